@@ -1,0 +1,35 @@
+"""Exceptions raised by the geo package; every message says what was wrong and how to fix it."""
+
+from __future__ import annotations
+
+
+class GeoError(Exception):
+    """Base class of every error the package raises on purpose; the CLI catches only this."""
+
+
+class DataError(GeoError, ValueError):
+    """Empty or invalid input data, or the wrong geometry type."""
+
+
+class ImportFileError(DataError):
+    """A whole input file cannot be imported (unreadable, empty, no usable columns)."""
+
+
+class CRSError(GeoError, ValueError):
+    """The CRS is missing, unsupported, or geographic where metres are needed."""
+
+
+class SiteError(GeoError, ValueError):
+    """An unknown place, or a malformed file in ``data/platser``."""
+
+
+class StoreError(GeoError):
+    """The store cannot be opened, or is not a store this version understands."""
+
+
+class NetworkError(GeoError):
+    """A download failed, or the machine is offline with nothing cached."""
+
+
+class InfeasiblePatrolError(GeoError):
+    """The time budget cannot reach any candidate stop."""

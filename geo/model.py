@@ -1,0 +1,240 @@
+"""The vocabulary: löfte themes, incident categories with Swedish labels, sources and columns."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: The löfte's themes: id → Swedish label.
+THEMES: dict[str, str] = {
+    "N": "Narkotika och alkohol",
+    "T": "Trafik",
+    "B": "Badplatser",
+    "S": "Samverkan och övrigt",
+}
+
+
+@dataclass(frozen=True)
+class Category:
+    """One incident category.
+
+    Attributes
+    ----------
+    id
+        Stable identifier used in the store (ASCII).
+    label
+        Swedish label shown to users.
+    theme
+        The löfte theme (``N``, ``T``, ``B`` or ``S``) the category counts for.
+    """
+
+    id: str
+    label: str
+    theme: str
+
+
+CATEGORIES: dict[str, Category] = {
+    c.id: c
+    for c in (
+        Category("narkotika", "Narkotika (misstänkt handel/bruk)", "N"),
+        Category("alkohol", "Alkohol/berusning på allmän plats", "N"),
+        Category("hastighet", "Hastighet", "T"),
+        Category("vardslos_korning", "Vårdslös körning", "T"),
+        Category("rattfylleri", "Rattfylleri", "T"),
+        Category("motorburen", "Motorburen problematik (EPA/A-traktor/moped/buskörning)", "T"),
+        Category("buller", "Buller/hög musik/varvning", "T"),
+        Category("trafikfarlig_plats", "Trafikfarlig plats", "T"),
+        Category("trafikolycka", "Trafikolycka", "T"),
+        Category("nedskrapning", "Nedskräpning", "S"),
+        Category("skadegorelse", "Skadegörelse", "S"),
+        Category("ordningsstorning", "Ordningsstörning", "S"),
+        Category("inbrott", "Inbrott", "S"),
+        Category("stold", "Stöld", "S"),
+        Category("otrygg_plats", "Otrygg plats", "S"),
+        Category("ovrigt", "Övrigt", "S"),
+    )
+}
+
+#: Where an incident came from: id → Swedish label.
+SOURCES: dict[str, str] = {
+    "polis": "Polisen",
+    "polisen_api": "Polisens öppna händelse-API",
+    "kommun": "Kommunen",
+    "kommun_est": "Kommunen (EST-rapport)",
+    "kommun_traffic_spot": "Kommunen (markerad trafikplats)",
+    "medborgare": "Medborgare",
+    "skola": "Skola",
+    "socialtjanst": "Socialtjänsten",
+    "bostadsbolag": "Bostadsbolag",
+    "bevakning": "Bevakning/rondering",
+    "syntetisk": "Syntetiska exempeldata",
+}
+
+#: How precise an incident's time is.
+TIME_PRECISIONS: tuple[str, ...] = ("exact", "hour", "day", "week", "month")
+
+#: The incident table's columns, in order (``geometry`` is a Point in the working CRS).
+INCIDENT_COLUMNS: tuple[str, ...] = (
+    "incident_id",
+    "source",
+    "reporter_org",
+    "occurred_at",
+    "occurred_until",
+    "time_precision",
+    "time_flag",
+    "category",
+    "theme",
+    "place_id",
+    "place_name",
+    "location_precision_m",
+    "description",
+    "reported_to_police",
+    "weight",
+    "kommunkod",
+    "import_id",
+    "geometry",
+)
+
+#: Police open-API event types → category. Types not listed map to ``ovrigt``.
+POLISEN_TYPE_CATEGORY: dict[str, str] = {
+    "Narkotikabrott": "narkotika",
+    "Fylleri/LOB": "alkohol",
+    "Fylleri": "alkohol",
+    "Alkohollagen": "alkohol",
+    "Rattfylleri": "rattfylleri",
+    "Trafikbrott": "vardslos_korning",
+    "Olovlig körning": "vardslos_korning",
+    "Trafikhinder": "trafikfarlig_plats",
+    "Trafikolycka": "trafikolycka",
+    "Trafikolycka, personskada": "trafikolycka",
+    "Trafikolycka, vilt": "trafikolycka",
+    "Trafikolycka, singel": "trafikolycka",
+    "Trafikolycka, smitning från": "trafikolycka",
+    "Skadegörelse": "skadegorelse",
+    "Sabotage mot blåljusverksamhet": "skadegorelse",
+    "Mordbrand": "skadegorelse",
+    "Stöld/inbrott": "inbrott",
+    "Inbrott": "inbrott",
+    "Inbrott, försök": "inbrott",
+    "Larm Inbrott": "inbrott",
+    "Stöld": "stold",
+    "Stöld, försök": "stold",
+    "Motorfordon, stöld": "stold",
+    "Motorfordon, anträffat stulet": "stold",
+    "Häleri": "stold",
+    "Bråk": "ordningsstorning",
+    "Ordningslagen": "ordningsstorning",
+    "Ofredande/förargelse": "ordningsstorning",
+    "Smällar": "ordningsstorning",
+    "Olaga intrång": "ordningsstorning",
+    "Hemfridsbrott": "ordningsstorning",
+}
+
+#: Police open-API types that are summaries of a shift, not events (quarantined on import).
+POLISEN_SUMMARY_PREFIX = "Sammanfattning"
+
+#: Keywords (lower case, without diacritics) in Swedish free text → category, checked in order.
+_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("rattfylleri", ("rattfyll", "rattonykter", "onykter forare", "drograttfyll")),
+    ("narkotika", ("narkotika", "knark", "hasch", "cannabis", "droger", "langning av narkotika")),
+    ("alkohol", ("alkohol", "berus", "fylle", "langning", "lob", "full ")),
+    ("motorburen", ("motorburen", "epa", "a-traktor", "atraktor", "moped", "buskor", "crossmc")),
+    ("buller", ("buller", "hog musik", "varvning", "varvar", "ljudniva", "musik")),
+    ("hastighet", ("hastighet", "fortkor", "kor fort", "hog fart", "for fort")),
+    ("trafikolycka", ("trafikolycka", "olycka", "kollision", "avakning")),
+    ("vardslos_korning", ("vardslos", "olamplig korning", "farlig korning", "trafikbrott", "olovlig korning")),
+    ("trafikfarlig_plats", ("trafikfarlig", "sikt", "korsning", "overgangsstalle", "parkering")),
+    ("nedskrapning", ("nedskrap", "skrap", "sopor", "avfall", "glas pa")),
+    ("skadegorelse", ("skadegorelse", "klotter", "vandalis", "sonder", "krossad", "brand")),
+    ("inbrott", ("inbrott",)),
+    ("stold", ("stold", "stulen", "stulit", "snatteri")),
+    ("ordningsstorning", ("ordningsstorning", "brak", "stok", "storning", "slagsmal")),
+    ("otrygg_plats", ("otrygg", "belysning", "morkt", "buskage")),
+)
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` lower-cased, without diacritics and with single spaces.
+
+    Parameters
+    ----------
+    text
+        Any string.
+
+    Returns
+    -------
+    str
+        The normalised string, for case- and diacritics-insensitive matching.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", stripped).strip()
+
+
+def category_from_polisen_type(event_type: str) -> str:
+    """Map a police open-API event type to a category id (``ovrigt`` when unknown).
+
+    Parameters
+    ----------
+    event_type
+        The ``type`` field of a police event, e.g. ``"Rattfylleri"``.
+
+    Returns
+    -------
+    str
+        A key of :data:`CATEGORIES`.
+    """
+    return POLISEN_TYPE_CATEGORY.get(event_type.strip(), "ovrigt")
+
+
+def category_from_text(text: str) -> str | None:
+    """Guess the category from a category name or Swedish free text.
+
+    Exact category ids and Swedish labels win; then police event types; then keywords.
+
+    Parameters
+    ----------
+    text
+        A category column value or a description.
+
+    Returns
+    -------
+    str or None
+        A key of :data:`CATEGORIES`, or ``None`` when nothing matches.
+    """
+    norm = normalize_text(text)
+    if not norm:
+        return None
+    for cat in CATEGORIES.values():
+        if norm in (cat.id, normalize_text(cat.label), normalize_text(cat.label.split(" (")[0])):
+            return cat.id
+    for event_type, cat_id in POLISEN_TYPE_CATEGORY.items():
+        if norm == normalize_text(event_type):
+            return cat_id
+    padded = f" {norm} "
+    for cat_id, words in _KEYWORDS:
+        if any(word in padded for word in words):
+            return cat_id
+    return None
+
+
+def theme_of(category: str) -> str:
+    """Return the löfte theme of a category id.
+
+    Parameters
+    ----------
+    category
+        A key of :data:`CATEGORIES`.
+
+    Returns
+    -------
+    str
+        ``N``, ``T``, ``B`` or ``S``.
+
+    Raises
+    ------
+    KeyError
+        If the category is unknown.
+    """
+    return CATEGORIES[category].theme

@@ -1,0 +1,301 @@
+"""Named places (``data/platser``) and the kommun boundary: load, validate, geocode, associate."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from pyogrio.errors import DataSourceError
+
+from geo import settings
+from geo.errors import SiteError
+from geo.model import THEMES, normalize_text
+
+logger = logging.getLogger(__name__)
+
+#: Columns of the places GeoDataFrame (besides ``geometry``).
+PLACE_COLUMNS: tuple[str, ...] = (
+    "place_id",
+    "name",
+    "kind",
+    "themes",
+    "season_months",
+    "aliases",
+    "source",
+    "precision_m",
+    "radius_m",
+    "drawing",
+)
+_LIST_COLUMNS = ("themes", "season_months", "aliases")
+_REQUIRED = ("place_id", "name", "kind", "themes", "source", "precision_m")
+
+
+def places_path() -> Path:
+    """Return the default places file, ``<data_dir>/platser/platser.geojson``."""
+    return settings.data_dir / "platser" / "platser.geojson"
+
+
+def boundary_path() -> Path:
+    """Return the default kommun boundary file, ``<data_dir>/kommun/lekeberg_1814.geojson``."""
+    return settings.data_dir / "kommun" / "lekeberg_1814.geojson"
+
+
+def _read(path: Path, what: str) -> gpd.GeoDataFrame:
+    try:
+        gdf = gpd.read_file(path)
+    except (DataSourceError, OSError) as e:
+        msg = f"Cannot read the {what} file {str(path)!r}: {e}. Check that it is valid GeoJSON."
+        raise SiteError(msg) from e
+    if gdf.crs is None:
+        msg = f"The {what} file {str(path)!r} has no CRS; GeoJSON must be WGS84 (EPSG:4326)."
+        raise SiteError(msg)
+    return gdf.to_crs(settings.working_crs)
+
+
+def load_boundary(path: Path | None = None) -> shapely.Polygon | shapely.MultiPolygon:
+    """Load the kommun boundary as one (multi)polygon in the working CRS.
+
+    Parameters
+    ----------
+    path
+        A GeoJSON/GeoPackage with the boundary; default :func:`boundary_path`.
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        The boundary in the working CRS (EPSG:3006 metres).
+
+    Raises
+    ------
+    SiteError
+        If the file cannot be read or holds no polygon.
+    """
+    return _load_boundary_cached(path or boundary_path())
+
+
+@lru_cache(maxsize=8)
+def _load_boundary_cached(path: Path) -> shapely.Polygon | shapely.MultiPolygon:
+    gdf = _read(path, "kommun boundary")
+    geom = gdf.geometry.union_all()
+    if not isinstance(geom, shapely.Polygon | shapely.MultiPolygon) or geom.is_empty:
+        msg = f"The kommun boundary file {str(path)!r} holds no polygon; it needs one (Multi)Polygon."
+        raise SiteError(msg)
+    return geom
+
+
+def inside_kommun(
+    geometry: gpd.GeoSeries, *, buffer_m: float | None = None, boundary_file: Path | None = None
+) -> pd.Series:
+    """Tell which geometries lie inside the kommun boundary, buffered because it is coarse.
+
+    Parameters
+    ----------
+    geometry
+        Geometries in the working CRS.
+    buffer_m
+        Tolerance outside the boundary; default ``settings.boundary_buffer_m``.
+    boundary_file
+        Boundary file; default :func:`boundary_path`.
+
+    Returns
+    -------
+    pandas.Series
+        Booleans aligned with ``geometry``.
+    """
+    buf = settings.boundary_buffer_m if buffer_m is None else buffer_m
+    area = load_boundary(boundary_file).buffer(buf)
+    shapely.prepare(area)
+    return pd.Series(shapely.intersects(area, geometry.to_numpy()), index=geometry.index)
+
+
+def _as_list(value: object) -> list[object]:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            parsed = json.loads(text)
+            return list(parsed) if isinstance(parsed, list) else [parsed]
+        return [v.strip() for v in re.split(r"[;,]", text) if v.strip()]
+    if isinstance(value, list | tuple):
+        return list(value)
+    return list(value) if hasattr(value, "__iter__") else [value]
+
+
+def load_places(path: Path | None = None, *, validate: bool = True) -> gpd.GeoDataFrame:
+    """Load the named places.
+
+    Parameters
+    ----------
+    path
+        Places file (GeoJSON FeatureCollection); default :func:`places_path`.
+    validate
+        Check the places (see :func:`validate_places`) and raise on the first problem.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per place, columns :data:`PLACE_COLUMNS` and ``geometry`` (Polygon,
+        EPSG:3006); ``themes``, ``season_months`` and ``aliases`` hold lists.
+
+    Raises
+    ------
+    SiteError
+        If the file is unreadable or, with ``validate``, a place is invalid.
+    """
+    path = path or places_path()
+    gdf = _read(path, "places")
+    for col in PLACE_COLUMNS:
+        if col not in gdf.columns:
+            gdf[col] = None
+    for col in _LIST_COLUMNS:
+        gdf[col] = [_as_list(v) for v in gdf[col]]
+    gdf["season_months"] = [[int(m) for m in months] for months in gdf["season_months"]]
+    gdf = gdf[[*PLACE_COLUMNS, "geometry"]].reset_index(drop=True)
+    if validate:
+        problems = validate_places(gdf)
+        if problems:
+            msg = f"{str(path)!r}: " + "; ".join(problems)
+            raise SiteError(msg)
+    logger.info("%d places from %s", len(gdf), path)
+    return gdf
+
+
+def validate_places(places: gpd.GeoDataFrame, *, boundary_file: Path | None = None) -> list[str]:
+    """Return every problem found in the places, as sentences naming the place and the fix.
+
+    Checks: required fields present, unique ids, known themes, months 1–12, valid
+    non-empty geometry, and the place inside the kommun (boundary buffered by
+    ``settings.boundary_buffer_m``).
+
+    Parameters
+    ----------
+    places
+        Places as returned by :func:`load_places` with ``validate=False``.
+    boundary_file
+        Boundary file; default :func:`boundary_path`.
+
+    Returns
+    -------
+    list of str
+        Empty when all places are valid.
+    """
+    problems: list[str] = []
+    seen: set[str] = set()
+    inside = inside_kommun(places.geometry, boundary_file=boundary_file)
+    for i, row in places.iterrows():
+        label = f"place {i + 1} ({row['name']!r})"
+        for field in _REQUIRED:
+            value = row[field]
+            if value is None or (isinstance(value, float) and pd.isna(value)) or value in ("", []):
+                problems.append(f"{label} lacks {field!r}; add it to the feature's properties")
+        pid = str(row["place_id"])
+        if pid in seen:
+            problems.append(f"{label} repeats place_id {pid!r}; give each place its own id")
+        seen.add(pid)
+        bad_themes = [t for t in row["themes"] if t not in THEMES]
+        if bad_themes:
+            problems.append(f"{label} has unknown themes {bad_themes!r}; use N, T, B or S")
+        bad_months = [m for m in row["season_months"] if not 1 <= m <= 12]
+        if bad_months:
+            problems.append(f"{label} has season months {bad_months!r}; use numbers 1–12")
+        geom = row.geometry
+        if geom is None or geom.is_empty or not geom.is_valid:
+            problems.append(f"{label} has no valid geometry; draw a polygon around the place")
+        elif not inside[i]:
+            problems.append(
+                f"{label} lies outside kommun {settings.kommunkod} ({settings.kommun_name}); "
+                "remove it or fix its coordinates"
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A place found by name.
+
+    Attributes
+    ----------
+    place_id, name
+        The place.
+    point
+        Its representative point (working CRS).
+    precision_m
+        How far the true spot may be from ``point``: the place's radius plus its source precision.
+    """
+
+    place_id: str
+    name: str
+    point: shapely.Point
+    precision_m: float
+
+
+class Gazetteer:
+    """Look places up by name or alias, case- and diacritics-insensitively.
+
+    Parameters
+    ----------
+    places
+        Places as returned by :func:`load_places`.
+    """
+
+    def __init__(self, places: gpd.GeoDataFrame) -> None:
+        self._by_name: dict[str, PlaceMatch] = {}
+        for _, row in places.iterrows():
+            radius = float(row["radius_m"]) if pd.notna(row["radius_m"]) else 0.0
+            match = PlaceMatch(
+                place_id=str(row["place_id"]),
+                name=str(row["name"]),
+                point=row.geometry.representative_point()
+                if row.geometry.geom_type != "Polygon"
+                else row.geometry.centroid,
+                precision_m=radius + float(row["precision_m"]),
+            )
+            for key in (row["name"], row["place_id"], *row["aliases"]):
+                self._by_name.setdefault(normalize_text(str(key)), match)
+        keys = sorted(self._by_name, key=len, reverse=True)
+        self._pattern = re.compile(
+            r"(?<![\w-])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w-])"
+        )
+
+    def lookup(self, name: str) -> PlaceMatch | None:
+        """Return the place with this name or alias, or ``None``."""
+        return self._by_name.get(normalize_text(name))
+
+    def find_in_text(self, text: str) -> PlaceMatch | None:
+        """Return the first (longest-named) place mentioned in free text, or ``None``."""
+        m = self._pattern.search(normalize_text(text))
+        return self._by_name[m.group(1)] if m else None
+
+
+def assign_places(points: gpd.GeoSeries, places: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Find the place each point lies in (the smallest place when several overlap).
+
+    Parameters
+    ----------
+    points
+        Points in the working CRS.
+    places
+        Places as returned by :func:`load_places`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``points``: ``place_id`` and ``place_name`` (``None`` outside all places).
+    """
+    out = pd.DataFrame({"place_id": None, "place_name": None}, index=points.index, dtype=object)
+    if points.empty or places.empty:
+        return out
+    ordered = places.assign(_area=places.geometry.area).sort_values("_area", ascending=False)
+    for _, row in ordered.iterrows():
+        hit = points.within(row.geometry)
+        out.loc[hit, "place_id"] = row["place_id"]
+        out.loc[hit, "place_name"] = row["name"]
+    return out

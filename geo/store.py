@@ -1,0 +1,445 @@
+"""The GeoPackage store: incidents, quarantine, imports and places, plus analysis layers.
+
+The file is a standard GeoPackage (it opens in QGIS). Incidents, quarantined rows and
+imports are written through :mod:`sqlite3` in one transaction per import, so a crash
+leaves the previous state; analysis layers are written by GDAL (pyogrio).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geo import _gpkg, settings
+from geo.errors import StoreError
+from geo.model import INCIDENT_COLUMNS
+
+logger = logging.getLogger(__name__)
+
+SRS_ID = 3006
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS incidents (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  geom POINT,
+  incident_id TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL,
+  reporter_org TEXT,
+  occurred_at DATETIME NOT NULL,
+  occurred_until DATETIME,
+  time_precision TEXT NOT NULL,
+  time_flag TEXT,
+  category TEXT NOT NULL,
+  theme TEXT NOT NULL,
+  place_id TEXT,
+  place_name TEXT,
+  location_precision_m REAL NOT NULL,
+  description TEXT,
+  reported_to_police TEXT,
+  weight REAL NOT NULL DEFAULT 1.0,
+  kommunkod TEXT NOT NULL,
+  import_id INTEGER,
+  content_hash TEXT);
+CREATE INDEX IF NOT EXISTS incidents_occurred_at ON incidents (occurred_at);
+CREATE INDEX IF NOT EXISTS incidents_category ON incidents (category);
+CREATE TABLE IF NOT EXISTS quarantine (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  import_id INTEGER NOT NULL,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  file_sha256 TEXT NOT NULL,
+  UNIQUE (file_sha256, line));
+CREATE TABLE IF NOT EXISTS imports (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  file TEXT NOT NULL,
+  file_sha256 TEXT NOT NULL,
+  format TEXT NOT NULL,
+  imported_at DATETIME NOT NULL,
+  n_read INTEGER NOT NULL,
+  n_stored INTEGER NOT NULL,
+  n_quarantined INTEGER NOT NULL,
+  n_duplicates INTEGER NOT NULL,
+  reasons TEXT NOT NULL);
+"""
+_TABLES = (
+    ("incidents", "POINT", "Incidents and observations (one row each)"),
+    ("quarantine", None, "Rows that could not be stored, with the reason"),
+    ("imports", None, "One row per import: file, hash, counts"),
+)
+_STORED_COLUMNS = tuple(c for c in INCIDENT_COLUMNS if c != "geometry")
+
+
+def default_path() -> Path:
+    """Return the store path from settings (``data/lagesbild.gpkg``)."""
+    return settings.store_path
+
+
+@contextmanager
+def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """Open (creating if needed) the store and yield a connection; commit or roll back on exit.
+
+    Parameters
+    ----------
+    path
+        The GeoPackage; default :func:`default_path`.
+
+    Yields
+    ------
+    sqlite3.Connection
+        A connection in WAL mode with the schema in place.
+
+    Raises
+    ------
+    StoreError
+        If the file cannot be opened as a store.
+    """
+    path = path or default_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30.0)
+    except (OSError, sqlite3.Error) as e:
+        msg = f"Cannot open the store {str(path)!r}: {e}. Pass --store with a writable path."
+        raise StoreError(msg) from e
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        with conn:
+            _gpkg.init_core(conn)
+            _gpkg.register_srs(conn, SRS_ID)
+            conn.executescript(_SCHEMA)
+            for table, gtype, desc in _TABLES:
+                _gpkg.register_table(conn, table, geometry_type=gtype, srs_id=SRS_ID, description=desc)
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        msg = f"{str(path)!r} is not a usable GeoPackage store ({e}); move it away or pass another --store."
+        raise StoreError(msg) from e
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@dataclass
+class ImportBatch:
+    """What one import writes: rows to store and rows to quarantine.
+
+    Attributes
+    ----------
+    file
+        The file imported (or a URL for downloads).
+    file_sha256
+        Hash of its bytes; the same hash is not imported twice.
+    format
+        The format read (``csv``, ``xlsx``, ``geojson``, ``gpkg``, ``polisen``).
+    incidents
+        Rows to store: columns :data:`geo.model.INCIDENT_COLUMNS` (+ ``content_hash``), EPSG:3006.
+    quarantine
+        Rows not stored: columns ``line``, ``reason``, ``detail``, ``raw`` (a JSON string).
+    n_read
+        Rows read from the file.
+    update_existing
+        Replace stored incidents with the same ``incident_id`` whose content changed
+        (police events are updated after publication).
+    """
+
+    file: str
+    file_sha256: str
+    format: str
+    incidents: gpd.GeoDataFrame
+    quarantine: pd.DataFrame
+    n_read: int
+    update_existing: bool = False
+    extra_reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Counts of one import: ``read == stored + quarantined + duplicates``."""
+
+    read: int
+    stored: int
+    quarantined: int
+    duplicates: int
+    reasons: dict[str, int]
+    already_imported: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the counts as the ``--json`` object of ``geo import``."""
+        return {
+            "read": self.read,
+            "stored": self.stored,
+            "quarantined": self.quarantined,
+            "duplicates": self.duplicates,
+            "reasons": dict(sorted(self.reasons.items())),
+        }
+
+
+def _utc_text(value: pd.Timestamp | None) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _incident_rows(incidents: gpd.GeoDataFrame, import_id: int) -> list[tuple[Any, ...]]:
+    rows = []
+    blobs = [_gpkg.to_blob(g, SRS_ID) for g in incidents.geometry]
+    for blob, rec in zip(blobs, incidents.to_dict("records"), strict=True):
+        values = []
+        for col in _STORED_COLUMNS:
+            v = rec.get(col)
+            if col in ("occurred_at", "occurred_until"):
+                v = _utc_text(v)
+            elif col == "import_id":
+                v = import_id
+            elif v is not None and not isinstance(v, str) and pd.isna(v):
+                v = None
+            values.append(v)
+        rows.append((blob, *values, rec.get("content_hash")))
+    return rows
+
+
+def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
+    """Write one import in a single transaction.
+
+    A file whose hash was imported before stores nothing (every row counts as a
+    duplicate). Incidents whose ``incident_id`` is stored already count as duplicates,
+    unless ``batch.update_existing`` and their content changed, in which case they are
+    replaced and counted as stored.
+
+    Parameters
+    ----------
+    batch
+        The rows to write.
+    path
+        The store; default :func:`default_path`.
+
+    Returns
+    -------
+    ImportResult
+        The counts.
+    """
+    cols = ", ".join(("geom", *_STORED_COLUMNS, "content_hash"))
+    marks = ", ".join("?" * (len(_STORED_COLUMNS) + 2))
+    with connect(path) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            seen = conn.execute(
+                "SELECT 1 FROM imports WHERE file_sha256 = ? LIMIT 1", (batch.file_sha256,)
+            ).fetchone()
+            if seen is not None:
+                conn.rollback()
+                return ImportResult(batch.n_read, 0, 0, batch.n_read, {}, already_imported=True)
+            cur = conn.execute(
+                "INSERT INTO imports (file, file_sha256, format, imported_at, n_read, n_stored,"
+                " n_quarantined, n_duplicates, reasons) VALUES (?,?,?,?,?,0,0,0,'{}')",
+                (batch.file, batch.file_sha256, batch.format,
+                 datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"), batch.n_read),
+            )
+            import_id = int(cur.lastrowid or 0)
+            stored = duplicates = 0
+            existing = _existing_hashes(conn, list(batch.incidents["incident_id"]))
+            new_rows, updates = [], []
+            for row in _incident_rows(batch.incidents, import_id):
+                iid, chash = row[1], row[-1]
+                if iid not in existing:
+                    new_rows.append(row)
+                    existing[iid] = chash
+                elif batch.update_existing and existing[iid] != chash:
+                    updates.append(row)
+                    existing[iid] = chash
+                else:
+                    duplicates += 1
+            conn.executemany(f"INSERT INTO incidents ({cols}) VALUES ({marks})", new_rows)
+            for row in updates:
+                conn.execute("DELETE FROM incidents WHERE incident_id = ?", (row[1],))
+            conn.executemany(f"INSERT INTO incidents ({cols}) VALUES ({marks})", updates)
+            stored = len(new_rows) + len(updates)
+            q = batch.quarantine
+            conn.executemany(
+                "INSERT INTO quarantine (import_id, file, line, reason, detail, raw, file_sha256)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [
+                    (import_id, batch.file, int(r.line), r.reason, r.detail, r.raw, batch.file_sha256)
+                    for r in q.itertuples()
+                ],
+            )
+            reasons = q["reason"].value_counts().to_dict() if len(q) else {}
+            reasons = {str(k): int(v) for k, v in reasons.items()}
+            for k, v in batch.extra_reasons.items():
+                reasons[k] = reasons.get(k, 0) + v
+            result = ImportResult(batch.n_read, stored, len(q), duplicates, reasons)
+            conn.execute(
+                "UPDATE imports SET n_stored=?, n_quarantined=?, n_duplicates=?, reasons=? WHERE fid=?",
+                (stored, len(q), duplicates, json.dumps(reasons, ensure_ascii=False), import_id),
+            )
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    logger.info(
+        "%s: read %d, stored %d, quarantined %d, duplicates %d",
+        batch.file, result.read, result.stored, result.quarantined, result.duplicates,
+    )
+    return result
+
+
+def _existing_hashes(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        q = f"SELECT incident_id, content_hash FROM incidents WHERE incident_id IN ({','.join('?' * len(chunk))})"
+        found.update(dict(conn.execute(q, chunk).fetchall()))
+    return found
+
+
+def read_incidents(
+    path: Path | None = None,
+    *,
+    start: datetime | pd.Timestamp | None = None,
+    end: datetime | pd.Timestamp | None = None,
+    themes: Sequence[str] | None = None,
+    categories: Sequence[str] | None = None,
+    sources: Sequence[str] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    max_precision_m: float | None = None,
+) -> gpd.GeoDataFrame:
+    """Query stored incidents.
+
+    Parameters
+    ----------
+    path
+        The store; default :func:`default_path`.
+    start, end
+        Keep incidents with ``start <= occurred_at < end`` (tz-aware, or naive in Europe/Stockholm).
+    themes, categories, sources
+        Keep only these values.
+    bbox
+        ``(left, bottom, right, top)`` in EPSG:3006.
+    max_precision_m
+        Keep only incidents located at least this precisely (e.g. 1000 drops kommun centroids).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`geo.model.INCIDENT_COLUMNS`; ``occurred_at``/``occurred_until``
+        tz-aware in Europe/Stockholm; Point geometry in EPSG:3006. Empty (with the
+        columns) when nothing matches.
+    """
+    where, params = [], []
+    for col, value in (("occurred_at >= ?", start), ("occurred_at < ?", end)):
+        if value is not None:
+            ts = pd.Timestamp(value)
+            if ts.tzinfo is None:
+                ts = ts.tz_localize(settings.timezone)
+            where.append(col)
+            params.append(_utc_text(ts))
+    for col, values in (("theme", themes), ("category", categories), ("source", sources)):
+        if values is not None:
+            where.append(f"{col} IN ({','.join('?' * len(values))})")
+            params.extend(values)
+    if max_precision_m is not None:
+        where.append("location_precision_m <= ?")
+        params.append(max_precision_m)
+    sql = f"SELECT geom, {', '.join(_STORED_COLUMNS)} FROM incidents"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY occurred_at, incident_id"
+    with connect(path) as conn:
+        df = pd.read_sql_query(sql, conn, params=params)
+    geoms = _gpkg.from_blobs(df.pop("geom"))
+    for col in ("occurred_at", "occurred_until"):
+        df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").dt.tz_convert(settings.timezone)
+    df["location_precision_m"] = df["location_precision_m"].astype(float)
+    df["weight"] = df["weight"].astype(float)
+    gdf = gpd.GeoDataFrame(df, geometry=geoms, crs=settings.working_crs)
+    if bbox is not None:
+        left, bottom, right, top = bbox
+        gdf = gdf.cx[left:right, bottom:top]
+    return gdf.reset_index(drop=True)
+
+
+def read_quarantine(path: Path | None = None) -> pd.DataFrame:
+    """Return quarantined rows: ``import_id, file, line, reason, detail, raw``."""
+    with connect(path) as conn:
+        return pd.read_sql_query(
+            "SELECT import_id, file, line, reason, detail, raw FROM quarantine ORDER BY fid", conn
+        )
+
+
+def read_imports(path: Path | None = None) -> pd.DataFrame:
+    """Return the import log: one row per import with its counts."""
+    with connect(path) as conn:
+        return pd.read_sql_query("SELECT * FROM imports ORDER BY fid", conn)
+
+
+def count_incidents(path: Path | None = None) -> int:
+    """Return the number of stored incidents."""
+    with connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
+
+
+def write_layer(gdf: gpd.GeoDataFrame, layer: str, path: Path | None = None) -> None:
+    """Write (replace) an analysis or reference layer in the store with GDAL.
+
+    Parameters
+    ----------
+    gdf
+        The layer; its CRS is kept (use EPSG:3006). Lists/dicts in columns are written as JSON.
+    layer
+        Layer name; must not be one of the store's own tables.
+    path
+        The store; default :func:`default_path`.
+
+    Raises
+    ------
+    StoreError
+        If ``layer`` names a core table.
+    """
+    if layer in {t for t, _, _ in _TABLES}:
+        msg = f"Layer name {layer!r} is reserved for the store's own table; choose another name."
+        raise StoreError(msg)
+    path = path or default_path()
+    with connect(path):
+        pass  # make sure the file exists as a store before GDAL opens it
+    out = gdf.copy()
+    for col in out.columns:
+        if col != out.geometry.name and out[col].map(lambda v: isinstance(v, list | dict)).any():
+            out[col] = out[col].map(lambda v: json.dumps(v, ensure_ascii=False, default=str))
+    pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG")
+    logger.info("%d rows to layer %s", len(out), layer)
+
+
+def read_layer(layer: str, path: Path | None = None) -> gpd.GeoDataFrame:
+    """Read an analysis or reference layer written by :func:`write_layer`.
+
+    Raises
+    ------
+    StoreError
+        If the layer does not exist (the message says which command makes it).
+    """
+    path = path or default_path()
+    try:
+        return pyogrio.read_dataframe(path, layer=layer)
+    except (DataLayerError, DataSourceError) as e:
+        msg = f"The store {str(path)!r} has no layer {layer!r}; run the command that makes it (see `geo --help`)."
+        raise StoreError(msg) from e
+
+
+def list_layers(path: Path | None = None) -> list[str]:
+    """Return the names of the tables and layers in the store's GeoPackage catalogue."""
+    with connect(path) as conn:
+        return [r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents ORDER BY 1")]
