@@ -88,6 +88,7 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "place_id",
     "place_name",
     "location_precision_m",
+    "location_flag",
     "description",
     "reported_to_police",
     "weight",

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from pyogrio.errors import DataSourceError
@@ -124,6 +125,8 @@ def _as_list(value: object) -> list[object]:
             parsed = json.loads(text)
             return list(parsed) if isinstance(parsed, list) else [parsed]
         return [v.strip() for v in re.split(r"[;,]", text) if v.strip()]
+    if isinstance(value, np.ndarray):
+        return list(value.tolist())
     if isinstance(value, list | tuple):
         return list(value)
     return list(value) if hasattr(value, "__iter__") else [value]
@@ -264,13 +267,39 @@ class Gazetteer:
         self._pattern = re.compile(
             r"(?<![\w-])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w-])"
         )
+        self._by_exact: dict[str, PlaceMatch] = {}
+        for _, row in places.iterrows():
+            for key in (row["name"], *row["aliases"]):
+                self._by_exact.setdefault(str(key), self._by_name[normalize_text(str(key))])
+        exact = sorted(self._by_exact, key=len, reverse=True)
+        self._exact_pattern = re.compile(
+            r"(?<![\w-])(" + "|".join(re.escape(k) for k in exact) + r")(?![\w-])"
+        )
 
     def lookup(self, name: str) -> PlaceMatch | None:
         """Return the place with this name or alias, or ``None``."""
         return self._by_name.get(normalize_text(name))
 
-    def find_in_text(self, text: str) -> PlaceMatch | None:
-        """Return the first (longest-named) place mentioned in free text, or ``None``."""
+    def find_in_text(self, text: str, *, case_sensitive: bool = False) -> PlaceMatch | None:
+        """Return the first (longest-named) place mentioned in free text, or ``None``.
+
+        Parameters
+        ----------
+        text
+            Free text such as a description or a police event summary.
+        case_sensitive
+            Match names and aliases exactly as written in the places file (``"Gropen"``
+            but not ``"gropen"``, a common Swedish word); otherwise match case- and
+            diacritics-insensitively.
+
+        Returns
+        -------
+        PlaceMatch or None
+            The place mentioned first in the text.
+        """
+        if case_sensitive:
+            m = self._exact_pattern.search(text)
+            return self._by_exact[m.group(1)] if m else None
         m = self._pattern.search(normalize_text(text))
         return self._by_name[m.group(1)] if m else None
 
@@ -299,3 +328,30 @@ def assign_places(points: gpd.GeoSeries, places: gpd.GeoDataFrame) -> pd.DataFra
         out.loc[hit, "place_id"] = row["place_id"]
         out.loc[hit, "place_name"] = row["name"]
     return out
+
+
+def theme_mask(incidents: pd.DataFrame, theme: str, places: gpd.GeoDataFrame) -> pd.Series:
+    """Tell which incidents count for a löfte theme.
+
+    B (badplatser) is a place theme: an incident at a bathing-site place counts for B as
+    well as for its category's theme (design §3).
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``theme`` and ``place_id`` columns.
+    theme
+        ``N``, ``T``, ``B`` or ``S``.
+    places
+        Places as returned by :func:`load_places`.
+
+    Returns
+    -------
+    pandas.Series
+        Booleans aligned with ``incidents``.
+    """
+    mask = incidents["theme"] == theme
+    if theme == "B":
+        bathing = set(places.loc[places["kind"] == "badplats", "place_id"])
+        mask = mask | incidents["place_id"].isin(bathing)
+    return mask

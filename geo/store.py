@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS incidents (
   place_id TEXT,
   place_name TEXT,
   location_precision_m REAL NOT NULL,
+  location_flag TEXT,
   description TEXT,
   reported_to_police TEXT,
   weight REAL NOT NULL DEFAULT 1.0,
@@ -154,6 +156,11 @@ class ImportBatch:
     update_existing
         Replace stored incidents with the same ``incident_id`` whose content changed
         (police events are updated after publication).
+    replace_source
+        Delete the stored incidents of this source first, in the same transaction (the
+        weekly regenerated synthetic set replaces the previous one).
+    extra_reasons
+        Counts of rows dropped before the batch was built, by reason.
     """
 
     file: str
@@ -163,6 +170,7 @@ class ImportBatch:
     quarantine: pd.DataFrame
     n_read: int
     update_existing: bool = False
+    replace_source: str | None = None
     extra_reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -250,6 +258,8 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
                  datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"), batch.n_read),
             )
             import_id = int(cur.lastrowid or 0)
+            if batch.replace_source is not None:
+                conn.execute("DELETE FROM incidents WHERE source = ?", (batch.replace_source,))
             stored = duplicates = 0
             existing = _existing_hashes(conn, list(batch.incidents["incident_id"]))
             new_rows, updates = [], []
@@ -417,8 +427,11 @@ def write_layer(gdf: gpd.GeoDataFrame, layer: str, path: Path | None = None) -> 
         pass  # make sure the file exists as a store before GDAL opens it
     out = gdf.copy()
     for col in out.columns:
-        if col != out.geometry.name and out[col].map(lambda v: isinstance(v, list | dict)).any():
-            out[col] = out[col].map(lambda v: json.dumps(v, ensure_ascii=False, default=str))
+        is_object = col != out.geometry.name and out[col].dtype == object
+        if is_object and out[col].map(lambda v: isinstance(v, list | dict | np.ndarray)).any():
+            out[col] = out[col].map(
+                lambda v: json.dumps(v.tolist() if isinstance(v, np.ndarray) else v, ensure_ascii=False, default=str)
+            )
     pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG")
     logger.info("%d rows to layer %s", len(out), layer)
 

@@ -47,3 +47,14 @@ def main(ctx: click.Context, verbose: int, quiet: bool, config: Path | None) -> 
     toml = config or (Path.cwd() / "geo.toml")
     if toml.is_file():
         settings.load_toml(toml)
+
+
+def _register() -> None:
+    from geo.cli.data import import_cmd, places_cmd, sample_cmd
+    from geo.cli.run import run_cmd
+
+    for command in (run_cmd, import_cmd, places_cmd, sample_cmd):
+        main.add_command(command)
+
+
+_register()

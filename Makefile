@@ -1,0 +1,53 @@
+# Trygghetskartan — every target does its own set-up on a fresh machine.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: all run test test-network lint bench maps clean setup npm chromium
+
+all: test
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall when the dependency list changes.
+$(VENV)/.stamp-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.stamp-npm: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CHROMIUM):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+setup: $(VENV)/.stamp-deps node_modules/.stamp-npm
+npm: node_modules/.stamp-npm
+chromium: $(CHROMIUM)
+
+run: setup
+	$(BIN)/geo run
+
+test: setup $(CHROMIUM)
+	$(BIN)/python -m pytest -q
+
+test-network: setup
+	$(BIN)/python -m pytest -q -m network
+
+lint: setup
+	$(BIN)/ruff check geo tests bench
+	$(BIN)/ruff format --check geo tests bench
+	$(BIN)/mypy
+
+bench: setup $(CHROMIUM)
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+maps: setup
+	$(BIN)/geo maps
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache tests/artifacts data/lagesbild.gpkg*

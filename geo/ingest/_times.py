@@ -1,0 +1,109 @@
+"""Parse dates and times into tz-aware Europe/Stockholm timestamps, flagging DST gaps and overlaps."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo import settings
+
+_HAS_TIME = re.compile(r"\d{1,2}[:.]\d{2}|T\d{2}")
+_HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class ParsedTimes:
+    """Times of a column, aligned with its rows.
+
+    Attributes
+    ----------
+    at
+        tz-aware timestamps (NaT where unparseable).
+    precision
+        ``exact`` when a clock time was given, ``day`` for a date alone.
+    flag
+        ``dst_gap`` (a local time that does not exist; moved forward), ``dst_ambiguous``
+        (a local time that occurs twice; summer time assumed) or ``None``.
+    """
+
+    at: pd.Series
+    precision: pd.Series
+    flag: pd.Series
+
+
+def _text(values: pd.Series) -> pd.Series:
+    def one(v: object) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            return ""
+        if isinstance(v, pd.Timestamp):
+            return v.isoformat()
+        if hasattr(v, "isoformat"):
+            return str(v.isoformat())
+        return str(v).strip()
+
+    return pd.Series([one(v) for v in values], index=values.index, dtype=object)
+
+
+def combine(date: pd.Series | None, time: pd.Series | None, datetime_: pd.Series | None) -> pd.Series:
+    """Return one text column from a datetime column, or a date and an optional time column."""
+    if datetime_ is not None:
+        dt = _text(datetime_)
+        if date is None:
+            return dt
+        base = _text(date).where(dt == "", dt)
+        return base
+    if date is None:
+        msg = "no date column"
+        raise ValueError(msg)
+    d = _text(date).str.replace(r"T00:00:00$", "", regex=True)
+    if time is None:
+        return d
+    t = _text(time).str.replace(r"^1900-01-01T", "", regex=True).str.replace(".", ":", regex=False)
+    return (d + " " + t).str.strip()
+
+
+def parse_times(text: pd.Series) -> ParsedTimes:
+    """Parse date/time strings into tz-aware times in ``settings.timezone``.
+
+    Strings with an offset (``+02:00``, ``Z``) are converted; local times are localised,
+    and a non-existent local time (spring DST gap) is moved forward and flagged
+    ``dst_gap``, an ambiguous one (autumn overlap) is read as summer time and flagged
+    ``dst_ambiguous``. ISO dates are read year first; dates with slashes or dots are read
+    day first, as Swedish users write them.
+
+    Parameters
+    ----------
+    text
+        Date/time text, one value per row.
+
+    Returns
+    -------
+    ParsedTimes
+        Times, precision and flags aligned with ``text``.
+    """
+    tz = settings.timezone
+    at = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
+    flag = pd.Series(None, index=text.index, dtype=object)
+    has_offset = text.str.contains(_HAS_OFFSET, na=False) & text.str.contains(_HAS_TIME, na=False)
+    iso = text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}", na=False)
+    for mask, dayfirst in ((iso, False), (~iso, True)):
+        aware = mask & has_offset
+        if aware.any():
+            parsed = pd.to_datetime(text[aware], errors="coerce", utc=True, format="mixed", dayfirst=dayfirst)
+            at[aware] = parsed.dt.tz_convert(tz)
+        naive = mask & ~has_offset & (text != "")
+        if naive.any():
+            parsed = pd.to_datetime(text[naive], errors="coerce", format="mixed", dayfirst=dayfirst)
+            strict = parsed.dt.tz_localize(tz, nonexistent="NaT", ambiguous="NaT")
+            gap = strict.isna() & parsed.notna()
+            if gap.any():
+                shifted = parsed[gap].dt.tz_localize(tz, nonexistent="shift_forward", ambiguous=np.ones(int(gap.sum()), dtype=bool))
+                is_gap = parsed[gap].dt.tz_localize(tz, nonexistent="NaT", ambiguous=np.ones(int(gap.sum()), dtype=bool)).isna()
+                flag[gap[gap].index] = np.where(is_gap, "dst_gap", "dst_ambiguous")
+                strict[gap] = shifted
+            at[naive] = strict
+    precision = pd.Series(np.where(text.str.contains(_HAS_TIME, na=False), "exact", "day"), index=text.index)
+    return ParsedTimes(at, precision, flag)

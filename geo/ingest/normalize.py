@@ -1,0 +1,265 @@
+"""Validate raw rows into incidents (EPSG:3006, Europe/Stockholm) or quarantine them with a reason."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import settings
+from geo.errors import ImportFileError
+from geo.ingest._columns import describe_aliases, resolve_columns
+from geo.ingest._coords import locate, to_number
+from geo.ingest._times import combine, parse_times
+from geo.ingest.readers import RawTable
+from geo.model import CATEGORIES, INCIDENT_COLUMNS, SOURCES, category_from_text
+from geo.sites import Gazetteer, assign_places, inside_kommun
+
+logger = logging.getLogger(__name__)
+
+#: Quarantine reasons and what they mean (shown by ``geo import``).
+REASONS: dict[str, str] = {
+    "no_time": "no date/time that can be read",
+    "time_in_future": "the time lies in the future",
+    "no_location": "no coordinates and no place name found in the gazetteer",
+    "bad_coordinates": "coordinates that are not numbers in any accepted CRS",
+    "outside_kommun": "the location lies outside the kommun",
+    "summary_not_incident": "a police shift summary, not an incident",
+}
+QUARANTINE_COLUMNS = ("line", "reason", "detail", "raw")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The result of validating one file's rows.
+
+    Attributes
+    ----------
+    incidents
+        Rows to store: :data:`geo.model.INCIDENT_COLUMNS` plus ``content_hash``.
+    quarantine
+        Rows not stored: ``line``, ``reason``, ``detail``, ``raw``.
+    """
+
+    incidents: gpd.GeoDataFrame
+    quarantine: pd.DataFrame
+
+
+def _raw_json(row: pd.Series) -> str:
+    def clean(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, str | int | float | bool | dict | list):
+            return v
+        return str(v)
+
+    return json.dumps({str(k): clean(v) for k, v in row.items()}, ensure_ascii=False, default=str)
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
+
+
+def _col(rows: pd.DataFrame, cols: dict[str, str], field: str) -> pd.Series | None:
+    return rows[cols[field]] if field in cols else None
+
+
+def _text(series: pd.Series | None, n: int, index: pd.Index) -> pd.Series:
+    if series is None:
+        return pd.Series([""] * n, index=index, dtype=object)
+    return series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+
+
+def empty_incidents() -> gpd.GeoDataFrame:
+    """Return an empty incidents frame with every column, in the working CRS."""
+    cols = [c for c in INCIDENT_COLUMNS if c != "geometry"]
+    return gpd.GeoDataFrame(
+        {c: pd.Series(dtype=object) for c in [*cols, "content_hash"]},
+        geometry=gpd.GeoSeries([], crs=settings.working_crs),
+        crs=settings.working_crs,
+    )
+
+
+def empty_quarantine() -> pd.DataFrame:
+    """Return an empty quarantine frame."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in QUARANTINE_COLUMNS})
+
+
+def normalize_table(
+    table: RawTable,
+    places: gpd.GeoDataFrame,
+    *,
+    crs: int | None = None,
+    source: str = "kommun",
+    now: pd.Timestamp | None = None,
+) -> Normalized:
+    """Validate the rows of a CSV/XLSX/GeoJSON/GeoPackage table.
+
+    Each row is located (coordinates in any accepted CRS, detected when not given, or
+    the place column / description through the gazetteer), timed (Europe/Stockholm,
+    DST flagged) and categorised (category column, else the description, else
+    ``ovrigt``). Rows without a usable time, without a location, or outside the kommun
+    (boundary buffered by ``settings.boundary_buffer_m``) are quarantined with the reason.
+
+    Parameters
+    ----------
+    table
+        Rows from :func:`geo.ingest.readers.read_file`.
+    places
+        The gazetteer's places (:func:`geo.sites.load_places`).
+    crs
+        EPSG code of the coordinate columns, or ``None`` to detect it.
+    source
+        Source id stored when the file has no source column (see :data:`geo.model.SOURCES`).
+    now
+        The present, for the "time in the future" check; default the current time.
+
+    Returns
+    -------
+    Normalized
+        Incidents to store and rows to quarantine; together they hold every row.
+
+    Raises
+    ------
+    ImportFileError
+        If the file has no column with a time, or none with a location.
+    """
+    rows = table.rows
+    n = len(rows)
+    index = rows.index
+    cols = resolve_columns(rows.columns)
+    has_xy = ("lon" in cols and "lat" in cols) or ("x" in cols and "y" in cols) or "__x" in rows
+    has_time = any(f in cols for f in ("datetime", "date"))
+    if not has_time or not (has_xy or "place" in cols or "description" in cols):
+        missing = "a date/time column" if not has_time else "coordinates or a place column"
+        msg = (
+            f"{table.file}: no usable columns — missing {missing} (columns found: "
+            f"{', '.join(map(str, rows.columns[:12]))}). Rename the columns; accepted names: {describe_aliases()}."
+        )
+        raise ImportFileError(msg)
+    reason = pd.Series(None, index=index, dtype=object)
+    detail = pd.Series("", index=index, dtype=object)
+
+    def reject(mask: pd.Series, why: str, text: str | pd.Series) -> None:
+        new = mask & reason.isna()
+        reason[new] = why
+        detail[new] = text if isinstance(text, str) else text[new]
+
+    # --- time
+    text = combine(_col(rows, cols, "date"), _col(rows, cols, "time"), _col(rows, cols, "datetime"))
+    times = parse_times(text)
+    now = now or pd.Timestamp.now(tz=settings.timezone)
+    reject(times.at.isna(), "no_time", "cannot read " + text.map(repr) + " as a date/time (use 2026-05-31 18:30)")
+    future = times.at.notna() & (times.at > now + pd.Timedelta(days=1))
+    reject(future, "time_in_future", "time " + text + " is after the import")
+    until = None
+    if "until" in cols:
+        until = parse_times(_text(_col(rows, cols, "until"), n, index)).at
+
+    # --- location
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    loc_flag = pd.Series(None, index=index, dtype=object)
+    precision = pd.Series(10.0, index=index)
+    if has_xy:
+        if "__x" in rows:
+            rx, ry, epsg, named = rows["__x"].to_numpy(float), rows["__y"].to_numpy(float), table.epsg, True
+            epsg = crs or epsg
+        elif "lon" in cols:
+            rx, ry = to_number(rows[cols["lon"]]), to_number(rows[cols["lat"]])
+            epsg, named = crs, crs is None
+        else:
+            rx, ry = to_number(rows[cols["x"]]), to_number(rows[cols["y"]])
+            epsg, named = crs, False
+        given = np.isfinite(rx) & np.isfinite(ry)
+        located = locate(rx, ry, epsg=epsg, lonlat_named=named and epsg in (None, 4326))
+        if located is not None:
+            x, y = located.x, located.y
+            loc_flag[located.swapped_rows] = "xy_swapped"
+            if located.swapped_file:
+                loc_flag[given] = "xy_swapped"
+        bad = pd.Series(given & ~np.isfinite(x), index=index)
+        reject(bad, "bad_coordinates", "coordinates cannot be placed in any accepted CRS (pass --crs)")
+    gazetteer = Gazetteer(places)
+    place_text = _text(_col(rows, cols, "place"), n, index)
+    description = _text(_col(rows, cols, "description"), n, index)
+    place_id = pd.Series(None, index=index, dtype=object)
+    place_name = pd.Series(None, index=index, dtype=object)
+    for i in np.flatnonzero(~np.isfinite(x)):
+        key = index[i]
+        match = gazetteer.lookup(place_text[key]) if place_text[key] else None
+        match = match or (gazetteer.find_in_text(place_text[key]) if place_text[key] else None)
+        match = match or (gazetteer.find_in_text(description[key]) if description[key] else None)
+        if match is not None:
+            x[i], y[i] = match.point.x, match.point.y
+            precision[key] = match.precision_m
+            place_id[key], place_name[key] = match.place_id, match.name
+            loc_flag[key] = "geocoded_place"
+    no_loc = pd.Series(~np.isfinite(x), index=index)
+    reject(no_loc, "no_location", "no coordinates, and place " + place_text.map(repr) + " is not in data/platser")
+    points = gpd.GeoSeries(gpd.points_from_xy(x, y), index=index, crs=settings.working_crs)
+    ok_xy = pd.Series(np.isfinite(x), index=index)
+    inside = pd.Series(False, index=index)
+    if ok_xy.any():
+        inside[ok_xy] = inside_kommun(points[ok_xy]).to_numpy()
+    reject(ok_xy & ~inside, "outside_kommun",
+           f"the point lies outside kommun {settings.kommunkod} ({settings.kommun_name}) and its "
+           f"{settings.boundary_buffer_m:.0f} m margin; check the coordinates or --crs")
+    # --- what, who
+    cat_text = _text(_col(rows, cols, "category"), n, index)
+    category = pd.Series(
+        [category_from_text(c) or (category_from_text(d) if d else None) or "ovrigt"
+         for c, d in zip(cat_text, description, strict=True)],
+        index=index,
+    )
+    src = _text(_col(rows, cols, "source"), n, index).map(lambda s: s if s in SOURCES else "")
+    src = src.where(src != "", source)
+    keep = reason.isna()
+    assigned = assign_places(points[keep], places)
+    pid = place_id[keep].where(place_id[keep].notna(), assigned["place_id"])
+    pname = place_name[keep].where(place_name[keep].notna(), assigned["place_name"])
+    ids = _text(_col(rows, cols, "id"), n, index)
+    weight = to_number(_col(rows, cols, "weight")) if "weight" in cols else np.ones(n)
+    out = pd.DataFrame(index=index[keep])
+    out["source"] = src[keep]
+    out["reporter_org"] = _text(_col(rows, cols, "reporter_org"), n, index)[keep].replace("", None)
+    out["occurred_at"] = times.at[keep]
+    out["occurred_until"] = until[keep] if until is not None else pd.NaT
+    given_precision = _text(_col(rows, cols, "time_precision"), n, index)[keep]
+    out["time_precision"] = given_precision.where(given_precision != "", times.precision[keep])
+    out["time_flag"] = times.flag[keep]
+    out["category"] = category[keep]
+    out["theme"] = out["category"].map(lambda c: CATEGORIES[c].theme)
+    out["place_id"] = pid
+    out["place_name"] = pname
+    out["location_precision_m"] = precision[keep]
+    out["location_flag"] = loc_flag[keep]
+    out["description"] = description[keep].replace("", None)
+    out["reported_to_police"] = _text(_col(rows, cols, "reported_to_police"), n, index)[keep].replace("", None)
+    out["weight"] = np.where(np.isfinite(weight[keep.to_numpy()]), weight[keep.to_numpy()], 1.0)
+    out["kommunkod"] = settings.kommunkod
+    out["import_id"] = None
+    geoms = points[keep]
+    out["content_hash"] = [
+        _hash(s, t, round(g.x, 1), round(g.y, 1), c, d, p)
+        for s, t, g, c, d, p in zip(out["source"], out["occurred_at"], geoms, out["category"],
+                                     out["description"], out["place_name"], strict=True)
+    ]
+    out["incident_id"] = [
+        f"{s}:{i}" if i else f"h:{h[:20]}" for s, i, h in zip(out["source"], ids[keep], out["content_hash"], strict=True)
+    ]
+    incidents = gpd.GeoDataFrame(out, geometry=geoms, crs=settings.working_crs)
+    incidents = incidents[[*INCIDENT_COLUMNS, "content_hash"]]
+    quarantine = pd.DataFrame({
+        "line": table.lines[~keep.to_numpy()],
+        "reason": reason[~keep].to_numpy(),
+        "detail": detail[~keep].to_numpy(),
+        "raw": [_raw_json(rows.loc[k]) for k in index[~keep]],
+    })
+    return Normalized(incidents.reset_index(drop=True), quarantine)

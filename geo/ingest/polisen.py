@@ -1,0 +1,247 @@
+"""The police open events API (``polisen.se/api/events``): parse its events and fetch them politely.
+
+The API's ``location.gps`` is the centroid of the kommun or län, not the event; events are
+stored at that centroid with an honest ``location_precision_m`` and moved to a named place
+when the title, summary or archived text names one in the gazetteer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import httpx
+import numpy as np
+import pandas as pd
+
+from geo import settings
+from geo.errors import NetworkError
+from geo.ingest.normalize import Normalized, _hash, empty_quarantine
+from geo.model import CATEGORIES, INCIDENT_COLUMNS, POLISEN_SUMMARY_PREFIX, category_from_polisen_type
+from geo.projection import to_working
+from geo.sites import Gazetteer, assign_places, inside_kommun, load_boundary
+
+logger = logging.getLogger(__name__)
+
+
+def centroid_precision_m() -> float:
+    """Return how far an event at the kommun centroid may be from the truth: the kommun's radius."""
+    boundary = load_boundary()
+    return float(np.ceil(boundary.hausdorff_distance(boundary.centroid) / 100.0) * 100.0)
+
+
+def normalize_events(events: list[dict[str, Any]], lines: np.ndarray, places: gpd.GeoDataFrame) -> Normalized:
+    """Turn police open-API events into incidents and quarantined rows.
+
+    Parameters
+    ----------
+    events
+        Events as the API returns them (``id``, ``datetime``, ``name``, ``summary``,
+        ``type``, ``location.name``, ``location.gps``; dumps may add ``html_text_excerpt``).
+    lines
+        The record number of each event in its file (1-based).
+    places
+        Places for the gazetteer.
+
+    Returns
+    -------
+    Normalized
+        Events of the kommun (or naming one of its places) as incidents; summaries and
+        events elsewhere quarantined with the reason.
+    """
+    gazetteer = Gazetteer(places)
+    kommun = settings.kommun_name
+    centroid_prec = centroid_precision_m()
+    records: list[dict[str, Any]] = []
+    quarantined: list[dict[str, Any]] = []
+    for line, ev in zip(lines, events, strict=True):
+        raw = json.dumps(ev, ensure_ascii=False)
+        etype = str(ev.get("type", ""))
+        loc = ev.get("location") or {}
+        loc_name = str(loc.get("name", ""))
+        text = " ".join(str(ev.get(k) or "") for k in ("name", "summary", "html_text_excerpt"))
+        try:
+            at = pd.Timestamp(str(ev["datetime"]).replace(" +", "+")).tz_convert(settings.timezone)
+            lat, lon = (float(v) for v in str(loc["gps"]).split(","))
+            event_id = int(ev["id"])
+        except (KeyError, ValueError, TypeError) as e:
+            quarantined.append({"line": int(line), "reason": "no_time", "detail": f"unreadable event: {e}", "raw": raw})
+            continue
+        if etype.startswith(POLISEN_SUMMARY_PREFIX):
+            quarantined.append({"line": int(line), "reason": "summary_not_incident",
+                                "detail": f"type {etype!r} summarises a shift", "raw": raw})
+            continue
+        match = gazetteer.find_in_text(text, case_sensitive=True)
+        in_kommun = loc_name == kommun or (match is not None and (loc_name == settings.lan_name or kommun in text))
+        if not in_kommun:
+            quarantined.append({"line": int(line), "reason": "outside_kommun",
+                                "detail": f"police location {loc_name!r} is not {kommun!r} and names no place of it",
+                                "raw": raw})
+            continue
+        if match is not None:
+            x, y, prec, flag = match.point.x, match.point.y, match.precision_m, "place_from_text"
+        else:
+            tx, ty = to_working([lon], [lat], 4326)
+            x, y, prec, flag = float(tx[0]), float(ty[0]), centroid_prec, "kommun_centroid"
+        category = category_from_polisen_type(etype)
+        records.append({
+            "incident_id": f"polisen:{event_id}",
+            "source": "polisen_api",
+            "reporter_org": "Polisen",
+            "occurred_at": at,
+            "occurred_until": pd.NaT,
+            "time_precision": "hour",
+            "time_flag": None,
+            "category": category,
+            "theme": CATEGORIES[category].theme,
+            "place_id": match.place_id if match else None,
+            "place_name": match.name if match else None,
+            "location_precision_m": prec,
+            "location_flag": flag,
+            "description": f"{etype}: {ev.get('summary') or ''}".strip(),
+            "reported_to_police": "ja",
+            "weight": 1.0,
+            "kommunkod": settings.kommunkod,
+            "import_id": None,
+            "content_hash": _hash(ev.get("datetime"), etype, ev.get("name"), ev.get("summary"), loc_name),
+            "x": x,
+            "y": y,
+        })
+    df = pd.DataFrame.from_records(records, columns=[*INCIDENT_COLUMNS[:-1], "content_hash", "x", "y"])
+    geoms = gpd.points_from_xy(df.pop("x").astype(float), df.pop("y").astype(float), crs=settings.working_crs)
+    gdf = gpd.GeoDataFrame(df, geometry=geoms, crs=settings.working_crs)
+    if len(gdf):
+        outside = ~inside_kommun(gdf.geometry)
+        if outside.any():
+            logger.warning("%d police events located outside the boundary kept at their named place", int(outside.sum()))
+        missing = gdf["place_id"].isna()
+        assigned = assign_places(gdf.geometry[missing], places)
+        gdf.loc[missing, "place_id"] = assigned["place_id"]
+        gdf.loc[missing, "place_name"] = assigned["place_name"]
+    quarantine = pd.DataFrame.from_records(quarantined) if quarantined else empty_quarantine()
+    return Normalized(gdf, quarantine)
+
+
+@dataclass
+class RateLimiter:
+    """Keep to the police API's rules: ≥ ``min_interval_s`` between calls, ≤ ``max_per_hour`` calls an hour.
+
+    Call times are kept in a small JSON file so the rule holds across runs.
+
+    Parameters
+    ----------
+    state_file
+        Where the recent call times are kept.
+    min_interval_s, max_per_hour
+        The limits (defaults from settings: 10 s and 60 an hour).
+    clock, sleep
+        Injected for tests.
+    """
+
+    state_file: Path
+    min_interval_s: float = field(default_factory=lambda: settings.polisen_min_interval_s)
+    max_per_hour: int = field(default_factory=lambda: settings.polisen_max_calls_per_hour)
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+
+    def _calls(self) -> list[float]:
+        try:
+            calls = json.loads(self.state_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return []
+        return [float(t) for t in calls if isinstance(t, int | float)]
+
+    def acquire(self) -> None:
+        """Wait until a call is allowed and record it.
+
+        Raises
+        ------
+        NetworkError
+            If the hourly budget is spent (the message says when to try again).
+        """
+        now = self.clock()
+        calls = [t for t in self._calls() if now - t < 3600.0]
+        if len(calls) >= self.max_per_hour:
+            wait_min = (3600.0 - (now - min(calls))) / 60.0
+            msg = (
+                f"The police API allows {self.max_per_hour} calls an hour and they are used; "
+                f"try again in {wait_min:.0f} minutes."
+            )
+            raise NetworkError(msg)
+        if calls and now - max(calls) < self.min_interval_s:
+            self.sleep(self.min_interval_s - (now - max(calls)))
+            now = self.clock()
+        calls.append(now)
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        self.state_file.write_text(json.dumps(calls), encoding="utf-8")
+
+
+def fetch_events(
+    *,
+    location_names: list[str],
+    out_dir: Path,
+    base_url: str | None = None,
+    limiter: RateLimiter | None = None,
+) -> Path:
+    """Fetch current events for some locations and archive the response as a JSON file.
+
+    Parameters
+    ----------
+    location_names
+        Police location names (``["Lekeberg", "Örebro län"]``); sent as ``locationname``.
+    out_dir
+        Folder for the archived response (``events-<UTC time>-<hash>.json``).
+    base_url
+        The API URL; default ``settings.polisen_api_url``.
+    limiter
+        Rate limiter; default one keeping its state in ``out_dir/.api_calls.json``.
+
+    Returns
+    -------
+    Path
+        The archived response, ready for :func:`geo.ingest.import_file`.
+
+    Raises
+    ------
+    NetworkError
+        If the API cannot be reached, answers an error, or returns something other than a list of events.
+    """
+    url = base_url or settings.polisen_api_url
+    limiter = limiter or RateLimiter(out_dir / ".api_calls.json")
+    limiter.acquire()
+    params = {"locationname": ";".join(location_names)}
+    headers = {"User-Agent": settings.user_agent, "Accept": "application/json"}
+    try:
+        response = httpx.get(url, params=params, headers=headers, timeout=settings.http_timeout_s)
+    except httpx.HTTPError as e:
+        msg = f"Cannot reach the police API at {url!r} ({e}); check the connection or try later."
+        raise NetworkError(msg) from e
+    if response.status_code == 429:
+        msg = f"The police API at {url!r} says too many requests (429); wait an hour before the next call."
+        raise NetworkError(msg)
+    if response.status_code != 200:
+        msg = f"The police API at {url!r} answered HTTP {response.status_code}; try later."
+        raise NetworkError(msg)
+    try:
+        events = response.json()
+    except json.JSONDecodeError as e:
+        msg = f"The police API at {url!r} did not return JSON; try later."
+        raise NetworkError(msg) from e
+    if not isinstance(events, list):
+        msg = f"The police API at {url!r} returned {type(events).__name__}, not a list of events."
+        raise NetworkError(msg)
+    body = json.dumps(events, ensure_ascii=False, indent=1)
+    digest = hashlib.sha256(body.encode()).hexdigest()[:12]
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"events-{stamp}-{digest}.json"
+    path.write_text(body + "\n", encoding="utf-8")
+    logger.info("%d events from %s archived in %s", len(events), url, path)
+    return path

@@ -1,0 +1,206 @@
+"""Read an input file (CSV, XLSX, GeoJSON, GeoPackage, police JSON) into raw rows."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geo.errors import ImportFileError
+
+logger = logging.getLogger(__name__)
+
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".geojson": "geojson",
+    ".json": "json",
+    ".gpkg": "gpkg",
+}
+
+
+@dataclass
+class RawTable:
+    """Rows of one file before validation.
+
+    Attributes
+    ----------
+    file
+        The path read.
+    format
+        ``csv``, ``xlsx``, ``geojson``, ``gpkg`` or ``polisen``.
+    sha256
+        Hash of the file's bytes.
+    rows
+        One row per record, values as read (strings for CSV). Geo formats add
+        ``__x``/``__y`` (a representative point) and police JSON keeps its fields.
+    lines
+        The row's line (CSV), sheet row (XLSX) or feature/record number (1-based), aligned with ``rows``.
+    epsg
+        The CRS of ``__x``/``__y`` for geo formats, else ``None``.
+    """
+
+    file: Path
+    format: str
+    sha256: str
+    rows: pd.DataFrame
+    lines: np.ndarray
+    epsg: int | None = None
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fail(path: Path, problem: str, fix: str) -> ImportFileError:
+    return ImportFileError(f"{path}: {problem}. {fix}")
+
+
+def read_file(path: Path) -> RawTable:
+    """Read any supported input file into a :class:`RawTable`.
+
+    Parameters
+    ----------
+    path
+        The file; its extension picks the reader (``.csv/.txt/.tsv``, ``.xlsx``,
+        ``.geojson``, ``.json`` — GeoJSON or police open-API events — and ``.gpkg``).
+
+    Returns
+    -------
+    RawTable
+        The rows and their line numbers.
+
+    Raises
+    ------
+    ImportFileError
+        If the file is missing, unreadable, of an unknown type, or empty.
+    """
+    if not path.is_file():
+        raise _fail(path, "no such file", "Check the path")
+    kind = _EXTENSIONS.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(_EXTENSIONS))
+        raise _fail(path, f"unknown file type {path.suffix!r}", f"Use one of {known}")
+    sha = file_sha256(path)
+    if path.stat().st_size == 0:
+        raise _fail(path, "the file is empty", "Export the data again with a header row and rows")
+    if kind == "csv":
+        table = _read_csv(path, sha)
+    elif kind == "xlsx":
+        table = _read_xlsx(path, sha)
+    elif kind == "json":
+        table = _read_json(path, sha)
+    else:
+        table = _read_geo(path, sha, kind)
+    if table.rows.empty:
+        raise _fail(path, "the file has a header but no rows", "Export the data again with its rows")
+    logger.info("%s: %d rows (%s)", path, len(table.rows), table.format)
+    return table
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(raw).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    if encoding.replace("_", "").lower() not in {"cp1252", "latin1", "iso88591", "iso885915", "utf8"}:
+        encoding = "cp1252"  # Swedish Excel exports; cp1252 decodes any byte but 5 unused ones
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise _fail(path, f"cannot decode the text ({e})", "Save the file as UTF-8 CSV") from e
+
+
+def _read_csv(path: Path, sha: str) -> RawTable:
+    text = _decode(path)
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in ";,\t"}
+        delimiter = max(counts, key=lambda d: counts[d])
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=True,
+            on_bad_lines="error",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        raise _fail(path, f"not a readable CSV table ({e})", "Check that every row has as many fields as the header") from e
+    df.columns = [str(c).strip() for c in df.columns]
+    lines = np.arange(len(df)) + 2
+    return RawTable(path, "csv", sha, df.reset_index(drop=True), lines)
+
+
+def _read_xlsx(path: Path, sha: str) -> RawTable:
+    try:
+        df = pd.read_excel(path, sheet_name=0, engine="openpyxl", dtype=object)
+    except Exception as e:  # openpyxl raises many unrelated types for corrupt files
+        raise _fail(path, f"not a readable XLSX workbook ({type(e).__name__}: {e})", "Open it in Excel and save as .xlsx") from e
+    df = df.dropna(how="all")
+    lines = np.asarray(df.index) + 2
+    df.columns = [str(c).strip() for c in df.columns]
+    return RawTable(path, "xlsx", sha, df.reset_index(drop=True), lines)
+
+
+def _read_geo(path: Path, sha: str, kind: str) -> RawTable:
+    try:
+        gdf = gpd.read_file(path)
+    except (DataSourceError, DataLayerError, OSError, ValueError) as e:
+        raise _fail(path, f"not a readable {kind.upper()} ({e})", "Check the file in QGIS") from e
+    if gdf.crs is None and kind == "gpkg":
+        raise _fail(path, "the layer has no CRS", "Set the layer's CRS in QGIS and save again")
+    epsg = gdf.crs.to_epsg() if gdf.crs is not None else 4326
+    pts = gdf.geometry.map(lambda g: None if g is None or g.is_empty else g.representative_point())
+    rows = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    rows["__x"] = [p.x if p is not None else np.nan for p in pts]
+    rows["__y"] = [p.y if p is not None else np.nan for p in pts]
+    rows["__geom_type"] = [g.geom_type if g is not None else None for g in gdf.geometry]
+    lines = np.arange(len(rows)) + 1
+    return RawTable(path, kind, sha, rows.reset_index(drop=True), lines, epsg=int(epsg) if epsg else None)
+
+
+def _read_json(path: Path, sha: str) -> RawTable:
+    try:
+        data: Any = json.loads(_decode(path))
+    except json.JSONDecodeError as e:
+        raise _fail(path, f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})", "Fix the JSON syntax") from e
+    if isinstance(data, dict) and data.get("type") in ("FeatureCollection", "Feature"):
+        return _read_geo(path, sha, "geojson")
+    if isinstance(data, list) and all(isinstance(e, dict) for e in data):
+        if data and not {"id", "datetime", "type", "location"} <= set(data[0]):
+            raise _fail(
+                path,
+                "a JSON list that is not police open-API events (needs id, datetime, type, location)",
+                "Convert it to CSV or GeoJSON",
+            )
+        rows = pd.DataFrame({"__event": data}) if data else pd.DataFrame({"__event": []})
+        return RawTable(path, "polisen", sha, rows, np.arange(len(rows)) + 1)
+    raise _fail(path, "JSON that is neither GeoJSON nor a list of police events", "Convert it to CSV or GeoJSON")

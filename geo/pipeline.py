@@ -1,0 +1,122 @@
+"""The main job behind ``geo run``: embedded data → store → summary (analysis, plan and maps follow)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import ingest, settings, store
+from geo.model import CATEGORIES, THEMES
+from geo.sample import default_end, make_sample
+from geo.sites import load_places, theme_mask
+from geo.store import ImportResult
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """What the main job did.
+
+    Attributes
+    ----------
+    imports
+        Import counts per input (the synthetic set, the police dumps).
+    by_theme
+        Stored incidents per theme: ``theme``, ``label``, ``n``.
+    by_place
+        Stored incidents per place and theme (places with any), with a total column.
+    period
+        First and last ``occurred_at`` in the store.
+    outputs
+        Files the job wrote, by name.
+    """
+
+    imports: dict[str, ImportResult]
+    by_theme: pd.DataFrame
+    by_place: pd.DataFrame
+    period: tuple[pd.Timestamp | None, pd.Timestamp | None]
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+def polisen_dumps() -> list[Path]:
+    """Return the real police event dumps shipped in ``data/polisen``."""
+    folder = settings.data_dir / "polisen"
+    return sorted(folder.glob("polisen_events_*.json"))
+
+
+def summarize(incidents: pd.DataFrame, places: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Count incidents per theme, and per place and theme.
+
+    An incident at a bathing site counts for B as well as for its category's theme, so
+    the theme counts can add up to more than the number of incidents.
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``theme``, ``place_id`` and ``place_name`` columns.
+    places
+        The named places (:func:`geo.sites.load_places`).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``by_theme`` (``theme``, ``label``, ``n``, all four themes) and ``by_place``
+        (index place name, one column per theme and ``totalt``, sorted by total).
+    """
+    masks = {t: theme_mask(incidents, t, places) for t in THEMES}
+    by_theme = pd.DataFrame({
+        "theme": list(THEMES),
+        "label": list(THEMES.values()),
+        "n": [int(masks[t].sum()) for t in THEMES],
+    })
+    placed = incidents["place_name"].notna()
+    by_place = pd.DataFrame({t: incidents[placed & masks[t]].groupby("place_name").size() for t in THEMES})
+    by_place = by_place.fillna(0).astype(int)
+    by_place["totalt"] = incidents[placed].groupby("place_name").size().reindex(by_place.index).astype(int)
+    return by_theme, by_place.sort_values("totalt", ascending=False)
+
+
+def run_main_job(*, store_path: Path | None = None, end: date | None = None, seed: int = 1814) -> RunResult:
+    """Build the store from the embedded data and summarise it.
+
+    The synthetic set (regenerated to end with the last full ISO week) replaces the
+    previous synthetic rows; the real police dumps are imported once (re-imports add
+    nothing). Data imported by users and spots marked in the app are kept.
+
+    Parameters
+    ----------
+    store_path
+        The store; default ``settings.store_path``.
+    end
+        First day after the synthetic data (a Monday); default this week's Monday.
+    seed
+        Seed of the synthetic set.
+
+    Returns
+    -------
+    RunResult
+        Counts and summaries.
+    """
+    path = store_path or settings.store_path
+    end = end or default_end()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sample_csv = path.parent / f"lekeberg_syntetisk_{end.isoformat()}.csv"
+    make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
+    imports = {
+        "syntetisk": ingest.import_file(sample_csv, store_path=path, replace_source="syntetisk",
+                                        now=pd.Timestamp(end, tz=settings.timezone)),
+    }
+    for dump in polisen_dumps():
+        imports[dump.name] = ingest.import_file(dump, store_path=path)
+    incidents = store.read_incidents(path)
+    by_theme, by_place = summarize(incidents, load_places())
+    period = (incidents["occurred_at"].min(), incidents["occurred_at"].max()) if len(incidents) else (None, None)
+    logger.info("%d incidents in the store, %d categories", len(incidents), incidents["category"].nunique())
+    assert set(incidents["category"]) <= set(CATEGORIES)
+    return RunResult(imports, by_theme, by_place, period, {"store": path, "sample": sample_csv})

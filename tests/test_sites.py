@@ -1,0 +1,84 @@
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from geo import sites
+from geo.errors import SiteError
+
+from _foundation import FJUGESTA, LANNA, VRETSTORP, project
+
+REQUIRED = {
+    "lanna_badgruva", "leken", "lillsjon", "multen_sixtorp", "multen_brogalandet", "fjugesta_centrum", "vintrosa",
+    "mullhyttan", "gropen", "hidinge", "knista", "kvistbro", "edsberg", "tangerasa",
+}
+
+
+def test_embedded_places_are_the_real_lekeberg_places_and_valid():
+    places = sites.load_places()
+    assert set(places["place_id"]) == REQUIRED
+    assert places.crs.to_epsg() == 3006
+    assert (places.geometry.geom_type == "Polygon").all()
+    assert sites.validate_places(places) == []
+    lanna = places.set_index("place_id").loc["lanna_badgruva"]
+    assert lanna["kind"] == "badplats" and lanna["season_months"] == [5, 6, 7, 8, 9]
+    assert lanna.geometry.contains(shapely.Point(project(LANNA, 3006)))
+    assert "HaV" in lanna["source"] and lanna["drawing"]
+
+
+def _with_extra_place(tmp_path: Path, name: str, lonlat: tuple[float, float]) -> Path:
+    data = json.loads(sites.places_path().read_text(encoding="utf-8"))
+    feature = json.loads(json.dumps(data["features"][0]))
+    lon, lat = lonlat
+    d = 0.003
+    feature["properties"].update({"place_id": name.lower(), "name": name})
+    feature["geometry"]["coordinates"] = [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d],
+                                           [lon - d, lat + d], [lon - d, lat - d]]]
+    data["features"].append(feature)
+    path = tmp_path / "platser.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("name", "lonlat"), [("Vretstorp", VRETSTORP), ("Östansjö", (14.977284, 59.041292))])
+def test_places_outside_the_kommun_are_rejected_with_their_name(tmp_path, name, lonlat):
+    path = _with_extra_place(tmp_path, name, lonlat)
+    with pytest.raises(SiteError, match=f"{name}.*outside kommun 1814"):
+        sites.load_places(path)
+
+
+def test_duplicate_ids_and_bad_themes_are_reported(tmp_path):
+    path = _with_extra_place(tmp_path, "Fjugesta2", FJUGESTA)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][-1]["properties"].update({"place_id": "leken", "themes": ["X"]})
+    path.write_text(json.dumps(data), encoding="utf-8")
+    problems = sites.validate_places(sites.load_places(path, validate=False))
+    assert any("repeats place_id 'leken'" in p for p in problems)
+    assert any("unknown themes ['X']" in p for p in problems)
+
+
+def test_gazetteer_finds_names_and_aliases_case_and_diacritics_insensitively():
+    g = sites.Gazetteer(sites.load_places())
+    assert g.lookup("LEKHYTTAN").place_id == "leken"
+    assert g.lookup("lanna gruva").place_id == "lanna_badgruva"
+    assert g.lookup("Tangerasa").place_id == "tangerasa"
+    assert g.find_in_text("skräp vid badgruvan i helgen").place_id == "lanna_badgruva"
+    assert g.lookup("Vretstorp") is None
+
+
+def test_case_sensitive_search_ignores_common_words_that_are_also_place_names():
+    g = sites.Gazetteer(sites.load_places())
+    assert g.find_in_text("bilen körde ner i gropen", case_sensitive=True) is None
+    assert g.find_in_text("Olycka i Gropen", case_sensitive=True).place_id == "gropen"
+
+
+def test_assign_places_and_boundary():
+    places = sites.load_places()
+    pts = gpd.GeoSeries([shapely.Point(project(LANNA, 3006)), shapely.Point(project(VRETSTORP, 3006))], crs=3006)
+    assigned = sites.assign_places(pts, places)
+    assert list(assigned["place_id"]) == ["lanna_badgruva", None]
+    assert list(sites.inside_kommun(pts)) == [True, False]
+    boundary = sites.load_boundary()
+    assert 450e6 < boundary.area < 520e6  # Lekeberg is about 480 km² (SCB)

@@ -1,0 +1,126 @@
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from geo import store
+from geo.errors import StoreError
+from geo.ingest.normalize import empty_incidents, empty_quarantine
+
+
+def _batch(n: int, sha: str, *, prefix: str = "i") -> store.ImportBatch:
+    inc = empty_incidents()
+    rows = pd.DataFrame({
+        "incident_id": [f"{prefix}{k}" for k in range(n)],
+        "source": "kommun",
+        "occurred_at": pd.date_range("2025-06-01 12:00", periods=n, freq="h", tz="Europe/Stockholm"),
+        "time_precision": "exact",
+        "category": "nedskrapning",
+        "theme": "S",
+        "location_precision_m": 10.0,
+        "weight": 1.0,
+        "kommunkod": "1814",
+        "content_hash": [f"c{k}" for k in range(n)],
+    })
+    geoms = shapely.points([495000.0 + k for k in range(n)], [6567000.0] * n)
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs=3006)
+    for col in inc.columns:
+        if col not in gdf:
+            gdf[col] = None
+    return store.ImportBatch("test.csv", sha, "csv", gdf[inc.columns], empty_quarantine(), n)
+
+
+def test_roundtrip_and_the_file_is_a_real_geopackage(tmp_path):
+    path = tmp_path / "s.gpkg"
+    result = store.write_import(_batch(3, "h1"), path)
+    assert (result.stored, result.duplicates) == (3, 0)
+    df = store.read_incidents(path)
+    assert list(df["incident_id"]) == ["i0", "i1", "i2"]
+    assert str(df["occurred_at"].dt.tz) == "Europe/Stockholm"
+    assert df["occurred_at"].iloc[0] == pd.Timestamp("2025-06-01 12:00", tz="Europe/Stockholm")
+    assert df.crs.to_epsg() == 3006 and df.geometry.iloc[1].x == 495001.0
+    # GDAL (what QGIS uses) reads the same layer.
+    layers = dict(pyogrio.list_layers(path))
+    assert layers["incidents"] == "Point"
+    gdal = pyogrio.read_dataframe(path, layer="incidents")
+    assert gdal.crs.to_epsg() == 3006 and len(gdal) == 3
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
+
+
+def test_same_file_twice_stores_nothing_and_ids_dedupe(tmp_path):
+    path = tmp_path / "s.gpkg"
+    store.write_import(_batch(3, "h1"), path)
+    again = store.write_import(_batch(3, "h1"), path)
+    assert again.already_imported and again.stored == 0 and again.duplicates == 3
+    other_file_same_rows = store.write_import(_batch(4, "h2"), path)
+    assert (other_file_same_rows.stored, other_file_same_rows.duplicates) == (1, 3)
+    assert store.count_incidents(path) == 4
+
+
+def test_query_filters(tmp_path):
+    path = tmp_path / "s.gpkg"
+    store.write_import(_batch(5, "h1"), path)
+    sel = store.read_incidents(path, start=pd.Timestamp("2025-06-01 13:00"), end=pd.Timestamp("2025-06-01 15:00"))
+    assert list(sel["incident_id"]) == ["i1", "i2"]
+    assert store.read_incidents(path, themes=["T"]).empty
+    assert len(store.read_incidents(path, bbox=(495000, 6566000, 495002.5, 6568000))) == 3
+    empty = store.read_incidents(path, categories=["narkotika"])
+    assert empty.empty and "geometry" in empty and "occurred_at" in empty
+
+
+def test_layers_and_reserved_names(tmp_path):
+    path = tmp_path / "s.gpkg"
+    df = store.read_incidents(path)
+    store.write_layer(store.read_incidents(path), "hotspots_test", path)
+    assert "hotspots_test" in store.list_layers(path)
+    assert store.read_layer("hotspots_test", path).empty
+    with pytest.raises(StoreError, match="reserved"):
+        store.write_layer(df, "incidents", path)
+    with pytest.raises(StoreError, match="no layer 'nope'"):
+        store.read_layer("nope", path)
+
+
+def test_not_a_store_gives_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.gpkg"
+    bad.write_text("not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not a usable GeoPackage"):
+        store.count_incidents(bad)
+
+
+def test_killed_mid_import_leaves_none_or_all_of_it(tmp_path):
+    path = tmp_path / "s.gpkg"
+    store.write_import(_batch(10, "before", prefix="old"), path)
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_store import _batch
+        from geo import store
+        store.write_import(_batch(150_000, "big"), __import__("pathlib").Path({str(path)!r}))
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    wal = Path(str(path) + "-wal")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > 256 * 1024:  # the big transaction is being written
+            break
+        time.sleep(0.005)
+    killed = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert killed, "the import finished before it could be killed; make the batch larger"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    n = store.count_incidents(path)
+    assert n in (10, 10 + 150_000)
+    assert set(store.read_incidents(path)["incident_id"].str[:3]) >= {"old"}
