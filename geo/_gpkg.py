@@ -30,8 +30,22 @@ CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (
   CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
 """
 _SRS_ROWS = (
-    ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
-    ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
+    (
+        "Undefined cartesian SRS",
+        -1,
+        "NONE",
+        -1,
+        "undefined",
+        "undefined cartesian coordinate reference system",
+    ),
+    (
+        "Undefined geographic SRS",
+        0,
+        "NONE",
+        0,
+        "undefined",
+        "undefined geographic coordinate reference system",
+    ),
 )
 
 
@@ -62,10 +76,11 @@ def register_table(
     srs_id: int,
     description: str = "",
 ) -> None:
-    """Register a feature (``geometry_type`` given) or attribute table in the GeoPackage catalogue."""
+    """Register a feature (``geometry_type`` given) or attribute table in ``gpkg_contents``."""
     data_type = "features" if geometry_type else "attributes"
     conn.execute(
-        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)"
+        "INSERT OR IGNORE INTO gpkg_contents"
+        " (table_name, data_type, identifier, description, srs_id)"
         " VALUES (?,?,?,?,?)",
         (table, data_type, table, description, srs_id if geometry_type else None),
     )
@@ -80,7 +95,7 @@ def to_blob(geom: shapely.Geometry | None, srs_id: int) -> bytes | None:
     """Encode a geometry as a GeoPackage binary blob (little-endian header, no envelope)."""
     if geom is None:
         return None
-    flags = 0b00000001 | (0b00010000 if geom.is_empty else 0)
+    flags = 0b00000001 | (0b00010000 if shapely.is_empty(geom) else 0)
     return b"GP" + struct.pack("<BBi", 0, flags, srs_id) + shapely.to_wkb(geom, byte_order=1)
 
 

@@ -144,7 +144,10 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("buller", ("buller", "hog musik", "varvning", "varvar", "ljudniva", "musik")),
     ("hastighet", ("hastighet", "fortkor", "kor fort", "hog fart", "for fort")),
     ("trafikolycka", ("trafikolycka", "olycka", "kollision", "avakning")),
-    ("vardslos_korning", ("vardslos", "olamplig korning", "farlig korning", "trafikbrott", "olovlig korning")),
+    (
+        "vardslos_korning",
+        ("vardslos", "olamplig korning", "farlig korning", "trafikbrott", "olovlig korning"),
+    ),
     ("trafikfarlig_plats", ("trafikfarlig", "sikt", "korsning", "overgangsstalle", "parkering")),
     ("nedskrapning", ("nedskrap", "skrap", "sopor", "avfall", "glas pa")),
     ("skadegorelse", ("skadegorelse", "klotter", "vandalis", "sonder", "krossad", "brand")),

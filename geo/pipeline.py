@@ -1,4 +1,4 @@
-"""The main job behind ``geo run``: embedded data → store → summary (analysis, plan and maps follow)."""
+"""The main job behind ``geo run``: embedded data → store → summary (analysis, plan, maps)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,9 @@ def polisen_dumps() -> list[Path]:
     return sorted(folder.glob("polisen_events_*.json"))
 
 
-def summarize(incidents: pd.DataFrame, places: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def summarize(
+    incidents: pd.DataFrame, places: gpd.GeoDataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Count incidents per theme, and per place and theme.
 
     An incident at a bathing site counts for B as well as for its category's theme, so
@@ -70,19 +72,27 @@ def summarize(incidents: pd.DataFrame, places: gpd.GeoDataFrame) -> tuple[pd.Dat
         (index place name, one column per theme and ``totalt``, sorted by total).
     """
     masks = {t: theme_mask(incidents, t, places) for t in THEMES}
-    by_theme = pd.DataFrame({
-        "theme": list(THEMES),
-        "label": list(THEMES.values()),
-        "n": [int(masks[t].sum()) for t in THEMES],
-    })
+    by_theme = pd.DataFrame(
+        {
+            "theme": list(THEMES),
+            "label": list(THEMES.values()),
+            "n": [int(masks[t].sum()) for t in THEMES],
+        }
+    )
     placed = incidents["place_name"].notna()
-    by_place = pd.DataFrame({t: incidents[placed & masks[t]].groupby("place_name").size() for t in THEMES})
+    by_place = pd.DataFrame(
+        {t: incidents[placed & masks[t]].groupby("place_name").size() for t in THEMES}
+    )
     by_place = by_place.fillna(0).astype(int)
-    by_place["totalt"] = incidents[placed].groupby("place_name").size().reindex(by_place.index).astype(int)
+    by_place["totalt"] = (
+        incidents[placed].groupby("place_name").size().reindex(by_place.index).astype(int)
+    )
     return by_theme, by_place.sort_values("totalt", ascending=False)
 
 
-def run_main_job(*, store_path: Path | None = None, end: date | None = None, seed: int = 1814) -> RunResult:
+def run_main_job(
+    *, store_path: Path | None = None, end: date | None = None, seed: int = 1814
+) -> RunResult:
     """Build the store from the embedded data and summarise it.
 
     The synthetic set (regenerated to end with the last full ISO week) replaces the
@@ -109,14 +119,24 @@ def run_main_job(*, store_path: Path | None = None, end: date | None = None, see
     sample_csv = path.parent / f"lekeberg_syntetisk_{end.isoformat()}.csv"
     make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
     imports = {
-        "syntetisk": ingest.import_file(sample_csv, store_path=path, replace_source="syntetisk",
-                                        now=pd.Timestamp(end, tz=settings.timezone)),
+        "syntetisk": ingest.import_file(
+            sample_csv,
+            store_path=path,
+            replace_source="syntetisk",
+            now=pd.Timestamp(end, tz=settings.timezone),
+        ),
     }
     for dump in polisen_dumps():
         imports[dump.name] = ingest.import_file(dump, store_path=path)
     incidents = store.read_incidents(path)
     by_theme, by_place = summarize(incidents, load_places())
-    period = (incidents["occurred_at"].min(), incidents["occurred_at"].max()) if len(incidents) else (None, None)
-    logger.info("%d incidents in the store, %d categories", len(incidents), incidents["category"].nunique())
+    period = (
+        (incidents["occurred_at"].min(), incidents["occurred_at"].max())
+        if len(incidents)
+        else (None, None)
+    )
+    logger.info(
+        "%d incidents in the store, %d categories", len(incidents), incidents["category"].nunique()
+    )
     assert set(incidents["category"]) <= set(CATEGORIES)
     return RunResult(imports, by_theme, by_place, period, {"store": path, "sample": sample_csv})

@@ -98,7 +98,9 @@ def load_toml(path: Path) -> None:
     try:
         values = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
-        msg = f"Cannot read settings file {str(path)!r}: {e}. Fix the TOML syntax or remove the file."
+        msg = (
+            f"Cannot read settings file {str(path)!r}: {e}. Fix the TOML syntax or remove the file."
+        )
         raise GeoError(msg) from e
     module = globals()
     for key, value in values.items():

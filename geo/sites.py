@@ -86,7 +86,9 @@ def _load_boundary_cached(path: Path) -> shapely.Polygon | shapely.MultiPolygon:
     gdf = _read(path, "kommun boundary")
     geom = gdf.geometry.union_all()
     if not isinstance(geom, shapely.Polygon | shapely.MultiPolygon) or geom.is_empty:
-        msg = f"The kommun boundary file {str(path)!r} holds no polygon; it needs one (Multi)Polygon."
+        msg = (
+            f"The kommun boundary file {str(path)!r} holds no polygon; it needs one (Multi)Polygon."
+        )
         raise SiteError(msg)
     return geom
 

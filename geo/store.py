@@ -124,10 +124,15 @@ def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
             _gpkg.register_srs(conn, SRS_ID)
             conn.executescript(_SCHEMA)
             for table, gtype, desc in _TABLES:
-                _gpkg.register_table(conn, table, geometry_type=gtype, srs_id=SRS_ID, description=desc)
+                _gpkg.register_table(
+                    conn, table, geometry_type=gtype, srs_id=SRS_ID, description=desc
+                )
     except sqlite3.DatabaseError as e:
         conn.close()
-        msg = f"{str(path)!r} is not a usable GeoPackage store ({e}); move it away or pass another --store."
+        msg = (
+            f"{str(path)!r} is not a usable GeoPackage store ({e}); "
+            "move it away or pass another --store."
+        )
         raise StoreError(msg) from e
     try:
         yield conn
@@ -254,8 +259,13 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
             cur = conn.execute(
                 "INSERT INTO imports (file, file_sha256, format, imported_at, n_read, n_stored,"
                 " n_quarantined, n_duplicates, reasons) VALUES (?,?,?,?,?,0,0,0,'{}')",
-                (batch.file, batch.file_sha256, batch.format,
-                 datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"), batch.n_read),
+                (
+                    batch.file,
+                    batch.file_sha256,
+                    batch.format,
+                    datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    batch.n_read,
+                ),
             )
             import_id = int(cur.lastrowid or 0)
             if batch.replace_source is not None:
@@ -283,17 +293,26 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
                 "INSERT INTO quarantine (import_id, file, line, reason, detail, raw, file_sha256)"
                 " VALUES (?,?,?,?,?,?,?)",
                 [
-                    (import_id, batch.file, int(r.line), r.reason, r.detail, r.raw, batch.file_sha256)
+                    (
+                        import_id,
+                        batch.file,
+                        int(str(r.line)),
+                        r.reason,
+                        r.detail,
+                        r.raw,
+                        batch.file_sha256,
+                    )
                     for r in q.itertuples()
                 ],
             )
-            reasons = q["reason"].value_counts().to_dict() if len(q) else {}
-            reasons = {str(k): int(v) for k, v in reasons.items()}
+            counts = q["reason"].value_counts().to_dict() if len(q) else {}
+            reasons = {str(k): int(v) for k, v in counts.items()}
             for k, v in batch.extra_reasons.items():
                 reasons[k] = reasons.get(k, 0) + v
             result = ImportResult(batch.n_read, stored, len(q), duplicates, reasons)
             conn.execute(
-                "UPDATE imports SET n_stored=?, n_quarantined=?, n_duplicates=?, reasons=? WHERE fid=?",
+                "UPDATE imports SET n_stored=?, n_quarantined=?, n_duplicates=?, reasons=?"
+                " WHERE fid=?",
                 (stored, len(q), duplicates, json.dumps(reasons, ensure_ascii=False), import_id),
             )
             conn.commit()
@@ -302,7 +321,11 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
             raise
     logger.info(
         "%s: read %d, stored %d, quarantined %d, duplicates %d",
-        batch.file, result.read, result.stored, result.quarantined, result.duplicates,
+        batch.file,
+        result.read,
+        result.stored,
+        result.quarantined,
+        result.duplicates,
     )
     return result
 
@@ -311,7 +334,8 @@ def _existing_hashes(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, 
     found: dict[str, str | None] = {}
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
-        q = f"SELECT incident_id, content_hash FROM incidents WHERE incident_id IN ({','.join('?' * len(chunk))})"
+        marks = ",".join("?" * len(chunk))
+        q = f"SELECT incident_id, content_hash FROM incidents WHERE incident_id IN ({marks})"
         found.update(dict(conn.execute(q, chunk).fetchall()))
     return found
 
@@ -349,7 +373,8 @@ def read_incidents(
         tz-aware in Europe/Stockholm; Point geometry in EPSG:3006. Empty (with the
         columns) when nothing matches.
     """
-    where, params = [], []
+    where: list[str] = []
+    params: list[str | float | None] = []
     for col, value in (("occurred_at >= ?", start), ("occurred_at < ?", end)):
         if value is not None:
             ts = pd.Timestamp(value)
@@ -372,7 +397,9 @@ def read_incidents(
         df = pd.read_sql_query(sql, conn, params=params)
     geoms = _gpkg.from_blobs(df.pop("geom"))
     for col in ("occurred_at", "occurred_until"):
-        df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").dt.tz_convert(settings.timezone)
+        df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").dt.tz_convert(
+            settings.timezone
+        )
     df["location_precision_m"] = df["location_precision_m"].astype(float)
     df["weight"] = df["weight"].astype(float)
     gdf = gpd.GeoDataFrame(df, geometry=geoms, crs=settings.working_crs)
@@ -430,7 +457,9 @@ def write_layer(gdf: gpd.GeoDataFrame, layer: str, path: Path | None = None) -> 
         is_object = col != out.geometry.name and out[col].dtype == object
         if is_object and out[col].map(lambda v: isinstance(v, list | dict | np.ndarray)).any():
             out[col] = out[col].map(
-                lambda v: json.dumps(v.tolist() if isinstance(v, np.ndarray) else v, ensure_ascii=False, default=str)
+                lambda v: json.dumps(
+                    v.tolist() if isinstance(v, np.ndarray) else v, ensure_ascii=False, default=str
+                )
             )
     pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG")
     logger.info("%d rows to layer %s", len(out), layer)
@@ -448,7 +477,10 @@ def read_layer(layer: str, path: Path | None = None) -> gpd.GeoDataFrame:
     try:
         return pyogrio.read_dataframe(path, layer=layer)
     except (DataLayerError, DataSourceError) as e:
-        msg = f"The store {str(path)!r} has no layer {layer!r}; run the command that makes it (see `geo --help`)."
+        msg = (
+            f"The store {str(path)!r} has no layer {layer!r}; "
+            "run the command that makes it (see `geo --help`)."
+        )
         raise StoreError(msg) from e
 
 

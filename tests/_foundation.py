@@ -6,10 +6,11 @@ from pathlib import Path
 
 from pyproj import Transformer
 
-# Real points (WGS84) from data/platser: HaV sampling point of Lanna badgruva, SCB point of Fjugesta.
+# Real points (WGS84) from data/platser: HaV point of Lanna badgruva, SCB point of Fjugesta.
 LANNA = (14.9233684299016, 59.2449628670858)
 FJUGESTA = (14.871689, 59.175736)
-VRETSTORP = (14.866557, 59.023984)  # Hallsbergs kommun, outside Lekeberg
+# Hallsbergs kommun, outside Lekeberg
+VRETSTORP = (14.866557, 59.023984)
 
 
 def project(lonlat: tuple[float, float], epsg: int) -> tuple[float, float]:

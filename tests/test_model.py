@@ -12,7 +12,12 @@ from geo.model import (
     normalize_text,
 )
 
-TYPES_FILE = Path(__file__).parents[1] / "data" / "polisen" / "polisen_event_types_counts_sweden_2022-2026.json"
+TYPES_FILE = (
+    Path(__file__).parents[1]
+    / "data"
+    / "polisen"
+    / "polisen_event_types_counts_sweden_2022-2026.json"
+)
 
 
 def _all_types() -> list[str]:

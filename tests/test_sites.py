@@ -4,15 +4,26 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
+from _foundation import FJUGESTA, LANNA, VRETSTORP, project
 
 from geo import sites
 from geo.errors import SiteError
 
-from _foundation import FJUGESTA, LANNA, VRETSTORP, project
-
 REQUIRED = {
-    "lanna_badgruva", "leken", "lillsjon", "multen_sixtorp", "multen_brogalandet", "fjugesta_centrum", "vintrosa",
-    "mullhyttan", "gropen", "hidinge", "knista", "kvistbro", "edsberg", "tangerasa",
+    "lanna_badgruva",
+    "leken",
+    "lillsjon",
+    "multen_sixtorp",
+    "multen_brogalandet",
+    "fjugesta_centrum",
+    "vintrosa",
+    "mullhyttan",
+    "gropen",
+    "hidinge",
+    "knista",
+    "kvistbro",
+    "edsberg",
+    "tangerasa",
 }
 
 
@@ -34,15 +45,24 @@ def _with_extra_place(tmp_path: Path, name: str, lonlat: tuple[float, float]) ->
     lon, lat = lonlat
     d = 0.003
     feature["properties"].update({"place_id": name.lower(), "name": name})
-    feature["geometry"]["coordinates"] = [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d],
-                                           [lon - d, lat + d], [lon - d, lat - d]]]
+    feature["geometry"]["coordinates"] = [
+        [
+            [lon - d, lat - d],
+            [lon + d, lat - d],
+            [lon + d, lat + d],
+            [lon - d, lat + d],
+            [lon - d, lat - d],
+        ]
+    ]
     data["features"].append(feature)
     path = tmp_path / "platser.geojson"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
 
 
-@pytest.mark.parametrize(("name", "lonlat"), [("Vretstorp", VRETSTORP), ("Östansjö", (14.977284, 59.041292))])
+@pytest.mark.parametrize(
+    ("name", "lonlat"), [("Vretstorp", VRETSTORP), ("Östansjö", (14.977284, 59.041292))]
+)
 def test_places_outside_the_kommun_are_rejected_with_their_name(tmp_path, name, lonlat):
     path = _with_extra_place(tmp_path, name, lonlat)
     with pytest.raises(SiteError, match=f"{name}.*outside kommun 1814"):
@@ -76,7 +96,9 @@ def test_case_sensitive_search_ignores_common_words_that_are_also_place_names():
 
 def test_assign_places_and_boundary():
     places = sites.load_places()
-    pts = gpd.GeoSeries([shapely.Point(project(LANNA, 3006)), shapely.Point(project(VRETSTORP, 3006))], crs=3006)
+    pts = gpd.GeoSeries(
+        [shapely.Point(project(LANNA, 3006)), shapely.Point(project(VRETSTORP, 3006))], crs=3006
+    )
     assigned = sites.assign_places(pts, places)
     assert list(assigned["place_id"]) == ["lanna_badgruva", None]
     assert list(sites.inside_kommun(pts)) == [True, False]

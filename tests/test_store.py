@@ -18,18 +18,22 @@ from geo.ingest.normalize import empty_incidents, empty_quarantine
 
 def _batch(n: int, sha: str, *, prefix: str = "i") -> store.ImportBatch:
     inc = empty_incidents()
-    rows = pd.DataFrame({
-        "incident_id": [f"{prefix}{k}" for k in range(n)],
-        "source": "kommun",
-        "occurred_at": pd.date_range("2025-06-01 12:00", periods=n, freq="h", tz="Europe/Stockholm"),
-        "time_precision": "exact",
-        "category": "nedskrapning",
-        "theme": "S",
-        "location_precision_m": 10.0,
-        "weight": 1.0,
-        "kommunkod": "1814",
-        "content_hash": [f"c{k}" for k in range(n)],
-    })
+    rows = pd.DataFrame(
+        {
+            "incident_id": [f"{prefix}{k}" for k in range(n)],
+            "source": "kommun",
+            "occurred_at": pd.date_range(
+                "2025-06-01 12:00", periods=n, freq="h", tz="Europe/Stockholm"
+            ),
+            "time_precision": "exact",
+            "category": "nedskrapning",
+            "theme": "S",
+            "location_precision_m": 10.0,
+            "weight": 1.0,
+            "kommunkod": "1814",
+            "content_hash": [f"c{k}" for k in range(n)],
+        }
+    )
     geoms = shapely.points([495000.0 + k for k in range(n)], [6567000.0] * n)
     import geopandas as gpd
 
@@ -71,7 +75,9 @@ def test_same_file_twice_stores_nothing_and_ids_dedupe(tmp_path):
 def test_query_filters(tmp_path):
     path = tmp_path / "s.gpkg"
     store.write_import(_batch(5, "h1"), path)
-    sel = store.read_incidents(path, start=pd.Timestamp("2025-06-01 13:00"), end=pd.Timestamp("2025-06-01 15:00"))
+    sel = store.read_incidents(
+        path, start=pd.Timestamp("2025-06-01 13:00"), end=pd.Timestamp("2025-06-01 15:00")
+    )
     assert list(sel["incident_id"]) == ["i1", "i2"]
     assert store.read_incidents(path, themes=["T"]).empty
     assert len(store.read_incidents(path, bbox=(495000, 6566000, 495002.5, 6568000))) == 3

@@ -39,7 +39,9 @@ def main(ctx: click.Context, verbose: int, quiet: bool, config: Path | None) -> 
 
     Example: geo run
     """
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     logging.captureWarnings(True)
     ctx.ensure_object(dict)

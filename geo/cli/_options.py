@@ -24,4 +24,6 @@ def store_option(func: F) -> F:
 
 def json_option(func: F) -> F:
     """Add ``--json``: print one JSON object on stdout instead of the human summary."""
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")(func)
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")(
+        func
+    )

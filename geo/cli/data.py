@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from geo import ingest, settings
 from geo.cli._options import json_option, store_option
-from geo.errors import DataError
 from geo.ingest import REASONS
 from geo.projection import parse_crs
 from geo.sample import make_sample
@@ -45,10 +44,20 @@ def _sum(results: list[ImportResult]) -> dict[str, object]:
 @click.command("import")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @store_option
-@click.option("--crs", default=None, help="CRS of coordinate columns, e.g. EPSG:3006 (default: detect).")
-@click.option("--source", default="kommun", show_default=True, help="Source of rows without a source column.")
-@click.option("--polisen-api", is_flag=True, help="Fetch current events from the police open API and import them.")
-@click.option("--kommun", default=None, help="Police location name to fetch (default: settings kommun + län).")
+@click.option(
+    "--crs", default=None, help="CRS of coordinate columns, e.g. EPSG:3006 (default: detect)."
+)
+@click.option(
+    "--source", default="kommun", show_default=True, help="Source of rows without a source column."
+)
+@click.option(
+    "--polisen-api",
+    is_flag=True,
+    help="Fetch current events from the police open API and import them.",
+)
+@click.option(
+    "--kommun", default=None, help="Police location name to fetch (default: settings kommun + län)."
+)
 @click.option("--api-url", default=None, help="Police API URL (default: settings.polisen_api_url).")
 @json_option
 def import_cmd(
@@ -68,7 +77,8 @@ def import_cmd(
     Example: geo import rapporter-2026-11.csv --crs EPSG:3006
     """
     if not files and not polisen_api:
-        raise click.UsageError("Give one or more FILES, or --polisen-api.")
+        msg = "Give one or more FILES, or --polisen-api."
+        raise click.UsageError(msg)
     epsg = parse_crs(crs) if crs else None
     results = []
     for path in files:
@@ -78,7 +88,9 @@ def import_cmd(
             _print_result(str(path), result)
     if polisen_api:
         names = [kommun, settings.lan_name] if kommun else None
-        result = ingest.import_polisen_api(store_path=store_path, location_names=names, base_url=api_url)
+        result = ingest.import_polisen_api(
+            store_path=store_path, location_names=names, base_url=api_url
+        )
         results.append(result)
         if not as_json:
             _print_result("polisen API", result)
@@ -88,7 +100,10 @@ def import_cmd(
 
 @click.command("places")
 @click.option(
-    "--file", "path", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+    "--file",
+    "path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
     help="Places file to check (default data/platser/platser.geojson).",
 )
 @json_option
@@ -111,29 +126,44 @@ def places_cmd(path: Path | None, as_json: bool) -> None:
         for r in places.itertuples()
     ]
     if as_json:
-        click.echo(json.dumps({"file": str(path or places_path()), "places": rows}, ensure_ascii=False))
+        click.echo(
+            json.dumps({"file": str(path or places_path()), "places": rows}, ensure_ascii=False)
+        )
         return
     for r in rows:
-        season = f" season {min(r['season_months'])}–{max(r['season_months'])}" if r["season_months"] else ""
-        click.echo(f"{r['place_id']:20s} {r['name']:22s} {r['kind']:9s} themes {''.join(r['themes']):4s}"
-                   f" ±{r['precision_m']:.0f} m{season}")
+        season = (
+            f" season {min(r['season_months'])}–{max(r['season_months'])}"
+            if r["season_months"]
+            else ""
+        )
+        click.echo(
+            f"{r['place_id']:20s} {r['name']:22s} {r['kind']:9s} themes {''.join(r['themes']):4s}"
+            f" ±{r['precision_m']:.0f} m{season}"
+        )
     click.echo(f"{len(rows)} places, all valid ({path or places_path()})")
 
 
 @click.command("sample")
-@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="CSV file to write.")
-@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First day after the data, a Monday (default: this week's Monday).")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="CSV file to write.",
+)
+@click.option(
+    "--end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day after the data, a Monday (default: this week's Monday).",
+)
 @click.option("--seed", type=int, default=1814, show_default=True)
-def sample_cmd(out: Path, end: object, seed: int) -> None:
+def sample_cmd(out: Path, end: datetime | None, seed: int) -> None:
     """Write the synthetic Lekeberg incident set (source 'syntetisk') as CSV.
 
     Example: geo sample -o exempel.csv --end 2026-11-23
     """
-    end_date = end.date() if hasattr(end, "date") else None
-    if end is not None and not isinstance(end_date, date):
-        raise DataError("--end must be a date like 2026-11-23")
+    end_date = end.date() if isinstance(end, datetime) else None
     df = make_sample(end=end_date, seed=seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(out, index=False, encoding="utf-8")

@@ -13,8 +13,12 @@ from geo.pipeline import run_main_job
 
 @click.command("run")
 @store_option
-@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First day after the synthetic data, a Monday (default: this week's Monday).")
+@click.option(
+    "--end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day after the synthetic data, a Monday (default: this week's Monday).",
+)
 def run_cmd(store_path: Path | None, end: datetime | None) -> None:
     """Run the main job on the embedded data: build the store and print the lägesbild summary.
 
@@ -23,14 +27,20 @@ def run_cmd(store_path: Path | None, end: datetime | None) -> None:
     end_date: date | None = end.date() if end is not None else None
     result = run_main_job(store_path=store_path, end=end_date)
     for name, r in result.imports.items():
-        click.echo(f"import {name}: read {r.read}, stored {r.stored}, quarantined {r.quarantined}, "
-                   f"duplicates {r.duplicates}")
+        click.echo(
+            f"import {name}: read {r.read}, stored {r.stored}, quarantined {r.quarantined}, "
+            f"duplicates {r.duplicates}"
+        )
     first, last = result.period
-    click.echo(f"\nLägesbild {first:%Y-%m-%d} – {last:%Y-%m-%d}" if first is not None else "\nLägesbild: tom")
+    click.echo(
+        f"\nLägesbild {first:%Y-%m-%d} – {last:%Y-%m-%d}"
+        if first is not None
+        else "\nLägesbild: tom"
+    )
     for row in result.by_theme.itertuples():
         click.echo(f"  {row.theme}  {row.label:24s} {row.n:6d}")
     click.echo("\nPer plats (N T B S totalt):")
-    for name, row in result.by_place.iterrows():
-        click.echo(f"  {name!s:24s} {row['N']:5d} {row['T']:5d} {row['B']:5d} {row['S']:5d} {row['totalt']:6d}")
+    for name, counts in zip(result.by_place.index, result.by_place.to_numpy(), strict=True):
+        click.echo(f"  {name!s:24s} " + " ".join(f"{int(c):5d}" for c in counts))
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")

@@ -1,4 +1,4 @@
-"""Ingest: read files, validate and geocode rows, and store them or quarantine them with a reason."""
+"""Ingest: read files, validate and geocode rows, then store or quarantine each with a reason."""
 
 from __future__ import annotations
 
@@ -67,8 +67,10 @@ def import_file(
         file_sha256=table.sha256,
         format=table.format,
         incidents=result.incidents,
-        quarantine=result.quarantine,
-        n_read=len(table.rows),
+        quarantine=pd.concat([result.quarantine, table.malformed], ignore_index=True)
+        if len(table.malformed)
+        else result.quarantine,
+        n_read=table.n_read,
         update_existing=table.format == "polisen",
         replace_source=replace_source,
     )

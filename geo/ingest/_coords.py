@@ -22,7 +22,11 @@ FloatArray = npt.NDArray[np.float64]
 
 def to_number(values: pd.Series) -> FloatArray:
     """Parse numbers written with a decimal comma or point (``"59,2449"``, ``"6 567 531"``)."""
-    text = values.astype("string").str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    text = (
+        values.astype("string")
+        .str.replace("\u00a0", "", regex=False)
+        .str.replace(" ", "", regex=False)
+    )
     text = text.str.replace(",", ".", regex=False)
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
@@ -53,7 +57,9 @@ class Located:
     detected: bool
 
 
-def _share_inside(x: FloatArray, y: FloatArray, epsg: int) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+def _share_inside(
+    x: FloatArray, y: FloatArray, epsg: int
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tx, ty = to_working(x, y, epsg)
@@ -118,8 +124,14 @@ def locate(x: FloatArray, y: FloatArray, *, epsg: int | None, lonlat_named: bool
     if score == 0 and epsg is None:
         guess = _range_guess(x[finite], y[finite])
         if guess is None:
-            return Located(np.full_like(x, np.nan), np.full_like(y, np.nan), 0, False,
-                           np.zeros(len(x), dtype=bool), True)
+            return Located(
+                np.full_like(x, np.nan),
+                np.full_like(y, np.nan),
+                0,
+                False,
+                np.zeros(len(x), dtype=bool),
+                True,
+            )
         code, swapped = guess
     detected = epsg is None and not lonlat_named
     if detected:

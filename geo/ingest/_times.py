@@ -1,4 +1,4 @@
-"""Parse dates and times into tz-aware Europe/Stockholm timestamps, flagging DST gaps and overlaps."""
+"""Parse dates and times into tz-aware Europe/Stockholm timestamps; flag DST gaps/overlaps."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ def _text(values: pd.Series) -> pd.Series:
     return pd.Series([one(v) for v in values], index=values.index, dtype=object)
 
 
-def combine(date: pd.Series | None, time: pd.Series | None, datetime_: pd.Series | None) -> pd.Series:
+def combine(
+    date: pd.Series | None, time: pd.Series | None, datetime_: pd.Series | None
+) -> pd.Series:
     """Return one text column from a datetime column, or a date and an optional time column."""
     if datetime_ is not None:
         dt = _text(datetime_)
@@ -92,7 +94,9 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     for mask, dayfirst in ((iso, False), (~iso, True)):
         aware = mask & has_offset
         if aware.any():
-            parsed = pd.to_datetime(text[aware], errors="coerce", utc=True, format="mixed", dayfirst=dayfirst)
+            parsed = pd.to_datetime(
+                text[aware], errors="coerce", utc=True, format="mixed", dayfirst=dayfirst
+            )
             at[aware] = parsed.dt.tz_convert(tz)
         naive = mask & ~has_offset & (text != "")
         if naive.any():
@@ -100,10 +104,20 @@ def parse_times(text: pd.Series) -> ParsedTimes:
             strict = parsed.dt.tz_localize(tz, nonexistent="NaT", ambiguous="NaT")
             gap = strict.isna() & parsed.notna()
             if gap.any():
-                shifted = parsed[gap].dt.tz_localize(tz, nonexistent="shift_forward", ambiguous=np.ones(int(gap.sum()), dtype=bool))
-                is_gap = parsed[gap].dt.tz_localize(tz, nonexistent="NaT", ambiguous=np.ones(int(gap.sum()), dtype=bool)).isna()
+                shifted = parsed[gap].dt.tz_localize(
+                    tz, nonexistent="shift_forward", ambiguous=np.ones(int(gap.sum()), dtype=bool)
+                )
+                is_gap = (
+                    parsed[gap]
+                    .dt.tz_localize(
+                        tz, nonexistent="NaT", ambiguous=np.ones(int(gap.sum()), dtype=bool)
+                    )
+                    .isna()
+                )
                 flag[gap[gap].index] = np.where(is_gap, "dst_gap", "dst_ambiguous")
                 strict[gap] = shifted
             at[naive] = strict
-    precision = pd.Series(np.where(text.str.contains(_HAS_TIME, na=False), "exact", "day"), index=text.index)
+    precision = pd.Series(
+        np.where(text.str.contains(_HAS_TIME, na=False), "exact", "day"), index=text.index
+    )
     return ParsedTimes(at, precision, flag)

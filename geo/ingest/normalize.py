@@ -1,4 +1,4 @@
-"""Validate raw rows into incidents (EPSG:3006, Europe/Stockholm) or quarantine them with a reason."""
+"""Validate raw rows into incidents (EPSG:3006, Europe/Stockholm) or quarantine them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +30,7 @@ REASONS: dict[str, str] = {
     "bad_coordinates": "coordinates that are not numbers in any accepted CRS",
     "outside_kommun": "the location lies outside the kommun",
     "summary_not_incident": "a police shift summary, not an incident",
+    "malformed_row": "a record that does not split into the header's fields",
 }
 QUARANTINE_COLUMNS = ("line", "reason", "detail", "raw")
 
@@ -52,7 +52,7 @@ class Normalized:
 
 
 def _raw_json(row: pd.Series) -> str:
-    def clean(v: Any) -> Any:
+    def clean(v: object) -> object:
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return None
         if isinstance(v, str | int | float | bool | dict | list):
@@ -63,7 +63,9 @@ def _raw_json(row: pd.Series) -> str:
 
 
 def _hash(*parts: object) -> str:
-    return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
+    return hashlib.sha256(
+        "\x1f".join("" if p is None else str(p) for p in parts).encode()
+    ).hexdigest()
 
 
 def _col(rows: pd.DataFrame, cols: dict[str, str], field: str) -> pd.Series | None:
@@ -73,7 +75,9 @@ def _col(rows: pd.DataFrame, cols: dict[str, str], field: str) -> pd.Series | No
 def _text(series: pd.Series | None, n: int, index: pd.Index) -> pd.Series:
     if series is None:
         return pd.Series([""] * n, index=index, dtype=object)
-    return series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    return series.map(
+        lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+    )
 
 
 def empty_incidents() -> gpd.GeoDataFrame:
@@ -140,7 +144,8 @@ def normalize_table(
         missing = "a date/time column" if not has_time else "coordinates or a place column"
         msg = (
             f"{table.file}: no usable columns — missing {missing} (columns found: "
-            f"{', '.join(map(str, rows.columns[:12]))}). Rename the columns; accepted names: {describe_aliases()}."
+            f"{', '.join(map(str, rows.columns[:12]))}). Rename the columns; accepted names: "
+            f"{describe_aliases()}."
         )
         raise ImportFileError(msg)
     reason = pd.Series(None, index=index, dtype=object)
@@ -155,7 +160,11 @@ def normalize_table(
     text = combine(_col(rows, cols, "date"), _col(rows, cols, "time"), _col(rows, cols, "datetime"))
     times = parse_times(text)
     now = now or pd.Timestamp.now(tz=settings.timezone)
-    reject(times.at.isna(), "no_time", "cannot read " + text.map(repr) + " as a date/time (use 2026-05-31 18:30)")
+    reject(
+        times.at.isna(),
+        "no_time",
+        "cannot read " + text.map(repr) + " as a date/time (use 2026-05-31 18:30)",
+    )
     future = times.at.notna() & (times.at > now + pd.Timedelta(days=1))
     reject(future, "time_in_future", "time " + text + " is after the import")
     until = None
@@ -169,7 +178,12 @@ def normalize_table(
     precision = pd.Series(10.0, index=index)
     if has_xy:
         if "__x" in rows:
-            rx, ry, epsg, named = rows["__x"].to_numpy(float), rows["__y"].to_numpy(float), table.epsg, True
+            rx, ry, epsg, named = (
+                rows["__x"].to_numpy(float),
+                rows["__y"].to_numpy(float),
+                table.epsg,
+                True,
+            )
             epsg = crs or epsg
         elif "lon" in cols:
             rx, ry = to_number(rows[cols["lon"]]), to_number(rows[cols["lat"]])
@@ -185,14 +199,16 @@ def normalize_table(
             if located.swapped_file:
                 loc_flag[given] = "xy_swapped"
         bad = pd.Series(given & ~np.isfinite(x), index=index)
-        reject(bad, "bad_coordinates", "coordinates cannot be placed in any accepted CRS (pass --crs)")
+        reject(
+            bad, "bad_coordinates", "coordinates cannot be placed in any accepted CRS (pass --crs)"
+        )
     gazetteer = Gazetteer(places)
     place_text = _text(_col(rows, cols, "place"), n, index)
     description = _text(_col(rows, cols, "description"), n, index)
     place_id = pd.Series(None, index=index, dtype=object)
     place_name = pd.Series(None, index=index, dtype=object)
     for i in np.flatnonzero(~np.isfinite(x)):
-        key = index[i]
+        key = index[int(i)]
         match = gazetteer.lookup(place_text[key]) if place_text[key] else None
         match = match or (gazetteer.find_in_text(place_text[key]) if place_text[key] else None)
         match = match or (gazetteer.find_in_text(description[key]) if description[key] else None)
@@ -202,20 +218,29 @@ def normalize_table(
             place_id[key], place_name[key] = match.place_id, match.name
             loc_flag[key] = "geocoded_place"
     no_loc = pd.Series(~np.isfinite(x), index=index)
-    reject(no_loc, "no_location", "no coordinates, and place " + place_text.map(repr) + " is not in data/platser")
+    reject(
+        no_loc,
+        "no_location",
+        "no coordinates, and place " + place_text.map(repr) + " is not in data/platser",
+    )
     points = gpd.GeoSeries(gpd.points_from_xy(x, y), index=index, crs=settings.working_crs)
     ok_xy = pd.Series(np.isfinite(x), index=index)
     inside = pd.Series(False, index=index)
     if ok_xy.any():
         inside[ok_xy] = inside_kommun(points[ok_xy]).to_numpy()
-    reject(ok_xy & ~inside, "outside_kommun",
-           f"the point lies outside kommun {settings.kommunkod} ({settings.kommun_name}) and its "
-           f"{settings.boundary_buffer_m:.0f} m margin; check the coordinates or --crs")
+    reject(
+        ok_xy & ~inside,
+        "outside_kommun",
+        f"the point lies outside kommun {settings.kommunkod} ({settings.kommun_name}) and its "
+        f"{settings.boundary_buffer_m:.0f} m margin; check the coordinates or --crs",
+    )
     # --- what, who
     cat_text = _text(_col(rows, cols, "category"), n, index)
     category = pd.Series(
-        [category_from_text(c) or (category_from_text(d) if d else None) or "ovrigt"
-         for c, d in zip(cat_text, description, strict=True)],
+        [
+            category_from_text(c) or (category_from_text(d) if d else None) or "ovrigt"
+            for c, d in zip(cat_text, description, strict=True)
+        ],
         index=index,
     )
     src = _text(_col(rows, cols, "source"), n, index).map(lambda s: s if s in SOURCES else "")
@@ -225,7 +250,7 @@ def normalize_table(
     pid = place_id[keep].where(place_id[keep].notna(), assigned["place_id"])
     pname = place_name[keep].where(place_name[keep].notna(), assigned["place_name"])
     ids = _text(_col(rows, cols, "id"), n, index)
-    weight = to_number(_col(rows, cols, "weight")) if "weight" in cols else np.ones(n)
+    weight = to_number(rows[cols["weight"]]) if "weight" in cols else np.ones(n)
     out = pd.DataFrame(index=index[keep])
     out["source"] = src[keep]
     out["reporter_org"] = _text(_col(rows, cols, "reporter_org"), n, index)[keep].replace("", None)
@@ -241,25 +266,37 @@ def normalize_table(
     out["location_precision_m"] = precision[keep]
     out["location_flag"] = loc_flag[keep]
     out["description"] = description[keep].replace("", None)
-    out["reported_to_police"] = _text(_col(rows, cols, "reported_to_police"), n, index)[keep].replace("", None)
+    out["reported_to_police"] = _text(_col(rows, cols, "reported_to_police"), n, index)[
+        keep
+    ].replace("", None)
     out["weight"] = np.where(np.isfinite(weight[keep.to_numpy()]), weight[keep.to_numpy()], 1.0)
     out["kommunkod"] = settings.kommunkod
     out["import_id"] = None
     geoms = points[keep]
     out["content_hash"] = [
         _hash(s, t, round(g.x, 1), round(g.y, 1), c, d, p)
-        for s, t, g, c, d, p in zip(out["source"], out["occurred_at"], geoms, out["category"],
-                                     out["description"], out["place_name"], strict=True)
+        for s, t, g, c, d, p in zip(
+            out["source"],
+            out["occurred_at"],
+            geoms,
+            out["category"],
+            out["description"],
+            out["place_name"],
+            strict=True,
+        )
     ]
     out["incident_id"] = [
-        f"{s}:{i}" if i else f"h:{h[:20]}" for s, i, h in zip(out["source"], ids[keep], out["content_hash"], strict=True)
+        f"{s}:{i}" if i else f"h:{h[:20]}"
+        for s, i, h in zip(out["source"], ids[keep], out["content_hash"], strict=True)
     ]
     incidents = gpd.GeoDataFrame(out, geometry=geoms, crs=settings.working_crs)
     incidents = incidents[[*INCIDENT_COLUMNS, "content_hash"]]
-    quarantine = pd.DataFrame({
-        "line": table.lines[~keep.to_numpy()],
-        "reason": reason[~keep].to_numpy(),
-        "detail": detail[~keep].to_numpy(),
-        "raw": [_raw_json(rows.loc[k]) for k in index[~keep]],
-    })
+    quarantine = pd.DataFrame(
+        {
+            "line": table.lines[~keep.to_numpy()],
+            "reason": reason[~keep].to_numpy(),
+            "detail": detail[~keep].to_numpy(),
+            "raw": [_raw_json(rows.loc[k]) for k in index[~keep]],
+        }
+    )
     return Normalized(incidents.reset_index(drop=True), quarantine)

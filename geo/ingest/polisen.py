@@ -24,7 +24,12 @@ import pandas as pd
 from geo import settings
 from geo.errors import NetworkError
 from geo.ingest.normalize import Normalized, _hash, empty_quarantine
-from geo.model import CATEGORIES, INCIDENT_COLUMNS, POLISEN_SUMMARY_PREFIX, category_from_polisen_type
+from geo.model import (
+    CATEGORIES,
+    INCIDENT_COLUMNS,
+    POLISEN_SUMMARY_PREFIX,
+    category_from_polisen_type,
+)
 from geo.projection import to_working
 from geo.sites import Gazetteer, assign_places, inside_kommun, load_boundary
 
@@ -37,7 +42,9 @@ def centroid_precision_m() -> float:
     return float(np.ceil(boundary.hausdorff_distance(boundary.centroid) / 100.0) * 100.0)
 
 
-def normalize_events(events: list[dict[str, Any]], lines: np.ndarray, places: gpd.GeoDataFrame) -> Normalized:
+def normalize_events(
+    events: list[dict[str, Any]], lines: np.ndarray, places: gpd.GeoDataFrame
+) -> Normalized:
     """Turn police open-API events into incidents and quarantined rows.
 
     Parameters
@@ -72,18 +79,39 @@ def normalize_events(events: list[dict[str, Any]], lines: np.ndarray, places: gp
             lat, lon = (float(v) for v in str(loc["gps"]).split(","))
             event_id = int(ev["id"])
         except (KeyError, ValueError, TypeError) as e:
-            quarantined.append({"line": int(line), "reason": "no_time", "detail": f"unreadable event: {e}", "raw": raw})
+            quarantined.append(
+                {
+                    "line": int(line),
+                    "reason": "no_time",
+                    "detail": f"unreadable event: {e}",
+                    "raw": raw,
+                }
+            )
             continue
         if etype.startswith(POLISEN_SUMMARY_PREFIX):
-            quarantined.append({"line": int(line), "reason": "summary_not_incident",
-                                "detail": f"type {etype!r} summarises a shift", "raw": raw})
+            quarantined.append(
+                {
+                    "line": int(line),
+                    "reason": "summary_not_incident",
+                    "detail": f"type {etype!r} summarises a shift",
+                    "raw": raw,
+                }
+            )
             continue
         match = gazetteer.find_in_text(text, case_sensitive=True)
-        in_kommun = loc_name == kommun or (match is not None and (loc_name == settings.lan_name or kommun in text))
+        in_kommun = loc_name == kommun or (
+            match is not None and (loc_name == settings.lan_name or kommun in text)
+        )
         if not in_kommun:
-            quarantined.append({"line": int(line), "reason": "outside_kommun",
-                                "detail": f"police location {loc_name!r} is not {kommun!r} and names no place of it",
-                                "raw": raw})
+            quarantined.append(
+                {
+                    "line": int(line),
+                    "reason": "outside_kommun",
+                    "detail": f"police location {loc_name!r} is not {kommun!r} and names none of "
+                    "its places",
+                    "raw": raw,
+                }
+            )
             continue
         if match is not None:
             x, y, prec, flag = match.point.x, match.point.y, match.precision_m, "place_from_text"
@@ -91,36 +119,47 @@ def normalize_events(events: list[dict[str, Any]], lines: np.ndarray, places: gp
             tx, ty = to_working([lon], [lat], 4326)
             x, y, prec, flag = float(tx[0]), float(ty[0]), centroid_prec, "kommun_centroid"
         category = category_from_polisen_type(etype)
-        records.append({
-            "incident_id": f"polisen:{event_id}",
-            "source": "polisen_api",
-            "reporter_org": "Polisen",
-            "occurred_at": at,
-            "occurred_until": pd.NaT,
-            "time_precision": "hour",
-            "time_flag": None,
-            "category": category,
-            "theme": CATEGORIES[category].theme,
-            "place_id": match.place_id if match else None,
-            "place_name": match.name if match else None,
-            "location_precision_m": prec,
-            "location_flag": flag,
-            "description": f"{etype}: {ev.get('summary') or ''}".strip(),
-            "reported_to_police": "ja",
-            "weight": 1.0,
-            "kommunkod": settings.kommunkod,
-            "import_id": None,
-            "content_hash": _hash(ev.get("datetime"), etype, ev.get("name"), ev.get("summary"), loc_name),
-            "x": x,
-            "y": y,
-        })
-    df = pd.DataFrame.from_records(records, columns=[*INCIDENT_COLUMNS[:-1], "content_hash", "x", "y"])
-    geoms = gpd.points_from_xy(df.pop("x").astype(float), df.pop("y").astype(float), crs=settings.working_crs)
+        records.append(
+            {
+                "incident_id": f"polisen:{event_id}",
+                "source": "polisen_api",
+                "reporter_org": "Polisen",
+                "occurred_at": at,
+                "occurred_until": pd.NaT,
+                "time_precision": "hour",
+                "time_flag": None,
+                "category": category,
+                "theme": CATEGORIES[category].theme,
+                "place_id": match.place_id if match else None,
+                "place_name": match.name if match else None,
+                "location_precision_m": prec,
+                "location_flag": flag,
+                "description": f"{etype}: {ev.get('summary') or ''}".strip(),
+                "reported_to_police": "ja",
+                "weight": 1.0,
+                "kommunkod": settings.kommunkod,
+                "import_id": None,
+                "content_hash": _hash(
+                    ev.get("datetime"), etype, ev.get("name"), ev.get("summary"), loc_name
+                ),
+                "x": x,
+                "y": y,
+            }
+        )
+    df = pd.DataFrame.from_records(
+        records, columns=[*INCIDENT_COLUMNS[:-1], "content_hash", "x", "y"]
+    )
+    geoms = gpd.points_from_xy(
+        df.pop("x").astype(float), df.pop("y").astype(float), crs=settings.working_crs
+    )
     gdf = gpd.GeoDataFrame(df, geometry=geoms, crs=settings.working_crs)
     if len(gdf):
         outside = ~inside_kommun(gdf.geometry)
         if outside.any():
-            logger.warning("%d police events located outside the boundary kept at their named place", int(outside.sum()))
+            logger.warning(
+                "%d police events located outside the boundary kept at their named place",
+                int(outside.sum()),
+            )
         missing = gdf["place_id"].isna()
         assigned = assign_places(gdf.geometry[missing], places)
         gdf.loc[missing, "place_id"] = assigned["place_id"]
@@ -131,7 +170,7 @@ def normalize_events(events: list[dict[str, Any]], lines: np.ndarray, places: gp
 
 @dataclass
 class RateLimiter:
-    """Keep to the police API's rules: ≥ ``min_interval_s`` between calls, ≤ ``max_per_hour`` calls an hour.
+    """Keep to the police API's rules: ≥ ``min_interval_s`` apart, ≤ ``max_per_hour`` calls an hour.
 
     Call times are kept in a small JSON file so the rule holds across runs.
 
@@ -211,7 +250,7 @@ def fetch_events(
     Raises
     ------
     NetworkError
-        If the API cannot be reached, answers an error, or returns something other than a list of events.
+        If the API cannot be reached, answers an error, or returns no list of events.
     """
     url = base_url or settings.polisen_api_url
     limiter = limiter or RateLimiter(out_dir / ".api_calls.json")
@@ -224,7 +263,7 @@ def fetch_events(
         msg = f"Cannot reach the police API at {url!r} ({e}); check the connection or try later."
         raise NetworkError(msg) from e
     if response.status_code == 429:
-        msg = f"The police API at {url!r} says too many requests (429); wait an hour before the next call."
+        msg = f"The police API at {url!r} says too many requests (429); wait an hour, then retry."
         raise NetworkError(msg)
     if response.status_code != 200:
         msg = f"The police API at {url!r} answered HTTP {response.status_code}; try later."

@@ -7,7 +7,7 @@ import hashlib
 import io
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,12 @@ class RawTable:
         One row per record, values as read (strings for CSV). Geo formats add
         ``__x``/``__y`` (a representative point) and police JSON keeps its fields.
     lines
-        The row's line (CSV), sheet row (XLSX) or feature/record number (1-based), aligned with ``rows``.
+        The row's line (CSV), sheet row (XLSX) or feature/record number (1-based).
     epsg
         The CRS of ``__x``/``__y`` for geo formats, else ``None``.
+    malformed
+        Records that could not be split into the header's fields (quarantined as
+        ``malformed_row``): ``line``, ``reason``, ``detail``, ``raw``.
     """
 
     file: Path
@@ -60,6 +63,14 @@ class RawTable:
     rows: pd.DataFrame
     lines: np.ndarray
     epsg: int | None = None
+    malformed: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["line", "reason", "detail", "raw"])
+    )
+
+    @property
+    def n_read(self) -> int:
+        """Return the number of records read, well-formed or not."""
+        return len(self.rows) + len(self.malformed)
 
 
 def file_sha256(path: Path) -> str:
@@ -111,8 +122,10 @@ def read_file(path: Path) -> RawTable:
         table = _read_json(path, sha)
     else:
         table = _read_geo(path, sha, kind)
-    if table.rows.empty:
-        raise _fail(path, "the file has a header but no rows", "Export the data again with its rows")
+    if table.n_read == 0:
+        raise _fail(
+            path, "the file has a header but no rows", "Export the data again with its rows"
+        )
     logger.info("%s: %d rows (%s)", path, len(table.rows), table.format)
     return table
 
@@ -127,7 +140,13 @@ def _decode(path: Path) -> str:
         pass
     best = charset_normalizer.from_bytes(raw).best()
     encoding = best.encoding if best is not None else "cp1252"
-    if encoding.replace("_", "").lower() not in {"cp1252", "latin1", "iso88591", "iso885915", "utf8"}:
+    if encoding.replace("_", "").lower() not in {
+        "cp1252",
+        "latin1",
+        "iso88591",
+        "iso885915",
+        "utf8",
+    }:
         encoding = "cp1252"  # Swedish Excel exports; cp1252 decodes any byte but 5 unused ones
     try:
         return raw.decode(encoding)
@@ -143,27 +162,64 @@ def _read_csv(path: Path, sha: str) -> RawTable:
     except csv.Error:
         counts = {d: sample.count(d) for d in ";,\t"}
         delimiter = max(counts, key=lambda d: counts[d])
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    lines: list[int] = []
+    malformed: list[dict[str, object]] = []
+    start = 1
     try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            on_bad_lines="error",
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not any(field.strip() for field in record):
+                continue
+            if header is None:
+                header = [h.strip() for h in record]
+                continue
+            if len(record) != len(header):
+                malformed.append(
+                    {
+                        "line": line,
+                        "reason": "malformed_row",
+                        "detail": f"{len(record)} fields where the header has {len(header)}; "
+                        f"check the delimiter {delimiter!r} and quoting on this line",
+                        "raw": json.dumps(record, ensure_ascii=False),
+                    }
+                )
+                continue
+            records.append(record)
+            lines.append(line)
+    except csv.Error as e:
+        raise _fail(
+            path, f"not a readable CSV table ({e})", "Check the quoting of the text fields"
+        ) from e
+    if header is None:
+        raise _fail(path, "the file has no header row", "Export the data again with a header row")
+    df = (
+        pd.DataFrame(records, columns=header, dtype=object)
+        if records
+        else pd.DataFrame(columns=header)
+    )
+    bad = pd.DataFrame(malformed, columns=["line", "reason", "detail", "raw"])
+    table = RawTable(path, "csv", sha, df, np.asarray(lines, dtype=int), malformed=bad)
+    if df.empty and not bad.empty:
+        raise _fail(
+            path,
+            f"no row matches the header's {len(header)} fields",
+            "Check the delimiter and quoting",
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
-        raise _fail(path, f"not a readable CSV table ({e})", "Check that every row has as many fields as the header") from e
-    df.columns = [str(c).strip() for c in df.columns]
-    lines = np.arange(len(df)) + 2
-    return RawTable(path, "csv", sha, df.reset_index(drop=True), lines)
+    return table
 
 
 def _read_xlsx(path: Path, sha: str) -> RawTable:
     try:
         df = pd.read_excel(path, sheet_name=0, engine="openpyxl", dtype=object)
     except Exception as e:  # openpyxl raises many unrelated types for corrupt files
-        raise _fail(path, f"not a readable XLSX workbook ({type(e).__name__}: {e})", "Open it in Excel and save as .xlsx") from e
+        raise _fail(
+            path,
+            f"not a readable XLSX workbook ({type(e).__name__}: {e})",
+            "Open it in Excel and save as .xlsx",
+        ) from e
     df = df.dropna(how="all")
     lines = np.asarray(df.index) + 2
     df.columns = [str(c).strip() for c in df.columns]
@@ -184,23 +240,34 @@ def _read_geo(path: Path, sha: str, kind: str) -> RawTable:
     rows["__y"] = [p.y if p is not None else np.nan for p in pts]
     rows["__geom_type"] = [g.geom_type if g is not None else None for g in gdf.geometry]
     lines = np.arange(len(rows)) + 1
-    return RawTable(path, kind, sha, rows.reset_index(drop=True), lines, epsg=int(epsg) if epsg else None)
+    return RawTable(
+        path, kind, sha, rows.reset_index(drop=True), lines, epsg=int(epsg) if epsg else None
+    )
 
 
 def _read_json(path: Path, sha: str) -> RawTable:
     try:
         data: Any = json.loads(_decode(path))
     except json.JSONDecodeError as e:
-        raise _fail(path, f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})", "Fix the JSON syntax") from e
+        raise _fail(
+            path,
+            f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})",
+            "Fix the JSON syntax",
+        ) from e
     if isinstance(data, dict) and data.get("type") in ("FeatureCollection", "Feature"):
         return _read_geo(path, sha, "geojson")
     if isinstance(data, list) and all(isinstance(e, dict) for e in data):
         if data and not {"id", "datetime", "type", "location"} <= set(data[0]):
             raise _fail(
                 path,
-                "a JSON list that is not police open-API events (needs id, datetime, type, location)",
+                "a JSON list that is not police open-API events "
+                "(needs id, datetime, type, location)",
                 "Convert it to CSV or GeoJSON",
             )
         rows = pd.DataFrame({"__event": data}) if data else pd.DataFrame({"__event": []})
         return RawTable(path, "polisen", sha, rows, np.arange(len(rows)) + 1)
-    raise _fail(path, "JSON that is neither GeoJSON nor a list of police events", "Convert it to CSV or GeoJSON")
+    raise _fail(
+        path,
+        "JSON that is neither GeoJSON nor a list of police events",
+        "Convert it to CSV or GeoJSON",
+    )

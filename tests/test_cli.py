@@ -1,0 +1,41 @@
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from geo.cli import main
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_has_help_with_an_example(name):
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output or "Commands:" in result.output
+
+
+def test_version_and_group_help():
+    runner = CliRunner()
+    assert runner.invoke(main, ["--version"]).output.startswith("geo, version")
+    assert "run" in runner.invoke(main, ["-h"]).output
+
+
+def test_places_lists_and_validates():
+    result = CliRunner().invoke(main, ["places", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert {p["name"] for p in data["places"]} >= {
+        "Lanna badgruva",
+        "Badplats Leken",
+        "Fjugesta centrum",
+    }
+
+
+def test_run_builds_the_store_and_prints_the_summary(tmp_path):
+    store = tmp_path / "l.gpkg"
+    result = CliRunner().invoke(main, ["run", "--store", str(store), "--end", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "Lanna badgruva" in result.output and "Narkotika och alkohol" in result.output
+    assert store.exists()
+    again = CliRunner().invoke(main, ["run", "--store", str(store), "--end", "2026-11-23"])
+    assert re.search(r"import syntetisk: read \d+, stored 0, quarantined 0", again.output)

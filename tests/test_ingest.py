@@ -1,0 +1,239 @@
+import json
+import math
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from _foundation import FJUGESTA, LANNA, VRETSTORP, project, write
+from click.testing import CliRunner
+
+from geo import ingest, store
+from geo.cli import main
+from geo.errors import ImportFileError
+
+NOW = pd.Timestamp("2026-11-26 12:00", tz="Europe/Stockholm")
+
+
+def _import(path, tmp_path, **kw):
+    return ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW, **kw)
+
+
+def _stored(tmp_path):
+    return store.read_incidents(tmp_path / "s.gpkg")
+
+
+def _dist_m(point, lonlat):
+    x, y = project(lonlat, 3006)
+    return math.hypot(point.x - x, point.y - y)
+
+
+def test_csv_with_wgs84_lat_lon_and_swedish_headers(tmp_path):
+    lon, lat = LANNA
+    f = write(
+        tmp_path / "a.csv",
+        f"datum,tid,kategori,latitud,longitud,beskrivning\n2026-07-04,18:30,nedskräpning,{lat},{lon},skräp\n",
+    )
+    r = _import(f, tmp_path)
+    assert (r.read, r.stored, r.quarantined) == (1, 1, 0)
+    row = _stored(tmp_path).iloc[0]
+    assert row["category"] == "nedskrapning" and row["place_id"] == "lanna_badgruva"
+    assert row["occurred_at"] == pd.Timestamp("2026-07-04 18:30", tz="Europe/Stockholm")
+    assert _dist_m(row.geometry, LANNA) < 1
+
+
+@pytest.mark.parametrize("epsg", [3006, 3021, 3009])
+def test_projected_files_sweref_rt90_and_local_zone_land_within_1m(tmp_path, epsg):
+    x, y = project(LANNA, epsg)
+    f = write(
+        tmp_path / "b.csv", f"Datum;Kategori;E;N\n2026-06-01 14:00;Hastighet;{x:.3f};{y:.3f}\n"
+    )
+    with pytest.warns(UserWarning, match=f"EPSG:{epsg}"):
+        r = _import(f, tmp_path)
+    assert r.stored == 1
+    assert _dist_m(_stored(tmp_path).geometry.iloc[0], LANNA) < 1
+
+
+def test_explicit_crs_needs_no_detection(tmp_path):
+    x, y = project(FJUGESTA, 3006)
+    f = write(tmp_path / "c.csv", f"tidpunkt,typ,x,y\n2026-06-01T22:00,Narkotikabrott,{x},{y}\n")
+    r = _import(f, tmp_path, crs=3006)
+    assert r.stored == 1
+    row = _stored(tmp_path).iloc[0]
+    assert (
+        row["category"] == "narkotika"
+        and row["theme"] == "N"
+        and _dist_m(row.geometry, FJUGESTA) < 1
+    )
+
+
+def test_swapped_lat_lon_columns_and_single_swapped_rows_are_fixed(tmp_path):
+    lon, lat = LANNA
+    flon, flat = FJUGESTA
+    # Whole file swapped (lat values under "lon") …
+    f = write(
+        tmp_path / "d.csv",
+        "date,category,lon,lat\n"
+        f"2026-06-01 10:00,speeding,{lat},{lon}\n2026-06-02 10:00,x,{flat},{flon}\n",
+    )
+    assert _import(f, tmp_path).stored == 2
+    pts = _stored(tmp_path).sort_values("occurred_at").geometry
+    assert _dist_m(pts.iloc[0], LANNA) < 1 and _dist_m(pts.iloc[1], FJUGESTA) < 1
+    # … and one row swapped among correct ones.
+    g = write(
+        tmp_path / "e.csv",
+        "datum,latitud,longitud,kategori\n"
+        f"2026-06-03 10:00,{lat},{lon},a\n2026-06-04 10:00,{flon},{flat},b\n",
+    )
+    assert _import(g, tmp_path).stored == 2
+    df = _stored(tmp_path)
+    swapped = df[df["occurred_at"] == pd.Timestamp("2026-06-04 10:00", tz="Europe/Stockholm")].iloc[
+        0
+    ]
+    assert swapped["location_flag"] == "xy_swapped" and _dist_m(swapped.geometry, FJUGESTA) < 1
+
+
+def test_quarantine_reasons_and_nothing_lost(tmp_path):
+    lon, lat = LANNA
+    vlon, vlat = VRETSTORP
+    text = (
+        "datum;plats;lat;lon;kategori\n"
+        f"2026-06-01 12:00;;{lat};{lon};skadegörelse\n"  # stored
+        f"2026-06-01 12:00;;{vlat};{vlon};skadegörelse\n"  # outside the kommun
+        f"inte ett datum;;{lat};{lon};skadegörelse\n"  # no time
+        "2026-06-01 12:00;Okändby;;;skadegörelse\n"  # no location
+        "2026-06-01 12:00;lanna gruva;;;nedskräpning\n"  # geocoded through the gazetteer
+        f"2099-01-01 12:00;;{lat};{lon};skadegörelse\n"  # future
+    )
+    r = _import(write(tmp_path / "q.csv", text), tmp_path)
+    assert r.read == r.stored + r.quarantined + r.duplicates == 6
+    assert r.stored == 2
+    assert r.reasons == {"outside_kommun": 1, "no_time": 1, "no_location": 1, "time_in_future": 1}
+    q = store.read_quarantine(tmp_path / "s.gpkg")
+    assert sorted(q["line"]) == [3, 4, 5, 7]  # file lines, header = line 1
+    assert "Okändby" in q.loc[q["reason"] == "no_location", "raw"].iloc[0]
+    geocoded = _stored(tmp_path).query("location_flag == 'geocoded_place'").iloc[0]
+    assert geocoded["place_id"] == "lanna_badgruva" and geocoded["location_precision_m"] >= 200
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_encodings(tmp_path, encoding):
+    f = write(
+        tmp_path / "enc.csv",
+        "Datum;Plats;Beskrivning\n2026-06-01 19:00;Tångeråsa kyrka;Stöld av diesel\n",
+        encoding,
+    )
+    r = _import(f, tmp_path)
+    assert r.stored == 1
+    row = _stored(tmp_path).iloc[0]
+    assert (
+        row["place_name"] == "Tångeråsa"
+        and row["category"] == "stold"
+        and row["description"] == "Stöld av diesel"
+    )
+
+
+def test_dst_gap_and_overlap_are_flagged(tmp_path):
+    lon, lat = FJUGESTA
+    f = write(
+        tmp_path / "dst.csv",
+        f"datum,lat,lon\n2025-03-30 02:30,{lat},{lon}\n2025-10-26 02:30,{lat},{lon + 0.001}\n",
+    )
+    assert _import(f, tmp_path).stored == 2
+    df = _stored(tmp_path).sort_values("occurred_at")
+    assert list(df["time_flag"]) == ["dst_gap", "dst_ambiguous"]
+    assert df["occurred_at"].iloc[0] == pd.Timestamp("2025-03-30 03:00", tz="Europe/Stockholm")
+    assert df["occurred_at"].iloc[1].utcoffset() == pd.Timedelta(hours=2)
+
+
+def test_xlsx_geojson_and_geopackage(tmp_path):
+    lon, lat = LANNA
+    pd.DataFrame(
+        {
+            "Datum": [pd.Timestamp("2026-07-05 15:00")],
+            "Kategori": ["Nedskräpning"],
+            "Latitud": [lat],
+            "Longitud": [lon],
+        }
+    ).to_excel(tmp_path / "x.xlsx", index=False)
+    assert _import(tmp_path / "x.xlsx", tmp_path).stored == 1
+    x, y = project(FJUGESTA, 3006)
+    gdf = gpd.GeoDataFrame(
+        {"tidpunkt": ["2026-07-05 21:00"], "kategori": ["alkohol"]},
+        geometry=[shapely.Point(x, y)],
+        crs=3006,
+    )
+    gdf.to_crs(4326).to_file(tmp_path / "g.geojson", driver="GeoJSON")
+    gdf.to_file(tmp_path / "g.gpkg", driver="GPKG")
+    assert _import(tmp_path / "g.geojson", tmp_path).stored == 1
+    r = _import(tmp_path / "g.gpkg", tmp_path)
+    assert r.duplicates == 1  # same content as the GeoJSON row: same incident
+    df = _stored(tmp_path)
+    assert len(df) == 2 and set(df["category"]) == {"nedskrapning", "alkohol"}
+
+
+def test_reimport_stores_nothing(tmp_path):
+    lon, lat = LANNA
+    f = write(
+        tmp_path / "a.csv",
+        f"datum,lat,lon\n2026-07-04 18:30,{lat},{lon}\n2026-07-05 18:30,{lat},{lon}\n",
+    )
+    assert _import(f, tmp_path).stored == 2
+    again = _import(f, tmp_path)
+    assert (again.stored, again.duplicates) == (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("datum,lat,lon\n", "no rows"),
+        ("foo,bar\n1,2\n", "no usable columns"),
+        ("a,b\n1,2,3,4\n", "no row matches the header"),
+    ],
+)
+def test_whole_file_problems_are_one_clear_error(tmp_path, content, message):
+    f = write(tmp_path / "bad.csv", content)
+    with pytest.raises(ImportFileError, match=message) as info:
+        _import(f, tmp_path)
+    assert "bad.csv" in str(info.value)
+    result = CliRunner().invoke(main, ["import", str(f), "--store", str(tmp_path / "s.gpkg")])
+    assert result.exit_code == 1 and "bad.csv" in result.output and "Traceback" not in result.output
+
+
+def test_corrupt_xlsx_and_unknown_extension(tmp_path):
+    f = write(tmp_path / "bad.xlsx", "this is not a zip file")
+    with pytest.raises(ImportFileError, match="not a readable XLSX"):
+        _import(f, tmp_path)
+    with pytest.raises(ImportFileError, match=r"unknown file type '\.doc'"):
+        _import(write(tmp_path / "x.doc", "x"), tmp_path)
+
+
+def test_cli_json_is_one_object_and_counts_add_up(tmp_path):
+    lon, lat = LANNA
+    f = write(tmp_path / "a.csv", f"datum,lat,lon\n2026-07-04 18:30,{lat},{lon}\nfel,{lat},{lon}\n")
+    res = CliRunner().invoke(
+        main, ["import", str(f), "--store", str(tmp_path / "s.gpkg"), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data == {
+        "read": 2,
+        "stored": 1,
+        "quarantined": 1,
+        "duplicates": 0,
+        "reasons": {"no_time": 1},
+    }
+
+
+def test_ragged_rows_are_quarantined_not_lost(tmp_path):
+    lon, lat = LANNA
+    f = write(
+        tmp_path / "r.csv",
+        f"datum;lat;lon\n2026-07-04 18:30;{lat};{lon}\n2026-07-04 19:30;{lat};{lon};extra\n",
+    )
+    r = _import(f, tmp_path)
+    assert (r.read, r.stored, r.quarantined) == (2, 1, 1)
+    assert r.reasons == {"malformed_row": 1}
+    q = store.read_quarantine(tmp_path / "s.gpkg")
+    assert q["line"].tolist() == [3] and "extra" in q["raw"].iloc[0]

@@ -1,0 +1,103 @@
+"""Property tests: any generated file is fully accounted for; only GeoErrors escape."""
+
+import csv
+import io
+import itertools
+import warnings
+
+import pandas as pd
+from _foundation import LANNA
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from geo import ingest
+from geo.errors import GeoError
+
+NOW = pd.Timestamp("2026-11-26 12:00", tz="Europe/Stockholm")
+_counter = itertools.count()
+
+lon0, lat0 = LANNA
+junk = st.one_of(
+    st.text(max_size=12),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(["", "2026-02-30", "NaN", "-", "59,2.3"]),
+)
+times = st.datetimes(
+    min_value=pd.Timestamp("2015-01-01").to_pydatetime(),
+    max_value=pd.Timestamp("2027-06-01").to_pydatetime(),
+).map(str)
+lats = st.floats(min_value=lat0 - 0.05, max_value=lat0 + 0.03).map(lambda v: f"{v:.5f}")
+lons = st.floats(min_value=lon0 - 0.1, max_value=lon0 + 0.02).map(
+    lambda v: f"{v:.5f}".replace(".", ",")
+)
+by_column = {
+    "datum": times,
+    "tidpunkt": times,
+    "tid": st.sampled_from(["18:30", "02:30", "25:99", ""]),
+    "lat": lats,
+    "lon": lons,
+    "latitud": lats,
+    "longitud": lons,
+    "E": st.floats(min_value=4.85e5, max_value=4.97e5).map(str),
+    "N": st.floats(min_value=6.555e6, max_value=6.568e6).map(str),
+    "plats": st.sampled_from(["Lanna gruva", "Fjugesta", "LEKHYTTAN", "Vretstorp", "", "Okändby"]),
+    "kategori": st.sampled_from(["nedskräpning", "EPA", "Rattfylleri", "", "något annat"]),
+    "beskrivning": st.text(max_size=30),
+    "källa": st.sampled_from(["polis", "kommun", "x"]),
+    "id": st.text(max_size=4),
+    "foo": st.text(max_size=5),
+}
+WHEN = [["datum"], ["datum", "tid"], ["tidpunkt"], []]
+WHERE = [["lat", "lon"], ["latitud", "longitud"], ["E", "N"], ["plats"], []]
+EXTRA = ["kategori", "beskrivning", "källa", "id", "foo"]
+
+
+@st.composite
+def csv_files(draw):
+    header = draw(st.sampled_from(WHEN)) + draw(st.sampled_from(WHERE))
+    header += draw(st.lists(st.sampled_from(EXTRA), max_size=3, unique=True))
+    header = draw(st.permutations(header)) if header else ["foo"]
+    cell = {
+        h: st.one_of(by_column[h], junk) if draw(st.booleans()) else by_column[h] for h in header
+    }
+    rows = draw(st.lists(st.tuples(*(cell[h] for h in header)).map(list), max_size=8))
+    if rows and draw(st.booleans()):
+        rows[0] = [*rows[0], "extra"]  # a ragged record
+    delimiter = draw(st.sampled_from([",", ";"]))
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    return buf.getvalue().encode(encoding, errors="replace")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=csv_files())
+def test_any_csv_is_fully_accounted_for(tmp_path, data):
+    path = tmp_path / f"gen{next(_counter)}.csv"
+    path.write_bytes(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter(
+                "ignore", UserWarning
+            )  # "CRS detected from the values" is expected here
+            result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+    except GeoError:
+        event("whole-file error")
+        return  # a whole-file problem, reported as one clear error
+    event(f"imported, stored {'some' if result.stored else 'none'}")
+    assert result.read == result.stored + result.quarantined + result.duplicates
+    assert sum(result.reasons.values()) == result.quarantined
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=40))
+def test_category_guess_never_fails(text):
+    from geo.model import CATEGORIES, category_from_text
+
+    assert category_from_text(text) in (None, *CATEGORIES)
