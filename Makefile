@@ -4,6 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
+PDFTOPPM := /usr/bin/pdftoppm
 
 .PHONY: all run test test-network lint bench maps clean setup npm chromium
 
@@ -22,17 +23,18 @@ node_modules/.stamp-npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(CHROMIUM):
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+# Debian's Chromium (browser tests, PDF printing) and poppler-utils (pdftoppm, to check PDFs).
+$(CHROMIUM) $(PDFTOPPM):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils
 
 setup: $(VENV)/.stamp-deps node_modules/.stamp-npm
 npm: node_modules/.stamp-npm
 chromium: $(CHROMIUM)
 
-run: setup
+run: setup $(CHROMIUM)
 	$(BIN)/geo run
 
-test: setup $(CHROMIUM)
+test: setup $(CHROMIUM) $(PDFTOPPM)
 	$(BIN)/python -m pytest -q
 
 test-network: setup

@@ -128,8 +128,10 @@ def run_main_job(
     }
     for dump in polisen_dumps():
         imports[dump.name] = ingest.import_file(dump, store_path=path)
+    places = load_places()
+    store.write_layer(places, "places", path)
     incidents = store.read_incidents(path)
-    by_theme, by_place = summarize(incidents, load_places())
+    by_theme, by_place = summarize(incidents, places)
     period = (
         (incidents["occurred_at"].min(), incidents["occurred_at"].max())
         if len(incidents)
