@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import ingest, settings, store
+from geo.maps import build_all
 from geo.model import CATEGORIES, THEMES
 from geo.sample import default_end, make_sample
 from geo.sites import load_places, theme_mask
@@ -91,7 +92,11 @@ def summarize(
 
 
 def run_main_job(
-    *, store_path: Path | None = None, end: date | None = None, seed: int = 1814
+    *,
+    store_path: Path | None = None,
+    maps_dir: Path | None = None,
+    end: date | None = None,
+    seed: int = 1814,
 ) -> RunResult:
     """Build the store from the embedded data and summarise it.
 
@@ -103,6 +108,8 @@ def run_main_job(
     ----------
     store_path
         The store; default ``settings.store_path``.
+    maps_dir
+        Folder for the maps and the plan; default ``settings.maps_dir``.
     end
         First day after the synthetic data (a Monday); default this week's Monday.
     seed
@@ -141,4 +148,7 @@ def run_main_job(
         "%d incidents in the store, %d categories", len(incidents), incidents["category"].nunique()
     )
     assert set(incidents["category"]) <= set(CATEGORIES)
-    return RunResult(imports, by_theme, by_place, period, {"store": path, "sample": sample_csv})
+    outputs: dict[str, Path] = {"store": path, "sample": sample_csv}
+    for made in build_all(store_path=path, out_dir=maps_dir or settings.maps_dir):
+        outputs[made.stem] = made
+    return RunResult(imports, by_theme, by_place, period, outputs)

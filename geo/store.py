@@ -454,6 +454,8 @@ def write_layer(gdf: gpd.GeoDataFrame, layer: str, path: Path | None = None) -> 
         pass  # make sure the file exists as a store before GDAL opens it
     out = gdf.copy()
     for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_convert("UTC")  # GeoPackage DATETIME is UTC ('Z')
         is_object = col != out.geometry.name and out[col].dtype == object
         if is_object and out[col].map(lambda v: isinstance(v, list | dict | np.ndarray)).any():
             out[col] = out[col].map(

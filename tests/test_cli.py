@@ -33,9 +33,13 @@ def test_places_lists_and_validates():
 
 def test_run_builds_the_store_and_prints_the_summary(tmp_path):
     store = tmp_path / "l.gpkg"
-    result = CliRunner().invoke(main, ["run", "--store", str(store), "--end", "2026-11-23"])
+    args = ["run", "--store", str(store), "--out", str(tmp_path / "maps"), "--end", "2026-11-23"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "Lanna badgruva" in result.output and "Narkotika och alkohol" in result.output
     assert store.exists()
-    again = CliRunner().invoke(main, ["run", "--store", str(store), "--end", "2026-11-23"])
+    for name in ("lagesbild.html", "lagesbild-delad.html"):
+        assert str(tmp_path / "maps" / name) in result.output
+        assert (tmp_path / "maps" / name).stat().st_size > 100_000
+    again = CliRunner().invoke(main, args)
     assert re.search(r"import syntetisk: read \d+, stored 0, quarantined 0", again.output)

@@ -53,9 +53,10 @@ def main(ctx: click.Context, verbose: int, quiet: bool, config: Path | None) -> 
 
 def _register() -> None:
     from geo.cli.data import import_cmd, places_cmd, sample_cmd
+    from geo.cli.maps import maps
     from geo.cli.run import run_cmd
 
-    for command in (run_cmd, import_cmd, places_cmd, sample_cmd):
+    for command in (run_cmd, import_cmd, places_cmd, sample_cmd, maps):
         main.add_command(command)
 
 

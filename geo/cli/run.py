@@ -14,18 +14,25 @@ from geo.pipeline import run_main_job
 @click.command("run")
 @store_option
 @click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for maps and the plan (default maps/).",
+)
+@click.option(
     "--end",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
     help="First day after the synthetic data, a Monday (default: this week's Monday).",
 )
-def run_cmd(store_path: Path | None, end: datetime | None) -> None:
+def run_cmd(store_path: Path | None, out_dir: Path | None, end: datetime | None) -> None:
     """Run the main job on the embedded data: build the store and print the lägesbild summary.
 
     Example: geo run --store /tmp/lagesbild.gpkg
     """
     end_date: date | None = end.date() if end is not None else None
-    result = run_main_job(store_path=store_path, end=end_date)
+    result = run_main_job(store_path=store_path, maps_dir=out_dir, end=end_date)
     for name, r in result.imports.items():
         click.echo(
             f"import {name}: read {r.read}, stored {r.stored}, quarantined {r.quarantined}, "

@@ -1,0 +1,563 @@
+"""Shared building blocks of every map: the base map, vector background, legend, info box, popups.
+
+Other map makers (the weekly patrol plan, the monthly report) build on :func:`base_map`
+and :func:`finish_map` and save with :func:`geo.maps.io.save_map`. All geometry arrives
+in the working CRS (EPSG:3006); this module alone converts it to EPSG:4326 for Leaflet.
+Popups and tooltips are built in the browser from GeoJSON properties with
+``textContent``, so text from the data (descriptions, names) is shown as text and never
+runs as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement, Template  # type: ignore[attr-defined]
+from folium import plugins
+from folium.utilities import JsCode
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+
+from geo import settings
+from geo.model import CATEGORIES, THEMES
+
+logger = logging.getLogger(__name__)
+
+#: One colour per löfte theme (used for layers, legend and hotspot outlines).
+THEME_COLORS: dict[str, str] = {"N": "#7b3294", "T": "#e66101", "B": "#0571b0", "S": "#1b7837"}
+_THEME_CMAPS = {"N": "Purples", "T": "Oranges", "B": "Blues", "S": "Greens"}
+
+
+def _category_colors() -> dict[str, str]:
+    colors: dict[str, str] = {}
+    for theme, cmap_name in _THEME_CMAPS.items():
+        cats = [c.id for c in CATEGORIES.values() if c.theme == theme]
+        cmap = colormaps[cmap_name]
+        for i, cat in enumerate(cats):
+            colors[cat] = to_hex(cmap(0.5 + 0.45 * i / max(len(cats) - 1, 1)))
+    return colors
+
+
+#: One colour per category, a shade of its theme's colour (consistent across all maps).
+CATEGORY_COLORS: dict[str, str] = _category_colors()
+
+#: Swedish labels and colours of the Gi* classes.
+GI_CLASSES: dict[str, tuple[str, str]] = {
+    "hot_99": ("Het ruta (99 % säkerhet)", "#b2182b"),
+    "hot_95": ("Het ruta (95 % säkerhet)", "#ef8a62"),
+    "hot_90": ("Het ruta (90 % säkerhet)", "#fddbc7"),
+    "cold_99": ("Kall ruta (99 % säkerhet)", "#2166ac"),
+    "cold_95": ("Kall ruta (95 % säkerhet)", "#67a9cf"),
+    "cold_90": ("Kall ruta (90 % säkerhet)", "#d1e5f0"),
+    "ej_signifikant": ("Ej signifikant", "#bbbbbb"),
+    "för_få_händelser": ("För få händelser för slutsats", "#eeeeee"),
+}
+
+_WEEKDAYS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+
+#: Leaflet ``onEachFeature``: popups/tooltips from ``_title``, ``_rows``, ``_img`` and
+#: ``_tooltip`` properties, written with textContent (never innerHTML), and ``_color``.
+SAFE_FEATURE_JS = JsCode(
+    """
+function (feature, layer) {
+  var p = feature.properties || {};
+  if (p._color && layer.setStyle) {
+    layer.setStyle({color: p._color, fillColor: p._fill || p._color});
+  }
+  if (p._rows || p._title) {
+    layer.bindPopup(function () {
+      var box = document.createElement('div');
+      box.className = 'geo-popup';
+      if (p._title) {
+        var h = document.createElement('strong');
+        h.textContent = String(p._title);
+        box.appendChild(h);
+      }
+      var table = document.createElement('table');
+      (p._rows || []).forEach(function (r) {
+        var tr = table.insertRow();
+        var a = tr.insertCell(); a.textContent = String(r[0]); a.className = 'geo-key';
+        var b = tr.insertCell(); b.textContent = String(r[1]);
+      });
+      box.appendChild(table);
+      if (typeof p._img === 'string' && p._img.indexOf('data:image/png;base64,') === 0) {
+        var img = document.createElement('img');
+        img.src = p._img; img.alt = String(p._img_alt || ''); img.className = 'geo-chart';
+        box.appendChild(img);
+      }
+      return box;
+    }, {maxWidth: 380});
+  }
+  if (p._tooltip) {
+    layer.bindTooltip(function () {
+      var s = document.createElement('span');
+      s.textContent = String(p._tooltip);
+      return s;
+    }, {permanent: !!p._permanent, direction: 'center', className: 'geo-label'});
+  }
+}
+"""
+)
+
+_CSS = """
+<style>
+.geo-box {background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 5px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif; max-width: 300px;}
+.geo-box h4 {margin: 0 0 4px 0; font-size: 14px;}
+.geo-legend {max-height: 60vh; overflow-y: auto;}
+.geo-box .geo-sw {display: inline-block; width: 12px; height: 12px; margin-right: 5px;
+  vertical-align: -2px; border: 1px solid #555;}
+.geo-box .geo-line {display: inline-block; width: 16px; height: 0; margin-right: 5px;
+  vertical-align: 3px; border-top: 3px solid;}
+.geo-box .geo-note {color: #8a1c1c; font-weight: 600;}
+.geo-popup table {border-collapse: collapse; margin-top: 3px;}
+.geo-popup td {padding: 1px 6px 1px 0; vertical-align: top;}
+.geo-popup td.geo-key {color: #555;}
+.geo-popup img.geo-chart {display: block; margin-top: 4px; max-width: 340px;}
+.leaflet-tooltip.geo-label {background: transparent; border: 0; box-shadow: none; font-weight: 600;
+  color: #233; text-shadow: 0 0 3px #fff, 0 0 3px #fff;}
+.geo-week input {width: 220px;}
+</style>
+"""
+
+
+class _BoxControl(MacroElement):
+    """A Leaflet control showing a box of trusted HTML built by this module."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var ctl = L.control({position: {{ this.position|tojson }}});
+  ctl.onAdd = function () {
+    var div = L.DomUtil.create('div', 'geo-box {{ this.css_class }}');
+    div.innerHTML = {{ this.html|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  ctl.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, html_text: str, *, position: str, css_class: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "BoxControl"
+        self.html = html_text
+        self.position = position
+        self.css_class = css_class
+
+
+def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``gdf`` in the display CRS (EPSG:4326), the only conversion maps make.
+
+    Parameters
+    ----------
+    gdf
+        Any GeoDataFrame with a CRS.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy in ``settings.display_crs``.
+    """
+    return gdf.to_crs(settings.display_crs)
+
+
+def list_value(value: object) -> list[Any]:
+    """Return a list column value that may arrive as a list, an array or a JSON string.
+
+    Parameters
+    ----------
+    value
+        A cell of a list column (the store returns lists as JSON text).
+
+    Returns
+    -------
+    list
+        The values; empty for missing values.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            return [text]
+        return list(parsed) if isinstance(parsed, list) else [parsed]
+    if isinstance(value, float) and pd.isna(value):
+        return []
+    if hasattr(value, "tolist"):
+        return list(value.tolist())
+    if isinstance(value, Iterable):
+        return list(value)
+    return [value]
+
+
+def format_time(value: object) -> str:
+    """Format a time for a Swedish reader: ``2025-06-03 21:40`` (local time).
+
+    Parameters
+    ----------
+    value
+        A timestamp (tz-aware or naive local), a string, or missing.
+
+    Returns
+    -------
+    str
+        The formatted time, or ``"okänd"``.
+    """
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return "okänd"
+    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(settings.timezone)
+    return f"{ts:%Y-%m-%d %H:%M}"
+
+
+def period_label(occurred_at: pd.Series) -> str:
+    """Return the data period as ``2024-01-01 – 2025-12-31`` (internal maps).
+
+    Parameters
+    ----------
+    occurred_at
+        Tz-aware event times.
+
+    Returns
+    -------
+    str
+        The first and last date, or ``"inga händelser"``.
+    """
+    t = pd.to_datetime(occurred_at).dropna()
+    if t.empty:
+        return "inga händelser"
+    t = t.dt.tz_convert(settings.timezone)
+    return f"{t.min():%Y-%m-%d} – {t.max():%Y-%m-%d}"
+
+
+def geojson_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str,
+    style: dict[str, Any],
+    show: bool = True,
+    control: bool = True,
+    point_radius: float | None = None,
+    on_each_feature: JsCode | None = None,
+) -> folium.GeoJson:
+    """Return a GeoJSON layer whose popups come from ``_title``/``_rows`` properties.
+
+    Parameters
+    ----------
+    gdf
+        Features in any CRS (converted to EPSG:4326); only plain JSON-able columns.
+    name
+        Layer name shown in the layer control (Swedish).
+    style
+        Leaflet path options for every feature (``_color`` properties override colours).
+    show
+        Draw the layer when the map opens.
+    control
+        List the layer in the layer control.
+    point_radius
+        Draw points as circle markers of this radius (pixels).
+    on_each_feature
+        JS ``onEachFeature``; default :data:`SAFE_FEATURE_JS`.
+
+    Returns
+    -------
+    folium.GeoJson
+        The layer, not yet added to a map.
+    """
+    data = json.loads(to_display(gdf).to_json(drop_id=True, na="drop"))
+    marker = folium.CircleMarker(radius=point_radius, **style) if point_radius else None
+    layer = folium.GeoJson(
+        data,
+        name=name,
+        show=show,
+        control=control,
+        marker=marker,
+        on_each_feature=on_each_feature or SAFE_FEATURE_JS,
+        style=style,
+    )
+    return layer
+
+
+def _legend_html(title: str, items: Sequence[tuple[str, str, str]], notes: Sequence[str]) -> str:
+    parts = [f"<h4>{html.escape(title)}</h4>"]
+    for color, label, kind in items:
+        css = "geo-line" if kind == "line" else "geo-sw"
+        prop = "border-color" if kind == "line" else "background"
+        parts.append(
+            f'<div><span class="{css}" style="{prop}:{html.escape(color)}"></span>'
+            f"{html.escape(label)}</div>"
+        )
+    parts.extend(f'<div class="geo-note">{html.escape(n)}</div>' for n in notes)
+    return "".join(parts)
+
+
+def add_legend(
+    m: folium.Map,
+    items: Sequence[tuple[str, str, str]],
+    *,
+    title: str = "Teckenförklaring",
+    notes: Sequence[str] = (),
+    position: str = "bottomright",
+) -> None:
+    """Add a legend box to a map.
+
+    Parameters
+    ----------
+    m
+        The map (changed in place).
+    items
+        ``(colour, Swedish label, kind)`` with kind ``"fill"`` or ``"line"``.
+    title
+        Heading of the box.
+    notes
+        Extra lines (e.g. ``"schematiskt vägnät"``), shown highlighted.
+    position
+        Leaflet control position.
+    """
+    _BoxControl(
+        _legend_html(title, items, notes), position=position, css_class="geo-legend"
+    ).add_to(m)
+
+
+def _info_html(title: str, period: str, generated_at: datetime, notes: Sequence[str]) -> str:
+    lines = [
+        f"<h4>{html.escape(title)}</h4>",
+        f"<div>Dataperiod: {html.escape(period)}</div>",
+        f"<div>Skapad: {generated_at:%Y-%m-%d %H:%M}</div>",
+    ]
+    lines.extend(f'<div class="geo-note">{html.escape(n)}</div>' for n in notes)
+    return "".join(lines)
+
+
+def base_map(
+    *,
+    title: str,
+    period: str,
+    boundary: shapely.Polygon | shapely.MultiPolygon | None = None,
+    roads: gpd.GeoDataFrame | None = None,
+    schematic_roads: bool = False,
+    places: gpd.GeoDataFrame | None = None,
+    generated_at: datetime | None = None,
+    notes: Sequence[str] = (),
+    place_search: bool = True,
+    icons: bool = False,
+) -> folium.Map:
+    """Return a map with the vector background, an info box and the OSM tile layer.
+
+    The background works with no internet: the kommun boundary, the roads, the named
+    places (bathing sites in blue, localities with permanent labels) and a search over
+    place names and aliases. The OSM tiles are a bonus when online.
+
+    Parameters
+    ----------
+    title
+        Swedish title in the info box.
+    period
+        Data period text, e.g. from :func:`period_label`.
+    boundary
+        Kommun boundary in the working CRS; the map is fitted to it.
+    roads
+        Road lines in the working CRS (columns ``ref``, ``name``, ``highway`` used when present).
+    schematic_roads
+        The roads are the schematic network: say "schematiskt vägnät" on the map.
+    places
+        Places as from :func:`geo.sites.load_places`.
+    generated_at
+        Generation time (default now, local time).
+    notes
+        Extra lines in the info box (e.g. a handling note).
+    place_search
+        Add a search box over place names.
+    icons
+        Keep folium's icon stack (jQuery, Bootstrap, Font Awesome, awesome-markers, about
+        1.5 MB inlined) for ``folium.Icon`` markers; without it the page loads faster.
+
+    Returns
+    -------
+    folium.Map
+        Call :func:`finish_map` after adding layers.
+    """
+    generated_at = generated_at or datetime.now().astimezone()
+    m = folium.Map(location=[59.2, 14.85], zoom_start=10, tiles=None, control_scale=True)
+    if not icons:
+        m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
+        m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
+    folium.TileLayer(
+        "OpenStreetMap", name="OpenStreetMap-bakgrund (kräver internet)", control=True
+    ).add_to(m)
+    root: Any = m.get_root()
+    root.header.add_child(Element(_CSS))
+    all_notes = list(notes)
+    if boundary is not None:
+        gdf = gpd.GeoDataFrame(
+            {"_tooltip": [f"{settings.kommun_name}s kommun"]},
+            geometry=[boundary],
+            crs=settings.working_crs,
+        )
+        geojson_layer(
+            gdf,
+            name="Kommungräns",
+            style={"color": "#222222", "weight": 2.5, "fill": False, "dashArray": "6 4"},
+        ).add_to(m)
+        minx, miny, maxx, maxy = to_display(gdf).total_bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    if roads is not None and not roads.empty:
+        name = "Vägnät (schematiskt)" if schematic_roads else "Vägnät"
+        road_layer(roads).add_to(folium.FeatureGroup(name=name).add_to(m))
+        if schematic_roads:
+            all_notes.append("Vägarna är ett schematiskt vägnät, inte exakta vägar.")
+    if places is not None and not places.empty:
+        layer = places_layer(places)
+        layer.add_to(m)
+        if place_search:
+            plugins.Search(  # type: ignore[no-untyped-call]
+                layer=layer,
+                search_label="name",
+                geom_type="Polygon",
+                placeholder="Sök plats…",
+                collapsed=False,
+                position="topleft",
+            ).add_to(m)
+    _BoxControl(
+        _info_html(title, period, generated_at, all_notes),
+        position="bottomleft",
+        css_class="geo-info",
+    ).add_to(m)
+    return m
+
+
+def road_layer(roads: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Return the road background as a grey line layer with the road number as tooltip.
+
+    Parameters
+    ----------
+    roads
+        Lines in the working CRS; optional columns ``ref``, ``name``, ``highway``.
+
+    Returns
+    -------
+    folium.GeoJson
+        The layer (not listed in the layer control on its own).
+    """
+    ref = roads["ref"] if "ref" in roads.columns else pd.Series(None, index=roads.index)
+    name = roads["name"] if "name" in roads.columns else pd.Series(None, index=roads.index)
+    tips = [
+        " ".join(str(v) for v in list_value(r) + list_value(n) if v not in (None, ""))
+        for r, n in zip(ref, name, strict=True)
+    ]
+    gdf = gpd.GeoDataFrame(
+        {"_tooltip": [t or "väg" for t in tips]}, geometry=roads.geometry.to_numpy(), crs=roads.crs
+    )
+    return geojson_layer(
+        gdf, name="Vägar", style={"color": "#6b6b6b", "weight": 2.5, "opacity": 0.8}
+    )
+
+
+def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Return the named places: bathing sites in blue, localities labelled, others outlined.
+
+    Parameters
+    ----------
+    places
+        Places as from :func:`geo.sites.load_places`.
+
+    Returns
+    -------
+    folium.GeoJson
+        A layer named "Platser" whose features carry ``name`` (for the search box).
+    """
+    rows = []
+    for _, p in places.iterrows():
+        kind = str(p.get("kind") or "")
+        color = "#0571b0" if kind == "badplats" else "#444444"
+        aliases = ", ".join(str(a) for a in list_value(p.get("aliases")))
+        themes = ", ".join(THEMES.get(str(t), str(t)) for t in list_value(p.get("themes")))
+        rows.append(
+            {
+                "name": str(p["name"]),
+                "_title": str(p["name"]),
+                "_rows": [["Typ", kind], ["Teman", themes], ["Kallas även", aliases]],
+                "_tooltip": str(p["name"]),
+                "_permanent": kind in ("ort", "centrum"),
+                "_color": color,
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry=places.geometry.to_numpy(), crs=places.crs)
+    return geojson_layer(
+        gdf,
+        name="Platser (orter, badplatser)",
+        style={"color": "#444444", "weight": 1.5, "fillOpacity": 0.12},
+    )
+
+
+def finish_map(m: folium.Map, *, measure: bool = True) -> folium.Map:
+    """Add fullscreen, measuring and the layer control (call last, after all layers).
+
+    Parameters
+    ----------
+    m
+        The map (changed in place).
+    measure
+        Add the distance/area measuring tool.
+
+    Returns
+    -------
+    folium.Map
+        The same map.
+    """
+    plugins.Fullscreen(  # type: ignore[no-untyped-call]
+        position="topleft",
+        title="Helskärm",
+        title_cancel="Avsluta helskärm",
+        force_separate_button=True,
+    ).add_to(m)
+    if measure:
+        plugins.MeasureControl(  # type: ignore[no-untyped-call]
+            position="topleft",
+            primary_length_unit="meters",
+            secondary_length_unit="kilometers",
+            primary_area_unit="hectares",
+            localization="sv",
+        ).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    return m
+
+
+def hour_of_week_label(index: int) -> str:
+    """Return a Swedish label of an hour of the week (``0`` = Monday 00–01 → ``"mån 00–01"``).
+
+    Parameters
+    ----------
+    index
+        Hour of the week, 0–167.
+
+    Returns
+    -------
+    str
+        The label.
+    """
+    day, hour = divmod(int(index), 24)
+    return f"{_WEEKDAYS_SV[day % 7]} {hour:02d}–{(hour + 1) % 24:02d}"
+
+
+WEEKDAYS_SV: tuple[str, ...] = _WEEKDAYS_SV

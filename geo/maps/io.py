@@ -1,0 +1,71 @@
+"""The one writer of maps: render a folium map, inline its JS/CSS and save self-contained HTML."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import folium
+
+from geo.errors import GeoError
+from geo.maps._assets import inline_assets
+
+logger = logging.getLogger(__name__)
+
+
+def render_map(m: folium.Map) -> str:
+    """Return the map as one self-contained HTML page (no network needed to open it).
+
+    Parameters
+    ----------
+    m
+        A map from one of the builders.
+
+    Returns
+    -------
+    str
+        The HTML with every Leaflet/plugin script and stylesheet inlined from ``node_modules``.
+
+    Raises
+    ------
+    geo.maps._assets.AssetError
+        If an asset has no pinned npm package or is not installed (run ``npm ci``).
+    """
+    html = m.get_root().render()
+    return inline_assets(html)
+
+
+def save_map(m: folium.Map, path: Path) -> Path:
+    """Write a map as self-contained HTML (atomically: a half-written map is never left).
+
+    Parameters
+    ----------
+    m
+        A map from one of the builders.
+    path
+        Output file, e.g. ``maps/lagesbild.html``; its folder is created.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    GeoError
+        If the file cannot be written, or an asset is missing (see :func:`render_map`).
+    """
+    html = render_map(m)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(html)
+        Path(tmp).replace(path)
+    except OSError as e:
+        msg = f"Cannot write the map {str(path)!r}: {e}. Choose a writable folder with --out."
+        raise GeoError(msg) from e
+    logger.info("map %s (%.1f MB)", path, len(html.encode("utf-8")) / 1e6)
+    return path

@@ -1,0 +1,658 @@
+"""The lägesbild maps: the internal map for the police planner and the shared (aggregated) map."""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+import branca
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement, Template  # type: ignore[attr-defined]
+from folium import plugins
+from folium.utilities import JsCode
+from matplotlib.figure import Figure
+
+from geo import privacy, settings
+from geo.errors import DataError
+from geo.maps.base import (
+    CATEGORY_COLORS,
+    GI_CLASSES,
+    THEME_COLORS,
+    WEEKDAYS_SV,
+    add_legend,
+    base_map,
+    finish_map,
+    format_time,
+    geojson_layer,
+    hour_of_week_label,
+    list_value,
+    period_label,
+    to_display,
+)
+from geo.model import CATEGORIES, SOURCES, THEMES
+from geo.projection import require_projected
+
+logger = logging.getLogger(__name__)
+
+#: Swedish labels of kommun-marked spot statuses (others are shown as stored).
+SPOT_STATUS: dict[str, tuple[str, str]] = {
+    "ny": ("Ny", "#d7191c"),
+    "new": ("Ny", "#d7191c"),
+    "bekraftad": ("Bekräftad", "#fdae61"),
+    "confirmed": ("Bekräftad", "#fdae61"),
+    "atgardad": ("Åtgärdad", "#1a9641"),
+    "resolved": ("Åtgärdad", "#1a9641"),
+}
+
+
+class WeekSlider(MacroElement):
+    """A slider over ISO weeks that filters the clustered incident layers to one week.
+
+    Parameters
+    ----------
+    pairs
+        ``(marker_cluster, geojson)`` per layer; each GeoJSON feature has a ``w`` property
+        holding its ISO week (``"2025-W23"``).
+    weeks
+        Every week of the data period, in order.
+    counts
+        Events per week (all incidents, not only the drawn markers).
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var pairs = [
+    {% for c, g in this.pairs %}[{{ c }}, {{ g }}]{{ "," if not loop.last }}{% endfor %}
+  ];
+  var weeks = {{ this.weeks|tojson }};
+  var counts = {{ this.counts|tojson }};
+  var total = {{ this.total|tojson }};
+  var ctl = L.control({position: 'bottomleft'});
+  ctl.onAdd = function () {
+    var div = L.DomUtil.create('div', 'geo-box geo-week');
+    var label = L.DomUtil.create('div', 'geo-week-label', div);
+    var input = L.DomUtil.create('input', 'geo-week-input', div);
+    input.type = 'range'; input.min = 0; input.max = weeks.length; input.step = 1; input.value = 0;
+    input.setAttribute('aria-label', 'Välj vecka');
+    function text(wk) {
+      return wk === null ? 'Vecka: alla (' + total + ' händelser); dra för att välja vecka'
+                         : 'Vecka ' + wk + ': ' + (counts[wk] || 0) + ' händelser';
+    }
+    function show() {
+      var i = parseInt(input.value, 10);
+      var wk = i === 0 ? null : weeks[i - 1];
+      label.textContent = text(wk);
+      pairs.forEach(function (pr) {
+        var keep = pr[1].getLayers().filter(function (l) {
+          return wk === null || l.feature.properties.w === wk;
+        });
+        pr[0].clearLayers();
+        pr[0].addLayers(keep);
+      });
+    }
+    label.textContent = text(null);
+    L.DomEvent.on(input, 'input', show);
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  ctl.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        pairs: Sequence[tuple[folium.Element, folium.GeoJson]],
+        *,
+        weeks: Sequence[str],
+        counts: dict[str, int],
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "WeekSlider"
+        self._pairs = list(pairs)
+        self.weeks = list(weeks)
+        self.counts = counts
+        self.total = int(sum(counts.values()))
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """Return the JS variable names of each (cluster, GeoJSON) pair."""
+        return [(c.get_name(), g.get_name()) for c, g in self._pairs]
+
+
+def iso_weeks(occurred_at: pd.Series) -> pd.Series:
+    """Return the ISO week label (``"2025-W23"``) of each time, in local time.
+
+    Parameters
+    ----------
+    occurred_at
+        Tz-aware times.
+
+    Returns
+    -------
+    pandas.Series
+        Labels aligned with ``occurred_at``.
+    """
+    return privacy.time_band_labels(occurred_at, "week")
+
+
+def _week_range(weeks: pd.Series) -> list[str]:
+    if weeks.empty:
+        return []
+    lo, hi = weeks.min(), weeks.max()
+    start = datetime.fromisocalendar(int(lo[:4]), int(lo[6:]), 1)
+    end = datetime.fromisocalendar(int(hi[:4]), int(hi[6:]), 1)
+    mondays = pd.date_range(start, end, freq="7D")
+    return [f"{d.isocalendar().year}-W{d.isocalendar().week:02d}" for d in mondays]
+
+
+def _bathing_ids(places: gpd.GeoDataFrame | None) -> set[str]:
+    if places is None or places.empty or "kind" not in places.columns:
+        return set()
+    return set(places.loc[places["kind"] == "badplats", "place_id"].astype(str))
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _point_features(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    cats = incidents["category"].astype(str)
+    rows = []
+    weeks = iso_weeks(incidents["occurred_at"]) if len(incidents) else pd.Series(dtype=object)
+    for rec, week in zip(incidents.to_dict("records"), weeks, strict=True):
+        cat = str(rec.get("category"))
+        label = CATEGORIES[cat].label if cat in CATEGORIES else cat
+        theme = str(rec.get("theme"))
+        source = _text(rec.get("source"))
+        rows.append(
+            {
+                "_title": label,
+                "_color": CATEGORY_COLORS.get(cat, "#555555"),
+                "_rows": [
+                    ["Tid", format_time(rec.get("occurred_at"))],
+                    ["Kategori", label],
+                    ["Tema", f"{theme} – {THEMES.get(theme, theme)}"],
+                    ["Källa", SOURCES.get(source, source)],
+                    ["Plats", _text(rec.get("place_name")) or "–"],
+                    ["Beskrivning", _text(rec.get("description")) or "–"],
+                ],
+                "w": week,
+            }
+        )
+    return gpd.GeoDataFrame(
+        rows, geometry=incidents.geometry.to_numpy(), crs=incidents.crs, index=cats.index
+    )
+
+
+def _heat_data(
+    incidents: gpd.GeoDataFrame, *, cell_size_m: float, max_cells: int
+) -> list[list[float]]:
+    if incidents.empty:
+        return []
+    x = incidents.geometry.x.to_numpy()
+    y = incidents.geometry.y.to_numpy()
+    w = (
+        incidents["weight"].fillna(1.0).to_numpy(dtype=float)
+        if "weight" in incidents
+        else np.ones(len(x))
+    )
+    size = float(cell_size_m)
+    while True:
+        cells = pd.DataFrame({"cx": np.floor(x / size), "cy": np.floor(y / size), "w": w})
+        agg = cells.groupby(["cx", "cy"], sort=False)["w"].sum().reset_index()
+        if len(agg) <= max_cells:
+            break
+        size *= 2
+    centers = gpd.GeoSeries(
+        shapely.points((agg["cx"] + 0.5) * size, (agg["cy"] + 0.5) * size), crs=incidents.crs
+    ).to_crs(settings.display_crs)
+    weights = (agg["w"] / agg["w"].max()).round(3)
+    return [
+        [round(float(lat), 5), round(float(lon), 5), float(v)]
+        for lon, lat, v in zip(centers.x, centers.y, weights, strict=True)
+    ]
+
+
+def peak_hours_chart(how_profile: Sequence[float]) -> str:
+    """Return a small 7 × 24 hour-of-week chart as a PNG data URI.
+
+    Parameters
+    ----------
+    how_profile
+        168 counts, Monday 00:00 first.
+
+    Returns
+    -------
+    str
+        ``data:image/png;base64,…``.
+
+    Raises
+    ------
+    DataError
+        If the profile does not have 168 values.
+    """
+    values = np.asarray(list(how_profile), dtype=float)
+    if values.size != 168:
+        msg = (
+            f"An hour-of-week profile needs 168 values, got {values.size}; Monday 00:00 is index 0."
+        )
+        raise DataError(msg)
+    fig = Figure(figsize=(3.4, 1.35), dpi=100)
+    ax = fig.add_axes((0.1, 0.2, 0.88, 0.72))
+    ax.imshow(values.reshape(7, 24), aspect="auto", cmap="Reds", interpolation="nearest")
+    ax.set_yticks(range(7), WEEKDAYS_SV, fontsize=6)
+    ax.set_xticks([0, 6, 12, 18, 23], ["00", "06", "12", "18", "23"], fontsize=6)
+    ax.set_xlabel("timme", fontsize=6, labelpad=1)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _labels(values: Sequence[object], table: dict[str, str]) -> str:
+    return ", ".join(table.get(str(v), str(v)) for v in values) or "–"
+
+
+def _hotspot_features(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    rows = []
+    cat_labels = {c.id: c.label for c in CATEGORIES.values()}
+    for rec in hotspots.to_dict("records"):
+        theme = str(rec.get("theme"))
+        cat = str(rec.get("category"))
+        profile = list_value(rec.get("how_profile"))
+        img, peaks = "", "–"
+        if len(profile) == 168:
+            img = peak_hours_chart(profile)
+            order = np.argsort(-np.asarray(profile, dtype=float), kind="stable")[:3]
+            peaks = ", ".join(hour_of_week_label(int(i)) for i in order if float(profile[i]) > 0)
+        rows.append(
+            {
+                "kind": "hotspot",
+                "hotspot_id": _text(rec.get("hotspot_id")),
+                "_title": f"Hotspot {_text(rec.get('hotspot_id'))}: {cat_labels.get(cat, cat)}",
+                "_color": THEME_COLORS.get(theme, "#333333"),
+                "_rows": [
+                    ["Tema", f"{theme} – {THEMES.get(theme, theme)}"],
+                    ["Antal händelser", _text(rec.get("n_events"))],
+                    ["Kategorier", _labels(list_value(rec.get("categories")), cat_labels)],
+                    ["Källor", _labels(list_value(rec.get("sources")), SOURCES)],
+                    [
+                        "Period",
+                        f"{format_time(rec.get('first_seen'))[:10]} – "
+                        f"{format_time(rec.get('last_seen'))[:10]}",
+                    ],
+                    ["Trend", _text(rec.get("trend")) or "–"],
+                    ["Vanligaste timmar", peaks or "–"],
+                    ["Platser", ", ".join(str(p) for p in list_value(rec.get("places"))) or "–"],
+                ],
+                "_img": img,
+                "_img_alt": "Händelser per veckodag och timme",
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry=hotspots.geometry.to_numpy(), crs=hotspots.crs)
+
+
+def _gi_features(gi_grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    sig = gi_grid[gi_grid["hotspot_class"].astype(str).str.match(r"(hot|cold)_")]
+    rows = []
+    for rec in sig.to_dict("records"):
+        label, color = GI_CLASSES.get(
+            str(rec["hotspot_class"]), (str(rec["hotspot_class"]), "#999")
+        )
+        rows.append(
+            {
+                "_title": label,
+                "_color": color,
+                "_rows": [
+                    ["Händelser i rutan", _text(rec.get("n_events"))],
+                    ["Gi*-z", f"{float(rec['gi_z']):.2f}" if pd.notna(rec.get("gi_z")) else "–"],
+                    [
+                        "p (FDR-justerat)",
+                        f"{float(rec['p_fdr']):.3f}" if pd.notna(rec.get("p_fdr")) else "–",
+                    ],
+                ],
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry=sig.geometry.to_numpy(), crs=gi_grid.crs)
+
+
+def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, float]:
+    rate = segments["events_per_km"].astype(float).fillna(0.0)
+    vmax = float(rate.max()) if len(rate) and rate.max() > 0 else 1.0
+    cmap = branca.colormap.LinearColormap(["#fee08b", "#fc8d59", "#d73027"], vmin=0.0, vmax=vmax)
+    rows = []
+    for rec, r in zip(segments.to_dict("records"), rate, strict=True):
+        name = " ".join(x for x in (_text(rec.get("ref")), _text(rec.get("name"))) if x) or "Väg"
+        rows.append(
+            {
+                "_title": _text(rec.get("label")) or name,
+                "_color": cmap(float(r)),
+                "_rows": [
+                    ["Väg", name],
+                    ["Längd", f"{float(rec.get('length_m') or 0) / 1000:.1f} km"],
+                    ["Händelser", _text(rec.get("n_events"))],
+                    ["Händelser per km", f"{float(r):.1f}"],
+                    ["Rang", _text(rec.get("rank"))],
+                ],
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry=segments.geometry.to_numpy(), crs=segments.crs), vmax
+
+
+def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    rows = []
+    for rec in spots.to_dict("records"):
+        cat = str(rec.get("category"))
+        status = str(rec.get("status"))
+        status_label, color = SPOT_STATUS.get(status, (status, "#d7191c"))
+        label = CATEGORIES[cat].label if cat in CATEGORIES else cat
+        rows.append(
+            {
+                "_title": f"Markerad trafikplats: {label}",
+                "_color": color,
+                "_rows": [
+                    ["Kategori", label],
+                    ["Status", status_label],
+                    ["Id", _text(rec.get("spot_id"))],
+                ],
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry=spots.geometry.to_numpy(), crs=spots.crs)
+
+
+def lagesbild_map(
+    incidents: gpd.GeoDataFrame,
+    *,
+    places: gpd.GeoDataFrame | None = None,
+    boundary: shapely.Polygon | shapely.MultiPolygon | None = None,
+    roads: gpd.GeoDataFrame | None = None,
+    schematic_roads: bool = False,
+    hotspots: gpd.GeoDataFrame | None = None,
+    gi_grid: gpd.GeoDataFrame | None = None,
+    road_segments: gpd.GeoDataFrame | None = None,
+    spots: gpd.GeoDataFrame | None = None,
+    max_markers: int = 2000,
+    heat_cell_size_m: float = 100.0,
+    max_heat_cells: int = 10000,
+    generated_at: datetime | None = None,
+) -> folium.Map:
+    """Build the internal lägesbild map for the police planner (points allowed).
+
+    Layers: incidents per löfte theme (clustered circle markers coloured by category, with
+    popups: category, time, source, place, description; incidents at bathing sites also
+    count for theme B), a heat map of all incidents, hotspot polygons (popups with counts,
+    trend, peak hours and a 7 × 24 chart, places), significant Gi* cells, road segments
+    coloured by events per km, kommun-marked traffic spots, the named places and the kommun
+    boundary; a weekly slider filters the incident layers; place search, fullscreen,
+    measuring and a layer control.
+
+    Parameters
+    ----------
+    incidents
+        Columns of :data:`geo.model.INCIDENT_COLUMNS`, Point geometry in a projected CRS.
+    places, boundary, roads, schematic_roads
+        Background, see :func:`geo.maps.base.base_map`.
+    hotspots, gi_grid, road_segments, spots
+        Analysis layers (see ``docs/maps.md`` for their columns); ``None`` skips a layer.
+    max_markers
+        Draw at most this many (the most recent) incidents as points; heat map, counts and
+        the slider's counts use all incidents.
+    heat_cell_size_m
+        Incidents are summed to cells of this size before the heat map (doubled until at
+        most ``max_heat_cells`` cells remain), so the page stays small.
+    max_heat_cells
+        Upper bound on heat-map points.
+    generated_at
+        Generation time shown on the map (default now).
+
+    Returns
+    -------
+    folium.Map
+        Save it with :func:`geo.maps.io.save_map`.
+
+    Raises
+    ------
+    CRSError
+        If the incidents are in a geographic CRS.
+    """
+    require_projected(incidents)
+    n_total = len(incidents)
+    bathing = _bathing_ids(places)
+    notes = ["Internt arbetsmaterial – ej för spridning."]
+    recent = incidents.sort_values("occurred_at", ascending=False, kind="stable").head(max_markers)
+    if n_total > len(recent):
+        notes.append(
+            f"Punkterna visar de {len(recent):,} senaste av {n_total:,} händelser; "
+            "värmekarta och veckoreglage räknar alla.".replace(",", " ")
+        )
+    m = base_map(
+        title="Lägesbild – internt",
+        period=period_label(incidents["occurred_at"]),
+        boundary=boundary,
+        roads=roads,
+        schematic_roads=schematic_roads,
+        places=places,
+        generated_at=generated_at,
+        notes=notes,
+    )
+    legend: list[tuple[str, str, str]] = []
+    if gi_grid is not None and not gi_grid.empty:
+        gi = _gi_features(gi_grid)
+        geojson_layer(
+            gi,
+            name=f"Gi*-rutor, signifikanta ({len(gi)})",
+            style={"weight": 0.5, "fillOpacity": 0.45},
+        ).add_to(m)
+        present = set(gi_grid["hotspot_class"].astype(str))
+        legend += [
+            (c, lbl, "fill")
+            for k, (lbl, c) in GI_CLASSES.items()
+            if k in present and k[:3] in ("hot", "col")
+        ]
+    if road_segments is not None and not road_segments.empty:
+        seg, vmax = _segment_features(road_segments)
+        geojson_layer(
+            seg, name="Vägsträckor (händelser per km)", style={"weight": 5, "opacity": 0.9}
+        ).add_to(m)
+        legend += [
+            ("#fee08b", "Vägsträcka: få händelser per km", "line"),
+            ("#d73027", f"Vägsträcka: {vmax:.1f} händelser per km", "line"),
+        ]
+    heat = _heat_data(incidents, cell_size_m=heat_cell_size_m, max_cells=max_heat_cells)
+    if heat:
+        plugins.HeatMap(  # type: ignore[no-untyped-call]
+            heat,
+            name="Värmekarta (alla händelser)",
+            radius=18,
+            blur=14,
+            min_opacity=0.25,
+            show=False,
+        ).add_to(m)
+    if hotspots is not None and not hotspots.empty:
+        hs = _hotspot_features(hotspots)
+        geojson_layer(
+            hs, name=f"Hotspots ({len(hs)})", style={"weight": 2.5, "fillOpacity": 0.2}
+        ).add_to(m)
+    pairs = []
+    themes = incidents["theme"].astype(str)
+    at_bath = incidents["place_id"].astype(str).isin(bathing) if "place_id" in incidents else False
+    for theme, theme_label in THEMES.items():
+        mask = (themes == theme) | (at_bath if theme == "B" else False)
+        n_theme = int(mask.sum())
+        if n_theme == 0:
+            continue
+        sel = recent[mask.loc[recent.index]]
+        cluster = plugins.MarkerCluster(  # type: ignore[no-untyped-call]
+            name=f"Händelser {theme} – {theme_label} ({n_theme})",
+            options={"disableClusteringAtZoom": 15, "maxClusterRadius": 45, "chunkedLoading": True},
+        ).add_to(m)
+        layer = geojson_layer(
+            _point_features(sel),
+            name=f"punkter {theme}",
+            control=False,
+            style={"weight": 1, "color": "#333", "fillOpacity": 0.85},
+            point_radius=6,
+        )
+        layer.add_to(cluster)
+        pairs.append((cluster, layer))
+        legend.append((THEME_COLORS[theme], f"Tema {theme}: {theme_label}", "line"))
+    cats_present = [c for c in CATEGORIES if c in set(incidents["category"].astype(str))]
+    legend += [(CATEGORY_COLORS[c], CATEGORIES[c].label, "fill") for c in cats_present]
+    if spots is not None and not spots.empty:
+        geojson_layer(
+            _spot_features(spots),
+            name=f"Kommunens markerade trafikplatser ({len(spots)})",
+            style={"weight": 4, "color": "#d7191c", "fillOpacity": 0.9},
+            point_radius=7,
+        ).add_to(m)
+    if pairs and n_total:
+        weeks = iso_weeks(incidents["occurred_at"])
+        counts = {str(k): int(v) for k, v in weeks.value_counts().items()}
+        m.add_child(WeekSlider(pairs, weeks=_week_range(weeks), counts=counts))
+    legend += [("#222222", "Kommungräns", "line"), ("#0571b0", "Badplats", "fill")]
+    add_legend(m, legend)
+    logger.info("lägesbild map: %d incidents (%d points)", n_total, len(recent))
+    return finish_map(m)
+
+
+_SHARED_JS = """
+function (feature, layer) {
+  var p = feature.properties || {};
+  var n = p.n_events, steps = %(steps)s, colors = %(colors)s, c = colors[0];
+  for (var i = 0; i < steps.length; i++) { if (n >= steps[i]) { c = colors[i]; } }
+  layer.setStyle({fillColor: c, color: %(edge)s});
+  layer.bindPopup(function () {
+    var box = document.createElement('div');
+    box.className = 'geo-popup';
+    var h = document.createElement('strong');
+    h.textContent = String(p.theme_label || p.theme);
+    box.appendChild(h);
+    var rows = [['Antal händelser', p.n_events], ['Tid', p.time_band],
+                ['Rutstorlek', p.cell_size_m + ' m']];
+    var t = document.createElement('table');
+    rows.forEach(function (r) {
+      var tr = t.insertRow();
+      var a = tr.insertCell(); a.textContent = r[0]; a.className = 'geo-key';
+      var b = tr.insertCell(); b.textContent = String(r[1]);
+    });
+    box.appendChild(t);
+    return box;
+  });
+}
+"""
+
+
+def shared_map(
+    cells: gpd.GeoDataFrame,
+    *,
+    k: int,
+    period: str,
+    time_band: str = "period",
+    places: gpd.GeoDataFrame | None = None,
+    boundary: shapely.Polygon | shapely.MultiPolygon | None = None,
+    roads: gpd.GeoDataFrame | None = None,
+    schematic_roads: bool = False,
+    generated_at: datetime | None = None,
+) -> folium.Map:
+    """Build the shared lägesbild map from cells made by :func:`geo.privacy.aggregate_for_sharing`.
+
+    The cells are checked with :func:`geo.privacy.assert_shareable` and drawn with only
+    their shareable properties; the map has one layer per theme (and time band), the
+    vector background and a legend. No points, free text or exact times are added.
+
+    Parameters
+    ----------
+    cells
+        Output of :func:`geo.privacy.aggregate_for_sharing`.
+    k
+        The suppression threshold used (shown on the map and checked).
+    period
+        Data period, from :func:`geo.privacy.shared_period_label`.
+    time_band
+        The time band the cells were made with.
+    places, boundary, roads, schematic_roads
+        Background, see :func:`geo.maps.base.base_map`.
+    generated_at
+        Generation time shown on the map (default now).
+
+    Returns
+    -------
+    folium.Map
+        Save it with :func:`geo.maps.io.save_map`.
+
+    Raises
+    ------
+    DataError
+        If ``cells`` is not shareable.
+    """
+    privacy.assert_shareable(cells, k=k, time_band=time_band)
+    notes = [
+        f"Delad version: rutor med färre än {k} händelser visas inte; inga enskilda "
+        "händelser, fritexter eller exakta tider."
+    ]
+    m = base_map(
+        title="Lägesbild – delad version",
+        period=period,
+        boundary=boundary,
+        roads=roads,
+        schematic_roads=schematic_roads,
+        places=places,
+        generated_at=generated_at,
+        notes=notes,
+    )
+    steps = [k, 2 * k, 4 * k, 8 * k]
+    colors = ["#fee5d9", "#fcae91", "#fb6a4a", "#cb181d"]
+    first = True
+    for (theme, band), group in cells.groupby(["theme", "time_band"], sort=True):
+        label = THEMES.get(str(theme), str(theme))
+        name = f"{theme} – {label}" + ("" if band == "hela perioden" else f", {band}")
+        js = JsCode(
+            _SHARED_JS
+            % {
+                "steps": steps,
+                "colors": colors,
+                "edge": f'"{THEME_COLORS.get(str(theme), "#333")}"',
+            }
+        )
+        data = to_display(group[[*privacy.SHARED_COLUMNS, "geometry"]])
+        geojson_layer(
+            data,
+            name=f"{name} ({int(group['n_events'].sum())} händelser)",
+            style={"weight": 1.5, "fillOpacity": 0.6},
+            show=first,
+            on_each_feature=js,
+        ).add_to(m)
+        first = False
+    legend = [(c, f"minst {s} händelser", "fill") for s, c in zip(steps, colors, strict=True)]
+    legend += [("#222222", "Kommungräns", "line"), ("#0571b0", "Badplats", "fill")]
+    add_legend(m, legend, title="Händelser per ruta")
+    logger.info("shared map: %d cells", len(cells))
+    return finish_map(m)
+
+
+def bathing_place_ids(places: gpd.GeoDataFrame | None) -> Collection[str]:
+    """Return the ids of bathing-site places (their incidents also count for theme B).
+
+    Parameters
+    ----------
+    places
+        Places as from :func:`geo.sites.load_places`, or ``None``.
+
+    Returns
+    -------
+    set of str
+        Place ids of kind ``badplats``.
+    """
+    return _bathing_ids(places)

@@ -1,0 +1,382 @@
+"""Aggregation and suppression that make shared outputs safe (the one place this is enforced).
+
+Shared outputs (the kommun's map, the report to the crime-prevention council, anything that
+leaves the police planner) carry only grid cells with counts per löfte theme and a coarse
+time band: no points, no free text, no names, no exact times, and no cell with fewer than
+``k`` events. :func:`aggregate_for_sharing` builds such a layer from incidents and
+:func:`assert_shareable` checks any payload (GeoDataFrame or GeoJSON) before it is written.
+The rules follow design §8 and domain-research §2.7.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Collection, Iterator, Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import shape
+
+from geo import settings
+from geo.errors import DataError
+from geo.model import THEMES
+from geo.projection import require_projected
+
+logger = logging.getLogger(__name__)
+
+#: Time bands a shared output may use, coarsest first, with a regex for their labels.
+TIME_BANDS: dict[str, str] = {
+    "period": r"hela perioden",
+    "year": r"\d{4}",
+    "quarter": r"\d{4}-K[1-4]",
+    "month": r"\d{4}-(0[1-9]|1[0-2])",
+    "week": r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])",
+    "weekday_band": r"vardag|helg",
+    "hour_band": r"natt 00–06|morgon 06–12|dag 12–18|kväll 18–24",
+}
+
+#: The only properties a shared feature may carry.
+SHARED_COLUMNS: tuple[str, ...] = (
+    "cell_id",
+    "cell_size_m",
+    "theme",
+    "theme_label",
+    "time_band",
+    "n_events",
+)
+
+#: Smallest grid cell allowed in a shared output (design §8: 250 m in tätorter).
+MIN_CELL_SIZE_M: float = 250.0
+
+_CELL_ID = re.compile(r"\d+m_E-?\d+_N-?\d+")
+_HOUR_BANDS = ((0, "natt 00–06"), (6, "morgon 06–12"), (12, "dag 12–18"), (18, "kväll 18–24"))
+
+
+def time_band_labels(occurred_at: pd.Series, time_band: str) -> pd.Series:
+    """Return the coarse time label of each time for a time band.
+
+    Parameters
+    ----------
+    occurred_at
+        Tz-aware times (converted to ``settings.timezone``).
+    time_band
+        A key of :data:`TIME_BANDS`.
+
+    Returns
+    -------
+    pandas.Series
+        Labels aligned with ``occurred_at``, e.g. ``"2025-W23"``, ``"helg"``, ``"kväll 18–24"``.
+
+    Raises
+    ------
+    DataError
+        If ``time_band`` is unknown.
+    """
+    _check_band(time_band)
+    t = pd.to_datetime(occurred_at).dt.tz_convert(settings.timezone)
+    if time_band == "period":
+        return pd.Series("hela perioden", index=t.index, dtype=object)
+    if time_band == "year":
+        return t.dt.year.astype(str)
+    if time_band == "quarter":
+        return t.dt.year.astype(str) + "-K" + t.dt.quarter.astype(str)
+    if time_band == "month":
+        return t.dt.strftime("%Y-%m")
+    if time_band == "week":
+        iso = t.dt.isocalendar()
+        return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    if time_band == "weekday_band":
+        return pd.Series(np.where(t.dt.day_of_week >= 5, "helg", "vardag"), index=t.index)
+    bands = np.searchsorted([h for h, _ in _HOUR_BANDS], t.dt.hour.to_numpy(), side="right") - 1
+    return pd.Series([_HOUR_BANDS[b][1] for b in bands], index=t.index, dtype=object)
+
+
+def shared_period_label(occurred_at: pd.Series) -> str:
+    """Return the data period of a shared output, rounded to whole months.
+
+    Parameters
+    ----------
+    occurred_at
+        Tz-aware event times.
+
+    Returns
+    -------
+    str
+        ``"2024-01 – 2025-12"``, or ``"inga händelser"`` when empty. Exact first and last
+        event dates are never shown in a shared output.
+    """
+    t = pd.to_datetime(occurred_at).dropna()
+    if t.empty:
+        return "inga händelser"
+    t = t.dt.tz_convert(settings.timezone)
+    return f"{t.min():%Y-%m} – {t.max():%Y-%m}"
+
+
+def _check_band(time_band: str) -> None:
+    if time_band not in TIME_BANDS:
+        msg = f"Unknown time band {time_band!r}; use one of {', '.join(TIME_BANDS)}."
+        raise DataError(msg)
+
+
+def _cell_polygons(x0: np.ndarray, y0: np.ndarray, size_m: np.ndarray) -> np.ndarray:
+    return shapely.box(x0, y0, x0 + size_m, y0 + size_m)
+
+
+def aggregate_for_sharing(
+    incidents: gpd.GeoDataFrame,
+    *,
+    cell_size_m: float = 1000.0,
+    k: int | None = None,
+    time_band: str = "period",
+    urban_areas: gpd.GeoSeries | None = None,
+    urban_cell_size_m: float = 250.0,
+    bathing_place_ids: Collection[str] = (),
+) -> gpd.GeoDataFrame:
+    """Aggregate incidents to grid cells per theme and time band, suppressing small cells.
+
+    Every incident counts for its category's theme; an incident at one of
+    ``bathing_place_ids`` also counts for theme ``B``. Cells are squares anchored at
+    multiples of ``cell_size_m`` in the working CRS; a cell that touches ``urban_areas``
+    is split into ``urban_cell_size_m`` squares (design §8: 250 m in tätorter,
+    500–1000 m rural). Each (cell, theme, time band) with fewer than ``k`` events is
+    dropped.
+
+    Parameters
+    ----------
+    incidents
+        Incidents (columns of :data:`geo.model.INCIDENT_COLUMNS`; at least ``theme``,
+        ``occurred_at`` and Point geometry) in a projected CRS.
+    cell_size_m
+        Rural cell size; at least :data:`MIN_CELL_SIZE_M`.
+    k
+        Minimum events a published cell must hold; default ``settings.privacy_k``.
+    time_band
+        One of :data:`TIME_BANDS`; the finest time a shared output shows.
+    urban_areas
+        Polygons of tätorter (same CRS as ``incidents``), or ``None`` for one cell size.
+    urban_cell_size_m
+        Cell size inside tätorter; must divide ``cell_size_m`` and be at least
+        :data:`MIN_CELL_SIZE_M`.
+    bathing_place_ids
+        Place ids whose incidents also count for theme ``B``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`SHARED_COLUMNS` and Polygon ``geometry`` in the incidents' CRS;
+        one row per published (cell, theme, time band), sorted; ``n_events >= k``.
+        Empty (with the columns) when nothing may be published.
+
+    Raises
+    ------
+    DataError
+        If ``k`` < 1, a cell size is too small or does not nest, or the band is unknown.
+    CRSError
+        If the incidents are in a geographic CRS.
+    """
+    k = settings.privacy_k if k is None else int(k)
+    _check_band(time_band)
+    require_projected(incidents)
+    if k < 1:
+        msg = f"k must be at least 1, got {k!r}; use the default {settings.privacy_k}."
+        raise DataError(msg)
+    for side_m in (cell_size_m, urban_cell_size_m):
+        if side_m < MIN_CELL_SIZE_M:
+            msg = (
+                f"Cell size {side_m!r} m is finer than shared outputs allow; "
+                f"use at least {MIN_CELL_SIZE_M:g} m."
+            )
+            raise DataError(msg)
+    ratio = cell_size_m / urban_cell_size_m
+    if urban_areas is not None and (ratio < 1 or not math.isclose(ratio, round(ratio))):
+        msg = (
+            f"urban_cell_size_m={urban_cell_size_m!r} must divide cell_size_m={cell_size_m!r} "
+            "(e.g. 250 and 1000)."
+        )
+        raise DataError(msg)
+    empty = gpd.GeoDataFrame(
+        {c: pd.Series(dtype=object) for c in SHARED_COLUMNS}, geometry=[], crs=incidents.crs
+    )
+    pts = incidents[incidents.geometry.notna() & ~incidents.geometry.is_empty]
+    if pts.empty:
+        return empty
+    x = pts.geometry.x.to_numpy()
+    y = pts.geometry.y.to_numpy()
+    size = np.full(len(pts), float(cell_size_m))
+    if urban_areas is not None and len(urban_areas):
+        rx0 = np.floor(x / cell_size_m) * cell_size_m
+        ry0 = np.floor(y / cell_size_m) * cell_size_m
+        urban = shapely.union_all(urban_areas.to_numpy())
+        shapely.prepare(urban)
+        touches = shapely.intersects(urban, _cell_polygons(rx0, ry0, size))
+        size[touches] = float(urban_cell_size_m)
+    x0 = (np.floor(x / size) * size).astype(np.int64)
+    y0 = (np.floor(y / size) * size).astype(np.int64)
+    frame = pd.DataFrame(
+        {
+            "cell_size_m": size.astype(np.int64),
+            "x0": x0,
+            "y0": y0,
+            "theme": pts["theme"].astype(str).to_numpy(),
+            "time_band": time_band_labels(pts["occurred_at"], time_band).to_numpy(),
+        }
+    )
+    if bathing_place_ids and "place_id" in pts.columns:
+        at_bath = (
+            pts["place_id"].isin(list(bathing_place_ids)).to_numpy()
+            & (frame["theme"] != "B").to_numpy()
+        )
+        frame = pd.concat([frame, frame[at_bath].assign(theme="B")], ignore_index=True)
+    keys = ["cell_size_m", "x0", "y0", "theme", "time_band"]
+    counts = frame.groupby(keys, sort=True).size().rename("n_events").reset_index()
+    published = counts[counts["n_events"] >= k].reset_index(drop=True)
+    logger.info(
+        "%d incidents → %d (cell, theme, band) groups, %d published with k=%d",
+        len(pts),
+        len(counts),
+        len(published),
+        k,
+    )
+    if published.empty:
+        return empty
+    sizes = published["cell_size_m"].to_numpy()
+    cell_ids = [
+        f"{s}m_E{xx}_N{yy}"
+        for s, xx, yy in zip(sizes, published["x0"], published["y0"], strict=True)
+    ]
+    out = gpd.GeoDataFrame(
+        {
+            "cell_id": cell_ids,
+            "cell_size_m": sizes.astype(int),
+            "theme": published["theme"].to_numpy(),
+            "theme_label": published["theme"].map(THEMES).fillna("Okänt tema").to_numpy(),
+            "time_band": published["time_band"].to_numpy(),
+            "n_events": published["n_events"].astype(int).to_numpy(),
+        },
+        geometry=_cell_polygons(
+            published["x0"].to_numpy(dtype=float), published["y0"].to_numpy(dtype=float), sizes
+        ),
+        crs=incidents.crs,
+    )
+    assert_shareable(out, k=k, time_band=time_band)
+    return out
+
+
+def _features(payload: gpd.GeoDataFrame | Mapping[str, Any] | str) -> Iterator[dict[str, Any]]:
+    projected = False
+    if isinstance(payload, gpd.GeoDataFrame):
+        if payload.crs is None:
+            msg = "A shared GeoDataFrame has no CRS; set it (e.g. EPSG:3006) before checking it."
+            raise DataError(msg)
+        data: Any = json.loads(payload.to_crs(settings.working_crs).to_json(drop_id=True))
+        projected = True
+    elif isinstance(payload, str):
+        data = json.loads(payload)
+    else:
+        data = payload
+    if isinstance(data, Mapping) and data.get("type") == "FeatureCollection":
+        for feat in data.get("features", []):
+            yield {**feat, "_projected": projected}
+    elif isinstance(data, Mapping) and data.get("type") == "Feature":
+        yield {**data, "_projected": projected}
+    else:
+        msg = "A shared payload must be a GeoDataFrame, a GeoJSON Feature or FeatureCollection."
+        raise DataError(msg)
+
+
+def _cell_area_m2(geom: shapely.Polygon | shapely.MultiPolygon, *, projected: bool) -> float:
+    if projected:
+        return float(geom.area)
+    series = gpd.GeoSeries([geom], crs=settings.display_crs).to_crs(settings.working_crs)
+    return float(series.area.iloc[0])
+
+
+def assert_shareable(
+    payload: gpd.GeoDataFrame | Mapping[str, Any] | str,
+    *,
+    k: int | None = None,
+    time_band: str = "period",
+    min_cell_size_m: float = MIN_CELL_SIZE_M,
+) -> None:
+    """Raise unless a payload is safe to share outside the police.
+
+    Checks every feature: the geometry is a (Multi)Polygon of at least
+    ``min_cell_size_m`` squared (so no point, line or point-sized polygon); its
+    properties are only :data:`SHARED_COLUMNS` (so no description, place name, reporter,
+    incident id or timestamp); ``theme`` is a löfte theme; ``time_band`` is a label of
+    the configured band (nothing finer); ``n_events`` is a whole number of at least
+    ``k``. With only these fields, a personnummer, registration number or name has no
+    place to hide.
+
+    Parameters
+    ----------
+    payload
+        A GeoDataFrame (projected or EPSG:4326), or GeoJSON (dict or text, EPSG:4326).
+    k
+        Minimum count per feature; default ``settings.privacy_k``.
+    time_band
+        The finest time band allowed, a key of :data:`TIME_BANDS`.
+    min_cell_size_m
+        Smallest allowed cell side in metres.
+
+    Raises
+    ------
+    DataError
+        Naming the first feature and rule that fails.
+    """
+    k = settings.privacy_k if k is None else int(k)
+    _check_band(time_band)
+    band_re = re.compile(TIME_BANDS[time_band])
+    min_area = 0.9 * min_cell_size_m**2
+    allowed = set(SHARED_COLUMNS)
+    for i, feat in enumerate(_features(payload)):
+        where = f"Shared feature {i}"
+        geom_json = feat.get("geometry")
+        geom = shape(geom_json) if geom_json else None
+        if not isinstance(geom, shapely.Polygon | shapely.MultiPolygon):
+            kind = None if geom is None else geom.geom_type
+            msg = f"{where} has geometry {kind!r}; shared outputs carry only grid-cell polygons."
+            raise DataError(msg)
+        if _cell_area_m2(geom, projected=bool(feat.get("_projected"))) < min_area:
+            msg = (
+                f"{where} is smaller than a {min_cell_size_m:g} m cell; aggregate with "
+                "geo.privacy.aggregate_for_sharing instead of sharing small shapes."
+            )
+            raise DataError(msg)
+        props = feat.get("properties") or {}
+        extra = sorted(set(props) - allowed)
+        if extra:
+            msg = (
+                f"{where} carries fields {extra!r} that may hold free text, names or times; "
+                f"shared outputs may only carry {list(SHARED_COLUMNS)!r}."
+            )
+            raise DataError(msg)
+        n = props.get("n_events")
+        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < k:
+            msg = f"{where} has n_events={n!r}; cells with fewer than k={k} events are suppressed."
+            raise DataError(msg)
+        theme = props.get("theme")
+        if theme is not None and theme not in THEMES:
+            msg = f"{where} has theme {theme!r}; use one of {list(THEMES)!r}."
+            raise DataError(msg)
+        label = props.get("theme_label")
+        if label is not None and label not in THEMES.values():
+            msg = f"{where} has theme_label {label!r}, which is not a theme's label."
+            raise DataError(msg)
+        band = props.get("time_band")
+        if band is not None and not band_re.fullmatch(str(band)):
+            msg = (
+                f"{where} has time_band {band!r}, finer than or unlike the configured band "
+                f"{time_band!r}; aggregate times with geo.privacy.time_band_labels."
+            )
+            raise DataError(msg)
+        cell_id = props.get("cell_id")
+        if cell_id is not None and not _CELL_ID.fullmatch(str(cell_id)):
+            msg = f"{where} has cell_id {cell_id!r}; cell ids look like '250m_E480000_N6570000'."
+            raise DataError(msg)

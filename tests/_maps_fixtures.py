@@ -1,0 +1,173 @@
+"""Synthetic data for the map and privacy tests, built to tempt the maps into leaking."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.model import CATEGORIES, INCIDENT_COLUMNS
+
+HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
+#: An isolated farm north of Lanna, far from every place (EPSG:3006).
+FARM_XY = (466_300.0, 6_577_400.0)
+FJUGESTA_XY = (486_010.0, 6_560_620.0)
+LEKEN_XY = (474_780.0, 6_572_230.0)
+N_HOTSPOTS = 3
+
+
+def incidents(n: int = 240, *, seed: int = 7) -> gpd.GeoDataFrame:
+    """Return ``n`` incidents around Fjugesta and Leken plus one at an isolated farm.
+
+    The farm incident has a hostile description and an exact time; everything else is
+    spread over 2024–2025 with a few categories per theme.
+    """
+    rng = np.random.default_rng(seed)
+    cats = ["narkotika", "hastighet", "motorburen", "skadegorelse", "inbrott", "alkohol"]
+    centres = [FJUGESTA_XY, LEKEN_XY]
+    rows: list[dict[str, Any]] = []
+    geoms = []
+    for i in range(n):
+        cx, cy = centres[i % 2]
+        cat = cats[i % len(cats)]
+        rows.append(
+            {
+                "incident_id": f"t{i}",
+                "source": "kommun" if i % 3 else "polis",
+                "reporter_org": "Lekebergs kommun",
+                "occurred_at": pd.Timestamp("2024-01-01 08:00", tz="Europe/Stockholm")
+                + pd.Timedelta(minutes=int(rng.integers(0, 729 * 24 * 60))),
+                "occurred_until": pd.NaT,
+                "time_precision": "exact",
+                "time_flag": None,
+                "category": cat,
+                "theme": CATEGORIES[cat].theme,
+                "place_id": "fjugesta_centrum" if i % 2 == 0 else "leken",
+                "place_name": "Fjugesta centrum" if i % 2 == 0 else "Badplats Leken",
+                "location_precision_m": 25.0,
+                "description": f"Observation {i}: {HOSTILE}" if i == 1 else f"Observation {i}",
+                "reported_to_police": "nej",
+                "weight": 1.0,
+                "kommunkod": "1814",
+                "import_id": None,
+            }
+        )
+        geoms.append(shapely.Point(cx + rng.normal(0, 60), cy + rng.normal(0, 60)))
+    rows.append(
+        {
+            **rows[0],
+            "incident_id": "farm",
+            "occurred_at": pd.Timestamp("2025-03-04 02:17", tz="Europe/Stockholm"),
+            "category": "narkotika",
+            "theme": "N",
+            "place_id": None,
+            "place_name": None,
+            "description": f"Ensam gård: {HOSTILE}",
+        }
+    )
+    geoms.append(shapely.Point(*FARM_XY))
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:3006")
+    for col in INCIDENT_COLUMNS:
+        if col not in gdf.columns:
+            gdf[col] = None
+    return gdf[list(INCIDENT_COLUMNS)]
+
+
+def hotspots(*, as_json_strings: bool = False) -> gpd.GeoDataFrame:
+    """Return ``N_HOTSPOTS`` hotspot polygons in the contract's columns."""
+    profile = [0] * 168
+    profile[4 * 24 + 21] = 6  # Friday 21–22
+    profile[5 * 24 + 22] = 4
+    rows = []
+    geoms = []
+    for i, (x, y) in enumerate([FJUGESTA_XY, LEKEN_XY, (480_000.0, 6_566_000.0)]):
+        value = {
+            "hotspot_id": f"H{i + 1}",
+            "theme": "T" if i != 1 else "B",
+            "category": "motorburen",
+            "n_events": 12 - i,
+            "categories": ["motorburen", "hastighet"],
+            "sources": ["kommun", "polis"],
+            "first_seen": pd.Timestamp("2024-05-01", tz="Europe/Stockholm"),
+            "last_seen": pd.Timestamp("2025-09-01", tz="Europe/Stockholm"),
+            "places": ["Fjugesta centrum"] if i == 0 else ["Badplats Leken"],
+            "how_profile": profile,
+            "month_profile": [1] * 12,
+            "trend": "ökande",
+        }
+        if as_json_strings:
+            for key in ("categories", "sources", "places", "how_profile", "month_profile"):
+                value[key] = json.dumps(value[key], ensure_ascii=False)
+        rows.append(value)
+        geoms.append(shapely.Point(x, y).buffer(220))
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:3006")
+
+
+def gi_grid() -> gpd.GeoDataFrame:
+    """Return four Gi* cells: one hot, one cold, one not significant, one too few."""
+    classes = ["hot_99", "cold_95", "ej_signifikant", "för_få_händelser"]
+    x0, y0 = FJUGESTA_XY
+    geoms = [shapely.box(x0 + i * 250, y0 + 400, x0 + (i + 1) * 250, y0 + 650) for i in range(4)]
+    return gpd.GeoDataFrame(
+        {
+            "cell_id": [f"c{i}" for i in range(4)],
+            "n_events": [14, 0, 3, 1],
+            "gi_z": [3.4, -2.1, 0.3, np.nan],
+            "p_sim": [0.001, 0.03, 0.4, np.nan],
+            "p_fdr": [0.004, 0.045, 0.6, np.nan],
+            "hotspot_class": classes,
+        },
+        geometry=geoms,
+        crs="EPSG:3006",
+    )
+
+
+def road_segments() -> gpd.GeoDataFrame:
+    """Return two road segments with rates."""
+    x0, y0 = FJUGESTA_XY
+    return gpd.GeoDataFrame(
+        {
+            "segment_id": ["s1", "s2"],
+            "ref": ["204", "E18"],
+            "name": ["Fjugestavägen", ""],
+            "highway": ["primary", "trunk"],
+            "length_m": [1200.0, 3000.0],
+            "n_events": [9, 2],
+            "events_per_km": [7.5, 0.7],
+            "rank": [1, 2],
+            "label": ["Väg 204 genom Fjugesta", "E18 vid Lekhyttan"],
+        },
+        geometry=[
+            shapely.LineString([(x0 - 600, y0), (x0 + 600, y0)]),
+            shapely.LineString([(x0 - 9000, y0 + 12000), (x0 - 11000, y0 + 10000)]),
+        ],
+        crs="EPSG:3006",
+    )
+
+
+def spots() -> gpd.GeoDataFrame:
+    """Return one marked point spot and one marked stretch."""
+    x0, y0 = FJUGESTA_XY
+    return gpd.GeoDataFrame(
+        {"spot_id": [1, 2], "category": ["hastighet", "trafikfarlig_plats"], "status": ["ny", "x"]},
+        geometry=[
+            shapely.Point(x0 + 300, y0 - 300),
+            shapely.LineString([(x0, y0 - 500), (x0 + 400, y0 - 500)]),
+        ],
+        crs="EPSG:3006",
+    )
+
+
+def embedded_geojson(html: str) -> list[dict[str, Any]]:
+    """Return every GeoJSON FeatureCollection embedded in a saved map page."""
+    decoder = json.JSONDecoder()
+    found = []
+    for m in re.finditer(r'\{"features": \[', html):
+        obj, _ = decoder.raw_decode(html, m.start())
+        found.append(obj)
+    return found

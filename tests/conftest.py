@@ -1,0 +1,58 @@
+"""Shared pytest fixtures: a headless Debian Chromium with every http(s) request blocked."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geo.report._pdf import CHROMIUM_ARGS as _PDF_CHROMIUM_ARGS
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = list(_PDF_CHROMIUM_ARGS)
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Launch Debian's Chromium once per session through Playwright (never a downloaded browser)."""
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(
+            f"{CHROMIUM} is missing; install it with `apt-get install chromium` (make does this)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    """Yield a page whose http(s) requests are all aborted; ``page.blocked`` lists their URLs."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    page = context.new_page()
+    blocked: list[str] = []
+
+    def block(route):
+        url = route.request.url
+        if url.startswith(("http://", "https://")):
+            blocked.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", block)
+    page.blocked = blocked
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Return ``tests/artifacts`` (git-ignored), created, for screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

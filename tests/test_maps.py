@@ -1,0 +1,256 @@
+"""Tests of the map builders through their rendered HTML, the offline writer and `geo maps`."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from geo import privacy, sites, store
+from geo.cli.maps import maps as maps_command
+from geo.errors import DataError
+from geo.maps import build_all, lagesbild_map, peak_hours_chart, render_map, save_map, shared_map
+from geo.maps._assets import AssetError, inline_assets
+from tests import _maps_fixtures as fx
+
+
+@pytest.fixture(scope="module")
+def incidents() -> gpd.GeoDataFrame:
+    return fx.incidents()
+
+
+@pytest.fixture(scope="module")
+def places() -> gpd.GeoDataFrame:
+    return sites.load_places()
+
+
+@pytest.fixture(scope="module")
+def internal_html(incidents, places) -> str:
+    m = lagesbild_map(
+        incidents,
+        places=places,
+        boundary=sites.load_boundary(),
+        roads=fx.road_segments()[["ref", "name", "geometry"]],
+        schematic_roads=True,
+        hotspots=fx.hotspots(as_json_strings=True),
+        gi_grid=fx.gi_grid(),
+        road_segments=fx.road_segments(),
+        spots=fx.spots(),
+    )
+    return render_map(m)
+
+
+@pytest.fixture(scope="module")
+def shared_html(incidents, places) -> str:
+    cells = privacy.aggregate_for_sharing(incidents, k=5, bathing_place_ids={"leken"})
+    m = shared_map(
+        cells,
+        k=5,
+        period=privacy.shared_period_label(incidents["occurred_at"]),
+        places=places,
+        boundary=sites.load_boundary(),
+    )
+    return render_map(m)
+
+
+def _unescape(html: str) -> str:
+    """Decode the JSON \\uXXXX escapes folium writes, so Swedish text can be searched."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
+
+
+def _features(html: str) -> list[dict]:
+    return [f for fc in fx.embedded_geojson(html) for f in fc["features"]]
+
+
+def test_internal_map_has_swedish_theme_layers_and_legend(internal_html):
+    internal_html = _unescape(internal_html)
+    for name in (
+        "Händelser N – Narkotika och alkohol",
+        "Händelser T – Trafik",
+        "Händelser B – Badplatser",
+        "Händelser S – Samverkan och övrigt",
+    ):
+        assert name in internal_html
+    for text in (
+        "Teckenförklaring",
+        "Dataperiod: 2024-01-",
+        "Skapad: ",
+        "Kommungräns",
+        "schematiskt vägnät",
+        "Sök plats",
+        "Hotspots (3)",
+        "Värmekarta",
+        "Kommunens markerade trafikplatser (2)",
+        "Vägsträckor (händelser per km)",
+    ):
+        assert text in internal_html
+
+
+def test_internal_map_points_carry_popups_and_weeks(internal_html, incidents):
+    points = [f for f in _features(internal_html) if f["geometry"]["type"] == "Point"]
+    with_weeks = [f for f in points if "w" in f["properties"]]
+    # all incidents drawn once per theme they count for (Leken events also count for B)
+    expected = len(incidents) + int((incidents["place_id"] == "leken").sum())
+    assert len(with_weeks) == expected
+    rows = dict(with_weeks[0]["properties"]["_rows"])
+    assert set(rows) == {"Tid", "Kategori", "Tema", "Källa", "Plats", "Beskrivning"}
+    assert all(re.fullmatch(r"\d{4}-W\d{2}", f["properties"]["w"]) for f in with_weeks)
+
+
+def test_hostile_text_is_only_json_escaped(internal_html):
+    assert "<script>window.__pwned" not in internal_html
+    assert "\\u003cscript\\u003ewindow.__pwned=1" in internal_html
+    # popups are built with textContent, never innerHTML
+    assert "textContent = String(r[1])" in internal_html
+
+
+def test_hotspot_popups_have_counts_trend_chart_and_places(internal_html):
+    hs = [
+        f["properties"]
+        for f in _features(internal_html)
+        if f["properties"].get("kind") == "hotspot"
+    ]
+    assert len(hs) == fx.N_HOTSPOTS
+    rows = dict(hs[0]["_rows"])
+    assert rows["Antal händelser"] == "12"
+    assert rows["Trend"] == "ökande"
+    assert rows["Platser"] == "Fjugesta centrum"
+    assert rows["Vanligaste timmar"].startswith("fre 21–22")
+    assert hs[0]["_img"].startswith("data:image/png;base64,")
+
+
+def test_gi_grid_draws_only_significant_cells(internal_html):
+    titles = [f["properties"].get("_title", "") for f in _features(internal_html)]
+    assert "Het ruta (99 % säkerhet)" in titles
+    assert "Kall ruta (95 % säkerhet)" in titles
+    assert "Ej signifikant" not in titles
+
+
+def test_marker_cap_keeps_most_recent(incidents, places):
+    m = lagesbild_map(incidents, places=places, max_markers=20)
+    html = _unescape(m.get_root().render())
+    points = [f for f in _features(html) if "w" in f["properties"]]
+    newest = incidents.sort_values("occurred_at").tail(20)
+    assert len(points) <= 20 + int((newest["place_id"] == "leken").sum())
+    assert "Punkterna visar de 20 senaste av 241" in html
+
+
+def test_saved_map_is_self_contained(tmp_path, incidents, places):
+    path = save_map(lagesbild_map(incidents, places=places), tmp_path / "sub" / "karta.html")
+    html = path.read_text(encoding="utf-8")
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+    assert "L.map(" in html or "L.map (" in html
+    assert "leaflet.markercluster" in html
+    assert "url(../" not in html and "url(images/" not in html
+    assert path.stat().st_size < 5_000_000
+
+
+def test_unknown_cdn_asset_is_an_error():
+    html = '<html><head><script src="https://cdn.example.org/x.js"></script></head></html>'
+    with pytest.raises(AssetError, match=r"package\.json"):
+        inline_assets(html)
+
+
+def test_missing_node_modules_is_an_error(tmp_path, monkeypatch):
+    from geo.maps import _assets
+
+    monkeypatch.setenv("GEO_NODE_MODULES", str(tmp_path))
+    _assets._js.cache_clear()
+    html = '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>'
+    try:
+        with pytest.raises(AssetError, match="npm ci"):
+            inline_assets(html)
+    finally:
+        _assets._js.cache_clear()
+
+
+def test_shared_map_embeds_only_safe_cells(shared_html):
+    collections = fx.embedded_geojson(shared_html)
+    cells = [f for fc in collections for f in fc["features"] if "n_events" in f["properties"]]
+    assert cells
+    privacy.assert_shareable({"type": "FeatureCollection", "features": cells}, k=5)
+    geoms = {f["geometry"]["type"] for fc in collections for f in fc["features"]}
+    assert "Point" not in geoms and "MultiPoint" not in geoms
+    # the isolated farm is not in any cell
+    farm = gpd.GeoSeries([shapely.Point(*fx.FARM_XY)], crs=3006).to_crs(4326).iloc[0]
+    assert not any(shapely.geometry.shape(f["geometry"]).contains(farm) for f in cells)
+
+
+def test_shared_map_has_no_text_or_exact_times(shared_html):
+    shared_html = _unescape(shared_html)
+    assert "Observation" not in shared_html
+    assert "pwned" not in shared_html
+    assert "Ensam gård" not in shared_html
+    payload = json.dumps(fx.embedded_geojson(shared_html), ensure_ascii=False)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", payload)
+    assert not re.search(r"\d{2}:\d{2}", payload)
+    assert "Dataperiod: 2024-01 – 2025-12" in shared_html
+    assert "Delad version" in shared_html
+    assert "B – Badplatser" in shared_html
+
+
+def test_shared_map_refuses_unsafe_cells(incidents):
+    cells = privacy.aggregate_for_sharing(incidents, k=5)
+    with pytest.raises(DataError):
+        shared_map(cells.assign(place_name="Gården"), k=5, period="2024-01 – 2025-12")
+
+
+def test_peak_hours_chart_is_png():
+    uri = peak_hours_chart([0] * 100 + [3] * 68)
+    assert uri.startswith("data:image/png;base64,")
+    with pytest.raises(DataError, match="168"):
+        peak_hours_chart([1, 2, 3])
+
+
+def _store_with_incidents(path, incidents) -> None:
+    batch = store.ImportBatch(
+        file="test.csv",
+        file_sha256="abc",
+        format="csv",
+        incidents=incidents.assign(content_hash=incidents["incident_id"]),
+        quarantine=pd.DataFrame(columns=["line", "reason", "detail", "raw"]),
+        n_read=len(incidents),
+    )
+    store.write_import(batch, path)
+
+
+def test_build_all_reads_store_and_skips_missing_layers(tmp_path, incidents, caplog):
+    path = tmp_path / "s.gpkg"
+    _store_with_incidents(path, incidents)
+    hotspots = fx.hotspots()
+    # GeoPackage datetimes are UTC; a local offset makes GDAL warn on reading
+    for col in ("first_seen", "last_seen"):
+        hotspots[col] = hotspots[col].dt.tz_convert("UTC")
+    store.write_layer(hotspots, "hotspots", path)
+    with caplog.at_level("INFO"):
+        out = build_all(store_path=path, out_dir=tmp_path / "maps")
+    assert [p.name for p in out] == ["lagesbild.html", "lagesbild-delad.html"]
+    assert "no layer 'gi_grid'" in caplog.text
+    internal = out[0].read_text(encoding="utf-8")
+    hs = [f for f in _features(internal) if f["properties"].get("kind") == "hotspot"]
+    assert len(hs) == fx.N_HOTSPOTS
+
+
+def test_cli_maps_prints_paths_and_json(tmp_path, incidents):
+    path = tmp_path / "s.gpkg"
+    _store_with_incidents(path, incidents)
+    runner = CliRunner()
+    res = runner.invoke(
+        maps_command, ["--store", str(path), "--out", str(tmp_path / "m"), "-k", "7"]
+    )
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines() == [
+        str(tmp_path / "m" / "lagesbild.html"),
+        str(tmp_path / "m" / "lagesbild-delad.html"),
+    ]
+    res = runner.invoke(
+        maps_command, ["--store", str(path), "--out", str(tmp_path / "m"), "--json"]
+    )
+    assert res.exit_code == 0
+    assert json.loads(res.output)["maps"][1].endswith("lagesbild-delad.html")
+    assert "--store" in runner.invoke(maps_command, ["--help"]).output

@@ -1,0 +1,184 @@
+"""Open the saved maps in Debian's Chromium from file:// with every network request blocked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo import privacy, sites
+from geo.maps import lagesbild_map, save_map, shared_map
+from tests import _maps_fixtures as fx
+
+pytestmark = pytest.mark.browser
+
+_MAP_JS = "Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map)"
+_HOTSPOTS_JS = f"""() => {{
+  const map = window[{_MAP_JS}[0]];
+  const out = [];
+  map.eachLayer(l => {{
+    if (l.feature && l.feature.properties.kind === 'hotspot' && l._path) out.push(l);
+  }});
+  window.__hotspots = out;
+  return out.length;
+}}"""
+
+
+@pytest.fixture(scope="module")
+def saved_maps(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("maps")
+    incidents = fx.incidents()
+    places = sites.load_places()
+    boundary = sites.load_boundary()
+    internal = lagesbild_map(
+        incidents,
+        places=places,
+        boundary=boundary,
+        hotspots=fx.hotspots(),
+        gi_grid=fx.gi_grid(),
+        road_segments=fx.road_segments(),
+        spots=fx.spots(),
+    )
+    cells = privacy.aggregate_for_sharing(incidents, k=5, bathing_place_ids={"leken"})
+    shared = shared_map(
+        cells,
+        k=5,
+        period=privacy.shared_period_label(incidents["occurred_at"]),
+        places=places,
+        boundary=boundary,
+    )
+    return {
+        "internal": save_map(internal, out / "lagesbild.html"),
+        "shared": save_map(shared, out / "lagesbild-delad.html"),
+    }
+
+
+def _open(page, path: Path) -> list[str]:
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.text} @ {m.location.get('url', '')}") if m.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.goto(path.as_uri())
+    page.wait_for_function(f"{_MAP_JS}.length === 1")
+    page.wait_for_timeout(300)
+    return errors
+
+
+def _real_errors(errors: list[str], blocked: list[str]) -> list[str]:
+    """Drop the errors of blocked tile requests (expected offline); keep everything else."""
+    return [e for e in errors if not ("ERR_FAILED" in e and "tile.openstreetmap.org" in e)]
+
+
+def test_internal_map_opens_offline(offline_page, saved_maps, artifacts_dir):
+    page = offline_page
+    errors = _open(page, saved_maps["internal"])
+    assert _real_errors(errors, page.blocked) == []
+    assert all("tile.openstreetmap.org" in u for u in page.blocked)
+    control = page.locator(".leaflet-control-layers").inner_text()
+    for theme in (
+        "N – Narkotika och alkohol",
+        "T – Trafik",
+        "B – Badplatser",
+        "S – Samverkan och övrigt",
+    ):
+        assert f"Händelser {theme}" in control
+    assert page.evaluate(_HOTSPOTS_JS) == fx.N_HOTSPOTS
+    assert page.locator(".geo-info").inner_text().startswith("Lägesbild – internt")
+    page.screenshot(path=str(artifacts_dir / "lagesbild.png"))
+
+
+def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, artifacts_dir):
+    page = offline_page
+    _open(page, saved_maps["internal"])
+    # hide the incident layers through the layer control so the hotspot itself is clicked
+    for label in page.locator(".leaflet-control-layers-overlays label").all():
+        if label.inner_text().strip().startswith("Händelser"):
+            label.locator("input").uncheck()
+    page.evaluate(_HOTSPOTS_JS)
+    page.evaluate(f"() => window[{_MAP_JS}[0]].setView(window.__hotspots[0].getCenter(), 15)")
+    page.wait_for_timeout(400)
+    box = page.locator(
+        "#" + page.evaluate(f"() => window[{_MAP_JS}[0]].getContainer().id")
+    ).bounding_box()
+    point = page.evaluate(
+        f"() => {{ const m = window[{_MAP_JS}[0]]; const p = m.latLngToContainerPoint("
+        "window.__hotspots[0].getCenter()); return [p.x, p.y]; }"
+    )
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Hotspot H" in text
+    assert "Antal händelser" in text and "Vanligaste timmar" in text and "Platser" in text
+    assert popup.locator("img.geo-chart").count() == 1
+    page.wait_for_timeout(400)  # let the popup fade in before the screenshot
+    page.screenshot(path=str(artifacts_dir / "lagesbild-hotspot-popup.png"))
+
+
+def test_hostile_description_is_shown_as_text(offline_page, saved_maps):
+    page = offline_page
+    errors = _open(page, saved_maps["internal"])
+    shown = page.evaluate(
+        f"""() => {{
+      const map = window[{_MAP_JS}[0]];
+      let target = null;
+      map.eachLayer(l => {{
+        if (l.getLayers && !target) {{
+          l.getLayers().forEach(m => {{
+            const p = m.feature && m.feature.properties;
+            if (p && p._rows && JSON.stringify(p._rows).includes('__pwned')) {{ target = m; }}
+          }});
+        }}
+      }});
+      map.setView(target.getLatLng(), 18);
+      target.openPopup();
+      return document.querySelector('.leaflet-popup-content').textContent;
+    }}"""
+    )
+    page.wait_for_timeout(300)
+    assert "<script>window.__pwned=1</script>" in shown
+    assert 'onerror="window.__pwned=2"' in shown
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator(".leaflet-popup-content img").count() == 0
+    assert page.locator(".leaflet-popup-content script").count() == 0
+    assert _real_errors(errors, page.blocked) == []
+
+
+def test_week_slider_filters_markers(offline_page, saved_maps):
+    page = offline_page
+    _open(page, saved_maps["internal"])
+    count_js = f"""() => {{
+      const map = window[{_MAP_JS}[0]]; let n = 0;
+      map.eachLayer(l => {{ if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }});
+      return n;
+    }}"""
+    all_markers = page.evaluate(count_js)
+    incidents = fx.incidents()
+    assert all_markers == len(incidents) + int((incidents["place_id"] == "leken").sum())
+    slider = page.locator("input.geo-week-input")
+    slider.evaluate("(el) => { el.value = 10; el.dispatchEvent(new Event('input')); }")
+    label = page.locator(".geo-week-label").inner_text()
+    week = label.split()[1].rstrip(":")
+    in_week = incidents[privacy.time_band_labels(incidents["occurred_at"], "week") == week]
+    expected = len(in_week) + int((in_week["place_id"] == "leken").sum())
+    assert f"{len(in_week)} händelser" in label
+    assert page.evaluate(count_js) == expected < all_markers
+
+
+def test_shared_map_opens_offline(offline_page, saved_maps, artifacts_dir):
+    page = offline_page
+    errors = _open(page, saved_maps["shared"])
+    assert _real_errors(errors, page.blocked) == []
+    control = page.locator(".leaflet-control-layers").inner_text()
+    assert "B – Badplatser" in control and "T – Trafik" in control
+    assert "Delad version" in page.locator(".geo-info").inner_text()
+    n_points = page.evaluate(
+        f"() => {{ let n = 0; window[{_MAP_JS}[0]].eachLayer(l => {{"
+        " if (l instanceof L.Marker || l instanceof L.CircleMarker) n++; }); return n; }"
+    )
+    assert n_points == 0
+    page.screenshot(path=str(artifacts_dir / "lagesbild-delad.png"))
