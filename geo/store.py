@@ -181,7 +181,10 @@ class ImportBatch:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """Counts of one import: ``read == stored + quarantined + duplicates``."""
+    """Counts of one import: ``read == stored + quarantined + duplicates``.
+
+    ``reasons`` counts quarantined rows by reason, ``categories`` stored rows by category.
+    """
 
     read: int
     stored: int
@@ -189,6 +192,7 @@ class ImportResult:
     duplicates: int
     reasons: dict[str, int]
     already_imported: bool = False
+    categories: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the counts as the ``--json`` object of ``geo import``."""
@@ -309,7 +313,13 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
             reasons = {str(k): int(v) for k, v in counts.items()}
             for k, v in batch.extra_reasons.items():
                 reasons[k] = reasons.get(k, 0) + v
-            result = ImportResult(batch.n_read, stored, len(q), duplicates, reasons)
+            cat_index = 1 + _STORED_COLUMNS.index("category")
+            categories: dict[str, int] = {}
+            for row in (*new_rows, *updates):
+                categories[row[cat_index]] = categories.get(row[cat_index], 0) + 1
+            result = ImportResult(
+                batch.n_read, stored, len(q), duplicates, reasons, categories=categories
+            )
             conn.execute(
                 "UPDATE imports SET n_stored=?, n_quarantined=?, n_duplicates=?, reasons=?"
                 " WHERE fid=?",

@@ -21,6 +21,7 @@ def test_the_real_orebro_lan_dump_is_fully_accounted_for(tmp_path):
     assert result.read == result.stored + result.quarantined + result.duplicates
     assert set(result.reasons) == {"outside_kommun", "summary_not_incident"}
     stored = store.read_incidents(tmp_path / "s.gpkg")
+    assert result.categories == dict(Counter(stored["category"]))
     assert len(stored) == result.stored > 30  # Lekeberg's own events (about 15 a year)
     by_category = Counter(stored["category"])
     assert (
@@ -131,3 +132,16 @@ def test_unreachable_api_is_a_clear_network_error(tmp_path):
             base_url="http://127.0.0.1:9/api/events",
             limiter=limiter,
         )
+
+
+def test_cli_prints_counts_by_category_for_the_real_dump(tmp_path):
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    dump = DATA / "polisen_events_orebro_lan_2022-2026.json"
+    out = CliRunner().invoke(main, ["import", str(dump), "--store", str(tmp_path / "s.gpkg")])
+    assert out.exit_code == 0, out.output
+    assert "read 4172, stored" in out.output
+    assert "stored by category:" in out.output and "Trafikolycka" in out.output
+    assert "summary_not_incident" in out.output

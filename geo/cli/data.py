@@ -11,6 +11,7 @@ import click
 from geo import ingest, settings
 from geo.cli._options import json_option, store_option
 from geo.ingest import REASONS
+from geo.model import CATEGORIES
 from geo.projection import parse_crs
 from geo.sample import make_sample
 from geo.sites import load_places, places_path
@@ -25,6 +26,10 @@ def _print_result(name: str, result: ImportResult) -> None:
     )
     for reason, count in sorted(result.reasons.items(), key=lambda kv: -kv[1]):
         click.echo(f"  {count:6d}  {reason}: {REASONS.get(reason, reason)}")
+    if result.categories:
+        click.echo("  stored by category:")
+    for category, count in sorted(result.categories.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"  {count:6d}  {CATEGORIES[category].label}")
 
 
 def _sum(results: list[ImportResult]) -> dict[str, object]:
