@@ -55,8 +55,9 @@ def _register() -> None:
     from geo.cli.data import import_cmd, places_cmd, sample_cmd
     from geo.cli.maps import maps
     from geo.cli.run import run_cmd
+    from geo.cli.web import serve, spots, users
 
-    for command in (run_cmd, import_cmd, places_cmd, sample_cmd, maps):
+    for command in (run_cmd, import_cmd, places_cmd, sample_cmd, maps, serve, users, spots):
         main.add_command(command)
 
 

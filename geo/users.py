@@ -1,0 +1,253 @@
+"""Accounts of the marking app: organisation, role and an argon2 password hash in the store."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from geo import _gpkg, store
+from geo.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+#: Organisations an account can belong to: id → Swedish label.
+ORGS: dict[str, str] = {"kommun": "Kommunen", "polis": "Polisen"}
+
+#: Roles: id → Swedish label. Editors write what their organisation may write; viewers only read.
+ROLES: dict[str, str] = {"editor": "Redigerare", "viewer": "Läsare"}
+
+MIN_PASSWORD_CHARS = 10
+_NAME_RE = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  org TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at DATETIME NOT NULL);
+"""
+_ready: set[Path] = set()
+_ready_lock = threading.Lock()
+_local = threading.local()
+# argon2 takes ~64 MiB of memory per hash: at most two at a time, whatever the load.
+_hash_slots = threading.BoundedSemaphore(2)
+_hasher = PasswordHasher()
+_dummy_hash: list[str] = []
+
+
+def _dummy() -> str:
+    """Return a hash to verify against for unknown names, so timing does not reveal names."""
+    if not _dummy_hash:
+        _dummy_hash.append(_hasher.hash("not-a-real-password"))
+    return _dummy_hash[0]
+
+
+@dataclass(frozen=True)
+class User:
+    """One account.
+
+    Attributes
+    ----------
+    name
+        Login name.
+    org
+        Organisation, a key of :data:`ORGS`.
+    role
+        Role, a key of :data:`ROLES`.
+    """
+
+    name: str
+    org: str
+    role: str
+
+    @property
+    def can_write(self) -> bool:
+        """Whether the account may change anything (editors only)."""
+        return self.role == "editor"
+
+
+def ensure_schema(path: Path | None = None) -> Path:
+    """Create the ``users`` table in the store if needed and return the store path.
+
+    Parameters
+    ----------
+    path
+        The store; default :func:`geo.store.default_path`.
+
+    Returns
+    -------
+    pathlib.Path
+        The resolved store path.
+    """
+    path = (path or store.default_path()).resolve()
+    with _ready_lock:
+        if path in _ready and path.exists():
+            return path
+        with store.connect(path) as conn, conn:
+            conn.executescript(_SCHEMA)
+            _gpkg.register_table(
+                conn,
+                "users",
+                geometry_type=None,
+                srs_id=store.SRS_ID,
+                description="Accounts of the marking app (argon2 password hashes)",
+            )
+        _ready.add(path)
+    return path
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # one connection per thread and store, kept open (closing one checkpoints the WAL)
+    conns: dict[Path, sqlite3.Connection] = _local.__dict__.setdefault("conns", {})
+    conn = conns.get(path)
+    if conn is None:
+        conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conns[path] = conn
+    return conn
+
+
+def add_user(
+    name: str, *, org: str, role: str = "editor", password: str, path: Path | None = None
+) -> User:
+    """Create an account (or reset its organisation, role and password if it exists).
+
+    Parameters
+    ----------
+    name
+        Login name: 2–64 letters, digits or ``._@-``.
+    org
+        A key of :data:`ORGS`.
+    role
+        A key of :data:`ROLES`.
+    password
+        At least :data:`MIN_PASSWORD_CHARS` characters; stored only as an argon2id hash.
+    path
+        The store.
+
+    Returns
+    -------
+    User
+        The account.
+
+    Raises
+    ------
+    DataError
+        If the name, organisation, role or password is not acceptable.
+    """
+    if not _NAME_RE.match(name):
+        msg = f"User name {name!r} is not allowed; use 2–64 letters, digits or . _ @ -."
+        raise DataError(msg)
+    if org not in ORGS:
+        msg = f"Unknown organisation {org!r}; use one of {', '.join(ORGS)}."
+        raise DataError(msg)
+    if role not in ROLES:
+        msg = f"Unknown role {role!r}; use one of {', '.join(ROLES)}."
+        raise DataError(msg)
+    if len(password) < MIN_PASSWORD_CHARS:
+        msg = (
+            f"The password is too short ({len(password)} characters); "
+            f"use at least {MIN_PASSWORD_CHARS}."
+        )
+        raise DataError(msg)
+    path = ensure_schema(path)
+    with _hash_slots:
+        hashed = _hasher.hash(password)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    conn = _connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO users (name, org, role, password_hash, active, created_at)"
+            " VALUES (?,?,?,?,1,?) ON CONFLICT(name) DO UPDATE SET org=excluded.org,"
+            " role=excluded.role, password_hash=excluded.password_hash, active=1",
+            (name, org, role, hashed, now),
+        )
+    logger.info("user %s (%s, %s) saved", name, org, role)
+    return User(name, org, role)
+
+
+def get_user(name: str, *, path: Path | None = None) -> User | None:
+    """Return the active account with this name, or ``None``.
+
+    Parameters
+    ----------
+    name
+        Login name.
+    path
+        The store.
+
+    Returns
+    -------
+    User or None
+        The account, ``None`` when unknown or deactivated.
+    """
+    path = ensure_schema(path)
+    conn = _connect(path)
+    row = conn.execute(
+        "SELECT name, org, role FROM users WHERE name = ? AND active = 1", (name,)
+    ).fetchone()
+    return User(*row) if row else None
+
+
+def authenticate(name: str, password: str, *, path: Path | None = None) -> User | None:
+    """Check a password and return the account, or ``None`` when name or password is wrong.
+
+    Parameters
+    ----------
+    name
+        Login name.
+    password
+        The password typed.
+    path
+        The store.
+
+    Returns
+    -------
+    User or None
+        The account when the password matches.
+    """
+    path = ensure_schema(path)
+    conn = _connect(path)
+    row = conn.execute(
+        "SELECT name, org, role, password_hash FROM users WHERE name = ? AND active = 1",
+        (name,),
+    ).fetchone()
+    stored = row[3] if row else _dummy()
+    with _hash_slots:
+        try:
+            _hasher.verify(stored, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+    return User(row[0], row[1], row[2]) if row else None
+
+
+def list_users(*, path: Path | None = None) -> list[User]:
+    """Return the active accounts, sorted by name.
+
+    Parameters
+    ----------
+    path
+        The store.
+
+    Returns
+    -------
+    list of User
+        The accounts.
+    """
+    path = ensure_schema(path)
+    conn = _connect(path)
+    rows = conn.execute(
+        "SELECT name, org, role FROM users WHERE active = 1 ORDER BY name"
+    ).fetchall()
+    return [User(*r) for r in rows]

@@ -1,0 +1,141 @@
+"""Web plumbing: request-body limit, the session secret and CSRF tokens bound to the session."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over ``max_bytes`` with 413, by header or while streaming.
+
+    Parameters
+    ----------
+    app
+        The wrapped ASGI app.
+    max_bytes
+        Largest accepted body.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, or answer 413 when its body is too large."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLargeError:
+            if not started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        mb = self.max_bytes / 1024 / 1024
+        response = JSONResponse(
+            {"detail": f"Förfrågan är för stor; högst {mb:.0f} MB tas emot."},
+            status_code=413,
+            headers={"connection": "close"},
+        )
+        await response(scope, receive, send)
+
+
+def load_secret(store_path: Path) -> str:
+    """Return the session-signing secret kept beside the store (created once, mode 0600).
+
+    Parameters
+    ----------
+    store_path
+        The store; the secret lives in ``<store>.websecret``.
+
+    Returns
+    -------
+    str
+        The secret.
+    """
+    path = store_path.with_name(store_path.name + ".websecret")
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    secret = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(secret)
+    return secret
+
+
+def csrf_token(request: Request) -> str:
+    """Return the session's CSRF token, creating one if the session has none.
+
+    Parameters
+    ----------
+    request
+        The current request (with a session).
+
+    Returns
+    -------
+    str
+        The token to put in forms and the ``X-CSRF-Token`` header.
+    """
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def csrf_ok(request: Request, sent: str | None) -> bool:
+    """Tell whether ``sent`` matches the session's CSRF token (constant-time).
+
+    Parameters
+    ----------
+    request
+        The current request.
+    sent
+        The token from the header or the form.
+
+    Returns
+    -------
+    bool
+        ``True`` when both exist and match.
+    """
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or not token or not sent:
+        return False
+    return secrets.compare_digest(token.encode(), sent.encode())

@@ -1,0 +1,391 @@
+"""The marking app: FastAPI routes, Swedish pages, JSON API and locally served Leaflet."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from shapely.geometry import mapping
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.sessions import SessionMiddleware
+
+from geo import settings, spots, users
+from geo.errors import StoreError
+from geo.model import CATEGORIES, normalize_text
+from geo.sites import load_boundary, load_places
+from geo.web._security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    BodyLimitMiddleware,
+    csrf_ok,
+    csrf_token,
+    load_secret,
+)
+
+logger = logging.getLogger(__name__)
+
+_HERE = Path(__file__).resolve().parent
+MAX_BODY_BYTES = 10 * 1024 * 1024
+SESSION_MAX_AGE_S = 12 * 3600
+#: npm packages served under ``/vendor/<name>/`` (their ``dist`` folders only).
+VENDOR_PACKAGES: tuple[str, ...] = ("leaflet", "leaflet-draw")
+
+
+def default_vendor_dir() -> Path:
+    """Return the ``node_modules`` folder of the checkout (where ``make`` installs npm packages)."""
+    return _HERE.parent.parent / "node_modules"
+
+
+def _jsonable_spot(spot: dict[str, Any]) -> dict[str, Any]:
+    return spots.spots_geojson([spot])["features"][0]  # type: ignore[no-any-return]
+
+
+def create_app(
+    store_path: Path | None = None,
+    *,
+    secret_key: str | None = None,
+    vendor_dir: Path | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    secure_cookies: bool = False,
+) -> FastAPI:
+    """Build the marking app for one store.
+
+    Parameters
+    ----------
+    store_path
+        The GeoPackage store (default ``settings.store_path``); the app adds its tables.
+    secret_key
+        Key signing the session cookie; default a random key kept in ``<store>.websecret``.
+    vendor_dir
+        ``node_modules`` holding leaflet and leaflet-draw; default :func:`default_vendor_dir`.
+    max_body_bytes
+        Larger request bodies are refused with 413.
+    secure_cookies
+        Mark the session cookie ``Secure`` (set when served over HTTPS).
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The app, ready for uvicorn.
+
+    Raises
+    ------
+    StoreError
+        If leaflet or leaflet-draw is not installed in ``vendor_dir``.
+    """
+    path = spots.ensure_schema(store_path)
+    users.ensure_schema(path)
+    vendor = vendor_dir or default_vendor_dir()
+    for pkg in VENDOR_PACKAGES:
+        if not (vendor / pkg / "dist").is_dir():
+            msg = (
+                f"The npm package {pkg!r} is missing from {str(vendor)!r}; "
+                "run `npm ci` (or `make`) in the project folder."
+            )
+            raise StoreError(msg)
+    places = load_places()
+    boundary = load_boundary()
+
+    app = FastAPI(title="Trygghetskartan – markeringar", docs_url=None, redoc_url=None)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key or load_secret(path),
+        session_cookie="geo_session",
+        max_age=SESSION_MAX_AGE_S,
+        same_site="strict",
+        https_only=secure_cookies,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    for pkg in VENDOR_PACKAGES:
+        app.mount(f"/vendor/{pkg}", StaticFiles(directory=vendor / pkg / "dist"), name=pkg)
+    templates = Jinja2Templates(directory=_HERE / "templates")
+    place_items = _place_items(places)
+    boundary_geojson = json.loads(
+        gpd.GeoSeries([boundary], crs=settings.working_crs).to_crs(settings.display_crs).to_json()
+    )
+    places_geojson = json.loads(
+        places[["place_id", "name", "kind", "geometry"]].to_crs(settings.display_crs).to_json()
+    )
+
+    def session_user(request: Request) -> users.User | None:
+        name = request.session.get("user")
+        if not isinstance(name, str):
+            return None
+        return users.get_user(name, path=path)
+
+    async def api_user(request: Request, *, write: bool) -> users.User:
+        user = await run_in_threadpool(session_user, request)
+        if user is None:
+            raise HTTPException(401, "Du är inte inloggad; logga in igen.")
+        if write and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
+            raise HTTPException(403, "Ogiltig säkerhetstoken (CSRF); ladda om sidan.")
+        return user
+
+    async def json_body(request: Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except (ValueError, UnicodeDecodeError) as e:
+            raise HTTPException(400, "Förfrågan är inte giltig JSON.") from e
+        if not isinstance(body, dict):
+            raise HTTPException(400, "Förfrågan ska vara ett JSON-objekt.")
+        return body
+
+    def page(request: Request, name: str, user: users.User | None, **ctx: object) -> HTMLResponse:
+        cfg = {
+            "csrf": csrf_token(request),
+            "user": {"name": user.name, "org": user.org, "role": user.role} if user else None,
+            "categories": spots.SPOT_CATEGORIES,
+            "observation_categories": {k: c.label for k, c in CATEGORIES.items()},
+            "statuses": spots.STATUSES,
+            "owners": spots.OWNERS,
+            "weekdays": spots.WEEKDAYS,
+            "time_bands": {k: b.label for k, b in spots.TIME_BANDS.items()},
+            "orgs": users.ORGS,
+        }
+        return templates.TemplateResponse(
+            request,
+            name,
+            {"user": user, "cfg": cfg, "csrf": cfg["csrf"], "kommun": settings.kommun_name, **ctx},
+        )
+
+    def validation_response(e: spots.SpotValidationError) -> JSONResponse:
+        return JSONResponse({"detail": "Kontrollera fälten.", "errors": e.errors}, status_code=422)
+
+    # ------------------------------------------------------------------ pages
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/login", response_class=HTMLResponse)
+    async def login_page(request: Request) -> Response:
+        return page(request, "login.html", None, error=None)
+
+    @app.post("/login", response_class=HTMLResponse)
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        if not csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+            return page(request, "login.html", None, error="Sidan var för gammal; försök igen.")
+        name = str(form.get("name") or "")
+        password = str(form.get("password") or "")
+        user = await run_in_threadpool(users.authenticate, name, password, path=path)
+        if user is None:
+            resp = page(request, "login.html", None, error="Fel användarnamn eller lösenord.")
+            resp.status_code = 401
+            return resp
+        request.session.clear()
+        request.session["user"] = user.name
+        csrf_token(request)
+        logger.info("login %s", user.name)
+        return RedirectResponse("/", status_code=303)
+
+    @app.post("/logout")
+    async def logout(request: Request) -> Response:
+        form = await request.form()
+        if not csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+            raise HTTPException(403, "Ogiltig säkerhetstoken (CSRF); ladda om sidan.")
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/", response_class=HTMLResponse)
+    async def map_page(request: Request) -> Response:
+        user = await run_in_threadpool(session_user, request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        return page(request, "karta.html", user)
+
+    @app.get("/observation", response_class=HTMLResponse)
+    async def observation_page(request: Request) -> Response:
+        user = await run_in_threadpool(session_user, request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        return page(request, "observation.html", user, places=place_items)
+
+    @app.get("/lista", response_class=HTMLResponse)
+    async def list_page(request: Request) -> Response:
+        user = await run_in_threadpool(session_user, request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        q = request.query_params
+        filters = {
+            k: [v for v in q.getlist(k) if v] for k in ("status", "category", "org", "owner")
+        }
+        text = q.get("q") or None
+        rows = await run_in_threadpool(lambda: spots.list_spots(path=path, text=text, **filters))
+        return page(request, "lista.html", user, rows=rows, filters=filters, text=text or "")
+
+    @app.get("/markering/{spot_id}", response_class=HTMLResponse)
+    async def spot_page(request: Request, spot_id: str) -> Response:
+        user = await run_in_threadpool(session_user, request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        spot = await run_in_threadpool(spots.get_spot, spot_id, path=path)
+        if spot is None:
+            raise HTTPException(404, "Markeringen finns inte.")
+        changes = await run_in_threadpool(spots.read_changes, spot_id, path=path)
+        may_change = user.can_write and (user.org == "polis" or user.org == spot["org"])
+        may_edit = user.can_write and user.org == spot["org"] and user.org in spots.CREATING_ORGS
+        feature = _jsonable_spot(spot)
+        return page(
+            request,
+            "markering.html",
+            user,
+            spot=spot,
+            feature=feature,
+            changes=changes.to_dict("records"),
+            may_change=may_change,
+            may_edit=may_edit,
+            geometry_3006=mapping(spot["geometry"]),
+            next_statuses=spots.TRANSITIONS[spot["status"]],
+        )
+
+    # ------------------------------------------------------------------ API
+
+    @app.get("/api/me")
+    async def me(request: Request) -> dict[str, Any]:
+        user = await api_user(request, write=False)
+        return {"name": user.name, "org": user.org, "role": user.role, "csrf": csrf_token(request)}
+
+    @app.get("/api/spots")
+    async def api_spots(request: Request) -> dict[str, Any]:
+        await api_user(request, write=False)
+        q = request.query_params
+        filters = {
+            k: [v for v in q.getlist(k) if v] for k in ("status", "category", "org", "owner")
+        }
+        rows = await run_in_threadpool(
+            lambda: spots.list_spots(path=path, text=q.get("q") or None, **filters)
+        )
+        return spots.spots_geojson(rows)
+
+    @app.get("/api/spots/{spot_id}")
+    async def api_spot(request: Request, spot_id: str) -> dict[str, Any]:
+        await api_user(request, write=False)
+        spot = await run_in_threadpool(spots.get_spot, spot_id, path=path)
+        if spot is None:
+            raise HTTPException(404, "Markeringen finns inte.")
+        changes = await run_in_threadpool(spots.read_changes, spot_id, path=path)
+        feature = _jsonable_spot(spot)
+        feature["changes"] = changes.to_dict("records")
+        return feature
+
+    @app.put("/api/spots/{spot_id}")
+    async def api_put_spot(request: Request, spot_id: str) -> Response:
+        user = await api_user(request, write=True)
+        body = await json_body(request)
+        try:
+            result = await run_in_threadpool(spots.put_spot, spot_id, body, user=user, path=path)
+        except spots.SpotValidationError as e:
+            return validation_response(e)
+        except spots.SpotPermissionError as e:
+            raise HTTPException(403, str(e)) from e
+        content = {
+            "spot": _jsonable_spot(result.spot),
+            "created": result.created,
+            "changed": result.changed,
+            "hints": result.hints,
+        }
+        return JSONResponse(content, status_code=201 if result.created else 200)
+
+    @app.post("/api/spots/check")
+    async def api_check(request: Request) -> Response:
+        await api_user(request, write=True)
+        body = await json_body(request)
+        geometry = body.get("geometry")
+        exclude = body.get("spot_id")
+        try:
+            hints = await run_in_threadpool(
+                lambda: spots.check_location(
+                    geometry if isinstance(geometry, dict) else {},
+                    crs=str(body["crs"]) if body.get("crs") else None,
+                    path=path,
+                    exclude=str(exclude) if exclude else None,
+                )
+            )
+        except spots.SpotValidationError as e:
+            return validation_response(e)
+        return JSONResponse({"hints": hints})
+
+    @app.post("/api/spots/{spot_id}/status")
+    async def api_status(request: Request, spot_id: str) -> Response:
+        user = await api_user(request, write=True)
+        body = await json_body(request)
+        try:
+            spot = await run_in_threadpool(
+                lambda: spots.set_status(
+                    spot_id,
+                    status=str(body.get("status") or ""),
+                    owner=str(body["owner"]) if body.get("owner") else None,
+                    comment=str(body.get("comment") or ""),
+                    user=user,
+                    path=path,
+                )
+            )
+        except spots.SpotValidationError as e:
+            return validation_response(e)
+        except spots.SpotNotFoundError as e:
+            raise HTTPException(404, str(e)) from e
+        except spots.SpotPermissionError as e:
+            raise HTTPException(403, str(e)) from e
+        return JSONResponse({"spot": _jsonable_spot(spot)})
+
+    @app.put("/api/observations/{observation_id}")
+    async def api_observation(request: Request, observation_id: str) -> Response:
+        user = await api_user(request, write=True)
+        body = await json_body(request)
+        try:
+            created = await run_in_threadpool(
+                lambda: spots.record_observation(
+                    observation_id, body, user=user, path=path, places=places
+                )
+            )
+        except spots.SpotValidationError as e:
+            return validation_response(e)
+        except spots.SpotPermissionError as e:
+            raise HTTPException(403, str(e)) from e
+        return JSONResponse({"created": created}, status_code=201 if created else 200)
+
+    @app.get("/api/places")
+    async def api_places(request: Request) -> list[dict[str, Any]]:
+        await api_user(request, write=False)
+        needle = normalize_text(request.query_params.get("q") or "")
+        if not needle:
+            return []
+        hits = [p for p in place_items if any(needle in key for key in p["keys"])]
+        return [{k: v for k, v in p.items() if k != "keys"} for p in hits[:10]]
+
+    @app.get("/api/background")
+    async def api_background(request: Request) -> dict[str, Any]:
+        await api_user(request, write=False)
+        return {"boundary": boundary_geojson, "places": places_geojson}
+
+    return app
+
+
+def _place_items(places: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    shown = places.to_crs(settings.display_crs)
+    items = []
+    for row in shown.itertuples():
+        point = row.geometry.representative_point()
+        if isinstance(point, shapely.Point):
+            keys = [normalize_text(str(row.name)), *(normalize_text(str(a)) for a in row.aliases)]
+            items.append(
+                {
+                    "place_id": row.place_id,
+                    "name": row.name,
+                    "kind": row.kind,
+                    "lon": round(point.x, 6),
+                    "lat": round(point.y, 6),
+                    "keys": keys,
+                }
+            )
+    return sorted(items, key=lambda p: str(p["name"]))

@@ -1,0 +1,150 @@
+/* Shared code of the marking app: config, the localStorage outbox, safe text helpers. */
+"use strict";
+
+const CFG = JSON.parse(document.getElementById("cfg").textContent);
+const OUTBOX_KEY = "geo-utkorg-v1";
+L.Icon.Default.imagePath = "/vendor/leaflet/images/";
+
+function newId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/* Build an element whose content is plain text (never HTML). */
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+function showErrors(form, errors) {
+  form.querySelectorAll("[data-fel]").forEach((s) => { s.textContent = ""; });
+  for (const [field, message] of Object.entries(errors || {})) {
+    const slot = form.querySelector(`[data-fel="${field}"]`);
+    if (slot) slot.textContent = message;
+    else setMessage(message, true);
+  }
+}
+
+function setMessage(text, isError) {
+  const m = document.getElementById("meddelande");
+  if (!m) return;
+  m.textContent = text;
+  m.classList.toggle("fel", !!isError);
+}
+
+/* The outbox: every report waits in localStorage until the server acknowledges it. */
+const Outbox = {
+  flushing: false,
+  timer: null,
+  delayMs: 2000,
+  items() {
+    try { return JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]"); } catch (e) { return []; }
+  },
+  save(items) { localStorage.setItem(OUTBOX_KEY, JSON.stringify(items)); this.render(); },
+  add(item) { const items = this.items(); items.push(item); this.save(items); },
+  remove(id) { this.save(this.items().filter((i) => i.id !== id)); },
+  render() {
+    const n = this.items().length;
+    const s = document.getElementById("utkorg");
+    if (s) s.textContent = n ? `${n} osänd(a) rapport(er) – skickas när anslutningen finns` : "";
+  },
+  schedule() {
+    if (this.timer) return;
+    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, this.delayMs);
+    this.delayMs = Math.min(this.delayMs * 2, 30000);
+  },
+  async refreshToken() {
+    const r = await fetch("/api/me", { credentials: "same-origin" });
+    if (r.ok) { CFG.csrf = (await r.json()).csrf; return true; }
+    return false;
+  },
+  async flush() {
+    if (this.flushing) return;
+    this.flushing = true;
+    let retry = false;
+    try {
+      for (const item of this.items()) {
+        let r;
+        try {
+          r = await fetch(item.url, {
+            method: "PUT",
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRF-Token": CFG.csrf },
+            body: JSON.stringify(item.body),
+          });
+        } catch (e) { retry = true; break; }
+        if (r.ok) {
+          const data = await r.json();
+          this.remove(item.id);
+          document.dispatchEvent(new CustomEvent("utkorg:klar", { detail: { item, data } }));
+        } else if (r.status === 422 || r.status === 400 || r.status === 404) {
+          const data = await r.json().catch(() => ({}));
+          this.remove(item.id);
+          document.dispatchEvent(new CustomEvent("utkorg:avvisad", { detail: { item, data } }));
+        } else if (r.status === 403 && await this.refreshToken().catch(() => false)) {
+          retry = true;
+        } else if (r.status === 401) {
+          setMessage("Du är utloggad. Logga in igen – osända rapporter finns kvar och skickas sedan.", true);
+          retry = true; break;
+        } else { retry = true; }
+      }
+    } finally {
+      this.flushing = false;
+      this.render();
+    }
+    if (retry) this.schedule(); else this.delayMs = 2000;
+  },
+};
+window.addEventListener("online", () => { Outbox.delayMs = 2000; Outbox.flush(); });
+document.addEventListener("DOMContentLoaded", () => { Outbox.render(); Outbox.flush(); });
+
+const STATUS_COLOURS = { ny: "#d7301f", bedomd: "#fc8d59", atgard_planerad: "#2b8cbe", atgardad: "#31a354", avvisad: "#777777" };
+
+function spotPopup(feature) {
+  const p = feature.properties;
+  const box = el("div", null, "popup");
+  box.appendChild(el("strong", p.category_label));
+  box.appendChild(el("div", `Status: ${p.status_label} · Ansvarig: ${p.owner_label}`));
+  box.appendChild(el("div", p.description, "beskrivning"));
+  if (p.unit) box.appendChild(el("div", p.unit, "enhet"));
+  const a = el("a", "Visa och ändra status");
+  a.href = `/markering/${encodeURIComponent(p.spot_id)}`;
+  box.appendChild(a);
+  return box;
+}
+
+function spotLayer(geojson) {
+  return L.geoJSON(geojson, {
+    style: (f) => ({ color: STATUS_COLOURS[f.properties.status] || "#333", weight: 6, opacity: 0.8 }),
+    pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+      radius: 9, color: "#222", weight: 1, fillColor: STATUS_COLOURS[f.properties.status] || "#333", fillOpacity: 0.9,
+    }),
+    onEachFeature: (f, layer) => { layer.bindPopup(() => spotPopup(f)); },
+  });
+}
+
+async function addBackground(map) {
+  let r;
+  try {
+    r = await fetch("/api/background", { credentials: "same-origin" });
+  } catch (e) {
+    /* offline: draw the background as soon as the connection is back */
+    window.addEventListener("online", () => addBackground(map), { once: true });
+    return null;
+  }
+  if (!r.ok) return null;
+  const bg = await r.json();
+  const boundary = L.geoJSON(bg.boundary, { style: { color: "#444", weight: 2, fill: false, dashArray: "6 4" }, interactive: false }).addTo(map);
+  L.geoJSON(bg.places, {
+    style: { color: "#6a51a3", weight: 1, fillOpacity: 0.08 },
+    onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", f.properties.name)),
+  }).addTo(map);
+  map.fitBounds(boundary.getBounds());
+  return bg;
+}

@@ -1,0 +1,144 @@
+/* The map page: existing spots, "Markera plats"/"Markera sträcka", the form, place search. */
+"use strict";
+
+const map = L.map("karta", { zoomControl: true }).setView([59.17, 15.03], 11);
+let spotsLayer = null;
+let drawn = null;
+let drawer = null;
+
+async function loadSpots() {
+  let r;
+  try {
+    r = await fetch("/api/spots", { credentials: "same-origin" });
+  } catch (e) {
+    window.addEventListener("online", loadSpots, { once: true });
+    return;
+  }
+  if (!r.ok) return;
+  const data = await r.json();
+  if (spotsLayer) map.removeLayer(spotsLayer);
+  spotsLayer = spotLayer(data).addTo(map);
+  document.getElementById("karta").dataset.antal = String(data.features.length);
+}
+
+addBackground(map).then(loadSpots);
+
+/* Place search over the names and aliases of data/platser. */
+const sok = document.getElementById("sok");
+const sokresultat = document.getElementById("sokresultat");
+let sokTimer = null;
+sok.addEventListener("input", () => {
+  clearTimeout(sokTimer);
+  sokTimer = setTimeout(async () => {
+    sokresultat.replaceChildren();
+    const q = sok.value.trim();
+    if (!q) return;
+    let r;
+    try {
+      r = await fetch(`/api/places?q=${encodeURIComponent(q)}`, { credentials: "same-origin" });
+    } catch (e) { sokresultat.appendChild(el("li", "Ingen anslutning – sök igen senare.")); return; }
+    if (!r.ok) return;
+    const hits = await r.json();
+    if (!hits.length) sokresultat.appendChild(el("li", "Ingen plats med det namnet."));
+    for (const p of hits) {
+      const li = el("li");
+      const b = el("button", p.name);
+      b.type = "button";
+      b.addEventListener("click", () => { map.setView([p.lat, p.lon], 15); sokresultat.replaceChildren(); });
+      li.appendChild(b);
+      sokresultat.appendChild(li);
+    }
+  }, 200);
+});
+
+const form = document.getElementById("spotform");
+if (form) {
+  const startDraw = (kind) => {
+    if (drawer) drawer.disable();
+    drawer = kind === "plats"
+      ? new L.Draw.Marker(map, { repeatMode: false })
+      : new L.Draw.Polyline(map, { shapeOptions: { color: "#d7301f", weight: 6 } });
+    drawer.enable();
+    setMessage(kind === "plats" ? "Klicka i kartan där problemet finns." : "Klicka längs vägen; avsluta med att klicka på sista punkten igen.");
+  };
+  document.getElementById("markera-plats").addEventListener("click", () => startDraw("plats"));
+  document.getElementById("markera-stracka").addEventListener("click", () => startDraw("stracka"));
+
+  map.on(L.Draw.Event.CREATED, async (e) => {
+    if (drawn) map.removeLayer(drawn);
+    drawn = e.layer.addTo(map);
+    form.hidden = false;
+    form.dataset.geometry = JSON.stringify(drawn.toGeoJSON().geometry);
+    showErrors(form, {});
+    setMessage("");
+    const tips = document.getElementById("tips");
+    tips.replaceChildren();
+    try {
+      const r = await fetch("/api/spots/check", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": CFG.csrf },
+        body: JSON.stringify({ geometry: JSON.parse(form.dataset.geometry) }),
+      });
+      const data = await r.json();
+      if (r.status === 422) showErrors(form, data.errors);
+      for (const h of data.hints || []) tips.appendChild(el("li", h));
+    } catch (err) { /* offline: the server checks again when the report arrives */ }
+    document.getElementById("category").focus();
+  });
+
+  document.getElementById("avbryt").addEventListener("click", () => {
+    if (drawn) map.removeLayer(drawn);
+    drawn = null;
+    form.reset();
+    form.hidden = true;
+  });
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!form.dataset.geometry) { showErrors(form, { geometry: "Markera en plats eller en sträcka på kartan." }); return; }
+    const fd = new FormData(form);
+    const body = {
+      geometry: JSON.parse(form.dataset.geometry),
+      category: fd.get("category"),
+      weekdays: fd.getAll("weekdays").map(Number),
+      time_bands: fd.getAll("time_bands"),
+      since: fd.get("since") || null,
+      description: fd.get("description"),
+      unit: fd.get("unit"),
+    };
+    const id = newId();
+    Outbox.add({ id, kind: "spot", url: `/api/spots/${id}`, body });
+    setMessage("Sparad i webbläsaren – skickas till servern …");
+    form.dataset.pending = id;
+    Outbox.flush();
+  });
+
+  document.addEventListener("utkorg:klar", (e) => {
+    if (e.detail.item.kind !== "spot") return;
+    if (form.dataset.pending === e.detail.item.id) {
+      form.dataset.pending = "";
+      if (drawn) map.removeLayer(drawn);
+      drawn = null;
+      form.reset();
+      form.dataset.geometry = "";
+      form.hidden = true;
+      const hints = (e.detail.data.hints || []).join(" ");
+      setMessage(`Sparad. ${hints}`.trim());
+    } else {
+      setMessage("En rapport som väntade har nu skickats.");
+    }
+    loadSpots();
+  });
+
+  document.addEventListener("utkorg:avvisad", (e) => {
+    if (e.detail.item.kind !== "spot") return;
+    const errors = (e.detail.data && e.detail.data.errors) || {};
+    if (form.dataset.pending === e.detail.item.id) {
+      form.dataset.pending = "";
+      showErrors(form, errors);
+      setMessage("Markeringen sparades inte – rätta fälten och spara igen.", true);
+    } else {
+      setMessage(`En väntande markering avvisades: ${Object.values(errors).join(" ") || e.detail.data.detail || ""}`, true);
+    }
+  });
+}

@@ -1,0 +1,61 @@
+/* The spot page: a small map of the spot and the status form. */
+"use strict";
+
+const feature = JSON.parse(document.getElementById("feature").textContent);
+const mini = L.map("minikarta");
+addBackground(mini).then(() => {
+  const layer = spotLayer({ type: "FeatureCollection", features: [feature] }).addTo(mini);
+  mini.fitBounds(layer.getBounds(), { maxZoom: 15 });
+});
+
+const statusform = document.getElementById("statusform");
+if (statusform) {
+  statusform.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const fd = new FormData(statusform);
+    const body = { status: fd.get("status"), owner: fd.get("owner"), comment: fd.get("comment") };
+    let r;
+    try {
+      r = await fetch(`/api/spots/${encodeURIComponent(statusform.dataset.spot)}/status`, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": CFG.csrf },
+        body: JSON.stringify(body),
+      });
+    } catch (e) { setMessage("Ingen anslutning till servern; försök igen.", true); return; }
+    const data = await r.json().catch(() => ({}));
+    if (r.ok) { window.location.reload(); return; }
+    if (r.status === 422) { showErrors(statusform, data.errors); return; }
+    setMessage(data.detail || `Fel ${r.status}`, true);
+  });
+}
+
+const redigera = document.getElementById("redigera");
+if (redigera) {
+  redigera.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const fd = new FormData(redigera);
+    const body = {
+      geometry: JSON.parse(document.getElementById("geom3006").textContent),
+      crs: "EPSG:3006",
+      category: fd.get("category"),
+      weekdays: fd.getAll("weekdays").map(Number),
+      time_bands: fd.getAll("time_bands"),
+      since: fd.get("since") || null,
+      description: fd.get("description"),
+      unit: fd.get("unit"),
+    };
+    const id = newId();
+    Outbox.add({ id, kind: "edit", url: `/api/spots/${encodeURIComponent(redigera.dataset.spot)}`, body });
+    redigera.dataset.pending = id;
+    setMessage("Sparad i webbläsaren – skickas till servern …");
+    Outbox.flush();
+  });
+  document.addEventListener("utkorg:klar", (e) => {
+    if (e.detail.item.id === redigera.dataset.pending) window.location.reload();
+  });
+  document.addEventListener("utkorg:avvisad", (e) => {
+    if (e.detail.item.id !== redigera.dataset.pending) return;
+    showErrors(redigera, (e.detail.data && e.detail.data.errors) || {});
+    setMessage("Ändringen sparades inte – rätta fälten.", true);
+  });
+}

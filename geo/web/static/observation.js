@@ -1,0 +1,62 @@
+/* The EST observation form: category, place (name or map click), time, description. */
+"use strict";
+
+const map = L.map("karta").setView([59.17, 15.03], 11);
+addBackground(map);
+const obsform = document.getElementById("obsform");
+let point = null;
+let marker = null;
+
+function nowLocal() {
+  const d = new Date();
+  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+  return d.toISOString().slice(0, 16);
+}
+
+if (obsform) {
+  document.getElementById("obs-when").value = nowLocal();
+  map.on("click", (e) => {
+    point = { type: "Point", coordinates: [e.latlng.lng, e.latlng.lat] };
+    if (marker) map.removeLayer(marker);
+    marker = L.marker(e.latlng).addTo(map);
+    document.getElementById("obs-place").value = "";
+    setMessage("Plats vald i kartan.");
+  });
+  document.getElementById("obs-place").addEventListener("input", () => {
+    if (marker) map.removeLayer(marker);
+    marker = null;
+    point = null;
+  });
+  obsform.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const fd = new FormData(obsform);
+    const body = {
+      category: fd.get("category"),
+      place: fd.get("place"),
+      geometry: point,
+      occurred_at: fd.get("occurred_at"),
+      description: fd.get("description"),
+    };
+    const id = newId();
+    Outbox.add({ id, kind: "observation", url: `/api/observations/${id}`, body });
+    obsform.dataset.pending = id;
+    setMessage("Sparad i webbläsaren – skickas till servern …");
+    Outbox.flush();
+  });
+  document.addEventListener("utkorg:klar", (e) => {
+    if (e.detail.item.kind !== "observation") return;
+    showErrors(obsform, {});
+    if (obsform.dataset.pending === e.detail.item.id) {
+      obsform.reset();
+      document.getElementById("obs-when").value = nowLocal();
+      if (marker) map.removeLayer(marker);
+      marker = null; point = null;
+    }
+    setMessage("Observationen är mottagen. Tack!");
+  });
+  document.addEventListener("utkorg:avvisad", (e) => {
+    if (e.detail.item.kind !== "observation") return;
+    showErrors(obsform, (e.detail.data && e.detail.data.errors) || {});
+    setMessage("Observationen sparades inte – rätta fälten och skicka igen.", true);
+  });
+}

@@ -1,0 +1,140 @@
+"""Helpers shared by the marking-app tests: a store with accounts, a real server, a login."""
+
+from __future__ import annotations
+
+import atexit
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from geo import users
+
+PASSWORD = "rätt-lösenord-123"
+ROOT = Path(__file__).resolve().parent.parent
+#: A point in Fjugesta (lon, lat) and one 30 m east of it.
+FJUGESTA = (14.8717, 59.1757)
+NEAR_FJUGESTA = (14.87222, 59.1757)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+_template: list[Path] = []
+
+
+def make_store(folder: Path) -> Path:
+    """Create a store with a kommun editor, a kommun viewer and a police editor.
+
+    The accounts are hashed once per test session (argon2 is slow on purpose) and the
+    store file copied.
+    """
+    if not _template:
+        folder_t = Path(tempfile.mkdtemp(prefix="geo-web-template-"))
+        atexit.register(shutil.rmtree, folder_t, True)
+        path = folder_t / "lagesbild.gpkg"
+        users.add_user("anna", org="kommun", role="editor", password=PASSWORD, path=path)
+        users.add_user("ulla", org="kommun", role="viewer", password=PASSWORD, path=path)
+        users.add_user("per", org="polis", role="editor", password=PASSWORD, path=path)
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _template.append(path)
+    path = folder / "lagesbild.gpkg"
+    shutil.copyfile(_template[0], path)
+    return path
+
+
+def spot_payload(**overrides: Any) -> dict[str, Any]:
+    """Return a valid spot as the form sends it, with fields replaced by ``overrides``."""
+    payload: dict[str, Any] = {
+        "geometry": {"type": "Point", "coordinates": list(FJUGESTA)},
+        "category": "hastighet",
+        "weekdays": [5, 6],
+        "time_bands": ["kvall", "sen_kvall"],
+        "since": "2025-04-01",
+        "description": "Höga hastigheter på kvällarna förbi skolan.",
+        "unit": "Samhällsbyggnad, gata/park",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(store: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """Start ``geo serve`` in a subprocess and wait until it answers."""
+    code = "import sys; from geo.cli.web import serve; serve(sys.argv[1:])"
+    with log.open("ab") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, "--store", str(store), "--port", str(port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            msg = f"server exited with {proc.returncode}: {log.read_text()[-2000:]}"
+            raise RuntimeError(msg)
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    msg = f"server did not start: {log.read_text()[-2000:]}"
+    raise RuntimeError(msg)
+
+
+@contextmanager
+def running_server(store: Path, log: Path) -> Iterator[str]:
+    """Run ``geo serve`` for the block and yield its base URL."""
+    port = free_port()
+    proc = start_server(store, port, log)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def csrf_from_html(html: str) -> str:
+    """Return the CSRF token of the first form in a page."""
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no csrf_token in page"
+    return m.group(1)
+
+
+def login(client: httpx.Client, name: str, password: str = PASSWORD) -> str:
+    """Log ``client`` in, set its ``X-CSRF-Token`` header and return the token."""
+    token = csrf_from_html(client.get("/login").text)
+    r = client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+    assert r.status_code == 303, r.text
+    csrf = str(client.get("/api/me").json()["csrf"])
+    client.headers["X-CSRF-Token"] = csrf
+    return csrf

@@ -1,0 +1,393 @@
+"""Spots, accounts and EST observations in the store (geo.spots, geo.users, geo.cli.web)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from datetime import date, timedelta
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from _web_fixtures import FJUGESTA, NEAR_FJUGESTA, PASSWORD, make_store, spot_payload
+from click.testing import CliRunner
+
+from geo import spots, store, users
+from geo.cli.web import spots as spots_cli
+from geo.cli.web import users as users_cli
+from geo.projection import to_working
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    return make_store(tmp_path)
+
+
+@pytest.fixture
+def anna(store_path):
+    return users.get_user("anna", path=store_path)
+
+
+@pytest.fixture
+def per(store_path):
+    return users.get_user("per", path=store_path)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def test_password_is_stored_hashed_and_checked(store_path):
+    with sqlite3.connect(store_path) as conn:
+        (hashed,) = conn.execute("SELECT password_hash FROM users WHERE name='anna'").fetchone()
+    assert PASSWORD not in hashed
+    assert hashed.startswith("$argon2id$")
+    assert users.authenticate("anna", PASSWORD, path=store_path) == users.User(
+        "anna", "kommun", "editor"
+    )
+    assert users.authenticate("anna", PASSWORD + "x", path=store_path) is None
+    assert users.authenticate("okand", PASSWORD, path=store_path) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "org", "role", "password", "word"),
+    [
+        ("a b", "kommun", "editor", PASSWORD, "name"),
+        ("bo", "skola", "editor", PASSWORD, "organisation"),
+        ("bo", "kommun", "admin", PASSWORD, "role"),
+        ("bo", "kommun", "editor", "kort", "too short"),
+    ],
+)
+def test_add_user_refuses_bad_input(store_path, name, org, role, password, word):
+    with pytest.raises(users.DataError, match=word):
+        users.add_user(name, org=org, role=role, password=password, path=store_path)
+
+
+def test_cli_users_add_and_list(tmp_path):
+    path = tmp_path / "s.gpkg"
+    runner = CliRunner()
+    r = runner.invoke(
+        users_cli,
+        ["add", "lisa", "--org", "polis", "--role", "viewer", "--store", str(path), "--json"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == {
+        "name": "lisa",
+        "org": "polis",
+        "role": "viewer",
+    }
+    r = runner.invoke(users_cli, ["list", "--store", str(path), "--json"])
+    assert json.loads(r.stdout) == {"users": [{"name": "lisa", "org": "polis", "role": "viewer"}]}
+    assert users.authenticate("lisa", PASSWORD, path=path) is not None
+    r = runner.invoke(
+        users_cli, ["add", "x y", "--org", "kommun", "--password", PASSWORD, "--store", str(path)]
+    )
+    assert r.exit_code == 1
+    assert "not allowed" in r.output
+
+
+# ---------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "words"),
+    [
+        ({"category": "narkotika"}, "category", "kategori"),
+        ({"weekdays": [0, 8]}, "weekdays", "veckodagar"),
+        ({"weekdays": "fredag"}, "weekdays", "veckodagar"),
+        ({"time_bands": ["lunch"]}, "time_bands", "tider"),
+        ({"since": (date.today() + timedelta(days=3)).isoformat()}, "since", "framtiden"),
+        ({"since": "igår"}, "since", "datum"),
+        ({"description": "x" * 2001}, "description", "2001 tecken"),
+        ({"description": "   "}, "description", "fyllas i"),
+        ({"description": "Han heter 19850101-1234"}, "description", "personnummer"),
+        ({"description": "Bilen ABC 123 kör fort"}, "description", "registreringsnummer"),
+        ({"unit": "y" * 201}, "unit", "200"),
+        ({"geometry": None}, "geometry", "Markera"),
+        ({"geometry": {"type": "Point", "coordinates": [18.07, 59.33]}}, "geometry", "utanför"),
+        (
+            {"geometry": {"type": "Point", "coordinates": [FJUGESTA[1], FJUGESTA[0]]}},
+            "geometry",
+            "omkastade",
+        ),
+        (
+            {
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[15, 59], [15.1, 59], [15, 59.1], [15, 59]]],
+                }
+            },
+            "geometry",
+            "punkt",
+        ),
+        (
+            {"geometry": {"type": "LineString", "coordinates": [list(FJUGESTA), list(FJUGESTA)]}},
+            "geometry",
+            "kortare",
+        ),
+        ({"geometry": {"type": "Point", "coordinates": ["a", "b"]}}, "geometry", ""),
+        (
+            {"geometry": {"type": "Point", "coordinates": [200.0, 59.0]}},
+            "geometry",
+            "utanför jorden",
+        ),
+    ],
+)
+def test_validation_errors_are_swedish_and_per_field(override, field, words):
+    with pytest.raises(spots.SpotValidationError) as info:
+        spots.validate_spot(spot_payload(**override))
+    assert set(info.value.errors) == {field}
+    assert words in info.value.errors[field]
+
+
+def test_swapped_sweref_coordinates_get_a_hint():
+    x, y = to_working([FJUGESTA[0]], [FJUGESTA[1]], 4326)
+    good = {"type": "Point", "coordinates": [float(x[0]), float(y[0])]}
+    assert spots.validate_spot(
+        spot_payload(geometry=good, crs="EPSG:3006")
+    ).geometry.x == pytest.approx(x[0])
+    swapped = {"type": "Point", "coordinates": [float(y[0]), float(x[0])]}
+    with pytest.raises(spots.SpotValidationError) as info:
+        spots.validate_spot(spot_payload(geometry=swapped, crs="EPSG:3006"))
+    assert "omkastade" in info.value.errors["geometry"]
+
+
+def test_valid_spot_is_projected_to_sweref():
+    draft = spots.validate_spot(spot_payload(weekdays=[6, 5, 5]))
+    x, y = to_working([FJUGESTA[0]], [FJUGESTA[1]], 4326)
+    assert draft.geometry.x == pytest.approx(x[0], abs=0.01)
+    assert draft.geometry.y == pytest.approx(y[0], abs=0.01)
+    assert draft.weekdays == (5, 6)
+
+
+# ---------------------------------------------------------------- storage
+
+
+def test_put_is_idempotent_and_audited(store_path, anna):
+    sid = new_id()
+    first = spots.put_spot(sid, spot_payload(), user=anna, path=store_path)
+    again = spots.put_spot(sid, spot_payload(), user=anna, path=store_path)
+    assert (first.created, first.changed) == (True, True)
+    assert (again.created, again.changed) == (False, False)
+    edited = spots.put_spot(
+        sid, spot_payload(description="Nu även dagtid."), user=anna, path=store_path
+    )
+    assert (edited.created, edited.changed) == (False, True)
+    assert edited.spot["version"] == 2
+    changes = spots.read_changes(sid, path=store_path)
+    assert list(changes["action"]) == ["skapad", "ändrad"]
+    assert list(changes["changed_by"]) == ["anna", "anna"]
+    assert json.loads(changes["before"].iloc[1])["description"] == spot_payload()["description"]
+    assert json.loads(changes["after"].iloc[1])["description"] == "Nu även dagtid."
+    assert len(spots.read_spots(store_path)) == 1
+
+
+def test_permissions(store_path, anna, per):
+    viewer = users.get_user("ulla", path=store_path)
+    with pytest.raises(spots.SpotPermissionError):
+        spots.put_spot(new_id(), spot_payload(), user=viewer, path=store_path)
+    with pytest.raises(spots.SpotPermissionError):
+        spots.put_spot(new_id(), spot_payload(), user=per, path=store_path)
+    sid = new_id()
+    spots.put_spot(sid, spot_payload(), user=anna, path=store_path)
+    with pytest.raises(spots.SpotPermissionError):
+        spots.set_status(sid, status="bedomd", comment="ok", user=viewer, path=store_path)
+    other_kommun_org = users.User("eva", "polis", "editor")
+    with pytest.raises(spots.SpotPermissionError):
+        spots.put_spot(
+            sid, spot_payload(description="ändrat"), user=other_kommun_org, path=store_path
+        )
+    assert spots.get_spot(sid, path=store_path)["description"] == spot_payload()["description"]
+
+
+def test_status_workflow(store_path, anna, per):
+    sid = new_id()
+    spots.put_spot(sid, spot_payload(), user=anna, path=store_path)
+    with pytest.raises(spots.SpotValidationError) as info:
+        spots.set_status(sid, status="atgardad", comment="klart", user=per, path=store_path)
+    assert "kan inte gå från ny till åtgärdad" in info.value.errors["status"]
+    with pytest.raises(spots.SpotValidationError) as info:
+        spots.set_status(sid, status="bedomd", comment=" ", user=per, path=store_path)
+    assert set(info.value.errors) == {"comment"}
+    with pytest.raises(spots.SpotValidationError):
+        spots.set_status(
+            sid, status="bedomd", owner="skolan", comment="x", user=per, path=store_path
+        )
+    for status, owner in (
+        ("bedomd", "polis"),
+        ("atgard_planerad", "trafikverket"),
+        ("atgardad", None),
+    ):
+        spot = spots.set_status(
+            sid, status=status, owner=owner, comment=f"→ {status}", user=per, path=store_path
+        )
+        assert spot["status"] == status
+    assert spot["owner"] == "trafikverket"
+    changes = spots.read_changes(sid, path=store_path)
+    assert list(changes["action"]) == ["skapad", "status", "status", "status"]
+    assert json.loads(changes["before"].iloc[2]) == {"status": "bedomd", "owner": "polis"}
+    assert list(changes["comment"])[1:] == ["→ bedomd", "→ atgard_planerad", "→ atgardad"]
+    with pytest.raises(spots.SpotNotFoundError):
+        spots.set_status(new_id(), status="bedomd", comment="x", user=per, path=store_path)
+    # the kommun may move its own spot too, and reopen it
+    assert (
+        spots.set_status(sid, status="ny", comment="igen", user=anna, path=store_path)["status"]
+        == "ny"
+    )
+
+
+def test_nearby_hint_lists_spots_within_50_m(store_path, anna):
+    spots.put_spot(new_id(), spot_payload(), user=anna, path=store_path)
+    near = spots.put_spot(
+        new_id(),
+        spot_payload(geometry={"type": "Point", "coordinates": list(NEAR_FJUGESTA)}),
+        user=anna,
+        path=store_path,
+    )
+    assert len(near.hints) == 1
+    assert near.hints[0].startswith("Samma plats? Det finns redan 1 markering inom 50 m")
+    far = (FJUGESTA[0] + 0.002, FJUGESTA[1])  # ~114 m east
+    hints = spots.check_location({"type": "Point", "coordinates": list(far)}, path=store_path)
+    assert hints == []
+    line = {"type": "LineString", "coordinates": [list(far), [FJUGESTA[0], FJUGESTA[1] + 0.0003]]}
+    assert "2 markeringar" in spots.check_location(line, path=store_path)[0]
+
+
+def test_read_spots_contract(store_path, anna, per):
+    empty = spots.read_spots(store_path)
+    assert list(empty.columns) == [*spots.SPOT_COLUMNS, "geometry"]
+    assert len(empty) == 0
+    a, b = new_id(), new_id()
+    line = {
+        "type": "LineString",
+        "coordinates": [list(FJUGESTA), [FJUGESTA[0] + 0.01, FJUGESTA[1]]],
+    }
+    spots.put_spot(a, spot_payload(), user=anna, path=store_path)
+    spots.put_spot(
+        b,
+        spot_payload(geometry=line, category="motorburen", since=None),
+        user=anna,
+        path=store_path,
+    )
+    spots.set_status(a, status="avvisad", comment="inte trafik", user=per, path=store_path)
+    gdf = spots.read_spots(store_path)
+    assert gdf.crs.to_epsg() == 3006
+    assert list(gdf["spot_id"]) == [a, b]
+    assert list(gdf.geometry.geom_type) == ["Point", "LineString"]
+    assert gdf.geometry.iloc[1].length == pytest.approx(570, rel=0.05)
+    assert gdf["weekdays"].iloc[0] == [5, 6]
+    assert gdf["time_bands"].iloc[0] == ["kvall", "sen_kvall"]
+    assert gdf["since"].iloc[0] == date(2025, 4, 1)
+    assert gdf["since"].iloc[1] is None
+    assert gdf["category_label"].iloc[1] == spots.SPOT_CATEGORIES["motorburen"]
+    assert str(gdf["created_at"].dt.tz) == "Europe/Stockholm"
+    open_spots = spots.read_spots(store_path, status=["ny", "bedomd", "atgard_planerad"])
+    assert list(open_spots["spot_id"]) == [b]
+
+
+def test_tables_are_registered_in_the_geopackage(store_path, anna):
+    spots.put_spot(new_id(), spot_payload(), user=anna, path=store_path)
+    layers = dict(pyogrio.list_layers(store_path))
+    assert {"spots", "spot_changes", "users"} <= set(layers)
+    gdf = gpd.read_file(store_path, layer="spots")
+    assert gdf.crs.to_epsg() == 3006
+    assert len(gdf) == 1
+    with sqlite3.connect(store_path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_export_geojson_and_geopackage(store_path, anna, tmp_path):
+    for _ in range(3):
+        spots.put_spot(new_id(), spot_payload(), user=anna, path=store_path)
+    runner = CliRunner()
+    for name, epsg in (("ut.geojson", 4326), ("ut.gpkg", 3006)):
+        out = tmp_path / name
+        r = runner.invoke(
+            spots_cli, ["export", "-o", str(out), "--store", str(store_path), "--json"]
+        )
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout) == {"spots": 3, "output": str(out)}
+        gdf = gpd.read_file(out)
+        assert len(gdf) == 3
+        assert gdf.crs.to_epsg() == epsg
+        assert set(gdf["category"]) == {"hastighet"}
+    r = runner.invoke(
+        spots_cli, ["export", "-o", str(tmp_path / "x.csv"), "--store", str(store_path)]
+    )
+    assert r.exit_code == 1
+    assert "geojson" in r.output
+
+
+def test_sql_metacharacters_are_stored_verbatim(store_path, anna):
+    text = "'; DROP TABLE spots; -- \" OR 1=1 /* %_ \\"
+    sid = new_id()
+    spots.put_spot(sid, spot_payload(description=text, unit=text[:50]), user=anna, path=store_path)
+    assert spots.get_spot(sid, path=store_path)["description"] == text.strip()
+    assert len(spots.list_spots(path=store_path, text="drop table")) == 1
+    assert len(spots.list_spots(path=store_path, text="%")) == 1
+    assert len(spots.list_spots(path=store_path, status=["' OR 1=1 --"])) == 0
+
+
+# ---------------------------------------------------------------- EST observations
+
+
+def test_observation_goes_into_incidents_once(store_path, anna):
+    oid = new_id()
+    payload = {
+        "category": "narkotika",
+        "place": "badgruvan",
+        "occurred_at": "2025-07-12T22:15",
+        "description": "Misstänkt langning vid parkeringen.",
+    }
+    assert spots.record_observation(oid, payload, user=anna, path=store_path) is True
+    assert spots.record_observation(oid, payload, user=anna, path=store_path) is False
+    incidents = store.read_incidents(store_path)
+    assert len(incidents) == 1
+    row = incidents.iloc[0]
+    assert row["incident_id"] == f"webb-{oid}"
+    assert (row["source"], row["reporter_org"], row["category"], row["theme"]) == (
+        "kommun_est",
+        "kommun",
+        "narkotika",
+        "N",
+    )
+    assert row["place_id"] == "lanna_badgruva"
+    assert row["occurred_at"].isoformat() == "2025-07-12T22:15:00+02:00"
+    assert row["description"] == payload["description"]
+    clicked = {
+        "category": "buller",
+        "geometry": {"type": "Point", "coordinates": list(FJUGESTA)},
+        "occurred_at": "2025-07-12T23:00",
+    }
+    assert spots.record_observation(new_id(), clicked, user=anna, path=store_path) is True
+    assert len(store.read_incidents(store_path, categories=["buller"])) == 1
+
+
+def test_observation_validation_and_permission(store_path, anna, per):
+    future = (date.today() + timedelta(days=2)).isoformat() + "T10:00"
+    with pytest.raises(spots.SpotValidationError) as info:
+        spots.record_observation(
+            new_id(),
+            {"category": "x", "place": "Ingenstans", "occurred_at": future},
+            user=anna,
+            path=store_path,
+        )
+    assert set(info.value.errors) == {"category", "place", "occurred_at"}
+    assert "framtiden" in info.value.errors["occurred_at"]
+    with pytest.raises(spots.SpotValidationError) as info:
+        spots.record_observation(
+            new_id(),
+            {"category": "buller", "occurred_at": "2025-03-30T02:30", "place": "Fjugesta centrum"},
+            user=anna,
+            path=store_path,
+        )
+    assert "sommartid" in info.value.errors["occurred_at"]
+    with pytest.raises(spots.SpotPermissionError):
+        spots.record_observation(new_id(), {}, user=per, path=store_path)
+    assert len(store.read_incidents(store_path)) == 0

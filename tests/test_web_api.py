@@ -1,0 +1,396 @@
+"""The marking app's routes: pages, JSON API, auth (401/403), CSRF, validation, limits."""
+
+from __future__ import annotations
+
+import html
+import uuid
+import warnings
+
+import pytest
+from _web_fixtures import FJUGESTA, PASSWORD, csrf_from_html, login, make_store, spot_payload
+from starlette.exceptions import StarletteDeprecationWarning
+
+from geo import spots, store
+from geo.web import create_app
+
+with warnings.catch_warnings():
+    # starlette asks for the httpx2 fork; the TestClient works the same with httpx
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    return make_store(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def app(store_path):
+    return create_app(store_path, secret_key="test-secret")
+
+
+def client_for(app, name=None):
+    client = TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
+    if name:
+        login(client, name)
+    return client
+
+
+@pytest.fixture
+def anon(app):
+    return client_for(app)
+
+
+@pytest.fixture
+def anna(app):
+    return client_for(app, "anna")
+
+
+@pytest.fixture
+def per(app):
+    return client_for(app, "per")
+
+
+@pytest.fixture
+def ulla(app):
+    return client_for(app, "ulla")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def put(client, payload=None, sid=None):
+    sid = sid or new_id()
+    return sid, client.put(f"/api/spots/{sid}", json=payload or spot_payload())
+
+
+# ---------------------------------------------------------------- login and sessions
+
+
+def test_login_sets_httponly_samesite_cookie(anon):
+    token = csrf_from_html(anon.get("/login").text)
+    r = anon.post("/login", data={"name": "anna", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
+    assert anon.get("/").status_code == 200
+
+
+def test_login_failures(anon):
+    token = csrf_from_html(anon.get("/login").text)
+    r = anon.post("/login", data={"name": "anna", "password": "fel", "csrf_token": token})
+    assert r.status_code == 401
+    assert "Fel användarnamn eller lösenord" in r.text
+    r = anon.post("/login", data={"name": "anna", "password": PASSWORD, "csrf_token": "fel"})
+    assert r.status_code == 200
+    assert "Sidan var för gammal" in r.text
+    assert anon.get("/api/me").status_code == 401
+
+
+def test_logout_needs_csrf_and_ends_session(anna):
+    assert anna.post("/logout", data={"csrf_token": "fel"}).status_code == 403
+    token = csrf_from_html(anna.get("/").text)
+    assert anna.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert anna.get("/api/me").status_code == 401
+    assert anna.get("/").headers["location"] == "/login"
+
+
+@pytest.mark.parametrize("page", ["/", "/lista", "/observation", f"/markering/{uuid.uuid4()}"])
+def test_pages_redirect_anonymous_to_login(anon, page):
+    r = anon.get(page)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login"
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("GET", "/api/me"),
+        ("GET", "/api/spots"),
+        ("GET", f"/api/spots/{uuid.uuid4()}"),
+        ("PUT", f"/api/spots/{uuid.uuid4()}"),
+        ("POST", "/api/spots/check"),
+        ("POST", f"/api/spots/{uuid.uuid4()}/status"),
+        ("PUT", f"/api/observations/{uuid.uuid4()}"),
+        ("GET", "/api/places?q=fjug"),
+        ("GET", "/api/background"),
+    ],
+)
+def test_api_needs_login(anon, method, url):
+    r = anon.request(method, url, json=spot_payload())
+    assert r.status_code == 401
+    assert "inloggad" in r.json()["detail"]
+
+
+def test_no_anonymous_write_reaches_the_store(anon, store_path):
+    before = len(spots.read_spots(store_path))
+    put(anon)
+    assert len(spots.read_spots(store_path)) == before
+
+
+# ---------------------------------------------------------------- CSRF
+
+
+@pytest.mark.parametrize("token", [None, "", "fel-token"])
+def test_state_changing_api_needs_csrf(anna, store_path, token):
+    sid = new_id()
+    headers = {"X-CSRF-Token": token} if token is not None else {}
+    anna.headers.pop("X-CSRF-Token")
+    for method, url in (
+        ("PUT", f"/api/spots/{sid}"),
+        ("POST", "/api/spots/check"),
+        ("POST", f"/api/spots/{sid}/status"),
+        ("PUT", f"/api/observations/{sid}"),
+    ):
+        r = anna.request(method, url, json=spot_payload(), headers=headers)
+        assert r.status_code == 403, (method, url)
+        assert "CSRF" in r.json()["detail"]
+    assert spots.get_spot(sid, path=store_path) is None
+
+
+def test_csrf_token_of_another_session_is_refused(app, anna):
+    other = client_for(app, "anna")
+    r = anna.put(
+        f"/api/spots/{new_id()}",
+        json=spot_payload(),
+        headers={"X-CSRF-Token": other.headers["X-CSRF-Token"]},
+    )
+    assert r.status_code == 403
+
+
+# ---------------------------------------------------------------- spots API
+
+
+def test_put_spot_creates_then_is_idempotent(anna, store_path):
+    sid, r = put(anna)
+    assert r.status_code == 201
+    body = r.json()
+    assert body["created"] is True
+    assert body["spot"]["geometry"]["coordinates"] == pytest.approx(list(FJUGESTA), abs=1e-6)
+    assert body["spot"]["properties"]["status"] == "ny"
+    _, r = put(anna, sid=sid)
+    assert r.status_code == 200
+    assert r.json() == {**r.json(), "created": False, "changed": False}
+    assert len(spots.read_changes(sid, path=store_path)) == 1
+    r = anna.get(f"/api/spots/{sid}")
+    assert r.status_code == 200
+    assert [c["action"] for c in r.json()["changes"]] == ["skapad"]
+    listed = anna.get("/api/spots").json()
+    assert sid in {f["id"] for f in listed["features"]}
+
+
+def test_put_spot_returns_nearby_hint(anna):
+    put(anna)
+    _, r = put(anna)
+    assert any(h.startswith("Samma plats?") for h in r.json()["hints"])
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"category": "fel"}, "category"),
+        ({"weekdays": [9]}, "weekdays"),
+        ({"time_bands": ["x"]}, "time_bands"),
+        ({"since": "2999-01-01"}, "since"),
+        ({"description": "x" * 2001}, "description"),
+        ({"description": "Regnr ABC 12D syntes"}, "description"),
+        ({"geometry": {"type": "Point", "coordinates": [12.0, 57.7]}}, "geometry"),
+        ({"geometry": {"type": "Point", "coordinates": [FJUGESTA[1], FJUGESTA[0]]}}, "geometry"),
+        ({"unit": 5}, "unit"),
+    ],
+)
+def test_put_spot_validation_errors(anna, override, field):
+    _, r = put(anna, spot_payload(**override))
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert list(errors) == [field]
+    assert errors[field].endswith(".")
+
+
+def test_put_spot_bad_body_and_id(anna):
+    r = anna.put(
+        f"/api/spots/{new_id()}",
+        content=b"{inte json",
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert anna.put(f"/api/spots/{new_id()}", json=[1, 2]).status_code == 400
+    r = anna.put("/api/spots/inte-ett-uuid", json=spot_payload())
+    assert r.status_code == 422
+    assert "spot_id" in r.json()["errors"]
+
+
+def test_put_spot_forbidden_for_viewer_and_police(ulla, per):
+    for client in (ulla, per):
+        _, r = put(client)
+        assert r.status_code == 403
+        assert "får inte markera" in r.json()["detail"]
+
+
+def test_check_route(anna):
+    r = anna.post(
+        "/api/spots/check", json={"geometry": {"type": "Point", "coordinates": [11.9, 57.7]}}
+    )
+    assert r.status_code == 422
+    assert "utanför" in r.json()["errors"]["geometry"]
+    r = anna.post(
+        "/api/spots/check", json={"geometry": {"type": "Point", "coordinates": [14.80, 59.12]}}
+    )
+    assert r.json() == {"hints": []}
+
+
+def test_status_route(anna, per, ulla, store_path):
+    sid, _ = put(anna)
+    url = f"/api/spots/{sid}/status"
+    assert ulla.post(url, json={"status": "bedomd", "comment": "x"}).status_code == 403
+    r = per.post(url, json={"status": "atgardad", "comment": "x"})
+    assert r.status_code == 422
+    assert "status" in r.json()["errors"]
+    r = per.post(url, json={"status": "bedomd", "owner": "polis"})
+    assert r.status_code == 422
+    assert "comment" in r.json()["errors"]
+    r = per.post(url, json={"status": "bedomd", "owner": "polis", "comment": "Vi tittar på det."})
+    assert r.status_code == 200
+    assert r.json()["spot"]["properties"]["owner"] == "polis"
+    assert (
+        per.post(
+            f"/api/spots/{new_id()}/status", json={"status": "bedomd", "comment": "x"}
+        ).status_code
+        == 404
+    )
+    assert spots.get_spot(sid, path=store_path)["status"] == "bedomd"
+
+
+def test_list_filters(anna, per):
+    sid, _ = put(anna, spot_payload(category="buller", description="Varvning vid macken"))
+    per.post(f"/api/spots/{sid}/status", json={"status": "avvisad", "comment": "Inte polisiärt"})
+    ids = lambda r: {f["id"] for f in r.json()["features"]}  # noqa: E731
+    assert sid in ids(anna.get("/api/spots?status=avvisad"))
+    assert sid not in ids(anna.get("/api/spots?status=ny"))
+    assert sid in ids(anna.get("/api/spots?category=buller&q=MACKEN"))
+    page = anna.get("/lista?status=avvisad&category=buller").text
+    assert sid in page
+    assert sid not in anna.get("/lista?status=ny").text
+
+
+def test_spot_page_shows_history_and_status_form(anna, per, ulla):
+    sid, _ = put(anna)
+    per.post(f"/api/spots/{sid}/status", json={"status": "bedomd", "comment": "Bedömd av LPO"})
+    page = per.get(f"/markering/{sid}").text
+    assert "Bedömd av LPO" in page
+    assert 'id="statusform"' in page
+    assert 'id="statusform"' not in ulla.get(f"/markering/{sid}").text
+    assert anna.get(f"/markering/{uuid.uuid4()}").status_code == 404
+
+
+# ---------------------------------------------------------------- observations, places, assets
+
+
+def test_observation_route(anna, per, store_path):
+    oid = new_id()
+    payload = {
+        "category": "alkohol",
+        "place": "Fjugesta centrum",
+        "occurred_at": "2025-06-06T23:10",
+    }
+    assert anna.put(f"/api/observations/{oid}", json=payload).status_code == 201
+    assert anna.put(f"/api/observations/{oid}", json=payload).status_code == 200
+    assert (
+        len(store.read_incidents(store_path, sources=["kommun_est"], categories=["alkohol"])) == 1
+    )
+    r = anna.put(f"/api/observations/{new_id()}", json={**payload, "place": "Atlantis"})
+    assert r.status_code == 422
+    assert "platslistan" in r.json()["errors"]["place"]
+    assert per.put(f"/api/observations/{new_id()}", json=payload).status_code == 403
+
+
+def test_place_search_and_background(anna):
+    hits = anna.get("/api/places?q=BADGRUVAN").json()
+    assert [h["place_id"] for h in hits] == ["lanna_badgruva"]
+    assert 59 < hits[0]["lat"] < 60
+    assert anna.get("/api/places?q=").json() == []
+    bg = anna.get("/api/background").json()
+    assert bg["boundary"]["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert len(bg["places"]["features"]) >= 10
+
+
+def test_pages_use_local_leaflet_only(anna):
+    page = anna.get("/").text
+    assert "/vendor/leaflet/leaflet.js" in page
+    assert "/vendor/leaflet-draw/leaflet.draw.js" in page
+    assert "http://" not in page
+    assert "https://" not in page
+    for asset in (
+        "/vendor/leaflet/leaflet.js",
+        "/vendor/leaflet-draw/leaflet.draw.css",
+        "/vendor/leaflet-draw/images/spritesheet.svg",
+        "/static/common.js",
+    ):
+        assert anna.get(asset).status_code == 200, asset
+    assert anna.get("/vendor/leaflet/../../package.json").status_code == 404
+    assert anna.get("/healthz").json() == {"ok": True}
+
+
+# ---------------------------------------------------------------- hostile input
+
+
+def test_html_payloads_are_stored_verbatim_and_escaped(anna, store_path):
+    sid, r = put(anna, spot_payload(description=XSS, unit=XSS[:60]))
+    assert r.status_code == 201
+    assert spots.get_spot(sid, path=store_path)["description"] == XSS
+    assert r.json()["spot"]["properties"]["description"] == XSS
+    for page in (anna.get("/lista").text, anna.get(f"/markering/{sid}").text):
+        assert "<script>window.__xss" not in page
+        assert "<img src=x onerror" not in page
+        assert html.escape(XSS, quote=True)[:40] in page or html.escape(XSS)[:40] in page
+
+
+def test_body_over_10_mb_is_refused_with_413(anna, store_path):
+    big = b'{"description": "' + b"x" * (10 * 1024 * 1024 + 10) + b'"}'
+    sid = new_id()
+    r = anna.put(f"/api/spots/{sid}", content=big, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert spots.get_spot(sid, path=store_path) is None
+
+    def chunks():
+        for _ in range(11):
+            yield b"x" * (1024 * 1024)
+
+    r = anna.put(
+        f"/api/spots/{sid}", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_serve_binds_localhost_by_default_and_commands_have_help():
+    from click.testing import CliRunner
+
+    from geo.cli.web import serve, spots, users
+
+    defaults = {p.name: p.default for p in serve.params}
+    assert defaults["host"] == "127.0.0.1"
+    assert defaults["port"] == 8000
+    runner = CliRunner()
+    for command, args in ((serve, []), (users, []), (users, ["add"]), (spots, ["export"])):
+        r = runner.invoke(command, [*args, "--help"])
+        assert r.exit_code == 0
+        assert "Example:" in r.output
+
+
+def test_serve_reports_missing_leaflet(tmp_path):
+    with pytest.raises(spots.GeoError, match="npm"):
+        create_app(tmp_path / "s.gpkg", vendor_dir=tmp_path)
+
+
+def test_edit_form_only_for_the_spots_own_organisation(anna, per):
+    sid, _ = put(anna)
+    assert 'id="redigera"' in anna.get(f"/markering/{sid}").text
+    assert 'id="redigera"' not in per.get(f"/markering/{sid}").text

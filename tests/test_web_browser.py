@@ -1,0 +1,181 @@
+"""The marking app in a real browser: Playwright + Debian's Chromium against ``geo serve``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+from _web_fixtures import CHROMIUM_ARGS, PASSWORD, login, make_store, running_server, spot_payload
+from playwright import sync_api
+
+from geo import spots
+
+pytestmark = pytest.mark.browser
+
+
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    path = make_store(folder)
+    with running_server(path, folder / "server.log") as base:
+        yield base, path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    base, _ = server
+    context = browser.new_context(base_url=base)
+    # nothing may leave the machine: fail every request that is not to the app itself
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(base) else route.abort(),
+    )
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto("/login")
+    pg.fill("input[name=name]", "anna")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_url(f"{base}/")
+    yield pg
+    assert errors == []
+    context.close()
+
+
+def mark_point(pg, x, y, description):
+    pg.click("#markera-plats")
+    box = pg.locator("#karta").bounding_box()
+    pg.mouse.click(box["x"] + box["width"] * x, box["y"] + box["height"] * y)
+    pg.wait_for_selector("#spotform:not([hidden])")
+    warning = pg.locator("#spotform .varning")
+    assert warning.is_visible()
+    assert "personnummer" in warning.inner_text()
+    pg.select_option("#category", "motorburen")
+    pg.check("input[name=weekdays][value='5']")
+    pg.check("input[name=time_bands][value='kvall']")
+    pg.fill("#description", description)
+    pg.click("#spara")
+
+
+def stored(path, description):
+    return [s for s in spots.list_spots(path=path) if s["description"] == description]
+
+
+def test_mark_save_reload_then_offline_mark_arrives_once(page, server):
+    _base, path = server
+    page.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    first = f"EPA-traktorer kör i cirklar {uuid.uuid4().hex[:6]}"
+    mark_point(page, 0.5, 0.5, first)
+    page.wait_for_function(
+        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
+    )
+    assert len(stored(path, first)) == 1
+    page.reload()
+    page.wait_for_function("Number(document.getElementById('karta').dataset.antal) >= 1")
+    assert page.locator("path.leaflet-interactive").count() >= 1
+
+    page.context.set_offline(True)
+    second = f"Buskörning på grusplanen {uuid.uuid4().hex[:6]}"
+    mark_point(page, 0.45, 0.55, second)
+    page.wait_for_function("document.getElementById('utkorg').textContent.includes('osänd')")
+    assert stored(path, second) == []
+    outbox = page.evaluate("JSON.parse(localStorage.getItem('geo-utkorg-v1'))")
+    assert [item["body"]["description"] for item in outbox] == [second]
+    page.context.set_offline(False)
+    page.wait_for_function("JSON.parse(localStorage.getItem('geo-utkorg-v1')).length === 0")
+    rows = stored(path, second)
+    assert len(rows) == 1
+    assert len(spots.read_changes(rows[0]["spot_id"], path=path)) == 1
+
+
+def test_outbox_survives_a_closed_tab(browser, server, page):
+    _base, path = server
+    page.context.set_offline(True)
+    text = f"Sparad när fliken stängdes {uuid.uuid4().hex[:6]}"
+    mark_point(page, 0.55, 0.45, text)
+    page.wait_for_function("document.getElementById('utkorg').textContent.includes('osänd')")
+    context = page.context
+    page.close()
+    context.set_offline(False)
+    assert stored(path, text) == []
+    new_tab = context.new_page()
+    new_tab.goto("/")
+    new_tab.wait_for_function(
+        "JSON.parse(localStorage.getItem('geo-utkorg-v1') || '[]').length === 0"
+    )
+    assert len(stored(path, text)) == 1
+
+
+def test_hostile_text_is_shown_as_text_everywhere(page, server):
+    base, _path = server
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        sid = str(uuid.uuid4())
+        r = client.put(f"/api/spots/{sid}", json=spot_payload(description=XSS, unit=XSS[:60]))
+        assert r.status_code == 201
+    page.goto("/lista")
+    row = page.locator(f"tr[data-spot='{sid}'] td.beskrivning")
+    assert row.inner_text() == XSS
+    page.goto(f"/markering/{sid}")
+    assert page.locator("#beskrivning").inner_text() == XSS
+    page.goto("/")
+    page.wait_for_function("Number(document.getElementById('karta').dataset.antal) >= 1")
+    page.evaluate(
+        "(sid) => map.eachLayer((l) => { if (l.feature && l.feature.id === sid) l.openPopup(); })",
+        sid,
+    )
+    assert page.locator(".leaflet-popup .beskrivning").inner_text() == XSS
+    assert page.evaluate("window.__xss") is None
+
+
+def test_place_search_and_observation_form(page, server):
+    _base, path = server
+    page.fill("#sok", "badgruvan")
+    page.wait_for_selector(".sokresultat button")
+    assert page.locator(".sokresultat button").first.inner_text() == "Lanna badgruva"
+    page.goto("/observation")
+    page.select_option("#obs-category", "alkohol")
+    page.fill("#obs-place", "Lanna badgruva")
+    page.fill("#obs-when", "2025-07-04T22:30")
+    page.click("#obsform button[type=submit]")
+    page.wait_for_function("document.getElementById('meddelande').textContent.includes('mottagen')")
+    from geo import store
+
+    got = store.read_incidents(path, sources=["kommun_est"], categories=["alkohol"])
+    assert list(got["place_id"]) == ["lanna_badgruva"]
+
+
+def test_edit_spot_on_its_page_keeps_geometry(page, server):
+    base, path = server
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        sid = str(uuid.uuid4())
+        assert client.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+    page.goto(f"/markering/{sid}")
+    page.click("details.redigera summary")
+    page.fill("#description", "Ändrad beskrivning: nu även på helgerna.")
+    page.check("input[name=weekdays][value='7']")
+    page.click("#redigera button[type=submit]")
+    page.wait_for_function(
+        "document.getElementById('beskrivning').textContent.startsWith('Ändrad')"
+    )
+    spot = spots.get_spot(sid, path=path)
+    assert spot["weekdays"] == [5, 6, 7]
+    changes = spots.read_changes(sid, path=path)
+    assert list(changes["action"]) == ["skapad", "ändrad"]
+    before, after = (json.loads(v) for v in (changes["before"].iloc[1], changes["after"].iloc[1]))
+    assert before["geometry"] == after["geometry"]
