@@ -18,7 +18,7 @@ import shapely
 
 from geo import settings
 from geo.errors import DataError
-from geo.projection import transformer
+from geo.network import graph_edges, load_graph, schematic_osm_path
 from geo.sites import load_boundary, load_places
 
 logger = logging.getLogger(__name__)
@@ -36,12 +36,13 @@ SAMPLE_COLUMNS = (
     "rapportör",
 )
 
-# Approximate road lines (lon, lat) used only to place synthetic traffic events near the roads.
-_ROADS: dict[str, list[tuple[float, float]]] = {
-    "väg 204 genom Fjugesta": [(14.8530, 59.1690), (14.8717, 59.1757), (14.8850, 59.1850)],
-    "väg 204 Hidinge–Lanna": [(14.8850, 59.1850), (14.8909, 59.2272), (14.9150, 59.2400)],
-    "E18 vid Lekhyttan": [(14.7300, 59.2700), (14.7826, 59.2800), (14.8300, 59.2850)],
-}
+# Traffic stretches: (name, road ref, place the stretch is around, radius m, events). The lines
+# come from the embedded schematic road network, so the events lie on the roads the tool snaps to.
+_STRETCHES = (
+    ("väg 204 genom Fjugesta", "204", "fjugesta_centrum", 1500.0, 120),
+    ("väg 204 Hidinge–Lanna", "204", "hidinge", 3000.0, 100),
+    ("E18 vid Lekhyttan", "E18", "leken", 3000.0, 90),
+)
 # Gathering spots for motorburen problematik, by year of the period (they move).
 _GATHERING = (("fjugesta_centrum", "gropen"), ("vintrosa", "mullhyttan"))
 
@@ -137,9 +138,20 @@ def _in_polygon(
     return np.asarray(out, dtype=object)
 
 
-def _on_road(rng: np.random.Generator, line: shapely.LineString, n: int) -> np.ndarray:
-    dist = rng.uniform(0, line.length, n)
-    pts = shapely.line_interpolate_point(line, dist)
+def _road_lines(ref: str, around: shapely.Point, radius_m: float) -> shapely.Geometry:
+    """Return the schematic road ``ref`` within ``radius_m`` of a point, as one geometry."""
+    edges = graph_edges(load_graph(path=schematic_osm_path()))
+    mask = edges["ref"].astype(str).str.contains(ref, regex=False, na=False)
+    near = edges[mask].geometry.intersection(around.buffer(radius_m))
+    return shapely.line_merge(shapely.union_all(near.to_numpy()))
+
+
+def _on_road(rng: np.random.Generator, lines: shapely.Geometry, n: int) -> np.ndarray:
+    parts = [p for p in shapely.get_parts(lines) if p.length > 0]
+    lengths = np.asarray([p.length for p in parts])
+    which = rng.choice(len(parts), size=n, p=lengths / lengths.sum())
+    dist = rng.uniform(0, 1, n) * lengths[which]
+    pts = shapely.line_interpolate_point(np.asarray(parts, dtype=object)[which], dist)
     off = rng.normal(0, 8, (n, 2))
     moved = shapely.points(shapely.get_x(pts) + off[:, 0], shapely.get_y(pts) + off[:, 1])
     return np.asarray(moved, dtype=object)
@@ -179,7 +191,6 @@ def make_sample(*, end: date | None = None, weeks: int = 104, seed: int = 1814) 
     rng = np.random.default_rng(seed)
     places = load_places().set_index("place_id")
     boundary = load_boundary()
-    to_m = transformer(4326, settings.working_crs)
     frames: list[pd.DataFrame] = []
 
     def add(p: _Pattern, points: np.ndarray, place: str | Sequence[str]) -> None:
@@ -227,12 +238,7 @@ def make_sample(*, end: date | None = None, weeks: int = 104, seed: int = 1814) 
         24,
         0.3,
     )
-    for name, n in (
-        ("väg 204 genom Fjugesta", 120),
-        ("väg 204 Hidinge–Lanna", 100),
-        ("E18 vid Lekhyttan", 90),
-    ):
-        coords = [to_m.transform(lon, lat) for lon, lat in _ROADS[name]]
+    for name, ref, around, radius_m, n in _STRETCHES:
         p = _Pattern(
             n,
             [("hastighet", 0.6), ("vardslos_korning", 0.3), ("rattfylleri", 0.1)],
@@ -240,12 +246,8 @@ def make_sample(*, end: date | None = None, weeks: int = 104, seed: int = 1814) 
             [1, 1, 1, 1, 1.4, 1.3, 1],
             commute,
         )
-        road = shapely.LineString(coords).intersection(
-            boundary.buffer(-50)
-        )  # the coarse boundary cuts E18
-        if not isinstance(road, shapely.LineString):
-            road = max(shapely.get_parts(road), key=lambda g: g.length)
-        add(p, _on_road(rng, road, n), name)
+        lines = _road_lines(ref, places.loc[around, "geometry"].centroid, radius_m)
+        add(p, _on_road(rng, lines.intersection(boundary.buffer(-50)), n), name)
     # Motorburen problematik and noise at gathering spots, spring–autumn evenings; spots move.
     motor_months = _weights({3: 1, 4: 2, 5: 3, 6: 3, 7: 3, 8: 3, 9: 2}, 12)
     half = start + timedelta(weeks=weeks // 2)

@@ -20,8 +20,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
-from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo import _gpkg, settings
 from geo.errors import StoreError
@@ -439,61 +437,155 @@ def count_incidents(path: Path | None = None) -> int:
         return int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
 
 
-def write_layer(gdf: gpd.GeoDataFrame, layer: str, path: Path | None = None) -> None:
-    """Write (replace) an analysis or reference layer in the store with GDAL.
+def _sql_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(series):
+        return "INTEGER"
+    if pd.api.types.is_float_dtype(series):
+        return "DOUBLE"
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return "DATETIME"
+    return "TEXT"
+
+
+def _sql_value(value: object, sql_type: str) -> object:
+    if value is None or (not isinstance(value, list | dict | np.ndarray) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    if sql_type == "DATETIME":
+        return _utc_text(pd.Timestamp(value))  # type: ignore[arg-type]
+    if sql_type == "BOOLEAN":
+        return int(bool(value))
+    if sql_type in ("INTEGER", "DOUBLE"):
+        return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def write_layer(gdf: pd.DataFrame, layer: str, path: Path | None = None) -> None:
+    """Write (replace) an analysis or reference layer in the store, in one transaction.
+
+    The layer is a GeoPackage feature table (a GeoDataFrame) or attribute table (a plain
+    DataFrame) that QGIS and GDAL read. It is written through the same SQLite library as
+    the rest of the store: a second SQLite copy (GDAL's) writing into a file that this
+    process holds open in WAL mode can delete the WAL index under the open connection.
 
     Parameters
     ----------
     gdf
-        The layer; its CRS is kept (use EPSG:3006). Lists/dicts in columns are written as JSON.
+        The layer. A GeoDataFrame keeps its CRS (use EPSG:3006); lists, dicts and arrays in
+        columns are written as JSON text, tz-aware times as UTC DATETIME.
     layer
-        Layer name; must not be one of the store's own tables.
+        Layer name (letters, digits, ``_``); must not be one of the store's own tables.
     path
         The store; default :func:`default_path`.
 
     Raises
     ------
     StoreError
-        If ``layer`` names a core table.
+        If ``layer`` names a core table or is not a plain identifier.
     """
-    if layer in {t for t, _, _ in _TABLES}:
-        msg = f"Layer name {layer!r} is reserved for the store's own table; choose another name."
+    if layer in {t for t, _, _ in _TABLES} or not layer.isidentifier() or layer.startswith("gpkg"):
+        msg = f"Layer name {layer!r} is reserved or not a plain identifier; choose another name."
         raise StoreError(msg)
-    path = path or default_path()
-    with connect(path):
-        pass  # make sure the file exists as a store before GDAL opens it
-    out = gdf.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = out[col].dt.tz_convert("UTC")  # GeoPackage DATETIME is UTC ('Z')
-        is_object = col != out.geometry.name and out[col].dtype == object
-        if is_object and out[col].map(lambda v: isinstance(v, list | dict | np.ndarray)).any():
-            out[col] = out[col].map(
-                lambda v: json.dumps(
-                    v.tolist() if isinstance(v, np.ndarray) else v, ensure_ascii=False, default=str
-                )
+    is_geo = isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf.columns
+    data = gdf.drop(columns=[gdf.geometry.name]) if is_geo else gdf
+    data = data.drop(columns=[c for c in ("fid", "geom") if c in data.columns])
+    types = {str(c): _sql_type(data[c]) for c in data.columns}
+    columns = ", ".join(f'"{c}" {t}' for c, t in types.items())
+    srs_id = SRS_ID
+    gtype = None
+    if is_geo:
+        epsg = gdf.crs.to_epsg() if gdf.crs is not None else None
+        srs_id = int(epsg) if epsg is not None else -1
+        kinds = set(gdf.geometry.dropna().geom_type)
+        gtype = kinds.pop().upper() if len(kinds) == 1 else "GEOMETRY"
+        columns = f"geom {gtype}" + (f", {columns}" if columns else "")
+    rows = []
+    blobs = [_gpkg.to_blob(g, srs_id) for g in gdf.geometry] if is_geo else None
+    records = data.to_dict("records")
+    for i, rec in enumerate(records):
+        values = [_sql_value(rec[c], types[str(c)]) for c in data.columns]
+        rows.append(([blobs[i]] if blobs is not None else []) + values)
+    names = (["geom"] if is_geo else []) + [f'"{c}"' for c in types]
+    with connect(path) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(f'DROP TABLE IF EXISTS "{layer}"')
+            for table in ("gpkg_geometry_columns", "gpkg_contents"):
+                conn.execute(f"DELETE FROM {table} WHERE table_name = ?", (layer,))
+            if srs_id > 0:
+                _gpkg.register_srs(conn, srs_id)
+            conn.execute(
+                f'CREATE TABLE "{layer}" (fid INTEGER PRIMARY KEY AUTOINCREMENT'
+                + (f", {columns})" if columns else ")")
             )
-    pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG")
-    logger.info("%d rows to layer %s", len(out), layer)
+            _gpkg.register_table(conn, layer, geometry_type=gtype, srs_id=srs_id)
+            if is_geo and len(gdf):
+                minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+                conn.execute(
+                    "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?"
+                    " WHERE table_name=?",
+                    (minx, miny, maxx, maxy, layer),
+                )
+            if names:
+                marks = ", ".join("?" * len(names))
+                conn.executemany(
+                    f'INSERT INTO "{layer}" ({", ".join(names)}) VALUES ({marks})', rows
+                )
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    logger.info("%d rows to layer %s", len(rows), layer)
 
 
 def read_layer(layer: str, path: Path | None = None) -> gpd.GeoDataFrame:
     """Read an analysis or reference layer written by :func:`write_layer`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer's columns (JSON text stays text, DATETIME columns become tz-aware
+        Europe/Stockholm, BOOLEAN columns bool) and ``geometry`` with the layer's CRS;
+        for an attribute table, a GeoDataFrame without geometry.
 
     Raises
     ------
     StoreError
         If the layer does not exist (the message says which command makes it).
     """
-    path = path or default_path()
-    try:
-        return pyogrio.read_dataframe(path, layer=layer)
-    except (DataLayerError, DataSourceError) as e:
-        msg = (
-            f"The store {str(path)!r} has no layer {layer!r}; "
-            "run the command that makes it (see `geo --help`)."
-        )
-        raise StoreError(msg) from e
+    with connect(path) as conn:
+        meta = conn.execute(
+            "SELECT c.data_type, g.srs_id FROM gpkg_contents c LEFT JOIN gpkg_geometry_columns g"
+            " ON g.table_name = c.table_name WHERE c.table_name = ?",
+            (layer,),
+        ).fetchone()
+        if meta is None or layer in {t for t, _, _ in _TABLES}:
+            msg = (
+                f"The store {str(path or default_path())!r} has no layer {layer!r}; "
+                "run the command that makes it (see `geo --help`)."
+            )
+            raise StoreError(msg)
+        declared = {r[1]: str(r[2]).upper() for r in conn.execute(f'PRAGMA table_info("{layer}")')}
+        df = pd.read_sql_query(f'SELECT * FROM "{layer}" ORDER BY fid', conn)
+    df = df.drop(columns=["fid"])
+    for col, sql_type in declared.items():
+        if col not in df.columns:
+            continue
+        if sql_type == "DATETIME":
+            parsed = pd.to_datetime(df[col], utc=True, format="ISO8601")
+            df[col] = parsed.dt.tz_convert(settings.timezone)
+        elif sql_type == "BOOLEAN":
+            df[col] = df[col].astype(bool)
+    if meta[0] != "features":
+        return gpd.GeoDataFrame(df)
+    geoms = _gpkg.from_blobs(df.pop("geom"))
+    crs = f"EPSG:{meta[1]}" if meta[1] and meta[1] > 0 else None
+    return gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
 
 
 def list_layers(path: Path | None = None) -> list[str]:

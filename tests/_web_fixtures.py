@@ -19,21 +19,14 @@ from typing import Any
 import httpx
 
 from geo import users
+from geo.report._pdf import CHROMIUM_ARGS as PDF_CHROMIUM_ARGS
 
 PASSWORD = "rätt-lösenord-123"
 ROOT = Path(__file__).resolve().parent.parent
 #: A point in Fjugesta (lon, lat) and one 30 m east of it.
 FJUGESTA = (14.8717, 59.1757)
 NEAR_FJUGESTA = (14.87222, 59.1757)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = list(PDF_CHROMIUM_ARGS)
 
 
 _template: list[Path] = []

@@ -254,3 +254,21 @@ def test_cli_maps_prints_paths_and_json(tmp_path, incidents):
     assert res.exit_code == 0
     assert json.loads(res.output)["maps"][1].endswith("lagesbild-delad.html")
     assert "--store" in runner.invoke(maps_command, ["--help"]).output
+
+
+def test_marked_spots_flow_into_the_internal_map(tmp_path):
+    from _web_fixtures import make_store, spot_payload
+
+    from geo import spots, users
+    from geo.maps import build_all
+
+    store_path = make_store(tmp_path)
+    anna = users.get_user("anna", path=store_path)
+    payload = spot_payload(description="Buskörning vid idrottsplatsen")
+    spots.put_spot("5f0c1c8e-8d8e-4d0e-9a57-1a2b3c4d5e6f", payload, user=anna, path=store_path)
+    assert len(spots.read_spots(store_path)) == 1
+    internal, shared = build_all(store_path=store_path, out_dir=tmp_path / "maps")
+    spot_id = "5f0c1c8e-8d8e-4d0e-9a57-1a2b3c4d5e6f"
+    assert spot_id in internal.read_text(encoding="utf-8")
+    assert "Markerad trafikplats" in internal.read_text(encoding="utf-8")
+    assert spot_id not in shared.read_text(encoding="utf-8")

@@ -1,3 +1,4 @@
+import json
 import signal
 import sqlite3
 import subprocess
@@ -91,7 +92,7 @@ def test_layers_and_reserved_names(tmp_path):
     store.write_layer(store.read_incidents(path), "hotspots_test", path)
     assert "hotspots_test" in store.list_layers(path)
     assert store.read_layer("hotspots_test", path).empty
-    with pytest.raises(StoreError, match="reserved"):
+    with pytest.raises(StoreError, match="reserved or not a plain identifier"):
         store.write_layer(df, "incidents", path)
     with pytest.raises(StoreError, match="no layer 'nope'"):
         store.read_layer("nope", path)
@@ -130,3 +131,53 @@ def test_killed_mid_import_leaves_none_or_all_of_it(tmp_path):
     n = store.count_incidents(path)
     assert n in (10, 10 + 150_000)
     assert set(store.read_incidents(path)["incident_id"].str[:3]) >= {"old"}
+
+
+def test_analysis_layers_roundtrip_and_gdal_reads_them(tmp_path):
+    import geopandas as gpd
+
+    path = tmp_path / "s.gpkg"
+    layer = gpd.GeoDataFrame(
+        {
+            "cell_id": [1, 2],
+            "risk": [0.5, 1.5],
+            "hot": [True, False],
+            "label": ["väg 204", None],
+            "how_profile": [[1, 2, 3], [0, 0, 1]],
+            "first_seen": pd.to_datetime(["2025-06-01 12:00", "2025-07-01 08:00"]).tz_localize(
+                "Europe/Stockholm"
+            ),
+        },
+        geometry=[shapely.box(0, 0, 250, 250), shapely.box(250, 0, 500, 250)],
+        crs=3006,
+    )
+    store.write_layer(layer, "forecast_test", path)
+    store.write_layer(layer.iloc[:1], "forecast_test", path)  # replaces, does not append
+    back = store.read_layer("forecast_test", path)
+    assert len(back) == 1 and back.crs.to_epsg() == 3006
+    assert back["cell_id"].iloc[0] == 1 and bool(back["hot"].iloc[0]) is True
+    assert json.loads(back["how_profile"].iloc[0]) == [1, 2, 3]
+    assert back["first_seen"].iloc[0] == layer["first_seen"].iloc[0]
+    assert back.geometry.iloc[0].equals(layer.geometry.iloc[0])
+    gdal = pyogrio.read_dataframe(path, layer="forecast_test")
+    assert gdal.crs.to_epsg() == 3006 and gdal["label"].iloc[0] == "väg 204"
+    table = pd.DataFrame({"place": ["Leken"], "n": [3]})
+    store.write_layer(table, "place_stats_test", path)
+    assert store.read_layer("place_stats_test", path)["n"].tolist() == [3]
+
+
+def test_open_connections_survive_layer_writes(tmp_path):
+    """A reader holding the store open (the marking app) keeps working while layers are written."""
+    import geopandas as gpd
+
+    path = tmp_path / "s.gpkg"
+    store.write_import(_batch(3, "h1"), path)
+    held = sqlite3.connect(path)
+    assert held.execute("SELECT count(*) FROM incidents").fetchone()[0] == 3
+    for _ in range(2):
+        store.write_layer(
+            gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(1, 1)], crs=3006), "x", path
+        )
+        store.write_import(_batch(2, f"h{_ + 2}", prefix=f"n{_}"), path)
+        assert held.execute("SELECT count(*) FROM incidents").fetchone()[0] == 3 + 2 * (_ + 1)
+    held.close()

@@ -54,10 +54,21 @@ def main(ctx: click.Context, verbose: int, quiet: bool, config: Path | None) -> 
 def _register() -> None:
     from geo.cli.data import import_cmd, places_cmd, sample_cmd
     from geo.cli.maps import maps
+    from geo.cli.network import network_group
     from geo.cli.run import run_cmd
     from geo.cli.web import serve, spots, users
 
-    for command in (run_cmd, import_cmd, places_cmd, sample_cmd, maps, serve, users, spots):
+    for command in (
+        run_cmd,
+        import_cmd,
+        places_cmd,
+        sample_cmd,
+        network_group,
+        maps,
+        serve,
+        users,
+        spots,
+    ):
         main.add_command(command)
 
 

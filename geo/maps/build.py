@@ -13,6 +13,7 @@ from geo import privacy, settings, sites, store
 from geo.errors import GeoError, StoreError
 from geo.maps.io import save_map
 from geo.maps.lagesbild import bathing_place_ids, lagesbild_map, shared_map
+from geo.spots import read_spots
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,6 @@ LAYERS: dict[str, str] = {
     "hotspots": "hotspots",
     "gi_grid": "gi_grid",
     "road_segments": "road_segments",
-    "spots": "spots",
 }
 
 #: Place kinds treated as tätorter (250 m cells in the shared map).
@@ -69,7 +69,7 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
     """Build ``lagesbild.html`` (internal) and ``lagesbild-delad.html`` (shared) from the store.
 
     Analysis layers (:data:`LAYERS`) are drawn when the store has them; a missing layer
-    is skipped with a log line.
+    is skipped with a log line. Kommun-marked traffic spots come from :func:`geo.spots.read_spots`.
 
     Parameters
     ----------
@@ -103,7 +103,7 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
         hotspots=layers["hotspots"],
         gi_grid=layers["gi_grid"],
         road_segments=layers["road_segments"],
-        spots=layers["spots"],
+        spots=read_spots(path),
         generated_at=generated_at,
     )
     urban = places.loc[places["kind"].isin(URBAN_KINDS), "geometry"]

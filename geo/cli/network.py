@@ -1,0 +1,170 @@
+"""``geo network``: schematic road network, OSM download, traffic hotspots on roads."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from geo import network, store
+from geo.cli._options import json_option, store_option
+from geo.errors import GeoError, StoreError
+
+logger = logging.getLogger(__name__)
+
+
+class _NetworkGroup(click.Group):
+    """Turn :class:`GeoError` into a one-line error (exit 1) when run on its own."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command, reporting a :class:`GeoError` as ``Error: message``."""
+        try:
+            return super().invoke(ctx)
+        except GeoError as e:
+            raise click.ClickException(str(e)) from e
+
+
+def _emit(as_json: bool, data: dict[str, object], text: str) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False) if as_json else text)
+
+
+@click.group("network", cls=_NetworkGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def network_group() -> None:
+    """Road network: schematic default, OSM download, traffic hotspots on roads.
+
+    Example: geo network info
+    """
+
+
+@network_group.command("build-schematic")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Road data file (default data/osm/lekeberg_roads.toml).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="OSM XML to write (default data/osm/lekeberg_schematic.osm).",
+)
+@json_option
+def build_schematic(source: Path | None, output: Path | None, as_json: bool) -> None:
+    """Turn the schematic road data file into OSM XML read by the normal loader.
+
+    Example: geo network build-schematic
+    """
+    path = network.build_schematic_osm(source, output)
+    G = network.load_graph(path=path)
+    data = {"output": str(path), "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    _emit(as_json, data, f"Wrote {path} ({data['nodes']} nodes, {data['edges']} edges).")
+
+
+@network_group.command("fetch")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="GraphML cache to write (default data/osm/kommun_<kod>.graphml).",
+)
+@click.option("--buffer-m", type=float, default=1000.0, show_default=True, help="Margin.")
+@click.option(
+    "--http-cache",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for raw Overpass responses (default data/osm/cache).",
+)
+@json_option
+def fetch(output: Path | None, buffer_m: float, http_cache: Path | None, as_json: bool) -> None:
+    """Download the kommun's roads from OpenStreetMap (needs internet) and cache them.
+
+    Example: geo network fetch
+    """
+    G = network.fetch_graph(buffer_m=buffer_m, cache_path=output, http_cache_dir=http_cache)
+    data = {"output": G.graph["source"], "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    _emit(as_json, data, f"Cached {data['edges']} road edges to {data['output']}.")
+
+
+@network_group.command("info")
+@click.option(
+    "--graph",
+    "graph_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Road data file (default: what load_graph picks in data/osm).",
+)
+@json_option
+def info(graph_path: Path | None, as_json: bool) -> None:
+    """Show which road network is used and its size.
+
+    Example: geo network info --json
+    """
+    G = network.load_graph(path=graph_path)
+    length_km = sum(d for _, _, d in G.edges(data="length")) / 1000.0
+    data = {
+        "source": G.graph["source"],
+        "schematic": bool(G.graph["schematic"]),
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "edge_length_km": round(length_km, 1),
+    }
+    note = f"\n{network.SCHEMATIC_NOTE}" if data["schematic"] else ""
+    _emit(as_json, data, f"{data['source']}: {data['nodes']} nodes, {data['edges']} edges{note}")
+
+
+@network_group.command("roads")
+@store_option
+@click.option(
+    "--graph",
+    "graph_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Road data file (default: what load_graph picks in data/osm).",
+)
+@click.option("--tolerance-m", type=float, default=50.0, show_default=True, help="Snap distance.")
+@click.option("--min-segment-m", type=float, default=200.0, show_default=True)
+@click.option("--top", type=int, default=10, show_default=True, help="Control points to suggest.")
+@json_option
+def roads(
+    store_path: Path | None,
+    graph_path: Path | None,
+    tolerance_m: float,
+    min_segment_m: float,
+    top: int,
+    as_json: bool,
+) -> None:
+    """Rank road segments by traffic events; write layers road_segments and control_points.
+
+    Traffic incidents (theme T) and the kommun-marked spots (layer ``spots``, when present)
+    within --tolerance-m of a road count.
+
+    Example: geo network roads --top 5
+    """
+    incidents = store.read_incidents(store_path, themes=["T"])
+    try:
+        spots = store.read_layer("spots", store_path)
+    except StoreError:
+        spots = None
+    G = network.load_graph(path=graph_path)
+    segments = network.road_segments(
+        G, incidents, spots=spots, tolerance_m=tolerance_m, min_segment_m=min_segment_m
+    )
+    points = network.control_points(segments, G, top=top)
+    store.write_layer(segments, "road_segments", store_path)
+    store.write_layer(points, "control_points", store_path)
+    data = {
+        "schematic": bool(G.graph["schematic"]),
+        "segments": len(segments),
+        "events_on_roads": int(segments["n_events"].sum()),
+        "control_points": points[["segment_id", "label", "activity", "reason"]].to_dict("records"),
+    }
+    lines = [f"{len(segments)} road segments, {data['events_on_roads']} traffic events on roads."]
+    lines += [f"{r['label']}: {r['activity']} – {r['reason']}" for r in data["control_points"]]
+    if data["schematic"]:
+        lines.append(network.SCHEMATIC_NOTE)
+    _emit(as_json, data, "\n".join(lines))

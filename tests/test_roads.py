@@ -1,0 +1,275 @@
+"""Tests of geo.roads: traffic events per road segment, network density, control points."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from geo import network, roads, settings, store
+from geo.cli.network import network_group
+from geo.model import INCIDENT_COLUMNS
+from geo.sites import load_places
+
+
+@pytest.fixture(scope="module")
+def G() -> nx.MultiDiGraph:
+    return network.load_graph(path=network.schematic_osm_path())
+
+
+@pytest.fixture(scope="module")
+def places() -> gpd.GeoDataFrame:
+    return load_places()
+
+
+def _road_line(G: nx.MultiDiGraph, a: str, b: str) -> shapely.LineString:
+    """The edge between two named nodes of the schematic network."""
+    names = {n: d.get("name") for n, d in G.nodes(data=True)}
+    u = next(n for n, v in names.items() if v == a)
+    v = next(n for n, v in names.items() if v == b)
+    data = next(iter(G.get_edge_data(u, v).values()))
+    return (
+        data["geometry"]
+        if "geometry" in data
+        else shapely.LineString(
+            [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
+        )
+    )
+
+
+def _incidents(points: list[shapely.Point], *, categories: list[str], times: list[str], theme="T"):
+    n = len(points)
+    df = pd.DataFrame({c: [None] * n for c in INCIDENT_COLUMNS if c != "geometry"})
+    df["incident_id"] = [f"t{i}" for i in range(n)]
+    df["source"] = "kommun"
+    df["category"] = categories
+    df["theme"] = theme
+    df["occurred_at"] = pd.to_datetime(times).tz_localize(settings.timezone)
+    df["time_precision"] = "exact"
+    df["location_precision_m"] = 10.0
+    df["weight"] = 1.0
+    df["kommunkod"] = "1814"
+    return gpd.GeoDataFrame(df, geometry=points, crs=settings.working_crs)
+
+
+def _along(line: shapely.LineString, fractions: list[float], *, offset_m: float = 10.0):
+    pts = [line.interpolate(f, normalized=True) for f in fractions]
+    return [shapely.Point(p.x + offset_m, p.y) for p in pts]
+
+
+@pytest.fixture(scope="module")
+def cluster(G) -> gpd.GeoDataFrame:
+    """Eight traffic incidents on väg 204 between Fjugesta and Hidinge, mostly Friday nights."""
+    line = _road_line(G, "Fjugesta centrum", "Hidinge")
+    pts = _along(line, [0.50, 0.51, 0.52, 0.53, 0.54, 0.55, 0.56, 0.57])
+    cats = ["rattfylleri"] * 5 + ["hastighet"] * 3
+    times = (
+        ["2025-06-06 22:10"] * 4
+        + ["2025-06-13 23:30", "2025-06-20 21:05"]
+        + [
+            "2025-06-02 00:30",  # Monday 00:30 → hour-of-week 0
+            "2025-06-08 23:59",  # Sunday 23:59 → 167
+        ]
+    )
+    return _incidents(pts, categories=cats, times=times)
+
+
+def test_cluster_segment_ranks_first_with_counts(G, cluster, places) -> None:
+    seg = roads.road_segments(G, cluster, places=places)
+    top = seg.iloc[0]
+    assert top["rank"] == 1 and top["ref"] == "204"
+    assert top["n_events"] == 8 and top["n_incidents"] == 8 and top["n_spots"] == 0
+    assert top["n_sobriety"] == 5 and top["n_speed"] == 3
+    assert top["events_per_km"] == pytest.approx(8 / (top["length_m"] / 1000))
+    assert top["label"].startswith("väg 204 ")
+    assert not top["few_events"]
+    assert seg["n_events"].sum() == 8
+    assert sorted(seg["rank"]) == list(range(1, len(seg) + 1))
+    assert seg.crs == settings.working_crs or seg.crs.to_epsg() == 3006
+    assert list(seg.columns) == [*roads.SEGMENT_COLUMNS, "geometry"]
+
+
+def test_how_profile_is_hour_of_week_from_monday(G, cluster, places) -> None:
+    top = roads.road_segments(G, cluster, places=places).iloc[0]
+    profile = top["how_profile"]
+    assert len(profile) == 168 and sum(profile) == 8
+    assert profile[0] == 1  # Monday 00:30
+    assert profile[167] == 1  # Sunday 23:59
+    assert profile[4 * 24 + 22] == 4  # Friday 22:10
+    assert top["peak"].startswith("fre ")
+
+
+def test_segments_cover_the_roads_and_respect_lengths(G, places) -> None:
+    empty = _incidents([], categories=[], times=[])
+    seg = roads.road_segments(G, empty, places=places, min_segment_m=200, max_segment_m=1000)
+    edges = network.graph_edges(G)
+    undirected_km = edges.drop_duplicates(subset=["osmid", "length"])["length"].sum() / 1000
+    assert seg["length_m"].sum() / 1000 == pytest.approx(undirected_km, rel=0.02)
+    assert (seg["length_m"] >= 200 - 1e-6).all()  # every schematic road is longer than 200 m
+    assert (seg["length_m"] <= 1000 + 1e-6).all()
+    assert (seg["n_events"] == 0).all() and seg["few_events"].all()
+    assert seg["peak"].isna().all()
+    assert seg["label"].is_unique
+
+
+def test_short_edges_are_merged_into_200_m_segments(tmp_path: Path, places) -> None:
+    # a 900 m street with a side street every 50 m: the graph has 50 m edges on it
+    lon = [14.860 + i * 0.000875 for i in range(19)]
+    nodes = "".join(f'<node id="{i + 1}" lat="59.17" lon="{x:.6f}"/>' for i, x in enumerate(lon))
+    nodes += "".join(
+        f'<node id="{i + 101}" lat="59.1706" lon="{x:.6f}"/>' for i, x in enumerate(lon)
+    )
+    main = "".join(f'<nd ref="{i + 1}"/>' for i in range(19))
+    ways = (
+        f'<way id="1">{main}<tag k="highway" v="residential"/><tag k="name" v="Långgatan"/></way>'
+    )
+    ways += "".join(
+        f'<way id="{i + 100}"><nd ref="{i + 1}"/><nd ref="{i + 101}"/>'
+        f'<tag k="highway" v="service"/><tag k="name" v="Tvärgata {i}"/></way>'
+        for i in range(19)
+    )
+    path = tmp_path / "street.osm"
+    path.write_text(f'<osm version="0.6">{nodes}{ways}</osm>', encoding="utf-8")
+    G = network.load_graph(path=path)
+    lang = [d["length"] for _, _, d in G.edges(data=True) if d.get("name") == "Långgatan"]
+    assert len(lang) == 2 * 18 and max(lang) < 60  # both directions, 50 m pieces
+    empty = _incidents([], categories=[], times=[])
+    seg = roads.road_segments(G, empty, places=places, min_segment_m=200, max_segment_m=300)
+    main_seg = seg[seg["name"] == "Långgatan"]
+    # ~900 m (a little more on the ellipsoid) → 4 equal segments between 200 and 300 m
+    assert len(main_seg) == math.ceil(main_seg["length_m"].sum() / 300)
+    assert main_seg["length_m"].between(200, 300).all()
+    assert main_seg["length_m"].sum() == pytest.approx(sum(lang) / 2, rel=0.01)
+    assert all(label.startswith("Långgatan ") for label in main_seg["label"])
+
+
+def test_far_and_non_traffic_incidents_do_not_count(G, places) -> None:
+    line = _road_line(G, "Fjugesta centrum", "Hidinge")
+    mid = line.interpolate(0.5, normalized=True)
+    pts = [shapely.Point(mid.x + 2000, mid.y), shapely.Point(mid.x + 5, mid.y)]
+    far = _incidents(pts[:1], categories=["hastighet"], times=["2025-06-06 22:00"])
+    other = _incidents(pts[1:], categories=["inbrott"], times=["2025-06-06 22:00"], theme="S")
+    seg = roads.road_segments(G, pd.concat([far, other], ignore_index=True), places=places)
+    assert seg["n_events"].sum() == 0
+
+
+def test_spots_count_and_closed_spots_do_not(G, places) -> None:
+    line = _road_line(G, "Fjugesta centrum", "Knista")
+    stretch = shapely.ops.substring(line, 0.4 * line.length, 0.6 * line.length)
+    spots = gpd.GeoDataFrame(
+        {
+            "spot_id": ["a", "b", "c"],
+            "category": ["hastighet", "motorburen", "hastighet"],
+            "status": ["ny", "bedomd", "avvisad"],
+        },
+        geometry=[
+            line.interpolate(0.5, normalized=True),
+            stretch,
+            line.interpolate(0.5, normalized=True),
+        ],
+        crs=settings.working_crs,
+    )
+    empty = _incidents([], categories=[], times=[])
+    seg = roads.road_segments(G, empty, spots=spots, places=places)
+    assert seg["n_spots"].sum() == 2 and seg["n_incidents"].sum() == 0
+    top = seg.iloc[0]
+    assert top["n_events"] == 2 and top["n_speed"] == 2
+    assert sum(top["how_profile"]) == 0  # spots carry no time
+
+
+def test_network_density_spreads_along_roads_not_across(G, cluster, places) -> None:
+    seg = roads.road_segments(G, cluster, places=places, bandwidth_m=500)
+    top = seg.iloc[0]
+    assert top["density_per_km"] > 0
+    # a neighbouring piece of the same road gets some density, a far road none
+    mids = shapely.line_interpolate_point(seg.geometry.to_numpy(), 0.5, normalized=True)
+    d = shapely.distance(mids, mids[0])
+    neighbour = seg[(d > 0) & (d < 1200) & (seg["ref"] == "204")]
+    far = seg[d > 10_000]
+    assert (neighbour["density_per_km"] > 0).any()
+    assert (far["density_per_km"] == 0).all()
+    assert (seg["density_per_km"].iloc[1:] <= top["density_per_km"]).all()
+
+
+def test_labels_name_road_and_place(G, places) -> None:
+    line = _road_line(G, "Hidinge", "Lanna")
+    pts = _along(line, [0.1, 0.12, 0.14])
+    inc = _incidents(pts, categories=["hastighet"] * 3, times=["2025-06-06 22:00"] * 3)
+    top = roads.road_segments(G, inc, places=places).iloc[0]
+    assert top["label"].startswith("väg 204 vid Hidinge")
+
+
+def test_control_points(G, cluster, places) -> None:
+    seg = roads.road_segments(G, cluster, places=places)
+    cps = roads.control_points(seg, G, top=5)
+    assert list(cps.columns) == [*roads.CONTROL_COLUMNS, "geometry"]
+    assert len(cps) == (seg["n_events"] > 0).sum()  # only segments with events
+    first = cps.iloc[0]
+    assert first["segment_id"] == seg.iloc[0]["segment_id"]
+    assert first["activity"] == "nykterhetskontroll"  # 5 rattfylleri vs 3 speed
+    assert "8 trafikhändelser" in first["reason"] and "schematiskt vägnät" in first["reason"]
+    assert "fre" in first["reason"]
+    assert first.geometry.distance(seg.iloc[0].geometry) < 1
+    assert first["straight"]  # schematic roads are straight between waypoints
+
+
+def test_control_points_speed_and_empty(G, places) -> None:
+    line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
+    pts = _along(line, [0.3, 0.31, 0.32, 0.33])
+    inc = _incidents(pts, categories=["hastighet"] * 4, times=["2025-06-06 15:00"] * 4)
+    cps = roads.control_points(roads.road_segments(G, inc, places=places), G, top=1)
+    assert len(cps) == 1 and cps.iloc[0]["activity"] == "hastighetskontroll"
+    assert cps.iloc[0]["label"].startswith("E18 ")
+    none = roads.control_points(
+        roads.road_segments(G, _incidents([], categories=[], times=[]), places=places), G
+    )
+    assert none.empty and list(none.columns) == [*roads.CONTROL_COLUMNS, "geometry"]
+
+
+def test_geographic_incidents_are_refused(G, cluster, places) -> None:
+    from geo.errors import CRSError
+
+    with pytest.raises(CRSError):
+        roads.road_segments(G, cluster.to_crs(4326), places=places)
+
+
+def test_layers_round_trip_and_cli(tmp_path: Path, G, cluster) -> None:
+    gpkg = tmp_path / "store.gpkg"
+    batch = store.ImportBatch(
+        file="test",
+        file_sha256="0" * 64,
+        format="csv",
+        incidents=cluster.assign(content_hash=cluster["incident_id"]),
+        quarantine=pd.DataFrame(columns=["line", "reason", "detail", "raw"]),
+        n_read=len(cluster),
+    )
+    store.write_import(batch, gpkg)
+    result = CliRunner().invoke(
+        network_group,
+        ["roads", "--store", str(gpkg), "--graph", str(network.schematic_osm_path()), "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["schematic"] is True and data["events_on_roads"] == 8
+    assert data["control_points"][0]["activity"] == "nykterhetskontroll"
+    layer = store.read_layer("road_segments", gpkg)
+    assert json.loads(layer.sort_values("rank").iloc[0]["how_profile"])[4 * 24 + 22] == 4
+    cps = store.read_layer("control_points", gpkg)
+    assert len(cps) == len(data["control_points"])
+    assert np.isfinite(shapely.get_x(cps.geometry.to_numpy())).all()
+
+
+def test_vaguely_located_incidents_are_not_put_on_roads(G, cluster, places) -> None:
+    vague = cluster.assign(location_precision_m=[5000.0] * 3 + [10.0] * 5)
+    seg = roads.road_segments(G, vague, places=places)
+    assert seg["n_events"].sum() == 5
+    everything = roads.road_segments(G, vague, places=places, max_precision_m=None)
+    assert everything["n_events"].sum() == 8
