@@ -52,6 +52,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool, config: Path | None) -> 
 
 
 def _register() -> None:
+    from geo.cli.analysis import evaluate_command, forecast_command, hotspots_command
     from geo.cli.data import import_cmd, places_cmd, sample_cmd
     from geo.cli.maps import maps
     from geo.cli.network import network_group
@@ -64,6 +65,9 @@ def _register() -> None:
         places_cmd,
         sample_cmd,
         network_group,
+        hotspots_command,
+        forecast_command,
+        evaluate_command,
         maps,
         serve,
         users,

@@ -10,7 +10,8 @@ import click
 
 from geo import network, store
 from geo.cli._options import json_option, store_option
-from geo.errors import GeoError, StoreError
+from geo.errors import GeoError
+from geo.spots import read_spots
 
 logger = logging.getLogger(__name__)
 
@@ -140,16 +141,13 @@ def roads(
 ) -> None:
     """Rank road segments by traffic events; write layers road_segments and control_points.
 
-    Traffic incidents (theme T) and the kommun-marked spots (layer ``spots``, when present)
+    Traffic incidents (theme T) and the open kommun-marked spots (from the marking app)
     within --tolerance-m of a road count.
 
     Example: geo network roads --top 5
     """
     incidents = store.read_incidents(store_path, themes=["T"])
-    try:
-        spots = store.read_layer("spots", store_path)
-    except StoreError:
-        spots = None
+    spots = read_spots(store_path)
     G = network.load_graph(path=graph_path)
     segments = network.road_segments(
         G, incidents, spots=spots, tolerance_m=tolerance_m, min_segment_m=min_segment_m

@@ -1,0 +1,238 @@
+"""CLI commands of the analysis: ``geo hotspots``, ``geo forecast`` and ``geo evaluate``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import geopandas as gpd
+import shapely
+
+from geo import evaluate as ev
+from geo import forecast as fc
+from geo import hotspots as hs
+from geo import settings, sites, store
+from geo.cli._options import json_option, store_option
+from geo.errors import GeoError
+
+logger = logging.getLogger(__name__)
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if isinstance(ctx.obj, dict) and ctx.obj.get("quiet"):
+            return True
+        ctx = ctx.parent
+    return False
+
+
+@contextmanager
+def _progress(length: int, label: str) -> Iterator[Any]:
+    """Yield a function advancing a progress bar on stderr (no-op with --quiet)."""
+    if _quiet():
+        yield lambda _step: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
+
+        def advance(step: str) -> None:
+            bar.label = f"{label}: {step}"
+            bar.update(1)
+
+        yield advance
+
+
+def _places() -> gpd.GeoDataFrame:
+    try:
+        return sites.load_places()
+    except GeoError as e:
+        logger.warning("no places (%s); place statistics will be empty", e)
+        return gpd.GeoDataFrame(
+            {c: [] for c in sites.PLACE_COLUMNS},
+            geometry=gpd.GeoSeries([], crs=settings.working_crs),
+        )
+
+
+def _area() -> shapely.Geometry | None:
+    try:
+        return sites.load_boundary().buffer(settings.boundary_buffer_m)
+    except GeoError as e:
+        logger.warning("no kommun boundary (%s); the grid covers the incidents' extent", e)
+        return None
+
+
+def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+@click.command("hotspots")
+@store_option
+@click.option("--cell-size-m", type=float, default=250.0, show_default=True, help="Grid cell side.")
+@click.option("--permutations", type=int, default=999, show_default=True, help="Gi* permutations.")
+@click.option("--seed", type=int, default=None, help="Seed of the Gi* permutations.")
+@json_option
+def hotspots_command(
+    store_path: Path | None, cell_size_m: float, permutations: int, seed: int | None, as_json: bool
+) -> None:
+    """Run the hotspot analysis and write its layers to the store.
+
+    Layers: grid, gi_grid, hotspots, emerging, place_stats.
+
+    Example: geo hotspots --store data/lagesbild.gpkg --json
+    """
+    incidents = store.read_incidents(store_path)
+    with _progress(5, "hotspots") as step:
+        layers = hs.run_analysis(
+            incidents, _places(), cell_size_m=cell_size_m, seed=seed, area=_area(),
+            permutations=permutations, progress=step,
+        )  # fmt: skip
+    for name, layer in layers.items():
+        store.write_layer(layer, name, store_path)
+    gi = layers["gi_grid"]
+    too_few = bool((gi["hotspot_class"] == "för_få_händelser").all())
+    data = {
+        "n_incidents": len(incidents),
+        "n_located": int(layers["grid"]["n_events"].sum()),
+        "layers": {k: len(v) for k, v in layers.items()},
+        "n_hot_cells": int(gi["hotspot_class"].str.startswith("hot").sum()),
+        "n_clusters": len(layers["hotspots"]),
+        "too_few_events": too_few,
+    }
+    lines = [f"{k}: {v}" for k, v in data.items()]
+    if too_few:
+        lines.append("för få händelser: no significant hot spots can be claimed")
+    _emit(data, as_json, lines)
+
+
+@click.command("forecast")
+@store_option
+@click.option("--week", required=True, help="Target ISO week, e.g. 2026-W49.")
+@click.option("--method", default="default", show_default=True, help="Forecast method.")
+@click.option("--cell-size-m", type=float, default=250.0, show_default=True, help="Grid cell side.")
+@click.option("--seed", type=int, default=None, help="Seed of the learned method.")
+@json_option
+def forecast_command(
+    store_path: Path | None,
+    week: str,
+    method: str,
+    cell_size_m: float,
+    seed: int | None,
+    as_json: bool,
+) -> None:
+    """Forecast risk per grid cell and hour of week and write layer 'forecast'.
+
+    Only incidents before the week's Monday 00:00 (Europe/Stockholm) are used.
+
+    Example: geo forecast --week 2026-W49 --json
+    """
+    fc.week_start(week)  # validate before reading the store
+    with _progress(3, "forecast") as step:
+        step("read")
+        incidents = store.read_incidents(store_path, end=fc.week_start(week))
+        step("predict")
+        result = fc.forecast_week(
+            incidents, week=week, method=method, cell_size_m=cell_size_m, seed=seed, area=_area()
+        )
+        step("write")
+        store.write_layer(result, "forecast", store_path)
+    top = result.nlargest(5, "risk_week")
+    data = {
+        "week": week,
+        "method": fc.DEFAULT_METHOD if method == "default" else method,
+        "n_cells": len(result),
+        "expected_events": float(result["risk_week"].sum()),
+        "by_theme": {t: float(result[f"risk_{t}"].sum()) for t in ("N", "T", "B", "S")},
+        "top_cells": [
+            {"cell_id": int(r.cell_id), "risk_week": float(r.risk_week)} for r in top.itertuples()
+        ],
+    }
+    _emit(data, as_json, [f"{k}: {v}" for k, v in data.items()])
+
+
+@click.command("evaluate")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--x-col", default=None, help="Easting/longitude column (default: the geometry).")
+@click.option("--y-col", default=None, help="Northing/latitude column.")
+@click.option("--time-col", required=True, help="Date or datetime column.")
+@click.option("--crs", default=None, help="CRS of the x/y columns, e.g. EPSG:4326.")
+@click.option("--where", multiple=True, help="Keep rows with COLUMN=VALUE (repeatable).")
+@click.option("--cell-size-m", type=float, default=150.0, show_default=True, help="Grid cell side.")
+@click.option("--train-months", type=int, default=3, show_default=True, help="Months of history.")
+@click.option(
+    "--methods",
+    default="count_3m,kde,prospective,default",
+    show_default=True,
+    help="Comma-separated methods (count_<n>w|m, kde, kde_<m>, prospective, multiscale, default).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the learned method.")
+@click.option(
+    "--json",
+    "json_out",
+    is_flag=False,
+    flag_value="-",
+    default=None,
+    help="Write the JSON summary to this file ('--json' alone: stdout).",
+)
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a PNG of hit rate vs area.",
+)
+def evaluate_command(
+    file: Path,
+    x_col: str | None,
+    y_col: str | None,
+    time_col: str,
+    crs: str | None,
+    where: tuple[str, ...],
+    cell_size_m: float,
+    train_months: int,
+    methods: str,
+    seed: int,
+    json_out: str | None,
+    plot: Path | None,
+) -> None:
+    """Backtest forecast methods on a point file with a rolling monthly origin.
+
+    Reports hit rate, PAI and PEI at 1/5/10 % of the area, averaged over the test months.
+
+    Example: geo evaluate sf.csv --x-col lon --y-col lat --time-col date --crs EPSG:4326
+    --where Category=VANDALISM --json out.json
+    """
+    points = ev.read_points(file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where)
+    names = [m.strip() for m in methods.split(",") if m.strip()]
+    n_months = max(len(points["t"].dt.to_period("M").unique()) - train_months, 1)
+    with _progress(n_months * len(names), "evaluate") as step:
+        results, curves = ev.backtest(
+            points, methods=names, cell_size_m=cell_size_m, train_months=train_months, seed=seed,
+            progress=step,
+        )  # fmt: skip
+    summary = ev.summarize(
+        results,
+        cell_size_m=cell_size_m,
+        train_months=train_months,
+        n_cells=ev.study_cell_count(points, cell_size_m=cell_size_m),
+    )
+    summary.update(
+        file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs")
+    )
+    if plot is not None:
+        ev.plot_hit_rates(curves, title=f"{file.name} {' '.join(where)}").savefig(plot)
+    if json_out == "-":
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    if json_out:
+        Path(json_out).write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    click.echo(ev.markdown_table(summary))

@@ -1,0 +1,450 @@
+"""Rolling-origin backtests of the forecast methods: hit rate, PAI and PEI at fixed area shares."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyogrio
+import shapely
+from matplotlib.figure import Figure
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from geo.errors import CRSError, DataError, ImportFileError
+from geo.forecast import DEFAULT_METHOD, predict_counts
+from geo.grid import cell_ids, make_grid
+
+__all__ = [
+    "COVERAGES",
+    "backtest",
+    "hit_rate",
+    "markdown_table",
+    "pai",
+    "pei",
+    "plot_hit_rates",
+    "read_points",
+    "summarize",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Area shares at which hit rate, PAI and PEI are reported (1, 5 and 10 % of cells).
+COVERAGES: tuple[float, ...] = (0.01, 0.05, 0.10)
+#: Area shares of the hit-rate curve.
+CURVE: npt.NDArray[np.float64] = np.round(np.arange(0.0, 0.2001, 0.005), 4)
+
+FloatArray = npt.NDArray[np.float64]
+
+
+# ---------------------------------------------------------------------------- measures
+
+
+def hit_rate(risk: npt.ArrayLike, actual: npt.ArrayLike, coverage: float) -> float:
+    """Share of the actual events inside the ``coverage`` share of cells with the highest risk.
+
+    Parameters
+    ----------
+    risk
+        Predicted risk per cell.
+    actual
+        Observed events per cell in the test period, aligned with ``risk``.
+    coverage
+        Share of cells flagged (0–1); ``k = coverage × n_cells`` cells, fractional allowed.
+
+    Returns
+    -------
+    float
+        Hit rate in 0–1 (NaN when there are no actual events). Cells tied at the cut-off
+        count with their average, i.e. the expectation over random tie-breaking.
+    """
+    r = np.asarray(risk, dtype=float)
+    a = np.asarray(actual, dtype=float)
+    total = a.sum()
+    if total <= 0:
+        return float("nan")
+    k = coverage * r.size
+    order = np.argsort(-r, kind="stable")
+    r_sorted, a_sorted = r[order], a[order]
+    # group ties: take whole groups while they fit, then a fraction of the boundary group
+    values, starts = np.unique(-r_sorted, return_index=True)
+    bounds = [*starts.tolist(), r.size]
+    hits, taken = 0.0, 0.0
+    for i in range(values.size):
+        size = bounds[i + 1] - bounds[i]
+        group_hits = float(a_sorted[bounds[i] : bounds[i + 1]].sum())
+        if taken + size <= k:
+            hits += group_hits
+            taken += size
+        else:
+            hits += group_hits * (k - taken) / size
+            break
+    return float(hits / total)
+
+
+def pai(risk: npt.ArrayLike, actual: npt.ArrayLike, coverage: float) -> float:
+    """Predictive accuracy index: hit rate divided by the area share (Chainey et al. 2008).
+
+    Parameters
+    ----------
+    risk, actual, coverage
+        As for :func:`hit_rate`.
+
+    Returns
+    -------
+    float
+        ``hit_rate / coverage``.
+    """
+    return hit_rate(risk, actual, coverage) / coverage
+
+
+def pei(risk: npt.ArrayLike, actual: npt.ArrayLike, coverage: float) -> float:
+    """Predictive efficiency index: PAI over the best PAI possible at that area share.
+
+    Parameters
+    ----------
+    risk, actual, coverage
+        As for :func:`hit_rate`.
+
+    Returns
+    -------
+    float
+        In 0–1; 1 means no other choice of cells would have caught more events
+        (Hunt 2016).
+    """
+    best = hit_rate(actual, actual, coverage)
+    return hit_rate(risk, actual, coverage) / best if best > 0 else float("nan")
+
+
+# ---------------------------------------------------------------------------- data
+
+
+def read_points(
+    path: Path,
+    *,
+    x_col: str | None,
+    y_col: str | None,
+    time_col: str,
+    crs: str | None,
+    where: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Read a point file (CSV, GeoJSON, GPKG) into metres for a backtest, without the store.
+
+    Parameters
+    ----------
+    path
+        The file.
+    x_col, y_col
+        Coordinate columns (``x`` = easting/longitude); ``None`` to use the file's geometry.
+    time_col
+        Date or datetime column.
+    crs
+        CRS of ``x_col``/``y_col`` (e.g. ``"EPSG:4326"``); default the file's own CRS.
+    where
+        Filters ``"COLUMN=VALUE"`` (all must hold; values compared as text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``x``, ``y`` (metres in a projected CRS: the input's if it is in metres, else its
+        UTM zone) and ``t`` (naive datetime), rows without time or location dropped.
+        ``attrs["crs"]`` names the CRS used.
+
+    Raises
+    ------
+    ImportFileError
+        If the file cannot be read, a column is missing or nothing is left.
+    CRSError
+        If the CRS is missing or unknown.
+    """
+    try:
+        if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+            df = pd.read_csv(
+                path,
+                sep=None if path.suffix.lower() != ".csv" else ",",
+                engine="python" if path.suffix.lower() != ".csv" else "c",
+            )
+            file_crs = None
+        else:
+            df = pyogrio.read_dataframe(path)
+            file_crs = df.crs
+    except (OSError, ValueError, pyogrio.errors.DataSourceError) as e:
+        msg = f"Cannot read points from {str(path)!r}: {e}. Use a CSV, GeoJSON or GeoPackage."
+        raise ImportFileError(msg) from e
+    for cond in where:
+        col, sep, value = cond.partition("=")
+        if not sep or col not in df.columns:
+            msg = f"Filter {cond!r} must be COLUMN=VALUE; the columns are {list(df.columns)}."
+            raise ImportFileError(msg)
+        df = df[df[col].astype(str) == value]
+    needed = [c for c in (x_col, y_col, time_col) if c is not None]
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        msg = f"{str(path)!r} has no column(s) {missing!r}; its columns are {list(df.columns)}."
+        raise ImportFileError(msg)
+    if x_col and y_col:
+        x = pd.to_numeric(df[x_col], errors="coerce").to_numpy()
+        y = pd.to_numeric(df[y_col], errors="coerce").to_numpy()
+        src = crs or file_crs
+    else:
+        geom = df.geometry
+        x, y = geom.x.to_numpy(), geom.y.to_numpy()
+        src = crs or file_crs
+    if src is None:
+        msg = f"No CRS for the coordinates of {str(path)!r}; pass --crs, e.g. EPSG:4326."
+        raise CRSError(msg)
+    try:
+        src_crs = CRS.from_user_input(src)
+    except PyprojCRSError as e:
+        msg = f"{src!r} is not a coordinate reference system; write it like 'EPSG:4326'."
+        raise CRSError(msg) from e
+    t = pd.to_datetime(df[time_col], errors="coerce", format="mixed")
+    if getattr(t.dt, "tz", None) is not None:
+        t = t.dt.tz_localize(None)
+    ok = np.isfinite(x) & np.isfinite(y) & t.notna().to_numpy()
+    pts = gpd.GeoSeries(gpd.points_from_xy(x[ok], y[ok]), crs=src_crs)
+    unit = src_crs.axis_info[0].unit_name if src_crs.axis_info else ""
+    if not (src_crs.is_projected and unit in ("metre", "meter")):
+        pts = pts.to_crs(pts.estimate_utm_crs())
+    out = pd.DataFrame({"x": pts.x.to_numpy(), "y": pts.y.to_numpy(), "t": t[ok].to_numpy()})
+    if out.empty:
+        msg = f"No points with location and time left in {str(path)!r} (filters {list(where)!r})."
+        raise ImportFileError(msg)
+    out.attrs["crs"] = pts.crs.to_string()
+    logger.info(
+        "%d points from %s (%d dropped without time/location)", len(out), path, int((~ok).sum())
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------- backtest
+
+
+def _study_cells(points: pd.DataFrame, cell_size_m: float) -> npt.NDArray[np.int64]:
+    hull = shapely.convex_hull(shapely.MultiPoint(points[["x", "y"]].to_numpy()))
+    grid = make_grid(hull.buffer(cell_size_m / 2), cell_size_m=cell_size_m)
+    return np.asarray(grid["cell_id"].to_numpy(), dtype=np.int64)
+
+
+def backtest(
+    points: pd.DataFrame,
+    *,
+    methods: Sequence[str] = ("count_3m", "kde", "prospective", "default"),
+    cell_size_m: float = 150.0,
+    train_months: int = 3,
+    seed: int | None = 0,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Backtest forecast methods with a rolling monthly origin.
+
+    For each calendar month with ``train_months`` full months of data before it, each method
+    sees only the events of those months (test-month events are cut off before the method is
+    called), predicts every cell of the study area, and is scored on the month's events.
+
+    Parameters
+    ----------
+    points
+        ``x``, ``y`` (metres) and ``t`` as returned by :func:`read_points`.
+    methods
+        Method names (see :func:`geo.forecast.predict_counts`); ``default`` is reported
+        under that name.
+    cell_size_m
+        Grid cell side.
+    train_months
+        Months of history each forecast may use.
+    seed
+        Seed for the learned method.
+    progress
+        Called with ``"<method> <YYYY-MM>"`` before each forecast.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        Per method and test month: ``method``, ``month``, ``n_test``, ``n_train``,
+        ``hit_<p>``, ``pai_<p>``, ``pei_<p>`` for p in 1, 5, 10; and the hit-rate curve:
+        ``method``, ``month``, ``coverage``, ``hit``.
+
+    Raises
+    ------
+    DataError
+        If the data span too few months for one test month.
+    """
+    if train_months < 1:
+        msg = f"train_months must be at least 1, got {train_months!r}."
+        raise DataError(msg)
+    cells = _study_cells(points, cell_size_m)
+    ev_cells = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
+    t = pd.to_datetime(points["t"]).to_numpy()
+    months = pd.Series(pd.to_datetime(points["t"])).dt.to_period("M")
+    first, last = months.min(), months.max()
+    tests = pd.period_range(first + train_months, last, freq="M")
+    if len(tests) == 0:
+        msg = (
+            f"The data span {first}–{last}: too few months for {train_months} training months "
+            "plus one test month; lower --train-months."
+        )
+        raise DataError(msg)
+    rows, curve_rows = [], []
+    for month in tests:
+        origin = month.start_time
+        end = (month + 1).start_time
+        train_start = (month - train_months).start_time
+        train = (t >= np.datetime64(train_start)) & (t < np.datetime64(origin))
+        test = (t >= np.datetime64(origin)) & (t < np.datetime64(end))
+        test_pos = pd.Index(cells).get_indexer(pd.Index(ev_cells[test]))
+        actual = np.bincount(
+            test_pos[test_pos >= 0],
+            minlength=cells.size,
+        ).astype(float)
+        for name in methods:
+            if progress:
+                progress(f"{name} {month}")
+            risk = predict_counts(
+                ev_cells[train], t[train], cells, origin=origin,
+                horizon_days=(end - origin) / pd.Timedelta(days=1),
+                method=name, cell_size_m=cell_size_m, history_start=train_start, seed=seed,
+            )  # fmt: skip
+            row: dict[str, object] = {
+                "method": name, "month": str(month), "n_test": int(actual.sum()),
+                "n_train": int(train.sum()),
+            }  # fmt: skip
+            for cov in COVERAGES:
+                p = round(cov * 100)
+                row[f"hit_{p}"] = hit_rate(risk, actual, cov)
+                row[f"pai_{p}"] = pai(risk, actual, cov)
+                row[f"pei_{p}"] = pei(risk, actual, cov)
+            rows.append(row)
+            for cov in CURVE:
+                curve_rows.append(
+                    {"method": name, "month": str(month), "coverage": float(cov),
+                     "hit": hit_rate(risk, actual, float(cov)) if cov > 0 else 0.0}
+                )  # fmt: skip
+        logger.info(
+            "backtest %s: %d test events, %d training events",
+            month,
+            int(actual.sum()),
+            int(train.sum()),
+        )
+    return pd.DataFrame(rows), pd.DataFrame(curve_rows)
+
+
+def summarize(
+    results: pd.DataFrame, *, cell_size_m: float, train_months: int, n_cells: int | None = None
+) -> dict[str, object]:
+    """Average the per-month results into the JSON report of ``geo evaluate``.
+
+    Parameters
+    ----------
+    results
+        First output of :func:`backtest`.
+    cell_size_m, train_months
+        The backtest's settings (reported).
+    n_cells
+        Number of study cells (reported when given).
+
+    Returns
+    -------
+    dict
+        ``{"methods": {name: {"pai_1", "pai_5", "pai_10", "hit_1", "hit_5", "hit_10",
+        "pei_1", "pei_5", "pei_10", "pai_5_sd", "months"}}, "default_method",
+        "cell_size_m", "train_months", "test_months", "n_cells"}``; means over test months.
+    """
+    out: dict[str, dict[str, float | int]] = {}
+    for name, g in results.groupby("method", sort=False):
+        entry: dict[str, float | int] = {}
+        for col in (
+            "pai_1",
+            "pai_5",
+            "pai_10",
+            "hit_1",
+            "hit_5",
+            "hit_10",
+            "pei_1",
+            "pei_5",
+            "pei_10",
+        ):
+            entry[col] = float(g[col].mean())
+        entry["pai_5_sd"] = float(g["pai_5"].std(ddof=1)) if len(g) > 1 else 0.0
+        entry["months"] = len(g)
+        out[str(name)] = entry
+    return {
+        "methods": out,
+        "default_method": DEFAULT_METHOD,
+        "cell_size_m": cell_size_m,
+        "train_months": train_months,
+        "test_months": sorted(results["month"].unique().tolist()),
+        "n_cells": n_cells,
+    }
+
+
+def markdown_table(summary: dict[str, object], *, baseline: str = "count_3m") -> str:
+    """Return a Markdown table of the summary: one row per method, ratios to the baseline.
+
+    Parameters
+    ----------
+    summary
+        Output of :func:`summarize`.
+    baseline
+        Method the PAI@5 ratio is taken against.
+
+    Returns
+    -------
+    str
+        The table.
+    """
+    methods = summary["methods"]
+    assert isinstance(methods, dict)
+    base = methods.get(baseline, {}).get("pai_5")
+    lines = [
+        "| method | hit@1% | hit@5% | hit@10% | PAI@1% | PAI@5% (sd) | PAI@10% | PEI@5% "
+        f"| PAI@5% / {baseline} |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, m in methods.items():
+        ratio = f"{m['pai_5'] / base:.3f}" if base else "–"
+        lines.append(
+            f"| {name} | {m['hit_1']:.3f} | {m['hit_5']:.3f} | {m['hit_10']:.3f} "
+            f"| {m['pai_1']:.2f} | {m['pai_5']:.2f} ({m['pai_5_sd']:.2f}) | {m['pai_10']:.2f} "
+            f"| {m['pei_5']:.3f} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
+def plot_hit_rates(curves: pd.DataFrame, *, title: str = "") -> Figure:
+    """Plot the mean hit rate against the share of area flagged, one line per method.
+
+    Parameters
+    ----------
+    curves
+        Second output of :func:`backtest`.
+    title
+        Plot title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (not saved; the caller writes it).
+    """
+    fig = Figure(figsize=(6, 4), dpi=100)
+    ax = fig.add_subplot()
+    for name, g in curves.groupby("method", sort=False):
+        mean = g.groupby("coverage")["hit"].mean()
+        ax.plot(mean.index * 100, mean.to_numpy() * 100, label=str(name))
+    for cov in COVERAGES:
+        ax.axvline(cov * 100, color="0.85", lw=0.8, zorder=0)
+    ax.set_xlabel("Andel av ytan (%)")
+    ax.set_ylabel("Träffgrad (%)")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def study_cell_count(points: pd.DataFrame, *, cell_size_m: float) -> int:
+    """Return the number of grid cells in the study area (convex hull of the points)."""
+    return int(_study_cells(points, cell_size_m).size)

@@ -1,0 +1,527 @@
+"""Forecast risk per grid cell and hour of the week for a target ISO week."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from scipy import ndimage
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+from geo import settings
+from geo.errors import DataError
+from geo.grid import Raster, cell_ids, cell_polygons, make_grid, neighbour_matrix
+from geo.model import THEMES
+from geo.projection import require_projected
+
+__all__ = [
+    "DEFAULT_METHOD",
+    "FORECAST_COLUMNS",
+    "forecast_week",
+    "method_names",
+    "predict_counts",
+    "week_start",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The method ``"default"`` stands for (chosen on the evidence in docs/evaluation.md).
+DEFAULT_METHOD = "multiscale"
+#: Incidents located less precisely than this are not used for forecast cells.
+MAX_PRECISION_M = 1000.0
+
+FORECAST_COLUMNS: tuple[str, ...] = (
+    "cell_id",
+    "risk_week",
+    *(f"risk_{t}" for t in THEMES),
+    "how_profile",
+    "geometry",
+)
+
+FloatArray = npt.NDArray[np.float64]
+_DAY = pd.Timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class History:
+    """Events known at a forecast origin.
+
+    Attributes
+    ----------
+    cell
+        Cell id of each event (int64).
+    t
+        Event times, naive local time (``datetime64[ns]``), all before ``origin``.
+    start
+        Beginning of the observed history (no data before it is known).
+    origin
+        The forecast origin (first instant of the target period).
+    """
+
+    cell: npt.NDArray[np.int64]
+    t: npt.NDArray[np.datetime64]
+    start: pd.Timestamp
+    origin: pd.Timestamp
+
+    def window(self, begin: pd.Timestamp, end: pd.Timestamp) -> npt.NDArray[np.int64]:
+        """Return the cell ids of the events with ``begin <= t < end``."""
+        sel = (self.t >= np.datetime64(begin)) & (self.t < np.datetime64(end))
+        return self.cell[sel]
+
+    def age_days(self) -> FloatArray:
+        """Return the age of each event at the origin, in days."""
+        return np.asarray(
+            (np.datetime64(self.origin) - self.t) / np.timedelta64(1, "D"), dtype=float
+        )
+
+
+Method = Callable[[History, npt.NDArray[np.int64], float, float, int | None], FloatArray]
+
+
+def _counts(
+    ids: npt.NDArray[np.int64], cells: npt.NDArray[np.int64], weights: FloatArray | None = None
+) -> FloatArray:
+    pos = pd.Index(cells).get_indexer(pd.Index(ids))
+    ok = pos >= 0
+    w = np.ones(ids.shape) if weights is None else weights
+    return np.bincount(pos[ok], weights=w[ok], minlength=cells.size).astype(float)
+
+
+def _smooth(
+    values: FloatArray, cells: npt.NDArray[np.int64], sigma_cells: float, cell_size_m: float
+) -> FloatArray:
+    raster = Raster.covering(cells, cell_size_m=cell_size_m, pad=int(4 * sigma_cells) + 1)
+    dense = raster.rasterize(cells, values)
+    return raster.sample(ndimage.gaussian_filter(dense, sigma=sigma_cells, mode="constant"), cells)
+
+
+def _count_method(days: float) -> Method:
+    def run(
+        h: History,
+        cells: npt.NDArray[np.int64],
+        horizon_days: float,
+        cell_size_m: float,
+        seed: int | None,
+    ) -> FloatArray:
+        begin = max(h.origin - pd.Timedelta(days=days), h.start)
+        span = max((h.origin - begin) / _DAY, 1.0)
+        return _counts(h.window(begin, h.origin), cells) * horizon_days / span
+
+    return run
+
+
+def _kde_method(bandwidth_m: float | None) -> Method:
+    def run(
+        h: History,
+        cells: npt.NDArray[np.int64],
+        horizon_days: float,
+        cell_size_m: float,
+        seed: int | None,
+    ) -> FloatArray:
+        span = max((h.origin - h.start) / _DAY, 1.0)
+        sigma = (bandwidth_m or cell_size_m) / cell_size_m
+        return _smooth(_counts(h.cell, cells), cells, sigma, cell_size_m) * horizon_days / span
+
+    return run
+
+
+def _prospective(
+    h: History,
+    cells: npt.NDArray[np.int64],
+    horizon_days: float,
+    cell_size_m: float,
+    seed: int | None,
+) -> FloatArray:
+    """Bowers, Johnson & Pease (2004): weights 1/(1 + distance in cells) × 1/(1 + age in weeks)."""
+    weeks = np.floor(h.age_days() / 7.0)
+    keep = weeks < 8
+    weighted = _counts(h.cell[keep], cells, 1.0 / (1.0 + weeks[keep]))
+    reach = max(int(np.floor(400.0 / cell_size_m)), 1)
+    yy, xx = np.mgrid[-reach : reach + 1, -reach : reach + 1]
+    dist = np.hypot(yy, xx)
+    kernel = np.where(dist * cell_size_m <= max(400.0, cell_size_m * 1.5), 1.0 / (1.0 + dist), 0.0)
+    raster = Raster.covering(cells, cell_size_m=cell_size_m, pad=reach + 1)
+    dense = raster.rasterize(cells, weighted)
+    return raster.sample(ndimage.convolve(dense, kernel, mode="constant"), cells)
+
+
+def _features(
+    h: History,
+    cells: npt.NDArray[np.int64],
+    horizon_days: float,
+    cell_size_m: float,
+    *,
+    use_season: bool,
+) -> FloatArray:
+    """Multi-scale, multi-recency rates per cell (events per day) at the history's origin."""
+    age = h.age_days()
+    hist_days = max((h.origin - h.start) / _DAY, 1.0)
+    cols: list[FloatArray] = []
+    long_days = min(hist_days, 365.0)
+    long_rate = _counts(h.cell[age <= long_days], cells) / long_days
+    cols.append(long_rate)
+    for half_life in (7.0, 28.0, 91.0):
+        weight = np.exp(-np.log(2) * age / half_life)
+        norm = half_life / np.log(2) * (1 - np.exp(-np.log(2) * hist_days / half_life))
+        decayed = _counts(h.cell, cells, weight) / norm
+        cols.append(decayed)
+        if half_life == 28.0:
+            for sigma in (1.0, 2.0, 4.0):
+                cols.append(_smooth(decayed, cells, sigma, cell_size_m))
+    for sigma in (1.0, 2.0, 4.0):
+        cols.append(_smooth(long_rate, cells, sigma, cell_size_m))
+    if use_season:
+        ly_begin = h.origin - pd.Timedelta(days=364)
+        season = _counts(
+            h.window(
+                ly_begin - pd.Timedelta(days=14), ly_begin + pd.Timedelta(days=horizon_days + 14)
+            ),
+            cells,
+        ) / (horizon_days + 28)
+        cols.append(season)
+        cols.append(_smooth(season, cells, 1.0, cell_size_m))
+    recent_total = float(np.sum(age <= 28.0)) / min(28.0, hist_days) / max(cells.size, 1)
+    cols.append(np.full(cells.size, recent_total))
+    return np.column_stack(cols)
+
+
+def _multiscale(
+    h: History,
+    cells: npt.NDArray[np.int64],
+    horizon_days: float,
+    cell_size_m: float,
+    seed: int | None,
+) -> FloatArray:
+    """Poisson gradient boosting on multi-scale, multi-recency and same-season cell rates.
+
+    Trained on pseudo-origins inside the history (features before, counts after, all before the
+    real origin), then applied at the real origin.
+    """
+    horizon = pd.Timedelta(days=horizon_days)
+    step = pd.Timedelta(days=max(7.0, horizon_days / 4))
+    min_hist = pd.Timedelta(days=max(28.0, horizon_days))
+    active = np.isin(cells, h.cell)
+    if active.sum() < 10:
+        return _kde_method(None)(h, cells, horizon_days, cell_size_m, seed)
+    # train on active cells and their neighbourhood; the rest are all-zero rows the model ignores
+    near = np.asarray(neighbour_matrix(cells, rings=2) @ active.astype(float)).ravel() > 0
+    train_cells = cells[active | near]
+    rng = np.random.default_rng(seed)
+    max_rows = 100_000
+    origins = []
+    for j in range(12):
+        o = h.origin - horizon - j * step
+        if o - min_hist < h.start:
+            break
+        origins.append(o)
+    # same-season features only when every pseudo-origin has a year of history behind it
+    use_season = bool(origins) and min(origins) - pd.Timedelta(days=378) >= h.start
+    X_parts, y_parts = [], []
+    for o in origins:
+        sub = History(h.cell[h.t < np.datetime64(o)], h.t[h.t < np.datetime64(o)], h.start, o)
+        X_parts.append(
+            _features(sub, train_cells, horizon_days, cell_size_m, use_season=use_season)
+        )
+        y_parts.append(_counts(h.window(o, o + horizon), train_cells))
+    if not X_parts:
+        logger.info("multiscale: history too short for pseudo-origins; using kde")
+        return _kde_method(None)(h, cells, horizon_days, cell_size_m, seed)
+    X = np.vstack(X_parts)
+    y = np.concatenate(y_parts)
+    if y.sum() == 0:
+        return _kde_method(None)(h, cells, horizon_days, cell_size_m, seed)
+    if len(y) > max_rows:
+        keep = rng.choice(len(y), max_rows, replace=False)
+        X, y = X[keep], y[keep]
+    model = HistGradientBoostingRegressor(
+        loss="poisson",
+        max_iter=150,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=50,
+        l2_regularization=1.0,
+        random_state=seed,
+    )
+    model.fit(X, y)
+    pred = np.asarray(
+        model.predict(_features(h, cells, horizon_days, cell_size_m, use_season=use_season)),
+        dtype=float,
+    )
+    logger.debug("multiscale: %d training rows from %d origins", len(y), len(X_parts))
+    return pred
+
+
+_NAMED: dict[str, Method] = {
+    "kde": _kde_method(None),
+    "prospective": _prospective,
+    "multiscale": _multiscale,
+}
+_COUNT = re.compile(r"^count_(\d+)([dwm])$")
+_KDE = re.compile(r"^kde_(\d+)$")
+
+
+def method_names() -> list[str]:
+    """Return the forecast methods (besides ``count_<n>d|w|m`` and ``kde_<bandwidth m>``)."""
+    return ["default", "count_3m", "kde", "prospective", "multiscale"]
+
+
+def _resolve(method: str) -> Method:
+    name = DEFAULT_METHOD if method == "default" else method
+    if name in _NAMED:
+        return _NAMED[name]
+    m = _COUNT.match(name)
+    if m:
+        days = {"d": 1.0, "w": 7.0, "m": 365.25 / 12}[m.group(2)] * int(m.group(1))
+        return _count_method(days)
+    m = _KDE.match(name)
+    if m:
+        return _kde_method(float(m.group(1)))
+    msg = (
+        f"Unknown forecast method {method!r}; use one of {', '.join(method_names())}, "
+        "count_<n>w, count_<n>m or kde_<bandwidth in m>."
+    )
+    raise DataError(msg)
+
+
+def predict_counts(
+    cells_of_events: npt.ArrayLike,
+    times: npt.ArrayLike,
+    cells: npt.ArrayLike,
+    *,
+    origin: pd.Timestamp,
+    horizon_days: float,
+    method: str = "default",
+    cell_size_m: float,
+    history_start: pd.Timestamp | None = None,
+    seed: int | None = None,
+) -> FloatArray:
+    """Predict the number of events per cell in ``[origin, origin + horizon_days)``.
+
+    Parameters
+    ----------
+    cells_of_events
+        Cell id of each past event (see :func:`geo.grid.cell_ids`).
+    times
+        Time of each event, naive local time; events at or after ``origin`` are ignored.
+    cells
+        Cells to predict for (the study area).
+    origin
+        First instant of the target period (naive local time).
+    horizon_days
+        Length of the target period.
+    method
+        ``default``, ``count_3m`` (or any ``count_<n>d|w|m``), ``kde`` (or ``kde_<m>``),
+        ``prospective`` or ``multiscale``.
+    cell_size_m
+        Cell side in metres.
+    history_start
+        Start of the observed history; default the first event.
+    seed
+        Seed for the learned method.
+
+    Returns
+    -------
+    numpy.ndarray
+        Non-negative expected counts aligned with ``cells``; the total is calibrated to the
+        recent event rate for methods that only rank.
+
+    Raises
+    ------
+    DataError
+        If the method is unknown.
+    """
+    run = _resolve(method)
+    ev_cells = np.asarray(cells_of_events, dtype=np.int64)
+    t = np.asarray(pd.to_datetime(np.asarray(times)), dtype="datetime64[ns]")
+    origin = pd.Timestamp(origin)
+    before = t < np.datetime64(origin)
+    start = (
+        pd.Timestamp(history_start)
+        if history_start is not None
+        else (
+            pd.Timestamp(t[before].min())
+            if before.any()
+            else origin - pd.Timedelta(days=horizon_days)
+        )
+    )
+    keep = before & (t >= np.datetime64(start))
+    h = History(ev_cells[keep], t[keep], start, origin)
+    cell_arr = np.asarray(cells, dtype=np.int64)
+    if h.cell.size == 0:
+        return np.zeros(cell_arr.size)
+    score = np.clip(
+        np.nan_to_num(run(h, cell_arr, float(horizon_days), float(cell_size_m), seed)), 0, None
+    )
+    if method.startswith(("count", "kde", "multiscale", "default")):
+        return score
+    recent_days = min(max((origin - start) / _DAY, 1.0), 3 * max(horizon_days, 28.0))
+    expected_total = (
+        h.window(origin - pd.Timedelta(days=recent_days), origin).size / recent_days * horizon_days
+    )
+    total = float(score.sum())
+    return score / total * expected_total if total > 0 else score
+
+
+def week_start(week: str) -> pd.Timestamp:
+    """Return Monday 00:00 (Europe/Stockholm) of an ISO week written like ``"2026-W49"``.
+
+    Parameters
+    ----------
+    week
+        ISO week, ``YYYY-Www``.
+
+    Returns
+    -------
+    pandas.Timestamp
+        tz-aware start of the week.
+
+    Raises
+    ------
+    DataError
+        If ``week`` is not an ISO week.
+    """
+    m = re.fullmatch(r"(\d{4})-W(\d{1,2})", week.strip())
+    try:
+        if not m:
+            raise ValueError(week)
+        day = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+    except ValueError as e:
+        msg = f"Week {week!r} is not an ISO week; write it like '2026-W49'."
+        raise DataError(msg) from e
+    return pd.Timestamp(day).tz_localize(settings.timezone)
+
+
+def _profiles(
+    pos: npt.NDArray[np.int64],
+    how: npt.NDArray[np.int64],
+    n_cells: int,
+    adj_self: object,
+    prior: FloatArray,
+    k: float,
+) -> FloatArray:
+    counts = np.zeros((n_cells, prior.size))
+    np.add.at(counts, (pos, how), 1.0)
+    local = np.asarray(adj_self @ counts)  # type: ignore[operator]
+    n = local.sum(axis=1, keepdims=True)
+    return np.asarray((local + k * prior[None, :]) / (n + k))
+
+
+def forecast_week(
+    incidents: gpd.GeoDataFrame,
+    *,
+    week: str,
+    method: str = "default",
+    cell_size_m: float = 250.0,
+    seed: int | None = None,
+    area: shapely.Geometry | tuple[float, float, float, float] | None = None,
+    shrink_events: float = 20.0,
+) -> gpd.GeoDataFrame:
+    """Forecast the expected events per grid cell in an ISO week, per theme and hour of week.
+
+    Parameters
+    ----------
+    incidents
+        Incidents (EPSG:3006) with ``occurred_at`` (tz-aware) and ``theme``; only those
+        before the week's Monday 00:00 Europe/Stockholm and located within 1000 m are used.
+    week
+        Target ISO week, e.g. ``"2026-W49"``.
+    method
+        See :func:`predict_counts`; ``default`` is :data:`DEFAULT_METHOD`.
+    cell_size_m
+        Grid cell side in metres.
+    seed
+        Seed for the learned method.
+    area
+        Polygon or bounds to forecast over; default the located incidents' bounds padded.
+    shrink_events
+        Weight (in events) of the area-wide profile when a cell's own theme mix and
+        hour-of-week profile are estimated from its 3 × 3 neighbourhood.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per cell with nonzero risk: ``cell_id``, ``risk_week`` (expected events in
+        the week), ``risk_N``, ``risk_T``, ``risk_B``, ``risk_S`` (split by the stored theme,
+        summing to ``risk_week``), ``how_profile`` (list of 168 floats summing to 1, Monday
+        00:00 local time = 0), ``geometry`` (cell Polygon, EPSG:3006). Empty (with these
+        columns) when there is no usable history.
+    """
+    require_projected(incidents)
+    start = week_start(week)
+    t_all = pd.to_datetime(incidents["occurred_at"])
+    if t_all.dt.tz is None:
+        t_all = t_all.dt.tz_localize(settings.timezone)
+    usable = (t_all < start).to_numpy() & ~(
+        incidents.geometry.is_empty | incidents.geometry.isna()
+    ).to_numpy()
+    if "location_precision_m" in incidents.columns:
+        usable &= ~(
+            pd.to_numeric(incidents["location_precision_m"], errors="coerce") > MAX_PRECISION_M
+        ).to_numpy()
+    ev = incidents.loc[usable]
+    if ev.empty:
+        logger.warning("för få händelser: no located incidents before %s; empty forecast", week)
+        return gpd.GeoDataFrame(
+            {c: [] for c in FORECAST_COLUMNS if c != "geometry"},
+            geometry=gpd.GeoSeries([], crs=settings.working_crs),
+        )
+    t_local = t_all[usable].dt.tz_convert(settings.timezone).dt.tz_localize(None)
+    x, y = ev.geometry.x.to_numpy(), ev.geometry.y.to_numpy()
+    if area is None:
+        pad = 3 * cell_size_m
+        area = (x.min() - pad, y.min() - pad, x.max() + pad, y.max() + pad)
+    cells = make_grid(area, cell_size_m=cell_size_m)["cell_id"].to_numpy()
+    ev_cells = cell_ids(x, y, cell_size_m=cell_size_m)
+    origin = start.tz_localize(None)
+    risk = predict_counts(
+        ev_cells, t_local.to_numpy(), cells, origin=origin, horizon_days=7.0, method=method,
+        cell_size_m=cell_size_m, seed=seed,
+    )  # fmt: skip
+    nonzero = risk > 1e-9
+    cells, risk = cells[nonzero], risk[nonzero]
+    pos = pd.Index(cells).get_indexer(ev_cells)
+    ok = pos >= 0
+    adj_self = neighbour_matrix(cells, rings=1)
+    adj_self.setdiag(1.0)
+    themes = (
+        ev["theme"].astype("string").fillna("S").to_numpy()
+        if "theme" in ev.columns
+        else np.full(len(ev), "S")
+    )
+    theme_idx = np.array(
+        [list(THEMES).index(v) if v in THEMES else 3 for v in themes], dtype=np.int64
+    )
+    theme_prior = np.asarray(
+        (np.bincount(theme_idx, minlength=4) + 1.0) / (len(theme_idx) + 4.0), dtype=np.float64
+    )
+    shares = _profiles(pos[ok], theme_idx[ok], cells.size, adj_self, theme_prior, shrink_events)
+    how = (t_local.dt.day_of_week.to_numpy() * 24 + t_local.dt.hour.to_numpy()).astype(np.int64)
+    how_prior = (
+        ndimage.gaussian_filter1d(np.bincount(how, minlength=168).astype(float), 1.5, mode="wrap")
+        + 0.1
+    )
+    how_prior /= how_prior.sum()
+    prof = _profiles(pos[ok], how[ok], cells.size, adj_self, how_prior, shrink_events)
+    prof /= prof.sum(axis=1, keepdims=True)
+    out = gpd.GeoDataFrame(
+        {"cell_id": cells, "risk_week": risk},
+        geometry=cell_polygons(cells, cell_size_m=cell_size_m),
+        crs=settings.working_crs,
+    )
+    shares /= shares.sum(axis=1, keepdims=True)
+    for i, t in enumerate(THEMES):
+        out[f"risk_{t}"] = risk * shares[:, i]
+    out["how_profile"] = [row.tolist() for row in prof]
+    logger.info(
+        "forecast %s (%s): %d cells, %.1f expected events from %d incidents",
+        week, method, len(out), float(risk.sum()), len(ev),
+    )  # fmt: skip
+    return out[list(FORECAST_COLUMNS)]

@@ -1,0 +1,151 @@
+"""Tests of geo.evaluate: hit rate/PAI/PEI by hand, no look-ahead, the CLI on a synthetic CSV."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geo import evaluate as ev
+from geo.cli.analysis import evaluate_command
+from geo.errors import ImportFileError
+
+RISK = [3.0, 2.0, 2.0, 1.0, 0.0]
+ACTUAL = [1.0, 0.0, 2.0, 1.0, 1.0]  # 5 events
+
+
+def test_hit_rate_pai_pei_against_hand_computed_values():
+    # 20 % of 5 cells = 1 cell: the top cell holds 1 of 5 events
+    assert ev.hit_rate(RISK, ACTUAL, 0.2) == pytest.approx(0.2)
+    assert ev.pai(RISK, ACTUAL, 0.2) == pytest.approx(1.0)
+    # 40 % = 2 cells: the top cell + half of the two tied cells (0 + 2 events) -> 2 of 5
+    assert ev.hit_rate(RISK, ACTUAL, 0.4) == pytest.approx(0.4)
+    # best 2 cells hold 2 + 1 = 3 events -> PEI = 0.4 / 0.6
+    assert ev.pei(RISK, ACTUAL, 0.4) == pytest.approx(2 / 3)
+    assert ev.hit_rate(RISK, ACTUAL, 1.0) == pytest.approx(1.0)
+    assert np.isnan(ev.hit_rate(RISK, [0, 0, 0, 0, 0], 0.4))
+
+
+def synthetic_points(seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for month in range(1, 7):
+        n = 200
+        # a stable hotspot, a background, and a drifting spot
+        x = np.concatenate([rng.normal(2_000, 80, n // 2), rng.uniform(0, 5_000, n // 2)])
+        y = np.concatenate([rng.normal(2_000, 80, n // 2), rng.uniform(0, 5_000, n // 2)])
+        day = rng.integers(1, 28, n)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "x": 500_000 + x,
+                    "y": 6_500_000 + y,
+                    "t": pd.to_datetime([f"2024-{month:02d}-{d:02d}" for d in day]),
+                    "kind": np.where(np.arange(n) % 2 == 0, "a", "b"),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_backtest_never_gives_a_method_test_period_data(monkeypatch):
+    seen = []
+    real = ev.predict_counts
+
+    def spy(cells_of_events, times, cells, *, origin, **kw):
+        seen.append((pd.Timestamp(np.max(times)), origin, pd.Timestamp(np.min(times))))
+        return real(cells_of_events, times, cells, origin=origin, **kw)
+
+    monkeypatch.setattr(ev, "predict_counts", spy)
+    res, curves = ev.backtest(
+        synthetic_points(), methods=["count_3m", "default"], cell_size_m=250, train_months=3
+    )
+    assert sorted(res["month"].unique()) == ["2024-04", "2024-05", "2024-06"]
+    assert len(seen) == 6
+    for latest, origin, earliest in seen:
+        assert latest < origin
+        assert earliest >= origin - pd.DateOffset(months=3)
+    assert res["pai_5"].gt(1).all() and res["pei_5"].le(1 + 1e-9).all()
+    assert set(curves["method"]) == {"count_3m", "default"}
+
+
+def test_read_points_filters_and_keeps_metres(tmp_path):
+    pts = synthetic_points()
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    got = ev.read_points(
+        path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006", where=["kind=a"]
+    )
+    assert len(got) == (pts["kind"] == "a").sum()
+    assert np.allclose(np.sort(got["x"]), np.sort(pts.loc[pts["kind"] == "a", "x"]))
+    with pytest.raises(ImportFileError, match="no column"):
+        ev.read_points(path, x_col="lon", y_col="y", time_col="t", crs="EPSG:3006")
+
+
+def test_geographic_points_are_projected_to_utm(tmp_path):
+    path = tmp_path / "p.csv"
+    pd.DataFrame(
+        {"lon": [-122.42, -122.41], "lat": [37.77, 37.78], "date": ["2012-07-01", "2012-07-02"]}
+    ).to_csv(path, index=False)
+    got = ev.read_points(path, x_col="lon", y_col="lat", time_col="date", crs="EPSG:4326")
+    assert got.attrs["crs"] == "EPSG:32610"
+    assert 800 < np.hypot(*np.diff(got[["x", "y"]].to_numpy(), axis=0)[0]) < 1600
+
+
+def test_evaluate_cli_writes_json_and_plot(tmp_path):
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    out, png = tmp_path / "out.json", tmp_path / "hits.png"
+    result = CliRunner().invoke(
+        evaluate_command,
+        [
+            str(path),
+            "--x-col",
+            "x",
+            "--y-col",
+            "y",
+            "--time-col",
+            "t",
+            "--crs",
+            "EPSG:3006",
+            "--cell-size-m",
+            "250",
+            "--methods",
+            "count_3m,kde,prospective",
+            "--json",
+            str(out),
+            "--plot",
+            str(png),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    for name in ("count_3m", "kde", "prospective"):
+        m = data["methods"][name]
+        assert {"pai_1", "pai_5", "pai_10", "hit_5", "pei_5", "months"} <= set(m)
+        assert m["months"] == 3
+    assert "| count_3m |" in result.output
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    stdout = CliRunner().invoke(
+        evaluate_command,
+        [
+            str(path),
+            "--x-col",
+            "x",
+            "--y-col",
+            "y",
+            "--time-col",
+            "t",
+            "--crs",
+            "EPSG:3006",
+            "--cell-size-m",
+            "250",
+            "--methods",
+            "count_3m",
+            "--json",
+        ],
+    )
+    assert stdout.exit_code == 0 and json.loads(stdout.stdout)["methods"]["count_3m"]["months"] == 3

@@ -1,0 +1,134 @@
+"""Tests of geo.forecast: ISO weeks, no look-ahead, theme split, hour-of-week profiles."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import forecast as fc
+from geo.errors import DataError
+
+X0, Y0 = 480_000.0, 6_560_000.0
+
+
+def events(n=400, *, seed=0, hour=22, weekday=4, start="2025-09-01", weeks=12, theme="T"):
+    rng = np.random.default_rng(seed)
+    monday = pd.Timestamp(start)  # local wall-clock times, localised after (DST-safe)
+    t = (
+        monday
+        + pd.to_timedelta(rng.integers(0, weeks, n) * 7 + weekday, unit="D")
+        + pd.Timedelta(hours=hour)
+    )
+    t = pd.DatetimeIndex(t).tz_localize("Europe/Stockholm")
+    x = X0 + 1_000 + rng.normal(0, 60, n)
+    y = Y0 + 1_000 + rng.normal(0, 60, n)
+    return gpd.GeoDataFrame(
+        {"occurred_at": t, "theme": theme, "category": "motorburen", "location_precision_m": 10.0},
+        geometry=gpd.points_from_xy(x, y),
+        crs="EPSG:3006",
+    )
+
+
+def test_week_start_is_monday_midnight_in_stockholm():
+    start = fc.week_start("2026-W49")
+    assert start == pd.Timestamp("2026-11-30 00:00", tz="Europe/Stockholm")
+    assert fc.week_start("2026-W13").utcoffset() == pd.Timedelta(hours=1)  # before DST (29 March)
+    assert fc.week_start("2026-W14").utcoffset() == pd.Timedelta(hours=2)
+    for bad in ("2026-49", "2026-W54", "next week"):
+        with pytest.raises(DataError, match="ISO week"):
+            fc.week_start(bad)
+
+
+@pytest.mark.parametrize("method", ["count_3m", "kde", "prospective", "default"])
+def test_forecast_has_the_contract_columns_and_consistent_sums(method):
+    inc = pd.concat(
+        [events(seed=1), events(200, seed=2, theme="N", hour=2, weekday=5)], ignore_index=True
+    )
+    out = fc.forecast_week(inc, week="2025-W49", method=method, seed=0)
+    assert list(out.columns) == list(fc.FORECAST_COLUMNS)
+    assert out.crs.to_epsg() == 3006 and (out["risk_week"] > 0).all()
+    themes = out[["risk_N", "risk_T", "risk_B", "risk_S"]].sum(axis=1)
+    assert np.allclose(themes, out["risk_week"])
+    profiles = np.array(out["how_profile"].tolist())
+    assert profiles.shape == (len(out), 168) and np.allclose(profiles.sum(axis=1), 1)
+    top = out.loc[out["risk_week"].idxmax()]
+    assert top.geometry.distance(gpd.points_from_xy([X0 + 1000], [Y0 + 1000])[0]) < 250
+    # the top cell's profile peaks at the hours its events happen: Friday 22 and Saturday 02
+    assert set(np.argsort(top["how_profile"])[-2:]) == {4 * 24 + 22, 5 * 24 + 2}
+    # theme split follows the mix of events (2:1 traffic to drugs)
+    assert top["risk_T"] / top["risk_N"] == pytest.approx(2.0, rel=0.35)
+
+
+def test_count_baseline_is_the_weekly_rate_of_the_last_three_months():
+    inc = events(260, weeks=26, start="2025-06-02")
+    out = fc.forecast_week(inc, week="2025-W49", method="count_3m")
+    window = pd.Timedelta(days=365.25 / 4)
+    recent = (inc["occurred_at"] >= fc.week_start("2025-W49") - window).sum()
+    assert 100 < recent < 160
+    assert out["risk_week"].sum() == pytest.approx(recent * 7 / (365.25 / 4), rel=1e-6)
+
+
+def test_forecast_never_uses_the_target_week_or_later():
+    inc = events(300, seed=3)
+    before = fc.forecast_week(inc, week="2025-W49", method="default", seed=0)
+    future = events(500, seed=4, start="2025-12-01", weeks=4)
+    future = future.set_geometry(future.geometry.translate(3_000, 3_000))
+    after = fc.forecast_week(
+        pd.concat([inc, future], ignore_index=True),
+        week="2025-W49",
+        seed=0,
+        area=tuple(before.total_bounds),
+    )
+    merged = before.merge(after, on="cell_id", suffixes=("", "_2"))
+    assert len(merged) == len(before) and np.allclose(merged["risk_week"], merged["risk_week_2"])
+
+
+def test_imprecise_events_are_not_used_for_cells():
+    inc = events(100)
+    inc["location_precision_m"] = 5_000.0
+    out = fc.forecast_week(inc, week="2025-W49")
+    assert out.empty and list(out.columns) == list(fc.FORECAST_COLUMNS)
+
+
+def test_recency_ranks_a_new_place_above_an_old_one():
+    old = events(60, seed=5, start="2025-06-02", weeks=6)
+    new = events(60, seed=6, start="2025-10-20", weeks=6)
+    new = new.set_geometry(new.geometry.translate(4_000, 0))
+    out = fc.forecast_week(
+        pd.concat([old, new], ignore_index=True), week="2025-W49", method="prospective"
+    )
+    top = out.loc[out["risk_week"].idxmax()]
+    assert top.geometry.centroid.x > X0 + 4_000
+
+
+def test_unknown_method_says_which_exist():
+    with pytest.raises(DataError, match="count_3m"):
+        fc.forecast_week(events(10), week="2025-W49", method="magic")
+
+
+def test_forecast_cli_writes_the_layer(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+    from test_hotspots import store_with
+
+    from geo import store
+    from geo.cli.analysis import forecast_command
+
+    inc = events(300, seed=7)
+    inc["incident_id"] = [f"f{i}" for i in range(len(inc))]
+    inc["source"] = "kommun"
+    path = store_with(inc, tmp_path / "s.gpkg")
+    result = CliRunner().invoke(
+        forecast_command, ["--store", str(path), "--week", "2025-W49", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["week"] == "2025-W49" and data["n_cells"] > 0
+    layer = store.read_layer("forecast", path)
+    assert len(layer) == data["n_cells"]
+    assert layer["risk_week"].sum() == pytest.approx(data["expected_events"])
+    bad = CliRunner().invoke(forecast_command, ["--store", str(path), "--week", "49"])
+    assert bad.exit_code != 0

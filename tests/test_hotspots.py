@@ -1,0 +1,340 @@
+"""Tests of geo.hotspots: grid, clusters, Gi*, emerging classes, place statistics, small numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo import hotspots as hs
+from geo.errors import CRSError, DataError
+from geo.model import category_from_polisen_type, theme_of
+
+X0, Y0 = 480_000.0, 6_560_000.0  # near Fjugesta, EPSG:3006
+SIDE = 10_000.0
+SPOTS = [(2_000.0, 2_500.0), (7_500.0, 3_000.0), (4_000.0, 8_000.0), (8_000.0, 8_500.0)]
+
+
+def incidents_at(x, y, *, seed=0, category="skadegorelse", start="2025-01-01", days=365):
+    rng = np.random.default_rng([seed, 99])  # a stream independent of the coordinates' one
+    n = len(x)
+    t = pd.Timestamp(start, tz="Europe/Stockholm") + pd.to_timedelta(
+        rng.uniform(0, days * 24, n), unit="h"
+    )
+    return gpd.GeoDataFrame(
+        {
+            "incident_id": [f"i{i}" for i in range(n)],
+            "source": "kommun",
+            "occurred_at": t,
+            "category": category,
+            "theme": theme_of(category),
+            "place_id": None,
+            "location_precision_m": 10.0,
+        },
+        geometry=gpd.points_from_xy(x, y),
+        crs="EPSG:3006",
+    )
+
+
+def planted(seed=1, n_background=1500, n_spot=80, sd_m=60.0):
+    rng = np.random.default_rng(seed)
+    bx = X0 + rng.uniform(0, SIDE, n_background)
+    by = Y0 + rng.uniform(0, SIDE, n_background)
+    sx = np.concatenate([X0 + cx + rng.normal(0, sd_m, n_spot) for cx, _ in SPOTS])
+    sy = np.concatenate([Y0 + cy + rng.normal(0, sd_m, n_spot) for _, cy in SPOTS])
+    return incidents_at(np.concatenate([bx, sx]), np.concatenate([by, sy]), seed=seed)
+
+
+def noise(seed=2, n=2000):
+    rng = np.random.default_rng(seed)
+    return incidents_at(X0 + rng.uniform(0, SIDE, n), Y0 + rng.uniform(0, SIDE, n), seed=seed)
+
+
+AREA = (X0, Y0, X0 + SIDE, Y0 + SIDE)
+CENTRES = [shapely.Point(X0 + cx, Y0 + cy) for cx, cy in SPOTS]
+
+
+def test_make_grid_aligns_cells_to_multiples_of_the_size():
+    grid = hs.make_grid((1010.0, 2020.0, 1600.0, 2300.0), cell_size_m=250)
+    b = grid.total_bounds
+    assert list(b) == [1000.0, 2000.0, 1750.0, 2500.0]
+    assert len(grid) == 3 * 2 and grid["cell_id"].is_unique
+    assert grid.crs.to_epsg() == 3006
+    assert np.allclose(grid.area, 250 * 250)
+    circle = shapely.Point(10_000, 10_000).buffer(300)
+    clipped = hs.make_grid(circle, cell_size_m=250)
+    assert clipped.intersects(circle).all() and len(clipped) == 12  # 4 x 4 minus corners
+
+
+def test_make_grid_rejects_bad_cell_size():
+    with pytest.raises(DataError, match="cell_size_m"):
+        hs.make_grid((0, 0, 100, 100), cell_size_m=0)
+
+
+def test_analysis_refuses_geographic_crs():
+    with pytest.raises(CRSError, match="projected"):
+        hs.spatial_incidents(noise().to_crs(4326))
+
+
+def test_grid_counts_and_kde_keep_the_events():
+    inc = planted()
+    grid = hs.grid_counts(inc, cell_size_m=250, area=AREA)
+    assert grid["n_events"].sum() == len(inc)
+    assert (grid["n_S"] == grid["n_events"]).all()
+    kde = hs.risk_surface(grid, cell_size_m=250, bandwidth_m=250)
+    assert kde.sum() == pytest.approx(len(inc), rel=0.05)
+    top = grid.loc[kde.nlargest(12).index]
+    assert all(top.distance(c).min() < 300 for c in CENTRES)
+    assert all(min(g.distance(c) for c in CENTRES) < 500 for g in top.geometry)
+
+
+def _precision_recall(found: gpd.GeoSeries, tolerance_m: float) -> tuple[float, float]:
+    near = [any(g.distance(c) <= tolerance_m for c in CENTRES) for g in found]
+    precision = float(np.mean(near)) if near else 0.0
+    recall = float(np.mean([bool((found.distance(c) <= tolerance_m).any()) for c in CENTRES]))
+    return precision, recall
+
+
+def test_clusters_recover_planted_hotspots():
+    hot = hs.find_clusters(planted())
+    theme_rows = hot[hot["category"] == "alla"]
+    assert set(theme_rows["theme"]) == {"S"}
+    precision, recall = _precision_recall(theme_rows.geometry, 0)
+    assert precision >= 0.9 and recall >= 0.9
+    assert len(theme_rows) == len(SPOTS)
+    row = theme_rows.iloc[0]
+    assert len(row["how_profile"]) == 168 and sum(row["how_profile"]) == row["n_events"]
+    assert len(row["month_profile"]) == 12 and sum(row["month_profile"]) == row["n_events"]
+    assert row["categories"] == ["skadegorelse"] and row["sources"] == ["kommun"]
+    assert pd.Timestamp(row["first_seen"]) <= pd.Timestamp(row["last_seen"])
+    assert set(hot["category"]) == {"alla", "skadegorelse"}
+
+
+def test_clusters_find_nothing_in_pure_noise():
+    for seed in range(3):
+        assert hs.find_clusters(noise(seed=seed)).empty
+
+
+def test_gi_star_recovers_planted_hotspots():
+    grid = hs.grid_counts(planted(), cell_size_m=250, area=AREA)
+    gi = hs.gi_star(grid, permutations=999, seed=0)
+    assert set(gi["hotspot_class"]) <= set(hs.GI_CLASSES)
+    hot = gi[gi["significant"] & (gi["gi_z"] > 0)]
+    precision, recall = _precision_recall(hot.geometry, 400)
+    assert precision >= 0.9 and recall >= 0.9
+
+
+def test_gi_star_in_pure_noise_stays_within_the_fdr_rate():
+    grid = hs.grid_counts(noise(), cell_size_m=250, area=AREA)
+    gi = hs.gi_star(grid, permutations=999, seed=0, alpha=0.05)
+    assert gi["significant"].mean() <= 0.05
+    assert (gi["p_fdr"] >= gi["p_sim"] - 1e-12).all()
+
+
+def test_gi_star_with_three_events_says_too_few():
+    grid = hs.grid_counts(noise(n=3), cell_size_m=250, area=AREA)
+    gi = hs.gi_star(grid, seed=0)
+    assert (gi["hotspot_class"] == "för_få_händelser").all()
+    assert not gi["significant"].any()
+
+
+@pytest.mark.parametrize(
+    ("hot", "cold", "expected"),
+    [
+        ([0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0] * 10, "ny"),
+        ([0, 0, 0, 0, 0, 0, 0, 1, 1, 1], [0] * 10, "konsekutiv"),
+        ([1] * 10, [0] * 10, "ihållande"),
+        ([1, 1, 1, 1, 1, 1, 1, 1, 1, 0], [0] * 10, "historisk"),
+        ([1, 0, 0, 1, 0, 1, 0, 0, 1, 1], [0] * 10, "sporadisk"),
+        ([1, 0, 0, 0, 0, 0, 0, 0, 1, 1], [0, 0, 1, 1, 0, 0, 0, 0, 0, 0], "oscillerande"),
+        ([0] * 10, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "ny kall"),
+        ([0] * 10, [0] * 10, "inget mönster"),
+    ],
+)
+def test_emerging_classes_of_constructed_series(hot, cold, expected):
+    z = np.where(np.array(hot) == 1, 3.0, np.where(np.array(cold) == 1, -3.0, 0.0))
+    z = z + np.random.default_rng(0).normal(0, 0.01, 10)
+    assert hs.classify_emerging(hot, cold, z) == expected
+
+
+def test_emerging_trend_classes_follow_mann_kendall():
+    rising = np.linspace(2.5, 9.0, 12)
+    assert hs.classify_emerging([1] * 12, [0] * 12, rising) == "intensifierande"
+    assert hs.classify_emerging([1] * 12, [0] * 12, rising[::-1]) == "avtagande"
+    assert hs.classify_emerging([0] * 12, [1] * 12, -rising) == "intensifierande kall"
+
+
+def test_emerging_hotspots_find_a_new_hotspot_in_the_last_month():
+    rng = np.random.default_rng(3)
+    base = noise(seed=3, n=2400)  # spread over 2025
+    cx, cy = X0 + 5_125, Y0 + 5_125  # a cell centre
+    late = incidents_at(
+        cx + rng.normal(0, 40, 60), cy + rng.normal(0, 40, 60), start="2025-12-01", days=30
+    )
+    inc = pd.concat([base, late], ignore_index=True)
+    em = hs.emerging_hotspots(inc, cell_size_m=250, area=AREA)
+    assert set(em.columns) >= {"cell_id", "pattern", "geometry"}
+    centre = em[em.contains(shapely.Point(cx, cy))]
+    assert centre["pattern"].iloc[0] == "ny"
+    elsewhere = em[em.distance(shapely.Point(cx, cy)) > 1000]
+    assert (elsewhere["pattern"] == "inget mönster").mean() > 0.95
+
+
+def _places():
+    return gpd.GeoDataFrame(
+        {
+            "place_id": ["lanna", "torg"],
+            "name": ["Lanna badgruva", "Fjugesta centrum"],
+            "kind": ["badplats", "centrum"],
+            "themes": [["B"], ["S"]],
+            "season_months": [[6, 7, 8], []],
+            "aliases": [[], []],
+        },
+        geometry=[
+            shapely.Point(X0 + 1000, Y0 + 1000).buffer(150),
+            shapely.Point(X0 + 5000, Y0 + 5000).buffer(200),
+        ],
+        crs="EPSG:3006",
+    )
+
+
+def test_place_stats_count_per_place_and_compare_with_last_year():
+    t = pd.to_datetime(
+        [
+            "2024-06-10 22:00",
+            "2024-07-01 21:00",
+            "2025-06-05 23:00",
+            "2025-06-20 22:30",
+            "2025-07-15 20:00",
+            "2025-07-20 22:00",
+        ]
+    ).tz_localize("Europe/Stockholm")
+    inc = incidents_at(np.full(6, X0 + 1000), np.full(6, Y0 + 1000), category="alkohol")
+    inc["occurred_at"] = t
+    stats = hs.place_stats(inc, _places(), end=pd.Timestamp("2025-08-01"), period_days=90)
+    total = stats[
+        (stats["place_id"] == "lanna") & (stats["category"] == "alla") & (stats["theme"] == "alla")
+    ].iloc[0]
+    assert total["place_name"] == "Lanna badgruva"
+    assert total["n_events"] == 6
+    assert total["n_period"] == 4 and total["n_period_last_year"] == 2
+    assert total["change"] == 2 and total["change_pct"] == pytest.approx(100.0)
+    assert total["month_counts"][5] == 3 and total["month_counts"][6] == 3
+    assert sum(total["how_profile"]) == 6
+    assert total["how_profile"][pd.Timestamp("2025-06-05 23:00").day_of_week * 24 + 23] >= 1
+    cat = stats[stats["category"] == "alkohol"]
+    assert len(cat) == 1 and cat["theme"].iloc[0] == "N"
+    assert "torg" not in set(stats["place_id"])
+
+
+def test_bathing_place_incidents_also_count_for_theme_b():
+    rng = np.random.default_rng(5)
+    inc = incidents_at(
+        X0 + 1000 + rng.normal(0, 30, 40), Y0 + 1000 + rng.normal(0, 30, 40), category="alkohol"
+    )
+    inc = pd.concat([inc, noise(n=300)], ignore_index=True)
+    hot = hs.find_clusters(inc, places=_places())
+    b = hot[(hot["theme"] == "B") & (hot["category"] == "alla")]
+    assert len(b) == 1 and b["places"].iloc[0] == ["Lanna badgruva"]
+
+
+def police_events() -> gpd.GeoDataFrame:
+    """The real Lekeberg police events, located as the police API does (mostly kommun centroid)."""
+    path = (
+        Path(__file__).resolve().parent.parent
+        / "data"
+        / "polisen"
+        / "polisen_events_lekeberg_2023-2026.json"
+    )
+    events = json.loads(path.read_text(encoding="utf-8"))
+    lat, lon = zip(*(map(float, e["location"]["gps"].split(",")) for e in events), strict=True)
+    cats = [category_from_polisen_type(e["type"]) for e in events]
+    pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326).to_crs(3006)
+    return gpd.GeoDataFrame(
+        {
+            "incident_id": [str(e["id"]) for e in events],
+            "source": "polisen_api",
+            "occurred_at": pd.to_datetime([e["datetime"] for e in events], utc=True).tz_convert(
+                "Europe/Stockholm"
+            ),
+            "category": cats,
+            "theme": [theme_of(c) for c in cats],
+            "place_id": None,
+            # the API places an event at the kommun's (or län's) centroid: precision is kilometres
+            "location_precision_m": [
+                10_000.0 if e["location"]["name"] in ("Lekeberg", "Örebro län") else 1_000.0
+                for e in events
+            ],
+        },
+        geometry=pts.to_numpy(),
+        crs="EPSG:3006",
+    )
+
+
+def test_real_police_events_alone_are_too_few_for_any_hotspot(caplog):
+    inc = police_events()
+    assert 40 <= len(inc) <= 60
+    layers = hs.run_analysis(inc, _places().iloc[:0], seed=0, permutations=99)
+    assert layers["hotspots"].empty
+    assert list(layers["hotspots"].columns) == list(hs.HOTSPOT_COLUMNS)
+    assert (layers["gi_grid"]["hotspot_class"] == "för_få_händelser").all()
+    assert (layers["emerging"]["pattern"] == "för få händelser").all()
+    assert "för få händelser" in caplog.text
+    # even if every event were taken as precisely located, 51 points on three spots are no hot spot
+    precise = inc.assign(location_precision_m=10.0)
+    gi = hs.gi_star(hs.grid_counts(precise, cell_size_m=250), seed=0)
+    assert not gi["hotspot_class"].str.startswith("hot").any() or gi["local_events"].max() >= 30
+
+
+def test_run_analysis_layers_have_documented_columns():
+    layers = hs.run_analysis(planted(), _places(), seed=0, permutations=99, area=AREA)
+    assert set(layers) == {"grid", "gi_grid", "hotspots", "emerging", "place_stats"}
+    assert {"cell_id", "n_events", "risk_kde", "geometry"} <= set(layers["grid"].columns)
+    assert list(layers["hotspots"].columns) == list(hs.HOTSPOT_COLUMNS)
+    assert all(layer.crs.to_epsg() == 3006 for layer in layers.values())
+
+
+def store_with(incidents, path):
+    from geo import store
+    from geo.model import INCIDENT_COLUMNS
+
+    inc = incidents.copy()
+    for col in INCIDENT_COLUMNS:
+        if col not in inc.columns:
+            inc[col] = None
+    inc["time_precision"] = "exact"
+    inc["weight"] = 1.0
+    inc["kommunkod"] = "1814"
+    inc["reported_to_police"] = inc["reported_to_police"].fillna(False)
+    inc = inc[list(INCIDENT_COLUMNS)]
+    batch = store.ImportBatch(
+        file="test.csv", file_sha256=str(len(inc)), format="csv", incidents=inc,
+        quarantine=pd.DataFrame(columns=["line", "reason", "detail", "raw"]), n_read=len(inc),
+    )  # fmt: skip
+    store.write_import(batch, path)
+    return path
+
+
+def test_hotspots_cli_writes_every_layer(tmp_path):
+    from click.testing import CliRunner
+
+    from geo import store
+    from geo.cli.analysis import hotspots_command
+
+    path = store_with(planted(), tmp_path / "s.gpkg")
+    result = CliRunner().invoke(
+        hotspots_command, ["--store", str(path), "--json", "--permutations", "99", "--seed", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["n_clusters"] >= len(SPOTS) and not data["too_few_events"]
+    layers = set(store.list_layers(path))
+    assert {"grid", "gi_grid", "hotspots", "emerging", "place_stats"} <= layers
+    back = store.read_layer("hotspots", path)
+    assert len(back) == data["n_clusters"]
+    assert len(json.loads(back["how_profile"].iloc[0])) == 168
