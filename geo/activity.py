@@ -1,0 +1,730 @@
+"""The löfte's activity plan (``data/aktivitetsplan.toml``) and the monthly activity log."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo import _gpkg, settings, store
+from geo.errors import DataError, ImportFileError
+from geo.model import THEMES
+
+logger = logging.getLogger(__name__)
+
+#: Who carries out or answers for an activity: id → Swedish label.
+EXECUTORS: dict[str, str] = {"polis": "Polisen", "kommun": "Kommunen"}
+
+#: Planned frequency units: id → Swedish label.
+FREQUENCIES: dict[str, str] = {"week": "per vecka", "month": "per månad"}
+
+#: How an activity line is followed up.
+MEASURES: tuple[str, ...] = ("activity_log", "patrol_log")
+
+#: Status of an activity line in a month: id → Swedish label.
+STATUSES: dict[str, str] = {
+    "done": "genomförd",
+    "partly": "delvis",
+    "not_done": "ej genomförd",
+    "not_planned": "ej planerad denna månad",
+}
+
+#: Columns of :func:`load_plan`.
+PLAN_COLUMNS: tuple[str, ...] = (
+    "activity_id",
+    "theme",
+    "section",
+    "text",
+    "executors",
+    "responsible",
+    "frequency",
+    "times",
+    "months",
+    "measured_by",
+)
+
+#: Columns of :func:`read_activity_log`.
+LOG_COLUMNS: tuple[str, ...] = ("activity_id", "month", "executor", "times", "comment", "logged_at")
+
+#: Columns of :func:`activity_status`.
+STATUS_COLUMNS: tuple[str, ...] = (
+    "activity_id",
+    "theme",
+    "section",
+    "text",
+    "executor",
+    "executor_label",
+    "planned",
+    "done",
+    "status",
+    "status_label",
+)
+
+#: Column names accepted in an activity-log import file (Swedish or English) → field.
+IMPORT_ALIASES: dict[str, str] = {
+    "aktivitet": "activity_id",
+    "activity": "activity_id",
+    "activity_id": "activity_id",
+    "id": "activity_id",
+    "månad": "month",
+    "manad": "month",
+    "month": "month",
+    "utförare": "executor",
+    "utforare": "executor",
+    "executor": "executor",
+    "antal": "times",
+    "times": "times",
+    "kommentar": "comment",
+    "comment": "comment",
+}
+
+MAX_COMMENT_CHARS = 500
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+_PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS activity_log (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  activity_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  executor TEXT NOT NULL,
+  times INTEGER NOT NULL CHECK (times >= 0),
+  comment TEXT NOT NULL DEFAULT '',
+  logged_at DATETIME NOT NULL,
+  UNIQUE (activity_id, month, executor));
+"""
+
+
+def plan_path() -> Path:
+    """Return the default activity plan, ``<data_dir>/aktivitetsplan.toml``."""
+    return settings.data_dir / "aktivitetsplan.toml"
+
+
+def parse_month(month: str) -> pd.Period:
+    """Parse a month written like ``"2026-11"``.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    pandas.Period
+        The monthly period.
+
+    Raises
+    ------
+    DataError
+        If ``month`` is not a month.
+    """
+    m = _MONTH_RE.fullmatch(str(month).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        msg = f"Month {month!r} is not a month; write it like '2026-11'."
+        raise DataError(msg)
+    return pd.Period(f"{m.group(1)}-{m.group(2)}", freq="M")
+
+
+def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the first instant of a month and of the next one, tz-aware in Europe/Stockholm.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    tuple of pandas.Timestamp
+        ``(start, end)``; a time ``t`` is in the month when ``start <= t < end``.
+    """
+    p = parse_month(month)
+    start = pd.Timestamp(p.start_time.date()).tz_localize(settings.timezone)
+    end = pd.Timestamp((p + 1).start_time.date()).tz_localize(settings.timezone)
+    return start, end
+
+
+def iso_weeks_of_month(month: str) -> list[str]:
+    """Return the ISO weeks that belong to a month: those whose Thursday falls in it.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    list of str
+        Weeks like ``"2026-W49"``, in order (four or five of them).
+    """
+    p = parse_month(month)
+    day = p.start_time.date()
+    day += timedelta(days=(3 - day.weekday()) % 7)  # the month's first Thursday
+    weeks = []
+    while day.month == p.month:
+        iso = day.isocalendar()
+        weeks.append(f"{iso.year}-W{iso.week:02d}")
+        day += timedelta(days=7)
+    return weeks
+
+
+# ---------------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class _Field:
+    kind: type
+    required: bool = True
+
+
+_FIELDS: dict[str, _Field] = {
+    "id": _Field(str),
+    "theme": _Field(str),
+    "section": _Field(str),
+    "text": _Field(str),
+    "executors": _Field(list),
+    "responsible": _Field(list),
+    "frequency": _Field(str),
+    "times": _Field(int),
+    "months": _Field(list, required=False),
+    "measured_by": _Field(str, required=False),
+}
+
+
+def validate_plan(data: Mapping[str, Any]) -> list[str]:
+    """Return every problem in a parsed activity plan, as sentences naming the line and the fix.
+
+    Parameters
+    ----------
+    data
+        The parsed TOML: a table with an array ``activity`` of tables.
+
+    Returns
+    -------
+    list of str
+        Empty when the plan is valid.
+    """
+    lines = data.get("activity")
+    if not isinstance(lines, list) or not lines:
+        return ["the plan has no [[activity]] lines; add one per activity line of the löfte"]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines, start=1):
+        where = f"activity {i} ({line.get('id', '?')!r})" if isinstance(line, dict) else str(i)
+        if not isinstance(line, dict):
+            problems.append(f"{where} is not a table; write it as [[activity]]")
+            continue
+        for key, spec in _FIELDS.items():
+            value = line.get(key)
+            if value is None:
+                if spec.required:
+                    problems.append(f"{where} lacks {key!r}; add it")
+                continue
+            if not isinstance(value, spec.kind) or (spec.kind is int and isinstance(value, bool)):
+                problems.append(f"{where} has {key} = {value!r}; it must be a {spec.kind.__name__}")
+        unknown = sorted(set(line) - set(_FIELDS))
+        if unknown:
+            problems.append(f"{where} has unknown fields {unknown!r}; known: {list(_FIELDS)!r}")
+        aid = str(line.get("id", ""))
+        if aid in seen:
+            problems.append(f"{where} repeats id {aid!r}; give each line its own id")
+        seen.add(aid)
+        if line.get("theme") not in THEMES:
+            problems.append(f"{where} has theme {line.get('theme')!r}; use one of {list(THEMES)}")
+        for key in ("executors", "responsible"):
+            values = line.get(key)
+            if isinstance(values, list) and (not values or any(v not in EXECUTORS for v in values)):
+                problems.append(f"{where} has {key} = {values!r}; use 'polis', 'kommun' or both")
+        if isinstance(line.get("frequency"), str) and line["frequency"] not in FREQUENCIES:
+            problems.append(
+                f"{where} has frequency {line['frequency']!r}; use one of {list(FREQUENCIES)}"
+            )
+        times = line.get("times")
+        if isinstance(times, int) and times < 1:
+            problems.append(f"{where} plans times = {times!r}; plan at least 1")
+        months = line.get("months")
+        if isinstance(months, list) and (
+            not months or any(not isinstance(m, int) or not 1 <= m <= 12 for m in months)
+        ):
+            problems.append(f"{where} has months = {months!r}; list month numbers 1–12")
+        measured = line.get("measured_by", "activity_log")
+        if measured not in MEASURES:
+            problems.append(f"{where} has measured_by {measured!r}; use one of {list(MEASURES)}")
+        elif measured == "patrol_log" and line.get("executors") != ["polis"]:
+            problems.append(
+                f"{where} is measured by the patrol log, so executors must be ['polis']"
+            )
+    return problems
+
+
+def load_plan(path: Path | None = None) -> pd.DataFrame:
+    """Load and validate the activity plan.
+
+    Parameters
+    ----------
+    path
+        A TOML plan; default :func:`plan_path`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per activity line, columns :data:`PLAN_COLUMNS`: ``executors`` and
+        ``responsible`` are tuples of :data:`EXECUTORS` keys, ``months`` a tuple of month
+        numbers (all twelve when the line has no season), ``measured_by`` one of
+        :data:`MEASURES`.
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read or the plan is invalid (every problem is listed).
+    """
+    path = path or plan_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        msg = f"Cannot read the activity plan {str(path)!r}: {e}. Fix the TOML or pass --plan."
+        raise DataError(msg) from e
+    problems = validate_plan(data)
+    if problems:
+        msg = f"The activity plan {str(path)!r} is invalid: " + "; ".join(problems) + "."
+        raise DataError(msg)
+    rows = [
+        {
+            "activity_id": str(line["id"]),
+            "theme": line["theme"],
+            "section": line["section"],
+            "text": " ".join(str(line["text"]).split()),
+            "executors": tuple(line["executors"]),
+            "responsible": tuple(line["responsible"]),
+            "frequency": line["frequency"],
+            "times": int(line["times"]),
+            "months": tuple(line.get("months", range(1, 13))),
+            "measured_by": line.get("measured_by", "activity_log"),
+        }
+        for line in data["activity"]
+    ]
+    logger.info("%d activity lines from %s", len(rows), path)
+    return pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
+
+
+# ---------------------------------------------------------------------------- the log
+
+
+def ensure_schema(path: Path | None = None) -> None:
+    """Create the ``activity_log`` table in the store if needed.
+
+    Parameters
+    ----------
+    path
+        The store; default :func:`geo.store.default_path`.
+    """
+    with store.connect(path) as conn, conn:
+        conn.executescript(_SCHEMA)
+        _gpkg.register_table(
+            conn,
+            "activity_log",
+            geometry_type=None,
+            srs_id=store.SRS_ID,
+            description="What each party did per activity line of the löfte and month",
+        )
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One validated activity-log row.
+
+    Attributes
+    ----------
+    activity_id
+        The plan line.
+    month
+        ``YYYY-MM``.
+    executor
+        ``polis`` or ``kommun``.
+    times
+        How many times the activity was carried out that month (0 = logged as not done).
+    comment
+        Internal note; never shown in the shared report.
+    """
+
+    activity_id: str
+    month: str
+    executor: str
+    times: int
+    comment: str = ""
+
+
+def _normalise_executor(value: object) -> str:
+    text = str(value).strip().casefold()
+    return {"polisen": "polis", "kommunen": "kommun"}.get(text, text)
+
+
+def validate_entry(
+    plan: pd.DataFrame,
+    *,
+    activity_id: object,
+    month: object,
+    executor: object,
+    times: object,
+    comment: object = "",
+) -> LogEntry:
+    """Check one activity-log row against the plan.
+
+    Parameters
+    ----------
+    plan
+        As :func:`load_plan` returns it.
+    activity_id, month, executor, times, comment
+        The row's fields (strings from a file are accepted).
+
+    Returns
+    -------
+    LogEntry
+        The cleaned row.
+
+    Raises
+    ------
+    DataError
+        Naming the field and how to fix it.
+    """
+    aid = str(activity_id).strip()
+    lines = plan.set_index("activity_id")
+    if aid not in lines.index:
+        msg = f"Unknown activity {aid!r}; use one of {list(lines.index)} (see `geo activity list`)."
+        raise DataError(msg)
+    line = lines.loc[aid]
+    if line["measured_by"] != "activity_log":
+        msg = (
+            f"Activity {aid!r} is followed up from the patrol log, not logged by hand; "
+            "log the patrol visits instead."
+        )
+        raise DataError(msg)
+    month_text = str(parse_month(str(month)))
+    who = _normalise_executor(executor)
+    if who not in line["executors"]:
+        msg = (
+            f"Executor {executor!r} does not carry out activity {aid!r}; "
+            f"use one of {list(line['executors'])}."
+        )
+        raise DataError(msg)
+    try:
+        n = int(str(times).strip())
+    except ValueError:
+        n = -1
+    if n < 0:
+        msg = f"Times {times!r} for activity {aid!r} must be a whole number 0 or more."
+        raise DataError(msg)
+    missing = comment is None or (isinstance(comment, float) and comment != comment)
+    note = "" if missing else " ".join(str(comment).split())
+    if len(note) > MAX_COMMENT_CHARS:
+        msg = f"The comment on {aid!r} has {len(note)} characters; keep it to {MAX_COMMENT_CHARS}."
+        raise DataError(msg)
+    if _PERSONNUMMER_RE.search(note):
+        msg = f"The comment on {aid!r} looks like it holds a personnummer; remove it."
+        raise DataError(msg)
+    return LogEntry(aid, month_text, who, n, note)
+
+
+def write_entries(entries: Sequence[LogEntry], path: Path | None = None) -> int:
+    """Store activity-log rows in one transaction; a row replaces the same line, month and executor.
+
+    Parameters
+    ----------
+    entries
+        Validated rows (:func:`validate_entry`).
+    path
+        The store; default :func:`geo.store.default_path`.
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    ensure_schema(path)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with store.connect(path) as conn, conn:
+        conn.executemany(
+            "INSERT INTO activity_log (activity_id, month, executor, times, comment, logged_at)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT (activity_id, month, executor) DO UPDATE SET"
+            " times = excluded.times, comment = excluded.comment, logged_at = excluded.logged_at",
+            [(e.activity_id, e.month, e.executor, e.times, e.comment, now) for e in entries],
+        )
+    logger.info("%d activity-log rows written", len(entries))
+    return len(entries)
+
+
+def log_activity(
+    activity_id: str,
+    *,
+    month: str,
+    executor: str,
+    times: int,
+    comment: str = "",
+    plan: pd.DataFrame,
+    path: Path | None = None,
+) -> LogEntry:
+    """Log what one party did for one activity line in one month (replacing an earlier entry).
+
+    Parameters
+    ----------
+    activity_id
+        The plan line, e.g. ``"T1"``.
+    month
+        ``YYYY-MM``.
+    executor
+        ``polis`` or ``kommun``.
+    times
+        How many times it was done that month (0 logs it as not done).
+    comment
+        Internal note (never in the shared report).
+    plan
+        As :func:`load_plan` returns it.
+    path
+        The store.
+
+    Returns
+    -------
+    LogEntry
+        What was stored.
+
+    Raises
+    ------
+    DataError
+        If the row does not fit the plan.
+    """
+    entry = validate_entry(
+        plan, activity_id=activity_id, month=month, executor=executor, times=times, comment=comment
+    )
+    write_entries([entry], path)
+    return entry
+
+
+def read_import_file(file: Path, plan: pd.DataFrame) -> list[LogEntry]:
+    """Read and validate an activity-log file (CSV or XLSX), all rows or none.
+
+    The file has one row per activity line, month and executor, with columns
+    ``aktivitet``, ``månad``, ``utförare``, ``antal`` and optionally ``kommentar``
+    (English names ``activity_id``, ``month``, ``executor``, ``times``, ``comment`` work too).
+
+    Parameters
+    ----------
+    file
+        ``.csv`` (comma or semicolon separated, UTF-8) or ``.xlsx``.
+    plan
+        As :func:`load_plan` returns it.
+
+    Returns
+    -------
+    list of LogEntry
+        The rows, validated.
+
+    Raises
+    ------
+    ImportFileError
+        If the file cannot be read, lacks a column, or any row is invalid (all are listed).
+    """
+    suffix = file.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            raw = pd.read_excel(file, dtype=str, engine="openpyxl")
+        elif suffix == ".csv":
+            raw = pd.read_csv(file, dtype=str, sep=None, engine="python", encoding="utf-8-sig")
+        else:
+            msg = f"Cannot import {str(file)!r}: use a .csv or .xlsx activity-log file."
+            raise ImportFileError(msg)
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        msg = f"Cannot read the activity-log file {str(file)!r}: {e}. Save it as UTF-8 CSV or XLSX."
+        raise ImportFileError(msg) from e
+    raw = raw.rename(columns=lambda c: IMPORT_ALIASES.get(str(c).strip().casefold(), str(c)))
+    missing = [c for c in ("activity_id", "month", "executor", "times") if c not in raw.columns]
+    if missing:
+        msg = (
+            f"The activity-log file {str(file)!r} lacks columns {missing!r}; "
+            "it needs aktivitet, månad, utförare, antal (and optionally kommentar)."
+        )
+        raise ImportFileError(msg)
+    entries: list[LogEntry] = []
+    problems: list[str] = []
+    for line_no, rec in enumerate(raw.to_dict("records"), start=2):
+        try:
+            entries.append(
+                validate_entry(
+                    plan,
+                    activity_id=rec["activity_id"],
+                    month=rec["month"],
+                    executor=rec["executor"],
+                    times=rec["times"],
+                    comment=rec.get("comment", ""),
+                )
+            )
+        except DataError as e:
+            problems.append(f"line {line_no}: {e}")
+    keys = [(e.activity_id, e.month, e.executor) for e in entries]
+    if len(set(keys)) < len(keys):
+        problems.append("the same activity, month and executor appears twice; keep one row")
+    if problems:
+        msg = f"Nothing imported from {str(file)!r}: " + " ".join(problems)
+        raise ImportFileError(msg)
+    return entries
+
+
+def import_activity_log(file: Path, *, plan: pd.DataFrame, path: Path | None = None) -> int:
+    """Import an activity-log file into the store (all rows or none; re-importing changes nothing).
+
+    Parameters
+    ----------
+    file
+        CSV or XLSX, see :func:`read_import_file`.
+    plan
+        As :func:`load_plan` returns it.
+    path
+        The store.
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    return write_entries(read_import_file(file, plan), path)
+
+
+def read_activity_log(path: Path | None = None, *, month: str | None = None) -> pd.DataFrame:
+    """Return the activity log, optionally for one month.
+
+    Parameters
+    ----------
+    path
+        The store.
+    month
+        ``YYYY-MM``; ``None`` for all months.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`LOG_COLUMNS` (``times`` int), ordered by month, activity, executor.
+    """
+    ensure_schema(path)
+    sql = f"SELECT {', '.join(LOG_COLUMNS)} FROM activity_log"
+    params: list[str] = []
+    if month is not None:
+        sql += " WHERE month = ?"
+        params.append(str(parse_month(month)))
+    with store.connect(path) as conn:
+        df = pd.read_sql_query(sql + " ORDER BY month, activity_id, executor", conn, params=params)
+    df["times"] = df["times"].astype(int)
+    return df
+
+
+# ---------------------------------------------------------------------------- status
+
+
+def planned_times(line: Mapping[str, Any], *, month: str) -> int:
+    """Return how many times a plan line is planned per executor in a month.
+
+    Parameters
+    ----------
+    line
+        A row of :func:`load_plan`.
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    int
+        0 outside the line's months; ``times`` for monthly lines; ``times`` × the month's
+        ISO weeks (:func:`iso_weeks_of_month`) for weekly lines.
+    """
+    if parse_month(month).month not in line["months"]:
+        return 0
+    if line["frequency"] == "week":
+        return int(line["times"]) * len(iso_weeks_of_month(month))
+    return int(line["times"])
+
+
+def _status(planned: int, done: int) -> str:
+    if planned == 0:
+        return "done" if done > 0 else "not_planned"
+    if done >= planned:
+        return "done"
+    return "partly" if done > 0 else "not_done"
+
+
+def activity_status(
+    plan: pd.DataFrame,
+    log: pd.DataFrame,
+    *,
+    month: str,
+    weekly_minutes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Tell, per activity line and executor, what was planned and done in a month.
+
+    Parameters
+    ----------
+    plan
+        As :func:`load_plan` returns it.
+    log
+        The activity log (:func:`read_activity_log`); rows of other months are ignored.
+    month
+        ``YYYY-MM``.
+    weekly_minutes
+        Police minutes per ISO week with a boolean ``met`` column (as
+        :func:`geo.patrol_log.minutes_per_week` returns it) for the month's weeks; lines
+        measured by the patrol log count the weeks met. ``None``: such lines count 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`STATUS_COLUMNS`, one row per line and executor in plan order;
+        ``status`` is a key of :data:`STATUSES` (done when ``done >= planned``, partly when
+        some was done, not done when nothing, not planned outside the line's months).
+    """
+    key = str(parse_month(month))
+    this = log[log["month"] == key] if len(log) else log
+    done_by = (
+        this.groupby(["activity_id", "executor"])["times"].sum().to_dict() if len(this) else {}
+    )
+    weeks_met = 0
+    if weekly_minutes is not None and len(weekly_minutes):
+        wk = weekly_minutes[weekly_minutes["iso_week"].isin(iso_weeks_of_month(key))]
+        weeks_met = int(wk["met"].astype(bool).sum())
+    rows = []
+    for rec in plan.to_dict("records"):
+        line = {str(k): v for k, v in rec.items()}
+        planned = planned_times(line, month=key)
+        for who in line["executors"]:
+            if line["measured_by"] == "patrol_log":
+                done = weeks_met
+            else:
+                done = int(done_by.get((line["activity_id"], who), 0))
+            status = _status(planned, done)
+            rows.append(
+                {
+                    "activity_id": line["activity_id"],
+                    "theme": line["theme"],
+                    "section": line["section"],
+                    "text": line["text"],
+                    "executor": who,
+                    "executor_label": EXECUTORS[who],
+                    "planned": planned,
+                    "done": done,
+                    "status": status,
+                    "status_label": STATUSES[status],
+                }
+            )
+    return pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
+
+
+def today_month() -> str:
+    """Return the current month (Europe/Stockholm) as ``YYYY-MM``."""
+    return pd.Timestamp.now(tz=settings.timezone).strftime("%Y-%m")
+
+
+def previous_month(month: str) -> str:
+    """Return the month before ``month`` as ``YYYY-MM``."""
+    return str(parse_month(month) - 1)

@@ -1,0 +1,183 @@
+"""CLI: ``geo report`` (the monthly follow-up) and ``geo activity`` (the activity plan and log)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from geo import activity as act
+from geo.cli import GeoGroup
+from geo.cli._options import json_option, store_option
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_MONTH_HELP = "Month as YYYY-MM (default: last month)."
+
+
+def _plan_option(func: F) -> F:
+    return click.option(
+        "--plan",
+        "plan_path",
+        type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        default=None,
+        help="Activity plan TOML (default data/aktivitetsplan.toml).",
+    )(func)
+
+
+def _emit(as_json: bool, data: dict[str, Any], human: str) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        click.echo(human)
+
+
+@click.command("report")
+@click.option("--month", default=None, help=_MONTH_HELP)
+@store_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("reports"),
+    show_default=True,
+    help="Output folder.",
+)
+@_plan_option
+@click.option("--no-pdf", is_flag=True, help="Write the HTML and tables only.")
+@json_option
+def report_cmd(
+    month: str | None,
+    store_path: Path | None,
+    out_dir: Path,
+    plan_path: Path | None,
+    no_pdf: bool,
+    as_json: bool,
+) -> None:
+    """Write the monthly follow-up (HTML, PDF, XLSX, CSV) for the crime-prevention council.
+
+    Example: geo report --month 2026-11 --out reports
+    """
+    from geo.report.monthly import build_report
+
+    month = month or act.previous_month(act.today_month())
+    outputs = build_report(
+        month=month, store_path=store_path, out_dir=out_dir, plan_path=plan_path, pdf=not no_pdf
+    )
+    files = {k: str(v) for k, v in outputs.items()}
+    _emit(as_json, {"month": month, "files": files}, "\n".join(files.values()))
+
+
+@click.group("activity", cls=GeoGroup)
+def activity_group() -> None:
+    """Manage the löfte's activity plan and the monthly log of what each party did.
+
+    Example: geo activity log T1 --month 2026-11 --executor polis --times 2
+    """
+
+
+@activity_group.command("list")
+@_plan_option
+@json_option
+def list_cmd(plan_path: Path | None, as_json: bool) -> None:
+    """Validate the activity plan and list its lines.
+
+    Example: geo activity list --json
+    """
+    plan = act.load_plan(plan_path)
+    lines = [
+        {**rec, "executors": list(rec["executors"]), "responsible": list(rec["responsible"]),
+         "months": list(rec["months"])}
+        for rec in plan.to_dict("records")
+    ]  # fmt: skip
+    human = "\n".join(
+        f"{r['activity_id']:4} {r['theme']} {'/'.join(r['executors']):12} "
+        f"{r['times']} {act.FREQUENCIES[r['frequency']]:10} {r['text'][:60]}"
+        for r in lines
+    )
+    _emit(as_json, {"activities": lines}, human)
+
+
+@activity_group.command("log")
+@click.argument("activity_id")
+@click.option("--month", required=True, help="Month as YYYY-MM.")
+@click.option("--executor", required=True, type=click.Choice(list(act.EXECUTORS)))
+@click.option("--times", required=True, type=click.IntRange(min=0), help="Times done (0 = none).")
+@click.option("--comment", default="", help="Internal note (never in the shared report).")
+@store_option
+@_plan_option
+@json_option
+def log_cmd(
+    activity_id: str,
+    month: str,
+    executor: str,
+    times: int,
+    comment: str,
+    store_path: Path | None,
+    plan_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Log what one party did for one activity line in a month (replaces an earlier entry).
+
+    Example: geo activity log T1 --month 2026-11 --executor polis --times 2
+    """
+    entry = act.log_activity(
+        activity_id,
+        month=month,
+        executor=executor,
+        times=times,
+        comment=comment,
+        plan=act.load_plan(plan_path),
+        path=store_path,
+    )
+    data = dataclasses.asdict(entry)
+    _emit(as_json, {"logged": data}, f"{entry.activity_id} {entry.month} {entry.executor}: "
+          f"{entry.times}")  # fmt: skip
+
+
+@activity_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@store_option
+@_plan_option
+@json_option
+def import_cmd(file: Path, store_path: Path | None, plan_path: Path | None, as_json: bool) -> None:
+    """Import an activity-log file (CSV or XLSX: aktivitet, månad, utförare, antal, kommentar).
+
+    Example: geo activity import aktiviteter-2026-11.xlsx
+    """
+    n = act.import_activity_log(file, plan=act.load_plan(plan_path), path=store_path)
+    _emit(as_json, {"file": str(file), "rows": n}, f"{n} rows imported from {file}")
+
+
+@activity_group.command("status")
+@click.option("--month", default=None, help=_MONTH_HELP)
+@store_option
+@_plan_option
+@json_option
+def status_cmd(
+    month: str | None, store_path: Path | None, plan_path: Path | None, as_json: bool
+) -> None:
+    """Show each activity line's status in a month per executor.
+
+    Lines measured by the patrol log are counted by ``geo report``; here they show 0 done.
+
+    Example: geo activity status --month 2026-11
+    """
+    month = month or act.previous_month(act.today_month())
+    status = act.activity_status(
+        act.load_plan(plan_path), act.read_activity_log(store_path, month=month), month=month
+    )
+    rows = status.drop(columns=["text"]).to_dict("records")
+    human = "\n".join(
+        f"{r['activity_id']:4} {r['executor_label']:9} {r['done']}/{r['planned']} "
+        f"{r['status_label']}"
+        for r in rows
+    )
+    _emit(as_json, {"month": month, "activities": rows}, human)

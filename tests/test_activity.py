@@ -1,0 +1,286 @@
+"""Tests of the activity plan (data/aktivitetsplan.toml) and the monthly activity log."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+import tomllib
+from datetime import date
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geo import activity
+from geo.cli.report import activity_group
+from geo.errors import DataError, ImportFileError
+
+# The löfte's tables (seed medborgarlofte-lekeberg-2021-2022.txt): the start of each activity
+# line's text → (theme, utförare, ansvarig). Written out here from the seed, as the spec.
+LOFTE_LINES = {
+    "Polisen arbetar med riktade narkotikainsatser": ("N", {"polis"}, {"polis"}),
+    "Kommunen samordnar sina resurser": ("N", {"kommun"}, {"kommun"}),
+    "Polisen och kommunen utvecklar sin samverkan": ("N", {"polis", "kommun"}, {"polis", "kommun"}),
+    "Kommunen har ett samordnande ansvar": ("B", {"kommun"}, {"kommun"}),
+    "Polisen och kommunen ska fortsätta att utveckla": (
+        "S",
+        {"polis", "kommun"},
+        {"polis", "kommun"},
+    ),
+    "Polisen ska löpande delta i samverkan": ("S", {"polis", "kommun"}, {"polis", "kommun"}),
+    "Polis och kommun samordnar insatser": ("S", {"polis", "kommun"}, {"polis", "kommun"}),
+    "Trafikkontroller genomförs": ("T", {"polis"}, {"polis"}),
+    "Genomföra riktad insats med fokus på motorburen": ("T", {"polis"}, {"polis"}),
+    "Kommunen och polisen delar information": ("T", {"kommun"}, {"kommun"}),
+    "Polisen verkar i Lekebergs kommun minst två timmar": ("S", {"polis"}, {"polis"}),
+}
+
+
+@pytest.fixture(scope="module")
+def plan() -> pd.DataFrame:
+    return activity.load_plan()
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    return tmp_path / "store.gpkg"
+
+
+def test_plan_has_every_activity_line_of_the_lofte(plan):
+    assert len(plan) == len(LOFTE_LINES)
+    for start, (theme, executors, responsible) in LOFTE_LINES.items():
+        rows = plan[plan["text"].str.startswith(start)]
+        assert len(rows) == 1, start
+        row = rows.iloc[0]
+        assert row["theme"] == theme
+        assert set(row["executors"]) == executors
+        assert set(row["responsible"]) == responsible
+        assert row["times"] >= 1
+    assert plan["activity_id"].is_unique
+
+
+def test_presence_line_is_measured_by_the_patrol_log(plan):
+    line = plan[plan["text"].str.contains("två timmar per vecka")].iloc[0]
+    assert line["measured_by"] == "patrol_log"
+    assert line["frequency"] == "week"
+
+
+def _valid_plan() -> dict:
+    return tomllib.loads(activity.plan_path().read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (lambda d: d["activity"][0].update(theme="X"), "theme 'X'"),
+        (lambda d: d["activity"][0].update(executors=["brandkåren"]), "executors"),
+        (lambda d: d["activity"][1].update(id=d["activity"][0]["id"]), "repeats id"),
+        (lambda d: d["activity"][0].update(months=[0, 13]), "months"),
+        (lambda d: d["activity"][0].update(frequency="dag"), "frequency 'dag'"),
+        (lambda d: d["activity"][0].update(times=0), "times = 0"),
+        (lambda d: d["activity"][0].pop("text"), "lacks 'text'"),
+        (lambda d: d["activity"][0].update(colour="red"), "unknown fields"),
+        (
+            lambda d: d["activity"][0].update(measured_by="patrol_log", executors=["kommun"]),
+            "polis",
+        ),
+        (lambda d: d.update(activity=[]), "no [[activity]]"),
+    ],
+)
+def test_invalid_plans_are_explained(change, needle):
+    data = copy.deepcopy(_valid_plan())
+    assert activity.validate_plan(data) == []
+    change(data)
+    problems = activity.validate_plan(data)
+    assert problems
+    assert any(needle in p for p in problems), problems
+
+
+def test_load_plan_raises_with_the_file_name(tmp_path):
+    bad = tmp_path / "plan.toml"
+    bad.write_text('[[activity]]\nid = "A"\ntheme = "Q"\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"plan\.toml.*theme 'Q'"):
+        activity.load_plan(bad)
+
+
+def test_iso_weeks_of_month_are_those_whose_thursday_is_in_it():
+    for month in ("2026-01", "2026-02", "2026-12", "2027-01", "2020-12"):
+        weeks = activity.iso_weeks_of_month(month)
+        p = pd.Period(month, freq="M")
+        expected = sorted(
+            {
+                f"{d.isocalendar().year}-W{d.isocalendar().week:02d}"
+                for d in pd.date_range(p.start_time, p.end_time, freq="D").date
+                if d.isoweekday() == 4
+            }
+        )
+        assert weeks == expected
+        for w in weeks:
+            thursday = date.fromisocalendar(int(w[:4]), int(w[6:]), 4)
+            assert (thursday.year, thursday.month) == (p.year, p.month)
+    assert activity.iso_weeks_of_month("2026-12")[-1] == "2026-W53"
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026-1", "nov", "2026/11", ""])
+def test_parse_month_rejects_non_months(bad):
+    with pytest.raises(DataError, match="write it like"):
+        activity.parse_month(bad)
+
+
+def test_log_replaces_the_same_line_month_and_executor(plan, store_path):
+    activity.log_activity("T1", month="2026-11", executor="polis", times=1, plan=plan,
+                          path=store_path)  # fmt: skip
+    activity.log_activity("T1", month="2026-11", executor="polis", times=3, plan=plan,
+                          path=store_path)  # fmt: skip
+    activity.log_activity("S1", month="2026-11", executor="kommun", times=1, plan=plan,
+                          path=store_path)  # fmt: skip
+    activity.log_activity("S1", month="2026-10", executor="kommun", times=2, plan=plan,
+                          path=store_path)  # fmt: skip
+    log = activity.read_activity_log(store_path, month="2026-11")
+    assert sorted(zip(log["activity_id"], log["executor"], log["times"], strict=True)) == [
+        ("S1", "kommun", 1),
+        ("T1", "polis", 3),
+    ]
+    with sqlite3.connect(store_path) as conn:
+        n = conn.execute("SELECT count(*) FROM activity_log").fetchone()[0]
+        registered = conn.execute(
+            "SELECT data_type FROM gpkg_contents WHERE table_name='activity_log'"
+        ).fetchone()
+    assert n == 3
+    assert registered == ("attributes",)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"activity_id": "Z9"}, "Unknown activity 'Z9'"),
+        ({"activity_id": "T1", "executor": "kommun"}, "does not carry out"),
+        ({"times": -1}, "0 or more"),
+        ({"times": "två"}, "0 or more"),
+        ({"month": "2026-13"}, "not a month"),
+        ({"activity_id": "X1"}, "patrol log"),
+        ({"comment": "gäller 19900101-1234"}, "personnummer"),
+    ],
+)
+def test_bad_log_entries_are_refused(plan, kwargs, needle):
+    entry = {"activity_id": "T1", "month": "2026-11", "executor": "polis", "times": 1} | kwargs
+    with pytest.raises(DataError, match=needle):
+        activity.validate_entry(plan, **entry)
+
+
+def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
+    csv = tmp_path / "logg.csv"
+    csv.write_text(
+        "aktivitet;månad;utförare;antal;kommentar\n"
+        "N1;2026-11;Polisen;2;\n"
+        "N3;2026-11;kommun;1;möte med fritid\n"
+        "T3;2026-11;Kommunen;0;\n",
+        encoding="utf-8",
+    )
+    assert activity.import_activity_log(csv, plan=plan, path=store_path) == 3
+    assert activity.import_activity_log(csv, plan=plan, path=store_path) == 3  # same rows again
+    log = activity.read_activity_log(store_path)
+    assert len(log) == 3
+    assert dict(zip(log["activity_id"], log["times"], strict=True)) == {"N1": 2, "N3": 1, "T3": 0}
+
+    xlsx = tmp_path / "logg.xlsx"
+    pd.DataFrame(
+        {"aktivitet": ["S2", "S2"], "månad": ["2026-12", "2026-12"],
+         "utförare": ["polis", "kommun"], "antal": [1, 2]}
+    ).to_excel(xlsx, index=False)  # fmt: skip
+    assert activity.import_activity_log(xlsx, plan=plan, path=store_path) == 2
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "aktivitet,månad,utförare,antal\nS3,2027-01,polis,1\nT1,2027-01,kommun,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFileError, match="line 3"):
+        activity.import_activity_log(bad, plan=plan, path=store_path)
+    assert activity.read_activity_log(store_path, month="2027-01").empty
+
+    missing = tmp_path / "missing.csv"
+    missing.write_text("aktivitet,antal\nS3,1\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="lacks columns"):
+        activity.import_activity_log(missing, plan=plan, path=store_path)
+
+
+def test_status_done_partly_not_done_and_not_planned(plan):
+    log = pd.DataFrame(
+        {
+            "activity_id": ["N1", "N2", "S1", "T2", "N1"],
+            "month": ["2026-07", "2026-07", "2026-07", "2026-12", "2026-06"],
+            "executor": ["polis", "kommun", "polis", "polis", "polis"],
+            "times": [2, 1, 5, 1, 9],
+        }
+    )
+    july = activity.activity_status(plan, log, month="2026-07").set_index(
+        ["activity_id", "executor"]
+    )
+    n1 = july.loc[("N1", "polis")]
+    assert (n1["planned"], n1["done"], n1["status"]) == (2, 2, "done")  # June's 9 do not count
+    n2 = july.loc[("N2", "kommun")]
+    assert (n2["planned"], n2["done"], n2["status"]) == (4, 1, "partly")
+    assert july.loc[("S1", "kommun"), "status"] == "not_done"  # only the police logged S1
+    assert july.loc[("S1", "polis"), "status"] == "done"
+    b1 = july.loc[("B1", "kommun")]
+    assert b1["planned"] == len(activity.iso_weeks_of_month("2026-07"))  # weekly in season
+    december = activity.activity_status(plan, log, month="2026-12").set_index(
+        ["activity_id", "executor"]
+    )
+    assert december.loc[("B1", "kommun"), "status"] == "not_planned"  # out of bathing season
+    assert december.loc[("B1", "kommun"), "status_label"] == "ej planerad denna månad"
+    assert december.loc[("T2", "polis"), "status"] == "done"  # done although not planned
+    rows_per_line = plan["executors"].map(len).sum()
+    assert len(december) == rows_per_line
+
+
+def test_presence_line_counts_weeks_met_from_the_patrol_log(plan):
+    weeks = activity.iso_weeks_of_month("2026-12")
+    minutes = pd.DataFrame(
+        {
+            "iso_week": weeks,
+            "minutes": [0, 119, 120, 200, 121],
+            "met": [False, False, True, True, True],
+        }
+    )
+    status = activity.activity_status(plan, pd.DataFrame(columns=activity.LOG_COLUMNS),
+                                      month="2026-12", weekly_minutes=minutes)  # fmt: skip
+    x1 = status[status["activity_id"] == "X1"].iloc[0]
+    assert (x1["planned"], x1["done"], x1["status"]) == (5, 3, "partly")
+
+
+def test_cli_log_status_list_and_import(store_path, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(
+        activity_group,
+        ["log", "T1", "--month", "2026-11", "--executor", "polis", "--times", "2",
+         "--store", str(store_path), "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["logged"]["times"] == 2
+    result = runner.invoke(
+        activity_group, ["status", "--month", "2026-11", "--store", str(store_path), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {(r["activity_id"], r["executor"]): r for r in json.loads(result.stdout)["activities"]}
+    assert rows[("T1", "polis")]["status"] == "done"
+    assert rows[("N1", "polis")]["status"] == "not_done"
+    result = runner.invoke(activity_group, ["list", "--json"])
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)["activities"]) == len(LOFTE_LINES)
+    result = runner.invoke(
+        activity_group,
+        ["log", "T1", "--month", "2026-11", "--executor", "kommun", "--times", "1",
+         "--store", str(store_path)],
+    )  # fmt: skip
+    assert result.exit_code == 1  # click.Choice accepts kommun, but the plan's T1 does not
+    assert "does not carry out" in result.output
+    csv = tmp_path / "a.csv"
+    csv.write_text("aktivitet,månad,utförare,antal\nS1,2026-11,kommun,1\n", encoding="utf-8")
+    result = runner.invoke(
+        activity_group, ["import", str(csv), "--store", str(store_path), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"file": str(csv), "rows": 1}
