@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -11,10 +14,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import ingest, settings, store
+from geo.hotspots import run_analysis
 from geo.maps import build_all
-from geo.model import CATEGORIES, THEMES
+from geo.model import THEMES
+from geo.network import control_points, load_graph, road_segments
 from geo.sample import default_end, make_sample
-from geo.sites import load_places, theme_mask
+from geo.sites import load_boundary, load_places, theme_mask
+from geo.spots import read_spots
 from geo.store import ImportResult
 
 logger = logging.getLogger(__name__)
@@ -36,6 +42,8 @@ class RunResult:
         First and last ``occurred_at`` in the store.
     outputs
         Files the job wrote, by name.
+    stage_s
+        Wall-clock seconds per stage (store, analysis, plan, maps).
     """
 
     imports: dict[str, ImportResult]
@@ -43,6 +51,57 @@ class RunResult:
     by_place: pd.DataFrame
     period: tuple[pd.Timestamp | None, pd.Timestamp | None]
     outputs: dict[str, Path] = field(default_factory=dict)
+    stage_s: dict[str, float] = field(default_factory=dict)
+
+
+class _StageTimer:
+    """Measure wall-clock seconds of named stages (``with timer("maps"): ...``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = time.perf_counter() - start
+            logger.info("stage %s: %.2f s", stage, self.seconds[stage])
+
+
+def analyse(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    spots: gpd.GeoDataFrame | None = None,
+    seed: int | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Compute the lägesbild's analysis layers: hotspots, Gi*, emerging, places, road segments.
+
+    Parameters
+    ----------
+    incidents
+        All stored incidents (EPSG:3006).
+    places
+        The named places.
+    spots
+        Kommun-marked traffic spots (open ones count on the roads).
+    seed
+        Seed for the permutation tests.
+
+    Returns
+    -------
+    dict
+        Layer name → layer, ready for :func:`geo.store.write_layer`.
+    """
+    area = load_boundary().buffer(settings.boundary_buffer_m)
+    layers = dict(run_analysis(incidents, places, seed=seed, area=area))
+    G = load_graph()
+    traffic = incidents[incidents["theme"] == "T"]
+    layers["road_segments"] = road_segments(G, traffic, spots=spots)
+    layers["control_points"] = control_points(layers["road_segments"], G)
+    return layers
 
 
 def polisen_dumps() -> list[Path]:
@@ -122,33 +181,37 @@ def run_main_job(
     """
     path = store_path or settings.store_path
     end = end or default_end()
+    timer = _StageTimer()
     path.parent.mkdir(parents=True, exist_ok=True)
     sample_csv = path.parent / f"lekeberg_syntetisk_{end.isoformat()}.csv"
-    make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
-    imports = {
-        "syntetisk": ingest.import_file(
-            sample_csv,
-            store_path=path,
-            replace_source="syntetisk",
-            now=pd.Timestamp(end, tz=settings.timezone),
-        ),
-    }
-    for dump in polisen_dumps():
-        imports[dump.name] = ingest.import_file(dump, store_path=path)
-    places = load_places()
-    store.write_layer(places, "places", path)
-    incidents = store.read_incidents(path)
+    with timer("store"):
+        make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
+        imports = {
+            "syntetisk": ingest.import_file(
+                sample_csv,
+                store_path=path,
+                replace_source="syntetisk",
+                now=pd.Timestamp(end, tz=settings.timezone),
+            ),
+        }
+        for dump in polisen_dumps():
+            imports[dump.name] = ingest.import_file(dump, store_path=path)
+        places = load_places()
+        store.write_layer(places, "places", path)
+        incidents = store.read_incidents(path)
     by_theme, by_place = summarize(incidents, places)
     period = (
         (incidents["occurred_at"].min(), incidents["occurred_at"].max())
         if len(incidents)
         else (None, None)
     )
-    logger.info(
-        "%d incidents in the store, %d categories", len(incidents), incidents["category"].nunique()
-    )
-    assert set(incidents["category"]) <= set(CATEGORIES)
+    with timer("analysis"):
+        layers = analyse(incidents, places, spots=read_spots(path), seed=seed)
+        for name, layer in layers.items():
+            store.write_layer(layer, name, path)
     outputs: dict[str, Path] = {"store": path, "sample": sample_csv}
-    for made in build_all(store_path=path, out_dir=maps_dir or settings.maps_dir):
-        outputs[made.stem] = made
-    return RunResult(imports, by_theme, by_place, period, outputs)
+    with timer("maps"):
+        for made in build_all(store_path=path, out_dir=maps_dir or settings.maps_dir):
+            outputs[made.stem] = made
+    result = RunResult(imports, by_theme, by_place, period, outputs, stage_s=timer.seconds)
+    return result

@@ -51,3 +51,5 @@ def run_cmd(store_path: Path | None, out_dir: Path | None, end: datetime | None)
         click.echo(f"  {name!s:24s} " + " ".join(f"{int(c):5d}" for c in counts))
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.stage_s.items())
+    click.echo(f"time: {stages}", err=True)
