@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo import _gpkg, settings, store
+from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import THEMES
 
@@ -316,6 +316,12 @@ def load_plan(path: Path | None = None) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- the log
 
 
+_TABLES = store.ExtraTables(
+    _SCHEMA,
+    (("activity_log", None, "What each party did per activity line of the löfte and month"),),
+)
+
+
 def ensure_schema(path: Path | None = None) -> None:
     """Create the ``activity_log`` table in the store if needed.
 
@@ -324,15 +330,7 @@ def ensure_schema(path: Path | None = None) -> None:
     path
         The store; default :func:`geo.store.default_path`.
     """
-    with store.connect(path) as conn, conn:
-        conn.executescript(_SCHEMA)
-        _gpkg.register_table(
-            conn,
-            "activity_log",
-            geometry_type=None,
-            srs_id=store.SRS_ID,
-            description="What each party did per activity line of the löfte and month",
-        )
+    store.ensure_tables(_TABLES, path)
 
 
 @dataclass(frozen=True)

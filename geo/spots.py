@@ -174,12 +174,9 @@ CREATE TABLE IF NOT EXISTS spot_changes (
   comment TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS spot_changes_spot ON spot_changes (spot_id);
 """
-_ready: set[Path] = set()
-_ready_lock = threading.Lock()
 # One writer at a time within a process: SQLite allows one anyway, and waiting on a lock is
 # fairer and faster than SQLite's busy-wait back-off (which gave multi-second tail latencies).
 _write_lock = threading.Lock()
-_local = threading.local()
 
 
 class SpotValidationError(DataError):
@@ -268,6 +265,15 @@ def _today() -> date:
     return pd.Timestamp.now(tz=settings.timezone).date()
 
 
+_TABLES = store.ExtraTables(
+    _SCHEMA,
+    (
+        ("spots", "GEOMETRY", "Traffic spots marked by kommun staff (points and road stretches)"),
+        ("spot_changes", None, "Audit trail of the spots: who changed what, when, before/after"),
+    ),
+)
+
+
 def ensure_schema(path: Path | None = None) -> Path:
     """Create the ``spots`` and ``spot_changes`` tables in the store if needed.
 
@@ -281,42 +287,12 @@ def ensure_schema(path: Path | None = None) -> Path:
     pathlib.Path
         The resolved store path.
     """
-    path = (path or store.default_path()).resolve()
-    with _ready_lock:
-        if path in _ready and path.exists():
-            return path
-        with store.connect(path) as conn, conn:
-            conn.executescript(_SCHEMA)
-            _gpkg.register_table(
-                conn,
-                "spots",
-                geometry_type="GEOMETRY",
-                srs_id=store.SRS_ID,
-                description="Traffic spots marked by kommun staff (points and road stretches)",
-            )
-            _gpkg.register_table(
-                conn,
-                "spot_changes",
-                geometry_type=None,
-                srs_id=store.SRS_ID,
-                description="Audit trail of the spots: who changed what, when, before/after",
-            )
-        _ready.add(path)
-    return path
+    return store.ensure_tables(_TABLES, path)
 
 
 def _connect(path: Path | None) -> sqlite3.Connection:
     """Return this thread's connection to the store (kept open: closing checkpoints the WAL)."""
-    resolved = ensure_schema(path)
-    conns: dict[Path, sqlite3.Connection] = _local.__dict__.setdefault("conns", {})
-    conn = conns.get(resolved)
-    if conn is None:
-        conn = sqlite3.connect(resolved, timeout=30.0, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        # WAL + NORMAL: a committed write survives a killed process (not a power cut)
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conns[resolved] = conn
-    return conn
+    return store.thread_connection(ensure_schema(path))
 
 
 def _release(conn: sqlite3.Connection) -> None:

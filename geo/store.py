@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -586,6 +587,86 @@ def read_layer(layer: str, path: Path | None = None) -> gpd.GeoDataFrame:
     geoms = _gpkg.from_blobs(df.pop("geom"))
     crs = f"EPSG:{meta[1]}" if meta[1] and meta[1] > 0 else None
     return gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
+
+
+@dataclass(frozen=True)
+class ExtraTables:
+    """Tables a module adds to the store (the marking app's spots and users, the activity log).
+
+    Attributes
+    ----------
+    schema
+        ``CREATE TABLE IF NOT EXISTS …`` statements (idempotent).
+    tables
+        ``(name, geometry type or None, description)`` per table, registered in the
+        GeoPackage catalogue so QGIS lists them.
+    """
+
+    schema: str
+    tables: tuple[tuple[str, str | None, str], ...]
+
+
+_ready: set[tuple[Path, str]] = set()
+_ready_lock = threading.Lock()
+_local = threading.local()
+
+
+def ensure_tables(extra: ExtraTables, path: Path | None = None) -> Path:
+    """Create a module's tables in the store once per process and return the resolved path.
+
+    Parameters
+    ----------
+    extra
+        The tables.
+    path
+        The store; default :func:`default_path`.
+
+    Returns
+    -------
+    pathlib.Path
+        The resolved store path.
+    """
+    resolved = (path or default_path()).resolve()
+    key = (resolved, extra.schema)
+    with _ready_lock:
+        if key in _ready and resolved.exists():
+            return resolved
+        with connect(resolved) as conn, conn:
+            conn.executescript(extra.schema)
+            for table, gtype, description in extra.tables:
+                _gpkg.register_table(
+                    conn, table, geometry_type=gtype, srs_id=SRS_ID, description=description
+                )
+        _ready.add(key)
+    return resolved
+
+
+def thread_connection(path: Path) -> sqlite3.Connection:
+    """Return this thread's kept-open autocommit connection to a store (for the web server).
+
+    Closing a WAL connection checkpoints the log, which made every request slow; one
+    connection per thread and store stays open instead. Callers manage transactions with
+    ``BEGIN``/``COMMIT`` themselves.
+
+    Parameters
+    ----------
+    path
+        A resolved store path (see :func:`ensure_tables`).
+
+    Returns
+    -------
+    sqlite3.Connection
+        The connection, with a 30 s busy timeout and ``synchronous = NORMAL`` (a committed
+        write survives a killed process).
+    """
+    conns: dict[Path, sqlite3.Connection] = _local.__dict__.setdefault("conns", {})
+    conn = conns.get(path)
+    if conn is None:
+        conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=True)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conns[path] = conn
+    return conn
 
 
 def list_layers(path: Path | None = None) -> list[str]:

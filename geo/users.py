@@ -13,7 +13,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from geo import _gpkg, store
+from geo import store
 from geo.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -36,9 +36,6 @@ CREATE TABLE IF NOT EXISTS users (
   active INTEGER NOT NULL DEFAULT 1,
   created_at DATETIME NOT NULL);
 """
-_ready: set[Path] = set()
-_ready_lock = threading.Lock()
-_local = threading.local()
 # argon2 takes ~64 MiB of memory per hash: at most two at a time, whatever the load.
 _hash_slots = threading.BoundedSemaphore(2)
 _hasher = PasswordHasher()
@@ -76,6 +73,11 @@ class User:
         return self.role == "editor"
 
 
+_TABLES = store.ExtraTables(
+    _SCHEMA, (("users", None, "Accounts of the marking app (argon2 password hashes)"),)
+)
+
+
 def ensure_schema(path: Path | None = None) -> Path:
     """Create the ``users`` table in the store if needed and return the store path.
 
@@ -89,33 +91,11 @@ def ensure_schema(path: Path | None = None) -> Path:
     pathlib.Path
         The resolved store path.
     """
-    path = (path or store.default_path()).resolve()
-    with _ready_lock:
-        if path in _ready and path.exists():
-            return path
-        with store.connect(path) as conn, conn:
-            conn.executescript(_SCHEMA)
-            _gpkg.register_table(
-                conn,
-                "users",
-                geometry_type=None,
-                srs_id=store.SRS_ID,
-                description="Accounts of the marking app (argon2 password hashes)",
-            )
-        _ready.add(path)
-    return path
+    return store.ensure_tables(_TABLES, path)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    # one connection per thread and store, kept open (closing one checkpoints the WAL)
-    conns: dict[Path, sqlite3.Connection] = _local.__dict__.setdefault("conns", {})
-    conn = conns.get(path)
-    if conn is None:
-        conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conns[path] = conn
-    return conn
+    return store.thread_connection(path)
 
 
 def add_user(
