@@ -203,7 +203,14 @@ def read_points(
     except PyprojCRSError as e:
         msg = f"{src!r} is not a coordinate reference system; write it like 'EPSG:4326'."
         raise CRSError(msg) from e
-    t = pd.to_datetime(df[time_col], errors="coerce", format="mixed")
+    try:
+        t = pd.to_datetime(df[time_col], errors="coerce", format="mixed")
+    except ValueError:
+        # offsets differ across rows (summer/winter time): keep the wall-clock time as written
+        written = (
+            df[time_col].astype("string").str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True)
+        )
+        t = pd.to_datetime(written, errors="coerce", format="mixed")
     if getattr(t.dt, "tz", None) is not None:
         t = t.dt.tz_localize(None)
     ok = np.isfinite(x) & np.isfinite(y) & t.notna().to_numpy()

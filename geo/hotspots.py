@@ -14,7 +14,7 @@ import pandas as pd
 import pymannkendall as mk
 import scipy.sparse as sp
 import shapely
-from libpysal.weights import WSP
+from libpysal.graph import Graph
 from scipy import ndimage, stats
 from sklearn.cluster import DBSCAN
 
@@ -289,29 +289,84 @@ def _gi_levels(z: npt.NDArray[np.float64], q: npt.NDArray[np.float64]) -> npt.ND
     return out
 
 
+def _star_weights(ids: npt.NDArray[np.int64], rings: int) -> tuple[sp.csr_matrix, Graph]:
+    """Binary contiguity with the cell itself included (Gi*), as a matrix and a libpysal Graph."""
+    adj = neighbour_matrix(ids, rings=rings)
+    star = (adj + sp.identity(ids.size, format="csr")).tocsr()
+    return adj, Graph.from_sparse(star)
+
+
+def _permutation_p(
+    y: FloatArray,
+    star: sp.csr_matrix,
+    rows: npt.NDArray[np.int64],
+    observed: FloatArray,
+    *,
+    permutations: int,
+    seed: int | None,
+) -> FloatArray:
+    """Return esda's conditional-permutation p of Gi* for the cells ``rows`` only.
+
+    Runs esda's own randomisation engine (``esda.crand``, the one ``G_Local`` uses, with the
+    same ``directed`` alternative) on the cells listed first, so the cost grows with the tested
+    cells, not with the whole grid. With every cell listed in grid order the result equals
+    ``G_Local(...).p_sim`` for the same seed (checked in the tests).
+    """
+    from esda.crand import compute_chunk, vec_permutations
+    from esda.getisord import _g_local_star_crand
+
+    n = y.size
+    rest = np.setdiff1d(np.arange(n), rows, assume_unique=True)
+    order = np.concatenate([rows, rest])
+    a = star[order][:, order].tocsr()
+    self_w = np.asarray(a.diagonal(), dtype=float)
+    a = (a - sp.diags(self_w)).tocsr()
+    a.eliminate_zeros()
+    card = np.diff(a.indptr).astype(np.int64)
+    m = rows.size
+    z = y[order].astype(float)
+    seed_i = int(np.random.default_rng(seed).integers(12_345, 12_345_000)) if seed is None else seed
+    permuted = vec_permutations(int(card.max()), n, permutations, seed_i)
+    p, _ = compute_chunk(
+        0, z[:m], z, observed[order][:m], card[:m], self_w, a.data[: a.indptr[m]].astype(float),
+        permuted, float(y.sum()), False, _g_local_star_crand, 0.0, "directed",
+    )  # fmt: skip
+    return np.asarray(p, dtype=float)
+
+
 def _gi_test(
     y: npt.NDArray[np.float64],
-    adj: sp.csr_matrix,
+    weights: tuple[sp.csr_matrix, Graph],
     *,
     permutations: int,
     seed: int | None,
     min_local_events: int,
 ) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]]:
-    """Gi* z (esda), esda's permutation p, FDR-adjusted combined p and the tested cells."""
+    """Gi* z (esda), esda's permutation p, FDR-adjusted combined p and the tested cells.
+
+    The permutation p is computed for the tested cells only (NaN elsewhere): untested cells
+    are never classed as hot or cold, so their permutation test would be wasted work.
+    """
+    adj, graph = weights
     n = y.size
     local = np.asarray(adj @ y).ravel() + y
     size = np.asarray(adj.sum(axis=1)).ravel() + 1
     expected = y.sum() / n * size
     tested = (local >= min_local_events) | (expected >= min_local_events)
-    w = WSP(adj).to_W(silence_warnings=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        g = esda.G_Local(
-            y, w, transform="B", star=True, permutations=permutations, seed=seed,
-            keep_simulations=False, n_jobs=1,
-        )  # fmt: skip
+        g = esda.G_Local(y, graph, transform="B", star=True, permutations=0)
     z = np.nan_to_num(np.asarray(g.Zs, dtype=float))
-    p_sim = np.asarray(g.p_sim, dtype=float) if permutations > 0 else np.full(n, np.nan)
+    p_sim = np.full(n, np.nan)
+    if permutations > 0 and tested.any():
+        p_sim[tested] = _permutation_p(
+            y,
+            graph.sparse.tocsr(),
+            np.flatnonzero(tested),
+            np.asarray(g.Gs, dtype=float),
+            permutations=permutations,
+            seed=seed,
+        )
     p_norm = 2 * stats.norm.sf(np.abs(z))
     # exact Poisson tail of the neighbourhood count under spatial randomness (two-sided)
     p_exact = 2 * np.where(
@@ -381,8 +436,8 @@ def gi_star(
     y = out["n_events"].to_numpy(dtype=float)
     n = len(out)
     total = float(y.sum())
-    adj = neighbour_matrix(out["cell_id"].to_numpy(), rings=rings)
-    local = np.asarray(adj @ y).ravel() + y
+    weights = _star_weights(out["cell_id"].to_numpy(dtype=np.int64), rings)
+    local = np.asarray(weights[0] @ y).ravel() + y
     out["local_events"] = local.astype(np.int64)
     out["gi_z"] = 0.0
     out["p_sim"] = 1.0
@@ -397,7 +452,7 @@ def gi_star(
         out["hotspot_class"] = "för_få_händelser"
         return out[_GI_COLUMNS]
     z, p_sim, q, tested = _gi_test(
-        y, adj, permutations=permutations, seed=seed, min_local_events=min_local_events
+        y, weights, permutations=permutations, seed=seed, min_local_events=min_local_events
     )
     out["gi_z"] = z
     out["p_sim"] = p_sim
@@ -425,14 +480,15 @@ _GI_COLUMNS = [
 # ---------------------------------------------------------------------------- clusters
 
 
-def _trend_label(times: pd.Series, *, start: pd.Timestamp, end: pd.Timestamp) -> str:
-    if len(times) < 10:
+def _trend_label(month_ord: npt.NDArray[np.int64], *, end_ord: int) -> str:
+    """Mann–Kendall class of the monthly counts from the first event's month to ``end_ord``."""
+    if month_ord.size < 10:
         return TOO_FEW
-    months = pd.period_range(start.to_period("M"), end.to_period("M"), freq="M")
-    if len(months) < 4:
+    first = int(month_ord.min())
+    if end_ord - first + 1 < 4:
         return TOO_FEW
-    counts = times.dt.to_period("M").value_counts().reindex(months, fill_value=0)
-    result = mk.original_test(counts.to_numpy(dtype=float))
+    counts = np.bincount(month_ord - first, minlength=end_ord - first + 1).astype(float)
+    result = mk.original_test(counts)
     return _TREND_LABELS.get(str(result.trend), _TREND_LABELS["no trend"])
 
 
@@ -446,15 +502,35 @@ def _naive_local(times: pd.Series) -> pd.Series:
 def _dbscan_labels(
     x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], *, eps_m: float, min_samples: float
 ) -> npt.NDArray[np.int64]:
-    """Run DBSCAN on points snapped to eps/10 bins weighted by their counts (bounded memory)."""
+    """Run DBSCAN on points snapped to eps/10 bins weighted by their counts (bounded memory).
+
+    Only bins that can take part in a cluster are passed to DBSCAN: a bin can be a core point
+    only if the eps × eps cells around it (a 3 × 3 block, which holds its whole eps disk) hold
+    at least ``min_samples`` events, and a border point lies within eps of a core point, so in
+    such a block or next to one. Every other bin is noise whatever DBSCAN would do, so the
+    labels are those of DBSCAN on all bins; the pruning removes the sparse background, which is
+    most of a large data set and most of DBSCAN's neighbour lists.
+    """
     snap = eps_m / 10.0
     key = np.stack([np.round(x / snap), np.round(y / snap)], axis=1)
     uniq, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
-    labels = (
-        DBSCAN(eps=eps_m, min_samples=int(min_samples))
-        .fit(uniq * snap, sample_weight=counts)
-        .labels_
+    pts = uniq * snap
+    block_ids = cell_ids(
+        pts[:, 0] - pts[:, 0].min(), pts[:, 1] - pts[:, 1].min(), cell_size_m=eps_m
     )
+    cells, cell_of = np.unique(block_ids, return_inverse=True)
+    adj = neighbour_matrix(cells, rings=1)
+    per_cell = np.bincount(cell_of.ravel(), weights=counts, minlength=cells.size)
+    can_be_core = (np.asarray(adj @ per_cell).ravel() + per_cell) >= min_samples
+    near_core = can_be_core | (np.asarray(adj @ can_be_core.astype(float)).ravel() > 0)
+    keep = near_core[cell_of.ravel()]
+    labels = np.full(uniq.shape[0], -1, dtype=np.int64)
+    if keep.any():
+        labels[keep] = (
+            DBSCAN(eps=eps_m, min_samples=int(min_samples))
+            .fit(pts[keep], sample_weight=counts[keep])
+            .labels_
+        )
     return np.asarray(labels[inverse.ravel()], dtype=np.int64)
 
 
@@ -517,13 +593,24 @@ def find_clusters(
     if len(incidents) == 0:
         return _empty_clusters(incidents.crs)
     xy_all = incidents.geometry
+    x_all, y_all = xy_all.x.to_numpy(), xy_all.y.to_numpy()
     area = area_m2 or float(
-        shapely.convex_hull(shapely.MultiPoint(np.column_stack([xy_all.x, xy_all.y])))
-        .buffer(eps_m)
-        .area
+        shapely.convex_hull(shapely.MultiPoint(np.column_stack([x_all, y_all]))).buffer(eps_m).area
     )
     times = _naive_local(incidents["occurred_at"])
     data_start, data_end = times.min(), times.max()
+    # per-event arrays, computed once: cluster summaries are slices of them
+    how_all = hour_of_week(times)
+    month_all = times.dt.month.to_numpy().astype(np.int64) - 1
+    month_ord = (times.dt.year.to_numpy() * 12 + month_all).astype(np.int64)
+    end_ord = int(data_end.year * 12 + data_end.month - 1)
+    t_ns = times.to_numpy().astype("datetime64[ns]").view("i8")  # local wall time orders them
+    occurred = incidents["occurred_at"]
+    cat_codes, cat_names = pd.factorize(incidents["category"].astype("string"), sort=True)
+    if "source" in incidents.columns:
+        src_codes, src_names = pd.factorize(incidents["source"].astype("string"), sort=True)
+    else:
+        src_codes, src_names = np.full(len(incidents), -1), pd.Index([])
     groups: list[tuple[str, str, npt.NDArray[np.bool_]]] = []
     for theme, mask in _theme_masks(incidents, places).items():
         groups.append((theme, "alla", mask))
@@ -534,59 +621,67 @@ def find_clusters(
             groups.append((theme, cat, np.asarray(cats == cat)))
     place_index = places.sindex if places is not None and not places.empty else None
     for theme, category, mask in groups:
-        sub = incidents.loc[mask]
-        n = len(sub)
+        idx = np.flatnonzero(mask)
+        n = idx.size
         if n < min_events:
             if n:
                 logger.info(
                     "%s/%s: för få händelser (%d < %d) for clusters", theme, category, n, min_events
                 )
             continue
-        x, y = sub.geometry.x.to_numpy(), sub.geometry.y.to_numpy()
+        x, y = x_all[idx], y_all[idx]
         density = n / area
         mu = density * np.pi * eps_m**2
         min_samples = max(float(min_events), float(stats.poisson.isf(alpha / n, mu)) + 1)
         labels = _dbscan_labels(x, y, eps_m=eps_m, min_samples=min_samples)
-        found = [k for k in np.unique(labels) if k >= 0]
-        sub_times = times.loc[mask]
-        k_out = 0
-        for k in found:
-            member = labels == k
-            pts = shapely.MultiPoint(np.column_stack([x[member], y[member]]))
-            poly = shapely.convex_hull(pts).buffer(buffer_m)
-            n_c = int(member.sum())
-            expected = density * poly.area
-            p = float(stats.poisson.sf(n_c - 1, expected))
-            if n_c < min_events or p > alpha / len(found):
-                continue
-            k_out += 1
-            members = sub.loc[member]
-            t = sub_times.loc[member]
-            touched: list[str] = []
-            if place_index is not None and places is not None:
-                hit = place_index.query(poly, predicate="intersects")
-                touched = sorted(str(v) for v in places.iloc[hit]["name"])
+        clustered = np.flatnonzero(labels >= 0)
+        if clustered.size == 0:
+            continue
+        order = clustered[np.argsort(labels[clustered], kind="stable")]
+        found, starts = np.unique(labels[order], return_index=True)
+        bounds = [*starts.tolist(), order.size]
+        members_of = [idx[order[bounds[i] : bounds[i + 1]]] for i in range(found.size)]
+        members = np.concatenate(members_of)
+        multi = shapely.multipoints(
+            np.column_stack([x_all[members], y_all[members]]),
+            indices=np.repeat(np.arange(found.size), np.diff(bounds)),
+        )
+        polys = np.asarray(shapely.buffer(shapely.convex_hull(multi), buffer_m), dtype=object)
+        n_c = np.diff(bounds)
+        p_vals = stats.poisson.sf(n_c - 1, density * shapely.area(polys))
+        kept = np.flatnonzero((n_c >= min_events) & (p_vals <= alpha / found.size))
+        touched: dict[int, list[str]] = {}
+        if place_index is not None and places is not None and kept.size:
+            pairs = place_index.query(polys[kept], predicate="intersects")
+            names = places["name"].astype(str).to_numpy()
+            for j in kept:
+                touched[int(j)] = []
+            for i_poly, i_place in zip(pairs[0], pairs[1], strict=True):
+                touched[int(kept[i_poly])].append(str(names[i_place]))
+        for k_out, j in enumerate(kept, start=1):
+            mem = members_of[j]
+            first, last = mem[np.argmin(t_ns[mem])], mem[np.argmax(t_ns[mem])]
+            cat_m = np.unique(cat_codes[mem])
+            src_m = np.unique(src_codes[mem])
             rows.append(
                 {
                     "hotspot_id": f"{theme}-{category}-{k_out}",
                     "theme": theme,
                     "category": category,
-                    "n_events": n_c,
-                    "categories": sorted(members["category"].dropna().astype(str).unique()),
-                    "sources": sorted(members["source"].dropna().astype(str).unique())
-                    if "source" in members.columns
-                    else [],
-                    "first_seen": members["occurred_at"].min().isoformat(),
-                    "last_seen": members["occurred_at"].max().isoformat(),
-                    "places": touched,
-                    "how_profile": _profile(hour_of_week(t), 168),
-                    "month_profile": _profile(t.dt.month.to_numpy() - 1, 12),
-                    "trend": _trend_label(t, start=t.min(), end=data_end),
-                    "p_value": p,
-                    "geometry": poly,
+                    "n_events": int(n_c[j]),
+                    "categories": [str(cat_names[c]) for c in cat_m if c >= 0],
+                    "sources": [str(src_names[c]) for c in src_m if c >= 0],
+                    "first_seen": occurred.iloc[first].isoformat(),
+                    "last_seen": occurred.iloc[last].isoformat(),
+                    "places": sorted(touched.get(int(j), [])),
+                    "how_profile": _profile(how_all[mem], 168),
+                    "month_profile": _profile(month_all[mem], 12),
+                    "trend": _trend_label(month_ord[mem], end_ord=end_ord),
+                    "p_value": float(p_vals[j]),
+                    "geometry": polys[j],
                 }
             )
-        logger.debug("%s/%s: %d events, %d clusters kept", theme, category, n, k_out)
+        logger.debug("%s/%s: %d events, %d clusters kept", theme, category, n, kept.size)
     logger.info("%d hotspot clusters (data %s – %s)", len(rows), data_start, data_end)
     if not rows:
         return _empty_clusters(incidents.crs)
@@ -751,7 +846,7 @@ def emerging_hotspots(
         result["hot_steps"] = 0
         result["cold_steps"] = 0
         return result[cols].reset_index(drop=True)
-    adj = neighbour_matrix(ids, rings=rings)
+    weights = _star_weights(ids, rings)
     z_all = np.zeros_like(counts)
     hot = np.zeros_like(counts, dtype=bool)
     cold = np.zeros_like(counts, dtype=bool)
@@ -760,7 +855,7 @@ def emerging_hotspots(
         if y.sum() < 3:
             continue
         z, _p_sim, q, tested = _gi_test(
-            y, adj, permutations=permutations, seed=seed, min_local_events=3
+            y, weights, permutations=permutations, seed=seed, min_local_events=3
         )
         sig = (q <= alpha) & tested
         z_all[s] = z

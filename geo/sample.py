@@ -247,7 +247,7 @@ def make_sample(*, end: date | None = None, weeks: int = 104, seed: int = 1814) 
             commute,
         )
         lines = _road_lines(ref, places.loc[around, "geometry"].centroid, radius_m)
-        add(p, _on_road(rng, lines.intersection(boundary.buffer(-50)), n), name)
+        add(p, _on_road(rng, shapely.intersection(lines, boundary.buffer(-50)), n), name)
     # Motorburen problematik and noise at gathering spots, spring–autumn evenings; spots move.
     motor_months = _weights({3: 1, 4: 2, 5: 3, 6: 3, 7: 3, 8: 3, 9: 2}, 12)
     half = start + timedelta(weeks=weeks // 2)

@@ -132,3 +132,34 @@ def test_forecast_cli_writes_the_layer(tmp_path):
     assert layer["risk_week"].sum() == pytest.approx(data["expected_events"])
     bad = CliRunner().invoke(forecast_command, ["--store", str(path), "--week", "49"])
     assert bad.exit_code != 0
+
+
+def test_blend_weights_recover_a_known_poisson_mixture():
+    rng = np.random.default_rng(11)
+    X = rng.gamma(0.5, 1.0, (20_000, 3))
+    truth = np.array([0.6, 0.0, 1.5])
+    y = rng.poisson(X @ truth).astype(float)
+    fitted = fc._fit_blend_weights(X, y)
+    assert fitted.min() >= 0
+    assert fitted == pytest.approx(truth, abs=0.05)
+
+
+def test_blend_learns_recency_from_its_own_history():
+    # place A was busy for 20 weeks and went quiet; place B started 6 weeks ago.
+    old = events(200, seed=8, start="2025-06-30", weeks=20)
+    new = events(48, seed=9, start="2025-11-10", weeks=6, weekday=2)
+    new = new.set_geometry(new.geometry.translate(4_000, 0))
+    inc = pd.concat([old, new], ignore_index=True)
+    blend = fc.forecast_week(inc, week="2025-W52", method="blend", seed=0)
+    top = blend.loc[blend["risk_week"].idxmax()]
+    assert top.geometry.centroid.x > X0 + 4_000
+    # the undecayed count over the same history would still put A first
+    count = fc.forecast_week(inc, week="2025-W52", method="count_6m")
+    assert count.loc[count["risk_week"].idxmax()].geometry.centroid.x < X0 + 2_000
+    # most of the expected events are at B
+    at_b = blend.geometry.centroid.x > X0 + 4_000
+    assert blend.loc[at_b, "risk_week"].sum() > 0.6 * blend["risk_week"].sum()
+
+
+def test_default_is_the_blend():
+    assert fc.DEFAULT_METHOD == "blend" and "blend" in fc.method_names()

@@ -338,3 +338,58 @@ def test_hotspots_cli_writes_every_layer(tmp_path):
     back = store.read_layer("hotspots", path)
     assert len(back) == data["n_clusters"]
     assert len(json.loads(back["how_profile"].iloc[0])) == 168
+
+
+def test_gi_permutation_p_is_esdas_for_the_tested_cells():
+    import warnings
+
+    import esda
+
+    grid = hs.grid_counts(planted(n_background=400, n_spot=30), cell_size_m=500, area=AREA)
+    y = grid["n_events"].to_numpy(dtype=float)
+    _adj, graph = hs._star_weights(grid["cell_id"].to_numpy(), 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = esda.G_Local(
+            y, graph, transform="B", star=True, permutations=199, seed=5, keep_simulations=False,
+            n_jobs=1,
+        )  # fmt: skip
+    every = np.arange(y.size)
+    mine = hs._permutation_p(
+        y, graph.sparse.tocsr(), every, np.asarray(full.Gs), permutations=199, seed=5
+    )
+    assert np.array_equal(mine, full.p_sim)
+    # a subset gets p-values of the same test: the hottest cells beat every permutation
+    hot = np.argsort(-full.Zs)[:5]
+    sub = hs._permutation_p(
+        y, graph.sparse.tocsr(), hot, np.asarray(full.Gs), permutations=199, seed=5
+    )
+    assert np.allclose(sub, 1 / 200)
+
+
+def test_gi_star_reports_no_permutation_p_for_untested_cells():
+    grid = hs.grid_counts(planted(), cell_size_m=250, area=(X0, Y0, X0 + 5 * SIDE, Y0 + SIDE))
+    # 1,820 events over 8,000 cells: a 3 x 3 block expects about 2, fewer than 3
+    gi = hs.gi_star(grid, permutations=99, seed=0)
+    untested = gi["local_events"] < 3
+    far = gi.geometry.centroid.x > X0 + SIDE + 1000  # no event there, nothing expected
+    assert (untested & far).any()
+    assert gi.loc[untested & far, "p_sim"].isna().all()
+    assert gi.loc[gi["significant"], "p_sim"].notna().all()
+
+
+def test_pruned_dbscan_labels_equal_plain_dbscan():
+    from sklearn.cluster import DBSCAN
+    from sklearn.metrics import adjusted_rand_score
+
+    inc = planted(n_background=3000)
+    x, y = inc.geometry.x.to_numpy(), inc.geometry.y.to_numpy()
+    labels = hs._dbscan_labels(x, y, eps_m=250.0, min_samples=12)
+    snap = 25.0
+    key = np.stack([np.round(x / snap), np.round(y / snap)], axis=1)
+    uniq, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    plain = DBSCAN(eps=250.0, min_samples=12).fit(uniq * snap, sample_weight=counts).labels_
+    plain = plain[inverse.ravel()]
+    assert (labels >= 0).sum() > 200  # the planted spots are found
+    assert np.array_equal(labels < 0, plain < 0)
+    assert adjusted_rand_score(labels, plain) == pytest.approx(1.0)
