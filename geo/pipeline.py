@@ -18,6 +18,7 @@ from geo.hotspots import run_analysis
 from geo.maps import build_all
 from geo.model import THEMES
 from geo.network import control_points, load_graph, road_segments
+from geo.patrol import plan_next_week
 from geo.sample import default_end, make_sample
 from geo.sites import load_boundary, load_places, theme_mask
 from geo.spots import read_spots
@@ -210,6 +211,9 @@ def run_main_job(
         for name, layer in layers.items():
             store.write_layer(layer, name, path)
     outputs: dict[str, Path] = {"store": path, "sample": sample_csv}
+    with timer("plan"):
+        made_plan = plan_next_week(store_path=path, out_dir=maps_dir or settings.maps_dir)
+        outputs.update({f"plan_{kind}": file for kind, file in made_plan.items()})
     with timer("maps"):
         for made in build_all(store_path=path, out_dir=maps_dir or settings.maps_dir):
             outputs[made.stem] = made

@@ -56,6 +56,7 @@ def _register() -> None:
     from geo.cli.data import import_cmd, places_cmd, sample_cmd
     from geo.cli.maps import maps
     from geo.cli.network import network_group
+    from geo.cli.plan import log_group, plan_cmd
     from geo.cli.report import activity_group, report_cmd
     from geo.cli.run import run_cmd
     from geo.cli.web import serve, spots, users
@@ -69,6 +70,8 @@ def _register() -> None:
         hotspots_command,
         forecast_command,
         evaluate_command,
+        plan_cmd,
+        log_group,
         maps,
         report_cmd,
         activity_group,

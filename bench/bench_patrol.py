@@ -1,0 +1,107 @@
+"""Benchmark the patrol solver: heuristic/MILP value ratio, and the heuristic's time when large.
+
+Run: .venv/bin/python bench/bench_patrol.py [--instances 50] [--large-runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from geo.patrol_solver import Instance, check_solution, solve_heuristic, solve_milp
+
+
+def random_instance(
+    seed: int, *, n_max: int, windows: tuple[int, int], window_len: tuple[float, ...],
+    budgets: tuple[float, ...],
+) -> Instance:  # fmt: skip
+    """Return a random instance like the test's (Euclidean minutes, sparse gamma values)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, n_max + 1))
+    w = int(rng.integers(*windows))
+    pts = rng.uniform(0, 15, size=(n + 1, 2))
+    return Instance(
+        values=rng.gamma(0.7, 1.0, size=(n, w)) * (rng.random((n, w)) < 0.7),
+        travel_min=np.linalg.norm(pts[:, None] - pts[None], axis=2),
+        window_day=rng.integers(0, 3, size=w),
+        window_len_min=float(rng.choice(window_len)),
+        dwell_min=float(rng.integers(10, 17)),
+        budget_min=float(rng.choice(budgets)),
+        max_trips=int(rng.choice([1, 2])),
+    )
+
+
+def ratio_table(label: str, n: int, **kw: object) -> None:
+    """Print the heuristic/MILP ratio and times over ``n`` instances."""
+    ratios, t_h, t_m, proven = [], [], [], 0
+    for seed in range(n):
+        inst = random_instance(seed, **kw)  # type: ignore[arg-type]
+        t0 = time.perf_counter()
+        heur = solve_heuristic(inst)
+        t1 = time.perf_counter()
+        exact = solve_milp(inst, start=heur, gap_rel=1e-4, time_limit_s=60)
+        t2 = time.perf_counter()
+        assert not check_solution(inst, heur.trips)
+        assert not check_solution(inst, exact.trips)
+        ratios.append(heur.value / exact.value if exact.value > 0 else 1.0)
+        t_h.append(t1 - t0)
+        t_m.append(t2 - t1)
+        proven += exact.optimal
+    print(
+        f"{label:34s} {n:4d} {min(ratios):8.4f} {statistics.mean(ratios):8.4f} "
+        f"{statistics.mean(t_h) * 1000:9.1f} {statistics.mean(t_m):8.2f} {proven:5d}"
+    )
+
+
+def large(runs: int) -> None:
+    """Print the heuristic's time on 300 candidates × 168 hourly windows (target < 2 s)."""
+    times = []
+    for seed in range(runs):
+        rng = np.random.default_rng(100 + seed)
+        n, w = 300, 168
+        pts = rng.uniform(0, 30, size=(n + 1, 2))
+        inst = Instance(
+            values=rng.gamma(0.5, 1.0, size=(n, w)),
+            travel_min=np.linalg.norm(pts[:, None] - pts[None], axis=2),
+            window_day=np.arange(w) // 24,
+            window_len_min=120,
+            dwell_min=15,
+            budget_min=120,
+            max_trips=2,
+        )
+        t0 = time.perf_counter()
+        sol = solve_heuristic(inst)
+        times.append(time.perf_counter() - t0)
+        assert not check_solution(inst, sol.trips)
+    print(
+        f"heuristic 300 candidates x 168 h: runs {runs}, median {statistics.median(times):.2f} s, "
+        f"max {max(times):.2f} s (target < 2 s)"
+    )
+
+
+def main() -> None:
+    """Run the benchmarks and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--instances", type=int, default=50)
+    parser.add_argument("--large-runs", type=int, default=3)
+    args = parser.parse_args()
+    print(
+        f"{'instances':34s} {'n':>4s} {'min':>8s} {'mean':>8s} {'heur ms':>9s} "
+        f"{'milp s':>8s} {'opt':>5s}"
+    )
+    ratio_table(
+        "test-sized (windows 25-35 min)", args.instances, n_max=40, windows=(2, 4),
+        window_len=(25, 30, 35), budgets=(40, 50, 60),
+    )  # fmt: skip
+    ratio_table(
+        "longer trips (windows 30-50 min)", args.instances, n_max=40, windows=(2, 4),
+        window_len=(30, 40, 50), budgets=(50, 70, 90),
+    )  # fmt: skip
+    large(args.large_runs)
+
+
+if __name__ == "__main__":
+    main()

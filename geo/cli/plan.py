@@ -1,0 +1,136 @@
+"""The weekly patrol plan (``geo plan``) and the patrol log (``geo log import``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from geo import settings
+from geo.cli._options import json_option, store_option
+
+
+@click.command("plan")
+@click.option("--week", default=None, help="ISO week to plan, e.g. 2026-W49 (default: next week).")
+@store_option
+@json_option
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Output folder (default maps/).",
+)
+@click.option("--budget", "budget_min", type=float, default=None, help="Minutes this week.")
+@click.option("--dwell", "dwell_min", type=float, default=None, help="Minutes per stop (10-16).")
+@click.option("--trips", "max_trips", type=click.IntRange(1, 2), default=None, help="1 or 2.")
+@click.option(
+    "--priorities",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Priorities file (default data/prioriteringar.toml).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "milp", "heuristic"]),
+    default="auto",
+    show_default=True,
+    help="Solver.",
+)
+@click.option("--seed", type=int, default=None, help="Extra seed (the week always seeds).")
+@click.option("--no-pdf", is_flag=True, help="Skip printing the one-pager to PDF.")
+def plan_cmd(
+    week: str | None,
+    store_path: Path | None,
+    as_json: bool,
+    out_dir: Path | None,
+    budget_min: float | None,
+    dwell_min: float | None,
+    max_trips: int | None,
+    priorities: Path | None,
+    method: str,
+    seed: int | None,
+    no_pdf: bool,
+) -> None:
+    """Plan the week's patrol hours and write map, CSV, GeoJSON, .ics and the A4 one-pager.
+
+    Example: geo plan --week 2026-W49 --store data/lagesbild.gpkg
+    """
+    from geo import patrol
+
+    opts = patrol.load_priorities(priorities)
+    if budget_min is not None:
+        opts = replace(opts, budget_min=budget_min)
+    if dwell_min is not None:
+        opts = replace(opts, dwell_min=dwell_min)
+    if max_trips is not None:
+        opts = replace(opts, max_trips=max_trips)
+    opts = opts.validated()
+    week = week or patrol.next_week(store_path=store_path)
+    plan = patrol.plan_week(week, store_path=store_path, options=opts, seed=seed, method=method)
+    paths = patrol.write_plan_outputs(
+        plan, out_dir=out_dir or settings.maps_dir, store_path=store_path, pdf=not no_pdf
+    )
+    if as_json:
+        click.echo(json.dumps(plan.as_dict(), ensure_ascii=False))
+        return
+    click.echo(f"Plan {plan.week}: {len(plan.stops)} stopp, {plan.total_min:.0f} av "
+               f"{plan.budget_min:.0f} min")  # fmt: skip
+    for _, s in plan.stops.iterrows():
+        click.echo(f"  {int(s['order'])}. {s['start']:%a %H:%M} {s['place']} ({s['activity']})")
+    for name, path in paths.items():
+        click.echo(f"{name}: {path}")
+
+
+@click.group("log")
+def log_group() -> None:
+    """Record the patrol log: what was actually done, against the two-hour promise.
+
+    Example: geo log import patrullogg.xlsx
+    """
+
+
+@log_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@store_option
+@json_option
+@click.option("--promise", "promise_min", type=int, default=120, show_default=True)
+def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_min: int) -> None:
+    """Import a patrol log (CSV/XLSX: date, start, end, places, activity, results).
+
+    Example: geo log import patrullogg.csv --store data/lagesbild.gpkg
+    """
+    from geo import patrol_log
+
+    result = patrol_log.import_log(file, store_path=store_path)
+    log = patrol_log.read_log(store_path)
+    weeks = (
+        patrol_log.minutes_per_week(
+            log,
+            first_week=log["iso_week"].min(),
+            last_week=log["iso_week"].max(),
+            promise_min=promise_min,
+        )
+        if len(log)
+        else None
+    )
+    if as_json:
+        out = result.as_dict()
+        out["weeks"] = [] if weeks is None else [
+            {"iso_week": w, "minutes": float(m), "met": bool(ok)}
+            for w, m, ok in weeks[["iso_week", "minutes", "met"]].itertuples(index=False)
+        ]  # fmt: skip
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    click.echo(
+        f"read {result.read}, stored {result.stored}, quarantined {result.quarantined}, "
+        f"duplicates {result.duplicates}"
+    )
+    for reason, n in result.reasons.items():
+        click.echo(f"  quarantined: {reason} ({n})")
+    if weeks is not None:
+        for w, m, ok in weeks[["iso_week", "minutes", "met"]].itertuples(index=False):
+            click.echo(f"  {w}: {m:.0f} min {'✓' if ok else '✗'}")

@@ -1,0 +1,412 @@
+"""The patrol log: import what was done, store it, minutes per ISO week and dosage per place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo import settings, store
+from geo.errors import DataError, ImportFileError
+from geo.model import normalize_text
+
+logger = logging.getLogger(__name__)
+
+#: Columns of :func:`read_log`.
+LOG_COLUMNS: tuple[str, ...] = (
+    "log_id",
+    "start",
+    "end",
+    "minutes",
+    "places",
+    "activity",
+    "results",
+    "iso_week",
+)
+#: Accepted header spellings (normalised) → column.
+_ALIASES: dict[str, str] = {
+    "date": "date", "datum": "date", "dag": "date",
+    "start": "start", "starttid": "start", "fran": "start", "från": "start", "borjan": "start",
+    "end": "end", "slut": "end", "sluttid": "end", "till": "end",
+    "places": "places", "platser": "places", "plats": "places", "place": "places",
+    "activity": "activity", "aktivitet": "activity", "atgard": "activity", "åtgärd": "activity",
+    "results": "results", "resultat": "results", "utfall": "results",
+}  # fmt: skip
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS patrol_log (
+  log_id TEXT PRIMARY KEY,
+  start TEXT NOT NULL,
+  end TEXT NOT NULL,
+  minutes REAL NOT NULL,
+  places TEXT NOT NULL,
+  activity TEXT,
+  results TEXT,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  imported_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS patrol_log_quarantine (
+  file_sha256 TEXT NOT NULL,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  PRIMARY KEY (file_sha256, line));
+"""
+
+
+@dataclass(frozen=True)
+class LogImportResult:
+    """Counts of one log import: ``read == stored + quarantined + duplicates``."""
+
+    read: int
+    stored: int
+    quarantined: int
+    duplicates: int
+    reasons: dict[str, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the counts as the ``--json`` object of ``geo log import``."""
+        return {
+            "read": self.read,
+            "stored": self.stored,
+            "quarantined": self.quarantined,
+            "duplicates": self.duplicates,
+            "reasons": dict(sorted(self.reasons.items())),
+        }
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            df = pd.read_excel(path, dtype=str)
+        elif suffix == ".csv":
+            raw = path.read_bytes()
+            text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252")
+            sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+            from io import StringIO
+
+            df = pd.read_csv(StringIO(text), dtype=str, sep=sep, keep_default_na=False)
+        else:
+            msg = f"Unknown patrol log format {str(path)!r}; use .csv or .xlsx."
+            raise ImportFileError(msg)
+    except (OSError, ValueError, IndexError) as e:
+        msg = f"Cannot read the patrol log {str(path)!r}: {e}. Save it as CSV or XLSX."
+        raise ImportFileError(msg) from e
+    renamed = {}
+    for col in df.columns:
+        key = normalize_text(str(col))
+        if key in _ALIASES:
+            renamed[col] = _ALIASES[key]
+        elif str(col).strip().lower() in _ALIASES:
+            renamed[col] = _ALIASES[str(col).strip().lower()]
+    df = df.rename(columns=renamed)
+    missing = [c for c in ("date", "start", "end") if c not in df.columns]
+    if missing:
+        msg = (
+            f"The patrol log {str(path)!r} lacks the columns {missing!r}; it needs date, start, "
+            "end, places, activity, results (Swedish: datum, start, slut, platser, aktivitet, "
+            "resultat)."
+        )
+        raise ImportFileError(msg)
+    return df.fillna("")
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parse_time(day: str, clock: str) -> pd.Timestamp:
+    clock = clock.strip().replace(".", ":")
+    if " " in clock or "T" in clock:  # a full date-time in the start/end column
+        ts = pd.Timestamp(clock)
+    else:
+        ts = pd.Timestamp(f"{pd.Timestamp(day.strip()).date()} {clock}")
+    if ts.tzinfo is None:
+        local = ts.tz_localize(settings.timezone, ambiguous="NaT", nonexistent="NaT")
+        if pd.isna(local):
+            msg = f"time {clock!r} on {day!r} does not exist or is ambiguous (daylight saving)"
+            raise ValueError(msg)
+        ts = pd.Timestamp(local)
+    return ts.tz_convert(settings.timezone)
+
+
+def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate log rows: keep the good ones, quarantine the others with a reason.
+
+    Parameters
+    ----------
+    df
+        Rows with columns ``date``, ``start``, ``end`` and optional ``places``,
+        ``activity``, ``results`` (strings).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``good`` (``line``, ``start``, ``end`` tz-aware, ``minutes``, ``places``,
+        ``activity``, ``results``) and ``bad`` (``line``, ``reason``, ``raw`` JSON).
+        ``line`` is the 1-based data row (header = line 1, so the first row is line 2).
+    """
+    good: list[dict[str, Any]] = []
+    bad: list[dict[str, Any]] = []
+    for i, row in enumerate(df.to_dict("records"), start=2):
+        raw = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False)
+        try:
+            start = _parse_time(str(row["date"]), str(row["start"]))
+            end = _parse_time(str(row["date"]), str(row["end"]))
+        except (ValueError, TypeError) as e:
+            bad.append({"line": i, "reason": f"ogiltig tid: {e}", "raw": raw})
+            continue
+        if end <= start:
+            bad.append(
+                {
+                    "line": i,
+                    "reason": f"sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M}"
+                    " (pass över midnatt: skriv slut med datum, t.ex. 2026-12-05 01:30)",
+                    "raw": raw,
+                }
+            )
+            continue
+        minutes = (end - start).total_seconds() / 60
+        if minutes > 24 * 60:
+            bad.append(
+                {"line": i, "reason": f"passet är {minutes:.0f} min, över ett dygn", "raw": raw}
+            )
+            continue
+        good.append(
+            {
+                "line": i,
+                "start": start,
+                "end": end,
+                "minutes": minutes,
+                "places": str(row.get("places", "")).strip(),
+                "activity": str(row.get("activity", "")).strip(),
+                "results": str(row.get("results", "")).strip(),
+            }
+        )
+    cols = ["line", "start", "end", "minutes", "places", "activity", "results"]
+    return pd.DataFrame(good, columns=cols), pd.DataFrame(bad, columns=["line", "reason", "raw"])
+
+
+def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult:
+    """Import a patrol log (CSV/XLSX: date, start, end, places, activity, results) into the store.
+
+    Parameters
+    ----------
+    path
+        The file.
+    store_path
+        The store; default :func:`geo.store.default_path`.
+
+    Returns
+    -------
+    LogImportResult
+        Counts; rows with end before start (and other bad rows) are quarantined in the
+        table ``patrol_log_quarantine`` with a Swedish reason. Re-importing adds nothing.
+
+    Raises
+    ------
+    ImportFileError
+        If the file cannot be read or lacks the date/start/end columns.
+    """
+    df = _read_table(path)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    good, bad = parse_log(df)
+    now = dt.datetime.now(dt.UTC).isoformat()
+    stored = duplicates = 0
+    with store.connect(store_path) as conn, conn:
+        conn.executescript(_SCHEMA)
+        for r in good.to_dict("records"):
+            key = f"{r['start'].isoformat()}|{r['end'].isoformat()}|{normalize_text(r['places'])}"
+            log_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO patrol_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    log_id, r["start"].isoformat(), r["end"].isoformat(), r["minutes"],
+                    r["places"], r["activity"], r["results"], str(path), int(r["line"]), now,
+                ),
+            )  # fmt: skip
+            if cur.rowcount:
+                stored += 1
+            else:
+                duplicates += 1
+        for r in bad.to_dict("records"):
+            conn.execute(
+                "INSERT OR IGNORE INTO patrol_log_quarantine VALUES (?, ?, ?, ?, ?)",
+                (sha, str(path), int(r["line"]), r["reason"], r["raw"]),
+            )
+    reasons: dict[str, int] = {}
+    for reason in bad["reason"]:
+        key = str(reason).split(":")[0].split(" (")[0]
+        key = "sluttid före start" if key.startswith("sluttiden") else key
+        reasons[key] = reasons.get(key, 0) + 1
+    result = LogImportResult(len(df), stored, len(bad), duplicates, reasons)
+    logger.info("patrol log %s: %s", path.name, result.as_dict())
+    return result
+
+
+def read_log(path: Path | None = None) -> pd.DataFrame:
+    """Return the stored patrol log.
+
+    Parameters
+    ----------
+    path
+        The store; default :func:`geo.store.default_path`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`LOG_COLUMNS`: ``start``/``end`` tz-aware Europe/Stockholm,
+        ``minutes``, ``places`` (text as logged), ``activity``, ``results``, ``iso_week``
+        (of the start). Empty with these columns when nothing is logged.
+    """
+    with store.connect(path) as conn:
+        conn.executescript(_SCHEMA)
+        df = pd.read_sql_query(
+            "SELECT log_id, start, end, minutes, places, activity, results FROM patrol_log "
+            "ORDER BY start",
+            conn,
+        )
+    for col in ("start", "end"):
+        df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").dt.tz_convert(
+            settings.timezone
+        )
+    df["minutes"] = df["minutes"].astype(float)
+    iso = df["start"].dt.isocalendar()
+    df["iso_week"] = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+    return df[list(LOG_COLUMNS)]
+
+
+def read_log_quarantine(path: Path | None = None) -> pd.DataFrame:
+    """Return quarantined log rows: ``file, line, reason, raw``."""
+    with store.connect(path) as conn:
+        conn.executescript(_SCHEMA)
+        return pd.read_sql_query(
+            "SELECT file, line, reason, raw FROM patrol_log_quarantine ORDER BY file, line", conn
+        )
+
+
+def _week_monday(week: str) -> pd.Timestamp:
+    try:
+        year_s, num_s = week.strip().split("-W")
+        day = dt.date.fromisocalendar(int(year_s), int(num_s), 1)
+    except ValueError as e:
+        msg = f"Week {week!r} is not an ISO week; write it like '2026-W49'."
+        raise DataError(msg) from e
+    return pd.Timestamp(day).tz_localize(settings.timezone)
+
+
+def minutes_per_week(
+    log: pd.DataFrame, *, first_week: str, last_week: str, promise_min: int = 120
+) -> pd.DataFrame:
+    """Return the minutes delivered per ISO week against the promise.
+
+    Parameters
+    ----------
+    log
+        :func:`read_log` (``start``, ``end`` tz-aware).
+    first_week, last_week
+        The weeks to report, inclusive (``YYYY-Www``; ISO week 53 is handled).
+    promise_min
+        Minutes promised per week (the löfte: 120).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per week, also weeks with nothing logged: ``iso_week``, ``minutes``,
+        ``met`` (``minutes >= promise_min``). A visit spanning midnight Sunday is split
+        between the two weeks at local midnight.
+
+    Raises
+    ------
+    DataError
+        If a week is not an ISO week or ``last_week`` is before ``first_week``.
+    """
+    first, last = _week_monday(first_week), _week_monday(last_week)
+    if last < first:
+        msg = f"last_week {last_week!r} is before first_week {first_week!r}; swap them."
+        raise DataError(msg)
+    mondays = []
+    day = first
+    while day <= last:
+        mondays.append(day)
+        day = (day.tz_localize(None) + pd.Timedelta(days=7)).tz_localize(settings.timezone)
+    bounds = [
+        *mondays,
+        (last.tz_localize(None) + pd.Timedelta(days=7)).tz_localize(settings.timezone),
+    ]
+    minutes = [0.0] * len(mondays)
+    for start, end in zip(log["start"], log["end"], strict=True):
+        s, e = pd.Timestamp(start), pd.Timestamp(end)
+        for i in range(len(mondays)):
+            lo, hi = bounds[i], bounds[i + 1]
+            overlap = (min(e, hi) - max(s, lo)).total_seconds() / 60
+            if overlap > 0:
+                minutes[i] += overlap
+    weeks = []
+    for m in mondays:
+        iso = m.date().isocalendar()
+        weeks.append(f"{iso.year}-W{iso.week:02d}")
+    out = pd.DataFrame({"iso_week": weeks, "minutes": [round(v, 1) for v in minutes]})
+    out["met"] = out["minutes"] >= promise_min
+    return out
+
+
+def dosage_per_place(log: pd.DataFrame, *, places: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return visits and minutes per place in the log (the patrol "dosage").
+
+    Parameters
+    ----------
+    log
+        :func:`read_log`; ``places`` lists places separated by ``;`` or ``,``, and the
+        visit's minutes are shared equally between them.
+    places
+        Named places (:func:`geo.sites.load_places`) to resolve aliases to one name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``place``, ``visits``, ``minutes``, ``first``, ``last`` (dates), sorted by minutes.
+    """
+    gaz = None
+    if places is not None and len(places):
+        from geo.sites import Gazetteer
+
+        gaz = Gazetteer(places)
+    rows = []
+    for _, r in log.iterrows():
+        names = [p.strip() for p in str(r["places"]).replace(",", ";").split(";") if p.strip()]
+        if not names:
+            names = ["(ingen plats angiven)"]
+        for name in names:
+            match = gaz.lookup(name) if gaz is not None else None
+            rows.append(
+                {
+                    "place": match.name if match is not None else name,
+                    "minutes": float(r["minutes"]) / len(names),
+                    "day": pd.Timestamp(r["start"]).date(),
+                }
+            )
+    if not rows:
+        return pd.DataFrame(columns=["place", "visits", "minutes", "first", "last"])
+    df = pd.DataFrame(rows)
+    out = df.groupby("place").agg(
+        visits=("minutes", "size"), minutes=("minutes", "sum"), first=("day", "min"),
+        last=("day", "max"),
+    )  # fmt: skip
+    out["minutes"] = out["minutes"].round(1)
+    return (
+        out.reset_index()
+        .sort_values("minutes", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )

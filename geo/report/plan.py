@@ -1,0 +1,366 @@
+"""Write a weekly patrol plan: CSV, GeoJSON, .ics, map and the A4 one-pager (HTML and PDF)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import icalendar
+import pandas as pd
+
+from geo import settings
+from geo.errors import GeoError
+from geo.model import THEMES
+
+if TYPE_CHECKING:
+    from geo.patrol import Plan
+
+logger = logging.getLogger(__name__)
+
+#: Columns of the plan CSV (Swedish headers, as printed on the one-pager).
+CSV_COLUMNS: dict[str, str] = {
+    "order": "nr",
+    "place": "plats",
+    "day": "dag",
+    "start_time": "start",
+    "end_time": "slut",
+    "dwell_min": "min",
+    "activity": "åtgärd",
+    "theme": "tema",
+    "reason": "skäl",
+    "lat": "lat",
+    "lon": "lon",
+    "place_id": "plats_id",
+    "trip": "tur",
+}
+HANDLING_NOTE = "Arbetsmaterial – ej för spridning"
+_DAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+
+
+def _atomic_write(path: Path, data: bytes) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(path)
+    except OSError as e:
+        msg = f"Cannot write {str(path)!r}: {e}. Choose a writable folder with --out."
+        raise GeoError(msg) from e
+    return path
+
+
+def plan_table(plan: Plan) -> pd.DataFrame:
+    """Return the plan's stops as the table of the CSV and the one-pager (Swedish headers).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CSV_COLUMNS` values, one row per stop.
+    """
+    s = plan.stops
+    start = pd.to_datetime(s["start"])
+    end = pd.to_datetime(s["end"])
+    df = pd.DataFrame(
+        {
+            "order": s["order"].astype(int),
+            "place": s["place"],
+            "day": [f"{_DAYS[t.day_of_week]} {t:%Y-%m-%d}" for t in start],
+            "start_time": [f"{t:%H:%M}" for t in start],
+            "end_time": [f"{t:%H:%M}" for t in end],
+            "dwell_min": s["dwell_min"].astype(float).round().astype(int),
+            "activity": s["activity"],
+            "theme": s["theme"],
+            "reason": s["reason"],
+            "lat": s["lat"],
+            "lon": s["lon"],
+            "place_id": s["place_id"],
+            "trip": s["trip"].astype(int),
+        }
+    )
+    return df.rename(columns=CSV_COLUMNS)
+
+
+def write_csv(plan: Plan, path: Path) -> Path:
+    """Write the plan's stops as CSV (UTF-8 with BOM so Excel shows å, ä, ö).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    path
+        Output file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    text = plan_table(plan).to_csv(index=False)
+    return _atomic_write(path, text.encode("utf-8-sig"))
+
+
+def write_geojson(plan: Plan, path: Path) -> Path:
+    """Write the stops (Points) and trip routes (LineStrings) as one GeoJSON in EPSG:4326.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    path
+        Output file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    stops = plan.stops.copy()
+    stops["feature"] = "stopp"
+    stops["start"] = [pd.Timestamp(t).isoformat() for t in stops["start"]]
+    stops["end"] = [pd.Timestamp(t).isoformat() for t in stops["end"]]
+    routes = plan.routes.copy()
+    routes["feature"] = "rutt"
+    both = pd.concat([stops, routes], ignore_index=True)
+    gdf = gpd.GeoDataFrame(both, geometry="geometry", crs=plan.stops.crs).to_crs(
+        settings.display_crs
+    )
+    gdf["week"] = plan.week
+    return _atomic_write(path, gdf.to_json(drop_id=True, na="drop").encode("utf-8"))
+
+
+def plan_calendar(plan: Plan) -> icalendar.Calendar:
+    """Return the plan as an iCalendar with one VEVENT per stop (stable UIDs).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    icalendar.Calendar
+        ``DTSTART``/``DTEND`` with ``TZID=Europe/Stockholm``, ``LOCATION``, ``GEO``,
+        ``DESCRIPTION`` (the reason); ``UID`` = week + stop number, so a re-export of the
+        same week updates the events instead of adding new ones.
+    """
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(settings.timezone)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Trygghetskartan//geo patrol plan//SV")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Polisens trygghetsvandring {plan.week}")
+    cal.add("x-wr-timezone", settings.timezone)
+    generated = pd.Timestamp(plan.meta["generated_at"]).to_pydatetime()
+    for _, s in plan.stops.iterrows():
+        ev = icalendar.Event()
+        ev.add("uid", f"{plan.week}-stopp-{int(s['order'])}@trygghetskartan.{settings.kommunkod}")
+        ev.add("summary", f"{int(s['order'])}. {s['place']}: {s['activity']}")
+        ev.add("dtstart", pd.Timestamp(s["start"]).to_pydatetime().astimezone(tz))
+        ev.add("dtend", pd.Timestamp(s["end"]).to_pydatetime().astimezone(tz))
+        ev.add("dtstamp", generated)
+        ev.add("location", str(s["place"]))
+        ev.add("geo", (float(s["lat"]), float(s["lon"])))
+        theme = THEMES.get(str(s["theme"]), str(s["theme"]))
+        ev.add("description", f"{s['reason']}\nTema: {theme}. {HANDLING_NOTE}.")
+        ev.add("categories", [theme])
+        ev.add("class", "CONFIDENTIAL")
+        cal.add_component(ev)
+    cal.add_missing_timezones()
+    return cal
+
+
+def write_ics(plan: Plan, path: Path) -> Path:
+    """Write the plan's calendar (see :func:`plan_calendar`).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    path
+        Output ``.ics`` file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    return _atomic_write(path, plan_calendar(plan).to_ical())
+
+
+def plan_image_png(plan: Plan) -> bytes:
+    """Draw a static map of the plan (boundary, roads, route, numbered stops) as PNG.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    bytes
+        A PNG (matplotlib, no tiles: works offline).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from geo.sites import load_boundary, load_places
+
+    fig, ax = plt.subplots(figsize=(6.2, 3.6), dpi=150)
+    try:
+        gpd.GeoSeries([load_boundary()], crs=settings.working_crs).boundary.plot(
+            ax=ax, color="#222222", linewidth=1.0, linestyle="--"
+        )
+        places = load_places()
+        places.plot(ax=ax, color="#cccccc", edgecolor="#888888", linewidth=0.5, alpha=0.5)
+        for _, p in places[places["kind"].isin(["centrum", "ort"])].iterrows():
+            c = p.geometry.representative_point()
+            ax.annotate(str(p["name"]), (c.x, c.y), fontsize=6, color="#444444", ha="center")
+    except GeoError as e:
+        logger.warning("no background for the plan image: %s", e)
+    colors = ["#c51b7d", "#2166ac"]
+    for _, r in plan.routes.iterrows():
+        gpd.GeoSeries([r.geometry], crs=plan.routes.crs).plot(
+            ax=ax, color=colors[(int(r["trip"]) - 1) % 2], linewidth=2.2
+        )
+    for _, s in plan.stops.iterrows():
+        ax.plot(s.geometry.x, s.geometry.y, "o", ms=13, color="white", mec="#111111", mew=1.5)
+        ax.annotate(
+            str(int(s["order"])), (s.geometry.x, s.geometry.y), ha="center", va="center",
+            fontsize=8, fontweight="bold",
+        )  # fmt: skip
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    fig.tight_layout(pad=0.2)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def one_pager_html(plan: Plan) -> str:
+    """Return the A4 one-pager (Swedish): heading, map image, the stop table, footer.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    str
+        Self-contained HTML (the map is an embedded PNG), printable on one A4 page.
+    """
+    from geo.patrol import week_monday
+
+    monday = week_monday(plan.week)
+    sunday = monday + pd.Timedelta(days=6)
+    year, num = plan.week.split("-W")
+    img = base64.b64encode(plan_image_png(plan)).decode("ascii")
+    table = plan_table(plan)
+    rows = []
+    for _, r in table.iterrows():
+        theme = str(r["tema"])
+        rows.append(
+            "<tr>"
+            f"<td class='nr'>{int(r['nr'])}</td><td>{html.escape(str(r['plats']))}</td>"
+            f"<td>{html.escape(str(r['dag']))}</td>"
+            f"<td>{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
+            f"<td class='nr'>{int(r['min'])}</td><td>{html.escape(str(r['åtgärd']))}</td>"
+            f"<td class='why'>{html.escape(str(r['skäl']))}</td>"
+            f"<td>{html.escape(THEMES.get(theme, theme))}</td>"
+            "<td class='tick'>☐ genomförd<br>tid: ______</td>"
+            "</tr>"
+        )
+    generated = pd.Timestamp(plan.meta["generated_at"]).tz_convert(settings.timezone)
+    notes = []
+    if plan.meta.get("schematic"):
+        notes.append(str(plan.meta.get("network_note") or "Schematiskt vägnät."))
+    note_html = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in notes)
+    return f"""<!DOCTYPE html>
+<html lang="sv"><head><meta charset="utf-8">
+<title>Patrullplan vecka {int(num)} {year}</title>
+<style>
+@page {{ size: A4; margin: 10mm; }}
+body {{ font: 8pt/1.25 system-ui, "DejaVu Sans", sans-serif; color: #111; margin: 0; }}
+h1 {{ font-size: 14pt; margin: 0 0 2px 0; }}
+.sub {{ margin: 0 0 6px 0; color: #333; }}
+img.map {{ display: block; max-width: 100%; max-height: 62mm; margin: 0 auto 6px auto; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #999; padding: 2px 4px; vertical-align: top; text-align: left; }}
+th {{ background: #eee; }}
+td.nr {{ text-align: right; }}
+td.why {{ font-size: 6.8pt; width: 46%; }}
+td.tick {{ white-space: nowrap; font-size: 8pt; }}
+.note {{ color: #8a1c1c; font-size: 8pt; margin: 4px 0; }}
+footer {{ margin-top: 6px; font-size: 8pt; color: #333; border-top: 1px solid #999;
+  padding-top: 3px; }}
+footer strong {{ color: #8a1c1c; }}
+</style></head>
+<body>
+<h1>Patrullplan vecka {int(num)} ({monday:%Y-%m-%d} – {sunday:%Y-%m-%d})</h1>
+<p class="sub">{html.escape(settings.kommun_name)}s kommun, medborgarlöftet: minst två timmar
+i veckan. Planerat {plan.total_min:.0f} av {plan.budget_min:.0f} min inklusive körning från
+{html.escape(str(plan.meta.get("entry", "infarten")))}.</p>
+<img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
+<table>
+<thead><tr><th>nr</th><th>plats</th><th>dag</th><th>tid</th><th>min</th><th>åtgärd</th>
+<th>skäl</th><th>tema</th><th>✓ genomförd</th></tr></thead>
+<tbody>
+{"".join(rows)}
+</tbody></table>
+{note_html}
+<footer>Dataperiod: {html.escape(str(plan.meta.get("data_period", "")))} ·
+Skapad: {generated:%Y-%m-%d %H:%M} · <strong>{HANDLING_NOTE}</strong></footer>
+</body></html>
+"""
+
+
+def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, Path]:
+    """Write every output of a plan into ``out_dir`` (default folder: ``maps/``).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    out_dir
+        Output folder.
+    pdf
+        Print the one-pager to PDF with Chromium too.
+
+    Returns
+    -------
+    dict of str to Path
+        ``map``, ``csv``, ``geojson``, ``ics``, ``html`` and (with ``pdf``) ``pdf``.
+    """
+    from geo.maps.io import save_map
+    from geo.maps.plan import plan_map
+    from geo.report._pdf import html_to_pdf
+
+    stem = f"plan-{plan.week}"
+    paths: dict[str, Path] = {}
+    paths["map"] = save_map(plan_map(plan), out_dir / f"{stem}.html")
+    paths["csv"] = write_csv(plan, out_dir / f"{stem}.csv")
+    paths["geojson"] = write_geojson(plan, out_dir / f"{stem}.geojson")
+    paths["ics"] = write_ics(plan, out_dir / f"{stem}.ics")
+    paths["html"] = _atomic_write(out_dir / f"{stem}-a4.html", one_pager_html(plan).encode("utf-8"))
+    if pdf:
+        paths["pdf"] = html_to_pdf(paths["html"], out_dir / f"{stem}.pdf")
+    logger.info("plan %s written to %s", plan.week, out_dir)
+    return paths

@@ -1,0 +1,135 @@
+"""Tests of the patrol log: import with quarantine, minutes per ISO week, dosage per place."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geo import patrol_log
+from geo.errors import DataError, ImportFileError
+from geo.sites import load_places
+
+TZ = "Europe/Stockholm"
+
+
+def _csv(
+    path: Path, rows: list[str], header: str = "datum;start;slut;platser;aktivitet;resultat"
+) -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def _log(*spans: tuple[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "start": [pd.Timestamp(a, tz=TZ) for a, _ in spans],
+            "end": [pd.Timestamp(b, tz=TZ) for _, b in spans],
+        }
+    )
+
+
+def test_import_stores_rows_and_quarantines_end_before_start(tmp_path: Path) -> None:
+    f = _csv(
+        tmp_path / "logg.csv",
+        [
+            "2026-12-04;20:00;21:10;Fjugesta centrum;närvaro;2 samtal",
+            "2026-12-05;22:30;21:30;Lanna badgruva;närvaro;",
+            "2026-12-06;10:00;10:45;väg 204 vid Hidinge;hastighetskontroll;3 rapporter",
+            "2026-12-07;nonsens;11:00;Vintrosa;närvaro;",
+        ],
+    )
+    store = tmp_path / "s.gpkg"
+    result = patrol_log.import_log(f, store_path=store)
+    assert (result.read, result.stored, result.quarantined, result.duplicates) == (4, 2, 2, 0)
+    assert result.reasons == {"ogiltig tid": 1, "sluttid före start": 1}
+    q = patrol_log.read_log_quarantine(store)
+    assert list(q["line"]) == [3, 5]
+    assert "sluttiden 21:30 är inte efter starttiden 22:30" in q["reason"].iloc[0]
+    log = patrol_log.read_log(store)
+    assert list(log.columns) == list(patrol_log.LOG_COLUMNS)
+    assert list(log["minutes"]) == [70.0, 45.0]
+    assert list(log["iso_week"]) == ["2026-W49", "2026-W49"]
+    assert str(log["start"].dt.tz) == TZ
+    again = patrol_log.import_log(f, store_path=store)
+    assert (again.stored, again.duplicates) == (0, 2)
+    assert len(patrol_log.read_log(store)) == 2
+
+
+def test_import_xlsx_with_english_headers(tmp_path: Path) -> None:
+    f = tmp_path / "log.xlsx"
+    pd.DataFrame(
+        {
+            "date": ["2026-06-13"],
+            "start": ["14:00"],
+            "end": ["2026-06-13 15:30"],
+            "places": ["Leken; Lanna gruva"],
+            "activity": ["närvaro/synlighet"],
+            "results": ["inga"],
+        }
+    ).to_excel(f, index=False)
+    result = patrol_log.import_log(f, store_path=tmp_path / "s.gpkg")
+    assert result.stored == 1
+    log = patrol_log.read_log(tmp_path / "s.gpkg")
+    dosage = patrol_log.dosage_per_place(log, places=load_places())
+    assert set(dosage["place"]) == {"Badplats Leken", "Lanna badgruva"}
+    assert dosage["minutes"].sum() == pytest.approx(90.0)
+
+
+def test_missing_columns_is_a_clear_error(tmp_path: Path) -> None:
+    f = _csv(tmp_path / "bad.csv", ["x;y"], header="plats;tid")
+    with pytest.raises(ImportFileError, match="date"):
+        patrol_log.import_log(f, store_path=tmp_path / "s.gpkg")
+
+
+def test_minutes_per_week_splits_visits_over_sunday_midnight() -> None:
+    log = _log(
+        ("2026-12-06 23:30", "2026-12-07 00:45"),  # Sunday W49 → Monday W50
+        ("2026-12-08 19:00", "2026-12-08 20:30"),
+    )
+    weeks = patrol_log.minutes_per_week(log, first_week="2026-W48", last_week="2026-W50")
+    assert list(weeks["iso_week"]) == ["2026-W48", "2026-W49", "2026-W50"]
+    assert list(weeks["minutes"]) == [0.0, 30.0, 135.0]
+    assert list(weeks["met"]) == [False, False, True]
+
+
+def test_minutes_per_week_handles_iso_week_53() -> None:
+    # 2026 has 53 ISO weeks: W53 is 2026-12-28 – 2027-01-03
+    log = _log(("2027-01-03 23:00", "2027-01-04 01:00"), ("2026-12-28 08:00", "2026-12-28 10:00"))
+    weeks = patrol_log.minutes_per_week(log, first_week="2026-W52", last_week="2027-W01")
+    assert list(weeks["iso_week"]) == ["2026-W52", "2026-W53", "2027-W01"]
+    assert list(weeks["minutes"]) == [0.0, 180.0, 60.0]
+    assert list(weeks["met"]) == [False, True, False]
+
+
+def test_minutes_per_week_across_dst_change() -> None:
+    # 2026-03-29 02:00 → 03:00: a visit 01:30–03:30 lasts 60 real minutes
+    log = _log(("2026-03-29 01:30", "2026-03-29 03:30"))
+    weeks = patrol_log.minutes_per_week(log, first_week="2026-W13", last_week="2026-W13")
+    assert weeks["minutes"].iloc[0] == pytest.approx(60.0)
+
+
+def test_bad_week_range() -> None:
+    with pytest.raises(DataError, match="before"):
+        patrol_log.minutes_per_week(_log(), first_week="2026-W10", last_week="2026-W09")
+    with pytest.raises(DataError, match="ISO week"):
+        patrol_log.minutes_per_week(_log(), first_week="2026-W60", last_week="2026-W61")
+
+
+def test_cli_log_import_json(tmp_path: Path) -> None:
+    from geo.cli.plan import log_group
+
+    f = _csv(
+        tmp_path / "l.csv",
+        ["2026-12-04;19:00;21:30;Fjugesta;närvaro;", "2026-12-05;10:00;09:00;Gropen;;"],
+    )
+    result = CliRunner().invoke(
+        log_group, ["import", str(f), "--store", str(tmp_path / "s.gpkg"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.stdout)
+    assert d["stored"] == 1 and d["quarantined"] == 1
+    assert d["weeks"] == [{"iso_week": "2026-W49", "minutes": 150.0, "met": True}]

@@ -1,0 +1,272 @@
+"""Tests of the plan on the embedded Lekeberg data and of its outputs (CSV, GeoJSON, .ics, PDF)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import icalendar
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geo import forecast, network, patrol, store
+from geo.errors import InfeasiblePatrolError
+from geo.report import plan as plan_report
+from geo.sites import load_boundary, load_places
+
+
+@pytest.fixture(scope="module")
+def lekeberg(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The store of `geo run` (synthetic set ending 2026-12-07), graph and control points."""
+    from geo.pipeline import run_main_job
+
+    path = tmp_path_factory.mktemp("plan") / "store.gpkg"
+    run_main_job(store_path=path, end=date(2026, 12, 7))
+    incidents = store.read_incidents(path)
+    places = load_places()
+    G = network.load_graph()
+    cps = network.control_points(network.road_segments(G, incidents, places=places), G)
+    opts = replace(patrol.load_priorities(), forecast_method="count_3m")
+    return {
+        "store": path, "incidents": incidents, "places": places, "G": G, "cps": cps,
+        "opts": opts, "area": load_boundary().buffer(500),
+    }  # fmt: skip
+
+
+def _plan(
+    data: dict[str, object], week: str, previous: pd.DataFrame | None = None, **kw: object
+) -> patrol.Plan:
+    inc = data["incidents"]
+    fc = forecast.forecast_week(inc, week=week, method="count_3m", area=data["area"])  # type: ignore[arg-type]
+    opts = replace(data["opts"], **kw)  # type: ignore[arg-type]
+    return patrol.make_plan(
+        inc, week=week, places=data["places"], G=data["G"], forecast=fc,  # type: ignore[arg-type]
+        control_points=data["cps"], previous=previous, options=opts,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def _assert_feasible(plan: patrol.Plan, data: dict[str, object]) -> None:
+    opts: patrol.PlanSettings = data["opts"]  # type: ignore[assignment]
+    s = plan.stops.sort_values("start")
+    assert plan.total_min <= plan.budget_min + 1e-6
+    assert s["dwell_min"].between(10, 16).all()
+    start_h, end_h = opts.allowed_hours
+    for t0, t1 in zip(s["start"], s["end"], strict=True):
+        assert start_h <= t0.hour and (t1.hour < end_h or (t1.hour == 0 and t1.minute == 0))
+        assert t0.day_of_week in opts.allowed_days
+    # no two stops overlap, and the gap between consecutive stops covers the driving
+    for (_, a), (_, b) in zip(s.iloc[:-1].iterrows(), s.iloc[1:].iterrows(), strict=True):
+        assert b["start"] >= a["end"]
+        if a["trip"] == b["trip"]:
+            gap_min = (b["start"] - a["end"]).total_seconds() / 60
+            assert gap_min >= b["drive_min_before"] - 1e-6
+    # the time planned equals driving on the network plus the stops
+    G = data["G"]
+    entry = patrol._entry_point(G, opts)
+    total = 0.0
+    for _trip, stops in s.groupby("trip"):
+        pts = [entry, *stops.sort_values("order").geometry, entry]
+        drive = sum(network.route_travel_time_s(G, a, b) for a, b in itertools.pairwise(pts)) / 60
+        total += drive + stops["dwell_min"].sum()
+    assert total == pytest.approx(plan.total_min, abs=0.5)
+    assert total <= plan.budget_min + 0.5
+    # two trips are on different days
+    days = s.groupby("trip")["start"].min().dt.date
+    assert days.nunique() == len(days)
+
+
+BATHING = {"lanna_badgruva", "leken"}
+
+
+@pytest.fixture(scope="module")
+def july_plan(lekeberg) -> patrol.Plan:
+    return _plan(lekeberg, "2026-W28")
+
+
+def test_july_week_has_a_weekend_afternoon_stop_at_a_bathing_site(lekeberg, july_plan) -> None:
+    plan = july_plan
+    _assert_feasible(plan, lekeberg)
+    hits = plan.stops[
+        plan.stops["place_id"].isin(BATHING)
+        & plan.stops["start"].map(lambda t: t.day_of_week >= 5 and t.hour >= 12)
+    ]
+    assert len(hits) >= 1, plan.stops[["place", "start"]]
+    assert (hits["theme"] == "B").all()
+    reason = hits["reason"].iloc[0]
+    assert "händelser" in reason and "Löfte: Badplatser" in reason and "Källor:" in reason
+
+
+def test_november_week_has_no_bathing_site(lekeberg) -> None:
+    plan = _plan(lekeberg, "2026-W46")
+    _assert_feasible(plan, lekeberg)
+    assert not plan.stops["place_id"].isin(BATHING).any()
+    assert (
+        not plan.stops["kind"].eq("plats").any()
+        or not plan.stops["place"].str.contains("bad", case=False).any()
+    )
+
+
+def test_eight_weeks_fjugesta_evenings_and_plans_vary(lekeberg) -> None:
+    previous = None
+    plans = []
+    for w in range(36, 44):
+        plan = _plan(lekeberg, f"2026-W{w}", previous)
+        _assert_feasible(plan, lekeberg)
+        plans.append(plan)
+        previous = plan.stops
+    fjugesta_evening = [
+        bool(
+            (
+                (p.stops["place_id"] == "fjugesta_centrum")
+                & p.stops["start"].map(lambda t: t.day_of_week in (4, 5) and t.hour >= 18)
+            ).any()
+        )
+        for p in plans
+    ]
+    assert sum(fjugesta_evening) >= 5, fjugesta_evening
+    signatures = {
+        tuple((s["candidate_id"], s["start"].isoformat()) for _, s in p.stops.iterrows())
+        for p in plans
+    }
+    assert len(signatures) > 1
+    # a stop never repeats last week's place in the same hour of the week
+    for a, b in itertools.pairwise(plans):
+        last = {
+            (c, t.day_of_week * 24 + t.hour)
+            for c, t in zip(a.stops["candidate_id"], a.stops["start"], strict=False)
+        }
+        now = {
+            (c, t.day_of_week * 24 + t.hour)
+            for c, t in zip(b.stops["candidate_id"], b.stops["start"], strict=False)
+        }
+        assert len(last & now) <= 1
+
+
+def test_same_week_same_plan_and_json_contract(lekeberg, july_plan) -> None:
+    again = _plan(lekeberg, "2026-W28")
+    assert again.as_dict() == july_plan.as_dict()
+    d = json.loads(json.dumps(july_plan.as_dict()))
+    assert d["week"] == "2026-W28" and d["budget_min"] == 120
+    assert d["total_min"] <= 120
+    assert [s["order"] for s in d["stops"]] == list(range(1, len(d["stops"]) + 1))
+    for s in d["stops"]:
+        assert set(s) == {
+            "order", "place", "place_id", "lon", "lat", "start", "dwell_min", "theme",
+            "activity", "reason",
+        }  # fmt: skip
+        assert s["theme"] in "NTBS" and s["activity"] in patrol.ACTIVITIES
+        assert 14.5 < s["lon"] < 15.2 and 59.0 < s["lat"] < 59.4
+        assert pd.Timestamp(s["start"]).tzinfo is not None and s["start"][-6] in "+-"
+        assert s["reason"]
+
+
+def test_plan_with_impossible_budget_raises(lekeberg) -> None:
+    with pytest.raises(InfeasiblePatrolError, match="Raise the budget"):
+        _plan(lekeberg, "2026-W49", budget_min=5.0)
+
+
+def test_cli_plan_json(lekeberg, tmp_path: Path) -> None:
+    from geo.cli.plan import plan_cmd
+
+    prio = tmp_path / "prio.toml"
+    text = patrol.priorities_path().read_text(encoding="utf-8")
+    prio.write_text(text.replace('forecast_method = "default"', 'forecast_method = "count_3m"'))
+    result = CliRunner().invoke(
+        plan_cmd,
+        ["--week", "2026-W49", "--store", str(lekeberg["store"]), "--json", "--no-pdf",
+         "--out", str(tmp_path / "out"), "--priorities", str(prio)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.stdout)
+    assert d["week"] == "2026-W49" and d["stops"]
+    assert (tmp_path / "out" / "plan-2026-W49.csv").exists()
+    assert (tmp_path / "out" / "plan-2026-W49.html").exists()
+    bad = CliRunner().invoke(
+        plan_cmd,
+        ["--week", "2026-W49", "--store", str(lekeberg["store"]), "--budget", "5", "--no-pdf",
+         "--out", str(tmp_path / "out2"), "--priorities", str(prio)],
+    )  # fmt: skip
+    assert bad.exit_code != 0
+    assert "budget" in str(bad.exception) or "budget" in bad.output
+
+
+def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path) -> None:
+    plan = july_plan
+    paths = patrol.write_plan_outputs(plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg")
+    assert set(paths) == {"map", "csv", "geojson", "ics", "html", "pdf"}
+    assert paths["map"].name == "plan-2026-W28.html"
+    # CSV: one row per stop, Swedish headers, UTF-8 with BOM for Excel
+    csv = pd.read_csv(paths["csv"], encoding="utf-8-sig")
+    assert list(csv.columns[:9]) == [
+        "nr",
+        "plats",
+        "dag",
+        "start",
+        "slut",
+        "min",
+        "åtgärd",
+        "tema",
+        "skäl",
+    ]
+    assert list(csv["plats"]) == list(plan.stops["place"])
+    # GeoJSON: stops as points and routes as lines, in WGS84
+    gj = json.loads(paths["geojson"].read_text(encoding="utf-8"))
+    kinds = [f["geometry"]["type"] for f in gj["features"]]
+    assert kinds.count("Point") == len(plan.stops) and kinds.count("LineString") == len(plan.routes)
+    lon, lat = next(f for f in gj["features"] if f["geometry"]["type"] == "Point")["geometry"][
+        "coordinates"
+    ]
+    assert 14.5 < lon < 15.2 and 59.0 < lat < 59.4
+    # .ics: one VEVENT per stop, TZID Europe/Stockholm, GEO, LOCATION, DESCRIPTION, stable UIDs
+    raw = paths["ics"].read_bytes()
+    cal = icalendar.Calendar.from_ical(raw)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == len(plan.stops)
+    assert b"DTSTART;TZID=Europe/Stockholm:" in raw
+    assert b"BEGIN:VTIMEZONE" in raw
+    first = events[0]
+    assert str(first["LOCATION"]) == plan.stops["place"].iloc[0]
+    assert first["GEO"].latitude == pytest.approx(plan.stops["lat"].iloc[0], abs=1e-5)
+    assert "Löfte:" in str(first["DESCRIPTION"])
+    assert first.decoded("DTSTART") == plan.stops["start"].iloc[0].to_pydatetime()
+    uids = [str(e["UID"]) for e in events]
+    assert len(set(uids)) == len(uids)
+    again = icalendar.Calendar.from_ical(plan_report.plan_calendar(plan).to_ical())
+    assert [str(e["UID"]) for e in again.walk("VEVENT")] == uids
+    # map: route, numbered stops and the reasons in popups, schematic network said
+    html = paths["map"].read_text(encoding="utf-8")
+    assert "Rutt 1" in html and "Stopp (numrerade)" in html
+    reason = plan.stops["reason"].iloc[0][:40]
+    assert reason in html or json.dumps(reason)[1:-1] in html
+    assert "schematiskt vägnät" in html or json.dumps("schematiskt vägnät")[1:-1] in html
+    assert "https://cdn" not in html and "unpkg.com" not in html
+    # one-pager: one A4 page with table columns, footer and map image
+    one = paths["html"].read_text(encoding="utf-8")
+    for word in ("nr", "plats", "dag", "tid", "min", "åtgärd", "skäl", "tema", "genomförd"):
+        assert f"<th>{word}" in one or f"{word}</th>" in one
+    assert "Arbetsmaterial – ej för spridning" in one and "Dataperiod:" in one
+    assert "data:image/png;base64," in one
+    info = subprocess.run(
+        ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
+    )
+    assert "Pages:           1" in info.stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(paths["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Patrullplan vecka 28" in text and "Arbetsmaterial" in text
+    assert plan.stops["place"].iloc[0].split()[0] in text
+    # the stops were stored so next week can avoid their place and hour
+    stored = patrol.read_plan_stops("2026-W28", tmp_path / "s.gpkg")
+    assert list(stored["candidate_id"]) == list(plan.stops["candidate_id"])
+
+
+def test_next_week_is_the_coming_week_and_never_one_the_data_covers(lekeberg) -> None:
+    path = lekeberg["store"]  # data through Sunday 2026-12-06 (ISO week 49)
+    assert patrol.next_week(store_path=path, today=date(2027, 1, 14)) == "2027-W03"
+    assert patrol.next_week(store_path=path, today=date(2026, 12, 6)) == "2026-W50"
+    assert patrol.next_week(store_path=path, today=date(2026, 11, 27)) == "2026-W50"

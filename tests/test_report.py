@@ -1,0 +1,414 @@
+"""Tests of the monthly follow-up report: numbers vs the store, the 2-hour table, PDF, privacy."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import uuid
+from datetime import date
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geo import activity, settings, spots, store
+from geo.cli.report import report_cmd
+from geo.model import THEMES
+from geo.pipeline import run_main_job
+from geo.report import monthly
+from geo.sites import load_places
+from geo.users import User
+
+MONTH = "2026-08"  # a bathing-season month of the sample (which ends 2026-12-06)
+K = 5
+SECRET_COMMENT = "Hemlig anteckning om mötet med Kalle"
+
+
+def _utc(ts: pd.Timestamp) -> str:
+    return ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _bounds(month: str) -> tuple[str, str]:
+    start, end = activity.month_bounds(month)
+    return _utc(start), _utc(end)
+
+
+def _shown(n: int) -> str:
+    return str(n) if n == 0 or n >= K else f"< {K}"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The sample store, a few activity-log rows, and the report for MONTH (with PDF)."""
+    root = tmp_path_factory.mktemp("report")
+    path = root / "store.gpkg"
+    run_main_job(store_path=path, end=date(2026, 12, 7))
+    plan = activity.load_plan()
+    activity.log_activity("B1", month=MONTH, executor="kommun", times=3, plan=plan, path=path,
+                          comment=SECRET_COMMENT)  # fmt: skip
+    activity.log_activity("T1", month=MONTH, executor="polis", times=2, plan=plan, path=path)
+    activity.log_activity("S1", month=MONTH, executor="kommun", times=1, plan=plan, path=path)
+    inputs = monthly.collect_inputs(month=MONTH, store_path=path)
+    report = monthly.compute_report(
+        inputs, month=MONTH, k=K, emerging_cell_size_m=1000.0, forecast_method="count_3m"
+    )
+    outputs = monthly.write_report(report, out_dir=root / "reports", pdf=True)
+    return {"path": path, "report": report, "outputs": outputs, "root": root}
+
+
+def _csv(sample, name: str) -> pd.DataFrame:
+    return pd.read_csv(
+        sample["outputs"]["csv"] / f"{name}.csv", sep=";", dtype=str, encoding="utf-8-sig"
+    ).fillna("")
+
+
+def _count(path: Path, where: str, params: tuple = ()) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(
+            conn.execute(f"SELECT count(*) FROM incidents WHERE {where}", params).fetchone()[0]
+        )
+
+
+def _bathing_ids() -> list[str]:
+    places = load_places()
+    return list(places.loc[places["kind"] == "badplats", "place_id"])
+
+
+def _theme_sql(theme: str) -> str:
+    if theme == "B":
+        ids = ",".join(f"'{p}'" for p in _bathing_ids())
+        return f"(theme = 'B' OR place_id IN ({ids}))"
+    return f"theme = '{theme}'"
+
+
+def test_outputs_are_written(sample):
+    out = sample["outputs"]
+    assert out["html"].name == f"uppfoljning-{MONTH}.html"
+    assert out["pdf"].name == f"uppfoljning-{MONTH}.pdf"
+    assert out["xlsx"].is_file()
+    sheets = pd.read_excel(out["xlsx"], sheet_name=None)
+    assert set(sheets) == set(sample["report"].tables)
+    assert {p.stem for p in out["csv"].glob("*.csv")} == set(sample["report"].tables)
+
+
+def test_theme_counts_equal_store_queries(sample):
+    teman = _csv(sample, "teman").set_index("Tema")
+    p = activity.parse_month(MONTH)
+    for theme, label in THEMES.items():
+        for q in (p, p - 1, p - 12):
+            n = _count(
+                sample["path"],
+                f"occurred_at >= ? AND occurred_at < ? AND {_theme_sql(theme)}",
+                _bounds(str(q)),
+            )
+            assert teman.loc[label, monthly.month_label(str(q))] == _shown(n), (theme, q)
+
+
+def test_source_counts_equal_store_queries(sample):
+    kallor = _csv(sample, "kallor").set_index("Tema")
+    for theme, label in THEMES.items():
+        where = f"occurred_at >= ? AND occurred_at < ? AND {_theme_sql(theme)}"
+        synthetic = _count(sample["path"], where + " AND source = 'syntetisk'", _bounds(MONTH))
+        police = _count(
+            sample["path"], where + " AND source IN ('polis', 'polisen_api')", _bounds(MONTH)
+        )
+        row = kallor.loc[label]
+        for column, n in (("Syntetiska exempeldata", synthetic), ("Polisen", police)):
+            assert row[column] == _shown(n) or (row[column] == "–" and n > 0), (label, column)
+
+
+def test_trend_counts_equal_store_queries(sample):
+    trend = _csv(sample, "trend").set_index("Månad")
+    assert len(trend) == 13
+    p = activity.parse_month(MONTH)
+    for i in (0, 3, 7, 12):
+        q = str(p - i)
+        for theme in ("N", "T", "B"):
+            n = _count(
+                sample["path"],
+                f"occurred_at >= ? AND occurred_at < ? AND {_theme_sql(theme)}",
+                _bounds(q),
+            )
+            assert trend.loc[monthly.month_label(q), THEMES[theme]] == _shown(n)
+
+
+def test_top_places_equal_store_queries(sample):
+    platser = _csv(sample, "platser")
+    assert len(platser)
+    start, end = activity.month_bounds(MONTH)
+    labels = {v: k for k, v in THEMES.items()}
+    checked = 0
+    for row in platser.itertuples():
+        theme = labels[row.Tema]
+        if row.Ruta != "–":  # an aggregated grid cell: count the unnamed incidents in it
+            size, e, n = re.fullmatch(r"(\d+)m_E(\d+)_N(\d+)", row.Ruta).groups()
+            bbox = (
+                float(e),
+                float(n),
+                float(e) + float(size) - 1e-6,
+                float(n) + float(size) - 1e-6,
+            )
+            inc = store.read_incidents(sample["path"], start=start, end=end, bbox=bbox)
+            inc = inc[inc["place_name"].isna() & (inc["theme"] == theme)]
+            assert str(len(inc)) == row.Observationer
+            checked += 1
+        elif not row._2.startswith(("Övriga", "Alla")):
+            n = _count(
+                sample["path"],
+                f"occurred_at >= ? AND occurred_at < ? AND {_theme_sql(theme)} AND place_name = ?",
+                (*_bounds(MONTH), row._2),
+            )
+            assert str(n) == row.Observationer
+            assert n >= K
+            checked += 1
+    assert checked >= 3
+
+
+def test_bathing_sites_equal_store_queries(sample):
+    bad = _csv(sample, "badplatser").set_index("Badplats")
+    p = activity.parse_month(MONTH)
+    for pid, name in (("lanna_badgruva", "Lanna badgruva"), ("leken", "Badplats Leken")):
+        for q in (p, p - 12):
+            n = _count(
+                sample["path"],
+                "occurred_at >= ? AND occurred_at < ? AND place_id = ?",
+                (*_bounds(str(q)), pid),
+            )
+            assert bad.loc[name, monthly.month_label(str(q))] == _shown(n) or n < K
+
+
+def test_activity_plan_status_equals_the_log(sample):
+    plan_table = _csv(sample, "aktivitetsplan")
+    with sqlite3.connect(sample["path"]) as conn:
+        logged = dict(
+            conn.execute(
+                "SELECT activity_id || '/' || executor, sum(times) FROM activity_log"
+                " WHERE month = ? GROUP BY 1",
+                (MONTH,),
+            ).fetchall()
+        )
+    executors = {"Polisen": "polis", "Kommunen": "kommun"}
+    for row in plan_table.itertuples():
+        if row.Id == "X1":
+            continue
+        assert int(row.Genomfört) == logged.get(f"{row.Id}/{executors[row.Utförare]}", 0)
+    b1 = plan_table[plan_table["Id"] == "B1"].iloc[0]
+    assert (b1["Planerat"], b1["Genomfört"]) == (str(len(activity.iso_weeks_of_month(MONTH))), "3")
+    assert b1["Status"] == "delvis"
+
+
+def test_pdf_renders_on_a4_within_six_pages(sample):
+    pdf = sample["outputs"]["pdf"]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 1 <= pages <= 6
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4 in points
+    prefix = sample["root"] / "page"
+    subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", "40", "-png", str(pdf), str(prefix)], check=True
+    )
+    png = next(sample["root"].glob("page*.png"))
+    img = mpimg.imread(png)[..., :3]
+    ink = (img.mean(axis=2) < 0.6).mean()
+    assert ink > 0.01  # text, tables and the chart, not a blank page
+    colour = (img.max(axis=2) - img.min(axis=2) > 0.2).mean()
+    assert colour > 0.001  # the blue bars of the trend chart
+
+
+def test_html_is_self_contained_and_swedish(sample):
+    html = sample["outputs"]["html"].read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']https?:""", html)
+    assert html.count("data:image/png;base64,") >= 1
+    assert 'lang="sv"' in html
+    assert "augusti 2026" in html and "augusti 2025" in html and "juli 2026" in html
+    assert "syntetiska exempeldata" in html.lower()
+
+
+def test_privacy_no_small_cells_and_no_free_text(sample):
+    report = sample["report"]
+    for table in report.tables.values():
+        for col in table.event_counts:
+            for value in table.frame[col]:
+                ok = (isinstance(value, int | np.integer) and (value == 0 or value >= K)) or (
+                    value in (f"< {K}", "–")
+                )
+                assert ok, (table.name, col, value)
+    kallor = report.tables["kallor"].frame
+    for row in kallor.itertuples(index=False):
+        parts = list(row[2:])
+        if isinstance(row[1], int) and row[1] > 0:
+            assert sum(v == f"< {K}" for v in parts) + sum(v == "–" for v in parts) != 1
+    html = sample["outputs"]["html"].read_text(encoding="utf-8")
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+    with sqlite3.connect(sample["path"]) as conn:
+        descriptions = [r[0] for r in conn.execute("SELECT DISTINCT description FROM incidents")]
+        reporters = [r[0] for r in conn.execute("SELECT DISTINCT reporter_org FROM incidents")]
+        ids = [r[0] for r in conn.execute("SELECT incident_id FROM incidents LIMIT 200")]
+    # a reporter that is just a source group ("Medborgare") is a column heading, not a unit
+    reporters = [r for r in reporters if r not in monthly.SOURCE_GROUP_LABELS.values()]
+    assert any(r and "," in r for r in reporters)  # units such as "Kommunen, fritid" remain
+    for secret in [*descriptions, *reporters, *ids, SECRET_COMMENT]:
+        if secret and len(secret) > 6:
+            assert secret not in text, secret
+    assert not re.search(r"\b\d{1,2}:\d{2}\b", text)  # no clock times
+    xlsx_text = " ".join(
+        df.astype(str).to_string()
+        for df in pd.read_excel(sample["outputs"]["xlsx"], sheet_name=None).values()
+    )
+    assert SECRET_COMMENT not in xlsx_text
+    assert not any(d and len(d) > 6 and d in xlsx_text for d in descriptions)
+
+
+def test_suppress_parts_hides_what_could_be_derived():
+    assert monthly.suppress_parts([12, 3, 0], total=15, k=5) == ["–", "< 5", 0]
+    assert monthly.suppress_parts([12, 7, 0], total=19, k=5) == [12, 7, 0]
+    assert monthly.suppress_parts([2, 1], total=3, k=5) == ["< 5", "< 5"]
+    assert monthly.suppress_parts([6, 2, 2], total=10, k=5) == [6, "< 5", "< 5"]
+    assert monthly.suppress(4, k=5) == "< 5"
+    assert monthly.suppress(0, k=5) == 0
+    assert monthly.suppress(5, k=5) == 5
+
+
+def test_month_label_is_swedish():
+    assert monthly.month_label("2026-11") == "november 2026"
+    assert monthly.month_label("2027-05") == "maj 2027"
+
+
+def _empty_inputs(**kwargs) -> monthly.ReportInputs:
+    incidents = store.read_incidents(kwargs.pop("store_path"))
+    return monthly.ReportInputs(
+        incidents=incidents,
+        places=load_places(),
+        plan=activity.load_plan(),
+        activity_log=pd.DataFrame(columns=activity.LOG_COLUMNS),
+        **kwargs,
+    )
+
+
+def test_two_hour_table_on_a_constructed_log(tmp_path):
+    from geo import patrol_log as plog
+
+    tz = settings.timezone
+
+    def visit(i: int, start: str, end: str, activity_text: str, places: str) -> dict:
+        s, e = pd.Timestamp(start, tz=tz), pd.Timestamp(end, tz=tz)
+        return {
+            "log_id": f"v{i}",
+            "start": s,
+            "end": e,
+            "minutes": (e - s).total_seconds() / 60,
+            "places": places,
+            "activity": activity_text,
+            "results": "",
+            "iso_week": f"{s.isocalendar().year}-W{s.isocalendar().week:02d}",
+        }
+
+    log = pd.DataFrame(
+        [
+            # 2026-W49 (30 Nov – 6 Dec): nothing
+            visit(1, "2026-12-08 18:00", "2026-12-08 19:59", "hastighetskontroll", "Fjugesta"),
+            visit(2, "2026-12-15 10:00", "2026-12-15 11:00", "nykterhetskontroll", "Vintrosa"),
+            visit(3, "2026-12-17 20:00", "2026-12-17 21:00", "närvaro", "Fjugesta centrum"),
+            visit(4, "2026-12-22 16:00", "2026-12-22 18:20", "hastighetskontroll", "E18"),
+            # Sunday of W52 into Monday of W53: 60 min + 30 min
+            visit(5, "2026-12-27 23:00", "2026-12-28 00:30", "nykterhetskontroll", "Lanna"),
+            visit(6, "2026-12-30 19:00", "2026-12-30 20:30", "motorburen", "Gropen"),
+        ]
+    )
+    weeks = activity.iso_weeks_of_month("2026-12")
+    assert weeks == ["2026-W49", "2026-W50", "2026-W51", "2026-W52", "2026-W53"]
+    weekly = plog.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1], promise_min=120)
+    path = tmp_path / "s.gpkg"
+    inputs = _empty_inputs(store_path=path, patrol_log=log, weekly_minutes=weekly)
+    report = monthly.compute_report(inputs, month="2026-12", k=K, forecast_method="count_3m")
+    table = report.tables["polisnarvaro"].frame.set_index("Vecka")
+    assert list(table.index) == weeks
+    assert list(table["Minuter"]) == [0, 119, 120, 200, 120]
+    assert list(table["Uppfyllt"]) == ["nej", "nej", "ja", "ja", "ja"]
+    assert "3 av 5 veckor" in " ".join(report.notes["polis"])
+    x1 = report.tables["aktivitetsplan"].frame.set_index("Id").loc["X1"]
+    assert (x1["Planerat"], x1["Genomfört"], x1["Status"]) == (5, 3, "delvis")
+    controls = report.tables["kontroller"].frame.set_index("Kontrolltyp")
+    assert controls.loc["Hastighet", "Tillfällen"] == 2
+    assert controls.loc["Nykterhet", "Tillfällen"] == 2
+    assert "Vintrosa" in controls.loc["Nykterhet", "Platser"]
+    html = monthly.render_html(report)
+    assert "2026-W53" in html
+
+
+def test_traffic_spots_by_status_equal_store_queries(tmp_path):
+    path = tmp_path / "spots.gpkg"
+    editor = User("anna", "kommun", "editor")
+    police = User("per", "polis", "editor")
+    ids = [str(uuid.uuid4()) for _ in range(4)]
+    for sid, (cat, lon) in zip(
+        ids, [("hastighet", 14.87), ("hastighet", 14.88), ("buller", 14.92), ("motorburen", 14.86)],
+        strict=True,
+    ):  # fmt: skip
+        payload = {
+            "geometry": {"type": "Point", "coordinates": [lon, 59.176]},
+            "category": cat,
+            "weekdays": [5, 6],
+            "time_bands": ["kvall"],
+            "since": "",
+            "description": "Bilar kör fort förbi skolan, hemlig detalj",
+            "unit": "Gata/park",
+        }
+        spots.put_spot(sid, payload, user=editor, path=path)
+    spots.set_status(ids[0], status="bedomd", comment="sett", user=police, path=path)
+    spots.set_status(ids[0], status="atgardad", comment="skylt", user=police, path=path)
+    spots.set_status(ids[1], status="bedomd", comment="sett", user=police, path=path)
+    month = activity.today_month()
+    tables = monthly.spot_tables(
+        spots.read_spots(path), spots.read_changes(path=path), load_places(), month=month
+    )
+    frame = tables[0].frame.set_index("Kategori")
+    start, end = _bounds(month)
+    with sqlite3.connect(path) as conn:
+        new = conn.execute(
+            "SELECT count(*) FROM spots WHERE created_at >= ? AND created_at < ?", (start, end)
+        ).fetchone()[0]
+        waiting = conn.execute("SELECT count(*) FROM spots WHERE status = 'ny'").fetchone()[0]
+        busy = conn.execute(
+            "SELECT count(*) FROM spots WHERE status IN ('bedomd', 'atgard_planerad')"
+        ).fetchone()[0]
+        resolved = conn.execute(
+            "SELECT count(DISTINCT spot_id) FROM spot_changes WHERE changed_at >= ?"
+            " AND changed_at < ? AND json_extract(after, '$.status') = 'atgardad'",
+            (start, end),
+        ).fetchone()[0]
+    total = frame.loc["Totalt"]
+    assert (total["Nya i månaden"], total["Väntar på bedömning"]) == (new, waiting)
+    assert (total["Under arbete"], total["Åtgärdade i månaden"]) == (busy, resolved)
+    assert frame.loc[spots.SPOT_CATEGORIES["hastighet"], "Åtgärdade i månaden"] == 1
+    done = tables[1].frame
+    assert list(done["Kategori"]) == [spots.SPOT_CATEGORIES["hastighet"]]
+    assert list(done["Ansvarig"]) == ["Kommunen"]
+    inputs = _empty_inputs(store_path=path, spots=spots.read_spots(path),
+                           spot_changes=spots.read_changes(path=path))  # fmt: skip
+    report = monthly.compute_report(inputs, month=month, k=K, forecast_method="count_3m")
+    assert "hemlig detalj" not in monthly.render_html(report)
+
+
+def test_cli_report_writes_the_files(tmp_path):
+    path = tmp_path / "tiny.gpkg"
+    store.count_incidents(path)  # creates an empty store
+    result = CliRunner().invoke(
+        report_cmd,
+        ["--month", "2026-11", "--store", str(path), "--out", str(tmp_path / "out"), "--no-pdf",
+         "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["month"] == "2026-11"
+    assert set(data["files"]) == {"html", "xlsx", "csv"}
+    html = Path(data["files"]["html"]).read_text(encoding="utf-8")
+    assert "november 2026" in html and "december 2026" in html
+    result = CliRunner().invoke(report_cmd, ["--month", "2026-13", "--store", str(path)])
+    assert result.exit_code != 0
