@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -121,7 +122,7 @@ def test_hotspot_popups_have_counts_trend_chart_and_places(internal_html):
     assert rows["Trend"] == "ökande"
     assert rows["Platser"] == "Fjugesta centrum"
     assert rows["Vanligaste timmar"].startswith("fre 21–22")
-    assert hs[0]["_img"].startswith("data:image/png;base64,")
+    assert hs[0]["_img"].startswith("data:image/svg+xml;base64,")
 
 
 def test_gi_grid_draws_only_significant_cells(internal_html):
@@ -200,9 +201,28 @@ def test_shared_map_refuses_unsafe_cells(incidents):
         shared_map(cells.assign(place_name="Gården"), k=5, period="2024-01 – 2025-12")
 
 
-def test_peak_hours_chart_is_png():
-    uri = peak_hours_chart([0] * 100 + [3] * 68)
-    assert uri.startswith("data:image/png;base64,")
+def test_peak_hours_chart_shades_the_busy_hours():
+    profile = [0.0] * 168
+    profile[4 * 24 + 21] = 6.0  # fredag 21
+    profile[0] = 1.0  # måndag 00
+    uri = peak_hours_chart(profile)
+    assert uri.startswith("data:image/svg+xml;base64,")
+    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
+    rects = re.findall(r'<rect x="(\d+)" y="(\d+)"[^>]*fill="(#[0-9a-f]{6})"', svg)
+    assert len(rects) == 168
+    fill = {(int(x), int(y)): c for x, y, c in rects}
+    x0 = min(x for x, _ in fill)
+    cell = sorted({x for x, _ in fill})[1] - x0
+    friday_21, monday_00, empty = (
+        fill[(x0 + 21 * cell, 4 * cell)],
+        fill[(x0, 0)],
+        fill[(x0 + cell, 0)],
+    )
+    darkness = [
+        sum(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (friday_21, monday_00, empty)
+    ]
+    assert darkness[0] < darkness[1] < darkness[2]  # busiest darkest, empty lightest
+    assert ">fre<" in svg and ">mån<" in svg
     with pytest.raises(DataError, match="168"):
         peak_hours_chart([1, 2, 3])
 

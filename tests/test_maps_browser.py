@@ -116,6 +116,8 @@ def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, arti
     assert "Antal händelser" in text and "Vanligaste timmar" in text and "Platser" in text
     assert popup.locator("img.geo-chart").count() == 1
     page.wait_for_timeout(400)  # let the popup fade in before the screenshot
+    chart = popup.locator("img.geo-chart")
+    assert chart.evaluate("i => i.complete && i.naturalWidth > 200")  # the SVG decoded
     page.screenshot(path=str(artifacts_dir / "lagesbild-hotspot-popup.png"))
 
 

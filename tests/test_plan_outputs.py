@@ -26,7 +26,7 @@ def lekeberg(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     from geo.pipeline import run_main_job
 
     path = tmp_path_factory.mktemp("plan") / "store.gpkg"
-    run_main_job(store_path=path, end=date(2026, 12, 7))
+    run_main_job(store_path=path, maps_dir=path.parent / "maps", end=date(2026, 12, 7))
     incidents = store.read_incidents(path)
     places = load_places()
     G = network.load_graph()

@@ -47,7 +47,7 @@ def sample(tmp_path_factory):
     """The sample store, a few activity-log rows, and the report for MONTH (with PDF)."""
     root = tmp_path_factory.mktemp("report")
     path = root / "store.gpkg"
-    run_main_job(store_path=path, end=date(2026, 12, 7))
+    run_main_job(store_path=path, maps_dir=path.parent / "maps", end=date(2026, 12, 7))
     plan = activity.load_plan()
     activity.log_activity("B1", month=MONTH, executor="kommun", times=3, plan=plan, path=path,
                           comment=SECRET_COMMENT)  # fmt: skip

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -13,8 +15,51 @@ from geo.errors import GeoError
 logger = logging.getLogger(__name__)
 
 
+#: Sub-commands of ``geo`` → ``module:attribute``; imported only when used, so ``geo run`` does
+#: not pay for the web server's or the evaluation's imports (click's lazy-loading pattern).
+COMMANDS: dict[str, str] = {
+    "run": "geo.cli.run:run_cmd",
+    "import": "geo.cli.data:import_cmd",
+    "places": "geo.cli.data:places_cmd",
+    "sample": "geo.cli.data:sample_cmd",
+    "network": "geo.cli.network:network_group",
+    "hotspots": "geo.cli.analysis:hotspots_command",
+    "forecast": "geo.cli.analysis:forecast_command",
+    "evaluate": "geo.cli.analysis:evaluate_command",
+    "plan": "geo.cli.plan:plan_cmd",
+    "log": "geo.cli.plan:log_group",
+    "maps": "geo.cli.maps:maps",
+    "report": "geo.cli.report:report_cmd",
+    "activity": "geo.cli.report:activity_group",
+    "serve": "geo.cli.web:serve",
+    "users": "geo.cli.web:users",
+    "spots": "geo.cli.web:spots",
+}
+
+
 class GeoGroup(click.Group):
-    """A click group that turns :class:`GeoError` into a one-line error and exit code 1."""
+    """A click group that turns :class:`GeoError` into a one-line error and exit code 1.
+
+    A subclass lists sub-commands in :attr:`lazy` (``name → "module:attribute"``) to have
+    them imported on first use.
+    """
+
+    lazy: ClassVar[dict[str, str]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return the names of all sub-commands, the lazy ones included, sorted."""
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return a sub-command, importing its module when it is a lazy one."""
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attr = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), attr)
+            if not isinstance(command, click.Command):
+                msg = f"{self.lazy[cmd_name]} is not a click command"
+                raise TypeError(msg)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the command, reporting a :class:`GeoError` as ``Error: message``."""
@@ -24,7 +69,11 @@ class GeoGroup(click.Group):
             raise click.ClickException(str(e)) from e
 
 
-@click.group(cls=GeoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class _MainGroup(GeoGroup):
+    lazy = COMMANDS
+
+
+@click.group(cls=_MainGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="geo")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress bars.")
@@ -49,37 +98,3 @@ def main(ctx: click.Context, verbose: int, quiet: bool, config: Path | None) -> 
     toml = config or (Path.cwd() / "geo.toml")
     if toml.is_file():
         settings.load_toml(toml)
-
-
-def _register() -> None:
-    from geo.cli.analysis import evaluate_command, forecast_command, hotspots_command
-    from geo.cli.data import import_cmd, places_cmd, sample_cmd
-    from geo.cli.maps import maps
-    from geo.cli.network import network_group
-    from geo.cli.plan import log_group, plan_cmd
-    from geo.cli.report import activity_group, report_cmd
-    from geo.cli.run import run_cmd
-    from geo.cli.web import serve, spots, users
-
-    for command in (
-        run_cmd,
-        import_cmd,
-        places_cmd,
-        sample_cmd,
-        network_group,
-        hotspots_command,
-        forecast_command,
-        evaluate_command,
-        plan_cmd,
-        log_group,
-        maps,
-        report_cmd,
-        activity_group,
-        serve,
-        users,
-        spots,
-    ):
-        main.add_command(command)
-
-
-_register()

@@ -90,7 +90,7 @@ function (feature, layer) {
         var b = tr.insertCell(); b.textContent = String(r[1]);
       });
       box.appendChild(table);
-      if (typeof p._img === 'string' && p._img.indexOf('data:image/png;base64,') === 0) {
+      if (typeof p._img === 'string' && p._img.indexOf('data:image/svg+xml;base64,') === 0) {
         var img = document.createElement('img');
         img.src = p._img; img.alt = String(p._img_alt || ''); img.className = 'geo-chart';
         box.appendChild(img);

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
 import logging
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -17,7 +16,8 @@ import shapely
 from branca.element import MacroElement, Template  # type: ignore[attr-defined]
 from folium import plugins
 from folium.utilities import JsCode
-from matplotlib.figure import Figure
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 
 from geo import privacy, settings
 from geo.errors import DataError
@@ -227,7 +227,10 @@ def _heat_data(
 
 
 def peak_hours_chart(how_profile: Sequence[float]) -> str:
-    """Return a small 7 × 24 hour-of-week chart as a PNG data URI.
+    """Return a small 7 × 24 hour-of-week chart as an SVG data URI.
+
+    Hand-built SVG rectangles rather than a plotting library: a map has one chart per
+    hotspot, and this keeps each under 10 kB and takes microseconds.
 
     Parameters
     ----------
@@ -237,7 +240,8 @@ def peak_hours_chart(how_profile: Sequence[float]) -> str:
     Returns
     -------
     str
-        ``data:image/png;base64,…``.
+        ``data:image/svg+xml;base64,…``: rows Monday–Sunday, columns hours 00–23, darker red
+        for more events.
 
     Raises
     ------
@@ -250,15 +254,24 @@ def peak_hours_chart(how_profile: Sequence[float]) -> str:
             f"An hour-of-week profile needs 168 values, got {values.size}; Monday 00:00 is index 0."
         )
         raise DataError(msg)
-    fig = Figure(figsize=(3.4, 1.35), dpi=100)
-    ax = fig.add_axes((0.1, 0.2, 0.88, 0.72))
-    ax.imshow(values.reshape(7, 24), aspect="auto", cmap="Reds", interpolation="nearest")
-    ax.set_yticks(range(7), WEEKDAYS_SV, fontsize=6)
-    ax.set_xticks([0, 6, 12, 18, 23], ["00", "06", "12", "18", "23"], fontsize=6)
-    ax.set_xlabel("timme", fontsize=6, labelpad=1)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    top = float(values.max())
+    shades = colormaps["Reds"](values / top if top > 0 else values)
+    cell, left, bottom = 11, 24, 14
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + 24 * cell}" '
+        f'height="{7 * cell + bottom}" font-family="sans-serif" font-size="8">'
+    ]
+    for day, name in enumerate(WEEKDAYS_SV):
+        parts.append(f'<text x="0" y="{day * cell + 8}">{name}</text>')
+        for hour in range(24):
+            parts.append(
+                f'<rect x="{left + hour * cell}" y="{day * cell}" width="{cell}" height="{cell}" '
+                f'fill="{to_hex(shades[day * 24 + hour])}"/>'
+            )
+    for hour in (0, 6, 12, 18, 23):
+        parts.append(f'<text x="{left + hour * cell}" y="{7 * cell + 10}">{hour:02d}</text>')
+    parts.append("</svg>")
+    return "data:image/svg+xml;base64," + base64.b64encode("".join(parts).encode()).decode("ascii")
 
 
 def _labels(values: Sequence[object], table: dict[str, str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from geo.errors import GeoError
@@ -58,7 +59,17 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, landscape: bool = False) -> 
     ------
     GeoError
         If Chromium is missing or cannot print the page.
+
+    Notes
+    -----
+    Playwright's sync API refuses to start inside a running asyncio loop (a web server, a
+    notebook, another Playwright session), so the printing runs in a thread of its own.
     """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-pdf") as pool:
+        return pool.submit(_print_pdf, html_path, pdf_path, landscape).result()
+
+
+def _print_pdf(html_path: Path, pdf_path: Path, landscape: bool) -> Path:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
