@@ -8,6 +8,7 @@ import pytest
 
 from geo import privacy, sites
 from geo.maps import lagesbild_map, save_map, shared_map
+from geo.model import CATEGORIES
 from tests import _maps_fixtures as fx
 
 pytestmark = pytest.mark.browser
@@ -169,6 +170,28 @@ def test_week_slider_filters_markers(offline_page, saved_maps):
     expected = len(in_week) + int((in_week["place_id"] == "leken").sum())
     assert f"{len(in_week)} händelser" in label
     assert page.evaluate(count_js) == expected < all_markers
+
+
+def test_category_boxes_hide_one_category(offline_page, saved_maps):
+    page = offline_page
+    _open(page, saved_maps["internal"])
+    count_js = f"""() => {{
+      const map = window[{_MAP_JS}[0]]; let n = 0;
+      map.eachLayer(l => {{ if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }});
+      return n;
+    }}"""
+    before = page.evaluate(count_js)
+    incidents = fx.incidents()
+    category = incidents["category"].value_counts().index[0]
+    page.locator(".geo-cats summary").click()
+    label = page.locator("label.geo-cat", has=page.locator(f"input[value='{category}']"))
+    assert CATEGORIES[category].label in label.inner_text()
+    label.locator("input").uncheck()
+    hidden = incidents[incidents["category"] == category]
+    expected_drop = len(hidden) + int((hidden["place_id"] == "leken").sum())
+    assert page.evaluate(count_js) == before - expected_drop
+    label.locator("input").check()
+    assert page.evaluate(count_js) == before
 
 
 def test_shared_map_opens_offline(offline_page, saved_maps, artifacts_dir):

@@ -270,3 +270,49 @@ def test_next_week_is_the_coming_week_and_never_one_the_data_covers(lekeberg) ->
     assert patrol.next_week(store_path=path, today=date(2027, 1, 14)) == "2027-W03"
     assert patrol.next_week(store_path=path, today=date(2026, 12, 6)) == "2026-W50"
     assert patrol.next_week(store_path=path, today=date(2026, 11, 27)) == "2026-W50"
+
+
+def test_plan_map_in_the_browser_shows_route_stops_and_reasons(
+    july_plan, tmp_path: Path, offline_page, artifacts_dir
+) -> None:
+    plan = july_plan
+    paths = patrol.write_plan_outputs(
+        plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
+    )
+    page = offline_page
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.text} @ {m.location.get('url', '')}") if m.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.goto(paths["map"].as_uri())
+    map_js = "Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map)"
+    page.wait_for_function(f"{map_js}.length === 1")
+    assert [e for e in errors if "tile.openstreetmap.org" not in e] == []
+    labels = page.locator(".leaflet-tooltip").all_inner_texts()
+    numbers = [t.strip() for t in labels if t.strip().isdigit()]
+    assert sorted(map(int, numbers)) == list(range(1, len(plan.stops) + 1))
+    control = page.locator(".leaflet-control-layers").inner_text()
+    assert "Rutt 1" in control and "Stopp (numrerade)" in control
+    n_routes = page.evaluate(
+        f"() => {{ let n = 0; window[{map_js}[0]].eachLayer(l => {{"
+        " if (l instanceof L.Polyline && !(l instanceof L.Polygon)"
+        " && l.feature && /^Rutt/.test(l.feature.properties._tooltip || '')) n++; }); return n; }"
+    )
+    assert n_routes == len(plan.routes)
+    page.evaluate(
+        f"() => {{ window[{map_js}[0]].eachLayer(l => {{"
+        " if (l.feature && l.feature.properties._tooltip === '1' && l.openPopup) l.openPopup(); });"
+        " }"
+    )
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    first = plan.stops.iloc[0]
+    assert text.startswith(f"1. {first['place']}")
+    assert "Skäl" in text and "Löfte:" in text and "Åtgärd" in text
+    page.wait_for_timeout(400)  # the popup fades in
+    page.screenshot(path=str(artifacts_dir / "plan-karta.png"))

@@ -126,7 +126,12 @@ _CSS = """
 .geo-popup img.geo-chart {display: block; margin-top: 4px; max-width: 340px;}
 .leaflet-tooltip.geo-label {background: transparent; border: 0; box-shadow: none; font-weight: 600;
   color: #233; text-shadow: 0 0 3px #fff, 0 0 3px #fff;}
-.geo-week input {width: 220px;}
+.geo-week input.geo-week-input {width: 220px;}
+.geo-cats summary {cursor: pointer; margin-top: 4px;}
+.geo-cats label.geo-cat {display: block; max-width: 300px; cursor: pointer;}
+.geo-cats label.geo-cat input {margin: 0 2px 0 0; vertical-align: -2px;}
+.geo-cats .geo-swatch {display: inline-block; width: 10px; height: 10px; margin: 0 4px;
+  border-radius: 50%;}
 </style>
 """
 

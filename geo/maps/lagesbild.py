@@ -53,17 +53,20 @@ SPOT_STATUS: dict[str, tuple[str, str]] = {
 
 
 class WeekSlider(MacroElement):
-    """A slider over ISO weeks that filters the clustered incident layers to one week.
+    """A week slider and category check boxes that filter the clustered incident layers.
 
     Parameters
     ----------
     pairs
         ``(marker_cluster, geojson)`` per layer; each GeoJSON feature has a ``w`` property
-        holding its ISO week (``"2025-W23"``).
+        holding its ISO week (``"2025-W23"``) and a ``c`` property holding its category id.
     weeks
         Every week of the data period, in order.
     counts
         Events per week (all incidents, not only the drawn markers).
+    categories
+        ``(id, Swedish label, colour, number of events)`` per category shown; each gets a
+        check box (all ticked at first) in the same colour as its markers.
     """
 
     _template = Template(
@@ -76,6 +79,9 @@ class WeekSlider(MacroElement):
   var weeks = {{ this.weeks|tojson }};
   var counts = {{ this.counts|tojson }};
   var total = {{ this.total|tojson }};
+  var cats = {{ this.categories|tojson }};
+  var on = {};
+  cats.forEach(function (c) { on[c[0]] = true; });
   var ctl = L.control({position: 'bottomleft'});
   ctl.onAdd = function () {
     var div = L.DomUtil.create('div', 'geo-box geo-week');
@@ -83,6 +89,8 @@ class WeekSlider(MacroElement):
     var input = L.DomUtil.create('input', 'geo-week-input', div);
     input.type = 'range'; input.min = 0; input.max = weeks.length; input.step = 1; input.value = 0;
     input.setAttribute('aria-label', 'Välj vecka');
+    var box = L.DomUtil.create('details', 'geo-cats', div);
+    L.DomUtil.create('summary', '', box).textContent = 'Kategorier';
     function text(wk) {
       return wk === null ? 'Vecka: alla (' + total + ' händelser); dra för att välja vecka'
                          : 'Vecka ' + wk + ': ' + (counts[wk] || 0) + ' händelser';
@@ -93,15 +101,26 @@ class WeekSlider(MacroElement):
       label.textContent = text(wk);
       pairs.forEach(function (pr) {
         var keep = pr[1].getLayers().filter(function (l) {
-          return wk === null || l.feature.properties.w === wk;
+          var p = l.feature.properties;
+          return (wk === null || p.w === wk) && on[p.c] !== false;
         });
         pr[0].clearLayers();
         pr[0].addLayers(keep);
       });
     }
+    cats.forEach(function (c) {
+      var row = L.DomUtil.create('label', 'geo-cat', box);
+      var tick = L.DomUtil.create('input', '', row);
+      tick.type = 'checkbox'; tick.checked = true; tick.value = c[0];
+      var swatch = L.DomUtil.create('span', 'geo-swatch', row);
+      swatch.style.background = c[2];
+      row.appendChild(document.createTextNode(c[1] + ' (' + c[3] + ')'));
+      L.DomEvent.on(tick, 'change', function () { on[c[0]] = tick.checked; show(); });
+    });
     label.textContent = text(null);
     L.DomEvent.on(input, 'input', show);
     L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
     return div;
   };
   ctl.addTo({{ this._parent.get_name() }});
@@ -116,6 +135,7 @@ class WeekSlider(MacroElement):
         *,
         weeks: Sequence[str],
         counts: dict[str, int],
+        categories: Sequence[tuple[str, str, str, int]] = (),
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "WeekSlider"
@@ -123,6 +143,7 @@ class WeekSlider(MacroElement):
         self.weeks = list(weeks)
         self.counts = counts
         self.total = int(sum(counts.values()))
+        self.categories = [list(c) for c in categories]
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -190,6 +211,7 @@ def _point_features(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                     ["Beskrivning", _text(rec.get("description")) or "–"],
                 ],
                 "w": week,
+                "c": cat,
             }
         )
     return gpd.GeoDataFrame(
@@ -533,7 +555,14 @@ def lagesbild_map(
     if pairs and n_total:
         weeks = iso_weeks(incidents["occurred_at"])
         counts = {str(k): int(v) for k, v in weeks.value_counts().items()}
-        m.add_child(WeekSlider(pairs, weeks=_week_range(weeks), counts=counts))
+        n_cat = incidents["category"].astype(str).value_counts()
+        categories = [
+            (c, CATEGORIES[c].label, CATEGORY_COLORS.get(c, "#555555"), int(n_cat[c]))
+            for c in cats_present
+        ]
+        m.add_child(
+            WeekSlider(pairs, weeks=_week_range(weeks), counts=counts, categories=categories)
+        )
     legend += [("#222222", "Kommungräns", "line"), ("#0571b0", "Badplats", "fill")]
     add_legend(m, legend)
     logger.info("lägesbild map: %d incidents (%d points)", n_total, len(recent))
