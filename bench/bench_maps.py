@@ -18,16 +18,7 @@ import pandas as pd
 from geo import privacy, sites
 from geo.maps import lagesbild_map, save_map, shared_map
 from geo.model import CATEGORIES
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from geo.report._pdf import CHROMIUM_ARGS, chromium_path
 
 
 def synthetic(n: int, seed: int = 1) -> gpd.GeoDataFrame:
@@ -64,7 +55,7 @@ def first_frame_s(path: Path) -> float:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.route(
             "**/*", lambda r: r.abort() if r.request.url.startswith("http") else r.continue_()

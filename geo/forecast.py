@@ -83,7 +83,29 @@ class History:
         )
 
 
-Method = Callable[[History, npt.NDArray[np.int64], float, float, int | None], FloatArray]
+@dataclass(frozen=True)
+class Target:
+    """What a forecast method predicts: expected counts per cell over a horizon.
+
+    Attributes
+    ----------
+    cells
+        Cells to predict for (the study area).
+    horizon_days
+        Length of the target period, starting at the history's origin.
+    cell_size_m
+        Cell side in metres.
+    seed
+        Seed for the learned method.
+    """
+
+    cells: npt.NDArray[np.int64]
+    horizon_days: float
+    cell_size_m: float
+    seed: int | None
+
+
+Method = Callable[[History, Target], FloatArray]
 
 
 def _counts(
@@ -104,43 +126,27 @@ def _smooth(
 
 
 def _count_method(days: float) -> Method:
-    def run(
-        h: History,
-        cells: npt.NDArray[np.int64],
-        horizon_days: float,
-        cell_size_m: float,
-        seed: int | None,
-    ) -> FloatArray:
+    def run(h: History, q: Target) -> FloatArray:
         begin = max(h.origin - pd.Timedelta(days=days), h.start)
         span = max((h.origin - begin) / _DAY, 1.0)
-        return _counts(h.window(begin, h.origin), cells) * horizon_days / span
+        return _counts(h.window(begin, h.origin), q.cells) * q.horizon_days / span
 
     return run
 
 
 def _kde_method(bandwidth_m: float | None) -> Method:
-    def run(
-        h: History,
-        cells: npt.NDArray[np.int64],
-        horizon_days: float,
-        cell_size_m: float,
-        seed: int | None,
-    ) -> FloatArray:
+    def run(h: History, q: Target) -> FloatArray:
         span = max((h.origin - h.start) / _DAY, 1.0)
-        sigma = (bandwidth_m or cell_size_m) / cell_size_m
-        return _smooth(_counts(h.cell, cells), cells, sigma, cell_size_m) * horizon_days / span
+        sigma = (bandwidth_m or q.cell_size_m) / q.cell_size_m
+        smooth = _smooth(_counts(h.cell, q.cells), q.cells, sigma, q.cell_size_m)
+        return smooth * q.horizon_days / span
 
     return run
 
 
-def _prospective(
-    h: History,
-    cells: npt.NDArray[np.int64],
-    horizon_days: float,
-    cell_size_m: float,
-    seed: int | None,
-) -> FloatArray:
+def _prospective(h: History, q: Target) -> FloatArray:
     """Bowers, Johnson & Pease (2004): weights 1/(1 + distance in cells) × 1/(1 + age in weeks)."""
+    cells, cell_size_m = q.cells, q.cell_size_m
     weeks = np.floor(h.age_days() / 7.0)
     keep = weeks < 8
     weighted = _counts(h.cell[keep], cells, 1.0 / (1.0 + weeks[keep]))
@@ -193,37 +199,48 @@ def _features(
     return np.column_stack(cols)
 
 
-def _multiscale(
-    h: History,
-    cells: npt.NDArray[np.int64],
-    horizon_days: float,
-    cell_size_m: float,
-    seed: int | None,
-) -> FloatArray:
+def _inner_origins(
+    h: History, horizon_days: float, *, step_days: float, n: int
+) -> tuple[list[pd.Timestamp], bool]:
+    """Return up to ``n`` origins ``h.origin - horizon - j × step`` inside the history.
+
+    Each origin has at least one horizon (and 28 days) of history behind it and a whole
+    horizon of known events after it. The flag says whether every origin also has a year
+    (and two weeks) behind it, as same-season features need.
+    """
+    horizon = pd.Timedelta(days=horizon_days)
+    step = pd.Timedelta(days=step_days)
+    min_hist = pd.Timedelta(days=max(28.0, horizon_days))
+    origins = []
+    for j in range(n):
+        o = h.origin - horizon - j * step
+        if o - min_hist < h.start:
+            break
+        origins.append(o)
+    use_season = bool(origins) and min(origins) - pd.Timedelta(days=364 + 14) >= h.start
+    return origins, use_season
+
+
+def _multiscale(h: History, q: Target) -> FloatArray:
     """Poisson gradient boosting on multi-scale, multi-recency and same-season cell rates.
 
     Trained on pseudo-origins inside the history (features before, counts after, all before the
     real origin), then applied at the real origin.
     """
+    cells, horizon_days, cell_size_m, seed = q.cells, q.horizon_days, q.cell_size_m, q.seed
     horizon = pd.Timedelta(days=horizon_days)
-    step = pd.Timedelta(days=max(7.0, horizon_days / 4))
-    min_hist = pd.Timedelta(days=max(28.0, horizon_days))
     active = np.isin(cells, h.cell)
     if active.sum() < 10:
-        return _kde_method(None)(h, cells, horizon_days, cell_size_m, seed)
+        return _kde_method(None)(h, q)
     # train on active cells and their neighbourhood; the rest are all-zero rows the model ignores
     near = np.asarray(neighbour_matrix(cells, rings=2) @ active.astype(float)).ravel() > 0
     train_cells = cells[active | near]
     rng = np.random.default_rng(seed)
     max_rows = 20_000  # a light model: it is not the default (docs/evaluation.md)
-    origins = []
-    for j in range(12):
-        o = h.origin - horizon - j * step
-        if o - min_hist < h.start:
-            break
-        origins.append(o)
     # same-season features only when every pseudo-origin has a year of history behind it
-    use_season = bool(origins) and min(origins) - pd.Timedelta(days=378) >= h.start
+    origins, use_season = _inner_origins(
+        h, horizon_days, step_days=max(7.0, horizon_days / 4), n=12
+    )
     X_parts, y_parts = [], []
     for o in origins:
         sub = History(h.cell[h.t < np.datetime64(o)], h.t[h.t < np.datetime64(o)], h.start, o)
@@ -233,11 +250,11 @@ def _multiscale(
         y_parts.append(_counts(h.window(o, o + horizon), train_cells))
     if not X_parts:
         logger.info("multiscale: history too short for pseudo-origins; using kde")
-        return _kde_method(None)(h, cells, horizon_days, cell_size_m, seed)
+        return _kde_method(None)(h, q)
     X = np.vstack(X_parts)
     y = np.concatenate(y_parts)
     if y.sum() == 0:
-        return _kde_method(None)(h, cells, horizon_days, cell_size_m, seed)
+        return _kde_method(None)(h, q)
     if len(y) > max_rows:
         keep = rng.choice(len(y), max_rows, replace=False)
         X, y = X[keep], y[keep]
@@ -366,13 +383,7 @@ def _fit_blend_weights(X: FloatArray, y: FloatArray) -> FloatArray:
     return np.asarray(res.x / scale, dtype=float)
 
 
-def _blend(
-    h: History,
-    cells: npt.NDArray[np.int64],
-    horizon_days: float,
-    cell_size_m: float,
-    seed: int | None,
-) -> FloatArray:
+def _blend(h: History, q: Target) -> FloatArray:
     """Forecast with a mixture of count and KDE surfaces at several recencies and scales.
 
     The weights are fitted only on the history: at inner origins ``origin - j × step`` (step =
@@ -381,23 +392,18 @@ def _blend(
     Poisson likelihood, on the events of the following horizon. The fitted mixture of the
     components at the real origin is the forecast.
     """
+    cells, horizon_days = q.cells, q.horizon_days
     pad = int(4 * max(BLEND_SIGMAS_CELLS)) + 1
-    grid = _CellRaster(cells, cell_size_m, pad)
+    grid = _CellRaster(cells, q.cell_size_m, pad)
     pos = grid.positions(h.cell)
     horizon = pd.Timedelta(days=horizon_days)
-    step = pd.Timedelta(days=max(7.0, horizon_days / 2))
-    min_hist = pd.Timedelta(days=max(28.0, horizon_days))
-    origins = []
-    for j in range(BLEND_FOLDS):
-        o = h.origin - horizon - j * step
-        if o - min_hist < h.start:
-            break
-        origins.append(o)
     # the season component needs a year of history behind every inner origin
-    use_season = bool(origins) and min(origins) - pd.Timedelta(days=364 + 14) >= h.start
+    origins, use_season = _inner_origins(
+        h, horizon_days, step_days=max(7.0, horizon_days / 2), n=BLEND_FOLDS
+    )
     if not origins:
         logger.info("blend: history too short for inner origins; using kde")
-        return _kde_method(None)(h, cells, horizon_days, cell_size_m, seed)
+        return _kde_method(None)(h, q)
     X_parts, y_parts = [], []
     for o in origins:
         X_parts.append(
@@ -408,7 +414,7 @@ def _blend(
     X = np.vstack(X_parts)
     y = np.concatenate(y_parts)
     if y.sum() == 0:
-        return _kde_method(None)(h, cells, horizon_days, cell_size_m, seed)
+        return _kde_method(None)(h, q)
     weights = _fit_blend_weights(X, y)
     logger.debug("blend weights %s from %d inner origins", np.round(weights, 3), len(origins))
     X0 = _blend_features(pos, h.t, h.start, h.origin, grid, horizon_days, use_season=use_season)
@@ -514,9 +520,8 @@ def predict_counts(
     cell_arr = np.asarray(cells, dtype=np.int64)
     if h.cell.size == 0:
         return np.zeros(cell_arr.size)
-    score = np.clip(
-        np.nan_to_num(run(h, cell_arr, float(horizon_days), float(cell_size_m), seed)), 0, None
-    )
+    target = Target(cell_arr, float(horizon_days), float(cell_size_m), seed)
+    score = np.clip(np.nan_to_num(run(h, target)), 0, None)
     if method.startswith(("count", "kde", "multiscale", "blend", "default")):
         return score
     recent_days = min(max((origin - start) / _DAY, 1.0), 3 * max(horizon_days, 28.0))

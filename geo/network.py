@@ -32,6 +32,7 @@ from geo.errors import CRSError, DataError, NetworkError
 if TYPE_CHECKING:
     from shapely import LineString, Point
 
+
 logger = logging.getLogger(__name__)
 
 #: Swedish default speeds (km/h) per OSM highway class, used where an edge has no usable
@@ -944,10 +945,8 @@ def route_travel_time_s(G: nx.MultiDiGraph, a: Point, b: Point) -> float:
 
     Parameters
     ----------
-    G
-        Projected road graph (:func:`load_graph`).
-    a, b
-        Start and end, in the working CRS.
+    G, a, b
+        As for :func:`route`.
 
     Returns
     -------
@@ -980,78 +979,6 @@ def graph_edges(G: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     return edges
 
 
-def road_segments(
-    G: nx.MultiDiGraph,
-    incidents: gpd.GeoDataFrame,
-    *,
-    spots: gpd.GeoDataFrame | None = None,
-    tolerance_m: float = 50,
-    min_segment_m: float = 200,
-    max_segment_m: float = 1000,
-    bandwidth_m: float = 500,
-    places: gpd.GeoDataFrame | None = None,
-    max_precision_m: float | None = 250,
-) -> gpd.GeoDataFrame:
-    """Rank road segments by traffic events (layer ``road_segments``).
-
-    The work is done by :func:`geo.roads.road_segments`, which documents the parameters and
-    the columns.
-
-    Parameters
-    ----------
-    G
-        Projected road graph.
-    incidents
-        Incidents (only theme ``T`` counts).
-    spots, tolerance_m, min_segment_m, max_segment_m, bandwidth_m, places, max_precision_m
-        As in :func:`geo.roads.road_segments`.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The ``road_segments`` layer (EPSG:3006).
-    """
-    from geo import roads  # roads imports this module, so import it late
-
-    return roads.road_segments(
-        G,
-        incidents,
-        spots=spots,
-        tolerance_m=tolerance_m,
-        min_segment_m=min_segment_m,
-        max_segment_m=max_segment_m,
-        bandwidth_m=bandwidth_m,
-        places=places,
-        max_precision_m=max_precision_m,
-    )
-
-
-def control_points(
-    segments: gpd.GeoDataFrame, G: nx.MultiDiGraph, *, top: int = 10
-) -> gpd.GeoDataFrame:
-    """Suggest sobriety/speed control points on the top segments (layer ``control_points``).
-
-    The work is done by :func:`geo.roads.control_points`, which documents the columns.
-
-    Parameters
-    ----------
-    segments
-        Output of :func:`road_segments`.
-    G
-        The road graph.
-    top
-        How many segments (with events, best rank first) get a control point.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The ``control_points`` layer (Point, EPSG:3006).
-    """
-    from geo import roads
-
-    return roads.control_points(segments, G, top=top)
-
-
 __all__ = [
     "ENTRY_NODE_NAME",
     "SCHEMATIC_LABEL",
@@ -1059,7 +986,6 @@ __all__ = [
     "SWEDISH_DEFAULT_SPEEDS_KPH",
     "add_travel_times",
     "build_schematic_osm",
-    "control_points",
     "entry_node",
     "fetch_graph",
     "filter_highways",
@@ -1069,7 +995,6 @@ __all__ = [
     "load_graph",
     "nearest_nodes",
     "read_osm_pbf",
-    "road_segments",
     "route",
     "route_travel_time_s",
     "save_graph",

@@ -17,8 +17,9 @@ from geo import ingest, settings, store
 from geo.hotspots import run_analysis
 from geo.maps import build_all
 from geo.model import THEMES
-from geo.network import control_points, load_graph, road_segments
+from geo.network import load_graph
 from geo.patrol import plan_next_week
+from geo.roads import control_points, road_segments
 from geo.sample import default_end, make_sample
 from geo.sites import load_boundary, load_places, theme_mask
 from geo.spots import read_spots

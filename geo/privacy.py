@@ -111,11 +111,29 @@ def shared_period_label(occurred_at: pd.Series) -> str:
         ``"2024-01 – 2025-12"``, or ``"inga händelser"`` when empty. Exact first and last
         event dates are never shown in a shared output.
     """
+    return span_label(occurred_at, "%Y-%m")
+
+
+def span_label(occurred_at: pd.Series, fmt: str) -> str:
+    """Return the first and last event time, in local time, as ``first – last``.
+
+    Parameters
+    ----------
+    occurred_at
+        Tz-aware event times (missing ones are ignored).
+    fmt
+        :meth:`datetime.datetime.strftime` format of each end, e.g. ``"%Y-%m"``.
+
+    Returns
+    -------
+    str
+        E.g. ``"2024-01 – 2025-12"``, or ``"inga händelser"`` when there are no times.
+    """
     t = pd.to_datetime(occurred_at).dropna()
     if t.empty:
         return "inga händelser"
     t = t.dt.tz_convert(settings.timezone)
-    return f"{t.min():%Y-%m} – {t.max():%Y-%m}"
+    return f"{t.min():{fmt}} – {t.max():{fmt}}"
 
 
 def _check_band(time_band: str) -> None:

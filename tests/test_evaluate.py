@@ -95,32 +95,18 @@ def test_geographic_points_are_projected_to_utm(tmp_path):
     assert 800 < np.hypot(*np.diff(got[["x", "y"]].to_numpy(), axis=0)[0]) < 1600
 
 
+def _run_cli(path, methods, *extra):
+    """Run ``geo evaluate`` on the synthetic CSV's x/y/t columns (EPSG:3006, 250 m cells)."""
+    args = ["--x-col", "x", "--y-col", "y", "--time-col", "t", "--crs", "EPSG:3006"]
+    args += ["--cell-size-m", "250", "--methods", methods, *extra]
+    return CliRunner().invoke(evaluate_command, [str(path), *args])
+
+
 def test_evaluate_cli_writes_json_and_plot(tmp_path):
     path = tmp_path / "p.csv"
     synthetic_points().to_csv(path, index=False)
     out, png = tmp_path / "out.json", tmp_path / "hits.png"
-    result = CliRunner().invoke(
-        evaluate_command,
-        [
-            str(path),
-            "--x-col",
-            "x",
-            "--y-col",
-            "y",
-            "--time-col",
-            "t",
-            "--crs",
-            "EPSG:3006",
-            "--cell-size-m",
-            "250",
-            "--methods",
-            "count_3m,kde,prospective",
-            "--json",
-            str(out),
-            "--plot",
-            str(png),
-        ],
-    )
+    result = _run_cli(path, "count_3m,kde,prospective", "--json", str(out), "--plot", str(png))
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     for name in ("count_3m", "kde", "prospective"):
@@ -129,23 +115,5 @@ def test_evaluate_cli_writes_json_and_plot(tmp_path):
         assert m["months"] == 3
     assert "| count_3m |" in result.output
     assert png.read_bytes()[:4] == b"\x89PNG"
-    stdout = CliRunner().invoke(
-        evaluate_command,
-        [
-            str(path),
-            "--x-col",
-            "x",
-            "--y-col",
-            "y",
-            "--time-col",
-            "t",
-            "--crs",
-            "EPSG:3006",
-            "--cell-size-m",
-            "250",
-            "--methods",
-            "count_3m",
-            "--json",
-        ],
-    )
+    stdout = _run_cli(path, "count_3m", "--json")
     assert stdout.exit_code == 0 and json.loads(stdout.stdout)["methods"]["count_3m"]["months"] == 3

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geo import forecast, network, patrol, store
+from geo import forecast, network, patrol, roads, store
 from geo.errors import InfeasiblePatrolError
 from geo.report import plan as plan_report
 from geo.sites import load_boundary, load_places
@@ -30,7 +30,7 @@ def lekeberg(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     incidents = store.read_incidents(path)
     places = load_places()
     G = network.load_graph()
-    cps = network.control_points(network.road_segments(G, incidents, places=places), G)
+    cps = roads.control_points(roads.road_segments(G, incidents, places=places), G)
     opts = replace(patrol.load_priorities(), forecast_method="count_3m")
     return {
         "store": path, "incidents": incidents, "places": places, "G": G, "cps": cps,

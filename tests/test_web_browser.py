@@ -7,8 +7,7 @@ import uuid
 
 import httpx
 import pytest
-from _web_fixtures import CHROMIUM_ARGS, PASSWORD, login, make_store, running_server, spot_payload
-from playwright import sync_api
+from _web_fixtures import PASSWORD, login, make_store, running_server, spot_payload
 
 from geo import spots
 
@@ -26,16 +25,9 @@ def server(tmp_path_factory):
         yield base, path
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser, server):
+    """A logged-in page on the app (the session's Chromium from conftest: one Playwright)."""
     base, _ = server
     context = browser.new_context(base_url=base)
     # nothing may leave the machine: fail every request that is not to the app itself

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from geo import ingest, settings
-from geo.cli._options import json_option, store_option
+from geo.cli._options import json_option, path_option, store_option
 from geo.ingest import REASONS
 from geo.model import CATEGORIES
 from geo.projection import parse_crs
@@ -104,12 +104,11 @@ def import_cmd(
 
 
 @click.command("places")
-@click.option(
+@path_option(
     "--file",
     "path",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=None,
-    help="Places file to check (default data/platser/platser.geojson).",
+    exists=True,
+    help_text="Places file to check (default data/platser/platser.geojson).",
 )
 @json_option
 def places_cmd(path: Path | None, as_json: bool) -> None:

@@ -7,18 +7,12 @@ from pathlib import Path
 
 import click
 
-from geo.cli._options import json_option, store_option
+from geo.cli._options import json_option, path_option, store_option
 
 
 @click.command("maps")
 @store_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Output folder (default maps/).",
-)
+@path_option("--out", "out_dir", folder=True, help_text="Output folder (default maps/).")
 @click.option(
     "-k",
     "--k",

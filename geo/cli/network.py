@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from geo import network, store
-from geo.cli._options import json_option, store_option
+from geo import roads as road_layers
+from geo.cli._options import json_option, path_option, store_option
 from geo.errors import GeoError
 from geo.spots import read_spots
 
@@ -31,6 +32,14 @@ def _emit(as_json: bool, data: dict[str, object], text: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False) if as_json else text)
 
 
+_graph_option = path_option(
+    "--graph",
+    "graph_path",
+    exists=True,
+    help_text="Road data file (default: what load_graph picks in data/osm).",
+)
+
+
 @click.group("network", cls=_NetworkGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def network_group() -> None:
     """Road network: schematic default, OSM download, traffic hotspots on roads.
@@ -40,18 +49,11 @@ def network_group() -> None:
 
 
 @network_group.command("build-schematic")
-@click.option(
-    "--source",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=None,
-    help="Road data file (default data/osm/lekeberg_roads.toml).",
+@path_option(
+    "--source", exists=True, help_text="Road data file (default data/osm/lekeberg_roads.toml)."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="OSM XML to write (default data/osm/lekeberg_schematic.osm).",
+@path_option(
+    "-o", "--output", help_text="OSM XML to write (default data/osm/lekeberg_schematic.osm)."
 )
 @json_option
 def build_schematic(source: Path | None, output: Path | None, as_json: bool) -> None:
@@ -66,19 +68,14 @@ def build_schematic(source: Path | None, output: Path | None, as_json: bool) -> 
 
 
 @network_group.command("fetch")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="GraphML cache to write (default data/osm/kommun_<kod>.graphml).",
+@path_option(
+    "-o", "--output", help_text="GraphML cache to write (default data/osm/kommun_<kod>.graphml)."
 )
 @click.option("--buffer-m", type=float, default=1000.0, show_default=True, help="Margin.")
-@click.option(
+@path_option(
     "--http-cache",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder for raw Overpass responses (default data/osm/cache).",
+    folder=True,
+    help_text="Folder for raw Overpass responses (default data/osm/cache).",
 )
 @json_option
 def fetch(output: Path | None, buffer_m: float, http_cache: Path | None, as_json: bool) -> None:
@@ -92,13 +89,7 @@ def fetch(output: Path | None, buffer_m: float, http_cache: Path | None, as_json
 
 
 @network_group.command("info")
-@click.option(
-    "--graph",
-    "graph_path",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=None,
-    help="Road data file (default: what load_graph picks in data/osm).",
-)
+@_graph_option
 @json_option
 def info(graph_path: Path | None, as_json: bool) -> None:
     """Show which road network is used and its size.
@@ -120,13 +111,7 @@ def info(graph_path: Path | None, as_json: bool) -> None:
 
 @network_group.command("roads")
 @store_option
-@click.option(
-    "--graph",
-    "graph_path",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=None,
-    help="Road data file (default: what load_graph picks in data/osm).",
-)
+@_graph_option
 @click.option("--tolerance-m", type=float, default=50.0, show_default=True, help="Snap distance.")
 @click.option("--min-segment-m", type=float, default=200.0, show_default=True)
 @click.option("--top", type=int, default=10, show_default=True, help="Control points to suggest.")
@@ -149,10 +134,10 @@ def roads(
     incidents = store.read_incidents(store_path, themes=["T"])
     spots = read_spots(store_path)
     G = network.load_graph(path=graph_path)
-    segments = network.road_segments(
+    segments = road_layers.road_segments(
         G, incidents, spots=spots, tolerance_m=tolerance_m, min_segment_m=min_segment_m
     )
-    points = network.control_points(segments, G, top=top)
+    points = road_layers.control_points(segments, G, top=top)
     store.write_layer(segments, "road_segments", store_path)
     store.write_layer(points, "control_points", store_path)
     data = {

@@ -9,29 +9,19 @@ from pathlib import Path
 import click
 
 from geo import settings
-from geo.cli._options import json_option, store_option
+from geo.cli._options import json_option, path_option, store_option
 
 
 @click.command("plan")
 @click.option("--week", default=None, help="ISO week to plan, e.g. 2026-W49 (default: next week).")
 @store_option
 @json_option
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Output folder (default maps/).",
-)
+@path_option("-o", "--out", "out_dir", folder=True, help_text="Output folder (default maps/).")
 @click.option("--budget", "budget_min", type=float, default=None, help="Minutes this week.")
 @click.option("--dwell", "dwell_min", type=float, default=None, help="Minutes per stop (10-16).")
 @click.option("--trips", "max_trips", type=click.IntRange(1, 2), default=None, help="1 or 2.")
-@click.option(
-    "--priorities",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=None,
-    help="Priorities file (default data/prioriteringar.toml).",
+@path_option(
+    "--priorities", exists=True, help_text="Priorities file (default data/prioriteringar.toml)."
 )
 @click.option(
     "--method",

@@ -5,31 +5,26 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from geo import activity as act
 from geo.cli import GeoGroup
-from geo.cli._options import json_option, store_option
+from geo.cli._options import json_option, path_option, store_option
 
 logger = logging.getLogger(__name__)
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 _MONTH_HELP = "Month as YYYY-MM (default: last month)."
 
 
-def _plan_option(func: F) -> F:
-    return click.option(
-        "--plan",
-        "plan_path",
-        type=click.Path(path_type=Path, exists=True, dir_okay=False),
-        default=None,
-        help="Activity plan TOML (default data/aktivitetsplan.toml).",
-    )(func)
+_plan_option = path_option(
+    "--plan",
+    "plan_path",
+    exists=True,
+    help_text="Activity plan TOML (default data/aktivitetsplan.toml).",
+)
 
 
 def _emit(as_json: bool, data: dict[str, Any], human: str) -> None:

@@ -7,18 +7,14 @@ from pathlib import Path
 
 import click
 
-from geo.cli._options import store_option
+from geo.cli._options import path_option, store_option
 from geo.pipeline import run_main_job
 
 
 @click.command("run")
 @store_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder for maps and the plan (default maps/).",
+@path_option(
+    "--out", "out_dir", folder=True, help_text="Folder for maps and the plan (default maps/)."
 )
 @click.option(
     "--end",

@@ -30,6 +30,7 @@ from matplotlib.colors import to_hex
 
 from geo import settings
 from geo.model import CATEGORIES, THEMES
+from geo.privacy import span_label
 
 logger = logging.getLogger(__name__)
 
@@ -248,11 +249,7 @@ def period_label(occurred_at: pd.Series) -> str:
     str
         The first and last date, or ``"inga händelser"``.
     """
-    t = pd.to_datetime(occurred_at).dropna()
-    if t.empty:
-        return "inga händelser"
-    t = t.dt.tz_convert(settings.timezone)
-    return f"{t.min():%Y-%m-%d} – {t.max():%Y-%m-%d}"
+    return span_label(occurred_at, "%Y-%m-%d")
 
 
 def geojson_layer(

@@ -1261,10 +1261,8 @@ def build_report(
         The activity plan; default :func:`geo.activity.plan_path`.
     pdf
         Also print the PDF with headless Chromium.
-    emerging_cell_size_m
-        Grid cell of the emerging-hot-spot comparison.
-    forecast_method
-        Method of :func:`geo.forecast.forecast_week` for next month's focus.
+    emerging_cell_size_m, forecast_method
+        As for :func:`compute_report`.
 
     Returns
     -------
