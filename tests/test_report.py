@@ -396,6 +396,37 @@ def test_traffic_spots_by_status_equal_store_queries(tmp_path):
     assert "hemlig detalj" not in monthly.render_html(report)
 
 
+def test_spot_status_is_the_one_at_the_end_of_the_reported_month(tmp_path):
+    path = tmp_path / "spots.gpkg"
+    editor, police = User("anna", "kommun", "editor"), User("per", "polis", "editor")
+    sid = str(uuid.uuid4())
+    payload = {
+        "geometry": {"type": "Point", "coordinates": [14.87, 59.176]},
+        "category": "hastighet", "weekdays": [5], "time_bands": ["kvall"], "since": "",
+        "description": "Fort förbi skolan", "unit": "Gata/park",
+    }  # fmt: skip
+    spots.put_spot(sid, payload, user=editor, path=path)
+    spots.set_status(sid, status="bedomd", comment="sett", user=police, path=path)
+    spots.set_status(sid, status="atgardad", comment="skylt", user=police, path=path)
+    # back-date the trail: created in September, assessed in October, resolved in November
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE spots SET created_at = '2026-09-10T08:00:00.000Z'")
+        for version, when in ((1, "2026-09-10T08:00:00.000Z"), (2, "2026-10-05T09:00:00.000Z"),
+                              (3, "2026-11-03T10:00:00.000Z")):  # fmt: skip
+            conn.execute(
+                "UPDATE spot_changes SET changed_at = ? WHERE version = ?", (when, version)
+            )
+    by_month = {}
+    for month in ("2026-09", "2026-10", "2026-11"):
+        table = monthly.spot_tables(
+            spots.read_spots(path), spots.read_changes(path=path), load_places(), month=month
+        )[0].frame.set_index("Kategori")
+        total = table.loc["Totalt"]
+        by_month[month] = [int(total[c]) for c in table.columns]
+    # nya, väntar, under arbete, åtgärdade i månaden
+    assert by_month == {"2026-09": [1, 1, 0, 0], "2026-10": [0, 0, 1, 0], "2026-11": [0, 0, 0, 1]}
+
+
 def test_cli_report_writes_the_files(tmp_path):
     path = tmp_path / "tiny.gpkg"
     store.count_incidents(path)  # creates an empty store

@@ -723,12 +723,46 @@ def controls_table(patrol_log: pd.DataFrame, *, month: str) -> Table:
     return Table("kontroller", f"Kontroller per typ och plats, {month_label(month)}", frame)
 
 
-def _changed_to(after: object, status: str) -> bool:
+def _after_status(after: object) -> str | None:
+    """Return the ``status`` in an audit row's ``after`` JSON, or ``None``."""
     try:
         data = json.loads(str(after))
     except (json.JSONDecodeError, TypeError):
-        return False
-    return isinstance(data, dict) and data.get("status") == status
+        return None
+    status = data.get("status") if isinstance(data, dict) else None
+    return str(status) if status is not None else None
+
+
+def status_at(spots: pd.DataFrame, changes: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
+    """Return each spot's status as it was just before ``when``, from the audit trail.
+
+    A report for a past month must show the spots as they stood then, not as they stand
+    on the day it is printed.
+
+    Parameters
+    ----------
+    spots
+        From :func:`geo.spots.read_spots` (``spot_id``, ``status``).
+    changes
+        From :func:`geo.spots.read_changes`, oldest first.
+    when
+        Tz-aware moment (e.g. the first instant of the next month).
+
+    Returns
+    -------
+    pandas.Series
+        Status per row of ``spots`` (same index); the current status where the trail says
+        nothing before ``when``.
+    """
+    status = dict(zip(spots["spot_id"].astype(str), spots["status"].astype(str), strict=True))
+    if len(changes):
+        t = pd.to_datetime(changes["changed_at"], utc=True, format="ISO8601")
+        earlier = changes[(t < when.tz_convert("UTC")).to_numpy()]
+        for sid, after in zip(earlier["spot_id"].astype(str), earlier["after"], strict=True):
+            then = _after_status(after)
+            if then is not None and sid in status:
+                status[sid] = then
+    return pd.Series([status[str(s)] for s in spots["spot_id"]], index=spots.index, dtype=object)
 
 
 def spot_tables(
@@ -739,6 +773,9 @@ def spot_tables(
     month: str,
 ) -> list[Table]:
     """Summarise the kommun's traffic spots: new, waiting, in progress, resolved this month.
+
+    Waiting and in progress count each spot's status at the end of the month
+    (:func:`status_at`), so a report for a past month does not change afterwards.
 
     Parameters
     ----------
@@ -766,9 +803,11 @@ def spot_tables(
             settings.timezone
         )
         hit = ((t >= start) & (t < end)).to_numpy() & np.array(
-            [_changed_to(a, "atgardad") for a in changes["after"]], dtype=bool
+            [_after_status(a) == "atgardad" for a in changes["after"]], dtype=bool
         )
         resolved_ids = set(changes.loc[hit, "spot_id"].astype(str))
+    if len(existing):
+        existing = existing.assign(status=status_at(existing, changes, end))
     rows: list[list[Any]] = []
     for cat, label in SPOT_CATEGORIES.items():
         sel = existing[existing["category"] == cat] if len(existing) else existing
