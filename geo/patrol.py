@@ -1283,7 +1283,7 @@ def plan_week(
         The plan (not yet written; see :func:`write_plan_outputs`).
     """
     from geo import forecast as fc_mod
-    from geo import network, store
+    from geo import network, roads, store
     from geo.sites import load_boundary, load_places
 
     opts = (options or load_priorities()).validated()
@@ -1297,8 +1297,8 @@ def plan_week(
     )  # fmt: skip
     cps: gpd.GeoDataFrame | None = None
     try:
-        segments = network.road_segments(graph, incidents, places=places)
-        cps = network.control_points(segments, graph, top=opts.max_control_points)
+        segments = roads.road_segments(graph, incidents, places=places)
+        cps = roads.control_points(segments, graph, top=opts.max_control_points)
     except GeoError as e:
         logger.warning("no road control points: %s", e)
     spots: gpd.GeoDataFrame | None = None

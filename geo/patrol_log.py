@@ -61,24 +61,8 @@ CREATE TABLE IF NOT EXISTS patrol_log_quarantine (
 
 
 @dataclass(frozen=True)
-class LogImportResult:
+class LogImportResult(store.ImportCounts):
     """Counts of one log import: ``read == stored + quarantined + duplicates``."""
-
-    read: int
-    stored: int
-    quarantined: int
-    duplicates: int
-    reasons: dict[str, int]
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the counts as the ``--json`` object of ``geo log import``."""
-        return {
-            "read": self.read,
-            "stored": self.stored,
-            "quarantined": self.quarantined,
-            "duplicates": self.duplicates,
-            "reasons": dict(sorted(self.reasons.items())),
-        }
 
 
 def _read_table(path: Path) -> pd.DataFrame:

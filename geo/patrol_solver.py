@@ -15,6 +15,7 @@ import itertools
 import logging
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -527,6 +528,12 @@ class _State:
         self.windows = windows
         self.stops: list[list[int]] = [[] for _ in windows]
 
+    def copy(self) -> _State:
+        """Return an independent copy (own window and stop lists)."""
+        twin = _State(self.inst, list(self.windows))
+        twin.stops = [list(s) for s in self.stops]
+        return twin
+
     def minutes(self) -> list[float]:
         return [trip_minutes(self.inst, s) for s in self.stops]
 
@@ -601,92 +608,87 @@ def _two_opt(inst: Instance, stops: list[int]) -> list[int]:
     return best
 
 
+def _first_better(trials: Iterator[tuple[_State, float]], current: float) -> _State | None:
+    """Fill each trial greedily with its exponent; return the first worth more than ``current``."""
+    for trial, alpha in trials:
+        filled = _greedy(trial, alpha)
+        if filled.value() > current + 1e-9:
+            return filled
+    return None
+
+
+def _drop_trials(state: _State, alpha: float) -> Iterator[tuple[_State, float]]:
+    """Drop one stop (to be refilled greedily)."""
+    for k in range(len(state.windows)):
+        for idx in range(len(state.stops[k])):
+            trial = state.copy()
+            del trial.stops[k][idx]
+            yield trial, alpha
+
+
+def _swap_trials(state: _State, alpha: float, swap_top: int) -> Iterator[tuple[_State, float]]:
+    """Swap a stop for one of the best outsiders (to be refilled greedily)."""
+    inst = state.inst
+    for k in range(len(state.windows)):
+        for idx in range(len(state.stops[k])):
+            base = state.copy()
+            removed = base.stops[k].pop(idx)
+            gain = base.gains(k)
+            delta, pos = base.insertion(k)
+            minutes = base.minutes()
+            room = min(inst.window_len_min - minutes[k], inst.budget_min - sum(minutes))
+            ok = (delta <= room + _EPS) & (gain > _EPS)
+            ok[removed] = False
+            for c in np.argsort(-np.where(ok, gain, -np.inf))[: min(swap_top, int(ok.sum()))]:
+                trial = base.copy()
+                trial.stops[k].insert(int(pos[c]), int(c))
+                yield trial, alpha
+
+
+def _rebuild_trials(state: _State, swap_top: int) -> Iterator[tuple[_State, float]]:
+    """Rebuild a trip around one of the most valuable candidates (every exponent)."""
+    inst = state.inst
+    for k in range(len(state.windows)):
+        gain = state.gains(k)
+        for c in np.argsort(-gain)[:swap_top]:
+            if not np.isfinite(gain[c]) or gain[c] <= _EPS:
+                break
+            trial = state.copy()
+            trial.stops[k] = [int(c)]
+            if check_solution(inst, trial.trips()):
+                continue
+            for a, keep_others in itertools.product(_ALPHAS, (True, False)):
+                filled = _State(inst, list(trial.windows))
+                filled.stops = [
+                    list(s) if j == k or keep_others else [] for j, s in enumerate(trial.stops)
+                ]
+                yield filled, a
+
+
 def _local_search(
     state: _State, alpha: float, *, move_windows: list[int], swap_top: int = 8
 ) -> _State:
     inst = state.inst
     current = state.value()
     for _ in range(50):
-        improved = False
         for k in range(len(state.windows)):
             state.stops[k] = _two_opt(inst, state.stops[k])
-        # drop one stop and refill greedily
-        for k in range(len(state.windows)):
-            for idx in range(len(state.stops[k])):
-                trial = _State(inst, list(state.windows))
-                trial.stops = [list(s) for s in state.stops]
-                del trial.stops[k][idx]
-                trial = _greedy(trial, alpha)
-                v = trial.value()
-                if v > current + 1e-9:
-                    state, current, improved = trial, v, True
-                    break
-            if improved:
-                break
-        if improved:
+        better = (
+            _first_better(_drop_trials(state, alpha), current)
+            or _first_better(_swap_trials(state, alpha, swap_top), current)
+            or _first_better(_rebuild_trials(state, swap_top), current)
+        )
+        if better is not None:
+            state, current = better, better.value()
             continue
-        # swap a stop for one of the best outsiders, then refill
-        for k in range(len(state.windows)):
-            for idx in range(len(state.stops[k])):
-                base = _State(inst, list(state.windows))
-                base.stops = [list(s) for s in state.stops]
-                removed = base.stops[k].pop(idx)
-                gain = base.gains(k)
-                delta, pos = base.insertion(k)
-                minutes = base.minutes()
-                room = min(inst.window_len_min - minutes[k], inst.budget_min - sum(minutes))
-                ok = (delta <= room + _EPS) & (gain > _EPS)
-                ok[removed] = False
-                for c in np.argsort(-np.where(ok, gain, -np.inf))[: min(swap_top, int(ok.sum()))]:
-                    trial = _State(inst, list(base.windows))
-                    trial.stops = [list(s) for s in base.stops]
-                    trial.stops[k].insert(int(pos[c]), int(c))
-                    trial = _greedy(trial, alpha)
-                    v = trial.value()
-                    if v > current + 1e-9:
-                        state, current, improved = trial, v, True
-                        break
-                if improved:
-                    break
-            if improved:
-                break
-        if improved:
-            continue
-        # rebuild a trip around one of the most valuable candidates
-        for k in range(len(state.windows)):
-            gain = state.gains(k)
-            for c in np.argsort(-gain)[:swap_top]:
-                if not np.isfinite(gain[c]) or gain[c] <= _EPS:
-                    break
-                trial = _State(inst, list(state.windows))
-                trial.stops = [list(s) for s in state.stops]
-                trial.stops[k] = [int(c)]
-                if check_solution(inst, trial.trips()):
-                    continue
-                for a, keep_others in itertools.product(_ALPHAS, (True, False)):
-                    filled = _State(inst, list(trial.windows))
-                    filled.stops = [
-                        list(s) if j == k or keep_others else [] for j, s in enumerate(trial.stops)
-                    ]
-                    filled = _greedy(filled, a)
-                    v = filled.value()
-                    if v > current + 1e-9:
-                        state, current, improved = filled, v, True
-                        break
-                if improved:
-                    break
-            if improved:
-                break
-        if improved:
-            continue
-        # move a trip to another window (keep days distinct)
+        # move a trip to another window (keep days distinct); every gain is taken
+        improved = False
         for k in range(len(state.windows)):
             other_days = {int(inst.window_day[w]) for j, w in enumerate(state.windows) if j != k}
             for w in move_windows:
                 if w == state.windows[k] or int(inst.window_day[w]) in other_days:
                     continue
-                trial = _State(inst, list(state.windows))
-                trial.stops = [list(s) for s in state.stops]
+                trial = state.copy()
                 trial.windows[k] = w
                 trial = _greedy(trial, alpha)
                 v = trial.value()

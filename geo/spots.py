@@ -18,7 +18,8 @@ import re
 import sqlite3
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -123,11 +124,10 @@ _PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
 _REGNR_RE = re.compile(r"(?<![A-ZÅÄÖ])[A-Z]{3} ?\d{2}[A-Z0-9](?![A-Za-z0-9])")
 _CONTENT_FIELDS = ("category", "weekdays", "time_bands", "since", "description", "unit", "geometry")
 
-#: Columns of :func:`read_spots` (besides ``geometry``).
-SPOT_COLUMNS: tuple[str, ...] = (
+#: Columns of the ``spots`` table that make up a spot (besides ``geom``), as selected.
+_ROW_KEYS: tuple[str, ...] = (
     "spot_id",
     "category",
-    "category_label",
     "status",
     "owner",
     "org",
@@ -138,7 +138,17 @@ SPOT_COLUMNS: tuple[str, ...] = (
     "description",
     "created_by",
     "created_at",
+    "updated_by",
     "updated_at",
+    "version",
+)
+#: Columns of :func:`read_spots` (besides ``geometry``): the stored ones with the category's
+#: label, without ``updated_by`` and ``version``.
+SPOT_COLUMNS: tuple[str, ...] = (
+    "spot_id",
+    "category",
+    "category_label",
+    *(k for k in _ROW_KEYS[2:] if k not in ("updated_by", "version")),
 )
 
 _SCHEMA = """
@@ -277,15 +287,7 @@ _TABLES = store.ExtraTables(
 def ensure_schema(path: Path | None = None) -> Path:
     """Create the ``spots`` and ``spot_changes`` tables in the store if needed.
 
-    Parameters
-    ----------
-    path
-        The store; default :func:`geo.store.default_path`.
-
-    Returns
-    -------
-    pathlib.Path
-        The resolved store path.
+    Takes and returns the store path as :func:`geo.store.ensure_tables` does.
     """
     return store.ensure_tables(_TABLES, path)
 
@@ -298,6 +300,29 @@ def _connect(path: Path | None) -> sqlite3.Connection:
 def _release(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:
         conn.execute("ROLLBACK")
+
+
+@contextmanager
+def _writing(path: Path | None) -> Iterator[sqlite3.Connection]:
+    """Hold the write lock and an immediate transaction: committed unless the block raises.
+
+    A block may end the transaction itself (``ROLLBACK`` when there is nothing to write).
+    """
+    conn = _connect(path)
+    _write_lock.acquire()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        _write_lock.release()
+        _release(conn)
 
 
 # --------------------------------------------------------------------------- validation
@@ -475,31 +500,11 @@ def validate_spot(payload: Mapping[str, Any]) -> SpotDraft:
 
 # --------------------------------------------------------------------------- storage
 
-_SELECT = (
-    "SELECT spot_id, category, status, owner, org, unit, weekdays, time_bands, since, description,"
-    " created_by, created_at, updated_by, updated_at, version, geom FROM spots"
-)
+_SELECT = f"SELECT {', '.join(_ROW_KEYS)}, geom FROM spots"
 
 
 def _row_to_spot(row: Sequence[Any]) -> dict[str, Any]:
-    keys = (
-        "spot_id",
-        "category",
-        "status",
-        "owner",
-        "org",
-        "unit",
-        "weekdays",
-        "time_bands",
-        "since",
-        "description",
-        "created_by",
-        "created_at",
-        "updated_by",
-        "updated_at",
-        "version",
-    )
-    spot = dict(zip(keys, row[:-1], strict=True))
+    spot = dict(zip(_ROW_KEYS, row[:-1], strict=True))
     spot["weekdays"] = json.loads(spot["weekdays"])
     spot["time_bands"] = json.loads(spot["time_bands"])
     spot["category_label"] = SPOT_CATEGORIES.get(spot["category"], spot["category"])
@@ -507,6 +512,22 @@ def _row_to_spot(row: Sequence[Any]) -> dict[str, Any]:
     spot["owner_label"] = OWNERS.get(spot["owner"], spot["owner"])
     spot["geometry"] = _gpkg.from_blobs([row[-1]])[0]
     return spot
+
+
+def _content_row(draft: SpotDraft, content: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Return the values of ``geom, category, weekdays, time_bands, since, description, unit``.
+
+    ``content`` is ``draft.content()``.
+    """
+    return (
+        _gpkg.to_blob(draft.geometry, store.SRS_ID),
+        draft.category,
+        json.dumps(content["weekdays"]),
+        json.dumps(content["time_bands"]),
+        content["since"],
+        draft.description,
+        draft.unit,
+    )
 
 
 def _content_of(spot: Mapping[str, Any]) -> dict[str, Any]:
@@ -656,83 +677,59 @@ def put_spot(
         raise SpotPermissionError(msg)
     draft = validate_spot(payload)
     content = draft.content()
-    conn = _connect(path)
-    _write_lock.acquire()
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            existing = _fetch(conn, sid)
-            now = _now_text()
-            if existing is not None:
-                if existing["org"] != user.org:
-                    msg = "Markeringen tillhör en annan organisation och kan inte ändras av dig."
-                    raise SpotPermissionError(msg)
-                before = _content_of(existing)
-                if before == content:
-                    conn.execute("ROLLBACK")
-                    return SaveResult(existing, created=False, changed=False)
-                version = int(existing["version"]) + 1
-                conn.execute(
-                    "UPDATE spots SET geom=?, category=?, weekdays=?, time_bands=?, since=?,"
-                    " description=?, unit=?, updated_by=?, updated_at=?, version=?,"
-                    " min_x=?, min_y=?, max_x=?, max_y=? WHERE spot_id=?",
-                    (
-                        _gpkg.to_blob(draft.geometry, store.SRS_ID),
-                        draft.category,
-                        json.dumps(content["weekdays"]),
-                        json.dumps(content["time_bands"]),
-                        content["since"],
-                        draft.description,
-                        draft.unit,
-                        user.name,
-                        now,
-                        version,
-                        *draft.geometry.bounds,
-                        sid,
-                    ),
-                )
-                _audit(conn, sid, version, now, user.name, "ändrad", before, content, "")
-                created = False
-            else:
-                version = 1
-                conn.execute(
-                    "INSERT INTO spots (geom, spot_id, category, status, owner, org, unit,"
-                    " weekdays, time_bands, since, description, created_by, created_at, updated_by,"
-                    " updated_at, version, min_x, min_y, max_x, max_y)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        _gpkg.to_blob(draft.geometry, store.SRS_ID),
-                        sid,
-                        draft.category,
-                        "ny",
-                        "kommun",
-                        user.org,
-                        draft.unit,
-                        json.dumps(content["weekdays"]),
-                        json.dumps(content["time_bands"]),
-                        content["since"],
-                        draft.description,
-                        user.name,
-                        now,
-                        user.name,
-                        now,
-                        version,
-                        *draft.geometry.bounds,
-                    ),
-                )
-                after = {**content, "status": "ny", "owner": "kommun", "org": user.org}
-                _audit(conn, sid, version, now, user.name, "skapad", None, after, "")
-                created = True
-            near = _nearby(conn, draft.geometry, radius_m=NEARBY_RADIUS_M, exclude=sid)
-            spot = _fetch(conn, sid)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
+    with _writing(path) as conn:
+        existing = _fetch(conn, sid)
+        now = _now_text()
+        if existing is not None:
+            if existing["org"] != user.org:
+                msg = "Markeringen tillhör en annan organisation och kan inte ändras av dig."
+                raise SpotPermissionError(msg)
+            before = _content_of(existing)
+            if before == content:
                 conn.execute("ROLLBACK")
-            raise
-    finally:
-        _write_lock.release()
-        _release(conn)
+                return SaveResult(existing, created=False, changed=False)
+            version = int(existing["version"]) + 1
+            conn.execute(
+                "UPDATE spots SET geom=?, category=?, weekdays=?, time_bands=?, since=?,"
+                " description=?, unit=?, updated_by=?, updated_at=?, version=?,"
+                " min_x=?, min_y=?, max_x=?, max_y=? WHERE spot_id=?",
+                (
+                    *_content_row(draft, content),
+                    user.name,
+                    now,
+                    version,
+                    *draft.geometry.bounds,
+                    sid,
+                ),
+            )
+            _audit(conn, sid, version, now, user.name, "ändrad", before, content, "")
+            created = False
+        else:
+            version = 1
+            conn.execute(
+                "INSERT INTO spots (geom, category, weekdays, time_bands, since, description,"
+                " unit, spot_id, status, owner, org, created_by, created_at, updated_by,"
+                " updated_at, version, min_x, min_y, max_x, max_y)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    *_content_row(draft, content),
+                    sid,
+                    "ny",
+                    "kommun",
+                    user.org,
+                    user.name,
+                    now,
+                    user.name,
+                    now,
+                    version,
+                    *draft.geometry.bounds,
+                ),
+            )
+            after = {**content, "status": "ny", "owner": "kommun", "org": user.org}
+            _audit(conn, sid, version, now, user.name, "skapad", None, after, "")
+            created = True
+        near = _nearby(conn, draft.geometry, radius_m=NEARBY_RADIUS_M, exclude=sid)
+        spot = _fetch(conn, sid)
     assert spot is not None
     hint = nearby_hint(near)
     logger.info("spot %s %s by %s", sid, "created" if created else "updated", user.name)
@@ -810,62 +807,50 @@ def set_status(
     SpotValidationError
         If the status, owner or comment is not acceptable.
     """
-    conn = _connect(path)
-    _write_lock.acquire()
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            spot = _fetch(conn, str(spot_id))
-            if spot is None:
-                msg = f"Ingen markering har id {str(spot_id)[:40]!r}."
-                raise SpotNotFoundError(msg)
-            if not user.can_write or (user.org != "polis" and user.org != spot["org"]):
-                msg = "Ditt konto får inte ändra status på den här markeringen."
-                raise SpotPermissionError(msg)
-            errors: dict[str, str] = {}
-            new_owner = spot["owner"] if owner in (None, "") else owner
-            if new_owner not in OWNERS:
-                errors["owner"] = "Välj ansvarig i listan (kommunen, polisen eller Trafikverket)."
-            if status not in STATUSES:
-                errors["status"] = "Välj en status i listan."
-            elif status != spot["status"] and status not in TRANSITIONS[spot["status"]]:
-                allowed = ", ".join(STATUSES[s].lower() for s in TRANSITIONS[spot["status"]])
-                errors["status"] = (
-                    f"Status kan inte gå från {STATUSES[spot['status']].lower()} till "
-                    f"{STATUSES[status].lower()}; välj {allowed}."
-                )
-            elif status == spot["status"] and new_owner == spot["owner"]:
-                errors["status"] = "Välj en ny status eller en ny ansvarig."
-            text = _check_text(comment, "comment", errors, required=True, max_chars=MAX_TEXT_CHARS)
-            if errors:
-                raise SpotValidationError(errors)
-            now = _now_text()
-            version = int(spot["version"]) + 1
-            conn.execute(
-                "UPDATE spots SET status=?, owner=?, updated_by=?, updated_at=?, version=?"
-                " WHERE spot_id=?",
-                (status, new_owner, user.name, now, version, spot["spot_id"]),
+    with _writing(path) as conn:
+        spot = _fetch(conn, str(spot_id))
+        if spot is None:
+            msg = f"Ingen markering har id {str(spot_id)[:40]!r}."
+            raise SpotNotFoundError(msg)
+        if not user.can_write or (user.org != "polis" and user.org != spot["org"]):
+            msg = "Ditt konto får inte ändra status på den här markeringen."
+            raise SpotPermissionError(msg)
+        errors: dict[str, str] = {}
+        new_owner = spot["owner"] if owner in (None, "") else owner
+        if new_owner not in OWNERS:
+            errors["owner"] = "Välj ansvarig i listan (kommunen, polisen eller Trafikverket)."
+        if status not in STATUSES:
+            errors["status"] = "Välj en status i listan."
+        elif status != spot["status"] and status not in TRANSITIONS[spot["status"]]:
+            allowed = ", ".join(STATUSES[s].lower() for s in TRANSITIONS[spot["status"]])
+            errors["status"] = (
+                f"Status kan inte gå från {STATUSES[spot['status']].lower()} till "
+                f"{STATUSES[status].lower()}; välj {allowed}."
             )
-            _audit(
-                conn,
-                spot["spot_id"],
-                version,
-                now,
-                user.name,
-                "status",
-                {"status": spot["status"], "owner": spot["owner"]},
-                {"status": status, "owner": new_owner},
-                text,
-            )
-            after = _fetch(conn, spot["spot_id"])
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    finally:
-        _write_lock.release()
-        _release(conn)
+        elif status == spot["status"] and new_owner == spot["owner"]:
+            errors["status"] = "Välj en ny status eller en ny ansvarig."
+        text = _check_text(comment, "comment", errors, required=True, max_chars=MAX_TEXT_CHARS)
+        if errors:
+            raise SpotValidationError(errors)
+        now = _now_text()
+        version = int(spot["version"]) + 1
+        conn.execute(
+            "UPDATE spots SET status=?, owner=?, updated_by=?, updated_at=?, version=?"
+            " WHERE spot_id=?",
+            (status, new_owner, user.name, now, version, spot["spot_id"]),
+        )
+        _audit(
+            conn,
+            spot["spot_id"],
+            version,
+            now,
+            user.name,
+            "status",
+            {"status": spot["status"], "owner": spot["owner"]},
+            {"status": status, "owner": new_owner},
+            text,
+        )
+        after = _fetch(conn, spot["spot_id"])
     assert after is not None
     logger.info("spot %s status %s by %s", spot_id, status, user.name)
     return after

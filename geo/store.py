@@ -179,10 +179,10 @@ class ImportBatch:
 
 
 @dataclass(frozen=True)
-class ImportResult:
-    """Counts of one import: ``read == stored + quarantined + duplicates``.
+class ImportCounts:
+    """Counts of one import of rows: ``read == stored + quarantined + duplicates``.
 
-    ``reasons`` counts quarantined rows by reason, ``categories`` stored rows by category.
+    ``reasons`` counts quarantined rows by reason.
     """
 
     read: int
@@ -190,11 +190,9 @@ class ImportResult:
     quarantined: int
     duplicates: int
     reasons: dict[str, int]
-    already_imported: bool = False
-    categories: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the counts as the ``--json`` object of ``geo import``."""
+        """Return the counts as the ``--json`` object of ``geo import`` and ``geo log import``."""
         return {
             "read": self.read,
             "stored": self.stored,
@@ -202,6 +200,17 @@ class ImportResult:
             "duplicates": self.duplicates,
             "reasons": dict(sorted(self.reasons.items())),
         }
+
+
+@dataclass(frozen=True)
+class ImportResult(ImportCounts):
+    """Counts of one incident import: ``read == stored + quarantined + duplicates``.
+
+    ``reasons`` counts quarantined rows by reason, ``categories`` stored rows by category.
+    """
+
+    already_imported: bool = False
+    categories: dict[str, int] = field(default_factory=dict)
 
 
 def _utc_text(value: pd.Timestamp | None) -> str | None:

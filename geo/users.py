@@ -81,15 +81,7 @@ _TABLES = store.ExtraTables(
 def ensure_schema(path: Path | None = None) -> Path:
     """Create the ``users`` table in the store if needed and return the store path.
 
-    Parameters
-    ----------
-    path
-        The store; default :func:`geo.store.default_path`.
-
-    Returns
-    -------
-    pathlib.Path
-        The resolved store path.
+    Takes and returns the store path as :func:`geo.store.ensure_tables` does.
     """
     return store.ensure_tables(_TABLES, path)
 

@@ -20,6 +20,8 @@ from geo.errors import GeoError
 from geo.model import THEMES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from geo.patrol import Plan
 
 logger = logging.getLogger(__name__)
@@ -94,40 +96,13 @@ def plan_table(plan: Plan) -> pd.DataFrame:
     return df.rename(columns=CSV_COLUMNS)
 
 
-def write_csv(plan: Plan, path: Path) -> Path:
-    """Write the plan's stops as CSV (UTF-8 with BOM so Excel shows å, ä, ö).
-
-    Parameters
-    ----------
-    plan
-        The plan.
-    path
-        Output file.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    text = plan_table(plan).to_csv(index=False)
-    return _atomic_write(path, text.encode("utf-8-sig"))
+def _csv_bytes(plan: Plan) -> bytes:
+    """Return the stops as CSV (UTF-8 with BOM so Excel shows å, ä, ö)."""
+    return plan_table(plan).to_csv(index=False).encode("utf-8-sig")
 
 
-def write_geojson(plan: Plan, path: Path) -> Path:
-    """Write the stops (Points) and trip routes (LineStrings) as one GeoJSON in EPSG:4326.
-
-    Parameters
-    ----------
-    plan
-        The plan.
-    path
-        Output file.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
+def _geojson_bytes(plan: Plan) -> bytes:
+    """Return the stops (Points) and trip routes (LineStrings) as one GeoJSON in EPSG:4326."""
     stops = plan.stops.copy()
     stops["feature"] = "stopp"
     stops["start"] = [pd.Timestamp(t).isoformat() for t in stops["start"]]
@@ -139,7 +114,8 @@ def write_geojson(plan: Plan, path: Path) -> Path:
         settings.display_crs
     )
     gdf["week"] = plan.week
-    return _atomic_write(path, gdf.to_json(drop_id=True, na="drop").encode("utf-8"))
+    text: str = gdf.to_json(drop_id=True, na="drop")
+    return text.encode("utf-8")
 
 
 def plan_calendar(plan: Plan) -> icalendar.Calendar:
@@ -182,24 +158,6 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
         cal.add_component(ev)
     cal.add_missing_timezones()
     return cal
-
-
-def write_ics(plan: Plan, path: Path) -> Path:
-    """Write the plan's calendar (see :func:`plan_calendar`).
-
-    Parameters
-    ----------
-    plan
-        The plan.
-    path
-        Output ``.ics`` file.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    return _atomic_write(path, plan_calendar(plan).to_ical())
 
 
 def plan_image_png(plan: Plan) -> bytes:
@@ -332,6 +290,15 @@ Skapad: {generated:%Y-%m-%d %H:%M} · <strong>{HANDLING_NOTE}</strong></footer>
 """
 
 
+#: Plan files besides the map: key → (file name suffix, content).
+_FILES: dict[str, tuple[str, Callable[[Plan], bytes]]] = {
+    "csv": (".csv", _csv_bytes),
+    "geojson": (".geojson", _geojson_bytes),
+    "ics": (".ics", lambda plan: plan_calendar(plan).to_ical()),
+    "html": ("-a4.html", lambda plan: one_pager_html(plan).encode("utf-8")),
+}
+
+
 def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, Path]:
     """Write every output of a plan into ``out_dir`` (default folder: ``maps/``).
 
@@ -356,10 +323,8 @@ def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, P
     stem = f"plan-{plan.week}"
     paths: dict[str, Path] = {}
     paths["map"] = save_map(plan_map(plan), out_dir / f"{stem}.html")
-    paths["csv"] = write_csv(plan, out_dir / f"{stem}.csv")
-    paths["geojson"] = write_geojson(plan, out_dir / f"{stem}.geojson")
-    paths["ics"] = write_ics(plan, out_dir / f"{stem}.ics")
-    paths["html"] = _atomic_write(out_dir / f"{stem}-a4.html", one_pager_html(plan).encode("utf-8"))
+    for key, (suffix, render) in _FILES.items():
+        paths[key] = _atomic_write(out_dir / f"{stem}{suffix}", render(plan))
     if pdf:
         paths["pdf"] = html_to_pdf(paths["html"], out_dir / f"{stem}.pdf")
     logger.info("plan %s written to %s", plan.week, out_dir)
