@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,7 @@ from geo.maps import build_all
 from geo.model import THEMES
 from geo.network import load_graph
 from geo.patrol import plan_next_week
+from geo.report.plan import print_one_pager
 from geo.roads import control_points, road_segments
 from geo.sample import default_end, make_sample
 from geo.sites import load_boundary, load_places, theme_mask
@@ -212,11 +214,17 @@ def run_main_job(
         for name, layer in layers.items():
             store.write_layer(layer, name, path)
     outputs: dict[str, Path] = {"store": path, "sample": sample_csv}
-    with timer("plan"):
-        made_plan = plan_next_week(store_path=path, out_dir=maps_dir or settings.maps_dir)
-        outputs.update({f"plan_{kind}": file for kind, file in made_plan.items()})
-    with timer("maps"):
-        for made in build_all(store_path=path, out_dir=maps_dir or settings.maps_dir):
-            outputs[made.stem] = made
+    out_dir = maps_dir or settings.maps_dir
+    # Chromium prints the plan's one-pager while Python builds the maps (two cores).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-plan-pdf") as printer:
+        with timer("plan"):
+            made_plan = plan_next_week(store_path=path, out_dir=out_dir, pdf=False)
+            printing = printer.submit(print_one_pager, made_plan["html"])
+        with timer("maps"):
+            made_maps = build_all(store_path=path, out_dir=out_dir)
+        with timer("pdf wait"):
+            made_plan["pdf"] = printing.result()
+    outputs.update({f"plan_{kind}": file for kind, file in made_plan.items()})
+    outputs.update({made.stem: made for made in made_maps})
     result = RunResult(imports, by_theme, by_place, period, outputs, stage_s=timer.seconds)
     return result

@@ -318,7 +318,6 @@ def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, P
     """
     from geo.maps.io import save_map
     from geo.maps.plan import plan_map
-    from geo.report._pdf import html_to_pdf
 
     stem = f"plan-{plan.week}"
     paths: dict[str, Path] = {}
@@ -326,6 +325,24 @@ def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, P
     for key, (suffix, render) in _FILES.items():
         paths[key] = _atomic_write(out_dir / f"{stem}{suffix}", render(plan))
     if pdf:
-        paths["pdf"] = html_to_pdf(paths["html"], out_dir / f"{stem}.pdf")
+        paths["pdf"] = print_one_pager(paths["html"])
     logger.info("plan %s written to %s", plan.week, out_dir)
     return paths
+
+
+def print_one_pager(html: Path) -> Path:
+    """Print the A4 one-pager ``plan-<week>-a4.html`` to ``plan-<week>.pdf`` beside it.
+
+    Parameters
+    ----------
+    html
+        The one-pager written by :func:`write_outputs`.
+
+    Returns
+    -------
+    Path
+        The PDF.
+    """
+    from geo.report._pdf import html_to_pdf
+
+    return html_to_pdf(html, html.with_name(html.name.removesuffix("-a4.html") + ".pdf"))
