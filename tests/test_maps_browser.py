@@ -10,12 +10,17 @@ from geo import privacy, sites
 from geo.maps import lagesbild_map, save_map, shared_map
 from geo.model import CATEGORIES
 from tests import _maps_fixtures as fx
+from tests._browser import MAP_JS, open_map, real_errors
 
 pytestmark = pytest.mark.browser
 
-_MAP_JS = "Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map)"
+_MARKERS_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]]; let n = 0;
+  map.eachLayer(l => {{ if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }});
+  return n;
+}}"""
 _HOTSPOTS_JS = f"""() => {{
-  const map = window[{_MAP_JS}[0]];
+  const map = window[{MAP_JS}[0]];
   const out = [];
   map.eachLayer(l => {{
     if (l.feature && l.feature.properties.kind === 'hotspot' && l._path) out.push(l);
@@ -54,30 +59,10 @@ def saved_maps(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-def _open(page, path: Path) -> list[str]:
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(f"{m.text} @ {m.location.get('url', '')}") if m.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    page.goto(path.as_uri())
-    page.wait_for_function(f"{_MAP_JS}.length === 1")
-    page.wait_for_timeout(300)
-    return errors
-
-
-def _real_errors(errors: list[str], blocked: list[str]) -> list[str]:
-    """Drop the errors of blocked tile requests (expected offline); keep everything else."""
-    return [e for e in errors if not ("ERR_FAILED" in e and "tile.openstreetmap.org" in e)]
-
-
 def test_internal_map_opens_offline(offline_page, saved_maps, artifacts_dir):
     page = offline_page
-    errors = _open(page, saved_maps["internal"])
-    assert _real_errors(errors, page.blocked) == []
+    errors = open_map(page, saved_maps["internal"])
+    assert real_errors(errors) == []
     assert all("tile.openstreetmap.org" in u for u in page.blocked)
     control = page.locator(".leaflet-control-layers").inner_text()
     for theme in (
@@ -94,19 +79,19 @@ def test_internal_map_opens_offline(offline_page, saved_maps, artifacts_dir):
 
 def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, artifacts_dir):
     page = offline_page
-    _open(page, saved_maps["internal"])
+    open_map(page, saved_maps["internal"])
     # hide the incident layers through the layer control so the hotspot itself is clicked
     for label in page.locator(".leaflet-control-layers-overlays label").all():
         if label.inner_text().strip().startswith("Händelser"):
             label.locator("input").uncheck()
     page.evaluate(_HOTSPOTS_JS)
-    page.evaluate(f"() => window[{_MAP_JS}[0]].setView(window.__hotspots[0].getCenter(), 15)")
+    page.evaluate(f"() => window[{MAP_JS}[0]].setView(window.__hotspots[0].getCenter(), 15)")
     page.wait_for_timeout(400)
     box = page.locator(
-        "#" + page.evaluate(f"() => window[{_MAP_JS}[0]].getContainer().id")
+        "#" + page.evaluate(f"() => window[{MAP_JS}[0]].getContainer().id")
     ).bounding_box()
     point = page.evaluate(
-        f"() => {{ const m = window[{_MAP_JS}[0]]; const p = m.latLngToContainerPoint("
+        f"() => {{ const m = window[{MAP_JS}[0]]; const p = m.latLngToContainerPoint("
         "window.__hotspots[0].getCenter()); return [p.x, p.y]; }"
     )
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
@@ -124,10 +109,10 @@ def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, arti
 
 def test_hostile_description_is_shown_as_text(offline_page, saved_maps):
     page = offline_page
-    errors = _open(page, saved_maps["internal"])
+    errors = open_map(page, saved_maps["internal"])
     shown = page.evaluate(
         f"""() => {{
-      const map = window[{_MAP_JS}[0]];
+      const map = window[{MAP_JS}[0]];
       let target = null;
       map.eachLayer(l => {{
         if (l.getLayers && !target) {{
@@ -148,18 +133,13 @@ def test_hostile_description_is_shown_as_text(offline_page, saved_maps):
     assert page.evaluate("() => window.__pwned") is None
     assert page.locator(".leaflet-popup-content img").count() == 0
     assert page.locator(".leaflet-popup-content script").count() == 0
-    assert _real_errors(errors, page.blocked) == []
+    assert real_errors(errors) == []
 
 
 def test_week_slider_filters_markers(offline_page, saved_maps):
     page = offline_page
-    _open(page, saved_maps["internal"])
-    count_js = f"""() => {{
-      const map = window[{_MAP_JS}[0]]; let n = 0;
-      map.eachLayer(l => {{ if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }});
-      return n;
-    }}"""
-    all_markers = page.evaluate(count_js)
+    open_map(page, saved_maps["internal"])
+    all_markers = page.evaluate(_MARKERS_JS)
     incidents = fx.incidents()
     assert all_markers == len(incidents) + int((incidents["place_id"] == "leken").sum())
     slider = page.locator("input.geo-week-input")
@@ -169,18 +149,13 @@ def test_week_slider_filters_markers(offline_page, saved_maps):
     in_week = incidents[privacy.time_band_labels(incidents["occurred_at"], "week") == week]
     expected = len(in_week) + int((in_week["place_id"] == "leken").sum())
     assert f"{len(in_week)} händelser" in label
-    assert page.evaluate(count_js) == expected < all_markers
+    assert page.evaluate(_MARKERS_JS) == expected < all_markers
 
 
 def test_category_boxes_hide_one_category(offline_page, saved_maps):
     page = offline_page
-    _open(page, saved_maps["internal"])
-    count_js = f"""() => {{
-      const map = window[{_MAP_JS}[0]]; let n = 0;
-      map.eachLayer(l => {{ if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }});
-      return n;
-    }}"""
-    before = page.evaluate(count_js)
+    open_map(page, saved_maps["internal"])
+    before = page.evaluate(_MARKERS_JS)
     incidents = fx.incidents()
     category = incidents["category"].value_counts().index[0]
     page.locator(".geo-cats summary").click()
@@ -189,20 +164,20 @@ def test_category_boxes_hide_one_category(offline_page, saved_maps):
     label.locator("input").uncheck()
     hidden = incidents[incidents["category"] == category]
     expected_drop = len(hidden) + int((hidden["place_id"] == "leken").sum())
-    assert page.evaluate(count_js) == before - expected_drop
+    assert page.evaluate(_MARKERS_JS) == before - expected_drop
     label.locator("input").check()
-    assert page.evaluate(count_js) == before
+    assert page.evaluate(_MARKERS_JS) == before
 
 
 def test_shared_map_opens_offline(offline_page, saved_maps, artifacts_dir):
     page = offline_page
-    errors = _open(page, saved_maps["shared"])
-    assert _real_errors(errors, page.blocked) == []
+    errors = open_map(page, saved_maps["shared"])
+    assert real_errors(errors) == []
     control = page.locator(".leaflet-control-layers").inner_text()
     assert "B – Badplatser" in control and "T – Trafik" in control
     assert "Delad version" in page.locator(".geo-info").inner_text()
     n_points = page.evaluate(
-        f"() => {{ let n = 0; window[{_MAP_JS}[0]].eachLayer(l => {{"
+        f"() => {{ let n = 0; window[{MAP_JS}[0]].eachLayer(l => {{"
         " if (l instanceof L.Marker || l instanceof L.CircleMarker) n++; }); return n; }"
     )
     assert n_points == 0

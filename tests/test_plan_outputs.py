@@ -18,6 +18,7 @@ from geo import forecast, network, patrol, roads, store
 from geo.errors import InfeasiblePatrolError
 from geo.report import plan as plan_report
 from geo.sites import load_boundary, load_places
+from tests._browser import MAP_JS, open_map, real_errors
 
 
 @pytest.fixture(scope="module")
@@ -280,31 +281,21 @@ def test_plan_map_in_the_browser_shows_route_stops_and_reasons(
         plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
     )
     page = offline_page
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(f"{m.text} @ {m.location.get('url', '')}") if m.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    page.goto(paths["map"].as_uri())
-    map_js = "Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map)"
-    page.wait_for_function(f"{map_js}.length === 1")
-    assert [e for e in errors if "tile.openstreetmap.org" not in e] == []
+    errors = open_map(page, paths["map"])
+    assert real_errors(errors) == []
     labels = page.locator(".leaflet-tooltip").all_inner_texts()
     numbers = [t.strip() for t in labels if t.strip().isdigit()]
     assert sorted(map(int, numbers)) == list(range(1, len(plan.stops) + 1))
     control = page.locator(".leaflet-control-layers").inner_text()
     assert "Rutt 1" in control and "Stopp (numrerade)" in control
     n_routes = page.evaluate(
-        f"() => {{ let n = 0; window[{map_js}[0]].eachLayer(l => {{"
+        f"() => {{ let n = 0; window[{MAP_JS}[0]].eachLayer(l => {{"
         " if (l instanceof L.Polyline && !(l instanceof L.Polygon)"
         " && l.feature && /^Rutt/.test(l.feature.properties._tooltip || '')) n++; }); return n; }"
     )
     assert n_routes == len(plan.routes)
     page.evaluate(
-        f"() => {{ window[{map_js}[0]].eachLayer(l => {{"
+        f"() => {{ window[{MAP_JS}[0]].eachLayer(l => {{"
         " if (l.feature && l.feature.properties._tooltip === '1' && l.openPopup) l.openPopup(); });"
         " }"
     )
