@@ -9,29 +9,8 @@ import argparse
 import statistics
 import time
 
-import numpy as np
-
-from geo.patrol_solver import Instance, check_solution, solve_heuristic, solve_milp
-
-
-def random_instance(
-    seed: int, *, n_max: int, windows: tuple[int, int], window_len: tuple[float, ...],
-    budgets: tuple[float, ...],
-) -> Instance:  # fmt: skip
-    """Return a random instance like the test's (Euclidean minutes, sparse gamma values)."""
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(5, n_max + 1))
-    w = int(rng.integers(*windows))
-    pts = rng.uniform(0, 15, size=(n + 1, 2))
-    return Instance(
-        values=rng.gamma(0.7, 1.0, size=(n, w)) * (rng.random((n, w)) < 0.7),
-        travel_min=np.linalg.norm(pts[:, None] - pts[None], axis=2),
-        window_day=rng.integers(0, 3, size=w),
-        window_len_min=float(rng.choice(window_len)),
-        dwell_min=float(rng.integers(10, 17)),
-        budget_min=float(rng.choice(budgets)),
-        max_trips=int(rng.choice([1, 2])),
-    )
+from geo.patrol_instances import random_instance, week_instance
+from geo.patrol_solver import check_solution, solve_heuristic, solve_milp
 
 
 def ratio_table(label: str, n: int, **kw: object) -> None:
@@ -60,18 +39,7 @@ def large(runs: int) -> None:
     """Print the heuristic's time on 300 candidates × 168 hourly windows (target < 2 s)."""
     times = []
     for seed in range(runs):
-        rng = np.random.default_rng(100 + seed)
-        n, w = 300, 168
-        pts = rng.uniform(0, 30, size=(n + 1, 2))
-        inst = Instance(
-            values=rng.gamma(0.5, 1.0, size=(n, w)),
-            travel_min=np.linalg.norm(pts[:, None] - pts[None], axis=2),
-            window_day=np.arange(w) // 24,
-            window_len_min=120,
-            dwell_min=15,
-            budget_min=120,
-            max_trips=2,
-        )
+        inst = week_instance(100 + seed)
         t0 = time.perf_counter()
         sol = solve_heuristic(inst)
         times.append(time.perf_counter() - t0)
@@ -93,9 +61,8 @@ def main() -> None:
         f"{'milp s':>8s} {'opt':>5s}"
     )
     ratio_table(
-        "test-sized (windows 25-35 min)", args.instances, n_max=40, windows=(2, 4),
-        window_len=(25, 30, 35), budgets=(40, 50, 60),
-    )  # fmt: skip
+        "test-sized (windows 25-35 min)", args.instances
+    )  # the test's instances: the defaults
     ratio_table(
         "longer trips (windows 30-50 min)", args.instances, n_max=40, windows=(2, 4),
         window_len=(30, 40, 50), budgets=(50, 70, 90),

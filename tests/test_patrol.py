@@ -11,35 +11,9 @@ import pytest
 
 from geo import forecast, network, patrol, patrol_solver
 from geo.errors import DataError, InfeasiblePatrolError
+from geo.patrol_instances import random_instance, week_instance
 from geo.patrol_solver import Instance, check_solution, plan_value, solve_heuristic, solve_milp
 from geo.sites import load_places
-
-
-def random_instance(
-    seed: int,
-    *,
-    n_max: int = 40,
-    window_choices: tuple[float, ...] = (25, 30, 35),
-    budget_choices: tuple[float, ...] = (40, 50, 60),
-) -> Instance:
-    """A random instance: Euclidean driving minutes, sparse gamma values, short windows."""
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(5, n_max + 1))
-    w = int(rng.integers(2, 4))
-    pts = rng.uniform(0, 15, size=(n + 1, 2))
-    travel = np.linalg.norm(pts[:, None] - pts[None], axis=2)
-    values = rng.gamma(0.7, 1.0, size=(n, w)) * (rng.random((n, w)) < 0.7)
-    return Instance(
-        values=values,
-        travel_min=travel,
-        window_day=rng.integers(0, 3, size=w),
-        window_len_min=float(rng.choice(window_choices)),
-        dwell_min=float(rng.integers(10, 17)),
-        budget_min=float(rng.choice(budget_choices)),
-        max_trips=int(rng.choice([1, 2])),
-        repeat_factor=0.5,
-    )
-
 
 # ----------------------------------------------------------------------------- solver
 
@@ -87,18 +61,7 @@ def test_second_visit_in_the_week_earns_the_repeat_share() -> None:
 
 
 def test_heuristic_plans_are_feasible_on_large_instances() -> None:
-    rng = np.random.default_rng(7)
-    n, w = 300, 168
-    pts = rng.uniform(0, 30, size=(n + 1, 2))
-    inst = Instance(
-        values=rng.gamma(0.5, 1.0, size=(n, w)),
-        travel_min=np.linalg.norm(pts[:, None] - pts[None], axis=2),
-        window_day=np.arange(w) // 24,
-        window_len_min=120,
-        dwell_min=15,
-        budget_min=120,
-        max_trips=2,
-    )
+    inst = week_instance(7)
     sol = solve_heuristic(inst)
     assert sol.trips
     assert check_solution(inst, sol.trips) == []
