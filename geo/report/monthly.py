@@ -733,6 +733,34 @@ def _after_status(after: object) -> str | None:
     return str(status) if status is not None else None
 
 
+def status_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """Return the audit rows that set a status, parsed: ``spot_id``, ``at`` (local), ``status``.
+
+    Parameters
+    ----------
+    changes
+        From :func:`geo.spots.read_changes`, oldest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per audit row whose ``after`` JSON has a ``status``, in the same order.
+    """
+    if not len(changes):
+        return pd.DataFrame({"spot_id": [], "at": pd.to_datetime([], utc=True), "status": []})
+    at = pd.to_datetime(changes["changed_at"], utc=True, format="ISO8601").dt.tz_convert(
+        settings.timezone
+    )
+    parsed = pd.DataFrame(
+        {
+            "spot_id": changes["spot_id"].astype(str).to_numpy(),
+            "at": at.to_numpy(),
+            "status": [_after_status(a) for a in changes["after"]],
+        }
+    )
+    return parsed[parsed["status"].notna()].reset_index(drop=True)
+
+
 def status_at(spots: pd.DataFrame, changes: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
     """Return each spot's status as it was just before ``when``, from the audit trail.
 
@@ -744,7 +772,7 @@ def status_at(spots: pd.DataFrame, changes: pd.DataFrame, when: pd.Timestamp) ->
     spots
         From :func:`geo.spots.read_spots` (``spot_id``, ``status``).
     changes
-        From :func:`geo.spots.read_changes`, oldest first.
+        From :func:`status_changes`.
     when
         Tz-aware moment (e.g. the first instant of the next month).
 
@@ -755,13 +783,10 @@ def status_at(spots: pd.DataFrame, changes: pd.DataFrame, when: pd.Timestamp) ->
         nothing before ``when``.
     """
     status = dict(zip(spots["spot_id"].astype(str), spots["status"].astype(str), strict=True))
-    if len(changes):
-        t = pd.to_datetime(changes["changed_at"], utc=True, format="ISO8601")
-        earlier = changes[(t < when.tz_convert("UTC")).to_numpy()]
-        for sid, after in zip(earlier["spot_id"].astype(str), earlier["after"], strict=True):
-            then = _after_status(after)
-            if then is not None and sid in status:
-                status[sid] = then
+    earlier = changes[changes["at"] < when]
+    for sid, then in zip(earlier["spot_id"], earlier["status"], strict=True):
+        if sid in status:
+            status[sid] = then
     return pd.Series([status[str(s)] for s in spots["spot_id"]], index=spots.index, dtype=object)
 
 
@@ -797,17 +822,11 @@ def spot_tables(
 
     start, end = activity.month_bounds(month)
     existing = spots[pd.to_datetime(spots["created_at"]) < end] if len(spots) else spots
-    resolved_ids: set[str] = set()
-    if len(changes):
-        t = pd.to_datetime(changes["changed_at"], utc=True, format="ISO8601").dt.tz_convert(
-            settings.timezone
-        )
-        hit = ((t >= start) & (t < end)).to_numpy() & np.array(
-            [_after_status(a) == "atgardad" for a in changes["after"]], dtype=bool
-        )
-        resolved_ids = set(changes.loc[hit, "spot_id"].astype(str))
+    history = status_changes(changes)
+    in_month = (history["at"] >= start) & (history["at"] < end)
+    resolved_ids = set(history.loc[in_month & (history["status"] == "atgardad"), "spot_id"])
     if len(existing):
-        existing = existing.assign(status=status_at(existing, changes, end))
+        existing = existing.assign(status=status_at(existing, history, end))
     rows: list[list[Any]] = []
     for cat, label in SPOT_CATEGORIES.items():
         sel = existing[existing["category"] == cat] if len(existing) else existing
