@@ -1251,6 +1251,130 @@ def read_plan_stops(week: str, path: Path | None = None) -> pd.DataFrame:
     return df
 
 
+@dataclass
+class PlanInputs:
+    """What a week's plan is made from, read from the store in one go.
+
+    Reading is kept apart from planning so the main job can read in one process and plan
+    in another while the first writes the analysis layers (see :mod:`geo.pipeline`).
+
+    Attributes
+    ----------
+    week
+        ISO week.
+    incidents
+        All stored incidents (EPSG:3006).
+    places
+        The named places.
+    graph
+        Road graph.
+    spots
+        Open kommun-marked spots (``None`` when they cannot be read).
+    previous
+        Last week's stored stops (:func:`read_plan_stops`).
+    """
+
+    week: str
+    incidents: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    graph: nx.MultiDiGraph
+    spots: gpd.GeoDataFrame | None
+    previous: pd.DataFrame
+
+
+def read_plan_inputs(
+    week: str,
+    *,
+    store_path: Path | None = None,
+    incidents: gpd.GeoDataFrame | None = None,
+    G: nx.MultiDiGraph | None = None,
+) -> PlanInputs:
+    """Read everything :func:`plan_from_inputs` needs for ``week``.
+
+    Parameters
+    ----------
+    week
+        ISO week, ``YYYY-Www``.
+    store_path
+        The store; default :func:`geo.store.default_path`.
+    incidents
+        The stored incidents when the caller has read them already.
+    G
+        Road graph; default :func:`geo.network.load_graph`.
+
+    Returns
+    -------
+    PlanInputs
+        The inputs.
+    """
+    from geo import network, store
+    from geo.sites import load_places
+
+    parse_week(week)
+    spots: gpd.GeoDataFrame | None = None
+    try:
+        from geo.spots import read_spots
+
+        spots = read_spots(store_path, status=list(OPEN_SPOT_STATUSES))
+    except GeoError as e:
+        logger.warning("no marked spots: %s", e)
+    return PlanInputs(
+        week=week,
+        incidents=store.read_incidents(store_path) if incidents is None else incidents,
+        places=load_places(),
+        graph=G if G is not None else network.load_graph(),
+        spots=spots,
+        previous=read_plan_stops(shift_week(week, -1), store_path),
+    )
+
+
+def plan_from_inputs(
+    inputs: PlanInputs,
+    *,
+    options: PlanSettings | None = None,
+    seed: int | None = None,
+    method: str = "auto",
+) -> Plan:
+    """Plan a week from inputs already read: forecast, road control points, then the solver.
+
+    Parameters
+    ----------
+    inputs
+        :func:`read_plan_inputs`.
+    options
+        Plan settings; default :func:`load_priorities`.
+    seed
+        Extra seed.
+    method
+        Solver method.
+
+    Returns
+    -------
+    Plan
+        The plan (not yet written; see :func:`write_plan_outputs`).
+    """
+    from geo import forecast as fc_mod
+    from geo import roads
+    from geo.sites import load_boundary
+
+    opts = (options or load_priorities()).validated()
+    week, incidents, graph = inputs.week, inputs.incidents, inputs.graph
+    fc = fc_mod.forecast_week(
+        incidents, week=week, method=opts.forecast_method, seed=week_seed(week, seed) % 2**31,
+        area=load_boundary().buffer(settings.boundary_buffer_m),
+    )  # fmt: skip
+    cps: gpd.GeoDataFrame | None = None
+    try:
+        segments = roads.road_segments(graph, incidents, places=inputs.places)
+        cps = roads.control_points(segments, graph, top=opts.max_control_points)
+    except GeoError as e:
+        logger.warning("no road control points: %s", e)
+    return make_plan(
+        incidents, week=week, places=inputs.places, G=graph, forecast=fc, control_points=cps,
+        spots=inputs.spots, previous=inputs.previous, options=opts, seed=seed, method=method,
+    )  # fmt: skip
+
+
 def plan_week(
     week: str,
     *,
@@ -1282,37 +1406,9 @@ def plan_week(
     Plan
         The plan (not yet written; see :func:`write_plan_outputs`).
     """
-    from geo import forecast as fc_mod
-    from geo import network, roads, store
-    from geo.sites import load_boundary, load_places
-
-    opts = (options or load_priorities()).validated()
-    parse_week(week)
-    incidents = store.read_incidents(store_path)
-    places = load_places()
-    graph = G if G is not None else network.load_graph()
-    fc = fc_mod.forecast_week(
-        incidents, week=week, method=opts.forecast_method, seed=week_seed(week, seed) % 2**31,
-        area=load_boundary().buffer(settings.boundary_buffer_m),
-    )  # fmt: skip
-    cps: gpd.GeoDataFrame | None = None
-    try:
-        segments = roads.road_segments(graph, incidents, places=places)
-        cps = roads.control_points(segments, graph, top=opts.max_control_points)
-    except GeoError as e:
-        logger.warning("no road control points: %s", e)
-    spots: gpd.GeoDataFrame | None = None
-    try:
-        from geo.spots import read_spots
-
-        spots = read_spots(store_path, status=list(OPEN_SPOT_STATUSES))
-    except GeoError as e:
-        logger.warning("no marked spots: %s", e)
-    previous = read_plan_stops(shift_week(week, -1), store_path)
-    return make_plan(
-        incidents, week=week, places=places, G=graph, forecast=fc, control_points=cps,
-        spots=spots, previous=previous, options=opts, seed=seed, method=method,
-    )  # fmt: skip
+    opts = (options or load_priorities()).validated()  # a bad file fails before any reading
+    inputs = read_plan_inputs(week, store_path=store_path, G=G)
+    return plan_from_inputs(inputs, options=opts, seed=seed, method=method)
 
 
 def write_plan_outputs(

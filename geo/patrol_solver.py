@@ -520,22 +520,47 @@ def _infeasible_msg(inst: Instance) -> str:
 # ----------------------------------------------------------------------------- heuristic
 
 
-class _State:
-    """A plan under construction: trips (window, stop list) and per-candidate visit values."""
+#: Per stop sequence: (trip minutes, cheapest added minutes, insertion positions).
+_TripCache = dict[tuple[int, ...], tuple[float, FloatArray, IntArray]]
 
-    def __init__(self, inst: Instance, windows: list[int]) -> None:
+
+class _State:
+    """A plan under construction: trips (window, stop list) and per-candidate visit values.
+
+    ``cache`` (shared by every state of one solve, the instance being fixed) keeps each
+    stop sequence's minutes and insertion costs: the local search meets the same trips
+    thousands of times.
+    """
+
+    def __init__(self, inst: Instance, windows: list[int], cache: _TripCache | None = None) -> None:
         self.inst = inst
         self.windows = windows
         self.stops: list[list[int]] = [[] for _ in windows]
+        self.cache: _TripCache = {} if cache is None else cache
 
     def copy(self) -> _State:
-        """Return an independent copy (own window and stop lists)."""
-        twin = _State(self.inst, list(self.windows))
+        """Return an independent copy (own window and stop lists, the same cache)."""
+        twin = _State(self.inst, list(self.windows), self.cache)
         twin.stops = [list(s) for s in self.stops]
         return twin
 
+    def _trip(self, k: int) -> tuple[float, FloatArray, IntArray]:
+        key = tuple(self.stops[k])
+        hit = self.cache.get(key)
+        if hit is None:
+            T = self.inst.travel_min
+            path = [0, *(s + 1 for s in key), 0]
+            a = np.array(path[:-1])
+            b = np.array(path[1:])
+            delta = T[a, 1:] + T[1:, b].T - T[a, b][:, None] + self.inst.dwell_min
+            pos = np.argmin(delta, axis=0)
+            best = delta[pos, np.arange(self.inst.n)]
+            hit = (trip_minutes(self.inst, key), best, pos.astype(np.int64))
+            self.cache[key] = hit
+        return hit
+
     def minutes(self) -> list[float]:
-        return [trip_minutes(self.inst, s) for s in self.stops]
+        return [self._trip(k)[0] for k in range(len(self.stops))]
 
     def trips(self) -> list[Trip]:
         return [Trip(w, tuple(s)) for w, s in zip(self.windows, self.stops, strict=True)]
@@ -562,13 +587,8 @@ class _State:
 
     def insertion(self, k: int) -> tuple[FloatArray, IntArray]:
         """Cheapest added minutes and position for inserting each candidate into trip ``k``."""
-        T = self.inst.travel_min
-        path = [0, *(s + 1 for s in self.stops[k]), 0]
-        a = np.array(path[:-1])
-        b = np.array(path[1:])
-        delta = T[a, 1:] + T[1:, b].T - T[a, b][:, None] + self.inst.dwell_min
-        pos = np.argmin(delta, axis=0)
-        return delta[pos, np.arange(self.inst.n)], pos.astype(np.int64)
+        _minutes, delta, pos = self._trip(k)
+        return delta, pos
 
 
 def _greedy(state: _State, alpha: float) -> _State:
@@ -658,7 +678,7 @@ def _rebuild_trials(state: _State, swap_top: int) -> Iterator[tuple[_State, floa
             if check_solution(inst, trial.trips()):
                 continue
             for a, keep_others in itertools.product(_ALPHAS, (True, False)):
-                filled = _State(inst, list(trial.windows))
+                filled = _State(inst, list(trial.windows), state.cache)
                 filled.stops = [
                     list(s) if j == k or keep_others else [] for j, s in enumerate(trial.stops)
                 ]
@@ -734,6 +754,7 @@ def solve_heuristic(inst: Instance, *, top_windows: int = 8, polish: int = 4) ->
     if not reachable(inst).any():
         raise InfeasiblePatrolError(_infeasible_msg(inst))
     alphas = _ALPHAS
+    cache: _TripCache = {}
     singles: list[tuple[float, int]] = []
     pool: list[tuple[float, _State, float]] = []
     for w in range(inst.n_windows):
@@ -741,7 +762,7 @@ def solve_heuristic(inst: Instance, *, top_windows: int = 8, polish: int = 4) ->
             continue
         best_w = 0.0
         for alpha in alphas:
-            st = _greedy(_State(inst, [w]), alpha)
+            st = _greedy(_State(inst, [w], cache), alpha)
             v = st.value()
             best_w = max(best_w, v)
             pool.append((v, st, alpha))
@@ -753,7 +774,7 @@ def solve_heuristic(inst: Instance, *, top_windows: int = 8, polish: int = 4) ->
             if inst.window_day[w1] == inst.window_day[w2]:
                 continue
             for alpha in alphas:
-                st = _greedy(_State(inst, [w1, w2]), alpha)
+                st = _greedy(_State(inst, [w1, w2], cache), alpha)
                 pool.append((st.value(), st, alpha))
     if not pool:
         return Solution((), 0.0, 0.0, "heuristic")

@@ -5,22 +5,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import networkx as nx
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from geo import ingest, settings, store
+from geo.background import Background
 from geo.hotspots import run_analysis
 from geo.maps import build_all
 from geo.model import THEMES
 from geo.network import load_graph
-from geo.patrol import plan_next_week
-from geo.report.plan import print_one_pager
+from geo.patrol import Plan, PlanInputs, next_week, plan_from_inputs, read_plan_inputs, save_plan
+from geo.report.plan import write_outputs
 from geo.roads import control_points, road_segments
 from geo.sample import default_end, make_sample
 from geo.sites import load_boundary, load_places, theme_mask
@@ -47,7 +49,8 @@ class RunResult:
     outputs
         Files the job wrote, by name.
     stage_s
-        Wall-clock seconds per stage (store, analysis, plan, maps).
+        Wall-clock seconds per stage: store, analysis, maps, plan wait (the time the maps
+        waited for the plan) and plan (child) (the plan's own time, beside the others).
     """
 
     imports: dict[str, ImportResult]
@@ -80,6 +83,7 @@ def analyse(
     *,
     spots: gpd.GeoDataFrame | None = None,
     seed: int | None = None,
+    G: nx.MultiDiGraph | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Compute the lägesbild's analysis layers: hotspots, Gi*, emerging, places, road segments.
 
@@ -93,6 +97,8 @@ def analyse(
         Kommun-marked traffic spots (open ones count on the roads).
     seed
         Seed for the permutation tests.
+    G
+        Road graph; default :func:`geo.network.load_graph`.
 
     Returns
     -------
@@ -101,11 +107,18 @@ def analyse(
     """
     area = load_boundary().buffer(settings.boundary_buffer_m)
     layers = dict(run_analysis(incidents, places, seed=seed, area=area))
-    G = load_graph()
+    G = G if G is not None else load_graph()
     traffic = incidents[incidents["theme"] == "T"]
     layers["road_segments"] = road_segments(G, traffic, spots=spots)
     layers["control_points"] = control_points(layers["road_segments"], G)
     return layers
+
+
+def _plan_and_write(inputs: PlanInputs, out_dir: Path) -> tuple[Plan, dict[str, Path], float]:
+    """Plan the week of ``inputs``, write its files and PDF (not the store); return the seconds."""
+    start = time.perf_counter()
+    plan = plan_from_inputs(inputs)
+    return plan, write_outputs(plan, out_dir=out_dir), time.perf_counter() - start
 
 
 def polisen_dumps() -> list[Path]:
@@ -209,21 +222,29 @@ def run_main_job(
         if len(incidents)
         else (None, None)
     )
-    with timer("analysis"):
-        layers = analyse(incidents, places, spots=read_spots(path), seed=seed)
-        for name, layer in layers.items():
-            store.write_layer(layer, name, path)
-    outputs: dict[str, Path] = {"store": path, "sample": sample_csv}
+    # Two cores: a forked child plans next week and prints its one-pager while this process
+    # writes the analysis layers and builds the maps. The child only reads what was read
+    # here before the fork; its stops are stored once the layers are written. One BLAS/OpenMP
+    # thread each: two processes with two threads each on two cores made both 2-3 × slower.
+    G = load_graph()
+    plan_inputs = read_plan_inputs(
+        next_week(store_path=path), store_path=path, incidents=incidents, G=G
+    )
     out_dir = maps_dir or settings.maps_dir
-    # Chromium prints the plan's one-pager while Python builds the maps (two cores).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-plan-pdf") as printer:
-        with timer("plan"):
-            made_plan = plan_next_week(store_path=path, out_dir=out_dir, pdf=False)
-            printing = printer.submit(print_one_pager, made_plan["html"])
+    with (
+        threadpool_limits(limits=1),
+        Background(_plan_and_write, plan_inputs, out_dir) as planning,
+    ):
+        with timer("analysis"):
+            layers = analyse(incidents, places, spots=read_spots(path), seed=seed, G=G)
+            for name, layer in layers.items():
+                store.write_layer(layer, name, path)
         with timer("maps"):
             made_maps = build_all(store_path=path, out_dir=out_dir)
-        with timer("pdf wait"):
-            made_plan["pdf"] = printing.result()
+        with timer("plan wait"):
+            plan, made_plan, timer.seconds["plan (child)"] = planning.result()
+            save_plan(plan, path)
+    outputs: dict[str, Path] = {"store": path, "sample": sample_csv}
     outputs.update({f"plan_{kind}": file for kind, file in made_plan.items()})
     outputs.update({made.stem: made for made in made_maps})
     result = RunResult(imports, by_theme, by_place, period, outputs, stage_s=timer.seconds)

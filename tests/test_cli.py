@@ -1,10 +1,12 @@
 import json
 import re
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from geo.cli import COMMANDS, main
+from geo.patrol import read_plan_stops
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -42,5 +44,11 @@ def test_run_builds_the_store_and_prints_the_summary(tmp_path):
     for name in ("lagesbild.html", "lagesbild-delad.html"):
         assert str(tmp_path / "maps" / name) in result.output
         assert (tmp_path / "maps" / name).stat().st_size > 100_000
+    # the plan, made in a child process, is written and its stops are in the store
+    (plan_csv,) = (tmp_path / "maps").glob("plan-*.csv")
+    week = plan_csv.stem.removeprefix("plan-")
+    assert str(plan_csv) in result.output and plan_csv.with_suffix(".pdf").exists()
+    stored = read_plan_stops(week, store)
+    assert len(stored) == len(pd.read_csv(plan_csv)) > 0
     again = CliRunner().invoke(main, args)
     assert re.search(r"import syntetisk: read \d+, stored 0, quarantined 0", again.output)

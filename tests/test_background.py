@@ -1,0 +1,57 @@
+"""Tests of the forked background runner the main job plans with (geo/background.py)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geo.background import Background, ChildError
+from geo.errors import DataError
+
+
+def _pid_and_sum(values: np.ndarray, *, scale: float) -> tuple[int, float]:
+    return os.getpid(), float(values.sum() * scale)
+
+
+def _fail(message: str) -> None:
+    raise DataError(message)
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def _sleep_then_write(path: Path) -> None:
+    time.sleep(2.0)
+    path.write_text("the child outlived its parent's block")
+
+
+def test_child_runs_elsewhere_on_inherited_data_and_returns_its_result():
+    data = np.arange(1_000_000, dtype=float)  # inherited by the fork, never pickled
+    with Background(_pid_and_sum, data, scale=2.0) as job:
+        pid, total = job.result()
+    assert pid != os.getpid()
+    assert total == pytest.approx(2.0 * data.sum())
+
+
+def test_the_childs_error_is_raised_in_the_parent_with_its_message():
+    with Background(_fail, "no week to plan") as job, pytest.raises(DataError, match="no week"):
+        job.result()
+
+
+def test_a_child_that_dies_gives_a_clear_error():
+    with Background(_die) as job, pytest.raises(ChildError, match="exit code 3"):
+        job.result()
+
+
+def test_leaving_the_block_without_the_result_stops_the_child(tmp_path):
+    marker = tmp_path / "late.txt"
+    failure = "the parent failed meanwhile"
+    with pytest.raises(RuntimeError), Background(_sleep_then_write, marker):
+        raise RuntimeError(failure)
+    time.sleep(2.5)
+    assert not marker.exists()
