@@ -22,6 +22,7 @@ from geo.grid import cell_ids, make_grid
 
 __all__ = [
     "COVERAGES",
+    "HINDSIGHT",
     "backtest",
     "hit_rate",
     "markdown_table",
@@ -38,6 +39,10 @@ logger = logging.getLogger(__name__)
 COVERAGES: tuple[float, ...] = (0.01, 0.05, 0.10)
 #: Area shares of the hit-rate curve.
 CURVE: npt.NDArray[np.float64] = np.round(np.arange(0.0, 0.2001, 0.005), 4)
+
+#: Rankings that are not forecasts: they see every other month of the file, later ones too
+#: (:func:`backtest`), to show how far any ranking stable across months could go.
+HINDSIGHT: dict[str, str] = {"hindsight_count": "count", "hindsight_kde": "kde"}
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -259,7 +264,10 @@ def backtest(
         ``x``, ``y`` (metres) and ``t`` as returned by :func:`read_points`.
     methods
         Method names (see :func:`geo.forecast.predict_counts`); ``default`` is reported
-        under that name.
+        under that name. ``hindsight_count`` and ``hindsight_kde`` (:data:`HINDSIGHT`) are
+        not forecasts: they rank the cells by the counts (or the 1-cell KDE) of every month
+        of the file except the test month, later months included, a ceiling for any
+        forecast that ranks the same places month after month.
     cell_size_m
         Grid cell side.
     train_months
@@ -287,6 +295,7 @@ def backtest(
     cells = _study_cells(points, cell_size_m)
     ev_cells = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
     t = pd.to_datetime(points["t"]).to_numpy()
+    file_start, file_end = pd.Timestamp(t.min()), pd.Timestamp(t.max()) + pd.Timedelta(days=1)
     months = pd.Series(pd.to_datetime(points["t"])).dt.to_period("M")
     first, last = months.min(), months.max()
     tests = pd.period_range(first + train_months, last, freq="M")
@@ -311,11 +320,20 @@ def backtest(
         for name in methods:
             if progress:
                 progress(f"{name} {month}")
-            risk = predict_counts(
-                ev_cells[train], t[train], cells, origin=origin,
-                horizon_days=(end - origin) / pd.Timedelta(days=1),
-                method=name, cell_size_m=cell_size_m, history_start=train_start, seed=seed,
-            )  # fmt: skip
+            if name in HINDSIGHT:  # every other month, the later ones too: not a forecast
+                span_days = (file_end - file_start) / pd.Timedelta(days=1)
+                kind = HINDSIGHT[name]
+                risk = predict_counts(
+                    ev_cells[~test], t[~test], cells, origin=file_end, horizon_days=30.0,
+                    method=f"count_{int(np.ceil(span_days))}d" if kind == "count" else kind,
+                    cell_size_m=cell_size_m, history_start=file_start,
+                )  # fmt: skip
+            else:
+                risk = predict_counts(
+                    ev_cells[train], t[train], cells, origin=origin,
+                    horizon_days=(end - origin) / pd.Timedelta(days=1),
+                    method=name, cell_size_m=cell_size_m, history_start=train_start, seed=seed,
+                )  # fmt: skip
             row: dict[str, object] = {
                 "method": name, "month": str(month), "n_test": int(actual.sum()),
                 "n_train": int(train.sum()),

@@ -72,6 +72,39 @@ def test_backtest_never_gives_a_method_test_period_data(monkeypatch):
     assert set(curves["method"]) == {"count_3m", "default"}
 
 
+def test_hindsight_rankings_see_later_months_but_never_the_test_month(monkeypatch):
+    rng = np.random.default_rng(1)
+    days = [f"2024-{m:02d}-{d:02d}" for m in (4, 5, 6) for d in rng.integers(1, 28, 100)]
+    late_spot = pd.DataFrame(  # a place that starts in April: only later months show it
+        {
+            "x": 504_000 + rng.normal(0, 30, 300),
+            "y": 6_504_000 + rng.normal(0, 30, 300),
+            "t": pd.to_datetime(days),
+            "kind": "a",
+        }
+    )
+    points = pd.concat([synthetic_points(), late_spot], ignore_index=True)
+    months_given: list[set[str]] = []
+    real = ev.predict_counts
+
+    def spy(cells_of_events, times, cells, *, origin, **kw):
+        if kw["method"] != "count_3m":
+            months_given.append(set(pd.DatetimeIndex(times).to_period("M").astype(str)))
+        return real(cells_of_events, times, cells, origin=origin, **kw)
+
+    monkeypatch.setattr(ev, "predict_counts", spy)
+    res, _ = ev.backtest(
+        points, methods=["count_3m", *ev.HINDSIGHT], cell_size_m=250, train_months=3
+    )
+    every = {f"2024-{m:02d}" for m in range(1, 7)}
+    tests = ["2024-04", "2024-05", "2024-06"]
+    assert len(months_given) == 2 * len(tests)
+    assert [every - given for given in months_given] == [{m} for m in tests for _ in range(2)]
+    april = res[res["month"] == "2024-04"].set_index("method")
+    assert april.loc["hindsight_count", "hit_5"] > april.loc["count_3m", "hit_5"] + 0.2
+    assert april.loc["hindsight_kde", "hit_5"] > april.loc["count_3m", "hit_5"] + 0.2
+
+
 def test_read_points_filters_and_keeps_metres(tmp_path):
     pts = synthetic_points()
     path = tmp_path / "p.csv"

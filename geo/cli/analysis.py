@@ -172,7 +172,10 @@ def forecast_command(
     "--methods",
     default="count_3m,kde,prospective,default",
     show_default=True,
-    help="Comma-separated methods (count_<n>w|m, kde, kde_<m>, prospective, multiscale, default).",
+    help=(
+        "Comma-separated methods (count_<n>w|m, kde, kde_<m>, prospective, multiscale, default; "
+        "hindsight_count and hindsight_kde are ceilings, not forecasts: they see the other months)."
+    ),
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the learned method.")
 @click.option(
