@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 #: The löfte's themes: id → Swedish label.
 THEMES: dict[str, str] = {
@@ -192,6 +193,18 @@ def category_from_polisen_type(event_type: str) -> str:
     return POLISEN_TYPE_CATEGORY.get(event_type.strip(), "ovrigt")
 
 
+@cache
+def _exact_names() -> dict[str, str]:
+    """Normalised exact names → category id: ids and labels first, then police event types."""
+    names: dict[str, str] = {}
+    for event_type, cat_id in POLISEN_TYPE_CATEGORY.items():
+        names[normalize_text(event_type)] = cat_id
+    for cat in CATEGORIES.values():  # written last: a category's own names win
+        for name in (cat.id, normalize_text(cat.label), normalize_text(cat.label.split(" (")[0])):
+            names[name] = cat.id
+    return names
+
+
 def category_from_text(text: str) -> str | None:
     """Guess the category from a category name or Swedish free text.
 
@@ -210,12 +223,9 @@ def category_from_text(text: str) -> str | None:
     norm = normalize_text(text)
     if not norm:
         return None
-    for cat in CATEGORIES.values():
-        if norm in (cat.id, normalize_text(cat.label), normalize_text(cat.label.split(" (")[0])):
-            return cat.id
-    for event_type, cat_id in POLISEN_TYPE_CATEGORY.items():
-        if norm == normalize_text(event_type):
-            return cat_id
+    exact = _exact_names()
+    if norm in exact:
+        return exact[norm]
     padded = f" {norm} "
     for cat_id, words in _KEYWORDS:
         if any(word in padded for word in words):

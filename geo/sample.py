@@ -138,9 +138,10 @@ def _in_polygon(
     return np.asarray(out, dtype=object)
 
 
-def _road_lines(ref: str, around: shapely.Point, radius_m: float) -> shapely.Geometry:
-    """Return the schematic road ``ref`` within ``radius_m`` of a point, as one geometry."""
-    edges = graph_edges(load_graph(path=schematic_osm_path()))
+def _road_lines(
+    edges: gpd.GeoDataFrame, ref: str, around: shapely.Point, radius_m: float
+) -> shapely.Geometry:
+    """Return the road ``ref`` of ``edges`` within ``radius_m`` of a point, as one geometry."""
     mask = edges["ref"].astype(str).str.contains(ref, regex=False, na=False)
     near = edges[mask].geometry.intersection(around.buffer(radius_m))
     return shapely.line_merge(shapely.union_all(near.to_numpy()))
@@ -238,6 +239,7 @@ def make_sample(*, end: date | None = None, weeks: int = 104, seed: int = 1814) 
         24,
         0.3,
     )
+    roads = graph_edges(load_graph(path=schematic_osm_path()))
     for name, ref, around, radius_m, n in _STRETCHES:
         p = _Pattern(
             n,
@@ -246,7 +248,7 @@ def make_sample(*, end: date | None = None, weeks: int = 104, seed: int = 1814) 
             [1, 1, 1, 1, 1.4, 1.3, 1],
             commute,
         )
-        lines = _road_lines(ref, places.loc[around, "geometry"].centroid, radius_m)
+        lines = _road_lines(roads, ref, places.loc[around, "geometry"].centroid, radius_m)
         add(p, _on_road(rng, shapely.intersection(lines, boundary.buffer(-50)), n), name)
     # Motorburen problematik and noise at gathering spots, spring–autumn evenings; spots move.
     motor_months = _weights({3: 1, 4: 2, 5: 3, 6: 3, 7: 3, 8: 3, 9: 2}, 12)
