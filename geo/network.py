@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import bz2
+import hashlib
+import importlib.metadata
 import itertools
 import logging
+import os
+import pickle
 import tempfile
 import tomllib
 import weakref
@@ -19,7 +23,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
-import osmnx as ox
 import pandas as pd
 import shapely
 from scipy.sparse import csr_matrix
@@ -189,6 +192,55 @@ def load_graph(*, path: Path | None = None) -> nx.MultiDiGraph:
             "`geo network build-schematic`."
         )
         raise NetworkError(msg)
+    if source.resolve().parent != osm_dir().resolve():  # only the product's road data
+        return _read_graph(source)
+    cache = _graph_cache_file(source)
+    if cache.is_file():
+        try:
+            with cache.open("rb") as f:
+                cached: nx.MultiDiGraph = pickle.load(f)  # our own file, see _graph_cache_file
+            return cached
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as e:
+            logger.info("ignoring the unreadable graph cache %s (%s)", cache, e)
+    G = _read_graph(source)
+    _write_graph_cache(G, cache, source)
+    return G
+
+
+def _graph_cache_file(source: Path) -> Path:
+    """Return the pickle of a road data file's prepared graph, named by all it depends on.
+
+    Only files in :func:`osm_dir` are cached, in its ``cache`` folder (git-ignored). The key
+    hashes the file, this module's code, the osmnx version and the working CRS, so a changed
+    input or loader never reads a stale graph. Loading the pickle takes milliseconds and
+    needs no osmnx (whose import alone takes 2 s of every command).
+    """
+    digest = hashlib.sha256()
+    digest.update(Path(__file__).read_bytes())
+    digest.update(importlib.metadata.version("osmnx").encode())
+    digest.update(str(settings.working_crs).encode())
+    with source.open("rb") as f:
+        digest.update(hashlib.file_digest(f, "sha256").digest())
+    return osm_dir() / "cache" / f"{source.name}.{digest.hexdigest()[:16]}.pickle"
+
+
+def _write_graph_cache(G: nx.MultiDiGraph, cache: Path, source: Path) -> None:
+    """Write the graph pickle (atomically) and drop older pickles of the same source."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(G, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+        for old in cache.parent.glob(f"{source.name}.*.pickle"):
+            if old != cache:
+                old.unlink(missing_ok=True)
+    except OSError as e:  # a read-only data folder only costs speed
+        logger.info("cannot cache the road graph in %s (%s)", cache.parent, e)
+
+
+def _read_graph(source: Path) -> nx.MultiDiGraph:
+    """Read and prepare the graph of an existing road data file (no cache)."""
     name = source.name.lower()
     if name.endswith(".graphml"):
         return _load_graphml(source)
@@ -213,6 +265,8 @@ def _is_schematic_file(path: Path) -> bool:
 
 
 def _load_graphml(path: Path) -> nx.MultiDiGraph:
+    import osmnx as ox
+
     try:
         G = ox.load_graphml(path)
     except (OSError, ValueError, ET.ParseError) as e:
@@ -227,6 +281,8 @@ def _load_graphml(path: Path) -> nx.MultiDiGraph:
 
 @contextmanager
 def _node_tags(tags: tuple[str, ...]) -> Iterator[None]:
+    import osmnx as ox
+
     saved = list(ox.settings.useful_tags_node)
     ox.settings.useful_tags_node = list(dict.fromkeys([*saved, *tags]))
     try:
@@ -315,6 +371,8 @@ def filter_highways(source: Path, target: Path, *, drivable_only: bool = True) -
 
 
 def _read_osm_xml(path: Path) -> nx.MultiDiGraph:
+    import osmnx as ox
+
     with tempfile.TemporaryDirectory() as tmp:
         filtered = Path(tmp) / "highways.osm"
         n_ways, _ = filter_highways(path, filtered)
@@ -367,6 +425,8 @@ def read_osm_pbf(path: Path) -> nx.MultiDiGraph:
 
 
 def _simplify(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    import osmnx as ox
+
     # Keep named nodes (entry points, places) and break chains where the road number changes.
     G = ox.simplify_graph(G, node_attrs_include=["name"], edge_attrs_differ=["ref", "highway"])
     if G.number_of_nodes() > 0:
@@ -389,6 +449,8 @@ def _prepare(G: nx.MultiDiGraph, *, source: Path, schematic: bool) -> nx.MultiDi
         )
         raise NetworkError(msg)
     if gpd.GeoSeries([], crs=crs).crs != gpd.GeoSeries([], crs=settings.working_crs).crs:
+        import osmnx as ox
+
         G = ox.project_graph(G, to_crs=settings.working_crs)
     add_travel_times(G)
     G.graph["schematic"] = schematic
@@ -414,6 +476,8 @@ def add_travel_times(G: nx.MultiDiGraph) -> None:
     G
         A graph whose edges have ``length`` (m) and ``highway``.
     """
+    import osmnx as ox
+
     speeds = dict(SWEDISH_DEFAULT_SPEEDS_KPH)
     for _, _, data in G.edges(data=True):
         hwy = data.get("highway")
@@ -436,6 +500,8 @@ def save_graph(G: nx.MultiDiGraph, path: Path) -> None:
     path
         The ``.graphml`` file to write.
     """
+    import osmnx as ox
+
     path.parent.mkdir(parents=True, exist_ok=True)
     ox.save_graphml(G, path)
     logger.info("road graph cached to %s", path)
@@ -975,7 +1041,22 @@ def graph_edges(G: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         One row per edge, indexed by ``u, v, key``, LineString geometry in the graph's CRS.
     """
-    edges: gpd.GeoDataFrame = ox.graph_to_gdfs(G, nodes=False, fill_edge_geometry=True)
+    rows, geoms, index = [], [], []
+    for u, v, key, data in G.edges(keys=True, data=True):
+        line = data.get("geometry")
+        if line is None:  # a straight edge: osmnx stores no geometry for it
+            line = shapely.LineString(
+                [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
+            )
+        rows.append({k: val for k, val in data.items() if k != "geometry"})
+        geoms.append(line)
+        index.append((u, v, key))
+    edges = gpd.GeoDataFrame(
+        rows,
+        geometry=geoms,
+        crs=G.graph.get("crs"),
+        index=pd.MultiIndex.from_tuples(index, names=["u", "v", "key"]),
+    )
     return edges
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -311,6 +313,40 @@ def test_source_order_without_cache(tmp_path: Path) -> None:
     assert network.find_graph_source(tmp_path).name == "lekeberg_schematic.osm"
     (tmp_path / "extract.osm.pbf").write_bytes(b"")
     assert network.find_graph_source(tmp_path).name == "extract.osm.pbf"
+
+
+def test_default_graph_is_cached_and_the_cache_follows_its_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    osm = tmp_path / "osm"
+    osm.mkdir()
+    for name in ("lekeberg_roads.toml", "lekeberg_schematic.osm"):
+        (osm / name).write_bytes((network.osm_dir() / name).read_bytes())
+    monkeypatch.setattr(settings, "data_dir", tmp_path)
+    first = network.load_graph()
+    (cached,) = (osm / "cache").glob("lekeberg_schematic.osm.*.pickle")
+    # a fresh process reads the pickle: the same graph, and osmnx is never imported
+    code = (
+        "import sys; from pathlib import Path; from geo import settings, network; "
+        f"settings.data_dir = Path({str(tmp_path)!r}); G = network.load_graph(); "
+        "t = sum(d['travel_time'] for *_, d in G.edges(data=True)); "
+        "print(G.number_of_edges(), round(t, 3), 'osmnx' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    total = round(sum(d["travel_time"] for *_, d in first.edges(data=True)), 3)
+    assert out == [str(first.number_of_edges()), str(total), "False"]
+    # an edited source gets a new cache entry; the old one is removed
+    text = (osm / "lekeberg_schematic.osm").read_text(encoding="utf-8")
+    (osm / "lekeberg_schematic.osm").write_text(text + "<!-- edited -->\n", encoding="utf-8")
+    again = network.load_graph()
+    (renewed,) = (osm / "cache").glob("lekeberg_schematic.osm.*.pickle")
+    assert renewed != cached and again.number_of_edges() == first.number_of_edges()
+    # files outside the road data folder are never cached
+    network.load_graph(path=TINY_OSM)
+    assert not list((osm / "cache").glob("tiny.osm.*"))
+    assert not (TINY_OSM.parent / "cache").exists()
 
 
 # ------------------------------------------------------------------ download (fake Overpass)

@@ -52,15 +52,13 @@ def load_roads() -> tuple[gpd.GeoDataFrame | None, bool]:
         or ``(None, False)`` when no road network is available (logged, not an error).
     """
     try:
-        import osmnx as ox
-
         from geo import network  # type: ignore[attr-defined, unused-ignore]
 
         G: Any = network.load_graph()
     except (ImportError, AttributeError, GeoError, OSError) as e:
         logger.info("no road network for the map background (%s)", e)
         return None, False
-    edges = ox.graph_to_gdfs(G, nodes=False).to_crs(settings.working_crs)
+    edges = network.graph_edges(G).to_crs(settings.working_crs)
     cols = [c for c in ("ref", "name", "highway") if c in edges.columns]
     return edges[[*cols, "geometry"]].reset_index(drop=True), bool(G.graph.get("schematic"))
 
