@@ -2,7 +2,8 @@
 
 A forked child starts with the parent's memory: its imports, the incidents it has read and
 the road graph are there without pickling; only the result travels back, through a pipe.
-Where ``fork`` does not exist (Windows) the function simply runs in the calling process.
+Where ``fork`` does not exist (Windows) the function runs in the calling process when its
+result is asked for, so a function that waits for a signal from the parent still works.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ class Background(Generic[T]):
     def __init__(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> None:
         self._value: tuple[str, Any] | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
+        self._deferred: tuple[Callable[..., T], tuple[object, ...], dict[str, object]] | None = None
         if "fork" not in multiprocessing.get_all_start_methods():
-            self._value = self._inline(fn, args, kwargs)
+            self._deferred = (fn, args, kwargs)
             return
         ctx = multiprocessing.get_context("fork")
         self._conn, child_conn = ctx.Pipe(duplex=False)
@@ -83,6 +85,7 @@ class Background(Generic[T]):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._deferred = None
         if self._value is None and self._process is not None:
             self._process.terminate()
             self._process.join()
@@ -96,6 +99,8 @@ class Background(Generic[T]):
         ChildError
             If the child died without sending a result.
         """
+        if self._value is None and self._deferred is not None:
+            self._value = self._inline(*self._deferred)
         if self._value is None:
             assert self._process is not None
             try:

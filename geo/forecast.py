@@ -14,7 +14,6 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 from scipy import ndimage
-from sklearn.ensemble import HistGradientBoostingRegressor
 
 from geo import settings
 from geo.errors import DataError
@@ -258,6 +257,8 @@ def _multiscale(h: History, q: Target) -> FloatArray:
     if len(y) > max_rows:
         keep = rng.choice(len(y), max_rows, replace=False)
         X, y = X[keep], y[keep]
+    from sklearn.ensemble import HistGradientBoostingRegressor  # 1 s to import; only here
+
     model = HistGradientBoostingRegressor(
         loss="poisson",
         max_iter=100,

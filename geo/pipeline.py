@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import networkx as nx
@@ -17,17 +19,19 @@ from threadpoolctl import threadpool_limits
 
 from geo import ingest, settings, store
 from geo.background import Background
-from geo.hotspots import run_analysis
-from geo.maps import build_all
 from geo.model import THEMES
 from geo.network import load_graph
-from geo.patrol import Plan, PlanInputs, next_week, plan_from_inputs, read_plan_inputs, save_plan
-from geo.report.plan import write_outputs
-from geo.roads import control_points, road_segments
+from geo.patrol import Plan, next_week, plan_from_inputs, read_plan_inputs, save_plan
 from geo.sample import default_end, make_sample
 from geo.sites import load_boundary, load_places, theme_mask
 from geo.spots import read_spots
 from geo.store import ImportResult
+
+if TYPE_CHECKING:
+    from multiprocessing.synchronize import Event
+
+# The analysis and map stack (esda, scikit-learn, folium: 2-3 s to import) is imported in
+# the child that uses it, beside the parent's store stage, not here.
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +53,9 @@ class RunResult:
     outputs
         Files the job wrote, by name.
     stage_s
-        Wall-clock seconds per stage: store, analysis, maps, plan wait (the time the maps
-        waited for the plan) and plan (child) (the plan's own time, beside the others).
+        Wall-clock seconds per stage: ``store``, ``plan`` (with its PDF), ``maps wait``
+        (how long the plan waited for the maps), and the child's ``analysis (child)`` and
+        ``maps (child)``, run beside the plan.
     """
 
     imports: dict[str, ImportResult]
@@ -105,6 +110,9 @@ def analyse(
     dict
         Layer name → layer, ready for :func:`geo.store.write_layer`.
     """
+    from geo.hotspots import run_analysis
+    from geo.roads import control_points, road_segments
+
     area = load_boundary().buffer(settings.boundary_buffer_m)
     layers = dict(run_analysis(incidents, places, seed=seed, area=area))
     G = G if G is not None else load_graph()
@@ -114,11 +122,39 @@ def analyse(
     return layers
 
 
-def _plan_and_write(inputs: PlanInputs, out_dir: Path) -> tuple[Plan, dict[str, Path], float]:
-    """Plan the week of ``inputs``, write its files and PDF (not the store); return the seconds."""
-    start = time.perf_counter()
-    plan = plan_from_inputs(inputs)
-    return plan, write_outputs(plan, out_dir=out_dir), time.perf_counter() - start
+def _analyse_and_draw(
+    path: Path, out_dir: Path, seed: int, store_ready: Event
+) -> tuple[list[Path], dict[str, float]]:
+    """Write the analysis layers and draw the maps: the lägesbild half of the main job.
+
+    Run in a child process, it imports its stack while the parent builds the store, waits
+    for the store to be ready, and is then the only process writing to it.
+
+    Returns
+    -------
+    tuple
+        The maps written and the seconds of the stages ``analysis`` and ``maps``.
+    """
+    import geo.hotspots  # noqa: F401 - the heavy imports, before waiting
+    from geo.maps import build_all
+
+    timer = _StageTimer()
+    store_ready.wait()
+    with threadpool_limits(limits=1):
+        with timer("analysis"):
+            incidents = store.read_incidents(path)
+            layers = analyse(incidents, load_places(), spots=read_spots(path), seed=seed)
+            for name, layer in layers.items():
+                store.write_layer(layer, name, path)
+        with timer("maps"):
+            made = build_all(store_path=path, out_dir=out_dir)
+    return made, timer.seconds
+
+
+def _write_plan(plan: Plan, out_dir: Path) -> dict[str, Path]:
+    from geo.report.plan import write_outputs  # folium; after the fork
+
+    return write_outputs(plan, out_dir=out_dir)
 
 
 def polisen_dumps() -> list[Path]:
@@ -198,52 +234,48 @@ def run_main_job(
     """
     path = store_path or settings.store_path
     end = end or default_end()
+    out_dir = maps_dir or settings.maps_dir
     timer = _StageTimer()
     path.parent.mkdir(parents=True, exist_ok=True)
     sample_csv = path.parent / f"lekeberg_syntetisk_{end.isoformat()}.csv"
-    with timer("store"):
-        make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
-        imports = {
-            "syntetisk": ingest.import_file(
-                sample_csv,
-                store_path=path,
-                replace_source="syntetisk",
-                now=pd.Timestamp(end, tz=settings.timezone),
-            ),
-        }
-        for dump in polisen_dumps():
-            imports[dump.name] = ingest.import_file(dump, store_path=path)
-        places = load_places()
-        store.write_layer(places, "places", path)
-        incidents = store.read_incidents(path)
+    # Two cores: a forked child imports the analysis stack while this process builds the
+    # store, then writes the analysis layers and draws the maps while this one plans next
+    # week and prints its one-pager. One writer at a time: the child starts on the store
+    # only when this process has read all it needs; the plan's stops are stored at the end.
+    store_ready = multiprocessing.Event()
+    with Background(_analyse_and_draw, path, out_dir, seed, store_ready) as drawing:
+        with timer("store"):
+            make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
+            imports = {
+                "syntetisk": ingest.import_file(
+                    sample_csv,
+                    store_path=path,
+                    replace_source="syntetisk",
+                    now=pd.Timestamp(end, tz=settings.timezone),
+                ),
+            }
+            for dump in polisen_dumps():
+                imports[dump.name] = ingest.import_file(dump, store_path=path)
+            places = load_places()
+            store.write_layer(places, "places", path)
+            incidents = store.read_incidents(path)
+            plan_inputs = read_plan_inputs(
+                next_week(store_path=path), store_path=path, incidents=incidents
+            )
+        store_ready.set()
+        with threadpool_limits(limits=1), timer("plan"):
+            plan = plan_from_inputs(plan_inputs)
+            made_plan = _write_plan(plan, out_dir)
+        with timer("maps wait"):
+            made_maps, child_s = drawing.result()
+    save_plan(plan, path)
+    timer.seconds.update({f"{stage} (child)": s for stage, s in child_s.items()})
     by_theme, by_place = summarize(incidents, places)
     period = (
         (incidents["occurred_at"].min(), incidents["occurred_at"].max())
         if len(incidents)
         else (None, None)
     )
-    # Two cores: a forked child plans next week and prints its one-pager while this process
-    # writes the analysis layers and builds the maps. The child only reads what was read
-    # here before the fork; its stops are stored once the layers are written. One BLAS/OpenMP
-    # thread each: two processes with two threads each on two cores made both 2-3 × slower.
-    G = load_graph()
-    plan_inputs = read_plan_inputs(
-        next_week(store_path=path), store_path=path, incidents=incidents, G=G
-    )
-    out_dir = maps_dir or settings.maps_dir
-    with (
-        threadpool_limits(limits=1),
-        Background(_plan_and_write, plan_inputs, out_dir) as planning,
-    ):
-        with timer("analysis"):
-            layers = analyse(incidents, places, spots=read_spots(path), seed=seed, G=G)
-            for name, layer in layers.items():
-                store.write_layer(layer, name, path)
-        with timer("maps"):
-            made_maps = build_all(store_path=path, out_dir=out_dir)
-        with timer("plan wait"):
-            plan, made_plan, timer.seconds["plan (child)"] = planning.result()
-            save_plan(plan, path)
     outputs: dict[str, Path] = {"store": path, "sample": sample_csv}
     outputs.update({f"plan_{kind}": file for kind, file in made_plan.items()})
     outputs.update({made.stem: made for made in made_maps})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -55,3 +57,17 @@ def test_leaving_the_block_without_the_result_stops_the_child(tmp_path):
         raise RuntimeError(failure)
     time.sleep(2.5)
     assert not marker.exists()
+
+
+def _wait_for(signal: threading.Event) -> int:
+    assert signal.wait(timeout=5), "the signal never came"
+    return os.getpid()
+
+
+def test_without_fork_the_call_runs_here_when_its_result_is_asked(monkeypatch):
+    # Windows has no fork: the call must wait for result(), after the parent's signal
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    signal = threading.Event()
+    with Background(_wait_for, signal) as job:
+        signal.set()
+        assert job.result() == os.getpid()
