@@ -228,10 +228,10 @@ def _write_graph_cache(G: nx.MultiDiGraph, cache: Path, source: Path) -> None:
     """Write the graph pickle (atomically) and drop older pickles of the same source."""
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
+        fd, name = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")  # one per writer
+        with os.fdopen(fd, "wb") as f:
             pickle.dump(G, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache)
+        Path(name).replace(cache)
         for old in cache.parent.glob(f"{source.name}.*.pickle"):
             if old != cache:
                 old.unlink(missing_ok=True)
