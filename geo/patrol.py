@@ -1375,42 +1375,6 @@ def plan_from_inputs(
     )  # fmt: skip
 
 
-def plan_week(
-    week: str,
-    *,
-    store_path: Path | None = None,
-    options: PlanSettings | None = None,
-    seed: int | None = None,
-    method: str = "auto",
-    G: nx.MultiDiGraph | None = None,
-) -> Plan:
-    """Plan a week from the store: incidents, forecast, road network, control points, spots.
-
-    Parameters
-    ----------
-    week
-        ISO week, ``YYYY-Www``.
-    store_path
-        The store; default :func:`geo.store.default_path`.
-    options
-        Plan settings; default :func:`load_priorities`.
-    seed
-        Extra seed.
-    method
-        Solver method.
-    G
-        Road graph; default :func:`geo.network.load_graph`.
-
-    Returns
-    -------
-    Plan
-        The plan (not yet written; see :func:`write_plan_outputs`).
-    """
-    opts = (options or load_priorities()).validated()  # a bad file fails before any reading
-    inputs = read_plan_inputs(week, store_path=store_path, G=G)
-    return plan_from_inputs(inputs, options=opts, seed=seed, method=method)
-
-
 def write_plan_outputs(
     plan: Plan,
     *,
@@ -1476,38 +1440,3 @@ def next_week(*, store_path: Path | None = None, today: dt.date | None = None) -
     if last_day.weekday() == 6:
         monday += dt.timedelta(weeks=1)
     return max(coming, iso_week_of(monday))  # "YYYY-Www" sorts in time order
-
-
-def plan_next_week(
-    *,
-    store_path: Path | None = None,
-    out_dir: Path | None = None,
-    today: dt.date | None = None,
-    seed: int | None = None,
-    pdf: bool = True,
-) -> dict[str, Path]:
-    """Plan the week after the last full week in the store and write every output (``geo run``).
-
-    Parameters
-    ----------
-    store_path
-        The store.
-    out_dir
-        Output folder; default ``settings.maps_dir``.
-    today
-        Today's date (default the system date).
-    seed
-        Extra seed.
-    pdf
-        Also print the one-pager to PDF.
-
-    Returns
-    -------
-    dict of str to Path
-        The files written (see :func:`write_plan_outputs`).
-    """
-    week = next_week(store_path=store_path, today=today)
-    plan = plan_week(week, store_path=store_path, seed=seed)
-    return write_plan_outputs(
-        plan, out_dir=out_dir or settings.maps_dir, store_path=store_path, pdf=pdf
-    )

@@ -60,7 +60,8 @@ def plan_cmd(
         opts = replace(opts, max_trips=max_trips)
     opts = opts.validated()
     week = week or patrol.next_week(store_path=store_path)
-    plan = patrol.plan_week(week, store_path=store_path, options=opts, seed=seed, method=method)
+    inputs = patrol.read_plan_inputs(week, store_path=store_path)
+    plan = patrol.plan_from_inputs(inputs, options=opts, seed=seed, method=method)
     paths = patrol.write_plan_outputs(
         plan, out_dir=out_dir or settings.maps_dir, store_path=store_path, pdf=not no_pdf
     )
