@@ -67,7 +67,9 @@ GI_CLASSES: dict[str, tuple[str, str]] = {
 _WEEKDAYS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 #: Leaflet ``onEachFeature``: popups/tooltips from ``_title``, ``_rows``, ``_img`` and
-#: ``_tooltip`` properties, written with textContent (never innerHTML), and ``_color``.
+#: ``_tooltip`` properties, written with textContent (never innerHTML), and ``_color``; a
+#: permanent label sits by ``_label_dir``/``_label_offset`` (default centred) with the extra
+#: CSS class ``_label_class``.
 SAFE_FEATURE_JS = JsCode(
     """
 function (feature, layer) {
@@ -104,7 +106,9 @@ function (feature, layer) {
       var s = document.createElement('span');
       s.textContent = String(p._tooltip);
       return s;
-    }, {permanent: !!p._permanent, direction: 'center', className: 'geo-label'});
+    }, {permanent: !!p._permanent, direction: p._label_dir || 'center',
+        offset: p._label_offset || [0, 0],
+        className: 'geo-label' + (p._label_class ? ' ' + p._label_class : '')});
   }
 }
 """
@@ -127,6 +131,9 @@ _CSS = """
 .geo-popup img.geo-chart {display: block; margin-top: 4px; max-width: 340px;}
 .leaflet-tooltip.geo-label {background: transparent; border: 0; box-shadow: none; font-weight: 600;
   color: #233; text-shadow: 0 0 3px #fff, 0 0 3px #fff;}
+.leaflet-tooltip.geo-badge {background: #fff; border: 2px solid #233; border-radius: 9px;
+  padding: 0 5px; min-width: 10px; text-align: center; text-shadow: none;}
+.leaflet-tooltip.geo-label:before {display: none;}
 .geo-week input.geo-week-input {width: 220px;}
 .geo-cats summary {cursor: pointer; margin-top: 4px;}
 .geo-cats label.geo-cat {display: block; max-width: 300px; cursor: pointer;}
@@ -501,6 +508,8 @@ def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
                 "_rows": [["Typ", kind], ["Teman", themes], ["Kallas även", aliases]],
                 "_tooltip": str(p["name"]),
                 "_permanent": kind in ("ort", "centrum"),
+                "_label_dir": "bottom",  # below the place: a plan's stop badge sits above
+                "_label_offset": [0, 4],
                 "_color": color,
             }
         )

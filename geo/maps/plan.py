@@ -44,6 +44,9 @@ def _stop_features(plan: Plan) -> gpd.GeoDataFrame:
                 ],
                 "_tooltip": str(int(s["order"])),
                 "_permanent": True,
+                "_label_dir": "top",  # a badge above the stop, clear of the place's name
+                "_label_offset": [0, -8],
+                "_label_class": "geo-badge",
                 "_color": THEME_COLORS.get(theme, "#333333"),
             }
         )
