@@ -8,7 +8,6 @@ result is asked for, so a function that waits for a signal from the parent still
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import traceback
 from collections.abc import Callable
@@ -16,8 +15,6 @@ from multiprocessing.connection import Connection
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from geo.errors import GeoError
-
-logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 P = ParamSpec("P")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from geo import ingest, settings, store
 from geo.background import Background
+from geo.errors import GeoError
 from geo.model import THEMES
 from geo.network import load_graph
 from geo.patrol import Plan, next_week, plan_from_inputs, read_plan_inputs, save_plan
@@ -123,23 +125,44 @@ def analyse(
 
 
 def _analyse_and_draw(
-    path: Path, out_dir: Path, seed: int, store_ready: Event
+    path: Path, out_dir: Path, seed: int, store_ready: Event, parent: int
 ) -> tuple[list[Path], dict[str, float]]:
     """Write the analysis layers and draw the maps: the lägesbild half of the main job.
 
     Run in a child process, it imports its stack while the parent builds the store, waits
     for the store to be ready, and is then the only process writing to it.
 
+    Parameters
+    ----------
+    path
+        The store.
+    out_dir
+        Folder of the maps.
+    seed
+        Seed of the permutation tests.
+    store_ready
+        Set by the parent once the store is built and it has read what it needs.
+    parent
+        The parent's process id (if it is no longer our parent, it is gone).
+
     Returns
     -------
     tuple
         The maps written and the seconds of the stages ``analysis`` and ``maps``.
+
+    Raises
+    ------
+    GeoError
+        If the parent process ends before the store is ready.
     """
     import geo.hotspots  # noqa: F401 - the heavy imports, before waiting
     from geo.maps import build_all
 
     timer = _StageTimer()
-    store_ready.wait()
+    while not store_ready.wait(timeout=1.0):
+        if os.getppid() != parent:  # killed parent: do not wait for ever
+            msg = "The main process of geo run ended before the store was ready."
+            raise GeoError(msg)
     with threadpool_limits(limits=1):
         with timer("analysis"):
             incidents = store.read_incidents(path)
@@ -243,7 +266,7 @@ def run_main_job(
     # week and prints its one-pager. One writer at a time: the child starts on the store
     # only when this process has read all it needs; the plan's stops are stored at the end.
     store_ready = multiprocessing.Event()
-    with Background(_analyse_and_draw, path, out_dir, seed, store_ready) as drawing:
+    with Background(_analyse_and_draw, path, out_dir, seed, store_ready, os.getpid()) as drawing:
         with timer("store"):
             make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
             imports = {

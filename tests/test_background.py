@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -71,3 +73,30 @@ def test_without_fork_the_call_runs_here_when_its_result_is_asked(monkeypatch):
     with Background(_wait_for, signal) as job:
         signal.set()
         assert job.result() == os.getpid()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in "ZX"  # a zombie has finished; only its parent's reaping is left
+
+
+def test_the_maps_half_of_geo_run_ends_when_its_parent_is_killed(tmp_path):
+    # geo run's child waits for the store; if the main process dies first it must not wait for ever
+    code = (
+        "import multiprocessing, os; from pathlib import Path; "
+        "from geo.background import Background; from geo.pipeline import _analyse_and_draw; "
+        f"job = Background(_analyse_and_draw, Path({str(tmp_path / 's.gpkg')!r}), "
+        f"Path({str(tmp_path)!r}), 1, multiprocessing.Event(), os.getpid()); "
+        "print(job._process.pid, flush=True); os._exit(0)"
+    )
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        pid = int(proc.stdout.readline())  # not to EOF: the orphan holds the pipe open
+    deadline = time.monotonic() + 30
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _gone(pid)
+    assert not (tmp_path / "s.gpkg").exists()
