@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import subprocess
+import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -292,3 +294,15 @@ def test_marked_spots_flow_into_the_internal_map(tmp_path):
     assert spot_id in internal.read_text(encoding="utf-8")
     assert "Markerad trafikplats" in internal.read_text(encoding="utf-8")
     assert spot_id not in shared.read_text(encoding="utf-8")
+
+
+def test_every_category_has_its_own_colour_and_a_map_needs_no_matplotlib():
+    from geo.maps import CATEGORY_COLORS
+    from geo.model import CATEGORIES
+
+    assert set(CATEGORY_COLORS) == set(CATEGORIES)
+    assert len(set(CATEGORY_COLORS.values())) == len(CATEGORY_COLORS)
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in CATEGORY_COLORS.values())
+    code = "import sys, geo.maps.plan; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -25,32 +25,37 @@ import shapely
 from branca.element import Element, MacroElement, Template  # type: ignore[attr-defined]
 from folium import plugins
 from folium.utilities import JsCode
-from matplotlib import colormaps
-from matplotlib.colors import to_hex
 
 from geo import settings
-from geo.model import CATEGORIES, THEMES
+from geo.model import THEMES
 from geo.privacy import span_label
 
 logger = logging.getLogger(__name__)
 
 #: One colour per löfte theme (used for layers, legend and hotspot outlines).
 THEME_COLORS: dict[str, str] = {"N": "#7b3294", "T": "#e66101", "B": "#0571b0", "S": "#1b7837"}
-_THEME_CMAPS = {"N": "Purples", "T": "Oranges", "B": "Blues", "S": "Greens"}
 
-
-def _category_colors() -> dict[str, str]:
-    colors: dict[str, str] = {}
-    for theme, cmap_name in _THEME_CMAPS.items():
-        cats = [c.id for c in CATEGORIES.values() if c.theme == theme]
-        cmap = colormaps[cmap_name]
-        for i, cat in enumerate(cats):
-            colors[cat] = to_hex(cmap(0.5 + 0.45 * i / max(len(cats) - 1, 1)))
-    return colors
-
-
-#: One colour per category, a shade of its theme's colour (consistent across all maps).
-CATEGORY_COLORS: dict[str, str] = _category_colors()
+#: One colour per category, a shade of its theme's colour (consistent across all maps):
+#: the upper half of ColorBrewer's sequential palettes (Purples, Oranges, Greens; Cynthia
+#: Brewer, colorbrewer2.org), written out so drawing a map needs no matplotlib.
+CATEGORY_COLORS: dict[str, str] = {
+    "narkotika": "#9e9ac8",
+    "alkohol": "#470f84",
+    "hastighet": "#fd8c3b",
+    "vardslos_korning": "#f67723",
+    "rattfylleri": "#ec620f",
+    "motorburen": "#de4e05",
+    "buller": "#c54102",
+    "trafikfarlig_plats": "#a53603",
+    "trafikolycka": "#8e2d04",
+    "nedskrapning": "#73c476",
+    "skadegorelse": "#55b567",
+    "ordningsstorning": "#3ba458",
+    "inbrott": "#29914a",
+    "stold": "#157f3b",
+    "otrygg_plats": "#006c2c",
+    "ovrigt": "#005321",
+}
 
 #: Swedish labels and colours of the Gi* classes.
 GI_CLASSES: dict[str, tuple[str, str]] = {

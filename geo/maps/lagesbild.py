@@ -16,8 +16,6 @@ import shapely
 from branca.element import MacroElement, Template  # type: ignore[attr-defined]
 from folium import plugins
 from folium.utilities import JsCode
-from matplotlib import colormaps
-from matplotlib.colors import to_hex
 
 from geo import privacy, settings
 from geo.errors import DataError
@@ -276,6 +274,9 @@ def peak_hours_chart(how_profile: Sequence[float]) -> str:
             f"An hour-of-week profile needs 168 values, got {values.size}; Monday 00:00 is index 0."
         )
         raise DataError(msg)
+    from matplotlib import colormaps  # only for charts; the plan map never draws one
+    from matplotlib.colors import to_hex
+
     top = float(values.max())
     shades = colormaps["Reds"](values / top if top > 0 else values)
     cell, left, bottom = 11, 24, 14
