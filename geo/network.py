@@ -164,7 +164,9 @@ def load_graph(*, path: Path | None = None) -> nx.MultiDiGraph:
     path
         A ``.graphml``, ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` file; default
         :func:`find_graph_source` (GraphML cache, else local OSM, else the schematic network,
-        built from :func:`schematic_source_path` when its ``.osm`` is missing).
+        built from :func:`schematic_source_path` when its ``.osm`` is missing). The prepared
+        graph of a file in :func:`osm_dir` is kept as a pickle (:func:`_graph_cache_file`) and
+        read from it while the file and the loader are unchanged.
 
     Returns
     -------
