@@ -195,7 +195,7 @@ def category_from_polisen_type(event_type: str) -> str:
 
 @cache
 def _exact_names() -> dict[str, str]:
-    """Normalised exact names → category id: ids and labels first, then police event types."""
+    """Normalised exact names → category id; a category's id or label wins over a police type."""
     names: dict[str, str] = {}
     for event_type, cat_id in POLISEN_TYPE_CATEGORY.items():
         names[normalize_text(event_type)] = cat_id
