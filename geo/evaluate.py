@@ -4,32 +4,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyogrio
 import shapely
 from matplotlib.figure import Figure
-from pyproj import CRS
-from pyproj.exceptions import CRSError as PyprojCRSError
 
-from geo.errors import CRSError, DataError, ImportFileError
+from geo.errors import DataError
 from geo.forecast import DEFAULT_METHOD, predict_counts
 from geo.grid import cell_ids, make_grid
 
 __all__ = [
     "COVERAGES",
     "HINDSIGHT",
+    "MAX_CELLS",
     "backtest",
     "hit_rate",
     "markdown_table",
     "pai",
     "pei",
     "plot_hit_rates",
-    "read_points",
     "summarize",
 ]
 
@@ -43,6 +38,8 @@ CURVE: npt.NDArray[np.float64] = np.round(np.arange(0.0, 0.2001, 0.005), 4)
 #: Rankings that are not forecasts: they see every other month of the file, later ones too
 #: (:func:`backtest`), to show how far any ranking stable across months could go.
 HINDSIGHT: dict[str, str] = {"hindsight_count": "count", "hindsight_kde": "kde"}
+#: Largest grid (cells in the points' bounding box) a backtest builds.
+MAX_CELLS = 4_000_000
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -126,118 +123,20 @@ def pei(risk: npt.ArrayLike, actual: npt.ArrayLike, coverage: float) -> float:
     return hit_rate(risk, actual, coverage) / best if best > 0 else float("nan")
 
 
-# ---------------------------------------------------------------------------- data
-
-
-def read_points(
-    path: Path,
-    *,
-    x_col: str | None,
-    y_col: str | None,
-    time_col: str,
-    crs: str | None,
-    where: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Read a point file (CSV, GeoJSON, GPKG) into metres for a backtest, without the store.
-
-    Parameters
-    ----------
-    path
-        The file.
-    x_col, y_col
-        Coordinate columns (``x`` = easting/longitude); ``None`` to use the file's geometry.
-    time_col
-        Date or datetime column.
-    crs
-        CRS of ``x_col``/``y_col`` (e.g. ``"EPSG:4326"``); default the file's own CRS.
-    where
-        Filters ``"COLUMN=VALUE"`` (all must hold; values compared as text).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``x``, ``y`` (metres in a projected CRS: the input's if it is in metres, else its
-        UTM zone) and ``t`` (naive datetime), rows without time or location dropped.
-        ``attrs["crs"]`` names the CRS used.
-
-    Raises
-    ------
-    ImportFileError
-        If the file cannot be read, a column is missing or nothing is left.
-    CRSError
-        If the CRS is missing or unknown.
-    """
-    try:
-        if path.suffix.lower() in (".csv", ".txt", ".tsv"):
-            df = pd.read_csv(
-                path,
-                sep=None if path.suffix.lower() != ".csv" else ",",
-                engine="python" if path.suffix.lower() != ".csv" else "c",
-            )
-            file_crs = None
-        else:
-            df = pyogrio.read_dataframe(path)
-            file_crs = df.crs
-    except (OSError, ValueError, pyogrio.errors.DataSourceError) as e:
-        msg = f"Cannot read points from {str(path)!r}: {e}. Use a CSV, GeoJSON or GeoPackage."
-        raise ImportFileError(msg) from e
-    for cond in where:
-        col, sep, value = cond.partition("=")
-        if not sep or col not in df.columns:
-            msg = f"Filter {cond!r} must be COLUMN=VALUE; the columns are {list(df.columns)}."
-            raise ImportFileError(msg)
-        df = df[df[col].astype(str) == value]
-    needed = [c for c in (x_col, y_col, time_col) if c is not None]
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        msg = f"{str(path)!r} has no column(s) {missing!r}; its columns are {list(df.columns)}."
-        raise ImportFileError(msg)
-    if x_col and y_col:
-        x = pd.to_numeric(df[x_col], errors="coerce").to_numpy()
-        y = pd.to_numeric(df[y_col], errors="coerce").to_numpy()
-        src = crs or file_crs
-    else:
-        geom = df.geometry
-        x, y = geom.x.to_numpy(), geom.y.to_numpy()
-        src = crs or file_crs
-    if src is None:
-        msg = f"No CRS for the coordinates of {str(path)!r}; pass --crs, e.g. EPSG:4326."
-        raise CRSError(msg)
-    try:
-        src_crs = CRS.from_user_input(src)
-    except PyprojCRSError as e:
-        msg = f"{src!r} is not a coordinate reference system; write it like 'EPSG:4326'."
-        raise CRSError(msg) from e
-    try:
-        t = pd.to_datetime(df[time_col], errors="coerce", format="mixed")
-    except ValueError:
-        # offsets differ across rows (summer/winter time): keep the wall-clock time as written
-        written = (
-            df[time_col].astype("string").str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True)
-        )
-        t = pd.to_datetime(written, errors="coerce", format="mixed")
-    if getattr(t.dt, "tz", None) is not None:
-        t = t.dt.tz_localize(None)
-    ok = np.isfinite(x) & np.isfinite(y) & t.notna().to_numpy()
-    pts = gpd.GeoSeries(gpd.points_from_xy(x[ok], y[ok]), crs=src_crs)
-    unit = src_crs.axis_info[0].unit_name if src_crs.axis_info else ""
-    if not (src_crs.is_projected and unit in ("metre", "meter")):
-        pts = pts.to_crs(pts.estimate_utm_crs())
-    out = pd.DataFrame({"x": pts.x.to_numpy(), "y": pts.y.to_numpy(), "t": t[ok].to_numpy()})
-    if out.empty:
-        msg = f"No points with location and time left in {str(path)!r} (filters {list(where)!r})."
-        raise ImportFileError(msg)
-    out.attrs["crs"] = pts.crs.to_string()
-    logger.info(
-        "%d points from %s (%d dropped without time/location)", len(out), path, int((~ok).sum())
-    )
-    return out
-
-
 # ---------------------------------------------------------------------------- backtest
 
 
 def _study_cells(points: pd.DataFrame, cell_size_m: float) -> npt.NDArray[np.int64]:
+    width = float(points["x"].max() - points["x"].min())
+    height = float(points["y"].max() - points["y"].min())
+    n_box = (width / cell_size_m + 1) * (height / cell_size_m + 1)
+    if n_box > MAX_CELLS:
+        msg = (
+            f"The points span {width / 1000:.0f} × {height / 1000:.0f} km: about {n_box:,.0f} "
+            f"cells of {cell_size_m:g} m, more than {MAX_CELLS:,}. Keep one city or county "
+            "with --where or --max-distance-km, or raise --cell-size-m."
+        )
+        raise DataError(msg)
     hull = shapely.convex_hull(shapely.MultiPoint(points[["x", "y"]].to_numpy()))
     grid = make_grid(hull.buffer(cell_size_m / 2), cell_size_m=cell_size_m)
     return np.asarray(grid["cell_id"].to_numpy(), dtype=np.int64)
@@ -261,7 +160,7 @@ def backtest(
     Parameters
     ----------
     points
-        ``x``, ``y`` (metres) and ``t`` as returned by :func:`read_points`.
+        ``x``, ``y`` (metres) and ``t`` as returned by :func:`geo.pointfile.read_points`.
     methods
         Method names (see :func:`geo.forecast.predict_counts`); ``default`` is reported
         under that name. ``hindsight_count`` and ``hindsight_kde`` (:data:`HINDSIGHT`) are
@@ -287,7 +186,8 @@ def backtest(
     Raises
     ------
     DataError
-        If the data span too few months for one test month.
+        If the data span too few months for one test month, or the grid would have more
+        than :data:`MAX_CELLS` cells.
     """
     if train_months < 1:
         msg = f"train_months must be at least 1, got {train_months!r}."

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
 from geo.errors import ImportFileError
+from geo.pointfile import read_points
 
 RISK = [3.0, 2.0, 2.0, 1.0, 0.0]
 ACTUAL = [1.0, 0.0, 2.0, 1.0, 1.0]  # 5 events
@@ -109,13 +110,11 @@ def test_read_points_filters_and_keeps_metres(tmp_path):
     pts = synthetic_points()
     path = tmp_path / "p.csv"
     pts.to_csv(path, index=False)
-    got = ev.read_points(
-        path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006", where=["kind=a"]
-    )
+    got = read_points(path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006", where=["kind=a"])
     assert len(got) == (pts["kind"] == "a").sum()
     assert np.allclose(np.sort(got["x"]), np.sort(pts.loc[pts["kind"] == "a", "x"]))
     with pytest.raises(ImportFileError, match="no column"):
-        ev.read_points(path, x_col="lon", y_col="y", time_col="t", crs="EPSG:3006")
+        read_points(path, x_col="lon", y_col="y", time_col="t", crs="EPSG:3006")
 
 
 def test_geographic_points_are_projected_to_utm(tmp_path):
@@ -123,7 +122,7 @@ def test_geographic_points_are_projected_to_utm(tmp_path):
     pd.DataFrame(
         {"lon": [-122.42, -122.41], "lat": [37.77, 37.78], "date": ["2012-07-01", "2012-07-02"]}
     ).to_csv(path, index=False)
-    got = ev.read_points(path, x_col="lon", y_col="lat", time_col="date", crs="EPSG:4326")
+    got = read_points(path, x_col="lon", y_col="lat", time_col="date", crs="EPSG:4326")
     assert got.attrs["crs"] == "EPSG:32610"
     assert 800 < np.hypot(*np.diff(got[["x", "y"]].to_numpy(), axis=0)[0]) < 1600
 

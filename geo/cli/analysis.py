@@ -20,6 +20,7 @@ from geo import hotspots as hs
 from geo import settings, sites, store
 from geo.cli._options import json_option, store_option
 from geo.errors import GeoError
+from geo.pointfile import read_points
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,18 @@ def forecast_command(
     _emit(data, as_json, [f"{k}: {v}" for k, v in data.items()])
 
 
+def _row_account(rows: dict[str, Any], far_km: float, time_format: str) -> str:
+    """Say where every row of the file went: used, filtered out or dropped with a reason."""
+    words = [f"{rows['read']} rows read", f"{rows['used']} used"]
+    if rows["not matching --where"]:
+        words.append(f"{rows['not matching --where']} not matching --where")
+    for why, n in rows["dropped"].items():
+        if n:
+            far = f" (> {far_km:.1f} km from the median point)" if why.startswith("far") else ""
+            words.append(f"{n} dropped: {why}{far}")
+    return "; ".join(words) + f"; dates read as {time_format!r}."
+
+
 @click.command("evaluate")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--x-col", default=None, help="Easting/longitude column (default: the geometry).")
@@ -166,6 +179,13 @@ def forecast_command(
 @click.option("--time-col", required=True, help="Date or datetime column.")
 @click.option("--crs", default=None, help="CRS of the x/y columns, e.g. EPSG:4326.")
 @click.option("--where", multiple=True, help="Keep rows with COLUMN=VALUE (repeatable).")
+@click.option(
+    "--max-distance-km",
+    type=float,
+    default=None,
+    help="Drop points farther than this from the median point "
+    "(default: 5 × the distance holding 99 % of them, at least 10 km).",
+)
 @click.option("--cell-size-m", type=float, default=150.0, show_default=True, help="Grid cell side.")
 @click.option("--train-months", type=int, default=3, show_default=True, help="Months of history.")
 @click.option(
@@ -198,6 +218,7 @@ def evaluate_command(
     time_col: str,
     crs: str | None,
     where: tuple[str, ...],
+    max_distance_km: float | None,
     cell_size_m: float,
     train_months: int,
     methods: str,
@@ -212,7 +233,12 @@ def evaluate_command(
     Example: geo evaluate sf.csv --x-col lon --y-col lat --time-col date --crs EPSG:4326
     --where Category=VANDALISM --json out.json
     """
-    points = ev.read_points(file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where)
+    points = read_points(
+        file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
+        max_distance_km=max_distance_km,
+    )  # fmt: skip
+    a = points.attrs
+    click.echo(_row_account(a["rows"], a["far_km"], a["time_format"]), err=True)
     names = [m.strip() for m in methods.split(",") if m.strip()]
     n_months = max(len(points["t"].dt.to_period("M").unique()) - train_months, 1)
     with _progress(n_months * len(names), "evaluate") as step:
@@ -227,8 +253,9 @@ def evaluate_command(
         n_cells=ev.study_cell_count(points, cell_size_m=cell_size_m),
     )
     summary.update(
-        file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs")
-    )
+        file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs"),
+        rows=points.attrs["rows"], time_format=points.attrs["time_format"],
+    )  # fmt: skip
     if plot is not None:
         ev.plot_hit_rates(curves, title=f"{file.name} {' '.join(where)}").savefig(plot)
     if json_out == "-":

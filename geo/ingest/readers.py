@@ -154,14 +154,30 @@ def _decode(path: Path) -> str:
         raise _fail(path, f"cannot decode the text ({e})", "Save the file as UTF-8 CSV") from e
 
 
-def _read_csv(path: Path, sha: str) -> RawTable:
-    text = _decode(path)
-    sample = "\n".join(text.splitlines()[:50])
+def sniff_delimiter(sample: str) -> str:
+    """Return the field delimiter of a CSV text (``,``, ``;``, tab or ``|``).
+
+    Parameters
+    ----------
+    sample
+        The first lines of the file.
+
+    Returns
+    -------
+    str
+        The delimiter :class:`csv.Sniffer` finds, else the most frequent of ``;``, ``,``
+        and tab.
+    """
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         counts = {d: sample.count(d) for d in ";,\t"}
-        delimiter = max(counts, key=lambda d: counts[d])
+        return max(counts, key=lambda d: counts[d])
+
+
+def _read_csv(path: Path, sha: str) -> RawTable:
+    text = _decode(path)
+    delimiter = sniff_delimiter("\n".join(text.splitlines()[:50]))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
     records: list[list[str]] = []

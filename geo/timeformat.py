@@ -1,0 +1,128 @@
+"""Read a column of dates or datetimes with one format for the whole column.
+
+Open crime data write dates in many ways (``2012-07-02``, ``04/03/2020 08:37:16 PM``,
+``13.01.2020 21:05``). Parsing each value on its own (pandas' ``format="mixed"``) reads
+``05/01/2020`` as 1 May and ``13/01/2020`` as 13 January in the same column; here one format
+is chosen for the column, the one that reads most of its distinct values, so a column's
+``13/01`` values decide how its ``05/01`` values are read.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.api import guess_datetime_format
+
+__all__ = ["FORMATS", "ParsedColumn", "parse_time_column"]
+
+#: Formats tried for every column, after the one pandas guesses from its first value.
+#: Month-first comes before day-first: when every day of a column is 12 or less both read
+#: every value, and the US open-data portals that write slashes write month first.
+FORMATS: tuple[str, ...] = (
+    "ISO8601",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%Y%m%d",
+)
+#: Share of a column's distinct values one format must read to be used; below it each
+#: value is read on its own (``"mixed"``).
+MIN_SHARE = 0.99
+_SAMPLE = 2_000
+_OFFSET = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
+
+
+@dataclass(frozen=True)
+class ParsedColumn:
+    """Times of a column, aligned with its rows.
+
+    Attributes
+    ----------
+    at
+        Naive timestamps, the wall-clock time as written (NaT where a value is empty or does
+        not fit ``format``).
+    format
+        The strptime format used, ``"ISO8601"``, ``"mixed"`` (each value read on its own,
+        when no single format fits), ``"datetime"`` (the column already held times) or
+        ``"none"`` (the column has no values).
+    """
+
+    at: pd.Series
+    format: str
+
+
+def _sample(text: pd.Series) -> pd.Series:
+    values = pd.Series(text.dropna().unique())
+    if len(values) > _SAMPLE:
+        values = values.iloc[np.linspace(0, len(values) - 1, _SAMPLE).astype(int)]
+    return values
+
+
+def _n_read(values: pd.Series, fmt: str) -> int:
+    try:
+        parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+    except (ValueError, TypeError):
+        return -1
+    return int(parsed.notna().sum())
+
+
+def _candidates(first: str) -> list[str]:
+    with warnings.catch_warnings():  # pandas warns when the guess contradicts dayfirst
+        warnings.simplefilter("ignore", UserWarning)
+        guesses = [guess_datetime_format(first, dayfirst=d) for d in (False, True)]
+    return list(dict.fromkeys([g for g in guesses if g] + list(FORMATS)))
+
+
+def parse_time_column(values: pd.Series) -> ParsedColumn:
+    """Parse a column of dates or datetimes, one format for all its values.
+
+    Parameters
+    ----------
+    values
+        The column: text, or already datetimes (a GeoPackage datetime field). A UTC offset
+        at the end of a text value (``+01:00``, ``Z``) is dropped: the wall-clock time as
+        written is kept, so summer and winter offsets in one column do not matter.
+
+    Returns
+    -------
+    ParsedColumn
+        The times and the format that read them. The format is the one, of the guess from
+        the first value and :data:`FORMATS`, that reads most distinct values (the first
+        such, on a tie); it is used when it reads at least 99 % of them, otherwise each
+        value is read on its own. Values it cannot read become NaT.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        at = pd.Series(values)
+        if getattr(at.dt, "tz", None) is not None:
+            at = at.dt.tz_localize(None)
+        return ParsedColumn(at.astype("datetime64[ns]"), "datetime")
+    text = values.astype("string").str.strip().str.replace(_OFFSET, r"\1", regex=True)
+    text = text.mask(text == "")
+    sample = _sample(text)
+    if sample.empty:
+        return ParsedColumn(pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), "none")
+    scores = [(fmt, _n_read(sample, fmt)) for fmt in _candidates(str(sample.iloc[0]))]
+    best, n = max(scores, key=lambda s: s[1])  # max keeps the first on a tie
+    if n < MIN_SHARE * len(sample):
+        best = "mixed"
+    at = pd.Series(pd.to_datetime(text, format=best, errors="coerce"), index=values.index)
+    if getattr(at.dt, "tz", None) is not None:  # an offset the pattern did not know
+        at = at.dt.tz_localize(None)
+    return ParsedColumn(at.astype("datetime64[ns]"), best)

@@ -1,0 +1,140 @@
+"""Tests of geo.pointfile: other cities' open data read for a backtest, every row accounted for."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from geo import evaluate as ev
+from geo.cli.analysis import evaluate_command
+from geo.errors import DataError, ImportFileError
+from geo.pointfile import read_points
+
+
+def city_rows(n=400, seed=3):
+    """A Chicago-like export: lat/lon, US dates with AM/PM, a category column."""
+    rng = np.random.default_rng(seed)
+    t = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.uniform(0, 180, n), unit="D")
+    return pd.DataFrame(
+        {
+            "Date": t.strftime("%m/%d/%Y %I:%M:%S %p"),
+            "Primary Type": np.where(np.arange(n) % 4 == 0, "THEFT", "NARCOTICS"),
+            "Latitude": 41.85 + rng.normal(0, 0.02, n),
+            "Longitude": -87.65 + rng.normal(0, 0.02, n),
+        }
+    )
+
+
+def test_every_row_is_used_filtered_or_dropped_with_its_reason(tmp_path):
+    df = city_rows()
+    narcotics = np.flatnonzero(df["Primary Type"] == "NARCOTICS")
+    df.loc[narcotics[0], ["Latitude", "Longitude"]] = np.nan  # not geocoded
+    df.loc[narcotics[1], ["Latitude", "Longitude"]] = 0.0  # "null island" code
+    df.loc[narcotics[2], "Latitude"] = 95.0  # impossible
+    df.loc[narcotics[3], "Date"] = "not recorded"
+    df.loc[narcotics[4:6], ["Latitude", "Longitude"]] = [34.05, -118.24]  # geocoded to LA
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    got = read_points(
+        path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326",
+        where=["Primary Type=NARCOTICS"],
+    )  # fmt: skip
+    rows = got.attrs["rows"]
+    assert rows["read"] == 400 and rows["not matching --where"] == 100
+    assert rows["dropped"] == {
+        "no location": 1, "impossible location": 2, "no time": 1, "far from the others": 2,
+    }  # fmt: skip
+    assert rows["used"] == len(got) == 400 - 100 - 6
+    assert got.attrs["crs"] == "EPSG:32616"  # Chicago's UTM zone, not one between it and LA
+    assert got.attrs["time_format"] == "%m/%d/%Y %I:%M:%S %p"
+    # the study area stays the city's: the two LA points would have stretched it 2,800 km
+    span = np.ptp(got["x"]), np.ptp(got["y"])
+    assert max(span) < 20_000
+
+
+def test_a_far_point_is_kept_when_the_limit_says_so_and_the_grid_guard_speaks(tmp_path):
+    df = city_rows()
+    df.loc[0, ["Latitude", "Longitude"]] = [34.05, -118.24]
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    got = read_points(path, max_distance_km=5_000, **args)
+    assert got.attrs["rows"]["dropped"]["far from the others"] == 0
+    with pytest.raises(DataError, match="max-distance-km"):
+        ev.backtest(got, methods=["count_3m"], cell_size_m=150)
+
+
+def test_a_swedish_semicolon_export_with_decimal_commas(tmp_path):
+    path = tmp_path / "lekeberg.csv"
+    path.write_text(
+        "datum;lat;lon;typ\n"
+        "13.01.2025;59,1763;14,8575;skadegörelse\n"
+        "05.02.2025;59,1770;14,8580;skadegörelse\n",
+        encoding="cp1252",
+    )
+    got = read_points(path, x_col="lon", y_col="lat", time_col="datum", crs="EPSG:4326")
+    assert got["t"].tolist() == [pd.Timestamp("2025-01-13"), pd.Timestamp("2025-02-05")]
+    assert got.attrs["crs"] == "EPSG:32633"
+    assert 50 < np.hypot(*np.diff(got[["x", "y"]].to_numpy(), axis=0)[0]) < 120
+    only = read_points(
+        path, x_col="lon", y_col="lat", time_col="datum", crs="EPSG:4326",
+        where=["typ=skadegörelse"],
+    )  # fmt: skip
+    assert len(only) == 2
+
+
+def test_a_filter_that_matches_nothing_names_the_values_there_are(tmp_path):
+    path = tmp_path / "chicago.csv"
+    city_rows().to_csv(path, index=False)
+    with pytest.raises(ImportFileError, match=r"'NARCOTICS', 'THEFT'"):
+        read_points(
+            path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326",
+            where=["Primary Type=DRUGS"],
+        )  # fmt: skip
+
+
+def test_nothing_left_says_how_many_rows_went_where(tmp_path):
+    path = tmp_path / "chicago.csv"
+    df = city_rows()
+    df["Date"] = "unknown"
+    df.to_csv(path, index=False)
+    with pytest.raises(ImportFileError, match=r"400 no time.*'unknown'"):
+        read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
+
+
+def test_polygons_in_a_geopackage_count_at_a_point_on_their_surface(tmp_path):
+    path = tmp_path / "areas.gpkg"
+    ring = shapely.box(500_000, 6_500_000, 500_100, 6_500_100)
+    gpd.GeoDataFrame(
+        {"when": pd.to_datetime(["2024-01-03", "2024-01-04"])},
+        geometry=[ring, shapely.Point(500_300, 6_500_300)],
+        crs=3006,
+    ).to_file(path)
+    got = read_points(path, x_col=None, y_col=None, time_col="when", crs=None)
+    assert got.attrs["crs"] == "EPSG:3006" and got.attrs["time_format"] == "datetime"
+    assert ring.contains(shapely.Point(got["x"][0], got["y"][0]))
+    assert (got["x"][1], got["y"][1]) == (500_300, 6_500_300)
+
+
+def test_the_cli_prints_the_row_account_and_writes_it_to_the_json(tmp_path):
+    df = city_rows()
+    df.loc[[1, 2], ["Latitude", "Longitude"]] = 0.0
+    path, out = tmp_path / "chicago.csv", tmp_path / "out.json"
+    df.to_csv(path, index=False)
+    result = CliRunner().invoke(
+        evaluate_command,
+        [str(path), "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", "Date",
+         "--crs", "EPSG:4326", "--methods", "count_1m", "--train-months", "1",
+         "--json", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "400 rows read; 398 used; 2 dropped: impossible location" in result.stderr
+    data = json.loads(out.read_text())
+    assert data["rows"]["used"] == data["n_points"] == 398
+    assert data["time_format"] == "%m/%d/%Y %I:%M:%S %p"

@@ -1,0 +1,73 @@
+"""Tests of geo.timeformat: one date format per column, chosen by the column's own values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.timeformat import parse_time_column
+
+# formats written by real open-data portals, and how precise each is
+WRITTEN = {
+    "%m/%d/%Y %I:%M:%S %p": "s",  # Chicago, Los Angeles
+    "%Y-%m-%dT%H:%M:%S": "s",  # ISO (Seattle, Boston)
+    "%Y-%m-%d %H:%M": "min",
+    "%d/%m/%Y %H:%M": "min",  # UK / European exports
+    "%d.%m.%Y": "D",  # Swedish/German exports
+    "%m/%d/%Y": "D",  # NYC dates
+    "%Y-%m-%d": "D",
+}
+
+times = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2030, 12, 31))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    fmt=st.sampled_from(sorted(WRITTEN)),
+    when=st.lists(times, min_size=1, max_size=40),
+    late_day=st.integers(13, 28),
+)
+def test_a_written_column_reads_back_as_written(fmt, when, late_day):
+    # a column of real data spans more than 12 days of a month: one such day settles
+    # whether 05/01 is 5 January or 1 May for every row
+    when = [*when, dt.datetime(2020, 3, late_day, 10, 30, 15)]
+    written = pd.Series([w.strftime(fmt) for w in when])
+    got = parse_time_column(written)
+    expected = pd.Series(pd.to_datetime(when)).dt.floor(WRITTEN[fmt])
+    assert got.at.tolist() == expected.tolist(), got.format
+
+
+def test_day_first_and_month_first_columns_are_each_read_consistently():
+    # per-value parsing would read 05/01 as May and 13/01 as January in the same column
+    uk = parse_time_column(pd.Series(["05/01/2020", "13/01/2020", "28/02/2020"]))
+    assert uk.format == "%d/%m/%Y"
+    assert [t.month for t in uk.at] == [1, 1, 2]
+    us = parse_time_column(pd.Series(["05/01/2020", "01/13/2020", "12/28/2020"]))
+    assert us.format == "%m/%d/%Y"
+    assert [t.month for t in us.at] == [5, 1, 12]
+
+
+def test_offsets_are_dropped_and_the_wall_clock_time_kept():
+    got = parse_time_column(
+        pd.Series(["2025-11-03T21:15:00+01:00", "2025-07-03T21:15:00+02:00", "2019-01-05 10:00Z"])
+    )
+    assert [t.hour for t in got.at] == [21, 21, 10]
+    assert got.at.dt.tz is None
+    # a date's "-05" is the day, not an offset
+    assert parse_time_column(pd.Series(["2019-01-05"])).at[0] == pd.Timestamp("2019-01-05")
+
+
+def test_unreadable_values_become_missing_and_the_rest_are_read():
+    values = ["2024-03-01", "unknown", None, "", *[f"2024-03-{d:02d}" for d in range(2, 28)]]
+    got = parse_time_column(pd.Series(values))
+    assert got.at.isna().tolist()[:4] == [False, True, True, True]
+    assert got.at.notna().sum() == 27
+
+
+def test_a_datetime_column_is_kept_as_wall_clock_time():
+    aware = pd.Series(pd.to_datetime(["2024-06-01T10:00:00+02:00"]))
+    got = parse_time_column(aware)
+    assert got.format == "datetime" and got.at[0] == pd.Timestamp("2024-06-01 10:00")
