@@ -47,12 +47,16 @@ MIN_FAR_KM = 10.0
 FloatArray = npt.NDArray[np.float64]
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    head = path.read_bytes()[:65_536].decode("utf-8", errors="replace")
+def _read_csv(path: Path, columns: set[str]) -> pd.DataFrame:
+    with path.open("rb") as f:
+        head = f.read(65_536).decode("utf-8", errors="replace")
     sep = sniff_delimiter("\n".join(head.splitlines()[:50]))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return pd.read_csv(path, sep=sep, dtype=str, encoding=encoding)
+            header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns
+            if not columns <= set(header):
+                return pd.DataFrame(columns=header)  # the caller names what is missing
+            return pd.read_csv(path, sep=sep, dtype=str, encoding=encoding, usecols=list(columns))
         except UnicodeDecodeError:
             continue
         except pd.errors.ParserError as e:
@@ -65,10 +69,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raise ImportFileError(msg)
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, CRS | None]:
+def _read_table(path: Path, columns: set[str]) -> tuple[pd.DataFrame, CRS | None]:
+    """Read the file; of a CSV only ``columns`` (all of them if one is missing)."""
     try:
         if path.suffix.lower() in (".csv", ".txt", ".tsv"):
-            return _read_csv(path), None
+            return _read_csv(path, columns), None
         df = pyogrio.read_dataframe(path)
     except (OSError, ValueError, pyogrio.errors.DataSourceError) as e:
         msg = f"Cannot read points from {str(path)!r}: {e}. Use a CSV, GeoJSON or GeoPackage."
@@ -203,13 +208,16 @@ def read_points(
     CRSError
         If the CRS is missing or unknown.
     """
-    df, file_crs = _read_table(path)
+    wanted = {c for c in (x_col, y_col, time_col) if c} | {
+        w.partition("=")[0].strip() for w in where
+    }
+    df, file_crs = _read_table(path, wanted)
     n_read = len(df)
-    df = _filter(df, where, path)
     missing = [c for c in (x_col, y_col, time_col) if c is not None and c not in df.columns]
     if missing:
         msg = f"{str(path)!r} has no column(s) {missing!r}; its columns are {list(df.columns)}."
         raise ImportFileError(msg)
+    df = _filter(df, where, path)
     x, y = _coordinates(df, x_col, y_col)
     src = _source_crs(crs, file_crs, path)
     times = parse_time_column(df[time_col])

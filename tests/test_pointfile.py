@@ -138,3 +138,13 @@ def test_the_cli_prints_the_row_account_and_writes_it_to_the_json(tmp_path):
     data = json.loads(out.read_text())
     assert data["rows"]["used"] == data["n_points"] == 398
     assert data["time_format"] == "%m/%d/%Y %I:%M:%S %p"
+
+
+def test_a_missing_column_is_named_with_the_columns_there_are(tmp_path):
+    path = tmp_path / "chicago.csv"
+    city_rows().to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    with pytest.raises(ImportFileError, match=r"no column\(s\) \['Lat'\].*'Latitude'"):
+        read_points(path, **{**args, "y_col": "Lat"}, where=["Primary Type=NARCOTICS"])
+    with pytest.raises(ImportFileError, match=r"Filter 'Type=NARCOTICS'.*'Primary Type'"):
+        read_points(path, **args, where=["Type=NARCOTICS"])
