@@ -124,9 +124,11 @@ def _smooth(
     return raster.sample(ndimage.gaussian_filter(dense, sigma=sigma_cells, mode="constant"), cells)
 
 
-def _count_method(days: float) -> Method:
+def _count_method(window: pd.Timedelta | pd.DateOffset) -> Method:
+    """Return the counts of the ``window`` before the origin (``count_3m``: 3 calendar months)."""
+
     def run(h: History, q: Target) -> FloatArray:
-        begin = max(h.origin - pd.Timedelta(days=days), h.start)
+        begin = max(h.origin - window, h.start)
         span = max((h.origin - begin) / _DAY, 1.0)
         return _counts(h.window(begin, h.origin), q.cells) * q.horizon_days / span
 
@@ -443,8 +445,10 @@ def _resolve(method: str) -> Method:
         return _NAMED[name]
     m = _COUNT.match(name)
     if m:
-        days = {"d": 1.0, "w": 7.0, "m": 365.25 / 12}[m.group(2)] * int(m.group(1))
-        return _count_method(days)
+        n, unit = int(m.group(1)), m.group(2)
+        if unit == "m":  # calendar months: from a month's first day, exactly the n months before
+            return _count_method(pd.DateOffset(months=n))
+        return _count_method(pd.Timedelta(days=n * (7 if unit == "w" else 1)))
     m = _KDE.match(name)
     if m:
         return _kde_method(float(m.group(1)))

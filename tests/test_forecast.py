@@ -61,13 +61,29 @@ def test_forecast_has_the_contract_columns_and_consistent_sums(method):
     assert top["risk_T"] / top["risk_N"] == pytest.approx(2.0, rel=0.35)
 
 
-def test_count_baseline_is_the_weekly_rate_of_the_last_three_months():
+def test_count_baseline_is_the_weekly_rate_of_the_last_three_calendar_months():
     inc = events(260, weeks=26, start="2025-06-02")
     out = fc.forecast_week(inc, week="2025-W49", method="count_3m")
-    window = pd.Timedelta(days=365.25 / 4)
-    recent = (inc["occurred_at"] >= fc.week_start("2025-W49") - window).sum()
+    origin = fc.week_start("2025-W49")  # Monday 1 December
+    begin = origin - pd.DateOffset(months=3)  # 1 September, 00:00: the whole of it counts
+    recent = ((inc["occurred_at"] >= begin) & (inc["occurred_at"] < origin)).sum()
     assert 100 < recent < 160
-    assert out["risk_week"].sum() == pytest.approx(recent * 7 / (365.25 / 4), rel=1e-6)
+    days = (origin.tz_localize(None) - begin.tz_localize(None)) / pd.Timedelta(days=1)
+    assert days == 91  # Sep, Oct, Nov in local clock time (the forecast's own clock)
+    assert out["risk_week"].sum() == pytest.approx(recent * 7 / days, rel=1e-6)
+
+
+def test_a_monthly_count_sees_the_first_day_of_its_first_month():
+    # SF dates have no time: an event on 1 July must count for October's count_3m
+    cells = np.array([1, 2, 3])
+    times = pd.to_datetime(["2012-07-01", "2012-08-15", "2012-09-30"]).to_numpy()
+    risk = fc.predict_counts(
+        cells, times, np.array([1, 2, 3, 4]), origin=pd.Timestamp("2012-10-01"),
+        horizon_days=31.0, method="count_3m", cell_size_m=150.0,
+        history_start=pd.Timestamp("2012-07-01"),
+    )  # fmt: skip
+    assert np.all(risk[:3] > 0) and risk[3] == 0
+    assert risk.sum() == pytest.approx(3 * 31 / 92)
 
 
 def test_forecast_never_uses_the_target_week_or_later():
