@@ -9,9 +9,14 @@ the study area over hundreds of kilometres of empty grid and dilute every PAI.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import logging
-from collections.abc import Sequence
+import lzma
+import zipfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -47,9 +52,35 @@ MIN_FAR_KM = 10.0
 FloatArray = npt.NDArray[np.float64]
 
 
+_COMPRESSED: dict[str, Callable[..., Any]] = {
+    ".gz": gzip.open,
+    ".bz2": bz2.open,
+    ".xz": lzma.open,
+}
+
+
+def _is_csv(path: Path) -> bool:
+    """Tell a CSV, also one compressed as open-data portals ship them (``.csv.gz``, ``.zip``)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in (*_COMPRESSED, ".zip"):
+        suffixes = suffixes[:-1]
+    return bool(suffixes) and suffixes[-1] in (".csv", ".txt", ".tsv")
+
+
+def _head(path: Path, n_bytes: int = 65_536) -> str:
+    """Return the first bytes of a (possibly compressed) text file, decoded leniently."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as z, z.open(z.namelist()[0]) as f:
+            raw = f.read(n_bytes)
+    else:
+        with _COMPRESSED.get(suffix, open)(path, "rb") as f:
+            raw = f.read(n_bytes)
+    return bytes(raw).decode("utf-8", errors="replace")
+
+
 def _read_csv(path: Path, columns: set[str]) -> pd.DataFrame:
-    with path.open("rb") as f:
-        head = f.read(65_536).decode("utf-8", errors="replace")
+    head = _head(path)
     sep = sniff_delimiter("\n".join(head.splitlines()[:50]))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -72,11 +103,14 @@ def _read_csv(path: Path, columns: set[str]) -> pd.DataFrame:
 def _read_table(path: Path, columns: set[str]) -> tuple[pd.DataFrame, CRS | None]:
     """Read the file; of a CSV only ``columns`` (all of them if one is missing)."""
     try:
-        if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        if _is_csv(path):
             return _read_csv(path, columns), None
         df = pyogrio.read_dataframe(path)
-    except (OSError, ValueError, pyogrio.errors.DataSourceError) as e:
-        msg = f"Cannot read points from {str(path)!r}: {e}. Use a CSV, GeoJSON or GeoPackage."
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, pyogrio.errors.DataSourceError) as e:
+        msg = (
+            f"Cannot read points from {str(path)!r}: {e}. Use a CSV (also .csv.gz/.zip), "
+            "GeoJSON or GeoPackage."
+        )
         raise ImportFileError(msg) from e
     return df, df.crs
 
@@ -174,7 +208,8 @@ def read_points(
     Parameters
     ----------
     path
-        The file (CSV with any of ``,``/``;``/tab as delimiter, GeoJSON, GeoPackage).
+        The file: CSV with any of ``,``/``;``/tab as delimiter (also ``.csv.gz``, ``.bz2``,
+        ``.xz`` or ``.zip``), GeoJSON or GeoPackage.
     x_col, y_col
         Coordinate columns (``x`` = easting/longitude; a decimal comma is read); ``None`` to
         use the file's geometry (a point on the surface of lines and polygons).

@@ -148,3 +148,13 @@ def test_a_missing_column_is_named_with_the_columns_there_are(tmp_path):
         read_points(path, **{**args, "y_col": "Lat"}, where=["Primary Type=NARCOTICS"])
     with pytest.raises(ImportFileError, match=r"Filter 'Type=NARCOTICS'.*'Primary Type'"):
         read_points(path, **args, where=["Type=NARCOTICS"])
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.zip", ".csv.bz2"])
+def test_a_compressed_export_reads_like_the_plain_one(tmp_path, suffix):
+    df = city_rows()
+    plain, packed = tmp_path / "city.csv", tmp_path / f"city{suffix}"
+    df.to_csv(plain, sep=";", index=False)
+    df.to_csv(packed, sep=";", index=False)  # pandas compresses by the suffix
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    pd.testing.assert_frame_equal(read_points(packed, **args), read_points(plain, **args))
