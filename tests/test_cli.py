@@ -41,6 +41,14 @@ def test_run_builds_the_store_and_prints_the_summary(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Lanna badgruva" in result.output and "Narkotika och alkohol" in result.output
     assert store.exists()
+    # the place table has a header over its columns; a row's themes N, T, S never exceed its
+    # total (B overlaps them: the note under the table says so)
+    lines = result.output.splitlines()
+    assert lines[lines.index("Per plats:") + 1].split() == ["N", "T", "B", "S", "totalt"]
+    lanna = next(line for line in lines if line.strip().startswith("Lanna badgruva"))
+    n, t, b, s, total = (int(v) for v in lanna.split()[-5:])
+    assert n + t + s == total and b <= total
+    assert "summera till mer än totalt" in result.output
     for name in ("lagesbild.html", "lagesbild-delad.html"):
         assert str(tmp_path / "maps" / name) in result.output
         assert (tmp_path / "maps" / name).stat().st_size > 100_000

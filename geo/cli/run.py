@@ -42,9 +42,14 @@ def run_cmd(store_path: Path | None, out_dir: Path | None, end: datetime | None)
     )
     for row in result.by_theme.itertuples():
         click.echo(f"  {row.theme}  {row.label:24s} {row.n:6d}")
-    click.echo("\nPer plats (N T B S totalt):")
+    click.echo("\nPer plats:")
+    click.echo(f"  {'':24s} " + " ".join(f"{c!s:>6s}" for c in result.by_place.columns))
     for name, counts in zip(result.by_place.index, result.by_place.to_numpy(), strict=True):
-        click.echo(f"  {name!s:24s} " + " ".join(f"{int(c):5d}" for c in counts))
+        click.echo(f"  {name!s:24s} " + " ".join(f"{int(c):6d}" for c in counts))
+    click.echo(
+        "  B räknar händelserna vid badplatserna; de räknas också i sitt eget tema (N, T, S),\n"
+        "  så en rad kan summera till mer än totalt."
+    )
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.stage_s.items())
