@@ -22,6 +22,7 @@ __all__ = [
     "backtest",
     "hit_rate",
     "markdown_table",
+    "monthly_table",
     "pai",
     "pei",
     "plot_hit_rates",
@@ -38,6 +39,8 @@ CURVE: npt.NDArray[np.float64] = np.round(np.arange(0.0, 0.2001, 0.005), 4)
 #: Rankings that are not forecasts: they see every other month of the file, later ones too
 #: (:func:`backtest`), to show how far any ranking stable across months could go.
 HINDSIGHT: dict[str, str] = {"hindsight_count": "count", "hindsight_kde": "kde"}
+#: Per-month measures kept in the JSON report (:func:`summarize`).
+MONTH_COLUMNS: tuple[str, ...] = ("hit_5", "pai_1", "pai_5", "pai_10", "pei_5")
 #: Largest grid (cells in the points' bounding box) a backtest builds.
 MAX_CELLS = 4_000_000
 
@@ -276,10 +279,13 @@ def summarize(
     -------
     dict
         ``{"methods": {name: {"pai_1", "pai_5", "pai_10", "hit_1", "hit_5", "hit_10",
-        "pei_1", "pei_5", "pei_10", "pai_5_sd", "months"}}, "default_method",
-        "cell_size_m", "train_months", "test_months", "n_cells"}``; means over test months.
+        "pei_1", "pei_5", "pei_10", "pai_5_sd", "months"}}, "per_month": {name: [{"month",
+        "n_test", "n_train", "hit_5", "pai_1", "pai_5", "pai_10", "pei_5"}, ...]},
+        "default_method", "cell_size_m", "train_months", "test_months", "n_cells"}``;
+        ``methods`` holds the means over the test months.
     """
     out: dict[str, dict[str, float | int]] = {}
+    per_month: dict[str, list[dict[str, object]]] = {}
     for name, g in results.groupby("method", sort=False):
         entry: dict[str, float | int] = {}
         for col in (
@@ -297,8 +303,14 @@ def summarize(
         entry["pai_5_sd"] = float(g["pai_5"].std(ddof=1)) if len(g) > 1 else 0.0
         entry["months"] = len(g)
         out[str(name)] = entry
+        per_month[str(name)] = [
+            {"month": str(r["month"]), "n_test": int(r["n_test"]), "n_train": int(r["n_train"])}
+            | {c: float(r[c]) for c in MONTH_COLUMNS}
+            for _, r in g.iterrows()
+        ]
     return {
         "methods": out,
+        "per_month": per_month,
         "default_method": DEFAULT_METHOD,
         "cell_size_m": cell_size_m,
         "train_months": train_months,
@@ -337,6 +349,40 @@ def markdown_table(summary: dict[str, object], *, baseline: str = "count_3m") ->
             f"| {m['pai_1']:.2f} | {m['pai_5']:.2f} ({m['pai_5_sd']:.2f}) | {m['pai_10']:.2f} "
             f"| {m['pei_5']:.3f} | {ratio} |"
         )
+    return "\n".join(lines)
+
+
+def monthly_table(summary: dict[str, object], *, baseline: str = "count_3m") -> str:
+    """Return a Markdown table of PAI@5 % per test month (ratio to the baseline in brackets).
+
+    Parameters
+    ----------
+    summary
+        Output of :func:`summarize`.
+    baseline
+        Method the ratios are taken against.
+
+    Returns
+    -------
+    str
+        One row per method, one column per test month.
+    """
+    per_month = summary["per_month"]
+    months = summary["test_months"]
+    assert isinstance(per_month, dict)
+    assert isinstance(months, list)
+    base = {r["month"]: r["pai_5"] for r in per_month.get(baseline, [])}
+    lines = [
+        "| PAI@5% per month | " + " | ".join(months) + " |",
+        "|---|" + "---|" * len(months),
+    ]
+    for name, rows in per_month.items():
+        cells = []
+        for r in rows:
+            b = base.get(r["month"])
+            ratio = f" ({r['pai_5'] / b:.2f})" if b and name != baseline else ""
+            cells.append(f"{r['pai_5']:.2f}{ratio}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -146,6 +146,15 @@ def test_evaluate_cli_writes_json_and_plot(tmp_path):
         assert {"pai_1", "pai_5", "pai_10", "hit_5", "pei_5", "months"} <= set(m)
         assert m["months"] == 3
     assert "| count_3m |" in result.output
+    # per month too: the means above are the means of these, and each month is printed
+    for name in ("count_3m", "kde", "prospective"):
+        months = data["per_month"][name]
+        assert [r["month"] for r in months] == data["test_months"]
+        assert np.mean([r["pai_5"] for r in months]) == pytest.approx(
+            data["methods"][name]["pai_5"]
+        )
+        assert all(r["n_test"] > 0 and r["n_train"] > r["n_test"] for r in months)
+    assert "| PAI@5% per month | 2024-04 | 2024-05 | 2024-06 |" in result.output
     assert png.read_bytes()[:4] == b"\x89PNG"
     stdout = _run_cli(path, "count_3m", "--json")
     assert stdout.exit_code == 0 and json.loads(stdout.stdout)["methods"]["count_3m"]["months"] == 3

@@ -266,3 +266,5 @@ def evaluate_command(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
         )
     click.echo(ev.markdown_table(summary))
+    click.echo("")
+    click.echo(ev.monthly_table(summary))
