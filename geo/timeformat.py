@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,8 @@ class ParsedColumn:
         Naive timestamps, the wall-clock time as written (NaT where a value is empty or does
         not fit ``format``).
     format
-        The strptime format used, ``"ISO8601"``, ``"mixed"`` (each value read on its own,
+        The strptime format used, ``"ISO8601"``, ``"unix s"``/``"unix ms"`` (seconds or
+        milliseconds since 1970, UTC), ``"mixed"`` (each value read on its own,
         when no single format fits), ``"datetime"`` (the column already held times) or
         ``"none"`` (the column has no values).
     """
@@ -90,6 +92,24 @@ def _candidates(first: str) -> list[str]:
     return list(dict.fromkeys([g for g in guesses if g] + list(FORMATS)))
 
 
+def _epoch_unit(sample: pd.Series) -> Literal["ms", "s"] | None:
+    """Return ``"ms"`` or ``"s"`` when every value is a Unix time of that unit, else ``None``.
+
+    ArcGIS-based portals export dates as milliseconds since 1970 (``1356998400000``); 9–10
+    digits are seconds, 12–13 milliseconds (2001–2286 and 1973–2286); 8 digits stay dates
+    (``20190105``).
+    """
+    whole = sample.str.fullmatch(r"\d+(?:\.0*)?").fillna(value=False)
+    if not bool(whole.all()):
+        return None
+    digits = sample.str.split(".").str[0].str.len()
+    if bool(digits.between(12, 13).all()):
+        return "ms"
+    if bool(digits.between(9, 10).all()):
+        return "s"
+    return None
+
+
 def parse_time_column(values: pd.Series) -> ParsedColumn:
     """Parse a column of dates or datetimes, one format for all its values.
 
@@ -103,10 +123,11 @@ def parse_time_column(values: pd.Series) -> ParsedColumn:
     Returns
     -------
     ParsedColumn
-        The times and the format that read them. The format is the one, of the guess from
-        the first value and :data:`FORMATS`, that reads most distinct values (the first
-        such, on a tie); it is used when it reads at least 99 % of them, otherwise each
-        value is read on its own. Values it cannot read become NaT.
+        The times and the format that read them. A column of whole numbers of 9–10 or 12–13
+        digits is Unix time (``"unix s"``/``"unix ms"``, read as UTC). Otherwise the format
+        is the one, of the guess from the first value and :data:`FORMATS`, that reads most
+        distinct values (the first such, on a tie); it is used when it reads at least 99 % of
+        them, otherwise each value is read on its own. Values it cannot read become NaT.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         at = pd.Series(values)
@@ -118,6 +139,11 @@ def parse_time_column(values: pd.Series) -> ParsedColumn:
     sample = _sample(text)
     if sample.empty:
         return ParsedColumn(pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), "none")
+    epoch = _epoch_unit(sample)
+    if epoch is not None:
+        number = pd.to_numeric(text, errors="coerce")
+        at = pd.Series(pd.to_datetime(number, unit=epoch, errors="coerce"), index=values.index)
+        return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}")
     scores = [(fmt, _n_read(sample, fmt)) for fmt in _candidates(str(sample.iloc[0]))]
     best, n = max(scores, key=lambda s: s[1])  # max keeps the first on a tie
     if n < MIN_SHARE * len(sample):

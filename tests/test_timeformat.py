@@ -71,3 +71,25 @@ def test_a_datetime_column_is_kept_as_wall_clock_time():
     aware = pd.Series(pd.to_datetime(["2024-06-01T10:00:00+02:00"]))
     got = parse_time_column(aware)
     assert got.format == "datetime" and got.at[0] == pd.Timestamp("2024-06-01 10:00")
+
+
+# 10-digit Unix seconds begin on 2001-09-09; 12-13-digit milliseconds in 1973
+unix_era = st.datetimes(min_value=dt.datetime(2001, 9, 10), max_value=dt.datetime(2030, 12, 31))
+
+
+@given(when=st.lists(unix_era, min_size=1, max_size=30), ms=st.booleans())
+def test_unix_times_as_arcgis_portals_export_them(when, ms):
+    when = [w.replace(microsecond=0) for w in when]
+    stamps = pd.Series(pd.to_datetime(when))
+    unix = (stamps - pd.Timestamp("1970-01-01")) // pd.Timedelta(1, "ms" if ms else "s")
+    got = parse_time_column(unix)  # integers, as a GeoJSON field arrives
+    assert got.format == ("unix ms" if ms else "unix s")
+    assert got.at.tolist() == stamps.tolist()
+    # and as text with a float tail, as a CSV written by pandas has them when a value is missing
+    text = pd.Series([f"{v}.0" for v in unix] + [None])
+    assert parse_time_column(text).at.tolist()[:-1] == stamps.tolist()
+
+
+def test_eight_digit_numbers_are_dates_not_unix_time():
+    got = parse_time_column(pd.Series([20190105, 20190131]))
+    assert got.format == "%Y%m%d" and got.at[1] == pd.Timestamp("2019-01-31")
