@@ -116,18 +116,22 @@ def _read_table(path: Path, columns: set[str]) -> tuple[pd.DataFrame, CRS | None
 
 
 def _filter(df: pd.DataFrame, where: Sequence[str], path: Path) -> pd.DataFrame:
+    """Keep the rows that match every column's filters: one of its values (``A=x``, ``A=y``)."""
+    wanted: dict[str, list[str]] = {}
     for cond in where:
         col, sep, value = cond.partition("=")
-        col, value = col.strip(), value.strip()
-        if not sep or col not in df.columns:
+        if not sep or col.strip() not in df.columns:
             msg = f"Filter {cond!r} must be COLUMN=VALUE; the columns are {list(df.columns)}."
             raise ImportFileError(msg)
+        wanted.setdefault(col.strip(), []).append(value.strip())
+    for col, values in wanted.items():
         text = df[col].astype("string").str.strip()
-        kept = df[(text == value).fillna(value=False).to_numpy(dtype=bool)]
+        kept = df[text.isin(values).fillna(value=False).to_numpy(dtype=bool)]
         if kept.empty:
             common = ", ".join(repr(v) for v in text.value_counts().head(8).index)
+            said = repr(values[0]) if len(values) == 1 else f"any of {values!r}"
             msg = (
-                f"No row of {str(path)!r} has {col} = {value!r} (after the filters before it); "
+                f"No row of {str(path)!r} has {col} = {said} (after the filters before it); "
                 f"its most common values are {common}. Values are compared as written."
             )
             raise ImportFileError(msg)
@@ -219,8 +223,9 @@ def read_points(
     crs
         CRS of ``x_col``/``y_col`` (e.g. ``"EPSG:4326"``); default the file's own CRS.
     where
-        Filters ``"COLUMN=VALUE"`` (all must hold; values compared as text, spaces at the
-        ends ignored).
+        Filters ``"COLUMN=VALUE"``: a row is kept when, for every column named, its value is
+        one of those given for that column (``Type=A``, ``Type=B`` keeps both kinds); values
+        are compared as text, spaces at the ends ignored.
     max_distance_km
         Drop points farther than this from the median point; default
         ``max(5 × the distance holding 99 % of the points, 10 km)``.

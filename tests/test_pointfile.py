@@ -158,3 +158,17 @@ def test_a_compressed_export_reads_like_the_plain_one(tmp_path, suffix):
     df.to_csv(packed, sep=";", index=False)  # pandas compresses by the suffix
     args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
     pd.testing.assert_frame_equal(read_points(packed, **args), read_points(plain, **args))
+
+
+def test_filters_on_one_column_keep_any_of_their_values_and_columns_combine(tmp_path):
+    df = city_rows()
+    df["Arrest"] = np.where(np.arange(len(df)) % 2 == 0, "true", "false")
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    both = read_points(path, **args, where=["Primary Type=NARCOTICS", "Primary Type= THEFT "])
+    assert len(both) == 400
+    arrests = read_points(
+        path, **args, where=["Primary Type=NARCOTICS", "Arrest=true", "Primary Type=THEFT"]
+    )
+    assert len(arrests) == 200 and arrests.attrs["rows"]["not matching --where"] == 200

@@ -178,7 +178,12 @@ def _row_account(rows: dict[str, Any], far_km: float, time_format: str) -> str:
 @click.option("--y-col", default=None, help="Northing/latitude column.")
 @click.option("--time-col", required=True, help="Date or datetime column.")
 @click.option("--crs", default=None, help="CRS of the x/y columns, e.g. EPSG:4326.")
-@click.option("--where", multiple=True, help="Keep rows with COLUMN=VALUE (repeatable).")
+@click.option(
+    "--where",
+    multiple=True,
+    help="Keep rows with COLUMN=VALUE (repeatable: one of the values given for a column, "
+    "and every column filtered).",
+)
 @click.option(
     "--max-distance-km",
     type=float,
