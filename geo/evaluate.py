@@ -39,6 +39,10 @@ CURVE: npt.NDArray[np.float64] = np.round(np.arange(0.0, 0.2001, 0.005), 4)
 #: Rankings that are not forecasts: they see every other month of the file, later ones too
 #: (:func:`backtest`), to show how far any ranking stable across months could go.
 HINDSIGHT: dict[str, str] = {"hindsight_count": "count", "hindsight_kde": "kde"}
+#: Measures averaged over the test months (:func:`summarize`).
+MEASURES: tuple[str, ...] = tuple(
+    f"{kind}_{round(c * 100)}" for kind in ("pai", "hit", "pei") for c in COVERAGES
+)
 #: Per-month measures kept in the JSON report (:func:`summarize`).
 MONTH_COLUMNS: tuple[str, ...] = ("hit_5", "pai_1", "pai_5", "pai_10", "pei_5")
 #: Largest grid (cells in the points' bounding box) a backtest builds.
@@ -261,6 +265,16 @@ def backtest(
     return pd.DataFrame(rows), pd.DataFrame(curve_rows)
 
 
+def _number(value: object) -> float | None:
+    """Return a finite float, or ``None`` for NaN (JSON has no NaN)."""
+    v = float(value)  # type: ignore[arg-type]
+    return v if np.isfinite(v) else None
+
+
+def _cell(value: object, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
 def summarize(
     results: pd.DataFrame, *, cell_size_m: float, train_months: int, n_cells: int | None = None
 ) -> dict[str, object]:
@@ -282,30 +296,23 @@ def summarize(
         "pei_1", "pei_5", "pei_10", "pai_5_sd", "months"}}, "per_month": {name: [{"month",
         "n_test", "n_train", "hit_5", "pai_1", "pai_5", "pai_10", "pei_5"}, ...]},
         "default_method", "cell_size_m", "train_months", "test_months", "n_cells"}``;
-        ``methods`` holds the means over the test months.
+        ``methods`` holds the means over the test months with events (``months`` counts
+        them); a month without events has ``null`` measures in ``per_month``, as has any
+        mean over no month, so the JSON stays valid (no ``NaN``).
     """
-    out: dict[str, dict[str, float | int]] = {}
+    out: dict[str, dict[str, float | int | None]] = {}
     per_month: dict[str, list[dict[str, object]]] = {}
     for name, g in results.groupby("method", sort=False):
-        entry: dict[str, float | int] = {}
-        for col in (
-            "pai_1",
-            "pai_5",
-            "pai_10",
-            "hit_1",
-            "hit_5",
-            "hit_10",
-            "pei_1",
-            "pei_5",
-            "pei_10",
-        ):
-            entry[col] = float(g[col].mean())
-        entry["pai_5_sd"] = float(g["pai_5"].std(ddof=1)) if len(g) > 1 else 0.0
-        entry["months"] = len(g)
+        scored = g[g["n_test"] > 0]  # a month without events cannot be scored
+        entry: dict[str, float | int | None] = {
+            col: _number(scored[col].mean()) for col in MEASURES
+        }
+        entry["pai_5_sd"] = _number(scored["pai_5"].std(ddof=1)) if len(scored) > 1 else 0.0
+        entry["months"] = len(scored)
         out[str(name)] = entry
         per_month[str(name)] = [
             {"month": str(r["month"]), "n_test": int(r["n_test"]), "n_train": int(r["n_train"])}
-            | {c: float(r[c]) for c in MONTH_COLUMNS}
+            | {c: _number(r[c]) for c in MONTH_COLUMNS}
             for _, r in g.iterrows()
         ]
     return {
@@ -343,11 +350,12 @@ def markdown_table(summary: dict[str, object], *, baseline: str = "count_3m") ->
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, m in methods.items():
-        ratio = f"{m['pai_5'] / base:.3f}" if base else "–"
+        ratio = f"{m['pai_5'] / base:.3f}" if base and m["pai_5"] is not None else "–"
+        hits = " | ".join(_cell(m[k], ".3f") for k in ("hit_1", "hit_5", "hit_10"))
         lines.append(
-            f"| {name} | {m['hit_1']:.3f} | {m['hit_5']:.3f} | {m['hit_10']:.3f} "
-            f"| {m['pai_1']:.2f} | {m['pai_5']:.2f} ({m['pai_5_sd']:.2f}) | {m['pai_10']:.2f} "
-            f"| {m['pei_5']:.3f} | {ratio} |"
+            f"| {name} | {hits} | {_cell(m['pai_1'], '.2f')} "
+            f"| {_cell(m['pai_5'], '.2f')} ({_cell(m['pai_5_sd'], '.2f')}) "
+            f"| {_cell(m['pai_10'], '.2f')} | {_cell(m['pei_5'], '.3f')} | {ratio} |"
         )
     return "\n".join(lines)
 
@@ -379,9 +387,12 @@ def monthly_table(summary: dict[str, object], *, baseline: str = "count_3m") -> 
     for name, rows in per_month.items():
         cells = []
         for r in rows:
-            b = base.get(r["month"])
-            ratio = f" ({r['pai_5'] / b:.2f})" if b and name != baseline else ""
-            cells.append(f"{r['pai_5']:.2f}{ratio}")
+            b, v = base.get(r["month"]), r["pai_5"]
+            if v is None:
+                cells.append("– (no events)")
+                continue
+            ratio = f" ({v / b:.2f})" if b and name != baseline else ""
+            cells.append(f"{v:.2f}{ratio}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -158,3 +158,24 @@ def test_evaluate_cli_writes_json_and_plot(tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG"
     stdout = _run_cli(path, "count_3m", "--json")
     assert stdout.exit_code == 0 and json.loads(stdout.stdout)["methods"]["count_3m"]["months"] == 3
+
+
+def test_a_month_without_events_is_not_scored_and_the_json_stays_valid(tmp_path):
+    pts = synthetic_points()
+    pts = pts[pts["t"].dt.month != 5]  # May has no events: nothing to score there
+    path, out = tmp_path / "p.csv", tmp_path / "out.json"
+    pts.to_csv(path, index=False)
+    result = _run_cli(path, "count_3m,kde", "--json", str(out))
+    assert result.exit_code == 0, result.output
+
+    def no_nan(constant):
+        msg = f"{constant} in the JSON"
+        raise AssertionError(msg)
+
+    data = json.loads(out.read_text(), parse_constant=no_nan)
+    assert data["methods"]["kde"]["months"] == 2
+    may = next(r for r in data["per_month"]["kde"] if r["month"] == "2024-05")
+    assert may["n_test"] == 0 and may["pai_5"] is None
+    scored = [r["pai_5"] for r in data["per_month"]["kde"] if r["pai_5"] is not None]
+    assert data["methods"]["kde"]["pai_5"] == pytest.approx(np.mean(scored))
+    assert "– (no events)" in result.output
