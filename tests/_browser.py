@@ -31,3 +31,19 @@ def open_map(page: Any, path: Path) -> list[str]:
 def real_errors(errors: list[str]) -> list[str]:
     """Drop the errors of blocked tile requests (expected offline); keep everything else."""
     return [e for e in errors if not ("ERR_FAILED" in e and "tile.openstreetmap.org" in e)]
+
+
+#: JS function: the permanent labels (place names, stop badges) on screen and the pairs of
+#: them whose words cover each other by more than 4 px² (text shadows may touch).
+LABEL_OVERLAPS_JS = """() => {
+  const els = [...document.querySelectorAll('.leaflet-tooltip.geo-label')];
+  const boxes = els.map(e => [e.textContent, (e.firstElementChild || e).getBoundingClientRect()]);
+  const pairs = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i][1], b = boxes[j][1];
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 0 && h > 0 && w * h > 4) pairs.push([boxes[i][0], boxes[j][0]]);
+  }
+  return {labels: boxes.map(b => b[0]), overlaps: pairs};
+}"""

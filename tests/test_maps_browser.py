@@ -10,7 +10,7 @@ from geo import privacy, sites
 from geo.maps import lagesbild_map, save_map, shared_map
 from geo.model import CATEGORIES
 from tests import _maps_fixtures as fx
-from tests._browser import MAP_JS, open_map, real_errors
+from tests._browser import LABEL_OVERLAPS_JS, MAP_JS, open_map, real_errors
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +75,25 @@ def test_internal_map_opens_offline(offline_page, saved_maps, artifacts_dir):
     assert page.evaluate(_HOTSPOTS_JS) == fx.N_HOTSPOTS
     assert page.locator(".geo-info").inner_text().startswith("Lägesbild – internt")
     page.screenshot(path=str(artifacts_dir / "lagesbild.png"))
+
+
+def test_every_place_is_named_and_no_name_covers_another(offline_page, saved_maps):
+    # the bathing sites of the citizen promise are named on the map, not only on hover, and
+    # the names move aside where they would cover each other, also after zooming
+    page = offline_page
+    open_map(page, saved_maps["internal"])
+    names = set(sites.load_places()["name"])
+    for zoom in (0, 1, -1):
+        if zoom:
+            page.evaluate(
+                f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + {zoom}); }}"
+            )
+            page.wait_for_timeout(600)
+        found = page.evaluate(LABEL_OVERLAPS_JS)
+        if zoom == 0:
+            assert names <= set(found["labels"])
+            assert {"Lanna badgruva", "Badplats Leken"} <= set(found["labels"])
+        assert found["overlaps"] == [], f"zoom {zoom:+d}"
 
 
 def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, artifacts_dir):

@@ -135,10 +135,12 @@ _CSS = """
 .geo-popup td.geo-key {color: #555;}
 .geo-popup img.geo-chart {display: block; margin-top: 4px; max-width: 340px;}
 .leaflet-tooltip.geo-label {background: transparent; border: 0; box-shadow: none; font-weight: 600;
+  padding: 1px 3px;
   color: #233; text-shadow: 0 0 3px #fff, 0 0 3px #fff;}
 .leaflet-tooltip.geo-badge {background: #fff; border: 2px solid #233; border-radius: 9px;
   padding: 0 5px; min-width: 10px; text-align: center; text-shadow: none;}
 .leaflet-tooltip.geo-label:before {display: none;}
+.leaflet-tooltip.geo-label.geo-bath {color: #045a8d; font-style: italic;}
 .geo-week input.geo-week-input {width: 220px;}
 .geo-cats summary {cursor: pointer; margin-top: 4px;}
 .geo-cats label.geo-cat {display: block; max-width: 300px; cursor: pointer;}
@@ -176,6 +178,78 @@ class _BoxControl(MacroElement):
         self.html = html_text
         self.position = position
         self.css_class = css_class
+
+
+class _LabelDeclutter(MacroElement):
+    """Move permanent labels (place names, a plan's stop badges) off each other.
+
+    After the map is drawn and after every zoom or layer switch, the labels are placed one
+    by one around the map's controls (stop badges first, then localities, then bathing
+    sites): each keeps its own side of the place if that box is free, else takes
+    the first free side of right, left, top, bottom; if none is free, the side that covers
+    the least of the others.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var SIDES = {right: [6, 0], left: [-6, 0], top: [0, -4], bottom: [0, 4]};
+  function overlap(a, b) {
+    var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    return w > 0 && h > 0 ? w * h : 0;
+  }
+  function place(t, side, offset) {
+    t.options.direction = side;
+    t.options.offset = offset;
+    t.update();
+    var text = t._container.firstElementChild || t._container;  // the words, not the padding
+    return text.getBoundingClientRect();
+  }
+  function rank(t) {
+    var c = t.options.className || '';
+    return /geo-badge/.test(c) ? 0 : (/geo-bath/.test(c) ? 2 : 1);
+  }
+  function declutter() {
+    var tips = [];
+    map.eachLayer(function (l) {
+      var t = l.getTooltip && l.getTooltip();
+      if (t && t.options.permanent && t._container && t._map) { tips.push(t); }
+    });
+    tips.sort(function (a, b) { return rank(a) - rank(b); });
+    var controls = map.getContainer().querySelectorAll('.leaflet-control');
+    var placed = Array.prototype.map.call(controls, function (c) {
+      return c.getBoundingClientRect();
+    });
+    tips.forEach(function (t) {
+      if (!t._geoHome) { t._geoHome = [t.options.direction, t.options.offset]; }
+      var sides = [t._geoHome[0]].concat(
+        Object.keys(SIDES).filter(function (d) { return d !== t._geoHome[0]; }));
+      var best = null;
+      for (var i = 0; i < sides.length; i++) {
+        var offset = i === 0 ? t._geoHome[1] : SIDES[sides[i]];
+        var b = place(t, sides[i], offset);
+        var cost = placed.reduce(function (sum, p) { return sum + overlap(b, p); }, 0);
+        if (best === null || cost < best.cost) {
+          best = {side: sides[i], offset: offset, cost: cost};
+        }
+        if (cost === 0) { break; }
+      }
+      placed.push(place(t, best.side, best.offset));
+    });
+  }
+  map.whenReady(function () { setTimeout(declutter, 0); });
+  map.on('zoomend overlayadd overlayremove', declutter);
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "LabelDeclutter"
 
 
 def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -488,7 +562,7 @@ def road_layer(roads: gpd.GeoDataFrame) -> folium.GeoJson:
 
 
 def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
-    """Return the named places: bathing sites in blue, localities labelled, others outlined.
+    """Return the named places, each labelled: bathing sites in blue italics, localities in black.
 
     Parameters
     ----------
@@ -512,9 +586,10 @@ def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
                 "_title": str(p["name"]),
                 "_rows": [["Typ", kind], ["Teman", themes], ["Kallas även", aliases]],
                 "_tooltip": str(p["name"]),
-                "_permanent": kind in ("ort", "centrum"),
+                "_permanent": kind in ("ort", "centrum", "badplats"),
                 "_label_dir": "bottom",  # below the place: a plan's stop badge sits above
                 "_label_offset": [0, 4],
+                "_label_class": "geo-bath" if kind == "badplats" else "",
                 "_color": color,
             }
         )
@@ -526,8 +601,10 @@ def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
     )
 
 
-def finish_map(m: folium.Map, *, measure: bool = True) -> folium.Map:
-    """Add fullscreen, measuring and the layer control (call last, after all layers).
+def finish_map(
+    m: folium.Map, *, measure: bool = True, collapsed_layers: bool = False
+) -> folium.Map:
+    """Add fullscreen, measuring, the layer control and label placement (call last).
 
     Parameters
     ----------
@@ -535,6 +612,9 @@ def finish_map(m: folium.Map, *, measure: bool = True) -> folium.Map:
         The map (changed in place).
     measure
         Add the distance/area measuring tool.
+    collapsed_layers
+        Fold the layer list into a button that opens on hover (for maps with few layers
+        whose content reaches the corner).
 
     Returns
     -------
@@ -555,7 +635,8 @@ def finish_map(m: folium.Map, *, measure: bool = True) -> folium.Map:
             primary_area_unit="hectares",
             localization="sv",
         ).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=collapsed_layers, position="topright").add_to(m)
+    _LabelDeclutter().add_to(m)
     return m
 
 

@@ -125,5 +125,9 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
     legend_notes = ["schematiskt vägnät"] if schematic else []
     add_legend(m, items, title="Veckans plan", notes=legend_notes)
     minx, miny, maxx, maxy = plan.stops.to_crs(settings.display_crs).total_bounds
-    m.fit_bounds([[miny - 0.01, minx - 0.02], [maxy + 0.01, maxx + 0.02]])
-    return finish_map(m)
+    # the stops fill the view clear of the boxes: search and tools on the left, the info box
+    # and the legend along the bottom (the layer list folds into its button)
+    m.fit_bounds(
+        [[miny, minx], [maxy, maxx]], padding_top_left=(180, 50), padding_bottom_right=(60, 170)
+    )
+    return finish_map(m, collapsed_layers=True)
