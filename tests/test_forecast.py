@@ -179,3 +179,31 @@ def test_blend_learns_recency_from_its_own_history():
 
 def test_default_is_the_blend():
     assert fc.DEFAULT_METHOD == "blend" and "blend" in fc.method_names()
+
+
+def test_forecast_cli_names_the_place_of_each_top_cell(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+    from test_hotspots import store_with
+
+    from geo import sites
+    from geo.cli.analysis import forecast_command
+
+    places = sites.load_places()
+    centre = places.loc[places["name"] == "Fjugesta centrum"].geometry.iloc[0]
+    spot = centre.representative_point()
+    inc = events(300, seed=7)
+    inc = inc.set_geometry(inc.geometry.translate(spot.x - X0 - 1_000, spot.y - Y0 - 1_000))
+    inc["incident_id"] = [f"f{i}" for i in range(len(inc))]
+    inc["source"] = "kommun"
+    path = store_with(inc, tmp_path / "s.gpkg")
+    args = ["--store", str(path), "--week", "2025-W49"]
+    data = json.loads(CliRunner().invoke(forecast_command, [*args, "--json"]).stdout)
+    top = data["top_cells"][0]
+    assert top["place"] == "Fjugesta centrum" and top["place_distance_m"] == 0
+    text = CliRunner().invoke(forecast_command, args)
+    assert text.exit_code == 0, text.output
+    first = text.stdout.splitlines()[3]  # title, total, header, then the top cell
+    assert first.strip().endswith("Fjugesta centrum")
+    assert f"ruta {top['cell_id']}" in first

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from geo import evaluate as ev
@@ -147,17 +148,55 @@ def forecast_command(
         step("write")
         store.write_layer(result, "forecast", store_path)
     top = result.nlargest(5, "risk_week")
+    near = _nearest_places(top.geometry.centroid, _places())
+    by_theme = {t: float(result[f"risk_{t}"].sum()) for t in ("N", "T", "B", "S")}
+    top_cells = [
+        {
+            "cell_id": int(r.cell_id),
+            "risk_week": float(r.risk_week),
+            "place": name,
+            "place_distance_m": dist,
+        }
+        for r, (name, dist) in zip(top.itertuples(), near, strict=True)
+    ]
     data = {
         "week": week,
         "method": fc.DEFAULT_METHOD if method == "default" else method,
         "n_cells": len(result),
         "expected_events": float(result["risk_week"].sum()),
-        "by_theme": {t: float(result[f"risk_{t}"].sum()) for t in ("N", "T", "B", "S")},
-        "top_cells": [
-            {"cell_id": int(r.cell_id), "risk_week": float(r.risk_week)} for r in top.itertuples()
-        ],
+        "by_theme": by_theme,
+        "top_cells": top_cells,
     }
-    _emit(data, as_json, [f"{k}: {v}" for k, v in data.items()])
+    themes = ", ".join(f"{t} {v:.1f}" for t, v in by_theme.items())
+    lines = [
+        f"Prognos vecka {week} ({data['method']}, {len(result)} rutor à {cell_size_m:g} m)",
+        f"Väntat antal händelser: {data['expected_events']:.1f} ({themes})",
+        "Rutor med högst risk (väntade händelser veckan, närmaste plats):",
+    ]
+    for (name, dist), r in zip(near, top.itertuples(), strict=True):
+        where = (
+            "–" if name is None or dist is None
+            else name if dist == 0
+            else f"{dist / 1000:.1f} km från {name}"
+        )  # fmt: skip
+        lines.append(f"  {float(r.risk_week):5.2f}  ruta {int(r.cell_id)}  {where}")
+    _emit(data, as_json, lines)
+
+
+def _nearest_places(
+    points: gpd.GeoSeries, places: gpd.GeoDataFrame, *, max_m: float = 3_000.0
+) -> list[tuple[str | None, float | None]]:
+    """Name the place nearest each point (0 m inside it), or ``None`` beyond ``max_m``."""
+    out: list[tuple[str | None, float | None]] = []
+    for point in points:
+        if places.empty:
+            out.append((None, None))
+            continue
+        dist = places.geometry.distance(point)
+        i = int(np.argmin(dist.to_numpy()))
+        d = float(dist.iloc[i])
+        out.append((str(places["name"].iloc[i]), round(d)) if d <= max_m else (None, None))
+    return out
 
 
 def _row_account(rows: dict[str, Any], far_km: float, time_format: str) -> str:
