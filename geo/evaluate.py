@@ -26,6 +26,7 @@ __all__ = [
     "pai",
     "pei",
     "plot_hit_rates",
+    "study_cell_index",
     "summarize",
 ]
 
@@ -149,6 +150,29 @@ def _study_cells(points: pd.DataFrame, cell_size_m: float) -> npt.NDArray[np.int
     return np.asarray(grid["cell_id"].to_numpy(), dtype=np.int64)
 
 
+def study_cell_index(
+    points: pd.DataFrame, cell_size_m: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """Return the study cells of a backtest and each point's position among them.
+
+    Parameters
+    ----------
+    points
+        ``x``, ``y`` in metres.
+    cell_size_m
+        Grid cell side.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The cell ids (cells meeting the points' convex hull) and, per point, the index of
+        its cell in them.
+    """
+    cells = _study_cells(points, cell_size_m)
+    ids = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
+    return cells, pd.Index(cells).get_indexer(pd.Index(ids))
+
+
 def backtest(
     points: pd.DataFrame,
     *,
@@ -199,8 +223,8 @@ def backtest(
     if train_months < 1:
         msg = f"train_months must be at least 1, got {train_months!r}."
         raise DataError(msg)
-    cells = _study_cells(points, cell_size_m)
-    ev_cells = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
+    cells, pos = study_cell_index(points, cell_size_m)
+    ev_cells = cells[pos]  # the hull's cells hold every point
     t = pd.to_datetime(points["t"]).to_numpy()
     file_start, file_end = pd.Timestamp(t.min()), pd.Timestamp(t.max()) + pd.Timedelta(days=1)
     months = pd.Series(pd.to_datetime(points["t"])).dt.to_period("M")
@@ -219,11 +243,7 @@ def backtest(
         train_start = (month - train_months).start_time
         train = (t >= np.datetime64(train_start)) & (t < np.datetime64(origin))
         test = (t >= np.datetime64(origin)) & (t < np.datetime64(end))
-        test_pos = pd.Index(cells).get_indexer(pd.Index(ev_cells[test]))
-        actual = np.bincount(
-            test_pos[test_pos >= 0],
-            minlength=cells.size,
-        ).astype(float)
+        actual = np.bincount(pos[test], minlength=cells.size).astype(float)
         for name in methods:
             if progress:
                 progress(f"{name} {month}")

@@ -19,6 +19,7 @@ from geo import evaluate as ev
 from geo import forecast as fc
 from geo import hotspots as hs
 from geo import settings, sites, store
+from geo.ceiling import stationary_ceiling
 from geo.cli._options import json_option, store_option
 from geo.errors import GeoError
 from geo.pointfile import read_points
@@ -255,6 +256,12 @@ def _row_account(rows: dict[str, Any], far_km: float, time_format: str) -> str:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write a PNG of hit rate vs area.",
 )
+@click.option(
+    "--ceiling",
+    is_flag=True,
+    help="Also simulate how far a forecast that knew every cell's rate would beat "
+    "count_<train-months>m (a world whose cells keep their rates; see geo/ceiling.py).",
+)
 def evaluate_command(
     file: Path,
     x_col: str | None,
@@ -269,6 +276,7 @@ def evaluate_command(
     seed: int,
     json_out: str | None,
     plot: Path | None,
+    ceiling: bool,
 ) -> None:
     """Backtest forecast methods on a point file with a rolling monthly origin.
 
@@ -300,6 +308,17 @@ def evaluate_command(
         file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs"),
         rows=points.attrs["rows"], time_format=points.attrs["time_format"],
     )  # fmt: skip
+    bound = None
+    if ceiling:
+        bound = stationary_ceiling(
+            points, cell_size_m=cell_size_m, train_months=train_months, seed=seed
+        )
+        summary["ceiling"] = {
+            "ratio_pai_5": bound.ratio, "pai_5_oracle": bound.pai_oracle,
+            "pai_5_count": bound.pai_count,
+            "swing_shape_k": bound.shape_k if np.isfinite(bound.shape_k) else None,
+            "months": bound.months, "simulations": bound.simulations,
+        }  # fmt: skip
     if plot is not None:
         ev.plot_hit_rates(curves, title=f"{file.name} {' '.join(where)}").savefig(plot)
     if json_out == "-":
@@ -312,3 +331,11 @@ def evaluate_command(
     click.echo(ev.markdown_table(summary))
     click.echo("")
     click.echo(ev.monthly_table(summary))
+    if bound is not None:
+        click.echo(
+            f"\nCeiling (simulated, {bound.simulations} draws; every cell keeps its mean rate over "
+            f"the file's {bound.months} months, with the month-to-month swings it shows, "
+            f"gamma shape k = {bound.shape_k:.2f}): a forecast that knew every rate would reach "
+            f"PAI@5% {bound.pai_oracle:.2f} against count_{train_months}m's "
+            f"{bound.pai_count:.2f}, {bound.ratio:.3f} ×."
+        )

@@ -1,0 +1,171 @@
+"""How far could any forecast beat ``count_3m`` if every cell kept its rate? A simulated ceiling.
+
+The backtest (:mod:`geo.evaluate`) compares methods on the months of a file. This module asks a
+different question of the same file: in a world where each cell's monthly count is drawn
+afresh from a fixed rate (the cell's mean over all months of the file) with the month-to-month
+swings the file shows, how much better than ``count_<n>m`` is a forecast that *knows* every
+cell's rate exactly? No forecast built from the past can know the rates better than that, so
+the ratio bounds what any method can gain over counting in such a world; only swings that are
+predictable from the past (trends, seasons, moving places) could take a method beyond it.
+
+The swings are a gamma–Poisson (negative-binomial) mixture: each month a cell's rate is its
+mean times a gamma factor of mean 1 and shape ``k``, fitted by moments on the cells with at
+least one event a month; ``k = ∞`` (pure Poisson) when the counts vary no more than Poisson.
+
+The ceiling is generous: the rates are the file's own means, so chance makes some cells look
+busier than they are, and the simulated world is more uneven than the real one, which favours
+the rate-knowing forecast. (Where every cell truly has the same rate, knowing it is worth
+nothing, yet six months of means give a ceiling near 1.2.) A target above the ceiling is
+therefore out of reach for any ranking of places that stay the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import DataError
+from geo.evaluate import pai, study_cell_index
+
+__all__ = ["Ceiling", "simulate_pai", "stationary_ceiling"]
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """The simulated ceiling of one file.
+
+    Attributes
+    ----------
+    ratio
+        Mean PAI of the rate-knowing forecast ÷ mean PAI of ``count_<n>m``, at ``coverage``.
+    pai_oracle, pai_count
+        The two mean PAIs.
+    shape_k
+        The fitted gamma shape of the month-to-month swings (``inf``: none beyond Poisson).
+    months
+        Months of the file the rates were taken from.
+    coverage
+        Share of the cells the PAI is taken at.
+    simulations
+        Simulated (training window + test month) draws.
+    """
+
+    ratio: float
+    pai_oracle: float
+    pai_count: float
+    shape_k: float
+    months: int
+    coverage: float
+    simulations: int
+
+
+def _swing_shape(per_month: np.ndarray, rate: np.ndarray) -> float:
+    """Fit the gamma shape ``k`` by moments (var = λ + λ²/k) on cells with λ ≥ 1."""
+    busy = rate >= 1.0
+    if busy.sum() == 0 or per_month.shape[0] < 2:
+        return float("inf")
+    lam = rate[busy]
+    excess = per_month[:, busy].var(axis=0, ddof=1) - lam
+    inv_k = float(np.mean(excess / lam**2))
+    return 1.0 / inv_k if inv_k > 0 else float("inf")
+
+
+def simulate_pai(
+    rate: np.ndarray,
+    shape_k: float,
+    *,
+    train_months: int,
+    coverage: float,
+    simulations: int,
+    seed: int,
+) -> tuple[float, float]:
+    """Return mean PAIs of ranking by ``rate`` and by ``train_months`` of simulated counts.
+
+    Parameters
+    ----------
+    rate
+        Mean events per cell and month.
+    shape_k
+        Gamma shape of the month-to-month swings (``inf``: Poisson counts).
+    train_months, coverage, simulations, seed
+        As in :func:`stationary_ceiling`.
+
+    Returns
+    -------
+    tuple of float
+        Mean PAI at ``coverage`` of the rate ranking and of the count ranking, scored on a
+        simulated month after the counted ones.
+    """
+    rng = np.random.default_rng(seed)
+    oracle, count = [], []
+    for _ in range(simulations):
+        draw = np.broadcast_to(rate, (train_months + 1, rate.size))
+        if np.isfinite(shape_k):
+            draw = draw * rng.gamma(shape_k, 1.0 / shape_k, size=draw.shape)
+        sim = rng.poisson(draw).astype(float)
+        oracle.append(pai(rate, sim[-1], coverage))
+        count.append(pai(sim[:-1].sum(axis=0), sim[-1], coverage))
+    return float(np.nanmean(oracle)), float(np.nanmean(count))
+
+
+def stationary_ceiling(
+    points: pd.DataFrame,
+    *,
+    cell_size_m: float = 150.0,
+    train_months: int = 3,
+    coverage: float = 0.05,
+    simulations: int = 300,
+    seed: int = 0,
+) -> Ceiling:
+    """Simulate how far a forecast that knows each cell's rate beats ``count_<n>m``.
+
+    Parameters
+    ----------
+    points
+        ``x``, ``y`` (metres) and ``t``, as from :func:`geo.pointfile.read_points`.
+    cell_size_m
+        Grid cell side (the study cells of :func:`geo.evaluate.backtest`).
+    train_months
+        Months the count baseline sums.
+    coverage
+        Share of the cells at which PAI is measured.
+    simulations
+        Number of simulated worlds (each: ``train_months`` + 1 months of counts).
+    seed
+        Random seed.
+
+    Returns
+    -------
+    Ceiling
+        The ratio and its parts.
+
+    Raises
+    ------
+    DataError
+        If the file spans fewer than two months.
+    """
+    cells, pos = study_cell_index(points, cell_size_m)
+    month = pd.Series(pd.to_datetime(points["t"])).dt.to_period("M").to_numpy()
+    labels = sorted(set(month))
+    if len(labels) < 2:
+        msg = "A ceiling needs at least two months of data (to see how counts swing)."
+        raise DataError(msg)
+    per_month = np.stack(
+        [np.bincount(pos[(month == m) & (pos >= 0)], minlength=cells.size) for m in labels]
+    ).astype(float)
+    rate = per_month.mean(axis=0)
+    k = _swing_shape(per_month, rate)
+    p_oracle, p_count = simulate_pai(
+        rate, k, train_months=train_months, coverage=coverage, simulations=simulations, seed=seed
+    )
+    return Ceiling(
+        ratio=p_oracle / p_count if p_count > 0 else float("nan"),
+        pai_oracle=p_oracle,
+        pai_count=p_count,
+        shape_k=k,
+        months=len(labels),
+        coverage=coverage,
+        simulations=simulations,
+    )
