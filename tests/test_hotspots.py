@@ -338,6 +338,18 @@ def test_hotspots_cli_writes_every_layer(tmp_path):
     back = store.read_layer("hotspots", path)
     assert len(back) == data["n_clusters"]
     assert len(json.loads(back["how_profile"].iloc[0])) == 168
+    # the largest clusters come first, as the planner reads them, with their places
+    sizes = [c["n_events"] for c in data["top_clusters"]]
+    assert sizes == sorted(back["n_events"], reverse=True)[: len(sizes)]
+    text = CliRunner().invoke(
+        hotspots_command, ["--store", str(path), "--permutations", "99", "--seed", "1"]
+    )
+    assert "Största kluster" in text.stdout
+    first = data["top_clusters"][0]
+    assert any(
+        line.split()[:2] == [str(first["n_events"]), first["theme"]]
+        for line in text.stdout.splitlines()
+    )
 
 
 def test_gi_permutation_p_is_esdas_for_the_tested_cells():

@@ -103,17 +103,45 @@ def hotspots_command(
         store.write_layer(layer, name, store_path)
     gi = layers["gi_grid"]
     too_few = bool((gi["hotspot_class"] == "för_få_händelser").all())
+    clusters = layers["hotspots"]
+    top = clusters.nlargest(5, "n_events") if len(clusters) else clusters
+    top_clusters: list[dict[str, Any]] = [
+        {
+            "hotspot_id": str(r["hotspot_id"]),
+            "theme": str(r["theme"]),
+            "category": str(r["category"]),
+            "n_events": int(r["n_events"]),
+            "places": [str(p) for p in r["places"]],
+            "trend": str(r["trend"]),
+        }
+        for _, r in top.iterrows()
+    ]
+    sizes = {k: len(v) for k, v in layers.items()}
     data = {
         "n_incidents": len(incidents),
         "n_located": int(layers["grid"]["n_events"].sum()),
-        "layers": {k: len(v) for k, v in layers.items()},
+        "layers": sizes,
         "n_hot_cells": int(gi["hotspot_class"].str.startswith("hot").sum()),
-        "n_clusters": len(layers["hotspots"]),
+        "n_clusters": len(clusters),
         "too_few_events": too_few,
+        "top_clusters": top_clusters,
     }
-    lines = [f"{k}: {v}" for k, v in data.items()]
+    lines = [
+        f"Hotspotanalys: {data['n_incidents']} händelser, {data['n_located']} med läge "
+        f"i rutor om {cell_size_m:g} m.",
+        f"Gi*: {data['n_hot_cells']} heta rutor (90–99 % efter FDR); "
+        f"{data['n_clusters']} kluster (DBSCAN per tema och kategori).",
+    ]
     if too_few:
-        lines.append("för få händelser: no significant hot spots can be claimed")
+        lines.append("För få händelser: inga hot spots kan påstås (för_få_händelser i gi_grid).")
+    if top_clusters:
+        lines.append("Största kluster (händelser, tema, kategori, platser, trend):")
+        lines += [
+            f"  {c['n_events']:5d}  {c['theme']}  {c['category']:<12s} "
+            f"{', '.join(c['places']) or '–'}  {c['trend']}"
+            for c in top_clusters
+        ]
+    lines.append("Lager: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
     _emit(data, as_json, lines)
 
 
