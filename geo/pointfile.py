@@ -174,9 +174,9 @@ def _in_metres(src: CRS) -> bool:
 
 def _project(x: FloatArray, y: FloatArray, src: CRS) -> tuple[FloatArray, FloatArray, CRS]:
     """Return the points in metres: as given if ``src`` is, else in the UTM zone of their median."""
-    pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=src)
     if _in_metres(src):
         return x, y, src
+    pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=src)
     lonlat = pts.to_crs(4326)
     centre = gpd.GeoSeries(
         gpd.points_from_xy([np.median(lonlat.x)], [np.median(lonlat.y)]), crs=4326
@@ -195,6 +195,39 @@ def _far(
     else:
         limit = max_distance_km * 1000.0
     return d > limit, limit / 1000.0
+
+
+def _shown(value: object) -> str:
+    """Write a cell's value for a message: ``= '0.0'``, or ``empty``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "empty"
+    return f"= {str(value)!r}"
+
+
+def _first_examples(
+    df: pd.DataFrame,
+    reason: npt.NDArray[np.object_],
+    *,
+    x_col: str | None,
+    y_col: str | None,
+    time_col: str,
+) -> dict[str, str]:
+    """Name the first dropped row of each reason: its data row (1-based) and the values."""
+    out: dict[str, str] = {}
+    for why in DROP_REASONS:
+        hits = np.flatnonzero(reason == why)
+        if hits.size == 0:
+            continue
+        i = int(hits[0])
+        row = int(df.index[i]) + 1  # the reader's row labels survive the filters
+        if why == "no time":
+            said = f"{time_col} {_shown(df[time_col].iloc[i])}"
+        elif x_col and y_col:
+            said = f"{x_col} {_shown(df[x_col].iloc[i])}, {y_col} {_shown(df[y_col].iloc[i])}"
+        else:
+            said = f"geometry {_shown(df.geometry.iloc[i])}"
+        out[why] = f"row {row}: {said}"
+    return out
 
 
 def read_points(
@@ -237,7 +270,8 @@ def read_points(
         UTM zone of the median point) and ``t`` (naive datetime, the wall-clock time as
         written). ``attrs["crs"]`` names the CRS; ``attrs["rows"]`` the account ``read``,
         ``not matching --where``, ``used`` and ``dropped`` (rows per reason of
-        :data:`DROP_REASONS`); ``attrs["time_format"]`` the date format used;
+        :data:`DROP_REASONS`); ``attrs["dropped_examples"]`` the first dropped row of each
+        reason (data row, 1-based, and its values); ``attrs["time_format"]`` the date format;
         ``attrs["far_km"]`` the distance limit.
 
     Raises
@@ -282,6 +316,7 @@ def read_points(
     else:
         out, used_crs = pd.DataFrame({"x": [], "y": [], "t": pd.to_datetime([])}), src
     dropped = {why: int((reason == why).sum()) for why in DROP_REASONS}
+    examples = _first_examples(df, reason, x_col=x_col, y_col=y_col, time_col=time_col)
     if out.empty:
         counts = ", ".join(f"{n} {why}" for why, n in dropped.items() if n)
         example = df[time_col].dropna().astype(str).head(1).tolist()
@@ -299,6 +334,7 @@ def read_points(
         "used": len(out),
         "dropped": dropped,
     }
+    out.attrs["dropped_examples"] = examples
     out.attrs["time_format"] = times.format
     out.attrs["far_km"] = far_km
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)

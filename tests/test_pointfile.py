@@ -51,6 +51,11 @@ def test_every_row_is_used_filtered_or_dropped_with_its_reason(tmp_path):
         "no location": 1, "impossible location": 2, "no time": 1, "far from the others": 2,
     }  # fmt: skip
     assert rows["used"] == len(got) == 400 - 100 - 6
+    # each reason names its first row (data rows from 1) and the values that failed
+    examples = got.attrs["dropped_examples"]
+    assert examples["no time"] == f"row {narcotics[3] + 1}: Date = 'not recorded'"
+    assert examples["no location"] == f"row {narcotics[0] + 1}: Longitude empty, Latitude empty"
+    assert examples["impossible location"].startswith(f"row {narcotics[1] + 1}: Longitude = '0.0'")
     assert got.attrs["crs"] == "EPSG:32616"  # Chicago's UTM zone, not one between it and LA
     assert got.attrs["time_format"] == "%m/%d/%Y %I:%M:%S %p"
     # the study area stays the city's: the two LA points would have stretched it 2,800 km
@@ -134,7 +139,10 @@ def test_the_cli_prints_the_row_account_and_writes_it_to_the_json(tmp_path):
          "--json", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "400 rows read; 398 used; 2 dropped: impossible location" in result.stderr
+    assert (
+        "400 rows read; 398 used; 2 dropped: impossible location (first row 2: "
+        "Longitude = '0.0', Latitude = '0.0')" in result.stderr
+    )
     data = json.loads(out.read_text())
     assert data["rows"]["used"] == data["n_points"] == 398
     assert data["time_format"] == "%m/%d/%Y %I:%M:%S %p"

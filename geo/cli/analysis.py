@@ -228,16 +228,19 @@ def _nearest_places(
     return out
 
 
-def _row_account(rows: dict[str, Any], far_km: float, time_format: str) -> str:
+def _row_account(attrs: dict[Any, Any]) -> str:
     """Say where every row of the file went: used, filtered out or dropped with a reason."""
+    rows = attrs["rows"]
     words = [f"{rows['read']} rows read", f"{rows['used']} used"]
     if rows["not matching --where"]:
         words.append(f"{rows['not matching --where']} not matching --where")
     for why, n in rows["dropped"].items():
         if n:
-            far = f" (> {far_km:.1f} km from the median point)" if why.startswith("far") else ""
-            words.append(f"{n} dropped: {why}{far}")
-    return "; ".join(words) + f"; dates read as {time_format!r}."
+            notes = [f"first {attrs['dropped_examples'][why]}"]
+            if why == "far from the others":
+                notes.insert(0, f"> {attrs['far_km']:.1f} km from the median point")
+            words.append(f"{n} dropped: {why} ({', '.join(notes)})")
+    return "; ".join(words) + f"; dates read as {attrs['time_format']!r}."
 
 
 @click.command("evaluate")
@@ -317,8 +320,7 @@ def evaluate_command(
         file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
         max_distance_km=max_distance_km,
     )  # fmt: skip
-    a = points.attrs
-    click.echo(_row_account(a["rows"], a["far_km"], a["time_format"]), err=True)
+    click.echo(_row_account(points.attrs), err=True)
     names = [m.strip() for m in methods.split(",") if m.strip()]
     n_months = max(len(points["t"].dt.to_period("M").unique()) - train_months, 1)
     with _progress(n_months * len(names), "evaluate") as step:
