@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -180,69 +181,21 @@ class _BoxControl(MacroElement):
         self.css_class = css_class
 
 
+#: The label placement script shared by the folium maps and the marking app.
+LABELS_JS = Path(__file__).with_name("labels.js")
+
+
 class _LabelDeclutter(MacroElement):
     """Move permanent labels (place names, a plan's stop badges) off each other.
 
-    After the map is drawn and after every zoom or layer switch, the labels are placed one
-    by one around the map's controls (stop badges first, then localities, then bathing
-    sites): each keeps its own side of the place if that box is free, else takes
-    the first free side of right, left, top, bottom; if none is free, the side that covers
-    the least of the others.
+    Inlines :data:`LABELS_JS` and runs it on the map (see the comment at its top).
     """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }};
-  var SIDES = {right: [6, 0], left: [-6, 0], top: [0, -4], bottom: [0, 4]};
-  function overlap(a, b) {
-    var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-    var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-    return w > 0 && h > 0 ? w * h : 0;
-  }
-  function place(t, side, offset) {
-    t.options.direction = side;
-    t.options.offset = offset;
-    t.update();
-    var text = t._container.firstElementChild || t._container;  // the words, not the padding
-    return text.getBoundingClientRect();
-  }
-  function rank(t) {
-    var c = t.options.className || '';
-    return /geo-badge/.test(c) ? 0 : (/geo-bath/.test(c) ? 2 : 1);
-  }
-  function declutter() {
-    var tips = [];
-    map.eachLayer(function (l) {
-      var t = l.getTooltip && l.getTooltip();
-      if (t && t.options.permanent && t._container && t._map) { tips.push(t); }
-    });
-    tips.sort(function (a, b) { return rank(a) - rank(b); });
-    var controls = map.getContainer().querySelectorAll('.leaflet-control');
-    var placed = Array.prototype.map.call(controls, function (c) {
-      return c.getBoundingClientRect();
-    });
-    tips.forEach(function (t) {
-      if (!t._geoHome) { t._geoHome = [t.options.direction, t.options.offset]; }
-      var sides = [t._geoHome[0]].concat(
-        Object.keys(SIDES).filter(function (d) { return d !== t._geoHome[0]; }));
-      var best = null;
-      for (var i = 0; i < sides.length; i++) {
-        var offset = i === 0 ? t._geoHome[1] : SIDES[sides[i]];
-        var b = place(t, sides[i], offset);
-        var cost = placed.reduce(function (sum, p) { return sum + overlap(b, p); }, 0);
-        if (best === null || cost < best.cost) {
-          best = {side: sides[i], offset: offset, cost: cost};
-        }
-        if (cost === 0) { break; }
-      }
-      placed.push(place(t, best.side, best.offset));
-    });
-  }
-  map.whenReady(function () { setTimeout(declutter, 0); });
-  map.on('zoomend overlayadd overlayremove', declutter);
-})();
+{{ this.js }}
+geoPlaceLabels({{ this._parent.get_name() }});
 {% endmacro %}
 """
     )
@@ -250,6 +203,7 @@ class _LabelDeclutter(MacroElement):
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "LabelDeclutter"
+        self.js = LABELS_JS.read_text(encoding="utf-8")
 
 
 def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

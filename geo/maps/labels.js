@@ -1,0 +1,63 @@
+/* Trygghetskartan: keep permanent map labels (place names, a plan's stop numbers) off each other.
+ *
+ * geoPlaceLabels(map) places the labels once the page and its fonts are loaded and after every
+ * move, zoom or layer switch, one by one around the map's controls (stop badges first, then localities, then
+ * bathing sites): each keeps its own side of the place if that box is free, else takes the
+ * first free side of right, left, top, bottom; if none is free, the side that covers the least
+ * of the others. It returns the placing function, to call again after adding labels.
+ * Used inline by the folium maps (geo.maps.base) and served to the marking app (geo.web).
+ */
+function geoPlaceLabels(map) {
+  var SIDES = {right: [6, 0], left: [-6, 0], top: [0, -4], bottom: [0, 4]};
+  function overlap(a, b) {
+    var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    return w > 0 && h > 0 ? w * h : 0;
+  }
+  function place(t, side, offset) {
+    t.options.direction = side;
+    t.options.offset = offset;
+    t.update();
+    var text = t._container.firstElementChild || t._container;  // the words, not the padding
+    return text.getBoundingClientRect();
+  }
+  function rank(t) {
+    var c = t.options.className || '';
+    return /geo-badge/.test(c) ? 0 : (/geo-bath/.test(c) ? 2 : 1);
+  }
+  function declutter() {
+    if (map._animatingZoom) { return; }  // mid-zoom boxes are moving; 'moveend' comes after
+    var tips = [];
+    map.eachLayer(function (l) {
+      var t = l.getTooltip && l.getTooltip();
+      if (t && t.options.permanent && t._container && t._map) { tips.push(t); }
+    });
+    tips.sort(function (a, b) { return rank(a) - rank(b); });
+    var controls = map.getContainer().querySelectorAll('.leaflet-control');
+    var placed = Array.prototype.map.call(controls, function (c) {
+      return c.getBoundingClientRect();
+    });
+    tips.forEach(function (t) {
+      if (!t._geoHome) { t._geoHome = [t.options.direction, t.options.offset]; }
+      var sides = [t._geoHome[0]].concat(
+        Object.keys(SIDES).filter(function (d) { return d !== t._geoHome[0]; }));
+      var best = null;
+      for (var i = 0; i < sides.length; i++) {
+        var offset = i === 0 ? t._geoHome[1] : SIDES[sides[i]];
+        var b = place(t, sides[i], offset);
+        var cost = placed.reduce(function (sum, p) { return sum + overlap(b, p); }, 0);
+        if (best === null || cost < best.cost) {
+          best = {side: sides[i], offset: offset, cost: cost};
+        }
+        if (cost === 0) { break; }
+      }
+      placed.push(place(t, best.side, best.offset));
+    });
+  }
+  function soon() { setTimeout(declutter, 0); }
+  map.whenReady(soon);
+  window.addEventListener('load', soon);  // every layer added, styles applied
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(soon); }
+  map.on('moveend overlayadd overlayremove', declutter);
+  return declutter;
+}
