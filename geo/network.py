@@ -1030,6 +1030,35 @@ def route_travel_time_s(G: nx.MultiDiGraph, a: Point, b: Point) -> float:
     return float(nx.path_weight(G, path, weight="travel_time")) if len(path) > 1 else 0.0
 
 
+def road_labels(edges: pd.DataFrame) -> list[str]:
+    """Return each edge's label for maps: its road number(s) and name(s), else ``"väg"``.
+
+    Parameters
+    ----------
+    edges
+        Edges as from :func:`graph_edges`; optional columns ``ref`` and ``name`` hold a
+        value or, where osmnx merged ways, a list of values.
+
+    Returns
+    -------
+    list of str
+        One label per edge, e.g. ``"204 Storgatan"``.
+    """
+
+    def values(v: object) -> list[str]:
+        if isinstance(v, list | tuple | np.ndarray):
+            return [str(x) for x in v if isinstance(x, str) and x]
+        return [v] if isinstance(v, str) and v else []
+
+    refs = edges["ref"] if "ref" in edges.columns else pd.Series(None, index=edges.index)
+    names = edges["name"] if "name" in edges.columns else pd.Series(None, index=edges.index)
+    labels = []
+    for r, n in zip(refs, names, strict=True):
+        parts = list(dict.fromkeys(values(r) + values(n)))
+        labels.append(" ".join(parts) or "väg")
+    return labels
+
+
 def graph_edges(G: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     """Return the edges as a GeoDataFrame (for maps: ``highway``, ``ref``, ``name``, ``speed_kph``).
 

@@ -499,3 +499,18 @@ def test_schematic_data_file_documents_every_waypoint_and_road() -> None:
         assert len(item.get("note", "")) > 20, item
     names = {w["name"] for w in data["waypoint"]}
     assert network.ENTRY_NODE_NAME in names
+
+
+def test_road_labels_join_numbers_and_names_of_merged_ways():
+    import pandas as pd
+
+    from geo.network import road_labels
+
+    edges = pd.DataFrame(
+        {
+            "ref": ["204", ["204", "691"], None, float("nan")],
+            "name": ["Storgatan", ["Storgatan", "Storgatan"], "Lannavägen", None],
+        }
+    )
+    assert road_labels(edges) == ["204 Storgatan", "204 691 Storgatan", "Lannavägen", "väg"]
+    assert road_labels(pd.DataFrame(index=range(2))) == ["väg", "väg"]

@@ -317,11 +317,21 @@ def test_place_search_and_background(anna):
     bg = anna.get("/api/background").json()
     assert bg["boundary"]["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert len(bg["places"]["features"]) >= 10
+    # the roads to click along when marking a stretch, in lon/lat, labelled by road number
+    roads = bg["roads"]["features"]
+    assert roads and {f["geometry"]["type"] for f in roads} == {"LineString"}
+    lon, lat = roads[0]["geometry"]["coordinates"][0]
+    assert 14 < lon < 16 and 59 < lat < 60
+    assert any("204" in f["properties"]["label"] for f in roads)
+    assert bg["schematic_roads"] is True  # the embedded network; a real OSM file says False
 
 
 def test_pages_use_local_leaflet_only(anna):
     page = anna.get("/").text
     assert "/vendor/leaflet/leaflet.js" in page
+    assert '<script src="/labels.js">' in page
+    labels = anna.get("/labels.js")
+    assert labels.status_code == 200 and "function geoPlaceLabels(map)" in labels.text
     assert "/vendor/leaflet-draw/leaflet.draw.js" in page
     assert "http://" not in page
     assert "https://" not in page

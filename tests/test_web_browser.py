@@ -9,7 +9,8 @@ import httpx
 import pytest
 from _web_fixtures import PASSWORD, login, make_store, running_server, spot_payload
 
-from geo import spots
+from geo import sites, spots
+from tests._browser import LABEL_OVERLAPS_JS
 
 pytestmark = pytest.mark.browser
 
@@ -171,3 +172,16 @@ def test_edit_spot_on_its_page_keeps_geometry(page, server):
     assert list(changes["action"]) == ["skapad", "ändrad"]
     before, after = (json.loads(v) for v in (changes["before"].iloc[1], changes["after"].iloc[1]))
     assert before["geometry"] == after["geometry"]
+
+
+def test_the_map_shows_roads_and_names_every_place_without_internet(page):
+    # kommun staff mark a stretch by clicking along a road: the road and the place names must
+    # be on the map although no background tiles are fetched
+    page.wait_for_selector("path.vag")
+    assert page.locator("path.vag").count() > 10
+    page.wait_for_function("document.querySelectorAll('.leaflet-tooltip.geo-label').length > 10")
+    page.wait_for_timeout(400)  # the first fit is animated; names are placed after it
+    found = page.evaluate(LABEL_OVERLAPS_JS)
+    assert set(sites.load_places()["name"]) <= set(found["labels"])
+    assert found["overlaps"] == []
+    assert "schematiskt vägnät" in page.locator("#bakgrund").inner_text()

@@ -29,6 +29,7 @@ from folium.utilities import JsCode
 
 from geo import settings
 from geo.model import THEMES
+from geo.network import road_labels
 from geo.privacy import span_label
 
 logger = logging.getLogger(__name__)
@@ -501,14 +502,8 @@ def road_layer(roads: gpd.GeoDataFrame) -> folium.GeoJson:
     folium.GeoJson
         The layer (not listed in the layer control on its own).
     """
-    ref = roads["ref"] if "ref" in roads.columns else pd.Series(None, index=roads.index)
-    name = roads["name"] if "name" in roads.columns else pd.Series(None, index=roads.index)
-    tips = [
-        " ".join(str(v) for v in list_value(r) + list_value(n) if v not in (None, ""))
-        for r, n in zip(ref, name, strict=True)
-    ]
     gdf = gpd.GeoDataFrame(
-        {"_tooltip": [t or "väg" for t in tips]}, geometry=roads.geometry.to_numpy(), crs=roads.crs
+        {"_tooltip": road_labels(roads)}, geometry=roads.geometry.to_numpy(), crs=roads.crs
     )
     return geojson_layer(
         gdf, name="Vägar", style={"color": "#6b6b6b", "weight": 2.5, "opacity": 0.8}

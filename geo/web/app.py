@@ -10,7 +10,13 @@ from typing import Any
 import geopandas as gpd
 import shapely
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from shapely.geometry import mapping
@@ -18,8 +24,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from geo import settings, spots, users
-from geo.errors import StoreError
+from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
+from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places
 from geo.web._security import (
     CSRF_FIELD,
@@ -115,6 +122,7 @@ def create_app(
     places_geojson = json.loads(
         places[["place_id", "name", "kind", "geometry"]].to_crs(settings.display_crs).to_json()
     )
+    roads_geojson, schematic = _roads()
 
     def session_user(request: Request) -> users.User | None:
         name = request.session.get("user")
@@ -366,9 +374,41 @@ def create_app(
     @app.get("/api/background")
     async def api_background(request: Request) -> dict[str, Any]:
         await api_user(request, write=False)
-        return {"boundary": boundary_geojson, "places": places_geojson}
+        return {
+            "boundary": boundary_geojson,
+            "places": places_geojson,
+            "roads": roads_geojson,
+            "schematic_roads": schematic,
+        }
+
+    @app.get("/labels.js")
+    async def labels_js() -> FileResponse:
+        return FileResponse(_LABELS_JS, media_type="text/javascript")
 
     return app
+
+
+#: The label placement script of the folium maps (``geo/maps/labels.js``), served as is; found
+#: by path so that the web app does not import folium.
+_LABELS_JS = Path(__file__).resolve().parent.parent / "maps" / "labels.js"
+
+
+def _roads() -> tuple[dict[str, Any], bool]:
+    """Return the roads as GeoJSON lines (display CRS, ``label``) and whether they are schematic.
+
+    The marking page draws it under the places, so kommun staff can click along a road
+    without internet; with no road network at all the page shows none (logged).
+    """
+    try:
+        graph = load_graph()
+    except GeoError as e:
+        logger.warning("marking app without roads: %s", e)
+        return {"type": "FeatureCollection", "features": []}, False
+    edges = graph_edges(graph)
+    lines = gpd.GeoDataFrame(
+        {"label": road_labels(edges)}, geometry=edges.geometry.to_numpy(), crs=edges.crs
+    ).to_crs(settings.display_crs)
+    return json.loads(lines.to_json()), bool(graph.graph.get("schematic", False))
 
 
 def _place_items(places: gpd.GeoDataFrame) -> list[dict[str, Any]]:

@@ -141,10 +141,22 @@ async function addBackground(map) {
   if (!r.ok) return null;
   const bg = await r.json();
   const boundary = L.geoJSON(bg.boundary, { style: { color: "#444", weight: 2, fill: false, dashArray: "6 4" }, interactive: false }).addTo(map);
+  /* roads under everything, not clickable: a click on a road while marking goes to the map */
+  L.geoJSON(bg.roads, { style: { color: "#777", weight: 2.5, opacity: 0.8 }, interactive: false, className: "vag" }).addTo(map);
+  /* every place named on the map (bathing sites in blue), names moved apart by labels.js */
   L.geoJSON(bg.places, {
     style: { color: "#6a51a3", weight: 1, fillOpacity: 0.08 },
-    onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", f.properties.name)),
+    onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", f.properties.name), {
+      permanent: ["ort", "centrum", "badplats"].includes(f.properties.kind),
+      direction: "bottom", offset: [0, 4],
+      className: "geo-label" + (f.properties.kind === "badplats" ? " geo-bath" : ""),
+    }),
   }).addTo(map);
+  const note = document.getElementById("bakgrund");
+  if (note) {
+    note.textContent = "Bakgrund: kommungräns, vägar" + (bg.schematic_roads ? " (schematiskt vägnät: raka linjer mellan orter, inte exakta vägar)" : "") + " och namngivna platser. Ingen bakgrundskarta hämtas.";
+  }
   map.fitBounds(boundary.getBounds());
+  if (typeof geoPlaceLabels === "function") geoPlaceLabels(map)();
   return bg;
 }
