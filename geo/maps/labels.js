@@ -1,14 +1,18 @@
 /* Trygghetskartan: keep permanent map labels (place names, a plan's stop numbers) off each other.
  *
  * geoPlaceLabels(map) places the labels once the page and its fonts are loaded and after every
- * move, zoom or layer switch, one by one around the map's controls (stop badges first, then localities, then
- * bathing sites): each keeps its own side of the place if that box is free, else takes the
- * first free side of right, left, top, bottom; if none is free, the side that covers the least
- * of the others. It returns the placing function, to call again after adding labels.
- * Used inline by the folium maps (geo.maps.base) and served to the marking app (geo.web).
+ * move, zoom or layer switch, one by one around the map's controls (stop badges first, then
+ * localities, then bathing sites): each keeps its own place if that box is free, else takes
+ * the first free one of right, left, top, bottom and half a line above or below right and
+ * left; if none is free, the one that covers the least of the others. It returns the placing
+ * function, to call again after adding labels. Used inline by the folium maps
+ * (geo.maps.base) and served to the marking app (geo.web).
  */
 function geoPlaceLabels(map) {
-  var SIDES = {right: [6, 0], left: [-6, 0], top: [0, -4], bottom: [0, 4]};
+  /* where a label may go: [Leaflet direction, offset in px]; the last four sit half a line
+     above or below the side positions, for crowded spots */
+  var SPOTS = [['right', [6, 0]], ['left', [-6, 0]], ['top', [0, -4]], ['bottom', [0, 4]],
+    ['right', [6, -12]], ['right', [6, 12]], ['left', [-6, -12]], ['left', [-6, 12]]];
   function overlap(a, b) {
     var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
     var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
@@ -39,15 +43,13 @@ function geoPlaceLabels(map) {
     });
     tips.forEach(function (t) {
       if (!t._geoHome) { t._geoHome = [t.options.direction, t.options.offset]; }
-      var sides = [t._geoHome[0]].concat(
-        Object.keys(SIDES).filter(function (d) { return d !== t._geoHome[0]; }));
+      var spots = [t._geoHome].concat(SPOTS);
       var best = null;
-      for (var i = 0; i < sides.length; i++) {
-        var offset = i === 0 ? t._geoHome[1] : SIDES[sides[i]];
-        var b = place(t, sides[i], offset);
+      for (var i = 0; i < spots.length; i++) {
+        var b = place(t, spots[i][0], spots[i][1]);
         var cost = placed.reduce(function (sum, p) { return sum + overlap(b, p); }, 0);
         if (best === null || cost < best.cost) {
-          best = {side: sides[i], offset: offset, cost: cost};
+          best = {side: spots[i][0], offset: spots[i][1], cost: cost};
         }
         if (cost === 0) { break; }
       }

@@ -156,7 +156,8 @@ async function addBackground(map) {
   if (note) {
     note.textContent = "Bakgrund: kommungräns, vägar" + (bg.schematic_roads ? " (schematiskt vägnät: raka linjer mellan orter, inte exakta vägar)" : "") + " och namngivna platser. Ingen bakgrundskarta hämtas.";
   }
-  map.fitBounds(boundary.getBounds());
+  map.options.zoomSnap = 0.25;  /* no tiles to keep whole: let the kommun fill the map */
+  map.fitBounds(boundary.getBounds(), { padding: [8, 8] });
   if (typeof geoPlaceLabels === "function") geoPlaceLabels(map)();
   return bg;
 }
