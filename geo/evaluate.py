@@ -211,7 +211,8 @@ def backtest(
     -------
     tuple of pandas.DataFrame
         Per method and test month: ``method``, ``month``, ``n_test``, ``n_train``,
-        ``hit_<p>``, ``pai_<p>``, ``pei_<p>`` for p in 1, 5, 10; and the hit-rate curve:
+        ``n_cells`` (study cells), ``hit_<p>``, ``pai_<p>``, ``pei_<p>`` for p in 1, 5, 10;
+        and the hit-rate curve:
         ``method``, ``month``, ``coverage``, ``hit``.
 
     Raises
@@ -263,7 +264,7 @@ def backtest(
                 )  # fmt: skip
             row: dict[str, object] = {
                 "method": name, "month": str(month), "n_test": int(actual.sum()),
-                "n_train": int(train.sum()),
+                "n_train": int(train.sum()), "n_cells": int(cells.size),
             }  # fmt: skip
             for cov in COVERAGES:
                 p = round(cov * 100)
@@ -307,7 +308,7 @@ def summarize(
     cell_size_m, train_months
         The backtest's settings (reported).
     n_cells
-        Number of study cells (reported when given).
+        Number of study cells; default the ``n_cells`` of ``results`` (when it has them).
 
     Returns
     -------
@@ -342,7 +343,9 @@ def summarize(
         "cell_size_m": cell_size_m,
         "train_months": train_months,
         "test_months": sorted(results["month"].unique().tolist()),
-        "n_cells": n_cells,
+        "n_cells": n_cells
+        if n_cells is not None or "n_cells" not in results or results.empty
+        else int(results["n_cells"].iloc[0]),
     }
 
 
@@ -445,8 +448,3 @@ def plot_hit_rates(curves: pd.DataFrame, *, title: str = "") -> Figure:
     ax.legend()
     fig.tight_layout()
     return fig
-
-
-def study_cell_count(points: pd.DataFrame, *, cell_size_m: float) -> int:
-    """Return the number of grid cells in the study area (convex hull of the points)."""
-    return int(_study_cells(points, cell_size_m).size)

@@ -146,6 +146,8 @@ def test_evaluate_cli_writes_json_and_plot(tmp_path):
         assert {"pai_1", "pai_5", "pai_10", "hit_5", "pei_5", "months"} <= set(m)
         assert m["months"] == 3
     assert "| count_3m |" in result.output
+    pts = read_points(path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006")
+    assert data["n_cells"] == ev.study_cell_index(pts, 250.0)[0].size  # the grid it scored on
     # per month too: the means above are the means of these, and each month is printed
     for name in ("count_3m", "kde", "prospective"):
         months = data["per_month"][name]

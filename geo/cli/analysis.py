@@ -328,12 +328,7 @@ def evaluate_command(
             points, methods=names, cell_size_m=cell_size_m, train_months=train_months, seed=seed,
             progress=step,
         )  # fmt: skip
-    summary = ev.summarize(
-        results,
-        cell_size_m=cell_size_m,
-        train_months=train_months,
-        n_cells=ev.study_cell_count(points, cell_size_m=cell_size_m),
-    )
+    summary = ev.summarize(results, cell_size_m=cell_size_m, train_months=train_months)
     summary.update(
         file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs"),
         rows=points.attrs["rows"], time_format=points.attrs["time_format"],
