@@ -13,6 +13,7 @@ import bz2
 import gzip
 import logging
 import lzma
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,12 +28,21 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
-from geo.errors import CRSError, ImportFileError
+from geo.errors import CRSError, DataError, ImportFileError
 from geo.ingest._coords import to_number
 from geo.ingest.readers import sniff_delimiter
 from geo.timeformat import parse_time_column
 
-__all__ = ["DROP_REASONS", "FAR_FACTOR", "MIN_FAR_KM", "read_points"]
+__all__ = [
+    "DROP_REASONS",
+    "FAR_FACTOR",
+    "MAX_GAP_MONTHS",
+    "MIN_FAR_KM",
+    "MIN_MONTH_SHARE",
+    "main_period",
+    "parse_period",
+    "read_points",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +52,19 @@ DROP_REASONS: tuple[str, ...] = (
     "impossible location",
     "no time",
     "far from the others",
+    "outside the period",
 )
 #: A point is "far from the others" beyond this many times the distance from the median point
 #: within which 99 % of the points lie ...
 FAR_FACTOR = 5.0
 #: ... and never closer than this (km).
 MIN_FAR_KM = 10.0
+#: A month at either end of the file with fewer events than this share of a typical month
+#: lies outside the file's main period: events dated years back in a year's export (reported
+#: late, or a typo) or a stray event dated after the export.
+MIN_MONTH_SHARE = 0.05
+#: Filled months farther apart than this belong to separate periods of a file.
+MAX_GAP_MONTHS = 12
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -197,6 +214,92 @@ def _far(
     return d > limit, limit / 1000.0
 
 
+def parse_period(text: str) -> tuple[pd.Period | None, pd.Period | None]:
+    """Read ``"FROM:TO"`` in months (``"2019-01:2019-12"``, ``"2019-03:"``, ``":2019-12"``).
+
+    Raises
+    ------
+    DataError
+        If it is not two ``YYYY-MM`` months (either may be left out), the first not after
+        the second.
+    """
+    start, sep, end = text.partition(":")
+    months: list[pd.Period | None] = []
+    for part in (start.strip(), end.strip()):
+        if not part:
+            months.append(None)
+        elif re.fullmatch(r"\d{4}-\d{2}", part) and 1 <= int(part[5:]) <= 12:
+            months.append(pd.Period(part, freq="M"))
+        else:
+            msg = (
+                f"Period {text!r}: {part!r} is not a month; write FROM:TO as YYYY-MM:YYYY-MM, "
+                "e.g. 2019-01:2019-12 (either side may be left out)."
+            )
+            raise DataError(msg)
+    first, last = months
+    if not sep or (first is not None and last is not None and first > last):
+        msg = (
+            f"Period {text!r} must be FROM:TO in months with FROM not after TO, "
+            "e.g. 2019-01:2019-12."
+        )
+        raise DataError(msg)
+    return first, last
+
+
+def main_period(
+    months: pd.PeriodIndex, share: float = MIN_MONTH_SHARE
+) -> tuple[pd.Period, pd.Period]:
+    """Return the first and last month of a file's main period.
+
+    A month is *filled* when it holds at least ``share`` × the events of a typical month:
+    the month the median event falls in (weighted by events, so that years of thinly spread
+    late reports do not make the typical month a thin one). The main period runs from the
+    first to the last filled month; thin months inside it (an outage) are kept. Where filled
+    months lie more than :data:`MAX_GAP_MONTHS` apart the file holds separate periods, and
+    the one with the most events is the main one.
+
+    Parameters
+    ----------
+    months
+        The month of every event.
+    share
+        The share of the median month a month needs to be filled.
+
+    Returns
+    -------
+    tuple of pandas.Period
+        The first and the last month of the main period.
+    """
+    counts = pd.Series(1, index=months).groupby(level=0).sum().sort_index()
+    n = counts.to_numpy()
+    ordinal = np.array([p.ordinal for p in counts.index])
+    filled = np.flatnonzero(n >= share * float(np.median(np.repeat(n, n))))
+    blocks = np.split(filled, np.flatnonzero(np.diff(ordinal[filled]) > MAX_GAP_MONTHS) + 1)
+    best = max(blocks, key=lambda b: int(n[b[0] : b[-1] + 1].sum()))
+    return counts.index[best[0]], counts.index[best[-1]]
+
+
+def _outside_period(
+    months: pd.PeriodIndex,
+    dropped: npt.NDArray[np.bool_],
+    wanted: tuple[pd.Period | None, pd.Period | None] | None,
+) -> tuple[npt.NDArray[np.bool_], str]:
+    """Mark the events (not yet ``dropped``) outside the wanted or the main period.
+
+    Returns the mask and the months kept as ``"FROM:TO"`` (empty if none is left).
+    """
+    candidates = months[~dropped]
+    if candidates.empty:
+        return np.zeros(len(months), dtype=bool), ""
+    if wanted is None:
+        first, last = main_period(candidates)
+    else:
+        first = wanted[0] if wanted[0] is not None else candidates.min()
+        last = wanted[1] if wanted[1] is not None else candidates.max()
+    outside = ((months < first) | (months > last)) & ~dropped
+    return np.asarray(outside, dtype=bool), f"{first}:{last}"
+
+
 def _shown(value: object) -> str:
     """Write a cell's value for a message: ``= '0.0'``, or ``empty``."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
@@ -220,7 +323,7 @@ def _first_examples(
             continue
         i = int(hits[0])
         row = int(df.index[i]) + 1  # the reader's row labels survive the filters
-        if why == "no time":
+        if why in ("no time", "outside the period"):
             said = f"{time_col} {_shown(df[time_col].iloc[i])}"
         elif x_col and y_col:
             said = f"{x_col} {_shown(df[x_col].iloc[i])}, {y_col} {_shown(df[y_col].iloc[i])}"
@@ -239,6 +342,7 @@ def read_points(
     crs: str | None,
     where: Sequence[str] = (),
     max_distance_km: float | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Read a point file into metres for a backtest, accounting for every row.
 
@@ -262,6 +366,9 @@ def read_points(
     max_distance_km
         Drop points farther than this from the median point; default
         ``max(5 × the distance holding 99 % of the points, 10 km)``.
+    period
+        Months to keep, ``"FROM:TO"`` (:func:`parse_period`); default the file's main period
+        (:func:`main_period`), which leaves off thinly filled months at either end.
 
     Returns
     -------
@@ -272,7 +379,9 @@ def read_points(
         ``not matching --where``, ``used`` and ``dropped`` (rows per reason of
         :data:`DROP_REASONS`); ``attrs["dropped_examples"]`` the first dropped row of each
         reason (data row, 1-based, and its values); ``attrs["time_format"]`` the date format;
-        ``attrs["far_km"]`` the distance limit.
+        ``attrs["far_km"]`` the distance limit; ``attrs["period"]`` the months kept
+        (``"2019-01:2019-12"``) and whether they were ``"given"`` or ``"found"``
+        (``attrs["period_source"]``).
 
     Raises
     ------
@@ -285,6 +394,7 @@ def read_points(
     wanted = {c for c in (x_col, y_col, time_col) if c} | {
         w.partition("=")[0].strip() for w in where
     }
+    wanted_period = parse_period(period) if period else None
     df, file_crs = _read_table(path, wanted)
     n_read = len(df)
     missing = [c for c in (x_col, y_col, time_col) if c is not None and c not in df.columns]
@@ -307,12 +417,16 @@ def read_points(
     ):
         reason[(reason == "") & mask] = why
     ok = reason == ""
-    far_km = float("nan")
+    far_km, kept_period = float("nan"), ""
     if ok.any():
         px, py, used_crs = _project(x[ok], y[ok], src)
         far, far_km = _far(px, py, max_distance_km)
         reason[np.flatnonzero(ok)[far]] = "far from the others"
-        out = pd.DataFrame({"x": px[~far], "y": py[~far], "t": times.at.to_numpy()[ok][~far]})
+        t = pd.DatetimeIndex(times.at.to_numpy()[ok])
+        outside, kept_period = _outside_period(t.to_period("M"), far, wanted_period)
+        reason[np.flatnonzero(ok)[outside]] = "outside the period"
+        use = ~far & ~outside
+        out = pd.DataFrame({"x": px[use], "y": py[use], "t": t[use]})
     else:
         out, used_crs = pd.DataFrame({"x": [], "y": [], "t": pd.to_datetime([])}), src
     dropped = {why: int((reason == why).sum()) for why in DROP_REASONS}
@@ -323,8 +437,8 @@ def read_points(
         msg = (
             f"No point with a location and a time left in {str(path)!r} "
             f"(filters {list(where)!r}; {len(df)} rows: {counts}; {time_col} values like "
-            f"{example} read with format {times.format!r}). Check --x-col/--y-col/--crs and "
-            "--time-col."
+            f"{example} read with format {times.format!r}). Check --x-col/--y-col/--crs, "
+            "--time-col and --period."
         )
         raise ImportFileError(msg)
     out.attrs["crs"] = used_crs.to_string()
@@ -337,5 +451,7 @@ def read_points(
     out.attrs["dropped_examples"] = examples
     out.attrs["time_format"] = times.format
     out.attrs["far_km"] = far_km
+    out.attrs["period"] = kept_period
+    out.attrs["period_source"] = "given" if wanted_period else "found"
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

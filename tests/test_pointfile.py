@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import geopandas as gpd
@@ -10,11 +11,13 @@ import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
 from geo.errors import DataError, ImportFileError
-from geo.pointfile import read_points
+from geo.pointfile import MAX_GAP_MONTHS, MIN_MONTH_SHARE, main_period, parse_period, read_points
 
 
 def city_rows(n=400, seed=3):
@@ -49,6 +52,7 @@ def test_every_row_is_used_filtered_or_dropped_with_its_reason(tmp_path):
     assert rows["read"] == 400 and rows["not matching --where"] == 100
     assert rows["dropped"] == {
         "no location": 1, "impossible location": 2, "no time": 1, "far from the others": 2,
+        "outside the period": 0,
     }  # fmt: skip
     assert rows["used"] == len(got) == 400 - 100 - 6
     # each reason names its first row (data rows from 1) and the values that failed
@@ -180,3 +184,110 @@ def test_filters_on_one_column_keep_any_of_their_values_and_columns_combine(tmp_
         path, **args, where=["Primary Type=NARCOTICS", "Arrest=true", "Primary Type=THEFT"]
     )
     assert len(arrests) == 200 and arrests.attrs["rows"]["not matching --where"] == 200
+
+
+def late_reports_export(seed=5):
+    """A year's export (2020) as NYPD's complaint data come: ~100 events a month, 20 dated
+    2015–2019 (reported late or mistyped) and the first two days of January 2021."""
+    rng = np.random.default_rng(seed)
+    bulk = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.uniform(0, 366, 1200), unit="D")
+    late = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.uniform(0, 5 * 365, 20), unit="D")
+    tail = pd.to_datetime(["2021-01-01", "2021-01-02", "2021-01-02"])
+    t = pd.DatetimeIndex(np.concatenate([late.values, bulk.values, tail.values]))
+    n = len(t)
+    return pd.DataFrame(
+        {
+            "CMPLNT_FR_DT": t.strftime("%m/%d/%Y"),
+            "Latitude": 40.75 + rng.normal(0, 0.02, n),
+            "Longitude": -73.98 + rng.normal(0, 0.02, n),
+        }
+    )
+
+
+def test_events_dated_years_before_a_years_export_are_left_out_and_counted(tmp_path):
+    path = tmp_path / "nypd.csv"
+    late_reports_export().to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "CMPLNT_FR_DT"}
+    got = read_points(path, crs="EPSG:4326", **args)
+    assert got.attrs["period"] == "2020-01:2020-12" and got.attrs["period_source"] == "found"
+    assert got.attrs["rows"]["dropped"]["outside the period"] == 23
+    assert len(got) == 1200 and got["t"].min() >= pd.Timestamp("2020-01-01")
+    assert got.attrs["dropped_examples"]["outside the period"].startswith("row 1: CMPLNT_FR_DT = ")
+    # without this, the backtest would run 70 months from 2015, most of them empty
+    results, _ = ev.backtest(got, methods=["count_1m"], cell_size_m=500, train_months=3)
+    assert results["month"].tolist() == [f"2020-{m:02d}" for m in range(4, 13)]
+    # a period given is kept as given, and either side may be left open
+    spring = read_points(path, crs="EPSG:4326", period="2020-03:2020-05", **args)
+    assert sorted(spring["t"].dt.month.unique()) == [3, 4, 5]
+    assert spring.attrs["period_source"] == "given"
+    everything = read_points(path, crs="EPSG:4326", period=":", **args)
+    assert len(everything) == 1223
+    assert everything.attrs["period"].startswith("2015-")
+    assert everything.attrs["period"].endswith(":2021-01")
+
+
+def test_the_cli_says_which_period_it_used(tmp_path):
+    path, out = tmp_path / "nypd.csv", tmp_path / "out.json"
+    late_reports_export().to_csv(path, index=False)
+    result = CliRunner().invoke(
+        evaluate_command,
+        [str(path), "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", "CMPLNT_FR_DT",
+         "--crs", "EPSG:4326", "--methods", "count_1m", "--cell-size-m", "500",
+         "--json", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "23 dropped: outside the period (found period 2020-01–2020-12, first row 1" in (
+        result.stderr
+    )
+    assert json.loads(out.read_text())["period"] == "2020-01:2020-12"
+    bad = CliRunner().invoke(
+        evaluate_command,
+        [str(path), "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", "CMPLNT_FR_DT",
+         "--crs", "EPSG:4326", "--period", "2020-13:2020-12"],
+    )  # fmt: skip
+    assert isinstance(bad.exception, DataError) and "'2020-13' is not a month" in str(bad.exception)
+
+
+def test_a_seasonal_rural_file_keeps_its_quiet_winter_months():
+    # a bathing site: most events in summer, a few every winter month
+    per_month = [3, 2, 4, 6, 20, 45, 60, 40, 8, 4, 2, 3]
+    months = pd.PeriodIndex(
+        [pd.Period(f"2025-{m:02d}", freq="M") for m, n in enumerate(per_month, 1) for _ in range(n)]
+    )
+    assert main_period(months) == (pd.Period("2025-01", "M"), pd.Period("2025-12", "M"))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=40))
+def test_the_main_period_starts_and_ends_on_filled_months_without_year_long_gaps(counts):
+    if not any(counts):
+        counts = [*counts, 1]
+    months = pd.PeriodIndex(
+        [pd.Period("2019-01", "M") + i for i, n in enumerate(counts) for _ in range(n)]
+    )
+    first, last = main_period(months)
+    have = pd.Series(counts, index=pd.period_range("2019-01", periods=len(counts), freq="M"))
+    typical = float(np.median(np.repeat(counts, counts)))  # the month of the median event
+    threshold = MIN_MONTH_SHARE * typical
+    assert have[first] >= threshold and have[last] >= threshold
+    assert first <= last
+    # inside the period no stretch of more than a year lacks a filled month
+    filled = [p.ordinal for p in have[first:last].index if have[p] >= threshold]
+    assert all(b - a <= MAX_GAP_MONTHS for a, b in itertools.pairwise(filled))
+
+
+@given(st.integers(1990, 2040), st.integers(1, 12), st.integers(0, 30))
+def test_a_period_written_as_months_reads_back(year, month, span):
+    first = pd.Period(f"{year}-{month:02d}", "M")
+    last = first + span
+    assert parse_period(f"{first}:{last}") == (first, last)
+    assert parse_period(f"{first}:") == (first, None)
+    assert parse_period(f" :{last}") == (None, last)
+    if span:
+        with pytest.raises(DataError, match="FROM not after TO"):
+            parse_period(f"{last}:{first}")
+
+
+@pytest.mark.parametrize("text", ["2020", "2020-1:2020-02", "2020-00:", "jan:feb", "2020-01"])
+def test_a_period_that_is_not_two_months_is_refused_with_an_example(text):
+    with pytest.raises(DataError, match="2019-01:2019-12"):
+        parse_period(text)

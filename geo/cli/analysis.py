@@ -239,6 +239,9 @@ def _row_account(attrs: dict[Any, Any]) -> str:
             notes = [f"first {attrs['dropped_examples'][why]}"]
             if why == "far from the others":
                 notes.insert(0, f"> {attrs['far_km']:.1f} km from the median point")
+            if why == "outside the period":
+                kept = attrs["period"].replace(":", "–")
+                notes.insert(0, f"{attrs['period_source']} period {kept}")
             words.append(f"{n} dropped: {why} ({', '.join(notes)})")
     return "; ".join(words) + f"; dates read as {attrs['time_format']!r}."
 
@@ -261,6 +264,14 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     default=None,
     help="Drop points farther than this from the median point "
     "(default: 5 × the distance holding 99 % of them, at least 10 km).",
+)
+@click.option(
+    "--period",
+    default=None,
+    metavar="FROM:TO",
+    help="Months to use, e.g. 2019-01:2019-12 (either side may be left out; default: the "
+    "file's main period, without months at either end holding under 1/20 of a typical "
+    "month's events).",
 )
 @click.option("--cell-size-m", type=float, default=150.0, show_default=True, help="Grid cell side.")
 @click.option("--train-months", type=int, default=3, show_default=True, help="Months of history.")
@@ -301,6 +312,7 @@ def evaluate_command(
     crs: str | None,
     where: tuple[str, ...],
     max_distance_km: float | None,
+    period: str | None,
     cell_size_m: float,
     train_months: int,
     methods: str,
@@ -318,7 +330,7 @@ def evaluate_command(
     """
     points = read_points(
         file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
-        max_distance_km=max_distance_km,
+        max_distance_km=max_distance_km, period=period,
     )  # fmt: skip
     click.echo(_row_account(points.attrs), err=True)
     names = [m.strip() for m in methods.split(",") if m.strip()]
@@ -332,6 +344,7 @@ def evaluate_command(
     summary.update(
         file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs"),
         rows=points.attrs["rows"], time_format=points.attrs["time_format"],
+        period=points.attrs["period"],
     )  # fmt: skip
     bound = None
     if ceiling:
