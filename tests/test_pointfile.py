@@ -291,3 +291,21 @@ def test_a_period_written_as_months_reads_back(year, month, span):
 def test_a_period_that_is_not_two_months_is_refused_with_an_example(text):
     with pytest.raises(DataError, match="2019-01:2019-12"):
         parse_period(text)
+
+
+def test_state_plane_feet_are_read_into_metres(tmp_path):
+    # Chicago's export also gives "X Coordinate"/"Y Coordinate" in Illinois East, US feet
+    df = city_rows()
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(df["Longitude"], df["Latitude"]), crs=4326)
+    feet = lonlat.to_crs(3435)
+    df["X Coordinate"], df["Y Coordinate"] = feet.x.round(0), feet.y.round(0)
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    got = read_points(
+        path, x_col="X Coordinate", y_col="Y Coordinate", time_col="Date", crs="EPSG:3435"
+    )
+    assert got.attrs["crs"] == "EPSG:32616"
+    want = lonlat.to_crs(32616)
+    # a foot of rounding is 0.3 m; a foot read as a metre would be off by hundreds of km
+    assert np.abs(got["x"].to_numpy() - want.x.to_numpy()).max() < 0.5
+    assert np.abs(got["y"].to_numpy() - want.y.to_numpy()).max() < 0.5
