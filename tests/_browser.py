@@ -47,3 +47,11 @@ LABEL_OVERLAPS_JS = """() => {
   }
   return {labels: boxes.map(b => b[0]), overlaps: pairs};
 }"""
+
+#: The computed style of each permanent label, by its text: ``{name: [fontStyle, color,
+#: backgroundColor]}`` (bathing sites are drawn in blue italics, every name without a box).
+LABEL_STYLES_JS = """() => Object.fromEntries(
+  [...document.querySelectorAll('.leaflet-tooltip.geo-label')].map(e => {
+    const s = getComputedStyle(e);
+    return [e.textContent, [s.fontStyle, s.color, s.backgroundColor]];
+  }))"""

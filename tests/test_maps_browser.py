@@ -10,7 +10,7 @@ from geo import privacy, sites
 from geo.maps import lagesbild_map, save_map, shared_map
 from geo.model import CATEGORIES
 from tests import _maps_fixtures as fx
-from tests._browser import LABEL_OVERLAPS_JS, MAP_JS, open_map, real_errors
+from tests._browser import LABEL_OVERLAPS_JS, LABEL_STYLES_JS, MAP_JS, open_map, real_errors
 
 pytestmark = pytest.mark.browser
 
@@ -93,6 +93,12 @@ def test_every_place_is_named_and_no_name_covers_another(offline_page, saved_map
         if zoom == 0:
             assert names <= set(found["labels"])
             assert {"Lanna badgruva", "Badplats Leken"} <= set(found["labels"])
+            styles = page.evaluate(LABEL_STYLES_JS)
+            assert styles["Badplats Leken"][:2] == ["italic", "rgb(4, 90, 141)"]
+            assert (
+                styles["Fjugesta centrum"][0] == "normal"
+                and styles["Fjugesta centrum"][2] == "rgba(0, 0, 0, 0)"
+            )
         assert found["overlaps"] == [], f"zoom {zoom:+d}"
 
 

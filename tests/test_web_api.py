@@ -332,6 +332,9 @@ def test_pages_use_local_leaflet_only(anna):
     assert '<script src="/labels.js">' in page
     labels = anna.get("/labels.js")
     assert labels.status_code == 200 and "function geoPlaceLabels(map)" in labels.text
+    assert '<link rel="stylesheet" href="/labels.css">' in page
+    styles = anna.get("/labels.css")
+    assert styles.headers["content-type"].startswith("text/css") and ".geo-bath" in styles.text
     assert "/vendor/leaflet-draw/leaflet.draw.js" in page
     assert "http://" not in page
     assert "https://" not in page

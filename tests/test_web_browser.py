@@ -10,7 +10,7 @@ import pytest
 from _web_fixtures import PASSWORD, login, make_store, running_server, spot_payload
 
 from geo import sites, spots
-from tests._browser import LABEL_OVERLAPS_JS
+from tests._browser import LABEL_OVERLAPS_JS, LABEL_STYLES_JS
 
 pytestmark = pytest.mark.browser
 
@@ -185,3 +185,10 @@ def test_the_map_shows_roads_and_names_every_place_without_internet(page):
     assert set(sites.load_places()["name"]) <= set(found["labels"])
     assert found["overlaps"] == []
     assert "schematiskt vägnät" in page.locator("#bakgrund").inner_text()
+    # styled as on the folium maps (the same labels.css): bathing sites blue italic, no boxes
+    styles = page.evaluate(LABEL_STYLES_JS)
+    assert styles["Lanna badgruva"] == ["italic", "rgb(4, 90, 141)", "rgba(0, 0, 0, 0)"]
+    assert (
+        styles["Fjugesta centrum"][0] == "normal"
+        and styles["Fjugesta centrum"][2] == "rgba(0, 0, 0, 0)"
+    )

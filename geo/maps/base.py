@@ -136,13 +136,6 @@ _CSS = """
 .geo-popup td {padding: 1px 6px 1px 0; vertical-align: top;}
 .geo-popup td.geo-key {color: #555;}
 .geo-popup img.geo-chart {display: block; margin-top: 4px; max-width: 340px;}
-.leaflet-tooltip.geo-label {background: transparent; border: 0; box-shadow: none; font-weight: 600;
-  padding: 1px 3px;
-  color: #233; text-shadow: 0 0 3px #fff, 0 0 3px #fff;}
-.leaflet-tooltip.geo-badge {background: #fff; border: 2px solid #233; border-radius: 9px;
-  padding: 0 5px; min-width: 10px; text-align: center; text-shadow: none;}
-.leaflet-tooltip.geo-label:before {display: none;}
-.leaflet-tooltip.geo-label.geo-bath {color: #045a8d; font-style: italic;}
 .geo-week input.geo-week-input {width: 220px;}
 .geo-cats summary {cursor: pointer; margin-top: 4px;}
 .geo-cats label.geo-cat {display: block; max-width: 300px; cursor: pointer;}
@@ -182,8 +175,10 @@ class _BoxControl(MacroElement):
         self.css_class = css_class
 
 
-#: The label placement script shared by the folium maps and the marking app.
+#: The label placement script shared by the folium maps and the marking app ...
 LABELS_JS = Path(__file__).with_name("labels.js")
+#: ... and the labels' styles.
+LABELS_CSS = Path(__file__).with_name("labels.css")
 
 
 class _LabelDeclutter(MacroElement):
@@ -450,6 +445,7 @@ def base_map(
     ).add_to(m)
     root: Any = m.get_root()
     root.header.add_child(Element(_CSS))
+    root.header.add_child(Element(f"<style>\n{LABELS_CSS.read_text(encoding='utf-8')}</style>"))
     all_notes = list(notes)
     if boundary is not None:
         gdf = gpd.GeoDataFrame(

@@ -383,14 +383,18 @@ def create_app(
 
     @app.get("/labels.js")
     async def labels_js() -> FileResponse:
-        return FileResponse(_LABELS_JS, media_type="text/javascript")
+        return FileResponse(_MAP_ASSETS / "labels.js", media_type="text/javascript")
+
+    @app.get("/labels.css")
+    async def labels_css() -> FileResponse:
+        return FileResponse(_MAP_ASSETS / "labels.css", media_type="text/css")
 
     return app
 
 
-#: The label placement script of the folium maps (``geo/maps/labels.js``), served as is; found
-#: by path so that the web app does not import folium.
-_LABELS_JS = Path(__file__).resolve().parent.parent / "maps" / "labels.js"
+#: Where the folium maps' label script and styles lie (``geo/maps/labels.js``, ``labels.css``),
+#: served as they are; found by path so that the web app does not import folium.
+_MAP_ASSETS = Path(__file__).resolve().parent.parent / "maps"
 
 
 def _roads() -> tuple[dict[str, Any], bool]:
