@@ -117,19 +117,40 @@ def _read_csv(path: Path, columns: set[str]) -> pd.DataFrame:
     raise ImportFileError(msg)
 
 
-def _read_table(path: Path, columns: set[str]) -> tuple[pd.DataFrame, CRS | None]:
-    """Read the file; of a CSV only ``columns`` (all of them if one is missing)."""
+def _layer(path: Path, layer: str | None) -> tuple[str, int]:
+    """Return the layer to read (``layer``, else the first) and how many the file has."""
+    names = [str(name) for name, _ in pyogrio.list_layers(path)]
+    if layer is not None and layer not in names:
+        msg = f"{str(path)!r} has no layer {layer!r}; its layers are {names}."
+        raise ImportFileError(msg)
+    return layer or names[0], len(names)
+
+
+def _read_table(
+    path: Path, columns: set[str], layer: str | None
+) -> tuple[pd.DataFrame, CRS | None, str]:
+    """Read the file; of a CSV only ``columns`` (all of them if one is missing).
+
+    Returns the table, the file's CRS and the layer read (with the number of layers if more
+    than one, ``"incidents (1 of 15)"``; empty for a CSV).
+    """
     try:
         if _is_csv(path):
-            return _read_csv(path, columns), None
-        df = pyogrio.read_dataframe(path)
+            if layer is not None:
+                msg = f"{str(path)!r} is a CSV table: it has no layers; leave out --layer."
+                raise ImportFileError(msg)
+            return _read_csv(path, columns), None, ""
+        name, n_layers = _layer(path, layer)
+        df = pyogrio.read_dataframe(path, layer=name)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, pyogrio.errors.DataSourceError) as e:
+        if isinstance(e, ImportFileError):
+            raise
         msg = (
             f"Cannot read points from {str(path)!r}: {e}. Use a CSV (also .csv.gz/.zip), "
             "GeoJSON or GeoPackage."
         )
         raise ImportFileError(msg) from e
-    return df, df.crs
+    return df, df.crs, name if n_layers == 1 else f"{name} (of {n_layers} layers)"
 
 
 def _filter(df: pd.DataFrame, where: Sequence[str], path: Path) -> pd.DataFrame:
@@ -343,6 +364,7 @@ def read_points(
     where: Sequence[str] = (),
     max_distance_km: float | None = None,
     period: str | None = None,
+    layer: str | None = None,
 ) -> pd.DataFrame:
     """Read a point file into metres for a backtest, accounting for every row.
 
@@ -369,6 +391,8 @@ def read_points(
     period
         Months to keep, ``"FROM:TO"`` (:func:`parse_period`); default the file's main period
         (:func:`main_period`), which leaves off thinly filled months at either end.
+    layer
+        The layer of a GeoPackage (or other multi-layer file) to read; default the first.
 
     Returns
     -------
@@ -381,7 +405,7 @@ def read_points(
         reason (data row, 1-based, and its values); ``attrs["time_format"]`` the date format;
         ``attrs["far_km"]`` the distance limit; ``attrs["period"]`` the months kept
         (``"2019-01:2019-12"``) and whether they were ``"given"`` or ``"found"``
-        (``attrs["period_source"]``).
+        (``attrs["period_source"]``); ``attrs["layer"]`` the layer read (empty for a CSV).
 
     Raises
     ------
@@ -395,11 +419,14 @@ def read_points(
         w.partition("=")[0].strip() for w in where
     }
     wanted_period = parse_period(period) if period else None
-    df, file_crs = _read_table(path, wanted)
+    df, file_crs, layer_read = _read_table(path, wanted, layer)
     n_read = len(df)
     missing = [c for c in (x_col, y_col, time_col) if c is not None and c not in df.columns]
     if missing:
-        msg = f"{str(path)!r} has no column(s) {missing!r}; its columns are {list(df.columns)}."
+        where = f"{str(path)!r}, layer {layer_read}," if layer_read else repr(str(path))
+        msg = f"{where} has no column(s) {missing!r}; its columns are {list(df.columns)}."
+        if "layers)" in layer_read:
+            msg += " Choose another layer with --layer."
         raise ImportFileError(msg)
     df = _filter(df, where, path)
     x, y = _coordinates(df, x_col, y_col)
@@ -453,5 +480,6 @@ def read_points(
     out.attrs["far_km"] = far_km
     out.attrs["period"] = kept_period
     out.attrs["period_source"] = "given" if wanted_period else "found"
+    out.attrs["layer"] = layer_read
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

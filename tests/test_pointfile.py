@@ -309,3 +309,29 @@ def test_state_plane_feet_are_read_into_metres(tmp_path):
     # a foot of rounding is 0.3 m; a foot read as a metre would be off by hundreds of km
     assert np.abs(got["x"].to_numpy() - want.x.to_numpy()).max() < 0.5
     assert np.abs(got["y"].to_numpy() - want.y.to_numpy()).max() < 0.5
+
+
+def test_a_geopackage_layer_is_chosen_by_name_and_a_wrong_one_is_named(tmp_path):
+    # the tool's own store is such a file: incidents beside grids, hotspots and places
+    path = tmp_path / "store.gpkg"
+    box = shapely.box(500_000, 6_500_000, 500_100, 6_500_100)
+    gpd.GeoDataFrame({"name": ["Lanna"]}, geometry=[box], crs=3006).to_file(path, layer="places")
+    gpd.GeoDataFrame(
+        {"occurred_at": pd.to_datetime(["2024-01-03", "2024-02-04"])},
+        geometry=[shapely.Point(500_010, 6_500_010), shapely.Point(500_300, 6_500_300)],
+        crs=3006,
+    ).to_file(path, layer="incidents")
+    args = {"x_col": None, "y_col": None, "time_col": "occurred_at", "crs": None}
+    got = read_points(path, layer="incidents", **args)
+    assert len(got) == 2 and got.attrs["layer"] == "incidents (of 2 layers)"
+    with pytest.raises(ImportFileError, match=r"layer places \(of 2 layers\).*--layer"):
+        read_points(path, **args)  # the first layer has no such column
+    with pytest.raises(ImportFileError, match=r"no layer 'händelser'.*\['places', 'incidents'\]"):
+        read_points(path, layer="händelser", **args)
+    csv = tmp_path / "chicago.csv"
+    city_rows().to_csv(csv, index=False)
+    with pytest.raises(ImportFileError, match="no layers; leave out --layer"):
+        read_points(
+            csv, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326",
+            layer="incidents",
+        )  # fmt: skip

@@ -243,7 +243,8 @@ def _row_account(attrs: dict[Any, Any]) -> str:
                 kept = attrs["period"].replace(":", "–")
                 notes.insert(0, f"{attrs['period_source']} period {kept}")
             words.append(f"{n} dropped: {why} ({', '.join(notes)})")
-    return "; ".join(words) + f"; dates read as {attrs['time_format']!r}."
+    where = f"layer {attrs['layer']}: " if attrs.get("layer") else ""
+    return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}."
 
 
 @click.command("evaluate")
@@ -252,6 +253,7 @@ def _row_account(attrs: dict[Any, Any]) -> str:
 @click.option("--y-col", default=None, help="Northing/latitude column.")
 @click.option("--time-col", required=True, help="Date or datetime column.")
 @click.option("--crs", default=None, help="CRS of the x/y columns, e.g. EPSG:4326.")
+@click.option("--layer", default=None, help="Layer of a GeoPackage to read (default: the first).")
 @click.option(
     "--where",
     multiple=True,
@@ -310,6 +312,7 @@ def evaluate_command(
     y_col: str | None,
     time_col: str,
     crs: str | None,
+    layer: str | None,
     where: tuple[str, ...],
     max_distance_km: float | None,
     period: str | None,
@@ -330,7 +333,7 @@ def evaluate_command(
     """
     points = read_points(
         file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
-        max_distance_km=max_distance_km, period=period,
+        max_distance_km=max_distance_km, period=period, layer=layer,
     )  # fmt: skip
     click.echo(_row_account(points.attrs), err=True)
     names = [m.strip() for m in methods.split(",") if m.strip()]
@@ -344,7 +347,7 @@ def evaluate_command(
     summary.update(
         file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs"),
         rows=points.attrs["rows"], time_format=points.attrs["time_format"],
-        period=points.attrs["period"],
+        period=points.attrs["period"], layer=points.attrs["layer"] or None,
     )  # fmt: skip
     bound = None
     if ceiling:
