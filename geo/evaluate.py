@@ -19,12 +19,14 @@ __all__ = [
     "COVERAGES",
     "HINDSIGHT",
     "MAX_CELLS",
+    "PLAN_CELLS",
     "backtest",
     "hit_rate",
     "markdown_table",
     "monthly_table",
     "pai",
     "pei",
+    "plan_sentence",
     "plot_hit_rates",
     "study_cell_index",
     "summarize",
@@ -41,11 +43,17 @@ CURVE: npt.NDArray[np.float64] = np.round(np.arange(0.0, 0.2001, 0.005), 4)
 #: (:func:`backtest`), to show how far any ranking stable across months could go.
 HINDSIGHT: dict[str, str] = {"hindsight_count": "count", "hindsight_kde": "kde"}
 #: Measures averaged over the test months (:func:`summarize`).
-MEASURES: tuple[str, ...] = tuple(
-    f"{kind}_{round(c * 100)}" for kind in ("pai", "hit", "pei") for c in COVERAGES
+MEASURES: tuple[str, ...] = (
+    *(f"{kind}_{round(c * 100)}" for kind in ("pai", "hit", "pei") for c in COVERAGES),
+    "hit_plan",
+    "pai_plan",
 )
 #: Per-month measures kept in the JSON report (:func:`summarize`).
-MONTH_COLUMNS: tuple[str, ...] = ("hit_5", "pai_1", "pai_5", "pai_10", "pei_5")
+MONTH_COLUMNS: tuple[str, ...] = ("hit_5", "pai_1", "pai_5", "pai_10", "pei_5", "hit_plan")
+#: Cells a week's patrol plan can visit: two hours hold five stops of 15 min with the drive from
+#: Örebro (the plans for weeks 48–50 of 2026 have five each; at most 120 ÷ 15 = 8 with no driving,
+#: :class:`geo.patrol.PlanSettings`). Design §6 asks for the coverage a plan can actually visit.
+PLAN_CELLS = 5
 #: Largest grid (cells in the points' bounding box) a backtest builds.
 MAX_CELLS = 4_000_000
 
@@ -181,6 +189,7 @@ def backtest(
     train_months: int = 3,
     seed: int | None = 0,
     progress: Callable[[str], None] | None = None,
+    plan_cells: int = PLAN_CELLS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Backtest forecast methods with a rolling monthly origin.
 
@@ -206,13 +215,16 @@ def backtest(
         Seed for the learned method.
     progress
         Called with ``"<method> <YYYY-MM>"`` before each forecast.
+    plan_cells
+        Cells a patrol plan visits (:data:`PLAN_CELLS`): ``hit_plan`` is the share of the
+        month's events in the method's top ``plan_cells`` cells.
 
     Returns
     -------
     tuple of pandas.DataFrame
         Per method and test month: ``method``, ``month``, ``n_test``, ``n_train``,
-        ``n_cells`` (study cells), ``hit_<p>``, ``pai_<p>``, ``pei_<p>`` for p in 1, 5, 10;
-        and the hit-rate curve:
+        ``n_cells`` (study cells), ``hit_<p>``, ``pai_<p>``, ``pei_<p>`` for p in 1, 5, 10,
+        ``plan_cells``, ``hit_plan`` and ``pai_plan``; and the hit-rate curve:
         ``method``, ``month``, ``coverage``, ``hit``.
 
     Raises
@@ -223,6 +235,9 @@ def backtest(
     """
     if train_months < 1:
         msg = f"train_months must be at least 1, got {train_months!r}."
+        raise DataError(msg)
+    if plan_cells < 1:
+        msg = f"plan_cells must be at least 1, got {plan_cells!r}."
         raise DataError(msg)
     cells, pos = study_cell_index(points, cell_size_m)
     ev_cells = cells[pos]  # the hull's cells hold every point
@@ -271,6 +286,10 @@ def backtest(
                 row[f"hit_{p}"] = hit_rate(risk, actual, cov)
                 row[f"pai_{p}"] = pai(risk, actual, cov)
                 row[f"pei_{p}"] = pei(risk, actual, cov)
+            share = min(plan_cells / cells.size, 1.0)
+            row["plan_cells"] = plan_cells
+            row["hit_plan"] = hit = hit_rate(risk, actual, share)
+            row["pai_plan"] = hit / share
             rows.append(row)
             for cov in CURVE:
                 curve_rows.append(
@@ -314,9 +333,10 @@ def summarize(
     -------
     dict
         ``{"methods": {name: {"pai_1", "pai_5", "pai_10", "hit_1", "hit_5", "hit_10",
-        "pei_1", "pei_5", "pei_10", "pai_5_sd", "months"}}, "per_month": {name: [{"month",
-        "n_test", "n_train", "hit_5", "pai_1", "pai_5", "pai_10", "pei_5"}, ...]},
-        "default_method", "cell_size_m", "train_months", "test_months", "n_cells"}``;
+        "pei_1", "pei_5", "pei_10", "hit_plan", "pai_plan", "pai_5_sd", "months"}},
+        "per_month": {name: [{"month", "n_test", "n_train", "hit_5", "pai_1", "pai_5",
+        "pai_10", "pei_5", "hit_plan"}, ...]}, "default_method", "cell_size_m",
+        "train_months", "test_months", "n_cells", "plan_cells"}``;
         ``methods`` holds the means over the test months with events (``months`` counts
         them); a month without events has ``null`` measures in ``per_month``, as has any
         mean over no month, so the JSON stays valid (no ``NaN``).
@@ -346,6 +366,9 @@ def summarize(
         "n_cells": n_cells
         if n_cells is not None or "n_cells" not in results or results.empty
         else int(results["n_cells"].iloc[0]),
+        "plan_cells": int(results["plan_cells"].iloc[0])
+        if "plan_cells" in results and not results.empty
+        else None,
     }
 
 
@@ -381,6 +404,36 @@ def markdown_table(summary: dict[str, object], *, baseline: str = "count_3m") ->
             f"| {_cell(m['pai_10'], '.2f')} | {_cell(m['pei_5'], '.3f')} | {ratio} |"
         )
     return "\n".join(lines)
+
+
+def plan_sentence(summary: dict[str, object]) -> str:
+    """Say what share of a month's events lay in the few cells a patrol plan can visit.
+
+    Parameters
+    ----------
+    summary
+        Output of :func:`summarize` (with ``n_cells`` and ``plan_cells``).
+
+    Returns
+    -------
+    str
+        One sentence, e.g. "The top 5 cells, what a week's patrol plan can visit (0.0558 %
+        of the 8,955 cells), held on average count_3m 31.2 %, default 35.0 % of a month's
+        events."
+    """
+    methods, k, n = summary["methods"], summary.get("plan_cells"), summary.get("n_cells")
+    assert isinstance(methods, dict)
+    if not isinstance(k, int) or not isinstance(n, int) or n == 0:
+        return ""
+    shares = ", ".join(
+        f"{name} {m['hit_plan'] * 100:.1f} %"
+        for name, m in methods.items()
+        if m.get("hit_plan") is not None
+    )
+    return (
+        f"The top {k} cells, what a week's patrol plan can visit ({min(k / n, 1.0) * 100:.3g} % "
+        f"of the {n:,} cells), held on average {shares} of a month's events."
+    )
 
 
 def monthly_table(summary: dict[str, object], *, baseline: str = "count_3m") -> str:

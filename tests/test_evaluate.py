@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
 from geo.errors import ImportFileError
+from geo.patrol import PlanSettings
 from geo.pointfile import read_points
 
 RISK = [3.0, 2.0, 2.0, 1.0, 0.0]
@@ -28,6 +29,35 @@ def test_hit_rate_pai_pei_against_hand_computed_values():
     assert ev.pei(RISK, ACTUAL, 0.4) == pytest.approx(2 / 3)
     assert ev.hit_rate(RISK, ACTUAL, 1.0) == pytest.approx(1.0)
     assert np.isnan(ev.hit_rate(RISK, [0, 0, 0, 0, 0], 0.4))
+
+
+def test_the_plan_coverage_counts_the_events_in_the_few_top_cells():
+    # three places at cell centres, ranked A > B > C by their training counts; the test month
+    # (April) has A 5, B 3, C 12: a plan visiting the top two cells meets 8 of its 20 events
+    def at(x, y, n, month):
+        return pd.DataFrame(
+            {"x": [500_125.0 + x] * n, "y": [6_500_125.0 + y] * n,
+             "t": pd.to_datetime([f"2024-{month:02d}-10"] * n)}
+        )  # fmt: skip
+
+    frames = [at(0, 0, 30, m) for m in (1, 2, 3)] + [at(500, 0, 20, m) for m in (1, 2, 3)]
+    frames += [at(0, 500, 10, m) for m in (1, 2, 3)]
+    frames += [at(x, y, 1, 1) for x in (-1_000, 1_500) for y in (-1_000, 1_500)]  # the hull
+    frames += [at(0, 0, 5, 4), at(500, 0, 3, 4), at(0, 500, 12, 4)]
+    res, _ = ev.backtest(
+        pd.concat(frames, ignore_index=True), methods=["count_3m"], cell_size_m=250,
+        train_months=3, plan_cells=2,
+    )  # fmt: skip
+    row = res.iloc[0]
+    assert row["month"] == "2024-04" and row["plan_cells"] == 2
+    assert row["hit_plan"] == pytest.approx(8 / 20)
+    assert row["pai_plan"] == pytest.approx(0.4 / (2 / row["n_cells"]))
+    summary = ev.summarize(res, cell_size_m=250, train_months=3)
+    assert summary["plan_cells"] == 2
+    assert "count_3m 40.0 %" in ev.plan_sentence(summary)
+    # five stops fit in a two-hour week even before any driving
+    week = PlanSettings()
+    assert ev.PLAN_CELLS * week.dwell_min <= week.budget_min
 
 
 def synthetic_points(seed=0):
@@ -143,9 +173,11 @@ def test_evaluate_cli_writes_json_and_plot(tmp_path):
     data = json.loads(out.read_text())
     for name in ("count_3m", "kde", "prospective"):
         m = data["methods"][name]
-        assert {"pai_1", "pai_5", "pai_10", "hit_5", "pei_5", "months"} <= set(m)
+        assert {"pai_1", "pai_5", "pai_10", "hit_5", "pei_5", "months", "hit_plan"} <= set(m)
         assert m["months"] == 3
     assert "| count_3m |" in result.output
+    assert data["plan_cells"] == ev.PLAN_CELLS
+    assert f"The top {ev.PLAN_CELLS} cells, what a week's patrol plan can visit" in result.output
     pts = read_points(path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006")
     assert data["n_cells"] == ev.study_cell_index(pts, 250.0)[0].size  # the grid it scored on
     # per month too: the means above are the means of these, and each month is printed

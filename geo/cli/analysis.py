@@ -276,6 +276,13 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     "month's events).",
 )
 @click.option("--cell-size-m", type=float, default=150.0, show_default=True, help="Grid cell side.")
+@click.option(
+    "--plan-cells",
+    type=click.IntRange(min=1),
+    default=ev.PLAN_CELLS,
+    show_default=True,
+    help="Cells a week's patrol plan can visit; the share of events in the top ones is reported.",
+)
 @click.option("--train-months", type=int, default=3, show_default=True, help="Months of history.")
 @click.option(
     "--methods",
@@ -317,6 +324,7 @@ def evaluate_command(
     max_distance_km: float | None,
     period: str | None,
     cell_size_m: float,
+    plan_cells: int,
     train_months: int,
     methods: str,
     seed: int,
@@ -341,7 +349,7 @@ def evaluate_command(
     with _progress(n_months * len(names), "evaluate") as step:
         results, curves = ev.backtest(
             points, methods=names, cell_size_m=cell_size_m, train_months=train_months, seed=seed,
-            progress=step,
+            progress=step, plan_cells=plan_cells,
         )  # fmt: skip
     summary = ev.summarize(results, cell_size_m=cell_size_m, train_months=train_months)
     summary.update(
@@ -370,6 +378,7 @@ def evaluate_command(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
         )
     click.echo(ev.markdown_table(summary))
+    click.echo("\n" + ev.plan_sentence(summary))
     click.echo("")
     click.echo(ev.monthly_table(summary))
     if bound is not None:
