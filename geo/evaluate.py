@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,10 @@ __all__ = [
     "HINDSIGHT",
     "MAX_CELLS",
     "PLAN_CELLS",
+    "STEPS",
+    "BacktestPeriod",
     "backtest",
+    "backtest_periods",
     "hit_rate",
     "markdown_table",
     "monthly_table",
@@ -181,6 +185,85 @@ def study_cell_index(
     return cells, pd.Index(cells).get_indexer(pd.Index(ids))
 
 
+#: Test steps of a backtest: calendar months, or ISO weeks (Monday–Sunday) as the patrol plan uses.
+STEPS: tuple[str, ...] = ("month", "week")
+
+
+@dataclass(frozen=True)
+class BacktestPeriod:
+    """One step of a rolling-origin backtest.
+
+    Forecasts train on ``[train_start, origin)`` and are scored on ``[origin, end)``.
+    """
+
+    label: str
+    train_start: pd.Timestamp
+    origin: pd.Timestamp
+    end: pd.Timestamp
+
+
+def backtest_periods(
+    times: pd.Series, *, train_months: int, step: str = "month"
+) -> list[BacktestPeriod]:
+    """Return the test steps of a backtest over ``times``.
+
+    Every step has ``train_months`` calendar months of history before its origin, all within
+    the data: the first test month is the ``train_months``-th after the first month with
+    data; the first test week is the first that starts on or after that month's start. A
+    last week the data cover for less than half (an export ending on a Monday or Tuesday)
+    is left out: too little of it to score. (A month is kept: in sparse data the last
+    event may fall early in a month the export covers in full.)
+
+    Parameters
+    ----------
+    times
+        The events' times.
+    train_months
+        Months of history each forecast may use.
+    step
+        ``"month"`` (calendar months, labelled ``2012-10``) or ``"week"`` (ISO weeks,
+        labelled ``2012-W40``).
+
+    Returns
+    -------
+    list of BacktestPeriod
+        In time order; empty if the data are too short for one.
+
+    Raises
+    ------
+    DataError
+        On an unknown ``step``.
+    """
+    if step not in STEPS:
+        msg = f"step must be one of {STEPS}, got {step!r}."
+        raise DataError(msg)
+    t = pd.to_datetime(times)
+    first = t.min().to_period("M")
+    start, last_day = (first + train_months).start_time, t.max()
+    out: list[BacktestPeriod] = []
+    if step == "month":
+        out = [
+            BacktestPeriod(str(m), (m - train_months).start_time, m.start_time, (m + 1).start_time)
+            for m in pd.period_range(first + train_months, last_day.to_period("M"), freq="M")
+        ]
+    else:
+        monday = start + pd.Timedelta(days=(7 - start.weekday()) % 7)
+        for origin in pd.date_range(monday, last_day, freq="7D"):
+            iso = origin.isocalendar()
+            out.append(
+                BacktestPeriod(
+                    f"{iso.year}-W{iso.week:02d}",
+                    origin - pd.DateOffset(months=train_months),
+                    origin,
+                    origin + pd.Timedelta(days=7),
+                )
+            )
+        covered_until = last_day.normalize() + pd.Timedelta(days=1)
+        if out and covered_until - out[-1].origin < pd.Timedelta(days=3.5):
+            out.pop()
+    return out
+
+
 def backtest(
     points: pd.DataFrame,
     *,
@@ -190,12 +273,14 @@ def backtest(
     seed: int | None = 0,
     progress: Callable[[str], None] | None = None,
     plan_cells: int = PLAN_CELLS,
+    step: str = "month",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Backtest forecast methods with a rolling monthly origin.
+    """Backtest forecast methods with a rolling monthly (or weekly) origin.
 
-    For each calendar month with ``train_months`` full months of data before it, each method
-    sees only the events of those months (test-month events are cut off before the method is
-    called), predicts every cell of the study area, and is scored on the month's events.
+    For each calendar month (or ISO week, :func:`backtest_periods`) with ``train_months`` full
+    months of data before it, each method sees only the events of those months (test-period
+    events are cut off before the method is called), predicts every cell of the study area,
+    and is scored on the period's events.
 
     Parameters
     ----------
@@ -214,18 +299,21 @@ def backtest(
     seed
         Seed for the learned method.
     progress
-        Called with ``"<method> <YYYY-MM>"`` before each forecast.
+        Called with ``"<method> <label>"`` before each forecast.
     plan_cells
         Cells a patrol plan visits (:data:`PLAN_CELLS`): ``hit_plan`` is the share of the
-        month's events in the method's top ``plan_cells`` cells.
+        period's events in the method's top ``plan_cells`` cells.
+    step
+        ``"month"`` or ``"week"`` (:data:`STEPS`); the forecasts are for that horizon.
 
     Returns
     -------
     tuple of pandas.DataFrame
-        Per method and test month: ``method``, ``month``, ``n_test``, ``n_train``,
+        Per method and test period: ``method``, ``month`` (or ``week``: the period's label),
+        ``n_test``, ``n_train``,
         ``n_cells`` (study cells), ``hit_<p>``, ``pai_<p>``, ``pei_<p>`` for p in 1, 5, 10,
         ``plan_cells``, ``hit_plan`` and ``pai_plan``; and the hit-rate curve:
-        ``method``, ``month``, ``coverage``, ``hit``.
+        ``method``, ``month`` (or ``week``), ``coverage``, ``hit``.
 
     Raises
     ------
@@ -243,20 +331,22 @@ def backtest(
     ev_cells = cells[pos]  # the hull's cells hold every point
     t = pd.to_datetime(points["t"]).to_numpy()
     file_start, file_end = pd.Timestamp(t.min()), pd.Timestamp(t.max()) + pd.Timedelta(days=1)
-    months = pd.Series(pd.to_datetime(points["t"])).dt.to_period("M")
-    first, last = months.min(), months.max()
-    tests = pd.period_range(first + train_months, last, freq="M")
-    if len(tests) == 0:
+    tests = backtest_periods(points["t"], train_months=train_months, step=step)
+    if not tests:
+        first, last = (pd.Timestamp(v).to_period("M") for v in (t.min(), t.max()))
         msg = (
             f"The data span {first}–{last}: too few months for {train_months} training months "
-            "plus one test month; lower --train-months."
+            f"plus one test {step}; lower --train-months."
         )
         raise DataError(msg)
     rows, curve_rows = [], []
-    for month in tests:
-        origin = month.start_time
-        end = (month + 1).start_time
-        train_start = (month - train_months).start_time
+    for period in tests:
+        month, origin, end, train_start = (
+            period.label,
+            period.origin,
+            period.end,
+            period.train_start,
+        )
         train = (t >= np.datetime64(train_start)) & (t < np.datetime64(origin))
         test = (t >= np.datetime64(origin)) & (t < np.datetime64(end))
         actual = np.bincount(pos[test], minlength=cells.size).astype(float)
@@ -278,7 +368,7 @@ def backtest(
                     method=name, cell_size_m=cell_size_m, history_start=train_start, seed=seed,
                 )  # fmt: skip
             row: dict[str, object] = {
-                "method": name, "month": str(month), "n_test": int(actual.sum()),
+                "method": name, step: month, "n_test": int(actual.sum()),
                 "n_train": int(train.sum()), "n_cells": int(cells.size),
             }  # fmt: skip
             for cov in COVERAGES:
@@ -293,7 +383,7 @@ def backtest(
             rows.append(row)
             for cov in CURVE:
                 curve_rows.append(
-                    {"method": name, "month": str(month), "coverage": float(cov),
+                    {"method": name, step: month, "coverage": float(cov),
                      "hit": hit_rate(risk, actual, float(cov)) if cov > 0 else 0.0}
                 )  # fmt: skip
         logger.info(
@@ -318,7 +408,7 @@ def _cell(value: object, spec: str) -> str:
 def summarize(
     results: pd.DataFrame, *, cell_size_m: float, train_months: int, n_cells: int | None = None
 ) -> dict[str, object]:
-    """Average the per-month results into the JSON report of ``geo evaluate``.
+    """Average the per-period results into the JSON report of ``geo evaluate``.
 
     Parameters
     ----------
@@ -336,33 +426,36 @@ def summarize(
         "pei_1", "pei_5", "pei_10", "hit_plan", "pai_plan", "pai_5_sd", "months"}},
         "per_month": {name: [{"month", "n_test", "n_train", "hit_5", "pai_1", "pai_5",
         "pai_10", "pei_5", "hit_plan"}, ...]}, "default_method", "cell_size_m",
-        "train_months", "test_months", "n_cells", "plan_cells"}``;
+        "train_months", "step", "test_months", "n_cells", "plan_cells"}``;
         ``methods`` holds the means over the test months with events (``months`` counts
         them); a month without events has ``null`` measures in ``per_month``, as has any
-        mean over no month, so the JSON stays valid (no ``NaN``).
+        mean over no month, so the JSON stays valid (no ``NaN``). A weekly backtest
+        (``step`` ``"week"``) says ``weeks``, ``per_week``, ``week`` and ``test_weeks``.
     """
+    unit = "week" if "week" in results else "month"
     out: dict[str, dict[str, float | int | None]] = {}
-    per_month: dict[str, list[dict[str, object]]] = {}
+    per_period: dict[str, list[dict[str, object]]] = {}
     for name, g in results.groupby("method", sort=False):
-        scored = g[g["n_test"] > 0]  # a month without events cannot be scored
+        scored = g[g["n_test"] > 0]  # a period without events cannot be scored
         entry: dict[str, float | int | None] = {
             col: _number(scored[col].mean()) for col in MEASURES
         }
         entry["pai_5_sd"] = _number(scored["pai_5"].std(ddof=1)) if len(scored) > 1 else 0.0
-        entry["months"] = len(scored)
+        entry[f"{unit}s"] = len(scored)
         out[str(name)] = entry
-        per_month[str(name)] = [
-            {"month": str(r["month"]), "n_test": int(r["n_test"]), "n_train": int(r["n_train"])}
+        per_period[str(name)] = [
+            {unit: str(r[unit]), "n_test": int(r["n_test"]), "n_train": int(r["n_train"])}
             | {c: _number(r[c]) for c in MONTH_COLUMNS}
             for _, r in g.iterrows()
         ]
     return {
         "methods": out,
-        "per_month": per_month,
+        f"per_{unit}": per_period,
         "default_method": DEFAULT_METHOD,
         "cell_size_m": cell_size_m,
         "train_months": train_months,
-        "test_months": sorted(results["month"].unique().tolist()),
+        "step": unit,
+        f"test_{unit}s": sorted(results[unit].unique().tolist()) if unit in results else [],
         "n_cells": n_cells
         if n_cells is not None or "n_cells" not in results or results.empty
         else int(results["n_cells"].iloc[0]),
@@ -432,7 +525,8 @@ def plan_sentence(summary: dict[str, object]) -> str:
     )
     return (
         f"The top {k} cells, what a week's patrol plan can visit ({min(k / n, 1.0) * 100:.3g} % "
-        f"of the {n:,} cells), held on average {shares} of a month's events."
+        f"of the {n:,} cells), held on average {shares} of a {summary.get('step', 'month')}'s "
+        "events."
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
@@ -213,3 +216,58 @@ def test_a_month_without_events_is_not_scored_and_the_json_stays_valid(tmp_path)
     scored = [r["pai_5"] for r in data["per_month"]["kde"] if r["pai_5"] is not None]
     assert data["methods"]["kde"]["pai_5"] == pytest.approx(np.mean(scored))
     assert "– (no events)" in result.output
+
+
+@given(
+    st.dates(
+        min_value=pd.Timestamp("2015-01-01").date(), max_value=pd.Timestamp("2030-01-01").date()
+    ),
+    st.integers(min_value=1, max_value=900),
+    st.integers(min_value=1, max_value=6),
+)
+def test_weekly_steps_are_iso_weeks_with_whole_training_months_behind_them(start, days, train):
+    times = pd.Series(pd.to_datetime([start, start + pd.Timedelta(days=days)]))
+    weeks = ev.backtest_periods(times, train_months=train, step="week")
+    first_month = pd.Timestamp(start).to_period("M").start_time
+    for w in weeks:
+        assert w.origin.weekday() == 0 and w.end - w.origin == pd.Timedelta(days=7)
+        iso = w.origin.isocalendar()
+        assert w.label == f"{iso.year}-W{iso.week:02d}"
+        assert w.train_start == w.origin - pd.DateOffset(months=train)
+        assert w.train_start >= first_month  # the history is inside the data
+        assert w.origin <= times.max()
+    assert all(a.end == b.origin for a, b in itertools.pairwise(weeks))  # none skipped
+    # the last week is one the data cover for at least half; the next would not be
+    covered = times.max().normalize() + pd.Timedelta(days=1)
+    if weeks:
+        assert covered - weeks[-1].origin >= pd.Timedelta(days=3.5)
+        assert covered - weeks[-1].end < pd.Timedelta(days=3.5)
+    if weeks:  # the first week is the first that can have whole months behind it
+        assert weeks[0].origin - pd.Timedelta(days=7) < first_month + pd.DateOffset(months=train)
+    months = ev.backtest_periods(times, train_months=train, step="month")
+    assert all(m.origin.day == 1 and m.end == m.origin + pd.DateOffset(months=1) for m in months)
+
+
+def test_a_weekly_backtest_never_gives_a_method_its_test_week(monkeypatch, tmp_path):
+    seen = []
+    real = ev.predict_counts
+
+    def spy(cells_of_events, times, cells, *, origin, **kw):
+        seen.append((pd.Timestamp(np.max(times)), origin, kw["horizon_days"]))
+        return real(cells_of_events, times, cells, origin=origin, **kw)
+
+    monkeypatch.setattr(ev, "predict_counts", spy)
+    res, _ = ev.backtest(
+        synthetic_points(), methods=["count_3m"], cell_size_m=250, train_months=3, step="week"
+    )
+    # April 2024 starts on a Monday: weeks 14 to 26 (the last events are on 27 June)
+    assert res["week"].tolist() == [f"2024-W{w}" for w in range(14, 27)]
+    assert all(latest < origin and horizon == 7.0 for latest, origin, horizon in seen)
+    path, out = tmp_path / "p.csv", tmp_path / "out.json"
+    synthetic_points().to_csv(path, index=False)
+    result = _run_cli(path, "count_3m,kde", "--step", "week", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["step"] == "week" and data["methods"]["kde"]["weeks"] == 13
+    assert [r["week"] for r in data["per_week"]["kde"]] == data["test_weeks"]
+    assert "of a week's events" in result.output and "13 weeks in the JSON" in result.output

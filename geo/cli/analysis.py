@@ -277,6 +277,13 @@ def _row_account(attrs: dict[Any, Any]) -> str:
 )
 @click.option("--cell-size-m", type=float, default=150.0, show_default=True, help="Grid cell side.")
 @click.option(
+    "--step",
+    type=click.Choice(ev.STEPS),
+    default="month",
+    show_default=True,
+    help="Forecast and score each calendar month, or each ISO week as the patrol plan does.",
+)
+@click.option(
     "--plan-cells",
     type=click.IntRange(min=1),
     default=ev.PLAN_CELLS,
@@ -324,6 +331,7 @@ def evaluate_command(
     max_distance_km: float | None,
     period: str | None,
     cell_size_m: float,
+    step: str,
     plan_cells: int,
     train_months: int,
     methods: str,
@@ -332,9 +340,10 @@ def evaluate_command(
     plot: Path | None,
     ceiling: bool,
 ) -> None:
-    """Backtest forecast methods on a point file with a rolling monthly origin.
+    """Backtest forecast methods on a point file with a rolling monthly (or weekly) origin.
 
-    Reports hit rate, PAI and PEI at 1/5/10 % of the area, averaged over the test months.
+    Reports hit rate, PAI and PEI at 1/5/10 % of the area and the share of events in the
+    cells a patrol plan can visit, averaged over the test months (or weeks).
 
     Example: geo evaluate sf.csv --x-col lon --y-col lat --time-col date --crs EPSG:4326
     --where Category=VANDALISM --json out.json
@@ -345,11 +354,11 @@ def evaluate_command(
     )  # fmt: skip
     click.echo(_row_account(points.attrs), err=True)
     names = [m.strip() for m in methods.split(",") if m.strip()]
-    n_months = max(len(points["t"].dt.to_period("M").unique()) - train_months, 1)
-    with _progress(n_months * len(names), "evaluate") as step:
+    n_steps = len(ev.backtest_periods(points["t"], train_months=train_months, step=step))
+    with _progress(max(n_steps, 1) * len(names), "evaluate") as advance:
         results, curves = ev.backtest(
             points, methods=names, cell_size_m=cell_size_m, train_months=train_months, seed=seed,
-            progress=step, plan_cells=plan_cells,
+            progress=advance, plan_cells=plan_cells, step=step,
         )  # fmt: skip
     summary = ev.summarize(results, cell_size_m=cell_size_m, train_months=train_months)
     summary.update(
@@ -380,7 +389,10 @@ def evaluate_command(
     click.echo(ev.markdown_table(summary))
     click.echo("\n" + ev.plan_sentence(summary))
     click.echo("")
-    click.echo(ev.monthly_table(summary))
+    if step == "month":
+        click.echo(ev.monthly_table(summary))
+    else:
+        click.echo(f"PAI per week: {n_steps} weeks in the JSON (--json, per_week).")
     if bound is not None:
         click.echo(
             f"\nCeiling (simulated, {bound.simulations} draws; every cell keeps its mean rate over "
