@@ -13,7 +13,7 @@ import shapely
 from matplotlib.figure import Figure
 
 from geo.errors import DataError
-from geo.forecast import DEFAULT_METHOD, predict_counts
+from geo.forecast import DEFAULT_METHOD, check_method, predict_counts
 from geo.grid import cell_ids, make_grid
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "BacktestPeriod",
     "backtest",
     "backtest_periods",
+    "check_methods",
     "hit_rate",
     "markdown_table",
     "monthly_table",
@@ -264,6 +265,27 @@ def backtest_periods(
     return out
 
 
+def check_methods(methods: Sequence[str]) -> None:
+    """Check every method name before a backtest starts (forecasts and :data:`HINDSIGHT`).
+
+    Parameters
+    ----------
+    methods
+        Method names as :func:`backtest` takes them.
+
+    Raises
+    ------
+    DataError
+        On an empty list or an unknown name (the message lists the methods there are).
+    """
+    if not methods:
+        msg = "No method to backtest; name some, e.g. --methods count_3m,default."
+        raise DataError(msg)
+    for name in methods:
+        if name not in HINDSIGHT:
+            check_method(name)
+
+
 def backtest(
     points: pd.DataFrame,
     *,
@@ -327,6 +349,7 @@ def backtest(
     if plan_cells < 1:
         msg = f"plan_cells must be at least 1, got {plan_cells!r}."
         raise DataError(msg)
+    check_methods(methods)
     cells, pos = study_cell_index(points, cell_size_m)
     ev_cells = cells[pos]  # the hull's cells hold every point
     t = pd.to_datetime(points["t"]).to_numpy()

@@ -24,6 +24,7 @@ from geo.projection import require_projected
 __all__ = [
     "DEFAULT_METHOD",
     "FORECAST_COLUMNS",
+    "check_method",
     "forecast_week",
     "method_names",
     "predict_counts",
@@ -437,6 +438,17 @@ _KDE = re.compile(r"^kde_(\d+)$")
 def method_names() -> list[str]:
     """Return the forecast methods (besides ``count_<n>d|w|m`` and ``kde_<bandwidth m>``)."""
     return ["default", "count_3m", "kde", "prospective", "multiscale", "blend"]
+
+
+def check_method(method: str) -> None:
+    """Raise :class:`~geo.errors.DataError` naming the methods there are if ``method`` is unknown.
+
+    Parameters
+    ----------
+    method
+        A method name as :func:`predict_counts` takes it.
+    """
+    _resolve(method)
 
 
 def _resolve(method: str) -> Method:

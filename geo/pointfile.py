@@ -205,6 +205,28 @@ def _source_crs(crs: str | None, file_crs: CRS | None, path: Path) -> CRS:
         raise CRSError(msg) from e
 
 
+def _check_units(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> None:
+    """Refuse coordinates that cannot be in ``src``: degrees given as metres, or the reverse."""
+    finite = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+    if finite.sum() == 0:
+        return
+    in_degrees = float(np.mean((np.abs(x[finite]) <= 180) & (np.abs(y[finite]) <= 90)))
+    example = f"({x[finite][0]:g}, {y[finite][0]:g})"
+    if not src.is_geographic and in_degrees >= 0.99:
+        msg = (
+            f"The coordinates of {str(path)!r} look like longitude/latitude in degrees "
+            f"(e.g. {example}), but {src.to_string()} counts metres; pass --crs EPSG:4326."
+        )
+        raise CRSError(msg)
+    if src.is_geographic and in_degrees <= 0.01:
+        msg = (
+            f"The coordinates of {str(path)!r} (e.g. {example}) are not degrees, but "
+            f"{src.to_string()} is longitude/latitude; pass the projected CRS they are in, "
+            "e.g. --crs EPSG:3006 (SWEREF 99 TM) or the city's State Plane or UTM zone."
+        )
+        raise CRSError(msg)
+
+
 def _in_metres(src: CRS) -> bool:
     unit = src.axis_info[0].unit_name if src.axis_info else ""
     return bool(src.is_projected and unit in ("metre", "meter"))
@@ -431,6 +453,7 @@ def read_points(
     df = _filter(df, where, path)
     x, y = _coordinates(df, x_col, y_col)
     src = _source_crs(crs, file_crs, path)
+    _check_units(x, y, src, path)
     times = parse_time_column(df[time_col])
     reason = np.full(len(df), "", dtype=object)
     no_loc = ~(np.isfinite(x) & np.isfinite(y))

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
-from geo.errors import DataError, ImportFileError
+from geo.errors import CRSError, DataError, ImportFileError
 from geo.pointfile import MAX_GAP_MONTHS, MIN_MONTH_SHARE, main_period, parse_period, read_points
 
 
@@ -335,3 +335,30 @@ def test_a_geopackage_layer_is_chosen_by_name_and_a_wrong_one_is_named(tmp_path)
             csv, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326",
             layer="incidents",
         )  # fmt: skip
+
+
+def test_degrees_given_as_metres_and_metres_given_as_degrees_are_named(tmp_path):
+    df = city_rows()
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date"}
+    with pytest.raises(CRSError, match=r"look like longitude/latitude.*pass --crs EPSG:4326"):
+        read_points(path, crs="EPSG:3435", **args)
+    feet = gpd.GeoSeries(gpd.points_from_xy(df["Longitude"], df["Latitude"]), crs=4326)
+    df["Longitude"], df["Latitude"] = feet.to_crs(3435).x, feet.to_crs(3435).y
+    df.to_csv(path, index=False)
+    with pytest.raises(CRSError, match=r"not degrees.*pass the projected CRS"):
+        read_points(path, crs="EPSG:4326", **args)
+
+
+def test_an_unknown_method_is_named_before_the_file_is_read(tmp_path):
+    path = tmp_path / "chicago.csv"
+    city_rows().to_csv(path, index=False)
+    result = CliRunner().invoke(
+        evaluate_command,
+        [str(path), "--x-col", "Lon", "--y-col", "Lat", "--time-col", "When",
+         "--methods", "count_3m,kde_fast"],
+    )  # fmt: skip
+    # the columns are wrong too, but the method is what is said first: nothing was read
+    assert isinstance(result.exception, DataError)
+    assert "Unknown forecast method 'kde_fast'" in str(result.exception)

@@ -348,12 +348,13 @@ def evaluate_command(
     Example: geo evaluate sf.csv --x-col lon --y-col lat --time-col date --crs EPSG:4326
     --where Category=VANDALISM --json out.json
     """
+    names = [m.strip() for m in methods.split(",") if m.strip()]
+    ev.check_methods(names)  # before a large file is read
     points = read_points(
         file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
         max_distance_km=max_distance_km, period=period, layer=layer,
     )  # fmt: skip
     click.echo(_row_account(points.attrs), err=True)
-    names = [m.strip() for m in methods.split(",") if m.strip()]
     n_steps = len(ev.backtest_periods(points["t"], train_months=train_months, step=step))
     with _progress(max(n_steps, 1) * len(names), "evaluate") as advance:
         results, curves = ev.backtest(
