@@ -387,6 +387,7 @@ def read_points(
     max_distance_km: float | None = None,
     period: str | None = None,
     layer: str | None = None,
+    id_col: str | None = None,
 ) -> pd.DataFrame:
     """Read a point file into metres for a backtest, accounting for every row.
 
@@ -415,6 +416,10 @@ def read_points(
         (:func:`main_period`), which leaves off thinly filled months at either end.
     layer
         The layer of a GeoPackage (or other multi-layer file) to read; default the first.
+    id_col
+        Incident id column: rows sharing an id (the offence or charge lines of one incident,
+        as SFPD's exports have them) count once, as the first of them (after the filters).
+        Rows without an id count each. Default: every row is an event.
 
     Returns
     -------
@@ -422,7 +427,8 @@ def read_points(
         ``x``, ``y`` (metres in a projected CRS: the input's if it is in metres, else the
         UTM zone of the median point) and ``t`` (naive datetime, the wall-clock time as
         written). ``attrs["crs"]`` names the CRS; ``attrs["rows"]`` the account ``read``,
-        ``not matching --where``, ``used`` and ``dropped`` (rows per reason of
+        ``not matching --where``, ``repeated incident`` (with ``id_col``), ``used`` and
+        ``dropped`` (rows per reason of
         :data:`DROP_REASONS`); ``attrs["dropped_examples"]`` the first dropped row of each
         reason (data row, 1-based, and its values); ``attrs["time_format"]`` the date format;
         ``attrs["far_km"]`` the distance limit; ``attrs["period"]`` the months kept
@@ -437,20 +443,25 @@ def read_points(
     CRSError
         If the CRS is missing or unknown.
     """
-    wanted = {c for c in (x_col, y_col, time_col) if c} | {
+    wanted = {c for c in (x_col, y_col, time_col, id_col) if c} | {
         w.partition("=")[0].strip() for w in where
     }
     wanted_period = parse_period(period) if period else None
     df, file_crs, layer_read = _read_table(path, wanted, layer)
     n_read = len(df)
-    missing = [c for c in (x_col, y_col, time_col) if c is not None and c not in df.columns]
+    named = (x_col, y_col, time_col, id_col)
+    missing = [c for c in named if c is not None and c not in df.columns]
     if missing:
-        where = f"{str(path)!r}, layer {layer_read}," if layer_read else repr(str(path))
-        msg = f"{where} has no column(s) {missing!r}; its columns are {list(df.columns)}."
+        source = f"{str(path)!r}, layer {layer_read}," if layer_read else repr(str(path))
+        msg = f"{source} has no column(s) {missing!r}; its columns are {list(df.columns)}."
         if "layers)" in layer_read:
             msg += " Choose another layer with --layer."
         raise ImportFileError(msg)
     df = _filter(df, where, path)
+    n_matching = len(df)
+    if id_col is not None:  # one row per incident: the first of its lines (charges, offences)
+        ids = df[id_col].astype("string").str.strip()
+        df = df[~(ids.duplicated() & ids.notna() & (ids != "")).to_numpy()]
     x, y = _coordinates(df, x_col, y_col)
     src = _source_crs(crs, file_crs, path)
     _check_units(x, y, src, path)
@@ -494,7 +505,8 @@ def read_points(
     out.attrs["crs"] = used_crs.to_string()
     out.attrs["rows"] = {
         "read": n_read,
-        "not matching --where": n_read - len(df),
+        "not matching --where": n_read - n_matching,
+        "repeated incident": n_matching - len(df),
         "used": len(out),
         "dropped": dropped,
     }

@@ -362,3 +362,34 @@ def test_an_unknown_method_is_named_before_the_file_is_read(tmp_path):
     # the columns are wrong too, but the method is what is said first: nothing was read
     assert isinstance(result.exception, DataError)
     assert "Unknown forecast method 'kde_fast'" in str(result.exception)
+
+
+def test_an_incident_with_several_offence_lines_counts_once(tmp_path):
+    # SFPD's exports give one row per offence line: five lines of one arrest are one event
+    df = city_rows()
+    df["IncidntNum"] = [f"12{i:07d}" for i in range(len(df))]
+    narcotics = np.flatnonzero(df["Primary Type"] == "NARCOTICS")
+    repeat = df.loc[[narcotics[0]] * 4]  # four more lines of the first narcotics incident
+    unnumbered = df.loc[[narcotics[1]] * 2].assign(IncidntNum="")  # no id: each row counts
+    path = tmp_path / "sfpd.csv"
+    pd.concat([df, repeat, unnumbered], ignore_index=True).to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    every_row = read_points(path, **args, where=["Primary Type=NARCOTICS"])
+    per_incident = read_points(path, **args, where=["Primary Type=NARCOTICS"], id_col="IncidntNum")
+    assert len(every_row) == 300 + 4 + 2
+    assert len(per_incident) == 300 + 2
+    rows = per_incident.attrs["rows"]
+    assert rows["repeated incident"] == 4
+    # nothing is lost: every row read is used, filtered, a repeat or dropped with a reason
+    assert rows["read"] == (
+        rows["not matching --where"] + rows["repeated incident"] + rows["used"]
+        + sum(rows["dropped"].values())
+    )  # fmt: skip
+    result = CliRunner().invoke(
+        evaluate_command,
+        [str(path), "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", "Date",
+         "--crs", "EPSG:4326", "--id-col", "IncidntNum", "--methods", "count_1m",
+         "--train-months", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "4 further rows of an incident already counted" in result.stderr

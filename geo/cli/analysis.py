@@ -234,6 +234,8 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     words = [f"{rows['read']} rows read", f"{rows['used']} used"]
     if rows["not matching --where"]:
         words.append(f"{rows['not matching --where']} not matching --where")
+    if rows.get("repeated incident"):
+        words.append(f"{rows['repeated incident']} further rows of an incident already counted")
     for why, n in rows["dropped"].items():
         if n:
             notes = [f"first {attrs['dropped_examples'][why]}"]
@@ -254,6 +256,12 @@ def _row_account(attrs: dict[Any, Any]) -> str:
 @click.option("--time-col", required=True, help="Date or datetime column.")
 @click.option("--crs", default=None, help="CRS of the x/y columns, e.g. EPSG:4326.")
 @click.option("--layer", default=None, help="Layer of a GeoPackage to read (default: the first).")
+@click.option(
+    "--id-col",
+    default=None,
+    help="Incident id column: rows sharing an id (several offence lines of one incident) "
+    "count once (default: every row is an event).",
+)
 @click.option(
     "--where",
     multiple=True,
@@ -327,6 +335,7 @@ def evaluate_command(
     time_col: str,
     crs: str | None,
     layer: str | None,
+    id_col: str | None,
     where: tuple[str, ...],
     max_distance_km: float | None,
     period: str | None,
@@ -352,7 +361,7 @@ def evaluate_command(
     ev.check_methods(names)  # before a large file is read
     points = read_points(
         file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
-        max_distance_km=max_distance_km, period=period, layer=layer,
+        max_distance_km=max_distance_km, period=period, layer=layer, id_col=id_col,
     )  # fmt: skip
     click.echo(_row_account(points.attrs), err=True)
     n_steps = len(ev.backtest_periods(points["t"], train_months=train_months, step=step))
