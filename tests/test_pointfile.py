@@ -34,6 +34,15 @@ def city_rows(n=400, seed=3):
     )
 
 
+def run_evaluate(path, *extra, time_col="Date"):
+    """Run ``geo evaluate`` on a lon/lat file with the city exports' column names."""
+    return CliRunner().invoke(
+        evaluate_command,
+        [str(path), "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", time_col,
+         "--crs", "EPSG:4326", *extra],
+    )  # fmt: skip
+
+
 def test_every_row_is_used_filtered_or_dropped_with_its_reason(tmp_path):
     df = city_rows()
     narcotics = np.flatnonzero(df["Primary Type"] == "NARCOTICS")
@@ -136,12 +145,7 @@ def test_the_cli_prints_the_row_account_and_writes_it_to_the_json(tmp_path):
     df.loc[[1, 2], ["Latitude", "Longitude"]] = 0.0
     path, out = tmp_path / "chicago.csv", tmp_path / "out.json"
     df.to_csv(path, index=False)
-    result = CliRunner().invoke(
-        evaluate_command,
-        [str(path), "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", "Date",
-         "--crs", "EPSG:4326", "--methods", "count_1m", "--train-months", "1",
-         "--json", str(out)],
-    )  # fmt: skip
+    result = run_evaluate(path, "--methods", "count_1m", "--train-months", "1", "--json", str(out))
     assert result.exit_code == 0, result.output
     assert (
         "400 rows read; 398 used; 2 dropped: impossible location (first row 2: "
@@ -229,22 +233,16 @@ def test_events_dated_years_before_a_years_export_are_left_out_and_counted(tmp_p
 def test_the_cli_says_which_period_it_used(tmp_path):
     path, out = tmp_path / "nypd.csv", tmp_path / "out.json"
     late_reports_export().to_csv(path, index=False)
-    result = CliRunner().invoke(
-        evaluate_command,
-        [str(path), "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", "CMPLNT_FR_DT",
-         "--crs", "EPSG:4326", "--methods", "count_1m", "--cell-size-m", "500",
-         "--json", str(out)],
+    result = run_evaluate(
+        path, "--methods", "count_1m", "--cell-size-m", "500", "--json", str(out),
+        time_col="CMPLNT_FR_DT",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "23 dropped: outside the period (found period 2020-01–2020-12, first row 1" in (
         result.stderr
     )
     assert json.loads(out.read_text())["period"] == "2020-01:2020-12"
-    bad = CliRunner().invoke(
-        evaluate_command,
-        [str(path), "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", "CMPLNT_FR_DT",
-         "--crs", "EPSG:4326", "--period", "2020-13:2020-12"],
-    )  # fmt: skip
+    bad = run_evaluate(path, "--period", "2020-13:2020-12", time_col="CMPLNT_FR_DT")
     assert isinstance(bad.exception, DataError) and "'2020-13' is not a month" in str(bad.exception)
 
 
@@ -385,11 +383,8 @@ def test_an_incident_with_several_offence_lines_counts_once(tmp_path):
         rows["not matching --where"] + rows["repeated incident"] + rows["used"]
         + sum(rows["dropped"].values())
     )  # fmt: skip
-    result = CliRunner().invoke(
-        evaluate_command,
-        [str(path), "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", "Date",
-         "--crs", "EPSG:4326", "--id-col", "IncidntNum", "--methods", "count_1m",
-         "--train-months", "1"],
-    )  # fmt: skip
+    result = run_evaluate(
+        path, "--id-col", "IncidntNum", "--methods", "count_1m", "--train-months", "1"
+    )
     assert result.exit_code == 0, result.output
     assert "4 further rows of an incident already counted" in result.stderr
