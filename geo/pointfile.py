@@ -15,9 +15,10 @@ import logging
 import lzma
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import geopandas as gpd
 import numpy as np
@@ -76,45 +77,107 @@ _COMPRESSED: dict[str, Callable[..., Any]] = {
 }
 
 
+_TABLE_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+def _zip_tables(path: Path) -> list[str]:
+    """Return the CSV members of a zip file in name order (empty if it is not a zip of CSVs)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return []
+    return sorted(
+        n for n in names if n.lower().endswith(_TABLE_SUFFIXES) and not n.startswith("__MACOSX/")
+    )
+
+
 def _is_csv(path: Path) -> bool:
-    """Tell a CSV, also one compressed as open-data portals ship them (``.csv.gz``, ``.zip``)."""
+    """Tell a CSV, also a compressed one as open-data portals ship them.
+
+    ``.csv.gz``, ``.bz2``, ``.xz``, or a ``.zip`` of one or more CSV files (as data.police.uk's
+    downloads are, one file per month and force).
+    """
     suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] in (*_COMPRESSED, ".zip"):
+    if suffixes and suffixes[-1] == ".zip":
+        return bool(_zip_tables(path))
+    if suffixes and suffixes[-1] in _COMPRESSED:
         suffixes = suffixes[:-1]
-    return bool(suffixes) and suffixes[-1] in (".csv", ".txt", ".tsv")
+    return bool(suffixes) and suffixes[-1] in _TABLE_SUFFIXES
 
 
-def _head(path: Path, n_bytes: int = 65_536) -> str:
-    """Return the first bytes of a (possibly compressed) text file, decoded leniently."""
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        with zipfile.ZipFile(path) as z, z.open(z.namelist()[0]) as f:
-            raw = f.read(n_bytes)
-    else:
-        with _COMPRESSED.get(suffix, open)(path, "rb") as f:
-            raw = f.read(n_bytes)
-    return bytes(raw).decode("utf-8", errors="replace")
+def _opener(path: Path, member: str | None) -> Callable[[], AbstractContextManager[IO[bytes]]]:
+    """Return a function opening the (possibly compressed or zipped) table as binary."""
+
+    @contextmanager
+    def open_table() -> Iterator[IO[bytes]]:
+        if member is None:
+            with _COMPRESSED.get(path.suffix.lower(), open)(path, "rb") as f:
+                yield f
+        else:
+            with zipfile.ZipFile(path) as z, z.open(member) as f:
+                yield f
+
+    return open_table
 
 
-def _read_csv(path: Path, columns: set[str]) -> pd.DataFrame:
-    head = _head(path)
+def _read_one_csv(
+    open_table: Callable[[], AbstractContextManager[IO[bytes]]], columns: set[str], name: str
+) -> pd.DataFrame:
+    """Read one CSV table: delimiter sniffed, UTF-8 or else Windows-1252.
+
+    Only ``columns`` are read (all of them if one is missing, for the caller to name).
+    """
+    with open_table() as f:
+        head = bytes(f.read(65_536)).decode("utf-8", errors="replace")
     sep = sniff_delimiter("\n".join(head.splitlines()[:50]))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns
+            with open_table() as f:
+                header = pd.read_csv(f, sep=sep, encoding=encoding, nrows=0).columns
             if not columns <= set(header):
-                return pd.DataFrame(columns=header)  # the caller names what is missing
-            return pd.read_csv(path, sep=sep, dtype=str, encoding=encoding, usecols=list(columns))
+                return pd.DataFrame(columns=header)
+            with open_table() as f:
+                return pd.read_csv(f, sep=sep, dtype=str, encoding=encoding, usecols=list(columns))
         except UnicodeDecodeError:
             continue
         except pd.errors.ParserError as e:
             msg = (
-                f"{str(path)!r} is not a readable CSV table with the delimiter {sep!r}: {e}. "
+                f"{name!r} is not a readable CSV table with the delimiter {sep!r}: {e}. "
                 "Check the delimiter and the quoting of text fields on that line."
             )
             raise ImportFileError(msg) from e
-    msg = f"{str(path)!r} is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV."
+    msg = f"{name!r} is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV."
     raise ImportFileError(msg)
+
+
+def _read_csv(path: Path, columns: set[str]) -> pd.DataFrame:
+    """Read a CSV, or every CSV in a zip (one table: they must share the named columns).
+
+    ``attrs["members"]`` lists ``(name, rows)`` of a zip's tables, in the order read.
+    """
+    if path.suffix.lower() != ".zip":
+        return _read_one_csv(_opener(path, None), columns, str(path))
+    tables: list[pd.DataFrame] = []
+    members: list[tuple[str, int]] = []
+    names = _zip_tables(path)
+    for member in names:
+        name = f"{path}!{member}" if len(names) > 1 else str(path)
+        table = _read_one_csv(_opener(path, member), columns, name)
+        if not columns <= set(table.columns):
+            if len(members) == 0:
+                return table  # the caller names what is missing
+            msg = (
+                f"{member!r} in {str(path)!r} has no column(s) "
+                f"{sorted(columns - set(table.columns))!r} that the files before it have; "
+                f"its columns are {list(table.columns)}."
+            )
+            raise ImportFileError(msg)
+        tables.append(table)
+        members.append((member, len(table)))
+    out = pd.concat(tables, ignore_index=True)
+    out.attrs["members"] = members
+    return out
 
 
 def _layer(path: Path, layer: str | None) -> tuple[str, int]:
@@ -357,22 +420,31 @@ def _first_examples(
     x_col: str | None,
     y_col: str | None,
     time_col: str,
+    members: Sequence[tuple[str, int]] = (),
 ) -> dict[str, str]:
-    """Name the first dropped row of each reason: its data row (1-based) and the values."""
+    """Name the first dropped row of each reason: its data row (1-based) and the values.
+
+    Of a zip of several CSV files the row is counted in its own file, which is named.
+    """
     out: dict[str, str] = {}
+    ends = np.cumsum([n for _, n in members])
     for why in DROP_REASONS:
         hits = np.flatnonzero(reason == why)
         if hits.size == 0:
             continue
         i = int(hits[0])
         row = int(df.index[i]) + 1  # the reader's row labels survive the filters
+        where = ""
+        if len(members) > 1:
+            k = int(np.searchsorted(ends, row))  # the file holding global row `row`
+            row, where = row - int(ends[k - 1] if k else 0), f" of {members[k][0]}"
         if why in ("no time", "outside the period"):
             said = f"{time_col} {_shown(df[time_col].iloc[i])}"
         elif x_col and y_col:
             said = f"{x_col} {_shown(df[x_col].iloc[i])}, {y_col} {_shown(df[y_col].iloc[i])}"
         else:
             said = f"geometry {_shown(df.geometry.iloc[i])}"
-        out[why] = f"row {row}: {said}"
+        out[why] = f"row {row}{where}: {said}"
     return out
 
 
@@ -433,7 +505,8 @@ def read_points(
         reason (data row, 1-based, and its values); ``attrs["time_format"]`` the date format;
         ``attrs["far_km"]`` the distance limit; ``attrs["period"]`` the months kept
         (``"2019-01:2019-12"``) and whether they were ``"given"`` or ``"found"``
-        (``attrs["period_source"]``); ``attrs["layer"]`` the layer read (empty for a CSV).
+        (``attrs["period_source"]``); ``attrs["layer"]`` the layer read (empty for a CSV);
+        ``attrs["files"]`` the number of CSV files read (several from a zip).
 
     Raises
     ------
@@ -448,6 +521,7 @@ def read_points(
     }
     wanted_period = parse_period(period) if period else None
     df, file_crs, layer_read = _read_table(path, wanted, layer)
+    members = list(df.attrs.get("members", []))
     n_read = len(df)
     named = (x_col, y_col, time_col, id_col)
     missing = [c for c in named if c is not None and c not in df.columns]
@@ -491,7 +565,9 @@ def read_points(
     else:
         out, used_crs = pd.DataFrame({"x": [], "y": [], "t": pd.to_datetime([])}), src
     dropped = {why: int((reason == why).sum()) for why in DROP_REASONS}
-    examples = _first_examples(df, reason, x_col=x_col, y_col=y_col, time_col=time_col)
+    examples = _first_examples(
+        df, reason, x_col=x_col, y_col=y_col, time_col=time_col, members=members
+    )
     if out.empty:
         counts = ", ".join(f"{n} {why}" for why, n in dropped.items() if n)
         example = df[time_col].dropna().astype(str).head(1).tolist()
@@ -516,5 +592,6 @@ def read_points(
     out.attrs["period"] = kept_period
     out.attrs["period_source"] = "given" if wanted_period else "found"
     out.attrs["layer"] = layer_read
+    out.attrs["files"] = max(len(members), 1)
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import zipfile
 
 import geopandas as gpd
 import numpy as np
@@ -388,3 +389,65 @@ def test_an_incident_with_several_offence_lines_counts_once(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "4 further rows of an incident already counted" in result.stderr
+
+
+def police_uk_month(month, n, rng):
+    """One of data.police.uk's monthly street-crime files (month-only dates, some unlocated)."""
+    lon = -0.12 + rng.normal(0, 0.03, n)
+    lat = 51.50 + rng.normal(0, 0.02, n)
+    df = pd.DataFrame(
+        {
+            "Crime ID": [f"{month}-{i}" for i in range(n)],
+            "Month": month,
+            "Reported by": "Metropolitan Police Service",
+            "Longitude": lon.round(6).astype(str),
+            "Latitude": lat.round(6).astype(str),
+            "Location": "On or near Parking Area",
+            "Crime type": np.where(np.arange(n) % 3 == 0, "Drugs", "Criminal damage and arson"),
+        }
+    )
+    df.loc[1, ["Longitude", "Latitude"]] = ""  # no location given
+    return df
+
+
+def test_a_zip_of_monthly_police_files_is_read_as_one_table(tmp_path):
+    rng = np.random.default_rng(7)
+    path = tmp_path / "0a1b2c.zip"  # data.police.uk names its downloads by a hash
+    months = ["2019-01", "2019-02", "2019-03", "2019-04", "2019-05"]
+    with zipfile.ZipFile(path, "w") as z:
+        for m in months:
+            text = police_uk_month(m, 60, rng).to_csv(index=False)
+            z.writestr(f"{m}/{m}-metropolitan-street.csv", text)
+    got = read_points(
+        path, x_col="Longitude", y_col="Latitude", time_col="Month", crs="EPSG:4326",
+        where=["Crime type=Drugs"],
+    )  # fmt: skip
+    assert got.attrs["files"] == 5 and got.attrs["rows"]["read"] == 300
+    assert got.attrs["rows"]["not matching --where"] == 200
+    assert got.attrs["rows"]["dropped"]["no location"] == 0  # row 2 of each file is not drugs
+    assert got.attrs["time_format"] == "%Y-%m"
+    assert sorted(got["t"].dt.strftime("%Y-%m").unique()) == months
+    # every row, drugs or not: the first unlocated one is named in its own file
+    every = read_points(
+        path, x_col="Longitude", y_col="Latitude", time_col="Month", crs="EPSG:4326"
+    )
+    assert every.attrs["rows"]["dropped"]["no location"] == 5
+    assert every.attrs["dropped_examples"]["no location"] == (
+        "row 2 of 2019-01/2019-01-metropolitan-street.csv: Longitude empty, Latitude empty"
+    )
+    result = run_evaluate(path, "--methods", "count_1m", "--train-months", "1", time_col="Month")
+    assert result.exit_code == 0, result.output
+    assert "300 rows read from 5 files" in result.stderr
+
+
+def test_a_file_in_the_zip_without_the_columns_is_named(tmp_path):
+    rng = np.random.default_rng(8)
+    path = tmp_path / "download.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("2019-01/a.csv", police_uk_month("2019-01", 20, rng).to_csv(index=False))
+        broken = police_uk_month("2019-02", 20, rng).rename(columns={"Latitude": "Lat"})
+        z.writestr("2019-02/b.csv", broken.to_csv(index=False))
+    with pytest.raises(
+        ImportFileError, match=r"'2019-02/b.csv' in .* has no column\(s\) \['Latitude'\]"
+    ):
+        read_points(path, x_col="Longitude", y_col="Latitude", time_col="Month", crs="EPSG:4326")

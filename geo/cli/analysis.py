@@ -231,7 +231,8 @@ def _nearest_places(
 def _row_account(attrs: dict[Any, Any]) -> str:
     """Say where every row of the file went: used, filtered out or dropped with a reason."""
     rows = attrs["rows"]
-    words = [f"{rows['read']} rows read", f"{rows['used']} used"]
+    files = f" from {attrs['files']} files" if attrs.get("files", 1) > 1 else ""
+    words = [f"{rows['read']} rows read{files}", f"{rows['used']} used"]
     if rows["not matching --where"]:
         words.append(f"{rows['not matching --where']} not matching --where")
     if rows.get("repeated incident"):
