@@ -195,7 +195,7 @@ def _read_table(
     """Read the file; of a CSV only ``columns`` (all of them if one is missing).
 
     Returns the table, the file's CRS and the layer read (with the number of layers if more
-    than one, ``"incidents (1 of 15)"``; empty for a CSV).
+    than one, ``"incidents (of 15 layers)"``; empty for a CSV).
     """
     try:
         if _is_csv(path):
@@ -323,6 +323,16 @@ def _far(
 def parse_period(text: str) -> tuple[pd.Period | None, pd.Period | None]:
     """Read ``"FROM:TO"`` in months (``"2019-01:2019-12"``, ``"2019-03:"``, ``":2019-12"``).
 
+    Parameters
+    ----------
+    text
+        The period as the user wrote it (``--period``).
+
+    Returns
+    -------
+    tuple
+        The first and the last month (:class:`pandas.Period`), ``None`` for an open side.
+
     Raises
     ------
     DataError
@@ -369,7 +379,7 @@ def main_period(
     months
         The month of every event.
     share
-        The share of the median month a month needs to be filled.
+        The share of a typical month's events a month needs to be filled.
 
     Returns
     -------
@@ -378,7 +388,7 @@ def main_period(
     """
     counts = pd.Series(1, index=months).groupby(level=0).sum().sort_index()
     n = counts.to_numpy()
-    ordinal = np.array([p.ordinal for p in counts.index])
+    ordinal = pd.PeriodIndex(counts.index).asi8  # months since 1970-01
     filled = np.flatnonzero(n >= share * float(np.median(np.repeat(n, n))))
     blocks = np.split(filled, np.flatnonzero(np.diff(ordinal[filled]) > MAX_GAP_MONTHS) + 1)
     best = max(blocks, key=lambda b: int(n[b[0] : b[-1] + 1].sum()))
