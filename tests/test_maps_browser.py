@@ -102,6 +102,43 @@ def test_every_place_is_named_and_no_name_covers_another(offline_page, saved_map
         assert found["overlaps"] == [], f"zoom {zoom:+d}"
 
 
+_LAYOUT_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]];
+  const box = map.getContainer().getBoundingClientRect();
+  const boxes = [...document.querySelectorAll('.leaflet-control-layers, .geo-box,'
+      + ' .leaflet-control-search, .leaflet-control-zoom')]
+    .map(e => [e.className.split(' ')[0] + ' ' + (e.className.match(/geo-\\w+$/) || [''])[0],
+               e.getBoundingClientRect()]);
+  const b = map.options.geoFitBounds;
+  const sw = map.latLngToContainerPoint(b[0]), ne = map.latLngToContainerPoint(b[1]);
+  const kommun = {{left: box.left + sw.x, right: box.left + ne.x,
+                   top: box.top + ne.y, bottom: box.top + sw.y}};
+  const meets = (a, c) =>
+    a.left < c.right && c.left < a.right && a.top < c.bottom && c.top < a.bottom;
+  const out = {{boxes: [], kommun: [], width: kommun.right - kommun.left, map: box.width}};
+  for (let i = 0; i < boxes.length; i++) {{
+    if (meets(kommun, boxes[i][1])) out.kommun.push(boxes[i][0]);
+    for (let j = i + 1; j < boxes.length; j++)
+      if (meets(boxes[i][1], boxes[j][1])) out.boxes.push([boxes[i][0], boxes[j][0]]);
+  }}
+  return out;
+}}"""
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_the_kommun_is_drawn_clear_of_the_boxes(offline_page, saved_maps, size):
+    # on a 1366 × 768 laptop the legend covered half the layer list (themes could not be
+    # switched off) and villages lay under the boxes; the map now fits the kommun between them
+    page = offline_page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_map(page, saved_maps["internal"])
+    page.wait_for_timeout(300)
+    found = page.evaluate(_LAYOUT_JS)
+    assert found["boxes"] == []
+    assert found["kommun"] == []
+    assert found["width"] > 0.35 * found["map"]  # and it is not shrunk to a stamp
+
+
 def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, artifacts_dir):
     page = offline_page
     open_map(page, saved_maps["internal"])

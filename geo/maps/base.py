@@ -179,6 +179,27 @@ class _BoxControl(MacroElement):
 LABELS_JS = Path(__file__).with_name("labels.js")
 #: ... and the labels' styles.
 LABELS_CSS = Path(__file__).with_name("labels.css")
+#: The script that keeps the legend off the layer list and fits the kommun clear of the boxes.
+LAYOUT_JS = Path(__file__).with_name("layout.js")
+
+
+class _Layout(MacroElement):
+    """Keep the boxes apart and fit ``map.options.geoFitBounds`` clear of them (``layout.js``)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+{{ this.js }}
+// after every script of the page: folium adds the layer list last
+setTimeout(function () { geoLayout({{ this._parent.get_name() }}); }, 0);
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Layout"
+        self.js = LAYOUT_JS.read_text(encoding="utf-8")
 
 
 class _LabelDeclutter(MacroElement):
@@ -413,7 +434,8 @@ def base_map(
     period
         Data period text, e.g. from :func:`period_label`.
     boundary
-        Kommun boundary in the working CRS; the map is fitted to it.
+        Kommun boundary in the working CRS; the map is fitted to it, clear of the boxes
+        (:func:`finish_map`).
     roads
         Road lines in the working CRS (columns ``ref``, ``name``, ``highway`` used when present).
     schematic_roads
@@ -436,7 +458,10 @@ def base_map(
         Call :func:`finish_map` after adding layers.
     """
     generated_at = generated_at or datetime.now().astimezone()
-    m = folium.Map(location=[59.2, 14.85], zoom_start=10, tiles=None, control_scale=True)
+    # quarter zoom steps, so that a fit fills the free part of the map, not half of it
+    m = folium.Map(
+        location=[59.2, 14.85], zoom_start=10, tiles=None, control_scale=True, zoom_snap=0.25
+    )
     if not icons:
         m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
         m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
@@ -459,7 +484,9 @@ def base_map(
             style={"color": "#222222", "weight": 2.5, "fill": False, "dashArray": "6 4"},
         ).add_to(m)
         minx, miny, maxx, maxy = to_display(gdf).total_bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
+        # fitted in the browser clear of the boxes once they are drawn (layout.js,
+        # finish_map); not also here: folium's animated fit would undo that one
+        m.options["geoFitBounds"] = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
     if roads is not None and not roads.empty:
         name = "Vägnät (schematiskt)" if schematic_roads else "Vägnät"
         road_layer(roads).add_to(folium.FeatureGroup(name=name).add_to(m))
@@ -547,9 +574,13 @@ def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
 
 
 def finish_map(
-    m: folium.Map, *, measure: bool = True, collapsed_layers: bool = False
+    m: folium.Map,
+    *,
+    measure: bool = True,
+    collapsed_layers: bool = False,
+    fit_kommun: bool = True,
 ) -> folium.Map:
-    """Add fullscreen, measuring, the layer control and label placement (call last).
+    """Add fullscreen, measuring, the layer control, the layout and label placement (call last).
 
     Parameters
     ----------
@@ -560,6 +591,10 @@ def finish_map(
     collapsed_layers
         Fold the layer list into a button that opens on hover (for maps with few layers
         whose content reaches the corner).
+    fit_kommun
+        Fit the kommun (the boundary given to :func:`base_map`) into the part of the map
+        the boxes leave free, in the browser once they are drawn; ``False`` keeps the view
+        the caller set (a plan's stops).
 
     Returns
     -------
@@ -581,6 +616,9 @@ def finish_map(
             localization="sv",
         ).add_to(m)
     folium.LayerControl(collapsed=collapsed_layers, position="topright").add_to(m)
+    if not fit_kommun:
+        m.options.pop("geoFitBounds", None)
+    _Layout().add_to(m)
     _LabelDeclutter().add_to(m)
     return m
 

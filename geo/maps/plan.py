@@ -130,4 +130,4 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
     m.fit_bounds(
         [[miny, minx], [maxy, maxx]], padding_top_left=(180, 50), padding_bottom_right=(60, 170)
     )
-    return finish_map(m, collapsed_layers=True)
+    return finish_map(m, collapsed_layers=True, fit_kommun=False)

@@ -1,0 +1,74 @@
+/* Keep a map's boxes apart and its area clear of them (Trygghetskartan).
+
+   geoLayout(map) does two things at load (the first again whenever the window changes size;
+   the fit is not redone then, so entering full screen keeps the user's view):
+   1. The legend (bottom right) may grow only up to the boxes above it (the layer list, top
+      right); beyond that it scrolls. On a 1366 × 768 laptop the legend used to cover the
+      lower half of the layer list, so themes could not be switched off.
+   2. If map.options.geoFitBounds is set ([[south, west], [north, east]], the kommun), the map
+      is fitted to it inside the part of the map the boxes leave free (a column between the
+      boxes on the left and right, or the part above the boxes at the bottom left, whichever
+      shows the kommun larger), with quarter-zoom steps, so that no village sits under the
+      layer list or the legend. Where the boxes leave less than 40 % of the width or height
+      (a phone), the whole map is used. */
+function geoLayout(map) {
+  var box = map.getContainer();
+
+  function rect(selector) {
+    var el = box.querySelector(selector);
+    return el ? el.getBoundingClientRect() : null;
+  }
+
+  function widest(selector) {
+    var w = 0;
+    box.querySelectorAll(selector + ' > .leaflet-control').forEach(function (c) {
+      w = Math.max(w, c.getBoundingClientRect().width);
+    });
+    return w;
+  }
+
+  function capLegend() {
+    var legend = box.querySelector('.leaflet-bottom.leaflet-right .geo-legend');
+    var above = rect('.leaflet-top.leaflet-right');
+    if (!legend || !above) return;
+    legend.style.maxHeight = '';
+    var room = legend.getBoundingClientRect().bottom - above.bottom - 10;
+    var full = legend.getBoundingClientRect().height;
+    if (full > room) legend.style.maxHeight = Math.max(room, 60) + 'px';
+  }
+
+  function fitClear() {
+    var b = map.options.geoFitBounds;
+    if (!b) return;
+    var size = map.getSize();
+    var mapTop = box.getBoundingClientRect().top;
+    var topLeft = widest('.leaflet-top.leaflet-left');
+    var bottomLeft = widest('.leaflet-bottom.leaflet-left');
+    var corner = rect('.leaflet-bottom.leaflet-left');
+    var bottomLeftHigh = corner && bottomLeft ? size.y - (corner.top - mapTop) : 0;
+    var right = Math.max(widest('.leaflet-top.leaflet-right'),
+                         widest('.leaflet-bottom.leaflet-right')) + 10;
+    // the free part: a column between the boxes, or above the boxes at the bottom left
+    var choices = [
+      {tl: [Math.max(topLeft, bottomLeft) + 10, 10], br: [right, 10]},
+      {tl: [topLeft + 10, 10], br: [right, bottomLeftHigh + 10]}
+    ];
+    var best = null, bestZoom = -Infinity;
+    choices.forEach(function (c) {
+      var freeX = size.x - c.tl[0] - c.br[0], freeY = size.y - c.tl[1] - c.br[1];
+      if (freeX < 0.4 * size.x || freeY < 0.4 * size.y) return;
+      var z = map.getBoundsZoom(b, false, L.point(c.tl).add(c.br));
+      if (z > bestZoom) { best = c; bestZoom = z; }
+    });
+    if (!best) best = {tl: [10, 10], br: [10, 10]};  // a small screen: the whole map
+    map.fitBounds(b, {paddingTopLeft: best.tl, paddingBottomRight: best.br, animate: false});
+  }
+
+  capLegend();
+  fitClear();
+  var timer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(timer);
+    timer = setTimeout(capLegend, 150);
+  });
+}
