@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import evaluate as ev
@@ -451,3 +451,30 @@ def test_a_file_in_the_zip_without_the_columns_is_named(tmp_path):
         ImportFileError, match=r"'2019-02/b.csv' in .* has no column\(s\) \['Latitude'\]"
     ):
         read_points(path, x_col="Longitude", y_col="Latitude", time_col="Month", crs="EPSG:4326")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.tuples(st.floats(-170, 170), st.floats(-70, 70)).filter(
+        lambda c: abs(c[0]) > 2 or abs(c[1]) > 2  # not around (0, 0), the "not geocoded" code
+    ),
+    st.lists(st.tuples(st.floats(-1, 1), st.floats(-1, 1)), min_size=3, max_size=30),
+    st.sampled_from(["EPSG:3006", "EPSG:32633", "EPSG:3435"]),
+)
+def test_degrees_under_a_metre_crs_are_refused_and_read_under_wgs84(
+    tmp_path_factory, centre, offsets, crs
+):
+    # a city anywhere on earth, its points within a degree of its centre
+    path = tmp_path_factory.mktemp("units") / "points.csv"
+    pd.DataFrame(
+        {
+            "lon": [centre[0] + dx for dx, _ in offsets],
+            "lat": [centre[1] + dy for _, dy in offsets],
+            "t": "2024-01-05",
+        }
+    ).to_csv(path, index=False)
+    args = {"x_col": "lon", "y_col": "lat", "time_col": "t"}
+    with pytest.raises(CRSError, match="look like longitude/latitude"):
+        read_points(path, crs=crs, **args)
+    got = read_points(path, crs="EPSG:4326", **args)
+    assert len(got) == len(offsets)  # read as degrees, every point kept
