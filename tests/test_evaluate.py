@@ -242,7 +242,7 @@ def test_weekly_steps_are_iso_weeks_with_whole_training_months_behind_them(start
     if weeks:
         assert covered - weeks[-1].origin >= pd.Timedelta(days=3.5)
         assert covered - weeks[-1].end < pd.Timedelta(days=3.5)
-    if weeks:  # the first week is the first that can have whole months behind it
+        # the first week is the first that can have whole months behind it
         assert weeks[0].origin - pd.Timedelta(days=7) < first_month + pd.DateOffset(months=train)
     months = ev.backtest_periods(times, train_months=train, step="month")
     assert all(m.origin.day == 1 and m.end == m.origin + pd.DateOffset(months=1) for m in months)
@@ -253,7 +253,7 @@ def test_a_weekly_backtest_never_gives_a_method_its_test_week(monkeypatch, tmp_p
     real = ev.predict_counts
 
     def spy(cells_of_events, times, cells, *, origin, **kw):
-        seen.append((pd.Timestamp(np.max(times)), origin, kw["horizon_days"]))
+        seen.append((pd.Timestamp(np.min(times)), pd.Timestamp(np.max(times)), origin, kw))
         return real(cells_of_events, times, cells, origin=origin, **kw)
 
     monkeypatch.setattr(ev, "predict_counts", spy)
@@ -262,7 +262,9 @@ def test_a_weekly_backtest_never_gives_a_method_its_test_week(monkeypatch, tmp_p
     )
     # April 2024 starts on a Monday: weeks 14 to 26 (the last events are on 27 June)
     assert res["week"].tolist() == [f"2024-W{w}" for w in range(14, 27)]
-    assert all(latest < origin and horizon == 7.0 for latest, origin, horizon in seen)
+    for earliest, latest, origin, kw in seen:  # three months before the Monday, nothing after
+        assert origin - pd.DateOffset(months=3) <= earliest and latest < origin
+        assert kw["horizon_days"] == 7.0
     path, out = tmp_path / "p.csv", tmp_path / "out.json"
     synthetic_points().to_csv(path, index=False)
     result = _run_cli(path, "count_3m,kde", "--step", "week", "--json", str(out))
