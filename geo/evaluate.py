@@ -27,6 +27,7 @@ __all__ = [
     "backtest_periods",
     "check_methods",
     "hit_rate",
+    "hit_rates",
     "markdown_table",
     "monthly_table",
     "pai",
@@ -41,8 +42,11 @@ logger = logging.getLogger(__name__)
 
 #: Area shares at which hit rate, PAI and PEI are reported (1, 5 and 10 % of cells).
 COVERAGES: tuple[float, ...] = (0.01, 0.05, 0.10)
-#: Area shares of the hit-rate curve.
-CURVE: npt.NDArray[np.float64] = np.round(np.arange(0.0, 0.2001, 0.005), 4)
+#: Area shares of the hit-rate curve: every 0.5 % up to 20 %, and geometric steps from 0.01 %
+#: below 0.5 %, where a patrol plan's few cells lie (the plot has a logarithmic axis).
+CURVE: npt.NDArray[np.float64] = np.unique(
+    np.round(np.concatenate([np.geomspace(1e-4, 0.005, 12), np.arange(0.0, 0.2001, 0.005)]), 6)
+)
 
 #: Rankings that are not forecasts: they see every other month of the file, later ones too
 #: (:func:`backtest`), to show how far any ranking stable across months could go.
@@ -68,6 +72,44 @@ FloatArray = npt.NDArray[np.float64]
 # ---------------------------------------------------------------------------- measures
 
 
+def hit_rates(
+    risk: npt.ArrayLike, actual: npt.ArrayLike, coverages: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Hit rates at several area shares from one ranking (see :func:`hit_rate`).
+
+    Parameters
+    ----------
+    risk
+        Predicted risk per cell.
+    actual
+        Observed events per cell in the test period, aligned with ``risk``.
+    coverages
+        Shares of cells flagged (0–1).
+
+    Returns
+    -------
+    numpy.ndarray
+        One hit rate per coverage (NaN when there are no actual events). The cells are sorted
+        once: cells tied in risk form groups; ``k = coverage × n_cells`` cells take the
+        groups above the cut-off whole and the boundary group's events in proportion.
+    """
+    r = np.asarray(risk, dtype=float)
+    a = np.asarray(actual, dtype=float)
+    cov = np.asarray(coverages, dtype=float)
+    total = a.sum()
+    if total <= 0:
+        return np.full(cov.shape, np.nan)
+    values, group = np.unique(-r, return_inverse=True)  # groups from the highest risk down
+    size = np.bincount(group, minlength=values.size).astype(float)
+    hits = np.bincount(group, weights=a, minlength=values.size)
+    cells_before = np.concatenate([[0.0], np.cumsum(size)])
+    hits_before = np.concatenate([[0.0], np.cumsum(hits)])
+    k = np.clip(cov * r.size, 0.0, float(r.size))
+    g = np.clip(np.searchsorted(cells_before, k, side="right") - 1, 0, values.size - 1)
+    part = np.minimum(k - cells_before[g], size[g]) / size[g]
+    return np.asarray((hits_before[g] + part * hits[g]) / total, dtype=float)
+
+
 def hit_rate(risk: npt.ArrayLike, actual: npt.ArrayLike, coverage: float) -> float:
     """Share of the actual events inside the ``coverage`` share of cells with the highest risk.
 
@@ -86,28 +128,7 @@ def hit_rate(risk: npt.ArrayLike, actual: npt.ArrayLike, coverage: float) -> flo
         Hit rate in 0–1 (NaN when there are no actual events). Cells tied at the cut-off
         count with their average, i.e. the expectation over random tie-breaking.
     """
-    r = np.asarray(risk, dtype=float)
-    a = np.asarray(actual, dtype=float)
-    total = a.sum()
-    if total <= 0:
-        return float("nan")
-    k = coverage * r.size
-    order = np.argsort(-r, kind="stable")
-    r_sorted, a_sorted = r[order], a[order]
-    # group ties: take whole groups while they fit, then a fraction of the boundary group
-    values, starts = np.unique(-r_sorted, return_index=True)
-    bounds = [*starts.tolist(), r.size]
-    hits, taken = 0.0, 0.0
-    for i in range(values.size):
-        size = bounds[i + 1] - bounds[i]
-        group_hits = float(a_sorted[bounds[i] : bounds[i + 1]].sum())
-        if taken + size <= k:
-            hits += group_hits
-            taken += size
-        else:
-            hits += group_hits * (k - taken) / size
-            break
-    return float(hits / total)
+    return float(hit_rates(risk, actual, [coverage])[0])
 
 
 def pai(risk: npt.ArrayLike, actual: npt.ArrayLike, coverage: float) -> float:
@@ -373,6 +394,7 @@ def backtest(
         train = (t >= np.datetime64(train_start)) & (t < np.datetime64(origin))
         test = (t >= np.datetime64(origin)) & (t < np.datetime64(end))
         actual = np.bincount(pos[test], minlength=cells.size).astype(float)
+        best = hit_rates(actual, actual, COVERAGES)  # the best any ranking could do (PEI)
         for name in methods:
             if progress:
                 progress(f"{name} {month}")
@@ -394,20 +416,21 @@ def backtest(
                 "method": name, step: month, "n_test": int(actual.sum()),
                 "n_train": int(train.sum()), "n_cells": int(cells.size),
             }  # fmt: skip
-            for cov in COVERAGES:
-                p = round(cov * 100)
-                row[f"hit_{p}"] = hit_rate(risk, actual, cov)
-                row[f"pai_{p}"] = pai(risk, actual, cov)
-                row[f"pei_{p}"] = pei(risk, actual, cov)
             share = min(plan_cells / cells.size, 1.0)
+            hits = hit_rates(risk, actual, [*COVERAGES, share, *CURVE])  # one sort for all
+            for cov, hit, best_hit in zip(COVERAGES, hits[: len(COVERAGES)], best, strict=True):
+                p = round(cov * 100)
+                row[f"hit_{p}"] = hit
+                row[f"pai_{p}"] = hit / cov
+                row[f"pei_{p}"] = hit / best_hit if best_hit > 0 else float("nan")
             row["plan_cells"] = plan_cells
-            row["hit_plan"] = hit = hit_rate(risk, actual, share)
-            row["pai_plan"] = hit / share
+            row["hit_plan"] = hits[len(COVERAGES)]
+            row["pai_plan"] = hits[len(COVERAGES)] / share
             rows.append(row)
-            for cov in CURVE:
+            for cov, hit in zip(CURVE, hits[len(COVERAGES) + 1 :], strict=True):
                 curve_rows.append(
                     {"method": name, step: month, "coverage": float(cov),
-                     "hit": hit_rate(risk, actual, float(cov)) if cov > 0 else 0.0}
+                     "hit": float(hit) if cov > 0 else 0.0}
                 )  # fmt: skip
         logger.info(
             "backtest %s: %d test events, %d training events",
@@ -590,8 +613,13 @@ def monthly_table(summary: dict[str, object], *, baseline: str = "count_3m") -> 
     return "\n".join(lines)
 
 
-def plot_hit_rates(curves: pd.DataFrame, *, title: str = "") -> Figure:
+def plot_hit_rates(
+    curves: pd.DataFrame, *, title: str = "", plan_share: float | None = None
+) -> Figure:
     """Plot the mean hit rate against the share of area flagged, one line per method.
+
+    The area axis is logarithmic (0.01–20 %), so that the few cells a patrol plan visits
+    show beside the 1/5/10 % shares of the tables.
 
     Parameters
     ----------
@@ -599,20 +627,35 @@ def plot_hit_rates(curves: pd.DataFrame, *, title: str = "") -> Figure:
         Second output of :func:`backtest`.
     title
         Plot title.
+    plan_share
+        Share of the cells a week's patrol plan visits (``plan_cells / n_cells``); drawn as
+        a dashed line when given.
 
     Returns
     -------
     matplotlib.figure.Figure
         The figure (not saved; the caller writes it).
     """
-    fig = Figure(figsize=(6, 4), dpi=100)
+    from matplotlib.ticker import FuncFormatter
+
+    fig = Figure(figsize=(6.4, 4), dpi=100)
     ax = fig.add_subplot()
-    for name, g in curves.groupby("method", sort=False):
+    for name, g in curves[curves["coverage"] > 0].groupby("method", sort=False):
         mean = g.groupby("coverage")["hit"].mean()
         ax.plot(mean.index * 100, mean.to_numpy() * 100, label=str(name))
     for cov in COVERAGES:
         ax.axvline(cov * 100, color="0.85", lw=0.8, zorder=0)
-    ax.set_xlabel("Andel av ytan (%)")
+    if plan_share is not None and plan_share > 0:
+        ax.axvline(plan_share * 100, color="0.4", lw=0.9, ls="--", zorder=0)
+        ax.annotate(
+            "en veckas plan", (plan_share * 100, 2), rotation=90, fontsize=8, color="0.3",
+            xytext=(3, 0), textcoords="offset points",
+        )  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlim(CURVE[CURVE > 0][0] * 100, CURVE[-1] * 100)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("Andel av ytan (%, logaritmisk skala)")
     ax.set_ylabel("Träffgrad (%)")
     ax.set_title(title)
     ax.legend()

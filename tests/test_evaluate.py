@@ -273,3 +273,43 @@ def test_a_weekly_backtest_never_gives_a_method_its_test_week(monkeypatch, tmp_p
     assert data["step"] == "week" and data["methods"]["kde"]["weeks"] == 13
     assert [r["week"] for r in data["per_week"]["kde"]] == data["test_weeks"]
     assert "of a week's events" in result.output and "13 weeks in the JSON" in result.output
+
+
+def reference_hit_rate(risk, actual, coverage):
+    """Hit rate by walking the ranking group by group (ties share the boundary)."""
+    order = sorted(set(risk), reverse=True)
+    k, taken, hits = coverage * len(risk), 0.0, 0.0
+    for value in order:
+        members = [a for r, a in zip(risk, actual, strict=True) if r == value]
+        if taken + len(members) <= k:
+            taken += len(members)
+            hits += sum(members)
+        else:
+            hits += sum(members) * (k - taken) / len(members)
+            break
+    return hits / sum(actual)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3)), min_size=1, max_size=40).filter(
+        lambda cells: sum(a for _, a in cells) > 0
+    ),
+    st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6),
+)
+def test_hit_rates_from_one_sort_equal_the_group_by_group_walk(cells, coverages):
+    # few distinct risks: many ties, the case where the cut-off falls inside a group
+    risk = [float(r) for r, _ in cells]
+    actual = [float(a) for _, a in cells]
+    got = ev.hit_rates(risk, actual, coverages)
+    want = [reference_hit_rate(risk, actual, c) for c in coverages]
+    assert got == pytest.approx(want, abs=1e-12)
+
+
+def test_the_hit_rate_plot_shows_the_plans_share_on_a_log_axis():
+    _, curves = ev.backtest(synthetic_points(), methods=["count_3m", "kde"], cell_size_m=250)
+    fig = ev.plot_hit_rates(curves, title="test", plan_share=5 / 400)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert {line.get_label() for line in ax.get_lines()} >= {"count_3m", "kde"}
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert [line.get_xdata()[0] for line in dashed] == [pytest.approx(5 / 400 * 100)]

@@ -389,7 +389,11 @@ def evaluate_command(
             "months": bound.months, "simulations": bound.simulations,
         }  # fmt: skip
     if plot is not None:
-        ev.plot_hit_rates(curves, title=f"{file.name} {' '.join(where)}").savefig(plot)
+        n_cells = summary.get("n_cells")
+        ev.plot_hit_rates(
+            curves, title=f"{file.name} {' '.join(where)}",
+            plan_share=plan_cells / n_cells if isinstance(n_cells, int) and n_cells else None,
+        ).savefig(plot)  # fmt: skip
     if json_out == "-":
         click.echo(json.dumps(summary, ensure_ascii=False))
         return
