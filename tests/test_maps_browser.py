@@ -139,6 +139,27 @@ def test_the_kommun_is_drawn_clear_of_the_boxes(offline_page, saved_maps, size):
     assert found["width"] > 0.35 * found["map"]  # and it is not shrunk to a stamp
 
 
+def test_on_a_phone_the_layer_list_and_legend_fold_and_open_on_a_tap(offline_page, saved_maps):
+    page = offline_page
+    page.set_viewport_size({"width": 390, "height": 800})
+    open_map(page, saved_maps["internal"])
+    page.wait_for_timeout(300)
+    layers = page.locator(".leaflet-control-layers")
+    legend_item = page.locator(".geo-legend .geo-sw").first
+    assert "leaflet-control-layers-expanded" not in (layers.get_attribute("class") or "")
+    assert not legend_item.is_visible()
+    found = page.evaluate(_LAYOUT_JS)
+    assert found["boxes"] == []
+    # the kommun lies above the boxes at the bottom (the small tool buttons may touch it)
+    assert [b for b in found["kommun"] if b.startswith("geo-box")] == []
+    page.locator(".leaflet-control-layers-toggle").click()
+    assert page.get_by_text("Händelser T – Trafik").is_visible()
+    page.mouse.click(200, 450)  # a tap on the map folds the list again
+    assert not page.get_by_text("Händelser T – Trafik").is_visible()
+    page.locator(".geo-legend h4").click()
+    assert legend_item.is_visible()
+
+
 def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, artifacts_dir):
     page = offline_page
     open_map(page, saved_maps["internal"])

@@ -1,6 +1,6 @@
 /* Keep a map's boxes apart and its area clear of them (Trygghetskartan).
 
-   geoLayout(map) does two things at load (the first again whenever the window changes size;
+   geoLayout(map) does three things at load (the first again whenever the window changes size;
    the fit is not redone then, so entering full screen keeps the user's view):
    1. The legend (bottom right) may grow only up to the boxes above it (the layer list, top
       right); beyond that it scrolls. On a 1366 × 768 laptop the legend used to cover the
@@ -10,7 +10,10 @@
       boxes on the left and right, or the part above the boxes at the bottom left, whichever
       shows the kommun larger), with quarter-zoom steps, so that no village sits under the
       layer list or the legend. Where the boxes leave less than 40 % of the width or height
-      (a phone), the whole map is used. */
+      (a phone), the full width above the boxes at the bottom is used.
+   3. On a narrow map (under 600 px, a phone) the layer list folds into its button (a tap opens
+      it, a tap on the map folds it again) and the legend into its title under that button (a
+      tap opens it), so that the map is not covered by them. */
 function geoLayout(map) {
   var box = map.getContainer();
 
@@ -44,8 +47,12 @@ function geoLayout(map) {
     var mapTop = box.getBoundingClientRect().top;
     var topLeft = widest('.leaflet-top.leaflet-left');
     var bottomLeft = widest('.leaflet-bottom.leaflet-left');
-    var corner = rect('.leaflet-bottom.leaflet-left');
-    var bottomLeftHigh = corner && bottomLeft ? size.y - (corner.top - mapTop) : 0;
+    function high(selector) {  // how far a bottom corner's boxes reach up the map
+      var c = rect(selector);
+      return c && widest(selector) ? size.y - (c.top - mapTop) : 0;
+    }
+    var bottomLeftHigh = high('.leaflet-bottom.leaflet-left');
+    var bottomHigh = Math.max(bottomLeftHigh, high('.leaflet-bottom.leaflet-right'));
     var right = Math.max(widest('.leaflet-top.leaflet-right'),
                          widest('.leaflet-bottom.leaflet-right')) + 10;
     // the free part: a column between the boxes, or above the boxes at the bottom left
@@ -60,10 +67,32 @@ function geoLayout(map) {
       var z = map.getBoundsZoom(b, false, L.point(c.tl).add(c.br));
       if (z > bestZoom) { best = c; bestZoom = z; }
     });
-    if (!best) best = {tl: [10, 10], br: [10, 10]};  // a small screen: the whole map
+    if (!best) {  // a phone: the full width above the boxes at the bottom, else the whole map
+      best = bottomHigh + 20 < 0.6 * size.y ? {tl: [10, 10], br: [10, bottomHigh + 10]}
+                                            : {tl: [10, 10], br: [10, 10]};
+    }
     map.fitBounds(b, {paddingTopLeft: best.tl, paddingBottomRight: best.br, animate: false});
   }
 
+  function foldOnPhones() {
+    if (map.getSize().x >= 600) return;
+    var layers = box.querySelector('.leaflet-control-layers');
+    if (layers) {
+      layers.classList.remove('leaflet-control-layers-expanded');  // Leaflet's button opens it
+      map.on('click', function () { layers.classList.remove('leaflet-control-layers-expanded'); });
+    }
+    var legend = box.querySelector('.geo-legend');
+    var title = legend && legend.querySelector('h4');
+    var topRight = box.querySelector('.leaflet-top.leaflet-right');
+    if (title) {
+      legend.classList.add('geo-folded');
+      if (topRight) topRight.appendChild(legend);  // under the layer button, off the info box
+      title.setAttribute('role', 'button');
+      title.addEventListener('click', function () { legend.classList.toggle('geo-folded'); });
+    }
+  }
+
+  foldOnPhones();
   capLegend();
   fitClear();
   var timer = null;
