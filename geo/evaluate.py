@@ -115,10 +115,8 @@ def hit_rate(risk: npt.ArrayLike, actual: npt.ArrayLike, coverage: float) -> flo
 
     Parameters
     ----------
-    risk
-        Predicted risk per cell.
-    actual
-        Observed events per cell in the test period, aligned with ``risk``.
+    risk, actual
+        As for :func:`hit_rates`.
     coverage
         Share of cells flagged (0–1); ``k = coverage × n_cells`` cells, fractional allowed.
 
