@@ -38,6 +38,7 @@ __all__ = [
     "DROP_REASONS",
     "FAR_FACTOR",
     "MAX_GAP_MONTHS",
+    "MAX_OUTSIDE_SHARE",
     "MIN_FAR_KM",
     "MIN_MONTH_SHARE",
     "main_period",
@@ -66,6 +67,9 @@ MIN_FAR_KM = 10.0
 MIN_MONTH_SHARE = 0.05
 #: Filled months farther apart than this belong to separate periods of a file.
 MAX_GAP_MONTHS = 12
+#: The main period never leaves out more than this share of the events: a file whose thin
+#: ends hold more (one month with most of the events, say) is kept whole.
+MAX_OUTSIDE_SHARE = 0.05
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -372,7 +376,8 @@ def main_period(
     late reports do not make the typical month a thin one). The main period runs from the
     first to the last filled month; thin months inside it (an outage) are kept. Where filled
     months lie more than :data:`MAX_GAP_MONTHS` apart the file holds separate periods, and
-    the one with the most events is the main one.
+    the one with the most events is the main one. If that would leave out more than
+    :data:`MAX_OUTSIDE_SHARE` of the events, the whole span of the file is the main period.
 
     Parameters
     ----------
@@ -392,6 +397,8 @@ def main_period(
     filled = np.flatnonzero(n >= share * float(np.median(np.repeat(n, n))))
     blocks = np.split(filled, np.flatnonzero(np.diff(ordinal[filled]) > MAX_GAP_MONTHS) + 1)
     best = max(blocks, key=lambda b: int(n[b[0] : b[-1] + 1].sum()))
+    if n.sum() - n[best[0] : best[-1] + 1].sum() > MAX_OUTSIDE_SHARE * n.sum():
+        return counts.index[0], counts.index[-1]
     return counts.index[best[0]], counts.index[best[-1]]
 
 
