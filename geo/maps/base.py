@@ -186,44 +186,27 @@ LABELS_CSS = Path(__file__).with_name("labels.css")
 LAYOUT_JS = Path(__file__).with_name("layout.js")
 
 
-class _Layout(MacroElement):
-    """Keep the boxes apart and fit ``map.options.geoFitBounds`` clear of them (``layout.js``)."""
+class _MapScript(MacroElement):
+    """Inline one of this package's map scripts and run its function on the map.
 
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-{{ this.js }}
-// after every script of the page: folium adds the layer list last
-setTimeout(function () { geoLayout({{ this._parent.get_name() }}); }, 0);
-{% endmacro %}
-"""
-    )
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "Layout"
-        self.js = LAYOUT_JS.read_text(encoding="utf-8")
-
-
-class _LabelDeclutter(MacroElement):
-    """Move permanent labels (place names, a plan's stop badges) off each other.
-
-    Inlines :data:`LABELS_JS` and runs it on the map (see the comment at its top).
+    The call waits until every script of the page has run (folium adds the layer list
+    last), so the function sees all the boxes.
     """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 {{ this.js }}
-geoPlaceLabels({{ this._parent.get_name() }});
+setTimeout(function () { {{ this.function }}({{ this._parent.get_name() }}); }, 0);
 {% endmacro %}
 """
     )
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path, function: str) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "LabelDeclutter"
-        self.js = LABELS_JS.read_text(encoding="utf-8")
+        self._name = "MapScript"
+        self.js = path.read_text(encoding="utf-8")
+        self.function = function
 
 
 def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -621,8 +604,8 @@ def finish_map(
     folium.LayerControl(collapsed=collapsed_layers, position="topright").add_to(m)
     if not fit_kommun:
         m.options.pop("geoFitBounds", None)
-    _Layout().add_to(m)
-    _LabelDeclutter().add_to(m)
+    _MapScript(LAYOUT_JS, "geoLayout").add_to(m)  # the boxes apart, the kommun clear of them
+    _MapScript(LABELS_JS, "geoPlaceLabels").add_to(m)  # names and stop numbers off each other
     return m
 
 
