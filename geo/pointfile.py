@@ -193,14 +193,45 @@ def _layer(path: Path, layer: str | None) -> tuple[str, int]:
     return layer or names[0], len(names)
 
 
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _read_excel(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
+    """Read a sheet of an Excel workbook (``sheet``, else the first) as text.
+
+    Returns the table and the sheet read (``"händelser (of 3 sheets)"`` when there are more).
+    """
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = [str(n) for n in book.sheet_names]
+            if sheet is not None and sheet not in names:
+                msg = f"{str(path)!r} has no sheet {sheet!r}; its sheets are {names}."
+                raise ImportFileError(msg)
+            name = sheet or names[0]
+            # Excel dates arrive as ISO text and are read like any other date column
+            df = pd.read_excel(book, sheet_name=name, dtype=str)
+    except ImportFileError:
+        raise
+    except Exception as e:  # openpyxl raises many unrelated types for a damaged file
+        msg = (
+            f"{str(path)!r} is not a readable Excel workbook ({e}); open it in Excel and save "
+            "it as .xlsx, or export the sheet as CSV."
+        )
+        raise ImportFileError(msg) from e
+    return df, name if len(names) == 1 else f"{name} (of {len(names)} sheets)"
+
+
 def _read_table(
     path: Path, columns: set[str], layer: str | None
 ) -> tuple[pd.DataFrame, CRS | None, str]:
     """Read the file; of a CSV only ``columns`` (all of them if one is missing).
 
-    Returns the table, the file's CRS and the layer read (with the number of layers if more
+    Returns the table, the file's CRS and the layer or sheet read (with their number if more
     than one, ``"incidents (of 15 layers)"``; empty for a CSV).
     """
+    if path.suffix.lower() in _EXCEL_SUFFIXES:
+        df, sheet = _read_excel(path, layer)
+        return df, None, sheet
     try:
         if _is_csv(path):
             if layer is not None:
@@ -214,7 +245,7 @@ def _read_table(
             raise
         msg = (
             f"Cannot read points from {str(path)!r}: {e}. Use a CSV (also .csv.gz/.zip), "
-            "GeoJSON or GeoPackage."
+            "an Excel workbook (.xlsx), GeoJSON or GeoPackage."
         )
         raise ImportFileError(msg) from e
     return df, df.crs, name if n_layers == 1 else f"{name} (of {n_layers} layers)"
@@ -484,7 +515,7 @@ def read_points(
     ----------
     path
         The file: CSV with any of ``,``/``;``/tab as delimiter (also ``.csv.gz``, ``.bz2``,
-        ``.xz`` or ``.zip``), GeoJSON or GeoPackage.
+        ``.xz`` or ``.zip``), an Excel workbook (``.xlsx``), GeoJSON or GeoPackage.
     x_col, y_col
         Coordinate columns (``x`` = easting/longitude; a decimal comma is read); ``None`` to
         use the file's geometry (a point on the surface of lines and polygons).
@@ -504,7 +535,8 @@ def read_points(
         Months to keep, ``"FROM:TO"`` (:func:`parse_period`); default the file's main period
         (:func:`main_period`), which leaves off thinly filled months at either end.
     layer
-        The layer of a GeoPackage (or other multi-layer file) to read; default the first.
+        The layer of a GeoPackage (or other multi-layer file) or the sheet of an Excel
+        workbook to read; default the first.
     id_col
         Incident id column: rows sharing an id (the offence or charge lines of one incident,
         as SFPD's exports have them) count once, as the first of them (after the filters).
@@ -522,7 +554,8 @@ def read_points(
         reason (data row, 1-based, and its values); ``attrs["time_format"]`` the date format;
         ``attrs["far_km"]`` the distance limit; ``attrs["period"]`` the months kept
         (``"2019-01:2019-12"``) and whether they were ``"given"`` or ``"found"``
-        (``attrs["period_source"]``); ``attrs["layer"]`` the layer read (empty for a CSV);
+        (``attrs["period_source"]``); ``attrs["layer"]`` the layer or sheet read (empty for
+        a CSV) and ``attrs["layer_kind"]`` which of the two;
         ``attrs["files"]`` the number of CSV files read (several from a zip).
 
     Raises
@@ -538,15 +571,16 @@ def read_points(
     }
     wanted_period = parse_period(period) if period else None
     df, file_crs, layer_read = _read_table(path, wanted, layer)
+    kind = "sheet" if path.suffix.lower() in _EXCEL_SUFFIXES else "layer"
     members = list(df.attrs.get("members", []))
     n_read = len(df)
     named = (x_col, y_col, time_col, id_col)
     missing = [c for c in named if c is not None and c not in df.columns]
     if missing:
-        source = f"{str(path)!r}, layer {layer_read}," if layer_read else repr(str(path))
+        source = f"{str(path)!r}, {kind} {layer_read}," if layer_read else repr(str(path))
         msg = f"{source} has no column(s) {missing!r}; its columns are {list(df.columns)}."
-        if "layers)" in layer_read:
-            msg += " Choose another layer with --layer."
+        if "layers)" in layer_read or "sheets)" in layer_read:
+            msg += " Choose another layer or sheet with --layer."
         raise ImportFileError(msg)
     df = _filter(df, where, path)
     n_matching = len(df)
@@ -609,6 +643,7 @@ def read_points(
     out.attrs["period"] = kept_period
     out.attrs["period_source"] = "given" if wanted_period else "found"
     out.attrs["layer"] = layer_read
+    out.attrs["layer_kind"] = kind
     out.attrs["files"] = max(len(members), 1)
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

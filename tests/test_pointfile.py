@@ -499,3 +499,28 @@ def test_degrees_under_a_metre_crs_are_refused_and_read_under_wgs84(
         read_points(path, crs=crs, **args)
     got = read_points(path, crs="EPSG:4326", **args)
     assert len(got) == len(offsets)  # read as degrees, every point kept
+
+
+def test_a_sheet_of_an_excel_workbook_is_read_with_its_dates(tmp_path):
+    # a kommun's own export: a notes sheet first, the incidents (real Excel dates) second
+    df = city_rows()
+    path = tmp_path / "händelser.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        notes = pd.DataFrame({"Om filen": ["Export från ärendesystemet"]})
+        notes.to_excel(book, sheet_name="Om", index=False)
+        df.assign(Date=pd.to_datetime(df["Date"], format="%m/%d/%Y %I:%M:%S %p")).to_excel(
+            book, sheet_name="Händelser", index=False
+        )
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    got = read_points(path, layer="Händelser", **args)
+    assert len(got) == 400 and got.attrs["layer"] == "Händelser (of 2 sheets)"
+    want = pd.to_datetime(df["Date"], format="%m/%d/%Y %I:%M:%S %p")
+    assert got["t"].sort_values().tolist() == want.sort_values().tolist()
+    with pytest.raises(ImportFileError, match=r"sheet Om \(of 2 sheets\).*--layer"):
+        read_points(path, **args)
+    with pytest.raises(ImportFileError, match=r"no sheet 'Blad1'.*\['Om', 'Händelser'\]"):
+        read_points(path, layer="Blad1", **args)
+    result = run_evaluate(path, "--layer", "Händelser", "--methods", "count_1m",
+                          "--train-months", "1")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("sheet Händelser (of 2 sheets): 400 rows read")

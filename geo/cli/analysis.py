@@ -246,7 +246,7 @@ def _row_account(attrs: dict[Any, Any]) -> str:
                 kept = attrs["period"].replace(":", "–")
                 notes.insert(0, f"{attrs['period_source']} period {kept}")
             words.append(f"{n} dropped: {why} ({', '.join(notes)})")
-    where = f"layer {attrs['layer']}: " if attrs.get("layer") else ""
+    where = f"{attrs.get('layer_kind', 'layer')} {attrs['layer']}: " if attrs.get("layer") else ""
     return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}."
 
 
@@ -256,7 +256,11 @@ def _row_account(attrs: dict[Any, Any]) -> str:
 @click.option("--y-col", default=None, help="Northing/latitude column.")
 @click.option("--time-col", required=True, help="Date or datetime column.")
 @click.option("--crs", default=None, help="CRS of the x/y columns, e.g. EPSG:4326.")
-@click.option("--layer", default=None, help="Layer of a GeoPackage to read (default: the first).")
+@click.option(
+    "--layer",
+    default=None,
+    help="Layer of a GeoPackage, or sheet of an Excel workbook, to read (default: the first).",
+)
 @click.option(
     "--id-col",
     default=None,
