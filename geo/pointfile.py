@@ -1,7 +1,8 @@
-"""Read a file of dated points (CSV, GeoJSON, GeoPackage) for a backtest, without the store.
+"""Read a file of dated points (CSV, Excel, GeoJSON, GeoPackage) for a backtest, not the store.
 
-Every row read is accounted for: it is used, left out by a ``--where`` filter, or dropped
-with a reason (no location, an impossible location, no time, far from all the others).
+Every row read is accounted for: it is used, left out by a ``--where`` filter, a further row
+of an incident already counted (``id_col``), or dropped with a reason (no location, an
+impossible location, no time, far from all the others, outside the file's main period).
 Open data from other cities carry such rows (missing coordinates, ``(0, 0)`` for "not
 geocoded", a few points geocoded to another state); left in, one far point would stretch
 the study area over hundreds of kilometres of empty grid and dilute every PAI.
@@ -17,6 +18,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -97,14 +99,11 @@ def _zip_tables(path: Path) -> list[str]:
 
 
 def _is_csv(path: Path) -> bool:
-    """Tell a CSV, also a compressed one as open-data portals ship them.
+    """Tell a CSV, also one compressed as ``.csv.gz``, ``.bz2`` or ``.xz``.
 
-    ``.csv.gz``, ``.bz2``, ``.xz``, or a ``.zip`` of one or more CSV files (as data.police.uk's
-    downloads are, one file per month and force).
+    A zip is told by its members (:func:`_zip_tables`).
     """
     suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".zip":
-        return bool(_zip_tables(path))
     if suffixes and suffixes[-1] in _COMPRESSED:
         suffixes = suffixes[:-1]
     return bool(suffixes) and suffixes[-1] in _TABLE_SUFFIXES
@@ -155,16 +154,17 @@ def _read_one_csv(
     raise ImportFileError(msg)
 
 
-def _read_csv(path: Path, columns: set[str]) -> pd.DataFrame:
-    """Read a CSV, or every CSV in a zip (one table: they must share the named columns).
+def _read_csv(path: Path, columns: set[str], names: Sequence[str] = ()) -> pd.DataFrame:
+    """Read a CSV, or the CSV members ``names`` of a zip as one table.
 
-    ``attrs["members"]`` lists ``(name, rows)`` of a zip's tables, in the order read.
+    The members must share the named columns (data.police.uk's downloads hold one file per
+    month and force). ``attrs["members"]`` lists ``(name, rows)`` of a zip's tables, in the
+    order read.
     """
-    if path.suffix.lower() != ".zip":
+    if not names:
         return _read_one_csv(_opener(path, None), columns, str(path))
     tables: list[pd.DataFrame] = []
     members: list[tuple[str, int]] = []
-    names = _zip_tables(path)
     for member in names:
         name = f"{path}!{member}" if len(names) > 1 else str(path)
         table = _read_one_csv(_opener(path, member), columns, name)
@@ -184,6 +184,24 @@ def _read_csv(path: Path, columns: set[str]) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A table read from a point file, with the layer or sheet it came from."""
+
+    df: pd.DataFrame
+    crs: CRS | None
+    layer: str = ""  # the layer or sheet read; empty for a CSV
+    n_layers: int = 1  # how many layers or sheets the file has
+    kind: str = "layer"  # "layer" or "sheet"
+
+    @property
+    def label(self) -> str:
+        """The layer read, and how many there are when more than one."""
+        if self.n_layers <= 1:
+            return self.layer
+        return f"{self.layer} (of {self.n_layers} {self.kind}s)"
+
+
 def _layer(path: Path, layer: str | None) -> tuple[str, int]:
     """Return the layer to read (``layer``, else the first) and how many the file has."""
     names = [str(name) for name, _ in pyogrio.list_layers(path)]
@@ -196,11 +214,8 @@ def _layer(path: Path, layer: str | None) -> tuple[str, int]:
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def _read_excel(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
-    """Read a sheet of an Excel workbook (``sheet``, else the first) as text.
-
-    Returns the table and the sheet read (``"händelser (of 3 sheets)"`` when there are more).
-    """
+def _read_excel(path: Path, sheet: str | None) -> _Table:
+    """Read a sheet of an Excel workbook (``sheet``, else the first) as text."""
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             names = [str(n) for n in book.sheet_names]
@@ -218,26 +233,21 @@ def _read_excel(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
             "it as .xlsx, or export the sheet as CSV."
         )
         raise ImportFileError(msg) from e
-    return df, name if len(names) == 1 else f"{name} (of {len(names)} sheets)"
+    return _Table(df, None, name, len(names), "sheet")
 
 
-def _read_table(
-    path: Path, columns: set[str], layer: str | None
-) -> tuple[pd.DataFrame, CRS | None, str]:
-    """Read the file; of a CSV only ``columns`` (all of them if one is missing).
-
-    Returns the table, the file's CRS and the layer or sheet read (with their number if more
-    than one, ``"incidents (of 15 layers)"``; empty for a CSV).
-    """
-    if path.suffix.lower() in _EXCEL_SUFFIXES:
-        df, sheet = _read_excel(path, layer)
-        return df, None, sheet
+def _read_table(path: Path, columns: set[str], layer: str | None) -> _Table:
+    """Read the file; of a CSV only ``columns`` (all of them if one is missing)."""
+    suffix = path.suffix.lower()
+    if suffix in _EXCEL_SUFFIXES:
+        return _read_excel(path, layer)
+    members = _zip_tables(path) if suffix == ".zip" else []  # a zip of CSVs, or e.g. a shapefile
     try:
-        if _is_csv(path):
+        if members or _is_csv(path):
             if layer is not None:
                 msg = f"{str(path)!r} is a CSV table: it has no layers; leave out --layer."
                 raise ImportFileError(msg)
-            return _read_csv(path, columns), None, ""
+            return _Table(_read_csv(path, columns, members), None)
         name, n_layers = _layer(path, layer)
         df = pyogrio.read_dataframe(path, layer=name)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, pyogrio.errors.DataSourceError) as e:
@@ -248,7 +258,7 @@ def _read_table(
             "an Excel workbook (.xlsx), GeoJSON or GeoPackage."
         )
         raise ImportFileError(msg) from e
-    return df, df.crs, name if n_layers == 1 else f"{name} (of {n_layers} layers)"
+    return _Table(df, df.crs, name, n_layers)
 
 
 def _filter(df: pd.DataFrame, where: Sequence[str], path: Path) -> pd.DataFrame:
@@ -570,17 +580,17 @@ def read_points(
         w.partition("=")[0].strip() for w in where
     }
     wanted_period = parse_period(period) if period else None
-    df, file_crs, layer_read = _read_table(path, wanted, layer)
-    kind = "sheet" if path.suffix.lower() in _EXCEL_SUFFIXES else "layer"
+    table = _read_table(path, wanted, layer)
+    df = table.df
     members = list(df.attrs.get("members", []))
     n_read = len(df)
     named = (x_col, y_col, time_col, id_col)
     missing = [c for c in named if c is not None and c not in df.columns]
     if missing:
-        source = f"{str(path)!r}, {kind} {layer_read}," if layer_read else repr(str(path))
+        source = f"{str(path)!r}, {table.kind} {table.label}," if table.layer else repr(str(path))
         msg = f"{source} has no column(s) {missing!r}; its columns are {list(df.columns)}."
-        if "layers)" in layer_read or "sheets)" in layer_read:
-            msg += " Choose another layer or sheet with --layer."
+        if table.n_layers > 1:
+            msg += f" Choose another {table.kind} with --layer."
         raise ImportFileError(msg)
     df = _filter(df, where, path)
     n_matching = len(df)
@@ -588,7 +598,7 @@ def read_points(
         ids = df[id_col].astype("string").str.strip()
         df = df[~(ids.duplicated() & ids.notna() & (ids != "")).to_numpy()]
     x, y = _coordinates(df, x_col, y_col)
-    src = _source_crs(crs, file_crs, path)
+    src = _source_crs(crs, table.crs, path)
     _check_units(x, y, src, path)
     times = parse_time_column(df[time_col])
     reason = np.full(len(df), "", dtype=object)
@@ -642,8 +652,8 @@ def read_points(
     out.attrs["far_km"] = far_km
     out.attrs["period"] = kept_period
     out.attrs["period_source"] = "given" if wanted_period else "found"
-    out.attrs["layer"] = layer_read
-    out.attrs["layer_kind"] = kind
+    out.attrs["layer"] = table.label
+    out.attrs["layer_kind"] = table.kind
     out.attrs["files"] = max(len(members), 1)
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out
