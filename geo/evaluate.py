@@ -381,15 +381,12 @@ def backtest(
             f"plus one test {step}; lower --train-months."
         )
         raise DataError(msg)
+    span_days = (file_end - file_start) / pd.Timedelta(days=1)  # of the hindsight rankings
+    share = min(plan_cells / cells.size, 1.0)
     rows, curve_rows = [], []
     for period in tests:
-        month, origin, end, train_start = (
-            period.label,
-            period.origin,
-            period.end,
-            period.train_start,
-        )
-        train = (t >= np.datetime64(train_start)) & (t < np.datetime64(origin))
+        month, origin, end = period.label, period.origin, period.end
+        train = (t >= np.datetime64(period.train_start)) & (t < np.datetime64(origin))
         test = (t >= np.datetime64(origin)) & (t < np.datetime64(end))
         actual = np.bincount(pos[test], minlength=cells.size).astype(float)
         best = hit_rates(actual, actual, COVERAGES)  # the best any ranking could do (PEI)
@@ -397,7 +394,6 @@ def backtest(
             if progress:
                 progress(f"{name} {month}")
             if name in HINDSIGHT:  # every other month, the later ones too: not a forecast
-                span_days = (file_end - file_start) / pd.Timedelta(days=1)
                 kind = HINDSIGHT[name]
                 risk = predict_counts(
                     ev_cells[~test], t[~test], cells, origin=file_end, horizon_days=30.0,
@@ -408,13 +404,13 @@ def backtest(
                 risk = predict_counts(
                     ev_cells[train], t[train], cells, origin=origin,
                     horizon_days=(end - origin) / pd.Timedelta(days=1),
-                    method=name, cell_size_m=cell_size_m, history_start=train_start, seed=seed,
+                    method=name, cell_size_m=cell_size_m, history_start=period.train_start,
+                    seed=seed,
                 )  # fmt: skip
             row: dict[str, object] = {
                 "method": name, step: month, "n_test": int(actual.sum()),
                 "n_train": int(train.sum()), "n_cells": int(cells.size),
             }  # fmt: skip
-            share = min(plan_cells / cells.size, 1.0)
             hits = hit_rates(risk, actual, [*COVERAGES, share, *CURVE])  # one sort for all
             for cov, hit, best_hit in zip(COVERAGES, hits[: len(COVERAGES)], best, strict=True):
                 p = round(cov * 100)
