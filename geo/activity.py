@@ -16,6 +16,7 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import THEMES
+from geo.weeks import week_label
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +169,7 @@ def iso_weeks_of_month(month: str) -> list[str]:
     day += timedelta(days=(3 - day.weekday()) % 7)  # the month's first Thursday
     weeks = []
     while day.month == p.month:
-        iso = day.isocalendar()
-        weeks.append(f"{iso.year}-W{iso.week:02d}")
+        weeks.append(week_label(day))
         day += timedelta(days=7)
     return weeks
 

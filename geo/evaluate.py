@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from geo.errors import DataError
 from geo.forecast import DEFAULT_METHOD, check_method, predict_counts
 from geo.grid import cell_ids, make_grid
+from geo.weeks import week_label
 
 __all__ = [
     "COVERAGES",
@@ -269,10 +270,9 @@ def backtest_periods(
     else:
         monday = start + pd.Timedelta(days=(7 - start.weekday()) % 7)
         for origin in pd.date_range(monday, last_day, freq="7D"):
-            iso = origin.isocalendar()
             out.append(
                 BacktestPeriod(
-                    f"{iso.year}-W{iso.week:02d}",
+                    week_label(origin),
                     origin - pd.DateOffset(months=train_months),
                     origin,
                     origin + pd.Timedelta(days=7),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from geo.errors import DataError
 from geo.grid import Raster, cell_ids, cell_polygons, make_grid, neighbour_matrix
 from geo.model import THEMES
 from geo.projection import require_projected
+from geo.weeks import week_monday
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -28,7 +28,6 @@ __all__ = [
     "forecast_week",
     "method_names",
     "predict_counts",
-    "week_start",
 ]
 
 logger = logging.getLogger(__name__)
@@ -549,35 +548,6 @@ def predict_counts(
     return score / total * expected_total if total > 0 else score
 
 
-def week_start(week: str) -> pd.Timestamp:
-    """Return Monday 00:00 (Europe/Stockholm) of an ISO week written like ``"2026-W49"``.
-
-    Parameters
-    ----------
-    week
-        ISO week, ``YYYY-Www``.
-
-    Returns
-    -------
-    pandas.Timestamp
-        tz-aware start of the week.
-
-    Raises
-    ------
-    DataError
-        If ``week`` is not an ISO week.
-    """
-    m = re.fullmatch(r"(\d{4})-W(\d{1,2})", week.strip())
-    try:
-        if not m:
-            raise ValueError(week)
-        day = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    except ValueError as e:
-        msg = f"Week {week!r} is not an ISO week; write it like '2026-W49'."
-        raise DataError(msg) from e
-    return pd.Timestamp(day).tz_localize(settings.timezone)
-
-
 def _profiles(
     pos: npt.NDArray[np.int64],
     how: npt.NDArray[np.int64],
@@ -634,7 +604,7 @@ def forecast_week(
         columns) when there is no usable history.
     """
     require_projected(incidents)
-    start = week_start(week)
+    start = week_monday(week)
     t_all = pd.to_datetime(incidents["occurred_at"])
     if t_all.dt.tz is None:
         t_all = t_all.dt.tz_localize(settings.timezone)

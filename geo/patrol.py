@@ -24,6 +24,7 @@ from pyproj import Transformer
 from geo import patrol_solver, settings
 from geo.errors import DataError, GeoError
 from geo.model import CATEGORIES, SOURCES, THEMES
+from geo.weeks import parse_week, shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -267,43 +268,6 @@ def load_priorities(path: Path | None = None) -> PlanSettings:
 
 
 # ----------------------------------------------------------------------------- weeks
-
-
-def parse_week(week: str) -> tuple[int, int]:
-    """Return ``(year, week)`` of an ISO week written ``YYYY-Www``.
-
-    Raises
-    ------
-    DataError
-        If ``week`` is not a valid ISO week.
-    """
-    text = week.strip()
-    try:
-        year_s, w_s = text.split("-W")
-        year, num = int(year_s), int(w_s)
-        dt.date.fromisocalendar(year, num, 1)
-    except ValueError as e:
-        msg = f"Week {week!r} is not an ISO week; write it like '2026-W49'."
-        raise DataError(msg) from e
-    return year, num
-
-
-def week_monday(week: str) -> pd.Timestamp:
-    """Return Monday 00:00 (Europe/Stockholm) of an ISO week."""
-    year, num = parse_week(week)
-    return pd.Timestamp(dt.date.fromisocalendar(year, num, 1)).tz_localize(settings.timezone)
-
-
-def iso_week_of(day: dt.date) -> str:
-    """Return the ISO week of a date as ``YYYY-Www``."""
-    iso = day.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
-
-
-def shift_week(week: str, weeks: int) -> str:
-    """Return the ISO week ``weeks`` after ``week`` (negative: before)."""
-    monday = week_monday(week).date() + dt.timedelta(weeks=weeks)
-    return iso_week_of(monday)
 
 
 def week_seed(week: str, seed: int | None = None) -> int:
@@ -1429,7 +1393,7 @@ def next_week(*, store_path: Path | None = None, today: dt.date | None = None) -
     from geo import store
 
     day = today or dt.date.today()
-    coming = iso_week_of(day + dt.timedelta(days=7 - day.weekday()))
+    coming = week_label(day + dt.timedelta(days=7 - day.weekday()))
     with store.connect(store_path) as conn:
         last = conn.execute("SELECT max(occurred_at) FROM incidents").fetchone()[0]
     if last is None:
@@ -1439,4 +1403,4 @@ def next_week(*, store_path: Path | None = None, today: dt.date | None = None) -
     monday = last_day - dt.timedelta(days=last_day.weekday())
     if last_day.weekday() == 6:
         monday += dt.timedelta(weeks=1)
-    return max(coming, iso_week_of(monday))  # "YYYY-Www" sorts in time order
+    return max(coming, week_label(monday))  # "YYYY-Www" sorts in time order

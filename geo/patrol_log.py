@@ -15,6 +15,7 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
+from geo.weeks import week_label, week_labels, week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -266,8 +267,7 @@ def read_log(path: Path | None = None) -> pd.DataFrame:
             settings.timezone
         )
     df["minutes"] = df["minutes"].astype(float)
-    iso = df["start"].dt.isocalendar()
-    df["iso_week"] = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+    df["iso_week"] = week_labels(df["start"])
     return df[list(LOG_COLUMNS)]
 
 
@@ -278,16 +278,6 @@ def read_log_quarantine(path: Path | None = None) -> pd.DataFrame:
         return pd.read_sql_query(
             "SELECT file, line, reason, raw FROM patrol_log_quarantine ORDER BY file, line", conn
         )
-
-
-def _week_monday(week: str) -> pd.Timestamp:
-    try:
-        year_s, num_s = week.strip().split("-W")
-        day = dt.date.fromisocalendar(int(year_s), int(num_s), 1)
-    except ValueError as e:
-        msg = f"Week {week!r} is not an ISO week; write it like '2026-W49'."
-        raise DataError(msg) from e
-    return pd.Timestamp(day).tz_localize(settings.timezone)
 
 
 def minutes_per_week(
@@ -316,7 +306,7 @@ def minutes_per_week(
     DataError
         If a week is not an ISO week or ``last_week`` is before ``first_week``.
     """
-    first, last = _week_monday(first_week), _week_monday(last_week)
+    first, last = week_monday(first_week), week_monday(last_week)
     if last < first:
         msg = f"last_week {last_week!r} is before first_week {first_week!r}; swap them."
         raise DataError(msg)
@@ -337,10 +327,7 @@ def minutes_per_week(
             overlap = (min(e, hi) - max(s, lo)).total_seconds() / 60
             if overlap > 0:
                 minutes[i] += overlap
-    weeks = []
-    for m in mondays:
-        iso = m.date().isocalendar()
-        weeks.append(f"{iso.year}-W{iso.week:02d}")
+    weeks = [week_label(m) for m in mondays]
     out = pd.DataFrame({"iso_week": weeks, "minutes": [round(v, 1) for v in minutes]})
     out["met"] = out["minutes"] >= promise_min
     return out

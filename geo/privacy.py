@@ -27,6 +27,7 @@ from geo import settings
 from geo.errors import DataError
 from geo.model import THEMES
 from geo.projection import require_projected
+from geo.weeks import week_labels
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +90,7 @@ def time_band_labels(occurred_at: pd.Series, time_band: str) -> pd.Series:
     if time_band == "month":
         return t.dt.strftime("%Y-%m")
     if time_band == "week":
-        iso = t.dt.isocalendar()
-        return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+        return week_labels(t)
     if time_band == "weekday_band":
         return pd.Series(np.where(t.dt.day_of_week >= 5, "helg", "vardag"), index=t.index)
     bands = np.searchsorted([h for h, _ in _HOUR_BANDS], t.dt.hour.to_numpy(), side="right") - 1

@@ -23,6 +23,7 @@ from geo.ceiling import stationary_ceiling
 from geo.cli._options import json_option, store_option
 from geo.errors import GeoError
 from geo.pointfile import read_points
+from geo.weeks import week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -166,10 +167,10 @@ def forecast_command(
 
     Example: geo forecast --week 2026-W49 --json
     """
-    fc.week_start(week)  # validate before reading the store
+    week_monday(week)  # validate before reading the store
     with _progress(3, "forecast") as step:
         step("read")
-        incidents = store.read_incidents(store_path, end=fc.week_start(week))
+        incidents = store.read_incidents(store_path, end=week_monday(week))
         step("predict")
         result = fc.forecast_week(
             incidents, week=week, method=method, cell_size_m=cell_size_m, seed=seed, area=_area()

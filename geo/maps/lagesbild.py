@@ -36,6 +36,7 @@ from geo.maps.base import (
 )
 from geo.model import CATEGORIES, SOURCES, THEMES
 from geo.projection import require_projected
+from geo.weeks import week_range
 
 logger = logging.getLogger(__name__)
 
@@ -163,16 +164,6 @@ def iso_weeks(occurred_at: pd.Series) -> pd.Series:
         Labels aligned with ``occurred_at``.
     """
     return privacy.time_band_labels(occurred_at, "week")
-
-
-def _week_range(weeks: pd.Series) -> list[str]:
-    if weeks.empty:
-        return []
-    lo, hi = weeks.min(), weeks.max()
-    start = datetime.fromisocalendar(int(lo[:4]), int(lo[6:]), 1)
-    end = datetime.fromisocalendar(int(hi[:4]), int(hi[6:]), 1)
-    mondays = pd.date_range(start, end, freq="7D")
-    return [f"{d.isocalendar().year}-W{d.isocalendar().week:02d}" for d in mondays]
 
 
 def _bathing_ids(places: gpd.GeoDataFrame | None) -> set[str]:
@@ -561,9 +552,8 @@ def lagesbild_map(
             (c, CATEGORIES[c].label, CATEGORY_COLORS.get(c, "#555555"), int(n_cat[c]))
             for c in cats_present
         ]
-        m.add_child(
-            WeekSlider(pairs, weeks=_week_range(weeks), counts=counts, categories=categories)
-        )
+        span = week_range(weeks.min(), weeks.max())
+        m.add_child(WeekSlider(pairs, weeks=span, counts=counts, categories=categories))
     legend += [("#222222", "Kommungräns", "line"), ("#0571b0", "Badplats", "fill")]
     add_legend(m, legend)
     logger.info("lägesbild map: %d incidents (%d points)", n_total, len(recent))

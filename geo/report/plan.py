@@ -225,7 +225,7 @@ def one_pager_html(plan: Plan) -> str:
     str
         Self-contained HTML (the map is an embedded PNG), printable on one A4 page.
     """
-    from geo.patrol import week_monday
+    from geo.weeks import week_monday
 
     monday = week_monday(plan.week)
     sunday = monday + pd.Timedelta(days=6)

@@ -1,0 +1,98 @@
+"""ISO weeks, the unit of the patrol plan, the forecast and the patrol log.
+
+A week is written ``YYYY-Www`` (``2026-W49``) and starts on Monday 00:00 Europe/Stockholm.
+Labels sort in time order as text. The week of a date is its ISO week, so the last days of
+December can belong to week 1 of the next year and the first days of January to week 52 or
+53 of the year before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from geo import settings
+from geo.errors import DataError
+
+__all__ = ["parse_week", "shift_week", "week_label", "week_labels", "week_monday", "week_range"]
+
+
+def parse_week(week: str) -> tuple[int, int]:
+    """Return ``(year, week)`` of an ISO week written ``YYYY-Www``.
+
+    Parameters
+    ----------
+    week
+        ISO week, e.g. ``"2026-W49"`` (``"2026-W9"`` is read as week 9).
+
+    Returns
+    -------
+    tuple of int
+        ISO year and week number.
+
+    Raises
+    ------
+    DataError
+        If ``week`` is not an ISO week (say ``2026-W54``, or a date).
+    """
+    try:
+        year_s, num_s = week.strip().split("-W")
+        if not (len(year_s) == 4 and year_s.isdigit() and num_s.isdigit() and len(num_s) <= 2):
+            raise ValueError(week)
+        year, num = int(year_s), int(num_s)
+        dt.date.fromisocalendar(year, num, 1)
+    except ValueError as e:
+        msg = f"Week {week!r} is not an ISO week; write it like '2026-W49'."
+        raise DataError(msg) from e
+    return year, num
+
+
+def week_monday(week: str) -> pd.Timestamp:
+    """Return Monday 00:00 (Europe/Stockholm) of an ISO week.
+
+    Parameters
+    ----------
+    week
+        ISO week, ``YYYY-Www``.
+
+    Returns
+    -------
+    pandas.Timestamp
+        tz-aware start of the week.
+
+    Raises
+    ------
+    DataError
+        If ``week`` is not an ISO week.
+    """
+    year, num = parse_week(week)
+    return pd.Timestamp(dt.date.fromisocalendar(year, num, 1)).tz_localize(settings.timezone)
+
+
+def week_label(day: dt.date | pd.Timestamp) -> str:
+    """Return the ISO week of a date (or timestamp, in its own time zone) as ``YYYY-Www``."""
+    iso = day.isocalendar()
+    return f"{iso[0]}-W{iso[1]:02d}"
+
+
+def week_labels(times: pd.Series) -> pd.Series:
+    """Return the ISO week of every timestamp of a series as ``YYYY-Www`` (aligned, same index)."""
+    iso = times.dt.isocalendar()
+    labels: pd.Series = (
+        iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    )
+    return labels
+
+
+def shift_week(week: str, weeks: int) -> str:
+    """Return the ISO week ``weeks`` after ``week`` (negative: before)."""
+    year, num = parse_week(week)
+    return week_label(dt.date.fromisocalendar(year, num, 1) + dt.timedelta(weeks=weeks))
+
+
+def week_range(first: str, last: str) -> list[str]:
+    """Return every ISO week from ``first`` to ``last``, both included ."""
+    (y0, w0), (y1, w1) = parse_week(first), parse_week(last)
+    start, end = dt.date.fromisocalendar(y0, w0, 1), dt.date.fromisocalendar(y1, w1, 1)
+    return [week_label(start + dt.timedelta(weeks=i)) for i in range((end - start).days // 7 + 1)]
