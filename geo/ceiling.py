@@ -1,16 +1,19 @@
 """How far could any forecast beat ``count_3m`` if every cell kept its rate? A simulated ceiling.
 
-The backtest (:mod:`geo.evaluate`) compares methods on the months of a file. This module asks a
-different question of the same file: in a world where each cell's monthly count is drawn
-afresh from a fixed rate (the cell's mean over all months of the file) with the month-to-month
-swings the file shows, how much better than ``count_<n>m`` is a forecast that *knows* every
-cell's rate exactly? No forecast built from the past can know the rates better than that, so
-the ratio bounds what any method can gain over counting in such a world; only swings that are
-predictable from the past (trends, seasons, moving places) could take a method beyond it.
+The backtest (:mod:`geo.evaluate`) compares methods on the months (or weeks) of a file. This
+module asks a different question of the same file: in a world where each cell's count in a month
+(or week) is drawn afresh from a fixed rate (the cell's mean over all months of the file) with
+the month-to-month swings the file shows, how much better than ``count_<n>m`` is a forecast
+that *knows* every cell's rate exactly? No forecast built from the past can know the rates
+better than that, so the ratio bounds what any method can gain over counting in such a world;
+only swings that are predictable from the past (trends, seasons, moving places) could take a
+method beyond it.
 
 The swings are a gamma–Poisson (negative-binomial) mixture: each month a cell's rate is its
 mean times a gamma factor of mean 1 and shape ``k``, fitted by moments on the cells with at
-least one event a month; ``k = ∞`` (pure Poisson) when the counts vary no more than Poisson.
+least one event a month (a week); ``k = ∞`` (pure Poisson) when the counts vary no more than
+Poisson. Weekly, the count baseline sums the weeks of ``train_months`` (13 for three months),
+as the weekly backtest's ``count_3m`` counts the three calendar months before each Monday.
 
 The ceiling is generous: the rates are the file's own means, so chance makes some cells look
 busier than they are, and the simulated world is more uneven than the real one, which favours
@@ -28,6 +31,7 @@ import pandas as pd
 
 from geo.errors import DataError
 from geo.evaluate import pai, study_cell_index
+from geo.weeks import week_labels, week_range
 
 __all__ = ["Ceiling", "simulate_pai", "stationary_ceiling"]
 
@@ -43,9 +47,13 @@ class Ceiling:
     pai_oracle, pai_count
         The two mean PAIs.
     shape_k
-        The fitted gamma shape of the month-to-month swings (``inf``: none beyond Poisson).
-    months
-        Months of the file the rates were taken from.
+        The fitted gamma shape of the swings between steps (``inf``: none beyond Poisson).
+    step
+        ``"month"`` or ``"week"``: the time step counted and forecast.
+    steps
+        Months (or whole weeks) of the file the rates were taken from, empty ones included.
+    train_steps
+        Months (or weeks) the count baseline sums.
     coverage
         Share of the cells the PAI is taken at.
     simulations
@@ -56,7 +64,9 @@ class Ceiling:
     pai_oracle: float
     pai_count: float
     shape_k: float
-    months: int
+    step: str
+    steps: int
+    train_steps: int
     coverage: float
     simulations: int
 
@@ -76,32 +86,34 @@ def simulate_pai(
     rate: np.ndarray,
     shape_k: float,
     *,
-    train_months: int,
+    train_steps: int,
     coverage: float,
     simulations: int,
     seed: int,
 ) -> tuple[float, float]:
-    """Return mean PAIs of ranking by ``rate`` and by ``train_months`` of simulated counts.
+    """Return mean PAIs of ranking by ``rate`` and by ``train_steps`` of simulated counts.
 
     Parameters
     ----------
     rate
-        Mean events per cell and month.
+        Mean events per cell and month (or week).
     shape_k
-        Gamma shape of the month-to-month swings (``inf``: Poisson counts).
-    train_months, coverage, simulations, seed
+        Gamma shape of the swings between months (``inf``: Poisson counts).
+    train_steps
+        Months (weeks) the count ranking sums.
+    coverage, simulations, seed
         As in :func:`stationary_ceiling`.
 
     Returns
     -------
     tuple of float
         Mean PAI at ``coverage`` of the rate ranking and of the count ranking, scored on a
-        simulated month after the counted ones.
+        simulated month (week) after the counted ones.
     """
     rng = np.random.default_rng(seed)
     oracle, count = [], []
     for _ in range(simulations):
-        draw = np.broadcast_to(rate, (train_months + 1, rate.size))
+        draw = np.broadcast_to(rate, (train_steps + 1, rate.size))
         if np.isfinite(shape_k):
             draw = draw * rng.gamma(shape_k, 1.0 / shape_k, size=draw.shape)
         sim = rng.poisson(draw).astype(float)
@@ -115,6 +127,7 @@ def stationary_ceiling(
     *,
     cell_size_m: float = 150.0,
     train_months: int = 3,
+    step: str = "month",
     coverage: float = 0.05,
     simulations: int = 300,
     seed: int = 0,
@@ -128,7 +141,10 @@ def stationary_ceiling(
     cell_size_m
         Grid cell side (the study cells of :func:`geo.evaluate.backtest`).
     train_months
-        Months the count baseline sums.
+        Months the count baseline sums (weekly: the weeks in as many months, rounded).
+    step
+        ``"month"``: calendar months; ``"week"``: ISO weeks, leaving out a first and a last
+        week the data begin or end within (their counts would be too low).
     coverage
         Share of the cells at which PAI is measured.
     simulations
@@ -144,28 +160,43 @@ def stationary_ceiling(
     Raises
     ------
     DataError
-        If the file spans fewer than two months.
+        If the file spans fewer than two months (weeks), or on an unknown ``step``.
     """
     cells, pos = study_cell_index(points, cell_size_m)
-    month = pd.Series(pd.to_datetime(points["t"])).dt.to_period("M").to_numpy()
-    labels = sorted(set(month))
-    if len(labels) < 2:
-        msg = "A ceiling needs at least two months of data (to see how counts swing)."
+    t = pd.Series(pd.to_datetime(points["t"]))
+    if step not in ("month", "week"):
+        msg = f"Unknown step {step!r}; use 'month' or 'week'."
         raise DataError(msg)
-    per_month = np.stack(
-        [np.bincount(pos[(month == m) & (pos >= 0)], minlength=cells.size) for m in labels]
+    if step == "month":
+        label = t.dt.to_period("M").astype(str)
+        labels = [str(m) for m in pd.period_range(t.min(), t.max(), freq="M")]
+        train_steps = train_months
+    else:
+        label = week_labels(t)
+        labels = week_range(label.min(), label.max())
+        # a file that begins after a Monday or ends before a Sunday has a part week at that end
+        labels = labels[int(t.min().weekday() > 0) : len(labels) - int(t.max().weekday() < 6)]
+        train_steps = round(train_months * 52 / 12)
+    if len(labels) < 2:
+        msg = f"A ceiling needs at least two {step}s of data (to see how counts swing)."
+        raise DataError(msg)
+    at = label.to_numpy()
+    counts = np.stack(
+        [np.bincount(pos[(at == m) & (pos >= 0)], minlength=cells.size) for m in labels]
     ).astype(float)
-    rate = per_month.mean(axis=0)
-    k = _swing_shape(per_month, rate)
+    rate = counts.mean(axis=0)
+    k = _swing_shape(counts, rate)
     p_oracle, p_count = simulate_pai(
-        rate, k, train_months=train_months, coverage=coverage, simulations=simulations, seed=seed
+        rate, k, train_steps=train_steps, coverage=coverage, simulations=simulations, seed=seed
     )
     return Ceiling(
         ratio=p_oracle / p_count if p_count > 0 else float("nan"),
         pai_oracle=p_oracle,
         pai_count=p_count,
         shape_k=k,
-        months=len(labels),
+        step=step,
+        steps=len(labels),
+        train_steps=train_steps,
         coverage=coverage,
         simulations=simulations,
     )

@@ -15,11 +15,17 @@ SIDE = 30  # cells per side, 150 m each
 X0, Y0 = 500_000.0, 6_500_000.0
 
 
-def points_from_rates(rates, *, months=6, k=None, seed=0):
-    """Draw monthly counts per cell (gamma-Poisson when ``k``) and place them inside the cells."""
+def points_from_rates(rates, *, months=6, k=None, seed=0, weeks=None, skip=()):
+    """Draw monthly counts per cell (gamma-Poisson when ``k``) and place them inside the cells.
+
+    With ``weeks`` the rates are per ISO week, from Monday 1 January 2024 (whole weeks);
+    steps in ``skip`` get no events.
+    """
     rng = np.random.default_rng(seed)
     frames = []
-    for m in range(months):
+    for m in range(weeks or months):
+        if m in skip:
+            continue
         lam = rates * (rng.gamma(k, 1 / k, rates.size) if k else 1.0)
         n = rng.poisson(lam)
         cell = np.repeat(np.arange(rates.size), n)
@@ -29,18 +35,22 @@ def points_from_rates(rates, *, months=6, k=None, seed=0):
                 {
                     "x": X0 + (col + rng.uniform(0.1, 0.9, cell.size)) * 150,
                     "y": Y0 + (row + rng.uniform(0.1, 0.9, cell.size)) * 150,
-                    "t": (pd.Period("2024-01", "M") + m).start_time
-                    + pd.to_timedelta(rng.uniform(0, 27, cell.size), unit="D"),
+                    "t": (
+                        pd.Timestamp("2024-01-01") + pd.Timedelta(weeks=m)
+                        if weeks
+                        else (pd.Period("2024-01", "M") + m).start_time
+                    )
+                    + pd.to_timedelta(rng.uniform(0, 7 if weeks else 27, cell.size), unit="D"),
                 }
             )
         )
     return pd.concat(frames, ignore_index=True)
 
 
-def true_ratio(rates):
+def true_ratio(rates, train_steps=3):
     """PAI ratio of knowing the true rates over counting, in the world that made the data."""
     oracle, count = simulate_pai(
-        rates, float("inf"), train_months=3, coverage=0.05, simulations=200, seed=9
+        rates, float("inf"), train_steps=train_steps, coverage=0.05, simulations=200, seed=9
     )
     return oracle / count
 
@@ -68,6 +78,27 @@ def test_many_quiet_hot_cells_leave_counting_far_behind_the_rates():
     got = stationary_ceiling(points_from_rates(rates, months=24), simulations=100)
     assert got.ratio >= true_ratio(rates) - 0.03
     assert got.pai_oracle > got.pai_count
+
+
+def test_a_month_without_events_counts_as_a_month_of_zeros():
+    rates = np.full(SIDE * SIDE, 0.01)
+    rates[::10] = 0.4
+    full = stationary_ceiling(points_from_rates(rates, months=12), simulations=50)
+    gap = stationary_ceiling(points_from_rates(rates, months=12, skip={5}), simulations=50)
+    assert full.steps == gap.steps == 12  # the empty June is one of the twelve, not left out
+
+
+def test_weekly_the_baseline_counts_thirteen_weeks_and_part_weeks_are_left_out():
+    rates = np.full(SIDE * SIDE, 0.0025)
+    rates[::10] = 0.1  # a few events a quarter in 10 % of the cells, as in the monthly test
+    points = points_from_rates(rates, weeks=60)
+    got = stationary_ceiling(points, step="week", simulations=100)
+    assert (got.step, got.steps, got.train_steps) == ("week", 60, 13)
+    assert got.ratio >= true_ratio(rates, train_steps=13) - 0.03 > 1.05
+    late = points[points["t"] >= pd.Timestamp("2024-01-03")]  # begins on a Wednesday
+    assert stationary_ceiling(late, step="week", simulations=10).steps == 59
+    with pytest.raises(DataError, match="'month' or 'week'"):
+        stationary_ceiling(points, step="day")
 
 
 def test_the_swing_shape_is_recovered_from_the_months():
@@ -103,3 +134,8 @@ def test_the_cli_reports_the_ceiling(tmp_path):
     ceiling = json.loads(out.read_text())["ceiling"]
     assert ceiling["months"] == 6 and ceiling["ratio_pai_5"] > 1.0
     assert "a forecast that knew every rate" in result.output
+    weekly = CliRunner().invoke(
+        evaluate_command, [*args, "--methods", "count_3m", "--ceiling", "--step", "week"]
+    )
+    assert weekly.exit_code == 0, weekly.output
+    assert "swings between weeks" in weekly.output and "(13 weeks)" in weekly.output

@@ -385,13 +385,14 @@ def evaluate_command(
     bound = None
     if ceiling:
         bound = stationary_ceiling(
-            points, cell_size_m=cell_size_m, train_months=train_months, seed=seed
+            points, cell_size_m=cell_size_m, train_months=train_months, step=step, seed=seed
         )
         summary["ceiling"] = {
             "ratio_pai_5": bound.ratio, "pai_5_oracle": bound.pai_oracle,
             "pai_5_count": bound.pai_count,
             "swing_shape_k": bound.shape_k if np.isfinite(bound.shape_k) else None,
-            "months": bound.months, "simulations": bound.simulations,
+            "step": bound.step, f"{bound.step}s": bound.steps,
+            "train_steps": bound.train_steps, "simulations": bound.simulations,
         }  # fmt: skip
     if plot is not None:
         n_cells = summary.get("n_cells")
@@ -416,8 +417,8 @@ def evaluate_command(
     if bound is not None:
         click.echo(
             f"\nCeiling (simulated, {bound.simulations} draws; every cell keeps its mean rate over "
-            f"the file's {bound.months} months, with the month-to-month swings it shows, "
-            f"gamma shape k = {bound.shape_k:.2f}): a forecast that knew every rate would reach "
-            f"PAI@5% {bound.pai_oracle:.2f} against count_{train_months}m's "
-            f"{bound.pai_count:.2f}, {bound.ratio:.3f} ×."
+            f"the file's {bound.steps} {bound.step}s, with the swings between {bound.step}s it "
+            f"shows, gamma shape k = {bound.shape_k:.2f}): a forecast that knew every rate would "
+            f"reach PAI@5% {bound.pai_oracle:.2f} against count_{train_months}m's "
+            f"{bound.pai_count:.2f} ({bound.train_steps} {bound.step}s), {bound.ratio:.3f} ×."
         )
