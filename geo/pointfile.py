@@ -16,6 +16,7 @@ import logging
 import lzma
 import re
 import zipfile
+import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -506,6 +507,20 @@ def _first_examples(
     return out
 
 
+def check_zone(tz: str | None) -> None:
+    """Raise :class:`DataError` unless ``tz`` is ``None`` or an IANA time zone name."""
+    if tz is None:
+        return
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+        msg = (
+            f"Unknown time zone {tz!r}; give an IANA name such as Europe/Stockholm, "
+            "America/Chicago or Europe/London."
+        )
+        raise DataError(msg) from e
+
+
 def read_points(
     path: Path,
     *,
@@ -518,6 +533,7 @@ def read_points(
     period: str | None = None,
     layer: str | None = None,
     id_col: str | None = None,
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """Read a point file into metres for a backtest, accounting for every row.
 
@@ -551,6 +567,10 @@ def read_points(
         Incident id column: rows sharing an id (the offence or charge lines of one incident,
         as SFPD's exports have them) count once, as the first of them (after the filters).
         Rows without an id count each. Default: every row is an event.
+    tz
+        IANA time zone of the place (``"America/Chicago"``): times written with a UTC offset
+        (``…Z``, ``…+01:00``) or as Unix times are moved to its wall clock before months and
+        weeks are cut. Default: every time is kept as written (Unix times as UTC).
 
     Returns
     -------
@@ -566,16 +586,21 @@ def read_points(
         (``"2019-01:2019-12"``) and whether they were ``"given"`` or ``"found"``
         (``attrs["period_source"]``); ``attrs["layer"]`` the layer or sheet read (empty for
         a CSV) and ``attrs["layer_kind"]`` which of the two;
-        ``attrs["files"]`` the number of CSV files read (several from a zip).
+        ``attrs["files"]`` the number of CSV files read (several from a zip);
+        ``attrs["tz"]`` the time zone given and ``attrs["times_converted"]`` how many times
+        were moved to it.
 
     Raises
     ------
+    DataError
+        If ``tz`` is not a time zone name.
     ImportFileError
         If the file cannot be read, a column is missing, a filter matches nothing or no
         row is left (the message counts the rows per reason).
     CRSError
         If the CRS is missing or unknown.
     """
+    check_zone(tz)
     wanted = {c for c in (x_col, y_col, time_col, id_col) if c} | {
         w.partition("=")[0].strip() for w in where
     }
@@ -600,7 +625,7 @@ def read_points(
     x, y = _coordinates(df, x_col, y_col)
     src = _source_crs(crs, table.crs, path)
     _check_units(x, y, src, path)
-    times = parse_time_column(df[time_col])
+    times = parse_time_column(df[time_col], tz)
     reason = np.full(len(df), "", dtype=object)
     no_loc = ~(np.isfinite(x) & np.isfinite(y))
     impossible = (x == 0) & (y == 0)
@@ -655,5 +680,7 @@ def read_points(
     out.attrs["layer"] = table.label
     out.attrs["layer_kind"] = table.kind
     out.attrs["files"] = max(len(members), 1)
+    out.attrs["tz"] = tz
+    out.attrs["times_converted"] = times.converted
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

@@ -47,7 +47,7 @@ FORMATS: tuple[str, ...] = (
 #: value is read on its own (``"mixed"``).
 MIN_SHARE = 0.99
 _SAMPLE = 2_000
-_OFFSET = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
+_OFFSET = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,20 @@ class ParsedColumn:
     ----------
     at
         Naive timestamps, the wall-clock time as written (NaT where a value is empty or does
-        not fit ``format``).
+        not fit ``format``); with a time zone, times that carry an offset (or are Unix times)
+        are the wall-clock time in that zone.
     format
         The strptime format used, ``"ISO8601"``, ``"unix s"``/``"unix ms"`` (seconds or
         milliseconds since 1970, UTC), ``"mixed"`` (each value read on its own,
         when no single format fits), ``"datetime"`` (the column already held times) or
         ``"none"`` (the column has no values).
+    converted
+        Values moved to the wall clock of the ``tz`` given to :func:`parse_time_column`.
     """
 
     at: pd.Series
     format: str
+    converted: int = 0
 
 
 def _sample(text: pd.Series) -> pd.Series:
@@ -110,7 +114,25 @@ def _epoch_unit(sample: pd.Series) -> Literal["ms", "s"] | None:
     return None
 
 
-def parse_time_column(values: pd.Series) -> ParsedColumn:
+def _offset_minutes(text: pd.Series) -> pd.Series:
+    """Return the UTC offset at the end of each value in minutes (NaN where it has none)."""
+    found = text.str.extract(_OFFSET)[1]
+    sign = found.str[0].map({"+": 1.0, "-": -1.0})
+    digits = found.str.replace(":", "", regex=False).str[1:]
+    minutes = pd.to_numeric(digits.str[:2], errors="coerce") * 60 + pd.to_numeric(
+        digits.str[2:4].replace("", "0"), errors="coerce"
+    )
+    minutes = (sign * minutes).astype(float)
+    return minutes.mask(found.isin(["Z", "UTC"]), 0.0)
+
+
+def _to_zone(utc: pd.Series, tz: str) -> pd.Series:
+    """Return naive UTC times as naive wall-clock times in ``tz``."""
+    local: pd.Series = utc.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
+    return local
+
+
+def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
     """Parse a column of dates or datetimes, one format for all its values.
 
     Parameters
@@ -119,6 +141,10 @@ def parse_time_column(values: pd.Series) -> ParsedColumn:
         The column: text, or already datetimes (a GeoPackage datetime field). A UTC offset
         at the end of a text value (``+01:00``, ``Z``) is dropped: the wall-clock time as
         written is kept, so summer and winter offsets in one column do not matter.
+    tz
+        An IANA time zone (``"Europe/Stockholm"``): values with a UTC offset, Unix times and
+        tz-aware datetimes become the wall-clock time there (``2024-01-31T23:30:00Z`` is
+        00:30 on 1 February in Stockholm). Values without an offset are kept as written.
 
     Returns
     -------
@@ -131,10 +157,15 @@ def parse_time_column(values: pd.Series) -> ParsedColumn:
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         at = pd.Series(values)
-        if getattr(at.dt, "tz", None) is not None:
+        aware = getattr(at.dt, "tz", None) is not None
+        if aware and tz:
+            at = at.dt.tz_convert(tz)
+        if aware:
             at = at.dt.tz_localize(None)
-        return ParsedColumn(at.astype("datetime64[ns]"), "datetime")
-    text = values.astype("string").str.strip().str.replace(_OFFSET, r"\1", regex=True)
+        return ParsedColumn(at.astype("datetime64[ns]"), "datetime", len(at) if aware and tz else 0)
+    text = values.astype("string").str.strip()
+    offset = _offset_minutes(text) if tz else None
+    text = text.str.replace(_OFFSET, r"\1", regex=True)
     text = text.mask(text == "")
     sample = _sample(text)
     if sample.empty:
@@ -143,12 +174,23 @@ def parse_time_column(values: pd.Series) -> ParsedColumn:
     if epoch is not None:
         number = pd.to_numeric(text, errors="coerce")
         at = pd.Series(pd.to_datetime(number, unit=epoch, errors="coerce"), index=values.index)
-        return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}")
+        if tz:
+            at = _to_zone(at, tz)
+        converted = int(at.notna().sum()) if tz else 0
+        return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}", converted)
     scores = [(fmt, _n_read(sample, fmt)) for fmt in _candidates(str(sample.iloc[0]))]
     best, n = max(scores, key=lambda s: s[1])  # max keeps the first on a tie
     if n < MIN_SHARE * len(sample):
         best = "mixed"
     at = pd.Series(pd.to_datetime(text, format=best, errors="coerce"), index=values.index)
     if getattr(at.dt, "tz", None) is not None:  # an offset the pattern did not know
-        at = at.dt.tz_localize(None)
-    return ParsedColumn(at.astype("datetime64[ns]"), best)
+        at = at.dt.tz_convert(tz).dt.tz_localize(None) if tz else at.dt.tz_localize(None)
+    at = at.astype("datetime64[ns]")
+    if offset is None:
+        return ParsedColumn(at, best)
+    shift = offset.notna() & at.notna()
+    if shift.any():
+        utc = at[shift] - pd.to_timedelta(offset[shift], unit="min")
+        at = at.copy()
+        at[shift] = _to_zone(utc, tz or "UTC")
+    return ParsedColumn(at, best, int(shift.sum()))

@@ -524,3 +524,30 @@ def test_a_sheet_of_an_excel_workbook_is_read_with_its_dates(tmp_path):
                           "--train-months", "1")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("sheet Händelser (of 2 sheets): 400 rows read")
+
+
+def test_utc_times_move_to_the_citys_clock_before_the_months_are_cut(tmp_path):
+    # an ArcGIS-style export: Unix milliseconds (UTC); an evening at the end of a month in
+    # Chicago is already the next month in UTC
+    df = city_rows()
+    local = pd.to_datetime(df["Date"], format="%m/%d/%Y %I:%M:%S %p")
+    evening = pd.Timestamp("2019-03-31 21:00")
+    local.iloc[:5] = evening  # five events on 31 March, 9 pm Chicago time
+    utc = local.dt.tz_localize("America/Chicago").dt.tz_convert("UTC").dt.tz_localize(None)
+    df["Date"] = (utc - pd.Timestamp("1970-01-01")) // pd.Timedelta(1, "ms")
+    path, out = tmp_path / "arcgis.csv", tmp_path / "out.json"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    as_written = read_points(path, **args)
+    assert (as_written["t"] == evening + pd.Timedelta(hours=5)).sum() == 5  # 1 April, 02:00
+    moved = read_points(path, **args, tz="America/Chicago")
+    assert (moved["t"] == evening).sum() == 5
+    assert (moved["t"].dt.floor("s") == local).all() and moved.attrs["times_converted"] == 400
+    result = run_evaluate(
+        path, "--tz", "America/Chicago", "--methods", "count_1m", "--json", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    assert "400 given in UTC or with an offset moved to America/Chicago time" in result.stderr
+    assert json.loads(out.read_text())["tz"] == "America/Chicago"
+    with pytest.raises(DataError, match="IANA name such as Europe/Stockholm"):
+        read_points(path, **args, tz="Chicago")

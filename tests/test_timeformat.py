@@ -93,3 +93,42 @@ def test_unix_times_as_arcgis_portals_export_them(when, ms):
 def test_eight_digit_numbers_are_dates_not_unix_time():
     got = parse_time_column(pd.Series([20190105, 20190131]))
     assert got.format == "%Y%m%d" and got.at[1] == pd.Timestamp("2019-01-31")
+
+
+zones = st.sampled_from(["Europe/Stockholm", "America/Chicago", "Australia/Adelaide", "UTC"])
+offsets = st.integers(-12 * 4, 14 * 4).map(lambda q: dt.timedelta(minutes=15 * q))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    instants=st.lists(unix_era.map(lambda w: w.replace(microsecond=0)), min_size=1, max_size=20),
+    offset=offsets,
+    style=st.sampled_from(["+HH:MM", "+HHMM", "Z"]),
+    tz=zones,
+)
+def test_with_a_time_zone_an_offset_time_becomes_that_zones_wall_clock(instants, offset, style, tz):
+    offset = dt.timedelta(0) if style == "Z" else offset
+    written = []
+    for utc in instants:
+        local = (utc + offset).strftime("%Y-%m-%dT%H:%M:%S")
+        sign, rest = ("-", -offset) if offset < dt.timedelta(0) else ("+", offset)
+        hh, mm = divmod(int(rest.total_seconds()) // 60, 60)
+        suffix = (
+            "Z" if style == "Z" else f"{sign}{hh:02d}{':' if style == '+HH:MM' else ''}{mm:02d}"
+        )
+        written.append(local + suffix)
+    got = parse_time_column(pd.Series(written), tz)
+    expected = pd.Series(pd.to_datetime(instants)).dt.tz_localize("UTC").dt.tz_convert(tz)
+    assert got.at.tolist() == expected.dt.tz_localize(None).tolist()
+    assert got.converted == len(instants)
+
+
+def test_with_a_time_zone_a_month_end_in_utc_is_the_next_month_in_stockholm():
+    values = pd.Series(["2024-01-31T23:30:00Z", "2024-01-31 23:30", "1706743800"])
+    got = parse_time_column(values[:2], "Europe/Stockholm")
+    assert got.at.tolist() == [pd.Timestamp("2024-02-01 00:30"), pd.Timestamp("2024-01-31 23:30")]
+    assert got.converted == 1  # a time without an offset is already local
+    unix = parse_time_column(values[2:], "Europe/Stockholm")  # 2024-01-31 23:30 UTC
+    assert unix.at.tolist() == [pd.Timestamp("2024-02-01 00:30")] and unix.converted == 1
+    aware = pd.Series(pd.to_datetime(["2024-01-31T23:30:00Z"]))
+    assert parse_time_column(aware, "Europe/Stockholm").at[0] == pd.Timestamp("2024-02-01 00:30")

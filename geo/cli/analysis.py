@@ -248,7 +248,12 @@ def _row_account(attrs: dict[Any, Any]) -> str:
                 notes.insert(0, f"{attrs['period_source']} period {kept}")
             words.append(f"{n} dropped: {why} ({', '.join(notes)})")
     where = f"{attrs.get('layer_kind', 'layer')} {attrs['layer']}: " if attrs.get("layer") else ""
-    return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}."
+    moved = (
+        f", {attrs['times_converted']} given in UTC or with an offset moved to {attrs['tz']} time"
+        if attrs.get("times_converted")
+        else ""
+    )
+    return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}{moved}."
 
 
 @click.command("evaluate")
@@ -267,6 +272,12 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     default=None,
     help="Incident id column: rows sharing an id (several offence lines of one incident) "
     "count once (default: every row is an event).",
+)
+@click.option(
+    "--tz",
+    default=None,
+    help="Time zone of the place, e.g. America/Chicago: times with a UTC offset (…Z) or "
+    "Unix times are moved to its wall clock (default: times as written).",
 )
 @click.option(
     "--where",
@@ -342,6 +353,7 @@ def evaluate_command(
     crs: str | None,
     layer: str | None,
     id_col: str | None,
+    tz: str | None,
     where: tuple[str, ...],
     max_distance_km: float | None,
     period: str | None,
@@ -367,7 +379,7 @@ def evaluate_command(
     ev.check_methods(names)  # before a large file is read
     points = read_points(
         file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
-        max_distance_km=max_distance_km, period=period, layer=layer, id_col=id_col,
+        max_distance_km=max_distance_km, period=period, layer=layer, id_col=id_col, tz=tz,
     )  # fmt: skip
     click.echo(_row_account(points.attrs), err=True)
     n_steps = len(ev.backtest_periods(points["t"], train_months=train_months, step=step))
@@ -381,6 +393,7 @@ def evaluate_command(
         file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs"),
         rows=points.attrs["rows"], time_format=points.attrs["time_format"],
         period=points.attrs["period"], layer=points.attrs["layer"] or None,
+        tz=points.attrs["tz"], times_converted=points.attrs["times_converted"],
     )  # fmt: skip
     bound = None
     if ceiling:
