@@ -410,13 +410,12 @@ def plan_candidates(
     cell_half = math.sqrt(float(fc.geometry.area.iloc[0])) / 2 if len(fc) else 125.0
     risks = _cell_risks(fc) if len(fc) else np.zeros((0, 4))
     profiles = [_profile(p) for p in fc["how_profile"]] if len(fc) else []
-    for _, place in places.iterrows():
-        area = place.geometry
-        inside = (
-            np.asarray(centroids.within(area.buffer(cell_half)))
-            if len(fc)
-            else np.zeros(0, dtype=bool)
-        )
+    places = places.reset_index(drop=True)
+    owner = _cell_owners(centroids, places, cell_half)
+    own_area = _own_areas(places)
+    for k, place in places.iterrows():
+        area = own_area.iloc[k]
+        inside = owner == k
         used |= inside
         kind = str(place.get("kind", ""))
         if kind == "badplats" and not _in_season(place, month):
@@ -449,7 +448,9 @@ def plan_candidates(
                 "how_profile": prof,
                 "source_note": "",
                 "area": area,
-                "point": area.representative_point(),
+                "point": point
+                if (point := place.geometry.representative_point()).within(area)
+                else area.representative_point(),
             }
         )
     # hot cells outside named places, best first, spaced apart
@@ -1030,6 +1031,38 @@ def _trend(times: pd.Series, end: pd.Timestamp) -> str:
         return f"oförändrad ({recent} senaste 90 dagarna, {last_year} samma period i fjol)"
     word = "ökande" if diff > 0 else "minskande"
     return f"{word} ({recent} senaste 90 dagarna, {last_year} samma period i fjol)"
+
+
+def _own_areas(places: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Return each place's area without the smaller places that lie in it.
+
+    A village's circle can hold a bathing site (Vintrosa's 1.2 km circle holds most of Lanna
+    badgruva); the events and forecast there belong to the smaller, more specific place.
+    """
+    geoms = list(places.geometry)
+    size = [g.area for g in geoms]
+    out = []
+    for i, g in enumerate(geoms):
+        smaller = [h for j, h in enumerate(geoms) if size[j] < size[i] and h.intersects(g)]
+        out.append(g.difference(shapely.union_all(smaller)) if smaller else g)
+    return gpd.GeoSeries(out, index=places.index, crs=places.crs)
+
+
+def _cell_owners(
+    centroids: gpd.GeoSeries, places: gpd.GeoDataFrame, margin: float
+) -> npt.NDArray[np.int64]:
+    """Return the position of the place each forecast cell belongs to (-1: none).
+
+    A cell belongs to a place when its centroid is within ``margin`` of the place's area
+    (half a cell, so a small place always has a cell); of several such places, to the
+    smallest, as in :func:`_own_areas`.
+    """
+    owner = np.full(len(centroids), -1, dtype=np.int64)
+    best = np.full(len(centroids), np.inf)
+    for k, geom in enumerate(places.geometry):
+        inside = np.asarray(centroids.within(geom.buffer(margin))) & (geom.area < best)
+        owner[inside], best[inside] = k, geom.area
+    return owner
 
 
 def _source_group(source: str) -> str:

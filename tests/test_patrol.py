@@ -134,3 +134,43 @@ def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
     reason = patrol.explain_stop(row, empty, week="2026-W49", places=places)
     assert "Markerad av kommunen 2026-10-01" in reason
     assert "markerad plats (kommunen)" in reason and "Löfte: Trafik" in reason
+
+
+def test_a_village_is_not_credited_with_the_bathing_site_inside_its_circle() -> None:
+    # Vintrosa's 1.2 km circle holds most of Lanna badgruva (1.1 km away): litter at the
+    # bathing site must neither make Vintrosa a stop nor appear in Vintrosa's reason
+    import geopandas as gpd
+
+    from geo.model import INCIDENT_COLUMNS
+
+    places = load_places()
+    G = network.load_graph()
+    by_id = places.set_index("place_id").geometry
+    lanna = by_id["lanna_badgruva"].centroid
+    village = by_id["vintrosa"].centroid
+    n_lanna, n_village = 40, 6
+    pts = [lanna] * n_lanna + [village] * n_village
+    t = pd.Timestamp("2026-04-10 15:00", tz="Europe/Stockholm")
+    rows = {c: [None] * len(pts) for c in INCIDENT_COLUMNS if c != "geometry"}
+    rows.update(
+        occurred_at=[t + pd.Timedelta(days=i) for i in range(len(pts))],
+        category=["nedskrapning"] * n_lanna + ["buller"] * n_village,
+        theme=["B"] * n_lanna + ["S"] * n_village,
+        source=["kommun"] * len(pts),
+        location_precision_m=[10.0] * len(pts),
+        place_id=[None] * len(pts),
+    )
+    incidents = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(pts, crs="EPSG:3006"))
+    fc = forecast.forecast_week(incidents, week="2026-W27", method="count_3m")
+    cands = patrol.plan_candidates(fc, week="2026-W27", places=places, G=G).set_index(
+        "candidate_id"
+    )
+    vintrosa, bath = cands.loc["plats:vintrosa"], cands.loc["plats:lanna_badgruva"]
+    assert not vintrosa["area"].contains(lanna)  # the bathing site is cut out of the village
+    assert vintrosa["area"].contains(village)
+    # the forecast at the bathing site goes to the bathing site alone
+    assert bath["risk_week"] > 5 * vintrosa["risk_week"] > 0
+    reason = patrol.explain_stop(vintrosa, incidents, week="2026-W27", places=places)
+    assert reason.startswith(f"{n_village} händelser") and "nedskräpning" not in reason
+    bath_reason = patrol.explain_stop(bath, incidents, week="2026-W27", places=places)
+    assert bath_reason.startswith(f"{n_lanna} händelser")
