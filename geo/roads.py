@@ -349,8 +349,11 @@ def road_segments(
         counts of incidents with an hour-precise time, Monday 00:00 = 0 (spots carry no time);
         ``peak`` = the busiest 3-hour window in Swedish (None with too few events);
         ``few_events`` = fewer than :data:`MIN_EVENTS_FOR_CLAIM` events; ``rank`` = 1 for the
-        segment with the highest density (ties: more events, then shorter); ``label`` a
-        Swedish name like "väg 204 vid Hidinge".
+        segment with the most events per km among those with at least
+        :data:`MIN_EVENTS_FOR_CLAIM` events (those with fewer follow, also by events per km, so
+        one event on a short stub is not ranked first); ties: more events, higher density,
+        then shorter; ``label`` a Swedish name like "väg 204 vid Hidinge". The rows are
+        returned in rank order.
 
     Raises
     ------
@@ -414,9 +417,12 @@ def road_segments(
     event_snap = snapped[ok]
     segments["density_per_km"] = _network_density(G, event_snap, mid_snap, bandwidth_m=bandwidth_m)
     segments["few_events"] = segments["n_events"] < MIN_EVENTS_FOR_CLAIM
+    # rank: enough events first, then events per km, more events, denser, shorter
     order = segments.assign(
-        _neg_d=-segments["density_per_km"], _neg_n=-segments["n_events"]
-    ).sort_values(["_neg_d", "_neg_n", "length_m"], kind="stable")
+        _neg_rate=-segments["events_per_km"],
+        _neg_n=-segments["n_events"],
+        _neg_d=-segments["density_per_km"],
+    ).sort_values(["few_events", "_neg_rate", "_neg_n", "_neg_d", "length_m"], kind="stable")
     segments.loc[order.index, "rank"] = np.arange(1, n_seg + 1)
     segments["rank"] = segments["rank"].astype(int)
     segments["segment_id"] = [f"seg{i:05d}" for i in range(n_seg)]
@@ -519,8 +525,13 @@ def control_points(
         km = f"{seg.length_m / 1000:.1f}".replace(".", ",")
         per_km = f"{seg.events_per_km:.1f}".replace(".", ",")
         parts = [f"{seg.n_events} {noun} på {km} km ({per_km} per km)"]
-        if seg.n_speed or seg.n_sobriety:
-            parts.append(f"varav {seg.n_speed} hastighet/körsätt och {seg.n_sobriety} rattfylleri")
+        kinds = [
+            f"{n} {what}"
+            for n, what in ((seg.n_speed, "hastighet/körsätt"), (seg.n_sobriety, "rattfylleri"))
+            if n
+        ]
+        if kinds:
+            parts.append("varav " + " och ".join(kinds))
         peak = _text(seg.peak)
         if peak:
             parts.append(f"flest {peak}")

@@ -97,6 +97,86 @@ def test_cluster_segment_ranks_first_with_counts(G, cluster, places) -> None:
     assert list(seg.columns) == [*roads.SEGMENT_COLUMNS, "geometry"]
 
 
+@pytest.fixture(scope="module")
+def four_roads(G, places) -> tuple[gpd.GeoDataFrame, list[shapely.LineString]]:
+    """Speed events on four segments whose order differs by count, density and events per km."""
+    empty = roads.road_segments(G, _incidents([], categories=[], times=[]), places=places)
+    by_label = empty.set_index("label").geometry
+    v204 = empty[empty["ref"] == "204"].reset_index(drop=True)
+    lines = [
+        by_label["lokalväg vid Badplats Leken"],  # 0.45 km
+        v204.geometry.iloc[0],  # 0.97 km
+        v204.geometry.iloc[len(v204) // 2],  # 0.97 km
+        by_label["lokalväg vid Lanna badgruva (del 1)"],  # 0.51 km
+    ]
+    fractions = [
+        [0.2, 0.5, 0.8],  # 3 events: 6.6 per km
+        [0.45, 0.47, 0.49, 0.51, 0.53, 0.55],  # 6 packed: 6.2 per km, the densest
+        [0.2, 0.5, 0.8],  # 3: 3.1 per km
+        [0.3, 0.7],  # 2: 4.0 per km, too few for a claim
+    ]
+    pts = [p for line, f in zip(lines, fractions, strict=True) for p in _along(line, f, offset_m=0)]
+    n = len(pts)
+    return _incidents(pts, categories=["hastighet"] * n, times=["2025-06-06 22:00"] * n), lines
+
+
+def test_segments_rank_by_events_per_km_with_few_events_last(G, places, four_roads) -> None:
+    """Rank follows events per km (as README promises), not counts or the smoothed density."""
+    incidents, lines = four_roads
+    seg = roads.road_segments(G, incidents, places=places)
+    top = seg.head(4)
+    assert list(top["rank"]) == [1, 2, 3, 4]
+    assert list(top["n_events"]) == [3, 6, 3, 2]
+    assert [next(i for i, g in enumerate(lines) if g.equals(s)) for s in top.geometry] == [
+        0,
+        1,
+        2,
+        3,
+    ]
+    # the packed six have the highest network density, yet rank second
+    assert top["density_per_km"].idxmax() == top.index[1]
+    enough = seg[~seg["few_events"]]
+    assert enough["events_per_km"].is_monotonic_decreasing
+    assert seg["few_events"].is_monotonic_increasing  # claims first, then the rest
+
+
+def test_cli_prints_the_segments_in_rank_order_with_events_per_km(
+    tmp_path: Path, four_roads
+) -> None:
+    gpkg = tmp_path / "store.gpkg"
+    incidents = four_roads[0]
+    batch = store.ImportBatch(
+        file="test",
+        file_sha256="1" * 64,
+        format="csv",
+        incidents=incidents.assign(content_hash=incidents["incident_id"]),
+        quarantine=pd.DataFrame(columns=["line", "reason", "detail", "raw"]),
+        n_read=len(incidents),
+    )
+    store.write_import(batch, gpkg)
+    args = ["roads", "--store", str(gpkg), "--graph", str(network.schematic_osm_path())]
+    result = CliRunner().invoke(network_group, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "ranked by events per km (segments with fewer than 3 events last)" in lines[0]
+    printed = [line for line in lines if " per km  " in line]
+    assert [line[:3] for line in printed] == [" 1.", " 2.", " 3.", " 4."]
+    assert [line.split("per km")[0].split(".", 1)[1].strip() for line in printed] == [
+        "6.6",
+        "6.2",
+        "3.1",
+        "4.0",
+    ]
+    data = json.loads(CliRunner().invoke(network_group, [*args, "--json"]).stdout)
+    assert data["ranked_by"] == "events_per_km"
+    assert [(r["rank"], r["events_per_km"]) for r in data["control_points"]] == [
+        (1, 6.63),
+        (2, 6.15),
+        (3, 3.08),
+        (4, 3.96),
+    ]
+
+
 def test_how_profile_is_hour_of_week_from_monday(G, cluster, places) -> None:
     top = roads.road_segments(G, cluster, places=places).iloc[0]
     profile = top["how_profile"]
@@ -227,6 +307,8 @@ def test_control_points_speed_and_empty(G, places) -> None:
     inc = _incidents(pts, categories=["hastighet"] * 4, times=["2025-06-06 15:00"] * 4)
     cps = roads.control_points(roads.road_segments(G, inc, places=places), G, top=1)
     assert len(cps) == 1 and cps.iloc[0]["activity"] == "hastighetskontroll"
+    assert "varav 4 hastighet/körsätt;" in cps.iloc[0]["reason"]
+    assert "rattfylleri" not in cps.iloc[0]["reason"]  # no "och 0 rattfylleri"
     assert cps.iloc[0]["label"].startswith("E18 ")
     none = roads.control_points(
         roads.road_segments(G, _incidents([], categories=[], times=[]), places=places), G

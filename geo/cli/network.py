@@ -124,10 +124,11 @@ def roads(
     top: int,
     as_json: bool,
 ) -> None:
-    """Rank road segments by traffic events; write layers road_segments and control_points.
+    """Rank road segments by traffic events per km; write layers road_segments and control_points.
 
     Traffic incidents (theme T) and the open kommun-marked spots (from the marking app)
-    within --tolerance-m of a road count.
+    within --tolerance-m of a road count. Segments with fewer than 3 events rank after the
+    others. Prints a control point for each of the --top best-ranked segments, in rank order.
 
     Example: geo network roads --top 5
     """
@@ -140,14 +141,28 @@ def roads(
     points = road_layers.control_points(segments, G, top=top)
     store.write_layer(segments, "road_segments", store_path)
     store.write_layer(points, "control_points", store_path)
+    per_km = segments.set_index("segment_id")["events_per_km"]
+    records = [
+        {**r, "events_per_km": round(float(per_km[r["segment_id"]]), 2)}
+        for r in points[["rank", "segment_id", "label", "activity", "reason"]].to_dict("records")
+    ]
     data = {
         "schematic": bool(G.graph["schematic"]),
         "segments": len(segments),
         "events_on_roads": int(segments["n_events"].sum()),
-        "control_points": points[["segment_id", "label", "activity", "reason"]].to_dict("records"),
+        "ranked_by": "events_per_km",
+        "control_points": records,
     }
-    lines = [f"{len(segments)} road segments, {data['events_on_roads']} traffic events on roads."]
-    lines += [f"{r['label']}: {r['activity']} – {r['reason']}" for r in data["control_points"]]
+    lines = [
+        f"{len(segments)} road segments, {data['events_on_roads']} traffic events on roads; "
+        f"ranked by events per km (segments with fewer than {road_layers.MIN_EVENTS_FOR_CLAIM} "
+        "events last):"
+    ]
+    lines += [
+        f"{r['rank']:>2}. {r['events_per_km']:5.1f} per km  {r['label']}: {r['activity']} – "
+        f"{r['reason']}"
+        for r in records
+    ]
     if data["schematic"]:
         lines.append(network.SCHEMATIC_NOTE)
     _emit(as_json, data, "\n".join(lines))
