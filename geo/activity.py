@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
-from geo.model import THEMES
+from geo.model import THEMES, normalize_text
 from geo.weeks import week_label
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,29 @@ FREQUENCIES: dict[str, str] = {"week": "per vecka", "month": "per månad"}
 
 #: How an activity line is followed up.
 MEASURES: tuple[str, ...] = ("activity_log", "patrol_log")
+
+#: Traffic-control types in the patrol log's activity text: type → keywords (normalised).
+CONTROL_TYPES: dict[str, tuple[str, ...]] = {
+    "nykterhet": ("nykter", "alkoholutandning", "rattfyll", "sallskontroll"),
+    "hastighet": ("hastighet", "fart"),
+    "motorburen": ("motorburen", "epa", "a-traktor", "moped"),
+}
+
+#: Swedish month names, January first.
+MONTHS_SV: tuple[str, ...] = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 #: Status of an activity line in a month: id → Swedish label.
 STATUSES: dict[str, str] = {
@@ -49,6 +72,7 @@ PLAN_COLUMNS: tuple[str, ...] = (
     "times",
     "months",
     "measured_by",
+    "patrol_controls",
 )
 
 #: Columns of :func:`read_activity_log`.
@@ -194,6 +218,7 @@ _FIELDS: dict[str, _Field] = {
     "times": _Field(int),
     "months": _Field(list, required=False),
     "measured_by": _Field(str, required=False),
+    "patrol_controls": _Field(list, required=False),
 }
 
 
@@ -260,6 +285,18 @@ def validate_plan(data: Mapping[str, Any]) -> list[str]:
             problems.append(
                 f"{where} is measured by the patrol log, so executors must be ['polis']"
             )
+        controls = line.get("patrol_controls")
+        if isinstance(controls, list):
+            if not controls or any(c not in CONTROL_TYPES for c in controls):
+                problems.append(
+                    f"{where} has patrol_controls = {controls!r}; "
+                    f"list control types from {list(CONTROL_TYPES)}"
+                )
+            if "polis" not in (line.get("executors") or []) or measured != "activity_log":
+                problems.append(
+                    f"{where} counts patrol-log controls, so it must be carried out by 'polis' "
+                    "and measured by the activity log"
+                )
     return problems
 
 
@@ -277,7 +314,8 @@ def load_plan(path: Path | None = None) -> pd.DataFrame:
         One row per activity line, columns :data:`PLAN_COLUMNS`: ``executors`` and
         ``responsible`` are tuples of :data:`EXECUTORS` keys, ``months`` a tuple of month
         numbers (all twelve when the line has no season), ``measured_by`` one of
-        :data:`MEASURES`.
+        :data:`MEASURES`, ``patrol_controls`` a tuple of :data:`CONTROL_TYPES` keys (empty when
+        the line counts no controls from the patrol log).
 
     Raises
     ------
@@ -306,11 +344,45 @@ def load_plan(path: Path | None = None) -> pd.DataFrame:
             "times": int(line["times"]),
             "months": tuple(line.get("months", range(1, 13))),
             "measured_by": line.get("measured_by", "activity_log"),
+            "patrol_controls": tuple(line.get("patrol_controls", ())),
         }
         for line in data["activity"]
     ]
     logger.info("%d activity lines from %s", len(rows), path)
     return pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
+
+
+def season_text(months: Sequence[int]) -> str:
+    """Say in Swedish which months a plan line runs, e.g. ``"mars–september"``.
+
+    Parameters
+    ----------
+    months
+        Month numbers 1–12 (a plan line's ``months``).
+
+    Returns
+    -------
+    str
+        ``"hela året"`` for all twelve; otherwise runs of consecutive months joined by
+        commas, a run of two or more written ``"first–last"`` (``"maj, juli–augusti"``); a
+        run across the new year continues from December to January (``"november–februari"``).
+    """
+    chosen = sorted({int(m) for m in months})
+    if len(chosen) == 12:
+        return "hela året"
+    runs: list[list[int]] = []
+    for m in chosen:
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    if len(runs) > 1 and runs[0][0] == 1 and runs[-1][-1] == 12:
+        runs[0] = runs.pop() + runs[0]  # December runs on into January
+    parts = [
+        MONTHS_SV[r[0] - 1] if len(r) == 1 else f"{MONTHS_SV[r[0] - 1]}–{MONTHS_SV[r[-1] - 1]}"
+        for r in sorted(runs, key=lambda r: r[0])
+    ]
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------- the log
@@ -622,6 +694,51 @@ def read_activity_log(path: Path | None = None, *, month: str | None = None) -> 
 # ---------------------------------------------------------------------------- status
 
 
+def control_type(activity_text: object) -> str | None:
+    """Return the control type (``nykterhet``, ``hastighet``, ``motorburen``) of a patrol activity.
+
+    Parameters
+    ----------
+    activity_text
+        The patrol log's ``activity`` value.
+
+    Returns
+    -------
+    str or None
+        The first key of :data:`CONTROL_TYPES` whose keywords occur in the text, or ``None``
+        when the activity is not a control.
+    """
+    text = normalize_text(str(activity_text or ""))
+    for kind, words in CONTROL_TYPES.items():
+        if any(w in text for w in words):
+            return kind
+    return None
+
+
+def patrol_controls_in_month(patrol_log: pd.DataFrame, *, month: str) -> pd.Series:
+    """Return the control type of each patrol-log row that started in a month.
+
+    Parameters
+    ----------
+    patrol_log
+        From :func:`geo.patrol_log.read_log` (``start`` tz-aware, ``activity``).
+    month
+        ``YYYY-MM`` (Europe/Stockholm).
+
+    Returns
+    -------
+    pandas.Series
+        One value per row of the month (index as in ``patrol_log``): a key of
+        :data:`CONTROL_TYPES`, or ``None`` for a row that is not a control.
+    """
+    if not len(patrol_log):
+        return pd.Series([], dtype=object)
+    start, end = month_bounds(month)
+    times = pd.to_datetime(patrol_log["start"])
+    rows = patrol_log[((times >= start) & (times < end)).to_numpy()]
+    return rows["activity"].map(control_type).astype(object)
+
+
 def planned_times(line: Mapping[str, Any], *, month: str) -> int:
     """Return how many times a plan line is planned per executor in a month.
 
@@ -659,6 +776,7 @@ def activity_status(
     *,
     month: str,
     weekly_minutes: pd.DataFrame | None = None,
+    patrol_log: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Tell, per activity line and executor, what was planned and done in a month.
 
@@ -674,6 +792,13 @@ def activity_status(
         Police minutes per ISO week with a boolean ``met`` column (as
         :func:`geo.patrol_log.minutes_per_week` returns it) for the month's weeks; lines
         measured by the patrol log count the weeks met. ``None``: such lines count 0.
+    patrol_log
+        The patrol log (:func:`geo.patrol_log.read_log`). A line with ``patrol_controls``
+        counts, for the police, the log's rows of the month whose activity is one of those
+        control types (:func:`control_type`, the same rule as the report's table of
+        controls); when the activity log also has a number for it, the larger of the two
+        counts, since the same controls are often written in both. ``None``: only the
+        activity log counts.
 
     Returns
     -------
@@ -691,6 +816,11 @@ def activity_status(
     if weekly_minutes is not None and len(weekly_minutes):
         wk = weekly_minutes[weekly_minutes["iso_week"].isin(iso_weeks_of_month(key))]
         weeks_met = int(wk["met"].astype(bool).sum())
+    controls = (
+        patrol_controls_in_month(patrol_log, month=key)
+        if patrol_log is not None
+        else pd.Series([], dtype=object)
+    )
     rows = []
     for rec in plan.to_dict("records"):
         line = {str(k): v for k, v in rec.items()}
@@ -700,6 +830,9 @@ def activity_status(
                 done = weeks_met
             else:
                 done = int(done_by.get((line["activity_id"], who), 0))
+                kinds = list(line.get("patrol_controls") or ())
+                if who == "polis" and kinds:
+                    done = max(done, int(controls.isin(kinds).sum()))
             status = _status(planned, done)
             rows.append(
                 {

@@ -86,6 +86,8 @@ def _valid_plan() -> dict:
             "polis",
         ),
         (lambda d: d.update(activity=[]), "no [[activity]]"),
+        (lambda d: d["activity"][0].update(patrol_controls=["cykel"]), "patrol_controls"),
+        (lambda d: d["activity"][1].update(patrol_controls=["hastighet"]), "'polis'"),  # kommun
     ],
 )
 def test_invalid_plans_are_explained(change, needle):
@@ -284,3 +286,125 @@ def test_cli_log_status_list_and_import(store_path, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"file": str(csv), "rows": 1}
+
+
+def _patrol_log(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    """A patrol log (as geo.patrol_log.read_log returns it) of (start, activity) rows."""
+    start = pd.to_datetime([r[0] for r in rows]).tz_localize("Europe/Stockholm")
+    return pd.DataFrame(
+        {
+            "log_id": [f"p{i}" for i in range(len(rows))],
+            "start": start,
+            "end": start + pd.Timedelta(minutes=60),
+            "minutes": 60.0,
+            "places": "Fjugesta",
+            "activity": [r[1] for r in rows],
+            "results": "",
+        }
+    )
+
+
+def test_traffic_control_lines_count_the_patrol_logs_controls(plan):
+    log = _patrol_log(
+        [
+            ("2026-10-07 21:00", "Nykterhetskontroll"),
+            ("2026-10-14 15:00", "hastighetskontroll"),
+            ("2026-10-20 19:00", "riktad insats mot EPA-traktorer"),  # motorburen: T2, not T1
+            ("2026-10-21 19:00", "närvaro"),  # not a control
+            ("2026-09-30 23:30", "nykterhetskontroll"),  # September
+            ("2026-11-01 00:30", "hastighetskontroll"),  # November
+        ]
+    )
+    t1 = plan.set_index("activity_id").loc["T1"]
+    assert set(t1["patrol_controls"]) == {"nykterhet", "hastighet"}
+    empty = pd.DataFrame(columns=activity.LOG_COLUMNS)
+    october = activity.activity_status(plan, empty, month="2026-10", patrol_log=log)
+    by_line = october.set_index(["activity_id", "executor"])
+    assert tuple(by_line.loc[("T1", "polis"), ["planned", "done", "status_label"]]) == (
+        2,
+        2,
+        "genomförd",
+    )
+    assert by_line.loc[("T2", "polis"), "done"] == 1  # the motorburen insats, out of season
+    assert by_line.loc[("N1", "polis"), "done"] == 0  # other lines count no controls
+    # without the patrol log nothing is counted; a hand-logged larger number wins (no double count)
+    assert (
+        activity.activity_status(plan, empty, month="2026-10")
+        .set_index("activity_id")
+        .loc["T1", "done"]
+        == 0
+    )
+    manual = pd.DataFrame(
+        {"activity_id": ["T1"], "month": ["2026-10"], "executor": ["polis"], "times": [3]}
+    )
+    both = activity.activity_status(plan, manual, month="2026-10", patrol_log=log)
+    assert both.set_index("activity_id").loc["T1", "done"] == 3
+    manual["times"] = [1]
+    both = activity.activity_status(plan, manual, month="2026-10", patrol_log=log)
+    assert both.set_index("activity_id").loc["T1", "done"] == 2
+
+
+@pytest.mark.parametrize(
+    ("months", "text"),
+    [
+        (range(1, 13), "hela året"),
+        ([3, 4, 5, 6, 7, 8, 9], "mars–september"),
+        ([5], "maj"),
+        ([5, 7, 8], "maj, juli–augusti"),
+        ([11, 12, 1, 2], "november–februari"),
+    ],
+)
+def test_season_text_names_the_months_in_swedish(months, text):
+    assert activity.season_text(months) == text
+
+
+def test_cli_list_shows_the_months_a_line_runs(tmp_path, store_path):
+    result = CliRunner().invoke(activity_group, ["list"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    assert "1 per månad, mars–september" in lines["T2"]
+    assert "1 per vecka, maj–september" in lines["B1"]
+    assert "2 per månad, hela året" in lines["T1"]
+    data = json.loads(CliRunner().invoke(activity_group, ["list", "--json"]).stdout)
+    t2 = next(a for a in data["activities"] if a["activity_id"] == "T2")
+    assert t2["season"] == "mars–september" and t2["months"] == [3, 4, 5, 6, 7, 8, 9]
+    # status says when a line that is not planned this month does run
+    result = CliRunner().invoke(activity_group, ["status", "--month", "2026-10",
+                                                 "--store", str(store_path)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    t2_status = next(line for line in result.output.splitlines() if line.startswith("T2"))
+    assert t2_status.endswith("0/0 ej planerad denna månad (planerad mars–september)")
+
+
+def test_cli_status_counts_the_imported_patrol_log(tmp_path, store_path):
+    from geo import patrol_log
+
+    log = tmp_path / "logg.csv"
+    log.write_text(
+        "datum,start,slut,plats,åtgärd\n"
+        "2026-10-07,21:00,22:30,Mullhyttan,nykterhetskontroll\n"
+        "2026-10-14,15:00,16:00,Lanna badgruva,hastighetskontroll\n",
+        encoding="utf-8",
+    )
+    patrol_log.import_log(log, store_path=store_path)
+    result = CliRunner().invoke(
+        activity_group, ["status", "--month", "2026-10", "--store", str(store_path), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["activity_id"]: r for r in json.loads(result.stdout)["activities"]}
+    assert (rows["T1"]["done"], rows["T1"]["status"]) == (2, "done")
+    assert rows["X1"]["done"] == 0  # 90 and 60 minutes: no week met the 120-minute promise
+
+
+def test_cli_import_says_row_for_one_row(tmp_path, store_path):
+    csv = tmp_path / "a.csv"
+    csv.write_text("aktivitet,månad,utförare,antal\nS1,2026-11,kommun,1\n", encoding="utf-8")
+    result = CliRunner().invoke(activity_group, ["import", str(csv), "--store", str(store_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 row imported from ")
+    csv.write_text(
+        "aktivitet,månad,utförare,antal\nS1,2026-11,kommun,1\nS1,2026-11,polis,2\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(activity_group, ["import", str(csv), "--store", str(store_path)])
+    assert result.output.startswith("2 rows imported from ")

@@ -443,3 +443,41 @@ def test_cli_report_writes_the_files(tmp_path):
     assert "november 2026" in html and "december 2026" in html
     result = CliRunner().invoke(report_cmd, ["--month", "2026-13", "--store", str(path)])
     assert result.exit_code != 0
+
+
+def test_logged_controls_count_for_the_traffic_control_line(tmp_path):
+    """The activity table's T1 counts the same controls as the report's table of controls."""
+    from geo import patrol_log
+
+    path = tmp_path / "s.gpkg"
+    store.count_incidents(path)  # an empty store
+    log = tmp_path / "logg.csv"
+    log.write_text(
+        "datum,start,slut,plats,åtgärd\n"
+        "2026-10-07,21:00,22:30,Mullhyttan,nykterhetskontroll\n"
+        "2026-10-14,15:00,16:00,Lanna badgruva,hastighetskontroll\n"
+        "2026-10-21,18:00,19:00,Fjugesta centrum,närvaro\n"
+        "2026-09-30,20:00,21:00,Vintrosa,nykterhetskontroll\n",
+        encoding="utf-8",
+    )
+    patrol_log.import_log(log, store_path=path)
+    out = tmp_path / "out"
+    args = ["--month", "2026-10", "--store", str(path), "--out", str(out), "--no-pdf"]
+    result = CliRunner().invoke(report_cmd, args)
+    assert result.exit_code == 0, result.output
+    tables = out / "uppfoljning-2026-10-tabeller"
+    controls = pd.read_csv(tables / "kontroller.csv", sep=";", encoding="utf-8-sig", dtype=str)
+    controls = controls.set_index("Kontrolltyp")
+    assert (controls.loc["Nykterhet", "Tillfällen"], controls.loc["Hastighet", "Tillfällen"]) == (
+        "1",
+        "1",
+    )
+    plan = pd.read_csv(tables / "aktivitetsplan.csv", sep=";", encoding="utf-8-sig", dtype=str)
+    t1 = plan.set_index("Id").loc["T1"]
+    assert (t1["Planerat"], t1["Genomfört"], t1["Status"]) == ("2", "2", "genomförd")
+    html = (out / "uppfoljning-2026-10.html").read_text(encoding="utf-8")
+    assert "T1 (Polisen: ej genomförd)" not in html  # next month's focus agrees too
+    # police controls are not incident counts: shown as 1, and the privacy note says so
+    note = re.sub(r"\s+", " ", html.split('class="privacy">', 1)[1].split("</p>", 1)[0])
+    assert note.startswith("Delad rapport: antal observationer under 5 visas som")
+    assert "kontroller och besök" in note and "visas med sina verkliga antal" in note

@@ -82,20 +82,23 @@ def activity_group() -> None:
 @_plan_option
 @json_option
 def list_cmd(plan_path: Path | None, as_json: bool) -> None:
-    """Validate the activity plan and list its lines.
+    """Validate the activity plan and list its lines with their planned frequency and months.
 
     Example: geo activity list --json
     """
     plan = act.load_plan(plan_path)
     lines = [
         {**rec, "executors": list(rec["executors"]), "responsible": list(rec["responsible"]),
-         "months": list(rec["months"])}
+         "months": list(rec["months"]), "patrol_controls": list(rec["patrol_controls"]),
+         "season": act.season_text(rec["months"])}
         for rec in plan.to_dict("records")
     ]  # fmt: skip
+    planned = [f"{r['times']} {act.FREQUENCIES[r['frequency']]}, {r['season']}" for r in lines]
+    width = max((len(p) for p in planned), default=0)
     human = "\n".join(
         f"{r['activity_id']:4} {r['theme']} {'/'.join(r['executors']):12} "
-        f"{r['times']} {act.FREQUENCIES[r['frequency']]:10} {r['text'][:60]}"
-        for r in lines
+        f"{p:{width}}  {r['text'][:60]}"
+        for r, p in zip(lines, planned, strict=True)
     )
     _emit(as_json, {"activities": lines}, human)
 
@@ -148,7 +151,8 @@ def import_cmd(file: Path, store_path: Path | None, plan_path: Path | None, as_j
     Example: geo activity import aktiviteter-2026-11.xlsx
     """
     n = act.import_activity_log(file, plan=act.load_plan(plan_path), path=store_path)
-    _emit(as_json, {"file": str(file), "rows": n}, f"{n} rows imported from {file}")
+    rows = "row" if n == 1 else "rows"
+    _emit(as_json, {"file": str(file), "rows": n}, f"{n} {rows} imported from {file}")
 
 
 @activity_group.command("status")
@@ -159,20 +163,39 @@ def import_cmd(file: Path, store_path: Path | None, plan_path: Path | None, as_j
 def status_cmd(
     month: str | None, store_path: Path | None, plan_path: Path | None, as_json: bool
 ) -> None:
-    """Show each activity line's status in a month per executor.
+    """Show each activity line's status in a month per executor, as the monthly report does.
 
-    Lines measured by the patrol log are counted by ``geo report``; here they show 0 done.
+    The presence line counts the weeks the patrol log meets the promise, and lines with
+    patrol_controls count the month's logged controls of those types.
 
     Example: geo activity status --month 2026-11
     """
+    from geo import patrol_log
+    from geo.report.monthly import PROMISE_MIN
+
     month = month or act.previous_month(act.today_month())
-    status = act.activity_status(
-        act.load_plan(plan_path), act.read_activity_log(store_path, month=month), month=month
+    plan = act.load_plan(plan_path)
+    log = patrol_log.read_log(store_path)
+    weeks = act.iso_weeks_of_month(month)
+    minutes = patrol_log.minutes_per_week(
+        log, first_week=weeks[0], last_week=weeks[-1], promise_min=PROMISE_MIN
     )
+    status = act.activity_status(
+        plan,
+        act.read_activity_log(store_path, month=month),
+        month=month,
+        weekly_minutes=minutes,
+        patrol_log=log,
+    )
+    season = {
+        str(aid): act.season_text(months)
+        for aid, months in zip(plan["activity_id"], plan["months"], strict=True)
+    }
     rows = status.drop(columns=["text"]).to_dict("records")
     human = "\n".join(
         f"{r['activity_id']:4} {r['executor_label']:9} {r['done']}/{r['planned']} "
         f"{r['status_label']}"
+        + (f" (planerad {season[r['activity_id']]})" if r["status"] == "not_planned" else "")
         for r in rows
     )
     _emit(as_json, {"month": month, "activities": rows}, human)

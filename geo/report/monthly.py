@@ -28,20 +28,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Swedish month names, January first.
-MONTHS_SV: tuple[str, ...] = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+MONTHS_SV = activity.MONTHS_SV
 
 #: Source id → source group shown in the report.
 SOURCE_GROUPS: dict[str, str] = {
@@ -78,12 +65,10 @@ HISTORY_MONTHS = 24
 #: Grid cell of the aggregated top areas (metres).
 AREA_CELL_SIZE_M = 1000.0
 
-#: Patrol-log activity keywords (normalised) → control type label.
-CONTROL_TYPES: dict[str, tuple[str, ...]] = {
-    "nykterhet": ("nykter", "alkoholutandning", "rattfyll", "sallskontroll"),
-    "hastighet": ("hastighet", "fart"),
-    "motorburen": ("motorburen", "epa", "a-traktor", "moped"),
-}
+#: Patrol-log activity keywords (normalised) → control type; the activity plan's
+#: ``patrol_controls`` count the same rows (:func:`geo.activity.control_type`).
+CONTROL_TYPES = activity.CONTROL_TYPES
+control_type = activity.control_type
 
 _SPOT_IN_PROGRESS = ("bedomd", "atgard_planerad")
 
@@ -669,26 +654,6 @@ def _places_of(value: object) -> list[str]:
     return [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
 
 
-def control_type(activity_text: object) -> str | None:
-    """Return the control type (``nykterhet``, ``hastighet``, ``motorburen``) of a patrol activity.
-
-    Parameters
-    ----------
-    activity_text
-        The patrol log's ``activity`` value.
-
-    Returns
-    -------
-    str or None
-        A key of :data:`CONTROL_TYPES`, or ``None`` when the activity is not a control.
-    """
-    text = normalize_text(str(activity_text or ""))
-    for kind, words in CONTROL_TYPES.items():
-        if any(w in text for w in words):
-            return kind
-    return None
-
-
 def controls_table(patrol_log: pd.DataFrame, *, month: str) -> Table:
     """Count traffic controls in the month by type, with the places where they were held.
 
@@ -704,11 +669,10 @@ def controls_table(patrol_log: pd.DataFrame, *, month: str) -> Table:
     Table
         ``kontroller``: ``Kontrolltyp``, ``Tillfällen``, ``Minuter``, ``Platser``.
     """
-    start, end = activity.month_bounds(month)
     rows = []
     if len(patrol_log):
-        log = patrol_log[_in(patrol_log["start"], start, end).to_numpy()]
-        kinds = log["activity"].map(control_type)
+        kinds = activity.patrol_controls_in_month(patrol_log, month=month)
+        log = patrol_log.loc[kinds.index]
         for kind in CONTROL_TYPES:
             sel = log[(kinds == kind).to_numpy()]
             if sel.empty:
@@ -1157,7 +1121,7 @@ def compute_report(
         b1 = [
             f"{r.activity_id}: {r.status_label}"
             for r in activity.activity_status(
-                inputs.plan, inputs.activity_log, month=month
+                inputs.plan, inputs.activity_log, month=month, patrol_log=inputs.patrol_log
             ).itertuples()
             if r.theme == "B"
         ]
@@ -1173,7 +1137,11 @@ def compute_report(
             "bad", "Badsäsongen (maj–september) pågår inte; avsnittet visas under säsongen."
         )
     status = activity.activity_status(
-        inputs.plan, inputs.activity_log, month=month, weekly_minutes=inputs.weekly_minutes
+        inputs.plan,
+        inputs.activity_log,
+        month=month,
+        weekly_minutes=inputs.weekly_minutes,
+        patrol_log=inputs.patrol_log,
     )
     report.add(activity_table(status))
     focus, notes = next_month_focus(
