@@ -154,7 +154,8 @@ def roads(
         "control_points": records,
     }
     lines = [
-        f"{len(segments)} road segments, {data['events_on_roads']} traffic events on roads; "
+        f"{len(segments)} road segments, {data['events_on_roads']} traffic "
+        f"{'event' if data['events_on_roads'] == 1 else 'events'} on roads; "
         f"ranked by events per km (segments with fewer than {road_layers.MIN_EVENTS_FOR_CLAIM} "
         "events last):"
     ]
