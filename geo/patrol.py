@@ -24,14 +24,13 @@ from pyproj import Transformer
 from geo import patrol_solver, settings
 from geo.errors import DataError, GeoError
 from geo.model import CATEGORIES, SOURCES, THEMES
-from geo.weeks import parse_week, shift_week, week_label, week_monday
+from geo.weeks import DAY_ABBR, parse_week, shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 
 #: Days as written in ``prioriteringar.toml`` and in plans (Monday = 0).
-DAYS_SV: tuple[str, ...] = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 _DAYS_LONG = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 #: Activities a stop can have.
 ACTIVITIES: tuple[str, ...] = (
@@ -184,7 +183,8 @@ class PlanSettings:
         if bad:
             problems.append(f"unknown activities {sorted(bad)!r}; use {list(ACTIVITIES)!r}")
         if problems:
-            msg = "Invalid plan settings: " + "; ".join(problems) + ". Fix prioriteringar.toml."
+            fix = "data/prioriteringar.toml, or the --budget/--dwell/--trips given to geo plan"
+            msg = f"Invalid plan settings: {'; '.join(problems)}. Fix {fix}."
             raise DataError(msg)
         return self
 
@@ -227,8 +227,8 @@ def load_priorities(path: Path | None = None) -> PlanSettings:
     entry = raw.get("infart", {})
     try:
         days = tuple(
-            DAYS_SV.index(str(d)) if not isinstance(d, int) else d
-            for d in plan.get("allowed_days", DAYS_SV)
+            DAY_ABBR.index(str(d)) if not isinstance(d, int) else d
+            for d in plan.get("allowed_days", DAY_ABBR)
         )
         kind_hours = {
             str(kind): (tuple(int(d) for d in v["days"]), (int(v["hours"][0]), int(v["hours"][1])))
@@ -579,10 +579,29 @@ def plan_candidates(
             }
         )
     out = gpd.GeoDataFrame(out_rows, geometry="geometry", crs=settings.working_crs)
+    out["name"] = _distinct_names(out["name"], out["kind"])
     logger.info(
         "%d patrol candidates for %s (%s)", len(out), week, out["kind"].value_counts().to_dict()
     )
     return out[[*CANDIDATE_COLUMNS, "geometry"]]
+
+
+def _distinct_names(names: pd.Series, kinds: pd.Series) -> list[str]:
+    """Return the names with a number added where two candidates share one.
+
+    Two hot cells by the same road near the same place were both "E18 vid Badplats Leken" in
+    a plan; now "E18 vid Badplats Leken (het ruta 1)" and "(het ruta 2)".
+    """
+    counts = names.value_counts()
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for name, kind in zip(names.astype(str), kinds.astype(str), strict=True):
+        if counts[name] > 1:
+            seen[name, kind] = seen.get((name, kind), 0) + 1
+            out.append(f"{name} ({kind} {seen[name, kind]})")
+        else:
+            out.append(name)
+    return out
 
 
 def _list(value: object) -> list[Any]:
@@ -609,7 +628,7 @@ def _spot_when(days: list[int], bands: list[str]) -> str:
 
     parts = []
     if len(days) < 7:
-        parts.append(", ".join(DAYS_SV[d] for d in sorted(days)))
+        parts.append(", ".join(DAY_ABBR[d] for d in sorted(days)))
     labels = [TIME_BANDS[b].label for b in bands if b in TIME_BANDS]
     if labels:
         parts.append(", ".join(labels))
@@ -911,19 +930,23 @@ def make_plan(
     stop_rows: list[dict[str, Any]] = []
     route_rows: list[dict[str, Any]] = []
     trips = sorted(solution.trips, key=lambda t: int(windows.how[t.window]))
+    dwell = _fill_budget(trips, values, solution.total_min, opts)
     order = 0
+    total_min = 0.0
     for k, trip in enumerate(trips, start=1):
         length = patrol_solver.trip_minutes(inst, trip.stops)
+        length += sum(dwell[k - 1]) - opts.dwell_min * len(trip.stops)
+        total_min += length
         slack = int(windows.length_h * 60 - math.ceil(length))
         offset = int(rng.integers(0, slack // 5 + 1)) * 5 if slack > 0 else 0
         t = monday + pd.Timedelta(hours=int(windows.how[trip.window]), minutes=offset)
         prev = 0
         path_pts = [entry]
-        for s in trip.stops:
+        for s, stay in zip(trip.stops, dwell[k - 1], strict=True):
             drive = float(travel_min[prev, s + 1])
             t = t + pd.Timedelta(minutes=drive)
             start = _local(t.ceil("min"))
-            end = start + pd.Timedelta(minutes=opts.dwell_min)
+            end = start + pd.Timedelta(minutes=stay)
             cand = candidates.iloc[s]
             order += 1
             stop_rows.append(
@@ -938,7 +961,7 @@ def make_plan(
                     "activity": cand["activity"],
                     "start": start,
                     "end": end,
-                    "dwell_min": opts.dwell_min,
+                    "dwell_min": stay,
                     "drive_min_before": round(drive, 1),
                     "value": float(values[s, trip.window]),
                     "reason": explain_stop(cand, incidents, week=week, places=places),
@@ -954,7 +977,7 @@ def make_plan(
         for line in lines:
             coords.extend((float(c[0]), float(c[1])) for c in line.coords)
         route_rows.append(
-            {"trip": k, "drive_min": round(length - opts.dwell_min * len(trip.stops), 1),
+            {"trip": k, "drive_min": round(length - sum(dwell[k - 1]), 1),
              "geometry": shapely.LineString(coords)}
         )  # fmt: skip
     stops = gpd.GeoDataFrame(stop_rows, geometry="geometry", crs=settings.working_crs)
@@ -979,9 +1002,51 @@ def make_plan(
     }
     logger.info(
         "plan %s: %d stops in %d trips, %.0f of %.0f min (%s)", week, len(stops), len(trips),
-        solution.total_min, opts.budget_min, solution.method,
+        total_min, opts.budget_min, solution.method,
     )  # fmt: skip
-    return Plan(week, opts.budget_min, solution.total_min, stops, routes, meta)
+    return Plan(week, opts.budget_min, total_min, stops, routes, meta)
+
+
+def _fill_budget(
+    trips: list[patrol_solver.Trip],
+    values: FloatArray,
+    planned_min: float,
+    opts: PlanSettings,
+) -> list[list[float]]:
+    """Return each stop's minutes, the budget's spare minutes spread over the stops.
+
+    The solver fits whole stops of ``dwell_min`` with their drives in the budget; what it
+    leaves is less than one more stop and its drive (107 of 120 minutes on the default data).
+    The löfte promises *at least* two hours, so those whole minutes go to the stops, the most
+    valuable first, evenly, and no stop more than doubles. The trips stay in their windows:
+    a window is as long as the whole budget.
+
+    Parameters
+    ----------
+    trips
+        The solution's trips, in the order they are written.
+    values
+        Value per candidate and window (:func:`stop_values`).
+    planned_min
+        Minutes of the solution (driving and ``dwell_min`` per stop).
+    opts
+        Plan settings (``budget_min``, ``dwell_min``).
+
+    Returns
+    -------
+    list of list of float
+        Minutes at each stop, per trip.
+    """
+    stops = [(float(values[s, trip.window]), k, j)
+             for k, trip in enumerate(trips) for j, s in enumerate(trip.stops)]  # fmt: skip
+    dwell = [[opts.dwell_min] * len(trip.stops) for trip in trips]
+    spare = max(0, math.floor(opts.budget_min - planned_min + 1e-6))
+    if not stops or not spare:
+        return dwell
+    share, rest = divmod(spare, len(stops))
+    for rank, (_value, k, j) in enumerate(sorted(stops, key=lambda v: -v[0])):
+        dwell[k][j] += min(share + (rank < rest), opts.dwell_min)
+    return dwell
 
 
 def _local(t: pd.Timestamp) -> pd.Timestamp:
@@ -1013,9 +1078,9 @@ def _peak(times: pd.Series) -> str | None:
     day, hour = divmod(best, 24)
     end = (hour + 3) % 24 or 24
     days = local.dt.day_of_week.value_counts()
-    top_days = [DAYS_SV[int(d)] for d in days.index[:2] if days[d] >= 0.25 * len(local)]
-    text = f"{DAYS_SV[day]} {hour:02d}–{end:02d}"
-    if len(top_days) == 2 and DAYS_SV[day] in top_days:
+    top_days = [DAY_ABBR[int(d)] for d in days.index[:2] if days[d] >= 0.25 * len(local)]
+    text = f"{DAY_ABBR[day]} {hour:02d}–{end:02d}"
+    if len(top_days) == 2 and DAY_ABBR[day] in top_days:
         text += f" (mest {top_days[0]} och {top_days[1]})"
     return text
 
@@ -1025,12 +1090,13 @@ def _trend(times: pd.Series, end: pd.Timestamp) -> str:
     ly_end = end - pd.DateOffset(years=1)
     last_year = int(((times >= ly_end - pd.Timedelta(days=90)) & (times < ly_end)).sum())
     if recent + last_year < 5:
-        return "för få händelser för att bedöma trend"
+        return "för få händelser för att jämföra med i fjol"
     diff = recent - last_year
     if (last_year and abs(diff) / last_year < 0.2) or diff == 0:
-        return f"oförändrad ({recent} senaste 90 dagarna, {last_year} samma period i fjol)"
-    word = "ökande" if diff > 0 else "minskande"
-    return f"{word} ({recent} senaste 90 dagarna, {last_year} samma period i fjol)"
+        word = "ungefär lika många"
+    else:
+        word = "fler" if diff > 0 else "färre"
+    return f"{word} än samma 90 dagar i fjol ({recent} mot {last_year})"
 
 
 def _own_areas(places: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -1105,6 +1171,7 @@ def explain_stop(
     """
     end = week_monday(week)
     begin = end - pd.Timedelta(days=lookback_days)
+    kind = str(candidate["kind"])
     parts: list[str] = []
     if len(incidents):
         t = pd.to_datetime(incidents["occurred_at"])
@@ -1119,7 +1186,10 @@ def explain_stop(
         mask = in_area & (t >= begin) & (t < end)
         sub = incidents[mask]
         hist_mask = in_area & (t < end)
-        period = f"{begin:%Y-%m-%d} – {(end - pd.Timedelta(days=1)):%Y-%m-%d}"
+        before = t[t < end]
+        # the data may end before the plan week (an import a week ago): say up to where
+        last = min(end - pd.Timedelta(days=1), before.max()) if len(before) else end
+        period = f"{begin:%Y-%m-%d} – {last:%Y-%m-%d}"
         if len(sub):
             cats = sub["category"].value_counts()
             cat_text = ", ".join(
@@ -1128,13 +1198,14 @@ def explain_stop(
                 for c, n in cats.head(3).items()
             )  # fmt: skip
             noun = "händelse" if len(sub) == 1 else "händelser"
-            parts.append(f"{len(sub)} {noun} {period} ({cat_text})")
+            scope = "inom 300 m: " if kind in ("kontrollpunkt", "markerad plats") else ""
+            parts.append(f"{scope}{len(sub)} {noun} {period} ({cat_text})")
             peak = _peak(sub["occurred_at"])
             if peak and len(sub) >= 3:
                 parts.append(f"flest {peak}")
             elif len(sub) < 3:
                 parts.append("för få händelser för säkra slutsatser")
-            parts.append("trend: " + _trend(t[hist_mask], end))
+            parts.append(_trend(t[hist_mask], end))
             srcs = sub["source"].astype(str).map(_source_group).value_counts()
             src_text = ", ".join(f"{s} {n}" for s, n in srcs.items())
         else:
@@ -1148,14 +1219,14 @@ def explain_stop(
     risk_text = f"{risk:.1f}".replace(".", ",")
     parts.append(f"prognos vecka {num}: {risk_text} händelser")
     text = "; ".join(parts) + "."
-    kind = str(candidate["kind"])
+    text = text[0].upper() + text[1:]
     if kind == "plats" and str(candidate.get("place_id")) in set(
         places.loc[places["kind"] == "badplats", "place_id"].astype(str)
     ):
         text += " Badplats under badsäsongen."
     note = str(candidate.get("source_note") or "")
     if kind == "kontrollpunkt" and note:
-        text += f" Vägavsnitt: {note}"
+        text += f" Hela vägavsnittet: {note}"
     elif kind == "markerad plats" and note:
         text += f" {note}"
     theme = str(candidate["theme"])

@@ -15,7 +15,21 @@ import pandas as pd
 from geo import settings
 from geo.errors import DataError
 
-__all__ = ["parse_week", "shift_week", "week_label", "week_labels", "week_monday", "week_range"]
+__all__ = [
+    "DAY_ABBR",
+    "DAY_NAMES",
+    "parse_week",
+    "shift_week",
+    "week_label",
+    "week_labels",
+    "week_monday",
+    "week_range",
+]
+
+#: Swedish weekday names, Monday first (``Timestamp.day_of_week`` indexes them).
+DAY_NAMES = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+#: Their three-letter forms, as the maps and tables write them.
+DAY_ABBR = tuple(name[:3] for name in DAY_NAMES)
 
 
 def parse_week(week: str) -> tuple[int, int]:

@@ -8,17 +8,48 @@ from typing import Any, TypeVar
 
 import click
 
+from geo import settings
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def store_option(func: F) -> F:
-    """Add ``--store PATH`` (default: the store in settings)."""
+    """Add ``--store PATH`` (default: the store in settings), for commands that may create it."""
     return click.option(
         "--store",
         "store_path",
         type=click.Path(path_type=Path, dir_okay=False),
         default=None,
         help="The GeoPackage store (default data/lagesbild.gpkg).",
+    )(func)
+
+
+def _store_must_exist(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> Path | None:
+    path = value if value is not None else settings.store_path
+    if not path.is_file():
+        msg = (
+            f"the store {str(path)!r} does not exist. Pass the GeoPackage `geo run` or "
+            "`geo import` wrote (--store PATH), or run `geo run` first."
+        )
+        raise click.BadParameter(msg, ctx=ctx, param=param)
+    return value
+
+
+def existing_store_option(func: F) -> F:
+    """Add ``--store PATH`` for commands that only read the store: a missing one is an error.
+
+    Without the check a mistyped path made an empty store and, e.g., a plan of five stops
+    each explained by "no registered events".
+    """
+    return click.option(
+        "--store",
+        "store_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        callback=_store_must_exist,
+        help="The GeoPackage store to read (default data/lagesbild.gpkg); it must exist.",
     )(func)
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from geo.cli._options import json_option, path_option, store_option
+from geo.cli._options import existing_store_option, json_option, path_option
 
 
 @click.command("maps")
-@store_option
+@existing_store_option
 @path_option("--out", "out_dir", folder=True, help_text="Output folder (default maps/).")
 @click.option(
     "-k",

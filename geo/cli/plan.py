@@ -9,12 +9,13 @@ from pathlib import Path
 import click
 
 from geo import settings
-from geo.cli._options import json_option, path_option, store_option
+from geo.cli._options import existing_store_option, json_option, path_option, store_option
+from geo.weeks import DAY_NAMES
 
 
 @click.command("plan")
 @click.option("--week", default=None, help="ISO week to plan, e.g. 2026-W49 (default: next week).")
-@store_option
+@existing_store_option
 @json_option
 @path_option("-o", "--out", "out_dir", folder=True, help_text="Output folder (default maps/).")
 @click.option("--budget", "budget_min", type=float, default=None, help="Minutes this week.")
@@ -71,7 +72,8 @@ def plan_cmd(
     click.echo(f"Plan {plan.week}: {len(plan.stops)} stopp, {plan.total_min:.0f} av "
                f"{plan.budget_min:.0f} min")  # fmt: skip
     for _, s in plan.stops.iterrows():
-        click.echo(f"  {int(s['order'])}. {s['start']:%a %H:%M} {s['place']} ({s['activity']})")
+        day = DAY_NAMES[s["start"].day_of_week]
+        click.echo(f"  {int(s['order'])}. {day} {s['start']:%H:%M} {s['place']} ({s['activity']})")
     for name, path in paths.items():
         click.echo(f"{name}: {path}")
 

@@ -31,6 +31,7 @@ from geo import settings
 from geo.model import THEMES
 from geo.network import road_labels
 from geo.privacy import span_label
+from geo.weeks import DAY_ABBR
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,6 @@ GI_CLASSES: dict[str, tuple[str, str]] = {
     "för_få_händelser": ("För få händelser för slutsats", "#eeeeee"),
 }
 
-_WEEKDAYS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 #: Leaflet ``onEachFeature``: popups/tooltips from ``_title``, ``_rows``, ``_img`` and
 #: ``_tooltip`` properties, written with textContent (never innerHTML), and ``_color``; a
@@ -623,7 +623,4 @@ def hour_of_week_label(index: int) -> str:
         The label.
     """
     day, hour = divmod(int(index), 24)
-    return f"{_WEEKDAYS_SV[day % 7]} {hour:02d}–{(hour + 1) % 24:02d}"
-
-
-WEEKDAYS_SV: tuple[str, ...] = _WEEKDAYS_SV
+    return f"{DAY_ABBR[day % 7]} {hour:02d}–{(hour + 1) % 24:02d}"

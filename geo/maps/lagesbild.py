@@ -23,7 +23,6 @@ from geo.maps.base import (
     CATEGORY_COLORS,
     GI_CLASSES,
     THEME_COLORS,
-    WEEKDAYS_SV,
     add_legend,
     base_map,
     finish_map,
@@ -36,7 +35,7 @@ from geo.maps.base import (
 )
 from geo.model import CATEGORIES, SOURCES, THEMES
 from geo.projection import require_projected
-from geo.weeks import week_range
+from geo.weeks import DAY_ABBR, week_range
 
 logger = logging.getLogger(__name__)
 
@@ -275,7 +274,7 @@ def peak_hours_chart(how_profile: Sequence[float]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + 24 * cell}" '
         f'height="{7 * cell + bottom}" font-family="sans-serif" font-size="8">'
     ]
-    for day, name in enumerate(WEEKDAYS_SV):
+    for day, name in enumerate(DAY_ABBR):
         parts.append(f'<text x="0" y="{day * cell + 8}">{name}</text>')
         for hour in range(24):
             parts.append(

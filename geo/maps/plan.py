@@ -13,6 +13,7 @@ from geo import settings
 from geo.errors import GeoError
 from geo.maps.base import THEME_COLORS, add_legend, base_map, finish_map, geojson_layer
 from geo.model import THEMES
+from geo.weeks import DAY_NAMES
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _TRIP_COLORS = ("#c51b7d", "#2166ac")
-_DAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 
 
 def _stop_features(plan: Plan) -> gpd.GeoDataFrame:
@@ -35,7 +35,7 @@ def _stop_features(plan: Plan) -> gpd.GeoDataFrame:
             {
                 "_title": f"{int(s['order'])}. {s['place']}",
                 "_rows": [
-                    ["Dag", f"{_DAYS[start.day_of_week]} {start:%Y-%m-%d}"],
+                    ["Dag", f"{DAY_NAMES[start.day_of_week]} {start:%Y-%m-%d}"],
                     ["Tid", f"{start:%H:%M}–{end:%H:%M} ({round(float(s['dwell_min']))} min)"],
                     ["Åtgärd", str(s["activity"])],
                     ["Tema", THEMES.get(theme, theme)],
@@ -100,7 +100,7 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
         color = _TRIP_COLORS[(trip - 1) % len(_TRIP_COLORS)]
         day = plan.stops.loc[plan.stops["trip"] == trip, "start"].min()
         label = f"Rutt {trip}" + (
-            f" ({_DAYS[pd.Timestamp(day).day_of_week]})" if pd.notna(day) else ""
+            f" ({DAY_NAMES[pd.Timestamp(day).day_of_week]})" if pd.notna(day) else ""
         )
         gdf = gpd.GeoDataFrame(
             {"_tooltip": [f"{label}: {float(r['drive_min']):.0f} min körning"]},

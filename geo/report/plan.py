@@ -18,6 +18,7 @@ import pandas as pd
 from geo import settings
 from geo.errors import GeoError
 from geo.model import THEMES
+from geo.weeks import DAY_NAMES, week_monday
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,7 +44,6 @@ CSV_COLUMNS: dict[str, str] = {
     "trip": "tur",
 }
 HANDLING_NOTE = "Arbetsmaterial – ej för spridning"
-_DAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 
 
 def _atomic_write(path: Path, data: bytes) -> Path:
@@ -80,7 +80,7 @@ def plan_table(plan: Plan) -> pd.DataFrame:
         {
             "order": s["order"].astype(int),
             "place": s["place"],
-            "day": [f"{_DAYS[t.day_of_week]} {t:%Y-%m-%d}" for t in start],
+            "day": [f"{DAY_NAMES[t.day_of_week]} {t:%Y-%m-%d}" for t in start],
             "start_time": [f"{t:%H:%M}" for t in start],
             "end_time": [f"{t:%H:%M}" for t in end],
             "dwell_min": s["dwell_min"].astype(float).round().astype(int),
@@ -225,12 +225,11 @@ def one_pager_html(plan: Plan) -> str:
     str
         Self-contained HTML (the map is an embedded PNG), printable on one A4 page.
     """
-    from geo.weeks import week_monday
-
     monday = week_monday(plan.week)
     sunday = monday + pd.Timedelta(days=6)
     year, num = plan.week.split("-W")
     img = base64.b64encode(plan_image_png(plan)).decode("ascii")
+    entry = str(plan.meta.get("entry") or "infarten")
     table = plan_table(plan)
     rows = []
     for _, r in table.iterrows():
@@ -238,7 +237,7 @@ def one_pager_html(plan: Plan) -> str:
         rows.append(
             "<tr>"
             f"<td class='nr'>{int(r['nr'])}</td><td>{html.escape(str(r['plats']))}</td>"
-            f"<td>{html.escape(str(r['dag']))}</td>"
+            f"<td class='day'>{html.escape(str(r['dag']))}</td>"
             f"<td>{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
             f"<td class='nr'>{int(r['min'])}</td><td>{html.escape(str(r['åtgärd']))}</td>"
             f"<td class='why'>{html.escape(str(r['skäl']))}</td>"
@@ -265,7 +264,7 @@ th, td {{ border: 1px solid #999; padding: 2px 4px; vertical-align: top; text-al
 th {{ background: #eee; }}
 td.nr {{ text-align: right; }}
 td.why {{ font-size: 6.8pt; width: 46%; }}
-td.tick {{ white-space: nowrap; font-size: 8pt; }}
+td.tick, td.day {{ white-space: nowrap; font-size: 8pt; }}
 .note {{ color: #8a1c1c; font-size: 8pt; margin: 4px 0; }}
 footer {{ margin-top: 6px; font-size: 8pt; color: #333; border-top: 1px solid #999;
   padding-top: 3px; }}
@@ -274,8 +273,8 @@ footer strong {{ color: #8a1c1c; }}
 <body>
 <h1>Patrullplan vecka {int(num)} ({monday:%Y-%m-%d} – {sunday:%Y-%m-%d})</h1>
 <p class="sub">{html.escape(settings.kommun_name)}s kommun, medborgarlöftet: minst två timmar
-i veckan. Planerat {plan.total_min:.0f} av {plan.budget_min:.0f} min inklusive körning från
-{html.escape(str(plan.meta.get("entry", "infarten")))}.</p>
+i veckan. Planerat {plan.total_min:.0f} av {plan.budget_min:.0f} min, körningen från och till
+{html.escape(entry[:1].lower() + entry[1:])} inräknad.</p>
 <img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
 <table>
 <thead><tr><th>nr</th><th>plats</th><th>dag</th><th>tid</th><th>min</th><th>åtgärd</th>
