@@ -313,3 +313,36 @@ def test_the_hit_rate_plot_shows_the_plans_share_on_a_log_axis():
     assert {line.get_label() for line in ax.get_lines()} >= {"count_3m", "kde"}
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert [line.get_xdata()[0] for line in dashed] == [pytest.approx(5 / 400 * 100)]
+
+
+def test_progress_without_a_terminal_prints_a_few_lines_not_one_per_step(tmp_path):
+    """CI logs and pipes get a start line and one line per 10 %, not 88 'evaluate: …' lines."""
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    result = _run_cli(path, "count_3m,kde", "--step", "week")  # CliRunner: stderr is no TTY
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.stderr.splitlines() if line.startswith("evaluate:")]
+    steps = int(progress[0].split()[1])
+    assert progress[0] == f"evaluate: {steps} steps"
+    assert steps > 20  # more steps than lines, so one line per step would show
+    assert 2 <= len(progress) <= 11
+    assert progress[-1].startswith(f"evaluate: 100 % ({steps}/{steps}, kde ")
+    percents = [int(line.split()[1]) for line in progress[1:]]
+    assert percents == sorted(set(percents))  # rising, never the same share twice
+
+
+def test_progress_helper_prints_eleven_lines_for_many_steps_and_two_for_one(capsys):
+    from geo.cli.analysis import _progress
+
+    with _progress(88, "evaluate") as advance:
+        for i in range(88):
+            advance(f"step {i}")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 11 and lines[0] == "evaluate: 88 steps"
+    assert lines[-1] == "evaluate: 100 % (88/88, step 87)"
+    with _progress(1, "forecast") as advance:
+        advance("write")
+    assert capsys.readouterr().err.splitlines() == [
+        "forecast: 1 step",
+        "forecast: 100 % (1/1, write)",
+    ]

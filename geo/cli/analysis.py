@@ -37,19 +37,58 @@ def _quiet() -> bool:
     return False
 
 
+#: Without a terminal, a progress line is printed each time this share of the steps is done.
+PROGRESS_LINE_SHARE = 0.1
+
+
 @contextmanager
 def _progress(length: int, label: str) -> Iterator[Any]:
-    """Yield a function advancing a progress bar on stderr (no-op with --quiet)."""
+    """Yield a function that advances the progress shown on stderr by one named step.
+
+    On a terminal this is a progress bar naming the current step. When stderr is not a
+    terminal (CI, a pipe, a log file) it prints at most a line at the start and one each time
+    another :data:`PROGRESS_LINE_SHARE` of the steps is done (11 lines however many steps),
+    not one line per step. Nothing is printed with ``--quiet``.
+
+    Parameters
+    ----------
+    length
+        The number of steps.
+    label
+        The command's name, at the start of every line.
+
+    Yields
+    ------
+    callable
+        ``advance(step)``: one step done; ``step`` names it (e.g. ``"count_3m 2025-02"``).
+    """
     if _quiet():
         yield lambda _step: None
         return
-    with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
+    isatty = getattr(sys.stderr, "isatty", None)
+    if callable(isatty) and isatty():
+        with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
 
-        def advance(step: str) -> None:
-            bar.label = f"{label}: {step}"
-            bar.update(1)
+            def advance_bar(step: str) -> None:
+                bar.label = f"{label}: {step}"
+                bar.update(1)
 
-        yield advance
+            yield advance_bar
+        return
+    total = max(int(length), 1)
+    shares = max(1, round(1 / PROGRESS_LINE_SHARE))
+    done = 0
+    click.echo(f"{label}: {length} {'step' if length == 1 else 'steps'}", err=True)
+
+    def advance_lines(step: str) -> None:
+        nonlocal done
+        before = done * shares // total
+        done += 1
+        if done * shares // total > before:
+            percent = min(100, round(100 * done / total))
+            click.echo(f"{label}: {percent} % ({done}/{length}, {step})", err=True)
+
+    yield advance_lines
 
 
 def _places() -> gpd.GeoDataFrame:
@@ -321,8 +360,9 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     default="count_3m,kde,prospective,default",
     show_default=True,
     help=(
-        "Comma-separated methods (count_<n>w|m, kde, kde_<m>, prospective, multiscale, default; "
-        "hindsight_count and hindsight_kde are ceilings, not forecasts: they see the other months)."
+        "Comma-separated methods (count_<n>w|m, kde, kde_<m>, prospective, multiscale, default). "
+        "Name hindsight_count or hindsight_kde here to add a row that ranks the cells by every "
+        "other month of the file: a ceiling, not a forecast; not in the default list."
     ),
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the learned method.")
