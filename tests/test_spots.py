@@ -91,6 +91,21 @@ def test_cli_users_add_and_list(tmp_path):
     assert "not allowed" in r.output
 
 
+def test_a_store_that_does_not_exist_is_named_not_created(tmp_path):
+    from geo.cli.web import serve
+
+    typo = tmp_path / "lagesbld.gpkg"
+    runner = CliRunner()
+    for cli, args in (
+        (serve, ["--store", str(typo), "--port", "8999"]),
+        (users_cli, ["list", "--store", str(typo)]),
+        (spots_cli, ["export", "-o", str(tmp_path / "x.geojson"), "--store", str(typo)]),
+    ):
+        r = runner.invoke(cli, args)
+        assert r.exit_code == 2 and "does not exist" in r.output, r.output
+    assert not typo.exists()
+
+
 # ---------------------------------------------------------------- validation
 
 

@@ -10,14 +10,14 @@ import click
 
 from geo import spots as spots_lib
 from geo import users as users_lib
-from geo.cli._options import json_option, store_option
+from geo.cli._options import existing_store_option, json_option, store_option
 from geo.errors import GeoError
 
 logger = logging.getLogger(__name__)
 
 
 @click.command("serve", context_settings={"help_option_names": ["-h", "--help"]})
-@store_option
+@existing_store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
 @click.option(
@@ -93,7 +93,7 @@ def users_add(
 
 
 @users.command("list")
-@store_option
+@existing_store_option
 @json_option
 def users_list(store_path: Path | None, as_json: bool) -> None:
     """List the active accounts.
@@ -125,7 +125,7 @@ def spots() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="A .gpkg (EPSG:3006) or .geojson (EPSG:4326) file to write.",
 )
-@store_option
+@existing_store_option
 @json_option
 def spots_export(output: Path, store_path: Path | None, as_json: bool) -> None:
     """Export every marked spot (all statuses) to GeoPackage or GeoJSON.
