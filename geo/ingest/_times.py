@@ -67,6 +67,15 @@ def combine(
     return (d + " " + t).str.strip()
 
 
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """Return ``parsed`` with years a nanosecond time cannot hold (``"1 18:30"`` → year 1) NaT.
+
+    pandas may parse such text into a coarser unit; storing it in the nanosecond column
+    would raise instead of quarantining the row as ``no_time``.
+    """
+    return parsed.where(parsed.dt.year.between(1678, 2261))
+
+
 def parse_times(text: pd.Series) -> ParsedTimes:
     """Parse date/time strings into tz-aware times in ``settings.timezone``.
 
@@ -94,13 +103,17 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     for mask, dayfirst in ((iso, False), (~iso, True)):
         aware = mask & has_offset
         if aware.any():
-            parsed = pd.to_datetime(
-                text[aware], errors="coerce", utc=True, format="mixed", dayfirst=dayfirst
+            parsed = _in_range(
+                pd.to_datetime(
+                    text[aware], errors="coerce", utc=True, format="mixed", dayfirst=dayfirst
+                )
             )
             at[aware] = parsed.dt.tz_convert(tz)
         naive = mask & ~has_offset & (text != "")
         if naive.any():
-            parsed = pd.to_datetime(text[naive], errors="coerce", format="mixed", dayfirst=dayfirst)
+            parsed = _in_range(
+                pd.to_datetime(text[naive], errors="coerce", format="mixed", dayfirst=dayfirst)
+            )
             strict = parsed.dt.tz_localize(tz, nonexistent="NaT", ambiguous="NaT")
             gap = strict.isna() & parsed.notna()
             if gap.any():
