@@ -156,6 +156,11 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("stold", ("stold", "stulen", "stulit", "snatteri")),
     ("ordningsstorning", ("ordningsstorning", "brak", "stok", "storning", "slagsmal")),
     ("otrygg_plats", ("otrygg", "belysning", "morkt", "buskage")),
+    # Last: a generic traffic word ("trafik", "trafikproblem", "trafiksäkerhet", "traffic")
+    # that named nothing more specific above. There is no general traffic category; a traffic
+    # complaint without details is the löfte's "trafikmiljön uppfattas som problematisk",
+    # i.e. a traffic-dangerous place, theme T (before this it fell through to ovrigt, theme S).
+    ("trafikfarlig_plats", ("trafik", "traffic")),
 )
 
 
@@ -208,7 +213,9 @@ def _exact_names() -> dict[str, str]:
 def category_from_text(text: str) -> str | None:
     """Guess the category from a category name or Swedish free text.
 
-    Exact category ids and Swedish labels win; then police event types; then keywords.
+    Exact category ids and Swedish labels win; then police event types; then keywords. A
+    generic traffic word (``trafik``, ``trafikproblem``, ``trafiksäkerhet``, ``traffic``) that
+    names nothing more specific maps to ``trafikfarlig_plats`` (theme T).
 
     Parameters
     ----------
