@@ -16,7 +16,7 @@ NOW = pd.Timestamp("2026-11-26 12:00", tz="Europe/Stockholm")
 
 
 def _import(path, tmp_path, **kw):
-    return ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW, **kw)
+    return ingest.import_file_report(path, store_path=tmp_path / "s.gpkg", now=NOW, **kw)
 
 
 def _stored(tmp_path):
@@ -43,14 +43,16 @@ def test_csv_with_wgs84_lat_lon_and_swedish_headers(tmp_path):
 
 
 @pytest.mark.parametrize("epsg", [3006, 3021, 3009])
-def test_projected_files_sweref_rt90_and_local_zone_land_within_1m(tmp_path, epsg):
+def test_projected_files_sweref_rt90_and_local_zone_land_within_1m(tmp_path, epsg, caplog):
     x, y = project(LANNA, epsg)
     f = write(
         tmp_path / "b.csv", f"Datum;Kategori;E;N\n2026-06-01 14:00;Hastighet;{x:.3f};{y:.3f}\n"
     )
-    with pytest.warns(UserWarning, match=f"EPSG:{epsg}"):
-        r = _import(f, tmp_path)
+    r = _import(f, tmp_path)
     assert r.stored == 1
+    # the detected CRS is a log warning naming the file, not a Python warning with source code
+    (msg,) = [rec.getMessage() for rec in caplog.records if rec.levelname == "WARNING"]
+    assert msg.startswith(f"{f}: coordinates read as EPSG:{epsg}") and f"--crs EPSG:{epsg}" in msg
     assert _dist_m(_stored(tmp_path).geometry.iloc[0], LANNA) < 1
 
 
@@ -223,6 +225,14 @@ def test_cli_json_is_one_object_and_counts_add_up(tmp_path):
         "quarantined": 1,
         "duplicates": 0,
         "reasons": {"no_time": 1},
+        "examples": [
+            {
+                "file": str(f),
+                "line": 3,
+                "reason": "no_time",
+                "detail": "cannot read 'fel' as a date/time (use 2026-05-31 18:30)",
+            }
+        ],
     }
 
 
@@ -237,3 +247,79 @@ def test_ragged_rows_are_quarantined_not_lost(tmp_path):
     assert r.reasons == {"malformed_row": 1}
     q = store.read_quarantine(tmp_path / "s.gpkg")
     assert q["line"].tolist() == [3] and "extra" in q["raw"].iloc[0]
+
+
+def test_cli_names_the_first_quarantined_rows_per_reason_with_line_and_fix(tmp_path):
+    lon, lat = LANNA
+    rows = [f"2026-07-04 18:30;{lat};{lon};"]  # line 2, stored
+    rows += ["2026-07-04 18:30;;;Okändby"] * 5  # lines 3-7, no_location
+    rows += [f"inte ett datum;{lat};{lon};"]  # line 8, no_time
+    f = write(tmp_path / "rapporter.csv", "datum;lat;lon;plats\n" + "\n".join(rows) + "\n")
+    res = CliRunner().invoke(main, ["import", str(f), "--store", str(tmp_path / "s.gpkg")])
+    assert res.exit_code == 0, res.output
+    out = res.output
+    for line in (3, 4, 5):
+        assert f"{f} line {line}: no_location — no coordinates, and place 'Okändby'" in out
+    assert f"{f} line 6:" not in out and "… and 2 more" in out
+    assert "add the place there, or give lat/lon or x/y" in out  # the fix
+    assert f"{f} line 8: no_time — cannot read 'inte ett datum'" in out
+    # the same file again stores nothing and names no rows
+    again = CliRunner().invoke(main, ["import", str(f), "--store", str(tmp_path / "s.gpkg")])
+    assert "imported before" in again.output and " line " not in again.output
+
+
+def test_text_in_a_coordinate_column_is_bad_coordinates_naming_column_and_value(tmp_path):
+    lon, lat = LANNA
+    f = write(
+        tmp_path / "t.csv",
+        f"datum,lat,lon\n2026-07-04 18:30,{lat},{lon}\n2026-07-04 18:30,abc,def\n"
+        f"2026-07-04 18:30,{lat},saknas\n",
+    )
+    r = _import(f, tmp_path)
+    assert (r.stored, r.reasons) == (1, {"bad_coordinates": 2})
+    details = [e.detail for e in r.examples]
+    assert details[0].startswith("column 'lat' holds 'abc', which is not a number;")
+    assert details[1].startswith("column 'lon' holds 'saknas', which is not a number;")
+    assert all("write it as a number" in d for d in details)
+    assert [e.line for e in r.examples] == [3, 4]
+
+
+def test_swapped_rows_are_warned_once_with_file_and_lines(tmp_path, caplog):
+    lon, lat = LANNA
+    flon, flat = FJUGESTA
+    right = [f"2026-06-0{d} 10:00,{lat},{lon}" for d in (1, 2, 3)]
+    body = "\n".join([*right, f"2026-06-04 10:00,{flon},{flat}", f"2026-06-05 10:00,{lon},{lat}"])
+    f = write(tmp_path / "s1.csv", "datum,latitud,longitud\n" + body + "\n")
+    assert _import(f, tmp_path).stored == 5
+    (msg,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert msg.startswith(f"{f} lines 5, 6: x and y were swapped (2 rows); fixed")
+    # the same rows in another file are duplicates: no second warning
+    caplog.clear()
+    g = write(tmp_path / "s2.csv", "datum,latitud,longitud\n" + body + "\n")
+    assert _import(g, tmp_path).duplicates == 5
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    # one new swapped row: "1 row", its own line
+    h = write(
+        tmp_path / "s3.csv",
+        f"datum,latitud,longitud\n2026-06-06 10:00,{lat},{lon}\n2026-06-07 10:00,{lat},{lon}\n"
+        f"2026-06-08 10:00,{flon},{flat}\n",
+    )
+    assert _import(h, tmp_path).stored == 3
+    (msg,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert msg.startswith(f"{h} line 4: x and y were swapped (1 row); fixed")
+
+
+@pytest.mark.parametrize("word", ["trafik", "Trafikproblem", "trafiksäkerhet", "traffic"])
+def test_a_generic_traffic_category_counts_for_the_traffic_theme(tmp_path, word):
+    lon, lat = LANNA
+    f = write(tmp_path / "k.csv", f"datum,kategori,lat,lon\n2026-07-04 18:30,{word},{lat},{lon}\n")
+    assert _import(f, tmp_path).categories == {"trafikfarlig_plats": 1}
+    row = _stored(tmp_path).iloc[0]
+    assert (row["category"], row["theme"]) == ("trafikfarlig_plats", "T")
+
+
+def test_a_date_pandas_reads_as_year_1_is_quarantined_not_a_crash(tmp_path):
+    lon, lat = LANNA
+    f = write(tmp_path / "y.csv", f"datum,tid,lat,lon\n1,18:30,{lat},{lon}\n")
+    r = _import(f, tmp_path)
+    assert r.reasons == {"no_time": 1} and r.examples[0].line == 2

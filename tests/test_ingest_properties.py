@@ -3,7 +3,6 @@
 import csv
 import io
 import itertools
-import warnings
 
 import pandas as pd
 from _foundation import LANNA
@@ -80,11 +79,7 @@ def test_any_csv_is_fully_accounted_for(tmp_path, data):
     path = tmp_path / f"gen{next(_counter)}.csv"
     path.write_bytes(data)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore", UserWarning
-            )  # "CRS detected from the values" is expected here
-            result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+        result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
     except GeoError:
         event("whole-file error")
         return  # a whole-file problem, reported as one clear error
@@ -101,3 +96,29 @@ def test_category_guess_never_fails(text):
     from geo.model import CATEGORIES, category_from_text
 
     assert category_from_text(text) in (None, *CATEGORIES)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+    except ValueError:
+        return False
+    return True
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    value=st.text(alphabet=st.characters(blacklist_characters='",;\r\n'), min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(lambda v: v != "" and not _is_number(v))
+)
+def test_text_in_a_coordinate_column_is_bad_coordinates_naming_it(tmp_path, value):
+    n = next(_counter)
+    path = tmp_path / f"coord{n}.csv"
+    path.write_text(f"datum,lat,lon\n2026-07-04 18:30,{value},{lon0}\n", encoding="utf-8")
+    result = ingest.import_file(path, store_path=tmp_path / f"coord{n}.gpkg", now=NOW)
+    assert result.reasons == {"bad_coordinates": 1}
+    (row,) = result.examples
+    assert row.line == 2 and row.detail.startswith(f"column 'lat' holds {value!r}")

@@ -10,29 +10,36 @@ import click
 
 from geo import ingest, settings
 from geo.cli._options import json_option, path_option, store_option
-from geo.ingest import REASONS
+from geo.ingest import REASONS, FileImportResult
 from geo.model import CATEGORIES
 from geo.projection import parse_crs
 from geo.sample import make_sample
 from geo.sites import load_places, places_path
-from geo.store import ImportResult
 
 
-def _print_result(name: str, result: ImportResult) -> None:
+def _print_result(name: str, result: FileImportResult) -> None:
     note = " (file imported before: nothing new)" if result.already_imported else ""
     click.echo(
         f"{name}: read {result.read}, stored {result.stored}, quarantined {result.quarantined}, "
         f"duplicates {result.duplicates}{note}"
     )
-    for reason, count in sorted(result.reasons.items(), key=lambda kv: -kv[1]):
+    for reason, count in sorted(result.reasons.items(), key=lambda kv: (-kv[1], kv[0])):
         click.echo(f"  {count:6d}  {reason}: {REASONS.get(reason, reason)}")
+        shown = [row for row in result.examples if row.reason == reason]
+        for row in shown:
+            click.echo(f"          {row}")
+        if count > len(shown):
+            click.echo(
+                f"          … and {count - len(shown)} more: table 'quarantine' in the store"
+                " (QGIS or geo.store.read_quarantine)"
+            )
     if result.categories:
         click.echo("  stored by category:")
     for category, count in sorted(result.categories.items(), key=lambda kv: (-kv[1], kv[0])):
         click.echo(f"  {count:6d}  {CATEGORIES[category].label}")
 
 
-def _sum(results: list[ImportResult]) -> dict[str, object]:
+def _sum(results: list[FileImportResult]) -> dict[str, object]:
     reasons: dict[str, int] = {}
     for r in results:
         for k, v in r.reasons.items():
@@ -43,6 +50,7 @@ def _sum(results: list[ImportResult]) -> dict[str, object]:
         "quarantined": sum(r.quarantined for r in results),
         "duplicates": sum(r.duplicates for r in results),
         "reasons": dict(sorted(reasons.items())),
+        "examples": [e for r in results for e in r.as_dict()["examples"]],
     }
 
 
@@ -87,7 +95,7 @@ def import_cmd(
     epsg = parse_crs(crs) if crs else None
     results = []
     for path in files:
-        result = ingest.import_file(path, store_path=store_path, crs=epsg, source=source)
+        result = ingest.import_file_report(path, store_path=store_path, crs=epsg, source=source)
         results.append(result)
         if not as_json:
             _print_result(str(path), result)

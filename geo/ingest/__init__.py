@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import fields
 from pathlib import Path
 
 import pandas as pd
 
 from geo import settings, store
+from geo.ingest._report import FileImportResult, QuarantinedRow, first_rows, report_coordinates
 from geo.ingest.normalize import REASONS, normalize_table
 from geo.ingest.polisen import fetch_events, normalize_events
 from geo.ingest.readers import read_file
@@ -16,7 +18,15 @@ from geo.store import ImportBatch, ImportResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["REASONS", "ImportResult", "import_file", "import_polisen_api"]
+__all__ = [
+    "REASONS",
+    "FileImportResult",
+    "ImportResult",
+    "QuarantinedRow",
+    "import_file",
+    "import_file_report",
+    "import_polisen_api",
+]
 
 
 def import_file(
@@ -28,7 +38,39 @@ def import_file(
     now: pd.Timestamp | None = None,
     replace_source: str | None = None,
 ) -> ImportResult:
+    """Import one file into the store and return its counts.
+
+    The same as :func:`import_file_report` (the returned object is its
+    :class:`FileImportResult`), typed as the counts for callers that keep only those.
+
+    Parameters
+    ----------
+    path, store_path, crs, source, now, replace_source
+        As for :func:`import_file_report`.
+
+    Returns
+    -------
+    ImportResult
+        ``read == stored + quarantined + duplicates``.
+    """
+    return import_file_report(
+        path, store_path=store_path, crs=crs, source=source, now=now, replace_source=replace_source
+    )
+
+
+def import_file_report(
+    path: Path,
+    *,
+    store_path: Path | None = None,
+    crs: int | None = None,
+    source: str = "kommun",
+    now: pd.Timestamp | None = None,
+    replace_source: str | None = None,
+) -> FileImportResult:
     """Import one file into the store: every row is stored, quarantined or a duplicate.
+
+    A detected CRS and rows whose x and y were swapped are logged as warnings naming the
+    file (and the rows' lines); a file imported before logs neither.
 
     Parameters
     ----------
@@ -48,8 +90,9 @@ def import_file(
 
     Returns
     -------
-    ImportResult
-        ``read == stored + quarantined + duplicates``. A file imported before stores nothing.
+    FileImportResult
+        ``read == stored + quarantined + duplicates``, with the first quarantined rows per
+        reason (file, line, detail with the fix). A file imported before stores nothing.
 
     Raises
     ------
@@ -62,19 +105,28 @@ def import_file(
         result = normalize_events(list(table.rows["__event"]), table.lines, places)
     else:
         result = normalize_table(table, places, crs=crs, source=source, now=now)
+    quarantine = (
+        pd.concat([result.quarantine, table.malformed], ignore_index=True)
+        if len(table.malformed)
+        else result.quarantine
+    )
     batch = ImportBatch(
         file=str(path),
         file_sha256=table.sha256,
         format=table.format,
         incidents=result.incidents,
-        quarantine=pd.concat([result.quarantine, table.malformed], ignore_index=True)
-        if len(table.malformed)
-        else result.quarantine,
+        quarantine=quarantine,
         n_read=table.n_read,
         update_existing=table.format == "polisen",
         replace_source=replace_source,
     )
-    return store.write_import(batch, store_path)
+    counts = store.write_import(batch, store_path)
+    report_coordinates(str(path), result, counts, sha256=table.sha256, store_path=store_path)
+    return FileImportResult(
+        **{f.name: getattr(counts, f.name) for f in fields(ImportResult)},
+        file=str(path),
+        examples=() if counts.already_imported else first_rows(str(path), quarantine),
+    )
 
 
 def import_polisen_api(
@@ -83,7 +135,7 @@ def import_polisen_api(
     location_names: list[str] | None = None,
     base_url: str | None = None,
     archive_dir: Path | None = None,
-) -> ImportResult:
+) -> FileImportResult:
     """Fetch current events from the police open API and import them like a dump.
 
     Parameters
@@ -99,10 +151,10 @@ def import_polisen_api(
 
     Returns
     -------
-    ImportResult
+    FileImportResult
         Counts; events already stored and unchanged count as duplicates, changed ones are updated.
     """
     names = location_names or [settings.kommun_name, settings.lan_name]
     out = archive_dir or settings.data_dir / "polisen" / "api"
     archived = fetch_events(location_names=names, out_dir=out, base_url=base_url)
-    return import_file(archived, store_path=store_path)
+    return import_file_report(archived, store_path=store_path)

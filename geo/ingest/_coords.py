@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import warnings
 from dataclasses import dataclass
 
@@ -14,8 +13,6 @@ import pandas as pd
 from geo import settings
 from geo.projection import ACCEPTED_EPSG, to_working
 from geo.sites import inside_kommun
-
-logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -40,7 +37,7 @@ class Located:
     x, y
         Working-CRS coordinates (NaN where the row had none).
     epsg
-        The input CRS used.
+        The input CRS used; 0 when no accepted CRS fits the values.
     swapped_file
         The whole file had x and y swapped.
     swapped_rows
@@ -89,8 +86,9 @@ def locate(x: FloatArray, y: FloatArray, *, epsg: int | None, lonlat_named: bool
 
     With ``epsg`` given, only that CRS is tried (with and without swapped axes). Otherwise
     every accepted CRS (:data:`geo.projection.ACCEPTED_EPSG`) is tried both ways and the one
-    that puts most points inside the kommun wins; a warning names it. Each row that lands
-    outside the kommun but inside it with its own x and y swapped is fixed.
+    that puts most points inside the kommun wins. Each row that lands outside the kommun but
+    inside it with its own x and y swapped is fixed. Nothing is logged here: the caller knows
+    the file and its line numbers and reports a detected CRS or swapped axes from the result.
 
     Parameters
     ----------
@@ -133,21 +131,10 @@ def locate(x: FloatArray, y: FloatArray, *, epsg: int | None, lonlat_named: bool
                 True,
             )
         code, swapped = guess
-    detected = epsg is None and not lonlat_named
-    if detected:
-        msg = (
-            f"Coordinates look like EPSG:{code}{' with x and y swapped' if swapped else ''} "
-            f"(detected from their values); pass --crs EPSG:{code} to say so explicitly."
-        )
-        warnings.warn(msg, UserWarning, stacklevel=2)
-    elif swapped:
-        logger.warning("x and y are swapped in the whole file; fixed (EPSG:%d)", code)
     a, b = (y, x) if swapped else (x, y)
     tx, ty, inside = _share_inside(a, b, code)
     sx, sy, inside_swapped = _share_inside(b, a, code)
     fix = ~inside & inside_swapped
     tx = np.where(fix, sx, tx)
     ty = np.where(fix, sy, ty)
-    if fix.any():
-        logger.warning("%d rows had x and y swapped; fixed", int(fix.sum()))
-    return Located(tx, ty, code, swapped, fix, detected)
+    return Located(tx, ty, code, swapped, fix, epsg is None and not lonlat_named)

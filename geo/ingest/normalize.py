@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -44,11 +44,25 @@ class Normalized:
     incidents
         Rows to store: :data:`geo.model.INCIDENT_COLUMNS` plus ``content_hash``.
     quarantine
-        Rows not stored: ``line``, ``reason``, ``detail``, ``raw``.
+        Rows not stored: ``line``, ``reason``, ``detail``, ``raw``. Each ``detail`` says
+        what is wrong with the row and how to fix it.
+    crs
+        EPSG code the coordinate columns were read in (``None`` without coordinates, 0 when
+        no accepted CRS fits them).
+    crs_detected
+        ``crs`` was detected from the values, not given with ``--crs`` or by the file.
+    swapped_file
+        x and y were swapped in the whole file (fixed).
+    swapped_rows
+        ``line → incident_id`` of rows to store whose own x and y were swapped (fixed).
     """
 
     incidents: gpd.GeoDataFrame
     quarantine: pd.DataFrame
+    crs: int | None = None
+    crs_detected: bool = False
+    swapped_file: bool = False
+    swapped_rows: dict[int, str] = field(default_factory=dict)
 
 
 def _raw_json(row: pd.Series) -> str:
@@ -66,6 +80,28 @@ def _hash(*parts: object) -> str:
     return hashlib.sha256(
         "\x1f".join("" if p is None else str(p) for p in parts).encode()
     ).hexdigest()
+
+
+#: An example number per coordinate field, for the fix in a ``bad_coordinates`` detail.
+_COORD_EXAMPLE = {"lat": "59,2449", "lon": "14,9234", "x": "483000", "y": "6570000"}
+
+
+def _not_numbers(rows: pd.DataFrame, cols: dict[str, str], fields: tuple[str, str]) -> pd.Series:
+    """Return, per row, why a coordinate cell holds text that is not a number (else "")."""
+    why = pd.Series("", index=rows.index, dtype=object)
+    for name in fields:
+        column = cols[name]
+        text = _text(rows[column], len(rows), rows.index)
+        bad = (text != "") & ~np.isfinite(to_number(rows[column]))
+        other = fields[1] if name == fields[0] else fields[0]
+        why[bad & (why == "")] = (
+            f"column {column!r} holds "
+            + text[bad].map(repr)
+            + f", which is not a number; write it as a number such as {_COORD_EXAMPLE[name]}"
+            f" (decimal comma or point), or leave {column!r} and {cols[other]!r} empty and"
+            " name the place"
+        )
+    return why
 
 
 def _col(rows: pd.DataFrame, cols: dict[str, str], field: str) -> pd.Series | None:
@@ -166,7 +202,11 @@ def normalize_table(
         "cannot read " + text.map(repr) + " as a date/time (use 2026-05-31 18:30)",
     )
     future = times.at.notna() & (times.at > now + pd.Timedelta(days=1))
-    reject(future, "time_in_future", "time " + text + " is after the import")
+    reject(
+        future,
+        "time_in_future",
+        "time " + text.map(repr) + " is after the import; check the year and the day/month order",
+    )
     until = None
     if "until" in cols:
         until = parse_times(_text(_col(rows, cols, "until"), n, index)).at
@@ -176,6 +216,7 @@ def normalize_table(
     y = np.full(n, np.nan)
     loc_flag = pd.Series(None, index=index, dtype=object)
     precision = pd.Series(10.0, index=index)
+    located = None
     if has_xy:
         if "__x" in rows:
             rx, ry, epsg, named = (
@@ -188,9 +229,13 @@ def normalize_table(
         elif "lon" in cols:
             rx, ry = to_number(rows[cols["lon"]]), to_number(rows[cols["lat"]])
             epsg, named = crs, crs is None
+            text_xy = _not_numbers(rows, cols, ("lat", "lon"))
+            reject(text_xy != "", "bad_coordinates", text_xy)
         else:
             rx, ry = to_number(rows[cols["x"]]), to_number(rows[cols["y"]])
             epsg, named = crs, False
+            text_xy = _not_numbers(rows, cols, ("x", "y"))
+            reject(text_xy != "", "bad_coordinates", text_xy)
         given = np.isfinite(rx) & np.isfinite(ry)
         located = locate(rx, ry, epsg=epsg, lonlat_named=named and epsg in (None, 4326))
         if located is not None:
@@ -200,7 +245,10 @@ def normalize_table(
                 loc_flag[given] = "xy_swapped"
         bad = pd.Series(given & ~np.isfinite(x), index=index)
         reject(
-            bad, "bad_coordinates", "coordinates cannot be placed in any accepted CRS (pass --crs)"
+            bad,
+            "bad_coordinates",
+            "the coordinates fit no accepted CRS (EPSG:4326, 3006–3018, 3021); pass --crs with"
+            " the file's CRS, e.g. --crs EPSG:3006",
         )
     gazetteer = Gazetteer(places)
     place_text = _text(_col(rows, cols, "place"), n, index)
@@ -221,7 +269,15 @@ def normalize_table(
     reject(
         no_loc,
         "no_location",
-        "no coordinates, and place " + place_text.map(repr) + " is not in data/platser",
+        place_text.map(
+            lambda p: (
+                f"no coordinates, and place {p!r} is not in data/platser; correct the name (geo"
+                " places lists the known ones), add the place there, or give lat/lon or x/y"
+                if p
+                else "no coordinates and no place name; give lat/lon or x/y, or a place name"
+                " that geo places lists"
+            )
+        ),
     )
     points = gpd.GeoSeries(gpd.points_from_xy(x, y), index=index, crs=settings.working_crs)
     ok_xy = pd.Series(np.isfinite(x), index=index)
@@ -299,4 +355,21 @@ def normalize_table(
             "raw": [_raw_json(rows.loc[k]) for k in index[~keep]],
         }
     )
-    return Normalized(incidents.reset_index(drop=True), quarantine)
+    kept_lines = table.lines[keep.to_numpy()]
+    swapped_rows = {}
+    if located is not None:
+        kept_swapped = located.swapped_rows[keep.to_numpy()]
+        swapped_rows = {
+            int(line): str(iid)
+            for line, iid in zip(
+                kept_lines[kept_swapped], incidents["incident_id"][kept_swapped], strict=True
+            )
+        }
+    return Normalized(
+        incidents.reset_index(drop=True),
+        quarantine,
+        crs=None if located is None else located.epsg,
+        crs_detected=located is not None and located.detected and located.epsg != 0,
+        swapped_file=located is not None and located.swapped_file,
+        swapped_rows=swapped_rows,
+    )

@@ -83,7 +83,8 @@ def normalize_events(
                 {
                     "line": int(line),
                     "reason": "no_time",
-                    "detail": f"unreadable event: {e}",
+                    "detail": f"unreadable event: {e}; the file is not an intact police open-API"
+                    " export, fetch it again (geo import --polisen-api)",
                     "raw": raw,
                 }
             )
@@ -93,7 +94,7 @@ def normalize_events(
                 {
                     "line": int(line),
                     "reason": "summary_not_incident",
-                    "detail": f"type {etype!r} summarises a shift",
+                    "detail": f"type {etype!r} summarises a shift; not an incident, nothing to fix",
                     "raw": raw,
                 }
             )
@@ -108,7 +109,7 @@ def normalize_events(
                     "line": int(line),
                     "reason": "outside_kommun",
                     "detail": f"police location {loc_name!r} is not {kommun!r} and names none of "
-                    "its places",
+                    "its places; nothing to fix when the event happened elsewhere",
                     "raw": raw,
                 }
             )

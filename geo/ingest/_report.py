@@ -1,0 +1,175 @@
+"""What one import tells its user: the first quarantined rows per reason and coordinate fixes."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo import store
+from geo.ingest.normalize import Normalized
+from geo.store import ImportResult
+
+logger = logging.getLogger("geo.ingest")
+
+#: How many quarantined rows per reason, and swapped rows, are named by line.
+FIRST_ROWS = 3
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    """One quarantined row, as shown to the user.
+
+    Attributes
+    ----------
+    file
+        The file as given on the command line.
+    line
+        The row's line (CSV), sheet row (XLSX) or feature number (1-based).
+    reason
+        A key of :data:`geo.ingest.REASONS`.
+    detail
+        What is wrong with the row and how to fix it.
+    """
+
+    file: str
+    line: int
+    reason: str
+    detail: str
+
+    def __str__(self) -> str:
+        """Return ``"rapporter.csv line 4: no_location — …"``."""
+        return f"{self.file} line {self.line}: {self.reason} — {self.detail}"
+
+
+@dataclass(frozen=True)
+class FileImportResult(ImportResult):
+    """Counts of one file's import plus its first quarantined rows per reason.
+
+    ``examples`` holds up to :data:`FIRST_ROWS` rows per reason, by line; all of them are
+    in the store's ``quarantine`` table. A file imported before has none.
+    """
+
+    file: str = ""
+    examples: tuple[QuarantinedRow, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the counts and ``examples`` (``file, line, reason, detail`` objects)."""
+        out = super().as_dict()
+        out["examples"] = [asdict(e) for e in self.examples]
+        return out
+
+
+def first_rows(file: str, quarantine: pd.DataFrame) -> tuple[QuarantinedRow, ...]:
+    """Return the first :data:`FIRST_ROWS` quarantined rows of each reason, by line.
+
+    Parameters
+    ----------
+    file
+        The file's name as the user gave it.
+    quarantine
+        ``line``, ``reason``, ``detail`` of the rows not stored.
+
+    Returns
+    -------
+    tuple of QuarantinedRow
+        Reasons with most rows first (ties by name), each reason's rows by line.
+    """
+    if not len(quarantine):
+        return ()
+    q = quarantine.assign(line=quarantine["line"].astype(int)).sort_values("line", kind="stable")
+    counts = q["reason"].value_counts()
+    order = sorted(counts.index, key=lambda r: (-int(counts[r]), str(r)))
+    return tuple(
+        QuarantinedRow(file, int(r.line), str(r.reason), str(r.detail))
+        for reason in order
+        for r in q[q["reason"] == reason].head(FIRST_ROWS).itertuples()
+    )
+
+
+def _lines(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:FIRST_ROWS])
+    more = len(lines) - FIRST_ROWS
+    word = "line" if len(lines) == 1 else "lines"
+    return f"{word} {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def _stored_now(store_path: Path | None, sha256: str, ids: list[str]) -> set[str]:
+    """Return which of ``ids`` this file's import stored (not duplicates of earlier rows)."""
+    if not ids:
+        return set()
+    found: set[str] = set()
+    with store.connect(store_path) as conn:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = conn.execute(
+                "SELECT i.incident_id FROM incidents i JOIN imports m ON i.import_id = m.fid"
+                f" WHERE m.file_sha256 = ? AND i.incident_id IN ({','.join('?' * len(chunk))})",
+                [sha256, *chunk],
+            ).fetchall()
+            found.update(str(r[0]) for r in rows)
+    return found
+
+
+def report_coordinates(
+    file: str,
+    normalized: Normalized,
+    result: ImportResult,
+    *,
+    sha256: str,
+    store_path: Path | None,
+) -> None:
+    """Log, naming the file, a detected CRS and rows whose x and y were swapped and fixed.
+
+    Nothing is logged for a file imported before, and swapped rows that were duplicates of
+    stored ones are not named again (their fix was reported when they were stored).
+
+    Parameters
+    ----------
+    file
+        The file's name as the user gave it.
+    normalized
+        The file's validated rows.
+    result
+        The counts the store returned.
+    sha256
+        The file's hash (its import in the store).
+    store_path
+        The store; default :func:`geo.store.default_path`.
+    """
+    if result.already_imported or result.stored + result.quarantined == 0:
+        return
+    code = normalized.crs
+    if normalized.crs_detected:
+        axes = " with x and y swapped (fixed)" if normalized.swapped_file else ""
+        logger.warning(
+            "%s: coordinates read as EPSG:%d%s, detected from their values; pass --crs EPSG:%d"
+            " to say so, or --crs with the file's real CRS if that is wrong",
+            file,
+            code,
+            axes,
+            code,
+        )
+    if normalized.swapped_file and not normalized.crs_detected and result.stored:
+        logger.warning(
+            "%s: x and y are swapped in the whole file (lat under lon, or N under E); read as"
+            " EPSG:%d with the axes exchanged",
+            file,
+            code,
+        )
+    swapped = normalized.swapped_rows
+    if not swapped:
+        return
+    stored = _stored_now(store_path, sha256, list(swapped.values()))
+    lines = sorted(line for line, iid in swapped.items() if iid in stored)
+    if lines:
+        rows = "1 row" if len(lines) == 1 else f"{len(lines)} rows"
+        logger.warning(
+            "%s %s: x and y were swapped (%s); fixed and flagged location_flag = xy_swapped",
+            file,
+            _lines(lines),
+            rows,
+        )
