@@ -61,9 +61,32 @@ CREATE TABLE IF NOT EXISTS patrol_log_quarantine (
 """
 
 
+#: How many quarantined rows per reason an import names by line.
+FIRST_ROWS = 3
+
+
 @dataclass(frozen=True)
 class LogImportResult(store.ImportCounts):
-    """Counts of one log import: ``read == stored + quarantined + duplicates``."""
+    """Counts of one log import: ``read == stored + quarantined + duplicates``.
+
+    ``examples`` holds the first :data:`FIRST_ROWS` quarantined rows per reason:
+    ``{"file", "line", "reason", "detail"}`` with a Swedish detail naming the row, the
+    column and the fix.
+    """
+
+    examples: tuple[dict[str, Any], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the counts and ``examples`` (the ``--json`` object of ``geo log import``)."""
+        return {**super().as_dict(), "examples": list(self.examples)}
+
+
+class _BadCellError(ValueError):
+    """A date or time cell that cannot be read: its column, value and the fix."""
+
+    def __init__(self, column: str, value: str, fix: str, why: str = "") -> None:
+        super().__init__(f"{column}: {value!r}")
+        self.column, self.value, self.fix, self.why = column, value, fix, why
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -77,13 +100,20 @@ def _read_table(path: Path) -> pd.DataFrame:
             sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
             from io import StringIO
 
-            df = pd.read_csv(StringIO(text), dtype=str, sep=sep, keep_default_na=False)
+            df = pd.read_csv(
+                StringIO(text), dtype=str, sep=sep, keep_default_na=False, skip_blank_lines=False
+            )
         else:
             msg = f"Unknown patrol log format {str(path)!r}; use .csv or .xlsx."
             raise ImportFileError(msg)
     except (OSError, ValueError, IndexError) as e:
         msg = f"Cannot read the patrol log {str(path)!r}: {e}. Save it as CSV or XLSX."
         raise ImportFileError(msg) from e
+    # the file's line of each row (header = line 1), kept past the blank rows dropped here
+    df.index = pd.RangeIndex(2, len(df) + 2)
+    df = df.fillna("")
+    filled = df.astype(str).apply(lambda c: c.str.strip() != "")
+    df = pd.DataFrame(df.loc[filled.any(axis=1)])
     renamed = {}
     for col in df.columns:
         key = normalize_text(str(col))
@@ -100,7 +130,9 @@ def _read_table(path: Path) -> pd.DataFrame:
             "resultat)."
         )
         raise ImportFileError(msg)
-    return df.fillna("")
+    df.attrs["headers"] = {new: str(old) for old, new in renamed.items()}
+    df.attrs["index_is_line"] = True
+    return df
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -111,19 +143,52 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _parse_time(day: str, clock: str) -> pd.Timestamp:
-    clock = clock.strip().replace(".", ":")
-    if " " in clock or "T" in clock:  # a full date-time in the start/end column
-        ts = pd.Timestamp(clock)
+def _read_day(day: str, column: str) -> dt.date:
+    try:
+        ts = pd.Timestamp(day.strip())
+    except (ValueError, TypeError) as e:
+        raise _BadCellError(column, day, "skriv det som 2026-12-05") from e
+    if pd.isna(ts):
+        raise _BadCellError(column, day, "skriv det som 2026-12-05")
+    return ts.date()
+
+
+def _parse_time(day: str, clock: str, *, column: str, day_column: str) -> pd.Timestamp:
+    """Return the local time of a start/end cell; raise :class:`_BadCellError` naming it."""
+    text = clock.strip().replace(".", ":")
+    full = " " in text or "T" in text  # a full date-time in the start/end column
+    if full:
+        head = text.replace("T", " ").split(" ")[0]
+        fix = f"skriv den som {head if _is_day(head) else '2026-12-05'} 18:30"
     else:
-        ts = pd.Timestamp(f"{pd.Timestamp(day.strip()).date()} {clock}")
+        fix = "skriv den som 18:30 (eller med datum: 2026-12-05 18:30)"
+    try:
+        ts = pd.Timestamp(text) if full else pd.Timestamp(f"{_read_day(day, day_column)} {text}")
+    except _BadCellError:
+        raise
+    except (ValueError, TypeError) as e:
+        raise _BadCellError(column, clock, fix) from e
+    if not text or pd.isna(ts):
+        raise _BadCellError(column, clock, fix)
     if ts.tzinfo is None:
         local = ts.tz_localize(settings.timezone, ambiguous="NaT", nonexistent="NaT")
         if pd.isna(local):
-            msg = f"time {clock!r} on {day!r} does not exist or is ambiguous (daylight saving)"
-            raise ValueError(msg)
+            raise _BadCellError(
+                column,
+                clock,
+                "välj en tid som finns (vid omställningen till sommartid saknas 02:00–03:00,"
+                " vid omställningen till vintertid finns 02:00–03:00 två gånger)",
+                why=f"finns inte eller är tvetydig den {ts.date()} (sommartid)",
+            )
         ts = pd.Timestamp(local)
     return ts.tz_convert(settings.timezone)
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return not pd.isna(pd.Timestamp(text)) and len(text) >= 8
+    except (ValueError, TypeError):
+        return False
 
 
 def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -139,25 +204,52 @@ def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     -------
     tuple of pandas.DataFrame
         ``good`` (``line``, ``start``, ``end`` tz-aware, ``minutes``, ``places``,
-        ``activity``, ``results``) and ``bad`` (``line``, ``reason``, ``raw`` JSON).
-        ``line`` is the 1-based data row (header = line 1, so the first row is line 2).
+        ``activity``, ``results``) and ``bad`` (``line``, ``reason`` — a short Swedish key
+        such as ``ogiltig tid`` —, ``detail`` — a Swedish sentence naming the row, the column
+        and the fix —, ``raw`` JSON). ``line`` is the file's line (header = line 1): the
+        frame's index when the file reader set ``df.attrs["index_is_line"]`` (blank lines
+        skipped still count), else the row's position + 2.
     """
     good: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
-    for i, row in enumerate(df.to_dict("records"), start=2):
+    headers: dict[str, str] = df.attrs.get("headers", {})
+    lines = (
+        [int(v) for v in df.index] if df.attrs.get("index_is_line") else list(range(2, len(df) + 2))
+    )
+
+    def name(column: str) -> str:
+        return headers.get(column, column)
+
+    for i, row in zip(lines, df.to_dict("records"), strict=True):
         raw = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False)
         try:
-            start = _parse_time(str(row["date"]), str(row["start"]))
-            end = _parse_time(str(row["date"]), str(row["end"]))
-        except (ValueError, TypeError) as e:
-            bad.append({"line": i, "reason": f"ogiltig tid: {e}", "raw": raw})
+            start = _parse_time(
+                str(row["date"]), str(row["start"]), column=name("start"), day_column=name("date")
+            )
+            end = _parse_time(
+                str(row["date"]), str(row["end"]), column=name("end"), day_column=name("date")
+            )
+        except _BadCellError as e:
+            what = "ogiltigt datum" if e.column == name("date") else "ogiltig tid"
+            why = f" {e.why}" if e.why else ""
+            bad.append(
+                {
+                    "line": i,
+                    "reason": what,
+                    "detail": f"{what} på rad {i}, kolumn {e.column}: {e.value.strip()!r}{why}"
+                    f" — {e.fix}",
+                    "raw": raw,
+                }
+            )
             continue
         if end <= start:
             bad.append(
                 {
                     "line": i,
-                    "reason": f"sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M}"
-                    " (pass över midnatt: skriv slut med datum, t.ex. 2026-12-05 01:30)",
+                    "reason": "sluttid före start",
+                    "detail": f"sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M} på"
+                    f" rad {i}, kolumn {name('end')} — pass över midnatt: skriv slut med datum,"
+                    f" t.ex. {(start + pd.Timedelta(days=1)):%Y-%m-%d} 01:30",
                     "raw": raw,
                 }
             )
@@ -165,7 +257,13 @@ def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         minutes = (end - start).total_seconds() / 60
         if minutes > 24 * 60:
             bad.append(
-                {"line": i, "reason": f"passet är {minutes:.0f} min, över ett dygn", "raw": raw}
+                {
+                    "line": i,
+                    "reason": "pass över ett dygn",
+                    "detail": f"passet på rad {i} är {minutes:.0f} min, över ett dygn — kontrollera"
+                    f" datumen i kolumnerna {name('start')} och {name('end')}",
+                    "raw": raw,
+                }
             )
             continue
         good.append(
@@ -180,7 +278,9 @@ def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             }
         )
     cols = ["line", "start", "end", "minutes", "places", "activity", "results"]
-    return pd.DataFrame(good, columns=cols), pd.DataFrame(bad, columns=["line", "reason", "raw"])
+    return pd.DataFrame(good, columns=cols), pd.DataFrame(
+        bad, columns=["line", "reason", "detail", "raw"]
+    )
 
 
 def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult:
@@ -196,8 +296,10 @@ def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult
     Returns
     -------
     LogImportResult
-        Counts; rows with end before start (and other bad rows) are quarantined in the
-        table ``patrol_log_quarantine`` with a Swedish reason. Re-importing adds nothing.
+        Counts and the first quarantined rows per reason; rows with end before start (and
+        other bad rows) are quarantined in the table ``patrol_log_quarantine`` with a Swedish
+        sentence naming the row, the column and the fix (also logged as a warning for the
+        first rows of each reason). Re-importing adds nothing.
 
     Raises
     ------
@@ -228,14 +330,25 @@ def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult
         for r in bad.to_dict("records"):
             conn.execute(
                 "INSERT OR IGNORE INTO patrol_log_quarantine VALUES (?, ?, ?, ?, ?)",
-                (sha, str(path), int(r["line"]), r["reason"], r["raw"]),
+                (sha, str(path), int(r["line"]), r["detail"], r["raw"]),
             )
-    reasons: dict[str, int] = {}
-    for reason in bad["reason"]:
-        key = str(reason).split(":")[0].split(" (")[0]
-        key = "sluttid före start" if key.startswith("sluttiden") else key
-        reasons[key] = reasons.get(key, 0) + 1
-    result = LogImportResult(len(df), stored, len(bad), duplicates, reasons)
+    reasons = {str(k): int(v) for k, v in bad["reason"].value_counts(sort=False).items()}
+    examples = tuple(
+        {"file": str(path), "line": int(r["line"]), "reason": r["reason"], "detail": r["detail"]}
+        for _, rows in bad.groupby("reason", sort=True)
+        for r in rows.head(FIRST_ROWS).to_dict("records")
+    )
+    for e in examples:
+        logger.warning("%s: %s", path.name, e["detail"])
+    for reason, n in reasons.items():
+        if n > FIRST_ROWS:
+            logger.warning(
+                "%s: %d more rows with %s; all are in the table patrol_log_quarantine",
+                path.name,
+                n - FIRST_ROWS,
+                reason,
+            )
+    result = LogImportResult(len(df), stored, len(bad), duplicates, reasons, examples=examples)
     logger.info("patrol log %s: %s", path.name, result.as_dict())
     return result
 

@@ -133,3 +133,64 @@ def test_cli_log_import_json(tmp_path: Path) -> None:
     d = json.loads(result.stdout)
     assert d["stored"] == 1 and d["quarantined"] == 1
     assert d["weeks"] == [{"iso_week": "2026-W49", "minutes": 150.0, "met": True}]
+
+
+def test_bad_rows_name_line_column_value_and_fix_in_swedish(tmp_path: Path, caplog) -> None:
+    f = _csv(
+        tmp_path / "logg.csv",
+        [
+            "2026-10-19;18:00;19:00;Fjugesta;närvaro;",
+            "2026-10-20;2026-10-20 abc;21:00;Fjugesta;närvaro;",
+            "",  # a blank line is skipped but still counts as a line of the file
+            "2026-10-21;22:30;21:30;Lanna badgruva;närvaro;",
+            "2026-10-2x;18:00;19:00;Lanna badgruva;närvaro;",
+        ],
+    )
+    result = patrol_log.import_log(f, store_path=tmp_path / "s.gpkg")
+    assert (result.read, result.stored, result.quarantined) == (4, 1, 3)
+    assert result.reasons == {"ogiltig tid": 1, "sluttid före start": 1, "ogiltigt datum": 1}
+    details = {e["line"]: e["detail"] for e in result.examples}
+    assert details[3] == (
+        "ogiltig tid på rad 3, kolumn start: '2026-10-20 abc' — skriv den som 2026-10-20 18:30"
+    )
+    assert details[5].startswith("sluttiden 21:30 är inte efter starttiden 22:30 på rad 5")
+    assert "skriv slut med datum, t.ex. 2026-10-22 01:30" in details[5]
+    assert (
+        details[6]
+        == "ogiltigt datum på rad 6, kolumn datum: '2026-10-2x' — skriv det som 2026-12-05"
+    )
+    assert "Unknown" not in " ".join(details.values())  # no English parser message
+    stored = patrol_log.read_log_quarantine(tmp_path / "s.gpkg")
+    assert dict(zip(stored["line"], stored["reason"], strict=True)) == details
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert f"logg.csv: {details[3]}" in warned and len(warned) == 3
+
+
+def test_only_the_first_three_rows_per_reason_are_named(tmp_path: Path, caplog) -> None:
+    rows = [f"2026-10-{d:02d};fel;19:00;Fjugesta;;" for d in range(1, 6)]
+    result = patrol_log.import_log(_csv(tmp_path / "l.csv", rows), store_path=tmp_path / "s.gpkg")
+    assert result.reasons == {"ogiltig tid": 5}
+    assert [e["line"] for e in result.examples] == [2, 3, 4]
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert (
+        warned[-1]
+        == "l.csv: 2 more rows with ogiltig tid; all are in the table patrol_log_quarantine"
+    )
+
+
+def test_cli_log_import_json_carries_the_first_bad_rows(tmp_path: Path) -> None:
+    from geo.cli.plan import log_group
+
+    f = _csv(tmp_path / "l.csv", ["2026-12-04;19:00;21:30;Fjugesta;närvaro;", "2026-12-05;x;;;;"])
+    result = CliRunner().invoke(
+        log_group, ["import", str(f), "--store", str(tmp_path / "s.gpkg"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    (example,) = json.loads(result.stdout)["examples"]
+    assert example == {
+        "file": str(f),
+        "line": 3,
+        "reason": "ogiltig tid",
+        "detail": "ogiltig tid på rad 3, kolumn start: 'x' — skriv den som 18:30 (eller med datum:"
+        " 2026-12-05 18:30)",
+    }
