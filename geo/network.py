@@ -100,7 +100,8 @@ _SCHEMATIC_GENERATOR = "geo network build-schematic"
 #: Swedish note printed with every map and plan drawn on the schematic network.
 SCHEMATIC_NOTE = (
     "Schematiskt vägnät: vägarna är raka linjer mellan orter och är ungefärliga. "
-    "Byt till riktiga OpenStreetMap-vägar med `geo network fetch` på en dator med internet."
+    "Byt till riktiga OpenStreetMap-vägar med kommandot ”geo network fetch” på en dator med "
+    "internet."
 )
 _NODE_TAGS = ("name",)
 _EDGE_KEEP: frozenset[str] = frozenset(

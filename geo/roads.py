@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 from geo import network, settings
 from geo.errors import CRSError
 from geo.projection import require_projected
+from geo.weeks import DAY_ABBR
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,6 @@ CLOSED_SPOT_STATUSES = frozenset(
 )
 #: Fewer events than this on a segment: say "för få händelser" rather than claim a hotspot.
 MIN_EVENTS_FOR_CLAIM = 3
-_DAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 _HIGHWAY_SV = {
     "motorway": "motorväg",
     "trunk": "huvudväg",
@@ -262,9 +262,9 @@ def _peak_text(profile: list[int], *, window_h: int = 3) -> str | None:
     day, hour = divmod(start, 24)
     end = hour + window_h
     return (
-        f"{_DAYS[day]} {hour:02d}–{end:02d}"
+        f"{DAY_ABBR[day]} {hour:02d}–{end:02d}"
         if end <= 24
-        else f"{_DAYS[day]} {hour:02d}–{end - 24:02d}"
+        else f"{DAY_ABBR[day]} {hour:02d}–{end - 24:02d}"
     )
 
 

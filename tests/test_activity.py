@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geo import activity
+from geo import activity, store
 from geo.cli.report import activity_group
 from geo.errors import DataError, ImportFileError
 
@@ -368,7 +368,9 @@ def test_cli_list_shows_the_months_a_line_runs(tmp_path, store_path):
     data = json.loads(CliRunner().invoke(activity_group, ["list", "--json"]).stdout)
     t2 = next(a for a in data["activities"] if a["activity_id"] == "T2")
     assert t2["season"] == "mars–september" and t2["months"] == [3, 4, 5, 6, 7, 8, 9]
-    # status says when a line that is not planned this month does run
+    # status says when a line that is not planned this month does run (in an existing store)
+    with store.connect(store_path):
+        pass
     result = CliRunner().invoke(activity_group, ["status", "--month", "2026-10",
                                                  "--store", str(store_path)])  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -20,7 +20,7 @@ from geo import forecast as fc
 from geo import hotspots as hs
 from geo import settings, sites, store
 from geo.ceiling import stationary_ceiling
-from geo.cli._options import json_option, store_option
+from geo.cli._options import existing_store_option, json_option
 from geo.errors import GeoError
 from geo.pointfile import read_points
 from geo.weeks import week_monday
@@ -119,7 +119,7 @@ def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
 
 
 @click.command("hotspots")
-@store_option
+@existing_store_option
 @click.option("--cell-size-m", type=float, default=250.0, show_default=True, help="Grid cell side.")
 @click.option("--permutations", type=int, default=999, show_default=True, help="Gi* permutations.")
 @click.option("--seed", type=int, default=None, help="Seed of the Gi* permutations.")
@@ -186,7 +186,7 @@ def hotspots_command(
 
 
 @click.command("forecast")
-@store_option
+@existing_store_option
 @click.option("--week", required=True, help="Target ISO week, e.g. 2026-W49.")
 @click.option("--method", default="default", show_default=True, help="Forecast method.")
 @click.option("--cell-size-m", type=float, default=250.0, show_default=True, help="Grid cell side.")

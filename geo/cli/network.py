@@ -10,7 +10,7 @@ import click
 
 from geo import network, store
 from geo import roads as road_layers
-from geo.cli._options import json_option, path_option, store_option
+from geo.cli._options import existing_store_option, json_option, path_option
 from geo.errors import GeoError
 from geo.spots import read_spots
 
@@ -110,7 +110,7 @@ def info(graph_path: Path | None, as_json: bool) -> None:
 
 
 @network_group.command("roads")
-@store_option
+@existing_store_option
 @_graph_option
 @click.option("--tolerance-m", type=float, default=50.0, show_default=True, help="Snap distance.")
 @click.option("--min-segment-m", type=float, default=200.0, show_default=True)

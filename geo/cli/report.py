@@ -12,7 +12,7 @@ import click
 
 from geo import activity as act
 from geo.cli import GeoGroup
-from geo.cli._options import json_option, path_option, store_option
+from geo.cli._options import existing_store_option, json_option, path_option, store_option
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def _emit(as_json: bool, data: dict[str, Any], human: str) -> None:
 
 @click.command("report")
 @click.option("--month", default=None, help=_MONTH_HELP)
-@store_option
+@existing_store_option
 @click.option(
     "--out",
     "out_dir",
@@ -157,7 +157,7 @@ def import_cmd(file: Path, store_path: Path | None, plan_path: Path | None, as_j
 
 @activity_group.command("status")
 @click.option("--month", default=None, help=_MONTH_HELP)
-@store_option
+@existing_store_option
 @_plan_option
 @json_option
 def status_cmd(
