@@ -269,7 +269,7 @@ def run_main_job(
     with Background(_analyse_and_draw, path, out_dir, seed, store_ready, os.getpid()) as drawing:
         with timer("store"):
             make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
-            imports = {
+            imports: dict[str, ImportResult] = {
                 "syntetisk": ingest.import_file(
                     sample_csv,
                     store_path=path,

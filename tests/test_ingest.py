@@ -16,7 +16,7 @@ NOW = pd.Timestamp("2026-11-26 12:00", tz="Europe/Stockholm")
 
 
 def _import(path, tmp_path, **kw):
-    return ingest.import_file_report(path, store_path=tmp_path / "s.gpkg", now=NOW, **kw)
+    return ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW, **kw)
 
 
 def _stored(tmp_path):

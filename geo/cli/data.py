@@ -95,7 +95,7 @@ def import_cmd(
     epsg = parse_crs(crs) if crs else None
     results = []
     for path in files:
-        result = ingest.import_file_report(path, store_path=store_path, crs=epsg, source=source)
+        result = ingest.import_file(path, store_path=store_path, crs=epsg, source=source)
         results.append(result)
         if not as_json:
             _print_result(str(path), result)

@@ -24,41 +24,11 @@ __all__ = [
     "ImportResult",
     "QuarantinedRow",
     "import_file",
-    "import_file_report",
     "import_polisen_api",
 ]
 
 
 def import_file(
-    path: Path,
-    *,
-    store_path: Path | None = None,
-    crs: int | None = None,
-    source: str = "kommun",
-    now: pd.Timestamp | None = None,
-    replace_source: str | None = None,
-) -> ImportResult:
-    """Import one file into the store and return its counts.
-
-    The same as :func:`import_file_report` (the returned object is its
-    :class:`FileImportResult`), typed as the counts for callers that keep only those.
-
-    Parameters
-    ----------
-    path, store_path, crs, source, now, replace_source
-        As for :func:`import_file_report`.
-
-    Returns
-    -------
-    ImportResult
-        ``read == stored + quarantined + duplicates``.
-    """
-    return import_file_report(
-        path, store_path=store_path, crs=crs, source=source, now=now, replace_source=replace_source
-    )
-
-
-def import_file_report(
     path: Path,
     *,
     store_path: Path | None = None,
@@ -157,4 +127,4 @@ def import_polisen_api(
     names = location_names or [settings.kommun_name, settings.lan_name]
     out = archive_dir or settings.data_dir / "polisen" / "api"
     archived = fetch_events(location_names=names, out_dir=out, base_url=base_url)
-    return import_file_report(archived, store_path=store_path)
+    return import_file(archived, store_path=store_path)
