@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
+from geo.quarantine import QuarantinedRow, first_rows
 from geo.weeks import week_label, week_labels, week_monday
 
 logger = logging.getLogger(__name__)
@@ -61,24 +62,19 @@ CREATE TABLE IF NOT EXISTS patrol_log_quarantine (
 """
 
 
-#: How many quarantined rows per reason an import names by line.
-FIRST_ROWS = 3
-
-
 @dataclass(frozen=True)
 class LogImportResult(store.ImportCounts):
     """Counts of one log import: ``read == stored + quarantined + duplicates``.
 
-    ``examples`` holds the first :data:`FIRST_ROWS` quarantined rows per reason:
-    ``{"file", "line", "reason", "detail"}`` with a Swedish detail naming the row, the
-    column and the fix.
+    ``examples`` holds the first :data:`geo.quarantine.FIRST_ROWS` quarantined rows per
+    reason, with a Swedish detail naming the row, the column and the fix.
     """
 
-    examples: tuple[dict[str, Any], ...] = ()
+    examples: tuple[QuarantinedRow, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Return the counts and ``examples`` (the ``--json`` object of ``geo log import``)."""
-        return {**super().as_dict(), "examples": list(self.examples)}
+        return {**super().as_dict(), "examples": [asdict(e) for e in self.examples]}
 
 
 class _BadCellError(ValueError):
@@ -333,21 +329,7 @@ def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult
                 (sha, str(path), int(r["line"]), r["detail"], r["raw"]),
             )
     reasons = {str(k): int(v) for k, v in bad["reason"].value_counts(sort=False).items()}
-    examples = tuple(
-        {"file": str(path), "line": int(r["line"]), "reason": r["reason"], "detail": r["detail"]}
-        for _, rows in bad.groupby("reason", sort=True)
-        for r in rows.head(FIRST_ROWS).to_dict("records")
-    )
-    for e in examples:
-        logger.warning("%s: %s", path.name, e["detail"])
-    for reason, n in reasons.items():
-        if n > FIRST_ROWS:
-            logger.warning(
-                "%s: %d more rows with %s; all are in the table patrol_log_quarantine",
-                path.name,
-                n - FIRST_ROWS,
-                reason,
-            )
+    examples = first_rows(str(path), bad)
     result = LogImportResult(len(df), stored, len(bad), duplicates, reasons, examples=examples)
     logger.info("patrol log %s: %s", path.name, result.as_dict())
     return result

@@ -135,7 +135,7 @@ def test_cli_log_import_json(tmp_path: Path) -> None:
     assert d["weeks"] == [{"iso_week": "2026-W49", "minutes": 150.0, "met": True}]
 
 
-def test_bad_rows_name_line_column_value_and_fix_in_swedish(tmp_path: Path, caplog) -> None:
+def test_bad_rows_name_line_column_value_and_fix_in_swedish(tmp_path: Path) -> None:
     f = _csv(
         tmp_path / "logg.csv",
         [
@@ -149,7 +149,7 @@ def test_bad_rows_name_line_column_value_and_fix_in_swedish(tmp_path: Path, capl
     result = patrol_log.import_log(f, store_path=tmp_path / "s.gpkg")
     assert (result.read, result.stored, result.quarantined) == (4, 1, 3)
     assert result.reasons == {"ogiltig tid": 1, "sluttid före start": 1, "ogiltigt datum": 1}
-    details = {e["line"]: e["detail"] for e in result.examples}
+    details = {e.line: e.detail for e in result.examples}
     assert details[3] == (
         "ogiltig tid på rad 3, kolumn start: '2026-10-20 abc' — skriv den som 2026-10-20 18:30"
     )
@@ -162,20 +162,27 @@ def test_bad_rows_name_line_column_value_and_fix_in_swedish(tmp_path: Path, capl
     assert "Unknown" not in " ".join(details.values())  # no English parser message
     stored = patrol_log.read_log_quarantine(tmp_path / "s.gpkg")
     assert dict(zip(stored["line"], stored["reason"], strict=True)) == details
-    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert f"logg.csv: {details[3]}" in warned and len(warned) == 3
 
 
-def test_only_the_first_three_rows_per_reason_are_named(tmp_path: Path, caplog) -> None:
+def test_only_the_first_three_rows_per_reason_are_named_and_the_rest_pointed_to(
+    tmp_path: Path,
+) -> None:
+    from geo.cli.plan import log_group
+
     rows = [f"2026-10-{d:02d};fel;19:00;Fjugesta;;" for d in range(1, 6)]
-    result = patrol_log.import_log(_csv(tmp_path / "l.csv", rows), store_path=tmp_path / "s.gpkg")
+    f = _csv(tmp_path / "l.csv", rows)
+    result = patrol_log.import_log(f, store_path=tmp_path / "s.gpkg")
     assert result.reasons == {"ogiltig tid": 5}
-    assert [e["line"] for e in result.examples] == [2, 3, 4]
-    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert [e.line for e in result.examples] == [2, 3, 4]
+    out = CliRunner().invoke(log_group, ["import", str(f), "--store", str(tmp_path / "t.gpkg")])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert "       5  ogiltig tid" in lines
     assert (
-        warned[-1]
-        == "l.csv: 2 more rows with ogiltig tid; all are in the table patrol_log_quarantine"
+        f"          {f} line 2: ogiltig tid — ogiltig tid på rad 2, kolumn start: 'fel'"
+        in "\n".join(lines)
     )
+    assert "          … and 2 more: table 'patrol_log_quarantine' in the store" in lines
 
 
 def test_cli_log_import_json_carries_the_first_bad_rows(tmp_path: Path) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from geo import settings
+from geo.quarantine import QuarantinedRow
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,3 +88,33 @@ def path_option(
         default=None,
         help=help_text,
     )
+
+
+def echo_quarantined(
+    reasons: Mapping[str, int],
+    examples: Sequence[QuarantinedRow],
+    *,
+    table: str,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Print each quarantine reason with its count and its first rows (file, line, fix).
+
+    Parameters
+    ----------
+    reasons
+        Quarantined rows per reason.
+    examples
+        The first rows of each reason (:func:`geo.quarantine.first_rows`).
+    table
+        The store table that holds all of them, named when a reason has more.
+    labels
+        Words for each reason (default: the reason itself).
+    """
+    for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+        label = (labels or {}).get(reason)
+        click.echo(f"  {count:6d}  {reason}: {label}" if label else f"  {count:6d}  {reason}")
+        shown = [row for row in examples if row.reason == reason]
+        for row in shown:
+            click.echo(f"          {row}")
+        if count > len(shown):
+            click.echo(f"          … and {count - len(shown)} more: table '{table}' in the store")

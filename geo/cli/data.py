@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from geo import ingest, settings
-from geo.cli._options import json_option, path_option, store_option
+from geo.cli._options import echo_quarantined, json_option, path_option, store_option
 from geo.ingest import REASONS, FileImportResult
 from geo.model import CATEGORIES
 from geo.projection import parse_crs
@@ -23,16 +23,7 @@ def _print_result(name: str, result: FileImportResult) -> None:
         f"{name}: read {result.read}, stored {result.stored}, quarantined {result.quarantined}, "
         f"duplicates {result.duplicates}{note}"
     )
-    for reason, count in sorted(result.reasons.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {count:6d}  {reason}: {REASONS.get(reason, reason)}")
-        shown = [row for row in result.examples if row.reason == reason]
-        for row in shown:
-            click.echo(f"          {row}")
-        if count > len(shown):
-            click.echo(
-                f"          … and {count - len(shown)} more: table 'quarantine' in the store"
-                " (QGIS or geo.store.read_quarantine)"
-            )
+    echo_quarantined(result.reasons, result.examples, table="quarantine", labels=REASONS)
     if result.categories:
         click.echo("  stored by category:")
     for category, count in sorted(result.categories.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 
 from geo import settings
-from geo.cli._options import existing_store_option, json_option, path_option, store_option
+from geo.cli._options import (
+    echo_quarantined,
+    existing_store_option,
+    json_option,
+    path_option,
+    store_option,
+)
 from geo.weeks import DAY_NAMES
 
 
@@ -122,8 +128,7 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
         f"read {result.read}, stored {result.stored}, quarantined {result.quarantined}, "
         f"duplicates {result.duplicates}"
     )
-    for reason, n in result.reasons.items():
-        click.echo(f"  quarantined: {reason} ({n})")
+    echo_quarantined(result.reasons, result.examples, table="patrol_log_quarantine")
     if weeks is not None:
         for w, m, ok in weeks[["iso_week", "minutes", "met"]].itertuples(index=False):
             click.echo(f"  {w}: {m:.0f} min {'✓' if ok else '✗'}")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from geo import settings, store
-from geo.ingest._report import FileImportResult, QuarantinedRow, first_rows, report_coordinates
+from geo.ingest._report import FileImportResult, report_coordinates
 from geo.ingest.normalize import REASONS, normalize_table
 from geo.ingest.polisen import fetch_events, normalize_events
 from geo.ingest.readers import read_file
+from geo.quarantine import QuarantinedRow, first_rows
 from geo.sites import load_places
 from geo.store import ImportBatch, ImportResult
 

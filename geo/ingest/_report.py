@@ -7,42 +7,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from geo import store
 from geo.ingest.normalize import Normalized
+from geo.quarantine import FIRST_ROWS, QuarantinedRow
 from geo.store import ImportResult
 
 logger = logging.getLogger("geo.ingest")
-
-#: How many quarantined rows per reason, and swapped rows, are named by line.
-FIRST_ROWS = 3
-
-
-@dataclass(frozen=True)
-class QuarantinedRow:
-    """One quarantined row, as shown to the user.
-
-    Attributes
-    ----------
-    file
-        The file as given on the command line.
-    line
-        The row's line (CSV), sheet row (XLSX) or feature number (1-based).
-    reason
-        A key of :data:`geo.ingest.REASONS`.
-    detail
-        What is wrong with the row and how to fix it.
-    """
-
-    file: str
-    line: int
-    reason: str
-    detail: str
-
-    def __str__(self) -> str:
-        """Return ``"rapporter.csv line 4: no_location — …"``."""
-        return f"{self.file} line {self.line}: {self.reason} — {self.detail}"
 
 
 @dataclass(frozen=True)
@@ -61,33 +31,6 @@ class FileImportResult(ImportResult):
         out = super().as_dict()
         out["examples"] = [asdict(e) for e in self.examples]
         return out
-
-
-def first_rows(file: str, quarantine: pd.DataFrame) -> tuple[QuarantinedRow, ...]:
-    """Return the first :data:`FIRST_ROWS` quarantined rows of each reason, by line.
-
-    Parameters
-    ----------
-    file
-        The file's name as the user gave it.
-    quarantine
-        ``line``, ``reason``, ``detail`` of the rows not stored.
-
-    Returns
-    -------
-    tuple of QuarantinedRow
-        Reasons with most rows first (ties by name), each reason's rows by line.
-    """
-    if not len(quarantine):
-        return ()
-    q = quarantine.assign(line=quarantine["line"].astype(int)).sort_values("line", kind="stable")
-    counts = q["reason"].value_counts()
-    order = sorted(counts.index, key=lambda r: (-int(counts[r]), str(r)))
-    return tuple(
-        QuarantinedRow(file, int(r.line), str(r.reason), str(r.detail))
-        for reason in order
-        for r in q[q["reason"] == reason].head(FIRST_ROWS).itertuples()
-    )
 
 
 def _lines(lines: list[int]) -> str:
