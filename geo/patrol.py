@@ -30,8 +30,6 @@ logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Days as written in ``prioriteringar.toml`` and in plans (Monday = 0).
-_DAYS_LONG = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 #: Activities a stop can have.
 ACTIVITIES: tuple[str, ...] = (
     "närvaro/synlighet",
@@ -1085,7 +1083,8 @@ def _peak(times: pd.Series) -> str | None:
     return text
 
 
-def _trend(times: pd.Series, end: pd.Timestamp) -> str:
+def _vs_last_year(times: pd.Series, end: pd.Timestamp) -> str:
+    """Say how the 90 days before ``end`` compare with the same 90 days a year earlier."""
     recent = int(((times >= end - pd.Timedelta(days=90)) & (times < end)).sum())
     ly_end = end - pd.DateOffset(years=1)
     last_year = int(((times >= ly_end - pd.Timedelta(days=90)) & (times < ly_end)).sum())
@@ -1093,10 +1092,10 @@ def _trend(times: pd.Series, end: pd.Timestamp) -> str:
         return "för få händelser för att jämföra med i fjol"
     diff = recent - last_year
     if (last_year and abs(diff) / last_year < 0.2) or diff == 0:
-        word = "ungefär lika många"
+        word = "ungefär lika många som"
     else:
-        word = "fler" if diff > 0 else "färre"
-    return f"{word} än samma 90 dagar i fjol ({recent} mot {last_year})"
+        word = "fler än" if diff > 0 else "färre än"
+    return f"{word} samma 90 dagar i fjol ({recent} mot {last_year})"
 
 
 def _own_areas(places: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -1205,7 +1204,7 @@ def explain_stop(
                 parts.append(f"flest {peak}")
             elif len(sub) < 3:
                 parts.append("för få händelser för säkra slutsatser")
-            parts.append(_trend(t[hist_mask], end))
+            parts.append(_vs_last_year(t[hist_mask], end))
             srcs = sub["source"].astype(str).map(_source_group).value_counts()
             src_text = ", ".join(f"{s} {n}" for s, n in srcs.items())
         else:

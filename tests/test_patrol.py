@@ -174,3 +174,25 @@ def test_a_village_is_not_credited_with_the_bathing_site_inside_its_circle() -> 
     assert reason.startswith(f"{n_village} händelser") and "nedskräpning" not in reason
     bath_reason = patrol.explain_stop(bath, incidents, week="2026-W27", places=places)
     assert bath_reason.startswith(f"{n_lanna} händelser")
+
+
+@pytest.mark.parametrize(
+    ("recent", "last_year", "words"),
+    [
+        (22, 66, "färre än samma 90 dagar i fjol (22 mot 66)"),
+        (25, 12, "fler än samma 90 dagar i fjol (25 mot 12)"),
+        (10, 11, "ungefär lika många som samma 90 dagar i fjol (10 mot 11)"),
+        (2, 1, "för få händelser för att jämföra med i fjol"),
+    ],
+)
+def test_a_reason_compares_the_last_90_days_with_the_same_days_a_year_before(
+    recent: int, last_year: int, words: str
+) -> None:
+    end = pd.Timestamp("2026-11-30", tz="Europe/Stockholm")
+    ly = end - pd.DateOffset(years=1)
+    times = pd.Series(
+        [end - pd.Timedelta(days=1 + i % 89) for i in range(recent)]
+        + [ly - pd.Timedelta(days=1 + i % 89) for i in range(last_year)]
+        + [end - pd.Timedelta(days=200)] * 7  # between the two windows: not counted
+    )
+    assert patrol._vs_last_year(times, end) == words
