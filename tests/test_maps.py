@@ -97,9 +97,13 @@ def test_internal_map_has_swedish_theme_layers_and_legend(internal_html):
 def test_internal_map_points_carry_popups_and_weeks(internal_html, incidents):
     points = [f for f in _features(internal_html) if f["geometry"]["type"] == "Point"]
     with_weeks = [f for f in points if "w" in f["properties"]]
-    # all incidents drawn once per theme they count for (Leken events also count for B)
-    expected = len(incidents) + int((incidents["place_id"] == "leken").sum())
-    assert len(with_weeks) == expected
+    # every incident is drawn once, in its own theme, also those at a bathing site (B): the
+    # clusters' counts add up to the events
+    assert len(with_weeks) == len(incidents)
+    n_leken = int((incidents["place_id"] == "leken").sum())
+    titles = [f["properties"].get("_title", "") for f in _features(internal_html)]
+    assert f"Badplats Leken: {n_leken} händelser" in titles
+    assert f"Händelser B – Badplatser ({n_leken} vid badplatserna)" in _unescape(internal_html)
     rows = dict(with_weeks[0]["properties"]["_rows"])
     assert set(rows) == {"Tid", "Kategori", "Tema", "Källa", "Plats", "Beskrivning"}
     assert all(re.fullmatch(r"\d{4}-W\d{2}", f["properties"]["w"]) for f in with_weeks)

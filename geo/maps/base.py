@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import folium
 import geopandas as gpd
@@ -388,7 +389,7 @@ def _info_html(title: str, period: str, generated_at: datetime, notes: Sequence[
     lines = [
         f"<h4>{html.escape(title)}</h4>",
         f"<div>Dataperiod: {html.escape(period)}</div>",
-        f"<div>Skapad: {generated_at:%Y-%m-%d %H:%M}</div>",
+        f"<div>Skapad: {generated_at.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d %H:%M}</div>",
     ]
     lines.extend(f'<div class="geo-note">{html.escape(n)}</div>' for n in notes)
     return "".join(lines)
@@ -443,7 +444,7 @@ def base_map(
     folium.Map
         Call :func:`finish_map` after adding layers.
     """
-    generated_at = generated_at or datetime.now().astimezone()
+    generated_at = generated_at or datetime.now(ZoneInfo(settings.timezone))
     # quarter zoom steps, so that a fit fills the free part of the map, not half of it
     m = folium.Map(
         location=[59.2, 14.85], zoom_start=10, tiles=None, control_scale=True, zoom_snap=0.25

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 
@@ -86,7 +87,7 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
     path = store_path or settings.store_path
     out = out_dir or settings.maps_dir
     k = settings.privacy_k if k is None else k
-    generated_at = datetime.now().astimezone()
+    generated_at = datetime.now(ZoneInfo(settings.timezone))
     incidents = store.read_incidents(path)
     places = sites.load_places()
     boundary = sites.load_boundary()

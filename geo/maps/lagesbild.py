@@ -171,6 +171,49 @@ def _bathing_ids(places: gpd.GeoDataFrame | None) -> set[str]:
     return set(places.loc[places["kind"] == "badplats", "place_id"].astype(str))
 
 
+def _bathing_sites(
+    incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame | None, bathing: set[str]
+) -> gpd.GeoDataFrame:
+    """Return the bathing sites with events, each with a popup of its counts (theme B).
+
+    The events at a bathing site are drawn as points in their own theme (N, T, S), once;
+    this layer shows the sites themselves, with how many events, of which themes and
+    categories, and the last one's date, so the map's clusters do not count them twice.
+    """
+    none = gpd.GeoDataFrame({"_n": []}, geometry=gpd.GeoSeries([]))
+    if places is None or not bathing or "place_id" not in incidents:
+        return none
+    rows, geoms = [], []
+    at = incidents["place_id"].astype(str)
+    for _, p in places[places["place_id"].astype(str).isin(bathing)].iterrows():
+        sub = incidents[at == str(p["place_id"])]
+        if sub.empty:
+            continue
+        themes = sub["theme"].astype(str).value_counts()
+        cats = sub["category"].astype(str).value_counts().head(3)
+        last = pd.Timestamp(sub["occurred_at"].max()).tz_convert(settings.timezone)
+        rows.append(
+            {
+                "_n": len(sub),
+                "_title": f"{p['name']}: {len(sub)} händelser",
+                "_rows": [
+                    ["Teman", ", ".join(f"{n} {t}" for t, n in themes.items())],
+                    [
+                        "Vanligast",
+                        ", ".join(
+                            f"{n} {CATEGORIES[c].label.lower() if c in CATEGORIES else c}"
+                            for c, n in cats.items()
+                        ),
+                    ],
+                    ["Senaste", f"{last:%Y-%m-%d}"],
+                ],
+                "_color": THEME_COLORS["B"],
+            }
+        )
+        geoms.append(p.geometry)
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=places.crs) if rows else none
+
+
 def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -513,9 +556,21 @@ def lagesbild_map(
         ).add_to(m)
     pairs = []
     themes = incidents["theme"].astype(str)
-    at_bath = incidents["place_id"].astype(str).isin(bathing) if "place_id" in incidents else False
+    bath_sites = _bathing_sites(incidents, places, bathing)
     for theme, theme_label in THEMES.items():
-        mask = (themes == theme) | (at_bath if theme == "B" else False)
+        if theme == "B" and len(bath_sites):
+            # each event is drawn once, in its own theme; B shows the sites with their counts
+            n_bath = int(bath_sites["_n"].sum())
+            geojson_layer(
+                bath_sites.drop(columns="_n"),
+                name=f"Händelser {theme} – {theme_label} ({n_bath} vid badplatserna)",
+                style={"color": THEME_COLORS[theme], "weight": 3, "fillOpacity": 0.25},
+            ).add_to(m)
+            legend.append(
+                (THEME_COLORS[theme], f"Tema B: {theme_label} (punkterna i sina teman)", "fill")
+            )
+            continue
+        mask = themes == theme
         n_theme = int(mask.sum())
         if n_theme == 0:
             continue
