@@ -230,6 +230,25 @@ def test_html_is_self_contained_and_swedish(sample):
     assert "syntetiska exempeldata" in html.lower()
 
 
+def test_html_fits_a_phone_and_wide_tables_scroll_in_their_box(sample, offline_page, artifacts_dir):
+    page = offline_page
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(sample["outputs"]["html"].as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('table[data-table], img')].map(e => {
+          const box = (e.closest('.table-scroll') || e).getBoundingClientRect();
+          return [e.dataset.table || e.tagName, box.left, box.right];
+        })"""
+    )
+    assert len(boxes) >= 5
+    assert [b for b in boxes if b[1] < 0 or b[2] > 390] == []
+    # the activity plan is wider than a phone: it scrolls sideways inside its own box
+    plan = page.locator('table[data-table="aktivitetsplan"]')
+    assert plan.evaluate("t => t.parentElement.scrollWidth > t.parentElement.clientWidth")
+    page.screenshot(path=str(artifacts_dir / "uppfoljning-mobil.png"))
+
+
 def test_privacy_no_small_cells_and_no_free_text(sample):
     report = sample["report"]
     for table in report.tables.values():
@@ -278,6 +297,49 @@ def test_suppress_parts_hides_what_could_be_derived():
 def test_month_label_is_swedish():
     assert monthly.month_label("2026-11") == "november 2026"
     assert monthly.month_label("2027-05") == "maj 2027"
+
+
+@pytest.mark.parametrize(
+    ("last", "year", "expected"),
+    [
+        (6, 9, "fler än förra månaden (6), lika många som samma månad i fjol (9)"),
+        (6, 12, "fler än förra månaden (6), färre än samma månad i fjol (12)"),
+        (6, 7, "fler än förra månaden (6), fler än samma månad i fjol (7)"),
+        (9, 9, "lika många som förra månaden (9), lika många som samma månad i fjol (9)"),
+        (9, 12, "lika många som förra månaden (9), färre än samma månad i fjol (12)"),
+        (9, 7, "lika många som förra månaden (9), fler än samma månad i fjol (7)"),
+        (11, 9, "färre än förra månaden (11), lika många som samma månad i fjol (9)"),
+        (11, 12, "färre än förra månaden (11), färre än samma månad i fjol (12)"),
+        (11, 7, "färre än förra månaden (11), fler än samma månad i fjol (7)"),
+        (2, 0, "fler än förra månaden (färre än 5), fler än samma månad i fjol (0)"),
+    ],
+)
+def test_change_reason_says_more_fewer_or_as_many_against_each_month(last, year, expected):
+    assert monthly.change_reason(9, last, year, month="2026-10", k=5) == (
+        f"9 observationer i oktober 2026: {expected}."
+    )
+
+
+def test_change_reason_does_not_order_two_hidden_counts():
+    assert monthly.change_reason(3, 1, 4, month="2026-10", k=5) == (
+        "färre än 5 observationer i oktober 2026: förra månaden också färre än 5, "
+        "samma månad i fjol också färre än 5."
+    )
+
+
+def test_focus_reasons_compare_with_the_theme_table(sample):
+    """A theme's reason says fler/färre/lika många as the theme table's three months do."""
+    report = sample["report"]
+    teman = report.tables["teman"].frame.set_index("Tema")
+    found = 0
+    for item in report.focus:
+        for reason in item.reasons:
+            assert not reason.startswith("Ökning")
+            if f"observationer i {monthly.month_label(MONTH)}:" in reason:
+                now, last, year = (int(v) for v in teman.loc[THEMES[item.theme]])
+                assert reason == monthly.change_reason(now, last, year, month=MONTH, k=K)
+                found += 1
+    assert found >= 1
 
 
 def _empty_inputs(**kwargs) -> monthly.ReportInputs:

@@ -925,6 +925,48 @@ def activity_table(status: pd.DataFrame) -> Table:
     return Table("aktivitetsplan", "Aktivitetsplanen: status denna månad per utförare", frame)
 
 
+def _compared(now: int, other: int, what: str, *, k: int) -> str:
+    def shown(n: int) -> str:
+        return str(n) if n == 0 or n >= k else f"färre än {k}"
+
+    if 0 < now < k and 0 < other < k:  # both hidden: their order is not shown either
+        return f"{what} också färre än {k}"
+    if now > other:
+        word = "fler än"
+    elif now < other:
+        word = "färre än"
+    else:
+        word = "lika många som"
+    return f"{word} {what} ({shown(other)})"
+
+
+def change_reason(now: int, last: int, year: int, *, month: str, k: int) -> str:
+    """Say how a theme's count this month compares with last month and the same month last year.
+
+    Parameters
+    ----------
+    now, last, year
+        Observations this month, last month and the same month last year.
+    month
+        ``YYYY-MM``, this month.
+    k
+        Suppression threshold: counts from 1 to ``k - 1`` read "färre än k", and two such
+        counts are not compared.
+
+    Returns
+    -------
+    str
+        E.g. ``"9 observationer i oktober 2026: fler än förra månaden (6), lika många som
+        samma månad i fjol (9)."``
+    """
+    head = str(now) if now == 0 or now >= k else f"färre än {k}"
+    return (
+        f"{head} observationer i {month_label(month)}: "
+        f"{_compared(now, last, 'förra månaden', k=k)}, "
+        f"{_compared(now, year, 'samma månad i fjol', k=k)}."
+    )
+
+
 def next_month_focus(
     incidents: gpd.GeoDataFrame,
     places: gpd.GeoDataFrame,
@@ -1012,10 +1054,7 @@ def next_month_focus(
             )
         now, last, year = counts[t]
         if now >= k and now > last:
-            reasons.append(
-                f"Ökning i {month_label(month)}: {shown(now)} mot {shown(last)} "
-                f"förra månaden och {shown(year)} samma månad i fjol."
-            )
+            reasons.append(change_reason(now, last, year, month=month, k=k))
         nxt_month = (p + 1).month
         if t == "B" and nxt_month in BATHING_MONTHS:
             reasons.append("Badsäsongen (maj–september) pågår nästa månad.")
@@ -1351,6 +1390,7 @@ __all__ = [
     "ReportInputs",
     "Table",
     "build_report",
+    "change_reason",
     "collect_inputs",
     "compute_report",
     "control_type",
