@@ -122,6 +122,44 @@ MIN_LINE_LENGTH_M = 5.0
 MAX_LINE_LENGTH_M = 30_000.0
 _PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
 _REGNR_RE = re.compile(r"(?<![A-ZÅÄÖ])[A-Z]{3} ?\d{2}[A-Z0-9](?![A-Za-z0-9])")
+#: Endings of Swedish street names (``Storgatan``, ``Ekkroken``, ``Lindallén`` …). ``väg`` and
+#: ``led`` alone are not here: ``väg 204``, ``riksväg 50`` and ``E18`` are road numbers.
+STREET_SUFFIXES: tuple[str, ...] = (
+    "gatan",
+    "gata",
+    "vägen",
+    "gränden",
+    "gränd",
+    "stigen",
+    "backen",
+    "torget",
+    "torg",
+    "allén",
+    "allé",
+    "leden",
+    "platsen",
+    "gången",
+    "slingan",
+    "liden",
+    "ringen",
+    "kroken",
+)
+#: Numbers after a street name that count something rather than name a house.
+_NOT_HOUSE_NUMBER = (
+    r"km|m|meter|gånger|ggr|st|stycken|bilar|fordon|mopeder|personer|min|minuter|timmar"
+    r"|dagar|kvällar|nätter|veckor|år|kr|procent"
+)
+#: A street name (at least one letter before the ending, so "på vägen 3 gånger" is not one)
+#: followed by a house number of 1–3 digits: ``Storgatan 5``, ``kungsvägen 12B``. The road
+#: names ``riksvägen``, ``länsvägen``, ``europavägen`` and ``motorvägen`` are road numbers.
+_ADDRESS_RE = re.compile(
+    r"(?<![^\W\d_])(?!(?:riks|läns|europa|motor)vägen(?![^\W\d_]))"
+    r"[^\W\d_][^\W\d_-]*?(?:-[^\W\d_]+)*?"
+    rf"-?(?:{'|'.join(STREET_SUFFIXES)})(?![^\W\d_])"
+    r"\s*\d{1,3}(?!\d)(?![.:,]\d)"
+    rf"(?!\s*(?:%|(?:{_NOT_HOUSE_NUMBER})(?!\w)))",
+    re.IGNORECASE,
+)
 _CONTENT_FIELDS = ("category", "weekdays", "time_bands", "since", "description", "unit", "geometry")
 
 #: Columns of the ``spots`` table that make up a spot (besides ``geom``), as selected.
@@ -415,7 +453,30 @@ def _check_text(
         errors[name] = "Texten ser ut att innehålla ett personnummer; ta bort det."
     elif _REGNR_RE.search(text):
         errors[name] = "Texten ser ut att innehålla ett registreringsnummer; ta bort det."
+    elif _ADDRESS_RE.search(text):
+        errors[name] = (
+            "Texten ser ut att innehålla en gatuadress med husnummer; beskriv platsen utan "
+            "adresser till bostäder, t.ex. ”korsningen vid skolan”."
+        )
     return text
+
+
+def has_street_address(text: str) -> bool:
+    """Tell whether a text names a street address with a house number.
+
+    Parameters
+    ----------
+    text
+        Free text from a form.
+
+    Returns
+    -------
+    bool
+        True for e.g. ``Storgatan 5`` or ``kungsvägen 12B``; False for road numbers
+        (``väg 204``, ``E18``), streets without a number and counts after a street
+        (``Storgatan 3 gånger``).
+    """
+    return _ADDRESS_RE.search(text) is not None
 
 
 def _check_date(value: object, name: str, errors: dict[str, str]) -> date | None:
@@ -446,7 +507,8 @@ def validate_spot(payload: Mapping[str, Any]) -> SpotDraft:
         ``geometry`` (GeoJSON Point/LineString, lon/lat unless ``crs`` is ``EPSG:3006``),
         ``category`` (a key of :data:`SPOT_CATEGORIES`), ``weekdays`` (ISO numbers 1–7),
         ``time_bands`` (keys of :data:`TIME_BANDS`), ``since`` (``YYYY-MM-DD`` or empty),
-        ``description`` (≤ 2,000 characters, no personnummer or registration numbers) and
+        ``description`` (≤ 2,000 characters, no personnummer, registration numbers or street
+        addresses with a house number) and
         ``unit`` (the reporting organisation, free text).
 
     Returns

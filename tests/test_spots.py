@@ -12,6 +12,8 @@ import pyogrio
 import pytest
 from _web_fixtures import FJUGESTA, NEAR_FJUGESTA, PASSWORD, make_store, spot_payload
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo import spots, store, users
 from geo.cli.web import spots as spots_cli
@@ -406,3 +408,92 @@ def test_observation_validation_and_permission(store_path, anna, per):
     with pytest.raises(spots.SpotPermissionError):
         spots.record_observation(new_id(), {}, user=per, path=store_path)
     assert len(store.read_incidents(store_path)) == 0
+
+
+# ---------------------------------------------------------------- street addresses
+
+#: Words that cannot form a street address, road numbers among them.
+_SAFE_WORDS = (
+    "korsningen",
+    "vid",
+    "skolan",
+    "väg",
+    "204",
+    "E18",
+    "riksväg",
+    "50",
+    "länsväg",
+    "EPA-traktor",
+    "kör",
+    "fort",
+    "på",
+    "kvällarna",
+    "3",
+    "gånger",
+    "vägen",
+    "backen",
+    "torget",
+    "mot",
+    "Fjugesta",
+    "30",
+    "km/h",
+    "och",
+    "Storgatan,",
+    "korsningen Storgatan/Kungsvägen,",
+)
+_safe_texts = st.lists(st.sampled_from(_SAFE_WORDS), min_size=1, max_size=12).map(" ".join)
+_addresses = st.builds(
+    lambda stem, suffix, number, letter, upper: (
+        ((stem + suffix).upper() if upper else stem.capitalize() + suffix) + f" {number}{letter}"
+    ),
+    st.text(alphabet="abcdefghijklmnoprstuvyåäö", min_size=1, max_size=10),
+    st.sampled_from(spots.STREET_SUFFIXES),
+    st.integers(min_value=1, max_value=999),
+    st.sampled_from(["", "A", "b"]),
+    st.booleans(),
+)
+
+
+@given(_safe_texts)
+def test_texts_without_a_street_address_are_accepted(text):
+    # road numbers, street names without a number and counts are no address to a home
+    spots.validate_spot(spot_payload(description=text))
+
+
+@given(_safe_texts, _addresses, _safe_texts)
+def test_a_street_address_with_a_house_number_is_refused(before, address, after):
+    with pytest.raises(spots.SpotValidationError) as info:
+        spots.validate_spot(spot_payload(description=f"{before} {address}, {after}"))
+    assert set(info.value.errors) == {"description"}
+    message = info.value.errors["description"]
+    assert "gatuadress" in message and "korsningen vid skolan" in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sven Svensson på Storgatan 5 kör EPA-traktor",
+        "bor på kungsvägen 12B",
+        "Ågatan 3",
+        "vid Lindallén 4",
+        "Anna-Lisas-gatan 7",
+    ],
+)
+def test_named_street_addresses_are_refused(text):
+    assert spots.has_street_address(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Buskörning längs väg 204 vid E18",
+        "Riksvägen 50 och länsväg 204",
+        "Storgatan 30 km/h men många kör fortare",
+        "Stortorget 3 kvällar i rad",
+        "på vägen 3 gånger",
+        "Storgatan 22.30 varje fredag",
+        "korsningen Storgatan/Kungsvägen",
+    ],
+)
+def test_road_numbers_and_counts_are_no_addresses(text):
+    assert not spots.has_street_address(text)
