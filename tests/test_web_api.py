@@ -407,3 +407,55 @@ def test_edit_form_only_for_the_spots_own_organisation(anna, per):
     sid, _ = put(anna)
     assert 'id="redigera"' in anna.get(f"/markering/{sid}").text
     assert 'id="redigera"' not in per.get(f"/markering/{sid}").text
+
+
+# ---------------------------------------------------------------- privacy and Swedish text
+
+
+def test_street_address_in_description_is_refused_and_never_listed(anna, per, store_path):
+    text = f"Sven Svensson på Storgatan 5 kör EPA-traktor {new_id()[:6]}"
+    _, r = put(anna, spot_payload(description=text))
+    assert r.status_code == 422
+    message = r.json()["errors"]["description"]
+    assert "gatuadress" in message and "korsningen vid skolan" in message
+    assert text not in anna.get("/lista").text
+    assert not [s for s in spots.list_spots(path=store_path) if s["description"] == text]
+    # road numbers are places, not homes
+    road = f"Buskörning på väg 204 mot E18 {new_id()[:6]}"
+    sid, r = put(anna, spot_payload(description=road))
+    assert r.status_code == 201
+    # the same check guards the status comment and the EST observation
+    r = per.post(f"/api/spots/{sid}/status", json={"status": "bedomd", "comment": "Kungsvägen 12"})
+    assert r.status_code == 422 and "gatuadress" in r.json()["errors"]["comment"]
+    observation = {
+        "category": "alkohol",
+        "place": "Fjugesta centrum",
+        "occurred_at": "2025-06-06T23:10",
+        "description": "Fest hos någon på Skolgatan 3",
+    }
+    r = anna.put(f"/api/observations/{new_id()}", json=observation)
+    assert r.status_code == 422 and "gatuadress" in r.json()["errors"]["description"]
+
+
+def test_description_warning_names_names_and_addresses_for_screen_readers(anna):
+    page = anna.get("/").text
+    assert 'aria-describedby="description-varning"' in page
+    warning = page.split('id="description-varning">', 1)[1].split("</p>", 1)[0]
+    assert "namn" in warning and "adresser till bostäder" in warning
+    assert 'id="markera-mitten"' in page and "Markera kartans mitt" in page
+
+
+def test_list_counts_in_swedish_singular_and_plural(anna):
+    marker = new_id()[:8]
+    put(anna, spot_payload(description=f"Ensam markering {marker}"))
+    assert '<span id="antal">1</span> markering.' in anna.get(f"/lista?q={marker}").text
+    assert '<span id="antal">0</span> markeringar.' in anna.get("/lista?q=finns-inte-alls").text
+
+
+def test_framework_errors_are_in_swedish(anna):
+    r = anna.get("/finns-inte")
+    assert r.status_code == 404 and r.json() == {"detail": "Sidan finns inte."}
+    r = anna.delete("/api/me")
+    assert r.status_code == 405 and "inte tillåten" in r.json()["detail"]
+    # the app's own messages are kept
+    assert anna.get(f"/api/spots/{new_id()}").json() == {"detail": "Markeringen finns inte."}

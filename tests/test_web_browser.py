@@ -192,3 +192,125 @@ def test_the_map_shows_roads_and_names_every_place_without_internet(page):
         styles["Fjugesta centrum"][0] == "normal"
         and styles["Fjugesta centrum"][2] == "rgba(0, 0, 0, 0)"
     )
+
+
+# ---------------------------------------------------------------- keyboard only
+
+ACTIVE_ID_JS = "document.activeElement && document.activeElement.id"
+
+
+def tab_to(pg, element_id, limit=60):
+    """Press Tab until the element with ``element_id`` has the focus (keyboard only)."""
+    for _ in range(limit):
+        if pg.evaluate(ACTIVE_ID_JS) == element_id:
+            return
+        pg.keyboard.press("Tab")
+    msg = f"Tab never reached #{element_id}"
+    raise AssertionError(msg)
+
+
+def keyboard_mark_centre(pg):
+    """Mark the map's centre with the keyboard; return the centre as (lon, lat)."""
+    pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    pg.wait_for_timeout(400)  # the first fit to the kommun is animated
+    tab_to(pg, "markera-plats")
+    pg.keyboard.press("Enter")
+    assert pg.evaluate(ACTIVE_ID_JS) == "karta"
+    assert "ritar" in pg.locator("#karta").get_attribute("class")
+    # the arrow keys pan the map; the mark goes where the centre is then
+    before = pg.evaluate("[map.getCenter().lng, map.getCenter().lat]")
+    pg.keyboard.press("ArrowUp")
+    pg.wait_for_function(f"map.getCenter().lat > {before[1]}")
+    pg.wait_for_timeout(400)  # the pan is animated
+    up = pg.evaluate("map.getCenter().lat")
+    pg.keyboard.press("ArrowDown")
+    pg.wait_for_function(f"map.getCenter().lat < {up}")
+    pg.wait_for_timeout(400)
+    centre = pg.evaluate("[map.getCenter().lng, map.getCenter().lat]")
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector("#spotform:not([hidden])")
+    pg.wait_for_function(f"{ACTIVE_ID_JS} === 'category'")
+    assert "ritar" not in (pg.locator("#karta").get_attribute("class") or "")
+    return centre
+
+
+def test_keyboard_only_marks_the_map_centre_and_saves(page, server):
+    _base, path = server
+    lon, lat = keyboard_mark_centre(page)
+    page.keyboard.press("ArrowDown")  # the first category in the list
+    assert page.eval_on_selector("#category", "e => e.value") == "hastighet"
+    tab_to(page, "")  # the first weekday box has no id
+    page.keyboard.press("Space")
+    text = f"Hastigheter förbi skolan {uuid.uuid4().hex[:6]}"
+    tab_to(page, "description")
+    page.keyboard.type(text)
+    tab_to(page, "spara")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
+    )
+    rows = stored(path, text)
+    assert len(rows) == 1
+    assert rows[0]["category"] == "hastighet" and rows[0]["weekdays"] == [1]
+    feature = spots.spots_geojson(rows)["features"][0]
+    assert feature["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-5)
+    # the form is gone; the focus is back on the button, ready for the next mark
+    assert page.evaluate(ACTIVE_ID_JS) == "markera-plats"
+
+
+def test_failed_save_focuses_the_first_invalid_field_for_screen_readers(page, server):
+    _base, path = server
+    keyboard_mark_centre(page)
+    text = "Sven Svensson på Storgatan 5 kör EPA-traktor"
+    tab_to(page, "description")  # no category chosen: two wrong fields
+    page.keyboard.type(text)
+    tab_to(page, "spara")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('meddelande').textContent.includes('inte')")
+    assert page.evaluate(ACTIVE_ID_JS) == "category"
+    for field in ("category", "description"):
+        control = page.locator(f"#{field}")
+        assert control.get_attribute("aria-invalid") == "true"
+        described = control.get_attribute("aria-describedby").split()
+        messages = [page.locator(f"#{i}").inner_text() for i in described]
+        assert any(m.endswith(".") and m.startswith(("Välj", "Texten")) for m in messages)
+    described = page.locator("#description").get_attribute("aria-describedby").split()
+    # the warning about names stays read out with the error about the address
+    assert "description-varning" in described
+    assert any("gatuadress" in page.locator(f"#{i}").inner_text() for i in described)
+    assert stored(path, text) == []
+    # corrected, the marks go away
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "description")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Korsningen vid skolan, kvällstid")
+    tab_to(page, "spara")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
+    )
+    assert page.locator("[aria-invalid]").count() == 0
+
+
+def test_leaflet_controls_speak_swedish(page, server):
+    base, _path = server
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        assert client.put(f"/api/spots/{uuid.uuid4()}", json=spot_payload()).status_code == 201
+    page.reload()
+    page.wait_for_function("Number(document.getElementById('karta').dataset.antal) >= 1")
+    zoom_in = page.locator(".leaflet-control-zoom-in")
+    zoom_out = page.locator(".leaflet-control-zoom-out")
+    assert (zoom_in.get_attribute("title"), zoom_in.get_attribute("aria-label")) == (
+        "Zooma in",
+        "Zooma in",
+    )
+    assert zoom_out.get_attribute("title") == "Zooma ut"
+    assert "A JavaScript library" not in page.locator(".leaflet-control-attribution").inner_html()
+    page.click("#markera-plats")
+    box = page.locator("#karta").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert "Klicka i kartan" in page.locator(".leaflet-draw-tooltip").inner_text()
+    page.keyboard.press("Escape")
+    page.evaluate("map.eachLayer((l) => { if (l.feature && l.getPopup()) l.openPopup(); })")
+    assert page.locator(".leaflet-popup-close-button").get_attribute("aria-label") == "Stäng"

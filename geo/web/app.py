@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from shapely.geometry import mapping
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from geo import settings, spots, users
@@ -42,6 +44,11 @@ logger = logging.getLogger(__name__)
 _HERE = Path(__file__).resolve().parent
 MAX_BODY_BYTES = 10 * 1024 * 1024
 SESSION_MAX_AGE_S = 12 * 3600
+#: Swedish messages for the framework's own errors (which say "Not Found" and the like).
+HTTP_MESSAGES: dict[int, str] = {
+    404: "Sidan finns inte.",
+    405: "Metoden är inte tillåten för den här adressen.",
+}
 #: npm packages served under ``/vendor/<name>/`` (their ``dist`` folders only).
 VENDOR_PACKAGES: tuple[str, ...] = ("leaflet", "leaflet-draw")
 
@@ -111,6 +118,7 @@ def create_app(
         https_only=secure_cookies,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_exception_handler(StarletteHTTPException, _swedish_http_error)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     for pkg in VENDOR_PACKAGES:
         app.mount(f"/vendor/{pkg}", StaticFiles(directory=vendor / pkg / "dist"), name=pkg)
@@ -390,6 +398,29 @@ def create_app(
         return FileResponse(_MAP_ASSETS / "labels.css", media_type="text/css")
 
     return app
+
+
+async def _swedish_http_error(request: Request, exc: Exception) -> Response:
+    """Answer an HTTP error as JSON, in Swedish when the framework gave its English phrase.
+
+    Parameters
+    ----------
+    request
+        The request that failed (unused; the handler's signature).
+    exc
+        The ``HTTPException`` raised by a route or by the router.
+
+    Returns
+    -------
+    starlette.responses.Response
+        ``{"detail": message}`` with the error's status and headers.
+    """
+    if not isinstance(exc, StarletteHTTPException):  # only registered for these
+        raise exc
+    detail: Any = exc.detail
+    if detail == HTTPStatus(exc.status_code).phrase:
+        detail = HTTP_MESSAGES.get(exc.status_code, f"Fel {exc.status_code}.")
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 #: Where the folium maps' label script and styles lie (``geo/maps/labels.js``, ``labels.css``),

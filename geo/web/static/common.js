@@ -5,6 +5,35 @@ const CFG = JSON.parse(document.getElementById("cfg").textContent);
 const OUTBOX_KEY = "geo-utkorg-v1";
 L.Icon.Default.imagePath = "/vendor/leaflet/images/";
 
+/* Leaflet and Leaflet.draw in Swedish: the zoom buttons, the popups' close button, the
+   attribution and the tooltips while marking. */
+L.Control.Zoom.prototype.options.zoomInTitle = "Zooma in";
+L.Control.Zoom.prototype.options.zoomOutTitle = "Zooma ut";
+L.Control.Attribution.prototype.options.prefix =
+  '<a href="https://leafletjs.com" title="Ett JavaScript-bibliotek för interaktiva kartor">Leaflet</a>';
+const leafletPopupLayout = L.Popup.prototype._initLayout;
+L.Popup.include({
+  _initLayout() {
+    leafletPopupLayout.call(this);
+    if (this._closeButton) {
+      this._closeButton.setAttribute("aria-label", "Stäng");
+      this._closeButton.title = "Stäng";
+    }
+  },
+});
+if (L.drawLocal) {
+  const h = L.drawLocal.draw.handlers;
+  h.marker.tooltip.start = "Klicka i kartan där problemet finns – eller tryck Enter för att markera kartans mitt.";
+  h.polyline.tooltip.start = "Klicka där sträckan börjar (eller Enter: kartans mitt).";
+  h.polyline.tooltip.cont = "Klicka längs vägen (eller Enter: kartans mitt).";
+  h.polyline.tooltip.end = "Klicka på sista punkten igen (eller Enter två gånger) för att avsluta.";
+  h.polyline.error = "<strong>Fel:</strong> sträckan får inte korsa sig själv.";
+  const t = L.drawLocal.draw.toolbar;
+  t.actions = { title: "Avbryt markeringen", text: "Avbryt" };
+  t.finish = { title: "Avsluta markeringen", text: "Avsluta" };
+  t.undo = { title: "Ta bort den senaste punkten", text: "Ta bort senaste punkten" };
+}
+
 function newId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
@@ -22,13 +51,38 @@ function el(tag, text, cls) {
   return e;
 }
 
+/* The form's controls for a field: by name (a group of checkboxes gives several). */
+function fieldControls(form, field) {
+  return [...form.elements].filter((c) => c.name === field && c.type !== "hidden");
+}
+
+/* Show the server's Swedish messages next to their fields, mark those fields
+   aria-invalid with aria-describedby pointing at the message (after the field's own
+   description, such as the warning above a text box) and move the focus to the first
+   invalid field. An empty `errors` clears every mark. */
 function showErrors(form, errors) {
   form.querySelectorAll("[data-fel]").forEach((s) => { s.textContent = ""; });
+  form.querySelectorAll("[aria-invalid]").forEach((c) => {
+    c.removeAttribute("aria-invalid");
+    const own = c.dataset.beskrivning;
+    if (own) c.setAttribute("aria-describedby", own); else c.removeAttribute("aria-describedby");
+  });
+  const invalid = [];
   for (const [field, message] of Object.entries(errors || {})) {
     const slot = form.querySelector(`[data-fel="${field}"]`);
-    if (slot) slot.textContent = message;
-    else setMessage(message, true);
+    if (!slot) { setMessage(message, true); continue; }
+    slot.textContent = message;
+    if (!slot.id) slot.id = `${form.id || "form"}-fel-${field}`;
+    for (const c of fieldControls(form, field)) {
+      if (c.dataset.beskrivning === undefined) c.dataset.beskrivning = c.getAttribute("aria-describedby") || "";
+      c.setAttribute("aria-invalid", "true");
+      c.setAttribute("aria-describedby", `${c.dataset.beskrivning} ${slot.id}`.trim());
+      invalid.push(c);
+    }
   }
+  const order = [...form.elements];
+  invalid.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  if (invalid.length) invalid[0].focus();
 }
 
 function setMessage(text, isError) {

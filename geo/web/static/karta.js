@@ -53,16 +53,49 @@ sok.addEventListener("input", () => {
 
 const form = document.getElementById("spotform");
 if (form) {
+  const kartan = map.getContainer();
   const startDraw = (kind) => {
     if (drawer) drawer.disable();
     drawer = kind === "plats"
       ? new L.Draw.Marker(map, { repeatMode: false })
       : new L.Draw.Polyline(map, { shapeOptions: { color: "#d7301f", weight: 6 } });
-    drawer.enable();
-    setMessage(kind === "plats" ? "Klicka i kartan där problemet finns." : "Klicka längs vägen; avsluta med att klicka på sista punkten igen.");
+    drawer.enable();  /* Leaflet.draw moves the focus to the map */
+    setMessage(kind === "plats"
+      ? "Klicka i kartan där problemet finns. Med tangentbordet: flytta kartan med piltangenterna och tryck Enter för att markera kartans mitt."
+      : "Klicka längs vägen; avsluta med att klicka på sista punkten igen. Med tangentbordet: flytta kartan med piltangenterna, Enter lägger en punkt i kartans mitt, Enter igen på samma ställe avslutar.");
   };
   document.getElementById("markera-plats").addEventListener("click", () => startDraw("plats"));
   document.getElementById("markera-stracka").addEventListener("click", () => startDraw("stracka"));
+  map.on(L.Draw.Event.DRAWSTART, () => kartan.classList.add("ritar"));
+  map.on(L.Draw.Event.DRAWSTOP, () => kartan.classList.remove("ritar"));
+
+  /* The keyboard's way to mark: the map's centre (the cross while marking). A stretch gets
+     a point at the centre; the same point again finishes it. Without a stretch under way
+     the centre becomes a point. */
+  const markCentre = () => {
+    const centre = map.getCenter();
+    if (drawer && drawer.enabled() && drawer.type === L.Draw.Polyline.TYPE) {
+      const points = drawer._markers || [];
+      const last = points.length ? points[points.length - 1].getLatLng() : null;
+      if (last && map.latLngToContainerPoint(last).distanceTo(map.latLngToContainerPoint(centre)) < 3) {
+        drawer.completeShape();
+      } else {
+        drawer.addVertex(centre);
+        setMessage(`Punkt ${points.length} lagd. Flytta kartan och tryck Enter för nästa punkt; Enter igen på samma ställe avslutar sträckan.`);
+      }
+      return;
+    }
+    if (drawer) drawer.disable();
+    drawer = null;
+    map.fire(L.Draw.Event.CREATED, { layer: L.marker(centre), layerType: "marker" });
+  };
+  kartan.addEventListener("keydown", (ev) => {
+    if (ev.target !== kartan || !(ev.key === "Enter" || ev.key === " ")) return;
+    if (!drawer || !drawer.enabled()) return;
+    ev.preventDefault();
+    markCentre();
+  });
+  document.getElementById("markera-mitten").addEventListener("click", markCentre);
 
   map.on(L.Draw.Event.CREATED, async (e) => {
     if (drawn) map.removeLayer(drawn);
@@ -90,7 +123,9 @@ if (form) {
     if (drawn) map.removeLayer(drawn);
     drawn = null;
     form.reset();
+    showErrors(form, {});
     form.hidden = true;
+    document.getElementById("markera-plats").focus();
   });
 
   form.addEventListener("submit", (ev) => {
@@ -120,8 +155,11 @@ if (form) {
       if (drawn) map.removeLayer(drawn);
       drawn = null;
       form.reset();
+      showErrors(form, {});
       form.dataset.geometry = "";
+      const inForm = form.contains(document.activeElement);
       form.hidden = true;
+      if (inForm) document.getElementById("markera-plats").focus();  /* the form is gone */
       const hints = (e.detail.data.hints || []).join(" ");
       setMessage(`Sparad. ${hints}`.trim());
     } else {
