@@ -265,3 +265,37 @@ def test_shared_map_opens_offline(offline_page, saved_maps, artifacts_dir):
     )
     assert n_points == 0
     page.screenshot(path=str(artifacts_dir / "lagesbild-delad.png"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [("leken", "Badplats Leken"), ("badgruvan", "Lanna badgruva"), ("tangeras", "Tångeråsa")],
+)
+def test_the_place_search_finds_any_part_of_a_name_or_alias_in_swedish(
+    offline_page, saved_maps, typed, found
+):
+    page = offline_page
+    errors = open_map(page, saved_maps["internal"])
+    box = page.locator(".leaflet-control-search input.search-input")
+    box.fill(typed)
+    box.press("Enter")  # one match: the map flies there and opens the place's popup
+    page.locator(".leaflet-popup-content").wait_for()
+    assert found in page.locator(".leaflet-popup-content").inner_text()
+    page.wait_for_timeout(800)  # the fly animation
+    zoom = page.evaluate(f"() => window[{MAP_JS}[0]].getZoom()")
+    assert 11 <= zoom <= 14  # a village's scale, not the bathing site's 120 m circle
+    assert real_errors(errors) == []
+
+
+def test_the_controls_speak_swedish_and_metric(offline_page, saved_maps):
+    page = offline_page
+    open_map(page, saved_maps["internal"])
+    box = page.locator(".leaflet-control-search input.search-input")
+    box.fill("xyzzy")
+    box.press("Enter")
+    assert "Ingen plats med det namnet" in page.locator(".leaflet-control-search").inner_text()
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Zooma in"
+    assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == "Zooma ut"
+    scale = page.locator(".leaflet-control-scale").inner_text()
+    assert ("km" in scale or " m" in scale) and "mi" not in scale and "ft" not in scale
+    assert page.locator(".leaflet-control-layers-toggle").get_attribute("title") == "Lager"

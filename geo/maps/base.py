@@ -179,6 +179,94 @@ class _BoxControl(MacroElement):
         self.css_class = css_class
 
 
+class _PlaceSearch(plugins.Search):
+    """The place search box in Swedish: any part of a name or an alias, with or without å/ä/ö.
+
+    folium's own template matches only the start of a name (so "leken" did not find "Badplats
+    Leken", nor "badgruvan" Lanna badgruva), says "Location not found", and zooms to a
+    bathing site's 120 m circle; this one searches each place's ``_search`` text (name and
+    aliases, folded), answers in Swedish, and stops at a village's scale.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }}, layer = {{ this.layer.get_name() }};
+  function fold(s) {
+    return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+  }
+  var ctl = new L.Control.Search({
+    layer: layer, propertyName: 'name', position: 'topleft', collapsed: false,
+    initial: false, marker: false, autoCollapse: false,
+    textPlaceholder: {{ this.placeholder|tojson }}, textErr: 'Ingen plats med det namnet',
+    textCancel: 'Töm', textSearch: 'Sök',
+    filterData: function (text, records) {
+      var q = fold(text), out = {};
+      for (var key in records) {
+        var p = records[key].layer && records[key].layer.feature
+          ? records[key].layer.feature.properties : {};
+        if (fold(p._search || key).indexOf(q) !== -1) out[key] = records[key];
+      }
+      return out;
+    },
+    moveToLocation: function (latlng, title, m) {
+      m.closePopup();
+      m.flyTo(latlng, Math.min(m.getBoundsZoom(latlng.layer.getBounds()), {{ this.max_zoom }}));
+    }
+  });
+  // Enter on a part of a name goes to the first place the list shows (the plugin wants the
+  // whole name as written)
+  var exact = ctl._getLocation;
+  ctl._getLocation = function (text) {
+    var loc = exact.call(this, text);
+    if (loc !== false) return loc;
+    if (!Object.keys(this._recordsCache).length) this._recordsCache = this._recordsFromLayer();
+    var hits = this.options.filterData.call(this, text, this._recordsCache);
+    for (var key in hits) { this._input.value = key; return hits[key]; }
+    return false;
+  };
+  ctl.on('search:locationfound', function (e) { if (e.layer._popup) e.layer.openPopup(); });
+  map.addControl(ctl);
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, layer: folium.GeoJson, *, max_zoom: int = 14) -> None:
+        super().__init__(  # type: ignore[no-untyped-call]
+            layer, search_label="name", geom_type="Polygon", placeholder="Sök plats…"
+        )
+        self._name = "PlaceSearch"
+        self.max_zoom = max_zoom
+
+
+class _SwedishControls(MacroElement):
+    """Zoom buttons, a metric scale bar and the layer button in Swedish.
+
+    Leaflet's titles are English, and its scale shows miles and feet too.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+L.control.zoom({position: 'topleft', zoomInTitle: 'Zooma in', zoomOutTitle: 'Zooma ut'})
+  .addTo({{ this._parent.get_name() }});
+L.control.scale({imperial: false, position: 'bottomleft'}).addTo({{ this._parent.get_name() }});
+setTimeout(function () {  // the layer control is added later, with an English title
+  document.querySelectorAll('.leaflet-control-layers-toggle').forEach(function (a) {
+    a.title = 'Lager'; a.setAttribute('aria-label', 'Lager');
+  });
+}, 0);
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SwedishControls"
+
+
 #: The label placement script shared by the folium maps and the marking app ...
 LABELS_JS = Path(__file__).with_name("labels.js")
 #: ... and the labels' styles.
@@ -447,8 +535,9 @@ def base_map(
     generated_at = generated_at or datetime.now(ZoneInfo(settings.timezone))
     # quarter zoom steps, so that a fit fills the free part of the map, not half of it
     m = folium.Map(
-        location=[59.2, 14.85], zoom_start=10, tiles=None, control_scale=True, zoom_snap=0.25
+        location=[59.2, 14.85], zoom_start=10, tiles=None, zoom_control=False, zoom_snap=0.25
     )
+    _SwedishControls().add_to(m)
     if not icons:
         m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
         m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
@@ -483,14 +572,7 @@ def base_map(
         layer = places_layer(places)
         layer.add_to(m)
         if place_search:
-            plugins.Search(  # type: ignore[no-untyped-call]
-                layer=layer,
-                search_label="name",
-                geom_type="Polygon",
-                placeholder="Sök plats…",
-                collapsed=False,
-                position="topleft",
-            ).add_to(m)
+            _PlaceSearch(layer).add_to(m)
     _BoxControl(
         _info_html(title, period, generated_at, all_notes),
         position="bottomleft",
@@ -542,6 +624,7 @@ def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
         rows.append(
             {
                 "name": str(p["name"]),
+                "_search": " | ".join([str(p["name"]), *map(str, list_value(p.get("aliases")))]),
                 "_title": str(p["name"]),
                 "_rows": [["Typ", kind], ["Teman", themes], ["Kallas även", aliases]],
                 "_tooltip": str(p["name"]),
