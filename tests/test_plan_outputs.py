@@ -54,7 +54,7 @@ def _plan(
 def _assert_feasible(plan: patrol.Plan, data: dict[str, object]) -> None:
     opts: patrol.PlanSettings = data["opts"]  # type: ignore[assignment]
     s = plan.stops.sort_values("start")
-    assert plan.total_min <= plan.budget_min + 1e-6
+    assert plan.total_min < plan.budget_min + 1  # the budget, and under a minute more
     # stops last the Koper dwell and share the minutes a further stop would not fit in, so
     # the plan holds the promised minutes (to the minute) unless every stop has doubled
     assert s["dwell_min"].between(opts.dwell_min, 2 * opts.dwell_min).all()
@@ -62,7 +62,7 @@ def _assert_feasible(plan: patrol.Plan, data: dict[str, object]) -> None:
         s["dwell_min"].max() - s["dwell_min"].min() <= 1
         or (s["dwell_min"] == 2 * opts.dwell_min).any()
     )
-    assert plan.total_min > plan.budget_min - 1 or (s["dwell_min"] == 2 * opts.dwell_min).all()
+    assert plan.total_min >= plan.budget_min or (s["dwell_min"] == 2 * opts.dwell_min).all()
     start_h, end_h = opts.allowed_hours
     for t0, t1 in zip(s["start"], s["end"], strict=True):
         assert start_h <= t0.hour and (t1.hour < end_h or (t1.hour == 0 and t1.minute == 0))
@@ -82,7 +82,7 @@ def _assert_feasible(plan: patrol.Plan, data: dict[str, object]) -> None:
         drive = sum(network.route_travel_time_s(G, a, b) for a, b in itertools.pairwise(pts)) / 60
         total += drive + stops["dwell_min"].sum()
     assert total == pytest.approx(plan.total_min, abs=0.5)
-    assert total <= plan.budget_min + 0.5
+    assert total < plan.budget_min + 1
     # two trips are on different days
     days = s.groupby("trip")["start"].min().dt.date
     assert days.nunique() == len(days)
@@ -347,3 +347,120 @@ def test_plan_map_in_the_browser_shows_route_stops_and_reasons(
     assert "Skäl" in text and "Löfte:" in text and "Åtgärd" in text
     page.wait_for_timeout(400)  # the popup fades in
     page.screenshot(path=str(artifacts_dir / "plan-karta.png"))
+
+
+#: JS: hide everything but the route lines (and the map's boxes), so a screenshot shows which
+#: route colours can be seen.
+_ONLY_ROUTES_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]];
+  const drop = [];
+  map.eachLayer(l => {{
+    const tip = l.feature && l.feature.properties && l.feature.properties._tooltip;
+    if (l instanceof L.Path && !/^Rutt/.test(String(tip || ''))) drop.push(l);
+  }});
+  drop.forEach(l => map.removeLayer(l));
+  document.querySelectorAll('.leaflet-control-container, .leaflet-tooltip-pane')
+    .forEach(e => e.style.display = 'none');
+}}"""
+
+#: JS: the screen boxes of the stop markers and of their number badges, by stop number.
+_STOP_BOXES_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]];
+  const out = [];
+  map.eachLayer(l => {{
+    const tip = l.feature && l.feature.properties._tooltip;
+    if (!(l instanceof L.CircleMarker) || !/^\\d+$/.test(tip || '')) return;
+    const c = l._path.getBoundingClientRect();
+    const t = l.getTooltip()._container.getBoundingClientRect();
+    out.push([l.feature.properties._tooltip, [c.left, c.top, c.right, c.bottom],
+              [t.left, t.top, t.right, t.bottom]]);
+  }});
+  const boxes = [...document.querySelectorAll('.leaflet-control')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0)
+    .map(r => [r.left, r.top, r.right, r.bottom]);
+  return {{stops: out, controls: boxes}};
+}}"""
+
+
+def _meet(a: list[float], b: list[float], slack: float = 0.5) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > slack and min(a[3], b[3]) - max(a[1], b[1]) > slack
+
+
+@pytest.fixture(scope="module")
+def two_trip_plan(lekeberg) -> patrol.Plan:
+    """Week 49: both trips leave from the entry point, share roads and visit one place twice."""
+    return _plan(lekeberg, "2026-W49")
+
+
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 800)])
+def test_plan_map_shows_both_routes_and_stops_apart(
+    two_trip_plan, tmp_path: Path, browser, artifacts_dir, viewport
+) -> None:
+    import io
+
+    import geopandas as gpd
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    from geo import settings
+    from geo.maps.plan import _TRIP_COLORS
+
+    plan = two_trip_plan
+    routes = plan.routes.set_index("trip").geometry
+    shared = routes[1].intersection(routes[2].buffer(1.0))
+    assert len(routes) == 2 and shared.length > 1000  # the case: route 2 runs on route 1's roads
+    stops = plan.stops.geometry
+    assert min(a.distance(b) for a, b in itertools.combinations(stops, 2)) < 50  # one place twice
+
+    paths = patrol.write_plan_outputs(
+        plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
+    )
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.route("**/*", lambda r: r.abort() if r.request.url.startswith("http") else r.continue_())
+    try:
+        errors = open_map(page, paths["map"])
+        page.wait_for_timeout(300)
+        assert real_errors(errors) == []
+        found = page.evaluate(_STOP_BOXES_JS)
+        page.screenshot(path=str(artifacts_dir / f"plan-karta-tva-turer-{width}.png"))
+        assert len(found["stops"]) == len(plan.stops)
+        for (a, circle_a, badge_a), (b, circle_b, badge_b) in itertools.combinations(
+            found["stops"], 2
+        ):
+            assert not _meet(circle_a, circle_b), (a, b)  # no marker hides another
+            assert not _meet(badge_a, circle_b) and not _meet(badge_b, circle_a), (a, b)
+        for number, circle, badge in found["stops"]:  # none under a box, all on the map
+            assert circle[0] >= 0 and circle[2] <= width and badge[1] >= 0 and circle[3] <= height
+            assert not [c for c in found["controls"] if _meet(circle, c) or _meet(badge, c)], number
+        if width < 600:  # a phone: the legend folds into its title
+            assert not page.locator(".geo-legend .geo-line").first.is_visible()
+        # where the routes share roads both colours show (the first, wider, under the second)
+        parts = [g for g in getattr(shared, "geoms", [shared]) if g.length > 200]
+        fractions = np.linspace(0.1, 0.9, 9)
+        samples = [g.interpolate(f, normalized=True) for g in parts for f in fractions]
+        lonlat = gpd.GeoSeries(samples, crs=plan.routes.crs).to_crs(settings.display_crs)
+        page.evaluate(_ONLY_ROUTES_JS)
+        page.wait_for_timeout(100)
+        img = mpimg.imread(io.BytesIO(page.screenshot()), format="png")[..., :3] * 255
+        points = page.evaluate(
+            f"ps => ps.map(p => {{ const m = window[{MAP_JS}[0]];"
+            " const c = m.latLngToContainerPoint(p); const r = m.getContainer()"
+            ".getBoundingClientRect(); return [c.x + r.left, c.y + r.top]; })",
+            [[p.y, p.x] for p in lonlat],
+        )
+        seen = []
+        for x, y in points:
+            if not (8 <= x < width - 8 and 8 <= y < height - 8):
+                continue
+            patch = img[int(y) - 7 : int(y) + 8, int(x) - 7 : int(x) + 8].reshape(-1, 3)
+            colours = []
+            for hexcolor in _TRIP_COLORS:
+                rgb = np.array([int(hexcolor[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+                colours.append(bool((np.abs(patch - rgb).max(axis=1) < 45).sum() >= 3))
+            seen.append(colours)
+        assert len(seen) >= 5
+        assert all(c == [True, True] for c in seen), seen
+    finally:
+        context.close()

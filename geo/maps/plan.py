@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
+from branca.element import MacroElement, Template  # type: ignore[attr-defined]
 
 from geo import settings
 from geo.errors import GeoError
@@ -23,6 +25,131 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _TRIP_COLORS = ("#c51b7d", "#2166ac")
+#: Line width of each trip's route in px, the first widest: the trips leave from the same
+#: entry point and share roads, so a later (narrower) route is drawn on top of an earlier one
+#: and both colours show where they run together.
+_TRIP_WEIGHTS = (10, 4)
+#: Radius of a stop's circle marker in px.
+_STOP_RADIUS = 11
+#: Margin around the stops when the map is fitted to them, as a share of their extent (room
+#: for the number badges above the stops and the names below) and at least this many metres.
+_FIT_MARGIN = 0.15
+_FIT_MARGIN_MIN_M = 400.0
+
+#: JS function ``geoSpreadStops(layer)``: on every zoom, stop markers that would cover each other
+#: or each other's number badge (a place visited on both trips, stops a few hundred metres
+#: apart) are set side by side on screen, each with a thin line back to its true place; the
+#: badges stay above their own stops. On a phone the stops are fitted again below the boxes at
+#: the top (the layer button and the folded legend) and above the info box at the bottom.
+_SPREAD_STOPS_JS = """
+function geoSpreadStops(layer) {
+  var map = layer._map;
+  if (!map) { return; }
+  var GAP = 4;
+  var stops = layer.getLayers().filter(function (l) {
+    return l instanceof L.CircleMarker && l.feature;
+  });
+  stops.forEach(function (s) { s._geoHome = s.getLatLng(); });
+  var leaders = [];
+  function badge(s) {  // the number badge's width and height in px
+    var t = s.getTooltip && s.getTooltip();
+    var r = t && t._container ? t._container.getBoundingClientRect() : null;
+    return r && r.width ? [r.width, r.height] : [2 * s.getRadius(), 2 * s.getRadius()];
+  }
+  function spread() {
+    leaders.forEach(function (l) { layer.removeLayer(l); });
+    leaders = [];
+    var home = stops.map(function (s) { return map.latLngToLayerPoint(s._geoHome); });
+    var xs = home.map(function (p) { return p.x; });
+    var size = stops.map(badge);
+    for (var round = 0; round < 200; round++) {
+      var moved = false;
+      for (var i = 0; i < stops.length; i++) {
+        for (var j = i + 1; j < stops.length; j++) {
+          var ri = stops[i].getRadius(), rj = stops[j].getRadius();
+          // side by side: neither the circles nor a badge and the other's circle may meet
+          var wide = Math.max(ri + rj, (size[i][0] + size[j][0]) / 2) + GAP;
+          var high = Math.max(ri, rj) + Math.max(size[i][1], size[j][1]) + 16;
+          var dx = xs[j] - xs[i], dy = Math.abs(home[j].y - home[i].y);
+          if (dy >= high || Math.abs(dx) >= wide) { continue; }
+          var side = dx > 0 || (dx === 0 && j > i) ? 1 : -1;
+          var push = (wide - Math.abs(dx)) / 2 + 0.25;
+          xs[i] -= side * push;
+          xs[j] += side * push;
+          moved = true;
+        }
+      }
+      if (!moved) { break; }
+    }
+    stops.forEach(function (s, i) {
+      var at = map.layerPointToLatLng(L.point(xs[i], home[i].y));
+      s.setLatLng(at);
+      if (Math.abs(xs[i] - home[i].x) > 1) {
+        var line = L.polyline([s._geoHome, at], {color: '#111111', weight: 1.5, opacity: 0.8,
+                                                 interactive: false});
+        leaders.push(line);
+        layer.addLayer(line);
+      }
+    });
+    stops.forEach(function (s) { s.bringToFront(); });
+  }
+  function fitOnPhones() {  // after geoLayout, which fits a phone's map above the bottom boxes
+    var b = map.options.geoFitBounds;
+    if (!b || map.getSize().x >= 600) { return; }
+    var box = map.getContainer(), top = box.getBoundingClientRect().top;
+    function reach(selector, edge) {
+      var most = 0;
+      box.querySelectorAll(selector + ' > .leaflet-control').forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        if (r.height) {
+          most = Math.max(most, edge === 'top' ? r.bottom - top : map.getSize().y - (r.top - top));
+        }
+      });
+      return most;
+    }
+    var topHigh = Math.max(reach('.leaflet-top.leaflet-left', 'top'),
+                           reach('.leaflet-top.leaflet-right', 'top'));
+    var rightHigh = reach('.leaflet-top.leaflet-right', 'top');
+    var leftWide = 0;
+    box.querySelectorAll('.leaflet-top.leaflet-left > .leaflet-control').forEach(function (c) {
+      leftWide = Math.max(leftWide, c.getBoundingClientRect().width);
+    });
+    var bottomHigh = Math.max(reach('.leaflet-bottom.leaflet-left', 'bottom'),
+                              reach('.leaflet-bottom.leaflet-right', 'bottom'));
+    // the band between the boxes at the top and the bottom, or the column right of the tools
+    var choices = [{tl: [10, topHigh + 10], br: [10, bottomHigh + 10]},
+                   {tl: [leftWide + 20, rightHigh + 10], br: [10, bottomHigh + 10]}];
+    var best = null, bestZoom = -Infinity;
+    choices.forEach(function (c) {
+      var z = map.getBoundsZoom(b, false, L.point(c.tl).add(c.br));
+      if (z > bestZoom) { best = c; bestZoom = z; }
+    });
+    map.fitBounds(b, {paddingTopLeft: best.tl, paddingBottomRight: best.br, animate: false});
+  }
+  spread();
+  map.on('zoomend viewreset', spread);
+  setTimeout(function () { fitOnPhones(); spread(); }, 0);
+}
+"""
+
+
+class _SpreadStops(MacroElement):
+    """Run :data:`_SPREAD_STOPS_JS` on the stop layer once every script of the page has run."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+{{ this.js }}
+setTimeout(function () { geoSpreadStops({{ this.layer }}); }, 0);
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, layer: folium.GeoJson) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SpreadStops"
+        self.js = _SPREAD_STOPS_JS
+        self.layer = layer.get_name()
 
 
 def _stop_features(plan: Plan) -> gpd.GeoDataFrame:
@@ -68,6 +195,10 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
     folium.Map
         Kommun boundary, roads ("schematiskt vägnät" when schematic), places, one route layer
         per trip and numbered stops whose popups carry day, time, activity, theme and reason.
+        Where two trips share roads the first (wider) route shows on both sides of the second;
+        stop markers that would cover each other are pushed apart on screen, each with a thin
+        line to its true place. The stops are fitted clear of the boxes in the browser; on a
+        phone the layer list and legend fold (``layout.js``).
     """
     from geo import network
     from geo.sites import load_boundary, load_places
@@ -95,9 +226,9 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
         generated_at=pd.Timestamp(plan.meta["generated_at"]).to_pydatetime(),
         notes=notes,
     )
-    for _, r in plan.routes.iterrows():
+    n_trips = len(plan.routes)
+    for _, r in plan.routes.sort_values("trip").iterrows():  # the first, widest, underneath
         trip = int(r["trip"])
-        color = _TRIP_COLORS[(trip - 1) % len(_TRIP_COLORS)]
         day = plan.stops.loc[plan.stops["trip"] == trip, "start"].min()
         label = f"Rutt {trip}" + (
             f" ({DAY_NAMES[pd.Timestamp(day).day_of_week]})" if pd.notna(day) else ""
@@ -107,27 +238,46 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
             geometry=[r.geometry],
             crs=plan.routes.crs,
         )
-        geojson_layer(gdf, name=label, style={"color": color, "weight": 5, "opacity": 0.85}).add_to(
-            m
-        )
-    geojson_layer(
+        style = {"color": _trip_color(trip), "weight": _trip_weight(trip, n_trips), "opacity": 0.9}
+        geojson_layer(gdf, name=label, style=style).add_to(m)
+    stops = geojson_layer(
         _stop_features(plan),
         name="Stopp (numrerade)",
         style={"color": "#111111", "weight": 2, "fillOpacity": 0.9},
-        point_radius=11,
-    ).add_to(m)
+        point_radius=_STOP_RADIUS,
+    )
+    stops.add_to(m)
+    _SpreadStops(stops).add_to(m)
     items = [
         (THEME_COLORS[t], f"Stopp: {THEMES[t]}", "fill") for t in sorted(set(plan.stops["theme"]))
     ]
-    items += [
-        (_TRIP_COLORS[(int(t) - 1) % 2], f"Rutt {int(t)}", "line") for t in plan.routes["trip"]
-    ]
+    for t in sorted(int(t) for t in plan.routes["trip"]):
+        width = "" if n_trips < 2 else (", bred linje" if t == 1 else ", smal linje ovanpå")
+        items.append((_trip_color(t), f"Rutt {t}{width}", "line"))
     legend_notes = ["schematiskt vägnät"] if schematic else []
     add_legend(m, items, title="Veckans plan", notes=legend_notes)
-    minx, miny, maxx, maxy = plan.stops.to_crs(settings.display_crs).total_bounds
-    # the stops fill the view clear of the boxes: search and tools on the left, the info box
-    # and the legend along the bottom (the layer list folds into its button)
-    m.fit_bounds(
-        [[miny, minx], [maxy, maxx]], padding_top_left=(180, 50), padding_bottom_right=(60, 170)
-    )
-    return finish_map(m, collapsed_layers=True, fit_kommun=False)
+    # the stops (with room for their numbers and names) are fitted in the browser into the part
+    # of the map the boxes leave free, as the lägesbild maps fit the kommun: beside the boxes on
+    # a screen, above the info box on a phone, where the legend folds into its title
+    if not plan.stops.empty:  # else the kommun, as base_map set it
+        margin = max(_FIT_MARGIN * _extent(plan.stops), _FIT_MARGIN_MIN_M)
+        box = shapely.box(*plan.stops.total_bounds).buffer(margin)
+        area = gpd.GeoSeries([box], crs=plan.stops.crs)
+        minx, miny, maxx, maxy = area.to_crs(settings.display_crs).total_bounds
+        m.options["geoFitBounds"] = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+    return finish_map(m, collapsed_layers=True, fit_kommun=True)
+
+
+def _trip_color(trip: int) -> str:
+    return _TRIP_COLORS[(trip - 1) % len(_TRIP_COLORS)]
+
+
+def _trip_weight(trip: int, n_trips: int) -> int:
+    if n_trips < 2:
+        return 5
+    return _TRIP_WEIGHTS[min(trip - 1, len(_TRIP_WEIGHTS) - 1)]
+
+
+def _extent(gdf: gpd.GeoDataFrame) -> float:
+    minx, miny, maxx, maxy = gdf.total_bounds
+    return float(max(maxx - minx, maxy - miny))
