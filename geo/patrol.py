@@ -1015,9 +1015,9 @@ def _fill_budget(
 
     The solver fits whole stops of ``dwell_min`` with their drives in the budget; what it
     leaves is less than one more stop and its drive (107 of 120 minutes on the default data).
-    The löfte promises *at least* two hours, so those whole minutes go to the stops, the most
-    valuable first, evenly, and no stop more than doubles. The trips stay in their windows:
-    a window is as long as the whole budget.
+    The löfte promises *at least* two hours, so those minutes, rounded up to whole minutes, go
+    to the stops, the most valuable first, evenly, and no stop more than doubles. The plan
+    then lasts the budget and less than a minute more; its stops stay in their trip windows.
 
     Parameters
     ----------
@@ -1038,7 +1038,8 @@ def _fill_budget(
     stops = [(float(values[s, trip.window]), k, j)
              for k, trip in enumerate(trips) for j, s in enumerate(trip.stops)]  # fmt: skip
     dwell = [[opts.dwell_min] * len(trip.stops) for trip in trips]
-    spare = max(0, math.floor(opts.budget_min - planned_min + 1e-6))
+    # whole minutes, rounded up: the promise is *at least* the budget (120.4 of 120, not 119.6)
+    spare = max(0, math.ceil(opts.budget_min - planned_min - 1e-6))
     if not stops or not spare:
         return dwell
     share, rest = divmod(spare, len(stops))

@@ -75,7 +75,7 @@ def plan_cmd(
     if as_json:
         click.echo(json.dumps(plan.as_dict(), ensure_ascii=False))
         return
-    click.echo(f"Plan {plan.week}: {len(plan.stops)} stopp, {plan.total_min:.0f} av "
+    click.echo(f"Plan {plan.week}: {len(plan.stops)} stopp, {int(plan.total_min)} av "
                f"{plan.budget_min:.0f} min")  # fmt: skip
     for _, s in plan.stops.iterrows():
         day = DAY_NAMES[s["start"].day_of_week]

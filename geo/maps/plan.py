@@ -214,7 +214,7 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
     except GeoError as e:
         logger.warning("plan map without roads: %s", e)
     year, num = plan.week.split("-W")
-    notes = [f"Planerat {plan.total_min:.0f} av {plan.budget_min:.0f} min inkl. körning"]
+    notes = [f"Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min inkl. körning"]
     notes.append("Arbetsmaterial – ej för spridning")
     m = base_map(
         title=f"Patrullplan vecka {int(num)} {year}",

@@ -273,7 +273,7 @@ footer strong {{ color: #8a1c1c; }}
 <body>
 <h1>Patrullplan vecka {int(num)} ({monday:%Y-%m-%d} – {sunday:%Y-%m-%d})</h1>
 <p class="sub">{html.escape(settings.kommun_name)}s kommun, medborgarlöftet: minst två timmar
-i veckan. Planerat {plan.total_min:.0f} av {plan.budget_min:.0f} min, körningen från och till
+i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, körningen från och till
 {html.escape(entry[:1].lower() + entry[1:])} inräknad.</p>
 <img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
 <table>
