@@ -294,10 +294,16 @@ def test_marked_spots_flow_into_the_internal_map(tmp_path):
     spots.put_spot("5f0c1c8e-8d8e-4d0e-9a57-1a2b3c4d5e6f", payload, user=anna, path=store_path)
     assert len(spots.read_spots(store_path)) == 1
     internal, shared = build_all(store_path=store_path, out_dir=tmp_path / "maps")
-    spot_id = "5f0c1c8e-8d8e-4d0e-9a57-1a2b3c4d5e6f"
-    assert spot_id in internal.read_text(encoding="utf-8")
-    assert "Markerad trafikplats" in internal.read_text(encoding="utf-8")
-    assert spot_id not in shared.read_text(encoding="utf-8")
+    text = _unescape(internal.read_text(encoding="utf-8"))
+    (spot,) = [
+        f for f in _features(text) if f["properties"].get("_title", "").startswith("Markerad")
+    ]
+    rows = dict(spot["properties"]["_rows"])
+    # the popup says when the problem happens (fre, lör; kvällar), not the spot's raw id
+    assert rows["När"].startswith("fre, lör; ") and rows["Markerad"][:2] == "20"
+    assert "5f0c1c8e" not in text
+    shared_text = _unescape(shared.read_text(encoding="utf-8"))
+    assert "Markerad trafikplats" not in shared_text and "idrottsplatsen" not in shared_text
 
 
 def test_every_category_has_its_own_colour_and_a_map_needs_no_matplotlib():
@@ -310,3 +316,15 @@ def test_every_category_has_its_own_colour_and_a_map_needs_no_matplotlib():
     code = "import sys, geo.maps.plan; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_popups_write_numbers_the_swedish_way_and_name_what_they_show(internal_html):
+    feats = _features(_unescape(internal_html))
+    segments = [f for f in feats if "Händelser per km" in dict(f["properties"].get("_rows", []))]
+    assert segments
+    for f in segments:
+        rows = dict(f["properties"]["_rows"])
+        assert "." not in rows["Händelser per km"] and "," in rows["Händelser per km"]
+        assert rows["Väg"] != "Väg" and "." not in rows["Längd"]
+    gi = [f for f in feats if "Gi*-z" in dict(f["properties"].get("_rows", []))]
+    assert gi and all("." not in dict(f["properties"]["_rows"])["Gi*-z"] for f in gi)

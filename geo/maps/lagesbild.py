@@ -6,6 +6,7 @@ import base64
 import logging
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 import branca
 import folium
@@ -35,6 +36,7 @@ from geo.maps.base import (
 )
 from geo.model import CATEGORIES, SOURCES, THEMES
 from geo.projection import require_projected
+from geo.spots import TIME_BANDS
 from geo.weeks import DAY_ABBR, week_range
 
 logger = logging.getLogger(__name__)
@@ -350,7 +352,12 @@ def _hotspot_features(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             {
                 "kind": "hotspot",
                 "hotspot_id": _text(rec.get("hotspot_id")),
-                "_title": f"Hotspot {_text(rec.get('hotspot_id'))}: {cat_labels.get(cat, cat)}",
+                "_title": f"Hotspot {_text(rec.get('hotspot_id'))}: "
+                + (
+                    f"{THEMES.get(theme, theme)} (alla kategorier)"
+                    if cat == "alla"
+                    else cat_labels.get(cat, cat)
+                ),
                 "_color": THEME_COLORS.get(theme, "#333333"),
                 "_rows": [
                     ["Tema", f"{theme} – {THEMES.get(theme, theme)}"],
@@ -385,12 +392,9 @@ def _gi_features(gi_grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 "_title": label,
                 "_color": color,
                 "_rows": [
-                    ["Händelser i rutan", _text(rec.get("n_events"))],
-                    ["Gi*-z", f"{float(rec['gi_z']):.2f}" if pd.notna(rec.get("gi_z")) else "–"],
-                    [
-                        "p (FDR-justerat)",
-                        f"{float(rec['p_fdr']):.3f}" if pd.notna(rec.get("p_fdr")) else "–",
-                    ],
+                    ["Händelser i rutan", _cell_count(rec)],
+                    ["Gi*-z", _decimal(rec.get("gi_z"), 2)],
+                    ["p (FDR-justerat)", _decimal(rec.get("p_fdr"), 3)],
                 ],
             }
         )
@@ -403,21 +407,49 @@ def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, flo
     cmap = branca.colormap.LinearColormap(["#fee08b", "#fc8d59", "#d73027"], vmin=0.0, vmax=vmax)
     rows = []
     for rec, r in zip(segments.to_dict("records"), rate, strict=True):
-        name = " ".join(x for x in (_text(rec.get("ref")), _text(rec.get("name"))) if x) or "Väg"
+        name = " ".join(x for x in (_text(rec.get("ref")), _text(rec.get("name"))) if x)
         rows.append(
             {
                 "_title": _text(rec.get("label")) or name,
                 "_color": cmap(float(r)),
                 "_rows": [
-                    ["Väg", name],
-                    ["Längd", f"{float(rec.get('length_m') or 0) / 1000:.1f} km"],
+                    ["Väg", name or "utan nummer och namn"],
+                    ["Längd", f"{_decimal(float(rec.get('length_m') or 0) / 1000, 1)} km"],
                     ["Händelser", _text(rec.get("n_events"))],
-                    ["Händelser per km", f"{float(r):.1f}"],
+                    ["Händelser per km", _decimal(r, 1)],
                     ["Rang", _text(rec.get("rank"))],
                 ],
             }
         )
     return gpd.GeoDataFrame(rows, geometry=segments.geometry.to_numpy(), crs=segments.crs), vmax
+
+
+def _decimal(value: object, digits: int) -> str:
+    """Return a number with a Swedish decimal comma (``51,3``), or "–" when missing."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return "–"
+    return f"{float(value):.{digits}f}".replace(".", ",")  # type: ignore[arg-type]
+
+
+def _cell_count(rec: dict[str, Any]) -> str:
+    """Return a Gi* cell's own count; a hot cell without events is hot by its neighbours."""
+    n = _text(rec.get("n_events"))
+    if n in ("0", "0.0") and str(rec.get("hotspot_class", "")).startswith("hot"):
+        return "0 (het genom grannrutornas händelser)"
+    return n
+
+
+def _spot_when(rec: dict[str, Any]) -> str:
+    """Return a marked spot's weekdays and times of day in Swedish ("fre, lör; kväll")."""
+    days = [int(d) for d in list_value(rec.get("weekdays"))]
+    bands = [str(b) for b in list_value(rec.get("time_bands"))]
+    parts = []
+    if days and len(days) < 7:
+        parts.append(", ".join(DAY_ABBR[(d - 1) % 7] for d in sorted(days)))
+    labels = [TIME_BANDS[b].label.lower() for b in bands if b in TIME_BANDS]
+    if labels:
+        parts.append(", ".join(labels))
+    return "; ".join(parts) or "alla dagar och tider"
 
 
 def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -434,7 +466,8 @@ def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 "_rows": [
                     ["Kategori", label],
                     ["Status", status_label],
-                    ["Id", _text(rec.get("spot_id"))],
+                    ["När", _spot_when(rec)],
+                    ["Markerad", format_time(rec.get("created_at"))[:10] or "–"],
                 ],
             }
         )
@@ -537,7 +570,7 @@ def lagesbild_map(
         ).add_to(m)
         legend += [
             ("#fee08b", "Vägsträcka: få händelser per km", "line"),
-            ("#d73027", f"Vägsträcka: {vmax:.1f} händelser per km", "line"),
+            ("#d73027", f"Vägsträcka: {_decimal(vmax, 1)} händelser per km", "line"),
         ]
     heat = _heat_data(incidents, cell_size_m=heat_cell_size_m, max_cells=max_heat_cells)
     if heat:
