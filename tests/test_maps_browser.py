@@ -233,6 +233,15 @@ def test_week_slider_filters_markers(offline_page, saved_maps):
     expected = len(in_week)
     assert f"{len(in_week)} händelser" in label
     assert page.evaluate(_MARKERS_JS) == expected < all_markers
+    # the category boxes count the chosen week, not the whole period
+    page.locator(".geo-cats summary").click()
+    category, n = (
+        in_week["category"].value_counts().index[0],
+        in_week["category"].value_counts().iloc[0],
+    )
+    label = page.locator("label.geo-cat", has=page.locator(f"input[value='{category}']"))
+    assert label.inner_text().strip().endswith(f"({n})")
+    assert n < int((incidents["category"] == category).sum())
 
 
 def test_category_boxes_hide_one_category(offline_page, saved_maps):

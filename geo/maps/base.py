@@ -141,6 +141,7 @@ _CSS = """
 .geo-popup td.geo-key {color: #555;}
 .geo-popup img.geo-chart {display: block; margin-top: 4px; max-width: 340px;}
 .geo-week input.geo-week-input {width: 220px;}
+.geo-week {min-width: 240px;}
 .geo-cats summary {cursor: pointer; margin-top: 4px;}
 .geo-cats label.geo-cat {display: block; max-width: 300px; cursor: pointer;}
 .geo-cats label.geo-cat input {margin: 0 2px 0 0; vertical-align: -2px;}

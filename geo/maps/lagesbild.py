@@ -67,6 +67,9 @@ class WeekSlider(MacroElement):
     categories
         ``(id, Swedish label, colour, number of events)`` per category shown; each gets a
         check box (all ticked at first) in the same colour as its markers.
+    category_counts
+        Events per week and category, ``{"2025-W23": {"hastighet": 3}}``: a chosen week's
+        check boxes show that week's counts (all incidents).
     """
 
     _template = Template(
@@ -80,7 +83,8 @@ class WeekSlider(MacroElement):
   var counts = {{ this.counts|tojson }};
   var total = {{ this.total|tojson }};
   var cats = {{ this.categories|tojson }};
-  var on = {};
+  var perWeek = {{ this.category_counts|tojson }};
+  var on = {}, catText = {};
   cats.forEach(function (c) { on[c[0]] = true; });
   var ctl = L.control({position: 'bottomleft'});
   ctl.onAdd = function () {
@@ -99,6 +103,10 @@ class WeekSlider(MacroElement):
       var i = parseInt(input.value, 10);
       var wk = i === 0 ? null : weeks[i - 1];
       label.textContent = text(wk);
+      cats.forEach(function (c) {
+        var n = wk === null ? c[3] : ((perWeek[wk] || {})[c[0]] || 0);
+        catText[c[0]].nodeValue = c[1] + ' (' + n + ')';
+      });
       pairs.forEach(function (pr) {
         var keep = pr[1].getLayers().filter(function (l) {
           var p = l.feature.properties;
@@ -114,7 +122,7 @@ class WeekSlider(MacroElement):
       tick.type = 'checkbox'; tick.checked = true; tick.value = c[0];
       var swatch = L.DomUtil.create('span', 'geo-swatch', row);
       swatch.style.background = c[2];
-      row.appendChild(document.createTextNode(c[1] + ' (' + c[3] + ')'));
+      catText[c[0]] = row.appendChild(document.createTextNode(c[1] + ' (' + c[3] + ')'));
       L.DomEvent.on(tick, 'change', function () { on[c[0]] = tick.checked; show(); });
     });
     label.textContent = text(null);
@@ -136,12 +144,14 @@ class WeekSlider(MacroElement):
         weeks: Sequence[str],
         counts: dict[str, int],
         categories: Sequence[tuple[str, str, str, int]] = (),
+        category_counts: dict[str, dict[str, int]] | None = None,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "WeekSlider"
         self._pairs = list(pairs)
         self.weeks = list(weeks)
         self.counts = counts
+        self.category_counts = category_counts or {}
         self.total = int(sum(counts.values()))
         self.categories = [list(c) for c in categories]
 
@@ -640,7 +650,16 @@ def lagesbild_map(
             for c in cats_present
         ]
         span = week_range(weeks.min(), weeks.max())
-        m.add_child(WeekSlider(pairs, weeks=span, counts=counts, categories=categories))
+        per_week: dict[str, dict[str, int]] = {}
+        for (wk, cat), n in (
+            incidents.groupby([weeks, incidents["category"].astype(str)]).size().items()
+        ):
+            per_week.setdefault(str(wk), {})[str(cat)] = int(n)
+        m.add_child(
+            WeekSlider(
+                pairs, weeks=span, counts=counts, categories=categories, category_counts=per_week
+            )
+        )
     legend += [("#222222", "Kommungräns", "line"), ("#0571b0", "Badplats", "fill")]
     add_legend(m, legend)
     logger.info("lägesbild map: %d incidents (%d points)", n_total, len(recent))
