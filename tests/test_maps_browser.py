@@ -160,6 +160,28 @@ def test_on_a_phone_the_layer_list_and_legend_fold_and_open_on_a_tap(offline_pag
     assert legend_item.is_visible()
 
 
+@pytest.mark.parametrize(
+    "viewport", [{"width": 390, "height": 800}, {"width": 1366, "height": 768}]
+)
+def test_no_place_name_is_cut_off_at_the_edge_of_the_map(offline_page, saved_maps, viewport):
+    page = offline_page
+    page.set_viewport_size(viewport)
+    open_map(page, saved_maps["internal"])
+    page.wait_for_timeout(400)
+    cut = page.evaluate(
+        """() => {
+      const frame = document.querySelector('.leaflet-container').getBoundingClientRect();
+      return [...document.querySelectorAll('.leaflet-tooltip-permanent, .leaflet-tooltip')]
+        .filter(t => t.offsetParent !== null)
+        .map(t => [t.innerText, (t.firstElementChild || t).getBoundingClientRect()])
+        .filter(([, r]) => r.left < frame.left || r.right > frame.right
+                        || r.top < frame.top || r.bottom > frame.bottom)
+        .map(([text]) => text);
+    }"""
+    )
+    assert cut == []
+
+
 def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, artifacts_dir):
     page = offline_page
     open_map(page, saved_maps["internal"])

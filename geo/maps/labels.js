@@ -4,7 +4,8 @@
  * move, zoom or layer switch, one by one around the map's controls (stop badges first, then
  * localities, then bathing sites): each keeps its own place if that box is free, else takes
  * the first free one of right, left, top, bottom and half a line above or below right and
- * left; if none is free, the one that covers the least of the others. It returns the placing
+ * left; if none is free, the one that covers the least of the others (a label reaching
+ * beyond the map's edge counts as covering what is cut off). It returns the placing
  * function, to call again after adding labels. Used inline by the folium maps
  * (geo.maps.base) and served to the marking app (geo.web).
  */
@@ -37,6 +38,10 @@ function geoPlaceLabels(map) {
       if (t && t.options.permanent && t._container && t._map) { tips.push(t); }
     });
     tips.sort(function (a, b) { return rank(a) - rank(b); });
+    var frame = map.getContainer().getBoundingClientRect();
+    function outside(b) {  // the part of a label beyond the map's edge, as bad as a cover
+      return (b.right - b.left) * (b.bottom - b.top) - overlap(b, frame);
+    }
     var controls = map.getContainer().querySelectorAll('.leaflet-control');
     var placed = Array.prototype.map.call(controls, function (c) {
       return c.getBoundingClientRect();
@@ -47,7 +52,7 @@ function geoPlaceLabels(map) {
       var best = null;
       for (var i = 0; i < spots.length; i++) {
         var b = place(t, spots[i][0], spots[i][1]);
-        var cost = placed.reduce(function (sum, p) { return sum + overlap(b, p); }, 0);
+        var cost = placed.reduce(function (sum, p) { return sum + overlap(b, p); }, outside(b));
         if (best === null || cost < best.cost) {
           best = {side: spots[i][0], offset: spots[i][1], cost: cost};
         }

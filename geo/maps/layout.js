@@ -67,9 +67,10 @@ function geoLayout(map) {
       var z = map.getBoundsZoom(b, false, L.point(c.tl).add(c.br));
       if (z > bestZoom) { best = c; bestZoom = z; }
     });
-    if (!best) {  // a phone: the full width above the boxes at the bottom, else the whole map
-      best = bottomHigh + 20 < 0.6 * size.y ? {tl: [10, 10], br: [10, bottomHigh + 10]}
-                                            : {tl: [10, 10], br: [10, 10]};
+    if (!best) {  // a phone: the full width above the boxes at the bottom, else the whole map,
+      // with a little room at the sides for the names of places on the kommun's edge
+      best = bottomHigh + 20 < 0.6 * size.y ? {tl: [25, 10], br: [25, bottomHigh + 10]}
+                                            : {tl: [25, 10], br: [25, 10]};
     }
     map.fitBounds(b, {paddingTopLeft: best.tl, paddingBottomRight: best.br, animate: false});
   }
