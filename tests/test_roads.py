@@ -140,20 +140,24 @@ def test_segments_rank_by_events_per_km_with_few_events_last(G, places, four_roa
     assert seg["few_events"].is_monotonic_increasing  # claims first, then the rest
 
 
-def test_cli_prints_the_segments_in_rank_order_with_events_per_km(
-    tmp_path: Path, four_roads
-) -> None:
-    gpkg = tmp_path / "store.gpkg"
-    incidents = four_roads[0]
+def _store_with(incidents: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write ``incidents`` into a new store at ``path`` as one import and return the path."""
     batch = store.ImportBatch(
         file="test",
-        file_sha256="1" * 64,
+        file_sha256="0" * 64,
         format="csv",
         incidents=incidents.assign(content_hash=incidents["incident_id"]),
         quarantine=pd.DataFrame(columns=["line", "reason", "detail", "raw"]),
         n_read=len(incidents),
     )
-    store.write_import(batch, gpkg)
+    store.write_import(batch, path)
+    return path
+
+
+def test_cli_prints_the_segments_in_rank_order_with_events_per_km(
+    tmp_path: Path, four_roads
+) -> None:
+    gpkg = _store_with(four_roads[0], tmp_path / "store.gpkg")
     args = ["roads", "--store", str(gpkg), "--graph", str(network.schematic_osm_path())]
     result = CliRunner().invoke(network_group, args)
     assert result.exit_code == 0, result.output
@@ -324,16 +328,7 @@ def test_geographic_incidents_are_refused(G, cluster, places) -> None:
 
 
 def test_layers_round_trip_and_cli(tmp_path: Path, G, cluster) -> None:
-    gpkg = tmp_path / "store.gpkg"
-    batch = store.ImportBatch(
-        file="test",
-        file_sha256="0" * 64,
-        format="csv",
-        incidents=cluster.assign(content_hash=cluster["incident_id"]),
-        quarantine=pd.DataFrame(columns=["line", "reason", "detail", "raw"]),
-        n_read=len(cluster),
-    )
-    store.write_import(batch, gpkg)
+    gpkg = _store_with(cluster, tmp_path / "store.gpkg")
     result = CliRunner().invoke(
         network_group,
         ["roads", "--store", str(gpkg), "--graph", str(network.schematic_osm_path()), "--json"],
