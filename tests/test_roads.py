@@ -353,17 +353,7 @@ def test_vaguely_located_incidents_are_not_put_on_roads(G, cluster, places) -> N
 
 
 def test_cli_says_event_for_one_event(tmp_path: Path, four_roads) -> None:
-    gpkg = tmp_path / "store.gpkg"
-    one = four_roads[0].iloc[:1]
-    batch = store.ImportBatch(
-        file="one",
-        file_sha256="2" * 64,
-        format="csv",
-        incidents=one.assign(content_hash=one["incident_id"]),
-        quarantine=pd.DataFrame(columns=["line", "reason", "detail", "raw"]),
-        n_read=1,
-    )
-    store.write_import(batch, gpkg)
+    gpkg = _store_with(four_roads[0].iloc[:1], tmp_path / "store.gpkg")
     args = ["roads", "--store", str(gpkg), "--graph", str(network.schematic_osm_path())]
     result = CliRunner().invoke(network_group, args)
     assert result.exit_code == 0, result.output
