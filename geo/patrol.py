@@ -962,7 +962,9 @@ def make_plan(
                     "dwell_min": stay,
                     "drive_min_before": round(drive, 1),
                     "value": float(values[s, trip.window]),
-                    "reason": explain_stop(cand, incidents, week=week, places=places),
+                    "reason": explain_stop(cand, incidents, week=week, places=places)
+                    + " "
+                    + explain_time(cand["how_profile"], int(windows.how[trip.window]), windows),
                     "geometry": cand.geometry,
                 }
             )
@@ -1003,6 +1005,55 @@ def make_plan(
         total_min, opts.budget_min, solution.method,
     )  # fmt: skip
     return Plan(week, opts.budget_min, total_min, stops, routes, meta)
+
+
+def _share_text(share: float) -> str:
+    return f"{share * 100:.0f} %"
+
+
+def _window_text(how: int, length_h: int) -> str:
+    day, hour = divmod(how, 24)
+    return f"{DAY_ABBR[day % 7]} {hour:02d}–{(hour + length_h) % 24 or 24:02d}"
+
+
+def explain_time(profile: object, how: int, windows: Windows) -> str:
+    """Say in Swedish why a stop is at its trip's time, from the place's weekly forecast profile.
+
+    A stop's reason counts the busiest hours of the last year ("flest lör 14–17"); the trip's
+    time is chosen for all its stops within the allowed days and hours. This sentence says
+    how much of the place's forecast for the week falls in the trip's window, and, when
+    another allowed window holds clearly more, which.
+
+    Parameters
+    ----------
+    profile
+        The candidate's 168-hour forecast profile (Monday 00:00 first).
+    how
+        Hour of the week the trip's window starts.
+    windows
+        The week's allowed trip windows.
+
+    Returns
+    -------
+    str
+        E.g. "Tid: 14 % av platsens prognos för veckan faller fre 20–22, turens tid (mest lör
+        14–16: 21 %; tiden väljs för alla turens stopp)."
+    """
+    prof = _profile(profile)
+    hours = np.arange(windows.length_h)
+    shares = np.array([prof[(h + hours) % 168].sum() for h in windows.how])
+    here = float(prof[(how + hours) % 168].sum())
+    text = (
+        f"Tid: {_share_text(here)} av platsens prognos för veckan faller "
+        f"{_window_text(how, windows.length_h)}, turens tid"
+    )
+    best = int(np.argmax(shares)) if len(shares) else -1
+    if best >= 0 and shares[best] > 1.2 * here and int(windows.how[best]) != how:
+        text += (
+            f" (mest {_window_text(int(windows.how[best]), windows.length_h)}: "
+            f"{_share_text(float(shares[best]))}; tiden väljs för alla turens stopp)"
+        )
+    return text + "."
 
 
 def _fill_budget(

@@ -196,3 +196,20 @@ def test_a_reason_compares_the_last_90_days_with_the_same_days_a_year_before(
         + [end - pd.Timedelta(days=200)] * 7  # between the two windows: not counted
     )
     assert patrol._vs_last_year(times, end) == words
+
+
+def test_a_stop_says_how_much_of_its_forecast_falls_in_its_trips_time() -> None:
+    opts = patrol.load_priorities()
+    windows = patrol.trip_windows(opts)
+    profile = np.full(168, 0.2 / 166)
+    sat_afternoon = 5 * 24 + 14  # lör 14–16 holds 80 % of the place's week
+    profile[sat_afternoon : sat_afternoon + 2] = 0.4
+    assert sat_afternoon in set(windows.how.tolist())
+    friday_evening = 4 * 24 + 20
+    text = patrol.explain_time(profile, friday_evening, windows)
+    assert text.startswith("Tid: 0 % av platsens prognos för veckan faller fre 20–22, turens tid")
+    assert "(mest lör 14–16: 80 %; tiden väljs för alla turens stopp)" in text
+    # at its best time nothing more is said
+    assert patrol.explain_time(profile, sat_afternoon, windows) == (
+        "Tid: 80 % av platsens prognos för veckan faller lör 14–16, turens tid."
+    )

@@ -170,7 +170,7 @@ def test_same_week_same_plan_and_json_contract(lekeberg, july_plan) -> None:
         assert s["theme"] in "NTBS" and s["activity"] in patrol.ACTIVITIES
         assert 14.5 < s["lon"] < 15.2 and 59.0 < s["lat"] < 59.4
         assert pd.Timestamp(s["start"]).tzinfo is not None and s["start"][-6] in "+-"
-        assert s["reason"]
+        assert s["reason"] and " Tid: " in s["reason"]  # why there, and why then
 
 
 def test_plan_with_impossible_budget_raises(lekeberg) -> None:
