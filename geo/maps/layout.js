@@ -10,7 +10,9 @@
       boxes on the left and right, or the part above the boxes at the bottom left, whichever
       shows the kommun larger), with quarter-zoom steps, so that no village sits under the
       layer list or the legend. Where the boxes leave less than 40 % of the width or height
-      (a phone), the full width above the boxes at the bottom is used.
+      (a phone), the full width above the boxes at the bottom is used; with
+      map.options.geoFitClearOfTop (a plan's stops, which must not sit under a button) the
+      band below the boxes at the top, or the column right of the tools, whichever is larger.
    3. On a narrow map (under 600 px, a phone) the layer list folds into its button (a tap opens
       it, a tap on the map folds it again) and the legend into its title under that button (a
       tap opens it), so that the map is not covered by them. */
@@ -51,6 +53,14 @@ function geoLayout(map) {
       var c = rect(selector);
       return c && widest(selector) ? size.y - (c.top - mapTop) : 0;
     }
+    function low(selector) {  // how far a top corner's boxes reach down the map
+      var most = 0;
+      box.querySelectorAll(selector + ' > .leaflet-control').forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        if (r.height) most = Math.max(most, r.bottom - mapTop);
+      });
+      return most;
+    }
     var bottomLeftHigh = high('.leaflet-bottom.leaflet-left');
     var bottomHigh = Math.max(bottomLeftHigh, high('.leaflet-bottom.leaflet-right'));
     var right = Math.max(widest('.leaflet-top.leaflet-right'),
@@ -67,6 +77,15 @@ function geoLayout(map) {
       var z = map.getBoundsZoom(b, false, L.point(c.tl).add(c.br));
       if (z > bestZoom) { best = c; bestZoom = z; }
     });
+    if (!best && map.options.geoFitClearOfTop) {  // a phone, clear of every box
+      var topHigh = Math.max(low('.leaflet-top.leaflet-left'), low('.leaflet-top.leaflet-right'));
+      [{tl: [10, topHigh + 10], br: [10, bottomHigh + 10]},
+       {tl: [topLeft + 20, low('.leaflet-top.leaflet-right') + 10], br: [10, bottomHigh + 10]}
+      ].forEach(function (c) {
+        var z = map.getBoundsZoom(b, false, L.point(c.tl).add(c.br));
+        if (z > bestZoom) { best = c; bestZoom = z; }
+      });
+    }
     if (!best) {  // a phone: the full width above the boxes at the bottom, else the whole map,
       // with a little room at the sides for the names of places on the kommun's edge
       best = bottomHigh + 20 < 0.6 * size.y ? {tl: [25, 10], br: [25, bottomHigh + 10]}

@@ -39,8 +39,7 @@ _FIT_MARGIN_MIN_M = 400.0
 #: JS function ``geoSpreadStops(layer)``: on every zoom, stop markers that would cover each other
 #: or each other's number badge (a place visited on both trips, stops a few hundred metres
 #: apart) are set side by side on screen, each with a thin line back to its true place; the
-#: badges stay above their own stops. On a phone the stops are fitted again below the boxes at
-#: the top (the layer button and the folded legend) and above the info box at the bottom.
+#: badges stay above their own stops.
 _SPREAD_STOPS_JS = """
 function geoSpreadStops(layer) {
   var map = layer._map;
@@ -93,42 +92,9 @@ function geoSpreadStops(layer) {
     });
     stops.forEach(function (s) { s.bringToFront(); });
   }
-  function fitOnPhones() {  // after geoLayout, which fits a phone's map above the bottom boxes
-    var b = map.options.geoFitBounds;
-    if (!b || map.getSize().x >= 600) { return; }
-    var box = map.getContainer(), top = box.getBoundingClientRect().top;
-    function reach(selector, edge) {
-      var most = 0;
-      box.querySelectorAll(selector + ' > .leaflet-control').forEach(function (c) {
-        var r = c.getBoundingClientRect();
-        if (r.height) {
-          most = Math.max(most, edge === 'top' ? r.bottom - top : map.getSize().y - (r.top - top));
-        }
-      });
-      return most;
-    }
-    var topHigh = Math.max(reach('.leaflet-top.leaflet-left', 'top'),
-                           reach('.leaflet-top.leaflet-right', 'top'));
-    var rightHigh = reach('.leaflet-top.leaflet-right', 'top');
-    var leftWide = 0;
-    box.querySelectorAll('.leaflet-top.leaflet-left > .leaflet-control').forEach(function (c) {
-      leftWide = Math.max(leftWide, c.getBoundingClientRect().width);
-    });
-    var bottomHigh = Math.max(reach('.leaflet-bottom.leaflet-left', 'bottom'),
-                              reach('.leaflet-bottom.leaflet-right', 'bottom'));
-    // the band between the boxes at the top and the bottom, or the column right of the tools
-    var choices = [{tl: [10, topHigh + 10], br: [10, bottomHigh + 10]},
-                   {tl: [leftWide + 20, rightHigh + 10], br: [10, bottomHigh + 10]}];
-    var best = null, bestZoom = -Infinity;
-    choices.forEach(function (c) {
-      var z = map.getBoundsZoom(b, false, L.point(c.tl).add(c.br));
-      if (z > bestZoom) { best = c; bestZoom = z; }
-    });
-    map.fitBounds(b, {paddingTopLeft: best.tl, paddingBottomRight: best.br, animate: false});
-  }
   spread();
   map.on('zoomend viewreset', spread);
-  setTimeout(function () { fitOnPhones(); spread(); }, 0);
+  setTimeout(spread, 0);  // after geoLayout has fitted the stops
 }
 """
 
@@ -265,6 +231,7 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
         area = gpd.GeoSeries([box], crs=plan.stops.crs)
         minx, miny, maxx, maxy = area.to_crs(settings.display_crs).total_bounds
         m.options["geoFitBounds"] = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+        m.options["geoFitClearOfTop"] = True  # on a phone, no stop under the layer button
     return finish_map(m, collapsed_layers=True, fit_kommun=True)
 
 
