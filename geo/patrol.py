@@ -505,6 +505,8 @@ def plan_candidates(
                 }
             )
     if spots is not None and len(spots):
+        from geo.spots import when_text as spot_when  # spots sits beside patrol (vocabulary)
+
         open_spots = spots[spots["status"].astype(str).isin(OPEN_SPOT_STATUSES)]
         for _, spot in open_spots.iterrows():
             geom = spot.geometry
@@ -527,7 +529,7 @@ def plan_candidates(
             note = f"Markerad av kommunen {created:%Y-%m-%d}: {label.lower()}"
             if since is not None and not (isinstance(since, float) and np.isnan(since)):
                 note += f", sedan {since}"
-            when = _spot_when(days, [str(b) for b in _list(spot.get("time_bands"))])
+            when = spot_when(days, [str(b) for b in _list(spot.get("time_bands"))])
             note += f"; {when}" if when else ""
             note += f" (status: {spot.get('status')})."
             rows.append(
@@ -619,18 +621,6 @@ def _spot_profile(days: list[int], bands: list[str]) -> FloatArray:
         for start, end in hours or [(0, 24)]:
             prof[d * 24 + start : d * 24 + end] = 1.0
     return np.asarray(prof / prof.sum(), dtype=float)
-
-
-def _spot_when(days: list[int], bands: list[str]) -> str:
-    from geo.spots import TIME_BANDS
-
-    parts = []
-    if len(days) < 7:
-        parts.append(", ".join(DAY_ABBR[d] for d in sorted(days)))
-    labels = [TIME_BANDS[b].label for b in bands if b in TIME_BANDS]
-    if labels:
-        parts.append(", ".join(labels))
-    return " ".join(parts)
 
 
 # ----------------------------------------------------------------------------- value

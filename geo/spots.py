@@ -38,6 +38,7 @@ from geo.model import CATEGORIES, INCIDENT_COLUMNS, theme_of
 from geo.projection import transformer
 from geo.sites import Gazetteer, assign_places, inside_kommun, load_places
 from geo.users import User
+from geo.weeks import DAY_ABBR, DAY_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -74,15 +75,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 OWNERS: dict[str, str] = {"kommun": "Kommunen", "polis": "Polisen", "trafikverket": "Trafikverket"}
 
 #: ISO weekday number → Swedish name.
-WEEKDAYS: dict[int, str] = {
-    1: "måndag",
-    2: "tisdag",
-    3: "onsdag",
-    4: "torsdag",
-    5: "fredag",
-    6: "lördag",
-    7: "söndag",
-}
+WEEKDAYS: dict[int, str] = {i + 1: name for i, name in enumerate(DAY_NAMES)}
 
 
 @dataclass(frozen=True)
@@ -111,6 +104,32 @@ TIME_BANDS: dict[str, TimeBand] = {
     "kvall": TimeBand("kväll 18–22", 18, 22),
     "sen_kvall": TimeBand("sen kväll 22–24", 22, 24),
 }
+
+
+def when_text(days: Sequence[int], bands: Sequence[str]) -> str:
+    """Return when a spot's problem happens, in Swedish: "fre, lör kväll 18–22".
+
+    Parameters
+    ----------
+    days
+        Weekdays, Monday = 0 (a spot stores ISO days, Monday = 1); all seven or none name
+        no day.
+    bands
+        Keys of :data:`TIME_BANDS` (others are skipped).
+
+    Returns
+    -------
+    str
+        Days, then bands; empty when the spot names neither.
+    """
+    parts = []
+    if 0 < len(set(days)) < 7:
+        parts.append(", ".join(DAY_ABBR[d % 7] for d in sorted(set(days))))
+    labels = [TIME_BANDS[b].label for b in bands if b in TIME_BANDS]
+    if labels:
+        parts.append(", ".join(labels))
+    return " ".join(parts)
+
 
 #: Organisations whose editors may create spots.
 CREATING_ORGS: tuple[str, ...] = ("kommun",)

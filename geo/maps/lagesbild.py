@@ -36,7 +36,7 @@ from geo.maps.base import (
 )
 from geo.model import CATEGORIES, SOURCES, THEMES
 from geo.projection import require_projected
-from geo.spots import TIME_BANDS
+from geo.spots import when_text
 from geo.weeks import DAY_ABBR, week_range
 
 logger = logging.getLogger(__name__)
@@ -449,19 +449,6 @@ def _cell_count(rec: dict[str, Any]) -> str:
     return n
 
 
-def _spot_when(rec: dict[str, Any]) -> str:
-    """Return a marked spot's weekdays and times of day in Swedish ("fre, lör; kväll")."""
-    days = [int(d) for d in list_value(rec.get("weekdays"))]
-    bands = [str(b) for b in list_value(rec.get("time_bands"))]
-    parts = []
-    if days and len(days) < 7:
-        parts.append(", ".join(DAY_ABBR[(d - 1) % 7] for d in sorted(days)))
-    labels = [TIME_BANDS[b].label.lower() for b in bands if b in TIME_BANDS]
-    if labels:
-        parts.append(", ".join(labels))
-    return "; ".join(parts) or "alla dagar och tider"
-
-
 def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     rows = []
     for rec in spots.to_dict("records"):
@@ -476,7 +463,14 @@ def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 "_rows": [
                     ["Kategori", label],
                     ["Status", status_label],
-                    ["När", _spot_when(rec)],
+                    [
+                        "När",
+                        when_text(
+                            [int(d) - 1 for d in list_value(rec.get("weekdays"))],
+                            [str(b) for b in list_value(rec.get("time_bands"))],
+                        )
+                        or "alla dagar och tider",
+                    ],
                     ["Markerad", format_time(rec.get("created_at"))[:10] or "–"],
                 ],
             }
