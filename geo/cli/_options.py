@@ -14,15 +14,23 @@ from geo.quarantine import QuarantinedRow
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def store_option(func: F) -> F:
-    """Add ``--store PATH`` (default: the store in settings), for commands that may create it."""
+def _store_path_option(
+    help_text: str,
+    callback: Callable[[click.Context, click.Parameter, Path | None], Path | None] | None = None,
+) -> Callable[[F], F]:
     return click.option(
         "--store",
         "store_path",
         type=click.Path(path_type=Path, dir_okay=False),
         default=None,
-        help="The GeoPackage store (default data/lagesbild.gpkg).",
-    )(func)
+        callback=callback,
+        help=help_text,
+    )
+
+
+def store_option(func: F) -> F:
+    """Add ``--store PATH`` (default: the store in settings), for commands that may create it."""
+    return _store_path_option("The GeoPackage store (default data/lagesbild.gpkg).")(func)
 
 
 def _store_must_exist(
@@ -44,13 +52,9 @@ def existing_store_option(func: F) -> F:
     Without the check a mistyped path made an empty store and, e.g., a plan of five stops
     each explained by "no registered events".
     """
-    return click.option(
-        "--store",
-        "store_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=None,
-        callback=_store_must_exist,
-        help="The GeoPackage store to read (default data/lagesbild.gpkg); it must exist.",
+    return _store_path_option(
+        "The GeoPackage store to read (default data/lagesbild.gpkg); it must exist.",
+        _store_must_exist,
     )(func)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from geo import settings
@@ -86,13 +87,19 @@ def _hash(*parts: object) -> str:
 _COORD_EXAMPLE = {"lat": "59,2449", "lon": "14,9234", "x": "483000", "y": "6570000"}
 
 
-def _not_numbers(rows: pd.DataFrame, cols: dict[str, str], fields: tuple[str, str]) -> pd.Series:
-    """Return, per row, why a coordinate cell holds text that is not a number (else "")."""
+def _not_numbers(
+    rows: pd.DataFrame, cols: dict[str, str], numbers: dict[str, npt.NDArray[np.float64]]
+) -> pd.Series:
+    """Return, per row, why a coordinate cell holds text that is not a number (else "").
+
+    ``numbers`` holds the two coordinate fields as already read by ``to_number``.
+    """
     why = pd.Series("", index=rows.index, dtype=object)
-    for name in fields:
+    fields = list(numbers)
+    for name, values in numbers.items():
         column = cols[name]
         text = _text(rows[column], len(rows), rows.index)
-        bad = (text != "") & ~np.isfinite(to_number(rows[column]))
+        bad = (text != "") & ~np.isfinite(values)
         other = fields[1] if name == fields[0] else fields[0]
         why[bad & (why == "")] = (
             f"column {column!r} holds "
@@ -229,12 +236,12 @@ def normalize_table(
         elif "lon" in cols:
             rx, ry = to_number(rows[cols["lon"]]), to_number(rows[cols["lat"]])
             epsg, named = crs, crs is None
-            text_xy = _not_numbers(rows, cols, ("lat", "lon"))
+            text_xy = _not_numbers(rows, cols, {"lat": ry, "lon": rx})
             reject(text_xy != "", "bad_coordinates", text_xy)
         else:
             rx, ry = to_number(rows[cols["x"]]), to_number(rows[cols["y"]])
             epsg, named = crs, False
-            text_xy = _not_numbers(rows, cols, ("x", "y"))
+            text_xy = _not_numbers(rows, cols, {"x": rx, "y": ry})
             reject(text_xy != "", "bad_coordinates", text_xy)
         given = np.isfinite(rx) & np.isfinite(ry)
         located = locate(rx, ry, epsg=epsg, lonlat_named=named and epsg in (None, 4326))
