@@ -274,29 +274,43 @@ LABELS_JS = Path(__file__).with_name("labels.js")
 LABELS_CSS = Path(__file__).with_name("labels.css")
 #: The script that keeps the legend off the layer list and fits the kommun clear of the boxes.
 LAYOUT_JS = Path(__file__).with_name("layout.js")
+#: The script that sets the plan map's overlapping stops side by side.
+SPREAD_JS = Path(__file__).with_name("spread.js")
 
 
-class _MapScript(MacroElement):
-    """Inline one of this package's map scripts and run its function on the map.
+class MapScript(MacroElement):
+    """Inline one of this package's map scripts and run its function on the map or a layer.
 
     The call waits until every script of the page has run (folium adds the layer list
     last), so the function sees all the boxes.
+
+    Parameters
+    ----------
+    path : Path
+        The script (:data:`LAYOUT_JS`, :data:`LABELS_JS`, :data:`SPREAD_JS`).
+    function : str
+        The JS function the script defines, called with the target.
+    target : folium.map.Layer, optional
+        The layer the function works on; default the map the element is added to.
     """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 {{ this.js }}
-setTimeout(function () { {{ this.function }}({{ this._parent.get_name() }}); }, 0);
+setTimeout(function () {
+  {{ this.function }}({{ this.target.get_name() if this.target else this._parent.get_name() }});
+}, 0);
 {% endmacro %}
 """
     )
 
-    def __init__(self, path: Path, function: str) -> None:
+    def __init__(self, path: Path, function: str, target: folium.map.Layer | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "MapScript"
         self.js = path.read_text(encoding="utf-8")
         self.function = function
+        self.target = target
 
 
 def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -689,8 +703,8 @@ def finish_map(
     folium.LayerControl(collapsed=collapsed_layers, position="topright").add_to(m)
     if not fit_kommun:
         m.options.pop("geoFitBounds", None)
-    _MapScript(LAYOUT_JS, "geoLayout").add_to(m)  # the boxes apart, the kommun clear of them
-    _MapScript(LABELS_JS, "geoPlaceLabels").add_to(m)  # names and stop numbers off each other
+    MapScript(LAYOUT_JS, "geoLayout").add_to(m)  # the boxes apart, the kommun clear of them
+    MapScript(LABELS_JS, "geoPlaceLabels").add_to(m)  # names and stop numbers off each other
     return m
 
 
