@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
-__all__ = ["FORMATS", "ParsedColumn", "parse_time_column"]
+__all__ = ["FORMATS", "ParsedColumn", "parse_time_column", "read_datetimes", "within_range"]
 
 #: Formats tried for every column, after the one pandas guesses from its first value.
 #: Month-first comes before day-first: when every day of a column is 12 or less both read
@@ -72,6 +72,57 @@ class ParsedColumn:
     at: pd.Series
     format: str
     converted: int = 0
+
+
+def read_datetimes(
+    text: pd.Series, fmt: str = "mixed", *, dayfirst: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """Read text as times with ``pd.to_datetime``, also where values carry different offsets.
+
+    pandas refuses a column that mixes UTC offsets (``10:00 -0`` beside ``10:00``, which it
+    reads as an offset of zero) and returns tz-aware times when every value has one. Here
+    such a column is read value by value instead, and the offsets are returned beside the
+    times, so a caller decides what an offset means and one odd value fails no file.
+
+    Parameters
+    ----------
+    text
+        Date/time text, one value per row.
+    fmt
+        Format for ``pd.to_datetime`` (a strptime pattern, ``"ISO8601"`` or ``"mixed"``).
+    dayfirst
+        Read ``05/01/2020`` as 5 January (``"mixed"`` only).
+
+    Returns
+    -------
+    tuple of pandas.Series
+        Naive times, the wall-clock time as written (NaT where a value cannot be read or
+        its year is outside 1678–2261), and
+        each value's UTC offset as a timedelta (NaT where it has none).
+    """
+    no_offset = pd.Series(pd.NaT, index=text.index, dtype="timedelta64[ns]")
+    try:
+        at = pd.to_datetime(text, format=fmt, errors="coerce", dayfirst=dayfirst)
+    except ValueError:  # offsets of several kinds
+        at = None
+    if at is not None and getattr(at.dt, "tz", None) is None:
+        return within_range(pd.Series(at, index=text.index)).astype("datetime64[ns]"), no_offset
+    each = [pd.to_datetime(v, format=fmt, errors="coerce", dayfirst=dayfirst) for v in text]
+    wall = [t.tz_localize(None) if t is not pd.NaT and t.tzinfo else t for t in each]
+    offset = [t.utcoffset() if t is not pd.NaT and t.tzinfo else pd.NaT for t in each]
+    return (
+        within_range(pd.Series(pd.to_datetime(wall), index=text.index)).astype("datetime64[ns]"),
+        pd.Series(offset, index=text.index, dtype="timedelta64[ns]"),
+    )
+
+
+def within_range(at: pd.Series) -> pd.Series:
+    """Return ``at`` with years a nanosecond time cannot hold (``"1 18:30"`` → 1) as NaT.
+
+    pandas parses such text into a coarser unit; converting it to nanoseconds (as every
+    table here stores times) would raise instead of leaving the value unread.
+    """
+    return at.where(at.dt.year.between(1678, 2261))
 
 
 def _sample(text: pd.Series) -> pd.Series:
@@ -182,10 +233,10 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
     best, n = max(scores, key=lambda s: s[1])  # max keeps the first on a tie
     if n < MIN_SHARE * len(sample):
         best = "mixed"
-    at = pd.Series(pd.to_datetime(text, format=best, errors="coerce"), index=values.index)
-    if getattr(at.dt, "tz", None) is not None:  # an offset the pattern did not know
-        at = at.dt.tz_convert(tz).dt.tz_localize(None) if tz else at.dt.tz_localize(None)
-    at = at.astype("datetime64[ns]")
+    at, other = read_datetimes(text, best)  # other: an offset _OFFSET did not know
+    if tz and other.notna().any():
+        known = other.notna() & at.notna()
+        at[known] = _to_zone(at[known] - other[known], tz)
     if offset is None:
         return ParsedColumn(at, best)
     shift = offset.notna() & at.notna()

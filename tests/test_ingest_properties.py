@@ -6,7 +6,7 @@ import itertools
 
 import pandas as pd
 from _foundation import LANNA
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from geo import ingest
@@ -75,6 +75,15 @@ def csv_files(draw):
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=csv_files())
+# found by this test: a time "-0" beside a full datetime read as an offset, and pandas
+# refused the column's mix of offsets
+@example(
+    data=(
+        "datum,lat,lon,tid,kategori,beskrivning,källa\r\n"
+        "2015-01-01 00:00:00,59.25000,\"14,87500\",18:30,nedskräpning,,polis\r\n"
+        "2015-01-01 00:00:00,59.25000,\"14,87500\",-0,nedskräpning,,polis\r\n"
+    ).encode()
+)
 def test_any_csv_is_fully_accounted_for(tmp_path, data):
     path = tmp_path / f"gen{next(_counter)}.csv"
     path.write_bytes(data)
@@ -110,7 +119,12 @@ def _is_number(text: str) -> bool:
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    value=st.text(alphabet=st.characters(blacklist_characters='",;\r\n'), min_size=1, max_size=12)
+    value=st.text(
+        # a file holds encodable characters only (no lone surrogates)
+        alphabet=st.characters(blacklist_characters='",;\r\n', blacklist_categories=("Cs",)),
+        min_size=1,
+        max_size=12,
+    )
     .map(str.strip)
     .filter(lambda v: v != "" and not _is_number(v))
 )

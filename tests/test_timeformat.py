@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.timeformat import parse_time_column
+from geo.timeformat import parse_time_column, read_datetimes
 
 # formats written by real open-data portals, and how precise each is
 WRITTEN = {
@@ -132,3 +132,40 @@ def test_with_a_time_zone_a_month_end_in_utc_is_the_next_month_in_stockholm():
     assert unix.at.tolist() == [pd.Timestamp("2024-02-01 00:30")] and unix.converted == 1
     aware = pd.Series(pd.to_datetime(["2024-01-31T23:30:00Z"]))
     assert parse_time_column(aware, "Europe/Stockholm").at[0] == pd.Timestamp("2024-02-01 00:30")
+
+
+# what turns up in real exports beside good values: placeholder years (NYC writes 1010 for
+# unknown), offsets in forms pandas reads but a portal rarely writes, text
+odd_values = st.one_of(
+    st.text(max_size=25),
+    st.builds(
+        lambda when, tail: when.strftime("%Y-%m-%d %H:%M") + tail,
+        times,
+        st.sampled_from(["", " -0", " +3", "Z", " -05:00", " UTC", " EST"]),
+    ),
+    st.sampled_from(["0001-07-01 10:00", "1010-12-31", "2999-01-01", "9999-12-31 23:59"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    good=st.lists(times.map(lambda w: w.strftime("%Y-%m-%d %H:%M")), min_size=1, max_size=20),
+    odd=st.lists(odd_values, max_size=6),
+    tz=st.sampled_from([None, "America/Chicago"]),
+)
+def test_a_column_with_odd_values_is_read_and_the_good_ones_kept(good, odd, tz):
+    # a few odd values must not fail a whole file (pandas refuses a column that mixes
+    # offsets, and converting a year 1 to nanoseconds raises)
+    got = parse_time_column(pd.Series(good + odd), tz)
+    assert got.at.dtype == "datetime64[ns]" and len(got.at) == len(good) + len(odd)
+    assert got.at[: len(good)].tolist() == pd.to_datetime(pd.Series(good)).tolist()
+    assert got.at.dropna().between(pd.Timestamp("1678-01-01"), pd.Timestamp("2262-01-01")).all()
+
+
+def test_offsets_pandas_reads_are_returned_beside_the_wall_clock_time():
+    wall, offset = read_datetimes(pd.Series(["2012-07-02 10:00", "2012-07-02 10:00 -0", "x"]))
+    assert wall.tolist() == [pd.Timestamp("2012-07-02 10:00")] * 2 + [pd.NaT]
+    assert offset.isna().tolist() == [True, False, True] and offset[1] == pd.Timedelta(0)
+    # with a zone the offset counts: 10:00 UTC is 05:00 in Chicago in July
+    got = parse_time_column(pd.Series(["2012-07-02 10:00", "2012-07-02 10:00 -0"]), "US/Central")
+    assert got.at.tolist() == [pd.Timestamp("2012-07-02 10:00"), pd.Timestamp("2012-07-02 05:00")]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
+from geo.timeformat import read_datetimes, within_range
 
 _HAS_TIME = re.compile(r"\d{1,2}[:.]\d{2}|T\d{2}")
 _HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
@@ -67,15 +68,6 @@ def combine(
     return (d + " " + t).str.strip()
 
 
-def _in_range(parsed: pd.Series) -> pd.Series:
-    """Return ``parsed`` with years a nanosecond time cannot hold (``"1 18:30"`` → year 1) NaT.
-
-    pandas may parse such text into a coarser unit; storing it in the nanosecond column
-    would raise instead of quarantining the row as ``no_time``.
-    """
-    return parsed.where(parsed.dt.year.between(1678, 2261))
-
-
 def parse_times(text: pd.Series) -> ParsedTimes:
     """Parse date/time strings into tz-aware times in ``settings.timezone``.
 
@@ -103,7 +95,7 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     for mask, dayfirst in ((iso, False), (~iso, True)):
         aware = mask & has_offset
         if aware.any():
-            parsed = _in_range(
+            parsed = within_range(
                 pd.to_datetime(
                     text[aware], errors="coerce", utc=True, format="mixed", dayfirst=dayfirst
                 )
@@ -111,9 +103,13 @@ def parse_times(text: pd.Series) -> ParsedTimes:
             at[aware] = parsed.dt.tz_convert(tz)
         naive = mask & ~has_offset & (text != "")
         if naive.any():
-            parsed = _in_range(
-                pd.to_datetime(text[naive], errors="coerce", format="mixed", dayfirst=dayfirst)
-            )
+            wall, offset = read_datetimes(text[naive], dayfirst=dayfirst)
+            odd = offset.notna() & wall.notna()  # an offset form _HAS_OFFSET does not know
+            if odd.any():
+                utc = (wall[odd] - offset[odd]).dt.tz_localize("UTC")
+                at[odd[odd].index] = utc.dt.tz_convert(tz)
+                naive[odd[odd].index] = False
+            parsed = wall[~odd]
             strict = parsed.dt.tz_localize(tz, nonexistent="NaT", ambiguous="NaT")
             gap = strict.isna() & parsed.notna()
             if gap.any():
