@@ -13,6 +13,8 @@ import shapely
 
 from geo import hotspots as hs
 from geo.errors import CRSError, DataError
+from geo.hotspots.clusters import _dbscan_labels
+from geo.hotspots.gistar import _permutation_p, star_weights
 from geo.model import category_from_polisen_type, theme_of
 
 X0, Y0 = 480_000.0, 6_560_000.0  # near Fjugesta, EPSG:3006
@@ -359,7 +361,7 @@ def test_gi_permutation_p_is_esdas_for_the_tested_cells():
 
     grid = hs.grid_counts(planted(n_background=400, n_spot=30), cell_size_m=500, area=AREA)
     y = grid["n_events"].to_numpy(dtype=float)
-    _adj, graph = hs._star_weights(grid["cell_id"].to_numpy(), 1)
+    _adj, graph = star_weights(grid["cell_id"].to_numpy(), 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         full = esda.G_Local(
@@ -367,13 +369,13 @@ def test_gi_permutation_p_is_esdas_for_the_tested_cells():
             n_jobs=1,
         )  # fmt: skip
     every = np.arange(y.size)
-    mine = hs._permutation_p(
+    mine = _permutation_p(
         y, graph.sparse.tocsr(), every, np.asarray(full.Gs), permutations=199, seed=5
     )
     assert np.array_equal(mine, full.p_sim)
     # a subset gets p-values of the same test: the hottest cells beat every permutation
     hot = np.argsort(-full.Zs)[:5]
-    sub = hs._permutation_p(
+    sub = _permutation_p(
         y, graph.sparse.tocsr(), hot, np.asarray(full.Gs), permutations=199, seed=5
     )
     assert np.allclose(sub, 1 / 200)
@@ -396,7 +398,7 @@ def test_pruned_dbscan_labels_equal_plain_dbscan():
 
     inc = planted(n_background=3000)
     x, y = inc.geometry.x.to_numpy(), inc.geometry.y.to_numpy()
-    labels = hs._dbscan_labels(x, y, eps_m=250.0, min_samples=12)
+    labels = _dbscan_labels(x, y, eps_m=250.0, min_samples=12)
     snap = 25.0
     key = np.stack([np.round(x / snap), np.round(y / snap)], axis=1)
     uniq, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)

@@ -80,8 +80,8 @@ def csv_files(draw):
 @example(
     data=(
         "datum,lat,lon,tid,kategori,beskrivning,källa\r\n"
-        "2015-01-01 00:00:00,59.25000,\"14,87500\",18:30,nedskräpning,,polis\r\n"
-        "2015-01-01 00:00:00,59.25000,\"14,87500\",-0,nedskräpning,,polis\r\n"
+        '2015-01-01 00:00:00,59.25000,"14,87500",18:30,nedskräpning,,polis\r\n'
+        '2015-01-01 00:00:00,59.25000,"14,87500",-0,nedskräpning,,polis\r\n'
     ).encode()
 )
 def test_any_csv_is_fully_accounted_for(tmp_path, data):

@@ -1,0 +1,79 @@
+"""Run every hotspot analysis and return the GeoPackage layers by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import geopandas as gpd
+import shapely
+
+from geo.hotspots._common import (
+    spatial_incidents,
+)
+from geo.hotspots.clusters import find_clusters
+from geo.hotspots.emerging import emerging_hotspots
+from geo.hotspots.gistar import gi_star
+from geo.hotspots.places import place_stats
+from geo.hotspots.surface import grid_counts, risk_surface
+
+
+def run_analysis(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    cell_size_m: float = 250.0,
+    seed: int | None = None,
+    area: shapely.Geometry | tuple[float, float, float, float] | None = None,
+    permutations: int = 999,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Run every hotspot analysis and return the layers by name.
+
+    Parameters
+    ----------
+    incidents
+        All incidents (imprecise ones are used only for place statistics).
+    places
+        Named places.
+    cell_size_m
+        Grid cell side in metres.
+    seed
+        Seed of the Gi* permutations.
+    area
+        Polygon or bounds of the grid (e.g. the buffered kommun boundary); default the
+        located incidents' bounds.
+    permutations
+        Gi* permutations per cell.
+    progress
+        Called with the name of each step as it starts (the CLI's progress bar).
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        ``hotspots`` (:func:`find_clusters`), ``grid`` (:func:`grid_counts` plus
+        ``risk_kde``), ``gi_grid`` (:func:`gi_star`), ``emerging``
+        (:func:`emerging_hotspots`) and ``place_stats`` (:func:`place_stats`).
+    """
+    steps: list[str] = ["grid", "gi_grid", "hotspots", "emerging", "place_stats"]
+    note = progress or (lambda _s: None)
+    located = spatial_incidents(incidents)
+    if located.empty and area is None:
+        if places.empty:
+            area = (0.0, 0.0, cell_size_m, cell_size_m)
+        else:
+            left, bottom, right, top = (float(v) for v in places.total_bounds)
+            area = (left, bottom, right, top)
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    note(steps[0])
+    grid = grid_counts(located, cell_size_m=cell_size_m, area=area)
+    grid["risk_kde"] = risk_surface(grid, cell_size_m=cell_size_m)
+    layers["grid"] = grid
+    note(steps[1])
+    layers["gi_grid"] = gi_star(grid, permutations=permutations, seed=seed)
+    note(steps[2])
+    layers["hotspots"] = find_clusters(located, places=places)
+    note(steps[3])
+    layers["emerging"] = emerging_hotspots(located, cell_size_m=cell_size_m, area=area, seed=seed)
+    note(steps[4])
+    layers["place_stats"] = place_stats(incidents, places)
+    return layers
