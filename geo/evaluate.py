@@ -26,6 +26,7 @@ __all__ = [
     "BacktestPeriod",
     "backtest",
     "backtest_periods",
+    "baseline_of",
     "check_methods",
     "hit_rate",
     "hit_rates",
@@ -223,6 +224,10 @@ class BacktestPeriod:
     end: pd.Timestamp
 
 
+#: Events enough to tell a file of months only (every time on the 1st at 00:00) from chance.
+MONTHS_ONLY_MIN = 30
+
+
 def backtest_periods(
     times: pd.Series, *, train_months: int, step: str = "month"
 ) -> list[BacktestPeriod]:
@@ -253,12 +258,20 @@ def backtest_periods(
     Raises
     ------
     DataError
-        On an unknown ``step``.
+        On an unknown ``step``, or weekly steps over times that are months only.
     """
     if step not in STEPS:
         msg = f"step must be one of {STEPS}, got {step!r}."
         raise DataError(msg)
     t = pd.to_datetime(times)
+    on_firsts = bool(((t.dt.day == 1) & (t == t.dt.normalize())).all())
+    if step == "week" and len(t) >= MONTHS_ONLY_MIN and on_firsts:
+        msg = (
+            "Every time is the 1st of a month at 00:00: the file gives months only (as "
+            "police.uk does), so weekly steps would put each month's events in one week. "
+            "Use --step month."
+        )
+        raise DataError(msg)
     first = t.min().to_period("M")
     start, last_day = (first + train_months).start_time, t.max()
     out: list[BacktestPeriod] = []
@@ -505,7 +518,18 @@ def summarize(
     }
 
 
-def markdown_table(summary: dict[str, object], *, baseline: str = "count_3m") -> str:
+def baseline_of(summary: dict[str, object]) -> str:
+    """Return the count baseline the tables compare with: ``count_<train months>m`` if run.
+
+    Falls back to ``count_3m`` (the issue's baseline) when the training window's own count
+    was not among the methods.
+    """
+    methods = summary.get("methods", {})
+    own = f"count_{summary.get('train_months', 3)}m"
+    return own if isinstance(methods, dict) and own in methods else "count_3m"
+
+
+def markdown_table(summary: dict[str, object], *, baseline: str | None = None) -> str:
     """Return a Markdown table of the summary: one row per method, ratios to the baseline.
 
     Parameters
@@ -513,13 +537,14 @@ def markdown_table(summary: dict[str, object], *, baseline: str = "count_3m") ->
     summary
         Output of :func:`summarize`.
     baseline
-        Method the PAI@5 ratio is taken against.
+        Method the PAI@5 ratio is taken against; default :func:`baseline_of`.
 
     Returns
     -------
     str
         The table.
     """
+    baseline = baseline or baseline_of(summary)
     methods = summary["methods"]
     assert isinstance(methods, dict)
     base = methods.get(baseline, {}).get("pai_5")
@@ -570,7 +595,7 @@ def plan_sentence(summary: dict[str, object]) -> str:
     )
 
 
-def monthly_table(summary: dict[str, object], *, baseline: str = "count_3m") -> str:
+def monthly_table(summary: dict[str, object], *, baseline: str | None = None) -> str:
     """Return a Markdown table of PAI@5 % per test month (ratio to the baseline in brackets).
 
     Parameters
@@ -578,13 +603,14 @@ def monthly_table(summary: dict[str, object], *, baseline: str = "count_3m") -> 
     summary
         Output of :func:`summarize`.
     baseline
-        Method the ratios are taken against.
+        Method the ratios are taken against; default :func:`baseline_of`.
 
     Returns
     -------
     str
         One row per method, one column per test month.
     """
+    baseline = baseline or baseline_of(summary)
     per_month = summary["per_month"]
     months = summary["test_months"]
     assert isinstance(per_month, dict)

@@ -66,8 +66,9 @@ FAR_FACTOR = 5.0
 MIN_FAR_KM = 10.0
 #: A month at either end of the file with fewer events than this share of a typical month
 #: lies outside the file's main period: events dated years back in a year's export (reported
-#: late, or a typo) or a stray event dated after the export.
-MIN_MONTH_SHARE = 0.05
+#: late, or a typo), the months before it that hold only complaints reported in it (a few
+#: per cent of a month each in NYPD-style exports), or a stray event dated after the export.
+MIN_MONTH_SHARE = 0.15
 #: Filled months farther apart than this belong to separate periods of a file.
 MAX_GAP_MONTHS = 12
 #: The main period never leaves out more than this share of the events: a file whose thin
@@ -419,7 +420,9 @@ def main_period(
     first to the last filled month; thin months inside it (an outage) are kept. Where filled
     months lie more than :data:`MAX_GAP_MONTHS` apart the file holds separate periods, and
     the one with the most events is the main one. If that would leave out more than
-    :data:`MAX_OUTSIDE_SHARE` of the events, the whole span of the file is the main period.
+    :data:`MAX_OUTSIDE_SHARE` of the events (a seasonal file's quiet months, a month holding
+    most of them), the thin months at either end are kept, except where they run on for more
+    than :data:`MAX_GAP_MONTHS` months (late reports dated years back).
 
     Parameters
     ----------
@@ -433,15 +436,45 @@ def main_period(
     tuple of pandas.Period
         The first and the last month of the main period.
     """
+    first, last, left_out = filled_period(months, share)
+    if left_out <= MAX_OUTSIDE_SHARE:
+        return first, last
+    # too much to leave out: keep the thin months too, unless they run on for over a year
+    # (complaints dated years back in a year's export)
+    before = first.ordinal - months.min().ordinal
+    after = months.max().ordinal - last.ordinal
+    return (
+        first if before > MAX_GAP_MONTHS else months.min(),
+        last if after > MAX_GAP_MONTHS else months.max(),
+    )
+
+
+def filled_period(
+    months: pd.PeriodIndex, share: float = MIN_MONTH_SHARE
+) -> tuple[pd.Period, pd.Period, float]:
+    """Return the filled months of :func:`main_period` before its 5 % rule, and what they leave out.
+
+    Parameters
+    ----------
+    months
+        The month of every event.
+    share
+        The share of a typical month's events a month needs to be filled.
+
+    Returns
+    -------
+    tuple
+        The first and the last filled month of the largest block, and the share of the
+        events outside them.
+    """
     counts = pd.Series(1, index=months).groupby(level=0).sum().sort_index()
     n = counts.to_numpy()
     ordinal = pd.PeriodIndex(counts.index).asi8  # months since 1970-01
     filled = np.flatnonzero(n >= share * float(np.median(np.repeat(n, n))))
     blocks = np.split(filled, np.flatnonzero(np.diff(ordinal[filled]) > MAX_GAP_MONTHS) + 1)
     best = max(blocks, key=lambda b: int(n[b[0] : b[-1] + 1].sum()))
-    if n.sum() - n[best[0] : best[-1] + 1].sum() > MAX_OUTSIDE_SHARE * n.sum():
-        return counts.index[0], counts.index[-1]
-    return counts.index[best[0]], counts.index[best[-1]]
+    left_out = 1.0 - float(n[best[0] : best[-1] + 1].sum()) / float(n.sum())
+    return counts.index[best[0]], counts.index[best[-1]], left_out
 
 
 def _outside_period(
@@ -458,6 +491,14 @@ def _outside_period(
         return np.zeros(len(months), dtype=bool), ""
     if wanted is None:
         first, last = main_period(candidates)
+        thin_first, thin_last, left_out = filled_period(candidates)
+        if (thin_first, thin_last) != (first, last):
+            logger.warning(
+                "period %s–%s used: its months outside %s–%s hold under %d %% of a typical "
+                "month each but %.0f %% of the events together; --period %s:%s leaves them out",
+                first, last, thin_first, thin_last, round(100 * MIN_MONTH_SHARE),
+                100 * left_out, thin_first, thin_last,
+            )  # fmt: skip
     else:
         first = wanted[0] if wanted[0] is not None else candidates.min()
         last = wanted[1] if wanted[1] is not None else candidates.max()
@@ -587,8 +628,9 @@ def read_points(
         (``attrs["period_source"]``); ``attrs["layer"]`` the layer or sheet read (empty for
         a CSV) and ``attrs["layer_kind"]`` which of the two;
         ``attrs["files"]`` the number of CSV files read (several from a zip);
-        ``attrs["tz"]`` the time zone given and ``attrs["times_converted"]`` how many times
-        were moved to it.
+        ``attrs["tz"]`` the time zone given, ``attrs["times_converted"]`` how many times
+        were moved to it and ``attrs["times_with_offset"]`` how many were written with a UTC
+        offset.
 
     Raises
     ------
@@ -682,5 +724,6 @@ def read_points(
     out.attrs["files"] = max(len(members), 1)
     out.attrs["tz"] = tz
     out.attrs["times_converted"] = times.converted
+    out.attrs["times_with_offset"] = times.with_offset
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

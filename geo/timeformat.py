@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
@@ -42,12 +43,26 @@ FORMATS: tuple[str, ...] = (
     "%d-%m-%Y %H:%M",
     "%d-%m-%Y",
     "%Y%m%d",
+    "%m/%d/%y %I:%M:%S %p",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
+    "%d.%m.%y %H:%M",
+    "%d.%m.%y",
 )
-#: Share of a column's distinct values one format must read to be used; below it each
-#: value is read on its own (``"mixed"``).
+#: Share of a column's distinct values one format must read to be used alone; below it the
+#: values it does not read are read each on its own (``"mixed"``).
 MIN_SHARE = 0.99
+#: Share a format must read for its day/month order to decide how the values it does not
+#: read are read on their own.
+ORDER_SHARE = 0.5
+#: Excel's day numbers (days since 1899-12-30) of 1954-10-03 … 2119-01-10: a column of
+#: five-digit numbers is a spreadsheet's dates saved as numbers.
+EXCEL_DAYS = (20_000, 80_000)
 _SAMPLE = 2_000
 _OFFSET = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
+_HAS_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
 
 
 @dataclass(frozen=True)
@@ -67,11 +82,15 @@ class ParsedColumn:
         ``"none"`` (the column has no values).
     converted
         Values moved to the wall clock of the ``tz`` given to :func:`parse_time_column`.
+    with_offset
+        Values written with a UTC offset (``…Z``, ``…+01:00``); without a ``tz`` they are
+        kept as written.
     """
 
     at: pd.Series
     format: str
     converted: int = 0
+    with_offset: int = 0
 
 
 def read_datetimes(
@@ -132,12 +151,29 @@ def _sample(text: pd.Series) -> pd.Series:
     return values
 
 
-def _n_read(values: pd.Series, fmt: str) -> int:
+def _date_part(fmt: str) -> str | None:
+    """Return the date alone of a date-and-time format (``%d/%m/%Y %H:%M`` → ``%d/%m/%Y``).
+
+    Exports often write a time of midnight (or an unknown time) as the date alone.
+    """
+    date, sep, _time = fmt.partition(" ")
+    return date if sep and "%" in date else None
+
+
+def _reads(values: pd.Series, fmt: str | None) -> npt.NDArray[np.bool_]:
+    """Which values ``fmt`` reads."""
+    if fmt is None:
+        return np.zeros(len(values), dtype=bool)
     try:
         parsed = pd.to_datetime(values, format=fmt, errors="coerce")
     except (ValueError, TypeError):
-        return -1
-    return int(parsed.notna().sum())
+        return np.zeros(len(values), dtype=bool)
+    return np.asarray(parsed.notna(), dtype=bool)
+
+
+def _n_read(values: pd.Series, fmt: str) -> int:
+    """How many values ``fmt`` reads, or the date alone of ``fmt``."""
+    return int((_reads(values, fmt) | _reads(values, _date_part(fmt))).sum())
 
 
 def _candidates(first: str) -> list[str]:
@@ -163,6 +199,13 @@ def _epoch_unit(sample: pd.Series) -> Literal["ms", "s"] | None:
     if bool(digits.between(9, 10).all()):
         return "s"
     return None
+
+
+def _is_excel_days(sample: pd.Series) -> bool:
+    """Whether every value is an Excel day number (``43466`` is 2019-01-01, a fraction the time)."""
+    number = pd.to_numeric(sample, errors="coerce")
+    low, high = EXCEL_DAYS
+    return bool(sample.str.fullmatch(r"\d{5}(?:\.\d+)?").all() and number.between(low, high).all())
 
 
 def _offset_minutes(text: pd.Series) -> pd.Series:
@@ -201,10 +244,14 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
     -------
     ParsedColumn
         The times and the format that read them. A column of whole numbers of 9–10 or 12–13
-        digits is Unix time (``"unix s"``/``"unix ms"``, read as UTC). Otherwise the format
-        is the one, of the guess from the first value and :data:`FORMATS`, that reads most
-        distinct values (the first such, on a tie); it is used when it reads at least 99 % of
-        them, otherwise each value is read on its own. Values it cannot read become NaT.
+        digits is Unix time (``"unix s"``/``"unix ms"``, read as UTC); one of five-digit
+        numbers in :data:`EXCEL_DAYS` is Excel's day numbers (``"excel days"``). Otherwise
+        the format is the one, of the guess from the first value and :data:`FORMATS`, that
+        reads most distinct values, counting values written as its date alone (the first
+        such, on a tie). When it reads at least 99 % of them it reads the column; otherwise
+        it reads what it can and each other value is read on its own (``"mixed, mostly
+        <format>"``), day first when the format is and reads at least half of the values
+        (``"mixed"`` when none does). Values nothing reads become NaT.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         at = pd.Series(values)
@@ -213,8 +260,11 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
             at = at.dt.tz_convert(tz)
         if aware:
             at = at.dt.tz_localize(None)
-        return ParsedColumn(at.astype("datetime64[ns]"), "datetime", len(at) if aware and tz else 0)
+        n_aware = len(at) if aware else 0
+        at = within_range(at).astype("datetime64[ns]")  # a typed year 1010 in a GeoPackage
+        return ParsedColumn(at, "datetime", n_aware if tz else 0, n_aware)
     text = values.astype("string").str.strip()
+    with_offset = int(text.str.contains(_HAS_OFFSET, na=False).sum())
     offset = _offset_minutes(text) if tz else None
     text = text.str.replace(_OFFSET, r"\1", regex=True)
     text = text.mask(text == "")
@@ -229,19 +279,40 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
             at = _to_zone(at, tz)
         converted = int(at.notna().sum()) if tz else 0
         return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}", converted)
-    scores = [(fmt, _n_read(sample, fmt)) for fmt in _candidates(str(sample.iloc[0]))]
-    best, n = max(scores, key=lambda s: s[1])  # max keeps the first on a tie
-    if n < MIN_SHARE * len(sample):
-        best = "mixed"
-    at, other = read_datetimes(text, best)  # other: an offset _OFFSET did not know
+    if _is_excel_days(sample):
+        days = pd.to_numeric(text, errors="coerce")
+        at = pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
+        return ParsedColumn(at.dt.round("s").astype("datetime64[ns]"), "excel days")
+    best, at, other = _read_best(text, sample)  # other: an offset _OFFSET did not know
     if tz and other.notna().any():
         known = other.notna() & at.notna()
         at[known] = _to_zone(at[known] - other[known], tz)
     if offset is None:
-        return ParsedColumn(at, best)
+        return ParsedColumn(at, best, 0, with_offset)
     shift = offset.notna() & at.notna()
     if shift.any():
         utc = at[shift] - pd.to_timedelta(offset[shift], unit="min")
         at = at.copy()
         at[shift] = _to_zone(utc, tz or "UTC")
-    return ParsedColumn(at, best, int(shift.sum()))
+    return ParsedColumn(at, best, int(shift.sum()), with_offset)
+
+
+def _read_best(text: pd.Series, sample: pd.Series) -> tuple[str, pd.Series, pd.Series]:
+    """Read ``text`` with the format that reads most of ``sample``; see :func:`parse_time_column`.
+
+    Returns the format's name, the times and the offsets pandas read that ``_OFFSET`` did not.
+    """
+    scores = [(fmt, _n_read(sample, fmt)) for fmt in _candidates(str(sample.iloc[0]))]
+    best, n = max(scores, key=lambda s: s[1])  # max keeps the first on a tie
+    at, other = read_datetimes(text, best)
+    date = _date_part(best)
+    if date is not None:  # midnight written as the date alone
+        alone = at.isna() & text.notna()
+        at[alone], other[alone] = read_datetimes(text[alone], date)
+    if n >= MIN_SHARE * len(sample):
+        return best, at, other
+    rest = at.isna() & text.notna()
+    dayfirst = n >= ORDER_SHARE * len(sample) and best.startswith("%d")
+    at[rest], other[rest] = read_datetimes(text[rest], "mixed", dayfirst=dayfirst)
+    name = f"mixed, mostly {best}" if n >= ORDER_SHARE * len(sample) else "mixed"
+    return name, at, other

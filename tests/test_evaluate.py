@@ -346,3 +346,35 @@ def test_progress_helper_prints_eleven_lines_for_many_steps_and_two_for_one(caps
         "forecast: 1 step",
         "forecast: 100 % (1/1, write)",
     ]
+
+
+def test_weekly_steps_over_months_only_are_refused_naming_the_fix(tmp_path):
+    # police.uk gives the month alone: weekly steps would put a month's events in one week
+    pts = synthetic_points()
+    pts["t"] = pts["t"].dt.strftime("%Y-%m")
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    weekly = _run_cli(path, "count_3m", "--step", "week")
+    assert weekly.exit_code != 0 and "Use --step month" in str(weekly.exception)
+    assert _run_cli(path, "count_3m").exit_code == 0  # monthly steps are what such a file allows
+
+
+def test_times_with_an_offset_and_no_zone_get_a_hint(tmp_path):
+    pts = synthetic_points()
+    pts["t"] = (pts["t"] + pd.Timedelta(hours=21)).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    result = _run_cli(path, "count_3m")
+    assert f"{len(pts)} written with a UTC offset kept as written (--tz ZONE" in result.output
+    zoned = _run_cli(path, "count_3m", "--tz", "Europe/Stockholm")
+    assert "--tz ZONE" not in zoned.output and "moved to Europe/Stockholm time" in zoned.output
+
+
+def test_the_tables_compare_with_the_count_of_the_training_window(tmp_path):
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    result = _run_cli(path, "count_2m,kde", "--train-months", "2")
+    assert result.exit_code == 0, result.output
+    assert "| PAI@5% / count_2m |" in result.output
+    kde_row = next(line for line in result.output.splitlines() if line.startswith("| kde |"))
+    assert kde_row.split("|")[-2].strip() != "–"

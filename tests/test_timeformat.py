@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -169,3 +170,54 @@ def test_offsets_pandas_reads_are_returned_beside_the_wall_clock_time():
     # with a zone the offset counts: 10:00 UTC is 05:00 in Chicago in July
     got = parse_time_column(pd.Series(["2012-07-02 10:00", "2012-07-02 10:00 -0"]), "US/Central")
     assert got.at.tolist() == [pd.Timestamp("2012-07-02 10:00"), pd.Timestamp("2012-07-02 05:00")]
+
+
+day_first_or_not = st.sampled_from(["%d/%m/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%d.%m.%y %H:%M"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(fmt=day_first_or_not, when=st.lists(times, min_size=1, max_size=40), data=st.data())
+def test_midnight_written_as_the_date_alone_is_read_in_the_columns_order(fmt, when, data):
+    # Excel saves a time of 00:00 as the date alone; an unknown time is often written so too:
+    # those values are dates of the same column, not unreadable and not read the other way
+    when = [w.replace(second=0, microsecond=0) for w in when]
+    when += [dt.datetime(2020, 3, 13, 10, 30), dt.datetime(2020, 1, 2)]  # day 13; a midnight
+    midnight = [data.draw(st.booleans()) for _ in when[:-2]] + [False, True]
+    when = [w.replace(hour=0, minute=0) if m else w for w, m in zip(when, midnight, strict=True)]
+    date = fmt.split(" ")[0]
+    written = [w.strftime(date if m else fmt) for w, m in zip(when, midnight, strict=True)]
+    got = parse_time_column(pd.Series(written))
+    assert got.at.tolist() == pd.to_datetime(pd.Series(when)).tolist(), got.format
+
+
+def test_values_no_format_reads_are_read_in_the_order_of_the_rest():
+    # 20 % of a day-first column carry seconds (a second system's export): no one format
+    # reads 99 %, and reading those values on their own month first put 02/01 in February
+    rows = [dt.datetime(2019, m, d, 13, 45) for m in range(1, 11) for d in (2, 5, 11, 20, 27)]
+    written = [
+        w.strftime("%d/%m/%Y %H:%M:%S" if i % 5 == 0 else "%d/%m/%Y %H:%M")
+        for i, w in enumerate(rows)
+    ]
+    got = parse_time_column(pd.Series(written))
+    assert got.format == "mixed, mostly %d/%m/%Y %H:%M"
+    assert got.at.tolist() == rows
+
+
+def test_excel_day_numbers_are_dates():
+    got = parse_time_column(pd.Series(["43466", "43466.5", "43830.75"]))
+    assert got.format == "excel days"
+    expected = ["2019-01-01 00:00", "2019-01-01 12:00", "2019-12-31 18:00"]
+    assert got.at.tolist() == pd.to_datetime(expected).tolist()
+
+
+def test_an_impossible_year_in_a_datetime_field_is_left_unread():
+    # a GeoPackage datetime field holding a typed year 1010 (NYPD exports have them)
+    typed = pd.Series(np.array(["1010-05-14", "2019-05-14"], dtype="datetime64[ms]"))
+    got = parse_time_column(typed)
+    assert got.at.isna().tolist() == [True, False] and got.at.dtype == "datetime64[ns]"
+
+
+def test_values_with_an_offset_are_counted_for_a_hint_to_give_the_zone():
+    values = pd.Series(["2024-01-31T23:30:00Z", "2024-01-31 23:30", "2024-02-01T01:00:00+01:00"])
+    assert parse_time_column(values).with_offset == 2
+    assert parse_time_column(values, "Europe/Stockholm").converted == 2

@@ -292,6 +292,11 @@ def _row_account(attrs: dict[Any, Any]) -> str:
         if attrs.get("times_converted")
         else ""
     )
+    if attrs.get("times_with_offset") and not attrs.get("tz"):
+        moved = (
+            f", {attrs['times_with_offset']} written with a UTC offset kept as written "
+            "(--tz ZONE, e.g. America/Chicago, reads them on the place's clock)"
+        )
     return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}{moved}."
 
 
