@@ -40,6 +40,7 @@ FORMATS: tuple[str, ...] = (
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
+    "%Y %b %d %I:%M:%S %p",  # Seattle
     "%d-%m-%Y %H:%M",
     "%d-%m-%Y",
     "%Y%m%d",
@@ -120,6 +121,17 @@ def read_datetimes(
         each value's UTC offset as a timedelta (NaT where it has none).
     """
     no_offset = pd.Series(pd.NaT, index=text.index, dtype="timedelta64[ns]")
+    codes, uniques = pd.factorize(text)
+    if fmt == "mixed" and 0 < len(uniques) < 0.8 * len(text):  # read each value once
+        once, once_offset = read_datetimes(
+            pd.Series(uniques, dtype="string"), fmt, dayfirst=dayfirst
+        )
+        found = codes >= 0
+        at_all = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        off_all = no_offset.copy()
+        at_all[found] = once.to_numpy()[codes[found]]
+        off_all[found] = once_offset.to_numpy()[codes[found]]
+        return at_all, off_all
     try:
         at = pd.to_datetime(text, format=fmt, errors="coerce", dayfirst=dayfirst)
     except ValueError:  # offsets of several kinds

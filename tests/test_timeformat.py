@@ -20,6 +20,7 @@ WRITTEN = {
     "%d.%m.%Y": "D",  # Swedish/German exports
     "%m/%d/%Y": "D",  # NYC dates
     "%Y-%m-%d": "D",
+    "%Y %b %d %I:%M:%S %p": "s",  # Seattle
 }
 
 times = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2030, 12, 31))
@@ -221,3 +222,12 @@ def test_values_with_an_offset_are_counted_for_a_hint_to_give_the_zone():
     values = pd.Series(["2024-01-31T23:30:00Z", "2024-01-31 23:30", "2024-02-01T01:00:00+01:00"])
     assert parse_time_column(values).with_offset == 2
     assert parse_time_column(values, "Europe/Stockholm").converted == 2
+
+
+def test_a_column_of_repeated_values_read_one_by_one_reads_each_distinct_value_once():
+    # mixed forms, each value many times (dates without times): read once, the same result
+    values = ["2019-01-05", "5 Jan 2019", "January 6, 2019", "", None] * 40
+    got = parse_time_column(pd.Series(values))
+    assert got.format == "mixed"
+    day = [pd.Timestamp("2019-01-05")] * 2 + [pd.Timestamp("2019-01-06")]
+    assert got.at.tolist() == (day + [pd.NaT, pd.NaT]) * 40
