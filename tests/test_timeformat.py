@@ -230,4 +230,4 @@ def test_a_column_of_repeated_values_read_one_by_one_reads_each_distinct_value_o
     got = parse_time_column(pd.Series(values))
     assert got.format == "mixed"
     day = [pd.Timestamp("2019-01-05")] * 2 + [pd.Timestamp("2019-01-06")]
-    assert got.at.tolist() == (day + [pd.NaT, pd.NaT]) * 40
+    assert got.at.tolist() == [*day, pd.NaT, pd.NaT] * 40
