@@ -551,3 +551,12 @@ def test_utc_times_move_to_the_citys_clock_before_the_months_are_cut(tmp_path):
     assert json.loads(out.read_text())["tz"] == "America/Chicago"
     with pytest.raises(DataError, match="IANA name such as Europe/Stockholm"):
         read_points(path, **args, tz="Chicago")
+
+
+@pytest.mark.parametrize("size", ["0", "-150"])
+def test_a_cell_size_of_zero_or_less_is_refused_by_the_option(tmp_path, size):
+    path = tmp_path / "chicago.csv"
+    city_rows().to_csv(path, index=False)
+    result = run_evaluate(path, "--cell-size-m", size, "--methods", "count_1m")
+    assert result.exit_code == 2 and not isinstance(result.exception, ZeroDivisionError)
+    assert "--cell-size-m" in result.output and "x>0" in result.output

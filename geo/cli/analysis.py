@@ -339,7 +339,13 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     "file's main period, without months at either end holding under 1/20 of a typical "
     "month's events).",
 )
-@click.option("--cell-size-m", type=float, default=150.0, show_default=True, help="Grid cell side.")
+@click.option(
+    "--cell-size-m",
+    type=click.FloatRange(min=0, min_open=True),
+    default=150.0,
+    show_default=True,
+    help="Grid cell side (metres, more than 0).",
+)
 @click.option(
     "--step",
     type=click.Choice(ev.STEPS),
