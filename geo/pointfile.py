@@ -192,8 +192,13 @@ class _Table:
     df: pd.DataFrame
     crs: CRS | None
     layer: str = ""  # the layer or sheet read; empty for a CSV
-    n_layers: int = 1  # how many layers or sheets the file has
+    layers: tuple[str, ...] = ()  # the names of the file's layers or sheets
     kind: str = "layer"  # "layer" or "sheet"
+
+    @property
+    def n_layers(self) -> int:
+        """How many layers or sheets the file has (1 for a CSV)."""
+        return max(len(self.layers), 1)
 
     @property
     def label(self) -> str:
@@ -203,13 +208,13 @@ class _Table:
         return f"{self.layer} (of {self.n_layers} {self.kind}s)"
 
 
-def _layer(path: Path, layer: str | None) -> tuple[str, int]:
-    """Return the layer to read (``layer``, else the first) and how many the file has."""
+def _layer(path: Path, layer: str | None) -> tuple[str, tuple[str, ...]]:
+    """Return the layer to read (``layer``, else the first) and the names of all layers."""
     names = [str(name) for name, _ in pyogrio.list_layers(path)]
     if layer is not None and layer not in names:
         msg = f"{str(path)!r} has no layer {layer!r}; its layers are {names}."
         raise ImportFileError(msg)
-    return layer or names[0], len(names)
+    return layer or names[0], tuple(names)
 
 
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -234,7 +239,7 @@ def _read_excel(path: Path, sheet: str | None) -> _Table:
             "it as .xlsx, or export the sheet as CSV."
         )
         raise ImportFileError(msg) from e
-    return _Table(df, None, name, len(names), "sheet")
+    return _Table(df, None, name, tuple(names), "sheet")
 
 
 def _read_table(path: Path, columns: set[str], layer: str | None) -> _Table:
@@ -249,7 +254,7 @@ def _read_table(path: Path, columns: set[str], layer: str | None) -> _Table:
                 msg = f"{str(path)!r} is a CSV table: it has no layers; leave out --layer."
                 raise ImportFileError(msg)
             return _Table(_read_csv(path, columns, members), None)
-        name, n_layers = _layer(path, layer)
+        name, layers = _layer(path, layer)
         df = pyogrio.read_dataframe(path, layer=name)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, pyogrio.errors.DataSourceError) as e:
         if isinstance(e, ImportFileError):
@@ -259,31 +264,97 @@ def _read_table(path: Path, columns: set[str], layer: str | None) -> _Table:
             "an Excel workbook (.xlsx), GeoJSON or GeoPackage."
         )
         raise ImportFileError(msg) from e
-    return _Table(df, df.crs, name, n_layers)
+    return _Table(df, df.crs, name, layers)
 
 
-def _filter(df: pd.DataFrame, where: Sequence[str], path: Path) -> pd.DataFrame:
-    """Keep the rows that match every column's filters: one of its values (``A=x``, ``A=y``)."""
-    wanted: dict[str, list[str]] = {}
+def _parse_where(where: Sequence[str]) -> list[tuple[str, str]]:
+    """Split the ``--where`` filters into ``(column, value)``, ends stripped."""
+    out = []
     for cond in where:
         col, sep, value = cond.partition("=")
-        if not sep or col.strip() not in df.columns:
-            msg = f"Filter {cond!r} must be COLUMN=VALUE; the columns are {list(df.columns)}."
+        if not sep or not col.strip():
+            msg = f'Filter {cond!r} must be COLUMN=VALUE, e.g. --where "Primary Type=NARCOTICS".'
             raise ImportFileError(msg)
-        wanted.setdefault(col.strip(), []).append(value.strip())
+        out.append((col.strip(), value.strip()))
+    return out
+
+
+def _match_keys(values: pd.Series) -> pd.Series:
+    """Return what ``--where`` compares of each value.
+
+    Spaces at the ends are ignored, text is compared without case (``Narcotics`` is
+    ``NARCOTICS``) and a number by its value (``3`` is ``3.0``, as a GeoJSON property with
+    nulls is read). Missing values stay missing.
+    """
+    codes, uniques = pd.factorize(values.astype("string").str.strip())
+    text = pd.Series(uniques, dtype="string")
+    keys = np.array(text.str.casefold().astype(object), dtype=object)
+    number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    for i in np.flatnonzero(np.isfinite(number)):
+        keys[i] = repr(float(number[i]) + 0.0)  # -0.0 is 0.0
+    found = codes >= 0
+    out = np.full(len(values), None, dtype=object)
+    out[found] = keys[codes[found]]
+    return pd.Series(out, index=values.index, dtype="string")
+
+
+def _common_values(values: pd.Series, n: int = 8) -> str:
+    """Name the ``n`` most common values, writing variants compared alike together.
+
+    ``'NARCOTICS'/'Narcotics' (7,563)``: what a filter value must match, and how often.
+    """
+    counts = values.astype("string").str.strip().value_counts()
+    if counts.empty:
+        return "none (the column is empty)"
+    keys = _match_keys(pd.Series(counts.index, dtype="string")).to_numpy()
+    groups = pd.Series(counts.to_numpy(), index=keys).groupby(level=0, sort=False)
+    said = []
+    for key, total in groups.sum().sort_values(ascending=False, kind="stable").head(n).items():
+        variants = "/".join(repr(str(v)) for v in counts.index[keys == key])
+        said.append(f"{variants} ({total:,})")
+    return ", ".join(said)
+
+
+def _filter(df: pd.DataFrame, where: Sequence[tuple[str, str]], path: Path) -> pd.DataFrame:
+    """Keep the rows that match every column's filters: one of its values (``A=x``, ``A=y``).
+
+    Values are compared as :func:`_match_keys` says; the columns must exist.
+    """
+    wanted: dict[str, list[str]] = {}
+    for col, value in where:
+        wanted.setdefault(col, []).append(value)
     for col, values in wanted.items():
-        text = df[col].astype("string").str.strip()
-        kept = df[text.isin(values).fillna(value=False).to_numpy(dtype=bool)]
+        want = set(_match_keys(pd.Series(values, dtype="string")).dropna())
+        kept = df[_match_keys(df[col]).isin(want).fillna(value=False).to_numpy(dtype=bool)]
         if kept.empty:
-            common = ", ".join(repr(v) for v in text.value_counts().head(8).index)
             said = repr(values[0]) if len(values) == 1 else f"any of {values!r}"
             msg = (
-                f"No row of {str(path)!r} has {col} = {said} (after the filters before it); "
-                f"its most common values are {common}. Values are compared as written."
+                f"No row of {str(path)!r} has {col} = {said} (compared without case, spaces "
+                "at the ends and how a number is written; after the filters before it); its "
+                f"most common values are {_common_values(df[col])}."
             )
             raise ImportFileError(msg)
         df = kept
     return df
+
+
+def _missing_columns(
+    table: _Table, path: Path, missing: Sequence[str], where: Sequence[tuple[str, str]]
+) -> ImportFileError:
+    """Make the error for columns the file (or the layer read) does not have."""
+    source = f"{str(path)!r}, {table.kind} {table.label}," if table.layer else repr(str(path))
+    by_where = [f"{c}={v}" for c, v in where if c in missing]
+    named = f" (named in --where {', '.join(map(repr, by_where))})" if by_where else ""
+    msg = (
+        f"{source} has no column(s) {list(missing)!r}{named}; its columns are "
+        f"{list(table.df.columns)}."
+    )
+    if table.n_layers > 1:
+        msg += (
+            f" Choose another {table.kind} with --layer; the {table.kind}s are "
+            f"{list(table.layers)}."
+        )
+    return ImportFileError(msg)
 
 
 def _coordinates(
@@ -553,7 +624,8 @@ def read_points(
     where
         Filters ``"COLUMN=VALUE"``: a row is kept when, for every column named, its value is
         one of those given for that column (``Type=A``, ``Type=B`` keeps both kinds); values
-        are compared as text, spaces at the ends ignored.
+        are compared without case, spaces at the ends ignored, and numbers by their value
+        (``district=3`` keeps ``3.0``).
     max_distance_km
         Drop points farther than this from the median point; default
         ``max(5 × the distance holding 99 % of the points, 10 km)``.
@@ -601,23 +673,18 @@ def read_points(
         If the CRS is missing or unknown.
     """
     check_zone(tz)
-    wanted = {c for c in (x_col, y_col, time_col, id_col) if c} | {
-        w.partition("=")[0].strip() for w in where
-    }
+    conditions = _parse_where(where)
+    wanted = {c for c in (x_col, y_col, time_col, id_col) if c} | {c for c, _ in conditions}
     wanted_period = parse_period(period) if period else None
     table = _read_table(path, wanted, layer)
     df = table.df
     members = list(df.attrs.get("members", []))
     n_read = len(df)
-    named = (x_col, y_col, time_col, id_col)
-    missing = [c for c in named if c is not None and c not in df.columns]
+    named = (x_col, y_col, time_col, id_col, *(c for c, _ in conditions))
+    missing = [c for c in dict.fromkeys(named) if c is not None and c not in df.columns]
     if missing:
-        source = f"{str(path)!r}, {table.kind} {table.label}," if table.layer else repr(str(path))
-        msg = f"{source} has no column(s) {missing!r}; its columns are {list(df.columns)}."
-        if table.n_layers > 1:
-            msg += f" Choose another {table.kind} with --layer."
-        raise ImportFileError(msg)
-    df = _filter(df, where, path)
+        raise _missing_columns(table, path, missing, conditions)
+    df = _filter(df, conditions, path)
     n_matching = len(df)
     if id_col is not None:  # one row per incident: the first of its lines (charges, offences)
         ids = df[id_col].astype("string").str.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +23,7 @@ from geo.pointfile import (
     MAX_GAP_MONTHS,
     MAX_OUTSIDE_SHARE,
     MIN_MONTH_SHARE,
+    _filter,
     main_period,
     parse_period,
     read_points,
@@ -118,7 +120,7 @@ def test_a_swedish_semicolon_export_with_decimal_commas(tmp_path):
 def test_a_filter_that_matches_nothing_names_the_values_there_are(tmp_path):
     path = tmp_path / "chicago.csv"
     city_rows().to_csv(path, index=False)
-    with pytest.raises(ImportFileError, match=r"'NARCOTICS', 'THEFT'"):
+    with pytest.raises(ImportFileError, match=r"'NARCOTICS' \(300\), 'THEFT' \(100\)"):
         read_points(
             path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326",
             where=["Primary Type=DRUGS"],
@@ -170,8 +172,14 @@ def test_a_missing_column_is_named_with_the_columns_there_are(tmp_path):
     args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
     with pytest.raises(ImportFileError, match=r"no column\(s\) \['Lat'\].*'Latitude'"):
         read_points(path, **{**args, "y_col": "Lat"}, where=["Primary Type=NARCOTICS"])
-    with pytest.raises(ImportFileError, match=r"Filter 'Type=NARCOTICS'.*'Primary Type'"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"no column\(s\) \['Type'\] \(named in --where 'Type=NARCOTICS'\); "
+        r"its columns are .*'Primary Type'",
+    ):
         read_points(path, **args, where=["Type=NARCOTICS"])
+    with pytest.raises(ImportFileError, match=r"Filter 'NARCOTICS' must be COLUMN=VALUE"):
+        read_points(path, **args, where=["NARCOTICS"])
 
 
 @pytest.mark.parametrize("suffix", [".csv.gz", ".csv.zip", ".csv.bz2"])
@@ -344,7 +352,10 @@ def test_a_geopackage_layer_is_chosen_by_name_and_a_wrong_one_is_named(tmp_path)
     args = {"x_col": None, "y_col": None, "time_col": "occurred_at", "crs": None}
     got = read_points(path, layer="incidents", **args)
     assert len(got) == 2 and got.attrs["layer"] == "incidents (of 2 layers)"
-    with pytest.raises(ImportFileError, match=r"layer places \(of 2 layers\).*--layer"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"layer places \(of 2 layers\).*--layer; the layers are \['places', 'incidents'\]",
+    ):
         read_points(path, **args)  # the first layer has no such column
     with pytest.raises(ImportFileError, match=r"no layer 'händelser'.*\['places', 'incidents'\]"):
         read_points(path, layer="händelser", **args)
@@ -560,3 +571,51 @@ def test_a_cell_size_of_zero_or_less_is_refused_by_the_option(tmp_path, size):
     result = run_evaluate(path, "--cell-size-m", size, "--methods", "count_1m")
     assert result.exit_code == 2 and not isinstance(result.exception, ZeroDivisionError)
     assert "--cell-size-m" in result.output and "x>0" in result.output
+
+
+def test_a_filter_ignores_case_and_spaces_and_compares_numbers_by_value(tmp_path):
+    # Chicago's export writes some rows 'Narcotics'; a GeoJSON property with nulls is a float
+    df = city_rows()
+    df.loc[np.flatnonzero(df["Primary Type"] == "NARCOTICS")[:10], "Primary Type"] = " Narcotics"
+    df["District"] = np.where(np.arange(len(df)) % 2 == 0, 3.0, np.nan)
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    got = read_points(path, **args, where=["Primary Type=NARCOTICS"])
+    assert len(got) == 300 and got.attrs["rows"]["not matching --where"] == 100
+    assert len(read_points(path, **args, where=["District=3"])) == 200
+    assert len(read_points(path, **args, where=["District= 3.00 "])) == 200
+    with pytest.raises(ImportFileError, match=r"'NARCOTICS'/'Narcotics' \(300\), 'THEFT'"):
+        read_points(path, **args, where=["Primary Type=DRUGS"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["THEFT", "Narcotics", "criminal damage", "Ärende", "0486", ""]),
+            st.integers(-5, 5),
+            st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 1)),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(0, 29),
+    st.sampled_from([str.upper, str.lower, str.title, lambda v: f"  {v} "]),
+)
+def test_a_filter_keeps_exactly_the_values_equal_but_for_case_spaces_or_number_form(
+    values, pick, variant
+):
+    df = pd.DataFrame({"v": [str(v) for v in values]})
+    chosen = values[pick % len(values)]
+    if chosen == "":
+        return  # an empty value is no filter anyone writes
+    wanted = variant(f"{float(chosen):.2f}" if isinstance(chosen, int | float) else chosen)
+
+    def same(v):
+        if isinstance(chosen, int | float):
+            return isinstance(v, int | float) and float(v) == float(chosen)
+        return isinstance(v, str) and v.casefold() == chosen.casefold()
+
+    kept = _filter(df, [("v", wanted)], Path("f.csv"))
+    assert kept.index.tolist() == [i for i, v in enumerate(values) if same(v)]
