@@ -407,21 +407,88 @@ def _check_units(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> None:
         raise CRSError(msg)
 
 
-def _in_metres(src: CRS) -> bool:
+#: Words naming a latitude or a longitude column (after splitting a name like ``GEO_LAT``).
+_LATITUDE_WORDS = frozenset({"lat", "latitude", "latitud", "breedtegraad", "breite", "breitengrad"})
+_LONGITUDE_WORDS = frozenset(
+    {"lon", "lng", "long", "longitude", "longitud", "lengtegraad", "länge", "laenge", "längengrad"}
+)
+
+
+def _axis_named(column: str) -> str:
+    """Say what a column's name says it holds: ``"latitude"``, ``"longitude"`` or ``""``."""
+    words = set(re.findall(r"[^\W\d_]+", column.casefold()))
+    lat, lon = bool(words & _LATITUDE_WORDS), bool(words & _LONGITUDE_WORDS)
+    return "latitude" if lat and not lon else "longitude" if lon and not lat else ""
+
+
+def _check_axes(
+    x: FloatArray, y: FloatArray, src: CRS, path: Path, x_col: str | None, y_col: str | None
+) -> None:
+    """Refuse latitude given as x and longitude as y under a geographic CRS.
+
+    The columns are swapped when their names say so (x named like ``Latitude``, y like
+    ``Longitude``) or when most y values lie beyond ±90°, where no latitude can.
+    """
+    if not (src.is_geographic and x_col and y_col and x_col != y_col):
+        return
+    located = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+    if not located.any():
+        return
+    ax, ay = np.abs(x[located]), np.abs(y[located])
+    beyond = float(np.mean((ay > 90) & (ay <= 180) & (ax <= 90)))
+    if (_axis_named(x_col), _axis_named(y_col)) == ("latitude", "longitude"):
+        why = f"--x-col {x_col!r} is named like a latitude and --y-col {y_col!r} like a longitude"
+    elif beyond > 0.5:
+        why = f"{beyond:.0%} of the --y-col {y_col!r} values lie beyond ±90°, where no latitude can"
+    else:
+        return
+    i = int(np.flatnonzero(located)[0])
+    msg = (
+        f"The coordinate columns of {str(path)!r} look swapped: {why} (first row: x = "
+        f"{x[i]:g}, y = {y[i]:g}). Under {src.to_string()} x is the longitude and y the "
+        f"latitude; swap them: --x-col {y_col!r} --y-col {x_col!r}."
+    )
+    raise CRSError(msg)
+
+
+def _ground_metres(src: CRS) -> bool:
+    """Tell a CRS that counts metres on the ground: projected in metres and not Mercator.
+
+    Web Mercator (EPSG:3857, as ArcGIS Hub exports) and world Mercator count metres of the
+    equator: at 42°N one of them is 1 / cos 42° = 1.35 ground metres.
+    """
     unit = src.axis_info[0].unit_name if src.axis_info else ""
-    return bool(src.is_projected and unit in ("metre", "meter"))
+    if not (src.is_projected and unit in ("metre", "meter")):
+        return False
+    operation = src.coordinate_operation
+    method = operation.method_name.casefold() if operation is not None else ""
+    return not (method.startswith("mercator") or "pseudo mercator" in method)
 
 
-def _project(x: FloatArray, y: FloatArray, src: CRS) -> tuple[FloatArray, FloatArray, CRS]:
-    """Return the points in metres: as given if ``src`` is, else in the UTM zone of their median."""
-    if _in_metres(src):
+def _project(
+    x: FloatArray, y: FloatArray, src: CRS, path: Path
+) -> tuple[FloatArray, FloatArray, CRS]:
+    """Return the points in ground metres with non-negative coordinates, as the grid needs.
+
+    Points in such a CRS are returned as given; all others (degrees, feet, Web Mercator,
+    metres below zero such as US Albers west of its centre) are projected into the UTM zone
+    of their median point.
+    """
+    if _ground_metres(src) and (x.size == 0 or (x.min() >= 0 and y.min() >= 0)):
         return x, y, src
     pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=src)
     lonlat = pts.to_crs(4326)
-    centre = gpd.GeoSeries(
-        gpd.points_from_xy([np.median(lonlat.x)], [np.median(lonlat.y)]), crs=4326
-    )
-    utm = centre.estimate_utm_crs()
+    lon, lat = float(np.nanmedian(lonlat.x)), float(np.nanmedian(lonlat.y))
+    try:
+        utm = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).estimate_utm_crs()
+    except RuntimeError as e:  # beyond 80°S–84°N, or no point on the earth at all
+        msg = (
+            f"The points of {str(path)!r} lie around longitude {lon:g}, latitude {lat:g} "
+            f"(read under {src.to_string()}), where no UTM zone is defined (80°S–84°N). Check "
+            "that --x-col is the longitude or easting and --y-col the latitude or northing "
+            "(swap them if not), and --crs."
+        )
+        raise CRSError(msg) from e
     out = pts.to_crs(utm)
     return out.x.to_numpy(), out.y.to_numpy(), utm
 
@@ -647,8 +714,11 @@ def read_points(
     Returns
     -------
     pandas.DataFrame
-        ``x``, ``y`` (metres in a projected CRS: the input's if it is in metres, else the
-        UTM zone of the median point) and ``t`` (naive datetime, the wall-clock time as
+        ``x``, ``y`` (ground metres, not below zero: as given in a projected CRS counting
+        metres, else in the UTM zone of the median point: degrees, feet, Web Mercator,
+        whose metres are 1.35 ground metres at 42°N, and metres below zero, as US Albers
+        gives west of its centre, are projected rather than shifted, so that the CRS
+        named is the points' own) and ``t`` (naive datetime, the wall-clock time as
         written). ``attrs["crs"]`` names the CRS; ``attrs["rows"]`` the account ``read``,
         ``not matching --where``, ``repeated incident`` (with ``id_col``), ``used`` and
         ``dropped`` (rows per reason of
@@ -670,7 +740,9 @@ def read_points(
         If the file cannot be read, a column is missing, a filter matches nothing or no
         row is left (the message counts the rows per reason).
     CRSError
-        If the CRS is missing or unknown.
+        If the CRS is missing or unknown, longitude and latitude look swapped (by the
+        columns' names or by latitudes beyond ±90°), or the points lie where no UTM zone
+        is defined.
     """
     check_zone(tz)
     conditions = _parse_where(where)
@@ -691,6 +763,7 @@ def read_points(
         df = df[~(ids.duplicated() & ids.notna() & (ids != "")).to_numpy()]
     x, y = _coordinates(df, x_col, y_col)
     src = _source_crs(crs, table.crs, path)
+    _check_axes(x, y, src, path, x_col, y_col)
     _check_units(x, y, src, path)
     times = parse_time_column(df[time_col], tz)
     reason = np.full(len(df), "", dtype=object)
@@ -707,7 +780,7 @@ def read_points(
     ok = reason == ""
     far_km, kept_period = float("nan"), ""
     if ok.any():
-        px, py, used_crs = _project(x[ok], y[ok], src)
+        px, py, used_crs = _project(x[ok], y[ok], src, path)
         far, far_km = _far(px, py, max_distance_km)
         reason[np.flatnonzero(ok)[far]] = "far from the others"
         t = pd.DatetimeIndex(times.at.to_numpy()[ok])

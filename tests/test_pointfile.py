@@ -619,3 +619,79 @@ def test_a_filter_keeps_exactly_the_values_equal_but_for_case_spaces_or_number_f
 
     kept = _filter(df, [("v", wanted)], Path("f.csv"))
     assert kept.index.tolist() == [i for i, v in enumerate(values) if same(v)]
+
+
+def test_latitude_given_as_x_is_refused_with_the_columns_to_swap(tmp_path):
+    df = city_rows()
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"time_col": "Date", "crs": "EPSG:4326"}
+    # by the names: (41.8, -87.6) would be read as a point near the South Pole
+    with pytest.raises(CRSError, match=r"chicago\.csv.*swap them: --x-col 'Longitude' --y-col "
+                       r"'Latitude'"):  # fmt: skip
+        read_points(path, x_col="Latitude", y_col="Longitude", **args)
+    # unnamed columns: no UTM zone there, said as such instead of a RuntimeError
+    df.rename(columns={"Latitude": "a", "Longitude": "b"}).to_csv(path, index=False)
+    with pytest.raises(CRSError, match=r"latitude -87.*no UTM zone.*swap them"):
+        read_points(path, x_col="a", y_col="b", **args)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(-179, 179),
+    st.floats(-79, 83),
+    st.sampled_from(
+        [
+            ("Longitude", "Latitude"),
+            ("GEO_LON", "GEO_LAT"),
+            ("lng", "lat"),
+            ("Länge", "Breite"),
+            ("lengtegraad", "breedtegraad"),
+        ]
+    ),  # fmt: skip
+)
+def test_swapped_longitude_and_latitude_are_refused_wherever_the_city_is(
+    tmp_path_factory, lon, lat, names
+):
+    path = tmp_path_factory.mktemp("axes") / "points.csv"
+    rng = np.random.default_rng(0)
+    x_name, y_name = names
+    pd.DataFrame(
+        {
+            x_name: np.clip(lon + rng.normal(0, 0.02, 20), -180, 180),
+            y_name: lat + rng.normal(0, 0.02, 20),
+            "a": np.clip(lon + rng.normal(0, 0.02, 20), -180, 180),
+            "b": lat + rng.normal(0, 0.02, 20),
+            "t": "2024-01-05",
+        }
+    ).to_csv(path, index=False)
+    args = {"time_col": "t", "crs": "EPSG:4326"}
+    assert len(read_points(path, x_col=x_name, y_col=y_name, **args)) == 20
+    with pytest.raises(CRSError, match=f"--x-col '{x_name}' --y-col '{y_name}'"):
+        read_points(path, x_col=y_name, y_col=x_name, **args)
+    if abs(lon) > 91:  # unnamed columns: a "latitude" beyond ±90° gives it away
+        with pytest.raises(CRSError, match="swap them: --x-col 'a' --y-col 'b'"):
+            read_points(path, x_col="b", y_col="a", **args)
+
+
+@pytest.mark.parametrize(
+    ("epsg", "lon", "lat", "utm"),
+    [(3857, -87.65, 41.85, "EPSG:32616"), (5070, -104.95, 39.70, "EPSG:32613")],
+)
+def test_web_mercator_and_metres_below_zero_are_projected_to_utm(tmp_path, epsg, lon, lat, utm):
+    # ArcGIS Hub exports X/Y in Web Mercator (1.35 × ground metres at 42°N); US Albers
+    # (EPSG:5070) is negative west of its centre, as in Denver
+    df = city_rows()
+    df["Longitude"] += lon - -87.65
+    df["Latitude"] += lat - 41.85
+    projected = gpd.GeoSeries(gpd.points_from_xy(df["Longitude"], df["Latitude"]), crs=4326)
+    df["X"], df["Y"] = projected.to_crs(epsg).x, projected.to_crs(epsg).y
+    path = tmp_path / "arcgis.csv"
+    df.to_csv(path, index=False)
+    got = read_points(path, x_col="X", y_col="Y", time_col="Date", crs=f"EPSG:{epsg}")
+    assert got.attrs["crs"] == utm
+    want = projected.to_crs(utm)
+    assert np.abs(got["x"].to_numpy() - want.x.to_numpy()).max() < 0.01
+    assert np.abs(got["y"].to_numpy() - want.y.to_numpy()).max() < 0.01
+    results, _ = ev.backtest(got, methods=["count_1m"], cell_size_m=500, train_months=1)
+    assert not results.empty
