@@ -40,6 +40,7 @@ from geo.timeformat import parse_time_column
 __all__ = [
     "DROP_REASONS",
     "FAR_FACTOR",
+    "FAR_QUANTILE",
     "MAX_GAP_MONTHS",
     "MAX_OUTSIDE_SHARE",
     "MIN_FAR_KM",
@@ -59,9 +60,13 @@ DROP_REASONS: tuple[str, ...] = (
     "far from the others",
     "outside the period",
 )
-#: A point is "far from the others" beyond this many times the distance from the median point
-#: within which 99 % of the points lie ...
-FAR_FACTOR = 5.0
+#: A point is "far from the others" beyond :data:`FAR_FACTOR` times the distance from the
+#: median point within which this share of the points lies: 90 %, so that a few per cent of
+#: placeholder coordinates (Boston writes ``-1,-1`` for 2 % of its rows) do not set the limit ...
+FAR_QUANTILE = 0.9
+#: ... times this (in a city's spread the 99 % distance is 1.2–1.3 × the 90 % one, so the
+#: limit stays about 5 × the 99 % distance) ...
+FAR_FACTOR = 6.0
 #: ... and never closer than this (km).
 MIN_FAR_KM = 10.0
 #: A month at either end of the file with fewer events than this share of a typical month
@@ -498,10 +503,28 @@ def _far(
 ) -> tuple[npt.NDArray[np.bool_], float]:
     d = np.hypot(x - np.median(x), y - np.median(y))
     if max_distance_km is None:
-        limit = max(FAR_FACTOR * float(np.quantile(d, 0.99)), MIN_FAR_KM * 1000.0)
+        limit = max(FAR_FACTOR * float(np.quantile(d, FAR_QUANTILE)), MIN_FAR_KM * 1000.0)
     else:
         limit = max_distance_km * 1000.0
     return d > limit, limit / 1000.0
+
+
+#: Far rows sharing one exact coordinate are named as such when at least this many do.
+MIN_PILE = 10
+
+
+def _pile(x: FloatArray, y: FloatArray) -> str:
+    """Name the exact coordinate most of these rows share, if :data:`MIN_PILE` or more do.
+
+    Returns ``"1,186 rows at (-1, -1)"``, a placeholder for an unknown location, or ``""``.
+    """
+    if x.size < MIN_PILE:
+        return ""
+    pairs, counts = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
+    top = int(np.argmax(counts))
+    if counts[top] < MIN_PILE:
+        return ""
+    return f"{int(counts[top]):,} rows at ({pairs[top][0]:g}, {pairs[top][1]:g})"
 
 
 def parse_period(text: str) -> tuple[pd.Period | None, pd.Period | None]:
@@ -695,7 +718,9 @@ def read_points(
         (``district=3`` keeps ``3.0``).
     max_distance_km
         Drop points farther than this from the median point; default
-        ``max(5 × the distance holding 99 % of the points, 10 km)``.
+        ``max(6 × the distance holding 90 % of the points, 10 km)``; rows sharing one
+        exact coordinate among them (a placeholder such as ``-1,-1``) are counted in the
+        example (``1,186 rows at (-1, -1)``).
     period
         Months to keep, ``"FROM:TO"`` (:func:`parse_period`); default the file's main period
         (:func:`main_period`), which leaves off thinly filled months at either end.
@@ -778,11 +803,12 @@ def read_points(
     ):
         reason[(reason == "") & mask] = why
     ok = reason == ""
-    far_km, kept_period = float("nan"), ""
+    far_km, kept_period, pile = float("nan"), "", ""
     if ok.any():
         px, py, used_crs = _project(x[ok], y[ok], src, path)
         far, far_km = _far(px, py, max_distance_km)
         reason[np.flatnonzero(ok)[far]] = "far from the others"
+        pile = _pile(x[ok][far], y[ok][far])
         t = pd.DatetimeIndex(times.at.to_numpy()[ok])
         outside, kept_period = _outside_period(t.to_period("M"), far, wanted_period)
         reason[np.flatnonzero(ok)[outside]] = "outside the period"
@@ -794,6 +820,8 @@ def read_points(
     examples = _first_examples(
         df, reason, x_col=x_col, y_col=y_col, time_col=time_col, members=members
     )
+    if pile:
+        examples["far from the others"] += f"; {pile}"
     if out.empty:
         counts = ", ".join(f"{n} {why}" for why, n in dropped.items() if n)
         example = df[time_col].dropna().astype(str).head(1).tolist()

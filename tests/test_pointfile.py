@@ -22,7 +22,9 @@ from geo.errors import CRSError, DataError, ImportFileError
 from geo.pointfile import (
     MAX_GAP_MONTHS,
     MAX_OUTSIDE_SHARE,
+    MIN_FAR_KM,
     MIN_MONTH_SHARE,
+    _far,
     _filter,
     main_period,
     parse_period,
@@ -648,7 +650,7 @@ def test_latitude_given_as_x_is_refused_with_the_columns_to_swap(tmp_path):
             ("Länge", "Breite"),
             ("lengtegraad", "breedtegraad"),
         ]
-    ),  # fmt: skip
+    ),
 )
 def test_swapped_longitude_and_latitude_are_refused_wherever_the_city_is(
     tmp_path_factory, lon, lat, names
@@ -695,3 +697,35 @@ def test_web_mercator_and_metres_below_zero_are_projected_to_utm(tmp_path, epsg,
     assert np.abs(got["y"].to_numpy() - want.y.to_numpy()).max() < 0.01
     results, _ = ev.backtest(got, methods=["count_1m"], cell_size_m=500, train_months=1)
     assert not results.empty
+
+
+def test_placeholder_coordinates_are_far_and_counted_at_their_one_place(tmp_path):
+    # Boston writes -1,-1 for an unknown location: 3 % of the rows here
+    df = city_rows(n=1000)
+    df.loc[df.index[::33], ["Latitude", "Longitude"]] = -1
+    path = tmp_path / "boston.csv"
+    df.to_csv(path, index=False)
+    result = run_evaluate(path, "--methods", "count_1m", "--train-months", "1")
+    assert result.exit_code == 0, result.output
+    assert "31 dropped: far from the others" in result.stderr
+    assert "Longitude = '-1.0', Latitude = '-1.0'; 31 rows at (-1, -1))" in result.stderr
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(2_000, 30_000),  # the city's spread (m)
+    st.integers(0, 80),  # placeholder rows among 1,000
+    st.floats(25, 500),  # how far they lie, in spreads
+    st.floats(0, 2 * np.pi),
+)
+def test_a_few_per_cent_of_placeholders_never_set_the_far_limit(spread, n_pile, away, angle):
+    # a city of 1,000 points in a normal spread: 99 % of them within 3 spreads of its centre
+    rng = np.random.default_rng(1)
+    away *= spread
+    x = 5e5 + rng.normal(0, spread, 1000)
+    y = 5e6 + rng.normal(0, spread, 1000)
+    x[:n_pile], y[:n_pile] = 5e5 + away * np.cos(angle), 5e6 + away * np.sin(angle)
+    far, limit_km = _far(x, y, None)
+    assert far[:n_pile].all()  # every placeholder is left out ...
+    assert not far[n_pile:].any()  # ... and no point of the city
+    assert limit_km < 18 * spread / 1000 + MIN_FAR_KM  # 6 × the 90 % distance, moved by them

@@ -329,7 +329,7 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     type=float,
     default=None,
     help="Drop points farther than this from the median point "
-    "(default: 5 × the distance holding 99 % of them, at least 10 km).",
+    "(default: 6 × the distance holding 90 % of them, at least 10 km).",
 )
 @click.option(
     "--period",
