@@ -11,6 +11,7 @@ the study area over hundreds of kilometres of empty grid and dilute every PAI.
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import logging
 import lzma
@@ -130,34 +131,77 @@ def _opener(path: Path, member: str | None) -> Callable[[], AbstractContextManag
     return open_table
 
 
+def _encoding(open_table: Callable[[], AbstractContextManager[IO[bytes]]]) -> tuple[str, int]:
+    """Choose the encoding of a CSV table; return it and how many lines have bad bytes in it.
+
+    UTF-16 by its byte-order mark (as Excel's "Unicode text" export has one); UTF-8 when the
+    file is UTF-8 or mostly so (more lines with valid non-ASCII UTF-8 than with bytes that are
+    not UTF-8: a stray Windows-1252 byte pasted into a UTF-8 export), its bad bytes counted;
+    otherwise Windows-1252.
+    """
+    with open_table() as f:
+        if bytes(f.read(2)) in (b"\xff\xfe", b"\xfe\xff"):
+            return "utf-16", 0
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open_table() as f:
+            for chunk in iter(lambda: bytes(f.read(1 << 20)), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        return "utf-8-sig", 0
+    except UnicodeDecodeError:
+        pass
+    good = bad = 0
+    with open_table() as f:
+        for line in f:
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError:
+                bad += 1
+    return ("utf-8-sig", bad) if good > bad else ("cp1252", 0)
+
+
 def _read_one_csv(
     open_table: Callable[[], AbstractContextManager[IO[bytes]]], columns: set[str], name: str
 ) -> pd.DataFrame:
-    """Read one CSV table: delimiter sniffed, UTF-8 or else Windows-1252.
+    """Read one CSV table: delimiter sniffed, encoding chosen by :func:`_encoding`.
 
     Only ``columns`` are read (all of them if one is missing, for the caller to name).
+    ``attrs["bad_lines"]`` counts the lines with bytes that are not UTF-8 (replaced by "�").
     """
+    encoding, bad_lines = _encoding(open_table)
+    if bad_lines:
+        logger.warning("%s: %d line(s) with bytes that are not UTF-8, read as '�'", name, bad_lines)
     with open_table() as f:
-        head = bytes(f.read(65_536)).decode("utf-8", errors="replace")
+        head = bytes(f.read(65_536)).decode(encoding, errors="replace")
     sep = sniff_delimiter("\n".join(head.splitlines()[:50]))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            with open_table() as f:
-                header = pd.read_csv(f, sep=sep, encoding=encoding, nrows=0).columns
-            if not columns <= set(header):
-                return pd.DataFrame(columns=header)
-            with open_table() as f:
-                return pd.read_csv(f, sep=sep, dtype=str, encoding=encoding, usecols=list(columns))
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as e:
-            msg = (
-                f"{name!r} is not a readable CSV table with the delimiter {sep!r}: {e}. "
-                "Check the delimiter and the quoting of text fields on that line."
-            )
-            raise ImportFileError(msg) from e
-    msg = f"{name!r} is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV."
-    raise ImportFileError(msg)
+    errors = "replace" if bad_lines else "strict"
+    try:
+        with open_table() as f:
+            header = pd.read_csv(
+                f, sep=sep, encoding=encoding, encoding_errors=errors, nrows=0
+            ).columns
+        if not columns <= set(header):
+            return pd.DataFrame(columns=header)
+        with open_table() as f:
+            df: pd.DataFrame = pd.read_csv(
+                f, sep=sep, encoding=encoding, encoding_errors=errors, dtype=str,
+                usecols=list(columns),
+            )  # fmt: skip
+    except UnicodeDecodeError as e:
+        msg = f"{name!r} is neither UTF-8 nor Windows-1252 text ({e}); save it as UTF-8 CSV."
+        raise ImportFileError(msg) from e
+    except pd.errors.ParserError as e:
+        msg = (
+            f"{name!r} is not a readable CSV table with the delimiter {sep!r}: {e}. "
+            "Check the delimiter and the quoting of text fields on that line."
+        )
+        raise ImportFileError(msg) from e
+    df.attrs["bad_lines"] = bad_lines
+    return df
 
 
 def _read_csv(path: Path, columns: set[str], names: Sequence[str] = ()) -> pd.DataFrame:
@@ -171,6 +215,7 @@ def _read_csv(path: Path, columns: set[str], names: Sequence[str] = ()) -> pd.Da
         return _read_one_csv(_opener(path, None), columns, str(path))
     tables: list[pd.DataFrame] = []
     members: list[tuple[str, int]] = []
+    bad_lines = 0
     for member in names:
         name = f"{path}!{member}" if len(names) > 1 else str(path)
         table = _read_one_csv(_opener(path, member), columns, name)
@@ -185,8 +230,10 @@ def _read_csv(path: Path, columns: set[str], names: Sequence[str] = ()) -> pd.Da
             raise ImportFileError(msg)
         tables.append(table)
         members.append((member, len(table)))
+        bad_lines += int(table.attrs.get("bad_lines", 0))
     out = pd.concat(tables, ignore_index=True)
     out.attrs["members"] = members
+    out.attrs["bad_lines"] = bad_lines
     return out
 
 
@@ -702,7 +749,8 @@ def read_points(
     ----------
     path
         The file: CSV with any of ``,``/``;``/tab as delimiter (also ``.csv.gz``, ``.bz2``,
-        ``.xz`` or ``.zip``), an Excel workbook (``.xlsx``), GeoJSON or GeoPackage.
+        ``.xz`` or ``.zip``) in UTF-8 (a few bad bytes replaced), UTF-16 with its byte-order
+        mark or Windows-1252, an Excel workbook (``.xlsx``), GeoJSON or GeoPackage.
     x_col, y_col
         Coordinate columns (``x`` = easting/longitude; a decimal comma is read); ``None`` to
         use the file's geometry (a point on the surface of lines and polygons).
@@ -755,7 +803,8 @@ def read_points(
         a CSV) and ``attrs["layer_kind"]`` which of the two;
         ``attrs["files"]`` the number of CSV files read (several from a zip);
         ``attrs["tz"]`` the time zone given and ``attrs["times_converted"]`` how many times
-        were moved to it.
+        were moved to it; ``attrs["bad_lines"]`` how many lines of a UTF-8 CSV had bytes
+        that are not UTF-8 (read as "�").
 
     Raises
     ------
@@ -776,6 +825,7 @@ def read_points(
     table = _read_table(path, wanted, layer)
     df = table.df
     members = list(df.attrs.get("members", []))
+    bad_lines = int(df.attrs.get("bad_lines", 0))
     n_read = len(df)
     named = (x_col, y_col, time_col, id_col, *(c for c, _ in conditions))
     missing = [c for c in dict.fromkeys(named) if c is not None and c not in df.columns]
@@ -850,5 +900,6 @@ def read_points(
     out.attrs["files"] = max(len(members), 1)
     out.attrs["tz"] = tz
     out.attrs["times_converted"] = times.converted
+    out.attrs["bad_lines"] = bad_lines
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

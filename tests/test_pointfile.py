@@ -729,3 +729,40 @@ def test_a_few_per_cent_of_placeholders_never_set_the_far_limit(spread, n_pile, 
     assert far[:n_pile].all()  # every placeholder is left out ...
     assert not far[n_pile:].any()  # ... and no point of the city
     assert limit_km < 18 * spread / 1000 + MIN_FAR_KM  # 6 × the 90 % distance, moved by them
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Vol", "Dégradation", "Cambriolage", "Agression"]), min_size=8, max_size=40
+    ),
+    st.sets(st.integers(0, 39), max_size=3),
+)
+def test_a_utf8_file_with_a_few_stray_bytes_stays_utf8(tmp_path_factory, kinds, strays):
+    # a Paris export in UTF-8 with a comment pasted from a Windows-1252 tool
+    kinds = [*kinds, "Dégradation", "Dégradation", "Dégradation", "Dégradation"]
+    lines = [f"01/0{1 + i % 9}/2019 10:00;{k};;2,34;48,85" for i, k in enumerate(kinds)]
+    data = [line.encode("utf-8") for line in lines]
+    hit = sorted(i for i in strays if i < len(data))
+    for i in hit:
+        data[i] = data[i].replace(b";;", b";caf\xe9;")  # é in Windows-1252
+    path = tmp_path_factory.mktemp("enc") / "paris.csv"
+    path.write_bytes("date_faits;catégorie;commentaire;x;y\n".encode() + b"\n".join(data) + b"\n")
+    got = read_points(path, x_col="x", y_col="y", time_col="date_faits", crs="EPSG:4326",
+                      where=["catégorie=Dégradation"])  # fmt: skip
+    assert len(got) == kinds.count("Dégradation")
+    assert got.attrs["bad_lines"] == len(hit)
+
+
+def test_utf16_and_windows_1252_exports_are_read(tmp_path):
+    df = city_rows().assign(Notes="Gatan ö")
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    for encoding in ("utf-16", "utf-16-be", "cp1252"):
+        path = tmp_path / f"chicago-{encoding}.txt"
+        text = df.to_csv(sep="\t", index=False)
+        path.write_bytes(("\ufeff" if encoding == "utf-16-be" else "") .encode(encoding)
+                         + text.encode(encoding))  # fmt: skip
+        got = read_points(path, **args, where=["Notes=gatan Ö"])
+        assert len(got) == 400 and got.attrs["bad_lines"] == 0
+    result = run_evaluate(path, "--methods", "count_1m")
+    assert result.exit_code == 0 and "not UTF-8" not in result.stderr

@@ -292,6 +292,8 @@ def _row_account(attrs: dict[Any, Any]) -> str:
         if attrs.get("times_converted")
         else ""
     )
+    if attrs.get("bad_lines"):
+        words.append(f"{attrs['bad_lines']} lines with bytes that are not UTF-8 (read as '�')")
     return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}{moved}."
 
 
