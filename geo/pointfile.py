@@ -409,11 +409,34 @@ def _missing_columns(
     return ImportFileError(msg)
 
 
+#: A number with thousands separators: ``1,176,423`` or ``1,176.5`` (not a decimal comma).
+_THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+
+def _numbers(values: pd.Series) -> FloatArray:
+    """Read a coordinate column: a decimal comma or point, or thousands separators.
+
+    Thousands separators are read only when every value with a comma has them and at least
+    one value cannot be a decimal comma (``1,176,423`` or ``1,176.5``): ``14,875`` alone
+    stays 14.875.
+    """
+    text = values.astype("string").str.strip()
+    filled = text[text.notna() & (text != "")]
+    comma = filled.str.contains(",", regex=False).to_numpy(dtype=bool)
+    if comma.any():
+        grouped = filled[comma]
+        plain = filled[~comma].str.fullmatch(r"-?\d+(?:\.\d+)?")
+        sure = (grouped.str.count(",") > 1) | grouped.str.contains(".", regex=False)
+        if grouped.str.fullmatch(_THOUSANDS).all() and plain.all() and sure.any():
+            return to_number(text.str.replace(",", "", regex=False))
+    return to_number(values)
+
+
 def _coordinates(
     df: pd.DataFrame, x_col: str | None, y_col: str | None
 ) -> tuple[FloatArray, FloatArray]:
     if x_col and y_col:
-        return to_number(df[x_col]), to_number(df[y_col])
+        return _numbers(df[x_col]), _numbers(df[y_col])
     if not isinstance(df, gpd.GeoDataFrame):
         msg = "A CSV has no geometry; pass --x-col and --y-col."
         raise ImportFileError(msg)
@@ -873,7 +896,7 @@ def read_points(
     if pile:
         examples["far from the others"] += f"; {pile}"
     if out.empty:
-        counts = ", ".join(f"{n} {why}" for why, n in dropped.items() if n)
+        counts = ", ".join(f"{n} {why} (first {examples[why]})" for why, n in dropped.items() if n)
         example = df[time_col].dropna().astype(str).head(1).tolist()
         msg = (
             f"No point with a location and a time left in {str(path)!r} "

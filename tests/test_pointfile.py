@@ -26,6 +26,7 @@ from geo.pointfile import (
     MIN_MONTH_SHARE,
     _far,
     _filter,
+    _numbers,
     main_period,
     parse_period,
     read_points,
@@ -766,3 +767,25 @@ def test_utf16_and_windows_1252_exports_are_read(tmp_path):
         assert len(got) == 400 and got.attrs["bad_lines"] == 0
     result = run_evaluate(path, "--methods", "count_1m")
     assert result.exit_code == 0 and "not UTF-8" not in result.stderr
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-99_999_999, 99_999_999), min_size=1, max_size=20), st.booleans())
+def test_thousands_separators_are_read_and_decimal_commas_stay_decimal(numbers, fraction):
+    written = [f"{n:,}" + (".5" if fraction else "") for n in numbers]
+    got = _numbers(pd.Series(written, dtype="string"))
+    sure = fraction or any(abs(n) >= 1_000_000 for n in numbers)
+    if sure:  # 1,176,423 or 1,176.5 cannot be a decimal comma
+        want = [n + (0.5 if n >= 0 else -0.5) * fraction for n in numbers]
+        assert got.tolist() == want
+    decimal = [f"{n / 1000:.3f}".replace(".", ",") for n in numbers]  # 14,875 is 14.875
+    assert np.allclose(_numbers(pd.Series(decimal)), [float(f"{n / 1000:.3f}") for n in numbers])
+
+
+def test_a_file_without_any_location_shows_the_values_it_could_not_read(tmp_path):
+    df = city_rows()
+    path = tmp_path / "chicago.csv"
+    df.assign(Longitude="1,134,869", Latitude="see note").to_csv(path, index=False)
+    with pytest.raises(ImportFileError, match=r"400 no location \(first row 1: Longitude = "
+                       r"'1,134,869', Latitude = 'see note'\)"):  # fmt: skip
+        read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:3435")
