@@ -432,10 +432,31 @@ def _numbers(values: pd.Series) -> FloatArray:
     return to_number(values)
 
 
+#: A whole point in one cell: WKT ``POINT (-87.6 41.8)`` or Socrata's ``(41.8, -87.6)``.
+_PAIR = re.compile(r"POINT\s*\(|\(\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*\)", re.IGNORECASE)
+
+
+def _check_one_number(df: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
+    """Refuse a coordinate column holding whole points, saying what it holds and what to do."""
+    for col in dict.fromkeys(columns):
+        filled = df[col].dropna().astype(str)
+        first = filled.iloc[0] if len(filled) else ""
+        if _PAIR.search(first) or (len(columns) == 2 and columns[0] == columns[1]):
+            msg = (
+                f"Column {col!r} of {str(path)!r} holds whole points (e.g. {first!r}), not one "
+                "coordinate; --x-col and --y-col must name two columns, x the longitude or "
+                "easting. Use the file's own longitude/latitude columns if it has them, or "
+                "split this one into two (WKT 'POINT (x y)' is x first; Socrata's '(lat, lon)' "
+                "is latitude first)."
+            )
+            raise ImportFileError(msg)
+
+
 def _coordinates(
-    df: pd.DataFrame, x_col: str | None, y_col: str | None
+    df: pd.DataFrame, x_col: str | None, y_col: str | None, path: Path
 ) -> tuple[FloatArray, FloatArray]:
     if x_col and y_col:
+        _check_one_number(df, [x_col, y_col], path)
         return _numbers(df[x_col]), _numbers(df[y_col])
     if not isinstance(df, gpd.GeoDataFrame):
         msg = "A CSV has no geometry; pass --x-col and --y-col."
@@ -859,7 +880,7 @@ def read_points(
     if id_col is not None:  # one row per incident: the first of its lines (charges, offences)
         ids = df[id_col].astype("string").str.strip()
         df = df[~(ids.duplicated() & ids.notna() & (ids != "")).to_numpy()]
-    x, y = _coordinates(df, x_col, y_col)
+    x, y = _coordinates(df, x_col, y_col, path)
     src = _source_crs(crs, table.crs, path)
     _check_axes(x, y, src, path, x_col, y_col)
     _check_units(x, y, src, path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -789,3 +790,20 @@ def test_a_file_without_any_location_shows_the_values_it_could_not_read(tmp_path
     with pytest.raises(ImportFileError, match=r"400 no location \(first row 1: Longitude = "
                        r"'1,134,869', Latitude = 'see note'\)"):  # fmt: skip
         read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:3435")
+
+
+@pytest.mark.parametrize(
+    ("x_col", "y_col", "said"),
+    [("Location", "Location", "'(41.8"), ("Point", "Latitude", "'POINT (-87.6 41.8)'")],
+)
+def test_a_column_holding_whole_points_is_refused_with_how_to_split_it(
+    tmp_path, x_col, y_col, said
+):
+    df = city_rows().assign(Location="(41.8, -87.6)", Point="POINT (-87.6 41.8)")
+    path = tmp_path / "socrata.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(
+        ImportFileError,
+        match=rf"socrata\.csv.*holds whole points \(e\.g\. {re.escape(said)}.*split",
+    ):
+        read_points(path, x_col=x_col, y_col=y_col, time_col="Date", crs="EPSG:4326")
