@@ -11,6 +11,7 @@ the study area over hundreds of kilometres of empty grid and dilute every PAI.
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import logging
 import lzma
@@ -40,6 +41,7 @@ from geo.timeformat import parse_time_column
 __all__ = [
     "DROP_REASONS",
     "FAR_FACTOR",
+    "FAR_QUANTILE",
     "MAX_GAP_MONTHS",
     "MAX_OUTSIDE_SHARE",
     "MIN_FAR_KM",
@@ -59,9 +61,13 @@ DROP_REASONS: tuple[str, ...] = (
     "far from the others",
     "outside the period",
 )
-#: A point is "far from the others" beyond this many times the distance from the median point
-#: within which 99 % of the points lie ...
-FAR_FACTOR = 5.0
+#: A point is "far from the others" beyond :data:`FAR_FACTOR` times the distance from the
+#: median point within which this share of the points lies: 90 %, so that a few per cent of
+#: placeholder coordinates (Boston writes ``-1,-1`` for 2 % of its rows) do not set the limit ...
+FAR_QUANTILE = 0.9
+#: ... times this (in a city's spread the 99 % distance is 1.2–1.3 × the 90 % one, so the
+#: limit stays about 5 × the 99 % distance) ...
+FAR_FACTOR = 6.0
 #: ... and never closer than this (km).
 MIN_FAR_KM = 10.0
 #: A month at either end of the file with fewer events than this share of a typical month
@@ -126,34 +132,77 @@ def _opener(path: Path, member: str | None) -> Callable[[], AbstractContextManag
     return open_table
 
 
+def _encoding(open_table: Callable[[], AbstractContextManager[IO[bytes]]]) -> tuple[str, int]:
+    """Choose the encoding of a CSV table; return it and how many lines have bad bytes in it.
+
+    UTF-16 by its byte-order mark (as Excel's "Unicode text" export has one); UTF-8 when the
+    file is UTF-8 or mostly so (more lines with valid non-ASCII UTF-8 than with bytes that are
+    not UTF-8: a stray Windows-1252 byte pasted into a UTF-8 export), its bad bytes counted;
+    otherwise Windows-1252.
+    """
+    with open_table() as f:
+        if bytes(f.read(2)) in (b"\xff\xfe", b"\xfe\xff"):
+            return "utf-16", 0
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open_table() as f:
+            for chunk in iter(lambda: bytes(f.read(1 << 20)), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        return "utf-8-sig", 0
+    except UnicodeDecodeError:
+        pass
+    good = bad = 0
+    with open_table() as f:
+        for line in f:
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError:
+                bad += 1
+    return ("utf-8-sig", bad) if good > bad else ("cp1252", 0)
+
+
 def _read_one_csv(
     open_table: Callable[[], AbstractContextManager[IO[bytes]]], columns: set[str], name: str
 ) -> pd.DataFrame:
-    """Read one CSV table: delimiter sniffed, UTF-8 or else Windows-1252.
+    """Read one CSV table: delimiter sniffed, encoding chosen by :func:`_encoding`.
 
     Only ``columns`` are read (all of them if one is missing, for the caller to name).
+    ``attrs["bad_lines"]`` counts the lines with bytes that are not UTF-8 (replaced by "�").
     """
+    encoding, bad_lines = _encoding(open_table)
+    if bad_lines:
+        logger.warning("%s: %d line(s) with bytes that are not UTF-8, read as '�'", name, bad_lines)
     with open_table() as f:
-        head = bytes(f.read(65_536)).decode("utf-8", errors="replace")
+        head = bytes(f.read(65_536)).decode(encoding, errors="replace")
     sep = sniff_delimiter("\n".join(head.splitlines()[:50]))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            with open_table() as f:
-                header = pd.read_csv(f, sep=sep, encoding=encoding, nrows=0).columns
-            if not columns <= set(header):
-                return pd.DataFrame(columns=header)
-            with open_table() as f:
-                return pd.read_csv(f, sep=sep, dtype=str, encoding=encoding, usecols=list(columns))
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as e:
-            msg = (
-                f"{name!r} is not a readable CSV table with the delimiter {sep!r}: {e}. "
-                "Check the delimiter and the quoting of text fields on that line."
-            )
-            raise ImportFileError(msg) from e
-    msg = f"{name!r} is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV."
-    raise ImportFileError(msg)
+    errors = "replace" if bad_lines else "strict"
+    try:
+        with open_table() as f:
+            header = pd.read_csv(
+                f, sep=sep, encoding=encoding, encoding_errors=errors, nrows=0
+            ).columns
+        if not columns <= set(header):
+            return pd.DataFrame(columns=header)
+        with open_table() as f:
+            df: pd.DataFrame = pd.read_csv(
+                f, sep=sep, encoding=encoding, encoding_errors=errors, dtype=str,
+                usecols=list(columns),
+            )  # fmt: skip
+    except UnicodeDecodeError as e:
+        msg = f"{name!r} is neither UTF-8 nor Windows-1252 text ({e}); save it as UTF-8 CSV."
+        raise ImportFileError(msg) from e
+    except pd.errors.ParserError as e:
+        msg = (
+            f"{name!r} is not a readable CSV table with the delimiter {sep!r}: {e}. "
+            "Check the delimiter and the quoting of text fields on that line."
+        )
+        raise ImportFileError(msg) from e
+    df.attrs["bad_lines"] = bad_lines
+    return df
 
 
 def _read_csv(path: Path, columns: set[str], names: Sequence[str] = ()) -> pd.DataFrame:
@@ -167,6 +216,7 @@ def _read_csv(path: Path, columns: set[str], names: Sequence[str] = ()) -> pd.Da
         return _read_one_csv(_opener(path, None), columns, str(path))
     tables: list[pd.DataFrame] = []
     members: list[tuple[str, int]] = []
+    bad_lines = 0
     for member in names:
         name = f"{path}!{member}" if len(names) > 1 else str(path)
         table = _read_one_csv(_opener(path, member), columns, name)
@@ -181,8 +231,10 @@ def _read_csv(path: Path, columns: set[str], names: Sequence[str] = ()) -> pd.Da
             raise ImportFileError(msg)
         tables.append(table)
         members.append((member, len(table)))
+        bad_lines += int(table.attrs.get("bad_lines", 0))
     out = pd.concat(tables, ignore_index=True)
     out.attrs["members"] = members
+    out.attrs["bad_lines"] = bad_lines
     return out
 
 
@@ -193,8 +245,13 @@ class _Table:
     df: pd.DataFrame
     crs: CRS | None
     layer: str = ""  # the layer or sheet read; empty for a CSV
-    n_layers: int = 1  # how many layers or sheets the file has
+    layers: tuple[str, ...] = ()  # the names of the file's layers or sheets
     kind: str = "layer"  # "layer" or "sheet"
+
+    @property
+    def n_layers(self) -> int:
+        """How many layers or sheets the file has (1 for a CSV)."""
+        return max(len(self.layers), 1)
 
     @property
     def label(self) -> str:
@@ -204,13 +261,13 @@ class _Table:
         return f"{self.layer} (of {self.n_layers} {self.kind}s)"
 
 
-def _layer(path: Path, layer: str | None) -> tuple[str, int]:
-    """Return the layer to read (``layer``, else the first) and how many the file has."""
+def _layer(path: Path, layer: str | None) -> tuple[str, tuple[str, ...]]:
+    """Return the layer to read (``layer``, else the first) and the names of all layers."""
     names = [str(name) for name, _ in pyogrio.list_layers(path)]
     if layer is not None and layer not in names:
         msg = f"{str(path)!r} has no layer {layer!r}; its layers are {names}."
         raise ImportFileError(msg)
-    return layer or names[0], len(names)
+    return layer or names[0], tuple(names)
 
 
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -235,7 +292,7 @@ def _read_excel(path: Path, sheet: str | None) -> _Table:
             "it as .xlsx, or export the sheet as CSV."
         )
         raise ImportFileError(msg) from e
-    return _Table(df, None, name, len(names), "sheet")
+    return _Table(df, None, name, tuple(names), "sheet")
 
 
 def _read_table(path: Path, columns: set[str], layer: str | None) -> _Table:
@@ -250,7 +307,7 @@ def _read_table(path: Path, columns: set[str], layer: str | None) -> _Table:
                 msg = f"{str(path)!r} is a CSV table: it has no layers; leave out --layer."
                 raise ImportFileError(msg)
             return _Table(_read_csv(path, columns, members), None)
-        name, n_layers = _layer(path, layer)
+        name, layers = _layer(path, layer)
         df = pyogrio.read_dataframe(path, layer=name)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, pyogrio.errors.DataSourceError) as e:
         if isinstance(e, ImportFileError):
@@ -260,38 +317,148 @@ def _read_table(path: Path, columns: set[str], layer: str | None) -> _Table:
             "an Excel workbook (.xlsx), GeoJSON or GeoPackage."
         )
         raise ImportFileError(msg) from e
-    return _Table(df, df.crs, name, n_layers)
+    return _Table(df, df.crs, name, layers)
 
 
-def _filter(df: pd.DataFrame, where: Sequence[str], path: Path) -> pd.DataFrame:
-    """Keep the rows that match every column's filters: one of its values (``A=x``, ``A=y``)."""
-    wanted: dict[str, list[str]] = {}
+def _parse_where(where: Sequence[str]) -> list[tuple[str, str]]:
+    """Split the ``--where`` filters into ``(column, value)``, ends stripped."""
+    out = []
     for cond in where:
         col, sep, value = cond.partition("=")
-        if not sep or col.strip() not in df.columns:
-            msg = f"Filter {cond!r} must be COLUMN=VALUE; the columns are {list(df.columns)}."
+        if not sep or not col.strip():
+            msg = f'Filter {cond!r} must be COLUMN=VALUE, e.g. --where "Primary Type=NARCOTICS".'
             raise ImportFileError(msg)
-        wanted.setdefault(col.strip(), []).append(value.strip())
+        out.append((col.strip(), value.strip()))
+    return out
+
+
+def _match_keys(values: pd.Series) -> pd.Series:
+    """Return what ``--where`` compares of each value.
+
+    Spaces at the ends are ignored, text is compared without case (``Narcotics`` is
+    ``NARCOTICS``) and a number by its value (``3`` is ``3.0``, as a GeoJSON property with
+    nulls is read). Missing values stay missing.
+    """
+    codes, uniques = pd.factorize(values.astype("string").str.strip())
+    text = pd.Series(uniques, dtype="string")
+    keys = np.array(text.str.casefold().astype(object), dtype=object)
+    number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    for i in np.flatnonzero(np.isfinite(number)):
+        keys[i] = repr(float(number[i]) + 0.0)  # -0.0 is 0.0
+    found = codes >= 0
+    out = np.full(len(values), None, dtype=object)
+    out[found] = keys[codes[found]]
+    return pd.Series(out, index=values.index, dtype="string")
+
+
+def _common_values(values: pd.Series, n: int = 8) -> str:
+    """Name the ``n`` most common values, writing variants compared alike together.
+
+    ``'NARCOTICS'/'Narcotics' (7,563)``: what a filter value must match, and how often.
+    """
+    counts = values.astype("string").str.strip().value_counts()
+    if counts.empty:
+        return "none (the column is empty)"
+    keys = _match_keys(pd.Series(counts.index, dtype="string")).to_numpy()
+    groups = pd.Series(counts.to_numpy(), index=keys).groupby(level=0, sort=False)
+    said = []
+    for key, total in groups.sum().sort_values(ascending=False, kind="stable").head(n).items():
+        variants = "/".join(repr(str(v)) for v in counts.index[keys == key])
+        said.append(f"{variants} ({total:,})")
+    return ", ".join(said)
+
+
+def _filter(df: pd.DataFrame, where: Sequence[tuple[str, str]], path: Path) -> pd.DataFrame:
+    """Keep the rows that match every column's filters: one of its values (``A=x``, ``A=y``).
+
+    Values are compared as :func:`_match_keys` says; the columns must exist.
+    """
+    wanted: dict[str, list[str]] = {}
+    for col, value in where:
+        wanted.setdefault(col, []).append(value)
     for col, values in wanted.items():
-        text = df[col].astype("string").str.strip()
-        kept = df[text.isin(values).fillna(value=False).to_numpy(dtype=bool)]
+        want = set(_match_keys(pd.Series(values, dtype="string")).dropna())
+        kept = df[_match_keys(df[col]).isin(want).fillna(value=False).to_numpy(dtype=bool)]
         if kept.empty:
-            common = ", ".join(repr(v) for v in text.value_counts().head(8).index)
             said = repr(values[0]) if len(values) == 1 else f"any of {values!r}"
             msg = (
-                f"No row of {str(path)!r} has {col} = {said} (after the filters before it); "
-                f"its most common values are {common}. Values are compared as written."
+                f"No row of {str(path)!r} has {col} = {said} (compared without case, spaces "
+                "at the ends and how a number is written; after the filters before it); its "
+                f"most common values are {_common_values(df[col])}."
             )
             raise ImportFileError(msg)
         df = kept
     return df
 
 
+def _missing_columns(
+    table: _Table, path: Path, missing: Sequence[str], where: Sequence[tuple[str, str]]
+) -> ImportFileError:
+    """Make the error for columns the file (or the layer read) does not have."""
+    source = f"{str(path)!r}, {table.kind} {table.label}," if table.layer else repr(str(path))
+    by_where = [f"{c}={v}" for c, v in where if c in missing]
+    named = f" (named in --where {', '.join(map(repr, by_where))})" if by_where else ""
+    msg = (
+        f"{source} has no column(s) {list(missing)!r}{named}; its columns are "
+        f"{list(table.df.columns)}."
+    )
+    if table.n_layers > 1:
+        msg += (
+            f" Choose another {table.kind} with --layer; the {table.kind}s are "
+            f"{list(table.layers)}."
+        )
+    return ImportFileError(msg)
+
+
+#: A number with thousands separators: ``1,176,423`` or ``1,176.5`` (not a decimal comma).
+_THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+
+def _numbers(values: pd.Series) -> FloatArray:
+    """Read a coordinate column: a decimal comma or point, or thousands separators.
+
+    Thousands separators are read only when every value with a comma has them and at least
+    one value cannot be a decimal comma (``1,176,423`` or ``1,176.5``): ``14,875`` alone
+    stays 14.875.
+    """
+    text = values.astype("string").str.strip()
+    filled = text[text.notna() & (text != "")]
+    comma = filled.str.contains(",", regex=False).to_numpy(dtype=bool)
+    if comma.any():
+        grouped = filled[comma]
+        plain = filled[~comma].str.fullmatch(r"-?\d+(?:\.\d+)?")
+        sure = (grouped.str.count(",") > 1) | grouped.str.contains(".", regex=False)
+        if grouped.str.fullmatch(_THOUSANDS).all() and plain.all() and sure.any():
+            return to_number(text.str.replace(",", "", regex=False))
+    return to_number(values)
+
+
+#: A whole point in one cell: WKT ``POINT (-87.6 41.8)`` or Socrata's ``(41.8, -87.6)``.
+_PAIR = re.compile(r"POINT\s*\(|\(\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*\)", re.IGNORECASE)
+
+
+def _check_one_number(df: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
+    """Refuse a coordinate column holding whole points, saying what it holds and what to do."""
+    for col in dict.fromkeys(columns):
+        filled = df[col].dropna().astype(str)
+        first = filled.iloc[0] if len(filled) else ""
+        if _PAIR.search(first) or (len(columns) == 2 and columns[0] == columns[1]):
+            msg = (
+                f"Column {col!r} of {str(path)!r} holds whole points (e.g. {first!r}), not one "
+                "coordinate; --x-col and --y-col must name two columns, x the longitude or "
+                "easting. Use the file's own longitude/latitude columns if it has them, or "
+                "split this one into two (WKT 'POINT (x y)' is x first; Socrata's '(lat, lon)' "
+                "is latitude first)."
+            )
+            raise ImportFileError(msg)
+
+
 def _coordinates(
-    df: pd.DataFrame, x_col: str | None, y_col: str | None
+    df: pd.DataFrame, x_col: str | None, y_col: str | None, path: Path
 ) -> tuple[FloatArray, FloatArray]:
     if x_col and y_col:
-        return to_number(df[x_col]), to_number(df[y_col])
+        _check_one_number(df, [x_col, y_col], path)
+        return _numbers(df[x_col]), _numbers(df[y_col])
     if not isinstance(df, gpd.GeoDataFrame):
         msg = "A CSV has no geometry; pass --x-col and --y-col."
         raise ImportFileError(msg)
@@ -337,21 +504,88 @@ def _check_units(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> None:
         raise CRSError(msg)
 
 
-def _in_metres(src: CRS) -> bool:
+#: Words naming a latitude or a longitude column (after splitting a name like ``GEO_LAT``).
+_LATITUDE_WORDS = frozenset({"lat", "latitude", "latitud", "breedtegraad", "breite", "breitengrad"})
+_LONGITUDE_WORDS = frozenset(
+    {"lon", "lng", "long", "longitude", "longitud", "lengtegraad", "länge", "laenge", "längengrad"}
+)
+
+
+def _axis_named(column: str) -> str:
+    """Say what a column's name says it holds: ``"latitude"``, ``"longitude"`` or ``""``."""
+    words = set(re.findall(r"[^\W\d_]+", column.casefold()))
+    lat, lon = bool(words & _LATITUDE_WORDS), bool(words & _LONGITUDE_WORDS)
+    return "latitude" if lat and not lon else "longitude" if lon and not lat else ""
+
+
+def _check_axes(
+    x: FloatArray, y: FloatArray, src: CRS, path: Path, x_col: str | None, y_col: str | None
+) -> None:
+    """Refuse latitude given as x and longitude as y under a geographic CRS.
+
+    The columns are swapped when their names say so (x named like ``Latitude``, y like
+    ``Longitude``) or when most y values lie beyond ±90°, where no latitude can.
+    """
+    if not (src.is_geographic and x_col and y_col and x_col != y_col):
+        return
+    located = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+    if not located.any():
+        return
+    ax, ay = np.abs(x[located]), np.abs(y[located])
+    beyond = float(np.mean((ay > 90) & (ay <= 180) & (ax <= 90)))
+    if (_axis_named(x_col), _axis_named(y_col)) == ("latitude", "longitude"):
+        why = f"--x-col {x_col!r} is named like a latitude and --y-col {y_col!r} like a longitude"
+    elif beyond > 0.5:
+        why = f"{beyond:.0%} of the --y-col {y_col!r} values lie beyond ±90°, where no latitude can"
+    else:
+        return
+    i = int(np.flatnonzero(located)[0])
+    msg = (
+        f"The coordinate columns of {str(path)!r} look swapped: {why} (first row: x = "
+        f"{x[i]:g}, y = {y[i]:g}). Under {src.to_string()} x is the longitude and y the "
+        f"latitude; swap them: --x-col {y_col!r} --y-col {x_col!r}."
+    )
+    raise CRSError(msg)
+
+
+def _ground_metres(src: CRS) -> bool:
+    """Tell a CRS that counts metres on the ground: projected in metres and not Mercator.
+
+    Web Mercator (EPSG:3857, as ArcGIS Hub exports) and world Mercator count metres of the
+    equator: at 42°N one of them is 1 / cos 42° = 1.35 ground metres.
+    """
     unit = src.axis_info[0].unit_name if src.axis_info else ""
-    return bool(src.is_projected and unit in ("metre", "meter"))
+    if not (src.is_projected and unit in ("metre", "meter")):
+        return False
+    operation = src.coordinate_operation
+    method = operation.method_name.casefold() if operation is not None else ""
+    return not (method.startswith("mercator") or "pseudo mercator" in method)
 
 
-def _project(x: FloatArray, y: FloatArray, src: CRS) -> tuple[FloatArray, FloatArray, CRS]:
-    """Return the points in metres: as given if ``src`` is, else in the UTM zone of their median."""
-    if _in_metres(src):
+def _project(
+    x: FloatArray, y: FloatArray, src: CRS, path: Path
+) -> tuple[FloatArray, FloatArray, CRS]:
+    """Return the points in ground metres with non-negative coordinates, as the grid needs.
+
+    Points in such a CRS are returned as given; all others (degrees, feet, Web Mercator,
+    metres below zero such as US Albers west of its centre) are projected into the UTM zone
+    of their median point.
+    """
+    if _ground_metres(src) and (x.size == 0 or (x.min() >= 0 and y.min() >= 0)):
         return x, y, src
     pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=src)
     lonlat = pts.to_crs(4326)
-    centre = gpd.GeoSeries(
-        gpd.points_from_xy([np.median(lonlat.x)], [np.median(lonlat.y)]), crs=4326
-    )
-    utm = centre.estimate_utm_crs()
+    lon, lat = float(np.nanmedian(lonlat.x)), float(np.nanmedian(lonlat.y))
+    try:
+        utm = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).estimate_utm_crs()
+    except RuntimeError as e:  # beyond 80°S–84°N, or no point on the earth at all
+        msg = (
+            f"The points of {str(path)!r} lie around longitude {lon:g}, latitude {lat:g} "
+            f"(read under {src.to_string()}), where no UTM zone is defined (80°S–84°N). Check "
+            "that --x-col is the longitude or easting and --y-col the latitude or northing "
+            "(swap them if not), and --crs."
+        )
+        raise CRSError(msg) from e
     out = pts.to_crs(utm)
     return out.x.to_numpy(), out.y.to_numpy(), utm
 
@@ -361,10 +595,28 @@ def _far(
 ) -> tuple[npt.NDArray[np.bool_], float]:
     d = np.hypot(x - np.median(x), y - np.median(y))
     if max_distance_km is None:
-        limit = max(FAR_FACTOR * float(np.quantile(d, 0.99)), MIN_FAR_KM * 1000.0)
+        limit = max(FAR_FACTOR * float(np.quantile(d, FAR_QUANTILE)), MIN_FAR_KM * 1000.0)
     else:
         limit = max_distance_km * 1000.0
     return d > limit, limit / 1000.0
+
+
+#: Far rows sharing one exact coordinate are named as such when at least this many do.
+MIN_PILE = 10
+
+
+def _pile(x: FloatArray, y: FloatArray) -> str:
+    """Name the exact coordinate most of these rows share, if :data:`MIN_PILE` or more do.
+
+    Returns ``"1,186 rows at (-1, -1)"``, a placeholder for an unknown location, or ``""``.
+    """
+    if x.size < MIN_PILE:
+        return ""
+    pairs, counts = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
+    top = int(np.argmax(counts))
+    if counts[top] < MIN_PILE:
+        return ""
+    return f"{int(counts[top]):,} rows at ({pairs[top][0]:g}, {pairs[top][1]:g})"
 
 
 def parse_period(text: str) -> tuple[pd.Period | None, pd.Period | None]:
@@ -582,7 +834,8 @@ def read_points(
     ----------
     path
         The file: CSV with any of ``,``/``;``/tab as delimiter (also ``.csv.gz``, ``.bz2``,
-        ``.xz`` or ``.zip``), an Excel workbook (``.xlsx``), GeoJSON or GeoPackage.
+        ``.xz`` or ``.zip``) in UTF-8 (a few bad bytes replaced), UTF-16 with its byte-order
+        mark or Windows-1252, an Excel workbook (``.xlsx``), GeoJSON or GeoPackage.
     x_col, y_col
         Coordinate columns (``x`` = easting/longitude; a decimal comma is read); ``None`` to
         use the file's geometry (a point on the surface of lines and polygons).
@@ -594,10 +847,13 @@ def read_points(
     where
         Filters ``"COLUMN=VALUE"``: a row is kept when, for every column named, its value is
         one of those given for that column (``Type=A``, ``Type=B`` keeps both kinds); values
-        are compared as text, spaces at the ends ignored.
+        are compared without case, spaces at the ends ignored, and numbers by their value
+        (``district=3`` keeps ``3.0``).
     max_distance_km
         Drop points farther than this from the median point; default
-        ``max(5 × the distance holding 99 % of the points, 10 km)``.
+        ``max(6 × the distance holding 90 % of the points, 10 km)``; rows sharing one
+        exact coordinate among them (a placeholder such as ``-1,-1``) are counted in the
+        example (``1,186 rows at (-1, -1)``).
     period
         Months to keep, ``"FROM:TO"`` (:func:`parse_period`); default the file's main period
         (:func:`main_period`), which leaves off thinly filled months at either end.
@@ -616,8 +872,11 @@ def read_points(
     Returns
     -------
     pandas.DataFrame
-        ``x``, ``y`` (metres in a projected CRS: the input's if it is in metres, else the
-        UTM zone of the median point) and ``t`` (naive datetime, the wall-clock time as
+        ``x``, ``y`` (ground metres, not below zero: as given in a projected CRS counting
+        metres, else in the UTM zone of the median point: degrees, feet, Web Mercator,
+        whose metres are 1.35 ground metres at 42°N, and metres below zero, as US Albers
+        gives west of its centre, are projected rather than shifted, so that the CRS
+        named is the points' own) and ``t`` (naive datetime, the wall-clock time as
         written). ``attrs["crs"]`` names the CRS; ``attrs["rows"]`` the account ``read``,
         ``not matching --where``, ``repeated incident`` (with ``id_col``), ``used`` and
         ``dropped`` (rows per reason of
@@ -630,7 +889,8 @@ def read_points(
         ``attrs["files"]`` the number of CSV files read (several from a zip);
         ``attrs["tz"]`` the time zone given, ``attrs["times_converted"]`` how many times
         were moved to it and ``attrs["times_with_offset"]`` how many were written with a UTC
-        offset.
+        offset; ``attrs["bad_lines"]`` how many lines of a UTF-8 CSV had bytes that are not
+        UTF-8 (read as "�").
 
     Raises
     ------
@@ -640,32 +900,31 @@ def read_points(
         If the file cannot be read, a column is missing, a filter matches nothing or no
         row is left (the message counts the rows per reason).
     CRSError
-        If the CRS is missing or unknown.
+        If the CRS is missing or unknown, longitude and latitude look swapped (by the
+        columns' names or by latitudes beyond ±90°), or the points lie where no UTM zone
+        is defined.
     """
     check_zone(tz)
-    wanted = {c for c in (x_col, y_col, time_col, id_col) if c} | {
-        w.partition("=")[0].strip() for w in where
-    }
+    conditions = _parse_where(where)
+    wanted = {c for c in (x_col, y_col, time_col, id_col) if c} | {c for c, _ in conditions}
     wanted_period = parse_period(period) if period else None
     table = _read_table(path, wanted, layer)
     df = table.df
     members = list(df.attrs.get("members", []))
+    bad_lines = int(df.attrs.get("bad_lines", 0))
     n_read = len(df)
-    named = (x_col, y_col, time_col, id_col)
-    missing = [c for c in named if c is not None and c not in df.columns]
+    named = (x_col, y_col, time_col, id_col, *(c for c, _ in conditions))
+    missing = [c for c in dict.fromkeys(named) if c is not None and c not in df.columns]
     if missing:
-        source = f"{str(path)!r}, {table.kind} {table.label}," if table.layer else repr(str(path))
-        msg = f"{source} has no column(s) {missing!r}; its columns are {list(df.columns)}."
-        if table.n_layers > 1:
-            msg += f" Choose another {table.kind} with --layer."
-        raise ImportFileError(msg)
-    df = _filter(df, where, path)
+        raise _missing_columns(table, path, missing, conditions)
+    df = _filter(df, conditions, path)
     n_matching = len(df)
     if id_col is not None:  # one row per incident: the first of its lines (charges, offences)
         ids = df[id_col].astype("string").str.strip()
         df = df[~(ids.duplicated() & ids.notna() & (ids != "")).to_numpy()]
-    x, y = _coordinates(df, x_col, y_col)
+    x, y = _coordinates(df, x_col, y_col, path)
     src = _source_crs(crs, table.crs, path)
+    _check_axes(x, y, src, path, x_col, y_col)
     _check_units(x, y, src, path)
     times = parse_time_column(df[time_col], tz)
     reason = np.full(len(df), "", dtype=object)
@@ -680,11 +939,12 @@ def read_points(
     ):
         reason[(reason == "") & mask] = why
     ok = reason == ""
-    far_km, kept_period = float("nan"), ""
+    far_km, kept_period, pile = float("nan"), "", ""
     if ok.any():
-        px, py, used_crs = _project(x[ok], y[ok], src)
+        px, py, used_crs = _project(x[ok], y[ok], src, path)
         far, far_km = _far(px, py, max_distance_km)
         reason[np.flatnonzero(ok)[far]] = "far from the others"
+        pile = _pile(x[ok][far], y[ok][far])
         t = pd.DatetimeIndex(times.at.to_numpy()[ok])
         outside, kept_period = _outside_period(t.to_period("M"), far, wanted_period)
         reason[np.flatnonzero(ok)[outside]] = "outside the period"
@@ -696,8 +956,10 @@ def read_points(
     examples = _first_examples(
         df, reason, x_col=x_col, y_col=y_col, time_col=time_col, members=members
     )
+    if pile:
+        examples["far from the others"] += f"; {pile}"
     if out.empty:
-        counts = ", ".join(f"{n} {why}" for why, n in dropped.items() if n)
+        counts = ", ".join(f"{n} {why} (first {examples[why]})" for why, n in dropped.items() if n)
         example = df[time_col].dropna().astype(str).head(1).tolist()
         msg = (
             f"No point with a location and a time left in {str(path)!r} "
@@ -725,5 +987,6 @@ def read_points(
     out.attrs["tz"] = tz
     out.attrs["times_converted"] = times.converted
     out.attrs["times_with_offset"] = times.with_offset
+    out.attrs["bad_lines"] = bad_lines
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -21,7 +23,11 @@ from geo.errors import CRSError, DataError, ImportFileError
 from geo.pointfile import (
     MAX_GAP_MONTHS,
     MAX_OUTSIDE_SHARE,
+    MIN_FAR_KM,
     MIN_MONTH_SHARE,
+    _far,
+    _filter,
+    _numbers,
     main_period,
     parse_period,
     read_points,
@@ -118,7 +124,7 @@ def test_a_swedish_semicolon_export_with_decimal_commas(tmp_path):
 def test_a_filter_that_matches_nothing_names_the_values_there_are(tmp_path):
     path = tmp_path / "chicago.csv"
     city_rows().to_csv(path, index=False)
-    with pytest.raises(ImportFileError, match=r"'NARCOTICS', 'THEFT'"):
+    with pytest.raises(ImportFileError, match=r"'NARCOTICS' \(300\), 'THEFT' \(100\)"):
         read_points(
             path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326",
             where=["Primary Type=DRUGS"],
@@ -170,8 +176,14 @@ def test_a_missing_column_is_named_with_the_columns_there_are(tmp_path):
     args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
     with pytest.raises(ImportFileError, match=r"no column\(s\) \['Lat'\].*'Latitude'"):
         read_points(path, **{**args, "y_col": "Lat"}, where=["Primary Type=NARCOTICS"])
-    with pytest.raises(ImportFileError, match=r"Filter 'Type=NARCOTICS'.*'Primary Type'"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"no column\(s\) \['Type'\] \(named in --where 'Type=NARCOTICS'\); "
+        r"its columns are .*'Primary Type'",
+    ):
         read_points(path, **args, where=["Type=NARCOTICS"])
+    with pytest.raises(ImportFileError, match=r"Filter 'NARCOTICS' must be COLUMN=VALUE"):
+        read_points(path, **args, where=["NARCOTICS"])
 
 
 @pytest.mark.parametrize("suffix", [".csv.gz", ".csv.zip", ".csv.bz2"])
@@ -358,7 +370,10 @@ def test_a_geopackage_layer_is_chosen_by_name_and_a_wrong_one_is_named(tmp_path)
     args = {"x_col": None, "y_col": None, "time_col": "occurred_at", "crs": None}
     got = read_points(path, layer="incidents", **args)
     assert len(got) == 2 and got.attrs["layer"] == "incidents (of 2 layers)"
-    with pytest.raises(ImportFileError, match=r"layer places \(of 2 layers\).*--layer"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"layer places \(of 2 layers\).*--layer; the layers are \['places', 'incidents'\]",
+    ):
         read_points(path, **args)  # the first layer has no such column
     with pytest.raises(ImportFileError, match=r"no layer 'händelser'.*\['places', 'incidents'\]"):
         read_points(path, layer="händelser", **args)
@@ -565,3 +580,244 @@ def test_utc_times_move_to_the_citys_clock_before_the_months_are_cut(tmp_path):
     assert json.loads(out.read_text())["tz"] == "America/Chicago"
     with pytest.raises(DataError, match="IANA name such as Europe/Stockholm"):
         read_points(path, **args, tz="Chicago")
+
+
+@pytest.mark.parametrize("size", ["0", "-150"])
+def test_a_cell_size_of_zero_or_less_is_refused_by_the_option(tmp_path, size):
+    path = tmp_path / "chicago.csv"
+    city_rows().to_csv(path, index=False)
+    result = run_evaluate(path, "--cell-size-m", size, "--methods", "count_1m")
+    assert result.exit_code == 2 and not isinstance(result.exception, ZeroDivisionError)
+    assert "--cell-size-m" in result.output and "x>0" in result.output
+
+
+def test_a_filter_ignores_case_and_spaces_and_compares_numbers_by_value(tmp_path):
+    # Chicago's export writes some rows 'Narcotics'; a GeoJSON property with nulls is a float
+    df = city_rows()
+    df.loc[np.flatnonzero(df["Primary Type"] == "NARCOTICS")[:10], "Primary Type"] = " Narcotics"
+    df["District"] = np.where(np.arange(len(df)) % 2 == 0, 3.0, np.nan)
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    got = read_points(path, **args, where=["Primary Type=NARCOTICS"])
+    assert len(got) == 300 and got.attrs["rows"]["not matching --where"] == 100
+    assert len(read_points(path, **args, where=["District=3"])) == 200
+    assert len(read_points(path, **args, where=["District= 3.00 "])) == 200
+    with pytest.raises(ImportFileError, match=r"'NARCOTICS'/'Narcotics' \(300\), 'THEFT'"):
+        read_points(path, **args, where=["Primary Type=DRUGS"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["THEFT", "Narcotics", "criminal damage", "Ärende", "0486", ""]),
+            st.integers(-5, 5),
+            st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 1)),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(0, 29),
+    st.sampled_from([str.upper, str.lower, str.title, lambda v: f"  {v} "]),
+)
+def test_a_filter_keeps_exactly_the_values_equal_but_for_case_spaces_or_number_form(
+    values, pick, variant
+):
+    df = pd.DataFrame({"v": [str(v) for v in values]})
+    chosen = values[pick % len(values)]
+    if chosen == "":
+        return  # an empty value is no filter anyone writes
+    wanted = variant(f"{float(chosen):.2f}" if isinstance(chosen, int | float) else chosen)
+
+    def same(v):
+        if isinstance(chosen, int | float):
+            return isinstance(v, int | float) and float(v) == float(chosen)
+        return isinstance(v, str) and v.casefold() == chosen.casefold()
+
+    kept = _filter(df, [("v", wanted)], Path("f.csv"))
+    assert kept.index.tolist() == [i for i, v in enumerate(values) if same(v)]
+
+
+def test_latitude_given_as_x_is_refused_with_the_columns_to_swap(tmp_path):
+    df = city_rows()
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"time_col": "Date", "crs": "EPSG:4326"}
+    # by the names: (41.8, -87.6) would be read as a point near the South Pole
+    with pytest.raises(CRSError, match=r"chicago\.csv.*swap them: --x-col 'Longitude' --y-col "
+                       r"'Latitude'"):  # fmt: skip
+        read_points(path, x_col="Latitude", y_col="Longitude", **args)
+    # unnamed columns: no UTM zone there, said as such instead of a RuntimeError
+    df.rename(columns={"Latitude": "a", "Longitude": "b"}).to_csv(path, index=False)
+    with pytest.raises(CRSError, match=r"latitude -87.*no UTM zone.*swap them"):
+        read_points(path, x_col="a", y_col="b", **args)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(-179, 179),
+    st.floats(-79, 83),
+    st.sampled_from(
+        [
+            ("Longitude", "Latitude"),
+            ("GEO_LON", "GEO_LAT"),
+            ("lng", "lat"),
+            ("Länge", "Breite"),
+            ("lengtegraad", "breedtegraad"),
+        ]
+    ),
+)
+def test_swapped_longitude_and_latitude_are_refused_wherever_the_city_is(
+    tmp_path_factory, lon, lat, names
+):
+    path = tmp_path_factory.mktemp("axes") / "points.csv"
+    rng = np.random.default_rng(0)
+    x_name, y_name = names
+    pd.DataFrame(
+        {
+            x_name: np.clip(lon + rng.normal(0, 0.02, 20), -180, 180),
+            y_name: lat + rng.normal(0, 0.02, 20),
+            "a": np.clip(lon + rng.normal(0, 0.02, 20), -180, 180),
+            "b": lat + rng.normal(0, 0.02, 20),
+            "t": "2024-01-05",
+        }
+    ).to_csv(path, index=False)
+    args = {"time_col": "t", "crs": "EPSG:4326"}
+    assert len(read_points(path, x_col=x_name, y_col=y_name, **args)) == 20
+    with pytest.raises(CRSError, match=f"--x-col '{x_name}' --y-col '{y_name}'"):
+        read_points(path, x_col=y_name, y_col=x_name, **args)
+    if abs(lon) > 91:  # unnamed columns: a "latitude" beyond ±90° gives it away
+        with pytest.raises(CRSError, match="swap them: --x-col 'a' --y-col 'b'"):
+            read_points(path, x_col="b", y_col="a", **args)
+
+
+@pytest.mark.parametrize(
+    ("epsg", "lon", "lat", "utm"),
+    [(3857, -87.65, 41.85, "EPSG:32616"), (5070, -104.95, 39.70, "EPSG:32613")],
+)
+def test_web_mercator_and_metres_below_zero_are_projected_to_utm(tmp_path, epsg, lon, lat, utm):
+    # ArcGIS Hub exports X/Y in Web Mercator (1.35 × ground metres at 42°N); US Albers
+    # (EPSG:5070) is negative west of its centre, as in Denver
+    df = city_rows()
+    df["Longitude"] += lon - -87.65
+    df["Latitude"] += lat - 41.85
+    projected = gpd.GeoSeries(gpd.points_from_xy(df["Longitude"], df["Latitude"]), crs=4326)
+    df["X"], df["Y"] = projected.to_crs(epsg).x, projected.to_crs(epsg).y
+    path = tmp_path / "arcgis.csv"
+    df.to_csv(path, index=False)
+    got = read_points(path, x_col="X", y_col="Y", time_col="Date", crs=f"EPSG:{epsg}")
+    assert got.attrs["crs"] == utm
+    want = projected.to_crs(utm)
+    assert np.abs(got["x"].to_numpy() - want.x.to_numpy()).max() < 0.01
+    assert np.abs(got["y"].to_numpy() - want.y.to_numpy()).max() < 0.01
+    results, _ = ev.backtest(got, methods=["count_1m"], cell_size_m=500, train_months=1)
+    assert not results.empty
+
+
+def test_placeholder_coordinates_are_far_and_counted_at_their_one_place(tmp_path):
+    # Boston writes -1,-1 for an unknown location: 3 % of the rows here
+    df = city_rows(n=1000)
+    df.loc[df.index[::33], ["Latitude", "Longitude"]] = -1
+    path = tmp_path / "boston.csv"
+    df.to_csv(path, index=False)
+    result = run_evaluate(path, "--methods", "count_1m", "--train-months", "1")
+    assert result.exit_code == 0, result.output
+    assert "31 dropped: far from the others" in result.stderr
+    assert "Longitude = '-1.0', Latitude = '-1.0'; 31 rows at (-1, -1))" in result.stderr
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(2_000, 30_000),  # the city's spread (m)
+    st.integers(0, 80),  # placeholder rows among 1,000
+    st.floats(25, 500),  # how far they lie, in spreads
+    st.floats(0, 2 * np.pi),
+)
+def test_a_few_per_cent_of_placeholders_never_set_the_far_limit(spread, n_pile, away, angle):
+    # a city of 1,000 points in a normal spread: 99 % of them within 3 spreads of its centre
+    rng = np.random.default_rng(1)
+    away *= spread
+    x = 5e5 + rng.normal(0, spread, 1000)
+    y = 5e6 + rng.normal(0, spread, 1000)
+    x[:n_pile], y[:n_pile] = 5e5 + away * np.cos(angle), 5e6 + away * np.sin(angle)
+    far, limit_km = _far(x, y, None)
+    assert far[:n_pile].all()  # every placeholder is left out ...
+    assert not far[n_pile:].any()  # ... and no point of the city
+    assert limit_km < 18 * spread / 1000 + MIN_FAR_KM  # 6 × the 90 % distance, moved by them
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Vol", "Dégradation", "Cambriolage", "Agression"]), min_size=8, max_size=40
+    ),
+    st.sets(st.integers(0, 39), max_size=3),
+)
+def test_a_utf8_file_with_a_few_stray_bytes_stays_utf8(tmp_path_factory, kinds, strays):
+    # a Paris export in UTF-8 with a comment pasted from a Windows-1252 tool
+    kinds = [*kinds, "Dégradation", "Dégradation", "Dégradation", "Dégradation"]
+    lines = [f"01/0{1 + i % 9}/2019 10:00;{k};;2,34;48,85" for i, k in enumerate(kinds)]
+    data = [line.encode("utf-8") for line in lines]
+    hit = sorted(i for i in strays if i < len(data))
+    for i in hit:
+        data[i] = data[i].replace(b";;", b";caf\xe9;")  # é in Windows-1252
+    path = tmp_path_factory.mktemp("enc") / "paris.csv"
+    path.write_bytes("date_faits;catégorie;commentaire;x;y\n".encode() + b"\n".join(data) + b"\n")
+    got = read_points(path, x_col="x", y_col="y", time_col="date_faits", crs="EPSG:4326",
+                      where=["catégorie=Dégradation"])  # fmt: skip
+    assert len(got) == kinds.count("Dégradation")
+    assert got.attrs["bad_lines"] == len(hit)
+
+
+def test_utf16_and_windows_1252_exports_are_read(tmp_path):
+    df = city_rows().assign(Notes="Gatan ö")
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    for encoding in ("utf-16", "utf-16-be", "cp1252"):
+        path = tmp_path / f"chicago-{encoding}.txt"
+        text = df.to_csv(sep="\t", index=False)
+        path.write_bytes(("\ufeff" if encoding == "utf-16-be" else "") .encode(encoding)
+                         + text.encode(encoding))  # fmt: skip
+        got = read_points(path, **args, where=["Notes=gatan Ö"])
+        assert len(got) == 400 and got.attrs["bad_lines"] == 0
+    result = run_evaluate(path, "--methods", "count_1m")
+    assert result.exit_code == 0 and "not UTF-8" not in result.stderr
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-99_999_999, 99_999_999), min_size=1, max_size=20), st.booleans())
+def test_thousands_separators_are_read_and_decimal_commas_stay_decimal(numbers, fraction):
+    written = [f"{n:,}" + (".5" if fraction else "") for n in numbers]
+    got = _numbers(pd.Series(written, dtype="string"))
+    sure = fraction or any(abs(n) >= 1_000_000 for n in numbers)
+    if sure:  # 1,176,423 or 1,176.5 cannot be a decimal comma
+        want = [n + (0.5 if n >= 0 else -0.5) * fraction for n in numbers]
+        assert got.tolist() == want
+    decimal = [f"{n / 1000:.3f}".replace(".", ",") for n in numbers]  # 14,875 is 14.875
+    assert np.allclose(_numbers(pd.Series(decimal)), [float(f"{n / 1000:.3f}") for n in numbers])
+
+
+def test_a_file_without_any_location_shows_the_values_it_could_not_read(tmp_path):
+    df = city_rows()
+    path = tmp_path / "chicago.csv"
+    df.assign(Longitude="1,134,869", Latitude="see note").to_csv(path, index=False)
+    with pytest.raises(ImportFileError, match=r"400 no location \(first row 1: Longitude = "
+                       r"'1,134,869', Latitude = 'see note'\)"):  # fmt: skip
+        read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:3435")
+
+
+@pytest.mark.parametrize(
+    ("x_col", "y_col", "said"),
+    [("Location", "Location", "'(41.8"), ("Point", "Latitude", "'POINT (-87.6 41.8)'")],
+)
+def test_a_column_holding_whole_points_is_refused_with_how_to_split_it(
+    tmp_path, x_col, y_col, said
+):
+    df = city_rows().assign(Location="(41.8, -87.6)", Point="POINT (-87.6 41.8)")
+    path = tmp_path / "socrata.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(
+        ImportFileError,
+        match=rf"socrata\.csv.*holds whole points \(e\.g\. {re.escape(said)}.*split",
+    ):
+        read_points(path, x_col=x_col, y_col=y_col, time_col="Date", crs="EPSG:4326")

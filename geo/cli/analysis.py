@@ -297,6 +297,8 @@ def _row_account(attrs: dict[Any, Any]) -> str:
             f", {attrs['times_with_offset']} written with a UTC offset kept as written "
             "(--tz ZONE, e.g. America/Chicago, reads them on the place's clock)"
         )
+    if attrs.get("bad_lines"):
+        words.append(f"{attrs['bad_lines']} lines with bytes that are not UTF-8 (read as '�')")
     return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}{moved}."
 
 
@@ -334,7 +336,7 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     type=float,
     default=None,
     help="Drop points farther than this from the median point "
-    "(default: 5 × the distance holding 99 % of them, at least 10 km).",
+    "(default: 6 × the distance holding 90 % of them, at least 10 km).",
 )
 @click.option(
     "--period",
@@ -344,7 +346,13 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     "file's main period, without months at either end holding under 1/20 of a typical "
     "month's events).",
 )
-@click.option("--cell-size-m", type=float, default=150.0, show_default=True, help="Grid cell side.")
+@click.option(
+    "--cell-size-m",
+    type=click.FloatRange(min=0, min_open=True),
+    default=150.0,
+    show_default=True,
+    help="Grid cell side (metres, more than 0).",
+)
 @click.option(
     "--step",
     type=click.Choice(ev.STEPS),
