@@ -796,7 +796,7 @@ def _first_examples(
             said = f"{x_col} {_shown(df[x_col].iloc[i])}, {y_col} {_shown(df[y_col].iloc[i])}"
         else:
             said = f"geometry {_shown(df.geometry.iloc[i])}"
-        out[why] = f"row {row}{where}: {said}"
+        out[why] = f"data row {row}{where}: {said}"
     return out
 
 

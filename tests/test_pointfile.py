@@ -80,9 +80,9 @@ def test_every_row_is_used_filtered_or_dropped_with_its_reason(tmp_path):
     assert rows["used"] == len(got) == 400 - 100 - 6
     # each reason names its first row (data rows from 1) and the values that failed
     examples = got.attrs["dropped_examples"]
-    assert examples["no time"] == f"row {narcotics[3] + 1}: Date = 'not recorded'"
-    assert examples["no location"] == f"row {narcotics[0] + 1}: Longitude empty, Latitude empty"
-    assert examples["impossible location"].startswith(f"row {narcotics[1] + 1}: Longitude = '0.0'")
+    assert examples["no time"] == f"data row {narcotics[3] + 1}: Date = 'not recorded'"
+    assert examples["no location"] == f"data row {narcotics[0] + 1}: Longitude empty, Latitude empty"
+    assert examples["impossible location"].startswith(f"data row {narcotics[1] + 1}: Longitude = '0.0'")
     assert got.attrs["crs"] == "EPSG:32616"  # Chicago's UTM zone, not one between it and LA
     assert got.attrs["time_format"] == "%m/%d/%Y %I:%M:%S %p"
     # the study area stays the city's: the two LA points would have stretched it 2,800 km
@@ -162,7 +162,7 @@ def test_the_cli_prints_the_row_account_and_writes_it_to_the_json(tmp_path):
     result = run_evaluate(path, "--methods", "count_1m", "--train-months", "1", "--json", str(out))
     assert result.exit_code == 0, result.output
     assert (
-        "400 rows read; 398 used; 2 dropped: impossible location (first row 2: "
+        "400 rows read; 398 used; 2 dropped: impossible location (first data row 2: "
         "Longitude = '0.0', Latitude = '0.0')" in result.stderr
     )
     data = json.loads(out.read_text())
@@ -236,7 +236,7 @@ def test_events_dated_years_before_a_years_export_are_left_out_and_counted(tmp_p
     assert got.attrs["period"] == "2020-01:2020-12" and got.attrs["period_source"] == "found"
     assert got.attrs["rows"]["dropped"]["outside the period"] == 23
     assert len(got) == 1200 and got["t"].min() >= pd.Timestamp("2020-01-01")
-    assert got.attrs["dropped_examples"]["outside the period"].startswith("row 1: CMPLNT_FR_DT = ")
+    assert got.attrs["dropped_examples"]["outside the period"].startswith("data row 1: CMPLNT_FR_DT = ")
     # without this, the backtest would run 70 months from 2015, most of them empty
     results, _ = ev.backtest(got, methods=["count_1m"], cell_size_m=500, train_months=3)
     assert results["month"].tolist() == [f"2020-{m:02d}" for m in range(4, 13)]
@@ -258,7 +258,7 @@ def test_the_cli_says_which_period_it_used(tmp_path):
         time_col="CMPLNT_FR_DT",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "23 dropped: outside the period (found period 2020-01–2020-12, first row 1" in (
+    assert "23 dropped: outside the period (found period 2020-01–2020-12, first data row 1" in (
         result.stderr
     )
     assert json.loads(out.read_text())["period"] == "2020-01:2020-12"
@@ -483,7 +483,7 @@ def test_a_zip_of_monthly_police_files_is_read_as_one_table(tmp_path):
     )
     assert every.attrs["rows"]["dropped"]["no location"] == 5
     assert every.attrs["dropped_examples"]["no location"] == (
-        "row 2 of 2019-01/2019-01-metropolitan-street.csv: Longitude empty, Latitude empty"
+        "data row 2 of 2019-01/2019-01-metropolitan-street.csv: Longitude empty, Latitude empty"
     )
     result = run_evaluate(path, "--methods", "count_1m", "--train-months", "1", time_col="Month")
     assert result.exit_code == 0, result.output
@@ -801,7 +801,7 @@ def test_a_file_without_any_location_shows_the_values_it_could_not_read(tmp_path
     df = city_rows()
     path = tmp_path / "chicago.csv"
     df.assign(Longitude="1,134,869", Latitude="see note").to_csv(path, index=False)
-    with pytest.raises(ImportFileError, match=r"400 no location \(first row 1: Longitude = "
+    with pytest.raises(ImportFileError, match=r"400 no location \(first data row 1: Longitude = "
                        r"'1,134,869', Latitude = 'see note'\)"):  # fmt: skip
         read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:3435")
 
