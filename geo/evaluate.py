@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from geo.errors import DataError
 from geo.forecast import DEFAULT_METHOD, check_method, predict_counts
 from geo.grid import cell_ids, make_grid
+from geo.pointfile import MIN_FAR_KM
 from geo.weeks import week_label
 
 __all__ = [
@@ -178,6 +179,12 @@ def _study_cells(points: pd.DataFrame, cell_size_m: float) -> npt.NDArray[np.int
             f"cells of {cell_size_m:g} m, more than {MAX_CELLS:,}. Keep one city or county "
             "with --where or --max-distance-km, or raise --cell-size-m."
         )
+        pile = points.attrs.get("distant_pile")
+        if pile:  # what stretches the span, as read_points found it
+            msg += (
+                f" {pile} (given coordinates) lie over {MIN_FAR_KM:g} km from the median "
+                "point: a code for an unknown location? --max-distance-km leaves them out."
+            )
         raise DataError(msg)
     hull = shapely.convex_hull(shapely.MultiPoint(points[["x", "y"]].to_numpy()))
     grid = make_grid(hull.buffer(cell_size_m / 2), cell_size_m=cell_size_m)

@@ -950,6 +950,9 @@ def read_points(
         reason[np.flatnonzero(ok)[outside]] = "outside the period"
         use = ~far & ~outside
         out = pd.DataFrame({"x": px[use], "y": py[use], "t": t[use]})
+        # kept, yet distant: a placeholder shared by too many rows for the far rule to drop
+        distant = use & (np.hypot(px - np.median(px), py - np.median(py)) > MIN_FAR_KM * 1000.0)
+        out.attrs["distant_pile"] = _pile(x[ok][distant], y[ok][distant])
     else:
         out, used_crs = pd.DataFrame({"x": [], "y": [], "t": pd.to_datetime([])}), src
     dropped = {why: int((reason == why).sum()) for why in DROP_REASONS}

@@ -378,3 +378,22 @@ def test_the_tables_compare_with_the_count_of_the_training_window(tmp_path):
     assert "| PAI@5% / count_2m |" in result.output
     kde_row = next(line for line in result.output.splitlines() if line.startswith("| kde |"))
     assert kde_row.split("|")[-2].strip() != "–"
+
+
+def test_too_wide_a_span_names_a_placeholder_shared_by_many_rows(tmp_path):
+    # 15 % of the rows at Boston's "unknown" code: too many for the far rule to drop them
+    rng = np.random.default_rng(3)
+    n = 2_000
+    lon, lat = rng.normal(-71.06, 0.03, n), rng.normal(42.33, 0.03, n)
+    unknown = rng.random(n) < 0.15
+    lon[unknown], lat[unknown] = -1.0, -1.0
+    days = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 180, n), unit="D")
+    path = tmp_path / "boston.csv"
+    pd.DataFrame({"Long": lon, "Lat": lat, "OCCURRED_ON_DATE": days}).to_csv(path, index=False)
+    args = ["--x-col", "Long", "--y-col", "Lat", "--time-col", "OCCURRED_ON_DATE"]
+    result = CliRunner().invoke(
+        evaluate_command, [str(path), *args, "--crs", "EPSG:4326", "--methods", "count_3m"]
+    )
+    assert result.exit_code != 0
+    assert f"{int(unknown.sum()):,} rows at (-1, -1)" in str(result.exception)
+    assert "--max-distance-km leaves them out" in str(result.exception)

@@ -81,8 +81,10 @@ def test_every_row_is_used_filtered_or_dropped_with_its_reason(tmp_path):
     # each reason names its first row (data rows from 1) and the values that failed
     examples = got.attrs["dropped_examples"]
     assert examples["no time"] == f"data row {narcotics[3] + 1}: Date = 'not recorded'"
-    assert examples["no location"] == f"data row {narcotics[0] + 1}: Longitude empty, Latitude empty"
-    assert examples["impossible location"].startswith(f"data row {narcotics[1] + 1}: Longitude = '0.0'")
+    no_place = f"data row {narcotics[0] + 1}: Longitude empty, Latitude empty"
+    assert examples["no location"] == no_place
+    zero = f"data row {narcotics[1] + 1}: Longitude = '0.0'"
+    assert examples["impossible location"].startswith(zero)
     assert got.attrs["crs"] == "EPSG:32616"  # Chicago's UTM zone, not one between it and LA
     assert got.attrs["time_format"] == "%m/%d/%Y %I:%M:%S %p"
     # the study area stays the city's: the two LA points would have stretched it 2,800 km
@@ -236,7 +238,9 @@ def test_events_dated_years_before_a_years_export_are_left_out_and_counted(tmp_p
     assert got.attrs["period"] == "2020-01:2020-12" and got.attrs["period_source"] == "found"
     assert got.attrs["rows"]["dropped"]["outside the period"] == 23
     assert len(got) == 1200 and got["t"].min() >= pd.Timestamp("2020-01-01")
-    assert got.attrs["dropped_examples"]["outside the period"].startswith("data row 1: CMPLNT_FR_DT = ")
+    assert got.attrs["dropped_examples"]["outside the period"].startswith(
+        "data row 1: CMPLNT_FR_DT = "
+    )
     # without this, the backtest would run 70 months from 2015, most of them empty
     results, _ = ev.backtest(got, methods=["count_1m"], cell_size_m=500, train_months=3)
     assert results["month"].tolist() == [f"2020-{m:02d}" for m in range(4, 13)]
