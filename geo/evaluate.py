@@ -13,7 +13,7 @@ import shapely
 from matplotlib.figure import Figure
 
 from geo.errors import DataError
-from geo.forecast import DEFAULT_METHOD, check_method, predict_counts
+from geo.forecast import DEFAULT_METHOD, check_method, count_months, predict_counts
 from geo.grid import cell_ids, make_grid
 from geo.pointfile import MIN_FAR_KM
 from geo.weeks import week_label
@@ -304,18 +304,22 @@ def backtest_periods(
     return out
 
 
-def check_methods(methods: Sequence[str]) -> None:
+def check_methods(methods: Sequence[str], train_months: int | None = None) -> None:
     """Check every method name before a backtest starts (forecasts and :data:`HINDSIGHT`).
 
     Parameters
     ----------
     methods
         Method names as :func:`backtest` takes them.
+    train_months
+        The training window: a count over a longer window would see only this one, the same
+        numbers under another name.
 
     Raises
     ------
     DataError
-        On an empty list or an unknown name (the message lists the methods there are).
+        On an empty list, an unknown name (the message lists the methods there are) or a
+        count longer than ``train_months``.
     """
     if not methods:
         msg = "No method to backtest; name some, e.g. --methods count_3m,default."
@@ -323,6 +327,14 @@ def check_methods(methods: Sequence[str]) -> None:
     for name in methods:
         if name not in HINDSIGHT:
             check_method(name)
+        months = count_months(name)
+        if train_months is not None and months is not None and months > train_months + 1e-9:
+            msg = (
+                f"{name!r} counts more than the {train_months} training month(s) a forecast "
+                f"may see (--train-months); it would be count_{train_months}m under another "
+                f"name. Raise --train-months or name count_{train_months}m."
+            )
+            raise DataError(msg)
 
 
 def backtest(
@@ -388,7 +400,7 @@ def backtest(
     if plan_cells < 1:
         msg = f"plan_cells must be at least 1, got {plan_cells!r}."
         raise DataError(msg)
-    check_methods(methods)
+    check_methods(methods, train_months)
     cells, pos = study_cell_index(points, cell_size_m)
     ev_cells = cells[pos]  # the hull's cells hold every point
     t = pd.to_datetime(points["t"]).to_numpy()

@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_METHOD",
     "FORECAST_COLUMNS",
     "check_method",
+    "count_months",
     "forecast_week",
     "method_names",
     "predict_counts",
@@ -439,6 +440,26 @@ def method_names() -> list[str]:
     return ["default", "count_3m", "kde", "prospective", "multiscale", "blend"]
 
 
+def count_months(method: str) -> float | None:
+    """Return how many months a ``count_<n>d|w|m`` method counts (a month is 365.25 / 12 days).
+
+    Parameters
+    ----------
+    method
+        A method name.
+
+    Returns
+    -------
+    float or None
+        The window in months, or ``None`` when ``method`` is not a count.
+    """
+    m = _COUNT.match(method)
+    if not m:
+        return None
+    n, unit = int(m.group(1)), m.group(2)
+    return float(n) if unit == "m" else n * (7 if unit == "w" else 1) / (365.25 / 12)
+
+
 def check_method(method: str) -> None:
     """Raise :class:`~geo.errors.DataError` naming the methods there are if ``method`` is unknown.
 
@@ -457,6 +478,9 @@ def _resolve(method: str) -> Method:
     m = _COUNT.match(name)
     if m:
         n, unit = int(m.group(1)), m.group(2)
+        if n < 1:
+            msg = f"{method!r} counts no time at all; count at least one day, week or month."
+            raise DataError(msg)
         if unit == "m":  # calendar months: from a month's first day, exactly the n months before
             return _count_method(pd.DateOffset(months=n))
         return _count_method(pd.Timedelta(days=n * (7 if unit == "w" else 1)))

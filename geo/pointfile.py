@@ -36,7 +36,7 @@ from pyproj.exceptions import CRSError as PyprojCRSError
 from geo.errors import CRSError, DataError, ImportFileError
 from geo.ingest._coords import to_number
 from geo.ingest.readers import sniff_delimiter
-from geo.timeformat import parse_time_column
+from geo.timeformat import ParsedColumn, parse_time_column
 
 __all__ = [
     "DROP_REASONS",
@@ -75,6 +75,8 @@ MIN_FAR_KM = 10.0
 #: late, or a typo), the months before it that hold only complaints reported in it (a few
 #: per cent of a month each in NYPD-style exports), or a stray event dated after the export.
 MIN_MONTH_SHARE = 0.15
+#: More of a time column's written values than this share unread, and the file is refused.
+MAX_UNREAD_SHARE = 0.1
 #: Filled months farther apart than this belong to separate periods of a file.
 MAX_GAP_MONTHS = 12
 #: The main period never leaves out more than this share of the events: a file whose thin
@@ -800,6 +802,31 @@ def _first_examples(
     return out
 
 
+def _check_times_read(values: pd.Series, times: ParsedColumn, path: Path, time_col: str) -> None:
+    """Refuse a time column of which more than :data:`MAX_UNREAD_SHARE` of the values is unread.
+
+    Dropping them as *no time* would leave months and weeks with holes (month names in
+    another language read only where they are spelt as in English), and every PAI after
+    them wrong.
+    """
+    written = values.notna().to_numpy(dtype=bool) & (
+        values.astype("string").str.strip().fillna("") != ""
+    ).to_numpy(dtype=bool)
+    unread = written & times.at.isna().to_numpy(dtype=bool)
+    n_written, n_unread = int(written.sum()), int(unread.sum())
+    if n_written == 0 or n_unread <= MAX_UNREAD_SHARE * n_written:
+        return
+    examples = ", ".join(repr(str(v)) for v in pd.unique(values[unread])[:3])
+    msg = (
+        f"{n_unread:,} of the {n_written:,} dates in column {time_col!r} of {str(path)!r} "
+        f"({100 * n_unread / n_written:.0f} %) cannot be read, e.g. {examples} (the others "
+        f"were read as {times.format!r}); months cut from the rest would have holes. Write "
+        "the dates as 2019-01-31 or 2019-01-31 21:15 (ISO 8601), with English month names "
+        "if names are used."
+    )
+    raise ImportFileError(msg)
+
+
 def check_zone(tz: str | None) -> None:
     """Raise :class:`DataError` unless ``tz`` is ``None`` or an IANA time zone name."""
     if tz is None:
@@ -927,6 +954,7 @@ def read_points(
     _check_axes(x, y, src, path, x_col, y_col)
     _check_units(x, y, src, path)
     times = parse_time_column(df[time_col], tz)
+    _check_times_read(df[time_col], times, path, time_col)
     reason = np.full(len(df), "", dtype=object)
     no_loc = ~(np.isfinite(x) & np.isfinite(y))
     impossible = (x == 0) & (y == 0)

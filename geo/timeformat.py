@@ -63,6 +63,8 @@ ORDER_SHARE = 0.5
 EXCEL_DAYS = (20_000, 80_000)
 _SAMPLE = 2_000
 _OFFSET = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
+#: Midnight written as the end of the day before (``31.12.2018 24:00``).
+_HOUR_24 = re.compile(r"(?<![\d:])24:00(?::00)?(?![\d:])")
 _HAS_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
 
 
@@ -280,6 +282,9 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
     offset = _offset_minutes(text) if tz else None
     text = text.str.replace(_OFFSET, r"\1", regex=True)
     text = text.mask(text == "")
+    end_of_day = text.str.contains(_HOUR_24, na=False).to_numpy(dtype=bool)
+    if end_of_day.any():  # 24:00 is 00:00 of the next day
+        text = text.str.replace(_HOUR_24, "00:00", regex=True)
     sample = _sample(text)
     if sample.empty:
         return ParsedColumn(pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), "none")
@@ -296,6 +301,7 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
         at = pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
         return ParsedColumn(at.dt.round("s").astype("datetime64[ns]"), "excel days")
     best, at, other = _read_best(text, sample)  # other: an offset _OFFSET did not know
+    at[end_of_day] += pd.Timedelta(days=1)
     if tz and other.notna().any():
         known = other.notna() & at.notna()
         at[known] = _to_zone(at[known] - other[known], tz)

@@ -397,3 +397,35 @@ def test_too_wide_a_span_names_a_placeholder_shared_by_many_rows(tmp_path):
     assert result.exit_code != 0
     assert f"{int(unknown.sum()):,} rows at (-1, -1)" in str(result.exception)
     assert "--max-distance-km leaves them out" in str(result.exception)
+
+
+def test_a_time_column_mostly_unread_is_refused_not_scored_with_holes(tmp_path):
+    # German month names: April and August read (spelt as in English), the rest not
+    pts = synthetic_points()
+    german = {1: "Januar", 2: "Februar", 3: "März", 4: "April", 5: "Mai", 6: "Juni"}
+    pts["t"] = [f"{t.day}. {german[t.month]} {t.year}" for t in pts["t"]]
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    result = _run_cli(path, "count_3m")
+    assert result.exit_code != 0
+    message = str(result.exception)
+    assert "of the 1,200 dates in column 't'" in message and "cannot be read" in message
+    assert "Januar 2024" in message and "ISO 8601" in message
+
+
+@pytest.mark.parametrize("methods", ["count_0m", "count_0w"])
+def test_a_count_of_nothing_is_refused(tmp_path, methods):
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    result = _run_cli(path, methods)
+    assert result.exit_code != 0 and "counts no time at all" in str(result.exception)
+
+
+def test_a_count_longer_than_the_training_window_is_refused(tmp_path):
+    # with one training month, count_3m would be count_1m under another name
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    result = _run_cli(path, "count_3m,default", "--train-months", "1")
+    assert result.exit_code != 0
+    assert "name count_1m" in str(result.exception)
+    assert _run_cli(path, "count_1m,count_4w,default", "--train-months", "1").exit_code == 0

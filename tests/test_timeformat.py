@@ -231,3 +231,14 @@ def test_a_column_of_repeated_values_read_one_by_one_reads_each_distinct_value_o
     assert got.format == "mixed"
     day = [pd.Timestamp("2019-01-05")] * 2 + [pd.Timestamp("2019-01-06")]
     assert got.at.tolist() == [*day, pd.NaT, pd.NaT] * 40
+
+
+def test_midnight_written_as_24_00_is_the_start_of_the_next_day():
+    values = ["31.12.2018 24:00", "01.01.2019 13:45", "15.01.2019 24:00", "28.02.2019 24:00"]
+    got = parse_time_column(pd.Series(values))
+    assert (
+        got.at.tolist()
+        == pd.to_datetime(
+            ["2019-01-01 00:00", "2019-01-01 13:45", "2019-01-16 00:00", "2019-03-01 00:00"]
+        ).tolist()
+    )

@@ -429,7 +429,7 @@ def evaluate_command(
     --where Category=VANDALISM --json out.json
     """
     names = [m.strip() for m in methods.split(",") if m.strip()]
-    ev.check_methods(names)  # before a large file is read
+    ev.check_methods(names, train_months)  # before a large file is read
     points = read_points(
         file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
         max_distance_km=max_distance_km, period=period, layer=layer, id_col=id_col, tz=tz,
