@@ -231,7 +231,7 @@ class BacktestPeriod:
     end: pd.Timestamp
 
 
-#: Events enough to tell a file of months only (every time on the 1st at 00:00) from chance.
+#: Events enough to tell a file of months only (every event on one day of its month) from chance.
 MONTHS_ONLY_MIN = 30
 
 
@@ -265,17 +265,18 @@ def backtest_periods(
     Raises
     ------
     DataError
-        On an unknown ``step``, or weekly steps over times that are months only.
+        On an unknown ``step``, or weekly steps over dates that stand for months (every
+        event on the same day of its month).
     """
     if step not in STEPS:
         msg = f"step must be one of {STEPS}, got {step!r}."
         raise DataError(msg)
     t = pd.to_datetime(times)
-    on_firsts = bool(((t.dt.day == 1) & (t == t.dt.normalize())).all())
-    if step == "week" and len(t) >= MONTHS_ONLY_MIN and on_firsts:
+    days = t.dt.day.unique()
+    if step == "week" and len(t) >= MONTHS_ONLY_MIN and len(days) == 1:
         msg = (
-            "Every time is the 1st of a month at 00:00: the file gives months only (as "
-            "police.uk does), so weekly steps would put each month's events in one week. "
+            f"Every event falls on day {days[0]} of its month: the dates stand for months (as "
+            "police.uk's do), so weekly steps would put each month's events in one week. "
             "Use --step month."
         )
         raise DataError(msg)
@@ -512,7 +513,8 @@ def summarize(
         entry: dict[str, float | int | None] = {
             col: _number(scored[col].mean()) for col in MEASURES
         }
-        entry["pai_5_sd"] = _number(scored["pai_5"].std(ddof=1)) if len(scored) > 1 else 0.0
+        # one scored period has no spread to show (null, "–" in the tables)
+        entry["pai_5_sd"] = _number(scored["pai_5"].std(ddof=1)) if len(scored) > 1 else None
         entry[f"{unit}s"] = len(scored)
         out[str(name)] = entry
         per_period[str(name)] = [

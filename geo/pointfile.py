@@ -817,10 +817,14 @@ def _check_times_read(values: pd.Series, times: ParsedColumn, path: Path, time_c
     if n_written == 0 or n_unread <= MAX_UNREAD_SHARE * n_written:
         return
     examples = ", ".join(repr(str(v)) for v in pd.unique(values[unread])[:3])
+    others = (
+        f"the others were read as {times.format!r}; months cut from them would have holes"
+        if n_unread < n_written
+        else "no format reads any"
+    )
     msg = (
         f"{n_unread:,} of the {n_written:,} dates in column {time_col!r} of {str(path)!r} "
-        f"({100 * n_unread / n_written:.0f} %) cannot be read, e.g. {examples} (the others "
-        f"were read as {times.format!r}); months cut from the rest would have holes. Write "
+        f"({100 * n_unread / n_written:.0f} %) cannot be read, e.g. {examples} ({others}). Write "
         "the dates as 2019-01-31 or 2019-01-31 21:15 (ISO 8601), with English month names "
         "if names are used."
     )
@@ -905,7 +909,8 @@ def read_points(
         gives west of its centre, are projected rather than shifted, so that the CRS
         named is the points' own) and ``t`` (naive datetime, the wall-clock time as
         written). ``attrs["crs"]`` names the CRS; ``attrs["rows"]`` the account ``read``,
-        ``not matching --where``, ``repeated incident`` (with ``id_col``), ``used`` and
+        ``not matching --where``, ``repeated incident`` and ``without an id`` (rows of
+        ``id_col`` left empty, each counted; with ``id_col``), ``used`` and
         ``dropped`` (rows per reason of
         :data:`DROP_REASONS`); ``attrs["dropped_examples"]`` the first dropped row of each
         reason (data row, 1-based, and its values); ``attrs["time_format"]`` the date format;
@@ -946,9 +951,12 @@ def read_points(
         raise _missing_columns(table, path, missing, conditions)
     df = _filter(df, conditions, path)
     n_matching = len(df)
+    no_id = 0
     if id_col is not None:  # one row per incident: the first of its lines (charges, offences)
         ids = df[id_col].astype("string").str.strip()
-        df = df[~(ids.duplicated() & ids.notna() & (ids != "")).to_numpy()]
+        has_id = (ids.notna() & (ids != "")).to_numpy(dtype=bool)
+        no_id = int((~has_id).sum())
+        df = df[~(ids.duplicated().to_numpy(dtype=bool) & has_id)]
     x, y = _coordinates(df, x_col, y_col, path)
     src = _source_crs(crs, table.crs, path)
     _check_axes(x, y, src, path, x_col, y_col)
@@ -1004,6 +1012,7 @@ def read_points(
         "read": n_read,
         "not matching --where": n_read - n_matching,
         "repeated incident": n_matching - len(df),
+        "without an id": no_id,
         "used": len(out),
         "dropped": dropped,
     }

@@ -272,7 +272,9 @@ def test_a_weekly_backtest_never_gives_a_method_its_test_week(monkeypatch, tmp_p
     data = json.loads(out.read_text())
     assert data["step"] == "week" and data["methods"]["kde"]["weeks"] == 13
     assert [r["week"] for r in data["per_week"]["kde"]] == data["test_weeks"]
-    assert "of a week's events" in result.output and "13 weeks in the JSON" in result.output
+    assert (
+        "of a week's events" in result.output and "13 test weeks, 13 with events" in result.output
+    )
 
 
 def reference_hit_rate(risk, actual, coverage):
@@ -429,3 +431,34 @@ def test_a_count_longer_than_the_training_window_is_refused(tmp_path):
     assert result.exit_code != 0
     assert "name count_1m" in str(result.exception)
     assert _run_cli(path, "count_1m,count_4w,default", "--train-months", "1").exit_code == 0
+
+
+def test_weekly_steps_over_dates_that_stand_for_months_are_refused(tmp_path):
+    # every event dated the 15th of its month: most weeks would have none, one week a month
+    pts = synthetic_points()
+    pts["t"] = pts["t"].dt.to_period("M").dt.start_time + pd.Timedelta(days=14)
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    result = _run_cli(path, "count_3m", "--step", "week")
+    assert result.exit_code != 0 and "day 15 of its month" in str(result.exception)
+
+
+def test_one_scored_month_has_no_spread_to_show(tmp_path):
+    pts = synthetic_points()
+    path, out = tmp_path / "p.csv", tmp_path / "out.json"
+    pts[pts["t"] < "2024-05-01"].to_csv(path, index=False)  # four months: one test month
+    result = _run_cli(path, "count_3m,kde", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["methods"]["kde"]["pai_5_sd"] is None
+    kde_row = next(line for line in result.output.splitlines() if line.startswith("| kde |"))
+    assert "(–)" in kde_row
+
+
+def test_rows_without_an_incident_id_are_counted_and_said(tmp_path):
+    pts = synthetic_points()
+    pts["case"] = [f"c{i // 2}" if i % 5 else "" for i in range(len(pts))]
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    result = _run_cli(path, "count_3m", "--id-col", "case")
+    blank = int((pts["case"] == "").sum())
+    assert f"{blank} rows without an id, each counted as an incident" in result.output

@@ -133,12 +133,12 @@ def test_a_filter_that_matches_nothing_names_the_values_there_are(tmp_path):
         )  # fmt: skip
 
 
-def test_nothing_left_says_how_many_rows_went_where(tmp_path):
+def test_a_time_column_nothing_reads_names_the_column_and_a_value(tmp_path):
     path = tmp_path / "chicago.csv"
     df = city_rows()
     df["Date"] = "unknown"
     df.to_csv(path, index=False)
-    with pytest.raises(ImportFileError, match=r"400 no time.*'unknown'"):
+    with pytest.raises(ImportFileError, match=r"400 of the 400 dates in column 'Date'.*'unknown'"):
         read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
 
 

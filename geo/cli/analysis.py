@@ -277,6 +277,8 @@ def _row_account(attrs: dict[Any, Any]) -> str:
         words.append(f"{rows['not matching --where']} not matching --where")
     if rows.get("repeated incident"):
         words.append(f"{rows['repeated incident']} further rows of an incident already counted")
+    if rows.get("without an id"):
+        words.append(f"{rows['without an id']} rows without an id, each counted as an incident")
     for why, n in rows["dropped"].items():
         if n:
             notes = [f"first {attrs['dropped_examples'][why]}"]
@@ -343,7 +345,7 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     default=None,
     metavar="FROM:TO",
     help="Months to use, e.g. 2019-01:2019-12 (either side may be left out; default: the "
-    "file's main period, without months at either end holding under 1/20 of a typical "
+    "file's main period, without months at either end holding under 15 % of a typical "
     "month's events).",
 )
 @click.option(
@@ -479,7 +481,13 @@ def evaluate_command(
     if step == "month":
         click.echo(ev.monthly_table(summary))
     else:
-        click.echo(f"PAI per week: {n_steps} weeks in the JSON (--json, per_week).")
+        means = summary["methods"]
+        assert isinstance(means, dict)
+        scored = max((int(m.get("weeks") or 0) for m in means.values()), default=0)
+        click.echo(
+            f"PAI per week: {n_steps} test weeks, {scored} with events (the means' 'weeks'), "
+            "in the JSON (--json, per_week)."
+        )
     if bound is not None:
         click.echo(
             f"\nCeiling (simulated, {bound.simulations} draws; every cell keeps its mean rate over "
