@@ -29,6 +29,7 @@ __all__ = [
     "backtest_periods",
     "baseline_of",
     "check_methods",
+    "few_events_note",
     "hit_rate",
     "hit_rates",
     "markdown_table",
@@ -585,6 +586,41 @@ def markdown_table(summary: dict[str, object], *, baseline: str | None = None) -
     return "\n".join(lines)
 
 
+#: Fewer events than this in a test period on average, and the tables get a caution.
+FEW_EVENTS = 30
+
+
+def few_events_note(summary: dict[str, object]) -> str:
+    """Return a caution when the test periods hold few events, else ``""``.
+
+    With about ten events a month one event more or less in the top cells moves PAI@5 % by
+    two, so the means and ratios swing with chance.
+
+    Parameters
+    ----------
+    summary
+        Output of :func:`summarize`.
+
+    Returns
+    -------
+    str
+        The sentence, or an empty string.
+    """
+    unit = str(summary.get("step", "month"))
+    periods = summary.get(f"per_{unit}")
+    if not isinstance(periods, dict) or not periods:
+        return ""
+    rows = [r for r in next(iter(periods.values())) if r["n_test"] > 0]
+    mean = float(np.mean([r["n_test"] for r in rows])) if rows else 0.0
+    if not rows or mean >= FEW_EVENTS:
+        return ""
+    return (
+        f"Few events: {mean:.0f} a {unit} on average in the test {unit}s (under {FEW_EVENTS}); "
+        "PAI swings with one event more or less in the top cells, so read the means and "
+        f"ratios with their spread (sd) and the {unit}s in the JSON."
+    )
+
+
 def plan_sentence(summary: dict[str, object]) -> str:
     """Say what share of a month's events lay in the few cells a patrol plan can visit.
 
@@ -689,15 +725,15 @@ def plot_hit_rates(
     if plan_share is not None and plan_share > 0:
         ax.axvline(plan_share * 100, color="0.4", lw=0.9, ls="--", zorder=0)
         ax.annotate(
-            "en veckas plan", (plan_share * 100, 2), rotation=90, fontsize=8, color="0.3",
-            xytext=(3, 0), textcoords="offset points",
+            "a week's plan", (plan_share * 100, 97), rotation=90, fontsize=8, color="0.3",
+            xytext=(3, 0), textcoords="offset points", va="top",
         )  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlim(CURVE[CURVE > 0][0] * 100, CURVE[-1] * 100)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_ylim(0, 100)
-    ax.set_xlabel("Andel av ytan (%, logaritmisk skala)")
-    ax.set_ylabel("Träffgrad (%)")
+    ax.set_xlabel("Share of the area (%, logarithmic scale)")
+    ax.set_ylabel("Hit rate (%)")
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()

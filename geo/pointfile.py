@@ -762,7 +762,11 @@ def _outside_period(
 
 def _shown(value: object) -> str:
     """Write a cell's value for a message: ``= '0.0'``, or ``empty``."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    try:
+        missing = bool(pd.isna(value))  # type: ignore[call-overload]  # None, NaN, NA, NaT
+    except (TypeError, ValueError):  # an array-like value
+        missing = False
+    if missing:
         return "empty"
     return f"= {str(value)!r}"
 

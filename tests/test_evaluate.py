@@ -315,6 +315,13 @@ def test_the_hit_rate_plot_shows_the_plans_share_on_a_log_axis():
     assert {line.get_label() for line in ax.get_lines()} >= {"count_3m", "kde"}
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert [line.get_xdata()[0] for line in dashed] == [pytest.approx(5 / 400 * 100)]
+    # in English like the rest of `geo evaluate`; the plan's label at the top, off the axis
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (
+        "Share of the area (%, logarithmic scale)",
+        "Hit rate (%)",
+    )
+    (label,) = ax.texts
+    assert label.get_text() == "a week's plan" and label.xy[1] > 50
 
 
 def test_progress_without_a_terminal_prints_a_few_lines_not_one_per_step(tmp_path):
@@ -462,3 +469,17 @@ def test_rows_without_an_incident_id_are_counted_and_said(tmp_path):
     result = _run_cli(path, "count_3m", "--id-col", "case")
     blank = int((pts["case"] == "").sum())
     assert f"{blank} rows without an id, each counted as an incident" in result.output
+
+
+def test_a_category_with_few_events_gets_a_caution_under_the_table(tmp_path):
+    pts = synthetic_points()
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    assert "Few events" not in _run_cli(path, "count_3m").output  # 200 a month
+    few = pts.sample(n=120, random_state=1)  # about 20 a month
+    few.to_csv(path, index=False)
+    result = _run_cli(path, "count_3m")
+    assert result.exit_code == 0, result.output
+    per_test_month = few["t"].dt.month.value_counts()[[4, 5, 6]].mean()
+    expected = f"Few events: {per_test_month:.0f} a month on average in the test months (under 30)"
+    assert expected in result.output

@@ -825,3 +825,26 @@ def test_a_column_holding_whole_points_is_refused_with_how_to_split_it(
         match=rf"socrata\.csv.*holds whole points \(e\.g\. {re.escape(said)}.*split",
     ):
         read_points(path, x_col=x_col, y_col=y_col, time_col="Date", crs="EPSG:4326")
+
+
+def test_a_null_geojson_property_is_shown_as_empty(tmp_path):
+    # a feature with "properties": null reads as NaT in a date column; the message says empty
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"date": f"2024-0{1 + i % 6}-{1 + i % 27:02d}"},
+            "geometry": {"type": "Point", "coordinates": [-87.6 + i * 1e-4, 41.8]},
+        }
+        for i in range(60)
+    ]
+    features.append(
+        {
+            "type": "Feature",
+            "properties": None,
+            "geometry": {"type": "Point", "coordinates": [-87.6, 41.8]},
+        }
+    )
+    path = tmp_path / "p.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    got = read_points(path, x_col=None, y_col=None, time_col="date", crs=None)
+    assert got.attrs["dropped_examples"]["no time"] == "data row 61: date empty"

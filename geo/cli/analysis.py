@@ -476,6 +476,8 @@ def evaluate_command(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
         )
     click.echo(ev.markdown_table(summary))
+    if note := ev.few_events_note(summary):
+        click.echo("\n" + note)
     click.echo("\n" + ev.plan_sentence(summary))
     click.echo("")
     if step == "month":
