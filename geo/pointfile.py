@@ -275,8 +275,35 @@ def _layer(path: Path, layer: str | None) -> tuple[str, tuple[str, ...]]:
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def _read_excel(path: Path, sheet: str | None) -> _Table:
-    """Read a sheet of an Excel workbook (``sheet``, else the first) as text."""
+#: Rows searched for the header of an Excel sheet that has title lines above it.
+_HEADER_ROWS = 20
+
+
+def _with_header(raw: pd.DataFrame, columns: set[str], path: Path) -> pd.DataFrame:
+    """Make the first row that names every wanted column the header (else the first row).
+
+    Portals' Excel exports often put a title and a date line above the table.
+    """
+    first = 0
+    for i in range(min(_HEADER_ROWS, len(raw))):
+        if columns <= {str(v).strip() for v in raw.iloc[i] if pd.notna(v)}:
+            first = i
+            break
+    if first:
+        logger.info("%s: the header is on row %d (title rows above it skipped)", path, first + 1)
+    header = [
+        str(v).strip() if pd.notna(v) else f"Unnamed: {j}" for j, v in enumerate(raw.iloc[first])
+    ]
+    df = raw.iloc[first + 1 :].reset_index(drop=True)
+    df.columns = pd.Index(header)
+    return df
+
+
+def _read_excel(path: Path, sheet: str | None, columns: set[str]) -> _Table:
+    """Read a sheet of an Excel workbook (``sheet``, else the first) as text.
+
+    The header is the first of the top rows that names every one of ``columns``.
+    """
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             names = [str(n) for n in book.sheet_names]
@@ -285,7 +312,8 @@ def _read_excel(path: Path, sheet: str | None) -> _Table:
                 raise ImportFileError(msg)
             name = sheet or names[0]
             # Excel dates arrive as ISO text and are read like any other date column
-            df = pd.read_excel(book, sheet_name=name, dtype=str)
+            raw = pd.read_excel(book, sheet_name=name, dtype=str, header=None)
+            df = _with_header(raw, columns, path) if len(raw) else raw
     except ImportFileError:
         raise
     except Exception as e:  # openpyxl raises many unrelated types for a damaged file
@@ -301,7 +329,7 @@ def _read_table(path: Path, columns: set[str], layer: str | None) -> _Table:
     """Read the file; of a CSV only ``columns`` (all of them if one is missing)."""
     suffix = path.suffix.lower()
     if suffix in _EXCEL_SUFFIXES:
-        return _read_excel(path, layer)
+        return _read_excel(path, layer, columns)
     members = _zip_tables(path) if suffix == ".zip" else []  # a zip of CSVs, or e.g. a shapefile
     try:
         if members or _is_csv(path):

@@ -559,6 +559,22 @@ def test_a_sheet_of_an_excel_workbook_is_read_with_its_dates(tmp_path):
     assert result.stderr.startswith("sheet Händelser (of 2 sheets): 400 rows read")
 
 
+def test_an_excel_sheet_with_title_rows_above_its_header_is_read(tmp_path):
+    # a portal's export: a title and a date line, then the table from row 3
+    df = city_rows()
+    path = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        pd.DataFrame([["Part I incidents"], ["Exported 2019-12-31"]]).to_excel(
+            book, sheet_name="Incidents", index=False, header=False
+        )
+        df.to_excel(book, sheet_name="Incidents", index=False, startrow=2)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    got = read_points(path, **args)
+    assert len(got) == 400 and got.attrs["rows"]["read"] == 400
+    want = pd.to_datetime(df["Date"], format="%m/%d/%Y %I:%M:%S %p")
+    assert got["t"].sort_values().tolist() == want.sort_values().tolist()
+
+
 def test_utc_times_move_to_the_citys_clock_before_the_months_are_cut(tmp_path):
     # an ArcGIS-style export: Unix milliseconds (UTC); an evening at the end of a month in
     # Chicago is already the next month in UTC
