@@ -80,9 +80,11 @@ class ParsedColumn:
         are the wall-clock time in that zone.
     format
         The strptime format used, ``"ISO8601"``, ``"unix s"``/``"unix ms"`` (seconds or
-        milliseconds since 1970, UTC), ``"mixed"`` (each value read on its own,
-        when no single format fits), ``"datetime"`` (the column already held times) or
-        ``"none"`` (the column has no values).
+        milliseconds since 1970, UTC), ``"excel days"`` (days since 1899-12-30),
+        ``"mixed, mostly <format>"`` (no single format fits: the values it does not read
+        are read each on its own, in its day/month order), ``"mixed"`` (each value read on
+        its own), ``"datetime"`` (the column already held times) or ``"none"`` (the column
+        has no values).
     converted
         Values moved to the wall clock of the ``tz`` given to :func:`parse_time_column`.
     with_offset
@@ -119,8 +121,8 @@ def read_datetimes(
     -------
     tuple of pandas.Series
         Naive times, the wall-clock time as written (NaT where a value cannot be read or
-        its year is outside 1678–2261), and
-        each value's UTC offset as a timedelta (NaT where it has none).
+        its year is outside 1678–2261), and each value's UTC offset as a timedelta (NaT
+        where it has none).
     """
     no_offset = pd.Series(pd.NaT, index=text.index, dtype="timedelta64[ns]")
     codes, uniques = pd.factorize(text)
