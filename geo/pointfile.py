@@ -837,9 +837,9 @@ def _first_examples(
 def _check_times_read(values: pd.Series, times: ParsedColumn, path: Path, time_col: str) -> None:
     """Refuse a time column of which more than :data:`MAX_UNREAD_SHARE` of the values is unread.
 
-    Dropping them as *no time* would leave months and weeks with holes (month names in
-    another language read only where they are spelt as in English), and every PAI after
-    them wrong.
+    Dropping them as *no time* would leave months and weeks with holes (month names in a
+    language :data:`geo.timeformat.MONTH_NAMES` lacks read only where they are spelt as in
+    English), and every PAI after them wrong.
     """
     written = values.notna().to_numpy(dtype=bool) & (
         values.astype("string").str.strip().fillna("") != ""
@@ -857,8 +857,8 @@ def _check_times_read(values: pd.Series, times: ParsedColumn, path: Path, time_c
     msg = (
         f"{n_unread:,} of the {n_written:,} dates in column {time_col!r} of {str(path)!r} "
         f"({100 * n_unread / n_written:.0f} %) cannot be read, e.g. {examples} ({others}). Write "
-        "the dates as 2019-01-31 or 2019-01-31 21:15 (ISO 8601), with English month names "
-        "if names are used."
+        "the dates as 2019-01-31 or 2019-01-31 21:15 (ISO 8601); month names are read in "
+        "English, Swedish, German, French, Spanish, Dutch and Italian."
     )
     raise ImportFileError(msg)
 

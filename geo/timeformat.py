@@ -19,7 +19,14 @@ import numpy.typing as npt
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
-__all__ = ["FORMATS", "ParsedColumn", "parse_time_column", "read_datetimes", "within_range"]
+__all__ = [
+    "FORMATS",
+    "MONTH_NAMES",
+    "ParsedColumn",
+    "parse_time_column",
+    "read_datetimes",
+    "within_range",
+]
 
 #: Formats tried for every column, after the one pandas guesses from its first value.
 #: Month-first comes before day-first: when every day of a column is 12 or less both read
@@ -63,6 +70,27 @@ ORDER_SHARE = 0.5
 EXCEL_DAYS = (20_000, 80_000)
 _SAMPLE = 2_000
 _OFFSET = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
+#: Month names and abbreviations of Swedish, German, French, Spanish, Dutch and Italian
+#: exports, by month; read as the English abbreviation (``1. März 2019`` → ``1. Mar 2019``).
+MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("januari", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen"),
+    2: ("februari", "februar", "février", "fevrier", "févr", "fevr", "febrero", "febbraio"),
+    3: ("mars", "märz", "maerz", "mär", "marzo", "maart", "mrt"),
+    4: ("avril", "avr", "abril", "abr", "aprile"),
+    5: ("maj", "mai", "mayo", "mei", "maggio", "mag"),
+    6: ("juni", "juin", "junio", "giugno", "giu"),
+    7: ("juli", "juillet", "juil", "julio", "luglio", "lug"),
+    8: ("augusti", "août", "aout", "agosto", "ago", "augustus"),
+    9: ("septembre", "septiembre", "setiembre", "settembre", "set"),
+    10: ("oktober", "okt", "octobre", "octubre", "ottobre", "ott"),
+    11: ("novembre", "noviembre"),
+    12: ("dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre"),
+}
+_ENGLISH = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_OF = {name: n for n, names in MONTH_NAMES.items() for name in names}
+_MONTH_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted(_MONTH_OF, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE
+)
 #: Midnight written as the end of the day before (``31.12.2018 24:00``).
 _HOUR_24 = re.compile(r"(?<![\d:])24:00(?::00)?(?![\d:])")
 _HAS_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
@@ -165,6 +193,11 @@ def _sample(text: pd.Series) -> pd.Series:
     if len(values) > _SAMPLE:
         values = values.iloc[np.linspace(0, len(values) - 1, _SAMPLE).astype(int)]
     return values
+
+
+def _in_english(match: re.Match[str]) -> str:
+    """Return the English abbreviation of a month name :data:`MONTH_NAMES` holds."""
+    return _ENGLISH[_MONTH_OF[match.group(0).rstrip(".").casefold()]]
 
 
 def _date_part(fmt: str) -> str | None:
@@ -290,6 +323,9 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
     sample = _sample(text)
     if sample.empty:
         return ParsedColumn(pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), "none")
+    if sample.str.contains(_MONTH_WORD).any():  # month names in another language
+        text = text.str.replace(_MONTH_WORD, _in_english, regex=True)
+        sample = _sample(text)
     epoch = _epoch_unit(sample)
     if epoch is not None:
         number = pd.to_numeric(text, errors="coerce")

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.timeformat import parse_time_column, read_datetimes
+from geo.timeformat import MONTH_NAMES, parse_time_column, read_datetimes
 
 # formats written by real open-data portals, and how precise each is
 WRITTEN = {
@@ -242,3 +242,18 @@ def test_midnight_written_as_24_00_is_the_start_of_the_next_day():
             ["2019-01-01 00:00", "2019-01-01 13:45", "2019-01-16 00:00", "2019-03-01 00:00"]
         ).tolist()
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(when=st.lists(times, min_size=1, max_size=30), data=st.data())
+def test_month_names_of_european_exports_are_read(when, data):
+    # "1. März 2019 13:45", "01 janv. 2019", "3 maj 2019": names (or abbreviations) of the
+    # languages the table holds, in any case
+    when = [w.replace(second=0, microsecond=0) for w in when]
+    written = []
+    for w in when:
+        name = data.draw(st.sampled_from(MONTH_NAMES[w.month]))
+        name = data.draw(st.sampled_from([name, name.capitalize(), name.upper()]))
+        written.append(f"{w.day}. {name} {w.year} {w:%H:%M}")
+    got = parse_time_column(pd.Series(written))
+    assert got.at.tolist() == pd.to_datetime(pd.Series(when)).tolist(), (written, got.format)
