@@ -23,6 +23,7 @@ __all__ = [
     "FORMATS",
     "MONTH_NAMES",
     "ParsedColumn",
+    "english_month_names",
     "parse_time_column",
     "read_datetimes",
     "within_range",
@@ -195,6 +196,22 @@ def _sample(text: pd.Series) -> pd.Series:
     return values
 
 
+def english_month_names(text: pd.Series) -> pd.Series:
+    """Write the month names of :data:`MONTH_NAMES` as English abbreviations.
+
+    Parameters
+    ----------
+    text
+        Date text (``"3 maj 2019 18:30"``, ``"1. März 2019"``).
+
+    Returns
+    -------
+    pandas.Series
+        The text with ``Mar``, ``May`` … in their place, for ``pd.to_datetime`` to read.
+    """
+    return text.str.replace(_MONTH_WORD, _in_english, regex=True)
+
+
 def _in_english(match: re.Match[str]) -> str:
     """Return the English abbreviation of a month name :data:`MONTH_NAMES` holds."""
     return _ENGLISH[_MONTH_OF[match.group(0).rstrip(".").casefold()]]
@@ -324,7 +341,7 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
     if sample.empty:
         return ParsedColumn(pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), "none")
     if sample.str.contains(_MONTH_WORD).any():  # month names in another language
-        text = text.str.replace(_MONTH_WORD, _in_english, regex=True)
+        text = english_month_names(text)
         sample = _sample(text)
     epoch = _epoch_unit(sample)
     if epoch is not None:

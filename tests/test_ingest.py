@@ -148,6 +148,21 @@ def test_dst_gap_and_overlap_are_flagged(tmp_path):
     assert df["occurred_at"].iloc[1].utcoffset() == pd.Timedelta(hours=2)
 
 
+def test_swedish_month_names_are_read(tmp_path):
+    # a kommun's case system writes "3 maj 2026 18:30"
+    lon, lat = FJUGESTA
+    f = write(
+        tmp_path / "maj.csv",
+        f"datum,lat,lon\n3 maj 2026 18:30,{lat},{lon}\n12 december 2025,{lat},{lon + 0.001}\n",
+    )
+    assert _import(f, tmp_path).stored == 2
+    got = sorted(_stored(tmp_path)["occurred_at"])
+    assert got == [
+        pd.Timestamp("2025-12-12 00:00", tz="Europe/Stockholm"),
+        pd.Timestamp("2026-05-03 18:30", tz="Europe/Stockholm"),
+    ]
+
+
 def test_xlsx_geojson_and_geopackage(tmp_path):
     lon, lat = LANNA
     pd.DataFrame(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.timeformat import read_datetimes, within_range
+from geo.timeformat import english_month_names, read_datetimes, within_range
 
 _HAS_TIME = re.compile(r"\d{1,2}[:.]\d{2}|T\d{2}")
 _HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
@@ -88,6 +88,7 @@ def parse_times(text: pd.Series) -> ParsedTimes:
         Times, precision and flags aligned with ``text``.
     """
     tz = settings.timezone
+    text = english_month_names(text)  # "3 maj 2026 18:30"
     at = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
     flag = pd.Series(None, index=text.index, dtype=object)
     has_offset = text.str.contains(_HAS_OFFSET, na=False) & text.str.contains(_HAS_TIME, na=False)
