@@ -331,7 +331,7 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     "--where",
     multiple=True,
     help="Keep rows with COLUMN=VALUE (repeatable: one of the values given for a column, "
-    "and every column filtered).",
+    "and every column filtered; compared without case and end spaces, numbers by value).",
 )
 @click.option(
     "--max-distance-km",
