@@ -24,6 +24,7 @@ __all__ = [
     "MONTH_NAMES",
     "ParsedColumn",
     "english_month_names",
+    "midnight_of_24",
     "parse_time_column",
     "read_datetimes",
     "within_range",
@@ -196,6 +197,26 @@ def _sample(text: pd.Series) -> pd.Series:
     return values
 
 
+def midnight_of_24(text: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """Write ``24:00`` (the end of a day) as ``00:00`` and say where, to add the day back.
+
+    Parameters
+    ----------
+    text
+        Date/time text (``"31.12.2018 24:00"``).
+
+    Returns
+    -------
+    tuple
+        The text with ``00:00`` in its place, and which values had it: their times belong
+        to the next day.
+    """
+    end_of_day = text.str.contains(_HOUR_24, na=False).to_numpy(dtype=bool)
+    if end_of_day.any():
+        text = text.str.replace(_HOUR_24, "00:00", regex=True)
+    return text, end_of_day
+
+
 def english_month_names(text: pd.Series) -> pd.Series:
     """Write the month names of :data:`MONTH_NAMES` as English abbreviations.
 
@@ -334,9 +355,7 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
     offset = _offset_minutes(text) if tz else None
     text = text.str.replace(_OFFSET, r"\1", regex=True)
     text = text.mask(text == "")
-    end_of_day = text.str.contains(_HOUR_24, na=False).to_numpy(dtype=bool)
-    if end_of_day.any():  # 24:00 is 00:00 of the next day
-        text = text.str.replace(_HOUR_24, "00:00", regex=True)
+    text, end_of_day = midnight_of_24(text)
     sample = _sample(text)
     if sample.empty:
         return ParsedColumn(pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), "none")

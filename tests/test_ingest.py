@@ -163,6 +163,20 @@ def test_swedish_month_names_are_read(tmp_path):
     ]
 
 
+def test_midnight_written_as_24_00_is_the_next_day(tmp_path):
+    lon, lat = FJUGESTA
+    f = write(
+        tmp_path / "midnatt.csv",
+        f"datum,lat,lon\n31.10.2026 24:00,{lat},{lon}\n2026-05-01 12:24:00,{lat},{lon + 0.001}\n",
+    )
+    assert _import(f, tmp_path).stored == 2
+    got = sorted(_stored(tmp_path)["occurred_at"])
+    assert got == [
+        pd.Timestamp("2026-05-01 12:24", tz="Europe/Stockholm"),
+        pd.Timestamp("2026-11-01 00:00", tz="Europe/Stockholm"),
+    ]
+
+
 def test_xlsx_geojson_and_geopackage(tmp_path):
     lon, lat = LANNA
     pd.DataFrame(

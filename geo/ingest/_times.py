@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.timeformat import english_month_names, read_datetimes, within_range
+from geo.timeformat import english_month_names, midnight_of_24, read_datetimes, within_range
 
 _HAS_TIME = re.compile(r"\d{1,2}[:.]\d{2}|T\d{2}")
 _HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
@@ -89,6 +89,7 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     """
     tz = settings.timezone
     text = english_month_names(text)  # "3 maj 2026 18:30"
+    text, end_of_day = midnight_of_24(text)  # "24:00" is 00:00 of the next day
     at = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
     flag = pd.Series(None, index=text.index, dtype=object)
     has_offset = text.str.contains(_HAS_OFFSET, na=False) & text.str.contains(_HAS_TIME, na=False)
@@ -127,6 +128,8 @@ def parse_times(text: pd.Series) -> ParsedTimes:
                 flag[gap[gap].index] = np.where(is_gap, "dst_gap", "dst_ambiguous")
                 strict[gap] = shifted
             at[naive] = strict
+    if end_of_day.any():
+        at[end_of_day] = at[end_of_day] + pd.DateOffset(days=1)
     precision = pd.Series(
         np.where(text.str.contains(_HAS_TIME, na=False), "exact", "day"), index=text.index
     )
