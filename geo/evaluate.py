@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from geo.errors import DataError
 from geo.forecast import DEFAULT_METHOD, check_method, count_months, predict_counts
 from geo.grid import cell_ids, make_grid
-from geo.pointfile import MIN_FAR_KM
+from geo.pointcoords import MIN_FAR_KM
 from geo.weeks import week_label
 
 __all__ = [

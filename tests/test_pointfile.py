@@ -20,17 +20,14 @@ from hypothesis import strategies as st
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
 from geo.errors import CRSError, DataError, ImportFileError
-from geo.pointfile import (
+from geo.pointcoords import MIN_FAR_KM, far_from_median, read_numbers
+from geo.pointfile import _filter, read_points
+from geo.pointperiod import (
     MAX_GAP_MONTHS,
     MAX_OUTSIDE_SHARE,
-    MIN_FAR_KM,
     MIN_MONTH_SHARE,
-    _far,
-    _filter,
-    _numbers,
     main_period,
     parse_period,
-    read_points,
 )
 
 
@@ -761,7 +758,7 @@ def test_a_few_per_cent_of_placeholders_never_set_the_far_limit(spread, n_pile, 
     x = 5e5 + rng.normal(0, spread, 1000)
     y = 5e6 + rng.normal(0, spread, 1000)
     x[:n_pile], y[:n_pile] = 5e5 + away * np.cos(angle), 5e6 + away * np.sin(angle)
-    far, limit_km = _far(x, y, None)
+    far, limit_km = far_from_median(x, y, None)
     assert far[:n_pile].all()  # every placeholder is left out ...
     assert not far[n_pile:].any()  # ... and no point of the city
     assert limit_km < 18 * spread / 1000 + MIN_FAR_KM  # 6 × the 90 % distance, moved by them
@@ -808,13 +805,15 @@ def test_utf16_and_windows_1252_exports_are_read(tmp_path):
 @given(st.lists(st.integers(-99_999_999, 99_999_999), min_size=1, max_size=20), st.booleans())
 def test_thousands_separators_are_read_and_decimal_commas_stay_decimal(numbers, fraction):
     written = [f"{n:,}" + (".5" if fraction else "") for n in numbers]
-    got = _numbers(pd.Series(written, dtype="string"))
+    got = read_numbers(pd.Series(written, dtype="string"))
     sure = fraction or any(abs(n) >= 1_000_000 for n in numbers)
     if sure:  # 1,176,423 or 1,176.5 cannot be a decimal comma
         want = [n + (0.5 if n >= 0 else -0.5) * fraction for n in numbers]
         assert got.tolist() == want
     decimal = [f"{n / 1000:.3f}".replace(".", ",") for n in numbers]  # 14,875 is 14.875
-    assert np.allclose(_numbers(pd.Series(decimal)), [float(f"{n / 1000:.3f}") for n in numbers])
+    assert np.allclose(
+        read_numbers(pd.Series(decimal)), [float(f"{n / 1000:.3f}") for n in numbers]
+    )
 
 
 def test_a_file_without_any_location_shows_the_values_it_could_not_read(tmp_path):

@@ -1,0 +1,250 @@
+"""The coordinates of a point file: numbers as written, swapped axes, units, metres, far points."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from geo.errors import CRSError, ImportFileError
+from geo.ingest._coords import to_number
+
+FloatArray = npt.NDArray[np.float64]
+
+#: A point is "far from the others" beyond :data:`FAR_FACTOR` times the distance from the
+#: median point within which this share of the points lies: 90 %, so that a few per cent of
+#: placeholder coordinates (Boston writes ``-1,-1`` for 2 % of its rows) do not set the limit ...
+FAR_QUANTILE = 0.9
+#: ... times this (in a city's spread the 99 % distance is 1.2–1.3 × the 90 % one, so the
+#: limit stays about 5 × the 99 % distance) ...
+FAR_FACTOR = 6.0
+#: ... and never closer than this (km).
+MIN_FAR_KM = 10.0
+
+
+#: A number with thousands separators: ``1,176,423`` or ``1,176.5`` (not a decimal comma).
+_THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+
+def read_numbers(values: pd.Series) -> FloatArray:
+    """Read a coordinate column: a decimal comma or point, or thousands separators.
+
+    Thousands separators are read only when every value with a comma has them and at least
+    one value cannot be a decimal comma (``1,176,423`` or ``1,176.5``): ``14,875`` alone
+    stays 14.875.
+    """
+    text = values.astype("string").str.strip()
+    filled = text[text.notna() & (text != "")]
+    comma = filled.str.contains(",", regex=False).to_numpy(dtype=bool)
+    if comma.any():
+        grouped = filled[comma]
+        plain = filled[~comma].str.fullmatch(r"-?\d+(?:\.\d+)?")
+        sure = (grouped.str.count(",") > 1) | grouped.str.contains(".", regex=False)
+        if grouped.str.fullmatch(_THOUSANDS).all() and plain.all() and sure.any():
+            return to_number(text.str.replace(",", "", regex=False))
+    return to_number(values)
+
+
+#: A whole point in one cell: WKT ``POINT (-87.6 41.8)`` or Socrata's ``(41.8, -87.6)``.
+_PAIR = re.compile(r"POINT\s*\(|\(\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*\)", re.IGNORECASE)
+
+
+def _check_one_number(df: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
+    """Refuse a coordinate column holding whole points, saying what it holds and what to do."""
+    for col in dict.fromkeys(columns):
+        filled = df[col].dropna().astype(str)
+        first = filled.iloc[0] if len(filled) else ""
+        if _PAIR.search(first) or (len(columns) == 2 and columns[0] == columns[1]):
+            msg = (
+                f"Column {col!r} of {str(path)!r} holds whole points (e.g. {first!r}), not one "
+                "coordinate; --x-col and --y-col must name two columns, x the longitude or "
+                "easting. Use the file's own longitude/latitude columns if it has them, or "
+                "split this one into two (WKT 'POINT (x y)' is x first; Socrata's '(lat, lon)' "
+                "is latitude first)."
+            )
+            raise ImportFileError(msg)
+
+
+def coordinates(
+    df: pd.DataFrame, x_col: str | None, y_col: str | None, path: Path
+) -> tuple[FloatArray, FloatArray]:
+    """Return x and y of every row: from ``x_col``/``y_col``, else from the geometry.
+
+    Lines and polygons count at a point on their surface; a column holding whole points is
+    refused (:func:`_check_one_number`).
+    """
+    if x_col and y_col:
+        _check_one_number(df, [x_col, y_col], path)
+        return read_numbers(df[x_col]), read_numbers(df[y_col])
+    if not isinstance(df, gpd.GeoDataFrame):
+        msg = "A CSV has no geometry; pass --x-col and --y-col."
+        raise ImportFileError(msg)
+    geom = df.geometry.to_numpy()
+    points = shapely.get_type_id(geom) == shapely.GeometryType.POINT
+    where_else = ~points & ~shapely.is_missing(geom) & ~shapely.is_empty(geom)
+    geom = geom.copy()
+    geom[where_else] = shapely.point_on_surface(geom[where_else])  # lines, polygons
+    return shapely.get_x(geom).astype(float), shapely.get_y(geom).astype(float)
+
+
+def source_crs(crs: str | None, file_crs: CRS | None, path: Path) -> CRS:
+    """Return the CRS of the coordinates: ``crs`` as given, else the file's own."""
+    src = crs or file_crs
+    if src is None:
+        msg = f"No CRS for the coordinates of {str(path)!r}; pass --crs, e.g. EPSG:4326."
+        raise CRSError(msg)
+    try:
+        return CRS.from_user_input(src)
+    except PyprojCRSError as e:
+        msg = f"{src!r} is not a coordinate reference system; write it like 'EPSG:4326'."
+        raise CRSError(msg) from e
+
+
+def check_units(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> None:
+    """Refuse coordinates that cannot be in ``src``: degrees given as metres, or the reverse."""
+    finite = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+    if finite.sum() == 0:
+        return
+    in_degrees = float(np.mean((np.abs(x[finite]) <= 180) & (np.abs(y[finite]) <= 90)))
+    example = f"({x[finite][0]:g}, {y[finite][0]:g})"
+    if not src.is_geographic and in_degrees >= 0.99:
+        msg = (
+            f"The coordinates of {str(path)!r} look like longitude/latitude in degrees "
+            f"(e.g. {example}), but {src.to_string()} counts metres; pass --crs EPSG:4326."
+        )
+        raise CRSError(msg)
+    if src.is_geographic and in_degrees <= 0.01:
+        msg = (
+            f"The coordinates of {str(path)!r} (e.g. {example}) are not degrees, but "
+            f"{src.to_string()} is longitude/latitude; pass the projected CRS they are in, "
+            "e.g. --crs EPSG:3006 (SWEREF 99 TM) or the city's State Plane or UTM zone."
+        )
+        raise CRSError(msg)
+
+
+#: Words naming a latitude or a longitude column (after splitting a name like ``GEO_LAT``).
+_LATITUDE_WORDS = frozenset({"lat", "latitude", "latitud", "breedtegraad", "breite", "breitengrad"})
+_LONGITUDE_WORDS = frozenset(
+    {"lon", "lng", "long", "longitude", "longitud", "lengtegraad", "länge", "laenge", "längengrad"}
+)
+
+
+def _axis_named(column: str) -> str:
+    """Say what a column's name says it holds: ``"latitude"``, ``"longitude"`` or ``""``."""
+    words = set(re.findall(r"[^\W\d_]+", column.casefold()))
+    lat, lon = bool(words & _LATITUDE_WORDS), bool(words & _LONGITUDE_WORDS)
+    return "latitude" if lat and not lon else "longitude" if lon and not lat else ""
+
+
+def check_axes(
+    x: FloatArray, y: FloatArray, src: CRS, path: Path, x_col: str | None, y_col: str | None
+) -> None:
+    """Refuse latitude given as x and longitude as y under a geographic CRS.
+
+    The columns are swapped when their names say so (x named like ``Latitude``, y like
+    ``Longitude``) or when most y values lie beyond ±90°, where no latitude can.
+    """
+    if not (src.is_geographic and x_col and y_col and x_col != y_col):
+        return
+    located = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+    if not located.any():
+        return
+    ax, ay = np.abs(x[located]), np.abs(y[located])
+    beyond = float(np.mean((ay > 90) & (ay <= 180) & (ax <= 90)))
+    if (_axis_named(x_col), _axis_named(y_col)) == ("latitude", "longitude"):
+        why = f"--x-col {x_col!r} is named like a latitude and --y-col {y_col!r} like a longitude"
+    elif beyond > 0.5:
+        why = f"{beyond:.0%} of the --y-col {y_col!r} values lie beyond ±90°, where no latitude can"
+    else:
+        return
+    i = int(np.flatnonzero(located)[0])
+    msg = (
+        f"The coordinate columns of {str(path)!r} look swapped: {why} (first row: x = "
+        f"{x[i]:g}, y = {y[i]:g}). Under {src.to_string()} x is the longitude and y the "
+        f"latitude; swap them: --x-col {y_col!r} --y-col {x_col!r}."
+    )
+    raise CRSError(msg)
+
+
+def _ground_metres(src: CRS) -> bool:
+    """Tell a CRS that counts metres on the ground: projected in metres and not Mercator.
+
+    Web Mercator (EPSG:3857, as ArcGIS Hub exports) and world Mercator count metres of the
+    equator: at 42°N one of them is 1 / cos 42° = 1.35 ground metres.
+    """
+    unit = src.axis_info[0].unit_name if src.axis_info else ""
+    if not (src.is_projected and unit in ("metre", "meter")):
+        return False
+    operation = src.coordinate_operation
+    method = operation.method_name.casefold() if operation is not None else ""
+    return not (method.startswith("mercator") or "pseudo mercator" in method)
+
+
+def project(
+    x: FloatArray, y: FloatArray, src: CRS, path: Path
+) -> tuple[FloatArray, FloatArray, CRS]:
+    """Return the points in ground metres with non-negative coordinates, as the grid needs.
+
+    Points in such a CRS are returned as given; all others (degrees, feet, Web Mercator,
+    metres below zero such as US Albers west of its centre) are projected into the UTM zone
+    of their median point.
+    """
+    if _ground_metres(src) and (x.size == 0 or (x.min() >= 0 and y.min() >= 0)):
+        return x, y, src
+    pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=src)
+    lonlat = pts.to_crs(4326)
+    lon, lat = float(np.nanmedian(lonlat.x)), float(np.nanmedian(lonlat.y))
+    try:
+        utm = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).estimate_utm_crs()
+    except RuntimeError as e:  # beyond 80°S–84°N, or no point on the earth at all
+        msg = (
+            f"The points of {str(path)!r} lie around longitude {lon:g}, latitude {lat:g} "
+            f"(read under {src.to_string()}), where no UTM zone is defined (80°S–84°N). Check "
+            "that --x-col is the longitude or easting and --y-col the latitude or northing "
+            "(swap them if not), and --crs."
+        )
+        raise CRSError(msg) from e
+    out = pts.to_crs(utm)
+    return out.x.to_numpy(), out.y.to_numpy(), utm
+
+
+def far_from_median(
+    x: FloatArray, y: FloatArray, max_distance_km: float | None
+) -> tuple[npt.NDArray[np.bool_], float]:
+    """Mark the points far from the median point; return the mask and the limit in km.
+
+    The limit is ``max_distance_km``, else :data:`FAR_FACTOR` × the distance holding
+    :data:`FAR_QUANTILE` of the points, at least :data:`MIN_FAR_KM`.
+    """
+    d = np.hypot(x - np.median(x), y - np.median(y))
+    if max_distance_km is None:
+        limit = max(FAR_FACTOR * float(np.quantile(d, FAR_QUANTILE)), MIN_FAR_KM * 1000.0)
+    else:
+        limit = max_distance_km * 1000.0
+    return d > limit, limit / 1000.0
+
+
+#: Far rows sharing one exact coordinate are named as such when at least this many do.
+MIN_PILE = 10
+
+
+def shared_coordinate(x: FloatArray, y: FloatArray) -> str:
+    """Name the exact coordinate most of these rows share, if :data:`MIN_PILE` or more do.
+
+    Returns ``"1,186 rows at (-1, -1)"``, a placeholder for an unknown location, or ``""``.
+    """
+    if x.size < MIN_PILE:
+        return ""
+    pairs, counts = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
+    top = int(np.argmax(counts))
+    if counts[top] < MIN_PILE:
+        return ""
+    return f"{int(counts[top]):,} rows at ({pairs[top][0]:g}, {pairs[top][1]:g})"

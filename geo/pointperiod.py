@@ -1,0 +1,165 @@
+"""The months of a point file: a period given as FROM:TO, or the file's main period found."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from geo.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+
+#: A month at either end of the file with fewer events than this share of a typical month
+#: lies outside the file's main period: events dated years back in a year's export (reported
+#: late, or a typo), the months before it that hold only complaints reported in it (a few
+#: per cent of a month each in NYPD-style exports), or a stray event dated after the export.
+MIN_MONTH_SHARE = 0.15
+#: Filled months farther apart than this belong to separate periods of a file.
+MAX_GAP_MONTHS = 12
+#: The main period never leaves out more than this share of the events: a file whose thin
+#: ends hold more (one month with most of the events, say) is kept whole.
+MAX_OUTSIDE_SHARE = 0.05
+
+
+def parse_period(text: str) -> tuple[pd.Period | None, pd.Period | None]:
+    """Read ``"FROM:TO"`` in months (``"2019-01:2019-12"``, ``"2019-03:"``, ``":2019-12"``).
+
+    Parameters
+    ----------
+    text
+        The period as the user wrote it (``--period``).
+
+    Returns
+    -------
+    tuple
+        The first and the last month (:class:`pandas.Period`), ``None`` for an open side.
+
+    Raises
+    ------
+    DataError
+        If it is not two ``YYYY-MM`` months (either may be left out), the first not after
+        the second.
+    """
+    start, sep, end = text.partition(":")
+    months: list[pd.Period | None] = []
+    for part in (start.strip(), end.strip()):
+        if not part:
+            months.append(None)
+        elif re.fullmatch(r"\d{4}-\d{2}", part) and 1 <= int(part[5:]) <= 12:
+            months.append(pd.Period(part, freq="M"))
+        else:
+            msg = (
+                f"Period {text!r}: {part!r} is not a month; write FROM:TO as YYYY-MM:YYYY-MM, "
+                "e.g. 2019-01:2019-12 (either side may be left out)."
+            )
+            raise DataError(msg)
+    first, last = months
+    if not sep or (first is not None and last is not None and first > last):
+        msg = (
+            f"Period {text!r} must be FROM:TO in months with FROM not after TO, "
+            "e.g. 2019-01:2019-12."
+        )
+        raise DataError(msg)
+    return first, last
+
+
+def main_period(
+    months: pd.PeriodIndex, share: float = MIN_MONTH_SHARE
+) -> tuple[pd.Period, pd.Period]:
+    """Return the first and last month of a file's main period.
+
+    A month is *filled* when it holds at least ``share`` × the events of a typical month:
+    the month the median event falls in (weighted by events, so that years of thinly spread
+    late reports do not make the typical month a thin one). The main period runs from the
+    first to the last filled month; thin months inside it (an outage) are kept. Where filled
+    months lie more than :data:`MAX_GAP_MONTHS` apart the file holds separate periods, and
+    the one with the most events is the main one. If that would leave out more than
+    :data:`MAX_OUTSIDE_SHARE` of the events (a seasonal file's quiet months, a month holding
+    most of them), the thin months at either end are kept, except where they run on for more
+    than :data:`MAX_GAP_MONTHS` months (late reports dated years back).
+
+    Parameters
+    ----------
+    months
+        The month of every event.
+    share
+        The share of a typical month's events a month needs to be filled.
+
+    Returns
+    -------
+    tuple of pandas.Period
+        The first and the last month of the main period.
+    """
+    first, last, left_out = filled_period(months, share)
+    if left_out <= MAX_OUTSIDE_SHARE:
+        return first, last
+    # too much to leave out: keep the thin months too, unless they run on for over a year
+    # (complaints dated years back in a year's export)
+    before = first.ordinal - months.min().ordinal
+    after = months.max().ordinal - last.ordinal
+    return (
+        first if before > MAX_GAP_MONTHS else months.min(),
+        last if after > MAX_GAP_MONTHS else months.max(),
+    )
+
+
+def filled_period(
+    months: pd.PeriodIndex, share: float = MIN_MONTH_SHARE
+) -> tuple[pd.Period, pd.Period, float]:
+    """Return the filled months of :func:`main_period` before its 5 % rule, and what they leave out.
+
+    Parameters
+    ----------
+    months
+        The month of every event.
+    share
+        The share of a typical month's events a month needs to be filled.
+
+    Returns
+    -------
+    tuple
+        The first and the last filled month of the largest block, and the share of the
+        events outside them.
+    """
+    counts = pd.Series(1, index=months).groupby(level=0).sum().sort_index()
+    n = counts.to_numpy()
+    ordinal = pd.PeriodIndex(counts.index).asi8  # months since 1970-01
+    filled = np.flatnonzero(n >= share * float(np.median(np.repeat(n, n))))
+    blocks = np.split(filled, np.flatnonzero(np.diff(ordinal[filled]) > MAX_GAP_MONTHS) + 1)
+    best = max(blocks, key=lambda b: int(n[b[0] : b[-1] + 1].sum()))
+    left_out = 1.0 - float(n[best[0] : best[-1] + 1].sum()) / float(n.sum())
+    return counts.index[best[0]], counts.index[best[-1]], left_out
+
+
+def outside_period(
+    months: pd.PeriodIndex,
+    dropped: npt.NDArray[np.bool_],
+    wanted: tuple[pd.Period | None, pd.Period | None] | None,
+) -> tuple[npt.NDArray[np.bool_], str]:
+    """Mark the events (not yet ``dropped``) outside the wanted or the main period.
+
+    Returns the mask and the months kept as ``"FROM:TO"`` (empty if none is left).
+    """
+    candidates = months[~dropped]
+    if candidates.empty:
+        return np.zeros(len(months), dtype=bool), ""
+    if wanted is None:
+        first, last = main_period(candidates)
+        thin_first, thin_last, left_out = filled_period(candidates)
+        if (thin_first, thin_last) != (first, last):
+            logger.warning(
+                "period %s–%s used: its months outside %s–%s hold under %d %% of a typical "
+                "month each but %.0f %% of the events together; --period %s:%s leaves them out",
+                first, last, thin_first, thin_last, round(100 * MIN_MONTH_SHARE),
+                100 * left_out, thin_first, thin_last,
+            )  # fmt: skip
+    else:
+        first = wanted[0] if wanted[0] is not None else candidates.min()
+        last = wanted[1] if wanted[1] is not None else candidates.max()
+    outside = ((months < first) | (months > last)) & ~dropped
+    return np.asarray(outside, dtype=bool), f"{first}:{last}"
