@@ -95,7 +95,13 @@ def main_period(
     tuple of pandas.Period
         The first and the last month of the main period.
     """
-    first, last, left_out = filled_period(months, share)
+    return _main_of_filled(months, *filled_period(months, share))
+
+
+def _main_of_filled(
+    months: pd.PeriodIndex, first: pd.Period, last: pd.Period, left_out: float
+) -> tuple[pd.Period, pd.Period]:
+    """Apply :func:`main_period`'s 5 % rule to the filled months of :func:`filled_period`."""
     if left_out <= MAX_OUTSIDE_SHARE:
         return first, last
     # too much to leave out: keep the thin months too, unless they run on for over a year
@@ -149,8 +155,8 @@ def outside_period(
     if candidates.empty:
         return np.zeros(len(months), dtype=bool), ""
     if wanted is None:
-        first, last = main_period(candidates)
         thin_first, thin_last, left_out = filled_period(candidates)
+        first, last = _main_of_filled(candidates, thin_first, thin_last, left_out)
         if (thin_first, thin_last) != (first, last):
             logger.warning(
                 "period %s–%s used: its months outside %s–%s hold under %d %% of a typical "

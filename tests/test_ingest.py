@@ -148,33 +148,24 @@ def test_dst_gap_and_overlap_are_flagged(tmp_path):
     assert df["occurred_at"].iloc[1].utcoffset() == pd.Timedelta(hours=2)
 
 
-def test_swedish_month_names_are_read(tmp_path):
-    # a kommun's case system writes "3 maj 2026 18:30"
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        # a kommun's case system writes Swedish month names
+        ("3 maj 2026 18:30", "12 december 2025", ["2025-12-12 00:00", "2026-05-03 18:30"]),
+        # midnight as the end of the day before; 12:24:00 is no 24:00
+        ("31.10.2026 24:00", "2026-05-01 12:24:00", ["2026-05-01 12:24", "2026-11-01 00:00"]),
+    ],
+)
+def test_month_names_and_24_00_are_read(tmp_path, first, second, expected):
     lon, lat = FJUGESTA
     f = write(
-        tmp_path / "maj.csv",
-        f"datum,lat,lon\n3 maj 2026 18:30,{lat},{lon}\n12 december 2025,{lat},{lon + 0.001}\n",
+        tmp_path / "tider.csv",
+        f"datum,lat,lon\n{first},{lat},{lon}\n{second},{lat},{lon + 0.001}\n",
     )
     assert _import(f, tmp_path).stored == 2
     got = sorted(_stored(tmp_path)["occurred_at"])
-    assert got == [
-        pd.Timestamp("2025-12-12 00:00", tz="Europe/Stockholm"),
-        pd.Timestamp("2026-05-03 18:30", tz="Europe/Stockholm"),
-    ]
-
-
-def test_midnight_written_as_24_00_is_the_next_day(tmp_path):
-    lon, lat = FJUGESTA
-    f = write(
-        tmp_path / "midnatt.csv",
-        f"datum,lat,lon\n31.10.2026 24:00,{lat},{lon}\n2026-05-01 12:24:00,{lat},{lon + 0.001}\n",
-    )
-    assert _import(f, tmp_path).stored == 2
-    got = sorted(_stored(tmp_path)["occurred_at"])
-    assert got == [
-        pd.Timestamp("2026-05-01 12:24", tz="Europe/Stockholm"),
-        pd.Timestamp("2026-11-01 00:00", tz="Europe/Stockholm"),
-    ]
+    assert got == [pd.Timestamp(t, tz="Europe/Stockholm") for t in expected]
 
 
 def test_xlsx_geojson_and_geopackage(tmp_path):
