@@ -195,7 +195,7 @@ def test_a_reason_compares_the_last_90_days_with_the_same_days_a_year_before(
         + [ly - pd.Timedelta(days=1 + i % 89) for i in range(last_year)]
         + [end - pd.Timedelta(days=200)] * 7  # between the two windows: not counted
     )
-    assert patrol._vs_last_year(times, end) == words
+    assert patrol.vs_last_year(times, end) == words
 
 
 def test_a_stop_says_how_much_of_its_forecast_falls_in_its_trips_time() -> None:

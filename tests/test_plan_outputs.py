@@ -75,7 +75,7 @@ def _assert_feasible(plan: patrol.Plan, data: dict[str, object]) -> None:
             assert gap_min >= b["drive_min_before"] - 1e-6
     # the time planned equals driving on the network plus the stops
     G = data["G"]
-    entry = patrol._entry_point(G, opts)
+    entry = patrol.entry_point(G, opts)
     total = 0.0
     for _trip, stops in s.groupby("trip"):
         pts = [entry, *stops.sort_values("order").geometry, entry]

@@ -1,0 +1,62 @@
+"""The weekly patrol plan: candidate stops, their hourly value, the solved plan and its reasons.
+
+One module per step, imported one way (each only from those above it):
+
+- :mod:`~geo.patrol.priorities`: the rules and priorities (``data/prioriteringar.toml``);
+- :mod:`~geo.patrol.profiles`: hour-of-week profiles (168 shares);
+- :mod:`~geo.patrol.candidates`: the week's candidate stops on the road network;
+- :mod:`~geo.patrol.windows`: the trip windows and the value of a stop in each;
+- :mod:`~geo.patrol.reasons`: the Swedish reason of a stop and of its time;
+- :mod:`~geo.patrol.plan`: the solved plan (solver in :mod:`geo.patrol_solver`);
+- :mod:`~geo.patrol.stored`: plans in the store, the inputs and outputs, the week to plan.
+"""
+
+from geo.patrol.candidates import CANDIDATE_COLUMNS, OPEN_SPOT_STATUSES, plan_candidates
+from geo.patrol.plan import STOP_COLUMNS, Plan, choose_solution, entry_point, make_plan
+from geo.patrol.priorities import (
+    ACTIVITIES,
+    PlanSettings,
+    load_priorities,
+    priorities_path,
+    week_seed,
+)
+from geo.patrol.reasons import explain_stop, explain_time, vs_last_year
+from geo.patrol.stored import (
+    PlanInputs,
+    next_week,
+    plan_from_inputs,
+    read_plan_inputs,
+    read_plan_stops,
+    save_plan,
+    write_plan_outputs,
+)
+from geo.patrol.windows import Windows, stop_values, trip_windows
+
+__all__ = [
+    "ACTIVITIES",
+    "CANDIDATE_COLUMNS",
+    "OPEN_SPOT_STATUSES",
+    "STOP_COLUMNS",
+    "Plan",
+    "PlanInputs",
+    "PlanSettings",
+    "Windows",
+    "choose_solution",
+    "entry_point",
+    "explain_stop",
+    "explain_time",
+    "load_priorities",
+    "make_plan",
+    "next_week",
+    "plan_candidates",
+    "plan_from_inputs",
+    "priorities_path",
+    "read_plan_inputs",
+    "read_plan_stops",
+    "save_plan",
+    "stop_values",
+    "trip_windows",
+    "vs_last_year",
+    "week_seed",
+    "write_plan_outputs",
+]

@@ -1,0 +1,396 @@
+"""The solved week's plan: candidates, values, solver, times, routes and reasons."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from geo import patrol_solver, settings
+from geo.errors import DataError
+from geo.patrol.candidates import plan_candidates
+from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
+from geo.patrol.profiles import FloatArray
+from geo.patrol.reasons import explain_stop, explain_time
+from geo.patrol.windows import stop_values, trip_windows
+from geo.weeks import week_monday
+
+logger = logging.getLogger(__name__)
+
+
+#: Columns of a plan's stops (besides ``geometry``).
+STOP_COLUMNS: tuple[str, ...] = (
+    "order",
+    "trip",
+    "candidate_id",
+    "place",
+    "place_id",
+    "kind",
+    "theme",
+    "activity",
+    "start",
+    "end",
+    "dwell_min",
+    "drive_min_before",
+    "value",
+    "reason",
+    "lon",
+    "lat",
+)
+
+
+@dataclass
+class Plan:
+    """A week's plan.
+
+    Attributes
+    ----------
+    week
+        ISO week.
+    budget_min, total_min
+        The budget and the minutes planned (driving included).
+    stops
+        Columns :data:`STOP_COLUMNS`, Point geometry (EPSG:3006), in visiting order.
+    routes
+        One LineString per trip along the roads (``trip``, ``drive_min``), EPSG:3006.
+    meta
+        ``method``, ``value``, ``best_value``, ``data_period``, ``generated_at``,
+        ``schematic``, ``network_note``, ``entry``, ``n_candidates``.
+    """
+
+    week: str
+    budget_min: float
+    total_min: float
+    stops: gpd.GeoDataFrame
+    routes: gpd.GeoDataFrame
+    meta: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the plan as the ``geo plan --json`` object."""
+        return {
+            "week": self.week,
+            "budget_min": _num(self.budget_min),
+            "total_min": _num(self.total_min),
+            "stops": [
+                {
+                    "order": int(s["order"]),
+                    "place": str(s["place"]),
+                    "place_id": None if pd.isna(s["place_id"]) else str(s["place_id"]),
+                    "lon": round(float(s["lon"]), 6),
+                    "lat": round(float(s["lat"]), 6),
+                    "start": pd.Timestamp(s["start"]).isoformat(),
+                    "dwell_min": _num(s["dwell_min"]),
+                    "theme": str(s["theme"]),
+                    "activity": str(s["activity"]),
+                    "reason": str(s["reason"]),
+                }
+                for _, s in self.stops.iterrows()
+            ],
+        }
+
+
+def _num(value: float) -> int | float:
+    v = float(value)
+    return round(v) if abs(v - round(v)) < 1e-6 else round(v, 1)
+
+
+def _perturbed(values: FloatArray, rng: np.random.Generator, sigma: float = 0.3) -> FloatArray:
+    return np.asarray(values * np.exp(rng.normal(0.0, sigma, size=values.shape)))
+
+
+def choose_solution(
+    inst: patrol_solver.Instance,
+    *,
+    seed: int,
+    near_optimal: float = 0.95,
+    method: str = "auto",
+    tries: int = 3,
+) -> tuple[patrol_solver.Solution, float]:
+    """Solve, then pick a near-optimal plan at random (seeded) so patrols are not predictable.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    seed
+        Seed (from the ISO week).
+    near_optimal
+        A plan solved on randomly perturbed values is used when it is worth at least this
+        share of the best plan's value (on the true values).
+    method
+        Solver method, see :func:`geo.patrol_solver.solve`.
+    tries
+        Perturbed solves tried before falling back to the best plan.
+
+    Returns
+    -------
+    tuple
+        The chosen solution (its ``value`` on the true values) and the best value found.
+    """
+    best = patrol_solver.solve(inst, method=method)
+    rng = np.random.default_rng(seed)
+    for _ in range(tries):
+        noisy = replace(inst, values=_perturbed(inst.values, rng))
+        sol = patrol_solver.solve(noisy, method=method)
+        true_value = patrol_solver.plan_value(inst, sol.trips)
+        if true_value >= near_optimal * best.value - 1e-12 and sol.trips:
+            return replace(sol, value=true_value), best.value
+    return best, best.value
+
+
+def make_plan(
+    incidents: gpd.GeoDataFrame,
+    *,
+    week: str,
+    places: gpd.GeoDataFrame,
+    G: nx.MultiDiGraph,
+    forecast: gpd.GeoDataFrame,
+    control_points: gpd.GeoDataFrame | None = None,
+    spots: gpd.GeoDataFrame | None = None,
+    previous: pd.DataFrame | None = None,
+    options: PlanSettings | None = None,
+    seed: int | None = None,
+    method: str = "auto",
+    generated_at: pd.Timestamp | None = None,
+) -> Plan:
+    """Plan a week's patrol: candidates, values, solve, times, routes and reasons.
+
+    Parameters
+    ----------
+    incidents
+        Incidents (for the reasons; EPSG:3006, ``occurred_at`` tz-aware).
+    week
+        ISO week, ``YYYY-Www``.
+    places
+        :func:`geo.sites.load_places`.
+    G
+        Road graph (travel times, routes).
+    forecast
+        :func:`geo.forecast.forecast_week` for ``week``.
+    control_points, spots
+        See :func:`plan_candidates`.
+    previous
+        Last week's stops (``candidate_id``, ``start``) to avoid repeating place and hour.
+    options
+        Plan settings; default :func:`load_priorities`.
+    seed
+        Extra seed; the ISO week always seeds the choice.
+    method
+        Solver method (``auto``, ``milp``, ``heuristic``).
+    generated_at
+        Generation time shown on the outputs (default now).
+
+    Returns
+    -------
+    Plan
+        The plan.
+
+    Raises
+    ------
+    InfeasiblePatrolError
+        If the budget cannot reach any candidate (e.g. a 5-minute budget).
+    DataError
+        If there is no candidate at all.
+    """
+    from geo import network
+
+    opts = (options or load_priorities()).validated()
+    monday = week_monday(week)
+    candidates = plan_candidates(
+        forecast, week=week, places=places, G=G, control_points=control_points, spots=spots,
+        options=opts,
+    )  # fmt: skip
+    if candidates.empty:
+        msg = f"No candidate stops for {week}: no places, forecast or spots. Run `geo run` first."
+        raise DataError(msg)
+    windows = trip_windows(opts)
+    avoid: set[tuple[str, int]] = set()
+    if previous is not None and len(previous):
+        for cid, start in zip(previous["candidate_id"], previous["start"], strict=True):
+            t = pd.Timestamp(start).tz_convert(settings.timezone)
+            avoid.add((str(cid), int(t.day_of_week * 24 + t.hour)))
+    values = stop_values(candidates, windows, options=opts, avoid=avoid)
+    entry = entry_point(G, opts)
+    pts = gpd.GeoSeries([entry, *candidates.geometry], crs=settings.working_crs)
+    travel_min = network.travel_time_matrix(G, pts) / 60.0
+    inst = patrol_solver.Instance(
+        values=values,
+        travel_min=travel_min,
+        window_day=windows.day,
+        window_len_min=float(windows.length_h * 60),
+        dwell_min=opts.dwell_min,
+        budget_min=opts.budget_min,
+        max_trips=opts.max_trips,
+        repeat_factor=opts.repeat_factor,
+    )
+    rng_seed = week_seed(week, seed)
+    solution, best_value = choose_solution(
+        inst, seed=rng_seed, near_optimal=opts.near_optimal, method=method
+    )
+    if not solution.trips:
+        msg = (
+            f"No stop in {week} has any value (empty forecast and no places in season); "
+            "import incidents or mark spots, then plan again."
+        )
+        raise DataError(msg)
+    rng = np.random.default_rng(rng_seed)
+    stop_rows: list[dict[str, Any]] = []
+    route_rows: list[dict[str, Any]] = []
+    trips = sorted(solution.trips, key=lambda t: int(windows.how[t.window]))
+    dwell = _fill_budget(trips, values, solution.total_min, opts)
+    order = 0
+    total_min = 0.0
+    for k, trip in enumerate(trips, start=1):
+        length = patrol_solver.trip_minutes(inst, trip.stops)
+        length += sum(dwell[k - 1]) - opts.dwell_min * len(trip.stops)
+        total_min += length
+        slack = int(windows.length_h * 60 - math.ceil(length))
+        offset = int(rng.integers(0, slack // 5 + 1)) * 5 if slack > 0 else 0
+        t = monday + pd.Timedelta(hours=int(windows.how[trip.window]), minutes=offset)
+        prev = 0
+        path_pts = [entry]
+        for s, stay in zip(trip.stops, dwell[k - 1], strict=True):
+            drive = float(travel_min[prev, s + 1])
+            t = t + pd.Timedelta(minutes=drive)
+            start = _local(t.ceil("min"))
+            end = start + pd.Timedelta(minutes=stay)
+            cand = candidates.iloc[s]
+            order += 1
+            stop_rows.append(
+                {
+                    "order": order,
+                    "trip": k,
+                    "candidate_id": cand["candidate_id"],
+                    "place": cand["name"],
+                    "place_id": cand["place_id"],
+                    "kind": cand["kind"],
+                    "theme": cand["theme"],
+                    "activity": cand["activity"],
+                    "start": start,
+                    "end": end,
+                    "dwell_min": stay,
+                    "drive_min_before": round(drive, 1),
+                    "value": float(values[s, trip.window]),
+                    "reason": explain_stop(cand, incidents, week=week, places=places)
+                    + " "
+                    + explain_time(cand["how_profile"], int(windows.how[trip.window]), windows),
+                    "geometry": cand.geometry,
+                }
+            )
+            path_pts.append(cand.geometry)
+            t = end
+            prev = s + 1
+        path_pts.append(entry)
+        lines = [network.route(G, a, b) for a, b in itertools.pairwise(path_pts)]
+        coords: list[tuple[float, float]] = []
+        for line in lines:
+            coords.extend((float(c[0]), float(c[1])) for c in line.coords)
+        route_rows.append(
+            {"trip": k, "drive_min": round(length - sum(dwell[k - 1]), 1),
+             "geometry": shapely.LineString(coords)}
+        )  # fmt: skip
+    stops = gpd.GeoDataFrame(stop_rows, geometry="geometry", crs=settings.working_crs)
+    lonlat = stops.to_crs(settings.display_crs).geometry
+    stops["lon"], stops["lat"] = lonlat.x.round(6), lonlat.y.round(6)
+    stops = stops[[*STOP_COLUMNS, "geometry"]]
+    routes = gpd.GeoDataFrame(route_rows, geometry="geometry", crs=settings.working_crs)
+    times = pd.to_datetime(incidents["occurred_at"]) if len(incidents) else pd.Series([])
+    before = times[times < monday] if len(times) else times
+    meta = {
+        "method": solution.method,
+        "value": solution.value,
+        "best_value": best_value,
+        "data_period": (
+            f"{before.min():%Y-%m-%d} – {before.max():%Y-%m-%d}" if len(before) else "inga data"
+        ),
+        "generated_at": (generated_at or pd.Timestamp.now(tz=settings.timezone)).isoformat(),
+        "schematic": bool(G.graph.get("schematic", False)),
+        "network_note": network.SCHEMATIC_NOTE if G.graph.get("schematic") else "",
+        "entry": opts.entry_name,
+        "n_candidates": len(candidates),
+    }
+    logger.info(
+        "plan %s: %d stops in %d trips, %.0f of %.0f min (%s)", week, len(stops), len(trips),
+        total_min, opts.budget_min, solution.method,
+    )  # fmt: skip
+    return Plan(week, opts.budget_min, total_min, stops, routes, meta)
+
+
+def _fill_budget(
+    trips: list[patrol_solver.Trip],
+    values: FloatArray,
+    planned_min: float,
+    opts: PlanSettings,
+) -> list[list[float]]:
+    """Return each stop's minutes, the budget's spare minutes spread over the stops.
+
+    The solver fits whole stops of ``dwell_min`` with their drives in the budget; what it
+    leaves is less than one more stop and its drive (107 of 120 minutes on the default data).
+    The löfte promises *at least* two hours, so those minutes, rounded up to whole minutes, go
+    to the stops, the most valuable first, evenly, and no stop more than doubles. The plan
+    then lasts the budget and less than a minute more; its stops stay in their trip windows.
+
+    Parameters
+    ----------
+    trips
+        The solution's trips, in the order they are written.
+    values
+        Value per candidate and window (:func:`stop_values`).
+    planned_min
+        Minutes of the solution (driving and ``dwell_min`` per stop).
+    opts
+        Plan settings (``budget_min``, ``dwell_min``).
+
+    Returns
+    -------
+    list of list of float
+        Minutes at each stop, per trip.
+    """
+    stops = [(float(values[s, trip.window]), k, j)
+             for k, trip in enumerate(trips) for j, s in enumerate(trip.stops)]  # fmt: skip
+    dwell = [[opts.dwell_min] * len(trip.stops) for trip in trips]
+    # whole minutes, rounded up: the promise is *at least* the budget (120.4 of 120, not 119.6)
+    spare = max(0, math.ceil(opts.budget_min - planned_min - 1e-6))
+    if not stops or not spare:
+        return dwell
+    share, rest = divmod(spare, len(stops))
+    for rank, (_value, k, j) in enumerate(sorted(stops, key=lambda v: -v[0])):
+        dwell[k][j] += min(share + (rank < rest), opts.dwell_min)
+    return dwell
+
+
+def _local(t: pd.Timestamp) -> pd.Timestamp:
+    return t.tz_convert(settings.timezone)
+
+
+def entry_point(G: nx.MultiDiGraph, opts: PlanSettings) -> shapely.Point:
+    """Return where every trip starts and ends: the graph's node named ``opts.entry_name``.
+
+    Parameters
+    ----------
+    G
+        Road graph (EPSG:3006).
+    opts
+        Plan settings; ``entry_lonlat`` is used when no node has the name.
+
+    Returns
+    -------
+    shapely.Point
+        The entry point in EPSG:3006.
+    """
+    for node, name in G.nodes(data="name"):
+        if name == opts.entry_name:
+            return shapely.Point(G.nodes[node]["x"], G.nodes[node]["y"])
+    lon, lat = opts.entry_lonlat
+    x, y = Transformer.from_crs(4326, settings.working_crs, always_xy=True).transform(lon, lat)
+    logger.info("no node named %r; entry point at %.5f, %.5f", opts.entry_name, lon, lat)
+    return shapely.Point(x, y)

@@ -1,0 +1,290 @@
+"""Plans in the store, the inputs a plan is made from, its outputs, and which week to plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+
+from geo import settings
+from geo.errors import GeoError
+from geo.patrol.candidates import OPEN_SPOT_STATUSES
+from geo.patrol.plan import Plan, make_plan
+from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
+from geo.weeks import parse_week, shift_week, week_label
+
+logger = logging.getLogger(__name__)
+
+
+_PLAN_TABLE = """
+CREATE TABLE IF NOT EXISTS patrol_plan (
+  week TEXT NOT NULL,
+  stop_order INTEGER NOT NULL,
+  candidate_id TEXT NOT NULL,
+  place TEXT NOT NULL,
+  start TEXT NOT NULL,
+  dwell_min REAL NOT NULL,
+  theme TEXT NOT NULL,
+  activity TEXT NOT NULL,
+  generated_at TEXT NOT NULL,
+  PRIMARY KEY (week, stop_order));
+"""
+
+
+def save_plan(plan: Plan, path: Path | None = None) -> None:
+    """Store a plan's stops in the store table ``patrol_plan`` (replacing that week's).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    path
+        The store; default :func:`geo.store.default_path`.
+    """
+    from geo import store
+
+    with store.connect(path) as conn, conn:
+        conn.executescript(_PLAN_TABLE)
+        conn.execute("DELETE FROM patrol_plan WHERE week = ?", (plan.week,))
+        conn.executemany(
+            "INSERT INTO patrol_plan VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    plan.week,
+                    int(s["order"]),
+                    str(s["candidate_id"]),
+                    str(s["place"]),
+                    pd.Timestamp(s["start"]).isoformat(),
+                    float(s["dwell_min"]),
+                    str(s["theme"]),
+                    str(s["activity"]),
+                    str(plan.meta["generated_at"]),
+                )
+                for _, s in plan.stops.iterrows()
+            ],
+        )
+
+
+def read_plan_stops(week: str, path: Path | None = None) -> pd.DataFrame:
+    """Return a stored week's stops (``candidate_id``, ``place``, ``start`` …); empty if none.
+
+    Parameters
+    ----------
+    week
+        ISO week.
+    path
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``week, stop_order, candidate_id, place, start, dwell_min, theme, activity,
+        generated_at``; ``start`` tz-aware.
+    """
+    from geo import store
+
+    with store.connect(path) as conn:
+        conn.executescript(_PLAN_TABLE)
+        df = pd.read_sql_query(
+            "SELECT * FROM patrol_plan WHERE week = ? ORDER BY stop_order", conn, params=[week]
+        )
+    df["start"] = pd.to_datetime(df["start"], utc=True, format="ISO8601").dt.tz_convert(
+        settings.timezone
+    )
+    return df
+
+
+@dataclass
+class PlanInputs:
+    """What a week's plan is made from, read from the store in one go.
+
+    Reading is kept apart from planning so the main job can read in one process and plan
+    in another while the first writes the analysis layers (see :mod:`geo.pipeline`).
+
+    Attributes
+    ----------
+    week
+        ISO week.
+    incidents
+        All stored incidents (EPSG:3006).
+    places
+        The named places.
+    graph
+        Road graph.
+    spots
+        Open kommun-marked spots (``None`` when they cannot be read).
+    previous
+        Last week's stored stops (:func:`read_plan_stops`).
+    """
+
+    week: str
+    incidents: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    graph: nx.MultiDiGraph
+    spots: gpd.GeoDataFrame | None
+    previous: pd.DataFrame
+
+
+def read_plan_inputs(
+    week: str,
+    *,
+    store_path: Path | None = None,
+    incidents: gpd.GeoDataFrame | None = None,
+    G: nx.MultiDiGraph | None = None,
+) -> PlanInputs:
+    """Read everything :func:`plan_from_inputs` needs for ``week``.
+
+    Parameters
+    ----------
+    week
+        ISO week, ``YYYY-Www``.
+    store_path
+        The store; default :func:`geo.store.default_path`.
+    incidents
+        The stored incidents when the caller has read them already.
+    G
+        Road graph; default :func:`geo.network.load_graph`.
+
+    Returns
+    -------
+    PlanInputs
+        The inputs.
+    """
+    from geo import network, store
+    from geo.sites import load_places
+
+    parse_week(week)
+    spots: gpd.GeoDataFrame | None = None
+    try:
+        from geo.spots import read_spots
+
+        spots = read_spots(store_path, status=list(OPEN_SPOT_STATUSES))
+    except GeoError as e:
+        logger.warning("no marked spots: %s", e)
+    return PlanInputs(
+        week=week,
+        incidents=store.read_incidents(store_path) if incidents is None else incidents,
+        places=load_places(),
+        graph=G if G is not None else network.load_graph(),
+        spots=spots,
+        previous=read_plan_stops(shift_week(week, -1), store_path),
+    )
+
+
+def plan_from_inputs(
+    inputs: PlanInputs,
+    *,
+    options: PlanSettings | None = None,
+    seed: int | None = None,
+    method: str = "auto",
+) -> Plan:
+    """Plan a week from inputs already read: forecast, road control points, then the solver.
+
+    Parameters
+    ----------
+    inputs
+        :func:`read_plan_inputs`.
+    options
+        Plan settings; default :func:`load_priorities`.
+    seed
+        Extra seed.
+    method
+        Solver method.
+
+    Returns
+    -------
+    Plan
+        The plan (not yet written; see :func:`write_plan_outputs`).
+    """
+    from geo import forecast as fc_mod
+    from geo import roads
+    from geo.sites import load_boundary
+
+    opts = (options or load_priorities()).validated()
+    week, incidents, graph = inputs.week, inputs.incidents, inputs.graph
+    fc = fc_mod.forecast_week(
+        incidents, week=week, method=opts.forecast_method, seed=week_seed(week, seed) % 2**31,
+        area=load_boundary().buffer(settings.boundary_buffer_m),
+    )  # fmt: skip
+    cps: gpd.GeoDataFrame | None = None
+    try:
+        segments = roads.road_segments(graph, incidents, places=inputs.places)
+        cps = roads.control_points(segments, graph, top=opts.max_control_points)
+    except GeoError as e:
+        logger.warning("no road control points: %s", e)
+    return make_plan(
+        incidents, week=week, places=inputs.places, G=graph, forecast=fc, control_points=cps,
+        spots=inputs.spots, previous=inputs.previous, options=opts, seed=seed, method=method,
+    )  # fmt: skip
+
+
+def write_plan_outputs(
+    plan: Plan,
+    *,
+    out_dir: Path,
+    store_path: Path | None = None,
+    pdf: bool = True,
+) -> dict[str, Path]:
+    """Write a plan's map, CSV, GeoJSON, .ics and A4 one-pager, and store its stops.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    out_dir
+        Folder of the outputs (``plan-<week>.html`` map, ``.csv``, ``.geojson``, ``.ics``,
+        ``-a4.html``, ``.pdf``).
+    store_path
+        The store (the stops are saved so next week avoids their place and hour).
+    pdf
+        Also print the one-pager to PDF with Chromium.
+
+    Returns
+    -------
+    dict of str to Path
+        ``map``, ``csv``, ``geojson``, ``ics``, ``html``, ``pdf``.
+    """
+    from geo.report.plan import write_outputs  # outputs sit above patrol; imported lazily
+
+    paths = write_outputs(plan, out_dir=out_dir, pdf=pdf)
+    save_plan(plan, store_path)
+    return paths
+
+
+def next_week(*, store_path: Path | None = None, today: dt.date | None = None) -> str:
+    """Return the ISO week to plan: the coming week, never one the data has already covered.
+
+    A planner on a Friday plans the coming Monday's week; when the store holds data
+    past today (a test set, a clock that is off), the week after its last full week.
+
+    Parameters
+    ----------
+    store_path
+        The store.
+    today
+        Today's date (default the system date).
+
+    Returns
+    -------
+    str
+        ``YYYY-Www``.
+    """
+    from geo import store
+
+    day = today or dt.date.today()
+    coming = week_label(day + dt.timedelta(days=7 - day.weekday()))
+    with store.connect(store_path) as conn:
+        last = conn.execute("SELECT max(occurred_at) FROM incidents").fetchone()[0]
+    if last is None:
+        return coming
+    last_day = pd.Timestamp(last).tz_convert(settings.timezone).date()
+    # the week after the last complete week in the data
+    monday = last_day - dt.timedelta(days=last_day.weekday())
+    if last_day.weekday() == 6:
+        monday += dt.timedelta(weeks=1)
+    return max(coming, week_label(monday))  # "YYYY-Www" sorts in time order
