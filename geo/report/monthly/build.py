@@ -1,0 +1,334 @@
+"""The whole report: compute it from the store's inputs, render HTML/PDF, export tables."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from geo import activity, settings, store
+from geo.model import CATEGORIES, THEMES
+from geo.report.monthly.focus import next_month_focus
+from geo.report.monthly.incidents import (
+    emerging_changes,
+    theme_tables,
+    top_areas,
+    trend_chart,
+    trend_table,
+)
+from geo.report.monthly.police import bathing_table, controls_table, police_presence
+from geo.report.monthly.spots import activity_table, spot_tables
+from geo.report.monthly.tables import MonthlyReport, ReportInputs
+from geo.report.monthly.vocabulary import (
+    BATHING_MONTHS,
+    HISTORY_MONTHS,
+    MONTHS_SV,
+    PROMISE_MIN,
+    month_label,
+)
+from geo.sites import load_places
+
+logger = logging.getLogger(__name__)
+
+
+def compute_report(
+    inputs: ReportInputs,
+    *,
+    month: str,
+    k: int | None = None,
+    emerging_cell_size_m: float = 500.0,
+    forecast_method: str = "default",
+) -> MonthlyReport:
+    """Build every table, chart and note of the monthly follow-up (no files read or written).
+
+    Parameters
+    ----------
+    inputs
+        What the store holds (:func:`collect_inputs`).
+    month
+        ``YYYY-MM``.
+    k
+        Suppression threshold; default ``settings.privacy_k``.
+    emerging_cell_size_m
+        Grid cell of the emerging-hot-spot comparison.
+    forecast_method
+        Method of :func:`geo.forecast.forecast_week` for next month's focus.
+
+    Returns
+    -------
+    MonthlyReport
+        The report's content.
+    """
+    k = settings.privacy_k if k is None else int(k)
+    month = str(activity.parse_month(month))
+    _, end = activity.month_bounds(month)
+    inc = inputs.incidents
+    if len(inc):
+        inc = inc[pd.to_datetime(inc["occurred_at"]) < end]
+    places = inputs.places
+    report = MonthlyReport(month=month, k=k)
+    if len(inc) and (inc["source"] == "syntetisk").any():
+        report.note(
+            "intro",
+            "Rapporten bygger helt eller delvis på syntetiska exempeldata (källan "
+            "”Syntetiska exempeldata”); de beskriver inga verkliga händelser.",
+        )
+    for table in theme_tables(inc, places, month=month, k=k):
+        report.add(table)
+    report.add(top_areas(inc, places, month=month, k=k))
+    trend, raw = trend_table(inc, places, month=month, k=k)
+    report.add(trend)
+    report.charts["trend"] = trend_chart(raw, k=k)
+    emerging, notes = emerging_changes(inc, places, month=month, cell_size_m=emerging_cell_size_m)
+    report.add(emerging)
+    for n in notes:
+        report.note("hotspots", n)
+    if inputs.weekly_minutes is not None:
+        presence = police_presence(inputs.weekly_minutes, month=month)
+        report.add(presence)
+        met = int((presence.frame["Uppfyllt"] == "ja").sum())
+        report.note(
+            "polis",
+            f"Löftet om minst {PROMISE_MIN} minuter uppfylldes {met} av "
+            f"{len(presence.frame)} veckor.",
+        )
+    else:
+        report.note("polis", "Patrulloggen saknas i lagret; polisens närvaro kan inte redovisas.")
+    report.add(
+        controls_table(
+            inputs.patrol_log
+            if inputs.patrol_log is not None
+            else pd.DataFrame(columns=["start", "activity", "places", "minutes"]),
+            month=month,
+        )
+    )
+    if inputs.spots is not None and inputs.spot_changes is not None:
+        for table in spot_tables(inputs.spots, inputs.spot_changes, places, month=month):
+            report.add(table)
+    else:
+        report.note("trafikplatser", "Inga markerade trafikplatser finns i lagret.")
+    if activity.parse_month(month).month in BATHING_MONTHS:
+        report.add(bathing_table(inc, places, inputs.patrol_log, month=month, k=k))
+        b1 = [
+            f"{r.activity_id}: {r.status_label}"
+            for r in activity.activity_status(
+                inputs.plan, inputs.activity_log, month=month, patrol_log=inputs.patrol_log
+            ).itertuples()
+            if r.theme == "B"
+        ]
+        if b1:
+            report.note(
+                "bad",
+                "Kommunens insatser vid badplatserna enligt aktivitetsplanen: "
+                + "; ".join(b1)
+                + ".",
+            )
+    else:
+        report.note(
+            "bad", "Badsäsongen (maj–september) pågår inte; avsnittet visas under säsongen."
+        )
+    status = activity.activity_status(
+        inputs.plan,
+        inputs.activity_log,
+        month=month,
+        weekly_minutes=inputs.weekly_minutes,
+        patrol_log=inputs.patrol_log,
+    )
+    report.add(activity_table(status))
+    focus, notes = next_month_focus(
+        inc, places, month=month, k=k, status=status, forecast_method=forecast_method
+    )
+    report.focus = focus
+    for n in notes:
+        report.note("fokus", n)
+    logger.info("monthly report %s: %d tables", month, len(report.tables))
+    return report
+
+
+def collect_inputs(
+    *, month: str, store_path: Path | None = None, plan_path: Path | None = None
+) -> ReportInputs:
+    """Read what the report needs from the store, the places and the activity plan.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+    store_path
+        The store; default ``settings.store_path``.
+    plan_path
+        The activity plan; default :func:`geo.activity.plan_path`.
+
+    Returns
+    -------
+    ReportInputs
+        The inputs; patrol log and spots are ``None`` when their modules or tables are missing.
+    """
+    p = activity.parse_month(month)
+    start = activity.month_bounds(str(p - (HISTORY_MONTHS - 1)))[0]
+    _, end = activity.month_bounds(month)
+    incidents = store.read_incidents(store_path, start=start, end=end)
+    places = load_places()
+    plan = activity.load_plan(plan_path)
+    log = activity.read_activity_log(store_path)
+    inputs = ReportInputs(incidents=incidents, places=places, plan=plan, activity_log=log)
+    weeks = activity.iso_weeks_of_month(month)
+    try:
+        patrol_log = importlib.import_module("geo.patrol_log")
+    except ImportError:
+        logger.warning("geo.patrol_log is not available; no police presence in the report")
+    else:
+        inputs.patrol_log = patrol_log.read_log(store_path)
+        inputs.weekly_minutes = patrol_log.minutes_per_week(
+            inputs.patrol_log, first_week=weeks[0], last_week=weeks[-1], promise_min=PROMISE_MIN
+        )
+    from geo import spots
+
+    inputs.spots = spots.read_spots(store_path)
+    inputs.spot_changes = spots.read_changes(path=store_path)
+    return inputs
+
+
+def render_html(report: MonthlyReport) -> str:
+    """Render the report as one self-contained Swedish HTML page (A4 print layout).
+
+    Parameters
+    ----------
+    report
+        From :func:`compute_report`.
+
+    Returns
+    -------
+    str
+        The HTML; charts are embedded as data URIs, nothing is loaded from elsewhere.
+    """
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent.parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    template = env.get_template("monthly.html")
+    now = pd.Timestamp.now(tz=settings.timezone)
+    return template.render(
+        report=report,
+        title=f"Uppföljning av medborgarlöftet – {month_label(report.month)}",
+        kommun=settings.kommun_name,
+        generated=f"{now.day} {MONTHS_SV[now.month - 1]} {now.year}",
+        month_name=month_label(report.month),
+        next_month=month_label(str(activity.parse_month(report.month) + 1)),
+        themes=THEMES,
+        promise_min=PROMISE_MIN,
+        categories=CATEGORIES,
+    )
+
+
+def export_tables(report: MonthlyReport, *, out_dir: Path, stem: str) -> dict[str, Path]:
+    """Write every table as CSV (semicolon-separated, UTF-8 with BOM) and all in one XLSX.
+
+    Parameters
+    ----------
+    report
+        From :func:`compute_report`.
+    out_dir
+        Output folder.
+    stem
+        File stem, e.g. ``uppfoljning-2026-11``.
+
+    Returns
+    -------
+    dict
+        ``xlsx`` → the workbook, ``csv`` → the folder of CSV files.
+    """
+    csv_dir = out_dir / f"{stem}-tabeller"
+    csv_dir.mkdir(parents=True, exist_ok=True)
+    xlsx = out_dir / f"{stem}.xlsx"
+    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
+        for name, table in report.tables.items():
+            table.frame.to_csv(csv_dir / f"{name}.csv", sep=";", index=False, encoding="utf-8-sig")
+            table.frame.to_excel(writer, sheet_name=name[:31], index=False)
+    return {"xlsx": xlsx, "csv": csv_dir}
+
+
+def build_report(
+    *,
+    month: str,
+    store_path: Path | None = None,
+    out_dir: Path | None = None,
+    plan_path: Path | None = None,
+    pdf: bool = True,
+    emerging_cell_size_m: float = 500.0,
+    forecast_method: str = "default",
+) -> dict[str, Path]:
+    """Write the monthly follow-up: ``uppfoljning-YYYY-MM.html``, ``.pdf``, ``.xlsx`` and CSVs.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+    store_path
+        The store; default ``settings.store_path``.
+    out_dir
+        Output folder; default ``reports`` in the current folder.
+    plan_path
+        The activity plan; default :func:`geo.activity.plan_path`.
+    pdf
+        Also print the PDF with headless Chromium.
+    emerging_cell_size_m, forecast_method
+        As for :func:`compute_report`.
+
+    Returns
+    -------
+    dict
+        ``html``, ``pdf`` (when printed), ``xlsx`` and ``csv`` (folder) paths.
+
+    Raises
+    ------
+    GeoError
+        If the month, store or plan is invalid, or Chromium cannot print.
+    """
+    month = str(activity.parse_month(month))
+    out_dir = out_dir or Path("reports")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    inputs = collect_inputs(month=month, store_path=store_path, plan_path=plan_path)
+    report = compute_report(
+        inputs,
+        month=month,
+        emerging_cell_size_m=emerging_cell_size_m,
+        forecast_method=forecast_method,
+    )
+    return write_report(report, out_dir=out_dir, pdf=pdf)
+
+
+def write_report(report: MonthlyReport, *, out_dir: Path, pdf: bool = True) -> dict[str, Path]:
+    """Write a computed report: ``uppfoljning-YYYY-MM.html``, ``.pdf``, ``.xlsx`` and CSVs.
+
+    Parameters
+    ----------
+    report
+        From :func:`compute_report`.
+    out_dir
+        Output folder (created).
+    pdf
+        Also print the PDF with headless Chromium.
+
+    Returns
+    -------
+    dict
+        ``html``, ``pdf`` (when printed), ``xlsx`` and ``csv`` (folder) paths.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"uppfoljning-{report.month}"
+    html = out_dir / f"{stem}.html"
+    html.write_text(render_html(report), encoding="utf-8")
+    outputs: dict[str, Path] = {"html": html}
+    if pdf:
+        from geo.report._pdf import html_to_pdf
+
+        outputs["pdf"] = html_to_pdf(html, out_dir / f"{stem}.pdf")
+    outputs.update(export_tables(report, out_dir=out_dir, stem=stem))
+    logger.info("monthly report %s written to %s", report.month, out_dir)
+    return outputs

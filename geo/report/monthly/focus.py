@@ -1,0 +1,164 @@
+"""Next month's suggested focus, with the comparisons that explain it."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import activity
+from geo.model import THEMES
+from geo.report.monthly.selection import in_period, nearest_place_names
+from geo.report.monthly.tables import FocusItem
+from geo.report.monthly.vocabulary import BATHING_MONTHS, MOTOR_MONTHS, month_label
+from geo.sites import theme_mask
+
+
+def _compared(now: int, other: int, what: str, *, k: int) -> str:
+    def shown(n: int) -> str:
+        return str(n) if n == 0 or n >= k else f"färre än {k}"
+
+    if 0 < now < k and 0 < other < k:  # both hidden: their order is not shown either
+        return f"{what} också färre än {k}"
+    if now > other:
+        word = "fler än"
+    elif now < other:
+        word = "färre än"
+    else:
+        word = "lika många som"
+    return f"{word} {what} ({shown(other)})"
+
+
+def change_reason(now: int, last: int, year: int, *, month: str, k: int) -> str:
+    """Say how a theme's count this month compares with last month and the same month last year.
+
+    Parameters
+    ----------
+    now, last, year
+        Observations this month, last month and the same month last year.
+    month
+        ``YYYY-MM``, this month.
+    k
+        Suppression threshold: counts from 1 to ``k - 1`` read "färre än k", and two such
+        counts are not compared.
+
+    Returns
+    -------
+    str
+        E.g. ``"9 observationer i oktober 2026: fler än förra månaden (6), lika många som
+        samma månad i fjol (9)."``
+    """
+    head = str(now) if now == 0 or now >= k else f"färre än {k}"
+    return (
+        f"{head} observationer i {month_label(month)}: "
+        f"{_compared(now, last, 'förra månaden', k=k)}, "
+        f"{_compared(now, year, 'samma månad i fjol', k=k)}."
+    )
+
+
+def next_month_focus(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    month: str,
+    k: int,
+    status: pd.DataFrame,
+    forecast_method: str = "default",
+    top: int = 3,
+) -> tuple[list[FocusItem], list[str]]:
+    """Suggest next month's focus per theme from the forecast, the trends and the plan.
+
+    Themes are ranked by the expected observations next month (the forecast of the first
+    ISO week of next month, :func:`geo.forecast.forecast_week`, times the month's weeks),
+    with reasons: the expected count and where, the change against last month and last
+    year, the season (bathing sites May–September, motorburen March–September) and plan
+    lines not done this month.
+
+    Parameters
+    ----------
+    incidents
+        Incidents up to the end of ``month``.
+    places
+        Named places.
+    month
+        ``YYYY-MM``; the focus is for the month after.
+    k
+        Suppression threshold (counts in reasons below ``k`` read "färre än k").
+    status
+        From :func:`geo.activity.activity_status` for ``month``.
+    forecast_method
+        Method of :func:`geo.forecast.forecast_week`.
+    top
+        Most focus items.
+
+    Returns
+    -------
+    tuple
+        Focus items (best first) and Swedish notes (e.g. too few events for a forecast).
+    """
+    from geo.forecast import forecast_week
+
+    p = activity.parse_month(month)
+    nxt = str(p + 1)
+    weeks = activity.iso_weeks_of_month(nxt)
+    _, end = activity.month_bounds(month)
+    history = (
+        incidents[pd.to_datetime(incidents["occurred_at"]) < end] if len(incidents) else incidents
+    )
+    notes: list[str] = []
+    expected = dict.fromkeys(THEMES, 0.0)
+    where: dict[str, list[str]] = {t: [] for t in THEMES}
+    fc = forecast_week(history, week=weeks[0], method=forecast_method) if len(history) else None
+    if fc is None or fc.empty:
+        notes.append("För få händelser för en prognos; fokus bygger på säsong och aktivitetsplan.")
+    else:
+        near = nearest_place_names(fc.geometry.centroid, places)
+        fc = fc.assign(near=near)
+        for t in THEMES:
+            expected[t] = float(fc[f"risk_{t}"].sum()) * len(weeks)
+            ranked = fc.sort_values(f"risk_{t}", ascending=False)
+            where[t] = list(dict.fromkeys(ranked["near"].head(8)))[:3]
+    counts: dict[str, list[int]] = {}
+    for t in THEMES:
+        mask = theme_mask(incidents, t, places) if len(incidents) else pd.Series(dtype=bool)
+        counts[t] = [
+            int((mask & in_period(incidents["occurred_at"], *activity.month_bounds(str(q)))).sum())
+            if len(incidents)
+            else 0
+            for q in (p, p - 1, p - 12)
+        ]
+
+    def shown(n: int) -> str:
+        return str(n) if n == 0 or n >= k else f"färre än {k}"
+
+    items = []
+    for t in sorted(THEMES, key=lambda t: -expected[t]):
+        reasons = []
+        if expected[t] >= 0.5:
+            n = round(expected[t])
+            place_text = f", främst kring {', '.join(where[t])}" if where[t] else ""
+            reasons.append(
+                f"Prognosen väntar omkring {shown(n)} observationer i "
+                f"{month_label(nxt)}{place_text}."
+            )
+        now, last, year = counts[t]
+        if now >= k and now > last:
+            reasons.append(change_reason(now, last, year, month=month, k=k))
+        nxt_month = (p + 1).month
+        if t == "B" and nxt_month in BATHING_MONTHS:
+            reasons.append("Badsäsongen (maj–september) pågår nästa månad.")
+        if t == "T" and nxt_month in MOTOR_MONTHS:
+            reasons.append("Motorburen problematik ökar under vår och sommar (Brå).")
+        undone = status[(status["theme"] == t) & status["status"].isin(["not_done", "partly"])]
+        if len(undone):
+            lines = ", ".join(
+                f"{r.activity_id} ({r.executor_label}: {r.status_label})"
+                for r in undone.itertuples()
+            )
+            reasons.append(
+                f"Aktiviteter som inte genomfördes fullt ut i {month_label(month)}: {lines}."
+            )
+        if t == "B" and nxt_month not in BATHING_MONTHS:
+            continue
+        if reasons:
+            items.append(FocusItem(t, THEMES[t], reasons))
+    return items[:top], notes

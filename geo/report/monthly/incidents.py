@@ -1,0 +1,349 @@
+"""Sections on the incidents: per theme and source, top areas, trends, emerging hot spots."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import activity
+from geo.model import THEMES
+from geo.sites import theme_mask
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+from geo.report.monthly.selection import (
+    in_period,
+    nearest_place_names,
+    source_group,
+    theme_incidents,
+)
+from geo.report.monthly.tables import Table, suppress, suppress_parts
+from geo.report.monthly.vocabulary import (
+    AREA_CELL_SIZE_M,
+    HISTORY_MONTHS,
+    MONTHS_SV,
+    SOURCE_GROUP_LABELS,
+    month_label,
+)
+
+
+def theme_tables(
+    incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, month: str, k: int
+) -> list[Table]:
+    """Count observations per theme: this month, last month, same month last year; by source.
+
+    Parameters
+    ----------
+    incidents
+        Incidents covering at least the month and the twelve before it.
+    places
+        Named places (B counts incidents at bathing sites, :func:`geo.sites.theme_mask`).
+    month
+        ``YYYY-MM``.
+    k
+        Suppression threshold.
+
+    Returns
+    -------
+    list of Table
+        ``teman`` (theme × three months) and ``kallor`` (theme × source group, this month).
+    """
+    p = activity.parse_month(month)
+    periods = [p, p - 1, p - 12]
+    bounds = [activity.month_bounds(str(q)) for q in periods]
+    rows, src_rows = [], []
+    groups = [g for g in SOURCE_GROUP_LABELS if g != "ovriga"]
+    month_groups = source_group(incidents["source"]) if len(incidents) else pd.Series(dtype=str)
+    if len(month_groups) and (month_groups == "ovriga").any():
+        groups.append("ovriga")
+    for theme, label in THEMES.items():
+        mask = theme_mask(incidents, theme, places) if len(incidents) else pd.Series(dtype=bool)
+        counts = [
+            int((mask & in_period(incidents["occurred_at"], s, e)).sum()) if len(incidents) else 0
+            for s, e in bounds
+        ]
+        rows.append([label, *(suppress(n, k=k) for n in counts)])
+        if len(incidents):
+            this = mask & in_period(incidents["occurred_at"], *bounds[0])
+            by = month_groups[this].value_counts()
+            parts = [int(by.get(g, 0)) for g in groups]
+        else:
+            parts = [0] * len(groups)
+        shown = suppress_parts(parts, total=counts[0], k=k)
+        src_rows.append([label, suppress(counts[0], k=k), *shown])
+    cols = ["Tema", *(month_label(str(q)) for q in periods)]
+    src_cols = ["Tema", "Totalt", *(SOURCE_GROUP_LABELS[g] for g in groups)]
+    return [
+        Table(
+            "teman",
+            "Observationer per tema: denna månad, förra månaden och samma månad i fjol",
+            pd.DataFrame(rows, columns=cols),
+            tuple(cols[1:]),
+        ),
+        Table(
+            "kallor",
+            f"Observationer per tema och källa, {month_label(month)}",
+            pd.DataFrame(src_rows, columns=src_cols),
+            tuple(src_cols[1:]),
+        ),
+    ]
+
+
+def top_areas(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    month: str,
+    k: int,
+    top: int = 5,
+    cell_size_m: float = AREA_CELL_SIZE_M,
+) -> Table:
+    """List the places and grid cells with most observations per theme this month (aggregated).
+
+    Incidents at a named place count for that place; the others are aggregated to grid
+    cells with :func:`geo.privacy.aggregate_for_sharing`. A place or cell is listed only
+    with at least ``k`` observations, and the remainder row is merged with listed rows
+    until it is 0 or at least ``k`` (so no hidden count follows from the theme total).
+
+    Parameters
+    ----------
+    incidents
+        Incidents.
+    places
+        Named places.
+    month
+        ``YYYY-MM``.
+    k
+        Suppression threshold.
+    top
+        Most rows per theme (before the remainder row).
+    cell_size_m
+        Grid cell side for incidents outside named places.
+
+    Returns
+    -------
+    Table
+        ``platser``: ``Tema``, ``Plats eller område``, ``Ruta``, ``Observationer``.
+    """
+    from geo.privacy import aggregate_for_sharing
+
+    start, end = activity.month_bounds(month)
+    rows: list[list[Any]] = []
+    for theme, label in THEMES.items():
+        sub = theme_incidents(incidents, theme, places)
+        if len(sub):
+            sub = sub[in_period(sub["occurred_at"], start, end).to_numpy()]
+        total = len(sub)
+        if total == 0:
+            continue
+        named = sub["place_name"].notna() & (sub["place_name"].astype(str).str.strip() != "")
+        candidates: list[tuple[int, str, str]] = [
+            (int(n), str(name), "–")
+            for name, n in sub[named.to_numpy()].groupby("place_name").size().items()
+        ]
+        unnamed = sub[~named.to_numpy()]
+        if len(unnamed):
+            cells = aggregate_for_sharing(
+                unnamed.assign(theme=theme), cell_size_m=cell_size_m, k=k, time_band="month"
+            )
+            names = nearest_place_names(cells.geometry.centroid, places)
+            candidates += [
+                (int(n), f"{cell_size_m / 1000:g} km-ruta nära {nm}", str(cid))
+                for n, nm, cid in zip(cells["n_events"], names, cells["cell_id"], strict=True)
+            ]
+        listed = sorted((c for c in candidates if c[0] >= k), key=lambda c: (-c[0], c[1]))[:top]
+        rest = total - sum(c[0] for c in listed)
+        while 0 < rest < k and listed:
+            rest += listed.pop()[0]
+        rows += [[label, name, cid, n] for n, name, cid in listed]
+        if rest:
+            where = "Övriga platser och rutor" if listed else f"Alla platser (ingen med minst {k})"
+            rows.append([label, where, "–", suppress(rest, k=k)])
+    frame = pd.DataFrame(rows, columns=["Tema", "Plats eller område", "Ruta", "Observationer"])
+    return Table(
+        "platser",
+        f"Platser och områden med flest observationer, {month_label(month)}",
+        frame,
+        ("Observationer",),
+    )
+
+
+def trend_table(
+    incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, month: str, k: int
+) -> tuple[Table, pd.DataFrame]:
+    """Count observations per theme and month over the 13 months ending with ``month``.
+
+    Parameters
+    ----------
+    incidents
+        Incidents covering the 13 months.
+    places
+        Named places.
+    month
+        ``YYYY-MM``, the last month.
+    k
+        Suppression threshold.
+
+    Returns
+    -------
+    tuple
+        The ``trend`` table (suppressed) and the raw counts (index months, columns themes)
+        for the chart, which draws suppressed months as hatched bars.
+    """
+    p = activity.parse_month(month)
+    months = [str(p - i) for i in range(12, -1, -1)]
+    raw = pd.DataFrame(0, index=months, columns=list(THEMES), dtype=int)
+    if len(incidents):
+        labels = pd.to_datetime(incidents["occurred_at"]).dt.strftime("%Y-%m")
+        for theme in THEMES:
+            mask = theme_mask(incidents, theme, places).to_numpy()
+            counts = labels[mask].value_counts()
+            raw[theme] = [int(counts.get(m, 0)) for m in months]
+    shown = raw.map(lambda n: suppress(int(n), k=k)).astype(object)
+    frame = shown.rename(columns=THEMES)
+    frame.insert(0, "Månad", [month_label(m) for m in months])
+    table = Table(
+        "trend",
+        "Observationer per månad och tema, 13 månader",
+        frame.reset_index(drop=True),
+        tuple(THEMES.values()),
+    )
+    return table, raw
+
+
+def _png_data_uri(draw: Callable[[Figure], None], *, size_in: tuple[float, float]) -> str:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size_in, dpi=150, layout="constrained")
+    draw(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def trend_chart(raw: pd.DataFrame, *, k: int) -> str:
+    """Draw the 13-month trend per theme as a PNG data URI (suppressed months hatched).
+
+    Parameters
+    ----------
+    raw
+        Counts, index months ``YYYY-MM``, columns theme ids.
+    k
+        Suppression threshold: counts from 1 to ``k - 1`` are drawn as a hatched bar of
+        height ``k`` without their value.
+
+    Returns
+    -------
+    str
+        ``data:image/png;base64,...``.
+    """
+    labels = [f"{MONTHS_SV[int(m[5:]) - 1][:3]}\n{m[2:4]}" for m in raw.index]
+    x = np.arange(len(raw))
+
+    def draw(fig: Figure) -> None:
+        axes = fig.subplots(2, 2, sharex=True)
+        for ax, theme in zip(axes.flat, THEMES, strict=True):
+            values = raw[theme].to_numpy()
+            small = (values > 0) & (values < k)
+            shown = np.where(small, 0, values)
+            ax.bar(x, shown, color="#2b6cb0", width=0.7)
+            ax.bar(
+                x[small],
+                np.full(int(small.sum()), k),
+                color="none",
+                edgecolor="#999999",
+                hatch="///",
+                width=0.7,
+                label=f"färre än {k} (visas ej)",
+            )
+            ax.set_title(THEMES[theme], fontsize=9)
+            ax.tick_params(labelsize=6)
+            ax.set_xticks(x, labels)
+            ax.grid(axis="y", color="#dddddd", linewidth=0.5)
+            ax.set_axisbelow(True)
+            if small.any():
+                ax.legend(fontsize=6, loc="upper left", frameon=False)
+        fig.supylabel("observationer", fontsize=8)
+
+    return _png_data_uri(draw, size_in=(7.2, 3.6))
+
+
+def emerging_changes(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    month: str,
+    cell_size_m: float = 500.0,
+    history_months: int = HISTORY_MONTHS,
+) -> tuple[Table, list[str]]:
+    """Compare emerging-hot-spot classes at the end of the month with those a month earlier.
+
+    Runs :func:`geo.hotspots.emerging_hotspots` per theme over the ``history_months`` monthly
+    steps ending with ``month`` and with the month before, and counts the cells whose class
+    changed. Cells are shown only as counts per change with the nearest named places.
+
+    Parameters
+    ----------
+    incidents
+        Incidents of the history window.
+    places
+        Named places.
+    month
+        ``YYYY-MM``.
+    cell_size_m
+        Grid cell side.
+    history_months
+        Monthly steps per run.
+
+    Returns
+    -------
+    tuple
+        The ``hotspotforandringar`` table (``Tema``, ``Förra månaden``, ``Denna månad``,
+        ``Rutor``, ``Närmaste platser``) and Swedish notes (themes with too few events).
+    """
+    from geo.hotspots import TOO_FEW, emerging_hotspots, spatial_incidents
+
+    p = activity.parse_month(month)
+    rows: list[list[Any]] = []
+    notes: list[str] = []
+    for theme, label in THEMES.items():
+        sub = spatial_incidents(theme_incidents(incidents, theme, places))
+        runs = []
+        for last in (p, p - 1):
+            start = activity.month_bounds(str(last - (history_months - 1)))[0]
+            end = activity.month_bounds(str(last))[1]
+            window = sub[in_period(sub["occurred_at"], start, end).to_numpy()] if len(sub) else sub
+            runs.append(emerging_hotspots(window, cell_size_m=cell_size_m))
+        now, before = runs
+        if now.empty or (now["pattern"] == TOO_FEW).all():
+            notes.append(f"{label}: {TOO_FEW} för en analys av framväxande hotspots.")
+            continue
+        merged = now[["cell_id", "pattern", "geometry"]].merge(
+            before[["cell_id", "pattern"]], on="cell_id", how="left", suffixes=("", "_before")
+        )
+        merged["pattern_before"] = merged["pattern_before"].fillna("inget mönster")
+        changed = merged[merged["pattern"] != merged["pattern_before"]]
+        if changed.empty:
+            notes.append(f"{label}: inga rutor bytte klass jämfört med förra månaden.")
+            continue
+        changed = changed.assign(
+            near=nearest_place_names(gpd.GeoSeries(changed.geometry).centroid, places)
+        )
+        for (b, a), grp in changed.groupby(["pattern_before", "pattern"], sort=True):
+            near = ", ".join(sorted(set(grp["near"]))[:4])
+            rows.append([label, b, a, len(grp), near])
+    frame = pd.DataFrame(
+        rows, columns=["Tema", "Förra månaden", "Denna månad", "Rutor", "Närmaste platser"]
+    )
+    title = (
+        f"Framväxande hotspots ({cell_size_m:g} m-rutor, {history_months} månader): "
+        "klasser som ändrats sedan förra månaden"
+    )
+    return Table("hotspotforandringar", title, frame), notes

@@ -1,0 +1,162 @@
+"""Sections on the police's work: presence per week, controls, bathing-site visits."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import activity
+from geo.model import normalize_text
+from geo.report.monthly.selection import in_period
+from geo.report.monthly.tables import Table, suppress_parts
+from geo.report.monthly.vocabulary import CONTROL_TYPES, PROMISE_MIN, month_label
+from geo.sites import theme_mask
+
+
+def police_presence(
+    weekly_minutes: pd.DataFrame, *, month: str, promise_min: int = PROMISE_MIN
+) -> Table:
+    """Show police minutes per ISO week of the month against the promise.
+
+    Parameters
+    ----------
+    weekly_minutes
+        From :func:`geo.patrol_log.minutes_per_week` (``iso_week``, ``minutes``, ``met``).
+    month
+        ``YYYY-MM``; its weeks are those whose Thursday falls in it.
+    promise_min
+        The promised minutes per week.
+
+    Returns
+    -------
+    Table
+        ``polisnarvaro``: ``Vecka``, ``Minuter``, ``Löfte (minuter)``, ``Uppfyllt``.
+    """
+    weeks = activity.iso_weeks_of_month(month)
+    by_week = weekly_minutes.set_index("iso_week")
+    rows = []
+    for week in weeks:
+        minutes = round(float(by_week["minutes"].get(week, 0.0)))
+        met = bool(by_week["met"].get(week, False))
+        rows.append([week, minutes, promise_min, "ja" if met else "nej"])
+    frame = pd.DataFrame(rows, columns=["Vecka", "Minuter", "Löfte (minuter)", "Uppfyllt"])
+    return Table("polisnarvaro", "Polisens närvaro per ISO-vecka mot löftet", frame)
+
+
+def places_of(value: object) -> list[str]:
+    """Return the places of a patrol-log row: a list, JSON list, or text split at ``,``/``;``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, list | tuple | np.ndarray):
+        return [str(v) for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, list):
+            return [str(v) for v in parsed if str(v).strip()]
+    return [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
+
+
+def controls_table(patrol_log: pd.DataFrame, *, month: str) -> Table:
+    """Count traffic controls in the month by type, with the places where they were held.
+
+    Parameters
+    ----------
+    patrol_log
+        From :func:`geo.patrol_log.read_log` (``start``, ``activity``, ``places``).
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    Table
+        ``kontroller``: ``Kontrolltyp``, ``Tillfällen``, ``Minuter``, ``Platser``.
+    """
+    rows = []
+    if len(patrol_log):
+        kinds = activity.patrol_controls_in_month(patrol_log, month=month)
+        log = patrol_log.loc[kinds.index]
+        for kind in CONTROL_TYPES:
+            sel = log[(kinds == kind).to_numpy()]
+            if sel.empty:
+                rows.append([kind.capitalize(), 0, 0, "–"])
+                continue
+            where = sorted({p for v in sel["places"] for p in places_of(v)})
+            minutes = round(float(pd.to_numeric(sel["minutes"]).sum()))
+            rows.append([kind.capitalize(), len(sel), minutes, ", ".join(where) or "–"])
+    else:
+        rows = [[kind.capitalize(), 0, 0, "–"] for kind in CONTROL_TYPES]
+    frame = pd.DataFrame(rows, columns=["Kontrolltyp", "Tillfällen", "Minuter", "Platser"])
+    return Table("kontroller", f"Kontroller per typ och plats, {month_label(month)}", frame)
+
+
+def bathing_table(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    patrol_log: pd.DataFrame | None,
+    *,
+    month: str,
+    k: int,
+) -> Table:
+    """Count observations and police visits at each bathing site in the month.
+
+    Parameters
+    ----------
+    incidents
+        Incidents covering the month and the same month last year.
+    places
+        Named places (``kind == "badplats"``).
+    patrol_log
+        The patrol log, or ``None``.
+    month
+        ``YYYY-MM``.
+    k
+        Suppression threshold (with complementary suppression against the B total).
+
+    Returns
+    -------
+    Table
+        ``badplatser``: ``Badplats``, the month, the same month last year, ``Polisbesök``.
+    """
+    p = activity.parse_month(month)
+    baths = places[places["kind"] == "badplats"]
+    cols = ["Badplats", month_label(month), month_label(str(p - 12)), "Polisbesök"]
+    per_period: list[list[int]] = []
+    totals: list[int] = []
+    for q in (p, p - 12):
+        s, e = activity.month_bounds(str(q))
+        sel = (
+            incidents[in_period(incidents["occurred_at"], s, e).to_numpy()]
+            if len(incidents)
+            else incidents
+        )
+        counts = sel["place_id"].value_counts() if len(sel) else pd.Series(dtype=int)
+        per_period.append([int(counts.get(pid, 0)) for pid in baths["place_id"]])
+        totals.append(int(theme_mask(sel, "B", places).sum()) if len(sel) else 0)
+    shown = [
+        suppress_parts(parts, total=total, k=k)
+        for parts, total in zip(per_period, totals, strict=True)
+    ]
+    visits = [0] * len(baths)
+    if patrol_log is not None and len(patrol_log):
+        s, e = activity.month_bounds(month)
+        log = patrol_log[in_period(patrol_log["start"], s, e).to_numpy()]
+        visited = [{normalize_text(x) for x in places_of(v)} for v in log["places"]]
+        for i, row in enumerate(baths.itertuples()):
+            keys = {normalize_text(str(row.name)), normalize_text(str(row.place_id))}
+            keys |= {normalize_text(str(a)) for a in row.aliases}
+            visits[i] = sum(1 for v in visited if v & keys)
+    rows = [[name, shown[0][i], shown[1][i], visits[i]] for i, name in enumerate(baths["name"])]
+    return Table(
+        "badplatser",
+        f"Badplatser: observationer och polisbesök, {month_label(month)}",
+        pd.DataFrame(rows, columns=cols),
+        tuple(cols[1:3]),
+    )

@@ -1,0 +1,187 @@
+"""Sections on the kommun's marked traffic spots and the activity plan's status."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import activity, settings
+from geo.report.monthly.selection import in_period, nearest_place_names
+from geo.report.monthly.tables import Table
+from geo.report.monthly.vocabulary import SPOT_IN_PROGRESS, month_label
+
+
+def _after_status(after: object) -> str | None:
+    """Return the ``status`` in an audit row's ``after`` JSON, or ``None``."""
+    try:
+        data = json.loads(str(after))
+    except (json.JSONDecodeError, TypeError):
+        return None
+    status = data.get("status") if isinstance(data, dict) else None
+    return str(status) if status is not None else None
+
+
+def status_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """Return the audit rows that set a status, parsed: ``spot_id``, ``at`` (local), ``status``.
+
+    Parameters
+    ----------
+    changes
+        From :func:`geo.spots.read_changes`, oldest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per audit row whose ``after`` JSON has a ``status``, in the same order.
+    """
+    if not len(changes):
+        return pd.DataFrame({"spot_id": [], "at": pd.to_datetime([], utc=True), "status": []})
+    at = pd.to_datetime(changes["changed_at"], utc=True, format="ISO8601").dt.tz_convert(
+        settings.timezone
+    )
+    parsed = pd.DataFrame(
+        {
+            "spot_id": changes["spot_id"].astype(str).to_numpy(),
+            "at": at.to_numpy(),
+            "status": [_after_status(a) for a in changes["after"]],
+        }
+    )
+    return parsed[parsed["status"].notna()].reset_index(drop=True)
+
+
+def status_at(spots: pd.DataFrame, changes: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
+    """Return each spot's status as it was just before ``when``, from the audit trail.
+
+    A report for a past month must show the spots as they stood then, not as they stand
+    on the day it is printed.
+
+    Parameters
+    ----------
+    spots
+        From :func:`geo.spots.read_spots` (``spot_id``, ``status``).
+    changes
+        From :func:`status_changes`.
+    when
+        Tz-aware moment (e.g. the first instant of the next month).
+
+    Returns
+    -------
+    pandas.Series
+        Status per row of ``spots`` (same index); the current status where the trail says
+        nothing before ``when``.
+    """
+    status = dict(zip(spots["spot_id"].astype(str), spots["status"].astype(str), strict=True))
+    earlier = changes[changes["at"] < when]
+    for sid, then in zip(earlier["spot_id"], earlier["status"], strict=True):
+        if sid in status:
+            status[sid] = then
+    return pd.Series([status[str(s)] for s in spots["spot_id"]], index=spots.index, dtype=object)
+
+
+def spot_tables(
+    spots: gpd.GeoDataFrame,
+    changes: pd.DataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    month: str,
+) -> list[Table]:
+    """Summarise the kommun's traffic spots: new, waiting, in progress, resolved this month.
+
+    Waiting and in progress count each spot's status at the end of the month
+    (:func:`status_at`), so a report for a past month does not change afterwards.
+
+    Parameters
+    ----------
+    spots
+        From :func:`geo.spots.read_spots`.
+    changes
+        From :func:`geo.spots.read_changes` (``changed_at`` UTC text, ``after`` JSON).
+    places
+        Named places (the resolved list names the nearest one, never the description).
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    list of Table
+        ``trafikplatser`` (per category) and ``trafikplatser_atgardade`` (resolved ones).
+    """
+    from geo.spots import OWNERS, SPOT_CATEGORIES
+
+    start, end = activity.month_bounds(month)
+    existing = spots[pd.to_datetime(spots["created_at"]) < end] if len(spots) else spots
+    history = status_changes(changes)
+    in_month = (history["at"] >= start) & (history["at"] < end)
+    resolved_ids = set(history.loc[in_month & (history["status"] == "atgardad"), "spot_id"])
+    if len(existing):
+        existing = existing.assign(status=status_at(existing, history, end))
+    rows: list[list[Any]] = []
+    for cat, label in SPOT_CATEGORIES.items():
+        sel = existing[existing["category"] == cat] if len(existing) else existing
+        new = int(in_period(sel["created_at"], start, end).sum()) if len(sel) else 0
+        waiting = int((sel["status"] == "ny").sum()) if len(sel) else 0
+        busy = int(sel["status"].isin(SPOT_IN_PROGRESS).sum()) if len(sel) else 0
+        done = int(sel["spot_id"].astype(str).isin(resolved_ids).sum()) if len(sel) else 0
+        if new or waiting or busy or done:
+            rows.append([label, new, waiting, busy, done])
+    cols = [
+        "Kategori",
+        "Nya i månaden",
+        "Väntar på bedömning",
+        "Under arbete",
+        "Åtgärdade i månaden",
+    ]
+    if rows:
+        rows.append(["Totalt", *(sum(int(r[i]) for r in rows) for i in range(1, len(cols)))])
+    frame = pd.DataFrame(rows, columns=cols)
+    done_spots = (
+        existing[existing["spot_id"].astype(str).isin(resolved_ids)] if len(existing) else existing
+    )
+    near = nearest_place_names(gpd.GeoSeries(done_spots.geometry).centroid, places)
+    resolved = pd.DataFrame(
+        {
+            "Kategori": [SPOT_CATEGORIES.get(c, c) for c in done_spots["category"]],
+            "Ansvarig": [OWNERS.get(o, o) for o in done_spots["owner"]],
+            "Närmaste plats": near,
+        },
+        columns=["Kategori", "Ansvarig", "Närmaste plats"],
+    )
+    return [
+        Table("trafikplatser", f"Kommunens markerade trafikplatser, {month_label(month)}", frame),
+        Table(
+            "trafikplatser_atgardade",
+            f"Trafikplatser åtgärdade i {month_label(month)}",
+            resolved.sort_values(["Kategori", "Närmaste plats"]).reset_index(drop=True),
+        ),
+    ]
+
+
+def activity_table(status: pd.DataFrame) -> Table:
+    """Show the activity plan's status this month per line and executor.
+
+    Parameters
+    ----------
+    status
+        From :func:`geo.activity.activity_status`.
+
+    Returns
+    -------
+    Table
+        ``aktivitetsplan``: ``Id``, ``Tema``, ``Aktivitet``, ``Utförare``, ``Planerat``,
+        ``Genomfört``, ``Status``.
+    """
+    frame = pd.DataFrame(
+        {
+            "Id": status["activity_id"],
+            "Tema": status["theme"],
+            "Aktivitet": status["text"],
+            "Utförare": status["executor_label"],
+            "Planerat": status["planned"].astype(int),
+            "Genomfört": status["done"].astype(int),
+            "Status": status["status_label"],
+        }
+    )
+    return Table("aktivitetsplan", "Aktivitetsplanen: status denna månad per utförare", frame)

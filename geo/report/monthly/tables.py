@@ -1,0 +1,171 @@
+"""The report's containers, and the suppression of small counts in what it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+
+def suppress(n: int, *, k: int) -> int | str:
+    """Return a count as it may be shown in a shared document.
+
+    Parameters
+    ----------
+    n
+        A count of incidents.
+    k
+        Smallest count shown.
+
+    Returns
+    -------
+    int or str
+        ``n`` when it is 0 or at least ``k``; otherwise ``"< k"`` (e.g. ``"< 5"``).
+    """
+    return int(n) if n == 0 or n >= k else f"< {k}"
+
+
+def suppress_parts(parts: Sequence[int], *, total: int, k: int) -> list[int | str]:
+    """Suppress small counts of a breakdown whose total is shown, so none can be derived.
+
+    Counts from 1 to ``k - 1`` are suppressed; when the total is shown and exactly one part
+    is suppressed, the smallest other nonzero part is suppressed too (otherwise the hidden
+    one would be the total minus the others).
+
+    Parameters
+    ----------
+    parts
+        Counts that add up to ``total``.
+    total
+        Their sum, shown elsewhere in the report.
+    k
+        Smallest count shown.
+
+    Returns
+    -------
+    list
+        The parts as shown (int or ``"< k"``; a complementary suppression shows ``"–"``).
+    """
+    hidden = [0 < n < k for n in parts]
+    if (total == 0 or total >= k) and sum(hidden) == 1:
+        others = [(n, i) for i, n in enumerate(parts) if n > 0 and not hidden[i]]
+        if others:
+            hidden[min(others)[1]] = True
+    return [
+        (f"< {k}" if parts[i] < k else "–") if hidden[i] else int(parts[i])
+        for i in range(len(parts))
+    ]
+
+
+@dataclass
+class Table:
+    """One table of the report, as shown and exported.
+
+    Attributes
+    ----------
+    name
+        File-safe id (CSV file name, XLSX sheet name).
+    title
+        Swedish caption.
+    frame
+        The table as shown: counts of incidents are already suppressed.
+    event_counts
+        Columns holding counts of incidents (k-suppressed; checked by the privacy test).
+    """
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    event_counts: tuple[str, ...] = ()
+
+
+@dataclass
+class FocusItem:
+    """A suggested focus for next month.
+
+    Attributes
+    ----------
+    theme
+        Löfte theme id.
+    title
+        Swedish headline.
+    reasons
+        Swedish sentences, each traceable to a table or the forecast.
+    """
+
+    theme: str
+    title: str
+    reasons: list[str]
+
+
+@dataclass
+class MonthlyReport:
+    """Everything the monthly follow-up shows.
+
+    Attributes
+    ----------
+    month
+        ``YYYY-MM``.
+    k
+        Suppression threshold used.
+    tables
+        Tables by name, in report order.
+    charts
+        PNG data URIs by name.
+    notes
+        Swedish sentences by section key.
+    focus
+        Next month's suggested focus.
+    """
+
+    month: str
+    k: int
+    tables: dict[str, Table] = field(default_factory=dict)
+    charts: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    focus: list[FocusItem] = field(default_factory=list)
+
+    def add(self, table: Table) -> None:
+        """Add a table (replacing one with the same name)."""
+        self.tables[table.name] = table
+
+    def note(self, section: str, text: str) -> None:
+        """Add a Swedish sentence to a section."""
+        self.notes.setdefault(section, []).append(text)
+
+
+@dataclass
+class ReportInputs:
+    """What the report reads from the store, gathered once.
+
+    Attributes
+    ----------
+    incidents
+        Incidents of the history window (EPSG:3006, ``occurred_at`` tz-aware).
+    places
+        Named places (:func:`geo.sites.load_places`).
+    plan
+        The activity plan (:func:`geo.activity.load_plan`).
+    activity_log
+        The activity log (:func:`geo.activity.read_activity_log`).
+    patrol_log
+        The patrol log (:func:`geo.patrol_log.read_log`), or ``None`` when unavailable.
+    weekly_minutes
+        Police minutes per ISO week of the month (:func:`geo.patrol_log.minutes_per_week`),
+        or ``None``.
+    spots
+        Kommun traffic spots (:func:`geo.spots.read_spots`), or ``None``.
+    spot_changes
+        Their audit trail (:func:`geo.spots.read_changes`), or ``None``.
+    """
+
+    incidents: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    plan: pd.DataFrame
+    activity_log: pd.DataFrame
+    patrol_log: pd.DataFrame | None = None
+    weekly_minutes: pd.DataFrame | None = None
+    spots: gpd.GeoDataFrame | None = None
+    spot_changes: pd.DataFrame | None = None

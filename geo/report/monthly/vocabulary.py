@@ -1,0 +1,82 @@
+"""The report's words and fixed settings: months, source groups, seasons, the promise."""
+
+from __future__ import annotations
+
+from geo import activity
+
+#: Swedish month names, January first.
+MONTHS_SV = activity.MONTHS_SV
+
+
+#: Source id → source group shown in the report.
+SOURCE_GROUPS: dict[str, str] = {
+    "polis": "polis",
+    "polisen_api": "polis",
+    "kommun": "kommun",
+    "kommun_est": "kommun",
+    "kommun_traffic_spot": "kommun",
+    "skola": "kommun",
+    "socialtjanst": "kommun",
+    "bevakning": "kommun",
+    "bostadsbolag": "kommun",
+    "medborgare": "medborgare",
+    "syntetisk": "syntetisk",
+}
+
+
+#: Source group → Swedish column label.
+SOURCE_GROUP_LABELS: dict[str, str] = {
+    "polis": "Polisen",
+    "kommun": "Kommunen",
+    "medborgare": "Medborgare",
+    "syntetisk": "Syntetiska exempeldata",
+    "ovriga": "Övriga källor",
+}
+
+
+#: Bathing season (months) when the bathing-site section is shown.
+BATHING_MONTHS: tuple[int, ...] = (5, 6, 7, 8, 9)
+
+
+#: Season of motorburen problematik (Brå / Polisregion Bergslagen: grows in spring).
+MOTOR_MONTHS: tuple[int, ...] = (3, 4, 5, 6, 7, 8, 9)
+
+
+#: The löfte's police presence per ISO week, in minutes.
+PROMISE_MIN = 120
+
+
+#: Months of history read for trends, emerging hot spots and the forecast.
+HISTORY_MONTHS = 24
+
+
+#: Grid cell of the aggregated top areas (metres).
+AREA_CELL_SIZE_M = 1000.0
+
+
+#: Patrol-log activity keywords (normalised) → control type; the activity plan's
+#: ``patrol_controls`` count the same rows (:func:`geo.activity.control_type`).
+CONTROL_TYPES = activity.CONTROL_TYPES
+
+
+control_type = activity.control_type
+
+
+SPOT_IN_PROGRESS = ("bedomd", "atgard_planerad")
+
+
+def month_label(month: str) -> str:
+    """Return a month in Swedish, e.g. ``"november 2026"``.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    str
+        The Swedish month name and year.
+    """
+    p = activity.parse_month(month)
+    return f"{MONTHS_SV[p.month - 1]} {p.year}"
