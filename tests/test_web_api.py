@@ -11,6 +11,7 @@ from _web_fixtures import FJUGESTA, PASSWORD, csrf_from_html, login, make_store,
 from starlette.exceptions import StarletteDeprecationWarning
 
 from geo import spots, store
+from geo.errors import GeoError
 from geo.web import create_app
 
 with warnings.catch_warnings():
@@ -399,7 +400,7 @@ def test_serve_binds_localhost_by_default_and_commands_have_help():
 
 
 def test_serve_reports_missing_leaflet(tmp_path):
-    with pytest.raises(spots.GeoError, match="npm"):
+    with pytest.raises(GeoError, match="npm"):
         create_app(tmp_path / "s.gpkg", vendor_dir=tmp_path)
 
 

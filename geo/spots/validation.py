@@ -1,0 +1,374 @@
+"""Checking a spot from the form: its place in the kommun, its fields, and no personal data."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from shapely.geometry import shape
+
+from geo import settings
+from geo.errors import DataError
+from geo.projection import transformer
+from geo.sites import inside_kommun
+from geo.spots.vocabulary import (
+    SPOT_CATEGORIES,
+    TIME_BANDS,
+    WEEKDAYS,
+)
+
+logger = logging.getLogger(__name__)
+
+
+MAX_TEXT_CHARS = 2000
+
+
+MAX_UNIT_CHARS = 200
+
+
+MIN_LINE_LENGTH_M = 5.0
+
+
+MAX_LINE_LENGTH_M = 30_000.0
+
+
+_PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
+
+
+_REGNR_RE = re.compile(r"(?<![A-ZÅÄÖ])[A-Z]{3} ?\d{2}[A-Z0-9](?![A-Za-z0-9])")
+
+
+#: Endings of Swedish street names (``Storgatan``, ``Ekkroken``, ``Lindallén`` …). ``väg`` and
+#: ``led`` alone are not here: ``väg 204``, ``riksväg 50`` and ``E18`` are road numbers.
+STREET_SUFFIXES: tuple[str, ...] = (
+    "gatan",
+    "gata",
+    "vägen",
+    "gränden",
+    "gränd",
+    "stigen",
+    "backen",
+    "torget",
+    "torg",
+    "allén",
+    "allé",
+    "leden",
+    "platsen",
+    "gången",
+    "slingan",
+    "liden",
+    "ringen",
+    "kroken",
+)
+
+
+#: Numbers after a street name that count something rather than name a house.
+_NOT_HOUSE_NUMBER = (
+    r"km|m|meter|gånger|ggr|st|stycken|bilar|fordon|mopeder|personer|min|minuter|timmar"
+    r"|dagar|kvällar|nätter|veckor|år|kr|procent"
+)
+
+
+#: A street name (at least one letter before the ending, so "på vägen 3 gånger" is not one)
+#: followed by a house number of 1–3 digits: ``Storgatan 5``, ``kungsvägen 12B``. The road
+#: names ``riksvägen``, ``länsvägen``, ``europavägen`` and ``motorvägen`` are road numbers.
+_ADDRESS_RE = re.compile(
+    r"(?<![^\W\d_])(?!(?:riks|läns|europa|motor)vägen(?![^\W\d_]))"
+    r"[^\W\d_][^\W\d_-]*?(?:-[^\W\d_]+)*?"
+    rf"-?(?:{'|'.join(STREET_SUFFIXES)})(?![^\W\d_])"
+    r"\s*\d{1,3}(?!\d)(?![.:,]\d)"
+    rf"(?!\s*(?:%|(?:{_NOT_HOUSE_NUMBER})(?!\w)))",
+    re.IGNORECASE,
+)
+
+
+class SpotValidationError(DataError):
+    """A spot or observation failed validation; ``errors`` maps each field to a Swedish sentence.
+
+    Parameters
+    ----------
+    errors
+        Field name → Swedish message shown next to the field.
+    """
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+@dataclass(frozen=True)
+class SpotDraft:
+    """A validated spot, ready to store.
+
+    Attributes
+    ----------
+    category, weekdays, time_bands, since, description, unit
+        The form's fields, cleaned.
+    geometry
+        Point or LineString in the working CRS.
+    """
+
+    category: str
+    weekdays: tuple[int, ...]
+    time_bands: tuple[str, ...]
+    since: date | None
+    description: str
+    unit: str
+    geometry: shapely.Point | shapely.LineString
+
+    def content(self) -> dict[str, Any]:
+        """Return the fields as stored (JSON-able, geometry as WKT rounded to centimetres)."""
+        return {
+            "category": self.category,
+            "weekdays": list(self.weekdays),
+            "time_bands": list(self.time_bands),
+            "since": self.since.isoformat() if self.since else None,
+            "description": self.description,
+            "unit": self.unit,
+            "geometry": shapely.to_wkt(self.geometry, rounding_precision=2),
+        }
+
+
+def _today() -> date:
+    return pd.Timestamp.now(tz=settings.timezone).date()
+
+
+def parse_geometry(
+    value: object, crs: object, errors: dict[str, str]
+) -> shapely.Point | shapely.LineString | None:
+    """Read a marked geometry and return it in EPSG:3006, or record why not.
+
+    Parameters
+    ----------
+    value
+        A GeoJSON Point or LineString.
+    crs
+        ``EPSG:4326`` (default) or ``EPSG:3006``.
+    errors
+        Field name → Swedish message; ``geometry`` is set when the value is refused
+        (unreadable, not a number, swapped axes, outside the kommun, too short or too long).
+
+    Returns
+    -------
+    shapely.Point or shapely.LineString or None
+        The projected geometry, or ``None`` when refused.
+    """
+    if not isinstance(value, Mapping):
+        errors["geometry"] = "Markera en plats eller en sträcka på kartan."
+        return None
+    try:
+        geom = shape(dict(value))
+    except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.GEOSException):
+        errors["geometry"] = "Geometrin går inte att läsa; markera platsen på kartan igen."
+        return None
+    if geom.geom_type not in ("Point", "LineString") or geom.is_empty:
+        errors["geometry"] = "Markera en punkt (Markera plats) eller en linje (Markera sträcka)."
+        return None
+    coords = shapely.get_coordinates(geom)
+    if not all(math.isfinite(float(v)) for v in coords.ravel()):
+        errors["geometry"] = "Koordinaterna är inte tal; markera platsen på kartan igen."
+        return None
+    crs_text = str(crs or "EPSG:4326").upper()
+    if crs_text not in ("EPSG:4326", "EPSG:3006"):
+        errors["geometry"] = (
+            f"Koordinatsystemet {crs_text} stöds inte; använd EPSG:4326 eller EPSG:3006."
+        )
+        return None
+    epsg = int(crs_text.split(":")[1])
+    if epsg == 4326 and not ((abs(coords[:, 0]) <= 180).all() and (abs(coords[:, 1]) <= 90).all()):
+        errors["geometry"] = (
+            "Koordinaterna ligger utanför jorden (longitud ±180, latitud ±90); "
+            "är de i SWEREF 99 TM? Ange då crs EPSG:3006."
+        )
+        return None
+    tr = transformer(epsg, settings.working_crs)
+    projected = shapely.transform(geom, lambda xy: stack_xy(tr.transform(xy[:, 0], xy[:, 1])))
+    swapped = shapely.transform(geom, lambda xy: stack_xy(tr.transform(xy[:, 1], xy[:, 0])))
+    inside = inside_kommun(gpd.GeoSeries([projected, swapped], crs=settings.working_crs))
+    if not bool(inside.iloc[0]):
+        if bool(inside.iloc[1]):
+            what = "latitud och longitud" if epsg == 4326 else "nordlig och östlig koordinat"
+            errors["geometry"] = (
+                f"Koordinaterna ser omkastade ut: med {what} i omvänd ordning hamnar platsen i "
+                f"{settings.kommun_name}. Byt plats på dem eller markera platsen på kartan."
+            )
+        else:
+            errors["geometry"] = (
+                f"Platsen ligger utanför {settings.kommun_name}s kommun; "
+                "markera en plats inom kommunen."
+            )
+        return None
+    if isinstance(projected, shapely.LineString):
+        if projected.length < MIN_LINE_LENGTH_M:
+            errors["geometry"] = (
+                f"Sträckan är kortare än {MIN_LINE_LENGTH_M:.0f} m; markera en plats i stället."
+            )
+            return None
+        if projected.length > MAX_LINE_LENGTH_M:
+            errors["geometry"] = (
+                f"Sträckan är längre än {MAX_LINE_LENGTH_M / 1000:.0f} km; "
+                "dela upp den i kortare delar."
+            )
+            return None
+    if not isinstance(projected, shapely.Point | shapely.LineString) or not projected.is_valid:
+        errors["geometry"] = "Geometrin är ogiltig; markera platsen eller sträckan igen."
+        return None
+    return projected
+
+
+def stack_xy(xy: tuple[Any, Any]) -> npt.NDArray[np.float64]:
+    """Return a transformer's ``(x, y)`` output as an ``(n, 2)`` array for ``shapely.transform``."""
+    return np.column_stack([np.asarray(xy[0], dtype=float), np.asarray(xy[1], dtype=float)])
+
+
+def check_text(
+    value: object, name: str, errors: dict[str, str], *, required: bool, max_chars: int
+) -> str:
+    """Return a free-text field stripped, or record why it is refused.
+
+    Parameters
+    ----------
+    value
+        The field's value.
+    name
+        The field's name (the key in ``errors``).
+    errors
+        Field name → Swedish message.
+    required
+        Whether an empty text is refused.
+    max_chars
+        Longest text allowed.
+
+    Returns
+    -------
+    str
+        The stripped text (also when refused: personnummer, registration numbers and street
+        addresses with a house number are refused so they are never stored).
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[name] = "Fältet ska vara text."
+        return ""
+    text = value.strip()
+    if required and not text:
+        errors[name] = "Fältet måste fyllas i."
+    elif len(text) > max_chars:
+        errors[name] = f"Texten är {len(text)} tecken; högst {max_chars} tecken är tillåtet."
+    elif _PERSONNUMMER_RE.search(text):
+        errors[name] = "Texten ser ut att innehålla ett personnummer; ta bort det."
+    elif _REGNR_RE.search(text):
+        errors[name] = "Texten ser ut att innehålla ett registreringsnummer; ta bort det."
+    elif _ADDRESS_RE.search(text):
+        errors[name] = (
+            "Texten ser ut att innehålla en gatuadress med husnummer; beskriv platsen utan "
+            "adresser till bostäder, t.ex. ”korsningen vid skolan”."
+        )
+    return text
+
+
+def has_street_address(text: str) -> bool:
+    """Tell whether a text names a street address with a house number.
+
+    Parameters
+    ----------
+    text
+        Free text from a form.
+
+    Returns
+    -------
+    bool
+        True for e.g. ``Storgatan 5`` or ``kungsvägen 12B``; False for road numbers
+        (``väg 204``, ``E18``), streets without a number and counts after a street
+        (``Storgatan 3 gånger``).
+    """
+    return _ADDRESS_RE.search(text) is not None
+
+
+def _check_date(value: object, name: str, errors: dict[str, str]) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        errors[name] = f"{str(value)[:40]!r} är inget datum; skriv det som ÅÅÅÅ-MM-DD."
+        return None
+    if day > _today():
+        errors[name] = (
+            f"Datumet {day.isoformat()} ligger i framtiden; ange ett datum bakåt i tiden."
+        )
+        return None
+    if day.year < 1950:
+        errors[name] = f"Datumet {day.isoformat()} är för gammalt; kontrollera årtalet."
+        return None
+    return day
+
+
+def validate_spot(payload: Mapping[str, Any]) -> SpotDraft:
+    """Check a spot sent by the form and return it cleaned.
+
+    Parameters
+    ----------
+    payload
+        ``geometry`` (GeoJSON Point/LineString, lon/lat unless ``crs`` is ``EPSG:3006``),
+        ``category`` (a key of :data:`SPOT_CATEGORIES`), ``weekdays`` (ISO numbers 1–7),
+        ``time_bands`` (keys of :data:`TIME_BANDS`), ``since`` (``YYYY-MM-DD`` or empty),
+        ``description`` (≤ 2,000 characters, no personnummer, registration numbers or street
+        addresses with a house number) and
+        ``unit`` (the reporting organisation, free text).
+
+    Returns
+    -------
+    SpotDraft
+        The cleaned spot with its geometry in EPSG:3006.
+
+    Raises
+    ------
+    SpotValidationError
+        With one Swedish sentence per field that is wrong.
+    """
+    errors: dict[str, str] = {}
+    geom = parse_geometry(payload.get("geometry"), payload.get("crs"), errors)
+    category = payload.get("category")
+    if category not in SPOT_CATEGORIES:
+        errors["category"] = "Välj en kategori i listan."
+    weekdays_raw = payload.get("weekdays") or []
+    weekdays: list[int] = []
+    if not isinstance(weekdays_raw, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and d in WEEKDAYS for d in weekdays_raw
+    ):
+        errors["weekdays"] = "Välj veckodagar i listan (måndag–söndag)."
+    else:
+        weekdays = sorted(set(weekdays_raw))
+    bands_raw = payload.get("time_bands") or []
+    bands: list[str] = []
+    if not isinstance(bands_raw, list) or not all(b in TIME_BANDS for b in bands_raw):
+        errors["time_bands"] = "Välj tider på dygnet i listan."
+    else:
+        bands = [b for b in TIME_BANDS if b in bands_raw]
+    since = _check_date(payload.get("since"), "since", errors)
+    description = check_text(
+        payload.get("description"), "description", errors, required=True, max_chars=MAX_TEXT_CHARS
+    )
+    unit = check_text(payload.get("unit"), "unit", errors, required=False, max_chars=MAX_UNIT_CHARS)
+    if errors or geom is None:
+        raise SpotValidationError(errors)
+    return SpotDraft(
+        category=str(category),
+        weekdays=tuple(weekdays),
+        time_bands=tuple(bands),
+        since=since,
+        description=description,
+        unit=unit,
+        geometry=geom,
+    )
