@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from geo import network, settings
 from geo.cli.network import network_group
 from geo.errors import CRSError, DataError, NetworkError
+from geo.network import travel
 from geo.sites import load_boundary, load_places
 
 DATA = Path(__file__).parent / "data"
@@ -261,8 +262,8 @@ def test_matrix_matches_networkx_and_is_cached(
         ref = nx.single_source_dijkstra_path_length(schematic, int(nodes[i]), weight="travel_time")
         assert np.allclose(tt[i], [ref[int(n)] for n in nodes])
     calls = []
-    real = network.dijkstra
-    monkeypatch.setattr(network, "dijkstra", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = travel.dijkstra
+    monkeypatch.setattr(travel, "dijkstra", lambda *a, **k: calls.append(1) or real(*a, **k))
     again = network.travel_time_matrix(schematic, pts.iloc[::-1])
     assert calls == []  # same node set: answered from the cache
     assert np.allclose(again, tt[::-1, ::-1])
