@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-
-logger = logging.getLogger(__name__)
 
 
 def road_labels(edges: pd.DataFrame) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
@@ -28,8 +27,6 @@ from geo.spots.writing import (
     SpotPermissionError,
 )
 from geo.users import User
-
-logger = logging.getLogger(__name__)
 
 
 def validate_observation(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -18,9 +17,6 @@ from geo.spots.vocabulary import (
     SPOT_CATEGORIES,
     STATUSES,
 )
-
-logger = logging.getLogger(__name__)
-
 
 #: Columns of the ``spots`` table that make up a spot (besides ``geom``), as selected.
 _ROW_KEYS: tuple[str, ...] = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections.abc import Mapping
@@ -26,9 +25,6 @@ from geo.spots.vocabulary import (
     TIME_BANDS,
     WEEKDAYS,
 )
-
-logger = logging.getLogger(__name__)
-
 
 MAX_TEXT_CHARS = 2000
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from geo.weeks import DAY_ABBR, DAY_NAMES
-
-logger = logging.getLogger(__name__)
-
 
 #: Spot categories (ids are :data:`geo.model.CATEGORIES` ids) → Swedish label in the form.
 SPOT_CATEGORIES: dict[str, str] = {
