@@ -13,7 +13,13 @@ import shapely
 from matplotlib.figure import Figure
 
 from geo.errors import DataError
-from geo.forecast import DEFAULT_METHOD, check_method, count_months, predict_counts
+from geo.forecast import (
+    DEFAULT_METHOD,
+    blend_fit_origins,
+    check_method,
+    count_months,
+    predict_counts,
+)
 from geo.grid import cell_ids, make_grid
 from geo.pointcoords import MIN_FAR_KM
 from geo.weeks import week_label
@@ -29,6 +35,7 @@ __all__ = [
     "backtest_periods",
     "baseline_of",
     "check_methods",
+    "default_fit_note",
     "few_events_note",
     "hit_rate",
     "hit_rates",
@@ -188,8 +195,12 @@ def _study_cells(points: pd.DataFrame, cell_size_m: float) -> npt.NDArray[np.int
             )
         raise DataError(msg)
     hull = shapely.convex_hull(shapely.MultiPoint(points[["x", "y"]].to_numpy()))
-    grid = make_grid(hull.buffer(cell_size_m / 2), cell_size_m=cell_size_m)
-    return np.asarray(grid["cell_id"].to_numpy(), dtype=np.int64)
+    grid = make_grid(hull, cell_size_m=cell_size_m)
+    # a cell that only touches the hull can hold no event and would only add area
+    covered = ~shapely.touches(hull, grid.geometry.to_numpy())
+    # a point on a cell's lower or left edge lies in a cell the hull may only touch
+    with_events = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
+    return np.union1d(grid["cell_id"].to_numpy()[covered], with_events).astype(np.int64)
 
 
 def study_cell_index(
@@ -207,8 +218,8 @@ def study_cell_index(
     Returns
     -------
     tuple of numpy.ndarray
-        The cell ids (cells meeting the points' convex hull) and, per point, the index of
-        its cell in them.
+        The cell ids, sorted: the cells the points' convex hull covers (more than their
+        boundary) and every cell holding a point; per point, the index of its cell in them.
     """
     cells = _study_cells(points, cell_size_m)
     ids = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
@@ -588,13 +599,17 @@ def markdown_table(summary: dict[str, object], *, baseline: str | None = None) -
 
 #: Fewer events than this in a test period on average, and the tables get a caution.
 FEW_EVENTS = 30
+#: A scored period with fewer events than this is named under the table (:func:`few_events_note`).
+FEW_IN_ONE_PERIOD = 10
 
 
 def few_events_note(summary: dict[str, object]) -> str:
     """Return a caution when the test periods hold few events, else ``""``.
 
     With about ten events a month one event more or less in the top cells moves PAI@5 % by
-    two, so the means and ratios swing with chance.
+    two, so the means and ratios swing with chance. Every scored period weighs the same in
+    the means, so one nearly empty period (one event: PAI 0 or 20) is named even when the
+    others are full.
 
     Parameters
     ----------
@@ -604,20 +619,69 @@ def few_events_note(summary: dict[str, object]) -> str:
     Returns
     -------
     str
-        The sentence, or an empty string.
+        The sentences, or an empty string.
     """
     unit = str(summary.get("step", "month"))
     periods = summary.get(f"per_{unit}")
     if not isinstance(periods, dict) or not periods:
         return ""
     rows = [r for r in next(iter(periods.values())) if r["n_test"] > 0]
-    mean = float(np.mean([r["n_test"] for r in rows])) if rows else 0.0
-    if not rows or mean >= FEW_EVENTS:
+    if not rows:
         return ""
+    mean = float(np.mean([r["n_test"] for r in rows]))
+    if mean < FEW_EVENTS:
+        return (
+            f"Few events: {mean:.0f} a {unit} on average in the test {unit}s (under "
+            f"{FEW_EVENTS}); PAI swings with one event more or less in the top cells, so read "
+            f"the means and ratios with their spread (sd) and the {unit}s in the JSON."
+        )
+    thin = [r for r in rows if r["n_test"] < FEW_IN_ONE_PERIOD]
+    if not thin:
+        return ""
+    named = ", ".join(f"{r[unit]} ({r['n_test']})" for r in thin)
     return (
-        f"Few events: {mean:.0f} a {unit} on average in the test {unit}s (under {FEW_EVENTS}); "
-        "PAI swings with one event more or less in the top cells, so read the means and "
-        f"ratios with their spread (sd) and the {unit}s in the JSON."
+        f"Few events in {len(thin)} test {unit}{'s' if len(thin) > 1 else ''}: {named}. Every "
+        f"{unit} weighs the same in the means, and there one event more or less in the top "
+        f"cells moves PAI@5 % by more than {20 / FEW_IN_ONE_PERIOD:g}; compare the "
+        f"means without {'them' if len(thin) > 1 else 'it'} in the JSON (per_{unit})."
+    )
+
+
+def default_fit_note(periods: Sequence[BacktestPeriod], methods: Sequence[str]) -> str:
+    """Say in how many test periods the default had too little history to fit its weights.
+
+    The default (``blend``) fits its mixture on inner origins inside the training window
+    (:func:`geo.forecast.blend_fit_origins`); with one training month there is none, and it
+    forecasts as ``kde``; with two, some months have one.
+
+    Parameters
+    ----------
+    periods
+        The backtest's test periods (:func:`backtest_periods`).
+    methods
+        The methods run; the note is only for ``default`` or ``blend``.
+
+    Returns
+    -------
+    str
+        The sentence, or ``""`` when every period had at least two inner origins.
+    """
+    blends = {"blend"} | ({"default"} if DEFAULT_METHOD == "blend" else set())
+    if not blends & set(methods):
+        return ""
+    day = pd.Timedelta(days=1)
+    n = [blend_fit_origins(p.train_start, p.origin, (p.end - p.origin) / day) for p in periods]
+    none, one = n.count(0), n.count(1)
+    if not none and not one:
+        return ""
+    parts = []
+    if none:
+        parts.append(f"in {none} of {len(n)} it forecast as kde (no inner origin to fit on)")
+    if one:
+        parts.append(f"in {one} it fitted its weights on one inner origin only")
+    return (
+        f"The default had little history for its weights: {'; '.join(parts)}. Its row shows "
+        "the blend at its weakest; --train-months 3 or more gives it two or more."
     )
 
 
@@ -632,9 +696,9 @@ def plan_sentence(summary: dict[str, object]) -> str:
     Returns
     -------
     str
-        One sentence, e.g. "The top 5 cells, what a week's patrol plan can visit (0.0558 %
-        of the 8,955 cells), held on average count_3m 31.2 %, default 35.0 % of a month's
-        events."
+        One sentence, e.g. "The top 5 cells (as many as a week's patrol plan can visit;
+        0.0558 % of the 8,955 cells) held on average count_3m 31.2 %, default 35.0 % of each
+        test month's events."
     """
     methods, k, n = summary["methods"], summary.get("plan_cells"), summary.get("n_cells")
     assert isinstance(methods, dict)
@@ -646,9 +710,9 @@ def plan_sentence(summary: dict[str, object]) -> str:
         if m.get("hit_plan") is not None
     )
     return (
-        f"The top {k} cells, what a week's patrol plan can visit ({min(k / n, 1.0) * 100:.3g} % "
-        f"of the {n:,} cells), held on average {shares} of a {summary.get('step', 'month')}'s "
-        "events."
+        f"The top {k} cells (as many as a week's patrol plan can visit; "
+        f"{min(k / n, 1.0) * 100:.3g} % of the {n:,} cells) held on average {shares} of each "
+        f"test {summary.get('step', 'month')}'s events."
     )
 
 

@@ -24,6 +24,7 @@ from geo.weeks import week_monday
 __all__ = [
     "DEFAULT_METHOD",
     "FORECAST_COLUMNS",
+    "blend_fit_origins",
     "check_method",
     "count_months",
     "forecast_week",
@@ -201,26 +202,62 @@ def _features(
     return np.column_stack(cols)
 
 
-def _inner_origins(
-    h: History, horizon_days: float, *, step_days: float, n: int
-) -> tuple[list[pd.Timestamp], bool]:
-    """Return up to ``n`` origins ``h.origin - horizon - j × step`` inside the history.
+def _origins_before(
+    start: pd.Timestamp, origin: pd.Timestamp, horizon_days: float, *, step_days: float, n: int
+) -> list[pd.Timestamp]:
+    """Return up to ``n`` origins ``origin - horizon - j × step`` after ``start``.
 
-    Each origin has at least one horizon (and 28 days) of history behind it and a whole
-    horizon of known events after it. The flag says whether every origin also has a year
-    (and two weeks) behind it, as same-season features need.
+    Each has at least one horizon (and 28 days) of history behind it and a whole horizon of
+    known events after it.
     """
     horizon = pd.Timedelta(days=horizon_days)
     step = pd.Timedelta(days=step_days)
     min_hist = pd.Timedelta(days=max(28.0, horizon_days))
     origins = []
     for j in range(n):
-        o = h.origin - horizon - j * step
-        if o - min_hist < h.start:
+        o = origin - horizon - j * step
+        if o - min_hist < start:
             break
         origins.append(o)
+    return origins
+
+
+def _inner_origins(
+    h: History, horizon_days: float, *, step_days: float, n: int
+) -> tuple[list[pd.Timestamp], bool]:
+    """Return the inner origins of a history (:func:`_origins_before`) and a season flag.
+
+    The flag says whether every origin also has a year (and two weeks) behind it, as
+    same-season features need.
+    """
+    origins = _origins_before(h.start, h.origin, horizon_days, step_days=step_days, n=n)
     use_season = bool(origins) and min(origins) - pd.Timedelta(days=364 + 14) >= h.start
     return origins, use_season
+
+
+def blend_fit_origins(start: pd.Timestamp, origin: pd.Timestamp, horizon_days: float) -> int:
+    """Return on how many inner origins the default (``blend``) fits its weights.
+
+    Parameters
+    ----------
+    start, origin
+        The history the forecast may use: ``[start, origin)``.
+    horizon_days
+        Length of the forecast period.
+
+    Returns
+    -------
+    int
+        0 when the history is too short for one (a horizon and at least 28 days before an
+        origin, a horizon after it): the default then forecasts as ``kde``.
+    """
+    steps = _blend_step_days(horizon_days)
+    return len(_origins_before(start, origin, horizon_days, step_days=steps, n=BLEND_FOLDS))
+
+
+def _blend_step_days(horizon_days: float) -> float:
+    """Days between the blend's inner origins: half the horizon, at least a week."""
+    return max(7.0, horizon_days / 2)
 
 
 def _multiscale(h: History, q: Target) -> FloatArray:
@@ -403,7 +440,7 @@ def _blend(h: History, q: Target) -> FloatArray:
     horizon = pd.Timedelta(days=horizon_days)
     # the season component needs a year of history behind every inner origin
     origins, use_season = _inner_origins(
-        h, horizon_days, step_days=max(7.0, horizon_days / 2), n=BLEND_FOLDS
+        h, horizon_days, step_days=_blend_step_days(horizon_days), n=BLEND_FOLDS
     )
     if not origins:
         logger.info("blend: history too short for inner origins; using kde")

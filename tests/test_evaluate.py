@@ -180,7 +180,10 @@ def test_evaluate_cli_writes_json_and_plot(tmp_path):
         assert m["months"] == 3
     assert "| count_3m |" in result.output
     assert data["plan_cells"] == ev.PLAN_CELLS
-    assert f"The top {ev.PLAN_CELLS} cells, what a week's patrol plan can visit" in result.output
+    assert (
+        f"The top {ev.PLAN_CELLS} cells (as many as a week's patrol plan can visit;"
+        in result.output
+    )
     pts = read_points(path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006")
     assert data["n_cells"] == ev.study_cell_index(pts, 250.0)[0].size  # the grid it scored on
     # per month too: the means above are the means of these, and each month is printed
@@ -273,7 +276,7 @@ def test_a_weekly_backtest_never_gives_a_method_its_test_week(monkeypatch, tmp_p
     assert data["step"] == "week" and data["methods"]["kde"]["weeks"] == 13
     assert [r["week"] for r in data["per_week"]["kde"]] == data["test_weeks"]
     assert (
-        "of a week's events" in result.output and "13 test weeks, 13 with events" in result.output
+        "of each test week's events" in result.output and "13 test weeks, 13 with events" in result.output
     )
 
 
@@ -487,3 +490,65 @@ def test_a_category_with_few_events_gets_a_caution_under_the_table(tmp_path):
     per_test_month = few["t"].dt.month.value_counts()[[4, 5, 6]].mean()
     expected = f"Few events: {per_test_month:.0f} a month on average in the test months (under 30)"
     assert expected in result.output
+
+
+def test_the_study_area_is_the_cells_the_hull_covers_and_every_cell_with_an_event():
+    # a 300 m square of 100 m cells, corners on cell corners: the hull covers nine cells; the
+    # ring around it only touches it and can hold no event (it added to every method's area)
+    square = pd.DataFrame(
+        {
+            "x": [1000.0, 1300.0, 1000.0, 1300.0, 1150.0],
+            "y": [1000.0, 1000.0, 1300.0, 1300.0, 1150.0],
+        }
+    )
+    cells, pos = ev.study_cell_index(square, 100.0)
+    covered = {r * 10_000_000 + c for r in (10, 11, 12) for c in (10, 11, 12)}
+    # a corner at 1300 m lies in column or row 13, a cell the hull only touches: kept for it
+    corners = {10 * 10_000_000 + 13, 13 * 10_000_000 + 10, 13 * 10_000_000 + 13}
+    assert set(cells) == covered | corners
+    assert (pos >= 0).all()
+    # a line of points (a hull without area) keeps the cells its points lie in
+    line = pd.DataFrame({"x": [50.0, 150.0, 250.0], "y": [50.0, 50.0, 50.0]})
+    cells, pos = ev.study_cell_index(line, 100.0)
+    assert set(cells) == {0, 1, 2} and (pos >= 0).all()
+
+
+@given(st.lists(st.tuples(st.floats(0, 2000), st.floats(0, 2000)), min_size=1, max_size=40))
+def test_every_point_lies_in_a_study_cell(xy):
+    pts = pd.DataFrame(xy, columns=["x", "y"])
+    cells, pos = ev.study_cell_index(pts, 150.0)
+    assert (pos >= 0).all()
+    assert np.all(np.diff(cells) > 0)  # sorted, no cell twice
+
+
+def test_one_nearly_empty_test_month_is_named_under_the_table(tmp_path):
+    pts = synthetic_points()
+    # May keeps three of its 200 events: it weighs as much as April and June in the means
+    may = pts.index[pts["t"].dt.month == 5]
+    pts = pts.drop(may[3:])
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    result = _run_cli(path, "count_3m")
+    assert result.exit_code == 0, result.output
+    assert "Few events in 1 test month: 2024-05 (3)." in result.output
+    assert "Few events:" not in result.output  # the mean (134 a month) is not few
+
+
+@pytest.mark.parametrize(("train", "expected"), [(1, "in 5 of 5 it forecast as kde"), (3, None)])
+def test_the_default_says_when_its_training_window_is_too_short_to_fit_on(
+    tmp_path, train, expected
+):
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    out = tmp_path / "o.json"
+    result = _run_cli(path, "kde,default", "--train-months", str(train), "--json", str(out))
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    if expected is None:
+        assert "little history" not in result.output and "default_note" not in data
+        return
+    assert expected in result.output and expected in data["default_note"]
+    # and so it is: the default's months are kde's
+    rows = zip(data["per_month"]["kde"], data["per_month"]["default"], strict=True)
+    for row_kde, row_default in rows:
+        assert row_default["pai_5"] == row_kde["pai_5"]

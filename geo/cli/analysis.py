@@ -437,7 +437,8 @@ def evaluate_command(
         max_distance_km=max_distance_km, period=period, layer=layer, id_col=id_col, tz=tz,
     )  # fmt: skip
     click.echo(_row_account(points.attrs), err=True)
-    n_steps = len(ev.backtest_periods(points["t"], train_months=train_months, step=step))
+    periods = ev.backtest_periods(points["t"], train_months=train_months, step=step)
+    n_steps = len(periods)
     with _progress(max(n_steps, 1) * len(names), "evaluate") as advance:
         results, curves = ev.backtest(
             points, methods=names, cell_size_m=cell_size_m, train_months=train_months, seed=seed,
@@ -450,6 +451,9 @@ def evaluate_command(
         period=points.attrs["period"], layer=points.attrs["layer"] or None,
         tz=points.attrs["tz"], times_converted=points.attrs["times_converted"],
     )  # fmt: skip
+    fit_note = ev.default_fit_note(periods, names)
+    if fit_note:
+        summary["default_note"] = fit_note
     bound = None
     if ceiling:
         bound = stationary_ceiling(
@@ -476,8 +480,9 @@ def evaluate_command(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
         )
     click.echo(ev.markdown_table(summary))
-    if note := ev.few_events_note(summary):
-        click.echo("\n" + note)
+    for note in (ev.few_events_note(summary), fit_note):
+        if note:
+            click.echo("\n" + note)
     click.echo("\n" + ev.plan_sentence(summary))
     click.echo("")
     if step == "month":
