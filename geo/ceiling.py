@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.errors import DataError
 from geo.evaluate import pai, study_cell_index
@@ -131,6 +132,7 @@ def stationary_ceiling(
     coverage: float = 0.05,
     simulations: int = 300,
     seed: int = 0,
+    area: shapely.Geometry | None = None,
 ) -> Ceiling:
     """Simulate how far a forecast that knows each cell's rate beats ``count_<n>m``.
 
@@ -151,6 +153,8 @@ def stationary_ceiling(
         Number of simulated worlds (each: ``train_months`` + 1 months of counts).
     seed
         Random seed.
+    area
+        The study area, as given to :func:`geo.evaluate.backtest`.
 
     Returns
     -------
@@ -162,7 +166,7 @@ def stationary_ceiling(
     DataError
         If the file spans fewer than two months (weeks), or on an unknown ``step``.
     """
-    cells, pos = study_cell_index(points, cell_size_m)
+    cells, pos = study_cell_index(points, cell_size_m, area)
     t = pd.Series(pd.to_datetime(points["t"]))
     if step not in ("month", "week"):
         msg = f"Unknown step {step!r}; use 'month' or 'week'."

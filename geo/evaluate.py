@@ -177,34 +177,42 @@ def pei(risk: npt.ArrayLike, actual: npt.ArrayLike, coverage: float) -> float:
 # ---------------------------------------------------------------------------- backtest
 
 
-def _study_cells(points: pd.DataFrame, cell_size_m: float) -> npt.NDArray[np.int64]:
-    width = float(points["x"].max() - points["x"].min())
-    height = float(points["y"].max() - points["y"].min())
+def _study_cells(
+    points: pd.DataFrame, cell_size_m: float, area: shapely.Geometry | None = None
+) -> npt.NDArray[np.int64]:
+    if area is not None:
+        left, bottom, right, top = (float(v) for v in shapely.bounds(area))
+        width, height = right - left, top - bottom
+    else:
+        width = float(points["x"].max() - points["x"].min())
+        height = float(points["y"].max() - points["y"].min())
     n_box = (width / cell_size_m + 1) * (height / cell_size_m + 1)
     if n_box > MAX_CELLS:
+        what = "study area" if area is not None else "points"
         msg = (
-            f"The points span {width / 1000:.0f} × {height / 1000:.0f} km: about {n_box:,.0f} "
+            f"The {what} span {width / 1000:.0f} × {height / 1000:.0f} km: about {n_box:,.0f} "
             f"cells of {cell_size_m:g} m, more than {MAX_CELLS:,}. Keep one city or county "
             "with --where or --max-distance-km, or raise --cell-size-m."
         )
         pile = points.attrs.get("distant_pile")
-        if pile:  # what stretches the span, as read_points found it
+        if pile and area is None:  # what stretches the span, as read_points found it
             msg += (
                 f" {pile} (given coordinates) lie over {MIN_FAR_KM:g} km from the median "
                 "point: a code for an unknown location? --max-distance-km leaves them out."
             )
         raise DataError(msg)
-    hull = shapely.convex_hull(shapely.MultiPoint(points[["x", "y"]].to_numpy()))
-    grid = make_grid(hull, cell_size_m=cell_size_m)
-    # a cell that only touches the hull can hold no event and would only add area
-    covered = ~shapely.touches(hull, grid.geometry.to_numpy())
-    # a point on a cell's lower or left edge lies in a cell the hull may only touch
+    if area is None:
+        area = shapely.convex_hull(shapely.MultiPoint(points[["x", "y"]].to_numpy()))
+    grid = make_grid(area, cell_size_m=cell_size_m)
+    # a cell that only touches the area can hold no event and would only add area
+    covered = ~shapely.touches(area, grid.geometry.to_numpy())
+    # a point on a cell's lower or left edge lies in a cell the area may only touch
     with_events = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
     return np.union1d(grid["cell_id"].to_numpy()[covered], with_events).astype(np.int64)
 
 
 def study_cell_index(
-    points: pd.DataFrame, cell_size_m: float
+    points: pd.DataFrame, cell_size_m: float, area: shapely.Geometry | None = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
     """Return the study cells of a backtest and each point's position among them.
 
@@ -214,14 +222,17 @@ def study_cell_index(
         ``x``, ``y`` in metres.
     cell_size_m
         Grid cell side.
+    area
+        The study area (:func:`geo.studyarea.read_area`, the points inside it); default the
+        points' convex hull.
 
     Returns
     -------
     tuple of numpy.ndarray
-        The cell ids, sorted: the cells the points' convex hull covers (more than their
-        boundary) and every cell holding a point; per point, the index of its cell in them.
+        The cell ids, sorted: the cells the area covers (more than their boundary) and every
+        cell holding a point; per point, the index of its cell in them.
     """
-    cells = _study_cells(points, cell_size_m)
+    cells = _study_cells(points, cell_size_m, area)
     ids = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
     return cells, pd.Index(cells).get_indexer(pd.Index(ids))
 
@@ -360,6 +371,7 @@ def backtest(
     progress: Callable[[str], None] | None = None,
     plan_cells: int = PLAN_CELLS,
     step: str = "month",
+    area: shapely.Geometry | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Backtest forecast methods with a rolling monthly (or weekly) origin.
 
@@ -391,6 +403,9 @@ def backtest(
         period's events in the method's top ``plan_cells`` cells.
     step
         ``"month"`` or ``"week"`` (:data:`STEPS`); the forecasts are for that horizon.
+    area
+        The study area (points inside it); default the points' convex hull
+        (:func:`study_cell_index`).
 
     Returns
     -------
@@ -414,8 +429,8 @@ def backtest(
         msg = f"plan_cells must be at least 1, got {plan_cells!r}."
         raise DataError(msg)
     check_methods(methods, train_months)
-    cells, pos = study_cell_index(points, cell_size_m)
-    ev_cells = cells[pos]  # the hull's cells hold every point
+    cells, pos = study_cell_index(points, cell_size_m, area)
+    ev_cells = cells[pos]  # the study cells hold every point
     t = pd.to_datetime(points["t"]).to_numpy()
     file_start, file_end = pd.Timestamp(t.min()), pd.Timestamp(t.max()) + pd.Timedelta(days=1)
     tests = backtest_periods(points["t"], train_months=train_months, step=step)

@@ -276,7 +276,8 @@ def test_a_weekly_backtest_never_gives_a_method_its_test_week(monkeypatch, tmp_p
     assert data["step"] == "week" and data["methods"]["kde"]["weeks"] == 13
     assert [r["week"] for r in data["per_week"]["kde"]] == data["test_weeks"]
     assert (
-        "of each test week's events" in result.output and "13 test weeks, 13 with events" in result.output
+        "of each test week's events" in result.output
+        and "13 test weeks, 13 with events" in result.output
     )
 
 
@@ -552,3 +553,83 @@ def test_the_default_says_when_its_training_window_is_too_short_to_fit_on(
     rows = zip(data["per_month"]["kde"], data["per_month"]["default"], strict=True)
     for row_kde, row_default in rows:
         assert row_default["pai_5"] == row_kde["pai_5"]
+
+
+def _write_area(path, polygon, crs="EPSG:3006"):
+    import geopandas as gpd
+
+    gpd.GeoDataFrame({"name": ["town"]}, geometry=[polygon], crs=crs).to_file(path)
+    return path
+
+
+def test_a_given_study_area_fixes_the_cells_and_drops_the_points_outside_it(tmp_path):
+    import shapely
+
+    pts = synthetic_points()  # 5 × 5 km from (500 000, 6 500 000), 250 m cells
+    # an L-shaped town: the square without its upper-right 2.5 × 2.5 km quarter
+    x0, y0 = 500_000.0, 6_500_000.0
+    town = shapely.Polygon(
+        [(x0, y0), (x0 + 5000, y0), (x0 + 5000, y0 + 2500), (x0 + 2500, y0 + 2500),
+         (x0 + 2500, y0 + 5000), (x0, y0 + 5000)]
+    )  # fmt: skip
+    inside = shapely.intersects_xy(town, pts["x"], pts["y"])
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    area = _write_area(tmp_path / "town.geojson", town)
+    out = tmp_path / "o.json"
+    result = _run_cli(path, "count_3m", "--area", str(area), "--json", str(out))
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["n_cells"] == 300  # 400 cells of 250 m less the quarter's 100
+    assert f"{(~inside).sum()} dropped: outside --area (first at x " in result.output
+    assert f"{inside.sum()} used" in result.output
+    assert data["area"] == str(area)
+
+
+def test_with_a_given_area_a_later_burst_leaves_earlier_months_alone(tmp_path):
+    import shapely
+
+    pts = synthetic_points()
+    burst = pts[pts["t"].dt.month == 6].head(50).assign(x=509_000.0, y=6_509_000.0)
+    both = pd.concat([pts, burst], ignore_index=True)
+    x0, y0 = 500_000.0, 6_500_000.0
+    area = _write_area(
+        tmp_path / "a.gpkg", shapely.box(x0 - 500, y0 - 500, x0 + 10_000, y0 + 10_000)
+    )
+
+    def april(frame, *extra):
+        path, out = tmp_path / "p.csv", tmp_path / "o.json"
+        frame.to_csv(path, index=False)
+        result = _run_cli(path, "count_3m,kde", "--json", str(out), *extra)
+        assert result.exit_code == 0, result.output
+        return json.loads(out.read_text())["per_month"]["kde"][0]["pai_5"]
+
+    # from the points' hull the June burst 9 km away widens the area, and April's score moves
+    assert april(pts) != april(both)
+    assert april(pts, "--area", str(area)) == april(both, "--area", str(area))
+
+
+def test_a_study_area_without_polygons_or_crs_or_place_is_refused_with_the_fix(tmp_path):
+    import shapely
+
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    points = _write_area(tmp_path / "pts.geojson", shapely.Point(500_000, 6_500_000))
+    result = _run_cli(path, "count_3m", "--area", str(points))
+    assert result.exit_code != 0 and "holds no polygon (Point)" in str(result.exception)
+    far = _write_area(tmp_path / "far.geojson", shapely.box(0, 0, 1000, 1000))
+    result = _run_cli(path, "count_3m", "--area", str(far))
+    assert result.exit_code != 0 and "No point lies in the study area" in str(result.exception)
+    bare = tmp_path / "bare.geojson"
+    bare.write_text(
+        '{"type": "FeatureCollection", "crs": null, "features": [{"type": "Feature", '
+        '"properties": {}, "geometry": {"type": "Polygon", "coordinates": '
+        "[[[500000, 6500000], [505000, 6500000], [505000, 6505000], [500000, 6500000]]]}}]}"
+    )
+    result = _run_cli(path, "count_3m", "--area", str(bare))
+    assert result.exit_code != 0 and "coordinates reach x 505000" in str(result.exception)
+    no_prj = tmp_path / "town.shp"  # a shapefile without its .prj
+    _write_area(no_prj, shapely.box(500_000, 6_500_000, 505_000, 6_505_000))
+    no_prj.with_suffix(".prj").unlink()
+    result = _run_cli(path, "count_3m", "--area", str(no_prj))
+    assert result.exit_code != 0 and "has no CRS" in str(result.exception)

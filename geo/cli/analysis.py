@@ -23,6 +23,7 @@ from geo.ceiling import stationary_ceiling
 from geo.cli._options import existing_store_option, json_option
 from geo.errors import GeoError
 from geo.pointfile import read_points
+from geo.studyarea import clip_to_area, read_area
 from geo.weeks import week_monday
 
 logger = logging.getLogger(__name__)
@@ -349,6 +350,15 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     "month's events).",
 )
 @click.option(
+    "--area",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="The study area: a polygon file (the city's boundary; GeoJSON, GeoPackage, "
+    "shapefile) whose cells are scored; points outside it are dropped and counted "
+    "(default: the convex hull of the points).",
+)
+@click.option("--area-layer", default=None, help="Layer of the --area file (default: the first).")
+@click.option(
     "--cell-size-m",
     type=click.FloatRange(min=0, min_open=True),
     default=150.0,
@@ -412,6 +422,8 @@ def evaluate_command(
     where: tuple[str, ...],
     max_distance_km: float | None,
     period: str | None,
+    area: Path | None,
+    area_layer: str | None,
     cell_size_m: float,
     step: str,
     plan_cells: int,
@@ -436,13 +448,17 @@ def evaluate_command(
         file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
         max_distance_km=max_distance_km, period=period, layer=layer, id_col=id_col, tz=tz,
     )  # fmt: skip
+    region = None
+    if area is not None:
+        region = read_area(area, crs=points.attrs["crs"], layer=area_layer)
+        points = clip_to_area(points, region, label=str(area))
     click.echo(_row_account(points.attrs), err=True)
     periods = ev.backtest_periods(points["t"], train_months=train_months, step=step)
     n_steps = len(periods)
     with _progress(max(n_steps, 1) * len(names), "evaluate") as advance:
         results, curves = ev.backtest(
             points, methods=names, cell_size_m=cell_size_m, train_months=train_months, seed=seed,
-            progress=advance, plan_cells=plan_cells, step=step,
+            progress=advance, plan_cells=plan_cells, step=step, area=region,
         )  # fmt: skip
     summary = ev.summarize(results, cell_size_m=cell_size_m, train_months=train_months)
     summary.update(
@@ -450,6 +466,7 @@ def evaluate_command(
         rows=points.attrs["rows"], time_format=points.attrs["time_format"],
         period=points.attrs["period"], layer=points.attrs["layer"] or None,
         tz=points.attrs["tz"], times_converted=points.attrs["times_converted"],
+        area=str(area) if area is not None else "convex hull of the points",
     )  # fmt: skip
     fit_note = ev.default_fit_note(periods, names)
     if fit_note:
@@ -457,8 +474,9 @@ def evaluate_command(
     bound = None
     if ceiling:
         bound = stationary_ceiling(
-            points, cell_size_m=cell_size_m, train_months=train_months, step=step, seed=seed
-        )
+            points, cell_size_m=cell_size_m, train_months=train_months, step=step, seed=seed,
+            area=region,
+        )  # fmt: skip
         summary["ceiling"] = {
             "ratio_pai_5": bound.ratio, "pai_5_oracle": bound.pai_oracle,
             "pai_5_count": bound.pai_count,
