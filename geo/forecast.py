@@ -327,11 +327,15 @@ BLEND_FOLDS = 8
 
 
 class _CellRaster:
-    """Cells of the study area on a dense raster, for fast counting and Gaussian smoothing."""
+    """Cells of the study area on a dense raster, for fast counting and Gaussian smoothing.
 
-    def __init__(self, cells: npt.NDArray[np.int64], cell_size_m: float, pad: int) -> None:
+    The raster is the cells' bounding box, unpadded: the filter (``mode="constant"``) reads
+    zeros beyond its edges, the values a pad would hold, with the same arithmetic.
+    """
+
+    def __init__(self, cells: npt.NDArray[np.int64], cell_size_m: float) -> None:
         self.cells = cells
-        self.raster = Raster.covering(cells, cell_size_m=cell_size_m, pad=pad)
+        self.raster = Raster.covering(cells, cell_size_m=cell_size_m)
         r, c = self.raster.positions(cells)
         self.flat = r * self.raster.n_cols + c
         self.index = pd.Index(cells)
@@ -366,7 +370,9 @@ def _blend_features(
     ``pos``/``t`` are the events' cell positions and times; only those in ``[start, origin)``
     are used. Components: for each recency half-life × spatial scale, the decayed event rate
     smoothed at that scale; the same weeks one year earlier (``use_season``); and the
-    area-wide rate spread evenly over the cells.
+    area-wide rate spread evenly over the cells. One row per component
+    (:func:`_n_blend_components`), one column per cell: the caller lays them out as rows of
+    its design matrix in one transposing copy.
     """
     sel = (t >= np.datetime64(start)) & (t < np.datetime64(origin)) & (pos >= 0)
     p, age = pos[sel], np.asarray((np.datetime64(origin) - t[sel]) / np.timedelta64(1, "D"))
@@ -387,7 +393,12 @@ def _blend_features(
         season = np.bincount(p[ly], minlength=n) / (hi - lo) * horizon_days
         cols.append(grid.smooth(season, 1.0))
     cols.append(np.full(n, p.size / hist_days * horizon_days / max(n, 1)))
-    return np.column_stack(cols)
+    return np.stack(cols)
+
+
+def _n_blend_components(*, use_season: bool) -> int:
+    """Return how many components :func:`_blend_features` returns."""
+    return len(BLEND_HALF_LIVES_D) * len(BLEND_SIGMAS_CELLS) + int(use_season) + 1
 
 
 def _blend_floor(y: FloatArray) -> float:
@@ -401,8 +412,13 @@ def _fit_blend_weights(X: FloatArray, y: FloatArray) -> FloatArray:
     Rows with ``y = 0`` add only ``x · weights`` to the negative log-likelihood, so they
     enter through one column sum and the optimiser touches only the rows with events: the
     fit is exact and its cost grows with the events, not with the cells.
+
+    The products run on one BLAS thread: at some 10⁵ rows × 13 columns, threads cost more
+    than they give (five to nine times the time on two busy cores), and one thread sums in
+    the same order on every machine, so the weights do not depend on its cores.
     """
     from scipy.optimize import minimize
+    from threadpoolctl import threadpool_limits
 
     scale = X.mean(axis=0)
     scale[scale <= 0] = 1.0
@@ -420,7 +436,8 @@ def _fit_blend_weights(X: FloatArray, y: FloatArray) -> FloatArray:
 
     k = X.shape[1]
     start = np.full(k, float(y.sum()) / max(float(col_sum.sum()), 1e-12))
-    res = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * k)
+    with threadpool_limits(limits=1, user_api="blas"):
+        res = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * k)
     return np.asarray(res.x / scale, dtype=float)
 
 
@@ -433,9 +450,8 @@ def _blend(h: History, q: Target) -> FloatArray:
     Poisson likelihood, on the events of the following horizon. The fitted mixture of the
     components at the real origin is the forecast.
     """
-    cells, horizon_days = q.cells, q.horizon_days
-    pad = int(4 * max(BLEND_SIGMAS_CELLS)) + 1
-    grid = _CellRaster(cells, q.cell_size_m, pad)
+    cells, horizon_days, n = q.cells, q.horizon_days, q.cells.size
+    grid = _CellRaster(cells, q.cell_size_m)
     pos = grid.positions(h.cell)
     horizon = pd.Timedelta(days=horizon_days)
     # the season component needs a year of history behind every inner origin
@@ -445,20 +461,21 @@ def _blend(h: History, q: Target) -> FloatArray:
     if not origins:
         logger.info("blend: history too short for inner origins; using kde")
         return _kde_method(None)(h, q)
-    X_parts, y_parts = [], []
-    for o in origins:
-        X_parts.append(
-            _blend_features(pos, h.t, h.start, o, grid, horizon_days, use_season=use_season)
-        )
+    # one row per inner origin and cell, filled in place (no list of blocks to stack)
+    X = np.empty((len(origins) * n, _n_blend_components(use_season=use_season)))
+    y = np.empty(len(origins) * n)
+    for i, o in enumerate(origins):
+        rows = slice(i * n, (i + 1) * n)
+        X[rows] = _blend_features(pos, h.t, h.start, o, grid, horizon_days, use_season=use_season).T
         target = (h.t >= np.datetime64(o)) & (h.t < np.datetime64(o + horizon)) & (pos >= 0)
-        y_parts.append(np.bincount(pos[target], minlength=cells.size).astype(float))
-    X = np.vstack(X_parts)
-    y = np.concatenate(y_parts)
+        y[rows] = np.bincount(pos[target], minlength=n)
     if y.sum() == 0:
         return _kde_method(None)(h, q)
     weights = _fit_blend_weights(X, y)
     logger.debug("blend weights %s from %d inner origins", np.round(weights, 3), len(origins))
-    X0 = _blend_features(pos, h.t, h.start, h.origin, grid, horizon_days, use_season=use_season)
+    X0 = np.ascontiguousarray(
+        _blend_features(pos, h.t, h.start, h.origin, grid, horizon_days, use_season=use_season).T
+    )
     return np.asarray(X0 @ weights + _blend_floor(y), dtype=float)
 
 

@@ -15,7 +15,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo.errors import CRSError, ImportFileError
-from geo.ingest._coords import to_number
+from geo.ingest._coords import plain_numbers, to_number
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -41,6 +41,9 @@ def read_numbers(values: pd.Series) -> FloatArray:
     one value cannot be a decimal comma (``1,176,423`` or ``1,176.5``): ``14,875`` alone
     stays 14.875.
     """
+    as_written = plain_numbers(values.astype("string"))
+    if not values[np.isnan(as_written)].astype("string").str.contains(",", regex=False).any():
+        return to_number(values, as_written)  # no comma anywhere: the common case, read once
     text = values.astype("string").str.strip()
     filled = text[text.notna() & (text != "")]
     comma = filled.str.contains(",", regex=False).to_numpy(dtype=bool)

@@ -351,9 +351,11 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
         at = within_range(at).astype("datetime64[ns]")  # a typed year 1010 in a GeoPackage
         return ParsedColumn(at, "datetime", n_aware if tz else 0, n_aware)
     text = values.astype("string").str.strip()
-    with_offset = int(text.str.contains(_HAS_OFFSET, na=False).sum())
+    has_offset = text.str.contains(_HAS_OFFSET, na=False).to_numpy(dtype=bool)
+    with_offset = int(has_offset.sum())
     offset = _offset_minutes(text) if tz else None
-    text = text.str.replace(_OFFSET, r"\1", regex=True)
+    if with_offset:  # _OFFSET matches where _HAS_OFFSET does: the other values stay as they are
+        text[has_offset] = text[has_offset].str.replace(_OFFSET, r"\1", regex=True)
     text = text.mask(text == "")
     text, end_of_day = midnight_of_24(text)
     sample = _sample(text)

@@ -1,4 +1,8 @@
-"""Shared pytest fixtures: a headless Debian Chromium with every http(s) request blocked."""
+"""Shared pytest fixtures: a headless Debian Chromium with every http(s) request blocked.
+
+Hypothesis examples run without a time limit: speed goals live in ``bench/``, and a 200 ms
+deadline failed a date test on a loaded 2-core machine.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from geo.report._pdf import CHROMIUM_ARGS as _PDF_CHROMIUM_ARGS
+
+settings.register_profile("no_deadline", deadline=None)
+settings.load_profile("no_deadline")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = list(_PDF_CHROMIUM_ARGS)

@@ -633,3 +633,27 @@ def test_a_study_area_without_polygons_or_crs_or_place_is_refused_with_the_fix(t
     no_prj.with_suffix(".prj").unlink()
     result = _run_cli(path, "count_3m", "--area", str(no_prj))
     assert result.exit_code != 0 and "has no CRS" in str(result.exception)
+
+
+@pytest.mark.parametrize(
+    "xy",
+    [
+        np.random.default_rng(3).normal(500_000.0, 2_000.0, (20_000, 2)),
+        # many points on the hull's bottom edge, a grid, and the degenerate: a line, one point
+        np.vstack(
+            [
+                np.random.default_rng(4).uniform(0, 1e3, (500, 2)),
+                np.c_[np.arange(300.0), np.zeros(300)],
+            ]
+        ),
+        np.array(np.meshgrid(np.arange(40.0), np.arange(30.0))).reshape(2, -1).T * 150 + 1e6,
+        np.c_[np.arange(50.0), 2 * np.arange(50.0)],
+        np.array([[5.0, 5.0]] * 3),
+    ],
+)
+def test_the_study_area_hull_is_geos_own_hull_of_all_points(xy):
+    import shapely
+
+    assert shapely.equals_exact(
+        ev._convex_hull(xy), shapely.convex_hull(shapely.MultiPoint(xy)), tolerance=0.0
+    )

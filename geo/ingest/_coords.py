@@ -17,15 +17,38 @@ from geo.sites import inside_kommun
 FloatArray = npt.NDArray[np.float64]
 
 
-def to_number(values: pd.Series) -> FloatArray:
-    """Parse numbers written with a decimal comma or point (``"59,2449"``, ``"6 567 531"``)."""
-    text = (
-        values.astype("string")
-        .str.replace("\u00a0", "", regex=False)
-        .str.replace(" ", "", regex=False)
-    )
-    text = text.str.replace(",", ".", regex=False)
+def plain_numbers(text: pd.Series) -> FloatArray:
+    """Read text as numbers as it stands (``"59.2449"``, ``" 12 "``); NaN where it cannot.
+
+    A value with a comma, or a space or no-break space inside it, is never read here.
+    """
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def to_number(values: pd.Series, plain: FloatArray | None = None) -> FloatArray:
+    """Parse numbers written with a decimal comma or point (``"59,2449"``, ``"6 567 531"``).
+
+    Parameters
+    ----------
+    values
+        The text.
+    plain
+        ``values`` as :func:`plain_numbers` reads them, when the caller has them already.
+
+    Returns
+    -------
+    numpy.ndarray
+        The numbers (NaN where a value is none). Values read as they stand are kept; only
+        the others lose their spaces and have their comma read as a decimal point, the
+        same numbers as cleaning every value, in one pass over a column of plain numbers.
+    """
+    text = values.astype("string")
+    number = plain_numbers(text) if plain is None else plain.copy()
+    unread = np.isnan(number) & text.notna().to_numpy(dtype=bool)
+    if unread.any():
+        rest = text[unread].str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+        number[unread] = plain_numbers(rest.str.replace(",", ".", regex=False))
+    return number
 
 
 @dataclass(frozen=True)
