@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/bench_evaluate.py [--rows 1000000] [--months 24]
 Writes a synthetic city CSV (lat/lon, US dates with AM/PM, eight categories, a free-text column,
 a few rows without coordinates or at (0, 0)) to a temporary folder, then times reading it with a
 category filter and the rolling-origin backtest of `count_3m` and the default forecast on that
-category (150 m cells, 3 training months). Prints one row per stage and the peak RSS. Goal: a
+category (150 m cells, 3 training months), and weekly steps on 50 m cells over its last nine
+months (the patrol plan's scale). Prints one row per stage and the peak RSS. Goal: a
 year's-worth city export (1M rows) evaluated in a few minutes within a few GiB.
 """
 
@@ -99,6 +100,15 @@ def main() -> None:
     stages.append(
         ("backtest count_3m + default", time.perf_counter() - t0,
          f"{results['month'].nunique()} months, PAI@5 % ratio {ratio:.3f}")
+    )  # fmt: skip
+    # the patrol plan's scale: weekly steps on fine cells (a review's slowest case), last 9 months
+    recent = points[points["t"] >= points["t"].max() - pd.DateOffset(months=9)]
+    t0 = time.perf_counter()
+    weekly, _ = ev.backtest(recent, methods=["count_3m", "default"], cell_size_m=50.0, step="week")
+    stages.append(
+        ("backtest weekly, 50 m cells", time.perf_counter() - t0,
+         f"{weekly['week'].nunique()} weeks, {int(weekly['n_cells'].iloc[0]):,} cells, "
+         f"{len(recent):,} points")
     )  # fmt: skip
     print("| stage | seconds | notes |\n|---|---|---|")
     for name, secs, note in stages:
