@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 #: Drop reason of the points outside the given study area (in the row account).
 OUTSIDE_AREA = "outside --area"
+#: ``shapely.get_type_id`` of a Polygon.
+POLYGON_TYPE_ID = 3
 
 
 def read_area(path: Path, *, crs: str, layer: str | None = None) -> shapely.Geometry:
@@ -81,7 +83,10 @@ def read_area(path: Path, *, crs: str, layer: str | None = None) -> shapely.Geom
             f"y {top:.0f}: metres? Save it with its CRS (a GeoPackage, or GeoJSON in lon/lat)."
         )
         raise ImportFileError(msg)
-    area = shapely.union_all(shapely.make_valid(polygons.to_crs(crs).geometry.to_numpy()))
+    valid = shapely.make_valid(polygons.to_crs(crs).geometry.to_numpy())
+    # repairing a self-touching ring can leave lines beside the polygons: keep the polygons
+    parts = shapely.get_parts(shapely.get_parts(valid))
+    area = shapely.union_all(parts[shapely.get_type_id(parts) == POLYGON_TYPE_ID])
     logger.info("study area %s: %.1f km² in %s", path, area.area / 1e6, crs)
     return area
 
