@@ -212,8 +212,9 @@ def _convex_hull(xy: FloatArray) -> BaseGeometry:
 
 
 def _study_cells(
-    points: pd.DataFrame, cell_size_m: float, area: shapely.Geometry | None = None
-) -> npt.NDArray[np.int64]:
+    points: pd.DataFrame, cell_size_m: float, area: shapely.Geometry | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return the study cells and the cell of each point (see :func:`study_cell_index`)."""
     if area is not None:
         left, bottom, right, top = (float(v) for v in shapely.bounds(area))
         width, height = right - left, top - bottom
@@ -241,8 +242,9 @@ def _study_cells(
     # a cell that only touches the area can hold no event and would only add area
     covered = ~shapely.touches(area, grid.geometry.to_numpy())
     # a point on a cell's lower or left edge lies in a cell the area may only touch
-    with_events = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
-    return np.union1d(grid["cell_id"].to_numpy()[covered], with_events).astype(np.int64)
+    point_cells = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
+    cells = np.union1d(grid["cell_id"].to_numpy()[covered], point_cells).astype(np.int64)
+    return cells, point_cells
 
 
 def study_cell_index(
@@ -266,8 +268,7 @@ def study_cell_index(
         The cell ids, sorted: the cells the area covers (more than their boundary) and every
         cell holding a point; per point, the index of its cell in them.
     """
-    cells = _study_cells(points, cell_size_m, area)
-    ids = cell_ids(points["x"], points["y"], cell_size_m=cell_size_m)
+    cells, ids = _study_cells(points, cell_size_m, area)
     return cells, pd.Index(cells).get_indexer(pd.Index(ids))
 
 

@@ -41,10 +41,11 @@ def read_numbers(values: pd.Series) -> FloatArray:
     one value cannot be a decimal comma (``1,176,423`` or ``1,176.5``): ``14,875`` alone
     stays 14.875.
     """
-    as_written = plain_numbers(values.astype("string"))
-    if not values[np.isnan(as_written)].astype("string").str.contains(",", regex=False).any():
-        return to_number(values, as_written)  # no comma anywhere: the common case, read once
-    text = values.astype("string").str.strip()
+    written = values.astype("string")
+    as_written = plain_numbers(written)
+    if not written[np.isnan(as_written)].str.contains(",", regex=False).any():
+        return to_number(written, as_written)  # no comma anywhere: the common case, read once
+    text = written.str.strip()
     filled = text[text.notna() & (text != "")]
     comma = filled.str.contains(",", regex=False).to_numpy(dtype=bool)
     if comma.any():
@@ -53,7 +54,7 @@ def read_numbers(values: pd.Series) -> FloatArray:
         sure = (grouped.str.count(",") > 1) | grouped.str.contains(".", regex=False)
         if grouped.str.fullmatch(_THOUSANDS).all() and plain.all() and sure.any():
             return to_number(text.str.replace(",", "", regex=False))
-    return to_number(values)
+    return to_number(written, as_written)
 
 
 #: A whole point in one cell: WKT ``POINT (-87.6 41.8)`` or Socrata's ``(41.8, -87.6)``.

@@ -58,10 +58,9 @@ def read_area(path: Path, *, crs: str, layer: str | None = None) -> shapely.Geom
             "shapefile holding the place's boundary polygon (--area-layer for a layer)."
         )
         raise ImportFileError(msg) from e
-    kinds = frame.geom_type.dropna()
-    polygons = frame[kinds.reindex(frame.index).isin(["Polygon", "MultiPolygon"])]
+    polygons = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])]
     if polygons.empty:
-        found = ", ".join(sorted(set(kinds))) or "no geometry"
+        found = ", ".join(sorted(set(frame.geom_type.dropna()))) or "no geometry"
         msg = (
             f"The study area {str(path)!r} holds no polygon ({found}); give the place's "
             "boundary as a Polygon or MultiPolygon."
@@ -69,8 +68,8 @@ def read_area(path: Path, *, crs: str, layer: str | None = None) -> shapely.Geom
         raise ImportFileError(msg)
     if frame.crs is None:
         msg = (
-            f"The study area {str(path)!r} has no CRS; save it with one (GeoJSON is read as "
-            "EPSG:4326 only when it says so)."
+            f"The study area {str(path)!r} has no CRS; save it with one (a shapefile keeps it "
+            "in its .prj file)."
         )
         raise ImportFileError(msg)
     left, bottom, right, top = polygons.total_bounds
