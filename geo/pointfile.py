@@ -42,6 +42,7 @@ from geo.pointperiod import (
 )
 from geo.pointtable import missing_columns, read_table
 from geo.timeformat import ParsedColumn, parse_time_column
+from geo.timeparts import joined_text, parse_time_parts, time_columns
 
 __all__ = [
     "DROP_REASONS",
@@ -158,12 +159,14 @@ def _first_examples(
     *,
     x_col: str | None,
     y_col: str | None,
-    time_col: str,
+    time: pd.Series,
     members: Sequence[tuple[str, int]] = (),
 ) -> dict[str, str]:
     """Name the first dropped row of each reason: its data row (1-based) and the values.
 
-    Of a zip of several CSV files the row is counted in its own file, which is named.
+    ``time`` is the time column as written, named as ``--time-col`` names it (its parts
+    joined by spaces for a split time). Of a zip of several CSV files the row is counted in
+    its own file, which is named.
     """
     out: dict[str, str] = {}
     ends = np.cumsum([n for _, n in members])
@@ -178,7 +181,7 @@ def _first_examples(
             k = int(np.searchsorted(ends, row))  # the file holding global row `row`
             row, where = row - int(ends[k - 1] if k else 0), f" of {members[k][0]}"
         if why in ("no time", "outside the period"):
-            said = f"{time_col} {_shown(df[time_col].iloc[i])}"
+            said = f"{time.name} {_shown(time.iloc[i])}"
         elif x_col and y_col:
             said = f"{x_col} {_shown(df[x_col].iloc[i])}, {y_col} {_shown(df[y_col].iloc[i])}"
         else:
@@ -202,16 +205,24 @@ def _check_times_read(values: pd.Series, times: ParsedColumn, path: Path, time_c
     if n_written == 0 or n_unread <= MAX_UNREAD_SHARE * n_written:
         return
     examples = ", ".join(repr(str(v)) for v in pd.unique(values[unread])[:3])
-    others = (
-        f"the others were read as {times.format!r}; months cut from them would have holes"
-        if n_unread < n_written
-        else "no format reads any"
-    )
+    split = values.name != time_col or "," in time_col
+    if split:  # several columns: how each was read is what to check
+        others, fix = (
+            f"columns read as {times.format!r}",
+            "Name the columns in the order year,month,day[,hour,minute,second], or date,time.",
+        )
+    else:
+        others = (
+            f"the others were read as {times.format!r}; months cut from them would have holes"
+            if n_unread < n_written
+            else "no format reads any"
+        )
+        fix = "Write the dates as 2019-01-31 or 2019-01-31 21:15 (ISO 8601)."
     msg = (
         f"{n_unread:,} of the {n_written:,} dates in column {time_col!r} of {str(path)!r} "
-        f"({100 * n_unread / n_written:.0f} %) cannot be read, e.g. {examples} ({others}). Write "
-        "the dates as 2019-01-31 or 2019-01-31 21:15 (ISO 8601); month names are read in "
-        "English, Swedish, German, French, Spanish, Dutch and Italian."
+        f"({100 * n_unread / n_written:.0f} %) cannot be read, e.g. {examples} ({others}). "
+        f"{fix} Month names are read in English, Swedish, German, French, Spanish, Dutch and "
+        "Italian."
     )
     raise ImportFileError(msg)
 
@@ -257,7 +268,9 @@ def read_points(
         use the file's geometry (a point on the surface of lines and polygons).
     time_col
         Date or datetime column, read with one format for the whole column
-        (:func:`geo.timeformat.parse_time_column`).
+        (:func:`geo.timeformat.parse_time_column`); or several, separated by commas: year,
+        month, day (hour, minute, second), or a date and a time of day
+        (:func:`geo.timeparts.parse_time_parts`).
     crs
         CRS of ``x_col``/``y_col`` (e.g. ``"EPSG:4326"``); default the file's own CRS.
     where
@@ -323,14 +336,16 @@ def read_points(
     """
     check_zone(tz)
     conditions = _parse_where(where)
-    wanted = {c for c in (x_col, y_col, time_col, id_col) if c} | {c for c, _ in conditions}
+    parts = time_columns(time_col)
+    wanted = {c for c in (x_col, y_col, *parts, id_col) if c} | {c for c, _ in conditions}
     wanted_period = parse_period(period) if period else None
     table = read_table(path, wanted, layer)
     df = table.df
+    parts = time_columns(time_col, list(df.columns))
     members = list(df.attrs.get("members", []))
     bad_lines = int(df.attrs.get("bad_lines", 0))
     n_read = len(df)
-    named = (x_col, y_col, time_col, id_col, *(c for c, _ in conditions))
+    named = (x_col, y_col, *parts, id_col, *(c for c, _ in conditions))
     missing = [c for c in dict.fromkeys(named) if c is not None and c not in df.columns]
     if missing:
         raise missing_columns(table, path, missing, conditions)
@@ -346,8 +361,12 @@ def read_points(
     src = source_crs(crs, table.crs, path)
     check_axes(x, y, src, path, x_col, y_col)
     check_units(x, y, src, path)
-    times = parse_time_column(df[time_col], tz)
-    _check_times_read(df[time_col], times, path, time_col)
+    if len(parts) == 1:
+        written, times = df[time_col], parse_time_column(df[time_col], tz)
+    else:
+        written = joined_text(df, parts).rename(time_col)
+        times = parse_time_parts(df, parts, tz)
+    _check_times_read(written, times, path, time_col)
     reason = np.full(len(df), "", dtype=object)
     no_loc = ~(np.isfinite(x) & np.isfinite(y))
     impossible = (x == 0) & (y == 0)
@@ -377,14 +396,12 @@ def read_points(
     else:
         out, used_crs = pd.DataFrame({"x": [], "y": [], "t": pd.to_datetime([])}), src
     dropped = {why: int((reason == why).sum()) for why in DROP_REASONS}
-    examples = _first_examples(
-        df, reason, x_col=x_col, y_col=y_col, time_col=time_col, members=members
-    )
+    examples = _first_examples(df, reason, x_col=x_col, y_col=y_col, time=written, members=members)
     if pile:
         examples["far from the others"] += f"; {pile}"
     if out.empty:
         counts = ", ".join(f"{n} {why} (first {examples[why]})" for why, n in dropped.items() if n)
-        example = df[time_col].dropna().astype(str).head(1).tolist()
+        example = written.dropna().astype(str).head(1).tolist()
         msg = (
             f"No point with a location and a time left in {str(path)!r} "
             f"(filters {list(where)!r}; {len(df)} rows: {counts}; {time_col} values like "

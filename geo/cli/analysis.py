@@ -309,7 +309,14 @@ def _row_account(attrs: dict[Any, Any]) -> str:
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--x-col", default=None, help="Easting/longitude column (default: the geometry).")
 @click.option("--y-col", default=None, help="Northing/latitude column.")
-@click.option("--time-col", required=True, help="Date or datetime column.")
+@click.option(
+    "--time-col",
+    required=True,
+    help=(
+        "Date or datetime column; or columns separated by commas: YEAR,MONTH,DAY[,HOUR,MINUTE] "
+        "or DATE,TIME (e.g. 'DATE OCC,TIME OCC')."
+    ),
+)
 @click.option("--crs", default=None, help="CRS of the x/y columns, e.g. EPSG:4326.")
 @click.option(
     "--layer",

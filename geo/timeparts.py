@@ -1,0 +1,192 @@
+"""Times written over several columns: year, month, day (hour, minute) or a date and a time.
+
+Some police exports have no single time column. Vancouver's writes ``YEAR``, ``MONTH``,
+``DAY``, ``HOUR``, ``MINUTE``; Toronto's ``OCC_YEAR``, ``OCC_MONTH`` (a month name) and
+``OCC_DAY``; Los Angeles and New York give the date in one column and the time of day in
+another (``TIME OCC`` = ``2230``, ``CMPLNT_FR_TM`` = ``22:30:00``). ``--time-col`` names them
+in that order, separated by commas (``--time-col YEAR,MONTH,DAY,HOUR,MINUTE``), and
+:func:`parse_time_parts` joins them into one time per row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from geo.timeformat import ParsedColumn, english_month_names, parse_time_column, within_range
+
+__all__ = ["PART_NAMES", "joined_text", "parse_time_parts", "time_columns"]
+
+#: What the columns of a split time mean, in the order ``--time-col`` names them.
+PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
+_ENGLISH_MONTHS = {
+    m: n
+    for n, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+#: A clock time anywhere in a value: ``22:30``, ``22:30:00``, ``10:30 PM``, ``10:30:00 p.m.``.
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp])?\.?(?:[Mm]\.?)?(?!\w)")
+_RANGES = {"month": (1, 12), "day": (1, 31), "hour": (0, 23), "minute": (0, 59), "second": (0, 59)}
+
+
+def time_columns(time_col: str, columns: Sequence[str] | None = None) -> list[str]:
+    """Return the columns ``--time-col`` names.
+
+    Parameters
+    ----------
+    time_col
+        One column, or several separated by commas (``"YEAR,MONTH,DAY"``).
+    columns
+        The file's columns, when known: a column whose own name holds a comma is one column.
+
+    Returns
+    -------
+    list of str
+        The column names, spaces at their ends removed from the parts of a list.
+    """
+    if "," not in time_col or (columns is not None and time_col in columns):
+        return [time_col]
+    return [part.strip() for part in time_col.split(",")]
+
+
+def parse_time_parts(df: pd.DataFrame, parts: Sequence[str], tz: str | None = None) -> ParsedColumn:
+    """Read one time per row from several columns.
+
+    Parameters
+    ----------
+    df
+        The table.
+    parts
+        Two to six of its columns. Three or more are year, month, day and optionally hour,
+        minute and second, as numbers (``3``, ``"03"``, ``3.0``); the month may be a name
+        (``"March"``, ``"mars"``, ``"Mär"``). Two are a year and a month (when every value of
+        the first is a four-digit year; the day is then the 1st) or a date and a time of
+        day: the date column is read as :func:`geo.timeformat.parse_time_column` reads one
+        (its own time, such as Los Angeles' ``12:00:00 AM``, is dropped) and the time from
+        ``22:30``, ``22:30:00``, ``10:30 PM`` or a number: ``2230`` is 22:30 and ``5`` is
+        00:05 (hours and minutes, as in Los Angeles' ``TIME OCC``), unless no value of the
+        column is above 23, which makes it a column of hours. An empty time of day (or
+        hour, minute, second) keeps the date at midnight (or the hour at its start).
+    tz
+        As for :func:`geo.timeformat.parse_time_column`, applied to the date column of a
+        date-and-time pair (numbers of parts carry no offset).
+
+    Returns
+    -------
+    ParsedColumn
+        The times (NaT where the year, month or day is missing, a part is not a whole
+        number, is out of its range or the date does not exist, such as 31 April; or where a
+        time of day is written but cannot be read) and a
+        format naming what each column was read as (``"YEAR=year, MONTH=month, DAY=day"``).
+
+    Raises
+    ------
+    ValueError
+        If fewer than two or more than six columns are named.
+    """
+    if not 2 <= len(parts) <= len(PART_NAMES):
+        msg = f"A split time takes 2 to {len(PART_NAMES)} columns, not {len(parts)}: {list(parts)}."
+        raise ValueError(msg)
+    if len(parts) == 2 and not _all_years(df[parts[0]]):
+        return _date_and_clock(df[parts[0]], df[parts[1]], tz)
+    names = PART_NAMES[: len(parts)]
+    values = {name: _part_numbers(df[col], name) for name, col in zip(names, parts, strict=True)}
+    if "day" not in values:
+        values["day"] = pd.Series(1.0, index=df.index)
+    frame = pd.DataFrame(values)
+    complete = frame[["year", "month", "day"]].notna().all(axis=1)
+    at = pd.Series(pd.to_datetime(frame.fillna(0), errors="coerce"), index=df.index)
+    at = within_range(at.where(complete)).astype("datetime64[ns]")  # a typed year 1010
+    fmt = ", ".join(f"{col}={name}" for col, name in zip(parts, names, strict=True))
+    return ParsedColumn(at, fmt)
+
+
+def joined_text(df: pd.DataFrame, parts: Sequence[str]) -> pd.Series:
+    """Return the parts of each row as one text (``"2019 3 15 22 30"``), empty where all are.
+
+    Used to show a row's time in messages and to tell written times from empty ones.
+    """
+    text = pd.DataFrame(
+        {i: df[c].astype("string").str.strip().fillna("") for i, c in enumerate(parts)}
+    )
+    joined: pd.Series = text[0].str.cat(text.iloc[:, 1:], sep=" ").str.strip()
+    return joined.mask(joined == "")
+
+
+def _all_years(values: pd.Series) -> bool:
+    """Whether every written value is a whole number from 1000 to 2999 (a year)."""
+    number = pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
+    written = values.notna() & (values.astype("string").str.strip() != "")
+    if not written.any():
+        return False
+    ok = number[written]
+    return bool(ok.notna().all() and (ok % 1 == 0).all() and ok.between(1000, 2999).all())
+
+
+def _part_numbers(values: pd.Series, name: str) -> pd.Series:
+    """Read one part as numbers: NaN where it is empty, not whole or out of its range."""
+    text = values.astype("string").str.strip()
+    number = pd.to_numeric(text, errors="coerce").astype("float64")
+    if name == "month":
+        words = english_month_names(text).str.lower().str[:3].map(_ENGLISH_MONTHS)
+        number = number.fillna(pd.to_numeric(words, errors="coerce").astype("float64"))
+    low, high = _RANGES.get(name, (1, 9999))
+    good = (number % 1 == 0) & number.between(low, high)
+    return number.where(good)
+
+
+def _date_and_clock(date: pd.Series, clock: pd.Series, tz: str | None) -> ParsedColumn:
+    """Read a date column and a time-of-day column into one time per row."""
+    day = parse_time_column(date, tz)
+    offset, how = _clock_offsets(clock)
+    at = day.at.dt.normalize() + offset
+    return ParsedColumn(
+        at.astype("datetime64[ns]"),
+        f"{date.name}={day.format} (date), {clock.name}={how}",
+        day.converted,
+        day.with_offset,
+    )
+
+
+def _clock_offsets(clock: pd.Series) -> tuple[pd.Series, str]:
+    """Return the time of day of each value as a timedelta (0 where empty) and how it was read.
+
+    Whole numbers are hours and minutes (``2230``), or hours when none is above 23; other
+    values are read as clock times (``22:30``, ``10:30 PM``).
+    """
+    text = clock.astype("string").str.strip().fillna("")
+    empty = (text == "").to_numpy(dtype=bool)
+    number = pd.to_numeric(text, errors="coerce")
+    whole = (number.notna() & (number % 1 == 0) & (number >= 0)).to_numpy(dtype=bool)
+    minutes = pd.Series(np.nan, index=clock.index)
+    how = []
+    if whole.any():
+        n = number.to_numpy(dtype=float)
+        if np.nanmax(n[whole]) <= 23:
+            minutes.loc[whole] = n[whole] * 60
+            how.append("hour")
+        else:
+            hh, mm = np.divmod(n, 100)
+            ok = whole & (hh <= 23) & (mm <= 59)
+            minutes.loc[ok] = hh[ok] * 60 + mm[ok]
+            how.append("HHMM")
+    rest = ~whole & ~empty
+    if rest.any():
+        found = text.loc[rest].str.extract(_CLOCK)
+        hour = pd.to_numeric(found[0], errors="coerce")
+        minute = pd.to_numeric(found[1], errors="coerce")
+        second = pd.to_numeric(found[2], errors="coerce").fillna(0)
+        half = found[3].str.lower()
+        twelve = half.notna()
+        ok_clock = hour.between(0, 23) & minute.between(0, 59) & second.between(0, 59)
+        ok_clock &= ~twelve | hour.between(1, 12)  # "13:30 PM" is no time
+        hour = hour.where(~twelve, hour % 12 + (half == "p") * 12)
+        read = (hour * 60 + minute + second / 60).where(ok_clock)
+        minutes.loc[rest] = read.to_numpy(dtype=float)
+        how.append("clock time")
+    minutes.loc[empty] = 0.0
+    return pd.to_timedelta(minutes, unit="min"), " or ".join(how) or "empty"

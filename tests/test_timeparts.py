@@ -1,0 +1,151 @@
+"""Tests of geo.timeparts: a time written over several columns (Vancouver, Toronto, LA)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from geo.cli.analysis import evaluate_command
+from geo.errors import ImportFileError
+from geo.pointfile import read_points
+from geo.timeparts import parse_time_parts, time_columns
+
+MINUTES = st.datetimes(
+    min_value=pd.Timestamp("1990-01-01").to_pydatetime(),
+    max_value=pd.Timestamp("2035-12-31").to_pydatetime(),
+).map(lambda t: pd.Timestamp(t).floor("min"))
+
+
+@given(st.lists(MINUTES, min_size=1, max_size=30), st.sampled_from(["int", "text", "float"]))
+def test_year_month_day_hour_minute_give_back_the_time(times, written):
+    t = pd.DatetimeIndex(times)
+    parts = {"Y": t.year, "M": t.month, "D": t.day, "h": t.hour, "m": t.minute}
+    df = pd.DataFrame(parts)
+    if written == "text":  # zero-padded text, as a CSV read as strings
+        df = df.apply(lambda c: c.map(lambda v: f"{v:02d}"))
+    elif written == "float":  # numbers a GeoJSON or a sheet with gaps gives as floats
+        df = df.astype(float)
+    got = parse_time_parts(df, ["Y", "M", "D", "h", "m"])
+    assert list(got.at) == list(t)
+
+
+@given(MINUTES, st.sampled_from(["HHMM", "clock", "12h"]))
+def test_a_date_and_a_time_of_day_give_back_the_time(t, style):
+    hhmm = t.hour * 100 + t.minute
+    clock = {
+        "HHMM": str(hhmm),  # LA's TIME OCC: 2230, 5 for 00:05
+        "clock": f"{t:%H:%M:%S}",  # NYPD's CMPLNT_FR_TM
+        "12h": f"{t:%I:%M %p}",
+    }[style]
+    # a clock column needs one value above 23 to be read as HHMM rather than hours
+    df = pd.DataFrame({"DATE OCC": [f"{t:%m/%d/%Y} 12:00:00 AM", "01/01/2020 12:00:00 AM"],
+                       "TIME OCC": [clock, "2359" if style == "HHMM" else "23:59"]})  # fmt: skip
+    got = parse_time_parts(df, ["DATE OCC", "TIME OCC"])
+    assert got.at.iloc[0] == t
+
+
+@given(st.text(max_size=12))
+def test_any_text_as_a_part_is_a_time_or_none_never_an_error(text):
+    df = pd.DataFrame({"Y": ["2019", text], "M": [text, "3"], "D": ["1", text]})
+    got = parse_time_parts(df, ["Y", "M", "D"])
+    month = got.at.iloc[0]  # 2019, the text as a month, day 1
+    assert pd.isna(month) or (month.year, month.day) == (2019, 1)
+    assert pd.isna(got.at.iloc[1])  # a year that is also a day (1-31) is before 1677: no time
+
+
+def test_month_names_and_impossible_dates():
+    df = pd.DataFrame(
+        {
+            "OCC_YEAR": ["2019", "2019", "2019", "2019", "", "2019"],
+            "OCC_MONTH": ["January", "mars", "Apr", "April", "May", "13"],
+            "OCC_DAY": ["31", "1", "30", "31", "2", "2"],
+        }
+    )
+    got = parse_time_parts(df, ["OCC_YEAR", "OCC_MONTH", "OCC_DAY"]).at
+    assert got.iloc[0] == pd.Timestamp("2019-01-31")
+    assert got.iloc[1] == pd.Timestamp("2019-03-01")  # Swedish/French "mars"
+    assert got.iloc[2] == pd.Timestamp("2019-04-30")
+    assert got.iloc[3:].isna().all()  # 31 April, no year, month 13
+
+
+def test_two_columns_are_year_and_month_when_the_first_holds_years():
+    df = pd.DataFrame({"YEAR": ["2019", "2019", "2020"], "MONTH": ["12", "1", "2"]})
+    got = parse_time_parts(df, ["YEAR", "MONTH"])
+    assert list(got.at) == [pd.Timestamp("2019-12-01"), pd.Timestamp("2019-01-01"),
+                            pd.Timestamp("2020-02-01")]  # fmt: skip
+    assert got.format == "YEAR=year, MONTH=month"
+
+
+def test_hours_alone_and_empty_times_keep_the_date():
+    df = pd.DataFrame({"date": ["2019-05-01", "2019-05-02", "2019-05-03", "2019-05-04"],
+                       "hour": ["5", "", "23", "nonsense"]})  # fmt: skip
+    got = parse_time_parts(df, ["date", "hour"])
+    assert got.at.iloc[0] == pd.Timestamp("2019-05-01 05:00")  # no value above 23: hours
+    assert got.at.iloc[1] == pd.Timestamp("2019-05-02")  # empty: midnight
+    assert got.at.iloc[2] == pd.Timestamp("2019-05-03 23:00")
+    assert pd.isna(got.at.iloc[3])  # written but not a time: no time, counted as such
+
+
+def test_time_columns_split_on_commas_unless_the_file_has_that_name():
+    assert time_columns("YEAR, MONTH ,DAY") == ["YEAR", "MONTH", "DAY"]
+    assert time_columns("Date") == ["Date"]
+    assert time_columns("a,b", ["a,b", "x"]) == ["a,b"]
+    with pytest.raises(ValueError, match="2 to 6"):
+        parse_time_parts(pd.DataFrame({"a": [1]}), ["a"])
+
+
+def vancouver(tmp_path, n=3000, seed=5):
+    """A Vancouver-like export: no date column, X/Y in UTM 10N, 0/0 where the place is hidden."""
+    rng = np.random.default_rng(seed)
+    t = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 365 * 1440, n), unit="min")
+    hot = rng.random(n) < 0.5
+    x = np.where(hot, 492_000 + rng.normal(0, 150, n), rng.uniform(485_000, 500_000, n))
+    y = np.where(hot, 5_458_000 + rng.normal(0, 150, n), rng.uniform(5_450_000, 5_462_000, n))
+    x[:20], y[:20] = 0.0, 0.0  # offences against a person: location withheld
+    df = pd.DataFrame({"TYPE": "Theft from Vehicle", "YEAR": t.year, "MONTH": t.month,
+                       "DAY": t.day, "HOUR": t.hour, "MINUTE": t.minute,
+                       "HUNDRED_BLOCK": "X NK_LOC ST",
+                       "X": x.round(2), "Y": y.round(2)})  # fmt: skip
+    df.loc[25, "DAY"] = 31
+    df.loc[25, "MONTH"] = 4  # no 31 April: no time
+    path = tmp_path / "crimedata_csv_AllNeighbourhoods_2019.csv"
+    df.to_csv(path, index=False)
+    return path, t
+
+
+def test_vancouver_export_is_evaluated_from_its_split_date(tmp_path):
+    path, t = vancouver(tmp_path)
+    pts = read_points(path, x_col="X", y_col="Y", time_col="YEAR,MONTH,DAY,HOUR,MINUTE",
+                      crs="EPSG:32610", period=":")  # fmt: skip
+    rows = pts.attrs["rows"]
+    assert rows["read"] == 3000
+    assert rows["dropped"]["impossible location"] == 20
+    assert rows["dropped"]["no time"] == 1
+    assert rows["used"] == 3000 - 21
+    assert (
+        "data row 26: YEAR,MONTH,DAY,HOUR,MINUTE = '2019 4 31"
+        in (pts.attrs["dropped_examples"]["no time"])
+    )
+    assert sorted(pts["t"]) == sorted(np.delete(t, [*range(20), 25]))
+    out = tmp_path / "van.json"
+    res = CliRunner().invoke(
+        evaluate_command,
+        [str(path), "--x-col", "X", "--y-col", "Y", "--time-col", "YEAR,MONTH,DAY,HOUR,MINUTE",
+         "--crs", "EPSG:32610", "--methods", "count_3m,default", "--json", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "dates read as 'YEAR=year, MONTH=month, DAY=day, HOUR=hour, MINUTE=minute'" in res.output
+    assert json.loads(out.read_text())["methods"]["default"]["months"] == 9
+
+
+def test_split_time_with_wrong_order_is_refused_naming_the_columns(tmp_path):
+    path, _ = vancouver(tmp_path)
+    wrong = r"'DAY,MONTH,YEAR'.*read as 'DAY=year.*in the order year,month,day"
+    with pytest.raises(ImportFileError, match=wrong):
+        read_points(path, x_col="X", y_col="Y", time_col="DAY,MONTH,YEAR", crs="EPSG:32610")
