@@ -71,6 +71,8 @@ ORDER_SHARE = 0.5
 #: five-digit numbers is a spreadsheet's dates saved as numbers.
 EXCEL_DAYS = (20_000, 80_000)
 _SAMPLE = 2_000
+#: Columns this long are checked for repeated values (:func:`parse_time_column`).
+_REPEAT_MIN_ROWS = 20_000
 _OFFSET = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
 #: Month names and abbreviations of Swedish, German, French, Spanish, Dutch and Italian
 #: exports, by month; read as the English abbreviation (``1. März 2019`` → ``1. Mar 2019``).
@@ -211,7 +213,9 @@ def midnight_of_24(text: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
         The text with ``00:00`` in its place, and which values had it: their times belong
         to the next day.
     """
-    end_of_day = text.str.contains(_HOUR_24, na=False).to_numpy(dtype=bool)
+    end_of_day = text.str.contains("24:00", regex=False, na=False).to_numpy(dtype=bool, copy=True)
+    if end_of_day.any():  # the plain search is 5 × faster; the pattern then checks those
+        end_of_day[end_of_day] = text[end_of_day].str.contains(_HOUR_24).to_numpy(dtype=bool)
     if end_of_day.any():
         text = text.str.replace(_HOUR_24, "00:00", regex=True)
     return text, end_of_day
@@ -351,8 +355,36 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
         at = within_range(at).astype("datetime64[ns]")  # a typed year 1010 in a GeoPackage
         return ParsedColumn(at, "datetime", n_aware if tz else 0, n_aware)
     text = values.astype("string").str.strip()
+    if _repeats(text):  # read each distinct value once (a column of dates alone)
+        codes, uniques = pd.factorize(text)
+        found = codes >= 0
+        weight = np.bincount(codes[found], minlength=len(uniques))
+        once = _parse_text(pd.Series(uniques, dtype="string"), tz, weight)
+        at = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        at[found] = once.at.to_numpy()[codes[found]]
+        return ParsedColumn(at, once.format, once.converted, once.with_offset)
+    return _parse_text(text, tz)
+
+
+def _repeats(text: pd.Series) -> bool:
+    """Whether a long column repeats its values enough to read each distinct one once."""
+    if len(text) < _REPEAT_MIN_ROWS:
+        return False
+    sample = text.iloc[:: max(len(text) // _REPEAT_MIN_ROWS, 1)]
+    return bool(sample.nunique() < 0.5 * len(sample))
+
+
+def _parse_text(
+    text: pd.Series, tz: str | None, weight: npt.NDArray[np.int64] | None = None
+) -> ParsedColumn:
+    """Parse stripped text as :func:`parse_time_column` does; ``weight``: rows per value."""
+
+    def rows(mask: npt.ArrayLike) -> int:
+        m = np.asarray(mask, dtype=bool)
+        return int(m.sum() if weight is None else weight[m].sum())
+
     has_offset = text.str.contains(_HAS_OFFSET, na=False).to_numpy(dtype=bool)
-    with_offset = int(has_offset.sum())
+    with_offset = rows(has_offset)
     offset = _offset_minutes(text) if tz else None
     if with_offset:  # _OFFSET matches where _HAS_OFFSET does: the other values stay as they are
         text[has_offset] = text[has_offset].str.replace(_OFFSET, r"\1", regex=True)
@@ -360,17 +392,17 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
     text, end_of_day = midnight_of_24(text)
     sample = _sample(text)
     if sample.empty:
-        return ParsedColumn(pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), "none")
+        return ParsedColumn(pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]"), "none")
     if sample.str.contains(_MONTH_WORD).any():  # month names in another language
         text = english_month_names(text)
         sample = _sample(text)
     epoch = _epoch_unit(sample)
     if epoch is not None:
         number = pd.to_numeric(text, errors="coerce")
-        at = pd.Series(pd.to_datetime(number, unit=epoch, errors="coerce"), index=values.index)
+        at = pd.Series(pd.to_datetime(number, unit=epoch, errors="coerce"), index=text.index)
         if tz:
             at = _to_zone(at, tz)
-        converted = int(at.notna().sum()) if tz else 0
+        converted = rows(at.notna()) if tz else 0
         return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}", converted)
     if _is_excel_days(sample):
         days = pd.to_numeric(text, errors="coerce")
@@ -388,7 +420,7 @@ def parse_time_column(values: pd.Series, tz: str | None = None) -> ParsedColumn:
         utc = at[shift] - pd.to_timedelta(offset[shift], unit="min")
         at = at.copy()
         at[shift] = _to_zone(utc, tz or "UTC")
-    return ParsedColumn(at, best, int(shift.sum()), with_offset)
+    return ParsedColumn(at, best, rows(shift), with_offset)
 
 
 def _read_best(text: pd.Series, sample: pd.Series) -> tuple[str, pd.Series, pd.Series]:

@@ -257,3 +257,34 @@ def test_month_names_of_european_exports_are_read(when, data):
         written.append(f"{w.day}. {name} {w.year} {w:%H:%M}")
     got = parse_time_column(pd.Series(written))
     assert got.at.tolist() == pd.to_datetime(pd.Series(when)).tolist(), (written, got.format)
+
+
+KINDS = [
+    "2019-03-31 02:30+01:00",
+    "2019-06-01T10:00:00Z",
+    "31.12.2018 24:00",
+    "2019-01-05 08:00",
+    "2019-01-05",
+    "",
+    "not a date",
+    "1010-01-01",
+]
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(st.sampled_from(KINDS), min_size=1, max_size=12),
+    st.sampled_from([None, "Europe/Stockholm"]),
+)
+def test_a_long_column_of_repeated_values_reads_as_its_values_do_one_by_one(values, tz):
+    # 25,000 rows of a few distinct values take the path that reads each distinct value once
+    long = pd.Series(values * (25_000 // len(values) + 1)).iloc[:25_000]
+    got = parse_time_column(long, tz)
+    short = parse_time_column(long.iloc[: len(values)], tz)  # below the threshold: row by row
+    each = dict(zip(long.iloc[: len(values)], short.at, strict=True))
+    assert got.at.equals(long.map(each).astype("datetime64[ns]"))
+    assert got.format == short.format
+    per_copy = long.value_counts().reindex(pd.unique(long.iloc[: len(values)]))
+    offsets = [v for v in per_copy.index if v.endswith(("+01:00", "Z"))]
+    assert got.with_offset == int(per_copy[offsets].sum())  # counted per row, not per value
+    assert got.converted == (int(per_copy[offsets].sum()) if tz else 0)
