@@ -11,6 +11,7 @@ the study area over hundreds of kilometres of empty grid and dilute every PAI.
 from __future__ import annotations
 
 import logging
+import re
 import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,7 +43,7 @@ from geo.pointperiod import (
 )
 from geo.pointtable import missing_columns, read_table
 from geo.timeformat import ParsedColumn, parse_time_column
-from geo.timeparts import joined_text, parse_time_parts, time_columns
+from geo.timeparts import all_years, joined_text, parse_time_parts, time_columns
 
 __all__ = [
     "DROP_REASONS",
@@ -83,16 +84,21 @@ def _parse_where(where: Sequence[str]) -> list[tuple[str, str]]:
     return out
 
 
+#: Combining marks, which NFKD splits off accented letters (``Í`` → ``I`` + ``´``).
+_ACCENTS = re.compile(r"[\u0300-\u036f]")
+
+
 def _match_keys(values: pd.Series) -> pd.Series:
     """Return what ``--where`` compares of each value.
 
-    Spaces at the ends are ignored, text is compared without case (``Narcotics`` is
-    ``NARCOTICS``) and a number by its value (``3`` is ``3.0``, as a GeoJSON property with
-    nulls is read). Missing values stay missing.
+    Spaces at the ends are ignored, text is compared without case and accents
+    (``Narcotics`` is ``NARCOTICS``, ``VIA`` is ``VÍA``) and a number by its value (``3``
+    is ``3.0``, as a GeoJSON property with nulls is read). Missing values stay missing.
     """
     codes, uniques = pd.factorize(values.astype("string").str.strip())
     text = pd.Series(uniques, dtype="string")
-    keys = np.array(text.str.casefold().astype(object), dtype=object)
+    plain = text.str.normalize("NFKD").str.replace(_ACCENTS, "", regex=True)
+    keys = np.array(plain.str.casefold().astype(object), dtype=object)
     number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     for i in np.flatnonzero(np.isfinite(number)):
         keys[i] = repr(float(number[i]) + 0.0)  # -0.0 is 0.0
@@ -133,8 +139,9 @@ def _filter(df: pd.DataFrame, where: Sequence[tuple[str, str]], path: Path) -> p
         if kept.empty:
             said = repr(values[0]) if len(values) == 1 else f"any of {values!r}"
             msg = (
-                f"No row of {str(path)!r} has {col} = {said} (compared without case, spaces "
-                "at the ends and how a number is written; after the filters before it); its "
+                f"No row of {str(path)!r} has {col} = {said} (compared without case, accents, "
+                "spaces at the ends and how a number is written; after the filters before "
+                "it); its "
                 f"most common values are {_common_values(df[col])}."
             )
             raise ImportFileError(msg)
@@ -190,6 +197,18 @@ def _first_examples(
     return out
 
 
+def _check_not_years(values: pd.Series, path: Path, time_col: str) -> None:
+    """Refuse a time column that holds years alone (Vancouver's ``YEAR``), naming the fix."""
+    if all_years(values):
+        msg = (
+            f"Column {time_col!r} of {str(path)!r} holds years alone (e.g. "
+            f"{str(values.dropna().iloc[0])!r}): every event would fall on 1 January. Name the "
+            "columns of the date in order, separated by commas: --time-col YEAR,MONTH,DAY "
+            "(with the file's names; HOUR,MINUTE may follow)."
+        )
+        raise ImportFileError(msg)
+
+
 def _check_times_read(values: pd.Series, times: ParsedColumn, path: Path, time_col: str) -> None:
     """Refuse a time column of which more than :data:`MAX_UNREAD_SHARE` of the values is unread.
 
@@ -217,7 +236,10 @@ def _check_times_read(values: pd.Series, times: ParsedColumn, path: Path, time_c
             if n_unread < n_written
             else "no format reads any"
         )
-        fix = "Write the dates as 2019-01-31 or 2019-01-31 21:15 (ISO 8601)."
+        fix = (
+            "Write the dates as 2019-01-31 or 2019-01-31 21:15 (ISO 8601); a date split over "
+            "several columns is named by them in order: --time-col YEAR,MONTH,DAY."
+        )
     msg = (
         f"{n_unread:,} of the {n_written:,} dates in column {time_col!r} of {str(path)!r} "
         f"({100 * n_unread / n_written:.0f} %) cannot be read, e.g. {examples} ({others}). "
@@ -362,6 +384,7 @@ def read_points(
     check_axes(x, y, src, path, x_col, y_col)
     check_units(x, y, src, path)
     if len(parts) == 1:
+        _check_not_years(df[time_col], path, time_col)
         written, times = df[time_col], parse_time_column(df[time_col], tz)
     else:
         written = joined_text(df, parts).rename(time_col)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import difflib
 import gzip
 import logging
 import lzma
@@ -288,6 +289,16 @@ def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
     return Table(df, df.crs, name, layers)
 
 
+def _nearest_column(name: str, columns: Sequence[str]) -> str | None:
+    """Return the column ``name`` was likely meant as: the same but for case, else a close one."""
+    same = [c for c in columns if c.casefold() == name.strip().casefold()]
+    if same:
+        return same[0]
+    folded = {c.casefold(): c for c in columns}
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.8)
+    return folded[close[0]] if close else None
+
+
 def missing_columns(
     table: Table, path: Path, missing: Sequence[str], where: Sequence[tuple[str, str]]
 ) -> ImportFileError:
@@ -295,9 +306,13 @@ def missing_columns(
     source = f"{str(path)!r}, {table.kind} {table.label}," if table.layer else repr(str(path))
     by_where = [f"{c}={v}" for c, v in where if c in missing]
     named = f" (named in --where {', '.join(map(repr, by_where))})" if by_where else ""
+    columns = [str(c) for c in table.df.columns]
+    meant = {m: near for m in missing if (near := _nearest_column(m, columns))}
+    guess = "; ".join(f"did you mean {near!r} for {m!r}?" for m, near in meant.items())
     msg = (
-        f"{source} has no column(s) {list(missing)!r}{named}; its columns are "
-        f"{list(table.df.columns)}."
+        f"{source} has no column(s) {list(missing)!r}{named}; "
+        + (f"{guess} " if guess else "")
+        + f"its columns are {columns}."
     )
     if table.n_layers > 1:
         msg += (

@@ -91,10 +91,28 @@ MONTH_NAMES: dict[int, tuple[str, ...]] = {
     12: ("dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre"),
 }
 _ENGLISH = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH_OF = {name: n for n, names in MONTH_NAMES.items() for name in names}
+#: English names in other spellings than ``Jan``: ``jan``, ``JAN``, ``January``, ``Sept``.
+#: pandas reads the abbreviation with a capital only; ``1 jan 2019 01:10`` made it guess
+#: ``%m jan %Y %d:%M`` (the hour read as the month).
+_ENGLISH_NAMES = {
+    n: (_ENGLISH[n].casefold(), full)
+    for n, full in enumerate(
+        ("", "january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"),
+    )
+    if n
+}  # fmt: skip
+_MONTH_OF = {
+    name: n
+    for n, names in MONTH_NAMES.items()
+    for name in (*names, *_ENGLISH_NAMES[n], *(("sept",) if n == 9 else ()))
+}
 _MONTH_WORD = re.compile(
     r"\b(?:" + "|".join(sorted(_MONTH_OF, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE
 )
+#: A word for "at" between a date and its time: Swedish, Danish, Norwegian ``kl.``, German
+#: ``um``, Dutch ``om``, French ``à`` (``1 jan 2019 kl. 01:10``).
+_AT_WORD = re.compile(r"(?<=\S)\s+(?:kl\.?|um|om|à)\s*(?=\d)", re.IGNORECASE)
 #: Midnight written as the end of the day before (``31.12.2018 24:00``).
 _HOUR_24 = re.compile(r"(?<![\d:])24:00(?::00)?(?![\d:])")
 _HAS_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
@@ -222,7 +240,10 @@ def midnight_of_24(text: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
 
 
 def english_month_names(text: pd.Series) -> pd.Series:
-    """Write the month names of :data:`MONTH_NAMES` as English abbreviations.
+    """Write month names as English abbreviations (``Mar``), in any case.
+
+    The names of :data:`MONTH_NAMES` and English names spelt otherwise than ``Jan``
+    (``jan``, ``JAN``, ``January``, ``Sept``) all become the abbreviation pandas reads.
 
     Parameters
     ----------
@@ -393,7 +414,10 @@ def _parse_text(
     sample = _sample(text)
     if sample.empty:
         return ParsedColumn(pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]"), "none")
-    if sample.str.contains(_MONTH_WORD).any():  # month names in another language
+    if sample.str.contains(_AT_WORD).any():  # "1 jan 2019 kl. 01:10"
+        text = text.str.replace(_AT_WORD, " ", regex=True)
+        sample = _sample(text)
+    if sample.str.contains(_MONTH_WORD).any():  # month names: another language or case
         text = english_month_names(text)
         sample = _sample(text)
     epoch = _epoch_unit(sample)

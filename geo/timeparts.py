@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.timeformat import ParsedColumn, english_month_names, parse_time_column, within_range
 
-__all__ = ["PART_NAMES", "joined_text", "parse_time_parts", "time_columns"]
+__all__ = ["PART_NAMES", "all_years", "joined_text", "parse_time_parts", "time_columns"]
 
 #: What the columns of a split time mean, in the order ``--time-col`` names them.
 PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
@@ -91,7 +91,7 @@ def parse_time_parts(df: pd.DataFrame, parts: Sequence[str], tz: str | None = No
     if not 2 <= len(parts) <= len(PART_NAMES):
         msg = f"A split time takes 2 to {len(PART_NAMES)} columns, not {len(parts)}: {list(parts)}."
         raise ValueError(msg)
-    if len(parts) == 2 and not _all_years(df[parts[0]]):
+    if len(parts) == 2 and not all_years(df[parts[0]]):
         return _date_and_clock(df[parts[0]], df[parts[1]], tz)
     names = PART_NAMES[: len(parts)]
     values = {name: _part_numbers(df[col], name) for name, col in zip(names, parts, strict=True)}
@@ -117,7 +117,7 @@ def joined_text(df: pd.DataFrame, parts: Sequence[str]) -> pd.Series:
     return joined.mask(joined == "")
 
 
-def _all_years(values: pd.Series) -> bool:
+def all_years(values: pd.Series) -> bool:
     """Whether every written value is a whole number from 1000 to 2999 (a year)."""
     number = pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
     written = values.notna() & (values.astype("string").str.strip() != "")

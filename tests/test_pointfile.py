@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -183,6 +184,13 @@ def test_a_missing_column_is_named_with_the_columns_there_are(tmp_path):
         read_points(path, **args, where=["Type=NARCOTICS"])
     with pytest.raises(ImportFileError, match=r"Filter 'NARCOTICS' must be COLUMN=VALUE"):
         read_points(path, **args, where=["NARCOTICS"])
+    # a name written in another case, or mistyped, is pointed to the column meant
+    with pytest.raises(ImportFileError, match=r"\['date'\]; did you mean 'Date' for 'date'\?"):
+        read_points(path, **{**args, "time_col": "date"})
+    with pytest.raises(ImportFileError, match=r"did you mean 'Longitude' for 'Longitdue'\?"):
+        read_points(path, **{**args, "x_col": "Longitdue"})
+    with pytest.raises(ImportFileError, match=r"\['when'\]; its columns are"):  # nothing near
+        read_points(path, **{**args, "time_col": "when"})
 
 
 @pytest.mark.parametrize("suffix", [".csv.gz", ".csv.zip", ".csv.bz2"])
@@ -628,7 +636,19 @@ def test_a_filter_ignores_case_and_spaces_and_compares_numbers_by_value(tmp_path
 @given(
     st.lists(
         st.one_of(
-            st.sampled_from(["THEFT", "Narcotics", "criminal damage", "Ärende", "0486", ""]),
+            st.sampled_from(
+                [
+                    "THEFT",
+                    "Narcotics",
+                    "criminal damage",
+                    "Ärende",
+                    "Arende",
+                    "VÍA",
+                    "Via",
+                    "0486",
+                    "",
+                ]
+            ),
             st.integers(-5, 5),
             st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 1)),
         ),
@@ -638,7 +658,7 @@ def test_a_filter_ignores_case_and_spaces_and_compares_numbers_by_value(tmp_path
     st.integers(0, 29),
     st.sampled_from([str.upper, str.lower, str.title, lambda v: f"  {v} "]),
 )
-def test_a_filter_keeps_exactly_the_values_equal_but_for_case_spaces_or_number_form(
+def test_a_filter_keeps_exactly_the_values_equal_but_for_case_accents_spaces_or_number_form(
     values, pick, variant
 ):
     df = pd.DataFrame({"v": [str(v) for v in values]})
@@ -650,7 +670,11 @@ def test_a_filter_keeps_exactly_the_values_equal_but_for_case_spaces_or_number_f
     def same(v):
         if isinstance(chosen, int | float):
             return isinstance(v, int | float) and float(v) == float(chosen)
-        return isinstance(v, str) and v.casefold() == chosen.casefold()
+        return isinstance(v, str) and plain(v) == plain(chosen)
+
+    def plain(v):  # "VÍA" is "via", "Ärende" is "arende"
+        text = unicodedata.normalize("NFKD", v)
+        return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
     kept = _filter(df, [("v", wanted)], Path("f.csv"))
     assert kept.index.tolist() == [i for i, v in enumerate(values) if same(v)]

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from geo.timeformat import MONTH_NAMES, parse_time_column, read_datetimes
@@ -259,6 +259,41 @@ def test_month_names_of_european_exports_are_read(when, data):
     assert got.at.tolist() == pd.to_datetime(pd.Series(when)).tolist(), (written, got.format)
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    when=st.lists(times, min_size=1, max_size=30),
+    case=st.sampled_from([str.lower, str.upper, str.title]),
+    full=st.booleans(),
+    layout=st.sampled_from(["{d} {m} {y} {t}", "{d}-{m}-{y}", "{m} {d} {y} {t}"]),
+    january=st.booleans(),
+)
+@example(  # the file that showed it: Swedish police export, "1 jan 2019 01:10"
+    when=[dt.datetime(2019, 1, 1, 1, 10), dt.datetime(2019, 1, 4, 10, 25)],
+    case=str.lower,
+    full=False,
+    layout="{d} {m} {y} {t}",
+    january=True,
+)
+@example(
+    when=[dt.datetime(2019, 1, 13, 4, 25), dt.datetime(2019, 1, 2, 3, 4)],
+    case=str.upper,
+    full=False,
+    layout="{d} {m} {y} {t}",
+    january=True,
+)
+def test_english_month_names_in_any_case_are_read_as_months(when, case, full, layout, january):
+    # "1 jan 2019 01:10" once made pandas guess "%m jan %Y %d:%M" (the hour read as the
+    # month), which read the most of a file's January
+    when = [w.replace(second=0, microsecond=0, month=1 if january else w.month) for w in when]
+    written = [
+        layout.format(d=w.day, m=case(f"{w:%B}" if full else f"{w:%b}"), y=w.year, t=f"{w:%H:%M}")
+        for w in when
+    ]
+    got = parse_time_column(pd.Series(written))
+    want = [w if "{t}" in layout else w.replace(hour=0, minute=0) for w in when]
+    assert got.at.tolist() == pd.to_datetime(pd.Series(want)).tolist(), (written, got.format)
+
+
 KINDS = [
     "2019-03-31 02:30+01:00",
     "2019-06-01T10:00:00Z",
@@ -288,3 +323,20 @@ def test_a_long_column_of_repeated_values_reads_as_its_values_do_one_by_one(valu
     offsets = [v for v in per_copy.index if v.endswith(("+01:00", "Z"))]
     assert got.with_offset == int(per_copy[offsets].sum())  # counted per row, not per value
     assert got.converted == (int(per_copy[offsets].sum()) if tz else 0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    when=st.lists(times, min_size=1, max_size=20),
+    word=st.sampled_from(["kl.", "kl", "KL.", "um", "om", "à"]),
+    layout=st.sampled_from(["{d} {m} {y} {w} {t}", "{y}-{n:02d}-{d:02d} {w}{t}"]),
+)
+def test_a_word_for_at_between_date_and_time_is_read_past(when, word, layout):
+    # Swedish exports write "1 jan 2019 kl. 01:10"; German "um", Dutch "om", French "à"
+    when = [w.replace(second=0, microsecond=0) for w in when]
+    written = [
+        layout.format(d=w.day, m=f"{w:%b}".lower(), n=w.month, y=w.year, w=word, t=f"{w:%H:%M}")
+        for w in when
+    ]
+    got = parse_time_column(pd.Series(written))
+    assert got.at.tolist() == pd.to_datetime(pd.Series(when)).tolist(), (written, got.format)

@@ -149,3 +149,11 @@ def test_split_time_with_wrong_order_is_refused_naming_the_columns(tmp_path):
     wrong = r"'DAY,MONTH,YEAR'.*read as 'DAY=year.*in the order year,month,day"
     with pytest.raises(ImportFileError, match=wrong):
         read_points(path, x_col="X", y_col="Y", time_col="DAY,MONTH,YEAR", crs="EPSG:32610")
+
+
+def test_a_column_of_years_alone_is_refused_naming_the_split_form(tmp_path):
+    path, _ = vancouver(tmp_path)
+    with pytest.raises(ImportFileError, match=r"'YEAR'.*years alone.*--time-col YEAR,MONTH,DAY"):
+        read_points(path, x_col="X", y_col="Y", time_col="YEAR", crs="EPSG:32610")
+    with pytest.raises(ImportFileError, match=r"'MONTH'.*--time-col YEAR,MONTH,DAY"):
+        read_points(path, x_col="X", y_col="Y", time_col="MONTH", crs="EPSG:32610")
