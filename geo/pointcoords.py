@@ -15,7 +15,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo.errors import CRSError, ImportFileError
-from geo.ingest._coords import plain_numbers, to_number
+from geo.pointtext import read_pair
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -28,33 +28,6 @@ FAR_QUANTILE = 0.9
 FAR_FACTOR = 6.0
 #: ... and never closer than this (km).
 MIN_FAR_KM = 10.0
-
-
-#: A number with thousands separators: ``1,176,423`` or ``1,176.5`` (not a decimal comma).
-_THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
-
-
-def read_numbers(values: pd.Series) -> FloatArray:
-    """Read a coordinate column: a decimal comma or point, or thousands separators.
-
-    Thousands separators are read only when every value with a comma has them and at least
-    one value cannot be a decimal comma (``1,176,423`` or ``1,176.5``): ``14,875`` alone
-    stays 14.875.
-    """
-    written = values.astype("string")
-    as_written = plain_numbers(written)
-    if not written[np.isnan(as_written)].str.contains(",", regex=False).any():
-        return to_number(written, as_written)  # no comma anywhere: the common case, read once
-    text = written.str.strip()
-    filled = text[text.notna() & (text != "")]
-    comma = filled.str.contains(",", regex=False).to_numpy(dtype=bool)
-    if comma.any():
-        grouped = filled[comma]
-        plain = filled[~comma].str.fullmatch(r"-?\d+(?:\.\d+)?")
-        sure = (grouped.str.count(",") > 1) | grouped.str.contains(".", regex=False)
-        if grouped.str.fullmatch(_THOUSANDS).all() and plain.all() and sure.any():
-            return to_number(text.str.replace(",", "", regex=False))
-    return to_number(written, as_written)
 
 
 #: A whole point in one cell: WKT ``POINT (-87.6 41.8)`` or Socrata's ``(41.8, -87.6)``.
@@ -77,17 +50,30 @@ def _check_one_number(df: pd.DataFrame, columns: Sequence[str], path: Path) -> N
             raise ImportFileError(msg)
 
 
-def coordinates(
-    df: pd.DataFrame, x_col: str | None, y_col: str | None, path: Path
-) -> tuple[FloatArray, FloatArray]:
-    """Return x and y of every row: from ``x_col``/``y_col``, else from the geometry.
+def _thousands_note(example: str, src: CRS) -> str:
+    """Say that ``example``'s comma was read as a thousands separator because of ``src``."""
+    unit = src.axis_info[0].unit_name if src.axis_info else "unit"
+    units = unit.replace("foot", "feet") if "foot" in unit else f"{unit}s"
+    return (
+        f"coordinates such as {example!r} were read with thousands separators, as "
+        f"{example.replace(',', '')}: under {src.to_string()} ({src.name}) a decimal comma "
+        f"would put every point within 1,000 {units} of the CRS's origin"
+    )
 
-    Lines and polygons count at a point on their surface; a column holding whole points is
-    refused (:func:`_check_one_number`).
+
+def coordinates(
+    df: pd.DataFrame, x_col: str | None, y_col: str | None, path: Path, src: CRS
+) -> tuple[FloatArray, FloatArray, list[str]]:
+    """Return x and y of every row and notes on how they were read.
+
+    From ``x_col``/``y_col``, read together (:func:`geo.pointtext.read_pair`), else from
+    the geometry, lines and polygons at a point on their surface; a column holding whole
+    points is refused (:func:`_check_one_number`).
     """
     if x_col and y_col:
         _check_one_number(df, [x_col, y_col], path)
-        return read_numbers(df[x_col]), read_numbers(df[y_col])
+        x, y, example = read_pair(df[x_col], df[y_col], projected=src.is_projected)
+        return x, y, [_thousands_note(example, src)] if example else []
     if not isinstance(df, gpd.GeoDataFrame):
         msg = "A CSV has no geometry; pass --x-col and --y-col."
         raise ImportFileError(msg)
@@ -96,7 +82,7 @@ def coordinates(
     where_else = ~points & ~shapely.is_missing(geom) & ~shapely.is_empty(geom)
     geom = geom.copy()
     geom[where_else] = shapely.point_on_surface(geom[where_else])  # lines, polygons
-    return shapely.get_x(geom).astype(float), shapely.get_y(geom).astype(float)
+    return shapely.get_x(geom).astype(float), shapely.get_y(geom).astype(float), []
 
 
 def source_crs(crs: str | None, file_crs: CRS | None, path: Path) -> CRS:

@@ -264,8 +264,9 @@ def read_points(
         ``.xz`` or ``.zip``) in UTF-8 (a few bad bytes replaced), UTF-16 with its byte-order
         mark or Windows-1252, an Excel workbook (``.xlsx``), GeoJSON or GeoPackage.
     x_col, y_col
-        Coordinate columns (``x`` = easting/longitude; a decimal comma is read); ``None`` to
-        use the file's geometry (a point on the surface of lines and polygons).
+        Coordinate columns (``x`` = easting/longitude; a decimal comma or thousands
+        separators are read, the two columns alike: :func:`geo.pointtext.read_pair`);
+        ``None`` to use the file's geometry (a point on the surface of lines and polygons).
     time_col
         Date or datetime column, read with one format for the whole column
         (:func:`geo.timeformat.parse_time_column`); or several, separated by commas: year,
@@ -320,7 +321,8 @@ def read_points(
         ``attrs["tz"]`` the time zone given, ``attrs["times_converted"]`` how many times
         were moved to it and ``attrs["times_with_offset"]`` how many were written with a UTC
         offset; ``attrs["bad_lines"]`` how many lines of a UTF-8 CSV had bytes that are not
-        UTF-8 (read as "�").
+        UTF-8 (read as "�"); ``attrs["warnings"]`` what to check about the coordinates
+        (thousands separators read because the CRS is projected).
 
     Raises
     ------
@@ -357,8 +359,8 @@ def read_points(
         has_id = (ids.notna() & (ids != "")).to_numpy(dtype=bool)
         no_id = int((~has_id).sum())
         df = df[~(ids.duplicated().to_numpy(dtype=bool) & has_id)]
-    x, y = coordinates(df, x_col, y_col, path)
     src = source_crs(crs, table.crs, path)
+    x, y, warnings = coordinates(df, x_col, y_col, path, src)
     check_axes(x, y, src, path, x_col, y_col)
     check_units(x, y, src, path)
     if len(parts) == 1:
@@ -410,6 +412,7 @@ def read_points(
         )
         raise ImportFileError(msg)
     out.attrs["crs"] = used_crs.to_string()
+    out.attrs["warnings"] = warnings
     out.attrs["rows"] = {
         "read": n_read,
         "not matching --where": n_read - n_matching,

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
 from geo.errors import CRSError, DataError, ImportFileError
-from geo.pointcoords import MIN_FAR_KM, far_from_median, read_numbers
+from geo.pointcoords import MIN_FAR_KM, far_from_median
 from geo.pointfile import _filter, read_points
 from geo.pointperiod import (
     MAX_GAP_MONTHS,
@@ -29,6 +29,7 @@ from geo.pointperiod import (
     main_period,
     parse_period,
 )
+from geo.pointtext import read_numbers, read_pair
 
 
 def city_rows(n=400, seed=3):
@@ -43,6 +44,19 @@ def city_rows(n=400, seed=3):
             "Longitude": -87.65 + rng.normal(0, 0.02, n),
         }
     )
+
+
+def city_at(lon, lat, n=400, seed=3):
+    """``city_rows`` moved to another city: its points keep their spread around (lon, lat)."""
+    df = city_rows(n, seed)
+    df["Longitude"] += lon - -87.65
+    df["Latitude"] += lat - 41.85
+    return df
+
+
+def lonlat_of(df):
+    """The rows' points as a lon/lat GeoSeries."""
+    return gpd.GeoSeries(gpd.points_from_xy(df["Longitude"], df["Latitude"]), crs=4326)
 
 
 def run_evaluate(path, *extra, time_col="Date"):
@@ -814,6 +828,99 @@ def test_thousands_separators_are_read_and_decimal_commas_stay_decimal(numbers, 
     assert np.allclose(
         read_numbers(pd.Series(decimal)), [float(f"{n / 1000:.3f}") for n in numbers]
     )
+
+
+def test_feet_with_thousands_separators_are_read_alike_in_both_columns(tmp_path):
+    # Portland's Tableau download (UTF-16, tabs): OpenDataX = 7,656,195 has two commas, a
+    # thousands separator for sure; OpenDataY = 670,146 alone could be 670.146, which put
+    # every point within 1,000 feet north of the origin: 229 cells instead of 27,404
+    df = city_at(-122.65, 45.52)
+    feet = lonlat_of(df).to_crs(2913)
+    df["OpenDataX"] = [f"{v:,.0f}" for v in feet.x]
+    df["OpenDataY"] = [f"{v:,.0f}" for v in feet.y]
+    assert feet.y.max() < 1_000_000 < feet.x.min()  # one comma in every y, two in every x
+    path = tmp_path / "portland.csv"
+    path.write_text(df.to_csv(sep="\t", index=False), encoding="utf-16")
+    got = read_points(path, x_col="OpenDataX", y_col="OpenDataY", time_col="Date", crs="EPSG:2913")
+    want = lonlat_of(df).to_crs(got.attrs["crs"])
+    # half a foot of rounding is 0.15 m; y read as 670.146 would be off by 200 km
+    assert np.abs(got["x"].to_numpy() - want.x.to_numpy()).max() < 0.2
+    assert np.abs(got["y"].to_numpy() - want.y.to_numpy()).max() < 0.2
+    assert got.attrs["warnings"] == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-9_999_999, 9_999_999), st.integers(1_000, 999_999)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_two_columns_written_alike_are_read_alike(pairs, projected, swap):
+    # a coordinate column with thousands separators for sure (7,656,195; or none of its
+    # values has seven digits) beside one whose every comma is followed by three digits
+    wide, narrow = [a for a, _ in pairs], [b for _, b in pairs]
+    columns = [pd.Series([f"{n:,}" for n in wide]), pd.Series([f"{n:,}" for n in narrow])]
+    if swap:
+        columns.reverse()
+    x, y, inferred = read_pair(*columns, projected=projected)
+    got_wide, got_narrow = (y, x) if swap else (x, y)
+    sure = any(abs(n) >= 1_000_000 for n in wide)
+    if sure or projected:  # written alike; or under feet or metres, where 670.146 cannot be
+        assert got_wide.tolist() == wide and got_narrow.tolist() == narrow
+        assert bool(inferred) == (not sure)  # said when only the CRS settled it
+    else:  # degrees: 59,176 is 59.176
+        assert got_narrow.tolist() == [float(f"{n / 1000:.3f}") for n in narrow]
+        assert inferred == ""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 10**9), min_size=1, max_size=20),
+    st.integers(1, 3),
+    st.booleans(),
+)
+def test_decimal_commas_stay_decimal_beside_any_other_column(numbers, decimals, projected):
+    # SWEREF 99 TM with a decimal comma and spaces (6 571 234,56) and degrees with more or
+    # fewer than three decimals (59,2751) are never read as thousands separators
+    scale = 10**decimals
+    northing = [6_100_000 + n % (1_600_000 * scale) / scale for n in numbers]
+    sweref = [f"{v:,.{decimals}f}".replace(",", " ").replace(".", ",") for v in northing]
+    degrees = [59 + n % 10**6 / 10**6 for n in numbers]
+    lat = [f"{v:.{2 * decimals}f}".replace(".", ",") for v in degrees]  # 2, 4 or 6 decimals
+    beside = pd.Series([f"{n:,}" for n in numbers])  # 1,176,423: thousands for sure
+    for written in (sweref, lat):
+        _, y, _ = read_pair(beside, pd.Series(written), projected=projected)
+        assert y.tolist() == [float(v.replace(" ", "").replace(",", ".")) for v in written]
+
+
+def test_metres_with_one_thousands_separator_are_read_as_such_and_said(tmp_path):
+    # Maryland State Plane metres (DC's XBLOCK/YBLOCK) as a spreadsheet writes them:
+    # 399,099 and 137,026, every value with one comma and three digits after it. In metres
+    # a decimal comma would put the city within 1 km of the CRS's origin: read as thousands,
+    # and said, since only the CRS settled it
+    df = city_at(-77.03, 38.90)
+    metres = lonlat_of(df).to_crs(26985)
+    df["XBLOCK"] = [f"{v:,.0f}" for v in metres.x]
+    df["YBLOCK"] = [f"{v:,.0f}" for v in metres.y]
+    path, out = tmp_path / "dc.csv", tmp_path / "out.json"
+    df.to_csv(path, index=False)
+    result = CliRunner().invoke(
+        evaluate_command,
+        [str(path), "--x-col", "XBLOCK", "--y-col", "YBLOCK", "--time-col", "Date",
+         "--crs", "EPSG:26985", "--methods", "count_1m", "--train-months", "1",
+         "--json", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    first = df["XBLOCK"].iloc[0]
+    said = f"'{first}' were read with thousands separators, as {first.replace(',', '')}"
+    assert f"\nWarning: coordinates such as {said}" in result.stderr
+    assert said in json.loads(out.read_text())["warnings"][0]
+    got = read_points(path, x_col="XBLOCK", y_col="YBLOCK", time_col="Date", crs="EPSG:26985")
+    assert np.abs(got["x"].to_numpy() - metres.x.to_numpy()).max() < 0.6
 
 
 def test_a_file_without_any_location_shows_the_values_it_could_not_read(tmp_path):
