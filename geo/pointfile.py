@@ -182,6 +182,8 @@ def _first_examples(
             row, where = row - int(ends[k - 1] if k else 0), f" of {members[k][0]}"
         if why in ("no time", "outside the period"):
             said = f"{time.name} {_shown(time.iloc[i])}"
+        elif x_col and x_col == y_col:  # one column holding whole points
+            said = f"{x_col} {_shown(df[x_col].iloc[i])}"
         elif x_col and y_col:
             said = f"{x_col} {_shown(df[x_col].iloc[i])}, {y_col} {_shown(df[y_col].iloc[i])}"
         else:
@@ -265,8 +267,10 @@ def read_points(
         mark or Windows-1252, an Excel workbook (``.xlsx``), GeoJSON or GeoPackage.
     x_col, y_col
         Coordinate columns (``x`` = easting/longitude; a decimal comma or thousands
-        separators are read, the two columns alike: :func:`geo.pointtext.read_pair`);
-        ``None`` to use the file's geometry (a point on the surface of lines and polygons).
+        separators are read, the two columns alike: :func:`geo.pointtext.read_pair`); one
+        column named for both holds whole points, WKT ``POINT (x y)`` or Socrata's ``(lat,
+        lon)`` (:func:`geo.pointtext.read_whole_points`); ``None`` to use the file's
+        geometry (a point on the surface of lines and polygons).
     time_col
         Date or datetime column, read with one format for the whole column
         (:func:`geo.timeformat.parse_time_column`); or several, separated by commas: year,

@@ -1,12 +1,14 @@
-"""Coordinates as a portal writes them: decimal commas and thousands separators.
+"""Coordinates as a portal writes them: decimal commas, thousands separators, whole points.
 
 A coordinate column's commas are read as thousands separators or as a decimal comma by what
 the column shows (:func:`read_numbers`), and the two columns of a file, written alike, by
-what either shows (:func:`read_pair`).
+what either shows (:func:`read_pair`). A column holding a whole point per row, Socrata's
+``(lat, lon)`` or WKT ``POINT (x y)``, is read into x and y by :func:`read_whole_points`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -116,3 +118,31 @@ def read_pair(
         if projected:
             return _read(wx, True), _read(wy, True), wx.example or wy.example
     return _read(wx, wx.commas is Commas.THOUSANDS), _read(wy, wy.commas is Commas.THOUSANDS), ""
+
+
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+#: WKT ``POINT (x y)``, also ``POINT Z (x y z)`` and after an ``SRID=4326;`` prefix.
+_WKT = re.compile(rf"\bPOINT\s*(?:ZM|Z|M)?\s*\(\s*({_NUMBER})\s+({_NUMBER})", re.IGNORECASE)
+#: Socrata's ``(lat, lon)``, alone or on the last line of an address.
+_LAT_LON = re.compile(rf"\(\s*({_NUMBER})\s*,\s*({_NUMBER})\s*\)")
+
+
+def looks_like_a_point(value: str) -> bool:
+    """Tell a value holding a whole point (``POINT (-87.6 41.8)``, ``(41.8, -87.6)``)."""
+    return bool(_WKT.search(value) or _LAT_LON.search(value))
+
+
+def read_whole_points(values: pd.Series) -> tuple[FloatArray, FloatArray]:
+    """Read x and y from a column holding a whole point per row.
+
+    WKT ``POINT (x y)`` gives x, y as written (x the longitude or easting); Socrata's
+    ``(lat, lon)``, alone or ending a multi-line address (``1200 MAIN ST`` / ``KANSAS CITY,
+    MO 64105`` / ``(39.1, -94.58)`` on three lines), gives x = lon and y = lat. A value
+    with neither is NaN, as a row without a location.
+    """
+    text = values.astype("string")
+    wkt = text.str.extract(_WKT)
+    socrata = text.str.extract(_LAT_LON)
+    x = wkt[0].fillna(socrata[1])
+    y = wkt[1].fillna(socrata[0])
+    return plain_numbers(x), plain_numbers(y)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import zipfile
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from geo.pointperiod import (
     main_period,
     parse_period,
 )
-from geo.pointtext import read_numbers, read_pair
+from geo.pointtext import read_numbers, read_pair, read_whole_points
 
 
 def city_rows(n=400, seed=3):
@@ -932,21 +931,73 @@ def test_a_file_without_any_location_shows_the_values_it_could_not_read(tmp_path
         read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:3435")
 
 
-@pytest.mark.parametrize(
-    ("x_col", "y_col", "said"),
-    [("Location", "Location", "'(41.8"), ("Point", "Latitude", "'POINT (-87.6 41.8)'")],
-)
-def test_a_column_holding_whole_points_is_refused_with_how_to_split_it(
-    tmp_path, x_col, y_col, said
-):
-    df = city_rows().assign(Location="(41.8, -87.6)", Point="POINT (-87.6 41.8)")
-    path = tmp_path / "socrata.csv"
+SOCRATA = "({lat}, {lon})"
+SOCRATA_ADDRESS = "1200 MAIN ST\nKANSAS CITY, MO 64105\n({lat}, {lon})"
+WKT = "POINT ({lon} {lat})"
+
+
+@pytest.mark.parametrize("written", [SOCRATA, SOCRATA_ADDRESS, WKT])
+def test_a_column_of_whole_points_named_for_both_axes_is_read(tmp_path, written):
+    # Kansas City's and Baltimore's exports have only such a column: Location, Location 1
+    df = city_rows()
+    df["Location"] = [
+        written.format(lat=a, lon=o) for a, o in zip(df.Latitude, df.Longitude, strict=True)
+    ]
+    df.loc[3, "Location"] = None  # not geocoded
+    df.loc[4, "Location"] = "UNKNOWN\nKANSAS CITY, MO"  # an address without its point
+    df.loc[5, "Location"] = written.format(lat=0.0, lon=0.0)
+    path = tmp_path / "kcpd.csv"
     df.to_csv(path, index=False)
-    with pytest.raises(
-        ImportFileError,
-        match=rf"socrata\.csv.*holds whole points \(e\.g\. {re.escape(said)}.*split",
-    ):
-        read_points(path, x_col=x_col, y_col=y_col, time_col="Date", crs="EPSG:4326")
+    args = {"time_col": "Date", "crs": "EPSG:4326"}
+    got = read_points(path, x_col="Location", y_col="Location", **args)
+    rows = got.attrs["rows"]
+    assert rows["dropped"]["no location"] == 2 and rows["dropped"]["impossible location"] == 1
+    assert rows["read"] == rows["used"] + sum(rows["dropped"].values()) == 400
+    assert got.attrs["dropped_examples"]["no location"] == "data row 4: Location empty"
+    # the same points as the file's own longitude and latitude columns give
+    want = read_points(path, x_col="Longitude", y_col="Latitude", **args).drop(index=[3, 4, 5])
+    assert np.abs(got[["x", "y"]].to_numpy() - want[["x", "y"]].to_numpy()).max() < 1e-6
+
+
+#: How else portals write a point: WKT without a space, with an SRID or a z, lower case.
+WRITTEN_ELSE = [
+    "POINT({lon} {lat})",
+    "SRID=4326;POINT ({lon} {lat})",
+    "POINT Z ({lon} {lat} 0)",
+    "point ( {lon}  {lat} )",
+    "({lat},{lon})",
+]
+_coordinate = st.floats(-179.9, 179.9, allow_nan=False).map(lambda v: round(v, 6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _coordinate,
+    _coordinate.map(lambda v: v / 2),
+    st.sampled_from([SOCRATA, SOCRATA_ADDRESS, WKT, *WRITTEN_ELSE]),
+)
+def test_whole_points_give_x_the_longitude_and_y_the_latitude(lon, lat, written):
+    x, y = read_whole_points(pd.Series([written.format(lat=lat, lon=lon), "n/a", None]))
+    assert (x[0], y[0]) == (lon, lat)
+    assert np.isnan(x[1:]).all() and np.isnan(y[1:]).all()
+
+
+def test_one_column_named_for_both_axes_must_hold_points(tmp_path):
+    df = city_rows().assign(Point="POINT (-87.6 41.8)")
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"time_col": "Date", "crs": "EPSG:4326"}
+    with pytest.raises(ImportFileError, match=r"'Latitude' of .*chicago\.csv' is named for "
+                       r"both --x-col and --y-col but holds one number per row \(e\.g\. "
+                       r"'41\.8.*name two columns"):  # fmt: skip
+        read_points(path, x_col="Latitude", y_col="Latitude", **args)
+    with pytest.raises(ImportFileError, match=r"'Primary Type' .* holds no point \(e\.g\. "
+                       r"'THEFT'\)"):  # fmt: skip
+        read_points(path, x_col="Primary Type", y_col="Primary Type", **args)
+    # a column of whole points named for one axis: said how to name it
+    with pytest.raises(ImportFileError, match=r"'Point' .* holds whole points \(e\.g\. "
+                       r"'POINT \(-87\.6 41\.8\)'\).*--x-col 'Point' --y-col 'Point'"):  # fmt: skip
+        read_points(path, x_col="Point", y_col="Latitude", **args)
 
 
 def test_a_null_geojson_property_is_shown_as_empty(tmp_path):
