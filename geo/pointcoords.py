@@ -14,6 +14,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo.errors import CRSError, ImportFileError
+from geo.pointarea import units_of
 from geo.pointtext import looks_like_a_point, read_numbers, read_pair, read_whole_points
 
 FloatArray = npt.NDArray[np.float64]
@@ -64,12 +65,10 @@ def _whole_points(df: pd.DataFrame, col: str, path: Path) -> tuple[FloatArray, F
 
 def _thousands_note(example: str, src: CRS) -> str:
     """Say that ``example``'s comma was read as a thousands separator because of ``src``."""
-    unit = src.axis_info[0].unit_name if src.axis_info else "unit"
-    units = unit.replace("foot", "feet") if "foot" in unit else f"{unit}s"
     return (
         f"coordinates such as {example!r} were read with thousands separators, as "
         f"{example.replace(',', '')}: under {src.to_string()} ({src.name}) a decimal comma "
-        f"would put every point within 1,000 {units} of the CRS's origin"
+        f"would put every point within 1,000 {units_of(src)} of the CRS's origin"
     )
 
 

@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo.errors import DataError, ImportFileError
+from geo.pointarea import check_area
 from geo.pointcoords import (
     FAR_FACTOR,
     FAR_QUANTILE,
@@ -326,7 +327,8 @@ def read_points(
         were moved to it and ``attrs["times_with_offset"]`` how many were written with a UTC
         offset; ``attrs["bad_lines"]`` how many lines of a UTF-8 CSV had bytes that are not
         UTF-8 (read as "�"); ``attrs["warnings"]`` what to check about the coordinates
-        (thousands separators read because the CRS is projected).
+        (points outside the area of use of their CRS, :func:`geo.pointarea.check_area`;
+        thousands separators read because the CRS is projected).
 
     Raises
     ------
@@ -337,8 +339,9 @@ def read_points(
         row is left (the message counts the rows per reason).
     CRSError
         If the CRS is missing or unknown, longitude and latitude look swapped (by the
-        columns' names or by latitudes beyond ±90°), or the points lie where no UTM zone
-        is defined.
+        columns' names or by latitudes beyond ±90°), the points lie more than
+        :data:`geo.pointarea.FAR_OUTSIDE_KM` outside the CRS's area of use, or where no
+        UTM zone is defined.
     """
     check_zone(tz)
     conditions = _parse_where(where)
@@ -367,6 +370,7 @@ def read_points(
     x, y, warnings = coordinates(df, x_col, y_col, path, src)
     check_axes(x, y, src, path, x_col, y_col)
     check_units(x, y, src, path)
+    warnings += [w for w in (check_area(x, y, src, path),) if w]
     if len(parts) == 1:
         written, times = df[time_col], parse_time_column(df[time_col], tz)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,10 +16,12 @@ import shapely
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyproj import CRS
 
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
 from geo.errors import CRSError, DataError, ImportFileError
+from geo.pointarea import check_area
 from geo.pointcoords import MIN_FAR_KM, far_from_median
 from geo.pointfile import _filter, read_points
 from geo.pointperiod import (
@@ -998,6 +1001,135 @@ def test_one_column_named_for_both_axes_must_hold_points(tmp_path):
     with pytest.raises(ImportFileError, match=r"'Point' .* holds whole points \(e\.g\. "
                        r"'POINT \(-87\.6 41\.8\)'\).*--x-col 'Point' --y-col 'Point'"):  # fmt: skip
         read_points(path, x_col="Point", y_col="Latitude", **args)
+
+
+def test_state_plane_feet_given_as_metres_are_refused_with_the_crs_in_feet(tmp_path):
+    # Denver's GEO_X/GEO_Y are Colorado Central US feet; as EPSG:26954 (the same CRS in
+    # metres) the points lay in Quebec and the grid had 695,878 cells
+    df = city_at(-104.95, 39.74)
+    feet = lonlat_of(df).to_crs(2232)
+    df["GEO_X"], df["GEO_Y"] = feet.x.round(), feet.y.round()
+    path = tmp_path / "denver.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "GEO_X", "y_col": "GEO_Y", "time_col": "Date"}
+    with pytest.raises(
+        CRSError,
+        match=r"denver\.csv' lie around 75\.\d\d°W, 47\.\d\d°N .* under EPSG:26954 \(NAD83 / "
+        r"Colorado Central\), 2,2\d\d km outside its area of use \(United States \(USA\) - "
+        r"Colorado: 109\.06°W, 38\.14°N to 102\.04°W, 40\.09°N\).*read as US survey feet "
+        r"under EPSG:2232 .* around 104\.9\d°W, 39\.7\d°N.*pass --crs EPSG:2232\.$",
+    ):
+        read_points(path, crs="EPSG:26954", **args)
+    got = read_points(path, crs="EPSG:2232", **args)
+    assert got.attrs["warnings"] == [] and len(got) == 400
+
+
+def test_state_plane_metres_given_as_feet_are_warned_of_in_the_account_and_json(tmp_path):
+    # DC's XBLOCK/YBLOCK are Maryland metres; as EPSG:2248 (the feet one) the city shrank
+    # 3.28 × towards the CRS's origin, 60 km west of Maryland, and ran on 1,540 cells
+    df = city_at(-77.03, 38.90)
+    metres = lonlat_of(df).to_crs(26985)
+    df["XBLOCK"], df["YBLOCK"] = metres.x.round(2), metres.y.round(2)
+    path, out = tmp_path / "dc.csv", tmp_path / "out.json"
+    df.to_csv(path, index=False)
+
+    def run(crs):
+        return CliRunner().invoke(
+            evaluate_command,
+            [str(path), "--x-col", "XBLOCK", "--y-col", "YBLOCK", "--time-col", "Date",
+             "--crs", crs, "--methods", "count_1m", "--train-months", "1", "--json", str(out)],
+        )  # fmt: skip
+
+    result = run("EPSG:2248")
+    assert result.exit_code == 0, result.output
+    said = re.search(r"\nWarning: (the points of .*)\.\n", result.stderr)
+    assert said, result.stderr
+    assert re.search(
+        r"around 80\.\d\d°W, 38\.\d\d°N .* under EPSG:2248 \(NAD83 / Maryland \(ftUS\)\), \d\d "
+        r"km outside its area of use \(United States \(USA\) - Maryland: .* read as metres "
+        r"under EPSG:26985 \(NAD83 / Maryland\) they lie around 77\.0\d°W, 38\.9\d°N, inside "
+        r"its area: pass --crs EPSG:26985",
+        said[1],
+    )
+    assert json.loads(out.read_text())["warnings"] == [said[1]]
+    result = run("EPSG:26985")
+    assert result.exit_code == 0 and "Warning" not in result.stderr
+    assert json.loads(out.read_text())["warnings"] == []
+
+
+def _utm(zone, lat):
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 60), st.floats(-75, 80), st.floats(-5, 5), st.booleans())
+def test_a_utm_zone_a_few_degrees_beyond_its_edge_is_warned_of_never_refused(
+    zone, lat, beyond, east
+):
+    # Denmark writes Bornholm (15°E) in UTM zone 32 (6–12°E): such files run, and a warning
+    # names the zone's area when the points lie more than 25 km outside it
+    west = -180 + 6 * (zone - 1)
+    lon = (west + 6 + beyond if east else west - beyond) if beyond > 0 else west + 3 + beyond / 2
+    lon = (lon + 180) % 360 - 180
+    rng = np.random.default_rng(0)
+    lonlat = gpd.GeoSeries(
+        gpd.points_from_xy(lon + rng.normal(0, 0.02, 50), lat + rng.normal(0, 0.02, 50)), crs=4326
+    )
+    crs = _utm(zone, lat)
+    pts = lonlat.to_crs(crs)
+    warning = check_area(pts.x.to_numpy(), pts.y.to_numpy(), crs, Path("utm.csv"))
+    km_beyond = max(beyond, 0) * 111.3 * np.cos(np.radians(lat))
+    if km_beyond < 20:
+        assert warning == ""
+    elif km_beyond > 30:
+        assert f"under {crs.to_string()} ({crs.name}), " in warning
+        assert "outside its area of use" in warning
+
+
+def test_norway_in_one_utm_zone_is_warned_of_even_at_kirkenes(tmp_path):
+    # Norway writes the whole country in UTM zone 33 (12–18°E): Kirkenes, at 30°E, lies
+    # 465 km east of the zone's area of use, not the 1,000 km beyond which a file is refused
+    df = city_at(30.05, 69.73)
+    utm = lonlat_of(df).to_crs(25833)
+    df["x"], df["y"] = utm.x, utm.y
+    path = tmp_path / "kirkenes.csv"
+    df.to_csv(path, index=False)
+    got = read_points(path, x_col="x", y_col="y", time_col="Date", crs="EPSG:25833")
+    assert len(got) == 400
+    (warning,) = got.attrs["warnings"]
+    assert re.search(r"30\.0\d°E, 69\.7\d°N .* 46\d km outside its area of use \(Europe "
+                     r"between 12°E and 18°E: .*; if it is this one, the points are used as "
+                     r"read$", warning)  # fmt: skip
+
+
+#: State Plane zones in feet and in metres: Denver, DC, the Bay Area, Chicago, Portland,
+#: New York, Los Angeles, Houston, Arlington, Seattle.
+_STATE_PLANES = [
+    (2232, 26954), (2248, 26985), (2227, 26943), (3435, 26971), (2913, 2838),
+    (2263, 32118), (2229, 26945), (2278, 32140), (2283, 32146), (2285, 32148),
+]  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(_STATE_PLANES), st.floats(0.2, 0.8), st.floats(0.2, 0.8), st.booleans())
+def test_a_crs_named_as_the_fix_puts_the_points_back_where_they_are(pair, fx, fy, feet_given):
+    # a city anywhere in a State Plane zone, its numbers in feet given as metres or the
+    # reverse: when the check names a CRS to pass, it is the one the numbers are in
+    feet, metres = (CRS.from_epsg(code) for code in pair)
+    true, given = (metres, feet) if feet_given else (feet, metres)
+    west, south, east, north = true.area_of_use.bounds
+    here = gpd.GeoSeries([shapely.Point(west + fx * (east - west), south + fy * (north - south))],
+                         crs=4326).to_crs(true)  # fmt: skip
+    x, y = here.x.to_numpy(), here.y.to_numpy()
+    assert check_area(x, y, true, Path("f.csv")) == ""  # in their own CRS: nothing said
+    try:
+        said = check_area(x, y, given, Path("f.csv"))
+    except CRSError as e:
+        said = str(e)
+    if not feet_given:  # feet read as metres land 3.28 × farther from the origin: always seen
+        assert said
+    if "pass --crs" in said:
+        assert said.split("pass --crs ")[1].startswith(true.to_string())
 
 
 def test_a_null_geojson_property_is_shown_as_empty(tmp_path):
