@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +14,8 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo.errors import CRSError, ImportFileError
-from geo.ingest._coords import plain_numbers, to_number
+from geo.pointarea import units_of
+from geo.pointtext import looks_like_a_point, read_numbers, read_pair, read_whole_points
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -30,64 +30,64 @@ FAR_FACTOR = 6.0
 MIN_FAR_KM = 10.0
 
 
-#: A number with thousands separators: ``1,176,423`` or ``1,176.5`` (not a decimal comma).
-_THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
-
-
-def read_numbers(values: pd.Series) -> FloatArray:
-    """Read a coordinate column: a decimal comma or point, or thousands separators.
-
-    Thousands separators are read only when every value with a comma has them and at least
-    one value cannot be a decimal comma (``1,176,423`` or ``1,176.5``): ``14,875`` alone
-    stays 14.875.
-    """
-    written = values.astype("string")
-    as_written = plain_numbers(written)
-    if not written[np.isnan(as_written)].str.contains(",", regex=False).any():
-        return to_number(written, as_written)  # no comma anywhere: the common case, read once
-    text = written.str.strip()
-    filled = text[text.notna() & (text != "")]
-    comma = filled.str.contains(",", regex=False).to_numpy(dtype=bool)
-    if comma.any():
-        grouped = filled[comma]
-        plain = filled[~comma].str.fullmatch(r"-?\d+(?:\.\d+)?")
-        sure = (grouped.str.count(",") > 1) | grouped.str.contains(".", regex=False)
-        if grouped.str.fullmatch(_THOUSANDS).all() and plain.all() and sure.any():
-            return to_number(text.str.replace(",", "", regex=False))
-    return to_number(written, as_written)
-
-
-#: A whole point in one cell: WKT ``POINT (-87.6 41.8)`` or Socrata's ``(41.8, -87.6)``.
-_PAIR = re.compile(r"POINT\s*\(|\(\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*\)", re.IGNORECASE)
-
-
-def _check_one_number(df: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
-    """Refuse a coordinate column holding whole points, saying what it holds and what to do."""
-    for col in dict.fromkeys(columns):
+def _refuse_a_point_for_one_axis(df: pd.DataFrame, x_col: str, y_col: str, path: Path) -> None:
+    """Refuse a column holding whole points named for one axis only, saying what to pass."""
+    if x_col == y_col:
+        return
+    for col in (x_col, y_col):
         filled = df[col].dropna().astype(str)
         first = filled.iloc[0] if len(filled) else ""
-        if _PAIR.search(first) or (len(columns) == 2 and columns[0] == columns[1]):
+        if looks_like_a_point(first):
             msg = (
                 f"Column {col!r} of {str(path)!r} holds whole points (e.g. {first!r}), not one "
-                "coordinate; --x-col and --y-col must name two columns, x the longitude or "
-                "easting. Use the file's own longitude/latitude columns if it has them, or "
-                "split this one into two (WKT 'POINT (x y)' is x first; Socrata's '(lat, lon)' "
-                "is latitude first)."
+                f"coordinate; name it for both: --x-col {col!r} --y-col {col!r} (WKT "
+                "'POINT (x y)' and Socrata's '(lat, lon)' are read), or name the file's own "
+                "longitude/easting and latitude/northing columns."
             )
             raise ImportFileError(msg)
 
 
-def coordinates(
-    df: pd.DataFrame, x_col: str | None, y_col: str | None, path: Path
-) -> tuple[FloatArray, FloatArray]:
-    """Return x and y of every row: from ``x_col``/``y_col``, else from the geometry.
+def _whole_points(df: pd.DataFrame, col: str, path: Path) -> tuple[FloatArray, FloatArray]:
+    """Read the column named for both axes as whole points; refuse it if it holds none."""
+    x, y = read_whole_points(df[col])
+    if np.isfinite(x).any() or df.empty:
+        return x, y
+    filled = df[col].dropna().astype(str)
+    first = filled.iloc[0] if len(filled) else ""
+    held = "one number per row" if np.isfinite(read_numbers(filled)).any() else "no point"
+    msg = (
+        f"Column {col!r} of {str(path)!r} is named for both --x-col and --y-col but holds "
+        f"{held} (e.g. {first!r}), not WKT 'POINT (x y)' or Socrata's '(lat, lon)'; name two "
+        "columns, x the longitude or easting and y the latitude or northing."
+    )
+    raise ImportFileError(msg)
 
-    Lines and polygons count at a point on their surface; a column holding whole points is
-    refused (:func:`_check_one_number`).
+
+def _thousands_note(example: str, src: CRS) -> str:
+    """Say that ``example``'s comma was read as a thousands separator because of ``src``."""
+    return (
+        f"coordinates such as {example!r} were read with thousands separators, as "
+        f"{example.replace(',', '')}: under {src.to_string()} ({src.name}) a decimal comma "
+        f"would put every point within 1,000 {units_of(src)} of the CRS's origin"
+    )
+
+
+def coordinates(
+    df: pd.DataFrame, x_col: str | None, y_col: str | None, path: Path, src: CRS
+) -> tuple[FloatArray, FloatArray, list[str]]:
+    """Return x and y of every row and notes on how they were read.
+
+    From ``x_col``/``y_col``, read together (:func:`geo.pointtext.read_pair`); from one
+    column named for both, holding whole points (:func:`geo.pointtext.read_whole_points`);
+    else from the geometry, lines and polygons at a point on their surface. A column
+    holding whole points named for one axis only is refused.
     """
     if x_col and y_col:
-        _check_one_number(df, [x_col, y_col], path)
-        return read_numbers(df[x_col]), read_numbers(df[y_col])
+        _refuse_a_point_for_one_axis(df, x_col, y_col, path)
+        if x_col == y_col:
+            return (*_whole_points(df, x_col, path), [])
+        x, y, example = read_pair(df[x_col], df[y_col], projected=src.is_projected)
+        return x, y, [_thousands_note(example, src)] if example else []
     if not isinstance(df, gpd.GeoDataFrame):
         msg = "A CSV has no geometry; pass --x-col and --y-col."
         raise ImportFileError(msg)
@@ -96,7 +96,7 @@ def coordinates(
     where_else = ~points & ~shapely.is_missing(geom) & ~shapely.is_empty(geom)
     geom = geom.copy()
     geom[where_else] = shapely.point_on_surface(geom[where_else])  # lines, polygons
-    return shapely.get_x(geom).astype(float), shapely.get_y(geom).astype(float)
+    return shapely.get_x(geom).astype(float), shapely.get_y(geom).astype(float), []
 
 
 def source_crs(crs: str | None, file_crs: CRS | None, path: Path) -> CRS:

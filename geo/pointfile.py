@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo.errors import DataError, ImportFileError
+from geo.pointarea import check_area
 from geo.pointcoords import (
     FAR_FACTOR,
     FAR_QUANTILE,
@@ -189,6 +190,8 @@ def _first_examples(
             row, where = row - int(ends[k - 1] if k else 0), f" of {members[k][0]}"
         if why in ("no time", "outside the period"):
             said = f"{time.name} {_shown(time.iloc[i])}"
+        elif x_col and x_col == y_col:  # one column holding whole points
+            said = f"{x_col} {_shown(df[x_col].iloc[i])}"
         elif x_col and y_col:
             said = f"{x_col} {_shown(df[x_col].iloc[i])}, {y_col} {_shown(df[y_col].iloc[i])}"
         else:
@@ -286,8 +289,11 @@ def read_points(
         ``.xz`` or ``.zip``) in UTF-8 (a few bad bytes replaced), UTF-16 with its byte-order
         mark or Windows-1252, an Excel workbook (``.xlsx``), GeoJSON or GeoPackage.
     x_col, y_col
-        Coordinate columns (``x`` = easting/longitude; a decimal comma is read); ``None`` to
-        use the file's geometry (a point on the surface of lines and polygons).
+        Coordinate columns (``x`` = easting/longitude; a decimal comma or thousands
+        separators are read, the two columns alike: :func:`geo.pointtext.read_pair`); one
+        column named for both holds whole points, WKT ``POINT (x y)`` or Socrata's ``(lat,
+        lon)`` (:func:`geo.pointtext.read_whole_points`); ``None`` to use the file's
+        geometry (a point on the surface of lines and polygons).
     time_col
         Date or datetime column, read with one format for the whole column
         (:func:`geo.timeformat.parse_time_column`); or several, separated by commas: year,
@@ -342,7 +348,9 @@ def read_points(
         ``attrs["tz"]`` the time zone given, ``attrs["times_converted"]`` how many times
         were moved to it and ``attrs["times_with_offset"]`` how many were written with a UTC
         offset; ``attrs["bad_lines"]`` how many lines of a UTF-8 CSV had bytes that are not
-        UTF-8 (read as "�").
+        UTF-8 (read as "�"); ``attrs["warnings"]`` what to check about the coordinates
+        (points outside the area of use of their CRS, :func:`geo.pointarea.check_area`;
+        thousands separators read because the CRS is projected).
 
     Raises
     ------
@@ -353,8 +361,9 @@ def read_points(
         row is left (the message counts the rows per reason).
     CRSError
         If the CRS is missing or unknown, longitude and latitude look swapped (by the
-        columns' names or by latitudes beyond ±90°), or the points lie where no UTM zone
-        is defined.
+        columns' names or by latitudes beyond ±90°), the points lie more than
+        :data:`geo.pointarea.FAR_OUTSIDE_KM` outside the CRS's area of use, or where no
+        UTM zone is defined.
     """
     check_zone(tz)
     conditions = _parse_where(where)
@@ -379,10 +388,11 @@ def read_points(
         has_id = (ids.notna() & (ids != "")).to_numpy(dtype=bool)
         no_id = int((~has_id).sum())
         df = df[~(ids.duplicated().to_numpy(dtype=bool) & has_id)]
-    x, y = coordinates(df, x_col, y_col, path)
     src = source_crs(crs, table.crs, path)
+    x, y, warnings = coordinates(df, x_col, y_col, path, src)
     check_axes(x, y, src, path, x_col, y_col)
     check_units(x, y, src, path)
+    warnings += [w for w in (check_area(x, y, src, path),) if w]
     if len(parts) == 1:
         _check_not_years(df[time_col], path, time_col)
         written, times = df[time_col], parse_time_column(df[time_col], tz)
@@ -433,6 +443,7 @@ def read_points(
         )
         raise ImportFileError(msg)
     out.attrs["crs"] = used_crs.to_string()
+    out.attrs["warnings"] = warnings
     out.attrs["rows"] = {
         "read": n_read,
         "not matching --where": n_read - n_matching,

@@ -17,11 +17,13 @@ import shapely
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyproj import CRS
 
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
 from geo.errors import CRSError, DataError, ImportFileError
-from geo.pointcoords import MIN_FAR_KM, far_from_median, read_numbers
+from geo.pointarea import check_area
+from geo.pointcoords import MIN_FAR_KM, far_from_median
 from geo.pointfile import _filter, read_points
 from geo.pointperiod import (
     MAX_GAP_MONTHS,
@@ -30,6 +32,7 @@ from geo.pointperiod import (
     main_period,
     parse_period,
 )
+from geo.pointtext import read_numbers, read_pair, read_whole_points
 
 
 def city_rows(n=400, seed=3):
@@ -44,6 +47,19 @@ def city_rows(n=400, seed=3):
             "Longitude": -87.65 + rng.normal(0, 0.02, n),
         }
     )
+
+
+def city_at(lon, lat, n=400, seed=3):
+    """``city_rows`` moved to another city: its points keep their spread around (lon, lat)."""
+    df = city_rows(n, seed)
+    df["Longitude"] += lon - -87.65
+    df["Latitude"] += lat - 41.85
+    return df
+
+
+def lonlat_of(df):
+    """The rows' points as a lon/lat GeoSeries."""
+    return gpd.GeoSeries(gpd.points_from_xy(df["Longitude"], df["Latitude"]), crs=4326)
 
 
 def run_evaluate(path, *extra, time_col="Date"):
@@ -840,6 +856,99 @@ def test_thousands_separators_are_read_and_decimal_commas_stay_decimal(numbers, 
     )
 
 
+def test_feet_with_thousands_separators_are_read_alike_in_both_columns(tmp_path):
+    # Portland's Tableau download (UTF-16, tabs): OpenDataX = 7,656,195 has two commas, a
+    # thousands separator for sure; OpenDataY = 670,146 alone could be 670.146, which put
+    # every point within 1,000 feet north of the origin: 229 cells instead of 27,404
+    df = city_at(-122.65, 45.52)
+    feet = lonlat_of(df).to_crs(2913)
+    df["OpenDataX"] = [f"{v:,.0f}" for v in feet.x]
+    df["OpenDataY"] = [f"{v:,.0f}" for v in feet.y]
+    assert feet.y.max() < 1_000_000 < feet.x.min()  # one comma in every y, two in every x
+    path = tmp_path / "portland.csv"
+    path.write_text(df.to_csv(sep="\t", index=False), encoding="utf-16")
+    got = read_points(path, x_col="OpenDataX", y_col="OpenDataY", time_col="Date", crs="EPSG:2913")
+    want = lonlat_of(df).to_crs(got.attrs["crs"])
+    # half a foot of rounding is 0.15 m; y read as 670.146 would be off by 200 km
+    assert np.abs(got["x"].to_numpy() - want.x.to_numpy()).max() < 0.2
+    assert np.abs(got["y"].to_numpy() - want.y.to_numpy()).max() < 0.2
+    assert got.attrs["warnings"] == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-9_999_999, 9_999_999), st.integers(1_000, 999_999)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_two_columns_written_alike_are_read_alike(pairs, projected, swap):
+    # a coordinate column with thousands separators for sure (7,656,195; or none of its
+    # values has seven digits) beside one whose every comma is followed by three digits
+    wide, narrow = [a for a, _ in pairs], [b for _, b in pairs]
+    columns = [pd.Series([f"{n:,}" for n in wide]), pd.Series([f"{n:,}" for n in narrow])]
+    if swap:
+        columns.reverse()
+    x, y, inferred = read_pair(*columns, projected=projected)
+    got_wide, got_narrow = (y, x) if swap else (x, y)
+    sure = any(abs(n) >= 1_000_000 for n in wide)
+    if sure or projected:  # written alike; or under feet or metres, where 670.146 cannot be
+        assert got_wide.tolist() == wide and got_narrow.tolist() == narrow
+        assert bool(inferred) == (not sure)  # said when only the CRS settled it
+    else:  # degrees: 59,176 is 59.176
+        assert got_narrow.tolist() == [float(f"{n / 1000:.3f}") for n in narrow]
+        assert inferred == ""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 10**9), min_size=1, max_size=20),
+    st.integers(1, 3),
+    st.booleans(),
+)
+def test_decimal_commas_stay_decimal_beside_any_other_column(numbers, decimals, projected):
+    # SWEREF 99 TM with a decimal comma and spaces (6 571 234,56) and degrees with more or
+    # fewer than three decimals (59,2751) are never read as thousands separators
+    scale = 10**decimals
+    northing = [6_100_000 + n % (1_600_000 * scale) / scale for n in numbers]
+    sweref = [f"{v:,.{decimals}f}".replace(",", " ").replace(".", ",") for v in northing]
+    degrees = [59 + n % 10**6 / 10**6 for n in numbers]
+    lat = [f"{v:.{2 * decimals}f}".replace(".", ",") for v in degrees]  # 2, 4 or 6 decimals
+    beside = pd.Series([f"{n:,}" for n in numbers])  # 1,176,423: thousands for sure
+    for written in (sweref, lat):
+        _, y, _ = read_pair(beside, pd.Series(written), projected=projected)
+        assert y.tolist() == [float(v.replace(" ", "").replace(",", ".")) for v in written]
+
+
+def test_metres_with_one_thousands_separator_are_read_as_such_and_said(tmp_path):
+    # Maryland State Plane metres (DC's XBLOCK/YBLOCK) as a spreadsheet writes them:
+    # 399,099 and 137,026, every value with one comma and three digits after it. In metres
+    # a decimal comma would put the city within 1 km of the CRS's origin: read as thousands,
+    # and said, since only the CRS settled it
+    df = city_at(-77.03, 38.90)
+    metres = lonlat_of(df).to_crs(26985)
+    df["XBLOCK"] = [f"{v:,.0f}" for v in metres.x]
+    df["YBLOCK"] = [f"{v:,.0f}" for v in metres.y]
+    path, out = tmp_path / "dc.csv", tmp_path / "out.json"
+    df.to_csv(path, index=False)
+    result = CliRunner().invoke(
+        evaluate_command,
+        [str(path), "--x-col", "XBLOCK", "--y-col", "YBLOCK", "--time-col", "Date",
+         "--crs", "EPSG:26985", "--methods", "count_1m", "--train-months", "1",
+         "--json", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    first = df["XBLOCK"].iloc[0]
+    said = f"'{first}' were read with thousands separators, as {first.replace(',', '')}"
+    assert f"\nWarning: coordinates such as {said}" in result.stderr
+    assert said in json.loads(out.read_text())["warnings"][0]
+    got = read_points(path, x_col="XBLOCK", y_col="YBLOCK", time_col="Date", crs="EPSG:26985")
+    assert np.abs(got["x"].to_numpy() - metres.x.to_numpy()).max() < 0.6
+
+
 def test_a_file_without_any_location_shows_the_values_it_could_not_read(tmp_path):
     df = city_rows()
     path = tmp_path / "chicago.csv"
@@ -849,21 +958,202 @@ def test_a_file_without_any_location_shows_the_values_it_could_not_read(tmp_path
         read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:3435")
 
 
-@pytest.mark.parametrize(
-    ("x_col", "y_col", "said"),
-    [("Location", "Location", "'(41.8"), ("Point", "Latitude", "'POINT (-87.6 41.8)'")],
-)
-def test_a_column_holding_whole_points_is_refused_with_how_to_split_it(
-    tmp_path, x_col, y_col, said
-):
-    df = city_rows().assign(Location="(41.8, -87.6)", Point="POINT (-87.6 41.8)")
-    path = tmp_path / "socrata.csv"
+SOCRATA = "({lat}, {lon})"
+SOCRATA_ADDRESS = "1200 MAIN ST\nKANSAS CITY, MO 64105\n({lat}, {lon})"
+WKT = "POINT ({lon} {lat})"
+
+
+@pytest.mark.parametrize("written", [SOCRATA, SOCRATA_ADDRESS, WKT])
+def test_a_column_of_whole_points_named_for_both_axes_is_read(tmp_path, written):
+    # Kansas City's and Baltimore's exports have only such a column: Location, Location 1
+    df = city_rows()
+    df["Location"] = [
+        written.format(lat=a, lon=o) for a, o in zip(df.Latitude, df.Longitude, strict=True)
+    ]
+    df.loc[3, "Location"] = None  # not geocoded
+    df.loc[4, "Location"] = "UNKNOWN\nKANSAS CITY, MO"  # an address without its point
+    df.loc[5, "Location"] = written.format(lat=0.0, lon=0.0)
+    path = tmp_path / "kcpd.csv"
     df.to_csv(path, index=False)
+    args = {"time_col": "Date", "crs": "EPSG:4326"}
+    got = read_points(path, x_col="Location", y_col="Location", **args)
+    rows = got.attrs["rows"]
+    assert rows["dropped"]["no location"] == 2 and rows["dropped"]["impossible location"] == 1
+    assert rows["read"] == rows["used"] + sum(rows["dropped"].values()) == 400
+    assert got.attrs["dropped_examples"]["no location"] == "data row 4: Location empty"
+    # the same points as the file's own longitude and latitude columns give
+    want = read_points(path, x_col="Longitude", y_col="Latitude", **args).drop(index=[3, 4, 5])
+    assert np.abs(got[["x", "y"]].to_numpy() - want[["x", "y"]].to_numpy()).max() < 1e-6
+
+
+#: How else portals write a point: WKT without a space, with an SRID or a z, lower case.
+WRITTEN_ELSE = [
+    "POINT({lon} {lat})",
+    "SRID=4326;POINT ({lon} {lat})",
+    "POINT Z ({lon} {lat} 0)",
+    "point ( {lon}  {lat} )",
+    "({lat},{lon})",
+]
+_coordinate = st.floats(-179.9, 179.9, allow_nan=False).map(lambda v: round(v, 6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _coordinate,
+    _coordinate.map(lambda v: v / 2),
+    st.sampled_from([SOCRATA, SOCRATA_ADDRESS, WKT, *WRITTEN_ELSE]),
+)
+def test_whole_points_give_x_the_longitude_and_y_the_latitude(lon, lat, written):
+    x, y = read_whole_points(pd.Series([written.format(lat=lat, lon=lon), "n/a", None]))
+    assert (x[0], y[0]) == (lon, lat)
+    assert np.isnan(x[1:]).all() and np.isnan(y[1:]).all()
+
+
+def test_one_column_named_for_both_axes_must_hold_points(tmp_path):
+    df = city_rows().assign(Point="POINT (-87.6 41.8)")
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"time_col": "Date", "crs": "EPSG:4326"}
+    with pytest.raises(ImportFileError, match=r"'Latitude' of .*chicago\.csv' is named for "
+                       r"both --x-col and --y-col but holds one number per row \(e\.g\. "
+                       r"'41\.8.*name two columns"):  # fmt: skip
+        read_points(path, x_col="Latitude", y_col="Latitude", **args)
+    with pytest.raises(ImportFileError, match=r"'Primary Type' .* holds no point \(e\.g\. "
+                       r"'THEFT'\)"):  # fmt: skip
+        read_points(path, x_col="Primary Type", y_col="Primary Type", **args)
+    # a column of whole points named for one axis: said how to name it
+    with pytest.raises(ImportFileError, match=r"'Point' .* holds whole points \(e\.g\. "
+                       r"'POINT \(-87\.6 41\.8\)'\).*--x-col 'Point' --y-col 'Point'"):  # fmt: skip
+        read_points(path, x_col="Point", y_col="Latitude", **args)
+
+
+def test_state_plane_feet_given_as_metres_are_refused_with_the_crs_in_feet(tmp_path):
+    # Denver's GEO_X/GEO_Y are Colorado Central US feet; as EPSG:26954 (the same CRS in
+    # metres) the points lay in Quebec and the grid had 695,878 cells
+    df = city_at(-104.95, 39.74)
+    feet = lonlat_of(df).to_crs(2232)
+    df["GEO_X"], df["GEO_Y"] = feet.x.round(), feet.y.round()
+    path = tmp_path / "denver.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "GEO_X", "y_col": "GEO_Y", "time_col": "Date"}
     with pytest.raises(
-        ImportFileError,
-        match=rf"socrata\.csv.*holds whole points \(e\.g\. {re.escape(said)}.*split",
+        CRSError,
+        match=r"denver\.csv' lie around 75\.\d\d°W, 47\.\d\d°N .* under EPSG:26954 \(NAD83 / "
+        r"Colorado Central\), 2,2\d\d km outside its area of use \(United States \(USA\) - "
+        r"Colorado: 109\.06°W, 38\.14°N to 102\.04°W, 40\.09°N\).*read as US survey feet "
+        r"under EPSG:2232 .* around 104\.9\d°W, 39\.7\d°N.*pass --crs EPSG:2232\.$",
     ):
-        read_points(path, x_col=x_col, y_col=y_col, time_col="Date", crs="EPSG:4326")
+        read_points(path, crs="EPSG:26954", **args)
+    got = read_points(path, crs="EPSG:2232", **args)
+    assert got.attrs["warnings"] == [] and len(got) == 400
+
+
+def test_state_plane_metres_given_as_feet_are_warned_of_in_the_account_and_json(tmp_path):
+    # DC's XBLOCK/YBLOCK are Maryland metres; as EPSG:2248 (the feet one) the city shrank
+    # 3.28 × towards the CRS's origin, 60 km west of Maryland, and ran on 1,540 cells
+    df = city_at(-77.03, 38.90)
+    metres = lonlat_of(df).to_crs(26985)
+    df["XBLOCK"], df["YBLOCK"] = metres.x.round(2), metres.y.round(2)
+    path, out = tmp_path / "dc.csv", tmp_path / "out.json"
+    df.to_csv(path, index=False)
+
+    def run(crs):
+        return CliRunner().invoke(
+            evaluate_command,
+            [str(path), "--x-col", "XBLOCK", "--y-col", "YBLOCK", "--time-col", "Date",
+             "--crs", crs, "--methods", "count_1m", "--train-months", "1", "--json", str(out)],
+        )  # fmt: skip
+
+    result = run("EPSG:2248")
+    assert result.exit_code == 0, result.output
+    said = re.search(r"\nWarning: (the points of .*)\.\n", result.stderr)
+    assert said, result.stderr
+    assert re.search(
+        r"around 80\.\d\d°W, 38\.\d\d°N .* under EPSG:2248 \(NAD83 / Maryland \(ftUS\)\), \d\d "
+        r"km outside its area of use \(United States \(USA\) - Maryland: .* read as metres "
+        r"under EPSG:26985 \(NAD83 / Maryland\) they lie around 77\.0\d°W, 38\.9\d°N, inside "
+        r"its area: pass --crs EPSG:26985",
+        said[1],
+    )
+    assert json.loads(out.read_text())["warnings"] == [said[1]]
+    result = run("EPSG:26985")
+    assert result.exit_code == 0 and "Warning" not in result.stderr
+    assert json.loads(out.read_text())["warnings"] == []
+
+
+def _utm(zone, lat):
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 60), st.floats(-75, 80), st.floats(-5, 5), st.booleans())
+def test_a_utm_zone_a_few_degrees_beyond_its_edge_is_warned_of_never_refused(
+    zone, lat, beyond, east
+):
+    # Denmark writes Bornholm (15°E) in UTM zone 32 (6–12°E): such files run, and a warning
+    # names the zone's area when the points lie more than 25 km outside it
+    west = -180 + 6 * (zone - 1)
+    lon = (west + 6 + beyond if east else west - beyond) if beyond > 0 else west + 3 + beyond / 2
+    lon = (lon + 180) % 360 - 180
+    rng = np.random.default_rng(0)
+    lonlat = gpd.GeoSeries(
+        gpd.points_from_xy(lon + rng.normal(0, 0.02, 50), lat + rng.normal(0, 0.02, 50)), crs=4326
+    )
+    crs = _utm(zone, lat)
+    pts = lonlat.to_crs(crs)
+    warning = check_area(pts.x.to_numpy(), pts.y.to_numpy(), crs, Path("utm.csv"))
+    km_beyond = max(beyond, 0) * 111.3 * np.cos(np.radians(lat))
+    if km_beyond < 20:
+        assert warning == ""
+    elif km_beyond > 30:
+        assert f"under {crs.to_string()} ({crs.name}), " in warning
+        assert "outside its area of use" in warning
+
+
+def test_norway_in_one_utm_zone_is_warned_of_even_at_kirkenes(tmp_path):
+    # Norway writes the whole country in UTM zone 33 (12–18°E): Kirkenes, at 30°E, lies
+    # 465 km east of the zone's area of use, not the 1,000 km beyond which a file is refused
+    df = city_at(30.05, 69.73)
+    utm = lonlat_of(df).to_crs(25833)
+    df["x"], df["y"] = utm.x, utm.y
+    path = tmp_path / "kirkenes.csv"
+    df.to_csv(path, index=False)
+    got = read_points(path, x_col="x", y_col="y", time_col="Date", crs="EPSG:25833")
+    assert len(got) == 400
+    (warning,) = got.attrs["warnings"]
+    assert re.search(r"30\.0\d°E, 69\.7\d°N .* 46\d km outside its area of use \(Europe "
+                     r"between 12°E and 18°E: .*; if it is this one, the points are used as "
+                     r"read$", warning)  # fmt: skip
+
+
+#: State Plane zones in feet and in metres: Denver, DC, the Bay Area, Chicago, Portland,
+#: New York, Los Angeles, Houston, Arlington, Seattle.
+_STATE_PLANES = [
+    (2232, 26954), (2248, 26985), (2227, 26943), (3435, 26971), (2913, 2838),
+    (2263, 32118), (2229, 26945), (2278, 32140), (2283, 32146), (2285, 32148),
+]  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(_STATE_PLANES), st.floats(0.2, 0.8), st.floats(0.2, 0.8), st.booleans())
+def test_a_crs_named_as_the_fix_puts_the_points_back_where_they_are(pair, fx, fy, feet_given):
+    # a city anywhere in a State Plane zone, its numbers in feet given as metres or the
+    # reverse: when the check names a CRS to pass, it is the one the numbers are in
+    feet, metres = (CRS.from_epsg(code) for code in pair)
+    true, given = (metres, feet) if feet_given else (feet, metres)
+    west, south, east, north = true.area_of_use.bounds
+    here = gpd.GeoSeries([shapely.Point(west + fx * (east - west), south + fy * (north - south))],
+                         crs=4326).to_crs(true)  # fmt: skip
+    x, y = here.x.to_numpy(), here.y.to_numpy()
+    assert check_area(x, y, true, Path("f.csv")) == ""  # in their own CRS: nothing said
+    try:
+        said = check_area(x, y, given, Path("f.csv"))
+    except CRSError as e:
+        said = str(e)
+    if not feet_given:  # feet read as metres land 3.28 × farther from the origin: always seen
+        assert said
+    if "pass --crs" in said:
+        assert said.split("pass --crs ")[1].startswith(true.to_string())
 
 
 def test_a_null_geojson_property_is_shown_as_empty(tmp_path):

@@ -270,7 +270,10 @@ def _nearest_places(
 
 
 def _row_account(attrs: dict[Any, Any]) -> str:
-    """Say where every row of the file went: used, filtered out or dropped with a reason."""
+    """Say where every row of the file went: used, filtered out or dropped with a reason.
+
+    What to check about the coordinates (``attrs["warnings"]``) follows, a line each.
+    """
     rows = attrs["rows"]
     files = f" from {attrs['files']} files" if attrs.get("files", 1) > 1 else ""
     words = [f"{rows['read']} rows read{files}", f"{rows['used']} used"]
@@ -302,7 +305,8 @@ def _row_account(attrs: dict[Any, Any]) -> str:
         )
     if attrs.get("bad_lines"):
         words.append(f"{attrs['bad_lines']} lines with bytes that are not UTF-8 (read as '�')")
-    return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}{moved}."
+    warned = "".join(f"\nWarning: {w}." for w in attrs.get("warnings", []))
+    return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}{moved}." + warned
 
 
 @click.command("evaluate")
@@ -473,6 +477,7 @@ def evaluate_command(
         rows=points.attrs["rows"], time_format=points.attrs["time_format"],
         period=points.attrs["period"], layer=points.attrs["layer"] or None,
         tz=points.attrs["tz"], times_converted=points.attrs["times_converted"],
+        warnings=list(points.attrs.get("warnings", [])),
         area=str(area) if area is not None else "convex hull of the points",
     )  # fmt: skip
     fit_note = ev.default_fit_note(periods, names)
