@@ -812,8 +812,10 @@ def test_a_few_per_cent_of_placeholders_never_set_the_far_limit(spread, n_pile, 
     st.sets(st.integers(0, 39), max_size=3),
 )
 def test_a_utf8_file_with_a_few_stray_bytes_stays_utf8(tmp_path_factory, kinds, strays):
-    # a Paris export in UTF-8 with a comment pasted from a Windows-1252 tool
-    kinds = [*kinds, "Dégradation", "Dégradation", "Dégradation", "Dégradation"]
+    # a Paris export in UTF-8 with a comment pasted from a Windows-1252 tool; "a few": the
+    # stray lines (at most 3) are fewer than the UTF-8 lines with accents (at least 9 - 3),
+    # else the file is more Windows-1252 than UTF-8 and read as such
+    kinds = [*kinds, *["Dégradation"] * 8]
     lines = [f"01/0{1 + i % 9}/2019 10:00;{k};;2,34;48,85" for i, k in enumerate(kinds)]
     data = [line.encode("utf-8") for line in lines]
     hit = sorted(i for i in strays if i < len(data))
