@@ -22,6 +22,7 @@ from pandas.tseries.api import guess_datetime_format
 __all__ = [
     "FORMATS",
     "MONTH_NAMES",
+    "ZONE_ABBREVIATIONS",
     "ParsedColumn",
     "english_month_names",
     "midnight_of_24",
@@ -30,36 +31,33 @@ __all__ = [
     "within_range",
 ]
 
-#: Formats tried for every column, after the one pandas guesses from its first value.
-#: Month-first comes before day-first: when every day of a column is 12 or less both read
-#: every value, and the US open-data portals that write slashes write month first.
+#: Formats tried for every column, after the one pandas guesses from its first value: each
+#: date order with a 12- or 24-hour clock, with or without seconds, or none (pandas guesses
+#: nothing from ``15/01/2019 8:05 PM`` or ``01-01-2019``, so Australian and Dutch exports
+#: need theirs here). With slashes month-first comes before day-first: when every day of a
+#: column is 12 or less both read every value, and the US portals that write slashes write
+#: month first; with dashes and dots day-first comes first, as Europe writes them.
+_DIRECTIVE = re.compile(r"%.")
+_WORDS = re.compile(r"%[pbB]")  # directives written in letters: AM/PM, month names
+_CLOCKS = (" %I:%M:%S %p", " %I:%M %p", " %H:%M:%S", " %H:%M", "")
+#: Nordic and Italian clocks with a dot (``15.01.2019 22.30``), after a date with dots.
+_DOT_CLOCKS = (" %H.%M.%S", " %H.%M")
+
+
+def _with_clocks(dates: tuple[str, ...]) -> tuple[str, ...]:
+    """Write each date format with each clock: 12-hour, 24-hour, with and without seconds."""
+    return tuple(
+        date + clock for date in dates for clock in _CLOCKS + (_DOT_CLOCKS if "." in date else ())
+    )
+
+
 FORMATS: tuple[str, ...] = (
     "ISO8601",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y/%m/%d",
+    *_with_clocks(("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")),
     "%Y %b %d %I:%M:%S %p",  # Seattle
-    "%d-%m-%Y %H:%M",
-    "%d-%m-%Y",
+    *_with_clocks(("%d-%m-%Y", "%m-%d-%Y")),
     "%Y%m%d",
-    "%m/%d/%y %I:%M:%S %p",
-    "%m/%d/%y %H:%M",
-    "%m/%d/%y",
-    "%d/%m/%y %H:%M",
-    "%d/%m/%y",
-    "%d.%m.%y %H:%M",
-    "%d.%m.%y",
+    *_with_clocks(("%m/%d/%y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y")),
 )
 #: Share of a column's distinct values one format must read to be used alone; below it the
 #: values it does not read are read each on its own (``"mixed"``).
@@ -112,7 +110,16 @@ _MONTH_WORD = re.compile(
 )
 #: A word for "at" between a date and its time: Swedish, Danish, Norwegian ``kl.``, German
 #: ``um``, Dutch ``om``, French ``à`` (``1 jan 2019 kl. 01:10``).
-_AT_WORD = re.compile(r"(?<=\S)\s+(?:kl\.?|um|om|à)\s*(?=\d)", re.IGNORECASE)
+_AT_WORD = re.compile(r"(?<=\S)\s+(?:kl\.?|klo|um|om|à)\s*(?=\d)", re.IGNORECASE)
+#: Time zones written by their abbreviation after the time (``2019-03-10 01:30:00 EST``), as
+#: offsets; CST is the US one. Read like any offset: kept as written unless ``--tz``.
+ZONE_ABBREVIATIONS = {
+    "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
+    "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
+    "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00", "GMT": "+00:00",
+    "BST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "EET": "+02:00", "EEST": "+03:00",
+}  # fmt: skip
+_ZONE_WORD = re.compile(r"(?<=\d)\s*\b(?:" + "|".join(ZONE_ABBREVIATIONS) + r")$", re.IGNORECASE)
 #: Midnight written as the end of the day before (``31.12.2018 24:00``).
 _HOUR_24 = re.compile(r"(?<![\d:])24:00(?::00)?(?![\d:])")
 _HAS_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
@@ -288,11 +295,27 @@ def _n_read(values: pd.Series, fmt: str) -> int:
     return int((_reads(values, fmt) | _reads(values, _date_part(fmt))).sum())
 
 
-def _candidates(first: str) -> list[str]:
+def _candidates(sample: pd.Series) -> list[str]:
+    """Return the formats to try on ``sample``.
+
+    pandas' guesses from its first value, then those of :data:`FORMATS` whose separators
+    (``/``, ``:``, spaces …) the sample has.
+    """
     with warnings.catch_warnings():  # pandas warns when the guess contradicts dayfirst
         warnings.simplefilter("ignore", UserWarning)
-        guesses = [guess_datetime_format(first, dayfirst=d) for d in (False, True)]
-    return list(dict.fromkeys([g for g in guesses if g] + list(FORMATS)))
+        guesses = [guess_datetime_format(str(sample.iloc[0]), dayfirst=d) for d in (False, True)]
+    chars = set("".join(sample.astype(str)))
+    letters = any(c.isalpha() for c in chars)
+    shaped = [
+        fmt
+        for fmt in FORMATS
+        if fmt == "ISO8601"
+        or (set(_DIRECTIVE.sub("", fmt)) <= chars and (letters or not _WORDS.search(fmt)))
+    ]
+    # nobody writes dates month-first with dots (01.02.2019 is 1 February), yet pandas'
+    # first guess from a value whose day is 12 or less is that
+    kept = [g for g in guesses if g and not g.startswith("%m.")]
+    return list(dict.fromkeys(kept + shaped))
 
 
 def _epoch_unit(sample: pd.Series) -> Literal["ms", "s"] | None:
@@ -302,7 +325,7 @@ def _epoch_unit(sample: pd.Series) -> Literal["ms", "s"] | None:
     digits are seconds, 12–13 milliseconds (2001–2286 and 1973–2286); 8 digits stay dates
     (``20190105``).
     """
-    whole = sample.str.fullmatch(r"\d+(?:\.0*)?").fillna(value=False)
+    whole = sample.str.fullmatch(r"\d+(?:\.\d*)?").fillna(value=False)  # 1547589000.25
     if not bool(whole.all()):
         return None
     digits = sample.str.split(".").str[0].str.len()
@@ -318,6 +341,11 @@ def _is_excel_days(sample: pd.Series) -> bool:
     number = pd.to_numeric(sample, errors="coerce")
     low, high = EXCEL_DAYS
     return bool(sample.str.fullmatch(r"\d{5}(?:\.\d+)?").all() and number.between(low, high).all())
+
+
+def _zone_offset(match: re.Match[str]) -> str:
+    """Return the UTC offset of a zone abbreviation :data:`ZONE_ABBREVIATIONS` holds."""
+    return ZONE_ABBREVIATIONS[match.group(0).strip().upper()]
 
 
 def _offset_minutes(text: pd.Series) -> pd.Series:
@@ -404,9 +432,11 @@ def _parse_text(
         m = np.asarray(mask, dtype=bool)
         return int(m.sum() if weight is None else weight[m].sum())
 
+    if text.dropna().head(_SAMPLE).str.contains(_ZONE_WORD).any():  # "… 01:30:00 EST"
+        text = text.str.replace(_ZONE_WORD, _zone_offset, regex=True)
     has_offset = text.str.contains(_HAS_OFFSET, na=False).to_numpy(dtype=bool)
     with_offset = rows(has_offset)
-    offset = _offset_minutes(text) if tz else None
+    offset = _offset_minutes(text) if with_offset else None
     if with_offset:  # _OFFSET matches where _HAS_OFFSET does: the other values stay as they are
         text[has_offset] = text[has_offset].str.replace(_OFFSET, r"\1", regex=True)
     text = text.mask(text == "")
@@ -424,6 +454,8 @@ def _parse_text(
     if epoch is not None:
         number = pd.to_numeric(text, errors="coerce")
         at = pd.Series(pd.to_datetime(number, unit=epoch, errors="coerce"), index=text.index)
+        if _utc_dates(at, at.notna()):  # an ArcGIS date field: its day, not an instant
+            return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}{_AS_DATES}")
         if tz:
             at = _to_zone(at, tz)
         converted = rows(at.notna()) if tz else 0
@@ -437,7 +469,9 @@ def _parse_text(
     if tz and other.notna().any():
         known = other.notna() & at.notna()
         at[known] = _to_zone(at[known] - other[known], tz)
-    if offset is None:
+    if offset is not None and _utc_dates(at, (offset == 0) & at.notna(), offset.notna()):
+        return ParsedColumn(at, f"{best}{_AS_DATES}")  # 2019-01-15T00:00:00Z: a date
+    if offset is None or not tz:
         return ParsedColumn(at, best, 0, with_offset)
     shift = offset.notna() & at.notna()
     if shift.any():
@@ -447,22 +481,79 @@ def _parse_text(
     return ParsedColumn(at, best, rows(shift), with_offset)
 
 
-def _read_best(text: pd.Series, sample: pd.Series) -> tuple[str, pd.Series, pd.Series]:
-    """Read ``text`` with the format that reads most of ``sample``; see :func:`parse_time_column`.
+#: Said of a column of dates written as midnight UTC, which no ``--tz`` moves.
+_AS_DATES = " (every time 00:00 UTC: read as dates)"
+#: Distinct midnights needed to call a column dates: a few instants may fall at 00:00 by
+#: chance, ten distinct ones at 00:00:00 exactly do not.
+_MIN_UTC_DATES = 10
 
-    Returns the format's name, the times and the offsets pandas read that ``_OFFSET`` did not.
+
+def _utc_dates(at: pd.Series, utc: pd.Series, written: pd.Series | None = None) -> bool:
+    """Whether the times written in UTC (``utc``) are all at midnight: dates, not instants.
+
+    ArcGIS portals store a date field as midnight UTC (``2019-01-15T00:00:00Z``, or Unix
+    milliseconds of that midnight). Moved to an American clock it would be the evening
+    before, and every month would lose its first day to the month before. ``written``
+    (the values with any offset) must all be in ``utc``.
     """
-    scores = [(fmt, _n_read(sample, fmt)) for fmt in _candidates(str(sample.iloc[0]))]
-    best, n = max(scores, key=lambda s: s[1])  # max keeps the first on a tie
-    at, other = read_datetimes(text, best)
-    date = _date_part(best)
+    if not utc.any() or (written is not None and not bool((utc | ~written).all())):
+        return False
+    times = at[utc]
+    return times.nunique() >= _MIN_UTC_DATES and bool((times == times.dt.normalize()).all())
+
+
+def _best_format(sample: pd.Series, dayfirst: bool | None = None) -> tuple[str, int]:
+    """Return the candidate format that reads most of ``sample`` and how many it reads.
+
+    On a tie the first candidate wins; with ``dayfirst`` given, the candidates of that
+    day/month order come first (a column's other values are read in its own order).
+    """
+    candidates = _candidates(sample)
+    if dayfirst is not None:
+        other = "%m" if dayfirst else "%d"
+        candidates.sort(key=lambda fmt: fmt.startswith(other))  # stable
+    scores = [(fmt, _n_read(sample, fmt)) for fmt in candidates]
+    return max(scores, key=lambda s: s[1])  # max keeps the first on a tie
+
+
+def _read_with(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
+    """Read ``text`` with ``fmt``, and a value written as its date alone with the date part."""
+    at, other = read_datetimes(text, fmt)
+    date = _date_part(fmt)
     if date is not None:  # midnight written as the date alone
         alone = at.isna() & text.notna()
         at[alone], other[alone] = read_datetimes(text[alone], date)
+    return at, other
+
+
+def _read_best(text: pd.Series, sample: pd.Series) -> tuple[str, pd.Series, pd.Series]:
+    """Read ``text`` with the format that reads most of ``sample``; see :func:`parse_time_column`.
+
+    When it reads less than :data:`MIN_SHARE`, the values it leaves are read with the format
+    that reads most of them, if that reads at least :data:`ORDER_SHARE` of them (a sheet's
+    date cells beside dates typed as text, ``15/01/2019``); what is left then is read value
+    by value, in the day/month order of the formats used. Returns the name of what read the
+    column, the times and the offsets pandas read that ``_OFFSET`` did not.
+    """
+    best, n = _best_format(sample)
+    at, other = _read_with(text, best)
     if n >= MIN_SHARE * len(sample):
         return best, at, other
+    used = [best] if n >= ORDER_SHARE * len(sample) else []
     rest = at.isna() & text.notna()
-    dayfirst = n >= ORDER_SHARE * len(sample) and best.startswith("%d")
-    at[rest], other[rest] = read_datetimes(text[rest], "mixed", dayfirst=dayfirst)
-    name = f"mixed, mostly {best}" if n >= ORDER_SHARE * len(sample) else "mixed"
+    order = best.startswith("%d") if best.startswith(("%d", "%m")) else None
+    rest_sample = _sample(text[rest])
+    if used and not rest_sample.empty:
+        second, m = _best_format(rest_sample, order)
+        if m >= ORDER_SHARE * len(rest_sample):
+            at[rest], other[rest] = _read_with(text[rest], second)
+            used.append(second)
+            rest = at.isna() & text.notna()
+            if order is None and second.startswith(("%d", "%m")):
+                order = second.startswith("%d")
+    dayfirst = bool(used) and bool(order)
+    if rest.any():
+        at[rest], other[rest] = read_datetimes(text[rest], "mixed", dayfirst=dayfirst)
+    shown = ", then ".join(used)
+    name = f"mixed, mostly {shown}" if used else "mixed"
     return name, at, other

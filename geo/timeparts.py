@@ -28,8 +28,11 @@ _ENGLISH_MONTHS = {
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
     )
 }
-#: A clock time anywhere in a value: ``22:30``, ``22:30:00``, ``10:30 PM``, ``10:30:00 p.m.``.
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp])?\.?(?:[Mm]\.?)?(?!\w)")
+#: A clock time anywhere in a value: ``22:30``, ``22:30:00``, ``10:30 PM``, ``10:30:00 p.m.``,
+#: or with dots as Nordic and Italian exports write it (``22.30``).
+_CLOCK = re.compile(
+    r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\.\d+)?\s*([AaPp])?\.?(?:[Mm]\.?)?(?!\w)"
+)
 _RANGES = {"month": (1, 12), "day": (1, 31), "hour": (0, 23), "minute": (0, 59), "second": (0, 59)}
 
 
@@ -67,10 +70,11 @@ def parse_time_parts(df: pd.DataFrame, parts: Sequence[str], tz: str | None = No
         the first is a four-digit year; the day is then the 1st) or a date and a time of
         day: the date column is read as :func:`geo.timeformat.parse_time_column` reads one
         (its own time, such as Los Angeles' ``12:00:00 AM``, is dropped) and the time from
-        ``22:30``, ``22:30:00``, ``10:30 PM`` or a number: ``2230`` is 22:30 and ``5`` is
-        00:05 (hours and minutes, as in Los Angeles' ``TIME OCC``), unless no value of the
-        column is above 23, which makes it a column of hours. An empty time of day (or
-        hour, minute, second) keeps the date at midnight (or the hour at its start).
+        ``22:30``, ``22:30:00``, ``10:30 PM``, ``22.30`` or a number: ``2230`` is 22:30 and
+        ``5`` is 00:05 (hours and minutes, as in Los Angeles' ``TIME OCC``), unless no value
+        of the column is above 24, which makes it a column of hours (24: the next
+        midnight). An empty time of day (or hour, minute, second) keeps the date at
+        midnight (or the hour at its start).
     tz
         As for :func:`geo.timeformat.parse_time_column`, applied to the date column of a
         date-and-time pair (numbers of parts carry no offset).
@@ -155,8 +159,9 @@ def _date_and_clock(date: pd.Series, clock: pd.Series, tz: str | None) -> Parsed
 def _clock_offsets(clock: pd.Series) -> tuple[pd.Series, str]:
     """Return the time of day of each value as a timedelta (0 where empty) and how it was read.
 
-    Whole numbers are hours and minutes (``2230``), or hours when none is above 23; other
-    values are read as clock times (``22:30``, ``10:30 PM``).
+    Whole numbers are hours and minutes (``2230``), or hours when none is above 24 (hours
+    numbered 1-24 make 24 the midnight ending the day); other values are read as clock
+    times (``22:30``, ``10:30 PM``, ``22.30``).
     """
     text = clock.astype("string").str.strip().fillna("")
     empty = (text == "").to_numpy(dtype=bool)
@@ -166,7 +171,7 @@ def _clock_offsets(clock: pd.Series) -> tuple[pd.Series, str]:
     how = []
     if whole.any():
         n = number.to_numpy(dtype=float)
-        if np.nanmax(n[whole]) <= 23:
+        if np.nanmax(n[whole]) <= 24:  # hours 0-23, or 1-24 (24 is the next midnight)
             minutes.loc[whole] = n[whole] * 60
             how.append("hour")
         else:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,10 @@ WRITTEN = {
     "%m/%d/%Y": "D",  # NYC dates
     "%Y-%m-%d": "D",
     "%Y %b %d %I:%M:%S %p": "s",  # Seattle
+    "%d/%m/%Y %I:%M %p": "min",  # Australian Excel saves (pandas guesses nothing from PM)
+    "%d/%m/%y %I:%M:%S %p": "s",
+    "%d-%m-%Y %H:%M:%S": "s",  # Belgian, Dutch, Danish
+    "%d.%m.%Y %H.%M": "min",  # Norwegian, Finnish, Italian clocks with a dot
 }
 
 times = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2030, 12, 31))
@@ -173,7 +178,10 @@ def test_offsets_pandas_reads_are_returned_beside_the_wall_clock_time():
     assert got.at.tolist() == [pd.Timestamp("2012-07-02 10:00"), pd.Timestamp("2012-07-02 05:00")]
 
 
-day_first_or_not = st.sampled_from(["%d/%m/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%d.%m.%y %H:%M"])
+day_first_or_not = st.sampled_from(
+    ["%d/%m/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%d.%m.%y %H:%M", "%d-%m-%Y %H:%M:%S",
+     "%d/%m/%Y %I:%M %p"]
+)  # fmt: skip
 
 
 @settings(max_examples=100, deadline=None)
@@ -200,7 +208,8 @@ def test_values_no_format_reads_are_read_in_the_order_of_the_rest():
         for i, w in enumerate(rows)
     ]
     got = parse_time_column(pd.Series(written))
-    assert got.format == "mixed, mostly %d/%m/%Y %H:%M"
+    # the rest (all on the 2nd, so either order reads them) is read in the column's order
+    assert got.format == "mixed, mostly %d/%m/%Y %H:%M, then %d/%m/%Y %H:%M:%S"
     assert got.at.tolist() == rows
 
 
@@ -340,3 +349,55 @@ def test_a_word_for_at_between_date_and_time_is_read_past(when, word, layout):
     ]
     got = parse_time_column(pd.Series(written))
     assert got.at.tolist() == pd.to_datetime(pd.Series(when)).tolist(), (written, got.format)
+
+
+def test_dates_typed_beside_spreadsheet_date_cells_are_read_in_their_own_order():
+    # a hand-kept workbook: most cells real dates (read as ISO text), some typed 15/01/2019
+    cells = [dt.datetime(2019, m, d) for m in range(1, 13) for d in (3, 9, 14, 25)]
+    written = [f"{w:%Y-%m-%d %H:%M:%S}" if i % 3 else f"{w:%d/%m/%Y}" for i, w in enumerate(cells)]
+    got = parse_time_column(pd.Series(written))
+    assert got.at.tolist() == cells
+    assert got.format == "mixed, mostly ISO8601, then %d/%m/%Y"
+
+
+@pytest.mark.parametrize("tz", [None, "America/Phoenix", "Europe/Stockholm"])
+@pytest.mark.parametrize("style", ["offset", "unix ms"])
+def test_dates_written_as_midnight_utc_stay_their_day_whatever_the_zone(tz, style):
+    # ArcGIS stores a date field as midnight UTC; read in Phoenix it would be the evening
+    # before, and every month would lose its first day to the month before
+    days = pd.date_range("2019-01-01", periods=12, freq="MS").append(
+        pd.DatetimeIndex(["2019-03-31"])
+    )
+    written = (
+        [f"{d:%Y/%m/%d} 00:00:00+00" for d in days]
+        if style == "offset"
+        else [str(int(d.timestamp() * 1000)) for d in days]
+    )
+    got = parse_time_column(pd.Series(written), tz)
+    assert got.at.tolist() == days.tolist()
+    assert got.converted == 0 and got.with_offset == 0  # nothing to move: no --tz hint
+    assert got.format.endswith("(every time 00:00 UTC: read as dates)")
+    # one time that is not midnight makes them instants, moved to the zone as before
+    instants = parse_time_column(pd.Series([*written, "2019/04/01 05:00:00+00"]), tz)
+    if tz == "America/Phoenix" and style == "offset":
+        assert instants.at.iloc[0] == pd.Timestamp("2018-12-31 17:00")
+
+
+@pytest.mark.parametrize(
+    ("written", "wall"),
+    [
+        ("2019-03-10 01:30:00 EST", "2019-03-10 01:30"),
+        ("2019-03-10 03:30:00 cdt", "2019-03-10 03:30"),
+        ("15.01.2019 klo 22.30", "2019-01-15 22:30"),
+        ("1547589000.5", "2019-01-15 21:50:00.5"),
+    ],
+)
+def test_zone_names_dot_clocks_and_fractional_unix_seconds_are_read(written, wall):
+    got = parse_time_column(pd.Series([written] * 3))
+    assert got.at.iloc[0] == pd.Timestamp(wall)
+
+
+def test_a_zone_name_is_an_offset_a_time_zone_moves():
+    got = parse_time_column(pd.Series(["2019-07-01 22:30:00 EDT"] * 3), "Europe/Stockholm")
+    assert got.at.iloc[0] == pd.Timestamp("2019-07-02 04:30")
+    assert got.converted == 3

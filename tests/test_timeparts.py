@@ -157,3 +157,15 @@ def test_a_column_of_years_alone_is_refused_naming_the_split_form(tmp_path):
         read_points(path, x_col="X", y_col="Y", time_col="YEAR", crs="EPSG:32610")
     with pytest.raises(ImportFileError, match=r"'MONTH'.*--time-col YEAR,MONTH,DAY"):
         read_points(path, x_col="X", y_col="Y", time_col="MONTH", crs="EPSG:32610")
+
+
+def test_hours_numbered_1_to_24_and_dot_clocks():
+    df = pd.DataFrame({"dato": ["01.01.2019", "02.01.2019", "03.01.2019"],
+                       "time": ["1", "24", "9"],  # hours 1-24: 24 ends the day
+                       "klokkeslett": ["01.33", "22.30", ""]})  # fmt: skip
+    hours = parse_time_parts(df, ["dato", "time"]).at
+    assert hours.tolist() == [pd.Timestamp("2019-01-01 01:00"), pd.Timestamp("2019-01-03 00:00"),
+                              pd.Timestamp("2019-01-03 09:00")]  # fmt: skip
+    clock = parse_time_parts(df, ["dato", "klokkeslett"]).at
+    assert clock.tolist() == [pd.Timestamp("2019-01-01 01:33"), pd.Timestamp("2019-01-02 22:30"),
+                              pd.Timestamp("2019-01-03")]  # fmt: skip
