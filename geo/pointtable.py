@@ -1,4 +1,4 @@
-"""Read the table of a point file: CSV (:mod:`geo.pointcsv`), Excel, GeoJSON, GPKG."""
+"""Read the table of a point file: CSV (:mod:`geo.pointcsv`), Excel, OpenDocument, GeoJSON, GPKG."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 from pyproj import CRS
 
 from geo.errors import ImportFileError
 from geo.pointcsv import is_csv, read_csv, zip_tables
+from geo.pointods import read_ods
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +107,39 @@ def _read_excel(path: Path, sheet: str | None, columns: set[str]) -> Table:
     return Table(df, None, name, tuple(names), "sheet")
 
 
+def _read_ods(path: Path, sheet: str | None, columns: set[str]) -> Table:
+    """Read a sheet of an OpenDocument spreadsheet (``sheet``, else the first) as text.
+
+    Cells are read as :func:`geo.pointods.read_ods` says; the header is found as in an Excel
+    sheet (:func:`_with_header`).
+    """
+    try:
+        raw, names = read_ods(path, sheet)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as e:
+        msg = (
+            f"{str(path)!r} is not a readable OpenDocument spreadsheet ({e}); open it and save "
+            "it again as .ods or .xlsx, or export the sheet as CSV."
+        )
+        raise ImportFileError(msg) from e
+    if sheet is not None and sheet not in names:
+        msg = f"{str(path)!r} has no sheet {sheet!r}; its sheets are {names}."
+        raise ImportFileError(msg)
+    df = _with_header(raw, columns, path) if len(raw) else raw
+    return Table(df, None, sheet or names[0], tuple(names), "sheet")
+
+
 def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
-    """Read the file; of a CSV only ``columns`` (all of them if one is missing)."""
+    """Read the file; of a CSV only ``columns`` (all of them if one is missing).
+
+    A spreadsheet (``.xlsx``, ``.ods``) is read as text, its header the first of the top rows
+    that names every one of ``columns``. A file GDAL reads without geometry (a lone ``.dbf``,
+    a GeoPackage attribute table) gives a table without CRS, its points in named columns.
+    """
     suffix = path.suffix.lower()
     if suffix in _EXCEL_SUFFIXES:
         return _read_excel(path, layer, columns)
+    if suffix == ".ods":
+        return _read_ods(path, layer, columns)
     members = zip_tables(path) if suffix == ".zip" else []  # a zip of CSVs, or e.g. a shapefile
     try:
         if members or is_csv(path):
@@ -123,10 +154,22 @@ def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
             raise
         msg = (
             f"Cannot read points from {str(path)!r}: {e}. Use a CSV (also .csv.gz/.zip), "
-            "an Excel workbook (.xlsx), GeoJSON or GeoPackage."
+            "a spreadsheet (.xlsx, .ods), GeoJSON or GeoPackage."
         )
         raise ImportFileError(msg) from e
-    return Table(df, df.crs, name, layers)
+    crs = df.crs if isinstance(df, gpd.GeoDataFrame) else None  # no geometry: a plain table
+    return Table(df, crs, name, layers)
+
+
+def no_geometry(table: Table, path: Path) -> ImportFileError:
+    """Make the error for a file without geometry read without ``--x-col``/``--y-col``."""
+    source = f"{str(path)!r}, {table.kind} {table.label}," if table.layer else repr(str(path))
+    msg = (
+        f"{source} has no geometry: name the columns holding the points with --x-col and "
+        f"--y-col, and their CRS with --crs (e.g. --x-col Longitude --y-col Latitude --crs "
+        f"EPSG:4326); its columns are {[str(c) for c in table.df.columns]}."
+    )
+    return ImportFileError(msg)
 
 
 def _nearest_column(name: str, columns: Sequence[str]) -> str | None:
