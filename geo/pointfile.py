@@ -342,7 +342,10 @@ def read_points(
         ``id_col`` left empty, each counted; with ``id_col``), ``used`` and
         ``dropped`` (rows per reason of
         :data:`DROP_REASONS`); ``attrs["dropped_examples"]`` the first dropped row of each
-        reason (data row, 1-based, and its values); ``attrs["time_format"]`` the date format;
+        reason (data row, 1-based, and its values; data row 1 is the first row below the
+        header, which is on line or sheet row ``attrs["header_line"]``, 1 but for an Excel
+        ``sep=`` line or title lines above it; blank lines of a CSV are not counted);
+        ``attrs["time_format"]`` the date format;
         ``attrs["far_km"]`` the distance limit; ``attrs["period"]`` the months kept
         (``"2019-01:2019-12"``) and whether they were ``"given"`` or ``"found"``
         (``attrs["period_source"]``); ``attrs["layer"]`` the layer or sheet read (empty for
@@ -379,6 +382,7 @@ def read_points(
     parts = time_columns(time_col, list(df.columns))
     members = list(df.attrs.get("members", []))
     bad_lines = int(df.attrs.get("bad_lines", 0))
+    header_line = int(df.attrs.get("header_line", 1))
     n_read = len(df)
     named = (x_col, y_col, *parts, id_col, *(c for c, _ in conditions))
     missing = [c for c in dict.fromkeys(named) if c is not None and c not in df.columns]
@@ -470,5 +474,6 @@ def read_points(
     out.attrs["times_converted"] = times.converted
     out.attrs["times_with_offset"] = times.with_offset
     out.attrs["bad_lines"] = bad_lines
+    out.attrs["header_line"] = header_line
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

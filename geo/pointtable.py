@@ -16,7 +16,7 @@ import pyogrio
 from pyproj import CRS
 
 from geo.errors import ImportFileError
-from geo.pointcsv import is_csv, read_csv, zip_tables
+from geo.pointcsv import HEADER_ROWS, header_row, is_csv, read_csv, zip_tables
 from geo.pointods import read_ods
 
 logger = logging.getLogger(__name__)
@@ -57,20 +57,16 @@ def _layer(path: Path, layer: str | None) -> tuple[str, tuple[str, ...]]:
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
-#: Rows searched for the header of an Excel sheet that has title lines above it.
-_HEADER_ROWS = 20
-
-
 def _with_header(raw: pd.DataFrame, columns: set[str], path: Path) -> pd.DataFrame:
-    """Make the first row that names every wanted column the header (else the first row).
+    """Make the header the row :func:`geo.pointcsv.header_row` finds, cells' ends stripped.
 
-    Portals' Excel exports often put a title and a date line above the table.
+    Portals' spreadsheet exports often put a title and a date line above the table.
+    ``attrs["header_line"]`` is the header's row in the sheet (from 1).
     """
-    first = 0
-    for i in range(min(_HEADER_ROWS, len(raw))):
-        if columns <= {str(v).strip() for v in raw.iloc[i] if pd.notna(v)}:
-            first = i
-            break
+    cells = [
+        [str(v).strip() for v in raw.iloc[i] if pd.notna(v)] for i in range(len(raw))[:HEADER_ROWS]
+    ]
+    first = header_row(cells, columns)
     if first:
         logger.info("%s: the header is on row %d (title rows above it skipped)", path, first + 1)
     header = [
@@ -78,6 +74,7 @@ def _with_header(raw: pd.DataFrame, columns: set[str], path: Path) -> pd.DataFra
     ]
     df = raw.iloc[first + 1 :].reset_index(drop=True)
     df.columns = pd.Index(header)
+    df.attrs["header_line"] = first + 1
     return df
 
 

@@ -1328,3 +1328,69 @@ def test_a_file_without_geometry_is_read_by_its_columns_or_names_them(tmp_path, 
         read_points(path, x_col=None, y_col=None, time_col="Date", crs=None)
     got = read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
     assert len(got) == 400
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from([",", ";", "\t", "|"]),
+    st.sampled_from(["sep={d}", '"sep={d}"', "SEP={d}", "sep={d}{d}{d}"]),
+    st.booleans(),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_excels_sep_hint_names_the_delimiter_and_is_skipped(tmp_path_factory, d, hint, bom, end):
+    # Excel's "sep=;" first line (an Italian export saved for Excel) is no header
+    df = city_rows(n=60)
+    text = hint.format(d=d) + end + df.to_csv(sep=d, index=False, lineterminator=end)
+    path = tmp_path_factory.mktemp("sep") / "milano.csv"
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode())
+    got = read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date",
+                      crs="EPSG:4326", period=":")  # fmt: skip
+    assert got.attrs["rows"]["read"] == 60 and len(got) == 60
+    want = pd.to_datetime(df["Date"], format="%m/%d/%Y %I:%M:%S %p")
+    assert got["t"].tolist() == want.tolist()
+
+
+#: Title lines portals put above a CSV's header, ``{d}`` the file's delimiter.
+TITLES = [
+    "Datos de criminalidad - Policía Municipal de Madrid - año 2019",
+    "Datos de criminalidad 2019{d}{d}{d}{d}",
+    "",
+    '"Exported 2019-12-31{d} 14:00\nby the open data portal"',
+    "Source: police{d} city{d} 2019",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(TITLES), min_size=1, max_size=6),
+    st.sampled_from([",", ";", "\t"]),
+    st.integers(0, 59),
+)
+def test_title_lines_above_a_csvs_header_are_skipped_and_rows_counted_below_it(
+    tmp_path_factory, titles, d, bad
+):
+    df = city_rows(n=60)
+    df.loc[bad, "Date"] = "not recorded"
+    lines = [t.format(d=d) for t in titles]
+    path = tmp_path_factory.mktemp("title") / "madrid.csv"
+    path.write_text("\n".join(lines) + "\n" + df.to_csv(sep=d, index=False), encoding="utf-8")
+    got = read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date",
+                      crs="EPSG:4326", period=":")  # fmt: skip
+    assert got.attrs["rows"]["read"] == 60 and len(got) == 59
+    # data rows are counted from the one below the header; the header is after the titles
+    assert got.attrs["dropped_examples"]["no time"] == f"data row {bad + 1}: Date = 'not recorded'"
+    assert got.attrs["header_line"] == len(titles) + 1
+
+
+def test_a_csv_with_a_title_line_says_where_its_header_is_and_names_its_columns(tmp_path):
+    path = tmp_path / "madrid.csv"
+    text = "Datos de criminalidad - año 2019;;;\n" + city_rows().to_csv(sep=";", index=False)
+    path.write_text(text, encoding="utf-8")
+    result = run_evaluate(path, "--methods", "count_1m", "--train-months", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("400 rows read below the header on line 2; 400 used")
+    # a misspelt column is named beside the header's columns, not the title's text
+    result = run_evaluate(path, time_col="date")
+    assert isinstance(result.exception, ImportFileError)
+    said = "did you mean 'Date' for 'date'? its columns are ['Date', 'Primary Type'"
+    assert said in str(result.exception)
