@@ -1,4 +1,4 @@
-"""Read a file of dated points (CSV, Excel, GeoJSON, GeoPackage) for a backtest, not the store.
+"""Read a file of dated points (CSV, spreadsheet, GeoJSON, GPKG) for a backtest, not the store.
 
 Every row read is accounted for: it is used, left out by a ``--where`` filter, a further row
 of an incident already counted (``id_col``), or dropped with a reason (no location, an
@@ -16,6 +16,7 @@ import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -42,7 +43,7 @@ from geo.pointperiod import (
     outside_period,
     parse_period,
 )
-from geo.pointtable import missing_columns, read_table
+from geo.pointtable import missing_columns, no_geometry, read_table
 from geo.timeformat import ParsedColumn, parse_time_column
 from geo.timeparts import all_years, joined_text, parse_time_parts, time_columns
 
@@ -287,7 +288,9 @@ def read_points(
     path
         The file: CSV with any of ``,``/``;``/tab as delimiter (also ``.csv.gz``, ``.bz2``,
         ``.xz`` or ``.zip``) in UTF-8 (a few bad bytes replaced), UTF-16 with its byte-order
-        mark or Windows-1252, an Excel workbook (``.xlsx``), GeoJSON or GeoPackage.
+        mark or Windows-1252, an Excel workbook (``.xlsx``) or OpenDocument spreadsheet
+        (``.ods``), GeoJSON, GeoPackage or another file GDAL reads; of a file without
+        geometry (a lone ``.dbf``) ``x_col`` and ``y_col`` must be named.
     x_col, y_col
         Coordinate columns (``x`` = easting/longitude; a decimal comma or thousands
         separators are read, the two columns alike: :func:`geo.pointtext.read_pair`); one
@@ -339,7 +342,10 @@ def read_points(
         ``id_col`` left empty, each counted; with ``id_col``), ``used`` and
         ``dropped`` (rows per reason of
         :data:`DROP_REASONS`); ``attrs["dropped_examples"]`` the first dropped row of each
-        reason (data row, 1-based, and its values); ``attrs["time_format"]`` the date format;
+        reason (data row, 1-based, and its values; data row 1 is the first row below the
+        header, which is on line or sheet row ``attrs["header_line"]``, 1 but for an Excel
+        ``sep=`` line or title lines above it; blank lines of a CSV are not counted);
+        ``attrs["time_format"]`` the date format;
         ``attrs["far_km"]`` the distance limit; ``attrs["period"]`` the months kept
         (``"2019-01:2019-12"``) and whether they were ``"given"`` or ``"found"``
         (``attrs["period_source"]``); ``attrs["layer"]`` the layer or sheet read (empty for
@@ -357,8 +363,9 @@ def read_points(
     DataError
         If ``tz`` is not a time zone name.
     ImportFileError
-        If the file cannot be read, a column is missing, a filter matches nothing or no
-        row is left (the message counts the rows per reason).
+        If the file cannot be read, a column is missing, a file without geometry is read
+        without ``x_col``/``y_col`` (the message names its columns), a filter matches
+        nothing or no row is left (the message counts the rows per reason).
     CRSError
         If the CRS is missing or unknown, longitude and latitude look swapped (by the
         columns' names or by latitudes beyond ±90°), the points lie more than
@@ -375,11 +382,14 @@ def read_points(
     parts = time_columns(time_col, list(df.columns))
     members = list(df.attrs.get("members", []))
     bad_lines = int(df.attrs.get("bad_lines", 0))
+    header_line = int(df.attrs.get("header_line", 1))
     n_read = len(df)
     named = (x_col, y_col, *parts, id_col, *(c for c, _ in conditions))
     missing = [c for c in dict.fromkeys(named) if c is not None and c not in df.columns]
     if missing:
         raise missing_columns(table, path, missing, conditions)
+    if not (x_col and y_col) and not isinstance(df, gpd.GeoDataFrame):
+        raise no_geometry(table, path)
     df = _filter(df, conditions, path)
     n_matching = len(df)
     no_id = 0
@@ -464,5 +474,6 @@ def read_points(
     out.attrs["times_converted"] = times.converted
     out.attrs["times_with_offset"] = times.with_offset
     out.attrs["bad_lines"] = bad_lines
+    out.attrs["header_line"] = header_line
     logger.info("%s: %s (time format %s)", path, out.attrs["rows"], times.format)
     return out

@@ -1,182 +1,25 @@
-"""Read the table of a point file: CSV (packed, zipped, any encoding), Excel, GeoJSON, GPKG."""
+"""Read the table of a point file: CSV (:mod:`geo.pointcsv`), Excel, OpenDocument, GeoJSON, GPKG."""
 
 from __future__ import annotations
 
-import bz2
-import codecs
 import difflib
-import gzip
 import logging
-import lzma
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from xml.etree import ElementTree
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 from pyproj import CRS
 
 from geo.errors import ImportFileError
-from geo.ingest.readers import sniff_delimiter
+from geo.pointcsv import HEADER_ROWS, header_row, is_csv, read_csv, zip_tables
+from geo.pointods import read_ods
 
 logger = logging.getLogger(__name__)
-
-
-_COMPRESSED: dict[str, Callable[..., Any]] = {
-    ".gz": gzip.open,
-    ".bz2": bz2.open,
-    ".xz": lzma.open,
-}
-
-
-_TABLE_SUFFIXES = (".csv", ".txt", ".tsv")
-
-
-def _zip_tables(path: Path) -> list[str]:
-    """Return the CSV members of a zip file in name order (empty if it is not a zip of CSVs)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = z.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return []
-    return sorted(
-        n for n in names if n.lower().endswith(_TABLE_SUFFIXES) and not n.startswith("__MACOSX/")
-    )
-
-
-def _is_csv(path: Path) -> bool:
-    """Tell a CSV, also one compressed as ``.csv.gz``, ``.bz2`` or ``.xz``.
-
-    A zip is told by its members (:func:`_zip_tables`).
-    """
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] in _COMPRESSED:
-        suffixes = suffixes[:-1]
-    return bool(suffixes) and suffixes[-1] in _TABLE_SUFFIXES
-
-
-def _opener(path: Path, member: str | None) -> Callable[[], AbstractContextManager[IO[bytes]]]:
-    """Return a function opening the (possibly compressed or zipped) table as binary."""
-
-    @contextmanager
-    def open_table() -> Iterator[IO[bytes]]:
-        if member is None:
-            with _COMPRESSED.get(path.suffix.lower(), open)(path, "rb") as f:
-                yield f
-        else:
-            with zipfile.ZipFile(path) as z, z.open(member) as f:
-                yield f
-
-    return open_table
-
-
-def _encoding(open_table: Callable[[], AbstractContextManager[IO[bytes]]]) -> tuple[str, int]:
-    """Choose the encoding of a CSV table; return it and how many lines have bad bytes in it.
-
-    UTF-16 by its byte-order mark (as Excel's "Unicode text" export has one); UTF-8 when the
-    file is UTF-8 or mostly so (more lines with valid non-ASCII UTF-8 than with bytes that are
-    not UTF-8: a stray Windows-1252 byte pasted into a UTF-8 export), its bad bytes counted;
-    otherwise Windows-1252.
-    """
-    with open_table() as f:
-        if bytes(f.read(2)) in (b"\xff\xfe", b"\xfe\xff"):
-            return "utf-16", 0
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with open_table() as f:
-            for chunk in iter(lambda: bytes(f.read(1 << 20)), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        return "utf-8-sig", 0
-    except UnicodeDecodeError:
-        pass
-    good = bad = 0
-    with open_table() as f:
-        for line in f:
-            if line.isascii():
-                continue
-            try:
-                line.decode("utf-8")
-                good += 1
-            except UnicodeDecodeError:
-                bad += 1
-    return ("utf-8-sig", bad) if good > bad else ("cp1252", 0)
-
-
-def _read_one_csv(
-    open_table: Callable[[], AbstractContextManager[IO[bytes]]], columns: set[str], name: str
-) -> pd.DataFrame:
-    """Read one CSV table: delimiter sniffed, encoding chosen by :func:`_encoding`.
-
-    Only ``columns`` are read (all of them if one is missing, for the caller to name).
-    ``attrs["bad_lines"]`` counts the lines with bytes that are not UTF-8 (replaced by "�").
-    """
-    encoding, bad_lines = _encoding(open_table)
-    if bad_lines:
-        logger.warning("%s: %d line(s) with bytes that are not UTF-8, read as '�'", name, bad_lines)
-    with open_table() as f:
-        head = bytes(f.read(65_536)).decode(encoding, errors="replace")
-    sep = sniff_delimiter("\n".join(head.splitlines()[:50]))
-    errors = "replace" if bad_lines else "strict"
-    try:
-        with open_table() as f:
-            header = pd.read_csv(
-                f, sep=sep, encoding=encoding, encoding_errors=errors, nrows=0
-            ).columns
-        if not columns <= set(header):
-            return pd.DataFrame(columns=header)
-        with open_table() as f:
-            df: pd.DataFrame = pd.read_csv(
-                f, sep=sep, encoding=encoding, encoding_errors=errors, dtype=str,
-                usecols=list(columns),
-            )  # fmt: skip
-    except UnicodeDecodeError as e:
-        msg = f"{name!r} is neither UTF-8 nor Windows-1252 text ({e}); save it as UTF-8 CSV."
-        raise ImportFileError(msg) from e
-    except pd.errors.ParserError as e:
-        msg = (
-            f"{name!r} is not a readable CSV table with the delimiter {sep!r}: {e}. "
-            "Check the delimiter and the quoting of text fields on that line."
-        )
-        raise ImportFileError(msg) from e
-    df.attrs["bad_lines"] = bad_lines
-    return df
-
-
-def _read_csv(path: Path, columns: set[str], names: Sequence[str] = ()) -> pd.DataFrame:
-    """Read a CSV, or the CSV members ``names`` of a zip as one table.
-
-    The members must share the named columns (data.police.uk's downloads hold one file per
-    month and force). ``attrs["members"]`` lists ``(name, rows)`` of a zip's tables, in the
-    order read.
-    """
-    if not names:
-        return _read_one_csv(_opener(path, None), columns, str(path))
-    tables: list[pd.DataFrame] = []
-    members: list[tuple[str, int]] = []
-    bad_lines = 0
-    for member in names:
-        name = f"{path}!{member}" if len(names) > 1 else str(path)
-        table = _read_one_csv(_opener(path, member), columns, name)
-        if not columns <= set(table.columns):
-            if len(members) == 0:
-                return table  # the caller names what is missing
-            msg = (
-                f"{member!r} in {str(path)!r} has no column(s) "
-                f"{sorted(columns - set(table.columns))!r} that the files before it have; "
-                f"its columns are {list(table.columns)}."
-            )
-            raise ImportFileError(msg)
-        tables.append(table)
-        members.append((member, len(table)))
-        bad_lines += int(table.attrs.get("bad_lines", 0))
-    out = pd.concat(tables, ignore_index=True)
-    out.attrs["members"] = members
-    out.attrs["bad_lines"] = bad_lines
-    return out
 
 
 @dataclass(frozen=True)
@@ -214,20 +57,16 @@ def _layer(path: Path, layer: str | None) -> tuple[str, tuple[str, ...]]:
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
-#: Rows searched for the header of an Excel sheet that has title lines above it.
-_HEADER_ROWS = 20
-
-
 def _with_header(raw: pd.DataFrame, columns: set[str], path: Path) -> pd.DataFrame:
-    """Make the first row that names every wanted column the header (else the first row).
+    """Make the header the row :func:`geo.pointcsv.header_row` finds, cells' ends stripped.
 
-    Portals' Excel exports often put a title and a date line above the table.
+    Portals' spreadsheet exports often put a title and a date line above the table.
+    ``attrs["header_line"]`` is the header's row in the sheet (from 1).
     """
-    first = 0
-    for i in range(min(_HEADER_ROWS, len(raw))):
-        if columns <= {str(v).strip() for v in raw.iloc[i] if pd.notna(v)}:
-            first = i
-            break
+    cells = [
+        [str(v).strip() for v in raw.iloc[i] if pd.notna(v)] for i in range(len(raw))[:HEADER_ROWS]
+    ]
+    first = header_row(cells, columns)
     if first:
         logger.info("%s: the header is on row %d (title rows above it skipped)", path, first + 1)
     header = [
@@ -235,6 +74,7 @@ def _with_header(raw: pd.DataFrame, columns: set[str], path: Path) -> pd.DataFra
     ]
     df = raw.iloc[first + 1 :].reset_index(drop=True)
     df.columns = pd.Index(header)
+    df.attrs["header_line"] = first + 1
     return df
 
 
@@ -264,18 +104,46 @@ def _read_excel(path: Path, sheet: str | None, columns: set[str]) -> Table:
     return Table(df, None, name, tuple(names), "sheet")
 
 
+def _read_ods(path: Path, sheet: str | None, columns: set[str]) -> Table:
+    """Read a sheet of an OpenDocument spreadsheet (``sheet``, else the first) as text.
+
+    Cells are read as :func:`geo.pointods.read_ods` says; the header is found as in an Excel
+    sheet (:func:`_with_header`).
+    """
+    try:
+        raw, names = read_ods(path, sheet)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as e:
+        msg = (
+            f"{str(path)!r} is not a readable OpenDocument spreadsheet ({e}); open it and save "
+            "it again as .ods or .xlsx, or export the sheet as CSV."
+        )
+        raise ImportFileError(msg) from e
+    if sheet is not None and sheet not in names:
+        msg = f"{str(path)!r} has no sheet {sheet!r}; its sheets are {names}."
+        raise ImportFileError(msg)
+    df = _with_header(raw, columns, path) if len(raw) else raw
+    return Table(df, None, sheet or names[0], tuple(names), "sheet")
+
+
 def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
-    """Read the file; of a CSV only ``columns`` (all of them if one is missing)."""
+    """Read the file; of a CSV only ``columns`` (all of them if one is missing).
+
+    A spreadsheet (``.xlsx``, ``.ods``) is read as text, its header the first of the top rows
+    that names every one of ``columns``. A file GDAL reads without geometry (a lone ``.dbf``,
+    a GeoPackage attribute table) gives a table without CRS, its points in named columns.
+    """
     suffix = path.suffix.lower()
     if suffix in _EXCEL_SUFFIXES:
         return _read_excel(path, layer, columns)
-    members = _zip_tables(path) if suffix == ".zip" else []  # a zip of CSVs, or e.g. a shapefile
+    if suffix == ".ods":
+        return _read_ods(path, layer, columns)
+    members = zip_tables(path) if suffix == ".zip" else []  # a zip of CSVs, or e.g. a shapefile
     try:
-        if members or _is_csv(path):
+        if members or is_csv(path):
             if layer is not None:
                 msg = f"{str(path)!r} is a CSV table: it has no layers; leave out --layer."
                 raise ImportFileError(msg)
-            return Table(_read_csv(path, columns, members), None)
+            return Table(read_csv(path, columns, members), None)
         name, layers = _layer(path, layer)
         df = pyogrio.read_dataframe(path, layer=name)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, pyogrio.errors.DataSourceError) as e:
@@ -283,10 +151,22 @@ def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
             raise
         msg = (
             f"Cannot read points from {str(path)!r}: {e}. Use a CSV (also .csv.gz/.zip), "
-            "an Excel workbook (.xlsx), GeoJSON or GeoPackage."
+            "a spreadsheet (.xlsx, .ods), GeoJSON or GeoPackage."
         )
         raise ImportFileError(msg) from e
-    return Table(df, df.crs, name, layers)
+    crs = df.crs if isinstance(df, gpd.GeoDataFrame) else None  # no geometry: a plain table
+    return Table(df, crs, name, layers)
+
+
+def no_geometry(table: Table, path: Path) -> ImportFileError:
+    """Make the error for a file without geometry read without ``--x-col``/``--y-col``."""
+    source = f"{str(path)!r}, {table.kind} {table.label}," if table.layer else repr(str(path))
+    msg = (
+        f"{source} has no geometry: name the columns holding the points with --x-col and "
+        f"--y-col, and their CRS with --crs (e.g. --x-col Longitude --y-col Latitude --crs "
+        f"EPSG:4326); its columns are {[str(c) for c in table.df.columns]}."
+    )
+    return ImportFileError(msg)
 
 
 def _nearest_column(name: str, columns: Sequence[str]) -> str | None:

@@ -276,7 +276,11 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     """
     rows = attrs["rows"]
     files = f" from {attrs['files']} files" if attrs.get("files", 1) > 1 else ""
-    words = [f"{rows['read']} rows read{files}", f"{rows['used']} used"]
+    below = ""
+    if attrs.get("header_line", 1) > 1:  # data rows are counted from the one below the header
+        unit = "row" if attrs.get("layer_kind") == "sheet" else "line"
+        below = f" below the header on {unit} {attrs['header_line']}"
+    words = [f"{rows['read']} rows read{files}{below}", f"{rows['used']} used"]
     if rows["not matching --where"]:
         words.append(f"{rows['not matching --where']} not matching --where")
     if rows.get("repeated incident"):
