@@ -193,7 +193,7 @@ def _read_one_csv(
 ) -> pd.DataFrame:
     """Read one CSV table: delimiter sniffed, encoding chosen by :func:`_encoding`.
 
-    Only ``columns`` are read (all of them if one is missing, for the caller to name). A
+    Only ``columns`` are read (the header alone if one is missing, for the caller to name). A
     first line ``sep=;`` (Excel's hint) names the delimiter; title lines above the header are
     skipped when the first line does not name every one of ``columns`` (:func:`_find_header`).
     ``attrs["header_line"]`` is the header's line (1 but for these; a quoted value over

@@ -374,12 +374,13 @@ def read_points(
     """
     check_zone(tz)
     conditions = _parse_where(where)
-    parts = time_columns(time_col)
-    wanted = {c for c in (x_col, y_col, *parts, id_col) if c} | {c for c, _ in conditions}
+    others = {c for c in (x_col, y_col, id_col) if c} | {c for c, _ in conditions}
     wanted_period = parse_period(period) if period else None
-    table = read_table(path, wanted, layer)
+    table = read_table(path, others | set(time_columns(time_col)), layer)
+    parts = time_columns(time_col, list(table.df.columns))
+    if parts == [time_col] and "," in time_col and table.df.empty:  # a name with a comma
+        table = read_table(path, others | {time_col}, layer)  # a CSV gave its header alone
     df = table.df
-    parts = time_columns(time_col, list(df.columns))
     members = list(df.attrs.get("members", []))
     bad_lines = int(df.attrs.get("bad_lines", 0))
     header_line = int(df.attrs.get("header_line", 1))

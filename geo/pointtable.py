@@ -126,7 +126,7 @@ def _read_ods(path: Path, sheet: str | None, columns: set[str]) -> Table:
 
 
 def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
-    """Read the file; of a CSV only ``columns`` (all of them if one is missing).
+    """Read the file; of a CSV only ``columns`` (its header alone if one is missing).
 
     A spreadsheet (``.xlsx``, ``.ods``) is read as text, its header the first of the top rows
     that names every one of ``columns``. A file GDAL reads without geometry (a lone ``.dbf``,

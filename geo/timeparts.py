@@ -167,17 +167,17 @@ def _clock_offsets(clock: pd.Series) -> tuple[pd.Series, str]:
     empty = (text == "").to_numpy(dtype=bool)
     number = pd.to_numeric(text, errors="coerce")
     whole = (number.notna() & (number % 1 == 0) & (number >= 0)).to_numpy(dtype=bool)
-    minutes = pd.Series(np.nan, index=clock.index)
+    seconds = pd.Series(np.nan, index=clock.index)  # whole seconds: no float drift
     how = []
     if whole.any():
         n = number.to_numpy(dtype=float)
         if np.nanmax(n[whole]) <= 24:  # hours 0-23, or 1-24 (24 is the next midnight)
-            minutes.loc[whole] = n[whole] * 60
+            seconds.loc[whole] = n[whole] * 3600
             how.append("hour")
         else:
             hh, mm = np.divmod(n, 100)
             ok = whole & (hh <= 23) & (mm <= 59)
-            minutes.loc[ok] = hh[ok] * 60 + mm[ok]
+            seconds.loc[ok] = hh[ok] * 3600 + mm[ok] * 60
             how.append("HHMM")
     rest = ~whole & ~empty
     if rest.any():
@@ -190,8 +190,8 @@ def _clock_offsets(clock: pd.Series) -> tuple[pd.Series, str]:
         ok_clock = hour.between(0, 23) & minute.between(0, 59) & second.between(0, 59)
         ok_clock &= ~twelve | hour.between(1, 12)  # "13:30 PM" is no time
         hour = hour.where(~twelve, hour % 12 + (half == "p") * 12)
-        read = (hour * 60 + minute + second / 60).where(ok_clock)
-        minutes.loc[rest] = read.to_numpy(dtype=float)
+        read = (hour * 3600 + minute * 60 + second).where(ok_clock)
+        seconds.loc[rest] = read.to_numpy(dtype=float)
         how.append("clock time")
-    minutes.loc[empty] = 0.0
-    return pd.to_timedelta(minutes, unit="min"), " or ".join(how) or "empty"
+    seconds.loc[empty] = 0.0
+    return pd.to_timedelta(seconds, unit="s"), " or ".join(how) or "empty"

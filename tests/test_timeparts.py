@@ -169,3 +169,21 @@ def test_hours_numbered_1_to_24_and_dot_clocks():
     clock = parse_time_parts(df, ["dato", "klokkeslett"]).at
     assert clock.tolist() == [pd.Timestamp("2019-01-01 01:33"), pd.Timestamp("2019-01-02 22:30"),
                               pd.Timestamp("2019-01-03")]  # fmt: skip
+
+
+def test_clock_seconds_are_kept_exactly():
+    df = pd.DataFrame({"d": ["2019-01-01"] * 3, "t": ["00:00:01", "23:59:59", "10:30:45 PM"]})
+    got = parse_time_parts(df, ["d", "t"]).at.tolist()
+    assert got == [pd.Timestamp("2019-01-01 00:00:01"), pd.Timestamp("2019-01-01 23:59:59"),
+                   pd.Timestamp("2019-01-01 22:30:45")]  # fmt: skip
+
+
+def test_a_column_whose_name_holds_a_comma_is_one_column(tmp_path):
+    path, _ = vancouver(tmp_path)
+    df = pd.read_csv(path)
+    df["Date, time"] = pd.to_datetime(df[["YEAR", "MONTH", "DAY", "HOUR", "MINUTE"]],
+                                      errors="coerce").dt.strftime("%Y-%m-%d %H:%M")  # fmt: skip
+    df.to_csv(path, index=False)
+    pts = read_points(path, x_col="X", y_col="Y", time_col="Date, time", crs="EPSG:32610",
+                      period=":")  # fmt: skip
+    assert pts.attrs["rows"]["used"] == 3000 - 21
