@@ -213,12 +213,15 @@ def _check_not_years(values: pd.Series, path: Path, time_col: str) -> None:
         raise ImportFileError(msg)
 
 
-def _check_times_read(values: pd.Series, times: ParsedColumn, path: Path, time_col: str) -> None:
+def _check_times_read(
+    values: pd.Series, times: ParsedColumn, path: Path, time_col: str, *, split: bool = False
+) -> None:
     """Refuse a time column of which more than :data:`MAX_UNREAD_SHARE` of the values is unread.
 
     Dropping them as *no time* would leave months and weeks with holes (month names in a
     language :data:`geo.timeformat.MONTH_NAMES` lacks read only where they are spelt as in
-    English), and every PAI after them wrong.
+    English), and every PAI after them wrong. ``split``: the time is written over several
+    columns (``values`` their parts joined), so the message names their order as the fix.
     """
     written = values.notna().to_numpy(dtype=bool) & (
         values.astype("string").str.strip().fillna("") != ""
@@ -228,7 +231,6 @@ def _check_times_read(values: pd.Series, times: ParsedColumn, path: Path, time_c
     if n_written == 0 or n_unread <= MAX_UNREAD_SHARE * n_written:
         return
     examples = ", ".join(repr(str(v)) for v in pd.unique(values[unread])[:3])
-    split = values.name != time_col or "," in time_col
     if split:  # several columns: how each was read is what to check
         others, fix = (
             f"columns read as {times.format!r}",
@@ -410,7 +412,7 @@ def read_points(
     else:
         written = joined_text(df, parts).rename(time_col)
         times = parse_time_parts(df, parts, tz)
-    _check_times_read(written, times, path, time_col)
+    _check_times_read(written, times, path, time_col, split=len(parts) > 1)
     reason = np.full(len(df), "", dtype=object)
     no_loc = ~(np.isfinite(x) & np.isfinite(y))
     impossible = (x == 0) & (y == 0)
