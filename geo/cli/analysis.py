@@ -315,7 +315,14 @@ def _row_account(attrs: dict[Any, Any]) -> str:
 
 @click.command("evaluate")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--x-col", default=None, help="Easting/longitude column (default: the geometry).")
+@click.option(
+    "--x-col",
+    default=None,
+    help=(
+        "Easting/longitude column (default: the geometry); name one column for both --x-col "
+        "and --y-col when it holds whole points, '(lat, lon)' or 'POINT (x y)'."
+    ),
+)
 @click.option("--y-col", default=None, help="Northing/latitude column.")
 @click.option(
     "--time-col",
@@ -329,7 +336,7 @@ def _row_account(attrs: dict[Any, Any]) -> str:
 @click.option(
     "--layer",
     default=None,
-    help="Layer of a GeoPackage, or sheet of an Excel workbook, to read (default: the first).",
+    help="Layer of a GeoPackage, or sheet of a workbook (.xlsx, .ods), to read (default: first).",
 )
 @click.option(
     "--id-col",
@@ -341,13 +348,15 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     "--tz",
     default=None,
     help="Time zone of the place, e.g. America/Chicago: times with a UTC offset (…Z) or "
-    "Unix times are moved to its wall clock (default: times as written).",
+    "Unix times are moved to its wall clock, dates written as midnight UTC excepted "
+    "(default: times as written).",
 )
 @click.option(
     "--where",
     multiple=True,
     help="Keep rows with COLUMN=VALUE (repeatable: one of the values given for a column, "
-    "and every column filtered; compared without case and end spaces, numbers by value).",
+    "and every column filtered; compared without case, accents and end spaces, numbers by "
+    "value).",
 )
 @click.option(
     "--max-distance-km",
