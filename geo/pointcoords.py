@@ -252,3 +252,34 @@ def shared_coordinate(x: FloatArray, y: FloatArray) -> str:
     if counts[top] < MIN_PILE:
         return ""
     return f"{int(counts[top]):,} rows at ({pairs[top][0]:g}, {pairs[top][1]:g})"
+
+
+#: Events on fewer distinct points than this share of them (and at most
+#: :data:`FEW_PLACES_MAX` points) are placed at town or district centres, not where they
+#: happened: the Swedish police's open API puts every event of a kommun at one point.
+FEW_PLACES_SHARE = 0.02
+FEW_PLACES_MAX = 200
+
+
+def few_places(x: FloatArray, y: FloatArray) -> str:
+    """Warn when the points stand on a few places only, as events geocoded to town centres.
+
+    Returns
+    -------
+    str
+        E.g. ``"the 4,166 points used lie on 31 distinct places (the 5 busiest hold 78 %):
+        …"``, or ``""`` when they lie on :data:`FEW_PLACES_SHARE` of their number or more
+        (SF 2012 drug arrests: 28 %), or on more than :data:`FEW_PLACES_MAX`.
+    """
+    if x.size == 0:
+        return ""
+    _, counts = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
+    if counts.size > min(FEW_PLACES_SHARE * x.size, FEW_PLACES_MAX):
+        return ""
+    top = np.sort(counts)[::-1][:5]
+    return (
+        f"the {x.size:,} points used lie on {counts.size:,} distinct places (the "
+        f"{top.size} busiest hold {100 * top.sum() / x.size:.0f} %): the file places events "
+        "at town or district centres, not where they happened, so every method ranks the "
+        "same few cells and PAI says little about forecasting places"
+    )

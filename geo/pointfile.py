@@ -31,6 +31,7 @@ from geo.pointcoords import (
     check_units,
     coordinates,
     far_from_median,
+    few_places,
     project,
     shared_coordinate,
     source_crs,
@@ -358,7 +359,8 @@ def read_points(
         offset; ``attrs["bad_lines"]`` how many lines of a UTF-8 CSV had bytes that are not
         UTF-8 (read as "�"); ``attrs["warnings"]`` what to check about the coordinates
         (points outside the area of use of their CRS, :func:`geo.pointarea.check_area`;
-        thousands separators read because the CRS is projected).
+        thousands separators read because the CRS is projected; points on a few places
+        only, :func:`geo.pointcoords.few_places`).
 
     Raises
     ------
@@ -456,7 +458,10 @@ def read_points(
         )
         raise ImportFileError(msg)
     out.attrs["crs"] = used_crs.to_string()
-    out.attrs["warnings"] = warnings
+    out.attrs["warnings"] = [
+        *warnings,
+        *(w for w in (few_places(out["x"].to_numpy(), out["y"].to_numpy()),) if w),
+    ]
     out.attrs["rows"] = {
         "read": n_read,
         "not matching --where": n_read - n_matching,

@@ -17,6 +17,7 @@ from pyproj import CRS
 
 from geo.errors import ImportFileError
 from geo.pointcsv import HEADER_ROWS, header_row, is_csv, read_csv, zip_tables
+from geo.pointjson import is_record_list, read_records
 from geo.pointods import read_ods
 
 logger = logging.getLogger(__name__)
@@ -129,14 +130,18 @@ def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
     """Read the file; of a CSV only ``columns`` (its header alone if one is missing).
 
     A spreadsheet (``.xlsx``, ``.ods``) is read as text, its header the first of the top rows
-    that names every one of ``columns``. A file GDAL reads without geometry (a lone ``.dbf``,
-    a GeoPackage attribute table) gives a table without CRS, its points in named columns.
+    that names every one of ``columns``. A JSON list of records (the police's open API) is
+    read by :func:`geo.pointjson.read_records`, nested fields as ``location.gps``. A file
+    GDAL reads without geometry (a lone ``.dbf``, a GeoPackage attribute table) gives a
+    table without CRS, its points in named columns.
     """
     suffix = path.suffix.lower()
     if suffix in _EXCEL_SUFFIXES:
         return _read_excel(path, layer, columns)
     if suffix == ".ods":
         return _read_ods(path, layer, columns)
+    if is_record_list(path):  # the police's open API: a list of events, not GeoJSON
+        return Table(read_records(path), None)
     members = zip_tables(path) if suffix == ".zip" else []  # a zip of CSVs, or e.g. a shapefile
     try:
         if members or is_csv(path):
@@ -151,7 +156,7 @@ def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
             raise
         msg = (
             f"Cannot read points from {str(path)!r}: {e}. Use a CSV (also .csv.gz/.zip), "
-            "a spreadsheet (.xlsx, .ods), GeoJSON or GeoPackage."
+            "a spreadsheet (.xlsx, .ods), GeoJSON, a JSON list of records or GeoPackage."
         )
         raise ImportFileError(msg) from e
     crs = df.crs if isinstance(df, gpd.GeoDataFrame) else None  # no geometry: a plain table

@@ -127,9 +127,14 @@ _WKT = re.compile(rf"\bPOINT\s*(?:ZM|Z|M)?\s*\(\s*({_NUMBER})\s+({_NUMBER})", re
 _LAT_LON = re.compile(rf"\(\s*({_NUMBER})\s*,\s*({_NUMBER})\s*\)")
 
 
+#: ``lat,lon`` without brackets, as the police's open API writes ``"gps": "59.27,15.21"``;
+#: both with a decimal point, so that a decimal comma (``59,2751``) is never taken for one.
+_PAIR = re.compile(r"^\s*([-+]?\d+\.\d+)\s*,\s*([-+]?\d+\.\d+)\s*$")
+
+
 def looks_like_a_point(value: str) -> bool:
     """Tell a value holding a whole point (``POINT (-87.6 41.8)``, ``(41.8, -87.6)``)."""
-    return bool(_WKT.search(value) or _LAT_LON.search(value))
+    return bool(_WKT.search(value) or _LAT_LON.search(value) or _PAIR.search(value))
 
 
 def read_whole_points(values: pd.Series) -> tuple[FloatArray, FloatArray]:
@@ -137,12 +142,14 @@ def read_whole_points(values: pd.Series) -> tuple[FloatArray, FloatArray]:
 
     WKT ``POINT (x y)`` gives x, y as written (x the longitude or easting); Socrata's
     ``(lat, lon)``, alone or ending a multi-line address (``1200 MAIN ST`` / ``KANSAS CITY,
-    MO 64105`` / ``(39.1, -94.58)`` on three lines), gives x = lon and y = lat. A value
-    with neither is NaN, as a row without a location.
+    MO 64105`` / ``(39.1, -94.58)`` on three lines), and the police API's ``59.27,15.21``
+    (lat, lon without brackets, decimal points) give x = lon and y = lat. A value with none
+    of these is NaN, as a row without a location.
     """
     text = values.astype("string")
     wkt = text.str.extract(_WKT)
     socrata = text.str.extract(_LAT_LON)
-    x = wkt[0].fillna(socrata[1])
-    y = wkt[1].fillna(socrata[0])
+    pair = text.str.extract(_PAIR)
+    x = wkt[0].fillna(socrata[1]).fillna(pair[1])
+    y = wkt[1].fillna(socrata[0]).fillna(pair[0])
     return plain_numbers(x), plain_numbers(y)

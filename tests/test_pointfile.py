@@ -25,7 +25,7 @@ from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
 from geo.errors import CRSError, DataError, ImportFileError
 from geo.pointarea import check_area
-from geo.pointcoords import MIN_FAR_KM, far_from_median
+from geo.pointcoords import MIN_FAR_KM, far_from_median, few_places
 from geo.pointfile import _filter, read_points
 from geo.pointperiod import (
     MAX_GAP_MONTHS,
@@ -34,7 +34,7 @@ from geo.pointperiod import (
     main_period,
     parse_period,
 )
-from geo.pointtext import read_numbers, read_pair, read_whole_points
+from geo.pointtext import looks_like_a_point, read_numbers, read_pair, read_whole_points
 
 
 def city_rows(n=400, seed=3):
@@ -1394,3 +1394,46 @@ def test_a_csv_with_a_title_line_says_where_its_header_is_and_names_its_columns(
     assert isinstance(result.exception, ImportFileError)
     said = "did you mean 'Date' for 'date'? its columns are ['Date', 'Primary Type'"
     assert said in str(result.exception)
+
+
+def test_the_police_open_api_json_is_read_and_its_town_centre_points_are_warned_of():
+    # the real dump in data/polisen: a JSON list of events, "gps": "lat,lon" of the kommun
+    path = (
+        Path(__file__).parent.parent
+        / "data"
+        / "polisen"
+        / "polisen_events_orebro_lan_2022-2026.json"
+    )
+    records = json.loads(path.read_text(encoding="utf-8"))
+    got = read_points(path, x_col="location.gps", y_col="location.gps", time_col="datetime",
+                      crs="EPSG:4326", period=":")  # fmt: skip
+    assert got.attrs["rows"]["read"] == len(records) == got.attrs["rows"]["used"]
+    first = records[0]  # "2022-10-05 9:41:24 +02:00" in Örebro, wall clock kept
+    assert got["t"].iloc[0] == pd.Timestamp(first["datetime"][:-7])
+    lat, lon = (float(v) for v in first["location"]["gps"].split(","))
+    utm = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(got.attrs["crs"])
+    assert (got["x"].iloc[0], got["y"].iloc[0]) == pytest.approx((utm.x[0], utm.y[0]), abs=0.01)
+    assert any("distinct places" in w for w in got.attrs["warnings"])
+
+
+@given(st.floats(-89, 89), st.floats(-179, 179), st.integers(1, 6))
+def test_a_lat_lon_pair_is_read_as_a_point_and_a_decimal_comma_never_is(lat, lon, digits):
+    pair = pd.Series([f"{lat:.{digits}f},{lon:.{digits}f}"])
+    x, y = read_whole_points(pair)
+    assert (x[0], y[0]) == pytest.approx((round(lon, digits), round(lat, digits)))
+    assert not looks_like_a_point(f"{lat:.{digits}f}".replace(".", ","))  # one number
+
+
+def test_points_on_many_places_give_no_warning_and_on_a_few_do():
+    rng = np.random.default_rng(4)
+    spread = rng.normal(0, 500, (2000, 2)).round()  # geocoded to the metre
+    assert few_places(spread[:, 0], spread[:, 1]) == ""
+    centres = rng.integers(0, 6, 2000) * 10_000.0  # six town centres
+    assert "on 6 distinct places" in few_places(centres, centres)
+
+
+def test_a_json_list_of_non_records_is_refused(tmp_path):
+    path = tmp_path / "numbers.json"
+    path.write_text("[1, 2, 3]")
+    with pytest.raises(ImportFileError, match=r"JSON list of \['int'\], not of records"):
+        read_points(path, x_col="a", y_col="b", time_col="t", crs="EPSG:4326")
