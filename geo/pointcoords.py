@@ -254,10 +254,12 @@ def shared_coordinate(x: FloatArray, y: FloatArray) -> str:
     return f"{int(counts[top]):,} rows at ({pairs[top][0]:g}, {pairs[top][1]:g})"
 
 
-#: Events on fewer distinct points than this share of them (and at most
-#: :data:`FEW_PLACES_MAX` points) are placed at town or district centres, not where they
-#: happened: the Swedish police's open API puts every event of a kommun at one point.
+#: Events on fewer distinct points than this share of them, or with :data:`FEW_PLACES_TOP`
+#: of them on the five busiest (and on at most :data:`FEW_PLACES_MAX` points), are placed
+#: at town or district centres, not where they happened: the Swedish police's open API
+#: puts every event of a kommun at one point.
 FEW_PLACES_SHARE = 0.02
+FEW_PLACES_TOP = 0.8
 FEW_PLACES_MAX = 200
 
 
@@ -268,15 +270,18 @@ def few_places(x: FloatArray, y: FloatArray) -> str:
     -------
     str
         E.g. ``"the 4,166 points used lie on 31 distinct places (the 5 busiest hold 78 %):
-        …"``, or ``""`` when they lie on :data:`FEW_PLACES_SHARE` of their number or more
-        (SF 2012 drug arrests: 28 %), or on more than :data:`FEW_PLACES_MAX`.
+        …"``, or ``""`` when they lie on more than :data:`FEW_PLACES_MAX` places, or on
+        :data:`FEW_PLACES_SHARE` of their number or more (SF 2012 drug arrests: 28 %) with
+        less than :data:`FEW_PLACES_TOP` of them on the five busiest (SF: 7 %; a small
+        file of a few dozen events may lie on few places, but not on five).
     """
     if x.size == 0:
         return ""
     _, counts = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
-    if counts.size > min(FEW_PLACES_SHARE * x.size, FEW_PLACES_MAX):
-        return ""
     top = np.sort(counts)[::-1][:5]
+    few = counts.size <= FEW_PLACES_SHARE * x.size or top.sum() >= FEW_PLACES_TOP * x.size
+    if counts.size > FEW_PLACES_MAX or not few:
+        return ""
     return (
         f"the {x.size:,} points used lie on {counts.size:,} distinct places (the "
         f"{top.size} busiest hold {100 * top.sum() / x.size:.0f} %): the file places events "

@@ -1430,6 +1430,9 @@ def test_points_on_many_places_give_no_warning_and_on_a_few_do():
     assert few_places(spread[:, 0], spread[:, 1]) == ""
     centres = rng.integers(0, 6, 2000) * 10_000.0  # six town centres
     assert "on 6 distinct places" in few_places(centres, centres)
+    small = rng.integers(0, 3, 40) * 10_000.0  # a kommun's 40 events at its 3 villages
+    assert "on 3 distinct places" in few_places(small, small)
+    assert few_places(spread[:12, 0], spread[:12, 1]) == ""  # 12 events on 12 places
 
 
 def test_a_json_list_of_non_records_is_refused(tmp_path):
