@@ -26,6 +26,7 @@ __all__ = [
     "ParsedColumn",
     "english_month_names",
     "midnight_of_24",
+    "month_numbers",
     "parse_time_column",
     "read_datetimes",
     "within_range",
@@ -263,6 +264,17 @@ def english_month_names(text: pd.Series) -> pd.Series:
         The text with ``Mar``, ``May`` … in their place, for ``pd.to_datetime`` to read.
     """
     return text.str.replace(_MONTH_WORD, _in_english, regex=True)
+
+
+def month_numbers(text: pd.Series) -> pd.Series:
+    """Return the month each value names (1-12), NaN where it names none.
+
+    A value is read as :func:`english_month_names` writes it, by its first three letters in
+    any case (``January``, ``JAN``, ``Sept.``, ``mars``, ``Mär``).
+    """
+    abbreviations = {name.casefold(): n for n, name in enumerate(_ENGLISH) if name}
+    words = english_month_names(text.astype("string").str.strip())
+    return words.str.casefold().str[:3].map(abbreviations).astype("float64")
 
 
 def _in_english(match: re.Match[str]) -> str:

@@ -16,18 +16,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geo.timeformat import ParsedColumn, english_month_names, parse_time_column, within_range
+from geo.timeformat import ParsedColumn, month_numbers, parse_time_column, within_range
 
 __all__ = ["PART_NAMES", "all_years", "joined_text", "parse_time_parts", "time_columns"]
 
 #: What the columns of a split time mean, in the order ``--time-col`` names them.
 PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
-_ENGLISH_MONTHS = {
-    m: n
-    for n, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
 #: A clock time anywhere in a value: ``22:30``, ``22:30:00``, ``10:30 PM``, ``10:30:00 p.m.``,
 #: or with dots as Nordic and Italian exports write it (``22.30``).
 _CLOCK = re.compile(
@@ -136,8 +130,7 @@ def _part_numbers(values: pd.Series, name: str) -> pd.Series:
     text = values.astype("string").str.strip()
     number = pd.to_numeric(text, errors="coerce").astype("float64")
     if name == "month":
-        words = english_month_names(text).str.lower().str[:3].map(_ENGLISH_MONTHS)
-        number = number.fillna(pd.to_numeric(words, errors="coerce").astype("float64"))
+        number = number.fillna(month_numbers(text))
     low, high = _RANGES.get(name, (1, 9999))
     good = (number % 1 == 0) & number.between(low, high)
     return number.where(good)
