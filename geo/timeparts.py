@@ -116,13 +116,23 @@ def joined_text(df: pd.DataFrame, parts: Sequence[str]) -> pd.Series:
 
 
 def all_years(values: pd.Series) -> bool:
-    """Whether every written value is a whole number from 1000 to 2999 (a year)."""
-    number = pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
-    written = values.notna() & (values.astype("string").str.strip() != "")
-    if not written.any():
+    """Whether every written value is a whole number from 1000 to 2999 (a year).
+
+    The first values are looked at first: a column of dates fails there, without reading
+    millions of rows as numbers.
+    """
+
+    def years(part: pd.Series) -> bool | None:
+        text = part.astype("string").str.strip()
+        written = text[text.notna() & (text != "")]
+        if written.empty:
+            return None
+        ok = pd.to_numeric(written, errors="coerce")
+        return bool(ok.notna().all() and (ok % 1 == 0).all() and ok.between(1000, 2999).all())
+
+    if years(values.head(100)) is False:
         return False
-    ok = number[written]
-    return bool(ok.notna().all() and (ok % 1 == 0).all() and ok.between(1000, 2999).all())
+    return bool(years(values))
 
 
 def _part_numbers(values: pd.Series, name: str) -> pd.Series:
