@@ -291,9 +291,9 @@ def read_points(
     path
         The file: CSV with any of ``,``/``;``/tab as delimiter (also ``.csv.gz``, ``.bz2``,
         ``.xz`` or ``.zip``) in UTF-8 (a few bad bytes replaced), UTF-16 with its byte-order
-        mark or Windows-1252, an Excel workbook (``.xlsx``) or OpenDocument spreadsheet
-        (``.ods``), GeoJSON, GeoPackage or another file GDAL reads; of a file without
-        geometry (a lone ``.dbf``) ``x_col`` and ``y_col`` must be named.
+        mark or Windows-1252, an Excel workbook (``.xlsx``, or ``.xls`` of Excel 97-2003) or
+        OpenDocument spreadsheet (``.ods``), GeoJSON, GeoPackage or another file GDAL reads;
+        of a file without geometry (a lone ``.dbf``) ``x_col`` and ``y_col`` must be named.
     x_col, y_col
         Coordinate columns (``x`` = easting/longitude; a decimal comma or thousands
         separators are read, the two columns alike: :func:`geo.pointtext.read_pair`); one
