@@ -45,7 +45,7 @@ from geo.pointperiod import (
     parse_period,
 )
 from geo.pointtable import missing_columns, no_geometry, read_table
-from geo.timeformat import ParsedColumn, parse_time_column
+from geo.timeformat import CoarseTimesError, ParsedColumn, parse_time_column
 from geo.timeparts import all_years, joined_text, parse_time_parts, time_columns
 
 __all__ = [
@@ -256,6 +256,18 @@ def _check_times_read(
     raise ImportFileError(msg)
 
 
+def _times_refused(
+    error: CoarseTimesError, df: pd.DataFrame, parts: Sequence[str], path: Path, time_col: str
+) -> ImportFileError:
+    """Make the error for a time column :mod:`geo.timeformat` refuses, naming a row at fault."""
+    at = pd.Series(False, index=df.index)
+    for col in parts:
+        at |= (df[col].astype("string").str.strip() == error.value).fillna(value=False)
+    hits = np.flatnonzero(at.to_numpy(dtype=bool))
+    row = f", data row {int(df.index[hits[0]]) + 1}" if hits.size else ""
+    return ImportFileError(f"Column {time_col!r} of {str(path)!r}{row}: {error}")
+
+
 def check_zone(tz: str | None) -> None:
     """Raise :class:`DataError` unless ``tz`` is ``None`` or an IANA time zone name."""
     if tz is None:
@@ -410,10 +422,15 @@ def read_points(
     warnings += [w for w in (check_area(x, y, src, path),) if w]
     if len(parts) == 1:
         _check_not_years(df[time_col], path, time_col)
-        written, times = df[time_col], parse_time_column(df[time_col], tz)
-    else:
-        written = joined_text(df, parts).rename(time_col)
-        times = parse_time_parts(df, parts, tz)
+    written = df[time_col] if len(parts) == 1 else joined_text(df, parts).rename(time_col)
+    try:
+        times = (
+            parse_time_column(df[time_col], tz)
+            if len(parts) == 1
+            else parse_time_parts(df, parts, tz)
+        )
+    except CoarseTimesError as e:
+        raise _times_refused(e, df, parts, path, time_col) from e
     _check_times_read(written, times, path, time_col, split=len(parts) > 1)
     reason = np.full(len(df), "", dtype=object)
     no_loc = ~(np.isfinite(x) & np.isfinite(y))

@@ -23,6 +23,7 @@ __all__ = [
     "FORMATS",
     "MONTH_NAMES",
     "ZONE_ABBREVIATIONS",
+    "CoarseTimesError",
     "ParsedColumn",
     "english_month_names",
     "midnight_of_24",
@@ -123,6 +124,10 @@ ZONE_ABBREVIATIONS = {
 _ZONE_WORD = re.compile(r"(?<=\d)\s*\b(?:" + "|".join(ZONE_ABBREVIATIONS) + r")$", re.IGNORECASE)
 #: Midnight written as the end of the day before (``31.12.2018 24:00``).
 _HOUR_24 = re.compile(r"(?<![\d:])24:00(?::00)?(?![\d:])")
+#: A number in scientific notation as a spreadsheet writes it: ``1.5468768E9``, ``1,54E+12``.
+_SCIENTIFIC = re.compile(r"^(\d)(?:[.,](\d*))?[eE]\+?(\d{1,2})$")
+#: Unix times in scientific notation known to a coarser step than this (seconds) are refused.
+MAX_UNIX_STEP_S = 3600.0
 _HAS_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
 
 
@@ -330,22 +335,69 @@ def _candidates(sample: pd.Series) -> list[str]:
     return list(dict.fromkeys(kept + shaped))
 
 
+def _scientific(text: pd.Series) -> pd.DataFrame:
+    """Split numbers in scientific notation into mantissa, decimals and exponent (NaN if not)."""
+    return text.str.extract(_SCIENTIFIC)
+
+
 def _epoch_unit(sample: pd.Series) -> Literal["ms", "s"] | None:
     """Return ``"ms"`` or ``"s"`` when every value is a Unix time of that unit, else ``None``.
 
     ArcGIS-based portals export dates as milliseconds since 1970 (``1356998400000``); 9–10
-    digits are seconds, 12–13 milliseconds (2001–2286 and 1973–2286); 8 digits stay dates
-    (``20190105``).
+    digits before the decimal point are seconds, 12–13 milliseconds (2001–2286 and
+    1973–2286); 8 digits stay dates (``20190105``). A number a spreadsheet wrote in
+    scientific notation (``1.5468768E12``) counts the digits it stands for.
     """
     whole = sample.str.fullmatch(r"\d+(?:\.\d*)?").fillna(value=False)  # 1547589000.25
-    if not bool(whole.all()):
+    parts = _scientific(sample)
+    scientific = parts[0].notna()
+    if not bool((whole | scientific).all()):
         return None
     digits = sample.str.split(".").str[0].str.len()
+    digits[scientific] = 1 + pd.to_numeric(parts[2][scientific])  # one digit before the point
     if bool(digits.between(12, 13).all()):
         return "ms"
     if bool(digits.between(9, 10).all()):
         return "s"
     return None
+
+
+def _written_step(sample: pd.Series, unit: Literal["ms", "s"]) -> float:
+    """Return the finest step, in seconds, to which the Unix times of ``sample`` are written.
+
+    A number in scientific notation is known to its last digit: ``1.5468768E9`` to 100 s,
+    ``1.54688E+12`` (Excel's six digits) to 10,000 s. The finest step of the column is its
+    precision (a value with trailing zeros cut looks coarser than it is); 0 when no value is
+    in scientific notation.
+    """
+    parts = _scientific(sample).dropna(subset=[0])
+    if parts.empty:
+        return 0.0
+    exponent = pd.to_numeric(parts[2]) - parts[1].fillna("").str.len()
+    return float(10.0 ** exponent.min()) / (1000.0 if unit == "ms" else 1.0)
+
+
+def _unix_numbers(text: pd.Series) -> pd.Series:
+    """Read Unix times as numbers, a decimal comma in scientific notation (``1,5E+12``) too."""
+    scientific = text.str.fullmatch(_SCIENTIFIC).fillna(value=False).to_numpy(dtype=bool)
+    if scientific.any():
+        text = text.copy()
+        text[scientific] = text[scientific].str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
+class CoarseTimesError(ValueError):
+    """Unix times written too coarsely to be read (``1.54688E+12``: known to 2.8 hours).
+
+    Attributes
+    ----------
+    value
+        A value written so, as it stands in the column.
+    """
+
+    def __init__(self, message: str, value: str) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 def _is_excel_days(sample: pd.Series) -> bool:
@@ -464,14 +516,16 @@ def _parse_text(
         sample = _sample(text)
     epoch = _epoch_unit(sample)
     if epoch is not None:
-        number = pd.to_numeric(text, errors="coerce")
-        at = pd.Series(pd.to_datetime(number, unit=epoch, errors="coerce"), index=text.index)
+        name = f"unix {epoch}{_step_said(sample, epoch)}"
+        at = pd.Series(
+            pd.to_datetime(_unix_numbers(text), unit=epoch, errors="coerce"), index=text.index
+        )
         if _utc_dates(at, at.notna()):  # an ArcGIS date field: its day, not an instant
-            return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}{_AS_DATES}")
+            return ParsedColumn(at.astype("datetime64[ns]"), f"{name}{_AS_DATES}")
         if tz:
             at = _to_zone(at, tz)
         converted = rows(at.notna()) if tz else 0
-        return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}", converted)
+        return ParsedColumn(at.astype("datetime64[ns]"), name, converted)
     if _is_excel_days(sample):
         days = pd.to_numeric(text, errors="coerce")
         at = pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
@@ -491,6 +545,33 @@ def _parse_text(
         at = at.copy()
         at[shift] = _to_zone(utc, tz or "UTC")
     return ParsedColumn(at, best, rows(shift), with_offset)
+
+
+def _step_said(sample: pd.Series, unit: Literal["ms", "s"]) -> str:
+    """Say how precisely Unix times in scientific notation are written, or refuse them.
+
+    Returns ``""`` when no value is in scientific notation, else ``" (scientific notation,
+    to 100 s)"``.
+
+    Raises
+    ------
+    CoarseTimesError
+        When they are known to more than :data:`MAX_UNIX_STEP_S` only (Excel's six digits).
+    """
+    step = _written_step(sample, unit)
+    if step == 0:
+        return ""
+    if step > MAX_UNIX_STEP_S:
+        parts = _scientific(sample)
+        value = str(sample[parts[0].notna()].iloc[0])
+        msg = (
+            f"Unix times written in scientific notation (e.g. {value!r}) are known only to "
+            f"{step:,.0f} s ({step / 3600:.1f} h): the spreadsheet that saved them kept too "
+            "few digits. Format the column as a number with no decimals (or as a date) and "
+            "save the file again."
+        )
+        raise CoarseTimesError(msg, value)
+    return f" (scientific notation, to {step:g} s)"
 
 
 #: Said of a column of dates written as midnight UTC, which no ``--tz`` moves.

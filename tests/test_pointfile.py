@@ -628,6 +628,29 @@ def test_utc_times_move_to_the_citys_clock_before_the_months_are_cut(tmp_path):
         read_points(path, **args, tz="Chicago")
 
 
+def test_unix_times_in_scientific_notation_are_read_or_refused_naming_the_row(tmp_path):
+    # a spreadsheet's save of an ArcGIS export: milliseconds written as 1.5468768E12
+    df = city_rows()
+    when = pd.to_datetime(df["Date"], format="%m/%d/%Y %I:%M:%S %p").dt.floor("min")
+    ms = (when - pd.Timestamp("1970-01-01")) // pd.Timedelta(1, "ms")
+    df["Date"] = [f"{v:.12e}".split("e")[0].rstrip("0").rstrip(".") + "E12" for v in ms]
+    path = tmp_path / "saved.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    got = read_points(path, **args, period=":")
+    assert got["t"].tolist() == when.tolist()
+    assert got.attrs["time_format"].startswith("unix ms (scientific notation, to ")
+    df["Date"] = [f"{v:.5E}" for v in ms]  # saved by Excel: six digits, 1.54688E+12
+    df.loc[0, "Date"] = None
+    df.to_csv(path, index=False)
+    said = (
+        r"Column 'Date' of '.*saved.csv', data row 2: Unix times .*known only to 10,000 s"
+        r".*Format the column as a number"
+    )
+    with pytest.raises(ImportFileError, match=said):
+        read_points(path, **args)
+
+
 @pytest.mark.parametrize("size", ["0", "-150"])
 def test_a_cell_size_of_zero_or_less_is_refused_by_the_option(tmp_path, size):
     path = tmp_path / "chicago.csv"
