@@ -44,12 +44,19 @@ _WORDS = re.compile(r"%[pbB]")  # directives written in letters: AM/PM, month na
 _CLOCKS = (" %I:%M:%S %p", " %I:%M %p", " %H:%M:%S", " %H:%M", "")
 #: Nordic and Italian clocks with a dot (``15.01.2019 22.30``), after a date with dots.
 _DOT_CLOCKS = (" %H.%M.%S", " %H.%M")
+#: Oracle's clocks (``01-JAN-19 01.27.00.000000 AM``, ``01-JAN-2019 13.27.00``): dots, seconds
+#: with or without a fraction, 12- or 24-hour; after a date with a month name.
+_ORACLE_CLOCKS = (" %I.%M.%S.%f %p", " %I.%M.%S %p", " %H.%M.%S.%f", " %H.%M.%S")
 
 
 def _with_clocks(dates: tuple[str, ...]) -> tuple[str, ...]:
     """Write each date format with each clock: 12-hour, 24-hour, with and without seconds."""
     return tuple(
-        date + clock for date in dates for clock in _CLOCKS + (_DOT_CLOCKS if "." in date else ())
+        date + clock
+        for date in dates
+        for clock in _CLOCKS
+        + (_DOT_CLOCKS if "." in date else ())
+        + (_ORACLE_CLOCKS if "%b" in date else ())
     )
 
 
@@ -60,7 +67,11 @@ FORMATS: tuple[str, ...] = (
     *_with_clocks(("%d-%m-%Y", "%m-%d-%Y")),
     "%Y%m%d",
     *_with_clocks(("%m/%d/%y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y")),
+    *_with_clocks(("%d-%b-%Y", "%d-%b-%y")),  # Oracle's DD-MON-YY, month names in capitals
 )
+# A two-digit year (%y) is always the last part of a date, its century as Python reads it:
+# 69-99 are 1969-1999, 00-68 are 2000-2068 (01/02/19 and 01-JAN-19 are both 2019).
+
 #: Share of a column's distinct values one format must read to be used alone; below it the
 #: values it does not read are read each on its own (``"mixed"``).
 MIN_SHARE = 0.99

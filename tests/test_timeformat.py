@@ -152,6 +152,51 @@ def test_unix_times_a_spreadsheet_cut_to_a_few_digits_are_refused():
     assert got.format == "unix ms (scientific notation, to 100 s)"
 
 
+# Oracle's TO_CHAR defaults (DD-MON-RR HH.MI.SSXFF AM) and a 24-hour variant, as exported
+ORACLE = {"%d-%b-%y %I.%M.%S.%f %p": "us", "%d-%b-%Y %H.%M.%S": "s", "%d-%b-%y": "D"}
+two_digit_era = st.datetimes(min_value=dt.datetime(1969, 1, 1), max_value=dt.datetime(2068, 12, 31))
+
+
+@settings(max_examples=100, deadline=None)
+@given(fmt=st.sampled_from(sorted(ORACLE)), when=st.lists(two_digit_era, min_size=1, max_size=30))
+def test_oracle_timestamps_read_back_as_written(fmt, when):
+    written = pd.Series([w.strftime(fmt).upper() for w in when])  # 01-JAN-19 01.27.00.000000 AM
+    got = parse_time_column(written)
+    assert got.at.tolist() == pd.Series(pd.to_datetime(when)).dt.floor(ORACLE[fmt]).tolist()
+    assert got.format.startswith(fmt.split(" ")[0])
+
+
+@pytest.mark.parametrize(
+    ("written", "wall"),
+    [
+        ("01-JAN-19 01.27.00.000000 AM", "2019-01-01 01:27"),
+        ("01-JAN-19 01.27.00.000000 PM", "2019-01-01 13:27"),
+        ("01-JAN-19 12.27.00.000000 AM", "2019-01-01 00:27"),
+        ("28-FEB-19 11.59.59.250000 PM", "2019-02-28 23:59:59.25"),
+        ("01-JAN-2019 13.27.00", "2019-01-01 13:27"),
+        ("01-JAN-19", "2019-01-01"),
+    ],
+)
+def test_the_written_oracle_values(written, wall):
+    assert parse_time_column(pd.Series([written] * 3)).at.iloc[0] == pd.Timestamp(wall)
+
+
+@pytest.mark.parametrize(
+    ("layouts", "year"),
+    [
+        (["01/02/19", "02/01/19", "01-JAN-19", "01.02.19", "01-02-19", "01/02/19 13:45"], 2019),
+        (["12/31/68", "31/12/68", "31-DEC-68", "31.12.68 23.59", "31-DEC-68 11.59.00.0 PM"], 2068),
+        (["01/02/69", "13/01/69", "01-JAN-69", "01.02.69", "01-02-69 01:00:00"], 1969),
+    ],
+)
+def test_a_two_digit_year_has_one_century_in_every_layout(layouts, year):
+    # the year is the date's last part whatever the layout, and 69-99 / 00-68 are read alike
+    for written in layouts:
+        got = parse_time_column(pd.Series([written] * 3))
+        assert got.at.iloc[0].year == year, (written, got.format)
+        assert "%y" in got.format
+
+
 def test_eight_digit_numbers_are_dates_not_unix_time():
     got = parse_time_column(pd.Series([20190105, 20190131]))
     assert got.format == "%Y%m%d" and got.at[1] == pd.Timestamp("2019-01-31")
