@@ -214,6 +214,29 @@ def _check_not_years(values: pd.Series, path: Path, time_col: str) -> None:
         raise ImportFileError(msg)
 
 
+def _check_not_numbers(values: pd.Series, path: Path, time_col: str) -> None:
+    """Refuse a time column of whole numbers 0-53 alone: days, months or weeks, no dates."""
+    text = values.astype("string").str.strip()
+    written = text[text.notna() & (text != "")]
+    number = pd.to_numeric(written.head(_SMALL_SAMPLE), errors="coerce").astype("float64")
+    if written.empty or not bool(((number % 1 == 0) & number.between(0, 53)).all()):
+        return
+    number = pd.to_numeric(written, errors="coerce").astype("float64")
+    if bool(((number % 1 == 0) & number.between(0, 53)).all()):
+        msg = (
+            f"Column {time_col!r} of {str(path)!r} holds small whole numbers alone (e.g. "
+            f"{str(written.iloc[0])!r}, data row {int(written.index[0]) + 1}): a day, month or "
+            "week number is no date. Name the columns of the date in order, separated by "
+            "commas: --time-col YEAR,MONTH,DAY, or YEAR,WEEK for ISO weeks (with the file's "
+            "names)."
+        )
+        raise ImportFileError(msg)
+
+
+#: Values of a time column looked at before the whole of it (:func:`_check_not_numbers`).
+_SMALL_SAMPLE = 100
+
+
 def _check_times_read(
     values: pd.Series, times: ParsedColumn, path: Path, time_col: str, *, split: bool = False
 ) -> None:
@@ -422,6 +445,7 @@ def read_points(
     warnings += [w for w in (check_area(x, y, src, path),) if w]
     if len(parts) == 1:
         _check_not_years(df[time_col], path, time_col)
+        _check_not_numbers(df[time_col], path, time_col)
     written = df[time_col] if len(parts) == 1 else joined_text(df, parts).rename(time_col)
     try:
         times = (

@@ -26,6 +26,7 @@ __all__ = [
     "CoarseTimesError",
     "ParsedColumn",
     "english_month_names",
+    "iso_week_days",
     "midnight_of_24",
     "month_numbers",
     "parse_time_column",
@@ -137,6 +138,17 @@ _ZONE_WORD = re.compile(r"(?<=\d)\s*\b(?:" + "|".join(ZONE_ABBREVIATIONS) + r")$
 _HOUR_24 = re.compile(r"(?<![\d:])24:00(?::00)?(?![\d:])")
 #: A number in scientific notation as a spreadsheet writes it: ``1.5468768E9``, ``1,54E+12``.
 _SCIENTIFIC = re.compile(r"^(\d)(?:[.,](\d*))?[eE]\+?(\d{1,2})$")
+#: An ISO 8601 week, with or without its day (1 Monday … 7 Sunday): ``2019-W03``,
+#: ``2019W03``, ``2019-W03-2``.
+_ISO_WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})(?:-?([1-7]))?$")
+#: The day a week written without its day is read as: its Thursday, the day ISO 8601 numbers
+#: weeks by, so that it falls in its own ISO week and in the month holding most of its days.
+WEEK_DAY = 4
+#: Said of a column of weeks without their day.
+AS_WEEKS = (
+    " (weeks: each read as its Thursday, so a month holds the weeks whose Thursday it holds, "
+    "the ISO rule)"
+)
 #: Unix times in scientific notation known to a coarser step than this (seconds) are refused.
 MAX_UNIX_STEP_S = 3600.0
 _HAS_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
@@ -346,6 +358,47 @@ def _candidates(sample: pd.Series) -> list[str]:
     return list(dict.fromkeys(kept + shaped))
 
 
+def iso_week_days(year: pd.Series, week: pd.Series, day: pd.Series | None = None) -> pd.Series:
+    """Return the date of a day of an ISO week, NaT where the year has no such week.
+
+    Parameters
+    ----------
+    year, week
+        The ISO year and week (1-53), as numbers (NaN where missing).
+    day
+        The day of the week, 1 (Monday) to 7 (Sunday); default (and where NaN)
+        :data:`WEEK_DAY`, the Thursday.
+
+    Returns
+    -------
+    pandas.Series
+        Naive dates at midnight; NaT for week 53 of a year of 52 weeks, week 0 or 54.
+    """
+    year, week = year.astype("float64"), week.astype("float64")
+    day = pd.Series(float(WEEK_DAY), index=year.index) if day is None else day
+    day = day.astype("float64").fillna(WEEK_DAY)
+    known = year.where(year.between(1678, 2261), 2000.0)  # the others are left out below
+    jan4 = pd.to_datetime(pd.DataFrame({"year": known, "month": 1, "day": 4}), errors="coerce")
+    monday = jan4 - pd.to_timedelta(jan4.dt.day_of_week, unit="D")  # of week 1
+    at = monday + pd.to_timedelta((week - 1) * 7 + (day - 1), unit="D")
+    iso = at.dt.isocalendar()
+    same = (iso["year"].astype("float64") == year) & (iso["week"].astype("float64") == week)
+    return at.where(same.fillna(value=False).astype(bool)).astype("datetime64[ns]")
+
+
+def _read_weeks(text: pd.Series) -> ParsedColumn:
+    """Read a column of ISO weeks (``2019-W03``, ``2019W03``, ``2019-W03-2``).
+
+    A week written without its day is read as its Thursday (:data:`WEEK_DAY`); with its day,
+    as that day.
+    """
+    parts = text.str.extract(_ISO_WEEK)
+    year, week, day = (pd.to_numeric(parts[i]) for i in range(3))
+    at = iso_week_days(year, week, day)
+    bare = bool((text.notna() & day.isna()).any())
+    return ParsedColumn(at, "%G-W%V" + (AS_WEEKS if bare else "-%u"))
+
+
 def _scientific(text: pd.Series) -> pd.DataFrame:
     """Split numbers in scientific notation into mantissa, decimals and exponent (NaN if not)."""
     return text.str.extract(_SCIENTIFIC)
@@ -525,6 +578,8 @@ def _parse_text(
     if sample.str.contains(_MONTH_WORD).any():  # month names: another language or case
         text = english_month_names(text)
         sample = _sample(text)
+    if bool(sample.str.fullmatch(_ISO_WEEK).all()):  # 2019-W03
+        return _read_weeks(text)
     epoch = _epoch_unit(sample)
     if epoch is not None:
         name = f"unix {epoch}{_step_said(sample, epoch)}"

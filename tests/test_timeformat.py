@@ -197,6 +197,33 @@ def test_a_two_digit_year_has_one_century_in_every_layout(layouts, year):
         assert "%y" in got.format
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    days=st.lists(st.dates(dt.date(1990, 1, 1), dt.date(2035, 12, 31)), min_size=1, max_size=30),
+    layout=st.sampled_from(["%G-W%V", "%GW%V", "%G-W%V-%u", "%GW%V%u"]),
+)
+@example(days=[dt.date(2019, 1, 15)], layout="%G-W%V")  # 2019-W03
+def test_iso_weeks_read_as_their_thursday_or_their_day(days, layout):
+    written = pd.Series([d.strftime(layout) for d in days])
+    got = parse_time_column(written)
+    if "%u" in layout:  # the day is written: that day
+        assert got.at.tolist() == [pd.Timestamp(d) for d in days]
+        assert got.format == "%G-W%V-%u"
+    else:  # the week alone: its Thursday, in its own ISO week and the ISO rule's month
+        thursdays = [pd.Timestamp.fromisocalendar(*d.isocalendar()[:2], 4) for d in days]
+        assert got.at.tolist() == thursdays
+        assert got.format.startswith("%G-W%V (weeks: each read as its Thursday")
+
+
+def test_the_written_iso_week_values():
+    got = parse_time_column(
+        pd.Series(["2019-W03", "2019W03", "2019-W03-2", "2020-W53", "2019-W53"])
+    )
+    want = ["2019-01-17", "2019-01-17", "2019-01-15", "2020-12-31"]
+    assert got.at.tolist()[:4] == [pd.Timestamp(t) for t in want]
+    assert pd.isna(got.at.iloc[4])  # 2019 has 52 weeks
+
+
 def test_eight_digit_numbers_are_dates_not_unix_time():
     got = parse_time_column(pd.Series([20190105, 20190131]))
     assert got.format == "%Y%m%d" and got.at[1] == pd.Timestamp("2019-01-31")
