@@ -45,7 +45,7 @@ from geo.pointperiod import (
     parse_period,
 )
 from geo.pointtable import missing_columns, no_geometry, read_table
-from geo.timeformat import ParsedColumn, parse_time_column
+from geo.timeformat import CoarseTimesError, ParsedColumn, parse_time_column
 from geo.timeparts import all_years, joined_text, parse_time_parts, time_columns
 
 __all__ = [
@@ -214,6 +214,29 @@ def _check_not_years(values: pd.Series, path: Path, time_col: str) -> None:
         raise ImportFileError(msg)
 
 
+def _check_not_numbers(values: pd.Series, path: Path, time_col: str) -> None:
+    """Refuse a time column of whole numbers 0-53 alone: days, months or weeks, no dates."""
+    text = values.astype("string").str.strip()
+    written = text[text.notna() & (text != "")]
+    number = pd.to_numeric(written.head(_SMALL_SAMPLE), errors="coerce").astype("float64")
+    if written.empty or not bool(((number % 1 == 0) & number.between(0, 53)).all()):
+        return
+    number = pd.to_numeric(written, errors="coerce").astype("float64")
+    if bool(((number % 1 == 0) & number.between(0, 53)).all()):
+        msg = (
+            f"Column {time_col!r} of {str(path)!r} holds small whole numbers alone (e.g. "
+            f"{str(written.iloc[0])!r}, data row {int(written.index[0]) + 1}): a day, month or "
+            "week number is no date. Name the columns of the date in order, separated by "
+            "commas: --time-col YEAR,MONTH,DAY, or YEAR,WEEK for ISO weeks (with the file's "
+            "names)."
+        )
+        raise ImportFileError(msg)
+
+
+#: Values of a time column looked at before the whole of it (:func:`_check_not_numbers`).
+_SMALL_SAMPLE = 100
+
+
 def _check_times_read(
     values: pd.Series, times: ParsedColumn, path: Path, time_col: str, *, split: bool = False
 ) -> None:
@@ -256,6 +279,18 @@ def _check_times_read(
     raise ImportFileError(msg)
 
 
+def _times_refused(
+    error: CoarseTimesError, df: pd.DataFrame, parts: Sequence[str], path: Path, time_col: str
+) -> ImportFileError:
+    """Make the error for a time column :mod:`geo.timeformat` refuses, naming a row at fault."""
+    at = pd.Series(False, index=df.index)
+    for col in parts:
+        at |= (df[col].astype("string").str.strip() == error.value).fillna(value=False)
+    hits = np.flatnonzero(at.to_numpy(dtype=bool))
+    row = f", data row {int(df.index[hits[0]]) + 1}" if hits.size else ""
+    return ImportFileError(f"Column {time_col!r} of {str(path)!r}{row}: {error}")
+
+
 def check_zone(tz: str | None) -> None:
     """Raise :class:`DataError` unless ``tz`` is ``None`` or an IANA time zone name."""
     if tz is None:
@@ -291,9 +326,9 @@ def read_points(
     path
         The file: CSV with any of ``,``/``;``/tab as delimiter (also ``.csv.gz``, ``.bz2``,
         ``.xz`` or ``.zip``) in UTF-8 (a few bad bytes replaced), UTF-16 with its byte-order
-        mark or Windows-1252, an Excel workbook (``.xlsx``) or OpenDocument spreadsheet
-        (``.ods``), GeoJSON, GeoPackage or another file GDAL reads; of a file without
-        geometry (a lone ``.dbf``) ``x_col`` and ``y_col`` must be named.
+        mark or Windows-1252, an Excel workbook (``.xlsx``, or ``.xls`` of Excel 97-2003) or
+        OpenDocument spreadsheet (``.ods``), GeoJSON, GeoPackage or another file GDAL reads;
+        of a file without geometry (a lone ``.dbf``) ``x_col`` and ``y_col`` must be named.
     x_col, y_col
         Coordinate columns (``x`` = easting/longitude; a decimal comma or thousands
         separators are read, the two columns alike: :func:`geo.pointtext.read_pair`); one
@@ -410,10 +445,16 @@ def read_points(
     warnings += [w for w in (check_area(x, y, src, path),) if w]
     if len(parts) == 1:
         _check_not_years(df[time_col], path, time_col)
-        written, times = df[time_col], parse_time_column(df[time_col], tz)
-    else:
-        written = joined_text(df, parts).rename(time_col)
-        times = parse_time_parts(df, parts, tz)
+        _check_not_numbers(df[time_col], path, time_col)
+    written = df[time_col] if len(parts) == 1 else joined_text(df, parts).rename(time_col)
+    try:
+        times = (
+            parse_time_column(df[time_col], tz)
+            if len(parts) == 1
+            else parse_time_parts(df, parts, tz)
+        )
+    except CoarseTimesError as e:
+        raise _times_refused(e, df, parts, path, time_col) from e
     _check_times_read(written, times, path, time_col, split=len(parts) > 1)
     reason = np.full(len(df), "", dtype=object)
     no_loc = ~(np.isfinite(x) & np.isfinite(y))

@@ -19,6 +19,7 @@ from geo.errors import ImportFileError
 from geo.pointcsv import HEADER_ROWS, header_row, is_csv, read_csv, zip_tables
 from geo.pointjson import is_record_list, read_records
 from geo.pointods import read_ods
+from geo.pointxls import OLE2_MAGIC, read_xls
 
 logger = logging.getLogger(__name__)
 
@@ -105,18 +106,28 @@ def _read_excel(path: Path, sheet: str | None, columns: set[str]) -> Table:
     return Table(df, None, name, tuple(names), "sheet")
 
 
-def _read_ods(path: Path, sheet: str | None, columns: set[str]) -> Table:
-    """Read a sheet of an OpenDocument spreadsheet (``sheet``, else the first) as text.
+#: Errors of a damaged or foreign OpenDocument file; xlrd raises many types, as openpyxl does.
+_ODS_ERRORS = (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError)
 
-    Cells are read as :func:`geo.pointods.read_ods` says; the header is found as in an Excel
-    sheet (:func:`_with_header`).
+
+def _read_sheet(path: Path, sheet: str | None, columns: set[str], *, kind: str) -> Table:
+    """Read a sheet of an OpenDocument (``kind`` ``"ods"``) or legacy Excel (``"xls"``) file.
+
+    Cells are read as text by :func:`geo.pointods.read_ods` or :func:`geo.pointxls.read_xls`
+    (``sheet``, else the first); the header is found as in an Excel sheet
+    (:func:`_with_header`).
     """
+    reader, errors, what, again = (
+        (read_ods, _ODS_ERRORS, "OpenDocument spreadsheet", ".ods or .xlsx")
+        if kind == "ods"
+        else (read_xls, (Exception,), "Excel 97-2003 workbook (.xls)", ".xlsx")
+    )
     try:
-        raw, names = read_ods(path, sheet)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as e:
+        raw, names = reader(path, sheet)
+    except errors as e:
         msg = (
-            f"{str(path)!r} is not a readable OpenDocument spreadsheet ({e}); open it and save "
-            "it again as .ods or .xlsx, or export the sheet as CSV."
+            f"{str(path)!r} is not a readable {what} ({e}); open it and save it again as "
+            f"{again}, or export the sheet as CSV."
         )
         raise ImportFileError(msg) from e
     if sheet is not None and sheet not in names:
@@ -126,20 +137,43 @@ def _read_ods(path: Path, sheet: str | None, columns: set[str]) -> Table:
     return Table(df, None, sheet or names[0], tuple(names), "sheet")
 
 
+def _xls_kind(path: Path) -> str:
+    """Tell what a file named ``.xls`` holds by its first bytes: ``"xls"`` or ``"xlsx"``.
+
+    A workbook saved as ``.xlsx`` and renamed is a zip; anything else but a BIFF workbook
+    (portals' "Excel" downloads that are an HTML table or tab-separated text) is refused.
+    """
+    with path.open("rb") as f:
+        head = f.read(len(OLE2_MAGIC))
+    if head == OLE2_MAGIC:
+        return "xls"
+    if head.startswith(b"PK"):
+        return "xlsx"
+    what = "an HTML page" if head.lstrip().lower().startswith((b"<", b"\xef\xbb\xbf<")) else "text"
+    msg = (
+        f"{str(path)!r} is named .xls but is not an Excel workbook: it is {what} (as some "
+        "portals' 'Excel' downloads are). Open it in Excel or LibreOffice and save it as "
+        ".xlsx, or, if it is comma- or tab-separated text, rename it to .csv."
+    )
+    raise ImportFileError(msg)
+
+
 def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
     """Read the file; of a CSV only ``columns`` (its header alone if one is missing).
 
-    A spreadsheet (``.xlsx``, ``.ods``) is read as text, its header the first of the top rows
-    that names every one of ``columns``. A JSON list of records (the police's open API) is
-    read by :func:`geo.pointjson.read_records`, nested fields as ``location.gps``. A file
-    GDAL reads without geometry (a lone ``.dbf``, a GeoPackage attribute table) gives a
-    table without CRS, its points in named columns.
+    A spreadsheet (``.xlsx``, ``.xls``, ``.ods``) is read as text, its header the first of
+    the top rows that names every one of ``columns``. A JSON list of records (the police's
+    open API) is read by :func:`geo.pointjson.read_records`, nested fields as
+    ``location.gps``. A file GDAL reads without geometry (a lone ``.dbf``, a GeoPackage
+    attribute table) gives a table without CRS, its points in named columns.
     """
     suffix = path.suffix.lower()
     if suffix in _EXCEL_SUFFIXES:
         return _read_excel(path, layer, columns)
-    if suffix == ".ods":
-        return _read_ods(path, layer, columns)
+    if suffix == ".xls" and _xls_kind(path) == "xlsx":
+        return _read_excel(path, layer, columns)
+    if suffix in (".ods", ".xls"):
+        return _read_sheet(path, layer, columns, kind=suffix[1:])
     if is_record_list(path):  # the police's open API: a list of events, not GeoJSON
         return Table(read_records(path), None)
     members = zip_tables(path) if suffix == ".zip" else []  # a zip of CSVs, or e.g. a shapefile
@@ -156,7 +190,7 @@ def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
             raise
         msg = (
             f"Cannot read points from {str(path)!r}: {e}. Use a CSV (also .csv.gz/.zip), "
-            "a spreadsheet (.xlsx, .ods), GeoJSON, a JSON list of records or GeoPackage."
+            "a spreadsheet (.xlsx, .xls, .ods), GeoJSON, a JSON list of records or GeoPackage."
         )
         raise ImportFileError(msg) from e
     crs = df.crs if isinstance(df, gpd.GeoDataFrame) else None  # no geometry: a plain table

@@ -23,8 +23,10 @@ __all__ = [
     "FORMATS",
     "MONTH_NAMES",
     "ZONE_ABBREVIATIONS",
+    "CoarseTimesError",
     "ParsedColumn",
     "english_month_names",
+    "iso_week_days",
     "midnight_of_24",
     "month_numbers",
     "parse_time_column",
@@ -43,12 +45,19 @@ _WORDS = re.compile(r"%[pbB]")  # directives written in letters: AM/PM, month na
 _CLOCKS = (" %I:%M:%S %p", " %I:%M %p", " %H:%M:%S", " %H:%M", "")
 #: Nordic and Italian clocks with a dot (``15.01.2019 22.30``), after a date with dots.
 _DOT_CLOCKS = (" %H.%M.%S", " %H.%M")
+#: Oracle's clocks (``01-JAN-19 01.27.00.000000 AM``, ``01-JAN-2019 13.27.00``): dots, seconds
+#: with or without a fraction, 12- or 24-hour; after a date with a month name.
+_ORACLE_CLOCKS = (" %I.%M.%S.%f %p", " %I.%M.%S %p", " %H.%M.%S.%f", " %H.%M.%S")
 
 
 def _with_clocks(dates: tuple[str, ...]) -> tuple[str, ...]:
     """Write each date format with each clock: 12-hour, 24-hour, with and without seconds."""
     return tuple(
-        date + clock for date in dates for clock in _CLOCKS + (_DOT_CLOCKS if "." in date else ())
+        date + clock
+        for date in dates
+        for clock in _CLOCKS
+        + (_DOT_CLOCKS if "." in date else ())
+        + (_ORACLE_CLOCKS if "%b" in date else ())
     )
 
 
@@ -59,7 +68,11 @@ FORMATS: tuple[str, ...] = (
     *_with_clocks(("%d-%m-%Y", "%m-%d-%Y")),
     "%Y%m%d",
     *_with_clocks(("%m/%d/%y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y")),
+    *_with_clocks(("%d-%b-%Y", "%d-%b-%y")),  # Oracle's DD-MON-YY, month names in capitals
 )
+# A two-digit year (%y) is always the last part of a date, its century as Python reads it:
+# 69-99 are 1969-1999, 00-68 are 2000-2068 (01/02/19 and 01-JAN-19 are both 2019).
+
 #: Share of a column's distinct values one format must read to be used alone; below it the
 #: values it does not read are read each on its own (``"mixed"``).
 MIN_SHARE = 0.99
@@ -123,6 +136,21 @@ ZONE_ABBREVIATIONS = {
 _ZONE_WORD = re.compile(r"(?<=\d)\s*\b(?:" + "|".join(ZONE_ABBREVIATIONS) + r")$", re.IGNORECASE)
 #: Midnight written as the end of the day before (``31.12.2018 24:00``).
 _HOUR_24 = re.compile(r"(?<![\d:])24:00(?::00)?(?![\d:])")
+#: A number in scientific notation as a spreadsheet writes it: ``1.5468768E9``, ``1,54E+12``.
+_SCIENTIFIC = re.compile(r"^(\d)(?:[.,](\d*))?[eE]\+?(\d{1,2})$")
+#: An ISO 8601 week, with or without its day (1 Monday … 7 Sunday): ``2019-W03``,
+#: ``2019W03``, ``2019-W03-2``.
+_ISO_WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})(?:-?([1-7]))?$")
+#: The day a week written without its day is read as: its Thursday, the day ISO 8601 numbers
+#: weeks by, so that it falls in its own ISO week and in the month holding most of its days.
+WEEK_DAY = 4
+#: Said of a column of weeks without their day.
+AS_WEEKS = (
+    " (weeks: each read as its Thursday, so a month holds the weeks whose Thursday it holds, "
+    "the ISO rule)"
+)
+#: Unix times in scientific notation known to a coarser step than this (seconds) are refused.
+MAX_UNIX_STEP_S = 3600.0
 _HAS_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$")
 
 
@@ -330,22 +358,110 @@ def _candidates(sample: pd.Series) -> list[str]:
     return list(dict.fromkeys(kept + shaped))
 
 
+def iso_week_days(year: pd.Series, week: pd.Series, day: pd.Series | None = None) -> pd.Series:
+    """Return the date of a day of an ISO week, NaT where the year has no such week.
+
+    Parameters
+    ----------
+    year, week
+        The ISO year and week (1-53), as numbers (NaN where missing).
+    day
+        The day of the week, 1 (Monday) to 7 (Sunday); default (and where NaN)
+        :data:`WEEK_DAY`, the Thursday.
+
+    Returns
+    -------
+    pandas.Series
+        Naive dates at midnight; NaT for week 53 of a year of 52 weeks, week 0 or 54.
+    """
+    year, week = year.astype("float64"), week.astype("float64")
+    day = pd.Series(float(WEEK_DAY), index=year.index) if day is None else day
+    day = day.astype("float64").fillna(WEEK_DAY)
+    known = year.where(year.between(1678, 2261), 2000.0)  # the others are left out below
+    jan4 = pd.to_datetime(pd.DataFrame({"year": known, "month": 1, "day": 4}), errors="coerce")
+    monday = jan4 - pd.to_timedelta(jan4.dt.day_of_week, unit="D")  # of week 1
+    at = monday + pd.to_timedelta((week - 1) * 7 + (day - 1), unit="D")
+    iso = at.dt.isocalendar()
+    same = (iso["year"].astype("float64") == year) & (iso["week"].astype("float64") == week)
+    return at.where(same.fillna(value=False).astype(bool)).astype("datetime64[ns]")
+
+
+def _read_weeks(text: pd.Series) -> ParsedColumn:
+    """Read a column of ISO weeks (``2019-W03``, ``2019W03``, ``2019-W03-2``).
+
+    A week written without its day is read as its Thursday (:data:`WEEK_DAY`); with its day,
+    as that day.
+    """
+    parts = text.str.extract(_ISO_WEEK)
+    year, week, day = (pd.to_numeric(parts[i]) for i in range(3))
+    at = iso_week_days(year, week, day)
+    bare = bool((text.notna() & day.isna()).any())
+    return ParsedColumn(at, "%G-W%V" + (AS_WEEKS if bare else "-%u"))
+
+
+def _scientific(text: pd.Series) -> pd.DataFrame:
+    """Split numbers in scientific notation into mantissa, decimals and exponent (NaN if not)."""
+    return text.str.extract(_SCIENTIFIC)
+
+
 def _epoch_unit(sample: pd.Series) -> Literal["ms", "s"] | None:
     """Return ``"ms"`` or ``"s"`` when every value is a Unix time of that unit, else ``None``.
 
     ArcGIS-based portals export dates as milliseconds since 1970 (``1356998400000``); 9–10
-    digits are seconds, 12–13 milliseconds (2001–2286 and 1973–2286); 8 digits stay dates
-    (``20190105``).
+    digits before the decimal point are seconds, 12–13 milliseconds (2001–2286 and
+    1973–2286); 8 digits stay dates (``20190105``). A number a spreadsheet wrote in
+    scientific notation (``1.5468768E12``) counts the digits it stands for.
     """
     whole = sample.str.fullmatch(r"\d+(?:\.\d*)?").fillna(value=False)  # 1547589000.25
-    if not bool(whole.all()):
+    parts = _scientific(sample)
+    scientific = parts[0].notna()
+    if not bool((whole | scientific).all()):
         return None
     digits = sample.str.split(".").str[0].str.len()
+    digits[scientific] = 1 + pd.to_numeric(parts[2][scientific])  # one digit before the point
     if bool(digits.between(12, 13).all()):
         return "ms"
     if bool(digits.between(9, 10).all()):
         return "s"
     return None
+
+
+def _written_step(sample: pd.Series, unit: Literal["ms", "s"]) -> float:
+    """Return the finest step, in seconds, to which the Unix times of ``sample`` are written.
+
+    A number in scientific notation is known to its last digit: ``1.5468768E9`` to 100 s,
+    ``1.54688E+12`` (Excel's six digits) to 10,000 s. The finest step of the column is its
+    precision (a value with trailing zeros cut looks coarser than it is); 0 when no value is
+    in scientific notation.
+    """
+    parts = _scientific(sample).dropna(subset=[0])
+    if parts.empty:
+        return 0.0
+    exponent = pd.to_numeric(parts[2]) - parts[1].fillna("").str.len()
+    return float(10.0 ** exponent.min()) / (1000.0 if unit == "ms" else 1.0)
+
+
+def _unix_numbers(text: pd.Series) -> pd.Series:
+    """Read Unix times as numbers, a decimal comma in scientific notation (``1,5E+12``) too."""
+    scientific = text.str.fullmatch(_SCIENTIFIC).fillna(value=False).to_numpy(dtype=bool)
+    if scientific.any():
+        text = text.copy()
+        text[scientific] = text[scientific].str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
+class CoarseTimesError(ValueError):
+    """Unix times written too coarsely to be read (``1.54688E+12``: known to 2.8 hours).
+
+    Attributes
+    ----------
+    value
+        A value written so, as it stands in the column.
+    """
+
+    def __init__(self, message: str, value: str) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 def _is_excel_days(sample: pd.Series) -> bool:
@@ -462,16 +578,20 @@ def _parse_text(
     if sample.str.contains(_MONTH_WORD).any():  # month names: another language or case
         text = english_month_names(text)
         sample = _sample(text)
+    if bool(sample.str.fullmatch(_ISO_WEEK).all()):  # 2019-W03
+        return _read_weeks(text)
     epoch = _epoch_unit(sample)
     if epoch is not None:
-        number = pd.to_numeric(text, errors="coerce")
-        at = pd.Series(pd.to_datetime(number, unit=epoch, errors="coerce"), index=text.index)
+        name = f"unix {epoch}{_step_said(sample, epoch)}"
+        at = pd.Series(
+            pd.to_datetime(_unix_numbers(text), unit=epoch, errors="coerce"), index=text.index
+        )
         if _utc_dates(at, at.notna()):  # an ArcGIS date field: its day, not an instant
-            return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}{_AS_DATES}")
+            return ParsedColumn(at.astype("datetime64[ns]"), f"{name}{_AS_DATES}")
         if tz:
             at = _to_zone(at, tz)
         converted = rows(at.notna()) if tz else 0
-        return ParsedColumn(at.astype("datetime64[ns]"), f"unix {epoch}", converted)
+        return ParsedColumn(at.astype("datetime64[ns]"), name, converted)
     if _is_excel_days(sample):
         days = pd.to_numeric(text, errors="coerce")
         at = pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
@@ -491,6 +611,33 @@ def _parse_text(
         at = at.copy()
         at[shift] = _to_zone(utc, tz or "UTC")
     return ParsedColumn(at, best, rows(shift), with_offset)
+
+
+def _step_said(sample: pd.Series, unit: Literal["ms", "s"]) -> str:
+    """Say how precisely Unix times in scientific notation are written, or refuse them.
+
+    Returns ``""`` when no value is in scientific notation, else ``" (scientific notation,
+    to 100 s)"``.
+
+    Raises
+    ------
+    CoarseTimesError
+        When they are known to more than :data:`MAX_UNIX_STEP_S` only (Excel's six digits).
+    """
+    step = _written_step(sample, unit)
+    if step == 0:
+        return ""
+    if step > MAX_UNIX_STEP_S:
+        parts = _scientific(sample)
+        value = str(sample[parts[0].notna()].iloc[0])
+        msg = (
+            f"Unix times written in scientific notation (e.g. {value!r}) are known only to "
+            f"{step:,.0f} s ({step / 3600:.1f} h): the spreadsheet that saved them kept too "
+            "few digits. Format the column as a number with no decimals (or as a date) and "
+            "save the file again."
+        )
+        raise CoarseTimesError(msg, value)
+    return f" (scientific notation, to {step:g} s)"
 
 
 #: Said of a column of dates written as midnight UTC, which no ``--tz`` moves.

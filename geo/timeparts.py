@@ -16,9 +16,23 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geo.timeformat import ParsedColumn, month_numbers, parse_time_column, within_range
+from geo.timeformat import (
+    AS_WEEKS,
+    ParsedColumn,
+    iso_week_days,
+    month_numbers,
+    parse_time_column,
+    within_range,
+)
 
-__all__ = ["PART_NAMES", "all_years", "joined_text", "parse_time_parts", "time_columns"]
+__all__ = [
+    "PART_NAMES",
+    "all_years",
+    "is_week_column",
+    "joined_text",
+    "parse_time_parts",
+    "time_columns",
+]
 
 #: What the columns of a split time mean, in the order ``--time-col`` names them.
 PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
@@ -27,7 +41,25 @@ PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
 _CLOCK = re.compile(
     r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\.\d+)?\s*([AaPp])?\.?(?:[Mm]\.?)?(?!\w)"
 )
-_RANGES = {"month": (1, 12), "day": (1, 31), "hour": (0, 23), "minute": (0, 59), "second": (0, 59)}
+#: How a week column's name begins, by a word of it: English, Danish, Norwegian, Swedish,
+#: German (``KW``), French, Spanish, Italian, Finnish (``Week``, ``OCC_WEEK``, ``Ugenr``).
+_WEEK_WORDS = ("week", "uge", "uke", "veck", "woche", "semaine", "semana", "settimana", "viikko")
+_WEEK_TOKENS = ("wk", "kw", "v", "uge", "uke")  # whole words only: "Kwartaal" is a quarter
+_DAY_WORDS = ("weekday", "weekdag", "ugedag", "ukedag", "veckodag", "wochentag")
+#: How a month column's name begins (``MONTH``, ``Måned``, ``Monat``, ``mois``, ``mes``).
+_MONTH_WORDS = ("month", "mon", "mån", "maan", "måned", "mois", "mes", "kuukausi", "mnd")
+#: Share of a second column's values that, as whole numbers from 13 to 53 and named neither
+#: week nor month, make it weeks: as months more than 10 % would be unread and the file
+#: refused (:data:`geo.pointfile.MAX_UNREAD_SHARE`), so no file read before reads otherwise.
+WEEK_SHARE = 0.1
+_RANGES = {
+    "month": (1, 12),
+    "week": (1, 53),
+    "day": (1, 31),
+    "hour": (0, 23),
+    "minute": (0, 59),
+    "second": (0, 59),
+}
 
 
 def time_columns(time_col: str, columns: Sequence[str] | None = None) -> list[str]:
@@ -61,7 +93,9 @@ def parse_time_parts(df: pd.DataFrame, parts: Sequence[str], tz: str | None = No
         Two to six of its columns. Three or more are year, month, day and optionally hour,
         minute and second, as numbers (``3``, ``"03"``, ``3.0``); the month may be a name
         (``"March"``, ``"mars"``, ``"Mär"``). Two are a year and a month (when every value of
-        the first is a four-digit year; the day is then the 1st) or a date and a time of
+        the first is a four-digit year; the day is then the 1st), a year and an ISO week
+        (:func:`is_week_column`; read as the week's Thursday, :data:`geo.timeformat.WEEK_DAY`)
+        or a date and a time of
         day: the date column is read as :func:`geo.timeformat.parse_time_column` reads one
         (its own time, such as Los Angeles' ``12:00:00 AM``, is dropped) and the time from
         ``22:30``, ``22:30:00``, ``10:30 PM``, ``22.30`` or a number: ``2230`` is 22:30 and
@@ -91,6 +125,9 @@ def parse_time_parts(df: pd.DataFrame, parts: Sequence[str], tz: str | None = No
         raise ValueError(msg)
     if len(parts) == 2 and not all_years(df[parts[0]]):
         return _date_and_clock(df[parts[0]], df[parts[1]], tz)
+    if len(parts) == 2 and is_week_column(df[parts[1]]):
+        at = iso_week_days(_part_numbers(df[parts[0]], "year"), _part_numbers(df[parts[1]], "week"))
+        return ParsedColumn(at, f"{parts[0]}=ISO year, {parts[1]}=ISO week{AS_WEEKS}")
     names = PART_NAMES[: len(parts)]
     values = {name: _part_numbers(df[col], name) for name, col in zip(names, parts, strict=True)}
     if "day" not in values:
@@ -133,6 +170,26 @@ def all_years(values: pd.Series) -> bool:
     if years(values.head(100)) is False:
         return False
     return bool(years(values))
+
+
+def is_week_column(values: pd.Series) -> bool:
+    """Whether the second of two columns after a year holds ISO weeks (1-53), not months.
+
+    It does when its name says week (``Week``, ``OCC_WEEK``, Danish ``Ugenr``, Swedish
+    ``Veckonummer``, German ``KW``; not ``Weekday``), or when it is named neither week nor
+    month and more than :data:`WEEK_SHARE` of its written values are whole numbers 13–53.
+    """
+    words = re.findall(r"[^\W\d_]+", str(values.name).casefold())
+    if any(w.startswith(_DAY_WORDS) for w in words):
+        return False
+    if any(w.startswith(_WEEK_WORDS) or w in _WEEK_TOKENS for w in words):
+        return True
+    if any(w.startswith(_MONTH_WORDS) for w in words):
+        return False
+    number = pd.to_numeric(values.astype("string").str.strip(), errors="coerce").astype(float)
+    written = int(values.astype("string").str.strip().fillna("").ne("").sum())
+    weeks = int(((number % 1 == 0) & number.between(13, 53)).sum())
+    return written > 0 and weeks > WEEK_SHARE * written
 
 
 def _part_numbers(values: pd.Series, name: str) -> pd.Series:

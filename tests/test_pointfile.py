@@ -16,6 +16,8 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+import xlrd
+import xlwt
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,6 +37,7 @@ from geo.pointperiod import (
     parse_period,
 )
 from geo.pointtext import looks_like_a_point, read_numbers, read_pair, read_whole_points
+from geo.pointxls import OLE2_MAGIC, read_xls
 
 
 def city_rows(n=400, seed=3):
@@ -623,6 +626,29 @@ def test_utc_times_move_to_the_citys_clock_before_the_months_are_cut(tmp_path):
     assert json.loads(out.read_text())["tz"] == "America/Chicago"
     with pytest.raises(DataError, match="IANA name such as Europe/Stockholm"):
         read_points(path, **args, tz="Chicago")
+
+
+def test_unix_times_in_scientific_notation_are_read_or_refused_naming_the_row(tmp_path):
+    # a spreadsheet's save of an ArcGIS export: milliseconds written as 1.5468768E12
+    df = city_rows()
+    when = pd.to_datetime(df["Date"], format="%m/%d/%Y %I:%M:%S %p").dt.floor("min")
+    ms = (when - pd.Timestamp("1970-01-01")) // pd.Timedelta(1, "ms")
+    df["Date"] = [f"{v:.12e}".split("e")[0].rstrip("0").rstrip(".") + "E12" for v in ms]
+    path = tmp_path / "saved.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    got = read_points(path, **args, period=":")
+    assert got["t"].tolist() == when.tolist()
+    assert got.attrs["time_format"].startswith("unix ms (scientific notation, to ")
+    df["Date"] = [f"{v:.5E}" for v in ms]  # saved by Excel: six digits, 1.54688E+12
+    df.loc[0, "Date"] = None
+    df.to_csv(path, index=False)
+    said = (
+        r"Column 'Date' of '.*saved.csv', data row 2: Unix times .*known only to 10,000 s"
+        r".*Format the column as a number"
+    )
+    with pytest.raises(ImportFileError, match=said):
+        read_points(path, **args)
 
 
 @pytest.mark.parametrize("size", ["0", "-150"])
@@ -1314,6 +1340,112 @@ def test_the_date_and_time_cells_of_an_opendocument_sheet_read_back(
     # to the second: geo.timeparts reads a clock's seconds as float minutes (00:00:01 gives
     # 00:00:01.000000002), which is not this reader's to fix
     assert got["t"].dt.round("s").tolist() == times
+
+
+def write_xls(path, sheets, *, dates_1904=False):
+    """Write a legacy Excel workbook (``.xls``, BIFF8) with xlwt: ``{sheet name: rows of cells}``.
+
+    A ``datetime`` is a date cell, a ``time`` a time-of-day cell, formatted as Excel shows them.
+    """
+    book = xlwt.Workbook()
+    book.set_dates_1904(dates_1904)
+    styles = {
+        datetime.datetime: xlwt.easyxf(num_format_str="YYYY-MM-DD hh:mm:ss"),
+        datetime.time: xlwt.easyxf(num_format_str="hh:mm:ss"),
+    }
+    for name, rows in sheets.items():
+        sheet = book.add_sheet(name)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                if value is not None:
+                    sheet.write(i, j, value, styles.get(type(value), xlwt.Style.default_style))
+    book.save(str(path))
+
+
+@pytest.mark.parametrize("dates_1904", [False, True])
+def test_a_legacy_xls_workbook_is_read_like_an_xlsx_one(tmp_path, dates_1904):
+    # an Excel 97-2003 export: a notes sheet first, then the incidents under a title, with
+    # date cells, a date and a time of day in cells of their own, and a date typed as text
+    df = city_rows()
+    when = pd.to_datetime(df["Date"], format="%m/%d/%Y %I:%M:%S %p").dt.to_pydatetime()
+    header = ["Date", "Day", "Clock", "Primary Type", "Latitude", "Longitude", "Typed"]
+    rows = [["Part I incidents"], [], header] + [
+        [t, datetime.datetime.combine(t.date(), datetime.time()), t.time(), kind, lat, lon,
+         t.strftime("%d/%m/%Y")]
+        for t, kind, lat, lon in zip(when, df["Primary Type"], df["Latitude"], df["Longitude"],
+                                     strict=True)
+    ]  # fmt: skip
+    path = tmp_path / "incidents.xls"
+    write_xls(path, {"Notes": [["Source: records system"]], "Incidents": rows},
+              dates_1904=dates_1904)  # fmt: skip
+    assert xlrd.open_workbook(path).datemode == int(dates_1904)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "crs": "EPSG:4326", "period": ":"}
+    got = read_points(path, time_col="Date", layer="Incidents", **args)
+    assert got["t"].tolist() == list(when)  # every time as written, to the second
+    assert got.attrs["layer"] == "Incidents (of 2 sheets)" and got.attrs["header_line"] == 3
+    assert got.attrs["rows"]["read"] == 400
+    split = read_points(path, time_col="Day,Clock", layer="Incidents", **args)
+    assert split["t"].dt.round("s").tolist() == list(when)
+    typed = read_points(path, time_col="Typed", layer="Incidents", **args)
+    assert typed["t"].tolist() == [t.replace(hour=0, minute=0, second=0) for t in when]
+    assert typed.attrs["time_format"] == "%d/%m/%Y"
+    with pytest.raises(ImportFileError, match=r"sheet Notes \(of 2 sheets\).*--layer"):
+        read_points(path, time_col="Date", **args)
+    with pytest.raises(ImportFileError, match=r"no sheet 'Sheet1'.*\['Notes', 'Incidents'\]"):
+        read_points(path, time_col="Date", layer="Sheet1", **args)
+    result = run_evaluate(path, "--layer", "Incidents", "--methods", "count_1m",
+                          "--train-months", "1")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        "sheet Incidents (of 2 sheets): 400 rows read below the header on row 3"
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.datetimes(datetime.datetime(1950, 1, 1), datetime.datetime(2100, 12, 31)).map(
+            lambda t: t.replace(microsecond=0)
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=20),
+    st.booleans(),
+)
+def test_the_cells_of_an_xls_sheet_read_back_as_written(tmp_path_factory, times, numbers, d1904):
+    path = tmp_path_factory.mktemp("xls") / "cells.xls"
+    rows = [[t, t.time(), x, f"text {x}"] for t, x in zip(times, numbers, strict=False)]
+    write_xls(path, {"S": rows}, dates_1904=d1904)
+    raw, names = read_xls(path, None)
+    assert names == ["S"]
+    assert raw[0].tolist() == [str(r[0]) for r in rows]  # the date cells, in either date system
+    assert raw[1].tolist() == [str(r[1]) for r in rows]  # times of day alone
+    assert [float(v) for v in raw[2]] == [r[2] for r in rows]
+    assert [v for v in raw[2] if "." not in v and "e" not in v] == [
+        str(int(r[2])) for r in rows if float(r[2]).is_integer()
+    ]  # whole numbers as integers, as an .xlsx sheet is read
+    assert raw[3].tolist() == [r[3] for r in rows]
+
+
+def test_a_file_named_xls_is_read_by_what_it_holds(tmp_path):
+    # an .xlsx renamed .xls is read as one; a portal's HTML "Excel" download is named
+    df = city_rows()
+    renamed = tmp_path / "renamed.xls"
+    with pd.ExcelWriter(tmp_path / "book.xlsx", engine="openpyxl") as book:
+        df.to_excel(book, index=False)
+    (tmp_path / "book.xlsx").rename(renamed)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    assert len(read_points(renamed, **args)) == 400
+    html = tmp_path / "export.xls"
+    html.write_text("<html><body><table><tr><td>Date</td></tr></table></body></html>")
+    with pytest.raises(ImportFileError, match=r"named .xls but is not an Excel workbook: it is "
+                       r"an HTML page.*save it as .xlsx"):  # fmt: skip
+        read_points(html, **args)
+    damaged = tmp_path / "damaged.xls"
+    damaged.write_bytes(OLE2_MAGIC + b"\0" * 100)
+    with pytest.raises(ImportFileError, match=r"not a readable Excel 97-2003 workbook"):
+        read_points(damaged, **args)
 
 
 @pytest.mark.parametrize(("driver", "suffix"), [("ESRI Shapefile", ".dbf"), ("GPKG", ".gpkg")])

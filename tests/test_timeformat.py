@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from geo.timeformat import MONTH_NAMES, parse_time_column, read_datetimes
+from geo.timeformat import MONTH_NAMES, CoarseTimesError, parse_time_column, read_datetimes
 
 # formats written by real open-data portals, and how precise each is
 WRITTEN = {
@@ -95,6 +95,133 @@ def test_unix_times_as_arcgis_portals_export_them(when, ms):
     # and as text with a float tail, as a CSV written by pandas has them when a value is missing
     text = pd.Series([f"{v}.0" for v in unix] + [None])
     assert parse_time_column(text).at.tolist()[:-1] == stamps.tolist()
+
+
+def scientific(number, style):
+    """Write a whole number in scientific notation, as spreadsheets and Java save long ones.
+
+    The shortest mantissa that holds every digit (``1.5468768E9``), with ``E9`` or ``E+09``,
+    and a decimal point or (a Swedish or German locale) a decimal comma.
+    """
+    mantissa, exponent = f"{number:.12e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    written = f"{mantissa}E{int(exponent)}" if style != "E+09" else f"{mantissa}E+{exponent[1:]}"
+    return written.replace(".", ",") if style == "comma" else written
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    when=st.lists(unix_era.map(lambda w: w.replace(microsecond=0)), min_size=1, max_size=30),
+    ms=st.booleans(),
+    style=st.sampled_from(["E9", "E+09", "comma"]),
+)
+@example(when=[dt.datetime(2019, 1, 7, 16)], ms=False, style="E9")  # "1.5468768E9"
+@example(when=[dt.datetime(2019, 1, 7, 16)], ms=True, style="E9")  # "1.5468768E12"
+def test_unix_times_in_scientific_notation_are_read_like_the_others(when, ms, style):
+    # the shortest mantissa cuts a round time's zeros (2001-09-10 00:00 is 1.00008E9): a
+    # column's precision is that of its finest value, and real data hold one to the minute
+    when = [*when, dt.datetime(2020, 3, 14, 10, 31)]
+    stamps = pd.Series(pd.to_datetime(when))
+    unix = (stamps - pd.Timestamp("1970-01-01")) // pd.Timedelta(1, "ms" if ms else "s")
+    written = pd.Series([scientific(int(v), style) for v in unix])
+    got = parse_time_column(written)
+    assert got.format.startswith("unix ms (scientific notation, to " if ms else "unix s (")
+    assert got.at.tolist() == stamps.tolist()
+
+
+def test_the_written_example_values_of_scientific_unix_times():
+    got = parse_time_column(pd.Series(["1.5468768E9", "1.5468768E12"][:1] * 3))
+    assert got.at.iloc[0] == pd.Timestamp("2019-01-07 16:00:00")
+    assert got.format == "unix s (scientific notation, to 100 s)"
+    got = parse_time_column(pd.Series(["1.5468768E12", "1.546876812345E+12"]))
+    assert got.at.tolist() == [pd.Timestamp("2019-01-07 16:00:00"),
+                               pd.Timestamp("2019-01-07 16:00:12.345")]  # fmt: skip
+    assert got.format == "unix ms (scientific notation, to 0.001 s)"
+    # the same plausibility as whole numbers: 11 digits are no Unix time, 8 stay dates
+    assert parse_time_column(pd.Series(["1.5468768E10"] * 3)).at.isna().all()
+    assert parse_time_column(pd.Series(["2.0190105E7"] * 3)).at.isna().all()
+
+
+def test_unix_times_a_spreadsheet_cut_to_a_few_digits_are_refused():
+    # Excel's General format keeps six digits: 1.54688E+12 is known to 10,000 s, 2.8 hours
+    with pytest.raises(CoarseTimesError, match=r"'1.54688E\+12'.*10,000 s \(2.8 h\)") as e:
+        parse_time_column(pd.Series(["1.54688E+12", "1.54689E+12"]))
+    assert e.value.value == "1.54688E+12"
+    # an hour is still read, and said
+    got = parse_time_column(pd.Series(["1.5468768E+12", "1.5468732E+12"]))
+    assert got.format == "unix ms (scientific notation, to 100 s)"
+
+
+# Oracle's TO_CHAR defaults (DD-MON-RR HH.MI.SSXFF AM) and a 24-hour variant, as exported
+ORACLE = {"%d-%b-%y %I.%M.%S.%f %p": "us", "%d-%b-%Y %H.%M.%S": "s", "%d-%b-%y": "D"}
+two_digit_era = st.datetimes(min_value=dt.datetime(1969, 1, 1), max_value=dt.datetime(2068, 12, 31))
+
+
+@settings(max_examples=100, deadline=None)
+@given(fmt=st.sampled_from(sorted(ORACLE)), when=st.lists(two_digit_era, min_size=1, max_size=30))
+def test_oracle_timestamps_read_back_as_written(fmt, when):
+    written = pd.Series([w.strftime(fmt).upper() for w in when])  # 01-JAN-19 01.27.00.000000 AM
+    got = parse_time_column(written)
+    assert got.at.tolist() == pd.Series(pd.to_datetime(when)).dt.floor(ORACLE[fmt]).tolist()
+    assert got.format.startswith(fmt.split(" ")[0])
+
+
+@pytest.mark.parametrize(
+    ("written", "wall"),
+    [
+        ("01-JAN-19 01.27.00.000000 AM", "2019-01-01 01:27"),
+        ("01-JAN-19 01.27.00.000000 PM", "2019-01-01 13:27"),
+        ("01-JAN-19 12.27.00.000000 AM", "2019-01-01 00:27"),
+        ("28-FEB-19 11.59.59.250000 PM", "2019-02-28 23:59:59.25"),
+        ("01-JAN-2019 13.27.00", "2019-01-01 13:27"),
+        ("01-JAN-19", "2019-01-01"),
+    ],
+)
+def test_the_written_oracle_values(written, wall):
+    assert parse_time_column(pd.Series([written] * 3)).at.iloc[0] == pd.Timestamp(wall)
+
+
+@pytest.mark.parametrize(
+    ("layouts", "year"),
+    [
+        (["01/02/19", "02/01/19", "01-JAN-19", "01.02.19", "01-02-19", "01/02/19 13:45"], 2019),
+        (["12/31/68", "31/12/68", "31-DEC-68", "31.12.68 23.59", "31-DEC-68 11.59.00.0 PM"], 2068),
+        (["01/02/69", "13/01/69", "01-JAN-69", "01.02.69", "01-02-69 01:00:00"], 1969),
+    ],
+)
+def test_a_two_digit_year_has_one_century_in_every_layout(layouts, year):
+    # the year is the date's last part whatever the layout, and 69-99 / 00-68 are read alike
+    for written in layouts:
+        got = parse_time_column(pd.Series([written] * 3))
+        assert got.at.iloc[0].year == year, (written, got.format)
+        assert "%y" in got.format
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    days=st.lists(st.dates(dt.date(1990, 1, 1), dt.date(2035, 12, 31)), min_size=1, max_size=30),
+    layout=st.sampled_from(["%G-W%V", "%GW%V", "%G-W%V-%u", "%GW%V%u"]),
+)
+@example(days=[dt.date(2019, 1, 15)], layout="%G-W%V")  # 2019-W03
+def test_iso_weeks_read_as_their_thursday_or_their_day(days, layout):
+    written = pd.Series([d.strftime(layout) for d in days])
+    got = parse_time_column(written)
+    if "%u" in layout:  # the day is written: that day
+        assert got.at.tolist() == [pd.Timestamp(d) for d in days]
+        assert got.format == "%G-W%V-%u"
+    else:  # the week alone: its Thursday, in its own ISO week and the ISO rule's month
+        thursdays = [pd.Timestamp.fromisocalendar(*d.isocalendar()[:2], 4) for d in days]
+        assert got.at.tolist() == thursdays
+        assert got.format.startswith("%G-W%V (weeks: each read as its Thursday")
+
+
+def test_the_written_iso_week_values():
+    got = parse_time_column(
+        pd.Series(["2019-W03", "2019W03", "2019-W03-2", "2020-W53", "2019-W53"])
+    )
+    want = ["2019-01-17", "2019-01-17", "2019-01-15", "2020-12-31"]
+    assert got.at.tolist()[:4] == [pd.Timestamp(t) for t in want]
+    assert pd.isna(got.at.iloc[4])  # 2019 has 52 weeks
 
 
 def test_eight_digit_numbers_are_dates_not_unix_time():

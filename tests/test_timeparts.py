@@ -187,3 +187,92 @@ def test_a_column_whose_name_holds_a_comma_is_one_column(tmp_path):
     pts = read_points(path, x_col="X", y_col="Y", time_col="Date, time", crs="EPSG:32610",
                       period=":")  # fmt: skip
     assert pts.attrs["rows"]["used"] == 3000 - 21
+
+
+DAYS = st.dates(
+    min_value=pd.Timestamp("1990-01-01").date(), max_value=pd.Timestamp("2035-12-31").date()
+)
+
+
+@given(
+    st.lists(DAYS, min_size=1, max_size=30), st.sampled_from(["Aar,Ugenr", "YEAR,WEEK", "År,Nr"])
+)
+def test_a_year_and_an_iso_week_give_back_the_weeks_thursday(days, names):
+    # a Danish export: Aar, Ugenr (the ISO year and week); a column named neither week nor
+    # month is weeks when its numbers run above 12, as months would be refused
+    year_col, week_col = names.split(",")
+    iso = [d.isocalendar() for d in days]
+    if names == "År,Nr":
+        iso.append(pd.Timestamp("2019-12-31").isocalendar())  # week 1 of 2020
+        iso.append(pd.Timestamp("2019-07-01").isocalendar())  # week 27
+    df = pd.DataFrame({year_col: [str(i.year) for i in iso], week_col: [str(i.week) for i in iso]})
+    got = parse_time_parts(df, [year_col, week_col])
+    want = [pd.Timestamp.fromisocalendar(i.year, i.week, 4) for i in iso]
+    assert list(got.at) == want
+    assert [t.isocalendar()[:2] for t in got.at] == [(i.year, i.week) for i in iso]
+    assert got.format.startswith(f"{year_col}=ISO year, {week_col}=ISO week (weeks: each read as "
+                                 "its Thursday")  # fmt: skip
+
+
+def test_week_numbers_are_weeks_only_when_named_or_above_12():
+    df = pd.DataFrame({"YEAR": ["2019", "2019", "2020"], "Ugenr": ["1", "12", "53"],
+                       "MONTH": ["1", "12", "5"], "Weekday": ["1", "3", "7"]})  # fmt: skip
+    weeks = parse_time_parts(df, ["YEAR", "Ugenr"]).at
+    # week 1 of 2019 began on Monday 31 December 2018; 2020 has a week 53
+    assert weeks.tolist() == [pd.Timestamp("2019-01-03"), pd.Timestamp("2019-03-21"),
+                              pd.Timestamp("2020-12-31")]  # fmt: skip
+    months = parse_time_parts(df, ["YEAR", "MONTH"]).at
+    assert months.tolist() == [pd.Timestamp("2019-01-01"), pd.Timestamp("2019-12-01"),
+                               pd.Timestamp("2020-05-01")]  # fmt: skip
+    assert parse_time_parts(df, ["YEAR", "Weekday"]).format == "YEAR=year, Weekday=month"
+    # week 53 of a year of 52 weeks, or a week 0, is no time
+    bad = pd.DataFrame({"YEAR": ["2019", "2019", "2019"], "WEEK": ["53", "0", "54"]})
+    assert parse_time_parts(bad, ["YEAR", "WEEK"]).at.isna().all()
+
+
+def danish_weeks(tmp_path, n=2000, seed=4):
+    """A Danish police export by ISO week: Aar, Ugenr, and the points (every week's Thursday)."""
+    rng = np.random.default_rng(seed)
+    days = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    iso = days.isocalendar()
+    df = pd.DataFrame({"Aar": iso["year"].to_numpy(), "Ugenr": iso["week"].to_numpy(),
+                       "Uge": [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"],
+                                                               strict=True)],
+                       "lat": 55.68 + rng.normal(0, 0.01, n),
+                       "lon": 12.57 + rng.normal(0, 0.02, n)})  # fmt: skip
+    path = tmp_path / "anmeldelser.csv"
+    df.to_csv(path, index=False)
+    return path, days
+
+
+@pytest.mark.parametrize("time_col", ["Aar,Ugenr", "Uge"])
+def test_a_file_of_iso_weeks_is_evaluated_by_week_or_by_the_iso_month(tmp_path, time_col):
+    path, days = danish_weeks(tmp_path)
+    args = ["--x-col", "lon", "--y-col", "lat", "--time-col", time_col, "--crs", "EPSG:4326",
+            "--methods", "count_1m", "--train-months", "1"]  # fmt: skip
+    pts = read_points(path, x_col="lon", y_col="lat", time_col=time_col, crs="EPSG:4326",
+                      period=":")  # fmt: skip
+    thursday = days - pd.to_timedelta(days.day_of_week, unit="D") + pd.Timedelta(days=3)
+    assert sorted(pts["t"]) == sorted(thursday)
+    # by month: a week counts in the month of its Thursday; week 1 of 2020 (from Monday 30
+    # December 2019) is January's, and the account says so
+    months = CliRunner().invoke(evaluate_command, [str(path), *args])
+    assert months.exit_code == 0, months.output
+    assert "so a month holds the weeks whose Thursday it holds, the ISO rule" in months.stderr
+    assert pts["t"].dt.to_period("M").max() == pd.Period("2020-01", "M")
+    weeks = CliRunner().invoke(evaluate_command, [str(path), *args, "--step", "week"])
+    assert weeks.exit_code == 0, weeks.output
+    assert "test weeks" in weeks.output
+
+
+@pytest.mark.parametrize("column", ["Ugenr", "Aar"])
+def test_a_column_of_week_numbers_or_years_alone_is_refused_naming_the_split_form(tmp_path, column):
+    path, _ = danish_weeks(tmp_path)
+    said = (
+        r"'Ugenr' of .* holds small whole numbers alone \(e.g. '\d+', data row 1\).*"
+        r"YEAR,WEEK for ISO weeks"
+        if column == "Ugenr"
+        else r"'Aar' .* years alone"
+    )
+    with pytest.raises(ImportFileError, match=said):
+        read_points(path, x_col="lon", y_col="lat", time_col=column, crs="EPSG:4326")

@@ -336,7 +336,8 @@ def _row_account(attrs: dict[Any, Any]) -> str:
 @click.option(
     "--layer",
     default=None,
-    help="Layer of a GeoPackage, or sheet of a workbook (.xlsx, .ods), to read (default: first).",
+    help="Layer of a GeoPackage, or sheet of a workbook (.xlsx, .xls, .ods), to read "
+    "(default: first).",
 )
 @click.option(
     "--id-col",
