@@ -1,3 +1,4 @@
+import datetime
 import json
 import math
 
@@ -6,6 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 from _foundation import FJUGESTA, LANNA, VRETSTORP, project, write
+from _xls import write_xls
 from click.testing import CliRunner
 
 from geo import ingest, store
@@ -343,3 +345,38 @@ def test_a_date_pandas_reads_as_year_1_is_quarantined_not_a_crash(tmp_path):
     f = write(tmp_path / "y.csv", f"datum,tid,lat,lon\n1,18:30,{lat},{lon}\n")
     r = _import(f, tmp_path)
     assert r.reasons == {"no_time": 1} and r.examples[0].line == 2
+
+
+def test_legacy_xls_workbook_is_imported_like_xlsx(tmp_path):
+    # an Excel 97-2003 export from an older kommun system: date cells, coordinates as numbers
+    lon, lat = LANNA
+    rows = [
+        ["Datum", "Kategori", "Latitud", "Longitud"],
+        [datetime.datetime(2026, 7, 5, 15, 0), "Nedskräpning", lat, lon],
+        [datetime.datetime(2026, 7, 6, 22, 30), "Skadegörelse", lat, lon],
+        [],
+        ["inte ett datum", "Nedskräpning", lat, lon],
+    ]
+    write_xls(tmp_path / "x.xls", {"Rapporter": rows})
+    r = _import(tmp_path / "x.xls", tmp_path)
+    assert (r.read, r.stored, r.quarantined) == (3, 2, 1)
+    assert [e.line for e in r.examples] == [5]  # the sheet's own row number
+    got = sorted(_stored(tmp_path)["occurred_at"])
+    assert got == [
+        pd.Timestamp("2026-07-05 15:00", tz="Europe/Stockholm"),
+        pd.Timestamp("2026-07-06 22:30", tz="Europe/Stockholm"),
+    ]
+
+
+def test_xls_that_is_not_a_workbook_names_the_fix(tmp_path):
+    f = write(tmp_path / "export.xls", "<html><table><tr><td>Datum</td></tr></table></html>")
+    with pytest.raises(ImportFileError, match="not a readable XLS workbook") as info:
+        _import(f, tmp_path)
+    assert "export.xls" in str(info.value) and "save as .xlsx" in str(info.value)
+    # a workbook saved as .xlsx and renamed .xls is read as what it is
+    lon, lat = LANNA
+    pd.DataFrame({"Datum": ["2026-07-05 15:00"], "Latitud": [lat], "Longitud": [lon]}).to_excel(
+        tmp_path / "renamed.xlsx", index=False
+    )
+    (tmp_path / "renamed.xlsx").rename(tmp_path / "renamed.xls")
+    assert _import(tmp_path / "renamed.xls", tmp_path).stored == 1

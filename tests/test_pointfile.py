@@ -17,7 +17,7 @@ import pyogrio
 import pytest
 import shapely
 import xlrd
-import xlwt
+from _xls import write_xls
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -1340,26 +1340,6 @@ def test_the_date_and_time_cells_of_an_opendocument_sheet_read_back(
     # to the second: geo.timeparts reads a clock's seconds as float minutes (00:00:01 gives
     # 00:00:01.000000002), which is not this reader's to fix
     assert got["t"].dt.round("s").tolist() == times
-
-
-def write_xls(path, sheets, *, dates_1904=False):
-    """Write a legacy Excel workbook (``.xls``, BIFF8) with xlwt: ``{sheet name: rows of cells}``.
-
-    A ``datetime`` is a date cell, a ``time`` a time-of-day cell, formatted as Excel shows them.
-    """
-    book = xlwt.Workbook()
-    book.set_dates_1904(dates_1904)
-    styles = {
-        datetime.datetime: xlwt.easyxf(num_format_str="YYYY-MM-DD hh:mm:ss"),
-        datetime.time: xlwt.easyxf(num_format_str="hh:mm:ss"),
-    }
-    for name, rows in sheets.items():
-        sheet = book.add_sheet(name)
-        for i, row in enumerate(rows):
-            for j, value in enumerate(row):
-                if value is not None:
-                    sheet.write(i, j, value, styles.get(type(value), xlwt.Style.default_style))
-    book.save(str(path))
 
 
 @pytest.mark.parametrize("dates_1904", [False, True])

@@ -74,7 +74,7 @@ def import_cmd(
     api_url: str | None,
     as_json: bool,
 ) -> None:
-    """Import incident files (CSV, XLSX, GeoJSON, GeoPackage, police JSON) into the store.
+    """Import incident files (CSV, XLSX, XLS, GeoJSON, GeoPackage, police JSON) into the store.
 
     Every row is stored, quarantined with a reason, or counted as a duplicate.
 

@@ -27,6 +27,7 @@ _EXTENSIONS = {
     ".tsv": "csv",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".xls": "xls",
     ".geojson": "geojson",
     ".json": "json",
     ".gpkg": "gpkg",
@@ -42,7 +43,7 @@ class RawTable:
     file
         The path read.
     format
-        ``csv``, ``xlsx``, ``geojson``, ``gpkg`` or ``polisen``.
+        ``csv``, ``xlsx``, ``xls``, ``geojson``, ``gpkg`` or ``polisen``.
     sha256
         Hash of the file's bytes.
     rows
@@ -118,6 +119,8 @@ def read_file(path: Path) -> RawTable:
         table = _read_csv(path, sha)
     elif kind == "xlsx":
         table = _read_xlsx(path, sha)
+    elif kind == "xls":
+        table = _read_xls(path, sha)
     elif kind == "json":
         table = _read_json(path, sha)
     else:
@@ -240,6 +243,35 @@ def _read_xlsx(path: Path, sha: str) -> RawTable:
     lines = np.asarray(df.index) + 2
     df.columns = [str(c).strip() for c in df.columns]
     return RawTable(path, "xlsx", sha, df.reset_index(drop=True), lines)
+
+
+def _read_xls(path: Path, sha: str) -> RawTable:
+    """Read the first sheet of a legacy Excel workbook; its first row names the columns.
+
+    A workbook saved as ``.xlsx`` and renamed ``.xls`` (a zip) is read as ``.xlsx``. Cells are
+    text as :func:`geo.pointxls.read_xls` writes them (a date cell as ISO text).
+    """
+    with path.open("rb") as f:
+        if f.read(2) == b"PK":
+            return _read_xlsx(path, sha)
+    from geo.pointxls import read_xls  # xlrd only for the rare .xls
+
+    try:
+        sheet, _ = read_xls(path, None)
+    except Exception as e:  # xlrd raises several unrelated types for damaged files
+        raise _fail(
+            path,
+            f"not a readable XLS workbook ({type(e).__name__}: {e})",
+            "Open it in Excel and save as .xlsx",
+        ) from e
+    if sheet.empty:
+        return RawTable(path, "xls", sha, pd.DataFrame(), np.asarray([], dtype=int))
+    header = [
+        str(c).strip() if c is not None else f"kolumn {j + 1}" for j, c in enumerate(sheet.iloc[0])
+    ]
+    df = sheet.iloc[1:].set_axis(header, axis=1).dropna(how="all")
+    lines = np.asarray(df.index) + 1  # the header is sheet row 1
+    return RawTable(path, "xls", sha, df.reset_index(drop=True), lines)
 
 
 def _read_geo(path: Path, sha: str, kind: str) -> RawTable:
