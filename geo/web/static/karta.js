@@ -63,6 +63,10 @@ if (form) {
     setMessage(kind === "plats"
       ? "Klicka i kartan där problemet finns. Med tangentbordet: flytta kartan med piltangenterna och tryck Enter för att markera kartans mitt."
       : "Klicka längs vägen; avsluta med att klicka på sista punkten igen. Med tangentbordet: flytta kartan med piltangenterna, Enter lägger en punkt i kartans mitt, Enter igen på samma ställe avslutar.");
+    /* on a phone the map lies below the buttons (and the message above): bring it up, or
+       the finger finds no map */
+    const top = kartan.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight / 4) kartan.scrollIntoView({ block: "start" });
   };
   document.getElementById("markera-plats").addEventListener("click", () => startDraw("plats"));
   document.getElementById("markera-stracka").addEventListener("click", () => startDraw("stracka"));
