@@ -99,6 +99,12 @@ def mark_point(pg, x, y, description):
     pg.click("#spara")
 
 
+def tag():
+    """Return six random letters to tell a test's text apart (digits could read as a
+    registration number or a house number, which the server refuses)."""
+    return uuid.uuid4().hex[:6].translate(str.maketrans("0123456789", "ghijklmnop"))
+
+
 def stored(path, description):
     return [s for s in spots.list_spots(path=path) if s["description"] == description]
 
@@ -128,6 +134,56 @@ def test_mark_save_reload_then_offline_mark_arrives_once(page, server):
     rows = stored(path, second)
     assert len(rows) == 1
     assert len(spots.read_changes(rows[0]["spot_id"], path=path)) == 1
+
+
+OUTBOX_JS = "JSON.parse(localStorage.getItem('geo-utkorg-v1') || '[]')"
+
+
+def test_saving_twice_while_offline_stores_one_report(page, server):
+    # offline in the field the form stays open after "Spara": a second press (a corrected
+    # text) must replace the waiting report, not add a second one
+    _base, path = server
+    page.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    page.context.set_offline(True)
+    first = f"Buskörning vid idrottsplatsen {tag()}"
+    mark_point(page, 0.52, 0.48, first)
+    page.wait_for_function(
+        "document.getElementById('meddelande').textContent.includes('du behöver inte spara igen')"
+    )
+    second = f"{first}, kvällstid"
+    page.fill("#description", second)
+    page.click("#spara")
+    page.wait_for_function(f"{OUTBOX_JS}[0].body.description.endsWith('kvällstid')")
+    assert [item["body"]["description"] for item in page.evaluate(OUTBOX_JS)] == [second]
+    # a new mark while the report waits starts an empty form (and a report of its own)
+    page.click("#markera-plats")
+    box = page.locator("#karta").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.47, box["y"] + box["height"] * 0.52)
+    page.wait_for_function("document.getElementById('description').value === ''")
+    page.click("#avbryt")
+    page.context.set_offline(False)
+    page.wait_for_function(f"{OUTBOX_JS}.length === 0")
+    assert stored(path, first) == []
+    assert len(stored(path, second)) == 1
+
+    page.goto("/observation")
+    page.context.set_offline(True)
+    text = f"Två mopeder utan lyse {tag()}"
+    page.select_option("#obs-category", "motorburen")
+    page.fill("#obs-place", "Lanna badgruva")
+    page.fill("#obs-description", text)
+    page.click("#obsform button[type=submit]")
+    page.click("#obsform button[type=submit]")
+    page.wait_for_function(
+        "document.getElementById('meddelande').textContent.includes('du behöver inte spara igen')"
+    )
+    assert len(page.evaluate(OUTBOX_JS)) == 1
+    page.context.set_offline(False)
+    page.wait_for_function(f"{OUTBOX_JS}.length === 0")
+    from geo import store
+
+    got = store.read_incidents(path, sources=["kommun_est"], categories=["motorburen"])
+    assert list(got["description"]).count(text) == 1
 
 
 def test_outbox_survives_a_closed_tab(browser, server, page):
@@ -382,12 +438,6 @@ PHONE_FIT_JS = """() => {
 def assert_fits_phone(pg, what):
     fit = pg.evaluate(PHONE_FIT_JS)
     assert fit == {"scroll": 0, "wide": [], "small": [], "inner": []}, what
-
-
-def tag():
-    """Return six random letters to tell a test's text apart (digits could read as a
-    registration number or a house number, which the server refuses)."""
-    return uuid.uuid4().hex[:6].translate(str.maketrans("0123456789", "ghijklmnop"))
 
 
 def tap_map(pg, fx, fy):

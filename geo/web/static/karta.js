@@ -102,6 +102,10 @@ if (form) {
   document.getElementById("markera-mitten").addEventListener("click", markCentre);
 
   map.on(L.Draw.Event.CREATED, async (e) => {
+    if (form.dataset.pending) {  /* the last report waits in the outbox: this is a new one */
+      form.dataset.pending = "";
+      form.reset();
+    }
     if (drawn) map.removeLayer(drawn);
     drawn = e.layer.addTo(map);
     form.hidden = false;
@@ -127,6 +131,7 @@ if (form) {
     if (drawn) map.removeLayer(drawn);
     drawn = null;
     form.reset();
+    form.dataset.pending = "";
     showErrors(form, {});
     form.hidden = true;
     document.getElementById("markera-plats").focus();
@@ -145,11 +150,7 @@ if (form) {
       description: fd.get("description"),
       unit: fd.get("unit"),
     };
-    const id = newId();
-    Outbox.add({ id, kind: "spot", url: `/api/spots/${id}`, body });
-    setMessage("Sparad i webbläsaren – skickas till servern …");
-    form.dataset.pending = id;
-    Outbox.flush();
+    queueReport(form, "spot", (id) => `/api/spots/${id}`, body);
   });
 
   document.addEventListener("utkorg:klar", (e) => {
