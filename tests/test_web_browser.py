@@ -512,3 +512,30 @@ def test_a_phone_marks_a_point_and_a_stretch_by_touch(phone, server):
     )
     rows = stored(path, stretch)
     assert len(rows) == 1 and rows[0]["geometry"].geom_type == "LineString"
+
+
+def test_police_move_a_spot_on_and_the_history_reads_as_swedish(browser, server):
+    base, _path = server
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        sid = str(uuid.uuid4())
+        assert client.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+    police = app_page(browser, base, name="per", viewport={"width": 1366, "height": 768})
+    police.goto(f"/markering/{sid}")
+    for status, label in (("bedomd", "Bedömd"), ("atgard_planerad", "Åtgärd planerad")):
+        police.select_option("#ny-status", status)
+        police.fill("#kommentar", f"{label}: hastighetskontroll vecka 12")
+        police.click("#statusform button[type=submit]")
+        police.wait_for_function(
+            f"document.getElementById('status').textContent.includes('{label}')"
+        )
+    rows = police.locator("#historik tbody tr").all_inner_texts()
+    assert [r.split("\t")[2] for r in rows] == ["Skapad", "Ny status", "Ny status"]
+    assert "Status: Ny → Bedömd" in rows[1] and "Status: Bedömd → Åtgärd planerad" in rows[2]
+    assert "Kategori: Hastighet" in rows[0] and "Dagar: fredag, lördag" in rows[0]
+    text = police.locator("#historik").inner_text()
+    assert "nan" not in text.split() and "{" not in text and "LINESTRING" not in text
+    police.goto("/lista")
+    assert police.locator(f"tr[data-spot='{sid}'] .status").inner_text() == "Åtgärd planerad"
+    assert police.errors == []
+    police.context.close()

@@ -30,6 +30,7 @@ from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places
+from geo.web._history import describe_change
 from geo.web._security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -257,7 +258,7 @@ def create_app(
             user,
             spot=spot,
             feature=feature,
-            changes=changes.to_dict("records"),
+            changes=[describe_change(c) for c in changes.to_dict("records")],
             may_change=may_change,
             may_edit=may_edit,
             geometry_3006=mapping(spot["geometry"]),
