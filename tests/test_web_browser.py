@@ -359,6 +359,10 @@ def test_failed_save_focuses_the_first_invalid_field_for_screen_readers(page, se
     page.keyboard.press("Enter")
     page.wait_for_function("document.getElementById('meddelande').textContent.includes('inte')")
     assert page.evaluate(ACTIVE_ID_JS) == "category"
+    # the focus stays visible on a wrong field: its outline is not the other wrong fields'
+    outline = "(id) => getComputedStyle(document.getElementById(id)).outline"
+    focused, other = (page.evaluate(outline, i) for i in ("category", "description"))
+    assert "none" not in focused and focused != other
     for field in ("category", "description"):
         control = page.locator(f"#{field}")
         assert control.get_attribute("aria-invalid") == "true"
