@@ -93,6 +93,33 @@ def test_login_failures(anon):
     assert anon.get("/api/me").status_code == 401
 
 
+def test_login_from_a_phone_keyboard(anon):
+    # the page asks the keyboard for no capital letter and no "correction" of the name
+    page = anon.get("/login").text
+    name_input = next(t for t in page.split("<input") if 'name="name"' in t)
+    for attribute in ('autocapitalize="none"', 'autocorrect="off"', 'spellcheck="false"'):
+        assert attribute in name_input
+    # a wrong password keeps the name typed and puts the cursor in the password field
+    r = anon.post(
+        "/login", data={"name": "anna", "password": "fel", "csrf_token": csrf_from_html(page)}
+    )
+    assert r.status_code == 401
+    assert 'value="anna"' in r.text
+    password_input = next(t for t in r.text.split("<input") if 'name="password"' in t)
+    assert "autofocus" in password_input
+    # the space a phone's keyboard adds after a suggested word is not part of the name
+    token = csrf_from_html(r.text)
+    r = anon.post("/login", data={"name": "anna ", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 303
+    assert anon.get("/api/me").json()["name"] == "anna"
+
+
+def test_menu_offers_observations_only_to_those_who_may_report_them(anna, per, ulla):
+    assert 'href="/observation"' in anna.get("/").text
+    for client in (per, ulla):
+        assert 'href="/observation"' not in client.get("/").text
+
+
 def test_logout_needs_csrf_and_ends_session(anna):
     assert anna.post("/logout", data={"csrf_token": "fel"}).status_code == 403
     token = csrf_from_html(anna.get("/").text)

@@ -7,7 +7,15 @@ import uuid
 
 import httpx
 import pytest
-from _web_fixtures import PASSWORD, login, make_store, running_server, spot_payload
+from _web_fixtures import (
+    FJUGESTA,
+    NEAR_FJUGESTA,
+    PASSWORD,
+    login,
+    make_store,
+    running_server,
+    spot_payload,
+)
 
 from geo import sites, spots
 from tests._browser import LABEL_OVERLAPS_JS, LABEL_STYLES_JS
@@ -26,27 +34,54 @@ def server(tmp_path_factory):
         yield base, path
 
 
-@pytest.fixture
-def page(browser, server):
-    """A logged-in page on the app (the session's Chromium from conftest: one Playwright)."""
-    base, _ = server
-    context = browser.new_context(base_url=base)
-    # nothing may leave the machine: fail every request that is not to the app itself
+#: A phone as kommun staff hold it at the place they mark: 390 × 844 CSS px, touch.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "has_touch": True,
+    "is_mobile": True,
+}
+
+
+def app_page(browser, base, name="anna", **context_args):
+    """Open a page on the app in a new context, logged in as ``name`` (``None``: logged out).
+
+    Every request that is not to the app itself fails (nothing may leave the machine);
+    ``page.errors`` collects the page's script errors.
+    """
+    context = browser.new_context(base_url=base, **context_args)
     context.route(
         "**/*",
         lambda route: route.continue_() if route.request.url.startswith(base) else route.abort(),
     )
     pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     pg.goto("/login")
-    pg.fill("input[name=name]", "anna")
-    pg.fill("input[name=password]", PASSWORD)
-    pg.click("button[type=submit]")
-    pg.wait_for_url(f"{base}/")
+    if name is not None:
+        pg.fill("input[name=name]", name)
+        pg.fill("input[name=password]", PASSWORD)
+        pg.click("button[type=submit]")
+        pg.wait_for_url(f"{base}/")
+    return pg
+
+
+@pytest.fixture
+def page(browser, server):
+    """A logged-in page on the app (the session's Chromium from conftest: one Playwright)."""
+    pg = app_page(browser, server[0])
     yield pg
-    assert errors == []
-    context.close()
+    assert pg.errors == []
+    pg.context.close()
+
+
+@pytest.fixture
+def phone(browser, server):
+    """A kommun editor's page on a phone (:data:`PHONE`), logged in."""
+    pg = app_page(browser, server[0], **PHONE)
+    yield pg
+    assert pg.errors == []
+    pg.context.close()
 
 
 def mark_point(pg, x, y, description):
@@ -62,6 +97,12 @@ def mark_point(pg, x, y, description):
     pg.check("input[name=time_bands][value='kvall']")
     pg.fill("#description", description)
     pg.click("#spara")
+
+
+def tag():
+    """Return six random letters to tell a test's text apart (digits could read as a
+    registration number or a house number, which the server refuses)."""
+    return uuid.uuid4().hex[:6].translate(str.maketrans("0123456789", "ghijklmnop"))
 
 
 def stored(path, description):
@@ -93,6 +134,56 @@ def test_mark_save_reload_then_offline_mark_arrives_once(page, server):
     rows = stored(path, second)
     assert len(rows) == 1
     assert len(spots.read_changes(rows[0]["spot_id"], path=path)) == 1
+
+
+OUTBOX_JS = "JSON.parse(localStorage.getItem('geo-utkorg-v1') || '[]')"
+
+
+def test_saving_twice_while_offline_stores_one_report(page, server):
+    # offline in the field the form stays open after "Spara": a second press (a corrected
+    # text) must replace the waiting report, not add a second one
+    _base, path = server
+    page.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    page.context.set_offline(True)
+    first = f"Buskörning vid idrottsplatsen {tag()}"
+    mark_point(page, 0.52, 0.48, first)
+    page.wait_for_function(
+        "document.getElementById('meddelande').textContent.includes('du behöver inte spara igen')"
+    )
+    second = f"{first}, kvällstid"
+    page.fill("#description", second)
+    page.click("#spara")
+    page.wait_for_function(f"{OUTBOX_JS}[0].body.description.endsWith('kvällstid')")
+    assert [item["body"]["description"] for item in page.evaluate(OUTBOX_JS)] == [second]
+    # a new mark while the report waits starts an empty form (and a report of its own)
+    page.click("#markera-plats")
+    box = page.locator("#karta").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.47, box["y"] + box["height"] * 0.52)
+    page.wait_for_function("document.getElementById('description').value === ''")
+    page.click("#avbryt")
+    page.context.set_offline(False)
+    page.wait_for_function(f"{OUTBOX_JS}.length === 0")
+    assert stored(path, first) == []
+    assert len(stored(path, second)) == 1
+
+    page.goto("/observation")
+    page.context.set_offline(True)
+    text = f"Två mopeder utan lyse {tag()}"
+    page.select_option("#obs-category", "motorburen")
+    page.fill("#obs-place", "Lanna badgruva")
+    page.fill("#obs-description", text)
+    page.click("#obsform button[type=submit]")
+    page.click("#obsform button[type=submit]")
+    page.wait_for_function(
+        "document.getElementById('meddelande').textContent.includes('du behöver inte spara igen')"
+    )
+    assert len(page.evaluate(OUTBOX_JS)) == 1
+    page.context.set_offline(False)
+    page.wait_for_function(f"{OUTBOX_JS}.length === 0")
+    from geo import store
+
+    got = store.read_incidents(path, sources=["kommun_est"], categories=["motorburen"])
+    assert list(got["description"]).count(text) == 1
 
 
 def test_outbox_survives_a_closed_tab(browser, server, page):
@@ -268,6 +359,10 @@ def test_failed_save_focuses_the_first_invalid_field_for_screen_readers(page, se
     page.keyboard.press("Enter")
     page.wait_for_function("document.getElementById('meddelande').textContent.includes('inte')")
     assert page.evaluate(ACTIVE_ID_JS) == "category"
+    # the focus stays visible on a wrong field: its outline is not the other wrong fields'
+    outline = "(id) => getComputedStyle(document.getElementById(id)).outline"
+    focused, other = (page.evaluate(outline, i) for i in ("category", "description"))
+    assert "none" not in focused and focused != other
     for field in ("category", "description"):
         control = page.locator(f"#{field}")
         assert control.get_attribute("aria-invalid") == "true"
@@ -314,3 +409,137 @@ def test_leaflet_controls_speak_swedish(page, server):
     page.keyboard.press("Escape")
     page.evaluate("map.eachLayer((l) => { if (l.feature && l.getPopup()) l.openPopup(); })")
     assert page.locator(".leaflet-popup-close-button").get_attribute("aria-label") == "Stäng"
+
+
+# ---------------------------------------------------------------- phone
+
+#: JS function: what keeps a page from fitting a phone. ``scroll``: the page is wider than
+#: the screen; ``wide``: elements reaching past its right edge (the map's own layers are
+#: clipped by the map and left out); ``small``: controls less than 44 px high or wide (a
+#: checkbox counts by its label, which is what the finger hits; the map's attribution is
+#: a credit, not a control); ``inner``: boxes that scroll inside the page and hide part of
+#: their content.
+PHONE_FIT_JS = """() => {
+  const vw = document.documentElement.clientWidth;
+  const shown = (e) => { const r = e.getBoundingClientRect(); return r.width && r.height; };
+  const name = (e) => `${e.tagName}#${e.id}[${(e.textContent || e.name).trim().slice(0, 30)}]`;
+  const all = [...document.querySelectorAll('body *')].filter(shown);
+  const wide = all.filter((e) => !e.closest('.leaflet-pane'))
+    .filter((e) => e.getBoundingClientRect().right > vw + 1);
+  const controls = 'button, a[href], select, textarea, summary, label.val, '
+    + 'input:not([type=checkbox]):not([type=hidden])';
+  const small = [...document.querySelectorAll(controls)].filter(shown)
+    .filter((e) => !e.closest('.leaflet-control-attribution'))
+    .filter((e) => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; });
+  const inner = all.filter((e) => !e.closest('.leaflet-container') && e.tagName !== 'TEXTAREA')
+    .filter((e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))
+    .filter((e) => e.scrollHeight > e.clientHeight + 1);
+  return { scroll: document.documentElement.scrollWidth - vw, wide: wide.map(name),
+           small: small.map(name), inner: inner.map(name) };
+}"""
+
+
+def assert_fits_phone(pg, what):
+    fit = pg.evaluate(PHONE_FIT_JS)
+    assert fit == {"scroll": 0, "wide": [], "small": [], "inner": []}, what
+
+
+def tap_map(pg, fx, fy):
+    """Tap the map with a finger at a fraction of its width and height; return the map's box."""
+    box = pg.locator("#karta").bounding_box()
+    pg.touchscreen.tap(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    return box
+
+
+def test_every_page_fits_a_phone_and_every_control_takes_a_finger(browser, server, phone):
+    base, _path = server
+    logged_out = app_page(browser, base, name=None, **PHONE)
+    assert_fits_phone(logged_out, "login page")
+    logged_out.context.close()
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        sid = str(uuid.uuid4())
+        line = {"type": "LineString", "coordinates": [list(FJUGESTA), list(NEAR_FJUGESTA)]}
+        assert client.put(f"/api/spots/{sid}", json=spot_payload(geometry=line)).status_code == 201
+    phone.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    assert_fits_phone(phone, "map page")
+    phone.tap("#markera-plats")
+    tap_map(phone, 0.5, 0.4)
+    phone.wait_for_selector("#spotform:not([hidden])")
+    assert_fits_phone(phone, "map page with the form open")  # the form was cut off in a box
+    for path in ("/observation", "/lista", f"/markering/{sid}"):
+        phone.goto(path)
+        phone.wait_for_load_state("load")
+        assert_fits_phone(phone, path)
+    phone.click("details.redigera summary")
+    assert_fits_phone(phone, "the spot's edit form")
+    police = app_page(browser, base, name="per", **PHONE)
+    police.goto(f"/markering/{sid}")
+    assert_fits_phone(police, "the spot's page for the police")
+    police.context.close()
+
+
+def test_a_phone_marks_a_point_and_a_stretch_by_touch(phone, server):
+    _base, path = server
+    phone.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    phone.tap("#markera-plats")
+    # on a phone the map lies below the buttons: it must come into view to be tapped
+    box = phone.locator("#karta").bounding_box()
+    height = phone.viewport_size["height"]
+    assert min(box["y"] + box["height"], height) - max(box["y"], 0) >= 0.6 * height
+    tap_map(phone, 0.5, 0.45)
+    phone.wait_for_selector("#spotform:not([hidden])")
+    phone.select_option("#category", "motorburen")
+    phone.tap("label.val:has(input[name=weekdays][value='5'])")  # the label takes the tap
+    phone.tap("label.val:has(input[name=time_bands][value='kvall'])")
+    point = f"Mopeder på gång- och cykelvägen {tag()}"
+    phone.fill("#description", point)
+    phone.tap("#spara")
+    phone.wait_for_function(
+        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
+    )
+    rows = stored(path, point)
+    assert len(rows) == 1 and rows[0]["weekdays"] == [5] and rows[0]["time_bands"] == ["kvall"]
+
+    phone.tap("#markera-stracka")
+    for fx, fy in ((0.4, 0.5), (0.5, 0.55), (0.6, 0.6), (0.6, 0.6)):  # the last again: done
+        tap_map(phone, fx, fy)
+        phone.wait_for_timeout(150)
+    phone.wait_for_selector("#spotform:not([hidden])")
+    phone.select_option("#category", "hastighet")
+    phone.tap("label.val:has(input[name=weekdays][value='1'])")
+    stretch = f"Höga hastigheter på raksträckan {tag()}"
+    phone.fill("#description", stretch)
+    phone.tap("#spara")
+    phone.wait_for_function(
+        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
+    )
+    rows = stored(path, stretch)
+    assert len(rows) == 1 and rows[0]["geometry"].geom_type == "LineString"
+
+
+def test_police_move_a_spot_on_and_the_history_reads_as_swedish(browser, server):
+    base, _path = server
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        sid = str(uuid.uuid4())
+        assert client.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+    police = app_page(browser, base, name="per", viewport={"width": 1366, "height": 768})
+    police.goto(f"/markering/{sid}")
+    for status, label in (("bedomd", "Bedömd"), ("atgard_planerad", "Åtgärd planerad")):
+        police.select_option("#ny-status", status)
+        police.fill("#kommentar", f"{label}: hastighetskontroll vecka 12")
+        police.click("#statusform button[type=submit]")
+        police.wait_for_function(
+            f"document.getElementById('status').textContent.includes('{label}')"
+        )
+    rows = police.locator("#historik tbody tr").all_inner_texts()
+    assert [r.split("\t")[2] for r in rows] == ["Skapad", "Ny status", "Ny status"]
+    assert "Status: Ny → Bedömd" in rows[1] and "Status: Bedömd → Åtgärd planerad" in rows[2]
+    assert "Kategori: Hastighet" in rows[0] and "Dagar: fredag, lördag" in rows[0]
+    text = police.locator("#historik").inner_text()
+    assert "nan" not in text.split() and "{" not in text and "LINESTRING" not in text
+    police.goto("/lista")
+    assert police.locator(f"tr[data-spot='{sid}'] .status").inner_text() == "Åtgärd planerad"
+    assert police.errors == []
+    police.context.close()

@@ -30,6 +30,7 @@ from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places
+from geo.web._history import describe_change
 from geo.web._security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -184,18 +185,21 @@ def create_app(
 
     @app.get("/login", response_class=HTMLResponse)
     async def login_page(request: Request) -> Response:
-        return page(request, "login.html", None, error=None)
+        return page(request, "login.html", None, error=None, login_name="")
 
     @app.post("/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
         form = await request.form()
+        # a phone's keyboard may add a space after the name it suggests
+        name = str(form.get("name") or "").strip()
         if not csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-            return page(request, "login.html", None, error="Sidan var för gammal; försök igen.")
-        name = str(form.get("name") or "")
+            error = "Sidan var för gammal; försök igen."
+            return page(request, "login.html", None, error=error, login_name=name)
         password = str(form.get("password") or "")
         user = await run_in_threadpool(users.authenticate, name, password, path=path)
         if user is None:
-            resp = page(request, "login.html", None, error="Fel användarnamn eller lösenord.")
+            error = "Fel användarnamn eller lösenord."
+            resp = page(request, "login.html", None, error=error, login_name=name)
             resp.status_code = 401
             return resp
         request.session.clear()
@@ -257,7 +261,7 @@ def create_app(
             user,
             spot=spot,
             feature=feature,
-            changes=changes.to_dict("records"),
+            changes=[describe_change(c) for c in changes.to_dict("records")],
             may_change=may_change,
             may_edit=may_edit,
             geometry_3006=mapping(spot["geometry"]),

@@ -94,15 +94,22 @@ function setMessage(text, isError) {
 
 /* The outbox: every report waits in localStorage until the server acknowledges it. */
 const Outbox = {
-  flushing: false,
+  running: null,
+  again: false,
   timer: null,
   delayMs: 2000,
   items() {
     try { return JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]"); } catch (e) { return []; }
   },
   save(items) { localStorage.setItem(OUTBOX_KEY, JSON.stringify(items)); this.render(); },
-  add(item) { const items = this.items(); items.push(item); this.save(items); },
-  remove(id) { this.save(this.items().filter((i) => i.id !== id)); },
+  /* add a report, or replace the unsent one with the same id */
+  add(item) { const items = this.items().filter((i) => i.id !== item.id); items.push(item); this.save(items); },
+  has(id) { return this.items().some((i) => i.id === id); },
+  /* drop a report the server has answered, unless it was replaced while on its way */
+  done(item) {
+    const sent = JSON.stringify(item.body);
+    this.save(this.items().filter((i) => i.id !== item.id || JSON.stringify(i.body) !== sent));
+  },
   render() {
     const n = this.items().length;
     const s = document.getElementById("utkorg");
@@ -118,9 +125,16 @@ const Outbox = {
     if (r.ok) { CFG.csrf = (await r.json()).csrf; return true; }
     return false;
   },
+  /* Send every waiting report. A call while sending waits for that round and one more, so
+     a report added meanwhile is sent now rather than on the next page load. */
   async flush() {
-    if (this.flushing) return;
-    this.flushing = true;
+    if (this.running) { this.again = true; return this.running; }
+    this.running = (async () => {
+      do { this.again = false; await this.sendAll(); } while (this.again);
+    })();
+    try { await this.running; } finally { this.running = null; }
+  },
+  async sendAll() {
     let retry = false;
     try {
       for (const item of this.items()) {
@@ -135,11 +149,11 @@ const Outbox = {
         } catch (e) { retry = true; break; }
         if (r.ok) {
           const data = await r.json();
-          this.remove(item.id);
+          this.done(item);
           document.dispatchEvent(new CustomEvent("utkorg:klar", { detail: { item, data } }));
         } else if (r.status === 422 || r.status === 400 || r.status === 404) {
           const data = await r.json().catch(() => ({}));
-          this.remove(item.id);
+          this.done(item);
           document.dispatchEvent(new CustomEvent("utkorg:avvisad", { detail: { item, data } }));
         } else if (r.status === 403 && await this.refreshToken().catch(() => false)) {
           retry = true;
@@ -149,12 +163,27 @@ const Outbox = {
         } else { retry = true; }
       }
     } finally {
-      this.flushing = false;
       this.render();
     }
     if (retry) this.schedule(); else this.delayMs = 2000;
   },
 };
+/* Put a form's report in the outbox and send it. While the form's last report is unsent
+   (offline), pressing the button again replaces that report (the same UUID, stored once by
+   the server) instead of adding a second one. `url(id)` gives the report's address. */
+function queueReport(form, kind, url, body) {
+  const id = form.dataset.pending && Outbox.has(form.dataset.pending) ? form.dataset.pending : newId();
+  Outbox.add({ id, kind, url: url(id), body });
+  form.dataset.pending = id;
+  setMessage("Sparad i webbläsaren – skickas till servern …");
+  Outbox.flush().then(() => {
+    if (form.dataset.pending === id && Outbox.has(id)) {
+      setMessage("Ingen anslutning just nu. Rapporten är sparad i webbläsaren och skickas av sig själv när anslutningen är tillbaka – du behöver inte spara igen.");
+    }
+  });
+  return id;
+}
+
 window.addEventListener("online", () => { Outbox.delayMs = 2000; Outbox.flush(); });
 document.addEventListener("DOMContentLoaded", () => { Outbox.render(); Outbox.flush(); });
 

@@ -63,6 +63,10 @@ if (form) {
     setMessage(kind === "plats"
       ? "Klicka i kartan där problemet finns. Med tangentbordet: flytta kartan med piltangenterna och tryck Enter för att markera kartans mitt."
       : "Klicka längs vägen; avsluta med att klicka på sista punkten igen. Med tangentbordet: flytta kartan med piltangenterna, Enter lägger en punkt i kartans mitt, Enter igen på samma ställe avslutar.");
+    /* on a phone the map lies below the buttons (and the message above): bring it up, or
+       the finger finds no map */
+    const top = kartan.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight / 4) kartan.scrollIntoView({ block: "start" });
   };
   document.getElementById("markera-plats").addEventListener("click", () => startDraw("plats"));
   document.getElementById("markera-stracka").addEventListener("click", () => startDraw("stracka"));
@@ -98,6 +102,10 @@ if (form) {
   document.getElementById("markera-mitten").addEventListener("click", markCentre);
 
   map.on(L.Draw.Event.CREATED, async (e) => {
+    if (form.dataset.pending) {  /* the last report waits in the outbox: this is a new one */
+      form.dataset.pending = "";
+      form.reset();
+    }
     if (drawn) map.removeLayer(drawn);
     drawn = e.layer.addTo(map);
     form.hidden = false;
@@ -123,6 +131,7 @@ if (form) {
     if (drawn) map.removeLayer(drawn);
     drawn = null;
     form.reset();
+    form.dataset.pending = "";
     showErrors(form, {});
     form.hidden = true;
     document.getElementById("markera-plats").focus();
@@ -141,11 +150,7 @@ if (form) {
       description: fd.get("description"),
       unit: fd.get("unit"),
     };
-    const id = newId();
-    Outbox.add({ id, kind: "spot", url: `/api/spots/${id}`, body });
-    setMessage("Sparad i webbläsaren – skickas till servern …");
-    form.dataset.pending = id;
-    Outbox.flush();
+    queueReport(form, "spot", (id) => `/api/spots/${id}`, body);
   });
 
   document.addEventListener("utkorg:klar", (e) => {

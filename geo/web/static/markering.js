@@ -44,11 +44,7 @@ if (redigera) {
       description: fd.get("description"),
       unit: fd.get("unit"),
     };
-    const id = newId();
-    Outbox.add({ id, kind: "edit", url: `/api/spots/${encodeURIComponent(redigera.dataset.spot)}`, body });
-    redigera.dataset.pending = id;
-    setMessage("Sparad i webbläsaren – skickas till servern …");
-    Outbox.flush();
+    queueReport(redigera, "edit", () => `/api/spots/${encodeURIComponent(redigera.dataset.spot)}`, body);
   });
   document.addEventListener("utkorg:klar", (e) => {
     if (e.detail.item.id === redigera.dataset.pending) window.location.reload();

@@ -37,11 +37,7 @@ if (obsform) {
       occurred_at: fd.get("occurred_at"),
       description: fd.get("description"),
     };
-    const id = newId();
-    Outbox.add({ id, kind: "observation", url: `/api/observations/${id}`, body });
-    obsform.dataset.pending = id;
-    setMessage("Sparad i webbläsaren – skickas till servern …");
-    Outbox.flush();
+    queueReport(obsform, "observation", (id) => `/api/observations/${id}`, body);
   });
   document.addEventListener("utkorg:klar", (e) => {
     if (e.detail.item.kind !== "observation") return;

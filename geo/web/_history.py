@@ -1,0 +1,115 @@
+"""A spot's audit rows as the spot page shows them: Swedish field names and values, no JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+from geo import spots, users
+
+#: The audit's actions as the page names them.
+ACTIONS: dict[str, str] = {"skapad": "Skapad", "ändrad": "Ändrad", "status": "Ny status"}
+
+#: The fields of an audit row, in the page's order, by their Swedish names.
+FIELD_LABELS: dict[str, str] = {
+    "status": "Status",
+    "owner": "Ansvarig",
+    "category": "Kategori",
+    "weekdays": "Dagar",
+    "time_bands": "Tider",
+    "since": "Sedan",
+    "description": "Beskrivning",
+    "unit": "Enhet",
+    "geometry": "Plats",
+    "org": "Organisation",
+}
+
+
+def _joined(names: dict[Any, str]) -> Callable[[Any], str]:
+    return lambda values: ", ".join(names.get(v, str(v)) for v in values or []) or "–"
+
+
+def _geometry(wkt: object) -> str:
+    kind = str(wkt).split(" ", 1)[0].upper()
+    return {"POINT": "en punkt", "LINESTRING": "en sträcka"}.get(kind, "–")
+
+
+_FORMATS: dict[str, Callable[[Any], str]] = {
+    "status": lambda v: spots.STATUSES.get(v, str(v)),
+    "owner": lambda v: spots.OWNERS.get(v, str(v)),
+    "category": lambda v: spots.SPOT_CATEGORIES.get(v, str(v)),
+    "org": lambda v: users.ORGS.get(v, str(v)),
+    "weekdays": _joined(spots.WEEKDAYS),
+    "time_bands": _joined({k: b.label for k, b in spots.TIME_BANDS.items()}),
+    "geometry": _geometry,
+}
+
+
+def _fields(text: object) -> dict[str, Any]:
+    """Read an audit row's JSON column; nothing (NaN, ``None``, bad JSON) reads as ``{}``."""
+    if not isinstance(text, str) or not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def show_value(field: str, value: object) -> str:
+    """Return one field's value as the page shows it (labels, not ids; "–" for nothing).
+
+    Parameters
+    ----------
+    field
+        The audit's field name (``status``, ``weekdays`` …).
+    value
+        Its value as the audit's JSON holds it.
+
+    Returns
+    -------
+    str
+        The Swedish text.
+    """
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return _FORMATS.get(field, str)(value)
+
+
+def describe_change(change: Mapping[Hashable, Any]) -> dict[str, Any]:
+    """Return one audit row for the spot page.
+
+    Parameters
+    ----------
+    change
+        A record of :func:`geo.spots.read_changes` (``before``/``after`` as JSON text,
+        ``before`` missing for the row that created the spot).
+
+    Returns
+    -------
+    dict
+        ``when`` ("2026-05-04 18:30"), ``who``, ``what`` (Swedish action), ``fields``: a list
+        of ``(label, before, after)`` for every field that changed (``before`` is ``None``
+        on the created row), ``comment``.
+    """
+    before, after = _fields(change.get("before")), _fields(change.get("after"))
+    created = not before
+    fields = [
+        (
+            label,
+            None if created else show_value(key, before.get(key)),
+            show_value(key, after.get(key)),
+        )
+        for key, label in FIELD_LABELS.items()
+        if key in after and (created or before.get(key) != after.get(key))
+    ]
+    comment = change.get("comment")
+    return {
+        "when": str(change.get("changed_at") or "")[:16].replace("T", " "),
+        "who": change.get("changed_by") or "",
+        "what": ACTIONS.get(str(change.get("action")), str(change.get("action"))),
+        "fields": fields,
+        "comment": comment if isinstance(comment, str) else "",
+    }
