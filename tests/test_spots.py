@@ -440,13 +440,20 @@ _SAFE_WORDS = (
     "och",
     "Storgatan,",
     "korsningen Storgatan/Kungsvägen,",
+    "gång- och cykelvägen",
+    "GC-vägen",
+    "vändplatsen",
+    "4",
+    "av",
 )
 _safe_texts = st.lists(st.sampled_from(_SAFE_WORDS), min_size=1, max_size=12).map(" ".join)
 _addresses = st.builds(
     lambda stem, suffix, number, letter, upper: (
         ((stem + suffix).upper() if upper else stem.capitalize() + suffix) + f" {number}{letter}"
     ),
-    st.text(alphabet="abcdefghijklmnoprstuvyåäö", min_size=1, max_size=10),
+    st.text(alphabet="abcdefghijklmnoprstuvyåäö", min_size=1, max_size=10).filter(
+        lambda stem: stem not in spots.GENERIC_ROAD_WORDS  # "gång" + "vägen" names no street
+    ),
     st.sampled_from(spots.STREET_SUFFIXES),
     st.integers(min_value=1, max_value=999),
     st.sampled_from(["", "A", "b"]),
@@ -493,7 +500,27 @@ def test_named_street_addresses_are_refused(text):
         "på vägen 3 gånger",
         "Storgatan 22.30 varje fredag",
         "korsningen Storgatan/Kungsvägen",
+        # a road or place named by its kind, then a number that is no house number
+        "Mopeder på gång- och cykelvägen 4 av 5 kvällar",
+        "Parkerade bilar på vändplatsen 4 av 5 dagar",
+        "Fortkörning på infartsvägen 70 i 40-zon",
+        "Skräp vid badplatsen 3 helger i rad",
     ],
 )
 def test_road_numbers_and_counts_are_no_addresses(text):
     assert not spots.has_street_address(text)
+
+
+def test_every_kind_of_identifying_detail_is_named_at_once():
+    # one round of mending, not three: each kind the text holds is named in the one message
+    text = "Sven 19850101-1234 kör ABC123 och bor på Storgatan 5"
+    with pytest.raises(spots.SpotValidationError) as info:
+        spots.validate_spot(spot_payload(description=text))
+    message = info.value.errors["description"]
+    for kind in ("personnummer", "registreringsnummer", "gatuadress"):
+        assert kind in message
+    assert "ta bort dem" in message and "korsningen vid skolan" in message
+    with pytest.raises(spots.SpotValidationError) as info:
+        spots.validate_spot(spot_payload(description="Bilen ABC 123 kör fort"))
+    message = info.value.errors["description"]
+    assert "ta bort det." in message and "gatuadress" not in message

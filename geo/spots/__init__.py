@@ -23,6 +23,7 @@ from geo.spots.reading import (
 )
 from geo.spots.table import SPOT_COLUMNS, ensure_schema
 from geo.spots.validation import (
+    GENERIC_ROAD_WORDS,
     MAX_LINE_LENGTH_M,
     MAX_TEXT_CHARS,
     MAX_UNIT_CHARS,
@@ -57,6 +58,7 @@ from geo.spots.writing import (
 
 __all__ = [
     "CREATING_ORGS",
+    "GENERIC_ROAD_WORDS",
     "MAX_LINE_LENGTH_M",
     "MAX_TEXT_CHARS",
     "MAX_UNIT_CHARS",

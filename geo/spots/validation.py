@@ -71,15 +71,50 @@ STREET_SUFFIXES: tuple[str, ...] = (
 #: Numbers after a street name that count something rather than name a house.
 _NOT_HOUSE_NUMBER = (
     r"km|m|meter|gånger|ggr|st|stycken|bilar|fordon|mopeder|personer|min|minuter|timmar"
-    r"|dagar|kvällar|nätter|veckor|år|kr|procent"
+    r"|dagar|kvällar|nätter|helger|veckor|månader|år|kr|procent"
+)
+
+
+#: Words that make a generic road or place, not a street name, of a street ending: road kinds
+#: that take a number (``riksvägen 50``) and what a complaint names by its kind
+#: (``gång- och cykelvägen``, ``GC-vägen``, ``vändplatsen``, ``gågatan``), so that a number
+#: after them (``vändplatsen 4 av 5 dagar``, ``infartsvägen 70 i 40-zon``) is no house number.
+GENERIC_ROAD_WORDS: tuple[str, ...] = (
+    "riks",
+    "läns",
+    "europa",
+    "motor",
+    "cykel",
+    "gång",
+    "gc",
+    "grus",
+    "lands",
+    "infarts",
+    "utfarts",
+    "tillfarts",
+    "genomfarts",
+    "omfarts",
+    "förbifarts",
+    "skogsbil",
+    "gå",
+    "buss",
+    "bad",
+    "grill",
+    "rast",
+    "parkerings",
+    "vänd",
+    "hållplats",
+    "busshållplats",
+    "cirkulations",
 )
 
 
 #: A street name (at least one letter before the ending, so "på vägen 3 gånger" is not one)
-#: followed by a house number of 1–3 digits: ``Storgatan 5``, ``kungsvägen 12B``. The road
-#: names ``riksvägen``, ``länsvägen``, ``europavägen`` and ``motorvägen`` are road numbers.
+#: followed by a house number of 1–3 digits: ``Storgatan 5``, ``kungsvägen 12B``; not a
+#: generic road (:data:`GENERIC_ROAD_WORDS`) followed by a number.
 _ADDRESS_RE = re.compile(
-    r"(?<![^\W\d_])(?!(?:riks|läns|europa|motor)vägen(?![^\W\d_]))"
+    r"(?<![^\W\d_])"
+    rf"(?!(?:{'|'.join(GENERIC_ROAD_WORDS)})-?(?:{'|'.join(STREET_SUFFIXES)})(?![^\W\d_]))"
     r"[^\W\d_][^\W\d_-]*?(?:-[^\W\d_]+)*?"
     rf"-?(?:{'|'.join(STREET_SUFFIXES)})(?![^\W\d_])"
     r"\s*\d{1,3}(?!\d)(?![.:,]\d)"
@@ -261,16 +296,35 @@ def check_text(
         errors[name] = "Fältet måste fyllas i."
     elif len(text) > max_chars:
         errors[name] = f"Texten är {len(text)} tecken; högst {max_chars} tecken är tillåtet."
-    elif _PERSONNUMMER_RE.search(text):
-        errors[name] = "Texten ser ut att innehålla ett personnummer; ta bort det."
-    elif _REGNR_RE.search(text):
-        errors[name] = "Texten ser ut att innehålla ett registreringsnummer; ta bort det."
-    elif _ADDRESS_RE.search(text):
-        errors[name] = (
-            "Texten ser ut att innehålla en gatuadress med husnummer; beskriv platsen utan "
-            "adresser till bostäder, t.ex. ”korsningen vid skolan”."
-        )
+    elif found := _identifying(text):
+        errors[name] = found
     return text
+
+
+def _identifying(text: str) -> str:
+    """Return a Swedish sentence naming every kind of identifying detail in a text, or ``""``.
+
+    All kinds are named at once, so that a text holding a personnummer, a registration number
+    and an address is mended in one round, not three.
+    """
+    kinds = [
+        kind
+        for kind, pattern in (
+            ("ett personnummer", _PERSONNUMMER_RE),
+            ("ett registreringsnummer", _REGNR_RE),
+            ("en gatuadress med husnummer", _ADDRESS_RE),
+        )
+        if pattern.search(text)
+    ]
+    if not kinds:
+        return ""
+    listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " och " + kinds[-1]
+    # the pronoun follows the word's gender: ett personnummer → det, en gatuadress → den
+    it = "dem" if len(kinds) > 1 else ("den" if kinds[0].startswith("en ") else "det")
+    sentence = f"Texten ser ut att innehålla {listed}; ta bort {it}."
+    if kinds[-1].startswith("en gatuadress"):
+        sentence += " Beskriv platsen utan adresser till bostäder, t.ex. ”korsningen vid skolan”."
+    return sentence
 
 
 def has_street_address(text: str) -> bool:
