@@ -464,3 +464,51 @@ def test_plan_map_shows_both_routes_and_stops_apart(
         assert all(c == [True, True] for c in seen), seen
     finally:
         context.close()
+
+
+#: A long reason of the worst kind: a road control point with a marked spot's note, every part
+#: said, commas, semicolons and Swedish letters (751 characters).
+LONG_REASON = (
+    "Inom 300 m: 14 händelser 2025-11-30 – 2026-11-22 (6 hastighet, 5 rattfylleri, 3 vårdslös "
+    "körning); flest lör 14–17 (mest fre och lör); fler än samma 90 dagar i fjol (9 mot 4); "
+    "prognos vecka 49: 1,3 händelser. Hela vägavsnittet: 50 trafikhändelser på 1,0 km (51,3 per "
+    "km); varav 49 hastighet/körsätt och 1 rattfylleri; flest tis 15–18. Plats: rak sträcka utan "
+    "korsning inom 100 m, vägren på båda sidor; bra uppställningsplats vid busshållplatsen söder "
+    "om Åsbro–Ölmbrotorp-vägen. Obs: schematiskt vägnät, kontrollera platsen. Löfte: Trafik. "
+    "Källor: syntetiska exempeldata 7, polisen 5, kommunen 2, markerad plats (kommunen). Tid: 13 % "
+    "av platsens prognos för veckan faller fre 20–22, turens tid (mest lör 14–16: 21 %; tiden "
+    "väljs för alla turens stopp)."
+)
+
+
+def _long_reason_plan(plan: patrol.Plan, n: int) -> patrol.Plan:
+    """The plan's stops and copies of them, ``n`` in all, each with :data:`LONG_REASON`."""
+    stops = pd.concat([plan.stops] * n, ignore_index=True).iloc[:n].copy()
+    stops["order"] = range(1, n + 1)
+    stops["reason"] = LONG_REASON
+    stops["place"] = [f"{p} vid Ölmbrotorps skola och Lanna–Hidinge-vägen" for p in stops["place"]]
+    return replace(plan, stops=stops)
+
+
+@pytest.mark.parametrize("n_stops", [5, 8])
+def test_long_reasons_stay_whole_and_readable_on_the_one_pager(
+    two_trip_plan, tmp_path, n_stops
+) -> None:
+    plan = _long_reason_plan(two_trip_plan, n_stops)
+    paths = patrol.write_plan_outputs(plan, out_dir=tmp_path)
+    info = subprocess.run(
+        ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
+    )
+    if n_stops == 5:  # a full week of long reasons still fits on one page
+        assert "Pages:           1" in info.stdout
+    text = subprocess.run(
+        ["pdftotext", str(paths["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+    reason = " ".join(LONG_REASON.split())
+    # every stop's reason whole, on one page, never cut at a page's end or its right edge
+    assert sum(page.count(reason) for page in pages) == n_stops
+    assert sum(page.count("☐ genomförd") for page in pages) == n_stops
+    for i, page in enumerate(pages, 1):  # each page says what it is and how it may be shared
+        assert "Patrullplan vecka 49" in page and "Arbetsmaterial – ej för spridning" in page
+        assert f"sida {i} av {len(pages)}" in page

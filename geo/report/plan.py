@@ -232,18 +232,19 @@ def one_pager_html(plan: Plan) -> str:
     entry = str(plan.meta.get("entry") or "infarten")
     table = plan_table(plan)
     rows = []
-    for _, r in table.iterrows():
+    for _, r in table.iterrows():  # a stop's reason on a row of its own, as wide as the page
         theme = str(r["tema"])
         rows.append(
-            "<tr>"
-            f"<td class='nr'>{int(r['nr'])}</td><td>{html.escape(str(r['plats']))}</td>"
+            "<tbody class='stop'><tr>"
+            f"<td class='nr' rowspan='2'>{int(r['nr'])}</td>"
+            f"<td>{html.escape(str(r['plats']))}</td>"
             f"<td class='day'>{html.escape(str(r['dag']))}</td>"
-            f"<td>{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
+            f"<td class='time'>{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
             f"<td class='nr'>{int(r['min'])}</td><td>{html.escape(str(r['åtgärd']))}</td>"
-            f"<td class='why'>{html.escape(str(r['skäl']))}</td>"
             f"<td>{html.escape(THEMES.get(theme, theme))}</td>"
             "<td class='tick'>☐ genomförd<br>tid: ______</td>"
-            "</tr>"
+            f"</tr><tr><td class='why' colspan='7'>{html.escape(str(r['skäl']))}</td></tr>"
+            "</tbody>"
         )
     generated = pd.Timestamp(plan.meta["generated_at"]).tz_convert(settings.timezone)
     notes = []
@@ -263,8 +264,10 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #999; padding: 2px 4px; vertical-align: top; text-align: left; }}
 th {{ background: #eee; }}
 td.nr {{ text-align: right; }}
-td.why {{ font-size: 6.8pt; width: 46%; }}
-td.tick, td.day {{ white-space: nowrap; font-size: 8pt; }}
+tbody.stop {{ break-inside: avoid; }}
+td.why {{ font-size: 7.5pt; color: #222; }}
+th.why {{ font-weight: normal; font-style: italic; }}
+td.tick, td.day, td.time {{ white-space: nowrap; font-size: 8pt; }}
 .note {{ color: #8a1c1c; font-size: 8pt; margin: 4px 0; }}
 footer {{ margin-top: 6px; font-size: 8pt; color: #333; border-top: 1px solid #999;
   padding-top: 3px; }}
@@ -277,11 +280,10 @@ i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, körninge
 {html.escape(entry[:1].lower() + entry[1:])} inräknad.</p>
 <img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
 <table>
-<thead><tr><th>nr</th><th>plats</th><th>dag</th><th>tid</th><th>min</th><th>åtgärd</th>
-<th>skäl</th><th>tema</th><th>✓ genomförd</th></tr></thead>
-<tbody>
+<thead><tr><th rowspan="2">nr</th><th>plats</th><th>dag</th><th>tid</th><th>min</th><th>åtgärd</th>
+<th>tema</th><th>✓ genomförd</th></tr><tr><th class="why" colspan="7">skäl</th></tr></thead>
 {"".join(rows)}
-</tbody></table>
+</table>
 {note_html}
 <footer>Dataperiod: {html.escape(str(plan.meta.get("data_period", "")))} ·
 Skapad: {generated:%Y-%m-%d %H:%M} · <strong>{HANDLING_NOTE}</strong></footer>
@@ -324,18 +326,24 @@ def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, P
     for key, (suffix, render) in _FILES.items():
         paths[key] = _atomic_write(out_dir / f"{stem}{suffix}", render(plan))
     if pdf:
-        paths["pdf"] = print_one_pager(paths["html"])
+        paths["pdf"] = print_one_pager(paths["html"], week=plan.week)
     logger.info("plan %s written to %s", plan.week, out_dir)
     return paths
 
 
-def print_one_pager(html: Path) -> Path:
+def print_one_pager(html: Path, *, week: str) -> Path:
     """Print the A4 one-pager ``plan-<week>-a4.html`` to ``plan-<week>.pdf`` beside it.
+
+    A week of many stops with long reasons may take a second page: no stop is split between
+    pages, the table's head is repeated and every page's foot names the week, the handling
+    note and the page ("sida 2 av 2").
 
     Parameters
     ----------
     html
         The one-pager written by :func:`write_outputs`.
+    week
+        The plan's ISO week, for the foot of each page.
 
     Returns
     -------
@@ -344,4 +352,7 @@ def print_one_pager(html: Path) -> Path:
     """
     from geo.report._pdf import html_to_pdf
 
-    return html_to_pdf(html, html.with_name(html.name.removesuffix("-a4.html") + ".pdf"))
+    year, num = week.split("-W")
+    footer = f"Patrullplan vecka {int(num)} {year} · {HANDLING_NOTE}"
+    pdf = html.with_name(html.name.removesuffix("-a4.html") + ".pdf")
+    return html_to_pdf(html, pdf, footer=footer)
