@@ -512,3 +512,82 @@ def test_long_reasons_stay_whole_and_readable_on_the_one_pager(
     for i, page in enumerate(pages, 1):  # each page says what it is and how it may be shared
         assert "Patrullplan vecka 49" in page and "Arbetsmaterial – ej för spridning" in page
         assert f"sida {i} av {len(pages)}" in page
+
+
+#: JS: the labels (place names, other stops' badges) whose words cover a stop's marker, as
+#: [label, stop number].
+_LABELS_ON_STOPS_JS = f"""() => {{
+  const out = [];
+  window[{MAP_JS}[0]].eachLayer(l => {{
+    if (!(l instanceof L.CircleMarker) || !l.getTooltip()) return;
+    const c = l._path.getBoundingClientRect();
+    document.querySelectorAll('.leaflet-tooltip.geo-label').forEach(e => {{
+      if (e === l.getTooltip()._container) return;
+      const b = (e.firstElementChild || e).getBoundingClientRect();
+      const w = Math.min(b.right, c.right) - Math.max(b.left, c.left);
+      const h = Math.min(b.bottom, c.bottom) - Math.max(b.top, c.top);
+      if (w > 0 && h > 0 && w * h > 4) out.push([e.textContent, l.feature.properties._tooltip]);
+    }});
+  }});
+  return out;
+}}"""
+
+#: JS: open stop ``n``'s popup; return its box and the boxes of the map's controls.
+_OPEN_POPUP_JS = f"""n => {{
+  window[{MAP_JS}[0]].eachLayer(l => {{
+    if (l.feature && l.feature.properties._tooltip === n && l.openPopup) l.openPopup();
+  }});
+}}"""
+_POPUP_BOX_JS = """() => {
+  const r = document.querySelector('.leaflet-popup').getBoundingClientRect();
+  const boxes = [...document.querySelectorAll('.leaflet-control')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0)
+    .map(r => [r.left, r.top, r.right, r.bottom]);
+  return {popup: [r.left, r.top, r.right, r.bottom], controls: boxes};
+}"""
+
+
+def test_on_a_phone_every_stop_label_and_popup_is_whole_and_clear(
+    two_trip_plan, tmp_path: Path, browser, artifacts_dir
+) -> None:
+    """At 390 × 844 (a phone) the planner sees every stop, its number and its whole reason."""
+    plan = two_trip_plan
+    paths = patrol.write_plan_outputs(
+        plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
+    )
+    width, height = 390, 844
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=3, is_mobile=True,
+        has_touch=True,
+    )  # fmt: skip
+    page = context.new_page()
+    page.route("**/*", lambda r: r.abort() if r.request.url.startswith("http") else r.continue_())
+    try:
+        errors = open_map(page, paths["map"])
+        page.wait_for_timeout(300)
+        assert real_errors(errors) == []
+        page.screenshot(path=str(artifacts_dir / "plan-karta-telefon.png"))
+        found = page.evaluate(_STOP_BOXES_JS)
+        assert len(found["stops"]) == len(plan.stops)
+        for number, circle, badge in found["stops"]:  # every number whole on the screen
+            assert badge[0] >= 0 and badge[1] >= 0, number
+            assert badge[2] <= width and badge[3] <= height, number
+            assert circle[0] >= 0 and circle[2] <= width and circle[3] <= height, number
+        assert page.evaluate(LABEL_OVERLAPS_JS)["overlaps"] == []  # no label on another
+        # no stop's number on another stop's marker (a crowded place name may still touch one)
+        assert not [p for p in page.evaluate(_LABELS_ON_STOPS_JS) if p[0].isdigit()]
+        for number in sorted(str(n) for n in plan.stops["order"]):
+            page.evaluate(_OPEN_POPUP_JS, number)
+            page.locator(".leaflet-popup-content").wait_for()
+            page.wait_for_timeout(400)  # the popup fades in, the map pans
+            boxes = page.evaluate(_POPUP_BOX_JS)
+            left, top, right, bottom = boxes["popup"]
+            assert left >= 0 and top >= 0 and right <= width and bottom <= height, number
+            assert not [c for c in boxes["controls"] if _meet(boxes["popup"], c)], number
+            if number == "1":
+                page.screenshot(path=str(artifacts_dir / "plan-karta-telefon-popup.png"))
+            content = page.locator(".leaflet-popup-content")  # the whole reason, by scrolling
+            assert "Löfte:" in content.inner_text()
+            page.keyboard.press("Escape")
+    finally:
+        context.close()
