@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -13,6 +14,9 @@ import icalendar
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from geo import forecast, network, patrol, roads, store
 from geo.errors import InfeasiblePatrolError
@@ -591,3 +595,47 @@ def test_on_a_phone_every_stop_label_and_popup_is_whole_and_clear(
             page.keyboard.press("Escape")
     finally:
         context.close()
+
+
+def _unfold(raw: bytes) -> list[str]:
+    """RFC 5545 §3.1: a line break followed by one space or tab is removed; then decode."""
+    return raw.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").decode("utf-8").split("\r\n")
+
+
+def _unescape(value: str) -> str:
+    """RFC 5545 §3.3.11 TEXT: ``\\n``/``\\N`` a new line, ``\\,`` ``\\;`` ``\\\\`` themselves."""
+    return re.sub(r"\\([nN,;\\])", lambda m: "\n" if m[1] in "nN" else m[1], value)
+
+
+@hsettings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(reason=st.text(st.characters(codec="utf-8"), max_size=900))
+@example(reason=LONG_REASON)
+@example(reason="å" * 200 + "😀" * 40 + "\\,;\r\n" * 5)
+def test_ics_lines_fold_at_75_octets_and_unfold_to_the_description(july_plan, reason) -> None:
+    stops = july_plan.stops.iloc[:1].copy()
+    stops["reason"] = reason
+    raw = plan_report.plan_calendar(replace(july_plan, stops=stops)).to_ical()
+    lines = raw.split(b"\r\n")
+    assert lines[-1] == b""  # every line ends with CRLF, no bare CR or LF inside one
+    for line in lines:
+        assert len(line) <= 75 and b"\r" not in line and b"\n" not in line
+        line.decode("utf-8")  # a fold never splits a character
+    found = [x for x in _unfold(raw) if x.startswith("DESCRIPTION:")]
+    expected = plan_report.event_description(reason, str(stops["theme"].iloc[0]))
+    assert [_unescape(x.removeprefix("DESCRIPTION:")) for x in found] == [expected]
+    assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f]", expected.replace("\n", ""))
+    said = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", reason).split())
+    for part in expected.split("\n")[:-1]:  # what the stop's reason said, word for word
+        assert " ".join(part.split()) in said
+
+
+def test_ics_description_puts_each_part_of_a_reason_on_a_line() -> None:
+    text = plan_report.event_description(LONG_REASON, "T")
+    lines = text.split("\n")
+    assert lines[0].startswith("Inom 300 m:") and lines[0].endswith("1,3 händelser.")
+    assert [x.split(":")[0] for x in lines[1:]] == [
+        "Hela vägavsnittet", "Plats", "Obs", "Löfte", "Källor", "Tid", "Tema",
+    ]  # fmt: skip
+    assert " ".join(lines[:-1]) == LONG_REASON

@@ -7,6 +7,7 @@ import html
 import io
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,10 @@ CSV_COLUMNS: dict[str, str] = {
     "trip": "tur",
 }
 HANDLING_NOTE = "Arbetsmaterial – ej för spridning"
+#: A sentence's end where a reason's next part begins ("… händelser. Hela vägavsnittet: …").
+_SENTENCE_END = re.compile(r"\.\s+(?=[A-ZÅÄÖ])")
+#: Control characters, which iCalendar text may not hold (a lone CR would break the line).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _atomic_write(path: Path, data: bytes) -> Path:
@@ -118,6 +123,29 @@ def _geojson_bytes(plan: Plan) -> bytes:
     return text.encode("utf-8")
 
 
+def event_description(reason: str, theme: str) -> str:
+    """Return a stop's calendar text: each part of its reason on a line of its own.
+
+    A calendar app shows ``DESCRIPTION`` as it is; a reason of 750 characters in one
+    paragraph is hard to read on a phone, so each sentence ("Hela vägavsnittet: …",
+    "Löfte: …", "Tid: …") starts a line. Control characters become spaces.
+
+    Parameters
+    ----------
+    reason
+        The stop's reason (:func:`geo.patrol.explain_stop`).
+    theme
+        The stop's theme (a code of :data:`geo.model.THEMES` or its name).
+
+    Returns
+    -------
+    str
+        The text, ending with the theme and the handling note.
+    """
+    text = _SENTENCE_END.sub(".\n", _CONTROL.sub(" ", reason.strip()))
+    return f"{text}\nTema: {THEMES.get(theme, theme)}. {HANDLING_NOTE}."
+
+
 def plan_calendar(plan: Plan) -> icalendar.Calendar:
     """Return the plan as an iCalendar with one VEVENT per stop (stable UIDs).
 
@@ -130,8 +158,8 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
     -------
     icalendar.Calendar
         ``DTSTART``/``DTEND`` with ``TZID=Europe/Stockholm``, ``LOCATION``, ``GEO``,
-        ``DESCRIPTION`` (the reason); ``UID`` = week + stop number, so a re-export of the
-        same week updates the events instead of adding new ones.
+        ``DESCRIPTION`` (the reason, :func:`event_description`); ``UID`` = week + stop
+        number, so a re-export of the same week updates the events instead of adding new ones.
     """
     from zoneinfo import ZoneInfo
 
@@ -152,7 +180,7 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
         ev.add("location", str(s["place"]))
         ev.add("geo", (float(s["lat"]), float(s["lon"])))
         theme = THEMES.get(str(s["theme"]), str(s["theme"]))
-        ev.add("description", f"{s['reason']}\nTema: {theme}. {HANDLING_NOTE}.")
+        ev.add("description", event_description(str(s["reason"]), str(s["theme"])))
         ev.add("categories", [theme])
         ev.add("class", "CONFIDENTIAL")
         cal.add_component(ev)
