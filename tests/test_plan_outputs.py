@@ -592,7 +592,8 @@ def test_on_a_phone_every_stop_label_and_popup_is_whole_and_clear(
                 page.screenshot(path=str(artifacts_dir / "plan-karta-telefon-popup.png"))
             content = page.locator(".leaflet-popup-content")  # the whole reason, by scrolling
             assert "Löfte:" in content.inner_text()
-            page.keyboard.press("Escape")
+            page.evaluate(f"() => window[{MAP_JS}[0]].closePopup()")
+            page.locator(".leaflet-popup").wait_for(state="detached")
     finally:
         context.close()
 

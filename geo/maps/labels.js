@@ -5,20 +5,17 @@
  * localities, then bathing sites): each keeps its own place if that box is free, else takes
  * the first free one of right, left, top, bottom and half a line above or below right and
  * left; if none is free, the one that covers the least of the others (a label reaching
- * beyond the map's edge counts as covering what is cut off). A marker with a permanent
- * label (a plan's stop) counts as a label too: a name covers it only where every place
+ * beyond the map's edge counts as covering what is cut off). A marker with a number badge
+ * (a plan's stop) counts as a label too: a name covers it only where every place
  * would cover as much of another label, a box or the map's edge. It returns the placing
  * function, to call again after adding labels. Used inline by the folium maps
  * (geo.maps.base) and served to the marking app (geo.web).
  */
 function geoPlaceLabels(map) {
-  /* where a label may go: [Leaflet direction, offset in px]; the next four sit half a line
-     above or below the side positions, the last six a line further out, for crowded spots
-     (a bathing site beside a village and a plan's stop, on a phone) */
+  /* where a label may go: [Leaflet direction, offset in px]; the last four sit half a line
+     above or below the side positions, for crowded spots */
   var SPOTS = [['right', [6, 0]], ['left', [-6, 0]], ['top', [0, -4]], ['bottom', [0, 4]],
-    ['right', [6, -12]], ['right', [6, 12]], ['left', [-6, -12]], ['left', [-6, 12]],
-    ['top', [0, -20]], ['bottom', [0, 20]], ['right', [6, -24]], ['right', [6, 24]],
-    ['left', [-6, -24]], ['left', [-6, 24]]];
+    ['right', [6, -12]], ['right', [6, 12]], ['left', [-6, -12]], ['left', [-6, 12]]];
   function overlap(a, b) {
     var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
     var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
@@ -54,7 +51,7 @@ function geoPlaceLabels(map) {
       return c.getBoundingClientRect();
     });
     var markers = tips.filter(function (t) {  // [the tooltip, its marker's box on screen]
-      return t._source instanceof L.CircleMarker && t._source._path;
+      return rank(t) === 0 && t._source instanceof L.CircleMarker && t._source._path;
     }).map(function (t) { return [t, t._source._path.getBoundingClientRect()]; });
     tips.forEach(function (t) {
       var others = markers.filter(function (m) { return m[0] !== t; }).map(function (m) {
