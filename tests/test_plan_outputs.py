@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -13,6 +14,9 @@ import icalendar
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from geo import forecast, network, patrol, roads, store
 from geo.errors import InfeasiblePatrolError
@@ -464,3 +468,175 @@ def test_plan_map_shows_both_routes_and_stops_apart(
         assert all(c == [True, True] for c in seen), seen
     finally:
         context.close()
+
+
+#: A long reason of the worst kind: a road control point with a marked spot's note, every part
+#: said, commas, semicolons and Swedish letters (751 characters).
+LONG_REASON = (
+    "Inom 300 m: 14 händelser 2025-11-30 – 2026-11-22 (6 hastighet, 5 rattfylleri, 3 vårdslös "
+    "körning); flest lör 14–17 (mest fre och lör); fler än samma 90 dagar i fjol (9 mot 4); "
+    "prognos vecka 49: 1,3 händelser. Hela vägavsnittet: 50 trafikhändelser på 1,0 km (51,3 per "
+    "km); varav 49 hastighet/körsätt och 1 rattfylleri; flest tis 15–18. Plats: rak sträcka utan "
+    "korsning inom 100 m, vägren på båda sidor; bra uppställningsplats vid busshållplatsen söder "
+    "om Åsbro–Ölmbrotorp-vägen. Obs: schematiskt vägnät, kontrollera platsen. Löfte: Trafik. "
+    "Källor: syntetiska exempeldata 7, polisen 5, kommunen 2, markerad plats (kommunen). Tid: 13 % "
+    "av platsens prognos för veckan faller fre 20–22, turens tid (mest lör 14–16: 21 %; tiden "
+    "väljs för alla turens stopp)."
+)
+
+
+def _long_reason_plan(plan: patrol.Plan, n: int) -> patrol.Plan:
+    """The plan's stops and copies of them, ``n`` in all, each with :data:`LONG_REASON`."""
+    stops = pd.concat([plan.stops] * n, ignore_index=True).iloc[:n].copy()
+    stops["order"] = range(1, n + 1)
+    stops["reason"] = LONG_REASON
+    stops["place"] = [f"{p} vid Ölmbrotorps skola och Lanna–Hidinge-vägen" for p in stops["place"]]
+    return replace(plan, stops=stops)
+
+
+@pytest.mark.parametrize("n_stops", [5, 8])
+def test_long_reasons_stay_whole_and_readable_on_the_one_pager(
+    two_trip_plan, tmp_path, n_stops
+) -> None:
+    plan = _long_reason_plan(two_trip_plan, n_stops)
+    paths = patrol.write_plan_outputs(plan, out_dir=tmp_path)
+    info = subprocess.run(
+        ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
+    )
+    if n_stops == 5:  # a full week of long reasons still fits on one page
+        assert "Pages:           1" in info.stdout
+    text = subprocess.run(
+        ["pdftotext", str(paths["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+    reason = " ".join(LONG_REASON.split())
+    # every stop's reason whole, on one page, never cut at a page's end or its right edge
+    assert sum(page.count(reason) for page in pages) == n_stops
+    assert sum(page.count("☐ genomförd") for page in pages) == n_stops
+    for i, page in enumerate(pages, 1):  # each page says what it is and how it may be shared
+        assert "Patrullplan vecka 49" in page and "Arbetsmaterial – ej för spridning" in page
+        assert f"sida {i} av {len(pages)}" in page
+
+
+#: JS: the labels (place names, other stops' badges) whose words cover a stop's marker, as
+#: [label, stop number].
+_LABELS_ON_STOPS_JS = f"""() => {{
+  const out = [];
+  window[{MAP_JS}[0]].eachLayer(l => {{
+    if (!(l instanceof L.CircleMarker) || !l.getTooltip()) return;
+    const c = l._path.getBoundingClientRect();
+    document.querySelectorAll('.leaflet-tooltip.geo-label').forEach(e => {{
+      if (e === l.getTooltip()._container) return;
+      const b = (e.firstElementChild || e).getBoundingClientRect();
+      const w = Math.min(b.right, c.right) - Math.max(b.left, c.left);
+      const h = Math.min(b.bottom, c.bottom) - Math.max(b.top, c.top);
+      if (w > 0 && h > 0 && w * h > 4) out.push([e.textContent, l.feature.properties._tooltip]);
+    }});
+  }});
+  return out;
+}}"""
+
+#: JS: open stop ``n``'s popup; return its box and the boxes of the map's controls.
+_OPEN_POPUP_JS = f"""n => {{
+  window[{MAP_JS}[0]].eachLayer(l => {{
+    if (l.feature && l.feature.properties._tooltip === n && l.openPopup) l.openPopup();
+  }});
+}}"""
+_POPUP_BOX_JS = """() => {
+  const r = document.querySelector('.leaflet-popup').getBoundingClientRect();
+  const boxes = [...document.querySelectorAll('.leaflet-control')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0)
+    .map(r => [r.left, r.top, r.right, r.bottom]);
+  return {popup: [r.left, r.top, r.right, r.bottom], controls: boxes};
+}"""
+
+
+def test_on_a_phone_every_stop_label_and_popup_is_whole_and_clear(
+    two_trip_plan, tmp_path: Path, browser, artifacts_dir
+) -> None:
+    """At 390 × 844 (a phone) the planner sees every stop, its number and its whole reason."""
+    plan = two_trip_plan
+    paths = patrol.write_plan_outputs(
+        plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
+    )
+    width, height = 390, 844
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=3, is_mobile=True,
+        has_touch=True,
+    )  # fmt: skip
+    page = context.new_page()
+    page.route("**/*", lambda r: r.abort() if r.request.url.startswith("http") else r.continue_())
+    try:
+        errors = open_map(page, paths["map"])
+        page.wait_for_timeout(300)
+        assert real_errors(errors) == []
+        page.screenshot(path=str(artifacts_dir / "plan-karta-telefon.png"))
+        found = page.evaluate(_STOP_BOXES_JS)
+        assert len(found["stops"]) == len(plan.stops)
+        for number, circle, badge in found["stops"]:  # every number whole on the screen
+            assert badge[0] >= 0 and badge[1] >= 0, number
+            assert badge[2] <= width and badge[3] <= height, number
+            assert circle[0] >= 0 and circle[2] <= width and circle[3] <= height, number
+        assert page.evaluate(LABEL_OVERLAPS_JS)["overlaps"] == []  # no label on another
+        # no stop's number on another stop's marker (a crowded place name may still touch one)
+        assert not [p for p in page.evaluate(_LABELS_ON_STOPS_JS) if p[0].isdigit()]
+        for number in sorted(str(n) for n in plan.stops["order"]):
+            page.evaluate(_OPEN_POPUP_JS, number)
+            page.locator(".leaflet-popup-content").wait_for()
+            page.wait_for_timeout(400)  # the popup fades in, the map pans
+            boxes = page.evaluate(_POPUP_BOX_JS)
+            left, top, right, bottom = boxes["popup"]
+            assert left >= 0 and top >= 0 and right <= width and bottom <= height, number
+            assert not [c for c in boxes["controls"] if _meet(boxes["popup"], c)], number
+            if number == "1":
+                page.screenshot(path=str(artifacts_dir / "plan-karta-telefon-popup.png"))
+            content = page.locator(".leaflet-popup-content")  # the whole reason, by scrolling
+            assert "Löfte:" in content.inner_text()
+            page.evaluate(f"() => window[{MAP_JS}[0]].closePopup()")
+            page.locator(".leaflet-popup").wait_for(state="detached")
+    finally:
+        context.close()
+
+
+def _unfold(raw: bytes) -> list[str]:
+    """RFC 5545 §3.1: a line break followed by one space or tab is removed; then decode."""
+    return raw.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").decode("utf-8").split("\r\n")
+
+
+def _unescape(value: str) -> str:
+    """RFC 5545 §3.3.11 TEXT: ``\\n``/``\\N`` a new line, ``\\,`` ``\\;`` ``\\\\`` themselves."""
+    return re.sub(r"\\([nN,;\\])", lambda m: "\n" if m[1] in "nN" else m[1], value)
+
+
+@hsettings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(reason=st.text(st.characters(codec="utf-8"), max_size=900))
+@example(reason=LONG_REASON)
+@example(reason="å" * 200 + "😀" * 40 + "\\,;\r\n" * 5)
+def test_ics_lines_fold_at_75_octets_and_unfold_to_the_description(july_plan, reason) -> None:
+    stops = july_plan.stops.iloc[:1].copy()
+    stops["reason"] = reason
+    raw = plan_report.plan_calendar(replace(july_plan, stops=stops)).to_ical()
+    lines = raw.split(b"\r\n")
+    assert lines[-1] == b""  # every line ends with CRLF, no bare CR or LF inside one
+    for line in lines:
+        assert len(line) <= 75 and b"\r" not in line and b"\n" not in line
+        line.decode("utf-8")  # a fold never splits a character
+    found = [x for x in _unfold(raw) if x.startswith("DESCRIPTION:")]
+    expected = plan_report.event_description(reason, str(stops["theme"].iloc[0]))
+    assert [_unescape(x.removeprefix("DESCRIPTION:")) for x in found] == [expected]
+    assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f]", expected.replace("\n", ""))
+    said = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", reason).split())
+    for part in expected.split("\n")[:-1]:  # what the stop's reason said, word for word
+        assert " ".join(part.split()) in said
+
+
+def test_ics_description_puts_each_part_of_a_reason_on_a_line() -> None:
+    text = plan_report.event_description(LONG_REASON, "T")
+    lines = text.split("\n")
+    assert lines[0].startswith("Inom 300 m:") and lines[0].endswith("1,3 händelser.")
+    assert [x.split(":")[0] for x in lines[1:]] == [
+        "Hela vägavsnittet", "Plats", "Obs", "Löfte", "Källor", "Tid", "Tema",
+    ]  # fmt: skip
+    assert " ".join(lines[:-1]) == LONG_REASON

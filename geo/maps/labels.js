@@ -5,7 +5,9 @@
  * localities, then bathing sites): each keeps its own place if that box is free, else takes
  * the first free one of right, left, top, bottom and half a line above or below right and
  * left; if none is free, the one that covers the least of the others (a label reaching
- * beyond the map's edge counts as covering what is cut off). It returns the placing
+ * beyond the map's edge counts as covering what is cut off). A marker with a number badge
+ * (a plan's stop) counts as a label too: a name covers it only where every place
+ * would cover as much of another label, a box or the map's edge. It returns the placing
  * function, to call again after adding labels. Used inline by the folium maps
  * (geo.maps.base) and served to the marking app (geo.web).
  */
@@ -23,8 +25,10 @@ function geoPlaceLabels(map) {
     t.options.direction = side;
     t.options.offset = offset;
     t.update();
-    var text = t._container.firstElementChild || t._container;  // the words, not the padding
-    return text.getBoundingClientRect();
+    // the words, not the padding; a stop's number with its badge
+    var text = /geo-badge/.test(t.options.className || '') ? t._container
+                                                              : t._container.firstElementChild;
+    return (text || t._container).getBoundingClientRect();
   }
   function rank(t) {
     var c = t.options.className || '';
@@ -46,13 +50,21 @@ function geoPlaceLabels(map) {
     var placed = Array.prototype.map.call(controls, function (c) {
       return c.getBoundingClientRect();
     });
+    var markers = tips.filter(function (t) {  // [the tooltip, its marker's box on screen]
+      return rank(t) === 0 && t._source instanceof L.CircleMarker && t._source._path;
+    }).map(function (t) { return [t, t._source._path.getBoundingClientRect()]; });
     tips.forEach(function (t) {
+      var others = markers.filter(function (m) { return m[0] !== t; }).map(function (m) {
+        return m[1];
+      });
       if (!t._geoHome) { t._geoHome = [t.options.direction, t.options.offset]; }
       var spots = [t._geoHome].concat(SPOTS);
       var best = null;
       for (var i = 0; i < spots.length; i++) {
         var b = place(t, spots[i][0], spots[i][1]);
-        var cost = placed.reduce(function (sum, p) { return sum + overlap(b, p); }, outside(b));
+        var cost = placed.concat(others).reduce(function (sum, p) {
+          return sum + overlap(b, p);
+        }, outside(b));
         if (best === null || cost < best.cost) {
           best = {side: spots[i][0], offset: spots[i][1], cost: cost};
         }

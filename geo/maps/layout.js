@@ -1,6 +1,6 @@
 /* Keep a map's boxes apart and its area clear of them (Trygghetskartan).
 
-   geoLayout(map) does three things at load (the first again whenever the window changes size;
+   geoLayout(map) does four things at load (the first again whenever the window changes size;
    the fit is not redone then, so entering full screen keeps the user's view):
    1. The legend (bottom right) may grow only up to the boxes above it (the layer list, top
       right); beyond that it scrolls. On a 1366 × 768 laptop the legend used to cover the
@@ -15,7 +15,10 @@
       band below the boxes at the top, or the column right of the tools, whichever is larger.
    3. On a narrow map (under 600 px, a phone) the layer list folds into its button (a tap opens
       it, a tap on the map folds it again) and the legend into its title under that button (a
-      tap opens it), so that the map is not covered by them. */
+      tap opens it), so that the map is not covered by them.
+   4. A popup is never wider than the map, and on a phone it opens in the part of the map the
+      boxes leave free (they are drawn above popups), scrolling if it is taller than that: a
+      stop's long reason was cut off at the screen's right edge and under the buttons. */
 function geoLayout(map) {
   var box = map.getContainer();
 
@@ -112,6 +115,36 @@ function geoLayout(map) {
     }
   }
 
+  function fitPopups(e) {
+    var popup = e.popup, size = map.getSize();
+    var phone = size.x < 600;
+    // Leaflet adds 46 px around a popup's content (margins, border) and 20 px for its tip
+    var width = Math.min(380, size.x - 20 - 46);
+    var top = 5, bottom = 5;
+    if (phone) {
+      var mapTop = box.getBoundingClientRect().top;
+      box.querySelectorAll('.leaflet-top > .leaflet-control').forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        if (r.height) top = Math.max(top, r.bottom - mapTop + 10);
+      });
+      box.querySelectorAll('.leaflet-bottom > .leaflet-control').forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        if (r.height) bottom = Math.max(bottom, size.y - (r.top - mapTop) + 10);
+      });
+    }
+    var height = Math.max(size.y - top - bottom - 26 - 20 - 10, 120);
+    if (popup.options.maxWidth === width && popup.options.maxHeight === (phone ? height : null)) {
+      return;
+    }
+    popup.options.maxWidth = width;
+    popup.options.minWidth = Math.min(popup.options.minWidth || 50, width);
+    popup.options.maxHeight = phone ? height : null;
+    popup.options.autoPanPaddingTopLeft = L.point(10, top);
+    popup.options.autoPanPaddingBottomRight = L.point(10, bottom);
+    popup.update();  // laid out and panned again with these limits
+  }
+
+  map.on('popupopen', fitPopups);
   foldOnPhones();
   capLegend();
   fitClear();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +39,17 @@ def chromium_path() -> Path:
     raise GeoError(msg)
 
 
-def html_to_pdf(html_path: Path, pdf_path: Path, *, landscape: bool = False) -> Path:
+#: Chromium's footer template: the given text at the left, the page number at the right.
+_FOOTER = (
+    '<div style="width: 100%; margin: 0 12mm; font: 7pt sans-serif; color: #333;">'
+    '<span>{text}</span><span style="float: right">sida <span class="pageNumber"></span> av '
+    '<span class="totalPages"></span></span></div>'
+)
+
+
+def html_to_pdf(
+    html_path: Path, pdf_path: Path, *, landscape: bool = False, footer: str | None = None
+) -> Path:
     """Print a self-contained HTML file to an A4 PDF with every network request blocked.
 
     Parameters
@@ -49,6 +60,9 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, landscape: bool = False) -> 
         Where the PDF is written.
     landscape
         Print in landscape orientation.
+    footer
+        Text printed at the foot of every page, with "sida N av M" (the page's own footer
+        shows on the last page only).
 
     Returns
     -------
@@ -66,10 +80,10 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, landscape: bool = False) -> 
     notebook, another Playwright session), so the printing runs in a thread of its own.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-pdf") as pool:
-        return pool.submit(_print_pdf, html_path, pdf_path, landscape).result()
+        return pool.submit(_print_pdf, html_path, pdf_path, landscape, footer).result()
 
 
-def _print_pdf(html_path: Path, pdf_path: Path, landscape: bool) -> Path:
+def _print_pdf(html_path: Path, pdf_path: Path, landscape: bool, footer: str | None) -> Path:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -88,6 +102,9 @@ def _print_pdf(html_path: Path, pdf_path: Path, landscape: bool) -> Path:
                     format="A4",
                     landscape=landscape,
                     print_background=True,
+                    display_header_footer=footer is not None,
+                    header_template="<span></span>",
+                    footer_template=_FOOTER.format(text=html.escape(footer or "")),
                     margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"},
                 )
             finally:

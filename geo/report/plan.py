@@ -7,6 +7,7 @@ import html
 import io
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,10 @@ CSV_COLUMNS: dict[str, str] = {
     "trip": "tur",
 }
 HANDLING_NOTE = "Arbetsmaterial – ej för spridning"
+#: A sentence's end where a reason's next part begins ("… händelser. Hela vägavsnittet: …").
+_SENTENCE_END = re.compile(r"\.\s+(?=[A-ZÅÄÖ])")
+#: Control characters, which iCalendar text may not hold (a lone CR would break the line).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _atomic_write(path: Path, data: bytes) -> Path:
@@ -118,6 +123,29 @@ def _geojson_bytes(plan: Plan) -> bytes:
     return text.encode("utf-8")
 
 
+def event_description(reason: str, theme: str) -> str:
+    """Return a stop's calendar text: each part of its reason on a line of its own.
+
+    A calendar app shows ``DESCRIPTION`` as it is; a reason of 750 characters in one
+    paragraph is hard to read on a phone, so each sentence ("Hela vägavsnittet: …",
+    "Löfte: …", "Tid: …") starts a line. Control characters become spaces.
+
+    Parameters
+    ----------
+    reason
+        The stop's reason (:func:`geo.patrol.explain_stop`).
+    theme
+        The stop's theme (a code of :data:`geo.model.THEMES` or its name).
+
+    Returns
+    -------
+    str
+        The text, ending with the theme and the handling note.
+    """
+    text = _SENTENCE_END.sub(".\n", _CONTROL.sub(" ", reason.strip()))
+    return f"{text}\nTema: {THEMES.get(theme, theme)}. {HANDLING_NOTE}."
+
+
 def plan_calendar(plan: Plan) -> icalendar.Calendar:
     """Return the plan as an iCalendar with one VEVENT per stop (stable UIDs).
 
@@ -130,8 +158,8 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
     -------
     icalendar.Calendar
         ``DTSTART``/``DTEND`` with ``TZID=Europe/Stockholm``, ``LOCATION``, ``GEO``,
-        ``DESCRIPTION`` (the reason); ``UID`` = week + stop number, so a re-export of the
-        same week updates the events instead of adding new ones.
+        ``DESCRIPTION`` (the reason, :func:`event_description`); ``UID`` = week + stop
+        number, so a re-export of the same week updates the events instead of adding new ones.
     """
     from zoneinfo import ZoneInfo
 
@@ -152,7 +180,7 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
         ev.add("location", str(s["place"]))
         ev.add("geo", (float(s["lat"]), float(s["lon"])))
         theme = THEMES.get(str(s["theme"]), str(s["theme"]))
-        ev.add("description", f"{s['reason']}\nTema: {theme}. {HANDLING_NOTE}.")
+        ev.add("description", event_description(str(s["reason"]), str(s["theme"])))
         ev.add("categories", [theme])
         ev.add("class", "CONFIDENTIAL")
         cal.add_component(ev)
@@ -232,18 +260,19 @@ def one_pager_html(plan: Plan) -> str:
     entry = str(plan.meta.get("entry") or "infarten")
     table = plan_table(plan)
     rows = []
-    for _, r in table.iterrows():
+    for _, r in table.iterrows():  # a stop's reason on a row of its own, as wide as the page
         theme = str(r["tema"])
         rows.append(
-            "<tr>"
-            f"<td class='nr'>{int(r['nr'])}</td><td>{html.escape(str(r['plats']))}</td>"
+            "<tbody class='stop'><tr>"
+            f"<td class='nr' rowspan='2'>{int(r['nr'])}</td>"
+            f"<td>{html.escape(str(r['plats']))}</td>"
             f"<td class='day'>{html.escape(str(r['dag']))}</td>"
-            f"<td>{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
+            f"<td class='time'>{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
             f"<td class='nr'>{int(r['min'])}</td><td>{html.escape(str(r['åtgärd']))}</td>"
-            f"<td class='why'>{html.escape(str(r['skäl']))}</td>"
             f"<td>{html.escape(THEMES.get(theme, theme))}</td>"
             "<td class='tick'>☐ genomförd<br>tid: ______</td>"
-            "</tr>"
+            f"</tr><tr><td class='why' colspan='7'>{html.escape(str(r['skäl']))}</td></tr>"
+            "</tbody>"
         )
     generated = pd.Timestamp(plan.meta["generated_at"]).tz_convert(settings.timezone)
     notes = []
@@ -263,8 +292,10 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #999; padding: 2px 4px; vertical-align: top; text-align: left; }}
 th {{ background: #eee; }}
 td.nr {{ text-align: right; }}
-td.why {{ font-size: 6.8pt; width: 46%; }}
-td.tick, td.day {{ white-space: nowrap; font-size: 8pt; }}
+tbody.stop {{ break-inside: avoid; }}
+td.why {{ font-size: 7.5pt; color: #222; }}
+th.why {{ font-weight: normal; font-style: italic; }}
+td.tick, td.day, td.time {{ white-space: nowrap; font-size: 8pt; }}
 .note {{ color: #8a1c1c; font-size: 8pt; margin: 4px 0; }}
 footer {{ margin-top: 6px; font-size: 8pt; color: #333; border-top: 1px solid #999;
   padding-top: 3px; }}
@@ -277,11 +308,10 @@ i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, körninge
 {html.escape(entry[:1].lower() + entry[1:])} inräknad.</p>
 <img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
 <table>
-<thead><tr><th>nr</th><th>plats</th><th>dag</th><th>tid</th><th>min</th><th>åtgärd</th>
-<th>skäl</th><th>tema</th><th>✓ genomförd</th></tr></thead>
-<tbody>
+<thead><tr><th rowspan="2">nr</th><th>plats</th><th>dag</th><th>tid</th><th>min</th><th>åtgärd</th>
+<th>tema</th><th>✓ genomförd</th></tr><tr><th class="why" colspan="7">skäl</th></tr></thead>
 {"".join(rows)}
-</tbody></table>
+</table>
 {note_html}
 <footer>Dataperiod: {html.escape(str(plan.meta.get("data_period", "")))} ·
 Skapad: {generated:%Y-%m-%d %H:%M} · <strong>{HANDLING_NOTE}</strong></footer>
@@ -324,18 +354,24 @@ def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, P
     for key, (suffix, render) in _FILES.items():
         paths[key] = _atomic_write(out_dir / f"{stem}{suffix}", render(plan))
     if pdf:
-        paths["pdf"] = print_one_pager(paths["html"])
+        paths["pdf"] = print_one_pager(paths["html"], week=plan.week)
     logger.info("plan %s written to %s", plan.week, out_dir)
     return paths
 
 
-def print_one_pager(html: Path) -> Path:
+def print_one_pager(html: Path, *, week: str) -> Path:
     """Print the A4 one-pager ``plan-<week>-a4.html`` to ``plan-<week>.pdf`` beside it.
+
+    A week of many stops with long reasons may take a second page: no stop is split between
+    pages, the table's head is repeated and every page's foot names the week, the handling
+    note and the page ("sida 2 av 2").
 
     Parameters
     ----------
     html
         The one-pager written by :func:`write_outputs`.
+    week
+        The plan's ISO week, for the foot of each page.
 
     Returns
     -------
@@ -344,4 +380,7 @@ def print_one_pager(html: Path) -> Path:
     """
     from geo.report._pdf import html_to_pdf
 
-    return html_to_pdf(html, html.with_name(html.name.removesuffix("-a4.html") + ".pdf"))
+    year, num = week.split("-W")
+    footer = f"Patrullplan vecka {int(num)} {year} · {HANDLING_NOTE}"
+    pdf = html.with_name(html.name.removesuffix("-a4.html") + ".pdf")
+    return html_to_pdf(html, pdf, footer=footer)
