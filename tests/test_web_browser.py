@@ -543,3 +543,33 @@ def test_police_move_a_spot_on_and_the_history_reads_as_swedish(browser, server)
     assert police.locator(f"tr[data-spot='{sid}'] .status").inner_text() == "Åtgärd planerad"
     assert police.errors == []
     police.context.close()
+
+
+def test_a_touch_screen_is_told_to_tap_not_click(browser, server, phone):
+    base, _path = server
+    phone.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    hint = phone.locator("#ritahjalp").inner_text()
+    assert "tryck sedan i kartan" in hint and "genom att trycka på sista" in hint
+    assert "licka" not in hint
+    phone.tap("#markera-plats")
+    assert phone.locator("#meddelande").inner_text().startswith("Tryck i kartan")
+    tooltips = phone.evaluate("Object.values(L.drawLocal.draw.handlers.polyline.tooltip)")
+    assert all(t.startswith("Tryck") for t in tooltips)
+    phone.tap("#markera-stracka")
+    message = phone.locator("#meddelande").inner_text()
+    assert message.startswith("Tryck längs vägen") and "licka" not in message
+    phone.goto("/observation")
+    assert "tryck i kartan" in phone.locator("label[for=obs-place]").inner_text()
+    phone.select_option("#obs-category", "alkohol")
+    phone.tap("#obsform button[type=submit]")  # no place: the server's message speaks of clicks
+    phone.wait_for_function("document.querySelector('[data-fel=place]').textContent !== ''")
+    assert "tryck på kartan" in phone.locator("[data-fel=place]").inner_text()
+    # a mouse still clicks
+    desk = app_page(browser, base)
+    assert "klicka sedan i kartan" in desk.locator("#ritahjalp").inner_text()
+    desk.click("#markera-plats")
+    assert desk.locator("#meddelande").inner_text().startswith("Klicka i kartan")
+    desk.goto("/observation")
+    assert "klicka i kartan" in desk.locator("label[for=obs-place]").inner_text()
+    assert desk.errors == []
+    desk.context.close()

@@ -21,18 +21,26 @@ L.Popup.include({
     }
   },
 });
+/* A finger taps ("Tryck"), a mouse clicks ("Klicka"): every hint that speaks of the map
+   says what the user does. Imperative and infinitive, as the sentences need them. */
+const TOUCH = !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+const KLICKA = TOUCH ? "Tryck" : "Klicka";
+const KLICKA_INF = TOUCH ? "trycka" : "klicka";
 if (L.drawLocal) {
   const h = L.drawLocal.draw.handlers;
-  h.marker.tooltip.start = "Klicka i kartan där problemet finns – eller tryck Enter för att markera kartans mitt.";
-  h.polyline.tooltip.start = "Klicka där sträckan börjar (eller Enter: kartans mitt).";
-  h.polyline.tooltip.cont = "Klicka längs vägen (eller Enter: kartans mitt).";
-  h.polyline.tooltip.end = "Klicka på sista punkten igen (eller Enter två gånger) för att avsluta.";
+  h.marker.tooltip.start = `${KLICKA} i kartan där problemet finns – eller tryck Enter för att markera kartans mitt.`;
+  h.polyline.tooltip.start = `${KLICKA} där sträckan börjar (eller Enter: kartans mitt).`;
+  h.polyline.tooltip.cont = `${KLICKA} längs vägen (eller Enter: kartans mitt).`;
+  h.polyline.tooltip.end = `${KLICKA} på sista punkten igen (eller Enter två gånger) för att avsluta.`;
   h.polyline.error = "<strong>Fel:</strong> sträckan får inte korsa sig själv.";
   const t = L.drawLocal.draw.toolbar;
   t.actions = { title: "Avbryt markeringen", text: "Avbryt" };
   t.finish = { title: "Avsluta markeringen", text: "Avsluta" };
   t.undo = { title: "Ta bort den senaste punkten", text: "Ta bort senaste punkten" };
 }
+
+/* The pages' own words for a click, marked <span data-tryck="…">: the touch word instead. */
+if (TOUCH) document.querySelectorAll("[data-tryck]").forEach((e) => { e.textContent = e.dataset.tryck; });
 
 function newId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -68,7 +76,9 @@ function showErrors(form, errors) {
     if (own) c.setAttribute("aria-describedby", own); else c.removeAttribute("aria-describedby");
   });
   const invalid = [];
-  for (const [field, message] of Object.entries(errors || {})) {
+  for (const [field, said] of Object.entries(errors || {})) {
+    /* the server's messages say "klicka på kartan"; a finger taps */
+    const message = TOUCH ? String(said).replace(/\bklicka\b/g, "tryck") : said;
     const slot = form.querySelector(`[data-fel="${field}"]`);
     if (!slot) { setMessage(message, true); continue; }
     slot.textContent = message;
