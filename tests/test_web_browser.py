@@ -734,3 +734,69 @@ def test_min_position_over_plain_http_says_the_server_needs_https(browser, serve
         assert pg.errors == []
     finally:
         insecure.close()
+
+
+# ---------------------------------------------------------------- refused after a wait
+
+REFUSED_JS = "JSON.parse(localStorage.getItem('geo-avvisade-v1') || '[]')"
+
+
+def test_a_report_refused_after_waiting_offline_comes_back_to_mend(browser, server):
+    # offline in the field a text with a street address waits in the outbox; sent later (here:
+    # on opening the app again) the server refuses it. The text must not be lost: the report
+    # stays on screen with the server's reason, and one tap puts it back in the form.
+    base, path = server
+    pg = app_page(browser, base, **PHONE)
+    pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    pg.context.set_offline(True)
+    pg.tap("#markera-plats")
+    tap_map(pg, 0.5, 0.45)
+    pg.wait_for_selector("#spotform:not([hidden])")
+    geometry = pg.evaluate("JSON.parse(document.getElementById('spotform').dataset.geometry)")
+    pg.select_option("#category", "motorburen")
+    pg.tap("label.val:has(input[name=weekdays][value='5'])")
+    text = f"Mopeder varje kväll utanför Storgatan 5 vid macken {tag()}"
+    pg.fill("#description", text)
+    pg.tap("#spara")
+    pg.wait_for_function(f"{OUTBOX_JS}.length === 1")
+    context = pg.context
+    assert pg.errors == []
+    pg.close()
+    context.set_offline(False)
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab.goto("/")
+    tab.wait_for_selector("#avvisade:not([hidden])")
+    assert tab.evaluate(OUTBOX_JS) == [] and stored(path, text) == []
+    refused = tab.locator("#avvisade li.avvisad")
+    assert refused.count() == 1
+    shown = refused.inner_text()
+    assert text in shown and "gatuadress" in shown and shown.startswith("Markering: ")
+    assert_fits_phone(tab, "map page with a refused report")
+    shot(tab, "avvisad-rapport")
+    # elsewhere in the app it is shown too, with the way to the form
+    tab.goto("/lista")
+    link = tab.locator("#avvisade a", has_text="Öppna och rätta")
+    assert link.get_attribute("href").startswith("/?ratta=")
+    tab.goto("/")
+    tab.tap("#avvisade button:has-text('Rätta och skicka igen')")
+    tab.wait_for_selector("#spotform:not([hidden])")
+    assert tab.locator("#description").input_value() == text
+    assert tab.locator("#category").input_value() == "motorburen"
+    assert tab.locator("input[name=weekdays][value='5']").is_checked()
+    assert tab.evaluate(ACTIVE_ID_JS) == "description"
+    assert tab.locator("#description").get_attribute("aria-invalid") == "true"
+    assert "gatuadress" in tab.locator("[data-fel=description]").inner_text()
+    shot(tab, "avvisad-tillbaka-i-formularet")
+    mended = f"Mopeder varje kväll vid macken {tag()}"
+    tab.fill("#description", mended)
+    tab.tap("#spara")
+    tab.wait_for_function("document.getElementById('meddelande').textContent.startsWith('Sparad.')")
+    rows = stored(path, mended)
+    assert len(rows) == 1 and rows[0]["weekdays"] == [5]
+    saved = spots.spots_geojson(rows)["features"][0]["geometry"]
+    assert saved["coordinates"] == pytest.approx(geometry["coordinates"], abs=1e-6)
+    assert tab.evaluate(REFUSED_JS) == [] and tab.locator("#avvisade").is_hidden()
+    assert tab.errors == []
+    context.close()

@@ -241,6 +241,7 @@ if (form) {
     clearPosition();
     form.reset();
     form.dataset.pending = "";
+    form.dataset.mending = "";  /* a refused report stays in its list */
     showErrors(form, {});
     form.hidden = true;
     document.getElementById("markera-plats").focus();
@@ -287,11 +288,25 @@ if (form) {
     if (e.detail.item.kind !== "spot") return;
     const errors = (e.detail.data && e.detail.data.errors) || {};
     if (form.dataset.pending === e.detail.item.id) {
+      e.preventDefault();  /* the form still holds it: mended right here */
       form.dataset.pending = "";
       showErrors(form, errors);
       setMessage("Markeringen sparades inte – rätta fälten och spara igen.", true);
     } else {
-      setMessage(`En väntande markering avvisades: ${Object.values(errors).join(" ") || e.detail.data.detail || ""}`, true);
+      setMessage("En väntande markering avvisades av servern. Den finns kvar överst på sidan – rätta den och skicka igen.", true);
     }
   });
+
+  /* a refused report back in the form: its place on the map, its fields and the messages */
+  Refused.mend.spot = (item) => {
+    if (drawer) drawer.disable();
+    drawer = null;
+    if (drawn) map.removeLayer(drawn);
+    clearPosition();
+    drawn = L.geoJSON(item.body.geometry, { style: { color: "#d7301f", weight: 6 } }).addTo(map);
+    showBounds(drawn.getBounds(), { maxZoom: 16 });
+    form.dataset.geometry = JSON.stringify(item.body.geometry);
+    document.getElementById("tips").replaceChildren();
+    mendInForm(form, item);
+  };
 }
