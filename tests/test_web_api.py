@@ -7,6 +7,8 @@ import uuid
 import warnings
 
 import pytest
+import shapely
+import shapely.geometry
 from _web_fixtures import FJUGESTA, PASSWORD, csrf_from_html, login, make_store, spot_payload
 from starlette.exceptions import StarletteDeprecationWarning
 
@@ -352,6 +354,13 @@ def test_place_search_and_background(anna):
     assert 14 < lon < 16 and 59 < lat < 60
     assert any("204" in f["properties"]["label"] for f in roads)
     assert bg["schematic_roads"] is True  # the embedded network; a real OSM file says False
+    # the area where a place is accepted (boundary + 500 m): the browser tests the user's
+    # position against it ("Min position") without sending the position
+    area = shapely.geometry.shape(bg["area"]["features"][0]["geometry"])
+    boundary = shapely.geometry.shape(bg["boundary"]["features"][0]["geometry"])
+    assert area.contains(boundary)
+    assert area.contains(shapely.Point(14.9233684299016, 59.2449628670858))  # Lanna badgruva
+    assert not area.contains(shapely.Point(15.2066, 59.2741))  # Örebro
 
 
 def test_pages_use_local_leaflet_only(anna):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 from _web_fixtures import (
+    CHROMIUM_ARGS,
     FJUGESTA,
     NEAR_FJUGESTA,
     PASSWORD,
@@ -19,6 +21,7 @@ from _web_fixtures import (
 
 from geo import sites, spots
 from tests._browser import LABEL_OVERLAPS_JS, LABEL_STYLES_JS
+from tests.conftest import CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -543,3 +546,257 @@ def test_police_move_a_spot_on_and_the_history_reads_as_swedish(browser, server)
     assert police.locator(f"tr[data-spot='{sid}'] .status").inner_text() == "Åtgärd planerad"
     assert police.errors == []
     police.context.close()
+
+
+def test_a_touch_screen_is_told_to_tap_not_click(browser, server, phone):
+    base, _path = server
+    phone.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    hint = phone.locator("#ritahjalp").inner_text()
+    assert "tryck sedan i kartan" in hint and "genom att trycka på sista" in hint
+    assert "licka" not in hint
+    phone.tap("#markera-plats")
+    assert phone.locator("#meddelande").inner_text().startswith("Tryck i kartan")
+    tooltips = phone.evaluate("Object.values(L.drawLocal.draw.handlers.polyline.tooltip)")
+    assert all(t.startswith("Tryck") for t in tooltips)
+    phone.tap("#markera-stracka")
+    message = phone.locator("#meddelande").inner_text()
+    assert message.startswith("Tryck längs vägen") and "licka" not in message
+    phone.goto("/observation")
+    assert "tryck i kartan" in phone.locator("label[for=obs-place]").inner_text()
+    phone.select_option("#obs-category", "alkohol")
+    phone.tap("#obsform button[type=submit]")  # no place: the server's message speaks of clicks
+    phone.wait_for_function("document.querySelector('[data-fel=place]').textContent !== ''")
+    assert "tryck på kartan" in phone.locator("[data-fel=place]").inner_text()
+    # a mouse still clicks
+    desk = app_page(browser, base)
+    assert "klicka sedan i kartan" in desk.locator("#ritahjalp").inner_text()
+    desk.click("#markera-plats")
+    assert desk.locator("#meddelande").inner_text().startswith("Klicka i kartan")
+    desk.goto("/observation")
+    assert "klicka i kartan" in desk.locator("label[for=obs-place]").inner_text()
+    assert desk.errors == []
+    desk.context.close()
+
+
+# ---------------------------------------------------------------- the user's position
+
+#: Lanna badgruva (in the kommun) and Örebro (outside it), as a phone's GPS gives them.
+LANNA = {"latitude": 59.2449628670858, "longitude": 14.9233684299016}
+OREBRO = {"latitude": 59.2741, "longitude": 15.2066}
+SHOTS = Path("/tmp/gps")
+
+
+def shot(pg, name):
+    """Keep a screenshot of what the user sees (for the review) in :data:`SHOTS`."""
+    SHOTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def carries_position(requests, where):
+    """Return the requests whose address or body holds the position ``where`` (6 decimals)."""
+    digits = [f"{where['latitude']:.4f}", f"{where['longitude']:.4f}"]
+    return [r for r in requests if any(d in r[1] + r[2] for d in digits)]
+
+
+def position_page(browser, base, where, accuracy, **context_args):
+    """A kommun editor's phone whose GPS says ``where`` ± ``accuracy`` m (permission given);
+    ``pg.sent`` lists every request as (method, url, body)."""
+    pg = app_page(
+        browser,
+        base,
+        geolocation={**where, "accuracy": accuracy},
+        permissions=["geolocation"],
+        **{**PHONE, **context_args},
+    )
+    pg.sent = []
+    pg.on("request", lambda r: pg.sent.append((r.method, r.url, r.post_data or "")))
+    pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    return pg
+
+
+def test_min_position_marks_where_the_user_stands_and_sends_it_only_when_saved(browser, server):
+    base, path = server
+    pg = position_page(browser, base, LANNA, 35)
+    pg.tap("#min-position")
+    pg.wait_for_selector("#spotform:not([hidden])")
+    message = pg.locator("#meddelande").inner_text()
+    assert message.startswith("Position ungefär ±35 m.") and "dra den" in message
+    assert pg.evaluate(ACTIVE_ID_JS) == "category"  # on to the form, as after a tap
+    shot(pg, "min-position-35m")
+    assert pg.locator("path.min-position").count() == 1  # the accuracy as a circle
+    pg.wait_for_function(  # the map flies there
+        "([lat, lon]) => map.getCenter().distanceTo([lat, lon]) < 5",
+        arg=[LANNA["latitude"], LANNA["longitude"]],
+    )
+    pg.wait_for_timeout(300)
+    point = pg.evaluate("JSON.parse(document.getElementById('spotform').dataset.geometry)")
+    assert point["coordinates"] == pytest.approx([LANNA["longitude"], LANNA["latitude"]])
+    pg.select_option("#category", "motorburen")
+    pg.tap("label.val:has(input[name=weekdays][value='6'])")
+    text = f"Mopeder på grusplanen vid badet {tag()}"
+    pg.fill("#description", text)
+    # the user moves the point a little: the saved spot is where it was dragged
+    pin = pg.locator(".leaflet-marker-icon.leaflet-marker-draggable")
+    pin.scroll_into_view_if_needed()
+    pin = pin.bounding_box()
+    x, y = pin["x"] + pin["width"] / 2, pin["y"] + pin["height"] - 4
+    pg.mouse.move(x, y)
+    pg.mouse.down()
+    pg.mouse.move(x + 30, y - 20, steps=5)
+    pg.mouse.up()
+    shot(pg, "min-position-35m-flyttad")
+    moved = pg.evaluate("JSON.parse(document.getElementById('spotform').dataset.geometry)")
+    assert moved["coordinates"] != pytest.approx(point["coordinates"], abs=1e-6)
+    assert moved["coordinates"] == pytest.approx(point["coordinates"], abs=1e-3)
+    # nothing has carried the position (nor the moved point) anywhere, nor stored it
+    assert carries_position(pg.sent, LANNA) == []
+    assert {m for m, _u, _b in pg.sent} == {"GET"}
+    assert "59.24" not in json.dumps(pg.evaluate("Object.assign({}, localStorage)"))
+    pg.tap("#spara")
+    pg.wait_for_function("document.getElementById('meddelande').textContent.startsWith('Sparad.')")
+    rows = stored(path, text)
+    assert len(rows) == 1
+    saved = spots.spots_geojson(rows)["features"][0]["geometry"]["coordinates"]
+    assert saved == pytest.approx(moved["coordinates"], abs=1e-6)
+    assert [m for m, _u, _b in carries_position(pg.sent, LANNA)] == ["PUT"]  # the save only
+    assert pg.locator("path.min-position").count() == 0
+    assert pg.errors == []
+    pg.context.close()
+
+
+def test_min_position_says_when_it_is_rough_outside_the_kommun_or_not_allowed(browser, server):
+    base, _path = server
+    pg = position_page(browser, base, LANNA, 250)
+    pg.tap("#min-position")
+    pg.wait_for_selector("#spotform:not([hidden])")
+    message = pg.locator("#meddelande").inner_text()
+    assert message.startswith("Position ungefär ±250 m.") and "kontrollera punkten" in message
+    # the point is placed, and the map (where it is checked) is in view
+    box = pg.locator("#karta").bounding_box()
+    assert box["y"] + box["height"] <= pg.viewport_size["height"] + 1 and box["y"] >= 0
+    shot(pg, "min-position-250m")
+    pg.tap("#avbryt")
+
+    pg.context.set_geolocation({**OREBRO, "accuracy": 20})
+    pg.tap("#min-position")
+    pg.wait_for_function("document.getElementById('meddelande').textContent.includes('utanför')")
+    message = pg.locator("#meddelande").inner_text()
+    assert "Du är utanför Lekebergs kommun" in message and "ingen punkt" in message
+    assert pg.locator("#spotform").is_hidden()
+    assert pg.locator(".leaflet-marker-icon").count() == 0
+    shot(pg, "min-position-utanfor")
+    assert carries_position(pg.sent, OREBRO) == []
+    assert {m for m, _u, _b in pg.sent} == {"GET"}
+    assert pg.errors == []
+    pg.context.close()
+
+    denied = app_page(browser, base, geolocation={**LANNA, "accuracy": 10}, **PHONE)
+    denied.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    denied.tap("#min-position")
+    denied.wait_for_function(
+        "!document.getElementById('meddelande').textContent.includes('Hämtar')"
+    )
+    assert "fick inte använda din position" in denied.locator("#meddelande").inner_text()
+    assert denied.locator("#spotform").is_hidden()
+    shot(denied, "min-position-nekad")
+    # marking by tapping still works
+    denied.tap("#markera-plats")
+    tap_map(denied, 0.5, 0.45)
+    denied.wait_for_selector("#spotform:not([hidden])")
+    assert denied.errors == []
+    denied.context.close()
+
+
+def test_min_position_over_plain_http_says_the_server_needs_https(browser, server):
+    # 127.0.0.1 counts as secure; the kommun's server under a name over http does not
+    base, _path = server
+    port = base.rsplit(":", 1)[1]
+    insecure = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP trygghet.lekeberg.test 127.0.0.1"],
+        headless=True,
+    )
+    try:
+        pg = app_page(
+            insecure,
+            f"http://trygghet.lekeberg.test:{port}",
+            geolocation={**LANNA, "accuracy": 10},
+            permissions=["geolocation"],
+            **PHONE,
+        )
+        pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+        assert pg.evaluate("window.isSecureContext") is False
+        pg.tap("#min-position")
+        message = pg.locator("#meddelande").inner_text()
+        assert "https://" in message and "bakom HTTPS" in message
+        assert pg.locator("#spotform").is_hidden()
+        shot(pg, "min-position-http")
+        assert pg.errors == []
+    finally:
+        insecure.close()
+
+
+# ---------------------------------------------------------------- refused after a wait
+
+REFUSED_JS = "JSON.parse(localStorage.getItem('geo-avvisade-v1') || '[]')"
+
+
+def test_a_report_refused_after_waiting_offline_comes_back_to_mend(browser, server):
+    # offline in the field a text with a street address waits in the outbox; sent later (here:
+    # on opening the app again) the server refuses it. The text must not be lost: the report
+    # stays on screen with the server's reason, and one tap puts it back in the form.
+    base, path = server
+    pg = app_page(browser, base, **PHONE)
+    pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    pg.context.set_offline(True)
+    pg.tap("#markera-plats")
+    tap_map(pg, 0.5, 0.45)
+    pg.wait_for_selector("#spotform:not([hidden])")
+    geometry = pg.evaluate("JSON.parse(document.getElementById('spotform').dataset.geometry)")
+    pg.select_option("#category", "motorburen")
+    pg.tap("label.val:has(input[name=weekdays][value='5'])")
+    text = f"Mopeder varje kväll utanför Storgatan 5 vid macken {tag()}"
+    pg.fill("#description", text)
+    pg.tap("#spara")
+    pg.wait_for_function(f"{OUTBOX_JS}.length === 1")
+    context = pg.context
+    assert pg.errors == []
+    pg.close()
+    context.set_offline(False)
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab.goto("/")
+    tab.wait_for_selector("#avvisade:not([hidden])")
+    assert tab.evaluate(OUTBOX_JS) == [] and stored(path, text) == []
+    refused = tab.locator("#avvisade li.avvisad")
+    assert refused.count() == 1
+    shown = refused.inner_text()
+    assert text in shown and "gatuadress" in shown and shown.startswith("Markering: ")
+    assert_fits_phone(tab, "map page with a refused report")
+    shot(tab, "avvisad-rapport")
+    # elsewhere in the app it is shown too, with the way to the form
+    tab.goto("/lista")
+    link = tab.locator("#avvisade a", has_text="Öppna och rätta")
+    assert link.get_attribute("href").startswith("/?ratta=")
+    tab.goto("/")
+    tab.tap("#avvisade button:has-text('Rätta och skicka igen')")
+    tab.wait_for_selector("#spotform:not([hidden])")
+    assert tab.locator("#description").input_value() == text
+    assert tab.locator("#category").input_value() == "motorburen"
+    assert tab.locator("input[name=weekdays][value='5']").is_checked()
+    assert tab.evaluate(ACTIVE_ID_JS) == "description"
+    assert tab.locator("#description").get_attribute("aria-invalid") == "true"
+    assert "gatuadress" in tab.locator("[data-fel=description]").inner_text()
+    shot(tab, "avvisad-tillbaka-i-formularet")
+    mended = f"Mopeder varje kväll vid macken {tag()}"
+    tab.fill("#description", mended)
+    tab.tap("#spara")
+    tab.wait_for_function("document.getElementById('meddelande').textContent.startsWith('Sparad.')")
+    rows = stored(path, mended)
+    assert len(rows) == 1 and rows[0]["weekdays"] == [5]
+    saved = spots.spots_geojson(rows)["features"][0]["geometry"]
+    assert saved["coordinates"] == pytest.approx(geometry["coordinates"], abs=1e-6)
+    assert tab.evaluate(REFUSED_JS) == [] and tab.locator("#avvisade").is_hidden()
+    assert tab.errors == []
+    context.close()

@@ -128,6 +128,13 @@ def create_app(
     boundary_geojson = json.loads(
         gpd.GeoSeries([boundary], crs=settings.working_crs).to_crs(settings.display_crs).to_json()
     )
+    # where a marked place is accepted (the server's own check, geo.sites.inside_kommun): the
+    # browser tests the user's position against it without sending the position anywhere
+    area_geojson = json.loads(
+        gpd.GeoSeries([boundary.buffer(settings.boundary_buffer_m)], crs=settings.working_crs)
+        .to_crs(settings.display_crs)
+        .to_json()
+    )
     places_geojson = json.loads(
         places[["place_id", "name", "kind", "geometry"]].to_crs(settings.display_crs).to_json()
     )
@@ -167,6 +174,7 @@ def create_app(
             "weekdays": spots.WEEKDAYS,
             "time_bands": {k: b.label for k, b in spots.TIME_BANDS.items()},
             "orgs": users.ORGS,
+            "kommun": settings.kommun_name,
         }
         return templates.TemplateResponse(
             request,
@@ -388,6 +396,7 @@ def create_app(
         await api_user(request, write=False)
         return {
             "boundary": boundary_geojson,
+            "area": area_geojson,
             "places": places_geojson,
             "roads": roads_geojson,
             "schematic_roads": schematic,

@@ -21,18 +21,26 @@ L.Popup.include({
     }
   },
 });
+/* A finger taps ("Tryck"), a mouse clicks ("Klicka"): every hint that speaks of the map
+   says what the user does. Imperative and infinitive, as the sentences need them. */
+const TOUCH = !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+const KLICKA = TOUCH ? "Tryck" : "Klicka";
+const KLICKA_INF = TOUCH ? "trycka" : "klicka";
 if (L.drawLocal) {
   const h = L.drawLocal.draw.handlers;
-  h.marker.tooltip.start = "Klicka i kartan där problemet finns – eller tryck Enter för att markera kartans mitt.";
-  h.polyline.tooltip.start = "Klicka där sträckan börjar (eller Enter: kartans mitt).";
-  h.polyline.tooltip.cont = "Klicka längs vägen (eller Enter: kartans mitt).";
-  h.polyline.tooltip.end = "Klicka på sista punkten igen (eller Enter två gånger) för att avsluta.";
+  h.marker.tooltip.start = `${KLICKA} i kartan där problemet finns – eller tryck Enter för att markera kartans mitt.`;
+  h.polyline.tooltip.start = `${KLICKA} där sträckan börjar (eller Enter: kartans mitt).`;
+  h.polyline.tooltip.cont = `${KLICKA} längs vägen (eller Enter: kartans mitt).`;
+  h.polyline.tooltip.end = `${KLICKA} på sista punkten igen (eller Enter två gånger) för att avsluta.`;
   h.polyline.error = "<strong>Fel:</strong> sträckan får inte korsa sig själv.";
   const t = L.drawLocal.draw.toolbar;
   t.actions = { title: "Avbryt markeringen", text: "Avbryt" };
   t.finish = { title: "Avsluta markeringen", text: "Avsluta" };
   t.undo = { title: "Ta bort den senaste punkten", text: "Ta bort senaste punkten" };
 }
+
+/* The pages' own words for a click, marked <span data-tryck="…">: the touch word instead. */
+if (TOUCH) document.querySelectorAll("[data-tryck]").forEach((e) => { e.textContent = e.dataset.tryck; });
 
 function newId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -68,7 +76,9 @@ function showErrors(form, errors) {
     if (own) c.setAttribute("aria-describedby", own); else c.removeAttribute("aria-describedby");
   });
   const invalid = [];
-  for (const [field, message] of Object.entries(errors || {})) {
+  for (const [field, said] of Object.entries(errors || {})) {
+    /* the server's messages say "klicka på kartan"; a finger taps */
+    const message = TOUCH ? String(said).replace(/\bklicka\b/g, "tryck") : said;
     const slot = form.querySelector(`[data-fel="${field}"]`);
     if (!slot) { setMessage(message, true); continue; }
     slot.textContent = message;
@@ -154,7 +164,10 @@ const Outbox = {
         } else if (r.status === 422 || r.status === 400 || r.status === 404) {
           const data = await r.json().catch(() => ({}));
           this.done(item);
-          document.dispatchEvent(new CustomEvent("utkorg:avvisad", { detail: { item, data } }));
+          /* the page whose open form sent it shows the errors there and cancels the event;
+             otherwise (sent after a wait, a reload, from another page) it is kept to mend */
+          const ev = new CustomEvent("utkorg:avvisad", { detail: { item, data }, cancelable: true });
+          if (document.dispatchEvent(ev) && !this.has(item.id)) Refused.add(item, data);
         } else if (r.status === 403 && await this.refreshToken().catch(() => false)) {
           retry = true;
         } else if (r.status === 401) {
@@ -168,6 +181,103 @@ const Outbox = {
     if (retry) this.schedule(); else this.delayMs = 2000;
   },
 };
+/* Reports the server refused after they waited in the outbox, kept in localStorage with the
+   server's Swedish messages until the user mends and resends them or throws them away: the
+   typed text is never lost. A page that has the form for a kind registers
+   `Refused.mend[kind] = (item) => …`, which puts the report back in the form. */
+const REFUSED_KEY = "geo-avvisade-v1";
+const REFUSED_KINDS = { spot: "Markering", edit: "Ändring av en markering", observation: "Observation" };
+const Refused = {
+  mend: {},
+  items() {
+    try { return JSON.parse(localStorage.getItem(REFUSED_KEY) || "[]"); } catch (e) { return []; }
+  },
+  save(items) { localStorage.setItem(REFUSED_KEY, JSON.stringify(items)); this.render(); },
+  add(item, data) {
+    const errors = (data && data.errors) || {};
+    const detail = (data && data.detail) || "";
+    const kept = { ...item, errors, detail, refusedAt: new Date().toISOString() };
+    this.save([...this.items().filter((i) => i.id !== item.id), kept]);
+  },
+  remove(id) { this.save(this.items().filter((i) => i.id !== id)); },
+  /* the page where a report is mended: the map, the observation form or the spot's page */
+  pageFor(item) {
+    if (item.kind === "edit") return item.url.replace(/^\/api\/spots\//, "/markering/");
+    return item.kind === "observation" ? "/observation" : "/";
+  },
+  mendHere(item) { return !!this.mend[item.kind] && this.pageFor(item) === window.location.pathname; },
+  render() {
+    const box = document.getElementById("avvisade");
+    if (!box) return;
+    const list = box.querySelector("ul");
+    list.replaceChildren();
+    const items = this.items();
+    box.hidden = !items.length;
+    for (const item of items) {
+      const li = el("li", null, "avvisad");
+      const category = CFG.categories[item.body.category] || CFG.observation_categories[item.body.category];
+      li.appendChild(el("strong", [REFUSED_KINDS[item.kind] || "Rapport", category].filter(Boolean).join(": ")));
+      if (item.body.description) li.appendChild(el("div", item.body.description, "beskrivning"));
+      const messages = Object.values(item.errors || {});
+      const errs = el("ul", null, "fel");
+      for (const m of messages.length ? messages : [item.detail || "Servern tog inte emot rapporten."]) errs.appendChild(el("li", m));
+      li.appendChild(errs);
+      const buttons = el("div", null, "knappar");
+      if (this.mendHere(item)) {
+        const b = el("button", "Rätta och skicka igen", "stor");
+        b.type = "button";
+        b.addEventListener("click", () => this.mend[item.kind](item));
+        buttons.appendChild(b);
+      } else {
+        const a = el("a", "Öppna och rätta");
+        a.href = `${this.pageFor(item)}?ratta=${encodeURIComponent(item.id)}`;
+        buttons.appendChild(a);
+      }
+      const drop = el("button", "Släng");
+      drop.type = "button";
+      drop.addEventListener("click", () => {
+        if (window.confirm("Släng rapporten? Texten går förlorad.")) this.remove(item.id);
+      });
+      buttons.appendChild(drop);
+      li.appendChild(buttons);
+      list.appendChild(li);
+    }
+  },
+  /* after a link "Öppna och rätta" (?ratta=<id>): put that report in this page's form */
+  mendFromAddress() {
+    const id = new URLSearchParams(window.location.search).get("ratta");
+    const item = id && this.items().find((i) => i.id === id);
+    if (item && this.mendHere(item)) this.mend[item.kind](item);
+  },
+};
+
+/* Fill a form's fields from a report's body (checkbox groups from lists). */
+function fillForm(form, body) {
+  for (const c of form.elements) {
+    if (!c.name || c.type === "hidden" || !(c.name in body)) continue;
+    const v = body[c.name];
+    if (c.type === "checkbox") c.checked = Array.isArray(v) && v.map(String).includes(c.value);
+    else c.value = v === null || v === undefined ? "" : String(v);
+  }
+}
+
+/* Put a report the server refused back in `form`: its fields, the server's messages next to
+   them (the focus on the first), and a note; it leaves the list of refused reports when
+   it is sent again (`queueReport`). */
+function mendInForm(form, item) {
+  form.reset();
+  fillForm(form, item.body);
+  form.hidden = false;
+  form.dataset.pending = "";
+  form.dataset.mending = item.id;
+  showErrors(form, item.errors || {});
+  setMessage("Rapporten är tillbaka i formuläret. Rätta det som står i rött och spara igen.", true);
+  if (!form.contains(document.activeElement)) {
+    const first = [...form.elements].find((c) => c.name && c.type !== "hidden");
+    if (first) first.focus();
+  }
+}
+
 /* Put a form's report in the outbox and send it. While the form's last report is unsent
    (offline), pressing the button again replaces that report (the same UUID, stored once by
    the server) instead of adding a second one. `url(id)` gives the report's address. */
@@ -175,6 +285,7 @@ function queueReport(form, kind, url, body) {
   const id = form.dataset.pending && Outbox.has(form.dataset.pending) ? form.dataset.pending : newId();
   Outbox.add({ id, kind, url: url(id), body });
   form.dataset.pending = id;
+  if (form.dataset.mending) { Refused.remove(form.dataset.mending); form.dataset.mending = ""; }
   setMessage("Sparad i webbläsaren – skickas till servern …");
   Outbox.flush().then(() => {
     if (form.dataset.pending === id && Outbox.has(id)) {
@@ -185,7 +296,12 @@ function queueReport(form, kind, url, body) {
 }
 
 window.addEventListener("online", () => { Outbox.delayMs = 2000; Outbox.flush(); });
-document.addEventListener("DOMContentLoaded", () => { Outbox.render(); Outbox.flush(); });
+document.addEventListener("DOMContentLoaded", () => {
+  Outbox.render();
+  Refused.render();
+  Refused.mendFromAddress();
+  Outbox.flush();
+});
 
 const STATUS_COLOURS = { ny: "#d7301f", bedomd: "#fc8d59", atgard_planerad: "#2b8cbe", atgardad: "#31a354", avvisad: "#777777" };
 

@@ -21,7 +21,100 @@ async function loadSpots() {
   document.getElementById("karta").dataset.antal = String(data.features.length);
 }
 
-addBackground(map).then(loadSpots);
+let background = null;  /* /api/background: the kommun and its 500 m margin ("area") */
+addBackground(map).then((bg) => { background = bg; loadSpots(); });
+
+/* Does the point (lon, lat) lie in a GeoJSON (Multi)Polygon collection? Even-odd rays over
+   every ring, so a hole is outside. */
+function insideArea(collection, lon, lat) {
+  const polygons = [];
+  for (const f of collection.features || []) {
+    if (f.geometry.type === "Polygon") polygons.push(f.geometry.coordinates);
+    else if (f.geometry.type === "MultiPolygon") polygons.push(...f.geometry.coordinates);
+  }
+  return polygons.some((rings) => {
+    let inside = false;
+    for (const ring of rings) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i];
+        const [xj, yj] = ring[j];
+        if ((yi > lat) !== (yj > lat) && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+    }
+    return inside;
+  });
+}
+
+/* "Min position": the browser's position (Geolocation API) centres the map, drawn with its
+   accuracy as a circle, and for a kommun editor becomes the point to mark, which can be
+   dragged until it is saved. The position stays in this page: it is tested against the
+   kommun here and sent nowhere (not even to the place check) unless the report is saved. */
+const POSITION_ROUGH_M = 100;
+const POSITION_ERRORS = {
+  1: "Webbläsaren fick inte använda din position. Tillåt platsåtkomst för den här sidan i webbläsarens inställningar och försök igen – eller markera platsen i kartan.",
+  2: "Din position gick inte att bestämma just nu. Försök igen om en stund, gärna under bar himmel – eller markera platsen i kartan.",
+  3: "Det tog för lång tid att få fram din position. Försök igen – eller markera platsen i kartan.",
+};
+let positionCircle = null;
+let onPosition = null;  /* what the marking form does with a position inside the kommun */
+
+/* Show `bounds`; Leaflet drops a new view while it animates a zoom (such as the first fit to
+   the kommun), so wait for that zoom to end. */
+function showBounds(bounds, options) {
+  if (map._animatingZoom) map.once("zoomend", () => map.fitBounds(bounds, options));
+  else map.fitBounds(bounds, options);
+}
+
+function clearPosition() {
+  if (positionCircle) map.removeLayer(positionCircle);
+  positionCircle = null;
+}
+
+function locate() {
+  if (!window.isSecureContext) {
+    setMessage("Din position kan bara hämtas när sidan öppnas med https://. Kommunens server måste köras bakom HTTPS för att webbläsaren ska lämna ut positionen – kontakta den som sköter servern. Markera platsen i kartan så länge.", true);
+    return;
+  }
+  if (!navigator.geolocation) {
+    setMessage("Den här webbläsaren kan inte ge din position. Markera platsen i kartan.", true);
+    return;
+  }
+  setMessage("Hämtar din position …");
+  navigator.geolocation.getCurrentPosition((pos) => {
+    const { latitude: lat, longitude: lon, accuracy } = pos.coords;
+    const metres = Math.max(1, Math.round(accuracy));
+    clearPosition();
+    /* the accuracy as a circle, and a dot that stays visible when the map shows the kommun */
+    positionCircle = L.featureGroup([
+      L.circle([lat, lon], { radius: accuracy, color: "#1d70b8", weight: 2, fillOpacity: 0.12, interactive: false, className: "min-position" }),
+      L.circleMarker([lat, lon], { radius: 6, color: "#fff", weight: 2, fillColor: "#1d70b8", fillOpacity: 1, interactive: false }),
+    ]).addTo(map);
+    const area = background && background.area;
+    if (area && !insideArea(area, lon, lat)) {
+      showBounds(L.geoJSON(area).getBounds().extend(positionCircle.getBounds()), { padding: [8, 8] });
+      setMessage(`Du är utanför ${CFG.kommun}s kommun (position ungefär ±${metres} m), så ingen punkt läggs ut. Markera platsen i kartan i stället.`, true);
+      map.getContainer().scrollIntoView({ block: "end" });  /* the message lies just above */
+      return;
+    }
+    showBounds(positionCircle.getBounds(), { maxZoom: 17 });
+    const rough = accuracy > POSITION_ROUGH_M;
+    const said = `Position ungefär ±${metres} m.` + (area ? "" : " (Kommungränsen är inte hämtad än; servern kontrollerar platsen när du sparar.)");
+    if (onPosition && onPosition(L.latLng(lat, lon))) {
+      setMessage(rough
+        ? `${said} Det är osäkert: kontrollera punkten i kartan och dra den till rätt ställe innan du sparar.`
+        : `${said} Punkten ligger där du står; dra den om den ska flyttas.`, rough);
+      /* a rough point is checked on the map first (the message just above it), a good one
+         goes on to the form like a tapped point */
+      if (rough) map.getContainer().scrollIntoView({ block: "end" });
+      else document.getElementById("category").focus();
+    } else {
+      setMessage(`${said} Kartan visar var du är.` + (rough ? " Det är osäkert; positionen kan ligga en bit bort." : ""), rough);
+    }
+  }, (err) => {
+    setMessage(POSITION_ERRORS[err.code] || POSITION_ERRORS[2], true);
+  }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
+}
+document.getElementById("min-position").addEventListener("click", locate);
 
 /* Place search over the names and aliases of data/platser. */
 const sok = document.getElementById("sok");
@@ -61,8 +154,8 @@ if (form) {
       : new L.Draw.Polyline(map, { shapeOptions: { color: "#d7301f", weight: 6 } });
     drawer.enable();  /* Leaflet.draw moves the focus to the map */
     setMessage(kind === "plats"
-      ? "Klicka i kartan där problemet finns. Med tangentbordet: flytta kartan med piltangenterna och tryck Enter för att markera kartans mitt."
-      : "Klicka längs vägen; avsluta med att klicka på sista punkten igen. Med tangentbordet: flytta kartan med piltangenterna, Enter lägger en punkt i kartans mitt, Enter igen på samma ställe avslutar.");
+      ? `${KLICKA} i kartan där problemet finns. Med tangentbordet: flytta kartan med piltangenterna och tryck Enter för att markera kartans mitt.`
+      : `${KLICKA} längs vägen; avsluta med att ${KLICKA_INF} på sista punkten igen. Med tangentbordet: flytta kartan med piltangenterna, Enter lägger en punkt i kartans mitt, Enter igen på samma ställe avslutar.`);
     /* on a phone the map lies below the buttons (and the message above): bring it up, or
        the finger finds no map */
     const top = kartan.getBoundingClientRect().top;
@@ -101,12 +194,25 @@ if (form) {
   });
   document.getElementById("markera-mitten").addEventListener("click", markCentre);
 
+  /* A position inside the kommun: a point to mark there, unless a stretch is being drawn
+     (then the map only shows where the user is). */
+  onPosition = (here) => {
+    if (drawer && drawer.enabled() && drawer.type === L.Draw.Polyline.TYPE) return false;
+    if (drawer) drawer.disable();
+    drawer = null;
+    const marker = L.marker(here, { draggable: true, title: "Din position – dra punkten om den ska flyttas" });
+    marker.on("dragend", () => { form.dataset.geometry = JSON.stringify(marker.toGeoJSON().geometry); });
+    map.fire(L.Draw.Event.CREATED, { layer: marker, layerType: "marker", fromPosition: true });
+    return true;
+  };
+
   map.on(L.Draw.Event.CREATED, async (e) => {
     if (form.dataset.pending) {  /* the last report waits in the outbox: this is a new one */
       form.dataset.pending = "";
       form.reset();
     }
     if (drawn) map.removeLayer(drawn);
+    if (!e.fromPosition) clearPosition();
     drawn = e.layer.addTo(map);
     form.hidden = false;
     form.dataset.geometry = JSON.stringify(drawn.toGeoJSON().geometry);
@@ -114,6 +220,8 @@ if (form) {
     setMessage("");
     const tips = document.getElementById("tips");
     tips.replaceChildren();
+    /* the user's own position is not sent to the check: the server checks it on saving */
+    if (e.fromPosition) return;
     try {
       const r = await fetch("/api/spots/check", {
         method: "POST", credentials: "same-origin",
@@ -130,8 +238,10 @@ if (form) {
   document.getElementById("avbryt").addEventListener("click", () => {
     if (drawn) map.removeLayer(drawn);
     drawn = null;
+    clearPosition();
     form.reset();
     form.dataset.pending = "";
+    form.dataset.mending = "";  /* a refused report stays in its list */
     showErrors(form, {});
     form.hidden = true;
     document.getElementById("markera-plats").focus();
@@ -159,6 +269,7 @@ if (form) {
       form.dataset.pending = "";
       if (drawn) map.removeLayer(drawn);
       drawn = null;
+      clearPosition();
       form.reset();
       showErrors(form, {});
       form.dataset.geometry = "";
@@ -177,11 +288,25 @@ if (form) {
     if (e.detail.item.kind !== "spot") return;
     const errors = (e.detail.data && e.detail.data.errors) || {};
     if (form.dataset.pending === e.detail.item.id) {
+      e.preventDefault();  /* the form still holds it: mended right here */
       form.dataset.pending = "";
       showErrors(form, errors);
       setMessage("Markeringen sparades inte – rätta fälten och spara igen.", true);
     } else {
-      setMessage(`En väntande markering avvisades: ${Object.values(errors).join(" ") || e.detail.data.detail || ""}`, true);
+      setMessage("En väntande markering avvisades av servern. Den finns kvar överst på sidan – rätta den och skicka igen.", true);
     }
   });
+
+  /* a refused report back in the form: its place on the map, its fields and the messages */
+  Refused.mend.spot = (item) => {
+    if (drawer) drawer.disable();
+    drawer = null;
+    if (drawn) map.removeLayer(drawn);
+    clearPosition();
+    drawn = L.geoJSON(item.body.geometry, { style: { color: "#d7301f", weight: 6 } }).addTo(map);
+    showBounds(drawn.getBounds(), { maxZoom: 16 });
+    form.dataset.geometry = JSON.stringify(item.body.geometry);
+    document.getElementById("tips").replaceChildren();
+    mendInForm(form, item);
+  };
 }

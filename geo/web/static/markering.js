@@ -51,7 +51,13 @@ if (redigera) {
   });
   document.addEventListener("utkorg:avvisad", (e) => {
     if (e.detail.item.id !== redigera.dataset.pending) return;
+    e.preventDefault();  /* the form still holds it: mended right here */
+    redigera.dataset.pending = "";
     showErrors(redigera, (e.detail.data && e.detail.data.errors) || {});
     setMessage("Ändringen sparades inte – rätta fälten.", true);
   });
+  Refused.mend.edit = (item) => {
+    redigera.closest("details").open = true;
+    mendInForm(redigera, item);
+  };
 }

@@ -51,8 +51,17 @@ if (obsform) {
     setMessage("Observationen är mottagen. Tack!");
   });
   document.addEventListener("utkorg:avvisad", (e) => {
-    if (e.detail.item.kind !== "observation") return;
+    if (e.detail.item.kind !== "observation" || obsform.dataset.pending !== e.detail.item.id) return;
+    e.preventDefault();  /* the form still holds it: mended right here */
+    obsform.dataset.pending = "";
     showErrors(obsform, (e.detail.data && e.detail.data.errors) || {});
     setMessage("Observationen sparades inte – rätta fälten och skicka igen.", true);
   });
+  Refused.mend.observation = (item) => {
+    if (marker) map.removeLayer(marker);
+    marker = null;
+    point = item.body.geometry || null;
+    mendInForm(obsform, item);
+    if (point) marker = L.marker([point.coordinates[1], point.coordinates[0]]).addTo(map);
+  };
 }
