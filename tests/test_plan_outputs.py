@@ -640,3 +640,105 @@ def test_ics_description_puts_each_part_of_a_reason_on_a_line() -> None:
         "Hela vägavsnittet", "Plats", "Obs", "Löfte", "Källor", "Tid", "Tema",
     ]  # fmt: skip
     assert " ".join(lines[:-1]) == LONG_REASON
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 60), st.floats(0, 60)).map(lambda p: (round(p[0]), round(p[1]))),
+        min_size=1,
+        max_size=9,
+    )
+)
+def test_spread_markers_never_meet_and_lone_markers_stay(points) -> None:
+    from geo.report._spread import spread_markers
+
+    drawn = spread_markers(points, diameter=14.5, gap=1.5)
+    assert len(drawn) == len(points)
+    for a, b in itertools.combinations(drawn, 2):
+        assert ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 >= 14.5 - 1e-6
+    for p, d in zip(points, drawn, strict=True):  # a marker that met none is where it belongs
+        if all(
+            ((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5 >= 14.5 + 40
+            for q in points
+            if q is not p
+        ):
+            assert d == pytest.approx(p)
+
+
+def _close_stops_plan(offsets_m: list[tuple[float, float]]) -> patrol.Plan:
+    """A one-trip plan in Fjugesta whose stops are the given metres from one point."""
+    import geopandas as gpd
+    import shapely
+
+    x0, y0 = load_places().set_index("place_id").loc["fjugesta_centrum"].geometry.centroid.coords[0]
+    pts = [shapely.Point(x0 + dx, y0 + dy) for dx, dy in offsets_m]
+    start = pd.Timestamp("2026-12-04 20:00", tz="Europe/Stockholm")
+    stops = gpd.GeoDataFrame(
+        {
+            "order": range(1, len(pts) + 1),
+            "trip": [1] * len(pts),
+            "start": [start + pd.Timedelta(minutes=15 * i) for i in range(len(pts))],
+        },
+        geometry=pts,
+        crs="EPSG:3006",
+    )
+    route = shapely.LineString([(x0 - 5000, y0 + 8000), *[(p.x, p.y) for p in pts]])
+    routes = gpd.GeoDataFrame({"trip": [1], "drive_min": [20.0]}, geometry=[route], crs="EPSG:3006")
+    return patrol.Plan("2026-W49", 120.0, 120.0, stops, routes, {})
+
+
+@pytest.mark.parametrize(
+    "offsets_m",
+    [
+        [(0, 0), (3, 2), (0, 0), (-4, 1)],  # a few metres apart, one place twice
+        [(0, 0), (0, 0), (250, -120), (250, -120), (6, 0), (-9000, 0)],
+    ],
+)
+def test_printed_map_sets_close_stops_apart_with_a_line_to_their_true_point(offsets_m) -> None:
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    plan = _close_stops_plan(offsets_m)
+    fig, markers = plan_report.plan_figure(plan)
+    try:
+        ax = fig.axes[0]
+        to_pt = ax.transData.transform
+        assert [m.order for m in markers] == list(plan.stops["order"])
+        for a, b in itertools.combinations(markers, 2):  # no number covers another
+            assert np.hypot(*np.subtract(a.drawn_pt, b.drawn_pt)) >= plan_report.MARKER_PT, (a, b)
+        moved = [m for m in markers if m.leader is not None]
+        assert len(moved) >= len(markers) - 1
+        for m, s in zip(markers, plan.stops.geometry, strict=True):
+            true_px = to_pt((s.x, s.y))
+            assert np.allclose(np.multiply(m.true_pt, fig.dpi / 72), true_px, atol=0.01)
+            if m.leader is None:  # not moved: drawn on its true point
+                assert np.allclose(m.drawn_pt, m.true_pt)
+                continue
+            assert m.leader in ax.lines and m.leader.get_gid() == f"leader-{m.order}"
+            (x0, x1), (y0, y1) = m.leader.get_xdata(), m.leader.get_ydata()
+            assert np.allclose((x0, y0), (s.x, s.y))  # from the true point, where the route goes
+            end_pt = to_pt((x1, y1)) * 72 / fig.dpi
+            assert np.allclose(end_pt, m.drawn_pt, atol=0.01)  # to the marker
+            # set apart, not far off: within a few markers of its place
+            assert np.hypot(*np.subtract(m.drawn_pt, m.true_pt)) < 3 * plan_report.MARKER_PT
+        lone = markers[-1] if len(markers) == 6 else None  # 9 km off: left where it is
+        assert lone is None or lone.leader is None
+    finally:
+        plt.close(fig)
+
+
+def test_real_week_prints_its_fjugesta_stops_apart_on_one_page(two_trip_plan, tmp_path) -> None:
+    """Week 49 of `geo run`: stops 1, 2, 4 and 5 in Fjugesta each readable, still one page."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, markers = plan_report.plan_figure(two_trip_plan)
+    plt.close(fig)
+    for a, b in itertools.combinations(markers, 2):
+        assert np.hypot(*np.subtract(a.drawn_pt, b.drawn_pt)) >= plan_report.MARKER_PT, (a, b)
+    assert sum(m.leader is not None for m in markers) >= 2
+    paths = plan_report.write_outputs(two_trip_plan, out_dir=tmp_path)
+    info = subprocess.run(
+        ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
+    )
+    assert "Pages:           1" in info.stdout

@@ -543,3 +543,79 @@ def test_logged_controls_count_for_the_traffic_control_line(tmp_path):
     note = re.sub(r"\s+", " ", html.split('class="privacy">', 1)[1].split("</p>", 1)[0])
     assert note.startswith("Delad rapport: antal observationer under 5 visas som")
     assert "kontroller och besök" in note and "visas med sina verkliga antal" in note
+
+
+@pytest.fixture(scope="module")
+def unfinished_month(sample):
+    """December 2026, which the sample covers only to Sunday 6 December, printed to PDF."""
+    inputs = monthly.collect_inputs(month="2026-12", store_path=sample["path"])
+    report = monthly.compute_report(
+        inputs, month="2026-12", k=K, emerging_cell_size_m=1000.0, forecast_method="count_3m"
+    )
+    outputs = monthly.write_report(report, out_dir=sample["root"] / "december", pdf=True)
+    return {"report": report, "outputs": outputs}
+
+
+def test_a_month_not_over_is_compared_with_the_same_days(sample, unfinished_month):
+    """Six days of December are not set against the whole of November and December 2025."""
+    report = unfinished_month["report"]
+    teman = report.tables["teman"].frame.set_index("Tema")
+    months = ["1–6 december 2026", "1–6 november 2026", "1–6 december 2025"]
+    assert list(teman.columns) == months
+    for theme, label in THEMES.items():
+        for column, (start, end) in zip(
+            months, [("2026-12-01", "2026-12-07"), ("2026-11-01", "2026-11-07"),
+                     ("2025-12-01", "2025-12-07")], strict=True,
+        ):  # fmt: skip
+            bounds = tuple(_utc(pd.Timestamp(d, tz=settings.timezone)) for d in (start, end))
+            n = _count(
+                sample["path"], f"occurred_at >= ? AND occurred_at < ? AND {_theme_sql(theme)}",
+                bounds,
+            )  # fmt: skip
+            assert str(teman.loc[label, column]) == _shown(n), (theme, column)
+    assert report.tables["kallor"].title.endswith("1–6 december 2026")
+    assert any("till och med 6 december 2026" in n for n in report.notes["intro"])
+    for item in report.focus:  # the focus compares the same days as the table
+        for reason in item.reasons:
+            shown = [str(v) for v in teman.loc[THEMES[item.theme]]]
+            if "observationer under 1–6 december 2026:" in reason and all(
+                v.isdigit() for v in shown
+            ):
+                now, last, year = (int(v) for v in shown)
+                assert reason == monthly.change_reason(
+                    now, last, year, month="2026-12", k=K, days=6
+                )
+    whole = monthly.compute_report(
+        monthly.collect_inputs(month="2026-11", store_path=sample["path"]), month="2026-11", k=K,
+        emerging_cell_size_m=1000.0, forecast_method="count_3m",
+    )  # fmt: skip
+    assert list(whole.tables["teman"].frame.columns[1:]) == [
+        "november 2026", "oktober 2026", "november 2025",
+    ]  # fmt: skip
+
+
+def test_focus_forecast_is_said_in_plain_swedish(unfinished_month):
+    reasons = [r for item in unfinished_month["report"].focus for r in item.reasons]
+    assert not [r for r in reasons if "väntar" in r]
+    assert [r for r in reasons if r.startswith("Prognosen: omkring ")]
+
+
+@pytest.mark.parametrize("which", ["sample", "unfinished_month"])
+def test_short_tables_are_not_split_between_pages(request, which):
+    """A table of a few rows stays on one page with its caption (the PDF as printed)."""
+    outputs, report = (request.getfixturevalue(which)[k] for k in ("outputs", "report"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(outputs["pdf"]), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    pages = ["".join(page.split()) for page in text.split("\f")]  # "< 5" prints as "<5"
+    checked = 0
+    for table in report.tables.values():
+        if table.frame.empty or len(table.frame) > 12:
+            continue
+        title = "".join(table.title.split())
+        page = next(p for p in pages if title in p)
+        last = "".join("".join(str(v) for v in table.frame.iloc[-1]).split())
+        assert last in page, (table.title, last)
+        checked += 1
+    assert checked >= 4

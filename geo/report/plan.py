@@ -6,9 +6,11 @@ import base64
 import html
 import io
 import logging
+import math
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,10 +21,14 @@ import pandas as pd
 from geo import settings
 from geo.errors import GeoError
 from geo.model import THEMES
+from geo.report._spread import spread_markers
 from geo.weeks import DAY_NAMES, week_monday
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
     from geo.patrol import Plan
 
@@ -188,8 +194,39 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
     return cal
 
 
-def plan_image_png(plan: Plan) -> bytes:
-    """Draw a static map of the plan (boundary, roads, route, numbered stops) as PNG.
+#: A stop marker's outer diameter on the printed map, in points (its circle and edge).
+MARKER_PT = 14.5
+#: Free space between two stop markers set apart, in points.
+_MARKER_GAP_PT = 1.5
+
+
+@dataclass(frozen=True)
+class StopMarker:
+    """Where the printed map draws a stop's numbered marker.
+
+    Attributes
+    ----------
+    order
+        The stop's number.
+    true_pt, drawn_pt
+        The stop's true point and the marker's centre, in points from the figure's lower left.
+    leader
+        The thin line from the true point to a marker set apart (``None`` if not moved).
+    """
+
+    order: int
+    true_pt: tuple[float, float]
+    drawn_pt: tuple[float, float]
+    leader: Line2D | None
+
+
+def plan_figure(plan: Plan) -> tuple[Figure, list[StopMarker]]:
+    """Draw a static map of the plan (boundary, roads, route, numbered stops).
+
+    Stop markers that would cover each other at the map's scale (one place visited on both
+    trips, stops a few hundred metres apart) are set apart around their places
+    (:func:`geo.report._spread.spread_markers`), each with a thin leader line to a dot on its
+    true point, where the route goes.
 
     Parameters
     ----------
@@ -198,14 +235,17 @@ def plan_image_png(plan: Plan) -> bytes:
 
     Returns
     -------
-    bytes
-        A PNG (matplotlib, no tiles: works offline).
+    Figure
+        The map (matplotlib, no tiles: works offline); the caller closes it.
+    list of StopMarker
+        Each stop's marker, in the order of ``plan.stops``.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from geo.maps.plan import _trip_color, _trip_weight
     from geo.sites import load_boundary, load_places
 
     fig, ax = plt.subplots(figsize=(6.2, 3.6), dpi=150)
@@ -220,20 +260,66 @@ def plan_image_png(plan: Plan) -> bytes:
             ax.annotate(str(p["name"]), (c.x, c.y), fontsize=6, color="#444444", ha="center")
     except GeoError as e:
         logger.warning("no background for the plan image: %s", e)
-    colors = ["#c51b7d", "#2166ac"]
-    for _, r in plan.routes.iterrows():
+    n_trips = len(plan.routes)
+    for _, r in plan.routes.sort_values("trip").iterrows():  # the first, widest, underneath
+        trip = int(r["trip"])
+        day = plan.stops.loc[plan.stops["trip"] == trip, "start"].min()
+        when = f" ({DAY_NAMES[pd.Timestamp(day).day_of_week]})" if pd.notna(day) else ""
         gpd.GeoSeries([r.geometry], crs=plan.routes.crs).plot(
-            ax=ax, color=colors[(int(r["trip"]) - 1) % 2], linewidth=2.2
-        )
-    for _, s in plan.stops.iterrows():
-        ax.plot(s.geometry.x, s.geometry.y, "o", ms=13, color="white", mec="#111111", mew=1.5)
-        ax.annotate(
-            str(int(s["order"])), (s.geometry.x, s.geometry.y), ha="center", va="center",
-            fontsize=8, fontweight="bold",
+            ax=ax, color=_trip_color(trip), linewidth=0.5 * _trip_weight(trip, n_trips),
+            label=f"Rutt {trip}{when}",
         )  # fmt: skip
+    if n_trips > 1:
+        ax.legend(loc="lower left", fontsize=6, frameon=False, handlelength=1.5)
+    xy = [(s.geometry.x, s.geometry.y) for s in plan.stops.itertuples()]
+    if xy:  # the stops in view even without a background; then fix the scale to spread at
+        ax.update_datalim(xy)
+        ax.autoscale_view()
     ax.set_axis_off()
     ax.set_aspect("equal")
     fig.tight_layout(pad=0.2)
+    ax.autoscale(enable=False)
+    ax.apply_aspect()
+    to_pt = ax.transData + matplotlib.transforms.Affine2D().scale(72 / fig.dpi)
+    true_pt = [(float(x), float(y)) for x, y in to_pt.transform(xy)] if xy else []
+    drawn_pt = spread_markers(true_pt, diameter=MARKER_PT, gap=_MARKER_GAP_PT)
+    markers = []
+    for order, (x, y), at_pt in zip(plan.stops["order"], xy, drawn_pt, strict=True):
+        at_x, at_y = to_pt.inverted().transform(at_pt)
+        at = (float(at_x), float(at_y))
+        leader = None
+        if math.dist(to_pt.transform((x, y)), at_pt) > 0.5:
+            ax.plot(x, y, "o", ms=3, color="#111111", zorder=4, clip_on=False)
+            (leader,) = ax.plot(
+                [x, at[0]], [y, at[1]], color="#111111", linewidth=0.8, zorder=4, clip_on=False,
+                gid=f"leader-{int(order)}",
+            )  # fmt: skip
+        ax.plot(*at, "o", ms=13, color="white", mec="#111111", mew=1.5, zorder=5, clip_on=False)
+        ax.annotate(
+            str(int(order)), at, ha="center", va="center", fontsize=8, fontweight="bold",
+            zorder=6, annotation_clip=False,
+        )  # fmt: skip
+        tx, ty = to_pt.transform((x, y))
+        markers.append(StopMarker(int(order), (float(tx), float(ty)), at_pt, leader))
+    return fig, markers
+
+
+def plan_image_png(plan: Plan) -> bytes:
+    """Draw the plan's static map (:func:`plan_figure`) as PNG.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    bytes
+        A PNG (matplotlib, no tiles: works offline).
+    """
+    import matplotlib.pyplot as plt
+
+    fig, _ = plan_figure(plan)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)

@@ -19,6 +19,7 @@ from geo.report.monthly.incidents import (
     trend_table,
 )
 from geo.report.monthly.police import bathing_table, controls_table, police_presence
+from geo.report.monthly.selection import compared_periods, covered_days
 from geo.report.monthly.spots import activity_table, spot_tables
 from geo.report.monthly.tables import MonthlyReport, ReportInputs
 from geo.report.monthly.vocabulary import (
@@ -75,7 +76,16 @@ def compute_report(
             "Rapporten bygger helt eller delvis på syntetiska exempeldata (källan "
             "”Syntetiska exempeldata”); de beskriver inga verkliga händelser.",
         )
-    for table in theme_tables(inc, places, month=month, k=k):
+    days = covered_days(inputs.data_end, month=month)
+    if days is not None:
+        this, last, year = (label for label, _, _ in compared_periods(month, days=days))
+        report.note(
+            "intro",
+            f"Lagret har observationer till och med {days} {month_label(month)}: månaden "
+            f"jämförs därför över samma dagar ({this} mot {last} och {year}), och månadens "
+            "stapel i diagrammet gäller bara dessa dagar.",
+        )
+    for table in theme_tables(inc, places, month=month, k=k, days=days):
         report.add(table)
     report.add(top_areas(inc, places, month=month, k=k))
     trend, raw = trend_table(inc, places, month=month, k=k)
@@ -138,13 +148,20 @@ def compute_report(
     )
     report.add(activity_table(status))
     focus, notes = next_month_focus(
-        inc, places, month=month, k=k, status=status, forecast_method=forecast_method
+        inc, places, month=month, k=k, status=status, forecast_method=forecast_method, days=days
     )
     report.focus = focus
     for n in notes:
         report.note("fokus", n)
     logger.info("monthly report %s: %d tables", month, len(report.tables))
     return report
+
+
+def _last_observation(store_path: Path | None) -> pd.Timestamp | None:
+    """Return the time of the store's last incident (UTC), or ``None`` if it holds none."""
+    with store.connect(store_path) as conn:
+        last = conn.execute("SELECT max(occurred_at) FROM incidents").fetchone()[0]
+    return None if last is None else pd.Timestamp(last).tz_convert("UTC")
 
 
 def collect_inputs(
@@ -174,6 +191,7 @@ def collect_inputs(
     plan = activity.load_plan(plan_path)
     log = activity.read_activity_log(store_path)
     inputs = ReportInputs(incidents=incidents, places=places, plan=plan, activity_log=log)
+    inputs.data_end = _last_observation(store_path)
     weeks = activity.iso_weeks_of_month(month)
     try:
         patrol_log = importlib.import_module("geo.patrol_log")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from geo import activity
 from geo.model import THEMES
-from geo.report.monthly.selection import in_period, nearest_place_names
+from geo.report.monthly.selection import compared_periods, in_period, nearest_place_names
 from geo.report.monthly.tables import FocusItem
 from geo.report.monthly.vocabulary import BATHING_MONTHS, MOTOR_MONTHS, month_label
 from geo.sites import theme_mask
@@ -28,7 +28,9 @@ def _compared(now: int, other: int, what: str, *, k: int) -> str:
     return f"{word} {what} ({shown(other)})"
 
 
-def change_reason(now: int, last: int, year: int, *, month: str, k: int) -> str:
+def change_reason(
+    now: int, last: int, year: int, *, month: str, k: int, days: int | None = None
+) -> str:
     """Say how a theme's count this month compares with last month and the same month last year.
 
     Parameters
@@ -40,6 +42,9 @@ def change_reason(now: int, last: int, year: int, *, month: str, k: int) -> str:
     k
         Suppression threshold: counts from 1 to ``k - 1`` read "färre än k", and two such
         counts are not compared.
+    days
+        The days of ``month`` counted, if the data ends inside it (the others are counted
+        over the same days): the sentence names them, "i 1–22 november 2026".
 
     Returns
     -------
@@ -49,7 +54,8 @@ def change_reason(now: int, last: int, year: int, *, month: str, k: int) -> str:
     """
     head = str(now) if now == 0 or now >= k else f"färre än {k}"
     return (
-        f"{head} observationer i {month_label(month)}: "
+        f"{head} observationer {'i' if days is None else 'under'} "
+        f"{compared_periods(month, days=days)[0][0]}: "
         f"{_compared(now, last, 'förra månaden', k=k)}, "
         f"{_compared(now, year, 'samma månad i fjol', k=k)}."
     )
@@ -64,6 +70,7 @@ def next_month_focus(
     status: pd.DataFrame,
     forecast_method: str = "default",
     top: int = 3,
+    days: int | None = None,
 ) -> tuple[list[FocusItem], list[str]]:
     """Suggest next month's focus per theme from the forecast, the trends and the plan.
 
@@ -89,6 +96,9 @@ def next_month_focus(
         Method of :func:`geo.forecast.forecast_week`.
     top
         Most focus items.
+    days
+        The days of ``month`` the data covers, if it ends inside the month: the months are
+        then compared over those days (:func:`~geo.report.monthly.selection.compared_periods`).
 
     Returns
     -------
@@ -121,10 +131,10 @@ def next_month_focus(
     for t in THEMES:
         mask = theme_mask(incidents, t, places) if len(incidents) else pd.Series(dtype=bool)
         counts[t] = [
-            int((mask & in_period(incidents["occurred_at"], *activity.month_bounds(str(q)))).sum())
+            int((mask & in_period(incidents["occurred_at"], start, end)).sum())
             if len(incidents)
             else 0
-            for q in (p, p - 1, p - 12)
+            for _, start, end in compared_periods(month, days=days)
         ]
 
     def shown(n: int) -> str:
@@ -137,12 +147,11 @@ def next_month_focus(
             n = round(expected[t])
             place_text = f", främst kring {', '.join(where[t])}" if where[t] else ""
             reasons.append(
-                f"Prognosen väntar omkring {shown(n)} observationer i "
-                f"{month_label(nxt)}{place_text}."
+                f"Prognosen: omkring {shown(n)} observationer i {month_label(nxt)}{place_text}."
             )
         now, last, year = counts[t]
         if now >= k and now > last:
-            reasons.append(change_reason(now, last, year, month=month, k=k))
+            reasons.append(change_reason(now, last, year, month=month, k=k, days=days))
         nxt_month = (p + 1).month
         if t == "B" and nxt_month in BATHING_MONTHS:
             reasons.append("Badsäsongen (maj–september) pågår nästa månad.")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 from geo.report.monthly.selection import (
+    compared_periods,
     in_period,
     nearest_place_names,
     source_group,
@@ -35,7 +36,12 @@ from geo.report.monthly.vocabulary import (
 
 
 def theme_tables(
-    incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, month: str, k: int
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    month: str,
+    k: int,
+    days: int | None = None,
 ) -> list[Table]:
     """Count observations per theme: this month, last month, same month last year; by source.
 
@@ -49,15 +55,18 @@ def theme_tables(
         ``YYYY-MM``.
     k
         Suppression threshold.
+    days
+        The days of ``month`` the data covers, if it ends inside the month
+        (:func:`~geo.report.monthly.selection.covered_days`): all three months are then
+        counted over those days only, and the headers say so ("1–22 november 2026").
 
     Returns
     -------
     list of Table
         ``teman`` (theme × three months) and ``kallor`` (theme × source group, this month).
     """
-    p = activity.parse_month(month)
-    periods = [p, p - 1, p - 12]
-    bounds = [activity.month_bounds(str(q)) for q in periods]
+    periods = compared_periods(month, days=days)
+    bounds = [(s, e) for _, s, e in periods]
     rows, src_rows = [], []
     groups = [g for g in SOURCE_GROUP_LABELS if g != "ovriga"]
     month_groups = source_group(incidents["source"]) if len(incidents) else pd.Series(dtype=str)
@@ -78,7 +87,7 @@ def theme_tables(
             parts = [0] * len(groups)
         shown = suppress_parts(parts, total=counts[0], k=k)
         src_rows.append([label, suppress(counts[0], k=k), *shown])
-    cols = ["Tema", *(month_label(str(q)) for q in periods)]
+    cols = ["Tema", *(label for label, _, _ in periods)]
     src_cols = ["Tema", "Totalt", *(SOURCE_GROUP_LABELS[g] for g in groups)]
     return [
         Table(
@@ -89,7 +98,7 @@ def theme_tables(
         ),
         Table(
             "kallor",
-            f"Observationer per tema och källa, {month_label(month)}",
+            f"Observationer per tema och källa, {periods[0][0]}",
             pd.DataFrame(src_rows, columns=src_cols),
             tuple(src_cols[1:]),
         ),

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.report.monthly.vocabulary import SOURCE_GROUPS
+from geo import activity, settings
+from geo.report.monthly.vocabulary import SOURCE_GROUPS, month_label
 from geo.sites import theme_mask
 
 
@@ -28,6 +29,62 @@ def in_period(times: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Se
     """
     t = pd.to_datetime(times)
     return (t >= start) & (t < end)
+
+
+def covered_days(data_end: pd.Timestamp | None, *, month: str) -> int | None:
+    """Return how many days of the month the data covers, if it ends inside the month.
+
+    Parameters
+    ----------
+    data_end
+        The store's last observation (:attr:`ReportInputs.data_end`), or ``None``.
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    int or None
+        The day of the month of the last observation, when that is before the month's last
+        day (a report made before the month is over); ``None`` for a month covered to its end
+        or not at all, or an unknown end.
+    """
+    if data_end is None or pd.isna(data_end):
+        return None
+    start, end = activity.month_bounds(month)
+    last = pd.Timestamp(data_end).tz_convert(settings.timezone)
+    if not start <= last < end or last.day >= activity.parse_month(month).days_in_month:
+        return None
+    return int(last.day)
+
+
+def compared_periods(
+    month: str, *, days: int | None = None
+) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    """Return the month, the month before and the same month a year before, to compare.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+    days
+        The days of ``month`` the data covers (:func:`covered_days`): each period is then its
+        month's first ``days`` days, so a month not yet over is compared with the same days.
+
+    Returns
+    -------
+    list of tuple
+        ``(label, start, end)`` for each, e.g. ``("1–22 oktober 2026", start, end)``.
+    """
+    p = activity.parse_month(month)
+    out = []
+    for q in (p, p - 1, p - 12):
+        start, end = activity.month_bounds(str(q))
+        label = month_label(str(q))
+        if days is not None and days < q.days_in_month:
+            cut = (start.tz_localize(None) + pd.Timedelta(days=days)).tz_localize(settings.timezone)
+            end, label = cut, f"1–{days} {label}"
+        out.append((label, start, end))
+    return out
 
 
 def source_group(source: pd.Series) -> pd.Series:

@@ -159,6 +159,8 @@ class ReportInputs:
         Kommun traffic spots (:func:`geo.spots.read_spots`), or ``None``.
     spot_changes
         Their audit trail (:func:`geo.spots.read_changes`), or ``None``.
+    data_end
+        The store's last observation (any time, not only up to the month), or ``None``.
     """
 
     incidents: gpd.GeoDataFrame
@@ -169,3 +171,4 @@ class ReportInputs:
     weekly_minutes: pd.DataFrame | None = None
     spots: gpd.GeoDataFrame | None = None
     spot_changes: pd.DataFrame | None = None
+    data_end: pd.Timestamp | None = None
