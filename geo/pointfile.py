@@ -45,7 +45,7 @@ from geo.pointperiod import (
     parse_period,
 )
 from geo.pointtable import missing_columns, no_geometry, read_table
-from geo.timeformat import CoarseTimesError, ParsedColumn, parse_time_column
+from geo.timeformat import ParsedColumn, TimesRefusedError, parse_time_column
 from geo.timeparts import all_years, joined_text, parse_time_parts, time_columns
 
 __all__ = [
@@ -258,7 +258,11 @@ def _check_times_read(
     if split:  # several columns: how each was read is what to check
         others, fix = (
             f"columns read as {times.format!r}",
-            "Name the columns in the order year,month,day[,hour,minute,second], or date,time.",
+            (
+                "Name the columns in the order year,month,day[,hour,minute,second], "
+                "year,week[,weekday,hour,minute,second] (ISO weeks, days 1 Monday … 7 Sunday) "
+                "or date,time."
+            ),
         )
     else:
         others = (
@@ -280,7 +284,7 @@ def _check_times_read(
 
 
 def _times_refused(
-    error: CoarseTimesError, df: pd.DataFrame, parts: Sequence[str], path: Path, time_col: str
+    error: TimesRefusedError, df: pd.DataFrame, parts: Sequence[str], path: Path, time_col: str
 ) -> ImportFileError:
     """Make the error for a time column :mod:`geo.timeformat` refuses, naming a row at fault."""
     at = pd.Series(False, index=df.index)
@@ -453,7 +457,7 @@ def read_points(
             if len(parts) == 1
             else parse_time_parts(df, parts, tz)
         )
-    except CoarseTimesError as e:
+    except TimesRefusedError as e:
         raise _times_refused(e, df, parts, path, time_col) from e
     _check_times_read(written, times, path, time_col, split=len(parts) > 1)
     reason = np.full(len(df), "", dtype=object)

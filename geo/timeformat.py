@@ -25,6 +25,7 @@ __all__ = [
     "ZONE_ABBREVIATIONS",
     "CoarseTimesError",
     "ParsedColumn",
+    "TimesRefusedError",
     "english_month_names",
     "iso_week_days",
     "midnight_of_24",
@@ -450,18 +451,22 @@ def _unix_numbers(text: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
-class CoarseTimesError(ValueError):
-    """Unix times written too coarsely to be read (``1.54688E+12``: known to 2.8 hours).
+class TimesRefusedError(ValueError):
+    """A time column written in a way that cannot be read without guessing.
 
     Attributes
     ----------
     value
-        A value written so, as it stands in the column.
+        A value written so, as it stands in the column (to find its row).
     """
 
     def __init__(self, message: str, value: str) -> None:
         super().__init__(message)
         self.value = value
+
+
+class CoarseTimesError(TimesRefusedError):
+    """Unix times written too coarsely to be read (``1.54688E+12``: known to 2.8 hours)."""
 
 
 def _is_excel_days(sample: pd.Series) -> bool:

@@ -1,7 +1,8 @@
 """Times written over several columns: year, month, day (hour, minute) or a date and a time.
 
 Some police exports have no single time column. Vancouver's writes ``YEAR``, ``MONTH``,
-``DAY``, ``HOUR``, ``MINUTE``; Toronto's ``OCC_YEAR``, ``OCC_MONTH`` (a month name) and
+``DAY``, ``HOUR``, ``MINUTE``; one by ISO week may write ``Aar``, ``Uge``, ``Ugedag`` (a week and
+its day); Toronto's ``OCC_YEAR``, ``OCC_MONTH`` (a month name) and
 ``OCC_DAY``; Los Angeles and New York give the date in one column and the time of day in
 another (``TIME OCC`` = ``2230``, ``CMPLNT_FR_TM`` = ``22:30:00``). ``--time-col`` names them
 in that order, separated by commas (``--time-col YEAR,MONTH,DAY,HOUR,MINUTE``), and
@@ -19,6 +20,7 @@ import pandas as pd
 from geo.timeformat import (
     AS_WEEKS,
     ParsedColumn,
+    TimesRefusedError,
     iso_week_days,
     month_numbers,
     parse_time_column,
@@ -32,6 +34,7 @@ __all__ = [
     "joined_text",
     "parse_time_parts",
     "time_columns",
+    "weekday_numbers",
 ]
 
 #: What the columns of a split time mean, in the order ``--time-col`` names them.
@@ -52,6 +55,19 @@ _MONTH_WORDS = ("month", "mon", "mån", "maan", "måned", "mois", "mes", "kuukau
 #: week nor month, make it weeks: as months more than 10 % would be unread and the file
 #: refused (:data:`geo.pointfile.MAX_UNREAD_SHARE`), so no file read before reads otherwise.
 WEEK_SHARE = 0.1
+#: What the columns of a time written as an ISO week are, in ``--time-col`` order.
+WEEK_PART_NAMES = ("year", "week", "weekday", "hour", "minute", "second")
+_SECONDS = {"hour": 3600.0, "minute": 60.0, "second": 1.0}
+#: Weekday names by ISO day number: English, Swedish, Danish and Norwegian, German.
+WEEKDAY_NAMES = {
+    1: ("monday", "måndag", "mandag", "montag"),
+    2: ("tuesday", "tisdag", "tirsdag", "dienstag"),
+    3: ("wednesday", "onsdag", "mittwoch"),
+    4: ("thursday", "torsdag", "donnerstag"),
+    5: ("friday", "fredag", "freitag"),
+    6: ("saturday", "lördag", "lørdag", "laurdag", "samstag"),
+    7: ("sunday", "söndag", "søndag", "sundag", "sonntag"),
+}
 _RANGES = {
     "month": (1, 12),
     "week": (1, 53),
@@ -92,7 +108,9 @@ def parse_time_parts(df: pd.DataFrame, parts: Sequence[str], tz: str | None = No
     parts
         Two to six of its columns. Three or more are year, month, day and optionally hour,
         minute and second, as numbers (``3``, ``"03"``, ``3.0``); the month may be a name
-        (``"March"``, ``"mars"``, ``"Mär"``). Two are a year and a month (when every value of
+        (``"March"``, ``"mars"``, ``"Mär"``); or, when the second is a week
+        (:func:`is_week_column`), ISO year, ISO week, weekday (:func:`weekday_numbers`) and
+        optionally hour, minute and second. Two are a year and a month (when every value of
         the first is a four-digit year; the day is then the 1st), a year and an ISO week
         (:func:`is_week_column`; read as the week's Thursday, :data:`geo.timeformat.WEEK_DAY`)
         or a date and a time of
@@ -125,9 +143,8 @@ def parse_time_parts(df: pd.DataFrame, parts: Sequence[str], tz: str | None = No
         raise ValueError(msg)
     if len(parts) == 2 and not all_years(df[parts[0]]):
         return _date_and_clock(df[parts[0]], df[parts[1]], tz)
-    if len(parts) == 2 and is_week_column(df[parts[1]]):
-        at = iso_week_days(_part_numbers(df[parts[0]], "year"), _part_numbers(df[parts[1]], "week"))
-        return ParsedColumn(at, f"{parts[0]}=ISO year, {parts[1]}=ISO week{AS_WEEKS}")
+    if is_week_column(df[parts[1]]) and len(parts) <= len(WEEK_PART_NAMES):
+        return _week_parts(df, parts)
     names = PART_NAMES[: len(parts)]
     values = {name: _part_numbers(df[col], name) for name, col in zip(names, parts, strict=True)}
     if "day" not in values:
@@ -138,6 +155,63 @@ def parse_time_parts(df: pd.DataFrame, parts: Sequence[str], tz: str | None = No
     at = within_range(at.where(complete)).astype("datetime64[ns]")  # a typed year 1010
     fmt = ", ".join(f"{col}={name}" for col, name in zip(parts, names, strict=True))
     return ParsedColumn(at, fmt)
+
+
+def _week_parts(df: pd.DataFrame, parts: Sequence[str]) -> ParsedColumn:
+    """Read an ISO year and week, then optionally a weekday, hour, minute and second.
+
+    A bare week is read as its Thursday (:data:`geo.timeformat.AS_WEEKS`); a weekday places
+    the time on its own day.
+    """
+    year = _part_numbers(df[parts[0]], "year")
+    week = _part_numbers(df[parts[1]], "week")
+    if len(parts) == 2:
+        at = iso_week_days(year, week)
+        return ParsedColumn(at, f"{parts[0]}=ISO year, {parts[1]}=ISO week{AS_WEEKS}")
+    day = weekday_numbers(df[parts[2]])
+    at = iso_week_days(year, week, day.fillna(0.0))  # day 0 is in no ISO week: NaT
+    clock = pd.Series(0.0, index=df.index)
+    for name, col in zip(WEEK_PART_NAMES[3:], parts[3:], strict=False):
+        clock += _part_numbers(df[col], name).fillna(0.0) * _SECONDS[name]  # as a date's
+    at = (at + pd.to_timedelta(clock, unit="s")).astype("datetime64[ns]")
+    names = ("ISO year", "ISO week", "weekday (1 Monday … 7 Sunday, or its name)", *PART_NAMES[3:])
+    fmt = ", ".join(f"{col}={name}" for col, name in zip(parts, names, strict=False))
+    return ParsedColumn(at, fmt)
+
+
+def weekday_numbers(values: pd.Series) -> pd.Series:
+    """Return each value's ISO weekday, 1 (Monday) to 7 (Sunday), NaN where it names none.
+
+    A number is read as ISO 8601 numbers the days (as ISO weeks do); a name in English,
+    Swedish, Danish, Norwegian or German, whole or cut to two letters or more (``Monday``,
+    ``Mon``, ``mån``, ``tirsdag``, ``Do.``).
+
+    Raises
+    ------
+    geo.timeformat.TimesRefusedError
+        If a day is written ``0``: days numbered 0-6 (Python's Monday 0, US software's
+        Sunday 0) cannot be told apart, and reading either as the other moves every day.
+    """
+    text = values.astype("string").str.strip()
+    number = pd.to_numeric(text, errors="coerce").astype("float64")
+    if (number == 0).any():
+        msg = (
+            f"column {values.name!r} numbers the weekdays from 0, as Python (Monday 0) and US "
+            "software (Sunday 0) do, which cannot be told apart; write them as ISO weeks "
+            "number them, 1 Monday … 7 Sunday, or as names (Monday, måndag)."
+        )
+        raise TimesRefusedError(msg, str(text[number == 0].iloc[0]))
+    number = number.where((number % 1 == 0) & number.between(1, 7))
+    words = text.str.casefold().str.rstrip(".")
+    return number.fillna(words.map(_weekday_of_word).astype("float64"))
+
+
+def _weekday_of_word(word: object) -> float:
+    """Return the day :data:`WEEKDAY_NAMES` names by ``word`` or its start, NaN if none or two."""
+    if not isinstance(word, str) or len(word) < 2:
+        return float("nan")
+    days = {day for day, names in WEEKDAY_NAMES.items() for n in names if n.startswith(word)}
+    return float(days.pop()) if len(days) == 1 else float("nan")
 
 
 def joined_text(df: pd.DataFrame, parts: Sequence[str]) -> pd.Series:

@@ -276,3 +276,48 @@ def test_a_column_of_week_numbers_or_years_alone_is_refused_naming_the_split_for
     )
     with pytest.raises(ImportFileError, match=said):
         read_points(path, x_col="lon", y_col="lat", time_col=column, crs="EPSG:4326")
+
+
+NAMED_DAYS = {
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    "sv": ["mån", "tis", "ons", "tors", "fre", "lör", "sön"],
+    "da": ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"],
+    "de": ["Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."],
+}
+
+
+@given(
+    st.lists(st.tuples(DAYS, st.integers(0, 23)), min_size=1, max_size=30),
+    st.sampled_from(["number", *NAMED_DAYS]),
+)
+def test_a_year_a_week_and_a_weekday_give_back_the_day_and_hour(days, written):
+    # an export by ISO week with the day (Aar, Uge, Ugedag, Time): the day as ISO numbers it
+    # (1 Monday ... 7 Sunday) or as a name in English, Swedish, Danish or German, cut or whole
+    iso = [d.isocalendar() for d, _ in days]
+    day = [str(i.weekday) if written == "number" else NAMED_DAYS[written][i.weekday - 1]
+           for i in iso]  # fmt: skip
+    df = pd.DataFrame({"Aar": [str(i.year) for i in iso], "Uge": [str(i.week) for i in iso],
+                       "Ugedag": day, "Time": [str(h) for _, h in days]})  # fmt: skip
+    got = parse_time_parts(df, ["Aar", "Uge", "Ugedag", "Time"])
+    assert list(got.at) == [pd.Timestamp(d) + pd.Timedelta(hours=h) for d, h in days]
+    assert got.format.startswith("Aar=ISO year, Uge=ISO week, Ugedag=weekday (1 Monday")
+    assert "Thursday" not in got.format  # each row is on its own day, not its week's Thursday
+
+
+def test_a_weekday_numbered_from_0_is_refused_naming_the_row_and_the_iso_numbering(tmp_path):
+    # Python numbers Monday 0, US software Sunday 0: neither can be told from the other, and
+    # reading one as the other moves every day, so a file with a day 0 is refused
+    path, days = danish_weeks(tmp_path)
+    df = pd.read_csv(path).assign(Ugedag=days.day_of_week)  # Monday 0 ... Sunday 6
+    df.to_csv(path, index=False)
+    first = int(np.flatnonzero(days.day_of_week == 0)[0]) + 1
+    said = (
+        rf"'Aar,Ugenr,Ugedag' of .*, data row {first}: "
+        r"column 'Ugedag' numbers the weekdays from 0.*1 Monday … 7 Sunday"
+    )
+    with pytest.raises(ImportFileError, match=said):
+        read_points(path, x_col="lon", y_col="lat", time_col="Aar,Ugenr,Ugedag", crs="EPSG:4326")
+    df.assign(Ugedag=days.day_of_week + 1).to_csv(path, index=False)  # the ISO numbering
+    pts = read_points(path, x_col="lon", y_col="lat", time_col="Aar,Ugenr,Ugedag", crs="EPSG:4326",
+                      period=":")  # fmt: skip
+    assert sorted(pts["t"]) == sorted(days)
