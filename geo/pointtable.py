@@ -19,7 +19,7 @@ from geo.errors import ImportFileError
 from geo.pointcsv import HEADER_ROWS, header_row, is_csv, read_csv, zip_tables
 from geo.pointjson import is_record_list, read_records
 from geo.pointods import read_ods
-from geo.pointxls import OLE2_MAGIC, read_xls
+from geo.pointxls import read_xls, workbook_kind
 
 logger = logging.getLogger(__name__)
 
@@ -138,20 +138,16 @@ def _read_sheet(path: Path, sheet: str | None, columns: set[str], *, kind: str) 
 
 
 def _xls_kind(path: Path) -> str:
-    """Tell what a file named ``.xls`` holds by its first bytes: ``"xls"`` or ``"xlsx"``.
+    """Tell what a file named ``.xls`` holds (:func:`geo.pointxls.workbook_kind`).
 
-    A workbook saved as ``.xlsx`` and renamed is a zip; anything else but a BIFF workbook
-    (portals' "Excel" downloads that are an HTML table or tab-separated text) is refused.
+    ``"xls"`` or ``"xlsx"``; anything else but a workbook (portals' "Excel" downloads that
+    are an HTML table or tab-separated text) is refused.
     """
-    with path.open("rb") as f:
-        head = f.read(len(OLE2_MAGIC))
-    if head == OLE2_MAGIC:
-        return "xls"
-    if head.startswith(b"PK"):
-        return "xlsx"
-    what = "an HTML page" if head.lstrip().lower().startswith((b"<", b"\xef\xbb\xbf<")) else "text"
+    kind = workbook_kind(path)
+    if kind in ("xls", "xlsx"):
+        return kind
     msg = (
-        f"{str(path)!r} is named .xls but is not an Excel workbook: it is {what} (as some "
+        f"{str(path)!r} is named .xls but is not an Excel workbook: it is {kind} (as some "
         "portals' 'Excel' downloads are). Open it in Excel or LibreOffice and save it as "
         ".xlsx, or, if it is comma- or tab-separated text, rename it to .csv."
     )

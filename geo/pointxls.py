@@ -17,12 +17,31 @@ import pandas as pd
 import xlrd
 from xlrd.xldate import XLDateError, xldate_as_datetime
 
-__all__ = ["OLE2_MAGIC", "read_xls"]
+__all__ = ["OLE2_MAGIC", "read_xls", "workbook_kind"]
 
 #: The first bytes of an OLE2 compound file, which holds an ``.xls`` workbook's BIFF stream.
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: The day Excel writes a time of day alone on, in each date system (0: 1900, 1: 1904).
 _EPOCH_DAY = {0: dt.date(1899, 12, 31), 1: dt.date(1904, 1, 1)}
+
+
+def workbook_kind(path: Path) -> str:
+    """Tell what a file named ``.xls`` holds by its first bytes.
+
+    Returns
+    -------
+    str
+        ``"xls"`` (a BIFF workbook), ``"xlsx"`` (a zip: a workbook saved as ``.xlsx`` and
+        renamed), ``"an HTML page"`` or ``"text"``: the last two as some portals' "Excel"
+        downloads are, which the caller refuses in its own words.
+    """
+    with path.open("rb") as f:
+        head = f.read(len(OLE2_MAGIC))
+    if head == OLE2_MAGIC:
+        return "xls"
+    if head.startswith(b"PK"):
+        return "xlsx"
+    return "an HTML page" if head.lstrip().lower().startswith((b"<", b"\xef\xbb\xbf<")) else "text"
 
 
 def _value(cell: xlrd.sheet.Cell, datemode: int) -> str | None:

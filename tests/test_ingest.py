@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from geo import ingest, store
 from geo.cli import main
 from geo.errors import ImportFileError
+from geo.pointxls import OLE2_MAGIC
 
 NOW = pd.Timestamp("2026-11-26 12:00", tz="Europe/Stockholm")
 
@@ -370,9 +371,14 @@ def test_legacy_xls_workbook_is_imported_like_xlsx(tmp_path):
 
 def test_xls_that_is_not_a_workbook_names_the_fix(tmp_path):
     f = write(tmp_path / "export.xls", "<html><table><tr><td>Datum</td></tr></table></html>")
-    with pytest.raises(ImportFileError, match="not a readable XLS workbook") as info:
+    with pytest.raises(ImportFileError, match="not an Excel workbook: it is an HTML page") as info:
         _import(f, tmp_path)
-    assert "export.xls" in str(info.value) and "save as .xlsx" in str(info.value)
+    assert "export.xls" in str(info.value) and "save it as .xlsx" in str(info.value)
+    # a damaged workbook (the right first bytes, then nothing) is refused as unreadable
+    damaged = tmp_path / "damaged.xls"
+    damaged.write_bytes(OLE2_MAGIC + b"\0" * 100)
+    with pytest.raises(ImportFileError, match=r"damaged\.xls: not a readable XLS workbook"):
+        _import(damaged, tmp_path)
     # a workbook saved as .xlsx and renamed .xls is read as what it is
     lon, lat = LANNA
     pd.DataFrame({"Datum": ["2026-07-05 15:00"], "Latitud": [lat], "Longitud": [lon]}).to_excel(

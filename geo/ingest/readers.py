@@ -248,13 +248,22 @@ def _read_xlsx(path: Path, sha: str) -> RawTable:
 def _read_xls(path: Path, sha: str) -> RawTable:
     """Read the first sheet of a legacy Excel workbook; its first row names the columns.
 
-    A workbook saved as ``.xlsx`` and renamed ``.xls`` (a zip) is read as ``.xlsx``. Cells are
+    A workbook saved as ``.xlsx`` and renamed ``.xls`` (a zip) is read as ``.xlsx``; an HTML
+    page or text named ``.xls`` is refused naming what it is. Cells are
     text as :func:`geo.pointxls.read_xls` writes them (a date cell as ISO text).
     """
-    with path.open("rb") as f:
-        if f.read(2) == b"PK":
-            return _read_xlsx(path, sha)
-    from geo.pointxls import read_xls  # xlrd only for the rare .xls
+    from geo.pointxls import read_xls, workbook_kind  # xlrd only for the rare .xls
+
+    kind = workbook_kind(path)
+    if kind == "xlsx":
+        return _read_xlsx(path, sha)
+    if kind != "xls":
+        raise _fail(
+            path,
+            f"named .xls but not an Excel workbook: it is {kind}, as some 'Excel' downloads are",
+            "Open it in Excel or LibreOffice and save it as .xlsx, or, if it is comma- or "
+            "tab-separated text, rename it to .csv",
+        )
 
     try:
         sheet, _ = read_xls(path, None)
