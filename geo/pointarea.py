@@ -197,5 +197,10 @@ def check_area(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> str:
             f"{said[0].upper()}{said[1:]}: more than {FAR_OUTSIDE_KM:,.0f} km out, so these "
             f"cannot be its coordinates; {fix}."
         )
+        if not fits:
+            msg += (
+                " If they are metres on a plane of their own (synthetic points, or places "
+                "shifted to hide them), pass --crs local."
+            )
         raise CRSError(msg)
     return f"{said}; {fix}" + ("" if fits else "; if it is this one, the points are used as read")

@@ -28,6 +28,15 @@ FAR_QUANTILE = 0.9
 FAR_FACTOR = 6.0
 #: ... and never closer than this (km).
 MIN_FAR_KM = 10.0
+#: What ``--crs`` takes for coordinates in metres on a plane of their own: synthetic points,
+#: or a file whose places were shifted or rotated to hide them.
+LOCAL = "local"
+#: That plane: metres east and north, placed nowhere on the earth.
+LOCAL_CRS = CRS.from_wkt(
+    'ENGCRS["Local plane (metres)",EDATUM["local"],CS[Cartesian,2],'
+    'AXIS["easting (X)",east,ORDER[1],LENGTHUNIT["metre",1]],'
+    'AXIS["northing (Y)",north,ORDER[2],LENGTHUNIT["metre",1]]]'
+)
 
 
 def _refuse_a_point_for_one_axis(df: pd.DataFrame, x_col: str, y_col: str, path: Path) -> None:
@@ -67,7 +76,7 @@ def _thousands_note(example: str, src: CRS) -> str:
     """Say that ``example``'s comma was read as a thousands separator because of ``src``."""
     return (
         f"coordinates such as {example!r} were read with thousands separators, as "
-        f"{example.replace(',', '')}: under {src.to_string()} ({src.name}) a decimal comma "
+        f"{example.replace(',', '')}: under {crs_text(src)} ({src.name}) a decimal comma "
         f"would put every point within 1,000 {units_of(src)} of the CRS's origin"
     )
 
@@ -86,7 +95,7 @@ def coordinates(
         _refuse_a_point_for_one_axis(df, x_col, y_col, path)
         if x_col == y_col:
             return (*_whole_points(df, x_col, path), [])
-        x, y, example = read_pair(df[x_col], df[y_col], projected=src.is_projected)
+        x, y, example = read_pair(df[x_col], df[y_col], projected=not src.is_geographic)
         return x, y, [_thousands_note(example, src)] if example else []
     if not isinstance(df, gpd.GeoDataFrame):
         msg = "A CSV has no geometry; pass --x-col and --y-col."
@@ -100,7 +109,12 @@ def coordinates(
 
 
 def source_crs(crs: str | None, file_crs: CRS | None, path: Path) -> CRS:
-    """Return the CRS of the coordinates: ``crs`` as given, else the file's own."""
+    """Return the CRS of the coordinates: ``crs`` as given, else the file's own.
+
+    ``crs`` :data:`LOCAL` gives :data:`LOCAL_CRS`: metres, with no place on the earth to check.
+    """
+    if crs is not None and crs.strip().casefold() == LOCAL:
+        return LOCAL_CRS
     src = crs or file_crs
     if src is None:
         msg = f"No CRS for the coordinates of {str(path)!r}; pass --crs, e.g. EPSG:4326."
@@ -110,6 +124,11 @@ def source_crs(crs: str | None, file_crs: CRS | None, path: Path) -> CRS:
     except PyprojCRSError as e:
         msg = f"{src!r} is not a coordinate reference system; write it like 'EPSG:4326'."
         raise CRSError(msg) from e
+
+
+def crs_text(src: CRS) -> str:
+    """Write a CRS as ``--crs`` takes it: ``EPSG:3006``, or :data:`LOCAL`."""
+    return LOCAL if src == LOCAL_CRS else src.to_string()
 
 
 def check_units(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> None:
@@ -122,7 +141,7 @@ def check_units(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> None:
     if not src.is_geographic and in_degrees >= 0.99:
         msg = (
             f"The coordinates of {str(path)!r} look like longitude/latitude in degrees "
-            f"(e.g. {example}), but {src.to_string()} counts metres; pass --crs EPSG:4326."
+            f"(e.g. {example}), but {crs_text(src)} counts metres; pass --crs EPSG:4326."
         )
         raise CRSError(msg)
     if src.is_geographic and in_degrees <= 0.01:
@@ -199,8 +218,12 @@ def project(
 
     Points in such a CRS are returned as given; all others (degrees, feet, Web Mercator,
     metres below zero such as US Albers west of its centre) are projected into the UTM zone
-    of their median point.
+    of their median point. Points on the :data:`LOCAL_CRS` plane stay on it, moved where
+    some coordinate is below zero so that the smallest is zero.
     """
+    if src == LOCAL_CRS:  # moved, if need be, so the plane's corner is its origin
+        shift_x, shift_y = (min(float(a.min()), 0.0) if a.size else 0.0 for a in (x, y))
+        return x - shift_x, y - shift_y, src
     if _ground_metres(src) and (x.size == 0 or (x.min() >= 0 and y.min() >= 0)):
         return x, y, src
     pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=src)

@@ -30,6 +30,7 @@ from geo.pointcoords import (
     check_axes,
     check_units,
     coordinates,
+    crs_text,
     far_from_median,
     few_places,
     project,
@@ -502,7 +503,7 @@ def read_points(
             "--time-col and --period."
         )
         raise ImportFileError(msg)
-    out.attrs["crs"] = used_crs.to_string()
+    out.attrs["crs"] = crs_text(used_crs)
     out.attrs["warnings"] = [
         *warnings,
         *(w for w in (few_places(out["x"].to_numpy(), out["y"].to_numpy()),) if w),

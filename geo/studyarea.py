@@ -17,6 +17,7 @@ import pyogrio
 import shapely
 
 from geo.errors import ImportFileError
+from geo.pointcoords import LOCAL
 
 __all__ = ["OUTSIDE_AREA", "clip_to_area", "read_area"]
 
@@ -48,8 +49,16 @@ def read_area(path: Path, *, crs: str, layer: str | None = None) -> shapely.Geom
     Raises
     ------
     ImportFileError
-        If the file cannot be read, has no CRS or no polygon.
+        If the file cannot be read, has no CRS or no polygon, or the points are on the
+        local plane (``crs`` :data:`geo.pointcoords.LOCAL`).
     """
+    if crs == LOCAL:
+        msg = (
+            f"The study area {str(path)!r} cannot be laid over points read with --crs {LOCAL}: "
+            "they have no place on the earth. Pass the points' real CRS, or leave --area out "
+            "(the area is then the points' hull)."
+        )
+        raise ImportFileError(msg)
     try:
         frame = gpd.read_file(path, layer=layer)
     except (OSError, ValueError, pyogrio.errors.DataSourceError) as e:

@@ -38,6 +38,7 @@ from geo.pointperiod import (
 )
 from geo.pointtext import looks_like_a_point, read_numbers, read_pair, read_whole_points
 from geo.pointxls import OLE2_MAGIC, read_xls
+from geo.studyarea import read_area
 
 
 def city_rows(n=400, seed=3):
@@ -1552,3 +1553,44 @@ def test_a_json_list_of_non_records_is_refused(tmp_path):
     path.write_text("[1, 2, 3]")
     with pytest.raises(ImportFileError, match=r"JSON list of \['int'\], not of records"):
         read_points(path, x_col="a", y_col="b", time_col="t", crs="EPSG:4326")
+
+
+def test_points_on_a_plane_of_their_own_are_read_with_crs_local(tmp_path):
+    # synthetic points, or a city's shifted to hide its places: metres around (0, 0) are
+    # 6,000 km outside SWEREF 99 TM's Sweden and were refused with no way round
+    df = city_rows(400, 3)
+    utm = lonlat_of(df).to_crs(32616)
+    df["x"], df["y"] = utm.x - utm.x.median(), utm.y - utm.y.median()  # half of them below 0
+    path = tmp_path / "shifted.csv"
+    df.drop(columns=["Longitude", "Latitude"]).to_csv(path, index=False)
+    args = {"x_col": "x", "y_col": "y", "time_col": "Date"}
+    with pytest.raises(CRSError, match=r"more than 1,000 km out.*pass --crs local\.$"):
+        read_points(path, crs="EPSG:3006", **args)
+    got = read_points(path, crs=" Local ", **args)
+    assert got.attrs["crs"] == "local" and got.attrs["warnings"] == []
+    # the distances between the points are kept; the plane's corner is moved to (0, 0)
+    assert got["x"].min() == 0 and got["y"].min() == 0
+    np.testing.assert_allclose(np.diff(got["x"]), np.diff(df["x"].to_numpy()), atol=1e-6)
+    np.testing.assert_allclose(np.diff(got["y"]), np.diff(df["y"].to_numpy()), atol=1e-6)
+    # the backtest scores them as it scores the same points in their real CRS (moved by
+    # whole cells, so that the grid's cells hold the same points)
+    cells = 150 * np.floor(np.array([utm.x.min(), utm.y.min()]) / 150)
+    df.assign(x=utm.x - cells[0], y=utm.y - cells[1]).to_csv(path, index=False)
+    df.assign(x=utm.x, y=utm.y).to_csv(tmp_path / "real.csv", index=False)
+    scores = {}
+    for name, crs in (("shifted.csv", "local"), ("real.csv", "EPSG:32616")):
+        out = tmp_path / f"{name}.json"
+        res = CliRunner().invoke(
+            evaluate_command,
+            [str(tmp_path / name), "--x-col", "x", "--y-col", "y", "--time-col", "Date",
+             "--crs", crs, "--cell-size-m", "150", "--methods", "count_3m,kde", "--json",
+             str(out)],
+        )  # fmt: skip
+        assert res.exit_code == 0, res.output
+        scores[crs] = json.loads(out.read_text())["methods"]
+    assert scores["local"] == scores["EPSG:32616"]
+    # degrees are not metres, and a boundary cannot be laid over a plane placed nowhere
+    with pytest.raises(CRSError, match=r"look like longitude/latitude .* but local counts"):
+        read_points(path, crs="local", x_col="Longitude", y_col="Latitude", time_col="Date")
+    with pytest.raises(ImportFileError, match=r"cannot be laid over points read with --crs local"):
+        read_area(tmp_path / "boundary.geojson", crs="local")

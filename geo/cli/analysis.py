@@ -332,7 +332,12 @@ def _row_account(attrs: dict[Any, Any]) -> str:
         "or DATE,TIME (e.g. 'DATE OCC,TIME OCC')."
     ),
 )
-@click.option("--crs", default=None, help="CRS of the x/y columns, e.g. EPSG:4326.")
+@click.option(
+    "--crs",
+    default=None,
+    help="CRS of the x/y columns, e.g. EPSG:4326; 'local' for metres on a plane of their "
+    "own (synthetic or shifted points).",
+)
 @click.option(
     "--layer",
     default=None,
