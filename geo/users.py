@@ -1,4 +1,11 @@
-"""Accounts of the marking app: organisation, role and an argon2 password hash in the store."""
+"""Accounts of the marking app: organisation, role and an argon2 password hash in the store.
+
+Login names are kept as created but compared without regard to case and surrounding
+whitespace: "Anna.Berg " logs in as ``anna.berg``. Names are ASCII (:data:`_NAME_RE`), so
+SQLite's ``COLLATE NOCASE`` (which folds A–Z only) is the same comparison as
+:meth:`str.casefold` on them, while a typed non-ASCII letter that casefold() would turn into
+ASCII (U+212A KELVIN SIGN into "k") still matches no one. Passwords stay case-sensitive.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -56,7 +64,7 @@ class User:
     Attributes
     ----------
     name
-        Login name.
+        Login name as created (the case it was given in; lookups ignore case).
     org
         Organisation, a key of :data:`ORGS`.
     role
@@ -88,6 +96,59 @@ def ensure_schema(path: Path | None = None) -> Path:
 
 def _connect(path: Path) -> sqlite3.Connection:
     return store.thread_connection(path)
+
+
+def clean_name(name: str) -> str:
+    """Return a login name as it is looked up and stored: without surrounding whitespace.
+
+    A phone's keyboard adds a space after a suggested word, and a pasted name may bring a
+    tab or non-breaking space; case is left as typed (lookups ignore it).
+
+    Parameters
+    ----------
+    name
+        The name as typed.
+
+    Returns
+    -------
+    str
+        The name stripped of leading and trailing whitespace.
+    """
+    return name.strip()
+
+
+def _same_name(conn: sqlite3.Connection, name: str, *, active_only: bool) -> list[tuple[Any, ...]]:
+    """Return ``(name, org, role, password_hash)`` of the accounts named ``name`` in any case.
+
+    More than one row only in a store that got names differing only by case before names
+    were case-insensitive.
+    """
+    sql = "SELECT name, org, role, password_hash FROM users WHERE name = ? COLLATE NOCASE"
+    if active_only:
+        sql += " AND active = 1"
+    return conn.execute(sql + " ORDER BY name", (name,)).fetchall()
+
+
+def _account_row(name: str, path: Path | None) -> tuple[Any, ...] | None:
+    """Return the active account a typed name means, or ``None``.
+
+    The name is cleaned (:func:`clean_name`) and compared without case. Where an older store
+    holds names differing only by case ("Anna" and "anna"), the exact name picks its own
+    account and any other casing is ambiguous, so it means no one (and a warning says so).
+    """
+    name = clean_name(name)
+    rows = _same_name(_connect(ensure_schema(path)), name, active_only=True)
+    exact = [r for r in rows if r[0] == name]
+    if exact or len(rows) == 1:
+        return (exact or rows)[0]
+    if rows:
+        logger.warning(
+            "login name %r matches the accounts %s, which differ only by case; "
+            "it logs in to none of them (give the exact name)",
+            name,
+            ", ".join(repr(r[0]) for r in rows),
+        )
+    return None
 
 
 def add_user(
@@ -155,53 +216,49 @@ def get_user(name: str, *, path: Path | None = None) -> User | None:
     Parameters
     ----------
     name
-        Login name.
+        Login name, in any case and with any surrounding whitespace.
     path
         The store.
 
     Returns
     -------
     User or None
-        The account, ``None`` when unknown or deactivated.
+        The account (its name as stored), ``None`` when unknown, deactivated or ambiguous
+        (see :func:`authenticate`).
     """
-    path = ensure_schema(path)
-    conn = _connect(path)
-    row = conn.execute(
-        "SELECT name, org, role FROM users WHERE name = ? AND active = 1", (name,)
-    ).fetchone()
-    return User(*row) if row else None
+    row = _account_row(name, path)
+    return User(*row[:3]) if row else None
 
 
 def authenticate(name: str, password: str, *, path: Path | None = None) -> User | None:
     """Check a password and return the account, or ``None`` when name or password is wrong.
 
+    Every call verifies one argon2 hash, a dummy one for a name that means no account, so
+    the time taken does not tell whether a name exists.
+
     Parameters
     ----------
     name
-        Login name.
+        Login name as typed: case and surrounding whitespace do not matter. In an older
+        store holding names that differ only by case, only the exact name logs in.
     password
-        The password typed.
+        The password typed (case-sensitive).
     path
         The store.
 
     Returns
     -------
     User or None
-        The account when the password matches.
+        The account (its name as stored) when the password matches.
     """
-    path = ensure_schema(path)
-    conn = _connect(path)
-    row = conn.execute(
-        "SELECT name, org, role, password_hash FROM users WHERE name = ? AND active = 1",
-        (name,),
-    ).fetchone()
+    row = _account_row(name, path)
     stored = row[3] if row else _dummy()
     with _hash_slots:
         try:
             _hasher.verify(stored, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
-    return User(row[0], row[1], row[2]) if row else None
+    return User(*row[:3]) if row else None
 
 
 def list_users(*, path: Path | None = None) -> list[User]:

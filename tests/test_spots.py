@@ -69,6 +69,64 @@ def test_add_user_refuses_bad_input(store_path, name, org, role, password, word)
         users.add_user(name, org=org, role=role, password=password, path=store_path)
 
 
+def test_names_ignore_case_and_surrounding_spaces_passwords_do_not(store_path):
+    anna = users.User("anna", "kommun", "editor")
+    for typed in ("Anna", "ANNA", " anna ", "\tAnna\u00a0"):
+        assert users.authenticate(typed, PASSWORD, path=store_path) == anna, typed
+        assert users.get_user(typed, path=store_path) == anna, typed
+    # the right name in another case does not make a wrong password right
+    assert users.authenticate("ANNA", "fel-lösenord-123", path=store_path) is None
+    assert users.authenticate("Anna", PASSWORD.upper(), path=store_path) is None
+    # a letter that casefold() would turn into ASCII is not a name's letter
+    assert users.get_user("\u212anna", path=store_path) is None  # KELVIN SIGN + "nna"
+    assert users.get_user("\u212a", path=store_path) is None
+
+
+def test_a_name_stored_with_capitals_logs_in_in_any_case(store_path):
+    users.add_user("Anna.Berg", org="kommun", password=PASSWORD, path=store_path)
+    berg = users.User("Anna.Berg", "kommun", "editor")
+    for typed in ("Anna.Berg", "anna.berg", " ANNA.BERG "):
+        assert users.authenticate(typed, PASSWORD, path=store_path) == berg, typed
+
+
+def test_names_differing_by_case_from_before_keep_their_accounts(store_path):
+    # a store from when names were case-sensitive may hold "Per" beside "per"
+    with sqlite3.connect(store_path) as conn:
+        conn.execute(
+            "INSERT INTO users (name, org, role, password_hash, active, created_at)"
+            " SELECT 'Per', 'kommun', 'viewer', password_hash, 1, created_at"
+            " FROM users WHERE name = 'per'"
+        )
+    assert users.authenticate("per", PASSWORD, path=store_path).org == "polis"
+    assert users.authenticate("Per", PASSWORD, path=store_path).org == "kommun"
+    # another case could mean either: it means neither
+    assert users.authenticate("PER", PASSWORD, path=store_path) is None
+    assert users.get_user("pEr", path=store_path) is None
+
+
+def test_every_login_verifies_one_hash_whatever_the_name(store_path, monkeypatch):
+    # unknown and ambiguous names cost what a wrong password costs: one argon2 verification
+    verified: list[str] = []
+    real = users._hasher
+
+    class Spy:
+        def verify(self, hashed: str, password: str) -> bool:
+            verified.append(hashed)
+            return real.verify(hashed, password)
+
+    with sqlite3.connect(store_path) as conn:
+        conn.execute(
+            "INSERT INTO users (name, org, role, password_hash, active, created_at)"
+            " SELECT 'Ulla', org, role, password_hash, 1, created_at FROM users WHERE name='ulla'"
+        )
+    monkeypatch.setattr(users, "_hasher", Spy())
+    for typed in ("okand", "ULLA", "Anna", "anna"):
+        users.authenticate(typed, "fel-lösenord-123", path=store_path)
+    assert len(verified) == 4
+    assert verified[0] == verified[1] == users._dummy()
+    assert verified[2] == verified[3] != users._dummy()
+
+
 def test_cli_users_add_and_list(tmp_path):
     path = tmp_path / "s.gpkg"
     runner = CliRunner()
