@@ -121,7 +121,7 @@ def _same_name(conn: sqlite3.Connection, name: str, *, active_only: bool) -> lis
     """Return ``(name, org, role, password_hash)`` of the accounts named ``name`` in any case.
 
     More than one row only in a store that got names differing only by case before names
-    were case-insensitive.
+    were case-insensitive; :func:`add_user` creates no such name any more.
     """
     sql = "SELECT name, org, role, password_hash FROM users WHERE name = ? COLLATE NOCASE"
     if active_only:
@@ -159,7 +159,9 @@ def add_user(
     Parameters
     ----------
     name
-        Login name: 2–64 letters, digits or ``._@-``.
+        Login name: 2–64 letters, digits or ``._@-`` after surrounding whitespace is removed
+        (:func:`clean_name`); stored in the case given. A name differing from an existing one
+        only by case is refused rather than made a second account, since logins ignore case.
     org
         A key of :data:`ORGS`.
     role
@@ -177,8 +179,10 @@ def add_user(
     Raises
     ------
     DataError
-        If the name, organisation, role or password is not acceptable.
+        If the name, organisation, role or password is not acceptable, or the name differs
+        from an existing account's (active or not) only by case.
     """
+    name = clean_name(name)
     if not _NAME_RE.match(name):
         msg = f"User name {name!r} is not allowed; use 2–64 letters, digits or . _ @ -."
         raise DataError(msg)
@@ -199,13 +203,30 @@ def add_user(
         hashed = _hasher.hash(password)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     conn = _connect(path)
-    with conn:
+    # the check and the insert in one write transaction: no other writer comes between them
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        same = [r[0] for r in _same_name(conn, name, active_only=False)]
+        others = [] if name in same else same
+        if others:
+            existing = " and ".join(repr(o) for o in others)
+            msg = (
+                f"User name {name!r} differs only by case from the existing "
+                f"user{'s' if len(others) > 1 else ''} {existing}; login names ignore case. "
+                f"Give {others[0]!r} to reset that account, or choose another name."
+            )
+            raise DataError(msg)
         conn.execute(
             "INSERT INTO users (name, org, role, password_hash, active, created_at)"
             " VALUES (?,?,?,?,1,?) ON CONFLICT(name) DO UPDATE SET org=excluded.org,"
             " role=excluded.role, password_hash=excluded.password_hash, active=1",
             (name, org, role, hashed, now),
         )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
     logger.info("user %s (%s, %s) saved", name, org, role)
     return User(name, org, role)
 
@@ -262,7 +283,7 @@ def authenticate(name: str, password: str, *, path: Path | None = None) -> User 
 
 
 def list_users(*, path: Path | None = None) -> list[User]:
-    """Return the active accounts, sorted by name.
+    """Return the active accounts, sorted by name regardless of case.
 
     Parameters
     ----------
@@ -277,6 +298,6 @@ def list_users(*, path: Path | None = None) -> list[User]:
     path = ensure_schema(path)
     conn = _connect(path)
     rows = conn.execute(
-        "SELECT name, org, role FROM users WHERE active = 1 ORDER BY name"
+        "SELECT name, org, role FROM users WHERE active = 1 ORDER BY name COLLATE NOCASE, name"
     ).fetchall()
     return [User(*r) for r in rows]
