@@ -1,4 +1,11 @@
-"""Accounts of the marking app: organisation, role and an argon2 password hash in the store."""
+"""Accounts of the marking app: organisation, role and an argon2 password hash in the store.
+
+Login names are kept as created but compared without regard to case and surrounding
+whitespace: "Anna.Berg " logs in as ``anna.berg``. Names are ASCII (:data:`_NAME_RE`), so
+SQLite's ``COLLATE NOCASE`` (which folds A–Z only) is the same comparison as
+:meth:`str.casefold` on them, while a typed non-ASCII letter that casefold() would turn into
+ASCII (U+212A KELVIN SIGN into "k") still matches no one. Passwords stay case-sensitive.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -56,7 +64,7 @@ class User:
     Attributes
     ----------
     name
-        Login name.
+        Login name as created (the case it was given in; lookups ignore case).
     org
         Organisation, a key of :data:`ORGS`.
     role
@@ -90,6 +98,59 @@ def _connect(path: Path) -> sqlite3.Connection:
     return store.thread_connection(path)
 
 
+def clean_name(name: str) -> str:
+    """Return a login name as it is looked up and stored: without surrounding whitespace.
+
+    A phone's keyboard adds a space after a suggested word, and a pasted name may bring a
+    tab or non-breaking space; case is left as typed (lookups ignore it).
+
+    Parameters
+    ----------
+    name
+        The name as typed.
+
+    Returns
+    -------
+    str
+        The name stripped of leading and trailing whitespace.
+    """
+    return name.strip()
+
+
+def _same_name(conn: sqlite3.Connection, name: str, *, active_only: bool) -> list[tuple[Any, ...]]:
+    """Return ``(name, org, role, password_hash)`` of the accounts named ``name`` in any case.
+
+    More than one row only in a store that got names differing only by case before names
+    were case-insensitive; :func:`add_user` creates no such name any more.
+    """
+    sql = "SELECT name, org, role, password_hash FROM users WHERE name = ? COLLATE NOCASE"
+    if active_only:
+        sql += " AND active = 1"
+    return conn.execute(sql + " ORDER BY name", (name,)).fetchall()
+
+
+def _account_row(name: str, path: Path | None) -> tuple[Any, ...] | None:
+    """Return the active account a typed name means, or ``None``.
+
+    The name is cleaned (:func:`clean_name`) and compared without case. Where an older store
+    holds names differing only by case ("Anna" and "anna"), the exact name picks its own
+    account and any other casing is ambiguous, so it means no one (and a warning says so).
+    """
+    name = clean_name(name)
+    rows = _same_name(_connect(ensure_schema(path)), name, active_only=True)
+    exact = [r for r in rows if r[0] == name]
+    if exact or len(rows) == 1:
+        return (exact or rows)[0]
+    if rows:
+        logger.warning(
+            "login name %r matches the accounts %s, which differ only by case; "
+            "it logs in to none of them (give the exact name)",
+            name,
+            ", ".join(repr(r[0]) for r in rows),
+        )
+    return None
+
+
 def add_user(
     name: str, *, org: str, role: str = "editor", password: str, path: Path | None = None
 ) -> User:
@@ -98,7 +159,9 @@ def add_user(
     Parameters
     ----------
     name
-        Login name: 2–64 letters, digits or ``._@-``.
+        Login name: 2–64 letters, digits or ``._@-`` after surrounding whitespace is removed
+        (:func:`clean_name`); stored in the case given. A name differing from an existing one
+        only by case is refused rather than made a second account, since logins ignore case.
     org
         A key of :data:`ORGS`.
     role
@@ -116,8 +179,10 @@ def add_user(
     Raises
     ------
     DataError
-        If the name, organisation, role or password is not acceptable.
+        If the name, organisation, role or password is not acceptable, or the name differs
+        from an existing account's (active or not) only by case.
     """
+    name = clean_name(name)
     if not _NAME_RE.match(name):
         msg = f"User name {name!r} is not allowed; use 2–64 letters, digits or . _ @ -."
         raise DataError(msg)
@@ -138,13 +203,30 @@ def add_user(
         hashed = _hasher.hash(password)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     conn = _connect(path)
-    with conn:
+    # the check and the insert in one write transaction: no other writer comes between them
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        same = [r[0] for r in _same_name(conn, name, active_only=False)]
+        others = [] if name in same else same
+        if others:
+            existing = " and ".join(repr(o) for o in others)
+            msg = (
+                f"User name {name!r} differs only by case from the existing "
+                f"user{'s' if len(others) > 1 else ''} {existing}; login names ignore case. "
+                f"Give {others[0]!r} to reset that account, or choose another name."
+            )
+            raise DataError(msg)
         conn.execute(
             "INSERT INTO users (name, org, role, password_hash, active, created_at)"
             " VALUES (?,?,?,?,1,?) ON CONFLICT(name) DO UPDATE SET org=excluded.org,"
             " role=excluded.role, password_hash=excluded.password_hash, active=1",
             (name, org, role, hashed, now),
         )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
     logger.info("user %s (%s, %s) saved", name, org, role)
     return User(name, org, role)
 
@@ -155,57 +237,53 @@ def get_user(name: str, *, path: Path | None = None) -> User | None:
     Parameters
     ----------
     name
-        Login name.
+        Login name, in any case and with any surrounding whitespace.
     path
         The store.
 
     Returns
     -------
     User or None
-        The account, ``None`` when unknown or deactivated.
+        The account (its name as stored), ``None`` when unknown, deactivated or ambiguous
+        (see :func:`authenticate`).
     """
-    path = ensure_schema(path)
-    conn = _connect(path)
-    row = conn.execute(
-        "SELECT name, org, role FROM users WHERE name = ? AND active = 1", (name,)
-    ).fetchone()
-    return User(*row) if row else None
+    row = _account_row(name, path)
+    return User(*row[:3]) if row else None
 
 
 def authenticate(name: str, password: str, *, path: Path | None = None) -> User | None:
     """Check a password and return the account, or ``None`` when name or password is wrong.
 
+    Every call verifies one argon2 hash, a dummy one for a name that means no account, so
+    the time taken does not tell whether a name exists.
+
     Parameters
     ----------
     name
-        Login name.
+        Login name as typed: case and surrounding whitespace do not matter. In an older
+        store holding names that differ only by case, only the exact name logs in.
     password
-        The password typed.
+        The password typed (case-sensitive).
     path
         The store.
 
     Returns
     -------
     User or None
-        The account when the password matches.
+        The account (its name as stored) when the password matches.
     """
-    path = ensure_schema(path)
-    conn = _connect(path)
-    row = conn.execute(
-        "SELECT name, org, role, password_hash FROM users WHERE name = ? AND active = 1",
-        (name,),
-    ).fetchone()
+    row = _account_row(name, path)
     stored = row[3] if row else _dummy()
     with _hash_slots:
         try:
             _hasher.verify(stored, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
-    return User(row[0], row[1], row[2]) if row else None
+    return User(*row[:3]) if row else None
 
 
 def list_users(*, path: Path | None = None) -> list[User]:
-    """Return the active accounts, sorted by name.
+    """Return the active accounts, sorted by name regardless of case.
 
     Parameters
     ----------
@@ -220,6 +298,6 @@ def list_users(*, path: Path | None = None) -> list[User]:
     path = ensure_schema(path)
     conn = _connect(path)
     rows = conn.execute(
-        "SELECT name, org, role FROM users WHERE active = 1 ORDER BY name"
+        "SELECT name, org, role FROM users WHERE active = 1 ORDER BY name COLLATE NOCASE, name"
     ).fetchall()
     return [User(*r) for r in rows]

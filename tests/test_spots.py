@@ -69,6 +69,98 @@ def test_add_user_refuses_bad_input(store_path, name, org, role, password, word)
         users.add_user(name, org=org, role=role, password=password, path=store_path)
 
 
+def test_names_ignore_case_and_surrounding_spaces_passwords_do_not(store_path):
+    anna = users.User("anna", "kommun", "editor")
+    for typed in ("Anna", "ANNA", " anna ", "\tAnna\u00a0"):
+        assert users.authenticate(typed, PASSWORD, path=store_path) == anna, typed
+        assert users.get_user(typed, path=store_path) == anna, typed
+    # the right name in another case does not make a wrong password right
+    assert users.authenticate("ANNA", "fel-lösenord-123", path=store_path) is None
+    assert users.authenticate("Anna", PASSWORD.upper(), path=store_path) is None
+    # a letter that casefold() would turn into ASCII is not a name's letter
+    assert users.get_user("\u212anna", path=store_path) is None  # KELVIN SIGN + "nna"
+    assert users.get_user("\u212a", path=store_path) is None
+
+
+def test_a_name_stored_with_capitals_logs_in_in_any_case(store_path):
+    users.add_user("Anna.Berg", org="kommun", password=PASSWORD, path=store_path)
+    berg = users.User("Anna.Berg", "kommun", "editor")
+    for typed in ("Anna.Berg", "anna.berg", " ANNA.BERG "):
+        assert users.authenticate(typed, PASSWORD, path=store_path) == berg, typed
+    # listed as created, in alphabetical order whatever the case
+    assert users.list_users(path=store_path)[:2] == [users.get_user("anna", path=store_path), berg]
+
+
+def test_a_name_differing_only_by_case_is_refused_not_a_second_account(store_path):
+    for typed in ("Anna", " ANNA "):
+        with pytest.raises(
+            users.DataError, match="differs only by case from the existing user 'anna'"
+        ):
+            users.add_user(typed, org="polis", password="annat-lösenord", path=store_path)
+    assert users.authenticate("anna", PASSWORD, path=store_path) == users.User(
+        "anna", "kommun", "editor"
+    )
+    # the same name with spaces around it resets that account, as the exact name always did
+    users.add_user(" anna ", org="kommun", role="viewer", password="nytt-lösenord", path=store_path)
+    assert users.authenticate("anna", "nytt-lösenord", path=store_path) == users.User(
+        "anna", "kommun", "viewer"
+    )
+    # a deactivated account keeps its name from a case-twin too
+    with sqlite3.connect(store_path) as conn:
+        conn.execute("UPDATE users SET active = 0 WHERE name = 'ulla'")
+    assert users.get_user("ulla", path=store_path) is None
+    with pytest.raises(users.DataError, match="existing user 'ulla'"):
+        users.add_user("Ulla", org="kommun", password=PASSWORD, path=store_path)
+    with sqlite3.connect(store_path) as conn:
+        assert conn.execute("SELECT name FROM users ORDER BY name").fetchall() == [
+            ("anna",),
+            ("per",),
+            ("ulla",),
+        ]
+
+
+def test_names_differing_by_case_from_before_keep_their_accounts(store_path):
+    # a store from when names were case-sensitive may hold "Per" beside "per"
+    with sqlite3.connect(store_path) as conn:
+        conn.execute(
+            "INSERT INTO users (name, org, role, password_hash, active, created_at)"
+            " SELECT 'Per', 'kommun', 'viewer', password_hash, 1, created_at"
+            " FROM users WHERE name = 'per'"
+        )
+    assert users.authenticate("per", PASSWORD, path=store_path).org == "polis"
+    assert users.authenticate("Per", PASSWORD, path=store_path).org == "kommun"
+    # another case could mean either: it means neither
+    assert users.authenticate("PER", PASSWORD, path=store_path) is None
+    assert users.get_user("pEr", path=store_path) is None
+    users.add_user("per", org="polis", password="nytt-lösenord", path=store_path)
+    assert users.authenticate("per", "nytt-lösenord", path=store_path).org == "polis"
+    with pytest.raises(users.DataError, match="existing users 'Per' and 'per'"):
+        users.add_user("PER", org="polis", password=PASSWORD, path=store_path)
+
+
+def test_every_login_verifies_one_hash_whatever_the_name(store_path, monkeypatch):
+    # unknown and ambiguous names cost what a wrong password costs: one argon2 verification
+    verified: list[str] = []
+    real = users._hasher
+
+    class Spy:
+        def verify(self, hashed: str, password: str) -> bool:
+            verified.append(hashed)
+            return real.verify(hashed, password)
+
+    with sqlite3.connect(store_path) as conn:
+        conn.execute(
+            "INSERT INTO users (name, org, role, password_hash, active, created_at)"
+            " SELECT 'Ulla', org, role, password_hash, 1, created_at FROM users WHERE name='ulla'"
+        )
+    monkeypatch.setattr(users, "_hasher", Spy())
+    for typed in ("okand", "ULLA", "Anna", "anna"):
+        users.authenticate(typed, "fel-lösenord-123", path=store_path)
+    assert len(verified) == 4
+    assert verified[0] == verified[1] == users._dummy()
+    assert verified[2] == verified[3] != users._dummy()
+
+
 def test_cli_users_add_and_list(tmp_path):
     path = tmp_path / "s.gpkg"
     runner = CliRunner()
@@ -91,6 +183,37 @@ def test_cli_users_add_and_list(tmp_path):
     )
     assert r.exit_code == 1
     assert "not allowed" in r.output
+
+
+def test_cli_users_add_refuses_a_name_differing_only_by_case(store_path):
+    r = CliRunner().invoke(
+        users_cli,
+        [
+            "add",
+            " Lisa.Berg",
+            "--org",
+            "kommun",
+            "--password",
+            PASSWORD,
+            "--store",
+            str(store_path),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "Saved user Lisa.Berg" in r.output
+    r = CliRunner().invoke(
+        users_cli,
+        ["add", "LISA.BERG", "--org", "kommun", "--password", PASSWORD, "--store", str(store_path)],
+    )
+    assert r.exit_code == 1
+    assert "'LISA.BERG' differs only by case from the existing user 'Lisa.Berg'" in r.output
+    r = CliRunner().invoke(users_cli, ["list", "--store", str(store_path)])
+    assert [line.split("\t")[0] for line in r.output.splitlines()] == [
+        "anna",
+        "Lisa.Berg",
+        "per",
+        "ulla",
+    ]
 
 
 def test_a_store_that_does_not_exist_is_named_not_created(tmp_path):

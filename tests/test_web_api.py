@@ -116,6 +116,21 @@ def test_login_from_a_phone_keyboard(anon):
     assert anon.get("/api/me").json()["name"] == "anna"
 
 
+def test_login_name_ignores_case_and_spaces_password_does_not(anon):
+    # a phone that capitalises the first letter, or a name typed with spaces around it
+    token = csrf_from_html(anon.get("/login").text)
+    for wrong in ("fel-lösenord-123", PASSWORD.upper()):
+        r = anon.post("/login", data={"name": "ANNA", "password": wrong, "csrf_token": token})
+        assert r.status_code == 401
+        assert "Fel användarnamn eller lösenord" in r.text
+        assert 'value="ANNA"' in r.text
+        assert anon.get("/api/me").status_code == 401
+    r = anon.post("/login", data={"name": " Anna ", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 303
+    # the session holds the account's own name, not the one typed
+    assert anon.get("/api/me").json()["name"] == "anna"
+
+
 def test_menu_offers_observations_only_to_those_who_may_report_them(anna, per, ulla):
     assert 'href="/observation"' in anna.get("/").text
     for client in (per, ulla):
