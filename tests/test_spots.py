@@ -647,3 +647,16 @@ def test_every_kind_of_identifying_detail_is_named_at_once():
         spots.validate_spot(spot_payload(description="Bilen ABC 123 kör fort"))
     message = info.value.errors["description"]
     assert "ta bort det." in message and "gatuadress" not in message
+
+
+def test_spots_saved_in_one_millisecond_keep_the_order_they_were_saved_in(
+    store_path, anna, monkeypatch
+):
+    # two officers saving at once (or one form sent twice quickly) share a created_at to the
+    # millisecond; the list, the maps and the plan then showed them in either order
+    monkeypatch.setattr(spots.writing, "now_text", lambda: "2026-11-27T21:00:00.000Z")
+    ids = [new_id() for _ in range(4)]
+    for spot_id in ids:
+        spots.put_spot(spot_id, spot_payload(), user=anna, path=store_path)
+    assert list(spots.read_spots(store_path)["spot_id"]) == ids
+    assert [s["spot_id"] for s in spots.list_spots(path=store_path)] == ids[::-1]  # newest first

@@ -94,7 +94,7 @@ def list_spots(
     sql = (
         SELECT_SPOTS
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY created_at DESC"
+        + " ORDER BY created_at DESC, fid DESC"  # the later of two saved in one millisecond
     )
     conn = connect(path)
     try:
