@@ -619,3 +619,18 @@ def test_short_tables_are_not_split_between_pages(request, which):
         assert last in page, (table.title, last)
         checked += 1
     assert checked >= 4
+
+
+@pytest.mark.parametrize(("which", "month"), [("sample", MONTH), ("unfinished_month", "2026-12")])
+def test_every_pdf_page_names_the_month_the_handling_and_its_number(request, which, month):
+    """A page printed on its own still says which report it is, how to share it, which page."""
+    pdf = request.getfixturevalue(which)["outputs"]["pdf"]
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+    assert len(pages) >= 2
+    title = f"Uppföljning av medborgarlöftet – {monthly.month_label(month)}"
+    for i, page in enumerate(pages, 1):
+        assert f"{title} · Delad rapport" in page, i
+        assert f"sida {i} av {len(pages)}" in page, i

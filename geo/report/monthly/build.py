@@ -24,10 +24,12 @@ from geo.report.monthly.spots import activity_table, spot_tables
 from geo.report.monthly.tables import MonthlyReport, ReportInputs
 from geo.report.monthly.vocabulary import (
     BATHING_MONTHS,
+    HANDLING_NOTE,
     HISTORY_MONTHS,
     MONTHS_SV,
     PROMISE_MIN,
     month_label,
+    report_title,
 )
 from geo.sites import load_places
 
@@ -233,7 +235,8 @@ def render_html(report: MonthlyReport) -> str:
     now = pd.Timestamp.now(tz=settings.timezone)
     return template.render(
         report=report,
-        title=f"Uppföljning av medborgarlöftet – {month_label(report.month)}",
+        title=report_title(report.month),
+        handling_note=HANDLING_NOTE,
         kommun=settings.kommun_name,
         generated=f"{now.day} {MONTHS_SV[now.month - 1]} {now.year}",
         month_name=month_label(report.month),
@@ -331,7 +334,8 @@ def write_report(report: MonthlyReport, *, out_dir: Path, pdf: bool = True) -> d
     out_dir
         Output folder (created).
     pdf
-        Also print the PDF with headless Chromium.
+        Also print the PDF with headless Chromium; every page's foot names the report's
+        month, the handling note (:data:`HANDLING_NOTE`) and "sida N av M".
 
     Returns
     -------
@@ -346,7 +350,8 @@ def write_report(report: MonthlyReport, *, out_dir: Path, pdf: bool = True) -> d
     if pdf:
         from geo.report._pdf import html_to_pdf
 
-        outputs["pdf"] = html_to_pdf(html, out_dir / f"{stem}.pdf")
+        footer = f"{report_title(report.month)} · {HANDLING_NOTE}"
+        outputs["pdf"] = html_to_pdf(html, out_dir / f"{stem}.pdf", footer=footer)
     outputs.update(export_tables(report, out_dir=out_dir, stem=stem))
     logger.info("monthly report %s written to %s", report.month, out_dir)
     return outputs
