@@ -407,42 +407,50 @@ def _empty_inputs(**kwargs) -> monthly.ReportInputs:
     )
 
 
-def test_two_hour_table_on_a_constructed_log(tmp_path):
+def _visit(i: int, start: str, end: str, activity_text: str, places: str) -> dict:
+    """Return a patrol-log row (:func:`geo.patrol_log.read_log`) from local times."""
+    s, e = pd.Timestamp(start, tz=settings.timezone), pd.Timestamp(end, tz=settings.timezone)
+    return {
+        "log_id": f"v{i}",
+        "start": s,
+        "end": e,
+        "minutes": (e - s).total_seconds() / 60,
+        "places": places,
+        "activity": activity_text,
+        "results": "",
+        "iso_week": f"{s.isocalendar().year}-W{s.isocalendar().week:02d}",
+    }
+
+
+def _presence_report(tmp_path, log: pd.DataFrame, *, month: str, now: str):
+    """Return the report for ``month`` from a constructed patrol log, made at ``now``."""
     from geo import patrol_log as plog
 
-    tz = settings.timezone
+    weeks = activity.iso_weeks_of_month(month)
+    weekly = plog.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1], promise_min=120)
+    inputs = _empty_inputs(store_path=tmp_path / "s.gpkg", patrol_log=log, weekly_minutes=weekly)
+    return monthly.compute_report(
+        inputs, month=month, k=K, forecast_method="count_3m",
+        now=pd.Timestamp(now, tz=settings.timezone),
+    )  # fmt: skip
 
-    def visit(i: int, start: str, end: str, activity_text: str, places: str) -> dict:
-        s, e = pd.Timestamp(start, tz=tz), pd.Timestamp(end, tz=tz)
-        return {
-            "log_id": f"v{i}",
-            "start": s,
-            "end": e,
-            "minutes": (e - s).total_seconds() / 60,
-            "places": places,
-            "activity": activity_text,
-            "results": "",
-            "iso_week": f"{s.isocalendar().year}-W{s.isocalendar().week:02d}",
-        }
 
+def test_two_hour_table_on_a_constructed_log(tmp_path):
     log = pd.DataFrame(
         [
             # 2026-W49 (30 Nov – 6 Dec): nothing
-            visit(1, "2026-12-08 18:00", "2026-12-08 19:59", "hastighetskontroll", "Fjugesta"),
-            visit(2, "2026-12-15 10:00", "2026-12-15 11:00", "nykterhetskontroll", "Vintrosa"),
-            visit(3, "2026-12-17 20:00", "2026-12-17 21:00", "närvaro", "Fjugesta centrum"),
-            visit(4, "2026-12-22 16:00", "2026-12-22 18:20", "hastighetskontroll", "E18"),
+            _visit(1, "2026-12-08 18:00", "2026-12-08 19:59", "hastighetskontroll", "Fjugesta"),
+            _visit(2, "2026-12-15 10:00", "2026-12-15 11:00", "nykterhetskontroll", "Vintrosa"),
+            _visit(3, "2026-12-17 20:00", "2026-12-17 21:00", "närvaro", "Fjugesta centrum"),
+            _visit(4, "2026-12-22 16:00", "2026-12-22 18:20", "hastighetskontroll", "E18"),
             # Sunday of W52 into Monday of W53: 60 min + 30 min
-            visit(5, "2026-12-27 23:00", "2026-12-28 00:30", "nykterhetskontroll", "Lanna"),
-            visit(6, "2026-12-30 19:00", "2026-12-30 20:30", "motorburen", "Gropen"),
+            _visit(5, "2026-12-27 23:00", "2026-12-28 00:30", "nykterhetskontroll", "Lanna"),
+            _visit(6, "2026-12-30 19:00", "2026-12-30 20:30", "motorburen", "Gropen"),
         ]
     )
     weeks = activity.iso_weeks_of_month("2026-12")
     assert weeks == ["2026-W49", "2026-W50", "2026-W51", "2026-W52", "2026-W53"]
-    weekly = plog.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1], promise_min=120)
-    path = tmp_path / "s.gpkg"
-    inputs = _empty_inputs(store_path=path, patrol_log=log, weekly_minutes=weekly)
-    report = monthly.compute_report(inputs, month="2026-12", k=K, forecast_method="count_3m")
+    report = _presence_report(tmp_path, log, month="2026-12", now="2027-01-12 09:00")
     table = report.tables["polisnarvaro"].frame.set_index("Vecka")
     assert list(table.index) == weeks
     assert list(table["Minuter"]) == [0, 119, 120, 200, 120]
@@ -456,6 +464,36 @@ def test_two_hour_table_on_a_constructed_log(tmp_path):
     assert "Vintrosa" in controls.loc["Nykterhet", "Platser"]
     html = monthly.render_html(report)
     assert "2026-W53" in html
+
+
+def test_the_week_still_running_on_the_report_day_is_not_a_failed_week(tmp_path):
+    """Made on Friday 27 November, week 48 has 45 minutes so far: "pågår", not "nej"."""
+    log = pd.DataFrame(
+        [
+            _visit(1, "2026-11-03 18:00", "2026-11-03 20:10", "hastighetskontroll", "Fjugesta"),
+            _visit(2, "2026-11-11 10:00", "2026-11-11 11:00", "närvaro", "Vintrosa"),
+            _visit(3, "2026-11-18 20:00", "2026-11-18 22:00", "nykterhetskontroll", "Lanna"),
+            _visit(4, "2026-11-25 16:00", "2026-11-25 16:45", "närvaro", "Fjugesta centrum"),
+        ]
+    )
+    report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00")
+    html = monthly.render_html(report)
+    rows = _html_table(html, "polisnarvaro")
+    # Vecka, Minuter, Löfte (minuter), Uppfyllt
+    assert rows == [
+        ["2026-W45", "130", "120", "ja"],
+        ["2026-W46", "60", "120", "nej"],
+        ["2026-W47", "120", "120", "ja"],
+        ["2026-W48", "45", "120", "pågår"],
+    ]
+    said = " ".join(" ".join(html.split()).split("Polisens närvaro per ISO-vecka")[1:])
+    assert "uppfylldes 2 av 3 veckor; vecka 2026-W48 pågår och räknas när den är slut." in said
+    assert "skapad 27 november 2026" in " ".join(html.split())
+    # a month made before it began: no week is over, none is counted as failed
+    ahead = _presence_report(tmp_path, log, month="2026-12", now="2026-11-27 14:00")
+    rows = _html_table(monthly.render_html(ahead), "polisnarvaro")
+    assert [r[3] for r in rows] == ["ej påbörjad"] * 5
+    assert ahead.notes["polis"][0].startswith("Ingen av månadens veckor är slut ännu; veckorna")
 
 
 def test_traffic_spots_by_status_equal_store_queries(tmp_path):

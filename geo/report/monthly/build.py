@@ -18,7 +18,12 @@ from geo.report.monthly.incidents import (
     trend_chart,
     trend_table,
 )
-from geo.report.monthly.police import bathing_table, controls_table, police_presence
+from geo.report.monthly.police import (
+    bathing_table,
+    controls_table,
+    police_presence,
+    presence_note,
+)
 from geo.report.monthly.selection import compared_periods, covered_days
 from geo.report.monthly.spots import activity_table, spot_tables
 from geo.report.monthly.tables import MonthlyReport, ReportInputs
@@ -43,6 +48,7 @@ def compute_report(
     k: int | None = None,
     emerging_cell_size_m: float = 500.0,
     forecast_method: str = "default",
+    now: pd.Timestamp | None = None,
 ) -> MonthlyReport:
     """Build every table, chart and note of the monthly follow-up (no files read or written).
 
@@ -58,6 +64,9 @@ def compute_report(
         Grid cell of the emerging-hot-spot comparison.
     forecast_method
         Method of :func:`geo.forecast.forecast_week` for next month's focus.
+    now
+        The report day (tz-aware; default the clock now): the week still running then is
+        "pågår" in the police table, not "nej", and the report says it was made that day.
 
     Returns
     -------
@@ -72,6 +81,8 @@ def compute_report(
         inc = inc[pd.to_datetime(inc["occurred_at"]) < end]
     places = inputs.places
     report = MonthlyReport(month=month, k=k)
+    if now is not None:
+        report.made_at = pd.Timestamp(now).tz_convert(settings.timezone)
     if len(inc) and (inc["source"] == "syntetisk").any():
         report.note(
             "intro",
@@ -98,14 +109,9 @@ def compute_report(
     for n in notes:
         report.note("hotspots", n)
     if inputs.weekly_minutes is not None:
-        presence = police_presence(inputs.weekly_minutes, month=month)
+        presence = police_presence(inputs.weekly_minutes, month=month, now=report.made_at)
         report.add(presence)
-        met = int((presence.frame["Uppfyllt"] == "ja").sum())
-        report.note(
-            "polis",
-            f"Löftet om minst {PROMISE_MIN} minuter uppfylldes {met} av "
-            f"{len(presence.frame)} veckor.",
-        )
+        report.note("polis", presence_note(presence))
     else:
         report.note("polis", "Patrulloggen saknas i lagret; polisens närvaro kan inte redovisas.")
     report.add(
@@ -232,13 +238,13 @@ def render_html(report: MonthlyReport) -> str:
         undefined=jinja2.StrictUndefined,
     )
     template = env.get_template("monthly.html")
-    now = pd.Timestamp.now(tz=settings.timezone)
+    made = report.made_at
     return template.render(
         report=report,
         title=report_title(report.month),
         handling_note=HANDLING_NOTE,
         kommun=settings.kommun_name,
-        generated=f"{now.day} {MONTHS_SV[now.month - 1]} {now.year}",
+        generated=f"{made.day} {MONTHS_SV[made.month - 1]} {made.year}",
         month_name=month_label(report.month),
         next_month=month_label(str(activity.parse_month(report.month) + 1)),
         themes=THEMES,
