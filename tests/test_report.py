@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 import sqlite3
@@ -22,6 +24,7 @@ from geo.cli.report import report_cmd
 from geo.model import THEMES
 from geo.pipeline import run_main_job
 from geo.report import monthly
+from geo.report.monthly.incidents import trend_chart
 from geo.sites import load_places
 from geo.users import User
 
@@ -684,6 +687,30 @@ def test_a_month_not_over_is_compared_with_the_same_days(sample, unfinished_mont
     assert list(whole.tables["teman"].frame.columns[1:]) == [
         "november 2026", "oktober 2026", "november 2025",
     ]  # fmt: skip
+
+
+def _solid_and_inked(uri: str) -> tuple[int, int]:
+    """Return a chart's pixels of solid bar blue (#2b6cb0) and its pixels not near white."""
+    img = mpimg.imread(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))[..., :3]
+    solid = (np.abs(img - np.array([0x2B, 0x6C, 0xB0]) / 255).max(axis=2) < 0.05).sum()
+    return int(solid), int((img.min(axis=2) < 0.9).sum())
+
+
+def test_a_month_the_data_covers_in_part_is_marked_in_the_chart(unfinished_month):
+    """December 2026 holds data to the 6th: its bar and row say so, not a whole month."""
+    html = " ".join(unfinished_month["outputs"]["html"].read_text(encoding="utf-8").split())
+    chart = html.split('<img class="chart"', 1)[1]
+    caption = "Blårandig stapel = del av månaden: 1–6 dec (lagret har inga senare observationer)."
+    assert caption in chart.split("</section>", 1)[0]
+    trend = _csv(unfinished_month, "trend")  # the table for the minutes
+    assert list(trend["Månad"].iloc[-2:]) == ["november 2026", "1–6 december 2026"]
+    # the picture: with 40 observations in every month, the last bar of each theme is no
+    # longer solid blue (hatched and pale instead) but still drawn
+    months = [str(activity.parse_month("2026-12") - i) for i in range(12, -1, -1)]
+    raw = pd.DataFrame(40, index=months, columns=list(THEMES))
+    whole, part = (_solid_and_inked(trend_chart(raw, k=K, days=d)) for d in (None, 22))
+    assert 11.5 / 13 < part[0] / whole[0] < 12.5 / 13
+    assert part[1] > 0.97 * whole[1]
 
 
 def test_focus_forecast_is_said_in_plain_swedish(unfinished_month):

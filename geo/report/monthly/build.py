@@ -13,6 +13,7 @@ from geo.model import CATEGORIES, THEMES
 from geo.report.monthly.focus import next_month_focus
 from geo.report.monthly.incidents import (
     emerging_changes,
+    partial_month_label,
     theme_tables,
     top_areas,
     trend_chart,
@@ -101,9 +102,15 @@ def compute_report(
     for table in theme_tables(inc, places, month=month, k=k, days=days):
         report.add(table)
     report.add(top_areas(inc, places, month=month, k=k))
-    trend, raw = trend_table(inc, places, month=month, k=k)
+    trend, raw = trend_table(inc, places, month=month, k=k, days=days)
     report.add(trend)
-    report.charts["trend"] = trend_chart(raw, k=k)
+    report.charts["trend"] = trend_chart(raw, k=k, days=days)
+    if days is not None:
+        report.note(
+            "trend",
+            f"Blårandig stapel = {partial_month_label(month, days)} "
+            "(lagret har inga senare observationer).",
+        )
     emerging, notes = emerging_changes(inc, places, month=month, cell_size_m=emerging_cell_size_m)
     report.add(emerging)
     for n in notes:
