@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 import sqlite3
 import subprocess
 import uuid
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -21,6 +24,7 @@ from geo.cli.report import report_cmd
 from geo.model import THEMES
 from geo.pipeline import run_main_job
 from geo.report import monthly
+from geo.report.monthly.incidents import trend_chart
 from geo.sites import load_places
 from geo.users import User
 
@@ -182,6 +186,41 @@ def test_bathing_sites_equal_store_queries(sample):
             assert bad.loc[name, monthly.month_label(str(q))] == _shown(n) or n < K
 
 
+def _html_table(html: str, name: str) -> list[list[str]]:
+    """Return the body rows of the report's table ``name`` as the reader sees their cells."""
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.inside = self.in_body = self.in_cell = False
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "table":
+                self.inside = ("data-table", name) in attrs
+            elif self.inside and tag == "tbody":
+                self.in_body = True
+            elif self.in_body and tag == "tr":
+                self.rows.append([])
+            elif self.in_body and tag == "td":
+                self.in_cell = True
+                self.rows[-1].append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "td":
+                self.in_cell = False
+            elif tag in ("tbody", "table"):
+                self.in_body = self.inside = False
+
+        def handle_data(self, data: str) -> None:
+            if self.in_cell:
+                self.rows[-1][-1] = " ".join((self.rows[-1][-1] + data).split())
+
+    parser = Cells()
+    parser.feed(html)
+    return parser.rows
+
+
 def test_activity_plan_status_equals_the_log(sample):
     plan_table = _csv(sample, "aktivitetsplan")
     with sqlite3.connect(sample["path"]) as conn:
@@ -196,10 +235,28 @@ def test_activity_plan_status_equals_the_log(sample):
     for row in plan_table.itertuples():
         if row.Id == "X1":
             continue
-        assert int(row.Genomfört) == logged.get(f"{row.Id}/{executors[row.Utförare]}", 0)
+        who = row.Utförare.split(", ")
+        if len(who) == 1:
+            assert int(row.Genomfört) == logged.get(f"{row.Id}/{executors[who[0]]}", 0)
+        else:  # "Polisen 0, Kommunen 1"
+            assert " ".join(row.Genomfört.split()) == ", ".join(
+                f"{w} {logged.get(f'{row.Id}/{executors[w]}', 0)}" for w in who
+            )
     b1 = plan_table[plan_table["Id"] == "B1"].iloc[0]
     assert (b1["Planerat"], b1["Genomfört"]) == (str(len(activity.iso_weeks_of_month(MONTH))), "3")
     assert b1["Status"] == "delvis"
+
+
+def test_activity_table_has_one_row_per_activity_with_its_executors(sample):
+    """S1 is done by the police and the kommun: one row says who, what each did, its status."""
+    rows = _html_table(sample["outputs"]["html"].read_text(encoding="utf-8"), "aktivitetsplan")
+    ids = [r[0] for r in rows]
+    assert ids == list(activity.load_plan()["activity_id"])  # each once, in the plan's order
+    by_id = {r[0]: r for r in rows}
+    # Id, Tema, Aktivitet, Utförare, Planerat, Genomfört, Status
+    assert by_id["S1"][3:] == ["Polisen, Kommunen", "1", "Polisen 0, Kommunen 1", "delvis"]
+    assert by_id["B1"][3:6] == ["Kommunen", str(len(activity.iso_weeks_of_month(MONTH))), "3"]
+    assert by_id["N3"][3:] == ["Polisen, Kommunen", "1", "Polisen 0, Kommunen 0", "ej genomförd"]
 
 
 def test_pdf_renders_on_a4_within_six_pages(sample):
@@ -353,42 +410,50 @@ def _empty_inputs(**kwargs) -> monthly.ReportInputs:
     )
 
 
-def test_two_hour_table_on_a_constructed_log(tmp_path):
+def _visit(i: int, start: str, end: str, activity_text: str, places: str) -> dict:
+    """Return a patrol-log row (:func:`geo.patrol_log.read_log`) from local times."""
+    s, e = pd.Timestamp(start, tz=settings.timezone), pd.Timestamp(end, tz=settings.timezone)
+    return {
+        "log_id": f"v{i}",
+        "start": s,
+        "end": e,
+        "minutes": (e - s).total_seconds() / 60,
+        "places": places,
+        "activity": activity_text,
+        "results": "",
+        "iso_week": f"{s.isocalendar().year}-W{s.isocalendar().week:02d}",
+    }
+
+
+def _presence_report(tmp_path, log: pd.DataFrame, *, month: str, now: str):
+    """Return the report for ``month`` from a constructed patrol log, made at ``now``."""
     from geo import patrol_log as plog
 
-    tz = settings.timezone
+    weeks = activity.iso_weeks_of_month(month)
+    weekly = plog.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1], promise_min=120)
+    inputs = _empty_inputs(store_path=tmp_path / "s.gpkg", patrol_log=log, weekly_minutes=weekly)
+    return monthly.compute_report(
+        inputs, month=month, k=K, forecast_method="count_3m",
+        now=pd.Timestamp(now, tz=settings.timezone),
+    )  # fmt: skip
 
-    def visit(i: int, start: str, end: str, activity_text: str, places: str) -> dict:
-        s, e = pd.Timestamp(start, tz=tz), pd.Timestamp(end, tz=tz)
-        return {
-            "log_id": f"v{i}",
-            "start": s,
-            "end": e,
-            "minutes": (e - s).total_seconds() / 60,
-            "places": places,
-            "activity": activity_text,
-            "results": "",
-            "iso_week": f"{s.isocalendar().year}-W{s.isocalendar().week:02d}",
-        }
 
+def test_two_hour_table_on_a_constructed_log(tmp_path):
     log = pd.DataFrame(
         [
             # 2026-W49 (30 Nov – 6 Dec): nothing
-            visit(1, "2026-12-08 18:00", "2026-12-08 19:59", "hastighetskontroll", "Fjugesta"),
-            visit(2, "2026-12-15 10:00", "2026-12-15 11:00", "nykterhetskontroll", "Vintrosa"),
-            visit(3, "2026-12-17 20:00", "2026-12-17 21:00", "närvaro", "Fjugesta centrum"),
-            visit(4, "2026-12-22 16:00", "2026-12-22 18:20", "hastighetskontroll", "E18"),
+            _visit(1, "2026-12-08 18:00", "2026-12-08 19:59", "hastighetskontroll", "Fjugesta"),
+            _visit(2, "2026-12-15 10:00", "2026-12-15 11:00", "nykterhetskontroll", "Vintrosa"),
+            _visit(3, "2026-12-17 20:00", "2026-12-17 21:00", "närvaro", "Fjugesta centrum"),
+            _visit(4, "2026-12-22 16:00", "2026-12-22 18:20", "hastighetskontroll", "E18"),
             # Sunday of W52 into Monday of W53: 60 min + 30 min
-            visit(5, "2026-12-27 23:00", "2026-12-28 00:30", "nykterhetskontroll", "Lanna"),
-            visit(6, "2026-12-30 19:00", "2026-12-30 20:30", "motorburen", "Gropen"),
+            _visit(5, "2026-12-27 23:00", "2026-12-28 00:30", "nykterhetskontroll", "Lanna"),
+            _visit(6, "2026-12-30 19:00", "2026-12-30 20:30", "motorburen", "Gropen"),
         ]
     )
     weeks = activity.iso_weeks_of_month("2026-12")
     assert weeks == ["2026-W49", "2026-W50", "2026-W51", "2026-W52", "2026-W53"]
-    weekly = plog.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1], promise_min=120)
-    path = tmp_path / "s.gpkg"
-    inputs = _empty_inputs(store_path=path, patrol_log=log, weekly_minutes=weekly)
-    report = monthly.compute_report(inputs, month="2026-12", k=K, forecast_method="count_3m")
+    report = _presence_report(tmp_path, log, month="2026-12", now="2027-01-12 09:00")
     table = report.tables["polisnarvaro"].frame.set_index("Vecka")
     assert list(table.index) == weeks
     assert list(table["Minuter"]) == [0, 119, 120, 200, 120]
@@ -402,6 +467,36 @@ def test_two_hour_table_on_a_constructed_log(tmp_path):
     assert "Vintrosa" in controls.loc["Nykterhet", "Platser"]
     html = monthly.render_html(report)
     assert "2026-W53" in html
+
+
+def test_the_week_still_running_on_the_report_day_is_not_a_failed_week(tmp_path):
+    """Made on Friday 27 November, week 48 has 45 minutes so far: "pågår", not "nej"."""
+    log = pd.DataFrame(
+        [
+            _visit(1, "2026-11-03 18:00", "2026-11-03 20:10", "hastighetskontroll", "Fjugesta"),
+            _visit(2, "2026-11-11 10:00", "2026-11-11 11:00", "närvaro", "Vintrosa"),
+            _visit(3, "2026-11-18 20:00", "2026-11-18 22:00", "nykterhetskontroll", "Lanna"),
+            _visit(4, "2026-11-25 16:00", "2026-11-25 16:45", "närvaro", "Fjugesta centrum"),
+        ]
+    )
+    report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00")
+    html = monthly.render_html(report)
+    rows = _html_table(html, "polisnarvaro")
+    # Vecka, Minuter, Löfte (minuter), Uppfyllt
+    assert rows == [
+        ["2026-W45", "130", "120", "ja"],
+        ["2026-W46", "60", "120", "nej"],
+        ["2026-W47", "120", "120", "ja"],
+        ["2026-W48", "45", "120", "pågår"],
+    ]
+    said = " ".join(" ".join(html.split()).split("Polisens närvaro per ISO-vecka")[1:])
+    assert "uppfylldes 2 av 3 veckor; vecka 2026-W48 pågår och räknas när den är slut." in said
+    assert "skapad 27 november 2026" in " ".join(html.split())
+    # a month made before it began: no week is over, none is counted as failed
+    ahead = _presence_report(tmp_path, log, month="2026-12", now="2026-11-27 14:00")
+    rows = _html_table(monthly.render_html(ahead), "polisnarvaro")
+    assert [r[3] for r in rows] == ["ej påbörjad"] * 5
+    assert ahead.notes["polis"][0].startswith("Ingen av månadens veckor är slut ännu; veckorna")
 
 
 def test_traffic_spots_by_status_equal_store_queries(tmp_path):
@@ -594,6 +689,30 @@ def test_a_month_not_over_is_compared_with_the_same_days(sample, unfinished_mont
     ]  # fmt: skip
 
 
+def _solid_and_inked(uri: str) -> tuple[int, int]:
+    """Return a chart's pixels of solid bar blue (#2b6cb0) and its pixels not near white."""
+    img = mpimg.imread(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))[..., :3]
+    solid = (np.abs(img - np.array([0x2B, 0x6C, 0xB0]) / 255).max(axis=2) < 0.05).sum()
+    return int(solid), int((img.min(axis=2) < 0.9).sum())
+
+
+def test_a_month_the_data_covers_in_part_is_marked_in_the_chart(unfinished_month):
+    """December 2026 holds data to the 6th: its bar and row say so, not a whole month."""
+    html = " ".join(unfinished_month["outputs"]["html"].read_text(encoding="utf-8").split())
+    chart = html.split('<img class="chart"', 1)[1]
+    caption = "Blårandig stapel = del av månaden: 1–6 dec (lagret har inga senare observationer)."
+    assert caption in chart.split("</section>", 1)[0]
+    trend = _csv(unfinished_month, "trend")  # the table for the minutes
+    assert list(trend["Månad"].iloc[-2:]) == ["november 2026", "1–6 december 2026"]
+    # the picture: with 40 observations in every month, the last bar of each theme is no
+    # longer solid blue (hatched and pale instead) but still drawn
+    months = [str(activity.parse_month("2026-12") - i) for i in range(12, -1, -1)]
+    raw = pd.DataFrame(40, index=months, columns=list(THEMES))
+    whole, part = (_solid_and_inked(trend_chart(raw, k=K, days=d)) for d in (None, 22))
+    assert 11.5 / 13 < part[0] / whole[0] < 12.5 / 13
+    assert part[1] > 0.97 * whole[1]
+
+
 def test_focus_forecast_is_said_in_plain_swedish(unfinished_month):
     reasons = [r for item in unfinished_month["report"].focus for r in item.reasons]
     assert not [r for r in reasons if "väntar" in r]
@@ -615,7 +734,25 @@ def test_short_tables_are_not_split_between_pages(request, which):
             continue
         title = "".join(table.title.split())
         page = next(p for p in pages if title in p)
-        last = "".join("".join(str(v) for v in table.frame.iloc[-1]).split())
-        assert last in page, (table.title, last)
+        # a long cell wraps over lines, which the text interleaves with the row's other
+        # cells: each cell of the last row is looked for on its own
+        for value in table.frame.iloc[-1]:
+            words = str(value).split()
+            assert all(w in page for w in words), (table.title, value)
         checked += 1
     assert checked >= 4
+
+
+@pytest.mark.parametrize(("which", "month"), [("sample", MONTH), ("unfinished_month", "2026-12")])
+def test_every_pdf_page_names_the_month_the_handling_and_its_number(request, which, month):
+    """A page printed on its own still says which report it is, how to share it, which page."""
+    pdf = request.getfixturevalue(which)["outputs"]["pdf"]
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+    assert len(pages) >= 2
+    title = f"Uppföljning av medborgarlöftet – {monthly.month_label(month)}"
+    for i, page in enumerate(pages, 1):
+        assert f"{title} · Delad rapport" in page, i
+        assert f"sida {i} av {len(pages)}" in page, i

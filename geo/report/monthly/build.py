@@ -13,21 +13,29 @@ from geo.model import CATEGORIES, THEMES
 from geo.report.monthly.focus import next_month_focus
 from geo.report.monthly.incidents import (
     emerging_changes,
+    partial_month_label,
     theme_tables,
     top_areas,
     trend_chart,
     trend_table,
 )
-from geo.report.monthly.police import bathing_table, controls_table, police_presence
+from geo.report.monthly.police import (
+    bathing_table,
+    controls_table,
+    police_presence,
+    presence_note,
+)
 from geo.report.monthly.selection import compared_periods, covered_days
 from geo.report.monthly.spots import activity_table, spot_tables
 from geo.report.monthly.tables import MonthlyReport, ReportInputs
 from geo.report.monthly.vocabulary import (
     BATHING_MONTHS,
+    HANDLING_NOTE,
     HISTORY_MONTHS,
     MONTHS_SV,
     PROMISE_MIN,
     month_label,
+    report_title,
 )
 from geo.sites import load_places
 
@@ -41,6 +49,7 @@ def compute_report(
     k: int | None = None,
     emerging_cell_size_m: float = 500.0,
     forecast_method: str = "default",
+    now: pd.Timestamp | None = None,
 ) -> MonthlyReport:
     """Build every table, chart and note of the monthly follow-up (no files read or written).
 
@@ -56,6 +65,9 @@ def compute_report(
         Grid cell of the emerging-hot-spot comparison.
     forecast_method
         Method of :func:`geo.forecast.forecast_week` for next month's focus.
+    now
+        The report day (tz-aware; default the clock now): the week still running then is
+        "pågår" in the police table, not "nej", and the report says it was made that day.
 
     Returns
     -------
@@ -70,6 +82,8 @@ def compute_report(
         inc = inc[pd.to_datetime(inc["occurred_at"]) < end]
     places = inputs.places
     report = MonthlyReport(month=month, k=k)
+    if now is not None:
+        report.made_at = pd.Timestamp(now).tz_convert(settings.timezone)
     if len(inc) and (inc["source"] == "syntetisk").any():
         report.note(
             "intro",
@@ -88,22 +102,23 @@ def compute_report(
     for table in theme_tables(inc, places, month=month, k=k, days=days):
         report.add(table)
     report.add(top_areas(inc, places, month=month, k=k))
-    trend, raw = trend_table(inc, places, month=month, k=k)
+    trend, raw = trend_table(inc, places, month=month, k=k, days=days)
     report.add(trend)
-    report.charts["trend"] = trend_chart(raw, k=k)
+    report.charts["trend"] = trend_chart(raw, k=k, days=days)
+    if days is not None:
+        report.note(
+            "trend",
+            f"Blårandig stapel = {partial_month_label(month, days)} "
+            "(lagret har inga senare observationer).",
+        )
     emerging, notes = emerging_changes(inc, places, month=month, cell_size_m=emerging_cell_size_m)
     report.add(emerging)
     for n in notes:
         report.note("hotspots", n)
     if inputs.weekly_minutes is not None:
-        presence = police_presence(inputs.weekly_minutes, month=month)
+        presence = police_presence(inputs.weekly_minutes, month=month, now=report.made_at)
         report.add(presence)
-        met = int((presence.frame["Uppfyllt"] == "ja").sum())
-        report.note(
-            "polis",
-            f"Löftet om minst {PROMISE_MIN} minuter uppfylldes {met} av "
-            f"{len(presence.frame)} veckor.",
-        )
+        report.note("polis", presence_note(presence))
     else:
         report.note("polis", "Patrulloggen saknas i lagret; polisens närvaro kan inte redovisas.")
     report.add(
@@ -230,12 +245,13 @@ def render_html(report: MonthlyReport) -> str:
         undefined=jinja2.StrictUndefined,
     )
     template = env.get_template("monthly.html")
-    now = pd.Timestamp.now(tz=settings.timezone)
+    made = report.made_at
     return template.render(
         report=report,
-        title=f"Uppföljning av medborgarlöftet – {month_label(report.month)}",
+        title=report_title(report.month),
+        handling_note=HANDLING_NOTE,
         kommun=settings.kommun_name,
-        generated=f"{now.day} {MONTHS_SV[now.month - 1]} {now.year}",
+        generated=f"{made.day} {MONTHS_SV[made.month - 1]} {made.year}",
         month_name=month_label(report.month),
         next_month=month_label(str(activity.parse_month(report.month) + 1)),
         themes=THEMES,
@@ -331,7 +347,8 @@ def write_report(report: MonthlyReport, *, out_dir: Path, pdf: bool = True) -> d
     out_dir
         Output folder (created).
     pdf
-        Also print the PDF with headless Chromium.
+        Also print the PDF with headless Chromium; every page's foot names the report's
+        month, the handling note (:data:`HANDLING_NOTE`) and "sida N av M".
 
     Returns
     -------
@@ -346,7 +363,8 @@ def write_report(report: MonthlyReport, *, out_dir: Path, pdf: bool = True) -> d
     if pdf:
         from geo.report._pdf import html_to_pdf
 
-        outputs["pdf"] = html_to_pdf(html, out_dir / f"{stem}.pdf")
+        footer = f"{report_title(report.month)} · {HANDLING_NOTE}"
+        outputs["pdf"] = html_to_pdf(html, out_dir / f"{stem}.pdf", footer=footer)
     outputs.update(export_tables(report, out_dir=out_dir, stem=stem))
     logger.info("monthly report %s written to %s", report.month, out_dir)
     return outputs

@@ -184,8 +184,32 @@ def top_areas(
     )
 
 
+def partial_month_label(month: str, days: int) -> str:
+    """Say which days of a month the data covers, for the chart's legend and caption.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+    days
+        The days covered (:func:`~geo.report.monthly.selection.covered_days`).
+
+    Returns
+    -------
+    str
+        E.g. ``"del av månaden: 1–22 nov"``.
+    """
+    name = MONTHS_SV[activity.parse_month(month).month - 1]
+    return f"del av månaden: 1–{days} {name[:3]}"
+
+
 def trend_table(
-    incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, month: str, k: int
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    month: str,
+    k: int,
+    days: int | None = None,
 ) -> tuple[Table, pd.DataFrame]:
     """Count observations per theme and month over the 13 months ending with ``month``.
 
@@ -199,6 +223,9 @@ def trend_table(
         ``YYYY-MM``, the last month.
     k
         Suppression threshold.
+    days
+        The days of ``month`` the data covers, if it ends inside the month: its row is
+        labelled with them ("1–22 november 2026").
 
     Returns
     -------
@@ -217,7 +244,9 @@ def trend_table(
             raw[theme] = [int(counts.get(m, 0)) for m in months]
     shown = raw.map(lambda n: suppress(int(n), k=k)).astype(object)
     frame = shown.rename(columns=THEMES)
-    frame.insert(0, "Månad", [month_label(m) for m in months])
+    labels = [month_label(m) for m in months]
+    labels[-1] = compared_periods(month, days=days)[0][0]
+    frame.insert(0, "Månad", labels)
     table = Table(
         "trend",
         "Observationer per månad och tema, 13 månader",
@@ -237,16 +266,20 @@ def _png_data_uri(draw: Callable[[Figure], None], *, size_in: tuple[float, float
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def trend_chart(raw: pd.DataFrame, *, k: int) -> str:
-    """Draw the 13-month trend per theme as a PNG data URI (suppressed months hatched).
+def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
+    """Draw the 13-month trend per theme as a PNG data URI (suppressed and partial months hatched).
 
     Parameters
     ----------
     raw
         Counts, index months ``YYYY-MM``, columns theme ids.
     k
-        Suppression threshold: counts from 1 to ``k - 1`` are drawn as a hatched bar of
+        Suppression threshold: counts from 1 to ``k - 1`` are drawn as a hatched grey bar of
         height ``k`` without their value.
+    days
+        The days of the last month the data covers, if it ends inside that month: its bar is
+        drawn pale and hatched in blue, with a legend entry "del av månaden: 1–22 nov"
+        (:func:`partial_month_label`), so it does not read as a whole month.
 
     Returns
     -------
@@ -255,29 +288,46 @@ def trend_chart(raw: pd.DataFrame, *, k: int) -> str:
     """
     labels = [f"{MONTHS_SV[int(m[5:]) - 1][:3]}\n{m[2:4]}" for m in raw.index]
     x = np.arange(len(raw))
+    partial = np.zeros(len(raw), dtype=bool)
+    partial_label = ""
+    if days is not None and len(raw):
+        partial[-1] = True
+        partial_label = partial_month_label(str(raw.index[-1]), days)
 
     def draw(fig: Figure) -> None:
         axes = fig.subplots(2, 2, sharex=True)
         for ax, theme in zip(axes.flat, THEMES, strict=True):
             values = raw[theme].to_numpy()
             small = (values > 0) & (values < k)
-            shown = np.where(small, 0, values)
-            ax.bar(x, shown, color="#2b6cb0", width=0.7)
-            ax.bar(
-                x[small],
-                np.full(int(small.sum()), k),
-                color="none",
-                edgecolor="#999999",
-                hatch="///",
-                width=0.7,
-                label=f"färre än {k} (visas ej)",
-            )
+            whole = ~small & ~partial
+            part = partial & ~small & (values > 0)
+            ax.bar(x[whole], values[whole], color="#2b6cb0", width=0.7)
+            if small.any():  # an empty bar set would still have its legend entry
+                ax.bar(
+                    x[small],
+                    np.full(int(small.sum()), k),
+                    color="none",
+                    edgecolor="#999999",
+                    hatch="///",
+                    width=0.7,
+                    label=f"färre än {k} (visas ej)",
+                )
+            if part.any():
+                ax.bar(
+                    x[part],
+                    values[part],
+                    color="#dbe7f3",
+                    edgecolor="#2b6cb0",
+                    hatch="\\\\\\",
+                    width=0.7,
+                    label=partial_label,
+                )
             ax.set_title(THEMES[theme], fontsize=9)
             ax.tick_params(labelsize=6)
             ax.set_xticks(x, labels)
             ax.grid(axis="y", color="#dddddd", linewidth=0.5)
             ax.set_axisbelow(True)
-            if small.any():
+            if small.any() or part.any():
                 ax.legend(fontsize=6, loc="upper left", frameon=False)
         fig.supylabel("observationer", fontsize=8)
 

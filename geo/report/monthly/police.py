@@ -9,16 +9,28 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import activity
+from geo import activity, settings
 from geo.model import normalize_text
 from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table, suppress_parts
 from geo.report.monthly.vocabulary import CONTROL_TYPES, PROMISE_MIN, month_label
 from geo.sites import theme_mask
+from geo.weeks import week_label
+
+#: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
+WEEK_MET, WEEK_NOT_MET = "ja", "nej"
+#: ``Uppfyllt`` of a week not met yet that is still running on the report day.
+WEEK_RUNNING = "pågår"
+#: ``Uppfyllt`` of a week not met yet that begins after the report day.
+WEEK_AHEAD = "ej påbörjad"
 
 
 def police_presence(
-    weekly_minutes: pd.DataFrame, *, month: str, promise_min: int = PROMISE_MIN
+    weekly_minutes: pd.DataFrame,
+    *,
+    month: str,
+    promise_min: int = PROMISE_MIN,
+    now: pd.Timestamp | None = None,
 ) -> Table:
     """Show police minutes per ISO week of the month against the promise.
 
@@ -30,21 +42,69 @@ def police_presence(
         ``YYYY-MM``; its weeks are those whose Thursday falls in it.
     promise_min
         The promised minutes per week.
+    now
+        The report day (tz-aware); default the clock now. A week not met is "nej" only once
+        it is over: the week that holds ``now`` is "pågår", a later one "ej påbörjad".
 
     Returns
     -------
     Table
-        ``polisnarvaro``: ``Vecka``, ``Minuter``, ``Löfte (minuter)``, ``Uppfyllt``.
+        ``polisnarvaro``: ``Vecka``, ``Minuter``, ``Löfte (minuter)``, ``Uppfyllt`` (one of
+        :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_RUNNING`, :data:`WEEK_AHEAD`).
     """
+    now = pd.Timestamp.now(tz=settings.timezone) if now is None else pd.Timestamp(now)
+    current = week_label(now.tz_convert(settings.timezone))
     weeks = activity.iso_weeks_of_month(month)
     by_week = weekly_minutes.set_index("iso_week")
     rows = []
     for week in weeks:
         minutes = round(float(by_week["minutes"].get(week, 0.0)))
-        met = bool(by_week["met"].get(week, False))
-        rows.append([week, minutes, promise_min, "ja" if met else "nej"])
+        if bool(by_week["met"].get(week, False)):
+            verdict = WEEK_MET
+        elif week == current:
+            verdict = WEEK_RUNNING
+        elif week > current:  # labels sort in time order as text
+            verdict = WEEK_AHEAD
+        else:
+            verdict = WEEK_NOT_MET
+        rows.append([week, minutes, promise_min, verdict])
     frame = pd.DataFrame(rows, columns=["Vecka", "Minuter", "Löfte (minuter)", "Uppfyllt"])
     return Table("polisnarvaro", "Polisens närvaro per ISO-vecka mot löftet", frame)
+
+
+def presence_note(presence: Table, *, promise_min: int = PROMISE_MIN) -> str:
+    """Say in how many weeks the promise was met; weeks not over are named, not counted.
+
+    Parameters
+    ----------
+    presence
+        From :func:`police_presence`.
+    promise_min
+        The promised minutes per week.
+
+    Returns
+    -------
+    str
+        E.g. ``"Löftet om minst 120 minuter uppfylldes 2 av 3 veckor; vecka 2026-W48 pågår
+        och räknas när den är slut."``
+    """
+    frame = presence.frame
+    verdicts = list(frame["Uppfyllt"])
+    met = verdicts.count(WEEK_MET)
+    decided = met + verdicts.count(WEEK_NOT_MET)
+    parts = [
+        f"Löftet om minst {promise_min} minuter uppfylldes {met} av {decided} veckor"
+        if decided
+        else "Ingen av månadens veckor är slut ännu"
+    ]
+    for verdict, said in ((WEEK_RUNNING, "pågår"), (WEEK_AHEAD, "har inte börjat")):
+        weeks = list(frame.loc[frame["Uppfyllt"] == verdict, "Vecka"])
+        if weeks:
+            which = f"vecka {weeks[0]}" if len(weeks) == 1 else f"veckorna {', '.join(weeks)}"
+            parts.append(
+                f"{which} {said} och räknas när {'den' if len(weeks) == 1 else 'de'} är slut"
+            )
+    return "; ".join(parts) + "."
 
 
 def places_of(value: object) -> list[str]:

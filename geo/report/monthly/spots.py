@@ -160,28 +160,54 @@ def spot_tables(
 
 
 def activity_table(status: pd.DataFrame) -> Table:
-    """Show the activity plan's status this month per line and executor.
+    """Show the activity plan's status this month, one row per activity line.
+
+    A line done by several executors shows them joined ("Polisen, Kommunen") and what each
+    did ("Polisen 0, Kommunen 1"). Every executor is planned the same number of times, so
+    the line's status is the executors' status when they agree, and "delvis" when they do
+    not (one has done more than another, so something was done but not everything).
 
     Parameters
     ----------
     status
-        From :func:`geo.activity.activity_status`.
+        From :func:`geo.activity.activity_status` (one row per line and executor).
 
     Returns
     -------
     Table
-        ``aktivitetsplan``: ``Id``, ``Tema``, ``Aktivitet``, ``Utförare``, ``Planerat``,
-        ``Genomfört``, ``Status``.
+        ``aktivitetsplan``: ``Id``, ``Tema``, ``Aktivitet``, ``Utförare``, ``Planerat`` (per
+        executor), ``Genomfört`` (a number, or per executor when there are several),
+        ``Status``.
     """
+    rows: list[list[Any]] = []
+    for _, line in status.groupby("activity_id", sort=False):
+        first = line.iloc[0]
+        if len(line) == 1:
+            done: int | str = int(first["done"])
+        else:
+            done = ", ".join(  # a no-break space keeps each executor's number with its name
+                f"{who}\u00a0{int(n)}"
+                for who, n in zip(line["executor_label"], line["done"], strict=True)
+            )
+        kinds = set(line["status"])
+        label = str(first["status_label"]) if len(kinds) == 1 else activity.STATUSES["partly"]
+        rows.append(
+            [
+                first["activity_id"],
+                first["theme"],
+                first["text"],
+                ", ".join(line["executor_label"]),
+                int(first["planned"]),
+                done,
+                label,
+            ]
+        )
     frame = pd.DataFrame(
-        {
-            "Id": status["activity_id"],
-            "Tema": status["theme"],
-            "Aktivitet": status["text"],
-            "Utförare": status["executor_label"],
-            "Planerat": status["planned"].astype(int),
-            "Genomfört": status["done"].astype(int),
-            "Status": status["status_label"],
-        }
+        rows,
+        columns=["Id", "Tema", "Aktivitet", "Utförare", "Planerat", "Genomfört", "Status"],
     )
-    return Table("aktivitetsplan", "Aktivitetsplanen: status denna månad per utförare", frame)
+    return Table(
+        "aktivitetsplan",
+        "Aktivitetsplanen: status denna månad (planerat antal gäller varje utförare)",
+        frame,
+    )

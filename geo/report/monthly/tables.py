@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from geo import settings
+
 
 def suppress(n: int, *, k: int) -> int | str:
     """Return a count as it may be shown in a shared document.
@@ -118,10 +120,14 @@ class MonthlyReport:
         Swedish sentences by section key.
     focus
         Next month's suggested focus.
+    made_at
+        The report day (tz-aware, Europe/Stockholm): the date it says it was made, and the
+        day that decides which week is still running.
     """
 
     month: str
     k: int
+    made_at: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz=settings.timezone))
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, str] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)

@@ -65,6 +65,11 @@ control_type = activity.control_type
 SPOT_IN_PROGRESS = ("bedomd", "atgard_planerad")
 
 
+#: How the report may be handled (design §8): a shared document, small counts suppressed. It
+#: opens the report's privacy note and stands at the foot of every printed page.
+HANDLING_NOTE = "Delad rapport"
+
+
 def month_label(month: str) -> str:
     """Return a month in Swedish, e.g. ``"november 2026"``.
 
@@ -80,3 +85,19 @@ def month_label(month: str) -> str:
     """
     p = activity.parse_month(month)
     return f"{MONTHS_SV[p.month - 1]} {p.year}"
+
+
+def report_title(month: str) -> str:
+    """Return the report's Swedish title, e.g. ``"Uppföljning av medborgarlöftet – november 2026"``.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    str
+        The title of the page, its heading and the foot of every printed page.
+    """
+    return f"Uppföljning av medborgarlöftet – {month_label(month)}"
