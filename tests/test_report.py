@@ -713,6 +713,20 @@ def test_a_month_the_data_covers_in_part_is_marked_in_the_chart(unfinished_month
     assert part[1] > 0.97 * whole[1]
 
 
+@pytest.mark.parametrize("which", ["sample", "unfinished_month"])
+def test_the_chart_and_its_notes_are_on_one_page(request, which):
+    """The line saying how to read the chart (a hatched part month) is printed beside it."""
+    outputs = request.getfixturevalue(which)["outputs"]
+    text = subprocess.run(
+        ["pdftotext", str(outputs["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    heading = "Utveckling de senaste 13 månaderna"
+    (page,) = [p for p in text.split("\f") if heading in p]
+    note = "Blårandig stapel = del av månaden"
+    assert (note in text) <= (note in page)
+    assert (note in text) == (which == "unfinished_month")  # only December is a part month
+
+
 def test_focus_forecast_is_said_in_plain_swedish(unfinished_month):
     reasons = [r for item in unfinished_month["report"].focus for r in item.reasons]
     assert not [r for r in reasons if "väntar" in r]
