@@ -78,6 +78,43 @@ def incidents(n: int = 240, *, seed: int = 7) -> gpd.GeoDataFrame:
     return gdf[list(INCIDENT_COLUMNS)]
 
 
+def incidents_at_places(
+    places: gpd.GeoDataFrame, place_ids: list[str], per_place: int = 30, *, seed: int = 11
+) -> gpd.GeoDataFrame:
+    """Return ``per_place`` incidents in each named place, within 15 m of its centre.
+
+    Incidents geocoded to a place lie on the place itself, so every theme's cluster bubble
+    sits where the place's name is anchored; the categories cycle through themes N, T and S.
+    """
+    rng = np.random.default_rng(seed)
+    cats = ["narkotika", "hastighet", "skadegorelse", "alkohol", "motorburen", "inbrott"]
+    by_id = places.set_index("place_id")
+    base = incidents(2)
+    rows: list[dict[str, Any]] = []
+    geoms = []
+    for pid in place_ids:
+        centre = by_id.loc[pid].geometry.centroid
+        for i in range(per_place):
+            cat = cats[i % len(cats)]
+            rows.append(
+                {
+                    **base.iloc[0].drop("geometry").to_dict(),
+                    "incident_id": f"{pid}-{i}",
+                    "occurred_at": pd.Timestamp("2025-01-01 08:00", tz="Europe/Stockholm")
+                    + pd.Timedelta(hours=int(rng.integers(0, 300 * 24))),
+                    "category": cat,
+                    "theme": CATEGORIES[cat].theme,
+                    "place_id": pid,
+                    "place_name": str(by_id.loc[pid, "name"]),
+                    "description": f"Observation {i}",
+                }
+            )
+            geoms.append(
+                shapely.Point(centre.x + rng.uniform(-15, 15), centre.y + rng.uniform(-15, 15))
+            )
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=places.crs)[list(INCIDENT_COLUMNS)]
+
+
 def hotspots(*, as_json_strings: bool = False) -> gpd.GeoDataFrame:
     """Return ``N_HOTSPOTS`` hotspot polygons in the contract's columns."""
     profile = [0] * 168

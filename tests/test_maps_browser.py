@@ -330,3 +330,88 @@ def test_the_controls_speak_swedish_and_metric(offline_page, saved_maps):
     scale = page.locator(".leaflet-control-scale").inner_text()
     assert ("km" in scale or " m" in scale) and "mi" not in scale and "ft" not in scale
     assert page.locator(".leaflet-control-layers-toggle").get_attribute("title") == "Lager"
+
+
+#: JS function: the place names and marker-cluster bubbles (their counts) on the map's screen,
+#: and the (name, count) pairs of names whose words cover a bubble by more than 1 px².
+_NAMES_ON_CLUSTERS_JS = """() => {
+  const frame = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const area = (a, b) => {
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    return w > 0 && h > 0 ? w * h : 0;
+  };
+  const names = [...document.querySelectorAll('.leaflet-tooltip.geo-label')]
+    .map(e => [e.textContent, (e.firstElementChild || e).getBoundingClientRect()])
+    .filter(n => area(n[1], frame) > 0);
+  const bubbles = [...document.querySelectorAll('.leaflet-marker-icon.marker-cluster')]
+    .filter(e => e.style.opacity !== '0')
+    .map(e => [e.textContent, e.getBoundingClientRect()])
+    .filter(b => area(b[1], frame) > 0);
+  const hits = [];
+  for (const [name, a] of names) for (const [count, b] of bubbles) {
+    if (area(a, b) > 1) hits.push([name, count]);
+  }
+  return {bubbles: bubbles.map(b => b[0]), names: names.map(n => n[0]), hits: hits};
+}"""
+
+
+@pytest.fixture(scope="module")
+def crowded_map(tmp_path_factory) -> Path:
+    """A lägesbild whose incidents lie on Fjugesta centrum, Lanna badgruva and Kvistbro."""
+    places = sites.load_places()
+    incidents = fx.incidents_at_places(places, ["fjugesta_centrum", "lanna_badgruva", "kvistbro"])
+    m = lagesbild_map(incidents, places=places, boundary=sites.load_boundary())
+    return save_map(m, tmp_path_factory.mktemp("crowded") / "lagesbild.html")
+
+
+def test_no_place_name_covers_a_cluster_count(offline_page, crowded_map, artifacts_dir):
+    # incidents geocoded to a place lie on it, so each theme's cluster bubble sat under the
+    # place's name ("Fjugesta centrum", "Lanna badgruva") and the count could not be read; the
+    # names now move off the bubbles, and again whenever the bubbles change
+    page = offline_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    errors = open_map(page, crowded_map)
+    page.wait_for_timeout(300)
+
+    def check(step: str) -> None:
+        found = page.evaluate(_NAMES_ON_CLUSTERS_JS)
+        assert len(found["bubbles"]) >= 3, step
+        assert {"Fjugesta centrum", "Kvistbro"} <= set(found["names"]), step
+        assert found["hits"] == [], step
+        assert page.evaluate(LABEL_OVERLAPS_JS)["overlaps"] == [], step
+
+    check("first view")
+    assert "Lanna badgruva" in page.evaluate(_NAMES_ON_CLUSTERS_JS)["names"]
+    page.screenshot(path=str(artifacts_dir / "lagesbild-kluster.png"))
+    for zoom in (1, 1, -2, -1):  # the bubbles split and merge, gliding until 'animationend'
+        page.evaluate(
+            f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + {zoom}); }}"
+        )
+        page.wait_for_timeout(900)
+        check(f"zoom {zoom:+d}")
+    # the category boxes rebuild the clusters without moving the map: with every box unticked
+    # the names go back to their own places (after a zoom), and stay there, on the bubbles,
+    # unless the placer runs again when the bubbles come back
+    page.locator(".geo-cats summary").click()
+    boxes = page.locator("label.geo-cat input")
+    for i in range(boxes.count()):
+        boxes.nth(i).uncheck()
+    page.evaluate(f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + 1); }}")
+    page.wait_for_timeout(900)
+    assert page.evaluate(_NAMES_ON_CLUSTERS_JS)["bubbles"] == []
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
+    page.wait_for_timeout(200)
+    check("category boxes ticked again")
+    # the incident themes switched off and on in the layer list
+    themes = page.locator(".leaflet-control-layers-overlays label", has_text="Händelser")
+    for i in range(themes.count()):
+        themes.nth(i).locator("input").uncheck()
+    page.wait_for_timeout(200)
+    assert page.evaluate(_NAMES_ON_CLUSTERS_JS)["bubbles"] == []
+    for i in range(themes.count()):
+        themes.nth(i).locator("input").check()
+    page.wait_for_timeout(200)
+    check("themes switched on again")
+    assert real_errors(errors) == []
