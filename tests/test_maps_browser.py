@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 
 from geo import privacy, sites
@@ -415,3 +416,50 @@ def test_no_place_name_covers_a_cluster_count(offline_page, crowded_map, artifac
     page.wait_for_timeout(200)
     check("themes switched on again")
     assert real_errors(errors) == []
+
+
+#: JS: the drawn width (px) of each published cell of the shared map on screen, and its own.
+_CELL_WIDTHS_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]], out = [];
+  map.eachLayer(l => {{
+    const p = l.feature && l.feature.properties;
+    if (!p || p.n_events === undefined || !l._path) return;
+    const c = l.getBounds().getCenter(), m = p.cell_size_m / 2;
+    const w = map.latLngToContainerPoint(c.toBounds(2 * m).getNorthEast()).x
+            - map.latLngToContainerPoint(c.toBounds(2 * m).getSouthWest()).x;
+    const at = map.latLngToContainerPoint(c), size = map.getSize();
+    if (at.x > 0 && at.y > 0 && at.x < size.x && at.y < size.y)  // on screen
+      out.push([l._path.getBoundingClientRect().width, w]);
+  }});
+  return out;
+}}"""
+
+
+def test_a_shared_cell_too_small_to_see_is_drawn_at_a_visible_size(offline_page, tmp_path):
+    # with the whole kommun in view a 250 m cell (a tätort's) was 4 px wide: Lanna badgruva's
+    # 169 events were hidden under the bathing site's marker, and the map looked empty there
+    incidents = fx.incidents()
+    town = gpd.GeoSeries([incidents.union_all().convex_hull.buffer(500)], crs=incidents.crs)
+    cells = privacy.aggregate_for_sharing(incidents, k=5, urban_areas=town)
+    assert set(cells["cell_size_m"]) == {250}
+    shared = shared_map(
+        cells, k=5, period=privacy.shared_period_label(incidents["occurred_at"]),
+        boundary=sites.load_boundary(),
+    )  # fmt: skip
+    page = offline_page
+    assert real_errors(open_map(page, save_map(shared, tmp_path / "delad.html"))) == []
+    cells = page.evaluate(_CELL_WIDTHS_JS)
+    assert cells and min(own for _, own in cells) < 8  # some cells are below the eye's reach
+    assert min(shown for shown, _ in cells) >= 11  # and are drawn as 12 px squares
+    page.evaluate(  # zoomed in on a cell, every cell is drawn at its own size again
+        f"""() => {{ const map = window[{MAP_JS}[0]]; let at = null;
+        map.eachLayer(l => {{ if (!at && l.feature && l.feature.properties.n_events && l._path)
+          at = l.getBounds().getCenter(); }});
+        map.setView(at, map.getZoom() + 4, {{animate: false}}); }}"""
+    )
+    page.wait_for_timeout(300)
+    zoomed = page.evaluate(_CELL_WIDTHS_JS)
+    assert zoomed and min(own for _, own in zoomed) > 12
+    for shown, own in zoomed:
+        assert shown == pytest.approx(own, abs=3)
+    assert "liten fyrkant i sin mitt" in page.locator(".geo-info").inner_text()

@@ -660,12 +660,31 @@ def lagesbild_map(
     return finish_map(m)
 
 
+#: Smallest width (px) a published cell is drawn at on the shared map, whatever the zoom.
+MIN_CELL_PX = 12
 _SHARED_JS = """
 function (feature, layer) {
   var p = feature.properties || {};
   var n = p.n_events, steps = %(steps)s, colors = %(colors)s, c = colors[0];
   for (var i = 0; i < steps.length; i++) { if (n >= steps[i]) { c = colors[i]; } }
   layer.setStyle({fillColor: c, color: %(edge)s});
+  // a 250 m cell is a few pixels wide when the whole kommun is in view: below MIN px it is
+  // drawn as a square of MIN px around its centre (a minimum symbol size), its own shape again
+  // once zoomed in, so that no published cell is lost to the eye
+  var MIN = %(min_px)s, own = layer.getLatLngs(), map = null;
+  function fit() {
+    if (!map) { return; }
+    var b = L.latLngBounds(own[0] || own);
+    var sw = map.latLngToLayerPoint(b.getSouthWest());
+    var ne = map.latLngToLayerPoint(b.getNorthEast());
+    if (ne.x - sw.x >= MIN) { layer.setLatLngs(own); return; }
+    var mid = sw.add(ne).divideBy(2), h = MIN / 2;
+    layer.setLatLngs([[-h, -h], [h, -h], [h, h], [-h, h]].map(function (d) {
+      return map.layerPointToLatLng(mid.add(L.point(d[0], d[1])));
+    }));
+  }
+  layer.on('add', function () { map = layer._map; map.on('zoomend', fit); fit(); });
+  layer.on('remove', function () { if (map) { map.off('zoomend', fit); } map = null; });
   layer.bindPopup(function () {
     var box = document.createElement('div');
     box.className = 'geo-popup';
@@ -733,7 +752,8 @@ def shared_map(
     privacy.assert_shareable(cells, k=k, time_band=time_band)
     notes = [
         f"Delad version: rutor med färre än {k} händelser visas inte; inga enskilda "
-        "händelser, fritexter eller exakta tider."
+        "händelser, fritexter eller exakta tider. En ruta för liten att se i skalan ritas "
+        "som en liten fyrkant i sin mitt."
     ]
     m = base_map(
         title="Lägesbild – delad version",
@@ -757,6 +777,7 @@ def shared_map(
                 "steps": steps,
                 "colors": colors,
                 "edge": f'"{THEME_COLORS.get(str(theme), "#333")}"',
+                "min_px": MIN_CELL_PX,
             }
         )
         data = to_display(group[[*privacy.SHARED_COLUMNS, "geometry"]])
