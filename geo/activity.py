@@ -851,6 +851,104 @@ def activity_status(
     return pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
 
 
+def line_status(statuses: Sequence[str]) -> str:
+    """Return the status of an activity line from the statuses of its executors.
+
+    Every executor of a line is planned the same number of times, so when they agree the
+    line has their status; when they do not, one has done more than another, so something
+    was done but not everything: ``partly``.
+
+    Parameters
+    ----------
+    statuses
+        Keys of :data:`STATUSES`, one per executor (at least one).
+
+    Returns
+    -------
+    str
+        A key of :data:`STATUSES`.
+    """
+    kinds = set(statuses)
+    return next(iter(kinds)) if len(kinds) == 1 else "partly"
+
+
+@dataclass(frozen=True)
+class LineStatus:
+    """An activity line's status in a month, its executors joined (:func:`status_by_line`).
+
+    Attributes
+    ----------
+    activity_id, theme, section, text
+        The plan line.
+    planned
+        Times planned per executor (the same for each).
+    executor_labels
+        The executors, as shown (``"Polisen"``, ``"Kommunen"``), in the plan's order.
+    done
+        Times each executor did it, in the same order.
+    executor_statuses
+        Each executor's status (keys of :data:`STATUSES`), in the same order.
+    status
+        The line's status (:func:`line_status`).
+    """
+
+    activity_id: str
+    theme: str
+    section: str
+    text: str
+    planned: int
+    executor_labels: tuple[str, ...]
+    done: tuple[int, ...]
+    executor_statuses: tuple[str, ...]
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        """The line's status in Swedish."""
+        return STATUSES[self.status]
+
+    @property
+    def executor_status_labels(self) -> tuple[str, ...]:
+        """Each executor's status in Swedish."""
+        return tuple(STATUSES[s] for s in self.executor_statuses)
+
+
+def status_by_line(status: pd.DataFrame) -> list[LineStatus]:
+    """Join the rows of :func:`activity_status` into one per activity line.
+
+    The report names an activity once, with its executors and what each did, so that a
+    line carried out by the police and the kommun does not read as two activities.
+
+    Parameters
+    ----------
+    status
+        From :func:`activity_status` (one row per line and executor, in plan order).
+
+    Returns
+    -------
+    list of LineStatus
+        One per line, in plan order.
+    """
+    lines = []
+    for _, rows in status.groupby("activity_id", sort=False):
+        first = rows.iloc[0]
+        kinds = tuple(str(k) for k in rows["status"])
+        lines.append(
+            LineStatus(
+                activity_id=str(first["activity_id"]),
+                theme=str(first["theme"]),
+                section=str(first["section"]),
+                text=str(first["text"]),
+                planned=int(first["planned"]),
+                executor_labels=tuple(str(w) for w in rows["executor_label"]),
+                done=tuple(int(n) for n in rows["done"]),
+                executor_statuses=kinds,
+                status=line_status(kinds),
+            )
+        )
+    return lines
+
+
 def today_month() -> str:
     """Return the current month (Europe/Stockholm) as ``YYYY-MM``."""
     return pd.Timestamp.now(tz=settings.timezone).strftime("%Y-%m")

@@ -425,13 +425,20 @@ def _visit(i: int, start: str, end: str, activity_text: str, places: str) -> dic
     }
 
 
-def _presence_report(tmp_path, log: pd.DataFrame, *, month: str, now: str):
-    """Return the report for ``month`` from a constructed patrol log, made at ``now``."""
+def _presence_report(
+    tmp_path, log: pd.DataFrame, *, month: str, now: str, done: pd.DataFrame | None = None
+):
+    """Return the report for ``month`` from a constructed patrol log, made at ``now``.
+
+    ``done`` is the activity log (:func:`_activity_log`); default empty.
+    """
     from geo import patrol_log as plog
 
     weeks = activity.iso_weeks_of_month(month)
     weekly = plog.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1], promise_min=120)
     inputs = _empty_inputs(store_path=tmp_path / "s.gpkg", patrol_log=log, weekly_minutes=weekly)
+    if done is not None:
+        inputs.activity_log = done
     return monthly.compute_report(
         inputs, month=month, k=K, forecast_method="count_3m",
         now=pd.Timestamp(now, tz=settings.timezone),
@@ -497,6 +504,43 @@ def test_the_week_still_running_on_the_report_day_is_not_a_failed_week(tmp_path)
     rows = _html_table(monthly.render_html(ahead), "polisnarvaro")
     assert [r[3] for r in rows] == ["ej påbörjad"] * 5
     assert ahead.notes["polis"][0].startswith("Ingen av månadens veckor är slut ännu; veckorna")
+
+
+def _activity_log(*rows: tuple[str, str, str, int]) -> pd.DataFrame:
+    """Return an activity log (as :func:`geo.activity.read_activity_log`) of (id, month, who, n)."""
+    frame = pd.DataFrame(rows, columns=["activity_id", "month", "executor", "times"])
+    return frame.assign(comment="", logged_at="2026-11-01T00:00:00.000Z")[
+        list(activity.LOG_COLUMNS)
+    ]
+
+
+def _section_text(html: str, section: str) -> str:
+    """Return the words a reader sees in the report's ``<section id=...>``, spaces joined."""
+    part = html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", part).split())
+
+
+def test_focus_names_each_activity_once_with_its_executors_statuses(tmp_path):
+    """October is over: a line both left undone is named once, "Polisen och Kommunen"."""
+    log = pd.DataFrame(
+        [_visit(1, "2026-10-07 21:00", "2026-10-07 22:30", "nykterhetskontroll", "Mullhyttan")]
+    )
+    done = _activity_log(("S1", "2026-10", "polis", 1))
+    report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-27 14:00", done=done)
+    said = _section_text(monthly.render_html(report), "fokus")
+    undone = "Aktiviteter som inte genomfördes fullt ut i oktober 2026: "
+    assert (
+        undone + "N1 (Polisen: ej genomförd), N2 (Kommunen: ej genomförd), "
+        "N3 (Polisen och Kommunen: ej genomförd)."
+    ) in said
+    assert undone + "T1 (Polisen: delvis), T3 (Kommunen: ej genomförd)." in said
+    assert (
+        undone + "S1 (Polisen: genomförd, Kommunen: ej genomförd), "
+        "S2 (Polisen och Kommunen: ej genomförd), S3 (Polisen och Kommunen: ej genomförd), "
+        "X1 (Polisen: ej genomförd)."
+    ) in said
+    named = re.findall(r"\b([NTBSX]\d) \(", said)
+    assert len(named) == len(set(named)) == 9  # every activity once
 
 
 def test_traffic_spots_by_status_equal_store_queries(tmp_path):

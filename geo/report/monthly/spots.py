@@ -163,9 +163,9 @@ def activity_table(status: pd.DataFrame) -> Table:
     """Show the activity plan's status this month, one row per activity line.
 
     A line done by several executors shows them joined ("Polisen, Kommunen") and what each
-    did ("Polisen 0, Kommunen 1"). Every executor is planned the same number of times, so
-    the line's status is the executors' status when they agree, and "delvis" when they do
-    not (one has done more than another, so something was done but not everything).
+    did ("Polisen 0, Kommunen 1"); its status is the line's
+    (:func:`geo.activity.status_by_line`): the executors' status when they agree, and
+    "delvis" when they do not.
 
     Parameters
     ----------
@@ -180,26 +180,22 @@ def activity_table(status: pd.DataFrame) -> Table:
         ``Status``.
     """
     rows: list[list[Any]] = []
-    for _, line in status.groupby("activity_id", sort=False):
-        first = line.iloc[0]
-        if len(line) == 1:
-            done: int | str = int(first["done"])
+    for line in activity.status_by_line(status):
+        if len(line.done) == 1:
+            done: int | str = line.done[0]
         else:
             done = ", ".join(  # a no-break space keeps each executor's number with its name
-                f"{who}\u00a0{int(n)}"
-                for who, n in zip(line["executor_label"], line["done"], strict=True)
+                f"{who}\u00a0{n}" for who, n in zip(line.executor_labels, line.done, strict=True)
             )
-        kinds = set(line["status"])
-        label = str(first["status_label"]) if len(kinds) == 1 else activity.STATUSES["partly"]
         rows.append(
             [
-                first["activity_id"],
-                first["theme"],
-                first["text"],
-                ", ".join(line["executor_label"]),
-                int(first["planned"]),
+                line.activity_id,
+                line.theme,
+                line.text,
+                ", ".join(line.executor_labels),
+                line.planned,
                 done,
-                label,
+                line.status_label,
             ]
         )
     frame = pd.DataFrame(
