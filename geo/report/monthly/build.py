@@ -26,7 +26,7 @@ from geo.report.monthly.police import (
     presence_note,
 )
 from geo.report.monthly.selection import compared_periods, covered_days
-from geo.report.monthly.spots import activity_table, spot_tables
+from geo.report.monthly.spots import OPEN_ACTIVITY_NOTE, activity_table, spot_tables
 from geo.report.monthly.tables import MonthlyReport, ReportInputs
 from geo.report.monthly.vocabulary import (
     BATHING_MONTHS,
@@ -163,6 +163,8 @@ def compute_report(
             "bad", "Badsäsongen (maj–september) pågår inte; avsnittet visas under säsongen."
         )
     report.add(activity_table(status))
+    if status["status"].isin(activity.OPEN_STATUSES).any():
+        report.note("aktivitetsplan", OPEN_ACTIVITY_NOTE)
     focus, notes = next_month_focus(
         inc, places, month=month, k=k, status=status, forecast_method=forecast_method, days=days
     )

@@ -107,7 +107,8 @@ def next_month_focus(
     with reasons: the expected count and where, the change against last month and last
     year, the season (bathing sites May–September, motorburen March–September) and plan
     lines not done this month, each named once with its executors' statuses
-    (:func:`geo.activity.status_by_line`, :func:`who_did_what`).
+    (:func:`geo.activity.status_by_line`, :func:`who_did_what`). A line whose month is
+    not over on the day ``status`` was told (``pågår``) is not listed: it is not missed.
 
     Parameters
     ----------

@@ -159,13 +159,24 @@ def spot_tables(
     ]
 
 
+#: The note under the activity table when a line's month is not over on the report day.
+OPEN_ACTIVITY_NOTE = (
+    "Månaden är inte slut: en aktivitet som ännu inte är genomförd står som ”pågår” "
+    "(”ej påbörjad” om månaden inte har börjat) och räknas när månaden är slut. Planerat "
+    "visar för aktiviteter per vecka hur många av månadens veckor som är slut hittills, för "
+    "övriga antalet till månadens slut."
+)
+
+
 def activity_table(status: pd.DataFrame) -> Table:
     """Show the activity plan's status this month, one row per activity line.
 
     A line done by several executors shows them joined ("Polisen, Kommunen") and what each
     did ("Polisen 0, Kommunen 1"); its status is the line's
     (:func:`geo.activity.status_by_line`): the executors' status when they agree, and
-    "delvis" when they do not.
+    "delvis" when they do not ("pågår" while the month is not over). Before the month is
+    over the planned number says what is due so far ("3 av 4 veckor hittills", "2 till
+    månadens slut"); after, it is the number.
 
     Parameters
     ----------
@@ -176,8 +187,8 @@ def activity_table(status: pd.DataFrame) -> Table:
     -------
     Table
         ``aktivitetsplan``: ``Id``, ``Tema``, ``Aktivitet``, ``Utförare``, ``Planerat`` (per
-        executor), ``Genomfört`` (a number, or per executor when there are several),
-        ``Status``.
+        executor: a number, or text while the month is not over), ``Genomfört`` (a number,
+        or per executor when there are several), ``Status``.
     """
     rows: list[list[Any]] = []
     for line in activity.status_by_line(status):
@@ -193,7 +204,7 @@ def activity_table(status: pd.DataFrame) -> Table:
                 line.theme,
                 line.text,
                 ", ".join(line.executor_labels),
-                line.planned,
+                line.planned if line.due == line.planned else line.planned_label,
                 done,
                 line.status_label,
             ]
