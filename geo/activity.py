@@ -16,7 +16,7 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import THEMES, normalize_text
-from geo.weeks import week_label
+from geo.weeks import shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +52,20 @@ MONTHS_SV: tuple[str, ...] = (
     "december",
 )
 
-#: Status of an activity line in a month: id → Swedish label.
+#: Status of an activity line in a month: id → Swedish label. Partly and not done are
+#: said only once the line's month is over; before, a line not done yet is running (not
+#: begun before the month begins), as the report's weeks of police presence are.
 STATUSES: dict[str, str] = {
     "done": "genomförd",
     "partly": "delvis",
     "not_done": "ej genomförd",
+    "running": "pågår",
+    "not_begun": "ej påbörjad",
     "not_planned": "ej planerad denna månad",
 }
+
+#: Statuses of a line whose month is not over on the day the status is told.
+OPEN_STATUSES: tuple[str, ...] = ("running", "not_begun")
 
 #: Columns of :func:`load_plan`.
 PLAN_COLUMNS: tuple[str, ...] = (
@@ -87,6 +94,8 @@ STATUS_COLUMNS: tuple[str, ...] = (
     "executor",
     "executor_label",
     "planned",
+    "due",
+    "planned_label",
     "done",
     "status",
     "status_label",
@@ -762,11 +771,95 @@ def planned_times(line: Mapping[str, Any], *, month: str) -> int:
     return int(line["times"])
 
 
-def _status(planned: int, done: int) -> str:
-    if planned == 0:
+def line_period(line: Mapping[str, Any], *, month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return when a plan line's month runs: its ISO weeks for a weekly line, else the month.
+
+    Parameters
+    ----------
+    line
+        A row of :func:`load_plan`.
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    tuple of pandas.Timestamp
+        ``(start, end)``, tz-aware (Europe/Stockholm). A weekly line runs from the Monday of
+        the month's first ISO week (:func:`iso_weeks_of_month`) to the Monday after its
+        last, so December 2026 runs 30 November – 4 January; a monthly line runs the
+        calendar month (:func:`month_bounds`).
+    """
+    if line["frequency"] == "week":
+        weeks = iso_weeks_of_month(month)
+        return week_monday(weeks[0]), week_monday(shift_week(weeks[-1], 1))
+    return month_bounds(month)
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a plan line asks of each executor in a month, and how much of it is due by a day.
+
+    Attributes
+    ----------
+    planned
+        Times planned in the whole month (:func:`planned_times`).
+    due
+        Of those, the times due by the day: all once the line's month is over; before, for
+        a weekly line ``times`` per ISO week that is over, for a monthly line none.
+    begun, over
+        Whether the line's month (:func:`line_period`) has begun, and is over, on the day.
+    label
+        ``planned`` as the report shows it: the number once the month is over (or nothing
+        is planned), else what is due so far, ``"3 av 4 veckor hittills"`` (``"6 av 8
+        hittills (3 av 4 veckor)"`` for twice a week), or ``"2 till månadens slut"``.
+    """
+
+    planned: int
+    due: int
+    begun: bool
+    over: bool
+    label: str
+
+
+def due_by(line: Mapping[str, Any], *, month: str, now: pd.Timestamp) -> Due:
+    """Return what a plan line asks of each executor in a month, and how much is due by ``now``.
+
+    Parameters
+    ----------
+    line
+        A row of :func:`load_plan`.
+    month
+        ``YYYY-MM``.
+    now
+        The day the status is told (tz-aware).
+
+    Returns
+    -------
+    Due
+        The planned and due times, and how the report says them.
+    """
+    planned = planned_times(line, month=month)
+    start, end = line_period(line, month=month)
+    begun, over = bool(now >= start), bool(now >= end)
+    if over or planned == 0:
+        return Due(planned, planned, begun, over, str(planned))
+    if line["frequency"] != "week":
+        return Due(planned, 0, begun, over, f"{planned} till månadens slut")
+    weeks = iso_weeks_of_month(month)
+    ended = sum(bool(now >= week_monday(shift_week(w, 1))) for w in weeks)
+    due = int(line["times"]) * ended
+    so_far = f"{ended} av {len(weeks)} veckor"
+    label = f"{so_far} hittills" if due == ended else f"{due} av {planned} hittills ({so_far})"
+    return Due(planned, due, begun, over, label)
+
+
+def _status(due: Due, done: int) -> str:
+    if due.planned == 0:
         return "done" if done > 0 else "not_planned"
-    if done >= planned:
+    if done >= due.planned:
         return "done"
+    if not due.over:  # not missed before its time is out
+        return "running" if due.begun or done > 0 else "not_begun"
     return "partly" if done > 0 else "not_done"
 
 
@@ -777,6 +870,7 @@ def activity_status(
     month: str,
     weekly_minutes: pd.DataFrame | None = None,
     patrol_log: pd.DataFrame | None = None,
+    now: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Tell, per activity line and executor, what was planned and done in a month.
 
@@ -799,14 +893,22 @@ def activity_status(
         controls); when the activity log also has a number for it, the larger of the two
         counts, since the same controls are often written in both. ``None``: only the
         activity log counts.
+    now
+        The day the status is told (tz-aware; default the clock now). Before a line's
+        month is over (:func:`line_period`) nothing is missed yet: a line not done yet is
+        running, or not begun before its month begins.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`STATUS_COLUMNS`, one row per line and executor in plan order;
-        ``status`` is a key of :data:`STATUSES` (done when ``done >= planned``, partly when
-        some was done, not done when nothing, not planned outside the line's months).
+        ``planned``, ``due`` and ``planned_label`` as :func:`due_by` says; ``status`` is a
+        key of :data:`STATUSES`: done when ``done >= planned`` (at once, even before the
+        month is over), not planned outside the line's months; before the month is over
+        running (not begun before it begins); once it is over partly when some was done
+        and not done when nothing.
     """
+    now = pd.Timestamp.now(tz=settings.timezone) if now is None else pd.Timestamp(now)
     key = str(parse_month(month))
     this = log[log["month"] == key] if len(log) else log
     done_by = (
@@ -824,7 +926,7 @@ def activity_status(
     rows = []
     for rec in plan.to_dict("records"):
         line = {str(k): v for k, v in rec.items()}
-        planned = planned_times(line, month=key)
+        due = due_by(line, month=key, now=now)
         for who in line["executors"]:
             if line["measured_by"] == "patrol_log":
                 done = weeks_met
@@ -833,7 +935,7 @@ def activity_status(
                 kinds = list(line.get("patrol_controls") or ())
                 if who == "polis" and kinds:
                     done = max(done, int(controls.isin(kinds).sum()))
-            status = _status(planned, done)
+            status = _status(due, done)
             rows.append(
                 {
                     "activity_id": line["activity_id"],
@@ -842,13 +944,125 @@ def activity_status(
                     "text": line["text"],
                     "executor": who,
                     "executor_label": EXECUTORS[who],
-                    "planned": planned,
+                    "planned": due.planned,
+                    "due": due.due,
+                    "planned_label": due.label,
                     "done": done,
                     "status": status,
                     "status_label": STATUSES[status],
                 }
             )
     return pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
+
+
+def line_status(statuses: Sequence[str]) -> str:
+    """Return the status of an activity line from the statuses of its executors.
+
+    Every executor of a line is planned the same number of times, so when they agree the
+    line has their status. When they do not, one has done more than another: before the
+    month is over the line is ``running`` (nothing is missed yet), after it ``partly``
+    (something was done but not everything).
+
+    Parameters
+    ----------
+    statuses
+        Keys of :data:`STATUSES`, one per executor (at least one).
+
+    Returns
+    -------
+    str
+        A key of :data:`STATUSES`.
+    """
+    kinds = set(statuses)
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    return "running" if kinds & set(OPEN_STATUSES) else "partly"
+
+
+@dataclass(frozen=True)
+class LineStatus:
+    """An activity line's status in a month, its executors joined (:func:`status_by_line`).
+
+    Attributes
+    ----------
+    activity_id, theme, section, text
+        The plan line.
+    planned
+        Times planned per executor (the same for each).
+    due
+        Of those, the times due by the day the status is told (:class:`Due`).
+    planned_label
+        ``planned`` as the report shows it (:class:`Due`): ``"3 av 4 veckor hittills"``
+        before the month is over.
+    executor_labels
+        The executors, as shown (``"Polisen"``, ``"Kommunen"``), in the plan's order.
+    done
+        Times each executor did it, in the same order.
+    executor_statuses
+        Each executor's status (keys of :data:`STATUSES`), in the same order.
+    status
+        The line's status (:func:`line_status`).
+    """
+
+    activity_id: str
+    theme: str
+    section: str
+    text: str
+    planned: int
+    due: int
+    planned_label: str
+    executor_labels: tuple[str, ...]
+    done: tuple[int, ...]
+    executor_statuses: tuple[str, ...]
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        """The line's status in Swedish."""
+        return STATUSES[self.status]
+
+    @property
+    def executor_status_labels(self) -> tuple[str, ...]:
+        """Each executor's status in Swedish."""
+        return tuple(STATUSES[s] for s in self.executor_statuses)
+
+
+def status_by_line(status: pd.DataFrame) -> list[LineStatus]:
+    """Join the rows of :func:`activity_status` into one per activity line.
+
+    The report names an activity once, with its executors and what each did, so that a
+    line carried out by the police and the kommun does not read as two activities.
+
+    Parameters
+    ----------
+    status
+        From :func:`activity_status` (one row per line and executor, in plan order).
+
+    Returns
+    -------
+    list of LineStatus
+        One per line, in plan order.
+    """
+    lines = []
+    for _, rows in status.groupby("activity_id", sort=False):
+        first = rows.iloc[0]
+        kinds = tuple(str(k) for k in rows["status"])
+        lines.append(
+            LineStatus(
+                activity_id=str(first["activity_id"]),
+                theme=str(first["theme"]),
+                section=str(first["section"]),
+                text=str(first["text"]),
+                planned=int(first["planned"]),
+                due=int(first["due"]),
+                planned_label=str(first["planned_label"]),
+                executor_labels=tuple(str(w) for w in rows["executor_label"]),
+                done=tuple(int(n) for n in rows["done"]),
+                executor_statuses=kinds,
+                status=line_status(kinds),
+            )
+        )
+    return lines
 
 
 def today_month() -> str:

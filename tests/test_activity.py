@@ -247,23 +247,71 @@ def test_presence_line_counts_weeks_met_from_the_patrol_log(plan):
             "met": [False, False, True, True, True],
         }
     )
+    after = pd.Timestamp("2027-01-11", tz="Europe/Stockholm")  # December's weeks are over
     status = activity.activity_status(plan, pd.DataFrame(columns=activity.LOG_COLUMNS),
-                                      month="2026-12", weekly_minutes=minutes)  # fmt: skip
+                                      month="2026-12", weekly_minutes=minutes,
+                                      now=after)  # fmt: skip
     x1 = status[status["activity_id"] == "X1"].iloc[0]
     assert (x1["planned"], x1["done"], x1["status"]) == (5, 3, "partly")
 
 
+def test_nothing_is_missed_before_the_lines_month_is_over(plan):
+    """November 2026's ISO weeks end Sunday 29 November; the calendar month on the 30th."""
+    weeks = activity.iso_weeks_of_month("2026-11")  # W45–W48, 2–29 November
+    minutes = pd.DataFrame({"iso_week": weeks, "minutes": [130, 60, 120, 45],
+                            "met": [True, False, True, False]})  # fmt: skip
+    log = pd.DataFrame({"activity_id": ["S1"], "month": ["2026-11"], "executor": ["polis"],
+                        "times": [1]})  # fmt: skip
+    twice = plan.copy()  # N2 twice a week, to see how a weekly count is said
+    twice.loc[twice["activity_id"] == "N2", ["frequency", "times"]] = ["week", 2]
+
+    def status_on(day: str) -> pd.DataFrame:
+        return activity.activity_status(
+            twice, log, month="2026-11", weekly_minutes=minutes,
+            now=pd.Timestamp(day, tz="Europe/Stockholm"),
+        ).set_index(["activity_id", "executor"])  # fmt: skip
+
+    columns = ["planned", "due", "planned_label", "done", "status_label"]
+    friday = status_on("2026-11-27 14:00")  # W48 running
+    assert tuple(friday.loc[("X1", "polis"), columns]) == (
+        4, 3, "3 av 4 veckor hittills", 2, "pågår",
+    )  # fmt: skip
+    assert tuple(friday.loc[("N2", "kommun"), columns]) == (
+        8, 6, "6 av 8 hittills (3 av 4 veckor)", 0, "pågår",
+    )  # fmt: skip
+    assert tuple(friday.loc[("N1", "polis"), columns]) == (
+        2, 0, "2 till månadens slut", 0, "pågår",
+    )  # fmt: skip
+
+    def s1_on(status: pd.DataFrame) -> activity.LineStatus:
+        lines = activity.status_by_line(status.reset_index())
+        return next(line for line in lines if line.activity_id == "S1")
+
+    assert s1_on(friday).executor_statuses == ("done", "running")
+    assert s1_on(friday).status_label == "pågår"  # not "delvis": the kommun has time left
+    monday = status_on("2026-11-30 08:00")  # the weeks are over, the calendar month is not
+    assert monday.loc[("X1", "polis"), "status_label"] == "delvis"
+    assert monday.loc[("N1", "polis"), "status_label"] == "pågår"
+    december = status_on("2026-12-01 00:00")
+    assert tuple(december.loc[("N1", "polis"), columns]) == (2, 2, "2", 0, "ej genomförd")
+    assert s1_on(december).status_label == "delvis"
+    october = status_on("2026-10-20 12:00")
+    assert october.loc[("N1", "polis"), "status_label"] == "ej påbörjad"
+    assert october.loc[("S1", "polis"), "status_label"] == "genomförd"  # logged: done at once
+
+
 def test_cli_log_status_list_and_import(store_path, tmp_path):
+    """October is over (the clock is later): its statuses are decided."""
     runner = CliRunner()
     result = runner.invoke(
         activity_group,
-        ["log", "T1", "--month", "2026-11", "--executor", "polis", "--times", "2",
+        ["log", "T1", "--month", "2026-10", "--executor", "polis", "--times", "2",
          "--store", str(store_path), "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["logged"]["times"] == 2
     result = runner.invoke(
-        activity_group, ["status", "--month", "2026-11", "--store", str(store_path), "--json"]
+        activity_group, ["status", "--month", "2026-10", "--store", str(store_path), "--json"]
     )
     assert result.exit_code == 0, result.output
     rows = {(r["activity_id"], r["executor"]): r for r in json.loads(result.stdout)["activities"]}

@@ -425,13 +425,20 @@ def _visit(i: int, start: str, end: str, activity_text: str, places: str) -> dic
     }
 
 
-def _presence_report(tmp_path, log: pd.DataFrame, *, month: str, now: str):
-    """Return the report for ``month`` from a constructed patrol log, made at ``now``."""
+def _presence_report(
+    tmp_path, log: pd.DataFrame, *, month: str, now: str, done: pd.DataFrame | None = None
+):
+    """Return the report for ``month`` from a constructed patrol log, made at ``now``.
+
+    ``done`` is the activity log (:func:`_activity_log`); default empty.
+    """
     from geo import patrol_log as plog
 
     weeks = activity.iso_weeks_of_month(month)
     weekly = plog.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1], promise_min=120)
     inputs = _empty_inputs(store_path=tmp_path / "s.gpkg", patrol_log=log, weekly_minutes=weekly)
+    if done is not None:
+        inputs.activity_log = done
     return monthly.compute_report(
         inputs, month=month, k=K, forecast_method="count_3m",
         now=pd.Timestamp(now, tz=settings.timezone),
@@ -497,6 +504,102 @@ def test_the_week_still_running_on_the_report_day_is_not_a_failed_week(tmp_path)
     rows = _html_table(monthly.render_html(ahead), "polisnarvaro")
     assert [r[3] for r in rows] == ["ej påbörjad"] * 5
     assert ahead.notes["polis"][0].startswith("Ingen av månadens veckor är slut ännu; veckorna")
+
+
+def _activity_log(*rows: tuple[str, str, str, int]) -> pd.DataFrame:
+    """Return an activity log (as :func:`geo.activity.read_activity_log`) of (id, month, who, n)."""
+    frame = pd.DataFrame(rows, columns=["activity_id", "month", "executor", "times"])
+    return frame.assign(comment="", logged_at="2026-11-01T00:00:00.000Z")[
+        list(activity.LOG_COLUMNS)
+    ]
+
+
+def _section_text(html: str, section: str) -> str:
+    """Return the words a reader sees in the report's ``<section id=...>``, spaces joined."""
+    part = html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", part).split())
+
+
+def test_focus_names_each_activity_once_with_its_executors_statuses(tmp_path):
+    """October is over: a line both left undone is named once, "Polisen och Kommunen"."""
+    log = pd.DataFrame(
+        [_visit(1, "2026-10-07 21:00", "2026-10-07 22:30", "nykterhetskontroll", "Mullhyttan")]
+    )
+    done = _activity_log(("S1", "2026-10", "polis", 1))
+    report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-27 14:00", done=done)
+    said = _section_text(monthly.render_html(report), "fokus")
+    undone = "Aktiviteter som inte genomfördes fullt ut i oktober 2026: "
+    assert (
+        undone + "N1 (Polisen: ej genomförd), N2 (Kommunen: ej genomförd), "
+        "N3 (Polisen och Kommunen: ej genomförd)."
+    ) in said
+    assert undone + "T1 (Polisen: delvis), T3 (Kommunen: ej genomförd)." in said
+    assert (
+        undone + "S1 (Polisen: genomförd, Kommunen: ej genomförd), "
+        "S2 (Polisen och Kommunen: ej genomförd), S3 (Polisen och Kommunen: ej genomförd), "
+        "X1 (Polisen: ej genomförd)."
+    ) in said
+    named = re.findall(r"\b([NTBSX]\d) \(", said)
+    assert len(named) == len(set(named)) == 9  # every activity once
+
+
+def _activity_rows(report) -> dict[str, list[str]]:
+    """Return the activity table as a reader sees it: Id → Utförare, Planerat, Genomfört, Status."""
+    rows = _html_table(monthly.render_html(report), "aktivitetsplan")
+    return {r[0]: r[3:] for r in rows}
+
+
+def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
+    """Made on Friday 27 November: what is not done yet "pågår", Planerat says what is due."""
+    log = pd.DataFrame(
+        [  # weeks 45 and 47 met, 46 not, 48 running; one hastighet and one nykterhet control
+            _visit(1, "2026-11-03 18:00", "2026-11-03 20:10", "hastighetskontroll", "Fjugesta"),
+            _visit(2, "2026-11-11 10:00", "2026-11-11 11:00", "närvaro", "Vintrosa"),
+            _visit(3, "2026-11-18 20:00", "2026-11-18 22:00", "nykterhetskontroll", "Lanna"),
+            _visit(4, "2026-11-25 16:00", "2026-11-25 16:45", "närvaro", "Fjugesta centrum"),
+        ]
+    )
+    done = _activity_log(("S1", "2026-11", "polis", 1))
+    report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00", done=done)
+    rows = _activity_rows(report)
+    # Utförare, Planerat, Genomfört, Status
+    assert rows["X1"] == ["Polisen", "3 av 4 veckor hittills", "2", "pågår"]
+    assert rows["N1"] == ["Polisen", "2 till månadens slut", "0", "pågår"]
+    assert rows["S1"] == ["Polisen, Kommunen", "1 till månadens slut", "Polisen 1, Kommunen 0",
+                          "pågår"]  # fmt: skip
+    assert rows["T1"] == ["Polisen", "2 till månadens slut", "2", "genomförd"]  # done already
+    assert rows["B1"] == ["Kommunen", "0", "0", "ej planerad denna månad"]
+    html = monthly.render_html(report)
+    said = _section_text(html, "aktivitetsplan") + " " + _section_text(html, "fokus")
+    assert "ej genomförd" not in said and "delvis" not in said
+    assert "står som ”pågår”" in _section_text(html, "aktivitetsplan")
+    # the tables for the minutes say the same
+    out = monthly.write_report(report, out_dir=tmp_path / "out", pdf=False)
+    csv = pd.read_csv(out["csv"] / "aktivitetsplan.csv", sep=";", dtype=str,
+                      encoding="utf-8-sig").set_index("Id")  # fmt: skip
+    assert list(csv.loc["X1", ["Planerat", "Genomfört", "Status"]]) == [
+        "3 av 4 veckor hittills", "2", "pågår",
+    ]  # fmt: skip
+    assert list(csv.loc["N1", ["Planerat", "Status"]]) == ["2 till månadens slut", "pågår"]
+    # once November is over the same log is judged as before
+    over = _presence_report(tmp_path, log, month="2026-11", now="2026-12-02 09:00", done=done)
+    rows = _activity_rows(over)
+    assert rows["X1"] == ["Polisen", "4", "2", "delvis"]
+    assert rows["N1"] == ["Polisen", "2", "0", "ej genomförd"]
+    assert rows["S1"] == ["Polisen, Kommunen", "1", "Polisen 1, Kommunen 0", "delvis"]
+    assert "S1 (Polisen: genomförd, Kommunen: ej genomförd)" in _section_text(
+        monthly.render_html(over), "fokus"
+    )
+    assert "aktivitetsplan" not in over.notes
+    # a month not begun: nothing is due yet
+    ahead = _presence_report(tmp_path, log, month="2026-12", now="2026-11-27 14:00")
+    rows = _activity_rows(ahead)
+    assert rows["X1"] == ["Polisen", "0 av 5 veckor hittills", "0", "ej påbörjad"]
+    assert rows["N1"] == ["Polisen", "2 till månadens slut", "0", "ej påbörjad"]
+    # the bathing section's note on the kommun's B line agrees with the table
+    june = _presence_report(tmp_path, log, month="2026-06", now="2026-06-10 12:00")
+    assert _activity_rows(june)["B1"] == ["Kommunen", "1 av 4 veckor hittills", "0", "pågår"]
+    assert "enligt aktivitetsplanen: B1: pågår." in _section_text(monthly.render_html(june), "bad")
 
 
 def test_traffic_spots_by_status_equal_store_queries(tmp_path):

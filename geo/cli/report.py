@@ -166,7 +166,9 @@ def status_cmd(
     """Show each activity line's status in a month per executor, as the monthly report does.
 
     The presence line counts the weeks the patrol log meets the promise, and lines with
-    patrol_controls count the month's logged controls of those types.
+    patrol_controls count the month's logged controls of those types. In a month not over
+    today, a line not done yet reads "pågår" with what is due so far ("3 av 4 veckor
+    hittills"), not "ej genomförd".
 
     Example: geo activity status --month 2026-11
     """
@@ -196,6 +198,7 @@ def status_cmd(
         f"{r['activity_id']:4} {r['executor_label']:9} {r['done']}/{r['planned']} "
         f"{r['status_label']}"
         + (f" (planerad {season[r['activity_id']]})" if r["status"] == "not_planned" else "")
+        + (f" ({r['planned_label']})" if r["status"] in act.OPEN_STATUSES else "")
         for r in rows
     )
     _emit(as_json, {"month": month, "activities": rows}, human)

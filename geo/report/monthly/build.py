@@ -26,7 +26,7 @@ from geo.report.monthly.police import (
     presence_note,
 )
 from geo.report.monthly.selection import compared_periods, covered_days
-from geo.report.monthly.spots import activity_table, spot_tables
+from geo.report.monthly.spots import OPEN_ACTIVITY_NOTE, activity_table, spot_tables
 from geo.report.monthly.tables import MonthlyReport, ReportInputs
 from geo.report.monthly.vocabulary import (
     BATHING_MONTHS,
@@ -67,7 +67,9 @@ def compute_report(
         Method of :func:`geo.forecast.forecast_week` for next month's focus.
     now
         The report day (tz-aware; default the clock now): the week still running then is
-        "pågår" in the police table, not "nej", and the report says it was made that day.
+        "pågår" in the police table, not "nej", an activity line whose month is not over
+        and not yet done is "pågår", not "ej genomförd" or "delvis"
+        (:func:`geo.activity.activity_status`), and the report says it was made that day.
 
     Returns
     -------
@@ -134,14 +136,20 @@ def compute_report(
             report.add(table)
     else:
         report.note("trafikplatser", "Inga markerade trafikplatser finns i lagret.")
+    status = activity.activity_status(
+        inputs.plan,
+        inputs.activity_log,
+        month=month,
+        weekly_minutes=inputs.weekly_minutes,
+        patrol_log=inputs.patrol_log,
+        now=report.made_at,
+    )
     if activity.parse_month(month).month in BATHING_MONTHS:
         report.add(bathing_table(inc, places, inputs.patrol_log, month=month, k=k))
         b1 = [
-            f"{r.activity_id}: {r.status_label}"
-            for r in activity.activity_status(
-                inputs.plan, inputs.activity_log, month=month, patrol_log=inputs.patrol_log
-            ).itertuples()
-            if r.theme == "B"
+            f"{line.activity_id}: {line.status_label}"
+            for line in activity.status_by_line(status)
+            if line.theme == "B"
         ]
         if b1:
             report.note(
@@ -154,14 +162,9 @@ def compute_report(
         report.note(
             "bad", "Badsäsongen (maj–september) pågår inte; avsnittet visas under säsongen."
         )
-    status = activity.activity_status(
-        inputs.plan,
-        inputs.activity_log,
-        month=month,
-        weekly_minutes=inputs.weekly_minutes,
-        patrol_log=inputs.patrol_log,
-    )
     report.add(activity_table(status))
+    if status["status"].isin(activity.OPEN_STATUSES).any():
+        report.note("aktivitetsplan", OPEN_ACTIVITY_NOTE)
     focus, notes = next_month_focus(
         inc, places, month=month, k=k, status=status, forecast_method=forecast_method, days=days
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import pandas as pd
 
@@ -26,6 +28,32 @@ def _compared(now: int, other: int, what: str, *, k: int) -> str:
     else:
         word = "lika många som"
     return f"{word} {what} ({shown(other)})"
+
+
+def _and_list(words: Sequence[str]) -> str:
+    """Join words as Swedish lists them: "Polisen", "Polisen och Kommunen", "A, B och C"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} och {words[-1]}"
+
+
+def who_did_what(executors: Sequence[str], statuses: Sequence[str]) -> str:
+    """Say the status of each executor of an activity line, naming a shared status once.
+
+    Parameters
+    ----------
+    executors
+        The line's executors as shown (``"Polisen"``, ``"Kommunen"``).
+    statuses
+        Their status labels, in the same order.
+
+    Returns
+    -------
+    str
+        ``"Polisen och Kommunen: ej genomförd"`` when they agree, else each on its own:
+        ``"Polisen: genomförd, Kommunen: ej genomförd"``.
+    """
+    if len(set(statuses)) == 1:
+        return f"{_and_list(executors)}: {statuses[0]}"
+    return ", ".join(f"{who}: {said}" for who, said in zip(executors, statuses, strict=True))
 
 
 def change_reason(
@@ -78,7 +106,9 @@ def next_month_focus(
     ISO week of next month, :func:`geo.forecast.forecast_week`, times the month's weeks),
     with reasons: the expected count and where, the change against last month and last
     year, the season (bathing sites May–September, motorburen March–September) and plan
-    lines not done this month.
+    lines not done this month, each named once with its executors' statuses
+    (:func:`geo.activity.status_by_line`, :func:`who_did_what`). A line whose month is
+    not over on the day ``status`` was told (``pågår``) is not listed: it is not missed.
 
     Parameters
     ----------
@@ -140,6 +170,7 @@ def next_month_focus(
     def shown(n: int) -> str:
         return str(n) if n == 0 or n >= k else f"färre än {k}"
 
+    lines = activity.status_by_line(status)
     items = []
     for t in sorted(THEMES, key=lambda t: -expected[t]):
         reasons = []
@@ -157,14 +188,14 @@ def next_month_focus(
             reasons.append("Badsäsongen (maj–september) pågår nästa månad.")
         if t == "T" and nxt_month in MOTOR_MONTHS:
             reasons.append("Motorburen problematik ökar under vår och sommar (Brå).")
-        undone = status[(status["theme"] == t) & status["status"].isin(["not_done", "partly"])]
-        if len(undone):
-            lines = ", ".join(
-                f"{r.activity_id} ({r.executor_label}: {r.status_label})"
-                for r in undone.itertuples()
+        undone = [ln for ln in lines if ln.theme == t and ln.status in ("not_done", "partly")]
+        if undone:
+            said = ", ".join(
+                f"{ln.activity_id} ({who_did_what(ln.executor_labels, ln.executor_status_labels)})"
+                for ln in undone
             )
             reasons.append(
-                f"Aktiviteter som inte genomfördes fullt ut i {month_label(month)}: {lines}."
+                f"Aktiviteter som inte genomfördes fullt ut i {month_label(month)}: {said}."
             )
         if t == "B" and nxt_month not in BATHING_MONTHS:
             continue

@@ -159,13 +159,24 @@ def spot_tables(
     ]
 
 
+#: The note under the activity table when a line's month is not over on the report day.
+OPEN_ACTIVITY_NOTE = (
+    "Månaden är inte slut: en aktivitet som ännu inte är genomförd står som ”pågår” "
+    "(”ej påbörjad” om månaden inte har börjat) och räknas när månaden är slut. Planerat "
+    "visar för aktiviteter per vecka hur många av månadens veckor som är slut hittills, för "
+    "övriga antalet till månadens slut."
+)
+
+
 def activity_table(status: pd.DataFrame) -> Table:
     """Show the activity plan's status this month, one row per activity line.
 
     A line done by several executors shows them joined ("Polisen, Kommunen") and what each
-    did ("Polisen 0, Kommunen 1"). Every executor is planned the same number of times, so
-    the line's status is the executors' status when they agree, and "delvis" when they do
-    not (one has done more than another, so something was done but not everything).
+    did ("Polisen 0, Kommunen 1"); its status is the line's
+    (:func:`geo.activity.status_by_line`): the executors' status when they agree, and
+    "delvis" when they do not ("pågår" while the month is not over). Before the month is
+    over the planned number says what is due so far ("3 av 4 veckor hittills", "2 till
+    månadens slut"); after, it is the number.
 
     Parameters
     ----------
@@ -176,30 +187,26 @@ def activity_table(status: pd.DataFrame) -> Table:
     -------
     Table
         ``aktivitetsplan``: ``Id``, ``Tema``, ``Aktivitet``, ``Utförare``, ``Planerat`` (per
-        executor), ``Genomfört`` (a number, or per executor when there are several),
-        ``Status``.
+        executor: a number, or text while the month is not over), ``Genomfört`` (a number,
+        or per executor when there are several), ``Status``.
     """
     rows: list[list[Any]] = []
-    for _, line in status.groupby("activity_id", sort=False):
-        first = line.iloc[0]
-        if len(line) == 1:
-            done: int | str = int(first["done"])
+    for line in activity.status_by_line(status):
+        if len(line.done) == 1:
+            done: int | str = line.done[0]
         else:
             done = ", ".join(  # a no-break space keeps each executor's number with its name
-                f"{who}\u00a0{int(n)}"
-                for who, n in zip(line["executor_label"], line["done"], strict=True)
+                f"{who}\u00a0{n}" for who, n in zip(line.executor_labels, line.done, strict=True)
             )
-        kinds = set(line["status"])
-        label = str(first["status_label"]) if len(kinds) == 1 else activity.STATUSES["partly"]
         rows.append(
             [
-                first["activity_id"],
-                first["theme"],
-                first["text"],
-                ", ".join(line["executor_label"]),
-                int(first["planned"]),
+                line.activity_id,
+                line.theme,
+                line.text,
+                ", ".join(line.executor_labels),
+                line.planned if line.due == line.planned else line.planned_label,
                 done,
-                label,
+                line.status_label,
             ]
         )
     frame = pd.DataFrame(
