@@ -19,10 +19,10 @@ from geo.weeks import week_label
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
 WEEK_MET, WEEK_NOT_MET = "ja", "nej"
-#: ``Uppfyllt`` of a week not met yet that is still running on the report day.
-WEEK_RUNNING = "pågår"
-#: ``Uppfyllt`` of a week not met yet that begins after the report day.
-WEEK_AHEAD = "ej påbörjad"
+#: ``Uppfyllt`` of a week not met yet that is still running on the report day, or begins
+#: after it: the words an activity line whose month is not over reads.
+WEEK_RUNNING = activity.STATUSES["running"]
+WEEK_AHEAD = activity.STATUSES["not_begun"]
 
 
 def police_presence(
