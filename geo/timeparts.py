@@ -143,7 +143,7 @@ def parse_time_parts(df: pd.DataFrame, parts: Sequence[str], tz: str | None = No
         raise ValueError(msg)
     if len(parts) == 2 and not all_years(df[parts[0]]):
         return _date_and_clock(df[parts[0]], df[parts[1]], tz)
-    if is_week_column(df[parts[1]]) and len(parts) <= len(WEEK_PART_NAMES):
+    if is_week_column(df[parts[1]]):
         return _week_parts(df, parts)
     names = PART_NAMES[: len(parts)]
     values = {name: _part_numbers(df[col], name) for name, col in zip(names, parts, strict=True)}
