@@ -247,7 +247,7 @@ def all_years(values: pd.Series) -> bool:
 
 
 def is_week_column(values: pd.Series) -> bool:
-    """Whether the second of two columns after a year holds ISO weeks (1-53), not months.
+    """Whether the column after a year holds ISO weeks (1-53), not months.
 
     It does when its name says week (``Week``, ``OCC_WEEK``, Danish ``Ugenr``, Swedish
     ``Veckonummer``, German ``KW``; not ``Weekday``), or when it is named neither week nor
