@@ -89,6 +89,67 @@ def test_priorities_file_reads_the_lofte_order(tmp_path: Path) -> None:
     bad.write_text("[plan]\ndwell_min = 30\n", encoding="utf-8")
     with pytest.raises(DataError, match="dwell_min"):
         patrol.load_priorities(bad)
+    # which traffic categories call for which control is the kommun's and police's to edit
+    assert opts.traffic_activity("motorburen").startswith("fordonskontroll")
+    edited = tmp_path / "edited.toml"
+    edited.write_text('[aktiviteter]\nfordonskontroll = ["buller"]\n', encoding="utf-8")
+    mine = patrol.load_priorities(edited)
+    assert mine.traffic_activity("motorburen") == "hastighetskontroll"
+    assert mine.traffic_activity("buller").startswith("fordonskontroll")
+
+
+def _traffic_events(categories: list[str], days_before: list[int]):
+    """Traffic incidents at one point in Vintrosa, ``days_before`` the Monday of 2026-W49."""
+    import geopandas as gpd
+    import shapely
+
+    monday = pd.Timestamp("2026-11-30", tz="Europe/Stockholm")
+    n = len(categories)
+    return gpd.GeoDataFrame(
+        {
+            "occurred_at": [monday - pd.Timedelta(days=d, hours=3) for d in days_before],
+            "theme": ["T"] * n,
+            "category": categories,
+            "location_precision_m": [10.0] * n,
+            "place_id": [None] * n,
+        },
+        geometry=[shapely.Point(497000, 6571000)] * n,
+        crs="EPSG:3006",
+    )
+
+
+@pytest.mark.parametrize(
+    ("categories", "days_before", "want"),
+    [
+        # A-traktorer, EPA and loud cars lead: a vehicle check, not a speed check
+        (["motorburen"] * 3 + ["buller", "hastighet", "hastighet"], [5] * 6, "fordonskontroll"),
+        (["rattfylleri"] * 2 + ["hastighet"], [5] * 3, "nykterhetskontroll"),
+        (["motorburen", "hastighet"], [5, 5], "hastighetskontroll"),  # a tie keeps the theme's
+        # last spring's mopeds (200 days back) do not choose this week's control
+        (["motorburen"] * 4 + ["hastighet"], [200] * 4 + [5], "hastighetskontroll"),
+    ],
+)
+def test_a_traffic_place_gets_the_control_its_recent_events_call_for(
+    categories, days_before, want
+) -> None:
+    import shapely
+
+    from geo.patrol.activities import stop_activity
+    from geo.patrol.priorities import PlanSettings
+
+    events = _traffic_events(categories, days_before)
+    place = pd.Series(
+        {"kind": "plats", "theme": "T", "activity": "hastighetskontroll", "place_id": None,
+         "area": shapely.Point(497000, 6571000).buffer(300)}
+    )  # fmt: skip
+    got = stop_activity(place, events, week="2026-W49", options=PlanSettings())
+    assert got.startswith(want) and got in patrol.ACTIVITIES
+    # a narcotics stop stays a narcotics operation whatever traffic passes by
+    narcotics = place.copy()
+    narcotics[["theme", "activity"]] = ["N", "riktad narkotikainsats"]
+    assert stop_activity(narcotics, events, week="2026-W49", options=PlanSettings()) == (
+        "riktad narkotikainsats"
+    )
 
 
 def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
@@ -102,16 +163,20 @@ def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
     spot_pt = places.set_index("place_id").geometry["hidinge"].centroid
     spots = gpd.GeoDataFrame(
         {
-            "spot_id": ["s1", "s2"],
-            "category": ["rattfylleri", "hastighet"],
-            "category_label": ["Misstänkt rattfylleri", "Hastighet"],
-            "status": ["bedomd", "atgardad"],
-            "weekdays": [[5, 6], []],
-            "time_bands": [["kvall"], []],
-            "since": [None, None],
-            "created_at": [pd.Timestamp("2026-10-01", tz="Europe/Stockholm")] * 2,
+            "spot_id": ["s1", "s2", "s3"],
+            "category": ["rattfylleri", "hastighet", "motorburen"],
+            "category_label": ["Misstänkt rattfylleri", "Hastighet", "Motorburen problematik"],
+            "status": ["bedomd", "atgardad", "ny"],
+            "weekdays": [[5, 6], [], []],
+            "time_bands": [["kvall"], [], []],
+            "since": [None, None, None],
+            "created_at": [pd.Timestamp("2026-10-01", tz="Europe/Stockholm")] * 3,
         },
-        geometry=[spot_pt, shapely.Point(spot_pt.x + 500, spot_pt.y)],
+        geometry=[
+            spot_pt,
+            shapely.Point(spot_pt.x + 500, spot_pt.y),
+            shapely.Point(spot_pt.x, spot_pt.y + 2000),
+        ],
         crs="EPSG:3006",
     )
     empty = gpd.GeoDataFrame(
@@ -121,9 +186,17 @@ def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
     fc = forecast.forecast_week(empty, week="2026-W49", method="count_3m")
     cands = patrol.plan_candidates(fc, week="2026-W49", places=places, G=G, spots=spots)
     marked = cands[cands["kind"] == "markerad plats"]
-    assert list(marked["candidate_id"]) == ["markering:s1"]  # the closed spot is no candidate
+    # the closed spot is no candidate; a spot of mopeds and A-traktorer calls for a vehicle check
+    assert list(marked["candidate_id"]) == ["markering:s1", "markering:s3"]
+    assert list(marked["activity"]) == [
+        "nykterhetskontroll",
+        "fordonskontroll (A-traktor/EPA/moped)",
+    ]
+    # done and logged, it counts as a control of motorburen problematik in the monthly report
+    from geo.activity import control_type
+
+    assert control_type(marked["activity"].iloc[1]) == "motorburen"
     row = marked.iloc[0]
-    assert row["activity"] == "nykterhetskontroll"
     assert "Hidinge" in row["name"]
     prof = np.asarray(row["how_profile"])
     assert prof[4 * 24 + 18 : 4 * 24 + 22].sum() == pytest.approx(0.5)  # fredag kväll

@@ -292,11 +292,7 @@ def plan_candidates(
                     "risk": r,
                     "how_profile": prof,
                     "source_note": note,
-                    "activity": (
-                        "nykterhetskontroll"
-                        if category in opts.sobriety_categories
-                        else "hastighetskontroll"
-                    ),
+                    "activity": opts.traffic_activity(category),
                     "area": geom.buffer(300.0),
                     "point": point,
                 }

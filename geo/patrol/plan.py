@@ -17,6 +17,7 @@ from pyproj import Transformer
 
 from geo import patrol_solver, settings
 from geo.errors import DataError
+from geo.patrol.activities import stop_activity
 from geo.patrol.candidates import plan_candidates
 from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
 from geo.patrol.profiles import FloatArray
@@ -274,7 +275,7 @@ def make_plan(
                     "place_id": cand["place_id"],
                     "kind": cand["kind"],
                     "theme": cand["theme"],
-                    "activity": cand["activity"],
+                    "activity": stop_activity(cand, incidents, week=week, options=opts),
                     "start": start,
                     "end": end,
                     "dwell_min": stay,

@@ -17,7 +17,10 @@ ACTIVITIES: tuple[str, ...] = (
     "nykterhetskontroll",
     "hastighetskontroll",
     "riktad narkotikainsats",
+    "fordonskontroll (A-traktor/EPA/moped)",
 )
+#: The activity of a stop whose traffic events are mostly ``vehicle_check_categories``.
+VEHICLE_CHECK = ACTIVITIES[4]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class PlanSettings:
         Activity per theme; ``sobriety_categories`` call for a sobriety check.
     sobriety_categories
         Traffic categories that make a stop a nykterhetskontroll.
+    vehicle_check_categories
+        Traffic categories that make a stop a :data:`VEHICLE_CHECK` (motorburen problematik:
+        A-traktorer, EPA, mopeds, revving and loud music from cars).
     repeat_factor
         Value share of a second visit to the same place in the week.
     last_week_factor
@@ -82,6 +88,7 @@ class PlanSettings:
         }
     )
     sobriety_categories: tuple[str, ...] = ("rattfylleri",)
+    vehicle_check_categories: tuple[str, ...] = ("motorburen", "buller")
     repeat_factor: float = 0.5
     last_week_factor: float = 0.3
     near_optimal: float = 0.95
@@ -94,6 +101,26 @@ class PlanSettings:
     entry_name: str = "Infart från Örebro"
     entry_lonlat: tuple[float, float] = (14.92830, 59.25626)
     kind_hours: dict[str, tuple[tuple[int, ...], tuple[int, int]]] = field(default_factory=dict)
+
+    def traffic_activity(self, category: str) -> str:
+        """Return the control a traffic event of ``category`` calls for.
+
+        Parameters
+        ----------
+        category
+            A category id of :data:`geo.model.CATEGORIES` (``rattfylleri``, ``motorburen`` …).
+
+        Returns
+        -------
+        str
+            ``nykterhetskontroll`` for :attr:`sobriety_categories`, :data:`VEHICLE_CHECK`
+            for :attr:`vehicle_check_categories`, else the activity of theme ``T``.
+        """
+        if category in self.sobriety_categories:
+            return "nykterhetskontroll"
+        if category in self.vehicle_check_categories:
+            return VEHICLE_CHECK
+        return self.activities.get("T", "hastighetskontroll")
 
     def validated(self) -> PlanSettings:
         """Return ``self`` after checking the values.
@@ -165,6 +192,7 @@ def load_priorities(path: Path | None = None) -> PlanSettings:
     plan = raw.get("plan", {})
     acts = dict(raw.get("aktiviteter", {}))
     sobriety = tuple(acts.pop("nykterhet", base.sobriety_categories))
+    vehicle = tuple(acts.pop("fordonskontroll", base.vehicle_check_categories))
     entry = raw.get("infart", {})
     try:
         days = tuple(
@@ -186,6 +214,7 @@ def load_priorities(path: Path | None = None) -> PlanSettings:
             category_priority=dict(raw.get("kategorier", {})),
             activities={**base.activities, **acts},
             sobriety_categories=sobriety,
+            vehicle_check_categories=vehicle,
             repeat_factor=float(plan.get("repeat_factor", base.repeat_factor)),
             last_week_factor=float(plan.get("last_week_factor", base.last_week_factor)),
             near_optimal=float(plan.get("near_optimal", base.near_optimal)),

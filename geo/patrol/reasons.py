@@ -104,6 +104,32 @@ def _source_group(source: str) -> str:
     return SOURCES.get(source, source).lower()
 
 
+def candidate_incidents(candidate: pd.Series, incidents: gpd.GeoDataFrame) -> pd.Series:
+    """Tell the incidents a candidate stop speaks for, whenever they happened.
+
+    Parameters
+    ----------
+    candidate
+        A row of :func:`geo.patrol.candidates.plan_candidates`.
+    incidents
+        Incidents (EPSG:3006) with ``location_precision_m``, ``theme`` and ``place_id``.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, aligned with ``incidents``: those located within 1000 m inside the
+        candidate's ``area`` (traffic ones alone for a control point or a marked spot), or
+        tied to its place.
+    """
+    precise = pd.to_numeric(incidents["location_precision_m"], errors="coerce").fillna(0) <= 1000
+    in_area: pd.Series = incidents.geometry.within(candidate["area"]) & precise
+    if str(candidate["kind"]) in ("kontrollpunkt", "markerad plats"):
+        in_area &= incidents["theme"].astype(str) == "T"
+    if candidate.get("place_id") and "place_id" in incidents.columns:
+        in_area |= incidents["place_id"].astype(str) == str(candidate["place_id"])
+    return in_area
+
+
 def explain_stop(
     candidate: pd.Series,
     incidents: gpd.GeoDataFrame,
@@ -140,14 +166,7 @@ def explain_stop(
     parts: list[str] = []
     if len(incidents):
         t = pd.to_datetime(incidents["occurred_at"])
-        precise = (
-            pd.to_numeric(incidents["location_precision_m"], errors="coerce").fillna(0) <= 1000
-        )
-        in_area = incidents.geometry.within(candidate["area"]) & precise
-        if str(candidate["kind"]) in ("kontrollpunkt", "markerad plats"):
-            in_area &= incidents["theme"].astype(str) == "T"
-        if candidate.get("place_id") and "place_id" in incidents.columns:
-            in_area |= incidents["place_id"].astype(str) == str(candidate["place_id"])
+        in_area = candidate_incidents(candidate, incidents)
         mask = in_area & (t >= begin) & (t < end)
         sub = incidents[mask]
         hist_mask = in_area & (t < end)
