@@ -16,8 +16,10 @@ from geo.model import CATEGORIES, INCIDENT_COLUMNS
 HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
 #: An isolated farm north of Lanna, far from every place (EPSG:3006).
 FARM_XY = (466_300.0, 6_577_400.0)
-FJUGESTA_XY = (486_010.0, 6_560_620.0)
-LEKEN_XY = (474_780.0, 6_572_230.0)
+#: Fjugesta centrum and Badplats Leken: the centres of their circles in data/platser/, where the
+#: gazetteer puts incidents geocoded to them (EPSG:3006).
+FJUGESTA_XY = (492_666.0, 6_559_628.0)
+LEKEN_XY = (487_609.0, 6_570_873.0)
 N_HOTSPOTS = 3
 
 
