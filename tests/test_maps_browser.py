@@ -377,7 +377,7 @@ def test_no_place_name_covers_a_cluster_count(offline_page, crowded_map, artifac
 
     def check(step: str) -> None:
         found = page.evaluate(_NAMES_ON_CLUSTERS_JS)
-        assert len(found["bubbles"]) >= 3, step
+        assert len(found["bubbles"]) >= 2, step  # one per place in view (or two places in one)
         assert {"Fjugesta centrum", "Kvistbro"} <= set(found["names"]), step
         assert found["hits"] == [], step
         assert page.evaluate(LABEL_OVERLAPS_JS)["overlaps"] == [], step

@@ -5,14 +5,14 @@
  * first, then localities, then bathing sites): each keeps its own place if that box is free,
  * else takes the first free one of right, left, top, bottom and half a line above or below
  * right and left. Markers are obstacles too: another stop's circle (a plan's stop), and every
- * visible marker icon with text in it, such as a marker-cluster bubble with its count (bubbles
- * stacked on one spot, one per theme, count once; a single incident's plain circle is no
- * obstacle). If none of those places is free, each is also tried moved just past the markers
- * it covers (a bubble on the place itself, as when incidents are geocoded to the place, covers
- * them all) or back inside the map, and once more, at most REACH px either way; then the one
- * that covers the least wins, the one moved least among equals. A label reaching beyond the
- * map's edge counts as covering what is cut off; so a name covers a count, another label or a
- * box only where every place it may take covers as much.
+ * visible marker icon with text in it, such as a marker-cluster bubble with its count (icons
+ * drawn on the very same spot count once; a single incident's plain circle is no obstacle).
+ * If none of those places is free, each is also tried moved just past the markers it covers
+ * (a bubble on the place itself, as when incidents are geocoded to the place, covers them all)
+ * or back inside the map, and once more, at most REACH px either way; then the one that covers
+ * the least wins, the one moved least among equals. A label reaching beyond the map's edge
+ * counts as covering what is cut off; so a name covers a count, another label or a box only
+ * where every place it may take covers as much.
  *
  * It places them once the page and its fonts are loaded, after every move or zoom ('moveend',
  * which Leaflet fires after 'zoomend'), when a layer is switched in the layer list
@@ -88,7 +88,7 @@ function geoPlaceLabels(map) {
       var t = l.getTooltip && l.getTooltip();
       if (t && t.options.permanent && t._container && t._map) { tips.push(t); }
       // a marker showing text (a cluster's count), drawn and not faded out by the cluster group;
-      // bubbles stacked on one spot (each theme's cluster of the same place) count once
+      // icons stacked on the very same spot count once
       var icon = l instanceof L.Marker && l._icon;
       if (icon && icon.style.opacity !== '0' && /\S/.test(icon.textContent || '')) {
         var r = icon.getBoundingClientRect();
