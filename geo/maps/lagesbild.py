@@ -293,6 +293,9 @@ def _incident_clusters(m: folium.Map) -> plugins.MarkerCluster:
     bubble (a group per theme stacked one bubble per theme on the same spot, and only the
     top count could be read); its bubbles show their count inside a ring split by theme
     (``clusters.js``, ``clusters.css``). The group is not in the layer list: the themes are.
+    It clusters at every zoom: events geocoded to a place share its very point, which no
+    zoom separates, so at the closest zoom a click on their bubble spreads them out
+    (Leaflet.markercluster's spiderfy) instead of leaving them drawn on top of each other.
 
     Parameters
     ----------
@@ -315,7 +318,7 @@ def _incident_clusters(m: folium.Map) -> plugins.MarkerCluster:
         name="Händelser",
         control=False,
         icon_create_function=icon,
-        options={"disableClusteringAtZoom": 15, "maxClusterRadius": 45, "chunkedLoading": True},
+        options={"maxClusterRadius": 45, "chunkedLoading": True},
     )
     cluster.add_to(m)
     return cluster
