@@ -153,6 +153,7 @@ def test_saved_map_is_self_contained(tmp_path, incidents, places):
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
     assert "L.map(" in html or "L.map (" in html
     assert "leaflet.markercluster" in html
+    assert "/* leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js */" in html
     assert "url(../" not in html and "url(images/" not in html
     assert path.stat().st_size < 5_000_000
 
