@@ -18,9 +18,11 @@
  * which Leaflet fires after 'zoomend'), when a layer is switched in the layer list
  * ('overlayadd', 'overlayremove'), when a cluster group's zoom animation ends
  * (Leaflet.markercluster's 'animationend': at 'moveend' its bubbles are still gliding) and,
- * once per burst, when markers come or go ('layeradd', 'layerremove': clusters rebuilt by the
- * week slider or the category boxes, which move nothing). It waits while the map or a cluster
- * group is mid-zoom; the events above follow. It returns the placing function, to call again
+ * once per burst, when the bubbles' CSS glide ends (it may outlast 'animationend' by a few
+ * px, enough for a name placed just past a bubble to cover its count) and when markers come or
+ * go ('layeradd', 'layerremove': clusters rebuilt by the week slider or the category boxes,
+ * which move nothing). It waits while the map or a cluster group is mid-zoom; the events
+ * above follow. It returns the placing function, to call again
  * after adding labels. Used inline by the folium maps (geo.maps.base) and served to the
  * marking app (geo.web).
  */
@@ -169,7 +171,7 @@ function geoPlaceLabels(map) {
     });
   }
   function soon() { setTimeout(declutter, 0); }
-  function once() {  // one placing after a burst of markers coming and going
+  function once() {  // one placing after a burst of markers coming, going or settling
     if (pending === null) { pending = setTimeout(function () { pending = null; declutter(); }, 0); }
   }
   function watch(l) {  // a cluster group's bubbles settle at its 'animationend'
@@ -186,6 +188,9 @@ function geoPlaceLabels(map) {
   map.on('layeradd layerremove', function (e) {
     watch(e.layer);
     if (e.layer instanceof L.Marker) { once(); }
+  });
+  ['transitionend', 'transitioncancel'].forEach(function (type) {  // a bubble came to rest
+    map.getPane('markerPane').addEventListener(type, once);
   });
   return declutter;
 }
