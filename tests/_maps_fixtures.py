@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -16,8 +18,10 @@ from geo.model import CATEGORIES, INCIDENT_COLUMNS
 HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
 #: An isolated farm north of Lanna, far from every place (EPSG:3006).
 FARM_XY = (466_300.0, 6_577_400.0)
-FJUGESTA_XY = (486_010.0, 6_560_620.0)
-LEKEN_XY = (474_780.0, 6_572_230.0)
+#: Fjugesta centrum and Badplats Leken: the centres of their circles in data/platser/, where the
+#: gazetteer puts incidents geocoded to them (EPSG:3006).
+FJUGESTA_XY = (492_666.0, 6_559_628.0)
+LEKEN_XY = (487_609.0, 6_570_873.0)
 N_HOTSPOTS = 3
 
 
@@ -83,35 +87,58 @@ def incidents_at_places(
 ) -> gpd.GeoDataFrame:
     """Return ``per_place`` incidents in each named place, within 15 m of its centre.
 
-    Incidents geocoded to a place lie on the place itself, so every theme's cluster bubble
-    sits where the place's name is anchored; the categories cycle through themes N, T and S.
+    Incidents geocoded to a place lie on the place itself, so the place's cluster bubble sits
+    where its name is anchored; the categories cycle through themes N, T and S.
+    """
+    cats = ["narkotika", "hastighet", "skadegorelse", "alkohol", "motorburen", "inbrott"]
+    mix = {pid: Counter(cats[i % len(cats)] for i in range(per_place)) for pid in place_ids}
+    return incidents_by_place(places, mix, seed=seed)
+
+
+def incidents_by_place(
+    places: gpd.GeoDataFrame, mix: Mapping[str, Mapping[str, int]], *, seed: int = 11
+) -> gpd.GeoDataFrame:
+    """Return incidents at named places, within 15 m of each place's centre.
+
+    Parameters
+    ----------
+    places
+        Places as from :func:`geo.sites.load_places`.
+    mix
+        ``{place_id: {category: number of incidents}}``.
+    seed
+        Seed of the times (in 2025) and the positions.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The incidents in :data:`geo.model.INCIDENT_COLUMNS`, each naming its place.
     """
     rng = np.random.default_rng(seed)
-    cats = ["narkotika", "hastighet", "skadegorelse", "alkohol", "motorburen", "inbrott"]
     by_id = places.set_index("place_id")
-    base = incidents(2)
+    base = incidents(2).iloc[0].drop("geometry").to_dict()
     rows: list[dict[str, Any]] = []
     geoms = []
-    for pid in place_ids:
+    for pid, counts in mix.items():
         centre = by_id.loc[pid].geometry.centroid
-        for i in range(per_place):
-            cat = cats[i % len(cats)]
-            rows.append(
-                {
-                    **base.iloc[0].drop("geometry").to_dict(),
-                    "incident_id": f"{pid}-{i}",
-                    "occurred_at": pd.Timestamp("2025-01-01 08:00", tz="Europe/Stockholm")
-                    + pd.Timedelta(hours=int(rng.integers(0, 300 * 24))),
-                    "category": cat,
-                    "theme": CATEGORIES[cat].theme,
-                    "place_id": pid,
-                    "place_name": str(by_id.loc[pid, "name"]),
-                    "description": f"Observation {i}",
-                }
-            )
-            geoms.append(
-                shapely.Point(centre.x + rng.uniform(-15, 15), centre.y + rng.uniform(-15, 15))
-            )
+        for cat, n in counts.items():
+            for _ in range(n):
+                rows.append(
+                    {
+                        **base,
+                        "incident_id": f"{pid}-{len(rows)}",
+                        "occurred_at": pd.Timestamp("2025-01-01 08:00", tz="Europe/Stockholm")
+                        + pd.Timedelta(hours=int(rng.integers(0, 300 * 24))),
+                        "category": cat,
+                        "theme": CATEGORIES[cat].theme,
+                        "place_id": pid,
+                        "place_name": str(by_id.loc[pid, "name"]),
+                        "description": f"Observation {len(rows)}",
+                    }
+                )
+                geoms.append(
+                    shapely.Point(centre.x + rng.uniform(-15, 15), centre.y + rng.uniform(-15, 15))
+                )
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=places.crs)[list(INCIDENT_COLUMNS)]
 
 

@@ -153,6 +153,7 @@ def test_saved_map_is_self_contained(tmp_path, incidents, places):
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
     assert "L.map(" in html or "L.map (" in html
     assert "leaflet.markercluster" in html
+    assert "/* leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js */" in html
     assert "url(../" not in html and "url(images/" not in html
     assert path.stat().st_size < 5_000_000
 
@@ -328,3 +329,15 @@ def test_popups_write_numbers_the_swedish_way_and_name_what_they_show(internal_h
         assert rows["Väg"] != "Väg" and "." not in rows["Längd"]
     gi = [f for f in feats if "Gi*-z" in dict(f["properties"].get("_rows", []))]
     assert gi and all("." not in dict(f["properties"]["_rows"])["Gi*-z"] for f in gi)
+
+
+def test_the_fixture_incidents_lie_at_the_places_they_name(places):
+    # fx.incidents() names Fjugesta centrum and Badplats Leken as their places; its points lay
+    # 6.7 km and 13 km from them, so a map test "at Fjugesta" looked at open country
+    areas = places.set_index("place_id").geometry
+    for place_id, xy in (("fjugesta_centrum", fx.FJUGESTA_XY), ("leken", fx.LEKEN_XY)):
+        assert areas[place_id].centroid.distance(shapely.Point(xy)) < 5, place_id
+    named = fx.incidents().dropna(subset=["place_id"])
+    pairs = zip(named.geometry, named["place_id"], strict=True)
+    inside = [point.within(areas[place_id]) for point, place_id in pairs]
+    assert sum(inside) > 0.95 * len(inside)  # about 60 m from the centre, in a 200–400 m circle

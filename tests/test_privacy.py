@@ -51,10 +51,14 @@ def test_counts_add_up_to_published_events(incidents):
 
 
 def test_larger_k_suppresses_more(incidents):
-    small = privacy.aggregate_for_sharing(incidents, k=5)
-    large = privacy.aggregate_for_sharing(incidents, k=40)
-    assert len(large) < len(small)
-    assert (large["n_events"] >= 40).all()
+    # every (cell, theme) with fewer than k events goes, every other one stays: k=5 drops the
+    # farm's lone event, k=41 the 40 events per theme at Fjugesta centrum and Badplats Leken
+    every = privacy.aggregate_for_sharing(incidents, k=1)
+    kept = {k: privacy.aggregate_for_sharing(incidents, k=k) for k in (5, 40, 41)}
+    for k, cells in kept.items():
+        assert len(cells) == int((every["n_events"] >= k).sum()), k
+        assert (cells["n_events"] >= k).all(), k
+    assert len(kept[41]) < len(kept[5]) < len(every)
 
 
 def test_default_k_comes_from_settings(incidents, monkeypatch):

@@ -49,6 +49,10 @@ ASSETS: tuple[tuple[str, str | None], ...] = (
     (r"/leaflet\.awesome\.rotate\.min\.css", None),
     (r"/leaflet_heat\.min\.js", "leaflet.heat/dist/leaflet-heat.js"),
     (
+        r"/leaflet\.featuregroup\.subgroup@[\d.]+/dist/leaflet\.featuregroup\.subgroup\.js",
+        "leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js",
+    ),
+    (
         r"/leaflet\.markercluster/[\d.]+/leaflet\.markercluster\.js",
         "leaflet.markercluster/dist/leaflet.markercluster.js",
     ),

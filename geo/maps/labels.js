@@ -5,22 +5,24 @@
  * first, then localities, then bathing sites): each keeps its own place if that box is free,
  * else takes the first free one of right, left, top, bottom and half a line above or below
  * right and left. Markers are obstacles too: another stop's circle (a plan's stop), and every
- * visible marker icon with text in it, such as a marker-cluster bubble with its count (bubbles
- * stacked on one spot, one per theme, count once; a single incident's plain circle is no
- * obstacle). If none of those places is free, each is also tried moved just past the markers
- * it covers (a bubble on the place itself, as when incidents are geocoded to the place, covers
- * them all) or back inside the map, and once more, at most REACH px either way; then the one
- * that covers the least wins, the one moved least among equals. A label reaching beyond the
- * map's edge counts as covering what is cut off; so a name covers a count, another label or a
- * box only where every place it may take covers as much.
+ * visible marker icon with text in it, such as a marker-cluster bubble with its count (icons
+ * drawn on the very same spot count once; a single incident's plain circle is no obstacle).
+ * If none of those places is free, each is also tried moved just past the markers it covers
+ * (a bubble on the place itself, as when incidents are geocoded to the place, covers them all)
+ * or back inside the map, and once more, at most REACH px either way; then the one that covers
+ * the least wins, the one moved least among equals. A label reaching beyond the map's edge
+ * counts as covering what is cut off; so a name covers a count, another label or a box only
+ * where every place it may take covers as much.
  *
  * It places them once the page and its fonts are loaded, after every move or zoom ('moveend',
  * which Leaflet fires after 'zoomend'), when a layer is switched in the layer list
  * ('overlayadd', 'overlayremove'), when a cluster group's zoom animation ends
  * (Leaflet.markercluster's 'animationend': at 'moveend' its bubbles are still gliding) and,
- * once per burst, when markers come or go ('layeradd', 'layerremove': clusters rebuilt by the
- * week slider or the category boxes, which move nothing). It waits while the map or a cluster
- * group is mid-zoom; the events above follow. It returns the placing function, to call again
+ * once per burst, when the bubbles' CSS glide ends (it may outlast 'animationend' by a few
+ * px, enough for a name placed just past a bubble to cover its count) and when markers come or
+ * go ('layeradd', 'layerremove': clusters rebuilt by the week slider or the category boxes,
+ * which move nothing). It waits while the map or a cluster group is mid-zoom; the events
+ * above follow. It returns the placing function, to call again
  * after adding labels. Used inline by the folium maps (geo.maps.base) and served to the
  * marking app (geo.web).
  */
@@ -88,7 +90,7 @@ function geoPlaceLabels(map) {
       var t = l.getTooltip && l.getTooltip();
       if (t && t.options.permanent && t._container && t._map) { tips.push(t); }
       // a marker showing text (a cluster's count), drawn and not faded out by the cluster group;
-      // bubbles stacked on one spot (each theme's cluster of the same place) count once
+      // icons stacked on the very same spot count once
       var icon = l instanceof L.Marker && l._icon;
       if (icon && icon.style.opacity !== '0' && /\S/.test(icon.textContent || '')) {
         var r = icon.getBoundingClientRect();
@@ -169,7 +171,7 @@ function geoPlaceLabels(map) {
     });
   }
   function soon() { setTimeout(declutter, 0); }
-  function once() {  // one placing after a burst of markers coming and going
+  function once() {  // one placing after a burst of markers coming, going or settling
     if (pending === null) { pending = setTimeout(function () { pending = null; declutter(); }, 0); }
   }
   function watch(l) {  // a cluster group's bubbles settle at its 'animationend'
@@ -186,6 +188,9 @@ function geoPlaceLabels(map) {
   map.on('layeradd layerremove', function (e) {
     watch(e.layer);
     if (e.layer instanceof L.Marker) { once(); }
+  });
+  ['transitionend', 'transitioncancel'].forEach(function (type) {  // a bubble came to rest
+    map.getPane('markerPane').addEventListener(type, once);
   });
   return declutter;
 }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import branca
@@ -14,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement, Template  # type: ignore[attr-defined]
+from branca.element import Element, MacroElement, Template  # type: ignore[attr-defined]
 from folium import plugins
 from folium.utilities import JsCode
 
@@ -51,14 +53,24 @@ SPOT_STATUS: dict[str, tuple[str, str]] = {
     "resolved": ("Åtgärdad", "#1a9641"),
 }
 
+#: The cluster bubbles' icon: one bubble per place for every theme, its ring split by theme ...
+CLUSTERS_JS = Path(__file__).with_name("clusters.js")
+#: ... and its styles.
+CLUSTERS_CSS = Path(__file__).with_name("clusters.css")
+
 
 class WeekSlider(MacroElement):
     """A week slider and category check boxes that filter the clustered incident layers.
 
+    A filter empties the cluster groups the themes feed and adds back, for each theme
+    switched on in the layer list, its markers that pass; each theme's GeoJSON layer keeps
+    just those, so a theme switched on later brings only them.
+
     Parameters
     ----------
     pairs
-        ``(marker_cluster, geojson)`` per layer; each GeoJSON feature has a ``w`` property
+        ``(sub_group, geojson)`` per theme: a ``FeatureGroupSubGroup`` of a marker-cluster
+        group and the theme's GeoJSON layer in it; each GeoJSON feature has a ``w`` property
         holding its ISO week (``"2025-W23"``) and a ``c`` property holding its category id.
     weeks
         Every week of the data period, in order.
@@ -76,9 +88,16 @@ class WeekSlider(MacroElement):
         """
 {% macro script(this, kwargs) %}
 (function () {
+  var map = {{ this._parent.get_name() }};
   var pairs = [
     {% for c, g in this.pairs %}[{{ c }}, {{ g }}]{{ "," if not loop.last }}{% endfor %}
   ];
+  var every = pairs.map(function (pr) { return pr[1].getLayers(); });  // each theme's markers
+  var groups = [];  // the cluster groups the themes feed (one)
+  pairs.forEach(function (pr) {
+    var g = pr[0].getParentGroup();
+    if (groups.indexOf(g) === -1) { groups.push(g); }
+  });
   var weeks = {{ this.weeks|tojson }};
   var counts = {{ this.counts|tojson }};
   var total = {{ this.total|tojson }};
@@ -107,13 +126,17 @@ class WeekSlider(MacroElement):
         var n = wk === null ? c[3] : ((perWeek[wk] || {})[c[0]] || 0);
         catText[c[0]].nodeValue = c[1] + ' (' + n + ')';
       });
-      pairs.forEach(function (pr) {
-        var keep = pr[1].getLayers().filter(function (l) {
+      // rebuilt at once (a marker at a time is slow): the groups emptied, each theme's
+      // passing markers kept in its GeoJSON layer and added if the theme is switched on
+      groups.forEach(function (g) { g.clearLayers(); });
+      pairs.forEach(function (pr, i) {
+        var keep = every[i].filter(function (l) {
           var p = l.feature.properties;
           return (wk === null || p.w === wk) && on[p.c] !== false;
         });
-        pr[0].clearLayers();
-        pr[0].addLayers(keep);
+        pr[1].clearLayers();
+        keep.forEach(function (l) { pr[1].addLayer(l); });
+        if (map.hasLayer(pr[0])) { pr[0].getParentGroup().addLayers(keep); }
       });
     }
     cats.forEach(function (c) {
@@ -131,7 +154,7 @@ class WeekSlider(MacroElement):
     L.DomEvent.disableScrollPropagation(div);
     return div;
   };
-  ctl.addTo({{ this._parent.get_name() }});
+  ctl.addTo(map);
 })();
 {% endmacro %}
 """
@@ -139,7 +162,7 @@ class WeekSlider(MacroElement):
 
     def __init__(
         self,
-        pairs: Sequence[tuple[folium.Element, folium.GeoJson]],
+        pairs: Sequence[tuple[plugins.FeatureGroupSubGroup, folium.GeoJson]],
         *,
         weeks: Sequence[str],
         counts: dict[str, int],
@@ -157,7 +180,7 @@ class WeekSlider(MacroElement):
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
-        """Return the JS variable names of each (cluster, GeoJSON) pair."""
+        """Return the JS variable names of each (sub-group, GeoJSON) pair."""
         return [(c.get_name(), g.get_name()) for c, g in self._pairs]
 
 
@@ -255,11 +278,50 @@ def _point_features(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 ],
                 "w": week,
                 "c": cat,
+                "t": theme,
             }
         )
     return gpd.GeoDataFrame(
         rows, geometry=incidents.geometry.to_numpy(), crs=incidents.crs, index=cats.index
     )
+
+
+def _incident_clusters(m: folium.Map) -> plugins.MarkerCluster:
+    """Add the one marker-cluster group that every incident theme's sub-group adds to.
+
+    One group, so that the events of all the themes switched on at a place cluster into one
+    bubble (a group per theme stacked one bubble per theme on the same spot, and only the
+    top count could be read); its bubbles show their count inside a ring split by theme
+    (``clusters.js``, ``clusters.css``). The group is not in the layer list: the themes are.
+    It clusters at every zoom: events geocoded to a place share its very point, which no
+    zoom separates, so at the closest zoom a click on their bubble spreads them out
+    (Leaflet.markercluster's spiderfy) instead of leaving them drawn on top of each other.
+
+    Parameters
+    ----------
+    m
+        The map (changed in place: the group and the bubbles' styles are added).
+
+    Returns
+    -------
+    folium.plugins.MarkerCluster
+        The group, the parent of each theme's ``FeatureGroupSubGroup``.
+    """
+    themes = [[t, label, THEME_COLORS[t]] for t, label in THEMES.items()]
+    icon = (
+        f"(function () {{\n{CLUSTERS_JS.read_text(encoding='utf-8')}\n"
+        f"return geoClusterIcon({json.dumps(themes)});\n}})()"
+    )
+    root: Any = m.get_root()
+    root.header.add_child(Element(f"<style>\n{CLUSTERS_CSS.read_text(encoding='utf-8')}</style>"))
+    cluster = plugins.MarkerCluster(  # type: ignore[no-untyped-call]
+        name="Händelser",
+        control=False,
+        icon_create_function=icon,
+        options={"maxClusterRadius": 45, "chunkedLoading": True},
+    )
+    cluster.add_to(m)
+    return cluster
 
 
 def _heat_data(
@@ -496,13 +558,14 @@ def lagesbild_map(
 ) -> folium.Map:
     """Build the internal lägesbild map for the police planner (points allowed).
 
-    Layers: incidents per löfte theme (clustered circle markers coloured by category, with
-    popups: category, time, source, place, description; incidents at bathing sites also
-    count for theme B), a heat map of all incidents, hotspot polygons (popups with counts,
-    trend, peak hours and a 7 × 24 chart, places), significant Gi* cells, road segments
-    coloured by events per km, kommun-marked traffic spots, the named places and the kommun
-    boundary; a weekly slider filters the incident layers; place search, fullscreen,
-    measuring and a layer control.
+    Layers: incidents per löfte theme N, T, S (circle markers coloured by category, with
+    popups: category, time, source, place, description; each theme a layer of its own, all
+    clustered together, so a place has one bubble counting the themes switched on, its ring
+    split by theme), theme B as the bathing sites with their counts, a heat map of all
+    incidents, hotspot polygons (popups with counts, trend, peak hours and a 7 × 24 chart,
+    places), significant Gi* cells, road segments coloured by events per km, kommun-marked
+    traffic spots, the named places and the kommun boundary; a weekly slider and category
+    boxes filter the incident layers; place search, fullscreen, measuring and a layer control.
 
     Parameters
     ----------
@@ -592,6 +655,7 @@ def lagesbild_map(
             hs, name=f"Hotspots ({len(hs)})", style={"weight": 2.5, "fillOpacity": 0.2}
         ).add_to(m)
     pairs = []
+    cluster: plugins.MarkerCluster | None = None
     themes = incidents["theme"].astype(str)
     bath_sites = _bathing_sites(incidents, places, bathing)
     for theme, theme_label in THEMES.items():
@@ -612,10 +676,12 @@ def lagesbild_map(
         if n_theme == 0:
             continue
         sel = recent[mask.loc[recent.index]]
-        cluster = plugins.MarkerCluster(  # type: ignore[no-untyped-call]
-            name=f"Händelser {theme} – {theme_label} ({n_theme})",
-            options={"disableClusteringAtZoom": 15, "maxClusterRadius": 45, "chunkedLoading": True},
-        ).add_to(m)
+        if cluster is None:
+            cluster = _incident_clusters(m)
+        sub = plugins.FeatureGroupSubGroup(  # type: ignore[no-untyped-call]
+            cluster, name=f"Händelser {theme} – {theme_label} ({n_theme})"
+        )
+        sub.add_to(m)
         layer = geojson_layer(
             _point_features(sel),
             name=f"punkter {theme}",
@@ -623,8 +689,8 @@ def lagesbild_map(
             style={"weight": 1, "color": "#333", "fillOpacity": 0.85},
             point_radius=6,
         )
-        layer.add_to(cluster)
-        pairs.append((cluster, layer))
+        layer.add_to(sub)
+        pairs.append((sub, layer))
         legend.append((THEME_COLORS[theme], f"Tema {theme}: {theme_label}", "line"))
     cats_present = [c for c in CATEGORIES if c in set(incidents["category"].astype(str))]
     legend += [(CATEGORY_COLORS[c], CATEGORIES[c].label, "fill") for c in cats_present]
