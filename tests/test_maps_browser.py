@@ -609,3 +609,22 @@ def test_one_bubble_per_place_counts_the_themes_switched_on(offline_page, mixed_
     everywhere("all on again")
     assert real_errors(errors) == []
     assert all("tile.openstreetmap.org" in u for u in page.blocked)
+
+
+def test_incident_and_spot_circles_are_filled_with_their_colour(offline_page, saved_maps):
+    # the category colour of an incident (and a marked spot's red) showed only as a 1 px
+    # ring: folium drew the circle markers without fill
+    page = offline_page
+    assert real_errors(open_map(page, saved_maps["internal"])) == []
+    circles = page.evaluate(
+        f"""() => {{ const out = []; const seen = l => {{
+          if (l instanceof L.CircleMarker && l.feature) out.push([l.options.fill,
+            l.options.fillColor, l.options.fillOpacity, l.feature.properties._color]);
+          if (l.eachLayer) l.eachLayer(seen);
+          if (l.getAllChildMarkers) l.getAllChildMarkers().forEach(seen);
+        }}; window[{MAP_JS}[0]].eachLayer(seen); return out; }}"""
+    )
+    assert len(circles) > 10
+    for fill, color, opacity, own in circles:
+        assert fill is True and opacity >= 0.85
+        assert color == own or own is None

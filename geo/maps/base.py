@@ -424,7 +424,7 @@ def geojson_layer(
     control
         List the layer in the layer control.
     point_radius
-        Draw points as circle markers of this radius (pixels).
+        Draw points as filled circle markers of this radius (pixels).
     on_each_feature
         JS ``onEachFeature``; default :data:`SAFE_FEATURE_JS`.
 
@@ -434,7 +434,13 @@ def geojson_layer(
         The layer, not yet added to a map.
     """
     data = json.loads(to_display(gdf).to_json(drop_id=True, na="drop"))
-    marker = folium.CircleMarker(radius=point_radius, **style) if point_radius else None
+    # filled, as a polygon is: Leaflet's circle marker is, folium's only with a fill colour, so
+    # an incident's category colour showed as a 1 px ring
+    marker = (
+        folium.CircleMarker(radius=point_radius, **{"fill": True, **style})
+        if point_radius
+        else None
+    )
     layer = folium.GeoJson(
         data,
         name=name,
