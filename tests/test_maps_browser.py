@@ -628,3 +628,12 @@ def test_incident_and_spot_circles_are_filled_with_their_colour(offline_page, sa
     for fill, color, opacity, own in circles:
         assert fill is True and opacity >= 0.85
         assert color == own or own is None
+
+
+def test_the_legend_explains_the_bubbles_ring(offline_page, saved_maps):
+    page = offline_page
+    assert real_errors(open_map(page, saved_maps["internal"])) == []
+    row = page.locator(".geo-legend div", has_text="ringen visar temanas andelar")
+    assert row.count() == 1
+    swatch = row.locator(".geo-ring").evaluate("e => getComputedStyle(e).backgroundImage")
+    assert "conic-gradient" in swatch and swatch.count("rgb(") >= 3  # the theme colours

@@ -692,6 +692,13 @@ def lagesbild_map(
         layer.add_to(sub)
         pairs.append((sub, layer))
         legend.append((THEME_COLORS[theme], f"Tema {theme}: {theme_label}", "line"))
+    if pairs:  # the bubble's ring, in the theme colours listed just above
+        shares = [THEME_COLORS[t] for t in ("N", "T", "S")]
+        ring = (
+            "radial-gradient(#fff 0 38%, transparent 40%), conic-gradient("
+            f"{shares[0]} 0 33%, {shares[1]} 0 66%, {shares[2]} 0)"
+        )
+        legend.append((ring, "Bubbla: antal händelser; ringen visar temanas andelar", "ring"))
     cats_present = [c for c in CATEGORIES if c in set(incidents["category"].astype(str))]
     legend += [(CATEGORY_COLORS[c], CATEGORIES[c].label, "fill") for c in cats_present]
     if spots is not None and not spots.empty:
