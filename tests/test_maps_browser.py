@@ -635,5 +635,5 @@ def test_the_legend_explains_the_bubbles_ring(offline_page, saved_maps):
     assert real_errors(open_map(page, saved_maps["internal"])) == []
     row = page.locator(".geo-legend div", has_text="ringen visar temanas andelar")
     assert row.count() == 1
-    swatch = row.locator(".geo-ring").evaluate("e => getComputedStyle(e).backgroundImage")
+    swatch = row.locator(".geo-sw-ring").evaluate("e => getComputedStyle(e).backgroundImage")
     assert "conic-gradient" in swatch and swatch.count("rgb(") >= 3  # the theme colours

@@ -133,7 +133,7 @@ _CSS = """
 .geo-legend.geo-folded h4::after {content: " ▸";}
 .geo-box .geo-sw {display: inline-block; width: 12px; height: 12px; margin-right: 5px;
   vertical-align: -2px; border: 1px solid #555;}
-.geo-box .geo-ring {border-radius: 50%; border: 0;}
+.geo-box .geo-sw-ring {border-radius: 50%; border: 0;}
 .geo-box .geo-line {display: inline-block; width: 16px; height: 0; margin-right: 5px;
   vertical-align: 3px; border-top: 3px solid;}
 .geo-box .geo-note {color: #8a1c1c; font-weight: 600;}
@@ -457,7 +457,7 @@ def geojson_layer(
 def _legend_html(title: str, items: Sequence[tuple[str, str, str]], notes: Sequence[str]) -> str:
     parts = [f"<h4>{html.escape(title)}</h4>"]
     for color, label, kind in items:
-        css = {"line": "geo-line", "ring": "geo-sw geo-ring"}.get(kind, "geo-sw")
+        css = {"line": "geo-line", "ring": "geo-sw geo-sw-ring"}.get(kind, "geo-sw")
         prop = "border-color" if kind == "line" else "background"
         parts.append(
             f'<div><span class="{css}" style="{prop}:{html.escape(color)}"></span>'
