@@ -455,6 +455,12 @@ def test_serve_reports_missing_leaflet(tmp_path):
         create_app(tmp_path / "s.gpkg", vendor_dir=tmp_path)
 
 
+def test_the_app_finds_node_modules_where_the_maps_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEO_NODE_MODULES", str(tmp_path / "elsewhere"))
+    with pytest.raises(GeoError, match="elsewhere"):
+        create_app(tmp_path / "s.gpkg")
+
+
 def test_edit_form_only_for_the_spots_own_organisation(anna, per):
     sid, _ = put(anna)
     assert 'id="redigera"' in anna.get(f"/markering/{sid}").text

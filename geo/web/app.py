@@ -55,8 +55,18 @@ VENDOR_PACKAGES: tuple[str, ...] = ("leaflet", "leaflet-draw")
 
 
 def default_vendor_dir() -> Path:
-    """Return the ``node_modules`` folder of the checkout (where ``make`` installs npm packages)."""
-    return _HERE.parent.parent / "node_modules"
+    """Return the ``node_modules`` folder the maps read too.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$GEO_NODE_MODULES`` when set (a worktree sharing another checkout's packages),
+        else the checkout's ``node_modules`` (where ``make`` installs npm packages).
+    """
+    # imported here: the geo.maps package pulls in folium, which the app does not need
+    from geo.maps._assets import node_modules_dir
+
+    return node_modules_dir()
 
 
 def _jsonable_spot(spot: dict[str, Any]) -> dict[str, Any]:
