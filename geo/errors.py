@@ -33,3 +33,7 @@ class NetworkError(GeoError):
 
 class InfeasiblePatrolError(GeoError):
     """The time budget cannot reach any candidate stop."""
+
+
+class TLSFileError(GeoError):
+    """A certificate or key for HTTPS is missing, unreadable, not PEM, or the two do not match."""

@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -75,23 +76,64 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(store: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """Start ``geo serve`` in a subprocess and wait until it answers."""
+#: A certificate and its private key (PEM files), for ``geo serve --certfile --keyfile``.
+TLSFiles = tuple[Path, Path]
+
+
+def self_signed_cert(folder: Path, name: str = "server") -> TLSFiles:
+    """Write a self-signed certificate for 127.0.0.1 and its key with the openssl binary."""
+    cert, key = folder / f"{name}-cert.pem", folder / f"{name}-key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+            *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def trusting(cert: Path) -> ssl.SSLContext:
+    """Return a client TLS context that trusts only ``cert`` (httpx's ``verify=``)."""
+    return ssl.create_default_context(cafile=str(cert))
+
+
+def server_url(port: int, tls: TLSFiles | None = None) -> str:
+    """Return the base URL of ``geo serve`` on ``port``, https:// when it has ``tls``."""
+    return f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+
+
+def serve_command(store: Path, port: int, tls: TLSFiles | None = None) -> list[str]:
+    """Return the command line of ``geo serve`` in a child process (over HTTPS with ``tls``)."""
     code = "import sys; from geo.cli.web import serve; serve(sys.argv[1:])"
+    args = ["--store", str(store), "--port", str(port)]
+    if tls:
+        args += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
+    return [sys.executable, "-c", code, *args]
+
+
+def start_server(
+    store: Path, port: int, log: Path, tls: TLSFiles | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``geo serve`` in a subprocess (over HTTPS with ``tls``) and wait until it answers."""
     with log.open("ab") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-c", code, "--store", str(store), "--port", str(port)],
+            serve_command(store, port, tls),
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=err,
         )
+    health = f"{server_url(port, tls)}/healthz"
+    verify: ssl.SSLContext | bool = trusting(tls[0]) if tls else True
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             msg = f"server exited with {proc.returncode}: {log.read_text()[-2000:]}"
             raise RuntimeError(msg)
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            if httpx.get(health, timeout=1, verify=verify).status_code == 200:
                 return proc
         except httpx.TransportError:
             time.sleep(0.1)
@@ -101,12 +143,12 @@ def start_server(store: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 @contextmanager
-def running_server(store: Path, log: Path) -> Iterator[str]:
-    """Run ``geo serve`` for the block and yield its base URL."""
+def running_server(store: Path, log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
+    """Run ``geo serve`` for the block (over HTTPS with ``tls``) and yield its base URL."""
     port = free_port()
-    proc = start_server(store, port, log)
+    proc = start_server(store, port, log, tls)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server_url(port, tls)
     finally:
         proc.terminate()
         try:

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import html
+import subprocess
 import uuid
 import warnings
+from pathlib import Path
 
+import httpx
 import pytest
 import shapely
 import shapely.geometry
-from _web_fixtures import FJUGESTA, PASSWORD, csrf_from_html, login, make_store, spot_payload
+from _web_fixtures import (
+    FJUGESTA,
+    PASSWORD,
+    ROOT,
+    csrf_from_html,
+    free_port,
+    login,
+    make_store,
+    running_server,
+    self_signed_cert,
+    serve_command,
+    spot_payload,
+    trusting,
+)
+from click.testing import CliRunner
 from starlette.exceptions import StarletteDeprecationWarning
 
 from geo import spots, store
@@ -459,6 +476,115 @@ def test_the_app_finds_node_modules_where_the_maps_do(tmp_path, monkeypatch):
     monkeypatch.setenv("GEO_NODE_MODULES", str(tmp_path / "elsewhere"))
     with pytest.raises(GeoError, match="elsewhere"):
         create_app(tmp_path / "s.gpkg")
+
+
+# ---------------------------------------------------------------- HTTPS (geo serve --certfile)
+
+
+def openssl(*args: str | Path) -> None:
+    subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    """A self-signed certificate and key, another pair's key, and broken variants of them."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = self_signed_cert(folder)
+    _, other_key = self_signed_cert(folder, "other")
+    openssl("x509", "-in", cert, "-outform", "der", "-out", folder / "cert.der")
+    openssl("pkey", "-in", key, "-aes256", "-passout", "pass:hemligt", "-out", folder / "enc.pem")
+    (folder / "empty.pem").write_text("")
+    return {"cert": cert, "key": key, "other_key": other_key, "folder": folder}
+
+
+def tls_pair(tls, certfile, keyfile):
+    """Return the two files named: a key of ``tls`` or a name in its folder."""
+    return tuple(tls[f] if f in tls else tls["folder"] / f for f in (certfile, keyfile))
+
+
+def test_serve_speaks_https_with_a_secure_cookie_and_no_plain_http(tmp_path, tls):
+    log = tmp_path / "server.log"
+    with running_server(make_store(tmp_path), log, (tls["cert"], tls["key"])) as base:
+        assert base.startswith("https://")
+        assert f"Marking app on {base}/" in log.read_text()
+        with httpx.Client(base_url=base, verify=trusting(tls["cert"]), timeout=30) as client:
+            login(client, "anna")
+            (cookie,) = [c for c in client.cookies.jar if c.name == "geo_session"]
+            assert cookie.secure
+            assert client.get("/api/me").json()["name"] == "anna"
+        # the same port hangs up on plain http without an answer, and goes on serving https
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(base.replace("https://", "http://") + "/healthz", timeout=10)
+        assert httpx.get(f"{base}/healthz", verify=trusting(tls["cert"])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("certfile", "keyfile", "words"),
+    [
+        (
+            "other/cert.pem",
+            "key",
+            ["--certfile", "other/cert.pem", "no such file", "docs/marking-app.md"],
+        ),
+        (
+            "cert",
+            "other_key",
+            ["--keyfile", "other-key.pem", "does not belong to the certificate", "openssl pkey"],
+        ),
+    ],
+)
+def test_serve_refuses_a_missing_cert_or_a_wrong_key_before_it_starts(
+    store_path, tls, certfile, keyfile, words
+):
+    command = serve_command(store_path, free_port(), tls_pair(tls, certfile, keyfile))
+    # a server that started would run until the timeout
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.startswith("Error: ") and "Traceback" not in run.stderr
+    assert all(w in run.stderr for w in words), run.stderr
+    assert "Marking app on" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("certfile", "keyfile", "words"),
+    [
+        ("cert.der", "key", ["is not PEM", "openssl x509 -inform der -in"]),
+        ("key", "cert", ["--certfile", "holds no certificate", "look swapped"]),
+        ("cert", "enc.pem", ["passphrase", "openssl pkey -in", "enc.plain.pem"]),
+        ("cert", "empty.pem", ["--keyfile", "empty.pem: is empty", "privkey.pem"]),
+        (".", "key", ["--certfile", "is a folder", "fullchain.pem"]),
+    ],
+)
+def test_tls_file_problems_name_the_file_what_is_wrong_and_the_fix(
+    store_path, tls, certfile, keyfile, words
+):
+    from geo.cli.web import serve
+
+    cert, key = tls_pair(tls, certfile, keyfile)
+    args = ["--store", str(store_path), "--certfile", str(cert), "--keyfile", str(key)]
+    r = CliRunner().invoke(serve, args)
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
+    assert all(w in r.output for w in words), r.output
+
+
+def test_an_unreadable_tls_key_and_a_lone_certfile_are_refused(store_path, tls, monkeypatch):
+    from geo.cli.web import serve
+
+    read_bytes = Path.read_bytes
+
+    def denied(path):
+        if path == tls["key"]:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    # as root chmod 000 would not stop the read
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    args = ["--store", str(store_path), "--certfile", str(tls["cert"])]
+    r = CliRunner().invoke(serve, [*args, "--keyfile", str(tls["key"])])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
+    assert "--keyfile" in r.output and "cannot be read (Permission denied)" in r.output
+    r = CliRunner().invoke(serve, args)
+    assert r.exit_code == 2 and "--certfile and --keyfile go together" in r.output
 
 
 def test_edit_form_only_for_the_spots_own_organisation(anna, per):

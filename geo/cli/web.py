@@ -21,28 +21,71 @@ logger = logging.getLogger(__name__)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
 @click.option(
-    "--secure-cookies", is_flag=True, help="Mark the session cookie Secure (behind HTTPS)."
+    "--secure-cookies",
+    is_flag=True,
+    help="Mark the session cookie Secure (behind an HTTPS proxy; implied by --certfile).",
 )
-def serve(store_path: Path | None, host: str, port: int, secure_cookies: bool) -> None:
+@click.option(
+    "--certfile",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Serve HTTPS with this certificate (PEM, with any intermediates); needs --keyfile.",
+)
+@click.option(
+    "--keyfile",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The certificate's private key (PEM, without a passphrase); needs --certfile.",
+)
+def serve(
+    store_path: Path | None,
+    host: str,
+    port: int,
+    secure_cookies: bool,
+    certfile: Path | None,
+    keyfile: Path | None,
+) -> None:
     """Start the marking app (web server) for kommun staff and police.
 
-    Binds 127.0.0.1 only unless --host says otherwise. Create accounts first with
-    `geo users add`.
+    Binds 127.0.0.1 only unless --host says otherwise. Phones give their position only to
+    https:// pages: give --certfile and --keyfile to serve HTTPS (session cookies are then
+    Secure), or put the app behind an HTTPS proxy and add --secure-cookies. Create accounts
+    first with `geo users add`.
 
     Example: geo serve --store data/lagesbild.gpkg --port 8000
     """
     import uvicorn
 
     from geo.web import create_app
+    from geo.web.tls import check_tls_files
 
+    if (certfile is None) != (keyfile is None):
+        msg = "--certfile and --keyfile go together: give the certificate and its private key."
+        raise click.UsageError(msg)
+    https = certfile is not None
     try:
-        app = create_app(store_path, secure_cookies=secure_cookies)
+        if certfile is not None and keyfile is not None:
+            check_tls_files(certfile, keyfile)
+        app = create_app(store_path, secure_cookies=secure_cookies or https)
     except GeoError as e:
         raise click.ClickException(str(e)) from e
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        logger.warning("serving on %s: put it behind HTTPS and use --secure-cookies", host)
-    click.echo(f"Marking app on http://{host}:{port}/ (Ctrl+C stops)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    if not (https or secure_cookies) and host not in ("127.0.0.1", "localhost", "::1"):
+        logger.warning(
+            "serving on %s over plain http: give --certfile and --keyfile, or put it behind "
+            "HTTPS and use --secure-cookies",
+            host,
+        )
+    scheme = "https" if https else "http"
+    click.echo(f"Marking app on {scheme}://{host}:{port}/ (Ctrl+C stops)", err=True)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
 
 
 @click.group("users", context_settings={"help_option_names": ["-h", "--help"]})
