@@ -728,7 +728,7 @@ def test_min_position_over_plain_http_says_the_server_needs_https(browser, serve
         assert pg.evaluate("window.isSecureContext") is False
         pg.tap("#min-position")
         message = pg.locator("#meddelande").inner_text()
-        assert "https://" in message and "bakom HTTPS" in message
+        assert "https://" in message and "server måste använda HTTPS" in message
         assert pg.locator("#spotform").is_hidden()
         shot(pg, "min-position-http")
         assert pg.errors == []

@@ -72,7 +72,7 @@ function clearPosition() {
 
 function locate() {
   if (!window.isSecureContext) {
-    setMessage("Din position kan bara hämtas när sidan öppnas med https://. Kommunens server måste köras bakom HTTPS för att webbläsaren ska lämna ut positionen – kontakta den som sköter servern. Markera platsen i kartan så länge.", true);
+    setMessage("Din position kan bara hämtas när sidan öppnas med https://. Kommunens server måste använda HTTPS för att webbläsaren ska lämna ut positionen – kontakta den som sköter servern. Markera platsen i kartan så länge.", true);
     return;
   }
   if (!navigator.geolocation) {
