@@ -203,7 +203,8 @@ def weekday_numbers(values: pd.Series) -> pd.Series:
         raise TimesRefusedError(msg, str(text[number == 0].iloc[0]))
     number = number.where((number % 1 == 0) & number.between(1, 7))
     words = text.str.casefold().str.rstrip(".")
-    return number.fillna(words.map(_weekday_of_word).astype("float64"))
+    days = {w: _weekday_of_word(w) for w in words.dropna().unique()}  # a handful, not a row each
+    return number.fillna(words.map(days).astype("float64"))
 
 
 def _weekday_of_word(word: object) -> float:
