@@ -19,7 +19,7 @@ from geo.errors import ImportFileError
 from geo.pointcsv import HEADER_ROWS, header_row, is_csv, read_csv, zip_tables
 from geo.pointjson import is_record_list, read_records
 from geo.pointods import read_ods
-from geo.pointxls import read_xls, workbook_kind
+from geo.pointxls import NOT_A_WORKBOOK_FIX, read_xls, workbook_kind
 
 logger = logging.getLogger(__name__)
 
@@ -148,8 +148,7 @@ def _xls_kind(path: Path) -> str:
         return kind
     msg = (
         f"{str(path)!r} is named .xls but is not an Excel workbook: it is {kind} (as some "
-        "portals' 'Excel' downloads are). Open it in Excel or LibreOffice and save it as "
-        ".xlsx, or, if it is comma- or tab-separated text, rename it to .csv."
+        f"portals' 'Excel' downloads are). {NOT_A_WORKBOOK_FIX}."
     )
     raise ImportFileError(msg)
 

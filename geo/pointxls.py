@@ -17,10 +17,15 @@ import pandas as pd
 import xlrd
 from xlrd.xldate import XLDateError, xldate_as_datetime
 
-__all__ = ["OLE2_MAGIC", "read_xls", "workbook_kind"]
+__all__ = ["NOT_A_WORKBOOK_FIX", "OLE2_MAGIC", "read_xls", "workbook_kind"]
 
 #: The first bytes of an OLE2 compound file, which holds an ``.xls`` workbook's BIFF stream.
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: What to do with a file named ``.xls`` that :func:`workbook_kind` finds is no workbook.
+NOT_A_WORKBOOK_FIX = (
+    "Open it in Excel or LibreOffice and save it as .xlsx, or, if it is comma- or "
+    "tab-separated text, rename it to .csv"
+)
 #: The day Excel writes a time of day alone on, in each date system (0: 1900, 1: 1904).
 _EPOCH_DAY = {0: dt.date(1899, 12, 31), 1: dt.date(1904, 1, 1)}
 

@@ -252,7 +252,7 @@ def _read_xls(path: Path, sha: str) -> RawTable:
     page or text named ``.xls`` is refused naming what it is. Cells are
     text as :func:`geo.pointxls.read_xls` writes them (a date cell as ISO text).
     """
-    from geo.pointxls import read_xls, workbook_kind  # xlrd only for the rare .xls
+    from geo.pointxls import NOT_A_WORKBOOK_FIX, read_xls, workbook_kind  # xlrd: rare .xls
 
     kind = workbook_kind(path)
     if kind == "xlsx":
@@ -261,8 +261,7 @@ def _read_xls(path: Path, sha: str) -> RawTable:
         raise _fail(
             path,
             f"named .xls but not an Excel workbook: it is {kind}, as some 'Excel' downloads are",
-            "Open it in Excel or LibreOffice and save it as .xlsx, or, if it is comma- or "
-            "tab-separated text, rename it to .csv",
+            NOT_A_WORKBOOK_FIX,
         )
 
     try:
