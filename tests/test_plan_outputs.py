@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import stat
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -725,6 +727,19 @@ def test_printed_map_sets_close_stops_apart_with_a_line_to_their_true_point(offs
         assert lone is None or lone.leader is None
     finally:
         plt.close(fig)
+
+
+def test_every_plan_file_gets_the_same_permissions_from_the_umask(
+    two_trip_plan, tmp_path: Path
+) -> None:
+    """The map was 0600 and the tables 0644 whatever the umask; now all follow it."""
+    old = os.umask(0o027)
+    try:
+        paths = plan_report.write_outputs(two_trip_plan, out_dir=tmp_path, pdf=False)
+    finally:
+        os.umask(old)
+    modes = {key: stat.S_IMODE(path.stat().st_mode) for key, path in paths.items()}
+    assert modes == dict.fromkeys(["map", "csv", "geojson", "ics", "html"], 0o640)
 
 
 def test_real_week_prints_its_fjugesta_stops_apart_on_one_page(two_trip_plan, tmp_path) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import folium
 
-from geo.errors import GeoError
 from geo.maps._assets import inline_assets
+from geo.outputfile import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +38,8 @@ def render_map(m: folium.Map) -> str:
 def save_map(m: folium.Map, path: Path) -> Path:
     """Write a map as self-contained HTML (atomically: a half-written map is never left).
 
+    The file gets the usual permissions (:func:`geo.outputfile.write_atomically`).
+
     Parameters
     ----------
     m
@@ -57,15 +57,7 @@ def save_map(m: folium.Map, path: Path) -> Path:
     GeoError
         If the file cannot be written, or an asset is missing (see :func:`render_map`).
     """
-    html = render_map(m)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        Path(tmp).replace(path)
-    except OSError as e:
-        msg = f"Cannot write the map {str(path)!r}: {e}. Choose a writable folder with --out."
-        raise GeoError(msg) from e
-    logger.info("map %s (%.1f MB)", path, len(html.encode("utf-8")) / 1e6)
+    data = render_map(m).encode("utf-8")
+    write_atomically(path, data, fix="Choose a writable folder with --out.")
+    logger.info("map %s (%.1f MB)", path, len(data) / 1e6)
     return path

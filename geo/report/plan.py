@@ -7,9 +7,7 @@ import html
 import io
 import logging
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +19,7 @@ import pandas as pd
 from geo import settings
 from geo.errors import GeoError
 from geo.model import THEMES
+from geo.outputfile import write_atomically
 from geo.report._spread import spread_markers
 from geo.weeks import DAY_NAMES, week_monday
 
@@ -55,20 +54,6 @@ HANDLING_NOTE = "Arbetsmaterial – ej för spridning"
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-ZÅÄÖ])")
 #: Control characters, which iCalendar text may not hold (a lone CR would break the line).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _atomic_write(path: Path, data: bytes) -> Path:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(path)
-    except OSError as e:
-        msg = f"Cannot write {str(path)!r}: {e}. Choose a writable folder with --out."
-        raise GeoError(msg) from e
-    return path
 
 
 def plan_table(plan: Plan) -> pd.DataFrame:
@@ -438,7 +423,9 @@ def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, P
     paths: dict[str, Path] = {}
     paths["map"] = save_map(plan_map(plan), out_dir / f"{stem}.html")
     for key, (suffix, render) in _FILES.items():
-        paths[key] = _atomic_write(out_dir / f"{stem}{suffix}", render(plan))
+        paths[key] = write_atomically(
+            out_dir / f"{stem}{suffix}", render(plan), fix="Choose a writable folder with --out."
+        )
     if pdf:
         paths["pdf"] = print_one_pager(paths["html"], week=plan.week)
     logger.info("plan %s written to %s", plan.week, out_dir)

@@ -1,0 +1,60 @@
+"""Write an output file atomically, with the permissions any other program would give it.
+
+A map, a plan or a report is written to a hidden file beside its target and then renamed
+over it, so a reader (a browser, a file share, the next ``geo`` run) never sees half a file.
+The new file gets the mode a plain ``open()`` would give, ``0o666`` less the umask, and a
+file that is already there keeps its mode: an administrator who made ``maps/lagesbild.html``
+readable by the planning group only (``chmod 640``) keeps it so after the next run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from geo.errors import GeoError
+
+
+def write_atomically(path: Path, data: bytes, *, fix: str) -> Path:
+    """Write ``data`` to ``path`` in one step (a half-written file is never left).
+
+    Parameters
+    ----------
+    path
+        The output file; its folder is created.
+    data
+        The whole content.
+    fix
+        What the user can do when the file cannot be written, e.g. ``"Choose a writable
+        folder with --out."``; ends the error message.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    GeoError
+        If the folder or the file cannot be written; names the file, the reason and ``fix``.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            if path.exists():
+                tmp.chmod(mode)  # the umask does not apply to a mode kept from the old file
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except OSError as e:
+        msg = f"Cannot write {str(path)!r}: {e.strerror or e}. {fix}"
+        raise GeoError(msg) from e
+    return path
