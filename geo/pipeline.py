@@ -1,4 +1,4 @@
-"""The main job behind ``geo run``: embedded data → store → summary (analysis, plan, maps)."""
+"""The main job behind ``geo run``: embedded data → store → analysis, plan, maps, follow-up."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from geo import ingest, settings, store
+from geo.activity import previous_month
 from geo.background import Background
 from geo.errors import GeoError
 from geo.model import THEMES
@@ -56,8 +57,8 @@ class RunResult:
         Files the job wrote, by name.
     stage_s
         Wall-clock seconds per stage: ``store``, ``plan`` (with its PDF), ``maps wait``
-        (how long the plan waited for the maps), and the child's ``analysis (child)`` and
-        ``maps (child)``, run beside the plan.
+        (how long the plan waited for the maps), and the child's ``analysis (child)``,
+        ``maps (child)`` and ``report (child)``, run beside the plan.
     """
 
     imports: dict[str, ImportResult]
@@ -125,9 +126,11 @@ def analyse(
 
 
 def _analyse_and_draw(
-    path: Path, out_dir: Path, seed: int, store_ready: Event, parent: int
-) -> tuple[list[Path], dict[str, float]]:
-    """Write the analysis layers and draw the maps: the lägesbild half of the main job.
+    path: Path, out_dir: Path, seed: int, report_month: str, store_ready: Event, parent: int
+) -> tuple[dict[str, Path], dict[str, float]]:
+    """Write the analysis layers, draw the maps and write the month's follow-up.
+
+    The lägesbild half of the main job, and the monthly report, which reads its layers.
 
     Run in a child process, it imports its stack while the parent builds the store, waits
     for the store to be ready, and is then the only process writing to it.
@@ -140,6 +143,8 @@ def _analyse_and_draw(
         Folder of the maps.
     seed
         Seed of the permutation tests.
+    report_month
+        The month of the follow-up, ``YYYY-MM``.
     store_ready
         Set by the parent once the store is built and it has read what it needs.
     parent
@@ -148,7 +153,9 @@ def _analyse_and_draw(
     Returns
     -------
     tuple
-        The maps written and the seconds of the stages ``analysis`` and ``maps``.
+        The files written, by name (the maps by their stem, the report's as ``report_html``,
+        ``report_pdf``, ``report_xlsx``, ``report_csv``), and the seconds of the stages
+        ``analysis``, ``maps`` and ``report``.
 
     Raises
     ------
@@ -157,6 +164,7 @@ def _analyse_and_draw(
     """
     import geo.hotspots  # noqa: F401 - the heavy imports, before waiting
     from geo.maps import build_all
+    from geo.report.monthly import build_report
 
     timer = _StageTimer()
     while not store_ready.wait(timeout=1.0):
@@ -170,7 +178,10 @@ def _analyse_and_draw(
             for name, layer in layers.items():
                 store.write_layer(layer, name, path)
         with timer("maps"):
-            made = build_all(store_path=path, out_dir=out_dir)
+            made = {file.stem: file for file in build_all(store_path=path, out_dir=out_dir)}
+        with timer("report"):
+            report = build_report(month=report_month, store_path=path, out_dir=out_dir)
+    made.update({f"report_{kind}": file for kind, file in report.items()})
     return made, timer.seconds
 
 
@@ -233,7 +244,10 @@ def run_main_job(
     end: date | None = None,
     seed: int = 1814,
 ) -> RunResult:
-    """Build the store from the embedded data and summarise it.
+    """Build the store from the embedded data, plan next week, draw the maps, follow up a month.
+
+    The monthly follow-up is written for the month before ``end``'s month, the last whole
+    month of the data (as ``geo report`` without ``--month`` does).
 
     The synthetic set (regenerated to end with the last full ISO week) replaces the
     previous synthetic rows; the real police dumps are imported once (re-imports add
@@ -244,7 +258,7 @@ def run_main_job(
     store_path
         The store; default ``settings.store_path``.
     maps_dir
-        Folder for the maps and the plan; default ``settings.maps_dir``.
+        Folder for the maps, the plan and the follow-up; default ``settings.maps_dir``.
     end
         First day after the synthetic data (a Monday); default this week's Monday.
     seed
@@ -266,7 +280,10 @@ def run_main_job(
     # week and prints its one-pager. One writer at a time: the child starts on the store
     # only when this process has read all it needs; the plan's stops are stored at the end.
     store_ready = multiprocessing.Event()
-    with Background(_analyse_and_draw, path, out_dir, seed, store_ready, os.getpid()) as drawing:
+    report_month = previous_month(f"{end:%Y-%m}")
+    with Background(
+        _analyse_and_draw, path, out_dir, seed, report_month, store_ready, os.getpid()
+    ) as drawing:
         with timer("store"):
             make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
             imports: dict[str, ImportResult] = {
@@ -290,7 +307,7 @@ def run_main_job(
             plan = plan_from_inputs(plan_inputs)
             made_plan = _write_plan(plan, out_dir)
         with timer("maps wait"):
-            made_maps, child_s = drawing.result()
+            made_child, child_s = drawing.result()
     save_plan(plan, path)
     timer.seconds.update({f"{stage} (child)": s for stage, s in child_s.items()})
     by_theme, by_place = summarize(incidents, places)
@@ -301,6 +318,6 @@ def run_main_job(
     )
     outputs: dict[str, Path] = {"store": path, "sample": sample_csv}
     outputs.update({f"plan_{kind}": file for kind, file in made_plan.items()})
-    outputs.update({made.stem: made for made in made_maps})
+    outputs.update(made_child)
     result = RunResult(imports, by_theme, by_place, period, outputs, stage_s=timer.seconds)
     return result

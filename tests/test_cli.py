@@ -58,5 +58,11 @@ def test_run_builds_the_store_and_prints_the_summary(tmp_path):
     assert str(plan_csv) in result.output and plan_csv.with_suffix(".pdf").exists()
     stored = read_plan_stops(week, store)
     assert len(stored) == len(pd.read_csv(plan_csv)) > 0
+    # the follow-up of the last whole month before --end, written beside them
+    report = tmp_path / "maps" / "uppfoljning-2026-10.html"
+    assert f"report_html: {report}" in result.output
+    assert "Uppföljning av medborgarlöftet – oktober 2026" in report.read_text(encoding="utf-8")
+    assert report.with_suffix(".pdf").stat().st_size > 10_000
+    assert "report (child)" in result.output
     again = CliRunner().invoke(main, args)
     assert re.search(r"import syntetisk: read \d+, stored 0, quarantined 0", again.output)

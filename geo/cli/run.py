@@ -14,7 +14,10 @@ from geo.pipeline import run_main_job
 @click.command("run")
 @store_option
 @path_option(
-    "--out", "out_dir", folder=True, help_text="Folder for maps and the plan (default maps/)."
+    "--out",
+    "out_dir",
+    folder=True,
+    help_text="Folder for the maps, the plan and the follow-up (default maps/).",
 )
 @click.option(
     "--end",
