@@ -110,22 +110,23 @@ def users() -> None:
 )
 @click.option(
     "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
     envvar="GEO_PASSWORD",
     help="Password (prompted when not given; or set GEO_PASSWORD).",
 )
 @store_option
 @json_option
 def users_add(
-    name: str, org: str, role: str, password: str, store_path: Path | None, as_json: bool
+    name: str, org: str, role: str, password: str | None, store_path: Path | None, as_json: bool
 ) -> None:
     """Create an account (or reset its organisation, role and password).
 
     Example: geo users add anna --org kommun --role editor
     """
     try:
+        # a name that will be refused is refused before the password is typed twice
+        name = users_lib.check_new_name(name, path=store_path)
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         user = users_lib.add_user(name, org=org, role=role, password=password, path=store_path)
     except GeoError as e:
         raise click.ClickException(str(e)) from e
