@@ -467,6 +467,21 @@ def test_serve_binds_localhost_by_default_and_commands_have_help():
         assert "Example:" in r.output
 
 
+def test_serve_on_all_interfaces_prints_addresses_a_phone_can_open(store_path, monkeypatch):
+    import uvicorn
+
+    from geo.cli.web import serve
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: started.update(kwargs))
+    r = CliRunner().invoke(serve, ["--store", str(store_path), "--host", "0.0.0.0"])
+    assert r.exit_code == 0, r.output
+    assert started["host"] == "0.0.0.0" and started["port"] == 8000
+    assert "Marking app on all interfaces (0.0.0.0), port 8000" in r.output
+    assert "  http://127.0.0.1:8000/ (on this machine only)" in r.output
+    assert "0.0.0.0:8000" not in r.output
+
+
 def test_serve_reports_missing_leaflet(tmp_path):
     with pytest.raises(GeoError, match="npm"):
         create_app(tmp_path / "s.gpkg", vendor_dir=tmp_path)
