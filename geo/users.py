@@ -151,6 +151,63 @@ def _account_row(name: str, path: Path | None) -> tuple[Any, ...] | None:
     return None
 
 
+def _allowed_name(name: str) -> str:
+    """Return ``name`` cleaned (:func:`clean_name`), or raise :class:`DataError` if not allowed."""
+    name = clean_name(name)
+    if not _NAME_RE.match(name):
+        msg = f"User name {name!r} is not allowed; use 2–64 letters, digits or . _ @ -."
+        raise DataError(msg)
+    return name
+
+
+def _refuse_case_twins(conn: sqlite3.Connection, name: str) -> None:
+    """Raise :class:`DataError` if ``name`` differs from an account's (active or not) only by case.
+
+    The same name exactly is no twin: adding it again resets that account.
+    """
+    same = [r[0] for r in _same_name(conn, name, active_only=False)]
+    others = [] if name in same else same
+    if not others:
+        return
+    existing = " and ".join(repr(o) for o in others)
+    msg = (
+        f"User name {name!r} differs only by case from the existing "
+        f"user{'s' if len(others) > 1 else ''} {existing}; login names ignore case. "
+        f"Give {others[0]!r} to reset that account's password, or choose another name."
+    )
+    raise DataError(msg)
+
+
+def check_new_name(name: str, *, path: Path | None = None) -> str:
+    """Check a name for :func:`add_user` before a password is asked for, and return it cleaned.
+
+    ``geo users add`` calls this first, so a name that would be refused is refused before
+    the password is typed twice. :func:`add_user` checks again, in its write transaction.
+
+    Parameters
+    ----------
+    name
+        The login name as typed.
+    path
+        The store; one that does not exist yet holds no accounts and is not created.
+
+    Returns
+    -------
+    str
+        The name as :func:`add_user` stores it (:func:`clean_name`).
+
+    Raises
+    ------
+    DataError
+        If the name is not allowed or differs from an existing account's (active or not)
+        only by case. The message names that account.
+    """
+    name = _allowed_name(name)
+    if (path or store.default_path()).is_file():
+        _refuse_case_twins(_connect(ensure_schema(path)), name)
+    return name
+
+
 def add_user(
     name: str, *, org: str, role: str = "editor", password: str, path: Path | None = None
 ) -> User:
@@ -182,10 +239,7 @@ def add_user(
         If the name, organisation, role or password is not acceptable, or the name differs
         from an existing account's (active or not) only by case.
     """
-    name = clean_name(name)
-    if not _NAME_RE.match(name):
-        msg = f"User name {name!r} is not allowed; use 2–64 letters, digits or . _ @ -."
-        raise DataError(msg)
+    name = _allowed_name(name)
     if org not in ORGS:
         msg = f"Unknown organisation {org!r}; use one of {', '.join(ORGS)}."
         raise DataError(msg)
@@ -206,16 +260,7 @@ def add_user(
     # the check and the insert in one write transaction: no other writer comes between them
     conn.execute("BEGIN IMMEDIATE")
     try:
-        same = [r[0] for r in _same_name(conn, name, active_only=False)]
-        others = [] if name in same else same
-        if others:
-            existing = " and ".join(repr(o) for o in others)
-            msg = (
-                f"User name {name!r} differs only by case from the existing "
-                f"user{'s' if len(others) > 1 else ''} {existing}; login names ignore case. "
-                f"Give {others[0]!r} to reset that account, or choose another name."
-            )
-            raise DataError(msg)
+        _refuse_case_twins(conn, name)
         conn.execute(
             "INSERT INTO users (name, org, role, password_hash, active, created_at)"
             " VALUES (?,?,?,?,1,?) ON CONFLICT(name) DO UPDATE SET org=excluded.org,"

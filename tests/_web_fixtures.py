@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,17 +81,56 @@ def free_port() -> int:
 TLSFiles = tuple[Path, Path]
 
 
+def openssl(*args: str | Path) -> None:
+    """Run the openssl binary with ``args``; raise if it fails."""
+    subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True)
+
+
 def self_signed_cert(folder: Path, name: str = "server") -> TLSFiles:
     """Write a self-signed certificate for 127.0.0.1 and its key with the openssl binary."""
     cert, key = folder / f"{name}-cert.pem", folder / f"{name}-key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
-            *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
-            *("-keyout", str(key), "-out", str(cert)),
-        ],
-        check=True,
-        capture_output=True,
+    openssl(
+        *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30"),
+        *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+        *("-keyout", key, "-out", cert),
+    )
+    return cert, key
+
+
+#: The least ``openssl ca`` needs to sign with given dates: a database, a serial, a policy.
+_CA_CONFIG = """[ca]
+default_ca = dated
+[dated]
+database = {folder}/index.txt
+new_certs_dir = {folder}
+serial = {folder}/serial
+default_md = sha256
+policy = policy
+unique_subject = no
+[policy]
+commonName = supplied
+"""
+
+
+def dated_cert(folder: Path, name: str, not_before: datetime, not_after: datetime) -> TLSFiles:
+    """Write a self-signed certificate valid from ``not_before`` to ``not_after``, and its key.
+
+    ``openssl req -x509 -days`` (OpenSSL 3.0) counts only forward from now; ``openssl ca``
+    takes any two dates (``-not_before``/``-not_after`` came with OpenSSL 3.4).
+    """
+    cert, key, work = folder / f"{name}-cert.pem", folder / f"{name}-key.pem", folder / name
+    work.mkdir()
+    (work / "index.txt").write_text("")
+    (work / "ca.cnf").write_text(_CA_CONFIG.format(folder=work))
+    request = work / "request.csr"
+    openssl(
+        *("req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1"),
+        *("-keyout", key, "-out", request),
+    )
+    openssl(
+        *("ca", "-batch", "-selfsign", "-notext", "-create_serial", "-config", work / "ca.cnf"),
+        *("-keyfile", key, "-in", request, "-out", cert),
+        *("-startdate", f"{not_before:%Y%m%d%H%M%S}Z", "-enddate", f"{not_after:%Y%m%d%H%M%S}Z"),
     )
     return cert, key
 

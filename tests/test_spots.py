@@ -216,6 +216,37 @@ def test_cli_users_add_refuses_a_name_differing_only_by_case(store_path):
     ]
 
 
+def add_without_password(name, store_path, typed=""):
+    """Run ``geo users add NAME`` with no --password and no GEO_PASSWORD, typing ``typed``."""
+    args = ["add", name, "--org", "kommun", "--store", str(store_path)]
+    return CliRunner().invoke(users_cli, args, input=typed, env={"GEO_PASSWORD": None})
+
+
+@pytest.mark.parametrize("typed", ["Anna", " ANNA ", "aNNa\t"])
+def test_cli_users_add_refuses_a_case_twin_before_asking_for_the_password(store_path, typed):
+    r = add_without_password(typed, store_path)
+    assert r.exit_code == 1, r.output
+    assert "Password" not in r.output
+    assert f"{typed.strip()!r} differs only by case from the existing user 'anna'" in r.output
+    assert "Give 'anna' to reset that account's password" in r.output
+
+
+def test_cli_users_add_asks_for_the_password_to_reset_the_same_name(store_path):
+    r = add_without_password(" anna ", store_path, f"{PASSWORD}-ny\n{PASSWORD}-ny\n")
+    assert r.exit_code == 0, r.output
+    assert "Password:" in r.output and "Repeat for confirmation:" in r.output
+    assert users.authenticate("anna", f"{PASSWORD}-ny", path=store_path) is not None
+
+
+def test_cli_users_add_refuses_a_bad_name_before_asking_and_creates_no_store(tmp_path):
+    path = tmp_path / "ny.gpkg"
+    r = add_without_password("x y", path)
+    assert r.exit_code == 1 and "not allowed" in r.output and "Password" not in r.output
+    r = add_without_password("Lisa", path)  # a typed-in nothing aborts the prompt
+    assert r.exit_code == 1 and "Password:" in r.output
+    assert not path.exists()
+
+
 def test_a_store_that_does_not_exist_is_named_not_created(tmp_path):
     from geo.cli.web import serve
 

@@ -6,6 +6,7 @@ import html
 import subprocess
 import uuid
 import warnings
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,9 +18,11 @@ from _web_fixtures import (
     PASSWORD,
     ROOT,
     csrf_from_html,
+    dated_cert,
     free_port,
     login,
     make_store,
+    openssl,
     running_server,
     self_signed_cert,
     serve_command,
@@ -467,6 +470,27 @@ def test_serve_binds_localhost_by_default_and_commands_have_help():
         assert "Example:" in r.output
 
 
+@pytest.fixture
+def started(monkeypatch):
+    """Stand in for uvicorn.run: ``geo serve`` returns at once; yield the options it got."""
+    import uvicorn
+
+    options = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: options.update(kwargs))
+    return options
+
+
+def test_serve_on_all_interfaces_prints_addresses_a_phone_can_open(store_path, started):
+    from geo.cli.web import serve
+
+    r = CliRunner().invoke(serve, ["--store", str(store_path), "--host", "0.0.0.0"])
+    assert r.exit_code == 0, r.output
+    assert started["host"] == "0.0.0.0" and started["port"] == 8000
+    assert "Marking app on all interfaces (0.0.0.0), port 8000" in r.output
+    assert "  http://127.0.0.1:8000/ (on this machine only)" in r.output
+    assert "0.0.0.0:8000" not in r.output
+
+
 def test_serve_reports_missing_leaflet(tmp_path):
     with pytest.raises(GeoError, match="npm"):
         create_app(tmp_path / "s.gpkg", vendor_dir=tmp_path)
@@ -479,10 +503,6 @@ def test_the_app_finds_node_modules_where_the_maps_do(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------- HTTPS (geo serve --certfile)
-
-
-def openssl(*args: str | Path) -> None:
-    subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -507,6 +527,7 @@ def test_serve_speaks_https_with_a_secure_cookie_and_no_plain_http(tmp_path, tls
     with running_server(make_store(tmp_path), log, (tls["cert"], tls["key"])) as base:
         assert base.startswith("https://")
         assert f"Marking app on {base}/" in log.read_text()
+        assert "expires" not in log.read_text()
         with httpx.Client(base_url=base, verify=trusting(tls["cert"]), timeout=30) as client:
             login(client, "anna")
             (cookie,) = [c for c in client.cookies.jar if c.name == "geo_session"]
@@ -585,6 +606,109 @@ def test_an_unreadable_tls_key_and_a_lone_certfile_are_refused(store_path, tls, 
     assert "--keyfile" in r.output and "cannot be read (Permission denied)" in r.output
     r = CliRunner().invoke(serve, args)
     assert r.exit_code == 2 and "--certfile and --keyfile go together" in r.output
+
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+#: Certificates by the span they are valid in, relative to now.
+DATED = {
+    "expired": (NOW - timedelta(days=90), NOW - timedelta(days=3)),
+    "future": (NOW + timedelta(days=2), NOW + timedelta(days=92)),
+    "soon": (NOW - timedelta(days=80), NOW + timedelta(days=5, hours=1)),
+    "later": (NOW - timedelta(days=70), NOW + timedelta(days=15)),
+    # the last UTCTime second and the first GeneralizedTime one (RFC 5280)
+    "y2050": (datetime(2049, 12, 31, 23, 59, 59, tzinfo=UTC), datetime(2050, 1, 1, tzinfo=UTC)),
+}
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory):
+    """Certificates and keys valid in each span of :data:`DATED`."""
+    folder = tmp_path_factory.mktemp("dated")
+    return {name: dated_cert(folder, name, *span) for name, span in DATED.items()}
+
+
+def serve_with(store_path, files):
+    from geo.cli.web import serve
+
+    cert, key = files
+    args = ["--store", str(store_path), "--certfile", str(cert), "--keyfile", str(key)]
+    return CliRunner().invoke(serve, args)
+
+
+def test_certificate_validity_is_read_from_the_pem_without_openssl(dated, tls):
+    from geo.web._x509 import Validity, certificate_validity
+
+    for name, span in DATED.items():
+        assert certificate_validity(dated[name][0].read_text()) == Validity(*span)
+    # a full chain: the first certificate is the server's
+    chain = dated["soon"][0].read_text() + dated["y2050"][0].read_text()
+    assert certificate_validity(chain) == Validity(*DATED["soon"])
+    for text in ("", tls["key"].read_text(), "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END"):
+        with pytest.raises(ValueError):
+            certificate_validity(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        (
+            "expired",
+            [
+                "--certfile",
+                "expired-cert.pem",
+                f"expired on {DATED['expired'][1]:%Y-%m-%d %H:%M} UTC, 3 days ago",
+                "warning page",
+                "certbot renew",
+                "kommunens IT",
+            ],
+        ),
+        (
+            "future",
+            [
+                "future-cert.pem",
+                f"valid only from {DATED['future'][0]:%Y-%m-%d %H:%M} UTC",
+                "clock",
+                "timedatectl",
+            ],
+        ),
+    ],
+)
+def test_serve_refuses_an_expired_or_not_yet_valid_certificate(
+    store_path, dated, started, name, words
+):
+    r = serve_with(store_path, dated[name])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
+    assert all(w in r.output for w in words), r.output
+    assert not started
+
+
+def test_serve_warns_of_a_certificate_that_expires_within_14_days(
+    store_path, dated, started, caplog
+):
+    r = serve_with(store_path, dated["soon"])
+    assert r.exit_code == 0, r.output
+    assert started["ssl_certfile"] == dated["soon"][0]
+    (warning,) = [rec.getMessage() for rec in caplog.records if rec.levelname == "WARNING"]
+    expiry = f"{DATED['soon'][1]:%Y-%m-%d %H:%M} UTC"
+    assert "soon-cert.pem" in warning and f"expires on {expiry}, in 5 days" in warning
+    assert "certbot renew" in warning
+    caplog.clear()
+    assert serve_with(store_path, dated["later"]).exit_code == 0
+    assert not [rec for rec in caplog.records if rec.levelname == "WARNING"]
+
+
+def test_a_certificate_whose_dates_cannot_be_read_is_served_with_a_warning(
+    store_path, tls, started, caplog, monkeypatch
+):
+    from geo.web import tls as tls_module
+
+    def unreadable(pem):
+        msg = "DER tag 0x31 at byte 4 where 0x30 belongs"
+        raise ValueError(msg)
+
+    monkeypatch.setattr(tls_module, "certificate_validity", unreadable)
+    assert serve_with(store_path, (tls["cert"], tls["key"])).exit_code == 0
+    assert "validity dates not checked (DER tag 0x31" in caplog.text
 
 
 def test_edit_form_only_for_the_spots_own_organisation(anna, per):

@@ -47,16 +47,18 @@ def serve(
 ) -> None:
     """Start the marking app (web server) for kommun staff and police.
 
-    Binds 127.0.0.1 only unless --host says otherwise. Phones give their position only to
-    https:// pages: give --certfile and --keyfile to serve HTTPS (session cookies are then
-    Secure), or put the app behind an HTTPS proxy and add --secure-cookies. Create accounts
-    first with `geo users add`.
+    Binds 127.0.0.1 only unless --host says otherwise; --host 0.0.0.0 listens on all
+    interfaces and prints this machine's addresses for staff to open. Phones give their
+    position only to https:// pages: give --certfile and --keyfile to serve HTTPS (session
+    cookies are then Secure), or put the app behind an HTTPS proxy and add --secure-cookies.
+    Create accounts first with `geo users add`.
 
     Example: geo serve --store data/lagesbild.gpkg --port 8000
     """
     import uvicorn
 
     from geo.web import create_app
+    from geo.web.addresses import startup_message
     from geo.web.tls import check_tls_files
 
     if (certfile is None) != (keyfile is None):
@@ -75,8 +77,7 @@ def serve(
             "HTTPS and use --secure-cookies",
             host,
         )
-    scheme = "https" if https else "http"
-    click.echo(f"Marking app on {scheme}://{host}:{port}/ (Ctrl+C stops)", err=True)
+    click.echo(startup_message(host, port, scheme="https" if https else "http"), err=True)
     uvicorn.run(
         app,
         host=host,
@@ -110,22 +111,23 @@ def users() -> None:
 )
 @click.option(
     "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
     envvar="GEO_PASSWORD",
     help="Password (prompted when not given; or set GEO_PASSWORD).",
 )
 @store_option
 @json_option
 def users_add(
-    name: str, org: str, role: str, password: str, store_path: Path | None, as_json: bool
+    name: str, org: str, role: str, password: str | None, store_path: Path | None, as_json: bool
 ) -> None:
     """Create an account (or reset its organisation, role and password).
 
     Example: geo users add anna --org kommun --role editor
     """
     try:
+        # a name that will be refused is refused before the password is typed twice
+        name = users_lib.check_new_name(name, path=store_path)
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         user = users_lib.add_user(name, org=org, role=role, password=password, path=store_path)
     except GeoError as e:
         raise click.ClickException(str(e)) from e

@@ -4,21 +4,35 @@ uvicorn opens the two files only once it starts serving and reports a bad one wi
 OpenSSL's words in a traceback (``[SSL] PEM lib``), or asks for a passphrase on the
 terminal. :func:`check_tls_files` loads them first, the way uvicorn will
 (:meth:`ssl.SSLContext.load_cert_chain`), and says which file is wrong, what is wrong
-with it and how to fix it.
+with it and how to fix it. It also refuses a certificate that has expired or is not valid
+yet, which OpenSSL loads without a word but every phone answers with a warning page, and
+warns when it expires within :data:`EXPIRY_WARNING_DAYS` days.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import shlex
 import ssl
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from geo.errors import TLSFileError
+from geo.web._x509 import Validity, certificate_validity
+
+logger = logging.getLogger(__name__)
 
 #: Where a kommun reads how to get a certificate.
 DOCS = "docs/marking-app.md (section HTTPS)"
+#: ``geo serve`` warns when the certificate expires within this many days.
+EXPIRY_WARNING_DAYS = 14
+#: How a certificate is renewed, for the messages about its dates.
+RENEW = (
+    "Renew it (Let's Encrypt: `certbot renew`; the kommun's own CA: ask kommunens IT for a new "
+    "one), give the new file and restart `geo serve`"
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +87,14 @@ def check_tls_files(certfile: Path, keyfile: Path) -> None:
     TLSFileError
         If a file is missing, a folder, unreadable, empty or not PEM; if the certificate
         file holds no certificate or the key file no private key; if the key is protected
-        by a passphrase; or if the key does not belong to the certificate. The message
-        names the file, what is wrong and the fix.
+        by a passphrase; if the key does not belong to the certificate; or if the
+        certificate has expired or is not valid yet. The message names the file, what is
+        wrong and the fix.
+
+    Notes
+    -----
+    Logs a warning when the certificate expires within :data:`EXPIRY_WARNING_DAYS` days.
+    Only the first certificate in ``certfile``, the server's own, is checked for its dates.
     """
     for role, path, other in ((_CERT, certfile, _KEY), (_KEY, keyfile, _CERT)):
         _require_block(path, role, _read_pem(path, role), other)
@@ -87,6 +107,59 @@ def check_tls_files(certfile: Path, keyfile: Path) -> None:
         context.load_cert_chain(certfile, keyfile, password=no_passphrase)
     except ssl.SSLError as e:
         raise _load_error(certfile, keyfile, e) from None
+    _check_dates(certfile, _read_pem(certfile, _CERT), now=datetime.now(UTC))
+
+
+def _check_dates(certfile: Path, pem: str, *, now: datetime) -> None:
+    """Refuse a certificate outside its validity at ``now``; warn when it expires soon."""
+    try:
+        valid = certificate_validity(pem)
+    except ValueError as e:
+        logger.warning("%s %s: its validity dates not checked (%s)", _CERT.option, certfile, e)
+        return
+    head = f"{_CERT.option} {_q(certfile)}: the certificate"
+    if now < valid.not_before:
+        raise _not_yet_valid_error(head, valid, now)
+    left = valid.not_after - now
+    if left <= timedelta(0):
+        msg = (
+            f"{head} expired on {_utc(valid.not_after)}, {_days(-left)} ago, so every phone "
+            f"would show a warning page instead of the app. {RENEW}."
+        )
+        raise TLSFileError(msg)
+    if left <= timedelta(days=EXPIRY_WARNING_DAYS):
+        logger.warning(
+            "%s expires on %s, in %s; after that every phone shows a warning page. %s.",
+            head,
+            _utc(valid.not_after),
+            _days(left),
+            RENEW,
+        )
+
+
+def _not_yet_valid_error(head: str, valid: Validity, now: datetime) -> TLSFileError:
+    """Return the error for a certificate whose validity starts after ``now``."""
+    msg = (
+        f"{head} is valid only from {_utc(valid.not_before)}, {_days(valid.not_before - now)} "
+        f"from now (this machine's clock says {_utc(now)}), so every phone would show a "
+        "warning page instead of the app. If that clock is wrong, set it right (`timedatectl` "
+        "shows whether it is synchronised); otherwise wait until then, or ask whoever issued "
+        "the certificate for one valid now."
+    )
+    return TLSFileError(msg)
+
+
+def _utc(moment: datetime) -> str:
+    """Return a moment as ``2026-05-04 12:00 UTC``."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _days(span: timedelta) -> str:
+    """Return a span rounded to whole days, as ``3 days``, ``1 day`` or ``less than a day``."""
+    days = round(span / timedelta(days=1))
+    if days < 1:
+        return "less than a day"
+    return f"{days} day{'s' if days > 1 else ''}"
 
 
 def _q(path: Path) -> str:
@@ -187,4 +260,4 @@ def _load_error(certfile: Path, keyfile: Path, error: ssl.SSLError) -> TLSFileEr
     return TLSFileError(msg)
 
 
-__all__ = ["DOCS", "check_tls_files"]
+__all__ = ["DOCS", "EXPIRY_WARNING_DAYS", "check_tls_files"]
