@@ -121,7 +121,7 @@ IMPORT_ALIASES: dict[str, str] = {
 
 MAX_COMMENT_CHARS = 500
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
-_DAY_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DAY_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS activity_log (

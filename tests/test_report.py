@@ -873,3 +873,73 @@ def test_every_pdf_page_names_the_month_the_handling_and_its_number(request, whi
     for i, page in enumerate(pages, 1):
         assert f"{title} · Delad rapport" in page, i
         assert f"sida {i} av {len(pages)}" in page, i
+
+
+def _patrol_store(tmp_path, rows: str) -> Path:
+    """Return an empty store with a patrol log of CSV rows: datum,start,slut,plats,åtgärd."""
+    from geo import patrol_log
+
+    path = tmp_path / "s.gpkg"
+    store.count_incidents(path)  # an empty store
+    log = tmp_path / "logg.csv"
+    log.write_text("datum,start,slut,plats,åtgärd\n" + rows, encoding="utf-8")
+    patrol_log.import_log(log, store_path=path)
+    return path
+
+
+def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
+    """As at Friday 20 November: dated that day, week 47 runs, a later visit is not yet there."""
+    path = _patrol_store(
+        tmp_path,
+        "2026-11-03,18:00,20:10,Fjugesta,närvaro\n"
+        "2026-11-10,10:00,11:00,Vintrosa,närvaro\n"
+        "2026-11-20,22:00,23:30,Lanna,närvaro\n"  # the evening of the day: counted
+        "2026-11-21,20:00,21:00,Vintrosa,närvaro\n"  # the day after: not yet logged
+        "2026-11-25,16:00,18:00,Fjugesta centrum,närvaro\n",
+    )
+    out = tmp_path / "out"
+    args = ["--month", "2026-11", "--store", str(path), "--out", str(out), "--no-pdf", "--json"]
+    result = CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-20"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["as_of"] == "2026-11-20"
+    html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
+    assert "skapad 20 november 2026" in " ".join(html.split())
+    # Vecka, Minuter, Löfte (minuter), Uppfyllt
+    assert _html_table(html, "polisnarvaro") == [
+        ["2026-W45", "130", "120", "ja"],
+        ["2026-W46", "60", "120", "nej"],
+        ["2026-W47", "90", "120", "pågår"],
+        ["2026-W48", "0", "120", "ej påbörjad"],
+    ]
+    rows = {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}
+    assert rows["X1"] == ["Polisen", "2 av 4 veckor hittills", "1", "pågår"]
+    # the end of Sunday 22 November ends week 47 (150 minutes by then), not the month
+    CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-22"])
+    html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
+    assert _html_table(html, "polisnarvaro")[2] == ["2026-W47", "150", "120", "ja"]
+    assert {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}["N1"][3] == "pågår"
+    # a meeting day in December: the report is November's, and November is over
+    result = CliRunner().invoke(report_cmd, [*args[2:], "--as-of", "2026-12-03"])
+    assert json.loads(result.stdout)["month"] == "2026-11"
+    html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
+    assert "skapad 3 december 2026" in " ".join(html.split())
+    assert [r[3] for r in _html_table(html, "polisnarvaro")] == ["ja", "nej", "ja", "ja"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "needle"),
+    [
+        ("2026-10-31", "nothing to report yet; give a day from 2026-11-01 on"),
+        ("2026-11-20T12:00", "write it as YYYY-MM-DD, e.g. '2026-11-20'"),
+    ],
+)
+def test_cli_report_refuses_an_as_of_day_before_the_month_or_malformed(tmp_path, as_of, needle):
+    path = tmp_path / "tiny.gpkg"
+    store.count_incidents(path)
+    args = ["--month", "2026-11", "--store", str(path), "--out", str(tmp_path / "out"),
+            "--no-pdf", "--as-of", as_of]  # fmt: skip
+    result = CliRunner().invoke(report_cmd, args)
+    assert result.exit_code == 2
+    assert "--as-of" in result.output and needle in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()
+
