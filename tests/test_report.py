@@ -943,3 +943,59 @@ def test_cli_report_refuses_an_as_of_day_before_the_month_or_malformed(tmp_path,
     assert "--as-of" in result.output and needle in " ".join(result.output.split())
     assert not (tmp_path / "out").exists()
 
+
+def _no_visits() -> pd.DataFrame:
+    """Return an empty patrol log with the columns :func:`geo.patrol_log.read_log` gives."""
+    return pd.DataFrame(columns=list(_visit(0, "2026-01-01 10:00", "2026-01-01 11:00", "", "")))
+
+
+def test_focus_names_lines_behind_what_is_due_so_far_without_calling_them_missed(tmp_path):
+    """On Friday 27 November three of four weeks are over and X1 met the promise in two."""
+    log = pd.DataFrame(
+        [
+            _visit(1, "2026-11-03 18:00", "2026-11-03 20:10", "närvaro", "Fjugesta"),
+            _visit(2, "2026-11-18 20:00", "2026-11-18 22:00", "närvaro", "Lanna"),
+        ]
+    )
+    report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00")
+    said = _section_text(monthly.render_html(report), "fokus")
+    behind = "Aktiviteter som hittills ligger efter planen i november 2026: "
+    assert behind + "X1 (Polisen: 2 av 3 hittills)." in said
+    assert "ej genomförd" not in said and "inte genomfördes" not in said
+    assert "N1" not in said  # a monthly line is not due before its month is over
+    # a line up to date so far is not named
+    week_46 = _visit(3, "2026-11-10 10:00", "2026-11-10 12:00", "närvaro", "Vintrosa")
+    log = pd.concat([log, pd.DataFrame([week_46])], ignore_index=True)
+    report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00")
+    assert "X1 (" not in _section_text(monthly.render_html(report), "fokus")
+
+
+def test_focus_names_what_each_executor_did_of_a_line_behind(tmp_path):
+    """June 2026, Wednesday 24th: B1 (kommun, weekly) has 1 of 3 weeks done so far."""
+    from geo.report.monthly.focus import done_so_far, is_behind
+
+    done = _activity_log(("B1", "2026-06", "kommun", 1))
+    report = _presence_report(
+        tmp_path, _no_visits(), month="2026-06", now="2026-06-24 12:00", done=done
+    )
+    said = _section_text(monthly.render_html(report), "fokus")
+    assert "ligger efter planen i juni 2026: B1 (Kommunen: 1 av 3 hittills)." in said
+    # a line two executors share: one has done the month's all, the other is behind
+    line = activity.LineStatus(
+        activity_id="S9", theme="S", section="", text="", planned=4, due=3,
+        planned_label="3 av 4 veckor hittills", executor_labels=("Polisen", "Kommunen"),
+        done=(4, 1), executor_statuses=("done", "running"), status="running",
+    )  # fmt: skip
+    assert is_behind(line)
+    assert done_so_far(line) == ("genomförd", "1 av 3 hittills")
+
+
+def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp_path):
+    """Saturday 2 January 2027: December is over but its week 53 runs to Sunday 3 January."""
+    report = _presence_report(tmp_path, _no_visits(), month="2026-12", now="2027-01-02 12:00")
+    rows = _activity_rows(report)
+    assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0", "pågår"]
+    assert rows["N1"] == ["Polisen", "2", "0", "ej genomförd"]  # a monthly line is over
+    note = " ".join(report.notes["aktivitetsplan"])
+    assert "per vecka när månadens sista ISO-vecka är slut" in note
+    assert "Månaden är inte slut" not in note
