@@ -944,6 +944,17 @@ def test_cli_report_refuses_an_as_of_day_before_the_month_or_malformed(tmp_path,
     assert not (tmp_path / "out").exists()
 
 
+def test_inputs_as_at_a_day_leave_out_what_happened_after_it(sample):
+    """The sample runs to Sunday 6 December; as at Thursday 3 December it ends on the 3rd."""
+    until = activity.end_of_day(date(2026, 12, 3))
+    inputs = monthly.collect_inputs(month="2026-12", store_path=sample["path"], until=until)
+    occurred = pd.to_datetime(inputs.incidents["occurred_at"])
+    assert occurred.max() < until
+    assert _count(sample["path"], "occurred_at >= ?", (_utc(until),)) > 0  # left out
+    assert inputs.data_end is not None and inputs.data_end < until
+    assert inputs.data_end.tz_convert(settings.timezone).day == 3
+
+
 def _no_visits() -> pd.DataFrame:
     """Return an empty patrol log with the columns :func:`geo.patrol_log.read_log` gives."""
     return pd.DataFrame(columns=list(_visit(0, "2026-01-01 10:00", "2026-01-01 11:00", "", "")))
