@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sqlite3
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from geo import activity, store
+from geo import activity, settings, store
 from geo.cli.report import activity_group
 from geo.errors import DataError, ImportFileError
 
@@ -458,3 +461,116 @@ def test_cli_import_says_row_for_one_row(tmp_path, store_path):
     )
     result = CliRunner().invoke(activity_group, ["import", str(csv), "--store", str(store_path)])
     assert result.output.startswith("2 rows imported from ")
+
+
+# ---------------------------------------------------------------------------- the report day
+
+
+@given(st.dates(min_value=date(1000, 1, 1)), st.sampled_from(["", " ", "\t"]))
+def test_parse_day_reads_every_day_written_year_first(day, pad):
+    assert activity.parse_day(f"{pad}{day.isoformat()}{pad}") == day
+
+
+@given(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99))
+def test_parse_day_refuses_exactly_the_days_the_calendar_lacks(year, month, day):
+    text = f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        expected = date(year, month, day)
+    except ValueError:
+        with pytest.raises(DataError, match=r"YYYY-MM-DD, e\.g\. '2026-11-20'"):
+            activity.parse_day(text)
+    else:
+        assert activity.parse_day(text) == expected
+
+
+@given(st.text(max_size=14))
+def test_parse_day_refuses_any_other_text_saying_the_format(text):
+    assume(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()) is None)
+    with pytest.raises(DataError, match=r"write it as YYYY-MM-DD, e\.g\. '2026-11-20'"):
+        activity.parse_day(text)
+
+
+@pytest.mark.parametrize("text", ["20/11/2026", "2026-11-5", "20261120", "2026-W47", "٢٠٢٦-١١-٢٠"])
+def test_parse_day_refuses_other_ways_of_writing_a_day(text):
+    with pytest.raises(DataError, match="YYYY-MM-DD"):
+        activity.parse_day(text)
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+def test_the_end_of_a_day_is_the_next_local_midnight_and_dated_that_day(day):
+    end = activity.end_of_day(day)
+    assert (end.hour, end.minute, end.date()) == (0, 0, day + timedelta(days=1))
+    assert str(end.tz) == settings.timezone
+    assert activity.day_of(end) == day
+
+
+def test_the_end_of_a_day_across_a_clock_change():
+    """Sunday 25 October 2026 has 25 hours in Sweden; it still ends at local midnight."""
+    end = activity.end_of_day(date(2026, 10, 25))
+    assert end == pd.Timestamp("2026-10-26 00:00", tz="Europe/Stockholm")
+    assert activity.day_of(pd.Timestamp("2026-10-25 14:00", tz="Europe/Stockholm")) == date(
+        2026, 10, 25
+    )
+
+
+def test_rows_before_keeps_what_happened_before_the_instant():
+    until = activity.end_of_day(date(2026, 11, 20))
+    frame = pd.DataFrame(
+        {
+            "logged_at": ["2026-11-20T22:59:59.000Z", "2026-11-20T23:00:00.000Z"],
+            "start": pd.to_datetime(["2026-11-20 23:30", "2026-11-21 00:00"]).tz_localize(
+                "Europe/Stockholm"
+            ),
+        }
+    )
+    assert list(activity.rows_before(frame, "logged_at", until=until).index) == [0]
+    assert list(activity.rows_before(frame, "start", until=until).index) == [0]
+    assert activity.rows_before(frame, "start", until=None).equals(frame)
+
+
+def _status_rows(result) -> dict[str, dict]:
+    assert result.exit_code == 0, result.output
+    return {r["activity_id"]: r for r in json.loads(result.stdout)["activities"]}
+
+
+def test_cli_status_as_of_a_day_reads_the_log_as_it_stood_then(tmp_path, store_path):
+    """Week 47 ends Sunday 22 November: at its end it is decided, on the Friday it runs."""
+    from geo import patrol_log
+
+    log = tmp_path / "logg.csv"
+    log.write_text(
+        "datum,start,slut,plats,åtgärd\n"
+        "2026-11-03,18:00,20:10,Fjugesta,närvaro\n"  # W45 met
+        "2026-11-18,20:00,21:00,Lanna,närvaro\n"  # W47: 60 minutes on the Wednesday …
+        "2026-11-21,20:00,21:00,Vintrosa,närvaro\n",  # … and 60 on the Saturday: met
+        encoding="utf-8",
+    )
+    patrol_log.import_log(log, store_path=store_path)
+    base = ["status", "--month", "2026-11", "--store", str(store_path), "--json"]
+    runner = CliRunner()
+    friday = _status_rows(runner.invoke(activity_group, [*base, "--as-of", "2026-11-20"]))
+    assert (friday["X1"]["done"], friday["X1"]["planned_label"]) == (1, "2 av 4 veckor hittills")
+    assert friday["X1"]["status"] == "running"
+    sunday = _status_rows(runner.invoke(activity_group, [*base, "--as-of", "2026-11-22"]))
+    assert (sunday["X1"]["done"], sunday["X1"]["planned_label"]) == (2, "3 av 4 veckor hittills")
+    # a meeting day after the month: November, the month before it, is told, and is over
+    result = runner.invoke(activity_group, [*base[:1], *base[3:], "--as-of", "2026-12-03"])
+    assert json.loads(result.stdout)["month"] == "2026-11"
+    after = _status_rows(result)
+    assert (after["X1"]["status"], after["N1"]["status"]) == ("partly", "not_done")
+
+
+@pytest.mark.parametrize(
+    ("as_of", "needle"),
+    [
+        ("2026-10-31", "'2026-10-31' is before 2026-11 begins (2026-11-01)"),
+        ("20/11/2026", "write it as YYYY-MM-DD, e.g. '2026-11-20'"),
+        ("2026-11-31", "'2026-11-31' is not a day"),
+    ],
+)
+def test_cli_status_refuses_a_day_it_cannot_tell_the_month_at(store_path, as_of, needle):
+    store.count_incidents(store_path)
+    args = ["status", "--month", "2026-11", "--store", str(store_path), "--as-of", as_of]
+    result = CliRunner().invoke(activity_group, args)
+    assert result.exit_code == 2
+    assert needle in " ".join(result.output.split())

@@ -873,3 +873,140 @@ def test_every_pdf_page_names_the_month_the_handling_and_its_number(request, whi
     for i, page in enumerate(pages, 1):
         assert f"{title} · Delad rapport" in page, i
         assert f"sida {i} av {len(pages)}" in page, i
+
+
+def _patrol_store(tmp_path, rows: str) -> Path:
+    """Return an empty store with a patrol log of CSV rows: datum,start,slut,plats,åtgärd."""
+    from geo import patrol_log
+
+    path = tmp_path / "s.gpkg"
+    store.count_incidents(path)  # an empty store
+    log = tmp_path / "logg.csv"
+    log.write_text("datum,start,slut,plats,åtgärd\n" + rows, encoding="utf-8")
+    patrol_log.import_log(log, store_path=path)
+    return path
+
+
+def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
+    """As at Friday 20 November: dated that day, week 47 runs, a later visit is not yet there."""
+    path = _patrol_store(
+        tmp_path,
+        "2026-11-03,18:00,20:10,Fjugesta,närvaro\n"
+        "2026-11-10,10:00,11:00,Vintrosa,närvaro\n"
+        "2026-11-20,22:00,23:30,Lanna,närvaro\n"  # the evening of the day: counted
+        "2026-11-21,20:00,21:00,Vintrosa,närvaro\n"  # the day after: not yet logged
+        "2026-11-25,16:00,18:00,Fjugesta centrum,närvaro\n",
+    )
+    out = tmp_path / "out"
+    args = ["--month", "2026-11", "--store", str(path), "--out", str(out), "--no-pdf", "--json"]
+    result = CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-20"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["as_of"] == "2026-11-20"
+    html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
+    assert "skapad 20 november 2026" in " ".join(html.split())
+    # Vecka, Minuter, Löfte (minuter), Uppfyllt
+    assert _html_table(html, "polisnarvaro") == [
+        ["2026-W45", "130", "120", "ja"],
+        ["2026-W46", "60", "120", "nej"],
+        ["2026-W47", "90", "120", "pågår"],
+        ["2026-W48", "0", "120", "ej påbörjad"],
+    ]
+    rows = {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}
+    assert rows["X1"] == ["Polisen", "2 av 4 veckor hittills", "1", "pågår"]
+    # the end of Sunday 22 November ends week 47 (150 minutes by then), not the month
+    CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-22"])
+    html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
+    assert _html_table(html, "polisnarvaro")[2] == ["2026-W47", "150", "120", "ja"]
+    assert {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}["N1"][3] == "pågår"
+    # a meeting day in December: the report is November's, and November is over
+    result = CliRunner().invoke(report_cmd, [*args[2:], "--as-of", "2026-12-03"])
+    assert json.loads(result.stdout)["month"] == "2026-11"
+    html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
+    assert "skapad 3 december 2026" in " ".join(html.split())
+    assert [r[3] for r in _html_table(html, "polisnarvaro")] == ["ja", "nej", "ja", "ja"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "needle"),
+    [
+        ("2026-10-31", "nothing to report yet; give a day from 2026-11-01 on"),
+        ("2026-11-20T12:00", "write it as YYYY-MM-DD, e.g. '2026-11-20'"),
+    ],
+)
+def test_cli_report_refuses_an_as_of_day_before_the_month_or_malformed(tmp_path, as_of, needle):
+    path = tmp_path / "tiny.gpkg"
+    store.count_incidents(path)
+    args = ["--month", "2026-11", "--store", str(path), "--out", str(tmp_path / "out"),
+            "--no-pdf", "--as-of", as_of]  # fmt: skip
+    result = CliRunner().invoke(report_cmd, args)
+    assert result.exit_code == 2
+    assert "--as-of" in result.output and needle in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()
+
+
+def test_inputs_as_at_a_day_leave_out_what_happened_after_it(sample):
+    """The sample runs to Sunday 6 December; as at Thursday 3 December it ends on the 3rd."""
+    until = activity.end_of_day(date(2026, 12, 3))
+    inputs = monthly.collect_inputs(month="2026-12", store_path=sample["path"], until=until)
+    occurred = pd.to_datetime(inputs.incidents["occurred_at"])
+    assert occurred.max() < until
+    assert _count(sample["path"], "occurred_at >= ?", (_utc(until),)) > 0  # left out
+    assert inputs.data_end is not None and inputs.data_end < until
+    assert inputs.data_end.tz_convert(settings.timezone).day == 3
+
+
+def _no_visits() -> pd.DataFrame:
+    """Return an empty patrol log with the columns :func:`geo.patrol_log.read_log` gives."""
+    return pd.DataFrame(columns=list(_visit(0, "2026-01-01 10:00", "2026-01-01 11:00", "", "")))
+
+
+def test_focus_names_lines_behind_what_is_due_so_far_without_calling_them_missed(tmp_path):
+    """On Friday 27 November three of four weeks are over and X1 met the promise in two."""
+    log = pd.DataFrame(
+        [
+            _visit(1, "2026-11-03 18:00", "2026-11-03 20:10", "närvaro", "Fjugesta"),
+            _visit(2, "2026-11-18 20:00", "2026-11-18 22:00", "närvaro", "Lanna"),
+        ]
+    )
+    report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00")
+    said = _section_text(monthly.render_html(report), "fokus")
+    behind = "Aktiviteter som hittills ligger efter planen i november 2026: "
+    assert behind + "X1 (Polisen: 2 av 3 hittills)." in said
+    assert "ej genomförd" not in said and "inte genomfördes" not in said
+    assert "N1" not in said  # a monthly line is not due before its month is over
+    # a line up to date so far is not named
+    week_46 = _visit(3, "2026-11-10 10:00", "2026-11-10 12:00", "närvaro", "Vintrosa")
+    log = pd.concat([log, pd.DataFrame([week_46])], ignore_index=True)
+    report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00")
+    assert "X1 (" not in _section_text(monthly.render_html(report), "fokus")
+
+
+def test_focus_names_what_each_executor_did_of_a_line_behind(tmp_path):
+    """June 2026, Wednesday 24th: B1 (kommun, weekly) has 1 of 3 weeks done so far."""
+    from geo.report.monthly.focus import done_so_far, is_behind
+
+    done = _activity_log(("B1", "2026-06", "kommun", 1))
+    report = _presence_report(
+        tmp_path, _no_visits(), month="2026-06", now="2026-06-24 12:00", done=done
+    )
+    said = _section_text(monthly.render_html(report), "fokus")
+    assert "ligger efter planen i juni 2026: B1 (Kommunen: 1 av 3 hittills)." in said
+    # a line two executors share: one has done the month's all, the other is behind
+    line = activity.LineStatus(
+        activity_id="S9", theme="S", section="", text="", planned=4, due=3,
+        planned_label="3 av 4 veckor hittills", executor_labels=("Polisen", "Kommunen"),
+        done=(4, 1), executor_statuses=("done", "running"), status="running",
+    )  # fmt: skip
+    assert is_behind(line)
+    assert done_so_far(line) == ("genomförd", "1 av 3 hittills")
+
+
+def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp_path):
+    """Saturday 2 January 2027: December is over but its week 53 runs to Sunday 3 January."""
+    report = _presence_report(tmp_path, _no_visits(), month="2026-12", now="2027-01-02 12:00")
+    rows = _activity_rows(report)
+    assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0", "pågår"]
+    assert rows["N1"] == ["Polisen", "2", "0", "ej genomförd"]  # a monthly line is over
+    note = " ".join(report.notes["aktivitetsplan"])
+    assert "per vecka när månadens sista ISO-vecka är slut" in note
+    assert "Månaden är inte slut" not in note

@@ -5,18 +5,71 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from geo import activity as act
 from geo.cli import GeoGroup
 from geo.cli._options import existing_store_option, json_option, path_option, store_option
+from geo.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-_MONTH_HELP = "Month as YYYY-MM (default: last month)."
+_MONTH_HELP = "Month as YYYY-MM (default: the month before today's, or before --as-of's)."
+
+
+def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """Return the ``--as-of`` day, or fail saying the format with an example."""
+    if value is None:
+        return None
+    try:
+        return act.parse_day(value)
+    except DataError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param=param) from e
+
+
+_as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    default=None,
+    callback=_parse_as_of,
+    help=(
+        "As at the end of this day (YYYY-MM-DD, e.g. 2026-11-20, in the configured time "
+        "zone, Europe/Stockholm) instead of now: a week or month that ends that day is over, "
+        "and the store is read as it stood then. Not before the month's first day. "
+        "Default: now."
+    ),
+)
+
+
+def _report_day(month: str | None, as_of: date | None) -> tuple[str, pd.Timestamp | None]:
+    """Return the month to tell and the instant to tell it at (``None``: the clock).
+
+    Raises
+    ------
+    click.BadParameter
+        If ``as_of`` is before the month begins: there is nothing to tell yet.
+    """
+    today = as_of.strftime("%Y-%m") if as_of is not None else act.today_month()
+    month = str(act.parse_month(month)) if month else act.previous_month(today)
+    if as_of is None:
+        return month, None
+    first = act.month_bounds(month)[0].date()
+    if as_of < first:
+        msg = (
+            f"{as_of.isoformat()!r} is before {month} begins ({first.isoformat()}), so there "
+            f"is nothing to report yet; give a day from {first.isoformat()} on, or an earlier "
+            "--month."
+        )
+        raise click.BadParameter(msg, param_hint="'--as-of'")
+    return month, act.end_of_day(as_of)
 
 
 _plan_option = path_option(
@@ -46,6 +99,7 @@ def _emit(as_json: bool, data: dict[str, Any], human: str) -> None:
     help="Output folder.",
 )
 @_plan_option
+@_as_of_option
 @click.option("--no-pdf", is_flag=True, help="Write the HTML and tables only.")
 @json_option
 def report_cmd(
@@ -53,21 +107,32 @@ def report_cmd(
     store_path: Path | None,
     out_dir: Path,
     plan_path: Path | None,
+    as_of: date | None,
     no_pdf: bool,
     as_json: bool,
 ) -> None:
     """Write the monthly follow-up (HTML, PDF, XLSX, CSV) for the crime-prevention council.
 
-    Example: geo report --month 2026-11 --out reports
+    The report is made as at now, or with --as-of as at the end of that day: to reproduce a
+    report as it stood on a day, or to make one for a meeting day. A week or activity line
+    not over then reads "pågår", and the report says it was made that day.
+
+    Example: geo report --month 2026-11 --as-of 2026-12-03 --out reports
     """
     from geo.report.monthly import build_report
 
-    month = month or act.previous_month(act.today_month())
+    month, now = _report_day(month, as_of)
     outputs = build_report(
-        month=month, store_path=store_path, out_dir=out_dir, plan_path=plan_path, pdf=not no_pdf
+        month=month,
+        store_path=store_path,
+        out_dir=out_dir,
+        plan_path=plan_path,
+        pdf=not no_pdf,
+        now=now,
     )
     files = {k: str(v) for k, v in outputs.items()}
-    _emit(as_json, {"month": month, "files": files}, "\n".join(files.values()))
+    data = {"month": month, "as_of": as_of and as_of.isoformat(), "files": files}
+    _emit(as_json, data, "\n".join(files.values()))
 
 
 @click.group("activity", cls=GeoGroup)
@@ -159,35 +224,41 @@ def import_cmd(file: Path, store_path: Path | None, plan_path: Path | None, as_j
 @click.option("--month", default=None, help=_MONTH_HELP)
 @existing_store_option
 @_plan_option
+@_as_of_option
 @json_option
 def status_cmd(
-    month: str | None, store_path: Path | None, plan_path: Path | None, as_json: bool
+    month: str | None,
+    store_path: Path | None,
+    plan_path: Path | None,
+    as_of: date | None,
+    as_json: bool,
 ) -> None:
     """Show each activity line's status in a month per executor, as the monthly report does.
 
     The presence line counts the weeks the patrol log meets the promise, and lines with
     patrol_controls count the month's logged controls of those types. In a month not over
-    today, a line not done yet reads "pågår" with what is due so far ("3 av 4 veckor
-    hittills"), not "ej genomförd".
+    today (or at the end of the --as-of day), a line not done yet reads "pågår" with what
+    is due so far ("3 av 4 veckor hittills"), not "ej genomförd".
 
-    Example: geo activity status --month 2026-11
+    Example: geo activity status --month 2026-11 --as-of 2026-11-20
     """
     from geo import patrol_log
     from geo.report.monthly import PROMISE_MIN
 
-    month = month or act.previous_month(act.today_month())
+    month, now = _report_day(month, as_of)
     plan = act.load_plan(plan_path)
-    log = patrol_log.read_log(store_path)
+    log = act.rows_before(patrol_log.read_log(store_path), "start", until=now)
     weeks = act.iso_weeks_of_month(month)
     minutes = patrol_log.minutes_per_week(
         log, first_week=weeks[0], last_week=weeks[-1], promise_min=PROMISE_MIN
     )
     status = act.activity_status(
         plan,
-        act.read_activity_log(store_path, month=month),
+        act.rows_before(act.read_activity_log(store_path, month=month), "logged_at", until=now),
         month=month,
         weekly_minutes=minutes,
         patrol_log=log,
+        now=now,
     )
     season = {
         str(aid): act.season_text(months)
@@ -201,4 +272,5 @@ def status_cmd(
         + (f" ({r['planned_label']})" if r["status"] in act.OPEN_STATUSES else "")
         for r in rows
     )
-    _emit(as_json, {"month": month, "activities": rows}, human)
+    _emit(as_json, {"month": month, "as_of": as_of and as_of.isoformat(), "activities": rows},
+          human)  # fmt: skip

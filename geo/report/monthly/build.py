@@ -69,7 +69,8 @@ def compute_report(
         The report day (tz-aware; default the clock now): the week still running then is
         "pågår" in the police table, not "nej", an activity line whose month is not over
         and not yet done is "pågår", not "ej genomförd" or "delvis"
-        (:func:`geo.activity.activity_status`), and the report says it was made that day.
+        (:func:`geo.activity.activity_status`), and the report says it was made that day
+        (:func:`geo.activity.day_of`: at :func:`geo.activity.end_of_day` of a day, that day).
 
     Returns
     -------
@@ -175,15 +176,26 @@ def compute_report(
     return report
 
 
-def _last_observation(store_path: Path | None) -> pd.Timestamp | None:
-    """Return the time of the store's last incident (UTC), or ``None`` if it holds none."""
+def _last_observation(
+    store_path: Path | None, *, until: pd.Timestamp | None = None
+) -> pd.Timestamp | None:
+    """Return the time of the store's last incident before ``until`` (UTC), or ``None``."""
+    sql = "SELECT max(occurred_at) FROM incidents"
+    params: list[str] = []
+    if until is not None:
+        sql += " WHERE occurred_at < ?"  # stored as UTC ISO 8601 text
+        params.append(pd.Timestamp(until).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.000Z"))
     with store.connect(store_path) as conn:
-        last = conn.execute("SELECT max(occurred_at) FROM incidents").fetchone()[0]
+        last = conn.execute(sql, params).fetchone()[0]
     return None if last is None else pd.Timestamp(last).tz_convert("UTC")
 
 
 def collect_inputs(
-    *, month: str, store_path: Path | None = None, plan_path: Path | None = None
+    *,
+    month: str,
+    store_path: Path | None = None,
+    plan_path: Path | None = None,
+    until: pd.Timestamp | None = None,
 ) -> ReportInputs:
     """Read what the report needs from the store, the places and the activity plan.
 
@@ -195,6 +207,10 @@ def collect_inputs(
         The store; default ``settings.store_path``.
     plan_path
         The activity plan; default :func:`geo.activity.plan_path`.
+    until
+        Read the store as it stood at this instant (tz-aware; ``None``: all of it): only
+        incidents that occurred, patrol visits that started, activity-log rows logged and
+        traffic spots created or changed before it (:func:`geo.activity.rows_before`).
 
     Returns
     -------
@@ -204,26 +220,31 @@ def collect_inputs(
     p = activity.parse_month(month)
     start = activity.month_bounds(str(p - (HISTORY_MONTHS - 1)))[0]
     _, end = activity.month_bounds(month)
+    end = end if until is None else min(end, pd.Timestamp(until))
     incidents = store.read_incidents(store_path, start=start, end=end)
     places = load_places()
     plan = activity.load_plan(plan_path)
-    log = activity.read_activity_log(store_path)
+    log = activity.rows_before(activity.read_activity_log(store_path), "logged_at", until=until)
     inputs = ReportInputs(incidents=incidents, places=places, plan=plan, activity_log=log)
-    inputs.data_end = _last_observation(store_path)
+    inputs.data_end = _last_observation(store_path, until=until)
     weeks = activity.iso_weeks_of_month(month)
     try:
         patrol_log = importlib.import_module("geo.patrol_log")
     except ImportError:
         logger.warning("geo.patrol_log is not available; no police presence in the report")
     else:
-        inputs.patrol_log = patrol_log.read_log(store_path)
+        inputs.patrol_log = activity.rows_before(
+            patrol_log.read_log(store_path), "start", until=until
+        )
         inputs.weekly_minutes = patrol_log.minutes_per_week(
             inputs.patrol_log, first_week=weeks[0], last_week=weeks[-1], promise_min=PROMISE_MIN
         )
     from geo import spots
 
-    inputs.spots = spots.read_spots(store_path)
-    inputs.spot_changes = spots.read_changes(path=store_path)
+    inputs.spots = activity.rows_before(spots.read_spots(store_path), "created_at", until=until)
+    inputs.spot_changes = activity.rows_before(
+        spots.read_changes(path=store_path), "changed_at", until=until
+    )
     return inputs
 
 
@@ -248,7 +269,7 @@ def render_html(report: MonthlyReport) -> str:
         undefined=jinja2.StrictUndefined,
     )
     template = env.get_template("monthly.html")
-    made = report.made_at
+    made = activity.day_of(report.made_at)
     return template.render(
         report=report,
         title=report_title(report.month),
@@ -299,6 +320,7 @@ def build_report(
     pdf: bool = True,
     emerging_cell_size_m: float = 500.0,
     forecast_method: str = "default",
+    now: pd.Timestamp | None = None,
 ) -> dict[str, Path]:
     """Write the monthly follow-up: ``uppfoljning-YYYY-MM.html``, ``.pdf``, ``.xlsx`` and CSVs.
 
@@ -316,6 +338,10 @@ def build_report(
         Also print the PDF with headless Chromium.
     emerging_cell_size_m, forecast_method
         As for :func:`compute_report`.
+    now
+        The report day (tz-aware; default the clock now), as for :func:`compute_report`;
+        given, the store is also read as it stood then (:func:`collect_inputs` ``until``).
+        ``geo report --as-of 2026-11-20`` passes :func:`geo.activity.end_of_day` of that day.
 
     Returns
     -------
@@ -330,12 +356,13 @@ def build_report(
     month = str(activity.parse_month(month))
     out_dir = out_dir or Path("reports")
     out_dir.mkdir(parents=True, exist_ok=True)
-    inputs = collect_inputs(month=month, store_path=store_path, plan_path=plan_path)
+    inputs = collect_inputs(month=month, store_path=store_path, plan_path=plan_path, until=now)
     report = compute_report(
         inputs,
         month=month,
         emerging_cell_size_m=emerging_cell_size_m,
         forecast_method=forecast_method,
+        now=now,
     )
     return write_report(report, out_dir=out_dir, pdf=pdf)
 

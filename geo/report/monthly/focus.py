@@ -56,6 +56,86 @@ def who_did_what(executors: Sequence[str], statuses: Sequence[str]) -> str:
     return ", ".join(f"{who}: {said}" for who, said in zip(executors, statuses, strict=True))
 
 
+def is_behind(line: activity.LineStatus) -> bool:
+    """Say whether a line whose month is not over has an executor behind what is due so far.
+
+    Parameters
+    ----------
+    line
+        From :func:`geo.activity.status_by_line`.
+
+    Returns
+    -------
+    bool
+        True when the line is still open (``pågår``) and some executor has done fewer than
+        the times due by the report day (:class:`geo.activity.Due`), e.g. 1 when 3 of the
+        month's weeks are over for a weekly line. A monthly line is never behind before its
+        month is over: nothing of it is due until then.
+    """
+    return line.status in activity.OPEN_STATUSES and any(n < line.due for n in line.done)
+
+
+def done_so_far(line: activity.LineStatus) -> tuple[str, ...]:
+    """Say for each executor of an open line what it did of what is due so far.
+
+    Parameters
+    ----------
+    line
+        From :func:`geo.activity.status_by_line`, a line whose month is not over.
+
+    Returns
+    -------
+    tuple of str
+        One per executor: ``"genomförd"`` when it has done all the month's times, else
+        ``"1 av 3 hittills"`` (done of due by the report day). Never ``"ej genomförd"``:
+        nothing is missed before the month is over.
+    """
+    return tuple(
+        activity.STATUSES[s] if s == "done" else f"{n} av {line.due} hittills"
+        for s, n in zip(line.executor_statuses, line.done, strict=True)
+    )
+
+
+def plan_reasons(lines: Sequence[activity.LineStatus], *, theme: str, month: str) -> list[str]:
+    """Say which of a theme's plan lines were not done in full, or are behind so far.
+
+    Parameters
+    ----------
+    lines
+        From :func:`geo.activity.status_by_line` for ``month``.
+    theme
+        Löfte theme id.
+    month
+        ``YYYY-MM``, the month the lines are told for.
+
+    Returns
+    -------
+    list of str
+        Up to two Swedish sentences, each naming a line once with its executors
+        (:func:`who_did_what`): lines whose month is over and not done in full
+        (``"S2 (Polisen och Kommunen: ej genomförd)"``), and lines still running that are
+        behind what is due so far (:func:`is_behind`: ``"X1 (Polisen: 1 av 3 hittills)"``).
+    """
+    mine = [ln for ln in lines if ln.theme == theme]
+    undone = [
+        f"{ln.activity_id} ({who_did_what(ln.executor_labels, ln.executor_status_labels)})"
+        for ln in mine
+        if ln.status in ("not_done", "partly")
+    ]
+    behind = [
+        f"{ln.activity_id} ({who_did_what(ln.executor_labels, done_so_far(ln))})"
+        for ln in mine
+        if is_behind(ln)
+    ]
+    when = month_label(month)
+    said = []
+    if undone:
+        said.append(f"Aktiviteter som inte genomfördes fullt ut i {when}: {', '.join(undone)}.")
+    if behind:
+        said.append(f"Aktiviteter som hittills ligger efter planen i {when}: {', '.join(behind)}.")
+    return said
+
+
 def change_reason(
     now: int, last: int, year: int, *, month: str, k: int, days: int | None = None
 ) -> str:
@@ -107,8 +187,10 @@ def next_month_focus(
     with reasons: the expected count and where, the change against last month and last
     year, the season (bathing sites May–September, motorburen March–September) and plan
     lines not done this month, each named once with its executors' statuses
-    (:func:`geo.activity.status_by_line`, :func:`who_did_what`). A line whose month is
-    not over on the day ``status`` was told (``pågår``) is not listed: it is not missed.
+    (:func:`geo.activity.status_by_line`, :func:`plan_reasons`). A line whose month is
+    not over on the day ``status`` was told (``pågår``) is not missed: it is named only
+    when it is behind what is due so far, with what each executor did of it ("1 av 3
+    hittills"), never "ej genomförd".
 
     Parameters
     ----------
@@ -188,15 +270,7 @@ def next_month_focus(
             reasons.append("Badsäsongen (maj–september) pågår nästa månad.")
         if t == "T" and nxt_month in MOTOR_MONTHS:
             reasons.append("Motorburen problematik ökar under vår och sommar (Brå).")
-        undone = [ln for ln in lines if ln.theme == t and ln.status in ("not_done", "partly")]
-        if undone:
-            said = ", ".join(
-                f"{ln.activity_id} ({who_did_what(ln.executor_labels, ln.executor_status_labels)})"
-                for ln in undone
-            )
-            reasons.append(
-                f"Aktiviteter som inte genomfördes fullt ut i {month_label(month)}: {said}."
-            )
+        reasons.extend(plan_reasons(lines, theme=t, month=month))
         if t == "B" and nxt_month not in BATHING_MONTHS:
             continue
         if reasons:

@@ -159,12 +159,16 @@ def spot_tables(
     ]
 
 
-#: The note under the activity table when a line's month is not over on the report day.
+#: The note under the activity table when a line's month is not over on the report day. It
+#: says what :func:`geo.activity.line_period` does: a weekly line is decided when the last of
+#: the month's ISO weeks ends (December 2026: Sunday 3 January), a monthly one when the
+#: calendar month ends.
 OPEN_ACTIVITY_NOTE = (
-    "Månaden är inte slut: en aktivitet som ännu inte är genomförd står som ”pågår” "
-    "(”ej påbörjad” om månaden inte har börjat) och räknas när månaden är slut. Planerat "
-    "visar för aktiviteter per vecka hur många av månadens veckor som är slut hittills, för "
-    "övriga antalet till månadens slut."
+    "En aktivitet som ännu inte är genomförd står som ”pågår” (”ej påbörjad” om dess första "
+    "vecka eller månad inte har börjat) och räknas först när den är slut: en aktivitet per "
+    "vecka när månadens sista ISO-vecka är slut (månadens veckor är de vars torsdag ligger i "
+    "månaden), övriga när månaden är slut. Planerat visar för aktiviteter per vecka hur många "
+    "av månadens veckor som är slut hittills, för övriga antalet till månadens slut."
 )
 
 

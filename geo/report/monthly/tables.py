@@ -121,8 +121,10 @@ class MonthlyReport:
     focus
         Next month's suggested focus.
     made_at
-        The report day (tz-aware, Europe/Stockholm): the date it says it was made, and the
-        day that decides which week is still running.
+        The instant the report stands at (tz-aware, Europe/Stockholm; ``geo report --as-of``:
+        the end of that day, :func:`geo.activity.end_of_day`): it decides which week and
+        activity line are still running, and its day (:func:`geo.activity.day_of`) is the
+        date the report says it was made.
     """
 
     month: str
