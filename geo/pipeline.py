@@ -126,7 +126,12 @@ def analyse(
 
 
 def _analyse_and_draw(
-    path: Path, out_dir: Path, seed: int, report_month: str, store_ready: Event, parent: int
+    path: Path,
+    out_dir: Path,
+    seed: int,
+    report: tuple[str, pd.Timestamp | None],
+    store_ready: Event,
+    parent: int,
 ) -> tuple[dict[str, Path], dict[str, float]]:
     """Write the analysis layers, draw the maps and write the month's follow-up.
 
@@ -143,8 +148,8 @@ def _analyse_and_draw(
         Folder of the maps.
     seed
         Seed of the permutation tests.
-    report_month
-        The month of the follow-up, ``YYYY-MM``.
+    report
+        The month of the follow-up (``YYYY-MM``) and its report day (None: the clock).
     store_ready
         Set by the parent once the store is built and it has read what it needs.
     parent
@@ -180,8 +185,9 @@ def _analyse_and_draw(
         with timer("maps"):
             made = {file.stem: file for file in build_all(store_path=path, out_dir=out_dir)}
         with timer("report"):
-            report = build_report(month=report_month, store_path=path, out_dir=out_dir)
-    made.update({f"report_{kind}": file for kind, file in report.items()})
+            month, now = report
+            written = build_report(month=month, store_path=path, out_dir=out_dir, now=now)
+    made.update({f"report_{kind}": file for kind, file in written.items()})
     return made, timer.seconds
 
 
@@ -247,7 +253,9 @@ def run_main_job(
     """Build the store from the embedded data, plan next week, draw the maps, follow up a month.
 
     The monthly follow-up is written for the month before ``end``'s month, the last whole
-    month of the data (as ``geo report`` without ``--month`` does).
+    month of the data (as ``geo report`` without ``--month`` does); with ``end`` given, as
+    it stood when ``end`` began (``geo report --as-of`` the day before), so a run with the
+    same ``end`` writes the same report.
 
     The synthetic set (regenerated to end with the last full ISO week) replaces the
     previous synthetic rows; the real police dumps are imported once (re-imports add
@@ -270,6 +278,8 @@ def run_main_job(
         Counts and summaries.
     """
     path = store_path or settings.store_path
+    # a given end is a report day too (the store as it stood then), so a run is repeatable
+    report_now = None if end is None else pd.Timestamp(end, tz=settings.timezone)
     end = end or default_end()
     out_dir = maps_dir or settings.maps_dir
     timer = _StageTimer()
@@ -280,9 +290,9 @@ def run_main_job(
     # week and prints its one-pager. One writer at a time: the child starts on the store
     # only when this process has read all it needs; the plan's stops are stored at the end.
     store_ready = multiprocessing.Event()
-    report_month = previous_month(f"{end:%Y-%m}")
+    report = (previous_month(f"{end:%Y-%m}"), report_now)
     with Background(
-        _analyse_and_draw, path, out_dir, seed, report_month, store_ready, os.getpid()
+        _analyse_and_draw, path, out_dir, seed, report, store_ready, os.getpid()
     ) as drawing:
         with timer("store"):
             make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")

@@ -61,7 +61,9 @@ def test_run_builds_the_store_and_prints_the_summary(tmp_path):
     # the follow-up of the last whole month before --end, written beside them
     report = tmp_path / "maps" / "uppfoljning-2026-10.html"
     assert f"report_html: {report}" in result.output
-    assert "Uppföljning av medborgarlöftet – oktober 2026" in report.read_text(encoding="utf-8")
+    html = report.read_text(encoding="utf-8")
+    assert "Uppföljning av medborgarlöftet – oktober 2026" in html
+    assert "skapad 22 november 2026" in html  # as it stood when --end began, not the clock
     assert report.with_suffix(".pdf").stat().st_size > 10_000
     assert "report (child)" in result.output
     again = CliRunner().invoke(main, args)
