@@ -13,7 +13,8 @@ import json
 import logging
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from geo import settings, store
-from geo.errors import DataError, GeoError
+from geo.errors import FieldsError, GeoError
 from geo.patrol_log import WEB_FILE, ensure_log_schema
 from geo.patrol_log_rows import ROW_FIELDS, LogRow, RowProblem, check_log_row
 from geo.users import User
@@ -48,18 +49,8 @@ CREATE INDEX IF NOT EXISTS patrol_log_changes_log ON patrol_log_changes (log_id)
 _PASS_COLUMNS = "log_id, start, end, minutes, places, activity, results, file, logged_by"
 
 
-class PassValidationError(DataError):
-    """A pass failed validation; ``errors`` maps each field to a Swedish sentence.
-
-    Parameters
-    ----------
-    errors
-        Field name → the message shown next to the field.
-    """
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+class PassValidationError(FieldsError):
+    """A pass failed validation; ``errors`` maps each field to a Swedish sentence."""
 
 
 class PassPermissionError(GeoError, PermissionError):
@@ -229,6 +220,24 @@ def _was_removed(conn: sqlite3.Connection, pass_id: str) -> bool:
     )
 
 
+@contextmanager
+def _writing(
+    pass_id: str, user: User, path: Path | None
+) -> Iterator[tuple[sqlite3.Connection, str, dict[str, Any] | None, bool]]:
+    """Check the id and the account, then hold a write transaction on the pass's row.
+
+    Yields the connection, the id as stored, the stored pass (``None`` when there is none)
+    and whether a pass with this id was removed. Committed unless the block raises.
+    """
+    sid = _pass_id(pass_id)
+    _check_may_log(user)
+    with store.connect(path) as conn, conn:
+        _ensure(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        existing = _fetch(conn, sid)
+        yield conn, sid, existing, existing is None and _was_removed(conn, sid)
+
+
 def save_pass(
     pass_id: str, payload: Mapping[str, Any], *, user: User, path: Path | None = None
 ) -> PassSaveResult:
@@ -259,15 +268,12 @@ def save_pass(
     PassRemovedError
         When the pass with this id was removed.
     """
-    sid = _pass_id(pass_id)
+    _pass_id(pass_id)
     _check_may_log(user)
     content = _content(validate_pass(payload))
-    with store.connect(path) as conn, conn:
-        _ensure(conn)
-        conn.execute("BEGIN IMMEDIATE")
-        existing = _fetch(conn, sid)
+    with _writing(pass_id, user, path) as (conn, sid, existing, removed):
         if existing is None:
-            if _was_removed(conn, sid):
+            if removed:
                 msg = "Passet är borttaget; logga det som ett nytt pass."
                 raise PassRemovedError(msg)
             conn.execute(
@@ -328,14 +334,9 @@ def remove_pass(pass_id: str, *, user: User, path: Path | None = None) -> bool:
     PassNotFoundError
         When no pass ever had this id.
     """
-    sid = _pass_id(pass_id)
-    _check_may_log(user)
-    with store.connect(path) as conn, conn:
-        _ensure(conn)
-        conn.execute("BEGIN IMMEDIATE")
-        existing = _fetch(conn, sid)
+    with _writing(pass_id, user, path) as (conn, sid, existing, removed):
         if existing is None:
-            if _was_removed(conn, sid):
+            if removed:
                 return False
             msg = "Passet finns inte."
             raise PassNotFoundError(msg)

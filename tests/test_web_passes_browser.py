@@ -24,6 +24,14 @@ def server(tmp_path_factory):
         yield base, path, week, stops
 
 
+def open_pass_page(browser, base, name):
+    """Log ``name`` in on a phone and open the pass page from the menu."""
+    page = app_page(browser, base, name=name, **PHONE)
+    page.tap("nav a[href='/pass']")
+    page.wait_for_url(f"{base}/pass")
+    return page
+
+
 def week_minutes(path, week) -> float:
     log = patrol_log.read_log(path)
     return float(patrol_log.minutes_per_week(log, first_week=week, last_week=week)["minutes"][0])
@@ -31,9 +39,7 @@ def week_minutes(path, week) -> float:
 
 def test_police_on_a_phone_tick_a_planned_stop_and_log_45_minutes(browser, server):
     base, path, week, stops = server
-    phone = app_page(browser, base, name="per", **PHONE)
-    phone.tap("nav a[href='/pass']")
-    phone.wait_for_url(f"{base}/pass")
+    phone = open_pass_page(browser, base, "per")
     assert "0 av 120 min" in phone.locator("#summa").inner_text()
     assert phone.locator("#planstopp tbody tr").count() == 2
     assert_fits_phone(phone, "/pass")
@@ -79,9 +85,7 @@ def test_police_on_a_phone_tick_a_planned_stop_and_log_45_minutes(browser, serve
 
 def test_kommun_staff_see_the_minutes_but_not_the_notes_or_the_plan(browser, server):
     base, _path, _week, _stops = server
-    page = app_page(browser, base, name="anna", **PHONE)
-    page.tap("nav a[href='/pass']")
-    page.wait_for_url(f"{base}/pass")
+    page = open_pass_page(browser, base, "anna")
     assert "av 120 min" in page.locator("#summa").inner_text()
     assert page.locator("#planstopp").count() == 0 and page.locator("#passform").count() == 0
     assert "samtal" not in page.content()

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from fastapi import FastAPI, HTTPException, Request
@@ -21,13 +21,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from geo import patrol_passes, settings, users
-from geo.errors import DataError
+from geo.errors import DataError, GeoError
 from geo.model import normalize_text
 from geo.patrol.stored import read_plan_stops
 from geo.patrol_log import minutes_per_week, read_log
 from geo.web._history import PASS_FIELD_LABELS, describe_change
 from geo.weeks import DAY_NAMES, parse_week, shift_week, week_label
 
+_T = TypeVar("_T")
 #: Minutes the police promised per ISO week (the löfte's two hours).
 PROMISE_MIN = 120
 #: Activities offered in the form besides the plan's own (free text is accepted too).
@@ -262,33 +263,54 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
     async def api_put_pass(request: Request, pass_id: str) -> Response:
         user = await parts.api_user(request, write=True)
         body = await parts.json_body(request)
-        try:
-            result = await run_in_threadpool(
-                lambda: patrol_passes.save_pass(pass_id, body, user=user, path=path)
-            )
-        except patrol_passes.PassValidationError as e:
-            return JSONResponse(
-                {"detail": "Kontrollera fälten.", "errors": e.errors}, status_code=422
-            )
-        except patrol_passes.PassPermissionError as e:
-            raise HTTPException(403, str(e)) from e
-        except patrol_passes.PassRemovedError as e:
-            raise HTTPException(409, str(e)) from e
+        result = await _answering(
+            lambda: patrol_passes.save_pass(pass_id, body, user=user, path=path)
+        )
+        if isinstance(result, Response):
+            return result
         return JSONResponse(_saved(result, user), status_code=201 if result.created else 200)
 
     @app.delete("/api/pass/{pass_id}")
     async def api_delete_pass(request: Request, pass_id: str) -> Response:
         user = await parts.api_user(request, write=True)
-        try:
-            removed = await run_in_threadpool(
-                lambda: patrol_passes.remove_pass(pass_id, user=user, path=path)
-            )
-        except patrol_passes.PassValidationError as e:
-            return JSONResponse(
-                {"detail": "Kontrollera fälten.", "errors": e.errors}, status_code=422
-            )
-        except patrol_passes.PassPermissionError as e:
-            raise HTTPException(403, str(e)) from e
-        except patrol_passes.PassNotFoundError as e:
-            raise HTTPException(404, str(e)) from e
+        removed = await _answering(lambda: patrol_passes.remove_pass(pass_id, user=user, path=path))
+        if isinstance(removed, Response):
+            return removed
         return JSONResponse({"removed": removed})
+
+
+#: The HTTP status of each refusal of :mod:`geo.patrol_passes` (validation aside: 422).
+_REFUSALS: tuple[tuple[type[Exception], int], ...] = (
+    (patrol_passes.PassPermissionError, 403),
+    (patrol_passes.PassNotFoundError, 404),
+    (patrol_passes.PassRemovedError, 409),
+)
+
+
+async def _answering(call: Callable[[], _T]) -> _T | Response:
+    """Run a write in a worker thread; a refusal becomes its answer (422 with the fields).
+
+    Parameters
+    ----------
+    call
+        The write.
+
+    Returns
+    -------
+    object or starlette.responses.Response
+        The write's result, or the 422 response of a validation error.
+
+    Raises
+    ------
+    HTTPException
+        403, 404 or 409 with the Swedish message of the refusal (:data:`_REFUSALS`).
+    """
+    try:
+        return await run_in_threadpool(call)
+    except patrol_passes.PassValidationError as e:
+        return JSONResponse({"detail": "Kontrollera fälten.", "errors": e.errors}, status_code=422)
+    except GeoError as e:
+        for kind, status in _REFUSALS:
+            if isinstance(e, kind):
+                raise HTTPException(status, str(e)) from e
+        raise
