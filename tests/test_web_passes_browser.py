@@ -79,6 +79,11 @@ def test_police_on_a_phone_tick_a_planned_stop_and_log_45_minutes(browser, serve
     phone.wait_for_function("document.getElementById('summa').textContent.includes('60 av 120')")
     assert week_minutes(path, week) == 60
     assert phone.locator("#passtabell tbody tr").count() == 1
+    phone.tap("#passtabell details.historik summary")
+    history = phone.locator("#passtabell details.historik").inner_text()
+    assert "Ändrat 1 gång" in history and "per: Skapad" in history
+    assert "Slut: " in history and "18:45 → " in history and "19:00" in history
+    assert_fits_phone(phone, "/pass with a pass's history open")
     assert phone.errors == []
     phone.context.close()
 

@@ -150,6 +150,14 @@ def _stop_items(week: str, passes: list[dict[str, Any]], path: Path) -> list[dic
     return items
 
 
+def _history(record: Mapping[str, Any], path: Path) -> list[dict[str, Any]]:
+    """Return a pass's audit rows as the page shows them (none for a file's row)."""
+    if not record["from_app"]:
+        return []
+    changes = patrol_passes.read_pass_changes(str(record["log_id"]), path=path)
+    return [describe_change(c, labels=PASS_FIELD_LABELS) for c in changes.to_dict("records")]
+
+
 def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
     """Return what the pass page and ``GET /api/pass`` show of a week for an account.
 
@@ -168,7 +176,8 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
         ``week``, ``minutes`` (the week's total as the monthly report counts it:
         :func:`geo.patrol_log.minutes_per_week`), ``promise_min``, ``met``, ``passes``
         (per pass ``date``, ``day``, ``minutes``; for the police also ``id``, ``start``,
-        ``end``, ``places``, ``activity``, ``results``, ``logged_by``, ``source``, ``own``),
+        ``end``, ``places``, ``activity``, ``results``, ``logged_by``, ``source``, ``own`` and
+        ``changes``, the audit as :func:`geo.web._history.describe_change` tells it),
         ``stops`` (the stored plan's stops; the police only, else empty) and ``details``.
     """
     records = patrol_passes.read_week_passes(week, path=path)
@@ -182,7 +191,10 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
         "minutes": minutes,
         "promise_min": PROMISE_MIN,
         "met": minutes >= PROMISE_MIN,
-        "passes": [_pass_item(r, user) for r in records],
+        "passes": [
+            {**_pass_item(r, user), **({"changes": _history(r, path)} if details else {})}
+            for r in records
+        ],
         "stops": _stop_items(week, records, path) if details else [],
         "details": details,
     }
@@ -251,13 +263,8 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
         record = await run_in_threadpool(patrol_passes.read_pass, pass_id, path=path)
         if record is None:
             raise HTTPException(404, "Passet finns inte.")
-        changes = await run_in_threadpool(patrol_passes.read_pass_changes, pass_id, path=path)
-        return {
-            "pass": _pass_item(record, user),
-            "changes": [
-                describe_change(c, labels=PASS_FIELD_LABELS) for c in changes.to_dict("records")
-            ],
-        }
+        changes = await run_in_threadpool(_history, record, path)
+        return {"pass": _pass_item(record, user), "changes": changes}
 
     @app.put("/api/pass/{pass_id}")
     async def api_put_pass(request: Request, pass_id: str) -> Response:
