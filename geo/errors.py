@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class GeoError(Exception):
     """Base class of every error the package raises on purpose; the CLI catches only this."""
@@ -9,6 +11,20 @@ class GeoError(Exception):
 
 class DataError(GeoError, ValueError):
     """Empty or invalid input data, or the wrong geometry type."""
+
+
+class FieldsError(DataError):
+    """A form's fields failed validation; ``errors`` maps each field to a Swedish sentence.
+
+    Parameters
+    ----------
+    errors
+        Field name → the message shown next to the field.
+    """
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
 class ImportFileError(DataError):

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,14 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
+from geo.patrol_log_rows import RowProblem, check_log_row
 from geo.quarantine import QuarantinedRow, first_rows
 from geo.weeks import week_label, week_labels, week_monday
 
 logger = logging.getLogger(__name__)
 
+#: The file a pass logged in the marking app is stored under (its ``line`` is 0).
+WEB_FILE = "webb"
 #: Columns of :func:`read_log`.
 LOG_COLUMNS: tuple[str, ...] = (
     "log_id",
@@ -51,7 +55,8 @@ CREATE TABLE IF NOT EXISTS patrol_log (
   results TEXT,
   file TEXT NOT NULL,
   line INTEGER NOT NULL,
-  imported_at TEXT NOT NULL);
+  imported_at TEXT NOT NULL,
+  logged_by TEXT);
 CREATE TABLE IF NOT EXISTS patrol_log_quarantine (
   file_sha256 TEXT NOT NULL,
   file TEXT NOT NULL,
@@ -60,6 +65,23 @@ CREATE TABLE IF NOT EXISTS patrol_log_quarantine (
   raw TEXT NOT NULL,
   PRIMARY KEY (file_sha256, line));
 """
+
+
+def ensure_log_schema(conn: sqlite3.Connection) -> None:
+    """Create the patrol log's tables on a store connection, adding columns an older store lacks.
+
+    ``logged_by`` (the account that logged a pass in the marking app; empty for file rows)
+    came with the app's pass form: a store made before gets the column, empty.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    """
+    conn.executescript(_SCHEMA)
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(patrol_log)")}
+    if "logged_by" not in columns:
+        conn.execute("ALTER TABLE patrol_log ADD COLUMN logged_by TEXT")
 
 
 @dataclass(frozen=True)
@@ -75,14 +97,6 @@ class LogImportResult(store.ImportCounts):
     def as_dict(self) -> dict[str, Any]:
         """Return the counts and ``examples`` (the ``--json`` object of ``geo log import``)."""
         return {**super().as_dict(), "examples": [asdict(e) for e in self.examples]}
-
-
-class _BadCellError(ValueError):
-    """A date or time cell that cannot be read: its column, value and the fix."""
-
-    def __init__(self, column: str, value: str, fix: str, why: str = "") -> None:
-        super().__init__(f"{column}: {value!r}")
-        self.column, self.value, self.fix, self.why = column, value, fix, why
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -139,54 +153,6 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _read_day(day: str, column: str) -> dt.date:
-    try:
-        ts = pd.Timestamp(day.strip())
-    except (ValueError, TypeError) as e:
-        raise _BadCellError(column, day, "skriv det som 2026-12-05") from e
-    if pd.isna(ts):
-        raise _BadCellError(column, day, "skriv det som 2026-12-05")
-    return ts.date()
-
-
-def _parse_time(day: str, clock: str, *, column: str, day_column: str) -> pd.Timestamp:
-    """Return the local time of a start/end cell; raise :class:`_BadCellError` naming it."""
-    text = clock.strip().replace(".", ":")
-    full = " " in text or "T" in text  # a full date-time in the start/end column
-    if full:
-        head = text.replace("T", " ").split(" ")[0]
-        fix = f"skriv den som {head if _is_day(head) else '2026-12-05'} 18:30"
-    else:
-        fix = "skriv den som 18:30 (eller med datum: 2026-12-05 18:30)"
-    try:
-        ts = pd.Timestamp(text) if full else pd.Timestamp(f"{_read_day(day, day_column)} {text}")
-    except _BadCellError:
-        raise
-    except (ValueError, TypeError) as e:
-        raise _BadCellError(column, clock, fix) from e
-    if not text or pd.isna(ts):
-        raise _BadCellError(column, clock, fix)
-    if ts.tzinfo is None:
-        local = ts.tz_localize(settings.timezone, ambiguous="NaT", nonexistent="NaT")
-        if pd.isna(local):
-            raise _BadCellError(
-                column,
-                clock,
-                "välj en tid som finns (vid omställningen till sommartid saknas 02:00–03:00,"
-                " vid omställningen till vintertid finns 02:00–03:00 två gånger)",
-                why=f"finns inte eller är tvetydig den {ts.date()} (sommartid)",
-            )
-        ts = pd.Timestamp(local)
-    return ts.tz_convert(settings.timezone)
-
-
-def _is_day(text: str) -> bool:
-    try:
-        return not pd.isna(pd.Timestamp(text)) and len(text) >= 8
-    except (ValueError, TypeError):
-        return False
-
-
 def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate log rows: keep the good ones, quarantine the others with a reason.
 
@@ -212,67 +178,15 @@ def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     lines = (
         [int(v) for v in df.index] if df.attrs.get("index_is_line") else list(range(2, len(df) + 2))
     )
-
-    def name(column: str) -> str:
-        return headers.get(column, column)
-
     for i, row in zip(lines, df.to_dict("records"), strict=True):
-        raw = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False)
-        try:
-            start = _parse_time(
-                str(row["date"]), str(row["start"]), column=name("start"), day_column=name("date")
-            )
-            end = _parse_time(
-                str(row["date"]), str(row["end"]), column=name("end"), day_column=name("date")
-            )
-        except _BadCellError as e:
-            what = "ogiltigt datum" if e.column == name("date") else "ogiltig tid"
-            why = f" {e.why}" if e.why else ""
+        checked = check_log_row({str(k): v for k, v in row.items()}, line=i, headers=headers)
+        if isinstance(checked, RowProblem):
+            raw = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False)
             bad.append(
-                {
-                    "line": i,
-                    "reason": what,
-                    "detail": f"{what} på rad {i}, kolumn {e.column}: {e.value.strip()!r}{why}"
-                    f" — {e.fix}",
-                    "raw": raw,
-                }
+                {"line": i, "reason": checked.reason, "detail": checked.file_detail, "raw": raw}
             )
-            continue
-        if end <= start:
-            bad.append(
-                {
-                    "line": i,
-                    "reason": "sluttid före start",
-                    "detail": f"sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M} på"
-                    f" rad {i}, kolumn {name('end')} — pass över midnatt: skriv slut med datum,"
-                    f" t.ex. {(start + pd.Timedelta(days=1)):%Y-%m-%d} 01:30",
-                    "raw": raw,
-                }
-            )
-            continue
-        minutes = (end - start).total_seconds() / 60
-        if minutes > 24 * 60:
-            bad.append(
-                {
-                    "line": i,
-                    "reason": "pass över ett dygn",
-                    "detail": f"passet på rad {i} är {minutes:.0f} min, över ett dygn — kontrollera"
-                    f" datumen i kolumnerna {name('start')} och {name('end')}",
-                    "raw": raw,
-                }
-            )
-            continue
-        good.append(
-            {
-                "line": i,
-                "start": start,
-                "end": end,
-                "minutes": minutes,
-                "places": str(row.get("places", "")).strip(),
-                "activity": str(row.get("activity", "")).strip(),
-                "results": str(row.get("results", "")).strip(),
-            }
-        )
+        else:
+            good.append({"line": i, **asdict(checked)})
     cols = ["line", "start", "end", "minutes", "places", "activity", "results"]
     return pd.DataFrame(good, columns=cols), pd.DataFrame(
         bad, columns=["line", "reason", "detail", "raw"]
@@ -308,12 +222,13 @@ def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult
     now = dt.datetime.now(dt.UTC).isoformat()
     stored = duplicates = 0
     with store.connect(store_path) as conn, conn:
-        conn.executescript(_SCHEMA)
+        ensure_log_schema(conn)
         for r in good.to_dict("records"):
             key = f"{r['start'].isoformat()}|{r['end'].isoformat()}|{normalize_text(r['places'])}"
             log_id = hashlib.sha256(key.encode()).hexdigest()[:16]
             cur = conn.execute(
-                "INSERT OR IGNORE INTO patrol_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO patrol_log (log_id, start, end, minutes, places, activity,"
+                " results, file, line, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     log_id, r["start"].isoformat(), r["end"].isoformat(), r["minutes"],
                     r["places"], r["activity"], r["results"], str(path), int(r["line"]), now,
@@ -351,7 +266,7 @@ def read_log(path: Path | None = None) -> pd.DataFrame:
         (of the start). Empty with these columns when nothing is logged.
     """
     with store.connect(path) as conn:
-        conn.executescript(_SCHEMA)
+        ensure_log_schema(conn)
         df = pd.read_sql_query(
             "SELECT log_id, start, end, minutes, places, activity, results FROM patrol_log "
             "ORDER BY start",
@@ -369,7 +284,7 @@ def read_log(path: Path | None = None) -> pd.DataFrame:
 def read_log_quarantine(path: Path | None = None) -> pd.DataFrame:
     """Return quarantined log rows: ``file, line, reason, raw``."""
     with store.connect(path) as conn:
-        conn.executescript(_SCHEMA)
+        ensure_log_schema(conn)
         return pd.read_sql_query(
             "SELECT file, line, reason, raw FROM patrol_log_quarantine ORDER BY file, line", conn
         )

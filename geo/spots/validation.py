@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import shape
 
 from geo import settings
-from geo.errors import DataError
+from geo.errors import FieldsError
 from geo.projection import transformer
 from geo.sites import inside_kommun
 from geo.spots.vocabulary import (
@@ -123,18 +123,8 @@ _ADDRESS_RE = re.compile(
 )
 
 
-class SpotValidationError(DataError):
-    """A spot or observation failed validation; ``errors`` maps each field to a Swedish sentence.
-
-    Parameters
-    ----------
-    errors
-        Field name → Swedish message shown next to the field.
-    """
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+class SpotValidationError(FieldsError):
+    """A spot or observation failed validation; ``errors`` maps each field to a Swedish sentence."""
 
 
 @dataclass(frozen=True)

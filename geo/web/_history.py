@@ -1,4 +1,4 @@
-"""A spot's audit rows as the spot page shows them: Swedish field names and values, no JSON."""
+"""Audit rows as the pages show them (a spot's, a pass's): Swedish names and values, no JSON."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from typing import Any
 from geo import spots, users
 
 #: The audit's actions as the page names them.
-ACTIONS: dict[str, str] = {"skapad": "Skapad", "ändrad": "Ändrad", "status": "Ny status"}
+ACTIONS: dict[str, str] = {
+    "skapad": "Skapad",
+    "ändrad": "Ändrad",
+    "status": "Ny status",
+    "borttagen": "Borttagen",
+}
 
 #: The fields of an audit row, in the page's order, by their Swedish names.
 FIELD_LABELS: dict[str, str] = {
@@ -24,6 +29,15 @@ FIELD_LABELS: dict[str, str] = {
     "unit": "Enhet",
     "geometry": "Plats",
     "org": "Organisation",
+}
+#: The fields of a pass's audit row (:mod:`geo.patrol_passes`), by their Swedish names.
+PASS_FIELD_LABELS: dict[str, str] = {
+    "start": "Start",
+    "end": "Slut",
+    "minutes": "Minuter",
+    "places": "Platser",
+    "activity": "Aktivitet",
+    "results": "Resultat",
 }
 
 
@@ -44,6 +58,9 @@ _FORMATS: dict[str, Callable[[Any], str]] = {
     "weekdays": _joined(spots.WEEKDAYS),
     "time_bands": _joined({k: b.label for k, b in spots.TIME_BANDS.items()}),
     "geometry": _geometry,
+    "start": lambda v: str(v)[:16].replace("T", " "),
+    "end": lambda v: str(v)[:16].replace("T", " "),
+    "minutes": lambda v: f"{float(v):.0f} min",
 }
 
 
@@ -78,32 +95,39 @@ def show_value(field: str, value: object) -> str:
     return _FORMATS.get(field, str)(value)
 
 
-def describe_change(change: Mapping[Hashable, Any]) -> dict[str, Any]:
-    """Return one audit row for the spot page.
+def describe_change(
+    change: Mapping[Hashable, Any], *, labels: Mapping[str, str] = FIELD_LABELS
+) -> dict[str, Any]:
+    """Return one audit row for a page (a spot's history, a pass's).
 
     Parameters
     ----------
     change
-        A record of :func:`geo.spots.read_changes` (``before``/``after`` as JSON text,
-        ``before`` missing for the row that created the spot).
+        A record of :func:`geo.spots.read_changes` or :func:`geo.patrol_passes.read_pass_changes`
+        (``before``/``after`` as JSON text, ``before`` missing for the row that created the
+        record, ``after`` for the row that removed it).
+    labels
+        The fields shown, by their Swedish names: :data:`FIELD_LABELS` (a spot's) or
+        :data:`PASS_FIELD_LABELS`.
 
     Returns
     -------
     dict
         ``when`` ("2026-05-04 18:30"), ``who``, ``what`` (Swedish action), ``fields``: a list
         of ``(label, before, after)`` for every field that changed (``before`` is ``None``
-        on the created row), ``comment``.
+        on the created row, ``after`` "–" on the removed row), ``comment``.
     """
     before, after = _fields(change.get("before")), _fields(change.get("after"))
     created = not before
+    shown = after or before
     fields = [
         (
             label,
             None if created else show_value(key, before.get(key)),
             show_value(key, after.get(key)),
         )
-        for key, label in FIELD_LABELS.items()
-        if key in after and (created or before.get(key) != after.get(key))
+        for key, label in labels.items()
+        if key in shown and (created or before.get(key) != after.get(key))
     ]
     comment = change.get("comment")
     return {

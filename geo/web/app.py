@@ -39,6 +39,7 @@ from geo.web._security import (
     csrf_token,
     load_secret,
 )
+from geo.web.passes import AppParts, add_pass_routes
 
 logger = logging.getLogger(__name__)
 
@@ -411,6 +412,18 @@ def create_app(
             "roads": roads_geojson,
             "schematic_roads": schematic,
         }
+
+    add_pass_routes(
+        app,
+        AppParts(
+            path=path,
+            page=page,
+            session_user=session_user,
+            api_user=api_user,
+            json_body=json_body,
+            place_names=[str(p["name"]) for p in place_items],
+        ),
+    )
 
     @app.get("/labels.js")
     async def labels_js() -> FileResponse:

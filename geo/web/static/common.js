@@ -161,7 +161,7 @@ const Outbox = {
           const data = await r.json();
           this.done(item);
           document.dispatchEvent(new CustomEvent("utkorg:klar", { detail: { item, data } }));
-        } else if (r.status === 422 || r.status === 400 || r.status === 404) {
+        } else if ([400, 404, 409, 422].includes(r.status)) {
           const data = await r.json().catch(() => ({}));
           this.done(item);
           /* the page whose open form sent it shows the errors there and cancels the event;
@@ -186,7 +186,9 @@ const Outbox = {
    typed text is never lost. A page that has the form for a kind registers
    `Refused.mend[kind] = (item) => …`, which puts the report back in the form. */
 const REFUSED_KEY = "geo-avvisade-v1";
-const REFUSED_KINDS = { spot: "Markering", edit: "Ändring av en markering", observation: "Observation" };
+const REFUSED_KINDS = {
+  spot: "Markering", edit: "Ändring av en markering", observation: "Observation", pass: "Pass",
+};
 const Refused = {
   mend: {},
   items() {
@@ -200,9 +202,11 @@ const Refused = {
     this.save([...this.items().filter((i) => i.id !== item.id), kept]);
   },
   remove(id) { this.save(this.items().filter((i) => i.id !== id)); },
-  /* the page where a report is mended: the map, the observation form or the spot's page */
+  /* the page where a report is mended: the map, the observation form, the spot's page or
+     the pass page */
   pageFor(item) {
     if (item.kind === "edit") return item.url.replace(/^\/api\/spots\//, "/markering/");
+    if (item.kind === "pass") return "/pass";
     return item.kind === "observation" ? "/observation" : "/";
   },
   mendHere(item) { return !!this.mend[item.kind] && this.pageFor(item) === window.location.pathname; },
@@ -217,7 +221,8 @@ const Refused = {
       const li = el("li", null, "avvisad");
       const category = CFG.categories[item.body.category] || CFG.observation_categories[item.body.category];
       li.appendChild(el("strong", [REFUSED_KINDS[item.kind] || "Rapport", category].filter(Boolean).join(": ")));
-      if (item.body.description) li.appendChild(el("div", item.body.description, "beskrivning"));
+      const text = item.body.description || [item.body.date, item.body.places].filter(Boolean).join(" · ");
+      if (text) li.appendChild(el("div", text, "beskrivning"));
       const messages = Object.values(item.errors || {});
       const errs = el("ul", null, "fel");
       for (const m of messages.length ? messages : [item.detail || "Servern tog inte emot rapporten."]) errs.appendChild(el("li", m));
@@ -280,9 +285,10 @@ function mendInForm(form, item) {
 
 /* Put a form's report in the outbox and send it. While the form's last report is unsent
    (offline), pressing the button again replaces that report (the same UUID, stored once by
-   the server) instead of adding a second one. `url(id)` gives the report's address. */
-function queueReport(form, kind, url, body) {
-  const id = form.dataset.pending && Outbox.has(form.dataset.pending) ? form.dataset.pending : newId();
+   the server) instead of adding a second one. `url(id)` gives the report's address; `fixedId`
+   (a stored record being corrected) is used instead of a new UUID. */
+function queueReport(form, kind, url, body, fixedId) {
+  const id = fixedId || (form.dataset.pending && Outbox.has(form.dataset.pending) ? form.dataset.pending : newId());
   Outbox.add({ id, kind, url: url(id), body });
   form.dataset.pending = id;
   if (form.dataset.mending) { Refused.remove(form.dataset.mending); form.dataset.mending = ""; }

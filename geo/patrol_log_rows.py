@@ -1,0 +1,210 @@
+"""One row of the patrol log checked by one set of rules, whether it came in a file or a form.
+
+:func:`check_log_row` reads a row's date, start and end (and its texts) and returns either the
+stored values (:class:`LogRow`) or why it is refused (:class:`RowProblem`), with a Swedish
+sentence for each medium: the file import's names the file's line and column
+(:attr:`RowProblem.file_detail`), the form's stands next to the field
+(:attr:`RowProblem.form_message`). :func:`geo.patrol_log.parse_log` and the marking app's
+pass form (:mod:`geo.patrol_passes`) both call it, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo import settings
+
+#: The row's fields: the file's columns and the form's field names.
+ROW_FIELDS: tuple[str, ...] = ("date", "start", "end", "places", "activity", "results")
+#: Longest text per text field (characters); a longer one is refused, not cut.
+TEXT_MAX_CHARS: dict[str, int] = {"places": 500, "activity": 500, "results": 2000}
+#: Longest pass accepted, in minutes (a day).
+MAX_PASS_MIN = 24 * 60
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """A row that passed: what the patrol log stores.
+
+    Attributes
+    ----------
+    start, end
+        tz-aware local times (``settings.timezone``).
+    minutes
+        ``end - start`` in minutes.
+    places, activity, results
+        The texts, stripped.
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    minutes: float
+    places: str
+    activity: str
+    results: str
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why a row is refused.
+
+    Attributes
+    ----------
+    reason
+        Short Swedish key counted by the import (``ogiltig tid``, ``sluttid före start`` …).
+    field
+        The field it is about (one of :data:`ROW_FIELDS`).
+    file_detail
+        The sentence the file import says: names the line, the column, the value and the fix.
+    form_message
+        The sentence the form shows next to the field: the value and the fix.
+    """
+
+    reason: str
+    field: str
+    file_detail: str
+    form_message: str
+
+
+class _BadCellError(ValueError):
+    """A date or time cell that cannot be read: its field, column name, value and the fix."""
+
+    def __init__(self, field: str, column: str, value: str, fix: str, why: str = "") -> None:
+        super().__init__(f"{column}: {value!r}")
+        self.field, self.column, self.value, self.fix, self.why = field, column, value, fix, why
+
+
+def _read_day(day: str, column: str) -> pd.Timestamp:
+    field, fix = "date", "skriv det som 2026-12-05"
+    try:
+        ts = pd.Timestamp(day.strip())
+    except (ValueError, TypeError) as e:
+        raise _BadCellError(field, column, day, fix) from e
+    if pd.isna(ts):
+        raise _BadCellError(field, column, day, fix)
+    return ts.normalize()
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return not pd.isna(pd.Timestamp(text)) and len(text) >= 8
+    except (ValueError, TypeError):
+        return False
+
+
+def _parse_time(day: str, clock: str, *, field: str, name: Callable[[str], str]) -> pd.Timestamp:
+    """Return the local time of a start/end cell; raise :class:`_BadCellError` naming it."""
+    column = name(field)
+    text = clock.strip().replace(".", ":")
+    full = " " in text or "T" in text  # a full date-time in the start/end column
+    if full:
+        head = text.replace("T", " ").split(" ")[0]
+        fix = f"skriv den som {head if _is_day(head) else '2026-12-05'} 18:30"
+    else:
+        fix = "skriv den som 18:30 (eller med datum: 2026-12-05 18:30)"
+    try:
+        if full:
+            ts = pd.Timestamp(text)
+        else:
+            ts = pd.Timestamp(f"{_read_day(day, name('date')).date()} {text}")
+    except _BadCellError:
+        raise
+    except (ValueError, TypeError) as e:
+        raise _BadCellError(field, column, clock, fix) from e
+    if not text or pd.isna(ts):
+        raise _BadCellError(field, column, clock, fix)
+    if ts.tzinfo is None:
+        local = ts.tz_localize(settings.timezone, ambiguous="NaT", nonexistent="NaT")
+        if pd.isna(local):
+            raise _BadCellError(
+                field,
+                column,
+                clock,
+                "välj en tid som finns (vid omställningen till sommartid saknas 02:00–03:00,"
+                " vid omställningen till vintertid finns 02:00–03:00 två gånger)",
+                why=f"finns inte eller är tvetydig den {ts.date()} (sommartid)",
+            )
+        ts = pd.Timestamp(local)
+    return ts.tz_convert(settings.timezone)
+
+
+def _cell(row: Mapping[str, object], field: str) -> str:
+    value = row.get(field, "")
+    return "" if value is None else str(value)
+
+
+def check_log_row(
+    row: Mapping[str, object], *, line: int = 0, headers: Mapping[str, str] | None = None
+) -> LogRow | RowProblem:
+    """Check one row of the patrol log, from a file or from the pass form.
+
+    Parameters
+    ----------
+    row
+        ``date``, ``start``, ``end`` and optionally ``places``, ``activity``, ``results``
+        (:data:`ROW_FIELDS`), as text; ``start``/``end`` may hold a date too
+        (``2026-12-06 00:45``, a pass over midnight).
+    line
+        The file's line of the row (header = line 1), named in :attr:`RowProblem.file_detail`.
+    headers
+        Field → the file's own column header, so the detail names the column as the file does.
+
+    Returns
+    -------
+    LogRow or RowProblem
+        The row to store, or the first rule it breaks (dates and times before texts).
+    """
+    heads = headers or {}
+
+    def name(field: str) -> str:
+        return heads.get(field, field)
+
+    day = _cell(row, "date")
+    try:
+        start = _parse_time(day, _cell(row, "start"), field="start", name=name)
+        end = _parse_time(day, _cell(row, "end"), field="end", name=name)
+    except _BadCellError as e:
+        what = "ogiltigt datum" if e.field == "date" else "ogiltig tid"
+        why = f" {e.why}" if e.why else ""
+        value = e.value.strip()
+        return RowProblem(
+            what,
+            e.field,
+            f"{what} på rad {line}, kolumn {e.column}: {value!r}{why} — {e.fix}",
+            f"{what.capitalize()}: {value!r}{why} — {e.fix}.",
+        )
+    if end <= start:
+        next_day = start + pd.Timedelta(days=1)
+        return RowProblem(
+            "sluttid före start",
+            "end",
+            f"sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M} på rad {line}, kolumn"
+            f" {name('end')} — pass över midnatt: skriv slut med datum, t.ex."
+            f" {next_day:%Y-%m-%d} 01:30",
+            f"Sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M} — rätta tiden, eller"
+            f" ange slutdatum {next_day:%Y-%m-%d} om passet gick över midnatt.",
+        )
+    minutes = (end - start).total_seconds() / 60
+    if minutes > MAX_PASS_MIN:
+        return RowProblem(
+            "pass över ett dygn",
+            "end",
+            f"passet på rad {line} är {minutes:.0f} min, över ett dygn — kontrollera datumen i"
+            f" kolumnerna {name('start')} och {name('end')}",
+            f"Passet blir {minutes:.0f} min, över ett dygn — kontrollera datum och slutdatum.",
+        )
+    texts = {field: _cell(row, field).strip() for field in TEXT_MAX_CHARS}
+    for field, max_chars in TEXT_MAX_CHARS.items():
+        n = len(texts[field])
+        if n > max_chars:
+            return RowProblem(
+                "för lång text",
+                field,
+                f"texten på rad {line}, kolumn {name(field)} är {n} tecken — korta den till"
+                f" högst {max_chars} tecken",
+                f"Texten är {n} tecken — korta den till högst {max_chars} tecken.",
+            )
+    return LogRow(start, end, minutes, texts["places"], texts["activity"], texts["results"])

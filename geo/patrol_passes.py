@@ -1,0 +1,419 @@
+"""Passes the police log in the marking app: rows of the patrol log, corrected by their author.
+
+A pass is one row of ``patrol_log`` (file :data:`geo.patrol_log.WEB_FILE`, line 0, its
+``log_id`` the UUID the browser gave it, ``logged_by`` the account), checked by the same
+:func:`geo.patrol_log_rows.check_log_row` as a row of an imported file, so the monthly
+follow-up counts it like any other. Saving is idempotent by the UUID; every creation,
+correction and removal writes a row in ``patrol_log_changes`` (who, when, before/after).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo import settings, store
+from geo.errors import FieldsError, GeoError
+from geo.patrol_log import WEB_FILE, ensure_log_schema
+from geo.patrol_log_rows import ROW_FIELDS, LogRow, RowProblem, check_log_row
+from geo.users import User
+from geo.weeks import week_monday
+
+logger = logging.getLogger(__name__)
+
+#: The organisation whose editors log passes.
+PASS_ORG = "polis"
+#: Audit actions of a pass.
+CREATED, CHANGED, REMOVED = "skapad", "ändrad", "borttagen"
+_CHANGES = """
+CREATE TABLE IF NOT EXISTS patrol_log_changes (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  log_id TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  changed_by TEXT NOT NULL,
+  action TEXT NOT NULL,
+  before TEXT,
+  after TEXT);
+CREATE INDEX IF NOT EXISTS patrol_log_changes_log ON patrol_log_changes (log_id);
+"""
+_PASS_COLUMNS = "log_id, start, end, minutes, places, activity, results, file, logged_by"
+
+
+class PassValidationError(FieldsError):
+    """A pass failed validation; ``errors`` maps each field to a Swedish sentence."""
+
+
+class PassPermissionError(GeoError, PermissionError):
+    """The account may not log passes, or not change this one."""
+
+
+class PassNotFoundError(GeoError, LookupError):
+    """No pass has this id."""
+
+
+class PassRemovedError(GeoError):
+    """The pass with this id was removed; its id is not used again."""
+
+
+@dataclass(frozen=True)
+class PassSaveResult:
+    """What :func:`save_pass` did.
+
+    Attributes
+    ----------
+    logged
+        The stored pass (:func:`read_pass`).
+    created
+        Whether the pass is new.
+    changed
+        Whether anything was written (``False``: a retry of what is stored).
+    """
+
+    logged: dict[str, Any]
+    created: bool
+    changed: bool
+
+
+def may_log(user: User) -> bool:
+    """Tell whether ``user`` may log passes: the police's editors."""
+    return user.can_write and user.org == PASS_ORG
+
+
+def validate_pass(payload: Mapping[str, Any]) -> LogRow:
+    """Check a pass from the form by the patrol log's rules (:func:`check_log_row`).
+
+    Parameters
+    ----------
+    payload
+        ``date``, ``start``, ``end`` (``18:30``, or ``2026-12-06 00:45`` past midnight),
+        ``places``, ``activity``, ``results`` as text; missing fields are empty.
+
+    Returns
+    -------
+    LogRow
+        The values to store.
+
+    Raises
+    ------
+    PassValidationError
+        With the field and the Swedish sentence (value and fix) of the first rule broken.
+    """
+    row: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for field in ROW_FIELDS:
+        value = payload.get(field)
+        if value is not None and not isinstance(value, str):
+            errors[field] = "Fältet ska vara text."
+        row[field] = value if isinstance(value, str) else ""
+    if errors:
+        raise PassValidationError(errors)
+    checked = check_log_row(row)
+    if isinstance(checked, RowProblem):
+        raise PassValidationError({checked.field: checked.form_message})
+    return checked
+
+
+def _content(row: LogRow) -> dict[str, Any]:
+    return {
+        "start": row.start.isoformat(),
+        "end": row.end.isoformat(),
+        "minutes": row.minutes,
+        "places": row.places,
+        "activity": row.activity,
+        "results": row.results,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _ensure(conn: sqlite3.Connection) -> None:
+    ensure_log_schema(conn)
+    conn.executescript(_CHANGES)
+
+
+def _pass_id(pass_id: str) -> str:
+    try:
+        return str(uuid.UUID(str(pass_id)))
+    except ValueError as e:
+        raise PassValidationError({"pass_id": "Passets id är inte ett UUID."}) from e
+
+
+def _record(row: tuple[Any, ...]) -> dict[str, Any]:
+    record = dict(zip([c.strip() for c in _PASS_COLUMNS.split(",")], row, strict=True))
+    for key in ("start", "end"):
+        record[key] = pd.Timestamp(record[key]).tz_convert(settings.timezone)
+    record["minutes"] = float(record["minutes"])
+    record["from_app"] = record["file"] == WEB_FILE
+    return record
+
+
+def _fetch(conn: sqlite3.Connection, pass_id: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        f"SELECT {_PASS_COLUMNS} FROM patrol_log WHERE log_id = ?", (pass_id,)
+    ).fetchone()
+    return _record(row) if row is not None else None
+
+
+def _stored_content(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "start": record["start"].isoformat(),
+        "end": record["end"].isoformat(),
+        "minutes": record["minutes"],
+        "places": record["places"],
+        "activity": record["activity"] or "",
+        "results": record["results"] or "",
+    }
+
+
+def _audit(
+    conn: sqlite3.Connection,
+    pass_id: str,
+    who: str,
+    action: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+) -> None:
+    conn.execute(
+        "INSERT INTO patrol_log_changes (log_id, changed_at, changed_by, action, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            pass_id,
+            _now(),
+            who,
+            action,
+            None if before is None else json.dumps(before, ensure_ascii=False),
+            None if after is None else json.dumps(after, ensure_ascii=False),
+        ),
+    )
+
+
+def _own(record: Mapping[str, Any], user: User, what: str) -> None:
+    if not record["from_app"] or record["logged_by"] != user.name:
+        msg = f"Passet loggades av någon annan; bara den som loggade det kan {what} det."
+        raise PassPermissionError(msg)
+
+
+def _check_may_log(user: User) -> None:
+    if not may_log(user):
+        msg = "Ditt konto får inte logga pass (bara polisens redigerare får det)."
+        raise PassPermissionError(msg)
+
+
+def _was_removed(conn: sqlite3.Connection, pass_id: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM patrol_log_changes WHERE log_id = ? AND action = ?", (pass_id, REMOVED)
+        ).fetchone()
+        is not None
+    )
+
+
+@contextmanager
+def _writing(
+    pass_id: str, user: User, path: Path | None
+) -> Iterator[tuple[sqlite3.Connection, str, dict[str, Any] | None, bool]]:
+    """Check the id and the account, then hold a write transaction on the pass's row.
+
+    Yields the connection, the id as stored, the stored pass (``None`` when there is none)
+    and whether a pass with this id was removed. Committed unless the block raises.
+    """
+    sid = _pass_id(pass_id)
+    _check_may_log(user)
+    with store.connect(path) as conn, conn:
+        _ensure(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        existing = _fetch(conn, sid)
+        yield conn, sid, existing, existing is None and _was_removed(conn, sid)
+
+
+def save_pass(
+    pass_id: str, payload: Mapping[str, Any], *, user: User, path: Path | None = None
+) -> PassSaveResult:
+    """Log a pass, or correct one's own, under the UUID the browser gave it (idempotent).
+
+    Parameters
+    ----------
+    pass_id
+        The UUID; sending the same pass again stores nothing new.
+    payload
+        As for :func:`validate_pass`.
+    user
+        A police editor (:func:`may_log`); only the pass's author may correct it.
+    path
+        The store; default :func:`geo.store.default_path`.
+
+    Returns
+    -------
+    PassSaveResult
+        The stored pass and what was done.
+
+    Raises
+    ------
+    PassValidationError
+        When the id or a field is invalid.
+    PassPermissionError
+        When the account may not log passes or the pass is someone else's (or a file's).
+    PassRemovedError
+        When the pass with this id was removed.
+    """
+    _pass_id(pass_id)
+    _check_may_log(user)
+    content = _content(validate_pass(payload))
+    with _writing(pass_id, user, path) as (conn, sid, existing, removed):
+        if existing is None:
+            if removed:
+                msg = "Passet är borttaget; logga det som ett nytt pass."
+                raise PassRemovedError(msg)
+            conn.execute(
+                "INSERT INTO patrol_log (log_id, start, end, minutes, places, activity, results,"
+                " file, line, imported_at, logged_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                (
+                    sid, content["start"], content["end"], content["minutes"],
+                    content["places"], content["activity"], content["results"], WEB_FILE,
+                    _now(), user.name,
+                ),
+            )  # fmt: skip
+            _audit(conn, sid, user.name, CREATED, None, content)
+            created, changed = True, True
+        else:
+            _own(existing, user, "rätta")
+            before = _stored_content(existing)
+            created, changed = False, before != content
+            if changed:
+                conn.execute(
+                    "UPDATE patrol_log SET start=?, end=?, minutes=?, places=?, activity=?,"
+                    " results=? WHERE log_id=?",
+                    (
+                        content["start"], content["end"], content["minutes"],
+                        content["places"], content["activity"], content["results"], sid,
+                    ),
+                )  # fmt: skip
+                _audit(conn, sid, user.name, CHANGED, before, content)
+        logged = _fetch(conn, sid)
+    assert logged is not None
+    if changed:
+        logger.info("pass %s %s by %s", sid, "logged" if created else "corrected", user.name)
+    return PassSaveResult(logged, created=created, changed=changed)
+
+
+def remove_pass(pass_id: str, *, user: User, path: Path | None = None) -> bool:
+    """Remove one's own pass from the patrol log (the audit keeps what it was).
+
+    Parameters
+    ----------
+    pass_id
+        The pass's UUID.
+    user
+        The pass's author, a police editor.
+    path
+        The store.
+
+    Returns
+    -------
+    bool
+        ``True`` when removed now, ``False`` when it was already removed (a retry).
+
+    Raises
+    ------
+    PassValidationError
+        When the id is not a UUID.
+    PassPermissionError
+        When the account may not log passes or the pass is not its own.
+    PassNotFoundError
+        When no pass ever had this id.
+    """
+    with _writing(pass_id, user, path) as (conn, sid, existing, removed):
+        if existing is None:
+            if removed:
+                return False
+            msg = "Passet finns inte."
+            raise PassNotFoundError(msg)
+        _own(existing, user, "ta bort")
+        conn.execute("DELETE FROM patrol_log WHERE log_id = ?", (sid,))
+        _audit(conn, sid, user.name, REMOVED, _stored_content(existing), None)
+    logger.info("pass %s removed by %s", sid, user.name)
+    return True
+
+
+def read_pass(pass_id: str, *, path: Path | None = None) -> dict[str, Any] | None:
+    """Return one row of the patrol log by id (``None`` when there is none).
+
+    Parameters
+    ----------
+    pass_id
+        The row's ``log_id``.
+    path
+        The store.
+
+    Returns
+    -------
+    dict or None
+        ``log_id, start, end`` (tz-aware), ``minutes, places, activity, results, file,
+        logged_by, from_app``.
+    """
+    with store.connect(path) as conn:
+        _ensure(conn)
+        return _fetch(conn, str(pass_id))
+
+
+def read_week_passes(week: str, *, path: Path | None = None) -> list[dict[str, Any]]:
+    """Return the patrol log's rows (from files and from the app) that lie in an ISO week.
+
+    Parameters
+    ----------
+    week
+        ``YYYY-Www``; a row counts when any of its minutes fall in the week.
+    path
+        The store.
+
+    Returns
+    -------
+    list of dict
+        As :func:`read_pass`, by start time.
+    """
+    monday = week_monday(week)
+    next_monday = (monday.tz_localize(None) + pd.Timedelta(days=7)).tz_localize(settings.timezone)
+    with store.connect(path) as conn:
+        _ensure(conn)
+        rows = conn.execute(f"SELECT {_PASS_COLUMNS} FROM patrol_log").fetchall()
+    records = [_record(r) for r in rows]
+    inside = [r for r in records if r["start"] < next_monday and r["end"] > monday]
+    return sorted(inside, key=lambda r: (r["start"], r["log_id"]))
+
+
+def read_pass_changes(pass_id: str, *, path: Path | None = None) -> pd.DataFrame:
+    """Return a pass's audit rows, oldest first.
+
+    Parameters
+    ----------
+    pass_id
+        The pass's UUID.
+    path
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``log_id, changed_at, changed_by, action, before, after`` (``before``/``after`` JSON
+        text; ``before`` empty when created, ``after`` when removed).
+    """
+    with store.connect(path) as conn:
+        _ensure(conn)
+        return pd.read_sql_query(
+            "SELECT log_id, changed_at, changed_by, action, before, after FROM"
+            " patrol_log_changes WHERE log_id = ? ORDER BY fid",
+            conn,
+            params=[str(pass_id)],
+        )

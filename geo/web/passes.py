@@ -1,0 +1,323 @@
+"""The pass page of the marking app: the week's plan, the passes logged, and a form to log one.
+
+Police editors log what they did (``/pass``, ``/api/pass…``); it is stored in the patrol log
+that the monthly follow-up reads (:mod:`geo.patrol_passes`). Who sees what follows design §8:
+the police see their plan and their passes with places, times and notes; kommun accounts see
+only the week's minutes against the promise and the minutes per day — no free text, no
+clock times, no places, and not the plan (where and when the police will be).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from geo import patrol_passes, settings, users
+from geo.errors import DataError, GeoError
+from geo.model import normalize_text
+from geo.patrol.stored import read_plan_stops
+from geo.patrol_log import minutes_per_week, read_log
+from geo.web._history import PASS_FIELD_LABELS, describe_change
+from geo.weeks import DAY_NAMES, parse_week, shift_week, week_label
+
+_T = TypeVar("_T")
+#: Minutes the police promised per ISO week (the löfte's two hours).
+PROMISE_MIN = 120
+#: Activities offered in the form besides the plan's own (free text is accepted too).
+ACTIVITIES: tuple[str, ...] = (
+    "närvaro/synlighet",
+    "hastighetskontroll",
+    "nykterhetskontroll",
+    "fordonskontroll (A-traktor/EPA/moped)",
+    "samtal med ungdomar",
+)
+
+
+@dataclass(frozen=True)
+class AppParts:
+    """What the pass routes take from the app built by :func:`geo.web.app.create_app`.
+
+    Attributes
+    ----------
+    path
+        The store.
+    page
+        Renders a template: ``page(request, name, user, **context)``.
+    session_user
+        The logged-in account of a request, or ``None``.
+    api_user
+        The account of an API request (401 when logged out; ``write=True`` checks CSRF).
+    json_body
+        The request's JSON object (400 otherwise).
+    place_names
+        The named places of the kommun, offered in the form's place list.
+    """
+
+    path: Path
+    page: Callable[..., Response]
+    session_user: Callable[[Request], users.User | None]
+    api_user: Callable[..., Awaitable[users.User]]
+    json_body: Callable[[Request], Awaitable[dict[str, Any]]]
+    place_names: list[str]
+
+
+def sees_details(user: users.User) -> bool:
+    """Tell whether an account sees the plan, the passes' times, places and notes (the police)."""
+    return user.org == patrol_passes.PASS_ORG
+
+
+def this_week(today: dt.date | None = None) -> str:
+    """Return the ISO week of today (Europe/Stockholm) as ``YYYY-Www``."""
+    day = today or pd.Timestamp.now(tz=settings.timezone).date()
+    return week_label(day)
+
+
+def _week_of(value: str | None) -> str:
+    week = (value or "").strip() or this_week()
+    try:
+        year, num = parse_week(week)
+    except DataError as e:
+        msg = f"Veckan {week!r} finns inte; skriv den som 2026-W49."
+        raise HTTPException(400, msg) from e
+    return f"{year}-W{num:02d}"
+
+
+def _day(ts: pd.Timestamp) -> str:
+    return f"{DAY_NAMES[ts.weekday()]} {ts.day}/{ts.month}"
+
+
+def _clock(ts: pd.Timestamp, *, since: pd.Timestamp) -> str:
+    """Return ``18:30``, or ``2026-12-06 00:45`` when ``ts`` is on a later day than ``since``."""
+    return f"{ts:%H:%M}" if ts.date() == since.date() else f"{ts:%Y-%m-%d %H:%M}"
+
+
+def _pass_item(record: Mapping[str, Any], user: users.User) -> dict[str, Any]:
+    start, end = record["start"], record["end"]
+    item: dict[str, Any] = {
+        "date": f"{start:%Y-%m-%d}",
+        "day": _day(start),
+        "minutes": round(float(record["minutes"])),
+    }
+    if not sees_details(user):
+        return item
+    return {
+        **item,
+        "id": record["log_id"],
+        "start": f"{start:%H:%M}",
+        "end": _clock(end, since=start),
+        "end_time": f"{end:%H:%M}",
+        "end_date": "" if end.date() == start.date() else f"{end:%Y-%m-%d}",
+        "places": record["places"],
+        "activity": record["activity"] or "",
+        "results": record["results"] or "",
+        "logged_by": record["logged_by"] or "",
+        "source": "app" if record["from_app"] else "fil",
+        "own": bool(record["from_app"] and record["logged_by"] == user.name),
+    }
+
+
+def _stop_items(week: str, passes: list[dict[str, Any]], path: Path) -> list[dict[str, Any]]:
+    stops = read_plan_stops(week, path)
+    items = []
+    for s in stops.to_dict("records"):
+        start = pd.Timestamp(s["start"])
+        end = start + pd.Timedelta(minutes=float(s["dwell_min"]))
+        place = str(s["place"])
+        key = normalize_text(place)
+        done = any(
+            p["start"].date() == start.date() and key in normalize_text(p["places"]) for p in passes
+        )
+        items.append(
+            {
+                "nr": int(s["stop_order"]),
+                "place": place,
+                "date": f"{start:%Y-%m-%d}",
+                "day": _day(start),
+                "start": f"{start:%H:%M}",
+                "end": f"{end:%H:%M}",
+                "activity": str(s["activity"]),
+                "done": done,
+            }
+        )
+    return items
+
+
+def _history(record: Mapping[str, Any], path: Path) -> list[dict[str, Any]]:
+    """Return a pass's audit rows as the page shows them (none for a file's row)."""
+    if not record["from_app"]:
+        return []
+    changes = patrol_passes.read_pass_changes(str(record["log_id"]), path=path)
+    return [describe_change(c, labels=PASS_FIELD_LABELS) for c in changes.to_dict("records")]
+
+
+def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
+    """Return what the pass page and ``GET /api/pass`` show of a week for an account.
+
+    Parameters
+    ----------
+    week
+        ISO week.
+    user
+        The account: the police see :func:`sees_details`; others only minutes.
+    path
+        The store.
+
+    Returns
+    -------
+    dict
+        ``week``, ``minutes`` (the week's total as the monthly report counts it:
+        :func:`geo.patrol_log.minutes_per_week`), ``promise_min``, ``met``, ``passes``
+        (per pass ``date``, ``day``, ``minutes``; for the police also ``id``, ``start``,
+        ``end``, ``places``, ``activity``, ``results``, ``logged_by``, ``source``, ``own`` and
+        ``changes``, the audit as :func:`geo.web._history.describe_change` tells it),
+        ``stops`` (the stored plan's stops; the police only, else empty) and ``details``.
+    """
+    records = patrol_passes.read_week_passes(week, path=path)
+    total = minutes_per_week(
+        read_log(path), first_week=week, last_week=week, promise_min=PROMISE_MIN
+    )
+    minutes = round(float(total["minutes"].iloc[0]))
+    details = sees_details(user)
+    return {
+        "week": week,
+        "minutes": minutes,
+        "promise_min": PROMISE_MIN,
+        "met": minutes >= PROMISE_MIN,
+        "passes": [
+            {**_pass_item(r, user), **({"changes": _history(r, path)} if details else {})}
+            for r in records
+        ],
+        "stops": _stop_items(week, records, path) if details else [],
+        "details": details,
+    }
+
+
+def _saved(result: patrol_passes.PassSaveResult, user: users.User) -> dict[str, Any]:
+    return {
+        "pass": _pass_item(result.logged, user),
+        "week": week_label(result.logged["start"]),
+        "created": result.created,
+        "changed": result.changed,
+    }
+
+
+def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
+    """Add the page ``/pass`` and the API ``/api/pass…`` to the marking app.
+
+    Parameters
+    ----------
+    app
+        The app.
+    parts
+        The app's store and helpers.
+    """
+    path = parts.path
+
+    @app.get("/pass", response_class=HTMLResponse)
+    async def pass_page(request: Request) -> Response:
+        user = await run_in_threadpool(parts.session_user, request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        week = _week_of(request.query_params.get("vecka"))
+        view = await run_in_threadpool(week_view, week, user, path=path)
+        now = this_week()
+        today = pd.Timestamp.now(tz=settings.timezone)
+        year, num = parse_week(week)
+        default_day = today.date() if week == now else dt.date.fromisocalendar(year, num, 1)
+        stop_places = [s["place"] for s in view["stops"]]
+        return parts.page(
+            request,
+            "pass.html",
+            user,
+            view=view,
+            week_number=num,
+            week_year=year,
+            previous=shift_week(week, -1),
+            following=shift_week(week, 1) if week < now else None,
+            may_log=patrol_passes.may_log(user),
+            default_day=default_day.isoformat(),
+            place_names=list(dict.fromkeys([*stop_places, *parts.place_names])),
+            activities=list(dict.fromkeys([*(s["activity"] for s in view["stops"]), *ACTIVITIES])),
+            saved=request.query_params.get("sparad") == "1",
+        )
+
+    @app.get("/api/pass")
+    async def api_week(request: Request) -> dict[str, Any]:
+        user = await parts.api_user(request, write=False)
+        week = _week_of(request.query_params.get("vecka"))
+        return await run_in_threadpool(week_view, week, user, path=path)
+
+    @app.get("/api/pass/{pass_id}")
+    async def api_pass(request: Request, pass_id: str) -> dict[str, Any]:
+        user = await parts.api_user(request, write=False)
+        if not sees_details(user):
+            raise HTTPException(403, "Passens detaljer visas bara för polisen.")
+        record = await run_in_threadpool(patrol_passes.read_pass, pass_id, path=path)
+        if record is None:
+            raise HTTPException(404, "Passet finns inte.")
+        changes = await run_in_threadpool(_history, record, path)
+        return {"pass": _pass_item(record, user), "changes": changes}
+
+    @app.put("/api/pass/{pass_id}")
+    async def api_put_pass(request: Request, pass_id: str) -> Response:
+        user = await parts.api_user(request, write=True)
+        body = await parts.json_body(request)
+        result = await _answering(
+            lambda: patrol_passes.save_pass(pass_id, body, user=user, path=path)
+        )
+        if isinstance(result, Response):
+            return result
+        return JSONResponse(_saved(result, user), status_code=201 if result.created else 200)
+
+    @app.delete("/api/pass/{pass_id}")
+    async def api_delete_pass(request: Request, pass_id: str) -> Response:
+        user = await parts.api_user(request, write=True)
+        removed = await _answering(lambda: patrol_passes.remove_pass(pass_id, user=user, path=path))
+        if isinstance(removed, Response):
+            return removed
+        return JSONResponse({"removed": removed})
+
+
+#: The HTTP status of each refusal of :mod:`geo.patrol_passes` (validation aside: 422).
+_REFUSALS: tuple[tuple[type[Exception], int], ...] = (
+    (patrol_passes.PassPermissionError, 403),
+    (patrol_passes.PassNotFoundError, 404),
+    (patrol_passes.PassRemovedError, 409),
+)
+
+
+async def _answering(call: Callable[[], _T]) -> _T | Response:
+    """Run a write in a worker thread; a refusal becomes its answer (422 with the fields).
+
+    Parameters
+    ----------
+    call
+        The write.
+
+    Returns
+    -------
+    object or starlette.responses.Response
+        The write's result, or the 422 response of a validation error.
+
+    Raises
+    ------
+    HTTPException
+        403, 404 or 409 with the Swedish message of the refusal (:data:`_REFUSALS`).
+    """
+    try:
+        return await run_in_threadpool(call)
+    except patrol_passes.PassValidationError as e:
+        return JSONResponse({"detail": "Kontrollera fälten.", "errors": e.errors}, status_code=422)
+    except GeoError as e:
+        for kind, status in _REFUSALS:
+            if isinstance(e, kind):
+                raise HTTPException(status, str(e)) from e
+        raise

@@ -1,0 +1,58 @@
+"""Helpers of the pass tests: a stored plan for a week, police accounts, a valid pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+
+from geo import users
+from geo.patrol.stored import save_plan
+from geo.weeks import week_monday
+from tests._web_fixtures import PASSWORD
+
+TZ = "Europe/Stockholm"
+
+
+def add_police(path: Path) -> None:
+    """Add a second police editor (``olle``) and a police viewer (``vera``) to a test store."""
+    users.add_user("olle", org="polis", role="editor", password=PASSWORD, path=path)
+    users.add_user("vera", org="polis", role="viewer", password=PASSWORD, path=path)
+
+
+def store_plan(path: Path, week: str) -> pd.DataFrame:
+    """Store a plan of two stops on the week's Tuesday evening; return its stops."""
+    tuesday = (week_monday(week) + pd.Timedelta(days=1)).tz_localize(None)
+    stops = pd.DataFrame(
+        {
+            "order": [1, 2],
+            "candidate_id": ["plats:fjugesta", "plats:lanna"],
+            "place": ["Fjugesta centrum", "Lanna badgruva"],
+            "start": [
+                (tuesday + pd.Timedelta(hours=18)).tz_localize(TZ),
+                (tuesday + pd.Timedelta(hours=18, minutes=30)).tz_localize(TZ),
+            ],
+            "dwell_min": [15.0, 15.0],
+            "theme": ["N", "T"],
+            "activity": ["närvaro/synlighet", "hastighetskontroll"],
+        }
+    )
+    plan = SimpleNamespace(week=week, stops=stops, meta={"generated_at": "2026-01-01T00:00:00"})
+    save_plan(plan, path)  # type: ignore[arg-type]
+    return stops
+
+
+def pass_payload(**overrides: Any) -> dict[str, Any]:
+    """Return a valid 45-minute pass as the form sends it, fields replaced by ``overrides``."""
+    payload: dict[str, Any] = {
+        "date": "2026-12-01",
+        "start": "18:00",
+        "end": "18:45",
+        "places": "Fjugesta centrum",
+        "activity": "närvaro/synlighet",
+        "results": "2 samtal med ungdomar",
+    }
+    payload.update(overrides)
+    return payload

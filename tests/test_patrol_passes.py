@@ -1,0 +1,141 @@
+"""Passes logged in the app: the same rules as the file import, idempotent saves, an audit."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import tempfile
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, event, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from geo import patrol_log, patrol_passes
+from geo.patrol_log_rows import ROW_FIELDS, TEXT_MAX_CHARS
+from geo.users import User
+from tests._pass_fixtures import pass_payload
+
+PER = User("per", "polis", "editor")
+
+_DAYS = ["2026-12-01", "2026-03-29", "2026-10-25", "2026-12-31", " 2026-06-13 "]
+_BAD_DAYS = ["", "igår", "2026-13-01", "31/12", "2026-02-30"]
+_TEXT = st.text(alphabet="abcåäö ABC019,;:.-/'\"", max_size=30)
+
+
+@st.composite
+def clocks(draw: st.DrawFn) -> str:
+    """A start or end cell as the police write it, well or badly."""
+    hour, minute = draw(st.integers(0, 23)), draw(st.integers(0, 59))
+    kind = draw(st.sampled_from(["hh:mm", "hh.mm", "dated", "bad", "gap", "hour25"]))
+    if kind == "hh:mm":
+        return f"{hour:02d}:{minute:02d}"
+    if kind == "hh.mm":
+        return f"{hour}.{minute:02d}"
+    if kind == "dated":
+        return f"{draw(st.sampled_from(_DAYS)).strip()} {hour:02d}:{minute:02d}"
+    if kind == "gap":  # 2026-03-29 02:00–03:00 does not exist in Sweden
+        return f"02:{minute:02d}"
+    if kind == "hour25":
+        return f"25:{minute:02d}"
+    return draw(st.sampled_from(["", "sju", "kväll", "18:3x", "18:30:99"]))
+
+
+@st.composite
+def likely_pass(draw: st.DrawFn) -> dict[str, str]:
+    """Date, start and end of a pass as written: an end within five hours, dated past midnight."""
+    day = pd.Timestamp(draw(st.sampled_from(_DAYS)).strip())
+    start = day + pd.Timedelta(minutes=draw(st.integers(0, 24 * 60 - 1)))
+    end = start + pd.Timedelta(minutes=draw(st.integers(-30, 300)))
+    clock = "%Y-%m-%d %H:%M" if end.date() != day.date() else "%H:%M"
+    return {"date": f"{day:%Y-%m-%d}", "start": f"{start:%H:%M}", "end": f"{end:{clock}}"}
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> dict[str, str]:
+    """A row of the patrol log: date, start, end and texts, sometimes too long."""
+    row = draw(
+        likely_pass()
+        | st.fixed_dictionaries(
+            {
+                "date": st.sampled_from(_DAYS + _BAD_DAYS),
+                "start": clocks(),
+                "end": clocks(),
+            }
+        )
+    )
+    for field, max_chars in TEXT_MAX_CHARS.items():
+        long = draw(st.booleans()) and draw(st.integers(0, 9)) == 0
+        row[field] = "x" * (max_chars + 1) if long else draw(_TEXT)
+    return row
+
+
+def _through_the_file(row: dict[str, str], folder: Path) -> float | None:
+    """Import ``row`` as a one-row CSV; return its stored minutes, or ``None`` if quarantined."""
+    path = folder / "logg.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(ROW_FIELDS)
+        writer.writerow([row[c] for c in ROW_FIELDS])
+    store = folder / "fil.gpkg"
+    result = patrol_log.import_log(path, store_path=store)
+    assert result.read == 1 and result.stored + result.quarantined == 1
+    return float(patrol_log.read_log(store)["minutes"].iloc[0]) if result.stored else None
+
+
+def _through_the_app(row: dict[str, str], folder: Path) -> float | None:
+    """Save ``row`` as a pass; return its stored minutes, or ``None`` if refused."""
+    store = folder / "webb.gpkg"
+    try:
+        patrol_passes.save_pass(str(uuid.uuid4()), row, user=PER, path=store)
+    except patrol_passes.PassValidationError as e:
+        errors = e.errors
+    else:
+        return float(patrol_log.read_log(store)["minutes"].iloc[0])
+    assert len(errors) == 1 and set(errors) <= set(ROW_FIELDS)  # one field, one fix
+    return None
+
+
+@hsettings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(rows())
+def test_the_app_and_the_file_import_accept_and_refuse_the_same_rows(row):
+    assume(any(v.strip() for v in row.values()))  # a blank line is no row in a file
+    with tempfile.TemporaryDirectory() as folder:
+        by_file = _through_the_file(row, Path(folder))
+        by_app = _through_the_app(row, Path(folder))
+    event("accepted" if by_app is not None else "refused")
+    assert by_file == by_app
+
+
+def test_an_older_store_gets_the_logged_by_column(tmp_path):
+    store = tmp_path / "gammal.gpkg"
+    with sqlite3.connect(store) as conn:
+        conn.execute(
+            "CREATE TABLE patrol_log (log_id TEXT PRIMARY KEY, start TEXT NOT NULL, end TEXT NOT"
+            " NULL, minutes REAL NOT NULL, places TEXT NOT NULL, activity TEXT, results TEXT,"
+            " file TEXT NOT NULL, line INTEGER NOT NULL, imported_at TEXT NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO patrol_log VALUES ('a', '2026-12-01T17:00:00+01:00',"
+            " '2026-12-01T18:00:00+01:00', 60, 'Leken', '', '', 'logg.csv', 2, 'x')"
+        )
+    patrol_passes.save_pass(str(uuid.uuid4()), pass_payload(), user=PER, path=store)
+    log = patrol_log.read_log(store)
+    assert sorted(log["minutes"]) == [45.0, 60.0]
+    week = patrol_passes.read_week_passes("2026-W49", path=store)
+    assert [(p["file"], p["logged_by"]) for p in week] == [("logg.csv", None), ("webb", "per")]
+
+
+def test_a_file_row_cannot_be_corrected_in_the_app(tmp_path):
+    path = tmp_path / "logg.csv"
+    path.write_text("datum;start;slut;platser\n2026-12-01;18:00;19:00;Leken\n", encoding="utf-8")
+    store = tmp_path / "s.gpkg"
+    patrol_log.import_log(path, store_path=store)
+    (row,) = patrol_passes.read_week_passes("2026-W49", path=store)
+    with pytest.raises(patrol_passes.PassValidationError):  # a file row's id is not a UUID
+        patrol_passes.save_pass(row["log_id"], pass_payload(), user=PER, path=store)
+    with pytest.raises(patrol_passes.PassNotFoundError):
+        patrol_passes.remove_pass(str(uuid.uuid4()), user=PER, path=store)

@@ -1,0 +1,183 @@
+"""The pass page and ``/api/pass…`` on a real ``geo serve``: who may do what, retries, mistakes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from _web_fixtures import login, make_store, running_server
+
+from geo import patrol_log, patrol_passes
+from geo.web.passes import this_week
+from tests._pass_fixtures import add_police, pass_payload, store_plan
+
+WEEK = "2026-W49"  # 2026-11-30 – 2026-12-06; pass_payload() is on its Tuesday
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pass")
+    path = make_store(folder)
+    add_police(path)
+    store_plan(path, WEEK)
+    with running_server(path, folder / "server.log") as base:
+        yield base, path
+
+
+@contextmanager
+def client(base: str, name: str | None = None) -> Iterator[httpx.Client]:
+    """Yield an HTTP client of the server, logged in as ``name`` (``None``: logged out)."""
+    with httpx.Client(base_url=base, follow_redirects=False) as c:
+        if name:
+            login(c, name)
+        yield c
+
+
+@pytest.fixture
+def per(server):
+    with client(server[0], "per") as c:
+        yield c
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def week_minutes(path, week=WEEK) -> float:
+    log = patrol_log.read_log(path)
+    return float(patrol_log.minutes_per_week(log, first_week=week, last_week=week)["minutes"][0])
+
+
+def test_a_police_editor_logs_a_pass_and_a_retry_adds_nothing(server, per):
+    _base, path = server
+    pid = new_id()
+    before = week_minutes(path, "2026-W50")
+    body = pass_payload(date="2026-12-08", results="retry-test")
+    r = per.put(f"/api/pass/{pid}", json=body)
+    assert r.status_code == 201, r.text
+    data = r.json()
+    assert data["created"] and data["week"] == "2026-W50"
+    assert data["pass"]["minutes"] == 45 and data["pass"]["own"]
+    again = per.put(f"/api/pass/{pid}", json=body)  # the answer was lost: the browser resends
+    assert again.status_code == 200 and again.json()["changed"] is False
+    assert week_minutes(path, "2026-W50") == before + 45
+    stored = patrol_passes.read_pass(pid, path=path)
+    assert stored is not None
+    assert (stored["file"], stored["logged_by"]) == (patrol_log.WEB_FILE, "per")
+    changes = patrol_passes.read_pass_changes(pid, path=path)
+    assert list(changes["action"]) == ["skapad"]
+
+
+def test_the_author_corrects_and_removes_a_pass_and_the_audit_keeps_both(server, per):
+    _base, path = server
+    pid = new_id()
+    body = pass_payload(date="2026-12-15", start="19:00", end="19:30")
+    assert per.put(f"/api/pass/{pid}", json=body).status_code == 201
+    r = per.put(f"/api/pass/{pid}", json={**body, "end": "20:10", "results": "1 ordningsbot"})
+    assert r.status_code == 200 and r.json()["changed"] is True
+    assert r.json()["pass"]["minutes"] == 70
+    assert week_minutes(path, "2026-W51") == 70
+    shown = per.get(f"/api/pass/{pid}").json()
+    assert [c["what"] for c in shown["changes"]] == ["Skapad", "Ändrad"]
+    assert ("Slut", "2026-12-15 19:30", "2026-12-15 20:10") in [
+        tuple(f) for f in shown["changes"][1]["fields"]
+    ]
+    assert per.delete(f"/api/pass/{pid}").json() == {"removed": True}
+    assert per.delete(f"/api/pass/{pid}").json() == {"removed": False}  # a retry
+    assert week_minutes(path, "2026-W51") == 0
+    assert patrol_passes.read_pass(pid, path=path) is None
+    assert list(patrol_passes.read_pass_changes(pid, path=path)["action"]) == [
+        "skapad",
+        "ändrad",
+        "borttagen",
+    ]
+    # a late retry of the first save does not bring the removed pass back
+    r = per.put(f"/api/pass/{pid}", json=body)
+    assert r.status_code == 409 and "borttaget" in r.json()["detail"]
+    assert week_minutes(path, "2026-W51") == 0
+
+
+def test_only_police_editors_write_and_only_their_own_passes(server, per):
+    base, _path = server
+    pid = new_id()
+    assert per.put(f"/api/pass/{pid}", json=pass_payload(date="2026-12-02")).status_code == 201
+    for name in ("anna", "ulla", "vera"):  # kommun editor, kommun viewer, police viewer
+        with client(base, name) as c:
+            r = c.put(f"/api/pass/{new_id()}", json=pass_payload())
+            assert r.status_code == 403, name
+            assert "polisens redigerare" in r.json()["detail"]
+            assert c.delete(f"/api/pass/{pid}").status_code == 403
+    with client(base, "olle") as olle:  # another police editor
+        r = olle.put(f"/api/pass/{pid}", json=pass_payload(date="2026-12-02", end="19:00"))
+        assert r.status_code == 403 and "någon annan" in r.json()["detail"]
+        assert olle.delete(f"/api/pass/{pid}").status_code == 403
+    with client(base) as anon:
+        assert anon.put(f"/api/pass/{new_id()}", json=pass_payload()).status_code == 401
+        assert anon.get("/api/pass").status_code == 401
+        assert anon.get("/pass").status_code == 303
+
+
+def test_writes_need_the_csrf_token(server, per):
+    per.headers["X-CSRF-Token"] = "fel"
+    assert per.put(f"/api/pass/{new_id()}", json=pass_payload()).status_code == 403
+    assert per.delete(f"/api/pass/{new_id()}").status_code == 403
+
+
+def test_refusals_name_the_field_and_the_fix_in_swedish(server, per):
+    cases = {
+        "end": (pass_payload(start="19:00", end="18:00"), "ange slutdatum 2026-12-02"),
+        "date": (pass_payload(date="igår"), "skriv det som 2026-12-05"),
+        "start": (pass_payload(start="sju"), "skriv den som 18:30"),
+        "results": (pass_payload(results="x" * 2001), "högst 2000 tecken"),
+    }
+    for field, (body, fix) in cases.items():
+        r = per.put(f"/api/pass/{new_id()}", json=body)
+        assert r.status_code == 422, field
+        errors = r.json()["errors"]
+        assert list(errors) == [field] and fix in errors[field], errors
+    r = per.put("/api/pass/inte-ett-uuid", json=pass_payload())
+    assert r.status_code == 422 and "pass_id" in r.json()["errors"]
+    r = per.put(f"/api/pass/{new_id()}", json={**pass_payload(), "places": ["a", "b"]})
+    assert r.json()["errors"] == {"places": "Fältet ska vara text."}
+    # a pass over midnight: the end with its date, as in a file
+    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(start="23:30", end="2026-12-02 00:15"))
+    assert r.status_code == 201 and r.json()["pass"]["minutes"] == 45
+
+
+def test_police_see_plan_and_notes_kommun_only_the_minutes(server, per):
+    base, _path = server
+    per.put(f"/api/pass/{new_id()}", json=pass_payload(results="hemlig-anteckning"))
+    police = per.get("/api/pass", params={"vecka": WEEK}).json()
+    assert [s["place"] for s in police["stops"]] == ["Fjugesta centrum", "Lanna badgruva"]
+    assert police["stops"][0]["done"] is True  # a pass at Fjugesta centrum that Tuesday
+    assert any(p["results"] == "hemlig-anteckning" for p in police["passes"])
+    page = per.get("/pass", params={"vecka": WEEK}).text
+    assert f"{police['minutes']} av 120 min" in page
+    assert "hemlig-anteckning" in page and "Lanna badgruva" in page
+    with client(base, "anna") as anna:
+        kommun = anna.get("/api/pass", params={"vecka": WEEK}).json()
+        assert kommun["minutes"] == police["minutes"] and kommun["stops"] == []
+        assert all(set(p) == {"date", "day", "minutes"} for p in kommun["passes"])
+        page = anna.get("/pass", params={"vecka": WEEK}).text
+        assert f"{police['minutes']} av 120 min" in page
+        assert "hemlig-anteckning" not in page and "Lanna badgruva" not in page
+        assert 'id="passform"' not in page
+        assert anna.get(f"/api/pass/{new_id()}").status_code == 403
+    with client(base, "vera") as vera:  # police viewer: reads everything, logs nothing
+        page = vera.get("/pass", params={"vecka": WEEK}).text
+        assert "hemlig-anteckning" in page and 'id="passform"' not in page
+
+
+def test_the_page_steps_through_weeks(server, per):
+    now = this_week()
+    page = per.get("/pass").text
+    assert f"Polisens pass vecka {int(now[-2:])}" in page
+    assert 'id="nasta-veckan"' not in page and 'id="forra-veckan"' in page
+    assert 'href="/pass"' in page  # the menu
+    old = per.get("/pass", params={"vecka": "2026-W01"}).text
+    assert "Vecka 2 →" in old and "← Vecka 52" in old
+    assert "← Vecka 53" in per.get("/pass", params={"vecka": "2027-W01"}).text  # 2026 has 53
+    assert per.get("/pass", params={"vecka": "2026-W54"}).status_code == 400

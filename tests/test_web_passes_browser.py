@@ -1,0 +1,99 @@
+"""The pass page in a real browser: a police officer on a phone logs a planned stop as done."""
+
+from __future__ import annotations
+
+import pytest
+from _web_fixtures import make_store, running_server
+
+from geo import patrol_log
+from geo.web.passes import this_week
+from tests._pass_fixtures import add_police, store_plan
+from tests.test_web_browser import PHONE, app_page, assert_fits_phone
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pass-browser")
+    path = make_store(folder)
+    add_police(path)
+    week = this_week()
+    stops = store_plan(path, week)
+    with running_server(path, folder / "server.log") as base:
+        yield base, path, week, stops
+
+
+def open_pass_page(browser, base, name):
+    """Log ``name`` in on a phone and open the pass page from the menu."""
+    page = app_page(browser, base, name=name, **PHONE)
+    page.tap("nav a[href='/pass']")
+    page.wait_for_url(f"{base}/pass")
+    return page
+
+
+def week_minutes(path, week) -> float:
+    log = patrol_log.read_log(path)
+    return float(patrol_log.minutes_per_week(log, first_week=week, last_week=week)["minutes"][0])
+
+
+def test_police_on_a_phone_tick_a_planned_stop_and_log_45_minutes(browser, server):
+    base, path, week, stops = server
+    phone = open_pass_page(browser, base, "per")
+    assert "0 av 120 min" in phone.locator("#summa").inner_text()
+    assert phone.locator("#planstopp tbody tr").count() == 2
+    assert_fits_phone(phone, "/pass")
+
+    phone.tap("label.val:has(input[name=stopp][value='1'])")  # stop 1 done: fills the form
+    day = f"{stops['start'][0]:%Y-%m-%d}"
+    assert phone.input_value("#pass-date") == day
+    assert (phone.input_value("#pass-start"), phone.input_value("#pass-end")) == ("18:00", "18:15")
+    assert phone.input_value("#pass-places") == "Fjugesta centrum"
+    assert phone.input_value("#pass-activity") == "närvaro/synlighet"
+
+    phone.fill("#pass-end", "17:30")  # a slip: before the start
+    phone.tap("#spara-pass")
+    error = phone.locator("[data-fel=end]")
+    error.wait_for()
+    assert "Sluttiden 17:30 är inte efter starttiden 18:00" in error.inner_text()
+    assert phone.get_attribute("#pass-end", "aria-invalid") == "true"
+    assert week_minutes(path, week) == 0
+
+    phone.fill("#pass-end", "18:45")
+    phone.fill("#pass-results", "2 samtal, inga rapporter")
+    phone.tap("#spara-pass")
+    phone.wait_for_url("**/pass?vecka=*&sparad=1")
+    assert phone.locator("#meddelande").inner_text() == "Passet är sparat."
+    assert "45 av 120 min" in phone.locator("#summa").inner_text()
+    assert week_minutes(path, week) == 45  # what the monthly report counts
+    row = phone.locator("#passtabell tbody tr")
+    assert row.count() == 1 and "2 samtal, inga rapporter" in row.inner_text()
+    assert "loggad" in phone.locator("#planstopp tr[data-stopp='1']").inner_text()
+    assert_fits_phone(phone, "/pass with a pass")
+
+    phone.tap("#passtabell button.ratta")  # a correction: it ended at 19:00
+    assert phone.locator("#form-rubrik").inner_text() == "Rätta passet"
+    assert phone.input_value("#pass-end") == "18:45"
+    phone.fill("#pass-end", "19:00")
+    phone.tap("#spara-pass")
+    phone.wait_for_function("document.getElementById('summa').textContent.includes('60 av 120')")
+    assert week_minutes(path, week) == 60
+    assert phone.locator("#passtabell tbody tr").count() == 1
+    phone.tap("#passtabell details.historik summary")
+    history = phone.locator("#passtabell details.historik").inner_text()
+    assert "Ändrat 1 gång" in history and "per: Skapad" in history
+    assert "Slut: " in history and "18:45 → " in history and "19:00" in history
+    assert_fits_phone(phone, "/pass with a pass's history open")
+    assert phone.errors == []
+    phone.context.close()
+
+
+def test_kommun_staff_see_the_minutes_but_not_the_notes_or_the_plan(browser, server):
+    base, _path, _week, _stops = server
+    page = open_pass_page(browser, base, "anna")
+    assert "av 120 min" in page.locator("#summa").inner_text()
+    assert page.locator("#planstopp").count() == 0 and page.locator("#passform").count() == 0
+    assert "samtal" not in page.content()
+    assert_fits_phone(page, "/pass for the kommun")
+    assert page.errors == []
+    page.context.close()
