@@ -1,5 +1,5 @@
-/* Trygghetskartan: keep permanent map labels (place names, a plan's stop numbers) off each other
- * and off the markers one reads or clicks.
+/* Trygghetskartan: keep permanent map labels (place names, a plan's stop numbers) whole on the
+ * map, off each other and off the markers one reads or clicks.
  *
  * geoPlaceLabels(map) places the labels one by one around the map's controls (stop badges
  * first, then localities, then bathing sites): each keeps its own place if that box is free,
@@ -12,10 +12,12 @@
  * main job's 1,500 incidents a placing of its 14 names takes 15-30 ms: bench/bench_labels.py).
  * If none of those places is free, each is also tried moved just past what it covers (a
  * bubble on the place itself, as when incidents are geocoded to the place, covers them all)
- * or back inside the map, and once more, at most REACH px either way; then the one that covers
- * the least wins, the one moved least among equals. A label reaching beyond the map's edge
- * counts as covering what is cut off; so a name covers a marker, another label or a box only
- * where every place it may take covers as much.
+ * or back inside the map, and once more, at most REACH px either way. A place is first judged
+ * by how much of the words cannot be read there: beyond the map's edge, under a box or on
+ * another label; then by how much of the markers it covers, then by how far it moved. A
+ * label that cannot be whole anywhere (its place at or past the edge, as on a phone zoomed
+ * in on a plan's stops) is hidden (class geo-hidden) until a later placing finds it room;
+ * so a name is never cut off, and covers a marker only where every whole place covers as much.
  *
  * It places them once the page and its fonts are loaded, after every move or zoom ('moveend',
  * which Leaflet fires after 'zoomend'), when a layer is switched in the layer list
@@ -162,12 +164,13 @@ function geoPlaceLabels(map) {
     return (b.right - b.left) * (b.bottom - b.top) - overlap(b, frame);
   }
   function shift(c) { return Math.abs(c.shift[0]) + Math.abs(c.shift[1]); }
-  function compare(a, b) {  // less cut off or covered, else moved less
-    return (a.cut + a.cover - b.cut - b.cover) || (shift(a) - shift(b));
+  function compare(a, b) {  // the words whole, else less cut; then less covered; moved less
+    return (a.cut - b.cut) || (a.cover - b.cover) || (shift(a) - shift(b));
   }
   function better(c, best) { return best === null || compare(c, best) < 0; }
   function placeLabel(t, near, placed, frame) {
-    // place tooltip t where it covers least; return its box
+    // place tooltip t as well as it goes; return its box, or null if it is hidden
+    L.DomUtil.removeClass(t._container, 'geo-hidden');
     if (!t._geoHome) { t._geoHome = [t.options.direction, t.options.offset]; }
     var sides = {};
     function boxAt(side, offset) {  // laid out once per side: an offset only moves the box
@@ -199,11 +202,11 @@ function geoPlaceLabels(map) {
     }
     // every place covers something: try each moved past what it covers (or back inside the
     // map), then those moved once more in the same way
-    var known = {};
+    var known = {}, walls = stones.concat(others);
     for (var step = 0; step < 2 && best.cut + best.cover > 0; step++) {
       var next = [];
       tried.forEach(function (c) {
-        moves(c, stones, frame).forEach(function (m) {
+        moves(c, walls, frame).forEach(function (m) {
           var key = m.side + m.offset.join();
           if (!known[key]) { known[key] = true; next.push(score(m)); }
         });
@@ -212,7 +215,12 @@ function geoPlaceLabels(map) {
       // moved once more: only the least covered ones, so crowded spots stay quick
       tried = next.sort(compare).slice(0, 12);
     }
-    return place(t, best.side, best.offset);
+    var box = place(t, best.side, best.offset);
+    if (best.cut > 0) {  // cut off or on another name wherever it goes: not shown at all
+      L.DomUtil.addClass(t._container, 'geo-hidden');
+      return null;
+    }
+    return box;
   }
   function declutter() {
     if (animating()) { return; }  // boxes are moving; 'moveend' or 'animationend' comes after
@@ -223,7 +231,10 @@ function geoPlaceLabels(map) {
     var placed = Array.prototype.map.call(controls, function (c) {
       return c.getBoundingClientRect();
     });
-    found.tips.forEach(function (t) { placed.push(placeLabel(t, found.near, placed, frame)); });
+    found.tips.forEach(function (t) {
+      var box = placeLabel(t, found.near, placed, frame);
+      if (box) { placed.push(box); }
+    });
   }
   function soon() { setTimeout(declutter, 0); }
   function once() {  // one placing after a burst of markers coming, going or settling
