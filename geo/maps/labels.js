@@ -9,7 +9,8 @@
  * visible marker icon with text in it, such as a marker-cluster bubble with its count (icons
  * drawn on the very same spot count once), and the legs of a spiderfied cluster. Markers are
  * looked up in a grid of CELL px squares, so each label weighs only those near it (with the
- * main job's 1,500 incidents a placing of its 14 names takes 15-30 ms: bench/bench_labels.py).
+ * main job's 1,500 incidents a placing of its 14 names takes 20-35 ms, as before, most of it
+ * laying the labels out: bench/bench_labels.py).
  * If none of those places is free, each is also tried moved just past what it covers (a
  * bubble on the place itself, as when incidents are geocoded to the place, covers them all)
  * or back inside the map, and once more, at most REACH px either way. A place is first judged
