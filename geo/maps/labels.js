@@ -1,28 +1,34 @@
-/* Trygghetskartan: keep permanent map labels (place names, a plan's stop numbers) off each other
- * and off the markers that show a number.
+/* Trygghetskartan: keep permanent map labels (place names, a plan's stop numbers) whole on the
+ * map, off each other and off the markers one reads or clicks.
  *
  * geoPlaceLabels(map) places the labels one by one around the map's controls (stop badges
  * first, then localities, then bathing sites): each keeps its own place if that box is free,
  * else takes the first free one of right, left, top, bottom and half a line above or below
- * right and left. Markers are obstacles too: another stop's circle (a plan's stop), and every
+ * right and left. Markers in view are obstacles too: every visible plain circle marker (a
+ * single incident, a kommun-marked traffic spot, a plan's stop; not the label's own), every
  * visible marker icon with text in it, such as a marker-cluster bubble with its count (icons
- * drawn on the very same spot count once; a single incident's plain circle is no obstacle).
- * If none of those places is free, each is also tried moved just past the markers it covers
- * (a bubble on the place itself, as when incidents are geocoded to the place, covers them all)
- * or back inside the map, and once more, at most REACH px either way; then the one that covers
- * the least wins, the one moved least among equals. A label reaching beyond the map's edge
- * counts as covering what is cut off; so a name covers a count, another label or a box only
- * where every place it may take covers as much.
+ * drawn on the very same spot count once), and the legs of a spiderfied cluster. Markers are
+ * looked up in a grid of CELL px squares, so each label weighs only those near it (with the
+ * main job's 1,500 incidents a placing of its 14 names takes 20-35 ms, as before, most of it
+ * laying the labels out: bench/bench_labels.py).
+ * If none of those places is free, each is also tried moved just past what it covers (a
+ * bubble on the place itself, as when incidents are geocoded to the place, covers them all)
+ * or back inside the map, and once more, at most REACH px either way. A place is first judged
+ * by how much of the words cannot be read there: beyond the map's edge, under a box or on
+ * another label; then by how much of the markers it covers, then by how far it moved. A
+ * label that cannot be whole anywhere (its place at or past the edge, as on a phone zoomed
+ * in on a plan's stops) is hidden (class geo-hidden) until a later placing finds it room;
+ * so a name is never cut off, and covers a marker only where every whole place covers as much.
  *
  * It places them once the page and its fonts are loaded, after every move or zoom ('moveend',
  * which Leaflet fires after 'zoomend'), when a layer is switched in the layer list
- * ('overlayadd', 'overlayremove'), when a cluster group's zoom animation ends
+ * ('overlayadd', 'overlayremove'), when a cluster group's zoom or spiderfy animation ends
  * (Leaflet.markercluster's 'animationend': at 'moveend' its bubbles are still gliding) and,
  * once per burst, when the bubbles' CSS glide ends (it may outlast 'animationend' by a few
- * px, enough for a name placed just past a bubble to cover its count) and when markers come or
- * go ('layeradd', 'layerremove': clusters rebuilt by the week slider or the category boxes,
- * which move nothing). It waits while the map or a cluster group is mid-zoom; the events
- * above follow. It returns the placing function, to call again
+ * px, enough for a name placed just past a bubble to cover its count) and when markers or
+ * circles come or go ('layeradd', 'layerremove': clusters rebuilt by the week slider or the
+ * category boxes, which move nothing). It waits while the map or a cluster group is mid-zoom;
+ * the events above follow. It returns the placing function, to call again
  * after adding labels. Used inline by the folium maps (geo.maps.base) and served to the
  * marking app (geo.web).
  */
@@ -33,6 +39,8 @@ function geoPlaceLabels(map) {
     ['right', [6, -12]], ['right', [6, 12]], ['left', [-6, -12]], ['left', [-6, 12]]];
   var GAP = 2;    // px between a label moved past a marker and the marker
   var REACH = 48; // px a label may move past markers, from the place it was tried at
+  var CELL = 64;  // px: the squares markers are found by
+  var LEG_STEP = 4;  // px between the boxes along a spider leg
   var pending = null;  // a placing asked for by markers coming and going
   function overlap(a, b) {
     var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
@@ -81,93 +89,152 @@ function geoPlaceLabels(map) {
     return map._animatingZoom
       || L.DomUtil.hasClass(map.getPane('mapPane'), 'leaflet-cluster-anim');
   }
-  function declutter() {
-    if (animating()) { return; }  // boxes are moving; 'moveend' or 'animationend' comes after
-    if (pending !== null) { clearTimeout(pending); pending = null; }  // this one sees all
-    var tips = [], icons = [], stacked = {};
-    var frame = map.getContainer().getBoundingClientRect();
+  function circleBox(l, frame) {  // a circle marker's box on screen, from its drawn point
+    var p = map.layerPointToContainerPoint(l._point);
+    var r = l._radius + (l.options.stroke ? l.options.weight / 2 : 0);
+    return {left: frame.left + p.x - r, right: frame.left + p.x + r,
+            top: frame.top + p.y - r, bottom: frame.top + p.y + r};
+  }
+  function drawn(l) {  // a plain circle marker (an incident, a spot, a stop) that shows
+    var o = l.options;
+    return l instanceof L.CircleMarker && !(l instanceof L.Circle) && l._path && l._point
+      && ((o.stroke && o.opacity > 0) || (o.fill && o.fillOpacity > 0));
+  }
+  function legBoxes(leg, frame) {  // a spiderfied marker's leg: small boxes along the line
+    var ends = leg.getLatLngs().map(function (ll) { return map.latLngToContainerPoint(ll); });
+    var a = ends[0], b = ends[ends.length - 1], h = (leg.options.weight || 1) / 2 + 1;
+    var n = Math.max(1, Math.ceil(a.distanceTo(b) / LEG_STEP)), out = [];
+    for (var i = 0; i <= n; i++) {
+      var x = frame.left + a.x + (b.x - a.x) * i / n, y = frame.top + a.y + (b.y - a.y) * i / n;
+      out.push({left: x - h, right: x + h, top: y - h, bottom: y + h});
+    }
+    return out;
+  }
+  function markerBoxes(l, frame, stacked) {
+    // the boxes a label keeps off for layer l: a marker icon showing text (a cluster's count)
+    // drawn and not faded out by the cluster group, icons stacked on the very same spot
+    // counting once; a plain circle marker; a spiderfied marker's leg
+    var out = [];
+    var icon = l instanceof L.Marker && l._icon;
+    if (icon && icon.style.opacity !== '0' && /\S/.test(icon.textContent || '')) {
+      var r = icon.getBoundingClientRect();
+      var key = [r.left, r.top, r.right, r.bottom].map(Math.round).join();
+      if (r.width && !stacked[key]) { stacked[key] = true; out.push(r); }
+    } else if (drawn(l)) {
+      out.push(circleBox(l, frame));
+    }
+    return l._spiderLeg && l._spiderLeg._map ? out.concat(legBoxes(l._spiderLeg, frame)) : out;
+  }
+  function grid(stones) {
+    // stones ({box, layer}) by the CELL px squares they touch; returns near(box), the stones
+    // that may meet a box: with 1,500 incidents a label looks at the few around it
+    var cells = {};
+    function keys(b, f) {
+      for (var i = Math.floor(b.left / CELL); i <= Math.floor(b.right / CELL); i++) {
+        for (var j = Math.floor(b.top / CELL); j <= Math.floor(b.bottom / CELL); j++) {
+          f(i + ',' + j);
+        }
+      }
+    }
+    stones.forEach(function (s, k) {
+      keys(s.box, function (key) { (cells[key] || (cells[key] = [])).push(k); });
+    });
+    return function near(b) {
+      var seen = {}, out = [];
+      keys(b, function (key) {
+        (cells[key] || []).forEach(function (k) {
+          if (!seen[k]) { seen[k] = true; out.push(stones[k]); }
+        });
+      });
+      return out;
+    };
+  }
+  function survey(frame) {  // the permanent labels, and the stones in view by their layer
+    var tips = [], stones = [], stacked = {};
     map.eachLayer(function (l) {
       var t = l.getTooltip && l.getTooltip();
       if (t && t.options.permanent && t._container && t._map) { tips.push(t); }
-      // a marker showing text (a cluster's count), drawn and not faded out by the cluster group;
-      // icons stacked on the very same spot count once
-      var icon = l instanceof L.Marker && l._icon;
-      if (icon && icon.style.opacity !== '0' && /\S/.test(icon.textContent || '')) {
-        var r = icon.getBoundingClientRect();
-        var key = [r.left, r.top, r.right, r.bottom].map(Math.round).join();
-        if (r.width && overlap(r, frame) && !stacked[key]) { stacked[key] = true; icons.push(r); }
-      }
+      markerBoxes(l, frame, stacked).forEach(function (b) {
+        if (overlap(b, frame)) { stones.push({box: b, layer: l}); }
+      });
     });
     tips.sort(function (a, b) { return rank(a) - rank(b); });
-    function outside(b) {  // the part of a label beyond the map's edge, as bad as a cover
-      return (b.right - b.left) * (b.bottom - b.top) - overlap(b, frame);
+    return {tips: tips, near: grid(stones)};
+  }
+  function outside(b, frame) {  // the part of a box beyond the map's edge
+    return (b.right - b.left) * (b.bottom - b.top) - overlap(b, frame);
+  }
+  function shift(c) { return Math.abs(c.shift[0]) + Math.abs(c.shift[1]); }
+  function compare(a, b) {  // the words whole, else less cut; then less covered; moved less
+    return (a.cut - b.cut) || (a.cover - b.cover) || (shift(a) - shift(b));
+  }
+  function better(c, best) { return best === null || compare(c, best) < 0; }
+  function placeLabel(t, near, placed, frame) {
+    // place tooltip t as well as it goes; return its box, or null if it is hidden
+    L.DomUtil.removeClass(t._container, 'geo-hidden');
+    if (!t._geoHome) { t._geoHome = [t.options.direction, t.options.offset]; }
+    var sides = {};
+    function boxAt(side, offset) {  // laid out once per side: an offset only moves the box
+      var m = sides[side] || (sides[side] = {offset: offset, box: place(t, side, offset)});
+      return shifted(m.box, offset[0] - m.offset[0], offset[1] - m.offset[1]);
     }
+    var home = boxAt(t._geoHome[0], t._geoHome[1]);
+    var w = home.right - home.left + 24 + REACH, h = home.bottom - home.top + 32 + REACH;
+    // every place tried lies within a label's size and REACH of its own
+    var region = {left: home.left - w, right: home.right + w,
+                  top: home.top - h, bottom: home.bottom + h};
+    var stones = near(region).filter(function (s) { return s.layer !== t._source; })
+      .map(function (s) { return s.box; });
+    var others = placed.filter(function (p) { return overlap(p, region); });
+    function score(c) {  // cut: beyond the edge or on a box or a name; cover: on a marker
+      c.cut = others.reduce(function (sum, p) { return sum + overlap(c.box, p); },
+                            outside(c.box, frame));
+      c.cover = stones.reduce(function (sum, p) { return sum + overlap(c.box, p); }, 0);
+      return c;
+    }
+    var spots = [t._geoHome].concat(SPOTS);
+    var best = null, tried = [];
+    for (var i = 0; i < spots.length; i++) {
+      var c = score({side: spots[i][0], offset: spots[i][1], shift: [0, 0],
+                     box: boxAt(spots[i][0], spots[i][1])});
+      tried.push(c);
+      if (better(c, best)) { best = c; }
+      if (c.cut + c.cover === 0) { break; }
+    }
+    // every place covers something: try each moved past what it covers (or back inside the
+    // map), then those moved once more in the same way
+    var known = {}, walls = stones.concat(others);
+    for (var step = 0; step < 2 && best.cut + best.cover > 0; step++) {
+      var next = [];
+      tried.forEach(function (c) {
+        moves(c, walls, frame).forEach(function (m) {
+          var key = m.side + m.offset.join();
+          if (!known[key]) { known[key] = true; next.push(score(m)); }
+        });
+      });
+      next.forEach(function (c) { if (better(c, best)) { best = c; } });
+      // moved once more: only the least covered ones, so crowded spots stay quick
+      tried = next.sort(compare).slice(0, 12);
+    }
+    var box = place(t, best.side, best.offset);
+    if (best.cut > 0) {  // cut off or on another name wherever it goes: not shown at all
+      L.DomUtil.addClass(t._container, 'geo-hidden');
+      return null;
+    }
+    return box;
+  }
+  function declutter() {
+    if (animating()) { return; }  // boxes are moving; 'moveend' or 'animationend' comes after
+    if (pending !== null) { clearTimeout(pending); pending = null; }  // this one sees all
+    var frame = map.getContainer().getBoundingClientRect();
+    var found = survey(frame);
     var controls = map.getContainer().querySelectorAll('.leaflet-control');
     var placed = Array.prototype.map.call(controls, function (c) {
       return c.getBoundingClientRect();
     });
-    var markers = tips.filter(function (t) {  // [the tooltip, its marker's box on screen]
-      return rank(t) === 0 && t._source instanceof L.CircleMarker && t._source._path;
-    }).map(function (t) { return [t, t._source._path.getBoundingClientRect()]; });
-    tips.forEach(function (t) {
-      var stones = markers.filter(function (m) { return m[0] !== t; }).map(function (m) {
-        return m[1];
-      }).concat(icons);
-      var avoid = placed.concat(stones);
-      function cost(b) {
-        return avoid.reduce(function (sum, p) { return sum + overlap(b, p); }, outside(b));
-      }
-      function better(c, best) {  // less covered, else moved less
-        return best === null || c.cost < best.cost || (c.cost === best.cost
-          && Math.abs(c.shift[0]) + Math.abs(c.shift[1])
-             < Math.abs(best.shift[0]) + Math.abs(best.shift[1]));
-      }
-      if (!t._geoHome) { t._geoHome = [t.options.direction, t.options.offset]; }
-      var spots = [t._geoHome].concat(SPOTS);
-      var best = null, tried = [], sides = {};
-      function boxAt(side, offset) {  // laid out once per side: an offset only moves the box
-        var m = sides[side] || (sides[side] = {offset: offset, box: place(t, side, offset)});
-        return shifted(m.box, offset[0] - m.offset[0], offset[1] - m.offset[1]);
-      }
-      for (var i = 0; i < spots.length; i++) {
-        var c = {side: spots[i][0], offset: spots[i][1], shift: [0, 0],
-                 box: boxAt(spots[i][0], spots[i][1])};
-        c.cost = cost(c.box);
-        tried.push(c);
-        if (better(c, best)) { best = c; }
-        if (c.cost === 0) { break; }
-      }
-      // every place covers something: try each moved past the markers it covers (or back
-      // inside the map), then those moved once more in the same way; only what lies within
-      // REACH of the places tried can be met
-      if (best.cost > 0) {
-        var near = tried.reduce(function (r, c) {
-          return {left: Math.min(r.left, c.box.left - REACH),
-                  top: Math.min(r.top, c.box.top - REACH),
-                  right: Math.max(r.right, c.box.right + REACH),
-                  bottom: Math.max(r.bottom, c.box.bottom + REACH)};
-        }, {left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity});
-        var within = function (p) { return overlap(p, near) > 0; };
-        avoid = avoid.filter(within);
-        stones = stones.filter(within);
-      }
-      var known = {};
-      for (var step = 0; step < 2 && best.cost > 0; step++) {
-        var next = [];
-        tried.forEach(function (c) {
-          moves(c, stones, frame).forEach(function (m) {
-            var key = m.side + m.offset.join();
-            if (!known[key]) { known[key] = true; next.push(m); }
-          });
-        });
-        next.forEach(function (c) {
-          c.cost = cost(c.box);
-          if (better(c, best)) { best = c; }
-        });
-        // moved once more: only the least covered ones, so crowded spots stay quick
-        tried = next.sort(function (a, b) { return a.cost - b.cost; }).slice(0, 12);
-      }
-      placed.push(place(t, best.side, best.offset));
+    found.tips.forEach(function (t) {
+      var box = placeLabel(t, found.near, placed, frame);
+      if (box) { placed.push(box); }
     });
   }
   function soon() { setTimeout(declutter, 0); }
@@ -187,7 +254,7 @@ function geoPlaceLabels(map) {
   map.on('moveend overlayadd overlayremove', declutter);
   map.on('layeradd layerremove', function (e) {
     watch(e.layer);
-    if (e.layer instanceof L.Marker) { once(); }
+    if (e.layer instanceof L.Marker || e.layer instanceof L.CircleMarker) { once(); }
   });
   ['transitionend', 'transitioncancel'].forEach(function (type) {  // a bubble came to rest
     map.getPane('markerPane').addEventListener(type, once);
