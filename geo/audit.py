@@ -107,6 +107,8 @@ def read_changes(conn: sqlite3.Connection, table: str, keys: Mapping[str, object
     names = _names(table, keys)
     where = " AND ".join(f"{n} = ?" for n in names)
     rows = pd.read_sql_query(
-        f"SELECT * FROM {table} WHERE {where} ORDER BY fid", conn, params=list(keys.values())
+        f"SELECT * FROM {table} WHERE {where} ORDER BY fid",
+        conn,
+        params=[str(v) for v in keys.values()],
     )
     return rows.drop(columns=["fid"])
