@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
-from _web_fixtures import login, make_store, running_server
+from _web_fixtures import client, make_store, running_server
 from click.testing import CliRunner
 
 from geo import activity, activity_entries, users
@@ -27,15 +25,6 @@ def server(tmp_path_factory):
     add_police(path)
     with running_server(path, folder / "server.log") as base:
         yield base, path
-
-
-@contextmanager
-def client(base: str, name: str | None = None) -> Iterator[httpx.Client]:
-    """Yield an HTTP client of the server, logged in as ``name`` (``None``: logged out)."""
-    with httpx.Client(base_url=base, follow_redirects=False) as c:
-        if name:
-            login(c, name)
-        yield c
 
 
 @pytest.fixture

@@ -1,14 +1,14 @@
-"""What the marking app's page modules (passes, activities) take from the app that mounts them."""
+"""What the marking app's page modules (passes, activities) share: its parts, the 422 answer."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from geo import users
 
@@ -39,3 +39,19 @@ class AppParts:
     api_user: Callable[..., Awaitable[users.User]]
     json_body: Callable[[Request], Awaitable[dict[str, Any]]]
     place_names: list[str]
+
+
+def fields_refused(errors: Mapping[str, str]) -> JSONResponse:
+    """Answer a write whose fields were refused: 422 with each field's Swedish message.
+
+    Parameters
+    ----------
+    errors
+        Field → the sentence the page shows next to it (``showErrors`` in ``common.js``).
+
+    Returns
+    -------
+    fastapi.responses.JSONResponse
+        ``{"detail": "Kontrollera fälten.", "errors": {...}}``, status 422.
+    """
+    return JSONResponse({"detail": "Kontrollera fälten.", "errors": dict(errors)}, status_code=422)

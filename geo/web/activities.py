@@ -24,7 +24,7 @@ from geo import activity, activity_entries, users
 from geo.activity_followup import month_followup
 from geo.errors import DataError, EntryError
 from geo.web._history import ACTIVITY_FIELD_LABELS, describe_change
-from geo.web._parts import AppParts
+from geo.web._parts import AppParts, fields_refused
 from geo.web.passes import PROMISE_MIN
 
 #: The audit fields the other organisation is told (not the comment, an internal note).
@@ -191,10 +191,6 @@ def month_view(
     }
 
 
-def _refused(errors: Mapping[str, str]) -> JSONResponse:
-    return JSONResponse({"detail": "Kontrollera fälten.", "errors": dict(errors)}, status_code=422)
-
-
 def add_activity_routes(app: FastAPI, parts: AppParts, *, plan_path: Path | None = None) -> None:
     """Add the page ``/aktiviteter`` and the API ``/api/aktiviteter…`` to the marking app.
 
@@ -247,12 +243,14 @@ def add_activity_routes(app: FastAPI, parts: AppParts, *, plan_path: Path | None
         body = await parts.json_body(request)
         try:
             if str(activity.parse_month(month)) > activity.today_month():
-                return _refused({"month": f"{month_label(month).capitalize()} har inte börjat."})
+                return fields_refused(
+                    {"month": f"{month_label(month).capitalize()} har inte börjat."}
+                )
         except DataError:
             pass  # validate_entry says it, with the field
         comment = body.get("comment", "")
         if comment is not None and not isinstance(comment, str):
-            return _refused({"comment": "Kommentaren ska vara text."})
+            return fields_refused({"comment": "Kommentaren ska vara text."})
 
         def save() -> activity_entries.EntrySaveResult:
             return activity_entries.save_entry(
@@ -269,7 +267,7 @@ def add_activity_routes(app: FastAPI, parts: AppParts, *, plan_path: Path | None
         try:
             result = await run_in_threadpool(save)
         except EntryError as e:
-            return _refused({e.field: e.form_message})
+            return fields_refused({e.field: e.form_message})
         except activity_entries.EntryPermissionError as e:
             raise HTTPException(403, str(e)) from e
         entry = result.entry

@@ -31,7 +31,7 @@ from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places
 from geo.web._history import describe_change
-from geo.web._parts import AppParts
+from geo.web._parts import AppParts, fields_refused
 from geo.web._security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -196,7 +196,7 @@ def create_app(
         )
 
     def validation_response(e: spots.SpotValidationError) -> JSONResponse:
-        return JSONResponse({"detail": "Kontrollera fälten.", "errors": e.errors}, status_code=422)
+        return fields_refused(e.errors)
 
     # ------------------------------------------------------------------ pages
 

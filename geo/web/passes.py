@@ -25,7 +25,7 @@ from geo.model import normalize_text
 from geo.patrol.stored import read_plan_stops
 from geo.patrol_log import minutes_per_week, read_log
 from geo.web._history import PASS_FIELD_LABELS, describe_change
-from geo.web._parts import AppParts
+from geo.web._parts import AppParts, fields_refused
 from geo.weeks import DAY_NAMES, parse_week, shift_week, week_label
 
 _T = TypeVar("_T")
@@ -287,7 +287,7 @@ async def _answering(call: Callable[[], _T]) -> _T | Response:
     try:
         return await run_in_threadpool(call)
     except patrol_passes.PassValidationError as e:
-        return JSONResponse({"detail": "Kontrollera fälten.", "errors": e.errors}, status_code=422)
+        return fields_refused(e.errors)
     except GeoError as e:
         for kind, status in _REFUSALS:
             if isinstance(e, kind):

@@ -35,12 +35,7 @@ document.addEventListener("utkorg:klar", (e) => {
 document.addEventListener("utkorg:avvisad", (e) => {
   if (e.detail.item.kind !== "aktivitet") return;
   const form = formFor(e.detail.item.id);
-  if (!form || form.dataset.pending !== e.detail.item.id) return;
-  e.preventDefault();  /* the form still holds it: mended right here */
-  form.dataset.pending = "";
-  const data = e.detail.data || {};
-  showErrors(form, data.errors || {});
-  setMessage(data.errors ? "Inte sparat – rätta det som står i rött och spara igen." : (data.detail || "Servern tog inte emot det."), true);
+  if (form) refusedInForm(form, e, "Inte sparat – rätta det som står i rött och spara igen.", "Servern tog inte emot det.");
 });
 
 /* a refused entry of this month comes back to its form; one of another month opens that month */

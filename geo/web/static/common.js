@@ -286,6 +286,19 @@ function mendInForm(form, item) {
   }
 }
 
+/* The outbox's `utkorg:avvisad` event for the report `form` is waiting for: show the server's
+   messages in the form (it still holds the report, so it is mended right there) and tell
+   it in `message` (or the server's detail, or `failed`). Returns whether it was the form's. */
+function refusedInForm(form, e, message, failed) {
+  if (form.dataset.pending !== e.detail.item.id) return false;
+  e.preventDefault();
+  form.dataset.pending = "";
+  const data = e.detail.data || {};
+  showErrors(form, data.errors || {});
+  setMessage(data.errors ? message : (data.detail || failed), true);
+  return true;
+}
+
 /* Put a form's report in the outbox and send it. While the form's last report is unsent
    (offline), pressing the button again replaces that report (the same UUID, stored once by
    the server) instead of adding a second one. `url(id)` gives the report's address; `fixedId`
