@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pandas as pd
 import pytest
 from _web_fixtures import client, make_store, running_server
 from click.testing import CliRunner
@@ -204,3 +205,28 @@ def test_the_current_month_is_the_default_and_there_is_no_later_link(server, ann
     assert 'id="nasta-manaden"' not in html
     assert f'href="/aktiviteter?manad={MONTH}"' in html
     assert 'href="/aktiviteter">Aktiviteter</a>' in html  # the menu, for both parties
+
+
+def test_in_a_month_not_over_the_page_says_pagar_as_the_cli_does(server):
+    _base, path = server
+    start, _end = activity.month_bounds(MONTH)
+    mid = start + pd.Timedelta(days=15)  # the 16th at midnight
+    view = month_view(
+        MONTH, users.User("anna", "kommun", "editor"), plan=activity.load_plan(), path=path,
+        now=mid,
+    )  # fmt: skip
+    cli = CliRunner().invoke(
+        main,
+        ["activity", "status", "--month", MONTH, "--store", str(path), "--json",
+         "--as-of", (mid - pd.Timedelta(days=1)).strftime("%Y-%m-%d")],
+    )  # fmt: skip
+    rows = json.loads(cli.output)["activities"]
+    shown = [(e["status"], line["planned_label"]) for line in view["lines"] for e in
+             line["executors"]]  # fmt: skip
+    assert shown == [(r["status"], r["planned_label"]) for r in rows]
+    assert "not_done" not in {s for s, _ in shown}
+    weeks = line_of(view, "X1")["weeks"]
+    assert [w["over"] for w in weeks] == [
+        mid >= activity.week_monday(activity.shift_week(w["week"], 1)) for w in weeks
+    ]
+    assert not weeks[-1]["over"]

@@ -20,12 +20,13 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from geo import activity, activity_entries, users
+from geo import activity, activity_entries, settings, users
 from geo.activity_followup import month_followup
 from geo.errors import DataError, EntryError
 from geo.web._history import ACTIVITY_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
 from geo.web.passes import PROMISE_MIN
+from geo.weeks import shift_week, week_monday
 
 #: The audit fields the other organisation is told (not the comment, an internal note).
 _SHARED_LABELS: dict[str, str] = {"times": ACTIVITY_FIELD_LABELS["times"]}
@@ -127,7 +128,7 @@ def month_view(
         (``False`` outside the line's months), ``automatic`` (counted from the patrol log),
         ``controls`` (the patrol-log control types it counts), ``status``/``status_label``
         (the line's, :func:`geo.activity.line_status`), ``weeks`` (the presence line's
-        minutes per ISO week: ``week``, ``minutes``, ``met``; else empty) and
+        minutes per ISO week: ``week``, ``minutes``, ``met``, ``over``; else empty) and
         ``executors``: per executor ``executor``, ``label``, ``done`` (what the status
         counts), ``logged`` (the activity log's number, ``None`` when nothing is logged),
         ``status``, ``status_label``, ``may_log``, ``changes`` (the audit as
@@ -139,8 +140,14 @@ def month_view(
     changes: dict[tuple[str, str], list[dict[Hashable, Any]]] = {}
     for c in activity_entries.read_entry_changes(followup.month, path=path).to_dict("records"):
         changes.setdefault((str(c["activity_id"]), str(c["executor"])), []).append(c)
+    day = pd.Timestamp.now(tz=settings.timezone) if now is None else now
     weeks = [
-        {"week": str(w["iso_week"]), "minutes": round(float(w["minutes"])), "met": bool(w["met"])}
+        {
+            "week": str(w["iso_week"]),
+            "minutes": round(float(w["minutes"])),
+            "met": bool(w["met"]),
+            "over": bool(day >= week_monday(shift_week(str(w["iso_week"]), 1))),
+        }
         for w in followup.weekly_minutes.to_dict("records")
     ]
     lines = []
