@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from geo import settings, store
-from geo.errors import DataError, ImportFileError
+from geo.errors import DataError, EntryError, ImportFileError
 from geo.model import THEMES, normalize_text
 from geo.weeks import shift_week, week_label, week_monday
 
@@ -549,7 +550,7 @@ def validate_entry(
     plan
         As :func:`load_plan` returns it.
     activity_id, month, executor, times, comment
-        The row's fields (strings from a file are accepted).
+        The row's fields (strings from a file or a form are accepted).
 
     Returns
     -------
@@ -558,45 +559,80 @@ def validate_entry(
 
     Raises
     ------
-    DataError
-        Naming the field and how to fix it.
+    EntryError
+        Naming the field and how to fix it, in English (``str(e)``, the CLI's) and in Swedish
+        (``form_message``, the marking app's).
     """
     aid = str(activity_id).strip()
     lines = plan.set_index("activity_id")
     if aid not in lines.index:
         msg = f"Unknown activity {aid!r}; use one of {list(lines.index)} (see `geo activity list`)."
-        raise DataError(msg)
+        sv = f"Aktiviteten {aid!r} finns inte i planen; välj en av {', '.join(lines.index)}."
+        raise EntryError(msg, field="activity_id", form_message=sv)
     line = lines.loc[aid]
     if line["measured_by"] != "activity_log":
         msg = (
             f"Activity {aid!r} is followed up from the patrol log, not logged by hand; "
             "log the patrol visits instead."
         )
-        raise DataError(msg)
-    month_text = str(parse_month(str(month)))
+        sv = f"{aid} räknas ur patrulloggen och loggas inte för hand; logga passen på sidan Pass."
+        raise EntryError(msg, field="activity_id", form_message=sv)
+    try:
+        month_text = str(parse_month(str(month)))
+    except DataError as e:
+        sv = f"Månaden {str(month)!r} är ingen månad; skriv den som 2026-11."
+        raise EntryError(str(e), field="month", form_message=sv) from None
     who = _normalise_executor(executor)
     if who not in line["executors"]:
         msg = (
             f"Executor {executor!r} does not carry out activity {aid!r}; "
             f"use one of {list(line['executors'])}."
         )
-        raise DataError(msg)
+        doers = " och ".join(EXECUTORS[w] for w in line["executors"])
+        sv = f"{EXECUTORS.get(who, str(executor))} utför inte {aid}; det gör {doers}."
+        raise EntryError(msg, field="executor", form_message=sv)
     try:
         n = int(str(times).strip())
     except ValueError:
         n = -1
     if n < 0:
         msg = f"Times {times!r} for activity {aid!r} must be a whole number 0 or more."
-        raise DataError(msg)
+        sv = f"Antalet {str(times)!r} går inte: skriv ett heltal, 0 eller fler (0 = inte gjort)."
+        raise EntryError(msg, field="times", form_message=sv)
     missing = comment is None or (isinstance(comment, float) and comment != comment)
     note = "" if missing else " ".join(str(comment).split())
     if len(note) > MAX_COMMENT_CHARS:
         msg = f"The comment on {aid!r} has {len(note)} characters; keep it to {MAX_COMMENT_CHARS}."
-        raise DataError(msg)
+        sv = f"Kommentaren har {len(note)} tecken; korta den till högst {MAX_COMMENT_CHARS}."
+        raise EntryError(msg, field="comment", form_message=sv)
     if _PERSONNUMMER_RE.search(note):
         msg = f"The comment on {aid!r} looks like it holds a personnummer; remove it."
-        raise DataError(msg)
+        sv = "Kommentaren ser ut att innehålla ett personnummer; ta bort det."
+        raise EntryError(msg, field="comment", form_message=sv)
     return LogEntry(aid, month_text, who, n, note)
+
+
+def upsert_entries(conn: sqlite3.Connection, entries: Sequence[LogEntry]) -> None:
+    """Store activity-log rows on an open connection, in the caller's transaction.
+
+    A row replaces the one with the same line, month and executor and is stamped
+    ``logged_at`` now (UTC). :func:`write_entries` runs it in a transaction of its own; the
+    marking app runs it with its audit row in one (:mod:`geo.activity_entries`).
+
+    Parameters
+    ----------
+    conn
+        A connection to the store whose ``activity_log`` table exists (:func:`ensure_schema`).
+    entries
+        Validated rows (:func:`validate_entry`).
+    """
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    conn.executemany(
+        "INSERT INTO activity_log (activity_id, month, executor, times, comment, logged_at)"
+        " VALUES (?,?,?,?,?,?) ON CONFLICT (activity_id, month, executor) DO UPDATE SET"
+        " times = excluded.times, comment = excluded.comment, logged_at = excluded.logged_at",
+        [(e.activity_id, e.month, e.executor, e.times, e.comment, now) for e in entries],
+    )
 
 
 def write_entries(entries: Sequence[LogEntry], path: Path | None = None) -> int:
@@ -615,14 +651,8 @@ def write_entries(entries: Sequence[LogEntry], path: Path | None = None) -> int:
         Rows written.
     """
     ensure_schema(path)
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     with store.connect(path) as conn, conn:
-        conn.executemany(
-            "INSERT INTO activity_log (activity_id, month, executor, times, comment, logged_at)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT (activity_id, month, executor) DO UPDATE SET"
-            " times = excluded.times, comment = excluded.comment, logged_at = excluded.logged_at",
-            [(e.activity_id, e.month, e.executor, e.times, e.comment, now) for e in entries],
-        )
+        upsert_entries(conn, entries)
     logger.info("%d activity-log rows written", len(entries))
     return len(entries)
 

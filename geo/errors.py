@@ -53,3 +53,25 @@ class InfeasiblePatrolError(GeoError):
 
 class TLSFileError(GeoError):
     """A certificate or key for HTTPS is missing, unreadable, not PEM, or the two do not match."""
+
+
+class EntryError(DataError):
+    """An activity-log row does not fit the plan: one field, said in English and in Swedish.
+
+    The message (``str(e)``) is the CLI's and the file import's; :attr:`form_message` is the
+    sentence the marking app shows next to :attr:`field`.
+
+    Parameters
+    ----------
+    message
+        The English message: what was wrong, the value and the fix.
+    field
+        The field it is about: ``activity_id``, ``month``, ``executor``, ``times`` or ``comment``.
+    form_message
+        The Swedish sentence for the form: the value and the fix.
+    """
+
+    def __init__(self, message: str, *, field: str, form_message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.form_message = form_message

@@ -9,20 +9,19 @@ correction and removal writes a row in ``patrol_log_changes`` (who, when, before
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from geo import settings, store
+from geo.audit import CHANGED, CREATED, REMOVED, now_text, read_changes, record_change
 from geo.errors import FieldsError, GeoError
 from geo.patrol_log import WEB_FILE, ensure_log_schema
 from geo.patrol_log_rows import ROW_FIELDS, LogRow, RowProblem, check_log_row
@@ -33,8 +32,6 @@ logger = logging.getLogger(__name__)
 
 #: The organisation whose editors log passes.
 PASS_ORG = "polis"
-#: Audit actions of a pass.
-CREATED, CHANGED, REMOVED = "skapad", "ändrad", "borttagen"
 _CHANGES = """
 CREATE TABLE IF NOT EXISTS patrol_log_changes (
   fid INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -46,6 +43,7 @@ CREATE TABLE IF NOT EXISTS patrol_log_changes (
   after TEXT);
 CREATE INDEX IF NOT EXISTS patrol_log_changes_log ON patrol_log_changes (log_id);
 """
+_CHANGES_TABLE = "patrol_log_changes"
 _PASS_COLUMNS = "log_id, start, end, minutes, places, activity, results, file, logged_by"
 
 
@@ -134,10 +132,6 @@ def _content(row: LogRow) -> dict[str, Any]:
     }
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _ensure(conn: sqlite3.Connection) -> None:
     ensure_log_schema(conn)
     conn.executescript(_CHANGES)
@@ -185,17 +179,14 @@ def _audit(
     before: Mapping[str, Any] | None,
     after: Mapping[str, Any] | None,
 ) -> None:
-    conn.execute(
-        "INSERT INTO patrol_log_changes (log_id, changed_at, changed_by, action, before, after)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            pass_id,
-            _now(),
-            who,
-            action,
-            None if before is None else json.dumps(before, ensure_ascii=False),
-            None if after is None else json.dumps(after, ensure_ascii=False),
-        ),
+    record_change(
+        conn,
+        _CHANGES_TABLE,
+        {"log_id": pass_id},
+        who=who,
+        action=action,
+        before=before,
+        after=after,
     )
 
 
@@ -282,7 +273,7 @@ def save_pass(
                 (
                     sid, content["start"], content["end"], content["minutes"],
                     content["places"], content["activity"], content["results"], WEB_FILE,
-                    _now(), user.name,
+                    now_text(), user.name,
                 ),
             )  # fmt: skip
             _audit(conn, sid, user.name, CREATED, None, content)
@@ -411,9 +402,4 @@ def read_pass_changes(pass_id: str, *, path: Path | None = None) -> pd.DataFrame
     """
     with store.connect(path) as conn:
         _ensure(conn)
-        return pd.read_sql_query(
-            "SELECT log_id, changed_at, changed_by, action, before, after FROM"
-            " patrol_log_changes WHERE log_id = ? ORDER BY fid",
-            conn,
-            params=[str(pass_id)],
-        )
+        return read_changes(conn, _CHANGES_TABLE, {"log_id": str(pass_id)})

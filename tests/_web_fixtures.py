@@ -213,3 +213,12 @@ def login(client: httpx.Client, name: str, password: str = PASSWORD) -> str:
     csrf = str(client.get("/api/me").json()["csrf"])
     client.headers["X-CSRF-Token"] = csrf
     return csrf
+
+
+@contextmanager
+def client(base: str, name: str | None = None) -> Iterator[httpx.Client]:
+    """Yield an HTTP client of the server at ``base``, logged in as ``name`` (``None``: not)."""
+    with httpx.Client(base_url=base, follow_redirects=False) as c:
+        if name:
+            login(c, name)
+        yield c

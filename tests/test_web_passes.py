@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import httpx
 import pytest
-from _web_fixtures import login, make_store, running_server
+from _web_fixtures import client, make_store, running_server
 
 from geo import patrol_log, patrol_passes
 from geo.web.passes import this_week
@@ -25,15 +22,6 @@ def server(tmp_path_factory):
     store_plan(path, WEEK)
     with running_server(path, folder / "server.log") as base:
         yield base, path
-
-
-@contextmanager
-def client(base: str, name: str | None = None) -> Iterator[httpx.Client]:
-    """Yield an HTTP client of the server, logged in as ``name`` (``None``: logged out)."""
-    with httpx.Client(base_url=base, follow_redirects=False) as c:
-        if name:
-            login(c, name)
-        yield c
 
 
 @pytest.fixture

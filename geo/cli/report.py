@@ -242,24 +242,14 @@ def status_cmd(
 
     Example: geo activity status --month 2026-11 --as-of 2026-11-20
     """
-    from geo import patrol_log
+    from geo.activity_followup import month_followup
     from geo.report.monthly import PROMISE_MIN
 
     month, now = _report_day(month, as_of)
     plan = act.load_plan(plan_path)
-    log = act.rows_before(patrol_log.read_log(store_path), "start", until=now)
-    weeks = act.iso_weeks_of_month(month)
-    minutes = patrol_log.minutes_per_week(
-        log, first_week=weeks[0], last_week=weeks[-1], promise_min=PROMISE_MIN
-    )
-    status = act.activity_status(
-        plan,
-        act.rows_before(act.read_activity_log(store_path, month=month), "logged_at", until=now),
-        month=month,
-        weekly_minutes=minutes,
-        patrol_log=log,
-        now=now,
-    )
+    status = month_followup(
+        month, plan=plan, promise_min=PROMISE_MIN, store_path=store_path, now=now
+    ).status
     season = {
         str(aid): act.season_text(months)
         for aid, months in zip(plan["activity_id"], plan["months"], strict=True)

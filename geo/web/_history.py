@@ -1,4 +1,4 @@
-"""Audit rows as the pages show them (a spot's, a pass's): Swedish names and values, no JSON."""
+"""Audit rows as the pages show them (a spot's, a pass's, an activity's): Swedish, no JSON."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ PASS_FIELD_LABELS: dict[str, str] = {
     "activity": "Aktivitet",
     "results": "Resultat",
 }
+#: The fields of an activity-log row's audit row (:mod:`geo.activity_entries`).
+ACTIVITY_FIELD_LABELS: dict[str, str] = {"times": "Antal", "comment": "Kommentar"}
 
 
 def _joined(names: dict[Any, str]) -> Callable[[Any], str]:
@@ -107,8 +109,9 @@ def describe_change(
         (``before``/``after`` as JSON text, ``before`` missing for the row that created the
         record, ``after`` for the row that removed it).
     labels
-        The fields shown, by their Swedish names: :data:`FIELD_LABELS` (a spot's) or
-        :data:`PASS_FIELD_LABELS`.
+        The fields shown, by their Swedish names: :data:`FIELD_LABELS` (a spot's),
+        :data:`PASS_FIELD_LABELS` or :data:`ACTIVITY_FIELD_LABELS`; a field left out is
+        not told at all (an activity's comment, for the other organisation).
 
     Returns
     -------

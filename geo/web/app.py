@@ -31,6 +31,7 @@ from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places
 from geo.web._history import describe_change
+from geo.web._parts import AppParts, fields_refused
 from geo.web._security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -39,7 +40,8 @@ from geo.web._security import (
     csrf_token,
     load_secret,
 )
-from geo.web.passes import AppParts, add_pass_routes
+from geo.web.activities import add_activity_routes
+from geo.web.passes import add_pass_routes
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +196,7 @@ def create_app(
         )
 
     def validation_response(e: spots.SpotValidationError) -> JSONResponse:
-        return JSONResponse({"detail": "Kontrollera fälten.", "errors": e.errors}, status_code=422)
+        return fields_refused(e.errors)
 
     # ------------------------------------------------------------------ pages
 
@@ -413,17 +415,16 @@ def create_app(
             "schematic_roads": schematic,
         }
 
-    add_pass_routes(
-        app,
-        AppParts(
-            path=path,
-            page=page,
-            session_user=session_user,
-            api_user=api_user,
-            json_body=json_body,
-            place_names=[str(p["name"]) for p in place_items],
-        ),
+    parts = AppParts(
+        path=path,
+        page=page,
+        session_user=session_user,
+        api_user=api_user,
+        json_body=json_body,
+        place_names=[str(p["name"]) for p in place_items],
     )
+    add_pass_routes(app, parts)
+    add_activity_routes(app, parts)
 
     @app.get("/labels.js")
     async def labels_js() -> FileResponse:

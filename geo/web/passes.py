@@ -10,8 +10,7 @@ clock times, no places, and not the plan (where and when the police will be).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +25,7 @@ from geo.model import normalize_text
 from geo.patrol.stored import read_plan_stops
 from geo.patrol_log import minutes_per_week, read_log
 from geo.web._history import PASS_FIELD_LABELS, describe_change
+from geo.web._parts import AppParts, fields_refused
 from geo.weeks import DAY_NAMES, parse_week, shift_week, week_label
 
 _T = TypeVar("_T")
@@ -39,34 +39,6 @@ ACTIVITIES: tuple[str, ...] = (
     "fordonskontroll (A-traktor/EPA/moped)",
     "samtal med ungdomar",
 )
-
-
-@dataclass(frozen=True)
-class AppParts:
-    """What the pass routes take from the app built by :func:`geo.web.app.create_app`.
-
-    Attributes
-    ----------
-    path
-        The store.
-    page
-        Renders a template: ``page(request, name, user, **context)``.
-    session_user
-        The logged-in account of a request, or ``None``.
-    api_user
-        The account of an API request (401 when logged out; ``write=True`` checks CSRF).
-    json_body
-        The request's JSON object (400 otherwise).
-    place_names
-        The named places of the kommun, offered in the form's place list.
-    """
-
-    path: Path
-    page: Callable[..., Response]
-    session_user: Callable[[Request], users.User | None]
-    api_user: Callable[..., Awaitable[users.User]]
-    json_body: Callable[[Request], Awaitable[dict[str, Any]]]
-    place_names: list[str]
 
 
 def sees_details(user: users.User) -> bool:
@@ -315,7 +287,7 @@ async def _answering(call: Callable[[], _T]) -> _T | Response:
     try:
         return await run_in_threadpool(call)
     except patrol_passes.PassValidationError as e:
-        return JSONResponse({"detail": "Kontrollera fälten.", "errors": e.errors}, status_code=422)
+        return fields_refused(e.errors)
     except GeoError as e:
         for kind, status in _REFUSALS:
             if isinstance(e, kind):

@@ -188,6 +188,7 @@ const Outbox = {
 const REFUSED_KEY = "geo-avvisade-v1";
 const REFUSED_KINDS = {
   spot: "Markering", edit: "Ändring av en markering", observation: "Observation", pass: "Pass",
+  aktivitet: "Aktivitet",
 };
 const Refused = {
   mend: {},
@@ -202,11 +203,12 @@ const Refused = {
     this.save([...this.items().filter((i) => i.id !== item.id), kept]);
   },
   remove(id) { this.save(this.items().filter((i) => i.id !== id)); },
-  /* the page where a report is mended: the map, the observation form, the spot's page or
-     the pass page */
+  /* the page where a report is mended: the map, the observation form, the spot's page, the
+     pass page or the activity page */
   pageFor(item) {
     if (item.kind === "edit") return item.url.replace(/^\/api\/spots\//, "/markering/");
     if (item.kind === "pass") return "/pass";
+    if (item.kind === "aktivitet") return "/aktiviteter";
     return item.kind === "observation" ? "/observation" : "/";
   },
   mendHere(item) { return !!this.mend[item.kind] && this.pageFor(item) === window.location.pathname; },
@@ -221,7 +223,8 @@ const Refused = {
       const li = el("li", null, "avvisad");
       const category = CFG.categories[item.body.category] || CFG.observation_categories[item.body.category];
       li.appendChild(el("strong", [REFUSED_KINDS[item.kind] || "Rapport", category].filter(Boolean).join(": ")));
-      const text = item.body.description || [item.body.date, item.body.places].filter(Boolean).join(" · ");
+      const text = item.body.description || [item.body.date, item.body.places].filter(Boolean).join(" · ")
+        || (item.kind === "aktivitet" ? `${item.id.split("/").join(" ")}: ${item.body.times}` : "");
       if (text) li.appendChild(el("div", text, "beskrivning"));
       const messages = Object.values(item.errors || {});
       const errs = el("ul", null, "fel");
@@ -281,6 +284,19 @@ function mendInForm(form, item) {
     const first = [...form.elements].find((c) => c.name && c.type !== "hidden");
     if (first) first.focus();
   }
+}
+
+/* The outbox's `utkorg:avvisad` event for the report `form` is waiting for: show the server's
+   messages in the form (it still holds the report, so it is mended right there) and tell
+   it in `message` (or the server's detail, or `failed`). Returns whether it was the form's. */
+function refusedInForm(form, e, message, failed) {
+  if (form.dataset.pending !== e.detail.item.id) return false;
+  e.preventDefault();
+  form.dataset.pending = "";
+  const data = e.detail.data || {};
+  showErrors(form, data.errors || {});
+  setMessage(data.errors ? message : (data.detail || failed), true);
+  return true;
 }
 
 /* Put a form's report in the outbox and send it. While the form's last report is unsent

@@ -72,12 +72,8 @@ if (passform) {
     window.location.assign(`/pass?vecka=${encodeURIComponent(e.detail.data.week)}&sparad=1`);
   });
   document.addEventListener("utkorg:avvisad", (e) => {
-    if (e.detail.item.kind !== "pass" || passform.dataset.pending !== e.detail.item.id) return;
-    e.preventDefault();  /* the form still holds it: mended right here */
-    passform.dataset.pending = "";
-    const data = e.detail.data || {};
-    showErrors(passform, data.errors || {});
-    setMessage(data.errors ? "Passet sparades inte – rätta fälten och spara igen." : (data.detail || "Servern tog inte emot passet."), true);
+    if (e.detail.item.kind !== "pass") return;
+    refusedInForm(passform, e, "Passet sparades inte – rätta fälten och spara igen.", "Servern tog inte emot passet.");
   });
   Refused.mend.pass = (item) => {
     mendInForm(passform, { ...item, body: formFields(item.body) });

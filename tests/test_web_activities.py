@@ -1,0 +1,232 @@
+"""The activity page and ``/api/aktiviteter…`` on a real ``geo serve``: who logs what, the audit."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pandas as pd
+import pytest
+from _web_fixtures import client, make_store, running_server
+from click.testing import CliRunner
+
+from geo import activity, activity_entries, users
+from geo.cli import main
+from geo.web.activities import month_view
+from tests._pass_fixtures import add_police
+
+#: A month that is over whenever the tests run (its statuses do not depend on the clock).
+MONTH = activity.previous_month(activity.today_month())
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("aktiviteter")
+    path = make_store(folder)
+    add_police(path)
+    with running_server(path, folder / "server.log") as base:
+        yield base, path
+
+
+@pytest.fixture
+def anna(server):
+    with client(server[0], "anna") as c:
+        yield c
+
+
+@pytest.fixture
+def per(server):
+    with client(server[0], "per") as c:
+        yield c
+
+
+def put(c: httpx.Client, aid: str, executor: str, month: str = MONTH, **body) -> httpx.Response:
+    return c.put(f"/api/aktiviteter/{month}/{aid}/{executor}", json=body)
+
+
+def line_of(view: dict, aid: str) -> dict:
+    return next(line for line in view["lines"] if line["id"] == aid)
+
+
+def cli_status(path, month: str = MONTH) -> list[dict]:
+    result = CliRunner().invoke(
+        main, ["activity", "status", "--month", month, "--store", str(path), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["activities"]
+
+
+def test_a_kommun_editor_sets_n2_and_a_retry_changes_nothing(server, anna):
+    _base, path = server
+    r = put(anna, "N2", "kommun", times=3, comment="Fältgruppen ute tre kvällar")
+    assert r.status_code == 201, r.text
+    data = r.json()
+    assert data["created"] and data["changed"]
+    assert data["logged"] == {
+        "activity_id": "N2", "month": MONTH, "executor": "kommun", "times": 3,
+        "comment": "Fältgruppen ute tre kvällar",
+    }  # fmt: skip
+    cell = data["line"]["executors"][0]
+    assert (cell["done"], cell["logged"], cell["status"]) == (3, 3, "partly")
+    again = put(anna, "N2", "kommun", times=3, comment="Fältgruppen ute tre kvällar")
+    assert again.status_code == 200 and again.json()["changed"] is False
+    log = activity.read_activity_log(path, month=MONTH)
+    assert log[log["activity_id"] == "N2"]["times"].tolist() == [3]  # a set, not an add
+    changes = activity_entries.read_entry_changes(MONTH, path=path)
+    assert changes[changes["activity_id"] == "N2"]["action"].tolist() == ["skapad"]
+
+
+def test_every_change_is_audited_with_who_and_old_and_new(server, anna):
+    _base, path = server
+    assert put(anna, "T3", "kommun", times=1).status_code == 201
+    assert put(anna, "T3", "kommun", times=0, comment="inställt").json()["changed"]
+    changes = activity_entries.read_entry_changes(MONTH, path=path)
+    t3 = changes[changes["activity_id"] == "T3"].to_dict("records")
+    assert [c["action"] for c in t3] == ["skapad", "ändrad"]
+    assert [c["changed_by"] for c in t3] == ["anna", "anna"]
+    assert json.loads(t3[1]["before"]) == {"times": 1, "comment": ""}
+    assert json.loads(t3[1]["after"]) == {"times": 0, "comment": "inställt"}
+    history = line_of(anna.get(f"/api/aktiviteter?manad={MONTH}").json(), "T3")
+    told = history["executors"][0]["changes"]
+    assert told[-1]["who"] == "anna" and told[-1]["what"] == "Ändrad"
+    assert ("Antal", "1", "0") in [tuple(f) for f in told[-1]["fields"]]
+
+
+def test_each_party_logs_only_its_own_column(server, anna, per):
+    assert put(anna, "T1", "polis", times=2).status_code == 403  # polis's line
+    r = put(anna, "S1", "polis", times=1)  # a joint line: the police's column
+    assert r.status_code == 403
+    assert "polisen loggar sina egna" in r.json()["detail"]
+    assert put(per, "N2", "kommun", times=9).status_code == 403
+    assert put(anna, "S1", "kommun", times=1).status_code == 201
+    assert put(per, "S1", "polis", times=1).status_code == 201
+    s1 = line_of(per.get(f"/api/aktiviteter?manad={MONTH}").json(), "S1")
+    assert [(e["executor"], e["may_log"]) for e in s1["executors"]] == [
+        ("polis", True), ("kommun", False),
+    ]  # fmt: skip
+    assert s1["status"] == "done"
+
+
+def test_viewers_and_logged_out_clients_and_missing_csrf_are_refused(server, anna):
+    base, path = server
+    with client(base, "ulla") as ulla:
+        assert ulla.get(f"/api/aktiviteter?manad={MONTH}").status_code == 200
+        r = put(ulla, "N2", "kommun", times=1)
+        assert r.status_code == 403 and "bara läsa" in r.json()["detail"]
+        page = ulla.get(f"/aktiviteter?manad={MONTH}").text
+        assert "aktivitetsform" not in page
+    with client(base) as nobody:
+        assert put(nobody, "N2", "kommun", times=1).status_code == 401
+        assert nobody.get("/aktiviteter").status_code == 303
+    del anna.headers["X-CSRF-Token"]
+    r = put(anna, "N3", "kommun", times=1)
+    assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+    anna.headers["X-CSRF-Token"] = "fel"
+    assert put(anna, "N3", "kommun", times=1).status_code == 403
+    log = activity.read_activity_log(path, month=MONTH)
+    assert "N3" not in set(log["activity_id"])
+
+
+@pytest.mark.parametrize(
+    ("aid", "executor", "body", "field", "needle"),
+    [
+        ("N2", "kommun", {"times": -1}, "times", "heltal, 0 eller fler"),
+        ("N2", "kommun", {"times": "tre"}, "times", "heltal, 0 eller fler"),
+        ("N2", "kommun", {"times": 1, "comment": "gäller 19900101-1234"}, "comment",
+         "personnummer"),
+        ("N2", "kommun", {"times": 1, "comment": "x" * 501}, "comment", "högst 500"),
+        ("X1", "polis", {"times": 4}, "activity_id", "patrulloggen"),
+        ("Z9", "kommun", {"times": 1}, "activity_id", "finns inte i planen"),
+        ("T1", "kommun", {"times": 1}, "executor", "Kommunen utför inte T1"),
+    ],
+)  # fmt: skip
+def test_validation_says_the_field_and_the_fix_in_swedish(
+    server, anna, per, aid, executor, body, field, needle
+):
+    who = per if executor == "polis" else anna
+    r = put(who, aid, executor, **body)
+    assert r.status_code == 422, r.text
+    assert field in r.json()["errors"]
+    assert needle in r.json()["errors"][field]
+
+
+def test_a_month_not_begun_is_neither_shown_nor_logged(anna):
+    later = str(activity.parse_month(activity.today_month()) + 1)
+    assert anna.get(f"/aktiviteter?manad={later}").status_code == 400
+    r = put(anna, "N2", "kommun", month=later, times=1)
+    assert r.status_code == 422 and "har inte börjat" in r.json()["errors"]["month"]
+    assert anna.get("/aktiviteter?manad=2026-13").status_code == 400
+
+
+def test_comments_are_shown_to_the_own_organisation_only(server, anna, per):
+    assert put(per, "N3", "polis", times=1, comment="polisens anteckning").status_code == 201
+    assert put(per, "N3", "polis", times=1, comment="ny anteckning").status_code == 200
+    seen_by_police = line_of(per.get(f"/api/aktiviteter?manad={MONTH}").json(), "N3")
+    seen_by_kommun = line_of(anna.get(f"/api/aktiviteter?manad={MONTH}").json(), "N3")
+    assert seen_by_police["executors"][0]["comment"] == "ny anteckning"
+    assert "comment" not in seen_by_kommun["executors"][0]
+    assert len(seen_by_police["executors"][0]["changes"]) == 2
+    assert len(seen_by_kommun["executors"][0]["changes"]) == 1  # the comment-only change
+    assert "anteckning" not in json.dumps(seen_by_kommun, ensure_ascii=False)
+    assert "anteckning" not in anna.get(f"/aktiviteter?manad={MONTH}").text
+    assert "ny anteckning" in per.get(f"/aktiviteter?manad={MONTH}").text
+
+
+def test_the_page_and_api_show_the_status_the_cli_says(server, anna, per):
+    _base, path = server
+    put(per, "N1", "polis", times=1)
+    put(anna, "B1", "kommun", times=2)
+    view = anna.get(f"/api/aktiviteter?manad={MONTH}").json()
+    shown = [
+        (line["id"], e["executor"], e["done"], line["planned"], e["status"])
+        for line in view["lines"]
+        for e in line["executors"]
+    ]
+    cli = [(r["activity_id"], r["executor"], r["done"], r["planned"], r["status"]) for r in
+           cli_status(path)]  # fmt: skip
+    assert shown == cli
+    x1 = line_of(view, "X1")
+    assert x1["automatic"] and not x1["executors"][0]["may_log"]
+    assert [w["week"] for w in x1["weeks"]] == activity.iso_weeks_of_month(MONTH)
+    html = anna.get(f"/aktiviteter?manad={MONTH}").text
+    assert "Räknas automatiskt ur patrulloggen" in html
+    b1 = line_of(view, "B1")
+    if not b1["planned_now"]:  # outside May–September: the season note
+        assert "(planerad maj–september)" in html
+
+
+def test_the_current_month_is_the_default_and_there_is_no_later_link(server, anna):
+    html = anna.get("/aktiviteter").text
+    label = month_view(
+        activity.today_month(), users.User("anna", "kommun", "editor"),
+        plan=activity.load_plan(), path=server[1],
+    )["label"]  # fmt: skip
+    assert f"Aktivitetsplanen – {label}" in html
+    assert 'id="nasta-manaden"' not in html
+    assert f'href="/aktiviteter?manad={MONTH}"' in html
+    assert 'href="/aktiviteter">Aktiviteter</a>' in html  # the menu, for both parties
+
+
+def test_in_a_month_not_over_the_page_says_pagar_as_the_cli_does(server):
+    _base, path = server
+    start, _end = activity.month_bounds(MONTH)
+    mid = start + pd.Timedelta(days=15)  # the 16th at midnight
+    view = month_view(
+        MONTH, users.User("anna", "kommun", "editor"), plan=activity.load_plan(), path=path,
+        now=mid,
+    )  # fmt: skip
+    cli = CliRunner().invoke(
+        main,
+        ["activity", "status", "--month", MONTH, "--store", str(path), "--json",
+         "--as-of", (mid - pd.Timedelta(days=1)).strftime("%Y-%m-%d")],
+    )  # fmt: skip
+    rows = json.loads(cli.output)["activities"]
+    shown = [(e["status"], line["planned_label"]) for line in view["lines"] for e in
+             line["executors"]]  # fmt: skip
+    assert shown == [(r["status"], r["planned_label"]) for r in rows]
+    assert "not_done" not in {s for s, _ in shown}
+    weeks = line_of(view, "X1")["weeks"]
+    assert [w["over"] for w in weeks] == [
+        mid >= activity.week_monday(activity.shift_week(w["week"], 1)) for w in weeks
+    ]
+    assert not weeks[-1]["over"]
