@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 #: The file a pass logged in the marking app is stored under (its ``line`` is 0).
 WEB_FILE = "webb"
+#: The löfte's police presence per ISO week, in minutes ("minst två timmar per vecka").
+PROMISE_MIN = 120
 #: Columns of :func:`read_log`.
 LOG_COLUMNS: tuple[str, ...] = (
     "log_id",
@@ -291,7 +293,7 @@ def read_log_quarantine(path: Path | None = None) -> pd.DataFrame:
 
 
 def minutes_per_week(
-    log: pd.DataFrame, *, first_week: str, last_week: str, promise_min: int = 120
+    log: pd.DataFrame, *, first_week: str, last_week: str, promise_min: int = PROMISE_MIN
 ) -> pd.DataFrame:
     """Return the minutes delivered per ISO week against the promise.
 

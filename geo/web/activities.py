@@ -23,9 +23,9 @@ from starlette.concurrency import run_in_threadpool
 from geo import activity, activity_entries, settings, users
 from geo.activity_followup import month_followup
 from geo.errors import DataError, EntryError
+from geo.patrol_log import PROMISE_MIN
 from geo.web._history import ACTIVITY_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
-from geo.web.passes import PROMISE_MIN
 from geo.weeks import shift_week, week_monday
 
 #: The audit fields the other organisation is told (not the comment, an internal note).

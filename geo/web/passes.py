@@ -23,14 +23,12 @@ from geo import patrol_passes, settings, users
 from geo.errors import DataError, GeoError
 from geo.model import normalize_text
 from geo.patrol.stored import read_plan_stops
-from geo.patrol_log import minutes_per_week, read_log
+from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
 from geo.web._history import PASS_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
 from geo.weeks import DAY_NAMES, parse_week, shift_week, week_label
 
 _T = TypeVar("_T")
-#: Minutes the police promised per ISO week (the löfte's two hours).
-PROMISE_MIN = 120
 #: Activities offered in the form besides the plan's own (free text is accepted too).
 ACTIVITIES: tuple[str, ...] = (
     "närvaro/synlighet",

@@ -11,6 +11,7 @@ One module per part, imported one way (each only from those above it):
 - :mod:`~geo.report.monthly.build`: the whole report, rendered and exported.
 """
 
+from geo.patrol_log import PROMISE_MIN
 from geo.report.monthly.build import (
     build_report,
     collect_inputs,
@@ -31,7 +32,6 @@ from geo.report.monthly.tables import (
 )
 from geo.report.monthly.vocabulary import (
     MONTHS_SV,
-    PROMISE_MIN,
     SOURCE_GROUP_LABELS,
     control_type,
     month_label,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from geo import activity, settings, store
 from geo.model import CATEGORIES, THEMES
+from geo.patrol_log import PROMISE_MIN
 from geo.report.monthly.focus import next_month_focus
 from geo.report.monthly.incidents import (
     emerging_changes,
@@ -33,7 +34,6 @@ from geo.report.monthly.vocabulary import (
     HANDLING_NOTE,
     HISTORY_MONTHS,
     MONTHS_SV,
-    PROMISE_MIN,
     month_label,
     report_title,
 )

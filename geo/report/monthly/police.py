@@ -11,9 +11,10 @@ import pandas as pd
 
 from geo import activity, settings
 from geo.model import normalize_text
+from geo.patrol_log import PROMISE_MIN
 from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table, suppress_parts
-from geo.report.monthly.vocabulary import CONTROL_TYPES, PROMISE_MIN, month_label
+from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
 from geo.sites import theme_mask
 from geo.weeks import week_label
 

@@ -42,10 +42,6 @@ BATHING_MONTHS: tuple[int, ...] = (5, 6, 7, 8, 9)
 MOTOR_MONTHS: tuple[int, ...] = (3, 4, 5, 6, 7, 8, 9)
 
 
-#: The löfte's police presence per ISO week, in minutes.
-PROMISE_MIN = 120
-
-
 #: Months of history read for trends, emerging hot spots and the forecast.
 HISTORY_MONTHS = 24
 
