@@ -19,7 +19,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from geo import ingest, settings, store
-from geo.activity import previous_month
+from geo.activity import previous_month, today_month
 from geo.background import Background
 from geo.errors import GeoError
 from geo.model import THEMES
@@ -59,6 +59,9 @@ class RunResult:
         Wall-clock seconds per stage: ``store``, ``plan`` (with its PDF), ``maps wait``
         (how long the plan waited for the maps), and the child's ``analysis (child)``,
         ``maps (child)`` and ``report (child)``, run beside the plan.
+    problems
+        What the job could not write and why (the follow-up, when the activity plan is
+        broken); the rest of the job is done.
     """
 
     imports: dict[str, ImportResult]
@@ -67,6 +70,7 @@ class RunResult:
     period: tuple[pd.Timestamp | None, pd.Timestamp | None]
     outputs: dict[str, Path] = field(default_factory=dict)
     stage_s: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
 
 class _StageTimer:
@@ -132,7 +136,7 @@ def _analyse_and_draw(
     report: tuple[str, pd.Timestamp | None],
     store_ready: Event,
     parent: int,
-) -> tuple[dict[str, Path], dict[str, float]]:
+) -> tuple[dict[str, Path], dict[str, float], list[str]]:
     """Write the analysis layers, draw the maps and write the month's follow-up.
 
     The lägesbild half of the main job, and the monthly report, which reads its layers.
@@ -159,8 +163,9 @@ def _analyse_and_draw(
     -------
     tuple
         The files written, by name (the maps by their stem, the report's as ``report_html``,
-        ``report_pdf``, ``report_xlsx``, ``report_csv``), and the seconds of the stages
-        ``analysis``, ``maps`` and ``report``.
+        ``report_xlsx``, ``report_csv``), the seconds of the stages ``analysis``, ``maps``
+        and ``report``, and why the follow-up was not written (a broken activity plan, say),
+        which does not stop the maps or the plan.
 
     Raises
     ------
@@ -184,11 +189,18 @@ def _analyse_and_draw(
                 store.write_layer(layer, name, path)
         with timer("maps"):
             made = {file.stem: file for file in build_all(store_path=path, out_dir=out_dir)}
+        problems = []
         with timer("report"):
             month, now = report
-            written = build_report(month=month, store_path=path, out_dir=out_dir, now=now)
+            try:  # the PDF is `geo report`'s: a second Chromium here slows the plan's
+                written = build_report(
+                    month=month, store_path=path, out_dir=out_dir, now=now, pdf=False
+                )
+            except GeoError as e:
+                written = {}
+                problems.append(f"uppföljningen för {month} skrevs inte: {e}")
     made.update({f"report_{kind}": file for kind, file in written.items()})
-    return made, timer.seconds
+    return made, timer.seconds, problems
 
 
 def _write_plan(plan: Plan, out_dir: Path) -> dict[str, Path]:
@@ -252,10 +264,11 @@ def run_main_job(
 ) -> RunResult:
     """Build the store from the embedded data, plan next week, draw the maps, follow up a month.
 
-    The monthly follow-up is written for the month before ``end``'s month, the last whole
-    month of the data (as ``geo report`` without ``--month`` does); with ``end`` given, as
-    it stood when ``end`` began (``geo report --as-of`` the day before), so a run with the
-    same ``end`` writes the same report.
+    The monthly follow-up (HTML, XLSX, CSV; ``geo report`` prints the PDF) is the one
+    ``geo report`` writes without options: last month, now. With ``end`` given it is the
+    last whole month before ``end``, as the store stood when ``end`` began, so a run with
+    the same ``end`` writes the same report. A follow-up that cannot be written (a broken
+    activity plan) is a problem in the result; the store, the maps and the plan are made.
 
     The synthetic set (regenerated to end with the last full ISO week) replaces the
     previous synthetic rows; the real police dumps are imported once (re-imports add
@@ -279,7 +292,11 @@ def run_main_job(
     """
     path = store_path or settings.store_path
     # a given end is a report day too (the store as it stood then), so a run is repeatable
-    report_now = None if end is None else pd.Timestamp(end, tz=settings.timezone)
+    report: tuple[str, pd.Timestamp | None]
+    if end is None:
+        report = (previous_month(today_month()), None)
+    else:
+        report = (previous_month(f"{end:%Y-%m}"), pd.Timestamp(end, tz=settings.timezone))
     end = end or default_end()
     out_dir = maps_dir or settings.maps_dir
     timer = _StageTimer()
@@ -290,7 +307,6 @@ def run_main_job(
     # week and prints its one-pager. One writer at a time: the child starts on the store
     # only when this process has read all it needs; the plan's stops are stored at the end.
     store_ready = multiprocessing.Event()
-    report = (previous_month(f"{end:%Y-%m}"), report_now)
     with Background(
         _analyse_and_draw, path, out_dir, seed, report, store_ready, os.getpid()
     ) as drawing:
@@ -316,9 +332,11 @@ def run_main_job(
         with threadpool_limits(limits=1), timer("plan"):
             plan = plan_from_inputs(plan_inputs)
             made_plan = _write_plan(plan, out_dir)
-        with timer("maps wait"):
-            made_child, child_s = drawing.result()
-    save_plan(plan, path)
+        try:
+            with timer("maps wait"):
+                made_child, child_s, problems = drawing.result()
+        finally:  # the child is done writing the store, even when it failed
+            save_plan(plan, path)
     timer.seconds.update({f"{stage} (child)": s for stage, s in child_s.items()})
     by_theme, by_place = summarize(incidents, places)
     period = (
@@ -329,5 +347,7 @@ def run_main_job(
     outputs: dict[str, Path] = {"store": path, "sample": sample_csv}
     outputs.update({f"plan_{kind}": file for kind, file in made_plan.items()})
     outputs.update(made_child)
-    result = RunResult(imports, by_theme, by_place, period, outputs, stage_s=timer.seconds)
+    result = RunResult(
+        imports, by_theme, by_place, period, outputs, stage_s=timer.seconds, problems=problems
+    )
     return result

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from geo import activity
 from geo.cli import COMMANDS, main
 from geo.patrol import read_plan_stops
 
@@ -32,6 +33,23 @@ def test_places_lists_and_validates():
         "Badplats Leken",
         "Fjugesta centrum",
     }
+
+
+def test_a_broken_activity_plan_costs_the_follow_up_not_the_plan(tmp_path, monkeypatch):
+    """A typo in aktivitetsplan.toml (kommun staff edit it) made geo run fail unsaved."""
+    broken = tmp_path / "aktivitetsplan.toml"
+    broken.write_text("garbage = [\n", encoding="utf-8")
+    monkeypatch.setattr(activity, "plan_path", lambda: broken)
+    store, out = tmp_path / "l.gpkg", tmp_path / "maps"
+    args = ["run", "--store", str(store), "--out", str(out), "--end", "2026-11-23"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Obs: uppföljningen för 2026-10 skrevs inte" in result.output
+    assert "aktivitetsplan.toml" in result.output
+    assert not list(out.glob("uppfoljning-*"))
+    assert (out / "lagesbild.html").exists()
+    (plan_csv,) = out.glob("plan-*.csv")
+    assert len(read_plan_stops(plan_csv.stem.removeprefix("plan-"), store)) > 0
 
 
 def test_run_builds_the_store_and_prints_the_summary(tmp_path):
@@ -64,7 +82,8 @@ def test_run_builds_the_store_and_prints_the_summary(tmp_path):
     html = report.read_text(encoding="utf-8")
     assert "Uppföljning av medborgarlöftet – oktober 2026" in html
     assert "skapad 22 november 2026" in html  # as it stood when --end began, not the clock
-    assert report.with_suffix(".pdf").stat().st_size > 10_000
+    assert report.with_suffix(".xlsx").exists()
+    assert not report.with_suffix(".pdf").exists()  # geo report prints it
     assert "report (child)" in result.output
     again = CliRunner().invoke(main, args)
     assert re.search(r"import syntetisk: read \d+, stored 0, quarantined 0", again.output)

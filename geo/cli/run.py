@@ -55,5 +55,7 @@ def run_cmd(store_path: Path | None, out_dir: Path | None, end: datetime | None)
     )
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")
+    for problem in result.problems:
+        click.echo(f"Obs: {problem}", err=True)
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.stage_s.items())
     click.echo(f"time: {stages}", err=True)
