@@ -18,6 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from geo import activity, settings, spots, store
 from geo.cli.report import report_cmd
@@ -27,6 +30,8 @@ from geo.report import monthly
 from geo.report.monthly.incidents import trend_chart
 from geo.sites import load_places
 from geo.users import User
+
+_PLACES = load_places()
 
 MONTH = "2026-08"  # a bathing-season month of the sample (which ends 2026-12-06)
 K = 5
@@ -474,6 +479,41 @@ def test_two_hour_table_on_a_constructed_log(tmp_path):
     assert "Vintrosa" in controls.loc["Nykterhet", "Platser"]
     html = monthly.render_html(report)
     assert "2026-W53" in html
+
+
+def test_places_typed_by_the_police_reach_the_shared_report_only_as_places_or_roads(tmp_path):
+    """The pass form takes free text: an address, a name or a plate must not be shown."""
+    typed = "Storgatan 4 hos Kalle Karlsson; ABC123; väg 204 vid Fjugesta centrum (del 2); E18"
+    log = pd.DataFrame(
+        [
+            _visit(1, "2026-10-06 18:00", "2026-10-06 19:00", "hastighetskontroll", typed),
+            _visit(2, "2026-10-07 18:00", "2026-10-07 18:30", "nykterhetskontroll", "vid lanna badgruva"),
+        ]
+    )
+    report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-12 09:00")
+    controls = report.tables["kontroller"].frame.set_index("Kontrolltyp")
+    assert controls.loc["Hastighet", "Platser"] == "E18, väg 204 vid Fjugesta centrum, övrig plats"
+    assert controls.loc["Nykterhet", "Platser"] == "Lanna badgruva"
+    html = monthly.render_html(report)
+    for secret in ("Storgatan", "Kalle", "ABC123", "del 2"):
+        assert secret not in html
+
+
+@given(st.text(max_size=60))
+@hsettings(max_examples=200, deadline=None)
+def test_a_shared_place_is_a_named_place_a_road_or_said_to_be_other(text):
+    from geo.report.monthly.police import OTHER_PLACE, shared_place
+    from geo.sites import Gazetteer
+
+    names = set(_PLACES["name"])
+    shown = shared_place(text, Gazetteer(_PLACES))
+    road, _, place = shown.partition(" vid ")
+    assert (
+        shown == OTHER_PLACE
+        or shown in names
+        or (re.fullmatch(r"(?i)E\s?\d{1,2}|(riks|läns)?väg\s*\d{1,4}", road) and road in text
+            and (not place or place in names))
+    )  # fmt: skip
 
 
 def test_the_week_still_running_on_the_report_day_is_not_a_failed_week(tmp_path):

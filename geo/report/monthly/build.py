@@ -130,6 +130,7 @@ def compute_report(
             if inputs.patrol_log is not None
             else pd.DataFrame(columns=["start", "activity", "places", "minutes"]),
             month=month,
+            places=places,
         )
     )
     if inputs.spots is not None and inputs.spot_changes is not None:

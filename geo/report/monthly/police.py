@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -15,7 +16,7 @@ from geo.patrol_log import PROMISE_MIN
 from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table, suppress_parts
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
-from geo.sites import theme_mask
+from geo.sites import Gazetteer, theme_mask
 from geo.weeks import week_label
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
@@ -125,7 +126,42 @@ def places_of(value: object) -> list[str]:
     return [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
 
 
-def controls_table(patrol_log: pd.DataFrame, *, month: str) -> Table:
+#: A road by its number as the police write it: "E18", "väg 204", "länsväg 529".
+_ROAD = re.compile(r"\b(?:E\s?\d{1,2}|(?:riks|läns)?väg\s*\d{1,4})\b", re.IGNORECASE)
+#: What the shared report says for a place it cannot name safely.
+OTHER_PLACE = "övrig plats"
+
+
+def shared_place(text: str, gazetteer: Gazetteer) -> str:
+    """Return a patrol-log place as the shared report may show it: a named place or a road.
+
+    The log's places are typed by the police (the pass form takes free text), so a street
+    address, a name or a registration number may stand there; the shared report shows only
+    the named place the text mentions, the road number, both ("väg 204 vid Fjugesta
+    centrum"), or :data:`OTHER_PLACE`.
+
+    Parameters
+    ----------
+    text
+        One place as logged.
+    gazetteer
+        The named places.
+
+    Returns
+    -------
+    str
+        The shareable name.
+    """
+    place = gazetteer.find_in_text(text)
+    road = _ROAD.search(text)
+    if road is not None and place is not None:
+        return f"{road.group()} vid {place.name}"
+    if road is not None:
+        return road.group()
+    return place.name if place is not None else OTHER_PLACE
+
+
+def controls_table(patrol_log: pd.DataFrame, *, month: str, places: gpd.GeoDataFrame) -> Table:
     """Count traffic controls in the month by type, with the places where they were held.
 
     Parameters
@@ -134,6 +170,8 @@ def controls_table(patrol_log: pd.DataFrame, *, month: str) -> Table:
         From :func:`geo.patrol_log.read_log` (``start``, ``activity``, ``places``).
     month
         ``YYYY-MM``.
+    places
+        The named places: a logged place is shown only as :func:`shared_place` tells it.
 
     Returns
     -------
@@ -149,7 +187,8 @@ def controls_table(patrol_log: pd.DataFrame, *, month: str) -> Table:
             if sel.empty:
                 rows.append([kind.capitalize(), 0, 0, "–"])
                 continue
-            where = sorted({p for v in sel["places"] for p in places_of(v)})
+            gaz = Gazetteer(places)
+            where = sorted({shared_place(p, gaz) for v in sel["places"] for p in places_of(v)})
             minutes = round(float(pd.to_numeric(sel["minutes"]).sum()))
             rows.append([kind.capitalize(), len(sel), minutes, ", ".join(where) or "–"])
     else:
