@@ -16,9 +16,9 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
-from geo.patrol_log_rows import RowProblem, check_log_row, local_now
+from geo.patrol_log_rows import RowProblem, check_log_row
 from geo.quarantine import QuarantinedRow, first_rows
-from geo.weeks import week_label, week_labels, week_monday
+from geo.weeks import local_now, week_label, week_labels, week_monday
 
 logger = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import settings
+from geo.weeks import local_now
 
 #: The row's fields: the file's columns and the form's field names.
 ROW_FIELDS: tuple[str, ...] = ("date", "start", "end", "places", "activity", "results")
@@ -146,27 +147,6 @@ def _parse_time(day: str, clock: str, *, field: str, name: Callable[[str], str])
 def _cell(row: Mapping[str, object], field: str) -> str:
     value = row.get(field, "")
     return "" if value is None else str(value)
-
-
-def local_now(now: pd.Timestamp | None = None) -> pd.Timestamp:
-    """Return ``now`` in local time (``settings.timezone``); default the clock.
-
-    Parameters
-    ----------
-    now
-        A time; a naive one is read as local time.
-
-    Returns
-    -------
-    pandas.Timestamp
-        tz-aware, in ``settings.timezone``.
-    """
-    if now is None:
-        return pd.Timestamp.now(tz=settings.timezone)
-    ts = pd.Timestamp(now)
-    if ts.tzinfo is None:
-        return ts.tz_localize(settings.timezone)
-    return ts.tz_convert(settings.timezone)
 
 
 def _future_problem(
