@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from geo import settings, store
+from geo import audit, settings, store
 from geo.errors import DataError, EntryError, ImportFileError
 from geo.model import THEMES, normalize_text
-from geo.weeks import shift_week, week_label, week_monday
+from geo.weeks import local_now, shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,22 @@ CREATE TABLE IF NOT EXISTS activity_log (
   comment TEXT NOT NULL DEFAULT '',
   logged_at DATETIME NOT NULL,
   UNIQUE (activity_id, month, executor));
+CREATE TABLE IF NOT EXISTS activity_log_changes (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  activity_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  executor TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  changed_by TEXT NOT NULL,
+  action TEXT NOT NULL,
+  before TEXT,
+  after TEXT);
+CREATE INDEX IF NOT EXISTS activity_log_changes_month ON activity_log_changes (month);
 """
+#: The audit table of the activity log: one row per change, whichever way it came in.
+CHANGES_TABLE = "activity_log_changes"
+#: ``changed_by`` of a row set by ``geo activity log`` (spaces: never an account's name).
+CLI_CHANGED_BY = "kommandorad (geo activity log)"
 
 
 def plan_path() -> Path:
@@ -489,19 +504,87 @@ def season_text(months: Sequence[int]) -> str:
 
 _TABLES = store.ExtraTables(
     _SCHEMA,
-    (("activity_log", None, "What each party did per activity line of the löfte and month"),),
+    (
+        ("activity_log", None, "What each party did per activity line of the löfte and month"),
+        (CHANGES_TABLE, None, "Who changed the activity log (app, command line, file), and how"),
+    ),
 )
 
 
-def ensure_schema(path: Path | None = None) -> None:
-    """Create the ``activity_log`` table in the store if needed.
+def ensure_schema(path: Path | None = None) -> Path:
+    """Create the ``activity_log`` table and its audit table in the store if needed.
 
     Parameters
     ----------
     path
         The store; default :func:`geo.store.default_path`.
+
+    Returns
+    -------
+    pathlib.Path
+        The resolved store path.
     """
-    store.ensure_tables(_TABLES, path)
+    return store.ensure_tables(_TABLES, path)
+
+
+def file_changed_by(file: Path) -> str:
+    """Return the ``changed_by`` of rows set by ``geo activity import``: the file's name.
+
+    Parameters
+    ----------
+    file
+        The imported file.
+
+    Returns
+    -------
+    str
+        ``"fil aktiviteter-2026-11.xlsx (geo activity import)"`` (spaces: never an account).
+    """
+    return f"fil {file.name} (geo activity import)"
+
+
+def month_label(month: str) -> str:
+    """Return a month in Swedish words, e.g. ``"november 2026"``.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    str
+        The Swedish month name and the year.
+    """
+    p = parse_month(month)
+    return f"{MONTHS_SV[p.month - 1]} {p.year}"
+
+
+def check_month_begun(month: str, *, now: pd.Timestamp | None = None) -> None:
+    """Refuse a month that has not begun: nothing can have been done in it yet.
+
+    The one rule of ``geo activity log``, ``geo activity import`` and the page Aktiviteter.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+    now
+        The time it is checked at (default the clock; Europe/Stockholm).
+
+    Raises
+    ------
+    EntryError
+        On the field ``month``, when ``month`` is after the month of ``now``: in English (the
+        CLI's) and in Swedish (the page's), with the last month that may be logged.
+    """
+    current = today_month(now)
+    text = str(parse_month(month))
+    if text > current:
+        msg = f"Month {text!r} has not begun; log a month up to {current} (this month)."
+        said = month_label(text).capitalize()
+        sv = f"{said} har inte börjat; välj en månad till och med {current}."
+        raise EntryError(msg, field="month", form_message=sv)
 
 
 @dataclass(frozen=True)
@@ -542,6 +625,7 @@ def validate_entry(
     executor: object,
     times: object,
     comment: object = "",
+    now: pd.Timestamp | None = None,
 ) -> LogEntry:
     """Check one activity-log row against the plan.
 
@@ -551,6 +635,9 @@ def validate_entry(
         As :func:`load_plan` returns it.
     activity_id, month, executor, times, comment
         The row's fields (strings from a file or a form are accepted).
+    now
+        The time it is checked at (default the clock): a month not begun is refused
+        (:func:`check_month_begun`).
 
     Returns
     -------
@@ -582,6 +669,7 @@ def validate_entry(
     except DataError as e:
         sv = f"Månaden {str(month)!r} är ingen månad; skriv den som 2026-11."
         raise EntryError(str(e), field="month", form_message=sv) from None
+    check_month_begun(month_text, now=now)
     who = _normalise_executor(executor)
     if who not in line["executors"]:
         msg = (
@@ -612,31 +700,80 @@ def validate_entry(
     return LogEntry(aid, month_text, who, n, note)
 
 
-def upsert_entries(conn: sqlite3.Connection, entries: Sequence[LogEntry]) -> None:
-    """Store activity-log rows on an open connection, in the caller's transaction.
+@dataclass(frozen=True)
+class EntryWrite:
+    """What :func:`set_entries` did with one row.
+
+    Attributes
+    ----------
+    entry
+        The row as stored.
+    created
+        Whether the line, month and executor had no row before.
+    changed
+        Whether anything was written (``False``: the same times and comment again).
+    """
+
+    entry: LogEntry
+    created: bool
+    changed: bool
+
+
+def set_entries(
+    conn: sqlite3.Connection, entries: Sequence[LogEntry], *, changed_by: str
+) -> list[EntryWrite]:
+    """Set activity-log rows on an open connection, auditing each change, in its transaction.
 
     A row replaces the one with the same line, month and executor and is stamped
-    ``logged_at`` now (UTC). :func:`write_entries` runs it in a transaction of its own; the
-    marking app runs it with its audit row in one (:mod:`geo.activity_entries`).
+    ``logged_at`` now (UTC); the same times and comment again write nothing. Every row that
+    changes writes an audit row in :data:`CHANGES_TABLE` (:func:`geo.audit.record_change`):
+    the one write of the activity log, for the marking app (:mod:`geo.activity_entries`),
+    ``geo activity log`` and ``geo activity import`` alike.
 
     Parameters
     ----------
     conn
-        A connection to the store whose ``activity_log`` table exists (:func:`ensure_schema`).
+        A connection to the store whose tables exist (:func:`ensure_schema`).
     entries
         Validated rows (:func:`validate_entry`).
+    changed_by
+        Who the audit names: the app's account, :data:`CLI_CHANGED_BY` or
+        :func:`file_changed_by`.
+
+    Returns
+    -------
+    list of EntryWrite
+        Per row, whether it was created and whether it changed.
     """
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    conn.executemany(
-        "INSERT INTO activity_log (activity_id, month, executor, times, comment, logged_at)"
-        " VALUES (?,?,?,?,?,?) ON CONFLICT (activity_id, month, executor) DO UPDATE SET"
-        " times = excluded.times, comment = excluded.comment, logged_at = excluded.logged_at",
-        [(e.activity_id, e.month, e.executor, e.times, e.comment, now) for e in entries],
-    )
+    done = []
+    for e in entries:
+        key = {"activity_id": e.activity_id, "month": e.month, "executor": e.executor}
+        row = conn.execute(
+            "SELECT times, comment FROM activity_log"
+            " WHERE activity_id = ? AND month = ? AND executor = ?",
+            tuple(key.values()),
+        ).fetchone()
+        before = None if row is None else {"times": int(row[0]), "comment": str(row[1] or "")}
+        after = {"times": e.times, "comment": e.comment}
+        if before != after:
+            conn.execute(
+                "INSERT INTO activity_log (activity_id, month, executor, times, comment,"
+                " logged_at) VALUES (?,?,?,?,?,?) ON CONFLICT (activity_id, month, executor)"
+                " DO UPDATE SET times = excluded.times, comment = excluded.comment,"
+                " logged_at = excluded.logged_at",
+                (e.activity_id, e.month, e.executor, e.times, e.comment, now),
+            )
+            action = audit.CREATED if before is None else audit.CHANGED
+            audit.record_change(
+                conn, CHANGES_TABLE, key, who=changed_by, action=action, before=before, after=after
+            )
+        done.append(EntryWrite(e, created=before is None, changed=before != after))
+    return done
 
 
-def write_entries(entries: Sequence[LogEntry], path: Path | None = None) -> int:
-    """Store activity-log rows in one transaction; a row replaces the same line, month and executor.
+def write_entries(entries: Sequence[LogEntry], path: Path | None = None, *, changed_by: str) -> int:
+    """Set activity-log rows in one transaction, auditing each change (:func:`set_entries`).
 
     Parameters
     ----------
@@ -644,17 +781,21 @@ def write_entries(entries: Sequence[LogEntry], path: Path | None = None) -> int:
         Validated rows (:func:`validate_entry`).
     path
         The store; default :func:`geo.store.default_path`.
+    changed_by
+        Who the audit names (:func:`set_entries`).
 
     Returns
     -------
     int
-        Rows written.
+        Rows set (a row already as given is counted, though nothing is written for it).
     """
-    ensure_schema(path)
-    with store.connect(path) as conn, conn:
-        upsert_entries(conn, entries)
-    logger.info("%d activity-log rows written", len(entries))
-    return len(entries)
+    resolved = ensure_schema(path)
+    with store.connect(resolved) as conn, conn:
+        conn.execute("BEGIN IMMEDIATE")
+        done = set_entries(conn, entries, changed_by=changed_by)
+    changed = sum(d.changed for d in done)
+    logger.info("%d activity-log rows set, %d changed, by %s", len(done), changed, changed_by)
+    return len(done)
 
 
 def log_activity(
@@ -666,6 +807,8 @@ def log_activity(
     comment: str = "",
     plan: pd.DataFrame,
     path: Path | None = None,
+    changed_by: str = CLI_CHANGED_BY,
+    now: pd.Timestamp | None = None,
 ) -> LogEntry:
     """Log what one party did for one activity line in one month (replacing an earlier entry).
 
@@ -685,6 +828,10 @@ def log_activity(
         As :func:`load_plan` returns it.
     path
         The store.
+    changed_by
+        Who the audit row names (default :data:`CLI_CHANGED_BY`, ``geo activity log``'s).
+    now
+        The time it is checked at (default the clock): a month not begun is refused.
 
     Returns
     -------
@@ -693,17 +840,25 @@ def log_activity(
 
     Raises
     ------
-    DataError
-        If the row does not fit the plan.
+    EntryError
+        If the row does not fit the plan, or its month has not begun.
     """
     entry = validate_entry(
-        plan, activity_id=activity_id, month=month, executor=executor, times=times, comment=comment
+        plan,
+        activity_id=activity_id,
+        month=month,
+        executor=executor,
+        times=times,
+        comment=comment,
+        now=now,
     )
-    write_entries([entry], path)
+    write_entries([entry], path, changed_by=changed_by)
     return entry
 
 
-def read_import_file(file: Path, plan: pd.DataFrame) -> list[LogEntry]:
+def read_import_file(
+    file: Path, plan: pd.DataFrame, *, now: pd.Timestamp | None = None
+) -> list[LogEntry]:
     """Read and validate an activity-log file (CSV or XLSX), all rows or none.
 
     The file has one row per activity line, month and executor, with columns
@@ -716,6 +871,8 @@ def read_import_file(file: Path, plan: pd.DataFrame) -> list[LogEntry]:
         ``.csv`` (comma or semicolon separated, UTF-8) or ``.xlsx``.
     plan
         As :func:`load_plan` returns it.
+    now
+        The time the rows are checked at (default the clock): a month not begun is refused.
 
     Returns
     -------
@@ -759,6 +916,7 @@ def read_import_file(file: Path, plan: pd.DataFrame) -> list[LogEntry]:
                     executor=rec["executor"],
                     times=rec["times"],
                     comment=rec.get("comment", ""),
+                    now=now,
                 )
             )
         except DataError as e:
@@ -772,8 +930,12 @@ def read_import_file(file: Path, plan: pd.DataFrame) -> list[LogEntry]:
     return entries
 
 
-def import_activity_log(file: Path, *, plan: pd.DataFrame, path: Path | None = None) -> int:
+def import_activity_log(
+    file: Path, *, plan: pd.DataFrame, path: Path | None = None, now: pd.Timestamp | None = None
+) -> int:
     """Import an activity-log file into the store (all rows or none; re-importing changes nothing).
+
+    Each row that changes writes an audit row naming the file (:func:`file_changed_by`).
 
     Parameters
     ----------
@@ -783,13 +945,16 @@ def import_activity_log(file: Path, *, plan: pd.DataFrame, path: Path | None = N
         As :func:`load_plan` returns it.
     path
         The store.
+    now
+        The time the rows are checked at (default the clock): a month not begun is refused.
 
     Returns
     -------
     int
-        Rows written.
+        Rows set (:func:`write_entries`).
     """
-    return write_entries(read_import_file(file, plan), path)
+    entries = read_import_file(file, plan, now=now)
+    return write_entries(entries, path, changed_by=file_changed_by(file))
 
 
 def read_activity_log(path: Path | None = None, *, month: str | None = None) -> pd.DataFrame:
@@ -1184,9 +1349,20 @@ def status_by_line(status: pd.DataFrame) -> list[LineStatus]:
     return lines
 
 
-def today_month() -> str:
-    """Return the current month (Europe/Stockholm) as ``YYYY-MM``."""
-    return pd.Timestamp.now(tz=settings.timezone).strftime("%Y-%m")
+def today_month(now: pd.Timestamp | None = None) -> str:
+    """Return the month of ``now`` (default the clock; Europe/Stockholm) as ``YYYY-MM``.
+
+    Parameters
+    ----------
+    now
+        A time; a naive one is read as local time.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM``.
+    """
+    return local_now(now).strftime("%Y-%m")
 
 
 def previous_month(month: str) -> str:

@@ -3,16 +3,16 @@
 An editor sets how many times its own organisation did a plan line in a month (the kommun's
 column of N2, the police's of T1, either column of a joint line such as S1 for the party it
 belongs to). The row is checked by :func:`geo.activity.validate_entry`, the rules of
-``geo activity log``, and stored by :func:`geo.activity.upsert_entries`, so the monthly
-follow-up reads it like a row logged from the command line. Setting is idempotent: the
-same times and comment again write nothing. Every row that does change writes an audit row
-in ``activity_log_changes`` in the same transaction (:mod:`geo.audit`).
+``geo activity log``, and stored by :func:`geo.activity.set_entries`, the write of
+``geo activity log`` and ``geo activity import`` too, so the monthly follow-up reads it like
+a row logged from the command line. Setting is idempotent: the same times and comment again
+write nothing. Every row that does change writes an audit row in ``activity_log_changes`` in
+the same transaction (:mod:`geo.audit`), naming the account.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from geo import activity, audit, store, users
@@ -25,48 +25,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: The audit table of the activity log.
-CHANGES_TABLE = "activity_log_changes"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS activity_log_changes (
-  fid INTEGER PRIMARY KEY AUTOINCREMENT,
-  activity_id TEXT NOT NULL,
-  month TEXT NOT NULL,
-  executor TEXT NOT NULL,
-  changed_at TEXT NOT NULL,
-  changed_by TEXT NOT NULL,
-  action TEXT NOT NULL,
-  before TEXT,
-  after TEXT);
-CREATE INDEX IF NOT EXISTS activity_log_changes_month ON activity_log_changes (month);
-"""
-_TABLES = store.ExtraTables(
-    _SCHEMA,
-    ((CHANGES_TABLE, None, "Who changed the activity log from the marking app, and how"),),
-)
+#: The audit table of the activity log (:data:`geo.activity.CHANGES_TABLE`).
+CHANGES_TABLE = activity.CHANGES_TABLE
+#: What :func:`save_entry` did: the row as stored, ``created`` and ``changed``.
+EntrySaveResult = activity.EntryWrite
 
 
 class EntryPermissionError(GeoError, PermissionError):
     """The account may not set this executor's times (a viewer, or the other organisation)."""
-
-
-@dataclass(frozen=True)
-class EntrySaveResult:
-    """What :func:`save_entry` did.
-
-    Attributes
-    ----------
-    entry
-        The row as stored.
-    created
-        Whether the line, month and executor had no row before.
-    changed
-        Whether anything was written (``False``: the same times and comment again).
-    """
-
-    entry: activity.LogEntry
-    created: bool
-    changed: bool
 
 
 def may_log(user: users.User, executor: str) -> bool:
@@ -101,8 +67,7 @@ def ensure_schema(path: Path | None = None) -> Path:
     pathlib.Path
         The resolved store path.
     """
-    activity.ensure_schema(path)
-    return store.ensure_tables(_TABLES, path)
+    return activity.ensure_schema(path)
 
 
 def _refuse(user: users.User, executor: str) -> None:
@@ -128,7 +93,8 @@ def save_entry(
     user: users.User,
     plan: pd.DataFrame,
     path: Path | None = None,
-) -> EntrySaveResult:
+    now: pd.Timestamp | None = None,
+) -> activity.EntryWrite:
     """Set how many times an organisation did a plan line in a month, auditing the change.
 
     Parameters
@@ -149,10 +115,13 @@ def save_entry(
         :func:`geo.activity.load_plan`.
     path
         The store.
+    now
+        The time it is checked at (default the clock): a month not begun is refused, as by
+        ``geo activity log`` (:func:`geo.activity.check_month_begun`).
 
     Returns
     -------
-    EntrySaveResult
+    geo.activity.EntryWrite
         The stored row and what was done.
 
     Raises
@@ -160,7 +129,8 @@ def save_entry(
     EntryPermissionError
         When the account is a viewer, or of the other organisation.
     geo.errors.EntryError
-        When a field breaks the rules of ``geo activity log`` (with its Swedish message).
+        When a field breaks the rules of ``geo activity log`` (with its Swedish message),
+        or the month has not begun.
     """
     if not user.can_write:
         _refuse(user, executor)
@@ -171,33 +141,20 @@ def save_entry(
         executor=executor,
         times=times,
         comment=comment,
+        now=now,
     )
     if not may_log(user, entry.executor):
         _refuse(user, entry.executor)
-    key = {"activity_id": entry.activity_id, "month": entry.month, "executor": entry.executor}
-    after = {"times": entry.times, "comment": entry.comment}
     resolved = ensure_schema(path)
     with store.connect(resolved) as conn, conn:
         conn.execute("BEGIN IMMEDIATE")
-        row = conn.execute(
-            "SELECT times, comment FROM activity_log"
-            " WHERE activity_id = ? AND month = ? AND executor = ?",
-            tuple(key.values()),
-        ).fetchone()
-        before = None if row is None else {"times": int(row[0]), "comment": str(row[1] or "")}
-        changed = before != after
-        if changed:
-            activity.upsert_entries(conn, [entry])
-            action = audit.CREATED if before is None else audit.CHANGED
-            audit.record_change(
-                conn, CHANGES_TABLE, key, who=user.name, action=action, before=before, after=after
-            )
-    if changed:
+        (done,) = activity.set_entries(conn, [entry], changed_by=user.name)
+    if done.changed:
         logger.info(
             "activity %s %s %s set to %d by %s",
             entry.activity_id, entry.month, entry.executor, entry.times, user.name,
         )  # fmt: skip
-    return EntrySaveResult(entry, created=before is None, changed=changed)
+    return done
 
 
 def read_entry_changes(month: str, *, path: Path | None = None) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
 from geo.patrol_log_rows import RowProblem, check_log_row
 from geo.quarantine import QuarantinedRow, first_rows
-from geo.weeks import week_label, week_labels, week_monday
+from geo.weeks import local_now, week_label, week_labels, week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,9 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def parse_log(
+    df: pd.DataFrame, *, now: pd.Timestamp | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate log rows: keep the good ones, quarantine the others with a reason.
 
     Parameters
@@ -163,6 +165,9 @@ def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     df
         Rows with columns ``date``, ``start``, ``end`` and optional ``places``,
         ``activity``, ``results`` (strings).
+    now
+        The time every row is checked at (default the clock, read once): a pass that starts
+        after it is quarantined (``pass i framtiden``, :func:`check_log_row`).
 
     Returns
     -------
@@ -180,8 +185,11 @@ def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     lines = (
         [int(v) for v in df.index] if df.attrs.get("index_is_line") else list(range(2, len(df) + 2))
     )
+    at = local_now(now)
     for i, row in zip(lines, df.to_dict("records"), strict=True):
-        checked = check_log_row({str(k): v for k, v in row.items()}, line=i, headers=headers)
+        checked = check_log_row(
+            {str(k): v for k, v in row.items()}, line=i, headers=headers, now=at
+        )
         if isinstance(checked, RowProblem):
             raw = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False)
             bad.append(
@@ -195,7 +203,9 @@ def parse_log(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
 
 
-def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult:
+def import_log(
+    path: Path, *, store_path: Path | None = None, now: pd.Timestamp | None = None
+) -> LogImportResult:
     """Import a patrol log (CSV/XLSX: date, start, end, places, activity, results) into the store.
 
     Parameters
@@ -204,14 +214,18 @@ def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult
         The file.
     store_path
         The store; default :func:`geo.store.default_path`.
+    now
+        The time the rows are checked at (default the clock): a pass starting after it is
+        quarantined as ``pass i framtiden``.
 
     Returns
     -------
     LogImportResult
-        Counts and the first quarantined rows per reason; rows with end before start (and
-        other bad rows) are quarantined in the table ``patrol_log_quarantine`` with a Swedish
-        sentence naming the row, the column and the fix (also logged as a warning for the
-        first rows of each reason). Re-importing adds nothing.
+        Counts and the first quarantined rows per reason; rows with end before start, passes
+        in the future (and other bad rows) are quarantined in the table
+        ``patrol_log_quarantine`` with a Swedish sentence naming the row, the column and the
+        fix (also logged as a warning for the first rows of each reason). Re-importing adds
+        nothing.
 
     Raises
     ------
@@ -220,8 +234,8 @@ def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult
     """
     df = _read_table(path)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    good, bad = parse_log(df)
-    now = dt.datetime.now(dt.UTC).isoformat()
+    good, bad = parse_log(df, now=now)
+    imported_at = dt.datetime.now(dt.UTC).isoformat()
     stored = duplicates = 0
     with store.connect(store_path) as conn, conn:
         ensure_log_schema(conn)
@@ -233,7 +247,8 @@ def import_log(path: Path, *, store_path: Path | None = None) -> LogImportResult
                 " results, file, line, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     log_id, r["start"].isoformat(), r["end"].isoformat(), r["minutes"],
-                    r["places"], r["activity"], r["results"], str(path), int(r["line"]), now,
+                    r["places"], r["activity"], r["results"], str(path), int(r["line"]),
+                    imported_at,
                 ),
             )  # fmt: skip
             if cur.rowcount:

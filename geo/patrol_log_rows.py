@@ -5,7 +5,9 @@ stored values (:class:`LogRow`) or why it is refused (:class:`RowProblem`), with
 sentence for each medium: the file import's names the file's line and column
 (:attr:`RowProblem.file_detail`), the form's stands next to the field
 (:attr:`RowProblem.form_message`). :func:`geo.patrol_log.parse_log` and the marking app's
-pass form (:mod:`geo.patrol_passes`) both call it, so they cannot drift apart.
+pass form (:mod:`geo.patrol_passes`) both call it, so they cannot drift apart. A pass that
+starts after now (more than :data:`FUTURE_TOLERANCE_MIN` minutes past the clock) is refused,
+the same way from a file and from the form.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import settings
+from geo.weeks import local_now
 
 #: The row's fields: the file's columns and the form's field names.
 ROW_FIELDS: tuple[str, ...] = ("date", "start", "end", "places", "activity", "results")
@@ -23,6 +26,10 @@ ROW_FIELDS: tuple[str, ...] = ("date", "start", "end", "places", "activity", "re
 TEXT_MAX_CHARS: dict[str, int] = {"places": 500, "activity": 500, "results": 2000}
 #: Longest pass accepted, in minutes (a day).
 MAX_PASS_MIN = 24 * 60
+#: How far after the clock a pass may start, in minutes: the slack for a phone or a PC whose
+#: clock runs a little ahead of the server's. A later start is a pass not done yet (a day
+#: picked by mistake) and is refused, so no week is credited minutes it has not lived.
+FUTURE_TOLERANCE_MIN = 10
 
 
 @dataclass(frozen=True)
@@ -95,11 +102,17 @@ def _is_day(text: str) -> bool:
         return False
 
 
+def _holds_date(clock: str) -> bool:
+    """Tell whether a start/end cell holds a full date-time (``2026-12-06 00:45``)."""
+    text = clock.strip()
+    return " " in text or "T" in text
+
+
 def _parse_time(day: str, clock: str, *, field: str, name: Callable[[str], str]) -> pd.Timestamp:
     """Return the local time of a start/end cell; raise :class:`_BadCellError` naming it."""
     column = name(field)
     text = clock.strip().replace(".", ":")
-    full = " " in text or "T" in text  # a full date-time in the start/end column
+    full = _holds_date(text)
     if full:
         head = text.replace("T", " ").split(" ")[0]
         fix = f"skriv den som {head if _is_day(head) else '2026-12-05'} 18:30"
@@ -136,8 +149,29 @@ def _cell(row: Mapping[str, object], field: str) -> str:
     return "" if value is None else str(value)
 
 
+def _future_problem(
+    start: pd.Timestamp, now: pd.Timestamp, *, field: str, line: int, column: str
+) -> RowProblem | None:
+    """Return the refusal of a pass that starts after ``now`` + the tolerance, else ``None``."""
+    if start <= now + pd.Timedelta(minutes=FUTURE_TOLERANCE_MIN):
+        return None
+    return RowProblem(
+        "pass i framtiden",
+        field,
+        f"passet på rad {line} börjar {start:%Y-%m-%d %H:%M}, efter nu ({now:%Y-%m-%d %H:%M}),"
+        f" kolumn {column} — skriv dagen då passet gjordes; ett kommande pass loggas när det"
+        " är gjort",
+        f"Passet börjar {start:%Y-%m-%d %H:%M}, efter nu ({now:%Y-%m-%d %H:%M}) — välj dagen"
+        " då passet gjordes; ett kommande pass loggas när det är gjort.",
+    )
+
+
 def check_log_row(
-    row: Mapping[str, object], *, line: int = 0, headers: Mapping[str, str] | None = None
+    row: Mapping[str, object],
+    *,
+    line: int = 0,
+    headers: Mapping[str, str] | None = None,
+    now: pd.Timestamp | None = None,
 ) -> LogRow | RowProblem:
     """Check one row of the patrol log, from a file or from the pass form.
 
@@ -151,11 +185,16 @@ def check_log_row(
         The file's line of the row (header = line 1), named in :attr:`RowProblem.file_detail`.
     headers
         Field → the file's own column header, so the detail names the column as the file does.
+    now
+        The time the row is checked at (default the clock; a naive time is local): a pass
+        starting more than :data:`FUTURE_TOLERANCE_MIN` minutes after it is refused
+        (``pass i framtiden``). A file import passes one ``now`` for all its rows.
 
     Returns
     -------
     LogRow or RowProblem
-        The row to store, or the first rule it breaks (dates and times before texts).
+        The row to store, or the first rule it breaks (dates and times before texts; a
+        start in the future before the end's checks).
     """
     heads = headers or {}
 
@@ -176,6 +215,11 @@ def check_log_row(
             f"{what} på rad {line}, kolumn {e.column}: {value!r}{why} — {e.fix}",
             f"{what.capitalize()}: {value!r}{why} — {e.fix}.",
         )
+    # the day picked is what is wrong, unless the start cell carries its own date
+    dated = "start" if _holds_date(_cell(row, "start")) else "date"
+    future = _future_problem(start, local_now(now), field=dated, line=line, column=name(dated))
+    if future is not None:
+        return future
     if end <= start:
         next_day = start + pd.Timedelta(days=1)
         return RowProblem(

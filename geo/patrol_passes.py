@@ -87,7 +87,7 @@ def may_log(user: User) -> bool:
     return user.can_write and user.org == PASS_ORG
 
 
-def validate_pass(payload: Mapping[str, Any]) -> LogRow:
+def validate_pass(payload: Mapping[str, Any], *, now: pd.Timestamp | None = None) -> LogRow:
     """Check a pass from the form by the patrol log's rules (:func:`check_log_row`).
 
     Parameters
@@ -95,6 +95,9 @@ def validate_pass(payload: Mapping[str, Any]) -> LogRow:
     payload
         ``date``, ``start``, ``end`` (``18:30``, or ``2026-12-06 00:45`` past midnight),
         ``places``, ``activity``, ``results`` as text; missing fields are empty.
+    now
+        The time the pass is checked at (default the server's clock): a pass that starts
+        after it is refused, as in a file.
 
     Returns
     -------
@@ -115,7 +118,7 @@ def validate_pass(payload: Mapping[str, Any]) -> LogRow:
         row[field] = value if isinstance(value, str) else ""
     if errors:
         raise PassValidationError(errors)
-    checked = check_log_row(row)
+    checked = check_log_row(row, now=now)
     if isinstance(checked, RowProblem):
         raise PassValidationError({checked.field: checked.form_message})
     return checked
@@ -230,7 +233,12 @@ def _writing(
 
 
 def save_pass(
-    pass_id: str, payload: Mapping[str, Any], *, user: User, path: Path | None = None
+    pass_id: str,
+    payload: Mapping[str, Any],
+    *,
+    user: User,
+    path: Path | None = None,
+    now: pd.Timestamp | None = None,
 ) -> PassSaveResult:
     """Log a pass, or correct one's own, under the UUID the browser gave it (idempotent).
 
@@ -244,6 +252,8 @@ def save_pass(
         A police editor (:func:`may_log`); only the pass's author may correct it.
     path
         The store; default :func:`geo.store.default_path`.
+    now
+        As for :func:`validate_pass` (default the server's clock).
 
     Returns
     -------
@@ -261,7 +271,7 @@ def save_pass(
     """
     _pass_id(pass_id)
     _check_may_log(user)
-    content = _content(validate_pass(payload))
+    content = _content(validate_pass(payload, now=now))
     with _writing(pass_id, user, path) as (conn, sid, existing, removed):
         if existing is None:
             if removed:

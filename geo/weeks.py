@@ -18,6 +18,7 @@ from geo.errors import DataError
 __all__ = [
     "DAY_ABBR",
     "DAY_NAMES",
+    "local_now",
     "parse_week",
     "shift_week",
     "week_label",
@@ -30,6 +31,27 @@ __all__ = [
 DAY_NAMES = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 #: Their three-letter forms, as the maps and tables write them.
 DAY_ABBR = tuple(name[:3] for name in DAY_NAMES)
+
+
+def local_now(now: pd.Timestamp | None = None) -> pd.Timestamp:
+    """Return ``now`` in local time (``settings.timezone``); default the clock.
+
+    Parameters
+    ----------
+    now
+        A time; a naive one is read as local time.
+
+    Returns
+    -------
+    pandas.Timestamp
+        tz-aware, in ``settings.timezone``.
+    """
+    if now is None:
+        return pd.Timestamp.now(tz=settings.timezone)
+    ts = pd.Timestamp(now)
+    if ts.tzinfo is None:
+        return ts.tz_localize(settings.timezone)
+    return ts.tz_convert(settings.timezone)
 
 
 def parse_week(week: str) -> tuple[int, int]:

@@ -44,10 +44,18 @@ def store_plan(path: Path, week: str) -> pd.DataFrame:
     return stops
 
 
+#: The day of :func:`pass_payload`: the Tuesday of 2025-W49, a day lived whenever the tests
+#: run (a pass after now is refused, and a live server reads the clock).
+PASS_DAY = "2025-12-02"
+
+
 def pass_payload(**overrides: Any) -> dict[str, Any]:
-    """Return a valid 45-minute pass as the form sends it, fields replaced by ``overrides``."""
+    """Return a valid 45-minute pass on :data:`PASS_DAY` as the form sends it.
+
+    Fields are replaced by ``overrides``.
+    """
     payload: dict[str, Any] = {
-        "date": "2026-12-01",
+        "date": PASS_DAY,
         "start": "18:00",
         "end": "18:45",
         "places": "Fjugesta centrum",

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from geo import activity, settings, store
+from geo import activity, activity_entries, settings, store
 from geo.cli.report import activity_group
-from geo.errors import DataError, ImportFileError
+from geo.errors import DataError, EntryError, ImportFileError
 
 # The löfte's tables (seed medborgarlofte-lekeberg-2021-2022.txt): the start of each activity
 # line's text → (theme, utförare, ansvarig). Written out here from the seed, as the spec.
@@ -174,6 +174,10 @@ def test_bad_log_entries_are_refused(plan, kwargs, needle):
         activity.validate_entry(plan, **entry)
 
 
+#: The clock of the in-process imports of December 2026 and January 2027: both begun.
+LATER = pd.Timestamp("2027-02-01 12:00", tz="Europe/Stockholm")
+
+
 def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
     csv = tmp_path / "logg.csv"
     csv.write_text(
@@ -194,7 +198,7 @@ def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
         {"aktivitet": ["S2", "S2"], "månad": ["2026-12", "2026-12"],
          "utförare": ["polis", "kommun"], "antal": [1, 2]}
     ).to_excel(xlsx, index=False)  # fmt: skip
-    assert activity.import_activity_log(xlsx, plan=plan, path=store_path) == 2
+    assert activity.import_activity_log(xlsx, plan=plan, path=store_path, now=LATER) == 2
 
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -202,7 +206,7 @@ def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ImportFileError, match="line 3"):
-        activity.import_activity_log(bad, plan=plan, path=store_path)
+        activity.import_activity_log(bad, plan=plan, path=store_path, now=LATER)
     assert activity.read_activity_log(store_path, month="2027-01").empty
 
     missing = tmp_path / "missing.csv"
@@ -574,3 +578,91 @@ def test_cli_status_refuses_a_day_it_cannot_tell_the_month_at(store_path, as_of,
     result = CliRunner().invoke(activity_group, args)
     assert result.exit_code == 2
     assert needle in " ".join(result.output.split())
+
+
+def _next_month() -> str:
+    """Return the month after the clock's: one not begun whatever day the tests run."""
+    return str(activity.parse_month(activity.today_month()) + 1)
+
+
+def test_a_month_not_begun_is_one_rule_with_one_refusal(plan):
+    now = pd.Timestamp("2026-11-28 14:00", tz="Europe/Stockholm")
+    activity.check_month_begun("2026-11", now=now)  # this month: begun
+    activity.check_month_begun("2025-12", now=now)
+    with pytest.raises(EntryError) as e:
+        activity.validate_entry(
+            plan, activity_id="T1", month="2026-12", executor="polis", times=1, now=now
+        )
+    assert e.value.field == "month"
+    assert str(e.value) == "Month '2026-12' has not begun; log a month up to 2026-11 (this month)."
+    assert e.value.form_message == (
+        "December 2026 har inte börjat; välj en månad till och med 2026-11."
+    )
+    # the first instant of December, local time (23:00 UTC): December has begun
+    activity.check_month_begun("2026-12", now=pd.Timestamp("2026-11-30 23:00", tz="UTC"))
+    with pytest.raises(EntryError):  # a naive time is local: still November
+        activity.check_month_begun("2026-12", now=pd.Timestamp("2026-11-30 23:59"))
+
+
+def test_cli_log_and_import_refuse_a_month_not_begun_as_the_page_does(store_path, tmp_path):
+    later = _next_month()
+    runner = CliRunner()
+    result = runner.invoke(
+        activity_group,
+        ["log", "T1", "--month", later, "--executor", "polis", "--times", "1",
+         "--store", str(store_path)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert f"Month '{later}' has not begun" in result.output
+    csv = tmp_path / "a.csv"
+    csv.write_text(
+        f"aktivitet,månad,utförare,antal\nS1,2026-10,kommun,1\nS1,{later},kommun,1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(activity_group, ["import", str(csv), "--store", str(store_path)])
+    assert result.exit_code == 1
+    assert "Nothing imported" in result.output and "line 3" in result.output
+    assert f"Month '{later}' has not begun" in result.output
+    assert activity.read_activity_log(store_path).empty  # all rows or none
+
+
+def _changes(store_path, month: str) -> list[tuple[str, str, str, str]]:
+    changes = activity_entries.read_entry_changes(month, path=store_path)
+    return list(
+        zip(
+            changes["activity_id"], changes["executor"], changes["changed_by"],
+            changes["action"], strict=True,
+        )
+    )  # fmt: skip
+
+
+def test_cli_log_and_import_write_audit_rows_naming_the_way_in(store_path, tmp_path):
+    runner = CliRunner()
+    args = ["log", "T1", "--month", "2026-10", "--executor", "polis", "--store", str(store_path)]
+    for times in ("1", "1", "2"):  # the same number again writes nothing
+        result = runner.invoke(activity_group, [*args, "--times", times])
+        assert result.exit_code == 0, result.output
+    cli = activity.CLI_CHANGED_BY
+    assert _changes(store_path, "2026-10") == [
+        ("T1", "polis", cli, "skapad"),
+        ("T1", "polis", cli, "ändrad"),
+    ]
+    changes = activity_entries.read_entry_changes("2026-10", path=store_path)
+    assert json.loads(changes["before"].iloc[1]) == {"times": 1, "comment": ""}
+    assert json.loads(changes["after"].iloc[1]) == {"times": 2, "comment": ""}
+
+    csv = tmp_path / "aktiviteter-2026-10.csv"
+    csv.write_text(
+        "aktivitet;månad;utförare;antal;kommentar\n"
+        "T1;2026-10;polis;2;\n"  # as logged: nothing written
+        "S1;2026-10;kommun;1;möte\n",
+        encoding="utf-8",
+    )
+    for _ in range(2):  # re-importing writes nothing either
+        result = runner.invoke(activity_group, ["import", str(csv), "--store", str(store_path)])
+        assert result.exit_code == 0, result.output
+    by_file = "fil aktiviteter-2026-10.csv (geo activity import)"
+    assert activity.file_changed_by(csv) == by_file
+    assert _changes(store_path, "2026-10")[2:] == [("S1", "kommun", by_file, "skapad")]
+    log = activity.read_activity_log(store_path, month="2026-10")
+    assert dict(zip(log["activity_id"], log["times"], strict=True)) == {"S1": 1, "T1": 2}

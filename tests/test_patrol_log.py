@@ -14,6 +14,9 @@ from geo.errors import DataError, ImportFileError
 from geo.sites import load_places
 
 TZ = "Europe/Stockholm"
+#: The clock of the in-process imports of December 2026's rows: after them all, so the
+#: tests do not hang on the day they run (a pass after ``now`` is refused).
+NOW = pd.Timestamp("2027-01-10 12:00", tz=TZ)
 
 
 def _csv(
@@ -43,7 +46,7 @@ def test_import_stores_rows_and_quarantines_end_before_start(tmp_path: Path) -> 
         ],
     )
     store = tmp_path / "s.gpkg"
-    result = patrol_log.import_log(f, store_path=store)
+    result = patrol_log.import_log(f, store_path=store, now=NOW)
     assert (result.read, result.stored, result.quarantined, result.duplicates) == (4, 2, 2, 0)
     assert result.reasons == {"ogiltig tid": 1, "sluttid före start": 1}
     q = patrol_log.read_log_quarantine(store)
@@ -54,7 +57,7 @@ def test_import_stores_rows_and_quarantines_end_before_start(tmp_path: Path) -> 
     assert list(log["minutes"]) == [70.0, 45.0]
     assert list(log["iso_week"]) == ["2026-W49", "2026-W49"]
     assert str(log["start"].dt.tz) == TZ
-    again = patrol_log.import_log(f, store_path=store)
+    again = patrol_log.import_log(f, store_path=store, now=NOW)
     assert (again.stored, again.duplicates) == (0, 2)
     assert len(patrol_log.read_log(store)) == 2
 
@@ -124,7 +127,7 @@ def test_cli_log_import_json(tmp_path: Path) -> None:
 
     f = _csv(
         tmp_path / "l.csv",
-        ["2026-12-04;19:00;21:30;Fjugesta;närvaro;", "2026-12-05;10:00;09:00;Gropen;;"],
+        ["2025-12-04;19:00;21:30;Fjugesta;närvaro;", "2025-12-05;10:00;09:00;Gropen;;"],
     )
     result = CliRunner().invoke(
         log_group, ["import", str(f), "--store", str(tmp_path / "s.gpkg"), "--json"]
@@ -132,7 +135,7 @@ def test_cli_log_import_json(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     d = json.loads(result.stdout)
     assert d["stored"] == 1 and d["quarantined"] == 1
-    assert d["weeks"] == [{"iso_week": "2026-W49", "minutes": 150.0, "met": True}]
+    assert d["weeks"] == [{"iso_week": "2025-W49", "minutes": 150.0, "met": True}]
 
 
 def test_bad_rows_name_line_column_value_and_fix_in_swedish(tmp_path: Path) -> None:
@@ -188,7 +191,7 @@ def test_only_the_first_three_rows_per_reason_are_named_and_the_rest_pointed_to(
 def test_cli_log_import_json_carries_the_first_bad_rows(tmp_path: Path) -> None:
     from geo.cli.plan import log_group
 
-    f = _csv(tmp_path / "l.csv", ["2026-12-04;19:00;21:30;Fjugesta;närvaro;", "2026-12-05;x;;;;"])
+    f = _csv(tmp_path / "l.csv", ["2025-12-04;19:00;21:30;Fjugesta;närvaro;", "2025-12-05;x;;;;"])
     result = CliRunner().invoke(
         log_group, ["import", str(f), "--store", str(tmp_path / "s.gpkg"), "--json"]
     )
@@ -201,3 +204,41 @@ def test_cli_log_import_json_carries_the_first_bad_rows(tmp_path: Path) -> None:
         "detail": "ogiltig tid på rad 3, kolumn start: 'x' — skriv den som 18:30 (eller med datum:"
         " 2026-12-05 18:30)",
     }
+
+
+def test_a_pass_in_the_future_is_quarantined_and_counted_in_the_summary(tmp_path: Path) -> None:
+    f = _csv(
+        tmp_path / "logg.csv",
+        [
+            "2026-12-04;20:00;21:10;Fjugesta centrum;närvaro;",
+            "2026-12-11;18:00;19:00;Lanna badgruva;närvaro;",  # next Friday, by mistake
+        ],
+    )
+    now = pd.Timestamp("2026-12-05 09:00", tz=TZ)
+    result = patrol_log.import_log(f, store_path=tmp_path / "s.gpkg", now=now)
+    assert (result.read, result.stored, result.quarantined) == (2, 1, 1)
+    assert result.read == result.stored + result.quarantined + result.duplicates
+    assert result.reasons == {"pass i framtiden": 1}
+    (example,) = result.examples
+    assert example.line == 3
+    assert example.detail.startswith(
+        "passet på rad 3 börjar 2026-12-11 18:00, efter nu (2026-12-05 09:00), kolumn datum"
+    )
+    log = patrol_log.read_log(tmp_path / "s.gpkg")
+    weeks = patrol_log.minutes_per_week(log, first_week="2026-W49", last_week="2026-W50")
+    assert list(weeks["minutes"]) == [70.0, 0.0]  # the week not yet lived gets nothing
+
+
+def test_cli_log_import_quarantines_a_pass_after_the_clock(tmp_path: Path) -> None:
+    from geo.cli.plan import log_group
+
+    soon = pd.Timestamp.now(tz=TZ) + pd.Timedelta(days=7)
+    f = _csv(
+        tmp_path / "l.csv",
+        ["2025-12-04;19:00;21:30;Fjugesta;närvaro;", f"{soon:%Y-%m-%d};18:00;19:00;Gropen;;"],
+    )
+    out = CliRunner().invoke(log_group, ["import", str(f), "--store", str(tmp_path / "s.gpkg")])
+    assert out.exit_code == 0, out.output
+    assert "read 2, stored 1, quarantined 1, duplicates 0" in out.output
+    assert "       1  pass i framtiden" in out.output.splitlines()
+    assert f"passet på rad 3 börjar {soon:%Y-%m-%d} 18:00, efter nu" in out.output

@@ -20,6 +20,9 @@ from geo.users import User
 from tests._pass_fixtures import pass_payload
 
 PER = User("per", "polis", "editor")
+#: The clock of the in-process checks: mid-way through the days drawn, so that some rows
+#: start after it (refused as ``pass i framtiden``) whatever day the tests run.
+NOW = pd.Timestamp("2026-12-01 18:30", tz="Europe/Stockholm")
 
 _DAYS = ["2026-12-01", "2026-03-29", "2026-10-25", "2026-12-31", " 2026-06-13 "]
 _BAD_DAYS = ["", "igår", "2026-13-01", "31/12", "2026-02-30"]
@@ -81,7 +84,7 @@ def _through_the_file(row: dict[str, str], folder: Path) -> float | None:
         writer.writerow(ROW_FIELDS)
         writer.writerow([row[c] for c in ROW_FIELDS])
     store = folder / "fil.gpkg"
-    result = patrol_log.import_log(path, store_path=store)
+    result = patrol_log.import_log(path, store_path=store, now=NOW)
     assert result.read == 1 and result.stored + result.quarantined == 1
     return float(patrol_log.read_log(store)["minutes"].iloc[0]) if result.stored else None
 
@@ -90,7 +93,7 @@ def _through_the_app(row: dict[str, str], folder: Path) -> float | None:
     """Save ``row`` as a pass; return its stored minutes, or ``None`` if refused."""
     store = folder / "webb.gpkg"
     try:
-        patrol_passes.save_pass(str(uuid.uuid4()), row, user=PER, path=store)
+        patrol_passes.save_pass(str(uuid.uuid4()), row, user=PER, path=store, now=NOW)
     except patrol_passes.PassValidationError as e:
         errors = e.errors
     else:
@@ -119,13 +122,13 @@ def test_an_older_store_gets_the_logged_by_column(tmp_path):
             " file TEXT NOT NULL, line INTEGER NOT NULL, imported_at TEXT NOT NULL)"
         )
         conn.execute(
-            "INSERT INTO patrol_log VALUES ('a', '2026-12-01T17:00:00+01:00',"
-            " '2026-12-01T18:00:00+01:00', 60, 'Leken', '', '', 'logg.csv', 2, 'x')"
+            "INSERT INTO patrol_log VALUES ('a', '2025-12-02T17:00:00+01:00',"
+            " '2025-12-02T18:00:00+01:00', 60, 'Leken', '', '', 'logg.csv', 2, 'x')"
         )
     patrol_passes.save_pass(str(uuid.uuid4()), pass_payload(), user=PER, path=store)
     log = patrol_log.read_log(store)
     assert sorted(log["minutes"]) == [45.0, 60.0]
-    week = patrol_passes.read_week_passes("2026-W49", path=store)
+    week = patrol_passes.read_week_passes("2025-W49", path=store)  # pass_payload()'s
     assert [(p["file"], p["logged_by"]) for p in week] == [("logg.csv", None), ("webb", "per")]
 
 
@@ -133,9 +136,9 @@ def test_a_file_row_cannot_be_corrected_in_the_app(tmp_path):
     path = tmp_path / "logg.csv"
     path.write_text("datum;start;slut;platser\n2026-12-01;18:00;19:00;Leken\n", encoding="utf-8")
     store = tmp_path / "s.gpkg"
-    patrol_log.import_log(path, store_path=store)
+    patrol_log.import_log(path, store_path=store, now=NOW)
     (row,) = patrol_passes.read_week_passes("2026-W49", path=store)
     with pytest.raises(patrol_passes.PassValidationError):  # a file row's id is not a UUID
-        patrol_passes.save_pass(row["log_id"], pass_payload(), user=PER, path=store)
+        patrol_passes.save_pass(row["log_id"], pass_payload(), user=PER, path=store, now=NOW)
     with pytest.raises(patrol_passes.PassNotFoundError):
         patrol_passes.remove_pass(str(uuid.uuid4()), user=PER, path=store)

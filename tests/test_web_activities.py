@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from geo import activity, activity_entries, users
 from geo.cli import main
+from geo.cli.report import activity_group
+from geo.errors import EntryError
 from geo.web.activities import month_view
 from tests._pass_fixtures import add_police
 
@@ -150,11 +152,30 @@ def test_validation_says_the_field_and_the_fix_in_swedish(
     assert needle in r.json()["errors"][field]
 
 
+def test_a_row_from_the_command_line_shows_its_history_on_the_page(server, anna):
+    """``geo activity log`` writes the audit row the page tells, naming the command line."""
+    _base, path = server
+    args = ["log", "S3", "--month", MONTH, "--executor", "kommun", "--store", str(path)]
+    for times in ("2", "1"):
+        assert CliRunner().invoke(activity_group, [*args, "--times", times]).exit_code == 0
+    told = line_of(anna.get(f"/api/aktiviteter?manad={MONTH}").json(), "S3")
+    kommun = next(e for e in told["executors"] if e["executor"] == "kommun")
+    assert [(c["who"], c["what"]) for c in kommun["changes"]] == [
+        (activity.CLI_CHANGED_BY, "Skapad"),
+        (activity.CLI_CHANGED_BY, "Ändrad"),
+    ]
+    assert kommun["logged"] == 1
+
+
 def test_a_month_not_begun_is_neither_shown_nor_logged(anna):
     later = str(activity.parse_month(activity.today_month()) + 1)
+    with pytest.raises(EntryError) as rule:  # the rule of geo activity log and import
+        activity.check_month_begun(later)
     assert anna.get(f"/aktiviteter?manad={later}").status_code == 400
+    shown = anna.get(f"/api/aktiviteter?manad={later}")
+    assert shown.status_code == 400 and shown.json()["detail"] == rule.value.form_message
     r = put(anna, "N2", "kommun", month=later, times=1)
-    assert r.status_code == 422 and "har inte börjat" in r.json()["errors"]["month"]
+    assert r.status_code == 422 and r.json()["errors"] == {"month": rule.value.form_message}
     assert anna.get("/aktiviteter?manad=2026-13").status_code == 400
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pandas as pd
 import pytest
 from _web_fixtures import client, make_store, running_server
 
@@ -11,7 +12,7 @@ from geo import patrol_log, patrol_passes
 from geo.web.passes import this_week
 from tests._pass_fixtures import add_police, pass_payload, store_plan
 
-WEEK = "2026-W49"  # 2026-11-30 – 2026-12-06; pass_payload() is on its Tuesday
+WEEK = "2025-W49"  # 2025-12-01 – 2025-12-07, a week lived; pass_payload() is on its Tuesday
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +43,16 @@ def week_minutes(path, week=WEEK) -> float:
 def test_a_police_editor_logs_a_pass_and_a_retry_adds_nothing(server, per):
     _base, path = server
     pid = new_id()
-    before = week_minutes(path, "2026-W50")
-    body = pass_payload(date="2026-12-08", results="retry-test")
+    before = week_minutes(path, "2025-W50")
+    body = pass_payload(date="2025-12-09", results="retry-test")
     r = per.put(f"/api/pass/{pid}", json=body)
     assert r.status_code == 201, r.text
     data = r.json()
-    assert data["created"] and data["week"] == "2026-W50"
+    assert data["created"] and data["week"] == "2025-W50"
     assert data["pass"]["minutes"] == 45 and data["pass"]["own"]
     again = per.put(f"/api/pass/{pid}", json=body)  # the answer was lost: the browser resends
     assert again.status_code == 200 and again.json()["changed"] is False
-    assert week_minutes(path, "2026-W50") == before + 45
+    assert week_minutes(path, "2025-W50") == before + 45
     stored = patrol_passes.read_pass(pid, path=path)
     assert stored is not None
     assert (stored["file"], stored["logged_by"]) == (patrol_log.WEB_FILE, "per")
@@ -62,20 +63,20 @@ def test_a_police_editor_logs_a_pass_and_a_retry_adds_nothing(server, per):
 def test_the_author_corrects_and_removes_a_pass_and_the_audit_keeps_both(server, per):
     _base, path = server
     pid = new_id()
-    body = pass_payload(date="2026-12-15", start="19:00", end="19:30")
+    body = pass_payload(date="2025-12-16", start="19:00", end="19:30")
     assert per.put(f"/api/pass/{pid}", json=body).status_code == 201
     r = per.put(f"/api/pass/{pid}", json={**body, "end": "20:10", "results": "1 ordningsbot"})
     assert r.status_code == 200 and r.json()["changed"] is True
     assert r.json()["pass"]["minutes"] == 70
-    assert week_minutes(path, "2026-W51") == 70
+    assert week_minutes(path, "2025-W51") == 70
     shown = per.get(f"/api/pass/{pid}").json()
     assert [c["what"] for c in shown["changes"]] == ["Skapad", "Ändrad"]
-    assert ("Slut", "2026-12-15 19:30", "2026-12-15 20:10") in [
+    assert ("Slut", "2025-12-16 19:30", "2025-12-16 20:10") in [
         tuple(f) for f in shown["changes"][1]["fields"]
     ]
     assert per.delete(f"/api/pass/{pid}").json() == {"removed": True}
     assert per.delete(f"/api/pass/{pid}").json() == {"removed": False}  # a retry
-    assert week_minutes(path, "2026-W51") == 0
+    assert week_minutes(path, "2025-W51") == 0
     assert patrol_passes.read_pass(pid, path=path) is None
     assert list(patrol_passes.read_pass_changes(pid, path=path)["action"]) == [
         "skapad",
@@ -85,13 +86,13 @@ def test_the_author_corrects_and_removes_a_pass_and_the_audit_keeps_both(server,
     # a late retry of the first save does not bring the removed pass back
     r = per.put(f"/api/pass/{pid}", json=body)
     assert r.status_code == 409 and "borttaget" in r.json()["detail"]
-    assert week_minutes(path, "2026-W51") == 0
+    assert week_minutes(path, "2025-W51") == 0
 
 
 def test_only_police_editors_write_and_only_their_own_passes(server, per):
     base, _path = server
     pid = new_id()
-    assert per.put(f"/api/pass/{pid}", json=pass_payload(date="2026-12-02")).status_code == 201
+    assert per.put(f"/api/pass/{pid}", json=pass_payload(date="2025-12-03")).status_code == 201
     for name in ("anna", "ulla", "vera"):  # kommun editor, kommun viewer, police viewer
         with client(base, name) as c:
             r = c.put(f"/api/pass/{new_id()}", json=pass_payload())
@@ -99,7 +100,7 @@ def test_only_police_editors_write_and_only_their_own_passes(server, per):
             assert "polisens redigerare" in r.json()["detail"]
             assert c.delete(f"/api/pass/{pid}").status_code == 403
     with client(base, "olle") as olle:  # another police editor
-        r = olle.put(f"/api/pass/{pid}", json=pass_payload(date="2026-12-02", end="19:00"))
+        r = olle.put(f"/api/pass/{pid}", json=pass_payload(date="2025-12-03", end="19:00"))
         assert r.status_code == 403 and "någon annan" in r.json()["detail"]
         assert olle.delete(f"/api/pass/{pid}").status_code == 403
     with client(base) as anon:
@@ -116,7 +117,7 @@ def test_writes_need_the_csrf_token(server, per):
 
 def test_refusals_name_the_field_and_the_fix_in_swedish(server, per):
     cases = {
-        "end": (pass_payload(start="19:00", end="18:00"), "ange slutdatum 2026-12-02"),
+        "end": (pass_payload(start="19:00", end="18:00"), "ange slutdatum 2025-12-03"),
         "date": (pass_payload(date="igår"), "skriv det som 2026-12-05"),
         "start": (pass_payload(start="sju"), "skriv den som 18:30"),
         "results": (pass_payload(results="x" * 2001), "högst 2000 tecken"),
@@ -130,8 +131,18 @@ def test_refusals_name_the_field_and_the_fix_in_swedish(server, per):
     assert r.status_code == 422 and "pass_id" in r.json()["errors"]
     r = per.put(f"/api/pass/{new_id()}", json={**pass_payload(), "places": ["a", "b"]})
     assert r.json()["errors"] == {"places": "Fältet ska vara text."}
+    # a day not yet lived (next week, picked by mistake): refused as a file's row would be
+    later = pd.Timestamp.now(tz="Europe/Stockholm") + pd.Timedelta(days=7)
+    before = len(patrol_log.read_log(server[1]))
+    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(date=f"{later:%Y-%m-%d}"))
+    assert r.status_code == 422
+    (message,) = r.json()["errors"].values()
+    assert list(r.json()["errors"]) == ["date"]
+    assert message.startswith(f"Passet börjar {later:%Y-%m-%d} 18:00, efter nu (")
+    assert "välj dagen då passet gjordes" in message
+    assert len(patrol_log.read_log(server[1])) == before
     # a pass over midnight: the end with its date, as in a file
-    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(start="23:30", end="2026-12-02 00:15"))
+    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(start="23:30", end="2025-12-03 00:15"))
     assert r.status_code == 201 and r.json()["pass"]["minutes"] == 45
 
 

@@ -7,6 +7,7 @@ from _web_fixtures import make_store, running_server
 
 from geo import patrol_log
 from geo.web.passes import this_week
+from geo.weeks import shift_week
 from tests._pass_fixtures import add_police, store_plan
 from tests.test_web_browser import PHONE, app_page, assert_fits_phone
 
@@ -18,17 +19,19 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pass-browser")
     path = make_store(folder)
     add_police(path)
-    week = this_week()
+    week = shift_week(this_week(), -1)  # a week lived: a pass after now is refused
     stops = store_plan(path, week)
     with running_server(path, folder / "server.log") as base:
         yield base, path, week, stops
 
 
 def open_pass_page(browser, base, name):
-    """Log ``name`` in on a phone and open the pass page from the menu."""
+    """Log ``name`` in on a phone, open the pass page from the menu and step to last week."""
     page = app_page(browser, base, name=name, **PHONE)
     page.tap("nav a[href='/pass']")
     page.wait_for_url(f"{base}/pass")
+    page.tap("#forra-veckan")
+    page.wait_for_url(f"{base}/pass?vecka=*")
     return page
 
 

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from geo import activity, activity_entries, settings, users
+from geo.activity import month_label
 from geo.activity_followup import month_followup
 from geo.errors import DataError, EntryError
 from geo.patrol_log import PROMISE_MIN
@@ -32,14 +33,12 @@ from geo.weeks import shift_week, week_monday
 _SHARED_LABELS: dict[str, str] = {"times": ACTIVITY_FIELD_LABELS["times"]}
 
 
-def month_label(month: str) -> str:
-    """Return a month in Swedish words, ``"november 2026"``."""
-    p = activity.parse_month(month)
-    return f"{activity.MONTHS_SV[p.month - 1]} {p.year}"
-
-
 def _month_of(value: str | None) -> str:
-    """Return the asked month (default the current one); 400 for no month or one not begun."""
+    """Return the asked month (default the current one); 400 for no month or one not begun.
+
+    A month not begun is refused by :func:`geo.activity.check_month_begun`, the rule of
+    ``geo activity log`` and ``geo activity import``, with its Swedish sentence.
+    """
     now = activity.today_month()
     text = (value or "").strip() or now
     try:
@@ -47,10 +46,10 @@ def _month_of(value: str | None) -> str:
     except DataError as e:
         msg = f"Månaden {text!r} finns inte; skriv den som {now}."
         raise HTTPException(400, msg) from e
-    if month > now:
-        said = month_label(month).capitalize()
-        msg = f"{said} har inte börjat; välj en månad till och med {now}."
-        raise HTTPException(400, msg)
+    try:
+        activity.check_month_begun(month)
+    except EntryError as e:
+        raise HTTPException(400, e.form_message) from e
     return month
 
 
@@ -248,13 +247,6 @@ def add_activity_routes(app: FastAPI, parts: AppParts, *, plan_path: Path | None
     async def api_set(request: Request, month: str, activity_id: str, executor: str) -> Response:
         user = await parts.api_user(request, write=True)
         body = await parts.json_body(request)
-        try:
-            if str(activity.parse_month(month)) > activity.today_month():
-                return fields_refused(
-                    {"month": f"{month_label(month).capitalize()} har inte börjat."}
-                )
-        except DataError:
-            pass  # validate_entry says it, with the field
         comment = body.get("comment", "")
         if comment is not None and not isinstance(comment, str):
             return fields_refused({"comment": "Kommentaren ska vara text."})

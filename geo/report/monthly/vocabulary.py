@@ -66,21 +66,8 @@ SPOT_IN_PROGRESS = ("bedomd", "atgard_planerad")
 HANDLING_NOTE = "Delad rapport"
 
 
-def month_label(month: str) -> str:
-    """Return a month in Swedish, e.g. ``"november 2026"``.
-
-    Parameters
-    ----------
-    month
-        ``YYYY-MM``.
-
-    Returns
-    -------
-    str
-        The Swedish month name and year.
-    """
-    p = activity.parse_month(month)
-    return f"{MONTHS_SV[p.month - 1]} {p.year}"
+#: A month in Swedish words, ``"november 2026"`` (:func:`geo.activity.month_label`).
+month_label = activity.month_label
 
 
 def report_title(month: str) -> str:
