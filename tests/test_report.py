@@ -487,7 +487,7 @@ def test_places_typed_by_the_police_reach_the_shared_report_only_as_places_or_ro
     log = pd.DataFrame(
         [
             _visit(1, "2026-10-06 18:00", "2026-10-06 19:00", "hastighetskontroll", typed),
-            _visit(2, "2026-10-07 18:00", "2026-10-07 18:30", "nykterhetskontroll", "vid lanna badgruva"),
+            _visit(2, "2026-10-07 18:00", "2026-10-07 18:30", "nykterhet", "lanna badgruva"),
         ]
     )
     report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-12 09:00")
