@@ -767,3 +767,19 @@ def test_framework_errors_are_in_swedish(anna):
     assert r.status_code == 405 and "inte tillåten" in r.json()["detail"]
     # the app's own messages are kept
     assert anna.get(f"/api/spots/{new_id()}").json() == {"detail": "Markeringen finns inte."}
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("2026-11-28T00:23:05.120Z", "2026-11-28 01:23"),  # winter: UTC+1, past midnight
+        ("2026-07-01T22:30:00.000Z", "2026-07-02 00:30"),  # summer: UTC+2, the next day
+        ("", ""),
+    ],
+)
+def test_history_times_are_swedish_local_time(stored: str, shown: str) -> None:
+    """The audit stores UTC; the history showed it cut to 16 characters as if it were local."""
+    from geo.web._history import describe_change
+
+    change = {"changed_at": stored, "changed_by": "per", "action": "created", "after": "{}"}
+    assert describe_change(change, labels={})["when"] == shown

@@ -7,7 +7,9 @@ import math
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from geo import spots, users
+import pandas as pd
+
+from geo import settings, spots, users
 
 #: The audit's actions as the page names them.
 ACTIONS: dict[str, str] = {
@@ -97,6 +99,27 @@ def show_value(field: str, value: object) -> str:
     return _FORMATS.get(field, str)(value)
 
 
+def local_minute(stamp: object) -> str:
+    """Return an audit time (UTC, ``…Z``) as Swedish local time to the minute, or ``""``.
+
+    Parameters
+    ----------
+    stamp
+        ``changed_at`` as stored.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM-DD HH:MM`` in ``settings.timezone``.
+    """
+    if not stamp:
+        return ""
+    ts = pd.Timestamp(str(stamp))
+    if ts.tzinfo is None:  # written without a zone: UTC, as the audit writers do
+        ts = ts.tz_localize("UTC")
+    return f"{ts.tz_convert(settings.timezone):%Y-%m-%d %H:%M}"
+
+
 def describe_change(
     change: Mapping[Hashable, Any], *, labels: Mapping[str, str] = FIELD_LABELS
 ) -> dict[str, Any]:
@@ -134,7 +157,7 @@ def describe_change(
     ]
     comment = change.get("comment")
     return {
-        "when": str(change.get("changed_at") or "")[:16].replace("T", " "),
+        "when": local_minute(change.get("changed_at")),
         "who": change.get("changed_by") or "",
         "what": ACTIONS.get(str(change.get("action")), str(change.get("action"))),
         "fields": fields,
