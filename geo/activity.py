@@ -121,6 +121,8 @@ IMPORT_ALIASES: dict[str, str] = {
 }
 
 MAX_COMMENT_CHARS = 500
+#: Most times one party can log for a line in a month: more is a typo (a 500 before).
+MAX_TIMES = 1000
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 _DAY_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
@@ -683,9 +685,12 @@ def validate_entry(
         n = int(str(times).strip())
     except ValueError:
         n = -1
-    if n < 0:
-        msg = f"Times {times!r} for activity {aid!r} must be a whole number 0 or more."
-        sv = f"Antalet {str(times)!r} går inte: skriv ett heltal, 0 eller fler (0 = inte gjort)."
+    if not 0 <= n <= MAX_TIMES:
+        msg = f"Times {times!r} for activity {aid!r} must be a whole number from 0 to {MAX_TIMES}."
+        sv = (
+            f"Antalet {str(times)!r} går inte: skriv ett heltal från 0 till {MAX_TIMES}"
+            " (0 = inte gjort)."
+        )
         raise EntryError(msg, field="times", form_message=sv)
     missing = comment is None or (isinstance(comment, float) and comment != comment)
     note = "" if missing else " ".join(str(comment).split())

@@ -83,7 +83,11 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(_SCHEMA)
     columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(patrol_log)")}
     if "logged_by" not in columns:
-        conn.execute("ALTER TABLE patrol_log ADD COLUMN logged_by TEXT")
+        try:
+            conn.execute("ALTER TABLE patrol_log ADD COLUMN logged_by TEXT")
+        except sqlite3.OperationalError as e:  # another process added it since we looked
+            if "duplicate column" not in str(e):
+                raise
 
 
 @dataclass(frozen=True)

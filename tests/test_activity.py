@@ -161,8 +161,10 @@ def test_log_replaces_the_same_line_month_and_executor(plan, store_path):
     [
         ({"activity_id": "Z9"}, "Unknown activity 'Z9'"),
         ({"activity_id": "T1", "executor": "kommun"}, "does not carry out"),
-        ({"times": -1}, "0 or more"),
-        ({"times": "två"}, "0 or more"),
+        ({"times": -1}, "from 0 to 1000"),
+        ({"times": "två"}, "from 0 to 1000"),
+        ({"times": "99999999999999999999"}, "from 0 to 1000"),  # was a 500 (SQLite overflow)
+        ({"times": 1001}, "from 0 to 1000"),
         ({"month": "2026-13"}, "not a month"),
         ({"activity_id": "X1"}, "patrol log"),
         ({"comment": "gäller 19900101-1234"}, "personnummer"),

@@ -242,3 +242,28 @@ def test_cli_log_import_quarantines_a_pass_after_the_clock(tmp_path: Path) -> No
     assert "read 2, stored 1, quarantined 1, duplicates 0" in out.output
     assert "       1  pass i framtiden" in out.output.splitlines()
     assert f"passet på rad 3 börjar {soon:%Y-%m-%d} 18:00, efter nu" in out.output
+
+
+def test_a_column_added_by_another_process_meanwhile_is_no_error(tmp_path):
+    """Readers upgrade an old store; two at once raced to 'duplicate column name: logged_by'."""
+    import sqlite3
+
+    from geo.patrol_log import ensure_log_schema
+
+    conn = sqlite3.connect(tmp_path / "s.gpkg")
+    ensure_log_schema(conn)  # the column is there now, as after the other process's upgrade
+
+    class SawTheOldTable:
+        """A connection whose look at the columns came before the other process's ALTER."""
+
+        def executescript(self, sql: str) -> None:
+            conn.executescript(sql)
+
+        def execute(self, sql: str, *args: object) -> object:
+            if sql.startswith("PRAGMA table_info"):
+                return [row for row in conn.execute(sql) if row[1] != "logged_by"]
+            return conn.execute(sql, *args)
+
+    ensure_log_schema(SawTheOldTable())  # type: ignore[arg-type]
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(patrol_log)")]
+    assert columns.count("logged_by") == 1

@@ -132,8 +132,8 @@ def test_viewers_and_logged_out_clients_and_missing_csrf_are_refused(server, ann
 @pytest.mark.parametrize(
     ("aid", "executor", "body", "field", "needle"),
     [
-        ("N2", "kommun", {"times": -1}, "times", "heltal, 0 eller fler"),
-        ("N2", "kommun", {"times": "tre"}, "times", "heltal, 0 eller fler"),
+        ("N2", "kommun", {"times": -1}, "times", "heltal från 0 till 1000"),
+        ("N2", "kommun", {"times": "tre"}, "times", "heltal från 0 till 1000"),
         ("N2", "kommun", {"times": 1, "comment": "gäller 19900101-1234"}, "comment",
          "personnummer"),
         ("N2", "kommun", {"times": 1, "comment": "x" * 501}, "comment", "högst 500"),

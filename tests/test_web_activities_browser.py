@@ -60,7 +60,7 @@ def test_a_kommun_editor_on_a_phone_logs_n2_and_the_report_counts_it(browser, se
     phone.tap("#form-N2-kommun button[type=submit]")
     error = phone.locator("#form-N2-kommun [data-fel=times]")
     error.wait_for()
-    assert "heltal, 0 eller fler" in error.inner_text()
+    assert "heltal från 0 till 1000" in error.inner_text()
     assert phone.get_attribute("#antal-N2-kommun", "aria-invalid") == "true"
 
     phone.fill("#antal-N2-kommun", "3")
