@@ -30,6 +30,7 @@ from geo.report import monthly
 from geo.report.monthly.incidents import trend_chart
 from geo.sites import load_places
 from geo.users import User
+from geo.weeks import local_now
 
 _PLACES = load_places()
 
@@ -958,12 +959,11 @@ def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
     html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
     assert _html_table(html, "polisnarvaro")[2] == ["2026-W47", "150", "120", "ja"]
     assert {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}["N1"][3] == "pågår"
-    # a meeting day in December: the report is November's, and November is over
-    result = CliRunner().invoke(report_cmd, [*args[2:], "--as-of", "2026-12-03"])
-    assert json.loads(result.stdout)["month"] == "2026-11"
-    html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
-    assert "skapad 3 december 2026" in " ".join(html.split())
-    assert [r[3] for r in _html_table(html, "polisnarvaro")] == ["ja", "nej", "ja", "ja"]
+    # a day not yet ended would call work still to be done missed: refused
+    tomorrow = (local_now() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    result = CliRunner().invoke(report_cmd, [*args, "--as-of", tomorrow])
+    assert result.exit_code == 2
+    assert "is after today" in " ".join(result.output.split())
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from geo import activity as act
 from geo.cli import GeoGroup
 from geo.cli._options import existing_store_option, json_option, path_option, store_option
 from geo.errors import DataError
+from geo.weeks import local_now
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,9 +30,18 @@ def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) 
     if value is None:
         return None
     try:
-        return act.parse_day(value)
+        day = act.parse_day(value)
     except DataError as e:
         raise click.BadParameter(str(e), ctx=ctx, param=param) from e
+    today = local_now().date()
+    if day > today:
+        msg = (
+            f"{day.isoformat()!r} is after today ({today.isoformat()}): as at a day not yet "
+            "ended, work still to be done would read as missed. Leave out --as-of to report "
+            "as of now (lines not over read 'pågår'), or give a day up to today."
+        )
+        raise click.BadParameter(msg, ctx=ctx, param=param)
+    return day
 
 
 _as_of_option = click.option(
@@ -43,7 +53,8 @@ _as_of_option = click.option(
     help=(
         "As at the end of this day (YYYY-MM-DD, e.g. 2026-11-20, in the configured time "
         "zone, Europe/Stockholm) instead of now: a week or month that ends that day is over, "
-        "and the store is read as it stood then. Not before the month's first day. "
+        "and the store is read as it stood then. Not before the month's first day, not "
+        "after today. "
         "Default: now."
     ),
 )
@@ -113,8 +124,8 @@ def report_cmd(
 ) -> None:
     """Write the monthly follow-up (HTML, PDF, XLSX, CSV) for the crime-prevention council.
 
-    The report is made as at now, or with --as-of as at the end of that day: to reproduce a
-    report as it stood on a day, or to make one for a meeting day. A week or activity line
+    The report is made as at now, or with --as-of as at the end of an earlier day: to make
+    it as it stood on that day, e.g. the last day before a council meeting. A week or activity line
     not over then reads "pågår", and the report says it was made that day.
 
     Example: geo report --month 2026-11 --as-of 2026-12-03 --out reports
