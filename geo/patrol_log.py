@@ -90,6 +90,36 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
                 raise
 
 
+def same_pass_elsewhere(conn: sqlite3.Connection, start: str, end: str, *, web: bool) -> str | None:
+    """Return where the same pass is already logged the other way, or ``None``.
+
+    A pass logged in the app and then in a file (or the other way round) has the same start
+    and end to the second; counted twice, one hour made the week's two. Rows of the same kind
+    are left to their own rules (a file's by its content, the app's by its id).
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store (its patrol log tables exist).
+    start, end
+        The pass's times as stored (ISO 8601 with offset).
+    web
+        ``True`` when the pass comes from the app: look among the file rows; else among
+        the app's.
+
+    Returns
+    -------
+    str or None
+        The other row's file (``webb`` for the app) when there is one.
+    """
+    op = "!=" if web else "="
+    row = conn.execute(
+        f"SELECT file FROM patrol_log WHERE start = ? AND end = ? AND file {op} ? LIMIT 1",
+        (start, end, WEB_FILE),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
 @dataclass(frozen=True)
 class LogImportResult(store.ImportCounts):
     """Counts of one log import: ``read == stored + quarantined + duplicates``.
@@ -246,11 +276,15 @@ def import_log(
         for r in good.to_dict("records"):
             key = f"{r['start'].isoformat()}|{r['end'].isoformat()}|{normalize_text(r['places'])}"
             log_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+            start, end = r["start"].isoformat(), r["end"].isoformat()
+            if same_pass_elsewhere(conn, start, end, web=False) is not None:
+                duplicates += 1  # logged in the app already
+                continue
             cur = conn.execute(
                 "INSERT OR IGNORE INTO patrol_log (log_id, start, end, minutes, places, activity,"
                 " results, file, line, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    log_id, r["start"].isoformat(), r["end"].isoformat(), r["minutes"],
+                    log_id, start, end, r["minutes"],
                     r["places"], r["activity"], r["results"], str(path), int(r["line"]),
                     imported_at,
                 ),

@@ -23,7 +23,7 @@ import pandas as pd
 from geo import settings, store
 from geo.audit import CHANGED, CREATED, REMOVED, now_text, read_changes, record_change
 from geo.errors import FieldsError, GeoError
-from geo.patrol_log import WEB_FILE, ensure_log_schema
+from geo.patrol_log import WEB_FILE, ensure_log_schema, same_pass_elsewhere
 from geo.patrol_log_rows import ROW_FIELDS, LogRow, RowProblem, check_log_row
 from geo.users import User
 from geo.weeks import week_monday
@@ -232,6 +232,18 @@ def _writing(
         yield conn, sid, existing, existing is None and _was_removed(conn, sid)
 
 
+def _not_in_a_file(conn: sqlite3.Connection, content: Mapping[str, Any]) -> None:
+    """Refuse a new pass that a patrol-log file already holds (same start and end)."""
+    file = same_pass_elsewhere(conn, content["start"], content["end"], web=True)
+    if file is not None:
+        name = Path(file).name
+        sentence = (
+            f"Ett pass med samma start och slut finns redan i patrulloggen (importerat från"
+            f" {name}); det räknas inte två gånger. Rätta tiden om det är ett annat pass."
+        )
+        raise PassValidationError({"start": sentence})
+
+
 def save_pass(
     pass_id: str,
     payload: Mapping[str, Any],
@@ -277,6 +289,7 @@ def save_pass(
             if removed:
                 msg = "Passet är borttaget; logga det som ett nytt pass."
                 raise PassRemovedError(msg)
+            _not_in_a_file(conn, content)
             conn.execute(
                 "INSERT INTO patrol_log (log_id, start, end, minutes, places, activity, results,"
                 " file, line, imported_at, logged_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",

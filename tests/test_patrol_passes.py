@@ -142,3 +142,25 @@ def test_a_file_row_cannot_be_corrected_in_the_app(tmp_path):
         patrol_passes.save_pass(row["log_id"], pass_payload(), user=PER, path=store, now=NOW)
     with pytest.raises(patrol_passes.PassNotFoundError):
         patrol_passes.remove_pass(str(uuid.uuid4()), user=PER, path=store)
+
+
+def test_a_pass_logged_in_the_app_and_in_a_file_counts_once(tmp_path):
+    """The same hour logged both ways made the week's 120 minutes out of 60."""
+    store = tmp_path / "s.gpkg"
+    row = {"date": "2025-12-02", "start": "18:00", "end": "19:00", "places": "Leken"}
+    patrol_passes.save_pass(str(uuid.uuid4()), row, user=PER, path=store)
+    path = tmp_path / "logg.csv"
+    path.write_text("datum;start;slut;platser\n2025-12-02;18:00;19:00;Lekens badplats\n", "utf-8")
+    result = patrol_log.import_log(path, store_path=store)
+    assert (result.stored, result.duplicates) == (0, 1)
+    weekly = patrol_log.minutes_per_week(
+        patrol_log.read_log(store), first_week="2025-W49", last_week="2025-W49"
+    )
+    assert list(weekly["minutes"]) == [60]
+    # the other way round: the file first, then the app refuses the same hour
+    other = tmp_path / "other.gpkg"
+    patrol_log.import_log(path, store_path=other)
+    with pytest.raises(patrol_passes.PassValidationError) as refused:
+        patrol_passes.save_pass(str(uuid.uuid4()), row, user=PER, path=other)
+    assert "importerat från logg.csv" in refused.value.errors["start"]
+    assert len(patrol_log.read_log(other)) == 1
