@@ -3,12 +3,14 @@
 A map, a plan or a report is written to a hidden file beside its target and then renamed
 over it, so a reader (a browser, a file share, the next ``geo`` run) never sees half a file.
 The new file gets the mode a plain ``open()`` would give, ``0o666`` less the umask, and a
-file that is already there keeps its mode: an administrator who made ``maps/lagesbild.html``
-readable by the planning group only (``chmod 640``) keeps it so after the next run.
+file that is already there keeps its mode and, where this account may set it, its group: an
+administrator who made ``maps/lagesbild.html`` readable by the planning group only
+(``chgrp planering``, ``chmod 640``) keeps it so after the next run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
@@ -43,12 +45,14 @@ def write_atomically(path: Path, data: bytes, *, fix: str) -> Path:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666
+        old = path.stat() if path.exists() else None
+        mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            if path.exists():
+            if old is not None:
+                _keep_group(tmp, old.st_gid)
                 tmp.chmod(mode)  # the umask does not apply to a mode kept from the old file
             tmp.replace(path)
         except BaseException:
@@ -58,3 +62,9 @@ def write_atomically(path: Path, data: bytes, *, fix: str) -> Path:
         msg = f"Cannot write {str(path)!r}: {e.strerror or e}. {fix}"
         raise GeoError(msg) from e
     return path
+
+
+def _keep_group(path: Path, gid: int) -> None:
+    """Give ``path`` the group ``gid`` if this account may (a member of it, or root)."""
+    with contextlib.suppress(PermissionError):  # not a member: this account's group stays
+        os.chown(path, -1, gid)

@@ -59,3 +59,17 @@ def test_a_folder_that_is_a_file_is_refused_with_the_fix(tmp_path: Path) -> None
     (tmp_path / "maps").write_text("not a folder")
     with pytest.raises(GeoError, match=r"maps/lagesbild\.html.*writable folder"):
         write_atomically(tmp_path / "maps" / "lagesbild.html", b"x", fix=FIX)
+
+
+def test_a_rewritten_file_keeps_its_group(tmp_path: Path) -> None:
+    """chmod 640 for the planners' group only works if the group stays the planners'."""
+    path = tmp_path / "lagesbild.html"
+    path.write_bytes(b"old")
+    other = next(g for g in (65534, 1, 2, 3) if g != os.getgid())  # nogroup, daemon, …
+    try:
+        os.chown(path, -1, other)
+    except PermissionError:
+        pytest.skip("this account cannot give a file another group")
+    path.chmod(0o640)
+    write_atomically(path, b"new", fix=FIX)
+    assert (path.stat().st_gid, _mode(path)) == (other, 0o640)
