@@ -3,7 +3,7 @@
 Police editors log what they did (``/pass``, ``/api/pass…``); it is stored in the patrol log
 that the monthly follow-up reads (:mod:`geo.patrol_passes`). Who sees what follows design §8:
 the police see their plan and their passes with places, times and notes; kommun accounts see
-only the week's minutes against the promise and the minutes per day — no free text, no
+only the week's minutes against the promise and each pass's day and minutes — no free text, no
 clock times, no places, and not the plan (where and when the police will be).
 """
 

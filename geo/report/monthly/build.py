@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pandas as pd
 
 from geo import activity, settings, store
 from geo.model import CATEGORIES, THEMES
-from geo.patrol_log import PROMISE_MIN
+from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
 from geo.report.monthly.focus import next_month_focus
 from geo.report.monthly.incidents import (
     emerging_changes,
@@ -229,17 +228,10 @@ def collect_inputs(
     inputs = ReportInputs(incidents=incidents, places=places, plan=plan, activity_log=log)
     inputs.data_end = _last_observation(store_path, until=until)
     weeks = activity.iso_weeks_of_month(month)
-    try:
-        patrol_log = importlib.import_module("geo.patrol_log")
-    except ImportError:
-        logger.warning("geo.patrol_log is not available; no police presence in the report")
-    else:
-        inputs.patrol_log = activity.rows_before(
-            patrol_log.read_log(store_path), "start", until=until
-        )
-        inputs.weekly_minutes = patrol_log.minutes_per_week(
-            inputs.patrol_log, first_week=weeks[0], last_week=weeks[-1], promise_min=PROMISE_MIN
-        )
+    inputs.patrol_log = activity.rows_before(read_log(store_path), "start", until=until)
+    inputs.weekly_minutes = minutes_per_week(
+        inputs.patrol_log, first_week=weeks[0], last_week=weeks[-1], promise_min=PROMISE_MIN
+    )
     from geo import spots
 
     inputs.spots = activity.rows_before(spots.read_spots(store_path), "created_at", until=until)
