@@ -138,7 +138,7 @@ def _parse_time(day: str, clock: str, *, field: str, name: Callable[[str], str])
                 clock,
                 "välj en tid som finns (vid omställningen till sommartid saknas 02:00–03:00,"
                 " vid omställningen till vintertid finns 02:00–03:00 två gånger)",
-                why=f"finns inte eller är tvetydig den {ts.date()} (sommartid)",
+                why=f"finns inte eller är tvetydig den {ts.date()} (klockan ställs om)",
             )
         ts = pd.Timestamp(local)
     return ts.tz_convert(settings.timezone)
