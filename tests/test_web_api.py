@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import json
+import re
 import subprocess
 import uuid
 import warnings
@@ -158,11 +160,19 @@ def test_menu_offers_observations_only_to_those_who_may_report_them(anna, per, u
 
 
 def test_logout_needs_csrf_and_ends_session(anna):
-    assert anna.post("/logout", data={"csrf_token": "fel"}).status_code == 403
+    r = anna.post("/logout", data={"csrf_token": "fel"})
+    assert r.status_code == 403 and r.json()["code"] == "csrf"
     token = csrf_from_html(anna.get("/").text)
     assert anna.post("/logout", data={"csrf_token": token}).status_code == 303
     assert anna.get("/api/me").status_code == 401
     assert anna.get("/").headers["location"] == "/login"
+
+    # the login page names the account just logged out once, for the browser to clear its
+    # reports from the outbox; a later login page names nobody
+    cfg = json.loads(re.search(r'id="cfg">(.*?)</script>', anna.get("/login").text).group(1))
+    assert cfg["logged_out"] == "anna" and cfg["user"] is None
+    again = re.search(r'id="cfg">(.*?)</script>', anna.get("/login").text)
+    assert json.loads(again.group(1))["logged_out"] is None
 
 
 @pytest.mark.parametrize("page", ["/", "/lista", "/observation", f"/markering/{uuid.uuid4()}"])
@@ -214,7 +224,7 @@ def test_state_changing_api_needs_csrf(anna, store_path, token):
     ):
         r = anna.request(method, url, json=spot_payload(), headers=headers)
         assert r.status_code == 403, (method, url)
-        assert "CSRF" in r.json()["detail"]
+        assert "CSRF" in r.json()["detail"] and r.json()["code"] == "csrf"
     assert spots.get_spot(sid, path=store_path) is None
 
 
@@ -294,7 +304,7 @@ def test_put_spot_forbidden_for_viewer_and_police(ulla, per):
     for client in (ulla, per):
         _, r = put(client)
         assert r.status_code == 403
-        assert "får inte markera" in r.json()["detail"]
+        assert "får inte markera" in r.json()["detail"] and r.json()["code"] == "forbidden"
 
 
 def test_check_route(anna):

@@ -115,6 +115,27 @@ def test_writes_need_the_csrf_token(server, per):
     assert per.delete(f"/api/pass/{new_id()}").status_code == 403
 
 
+def test_a_permission_403_says_forbidden_and_a_csrf_403_says_csrf(server, per):
+    """The browser's outbox gives up on a permission (it moves the report to the refused ones)
+    and fetches a new token after a CSRF refusal: the two 403s must differ in ``code``."""
+    base, _path = server
+    pid = new_id()
+    body = pass_payload(date="2026-12-03")
+    assert per.put(f"/api/pass/{pid}", json=body).status_code == 201
+    with client(base, "olle") as olle:  # another officer's pass
+        for r in (olle.put(f"/api/pass/{pid}", json=body), olle.delete(f"/api/pass/{pid}")):
+            assert r.status_code == 403
+            assert r.json()["code"] == "forbidden" and "någon annan" in r.json()["detail"]
+        olle.headers["X-CSRF-Token"] = "fel"
+        r = olle.put(f"/api/pass/{pid}", json=body)  # a stale token is told before permission
+        assert r.status_code == 403 and r.json()["code"] == "csrf"
+        assert "CSRF" in r.json()["detail"]
+    with client(base, "anna") as anna:  # a kommun editor
+        r = anna.put(f"/api/pass/{new_id()}", json=body)
+        assert r.status_code == 403 and r.json()["code"] == "forbidden"
+        assert anna.get(f"/api/pass/{pid}").json()["code"] == "forbidden"
+
+
 def test_refusals_name_the_field_and_the_fix_in_swedish(server, per):
     cases = {
         "end": (pass_payload(start="19:00", end="18:00"), "ange slutdatum 2025-12-03"),

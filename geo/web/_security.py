@@ -6,12 +6,67 @@ import os
 import secrets
 from pathlib import Path
 
+from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+#: ``code`` of a 403 for a missing or stale CSRF token: the browser fetches a new token and
+#: sends again.
+CODE_CSRF = "csrf"
+#: ``code`` of a 403 for an account not allowed to do what it asked: sending again cannot
+#: help, so the browser's outbox moves the report to the refused ones with ``detail``.
+CODE_FORBIDDEN = "forbidden"
+
+
+class CodedHTTPError(HTTPException):
+    """An HTTP error answered as ``{"code": code, "detail": detail}``.
+
+    The ``code`` lets the browser tell refusals of the same status apart (a 403 for a stale
+    CSRF token from one for a permission) without reading the Swedish sentence.
+
+    Parameters
+    ----------
+    status_code
+        The HTTP status.
+    detail
+        The Swedish sentence shown to the user.
+    code
+        The machine-readable kind of refusal (:data:`CODE_CSRF`, :data:`CODE_FORBIDDEN`).
+    """
+
+    def __init__(self, status_code: int, detail: str, *, code: str) -> None:
+        super().__init__(status_code, detail)
+        self.code = code
+
+
+def forbidden(detail: str) -> CodedHTTPError:
+    """Return the 403 of a permission refusal, ``code`` :data:`CODE_FORBIDDEN`.
+
+    Parameters
+    ----------
+    detail
+        Why the account may not (Swedish), shown with the refused report.
+
+    Returns
+    -------
+    CodedHTTPError
+        The exception to raise.
+    """
+    return CodedHTTPError(403, detail, code=CODE_FORBIDDEN)
+
+
+def csrf_refused() -> CodedHTTPError:
+    """Return the 403 of a missing or wrong CSRF token, ``code`` :data:`CODE_CSRF`.
+
+    Returns
+    -------
+    CodedHTTPError
+        The exception to raise.
+    """
+    return CodedHTTPError(403, "Ogiltig säkerhetstoken (CSRF); ladda om sidan.", code=CODE_CSRF)
 
 
 class _BodyTooLargeError(Exception):

@@ -27,6 +27,7 @@ from geo.errors import DataError, EntryError
 from geo.patrol_log import PROMISE_MIN
 from geo.web._history import ACTIVITY_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
+from geo.web._security import forbidden
 from geo.weeks import shift_week, week_monday
 
 #: The audit fields the other organisation is told (not the comment, an internal note).
@@ -268,7 +269,7 @@ def add_activity_routes(app: FastAPI, parts: AppParts, *, plan_path: Path | None
         except EntryError as e:
             return fields_refused({e.field: e.form_message})
         except activity_entries.EntryPermissionError as e:
-            raise HTTPException(403, str(e)) from e
+            raise forbidden(str(e)) from e
         entry = result.entry
         shown = await run_in_threadpool(view, entry.month, user)
         line = next(x for x in shown["lines"] if x["id"] == entry.activity_id)

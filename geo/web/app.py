@@ -36,8 +36,11 @@ from geo.web._security import (
     CSRF_FIELD,
     CSRF_HEADER,
     BodyLimitMiddleware,
+    CodedHTTPError,
     csrf_ok,
+    csrf_refused,
     csrf_token,
+    forbidden,
     load_secret,
 )
 from geo.web.activities import add_activity_routes
@@ -164,7 +167,7 @@ def create_app(
         if user is None:
             raise HTTPException(401, "Du är inte inloggad; logga in igen.")
         if write and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
-            raise HTTPException(403, "Ogiltig säkerhetstoken (CSRF); ladda om sidan.")
+            raise csrf_refused()
         return user
 
     async def json_body(request: Request) -> dict[str, Any]:
@@ -180,6 +183,8 @@ def create_app(
         cfg = {
             "csrf": csrf_token(request),
             "user": {"name": user.name, "org": user.org, "role": user.role} if user else None,
+            # the account just logged out, whose reports the login page clears from the browser
+            "logged_out": ctx.pop("logged_out", None),
             "categories": spots.SPOT_CATEGORIES,
             "observation_categories": {k: c.label for k, c in CATEGORIES.items()},
             "statuses": spots.STATUSES,
@@ -206,7 +211,15 @@ def create_app(
 
     @app.get("/login", response_class=HTMLResponse)
     async def login_page(request: Request) -> Response:
-        return page(request, "login.html", None, error=None, login_name="")
+        logged_out = request.session.pop("logged_out", None)
+        return page(
+            request,
+            "login.html",
+            None,
+            error=None,
+            login_name="",
+            logged_out=logged_out if isinstance(logged_out, str) else None,
+        )
 
     @app.post("/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
@@ -233,8 +246,13 @@ def create_app(
     async def logout(request: Request) -> Response:
         form = await request.form()
         if not csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-            raise HTTPException(403, "Ogiltig säkerhetstoken (CSRF); ladda om sidan.")
+            raise csrf_refused()
+        name = request.session.get("user")
         request.session.clear()
+        if isinstance(name, str):
+            # the login page's script clears this account's reports left in the browser's
+            # outbox, also when the logout button's own clearing did not run (another tab)
+            request.session["logged_out"] = name
         return RedirectResponse("/login", status_code=303)
 
     @app.get("/", response_class=HTMLResponse)
@@ -328,7 +346,7 @@ def create_app(
         except spots.SpotValidationError as e:
             return validation_response(e)
         except spots.SpotPermissionError as e:
-            raise HTTPException(403, str(e)) from e
+            raise forbidden(str(e)) from e
         content = {
             "spot": _jsonable_spot(result.spot),
             "created": result.created,
@@ -376,7 +394,7 @@ def create_app(
         except spots.SpotNotFoundError as e:
             raise HTTPException(404, str(e)) from e
         except spots.SpotPermissionError as e:
-            raise HTTPException(403, str(e)) from e
+            raise forbidden(str(e)) from e
         return JSONResponse({"spot": _jsonable_spot(spot)})
 
     @app.put("/api/observations/{observation_id}")
@@ -392,7 +410,7 @@ def create_app(
         except spots.SpotValidationError as e:
             return validation_response(e)
         except spots.SpotPermissionError as e:
-            raise HTTPException(403, str(e)) from e
+            raise forbidden(str(e)) from e
         return JSONResponse({"created": created}, status_code=201 if created else 200)
 
     @app.get("/api/places")
@@ -450,14 +468,18 @@ async def _swedish_http_error(request: Request, exc: Exception) -> Response:
     Returns
     -------
     starlette.responses.Response
-        ``{"detail": message}`` with the error's status and headers.
+        ``{"detail": message}`` with the error's status and headers, and the ``code`` of a
+        :class:`~geo.web._security.CodedHTTPError` (a 403's ``"csrf"`` or ``"forbidden"``).
     """
     if not isinstance(exc, StarletteHTTPException):  # only registered for these
         raise exc
     detail: Any = exc.detail
     if detail == HTTPStatus(exc.status_code).phrase:
         detail = HTTP_MESSAGES.get(exc.status_code, f"Fel {exc.status_code}.")
-    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+    body: dict[str, Any] = {"detail": detail}
+    if isinstance(exc, CodedHTTPError):
+        body = {"code": exc.code, **body}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 #: Where the folium maps' label script and styles lie (``geo/maps/labels.js``, ``labels.css``),

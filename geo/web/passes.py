@@ -26,6 +26,7 @@ from geo.patrol.stored import read_plan_stops
 from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
 from geo.web._history import PASS_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
+from geo.web._security import forbidden
 from geo.weeks import DAY_NAMES, parse_week, shift_week, week_label
 
 _T = TypeVar("_T")
@@ -229,7 +230,8 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
     async def api_pass(request: Request, pass_id: str) -> dict[str, Any]:
         user = await parts.api_user(request, write=False)
         if not sees_details(user):
-            raise HTTPException(403, "Passens detaljer visas bara för polisen.")
+            msg = "Passens detaljer visas bara för polisen."
+            raise forbidden(msg)
         record = await run_in_threadpool(patrol_passes.read_pass, pass_id, path=path)
         if record is None:
             raise HTTPException(404, "Passet finns inte.")
@@ -256,9 +258,9 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
         return JSONResponse({"removed": removed})
 
 
-#: The HTTP status of each refusal of :mod:`geo.patrol_passes` (validation aside: 422).
+#: The HTTP status of each refusal of :mod:`geo.patrol_passes` (validation aside: 422;
+#: a permission: 403 from :func:`~geo.web._security.forbidden`, whose code the outbox reads).
 _REFUSALS: tuple[tuple[type[Exception], int], ...] = (
-    (patrol_passes.PassPermissionError, 403),
     (patrol_passes.PassNotFoundError, 404),
     (patrol_passes.PassRemovedError, 409),
 )
@@ -280,13 +282,16 @@ async def _answering(call: Callable[[], _T]) -> _T | Response:
     Raises
     ------
     HTTPException
-        403, 404 or 409 with the Swedish message of the refusal (:data:`_REFUSALS`).
+        404 or 409 with the Swedish message of the refusal (:data:`_REFUSALS`), or 403 with
+        ``code`` ``"forbidden"`` for an account not allowed to (:func:`forbidden`).
     """
     try:
         return await run_in_threadpool(call)
     except patrol_passes.PassValidationError as e:
         return fields_refused(e.errors)
     except GeoError as e:
+        if isinstance(e, patrol_passes.PassPermissionError):
+            raise forbidden(str(e)) from e
         for kind, status in _REFUSALS:
             if isinstance(e, kind):
                 raise HTTPException(status, str(e)) from e

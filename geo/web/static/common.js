@@ -3,6 +3,11 @@
 
 const CFG = JSON.parse(document.getElementById("cfg").textContent);
 const OUTBOX_KEY = "geo-utkorg-v1";
+/* The logged-in account (null on the login page). Every report in the outbox and in the
+   refused list carries the account that wrote it (`user`): a phone shared in a patrol car
+   sends, shows and mends only the reports of the account logged in on it. */
+const ACCOUNT = CFG.user ? CFG.user.name : null;
+const ownReport = (item) => ACCOUNT !== null && item.user === ACCOUNT;
 L.Icon.Default.imagePath = "/vendor/leaflet/images/";
 
 /* Leaflet and Leaflet.draw in Swedish: the zoom buttons, the popups' close button, the
@@ -112,8 +117,14 @@ const Outbox = {
     try { return JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]"); } catch (e) { return []; }
   },
   save(items) { localStorage.setItem(OUTBOX_KEY, JSON.stringify(items)); this.render(); },
-  /* add a report, or replace the unsent one with the same id */
-  add(item) { const items = this.items().filter((i) => i.id !== item.id); items.push(item); this.save(items); },
+  /* the logged-in account's reports: the only ones sent, the others wait for their account */
+  mine() { return this.items().filter(ownReport); },
+  /* add a report of the logged-in account, or replace its unsent one with the same id */
+  add(item) {
+    const items = this.items().filter((i) => i.id !== item.id);
+    items.push({ ...item, user: ACCOUNT });
+    this.save(items);
+  },
   has(id) { return this.items().some((i) => i.id === id); },
   /* drop a report the server has answered, unless it was replaced while on its way */
   done(item) {
@@ -121,9 +132,16 @@ const Outbox = {
     this.save(this.items().filter((i) => i.id !== item.id || JSON.stringify(i.body) !== sent));
   },
   render() {
-    const n = this.items().length;
     const s = document.getElementById("utkorg");
-    if (s) s.textContent = n ? `${n} osänd(a) rapport(er) – skickas när anslutningen finns` : "";
+    if (!s) return;
+    const n = this.mine().length;
+    const waiting = {};
+    for (const i of this.items()) if (!ownReport(i)) waiting[i.user] = (waiting[i.user] || 0) + 1;
+    const parts = n ? [`${n} osänd(a) rapport(er) – skickas när anslutningen finns`] : [];
+    for (const [name, k] of Object.entries(waiting)) {
+      parts.push(`${k} rapport(er) väntar på ${name} – skickas när ${name} loggar in här`);
+    }
+    s.textContent = parts.join(" · ");
   },
   schedule() {
     if (this.timer) return;
@@ -144,10 +162,18 @@ const Outbox = {
     })();
     try { await this.running; } finally { this.running = null; }
   },
+  /* The server refused `item` for good (its fields, its permission, a removed pass): drop it
+     from the outbox and let the page whose open form sent it show why (it cancels the
+     event); otherwise (sent after a wait, a reload, from another page) keep it to mend. */
+  refuse(item, data) {
+    this.done(item);
+    const ev = new CustomEvent("utkorg:avvisad", { detail: { item, data }, cancelable: true });
+    if (document.dispatchEvent(ev) && !this.has(item.id)) Refused.add(item, data);
+  },
   async sendAll() {
     let retry = false;
     try {
-      for (const item of this.items()) {
+      for (const item of this.mine()) {
         let r;
         try {
           r = await fetch(item.url, {
@@ -162,14 +188,13 @@ const Outbox = {
           this.done(item);
           document.dispatchEvent(new CustomEvent("utkorg:klar", { detail: { item, data } }));
         } else if ([400, 404, 409, 422].includes(r.status)) {
+          this.refuse(item, await r.json().catch(() => ({})));
+        } else if (r.status === 403) {
+          /* 403 is a permission ("forbidden": sending again cannot help) or a stale CSRF
+             token ("csrf": fetch a new one and send again later) */
           const data = await r.json().catch(() => ({}));
-          this.done(item);
-          /* the page whose open form sent it shows the errors there and cancels the event;
-             otherwise (sent after a wait, a reload, from another page) it is kept to mend */
-          const ev = new CustomEvent("utkorg:avvisad", { detail: { item, data }, cancelable: true });
-          if (document.dispatchEvent(ev) && !this.has(item.id)) Refused.add(item, data);
-        } else if (r.status === 403 && await this.refreshToken().catch(() => false)) {
-          retry = true;
+          if (data.code === "forbidden") this.refuse(item, data);
+          else { await this.refreshToken().catch(() => false); retry = true; }
         } else if (r.status === 401) {
           setMessage("Du är utloggad. Logga in igen – osända rapporter finns kvar och skickas sedan.", true);
           retry = true; break;
@@ -196,6 +221,9 @@ const Refused = {
     try { return JSON.parse(localStorage.getItem(REFUSED_KEY) || "[]"); } catch (e) { return []; }
   },
   save(items) { localStorage.setItem(REFUSED_KEY, JSON.stringify(items)); this.render(); },
+  /* the logged-in account's refused reports: another account's are not shown (they may hold
+     the police's notes) */
+  mine() { return this.items().filter(ownReport); },
   add(item, data) {
     const errors = (data && data.errors) || {};
     const detail = (data && data.detail) || "";
@@ -217,7 +245,7 @@ const Refused = {
     if (!box) return;
     const list = box.querySelector("ul");
     list.replaceChildren();
-    const items = this.items();
+    const items = this.mine();
     box.hidden = !items.length;
     for (const item of items) {
       const li = el("li", null, "avvisad");
@@ -254,7 +282,7 @@ const Refused = {
   /* after a link "Öppna och rätta" (?ratta=<id>): put that report in this page's form */
   mendFromAddress() {
     const id = new URLSearchParams(window.location.search).get("ratta");
-    const item = id && this.items().find((i) => i.id === id);
+    const item = id && this.mine().find((i) => i.id === id);
     if (item && this.mendHere(item)) this.mend[item.kind](item);
   },
 };
@@ -317,8 +345,52 @@ function queueReport(form, kind, url, body, fixedId) {
   return id;
 }
 
+/* Remove an account's reports from the browser: its waiting ones and its refused ones (and
+   any from before reports carried their account). Run when the account logs out, so that the
+   next user of a shared phone neither sends nor reads them. */
+function forgetAccount(name) {
+  const kept = (items) => items.filter((i) => i.user && i.user !== name);
+  Outbox.save(kept(Outbox.items()));
+  Refused.save(kept(Refused.items()));
+}
+
+/* Reports saved before they carried their account belong to the first account logged in
+   after the update (the one that was using the browser then). */
+function claimUnowned() {
+  if (ACCOUNT === null) return;
+  for (const list of [Outbox, Refused]) {
+    const items = list.items();
+    if (items.some((i) => !i.user)) list.save(items.map((i) => (i.user ? i : { ...i, user: ACCOUNT })));
+  }
+}
+
+/* "Logga ut": send what can be sent, ask before throwing away what cannot, then remove the
+   account's reports from the browser and log out. The login page clears them once more
+   (CFG.logged_out), for a logout from another tab. */
+function guardLogout() {
+  const form = document.getElementById("logga-ut");
+  if (!form) return;
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    await Promise.race([Outbox.flush(), new Promise((ok) => { setTimeout(ok, 5000); })]);
+    const unsent = Outbox.mine().length;
+    const refused = Refused.mine().length;
+    if (unsent || refused) {
+      const what = [unsent && `${unsent} osänd(a) rapport(er)`, refused && `${refused} avvisad(e) rapport(er)`]
+        .filter(Boolean).join(" och ");
+      const ask = `Du har ${what} i webbläsaren. Loggar du ut raderas de från den här enheten, så att nästa användare inte ser eller skickar dem. Logga ut ändå?`;
+      if (!window.confirm(ask)) return;
+    }
+    forgetAccount(ACCOUNT);
+    form.submit();
+  });
+}
+
 window.addEventListener("online", () => { Outbox.delayMs = 2000; Outbox.flush(); });
 document.addEventListener("DOMContentLoaded", () => {
+  if (CFG.logged_out) forgetAccount(CFG.logged_out);
+  claimUnowned();
+  guardLogout();
   Outbox.render();
   Refused.render();
   Refused.mendFromAddress();
