@@ -54,22 +54,6 @@ def may_log(user: users.User, executor: str) -> bool:
     return user.can_write and user.org == executor
 
 
-def ensure_schema(path: Path | None = None) -> Path:
-    """Create the activity log and its audit table in the store if needed.
-
-    Parameters
-    ----------
-    path
-        The store; default :func:`geo.store.default_path`.
-
-    Returns
-    -------
-    pathlib.Path
-        The resolved store path.
-    """
-    return activity.ensure_schema(path)
-
-
 def _refuse(user: users.User, executor: str) -> None:
     if not user.can_write:
         msg = "Ditt konto får bara läsa; be en redigerare logga aktiviteten."
@@ -145,7 +129,7 @@ def save_entry(
     )
     if not may_log(user, entry.executor):
         _refuse(user, entry.executor)
-    resolved = ensure_schema(path)
+    resolved = activity.ensure_schema(path)
     with store.connect(resolved) as conn, conn:
         conn.execute("BEGIN IMMEDIATE")
         (done,) = activity.set_entries(conn, [entry], changed_by=user.name)
@@ -174,6 +158,6 @@ def read_entry_changes(month: str, *, path: Path | None = None) -> pd.DataFrame:
         (``before``/``after`` JSON text with ``times`` and ``comment``).
     """
     key = str(activity.parse_month(month))
-    resolved = ensure_schema(path)
+    resolved = activity.ensure_schema(path)
     with store.connect(resolved) as conn:
         return audit.read_changes(conn, CHANGES_TABLE, {"month": key})
