@@ -57,7 +57,7 @@ def pass_puts(context):
 
 
 def fill_pass(pg, results):
-    pg.fill("#pass-date", "2026-12-01")
+    pg.fill("#pass-date", "2025-12-01")
     pg.fill("#pass-start", "18:00")
     pg.fill("#pass-end", "18:45")
     pg.fill("#pass-places", "Fjugesta centrum")
@@ -88,7 +88,7 @@ def test_a_pass_refused_for_permission_goes_to_the_refused_list_once(browser, se
     box = tab.locator("#avvisade")
     box.wait_for(state="visible")
     assert "polisens redigerare" in box.inner_text()  # the server's Swedish reason
-    assert "2026-12-01 · Fjugesta centrum" in box.inner_text()
+    assert "2025-12-01 · Fjugesta centrum" in box.inner_text()
     time.sleep(7)  # the outbox's back-off: 2 s, 4 s … a retry would have come by now
     assert len(puts) == 1, puts
     assert stored_list(tab, OUTBOX) == []

@@ -120,7 +120,7 @@ def test_a_permission_403_says_forbidden_and_a_csrf_403_says_csrf(server, per):
     and fetches a new token after a CSRF refusal: the two 403s must differ in ``code``."""
     base, _path = server
     pid = new_id()
-    body = pass_payload(date="2026-12-03")
+    body = pass_payload(date="2025-12-03")
     assert per.put(f"/api/pass/{pid}", json=body).status_code == 201
     with client(base, "olle") as olle:  # another officer's pass
         for r in (olle.put(f"/api/pass/{pid}", json=body), olle.delete(f"/api/pass/{pid}")):
