@@ -10,6 +10,7 @@ from _web_fixtures import client, make_store, running_server
 
 from geo import patrol_log, patrol_passes
 from geo.web.passes import this_week
+from geo.weeks import local_now, shift_week
 from tests._pass_fixtures import add_police, pass_payload, store_plan
 
 WEEK = "2025-W49"  # 2025-12-01 – 2025-12-07, a week lived; pass_payload() is on its Tuesday
@@ -201,3 +202,12 @@ def test_the_page_steps_through_weeks(server, per):
     assert "Vecka 2 →" in old and "← Vecka 52" in old
     assert "← Vecka 53" in per.get("/pass", params={"vecka": "2027-W01"}).text  # 2026 has 53
     assert per.get("/pass", params={"vecka": "2026-W54"}).status_code == 400
+
+
+def test_the_date_picker_offers_no_day_not_yet_lived(server, per):
+    """A pass after now is refused; the form neither offers nor fills in such a day."""
+    today = local_now().date()
+    page = per.get("/pass").text
+    assert f'max="{today.isoformat()}"' in page
+    ahead = per.get("/pass", params={"vecka": shift_week(this_week(), 1)}).text
+    assert f'value="{today.isoformat()}"' in ahead  # not next week's Monday

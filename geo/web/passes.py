@@ -202,7 +202,8 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
         now = this_week()
         today = pd.Timestamp.now(tz=settings.timezone)
         year, num = parse_week(week)
-        default_day = today.date() if week == now else dt.date.fromisocalendar(year, num, 1)
+        monday = dt.date.fromisocalendar(year, num, 1)
+        default_day = today.date() if week == now else min(monday, today.date())
         stop_places = [s["place"] for s in view["stops"]]
         return parts.page(
             request,
@@ -215,6 +216,7 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
             following=shift_week(week, 1) if week < now else None,
             may_log=patrol_passes.may_log(user),
             default_day=default_day.isoformat(),
+            today=today.date().isoformat(),  # the date picker offers no day not yet lived
             place_names=list(dict.fromkeys([*stop_places, *parts.place_names])),
             activities=list(dict.fromkeys([*(s["activity"] for s in view["stops"]), *ACTIVITIES])),
             saved=request.query_params.get("sparad") == "1",
