@@ -65,6 +65,9 @@ STATUSES: dict[str, str] = {
     "not_planned": "ej planerad denna månad",
 }
 
+#: A week's ``Uppfyllt`` when its promised minutes are met, or not met once it is over.
+WEEK_MET, WEEK_NOT_MET = "ja", "nej"
+
 #: Statuses of a line whose month is not over on the day the status is told.
 OPEN_STATUSES: tuple[str, ...] = ("running", "not_begun")
 
@@ -1373,3 +1376,32 @@ def today_month(now: pd.Timestamp | None = None) -> str:
 def previous_month(month: str) -> str:
     """Return the month before ``month`` as ``YYYY-MM``."""
     return str(parse_month(month) - 1)
+
+
+def week_verdict(week: str, *, met: bool, now: pd.Timestamp | None = None) -> str:
+    """Return whether a week kept the police's promise, as the report and the app say it.
+
+    Parameters
+    ----------
+    week
+        ``YYYY-Www``.
+    met
+        Whether its logged minutes reach the promise.
+    now
+        The day the verdict is told (default the clock): a week not met is
+        :data:`WEEK_NOT_MET` only once it is over; the week holding ``now`` is still running
+        (``STATUSES["running"]``) and a later one not begun (``STATUSES["not_begun"]``).
+
+    Returns
+    -------
+    str
+        :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, ``"pågår"`` or ``"ej påbörjad"``.
+    """
+    if met:
+        return WEEK_MET
+    current = week_label(local_now(now))
+    if week == current:
+        return STATUSES["running"]
+    if week > current:  # labels sort in time order as text
+        return STATUSES["not_begun"]
+    return WEEK_NOT_MET

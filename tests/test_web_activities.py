@@ -14,6 +14,7 @@ from geo import activity, activity_entries, users
 from geo.cli import main
 from geo.cli.report import activity_group
 from geo.errors import EntryError
+from geo.report.monthly.police import police_presence
 from geo.web.activities import month_view
 from tests._pass_fixtures import add_police
 
@@ -253,3 +254,12 @@ def test_in_a_month_not_over_the_page_says_pagar_as_the_cli_does(server):
         mid >= activity.week_monday(activity.shift_week(w["week"], 1)) for w in weeks
     ]
     assert not weeks[-1]["over"]
+    # each week says what the report's police table says that day: never "nej" before it ends
+    table = police_presence(
+        pd.DataFrame({"iso_week": [w["week"] for w in weeks],
+                      "minutes": [w["minutes"] for w in weeks],
+                      "met": [w["met"] for w in weeks]}),
+        month=MONTH, now=mid,
+    ).frame  # fmt: skip
+    assert [w["verdict"] for w in weeks] == list(table["Uppfyllt"])
+    assert weeks[-1]["verdict"] == "ej påbörjad"

@@ -20,7 +20,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from geo import activity, activity_entries, settings, users
+from geo import activity, activity_entries, users
 from geo.activity import month_label
 from geo.activity_followup import month_followup
 from geo.errors import DataError, EntryError
@@ -28,7 +28,7 @@ from geo.patrol_log import PROMISE_MIN
 from geo.web._history import ACTIVITY_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import forbidden
-from geo.weeks import shift_week, week_monday
+from geo.weeks import local_now, shift_week, week_monday
 
 #: The audit fields the other organisation is told (not the comment, an internal note).
 _SHARED_LABELS: dict[str, str] = {"times": ACTIVITY_FIELD_LABELS["times"]}
@@ -140,13 +140,14 @@ def month_view(
     changes: dict[tuple[str, str], list[dict[Hashable, Any]]] = {}
     for c in activity_entries.read_entry_changes(followup.month, path=path).to_dict("records"):
         changes.setdefault((str(c["activity_id"]), str(c["executor"])), []).append(c)
-    day = pd.Timestamp.now(tz=settings.timezone) if now is None else now
+    day = local_now(now)
     weeks = [
         {
             "week": str(w["iso_week"]),
             "minutes": round(float(w["minutes"])),
             "met": bool(w["met"]),
             "over": bool(day >= week_monday(shift_week(str(w["iso_week"]), 1))),
+            "verdict": activity.week_verdict(str(w["iso_week"]), met=bool(w["met"]), now=day),
         }
         for w in followup.weekly_minutes.to_dict("records")
     ]

@@ -10,17 +10,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import activity, settings
+from geo import activity
 from geo.model import normalize_text
 from geo.patrol_log import PROMISE_MIN
 from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table, suppress_parts
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
 from geo.sites import Gazetteer, theme_mask
-from geo.weeks import week_label
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
-WEEK_MET, WEEK_NOT_MET = "ja", "nej"
+WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
 #: ``Uppfyllt`` of a week not met yet that is still running on the report day, or begins
 #: after it: the words an activity line whose month is not over reads.
 WEEK_RUNNING = activity.STATUSES["running"]
@@ -54,22 +53,13 @@ def police_presence(
         ``polisnarvaro``: ``Vecka``, ``Minuter``, ``Löfte (minuter)``, ``Uppfyllt`` (one of
         :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_RUNNING`, :data:`WEEK_AHEAD`).
     """
-    now = pd.Timestamp.now(tz=settings.timezone) if now is None else pd.Timestamp(now)
-    current = week_label(now.tz_convert(settings.timezone))
     weeks = activity.iso_weeks_of_month(month)
     by_week = weekly_minutes.set_index("iso_week")
     rows = []
     for week in weeks:
         minutes = round(float(by_week["minutes"].get(week, 0.0)))
-        if bool(by_week["met"].get(week, False)):
-            verdict = WEEK_MET
-        elif week == current:
-            verdict = WEEK_RUNNING
-        elif week > current:  # labels sort in time order as text
-            verdict = WEEK_AHEAD
-        else:
-            verdict = WEEK_NOT_MET
-        rows.append([week, minutes, promise_min, verdict])
+        met = bool(by_week["met"].get(week, False))
+        rows.append([week, minutes, promise_min, activity.week_verdict(week, met=met, now=now)])
     frame = pd.DataFrame(rows, columns=["Vecka", "Minuter", "Löfte (minuter)", "Uppfyllt"])
     return Table("polisnarvaro", "Polisens närvaro per ISO-vecka mot löftet", frame)
 
@@ -182,12 +172,12 @@ def controls_table(patrol_log: pd.DataFrame, *, month: str, places: gpd.GeoDataF
     if len(patrol_log):
         kinds = activity.patrol_controls_in_month(patrol_log, month=month)
         log = patrol_log.loc[kinds.index]
+        gaz = Gazetteer(places)
         for kind in CONTROL_TYPES:
             sel = log[(kinds == kind).to_numpy()]
             if sel.empty:
                 rows.append([kind.capitalize(), 0, 0, "–"])
                 continue
-            gaz = Gazetteer(places)
             where = sorted({shared_place(p, gaz) for v in sel["places"] for p in places_of(v)})
             minutes = round(float(pd.to_numeric(sel["minutes"]).sum()))
             rows.append([kind.capitalize(), len(sel), minutes, ", ".join(where) or "–"])
