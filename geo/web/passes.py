@@ -19,7 +19,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from geo import patrol_passes, settings, users
+from geo import patrol_passes, users
 from geo.errors import DataError, GeoError
 from geo.model import normalize_text
 from geo.patrol.stored import read_plan_stops
@@ -27,7 +27,7 @@ from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
 from geo.web._history import PASS_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import forbidden
-from geo.weeks import DAY_NAMES, parse_week, shift_week, week_label
+from geo.weeks import DAY_NAMES, local_now, parse_week, shift_week, week_label
 
 _T = TypeVar("_T")
 #: Activities offered in the form besides the plan's own (free text is accepted too).
@@ -47,8 +47,7 @@ def sees_details(user: users.User) -> bool:
 
 def this_week(today: dt.date | None = None) -> str:
     """Return the ISO week of today (Europe/Stockholm) as ``YYYY-Www``."""
-    day = today or pd.Timestamp.now(tz=settings.timezone).date()
-    return week_label(day)
+    return week_label(today or local_now().date())
 
 
 def _week_of(value: str | None) -> str:
@@ -199,11 +198,11 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
             return RedirectResponse("/login", status_code=303)
         week = _week_of(request.query_params.get("vecka"))
         view = await run_in_threadpool(week_view, week, user, path=path)
-        now = this_week()
-        today = pd.Timestamp.now(tz=settings.timezone)
+        today = local_now().date()  # one reading of the clock for the week and the day
+        now = this_week(today)
         year, num = parse_week(week)
         monday = dt.date.fromisocalendar(year, num, 1)
-        default_day = today.date() if week == now else min(monday, today.date())
+        default_day = today if week == now else min(monday, today)
         stop_places = [s["place"] for s in view["stops"]]
         return parts.page(
             request,
@@ -216,7 +215,7 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
             following=shift_week(week, 1) if week < now else None,
             may_log=patrol_passes.may_log(user),
             default_day=default_day.isoformat(),
-            today=today.date().isoformat(),  # the date picker offers no day not yet lived
+            today=today.isoformat(),  # the date picker offers no day not yet lived
             place_names=list(dict.fromkeys([*stop_places, *parts.place_names])),
             activities=list(dict.fromkeys([*(s["activity"] for s in view["stops"]), *ACTIVITIES])),
             saved=request.query_params.get("sparad") == "1",
