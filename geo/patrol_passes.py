@@ -214,22 +214,27 @@ def _was_removed(conn: sqlite3.Connection, pass_id: str) -> bool:
     )
 
 
-@contextmanager
-def _writing(
-    pass_id: str, user: User, path: Path | None
-) -> Iterator[tuple[sqlite3.Connection, str, dict[str, Any] | None, bool]]:
-    """Check the id and the account, then hold a write transaction on the pass's row.
-
-    Yields the connection, the id as stored, the stored pass (``None`` when there is none)
-    and whether a pass with this id was removed. Committed unless the block raises.
-    """
+def _writer_id(pass_id: str, user: User) -> str:
+    """Return the pass's id as stored, once it and the account are fit to write it."""
     sid = _pass_id(pass_id)
     _check_may_log(user)
+    return sid
+
+
+@contextmanager
+def _writing(
+    sid: str, path: Path | None
+) -> Iterator[tuple[sqlite3.Connection, dict[str, Any] | None, bool]]:
+    """Hold a write transaction on the pass ``sid`` (checked by :func:`_writer_id`).
+
+    Yields the connection, the stored pass (``None`` when there is none) and whether a pass
+    with this id was removed. Committed unless the block raises.
+    """
     with store.connect(path) as conn, conn:
         _ensure(conn)
         conn.execute("BEGIN IMMEDIATE")
         existing = _fetch(conn, sid)
-        yield conn, sid, existing, existing is None and _was_removed(conn, sid)
+        yield conn, existing, existing is None and _was_removed(conn, sid)
 
 
 def _not_in_a_file(conn: sqlite3.Connection, content: Mapping[str, Any]) -> None:
@@ -281,10 +286,9 @@ def save_pass(
     PassRemovedError
         When the pass with this id was removed.
     """
-    _pass_id(pass_id)
-    _check_may_log(user)
+    sid = _writer_id(pass_id, user)  # before the content: a refusal names the account
     content = _content(validate_pass(payload, now=now))
-    with _writing(pass_id, user, path) as (conn, sid, existing, removed):
+    with _writing(sid, path) as (conn, existing, removed):
         if existing is None:
             if removed:
                 msg = "Passet är borttaget; logga det som ett nytt pass."
@@ -348,7 +352,8 @@ def remove_pass(pass_id: str, *, user: User, path: Path | None = None) -> bool:
     PassNotFoundError
         When no pass ever had this id.
     """
-    with _writing(pass_id, user, path) as (conn, sid, existing, removed):
+    sid = _writer_id(pass_id, user)
+    with _writing(sid, path) as (conn, existing, removed):
         if existing is None:
             if removed:
                 return False
