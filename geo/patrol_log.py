@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geo import settings, store
@@ -398,6 +400,23 @@ def minutes_per_week(
     return out
 
 
+def places_of(value: object) -> list[str]:
+    """Return the places of a patrol-log row: a list, JSON list, or text split at ``,``/``;``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, list | tuple | np.ndarray):
+        return [str(v) for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, list):
+            return [str(v) for v in parsed if str(v).strip()]
+    return [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
+
+
 def dosage_per_place(log: pd.DataFrame, *, places: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return visits and minutes per place in the log (the patrol "dosage").
 
@@ -421,9 +440,7 @@ def dosage_per_place(log: pd.DataFrame, *, places: pd.DataFrame | None = None) -
         gaz = Gazetteer(places)
     rows = []
     for _, r in log.iterrows():
-        names = [p.strip() for p in str(r["places"]).replace(",", ";").split(";") if p.strip()]
-        if not names:
-            names = ["(ingen plats angiven)"]
+        names = places_of(r["places"]) or ["(ingen plats angiven)"]
         for name in names:
             match = gaz.lookup(name) if gaz is not None else None
             rows.append(

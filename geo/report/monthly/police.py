@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import math
 import re
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from geo import activity
 from geo.model import normalize_text
-from geo.patrol_log import PROMISE_MIN
+from geo.patrol_log import PROMISE_MIN, places_of
 from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table, suppress_parts
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
@@ -97,23 +94,6 @@ def presence_note(presence: Table, *, promise_min: int = PROMISE_MIN) -> str:
                 f"{which} {said} och räknas när {'den' if len(weeks) == 1 else 'de'} är slut"
             )
     return "; ".join(parts) + "."
-
-
-def places_of(value: object) -> list[str]:
-    """Return the places of a patrol-log row: a list, JSON list, or text split at ``,``/``;``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return []
-    if isinstance(value, list | tuple | np.ndarray):
-        return [str(v) for v in value if str(v).strip()]
-    text = str(value).strip()
-    if text.startswith("["):
-        try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError:
-            parsed = None
-        if isinstance(parsed, list):
-            return [str(v) for v in parsed if str(v).strip()]
-    return [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
 
 
 #: A road by its number as the police write it: "E18", "väg 204", "länsväg 529".
