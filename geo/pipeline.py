@@ -29,6 +29,7 @@ from geo.sample import default_end, make_sample
 from geo.sites import load_boundary, load_places, theme_mask
 from geo.spots import read_spots
 from geo.store import ImportResult
+from geo.weeks import local_now
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
@@ -96,6 +97,7 @@ def analyse(
     spots: gpd.GeoDataFrame | None = None,
     seed: int | None = None,
     G: nx.MultiDiGraph | None = None,
+    end: pd.Timestamp | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Compute the lägesbild's analysis layers: hotspots, Gi*, emerging, places, road segments.
 
@@ -111,6 +113,8 @@ def analyse(
         Seed for the permutation tests.
     G
         Road graph; default :func:`geo.network.load_graph`.
+    end
+        The time the data are complete to (now): see :func:`geo.hotspots.run_analysis`.
 
     Returns
     -------
@@ -121,7 +125,7 @@ def analyse(
     from geo.roads import control_points, road_segments
 
     area = load_boundary().buffer(settings.boundary_buffer_m)
-    layers = dict(run_analysis(incidents, places, seed=seed, area=area))
+    layers = dict(run_analysis(incidents, places, seed=seed, area=area, end=end))
     G = G if G is not None else load_graph()
     traffic = incidents[incidents["theme"] == "T"]
     layers["road_segments"] = road_segments(G, traffic, spots=spots)
@@ -184,14 +188,17 @@ def _analyse_and_draw(
     with threadpool_limits(limits=1):
         with timer("analysis"):
             incidents = store.read_incidents(path)
-            layers = analyse(incidents, load_places(), spots=read_spots(path), seed=seed)
+            month, now = report
+            layers = analyse(
+                incidents, load_places(), spots=read_spots(path), seed=seed,
+                end=now if now is not None else local_now(),
+            )  # fmt: skip
             for name, layer in layers.items():
                 store.write_layer(layer, name, path)
         with timer("maps"):
             made = {file.stem: file for file in build_all(store_path=path, out_dir=out_dir)}
         problems = []
         with timer("report"):
-            month, now = report
             try:  # the PDF is `geo report`'s: a second Chromium here slows the plan's
                 written = build_report(
                     month=month, store_path=path, out_dir=out_dir, now=now, pdf=False

@@ -122,6 +122,33 @@ def test_clusters_find_nothing_in_pure_noise():
         assert hs.find_clusters(noise(seed=seed)).empty
 
 
+def test_cluster_trend_leaves_out_a_month_under_way():
+    # a cluster with no clear trend over 2025; two days of January 2026 hold 2 events
+    rng = np.random.default_rng(4)
+    counts = [24, 22, 25, 21, 24, 20, 23, 22, 21, 23, 22, 20]
+    parts = []
+    months = pd.period_range("2025-01", "2025-12", freq="M")
+    for i, (m, n) in enumerate(zip(months, counts, strict=True)):
+        parts.append(
+            incidents_at(
+                X0 + 3000 + rng.normal(0, 40, n),
+                Y0 + 3000 + rng.normal(0, 40, n),
+                start=str(m.start_time.date()),
+                days=m.days_in_month,
+                seed=i,
+            )
+        )
+    parts.append(
+        incidents_at(X0 + 3000 + rng.normal(0, 40, 2), Y0 + 3000, start="2026-01-01", days=2)
+    )
+    inc = pd.concat(parts, ignore_index=True)
+    now = pd.Timestamp("2026-01-03 08:00", tz="Europe/Stockholm")
+    cluster = hs.find_clusters(inc, end=now).query("category == 'alla'")
+    assert list(cluster["trend"]) == ["ingen tydlig trend"]
+    # read as a whole month, the two days were a fall
+    assert list(hs.find_clusters(inc).query("category == 'alla'")["trend"]) == ["minskande"]
+
+
 def test_gi_star_recovers_planted_hotspots():
     grid = hs.grid_counts(planted(), cell_size_m=250, area=AREA)
     gi = hs.gi_star(grid, permutations=999, seed=0)
@@ -136,6 +163,18 @@ def test_gi_star_in_pure_noise_stays_within_the_fdr_rate():
     gi = hs.gi_star(grid, permutations=999, seed=0, alpha=0.05)
     assert gi["significant"].mean() <= 0.05
     assert (gi["p_fdr"] >= gi["p_sim"] - 1e-12).all()
+
+
+def test_gi_star_on_sparse_noise_rarely_claims_any_hot_spot():
+    # 60 random events on 1,600 cells: a handful of cells hold enough to be tested, and the
+    # FDR must still count every cell (over the tested ones alone, 97 % of draws had "hot"
+    # cells). Under pure noise BH bounds the chance of any discovery by alpha.
+    claimed = 0
+    for seed in range(40):
+        grid = hs.grid_counts(noise(seed=seed, n=60), cell_size_m=250, area=AREA)
+        gi = hs.gi_star(grid, permutations=0, alpha=0.05)
+        claimed += bool(gi["significant"].any())
+    assert claimed <= 6  # 5 % of 40 is 2; 6 or more has probability < 0.5 % at alpha
 
 
 def test_gi_star_with_three_events_says_too_few():
@@ -187,6 +226,79 @@ def test_emerging_hotspots_find_a_new_hotspot_in_the_last_month():
     assert (elsewhere["pattern"] == "inget mönster").mean() > 0.95
 
 
+def _monthly(months, per_month, *, seed, hot_per_month=0):
+    """Uniform noise month by month, plus ``hot_per_month`` events in one cell (5125, 5125)."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for i, m in enumerate(pd.period_range(months[0], months[1], freq="M")):
+        parts.append(
+            incidents_at(
+                X0 + rng.uniform(0, SIDE, per_month),
+                Y0 + rng.uniform(0, SIDE, per_month),
+                seed=seed * 100 + i,
+                start=str(m.start_time.date()),
+                days=m.days_in_month,
+            )
+        )
+        if hot_per_month:
+            parts.append(
+                incidents_at(
+                    X0 + 5125 + rng.normal(0, 30, hot_per_month),
+                    Y0 + 5125 + rng.normal(0, 30, hot_per_month),
+                    seed=seed * 100 + 50 + i,
+                    start=str(m.start_time.date()),
+                    days=m.days_in_month,
+                )
+            )
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_emerging_hotspots_find_no_pattern_in_sparse_noise():
+    # 40 events a month over 100 km², as the store holds: no cell may show a pattern
+    for seed in range(4):
+        em = hs.emerging_hotspots(
+            _monthly(("2025-01", "2025-12"), 40, seed=seed), cell_size_m=250, area=AREA
+        )
+        assert set(em["pattern"]) == {"inget mönster"}
+
+
+def test_emerging_hotspots_leave_out_a_month_under_way():
+    inc = _monthly(("2025-01", "2025-12"), 100, seed=7, hot_per_month=12)
+    centre = shapely.Point(X0 + 5125, Y0 + 5125)
+    whole = hs.emerging_hotspots(inc, cell_size_m=250, area=AREA)
+    assert whole[whole.contains(centre)]["pattern"].iloc[0] == "ihållande"
+    # a week of January 2026 is in the store (none at the hot spot yet); it is 8 January
+    rng = np.random.default_rng(9)
+    week = incidents_at(
+        X0 + rng.uniform(0, SIDE, 25), Y0 + rng.uniform(0, SIDE, 25), start="2026-01-01", days=7
+    )
+    more = pd.concat([inc, week], ignore_index=True)
+    now = pd.Timestamp("2026-01-08 09:00", tz="Europe/Stockholm")
+    em = hs.emerging_hotspots(more, cell_size_m=250, area=AREA, end=now)
+    row = em[em.contains(centre)].iloc[0]
+    assert (row["pattern"], row["n_steps"]) == ("ihållande", 12)
+    # without the clock the week is a thirteenth month in which the hot spot was not hot
+    old = hs.emerging_hotspots(more, cell_size_m=250, area=AREA)
+    assert old[old.contains(centre)]["pattern"].iloc[0] == "historisk"
+
+
+def test_emerging_hotspots_keep_empty_months_at_the_end_of_a_window():
+    # a hot cell from May; nothing at all happens in December, the window's last month
+    inc = _monthly(("2025-01", "2025-11"), 100, seed=8)
+    rng = np.random.default_rng(8)
+    late = incidents_at(
+        X0 + 5125 + rng.normal(0, 30, 60), Y0 + 5125 + rng.normal(0, 30, 60),
+        start="2025-11-01", days=30,
+    )  # fmt: skip
+    inc = pd.concat([inc, late], ignore_index=True)
+    start = pd.Timestamp("2025-01-01", tz="Europe/Stockholm")
+    end = pd.Timestamp("2026-01-01", tz="Europe/Stockholm")
+    em = hs.emerging_hotspots(inc, cell_size_m=250, area=AREA, start=start, end=end)
+    row = em[em.contains(shapely.Point(X0 + 5125, Y0 + 5125))].iloc[0]
+    assert row["n_steps"] == 12
+    assert row["pattern"] != "ny"  # it was hot in November, not in December
+
+
 def _places():
     return gpd.GeoDataFrame(
         {
@@ -218,6 +330,9 @@ def test_place_stats_count_per_place_and_compare_with_last_year():
     ).tz_localize("Europe/Stockholm")
     inc = incidents_at(np.full(6, X0 + 1000), np.full(6, Y0 + 1000), category="alkohol")
     inc["occurred_at"] = t
+    # the data begin in January 2024 (an event at no place), before last year's period
+    first = incidents_at([X0 + 9000.0], [Y0 + 9000.0], start="2024-01-15", days=1)
+    inc = pd.concat([first, inc], ignore_index=True)
     stats = hs.place_stats(inc, _places(), end=pd.Timestamp("2025-08-01"), period_days=90)
     total = stats[
         (stats["place_id"] == "lanna") & (stats["category"] == "alla") & (stats["theme"] == "alla")
@@ -232,6 +347,29 @@ def test_place_stats_count_per_place_and_compare_with_last_year():
     cat = stats[stats["category"] == "alkohol"]
     assert len(cat) == 1 and cat["theme"].iloc[0] == "N"
     assert "torg" not in set(stats["place_id"])
+
+
+def test_place_stats_make_no_comparison_before_the_data_begin():
+    # one event a week at Lanna from March 2025: a flat rate, with no data a year before May
+    t = pd.date_range("2025-03-03 20:00", "2025-08-01", freq="7D", tz="Europe/Stockholm")
+    inc = incidents_at(np.full(len(t), X0 + 1000), np.full(len(t), Y0 + 1000))
+    inc["occurred_at"] = t
+    stats = hs.place_stats(inc, _places(), end=pd.Timestamp("2025-08-01"), period_days=90)
+    row = stats[stats["category"] == "alla"].iloc[0]
+    assert row["n_period"] == 13
+    assert pd.isna(row["n_period_last_year"]) and pd.isna(row["change"])
+    assert pd.isna(row["change_pct"])
+
+
+def test_place_stats_compare_as_many_days_across_a_leap_day():
+    # one event a day: the period and last year's hold as many events, 29 February or not
+    t = pd.date_range("2023-06-01 12:00", "2025-02-28 12:00", freq="D", tz="Europe/Stockholm")
+    inc = incidents_at(np.full(len(t), X0 + 1000), np.full(len(t), Y0 + 1000))
+    inc["occurred_at"] = t
+    stats = hs.place_stats(inc, _places(), end=pd.Timestamp("2025-03-01"), period_days=90)
+    row = stats[stats["category"] == "alla"].iloc[0]
+    assert row["n_period"] == row["n_period_last_year"] == 90
+    assert row["change"] == 0
 
 
 def test_bathing_place_incidents_also_count_for_theme_b():

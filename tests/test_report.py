@@ -1050,3 +1050,26 @@ def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp
     note = " ".join(report.notes["aktivitetsplan"])
     assert "per vecka när månadens sista ISO-vecka är slut" in note
     assert "Månaden är inte slut" not in note
+
+
+def test_a_month_not_over_compares_no_emerging_hot_spots(unfinished_month):
+    """Six days of December are no monthly step: read as one, every hot spot would fade."""
+    report = unfinished_month["report"]
+    assert report.tables["hotspotforandringar"].frame.empty
+    assert any(
+        "till och med 6 december 2026" in n and "när månaden är hel" in n
+        for n in report.notes["hotspots"]
+    )
+
+
+def test_geo_run_analyses_the_whole_months_before_its_day(sample):
+    """`geo run --end 2026-12-07`: the emerging steps end with November, not 7 days of December."""
+    from geo.hotspots import spatial_incidents
+
+    emerging = store.read_layer("emerging", sample["path"])
+    located = spatial_incidents(store.read_incidents(sample["path"]))
+    first = pd.Timestamp(located["occurred_at"].min()).tz_convert(settings.timezone)
+    months = (2026 - first.year) * 12 + (11 - first.month) + 1  # to November 2026
+    assert set(emerging["n_steps"]) == {months}
+    places = store.read_layer("place_stats", sample["path"])
+    assert set(places["period_end"]) == {"2026-12-07"}

@@ -24,7 +24,7 @@ from geo.cli._options import existing_store_option, json_option
 from geo.errors import GeoError
 from geo.pointfile import read_points
 from geo.studyarea import clip_to_area, read_area
-from geo.weeks import week_monday
+from geo.weeks import local_now, week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def hotspots_command(
     with _progress(5, "hotspots") as step:
         layers = hs.run_analysis(
             incidents, _places(), cell_size_m=cell_size_m, seed=seed, area=_area(),
-            permutations=permutations, progress=step,
+            permutations=permutations, progress=step, end=local_now(),
         )  # fmt: skip
     for name, layer in layers.items():
         store.write_layer(layer, name, store_path)

@@ -104,3 +104,43 @@ def local_wall_time(times: pd.Series) -> pd.Series:
     if t.dt.tz is not None:
         t = t.dt.tz_convert(settings.timezone).dt.tz_localize(None)
     return t
+
+
+def step_range(
+    periods: pd.Series,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.PeriodIndex:
+    """Return the whole time steps (months or weeks, local time) an analysis runs over.
+
+    Parameters
+    ----------
+    periods
+        The events' periods (``Series.dt.to_period``), non-empty; their frequency is the step.
+    start
+        First instant of the analysed time (tz-aware, or naive local time); default the first
+        event's step.
+    end
+        End of the analysed time, exclusive (the time the data are complete to, e.g. now);
+        the steps stop at the last one that has ended by then, so a month still under way
+        is not read as a month with few events. Default: the last event's step, the data
+        taken as complete through it.
+
+    Returns
+    -------
+    pandas.PeriodIndex
+        The steps, oldest first; empty when ``end`` leaves no whole step after ``start``.
+    """
+    freq = periods.dt.freq
+
+    def local_step(t: pd.Timestamp) -> pd.Period:
+        period: pd.Period = local_wall_time(pd.Series([pd.Timestamp(t)])).dt.to_period(freq).iloc[0]
+        return period
+
+    first = periods.min() if start is None else local_step(start)
+    # the step holding ``end`` has not ended (or begins at ``end``): the one before is whole
+    last = periods.max() if end is None else local_step(end) - 1
+    if last < first:
+        return pd.PeriodIndex([], freq=freq)
+    return pd.period_range(first, last, freq=freq)

@@ -20,6 +20,7 @@ from geo.hotspots._common import (
     counts_profile,
     hour_of_week,
     local_wall_time,
+    step_range,
 )
 from geo.model import CATEGORIES, THEMES
 from geo.sites import assign_places
@@ -70,7 +71,11 @@ def _theme_masks(
 
 
 def _trend_label(month_ord: npt.NDArray[np.int64], *, end_ord: int) -> str:
-    """Mann–Kendall class of the monthly counts from the first event's month to ``end_ord``."""
+    """Mann–Kendall class of the monthly counts from the first event's month to ``end_ord``.
+
+    Months after ``end_ord`` are left out.
+    """
+    month_ord = month_ord[month_ord <= end_ord]  # a month under way is no month's count
     if month_ord.size < 10:
         return TOO_FEW
     first = int(month_ord.min())
@@ -126,6 +131,7 @@ def find_clusters(
     alpha: float = 0.05,
     area_m2: float | None = None,
     per_category: bool = True,
+    end: pd.Timestamp | None = None,
 ) -> gpd.GeoDataFrame:
     """Find dense clusters of incidents per theme and per category (DBSCAN in metres).
 
@@ -151,6 +157,10 @@ def find_clusters(
         buffered by ``eps_m``.
     per_category
         Also cluster each category on its own (``category`` is ``"alla"`` for theme rows).
+    end
+        The time the data are complete to (now; exclusive): the trend runs over the whole
+        months before it, so a month under way does not read as a fall. Default: through the
+        last event's month.
 
     Returns
     -------
@@ -185,7 +195,8 @@ def find_clusters(
     how_all = hour_of_week(times)
     month_all = times.dt.month.to_numpy().astype(np.int64) - 1
     month_ord = (times.dt.year.to_numpy() * 12 + month_all).astype(np.int64)
-    end_ord = int(data_end.year * 12 + data_end.month - 1)
+    whole = step_range(times.dt.to_period("M"), end=end)
+    end_ord = int(whole[-1].year * 12 + whole[-1].month - 1) if len(whole) else -1
     t_ns = times.to_numpy().astype("datetime64[ns]").view("i8")  # local wall time orders them
     occurred = incidents["occurred_at"]
     cat_codes, cat_names = pd.factorize(incidents["category"].astype("string"), sort=True)

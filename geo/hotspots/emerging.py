@@ -20,6 +20,7 @@ from geo.hotspots._common import (
     check_events,
     grid_area,
     local_wall_time,
+    step_range,
 )
 from geo.hotspots.gistar import gi_test, star_weights
 
@@ -115,6 +116,8 @@ def emerging_hotspots(
     min_steps: int = 6,
     permutations: int = 0,
     seed: int | None = None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
 ) -> gpd.GeoDataFrame:
     """Classify each cell's hot-spot history: Gi* per time step, then Mann–Kendall.
 
@@ -141,12 +144,18 @@ def emerging_hotspots(
         esda permutations per step (only reported by :func:`gi_star`; 0 is fastest).
     seed
         Seed of the permutations.
+    start, end
+        The analysed time (:func:`step_range`): whole steps from ``start``'s to the last one
+        ended by ``end`` (exclusive), empty ones included; events outside are left out. Give
+        ``end`` = now, or the final step is a month under way and every persistent hot spot
+        in it reads as historical; give both for a fixed window, or its empty last months
+        are dropped and a cell is "new" in a month that held nothing.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per cell with at least one event: ``cell_id``, ``pattern`` (Swedish label,
-        see :func:`classify_emerging`, or ``för få händelser``), ``n_events``,
+        One row per cell with at least one event in the steps: ``cell_id``, ``pattern``
+        (Swedish label, see :func:`classify_emerging`, or ``för få händelser``), ``n_events``,
         ``hot_steps``, ``cold_steps``, ``n_steps``, ``geometry`` (EPSG:3006).
     """
     check_events(incidents)
@@ -166,9 +175,14 @@ def emerging_hotspots(
     periods = local_wall_time(incidents["occurred_at"]).dt.to_period(
         "M" if step == "month" else "W"
     )
-    steps = pd.period_range(periods.min(), periods.max(), freq=periods.dt.freq)
-    step_pos = (periods - steps[0]).map(lambda d: d.n).to_numpy()
-    inside = pos >= 0
+    steps = step_range(periods, start=start, end=end)
+    if len(steps):
+        in_steps = ((periods >= steps[0]) & (periods <= steps[-1])).to_numpy()
+        step_pos = np.where(in_steps, (periods - steps[0]).map(lambda d: d.n), -1).astype(int)
+    else:
+        in_steps = np.zeros(len(periods), dtype=bool)
+        step_pos = np.full(len(periods), -1)
+    inside = (pos >= 0) & in_steps
     counts = np.zeros((len(steps), len(ids)))
     np.add.at(counts, (step_pos[inside], pos[inside]), 1.0)
     total_per_cell = counts.sum(axis=0)

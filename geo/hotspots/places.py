@@ -49,9 +49,11 @@ def place_stats(
         per place: ``place_id``, ``place_name``, ``kind``, ``theme``, ``category``
         (``"alla"`` on theme rows), ``n_events``, ``month_counts`` (12 counts by calendar
         month), ``monthly`` (dict ``"YYYY-MM"`` → count), ``how_profile`` (168 counts),
-        ``period_start``/``period_end`` (ISO dates), ``n_period``, ``n_period_last_year``,
-        ``change`` (difference), ``change_pct`` (NaN when last year had none), ``geometry``
-        (the place, EPSG:3006).
+        ``period_start``/``period_end`` (ISO dates), ``n_period``, ``n_period_last_year``
+        (the same number of days a year earlier), ``change`` (difference), ``change_pct``
+        (empty when last year had none), ``geometry`` (the place, EPSG:3006). The last three
+        are empty when the data begin after last year's period starts: a count from before
+        the first event would be a zero for want of data, not for want of events.
     """
     cols = [
         "place_id", "place_name", "kind", "theme", "category", "n_events", "month_counts",
@@ -79,7 +81,11 @@ def place_stats(
     if end_ts.tzinfo is not None:
         end_ts = end_ts.tz_convert(settings.timezone).tz_localize(None)
     start_ts = end_ts - pd.Timedelta(days=period_days)
-    ly_start, ly_end = start_ts - pd.DateOffset(years=1), end_ts - pd.DateOffset(years=1)
+    # last year's days, as many as this year's (29 February does not make them differ)
+    ly_end = end_ts - pd.DateOffset(years=1)
+    ly_start = ly_end - pd.Timedelta(days=period_days)
+    # the data must reach back over last year's period, or its zeros mean "no data yet"
+    comparable = bool(ly_start >= times.min().normalize())
     df = pd.DataFrame(
         {
             "place_id": pid.astype(object),
@@ -101,7 +107,7 @@ def place_stats(
             theme, category = label(g)
             t = g["t"]
             n_period = int(((t >= start_ts) & (t < end_ts)).sum())
-            n_ly = int(((t >= ly_start) & (t < ly_end)).sum())
+            n_ly = int(((t >= ly_start) & (t < ly_end)).sum()) if comparable else None
             rows.append(
                 {
                     "place_id": place,
@@ -120,8 +126,8 @@ def place_stats(
                     "period_end": end_ts.date().isoformat(),
                     "n_period": n_period,
                     "n_period_last_year": n_ly,
-                    "change": n_period - n_ly,
-                    "change_pct": 100.0 * (n_period - n_ly) / n_ly if n_ly else float("nan"),
+                    "change": n_period - n_ly if n_ly is not None else None,
+                    "change_pct": 100.0 * (n_period - n_ly) / n_ly if n_ly else None,
                     "geometry": info.at[place, "geometry"],
                 }
             )

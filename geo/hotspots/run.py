@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 from geo.hotspots._common import (
@@ -26,6 +27,7 @@ def run_analysis(
     area: shapely.Geometry | tuple[float, float, float, float] | None = None,
     permutations: int = 999,
     progress: Callable[[str], None] | None = None,
+    end: pd.Timestamp | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Run every hotspot analysis and return the layers by name.
 
@@ -46,6 +48,10 @@ def run_analysis(
         Gi* permutations per cell.
     progress
         Called with the name of each step as it starts (the CLI's progress bar).
+    end
+        The time the data are complete to (exclusive; pass now): the trends and emerging
+        hot spots run over the whole months before it, the place statistics' period ends
+        there. Default: the data taken as complete through their last event.
 
     Returns
     -------
@@ -71,9 +77,11 @@ def run_analysis(
     note(steps[1])
     layers["gi_grid"] = gi_star(grid, permutations=permutations, seed=seed)
     note(steps[2])
-    layers["hotspots"] = find_clusters(located, places=places)
+    layers["hotspots"] = find_clusters(located, places=places, end=end)
     note(steps[3])
-    layers["emerging"] = emerging_hotspots(located, cell_size_m=cell_size_m, area=area, seed=seed)
+    layers["emerging"] = emerging_hotspots(
+        located, cell_size_m=cell_size_m, area=area, seed=seed, end=end
+    )
     note(steps[4])
-    layers["place_stats"] = place_stats(incidents, places)
+    layers["place_stats"] = place_stats(incidents, places, end=end)
     return layers

@@ -113,7 +113,9 @@ def compute_report(
             f"Blårandig stapel = {partial_month_label(month, days)} "
             "(lagret har inga senare observationer).",
         )
-    emerging, notes = emerging_changes(inc, places, month=month, cell_size_m=emerging_cell_size_m)
+    emerging, notes = emerging_changes(
+        inc, places, month=month, cell_size_m=emerging_cell_size_m, days=days
+    )
     report.add(emerging)
     for n in notes:
         report.note("hotspots", n)

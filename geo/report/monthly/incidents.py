@@ -341,6 +341,7 @@ def emerging_changes(
     month: str,
     cell_size_m: float = 500.0,
     history_months: int = HISTORY_MONTHS,
+    days: int | None = None,
 ) -> tuple[Table, list[str]]:
     """Compare emerging-hot-spot classes at the end of the month with those a month earlier.
 
@@ -360,6 +361,10 @@ def emerging_changes(
         Grid cell side.
     history_months
         Monthly steps per run.
+    days
+        The store's observations end on this day of the month (:func:`covered_days`):
+        the month is no whole step yet, so nothing is compared and a note says so (read as
+        a month with few events it would end every persistent hot spot).
 
     Returns
     -------
@@ -372,14 +377,14 @@ def emerging_changes(
     p = activity.parse_month(month)
     rows: list[list[Any]] = []
     notes: list[str] = []
-    for theme, label in THEMES.items():
+    for theme, label in THEMES.items() if days is None else ():
         sub = spatial_incidents(theme_incidents(incidents, theme, places))
         runs = []
         for last in (p, p - 1):
             start = activity.month_bounds(str(last - (history_months - 1)))[0]
             end = activity.month_bounds(str(last))[1]
             window = sub[in_period(sub["occurred_at"], start, end).to_numpy()] if len(sub) else sub
-            runs.append(emerging_hotspots(window, cell_size_m=cell_size_m))
+            runs.append(emerging_hotspots(window, cell_size_m=cell_size_m, start=start, end=end))
         now, before = runs
         if now.empty or (now["pattern"] == TOO_FEW).all():
             notes.append(f"{label}: {TOO_FEW} för en analys av framväxande hotspots.")
@@ -398,6 +403,11 @@ def emerging_changes(
         for (b, a), grp in changed.groupby(["pattern_before", "pattern"], sort=True):
             near = ", ".join(sorted(set(grp["near"]))[:4])
             rows.append([label, b, a, len(grp), near])
+    if days is not None:
+        notes.append(
+            f"Lagret har observationer bara till och med {days} {month_label(month)}; "
+            "framväxande hotspots jämförs när månaden är hel."
+        )
     frame = pd.DataFrame(
         rows, columns=["Tema", "Förra månaden", "Denna månad", "Rutor", "Närmaste platser"]
     )
