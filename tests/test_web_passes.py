@@ -143,12 +143,22 @@ def test_refusals_name_the_field_and_the_fix_in_swedish(server, per):
         "date": (pass_payload(date="igår"), "skriv det som 2026-12-05"),
         "start": (pass_payload(start="sju"), "skriv den som 18:30"),
         "results": (pass_payload(results="x" * 2001), "högst 2000 tecken"),
+        "places": (pass_payload(places="ABC 123 vid Fjugesta"), "ett registreringsnummer"),
+        "activity": (pass_payload(activity="samtal 850101-1234"), "ett personnummer; ta bort"),
     }
     for field, (body, fix) in cases.items():
         r = per.put(f"/api/pass/{new_id()}", json=body)
         assert r.status_code == 422, field
         errors = r.json()["errors"]
         assert list(errors) == [field] and fix in errors[field], errors
+    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(results="förare 19850101-1234"))
+    assert r.json()["errors"] == {
+        "results": "Texten ser ut att innehålla ett personnummer; ta bort det. Antal och slag"
+        " räcker: ”3 rapporter, 1 ordningsbot”."
+    }
+    # an address names the place the police were at: not refused in a pass
+    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(places="Storgatan 5", start="17:00"))
+    assert r.status_code == 201, r.text
     r = per.put("/api/pass/inte-ett-uuid", json=pass_payload())
     assert r.status_code == 422 and "pass_id" in r.json()["errors"]
     r = per.put(f"/api/pass/{new_id()}", json={**pass_payload(), "places": ["a", "b"]})
