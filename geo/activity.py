@@ -17,6 +17,7 @@ import pandas as pd
 from geo import audit, settings, store
 from geo.errors import DataError, EntryError, ImportFileError
 from geo.model import THEMES, normalize_text
+from geo.sensitive_text import find_identifying
 from geo.weeks import local_now, shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,6 @@ MAX_COMMENT_CHARS = 500
 MAX_TIMES = 1000
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 _DAY_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS activity_log (
   fid INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -639,7 +639,9 @@ def validate_entry(
     plan
         As :func:`load_plan` returns it.
     activity_id, month, executor, times, comment
-        The row's fields (strings from a file or a form are accepted).
+        The row's fields (strings from a file or a form are accepted). A comment holding a
+        personnummer, a registration number or a street address with a house number is
+        refused (:func:`geo.sensitive_text.find_identifying`, the spots' check).
     now
         The time it is checked at (default the clock): a month not begun is refused
         (:func:`check_month_begun`).
@@ -701,10 +703,12 @@ def validate_entry(
         msg = f"The comment on {aid!r} has {len(note)} characters; keep it to {MAX_COMMENT_CHARS}."
         sv = f"Kommentaren har {len(note)} tecken; korta den till högst {MAX_COMMENT_CHARS}."
         raise EntryError(msg, field="comment", form_message=sv)
-    if _PERSONNUMMER_RE.search(note):
-        msg = f"The comment on {aid!r} looks like it holds a personnummer; remove it."
-        sv = "Kommentaren ser ut att innehålla ett personnummer; ta bort det."
-        raise EntryError(msg, field="comment", form_message=sv)
+    if found := find_identifying(note):
+        msg = (
+            f"The comment on {aid!r} looks like it holds {found.english};"
+            f" remove {found.english_pronoun}."
+        )
+        raise EntryError(msg, field="comment", form_message=found.sentence("Kommentaren"))
     return LogEntry(aid, month_text, who, n, note)
 
 

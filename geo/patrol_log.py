@@ -20,6 +20,7 @@ from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
 from geo.patrol_log_rows import RowProblem, check_log_row
 from geo.quarantine import QuarantinedRow, first_rows
+from geo.sensitive_text import redact_identifying
 from geo.weeks import local_now, week_label, week_labels, week_monday
 
 logger = logging.getLogger(__name__)
@@ -211,9 +212,11 @@ def parse_log(
         ``good`` (``line``, ``start``, ``end`` tz-aware, ``minutes``, ``places``,
         ``activity``, ``results``) and ``bad`` (``line``, ``reason`` — a short Swedish key
         such as ``ogiltig tid`` —, ``detail`` — a Swedish sentence naming the row, the column
-        and the fix —, ``raw`` JSON). ``line`` is the file's line (header = line 1): the
-        frame's index when the file reader set ``df.attrs["index_is_line"]`` (blank lines
-        skipped still count), else the row's position + 2.
+        and the fix —, ``raw`` JSON of the cells, a personnummer or registration number in them
+        replaced by ``[borttaget]`` so that the quarantine keeps none). ``line`` is the file's
+        line (header = line 1): the frame's index when the file reader set
+        ``df.attrs["index_is_line"]`` (blank lines skipped still count), else the row's
+        position + 2.
     """
     good: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
@@ -227,7 +230,8 @@ def parse_log(
             {str(k): v for k, v in row.items()}, line=i, headers=headers, now=at
         )
         if isinstance(checked, RowProblem):
-            raw = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False)
+            cells = {k: redact_identifying(str(v), addresses=False) for k, v in row.items()}
+            raw = json.dumps(cells, ensure_ascii=False)
             bad.append(
                 {"line": i, "reason": checked.reason, "detail": checked.file_detail, "raw": raw}
             )

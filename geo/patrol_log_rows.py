@@ -7,7 +7,8 @@ sentence for each medium: the file import's names the file's line and column
 (:attr:`RowProblem.form_message`). :func:`geo.patrol_log.parse_log` and the marking app's
 pass form (:mod:`geo.patrol_passes`) both call it, so they cannot drift apart. A pass that
 starts after now (more than :data:`FUTURE_TOLERANCE_MIN` minutes past the clock) is refused,
-the same way from a file and from the form.
+the same way from a file and from the form, and so is a text (places, activity, results)
+holding a personnummer or a registration number (:data:`PERSONAL_DATA`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import settings
+from geo.sensitive_text import find_identifying
 from geo.weeks import local_now
 
 #: The row's fields: the file's columns and the form's field names.
@@ -30,6 +32,12 @@ MAX_PASS_MIN = 24 * 60
 #: clock runs a little ahead of the server's. A later start is a pass not done yet (a day
 #: picked by mistake) and is refused, so no week is credited minutes it has not lived.
 FUTURE_TOLERANCE_MIN = 10
+#: The reason of a row whose text holds a personnummer or a registration number (design §8:
+#: none anywhere); the file's row is quarantined with its raw cells redacted
+#: (:func:`geo.sensitive_text.redact_identifying`).
+PERSONAL_DATA = "personuppgift i text"
+#: What a text field needs instead of personal data, told with its refusal.
+_ENOUGH: dict[str, str] = {"results": "antal och slag räcker: ”3 rapporter, 1 ordningsbot”"}
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,38 @@ def _future_problem(
     )
 
 
+def _text_problem(
+    text: str, max_chars: int, *, field: str, line: int, column: str
+) -> RowProblem | None:
+    """Return the refusal of a text too long or holding personal data, else ``None``.
+
+    A personnummer or a registration number is refused (:data:`PERSONAL_DATA`,
+    :func:`geo.sensitive_text.find_identifying`); a street address is not: the police name
+    the places they patrolled, by their address too. The sentences do not repeat the text,
+    so the refusal holds no personal data either.
+    """
+    n = len(text)
+    if n > max_chars:
+        return RowProblem(
+            "för lång text",
+            field,
+            f"texten på rad {line}, kolumn {column} är {n} tecken — korta den till"
+            f" högst {max_chars} tecken",
+            f"Texten är {n} tecken — korta den till högst {max_chars} tecken.",
+        )
+    found = find_identifying(text, addresses=False)
+    if not found:
+        return None
+    enough = _ENOUGH.get(field, "")
+    return RowProblem(
+        PERSONAL_DATA,
+        field,
+        f"texten på rad {line}, kolumn {column} ser ut att innehålla {found.swedish} — ta bort"
+        f" {found.pronoun} ur filen och importera den igen{f' ({enough})' if enough else ''}",
+        f"{found.sentence()}{f' {enough.capitalize()}.' if enough else ''}",
+    )
+
+
 def check_log_row(
     row: Mapping[str, object],
     *,
@@ -194,7 +234,8 @@ def check_log_row(
     -------
     LogRow or RowProblem
         The row to store, or the first rule it breaks (dates and times before texts; a
-        start in the future before the end's checks).
+        start in the future before the end's checks; per text, in the order of
+        :data:`TEXT_MAX_CHARS`, its length before personal data).
     """
     heads = headers or {}
 
@@ -242,13 +283,7 @@ def check_log_row(
         )
     texts = {field: _cell(row, field).strip() for field in TEXT_MAX_CHARS}
     for field, max_chars in TEXT_MAX_CHARS.items():
-        n = len(texts[field])
-        if n > max_chars:
-            return RowProblem(
-                "för lång text",
-                field,
-                f"texten på rad {line}, kolumn {name(field)} är {n} tecken — korta den till"
-                f" högst {max_chars} tecken",
-                f"Texten är {n} tecken — korta den till högst {max_chars} tecken.",
-            )
+        problem = _text_problem(texts[field], max_chars, field=field, line=line, column=name(field))
+        if problem is not None:
+            return problem
     return LogRow(start, end, minutes, texts["places"], texts["activity"], texts["results"])

@@ -177,6 +177,46 @@ def test_bad_log_entries_are_refused(plan, kwargs, needle):
         activity.validate_entry(plan, **entry)
 
 
+#: A clock after November 2026, so the comment tests do not depend on the day they run.
+NOV_2026_BEGUN = pd.Timestamp("2026-12-02 12:00", tz="Europe/Stockholm")
+
+
+@pytest.mark.parametrize(
+    ("comment", "swedish", "english"),
+    [
+        ("gäller 19900101-1234", "ett personnummer; ta bort det.", "a personnummer; remove it."),
+        ("bilen ABC 123 stoppad", "ett registreringsnummer; ta bort det.",
+         "a registration number; remove it."),
+        ("möte på Storgatan 5", "en gatuadress med husnummer; ta bort den.",
+         "a street address with a house number; remove it."),
+        ("ABC123 på Storgatan 5",
+         "ett registreringsnummer och en gatuadress med husnummer; ta bort dem.",
+         "a registration number and a street address with a house number; remove them."),
+    ],
+)  # fmt: skip
+def test_a_comment_with_identifying_details_is_refused_as_a_spot_description_is(
+    plan, comment, swedish, english
+):
+    # the check of the spots' texts (geo.sensitive_text), not a copy that knew personnummer only
+    entry = {"activity_id": "T1", "month": "2026-11", "executor": "polis", "times": 1}
+    with pytest.raises(EntryError) as info:
+        activity.validate_entry(plan, **entry, comment=comment, now=NOV_2026_BEGUN)
+    assert info.value.field == "comment"
+    assert info.value.form_message.startswith(f"Kommentaren ser ut att innehålla {swedish}")
+    assert str(info.value) == f"The comment on 'T1' looks like it holds {english}"
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["Fältgruppen ute tre kvällar", "inställt, sjukdom", "2 möten 18:00-20:00, 2026-11-12",
+     "på väg 204 och E18, 3 gånger", "Storgatan 3 gånger"],
+)  # fmt: skip
+def test_ordinary_comments_are_accepted(plan, comment):
+    entry = {"activity_id": "T1", "month": "2026-11", "executor": "polis", "times": 1}
+    logged = activity.validate_entry(plan, **entry, comment=comment, now=NOV_2026_BEGUN)
+    assert logged.comment == comment
+
+
 #: The clock of the in-process imports of December 2026 and January 2027: both begun.
 LATER = pd.Timestamp("2027-02-01 12:00", tz="Europe/Stockholm")
 

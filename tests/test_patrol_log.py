@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -165,6 +166,37 @@ def test_bad_rows_name_line_column_value_and_fix_in_swedish(tmp_path: Path) -> N
     assert "Unknown" not in " ".join(details.values())  # no English parser message
     stored = patrol_log.read_log_quarantine(tmp_path / "s.gpkg")
     assert dict(zip(stored["line"], stored["reason"], strict=True)) == details
+
+
+def test_a_row_with_a_personnummer_or_registration_number_is_quarantined_without_it(
+    tmp_path: Path,
+) -> None:
+    f = _csv(
+        tmp_path / "logg.csv",
+        [
+            "2026-12-04;20:00;21:10;Storgatan 5;närvaro;3 rapporter, 1 ordningsbot",
+            "2026-12-05;18:00;18:45;Fjugesta;fordonskontroll;förare 19850101-1234 rapporterad",
+            "2026-12-06;18:00;18:45;Fjugesta;fordonskontroll;ABC 123 och XYZ12A stoppade",
+        ],
+    )
+    store = tmp_path / "s.gpkg"
+    result = patrol_log.import_log(f, store_path=store, now=NOW)
+    assert (result.read, result.stored, result.quarantined) == (3, 1, 2)
+    assert result.read == result.stored + result.quarantined + result.duplicates
+    assert result.reasons == {"personuppgift i text": 2}
+    assert [(e.file, e.line) for e in result.examples] == [(str(f), 3), (str(f), 4)]
+    assert result.examples[0].detail == (
+        "texten på rad 3, kolumn resultat ser ut att innehålla ett personnummer — ta bort det ur"
+        " filen och importera den igen (antal och slag räcker: ”3 rapporter, 1 ordningsbot”)"
+    )
+    assert "ett registreringsnummer — ta bort det" in result.examples[1].detail
+    assert list(patrol_log.read_log(store)["places"]) == ["Storgatan 5"]  # an address may stay
+    with sqlite3.connect(store) as conn:
+        kept = "\n".join(str(v) for row in conn.execute("SELECT * FROM patrol_log_quarantine")
+                         for v in row)  # fmt: skip
+    for detail in ("19850101-1234", "ABC 123", "XYZ12A"):
+        assert detail not in kept  # the quarantine does not keep what it refused
+    assert "förare [borttaget] rapporterad" in kept
 
 
 def test_only_the_first_three_rows_per_reason_are_named_and_the_rest_pointed_to(

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from geo.patrol_log_rows import FUTURE_TOLERANCE_MIN, LogRow, RowProblem, check_log_row
+from geo.patrol_log_rows import (
+    FUTURE_TOLERANCE_MIN,
+    PERSONAL_DATA,
+    LogRow,
+    RowProblem,
+    check_log_row,
+)
 
 TZ = "Europe/Stockholm"
 NOW = pd.Timestamp("2026-11-28 14:00", tz=TZ)
@@ -110,3 +116,53 @@ def test_any_start_after_now_and_the_tolerance_is_refused_and_none_before(
     checked = check_log_row(_exact_row(now + timedelta(minutes=offset_min)), now=now)
     refused = isinstance(checked, RowProblem) and checked.reason == FUTURE
     assert refused == (offset_min > FUTURE_TOLERANCE_MIN), checked
+
+
+# ---------------------------------------------------------------- personal data in the texts
+
+_PASS = {"date": "2025-12-02", "start": "18:00", "end": "18:45"}
+
+
+@pytest.mark.parametrize("field", ["places", "activity", "results"])
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("stoppade 19850101-1234", "ett personnummer"),
+        ("bil ABC 123 kontrollerad", "ett registreringsnummer"),
+        ("850101-1234 i ABC12D", "ett personnummer och ett registreringsnummer"),
+    ],
+)
+def test_a_personnummer_or_registration_number_in_a_text_is_refused(field, text, kinds) -> None:
+    headers = {"results": "resultat", "places": "platser", "activity": "aktivitet"}
+    checked = check_log_row({**_PASS, field: text}, line=4, headers=headers, now=NOW)
+    assert isinstance(checked, RowProblem)
+    assert (checked.reason, checked.field) == (PERSONAL_DATA, field)
+    assert checked.file_detail.startswith(
+        f"texten på rad 4, kolumn {headers[field]} ser ut att innehålla {kinds} — ta bort"
+    )
+    assert "ur filen och importera den igen" in checked.file_detail
+    assert checked.form_message.startswith(f"Texten ser ut att innehålla {kinds}; ta bort")
+    for said in (checked.file_detail, checked.form_message):
+        assert text not in said  # the refusal holds no personal data either
+    assert ("3 rapporter, 1 ordningsbot" in checked.form_message) == (field == "results")
+
+
+@pytest.mark.parametrize(
+    ("places", "results"),
+    [
+        ("Storgatan 5", "3 rapporter, 1 ordningsbot"),
+        ("Fjugesta centrum; Lanna badgruva", "18:00-20:00 närvaro, 2025-12-02, 45 min"),
+        ("väg 204 vid Hidinge", "12 fordon kontrollerade, 2 blåsprov, inga anmärkningar"),
+        ("Kungsvägen 12B", "ordningsbot utanför Storgatan 5"),
+    ],
+)
+def test_addresses_counts_times_and_dates_pass(places, results) -> None:
+    # the police name the places they patrolled, by an address too: not refused in a pass
+    checked = check_log_row({**_PASS, "places": places, "results": results}, now=NOW)
+    assert isinstance(checked, LogRow)
+    assert (checked.places, checked.results) == (places, results)
+
+
+def test_a_text_too_long_is_told_before_its_personal_data() -> None:
+    checked = check_log_row({**_PASS, "results": "ABC 123 " + "x" * 2000}, now=NOW)
+    assert isinstance(checked, RowProblem) and checked.reason == "för lång text"

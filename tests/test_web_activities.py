@@ -7,7 +7,7 @@ import json
 import httpx
 import pandas as pd
 import pytest
-from _web_fixtures import client, make_store, running_server
+from _web_fixtures import PASSWORD, client, make_store, running_server
 from click.testing import CliRunner
 
 from geo import activity, activity_entries, users
@@ -18,6 +18,8 @@ from geo.report.monthly.police import police_presence
 from geo.web.activities import month_view
 from tests._pass_fixtures import add_police
 
+#: Editors whose names the other organisation must not be told (design §8).
+POLICE_NAME, KOMMUN_NAME = "kalle.qvist", "stina.qvarn"
 #: A month that is over whenever the tests run (its statuses do not depend on the clock).
 MONTH = activity.previous_month(activity.today_month())
 
@@ -27,6 +29,9 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("aktiviteter")
     path = make_store(folder)
     add_police(path)
+    # names found nowhere else on the page ("per" is in "perioden", "olle" in "kontroller")
+    for name, org in ((POLICE_NAME, "polis"), (KOMMUN_NAME, "kommun")):
+        users.add_user(name, org=org, role="editor", password=PASSWORD, path=path)
     with running_server(path, folder / "server.log") as base:
         yield base, path
 
@@ -263,3 +268,28 @@ def test_in_a_month_not_over_the_page_says_pagar_as_the_cli_does(server):
     ).frame  # fmt: skip
     assert [w["verdict"] for w in weeks] == list(table["Uppfyllt"])
     assert weeks[-1]["verdict"] == "ej påbörjad"
+
+
+def test_the_other_organisation_is_told_the_organisation_not_the_account(server):
+    """Design §8: no names to the shared audience; each organisation still sees its own."""
+    base, _path = server
+    with client(base, POLICE_NAME) as police, client(base, KOMMUN_NAME) as kommun:
+        assert put(police, "S2", "polis", times=1).status_code == 201
+        assert put(police, "S2", "polis", times=2).status_code == 200
+        assert put(kommun, "S2", "kommun", times=1).status_code == 201
+        answer = put(kommun, "S2", "kommun", times=3)  # its line holds the police's history
+        assert POLICE_NAME not in answer.text
+    for viewer, (own, own_name), (other, other_name, other_label) in (
+        ("ulla", ("kommun", KOMMUN_NAME), ("polis", POLICE_NAME, "Polisen")),
+        ("vera", ("polis", POLICE_NAME), ("kommun", KOMMUN_NAME, "Kommunen")),
+    ):
+        with client(base, viewer) as c:
+            api = c.get(f"/api/aktiviteter?manad={MONTH}")
+            page = c.get(f"/aktiviteter?manad={MONTH}").text
+            assert other_name not in api.text and other_name not in page
+            s2 = {e["executor"]: e for e in line_of(api.json(), "S2")["executors"]}
+            assert [c["who"] for c in s2[other]["changes"]] == [other_label, other_label]
+            assert f"{other_label}: Skapad" in page
+            # its own organisation's names may stay
+            assert [c["who"] for c in s2[own]["changes"]] == [own_name, own_name]
+            assert f"{own_name}: Skapad" in page

@@ -6,13 +6,15 @@ import uuid
 
 import pandas as pd
 import pytest
-from _web_fixtures import client, make_store, running_server
+from _web_fixtures import PASSWORD, client, make_store, running_server
 
-from geo import patrol_log, patrol_passes
+from geo import patrol_log, patrol_passes, users
 from geo.web.passes import this_week
 from geo.weeks import local_now, shift_week
 from tests._pass_fixtures import add_police, pass_payload, store_plan
 
+#: A police editor whose name is found nowhere else on the page ("per" is in "perioden").
+POLICE_NAME = "kalle.qvist"
 WEEK = "2025-W49"  # 2025-12-01 – 2025-12-07, a week lived; pass_payload() is on its Tuesday
 
 
@@ -21,6 +23,7 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pass")
     path = make_store(folder)
     add_police(path)
+    users.add_user(POLICE_NAME, org="polis", role="editor", password=PASSWORD, path=path)
     store_plan(path, WEEK)
     with running_server(path, folder / "server.log") as base:
         yield base, path
@@ -143,12 +146,22 @@ def test_refusals_name_the_field_and_the_fix_in_swedish(server, per):
         "date": (pass_payload(date="igår"), "skriv det som 2026-12-05"),
         "start": (pass_payload(start="sju"), "skriv den som 18:30"),
         "results": (pass_payload(results="x" * 2001), "högst 2000 tecken"),
+        "places": (pass_payload(places="ABC 123 vid Fjugesta"), "ett registreringsnummer"),
+        "activity": (pass_payload(activity="samtal 850101-1234"), "ett personnummer; ta bort"),
     }
     for field, (body, fix) in cases.items():
         r = per.put(f"/api/pass/{new_id()}", json=body)
         assert r.status_code == 422, field
         errors = r.json()["errors"]
         assert list(errors) == [field] and fix in errors[field], errors
+    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(results="förare 19850101-1234"))
+    assert r.json()["errors"] == {
+        "results": "Texten ser ut att innehålla ett personnummer; ta bort det. Antal och slag"
+        " räcker: ”3 rapporter, 1 ordningsbot”."
+    }
+    # an address names the place the police were at: not refused in a pass
+    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(places="Storgatan 5", start="17:00"))
+    assert r.status_code == 201, r.text
     r = per.put("/api/pass/inte-ett-uuid", json=pass_payload())
     assert r.status_code == 422 and "pass_id" in r.json()["errors"]
     r = per.put(f"/api/pass/{new_id()}", json={**pass_payload(), "places": ["a", "b"]})
@@ -211,3 +224,22 @@ def test_the_date_picker_offers_no_day_not_yet_lived(server, per):
     assert f'max="{today.isoformat()}"' in page
     ahead = per.get("/pass", params={"vecka": shift_week(this_week(), 1)}).text
     assert f'value="{today.isoformat()}"' in ahead  # not next week's Monday
+
+
+def test_kommun_accounts_are_not_told_who_logged_a_pass(server):
+    """Design §8: a pass's author and its history are the police's; the kommun sees minutes."""
+    base, _path = server
+    with client(base, POLICE_NAME) as police:
+        pid = new_id()
+        r = police.put(f"/api/pass/{pid}", json=pass_payload(start="12:00", end="12:30"))
+        assert r.status_code == 201, r.text
+        r = police.put(f"/api/pass/{pid}", json=pass_payload(start="12:00", end="12:40"))
+        assert r.status_code == 200 and r.json()["changed"]
+        changes = police.get(f"/api/pass/{pid}").json()["changes"]
+        assert [c["who"] for c in changes] == [POLICE_NAME, POLICE_NAME]
+        assert POLICE_NAME in police.get("/pass", params={"vecka": WEEK}).text
+    for kommun in ("anna", "ulla"):
+        with client(base, kommun) as c:
+            assert POLICE_NAME not in c.get("/api/pass", params={"vecka": WEEK}).text
+            assert POLICE_NAME not in c.get("/pass", params={"vecka": WEEK}).text
+            assert c.get(f"/api/pass/{pid}").status_code == 403

@@ -63,6 +63,15 @@ def test_police_on_a_phone_tick_a_planned_stop_and_log_45_minutes(browser, serve
     assert week_minutes(path, week) == 0
 
     phone.fill("#pass-end", "18:45")
+    phone.fill("#pass-results", "stoppade ABC 123")  # a registration number: refused
+    phone.tap("#spara-pass")
+    error = phone.locator("[data-fel=results]")
+    error.wait_for()
+    assert error.inner_text().startswith("Texten ser ut att innehålla ett registreringsnummer")
+    assert phone.get_attribute("#pass-results", "aria-invalid") == "true"
+    assert phone.get_attribute("#pass-end", "aria-invalid") is None
+    assert week_minutes(path, week) == 0
+
     phone.fill("#pass-results", "2 samtal, inga rapporter")
     phone.tap("#spara-pass")
     phone.wait_for_url("**/pass?vecka=*&sparad=1")

@@ -9,9 +9,12 @@ Kommun EST observations from the same app go into the ``incidents`` table throug
 
 One module per part, imported one way (each only from those above it):
 :mod:`~geo.spots.vocabulary`, :mod:`~geo.spots.validation`, :mod:`~geo.spots.table`,
-:mod:`~geo.spots.writing`, :mod:`~geo.spots.reading`, :mod:`~geo.spots.observations`.
+:mod:`~geo.spots.writing`, :mod:`~geo.spots.reading`, :mod:`~geo.spots.observations`. The
+check of free text for personnummer, registration numbers and street addresses is
+:mod:`geo.sensitive_text`'s, shared with the activity log and the patrol log.
 """
 
+from geo.sensitive_text import GENERIC_ROAD_WORDS, STREET_SUFFIXES, has_street_address
 from geo.spots.observations import record_observation, validate_observation
 from geo.spots.reading import (
     export_spots,
@@ -23,15 +26,12 @@ from geo.spots.reading import (
 )
 from geo.spots.table import SPOT_COLUMNS, ensure_schema
 from geo.spots.validation import (
-    GENERIC_ROAD_WORDS,
     MAX_LINE_LENGTH_M,
     MAX_TEXT_CHARS,
     MAX_UNIT_CHARS,
     MIN_LINE_LENGTH_M,
-    STREET_SUFFIXES,
     SpotDraft,
     SpotValidationError,
-    has_street_address,
     validate_spot,
 )
 from geo.spots.vocabulary import (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from shapely.geometry import shape
 from geo import settings
 from geo.errors import FieldsError
 from geo.projection import transformer
+from geo.sensitive_text import find_identifying
 from geo.sites import inside_kommun
 from geo.spots.vocabulary import (
     SPOT_CATEGORIES,
@@ -36,91 +36,6 @@ MIN_LINE_LENGTH_M = 5.0
 
 
 MAX_LINE_LENGTH_M = 30_000.0
-
-
-_PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
-
-
-_REGNR_RE = re.compile(r"(?<![A-ZÅÄÖ])[A-Z]{3} ?\d{2}[A-Z0-9](?![A-Za-z0-9])")
-
-
-#: Endings of Swedish street names (``Storgatan``, ``Ekkroken``, ``Lindallén`` …). ``väg`` and
-#: ``led`` alone are not here: ``väg 204``, ``riksväg 50`` and ``E18`` are road numbers.
-STREET_SUFFIXES: tuple[str, ...] = (
-    "gatan",
-    "gata",
-    "vägen",
-    "gränden",
-    "gränd",
-    "stigen",
-    "backen",
-    "torget",
-    "torg",
-    "allén",
-    "allé",
-    "leden",
-    "platsen",
-    "gången",
-    "slingan",
-    "liden",
-    "ringen",
-    "kroken",
-)
-
-
-#: Numbers after a street name that count something rather than name a house.
-_NOT_HOUSE_NUMBER = (
-    r"km|m|meter|gånger|ggr|st|stycken|bilar|fordon|mopeder|personer|min|minuter|timmar"
-    r"|dagar|kvällar|nätter|helger|veckor|månader|år|kr|procent"
-)
-
-
-#: Words that make a generic road or place, not a street name, of a street ending: road kinds
-#: that take a number (``riksvägen 50``) and what a complaint names by its kind
-#: (``gång- och cykelvägen``, ``GC-vägen``, ``vändplatsen``, ``gågatan``), so that a number
-#: after them (``vändplatsen 4 av 5 dagar``, ``infartsvägen 70 i 40-zon``) is no house number.
-GENERIC_ROAD_WORDS: tuple[str, ...] = (
-    "riks",
-    "läns",
-    "europa",
-    "motor",
-    "cykel",
-    "gång",
-    "gc",
-    "grus",
-    "lands",
-    "infarts",
-    "utfarts",
-    "tillfarts",
-    "genomfarts",
-    "omfarts",
-    "förbifarts",
-    "skogsbil",
-    "gå",
-    "buss",
-    "bad",
-    "grill",
-    "rast",
-    "parkerings",
-    "vänd",
-    "hållplats",
-    "busshållplats",
-    "cirkulations",
-)
-
-
-#: A street name (at least one letter before the ending, so "på vägen 3 gånger" is not one)
-#: followed by a house number of 1–3 digits: ``Storgatan 5``, ``kungsvägen 12B``; not a
-#: generic road (:data:`GENERIC_ROAD_WORDS`) followed by a number.
-_ADDRESS_RE = re.compile(
-    r"(?<![^\W\d_])"
-    rf"(?!(?:{'|'.join(GENERIC_ROAD_WORDS)})-?(?:{'|'.join(STREET_SUFFIXES)})(?![^\W\d_]))"
-    r"[^\W\d_][^\W\d_-]*?(?:-[^\W\d_]+)*?"
-    rf"-?(?:{'|'.join(STREET_SUFFIXES)})(?![^\W\d_])"
-    r"\s*\d{1,3}(?!\d)(?![.:,]\d)"
-    rf"(?!\s*(?:%|(?:{_NOT_HOUSE_NUMBER})(?!\w)))",
-    re.IGNORECASE,
-)
 
 
 class SpotValidationError(FieldsError):
@@ -274,7 +189,8 @@ def check_text(
     -------
     str
         The stripped text (also when refused: personnummer, registration numbers and street
-        addresses with a house number are refused so they are never stored).
+        addresses with a house number are refused so they are never stored;
+        :func:`geo.sensitive_text.find_identifying`).
     """
     if value is None:
         value = ""
@@ -286,53 +202,9 @@ def check_text(
         errors[name] = "Fältet måste fyllas i."
     elif len(text) > max_chars:
         errors[name] = f"Texten är {len(text)} tecken; högst {max_chars} tecken är tillåtet."
-    elif found := _identifying(text):
-        errors[name] = found
+    elif found := find_identifying(text):
+        errors[name] = found.sentence()
     return text
-
-
-def _identifying(text: str) -> str:
-    """Return a Swedish sentence naming every kind of identifying detail in a text, or ``""``.
-
-    All kinds are named at once, so that a text holding a personnummer, a registration number
-    and an address is mended in one round, not three.
-    """
-    kinds = [
-        kind
-        for kind, pattern in (
-            ("ett personnummer", _PERSONNUMMER_RE),
-            ("ett registreringsnummer", _REGNR_RE),
-            ("en gatuadress med husnummer", _ADDRESS_RE),
-        )
-        if pattern.search(text)
-    ]
-    if not kinds:
-        return ""
-    listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " och " + kinds[-1]
-    # the pronoun follows the word's gender: ett personnummer → det, en gatuadress → den
-    it = "dem" if len(kinds) > 1 else ("den" if kinds[0].startswith("en ") else "det")
-    sentence = f"Texten ser ut att innehålla {listed}; ta bort {it}."
-    if kinds[-1].startswith("en gatuadress"):
-        sentence += " Beskriv platsen utan adresser till bostäder, t.ex. ”korsningen vid skolan”."
-    return sentence
-
-
-def has_street_address(text: str) -> bool:
-    """Tell whether a text names a street address with a house number.
-
-    Parameters
-    ----------
-    text
-        Free text from a form.
-
-    Returns
-    -------
-    bool
-        True for e.g. ``Storgatan 5`` or ``kungsvägen 12B``; False for road numbers
-        (``väg 204``, ``E18``), streets without a number and counts after a street
-        (``Storgatan 3 gånger``).
-    """
-    return _ADDRESS_RE.search(text) is not None
 
 
 def _check_date(value: object, name: str, errors: dict[str, str]) -> date | None:

@@ -121,7 +121,10 @@ def local_minute(stamp: object) -> str:
 
 
 def describe_change(
-    change: Mapping[Hashable, Any], *, labels: Mapping[str, str] = FIELD_LABELS
+    change: Mapping[Hashable, Any],
+    *,
+    labels: Mapping[str, str] = FIELD_LABELS,
+    who: str | None = None,
 ) -> dict[str, Any]:
     """Return one audit row for a page (a spot's history, a pass's).
 
@@ -135,13 +138,18 @@ def describe_change(
         The fields shown, by their Swedish names: :data:`FIELD_LABELS` (a spot's),
         :data:`PASS_FIELD_LABELS` or :data:`ACTIVITY_FIELD_LABELS`; a field left out is
         not told at all (an activity's comment, for the other organisation).
+    who
+        Who the row names instead of its ``changed_by`` (the account, a command line, a file):
+        the organisation, for a viewer from the other one (design §8: no names to the shared
+        audience); ``None`` names ``changed_by``.
 
     Returns
     -------
     dict
-        ``when`` ("2026-05-04 18:30"), ``who``, ``what`` (Swedish action), ``fields``: a list
-        of ``(label, before, after)`` for every field that changed (``before`` is ``None``
-        on the created row, ``after`` "–" on the removed row), ``comment``.
+        ``when`` ("2026-05-04 18:30"), ``who`` (``changed_by``, or ``who``), ``what``
+        (Swedish action), ``fields``: a list of ``(label, before, after)`` for every field
+        that changed (``before`` is ``None`` on the created row, ``after`` "–" on the removed
+        row), ``comment``.
     """
     before, after = _fields(change.get("before")), _fields(change.get("after"))
     created = not before
@@ -158,7 +166,7 @@ def describe_change(
     comment = change.get("comment")
     return {
         "when": local_minute(change.get("changed_at")),
-        "who": change.get("changed_by") or "",
+        "who": (change.get("changed_by") or "") if who is None else who,
         "what": ACTIONS.get(str(change.get("action")), str(change.get("action"))),
         "fields": fields,
         "comment": comment if isinstance(comment, str) else "",

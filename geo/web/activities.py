@@ -5,7 +5,8 @@ Editors set how many times their own organisation did each plan line in a month
 status`` and the monthly report read (:mod:`geo.activity_entries`); the statuses shown are
 :func:`geo.activity_followup.month_followup`'s, the CLI's own. Who sees what follows design
 §8: a party's comment is its internal note, shown to its own organisation only; the other
-party sees the times and the status, as the shared report does.
+party sees the times and the status, as the shared report does, and its history names the
+organisation, not the accounts that logged.
 """
 
 from __future__ import annotations
@@ -62,10 +63,18 @@ def sees_comment(user: users.User, executor: str) -> bool:
 def _history(
     changes: list[dict[Hashable, Any]], user: users.User, executor: str
 ) -> list[dict[str, Any]]:
-    """Return an executor's audit rows as the account may see them (comments for its own only)."""
+    """Return an executor's audit rows as the account may see them.
+
+    Its own organisation's rows are told in full; the other's without the comment and naming
+    the organisation (``Polisen``), not the account, the command line or the file (design §8:
+    no names to the shared audience).
+    """
     own = sees_comment(user, executor)
     told = [
-        describe_change(c, labels=ACTIVITY_FIELD_LABELS if own else _SHARED_LABELS) for c in changes
+        describe_change(c, labels=ACTIVITY_FIELD_LABELS)
+        if own
+        else describe_change(c, labels=_SHARED_LABELS, who=users.ORGS.get(executor, executor))
+        for c in changes
     ]
     return [t for t in told if t["fields"]]  # a change of the comment alone is not the other's
 
@@ -132,8 +141,9 @@ def month_view(
         ``executors``: per executor ``executor``, ``label``, ``done`` (what the status
         counts), ``logged`` (the activity log's number, ``None`` when nothing is logged),
         ``status``, ``status_label``, ``may_log``, ``changes`` (the audit as
-        :func:`geo.web._history.describe_change` tells it) and, for the account's own
-        organisation only, ``comment``.
+        :func:`geo.web._history.describe_change` tells it; ``who`` the organisation's name
+        for the other organisation's rows) and, for the account's own organisation only,
+        ``comment``.
     """
     followup = month_followup(month, plan=plan, promise_min=PROMISE_MIN, store_path=path, now=now)
     logged = {(r["activity_id"], r["executor"]): r for r in followup.log.to_dict("records")}
