@@ -982,16 +982,20 @@ def read_activity_log(path: Path | None = None, *, month: str | None = None) -> 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`LOG_COLUMNS` (``times`` int), ordered by month, activity, executor.
+        Columns :data:`LOG_COLUMNS` (``times`` int), ordered by month, activity, executor;
+        empty when nothing is logged (also when the store has no activity log yet). The
+        store is only read (:func:`geo.store.reading`).
     """
-    ensure_schema(path)
-    sql = f"SELECT {', '.join(LOG_COLUMNS)} FROM activity_log"
-    params: list[str] = []
-    if month is not None:
-        sql += " WHERE month = ?"
-        params.append(str(parse_month(month)))
-    with store.connect(path) as conn:
-        df = pd.read_sql_query(sql + " ORDER BY month, activity_id, executor", conn, params=params)
+    params = [] if month is None else [str(parse_month(month))]
+    with store.reading(path) as conn:
+        df = store.read_frame(
+            conn,
+            "activity_log",
+            LOG_COLUMNS,
+            where="month = ?" if params else "",
+            params=params,
+            order="month, activity_id, executor",
+        )
     df["times"] = df["times"].astype(int)
     return df
 

@@ -158,6 +158,7 @@ def read_entry_changes(month: str, *, path: Path | None = None) -> pd.DataFrame:
         (``before``/``after`` JSON text with ``times`` and ``comment``).
     """
     key = str(activity.parse_month(month))
-    resolved = activity.ensure_schema(path)
-    with store.connect(resolved) as conn:
-        return audit.read_changes(conn, CHANGES_TABLE, {"month": key})
+    with store.reading(path) as conn:
+        return audit.read_changes(
+            conn, CHANGES_TABLE, {"month": key}, key_columns=("activity_id", "month", "executor")
+        )

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from geo import store
 
 if TYPE_CHECKING:
     import sqlite3
@@ -86,18 +88,27 @@ def record_change(
     )
 
 
-def read_changes(conn: sqlite3.Connection, table: str, keys: Mapping[str, object]) -> pd.DataFrame:
+def read_changes(
+    conn: sqlite3.Connection,
+    table: str,
+    keys: Mapping[str, object],
+    *,
+    key_columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Return a record's audit rows, oldest first.
 
     Parameters
     ----------
     conn
-        The store, with the audit table created.
+        The store (read-only will do); a store without the audit table has no rows.
     table
         The audit table.
     keys
         The record's key columns and values; a key may be left out to read the rows of
         every record with the others (all of a month's activity-log rows).
+    key_columns
+        All the record's key columns, the columns of the empty frame returned when the
+        store has no audit table yet (default the columns of ``keys``).
 
     Returns
     -------
@@ -106,10 +117,13 @@ def read_changes(conn: sqlite3.Connection, table: str, keys: Mapping[str, object
         in the order written.
     """
     names = _names(table, keys)
-    where = " AND ".join(f"{n} = ?" for n in names)
-    rows = pd.read_sql_query(
-        f"SELECT * FROM {table} WHERE {where} ORDER BY fid",
+    stored = [c for c in store.table_columns(conn, table) if c != "fid"]
+    columns = stored or [*(key_columns or names), *AUDIT_COLUMNS]
+    return store.read_frame(
         conn,
+        table,
+        columns,
+        where=" AND ".join(f"{n} = ?" for n in names),
         params=[str(v) for v in keys.values()],
+        order="fid",
     )
-    return rows.drop(columns=["fid"])

@@ -76,7 +76,8 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     """Create the patrol log's tables on a store connection, adding columns an older store lacks.
 
     ``logged_by`` (the account that logged a pass in the marking app; empty for file rows)
-    came with the app's pass form: a store made before gets the column, empty.
+    came with the app's pass form: a store made before gets the column, empty. Only writers
+    call this; readers read an older store as it is (the column missing reads as empty).
 
     Parameters
     ----------
@@ -324,15 +325,12 @@ def read_log(path: Path | None = None) -> pd.DataFrame:
     pandas.DataFrame
         Columns :data:`LOG_COLUMNS`: ``start``/``end`` tz-aware Europe/Stockholm,
         ``minutes``, ``places`` (text as logged), ``activity``, ``results``, ``iso_week``
-        (of the start). Empty with these columns when nothing is logged.
+        (of the start). Empty with these columns when nothing is logged (also when the
+        store has no patrol log yet); the store is only read (:func:`geo.store.reading`).
     """
-    with store.connect(path) as conn:
-        ensure_log_schema(conn)
-        df = pd.read_sql_query(
-            "SELECT log_id, start, end, minutes, places, activity, results FROM patrol_log "
-            "ORDER BY start",
-            conn,
-        )
+    with store.reading(path) as conn:
+        stored = [c for c in LOG_COLUMNS if c != "iso_week"]
+        df = store.read_frame(conn, "patrol_log", stored, order="start")
     for col in ("start", "end"):
         df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").dt.tz_convert(
             settings.timezone
@@ -343,11 +341,10 @@ def read_log(path: Path | None = None) -> pd.DataFrame:
 
 
 def read_log_quarantine(path: Path | None = None) -> pd.DataFrame:
-    """Return quarantined log rows: ``file, line, reason, raw``."""
-    with store.connect(path) as conn:
-        ensure_log_schema(conn)
-        return pd.read_sql_query(
-            "SELECT file, line, reason, raw FROM patrol_log_quarantine ORDER BY file, line", conn
+    """Return quarantined log rows: ``file, line, reason, raw`` (none when the store has none)."""
+    with store.reading(path) as conn:
+        return store.read_frame(
+            conn, "patrol_log_quarantine", ("file", "line", "reason", "raw"), order="file, line"
         )
 
 

@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS patrol_log_changes (
 CREATE INDEX IF NOT EXISTS patrol_log_changes_log ON patrol_log_changes (log_id);
 """
 _CHANGES_TABLE = "patrol_log_changes"
-_PASS_COLUMNS = "log_id, start, end, minutes, places, activity, results, file, logged_by"
+_PASS_COLUMNS: tuple[str, ...] = (
+    "log_id", "start", "end", "minutes", "places", "activity", "results", "file", "logged_by",
+)  # fmt: skip
 
 
 class PassValidationError(FieldsError):
@@ -148,7 +150,7 @@ def _pass_id(pass_id: str) -> str:
 
 
 def _record(row: tuple[Any, ...]) -> dict[str, Any]:
-    record = dict(zip([c.strip() for c in _PASS_COLUMNS.split(",")], row, strict=True))
+    record = dict(zip(_PASS_COLUMNS, row, strict=True))
     for key in ("start", "end"):
         record[key] = pd.Timestamp(record[key]).tz_convert(settings.timezone)
     record["minutes"] = float(record["minutes"])
@@ -156,11 +158,24 @@ def _record(row: tuple[Any, ...]) -> dict[str, Any]:
     return record
 
 
+def _records(
+    conn: sqlite3.Connection, where: str = "", params: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Return rows of the patrol log (``where``: an SQL condition) as records.
+
+    None without the table; an older store's missing ``logged_by`` reads as ``None``
+    (readers do not upgrade the store).
+    """
+    select = store.select_list(conn, "patrol_log", _PASS_COLUMNS)
+    if select is None:
+        return []
+    rows = conn.execute(f"SELECT {select} FROM patrol_log {where}", params).fetchall()
+    return [_record(r) for r in rows]
+
+
 def _fetch(conn: sqlite3.Connection, pass_id: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        f"SELECT {_PASS_COLUMNS} FROM patrol_log WHERE log_id = ?", (pass_id,)
-    ).fetchone()
-    return _record(row) if row is not None else None
+    found = _records(conn, "WHERE log_id = ?", (pass_id,))
+    return found[0] if found else None
 
 
 def _stored_content(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -382,8 +397,7 @@ def read_pass(pass_id: str, *, path: Path | None = None) -> dict[str, Any] | Non
         ``log_id, start, end`` (tz-aware), ``minutes, places, activity, results, file,
         logged_by, from_app``.
     """
-    with store.connect(path) as conn:
-        _ensure(conn)
+    with store.reading(path) as conn:
         return _fetch(conn, str(pass_id))
 
 
@@ -404,10 +418,8 @@ def read_week_passes(week: str, *, path: Path | None = None) -> list[dict[str, A
     """
     monday = week_monday(week)
     next_monday = (monday.tz_localize(None) + pd.Timedelta(days=7)).tz_localize(settings.timezone)
-    with store.connect(path) as conn:
-        _ensure(conn)
-        rows = conn.execute(f"SELECT {_PASS_COLUMNS} FROM patrol_log").fetchall()
-    records = [_record(r) for r in rows]
+    with store.reading(path) as conn:
+        records = _records(conn)
     inside = [r for r in records if r["start"] < next_monday and r["end"] > monday]
     return sorted(inside, key=lambda r: (r["start"], r["log_id"]))
 
@@ -428,6 +440,5 @@ def read_pass_changes(pass_id: str, *, path: Path | None = None) -> pd.DataFrame
         ``log_id, changed_at, changed_by, action, before, after`` (``before``/``after`` JSON
         text; ``before`` empty when created, ``after`` when removed).
     """
-    with store.connect(path) as conn:
-        _ensure(conn)
+    with store.reading(path) as conn:
         return read_changes(conn, _CHANGES_TABLE, {"log_id": str(pass_id)})

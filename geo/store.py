@@ -93,6 +93,8 @@ def default_path() -> Path:
 def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     """Open (creating if needed) the store and yield a connection; commit or roll back on exit.
 
+    For writers: it makes the schema. Readers use :func:`reading`, which writes nothing.
+
     Parameters
     ----------
     path
@@ -128,15 +130,168 @@ def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
                 )
     except sqlite3.DatabaseError as e:
         conn.close()
-        msg = (
-            f"{str(path)!r} is not a usable GeoPackage store ({e}); "
-            "move it away or pass another --store."
-        )
-        raise StoreError(msg) from e
+        raise _not_a_store(path, e) from e
     try:
         yield conn
     finally:
         conn.close()
+
+
+def _not_a_store(path: Path, error: sqlite3.Error) -> StoreError:
+    msg = (
+        f"{str(path)!r} is not a usable GeoPackage store ({error}); "
+        "move it away or pass another --store."
+    )
+    return StoreError(msg)
+
+
+#: Errors of a read-only open of a WAL store whose ``-shm`` file is missing and may not be made
+#: (a folder the reader may not write): such a store is read as immutable.
+_NO_SHM = frozenset({"SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT"})
+
+
+def _read_only_uri(path: Path, *, immutable: bool) -> str:
+    return path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+
+
+def _open_uri(path: Path, *, immutable: bool) -> sqlite3.Connection:
+    """Open ``path`` read-only and read its schema; raise :class:`sqlite3.Error` if that fails."""
+    conn = sqlite3.connect(_read_only_uri(path, immutable=immutable), uri=True, timeout=30.0)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def open_read_only(path: Path | None = None) -> sqlite3.Connection:
+    """Open the store for reading only: no schema is made, nothing is written, no write lock.
+
+    Readers (``geo report``, ``geo activity status``, the app's pages) use this, so a store
+    copy that may not be written (file mode 0444, a read-only share) can be read. A store in
+    WAL mode needs its ``-shm`` file; where it is missing and the folder may not be written,
+    the file is opened as immutable (read as it stands).
+
+    Parameters
+    ----------
+    path
+        The GeoPackage; default :func:`default_path`.
+
+    Returns
+    -------
+    sqlite3.Connection
+        A connection that refuses writes; to an empty in-memory database (no tables) when the
+        store does not exist yet, since nothing has been stored then.
+
+    Raises
+    ------
+    StoreError
+        If the file cannot be opened or is not an SQLite database.
+    """
+    path = path or default_path()
+    if not path.exists():
+        return sqlite3.connect(":memory:")
+    try:
+        try:
+            return _open_uri(path, immutable=False)
+        except sqlite3.OperationalError as e:
+            if getattr(e, "sqlite_errorname", "") not in _NO_SHM:
+                raise
+            return _open_uri(path, immutable=True)
+    except sqlite3.Error as e:
+        raise _not_a_store(path, e) from e
+
+
+@contextmanager
+def reading(path: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """Yield a read-only connection to the store (:func:`open_read_only`), closed on exit."""
+    conn = open_read_only(path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> tuple[str, ...]:
+    """Return a table's columns in order; empty when the store has no such table.
+
+    Readers ask this rather than create a table, or add a column, that is not there: an
+    older store, or one nothing was logged in yet, is read as it is. ``table`` is a name from
+    the code, never from a request.
+    """
+    return tuple(str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")'))
+
+
+def has_table(conn: sqlite3.Connection, table: str) -> bool:
+    """Tell whether the store holds ``table`` (:func:`table_columns`)."""
+    return bool(table_columns(conn, table))
+
+
+def select_list(conn: sqlite3.Connection, table: str, columns: Sequence[str]) -> str | None:
+    """Return ``columns`` as an SQL select list for ``table``, or ``None`` without the table.
+
+    A column the table lacks (one added to the schema after the store was made) is
+    selected as ``NULL``, so a reader sees it missing rather than failing.
+
+    Parameters
+    ----------
+    conn
+        A connection to the store (read-only will do).
+    table
+        The table (a name from the code).
+    columns
+        The columns wanted, in order.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"log_id, start, NULL AS logged_by"``.
+    """
+    have = set(table_columns(conn, table))
+    if not have:
+        return None
+    return ", ".join(c if c in have else f"NULL AS {c}" for c in columns)
+
+
+def read_frame(
+    conn: sqlite3.Connection,
+    table: str,
+    columns: Sequence[str],
+    *,
+    where: str = "",
+    params: Sequence[str | float | None] = (),
+    order: str = "",
+) -> pd.DataFrame:
+    """Read columns of a table into a frame, empty with the columns when there is no table.
+
+    Parameters
+    ----------
+    conn
+        A connection to the store (read-only will do).
+    table
+        The table (a name from the code).
+    columns
+        The columns (:func:`select_list`: one the table lacks reads as missing).
+    where
+        An SQL condition with ``?`` for ``params`` (empty: every row).
+    params
+        Its values.
+    order
+        An SQL ``ORDER BY`` list (empty: as stored).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows, columns ``columns``.
+    """
+    select = select_list(conn, table, columns)
+    if select is None:
+        return pd.DataFrame(columns=list(columns))
+    sql = f'SELECT {select} FROM "{table}"'
+    sql += f" WHERE {where}" if where else ""
+    sql += f" ORDER BY {order}" if order else ""
+    return pd.read_sql_query(sql, conn, params=list(params))
 
 
 @dataclass
@@ -407,12 +562,15 @@ def read_incidents(
     if max_precision_m is not None:
         where.append("location_precision_m <= ?")
         params.append(max_precision_m)
-    sql = f"SELECT geom, {', '.join(_STORED_COLUMNS)} FROM incidents"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY occurred_at, incident_id"
-    with connect(path) as conn:
-        df = pd.read_sql_query(sql, conn, params=params)
+    with reading(path) as conn:
+        df = read_frame(
+            conn,
+            "incidents",
+            ("geom", *_STORED_COLUMNS),
+            where=" AND ".join(where),
+            params=params,
+            order="occurred_at, incident_id",
+        )
     geoms = _gpkg.from_blobs(df.pop("geom"))
     for col in ("occurred_at", "occurred_until"):
         df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").dt.tz_convert(
@@ -427,23 +585,53 @@ def read_incidents(
     return gdf.reset_index(drop=True)
 
 
+def last_occurred(
+    path: Path | None = None, *, until: datetime | pd.Timestamp | None = None
+) -> pd.Timestamp | None:
+    """Return when the store's last incident (before ``until``) occurred, or ``None``.
+
+    Parameters
+    ----------
+    path
+        The store; default :func:`default_path`.
+    until
+        Look only at incidents before this instant (tz-aware); ``None``: all.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        The latest ``occurred_at`` (UTC); ``None`` when there is no incident.
+    """
+    sql = "SELECT max(occurred_at) FROM incidents"
+    params = [] if until is None else [_utc_text(pd.Timestamp(until))]
+    sql += " WHERE occurred_at < ?" if params else ""  # stored as UTC ISO 8601 text
+    with reading(path) as conn:
+        last = conn.execute(sql, params).fetchone()[0] if has_table(conn, "incidents") else None
+    return None if last is None else pd.Timestamp(last).tz_convert("UTC")
+
+
 def read_quarantine(path: Path | None = None) -> pd.DataFrame:
     """Return quarantined rows: ``import_id, file, line, reason, detail, raw``."""
-    with connect(path) as conn:
-        return pd.read_sql_query(
-            "SELECT import_id, file, line, reason, detail, raw FROM quarantine ORDER BY fid", conn
-        )
+    columns = ("import_id", "file", "line", "reason", "detail", "raw")
+    with reading(path) as conn:
+        return read_frame(conn, "quarantine", columns, order="fid")
 
 
 def read_imports(path: Path | None = None) -> pd.DataFrame:
     """Return the import log: one row per import with its counts."""
-    with connect(path) as conn:
-        return pd.read_sql_query("SELECT * FROM imports ORDER BY fid", conn)
+    columns = (
+        "fid", "file", "file_sha256", "format", "imported_at", "n_read", "n_stored",
+        "n_quarantined", "n_duplicates", "reasons",
+    )  # fmt: skip
+    with reading(path) as conn:
+        return read_frame(conn, "imports", columns, order="fid")
 
 
 def count_incidents(path: Path | None = None) -> int:
     """Return the number of stored incidents."""
-    with connect(path) as conn:
+    with reading(path) as conn:
+        if not has_table(conn, "incidents"):
+            return 0
         return int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
 
 
@@ -553,6 +741,18 @@ def write_layer(gdf: pd.DataFrame, layer: str, path: Path | None = None) -> None
     logger.info("%d rows to layer %s", len(rows), layer)
 
 
+def _layer_meta(conn: sqlite3.Connection, layer: str) -> tuple[Any, ...] | None:
+    """Return a layer's ``(data_type, srs_id)`` from the catalogue, or ``None``."""
+    if not has_table(conn, "gpkg_geometry_columns"):
+        return None
+    row = conn.execute(
+        "SELECT c.data_type, g.srs_id FROM gpkg_contents c LEFT JOIN gpkg_geometry_columns g"
+        " ON g.table_name = c.table_name WHERE c.table_name = ?",
+        (layer,),
+    ).fetchone()
+    return None if row is None else tuple(row)
+
+
 def read_layer(layer: str, path: Path | None = None) -> gpd.GeoDataFrame:
     """Read an analysis or reference layer written by :func:`write_layer`.
 
@@ -568,12 +768,8 @@ def read_layer(layer: str, path: Path | None = None) -> gpd.GeoDataFrame:
     StoreError
         If the layer does not exist (the message says which command makes it).
     """
-    with connect(path) as conn:
-        meta = conn.execute(
-            "SELECT c.data_type, g.srs_id FROM gpkg_contents c LEFT JOIN gpkg_geometry_columns g"
-            " ON g.table_name = c.table_name WHERE c.table_name = ?",
-            (layer,),
-        ).fetchone()
+    with reading(path) as conn:
+        meta = _layer_meta(conn, layer)
         if meta is None or layer in {t for t, _, _ in _TABLES}:
             msg = (
                 f"The store {str(path or default_path())!r} has no layer {layer!r}; "
@@ -650,7 +846,7 @@ def ensure_tables(extra: ExtraTables, path: Path | None = None) -> Path:
     return resolved
 
 
-def thread_connection(path: Path) -> sqlite3.Connection:
+def thread_connection(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """Return this thread's kept-open autocommit connection to a store (for the web server).
 
     Closing a WAL connection checkpoints the log, which made every request slow; one
@@ -661,6 +857,9 @@ def thread_connection(path: Path) -> sqlite3.Connection:
     ----------
     path
         A resolved store path (see :func:`ensure_tables`).
+    read_only
+        A connection for readers (:func:`open_read_only`), kept apart from the writers'.
+        A store that does not exist yet gets a fresh empty one each time, not kept.
 
     Returns
     -------
@@ -668,17 +867,25 @@ def thread_connection(path: Path) -> sqlite3.Connection:
         The connection, with a 30 s busy timeout and ``synchronous = NORMAL`` (a committed
         write survives a killed process).
     """
-    conns: dict[Path, sqlite3.Connection] = _local.__dict__.setdefault("conns", {})
-    conn = conns.get(path)
+    conns: dict[tuple[Path, bool], sqlite3.Connection] = _local.__dict__.setdefault("conns", {})
+    conn = conns.get((path, read_only))
     if conn is None:
-        conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=True)
+        if read_only and not path.exists():
+            return open_read_only(path)
+        if read_only:
+            conn = open_read_only(path)
+            conn.isolation_level = None
+        else:
+            conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=True)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conns[path] = conn
+        conns[(path, read_only)] = conn
     return conn
 
 
 def list_layers(path: Path | None = None) -> list[str]:
     """Return the names of the tables and layers in the store's GeoPackage catalogue."""
-    with connect(path) as conn:
+    with reading(path) as conn:
+        if not has_table(conn, "gpkg_contents"):
+            return []
         return [r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents ORDER BY 1")]

@@ -98,6 +98,11 @@ def _connect(path: Path) -> sqlite3.Connection:
     return store.thread_connection(path)
 
 
+def _read_connection(path: Path | None) -> sqlite3.Connection:
+    """Return this thread's read-only connection: reading accounts makes no table."""
+    return store.thread_connection((path or store.default_path()).resolve(), read_only=True)
+
+
 def clean_name(name: str) -> str:
     """Return a login name as it is looked up and stored: without surrounding whitespace.
 
@@ -121,8 +126,11 @@ def _same_name(conn: sqlite3.Connection, name: str, *, active_only: bool) -> lis
     """Return ``(name, org, role, password_hash)`` of the accounts named ``name`` in any case.
 
     More than one row only in a store that got names differing only by case before names
-    were case-insensitive; :func:`add_user` creates no such name any more.
+    were case-insensitive; :func:`add_user` creates no such name any more. None in a store
+    without the ``users`` table.
     """
+    if not store.has_table(conn, "users"):
+        return []
     sql = "SELECT name, org, role, password_hash FROM users WHERE name = ? COLLATE NOCASE"
     if active_only:
         sql += " AND active = 1"
@@ -137,7 +145,7 @@ def _account_row(name: str, path: Path | None) -> tuple[Any, ...] | None:
     account and any other casing is ambiguous, so it means no one (and a warning says so).
     """
     name = clean_name(name)
-    rows = _same_name(_connect(ensure_schema(path)), name, active_only=True)
+    rows = _same_name(_read_connection(path), name, active_only=True)
     exact = [r for r in rows if r[0] == name]
     if exact or len(rows) == 1:
         return (exact or rows)[0]
@@ -203,8 +211,7 @@ def check_new_name(name: str, *, path: Path | None = None) -> str:
         only by case. The message names that account.
     """
     name = _allowed_name(name)
-    if (path or store.default_path()).is_file():
-        _refuse_case_twins(_connect(ensure_schema(path)), name)
+    _refuse_case_twins(_read_connection(path), name)
     return name
 
 
@@ -338,10 +345,11 @@ def list_users(*, path: Path | None = None) -> list[User]:
     Returns
     -------
     list of User
-        The accounts.
+        The accounts (none in a store without accounts).
     """
-    path = ensure_schema(path)
-    conn = _connect(path)
+    conn = _read_connection(path)
+    if not store.has_table(conn, "users"):
+        return []
     rows = conn.execute(
         "SELECT name, org, role FROM users WHERE active = 1 ORDER BY name COLLATE NOCASE, name"
     ).fetchall()

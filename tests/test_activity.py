@@ -616,7 +616,8 @@ def test_cli_status_as_of_a_day_reads_the_log_as_it_stood_then(tmp_path, store_p
     ],
 )
 def test_cli_status_refuses_a_day_it_cannot_tell_the_month_at(store_path, as_of, needle):
-    store.count_incidents(store_path)
+    with store.connect(store_path):  # an empty store
+        pass
     args = ["status", "--month", "2026-11", "--store", str(store_path), "--as-of", as_of]
     result = CliRunner().invoke(activity_group, args)
     assert result.exit_code == 2

@@ -277,7 +277,7 @@ def test_cli_log_import_quarantines_a_pass_after_the_clock(tmp_path: Path) -> No
 
 
 def test_a_column_added_by_another_process_meanwhile_is_no_error(tmp_path):
-    """Readers upgrade an old store; two at once raced to 'duplicate column name: logged_by'."""
+    """Writers upgrade an old store; two at once raced to 'duplicate column name: logged_by'."""
     import sqlite3
 
     from geo.patrol_log import ensure_log_schema

@@ -730,7 +730,8 @@ def test_spot_status_is_the_one_at_the_end_of_the_reported_month(tmp_path):
 
 def test_cli_report_writes_the_files(tmp_path):
     path = tmp_path / "tiny.gpkg"
-    store.count_incidents(path)  # creates an empty store
+    with store.connect(path):  # creates an empty store
+        pass
     result = CliRunner().invoke(
         report_cmd,
         ["--month", "2026-11", "--store", str(path), "--out", str(tmp_path / "out"), "--no-pdf",
@@ -751,7 +752,8 @@ def test_logged_controls_count_for_the_traffic_control_line(tmp_path):
     from geo import patrol_log
 
     path = tmp_path / "s.gpkg"
-    store.count_incidents(path)  # an empty store
+    with store.connect(path):  # an empty store
+        pass
     log = tmp_path / "logg.csv"
     log.write_text(
         "datum,start,slut,plats,åtgärd\n"
@@ -921,7 +923,8 @@ def _patrol_store(tmp_path, rows: str) -> Path:
     from geo import patrol_log
 
     path = tmp_path / "s.gpkg"
-    store.count_incidents(path)  # an empty store
+    with store.connect(path):  # an empty store
+        pass
     log = tmp_path / "logg.csv"
     log.write_text("datum,start,slut,plats,åtgärd\n" + rows, encoding="utf-8")
     patrol_log.import_log(log, store_path=path)
@@ -975,7 +978,8 @@ def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
 )
 def test_cli_report_refuses_an_as_of_day_before_the_month_or_malformed(tmp_path, as_of, needle):
     path = tmp_path / "tiny.gpkg"
-    store.count_incidents(path)
+    with store.connect(path):  # an empty store
+        pass
     args = ["--month", "2026-11", "--store", str(path), "--out", str(tmp_path / "out"),
             "--no-pdf", "--as-of", as_of]  # fmt: skip
     result = CliRunner().invoke(report_cmd, args)

@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS patrol_plan (
   generated_at TEXT NOT NULL,
   PRIMARY KEY (week, stop_order));
 """
+_PLAN_COLUMNS: tuple[str, ...] = (
+    "week", "stop_order", "candidate_id", "place", "start", "dwell_min", "theme", "activity",
+    "generated_at",
+)  # fmt: skip
 
 
 def save_plan(plan: Plan, path: Path | None = None) -> None:
@@ -84,14 +88,13 @@ def read_plan_stops(week: str, path: Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``week, stop_order, candidate_id, place, start, dwell_min, theme, activity,
-        generated_at``; ``start`` tz-aware.
+        generated_at``; ``start`` tz-aware. The store is only read.
     """
     from geo import store
 
-    with store.connect(path) as conn:
-        conn.executescript(_PLAN_TABLE)
-        df = pd.read_sql_query(
-            "SELECT * FROM patrol_plan WHERE week = ? ORDER BY stop_order", conn, params=[week]
+    with store.reading(path) as conn:
+        df = store.read_frame(
+            conn, "patrol_plan", _PLAN_COLUMNS, where="week = ?", params=[week], order="stop_order"
         )
     df["start"] = pd.to_datetime(df["start"], utc=True, format="ISO8601").dt.tz_convert(
         settings.timezone
@@ -278,11 +281,10 @@ def next_week(*, store_path: Path | None = None, today: dt.date | None = None) -
 
     day = today or dt.date.today()
     coming = week_label(day + dt.timedelta(days=7 - day.weekday()))
-    with store.connect(store_path) as conn:
-        last = conn.execute("SELECT max(occurred_at) FROM incidents").fetchone()[0]
+    last = store.last_occurred(store_path)
     if last is None:
         return coming
-    last_day = pd.Timestamp(last).tz_convert(settings.timezone).date()
+    last_day = last.tz_convert(settings.timezone).date()
     # the week after the last complete week in the data
     monday = last_day - dt.timedelta(days=last_day.weekday())
     if last_day.weekday() == 6:

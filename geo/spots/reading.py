@@ -14,14 +14,13 @@ import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
-from geo import settings
+from geo import settings, store
 from geo.errors import DataError
 from geo.projection import transformer
 from geo.spots.table import (
     SELECT_SPOTS,
     SPOT_COLUMNS,
-    connect,
-    fetch,
+    read_connection,
     release,
     row_to_spot,
 )
@@ -30,6 +29,11 @@ from geo.spots.validation import (
 )
 
 logger = logging.getLogger(__name__)
+
+#: Columns of :func:`read_changes`.
+_CHANGE_COLUMNS: tuple[str, ...] = (
+    "spot_id", "version", "changed_at", "changed_by", "action", "before", "after", "comment",
+)  # fmt: skip
 
 
 def get_spot(spot_id: str, *, path: Path | None = None) -> dict[str, Any] | None:
@@ -48,9 +52,17 @@ def get_spot(spot_id: str, *, path: Path | None = None) -> dict[str, Any] | None
         Keys of :data:`SPOT_COLUMNS` plus ``status_label``, ``owner_label``, ``updated_by``,
         ``version`` and ``geometry``.
     """
-    conn = connect(path)
+    found = _spot_rows(" WHERE spot_id = ?", [str(spot_id)], path=path)
+    return row_to_spot(found[0]) if found else None
+
+
+def _spot_rows(where: str, params: Sequence[Any], *, path: Path | None) -> list[Any]:
+    """Return the rows of :data:`SELECT_SPOTS` + ``where``; none when the store has no spots."""
+    conn = read_connection(path)
     try:
-        return fetch(conn, str(spot_id))
+        if not store.has_table(conn, "spots"):
+            return []
+        return conn.execute(SELECT_SPOTS + where, params).fetchall()
     finally:
         release(conn)
 
@@ -92,16 +104,10 @@ def list_spots(
         )
         params.extend([text, text])
     sql = (
-        SELECT_SPOTS
-        + (" WHERE " + " AND ".join(where) if where else "")
+        (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY created_at DESC, fid DESC"  # the later of two saved in one millisecond
     )
-    conn = connect(path)
-    try:
-        rows = conn.execute(sql, params).fetchall()
-    finally:
-        release(conn)
-    return [row_to_spot(r) for r in rows]
+    return [row_to_spot(r) for r in _spot_rows(sql, params, path=path)]
 
 
 def read_changes(spot_id: str | None = None, *, path: Path | None = None) -> pd.DataFrame:
@@ -120,17 +126,17 @@ def read_changes(spot_id: str | None = None, *, path: Path | None = None) -> pd.
         ``spot_id, version, changed_at, changed_by, action, before, after, comment``;
         ``before``/``after`` are JSON texts.
     """
-    sql = (
-        "SELECT spot_id, version, changed_at, changed_by, action, before, after, comment"
-        " FROM spot_changes"
-    )
-    params: list[Any] = []
-    if spot_id is not None:
-        sql += " WHERE spot_id = ?"
-        params.append(str(spot_id))
-    conn = connect(path)
+    params = [] if spot_id is None else [str(spot_id)]
+    conn = read_connection(path)
     try:
-        return pd.read_sql_query(sql + " ORDER BY fid", conn, params=params)
+        return store.read_frame(
+            conn,
+            "spot_changes",
+            _CHANGE_COLUMNS,
+            where="spot_id = ?" if params else "",
+            params=params,
+            order="fid",
+        )
     finally:
         release(conn)
 

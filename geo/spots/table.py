@@ -116,6 +116,14 @@ def connect(path: Path | None) -> sqlite3.Connection:
     return store.thread_connection(ensure_schema(path))
 
 
+def read_connection(path: Path | None) -> sqlite3.Connection:
+    """Return this thread's read-only connection to the store: it makes no table.
+
+    A store without the ``spots`` table has no spots (:func:`geo.store.has_table`).
+    """
+    return store.thread_connection((path or store.default_path()).resolve(), read_only=True)
+
+
 def release(conn: sqlite3.Connection) -> None:
     """Roll back what a reader or a failed writer left open on this thread's connection."""
     if conn.in_transaction:

@@ -182,14 +182,7 @@ def _last_observation(
     store_path: Path | None, *, until: pd.Timestamp | None = None
 ) -> pd.Timestamp | None:
     """Return the time of the store's last incident before ``until`` (UTC), or ``None``."""
-    sql = "SELECT max(occurred_at) FROM incidents"
-    params: list[str] = []
-    if until is not None:
-        sql += " WHERE occurred_at < ?"  # stored as UTC ISO 8601 text
-        params.append(pd.Timestamp(until).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.000Z"))
-    with store.connect(store_path) as conn:
-        last = conn.execute(sql, params).fetchone()[0]
-    return None if last is None else pd.Timestamp(last).tz_convert("UTC")
+    return store.last_occurred(store_path, until=until)
 
 
 def collect_inputs(
