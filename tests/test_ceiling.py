@@ -28,6 +28,7 @@ def points_from_rates(rates, *, months=6, k=None, seed=0, weeks=None, skip=()):
             continue
         lam = rates * (rng.gamma(k, 1 / k, rates.size) if k else 1.0)
         n = rng.poisson(lam)
+        span = 7 if weeks else (pd.Period("2024-01", "M") + m).days_in_month  # the whole step
         cell = np.repeat(np.arange(rates.size), n)
         col, row = cell % SIDE, cell // SIDE
         frames.append(
@@ -40,7 +41,7 @@ def points_from_rates(rates, *, months=6, k=None, seed=0, weeks=None, skip=()):
                         if weeks
                         else (pd.Period("2024-01", "M") + m).start_time
                     )
-                    + pd.to_timedelta(rng.uniform(0, 7 if weeks else 27, cell.size), unit="D"),
+                    + pd.to_timedelta(rng.uniform(0, span, cell.size), unit="D"),
                 }
             )
         )
@@ -99,6 +100,25 @@ def test_weekly_the_baseline_counts_thirteen_weeks_and_part_weeks_are_left_out()
     assert stationary_ceiling(late, step="week", simulations=10).steps == 59
     with pytest.raises(DataError, match="'month' or 'week'"):
         stationary_ceiling(points, step="day")
+
+
+def test_months_the_data_cover_in_part_are_left_out():
+    rates = np.full(SIDE * SIDE, 0.5)
+    whole = points_from_rates(rates, months=6, seed=3)
+    # three days of July (a Poisson world: the swings must stay Poisson, k = ∞ or near it)
+    rng = np.random.default_rng(4)
+    july = whole.sample(60, random_state=1).assign(
+        t=pd.Timestamp("2024-07-01") + pd.to_timedelta(rng.uniform(0, 3, 60), unit="D")
+    )
+    # and a file that begins on 20 December
+    december = whole.sample(80, random_state=2).assign(
+        t=pd.Timestamp("2023-12-20") + pd.to_timedelta(rng.uniform(0, 12, 80), unit="D")
+    )
+    cut = pd.concat([december, whole, july], ignore_index=True)
+    a = stationary_ceiling(whole, cell_size_m=150, simulations=50, seed=1)
+    b = stationary_ceiling(cut, cell_size_m=150, simulations=50, seed=1)
+    assert a.steps == b.steps == 6
+    assert b.shape_k == a.shape_k
 
 
 def test_the_swing_shape_is_recovered_from_the_months():
