@@ -129,6 +129,37 @@ def _common_values(values: pd.Series, n: int = 8) -> str:
     return ", ".join(said)
 
 
+def _incident_lines(
+    ids: pd.Series, *, usable: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """Return which rows stand for their incident, and how many rows have no id.
+
+    An incident's rows (its charges or offences) are one event: its first row with a location
+    and a time stands for it, or its first row when none has both, so that an incident whose
+    first line lacks coordinates is not lost when a later line has them. Rows without an id
+    each stand for themselves.
+
+    Parameters
+    ----------
+    ids
+        The id column.
+    usable
+        Rows with a location and a time.
+
+    Returns
+    -------
+    tuple
+        The rows to keep (a mask) and the number of rows without an id.
+    """
+    text = ids.astype("string").str.strip()
+    has_id = (text.notna() & (text != "")).to_numpy(dtype=bool)
+    order = np.lexsort((np.arange(len(text)), ~usable))  # usable rows first, each in file order
+    first = ~text.iloc[order].duplicated().to_numpy(dtype=bool)
+    keep = ~has_id
+    keep[order[first & has_id[order]]] = True
+    return keep, int((~has_id).sum())
+
+
 def _filter(df: pd.DataFrame, where: Sequence[tuple[str, str]], path: Path) -> pd.DataFrame:
     """Keep the rows that match every column's filters: one of its values (``A=x``, ``A=y``).
 
@@ -437,12 +468,6 @@ def read_points(
         raise no_geometry(table, path)
     df = _filter(df, conditions, path)
     n_matching = len(df)
-    no_id = 0
-    if id_col is not None:  # one row per incident: the first of its lines (charges, offences)
-        ids = df[id_col].astype("string").str.strip()
-        has_id = (ids.notna() & (ids != "")).to_numpy(dtype=bool)
-        no_id = int((~has_id).sum())
-        df = df[~(ids.duplicated().to_numpy(dtype=bool) & has_id)]
     src = source_crs(crs, table.crs, path)
     x, y, warnings = coordinates(df, x_col, y_col, path, src)
     check_axes(x, y, src, path, x_col, y_col)
@@ -472,6 +497,18 @@ def read_points(
         ("no time", times.at.isna().to_numpy()),
     ):
         reason[(reason == "") & mask] = why
+    at = times.at.to_numpy()
+    no_id = 0
+    if id_col is not None:  # one row per incident (charges, offences): its first usable line
+        keep, no_id = _incident_lines(df[id_col], usable=reason == "")
+        df, x, y, at, reason, written = (
+            df[keep],
+            x[keep],
+            y[keep],
+            at[keep],
+            reason[keep],
+            written[keep],
+        )
     ok = reason == ""
     far_km, kept_period, pile = float("nan"), "", ""
     if ok.any():
@@ -479,7 +516,7 @@ def read_points(
         far, far_km = far_from_median(px, py, max_distance_km)
         reason[np.flatnonzero(ok)[far]] = "far from the others"
         pile = shared_coordinate(x[ok][far], y[ok][far])
-        t = pd.DatetimeIndex(times.at.to_numpy()[ok])
+        t = pd.DatetimeIndex(at[ok])
         outside, kept_period = outside_period(t.to_period("M"), far, wanted_period)
         reason[np.flatnonzero(ok)[outside]] = "outside the period"
         use = ~far & ~outside

@@ -472,6 +472,26 @@ def test_an_incident_with_several_offence_lines_counts_once(tmp_path):
     assert "4 further rows of an incident already counted" in result.stderr
 
 
+def test_an_incident_is_placed_by_its_first_line_with_a_location(tmp_path):
+    # the first offence line of ten arrests has no coordinates, the second has them
+    df = city_rows()
+    df = df[df["Primary Type"] == "NARCOTICS"].head(40).reset_index(drop=True)
+    df["IncidntNum"] = [f"12{i:07d}" for i in range(len(df))]
+    first_lines = df.head(10).assign(Latitude="", Longitude="")
+    path = tmp_path / "sfpd.csv"
+    pd.concat([first_lines, df], ignore_index=True).to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date", "crs": "EPSG:4326"}
+    points = read_points(path, **args, id_col="IncidntNum", period=":")
+    rows = points.attrs["rows"]
+    assert rows["used"] == 40 and rows["dropped"]["no location"] == 0
+    assert rows["repeated incident"] == 10
+    # an incident none of whose lines has a location is still counted once, as dropped
+    both = pd.concat([first_lines, first_lines, df.iloc[10:]], ignore_index=True)
+    both.to_csv(path, index=False)
+    rows = read_points(path, **args, id_col="IncidntNum", period=":").attrs["rows"]
+    assert (rows["used"], rows["dropped"]["no location"], rows["repeated incident"]) == (30, 10, 10)
+
+
 def police_uk_month(month, n, rng):
     """One of data.police.uk's monthly street-crime files (month-only dates, some unlocated)."""
     lon = -0.12 + rng.normal(0, 0.03, n)
