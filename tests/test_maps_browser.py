@@ -645,6 +645,30 @@ def test_a_name_with_no_place_off_the_route_is_still_shown_whole(offline_page, t
     assert real_errors(errors) == []
 
 
+#: JS: the lägesbild's lines (not areas) by what they show, and whether names keep off them.
+_OBSTACLE_LINES_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]], out = [];
+  map.eachLayer(l => {{
+    if (!(l instanceof L.Polyline) || l instanceof L.Polygon) return;
+    const p = (l.feature && l.feature.properties) || {{}};
+    const kind = /^Markerad/.test(p._title || '') ? 'marked stretch'
+      : (p._rows || []).some(r => r[0] === 'Händelser per km') ? 'road stretch' : 'other';
+    out.push([kind, !!l.options.geoObstacle]);
+  }});
+  return out;
+}}"""
+
+
+def test_names_keep_off_the_road_stretches_and_the_marked_stretches(offline_page, saved_maps):
+    # a name on a road stretch hides the colour that is its rate, one on a stretch marked in
+    # the app hides what the kommun marked: both are lines names keep off, as off a plan's
+    # route; the grey road network is not (it runs through every place)
+    open_map(offline_page, saved_maps["internal"])
+    lines = offline_page.evaluate(_OBSTACLE_LINES_JS)
+    marked, road = ["marked stretch", True], ["road stretch", True]
+    assert sorted(lines) == [marked, road, road]  # the fixture's one marked and two road stretches
+
+
 #: JS: the drawn width (px) of each published cell of the shared map on screen, and its own.
 _CELL_WIDTHS_JS = f"""() => {{
   const map = window[{MAP_JS}[0]], out = [];
