@@ -519,6 +519,156 @@ def test_no_place_name_covers_a_lone_incident_or_a_marked_spot(
     assert real_errors(errors) == []
 
 
+def _plan_through(place: str, route: shapely.LineString) -> Path:
+    """Return a saved plan map with one trip along ``route`` and its one stop at its end.
+
+    The plan is made up (no solver): what matters is where its route runs past ``place``.
+    """
+    import pandas as pd
+
+    from geo.maps.plan import plan_map
+    from geo.patrol.plan import STOP_COLUMNS, Plan
+
+    start = pd.Timestamp("2026-12-08 18:00", tz="Europe/Stockholm")
+    stop = dict.fromkeys(STOP_COLUMNS) | {
+        "order": 1, "trip": 1, "candidate_id": "x", "place": place, "place_id": None,
+        "kind": "ort", "theme": "T", "activity": "Hastighetskontroll", "start": start,
+        "end": start + pd.Timedelta(minutes=30), "dwell_min": 30.0, "drive_min_before": 5.0,
+        "reason": "Prov",
+    }  # fmt: skip
+    crs = sites.load_places().crs
+    end = shapely.Point(route.coords[-1])
+    plan = Plan(
+        week="2026-W50",
+        budget_min=60.0,
+        total_min=45.0,
+        stops=gpd.GeoDataFrame([stop], geometry=[end], crs=crs),
+        routes=gpd.GeoDataFrame({"trip": [1], "drive_min": [15.0]}, geometry=[route], crs=crs),
+        meta={"generated_at": start, "data_period": "prov", "schematic": True},
+    )
+    return plan_map(plan)
+
+
+#: JS: each permanent label's words on screen by its text (null when hidden), and each plan
+#: route's path as drawn: its points on the page and its stroke width.
+_LABELS_AND_ROUTES_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]], frame = map.getContainer().getBoundingClientRect();
+  const labels = {{}}, routes = [];
+  document.querySelectorAll('.leaflet-tooltip.geo-label').forEach(e => {{
+    const r = (e.firstElementChild || e).getBoundingClientRect();
+    labels[e.textContent] = e.classList.contains('geo-hidden') || !r.width ? null
+      : [r.left, r.top, r.right, r.bottom];
+  }});
+  map.eachLayer(l => {{
+    if (!(l instanceof L.Polyline) || l instanceof L.Polygon || !l.feature
+        || !/^Rutt/.test(l.feature.properties._tooltip || '')) return;
+    const pts = l.getLatLngs().flat(9).map(ll => map.latLngToContainerPoint(ll))
+      .map(p => [p.x + frame.left, p.y + frame.top]);
+    routes.push({{points: pts, weight: l.options.weight}});
+  }});
+  return {{labels, routes}};
+}}"""
+
+
+def _on_route(label: list[float], routes: list[dict], margin: float = 0.0) -> float:
+    """Return the area (px²) of a label's box on a route's drawn stroke, or within ``margin``."""
+    box = shapely.box(*label)
+    strokes = [shapely.LineString(r["points"]).buffer(r["weight"] / 2 + margin) for r in routes]
+    return sum(s.intersection(box).area for s in strokes)
+
+
+@pytest.fixture(scope="module")
+def route_under_name_map(tmp_path_factory) -> Path:
+    """A plan map whose route runs east–west just south of Kvistbro, under its name at zoom 14."""
+    kvistbro = sites.load_places().set_index("place_id").loc["kvistbro"].geometry.centroid
+    y = kvistbro.y - _UNDER_NAME_M
+    route = shapely.LineString([(kvistbro.x - 1500, y), (kvistbro.x + 1500, y)])
+    return save_map(_plan_through("Kvistbro", route), tmp_path_factory.mktemp("route") / "p.html")
+
+
+def _view_kvistbro(page, zoom: float = 14) -> None:
+    place = sites.load_places().set_index("place_id").loc["kvistbro"].geometry.centroid
+    lonlat = gpd.GeoSeries([place], crs="EPSG:3006").to_crs(4326).iloc[0]
+    page.evaluate(
+        f"() => window[{MAP_JS}[0]].setView([{lonlat.y}, {lonlat.x}], {zoom}, {{animate: false}})"
+    )
+    page.wait_for_timeout(500)
+
+
+def test_no_place_name_lies_on_the_plan_route(offline_page, route_under_name_map, artifacts_dir):
+    # the plan's route is what the planner reads, but a place's name was drawn on top of it
+    # where the route passes the place (Hidinge and Vintrosa on the main job's plan); a name now
+    # keeps off the route's drawn line as it keeps off markers, and goes back to its own place
+    # when the route is switched off
+    page = offline_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    errors = open_map(page, route_under_name_map)
+    _view_kvistbro(page)
+    moved = page.evaluate(_LABELS_AND_ROUTES_JS)
+    page.screenshot(path=str(artifacts_dir / "plan-namn-ej-pa-rutten.png"))
+    assert moved["routes"] and moved["labels"]["Kvistbro"] is not None
+    assert _on_route(moved["labels"]["Kvistbro"], moved["routes"], margin=2) < 1
+    assert page.evaluate(LABEL_OVERLAPS_JS)["overlaps"] == []
+    page.hover(".leaflet-control-layers")  # the plan's layer list is folded into its button
+    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Rutt 1")
+    toggle.locator("input").uncheck()  # the route gone, the name takes its own place ...
+    page.wait_for_timeout(200)
+    home = page.evaluate(_LABELS_AND_ROUTES_JS)["labels"]["Kvistbro"]
+    assert home != moved["labels"]["Kvistbro"]
+    assert _on_route(home, moved["routes"]) > 20  # ... on the route's path
+    toggle.locator("input").check()  # and moves off it again when it comes back
+    page.wait_for_timeout(200)
+    again = page.evaluate(_LABELS_AND_ROUTES_JS)
+    assert _on_route(again["labels"]["Kvistbro"], again["routes"], margin=2) < 1
+    assert real_errors(errors) == []
+
+
+def test_a_name_with_no_place_off_the_route_is_still_shown_whole(offline_page, tmp_path):
+    # a route that winds back and forth around a place leaves its name no free place: as with
+    # markers, the name is still shown, whole (where it covers the least of the route); only
+    # a name that would be cut off is hidden
+    place = sites.load_places().set_index("place_id").loc["kvistbro"].geometry.centroid
+    rows = [place.y + dy for dy in range(-600, 601, 60)]  # every 12 px at zoom 14
+    ends = (place.x - 800, place.x + 800)
+    zigzag = [(x, y) for i, y in enumerate(rows) for x in (ends if i % 2 else ends[::-1])]
+    path = save_map(_plan_through("Kvistbro", shapely.LineString(zigzag)), tmp_path / "p.html")
+    page = offline_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    errors = open_map(page, path)
+    _view_kvistbro(page)
+    found = page.evaluate(_LABELS_AND_ROUTES_JS)
+    label = found["labels"]["Kvistbro"]
+    assert label is not None  # not hidden: only a cut name is
+    frame = page.evaluate(f"() => window[{MAP_JS}[0]].getContainer().getBoundingClientRect()")
+    assert frame["left"] <= label[0] and label[2] <= frame["right"]
+    assert _on_route(label, found["routes"]) > 0  # the case: no place is free
+    assert real_errors(errors) == []
+
+
+#: JS: the lägesbild's lines (not areas) by what they show, and whether names keep off them.
+_OBSTACLE_LINES_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]], out = [];
+  map.eachLayer(l => {{
+    if (!(l instanceof L.Polyline) || l instanceof L.Polygon) return;
+    const p = (l.feature && l.feature.properties) || {{}};
+    const kind = /^Markerad/.test(p._title || '') ? 'marked stretch'
+      : (p._rows || []).some(r => r[0] === 'Händelser per km') ? 'road stretch' : 'other';
+    out.push([kind, !!l.options.geoObstacle]);
+  }});
+  return out;
+}}"""
+
+
+def test_names_keep_off_the_road_stretches_and_the_marked_stretches(offline_page, saved_maps):
+    # a name on a road stretch hides the colour that is its rate, one on a stretch marked in
+    # the app hides what the kommun marked: both are lines names keep off, as off a plan's
+    # route; the grey road network is not (it runs through every place)
+    open_map(offline_page, saved_maps["internal"])
+    lines = offline_page.evaluate(_OBSTACLE_LINES_JS)
+    marked, road = ["marked stretch", True], ["road stretch", True]
+    assert sorted(lines) == [marked, road, road]  # the fixture's one marked and two road stretches
+
+
 #: JS: the drawn width (px) of each published cell of the shared map on screen, and its own.
 _CELL_WIDTHS_JS = f"""() => {{
   const map = window[{MAP_JS}[0]], out = [];

@@ -7,18 +7,24 @@
  * right and left. Markers in view are obstacles too: every visible plain circle marker (a
  * single incident, a kommun-marked traffic spot, a plan's stop; not the label's own), every
  * visible marker icon with text in it, such as a marker-cluster bubble with its count (icons
- * drawn on the very same spot count once), and the legs of a spiderfied cluster. Markers are
- * looked up in a grid of CELL px squares, so each label weighs only those near it (with the
- * main job's 1,500 incidents a placing of its 14 names takes 20-35 ms, as before, most of it
- * laying the labels out: bench/bench_labels.py).
+ * drawn on the very same spot count once), and the legs of a spiderfied cluster. So are the
+ * lines drawn with the path option geoObstacle: true, where a name on top hides what one reads
+ * (a plan's routes and its stops' leaders, the lägesbild's road stretches coloured by their
+ * rate, stretches marked in the app; not the grey road network, which runs through every
+ * place): a label keeps LINE_GAP px off a line's stroke, tested segment by segment against
+ * its box (a segment's part inside the box, times the stroke's width, is what it covers).
+ * Markers, and lines CHUNK segments at a time, are looked up in a grid of CELL px squares, so
+ * each label weighs only those near it (with the main job's 1,500 incidents a placing of its
+ * 14 names takes 20-35 ms, most of it laying the labels out: bench/bench_labels.py).
  * If none of those places is free, each is also tried moved just past what it covers (a
- * bubble on the place itself, as when incidents are geocoded to the place, covers them all)
- * or back inside the map, and once more, at most REACH px either way. A place is first judged
- * by how much of the words cannot be read there: beyond the map's edge, under a box or on
- * another label; then by how much of the markers it covers, then by how far it moved. A
- * label that cannot be whole anywhere (its place at or past the edge, as on a phone zoomed
- * in on a plan's stops) is hidden (class geo-hidden) until a later placing finds it room;
- * so a name is never cut off, and covers a marker only where every whole place covers as much.
+ * bubble on the place itself, as when incidents are geocoded to the place, covers them all;
+ * of a line, the part under the label) or back inside the map, and once more, at most REACH
+ * px either way. A place is first judged by how much of the words cannot be read there:
+ * beyond the map's edge, under a box or on another label; then by how much of the markers and
+ * lines it covers, then by how far it moved. A label that cannot be whole anywhere (its place
+ * at or past the edge, as on a phone zoomed in on a plan's stops) is hidden (class
+ * geo-hidden) until a later placing finds it room; so a name is never cut off, and covers a
+ * marker or a line only where every whole place covers as much.
  *
  * It places them once the page and its fonts are loaded, after every move or zoom ('moveend',
  * which Leaflet fires after 'zoomend'), when a layer is switched in the layer list
@@ -26,11 +32,11 @@
  * (Leaflet.markercluster's 'animationend': at 'moveend' its bubbles are still gliding) and,
  * once per burst, when the bubbles' CSS glide ends (it may outlast 'animationend' by a few
  * px, enough for a name placed just past a bubble to cover its count) and when markers or
- * circles come or go ('layeradd', 'layerremove': clusters rebuilt by the week slider or the
- * category boxes, which move nothing). It waits while the map or a cluster group is mid-zoom;
- * the events above follow. It returns the placing function, to call again
- * after adding labels. Used inline by the folium maps (geo.maps.base) and served to the
- * marking app (geo.web).
+ * circles or obstacle lines come or go ('layeradd', 'layerremove': clusters rebuilt by the
+ * week slider or the category boxes, which move nothing; a plan's stops set apart anew, with
+ * new leaders). It waits while the map or a cluster group is mid-zoom; the events above
+ * follow. It returns the placing function, to call again after adding labels. Used inline by
+ * the folium maps (geo.maps.base) and served to the marking app (geo.web).
  */
 function geoPlaceLabels(map) {
   /* where a label may go: [Leaflet direction, offset in px]; the last four sit half a line
@@ -41,6 +47,8 @@ function geoPlaceLabels(map) {
   var REACH = 48; // px a label may move past markers, from the place it was tried at
   var CELL = 64;  // px: the squares markers are found by
   var LEG_STEP = 4;  // px between the boxes along a spider leg
+  var LINE_GAP = 3;  // px a label keeps off a line that is an obstacle, beyond its stroke
+  var CHUNK = 8;     // segments of a line looked up together in the grid
   var pending = null;  // a placing asked for by markers coming and going
   function overlap(a, b) {
     var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
@@ -125,6 +133,48 @@ function geoPlaceLabels(map) {
     }
     return l._spiderLeg && l._spiderLeg._map ? out.concat(legBoxes(l._spiderLeg, frame)) : out;
   }
+  function lineChunks(l, frame) {
+    // a line drawn as an obstacle (a plan's route, a stop's leader, a road stretch's rate, a
+    // marked stretch: option geoObstacle), as it is drawn now: its projected, clipped parts
+    // (Leaflet's _parts, in layer px) as segments [x1, y1, x2, y2] in page px, CHUNK at a
+    // time, each chunk with its box grown by the half stroke and LINE_GAP
+    var o = l.options;
+    if (!(l instanceof L.Polyline) || l instanceof L.Polygon || !o.geoObstacle || !l._parts
+        || !o.stroke || !(o.opacity > 0)) { return []; }
+    var at = map.layerPointToContainerPoint(L.point(0, 0));
+    var dx = frame.left + at.x, dy = frame.top + at.y;
+    var h = (o.weight || 1) / 2 + LINE_GAP, out = [];
+    l._parts.forEach(function (ring) {
+      for (var i = 1; i < ring.length; i += CHUNK) {
+        var segs = [], box = {left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity};
+        for (var k = i; k < Math.min(i + CHUNK, ring.length); k++) {
+          var s = [ring[k - 1].x + dx, ring[k - 1].y + dy, ring[k].x + dx, ring[k].y + dy];
+          segs.push(s);
+          box.left = Math.min(box.left, s[0] - h, s[2] - h);
+          box.right = Math.max(box.right, s[0] + h, s[2] + h);
+          box.top = Math.min(box.top, s[1] - h, s[3] - h);
+          box.bottom = Math.max(box.bottom, s[1] + h, s[3] + h);
+        }
+        out.push({box: box, segs: segs, h: h});
+      }
+    });
+    return out;
+  }
+  function clip(s, h, b) {
+    // the part of segment s inside box b grown by h (Liang-Barsky): [x1, y1, x2, y2], or null
+    var x = s[0], y = s[1], dx = s[2] - x, dy = s[3] - y, t0 = 0, t1 = 1;
+    var p = [-dx, dx, -dy, dy];
+    var q = [x - b.left + h, b.right + h - x, y - b.top + h, b.bottom + h - y];
+    for (var i = 0; i < 4; i++) {
+      if (p[i] === 0) {
+        if (q[i] < 0) { return null; }
+      } else {
+        var r = q[i] / p[i];
+        if (p[i] < 0) { t0 = Math.max(t0, r); } else { t1 = Math.min(t1, r); }
+      }
+    }
+    return t0 <= t1 ? [x + t0 * dx, y + t0 * dy, x + t1 * dx, y + t1 * dy] : null;
+  }
   function grid(stones) {
     // stones ({box, layer}) by the CELL px squares they touch; returns near(box), the stones
     // that may meet a box: with 1,500 incidents a label looks at the few around it
@@ -149,13 +199,18 @@ function geoPlaceLabels(map) {
       return out;
     };
   }
-  function survey(frame) {  // the permanent labels, and the stones in view by their layer
+  function survey(frame) {
+    // the permanent labels, and the stones in view by their layer: markers' boxes, and lines'
+    // chunks of segments (with segs and h)
     var tips = [], stones = [], stacked = {};
     map.eachLayer(function (l) {
       var t = l.getTooltip && l.getTooltip();
       if (t && t.options.permanent && t._container && t._map) { tips.push(t); }
       markerBoxes(l, frame, stacked).forEach(function (b) {
         if (overlap(b, frame)) { stones.push({box: b, layer: l}); }
+      });
+      lineChunks(l, frame).forEach(function (c) {
+        if (overlap(c.box, frame)) { c.layer = l; stones.push(c); }
       });
     });
     tips.sort(function (a, b) { return rank(a) - rank(b); });
@@ -183,13 +238,47 @@ function geoPlaceLabels(map) {
     // every place tried lies within a label's size and REACH of its own
     var region = {left: home.left - w, right: home.right + w,
                   top: home.top - h, bottom: home.bottom + h};
-    var stones = near(region).filter(function (s) { return s.layer !== t._source; })
-      .map(function (s) { return s.box; });
+    var stones = [], segs = [];  // markers' boxes; lines' segments [x1, y1, x2, y2, h]
+    near(region).forEach(function (s) {
+      if (s.layer === t._source) { return; }
+      if (!s.segs) { stones.push(s.box); return; }
+      s.segs.forEach(function (g) {  // only the segments that come near the region
+        var h = s.h;
+        if (Math.min(g[0], g[2]) - h < region.right && Math.max(g[0], g[2]) + h > region.left
+            && Math.min(g[1], g[3]) - h < region.bottom && Math.max(g[1], g[3]) + h > region.top) {
+          segs.push([g[0], g[1], g[2], g[3], h]);
+        }
+      });
+    });
     var others = placed.filter(function (p) { return overlap(p, region); });
-    function score(c) {  // cut: beyond the edge or on a box or a name; cover: on a marker
+    function pieces(b) {  // the parts of the lines a box meets, each with its box (grown by h)
+      var out = [];
+      segs.forEach(function (g) {
+        var h = g[4];
+        if (Math.min(g[0], g[2]) - h >= b.right || Math.max(g[0], g[2]) + h <= b.left
+            || Math.min(g[1], g[3]) - h >= b.bottom || Math.max(g[1], g[3]) + h <= b.top) {
+          return;
+        }
+        var p = clip(g, h, b);
+        if (p) {
+          out.push({length: Math.max(Math.sqrt((p[2] - p[0]) * (p[2] - p[0])
+                                               + (p[3] - p[1]) * (p[3] - p[1])), 1), h: h,
+                    box: {left: Math.min(p[0], p[2]) - h, right: Math.max(p[0], p[2]) + h,
+                          top: Math.min(p[1], p[3]) - h, bottom: Math.max(p[1], p[3]) + h}});
+        }
+      });
+      return out;
+    }
+    function score(c) {
+      // cut: beyond the edge or on a box or a name; cover: on a marker, or on a line (as
+      // much as the line's stroke and gap it holds: the length inside times the width)
       c.cut = others.reduce(function (sum, p) { return sum + overlap(c.box, p); },
                             outside(c.box, frame));
       c.cover = stones.reduce(function (sum, p) { return sum + overlap(c.box, p); }, 0);
+      if (segs.length) {
+        c.lines = pieces(c.box);
+        c.cover = c.lines.reduce(function (sum, p) { return sum + p.length * 2 * p.h; }, c.cover);
+      }
       return c;
     }
     var spots = [t._geoHome].concat(SPOTS);
@@ -207,7 +296,8 @@ function geoPlaceLabels(map) {
     for (var step = 0; step < 2 && best.cut + best.cover > 0; step++) {
       var next = [];
       tried.forEach(function (c) {
-        moves(c, walls, frame).forEach(function (m) {
+        var lines = (c.lines || []).map(function (p) { return p.box; });
+        moves(c, lines.length ? walls.concat(lines) : walls, frame).forEach(function (m) {
           var key = m.side + m.offset.join();
           if (!known[key]) { known[key] = true; next.push(score(m)); }
         });
@@ -254,7 +344,8 @@ function geoPlaceLabels(map) {
   map.on('moveend overlayadd overlayremove', declutter);
   map.on('layeradd layerremove', function (e) {
     watch(e.layer);
-    if (e.layer instanceof L.Marker || e.layer instanceof L.CircleMarker) { once(); }
+    if (e.layer instanceof L.Marker || e.layer instanceof L.CircleMarker
+        || (e.layer instanceof L.Polyline && e.layer.options.geoObstacle)) { once(); }
   });
   ['transitionend', 'transitioncancel'].forEach(function (type) {  // a bubble came to rest
     map.getPane('markerPane').addEventListener(type, once);

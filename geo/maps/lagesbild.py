@@ -632,8 +632,11 @@ def lagesbild_map(
         ]
     if road_segments is not None and not road_segments.empty:
         seg, vmax = _segment_features(road_segments)
+        # a stretch's colour is its rate: no name is drawn over it (labels.js)
         geojson_layer(
-            seg, name="Vägsträckor (händelser per km)", style={"weight": 5, "opacity": 0.9}
+            seg,
+            name="Vägsträckor (händelser per km)",
+            style={"weight": 5, "opacity": 0.9, "geoObstacle": True},
         ).add_to(m)
         legend += [
             ("#fee08b", "Vägsträcka: få händelser per km", "line"),
@@ -705,7 +708,8 @@ def lagesbild_map(
         geojson_layer(
             _spot_features(spots),
             name=f"Kommunens markerade trafikplatser ({len(spots)})",
-            style={"weight": 4, "color": "#d7191c", "fillOpacity": 0.9},
+            # a stretch marked in the app is kept free of names, as a marked spot's circle is
+            style={"weight": 4, "color": "#d7191c", "fillOpacity": 0.9, "geoObstacle": True},
             point_radius=7,
         ).add_to(m)
     if pairs and n_total:

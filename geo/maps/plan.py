@@ -130,7 +130,12 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
             geometry=[r.geometry],
             crs=plan.routes.crs,
         )
-        style = {"color": _trip_color(trip), "weight": _trip_weight(trip, n_trips), "opacity": 0.9}
+        style = {
+            "color": _trip_color(trip),
+            "weight": _trip_weight(trip, n_trips),
+            "opacity": 0.9,
+            "geoObstacle": True,  # the route is what the planner reads: no name on it
+        }
         geojson_layer(gdf, name=label, style=style).add_to(m)
     stops = geojson_layer(
         _stop_features(plan),

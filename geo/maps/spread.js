@@ -45,8 +45,9 @@ function geoSpreadStops(layer) {
       var at = map.layerPointToLatLng(L.point(xs[i], home[i].y));
       s.setLatLng(at);
       if (Math.abs(xs[i] - home[i].x) > 1) {
+        // an obstacle to the labels (labels.js), as a spiderfied marker's leg is
         var line = L.polyline([s._geoHome, at], {color: '#111111', weight: 1.5, opacity: 0.8,
-                                                 interactive: false});
+                                                 interactive: false, geoObstacle: true});
         leaders.push(line);
         layer.addLayer(line);
       }

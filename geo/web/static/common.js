@@ -414,7 +414,8 @@ function spotPopup(feature) {
 
 function spotLayer(geojson) {
   return L.geoJSON(geojson, {
-    style: (f) => ({ color: STATUS_COLOURS[f.properties.status] || "#333", weight: 6, opacity: 0.8 }),
+    /* a marked stretch is kept free of place names (labels.js), as a marked point is */
+    style: (f) => ({ color: STATUS_COLOURS[f.properties.status] || "#333", weight: 6, opacity: 0.8, geoObstacle: true }),
     pointToLayer: (f, latlng) => L.circleMarker(latlng, {
       radius: 9, color: "#222", weight: 1, fillColor: STATUS_COLOURS[f.properties.status] || "#333", fillOpacity: 0.9,
     }),
