@@ -32,40 +32,10 @@ import shapely
 
 from geo.errors import DataError
 from geo.evaluate import pai, study_cell_index
+from geo.timespan import covered_span, whole_steps
 from geo.weeks import week_labels, week_range
 
-__all__ = ["Ceiling", "simulate_pai", "stationary_ceiling", "whole_months"]
-
-
-def whole_months(t: pd.Series, *, chance: float = 0.01) -> pd.PeriodIndex:
-    """Return the months of the times ``t``, less a first or last one the data cover in part.
-
-    An end month is taken as cut when the days between the data's end and the month's edge
-    (its last day, or its first for the first month) are a gap a file of this density leaves
-    by chance less often than ``chance``: with ``r`` events a day, ``ln(1 / chance) / r`` days
-    (a few hours for a city's crimes, a few days for a kommun's). A cut month would count as a
-    month with few events, a swing that is not there.
-
-    Parameters
-    ----------
-    t
-        Event times (naive wall-clock times), at least one.
-    chance
-        How rarely a whole month may show such a gap at its edge.
-
-    Returns
-    -------
-    pandas.PeriodIndex
-        Consecutive months, empty ones inside included.
-    """
-    first, last = pd.Timestamp(t.min()), pd.Timestamp(t.max())
-    months = pd.period_range(first, last, freq="M")
-    days = max((last - first) / pd.Timedelta(days=1), 1.0)
-    gap = pd.Timedelta(days=float(np.log(1 / chance)) / (len(t) / days))
-    # counted in whole days: a file of dates alone puts its last events at midnight
-    cut_first = first.normalize() - months[0].start_time > gap
-    cut_last = months[-1].end_time.normalize() - last.normalize() > gap
-    return months[int(cut_first) : len(months) - int(cut_last)]
+__all__ = ["Ceiling", "simulate_pai", "stationary_ceiling"]
 
 
 @dataclass(frozen=True)
@@ -177,7 +147,7 @@ def stationary_ceiling(
         Months the count baseline sums (weekly: the weeks in as many months, rounded).
     step
         ``"month"``: calendar months, leaving out a first and a last month the data cover in
-        part (:func:`whole_months`); ``"week"``: ISO weeks, leaving out a first and a last
+        part (:mod:`geo.timespan`); ``"week"``: ISO weeks, leaving out a first and a last
         week the data begin or end within (their counts would be too low).
     coverage
         Share of the cells at which PAI is measured.
@@ -205,7 +175,7 @@ def stationary_ceiling(
         raise DataError(msg)
     if step == "month":
         label = t.dt.to_period("M").astype(str)
-        labels = [str(m) for m in whole_months(t)]
+        labels = [str(m) for m in whole_steps(*covered_span(t), "M")]
         train_steps = train_months
     else:
         label = week_labels(t)

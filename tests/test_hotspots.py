@@ -143,10 +143,17 @@ def test_cluster_trend_leaves_out_a_month_under_way():
     )
     inc = pd.concat(parts, ignore_index=True)
     now = pd.Timestamp("2026-01-03 08:00", tz="Europe/Stockholm")
-    cluster = hs.find_clusters(inc, end=now).query("category == 'alla'")
-    assert list(cluster["trend"]) == ["ingen tydlig trend"]
-    # read as a whole month, the two days were a fall
-    assert list(hs.find_clusters(inc).query("category == 'alla'")["trend"]) == ["minskande"]
+    # read as a whole month, the two days were a fall ("minskande"); the data end there,
+    # and it is 3 January: either way January is no whole month
+    for end in (now, None):
+        cluster = hs.find_clusters(inc, end=end).query("category == 'alla'")
+        assert list(cluster["trend"]) == ["ingen tydlig trend"]
+    # so is December, at an analysis on 20 December: the trend runs to November
+    mid_december = pd.Timestamp("2025-12-20", tz="Europe/Stockholm")
+    up_to_november = inc[inc["occurred_at"] < pd.Timestamp("2025-12-01", tz="Europe/Stockholm")]
+    assert list(hs.find_clusters(inc, end=mid_december).query("category == 'alla'")["trend"]) == (
+        list(hs.find_clusters(up_to_november).query("category == 'alla'")["trend"])
+    )
 
 
 def test_gi_star_recovers_planted_hotspots():
@@ -274,12 +281,20 @@ def test_emerging_hotspots_leave_out_a_month_under_way():
     )
     more = pd.concat([inc, week], ignore_index=True)
     now = pd.Timestamp("2026-01-08 09:00", tz="Europe/Stockholm")
-    em = hs.emerging_hotspots(more, cell_size_m=250, area=AREA, end=now)
-    row = em[em.contains(centre)].iloc[0]
+    # read as a thirteenth month, in which the hot spot was not hot, it was "historisk"
+    for end in (now, None):  # the week is no whole month, by the clock or by the data
+        em = hs.emerging_hotspots(more, cell_size_m=250, area=AREA, end=end)
+        row = em[em.contains(centre)].iloc[0]
+        assert (row["pattern"], row["n_steps"]) == ("ihållande", 12)
+
+
+def test_emerging_hotspots_do_not_count_months_not_yet_imported():
+    # the store holds 2025; the analysis runs on 3 February 2026 (January not imported)
+    inc = _monthly(("2025-01", "2025-12"), 100, seed=7, hot_per_month=12)
+    start, end = hs.covered_period(inc, end=pd.Timestamp("2026-02-03", tz="Europe/Stockholm"))
+    em = hs.emerging_hotspots(inc, cell_size_m=250, area=AREA, start=start, end=end)
+    row = em[em.contains(shapely.Point(X0 + 5125, Y0 + 5125))].iloc[0]
     assert (row["pattern"], row["n_steps"]) == ("ihållande", 12)
-    # without the clock the week is a thirteenth month in which the hot spot was not hot
-    old = hs.emerging_hotspots(more, cell_size_m=250, area=AREA)
-    assert old[old.contains(centre)]["pattern"].iloc[0] == "historisk"
 
 
 def test_emerging_hotspots_keep_empty_months_at_the_end_of_a_window():
@@ -545,3 +560,46 @@ def test_pruned_dbscan_labels_equal_plain_dbscan():
     assert (labels >= 0).sum() > 200  # the planted spots are found
     assert np.array_equal(labels < 0, plain < 0)
     assert adjusted_rand_score(labels, plain) == pytest.approx(1.0)
+
+
+def test_report_counts_no_months_before_the_store_begins():
+    # the store begins in March 2025; a hot cell every month to November, none in December
+    from geo.report.monthly.incidents import emerging_changes
+
+    noise_ = _monthly(("2025-03", "2025-12"), 100, seed=7)
+    hot = _monthly(("2025-03", "2025-11"), 0, seed=7, hot_per_month=12)
+    table, _notes = emerging_changes(
+        pd.concat([noise_, hot], ignore_index=True), _places(), month="2025-12", cell_size_m=250
+    )
+    frame = table.frame.set_index("Tema")
+    # over the 24-month window, 14 months of no data made the cell "konsekutiv" in November
+    assert frame.loc["Samverkan och övrigt", "Förra månaden"] == "ihållande"
+    assert frame.loc["Samverkan och övrigt", "Denna månad"] == "historisk"
+
+
+def test_report_waits_for_a_month_the_store_does_not_hold_yet():
+    # 24 months to November 2025, a hot spot every month; December not imported yet
+    from geo.report.monthly.incidents import emerging_changes
+
+    inc = _monthly(("2023-12", "2025-11"), 100, seed=7, hot_per_month=12)
+    table, notes = emerging_changes(inc, _places(), month="2025-12", cell_size_m=250)
+    assert table.frame.empty  # not "ihållande → historisk" for every hot spot
+    assert notes == [
+        "Lagret täcker inte hela december 2025; framväxande hotspots jämförs när månaden är hel."
+    ]
+
+
+def test_place_stats_end_with_the_data_when_the_store_lags():
+    # one event a day at Lanna to Sunday 22 November; the analysis runs on Saturday the 28th
+    t = pd.date_range("2024-06-01 12:00", "2025-11-22 12:00", freq="D", tz="Europe/Stockholm")
+    inc = incidents_at(np.full(len(t), X0 + 1000), np.full(len(t), Y0 + 1000))
+    inc["occurred_at"] = t
+    now = pd.Timestamp("2025-11-28 10:00", tz="Europe/Stockholm")
+    layers = hs.run_analysis(inc, _places(), area=AREA, permutations=0, end=now)
+    row = layers["place_stats"].query("category == 'alla'").iloc[0]
+    assert row["n_period"] == row["n_period_last_year"] == 90  # not 85 against 90
+    assert row["period_end"] == "2025-11-22"
+    # an analysis dated before the data end (geo run --end) ends its period there
+    then = pd.Timestamp("2025-10-01", tz="Europe/Stockholm")
+    layers = hs.run_analysis(inc, _places(), area=AREA, permutations=0, end=then)
+    assert set(layers["place_stats"]["period_end"]) == {"2025-10-01"}

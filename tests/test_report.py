@@ -1067,7 +1067,7 @@ def test_a_month_not_over_compares_no_emerging_hot_spots(unfinished_month):
 
 
 def test_geo_run_analyses_the_whole_months_before_its_day(sample):
-    """`geo run --end 2026-12-07`: the emerging steps end with November, not 7 days of December."""
+    """`geo run --end 2026-12-07`: the emerging steps end with November, not 6 days of December."""
     from geo.hotspots import spatial_incidents
 
     emerging = store.read_layer("emerging", sample["path"])
@@ -1075,5 +1075,6 @@ def test_geo_run_analyses_the_whole_months_before_its_day(sample):
     first = pd.Timestamp(located["occurred_at"].min()).tz_convert(settings.timezone)
     months = (2026 - first.year) * 12 + (11 - first.month) + 1  # to November 2026
     assert set(emerging["n_steps"]) == {months}
+    # the places' last 90 days end with the data (the sample's last day, Sunday 6 December)
     places = store.read_layer("place_stats", sample["path"])
-    assert set(places["period_end"]) == {"2026-12-07"}
+    assert set(places["period_end"]) == {"2026-12-06"}

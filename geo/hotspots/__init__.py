@@ -12,6 +12,7 @@ from geo.hotspots._common import (
     MAX_PRECISION_M,
     MIN_EVENTS,
     TOO_FEW,
+    covered_period,
     hour_of_week,
     spatial_incidents,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "NO_PATTERN",
     "TOO_FEW",
     "classify_emerging",
+    "covered_period",
     "emerging_hotspots",
     "find_clusters",
     "gi_star",

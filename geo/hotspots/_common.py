@@ -13,6 +13,7 @@ import shapely
 from geo import settings
 from geo.errors import DataError
 from geo.projection import require_projected
+from geo.timespan import covered_span, whole_steps
 
 logger = logging.getLogger(__name__)
 
@@ -106,41 +107,64 @@ def local_wall_time(times: pd.Series) -> pd.Series:
     return t
 
 
+def local_time(t: pd.Timestamp) -> pd.Timestamp:
+    """Return a time as naive local wall-clock time (a naive one is taken as local already)."""
+    ts = pd.Timestamp(t)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(settings.timezone).tz_localize(None)
+    return ts
+
+
 def step_range(
-    periods: pd.Series,
+    times: pd.Series,
+    freq: str,
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
 ) -> pd.PeriodIndex:
-    """Return the whole time steps (months or weeks, local time) an analysis runs over.
+    """Return the whole time steps (months ``"M"`` or weeks ``"W"``) an analysis runs over.
 
     Parameters
     ----------
-    periods
-        The events' periods (``Series.dt.to_period``), non-empty; their frequency is the step.
-    start
-        First instant of the analysed time (tz-aware, or naive local time); default the first
-        event's step.
-    end
-        End of the analysed time, exclusive (the time the data are complete to, e.g. now);
-        the steps stop at the last one that has ended by then, so a month still under way
-        is not read as a month with few events. Default: the last event's step, the data
-        taken as complete through it.
+    times
+        The events' local wall-clock times (:func:`local_wall_time`), at least one.
+    freq
+        ``"M"`` or ``"W"``.
+    start, end
+        The time the data cover (tz-aware, or naive local time), ``end`` exclusive; each
+        defaults to what ``times`` cover (:func:`geo.timespan.covered_span`). Give them
+        when ``times`` are a part of the data (one theme), whose quiet ends are no ends of
+        the data: :func:`covered_period` of all events, or a report's window.
 
     Returns
     -------
     pandas.PeriodIndex
-        The steps, oldest first; empty when ``end`` leaves no whole step after ``start``.
+        The steps lying wholly in the time covered, oldest first; empty when none does. A
+        month cut by an end of the data (imported to the 22nd) is no step: read as one, it
+        holds few events, and every persistent hot spot in it reads as historical.
     """
-    freq = periods.dt.freq
+    lo, hi = covered_span(times)
+    return whole_steps(
+        lo if start is None else local_time(start), hi if end is None else local_time(end), freq
+    )
 
-    def local_step(t: pd.Timestamp) -> pd.Period:
-        period: pd.Period = local_wall_time(pd.Series([pd.Timestamp(t)])).dt.to_period(freq).iloc[0]
-        return period
 
-    first = periods.min() if start is None else local_step(start)
-    # the step holding ``end`` has not ended (or begins at ``end``): the one before is whole
-    last = periods.max() if end is None else local_step(end) - 1
-    if last < first:
-        return pd.PeriodIndex([], freq=freq)
-    return pd.period_range(first, last, freq=freq)
+def covered_period(
+    incidents: gpd.GeoDataFrame, *, end: pd.Timestamp | None = None
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the time all the incidents cover, ended at ``end`` (now) when that is sooner.
+
+    Parameters
+    ----------
+    incidents
+        Every incident of the analysis (all themes), at least one, with ``occurred_at``.
+    end
+        The time of the analysis (tz-aware or naive local); ``None``: the data's end.
+
+    Returns
+    -------
+    tuple of pandas.Timestamp
+        ``(start, end)`` as naive local times (:func:`geo.timespan.covered_span`).
+    """
+    lo, hi = covered_span(local_wall_time(incidents["occurred_at"]))
+    return lo, hi if end is None else min(hi, local_time(end))

@@ -158,9 +158,9 @@ def find_clusters(
     per_category
         Also cluster each category on its own (``category`` is ``"alla"`` for theme rows).
     end
-        The time the data are complete to (now; exclusive): the trend runs over the whole
-        months before it, so a month under way does not read as a fall. Default: through the
-        last event's month.
+        The end of the time the data cover (exclusive; :func:`covered_period`, ended at
+        now): the trend runs over the whole months before it, so a month under way does not
+        read as a fall. Default: what the incidents cover (:func:`step_range`).
 
     Returns
     -------
@@ -195,7 +195,7 @@ def find_clusters(
     how_all = hour_of_week(times)
     month_all = times.dt.month.to_numpy().astype(np.int64) - 1
     month_ord = (times.dt.year.to_numpy() * 12 + month_all).astype(np.int64)
-    whole = step_range(times.dt.to_period("M"), end=end)
+    whole = step_range(times, "M", end=end)
     end_ord = int(whole[-1].year * 12 + whole[-1].month - 1) if len(whole) else -1
     t_ns = times.to_numpy().astype("datetime64[ns]").view("i8")  # local wall time orders them
     occurred = incidents["occurred_at"]

@@ -145,11 +145,11 @@ def emerging_hotspots(
     seed
         Seed of the permutations.
     start, end
-        The analysed time (:func:`step_range`): whole steps from ``start``'s to the last one
-        ended by ``end`` (exclusive), empty ones included; events outside are left out. Give
-        ``end`` = now, or the final step is a month under way and every persistent hot spot
-        in it reads as historical; give both for a fixed window, or its empty last months
-        are dropped and a cell is "new" in a month that held nothing.
+        The time the data cover (:func:`step_range`; ``end`` exclusive): the steps lying
+        wholly in it, empty ones included; events outside are left out. By default what the
+        incidents cover; give both when they are one theme of the data (its quiet months at
+        the ends are still months), from :func:`covered_period` of all the data, ended at
+        now, or a report's window within it.
 
     Returns
     -------
@@ -172,10 +172,9 @@ def emerging_hotspots(
     pos = pd.Index(ids).get_indexer(
         cell_ids(incidents.geometry.x, incidents.geometry.y, cell_size_m=cell_size_m)
     )
-    periods = local_wall_time(incidents["occurred_at"]).dt.to_period(
-        "M" if step == "month" else "W"
-    )
-    steps = step_range(periods, start=start, end=end)
+    wall = local_wall_time(incidents["occurred_at"])
+    periods = wall.dt.to_period("M" if step == "month" else "W")
+    steps = step_range(wall, "M" if step == "month" else "W", start=start, end=end)
     if len(steps):
         in_steps = ((periods >= steps[0]) & (periods <= steps[-1])).to_numpy()
         step_pos = np.where(in_steps, (periods - steps[0]).map(lambda d: d.n), -1).astype(int)

@@ -9,6 +9,8 @@ import pandas as pd
 import shapely
 
 from geo.hotspots._common import (
+    covered_period,
+    local_time,
     spatial_incidents,
 )
 from geo.hotspots.clusters import find_clusters
@@ -49,9 +51,11 @@ def run_analysis(
     progress
         Called with the name of each step as it starts (the CLI's progress bar).
     end
-        The time the data are complete to (exclusive; pass now): the trends and emerging
-        hot spots run over the whole months before it, the place statistics' period ends
-        there. Default: the data taken as complete through their last event.
+        The time of the analysis (pass now, or ``geo run --end``'s day): the trends and
+        emerging hot spots run over the whole months the incidents cover before it
+        (:func:`covered_period`: not a month under way, nor months after the last import),
+        and the place statistics' period ends at it or at the last incident, whichever is
+        sooner. Default: the data's end.
 
     Returns
     -------
@@ -77,11 +81,16 @@ def run_analysis(
     note(steps[1])
     layers["gi_grid"] = gi_star(grid, permutations=permutations, seed=seed)
     note(steps[2])
-    layers["hotspots"] = find_clusters(located, places=places, end=end)
+    start, stop = covered_period(located, end=end) if len(located) else (None, None)
+    layers["hotspots"] = find_clusters(located, places=places, end=stop)
     note(steps[3])
     layers["emerging"] = emerging_hotspots(
-        located, cell_size_m=cell_size_m, area=area, seed=seed, end=end
+        located, cell_size_m=cell_size_m, area=area, seed=seed, start=start, end=stop
     )
     note(steps[4])
-    layers["place_stats"] = place_stats(incidents, places, end=end)
+    # the period ends at ``end``, or with the data when they end sooner (days not yet
+    # imported would read as a fall)
+    last = local_time(pd.to_datetime(incidents["occurred_at"]).max()) if len(incidents) else None
+    sooner = end is not None and last is not None and local_time(end) <= last
+    layers["place_stats"] = place_stats(incidents, places, end=end if sooner else None)
     return layers

@@ -352,7 +352,9 @@ def emerging_changes(
     Parameters
     ----------
     incidents
-        Incidents of the history window.
+        Incidents of the history window, all themes (they tell which months the data
+        cover: a month before the first import or after the last is no month without
+        events, and the comparison waits until the month is covered whole).
     places
         Named places.
     month
@@ -372,18 +374,26 @@ def emerging_changes(
         The ``hotspotforandringar`` table (``Tema``, ``Förra månaden``, ``Denna månad``,
         ``Rutor``, ``Närmaste platser``) and Swedish notes (themes with too few events).
     """
-    from geo.hotspots import TOO_FEW, emerging_hotspots, spatial_incidents
+    from geo.hotspots import TOO_FEW, covered_period, emerging_hotspots, spatial_incidents
+    from geo.hotspots._common import local_time, local_wall_time
 
     p = activity.parse_month(month)
     rows: list[list[Any]] = []
     notes: list[str] = []
-    for theme, label in THEMES.items() if days is None else ():
+    month_end = local_time(activity.month_bounds(month)[1])
+    located = spatial_incidents(incidents)
+    # the months the data cover: before the first import or after the last there are no zeros
+    data_start, data_end = covered_period(located, end=month_end) if len(located) else (None, None)
+    whole = days is None and data_end == month_end
+    for theme, label in THEMES.items() if whole else ():
         sub = spatial_incidents(theme_incidents(incidents, theme, places))
         runs = []
         for last in (p, p - 1):
-            start = activity.month_bounds(str(last - (history_months - 1)))[0]
-            end = activity.month_bounds(str(last))[1]
-            window = sub[in_period(sub["occurred_at"], start, end).to_numpy()] if len(sub) else sub
+            start = local_time(activity.month_bounds(str(last - (history_months - 1)))[0])
+            start = max(start, data_start) if data_start is not None else start
+            end = local_time(activity.month_bounds(str(last))[1])
+            wall = local_wall_time(sub["occurred_at"])
+            window = sub[((wall >= start) & (wall < end)).to_numpy()] if len(sub) else sub
             runs.append(emerging_hotspots(window, cell_size_m=cell_size_m, start=start, end=end))
         now, before = runs
         if now.empty or (now["pattern"] == TOO_FEW).all():
@@ -403,11 +413,13 @@ def emerging_changes(
         for (b, a), grp in changed.groupby(["pattern_before", "pattern"], sort=True):
             near = ", ".join(sorted(set(grp["near"]))[:4])
             rows.append([label, b, a, len(grp), near])
-    if days is not None:
-        notes.append(
-            f"Lagret har observationer bara till och med {days} {month_label(month)}; "
-            "framväxande hotspots jämförs när månaden är hel."
+    if not whole and len(located):
+        covered = (
+            f"Lagret har observationer bara till och med {days} {month_label(month)}"
+            if days is not None
+            else f"Lagret täcker inte hela {month_label(month)}"
         )
+        notes.append(f"{covered}; framväxande hotspots jämförs när månaden är hel.")
     frame = pd.DataFrame(
         rows, columns=["Tema", "Förra månaden", "Denna månad", "Rutor", "Närmaste platser"]
     )
