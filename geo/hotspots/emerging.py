@@ -69,7 +69,10 @@ def classify_emerging(
     Notes
     -----
     Definitions follow ArcGIS Pro's *Emerging Hot Spot Analysis*: "≥ 90 %" of steps
-    means persistent-like; the run at the end decides new/consecutive.
+    means persistent-like; the run at the end decides new/consecutive. A cell hot at the
+    end after being cold fits both "new" (never hot before) and "oscillating" (hot at the
+    end with a cold history); it is called oscillating, the more specific of the two, as
+    sfdep (R) does.
     """
     h = np.asarray(hot, dtype=bool)
     c = np.asarray(cold, dtype=bool)
@@ -98,10 +101,12 @@ def _classify_one(
         if n >= 4 and np.ptp(z) > 0:
             trend = str(mk.original_test(z, alpha=alpha).trend)
         return {"increasing": "intensifying", "decreasing": "diminishing"}.get(trend, "persistent")
+    if other.any():  # a cold history: oscillating, also when hot only at the end
+        return "oscillating"
     run = n - int(np.flatnonzero(~sig)[-1]) - 1  # length of the hot run at the end
     if run == int(sig.sum()):
         return "new" if run == 1 else "consecutive"
-    return "oscillating" if other.any() else "sporadic"
+    return "sporadic"
 
 
 def emerging_hotspots(
