@@ -168,7 +168,7 @@ def test_log_replaces_the_same_line_month_and_executor(plan, store_path):
         ({"times": 1001}, "from 0 to 1000"),
         ({"month": "2026-13"}, "not a month"),
         ({"activity_id": "X1"}, "patrol log"),
-        ({"comment": "gäller 19900101-1234"}, "personnummer"),
+        ({"comment": "gäller 19900101-1239"}, "personnummer"),
     ],
 )
 def test_bad_log_entries_are_refused(plan, kwargs, needle):
@@ -184,7 +184,7 @@ NOV_2026_BEGUN = pd.Timestamp("2026-12-02 12:00", tz="Europe/Stockholm")
 @pytest.mark.parametrize(
     ("comment", "swedish", "english"),
     [
-        ("gäller 19900101-1234", "ett personnummer; ta bort det.", "a personnummer; remove it."),
+        ("gäller 19900101-1239", "ett personnummer; ta bort det.", "a personnummer; remove it."),
         ("bilen ABC 123 stoppad", "ett registreringsnummer; ta bort det.",
          "a registration number; remove it."),
         ("möte på Storgatan 5", "en gatuadress med husnummer; ta bort den.",
