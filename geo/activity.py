@@ -640,8 +640,10 @@ def validate_entry(
         As :func:`load_plan` returns it.
     activity_id, month, executor, times, comment
         The row's fields (strings from a file or a form are accepted). A comment holding a
-        personnummer, a registration number or a street address with a house number is
-        refused (:func:`geo.sensitive_text.find_identifying`, the spots' check).
+        personnummer or a registration number is refused
+        (:func:`geo.sensitive_text.find_identifying`, the spots' check); a street address is
+        not: the comment is seen only inside its own organisation and notes where the
+        activity was done (``Vandring Stortorget 18-20``), as a pass names its places.
     now
         The time it is checked at (default the clock): a month not begun is refused
         (:func:`check_month_begun`).
@@ -703,7 +705,7 @@ def validate_entry(
         msg = f"The comment on {aid!r} has {len(note)} characters; keep it to {MAX_COMMENT_CHARS}."
         sv = f"Kommentaren har {len(note)} tecken; korta den till högst {MAX_COMMENT_CHARS}."
         raise EntryError(msg, field="comment", form_message=sv)
-    if found := find_identifying(note):
+    if found := find_identifying(note, addresses=False):
         msg = (
             f"The comment on {aid!r} looks like it holds {found.english};"
             f" remove {found.english_pronoun}."

@@ -4,19 +4,41 @@ Design §8: no names, personnummer or registration numbers anywhere. Every free 
 into the project (a spot's description, unit and status comment, an EST observation, an
 activity-log comment, a patrol pass's places, activity and results, from a form or a file) is
 checked by :func:`find_identifying`, with the patterns kept here once. Each caller chooses
-whether a street address with a house number counts: it does in a spot's description (an
-address to a home, which the shared list must not hold) and in an activity comment, not in a
-pass (where the police name the place they patrolled). Names are not guessed at: a heuristic
-would refuse place names; the forms' warnings ask not to write them.
+whether a street address with a house number counts: it does in a spot's texts (an address to a
+home, which the list shared with the public side must not hold), not in an activity comment
+(seen only inside its own organisation, a note of where the activity was done) nor in a pass
+(where the police name the place they patrolled). Names are not guessed at: a heuristic would
+refuse place names; the forms' warnings ask not to write them.
+
+What counts, so that ordinary texts of counts, times and dates pass:
+
+- a personnummer or samordningsnummer is ten digits ``YYMMDDNNNC`` (or twelve with the
+  century), optionally with ``-``, ``+``, a space or a Unicode dash (``–``, ``—`` …) before the
+  last four, whose date part is one (month 01–12, day 01–31, or 61–91 for a
+  samordningsnummer) and whose last digit is the Luhn check digit over the ten. A time
+  (``251202 1800``) or an organisation number (``212000-2981``, month ≥ 20) is none; one
+  date-and-time in ten still passes the Luhn test by chance when written ``YYMMDD HHMM`` with
+  nothing after, and a mobile number written as ten digits without spaces likewise;
+- a registration number is three letters of the plates' alphabet (A–Z without I, Q and V, which
+  plates never use, nor Å, Ä, Ö), two digits and a digit or such a letter: ``ABC 123``,
+  ``ABC-123``, ``ABC12D``; without a separator in any case (``abc123``, ``Bil abc123
+  stoppad``); with a space or dash in capitals only, so that ``och 123`` in a sentence is none
+  (``Abc 123`` is not found either). Acronyms that fit the pattern and are written with a
+  number (:data:`NOT_PLATES`: ``SOS 112``, ``AML 123``, ``PBL 10A`` …) are none;
+- a street address is a street name (:data:`STREET_SUFFIXES`) followed by a house number, not a
+  count (``Storgatan 3 gånger``, ``Skolvägen 2 tillfällen``, ``Östansjövägen 3 av 4 helger``)
+  or a day (``Lekebergsvägen 13 nov``); a range (``Stortorget 18-20``) stays one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = [
     "GENERIC_ROAD_WORDS",
+    "NOT_PLATES",
     "STREET_SUFFIXES",
     "Identifying",
     "find_identifying",
@@ -24,13 +46,80 @@ __all__ = [
     "redact_identifying",
 ]
 
-#: A personnummer or samordningsnummer: ``YYMMDD-NNNN``, ``YYYYMMDDNNNN``, ``YYMMDD+NNNN``,
-#: ``YYMMDD NNNN`` (no date or checksum test: a mistyped one is still one).
-_PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
+#: Dashes people and their phones type between digits: the hyphen-minus and its Unicode kin
+#: (hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign),
+#: escaped for a character class.
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 
-#: A Swedish registration number: three capitals, two digits, a digit or capital (``ABC 123``,
-#: ``ABC12D``).
-_REGNR_RE = re.compile(r"(?<![A-ZÅÄÖ])[A-Z]{3} ?\d{2}[A-Z0-9](?![A-Za-z0-9])")
+#: Spaces between the parts of a number: the plain one, the no-break and the narrow no-break.
+_SPACES = " \u00a0\u202f"
+
+#: A personnummer or samordningsnummer as written: ``YYMMDD-NNNC``, ``YYYYMMDDNNNC``,
+#: ``YYMMDD+NNNC``, ``YYMMDD NNNC``, ``YYMMDD–NNNC``, with a date part (month 01–12, day 01–31
+#: or, a samordningsnummer, 61–91); not followed by a dash and a digit (``251202 1800-2100``
+#: is a day and a time span). :func:`_luhn_holds` tests the check digit.
+_PERSONNUMMER_RE = re.compile(
+    r"(?<!\d)(?:19|20)?(?P<date>\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))"
+    rf"[+{_DASHES}{_SPACES}]?(?P<tail>\d{{4}})(?!\d)(?![{_DASHES}]\d)"
+)
+
+#: Letters of Swedish registration plates: A–Z without I, Q and V (nor Å, Ä, Ö).
+_PLATE_LETTERS = "A-HJ-PR-UW-Z"
+
+#: Acronyms and law abbreviations of the kommun's and the police's texts that fit a plate's
+#: pattern when a number follows (``SOS 112``, ``AML 123``, ``PBL 10A``, ``FAP 201-1``), so
+#: are no registration number, in any case: SOS, the laws AML (arbetsmiljö-), BRB
+#: (brottsbalken), LOB (berusade), LSO (skydd mot olyckor), LSS, OSL (offentlighet och
+#: sekretess), PBL (plan och bygg), PUL, SOL (socialtjänst), TSL (trafikskade-), the series
+#: FAP (the police's rules), SFS and SOU, the authorities MSB, RPS and SKR, and OBS. (LVU, LVM
+#: and others with I, Q or V never fit.)
+NOT_PLATES: tuple[str, ...] = (
+    "AML",
+    "BRB",
+    "FAP",
+    "LOB",
+    "LSO",
+    "LSS",
+    "MSB",
+    "OBS",
+    "OSL",
+    "PBL",
+    "PUL",
+    "RPS",
+    "SFS",
+    "SKR",
+    "SOL",
+    "SOS",
+    "SOU",
+    "TSL",
+)
+
+#: A Swedish registration number: three plate letters, two digits, a digit or plate letter.
+#: In capitals with a space or a dash (``ABC 123``, ``ABC-123``, ``ABC 12D``), in any case
+#: without (``ABC123``, ``abc123``); a mixed- or lower-case one with a space (``Abc 123``) is
+#: not found, since ``och 123`` in a sentence has the same shape. Not an acronym of
+#: :data:`NOT_PLATES`, nor inside a longer word or number.
+_REGNR_RE = re.compile(
+    r"(?<![^\W_])"
+    rf"(?!(?i:{'|'.join(NOT_PLATES)}))"
+    rf"(?:[{_PLATE_LETTERS}]{{3}}[{_SPACES}{_DASHES}]\d{{2}}[0-9{_PLATE_LETTERS}]"
+    rf"|(?i:[{_PLATE_LETTERS}]{{3}}\d{{2}}[0-9{_PLATE_LETTERS}]))"
+    r"(?![^\W_])"
+)
+
+
+def _luhn_holds(digits: str) -> bool:
+    """Tell whether the last of ten digits is their Luhn check digit, as in every personnummer."""
+    total = 0
+    for i, char in enumerate(digits):
+        d = int(char) * (2 if i % 2 == 0 else 1)
+        total += d // 10 + d % 10
+    return total % 10 == 0
+
+
+def _is_personnummer(match: re.Match[str]) -> bool:
+    return _luhn_holds(match["date"] + match["tail"])
+
 
 #: Endings of Swedish street names (``Storgatan``, ``Ekkroken``, ``Lindallén`` …). ``väg`` and
 #: ``led`` alone are not here: ``väg 204``, ``riksväg 50`` and ``E18`` are road numbers.
@@ -56,9 +145,15 @@ STREET_SUFFIXES: tuple[str, ...] = (
 )
 
 #: Numbers after a street name that count something rather than name a house.
+#: Counts of times, things, people and time (``Storgatan 3 gånger``, ``Skolvägen 2 tillfällen``,
+#: ``Kyrkvägen 2 v``), ``3 av 4``, and months after a day (``Lekebergsvägen 13 nov``).
 _NOT_HOUSE_NUMBER = (
-    r"km|m|meter|gånger|ggr|st|stycken|bilar|fordon|mopeder|personer|min|minuter|timmar"
-    r"|dagar|kvällar|nätter|helger|veckor|månader|år|kr|procent"
+    r"km|m|meter|gång|gånger|ggr|st|stycken|tillfälle|tillfällen|kontroll|kontroller|pass"
+    r"|bilar|fordon|mopeder|förare|personer|ungdomar|elever|besök|samtal|möten|rapporter"
+    r"|min|minuter|tim|timme|timmar|dag|dagar|kväll|kvällar|natt|nätter|helg|helger"
+    r"|v|vecka|veckor|månad|månader|år|kr|procent|av\s+\d+"
+    r"|jan|januari|feb|februari|mars?|apr|april|maj|juni?|juli?|aug|augusti"
+    r"|sep|sept|september|okt|oktober|nov|november|dec|december"
 )
 
 #: Words that make a generic road or place, not a street name, of a street ending: road kinds
@@ -110,14 +205,23 @@ _ADDRESS_RE = re.compile(
 
 @dataclass(frozen=True)
 class _Kind:
-    """One kind of identifying detail: its pattern and its names in the two languages."""
+    """One kind of identifying detail: its pattern, a test of a match and its names."""
 
     swedish: str
     english: str
     pattern: re.Pattern[str]
+    holds: Callable[[re.Match[str]], bool] = lambda match: True
+
+    def found_in(self, text: str) -> bool:
+        """Tell whether the text holds one."""
+        return any(self.holds(m) for m in self.pattern.finditer(text))
+
+    def redact(self, text: str, mark: str) -> str:
+        """Return the text with each one replaced by ``mark``."""
+        return self.pattern.sub(lambda m: mark if self.holds(m) else m[0], text)
 
 
-_PERSONNUMMER = _Kind("ett personnummer", "a personnummer", _PERSONNUMMER_RE)
+_PERSONNUMMER = _Kind("ett personnummer", "a personnummer", _PERSONNUMMER_RE, _is_personnummer)
 _REGNR = _Kind("ett registreringsnummer", "a registration number", _REGNR_RE)
 _ADDRESS = _Kind("en gatuadress med husnummer", "a street address with a house number", _ADDRESS_RE)
 
@@ -209,7 +313,8 @@ def find_identifying(text: str, *, addresses: bool = True) -> Identifying:
         Free text from a form or a file.
     addresses
         Whether a street address with a house number counts (:func:`has_street_address`):
-        yes for a spot's texts and an activity comment, no for a patrol pass, whose places
+        yes for a spot's texts; no for an activity comment (seen only inside its own
+        organisation, a note of where the activity was done) and a patrol pass, whose places
         the police may name by their address.
 
     Returns
@@ -217,12 +322,14 @@ def find_identifying(text: str, *, addresses: bool = True) -> Identifying:
     Identifying
         False when the text holds none; else the kinds, with the Swedish sentence
         (:meth:`Identifying.sentence`) and the English list (:attr:`Identifying.english`).
-        Times (``18:00-20:00``), dates (``2025-12-02``), weeks (``2025-W49``) and counts are
-        none; any run of ten digits (``YYMMDDNNNN``, optionally with ``-``, ``+`` or a space
-        before the last four, or twelve with the century) is taken for a personnummer, a
-        mobile number written without spaces too.
+        Times (``18:00-20:00``, ``1800-2100``), dates (``2025-12-02``, ``251202``), weeks
+        (``2025-W49``), counts, road numbers (``E18``), organisation numbers and acronyms with
+        a number (``SOS 112``) are none; ten digits ``YYMMDDNNNC`` (optionally with ``-``,
+        ``+``, a space or a dash before the last four, or twelve with the century) are a
+        personnummer when the date part is one and the Luhn check digit holds (see the
+        module's notes).
     """
-    return Identifying(tuple(k for k in _kinds(addresses=addresses) if k.pattern.search(text)))
+    return Identifying(tuple(k for k in _kinds(addresses=addresses) if k.found_in(text)))
 
 
 def redact_identifying(text: str, *, addresses: bool = True, mark: str = "[borttaget]") -> str:
@@ -246,7 +353,7 @@ def redact_identifying(text: str, *, addresses: bool = True, mark: str = "[bortt
         The text without them.
     """
     for kind in _kinds(addresses=addresses):
-        text = kind.pattern.sub(mark, text)
+        text = kind.redact(text, mark)
     return text
 
 

@@ -175,16 +175,18 @@ def test_a_row_with_a_personnummer_or_registration_number_is_quarantined_without
         tmp_path / "logg.csv",
         [
             "2026-12-04;20:00;21:10;Storgatan 5;närvaro;3 rapporter, 1 ordningsbot",
-            "2026-12-05;18:00;18:45;Fjugesta;fordonskontroll;förare 19850101-1234 rapporterad",
+            "2026-12-05;18:00;18:45;Fjugesta;fordonskontroll;förare 19850101-1236 rapporterad",
             "2026-12-06;18:00;18:45;Fjugesta;fordonskontroll;ABC 123 och XYZ12A stoppade",
+            # lower case without a separator, an en dash: once kept in the quarantine (reviewer)
+            "2026-12-07;18:00;18:45;Fjugesta;kontroll;bil abc123 stoppad, förare 850101–1236",
         ],
     )
     store = tmp_path / "s.gpkg"
     result = patrol_log.import_log(f, store_path=store, now=NOW)
-    assert (result.read, result.stored, result.quarantined) == (3, 1, 2)
+    assert (result.read, result.stored, result.quarantined) == (4, 1, 3)
     assert result.read == result.stored + result.quarantined + result.duplicates
-    assert result.reasons == {"personuppgift i text": 2}
-    assert [(e.file, e.line) for e in result.examples] == [(str(f), 3), (str(f), 4)]
+    assert result.reasons == {"personuppgift i text": 3}
+    assert [(e.file, e.line) for e in result.examples] == [(str(f), n) for n in (3, 4, 5)]
     assert result.examples[0].detail == (
         "texten på rad 3, kolumn resultat ser ut att innehålla ett personnummer — ta bort det ur"
         " filen och importera den igen (antal och slag räcker: ”3 rapporter, 1 ordningsbot”)"
@@ -194,9 +196,10 @@ def test_a_row_with_a_personnummer_or_registration_number_is_quarantined_without
     with sqlite3.connect(store) as conn:
         kept = "\n".join(str(v) for row in conn.execute("SELECT * FROM patrol_log_quarantine")
                          for v in row)  # fmt: skip
-    for detail in ("19850101-1234", "ABC 123", "XYZ12A"):
+    for detail in ("19850101-1236", "ABC 123", "XYZ12A", "abc123", "850101–1236"):
         assert detail not in kept  # the quarantine does not keep what it refused
     assert "förare [borttaget] rapporterad" in kept
+    assert "bil [borttaget] stoppad, förare [borttaget]" in kept
 
 
 def test_only_the_first_three_rows_per_reason_are_named_and_the_rest_pointed_to(

@@ -127,9 +127,11 @@ _PASS = {"date": "2025-12-02", "start": "18:00", "end": "18:45"}
 @pytest.mark.parametrize(
     ("text", "kinds"),
     [
-        ("stoppade 19850101-1234", "ett personnummer"),
+        ("stoppade 19850101-1236", "ett personnummer"),
         ("bil ABC 123 kontrollerad", "ett registreringsnummer"),
-        ("850101-1234 i ABC12D", "ett personnummer och ett registreringsnummer"),
+        ("850101-1236 i ABC12D", "ett personnummer och ett registreringsnummer"),
+        ("Bil abc123 stoppad", "ett registreringsnummer"),
+        ("förare 19850101–1236, ABC-123", "ett personnummer och ett registreringsnummer"),
     ],
 )
 def test_a_personnummer_or_registration_number_in_a_text_is_refused(field, text, kinds) -> None:
@@ -154,6 +156,8 @@ def test_a_personnummer_or_registration_number_in_a_text_is_refused(field, text,
         ("Fjugesta centrum; Lanna badgruva", "18:00-20:00 närvaro, 2025-12-02, 45 min"),
         ("väg 204 vid Hidinge", "12 fordon kontrollerade, 2 blåsprov, inga anmärkningar"),
         ("Kungsvägen 12B", "ordningsbot utanför Storgatan 5"),
+        ("Larm via SOS 112", "Pass 251202 1800-2100, 20251202 1800, AML 123, RPS 100, PBL 10A"),
+        ("Vandring Stortorget 18-20", "kommunen 212000-2981, ärende 5000-K123456-25"),
     ],
 )
 def test_addresses_counts_times_and_dates_pass(places, results) -> None:

@@ -142,7 +142,7 @@ def test_viewers_and_logged_out_clients_and_missing_csrf_are_refused(server, ann
     [
         ("N2", "kommun", {"times": -1}, "times", "heltal från 0 till 1000"),
         ("N2", "kommun", {"times": "tre"}, "times", "heltal från 0 till 1000"),
-        ("N2", "kommun", {"times": 1, "comment": "gäller 19900101-1234"}, "comment",
+        ("N2", "kommun", {"times": 1, "comment": "gäller 19900101-1239"}, "comment",
          "personnummer"),
         ("N2", "kommun", {"times": 1, "comment": "x" * 501}, "comment", "högst 500"),
         ("X1", "polis", {"times": 4}, "activity_id", "patrulloggen"),

@@ -147,14 +147,14 @@ def test_refusals_name_the_field_and_the_fix_in_swedish(server, per):
         "start": (pass_payload(start="sju"), "skriv den som 18:30"),
         "results": (pass_payload(results="x" * 2001), "högst 2000 tecken"),
         "places": (pass_payload(places="ABC 123 vid Fjugesta"), "ett registreringsnummer"),
-        "activity": (pass_payload(activity="samtal 850101-1234"), "ett personnummer; ta bort"),
+        "activity": (pass_payload(activity="samtal 850101-1236"), "ett personnummer; ta bort"),
     }
     for field, (body, fix) in cases.items():
         r = per.put(f"/api/pass/{new_id()}", json=body)
         assert r.status_code == 422, field
         errors = r.json()["errors"]
         assert list(errors) == [field] and fix in errors[field], errors
-    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(results="förare 19850101-1234"))
+    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(results="förare 19850101-1236"))
     assert r.json()["errors"] == {
         "results": "Texten ser ut att innehålla ett personnummer; ta bort det. Antal och slag"
         " räcker: ”3 rapporter, 1 ordningsbot”."
