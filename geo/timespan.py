@@ -18,7 +18,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["covered_span", "whole_steps"]
+from geo import settings
+
+__all__ = ["covered_span", "local_time", "whole_steps"]
+
+
+def local_time(t: pd.Timestamp) -> pd.Timestamp:
+    """Return a time as naive local wall-clock time (a naive one is taken as local already)."""
+    ts = pd.Timestamp(t)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(settings.timezone).tz_localize(None)
+    return ts
 
 
 def covered_span(times: pd.Series, *, chance: float = 0.01) -> tuple[pd.Timestamp, pd.Timestamp]:

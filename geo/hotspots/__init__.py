@@ -14,6 +14,7 @@ from geo.hotspots._common import (
     TOO_FEW,
     covered_period,
     hour_of_week,
+    local_wall_time,
     spatial_incidents,
 )
 from geo.hotspots.clusters import HOTSPOT_COLUMNS, find_clusters
@@ -38,6 +39,7 @@ __all__ = [
     "gi_star",
     "grid_counts",
     "hour_of_week",
+    "local_wall_time",
     "make_grid",
     "place_stats",
     "risk_surface",

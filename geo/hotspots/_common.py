@@ -13,7 +13,7 @@ import shapely
 from geo import settings
 from geo.errors import DataError
 from geo.projection import require_projected
-from geo.timespan import covered_span, whole_steps
+from geo.timespan import covered_span, local_time, whole_steps
 
 logger = logging.getLogger(__name__)
 
@@ -105,14 +105,6 @@ def local_wall_time(times: pd.Series) -> pd.Series:
     if t.dt.tz is not None:
         t = t.dt.tz_convert(settings.timezone).dt.tz_localize(None)
     return t
-
-
-def local_time(t: pd.Timestamp) -> pd.Timestamp:
-    """Return a time as naive local wall-clock time (a naive one is taken as local already)."""
-    ts = pd.Timestamp(t)
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert(settings.timezone).tz_localize(None)
-    return ts
 
 
 def step_range(

@@ -10,7 +10,6 @@ import shapely
 
 from geo.hotspots._common import (
     covered_period,
-    local_time,
     spatial_incidents,
 )
 from geo.hotspots.clusters import find_clusters
@@ -18,6 +17,7 @@ from geo.hotspots.emerging import emerging_hotspots
 from geo.hotspots.gistar import gi_star
 from geo.hotspots.places import place_stats
 from geo.hotspots.surface import grid_counts, risk_surface
+from geo.timespan import local_time
 
 
 def run_analysis(

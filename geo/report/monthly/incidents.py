@@ -33,6 +33,7 @@ from geo.report.monthly.vocabulary import (
     SOURCE_GROUP_LABELS,
     month_label,
 )
+from geo.timespan import local_time
 
 
 def theme_tables(
@@ -374,8 +375,13 @@ def emerging_changes(
         The ``hotspotforandringar`` table (``Tema``, ``Förra månaden``, ``Denna månad``,
         ``Rutor``, ``Närmaste platser``) and Swedish notes (themes with too few events).
     """
-    from geo.hotspots import TOO_FEW, covered_period, emerging_hotspots, spatial_incidents
-    from geo.hotspots._common import local_time, local_wall_time
+    from geo.hotspots import (
+        TOO_FEW,
+        covered_period,
+        emerging_hotspots,
+        local_wall_time,
+        spatial_incidents,
+    )
 
     p = activity.parse_month(month)
     rows: list[list[Any]] = []
