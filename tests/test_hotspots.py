@@ -367,11 +367,17 @@ def test_place_stats_count_per_place_and_compare_with_last_year():
     assert "torg" not in set(stats["place_id"])
 
 
+def _at_lanna(times):
+    """Incidents at Lanna badgruva (of :func:`_places`) at the given times."""
+    inc = incidents_at(np.full(len(times), X0 + 1000), np.full(len(times), Y0 + 1000))
+    inc["occurred_at"] = times
+    return inc
+
+
 def test_place_stats_make_no_comparison_before_the_data_begin():
     # one event a week at Lanna from March 2025: a flat rate, with no data a year before May
     t = pd.date_range("2025-03-03 20:00", "2025-08-01", freq="7D", tz="Europe/Stockholm")
-    inc = incidents_at(np.full(len(t), X0 + 1000), np.full(len(t), Y0 + 1000))
-    inc["occurred_at"] = t
+    inc = _at_lanna(t)
     stats = hs.place_stats(inc, _places(), end=pd.Timestamp("2025-08-01"), period_days=90)
     row = stats[stats["category"] == "alla"].iloc[0]
     assert row["n_period"] == 13
@@ -382,8 +388,7 @@ def test_place_stats_make_no_comparison_before_the_data_begin():
 def test_place_stats_compare_as_many_days_across_a_leap_day():
     # one event a day: the period and last year's hold as many events, 29 February or not
     t = pd.date_range("2023-06-01 12:00", "2025-02-28 12:00", freq="D", tz="Europe/Stockholm")
-    inc = incidents_at(np.full(len(t), X0 + 1000), np.full(len(t), Y0 + 1000))
-    inc["occurred_at"] = t
+    inc = _at_lanna(t)
     stats = hs.place_stats(inc, _places(), end=pd.Timestamp("2025-03-01"), period_days=90)
     row = stats[stats["category"] == "alla"].iloc[0]
     assert row["n_period"] == row["n_period_last_year"] == 90
@@ -595,8 +600,7 @@ def test_report_waits_for_a_month_the_store_does_not_hold_yet():
 def test_place_stats_end_with_the_data_when_the_store_lags():
     # one event a day at Lanna to Sunday 22 November; the analysis runs on Saturday the 28th
     t = pd.date_range("2024-06-01 12:00", "2025-11-22 12:00", freq="D", tz="Europe/Stockholm")
-    inc = incidents_at(np.full(len(t), X0 + 1000), np.full(len(t), Y0 + 1000))
-    inc["occurred_at"] = t
+    inc = _at_lanna(t)
     now = pd.Timestamp("2025-11-28 10:00", tz="Europe/Stockholm")
     layers = hs.run_analysis(inc, _places(), area=AREA, permutations=0, end=now)
     row = layers["place_stats"].query("category == 'alla'").iloc[0]
