@@ -610,3 +610,25 @@ def test_place_stats_end_with_the_data_when_the_store_lags():
     then = pd.Timestamp("2025-10-01", tz="Europe/Stockholm")
     layers = hs.run_analysis(inc, _places(), area=AREA, permutations=0, end=then)
     assert set(layers["place_stats"]["period_end"]) == {"2025-10-01"}
+
+
+def test_a_few_early_events_do_not_stretch_the_analysed_months():
+    # a hot spot every month of 2025 (the kommun's reports began then); before, 8 stray
+    # police events over 2023-2024 (0.5 % of the data), none near the hot spot
+    inc = _monthly(("2025-01", "2025-12"), 100, seed=7, hot_per_month=12)
+    rng = np.random.default_rng(2)
+    early = pd.concat(
+        [
+            incidents_at([X0 + rng.uniform(0, 2e3)], [Y0 + rng.uniform(0, 2e3)], start=d, days=1)
+            for d in ("2023-04-03", "2023-07-10", "2023-10-02", "2024-01-15", "2024-03-04",
+                        "2024-06-10", "2024-09-09", "2024-11-11")
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    more = pd.concat([early, inc], ignore_index=True)
+    start, end = hs.covered_period(more)
+    assert pd.Timestamp("2024-12-01") < start <= pd.Timestamp("2025-01-01")  # naive local
+    em = hs.emerging_hotspots(more, cell_size_m=250, area=AREA, start=start, end=end)
+    row = em[em.contains(shapely.Point(X0 + 5125, Y0 + 5125))].iloc[0]
+    # over 33 months from April 2023 the 12 hot ones at the end read "konsekutiv"
+    assert (row["pattern"], row["n_steps"]) == ("ihållande", 12)

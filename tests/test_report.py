@@ -1072,8 +1072,12 @@ def test_geo_run_analyses_the_whole_months_before_its_day(sample):
 
     emerging = store.read_layer("emerging", sample["path"])
     located = spatial_incidents(store.read_incidents(sample["path"]))
-    first = pd.Timestamp(located["occurred_at"].min()).tz_convert(settings.timezone)
-    months = (2026 - first.year) * 12 + (11 - first.month) + 1  # to November 2026
+    # from the synthetic set's first whole month (the police's few located events since
+    # 2023 are too thin a start): it begins after the 1st, so the month after
+    synthetic = located[located["source"] == "syntetisk"]
+    first = pd.Timestamp(synthetic["occurred_at"].min()).tz_convert(settings.timezone)
+    assert first.day > 1
+    months = (2026 - first.year) * 12 + (11 - first.month)  # to November 2026
     assert set(emerging["n_steps"]) == {months}
     # the places' last 90 days end with the data (the sample's last day, Sunday 6 December)
     places = store.read_layer("place_stats", sample["path"])

@@ -70,12 +70,12 @@ def _theme_masks(
     return masks
 
 
-def _trend_label(month_ord: npt.NDArray[np.int64], *, end_ord: int) -> str:
+def _trend_label(month_ord: npt.NDArray[np.int64], *, start_ord: int, end_ord: int) -> str:
     """Mann–Kendall class of the monthly counts from the first event's month to ``end_ord``.
 
-    Months after ``end_ord`` are left out.
+    Months outside ``start_ord``–``end_ord`` (the whole months the data cover) are left out.
     """
-    month_ord = month_ord[month_ord <= end_ord]  # a month under way is no month's count
+    month_ord = month_ord[(month_ord >= start_ord) & (month_ord <= end_ord)]
     if month_ord.size < 10:
         return TOO_FEW
     first = int(month_ord.min())
@@ -131,6 +131,7 @@ def find_clusters(
     alpha: float = 0.05,
     area_m2: float | None = None,
     per_category: bool = True,
+    start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
 ) -> gpd.GeoDataFrame:
     """Find dense clusters of incidents per theme and per category (DBSCAN in metres).
@@ -157,10 +158,11 @@ def find_clusters(
         buffered by ``eps_m``.
     per_category
         Also cluster each category on its own (``category`` is ``"alla"`` for theme rows).
-    end
-        The end of the time the data cover (exclusive; :func:`covered_period`, ended at
-        now): the trend runs over the whole months before it, so a month under way does not
-        read as a fall. Default: what the incidents cover (:func:`step_range`).
+    start, end
+        The time the data cover (:func:`covered_period`, ended at now; ``end`` exclusive):
+        the trend runs over the whole months in it, so a month under way does not read as a
+        fall, nor a few stray early events as a rise. Default: what the incidents cover
+        (:func:`step_range`).
 
     Returns
     -------
@@ -195,8 +197,10 @@ def find_clusters(
     how_all = hour_of_week(times)
     month_all = times.dt.month.to_numpy().astype(np.int64) - 1
     month_ord = (times.dt.year.to_numpy() * 12 + month_all).astype(np.int64)
-    whole = step_range(times, "M", end=end)
-    end_ord = int(whole[-1].year * 12 + whole[-1].month - 1) if len(whole) else -1
+    whole = step_range(times, "M", start=start, end=end)
+    start_ord, end_ord = (
+        (int(m.year * 12 + m.month - 1) for m in (whole[0], whole[-1])) if len(whole) else (0, -1)
+    )
     t_ns = times.to_numpy().astype("datetime64[ns]").view("i8")  # local wall time orders them
     occurred = incidents["occurred_at"]
     cat_codes, cat_names = pd.factorize(incidents["category"].astype("string"), sort=True)
@@ -269,7 +273,7 @@ def find_clusters(
                     "places": sorted(touched.get(int(j), [])),
                     "how_profile": counts_profile(how_all[mem], 168),
                     "month_profile": counts_profile(month_all[mem], 12),
-                    "trend": _trend_label(month_ord[mem], end_ord=end_ord),
+                    "trend": _trend_label(month_ord[mem], start_ord=start_ord, end_ord=end_ord),
                     "p_value": float(p_vals[j]),
                     "geometry": polys[j],
                 }

@@ -82,7 +82,7 @@ def run_analysis(
     layers["gi_grid"] = gi_star(grid, permutations=permutations, seed=seed)
     note(steps[2])
     start, stop = covered_period(located, end=end) if len(located) else (None, None)
-    layers["hotspots"] = find_clusters(located, places=places, end=stop)
+    layers["hotspots"] = find_clusters(located, places=places, start=start, end=stop)
     note(steps[3])
     layers["emerging"] = emerging_hotspots(
         located, cell_size_m=cell_size_m, area=area, seed=seed, start=start, end=stop
