@@ -632,3 +632,7 @@ def test_a_few_early_events_do_not_stretch_the_analysed_months():
     row = em[em.contains(shapely.Point(X0 + 5125, Y0 + 5125))].iloc[0]
     # over 33 months from April 2023 the 12 hot ones at the end read "konsekutiv"
     assert (row["pattern"], row["n_steps"]) == ("ihållande", 12)
+    # called without the span, it reads the incidents' own span by the same rule
+    em = hs.emerging_hotspots(more, cell_size_m=250, area=AREA)
+    row = em[em.contains(shapely.Point(X0 + 5125, Y0 + 5125))].iloc[0]
+    assert (row["pattern"], row["n_steps"]) == ("ihållande", 12)

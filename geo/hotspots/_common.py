@@ -125,7 +125,7 @@ def step_range(
         ``"M"`` or ``"W"``.
     start, end
         The time the data cover (tz-aware, or naive local time), ``end`` exclusive; each
-        defaults to what ``times`` cover (:func:`geo.timespan.covered_span`). Give them
+        defaults to what ``times`` cover, as :func:`covered_period` reads it. Give them
         when ``times`` are a part of the data (one theme), whose quiet ends are no ends of
         the data: :func:`covered_period` of all events, or a report's window.
 
@@ -136,7 +136,7 @@ def step_range(
         month cut by an end of the data (imported to the 22nd) is no step: read as one, it
         holds few events, and every persistent hot spot in it reads as historical.
     """
-    lo, hi = covered_span(times)
+    lo, hi = _main_span(times)
     return whole_steps(
         lo if start is None else local_time(start), hi if end is None else local_time(end), freq
     )
@@ -165,8 +165,12 @@ def covered_period(
     tuple of pandas.Timestamp
         ``(start, end)`` as naive local times (:func:`geo.timespan.covered_span`).
     """
-    wall = local_wall_time(incidents["occurred_at"])
+    lo, hi = _main_span(local_wall_time(incidents["occurred_at"]))
+    return lo, hi if end is None else min(hi, local_time(end))
+
+
+def _main_span(wall: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return :func:`geo.timespan.covered_span` of the times in their main period's months."""
     months = pd.PeriodIndex(wall.dt.to_period("M"))
     first, last = main_period(months)
-    lo, hi = covered_span(wall[((months >= first) & (months <= last))])
-    return lo, hi if end is None else min(hi, local_time(end))
+    return covered_span(wall[(months >= first) & (months <= last)])
