@@ -8,7 +8,6 @@ from collections.abc import Callable
 import geopandas as gpd
 import pandas as pd
 
-from geo import settings
 from geo.hotspots._common import (
     MAX_PRECISION_M,
     counts_profile,
@@ -16,6 +15,7 @@ from geo.hotspots._common import (
     local_wall_time,
 )
 from geo.sites import assign_places
+from geo.timespan import local_time
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +77,7 @@ def place_stats(
         pid = pid.copy()
         pid.loc[missing] = assign_places(incidents.geometry[missing], places)["place_id"]
     times = local_wall_time(incidents["occurred_at"])
-    end_ts = pd.Timestamp(end) if end is not None else times.max() + pd.Timedelta(seconds=1)
-    if end_ts.tzinfo is not None:
-        end_ts = end_ts.tz_convert(settings.timezone).tz_localize(None)
+    end_ts = local_time(end) if end is not None else times.max() + pd.Timedelta(seconds=1)
     start_ts = end_ts - pd.Timedelta(days=period_days)
     # last year's days, as many as this year's (29 February does not make them differ)
     ly_end = end_ts - pd.DateOffset(years=1)
