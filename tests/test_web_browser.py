@@ -115,7 +115,7 @@ def stored(path, description):
 def test_mark_save_reload_then_offline_mark_arrives_once(page, server):
     _base, path = server
     page.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
-    first = f"EPA-traktorer kör i cirklar {uuid.uuid4().hex[:6]}"
+    first = f"EPA-traktorer kör i cirklar {tag()}"
     mark_point(page, 0.5, 0.5, first)
     page.wait_for_function(
         "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
@@ -126,7 +126,7 @@ def test_mark_save_reload_then_offline_mark_arrives_once(page, server):
     assert page.locator("path.leaflet-interactive").count() >= 1
 
     page.context.set_offline(True)
-    second = f"Buskörning på grusplanen {uuid.uuid4().hex[:6]}"
+    second = f"Buskörning på grusplanen {tag()}"
     mark_point(page, 0.45, 0.55, second)
     page.wait_for_function("document.getElementById('utkorg').textContent.includes('osänd')")
     assert stored(path, second) == []
@@ -192,7 +192,7 @@ def test_saving_twice_while_offline_stores_one_report(page, server):
 def test_outbox_survives_a_closed_tab(browser, server, page):
     _base, path = server
     page.context.set_offline(True)
-    text = f"Sparad när fliken stängdes {uuid.uuid4().hex[:6]}"
+    text = f"Sparad när fliken stängdes {tag()}"
     mark_point(page, 0.55, 0.45, text)
     page.wait_for_function("document.getElementById('utkorg').textContent.includes('osänd')")
     context = page.context
@@ -335,7 +335,7 @@ def test_keyboard_only_marks_the_map_centre_and_saves(page, server):
     assert page.eval_on_selector("#category", "e => e.value") == "hastighet"
     tab_to(page, "")  # the first weekday box has no id
     page.keyboard.press("Space")
-    text = f"Hastigheter förbi skolan {uuid.uuid4().hex[:6]}"
+    text = f"Hastigheter förbi skolan {tag()}"
     tab_to(page, "description")
     page.keyboard.type(text)
     tab_to(page, "spara")
