@@ -15,8 +15,11 @@ What counts, so that ordinary texts of counts, times and dates pass:
 - a personnummer or samordningsnummer is ten digits ``YYMMDDNNNC`` (or twelve with the
   century), optionally with ``-``, ``+``, a space or a Unicode dash (``–``, ``—`` …) before the
   last four, whose date part is one (month 01–12, day 01–31, or 61–91 for a
-  samordningsnummer) and whose last digit is the Luhn check digit over the ten. A time
-  (``251202 1800``) or an organisation number (``212000-2981``, month ≥ 20) is none; one
+  samordningsnummer) and, written with nothing or a space before the last four, whose last
+  digit is the Luhn check digit over the ten; with a dash or ``+`` (``850312-1235``) the check
+  digit is not asked for: a personnummer with a typo still points at one person, and a date
+  and a time are not written so. A time (``251202 1800``) or an organisation number
+  (``212000-2981``, month ≥ 20) is none; one
   date-and-time in ten still passes the Luhn test by chance when written ``YYMMDD HHMM`` with
   nothing after, and a mobile number written as ten digits without spaces likewise;
 - a registration number is three letters of the plates' alphabet (A–Z without I, Q and V, which
@@ -60,7 +63,7 @@ _SPACES = " \u00a0\u202f"
 #: is a day and a time span). :func:`_luhn_holds` tests the check digit.
 _PERSONNUMMER_RE = re.compile(
     r"(?<!\d)(?:19|20)?(?P<date>\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))"
-    rf"[+{_DASHES}{_SPACES}]?(?P<tail>\d{{4}})(?!\d)(?![{_DASHES}]\d)"
+    rf"(?P<sep>[+{_DASHES}{_SPACES}]?)(?P<tail>\d{{4}})(?!\d)(?![{_DASHES}]\d)"
 )
 
 #: Letters of Swedish registration plates: A–Z without I, Q and V (nor Å, Ä, Ö).
@@ -118,7 +121,14 @@ def _luhn_holds(digits: str) -> bool:
 
 
 def _is_personnummer(match: re.Match[str]) -> bool:
-    return _luhn_holds(match["date"] + match["tail"])
+    """Tell a personnummer: a dash or ``+`` before the last four makes one, else the Luhn digit.
+
+    Written ``YYMMDD-NNNN`` the number is a personnummer even when its check digit fails: a
+    typo in one digit still points at one person, and nothing else is written so. Without a
+    separator or with a space, only the check digit tells it from a date and a time.
+    """
+    sep = match["sep"]
+    return bool(sep and sep not in _SPACES) or _luhn_holds(match["date"] + match["tail"])
 
 
 #: Endings of Swedish street names (``Storgatan``, ``Ekkroken``, ``Lindallén`` …). ``väg`` and
@@ -326,8 +336,8 @@ def find_identifying(text: str, *, addresses: bool = True) -> Identifying:
         (``2025-W49``), counts, road numbers (``E18``), organisation numbers and acronyms with
         a number (``SOS 112``) are none; ten digits ``YYMMDDNNNC`` (optionally with ``-``,
         ``+``, a space or a dash before the last four, or twelve with the century) are a
-        personnummer when the date part is one and the Luhn check digit holds (see the
-        module's notes).
+        personnummer when the date part is one and, unless a dash or ``+`` stands before
+        the last four, the Luhn check digit holds (see the module's notes).
     """
     return Identifying(tuple(k for k in _kinds(addresses=addresses) if k.found_in(text)))
 

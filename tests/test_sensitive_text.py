@@ -359,7 +359,8 @@ def test_lower_case_plates_and_unicode_dashes_are_found_and_redacted(text, kinds
         "kom och 123 till",
         "IBC 123",  # I, Q and V are on no plate
         "ABV12Q",
-        "850101-1234",  # the check digit does not hold: no personnummer (a mistyped one either)
+        "850101 1234",  # with a space the check digit must hold: a date and a time look so
+        "8501011234",
         # the check digit holds, the date does not: no month 13, no day 32 or 00
         "851301-1232",
         "850132-1239",
@@ -368,3 +369,14 @@ def test_lower_case_plates_and_unicode_dashes_are_found_and_redacted(text, kinds
 )
 def test_what_is_not_taken_for_a_personnummer_or_a_plate(text):
     assert not find_identifying(text)
+
+
+@given(_personnummer(), st.integers(min_value=0, max_value=9), st.sampled_from(["-", "+", "–"]))
+@example("850101-1236", 4, "-")
+def test_a_personnummer_with_a_dash_is_found_whatever_its_check_digit(pnr, last, sep):
+    # a typo in one digit still points at one person; nothing else is written YYMMDD-NNNN
+    digits = "".join(c for c in pnr if c.isdigit())[-10:]
+    mistyped = f"{digits[:6]}{sep}{digits[6:9]}{last}"
+    text = f"Föraren {mistyped} stoppades"
+    assert "ett personnummer" in find_identifying(text).swedish
+    assert mistyped not in redact_identifying(text)
