@@ -158,12 +158,13 @@ def aggregate_for_sharing(
 ) -> gpd.GeoDataFrame:
     """Aggregate incidents to grid cells per theme and time band, suppressing small cells.
 
-    Every incident counts for its category's theme; an incident at one of
-    ``bathing_place_ids`` also counts for theme ``B``. Cells are squares anchored at
-    multiples of ``cell_size_m`` in the working CRS; a cell that touches ``urban_areas``
-    is split into ``urban_cell_size_m`` squares (design §8: 250 m in tätorter,
-    500–1000 m rural). Each (cell, theme, time band) with fewer than ``k`` events is
-    dropped.
+    Every incident counts for one theme: its category's, or ``B`` when it lies at one of
+    ``bathing_place_ids`` (:func:`geo.sites.theme_mask` with ``shared=True``; counted for
+    both, ``B`` less another theme's cell would give a count suppression hid). Cells are
+    squares anchored at multiples of ``cell_size_m`` in the working CRS; a cell that
+    touches ``urban_areas`` is split into ``urban_cell_size_m`` squares (design §8: 250 m
+    in tätorter, 500–1000 m rural). Each (cell, theme, time band) with fewer than ``k``
+    events is dropped.
 
     Parameters
     ----------
@@ -182,7 +183,7 @@ def aggregate_for_sharing(
         Cell size inside tätorter; must divide ``cell_size_m`` and be at least
         :data:`MIN_CELL_SIZE_M`.
     bathing_place_ids
-        Place ids whose incidents also count for theme ``B``.
+        Place ids whose incidents count for theme ``B`` (instead of their category's).
 
     Returns
     -------
@@ -246,11 +247,9 @@ def aggregate_for_sharing(
         }
     )
     if bathing_place_ids and "place_id" in pts.columns:
-        at_bath = (
-            pts["place_id"].isin(list(bathing_place_ids)).to_numpy()
-            & (frame["theme"] != "B").to_numpy()
-        )
-        frame = pd.concat([frame, frame[at_bath].assign(theme="B")], ignore_index=True)
+        # one theme per event, so that no difference of two shown cells is a hidden count
+        at_bath = pts["place_id"].isin(list(bathing_place_ids)).to_numpy()
+        frame.loc[at_bath, "theme"] = "B"
     keys = ["cell_size_m", "x0", "y0", "theme", "time_band"]
     counts = frame.groupby(keys, sort=True).size().rename("n_events").reset_index()
     published = counts[counts["n_events"] >= k].reset_index(drop=True)

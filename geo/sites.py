@@ -332,11 +332,16 @@ def assign_places(points: gpd.GeoSeries, places: gpd.GeoDataFrame) -> pd.DataFra
     return out
 
 
-def theme_mask(incidents: pd.DataFrame, theme: str, places: gpd.GeoDataFrame) -> pd.Series:
+def theme_mask(
+    incidents: pd.DataFrame, theme: str, places: gpd.GeoDataFrame, *, shared: bool = False
+) -> pd.Series:
     """Tell which incidents count for a löfte theme.
 
     B (badplatser) is a place theme: an incident at a bathing-site place counts for B as
-    well as for its category's theme (design §3).
+    well as for its category's theme (design §3). In a shared output (``shared=True``) the
+    themes part the incidents instead: one at a bathing site counts for B only. Were it
+    counted twice, B less the other themes at the same place or cell would give a count that
+    suppression hid (a narcotics event at Lanna badgruva as ``B 7`` beside ``S 6``).
 
     Parameters
     ----------
@@ -346,14 +351,17 @@ def theme_mask(incidents: pd.DataFrame, theme: str, places: gpd.GeoDataFrame) ->
         ``N``, ``T``, ``B`` or ``S``.
     places
         Places as returned by :func:`load_places`.
+    shared
+        Count each incident for one theme only (the report's and the shared map's rule).
 
     Returns
     -------
     pandas.Series
         Booleans aligned with ``incidents``.
     """
+    bathing = set(places.loc[places["kind"] == "badplats", "place_id"])
+    at_bath = incidents["place_id"].isin(bathing)
     mask = incidents["theme"] == theme
     if theme == "B":
-        bathing = set(places.loc[places["kind"] == "badplats", "place_id"])
-        mask = mask | incidents["place_id"].isin(bathing)
-    return mask
+        return mask | at_bath
+    return mask & ~at_bath if shared else mask

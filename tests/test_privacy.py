@@ -80,10 +80,16 @@ def test_urban_areas_get_finer_cells(incidents):
         assert group.geometry.union_all().area == pytest.approx(group.area.sum())
 
 
-def test_bathing_place_events_also_count_for_theme_b(incidents):
+def test_bathing_place_events_count_for_theme_b_only(incidents):
     cells = privacy.aggregate_for_sharing(incidents, k=1, bathing_place_ids={"leken"})
     n_b = cells.loc[cells["theme"] == "B", "n_events"].sum()
     assert n_b == (incidents["place_id"] == "leken").sum()
+    # each event in one theme's cell: B less another theme's cell gives no hidden count
+    assert cells["n_events"].sum() == len(incidents)
+    at_leken = incidents[incidents["place_id"] == "leken"]
+    assert not cells.geometry.intersects(at_leken.union_all()).pipe(
+        lambda hit: (hit & (cells["theme"] != "B")).any()
+    )
 
 
 @pytest.mark.parametrize(

@@ -90,10 +90,11 @@ def _bathing_ids() -> list[str]:
 
 
 def _theme_sql(theme: str) -> str:
+    # the report's themes part the incidents: one at a bathing site counts for B only
+    ids = ",".join(f"'{p}'" for p in _bathing_ids())
     if theme == "B":
-        ids = ",".join(f"'{p}'" for p in _bathing_ids())
         return f"(theme = 'B' OR place_id IN ({ids}))"
-    return f"theme = '{theme}'"
+    return f"(theme = '{theme}' AND (place_id IS NULL OR place_id NOT IN ({ids})))"
 
 
 def test_outputs_are_written(sample):
@@ -348,7 +349,8 @@ def test_privacy_no_small_cells_and_no_free_text(sample):
 
 
 def test_suppress_parts_hides_what_could_be_derived():
-    assert monthly.suppress_parts([12, 3, 0], total=15, k=5) == ["–", "< 5", 0]
+    # a pair hidden together reads alike: which of the two is the small one is not told
+    assert monthly.suppress_parts([12, 3, 0], total=15, k=5) == ["–", "–", 0]
     assert monthly.suppress_parts([12, 7, 0], total=19, k=5) == [12, 7, 0]
     assert monthly.suppress_parts([2, 1], total=3, k=5) == ["< 5", "< 5"]
     assert monthly.suppress_parts([6, 2, 2], total=10, k=5) == [6, "< 5", "< 5"]

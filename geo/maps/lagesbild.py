@@ -830,7 +830,8 @@ def shared_map(
     notes = [
         f"Delad version: rutor med färre än {k} händelser visas inte; inga enskilda "
         "händelser, fritexter eller exakta tider. En ruta för liten att se i skalan ritas "
-        "som en liten fyrkant i sin mitt."
+        "som en liten fyrkant i sin mitt. En händelse vid en badplats räknas under "
+        "Badplatser, inte under sitt eget tema."
     ]
     m = base_map(
         title="Lägesbild – delad version",
@@ -860,7 +861,8 @@ def shared_map(
         data = to_display(group[[*privacy.SHARED_COLUMNS, "geometry"]])
         geojson_layer(
             data,
-            name=f"{name} ({int(group['n_events'].sum())} händelser)",
+            # the shown cells' sum, said to be so: the theme's total would give the hidden rest
+            name=f"{name} ({int(group['n_events'].sum())} händelser i visade rutor)",
             style={"weight": 1.5, "fillOpacity": 0.6},
             show=first,
             on_each_feature=js,
@@ -874,7 +876,7 @@ def shared_map(
 
 
 def bathing_place_ids(places: gpd.GeoDataFrame | None) -> Collection[str]:
-    """Return the ids of bathing-site places (their incidents also count for theme B).
+    """Return the ids of bathing-site places (their incidents count for theme B).
 
     Parameters
     ----------

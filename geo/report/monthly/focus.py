@@ -241,7 +241,11 @@ def next_month_focus(
             where[t] = list(dict.fromkeys(ranked["near"].head(8)))[:3]
     counts: dict[str, list[int]] = {}
     for t in THEMES:
-        mask = theme_mask(incidents, t, places) if len(incidents) else pd.Series(dtype=bool)
+        mask = (
+            theme_mask(incidents, t, places, shared=True)
+            if len(incidents)
+            else pd.Series(dtype=bool)
+        )
         counts[t] = [
             int((mask & in_period(incidents["occurred_at"], start, end)).sum())
             if len(incidents)

@@ -18,6 +18,7 @@ from geo.sites import theme_mask
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import (
     compared_periods,
     in_period,
@@ -74,7 +75,11 @@ def theme_tables(
     if len(month_groups) and (month_groups == "ovriga").any():
         groups.append("ovriga")
     for theme, label in THEMES.items():
-        mask = theme_mask(incidents, theme, places) if len(incidents) else pd.Series(dtype=bool)
+        mask = (
+            theme_mask(incidents, theme, places, shared=True)
+            if len(incidents)
+            else pd.Series(dtype=bool)
+        )
         counts = [
             int((mask & in_period(incidents["occurred_at"], s, e)).sum()) if len(incidents) else 0
             for s, e in bounds
@@ -145,6 +150,13 @@ def top_areas(
     from geo.privacy import aggregate_for_sharing
 
     start, end = activity.month_bounds(month)
+    # a bathing site hidden in the bathing-site table is not listed here either (its count
+    # beside theme B's total would give the hidden one back)
+    hidden = {
+        name
+        for name, n in bathing_counts(incidents, places, month=month, k=k)
+        if not isinstance(n, int)
+    }
     rows: list[list[Any]] = []
     for theme, label in THEMES.items():
         sub = theme_incidents(incidents, theme, places)
@@ -157,6 +169,7 @@ def top_areas(
         candidates: list[tuple[int, str, str]] = [
             (int(n), str(name), "–")
             for name, n in sub[named.to_numpy()].groupby("place_name").size().items()
+            if not (theme == "B" and name in hidden)
         ]
         unnamed = sub[~named.to_numpy()]
         if len(unnamed):
@@ -240,7 +253,7 @@ def trend_table(
     if len(incidents):
         labels = pd.to_datetime(incidents["occurred_at"]).dt.strftime("%Y-%m")
         for theme in THEMES:
-            mask = theme_mask(incidents, theme, places).to_numpy()
+            mask = theme_mask(incidents, theme, places, shared=True).to_numpy()
             counts = labels[mask].value_counts()
             raw[theme] = [int(counts.get(m, 0)) for m in months]
     shown = raw.map(lambda n: suppress(int(n), k=k)).astype(object)

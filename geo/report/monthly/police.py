@@ -10,10 +10,11 @@ import pandas as pd
 from geo import activity
 from geo.model import normalize_text
 from geo.patrol_log import PROMISE_MIN, places_of
+from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import in_period
-from geo.report.monthly.tables import Table, suppress_parts
+from geo.report.monthly.tables import Table
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
-from geo.sites import Gazetteer, theme_mask
+from geo.sites import Gazetteer
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
 WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
@@ -198,21 +199,8 @@ def bathing_table(
     p = activity.parse_month(month)
     baths = places[places["kind"] == "badplats"]
     cols = ["Badplats", month_label(month), month_label(str(p - 12)), "Polisbesök"]
-    per_period: list[list[int]] = []
-    totals: list[int] = []
-    for q in (p, p - 12):
-        s, e = activity.month_bounds(str(q))
-        sel = (
-            incidents[in_period(incidents["occurred_at"], s, e).to_numpy()]
-            if len(incidents)
-            else incidents
-        )
-        counts = sel["place_id"].value_counts() if len(sel) else pd.Series(dtype=int)
-        per_period.append([int(counts.get(pid, 0)) for pid in baths["place_id"]])
-        totals.append(int(theme_mask(sel, "B", places).sum()) if len(sel) else 0)
     shown = [
-        suppress_parts(parts, total=total, k=k)
-        for parts, total in zip(per_period, totals, strict=True)
+        [n for _, n in bathing_counts(incidents, places, month=str(q), k=k)] for q in (p, p - 12)
     ]
     visits = [0] * len(baths)
     if patrol_log is not None and len(patrol_log):

@@ -139,4 +139,4 @@ def theme_incidents(
     """
     if incidents.empty:
         return incidents
-    return incidents[theme_mask(incidents, theme, places).to_numpy()]
+    return incidents[theme_mask(incidents, theme, places, shared=True).to_numpy()]

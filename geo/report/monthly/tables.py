@@ -34,7 +34,9 @@ def suppress_parts(parts: Sequence[int], *, total: int, k: int) -> list[int | st
 
     Counts from 1 to ``k - 1`` are suppressed; when the total is shown and exactly one part
     is suppressed, the smallest other nonzero part is suppressed too (otherwise the hidden
-    one would be the total minus the others).
+    one would be the total minus the others), and both then read ``"–"``: were the small one
+    ``"< k"`` and its partner ``"–"``, the reader would know which is which, and with a
+    total of ``k`` + 1 both counts.
 
     Parameters
     ----------
@@ -48,17 +50,17 @@ def suppress_parts(parts: Sequence[int], *, total: int, k: int) -> list[int | st
     Returns
     -------
     list
-        The parts as shown (int or ``"< k"``; a complementary suppression shows ``"–"``).
+        The parts as shown: int, ``"< k"``, or ``"–"`` for each of a pair hidden together.
     """
     hidden = [0 < n < k for n in parts]
+    paired = False
     if (total == 0 or total >= k) and sum(hidden) == 1:
         others = [(n, i) for i, n in enumerate(parts) if n > 0 and not hidden[i]]
         if others:
             hidden[min(others)[1]] = True
-    return [
-        (f"< {k}" if parts[i] < k else "–") if hidden[i] else int(parts[i])
-        for i in range(len(parts))
-    ]
+            paired = True
+    marker = "–" if paired else f"< {k}"
+    return [marker if hidden[i] else int(parts[i]) for i in range(len(parts))]
 
 
 @dataclass

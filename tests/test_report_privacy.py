@@ -1,0 +1,108 @@
+"""No count the monthly report hides can be worked out from two counts it shows.
+
+Constructed months at the bathing sites: theme B parts the incidents with the other themes
+(one at a bathing site counts for B only), a bathing site hidden with a partner in the
+bathing-site table is not listed with its count among the places, and a pair hidden together
+reads alike.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from geo import settings
+from geo.model import THEMES
+from geo.report.monthly.incidents import theme_tables, top_areas
+from geo.report.monthly.police import bathing_table
+from geo.report.monthly.tables import suppress_parts
+from geo.report.monthly.vocabulary import month_label
+from geo.sites import load_places, theme_mask
+
+K = 5
+MONTH = "2025-07"
+PLACES = load_places()
+
+
+def _incidents(*groups: tuple[str, str, int]) -> gpd.GeoDataFrame:
+    """Return incidents of July 2025: per (place_id, theme, n), n events at the place."""
+    rows = []
+    for place_id, theme, n in groups:
+        place = PLACES.set_index("place_id").loc[place_id]
+        point = place.geometry.representative_point()
+        for i in range(n):
+            rows.append(
+                {
+                    "incident_id": f"{place_id}-{theme}-{i}",
+                    "theme": theme,
+                    "place_id": place_id,
+                    "place_name": place["name"],
+                    "source": "kommun_personal",
+                    "occurred_at": pd.Timestamp(
+                        f"2025-07-{1 + i % 28:02d} 14:00", tz=settings.timezone
+                    ),
+                    "geometry": point,
+                }
+            )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=PLACES.crs)
+
+
+def test_an_event_at_a_bathing_site_counts_for_b_only():
+    inc = _incidents(
+        ("lanna_badgruva", "S", 6), ("lanna_badgruva", "N", 1), ("fjugesta_centrum", "N", 7)
+    )
+    teman = {t.name: t for t in theme_tables(inc, PLACES, month=MONTH, k=K)}["teman"]
+    row = teman.frame.set_index("Tema").iloc[:, 0]
+    # B = the seven at Lanna; N = Fjugesta's seven only; S = none (its six are in B)
+    assert row[THEMES["B"]] == 7
+    assert row[THEMES["N"]] == 7
+    assert row[THEMES["S"]] == 0
+    platser = top_areas(inc, PLACES, month=MONTH, k=K).frame
+    at_lanna = platser[platser["Plats eller område"] == "Lanna badgruva"]
+    assert list(at_lanna["Tema"]) == [THEMES["B"]]  # no S 6 beside B 7
+    for theme in ("N", "T", "S"):
+        assert not (
+            theme_mask(inc, theme, PLACES, shared=True) & theme_mask(inc, "B", PLACES, shared=True)
+        ).any()
+
+
+def test_a_bathing_site_hidden_with_a_partner_is_not_listed_with_its_count():
+    # Lanna 5 and Leken 1: the bathing-site table hides both, as B's total is 6
+    inc = _incidents(("lanna_badgruva", "S", 5), ("leken", "S", 1))
+    baths = bathing_table(inc, PLACES, None, month=MONTH, k=K).frame.set_index("Badplats")
+    col = month_label(MONTH)
+    assert baths.loc["Lanna badgruva", col] == baths.loc["Badplats Leken", col] == "–"
+    platser = top_areas(inc, PLACES, month=MONTH, k=K).frame
+    assert "Lanna badgruva" not in set(platser["Plats eller område"])
+    b_rows = platser[platser["Tema"] == THEMES["B"]]
+    assert list(b_rows["Observationer"]) == [6]  # the other places together, not Lanna's 5
+
+
+def test_a_bathing_site_shown_in_both_tables_has_one_count():
+    inc = _incidents(("lanna_badgruva", "S", 8), ("leken", "N", 6))
+    baths = bathing_table(inc, PLACES, None, month=MONTH, k=K).frame.set_index("Badplats")
+    platser = top_areas(inc, PLACES, month=MONTH, k=K).frame.set_index("Plats eller område")
+    col = month_label(MONTH)
+    for name, n in (("Lanna badgruva", 8), ("Badplats Leken", 6)):
+        assert baths.loc[name, col] == platser.loc[name, "Observationer"] == n
+
+
+@given(
+    parts=st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=6),
+    k=st.integers(min_value=3, max_value=6),
+)
+def test_no_hidden_part_follows_from_the_total_and_the_marker_does_not_say_which(parts, k):
+    total = sum(parts)
+    shown = suppress_parts(parts, total=total, k=k)
+    hidden = [i for i, s in enumerate(shown) if not isinstance(s, int)]
+    # every small part is hidden, never alone when the total is shown
+    assert all(i in hidden for i, n in enumerate(parts) if 0 < n < k)
+    if total >= k:
+        assert len(hidden) != 1
+    # a pair hidden together reads alike: the reader cannot tell the small one
+    if "–" in shown:
+        assert shown.count("–") == 2 and f"< {k}" not in shown
+    # what is shown is true
+    assert all(s == n for n, s in zip(parts, shown, strict=True) if isinstance(s, int))
