@@ -55,6 +55,10 @@ SHARED_COLUMNS: tuple[str, ...] = (
 #: Smallest grid cell allowed in a shared output (design §8: 250 m in tätorter).
 MIN_CELL_SIZE_M: float = 250.0
 
+#: Smallest suppression threshold a shared output may use (domain-research §2.7: k = 3 at
+#: least, 5 for narcotics): with ``k`` 1 or 2 a shared map shows the lone event of a village.
+MIN_K = 3
+
 _CELL_ID = re.compile(r"\d+m_E-?\d+_N-?\d+")
 _HOUR_BANDS = ((0, "natt 00–06"), (6, "morgon 06–12"), (12, "dag 12–18"), (18, "kväll 18–24"))
 
@@ -136,6 +140,36 @@ def span_label(occurred_at: pd.Series, fmt: str) -> str:
     return f"{t.min():{fmt}} – {t.max():{fmt}}"
 
 
+def shared_k(k: int | None = None) -> int:
+    """Return the suppression threshold of a shared output, refusing one below :data:`MIN_K`.
+
+    Parameters
+    ----------
+    k
+        The threshold asked for (``-k``, a caller's argument); default ``settings.privacy_k``
+        (``privacy_k`` in ``geo.toml``).
+
+    Returns
+    -------
+    int
+        ``k``, at least :data:`MIN_K`.
+
+    Raises
+    ------
+    DataError
+        If it is below :data:`MIN_K`, naming where it came from and the fix.
+    """
+    value = settings.privacy_k if k is None else int(k)
+    if value < MIN_K:
+        where = "privacy_k (geo.toml)" if k is None else "k"
+        msg = (
+            f"{where} = {value} is below {MIN_K}, the least a shared output may hide (a cell of "
+            f"1 or 2 events points at the people involved); use {MIN_K} or more (default 5)."
+        )
+        raise DataError(msg)
+    return value
+
+
 def _check_band(time_band: str) -> None:
     if time_band not in TIME_BANDS:
         msg = f"Unknown time band {time_band!r}; use one of {', '.join(TIME_BANDS)}."
@@ -158,13 +192,8 @@ def aggregate_for_sharing(
 ) -> gpd.GeoDataFrame:
     """Aggregate incidents to grid cells per theme and time band, suppressing small cells.
 
-    Every incident counts for one theme: its category's, or ``B`` when it lies at one of
-    ``bathing_place_ids`` (:func:`geo.sites.theme_mask` with ``shared=True``; counted for
-    both, ``B`` less another theme's cell would give a count suppression hid). Cells are
-    squares anchored at multiples of ``cell_size_m`` in the working CRS; a cell that
-    touches ``urban_areas`` is split into ``urban_cell_size_m`` squares (design §8: 250 m
-    in tätorter, 500–1000 m rural). Each (cell, theme, time band) with fewer than ``k``
-    events is dropped.
+    The counts of :func:`cell_counts`; each (cell, theme, time band) with fewer than ``k``
+    events is dropped, and what is left passes :func:`assert_shareable`.
 
     Parameters
     ----------
@@ -174,7 +203,8 @@ def aggregate_for_sharing(
     cell_size_m
         Rural cell size; at least :data:`MIN_CELL_SIZE_M`.
     k
-        Minimum events a published cell must hold; default ``settings.privacy_k``.
+        Minimum events a published cell must hold, at least :data:`MIN_K`; default
+        ``settings.privacy_k``.
     time_band
         One of :data:`TIME_BANDS`; the finest time a shared output shows.
     urban_areas
@@ -195,16 +225,65 @@ def aggregate_for_sharing(
     Raises
     ------
     DataError
-        If ``k`` < 1, a cell size is too small or does not nest, or the band is unknown.
+        If ``k`` < :data:`MIN_K`, a cell size is too small or does not nest, or the band is
+        unknown.
     CRSError
         If the incidents are in a geographic CRS.
     """
-    k = settings.privacy_k if k is None else int(k)
+    k = shared_k(k)
+    counts = cell_counts(
+        incidents,
+        cell_size_m=cell_size_m,
+        time_band=time_band,
+        urban_areas=urban_areas,
+        urban_cell_size_m=urban_cell_size_m,
+        bathing_place_ids=bathing_place_ids,
+    )
+    out = counts[counts["n_events"] >= k].reset_index(drop=True)
+    logger.info("%d (cell, theme, band) groups, %d published with k=%d", len(counts), len(out), k)
+    assert_shareable(out, k=k, time_band=time_band)
+    return out
+
+
+def cell_counts(
+    incidents: gpd.GeoDataFrame,
+    *,
+    cell_size_m: float = 1000.0,
+    time_band: str = "period",
+    urban_areas: gpd.GeoSeries | None = None,
+    urban_cell_size_m: float = 250.0,
+    bathing_place_ids: Collection[str] = (),
+) -> gpd.GeoDataFrame:
+    """Count incidents per grid cell, theme and time band, small counts too (never shared).
+
+    Every incident counts for one theme: its category's, or ``B`` when it lies at one of
+    ``bathing_place_ids`` (:func:`geo.sites.theme_mask` with ``shared=True``; counted for
+    both, ``B`` less another theme's cell would give a count suppression hid). Cells are
+    squares anchored at multiples of ``cell_size_m`` in the working CRS; a cell that
+    touches ``urban_areas`` is split into ``urban_cell_size_m`` squares (design §8: 250 m
+    in tätorter, 500–1000 m rural). A shared output takes them through
+    :func:`aggregate_for_sharing`, which drops the small ones.
+
+    Parameters
+    ----------
+    incidents, cell_size_m, time_band, urban_areas, urban_cell_size_m, bathing_place_ids
+        As for :func:`aggregate_for_sharing`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`SHARED_COLUMNS` and Polygon ``geometry`` in the incidents' CRS; one
+        row per (cell, theme, time band) with an event, sorted.
+
+    Raises
+    ------
+    DataError
+        If a cell size is too small or does not nest, or the band is unknown.
+    CRSError
+        If the incidents are in a geographic CRS.
+    """
     _check_band(time_band)
     require_projected(incidents)
-    if k < 1:
-        msg = f"k must be at least 1, got {k!r}; use the default {settings.privacy_k}."
-        raise DataError(msg)
     for side_m in (cell_size_m, urban_cell_size_m):
         if side_m < MIN_CELL_SIZE_M:
             msg = (
@@ -252,37 +331,24 @@ def aggregate_for_sharing(
         frame.loc[at_bath, "theme"] = "B"
     keys = ["cell_size_m", "x0", "y0", "theme", "time_band"]
     counts = frame.groupby(keys, sort=True).size().rename("n_events").reset_index()
-    published = counts[counts["n_events"] >= k].reset_index(drop=True)
-    logger.info(
-        "%d incidents → %d (cell, theme, band) groups, %d published with k=%d",
-        len(pts),
-        len(counts),
-        len(published),
-        k,
-    )
-    if published.empty:
-        return empty
-    sizes = published["cell_size_m"].to_numpy()
+    sizes = counts["cell_size_m"].to_numpy()
     cell_ids = [
-        f"{s}m_E{xx}_N{yy}"
-        for s, xx, yy in zip(sizes, published["x0"], published["y0"], strict=True)
+        f"{s}m_E{xx}_N{yy}" for s, xx, yy in zip(sizes, counts["x0"], counts["y0"], strict=True)
     ]
-    out = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "cell_id": cell_ids,
             "cell_size_m": sizes.astype(int),
-            "theme": published["theme"].to_numpy(),
-            "theme_label": published["theme"].map(THEMES).fillna("Okänt tema").to_numpy(),
-            "time_band": published["time_band"].to_numpy(),
-            "n_events": published["n_events"].astype(int).to_numpy(),
+            "theme": counts["theme"].to_numpy(),
+            "theme_label": counts["theme"].map(THEMES).fillna("Okänt tema").to_numpy(),
+            "time_band": counts["time_band"].to_numpy(),
+            "n_events": counts["n_events"].astype(int).to_numpy(),
         },
         geometry=_cell_polygons(
-            published["x0"].to_numpy(dtype=float), published["y0"].to_numpy(dtype=float), sizes
+            counts["x0"].to_numpy(dtype=float), counts["y0"].to_numpy(dtype=float), sizes
         ),
         crs=incidents.crs,
     )
-    assert_shareable(out, k=k, time_band=time_band)
-    return out
 
 
 def _features(payload: gpd.GeoDataFrame | Mapping[str, Any] | str) -> Iterator[dict[str, Any]]:
@@ -347,7 +413,7 @@ def assert_shareable(
     DataError
         Naming the first feature and rule that fails.
     """
-    k = settings.privacy_k if k is None else int(k)
+    k = shared_k(k)
     _check_band(time_band)
     band_re = re.compile(TIME_BANDS[time_band])
     min_area = 0.9 * min_cell_size_m**2

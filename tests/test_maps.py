@@ -15,6 +15,7 @@ import shapely
 from click.testing import CliRunner
 
 from geo import privacy, sites, store
+from geo.cli import main
 from geo.cli.maps import maps as maps_command
 from geo.errors import DataError
 from geo.maps import build_all, lagesbild_map, peak_hours_chart, render_map, save_map, shared_map
@@ -281,6 +282,13 @@ def test_cli_maps_prints_paths_and_json(tmp_path, incidents):
     assert res.exit_code == 0
     assert json.loads(res.output)["maps"][1].endswith("lagesbild-delad.html")
     assert "--store" in runner.invoke(maps_command, ["--help"]).output
+    # a shared map hiding fewer than three is refused, and nothing is written
+    res = runner.invoke(
+        main, ["maps", "--store", str(path), "--out", str(tmp_path / "k2"), "-k", "2"]
+    )
+    assert res.exit_code != 0
+    assert "k = 2 is below 3" in res.output and "use 3 or more" in res.output
+    assert not (tmp_path / "k2" / "lagesbild-delad.html").exists()
 
 
 def test_marked_spots_flow_into_the_internal_map(tmp_path):

@@ -26,9 +26,9 @@ def test_isolated_farm_event_is_suppressed(incidents):
     farm = shapely.Point(*fx.FARM_XY)
     assert not cells.geometry.intersects(farm).any()
     assert (cells["n_events"] >= 5).all()
-    # the farm is visible when k = 1: the suppression is what hides it
-    loose = privacy.aggregate_for_sharing(incidents, k=1)
-    assert loose.geometry.intersects(farm).any()
+    # the farm is counted: the suppression is what hides it
+    every = privacy.cell_counts(incidents)
+    assert every.geometry.intersects(farm).any()
 
 
 def test_output_has_only_shareable_columns_and_polygons(incidents):
@@ -43,7 +43,7 @@ def test_output_has_only_shareable_columns_and_polygons(incidents):
 
 
 def test_counts_add_up_to_published_events(incidents):
-    cells = privacy.aggregate_for_sharing(incidents, k=1, cell_size_m=1000)
+    cells = privacy.cell_counts(incidents, cell_size_m=1000)
     per_theme = cells.groupby("theme")["n_events"].sum()
     expected = incidents["theme"].value_counts()
     for theme, n in expected.items():
@@ -53,12 +53,24 @@ def test_counts_add_up_to_published_events(incidents):
 def test_larger_k_suppresses_more(incidents):
     # every (cell, theme) with fewer than k events goes, every other one stays: k=5 drops the
     # farm's lone event, k=41 the 40 events per theme at Fjugesta centrum and Badplats Leken
-    every = privacy.aggregate_for_sharing(incidents, k=1)
+    every = privacy.cell_counts(incidents)
     kept = {k: privacy.aggregate_for_sharing(incidents, k=k) for k in (5, 40, 41)}
     for k, cells in kept.items():
         assert len(cells) == int((every["n_events"] >= k).sum()), k
         assert (cells["n_events"] >= k).all(), k
     assert len(kept[41]) < len(kept[5]) < len(every)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_a_shared_output_hides_at_least_three(incidents, monkeypatch, k):
+    # with k 1 or 2 the shared map would show the farm's lone event
+    with pytest.raises(DataError, match=r"k = \d is below 3"):
+        privacy.aggregate_for_sharing(incidents, k=k)
+    with pytest.raises(DataError, match="below 3"):
+        privacy.assert_shareable(privacy.aggregate_for_sharing(incidents, k=5), k=k)
+    monkeypatch.setattr("geo.settings.privacy_k", k)
+    with pytest.raises(DataError, match=r"privacy_k \(geo.toml\) = \d is below 3"):
+        privacy.aggregate_for_sharing(incidents)
 
 
 def test_default_k_comes_from_settings(incidents, monkeypatch):
@@ -70,7 +82,7 @@ def test_default_k_comes_from_settings(incidents, monkeypatch):
 
 def test_urban_areas_get_finer_cells(incidents):
     fjugesta = gpd.GeoSeries([shapely.Point(*fx.FJUGESTA_XY).buffer(400)], crs="EPSG:3006")
-    cells = privacy.aggregate_for_sharing(incidents, k=1, urban_areas=fjugesta)
+    cells = privacy.cell_counts(incidents, urban_areas=fjugesta)
     near = cells[cells.geometry.distance(shapely.Point(*fx.FJUGESTA_XY)) < 300]
     far = cells[cells.geometry.distance(shapely.Point(*fx.LEKEN_XY)) < 300]
     assert set(near["cell_size_m"]) == {250}
@@ -81,7 +93,7 @@ def test_urban_areas_get_finer_cells(incidents):
 
 
 def test_bathing_place_events_count_for_theme_b_only(incidents):
-    cells = privacy.aggregate_for_sharing(incidents, k=1, bathing_place_ids={"leken"})
+    cells = privacy.cell_counts(incidents, bathing_place_ids={"leken"})
     n_b = cells.loc[cells["theme"] == "B", "n_events"].sum()
     assert n_b == (incidents["place_id"] == "leken").sum()
     # each event in one theme's cell: B less another theme's cell gives no hidden count
@@ -102,9 +114,9 @@ def test_bathing_place_events_count_for_theme_b_only(incidents):
     ],
 )
 def test_time_bands(incidents, band, pattern):
-    cells = privacy.aggregate_for_sharing(incidents, k=1, time_band=band)
-    assert cells["time_band"].str.match(pattern).all()
-    privacy.assert_shareable(cells, k=1, time_band=band)
+    cells = privacy.aggregate_for_sharing(incidents, k=privacy.MIN_K, time_band=band)
+    assert len(cells) and cells["time_band"].str.match(pattern).all()
+    privacy.assert_shareable(cells, k=privacy.MIN_K, time_band=band)
 
 
 def test_time_band_labels_in_local_time():
@@ -160,9 +172,9 @@ def test_rejects_times_finer_than_band(incidents):
     bad.loc[0, "time_band"] = "2025-03-04"
     with pytest.raises(DataError, match="time_band"):
         privacy.assert_shareable(bad, k=5, time_band="month")
-    weekly = privacy.aggregate_for_sharing(incidents, k=1, time_band="week")
+    weekly = privacy.aggregate_for_sharing(incidents, k=privacy.MIN_K, time_band="week")
     with pytest.raises(DataError, match="finer"):
-        privacy.assert_shareable(weekly, k=1, time_band="month")
+        privacy.assert_shareable(weekly, k=privacy.MIN_K, time_band="month")
 
 
 def test_rejects_point_sized_polygons(incidents):
@@ -175,8 +187,6 @@ def test_rejects_point_sized_polygons(incidents):
 def test_rejects_bad_parameters(incidents):
     with pytest.raises(DataError, match="at least 250"):
         privacy.aggregate_for_sharing(incidents, cell_size_m=100)
-    with pytest.raises(DataError, match="k must be"):
-        privacy.aggregate_for_sharing(incidents, k=0)
     with pytest.raises(DataError, match="Unknown time band"):
         privacy.aggregate_for_sharing(incidents, time_band="minute")
     with pytest.raises(CRSError):
@@ -192,7 +202,7 @@ def test_nothing_publishable_gives_empty_frame(incidents):
 @settings(max_examples=25, deadline=None)
 @given(
     xs=st.lists(st.floats(470_000, 490_000), min_size=1, max_size=60),
-    k=st.integers(1, 8),
+    k=st.integers(3, 8),
     seed=st.integers(0, 1000),
 )
 def test_property_published_cells_never_below_k(xs, k, seed):

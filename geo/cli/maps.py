@@ -19,7 +19,7 @@ from geo.cli._options import existing_store_option, json_option, path_option
     "k",
     type=click.IntRange(min=1),
     default=None,
-    help="Shared map: hide cells with fewer events than this (default: privacy_k, 5).",
+    help="Shared map: hide cells with fewer events than this, at least 3 (default: privacy_k, 5).",
 )
 @json_option
 def maps(store_path: Path | None, out_dir: Path | None, k: int | None, as_json: bool) -> None:

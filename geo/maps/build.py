@@ -86,7 +86,7 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
     """
     path = store_path or settings.store_path
     out = out_dir or settings.maps_dir
-    k = settings.privacy_k if k is None else k
+    k = privacy.shared_k(k)
     generated_at = datetime.now(ZoneInfo(settings.timezone))
     incidents = store.read_incidents(path)
     places = sites.load_places()

@@ -10,6 +10,7 @@ import pandas as pd
 from geo import activity, settings, store
 from geo.model import CATEGORIES, THEMES
 from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
+from geo.privacy import shared_k
 from geo.report.monthly.focus import next_month_focus
 from geo.report.monthly.incidents import (
     emerging_changes,
@@ -76,7 +77,7 @@ def compute_report(
     MonthlyReport
         The report's content.
     """
-    k = settings.privacy_k if k is None else int(k)
+    k = shared_k(k)
     month = str(activity.parse_month(month))
     _, end = activity.month_bounds(month)
     inc = inputs.incidents
