@@ -354,3 +354,50 @@ def list_users(*, path: Path | None = None) -> list[User]:
         "SELECT name, org, role FROM users WHERE active = 1 ORDER BY name COLLATE NOCASE, name"
     ).fetchall()
     return [User(*r) for r in rows]
+
+
+def account_orgs(*, path: Path | None = None) -> dict[str, str]:
+    """Return every account's organisation by its name, deactivated accounts too.
+
+    Parameters
+    ----------
+    path
+        The store.
+
+    Returns
+    -------
+    dict
+        Account name → organisation (a key of :data:`ORGS`); empty without accounts.
+    """
+    conn = _read_connection(path)
+    if not store.has_table(conn, "users"):
+        return {}
+    return {str(n): str(o) for n, o in conn.execute("SELECT name, org FROM users").fetchall()}
+
+
+def shown_name(name: object, viewer: User, orgs: dict[str, str]) -> str:
+    """Return how an account that changed something is named to ``viewer``.
+
+    An account of the viewer's own organisation by its name; one of the other organisation
+    as that organisation (``Polisen``, ``Kommunen``): design §8, no names to the shared
+    audience, as in an activity's history. A name no account has (its organisation cannot
+    be told) is ``–``.
+
+    Parameters
+    ----------
+    name
+        The account name as stored (``changed_by``, ``created_by``, ``updated_by``).
+    viewer
+        The account looking.
+    orgs
+        :func:`account_orgs`.
+
+    Returns
+    -------
+    str
+        The name, the organisation's name, or ``"–"``.
+    """
+    org = orgs.get(str(name))
+    if org is None:
+        return "–"
+    return str(name) if org == viewer.org else ORGS.get(org, org)

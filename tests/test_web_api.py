@@ -363,6 +363,25 @@ def test_spot_page_shows_history_and_status_form(anna, per, ulla):
     assert anna.get(f"/markering/{uuid.uuid4()}").status_code == 404
 
 
+def test_the_other_organisation_sees_an_account_as_its_organisation(anna, per, ulla):
+    # design §8: no names to the shared audience; one's own organisation's by name
+    sid, _ = put(anna)
+    per.post(f"/api/spots/{sid}/status", json={"status": "bedomd", "comment": "Bedömd av LPO"})
+    for kommun in (anna, ulla):
+        page = kommun.get(f"/markering/{sid}").text
+        assert ">Polisen<" in page and ">per<" not in page
+        assert "av anna" in page  # the kommun's own account by name
+        spot = kommun.get(f"/api/spots/{sid}").json()
+        assert [c["changed_by"] for c in spot["changes"]] == ["anna", "Polisen"]
+        assert spot["properties"]["updated_by"] == "Polisen"
+        listed = kommun.get("/api/spots").json()["features"]
+        assert {f["properties"]["updated_by"] for f in listed if f["id"] == sid} == {"Polisen"}
+    spot = per.get(f"/api/spots/{sid}").json()
+    assert [c["changed_by"] for c in spot["changes"]] == ["Kommunen", "per"]
+    assert spot["properties"]["created_by"] == "Kommunen"
+    assert "av Kommunen" in per.get(f"/markering/{sid}").text
+
+
 # ---------------------------------------------------------------- observations, places, assets
 
 

@@ -30,7 +30,7 @@ from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places
-from geo.web._history import describe_change
+from geo.web._history import describe_change, local_minute
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import (
     CSRF_FIELD,
@@ -77,6 +77,18 @@ def default_vendor_dir() -> Path:
 
 def _jsonable_spot(spot: dict[str, Any]) -> dict[str, Any]:
     return spots.spots_geojson([spot])["features"][0]  # type: ignore[no-any-return]
+
+
+#: A spot's fields naming an account.
+_ACCOUNT_FIELDS = ("created_by", "updated_by")
+
+
+def _named_for(viewer: users.User, rows: list[dict[str, Any]], orgs: dict[str, str]) -> None:
+    """Name the accounts in spots' fields as ``viewer`` may see them (:func:`users.shown_name`)."""
+    for row in rows:
+        for field in _ACCOUNT_FIELDS:
+            if field in row:
+                row[field] = users.shown_name(row[field], viewer, orgs)
 
 
 def create_app(
@@ -291,6 +303,8 @@ def create_app(
         if spot is None:
             raise HTTPException(404, "Markeringen finns inte.")
         changes = await run_in_threadpool(spots.read_changes, spot_id, path=path)
+        orgs = await run_in_threadpool(lambda: users.account_orgs(path=path))
+        _named_for(user, [spot], orgs)
         may_change = user.can_write and (user.org == "polis" or user.org == spot["org"])
         may_edit = user.can_write and user.org == spot["org"] and user.org in spots.CREATING_ORGS
         feature = _jsonable_spot(spot)
@@ -300,10 +314,14 @@ def create_app(
             user,
             spot=spot,
             feature=feature,
-            changes=[describe_change(c) for c in changes.to_dict("records")],
+            changes=[
+                describe_change(c, who=users.shown_name(c["changed_by"], user, orgs))
+                for c in changes.to_dict("records")
+            ],
             may_change=may_change,
             may_edit=may_edit,
             geometry_3006=mapping(spot["geometry"]),
+            created_at=local_minute(spot["created_at"]),
             next_statuses=spots.TRANSITIONS[spot["status"]],
         )
 
@@ -316,7 +334,7 @@ def create_app(
 
     @app.get("/api/spots")
     async def api_spots(request: Request) -> dict[str, Any]:
-        await api_user(request, write=False)
+        user = await api_user(request, write=False)
         q = request.query_params
         filters = {
             k: [v for v in q.getlist(k) if v] for k in ("status", "category", "org", "owner")
@@ -324,17 +342,24 @@ def create_app(
         rows = await run_in_threadpool(
             lambda: spots.list_spots(path=path, text=q.get("q") or None, **filters)
         )
+        orgs = await run_in_threadpool(lambda: users.account_orgs(path=path))
+        _named_for(user, rows, orgs)
         return spots.spots_geojson(rows)
 
     @app.get("/api/spots/{spot_id}")
     async def api_spot(request: Request, spot_id: str) -> dict[str, Any]:
-        await api_user(request, write=False)
+        user = await api_user(request, write=False)
         spot = await run_in_threadpool(spots.get_spot, spot_id, path=path)
         if spot is None:
             raise HTTPException(404, "Markeringen finns inte.")
         changes = await run_in_threadpool(spots.read_changes, spot_id, path=path)
+        orgs = await run_in_threadpool(lambda: users.account_orgs(path=path))
+        _named_for(user, [spot], orgs)
         feature = _jsonable_spot(spot)
-        feature["changes"] = changes.to_dict("records")
+        feature["changes"] = [
+            {**c, "changed_by": users.shown_name(c["changed_by"], user, orgs)}
+            for c in changes.to_dict("records")
+        ]
         return feature
 
     @app.put("/api/spots/{spot_id}")
