@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 
 from geo import settings
 from geo.model import THEMES
+from geo.report.monthly.focus import change_reason
 from geo.report.monthly.incidents import theme_tables, top_areas
 from geo.report.monthly.police import bathing_table
+from geo.report.monthly.selection import compared_counts
 from geo.report.monthly.tables import suppress_parts
 from geo.report.monthly.vocabulary import month_label
 from geo.sites import load_places, theme_mask
@@ -26,9 +28,13 @@ MONTH = "2025-07"
 PLACES = load_places()
 
 
-def _incidents(*groups: tuple[str, str, int]) -> gpd.GeoDataFrame:
-    """Return incidents of July 2025: per (place_id, theme, n), n events at the place."""
+def _incidents(*groups: tuple[str, str, int], days: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Return incidents: per (place_id, theme, n), n events at the place.
+
+    On ``days`` (``YYYY-MM-DD``, one per event, in order), else in July 2025.
+    """
     rows = []
+    when = iter(days or [])
     for place_id, theme, n in groups:
         place = PLACES.set_index("place_id").loc[place_id]
         point = place.geometry.representative_point()
@@ -41,7 +47,7 @@ def _incidents(*groups: tuple[str, str, int]) -> gpd.GeoDataFrame:
                     "place_name": place["name"],
                     "source": "kommun_personal",
                     "occurred_at": pd.Timestamp(
-                        f"2025-07-{1 + i % 28:02d} 14:00", tz=settings.timezone
+                        f"{next(when, f'2025-07-{1 + i % 28:02d}')} 14:00", tz=settings.timezone
                     ),
                     "geometry": point,
                 }
@@ -87,6 +93,24 @@ def test_a_bathing_site_shown_in_both_tables_has_one_count():
     col = month_label(MONTH)
     for name, n in (("Lanna badgruva", 8), ("Badplats Leken", 6)):
         assert baths.loc[name, col] == platser.loc[name, "Observationer"] == n
+
+
+def test_a_month_compared_over_its_first_days_gives_no_hidden_rest_away():
+    # October covered to the 17th: September's 1–17 (6) beside its whole month in the trend
+    # (7) would tell one narcotics event on 18–30 September
+    september = [f"2025-09-{d:02d}" for d in (1, 2, 3, 4, 5, 6, 25)]
+    october = [f"2025-10-{d:02d}" for d in range(1, 9)]
+    inc = _incidents(("fjugesta_centrum", "N", 15), days=september + october)
+    teman = {t.name: t for t in theme_tables(inc, PLACES, month="2025-10", k=K, days=17)}["teman"]
+    row = teman.frame.set_index("Tema").loc[THEMES["N"]]
+    assert list(row) == [8, "–", 0]
+    counts = compared_counts(inc, PLACES, month="2025-10", k=K, days=17)["N"]
+    assert counts == [(8, False), (6, True), (0, False)]
+    said = change_reason(8, 6, 0, month="2025-10", k=K, days=17, hidden=(True, False))
+    assert "förra månaden (" not in said and "fler än förra månaden" in said
+    # the whole month covered: nothing to give away, the count is shown
+    whole = theme_tables(inc, PLACES, month="2025-10", k=K)[0].frame.set_index("Tema")
+    assert list(whole.loc[THEMES["N"]]) == [8, 7, 0]
 
 
 @given(

@@ -9,13 +9,16 @@ import pandas as pd
 
 from geo import activity
 from geo.model import THEMES
-from geo.report.monthly.selection import compared_periods, in_period, nearest_place_names
+from geo.report.monthly.selection import (
+    compared_counts,
+    compared_periods,
+    nearest_place_names,
+)
 from geo.report.monthly.tables import FocusItem
 from geo.report.monthly.vocabulary import BATHING_MONTHS, MOTOR_MONTHS, month_label
-from geo.sites import theme_mask
 
 
-def _compared(now: int, other: int, what: str, *, k: int) -> str:
+def _compared(now: int, other: int, what: str, *, k: int, hidden: bool = False) -> str:
     def shown(n: int) -> str:
         return str(n) if n == 0 or n >= k else f"färre än {k}"
 
@@ -27,7 +30,7 @@ def _compared(now: int, other: int, what: str, *, k: int) -> str:
         word = "färre än"
     else:
         word = "lika många som"
-    return f"{word} {what} ({shown(other)})"
+    return f"{word} {what}" if hidden else f"{word} {what} ({shown(other)})"
 
 
 def _and_list(words: Sequence[str]) -> str:
@@ -137,7 +140,14 @@ def plan_reasons(lines: Sequence[activity.LineStatus], *, theme: str, month: str
 
 
 def change_reason(
-    now: int, last: int, year: int, *, month: str, k: int, days: int | None = None
+    now: int,
+    last: int,
+    year: int,
+    *,
+    month: str,
+    k: int,
+    days: int | None = None,
+    hidden: tuple[bool, bool] = (False, False),
 ) -> str:
     """Say how a theme's count this month compares with last month and the same month last year.
 
@@ -153,6 +163,9 @@ def change_reason(
     days
         The days of ``month`` counted, if the data ends inside it (the others are counted
         over the same days): the sentence names them, "i 1–22 november 2026".
+    hidden
+        Whether last month's and last year's counts are left out of the sentence
+        (:func:`~geo.report.monthly.selection.compared_counts`); their order is still said.
 
     Returns
     -------
@@ -164,8 +177,8 @@ def change_reason(
     return (
         f"{head} observationer {'i' if days is None else 'under'} "
         f"{compared_periods(month, days=days)[0][0]}: "
-        f"{_compared(now, last, 'förra månaden', k=k)}, "
-        f"{_compared(now, year, 'samma månad i fjol', k=k)}."
+        f"{_compared(now, last, 'förra månaden', k=k, hidden=hidden[0])}, "
+        f"{_compared(now, year, 'samma månad i fjol', k=k, hidden=hidden[1])}."
     )
 
 
@@ -239,19 +252,7 @@ def next_month_focus(
             expected[t] = float(fc[f"risk_{t}"].sum()) * len(weeks)
             ranked = fc.sort_values(f"risk_{t}", ascending=False)
             where[t] = list(dict.fromkeys(ranked["near"].head(8)))[:3]
-    counts: dict[str, list[int]] = {}
-    for t in THEMES:
-        mask = (
-            theme_mask(incidents, t, places, shared=True)
-            if len(incidents)
-            else pd.Series(dtype=bool)
-        )
-        counts[t] = [
-            int((mask & in_period(incidents["occurred_at"], start, end)).sum())
-            if len(incidents)
-            else 0
-            for _, start, end in compared_periods(month, days=days)
-        ]
+    counts = compared_counts(incidents, places, month=month, k=k, days=days)
 
     def shown(n: int) -> str:
         return str(n) if n == 0 or n >= k else f"färre än {k}"
@@ -266,9 +267,12 @@ def next_month_focus(
             reasons.append(
                 f"Prognosen: omkring {shown(n)} observationer i {month_label(nxt)}{place_text}."
             )
-        now, last, year = counts[t]
+        (now, _), (last, hide_last), (year, hide_year) = counts[t]
         if now >= k and now > last:
-            reasons.append(change_reason(now, last, year, month=month, k=k, days=days))
+            hidden = (hide_last, hide_year)
+            reasons.append(
+                change_reason(now, last, year, month=month, k=k, days=days, hidden=hidden)
+            )
         nxt_month = (p + 1).month
         if t == "B" and nxt_month in BATHING_MONTHS:
             reasons.append("Badsäsongen (maj–september) pågår nästa månad.")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import (
+    compared_counts,
     compared_periods,
     in_period,
     nearest_place_names,
@@ -60,7 +61,9 @@ def theme_tables(
     days
         The days of ``month`` the data covers, if it ends inside the month
         (:func:`~geo.report.monthly.selection.covered_days`): all three months are then
-        counted over those days only, and the headers say so ("1–22 november 2026").
+        counted over those days only, and the headers say so ("1–22 november 2026"); a count
+        of an earlier month that, beside its whole month in the trend, would give away a
+        hidden count reads "–" (:func:`~geo.report.monthly.selection.compared_counts`).
 
     Returns
     -------
@@ -69,6 +72,7 @@ def theme_tables(
     """
     periods = compared_periods(month, days=days)
     bounds = [(s, e) for _, s, e in periods]
+    compared = compared_counts(incidents, places, month=month, k=k, days=days)
     rows, src_rows = [], []
     groups = [g for g in SOURCE_GROUP_LABELS if g != "ovriga"]
     month_groups = source_group(incidents["source"]) if len(incidents) else pd.Series(dtype=str)
@@ -80,11 +84,9 @@ def theme_tables(
             if len(incidents)
             else pd.Series(dtype=bool)
         )
-        counts = [
-            int((mask & in_period(incidents["occurred_at"], s, e)).sum()) if len(incidents) else 0
-            for s, e in bounds
-        ]
-        rows.append([label, *(suppress(n, k=k) for n in counts)])
+        counted = compared[theme]
+        counts = [n for n, _ in counted]
+        rows.append([label, *("–" if hide else suppress(n, k=k) for n, hide in counted)])
         if len(incidents):
             this = mask & in_period(incidents["occurred_at"], *bounds[0])
             by = month_groups[this].value_counts()

@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 
 from geo import activity, settings
+from geo.model import THEMES
 from geo.report.monthly.vocabulary import SOURCE_GROUPS, month_label
 from geo.sites import theme_mask
 
@@ -84,6 +85,60 @@ def compared_periods(
             cut = (start.tz_localize(None) + pd.Timedelta(days=days)).tz_localize(settings.timezone)
             end, label = cut, f"1–{days} {label}"
         out.append((label, start, end))
+    return out
+
+
+def compared_counts(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    month: str,
+    k: int,
+    days: int | None = None,
+) -> dict[str, list[tuple[int, bool]]]:
+    """Count each theme's observations in the compared periods, telling which to hide.
+
+    In a month the data cover in part (``days``), the month before and the same month last
+    year are counted over the same days (:func:`compared_periods`) while the trend shows
+    them whole: a count shown beside a whole month larger by 1 to ``k`` − 1 would give away
+    the hidden count of that month's last days, so it is marked hidden (the themes table's
+    "–", no number in the focus's sentence).
+
+    Parameters
+    ----------
+    incidents
+        Incidents.
+    places
+        Named places (theme B counts at bathing sites, :func:`geo.sites.theme_mask` with
+        ``shared=True``).
+    month
+        ``YYYY-MM``.
+    k
+        Suppression threshold.
+    days
+        The days of ``month`` the data covers (:func:`covered_days`), or ``None``.
+
+    Returns
+    -------
+    dict
+        Theme → ``(count, hidden)`` for this month, the month before and last year's.
+    """
+    periods = compared_periods(month, days=days)
+    p = activity.parse_month(month)
+    out: dict[str, list[tuple[int, bool]]] = {}
+    for theme in THEMES:
+        if not len(incidents):
+            out[theme] = [(0, False)] * len(periods)
+            continue
+        mask = theme_mask(incidents, theme, places, shared=True)
+        times = incidents["occurred_at"]
+        counted = []
+        for (_, start, end), q in zip(periods, (p, p - 1, p - 12), strict=True):
+            n = int((mask & in_period(times, start, end)).sum())
+            whole = int((mask & in_period(times, *activity.month_bounds(str(q)))).sum())
+            rest = whole - n
+            counted.append((n, 0 < rest < k and n >= k and whole >= k))
+        out[theme] = counted
     return out
 
 
