@@ -247,6 +247,27 @@ def _store_with_incidents(path, incidents) -> None:
     store.write_import(batch, path)
 
 
+def test_the_shared_map_counts_whole_months_so_a_remake_tells_no_new_event(tmp_path, incidents):
+    # ten events this month at the farm: in the internal map at once, in the shared map
+    # only once the month is over (two shared maps a day apart would tell them apart)
+    now = pd.Timestamp.now(tz="Europe/Stockholm").floor("min")
+    fresh = incidents.iloc[:10].copy()
+    fresh["incident_id"] = [f"ny-{i}" for i in range(10)]
+    fresh["occurred_at"] = [now.replace(day=1, hour=0, minute=i) for i in range(10)]
+    fresh["geometry"] = [shapely.Point(*fx.FARM_XY)] * 10
+    fresh["theme"] = "N"
+    path = tmp_path / "s.gpkg"
+    _store_with_incidents(path, pd.concat([incidents, fresh], ignore_index=True))
+    _, shared = build_all(store_path=path, out_dir=tmp_path / "m", k=5)
+    farm_cell = f"1000m_E{int(fx.FARM_XY[0] // 1000 * 1000)}_N{int(fx.FARM_XY[1] // 1000 * 1000)}"
+    html = shared.read_text(encoding="utf-8")
+    assert farm_cell not in html
+    period = privacy.shared_period_label(incidents["occurred_at"])
+    assert f"Dataperiod: {period}".replace("–", "\\u2013") in html
+    alone = privacy.aggregate_for_sharing(fresh, k=5)  # counted, the cell would be shown
+    assert farm_cell in set(alone["cell_id"])
+
+
 def test_build_all_reads_store_and_skips_missing_layers(tmp_path, incidents, caplog):
     path = tmp_path / "s.gpkg"
     _store_with_incidents(path, incidents)

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
+import pandas as pd
 
 from geo import privacy, settings, sites, store
 from geo.errors import GeoError, StoreError
@@ -77,7 +78,9 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
     out_dir
         Output folder; default ``settings.maps_dir``.
     k
-        Suppression threshold of the shared map; default ``settings.privacy_k``.
+        Suppression threshold of the shared map; default ``settings.privacy_k``. The shared
+        map counts the months before the current one (Europe/Stockholm): made again within
+        a month it shows the same cells, so two versions do not tell a new event apart.
 
     Returns
     -------
@@ -106,8 +109,12 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
         generated_at=generated_at,
     )
     urban = places.loc[places["kind"].isin(URBAN_KINDS), "geometry"]
+    # whole months only: a map made again within a month shows the same counts, so two of
+    # them do not tell a single new event by difference
+    month_start = generated_at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    done = incidents[pd.to_datetime(incidents["occurred_at"]) < pd.Timestamp(month_start)]
     cells = privacy.aggregate_for_sharing(
-        incidents,
+        done,
         k=k,
         urban_areas=urban,
         bathing_place_ids=bathing_place_ids(places),
@@ -115,7 +122,7 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
     shared = shared_map(
         cells,
         k=k,
-        period=privacy.shared_period_label(incidents["occurred_at"]),
+        period=privacy.shared_period_label(done["occurred_at"]),
         places=places,
         boundary=boundary,
         roads=roads,
