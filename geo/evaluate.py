@@ -24,6 +24,7 @@ from geo.forecast import (
 )
 from geo.grid import cell_ids, make_grid
 from geo.pointcoords import MIN_FAR_KM
+from geo.pointperiod import missing_months
 from geo.weeks import week_label
 
 __all__ = [
@@ -363,6 +364,36 @@ def backtest_periods(
     return out
 
 
+def without_missing(
+    periods: Sequence[BacktestPeriod], missing: Sequence[pd.Period]
+) -> tuple[list[BacktestPeriod], list[BacktestPeriod]]:
+    """Split the test steps into those to score and those touching a month of missing data.
+
+    A step whose training months or test period include a missing month
+    (:func:`geo.pointperiod.missing_months`) would score a forecast trained on an outage (every
+    method then ranks alike: PAI 1) or a test period without its events, and pull the means.
+
+    Parameters
+    ----------
+    periods
+        From :func:`backtest_periods`.
+    missing
+        The file's missing months.
+
+    Returns
+    -------
+    tuple of list
+        The steps to score, and the steps left out, in order.
+    """
+    gaps = [(m.start_time, (m + 1).start_time) for m in missing]
+    kept: list[BacktestPeriod] = []
+    left: list[BacktestPeriod] = []
+    for p in periods:
+        touched = any(lo < p.end and p.train_start < hi for lo, hi in gaps)
+        (left if touched else kept).append(p)
+    return kept, left
+
+
 def check_methods(methods: Sequence[str], train_months: int | None = None) -> None:
     """Check every method name before a backtest starts (forecasts and :data:`HINDSIGHT`).
 
@@ -468,12 +499,30 @@ def backtest(
     ev_cells = cells[pos]  # the study cells hold every point
     t = pd.to_datetime(points["t"]).to_numpy()
     file_start, file_end = pd.Timestamp(t.min()), pd.Timestamp(t.max()) + pd.Timedelta(days=1)
-    tests = backtest_periods(points["t"], train_months=train_months, step=step)
-    if not tests:
+    every = backtest_periods(points["t"], train_months=train_months, step=step)
+    tests, left_out = without_missing(every, missing_months(points["t"]))
+    if left_out:
+        logger.info("%d test steps touch months of missing data, left out", len(left_out))
+    if not every:
         first, last = (pd.Timestamp(v).to_period("M") for v in (t.min(), t.max()))
+        if t.min() == t.max() and len(t) > 1:
+            msg = (
+                f"Every event has the same time, {pd.Timestamp(t.min())}: the time column is "
+                "likely not the events' (an update or export date, such as Chicago's 'Updated "
+                "On'); pass the column of when each event happened as --time-col."
+            )
+        else:
+            msg = (
+                f"The data span {first}–{last}: too few months for {train_months} training "
+                f"months plus one test {step}; lower --train-months."
+            )
+        raise DataError(msg)
+    if not tests:
+        gaps = ", ".join(str(m) for m in missing_months(points["t"]))
         msg = (
-            f"The data span {first}–{last}: too few months for {train_months} training months "
-            f"plus one test {step}; lower --train-months."
+            f"Every test {step} trains on or falls in a month of missing data ({gaps}: almost no "
+            "events where a typical month has many); pass the months on one side of it with "
+            "--period FROM:TO."
         )
         raise DataError(msg)
     span_days = (file_end - file_start) / pd.Timedelta(days=1)  # of the hindsight rankings

@@ -64,6 +64,39 @@ def write_atomically(path: Path, data: bytes, *, fix: str) -> Path:
     return path
 
 
+def check_writable(path: Path, *, fix: str) -> None:
+    """Check before a long run that ``path`` can be written, as :func:`write_atomically` will.
+
+    The nearest existing folder on its way must be a folder this account may write in (the
+    missing ones are made when the file is written), and ``path`` no folder.
+
+    Parameters
+    ----------
+    path
+        The output file.
+    fix
+        What the user can do, ending the error message.
+
+    Raises
+    ------
+    GeoError
+        Naming the file, why it cannot be written and ``fix``.
+    """
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    why = None
+    if path.is_dir():
+        why = "it is a folder"
+    elif not folder.is_dir():
+        why = f"{str(folder)!r} is not a folder"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        why = f"the folder {str(folder)!r} is not writable"
+    if why is not None:
+        msg = f"Cannot write {str(path)!r}: {why}. {fix}"
+        raise GeoError(msg)
+
+
 def _keep_group(path: Path, gid: int) -> None:
     """Give ``path`` the group ``gid`` if this account may (a member of it, or root)."""
     with contextlib.suppress(PermissionError):  # not a member: this account's group stays

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.stats import poisson
 
 from geo.errors import DataError
 
@@ -169,3 +170,42 @@ def outside_period(
         last = wanted[1] if wanted[1] is not None else candidates.max()
     outside = ((months < first) | (months > last)) & ~dropped
     return np.asarray(outside, dtype=bool), f"{first}:{last}"
+
+
+#: A month inside a file holding fewer than this share of a typical month's events, and
+#: fewer than chance would leave once in :data:`MISSING_CHANCE`, is taken for missing data
+#: (an outage, a force that did not submit): police.uk lacks months of some forces.
+MISSING_SHARE = 0.1
+#: How rarely chance leaves a month as thin as a missing one (Poisson, a typical month's rate).
+MISSING_CHANCE = 0.001
+
+
+def missing_months(times: pd.Series) -> list[pd.Period]:
+    """Return the months inside the data that hold (almost) no events: missing data.
+
+    A month from the first to the last month with events is missing when it holds fewer
+    than :data:`MISSING_SHARE` × a typical month's events (the median month, empty months
+    counted) and a Poisson count at that rate falls so low less often than
+    :data:`MISSING_CHANCE`. Sparse data (a typical month of a few events) have none: an
+    empty month is then what chance does.
+
+    Parameters
+    ----------
+    times
+        The events' times.
+
+    Returns
+    -------
+    list of pandas.Period
+        The missing months, in order.
+    """
+    t = pd.to_datetime(times).dropna()
+    if t.empty:
+        return []
+    months = t.dt.to_period("M")
+    every = pd.period_range(months.min(), months.max(), freq="M")
+    counts = months.value_counts().reindex(every, fill_value=0)
+    typical = float(np.median(counts.to_numpy()))
+    chance = poisson.cdf(counts.to_numpy(), typical) if typical > 0 else np.ones(len(counts))
+    thin = (counts.to_numpy() < MISSING_SHARE * typical) & (chance < MISSING_CHANCE)
+    return [p for p, low in zip(every, thin, strict=True) if low]

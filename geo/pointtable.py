@@ -179,7 +179,9 @@ def read_table(path: Path, columns: set[str], layer: str | None) -> Table:
                 raise ImportFileError(msg)
             return Table(read_csv(path, columns, members), None)
         name, layers = _layer(path, layer)
-        df = pyogrio.read_dataframe(path, layer=name)
+        # times as the file writes them: GDAL would move those with an offset to UTC,
+        # and a CSV's same text would then read otherwise
+        df = pyogrio.read_dataframe(path, layer=name, datetime_as_string=True)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, pyogrio.errors.DataSourceError) as e:
         if isinstance(e, ImportFileError):
             raise

@@ -17,6 +17,7 @@ from geo.cli.analysis import evaluate_command
 from geo.errors import ImportFileError
 from geo.patrol import PlanSettings
 from geo.pointfile import read_points
+from geo.pointperiod import missing_months
 
 RISK = [3.0, 2.0, 2.0, 1.0, 0.0]
 ACTUAL = [1.0, 0.0, 2.0, 1.0, 1.0]  # 5 events
@@ -201,7 +202,8 @@ def test_evaluate_cli_writes_json_and_plot(tmp_path):
 
 
 def test_a_month_without_events_is_not_scored_and_the_json_stays_valid(tmp_path):
-    pts = synthetic_points()
+    # five events a month: an empty May is what chance does, not missing data
+    pts = synthetic_points().groupby(synthetic_points()["t"].dt.month).head(5)
     pts = pts[pts["t"].dt.month != 5]  # May has no events: nothing to score there
     path, out = tmp_path / "p.csv", tmp_path / "out.json"
     pts.to_csv(path, index=False)
@@ -523,16 +525,64 @@ def test_every_point_lies_in_a_study_cell(xy):
 
 
 def test_one_nearly_empty_test_month_is_named_under_the_table(tmp_path):
-    pts = synthetic_points()
-    # May keeps three of its 200 events: it weighs as much as April and June in the means
+    pts = synthetic_points().groupby(synthetic_points()["t"].dt.month).head(60)
+    # May keeps eight of its 60 events: it weighs as much as April and June in the means
     may = pts.index[pts["t"].dt.month == 5]
-    pts = pts.drop(may[3:])
+    pts = pts.drop(may[8:])
     path = tmp_path / "p.csv"
     pts.to_csv(path, index=False)
     result = _run_cli(path, "count_3m")
     assert result.exit_code == 0, result.output
-    assert "Few events in 1 test month: 2024-05 (3)." in result.output
-    assert "Few events:" not in result.output  # the mean (134 a month) is not few
+    assert "Few events in 1 test month: 2024-05 (8)." in result.output
+    assert "Few events:" not in result.output  # the mean (43 a month) is not few
+    assert "Warning: months with almost no events" not in result.output  # 8 of 60 is chance
+
+
+def test_months_of_missing_data_inside_a_file_are_left_out_and_said(tmp_path):
+    # 200 events a month and none in March: an outage, not chance. With one training month,
+    # April trains on it alone (no events: PAI 1 for every method) and is not scored
+    pts = synthetic_points()
+    pts = pts[pts["t"].dt.month != 3]
+    path, out = tmp_path / "p.csv", tmp_path / "out.json"
+    pts.to_csv(path, index=False)
+    result = _run_cli(path, "count_1m", "--train-months", "1", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    assert (
+        "Warning: months with almost no events where a typical month has 200: 2024-03 (0 "
+        "events); missing data? The test months that train on or fall in them are left out "
+        "of the means: 2024-03, 2024-04" in result.stderr
+    )
+    data = json.loads(out.read_text())
+    assert data["missing_months"] == ["2024-03"] and data["left_out"] == ["2024-03", "2024-04"]
+    assert data["test_months"] == ["2024-02", "2024-05", "2024-06"]
+    assert all(r["n_train"] > 100 for r in data["per_month"]["count_1m"])
+    # the library's backtest leaves them out too
+    res, _ = ev.backtest(pts, methods=["count_1m"], cell_size_m=250, train_months=1)
+    assert sorted(res["month"]) == ["2024-02", "2024-05", "2024-06"]
+    # with three training months every test month touches March: refused, naming the fix
+    refused = _run_cli(path, "count_3m")
+    assert refused.exit_code != 0 and "--period FROM:TO" in str(refused.exception)
+
+
+def test_missing_months_are_rare_by_chance_and_none_in_sparse_data():
+    rng = np.random.default_rng(3)
+    months = pd.period_range("2020-01", "2022-12", freq="M")
+    for rate in (2, 8, 50, 400):  # Poisson months: chance alone never reads as an outage
+        counts = rng.poisson(rate, len(months))
+        t = pd.Series(np.repeat([m.start_time for m in months], counts))
+        assert missing_months(t) == [], rate
+    t = pd.Series([pd.Timestamp("2020-01-05")] * 300 + [pd.Timestamp("2020-03-05")] * 300)
+    assert missing_months(t) == [pd.Period("2020-02", "M")]
+
+
+def test_one_time_for_every_row_names_the_wrong_column(tmp_path):
+    pts = synthetic_points().assign(t=pd.Timestamp("2024-06-30 08:00"))
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    result = _run_cli(path, "count_3m")
+    assert result.exit_code != 0
+    assert "Every event has the same time" in str(result.exception)
+    assert "lower --train-months" not in str(result.exception)
 
 
 @pytest.mark.parametrize(("train", "expected"), [(1, "in 5 of 5 it forecast as kde"), (3, None)])
@@ -657,3 +707,25 @@ def test_the_study_area_hull_is_geos_own_hull_of_all_points(xy):
     assert shapely.equals_exact(
         ev._convex_hull(xy), shapely.convex_hull(shapely.MultiPoint(xy)), tolerance=0.0
     )
+
+
+@pytest.mark.parametrize("option", ["--json", "--plot"])
+def test_an_output_that_cannot_be_written_is_refused_before_the_run(tmp_path, option):
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    target = blocker / "out.json"  # a folder that is a file
+    result = _run_cli(path, "count_3m", option, str(target))
+    assert result.exit_code != 0
+    message = str(result.exception)
+    assert f"Cannot write {str(target)!r}" in message and f"Give {option} a path" in message
+    assert "evaluate:" not in result.output  # no forecast was run first
+
+
+def test_a_missing_output_folder_is_made(tmp_path):
+    path, out = tmp_path / "p.csv", tmp_path / "new" / "out.json"
+    synthetic_points().to_csv(path, index=False)
+    result = _run_cli(path, "count_3m", "--json", str(out), "--plot", str(tmp_path / "p.png"))
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["methods"]["count_3m"]["months"] == 3  # folder made

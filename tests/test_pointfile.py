@@ -171,9 +171,31 @@ def test_polygons_in_a_geopackage_count_at_a_point_on_their_surface(tmp_path):
         crs=3006,
     ).to_file(path)
     got = read_points(path, x_col=None, y_col=None, time_col="when", crs=None)
-    assert got.attrs["crs"] == "EPSG:3006" and got.attrs["time_format"] == "datetime"
+    # read from the text the file holds, as a CSV's column is
+    assert got.attrs["crs"] == "EPSG:3006" and got.attrs["time_format"] == "%Y-%m-%dT%H:%M:%S"
+    assert list(got["t"]) == list(pd.to_datetime(["2024-01-03", "2024-01-04"]))
     assert ring.contains(shapely.Point(got["x"][0], got["y"][0]))
     assert (got["x"][1], got["y"][1]) == (500_300, 6_500_300)
+
+
+def test_times_with_an_offset_read_alike_from_geojson_and_csv(tmp_path):
+    # GDAL moves a GeoJSON time with an offset to UTC: 18:52-07:00 on New Year's Eve became
+    # 1 January, another month than the same text in a CSV
+    times = ["2019-12-31T18:52:00-07:00", "2019-06-30T20:00:00-06:00"] * 20
+    xs = [-104.95 + i * 1e-3 for i in range(len(times))]
+    feats = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, 39.74]},
+         "properties": {"T": t}}
+        for x, t in zip(xs, times, strict=True)
+    ]  # fmt: skip
+    geojson = tmp_path / "off.geojson"
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    csv = tmp_path / "off.csv"
+    pd.DataFrame({"T": times, "x": xs, "y": 39.74}).to_csv(csv, index=False)
+    g = read_points(geojson, x_col=None, y_col=None, time_col="T", crs=None, period=":")
+    c = read_points(csv, x_col="x", y_col="y", time_col="T", crs="EPSG:4326", period=":")
+    assert list(g["t"]) == list(c["t"])
+    assert pd.Timestamp("2019-12-31 18:52") in set(g["t"])
 
 
 def test_the_cli_prints_the_row_account_and_writes_it_to_the_json(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
@@ -13,6 +14,7 @@ from typing import Any
 import click
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from geo import evaluate as ev
@@ -22,7 +24,9 @@ from geo import settings, sites, store
 from geo.ceiling import stationary_ceiling
 from geo.cli._options import existing_store_option, json_option
 from geo.errors import GeoError
+from geo.outputfile import check_writable, write_atomically
 from geo.pointfile import read_points
+from geo.pointperiod import missing_months
 from geo.studyarea import clip_to_area, read_area
 from geo.weeks import local_now, week_monday
 
@@ -269,6 +273,23 @@ def _nearest_places(
     return out
 
 
+def missing_warning(
+    missing: list[pd.Period], left_out: list[ev.BacktestPeriod], times: pd.Series, *, step: str
+) -> str:
+    """Say which months look like missing data and which test steps are left out for them."""
+    months = pd.to_datetime(times).dt.to_period("M").value_counts()
+    typical = float(np.median(months.reindex(
+        pd.period_range(min(months.index), max(months.index), freq="M"), fill_value=0
+    )))  # fmt: skip
+    gaps = ", ".join(f"{m} ({int(months.get(m, 0))} events)" for m in missing)
+    steps = ", ".join(p.label for p in left_out)
+    return (
+        f"Warning: months with almost no events where a typical month has {typical:.0f}: "
+        f"{gaps}; missing data? The test {step}s that train on or fall in them are left out "
+        f"of the means: {steps} (--period FROM:TO scores one side only)."
+    )
+
+
 def _row_account(attrs: dict[Any, Any]) -> str:
     """Say where every row of the file went: used, filtered out or dropped with a reason.
 
@@ -311,6 +332,10 @@ def _row_account(attrs: dict[Any, Any]) -> str:
         words.append(f"{attrs['bad_lines']} lines with bytes that are not UTF-8 (read as '�')")
     warned = "".join(f"\nWarning: {w}." for w in attrs.get("warnings", []))
     return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}{moved}." + warned
+
+
+#: The fix told when ``geo evaluate`` cannot write an output file (``%s``: the option).
+_WRITABLE_FIX = "Give %s a path in a folder this account may write to."
 
 
 @click.command("evaluate")
@@ -474,6 +499,9 @@ def evaluate_command(
     """
     names = [m.strip() for m in methods.split(",") if m.strip()]
     ev.check_methods(names, train_months)  # before a large file is read
+    for option, out in (("--json", json_out), ("--plot", plot)):
+        if out is not None and out != "-":
+            check_writable(Path(out), fix=_WRITABLE_FIX % option)  # before the run, not after
     points = read_points(
         file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
         max_distance_km=max_distance_km, period=period, layer=layer, id_col=id_col, tz=tz,
@@ -483,7 +511,12 @@ def evaluate_command(
         region = read_area(area, crs=points.attrs["crs"], layer=area_layer)
         points = clip_to_area(points, region, label=str(area))
     click.echo(_row_account(points.attrs), err=True)
-    periods = ev.backtest_periods(points["t"], train_months=train_months, step=step)
+    missing = missing_months(points["t"])
+    periods, left_out = ev.without_missing(
+        ev.backtest_periods(points["t"], train_months=train_months, step=step), missing
+    )
+    if left_out:
+        click.echo(missing_warning(missing, left_out, points["t"], step=step), err=True)
     n_steps = len(periods)
     with _progress(max(n_steps, 1) * len(names), "evaluate") as advance:
         results, curves = ev.backtest(
@@ -497,6 +530,7 @@ def evaluate_command(
         period=points.attrs["period"], layer=points.attrs["layer"] or None,
         tz=points.attrs["tz"], times_converted=points.attrs["times_converted"],
         warnings=list(points.attrs.get("warnings", [])),
+        missing_months=[str(m) for m in missing], left_out=[p.label for p in left_out],
         area=str(area) if area is not None else "convex hull of the points",
     )  # fmt: skip
     fit_note = ev.default_fit_note(periods, names)
@@ -515,19 +549,20 @@ def evaluate_command(
             "step": bound.step, f"{bound.step}s": bound.steps,
             "train_steps": bound.train_steps, "simulations": bound.simulations,
         }  # fmt: skip
+    if json_out and json_out != "-":  # the numbers first: a plot that fails loses nothing
+        text = json.dumps(summary, ensure_ascii=False, indent=2)
+        write_atomically(Path(json_out), text.encode("utf-8"), fix=_WRITABLE_FIX % "--json")
     if plot is not None:
         n_cells = summary.get("n_cells")
+        png = io.BytesIO()
         ev.plot_hit_rates(
             curves, title=f"{file.name} {' '.join(where)}",
             plan_share=plan_cells / n_cells if isinstance(n_cells, int) and n_cells else None,
-        ).savefig(plot)  # fmt: skip
+        ).savefig(png, format="png")  # fmt: skip
+        write_atomically(plot, png.getvalue(), fix=_WRITABLE_FIX % "--plot")
     if json_out == "-":
         click.echo(json.dumps(summary, ensure_ascii=False))
         return
-    if json_out:
-        Path(json_out).write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
     click.echo(ev.markdown_table(summary))
     for note in (ev.few_events_note(summary), fit_note):
         if note:
