@@ -239,6 +239,31 @@ def test_candidates_have_distinct_names_and_reasons_say_their_scope(lekeberg) ->
     assert f"– {last:%Y-%m-%d}" in later
 
 
+def test_a_past_weeks_road_segments_count_its_year_and_say_so(lekeberg) -> None:
+    # the segment's "50 trafikhändelser på 1,0 km" counted all the data (2023-04…2026-12),
+    # with no period, the same every week, and for a past week the events after it
+    from geo.patrol.stored import plan_control_points
+
+    inc, week = lekeberg["incidents"], "2026-W22"
+    cps = plan_control_points(inc, lekeberg["G"], week=week, places=lekeberg["places"], top=10)
+    assert len(cps)
+    t = pd.to_datetime(inc["occurred_at"])
+    begin, end, period = patrol.reason_period(t, week)
+    assert period.startswith("2025-05-25 – 2026-05-2")  # the week's Monday is 2026-05-25
+    assert cps["reason"].str.contains(f"trafikhändelse[r]? {period} på ").all()
+    # events after the week change nothing: the same control points, the same reasons
+    before = plan_control_points(
+        inc[t < end], lekeberg["G"], week=week,
+        places=lekeberg["places"], top=10,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(before, cps)
+    # and the counts are those of the year: at most the traffic events of the year
+    n_year = int(((t >= begin) & (t < end) & (inc["theme"] == "T")).sum())
+    assert cps["n_events"].sum() <= n_year
+    all_data = lekeberg["cps"]
+    assert not all_data["reason"].str.contains(period).any()
+
+
 def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path) -> None:
     plan = july_plan
     paths = patrol.write_plan_outputs(plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg")

@@ -16,6 +16,7 @@ from geo.errors import GeoError
 from geo.patrol.candidates import OPEN_SPOT_STATUSES
 from geo.patrol.plan import Plan, make_plan
 from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
+from geo.patrol.reasons import reason_period
 from geo.weeks import parse_week, shift_week, week_label
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,53 @@ def read_plan_inputs(
     )
 
 
+def plan_control_points(
+    incidents: gpd.GeoDataFrame,
+    graph: nx.MultiDiGraph,
+    *,
+    week: str,
+    places: gpd.GeoDataFrame,
+    top: int,
+) -> gpd.GeoDataFrame:
+    """Return a week's road control points, from the traffic events of the year before it.
+
+    The segments count the period the stops' reasons count
+    (:func:`geo.patrol.reasons.reason_period`), and their reason names it: counted over all
+    the data, a plan for a past week used the events after it, and the segment's text was
+    the same every week beside an "inom 300 m" of the last year.
+
+    Parameters
+    ----------
+    incidents
+        All stored incidents (EPSG:3006).
+    graph
+        Road graph.
+    week
+        The planned ISO week.
+    places
+        Places for the segments' names.
+    top
+        Most control points.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :func:`geo.roads.control_points`.
+
+    Raises
+    ------
+    GeoError
+        When the segments cannot be made (e.g. a graph in degrees).
+    """
+    from geo import roads
+
+    begin, end, period = reason_period(incidents["occurred_at"], week)
+    t = pd.to_datetime(incidents["occurred_at"])
+    recent = incidents[(t >= begin) & (t < end)] if len(incidents) else incidents
+    segments = roads.road_segments(graph, recent, places=places)
+    return roads.control_points(segments, graph, top=top, period=period)
+
+
 def plan_from_inputs(
     inputs: PlanInputs,
     *,
@@ -187,6 +235,9 @@ def plan_from_inputs(
     method: str = "auto",
 ) -> Plan:
     """Plan a week from inputs already read: forecast, road control points, then the solver.
+
+    The road control points rank the segments by the traffic events of the year before the
+    week (:func:`geo.patrol.reasons.reason_period`), the period the stops' reasons count.
 
     Parameters
     ----------
@@ -205,7 +256,6 @@ def plan_from_inputs(
         The plan (not yet written; see :func:`write_plan_outputs`).
     """
     from geo import forecast as fc_mod
-    from geo import roads
     from geo.sites import load_boundary
 
     opts = (options or load_priorities()).validated()
@@ -216,8 +266,9 @@ def plan_from_inputs(
     )  # fmt: skip
     cps: gpd.GeoDataFrame | None = None
     try:
-        segments = roads.road_segments(graph, incidents, places=inputs.places)
-        cps = roads.control_points(segments, graph, top=opts.max_control_points)
+        cps = plan_control_points(
+            incidents, graph, week=week, places=inputs.places, top=opts.max_control_points
+        )
     except GeoError as e:
         logger.warning("no road control points: %s", e)
     return make_plan(
