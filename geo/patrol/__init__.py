@@ -34,6 +34,7 @@ from geo.patrol.stored import (
     read_plan_inputs,
     read_plan_stops,
     save_plan,
+    week_to_plan,
     write_plan_outputs,
 )
 from geo.patrol.windows import Windows, stop_values, trip_windows
@@ -66,5 +67,6 @@ __all__ = [
     "trip_windows",
     "vs_last_year",
     "week_seed",
+    "week_to_plan",
     "write_plan_outputs",
 ]

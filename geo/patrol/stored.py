@@ -310,34 +310,83 @@ def write_plan_outputs(
     return paths
 
 
-def next_week(*, store_path: Path | None = None, today: dt.date | None = None) -> str:
-    """Return the ISO week to plan: the coming week, never one the data has already covered.
+#: Until this time on Monday (local), the plan is for the week begun: its planned days
+#: (the allowed days, Friday and Saturday evenings by default) are all still ahead.
+THIS_WEEK_UNTIL = dt.time(12, 0)
 
-    A planner on a Friday plans the coming Monday's week; when the store holds data
-    past today (a test set, a clock that is off), the week after its last full week.
+
+def week_to_plan(
+    *, store_path: Path | None = None, now: dt.datetime | None = None
+) -> tuple[str, str]:
+    """Return the ISO week to plan and, in Swedish, why that one.
+
+    Up to Monday 12:00 (:data:`THIS_WEEK_UNTIL`, local time) the week just begun: the
+    kommunpolis planning on Monday morning, as the use case has it, wants this week's plan,
+    not next week's. From then on, the coming week (a planner on a Friday plans Monday's
+    week). Never a week the data has already covered: when the store holds data past today
+    (a test set, a clock that is off), the week after its last full week.
+
+    Parameters
+    ----------
+    store_path
+        The store.
+    now
+        The time (default now); a naive time is local.
+
+    Returns
+    -------
+    tuple of str
+        ``YYYY-Www`` and the reason, e.g. "innevarande vecka: före måndag 12:00 ligger
+        veckans planerade dagar framför".
+    """
+    from geo import store
+
+    t = pd.Timestamp(now) if now is not None else pd.Timestamp.now(tz=settings.timezone)
+    local = t.tz_convert(settings.timezone) if t.tzinfo else t.tz_localize(settings.timezone)
+    day = local.date()
+    until = THIS_WEEK_UNTIL.strftime("%H:%M")
+    if day.weekday() == 0 and local.time() < THIS_WEEK_UNTIL:
+        week = week_label(day)
+        why = f"innevarande vecka: före måndag {until} ligger veckans planerade dagar framför"
+    else:
+        week = week_label(day + dt.timedelta(days=7 - day.weekday()))
+        why = f"kommande vecka: från måndag {until} planeras nästa vecka (--week för en annan)"
+    last = store.last_occurred(store_path)
+    if last is None:
+        return week, why
+    last_day = last.tz_convert(settings.timezone).date()
+    # the week after the last complete week in the data
+    monday = last_day - dt.timedelta(days=last_day.weekday())
+    if last_day.weekday() == 6:
+        monday += dt.timedelta(weeks=1)
+    after = week_label(monday)
+    if after > week:  # "YYYY-Www" sorts in time order
+        return after, f"veckan efter datans sista hela vecka (data till {last_day:%Y-%m-%d})"
+    return week, why
+
+
+def next_week(
+    *,
+    store_path: Path | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """Return the ISO week to plan (:func:`week_to_plan` without its reason).
 
     Parameters
     ----------
     store_path
         The store.
     today
-        Today's date (default the system date).
+        Today's date, read as its midnight (so a Monday plans its own week); ``now`` wins.
+    now
+        The time (default now).
 
     Returns
     -------
     str
         ``YYYY-Www``.
     """
-    from geo import store
-
-    day = today or dt.date.today()
-    coming = week_label(day + dt.timedelta(days=7 - day.weekday()))
-    last = store.last_occurred(store_path)
-    if last is None:
-        return coming
-    last_day = last.tz_convert(settings.timezone).date()
-    # the week after the last complete week in the data
-    monday = last_day - dt.timedelta(days=last_day.weekday())
-    if last_day.weekday() == 6:
-        monday += dt.timedelta(weeks=1)
-    return max(coming, week_label(monday))  # "YYYY-Www" sorts in time order
+    if now is None and today is not None:
+        now = dt.datetime.combine(today, dt.time(0, 0))
+    return week_to_plan(store_path=store_path, now=now)[0]
