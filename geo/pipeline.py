@@ -24,7 +24,7 @@ from geo.background import Background
 from geo.errors import GeoError
 from geo.model import THEMES
 from geo.network import load_graph
-from geo.patrol import Plan, next_week, plan_from_inputs, read_plan_inputs, save_plan
+from geo.patrol import Plan, plan_from_inputs, read_plan_inputs, save_plan, week_to_plan
 from geo.sample import default_end, make_sample
 from geo.sites import load_boundary, load_places, theme_mask
 from geo.spots import read_spots
@@ -63,6 +63,8 @@ class RunResult:
     problems
         What the job could not write and why (the follow-up, when the activity plan is
         broken); the rest of the job is done.
+    plan_week, plan_why
+        The week planned and, in Swedish, why that one (:func:`geo.patrol.week_to_plan`).
     """
 
     imports: dict[str, ImportResult]
@@ -72,6 +74,8 @@ class RunResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     stage_s: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    plan_week: str = ""
+    plan_why: str = ""
 
 
 class _StageTimer:
@@ -332,9 +336,8 @@ def run_main_job(
             places = load_places()
             store.write_layer(places, "places", path)
             incidents = store.read_incidents(path)
-            plan_inputs = read_plan_inputs(
-                next_week(store_path=path), store_path=path, incidents=incidents
-            )
+            plan_week, plan_why = week_to_plan(store_path=path)
+            plan_inputs = read_plan_inputs(plan_week, store_path=path, incidents=incidents)
         store_ready.set()
         with threadpool_limits(limits=1), timer("plan"):
             plan = plan_from_inputs(plan_inputs)
@@ -355,6 +358,7 @@ def run_main_job(
     outputs.update({f"plan_{kind}": file for kind, file in made_plan.items()})
     outputs.update(made_child)
     result = RunResult(
-        imports, by_theme, by_place, period, outputs, stage_s=timer.seconds, problems=problems
-    )
+        imports, by_theme, by_place, period, outputs, stage_s=timer.seconds, problems=problems,
+        plan_week=plan_week, plan_why=plan_why,
+    )  # fmt: skip
     return result

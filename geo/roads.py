@@ -480,6 +480,7 @@ def control_points(
     top: int = 10,
     half_window_m: float = 150,
     junction_m: float = 100,
+    period: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Suggest where to hold sobriety or speed checks on the best-ranked road segments.
 
@@ -496,6 +497,10 @@ def control_points(
         (chord / length ≥ 0.99), so drivers see the control in time.
     junction_m
         A straight spot keeps at least this distance from junctions.
+    period
+        The period the segments' events were counted over, named in the reason
+        ("50 trafikhändelser 2025-11-30 – 2026-11-22 på 1,0 km"); a plan counts the same
+        months as its stops' other reasons (:func:`geo.patrol.stored.plan_from_inputs`).
 
     Returns
     -------
@@ -524,7 +529,8 @@ def control_points(
         noun = "trafikhändelse" if seg.n_events == 1 else "trafikhändelser"
         km = f"{seg.length_m / 1000:.1f}".replace(".", ",")
         per_km = f"{seg.events_per_km:.1f}".replace(".", ",")
-        parts = [f"{seg.n_events} {noun} på {km} km ({per_km} per km)"]
+        when = f" {period}" if period else ""
+        parts = [f"{seg.n_events} {noun}{when} på {km} km ({per_km} per km)"]
         kinds = [
             f"{n} {what}"
             for n, what in ((seg.n_speed, "hastighet/körsätt"), (seg.n_sobriety, "rattfylleri"))

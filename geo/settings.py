@@ -14,6 +14,10 @@ kommun_name : str
     Its name, as the police open API spells it.
 lan_name : str
     The län, as the police open API spells it.
+kommun_localities : tuple of str
+    Localities of the kommun that are no named place (no sourced point to put an event at,
+    e.g. Lekhyttan, the village at the E18 junction by lake Leken): a police event of the
+    län naming one is the kommun's, kept at the kommun centroid.
 data_dir : Path
     Folder of the embedded data (boundary, places, police dumps, road network).
 store_path : Path
@@ -53,6 +57,7 @@ timezone: str = "Europe/Stockholm"
 kommunkod: str = "1814"
 kommun_name: str = "Lekeberg"
 lan_name: str = "Örebro län"
+kommun_localities: tuple[str, ...] = ("Lekhyttan",)
 data_dir: Path = _PACKAGE_ROOT / "data"
 store_path: Path = _PACKAGE_ROOT / "data" / "lagesbild.gpkg"
 maps_dir: Path = _PACKAGE_ROOT / "maps"
@@ -72,6 +77,7 @@ _TYPES: dict[str, type] = {
     "kommunkod": str,
     "kommun_name": str,
     "lan_name": str,
+    "kommun_localities": tuple,
     "boundary_buffer_m": float,
     "privacy_k": int,
     "polisen_api_url": str,

@@ -299,11 +299,32 @@ class Gazetteer:
         PlaceMatch or None
             The place mentioned first in the text.
         """
+        found = self.find_all_in_text(text, case_sensitive=case_sensitive)
+        return found[0] if found else None
+
+    def find_all_in_text(self, text: str, *, case_sensitive: bool = False) -> list[PlaceMatch]:
+        """Return every place mentioned in free text, in the order the text names them.
+
+        Parameters
+        ----------
+        text
+            Free text.
+        case_sensitive
+            As in :meth:`find_in_text`.
+
+        Returns
+        -------
+        list of PlaceMatch
+            Each place once, the first mention first (the longest name where names overlap).
+        """
         if case_sensitive:
-            m = self._exact_pattern.search(text)
-            return self._by_exact[m.group(1)] if m else None
-        m = self._pattern.search(normalize_text(text))
-        return self._by_name[m.group(1)] if m else None
+            hits = [self._by_exact[m.group(1)] for m in self._exact_pattern.finditer(text)]
+        else:
+            hits = [self._by_name[m.group(1)] for m in self._pattern.finditer(normalize_text(text))]
+        first: dict[str, PlaceMatch] = {}
+        for hit in hits:
+            first.setdefault(hit.place_id, hit)
+        return list(first.values())
 
 
 def assign_places(points: gpd.GeoSeries, places: gpd.GeoDataFrame) -> pd.DataFrame:

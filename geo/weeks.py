@@ -132,3 +132,23 @@ def week_range(first: str, last: str) -> list[str]:
     (y0, w0), (y1, w1) = parse_week(first), parse_week(last)
     start, end = dt.date.fromisocalendar(y0, w0, 1), dt.date.fromisocalendar(y1, w1, 1)
     return [week_label(start + dt.timedelta(weeks=i)) for i in range((end - start).days // 7 + 1)]
+
+
+def week_sentence(week: str, why: str) -> str:
+    """Say which week a plan is for, its days and why that week, in Swedish.
+
+    Parameters
+    ----------
+    week
+        ISO week, ``YYYY-Www``.
+    why
+        Why this week (:func:`geo.patrol.week_to_plan`).
+
+    Returns
+    -------
+    str
+        E.g. "Planerad vecka: 49 (2026-11-30 – 2026-12-06), innevarande vecka: …".
+    """
+    monday = week_monday(week)
+    sunday = monday + pd.Timedelta(days=6)
+    return f"Planerad vecka: {parse_week(week)[1]} ({monday:%Y-%m-%d} – {sunday:%Y-%m-%d}), {why}"

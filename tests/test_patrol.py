@@ -14,6 +14,7 @@ from geo.errors import DataError, InfeasiblePatrolError
 from geo.patrol_instances import random_instance, week_instance
 from geo.patrol_solver import Instance, check_solution, plan_value, solve_heuristic, solve_milp
 from geo.sites import load_places
+from geo.weeks import week_monday
 
 # ----------------------------------------------------------------------------- solver
 
@@ -285,4 +286,82 @@ def test_a_stop_says_how_much_of_its_forecast_falls_in_its_trips_time() -> None:
     # at its best time nothing more is said
     assert patrol.explain_time(profile, sat_afternoon, windows) == (
         "Tid: 80 % av platsens prognos för veckan faller lör 14–16, turens tid."
+    )
+
+
+def _incidents(points: list, times: list, **columns: list):  # type: ignore[no-untyped-def]
+    import geopandas as gpd
+
+    from geo.model import INCIDENT_COLUMNS
+
+    rows: dict[str, list] = {c: [None] * len(points) for c in INCIDENT_COLUMNS if c != "geometry"}
+    rows.update(occurred_at=times, source=["kommun"] * len(points), place_id=[None] * len(points))
+    rows.update(columns)
+    return gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(points, crs="EPSG:3006"))
+
+
+def _control_point(point, note: str = "") -> pd.Series:  # type: ignore[no-untyped-def]
+    return pd.Series(
+        {
+            "candidate_id": "kontroll:seg00045", "name": "väg 204 vid Fjugesta centrum",
+            "kind": "kontrollpunkt", "place_id": None, "theme": "T",
+            "activity": "hastighetskontroll", "risk_week": 2.0, "source_note": note,
+            "area": point.buffer(300.0), "geometry": point,
+        }
+    )  # fmt: skip
+
+
+def test_inom_300_m_leaves_out_events_placed_less_precisely_and_says_so() -> None:
+    # police rattfylleri placed on Fjugesta centrum's point (700 m) lay within 300 m of a
+    # control point on väg 204, and its "inom 300 m" had more rattfylleri than the segment
+    import shapely
+
+    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
+    cp = shapely.Point(centre.x + 200, centre.y)
+    t0 = pd.Timestamp("2026-10-02 21:00", tz="Europe/Stockholm")
+    incidents = _incidents(
+        [cp] * 4 + [centre] * 2,
+        [t0 + pd.Timedelta(days=i) for i in range(6)],
+        category=["hastighet"] * 4 + ["rattfylleri"] * 2,
+        theme=["T"] * 6,
+        location_precision_m=[10.0] * 4 + [700.0] * 2,
+        source=["kommun"] * 4 + ["polisen_api"] * 2,
+    )
+    reason = patrol.explain_stop(
+        _control_point(cp), incidents, week="2026-W49", places=load_places()
+    )
+    assert reason.startswith("Inom 300 m: 4 händelser 2025-11-30 – 2026-10-07 (4 hastighet)")
+    assert "2 händelser placerade grövre än 300 m" in reason and "rattfylleri" not in reason
+    assert "Källor: kommunen 4." in reason
+
+
+def test_the_90_day_comparison_ends_where_the_data_do() -> None:
+    # W49 (Monday 2026-11-30) planned with data to Sunday 2026-11-22: the week between is no
+    # week without events; old: "(83 mot 90)", 83 days of data against 90
+    import shapely
+
+    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
+    cp = shapely.Point(centre.x + 200, centre.y)
+    days = pd.date_range("2025-05-01 20:00", "2026-11-22 20:00", freq="D", tz="Europe/Stockholm")
+    incidents = _incidents(
+        [cp] * len(days), list(days), category=["hastighet"] * len(days),
+        theme=["T"] * len(days), location_precision_m=[10.0] * len(days),
+    )  # fmt: skip
+    reason = patrol.explain_stop(
+        _control_point(cp), incidents, week="2026-W49", places=load_places()
+    )
+    assert "samma 90 dagar i fjol (90 mot 90)" in reason
+    assert patrol.data_end(incidents["occurred_at"], week_monday("2026-W49")) == (
+        pd.Timestamp("2026-11-23", tz="Europe/Stockholm")
+    )
+    # a week cut by the data's end (hourly events to Wednesday) is left out too; the plan
+    # week caps it
+    wed = pd.Series(
+        pd.date_range("2026-10-01", "2026-11-18 23:00", freq="h", tz="Europe/Stockholm")
+    )
+    assert patrol.data_end(wed, week_monday("2026-W49")) == (
+        pd.Timestamp("2026-11-16", tz="Europe/Stockholm")
+    )
+    assert patrol.data_end(incidents["occurred_at"], week_monday("2026-W40")) == (
+        week_monday("2026-W40")
     )

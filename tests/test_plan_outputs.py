@@ -239,6 +239,31 @@ def test_candidates_have_distinct_names_and_reasons_say_their_scope(lekeberg) ->
     assert f"– {last:%Y-%m-%d}" in later
 
 
+def test_a_past_weeks_road_segments_count_its_year_and_say_so(lekeberg) -> None:
+    # the segment's "50 trafikhändelser på 1,0 km" counted all the data (2023-04…2026-12),
+    # with no period, the same every week, and for a past week the events after it
+    from geo.patrol.stored import plan_control_points
+
+    inc, week = lekeberg["incidents"], "2026-W22"
+    cps = plan_control_points(inc, lekeberg["G"], week=week, places=lekeberg["places"], top=10)
+    assert len(cps)
+    t = pd.to_datetime(inc["occurred_at"])
+    begin, end, period = patrol.reason_period(t, week)
+    assert period.startswith("2025-05-25 – 2026-05-2")  # the week's Monday is 2026-05-25
+    assert cps["reason"].str.contains(f"trafikhändelse[r]? {period} på ").all()
+    # events after the week change nothing: the same control points, the same reasons
+    before = plan_control_points(
+        inc[t < end], lekeberg["G"], week=week,
+        places=lekeberg["places"], top=10,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(before, cps)
+    # and the counts are those of the year: at most the traffic events of the year
+    n_year = int(((t >= begin) & (t < end) & (inc["theme"] == "T")).sum())
+    assert cps["n_events"].sum() <= n_year
+    all_data = lekeberg["cps"]
+    assert not all_data["reason"].str.contains(period).any()
+
+
 def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path) -> None:
     plan = july_plan
     paths = patrol.write_plan_outputs(plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg")
@@ -819,3 +844,47 @@ def test_real_week_prints_its_fjugesta_stops_apart_on_one_page(two_trip_plan, tm
         ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
     )
     assert "Pages:           1" in info.stdout
+
+
+@pytest.mark.parametrize(
+    ("now", "week", "why"),
+    [
+        # Monday 30 Nov (W49) in the morning: this week's Friday and Saturday are ahead
+        ("2026-11-30 07:45", "2026-W49", "innevarande vecka"),
+        ("2026-11-30 11:59", "2026-W49", "innevarande vecka"),
+        ("2026-11-30 12:00", "2026-W50", "kommande vecka"),
+        ("2026-12-04 16:00", "2026-W50", "kommande vecka"),  # a Friday plans Monday's week
+        ("2026-12-06 23:30", "2026-W50", "kommande vecka"),
+    ],
+)
+def test_a_monday_morning_plans_the_week_begun(
+    monkeypatch: pytest.MonkeyPatch, now: str, week: str, why: str
+) -> None:
+    last = {"t": pd.Timestamp("2026-11-22 20:00", tz="Europe/Stockholm")}  # the review's store
+    monkeypatch.setattr(store, "last_occurred", lambda path=None: last["t"])
+    t = pd.Timestamp(now, tz="Europe/Stockholm").to_pydatetime()
+    got, reason = patrol.week_to_plan(now=t)
+    assert (got, reason.split(":")[0]) == (week, why)
+    assert patrol.next_week(now=t) == week
+    # data past the week chosen (a test set): the week after the data's last whole week
+    last["t"] = pd.Timestamp("2026-12-13 20:00", tz="Europe/Stockholm")
+    got, reason = patrol.week_to_plan(now=t)
+    assert got == "2026-W51" and "data till 2026-12-13" in reason
+
+
+def test_geo_plan_says_which_week_it_planned_and_why(lekeberg, tmp_path: Path) -> None:
+    from geo.cli.plan import plan_cmd
+    from geo.weeks import week_sentence
+
+    assert week_sentence("2026-W49", "innevarande vecka: x") == (
+        "Planerad vecka: 49 (2026-11-30 – 2026-12-06), innevarande vecka: x"
+    )
+    result = CliRunner().invoke(
+        plan_cmd,
+        ["--store", str(lekeberg["store"]), "--no-pdf", "--out", str(tmp_path)],
+    )
+    assert result.exit_code == 0, result.output
+    first, second = result.output.splitlines()[:2]
+    week = second.split()[1].rstrip(":")  # "Plan 2027-W03: 5 stopp, …", whatever today is
+    assert first.startswith(f"Planerad vecka: {int(week[-2:])} (")
+    assert any(why in first for why in ("innevarande vecka", "kommande vecka", "data till"))

@@ -145,3 +145,70 @@ def test_cli_prints_counts_by_category_for_the_real_dump(tmp_path):
     assert "read 4172, stored" in out.output
     assert "stored by category:" in out.output and "Trafikolycka" in out.output
     assert "summary_not_incident" in out.output
+
+
+def _event(i: int, etype: str, summary: str, location: str = "Lekeberg", text: str = "") -> dict:
+    return {
+        "id": 900000 + i,
+        "datetime": "2026-02-22 13:43:39 +01:00",
+        "name": f"22 februari 13.43, {etype}, {location}",
+        "summary": summary,
+        "type": etype,
+        "location": {"name": location, "gps": "59.196938,14.842727"},
+        "html_text_excerpt": text,
+    }
+
+
+def test_road_events_are_not_put_on_a_bathing_site():
+    # real texts of the Lekeberg dump: "Lekhyttan" was an alias of Badplats Leken, so E18 and
+    # Lv 691 accidents were stored 250 m from the beach and counted for theme B
+    import numpy as np
+    import pandas as pd
+
+    from geo.ingest.polisen import BETWEEN_PRECISION_M, normalize_events
+    from geo.sites import load_places
+
+    events = [
+        _event(1, "Trafikolycka", "Singelolycka på E 18 vid Lekhyttan.", "Örebro län"),
+        _event(2, "Trafikolycka", "Två personbilar har kolliderat på Lv 691 mellan Lanna och "
+               "Lekhyttan."),
+        _event(3, "Trafikolycka", "E18 är avstängd i västlig riktning ca 2,5 kikometer väster "
+               "om Lekhyttan."),
+        _event(4, "Trafikolycka", "En singelolycka, bilist med påkopplad husvagn har inträffat "
+               "i höjd med Leken på E 18."),
+        _event(5, "Trafikolycka", "En olycka har inträffat i höjd med Lekhyttan", "Örebro län"),
+        _event(6, "Trafikolycka", "En trafikolycka har under morgonen inträffat i Lanna.",
+               text="En trafikolycka har skett på länsväg 204 mellan Fjugesta och Lanna."),
+        _event(7, "Ordningsstörning", "Stökiga ungdomar vid Lanna badgruva."),
+        _event(8, "Trafikolycka", "En trafikolycka har inträffat på Lv 561 i Fjugesta."),
+    ]  # fmt: skip
+    places = load_places()
+    out = normalize_events(events, np.arange(1, len(events) + 1), places)
+    assert out.quarantine.empty  # the län's events naming Lekhyttan are still Lekeberg's
+    got = out.incidents.set_index("incident_id")
+    bathing = set(places.loc[places["kind"] == "badplats", "place_id"])
+    roads = got.loc[[f"polisen:{900000 + i}" for i in (1, 2, 3, 4, 5)]]
+    assert not roads["place_id"].isin(bathing).any()
+    assert (roads["location_flag"] == "kommun_centroid").all()
+    assert (roads["location_precision_m"] > 10_000).all()
+    # on a stretch between two places: at the first, as imprecise as the stretch, no place
+    between = got.loc["polisen:900006"]
+    assert between["location_flag"] == "place_from_text" and pd.isna(between["place_id"])
+    assert between["location_precision_m"] == BETWEEN_PRECISION_M
+    # an event at the bathing site itself, and a road event in a village, keep their place
+    assert got.loc["polisen:900007", "place_id"] == "lanna_badgruva"
+    assert got.loc["polisen:900008", "place_id"] == "fjugesta_centrum"
+    assert got.loc["polisen:900008", "location_precision_m"] == 700
+
+
+def test_the_lekeberg_dump_puts_no_traffic_accident_at_a_bathing_site(tmp_path):
+    result = ingest.import_file(
+        DATA / "polisen_events_lekeberg_2023-2026.json", store_path=tmp_path / "s.gpkg"
+    )
+    stored = store.read_incidents(tmp_path / "s.gpkg")
+    # the 4 left out are Örebro kommun's (E18 "väster om trafikplats Lekhyttan", a town)
+    assert result.stored == len(stored) == 47 and result.reasons == {"outside_kommun": 4}
+    accidents = stored[stored["category"] == "trafikolycka"]
+    assert not accidents["place_id"].isin(["leken", "lanna_badgruva"]).any()
+    lekhyttan = stored[stored["description"].str.contains("Lekhyttan")]
+    assert len(lekhyttan) >= 6 and lekhyttan["place_id"].isna().all()

@@ -1084,3 +1084,44 @@ def test_geo_run_analyses_the_whole_months_before_its_day(sample):
     # the places' last 90 days end with the data (the sample's last day, Sunday 6 December)
     places = store.read_layer("place_stats", sample["path"])
     assert set(places["period_end"]) == {"2026-12-06"}
+
+
+def test_next_months_focus_names_places_of_the_season_not_summers_beaches():
+    # the October report named "främst kring Lanna badgruva, Badplats Leken" for November, with
+    # no event there in any November: the names came from a week's summer-heavy forecast
+    import geopandas as gpd
+
+    from geo.model import INCIDENT_COLUMNS
+    from geo.report.monthly.focus import next_month_focus
+    from geo.sites import load_places
+
+    places = load_places()
+    at = places.set_index("place_id").geometry
+    tz = "Europe/Stockholm"
+    summers = [
+        pd.Timestamp(f"{y}-07-{d:02d} 15:00", tz=tz)
+        for y in (2024, 2025, 2026)
+        for d in range(1, 29)
+    ]  # 84 disturbances at Lanna badgruva, in three Julys
+    autumn = [pd.Timestamp(f"2025-11-{d:02d} 21:00", tz=tz) for d in range(3, 13)] + [
+        pd.Timestamp(f"2026-10-{d:02d} 21:00", tz=tz) for d in range(1, 7)
+    ]  # 16 at Fjugesta centrum, last November and this October
+    times = summers + autumn
+    pts = [at["lanna_badgruva"].centroid] * len(summers) + [at["fjugesta_centrum"].centroid] * len(
+        autumn
+    )
+    rows = {c: [None] * len(times) for c in INCIDENT_COLUMNS if c != "geometry"}
+    rows.update(
+        occurred_at=times, category=["ordningsstorning"] * len(times), theme=["S"] * len(times),
+        source=["kommun"] * len(times), location_precision_m=[10.0] * len(times),
+        place_id=["lanna_badgruva"] * len(summers) + ["fjugesta_centrum"] * len(autumn),
+    )  # fmt: skip
+    incidents = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(pts, crs="EPSG:3006"))
+    status = pd.DataFrame(columns=["activity_id", "theme", "section", "text", "status"])
+    items, _ = next_month_focus(
+        incidents, places, month="2026-10", k=5, status=status, forecast_method="default"
+    )
+    s = next(i for i in items if i.theme == "S")
+    where = next(r for r in s.reasons if r.startswith("Prognosen"))
+    assert "främst kring Fjugesta centrum" in where, where
+    assert "Lanna badgruva" not in where and "Leken" not in where

@@ -81,7 +81,8 @@ def test_duplicate_ids_and_bad_themes_are_reported(tmp_path):
 
 def test_gazetteer_finds_names_and_aliases_case_and_diacritics_insensitively():
     g = sites.Gazetteer(sites.load_places())
-    assert g.lookup("LEKHYTTAN").place_id == "leken"
+    assert g.lookup("LEKHYTTANS BADPLATS").place_id == "leken"
+    assert g.lookup("Lekhyttan") is None  # the village by the E18, not the bathing site
     assert g.lookup("lanna gruva").place_id == "lanna_badgruva"
     assert g.lookup("Tangerasa").place_id == "tangerasa"
     assert g.find_in_text("skräp vid badgruvan i helgen").place_id == "lanna_badgruva"

@@ -42,7 +42,7 @@ PLACES = [
         50,
         200,
         "cirkel 200 m runt HaV:s provpunkt: badplatsen vid sjön Leken, Lantmäteriets badplatspunkt 170 m bort ingår",
-        ["Leken", "Lekhyttan", "Lekens badplats", "badplats Leken", "Lekhyttans badplats"],
+        ["Leken", "Lekens badplats", "badplats Leken", "Lekhyttans badplats"],
     ),
     (
         "lillsjon",

@@ -16,7 +16,7 @@ from geo.cli._options import (
     path_option,
     store_option,
 )
-from geo.weeks import DAY_NAMES
+from geo.weeks import DAY_NAMES, week_sentence
 
 
 @click.command("plan")
@@ -66,15 +66,19 @@ def plan_cmd(
     if max_trips is not None:
         opts = replace(opts, max_trips=max_trips)
     opts = opts.validated()
-    week = week or patrol.next_week(store_path=store_path)
+    if week is None:
+        week, why = patrol.week_to_plan(store_path=store_path)
+    else:
+        why = "angiven med --week"
     inputs = patrol.read_plan_inputs(week, store_path=store_path)
     plan = patrol.plan_from_inputs(inputs, options=opts, seed=seed, method=method)
     paths = patrol.write_plan_outputs(
         plan, out_dir=out_dir or settings.maps_dir, store_path=store_path, pdf=not no_pdf
     )
     if as_json:
-        click.echo(json.dumps(plan.as_dict(), ensure_ascii=False))
+        click.echo(json.dumps({**plan.as_dict(), "week_reason": why}, ensure_ascii=False))
         return
+    click.echo(week_sentence(plan.week, why))
     click.echo(f"Plan {plan.week}: {len(plan.stops)} stopp, {int(plan.total_min)} av "
                f"{plan.budget_min:.0f} min")  # fmt: skip
     for _, s in plan.stops.iterrows():

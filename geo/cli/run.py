@@ -9,6 +9,7 @@ import click
 
 from geo.cli._options import path_option, store_option
 from geo.pipeline import run_main_job
+from geo.weeks import week_sentence
 
 
 @click.command("run")
@@ -53,6 +54,8 @@ def run_cmd(store_path: Path | None, out_dir: Path | None, end: datetime | None)
         "  B räknar händelserna vid badplatserna; de räknas också i sitt eget tema (N, T, S),\n"
         "  så en rad kan summera till mer än totalt."
     )
+    if result.plan_week:
+        click.echo(f"\n{week_sentence(result.plan_week, result.plan_why)}")
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")
     for problem in result.problems:

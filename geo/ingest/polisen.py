@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,9 +32,63 @@ from geo.model import (
     category_from_polisen_type,
 )
 from geo.projection import to_working
-from geo.sites import Gazetteer, assign_places, inside_kommun, load_boundary
+from geo.sites import Gazetteer, PlaceMatch, assign_places, inside_kommun, load_boundary
 
 logger = logging.getLogger(__name__)
+
+#: A road named in an event's text: "E18", "E 18", "Lv 691", "länsväg 204", "väg 204",
+#: "riksväg 50", "trafikplats Lekhyttan", or a stretch "mellan Fjugesta och Lanna".
+ROAD_TEXT = re.compile(
+    r"\b(?:E\s?\d{1,2}|(?:Lv|Rv|länsväg|riksväg|väg)\s?\d{2,3}|trafikplats)\b"
+    r"|\bmellan\s+\w+\s+och\s+\w+",
+    re.IGNORECASE,
+)
+#: An event on a stretch between two places: somewhere along it, not at the first one named.
+BETWEEN_TEXT = re.compile(r"\bmellan\s+\w+\s+och\s+\w+", re.IGNORECASE)
+#: Least precision (m) of an event on a road "mellan X och Y" placed at X: the villages of
+#: Lekeberg lie a few km apart, so the event may be that far from X.
+BETWEEN_PRECISION_M = 2000.0
+
+
+def place_from_text(
+    gazetteer: Gazetteer, text: str, *, bathing: set[str], category: str
+) -> tuple[PlaceMatch | None, float | None]:
+    """Return the place a police event's text puts it at, and how precisely.
+
+    A traffic event or one naming a road ("Singelolycka på E 18 vid Lekhyttan", "kolliderat
+    på Lv 691 mellan Lanna och Lekhyttan") happened on the road, not at a bathing site the
+    text names beside it: bathing sites are skipped for it (the next place named is taken, or
+    none, and the event stays at the kommun centroid), so it neither counts for theme B nor
+    sits 250 m from the beach. An event "mellan X och Y" lies somewhere on that stretch: it
+    is placed at X, but at least :data:`BETWEEN_PRECISION_M` imprecise and tied to no place.
+
+    Parameters
+    ----------
+    gazetteer
+        The places' gazetteer.
+    text
+        The event's title, summary and archived text.
+    bathing
+        ``place_id`` of the bathing sites.
+    category
+        The event's category.
+
+    Returns
+    -------
+    tuple
+        The place (``None``: none named, or only bathing sites for a road event) and the
+        precision in metres to store, ``None`` when the event is to be tied to the place.
+    """
+    found = gazetteer.find_all_in_text(text, case_sensitive=True)
+    road = category == "trafikolycka" or bool(ROAD_TEXT.search(text))
+    if road:
+        found = [m for m in found if m.place_id not in bathing]
+    if not found:
+        return None, None
+    match = found[0]
+    if road and BETWEEN_TEXT.search(text):
+        return match, max(match.precision_m, BETWEEN_PRECISION_M)
+    return match, None
 
 
 def centroid_precision_m() -> float:
@@ -64,6 +119,7 @@ def normalize_events(
         events elsewhere quarantined with the reason.
     """
     gazetteer = Gazetteer(places)
+    bathing = set(places.loc[places["kind"] == "badplats", "place_id"].astype(str))
     kommun = settings.kommun_name
     centroid_prec = centroid_precision_m()
     records: list[dict[str, Any]] = []
@@ -99,9 +155,12 @@ def normalize_events(
                 }
             )
             continue
-        match = gazetteer.find_in_text(text, case_sensitive=True)
+        named = gazetteer.find_in_text(text, case_sensitive=True) is not None or any(
+            re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
+            for name in settings.kommun_localities
+        )
         in_kommun = loc_name == kommun or (
-            match is not None and (loc_name == settings.lan_name or kommun in text)
+            named and (loc_name == settings.lan_name or kommun in text)
         )
         if not in_kommun:
             quarantined.append(
@@ -114,12 +173,15 @@ def normalize_events(
                 }
             )
             continue
+        category = category_from_polisen_type(etype)
+        match, stretch_prec = place_from_text(gazetteer, text, bathing=bathing, category=category)
         if match is not None:
             x, y, prec, flag = match.point.x, match.point.y, match.precision_m, "place_from_text"
+            if stretch_prec is not None:  # somewhere on the road between two places
+                prec, match = stretch_prec, None
         else:
             tx, ty = to_working([lon], [lat], 4326)
             x, y, prec, flag = float(tx[0]), float(ty[0]), centroid_prec, "kommun_centroid"
-        category = category_from_polisen_type(etype)
         records.append(
             {
                 "incident_id": f"polisen:{event_id}",
@@ -161,7 +223,9 @@ def normalize_events(
                 "%d police events located outside the boundary kept at their named place",
                 int(outside.sum()),
             )
-        missing = gdf["place_id"].isna()
+        # an event at the kommun centroid may lie in a place; one on a stretch "mellan X och
+        # Y", at X's point, is tied to no place
+        missing = gdf["place_id"].isna() & (gdf["location_flag"] == "kommun_centroid")
         assigned = assign_places(gdf.geometry[missing], places)
         gdf.loc[missing, "place_id"] = assigned["place_id"]
         gdf.loc[missing, "place_name"] = assigned["place_name"]

@@ -20,7 +20,13 @@ from geo.patrol.priorities import (
     priorities_path,
     week_seed,
 )
-from geo.patrol.reasons import explain_stop, explain_time, vs_last_year
+from geo.patrol.reasons import (
+    data_end,
+    explain_stop,
+    explain_time,
+    reason_period,
+    vs_last_year,
+)
 from geo.patrol.stored import (
     PlanInputs,
     next_week,
@@ -28,6 +34,7 @@ from geo.patrol.stored import (
     read_plan_inputs,
     read_plan_stops,
     save_plan,
+    week_to_plan,
     write_plan_outputs,
 )
 from geo.patrol.windows import Windows, stop_values, trip_windows
@@ -42,6 +49,7 @@ __all__ = [
     "PlanSettings",
     "Windows",
     "choose_solution",
+    "data_end",
     "entry_point",
     "explain_stop",
     "explain_time",
@@ -53,10 +61,12 @@ __all__ = [
     "priorities_path",
     "read_plan_inputs",
     "read_plan_stops",
+    "reason_period",
     "save_plan",
     "stop_values",
     "trip_windows",
     "vs_last_year",
     "week_seed",
+    "week_to_plan",
     "write_plan_outputs",
 ]

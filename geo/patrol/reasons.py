@@ -10,7 +10,14 @@ from geo import settings
 from geo.model import CATEGORIES, SOURCES, THEMES
 from geo.patrol.profiles import as_profile
 from geo.patrol.windows import Windows
+from geo.timespan import covered_span, whole_steps
 from geo.weeks import DAY_ABBR, parse_week, week_monday
+
+#: Radius (m) of the circle a control point's or a marked spot's reason counts in; an event
+#: placed less precisely than this may lie outside it and is left out (and said so).
+NEAR_RADIUS_M = 300.0
+#: Days of history a stop's reason (and the plan's road segments) speak about.
+LOOKBACK_DAYS = 365
 
 
 def _share_text(share: float) -> str:
@@ -81,8 +88,56 @@ def _peak(times: pd.Series) -> str | None:
     return text
 
 
+def data_end(times: pd.Series, before: pd.Timestamp) -> pd.Timestamp:
+    """Return the end of the last whole ISO week the data cover before ``before``.
+
+    A week planned on Monday the 30th with data imported to Sunday the 22nd must not count
+    the week in between as a week without events; comparisons of "the last 90 days" end here.
+
+    Parameters
+    ----------
+    times
+        Times of all the events (tz-aware), not only those of one place: the data's end is
+        where the import ended, not a place's last event.
+    before
+        The time nothing after counts (the planned week's Monday), tz-aware.
+
+    Returns
+    -------
+    pandas.Timestamp
+        tz-aware Monday 00:00 after the data's last whole week (:func:`geo.timespan.covered_span`,
+        :func:`geo.timespan.whole_steps`), at most ``before``; ``before`` when the data cover
+        no whole week before it.
+    """
+    t = pd.to_datetime(times).dropna()
+    t = t[t < before]
+    if t.empty:
+        return before
+    local = t.dt.tz_convert(settings.timezone).dt.tz_localize(None)
+    start, end = covered_span(local)
+    weeks = whole_steps(start, end, "W")
+    if not len(weeks):
+        return before
+    after = pd.Timestamp(weeks[-1].end_time).normalize() + pd.Timedelta(days=1)
+    return min(before, after.tz_localize(settings.timezone))
+
+
 def vs_last_year(times: pd.Series, end: pd.Timestamp) -> str:
-    """Say how the 90 days before ``end`` compare with the same 90 days a year earlier."""
+    """Say how the 90 days before ``end`` compare with the same 90 days a year earlier.
+
+    Parameters
+    ----------
+    times
+        The place's event times (tz-aware).
+    end
+        Where the data end (:func:`data_end`), not the planned week's Monday: days with no
+        data yet would count as days without events and bias the comparison to "färre".
+
+    Returns
+    -------
+    str
+        E.g. "färre än samma 90 dagar i fjol (22 mot 66)".
+    """
     recent = int(((times >= end - pd.Timedelta(days=90)) & (times < end)).sum())
     ly_end = end - pd.DateOffset(years=1)
     last_year = int(((times >= ly_end - pd.Timedelta(days=90)) & (times < ly_end)).sum())
@@ -96,6 +151,36 @@ def vs_last_year(times: pd.Series, end: pd.Timestamp) -> str:
     return f"{word} samma 90 dagar i fjol ({recent} mot {last_year})"
 
 
+def reason_period(
+    times: pd.Series, week: str, *, lookback_days: int = LOOKBACK_DAYS
+) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    """Return the period a week's reasons count events in, and how they name it.
+
+    Parameters
+    ----------
+    times
+        Times of all the events (tz-aware).
+    week
+        The planned ISO week: nothing from its Monday on counts.
+    lookback_days
+        Days of history before the week.
+
+    Returns
+    -------
+    tuple
+        ``(begin, end, text)``: events at ``begin <= t < end`` (``end`` the week's Monday)
+        count; ``text`` is "2025-11-30 – 2026-11-22", ending at the data's last day before the
+        week when the data end earlier (an import a week ago).
+    """
+    end = week_monday(week)
+    begin = end - pd.Timedelta(days=lookback_days)
+    t = pd.to_datetime(times)
+    before = t[t < end] if len(t) else t
+    last = min(end - pd.Timedelta(days=1), before.max()) if len(before) else end
+    last = pd.Timestamp(last).tz_convert(settings.timezone)
+    return begin, end, f"{begin:%Y-%m-%d} – {last:%Y-%m-%d}"
+
+
 def _source_group(source: str) -> str:
     if source.startswith("polis"):
         return "polisen"
@@ -104,7 +189,14 @@ def _source_group(source: str) -> str:
     return SOURCES.get(source, source).lower()
 
 
-def candidate_incidents(candidate: pd.Series, incidents: gpd.GeoDataFrame) -> pd.Series:
+def _is_near_kind(candidate: pd.Series) -> bool:
+    """Tell a control point or a marked spot: its reason counts a circle (:data:`NEAR_RADIUS_M`)."""
+    return str(candidate["kind"]) in ("kontrollpunkt", "markerad plats")
+
+
+def candidate_incidents(
+    candidate: pd.Series, incidents: gpd.GeoDataFrame, *, vague: bool = False
+) -> pd.Series:
     """Tell the incidents a candidate stop speaks for, whenever they happened.
 
     Parameters
@@ -113,18 +205,29 @@ def candidate_incidents(candidate: pd.Series, incidents: gpd.GeoDataFrame) -> pd
         A row of :func:`geo.patrol.candidates.plan_candidates`.
     incidents
         Incidents (EPSG:3006) with ``location_precision_m``, ``theme`` and ``place_id``.
+    vague
+        Tell instead the incidents in the candidate's ``area`` left out because they are
+        placed less precisely than it asks.
 
     Returns
     -------
     pandas.Series
-        Boolean, aligned with ``incidents``: those located within 1000 m inside the
-        candidate's ``area`` (traffic ones alone for a control point or a marked spot), or
-        tied to its place.
+        Boolean, aligned with ``incidents``: those located inside the candidate's ``area``
+        (traffic ones alone for a control point or a marked spot) within 1000 m, or tied to
+        its place; for a control point or a marked spot, whose area is a circle of
+        :data:`NEAR_RADIUS_M`, within that radius (a police event placed on Fjugesta
+        centrum's point, 700 m, may lie anywhere in the town, not within 300 m of the road).
     """
-    precise = pd.to_numeric(incidents["location_precision_m"], errors="coerce").fillna(0) <= 1000
-    in_area: pd.Series = incidents.geometry.within(candidate["area"]) & precise
-    if str(candidate["kind"]) in ("kontrollpunkt", "markerad plats"):
+    near_kind = _is_near_kind(candidate)
+    limit = NEAR_RADIUS_M if near_kind else 1000.0
+    precision = pd.to_numeric(incidents["location_precision_m"], errors="coerce").fillna(0)
+    in_area: pd.Series = incidents.geometry.within(candidate["area"])
+    if near_kind:
         in_area &= incidents["theme"].astype(str) == "T"
+    if vague:
+        out: pd.Series = in_area & (precision > limit)
+        return out
+    in_area &= precision <= limit
     if candidate.get("place_id") and "place_id" in incidents.columns:
         in_area |= incidents["place_id"].astype(str) == str(candidate["place_id"])
     return in_area
@@ -136,7 +239,7 @@ def explain_stop(
     *,
     week: str,
     places: gpd.GeoDataFrame,
-    lookback_days: int = 365,
+    lookback_days: int = LOOKBACK_DAYS,
 ) -> str:
     """Explain in Swedish why a stop is in the plan, from the data and the löfte theme.
 
@@ -146,7 +249,10 @@ def explain_stop(
         A row of :func:`plan_candidates`.
     incidents
         Incidents (EPSG:3006); those in the candidate's ``area`` in the ``lookback_days``
-        before the week, located within 1000 m (or tied to its place), are counted.
+        before the week, located within 1000 m (or tied to its place), are counted; for a
+        control point or a marked spot, those within :data:`NEAR_RADIUS_M` ("inom 300 m"),
+        and how many were left out for being placed less precisely. The comparison with
+        last year ends where the data do (:func:`data_end`).
     week
         The plan's ISO week.
     places
@@ -160,20 +266,25 @@ def explain_stop(
         Counts, period, categories, peak weekday/hours, trend, forecast, löfte theme and
         sources; no free text from incidents and no names.
     """
-    end = week_monday(week)
-    begin = end - pd.Timedelta(days=lookback_days)
     kind = str(candidate["kind"])
     parts: list[str] = []
     if len(incidents):
         t = pd.to_datetime(incidents["occurred_at"])
+        begin, end, period = reason_period(t, week, lookback_days=lookback_days)
         in_area = candidate_incidents(candidate, incidents)
-        mask = in_area & (t >= begin) & (t < end)
-        sub = incidents[mask]
+        in_period = (t >= begin) & (t < end)
+        sub = incidents[in_area & in_period]
         hist_mask = in_area & (t < end)
-        before = t[t < end]
-        # the data may end before the plan week (an import a week ago): say up to where
-        last = min(end - pd.Timedelta(days=1), before.max()) if len(before) else end
-        period = f"{begin:%Y-%m-%d} – {last:%Y-%m-%d}"
+        scope = f"inom {NEAR_RADIUS_M:.0f} m: " if _is_near_kind(candidate) else ""
+        vague = (
+            int((candidate_incidents(candidate, incidents, vague=True) & in_period).sum())
+            if scope
+            else 0
+        )
+        vague_text = (
+            f"{vague} {'händelse' if vague == 1 else 'händelser'} placerade grövre än "
+            f"{NEAR_RADIUS_M:.0f} m (t.ex. på en orts mittpunkt) är inte medräknade"
+        )
         if len(sub):
             cats = sub["category"].value_counts()
             cat_text = ", ".join(
@@ -182,18 +293,21 @@ def explain_stop(
                 for c, n in cats.head(3).items()
             )  # fmt: skip
             noun = "händelse" if len(sub) == 1 else "händelser"
-            scope = "inom 300 m: " if kind in ("kontrollpunkt", "markerad plats") else ""
             parts.append(f"{scope}{len(sub)} {noun} {period} ({cat_text})")
+            if vague:
+                parts.append(vague_text)
             peak = _peak(sub["occurred_at"])
             if peak and len(sub) >= 3:
                 parts.append(f"flest {peak}")
             elif len(sub) < 3:
                 parts.append("för få händelser för säkra slutsatser")
-            parts.append(vs_last_year(t[hist_mask], end))
+            parts.append(vs_last_year(t[hist_mask], data_end(t, end)))
             srcs = sub["source"].astype(str).map(_source_group).value_counts()
             src_text = ", ".join(f"{s} {n}" for s, n in srcs.items())
         else:
-            parts.append(f"inga registrerade händelser {period}")
+            parts.append(f"{scope}inga registrerade händelser {period}")
+            if vague:
+                parts.append(vague_text)
             src_text = ""
     else:
         parts.append("inga registrerade händelser")

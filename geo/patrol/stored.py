@@ -16,6 +16,7 @@ from geo.errors import GeoError
 from geo.patrol.candidates import OPEN_SPOT_STATUSES
 from geo.patrol.plan import Plan, make_plan
 from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
+from geo.patrol.reasons import reason_period
 from geo.weeks import parse_week, shift_week, week_label
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,53 @@ def read_plan_inputs(
     )
 
 
+def plan_control_points(
+    incidents: gpd.GeoDataFrame,
+    graph: nx.MultiDiGraph,
+    *,
+    week: str,
+    places: gpd.GeoDataFrame,
+    top: int,
+) -> gpd.GeoDataFrame:
+    """Return a week's road control points, from the traffic events of the year before it.
+
+    The segments count the period the stops' reasons count
+    (:func:`geo.patrol.reasons.reason_period`), and their reason names it: counted over all
+    the data, a plan for a past week used the events after it, and the segment's text was
+    the same every week beside an "inom 300 m" of the last year.
+
+    Parameters
+    ----------
+    incidents
+        All stored incidents (EPSG:3006).
+    graph
+        Road graph.
+    week
+        The planned ISO week.
+    places
+        Places for the segments' names.
+    top
+        Most control points.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :func:`geo.roads.control_points`.
+
+    Raises
+    ------
+    GeoError
+        When the segments cannot be made (e.g. a graph in degrees).
+    """
+    from geo import roads
+
+    begin, end, period = reason_period(incidents["occurred_at"], week)
+    t = pd.to_datetime(incidents["occurred_at"])
+    recent = incidents[(t >= begin) & (t < end)] if len(incidents) else incidents
+    segments = roads.road_segments(graph, recent, places=places)
+    return roads.control_points(segments, graph, top=top, period=period)
+
+
 def plan_from_inputs(
     inputs: PlanInputs,
     *,
@@ -187,6 +235,9 @@ def plan_from_inputs(
     method: str = "auto",
 ) -> Plan:
     """Plan a week from inputs already read: forecast, road control points, then the solver.
+
+    The road control points rank the segments by the traffic events of the year before the
+    week (:func:`geo.patrol.reasons.reason_period`), the period the stops' reasons count.
 
     Parameters
     ----------
@@ -205,7 +256,6 @@ def plan_from_inputs(
         The plan (not yet written; see :func:`write_plan_outputs`).
     """
     from geo import forecast as fc_mod
-    from geo import roads
     from geo.sites import load_boundary
 
     opts = (options or load_priorities()).validated()
@@ -216,8 +266,9 @@ def plan_from_inputs(
     )  # fmt: skip
     cps: gpd.GeoDataFrame | None = None
     try:
-        segments = roads.road_segments(graph, incidents, places=inputs.places)
-        cps = roads.control_points(segments, graph, top=opts.max_control_points)
+        cps = plan_control_points(
+            incidents, graph, week=week, places=inputs.places, top=opts.max_control_points
+        )
     except GeoError as e:
         logger.warning("no road control points: %s", e)
     return make_plan(
@@ -259,34 +310,83 @@ def write_plan_outputs(
     return paths
 
 
-def next_week(*, store_path: Path | None = None, today: dt.date | None = None) -> str:
-    """Return the ISO week to plan: the coming week, never one the data has already covered.
+#: Until this time on Monday (local), the plan is for the week begun: its planned days
+#: (the allowed days, Friday and Saturday evenings by default) are all still ahead.
+THIS_WEEK_UNTIL = dt.time(12, 0)
 
-    A planner on a Friday plans the coming Monday's week; when the store holds data
-    past today (a test set, a clock that is off), the week after its last full week.
+
+def week_to_plan(
+    *, store_path: Path | None = None, now: dt.datetime | None = None
+) -> tuple[str, str]:
+    """Return the ISO week to plan and, in Swedish, why that one.
+
+    Up to Monday 12:00 (:data:`THIS_WEEK_UNTIL`, local time) the week just begun: the
+    kommunpolis planning on Monday morning, as the use case has it, wants this week's plan,
+    not next week's. From then on, the coming week (a planner on a Friday plans Monday's
+    week). Never a week the data has already covered: when the store holds data past today
+    (a test set, a clock that is off), the week after its last full week.
+
+    Parameters
+    ----------
+    store_path
+        The store.
+    now
+        The time (default now); a naive time is local.
+
+    Returns
+    -------
+    tuple of str
+        ``YYYY-Www`` and the reason, e.g. "innevarande vecka: före måndag 12:00 ligger
+        veckans planerade dagar framför".
+    """
+    from geo import store
+
+    t = pd.Timestamp(now) if now is not None else pd.Timestamp.now(tz=settings.timezone)
+    local = t.tz_convert(settings.timezone) if t.tzinfo else t.tz_localize(settings.timezone)
+    day = local.date()
+    until = THIS_WEEK_UNTIL.strftime("%H:%M")
+    if day.weekday() == 0 and local.time() < THIS_WEEK_UNTIL:
+        week = week_label(day)
+        why = f"innevarande vecka: före måndag {until} ligger veckans planerade dagar framför"
+    else:
+        week = week_label(day + dt.timedelta(days=7 - day.weekday()))
+        why = f"kommande vecka: från måndag {until} planeras nästa vecka (--week för en annan)"
+    last = store.last_occurred(store_path)
+    if last is None:
+        return week, why
+    last_day = last.tz_convert(settings.timezone).date()
+    # the week after the last complete week in the data
+    monday = last_day - dt.timedelta(days=last_day.weekday())
+    if last_day.weekday() == 6:
+        monday += dt.timedelta(weeks=1)
+    after = week_label(monday)
+    if after > week:  # "YYYY-Www" sorts in time order
+        return after, f"veckan efter datans sista hela vecka (data till {last_day:%Y-%m-%d})"
+    return week, why
+
+
+def next_week(
+    *,
+    store_path: Path | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """Return the ISO week to plan (:func:`week_to_plan` without its reason).
 
     Parameters
     ----------
     store_path
         The store.
     today
-        Today's date (default the system date).
+        Today's date, read as its midnight (so a Monday plans its own week); ``now`` wins.
+    now
+        The time (default now).
 
     Returns
     -------
     str
         ``YYYY-Www``.
     """
-    from geo import store
-
-    day = today or dt.date.today()
-    coming = week_label(day + dt.timedelta(days=7 - day.weekday()))
-    last = store.last_occurred(store_path)
-    if last is None:
-        return coming
-    last_day = last.tz_convert(settings.timezone).date()
-    # the week after the last complete week in the data
-    monday = last_day - dt.timedelta(days=last_day.weekday())
-    if last_day.weekday() == 6:
-        monday += dt.timedelta(weeks=1)
-    return max(coming, week_label(monday))  # "YYYY-Www" sorts in time order
+    if now is None and today is not None:
+        now = dt.datetime.combine(today, dt.time(0, 0))
+    return week_to_plan(store_path=store_path, now=now)[0]

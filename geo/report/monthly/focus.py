@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
 
-from geo import activity
+from geo import activity, settings
 from geo.model import THEMES
 from geo.report.monthly.selection import (
     compared_counts,
@@ -16,6 +17,7 @@ from geo.report.monthly.selection import (
 )
 from geo.report.monthly.tables import FocusItem
 from geo.report.monthly.vocabulary import BATHING_MONTHS, MOTOR_MONTHS, month_label
+from geo.sites import theme_mask
 
 
 def _compared(now: int, other: int, what: str, *, k: int, hidden: bool = False) -> str:
@@ -182,6 +184,75 @@ def change_reason(
     )
 
 
+def _season_months(value: object) -> list[int]:
+    if isinstance(value, str):
+        return [int(m) for m in json.loads(value)] if value.strip() else []
+    return [int(m) for m in value] if value is not None else []  # type: ignore[attr-defined]
+
+
+def focus_places(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    theme: str,
+    month: pd.Period,
+    end: pd.Timestamp,
+    top: int = 3,
+) -> list[str]:
+    """Name the places where a theme's events are to be expected in ``month``, most first.
+
+    A place's weight is its events of the theme in the same calendar month of the earlier
+    years (per year the data hold that month) plus its events of the last 90 days before
+    ``end`` (per month): the season and what is happening now. A week's forecast, whose
+    long-run part is summer's, named Lanna badgruva and Badplats Leken for November, with no
+    event there in November of any year. Bathing sites out of season in ``month`` are left
+    out.
+
+    Parameters
+    ----------
+    incidents
+        Incidents (EPSG:3006); those before ``end`` count.
+    places
+        Named places; an event counts for the nearest
+        (:func:`~geo.report.monthly.selection.nearest_place_names`).
+    theme
+        Löfte theme, counted as in the shared outputs (:func:`geo.sites.theme_mask`).
+    month
+        The month the focus is for.
+    end
+        Where the data end (tz-aware): nothing after counts.
+    top
+        Most names.
+
+    Returns
+    -------
+    list of str
+        Place names with a weight above zero, the heaviest first.
+    """
+    if not len(incidents) or places.empty:
+        return []
+    t = pd.to_datetime(incidents["occurred_at"]).dt.tz_convert(settings.timezone)
+    before = t < end
+    same_month = before & (t.dt.month == month.month)
+    years = max(int(t[same_month].dt.year.nunique()), 1)
+    recent = before & (t >= end - pd.Timedelta(days=90))
+    mask = theme_mask(incidents, theme, places, shared=True) & (same_month | recent)
+    if not mask.any():
+        return []
+    names = pd.Series(nearest_place_names(incidents.geometry[mask], places), index=t[mask].index)
+    weight = same_month[mask].astype(float) / years + recent[mask].astype(float) / 3.0
+    by_place = weight.groupby(names).sum()
+    out_of_season = {
+        str(row["name"])
+        for _, row in places.iterrows()
+        if str(row.get("kind")) == "badplats"
+        and (months := _season_months(row.get("season_months")))
+        and month.month not in months
+    }
+    by_place = by_place[(by_place > 0) & ~by_place.index.isin(out_of_season)]
+    return [str(n) for n in by_place.sort_values(ascending=False, kind="stable").index[:top]]
+
+
 def next_month_focus(
     incidents: gpd.GeoDataFrame,
     places: gpd.GeoDataFrame,
@@ -197,7 +268,8 @@ def next_month_focus(
 
     Themes are ranked by the expected observations next month (the forecast of the first
     ISO week of next month, :func:`geo.forecast.forecast_week`, times the month's weeks),
-    with reasons: the expected count and where, the change against last month and last
+    with reasons: the expected count and where (:func:`focus_places`: season and recent
+    events, no bathing site out of season), the change against last month and last
     year, the season (bathing sites May–September, motorburen March–September) and plan
     lines not done this month, each named once with its executors' statuses
     (:func:`geo.activity.status_by_line`, :func:`plan_reasons`). A line whose month is
@@ -246,12 +318,9 @@ def next_month_focus(
     if fc is None or fc.empty:
         notes.append("För få händelser för en prognos; fokus bygger på säsong och aktivitetsplan.")
     else:
-        near = nearest_place_names(fc.geometry.centroid, places)
-        fc = fc.assign(near=near)
         for t in THEMES:
             expected[t] = float(fc[f"risk_{t}"].sum()) * len(weeks)
-            ranked = fc.sort_values(f"risk_{t}", ascending=False)
-            where[t] = list(dict.fromkeys(ranked["near"].head(8)))[:3]
+            where[t] = focus_places(history, places, theme=t, month=p + 1, end=end)
     counts = compared_counts(incidents, places, month=month, k=k, days=days)
 
     def shown(n: int) -> str:
