@@ -266,18 +266,18 @@ def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path)
         "coordinates"
     ]
     assert 14.5 < lon < 15.2 and 59.0 < lat < 59.4
-    # .ics: one VEVENT per stop, TZID Europe/Stockholm, GEO, LOCATION, DESCRIPTION, stable UIDs
+    # .ics: one VEVENT per trip, TZID Europe/Stockholm, GEO, LOCATION, DESCRIPTION, stable UIDs
     raw = paths["ics"].read_bytes()
     cal = icalendar.Calendar.from_ical(raw)
     events = list(cal.walk("VEVENT"))
-    assert len(events) == len(plan.stops)
+    assert len([e for e in events if e["STATUS"] == "CONFIRMED"]) == len(plan.routes)
     assert b"DTSTART;TZID=Europe/Stockholm:" in raw
     assert b"BEGIN:VTIMEZONE" in raw
     first = events[0]
-    assert str(first["LOCATION"]) == plan.stops["place"].iloc[0]
+    assert plan.stops["place"].iloc[0] in str(first["LOCATION"])
     assert first["GEO"].latitude == pytest.approx(plan.stops["lat"].iloc[0], abs=1e-5)
     assert "Löfte:" in str(first["DESCRIPTION"])
-    assert first.decoded("DTSTART") == plan.stops["start"].iloc[0].to_pydatetime()
+    assert first.decoded("DTSTART") < plan.stops["start"].iloc[0].to_pydatetime()
     uids = [str(e["UID"]) for e in events]
     assert len(set(uids)) == len(uids)
     again = icalendar.Calendar.from_ical(plan_report.plan_calendar(plan).to_ical())
@@ -291,7 +291,7 @@ def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path)
     assert "https://cdn" not in html and "unpkg.com" not in html
     # one-pager: one A4 page with table columns, footer and map image
     one = paths["html"].read_text(encoding="utf-8")
-    for word in ("nr", "plats", "dag", "tid", "min", "åtgärd", "skäl", "tema", "genomförd"):
+    for word in ("nr", "tur", "plats", "dag", "tid", "min", "åtgärd", "skäl", "tema", "genomförd"):
         assert f"<th>{word}" in one or f"{word}</th>" in one
     assert "Arbetsmaterial – ej för spridning" in one and "Dataperiod:" in one
     assert "data:image/png;base64," in one
@@ -689,7 +689,8 @@ def test_ics_lines_fold_at_75_octets_and_unfold_to_the_description(july_plan, re
         line.decode("utf-8")  # a fold never splits a character
     found = [x for x in _unfold(raw) if x.startswith("DESCRIPTION:")]
     expected = plan_report.event_description(reason, str(stops["theme"].iloc[0]))
-    assert [_unescape(x.removeprefix("DESCRIPTION:")) for x in found] == [expected]
+    assert len(found) == 1  # the trip's one event holds its stop's reason, whole
+    assert expected in _unescape(found[0].removeprefix("DESCRIPTION:"))
     assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f]", expected.replace("\n", ""))
     said = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", reason).split())
     for part in expected.split("\n")[:-1]:  # what the stop's reason said, word for word
@@ -704,6 +705,104 @@ def test_ics_description_puts_each_part_of_a_reason_on_a_line() -> None:
         "Hela vägavsnittet", "Plats", "Obs", "Löfte", "Källor", "Tid", "Tema",
     ]  # fmt: skip
     assert " ".join(lines[:-1]) == LONG_REASON
+
+
+def _at(plan: patrol.Plan, generated: str, trips: tuple[int, ...] | None = None) -> patrol.Plan:
+    """The plan as generated at ``generated`` (a fixed time, not today), keeping ``trips``."""
+    stops, routes = plan.stops, plan.routes
+    if trips is not None:
+        stops = stops[stops["trip"].isin(trips)]
+        routes = routes[routes["trip"].isin(trips)]
+    meta = {**plan.meta, "generated_at": pd.Timestamp(generated, tz="Europe/Stockholm").isoformat()}
+    return replace(plan, stops=stops, routes=routes, meta=meta)
+
+
+def test_each_trip_says_when_to_leave_the_entry_and_when_out(two_trip_plan, tmp_path) -> None:
+    """Finding 4: the times were the stops' only; the drive from and back to the entry hidden."""
+    plan = two_trip_plan
+    trips = plan_report.plan_trips(plan)
+    assert list(trips["trip"]) == sorted(plan.routes["trip"]) == [1, 2]
+    for _, t in trips.iterrows():
+        s = plan.stops[plan.stops["trip"] == t["trip"]].sort_values("start")
+        route = plan.routes.loc[plan.routes["trip"] == t["trip"]].iloc[0]
+        assert t["drive_min"] == pytest.approx(route["drive_min"])
+        assert t["drive_min"] == pytest.approx(
+            s["drive_min_before"].sum() + t["drive_back_min"], abs=0.01
+        )
+        assert t["drive_out_min"] == s["drive_min_before"].iloc[0] > 0
+        leave, back = t["leave"], t["back"]
+        assert leave <= s["start"].iloc[0] - pd.Timedelta(minutes=t["drive_out_min"])
+        assert leave > s["start"].iloc[0] - pd.Timedelta(minutes=t["drive_out_min"] + 1)
+        assert back >= s["end"].iloc[-1] + pd.Timedelta(minutes=t["drive_back_min"])
+        assert back < s["end"].iloc[-1] + pd.Timedelta(minutes=t["drive_back_min"] + 1)
+        assert (leave.second, back.second) == (0, 0)
+        line = plan_report.trip_line(plan, t)
+        stops = " → ".join(f"{o} {x:%H:%M}" for o, x in zip(s["order"], s["start"], strict=True))
+        assert line == (
+            f"Tur {t['trip']} {('fredag', 'lördag')[t['trip'] - 1]} {leave.day}/{leave.month}: "
+            f"infart från Örebro {leave:%H:%M} → {stops} → ut {back:%H:%M} "
+            f"(körning {round(t['drive_min'])} min)"
+        )
+    # the table (CSV and one-pager): each stop's trip, the drive to it and its trip's times
+    table = plan_report.plan_table(plan)
+    by_trip = trips.set_index("trip")
+    for _, r in table.iterrows():
+        t = by_trip.loc[r["tur"]]
+        assert (r["tur_avfärd"], r["tur_åter"]) == (f"{t['leave']:%H:%M}", f"{t['back']:%H:%M}")
+        assert r["tur_körning"] == round(t["drive_min"])
+    assert list(table["körning_före"]) == [round(x) for x in plan.stops["drive_min_before"]]
+    html = plan_report.one_pager_html(plan)
+    assert "<th>tur</th>" in html
+    for _, t in trips.iterrows():  # the trip's line stands before its first stop
+        first = plan.stops.loc[plan.stops["trip"] == t["trip"], "place"].iloc[0]
+        at = html.index(plan_report.trip_line(plan, t))
+        assert at < html.index(first, at)
+
+
+def test_ics_has_one_event_per_trip_with_its_driving_and_a_replan_revises_it(two_trip_plan) -> None:
+    """Finding 4 and 2: per-stop events left the drive free, kept stale events and no SEQUENCE."""
+    first = _at(two_trip_plan, "2026-11-27 09:00")
+    again = _at(two_trip_plan, "2026-11-28 07:30")
+    shrunk = _at(two_trip_plan, "2026-11-28 08:00", trips=(1,))
+
+    def events(plan: patrol.Plan) -> tuple[icalendar.Calendar, dict[str, Any]]:
+        cal = icalendar.Calendar.from_ical(plan_report.plan_calendar(plan).to_ical())
+        return cal, {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+    cal, ev1 = events(first)
+    assert str(cal["METHOD"]) == "PUBLISH"
+    name = str(cal["X-WR-CALNAME"])
+    assert name == "Medborgarlöftet – polisens närvaro v49 2026"
+    assert "trygghetsvandring" not in name
+    uids = [f"2026-W49-tur-{k}@trygghetskartan.1814" for k in (1, 2)]
+    assert list(ev1) == uids  # one event per trip, not per stop
+    trips = plan_report.plan_trips(first).set_index("trip")
+    for k, uid in enumerate(uids, 1):
+        e = ev1[uid]
+        assert e.decoded("DTSTART") == trips.at[k, "leave"].to_pydatetime()  # driving included
+        assert e.decoded("DTEND") == trips.at[k, "back"].to_pydatetime()
+        assert str(e["STATUS"]) == "CONFIRMED" and str(e["TRANSP"]) == "OPAQUE"
+        text = str(e["DESCRIPTION"])
+        assert text.startswith(f"Infart från Örebro {trips.at[k, 'leave']:%H:%M}")
+        for _, s in first.stops[first.stops["trip"] == k].iterrows():  # every stop listed
+            assert f"{s['order']}. {s['start']:%H:%M}–{s['end']:%H:%M} {s['place']}" in text
+            assert plan_report.event_description(s["reason"], s["theme"]) in text
+        assert f"Ut {trips.at[k, 'back']:%H:%M}" in text
+        assert e.decoded("DTSTAMP") == pd.Timestamp("2026-11-27 08:00", tz="UTC")
+    # planned again: the same UIDs, a higher SEQUENCE and a later DTSTAMP (RFC 5545 §3.8.7.4)
+    _, ev2 = events(again)
+    assert list(ev2) == uids
+    for uid in uids:
+        assert int(ev2[uid]["SEQUENCE"]) > int(ev1[uid]["SEQUENCE"]) >= 0
+        assert ev2[uid].decoded("DTSTAMP") > ev1[uid].decoded("DTSTAMP")
+    # planned again with one trip: trip 2's event is cancelled, not left standing
+    _, ev3 = events(shrunk)
+    assert list(ev3) == uids
+    assert str(ev3[uids[0]]["STATUS"]) == "CONFIRMED"
+    gone = ev3[uids[1]]
+    assert str(gone["STATUS"]) == "CANCELLED" and str(gone["TRANSP"]) == "TRANSPARENT"
+    assert int(gone["SEQUENCE"]) > int(ev2[uids[1]]["SEQUENCE"])
+    assert gone.decoded("DTSTART") == date(2026, 11, 30)  # the week's Monday, all day
 
 
 @given(

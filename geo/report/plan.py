@@ -48,12 +48,112 @@ CSV_COLUMNS: dict[str, str] = {
     "lon": "lon",
     "place_id": "plats_id",
     "trip": "tur",
+    "drive_min_before": "körning_före",
+    "trip_leave": "tur_avfärd",
+    "trip_back": "tur_åter",
+    "trip_drive_min": "tur_körning",
 }
+#: iCalendar trip slots: ``PlanSettings.max_trips`` is 1 or 2, so a week has at most two trips;
+#: a re-planned week with fewer trips cancels the rest by their UIDs.
+TRIP_SLOTS = 2
+#: Origin of an event's ``SEQUENCE``: the seconds from here to the plan's generation time grow
+#: with every re-plan, as RFC 5545 §3.8.7.4 asks of a revised event, without a stored counter.
+_SEQUENCE_EPOCH = pd.Timestamp("2020-01-01", tz="UTC")
 HANDLING_NOTE = "Arbetsmaterial – ej för spridning"
 #: A sentence's end where a reason's next part begins ("… händelser. Hela vägavsnittet: …").
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-ZÅÄÖ])")
 #: Control characters, which iCalendar text may not hold (a lone CR would break the line).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+#: Columns of :func:`plan_trips`.
+TRIP_COLUMNS: tuple[str, ...] = (
+    "trip", "leave", "back", "drive_min", "drive_out_min", "drive_back_min", "orders", "starts",
+)  # fmt: skip
+
+
+def plan_trips(plan: Plan) -> pd.DataFrame:
+    """Return each trip's times at the entry point: when to leave it and when back out.
+
+    A trip leaves the entry point (``plan.meta["entry"]``, "Infart från Örebro"), drives
+    ``drive_min_before`` to its first stop, visits its stops and drives back; the route's
+    ``drive_min`` is all its driving. The leaving time is rounded down and the return up to
+    the minute, so the trip's minutes on the road are never understated.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per trip, by trip number, columns :data:`TRIP_COLUMNS`: ``leave`` and
+        ``back`` (local, tz-aware), ``drive_min`` (the trip's driving), ``drive_out_min``
+        (to the first stop), ``drive_back_min`` (from the last stop), ``orders`` and
+        ``starts`` (the stops' numbers and start times, in visiting order).
+    """
+    rows = []
+    for trip, group in plan.stops.groupby("trip", sort=True):
+        s = group.sort_values("start")
+        before = (
+            s["drive_min_before"].astype(float)
+            if "drive_min_before" in s
+            else pd.Series(0.0, index=s.index)
+        )
+        drives = plan.routes.loc[plan.routes["trip"] == trip, "drive_min"]
+        drive = float(drives.iloc[0]) if len(drives) else float(before.sum())
+        out_min = float(before.iloc[0])
+        back_min = max(drive - float(before.sum()), 0.0)
+        first = pd.Timestamp(s["start"].iloc[0])
+        last = pd.Timestamp(s["end"].max() if "end" in s else s["start"].max())
+        rows.append(
+            {
+                "trip": int(trip),
+                "leave": (first - pd.Timedelta(minutes=out_min)).floor("min"),
+                "back": (last + pd.Timedelta(minutes=back_min)).ceil("min"),
+                "drive_min": drive,
+                "drive_out_min": out_min,
+                "drive_back_min": back_min,
+                "orders": [int(o) for o in s["order"]],
+                "starts": [pd.Timestamp(t) for t in s["start"]],
+            }
+        )
+    return pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
+
+
+def _entry_name(plan: Plan) -> str:
+    """Return the entry point's name as a sentence continues it ("infart från Örebro")."""
+    entry = str(plan.meta.get("entry") or "infarten")
+    return entry[:1].lower() + entry[1:]
+
+
+def trip_line(plan: Plan, trip: pd.Series) -> str:
+    """Return a trip's line for the one-pager: when to leave the entry, the stops, when out.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    trip
+        A row of :func:`plan_trips`.
+
+    Returns
+    -------
+    str
+        E.g. "Tur 1 fredag 4/12: infart från Örebro 20:11 → 1 20:19 → 2 20:37 → ut 21:03
+        (körning 16 min)".
+    """
+    leave = pd.Timestamp(trip["leave"])
+    back = pd.Timestamp(trip["back"])
+    stops = " → ".join(
+        f"{o} {pd.Timestamp(t):%H:%M}" for o, t in zip(trip["orders"], trip["starts"], strict=True)
+    )
+    return (
+        f"Tur {int(trip['trip'])} {DAY_NAMES[leave.day_of_week]} {leave.day}/{leave.month}: "
+        f"{_entry_name(plan)} {leave:%H:%M} → {stops} → ut {back:%H:%M} "
+        f"(körning {round(float(trip['drive_min']))} min)"
+    )
 
 
 def plan_table(plan: Plan) -> pd.DataFrame:
@@ -67,11 +167,16 @@ def plan_table(plan: Plan) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CSV_COLUMNS` values, one row per stop.
+        Columns :data:`CSV_COLUMNS` values, one row per stop: besides the stop's own
+        (``tur`` its trip, ``körning_före`` the minutes driven to it), its trip's time of
+        leaving the entry point (``tur_avfärd``), of being back out there (``tur_åter``) and
+        its driving (``tur_körning``), from :func:`plan_trips`.
     """
     s = plan.stops
     start = pd.to_datetime(s["start"])
     end = pd.to_datetime(s["end"])
+    trips = {int(t["trip"]): t for _, t in plan_trips(plan).iterrows()}
+    trip = s["trip"].astype(int)
     df = pd.DataFrame(
         {
             "order": s["order"].astype(int),
@@ -86,7 +191,11 @@ def plan_table(plan: Plan) -> pd.DataFrame:
             "lat": s["lat"],
             "lon": s["lon"],
             "place_id": s["place_id"],
-            "trip": s["trip"].astype(int),
+            "trip": trip,
+            "drive_min_before": s["drive_min_before"].astype(float).round().astype(int),
+            "trip_leave": [f"{pd.Timestamp(trips[k]['leave']):%H:%M}" for k in trip],
+            "trip_back": [f"{pd.Timestamp(trips[k]['back']):%H:%M}" for k in trip],
+            "trip_drive_min": [round(float(trips[k]["drive_min"])) for k in trip],
         }
     )
     return df.rename(columns=CSV_COLUMNS)
@@ -115,7 +224,7 @@ def _geojson_bytes(plan: Plan) -> bytes:
 
 
 def event_description(reason: str, theme: str) -> str:
-    """Return a stop's calendar text: each part of its reason on a line of its own.
+    """Return a stop's part of its trip's calendar text: each part of its reason on a line.
 
     A calendar app shows ``DESCRIPTION`` as it is; a reason of 750 characters in one
     paragraph is hard to read on a phone, so each sentence ("Hela vägavsnittet: …",
@@ -131,14 +240,89 @@ def event_description(reason: str, theme: str) -> str:
     Returns
     -------
     str
-        The text, ending with the theme and the handling note.
+        The text, ending with the theme.
     """
     text = _SENTENCE_END.sub(".\n", _CONTROL.sub(" ", reason.strip()))
-    return f"{text}\nTema: {THEMES.get(theme, theme)}. {HANDLING_NOTE}."
+    return f"{text}\nTema: {THEMES.get(theme, theme)}."
+
+
+def _clean(text: object) -> str:
+    return " ".join(_CONTROL.sub(" ", str(text)).split())
+
+
+def trip_description(plan: Plan, trip: pd.Series) -> str:
+    """Return a trip's calendar text: leaving the entry, each stop, back out, then the reasons.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    trip
+        A row of :func:`plan_trips`.
+
+    Returns
+    -------
+    str
+        Lines "Infart från Örebro 20:11 (körning 8 min)", "1. 20:19–20:37 <plats>: <åtgärd>",
+        …, "Ut 21:03 vid infart från Örebro (körning 8 min). Körning i turen: 16 min.", then
+        each stop's reason (:func:`event_description`) under its number, and the handling note.
+    """
+    entry = _entry_name(plan)
+    stops = plan.stops.set_index("order").loc[list(trip["orders"])]
+    lines = [
+        f"{entry[:1].upper()}{entry[1:]} {pd.Timestamp(trip['leave']):%H:%M} "
+        f"(körning {round(float(trip['drive_out_min']))} min)"
+    ]
+    for order, s in stops.iterrows():
+        lines.append(
+            f"{order}. {pd.Timestamp(s['start']):%H:%M}–{pd.Timestamp(s['end']):%H:%M} "
+            f"{_clean(s['place'])}: {_clean(s['activity'])}"
+        )
+    lines.append(
+        f"Ut {pd.Timestamp(trip['back']):%H:%M} vid {entry} "
+        f"(körning {round(float(trip['drive_back_min']))} min). "
+        f"Körning i turen: {round(float(trip['drive_min']))} min."
+    )
+    for order, s in stops.iterrows():
+        lines.append("")
+        lines.append(f"{order}. {_clean(s['place'])}")
+        lines.append(event_description(str(s["reason"]), str(s["theme"])))
+    lines.append("")
+    lines.append(f"{HANDLING_NOTE}.")
+    return "\n".join(lines)
+
+
+def calendar_sequence(plan: Plan) -> int:
+    """Return the ``SEQUENCE`` of the plan's events: seconds from 2020 to its generation.
+
+    A re-planned week is generated later, so its events carry a higher ``SEQUENCE`` (and a
+    later ``DTSTAMP``) than those already imported, as RFC 5545 §3.8.7.4 asks of a revision.
+
+    Parameters
+    ----------
+    plan
+        The plan; ``plan.meta["generated_at"]`` is when it was made.
+
+    Returns
+    -------
+    int
+        Non-negative, below 2³¹ until 2088.
+    """
+    generated = pd.Timestamp(plan.meta["generated_at"])
+    return max(int((generated - _SEQUENCE_EPOCH).total_seconds()), 0)
 
 
 def plan_calendar(plan: Plan) -> icalendar.Calendar:
-    """Return the plan as an iCalendar with one VEVENT per stop (stable UIDs).
+    """Return the plan as an iCalendar with one VEVENT per trip, driving included.
+
+    Each trip's event runs from leaving the entry point to being back out there
+    (:func:`plan_trips`), so the calendar shows the officer busy while driving; its text
+    lists the stops and their reasons (:func:`trip_description`). ``UID`` is the week and
+    the trip number, stable when the week is planned again; ``SEQUENCE`` and ``DTSTAMP``
+    come from the generation time (:func:`calendar_sequence`), so a re-imported file
+    revises the events. A trip slot the plan no longer has (of :data:`TRIP_SLOTS`) is sent
+    as ``STATUS:CANCELLED``, an all-day free entry on the week's Monday, so an event left
+    from an earlier plan of the week is cancelled rather than kept.
 
     Parameters
     ----------
@@ -148,35 +332,61 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
     Returns
     -------
     icalendar.Calendar
-        ``DTSTART``/``DTEND`` with ``TZID=Europe/Stockholm``, ``LOCATION``, ``GEO``,
-        ``DESCRIPTION`` (the reason, :func:`event_description`); ``UID`` = week + stop
-        number, so a re-export of the same week updates the events instead of adding new ones.
+        ``METHOD:PUBLISH``; ``DTSTART``/``DTEND`` with ``TZID=Europe/Stockholm``,
+        ``SUMMARY``, ``LOCATION`` (the trip's places), ``GEO`` (its first stop),
+        ``DESCRIPTION``, ``SEQUENCE``, ``DTSTAMP``, ``STATUS``.
     """
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(settings.timezone)
+    year, num = plan.week.split("-W")
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Trygghetskartan//geo patrol plan//SV")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Polisens trygghetsvandring {plan.week}")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"Medborgarlöftet – polisens närvaro v{int(num)} {year}")
     cal.add("x-wr-timezone", settings.timezone)
-    generated = pd.Timestamp(plan.meta["generated_at"]).to_pydatetime()
-    for _, s in plan.stops.iterrows():
-        ev = icalendar.Event()
-        ev.add("uid", f"{plan.week}-stopp-{int(s['order'])}@trygghetskartan.{settings.kommunkod}")
-        ev.add("summary", f"{int(s['order'])}. {s['place']}: {s['activity']}")
-        ev.add("dtstart", pd.Timestamp(s["start"]).to_pydatetime().astimezone(tz))
-        ev.add("dtend", pd.Timestamp(s["end"]).to_pydatetime().astimezone(tz))
-        ev.add("dtstamp", generated)
-        ev.add("location", str(s["place"]))
-        ev.add("geo", (float(s["lat"]), float(s["lon"])))
-        theme = THEMES.get(str(s["theme"]), str(s["theme"]))
-        ev.add("description", event_description(str(s["reason"]), str(s["theme"])))
-        ev.add("categories", [theme])
-        ev.add("class", "CONFIDENTIAL")
+    stamp = pd.Timestamp(plan.meta["generated_at"]).tz_convert("UTC").to_pydatetime()
+    sequence = calendar_sequence(plan)
+    trips = plan_trips(plan)
+    stops = plan.stops.set_index("order")
+    for _, trip in trips.iterrows():
+        k = int(trip["trip"])
+        places = list(dict.fromkeys(_clean(p) for p in stops.loc[list(trip["orders"]), "place"]))
+        first = stops.loc[int(trip["orders"][0])]
+        themes = {THEMES.get(str(t), str(t)) for t in stops.loc[list(trip["orders"]), "theme"]}
+        ev = _event(plan, k, stamp, sequence)
+        ev.add("summary", f"Medborgarlöftet tur {k}: {', '.join(places)}")
+        ev.add("dtstart", pd.Timestamp(trip["leave"]).to_pydatetime().astimezone(tz))
+        ev.add("dtend", pd.Timestamp(trip["back"]).to_pydatetime().astimezone(tz))
+        ev.add("location", ", ".join(places))
+        ev.add("geo", (float(first["lat"]), float(first["lon"])))
+        ev.add("description", trip_description(plan, trip))
+        ev.add("categories", sorted(themes))
+        ev.add("status", "CONFIRMED")
+        ev.add("transp", "OPAQUE")
+        cal.add_component(ev)
+    monday = week_monday(plan.week).date()
+    for k in range(len(trips) + 1, TRIP_SLOTS + 1):
+        ev = _event(plan, k, stamp, sequence)
+        ev.add("summary", f"Inställd: medborgarlöftet tur {k} (ingen tur {k} denna vecka)")
+        ev.add("dtstart", monday)
+        ev.add("dtend", monday + pd.Timedelta(days=1).to_pytimedelta())
+        ev.add("status", "CANCELLED")
+        ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     cal.add_missing_timezones()
     return cal
+
+
+def _event(plan: Plan, trip: int, stamp: object, sequence: int) -> icalendar.Event:
+    """Return a trip slot's event with its stable ``UID``, ``SEQUENCE`` and ``DTSTAMP``."""
+    ev = icalendar.Event()
+    ev.add("uid", f"{plan.week}-tur-{trip}@trygghetskartan.{settings.kommunkod}")
+    ev.add("sequence", sequence)
+    ev.add("dtstamp", stamp)
+    ev.add("class", "CONFIDENTIAL")
+    return ev
 
 
 #: A stop marker's outer diameter on the printed map, in points (its circle and edge).
@@ -328,21 +538,31 @@ def one_pager_html(plan: Plan) -> str:
     sunday = monday + pd.Timedelta(days=6)
     year, num = plan.week.split("-W")
     img = base64.b64encode(plan_image_png(plan)).decode("ascii")
-    entry = str(plan.meta.get("entry") or "infarten")
+    entry = _entry_name(plan)
     table = plan_table(plan)
+    trips = {int(t["trip"]): t for _, t in plan_trips(plan).iterrows()}
     rows = []
+    shown: set[int] = set()
     for _, r in table.iterrows():  # a stop's reason on a row of its own, as wide as the page
         theme = str(r["tema"])
+        trip = int(r["tur"])
+        if trip not in shown:  # the trip's line before its first stop: leave, stops, out
+            shown.add(trip)
+            rows.append(
+                "<tbody class='trip'><tr><td class='trip' colspan='9'>"
+                f"{html.escape(trip_line(plan, trips[trip]))}</td></tr></tbody>"
+            )
         rows.append(
             "<tbody class='stop'><tr>"
             f"<td class='nr' rowspan='2'>{int(r['nr'])}</td>"
+            f"<td class='nr'>{trip}</td>"
             f"<td>{html.escape(str(r['plats']))}</td>"
             f"<td class='day'>{html.escape(str(r['dag']))}</td>"
             f"<td class='time'>{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
             f"<td class='nr'>{int(r['min'])}</td><td>{html.escape(str(r['åtgärd']))}</td>"
             f"<td>{html.escape(THEMES.get(theme, theme))}</td>"
             "<td class='tick'>☐ genomförd<br>tid: ______</td>"
-            f"</tr><tr><td class='why' colspan='7'>{html.escape(str(r['skäl']))}</td></tr>"
+            f"</tr><tr><td class='why' colspan='8'>{html.escape(str(r['skäl']))}</td></tr>"
             "</tbody>"
         )
     generated = pd.Timestamp(plan.meta["generated_at"]).tz_convert(settings.timezone)
@@ -367,6 +587,7 @@ tbody.stop {{ break-inside: avoid; }}
 td.why {{ font-size: 7.5pt; color: #222; }}
 th.why {{ font-weight: normal; font-style: italic; }}
 td.tick, td.day, td.time {{ white-space: nowrap; font-size: 8pt; }}
+td.trip {{ background: #f4f4f4; font-weight: bold; border-top: 2px solid #555; }}
 .note {{ color: #8a1c1c; font-size: 8pt; margin: 4px 0; }}
 footer {{ margin-top: 6px; font-size: 8pt; color: #333; border-top: 1px solid #999;
   padding-top: 3px; }}
@@ -376,11 +597,12 @@ footer strong {{ color: #8a1c1c; }}
 <h1>Patrullplan vecka {int(num)} ({monday:%Y-%m-%d} – {sunday:%Y-%m-%d})</h1>
 <p class="sub">{html.escape(settings.kommun_name)}s kommun, medborgarlöftet: minst två timmar
 i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, körningen från och till
-{html.escape(entry[:1].lower() + entry[1:])} inräknad.</p>
+{html.escape(entry)} inräknad: varje tur börjar och slutar där (tider under "Tur").</p>
 <img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
 <table>
-<thead><tr><th rowspan="2">nr</th><th>plats</th><th>dag</th><th>tid</th><th>min</th><th>åtgärd</th>
-<th>tema</th><th>✓ genomförd</th></tr><tr><th class="why" colspan="7">skäl</th></tr></thead>
+<thead><tr><th rowspan="2">nr</th><th>tur</th><th>plats</th><th>dag</th><th>tid</th><th>min</th>
+<th>åtgärd</th><th>tema</th><th>✓ genomförd</th></tr><tr><th class="why" colspan="8">skäl</th></tr>
+</thead>
 {"".join(rows)}
 </table>
 {note_html}
