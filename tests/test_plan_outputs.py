@@ -757,6 +757,13 @@ def test_each_trip_says_when_to_leave_the_entry_and_when_out(two_trip_plan, tmp_
         first = plan.stops.loc[plan.stops["trip"] == t["trip"], "place"].iloc[0]
         at = html.index(plan_report.trip_line(plan, t))
         assert at < html.index(first, at)
+    # the web map marks and names the entry point, where every route starts and ends
+    from geo.maps.plan import plan_map
+
+    page = plan_map(plan, G=network.load_graph()).get_root().render()
+    assert "Infart (start och slut)" in page
+    start = plan.routes.to_crs("EPSG:4326").geometry.iloc[0].coords[0]
+    assert f"[{start[0]:.6f}"[:9] in page  # its point, at the routes' first vertex
 
 
 def test_ics_has_one_event_per_trip_with_its_driving_and_a_replan_revises_it(two_trip_plan) -> None:
@@ -918,3 +925,90 @@ def test_real_week_prints_its_fjugesta_stops_apart_on_one_page(two_trip_plan, tm
         ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
     )
     assert "Pages:           1" in info.stdout
+
+
+def _text_boxes(ax: Any) -> dict[str, Any]:
+    """The boxes (points) of an axes' place names, by gid."""
+    import shapely
+
+    fig = ax.get_figure()
+    renderer = fig.canvas.get_renderer()
+    k = 72 / fig.dpi
+    boxes = {}
+    for t in ax.texts:
+        if str(t.get_gid()).startswith("label-"):
+            x0, y0, x1, y1 = t.get_window_extent(renderer).extents
+            boxes[t.get_gid()] = shapely.box(x0 * k, y0 * k, x1 * k, y1 * k)
+    return boxes
+
+
+@pytest.mark.parametrize("which", ["W49", "W28", "fjugesta"])
+def test_printed_map_names_places_clear_of_stops_routes_and_each_other(
+    which, two_trip_plan, july_plan
+) -> None:
+    """Finding 5: numbers sat on names, a route ran through Hidinge, Kvistbro on Gropen."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import shapely
+
+    from geo.maps.plan import _trip_weight
+
+    plan = {
+        "W49": two_trip_plan,
+        "W28": july_plan,
+        # the reviewer's week: a road control by the centre and the centre visited twice
+        "fjugesta": _close_stops_plan(
+            [(0, 0), (0, 0), (250, -120), (250, -120), (6, 0), (-9e3, 0)]
+        ),
+    }[which]
+    fig, _ = plan_report.plan_figure(plan)
+    try:
+        fig.canvas.draw()
+        k = 72 / fig.dpi
+        named: set[str] = set()
+        for ax in fig.axes:
+            boxes = _text_boxes(ax)
+            named |= set(boxes)
+            for (a, box_a), (b, box_b) in itertools.combinations(boxes.items(), 2):
+                assert not box_a.intersects(box_b), (which, a, b)  # no name on another
+            to_pt = ax.transData.transform
+            things = {}  # stop markers, the entry point and the routes, as drawn (points)
+            for line in ax.lines:
+                gid = str(line.get_gid())
+                if gid.startswith("stop-") or gid == "entry":
+                    (x,), (y,) = line.get_xdata(), line.get_ydata()
+                    r = (line.get_markersize() + line.get_markeredgewidth()) / 2
+                    things[gid] = shapely.Point(np.multiply(to_pt((x, y)), k)).buffer(r)
+            for _, r in plan.routes.iterrows():
+                width = 0.5 * _trip_weight(int(r["trip"]), len(plan.routes))
+                pts = np.multiply(to_pt(np.asarray(r.geometry.coords)), k)
+                things[f"route-{r['trip']}"] = shapely.LineString(pts).buffer(width / 2)
+            assert any(g.startswith("stop-") for g in things)
+            for name, box in boxes.items():
+                for thing, shape in things.items():
+                    assert not box.intersects(shape), (which, name, thing)
+        if which != "fjugesta":  # a real week: the entry and the bathing sites are named
+            assert "label-entry" in named
+            assert len({g for g in named if g.startswith(("label-leken", "label-lillsjon",
+                        "label-multen", "label-lanna"))}) >= 4  # fmt: skip
+        # the crowded stops get a zoom, framed on the kommun panel, where they stand apart
+        zoom = [ax for ax in fig.axes if ax.get_gid() == "zoom"]
+        if which == "W49":  # one place twice and single stops: the kommun panel suffices
+            assert zoom == []
+        else:
+            (zoomed,) = zoom
+            assert any(p.get_gid() == "zoom-frame" for p in fig.axes[0].patches)
+            drawn = {
+                line.get_gid(): np.multiply(
+                    zoomed.transData.transform((line.get_xdata()[0], line.get_ydata()[0])), k
+                )
+                for line in zoomed.lines
+                if str(line.get_gid()).startswith("stop-")
+            }
+            assert len(drawn) >= 2
+            if which == "fjugesta":  # 250 m apart: far apart in the zoom, not a blob
+                assert set(drawn) == {f"stop-{n}" for n in range(1, 6)}
+                assert np.hypot(*np.subtract(drawn["stop-1"], drawn["stop-3"])) > 2 * 14.5
+                assert "label-fjugesta_centrum" in _text_boxes(zoomed)
+    finally:
+        plt.close(fig)
