@@ -291,18 +291,18 @@ def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path)
         "coordinates"
     ]
     assert 14.5 < lon < 15.2 and 59.0 < lat < 59.4
-    # .ics: one VEVENT per stop, TZID Europe/Stockholm, GEO, LOCATION, DESCRIPTION, stable UIDs
+    # .ics: one VEVENT per trip, TZID Europe/Stockholm, GEO, LOCATION, DESCRIPTION, stable UIDs
     raw = paths["ics"].read_bytes()
     cal = icalendar.Calendar.from_ical(raw)
     events = list(cal.walk("VEVENT"))
-    assert len(events) == len(plan.stops)
+    assert len([e for e in events if e["STATUS"] == "CONFIRMED"]) == len(plan.routes)
     assert b"DTSTART;TZID=Europe/Stockholm:" in raw
     assert b"BEGIN:VTIMEZONE" in raw
     first = events[0]
-    assert str(first["LOCATION"]) == plan.stops["place"].iloc[0]
+    assert plan.stops["place"].iloc[0] in str(first["LOCATION"])
     assert first["GEO"].latitude == pytest.approx(plan.stops["lat"].iloc[0], abs=1e-5)
     assert "Löfte:" in str(first["DESCRIPTION"])
-    assert first.decoded("DTSTART") == plan.stops["start"].iloc[0].to_pydatetime()
+    assert first.decoded("DTSTART") < plan.stops["start"].iloc[0].to_pydatetime()
     uids = [str(e["UID"]) for e in events]
     assert len(set(uids)) == len(uids)
     again = icalendar.Calendar.from_ical(plan_report.plan_calendar(plan).to_ical())
@@ -316,7 +316,7 @@ def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path)
     assert "https://cdn" not in html and "unpkg.com" not in html
     # one-pager: one A4 page with table columns, footer and map image
     one = paths["html"].read_text(encoding="utf-8")
-    for word in ("nr", "plats", "dag", "tid", "min", "åtgärd", "skäl", "tema", "genomförd"):
+    for word in ("nr", "tur", "plats", "dag", "tid", "min", "åtgärd", "skäl", "tema", "genomförd"):
         assert f"<th>{word}" in one or f"{word}</th>" in one
     assert "Arbetsmaterial – ej för spridning" in one and "Dataperiod:" in one
     assert "data:image/png;base64," in one
@@ -714,7 +714,8 @@ def test_ics_lines_fold_at_75_octets_and_unfold_to_the_description(july_plan, re
         line.decode("utf-8")  # a fold never splits a character
     found = [x for x in _unfold(raw) if x.startswith("DESCRIPTION:")]
     expected = plan_report.event_description(reason, str(stops["theme"].iloc[0]))
-    assert [_unescape(x.removeprefix("DESCRIPTION:")) for x in found] == [expected]
+    assert len(found) == 1  # the trip's one event holds its stop's reason, whole
+    assert expected in _unescape(found[0].removeprefix("DESCRIPTION:"))
     assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f]", expected.replace("\n", ""))
     said = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", reason).split())
     for part in expected.split("\n")[:-1]:  # what the stop's reason said, word for word
@@ -729,6 +730,111 @@ def test_ics_description_puts_each_part_of_a_reason_on_a_line() -> None:
         "Hela vägavsnittet", "Plats", "Obs", "Löfte", "Källor", "Tid", "Tema",
     ]  # fmt: skip
     assert " ".join(lines[:-1]) == LONG_REASON
+
+
+def _at(plan: patrol.Plan, generated: str, trips: tuple[int, ...] | None = None) -> patrol.Plan:
+    """The plan as generated at ``generated`` (a fixed time, not today), keeping ``trips``."""
+    stops, routes = plan.stops, plan.routes
+    if trips is not None:
+        stops = stops[stops["trip"].isin(trips)]
+        routes = routes[routes["trip"].isin(trips)]
+    meta = {**plan.meta, "generated_at": pd.Timestamp(generated, tz="Europe/Stockholm").isoformat()}
+    return replace(plan, stops=stops, routes=routes, meta=meta)
+
+
+def test_each_trip_says_when_to_leave_the_entry_and_when_out(two_trip_plan, tmp_path) -> None:
+    """Finding 4: the times were the stops' only; the drive from and back to the entry hidden."""
+    plan = two_trip_plan
+    trips = plan_report.plan_trips(plan)
+    assert list(trips["trip"]) == sorted(plan.routes["trip"]) == [1, 2]
+    for _, t in trips.iterrows():
+        s = plan.stops[plan.stops["trip"] == t["trip"]].sort_values("start")
+        route = plan.routes.loc[plan.routes["trip"] == t["trip"]].iloc[0]
+        assert t["drive_min"] == pytest.approx(route["drive_min"])
+        assert t["drive_min"] == pytest.approx(
+            s["drive_min_before"].sum() + t["drive_back_min"], abs=0.01
+        )
+        assert t["drive_out_min"] == s["drive_min_before"].iloc[0] > 0
+        leave, back = t["leave"], t["back"]
+        assert leave <= s["start"].iloc[0] - pd.Timedelta(minutes=t["drive_out_min"])
+        assert leave > s["start"].iloc[0] - pd.Timedelta(minutes=t["drive_out_min"] + 1)
+        assert back >= s["end"].iloc[-1] + pd.Timedelta(minutes=t["drive_back_min"])
+        assert back < s["end"].iloc[-1] + pd.Timedelta(minutes=t["drive_back_min"] + 1)
+        assert (leave.second, back.second) == (0, 0)
+        line = plan_report.trip_line(plan, t)
+        stops = " → ".join(f"{o} {x:%H:%M}" for o, x in zip(s["order"], s["start"], strict=True))
+        assert line == (
+            f"Tur {t['trip']} {('fredag', 'lördag')[t['trip'] - 1]} {leave.day}/{leave.month}: "
+            f"infart från Örebro {leave:%H:%M} → {stops} → ut {back:%H:%M} "
+            f"(körning {round(t['drive_min'])} min)"
+        )
+    # the table (CSV and one-pager): each stop's trip, the drive to it and its trip's times
+    table = plan_report.plan_table(plan)
+    by_trip = trips.set_index("trip")
+    for _, r in table.iterrows():
+        t = by_trip.loc[r["tur"]]
+        assert (r["tur_avfärd"], r["tur_åter"]) == (f"{t['leave']:%H:%M}", f"{t['back']:%H:%M}")
+        assert r["tur_körning"] == round(t["drive_min"])
+    assert list(table["körning_före"]) == [round(x) for x in plan.stops["drive_min_before"]]
+    html = plan_report.one_pager_html(plan)
+    assert "<th>tur</th>" in html
+    for _, t in trips.iterrows():  # the trip's line stands before its first stop
+        first = plan.stops.loc[plan.stops["trip"] == t["trip"], "place"].iloc[0]
+        at = html.index(plan_report.trip_line(plan, t))
+        assert at < html.index(first, at)
+    # the web map marks and names the entry point, where every route starts and ends
+    from geo.maps.plan import plan_map
+
+    page = plan_map(plan, G=network.load_graph()).get_root().render()
+    assert "Infart (start och slut)" in page
+    start = plan.routes.to_crs("EPSG:4326").geometry.iloc[0].coords[0]
+    assert f"[{start[0]:.6f}"[:9] in page  # its point, at the routes' first vertex
+
+
+def test_ics_has_one_event_per_trip_with_its_driving_and_a_replan_revises_it(two_trip_plan) -> None:
+    """Finding 4 and 2: per-stop events left the drive free, kept stale events and no SEQUENCE."""
+    first = _at(two_trip_plan, "2026-11-27 09:00")
+    again = _at(two_trip_plan, "2026-11-28 07:30")
+    shrunk = _at(two_trip_plan, "2026-11-28 08:00", trips=(1,))
+
+    def events(plan: patrol.Plan) -> tuple[icalendar.Calendar, dict[str, Any]]:
+        cal = icalendar.Calendar.from_ical(plan_report.plan_calendar(plan).to_ical())
+        return cal, {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+    cal, ev1 = events(first)
+    assert str(cal["METHOD"]) == "PUBLISH"
+    name = str(cal["X-WR-CALNAME"])
+    assert name == "Medborgarlöftet – polisens närvaro v49 2026"
+    assert "trygghetsvandring" not in name
+    uids = [f"2026-W49-tur-{k}@trygghetskartan.1814" for k in (1, 2)]
+    assert list(ev1) == uids  # one event per trip, not per stop
+    trips = plan_report.plan_trips(first).set_index("trip")
+    for k, uid in enumerate(uids, 1):
+        e = ev1[uid]
+        assert e.decoded("DTSTART") == trips.at[k, "leave"].to_pydatetime()  # driving included
+        assert e.decoded("DTEND") == trips.at[k, "back"].to_pydatetime()
+        assert str(e["STATUS"]) == "CONFIRMED" and str(e["TRANSP"]) == "OPAQUE"
+        text = str(e["DESCRIPTION"])
+        assert text.startswith(f"Infart från Örebro {trips.at[k, 'leave']:%H:%M}")
+        for _, s in first.stops[first.stops["trip"] == k].iterrows():  # every stop listed
+            assert f"{s['order']}. {s['start']:%H:%M}–{s['end']:%H:%M} {s['place']}" in text
+            assert plan_report.event_description(s["reason"], s["theme"]) in text
+        assert f"Ut {trips.at[k, 'back']:%H:%M}" in text
+        assert e.decoded("DTSTAMP") == pd.Timestamp("2026-11-27 08:00", tz="UTC")
+    # planned again: the same UIDs, a higher SEQUENCE and a later DTSTAMP (RFC 5545 §3.8.7.4)
+    _, ev2 = events(again)
+    assert list(ev2) == uids
+    for uid in uids:
+        assert int(ev2[uid]["SEQUENCE"]) > int(ev1[uid]["SEQUENCE"]) >= 0
+        assert ev2[uid].decoded("DTSTAMP") > ev1[uid].decoded("DTSTAMP")
+    # planned again with one trip: trip 2's event is cancelled, not left standing
+    _, ev3 = events(shrunk)
+    assert list(ev3) == uids
+    assert str(ev3[uids[0]]["STATUS"]) == "CONFIRMED"
+    gone = ev3[uids[1]]
+    assert str(gone["STATUS"]) == "CANCELLED" and str(gone["TRANSP"]) == "TRANSPARENT"
+    assert int(gone["SEQUENCE"]) > int(ev2[uids[1]]["SEQUENCE"])
+    assert gone.decoded("DTSTART") == date(2026, 11, 30)  # the week's Monday, all day
 
 
 @given(
@@ -888,3 +994,90 @@ def test_geo_plan_says_which_week_it_planned_and_why(lekeberg, tmp_path: Path) -
     week = second.split()[1].rstrip(":")  # "Plan 2027-W03: 5 stopp, …", whatever today is
     assert first.startswith(f"Planerad vecka: {int(week[-2:])} (")
     assert any(why in first for why in ("innevarande vecka", "kommande vecka", "data till"))
+
+
+def _text_boxes(ax: Any) -> dict[str, Any]:
+    """The boxes (points) of an axes' place names, by gid."""
+    import shapely
+
+    fig = ax.get_figure()
+    renderer = fig.canvas.get_renderer()
+    k = 72 / fig.dpi
+    boxes = {}
+    for t in ax.texts:
+        if str(t.get_gid()).startswith("label-"):
+            x0, y0, x1, y1 = t.get_window_extent(renderer).extents
+            boxes[t.get_gid()] = shapely.box(x0 * k, y0 * k, x1 * k, y1 * k)
+    return boxes
+
+
+@pytest.mark.parametrize("which", ["W49", "W28", "fjugesta"])
+def test_printed_map_names_places_clear_of_stops_routes_and_each_other(
+    which, two_trip_plan, july_plan
+) -> None:
+    """Finding 5: numbers sat on names, a route ran through Hidinge, Kvistbro on Gropen."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import shapely
+
+    from geo.maps.plan import _trip_weight
+
+    plan = {
+        "W49": two_trip_plan,
+        "W28": july_plan,
+        # the reviewer's week: a road control by the centre and the centre visited twice
+        "fjugesta": _close_stops_plan(
+            [(0, 0), (0, 0), (250, -120), (250, -120), (6, 0), (-9e3, 0)]
+        ),
+    }[which]
+    fig, _ = plan_report.plan_figure(plan)
+    try:
+        fig.canvas.draw()
+        k = 72 / fig.dpi
+        named: set[str] = set()
+        for ax in fig.axes:
+            boxes = _text_boxes(ax)
+            named |= set(boxes)
+            for (a, box_a), (b, box_b) in itertools.combinations(boxes.items(), 2):
+                assert not box_a.intersects(box_b), (which, a, b)  # no name on another
+            to_pt = ax.transData.transform
+            things = {}  # stop markers, the entry point and the routes, as drawn (points)
+            for line in ax.lines:
+                gid = str(line.get_gid())
+                if gid.startswith("stop-") or gid == "entry":
+                    (x,), (y,) = line.get_xdata(), line.get_ydata()
+                    r = (line.get_markersize() + line.get_markeredgewidth()) / 2
+                    things[gid] = shapely.Point(np.multiply(to_pt((x, y)), k)).buffer(r)
+            for _, r in plan.routes.iterrows():
+                width = 0.5 * _trip_weight(int(r["trip"]), len(plan.routes))
+                pts = np.multiply(to_pt(np.asarray(r.geometry.coords)), k)
+                things[f"route-{r['trip']}"] = shapely.LineString(pts).buffer(width / 2)
+            assert any(g.startswith("stop-") for g in things)
+            for name, box in boxes.items():
+                for thing, shape in things.items():
+                    assert not box.intersects(shape), (which, name, thing)
+        if which != "fjugesta":  # a real week: the entry and the bathing sites are named
+            assert "label-entry" in named
+            assert len({g for g in named if g.startswith(("label-leken", "label-lillsjon",
+                        "label-multen", "label-lanna"))}) >= 4  # fmt: skip
+        # the crowded stops get a zoom, framed on the kommun panel, where they stand apart
+        zoom = [ax for ax in fig.axes if ax.get_gid() == "zoom"]
+        if which == "W49":  # one place twice and single stops: the kommun panel suffices
+            assert zoom == []
+        else:
+            (zoomed,) = zoom
+            assert any(p.get_gid() == "zoom-frame" for p in fig.axes[0].patches)
+            drawn = {
+                line.get_gid(): np.multiply(
+                    zoomed.transData.transform((line.get_xdata()[0], line.get_ydata()[0])), k
+                )
+                for line in zoomed.lines
+                if str(line.get_gid()).startswith("stop-")
+            }
+            assert len(drawn) >= 2
+            if which == "fjugesta":  # 250 m apart: far apart in the zoom, not a blob
+                assert set(drawn) == {f"stop-{n}" for n in range(1, 6)}
+                assert np.hypot(*np.subtract(drawn["stop-1"], drawn["stop-3"])) > 2 * 14.5
+                assert "label-fjugesta_centrum" in _text_boxes(zoomed)
+    finally:
+        plt.close(fig)

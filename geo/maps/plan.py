@@ -38,6 +38,8 @@ _TRIP_COLORS = ("#c51b7d", "#2166ac")
 _TRIP_WEIGHTS = (10, 4)
 #: Radius of a stop's circle marker in px.
 _STOP_RADIUS = 11
+#: Radius of the entry point's marker in px.
+_ENTRY_RADIUS = 7
 #: Margin around the stops when the map is fitted to them, as a share of their extent (room
 #: for the number badges above the stops and the names below) and at least this many metres.
 _FIT_MARGIN = 0.15
@@ -45,6 +47,9 @@ _FIT_MARGIN_MIN_M = 400.0
 
 
 def _stop_features(plan: Plan) -> gpd.GeoDataFrame:
+    from geo.patrol.trips import plan_trips
+
+    trips = {int(t["trip"]): t for _, t in plan_trips(plan).iterrows()}
     rows = []
     for _, s in plan.stops.iterrows():
         start = pd.Timestamp(s["start"])
@@ -58,7 +63,7 @@ def _stop_features(plan: Plan) -> gpd.GeoDataFrame:
                     ["Tid", f"{start:%H:%M}–{end:%H:%M} ({round(float(s['dwell_min']))} min)"],
                     ["Åtgärd", str(s["activity"])],
                     ["Tema", THEMES.get(theme, theme)],
-                    ["Tur", str(int(s["trip"]))],
+                    ["Tur", _trip_text(trips[int(s["trip"])])],
                     ["Skäl", str(s["reason"])],
                 ],
                 "_tooltip": str(int(s["order"])),
@@ -70,6 +75,43 @@ def _stop_features(plan: Plan) -> gpd.GeoDataFrame:
             }
         )
     return gpd.GeoDataFrame(rows, geometry=plan.stops.geometry.to_numpy(), crs=plan.stops.crs)
+
+
+def _trip_text(trip: pd.Series) -> str:
+    """Return "1: från infarten 20:11, ut 21:21, körning 34 min" for a :func:`plan_trips` row."""
+    return (
+        f"{int(trip['trip'])}: från infarten {pd.Timestamp(trip['leave']):%H:%M}, "
+        f"ut {pd.Timestamp(trip['back']):%H:%M}, körning {round(float(trip['drive_min']))} min"
+    )
+
+
+def _entry_feature(plan: Plan) -> gpd.GeoDataFrame:
+    """Return the entry point (where every route starts and ends), labelled, with the trips."""
+    from geo.patrol.trips import plan_trips
+
+    entry = str(plan.meta.get("entry") or "Infart")
+    start = shapely.Point(plan.routes.geometry.iloc[0].coords[0])
+    rows = [
+        [f"Tur {int(t['trip'])}", f"{DAY_NAMES[pd.Timestamp(t['leave']).day_of_week]} "
+         f"{_trip_text(t).split(': ', 1)[1]}"]
+        for _, t in plan_trips(plan).iterrows()
+    ]  # fmt: skip
+    return gpd.GeoDataFrame(
+        [
+            {
+                "_title": f"{entry}: turerna börjar och slutar här",
+                "_rows": rows,
+                "_tooltip": entry,
+                "_permanent": True,
+                "_label_dir": "right",
+                "_label_offset": [8, 0],
+                "_color": "#111111",
+                "_fill": "#ffd400",
+            }
+        ],
+        geometry=[start],
+        crs=plan.routes.crs,
+    )
 
 
 def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
@@ -86,7 +128,9 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
     -------
     folium.Map
         Kommun boundary, roads ("schematiskt vägnät" when schematic), places, one route layer
-        per trip and numbered stops whose popups carry day, time, activity, theme and reason.
+        per trip, the entry point every trip leaves from and returns to (named, its popup
+        giving each trip's times there and its driving) and numbered stops whose popups carry
+        day, time, activity, theme, trip (leaving, out, driving) and reason.
         Where two trips share roads the first (wider) route shows on both sides of the second;
         stop markers that would cover each other are pushed apart on screen, each with a thin
         line to its true place. The stops are fitted clear of the boxes in the browser; on a
@@ -137,6 +181,13 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
             "geoObstacle": True,  # the route is what the planner reads: no name on it
         }
         geojson_layer(gdf, name=label, style=style).add_to(m)
+    if not plan.routes.empty:  # where every trip leaves from and comes back to, named
+        geojson_layer(
+            _entry_feature(plan),
+            name="Infart (start och slut)",
+            style={"color": "#111111", "weight": 2, "fillOpacity": 1.0},
+            point_radius=_ENTRY_RADIUS,
+        ).add_to(m)
     stops = geojson_layer(
         _stop_features(plan),
         name="Stopp (numrerade)",
@@ -148,6 +199,8 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
     items = [
         (THEME_COLORS[t], f"Stopp: {THEMES[t]}", "fill") for t in sorted(set(plan.stops["theme"]))
     ]
+    if not plan.routes.empty:
+        items.append(("#ffd400", f"{plan.meta.get('entry') or 'Infart'} (start och slut)", "fill"))
     for t in sorted(int(t) for t in plan.routes["trip"]):
         width = "" if n_trips < 2 else (", bred linje" if t == 1 else ", smal linje ovanpå")
         items.append((_trip_color(t), f"Rutt {t}{width}", "line"))

@@ -8,6 +8,7 @@ One module per step, imported one way (each only from those above it):
 - :mod:`~geo.patrol.windows`: the trip windows and the value of a stop in each;
 - :mod:`~geo.patrol.reasons`: the Swedish reason of a stop and of its time;
 - :mod:`~geo.patrol.plan`: the solved plan (solver in :mod:`geo.patrol_solver`);
+- :mod:`~geo.patrol.trips`: a plan's trips, from leaving the entry point to back out;
 - :mod:`~geo.patrol.stored`: plans in the store, the inputs and outputs, the week to plan.
 """
 
@@ -37,6 +38,7 @@ from geo.patrol.stored import (
     week_to_plan,
     write_plan_outputs,
 )
+from geo.patrol.trips import TRIP_COLUMNS, plan_trips
 from geo.patrol.windows import Windows, stop_values, trip_windows
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "CANDIDATE_COLUMNS",
     "OPEN_SPOT_STATUSES",
     "STOP_COLUMNS",
+    "TRIP_COLUMNS",
     "Plan",
     "PlanInputs",
     "PlanSettings",
@@ -58,6 +61,7 @@ __all__ = [
     "next_week",
     "plan_candidates",
     "plan_from_inputs",
+    "plan_trips",
     "priorities_path",
     "read_plan_inputs",
     "read_plan_stops",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import itertools
 import logging
 import math
 import re
@@ -15,19 +16,26 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import icalendar
 import pandas as pd
+import shapely
 
 from geo import settings
 from geo.errors import GeoError
 from geo.model import THEMES
 from geo.outputfile import write_atomically
+from geo.patrol.trips import plan_trips
+from geo.report._labels import MapLabel, place_labels
 from geo.report._spread import spread_markers
-from geo.weeks import DAY_NAMES, week_monday
+from geo.weeks import DAY_ABBR, DAY_NAMES, week_monday
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
     from matplotlib.lines import Line2D
+    from matplotlib.transforms import Transform
 
     from geo.patrol import Plan
 
@@ -48,12 +56,56 @@ CSV_COLUMNS: dict[str, str] = {
     "lon": "lon",
     "place_id": "plats_id",
     "trip": "tur",
+    "drive_min_before": "körning_före",
+    "trip_leave": "tur_avfärd",
+    "trip_back": "tur_åter",
+    "trip_drive_min": "tur_körning",
 }
+#: iCalendar trip slots: ``PlanSettings.max_trips`` is 1 or 2, so a week has at most two trips;
+#: a re-planned week with fewer trips cancels the rest by their UIDs.
+TRIP_SLOTS = 2
+#: Origin of an event's ``SEQUENCE``: the seconds from here to the plan's generation time grow
+#: with every re-plan, as RFC 5545 §3.8.7.4 asks of a revised event, without a stored counter.
+_SEQUENCE_EPOCH = pd.Timestamp("2020-01-01", tz="UTC")
 HANDLING_NOTE = "Arbetsmaterial – ej för spridning"
 #: A sentence's end where a reason's next part begins ("… händelser. Hela vägavsnittet: …").
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-ZÅÄÖ])")
 #: Control characters, which iCalendar text may not hold (a lone CR would break the line).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _entry_name(plan: Plan) -> str:
+    """Return the entry point's name as a sentence continues it ("infart från Örebro")."""
+    entry = str(plan.meta.get("entry") or "infarten")
+    return entry[:1].lower() + entry[1:]
+
+
+def trip_line(plan: Plan, trip: pd.Series) -> str:
+    """Return a trip's line for the one-pager: when to leave the entry, the stops, when out.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    trip
+        A row of :func:`plan_trips`.
+
+    Returns
+    -------
+    str
+        E.g. "Tur 1 fredag 4/12: infart från Örebro 20:11 → 1 20:19 → 2 20:37 → ut 21:03
+        (körning 16 min)".
+    """
+    leave = pd.Timestamp(trip["leave"])
+    back = pd.Timestamp(trip["back"])
+    stops = " → ".join(
+        f"{o} {pd.Timestamp(t):%H:%M}" for o, t in zip(trip["orders"], trip["starts"], strict=True)
+    )
+    return (
+        f"Tur {int(trip['trip'])} {DAY_NAMES[leave.day_of_week]} {leave.day}/{leave.month}: "
+        f"{_entry_name(plan)} {leave:%H:%M} → {stops} → ut {back:%H:%M} "
+        f"(körning {round(float(trip['drive_min']))} min)"
+    )
 
 
 def plan_table(plan: Plan) -> pd.DataFrame:
@@ -67,11 +119,16 @@ def plan_table(plan: Plan) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CSV_COLUMNS` values, one row per stop.
+        Columns :data:`CSV_COLUMNS` values, one row per stop: besides the stop's own
+        (``tur`` its trip, ``körning_före`` the minutes driven to it), its trip's time of
+        leaving the entry point (``tur_avfärd``), of being back out there (``tur_åter``) and
+        its driving (``tur_körning``), from :func:`plan_trips`.
     """
     s = plan.stops
     start = pd.to_datetime(s["start"])
     end = pd.to_datetime(s["end"])
+    trips = {int(t["trip"]): t for _, t in plan_trips(plan).iterrows()}
+    trip = s["trip"].astype(int)
     df = pd.DataFrame(
         {
             "order": s["order"].astype(int),
@@ -86,7 +143,11 @@ def plan_table(plan: Plan) -> pd.DataFrame:
             "lat": s["lat"],
             "lon": s["lon"],
             "place_id": s["place_id"],
-            "trip": s["trip"].astype(int),
+            "trip": trip,
+            "drive_min_before": s["drive_min_before"].astype(float).round().astype(int),
+            "trip_leave": [f"{pd.Timestamp(trips[k]['leave']):%H:%M}" for k in trip],
+            "trip_back": [f"{pd.Timestamp(trips[k]['back']):%H:%M}" for k in trip],
+            "trip_drive_min": [round(float(trips[k]["drive_min"])) for k in trip],
         }
     )
     return df.rename(columns=CSV_COLUMNS)
@@ -115,7 +176,7 @@ def _geojson_bytes(plan: Plan) -> bytes:
 
 
 def event_description(reason: str, theme: str) -> str:
-    """Return a stop's calendar text: each part of its reason on a line of its own.
+    """Return a stop's part of its trip's calendar text: each part of its reason on a line.
 
     A calendar app shows ``DESCRIPTION`` as it is; a reason of 750 characters in one
     paragraph is hard to read on a phone, so each sentence ("Hela vägavsnittet: …",
@@ -131,14 +192,89 @@ def event_description(reason: str, theme: str) -> str:
     Returns
     -------
     str
-        The text, ending with the theme and the handling note.
+        The text, ending with the theme.
     """
     text = _SENTENCE_END.sub(".\n", _CONTROL.sub(" ", reason.strip()))
-    return f"{text}\nTema: {THEMES.get(theme, theme)}. {HANDLING_NOTE}."
+    return f"{text}\nTema: {THEMES.get(theme, theme)}."
+
+
+def _clean(text: object) -> str:
+    return " ".join(_CONTROL.sub(" ", str(text)).split())
+
+
+def trip_description(plan: Plan, trip: pd.Series) -> str:
+    """Return a trip's calendar text: leaving the entry, each stop, back out, then the reasons.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    trip
+        A row of :func:`plan_trips`.
+
+    Returns
+    -------
+    str
+        Lines "Infart från Örebro 20:11 (körning 8 min)", "1. 20:19–20:37 <plats>: <åtgärd>",
+        …, "Ut 21:03 vid infart från Örebro (körning 8 min). Körning i turen: 16 min.", then
+        each stop's reason (:func:`event_description`) under its number, and the handling note.
+    """
+    entry = _entry_name(plan)
+    stops = plan.stops.set_index("order").loc[list(trip["orders"])]
+    lines = [
+        f"{entry[:1].upper()}{entry[1:]} {pd.Timestamp(trip['leave']):%H:%M} "
+        f"(körning {round(float(trip['drive_out_min']))} min)"
+    ]
+    for order, s in stops.iterrows():
+        lines.append(
+            f"{order}. {pd.Timestamp(s['start']):%H:%M}–{pd.Timestamp(s['end']):%H:%M} "
+            f"{_clean(s['place'])}: {_clean(s['activity'])}"
+        )
+    lines.append(
+        f"Ut {pd.Timestamp(trip['back']):%H:%M} vid {entry} "
+        f"(körning {round(float(trip['drive_back_min']))} min). "
+        f"Körning i turen: {round(float(trip['drive_min']))} min."
+    )
+    for order, s in stops.iterrows():
+        lines.append("")
+        lines.append(f"{order}. {_clean(s['place'])}")
+        lines.append(event_description(str(s["reason"]), str(s["theme"])))
+    lines.append("")
+    lines.append(f"{HANDLING_NOTE}.")
+    return "\n".join(lines)
+
+
+def calendar_sequence(plan: Plan) -> int:
+    """Return the ``SEQUENCE`` of the plan's events: seconds from 2020 to its generation.
+
+    A re-planned week is generated later, so its events carry a higher ``SEQUENCE`` (and a
+    later ``DTSTAMP``) than those already imported, as RFC 5545 §3.8.7.4 asks of a revision.
+
+    Parameters
+    ----------
+    plan
+        The plan; ``plan.meta["generated_at"]`` is when it was made.
+
+    Returns
+    -------
+    int
+        Non-negative, below 2³¹ until 2088.
+    """
+    generated = pd.Timestamp(plan.meta["generated_at"])
+    return max(int((generated - _SEQUENCE_EPOCH).total_seconds()), 0)
 
 
 def plan_calendar(plan: Plan) -> icalendar.Calendar:
-    """Return the plan as an iCalendar with one VEVENT per stop (stable UIDs).
+    """Return the plan as an iCalendar with one VEVENT per trip, driving included.
+
+    Each trip's event runs from leaving the entry point to being back out there
+    (:func:`plan_trips`), so the calendar shows the officer busy while driving; its text
+    lists the stops and their reasons (:func:`trip_description`). ``UID`` is the week and
+    the trip number, stable when the week is planned again; ``SEQUENCE`` and ``DTSTAMP``
+    come from the generation time (:func:`calendar_sequence`), so a re-imported file
+    revises the events. A trip slot the plan no longer has (of :data:`TRIP_SLOTS`) is sent
+    as ``STATUS:CANCELLED``, an all-day free entry on the week's Monday, so an event left
+    from an earlier plan of the week is cancelled rather than kept.
 
     Parameters
     ----------
@@ -148,41 +284,95 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
     Returns
     -------
     icalendar.Calendar
-        ``DTSTART``/``DTEND`` with ``TZID=Europe/Stockholm``, ``LOCATION``, ``GEO``,
-        ``DESCRIPTION`` (the reason, :func:`event_description`); ``UID`` = week + stop
-        number, so a re-export of the same week updates the events instead of adding new ones.
+        ``METHOD:PUBLISH``; ``DTSTART``/``DTEND`` with ``TZID=Europe/Stockholm``,
+        ``SUMMARY``, ``LOCATION`` (the trip's places), ``GEO`` (its first stop),
+        ``DESCRIPTION``, ``SEQUENCE``, ``DTSTAMP``, ``STATUS``.
     """
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(settings.timezone)
+    year, num = plan.week.split("-W")
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Trygghetskartan//geo patrol plan//SV")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Polisens trygghetsvandring {plan.week}")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"Medborgarlöftet – polisens närvaro v{int(num)} {year}")
     cal.add("x-wr-timezone", settings.timezone)
-    generated = pd.Timestamp(plan.meta["generated_at"]).to_pydatetime()
-    for _, s in plan.stops.iterrows():
-        ev = icalendar.Event()
-        ev.add("uid", f"{plan.week}-stopp-{int(s['order'])}@trygghetskartan.{settings.kommunkod}")
-        ev.add("summary", f"{int(s['order'])}. {s['place']}: {s['activity']}")
-        ev.add("dtstart", pd.Timestamp(s["start"]).to_pydatetime().astimezone(tz))
-        ev.add("dtend", pd.Timestamp(s["end"]).to_pydatetime().astimezone(tz))
-        ev.add("dtstamp", generated)
-        ev.add("location", str(s["place"]))
-        ev.add("geo", (float(s["lat"]), float(s["lon"])))
-        theme = THEMES.get(str(s["theme"]), str(s["theme"]))
-        ev.add("description", event_description(str(s["reason"]), str(s["theme"])))
-        ev.add("categories", [theme])
-        ev.add("class", "CONFIDENTIAL")
+    stamp = pd.Timestamp(plan.meta["generated_at"]).tz_convert("UTC").to_pydatetime()
+    sequence = calendar_sequence(plan)
+    trips = plan_trips(plan)
+    stops = plan.stops.set_index("order")
+    for _, trip in trips.iterrows():
+        k = int(trip["trip"])
+        places = list(dict.fromkeys(_clean(p) for p in stops.loc[list(trip["orders"]), "place"]))
+        first = stops.loc[int(trip["orders"][0])]
+        themes = {THEMES.get(str(t), str(t)) for t in stops.loc[list(trip["orders"]), "theme"]}
+        ev = _event(plan, k, stamp, sequence)
+        ev.add("summary", f"Medborgarlöftet tur {k}: {', '.join(places)}")
+        ev.add("dtstart", pd.Timestamp(trip["leave"]).to_pydatetime().astimezone(tz))
+        ev.add("dtend", pd.Timestamp(trip["back"]).to_pydatetime().astimezone(tz))
+        ev.add("location", ", ".join(places))
+        ev.add("geo", (float(first["lat"]), float(first["lon"])))
+        ev.add("description", trip_description(plan, trip))
+        ev.add("categories", sorted(themes))
+        ev.add("status", "CONFIRMED")
+        ev.add("transp", "OPAQUE")
+        cal.add_component(ev)
+    monday = week_monday(plan.week).date()
+    for k in range(len(trips) + 1, TRIP_SLOTS + 1):
+        ev = _event(plan, k, stamp, sequence)
+        ev.add("summary", f"Inställd: medborgarlöftet tur {k} (ingen tur {k} denna vecka)")
+        ev.add("dtstart", monday)
+        ev.add("dtend", monday + pd.Timedelta(days=1).to_pytimedelta())
+        ev.add("status", "CANCELLED")
+        ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     cal.add_missing_timezones()
     return cal
+
+
+def _event(plan: Plan, trip: int, stamp: object, sequence: int) -> icalendar.Event:
+    """Return a trip slot's event with its stable ``UID``, ``SEQUENCE`` and ``DTSTAMP``."""
+    ev = icalendar.Event()
+    ev.add("uid", f"{plan.week}-tur-{trip}@trygghetskartan.{settings.kommunkod}")
+    ev.add("sequence", sequence)
+    ev.add("dtstamp", stamp)
+    ev.add("class", "CONFIDENTIAL")
+    return ev
 
 
 #: A stop marker's outer diameter on the printed map, in points (its circle and edge).
 MARKER_PT = 14.5
 #: Free space between two stop markers set apart, in points.
 _MARKER_GAP_PT = 1.5
+#: The printed map's size in inches: printed about 190 mm wide on the one-pager, so its fonts
+#: print near their size.
+_FIGSIZE_IN = (7.4, 2.9)
+#: Without a zoom, the kommun alone: as tall, only as wide as its panel.
+_KOMMUN_FIGSIZE_IN = (3.2, 2.9)
+#: Panels as (left, bottom, width, height) of the figure: the kommun alone, or the kommun
+#: and a zoom on the crowded stops beside it (room above the zoom for its title).
+_WHOLE_PANEL = (0.005, 0.01, 0.99, 0.98)
+_KOMMUN_PANEL = (0.005, 0.01, 0.43, 0.98)
+_ZOOM_PANEL = (0.45, 0.01, 0.545, 0.9)
+#: Stops whose markers on the kommun panel would lie closer than this many diameters crowd:
+#: the largest such group gets the zoom.
+_CROWD_MARKERS = 2.5
+#: Margin of the zoom around its stops: a share of their extent, and at least these metres.
+_ZOOM_MARGIN = 0.35
+_ZOOM_MARGIN_MIN_M = 500.0
+#: Stops nearer each other than this are one point: a place visited twice needs no zoom.
+_SAME_POINT_M = 30.0
+#: Margin around the kommun on its panel, as a share of its extent.
+_KOMMUN_MARGIN = 0.03
+_ZOOM_COLOR = "#555555"
+_ENTRY_COLOR = "#ffd400"
+#: The names drawn, most important first, and their look.
+_NAME_STYLES: dict[str, dict[str, object]] = {
+    "centrum": {"fontsize": 6.5, "color": "#222222", "fontweight": "bold"},
+    "ort": {"fontsize": 6.0, "color": "#444444"},
+    "badplats": {"fontsize": 5.5, "color": "#1f5f8b", "fontstyle": "italic"},
+}
 
 
 @dataclass(frozen=True)
@@ -206,12 +396,17 @@ class StopMarker:
 
 
 def plan_figure(plan: Plan) -> tuple[Figure, list[StopMarker]]:
-    """Draw a static map of the plan (boundary, roads, route, numbered stops).
+    """Draw the static map of the plan: the kommun, and a zoom on where the stops crowd.
 
-    Stop markers that would cover each other at the map's scale (one place visited on both
-    trips, stops a few hundred metres apart) are set apart around their places
+    The left panel shows the kommun (boundary, places, each trip's route, the numbered stops
+    and the entry point every trip leaves from and comes back to, marked and named). When
+    stops lie so close that their markers crowd at the kommun's scale (Fjugesta's stops made
+    one blob), a right panel zooms on the largest such group, framed on the left panel. In
+    both, stop markers that would cover each other are set apart around their places
     (:func:`geo.report._spread.spread_markers`), each with a thin leader line to a dot on its
-    true point, where the route goes.
+    true point, where the route goes; the names of the entry point, the centre, the villages
+    and the bathing sites are placed clear of the markers, leader lines, routes, legend and
+    each other, and left out where they find no room (:func:`geo.report._labels.place_labels`).
 
     Parameters
     ----------
@@ -221,72 +416,336 @@ def plan_figure(plan: Plan) -> tuple[Figure, list[StopMarker]]:
     Returns
     -------
     Figure
-        The map (matplotlib, no tiles: works offline); the caller closes it.
+        The map (matplotlib, no tiles: works offline); the caller closes it. ``fig.axes[0]``
+        is the kommun, ``fig.axes[1]`` (gid ``zoom``) the zoom when there is one; stop
+        markers have the gid ``stop-<nr>``, names ``label-<place_id>`` (``label-entry``).
     list of StopMarker
-        Each stop's marker, in the order of ``plan.stops``.
+        Each stop's marker on the kommun panel, in the order of ``plan.stops``.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
 
-    from geo.maps.plan import _trip_color, _trip_weight
     from geo.sites import load_boundary, load_places
 
-    fig, ax = plt.subplots(figsize=(6.2, 3.6), dpi=150)
+    boundary: shapely.Geometry | None = None
+    places: gpd.GeoDataFrame | None = None
     try:
-        gpd.GeoSeries([load_boundary()], crs=settings.working_crs).boundary.plot(
-            ax=ax, color="#222222", linewidth=1.0, linestyle="--"
-        )
+        boundary = load_boundary()
         places = load_places()
-        places.plot(ax=ax, color="#cccccc", edgecolor="#888888", linewidth=0.5, alpha=0.5)
-        for _, p in places[places["kind"].isin(["centrum", "ort"])].iterrows():
-            c = p.geometry.representative_point()
-            ax.annotate(str(p["name"]), (c.x, c.y), fontsize=6, color="#444444", ha="center")
     except GeoError as e:
         logger.warning("no background for the plan image: %s", e)
+    entry = _route_start(plan)
+    xy = [(float(s.geometry.x), float(s.geometry.y)) for s in plan.stops.itertuples()]
+    orders = [int(o) for o in plan.stops["order"]]
+    extent = _kommun_extent(boundary, xy, entry)
+    zoom = _zoom_box(xy, extent, entry)
+    fig = plt.figure(figsize=_FIGSIZE_IN if zoom is not None else _KOMMUN_FIGSIZE_IN, dpi=150)
+    ax = fig.add_axes(_KOMMUN_PANEL if zoom is not None else _WHOLE_PANEL)
+    _draw_background(ax, boundary, places)
+    _draw_routes(ax, plan)
+    _set_view(ax, extent)
+    obstacles = _route_obstacles(ax, plan) + _draw_entry(ax, entry)
+    markers, drawn = _draw_stops(ax, orders, xy)
+    obstacles += drawn
+    if zoom is not None:
+        zoomed = fig.add_axes(_ZOOM_PANEL, gid="zoom")
+        _draw_background(zoomed, boundary, places)
+        _draw_routes(zoomed, plan)
+        _set_view(zoomed, zoom)
+        (zx0, zx1), (zy0, zy1) = zoomed.get_xlim(), zoomed.get_ylim()
+        frame = shapely.box(zx0, zy0, zx1, zy1)
+        ax.add_patch(
+            Rectangle(
+                (zx0, zy0), zx1 - zx0, zy1 - zy0, fill=False, edgecolor=_ZOOM_COLOR,
+                linewidth=0.9, zorder=3, gid="zoom-frame",
+            )
+        )  # fmt: skip
+        obstacles.append(_line_pt(ax, frame.exterior.coords, 0.9))
+        for spine in zoomed.spines.values():
+            spine.set_edgecolor(_ZOOM_COLOR)
+            spine.set_linewidth(0.9)
+        zoomed.set_title(
+            f"Utsnitt: {_nearest_place(places, frame.centroid)}", fontsize=7, loc="left",
+            pad=2, color=_ZOOM_COLOR,
+        )  # fmt: skip
+        inside = [i for i, p in enumerate(xy) if frame.contains(shapely.Point(p))]
+        zoom_obstacles = _route_obstacles(zoomed, plan) + _draw_entry(zoomed, entry)
+        zoom_obstacles += _draw_stops(zoomed, [orders[i] for i in inside], [xy[i] for i in inside])[
+            1
+        ]
+        _name_places(zoomed, plan, places, entry, zoom_obstacles)
+    legend = _legend(ax, plan, entry)
+    if legend is not None:
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        x0, y0, x1, y1 = legend.get_window_extent(renderer).extents
+        k = 72 / fig.dpi
+        obstacles.append(shapely.box(x0 * k, y0 * k, x1 * k, y1 * k))
+    _name_places(ax, plan, places, entry, obstacles)
+    return fig, markers
+
+
+def _route_start(plan: Plan) -> tuple[float, float] | None:
+    """Return the entry point: where the first trip's route starts (and every route ends)."""
+    if plan.routes.empty:
+        return None
+    x, y = plan.routes.geometry.iloc[0].coords[0][:2]
+    return float(x), float(y)
+
+
+def _kommun_extent(
+    boundary: shapely.Geometry | None,
+    xy: list[tuple[float, float]],
+    entry: tuple[float, float] | None,
+) -> tuple[float, float, float, float]:
+    """Return the kommun panel's view: the kommun, the stops and the entry, with a margin."""
+    parts: list[shapely.Geometry] = [shapely.MultiPoint([*xy, *([entry] if entry else [])])]
+    if boundary is not None:
+        parts.append(boundary)
+    x0, y0, x1, y1 = shapely.GeometryCollection(parts).bounds
+    pad = _KOMMUN_MARGIN * max(x1 - x0, y1 - y0, 1000.0)
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _panel_pt(panel: tuple[float, float, float, float]) -> tuple[float, float]:
+    """Return a panel's width and height in points, on the map with the zoom."""
+    w_in, h_in = _FIGSIZE_IN
+    return panel[2] * w_in * 72, panel[3] * h_in * 72
+
+
+def _fit(box: tuple[float, float, float, float], w: float, h: float) -> tuple[float, ...]:
+    """Return ``box`` widened or heightened about its middle to the ratio ``w`` : ``h``."""
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w, half_h = (x1 - x0) / 2, (y1 - y0) / 2
+    if half_w / half_h < w / h:
+        half_w = half_h * w / h
+    else:
+        half_h = half_w * h / w
+    return cx - half_w, cy - half_h, cx + half_w, cy + half_h
+
+
+def _zoom_box(
+    xy: list[tuple[float, float]],
+    extent: tuple[float, float, float, float],
+    entry: tuple[float, float] | None,
+) -> tuple[float, float, float, float] | None:
+    """Return the zoom panel's view on the largest group of crowded stops, if any.
+
+    Stops closer than :data:`_CROWD_MARKERS` marker diameters at the kommun panel's scale
+    are linked; the largest linked group (the first such on a tie) of stops at two points
+    or more is zoomed on with a margin, the entry point too when it lies by them, widened to
+    the zoom panel's shape.
+    """
+    if len(xy) < 2:
+        return None
+    w_pt, h_pt = _panel_pt(_KOMMUN_PANEL)
+    x0, y0, x1, y1 = extent
+    m_per_pt = max((x1 - x0) / w_pt, (y1 - y0) / h_pt)
+    near_m = _CROWD_MARKERS * MARKER_PT * m_per_pt
+    group = list(range(len(xy)))  # union-find over the stops
+    for i, j in itertools.combinations(range(len(xy)), 2):
+        if math.dist(xy[i], xy[j]) < near_m:
+            a, b = _root(group, i), _root(group, j)
+            group[max(a, b)] = min(a, b)
+    members: dict[int, list[int]] = {}
+    for i in range(len(xy)):
+        members.setdefault(_root(group, i), []).append(i)
+    best = max(members.values(), key=len)
+    if all(math.dist(xy[best[0]], xy[i]) < _SAME_POINT_M for i in best):
+        return None  # one stop, or one place visited twice: the markers set apart suffice
+    pts = [xy[i] for i in best]
+    if entry is not None and min(math.dist(entry, p) for p in pts) < near_m:
+        pts.append(entry)  # where the trips start, when it lies by the stops
+    bx0, by0, bx1, by1 = shapely.MultiPoint(pts).bounds
+    margin = max(_ZOOM_MARGIN * max(bx1 - bx0, by1 - by0), _ZOOM_MARGIN_MIN_M)
+    box = (bx0 - margin, by0 - margin, bx1 + margin, by1 + margin)
+    zx0, zy0, zx1, zy1 = _fit(box, *_panel_pt(_ZOOM_PANEL))
+    return zx0, zy0, zx1, zy1
+
+
+def _root(group: list[int], i: int) -> int:
+    while group[i] != i:
+        i = group[i]
+    return i
+
+
+def _set_view(ax: Axes, box: tuple[float, float, float, float]) -> None:
+    """Fix an axes' view on ``box`` (metres), equal scales, no frame ticks; position settled."""
+    ax.set_xlim(box[0], box[2])
+    ax.set_ylim(box[1], box[3])
+    ax.set_aspect("equal")
+    ax.autoscale(enable=False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    if ax.get_gid() != "zoom":
+        ax.set_axis_off()
+    ax.apply_aspect()
+
+
+def _draw_background(
+    ax: Axes, boundary: shapely.Geometry | None, places: gpd.GeoDataFrame | None
+) -> None:
+    if boundary is not None:
+        gpd.GeoSeries([boundary], crs=settings.working_crs).boundary.plot(
+            ax=ax, color="#222222", linewidth=1.0, linestyle="--"
+        )
+    if places is not None:
+        places.plot(ax=ax, color="#cccccc", edgecolor="#888888", linewidth=0.5, alpha=0.5)
+
+
+def _route_width_pt(trip: int, n_trips: int) -> float:
+    from geo.maps.plan import _trip_weight
+
+    return 0.5 * _trip_weight(trip, n_trips)
+
+
+def _draw_routes(ax: Axes, plan: Plan) -> None:
+    from geo.maps.plan import _trip_color
+
     n_trips = len(plan.routes)
     for _, r in plan.routes.sort_values("trip").iterrows():  # the first, widest, underneath
         trip = int(r["trip"])
-        day = plan.stops.loc[plan.stops["trip"] == trip, "start"].min()
-        when = f" ({DAY_NAMES[pd.Timestamp(day).day_of_week]})" if pd.notna(day) else ""
         gpd.GeoSeries([r.geometry], crs=plan.routes.crs).plot(
-            ax=ax, color=_trip_color(trip), linewidth=0.5 * _trip_weight(trip, n_trips),
-            label=f"Rutt {trip}{when}",
+            ax=ax, color=_trip_color(trip), linewidth=_route_width_pt(trip, n_trips),
+            gid=f"route-{trip}",
         )  # fmt: skip
-    if n_trips > 1:
-        ax.legend(loc="lower left", fontsize=6, frameon=False, handlelength=1.5)
-    xy = [(s.geometry.x, s.geometry.y) for s in plan.stops.itertuples()]
-    if xy:  # the stops in view even without a background; then fix the scale to spread at
-        ax.update_datalim(xy)
-        ax.autoscale_view()
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    fig.tight_layout(pad=0.2)
-    ax.autoscale(enable=False)
-    ax.apply_aspect()
-    to_pt = ax.transData + matplotlib.transforms.Affine2D().scale(72 / fig.dpi)
+
+
+def _to_pt(ax: Axes) -> Transform:
+    """Return the transform from an axes' data to points from the figure's lower left."""
+    import matplotlib.transforms
+
+    fig = ax.get_figure()
+    assert fig is not None
+    return ax.transData + matplotlib.transforms.Affine2D().scale(72 / fig.dpi)
+
+
+def _line_pt(ax: Axes, coords: object, width_pt: float) -> shapely.Geometry:
+    """Return a line (data coordinates) as drawn: in points, buffered by half its width."""
+    import numpy as np
+
+    pts = _to_pt(ax).transform(np.asarray(coords, dtype=float)[:, :2])
+    return shapely.LineString(pts).simplify(0.2).buffer(width_pt / 2 + 0.5)
+
+
+def _route_obstacles(ax: Axes, plan: Plan) -> list[shapely.Geometry]:
+    n_trips = len(plan.routes)
+    return [
+        _line_pt(ax, r.geometry.coords, _route_width_pt(int(r["trip"]), n_trips))
+        for _, r in plan.routes.iterrows()
+    ]
+
+
+def _draw_entry(ax: Axes, entry: tuple[float, float] | None) -> list[shapely.Geometry]:
+    """Mark the entry point (a yellow diamond) if in view; return what it covers, in points."""
+    if entry is None:
+        return []
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    if not (x0 <= entry[0] <= x1 and y0 <= entry[1] <= y1):
+        return []
+    ax.plot(*entry, "D", ms=6, mfc=_ENTRY_COLOR, mec="#111111", mew=1.0, zorder=5,
+            gid="entry")  # fmt: skip
+    return [shapely.Point(_to_pt(ax).transform(entry)).buffer(5.0)]
+
+
+def _draw_stops(
+    ax: Axes, orders: list[int], xy: list[tuple[float, float]]
+) -> tuple[list[StopMarker], list[shapely.Geometry]]:
+    """Draw numbered markers, set apart where they would meet; return them and their room."""
+    to_pt = _to_pt(ax)
     true_pt = [(float(x), float(y)) for x, y in to_pt.transform(xy)] if xy else []
     drawn_pt = spread_markers(true_pt, diameter=MARKER_PT, gap=_MARKER_GAP_PT)
     markers = []
-    for order, (x, y), at_pt in zip(plan.stops["order"], xy, drawn_pt, strict=True):
+    room: list[shapely.Geometry] = []
+    for order, (x, y), tp, at_pt in zip(orders, xy, true_pt, drawn_pt, strict=True):
         at_x, at_y = to_pt.inverted().transform(at_pt)
         at = (float(at_x), float(at_y))
         leader = None
-        if math.dist(to_pt.transform((x, y)), at_pt) > 0.5:
+        if math.dist(tp, at_pt) > 0.5:
             ax.plot(x, y, "o", ms=3, color="#111111", zorder=4, clip_on=False)
             (leader,) = ax.plot(
                 [x, at[0]], [y, at[1]], color="#111111", linewidth=0.8, zorder=4, clip_on=False,
-                gid=f"leader-{int(order)}",
+                gid=f"leader-{order}",
             )  # fmt: skip
-        ax.plot(*at, "o", ms=13, color="white", mec="#111111", mew=1.5, zorder=5, clip_on=False)
+            room.append(shapely.LineString([tp, at_pt]).buffer(1.0))
+            room.append(shapely.Point(tp).buffer(2.0))
+        ax.plot(*at, "o", ms=13, color="white", mec="#111111", mew=1.5, zorder=5, clip_on=False,
+                gid=f"stop-{order}")  # fmt: skip
         ax.annotate(
-            str(int(order)), at, ha="center", va="center", fontsize=8, fontweight="bold",
-            zorder=6, annotation_clip=False,
+            str(order), at, ha="center", va="center", fontsize=8, fontweight="bold",
+            zorder=6, annotation_clip=False, gid=f"stopnr-{order}",
         )  # fmt: skip
-        tx, ty = to_pt.transform((x, y))
-        markers.append(StopMarker(int(order), (float(tx), float(ty)), at_pt, leader))
-    return fig, markers
+        room.append(shapely.Point(at_pt).buffer(MARKER_PT / 2 + 0.5))
+        markers.append(StopMarker(order, tp, at_pt, leader))
+    return markers, room
+
+
+def _legend(ax: Axes, plan: Plan, entry: tuple[float, float] | None) -> Legend | None:
+    """Add the legend (each trip's route with its day, the entry point) in the lower left."""
+    from matplotlib.lines import Line2D
+
+    from geo.maps.plan import _trip_color
+
+    n_trips = len(plan.routes)
+    handles: list[Artist] = []
+    for _, r in plan.routes.sort_values("trip").iterrows():
+        trip = int(r["trip"])
+        day = plan.stops.loc[plan.stops["trip"] == trip, "start"].min()
+        when = f" ({DAY_NAMES[pd.Timestamp(day).day_of_week]})" if pd.notna(day) else ""
+        handles.append(
+            Line2D([], [], color=_trip_color(trip), linewidth=_route_width_pt(trip, n_trips),
+                   label=f"Rutt {trip}{when}")
+        )  # fmt: skip
+    if entry is not None:
+        handles.append(
+            Line2D([], [], marker="D", ms=6, mfc=_ENTRY_COLOR, mec="#111111", linestyle="none",
+                   label=f"{plan.meta.get('entry') or 'Infart'} (start och slut)")
+        )  # fmt: skip
+    if not handles:
+        return None
+    return ax.legend(handles=handles, loc="lower left", fontsize=6, frameon=True,
+                     facecolor="white", edgecolor="none", framealpha=0.85, handlelength=1.5,
+                     borderaxespad=0.2)  # fmt: skip
+
+
+def _nearest_place(places: gpd.GeoDataFrame | None, at: shapely.Point) -> str:
+    """Return the name of the place nearest ``at`` (a town's centre before its village)."""
+    if places is None or places.empty:
+        return "stoppen"
+    near = places.assign(_d=places.distance(at), _k=places["kind"] != "centrum")
+    return str(near.sort_values(["_d", "_k"]).iloc[0]["name"])
+
+
+def _name_places(
+    ax: Axes,
+    plan: Plan,
+    places: gpd.GeoDataFrame | None,
+    entry: tuple[float, float] | None,
+    obstacles: list[shapely.Geometry],
+) -> None:
+    """Name the entry point, the centre, the villages and the bathing sites where there is room."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    labels = []
+    if entry is not None and view.contains(shapely.Point(entry)):
+        labels.append(
+            MapLabel(str(plan.meta.get("entry") or "Infart"), entry, "label-entry",
+                     {"fontsize": 6.5, "fontweight": "bold", "color": "#111111"}, centred=False)
+        )  # fmt: skip
+    if places is not None:
+        for kind, style in _NAME_STYLES.items():
+            for _, p in places[places["kind"] == kind].sort_values("name").iterrows():
+                c = p.geometry.representative_point()
+                if view.contains(c):
+                    labels.append(
+                        MapLabel(str(p["name"]), (c.x, c.y), f"label-{p['place_id']}", style)
+                    )
+    place_labels(ax, labels, obstacles=shapely.union_all(obstacles))
 
 
 def plan_image_png(plan: Plan) -> bytes:
@@ -328,21 +787,32 @@ def one_pager_html(plan: Plan) -> str:
     sunday = monday + pd.Timedelta(days=6)
     year, num = plan.week.split("-W")
     img = base64.b64encode(plan_image_png(plan)).decode("ascii")
-    entry = str(plan.meta.get("entry") or "infarten")
+    entry = _entry_name(plan)
     table = plan_table(plan)
+    trips = {int(t["trip"]): t for _, t in plan_trips(plan).iterrows()}
     rows = []
-    for _, r in table.iterrows():  # a stop's reason on a row of its own, as wide as the page
+    shown: set[int] = set()
+    starts = [pd.Timestamp(t) for t in plan.stops["start"]]
+    for (_, r), start in zip(table.iterrows(), starts, strict=True):  # reason on a row below
         theme = str(r["tema"])
+        trip = int(r["tur"])
+        if trip not in shown:  # the trip's line before its first stop: leave, stops, out
+            shown.add(trip)
+            rows.append(
+                "<tbody class='trip'><tr><td class='trip' colspan='9'>"
+                f"{html.escape(trip_line(plan, trips[trip]))}</td></tr></tbody>"
+            )
         rows.append(
             "<tbody class='stop'><tr>"
             f"<td class='nr' rowspan='2'>{int(r['nr'])}</td>"
+            f"<td class='nr'>{trip}</td>"
             f"<td>{html.escape(str(r['plats']))}</td>"
-            f"<td class='day'>{html.escape(str(r['dag']))}</td>"
+            f"<td class='day'>{DAY_ABBR[start.day_of_week]} {start.day}/{start.month}</td>"
             f"<td class='time'>{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
             f"<td class='nr'>{int(r['min'])}</td><td>{html.escape(str(r['åtgärd']))}</td>"
             f"<td>{html.escape(THEMES.get(theme, theme))}</td>"
             "<td class='tick'>☐ genomförd<br>tid: ______</td>"
-            f"</tr><tr><td class='why' colspan='7'>{html.escape(str(r['skäl']))}</td></tr>"
+            f"</tr><tr><td class='why' colspan='8'>{html.escape(str(r['skäl']))}</td></tr>"
             "</tbody>"
         )
     generated = pd.Timestamp(plan.meta["generated_at"]).tz_convert(settings.timezone)
@@ -358,7 +828,7 @@ def one_pager_html(plan: Plan) -> str:
 body {{ font: 8pt/1.25 system-ui, "DejaVu Sans", sans-serif; color: #111; margin: 0; }}
 h1 {{ font-size: 14pt; margin: 0 0 2px 0; }}
 .sub {{ margin: 0 0 6px 0; color: #333; }}
-img.map {{ display: block; max-width: 100%; max-height: 62mm; margin: 0 auto 6px auto; }}
+img.map {{ display: block; max-width: 100%; max-height: 58mm; margin: 0 auto 3px auto; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #999; padding: 2px 4px; vertical-align: top; text-align: left; }}
 th {{ background: #eee; }}
@@ -367,6 +837,7 @@ tbody.stop {{ break-inside: avoid; }}
 td.why {{ font-size: 7.5pt; color: #222; }}
 th.why {{ font-weight: normal; font-style: italic; }}
 td.tick, td.day, td.time {{ white-space: nowrap; font-size: 8pt; }}
+td.trip {{ background: #f4f4f4; font-weight: bold; padding: 1px 4px; }}
 .note {{ color: #8a1c1c; font-size: 8pt; margin: 4px 0; }}
 footer {{ margin-top: 6px; font-size: 8pt; color: #333; border-top: 1px solid #999;
   padding-top: 3px; }}
@@ -376,11 +847,12 @@ footer strong {{ color: #8a1c1c; }}
 <h1>Patrullplan vecka {int(num)} ({monday:%Y-%m-%d} – {sunday:%Y-%m-%d})</h1>
 <p class="sub">{html.escape(settings.kommun_name)}s kommun, medborgarlöftet: minst två timmar
 i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, körningen från och till
-{html.escape(entry[:1].lower() + entry[1:])} inräknad.</p>
+{html.escape(entry)} inräknad.</p>
 <img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
 <table>
-<thead><tr><th rowspan="2">nr</th><th>plats</th><th>dag</th><th>tid</th><th>min</th><th>åtgärd</th>
-<th>tema</th><th>✓ genomförd</th></tr><tr><th class="why" colspan="7">skäl</th></tr></thead>
+<thead><tr><th rowspan="2">nr</th><th>tur</th><th>plats</th><th>dag</th><th>tid</th><th>min</th>
+<th>åtgärd</th><th>tema</th><th>✓ genomförd</th></tr><tr><th class="why" colspan="8">skäl</th></tr>
+</thead>
 {"".join(rows)}
 </table>
 {note_html}
