@@ -20,6 +20,7 @@ from geo.cli.maps import maps as maps_command
 from geo.errors import DataError
 from geo.maps import build_all, lagesbild_map, peak_hours_chart, render_map, save_map, shared_map
 from geo.maps._assets import AssetError, inline_assets
+from geo.model import CATEGORIES
 from tests import _maps_fixtures as fx
 
 
@@ -320,7 +321,7 @@ def test_marked_spots_flow_into_the_internal_map(tmp_path):
 
     store_path = make_store(tmp_path)
     anna = users.get_user("anna", path=store_path)
-    payload = spot_payload(description="Buskörning vid idrottsplatsen")
+    payload = spot_payload(description="Buskörning vid idrottsplatsen", category="motorburen")
     spots.put_spot("5f0c1c8e-8d8e-4d0e-9a57-1a2b3c4d5e6f", payload, user=anna, path=store_path)
     assert len(spots.read_spots(store_path)) == 1
     internal, shared = build_all(store_path=store_path, out_dir=tmp_path / "maps")
@@ -331,6 +332,9 @@ def test_marked_spots_flow_into_the_internal_map(tmp_path):
     rows = dict(spot["properties"]["_rows"])
     # the popup says when the problem happens (fre, lör; kvällar), not the spot's raw id
     assert rows["När"] == "fre, lör kväll 18–22, sen kväll 22–24" and rows["Markerad"][:2] == "20"
+    # the planner reads what the kommun wrote, in the app's words for its category
+    assert rows["Beskrivning"] == "Buskörning vid idrottsplatsen"
+    assert rows["Kategori"] == spots.SPOT_CATEGORIES["motorburen"] != CATEGORIES["motorburen"].label
     assert "5f0c1c8e" not in text
     shared_text = _unescape(shared.read_text(encoding="utf-8"))
     assert "Markerad trafikplats" not in shared_text and "idrottsplatsen" not in shared_text

@@ -172,6 +172,7 @@ def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
             "time_bands": [["kvall"], [], []],
             "since": [None, None, None],
             "created_at": [pd.Timestamp("2026-10-01", tz="Europe/Stockholm")] * 3,
+            "description": ["Bilar  från\nkrogen kör iväg sent", "", "x" * 400],
         },
         geometry=[
             spot_pt,
@@ -208,6 +209,10 @@ def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
     reason = patrol.explain_stop(row, empty, week="2026-W49", places=places)
     assert "Markerad av kommunen 2026-10-01" in reason
     assert "markerad plats (kommunen)" in reason and "Löfte: Trafik" in reason
+    # what the kommun saw, in its words, so the officer knows what to look for
+    assert "Kommunen skriver: ”Bilar från krogen kör iväg sent”" in reason
+    long_note = marked.iloc[1]["source_note"]
+    assert f"”{'x' * (patrol.candidates.SPOT_WORDS - 1)}…”" in long_note
 
 
 def test_a_village_is_not_credited_with_the_bathing_site_inside_its_circle() -> None:

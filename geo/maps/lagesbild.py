@@ -38,7 +38,7 @@ from geo.maps.base import (
 )
 from geo.model import CATEGORIES, SOURCES, THEMES
 from geo.projection import require_projected
-from geo.spots import when_text
+from geo.spots import SPOT_CATEGORIES, when_text
 from geo.weeks import DAY_ABBR, week_range
 
 logger = logging.getLogger(__name__)
@@ -517,7 +517,8 @@ def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         cat = str(rec.get("category"))
         status = str(rec.get("status"))
         status_label, color = SPOT_STATUS.get(status, (status, "#d7191c"))
-        label = CATEGORIES[cat].label if cat in CATEGORIES else cat
+        # the words the kommun marked it with, as in the marking app
+        label = SPOT_CATEGORIES.get(cat, CATEGORIES[cat].label if cat in CATEGORIES else cat)
         rows.append(
             {
                 "_title": f"Markerad trafikplats: {label}",
@@ -534,6 +535,7 @@ def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                         or "alla dagar och tider",
                     ],
                     ["Markerad", format_time(rec.get("created_at"))[:10] or "–"],
+                    ["Beskrivning", str(rec.get("description") or "–")],
                 ],
             }
         )

@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 #: Spot statuses that are still open problems.
 OPEN_SPOT_STATUSES: tuple[str, ...] = ("ny", "bedomd", "atgard_planerad")
 
+#: Most characters of a spot's description quoted in a stop's reason (the plan's line stays
+#: short; the whole text is on the spot's page).
+SPOT_WORDS = 160
+
 
 #: Columns of :func:`plan_candidates` (besides ``geometry``, the stop point on the road).
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -283,6 +287,12 @@ def plan_candidates(
             when = spot_when(days, [str(b) for b in _list(spot.get("time_bands"))])
             note += f"; {when}" if when else ""
             note += f" (status: {spot.get('status')})."
+            described = " ".join(str(spot.get("description") or "").split())
+            if described:  # what the kommun saw, in its words (checked for personal data)
+                cut = (
+                    described if len(described) <= SPOT_WORDS else described[: SPOT_WORDS - 1] + "…"
+                )
+                note += f" Kommunen skriver: ”{cut}”"
             rows.append(
                 {
                     "candidate_id": f"markering:{spot['spot_id']}",
