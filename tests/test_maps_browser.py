@@ -186,6 +186,7 @@ def test_no_place_name_is_cut_off_at_the_edge_of_the_map(offline_page, saved_map
 
 def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, artifacts_dir):
     page = offline_page
+    page.set_viewport_size({"width": 1366, "height": 768})
     open_map(page, saved_maps["internal"])
     # hide the incident layers through the layer control so the hotspot itself is clicked
     for label in page.locator(".leaflet-control-layers-overlays label").all():
@@ -205,13 +206,25 @@ def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, arti
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
-    assert "Hotspot H" in text
+    # titled by what and where, not by the store's id
+    assert text.splitlines()[0].endswith("vid Fjugesta centrum") and "H1" not in text
     assert "Antal händelser" in text and "Vanligaste timmar" in text and "Platser" in text
     assert popup.locator("img.geo-chart").count() == 1
     page.wait_for_timeout(400)  # let the popup fade in before the screenshot
     chart = popup.locator("img.geo-chart")
     assert chart.evaluate("i => i.complete && i.naturalWidth > 200")  # the SVG decoded
     page.screenshot(path=str(artifacts_dir / "lagesbild-hotspot-popup.png"))
+    # the whole popup stands in the map, clear of the layer list (a laptop's 1366 × 768)
+    shell = page.locator(".leaflet-popup").bounding_box()
+    assert box["y"] <= shell["y"] and shell["y"] + shell["height"] <= box["y"] + box["height"]
+    assert box["x"] <= shell["x"] and shell["x"] + shell["width"] <= box["x"] + box["width"]
+    layers = page.locator(".leaflet-control-layers").bounding_box()
+    apart = (
+        shell["x"] + shell["width"] <= layers["x"]
+        or layers["y"] + layers["height"] <= shell["y"]
+        or shell["y"] + shell["height"] <= layers["y"]
+    )
+    assert apart, (shell, layers)
 
 
 def test_hostile_description_is_shown_as_text(offline_page, saved_maps):

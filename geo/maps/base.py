@@ -103,6 +103,10 @@ function (feature, layer) {
       box.appendChild(table);
       if (typeof p._img === 'string' && p._img.indexOf('data:image/svg+xml;base64,') === 0) {
         var img = document.createElement('img');
+        img.addEventListener('load', function () {  // taller now: lay out and pan again
+          var open = layer.getPopup();
+          if (open && open.isOpen()) open.update();
+        });
         img.src = p._img; img.alt = String(p._img_alt || ''); img.className = 'geo-chart';
         box.appendChild(img);
       }

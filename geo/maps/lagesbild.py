@@ -424,12 +424,13 @@ def _hotspot_features(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             {
                 "kind": "hotspot",
                 "hotspot_id": _text(rec.get("hotspot_id")),
-                "_title": f"Hotspot {_text(rec.get('hotspot_id'))}: "
-                + (
+                # what and where, as a planner says it; the id is the store's, not theirs
+                "_title": (
                     f"{THEMES.get(theme, theme)} (alla kategorier)"
                     if cat == "alla"
                     else cat_labels.get(cat, cat)
-                ),
+                )
+                + "".join(f" vid {p}" for p in list_value(rec.get("places"))[:1]),
                 "_color": THEME_COLORS.get(theme, "#333333"),
                 "_rows": [
                     ["Tema", f"{theme} – {THEMES.get(theme, theme)}"],

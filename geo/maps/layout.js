@@ -120,25 +120,29 @@ function geoLayout(map) {
     var phone = size.x < 600;
     // Leaflet adds 46 px around a popup's content (margins, border) and 20 px for its tip
     var width = Math.min(380, size.x - 20 - 46);
+    // the popup opens between the boxes at the top and at the bottom (layer list, info box,
+    // legend), on a laptop as on a phone, and scrolls inside when it is taller than that room
     var top = 5, bottom = 5;
-    if (phone) {
-      var mapTop = box.getBoundingClientRect().top;
-      box.querySelectorAll('.leaflet-top > .leaflet-control').forEach(function (c) {
-        var r = c.getBoundingClientRect();
-        if (r.height) top = Math.max(top, r.bottom - mapTop + 10);
-      });
-      box.querySelectorAll('.leaflet-bottom > .leaflet-control').forEach(function (c) {
-        var r = c.getBoundingClientRect();
-        if (r.height) bottom = Math.max(bottom, size.y - (r.top - mapTop) + 10);
-      });
+    var mapTop = box.getBoundingClientRect().top;
+    box.querySelectorAll('.leaflet-top > .leaflet-control').forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.height) top = Math.max(top, r.bottom - mapTop + 10);
+    });
+    box.querySelectorAll('.leaflet-bottom > .leaflet-control').forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.height) bottom = Math.max(bottom, size.y - (r.top - mapTop) + 10);
+    });
+    if (size.y - top - bottom < 200) {  // boxes too tall to keep clear of: keep to the map
+      top = 5;
+      bottom = 5;
     }
     var height = Math.max(size.y - top - bottom - 26 - 20 - 10, 120);
-    if (popup.options.maxWidth === width && popup.options.maxHeight === (phone ? height : null)) {
+    if (popup.options.maxWidth === width && popup.options.maxHeight === height) {
       return;
     }
     popup.options.maxWidth = width;
     popup.options.minWidth = Math.min(popup.options.minWidth || 50, width);
-    popup.options.maxHeight = phone ? height : null;
+    popup.options.maxHeight = height;
     popup.options.autoPanPaddingTopLeft = L.point(10, top);
     popup.options.autoPanPaddingBottomRight = L.point(10, bottom);
     popup.update();  // laid out and panned again with these limits
