@@ -5,12 +5,14 @@ point ``0`` with driving minutes between them; windows ``w`` (a start hour of th
 day) in which a trip can be made; the value of a stop at candidate ``i`` in window ``w``.
 A plan is at most ``max_trips`` trips on different days; each trip leaves the entry point,
 visits its stops (``dwell_min`` each) and returns, within ``window_len_min``; all trips
-together fit ``budget_min``. A candidate visited in two trips earns its larger value plus
-``repeat_factor`` times the smaller one (diminishing returns).
+together fit ``budget_min``. A place (a group of candidates, by default each candidate alone)
+visited in two trips earns its larger trip's value plus ``repeat_factor`` times the smaller one
+(diminishing returns).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -56,7 +58,11 @@ class Instance:
     max_trips
         1 or 2.
     repeat_factor
-        Share of the value a second visit to the same candidate in the week earns.
+        Share of the value a second visit to the same place in the week earns.
+    groups
+        ``(n,)`` place of each candidate: candidates of one place visited on two trips earn
+        the repeat share on the smaller trip's value; default each candidate is its own place.
+        Candidates of one place on the same trip count in full (different stops).
     """
 
     values: FloatArray
@@ -67,6 +73,7 @@ class Instance:
     budget_min: float
     max_trips: int = 2
     repeat_factor: float = 0.5
+    groups: IntArray | None = None
 
     @property
     def n(self) -> int:
@@ -77,6 +84,13 @@ class Instance:
     def n_windows(self) -> int:
         """Number of windows."""
         return int(self.values.shape[1])
+
+    @functools.cached_property
+    def place_of(self) -> IntArray:
+        """Place (group) of each candidate, ``0..n_places - 1``."""
+        if self.groups is None:
+            return np.arange(self.n, dtype=np.int64)
+        return np.unique(np.asarray(self.groups), return_inverse=True)[1].astype(np.int64)
 
     def check(self) -> None:
         """Raise :class:`DataError` when the arrays do not fit together.
@@ -100,6 +114,8 @@ class Instance:
             problems.append(f"max_trips is {self.max_trips!r}, use 1 or 2")
         if self.dwell_min <= 0:
             problems.append(f"dwell_min is {self.dwell_min!r}, must be > 0")
+        if self.groups is not None and np.shape(self.groups) != (n,):
+            problems.append(f"groups has shape {np.shape(self.groups)}, need {(n,)}")
         if problems:
             msg = "Invalid patrol instance: " + "; ".join(problems) + "."
             raise DataError(msg)
@@ -161,7 +177,7 @@ def trip_minutes(inst: Instance, stops: tuple[int, ...] | list[int]) -> float:
 
 
 def plan_value(inst: Instance, trips: tuple[Trip, ...] | list[Trip]) -> float:
-    """Return the value of a plan: per candidate, its best visit plus a share of a second.
+    """Return the value of a plan: per place, its best trip plus a share of a second.
 
     Parameters
     ----------
@@ -173,12 +189,15 @@ def plan_value(inst: Instance, trips: tuple[Trip, ...] | list[Trip]) -> float:
     Returns
     -------
     float
-        Sum over candidates of ``max + repeat_factor * (sum - max)`` of its visit values.
+        Sum over places of ``max + repeat_factor * (sum - max)`` of its per-trip values (the
+        values of the place's candidates visited on that trip).
     """
+    place = inst.place_of
     per: dict[int, list[float]] = {}
-    for trip in trips:
+    for k, trip in enumerate(trips):
         for s in trip.stops:
-            per.setdefault(s, []).append(float(inst.values[s, trip.window]))
+            vals = per.setdefault(int(place[s]), [0.0] * len(trips))
+            vals[k] += float(inst.values[s, trip.window])
     total = 0.0
     for vals in per.values():
         best = max(vals)
@@ -350,15 +369,8 @@ def solve_milp(
         for i in cand
     }
     objective = pulp.lpSum(visit_value.values())
-    r = inst.repeat_factor
     if inst.max_trips == 2:
-        p = {i: prob.add_variable(f"p_{i}", 0) for i in cand}
-        q = {i: prob.add_variable(f"q_{i}", cat="Binary") for i in cand}
-        for i in cand:
-            m_i = float(inst.values[i].max())
-            prob += p[i] >= (1 - r) * visit_value[0, i] - m_i * (1 - q[i]) - m_i * (1 - x[1, i])
-            prob += p[i] >= (1 - r) * visit_value[1, i] - m_i * q[i] - m_i * (1 - x[0, i])
-        objective = objective - pulp.lpSum(p.values())
+        objective = objective - _repeat_discount(inst, prob, visit_value, cand)
         prob += used[1] <= used[0]
         # symmetry: the first trip takes the earlier window
         n_w = inst.n_windows
@@ -449,6 +461,35 @@ def solve_milp(
     return sol
 
 
+def _repeat_discount(
+    inst: Instance,
+    prob: pulp.LpProblem,
+    visit_value: dict[tuple[int, int], pulp.LpAffineExpression],
+    cand: list[int],
+) -> pulp.LpAffineExpression:
+    """Add ``p[g] = (1 - r) min(V0(g), V1(g))`` per place ``g`` and return their sum.
+
+    ``Vk(g)`` is the value trip ``k`` earns at place ``g``; one binary per place chooses
+    which trip counts as the second visit (the solver, maximising, takes the smaller).
+    """
+    r = inst.repeat_factor
+    place = inst.place_of
+    members: dict[int, list[int]] = {}
+    for i in cand:
+        members.setdefault(int(place[i]), []).append(i)
+    discount = []
+    for g, idx in members.items():
+        p = prob.add_variable(f"p_{g}", 0)
+        q = prob.add_variable(f"q_{g}", cat="Binary")
+        big = (1 - r) * float(sum(inst.values[i].max() for i in idx))
+        v0 = pulp.lpSum(visit_value[0, i] for i in idx)
+        v1 = pulp.lpSum(visit_value[1, i] for i in idx)
+        prob += p >= (1 - r) * v0 - big * (1 - q)
+        prob += p >= (1 - r) * v1 - big * q
+        discount.append(p)
+    return pulp.lpSum(discount)
+
+
 def _warm_start(
     inst: Instance,
     start: Solution,
@@ -537,10 +578,14 @@ class _State:
         self.windows = windows
         self.stops: list[list[int]] = [[] for _ in windows]
         self.cache: _TripCache = {} if cache is None else cache
+        self.place = inst.place_of
 
     def copy(self) -> _State:
         """Return an independent copy (own window and stop lists, the same cache)."""
-        twin = _State(self.inst, list(self.windows), self.cache)
+        twin = _State.__new__(_State)
+        twin.inst, twin.windows, twin.cache, twin.place = (
+            self.inst, list(self.windows), self.cache, self.place
+        )  # fmt: skip
         twin.stops = [list(s) for s in self.stops]
         return twin
 
@@ -572,23 +617,29 @@ class _State:
         """Value gained by adding each candidate to trip ``k`` (``-inf`` if already in it)."""
         inst = self.inst
         base = inst.values[:, self.windows[k]].astype(float)
-        gain = base.copy()
-        r = inst.repeat_factor
-        for j, other in enumerate(self.stops):
-            if j == k:
-                continue
-            ow = self.windows[j]
-            for s in other:
-                v_o = float(inst.values[s, ow])
-                v_n = float(base[s])
-                gain[s] = max(v_o, v_n) + r * min(v_o, v_n) - v_o
+        if len(self.stops) == 1:
+            gain = base.copy()
+        else:
+            place = self.place
+            sums = np.zeros((len(self.stops), inst.n))
+            for j, trip in enumerate(self.stops):
+                np.add.at(sums[j], place[trip], inst.values[trip, self.windows[j]])
+            own = sums[k, place]
+            other = sums[1 - k, place]  # two trips at most
+            r = inst.repeat_factor
+            gain = _place_value(own + base, other, r) - _place_value(own, other, r)
         gain[self.stops[k]] = -np.inf
-        return gain
+        return np.asarray(gain)
 
     def insertion(self, k: int) -> tuple[FloatArray, IntArray]:
         """Cheapest added minutes and position for inserting each candidate into trip ``k``."""
         _minutes, delta, pos = self._trip(k)
         return delta, pos
+
+
+def _place_value(own: FloatArray, other: FloatArray, r: float) -> FloatArray:
+    """Return ``max + r * min`` of one trip's values ``own`` beside the other trip's."""
+    return np.asarray(np.maximum(own, other) + r * np.minimum(own, other))
 
 
 def _greedy(state: _State, alpha: float) -> _State:

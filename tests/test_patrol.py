@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from geo.patrol_instances import random_instance, week_instance
 from geo.patrol_solver import Instance, check_solution, plan_value, solve_heuristic, solve_milp
 from geo.sites import load_places
 from geo.weeks import week_monday
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 # ----------------------------------------------------------------------------- solver
 
@@ -370,3 +374,157 @@ def test_the_90_day_comparison_ends_where_the_data_do() -> None:
     assert patrol.data_end(incidents["occurred_at"], week_monday("2026-W40")) == (
         week_monday("2026-W40")
     )
+
+
+# ----------------------------------------------------------------------------- variety
+
+
+def _profile(days: list[int], hours: tuple[int, int]) -> list[float]:
+    return [float(d in days and hours[0] <= h < hours[1]) for d in range(7) for h in range(24)]
+
+
+def _two_candidates() -> gpd.GeoDataFrame:
+    """A bathing site busy Sat–Sun afternoons and a town centre busy Fri–Sat evenings."""
+    import geopandas as gpd
+    import shapely
+
+    rows = [
+        ("plats:bad", _profile([5, 6], (13, 18)), 0.0, 0.0),
+        ("plats:centrum", _profile([4, 5], (19, 24)), 1000.0, 0.0),
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "candidate_id": [r[0] for r in rows],
+            "how_profile": [r[1] for r in rows],
+            **{f"risk_{t}": [1.0, 1.0] for t in "NTBS"},
+        },
+        geometry=[shapely.Point(500_000 + r[2], 6_570_000 + r[3]) for r in rows],
+        crs=3006,
+    )
+
+
+def test_a_stop_has_value_only_in_its_places_busy_hours() -> None:
+    from geo.patrol.windows import busy_windows, window_shares
+
+    cands = _two_candidates()
+    opts = patrol.PlanSettings()
+    windows = patrol.trip_windows(opts)
+    values = patrol.stop_values(cands, windows, options=opts)
+    busy = busy_windows(window_shares(cands, windows), busy_share=opts.busy_share)
+    evening = (windows.day == 5) & (windows.start_hour == 21)
+    afternoon = (windows.day == 5) & (windows.start_hour == 14)
+    # the bathing site is worth nothing on Saturday 21–23, when the centre is busy
+    assert values[0, evening].max() == 0 and values[1, evening].max() > 0
+    assert values[0, afternoon].max() > 0 and values[1, afternoon].max() == 0
+    assert (values[~busy] == 0).all() and (values[busy] > 0).all()
+
+
+def test_the_last_weeks_place_and_band_keep_less_value_the_more_often_they_were_planned() -> None:
+    cands = _two_candidates()
+    opts = patrol.PlanSettings()
+    windows = patrol.trip_windows(opts)
+    base = patrol.stop_values(cands, windows, options=opts)
+    friday_20 = 4 * 24 + 20  # in the band kväll 18–22
+    once = patrol.stop_values(cands, windows, options=opts, avoid=[("plats:centrum", friday_20)])
+    twice = patrol.stop_values(
+        cands, windows, options=opts, avoid=[("plats:centrum", friday_20)] * 2
+    )
+    band = (windows.day == 4) & (windows.start_hour + windows.length_h > 18)
+    band &= windows.start_hour < 22
+    f = opts.last_week_factor
+    assert np.allclose(once[1, band], f * base[1, band])
+    assert np.allclose(twice[1, band], f * f * base[1, band])
+    assert np.allclose(once[1, ~band], base[1, ~band])  # Friday 22–24 and Saturday untouched
+    assert np.allclose(once[0], base[0])
+
+
+def test_recent_visits_reach_back_the_history_weeks_only() -> None:
+    from geo.patrol.plan import recent_visits
+
+    monday = pd.Timestamp("2026-10-05", tz="Europe/Stockholm")
+    previous = pd.DataFrame(
+        {
+            "candidate_id": ["a", "b", "c", "d"],
+            "start": [
+                monday - pd.Timedelta(days=2, hours=3),  # Friday 21:00 last week
+                monday - pd.Timedelta(weeks=4),  # four weeks before: still counted
+                monday - pd.Timedelta(weeks=4, minutes=1),  # just before: not counted
+                monday + pd.Timedelta(hours=1),  # the week planned itself: not counted
+            ],
+        }
+    )
+    assert recent_visits(previous, monday=monday, weeks=4) == [("b", 0), ("a", 4 * 24 + 21)]
+    assert recent_visits(previous, monday=monday, weeks=0) == []
+
+
+def test_two_candidates_of_one_place_on_two_trips_earn_the_repeat_share() -> None:
+    inst = random_instance(3)
+    inst = replace(inst, max_trips=2, window_day=np.arange(inst.n_windows))
+    trips = (patrol_solver.Trip(0, (0,)), patrol_solver.Trip(1, (1,)))
+    v0, v1 = inst.values[0, 0], inst.values[1, 1]
+    assert plan_value(inst, trips) == pytest.approx(v0 + v1)
+    groups = np.arange(inst.n)
+    groups[1] = 0  # candidate 1 is 250 m from candidate 0: the same place
+    same = replace(inst, groups=groups)
+    hi, lo = max(v0, v1), min(v0, v1)
+    assert plan_value(same, trips) == pytest.approx(hi + same.repeat_factor * lo)
+    # on one trip they are two stops, both counted in full
+    assert plan_value(same, (patrol_solver.Trip(0, (0, 1)),)) == pytest.approx(
+        inst.values[0, 0] + inst.values[1, 0]
+    )
+
+
+@pytest.mark.timeout(240)
+def test_heuristic_and_milp_agree_with_places_of_several_candidates() -> None:
+    for seed in range(8):
+        inst = random_instance(seed)
+        inst = replace(inst, groups=np.arange(inst.n) // 3)
+        heur = solve_heuristic(inst)
+        exact = solve_milp(inst, start=heur, gap_rel=0.01, time_limit_s=60)
+        assert not check_solution(inst, heur.trips) and not check_solution(inst, exact.trips)
+        assert exact.value == pytest.approx(plan_value(inst, exact.trips))
+        assert heur.value <= exact.value * 1.01 + 1e-9
+        assert heur.value >= 0.9 * exact.value
+
+
+def test_same_place_groups_join_candidates_within_the_distance() -> None:
+    from geo.patrol.plan import same_place_groups
+
+    cands = _two_candidates()
+    assert len(set(same_place_groups(cands, distance_m=400))) == 2
+    assert len(set(same_place_groups(cands, distance_m=1500))) == 1
+
+
+def test_no_stop_is_longer_than_the_koper_maximum() -> None:
+    from geo.patrol.plan import _fill_budget
+    from geo.patrol.priorities import DWELL_RANGE_MIN
+
+    trips = [patrol_solver.Trip(0, (0, 1)), patrol_solver.Trip(1, (2,))]
+    values = np.ones((3, 2))
+    for dwell in (10.0, 15.0, 16.0):
+        opts = patrol.PlanSettings(dwell_min=dwell)
+        # three stops of `dwell` and 40 min of driving leave spare minutes in a 120-min budget
+        out = _fill_budget(trips, values, 3 * dwell + 40, opts)
+        flat = [m for trip in out for m in trip]
+        assert max(flat) <= DWELL_RANGE_MIN[1] and min(flat) >= dwell
+        assert sum(flat) <= 120 - 40
+
+
+def test_the_drawn_plan_stays_within_the_tolerance_and_the_same_seed_gives_it_again() -> None:
+    from geo.patrol.plan import choose_solution
+
+    for seed in range(6):
+        inst = week_instance(seed)
+        penalised = inst.values.copy()
+        best = solve_heuristic(inst)
+        for trip in best.trips:  # as if the best plan's stops were planned last week
+            penalised[list(trip.stops), trip.window] *= 0.3
+        varied = replace(inst, values=penalised)
+        sol, best_value = choose_solution(
+            varied, seed=seed, near_optimal=0.95, true_values=inst.values
+        )
+        again, _ = choose_solution(varied, seed=seed, near_optimal=0.95, true_values=inst.values)
+        assert sol.trips == again.trips
+        assert sol.value == pytest.approx(plan_value(inst, sol.trips))
+        assert sol.value >= 0.95 * best_value - 1e-9
+        assert best_value >= best.value - 1e-9

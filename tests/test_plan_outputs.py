@@ -63,14 +63,14 @@ def _assert_feasible(plan: patrol.Plan, data: dict[str, object]) -> None:
     opts: patrol.PlanSettings = data["opts"]  # type: ignore[assignment]
     s = plan.stops.sort_values("start")
     assert plan.total_min < plan.budget_min + 1  # the budget, and under a minute more
-    # stops last the Koper dwell and share the minutes a further stop would not fit in, so
-    # the plan holds the promised minutes (to the minute) unless every stop has doubled
-    assert s["dwell_min"].between(opts.dwell_min, 2 * opts.dwell_min).all()
-    assert (
-        s["dwell_min"].max() - s["dwell_min"].min() <= 1
-        or (s["dwell_min"] == 2 * opts.dwell_min).any()
-    )
-    assert plan.total_min >= plan.budget_min or (s["dwell_min"] == 2 * opts.dwell_min).all()
+    # stops last the Koper dwell and share the minutes a further stop would not fit in, up to
+    # the curve's 16 min; what is left is reported as spare, not spread beyond the curve
+    longest = patrol.priorities.DWELL_RANGE_MIN[1]
+    assert s["dwell_min"].between(opts.dwell_min, longest).all()
+    assert s["dwell_min"].max() - s["dwell_min"].min() <= 1 or (s["dwell_min"] == longest).any()
+    assert plan.total_min >= plan.budget_min or (s["dwell_min"] == longest).all()
+    assert plan.meta["spare_min"] == pytest.approx(max(0.0, plan.budget_min - plan.total_min))
+    assert plan.meta["value"] >= opts.near_optimal * plan.meta["best_value"] - 1e-9
     start_h, end_h = opts.allowed_hours
     for t0, t1 in zip(s["start"], s["end"], strict=True):
         assert start_h <= t0.hour and (t1.hour < end_h or (t1.hour == 0 and t1.minute == 0))
@@ -150,17 +150,55 @@ def test_eight_weeks_fjugesta_evenings_and_plans_vary(lekeberg) -> None:
         for p in plans
     }
     assert len(signatures) > 1
-    # a stop never repeats last week's place in the same hour of the week
-    for a, b in itertools.pairwise(plans):
-        last = {
-            (c, t.day_of_week * 24 + t.hour)
-            for c, t in zip(a.stops["candidate_id"], a.stops["start"], strict=False)
-        }
-        now = {
-            (c, t.day_of_week * 24 + t.hour)
-            for c, t in zip(b.stops["candidate_id"], b.stops["start"], strict=False)
-        }
-        assert len(last & now) <= 1
+    # repeating the last weeks' places and hours is a penalty traded against the expected
+    # events (at most 1 - near_optimal lost; _assert_feasible), tested with the stored weeks in
+    # test_eight_weeks_with_stored_plans_vary_their_days_hours_and_places
+
+
+def _busy_hours(data: dict[str, object], week: str) -> dict[str, set[int]]:
+    """Return the hours of the week inside each candidate's busy windows."""
+    from geo.patrol.windows import busy_windows, window_shares
+
+    opts: patrol.PlanSettings = data["opts"]  # type: ignore[assignment]
+    fc = forecast.forecast_week(data["incidents"], week=week, method="count_3m", area=data["area"])  # type: ignore[arg-type]
+    cands = patrol.plan_candidates(
+        fc, week=week, places=data["places"], G=data["G"], control_points=data["cps"],  # type: ignore[arg-type]
+        options=opts,
+    )  # fmt: skip
+    windows = patrol.trip_windows(opts)
+    busy = busy_windows(window_shares(cands, windows), busy_share=opts.busy_share)
+    return {
+        cid: {int(h) + k for h in windows.how[row] for k in range(windows.length_h)}
+        for cid, row in zip(cands["candidate_id"], busy, strict=True)
+    }
+
+
+def test_eight_weeks_with_stored_plans_vary_their_days_hours_and_places(lekeberg) -> None:
+    from geo.patrol.plan import same_place_groups
+    from geo.patrol.windows import band_hours
+
+    opts: patrol.PlanSettings = lekeberg["opts"]
+    plans: list[patrol.Plan] = []
+    for w in range(32, 40):  # August–September: bathing sites in season, then not
+        stored = pd.concat([p.stops for p in plans]) if plans else None
+        plans.append(_plan(lekeberg, f"2026-W{w}", stored))
+    patterns, both_trips = set(), 0
+    for plan in plans:
+        _assert_feasible(plan, lekeberg)
+        stops = plan.stops
+        patterns.add(frozenset(band_hours(t.day_of_week * 24 + t.hour)[0] for t in stops["start"]))
+        # a place (candidates within same_place_m) on both trips is the exception: its second
+        # trip earns repeat_factor, so only a place far above the rest is visited twice
+        place = same_place_groups(stops, distance_m=opts.same_place_m)
+        trips = [set(place[stops["trip"].to_numpy() == k]) for k in stops["trip"].unique()]
+        both_trips += len(trips) == 2 and bool(trips[0] & trips[1])
+        # every stop, a bathing site's too, lies in its own place's busy hours
+        busy = _busy_hours(lekeberg, plan.week)
+        for cid, t in zip(stops["candidate_id"], stops["start"], strict=True):
+            assert t.day_of_week * 24 + t.hour in busy[cid], (plan.week, cid, t)
+    assert both_trips <= 2, both_trips
+    # the weekdays and hour bands of the trips are not the same week after week
+    assert len(patterns) >= 3, patterns
 
 
 def test_same_week_same_plan_and_json_contract(lekeberg, july_plan) -> None:
@@ -168,7 +206,7 @@ def test_same_week_same_plan_and_json_contract(lekeberg, july_plan) -> None:
     assert again.as_dict() == july_plan.as_dict()
     d = json.loads(json.dumps(july_plan.as_dict()))
     assert d["week"] == "2026-W28" and d["budget_min"] == 120
-    assert 120 <= d["total_min"] < 121  # the promised minutes are filled, to the minute
+    assert d["total_min"] < 121  # spare minutes (no stop past 16 min) are reported, not hidden
     assert [s["order"] for s in d["stops"]] == list(range(1, len(d["stops"]) + 1))
     for s in d["stops"]:
         assert set(s) == {

@@ -11,6 +11,7 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from pyproj import Transformer
@@ -19,10 +20,11 @@ from geo import patrol_solver, settings
 from geo.errors import DataError
 from geo.patrol.activities import stop_activity
 from geo.patrol.candidates import plan_candidates
-from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
+from geo.patrol.priorities import DWELL_RANGE_MIN, PlanSettings, load_priorities, week_seed
 from geo.patrol.profiles import FloatArray
 from geo.patrol.reasons import explain_stop, explain_time
 from geo.patrol.windows import stop_values, trip_windows
+from geo.patrol_solver import IntArray
 from geo.weeks import week_monday
 
 logger = logging.getLogger(__name__)
@@ -104,8 +106,30 @@ def _num(value: float) -> int | float:
     return round(v) if abs(v - round(v)) < 1e-6 else round(v, 1)
 
 
-def _perturbed(values: FloatArray, rng: np.random.Generator, sigma: float = 0.3) -> FloatArray:
-    return np.asarray(values * np.exp(rng.normal(0.0, sigma, size=values.shape)))
+def _perturbed(
+    values: FloatArray,
+    rng: np.random.Generator,
+    window_day: npt.NDArray[np.int64],
+    sigma: float = 0.3,
+) -> FloatArray:
+    """Return values times log-normal noise per candidate, per window and per day.
+
+    The day's factor moves whole trips to other days, the candidate's whole stops to other
+    places; the window's own factor other hours of the same day.
+    """
+    n, w = values.shape
+    per_day = np.exp(rng.normal(0.0, sigma, size=7))[window_day]
+    noise = np.exp(rng.normal(0.0, sigma, size=(n, 1)) + rng.normal(0.0, sigma, size=(1, w)))
+    return np.asarray(values * noise * per_day[None, :])
+
+
+def _signature(sol: patrol_solver.Solution) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    return tuple(sorted((t.window, tuple(sorted(t.stops))) for t in sol.trips))
+
+
+#: Weights of the penalty for repeating the last weeks, tried strongest first: the plan avoids
+#: repeats as strongly as the tolerance on its expected events allows (a Lagrangian weight).
+PENALTY_WEIGHTS: tuple[float, ...] = (1.0, 0.5, 0.25, 0.125)
 
 
 def choose_solution(
@@ -115,37 +139,97 @@ def choose_solution(
     near_optimal: float = 0.95,
     method: str = "auto",
     tries: int = 3,
+    true_values: FloatArray | None = None,
 ) -> tuple[patrol_solver.Solution, float]:
-    """Solve, then pick a near-optimal plan at random (seeded) so patrols are not predictable.
+    """Solve, then draw one of the near-optimal plans found (seeded) so patrols are unpredictable.
 
     Parameters
     ----------
     inst
-        The instance.
+        The instance; its values may hold the penalties for repeating the last weeks'
+        places and hours (:func:`geo.patrol.windows.stop_values` with ``avoid``).
     seed
         Seed (from the ISO week).
     near_optimal
-        A plan solved on randomly perturbed values is used when it is worth at least this
-        share of the best plan's value (on the true values).
+        Tolerance: the plan drawn is worth at least this share of the best plan's expected
+        value (on ``true_values``).
     method
         Solver method, see :func:`geo.patrol_solver.solve`.
     tries
-        Perturbed solves tried before falling back to the best plan.
+        Solves on randomly perturbed values (log-normal per candidate, window and day) that
+        add plans to the pool.
+    true_values
+        Expected events per stop without the penalties (default ``inst.values``); the
+        tolerance and the returned values are on these.
 
     Returns
     -------
     tuple
-        The chosen solution (its ``value`` on the true values) and the best value found.
+        The chosen solution (its ``value`` on the true values) and the best true value found.
+
+    Notes
+    -----
+    The best plan on the true values sets the floor ``near_optimal * best``. The penalty is
+    then weighted with the largest of :data:`PENALTY_WEIGHTS` whose plan stays above the
+    floor (``true - weight * (true - penalised)``; none: the true values). The pool is the
+    best plan, that plan and plans solved on the weighted values perturbed. A plan qualifies
+    when it is above the floor and within the same tolerance of the pool's best on the
+    weighted values; one of them is drawn, each as likely.
     """
-    best = patrol_solver.solve(inst, method=method)
+    truth = replace(inst, values=inst.values if true_values is None else true_values)
+    best = patrol_solver.solve(truth, method=method)
+    if not best.trips:
+        return best, best.value
+    weighted, varied = _weighted_penalty(inst, truth, near_optimal * best.value, method=method)
+    pool = {_signature(best): best}
+    if varied is not None:
+        pool.setdefault(_signature(varied), varied)
     rng = np.random.default_rng(seed)
     for _ in range(tries):
-        noisy = replace(inst, values=_perturbed(inst.values, rng))
+        noisy = replace(inst, values=_perturbed(weighted.values, rng, inst.window_day))
         sol = patrol_solver.solve(noisy, method=method)
-        true_value = patrol_solver.plan_value(inst, sol.trips)
-        if true_value >= near_optimal * best.value - 1e-12 and sol.trips:
-            return replace(sol, value=true_value), best.value
-    return best, best.value
+        if sol.trips:
+            pool.setdefault(_signature(sol), sol)
+    sols = list(pool.values())
+    true_vals = np.array([patrol_solver.plan_value(truth, s.trips) for s in sols])
+    varied_vals = np.array([patrol_solver.plan_value(weighted, s.trips) for s in sols])
+    best_value = float(true_vals.max())
+    ok = true_vals >= near_optimal * best_value - 1e-12
+    ok &= varied_vals >= near_optimal * varied_vals[ok].max() - 1e-12
+    pick = int(rng.choice(np.flatnonzero(ok)))
+    logger.debug(
+        "plan pool: %d plans, true value shares %s, weighted %s, %d qualify",
+        len(sols), np.round(true_vals / best_value, 3),
+        np.round(varied_vals / max(varied_vals.max(), 1e-12), 3), int(ok.sum()),
+    )  # fmt: skip
+    return replace(sols[pick], value=float(true_vals[pick])), best_value
+
+
+def _weighted_penalty(
+    inst: patrol_solver.Instance,
+    truth: patrol_solver.Instance,
+    floor: float,
+    *,
+    method: str,
+) -> tuple[patrol_solver.Instance, patrol_solver.Solution | None]:
+    """Return the instance with the strongest penalty weight whose plan stays above ``floor``.
+
+    Returns
+    -------
+    tuple
+        The weighted instance and its plan; the true instance and ``None`` when every
+        weight's plan falls below the floor (or nothing is penalised).
+    """
+    cost = truth.values - inst.values
+    if not (cost > 0).any():
+        return truth, None
+    for weight in PENALTY_WEIGHTS:
+        weighted = replace(inst, values=np.asarray(truth.values - weight * cost))
+        sol = patrol_solver.solve(weighted, method=method)
+        if sol.trips and patrol_solver.plan_value(truth, sol.trips) >= floor - 1e-12:
+            logger.debug("repeat penalty weight %.3f keeps the plan above the floor", weight)
+            return weighted, sol
+    return truth, None
 
 
 def make_plan(
@@ -180,7 +264,9 @@ def make_plan(
     control_points, spots
         See :func:`plan_candidates`.
     previous
-        Last week's stops (``candidate_id``, ``start``) to avoid repeating place and hour.
+        The stops of earlier weeks' plans (``candidate_id``, ``start``); those of the last
+        ``options.history_weeks`` weeks keep ``last_week_factor`` of their value in the same
+        weekday and hour band (:func:`recent_visits`).
     options
         Plan settings; default :func:`load_priorities`.
     seed
@@ -214,11 +300,8 @@ def make_plan(
         msg = f"No candidate stops for {week}: no places, forecast or spots. Run `geo run` first."
         raise DataError(msg)
     windows = trip_windows(opts)
-    avoid: set[tuple[str, int]] = set()
-    if previous is not None and len(previous):
-        for cid, start in zip(previous["candidate_id"], previous["start"], strict=True):
-            t = pd.Timestamp(start).tz_convert(settings.timezone)
-            avoid.add((str(cid), int(t.day_of_week * 24 + t.hour)))
+    avoid = recent_visits(previous, monday=monday, weeks=opts.history_weeks)
+    true_values = stop_values(candidates, windows, options=opts)
     values = stop_values(candidates, windows, options=opts, avoid=avoid)
     entry = entry_point(G, opts)
     pts = gpd.GeoSeries([entry, *candidates.geometry], crs=settings.working_crs)
@@ -232,11 +315,13 @@ def make_plan(
         budget_min=opts.budget_min,
         max_trips=opts.max_trips,
         repeat_factor=opts.repeat_factor,
+        groups=same_place_groups(candidates, distance_m=opts.same_place_m),
     )
     rng_seed = week_seed(week, seed)
     solution, best_value = choose_solution(
-        inst, seed=rng_seed, near_optimal=opts.near_optimal, method=method
-    )
+        inst, seed=rng_seed, near_optimal=opts.near_optimal, method=method,
+        true_values=true_values,
+    )  # fmt: skip
     if not solution.trips:
         msg = (
             f"No stop in {week} has any value (empty forecast and no places in season); "
@@ -247,7 +332,7 @@ def make_plan(
     stop_rows: list[dict[str, Any]] = []
     route_rows: list[dict[str, Any]] = []
     trips = sorted(solution.trips, key=lambda t: int(windows.how[t.window]))
-    dwell = _fill_budget(trips, values, solution.total_min, opts)
+    dwell = _fill_budget(trips, true_values, solution.total_min, opts)
     order = 0
     total_min = 0.0
     for k, trip in enumerate(trips, start=1):
@@ -280,7 +365,7 @@ def make_plan(
                     "end": end,
                     "dwell_min": stay,
                     "drive_min_before": round(drive, 1),
-                    "value": float(values[s, trip.window]),
+                    "value": float(true_values[s, trip.window]),
                     "reason": explain_stop(cand, incidents, week=week, places=places)
                     + " "
                     + explain_time(cand["how_profile"], int(windows.how[trip.window]), windows),
@@ -306,10 +391,13 @@ def make_plan(
     routes = gpd.GeoDataFrame(route_rows, geometry="geometry", crs=settings.working_crs)
     times = pd.to_datetime(incidents["occurred_at"]) if len(incidents) else pd.Series([])
     before = times[times < monday] if len(times) else times
-    meta = {
+    share = solution.value / best_value if best_value > 0 else 1.0
+    meta: dict[str, Any] = {
         "method": solution.method,
         "value": solution.value,
         "best_value": best_value,
+        "value_share": share,
+        "spare_min": max(0.0, opts.budget_min - total_min),
         "data_period": (
             f"{before.min():%Y-%m-%d} – {before.max():%Y-%m-%d}" if len(before) else "inga data"
         ),
@@ -320,8 +408,9 @@ def make_plan(
         "n_candidates": len(candidates),
     }
     logger.info(
-        "plan %s: %d stops in %d trips, %.0f of %.0f min (%s)", week, len(stops), len(trips),
-        total_min, opts.budget_min, solution.method,
+        "plan %s: %d stops in %d trips, %.0f of %.0f min, %.0f %% of the best plan's expected "
+        "events (%s)", week, len(stops), len(trips), total_min, opts.budget_min,
+        100 * share, solution.method,
     )  # fmt: skip
     return Plan(week, opts.budget_min, total_min, stops, routes, meta)
 
@@ -336,9 +425,11 @@ def _fill_budget(
 
     The solver fits whole stops of ``dwell_min`` with their drives in the budget; what it
     leaves is less than one more stop and its drive (107 of 120 minutes on the default data).
-    The löfte promises *at least* two hours, so those minutes, rounded up to whole minutes, go
-    to the stops, the most valuable first, evenly, and no stop more than doubles. The plan
-    then lasts the budget and less than a minute more; its stops stay in their trip windows.
+    Those minutes, rounded up to whole minutes, go to the stops, the most valuable first,
+    evenly, but no stop beyond the Koper curve's longest (:data:`DWELL_RANGE_MIN`, 16 min):
+    a longer stop adds little. What is left stays unplanned and the plan says so
+    (``total_min`` below ``budget_min``, ``meta["spare_min"]``); its stops stay in their
+    trip windows.
 
     Parameters
     ----------
@@ -363,10 +454,72 @@ def _fill_budget(
     spare = max(0, math.ceil(opts.budget_min - planned_min - 1e-6))
     if not stops or not spare:
         return dwell
+    room = max(0.0, DWELL_RANGE_MIN[1] - opts.dwell_min)
     share, rest = divmod(spare, len(stops))
     for rank, (_value, k, j) in enumerate(sorted(stops, key=lambda v: -v[0])):
-        dwell[k][j] += min(share + (rank < rest), opts.dwell_min)
+        dwell[k][j] += min(share + (rank < rest), room)
     return dwell
+
+
+def recent_visits(
+    previous: pd.DataFrame | None, *, monday: pd.Timestamp, weeks: int
+) -> list[tuple[str, int]]:
+    """Return the candidate and hour of the week of each stop planned in the last weeks.
+
+    Parameters
+    ----------
+    previous
+        Earlier plans' stops (``candidate_id``, ``start``), of any weeks.
+    monday
+        Local Monday 00:00 of the week planned.
+    weeks
+        How many weeks back count (stops before that, or not before ``monday``, are ignored).
+
+    Returns
+    -------
+    list of tuple
+        ``(candidate_id, hour of week)`` per recent stop, oldest first; :func:`stop_values`
+        avoids the weekday and hour band of each.
+    """
+    if previous is None or not len(previous) or weeks <= 0:
+        return []
+    since = monday - pd.Timedelta(weeks=weeks)
+    visits = []
+    for cid, start in zip(previous["candidate_id"], previous["start"], strict=True):
+        t = pd.Timestamp(start).tz_convert(settings.timezone)
+        if since <= t < monday:
+            visits.append((t, str(cid), int(t.day_of_week * 24 + t.hour)))
+    return [(cid, hour) for _t, cid, hour in sorted(visits)]
+
+
+def same_place_groups(candidates: gpd.GeoDataFrame, *, distance_m: float) -> IntArray:
+    """Return a place number per candidate: candidates closer than ``distance_m`` share one.
+
+    Parameters
+    ----------
+    candidates
+        :func:`plan_candidates` (EPSG:3006 points).
+    distance_m
+        Single-linkage distance: a road control point 250 m from a town centre is the town
+        centre's place for the repeat discount.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` place numbers ``0..``.
+    """
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+
+    n = len(candidates)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    xy = np.column_stack([candidates.geometry.x, candidates.geometry.y])
+    pairs = cKDTree(xy).query_pairs(distance_m, output_type="ndarray")
+    adjacency = np.zeros((n, n), dtype=bool)
+    adjacency[pairs[:, 0], pairs[:, 1]] = True
+    _, labels = connected_components(adjacency, directed=False)
+    return np.asarray(labels, dtype=np.int64)
 
 
 def _local(t: pd.Timestamp) -> pd.Timestamp:

@@ -21,6 +21,8 @@ ACTIVITIES: tuple[str, ...] = (
 )
 #: The activity of a stop whose traffic events are mostly ``vehicle_check_categories``.
 VEHICLE_CHECK = ACTIVITIES[4]
+#: Shortest and longest stop in minutes (the Koper curve): no stop is planned outside them.
+DWELL_RANGE_MIN: tuple[float, float] = (10.0, 16.0)
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,21 @@ class PlanSettings:
         Traffic categories that make a stop a :data:`VEHICLE_CHECK` (motorburen problematik:
         A-traktorer, EPA, mopeds, revving and loud music from cars).
     repeat_factor
-        Value share of a second visit to the same place in the week.
+        Value share of a second visit to the same place in the week (candidates within
+        ``same_place_m`` of each other count as one place).
     last_week_factor
-        Value share kept by last week's place in last week's hour.
+        Value share kept by a place in a weekday and hour band it was planned in during the
+        last ``history_weeks`` weeks.
+    history_weeks
+        Earlier weeks' stored plans whose places, weekdays and hour bands are avoided.
+    same_place_m
+        Candidates closer than this (single linkage) are one place for ``repeat_factor``.
+    busy_share
+        A stop is only planned in a window holding at least this share of its best window's
+        share of the place's week (its busy hours).
     near_optimal
-        A randomised plan is used when it is worth at least this share of the best.
+        The plan is drawn (seeded by the ISO week) among plans worth at least this share of
+        the best plan's expected value.
     forecast_method
         Method of :func:`geo.forecast.forecast_week`.
     max_hot_cells, hot_cell_spacing_m
@@ -89,8 +101,11 @@ class PlanSettings:
     )
     sobriety_categories: tuple[str, ...] = ("rattfylleri",)
     vehicle_check_categories: tuple[str, ...] = ("motorburen", "buller")
-    repeat_factor: float = 0.5
+    repeat_factor: float = 0.3
     last_week_factor: float = 0.3
+    history_weeks: int = 4
+    same_place_m: float = 400.0
+    busy_share: float = 0.5
     near_optimal: float = 0.95
     forecast_method: str = "default"
     max_hot_cells: int = 20
@@ -136,8 +151,16 @@ class PlanSettings:
             On a dwell outside 10–16 min, a non-positive budget, bad hours or trips.
         """
         problems = []
-        if not 10 <= self.dwell_min <= 16:
+        low, high = DWELL_RANGE_MIN
+        if not low <= self.dwell_min <= high:
             problems.append(f"dwell_min {self.dwell_min!r} is outside 10-16 min (Koper curve)")
+        if not 0 <= self.busy_share <= 1 or not 0 < self.near_optimal <= 1:
+            problems.append(
+                f"busy_share {self.busy_share!r} and near_optimal {self.near_optimal!r} "
+                "must be shares (0-1)"
+            )
+        if self.history_weeks < 0:
+            problems.append(f"history_weeks {self.history_weeks!r} must be >= 0")
         if self.budget_min <= 0:
             problems.append(f"budget_min {self.budget_min!r} must be > 0")
         start, end = self.allowed_hours
@@ -217,6 +240,9 @@ def load_priorities(path: Path | None = None) -> PlanSettings:
             vehicle_check_categories=vehicle,
             repeat_factor=float(plan.get("repeat_factor", base.repeat_factor)),
             last_week_factor=float(plan.get("last_week_factor", base.last_week_factor)),
+            history_weeks=int(plan.get("history_weeks", base.history_weeks)),
+            same_place_m=float(plan.get("same_place_m", base.same_place_m)),
+            busy_share=float(plan.get("busy_share", base.busy_share)),
             near_optimal=float(plan.get("near_optimal", base.near_optimal)),
             forecast_method=str(plan.get("forecast_method", base.forecast_method)),
             max_hot_cells=int(plan.get("max_hot_cells", base.max_hot_cells)),

@@ -123,7 +123,8 @@ class PlanInputs:
     spots
         Open kommun-marked spots (``None`` when they cannot be read).
     previous
-        Last week's stored stops (:func:`read_plan_stops`).
+        The stored stops of the four weeks before (:func:`read_plan_stops`), whose places,
+        weekdays and hour bands the plan avoids.
     """
 
     week: str
@@ -176,7 +177,10 @@ def read_plan_inputs(
         places=load_places(),
         graph=G if G is not None else network.load_graph(),
         spots=spots,
-        previous=read_plan_stops(shift_week(week, -1), store_path),
+        previous=pd.concat(
+            [read_plan_stops(shift_week(week, -k), store_path) for k in (1, 2, 3, 4)],
+            ignore_index=True,
+        ),
     )
 
 
