@@ -495,19 +495,26 @@ def test_same_place_groups_join_candidates_within_the_distance() -> None:
     assert len(set(same_place_groups(cands, distance_m=1500))) == 1
 
 
-def test_no_stop_is_longer_than_the_koper_maximum() -> None:
+def test_the_spare_minutes_fill_the_stops_to_the_koper_maximum_first_then_the_promise() -> None:
     from geo.patrol.plan import _fill_budget
     from geo.patrol.priorities import DWELL_RANGE_MIN
 
+    longest = DWELL_RANGE_MIN[1]
     trips = [patrol_solver.Trip(0, (0, 1)), patrol_solver.Trip(1, (2,))]
-    values = np.ones((3, 2))
-    for dwell in (10.0, 15.0, 16.0):
+    values = np.array([[3.0, 3.0], [2.0, 2.0], [1.0, 1.0]])  # stop 0 the most valuable
+    # what is left is less than one more stop and its drive (the solver fits whole stops)
+    for dwell, driving in ((15.0, 70.0), (15.0, 62.0), (10.0, 85.0)):
         opts = patrol.PlanSettings(dwell_min=dwell)
-        # three stops of `dwell` and 40 min of driving leave spare minutes in a 120-min budget
-        out = _fill_budget(trips, values, 3 * dwell + 40, opts)
+        out = _fill_budget(trips, values, 3 * dwell + driving, opts)
         flat = [m for trip in out for m in trip]
-        assert max(flat) <= DWELL_RANGE_MIN[1] and min(flat) >= dwell
-        assert sum(flat) <= 120 - 40
+        # the two hours are planned whole (the löfte: at least two hours in the kommun)
+        assert sum(flat) + driving == 120, (dwell, driving, flat)
+        assert min(flat) >= dwell and max(flat) - min(flat) <= 1 + (longest - dwell)
+        if sum(flat) <= 3 * longest:  # room enough within the curve: no stop past it
+            assert max(flat) <= longest
+        else:  # every stop reaches the curve's end before any goes past it
+            assert min(flat) >= longest
+        assert flat[0] >= flat[1] >= flat[2]  # the most valuable first
 
 
 def test_the_drawn_plan_stays_within_the_tolerance_and_the_same_seed_gives_it_again() -> None:

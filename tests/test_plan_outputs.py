@@ -62,14 +62,14 @@ def _plan(
 def _assert_feasible(plan: patrol.Plan, data: dict[str, object]) -> None:
     opts: patrol.PlanSettings = data["opts"]  # type: ignore[assignment]
     s = plan.stops.sort_values("start")
-    assert plan.total_min < plan.budget_min + 1  # the budget, and under a minute more
-    # stops last the Koper dwell and share the minutes a further stop would not fit in, up to
-    # the curve's 16 min; what is left is reported as spare, not spread beyond the curve
+    # the two hours, and under a minute more: the löfte is at least two hours in the kommun
+    assert plan.budget_min <= plan.total_min < plan.budget_min + 1
+    # stops last the Koper dwell and share the minutes a further stop would not fit in: up to
+    # the curve's 16 min first, past it only when every stop has reached it
     longest = patrol.priorities.DWELL_RANGE_MIN[1]
-    assert s["dwell_min"].between(opts.dwell_min, longest).all()
-    assert s["dwell_min"].max() - s["dwell_min"].min() <= 1 or (s["dwell_min"] == longest).any()
-    assert plan.total_min >= plan.budget_min or (s["dwell_min"] == longest).all()
-    assert plan.meta["spare_min"] == pytest.approx(max(0.0, plan.budget_min - plan.total_min))
+    assert (s["dwell_min"] >= opts.dwell_min).all()
+    assert s["dwell_min"].max() <= longest or s["dwell_min"].min() >= longest
+    assert plan.meta["spare_min"] == pytest.approx(0.0)
     assert plan.meta["value"] >= opts.near_optimal * plan.meta["best_value"] - 1e-9
     start_h, end_h = opts.allowed_hours
     for t0, t1 in zip(s["start"], s["end"], strict=True):
@@ -206,7 +206,7 @@ def test_same_week_same_plan_and_json_contract(lekeberg, july_plan) -> None:
     assert again.as_dict() == july_plan.as_dict()
     d = json.loads(json.dumps(july_plan.as_dict()))
     assert d["week"] == "2026-W28" and d["budget_min"] == 120
-    assert d["total_min"] < 121  # spare minutes (no stop past 16 min) are reported, not hidden
+    assert 120 <= d["total_min"] < 121  # the promise's two hours, planned whole
     assert [s["order"] for s in d["stops"]] == list(range(1, len(d["stops"]) + 1))
     for s in d["stops"]:
         assert set(s) == {
@@ -1099,10 +1099,10 @@ def test_printed_map_names_places_clear_of_stops_routes_and_each_other(
             assert len({g for g in named if g.startswith(("label-leken", "label-lillsjon",
                         "label-multen", "label-lanna"))}) >= 4  # fmt: skip
         # the crowded stops get a zoom, framed on the kommun panel, where they stand apart
+        # (a real week's plan decides whether its stops crowd; the made-up one's always do)
         zoom = [ax for ax in fig.axes if ax.get_gid() == "zoom"]
-        if which == "W49":  # one place twice and single stops: the kommun panel suffices
-            assert zoom == []
-        else:
+        assert len(zoom) <= 1
+        if which == "fjugesta" or zoom:
             (zoomed,) = zoom
             assert any(p.get_gid() == "zoom-frame" for p in fig.axes[0].patches)
             drawn = {

@@ -426,10 +426,11 @@ def _fill_budget(
     The solver fits whole stops of ``dwell_min`` with their drives in the budget; what it
     leaves is less than one more stop and its drive (107 of 120 minutes on the default data).
     Those minutes, rounded up to whole minutes, go to the stops, the most valuable first,
-    evenly, but no stop beyond the Koper curve's longest (:data:`DWELL_RANGE_MIN`, 16 min):
-    a longer stop adds little. What is left stays unplanned and the plan says so
-    (``total_min`` below ``budget_min``, ``meta["spare_min"]``); its stops stay in their
-    trip windows.
+    evenly: first up to the Koper curve's longest stop (:data:`DWELL_RANGE_MIN`, 16 min),
+    then beyond it (at most another ``dwell_min`` each). A stop past 16 minutes adds little
+    deterrence, but the löfte promises two hours *in the kommun* each week, and a plan that
+    left minutes unplanned would fall short of it (``meta["spare_min"]`` says what is still
+    left, 0 unless the stops cannot hold it); its stops stay in their trip windows.
 
     Parameters
     ----------
@@ -454,11 +455,28 @@ def _fill_budget(
     spare = max(0, math.ceil(opts.budget_min - planned_min - 1e-6))
     if not stops or not spare:
         return dwell
-    room = max(0.0, DWELL_RANGE_MIN[1] - opts.dwell_min)
-    share, rest = divmod(spare, len(stops))
-    for rank, (_value, k, j) in enumerate(sorted(stops, key=lambda v: -v[0])):
-        dwell[k][j] += min(share + (rank < rest), room)
+    ranked = sorted(stops, key=lambda v: -v[0])
+    # first up to the curve's longest stop, then past it: the promise counts presence
+    for room in (max(0.0, DWELL_RANGE_MIN[1] - opts.dwell_min), opts.dwell_min):
+        added = _spread(dwell, ranked, spare, room)
+        spare -= added
+        if spare <= 0:
+            break
     return dwell
+
+
+def _spread(
+    dwell: list[list[float]], ranked: list[tuple[float, int, int]], spare: int, room: float
+) -> int:
+    """Add whole minutes to the stops in turn, best first, up to ``room`` each; return them."""
+    added = 0
+    for _ in range(int(room)):
+        for _value, k, j in ranked:
+            if added >= spare:
+                return added
+            dwell[k][j] += 1
+            added += 1
+    return added
 
 
 def recent_visits(
