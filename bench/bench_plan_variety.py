@@ -1,7 +1,9 @@
 """Measure what variety costs: plan consecutive weeks, each with the plans stored before it.
 
 Run (from outside a checkout, on a copy of a store; the copy gets the plans):
-PYTHONPATH=<checkout> python bench/bench_plan_variety.py STORE --first 2026-W20 --weeks 20
+PYTHONPATH=<checkout> python bench/bench_plan_variety.py [STORE] --first 2026-W20 --weeks 20
+Without STORE (as ``make bench`` runs it) ``geo run`` first builds one from the embedded data in
+a temporary folder.
 
 Prints the mean share of the best plan's expected events, the distinct (weekday, hour band)
 of the stops and of the weeks' patterns, the distinct places, the stops repeating a
@@ -13,6 +15,9 @@ the stops longer than 16 min. Uses only ``read_plan_inputs``, ``plan_from_inputs
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -35,10 +40,20 @@ def slot(t: pd.Timestamp) -> tuple[str, str]:
 def main() -> None:
     """Plan the weeks and print the numbers."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("store", type=Path)
+    ap.add_argument("store", type=Path, nargs="?")
     ap.add_argument("--first", default="2026-W20")
     ap.add_argument("--weeks", type=int, default=20)
     args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.store is None:  # the embedded data, as geo run stores them
+            args.store = Path(tmp) / "lagesbild.gpkg"
+            command = [sys.executable, "-m", "geo", "-q", "run", "--store", str(args.store)]
+            subprocess.run([*command, "--out", f"{tmp}/maps"], check=True, capture_output=True)
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
+    """Plan ``args.weeks`` weeks from ``args.first`` in ``args.store`` and print the numbers."""
     incidents, G = store.read_incidents(args.store), load_graph()
     week, shares, slots, patterns, places = args.first, [], set(), set(), set()
     recent: list[set[tuple[str, str, str]]] = []
