@@ -188,6 +188,19 @@ def _find_header(head: str, columns: set[str], sep: str, skip: int) -> tuple[int
     return found
 
 
+def _headed(columns: set[str], header: pd.Index) -> dict[str, str]:
+    """Return each asked column's header: itself, or the one header that is it but for spaces."""
+    out = {}
+    for name in columns:
+        if name in header:
+            out[name] = name
+            continue
+        spaced = [h for h in header if isinstance(h, str) and h.strip() == name.strip()]
+        if len(spaced) == 1:
+            out[name] = spaced[0]
+    return out
+
+
 def _read_one_csv(
     open_table: Callable[[], AbstractContextManager[IO[bytes]]], columns: set[str], name: str
 ) -> pd.DataFrame:
@@ -229,7 +242,11 @@ def _read_one_csv(
                 line = skip + 1
                 header = read(None).columns
                 logger.info("%s: the header is on line %d (lines above it skipped)", name, line)
-        df = read(list(columns)) if columns <= set(header) else pd.DataFrame(columns=header)
+        headed = _headed(columns, header)
+        if len(headed) == len(columns):  # read as the header spells them, named as asked
+            df = read(list(headed.values())).rename(columns={v: k for k, v in headed.items()})
+        else:
+            df = pd.DataFrame(columns=header)
     except UnicodeDecodeError as e:
         msg = f"{name!r} is neither UTF-8 nor Windows-1252 text ({e}); save it as UTF-8 CSV."
         raise ImportFileError(msg) from e

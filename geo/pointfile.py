@@ -268,6 +268,15 @@ def _check_not_numbers(values: pd.Series, path: Path, time_col: str) -> None:
 #: Values of a time column looked at before the whole of it (:func:`_check_not_numbers`).
 _SMALL_SAMPLE = 100
 
+#: Words an export writes for a time it does not know, in any case: a row holding one has no
+#: time (dropped and counted as such), not a date the format failed to read. So is a value of
+#: only zeros and separators (``0000-00-00``, ``00/00/0000 00:00``).
+NO_TIME_WORDS: frozenset[str] = frozenset(
+    {"unknown", "n/a", "na", "nan", "nat", "null", "none", "-", "--", "?", "#n/a", "missing",
+     "okänd", "okänt", "saknas", "uppgift saknas", "ej känd", "unbekannt", "inconnu"}
+)  # fmt: skip
+_ZEROS = re.compile(r"[0\W_]+")
+
 
 def _check_times_read(
     values: pd.Series, times: ParsedColumn, path: Path, time_col: str, *, split: bool = False
@@ -279,9 +288,8 @@ def _check_times_read(
     English), and every PAI after them wrong. ``split``: the time is written over several
     columns (``values`` their parts joined), so the message names their order as the fix.
     """
-    written = values.notna().to_numpy(dtype=bool) & (
-        values.astype("string").str.strip().fillna("") != ""
-    ).to_numpy(dtype=bool)
+    text = values.astype("string").str.strip().fillna("")
+    written = values.notna().to_numpy(dtype=bool) & ~no_time_written(text).to_numpy(dtype=bool)
     unread = written & times.at.isna().to_numpy(dtype=bool)
     n_written, n_unread = int(written.sum()), int(unread.sum())
     if n_written == 0 or n_unread <= MAX_UNREAD_SHARE * n_written:
@@ -313,6 +321,43 @@ def _check_times_read(
         "Italian."
     )
     raise ImportFileError(msg)
+
+
+def _spaced_headers_named(df: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Rename a header written with spaces around it (``" Date "``) to the name asked for.
+
+    Only where the name is no column itself and exactly one column is it but for the spaces.
+    """
+    renames = {}
+    for name in dict.fromkeys(names):
+        if name in df.columns:
+            continue
+        spaced = [c for c in df.columns if isinstance(c, str) and c.strip() == name.strip()]
+        if len(spaced) == 1:
+            renames[spaced[0]] = name
+    return df.rename(columns=renames) if renames else df
+
+
+def no_time_written(text: pd.Series) -> pd.Series:
+    """Tell which stripped texts of a time column say there is no time (blank or a placeholder).
+
+    Parameters
+    ----------
+    text
+        The column's values as stripped strings (missing as ``""``).
+
+    Returns
+    -------
+    pandas.Series
+        Booleans: blank, a word of :data:`NO_TIME_WORDS` in any case, or only zeros and
+        separators.
+    """
+    lowered = text.str.lower()
+    return (
+        (text == "")
+        | lowered.isin(NO_TIME_WORDS)
+        | text.str.fullmatch(_ZEROS.pattern).fillna(value=False).astype(bool)
+    )
 
 
 def _times_refused(
@@ -461,6 +506,7 @@ def read_points(
     header_line = int(df.attrs.get("header_line", 1))
     n_read = len(df)
     named = (x_col, y_col, *parts, id_col, *(c for c, _ in conditions))
+    df = _spaced_headers_named(df, [c for c in named if c is not None])
     missing = [c for c in dict.fromkeys(named) if c is not None and c not in df.columns]
     if missing:
         raise missing_columns(table, path, missing, conditions)

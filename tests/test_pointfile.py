@@ -156,9 +156,14 @@ def test_a_filter_that_matches_nothing_names_the_values_there_are(tmp_path):
 def test_a_time_column_nothing_reads_names_the_column_and_a_value(tmp_path):
     path = tmp_path / "chicago.csv"
     df = city_rows()
+    df["Date"] = "sometime"
+    df.to_csv(path, index=False)
+    with pytest.raises(ImportFileError, match=r"400 of the 400 dates in column 'Date'.*'sometime'"):
+        read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
+    # a column saying 'unknown' throughout has no times at all: said so, naming row and value
     df["Date"] = "unknown"
     df.to_csv(path, index=False)
-    with pytest.raises(ImportFileError, match=r"400 of the 400 dates in column 'Date'.*'unknown'"):
+    with pytest.raises(ImportFileError, match=r"400 no time \(first data row 1: Date = 'unknown'"):
         read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
 
 
@@ -1636,3 +1641,38 @@ def test_points_on_a_plane_of_their_own_are_read_with_crs_local(tmp_path):
         read_points(path, crs="local", x_col="Longitude", y_col="Latitude", time_col="Date")
     with pytest.raises(ImportFileError, match=r"cannot be laid over points read with --crs local"):
         read_area(tmp_path / "boundary.geojson", crs="local")
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["Unknown", "N/A", "0000-00-00", "00/00/0000 00:00", "okänd"]
+)
+def test_a_placeholder_for_an_unknown_time_is_no_time_however_many(tmp_path, placeholder):
+    # a third of the rows say they have no time: dropped and counted, not a format misread
+    df = city_rows()
+    df.loc[df.index[::3], "Date"] = placeholder
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    got = read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
+    n = len(df.index[::3])
+    assert got.attrs["rows"]["dropped"]["no time"] == n
+    assert len(got) == len(df) - n
+    example = got.attrs["dropped_examples"]["no time"]
+    assert example.startswith("data row 1: Date ")  # 'N/A' the CSV reader reads as empty
+    assert repr(placeholder) in example or example.endswith("empty")
+
+
+def test_a_word_that_is_no_placeholder_still_refuses_a_mostly_unread_column(tmp_path):
+    df = city_rows()
+    df.loc[df.index[::3], "Date"] = "sometime in spring"
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(ImportFileError, match="cannot be read"):
+        read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
+
+
+def test_a_header_with_spaces_around_it_is_found_by_its_name(tmp_path):
+    df = city_rows().rename(columns={"Date": " Date ", "Latitude": "Latitude "})
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    got = read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
+    assert len(got) == len(df)
