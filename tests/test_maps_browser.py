@@ -11,6 +11,7 @@ import shapely
 from geo import privacy, sites
 from geo.maps import THEME_COLORS, lagesbild_map, save_map, shared_map
 from geo.model import CATEGORIES, THEMES
+from geo.weeks import shift_week
 from tests import _maps_fixtures as fx
 from tests._browser import LABEL_OVERLAPS_JS, LABEL_STYLES_JS, MAP_JS, open_map, real_errors
 
@@ -214,7 +215,13 @@ def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, arti
     chart = popup.locator("img.geo-chart")
     assert chart.evaluate("i => i.complete && i.naturalWidth > 200")  # the SVG decoded
     page.screenshot(path=str(artifacts_dir / "lagesbild-hotspot-popup.png"))
-    # the whole popup stands in the map, clear of the layer list (a laptop's 1366 × 768)
+    # the whole popup stands in the map once the map has panned to it (a laptop's 1366 × 768)
+    page.wait_for_function(
+        """() => { const m = document.querySelector('.leaflet-container').getBoundingClientRect();
+          const p = document.querySelector('.leaflet-popup').getBoundingClientRect();
+          return p.top >= m.top && p.bottom <= m.bottom; }""",
+        timeout=5000,
+    )
     shell = page.locator(".leaflet-popup").bounding_box()
     assert box["y"] <= shell["y"] and shell["y"] + shell["height"] <= box["y"] + box["height"]
     assert box["x"] <= shell["x"] and shell["x"] + shell["width"] <= box["x"] + box["width"]
@@ -295,6 +302,14 @@ def test_week_slider_filters_markers(offline_page, saved_maps):
     label = page.locator("label.geo-cat", has=page.locator(f"input[value='{category}']"))
     assert label.inner_text().strip().endswith(f"({n})")
     assert n < int((incidents["category"] == category).sum())
+    # the last four weeks up to the chosen one (domain research: read over 2-6 weeks)
+    page.locator("select.geo-week-span").select_option("4")
+    weeks = privacy.time_band_labels(incidents["occurred_at"], "week")
+    four = [shift_week(week, -back) for back in (3, 2, 1, 0)]
+    in_four = int(weeks.isin(four).sum())
+    text = page.locator(".geo-week-label").inner_text()
+    assert text == f"Veckor {four[0]}–{four[-1][5:]}: {in_four} händelser"
+    assert page.evaluate(_MARKERS_JS) == in_four > expected
 
 
 def test_category_boxes_hide_one_category(offline_page, saved_maps):

@@ -74,10 +74,10 @@ GI_CLASSES: dict[str, tuple[str, str]] = {
 }
 
 
-#: Leaflet ``onEachFeature``: popups/tooltips from ``_title``, ``_rows``, ``_img`` and
-#: ``_tooltip`` properties, written with textContent (never innerHTML), and ``_color``; a
-#: permanent label sits by ``_label_dir``/``_label_offset`` (default centred) with the extra
-#: CSS class ``_label_class``.
+#: Leaflet ``onEachFeature``: popups/tooltips from ``_title``, ``_rows``, ``_img`` (with its
+#: ``[width, height]`` in ``_img_size``) and ``_tooltip`` properties, written with textContent
+#: (never innerHTML), and ``_color``; a permanent label sits by ``_label_dir``/
+#: ``_label_offset`` (default centred) with the extra CSS class ``_label_class``.
 SAFE_FEATURE_JS = JsCode(
     """
 function (feature, layer) {
@@ -103,10 +103,8 @@ function (feature, layer) {
       box.appendChild(table);
       if (typeof p._img === 'string' && p._img.indexOf('data:image/svg+xml;base64,') === 0) {
         var img = document.createElement('img');
-        img.addEventListener('load', function () {  // taller now: lay out and pan again
-          var open = layer.getPopup();
-          if (open && open.isOpen()) open.update();
-        });
+        // its size known before it decodes, so the popup is laid out and panned at its height
+        if (p._img_size) { img.width = p._img_size[0]; img.height = p._img_size[1]; }
         img.src = p._img; img.alt = String(p._img_alt || ''); img.className = 'geo-chart';
         box.appendChild(img);
       }
@@ -146,6 +144,7 @@ _CSS = """
 .geo-popup td.geo-key {color: #555;}
 .geo-popup img.geo-chart {display: block; margin-top: 4px; max-width: 340px;}
 .geo-week input.geo-week-input {width: 220px;}
+.geo-week select.geo-week-span {margin-left: 4px; font: inherit;}
 .geo-week {min-width: 240px;}
 .geo-cats summary {cursor: pointer; margin-top: 4px;}
 .geo-cats label.geo-cat {display: block; max-width: 300px; cursor: pointer;}

@@ -59,6 +59,11 @@ CLUSTERS_JS = Path(__file__).with_name("clusters.js")
 CLUSTERS_CSS = Path(__file__).with_name("clusters.css")
 
 
+#: The weeks the slider can show up to the chosen one: that week alone first, or the last 2, 4
+#: or 6 (domain research §1.3: traffic and motorburen problems are read over 2–6 weeks).
+WEEK_SPANS: tuple[int, ...] = (1, 2, 4, 6)
+
+
 class WeekSlider(MacroElement):
     """A week slider and category check boxes that filter the clustered incident layers.
 
@@ -82,6 +87,9 @@ class WeekSlider(MacroElement):
     category_counts
         Events per week and category, ``{"2025-W23": {"hastighet": 3}}``: a chosen week's
         check boxes show that week's counts (all incidents).
+
+    A list beside the slider shows the chosen week alone or with the weeks before it
+    (:data:`WEEK_SPANS`); label, markers and check boxes count those weeks together.
     """
 
     _template = Template(
@@ -112,18 +120,37 @@ class WeekSlider(MacroElement):
     var input = L.DomUtil.create('input', 'geo-week-input', div);
     input.type = 'range'; input.min = 0; input.max = weeks.length; input.step = 1; input.value = 0;
     input.setAttribute('aria-label', 'Välj vecka');
+    // how many weeks up to the chosen one: one, or the last 2-6 weeks a traffic or motorburen
+    // problem is read over (domain research §1.3)
+    var span = L.DomUtil.create('select', 'geo-week-span', div);
+    span.setAttribute('aria-label', 'Antal veckor');
+    {{ this.spans|tojson }}.forEach(function (n) {
+      var o = L.DomUtil.create('option', '', span);
+      o.value = n; o.textContent = n === 1 ? '1 vecka' : n + ' veckor';
+    });
+    span.value = {{ this.spans[0]|tojson }};
     var box = L.DomUtil.create('details', 'geo-cats', div);
     L.DomUtil.create('summary', '', box).textContent = 'Kategorier';
-    function text(wk) {
-      return wk === null ? 'Vecka: alla (' + total + ' händelser); dra för att välja vecka'
-                         : 'Vecka ' + wk + ': ' + (counts[wk] || 0) + ' händelser';
+    function chosen() {  // the weeks shown: null for all, else the span ending at the slider's
+      var i = parseInt(input.value, 10), n = parseInt(span.value, 10);
+      return i === 0 ? null : weeks.slice(Math.max(0, i - n), i);
+    }
+    function sum(wks, of) {
+      return wks.reduce(function (a, w) { return a + (of(w) || 0); }, 0);
+    }
+    function text(wks) {
+      if (wks === null) return 'Vecka: alla (' + total + ' händelser); dra för att välja vecka';
+      var n = sum(wks, function (w) { return counts[w]; });
+      var name = wks.length === 1 ? 'Vecka ' + wks[0]
+                                  : 'Veckor ' + wks[0] + '–' + wks[wks.length - 1].slice(5);
+      return name + ': ' + n + ' händelser';
     }
     function show() {
-      var i = parseInt(input.value, 10);
-      var wk = i === 0 ? null : weeks[i - 1];
-      label.textContent = text(wk);
+      var wks = chosen();
+      label.textContent = text(wks);
       cats.forEach(function (c) {
-        var n = wk === null ? c[3] : ((perWeek[wk] || {})[c[0]] || 0);
+        var n = wks === null ? c[3]
+                             : sum(wks, function (w) { return (perWeek[w] || {})[c[0]]; });
         catText[c[0]].nodeValue = c[1] + ' (' + n + ')';
       });
       // rebuilt at once (a marker at a time is slow): the groups emptied, each theme's
@@ -132,7 +159,7 @@ class WeekSlider(MacroElement):
       pairs.forEach(function (pr, i) {
         var keep = every[i].filter(function (l) {
           var p = l.feature.properties;
-          return (wk === null || p.w === wk) && on[p.c] !== false;
+          return (wks === null || wks.indexOf(p.w) !== -1) && on[p.c] !== false;
         });
         pr[1].clearLayers();
         keep.forEach(function (l) { pr[1].addLayer(l); });
@@ -150,6 +177,7 @@ class WeekSlider(MacroElement):
     });
     label.textContent = text(null);
     L.DomEvent.on(input, 'input', show);
+    L.DomEvent.on(span, 'change', show);
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     return div;
@@ -177,6 +205,7 @@ class WeekSlider(MacroElement):
         self.category_counts = category_counts or {}
         self.total = int(sum(counts.values()))
         self.categories = [list(c) for c in categories]
+        self.spans = list(WEEK_SPANS)
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -353,6 +382,12 @@ def _heat_data(
     ]
 
 
+#: The hour-of-week chart's cell, left margin (day names) and bottom margin (hours), px.
+_CHART_CELL, _CHART_LEFT, _CHART_BOTTOM = 11, 24, 14
+#: Its width and height in pixels, given to the popup's image before it decodes.
+CHART_SIZE: tuple[int, int] = (_CHART_LEFT + 24 * _CHART_CELL, 7 * _CHART_CELL + _CHART_BOTTOM)
+
+
 def peak_hours_chart(how_profile: Sequence[float]) -> str:
     """Return a small 7 × 24 hour-of-week chart as an SVG data URI.
 
@@ -386,10 +421,11 @@ def peak_hours_chart(how_profile: Sequence[float]) -> str:
 
     top = float(values.max())
     shades = colormaps["Reds"](values / top if top > 0 else values)
-    cell, left, bottom = 11, 24, 14
+    cell, left = _CHART_CELL, _CHART_LEFT
+    width, height = CHART_SIZE
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + 24 * cell}" '
-        f'height="{7 * cell + bottom}" font-family="sans-serif" font-size="8">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" font-family="sans-serif" font-size="8">'
     ]
     for day, name in enumerate(DAY_ABBR):
         parts.append(f'<text x="0" y="{day * cell + 8}">{name}</text>')
@@ -447,6 +483,7 @@ def _hotspot_features(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                     ["Platser", ", ".join(str(p) for p in list_value(rec.get("places"))) or "–"],
                 ],
                 "_img": img,
+                "_img_size": list(CHART_SIZE),
                 "_img_alt": "Händelser per veckodag och timme",
             }
         )
