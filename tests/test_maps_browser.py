@@ -103,6 +103,35 @@ def test_every_place_is_named_and_no_name_covers_another(offline_page, saved_map
                 and styles["Fjugesta centrum"][2] == "rgba(0, 0, 0, 0)"
             )
         assert found["overlaps"] == [], f"zoom {zoom:+d}"
+        if zoom == 0:  # the opening view: a name moved aside stays nearer its own place
+            # than any other place's point (the review saw Fjugesta centrum's above Knista's)
+            assert page.evaluate(_NAME_NEARER_ANOTHER_JS) == []
+
+
+#: Place names (not stop badges) shown nearer another name's point than their own.
+_NAME_NEARER_ANOTHER_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]], frame = map.getContainer().getBoundingClientRect();
+  const tips = [];
+  map.eachLayer(l => {{
+    const t = l.getTooltip && l.getTooltip();
+    if (!t || !t.options.permanent || !t._container || !t._map) return;
+    if (/geo-badge/.test(t.options.className || '')) return;
+    const p = map.latLngToContainerPoint(t.getLatLng());
+    tips.push([t._container.textContent, t._container,
+               {{x: p.x + frame.left, y: p.y + frame.top}}]);
+  }});
+  const gap = (b, p) => Math.hypot(Math.max(b.left - p.x, 0, p.x - b.right),
+                                   Math.max(b.top - p.y, 0, p.y - b.bottom));
+  const wrong = [];
+  tips.forEach(([name, el, own]) => {{
+    if (el.classList.contains('geo-hidden')) return;
+    const b = (el.firstElementChild || el).getBoundingClientRect();
+    tips.forEach(([other, _e, at]) => {{
+      if (other !== name && gap(b, at) + 1 < gap(b, own)) wrong.push([name, other]);
+    }});
+  }});
+  return wrong;
+}}"""
 
 
 _LAYOUT_JS = f"""() => {{

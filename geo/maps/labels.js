@@ -220,8 +220,24 @@ function geoPlaceLabels(map) {
     return (b.right - b.left) * (b.bottom - b.top) - overlap(b, frame);
   }
   function shift(c) { return Math.abs(c.shift[0]) + Math.abs(c.shift[1]); }
-  function compare(a, b) {  // the words whole, else less cut; then less covered; moved less
-    return (a.cut - b.cut) || (a.cover - b.cover) || (shift(a) - shift(b));
+  function gap(b, p) {  // px from a point to the nearest part of a box
+    var dx = Math.max(b.left - p.x, 0, p.x - b.right);
+    var dy = Math.max(b.top - p.y, 0, p.y - b.bottom);
+    return Math.sqrt(dx * dx + dy * dy);
+  }
+  var anchors = [];  // every name's own point on screen, at this placing
+  function anchorOf(t, frame) {  // where the tooltip is pinned: a marker, a polygon's centre
+    var ll = t.getLatLng && t.getLatLng();
+    if (!ll || /geo-badge/.test(t.options.className || '')) { return null; }
+    var p = map.latLngToContainerPoint(ll);
+    return {tip: t, x: p.x + frame.left, y: p.y + frame.top};
+  }
+  function compare(a, b) {
+    // the words whole, else less cut; then less covered; then nearer its own point than any
+    // other name's (where the first two allow: a name is not hidden, nor set on a count,
+    // for it); then moved less
+    return (a.cut - b.cut) || (a.cover - b.cover) || ((a.mis || 0) - (b.mis || 0))
+      || (shift(a) - shift(b));
   }
   function better(c, best) { return best === null || compare(c, best) < 0; }
   function placeLabel(t, near, placed, frame) {
@@ -251,6 +267,13 @@ function geoPlaceLabels(map) {
       });
     });
     var others = placed.filter(function (p) { return overlap(p, region); });
+    // the other names' own points near by: a name moved closer to one of them than to its
+    // own would read as that place's (Fjugesta centrum's name above Knista)
+    var own = anchorOf(t, frame);
+    var rivals = own === null ? [] : anchors.filter(function (a) {
+      return a.tip !== t && a.x > region.left && a.x < region.right
+        && a.y > region.top && a.y < region.bottom;
+    });
     function pieces(b) {  // the parts of the lines a box meets, each with its box (grown by h)
       var out = [];
       segs.forEach(function (g) {
@@ -269,12 +292,18 @@ function geoPlaceLabels(map) {
       });
       return out;
     }
+    function misleads(b) {  // 1 if the box stands nearer another name's point than its own
+      if (!rivals.length) { return 0; }
+      var mine = gap(b, own);
+      return rivals.some(function (a) { return gap(b, a) + 1 < mine; }) ? 1 : 0;
+    }
     function score(c) {
       // cut: beyond the edge or on a box or a name; cover: on a marker, or on a line (as
       // much as the line's stroke and gap it holds: the length inside times the width)
       c.cut = others.reduce(function (sum, p) { return sum + overlap(c.box, p); },
                             outside(c.box, frame));
       c.cover = stones.reduce(function (sum, p) { return sum + overlap(c.box, p); }, 0);
+      c.mis = misleads(c.box);
       if (segs.length) {
         c.lines = pieces(c.box);
         c.cover = c.lines.reduce(function (sum, p) { return sum + p.length * 2 * p.h; }, c.cover);
@@ -288,12 +317,12 @@ function geoPlaceLabels(map) {
                      box: boxAt(spots[i][0], spots[i][1])});
       tried.push(c);
       if (better(c, best)) { best = c; }
-      if (c.cut + c.cover === 0) { break; }
+      if (c.cut + c.cover + c.mis === 0) { break; }
     }
     // every place covers something: try each moved past what it covers (or back inside the
     // map), then those moved once more in the same way
     var known = {}, walls = stones.concat(others);
-    for (var step = 0; step < 2 && best.cut + best.cover > 0; step++) {
+    for (var step = 0; step < 2 && best.cut + best.cover + best.mis > 0; step++) {
       var next = [];
       tried.forEach(function (c) {
         var lines = (c.lines || []).map(function (p) { return p.box; });
@@ -322,6 +351,8 @@ function geoPlaceLabels(map) {
     var placed = Array.prototype.map.call(controls, function (c) {
       return c.getBoundingClientRect();
     });
+    anchors = found.tips.map(function (t) { return anchorOf(t, frame); })
+      .filter(function (a) { return a !== null; });
     found.tips.forEach(function (t) {
       var box = placeLabel(t, found.near, placed, frame);
       if (box) { placed.push(box); }
