@@ -52,8 +52,9 @@ def test_a_date_and_a_time_of_day_give_back_the_time(t, style):
 
 @given(st.text(max_size=12))
 def test_any_text_as_a_part_is_a_time_or_none_never_an_error(text):
-    df = pd.DataFrame({"Y": ["2019", text], "M": [text, "3"], "D": ["1", text]})
-    got = parse_time_parts(df, ["Y", "M", "D"])
+    # named MONTH: a column named neither month nor week with values 13-53 is read as weeks
+    df = pd.DataFrame({"Y": ["2019", text], "MONTH": [text, "3"], "D": ["1", text]})
+    got = parse_time_parts(df, ["Y", "MONTH", "D"])
     month = got.at.iloc[0]  # 2019, the text as a month, day 1
     assert pd.isna(month) or (month.year, month.day) == (2019, 1)
     assert pd.isna(got.at.iloc[1])  # a year that is also a day (1-31) is before 1677: no time
