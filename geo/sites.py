@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,8 @@ PLACE_COLUMNS: tuple[str, ...] = (
 )
 _LIST_COLUMNS = ("themes", "season_months", "aliases")
 _REQUIRED = ("place_id", "name", "kind", "themes", "source", "precision_m")
+#: The kinds of place the maps, the plan and the report know (``data/platser/README.md``).
+PLACE_KINDS: tuple[str, ...] = ("badplats", "centrum", "ort")
 
 
 def places_path() -> Path:
@@ -50,7 +53,11 @@ def boundary_path() -> Path:
 
 def _read(path: Path, what: str) -> gpd.GeoDataFrame:
     try:
-        gdf = gpd.read_file(path)
+        with warnings.catch_warnings():
+            # a property typed by the other features and text in one (precision_m "ca 50") is
+            # read as text; validate_places names the place and the fix, pyogrio's warning not
+            warnings.filterwarnings("ignore", "Could not parse column", UserWarning)
+            gdf = gpd.read_file(path)
     except (DataSourceError, OSError) as e:
         msg = f"Cannot read the {what} file {str(path)!r}: {e}. Check that it is valid GeoJSON."
         raise SiteError(msg) from e
@@ -176,8 +183,9 @@ def load_places(path: Path | None = None, *, validate: bool = True) -> gpd.GeoDa
 def validate_places(places: gpd.GeoDataFrame, *, boundary_file: Path | None = None) -> list[str]:
     """Return every problem found in the places, as sentences naming the place and the fix.
 
-    Checks: required fields present, unique ids, known themes, months 1–12, valid
-    non-empty geometry, and the place inside the kommun (boundary buffered by
+    Checks: required fields present, unique ids, a known kind (:data:`PLACE_KINDS`),
+    known themes, months 1–12, a precision in metres (a number ≥ 0), valid non-empty
+    geometry, and the place inside the kommun (boundary buffered by
     ``settings.boundary_buffer_m``).
 
     Parameters
@@ -205,6 +213,7 @@ def validate_places(places: gpd.GeoDataFrame, *, boundary_file: Path | None = No
         if pid in seen:
             problems.append(f"{label} repeats place_id {pid!r}; give each place its own id")
         seen.add(pid)
+        problems += _kind_and_precision_problems(label, row["kind"], row["precision_m"])
         bad_themes = [t for t in row["themes"] if t not in THEMES]
         if bad_themes:
             problems.append(f"{label} has unknown themes {bad_themes!r}; use N, T, B or S")
@@ -219,6 +228,25 @@ def validate_places(places: gpd.GeoDataFrame, *, boundary_file: Path | None = No
                 f"{label} lies outside kommun {settings.kommunkod} ({settings.kommun_name}); "
                 "remove it or fix its coordinates"
             )
+    return problems
+
+
+def _kind_and_precision_problems(label: str, kind: object, precision: object) -> list[str]:
+    """Say what is wrong with a place's ``kind`` and ``precision_m`` (nothing when missing)."""
+    problems: list[str] = []
+    if kind not in (None, "") and kind not in PLACE_KINDS:
+        problems.append(f"{label} has kind {kind!r}; use one of {', '.join(PLACE_KINDS)}")
+    if precision in (None, "") or (isinstance(precision, float) and pd.isna(precision)):
+        return problems
+    try:
+        metres = float(precision)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        metres = float("nan")
+    if isinstance(precision, bool) or not metres >= 0 or metres == float("inf"):
+        problems.append(
+            f"{label} has precision_m {precision!r}; give how far the point may be off, "
+            "in metres, as a number ≥ 0 (e.g. 50)"
+        )
     return problems
 
 

@@ -311,6 +311,12 @@ def test_cli_maps_prints_paths_and_json(tmp_path, incidents):
     assert res.exit_code != 0
     assert "k = 2 is below 3" in res.output and "use 3 or more" in res.output
     assert not (tmp_path / "k2" / "lagesbild-delad.html").exists()
+    # the help and a zero say the real least value, not click's generic range
+    assert "x>=1" not in runner.invoke(main, ["maps", "--help"]).output
+    res = runner.invoke(
+        main, ["maps", "--store", str(path), "--out", str(tmp_path / "k0"), "-k", "0"]
+    )
+    assert res.exit_code != 0 and "k = 0 is below 3" in res.output
 
 
 def test_marked_spots_flow_into_the_internal_map(tmp_path):

@@ -79,6 +79,33 @@ def test_duplicate_ids_and_bad_themes_are_reported(tmp_path):
     assert any("unknown themes ['X']" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("update", "needle"),
+    [
+        ({"kind": "badstrand"}, "kind 'badstrand'; use one of badplats, centrum, ort"),
+        ({"precision_m": -5}, "precision_m -5; give how far the point may be off"),
+    ],
+)
+def test_an_unknown_kind_or_a_precision_not_in_metres_is_reported(tmp_path, update, needle):
+    path = _with_extra_place(tmp_path, "Fjugesta2", FJUGESTA)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][-1]["properties"].update({"place_id": "fjugesta2", **update})
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SiteError, match="Fjugesta2"):
+        sites.load_places(path)
+    problems = sites.validate_places(sites.load_places(path, validate=False))
+    assert [p for p in problems if needle in p], problems
+
+
+def test_a_precision_written_as_text_among_numbers_names_the_place_and_the_fix(tmp_path):
+    path = _with_extra_place(tmp_path, "Fjugesta2", FJUGESTA)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][-1]["properties"].update({"place_id": "fjugesta2", "precision_m": "ca 50"})
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SiteError, match=r"platser\.geojson.*'Fjugesta2'.*precision_m 'ca 50'"):
+        sites.load_places(path)
+
+
 def test_gazetteer_finds_names_and_aliases_case_and_diacritics_insensitively():
     g = sites.Gazetteer(sites.load_places())
     assert g.lookup("LEKHYTTANS BADPLATS").place_id == "leken"

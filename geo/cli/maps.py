@@ -17,7 +17,7 @@ from geo.cli._options import existing_store_option, json_option, path_option
     "-k",
     "--k",
     "k",
-    type=click.IntRange(min=1),
+    type=int,
     default=None,
     help="Shared map: hide cells with fewer events than this, at least 3 (default: privacy_k, 5).",
 )

@@ -20,7 +20,12 @@ from geo.weeks import DAY_NAMES, week_sentence
 
 
 @click.command("plan")
-@click.option("--week", default=None, help="ISO week to plan, e.g. 2026-W49 (default: next week).")
+@click.option(
+    "--week",
+    default=None,
+    help="ISO week to plan, e.g. 2026-W49 (default: the week begun until Monday 12:00, "
+    "then the coming one).",
+)
 @existing_store_option
 @json_option
 @path_option("-o", "--out", "out_dir", folder=True, help_text="Output folder (default maps/).")

@@ -128,7 +128,7 @@ def report_cmd(
     it as it stood on that day, e.g. the last day before a council meeting. A week or activity line
     not over then reads "pågår", and the report says it was made that day.
 
-    Example: geo report --month 2026-11 --as-of 2026-12-03 --out reports
+    Example: geo report --month 2026-10 --as-of 2026-11-03 --out reports
     """
     from geo.report.monthly import build_report
 
