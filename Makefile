@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: all run test test-network lint bench maps clean setup npm chromium
+.PHONY: all run test test-network lint bench maps docs clean setup npm chromium
 
 all: test
 
@@ -50,6 +50,10 @@ bench: setup $(CHROMIUM)
 
 maps: setup
 	$(BIN)/geo maps
+
+# docs/cli.md: every command's --help (a test fails when it is out of date).
+docs: setup
+	$(BIN)/python -m geo.cli.reference docs/cli.md
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache tests/artifacts data/lagesbild.gpkg*

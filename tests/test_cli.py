@@ -17,6 +17,20 @@ def test_every_command_has_help_with_an_example(name):
     assert "Example:" in result.output or "Commands:" in result.output
 
 
+def test_the_command_reference_page_says_every_option_the_commands_have():
+    """docs/cli.md is the commands' own help: an option added without it fails here."""
+    from pathlib import Path
+
+    from geo.cli.reference import cli_reference
+
+    page = Path(__file__).parents[1] / "docs" / "cli.md"
+    assert page.read_text(encoding="utf-8") == cli_reference(), "run: make docs"
+    # every command is on it, down to the sub-commands, with options the README leaves out
+    for line in ("## `geo plan`", "## `geo network fetch`", "## `geo users add`"):
+        assert line in page.read_text(encoding="utf-8")
+    assert "--dwell" in cli_reference() and "--permutations" in cli_reference()
+
+
 def test_version_and_group_help():
     runner = CliRunner()
     assert runner.invoke(main, ["--version"]).output.startswith("geo, version")
