@@ -786,7 +786,9 @@ def set_entries(
     return done
 
 
-def write_entries(entries: Sequence[LogEntry], path: Path | None = None, *, changed_by: str) -> int:
+def write_entries(
+    entries: Sequence[LogEntry], path: Path | None = None, *, changed_by: str
+) -> list[EntryWrite]:
     """Set activity-log rows in one transaction, auditing each change (:func:`set_entries`).
 
     Parameters
@@ -800,8 +802,8 @@ def write_entries(entries: Sequence[LogEntry], path: Path | None = None, *, chan
 
     Returns
     -------
-    int
-        Rows set (a row already as given is counted, though nothing is written for it).
+    list of EntryWrite
+        Per row what was done: new, changed, or already as given (nothing written).
     """
     resolved = ensure_schema(path)
     with store.connect(resolved) as conn, conn:
@@ -809,7 +811,7 @@ def write_entries(entries: Sequence[LogEntry], path: Path | None = None, *, chan
         done = set_entries(conn, entries, changed_by=changed_by)
     changed = sum(d.changed for d in done)
     logger.info("%d activity-log rows set, %d changed, by %s", len(done), changed, changed_by)
-    return len(done)
+    return done
 
 
 def log_activity(
@@ -946,7 +948,7 @@ def read_import_file(
 
 def import_activity_log(
     file: Path, *, plan: pd.DataFrame, path: Path | None = None, now: pd.Timestamp | None = None
-) -> int:
+) -> list[EntryWrite]:
     """Import an activity-log file into the store (all rows or none; re-importing changes nothing).
 
     Each row that changes writes an audit row naming the file (:func:`file_changed_by`).
@@ -964,8 +966,9 @@ def import_activity_log(
 
     Returns
     -------
-    int
-        Rows set (:func:`write_entries`).
+    list of EntryWrite
+        Per row of the file what was done (:func:`write_entries`): a re-import reads every
+        row and changes none.
     """
     entries = read_import_file(file, plan, now=now)
     return write_entries(entries, path, changed_by=file_changed_by(file))

@@ -237,8 +237,11 @@ def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
         "T3;2026-11;Kommunen;0;\n",
         encoding="utf-8",
     )
-    assert activity.import_activity_log(csv, plan=plan, path=store_path) == 3
-    assert activity.import_activity_log(csv, plan=plan, path=store_path) == 3  # same rows again
+    assert [d.created for d in activity.import_activity_log(csv, plan=plan, path=store_path)] == [
+        True
+    ] * 3
+    again = activity.import_activity_log(csv, plan=plan, path=store_path)  # same rows again
+    assert len(again) == 3 and not any(d.changed or d.created for d in again)
     log = activity.read_activity_log(store_path)
     assert len(log) == 3
     assert dict(zip(log["activity_id"], log["times"], strict=True)) == {"N1": 2, "N3": 1, "T3": 0}
@@ -248,7 +251,7 @@ def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
         {"aktivitet": ["S2", "S2"], "månad": ["2026-12", "2026-12"],
          "utförare": ["polis", "kommun"], "antal": [1, 2]}
     ).to_excel(xlsx, index=False)  # fmt: skip
-    assert activity.import_activity_log(xlsx, plan=plan, path=store_path, now=LATER) == 2
+    assert len(activity.import_activity_log(xlsx, plan=plan, path=store_path, now=LATER)) == 2
 
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -390,7 +393,9 @@ def test_cli_log_status_list_and_import(store_path, tmp_path):
         activity_group, ["import", str(csv), "--store", str(store_path), "--json"]
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"file": str(csv), "rows": 1}
+    assert json.loads(result.stdout) == {
+        "file": str(csv), "rows": 1, "new": 1, "changed": 0, "unchanged": 0
+    }  # fmt: skip
 
 
 def _patrol_log(rows: list[tuple[str, str]]) -> pd.DataFrame:
@@ -503,18 +508,24 @@ def test_cli_status_counts_the_imported_patrol_log(tmp_path, store_path):
     assert rows["X1"]["done"] == 0  # 90 and 60 minutes: no week met the 120-minute promise
 
 
-def test_cli_import_says_row_for_one_row(tmp_path, store_path):
+def test_cli_import_says_what_each_row_did(tmp_path, store_path):
+    """A re-import said "2 rows imported" though it changed nothing (README review)."""
     csv = tmp_path / "a.csv"
     csv.write_text("aktivitet,månad,utförare,antal\nS1,2026-11,kommun,1\n", encoding="utf-8")
     result = CliRunner().invoke(activity_group, ["import", str(csv), "--store", str(store_path)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("1 row imported from ")
+    assert result.output.startswith("1 row read from ")
+    assert result.output.rstrip().endswith("1 new, 0 changed, 0 already so")
     csv.write_text(
-        "aktivitet,månad,utförare,antal\nS1,2026-11,kommun,1\nS1,2026-11,polis,2\n",
+        "aktivitet,månad,utförare,antal\nS1,2026-11,kommun,3\nS1,2026-11,polis,2\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(activity_group, ["import", str(csv), "--store", str(store_path)])
-    assert result.output.startswith("2 rows imported from ")
+    assert result.output.rstrip().endswith(
+        "2 rows read from " + str(csv) + ": 1 new, 1 changed, 0 already so"
+    )
+    result = CliRunner().invoke(activity_group, ["import", str(csv), "--store", str(store_path)])
+    assert result.output.rstrip().endswith(": 0 new, 0 changed, 2 already so")
 
 
 # ---------------------------------------------------------------------------- the report day

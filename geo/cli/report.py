@@ -226,9 +226,14 @@ def import_cmd(file: Path, store_path: Path | None, plan_path: Path | None, as_j
 
     Example: geo activity import aktiviteter-2026-11.xlsx
     """
-    n = act.import_activity_log(file, plan=act.load_plan(plan_path), path=store_path)
-    rows = "row" if n == 1 else "rows"
-    _emit(as_json, {"file": str(file), "rows": n}, f"{n} {rows} imported from {file}")
+    done = act.import_activity_log(file, plan=act.load_plan(plan_path), path=store_path)
+    created = sum(d.created for d in done)
+    changed = sum(d.changed and not d.created for d in done)
+    counts = {"rows": len(done), "new": created, "changed": changed,
+              "unchanged": len(done) - created - changed}  # fmt: skip
+    rows = "row" if len(done) == 1 else "rows"
+    _emit(as_json, {"file": str(file), **counts}, f"{len(done)} {rows} read from {file}: "
+          f"{created} new, {changed} changed, {counts['unchanged']} already so")  # fmt: skip
 
 
 @activity_group.command("status")
