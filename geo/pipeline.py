@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -24,7 +25,14 @@ from geo.background import Background
 from geo.errors import GeoError
 from geo.model import THEMES
 from geo.network import load_graph
-from geo.patrol import Plan, plan_from_inputs, read_plan_inputs, save_plan, week_to_plan
+from geo.patrol import (
+    Plan,
+    plan_from_inputs,
+    read_plan_inputs,
+    save_plan,
+    week_forecast,
+    week_to_plan,
+)
 from geo.sample import default_end, make_sample
 from geo.sites import load_boundary, load_places, theme_mask
 from geo.spots import read_spots
@@ -32,6 +40,7 @@ from geo.store import ImportResult
 from geo.weeks import local_now
 
 if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import SynchronizedString
     from multiprocessing.synchronize import Event
 
 # The analysis and map stack (esda, scikit-learn, folium: 2-3 s to import) is imported in
@@ -143,9 +152,10 @@ def _analyse_and_draw(
     seed: int,
     report: tuple[str, pd.Timestamp | None],
     store_ready: Event,
+    plan_week: SynchronizedString,
     parent: int,
 ) -> tuple[dict[str, Path], dict[str, float], list[str]]:
-    """Write the analysis layers, draw the maps and write the month's follow-up.
+    """Write the analysis layers and the plan week's forecast, draw the maps, follow up a month.
 
     The lägesbild half of the main job, and the monthly report, which reads its layers.
 
@@ -164,6 +174,9 @@ def _analyse_and_draw(
         The month of the follow-up (``YYYY-MM``) and its report day (None: the clock).
     store_ready
         Set by the parent once the store is built and it has read what it needs.
+    plan_week
+        The ISO week the parent plans, ASCII, set before ``store_ready``: its forecast is
+        written as layer ``forecast`` and drawn on the internal map.
     parent
         The parent's process id (if it is no longer our parent, it is gone).
 
@@ -197,6 +210,9 @@ def _analyse_and_draw(
                 incidents, load_places(), spots=read_spots(path), seed=seed,
                 end=now if now is not None else local_now(),
             )  # fmt: skip
+            # the forecast the parent plans from, computed alike, for the planner's map
+            week = plan_week.value.decode("ascii")
+            layers["forecast"] = week_forecast(incidents, week).assign(week=week)
             for name, layer in layers.items():
                 store.write_layer(layer, name, path)
         with timer("maps"):
@@ -318,8 +334,9 @@ def run_main_job(
     # week and prints its one-pager. One writer at a time: the child starts on the store
     # only when this process has read all it needs; the plan's stops are stored at the end.
     store_ready = multiprocessing.Event()
+    shared_week = multiprocessing.Array(ctypes.c_char, 16)  # "2026-W49", set before store_ready
     with Background(
-        _analyse_and_draw, path, out_dir, seed, report, store_ready, os.getpid()
+        _analyse_and_draw, path, out_dir, seed, report, store_ready, shared_week, os.getpid()
     ) as drawing:
         with timer("store"):
             make_sample(end=end, seed=seed).to_csv(sample_csv, index=False, encoding="utf-8")
@@ -338,6 +355,7 @@ def run_main_job(
             incidents = store.read_incidents(path)
             plan_week, plan_why = week_to_plan(store_path=path)
             plan_inputs = read_plan_inputs(plan_week, store_path=path, incidents=incidents)
+            shared_week.value = plan_week.encode("ascii")
         store_ready.set()
         with threadpool_limits(limits=1), timer("plan"):
             plan = plan_from_inputs(plan_inputs)

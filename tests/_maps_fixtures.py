@@ -191,6 +191,50 @@ def gi_grid() -> gpd.GeoDataFrame:
     )
 
 
+def emerging() -> gpd.GeoDataFrame:
+    """Return five emerging-hot-spot cells: new, intensifying, a cold one, two without pattern."""
+    patterns = ["ny", "intensifierande", "ihållande kall", "inget mönster", "för få händelser"]
+    x0, y0 = FJUGESTA_XY
+    geoms = [shapely.box(x0 + i * 250, y0 - 900, x0 + (i + 1) * 250, y0 - 650) for i in range(5)]
+    return gpd.GeoDataFrame(
+        {
+            "cell_id": [f"e{i}" for i in range(5)],
+            "pattern": patterns,
+            "n_events": [6, 40, 0, 2, 1],
+            "hot_steps": [1, 14, 0, 0, 0],
+            "cold_steps": [0, 0, 12, 0, 0],
+            "n_steps": [23] * 5,
+        },
+        geometry=geoms,
+        crs="EPSG:3006",
+    )
+
+
+def forecast(week: str | None = "2026-W49") -> gpd.GeoDataFrame:
+    """Return a forecast of ten cells with 10 expected events: 4, 3, 1, then 2 spread over 7.
+
+    The cells with 4 and 3 hold 70 % of the week (the three riskiest 80 %); the busiest
+    cell's profile peaks on Friday 21–22 (hour of week 117).
+    """
+    x0, y0 = FJUGESTA_XY
+    risk = [4.0, 3.0, 1.0] + [2.0 / 7] * 7
+    peak = [0.0] * 168
+    peak[117], peak[118] = 0.7, 0.3
+    flat = [1 / 168] * 168
+    frame = gpd.GeoDataFrame(
+        {
+            "cell_id": list(range(10)),
+            "risk_week": risk,
+            "how_profile": [json.dumps(peak)] + [json.dumps(flat)] * 9,
+        },
+        geometry=[shapely.box(x0 + i * 250, y0, x0 + (i + 1) * 250, y0 + 250) for i in range(10)],
+        crs="EPSG:3006",
+    )
+    if week is not None:
+        frame["week"] = week
+    return frame.sample(frac=1.0, random_state=3)  # not in risk order
+
+
 def road_segments() -> gpd.GeoDataFrame:
     """Return two road segments with rates."""
     x0, y0 = FJUGESTA_XY

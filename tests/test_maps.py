@@ -46,6 +46,8 @@ def internal_html(incidents, places) -> str:
         gi_grid=fx.gi_grid(),
         road_segments=fx.road_segments(),
         spots=fx.spots(),
+        emerging=fx.emerging(),
+        forecast=fx.forecast(),
     )
     return render_map(m)
 
@@ -138,6 +140,48 @@ def test_gi_grid_draws_only_significant_cells(internal_html):
     assert "Het ruta (99 % säkerhet)" in titles
     assert "Kall ruta (95 % säkerhet)" in titles
     assert "Ej signifikant" not in titles
+
+
+def test_emerging_hot_spots_draw_the_cells_with_a_pattern_hidden_until_switched_on(internal_html):
+    cells = {
+        f["properties"]["_title"]: dict(f["properties"]["_rows"])
+        for f in _features(internal_html)
+        if "Mönster" in dict(f["properties"].get("_rows", []))
+    }
+    assert set(cells) == {"Ny hot spot", "Intensifierande hot spot", "Ihållande kall ruta"}
+    assert cells["Intensifierande hot spot"]["Heta månader"] == "14 av 23"
+    html = _unescape(internal_html)
+    assert "Framväxande hot spots, per månad (3 rutor)" in html
+    assert "Framväxande: intensifierande" in html and "Framväxande: kall ruta" in html
+    assert "Framväxande: avtagande" not in html  # only the patterns present are explained
+    # the layer whose data holds the cells is made but not added: hidden, in the layer list
+    before = internal_html[: internal_html.index("Ny hot spot")]
+    layer = re.findall(r"var (geo_json_\w+) = L\.geoJson", before)[-1]
+    assert f"{layer}.addTo(" not in internal_html
+    assert re.findall(r"var (geo_json_\w+) = L\.geoJson", internal_html)[0] + ".addTo(" in (
+        internal_html
+    )  # the check can fail: a shown layer is added
+
+
+def test_the_forecast_layer_draws_the_riskiest_cells_holding_half_the_week():
+    from geo.maps.analysis_layers import forecast_features
+
+    features, held = forecast_features(fx.forecast())
+    rows = [dict(r) for r in features["_rows"]]
+    # 4 + 3 of 10 expected events reach half: two cells, riskiest first, darkest first
+    assert [r["Väntade händelser"] for r in rows] == ["4,00", "3,00"]
+    assert held == pytest.approx(0.7)
+    assert rows[0]["Andel av veckans"] == "40,0 %"
+    assert rows[0]["Troligaste timmar"] == "fre 21–22, fre 22–23"
+    assert features["_color"].iloc[0] != features["_color"].iloc[1]
+    features, held = forecast_features(fx.forecast(), share=0.75)
+    assert len(features) == 3 and held == pytest.approx(0.8)
+
+
+def test_the_internal_map_names_the_forecast_week(internal_html):
+    html = _unescape(internal_html)
+    assert "Prognos vecka 49 2026 (2 rutor med 70 % av väntade)" in html
+    assert "Prognos vecka 49 2026: mörkare = fler väntade" in html
 
 
 def test_marker_cap_keeps_most_recent(incidents, places):

@@ -718,6 +718,29 @@ def finish_map(
     return m
 
 
+def busiest_hours(profile: Sequence[float], n: int = 3) -> str:
+    """Return the ``n`` busiest hours of a 168-hour profile, busiest first (``fre 21–22, …``).
+
+    Parameters
+    ----------
+    profile
+        Hour-of-week shares or counts, Monday 00–01 first; anything but 168 values is no
+        profile.
+    n
+        How many hours to name (hours with nothing are left out).
+
+    Returns
+    -------
+    str
+        The labels (:func:`hour_of_week_label`) joined by ", ", or "–" without a profile.
+    """
+    if len(profile) != 168:
+        return "–"
+    values = np.asarray(profile, dtype=float)
+    order = np.argsort(-values, kind="stable")[:n]
+    return ", ".join(hour_of_week_label(int(i)) for i in order if values[i] > 0) or "–"
+
+
 def hour_of_week_label(index: int) -> str:
     """Return a Swedish label of an hour of the week (``0`` = Monday 00–01 → ``"mån 00–01"``).
 

@@ -24,6 +24,8 @@ LAYERS: dict[str, str] = {
     "hotspots": "hotspots",
     "gi_grid": "gi_grid",
     "road_segments": "road_segments",
+    "emerging": "emerging",
+    "forecast": "forecast",
 }
 
 #: Place kinds treated as tätorter (250 m cells in the shared map).
@@ -105,6 +107,8 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
         hotspots=layers["hotspots"],
         gi_grid=layers["gi_grid"],
         road_segments=layers["road_segments"],
+        emerging=layers["emerging"],
+        forecast=layers["forecast"],
         spots=read_spots(path),
         generated_at=generated_at,
     )

@@ -22,16 +22,22 @@ from folium.utilities import JsCode
 
 from geo import privacy, settings
 from geo.errors import DataError
+from geo.maps.analysis_layers import (
+    FORECAST_RAMP,
+    emerging_features,
+    forecast_features,
+    forecast_week_label,
+)
 from geo.maps.base import (
     CATEGORY_COLORS,
     GI_CLASSES,
     THEME_COLORS,
     add_legend,
     base_map,
+    busiest_hours,
     finish_map,
     format_time,
     geojson_layer,
-    hour_of_week_label,
     list_value,
     period_label,
     to_display,
@@ -451,11 +457,8 @@ def _hotspot_features(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         theme = str(rec.get("theme"))
         cat = str(rec.get("category"))
         profile = list_value(rec.get("how_profile"))
-        img, peaks = "", "–"
-        if len(profile) == 168:
-            img = peak_hours_chart(profile)
-            order = np.argsort(-np.asarray(profile, dtype=float), kind="stable")[:3]
-            peaks = ", ".join(hour_of_week_label(int(i)) for i in order if float(profile[i]) > 0)
+        img = peak_hours_chart(profile) if len(profile) == 168 else ""
+        peaks = busiest_hours(profile)
         rows.append(
             {
                 "kind": "hotspot",
@@ -591,6 +594,8 @@ def lagesbild_map(
     gi_grid: gpd.GeoDataFrame | None = None,
     road_segments: gpd.GeoDataFrame | None = None,
     spots: gpd.GeoDataFrame | None = None,
+    emerging: gpd.GeoDataFrame | None = None,
+    forecast: gpd.GeoDataFrame | None = None,
     max_markers: int = 2000,
     heat_cell_size_m: float = 100.0,
     max_heat_cells: int = 10000,
@@ -603,7 +608,9 @@ def lagesbild_map(
     clustered together, so a place has one bubble counting the themes switched on, its ring
     split by theme), theme B as the bathing sites with their counts, a heat map of all
     incidents, hotspot polygons (popups with counts, trend, peak hours and a 7 × 24 chart,
-    places), significant Gi* cells, road segments coloured by events per km, kommun-marked
+    places), significant Gi* cells, emerging hot spots (cells with a pattern, hidden at
+    first), the forecast's riskiest cells holding half the week's expected events (hidden at
+    first), road segments coloured by events per km, kommun-marked
     traffic spots, the named places and the kommun boundary; a weekly slider and category
     boxes filter the incident layers; place search, fullscreen, measuring and a layer control.
 
@@ -613,7 +620,7 @@ def lagesbild_map(
         Columns of :data:`geo.model.INCIDENT_COLUMNS`, Point geometry in a projected CRS.
     places, boundary, roads, schematic_roads
         Background, see :func:`geo.maps.base.base_map`.
-    hotspots, gi_grid, road_segments, spots
+    hotspots, gi_grid, road_segments, spots, emerging, forecast
         Analysis layers (see ``docs/maps.md`` for their columns); ``None`` skips a layer.
     max_markers
         Draw at most this many (the most recent) incidents as points; heat map, counts and
@@ -670,6 +677,27 @@ def lagesbild_map(
             for k, (lbl, c) in GI_CLASSES.items()
             if k in present and k[:3] in ("hot", "col")
         ]
+    if emerging is not None and not emerging.empty:
+        em, em_legend = emerging_features(emerging)
+        if len(em):
+            geojson_layer(
+                em,
+                name=f"Framväxande hot spots, per månad ({len(em)} rutor)",
+                style={"weight": 0.5, "fillOpacity": 0.5},
+                show=False,
+            ).add_to(m)
+            legend += em_legend
+    if forecast is not None and not forecast.empty:
+        fc, held = forecast_features(forecast)
+        if len(fc):
+            week = forecast_week_label(forecast) or "kommande vecka"
+            geojson_layer(
+                fc,
+                name=f"Prognos {week} ({len(fc)} rutor med {round(100 * held)} % av väntade)",
+                style={"weight": 0.5, "fillOpacity": 0.55},
+                show=False,
+            ).add_to(m)
+            legend.append((FORECAST_RAMP[-1], f"Prognos {week}: mörkare = fler väntade", "fill"))
     if road_segments is not None and not road_segments.empty:
         seg, vmax = _segment_features(road_segments)
         # a stretch's colour is its rate: no name is drawn over it (labels.js)

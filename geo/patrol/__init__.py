@@ -35,6 +35,7 @@ from geo.patrol.stored import (
     read_plan_inputs,
     read_plan_stops,
     save_plan,
+    week_forecast,
     week_to_plan,
     write_plan_outputs,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "stop_values",
     "trip_windows",
     "vs_last_year",
+    "week_forecast",
     "week_seed",
     "week_to_plan",
     "write_plan_outputs",

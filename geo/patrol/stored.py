@@ -231,6 +231,41 @@ def plan_control_points(
     return roads.control_points(segments, graph, top=top, period=period)
 
 
+def week_forecast(
+    incidents: gpd.GeoDataFrame,
+    week: str,
+    *,
+    options: PlanSettings | None = None,
+    seed: int | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the forecast a week's plan is made from (the maps draw the same one).
+
+    Parameters
+    ----------
+    incidents
+        The stored incidents (only those before the week's Monday are used).
+    week
+        ISO week.
+    options
+        Plan settings (their ``forecast_method``); default :func:`load_priorities`.
+    seed
+        Extra seed, as :func:`plan_from_inputs` takes it; the week seeds the rest.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :func:`geo.forecast.forecast_week` over the kommun and its margin.
+    """
+    from geo import forecast as fc_mod
+    from geo.sites import load_boundary
+
+    opts = (options or load_priorities()).validated()
+    return fc_mod.forecast_week(
+        incidents, week=week, method=opts.forecast_method, seed=week_seed(week, seed) % 2**31,
+        area=load_boundary().buffer(settings.boundary_buffer_m),
+    )  # fmt: skip
+
+
 def plan_from_inputs(
     inputs: PlanInputs,
     *,
@@ -259,15 +294,9 @@ def plan_from_inputs(
     Plan
         The plan (not yet written; see :func:`write_plan_outputs`).
     """
-    from geo import forecast as fc_mod
-    from geo.sites import load_boundary
-
     opts = (options or load_priorities()).validated()
     week, incidents, graph = inputs.week, inputs.incidents, inputs.graph
-    fc = fc_mod.forecast_week(
-        incidents, week=week, method=opts.forecast_method, seed=week_seed(week, seed) % 2**31,
-        area=load_boundary().buffer(settings.boundary_buffer_m),
-    )  # fmt: skip
+    fc = week_forecast(incidents, week, options=opts, seed=seed)
     cps: gpd.GeoDataFrame | None = None
     try:
         cps = plan_control_points(

@@ -1,0 +1,150 @@
+"""Features of the analysis layers the internal map draws beside Gi*: emerging hot spots, forecast.
+
+Each function turns a store layer into GeoJSON-ready features (``_title``, ``_color``,
+``_rows`` for the popups of :func:`geo.maps.base.geojson_layer`) and the legend items of
+what it shows; :func:`geo.maps.lagesbild.lagesbild_map` adds them as layers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.maps.base import busiest_hours, list_value
+
+#: Colours of the emerging-hot-spot patterns (the Swedish labels of
+#: :data:`geo.hotspots.EMERGING_LABELS`): reds darker the stronger and more lasting the hot
+#: spot, purple for one fading, grey for one that was; a cold pattern is blue.
+EMERGING_COLORS: dict[str, str] = {
+    "intensifierande": "#67000d",
+    "ihållande": "#a50f15",
+    "konsekutiv": "#de2d26",
+    "ny": "#fb6a4a",
+    "oscillerande": "#fc9272",
+    "sporadisk": "#fcbba1",
+    "avtagande": "#9e9ac8",
+    "historisk": "#969696",
+}
+COLD_COLOR = "#4393c3"
+#: A cell whose pattern is this (or ``för få händelser``) is not drawn.
+NO_PATTERNS: tuple[str, ...] = ("inget mönster", "för få händelser")
+
+#: Share of the week's expected events the forecast layer draws, riskiest cells first.
+FORECAST_SHARE = 0.5
+#: Colours of the forecast cells, from the least to the most expected events of those drawn.
+FORECAST_RAMP: tuple[str, ...] = ("#fee391", "#fec44f", "#fe9929", "#ec7014", "#cc4c02", "#8c2d04")
+
+
+def _pattern_color(pattern: str) -> str:
+    if pattern.endswith(" kall"):
+        return COLD_COLOR
+    return EMERGING_COLORS.get(pattern, "#333333")
+
+
+def emerging_features(
+    emerging: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, list[tuple[str, str, str]]]:
+    """Return the cells with an emerging-hot-spot pattern, and the legend of those present.
+
+    Parameters
+    ----------
+    emerging
+        The store layer ``emerging`` (:func:`geo.hotspots.emerging_hotspots`): ``pattern``,
+        ``n_events``, ``hot_steps``, ``cold_steps``, ``n_steps``.
+
+    Returns
+    -------
+    tuple
+        Features (one per cell with a pattern, popups naming it and its hot and cold steps)
+        and legend items ``(colour, label, "fill")`` in the order of :data:`EMERGING_COLORS`.
+    """
+    shown = emerging[~emerging["pattern"].astype(str).isin(NO_PATTERNS)]
+    rows = []
+    for rec in shown.to_dict("records"):
+        pattern = str(rec["pattern"])
+        cold = pattern.endswith(" kall")
+        name = pattern.removesuffix(" kall")
+        steps = int(rec.get("n_steps") or 0)
+        rows.append(
+            {
+                "_title": f"{name.capitalize()} {'kall ruta' if cold else 'hot spot'}",
+                "_color": _pattern_color(pattern),
+                "_rows": [
+                    ["Mönster", pattern],
+                    ["Händelser i rutan", str(int(rec.get("n_events") or 0))],
+                    ["Heta månader", f"{int(rec.get('hot_steps') or 0)} av {steps}"],
+                    ["Kalla månader", f"{int(rec.get('cold_steps') or 0)} av {steps}"],
+                ],
+            }
+        )
+    features = gpd.GeoDataFrame(rows, geometry=shown.geometry.to_numpy(), crs=emerging.crs)
+    present = set(shown["pattern"].astype(str))
+    legend = [
+        (color, f"Framväxande: {label}", "fill")
+        for label, color in EMERGING_COLORS.items()
+        if label in present
+    ]
+    if any(p.endswith(" kall") for p in present):
+        legend.append((COLD_COLOR, "Framväxande: kall ruta", "fill"))
+    return features, legend
+
+
+def forecast_features(
+    forecast: gpd.GeoDataFrame, *, share: float = FORECAST_SHARE
+) -> tuple[gpd.GeoDataFrame, float]:
+    """Return the riskiest forecast cells holding ``share`` of the week's expected events.
+
+    Parameters
+    ----------
+    forecast
+        The store layer ``forecast`` (:func:`geo.forecast.forecast_week`): ``risk_week`` and
+        ``how_profile`` per cell.
+    share
+        Draw the riskiest cells until they hold this share of the expected events (the
+        rest is a thin spread over the kommun that would hide the map).
+
+    Returns
+    -------
+    tuple
+        Features (riskiest first; popups with the expected events, their share of the week's
+        and the likeliest hours) and the share of the expected events they hold.
+    """
+    total = float(forecast["risk_week"].sum()) if len(forecast) else 0.0
+    if total <= 0:
+        return gpd.GeoDataFrame({"_title": []}, geometry=[], crs=forecast.crs), 0.0
+    ranked = forecast.sort_values("risk_week", ascending=False, kind="stable")
+    cum = ranked["risk_week"].cumsum().to_numpy() / total
+    keep = ranked.iloc[: int(np.searchsorted(cum, share)) + 1]
+    top = float(keep["risk_week"].iloc[0])
+    rows: list[dict[str, Any]] = []
+    for rec in keep.to_dict("records"):
+        risk = float(rec["risk_week"])
+        level = min(int(len(FORECAST_RAMP) * risk / top), len(FORECAST_RAMP) - 1)
+        rows.append(
+            {
+                "_title": "Prognos för veckan",
+                "_color": FORECAST_RAMP[level],
+                "_rows": [
+                    ["Väntade händelser", f"{risk:.2f}".replace(".", ",")],
+                    ["Andel av veckans", f"{100 * risk / total:.1f} %".replace(".", ",")],
+                    ["Troligaste timmar", busiest_hours(list_value(rec.get("how_profile")))],
+                ],
+            }
+        )
+    held = float(keep["risk_week"].sum()) / total
+    features = gpd.GeoDataFrame(rows, geometry=keep.geometry.to_numpy(), crs=forecast.crs)
+    return features, held
+
+
+def forecast_week_label(forecast: gpd.GeoDataFrame) -> str:
+    """Return the forecast's ISO week as the map names it (``vecka 49 2026``), or ``""``."""
+    if "week" not in forecast.columns or forecast.empty:
+        return ""
+    week = str(forecast["week"].iloc[0])
+    if pd.isna(forecast["week"].iloc[0]) or "-W" not in week:
+        return ""
+    year, num = week.split("-W")
+    return f"vecka {int(num)} {year}"
