@@ -364,7 +364,12 @@ def test_place_stats_count_per_place_and_compare_with_last_year():
     assert total["how_profile"][pd.Timestamp("2025-06-05 23:00").day_of_week * 24 + 23] >= 1
     cat = stats[stats["category"] == "alkohol"]
     assert len(cat) == 1 and cat["theme"].iloc[0] == "N"
-    assert "torg" not in set(stats["place_id"])
+    # a place without events is listed with zeros, not left out (a planner reads it as quiet)
+    (torg,) = stats[stats["place_id"] == "torg"].to_dict("records")
+    assert (torg["category"], torg["n_events"], torg["n_period"]) == ("alla", 0, 0)
+    assert torg["n_period_last_year"] == 0 and torg["change"] == 0
+    # the period is the 90 whole days before 1 August, named by its first and last day
+    assert (total["period_start"], total["period_end"]) == ("2025-05-03", "2025-07-31")
 
 
 def _at_lanna(times):
@@ -605,11 +610,17 @@ def test_place_stats_end_with_the_data_when_the_store_lags():
     layers = hs.run_analysis(inc, _places(), area=AREA, permutations=0, end=now)
     row = layers["place_stats"].query("category == 'alla'").iloc[0]
     assert row["n_period"] == row["n_period_last_year"] == 90  # not 85 against 90
-    assert row["period_end"] == "2025-11-22"
+    assert (row["period_start"], row["period_end"]) == ("2025-08-25", "2025-11-22")
     # an analysis dated before the data end (geo run --end) ends its period there
     then = pd.Timestamp("2025-10-01", tz="Europe/Stockholm")
     layers = hs.run_analysis(inc, _places(), area=AREA, permutations=0, end=then)
-    assert set(layers["place_stats"]["period_end"]) == {"2025-10-01"}
+    assert set(layers["place_stats"]["period_end"]) == {"2025-09-30"}  # the last day counted
+    # an end during a day counts that whole day: the dates shown are the days counted
+    noon = pd.Timestamp("2025-10-01 14:30", tz="Europe/Stockholm")
+    row = hs.place_stats(inc, _places(), end=noon).query("category == 'alla'").iloc[0]
+    assert (row["period_start"], row["period_end"], row["n_period"]) == (
+        "2025-07-04", "2025-10-01", 90
+    )  # fmt: skip
 
 
 def test_a_few_early_events_do_not_stretch_the_analysed_months():

@@ -38,18 +38,22 @@ def place_stats(
     places
         Places as returned by :func:`geo.sites.load_places`.
     end
-        End of the reporting period (exclusive); default just after the last incident.
+        End of the reporting period (exclusive); default just after the last incident. The
+        period is whole days: it ends at the midnight after ``end`` (an ``end`` at midnight
+        ends there), so the dates it is shown with are the days it counts.
     period_days
-        Length of the reporting period compared with the same days one year earlier.
+        Length of the reporting period, in days, compared with the same days a year earlier.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per place × (theme, category) with events, plus a ``("alla", "alla")`` row
-        per place: ``place_id``, ``place_name``, ``kind``, ``theme``, ``category``
+        per place, also for a place without events (zeros: a quiet place is listed, not left
+        out): ``place_id``, ``place_name``, ``kind``, ``theme``, ``category``
         (``"alla"`` on theme rows), ``n_events``, ``month_counts`` (12 counts by calendar
         month), ``monthly`` (dict ``"YYYY-MM"`` → count), ``how_profile`` (168 counts),
-        ``period_start``/``period_end`` (ISO dates), ``n_period``, ``n_period_last_year``
+        ``period_start``/``period_end`` (ISO dates, the first and the last day counted),
+        ``n_period``, ``n_period_last_year``
         (the same number of days a year earlier), ``change`` (difference), ``change_pct``
         (empty when last year had none), ``geometry`` (the place, EPSG:3006). The last three
         are empty when the data begin after last year's period starts: a count from before
@@ -77,7 +81,9 @@ def place_stats(
         pid = pid.copy()
         pid.loc[missing] = assign_places(incidents.geometry[missing], places)["place_id"]
     times = local_wall_time(incidents["occurred_at"])
-    end_ts = local_time(end) if end is not None else times.max() + pd.Timedelta(seconds=1)
+    last = local_time(end) if end is not None else times.max() + pd.Timedelta(seconds=1)
+    # whole days, so "2026-08-31 – 2026-11-28" counts those days and no part of another
+    end_ts = (last - pd.Timedelta(microseconds=1)).normalize() + pd.Timedelta(days=1)
     start_ts = end_ts - pd.Timedelta(days=period_days)
     # last year's days, as many as this year's (29 February does not make them differ)
     ly_end = end_ts - pd.DateOffset(years=1)
@@ -93,7 +99,11 @@ def place_stats(
         }
     ).dropna(subset=["place_id"])
     info = places.set_index(places["place_id"].astype(str))
-    rows = []
+    rows: list[dict[str, object]] = []
+    period = {
+        "period_start": start_ts.date().isoformat(),
+        "period_end": (end_ts - pd.Timedelta(days=1)).date().isoformat(),
+    }
     groupings: list[tuple[list[str], Callable[[pd.DataFrame], tuple[str, str]]]] = [
         (["place_id"], lambda g: ("alla", "alla")),
         (["place_id", "theme"], lambda g: (str(g["theme"].iloc[0]), "alla")),
@@ -120,8 +130,7 @@ def place_stats(
                         for k, v in t.dt.to_period("M").value_counts().sort_index().items()
                     },
                     "how_profile": counts_profile(hour_of_week(t), 168),
-                    "period_start": start_ts.date().isoformat(),
-                    "period_end": end_ts.date().isoformat(),
+                    **period,
                     "n_period": n_period,
                     "n_period_last_year": n_ly,
                     "change": n_period - n_ly if n_ly is not None else None,
@@ -129,9 +138,20 @@ def place_stats(
                     "geometry": info.at[place, "geometry"],
                 }
             )
-    logger.info("place statistics: %d rows for %d places", len(rows), df["place_id"].nunique())
-    if not rows:
-        return gpd.GeoDataFrame(
-            {c: [] for c in cols[:-1]}, geometry=gpd.GeoSeries([], crs=places.crs)
-        )
+    quiet = sorted(known - set(df["place_id"].astype(str)))
+    for place in quiet:
+        rows.append(
+            {
+                "place_id": place, "place_name": info.at[place, "name"],
+                "kind": info.at[place, "kind"], "theme": "alla", "category": "alla",
+                "n_events": 0, "month_counts": [0] * 12, "monthly": {}, "how_profile": [0] * 168,
+                **period, "n_period": 0, "n_period_last_year": 0 if comparable else None,
+                "change": 0 if comparable else None, "change_pct": None,
+                "geometry": info.at[place, "geometry"],
+            }
+        )  # fmt: skip
+    logger.info(
+        "place statistics: %d rows for %d places (%d without events)",
+        len(rows), len(known), len(quiet),
+    )  # fmt: skip
     return gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=places.crs)
