@@ -41,6 +41,7 @@ from geo.pointperiod import (
     MAX_GAP_MONTHS,
     MAX_OUTSIDE_SHARE,
     MIN_MONTH_SHARE,
+    empty_months_note,
     main_period,
     outside_period,
     parse_period,
@@ -476,7 +477,8 @@ def read_points(
         UTF-8 (read as "�"); ``attrs["warnings"]`` what to check about the coordinates
         (points outside the area of use of their CRS, :func:`geo.pointarea.check_area`;
         thousands separators read because the CRS is projected; points on a few places
-        only, :func:`geo.pointcoords.few_places`).
+        only, :func:`geo.pointcoords.few_places`) and the times (most months empty,
+        :func:`geo.pointperiod.empty_months_note`).
 
     Raises
     ------
@@ -590,6 +592,7 @@ def read_points(
     out.attrs["warnings"] = [
         *warnings,
         *(w for w in (few_places(out["x"].to_numpy(), out["y"].to_numpy()),) if w),
+        *(w for w in (empty_months_note(out["t"], times.format),) if w),
     ]
     out.attrs["rows"] = {
         "read": n_read,

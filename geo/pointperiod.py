@@ -209,3 +209,47 @@ def missing_months(times: pd.Series) -> list[pd.Period]:
     chance = poisson.cdf(counts.to_numpy(), typical) if typical > 0 else np.ones(len(counts))
     thin = (counts.to_numpy() < MISSING_SHARE * typical) & (chance < MISSING_CHANCE)
     return [p for p, low in zip(every, thin, strict=True) if low]
+
+
+#: Events a month of the span must average before its empty months are remarked on: at this
+#: rate chance leaves a month empty 5 % of the time (Poisson), not most months.
+EMPTY_MONTHS_MIN_RATE = 3.0
+
+
+def empty_months_note(times: pd.Series, time_format: str) -> str:
+    """Say when most months from the first event to the last are empty, which chance would fill.
+
+    Dates read in the wrong day/month order land so: a monthly file written day-first
+    (``01/03/2019``) read month-first puts every event in January.
+
+    Parameters
+    ----------
+    times
+        The events' times (those used).
+    time_format
+        How the dates were read, named in the note.
+
+    Returns
+    -------
+    str
+        The warning, or ``""`` when at most half the months are empty or the events
+        average fewer than :data:`EMPTY_MONTHS_MIN_RATE` a month.
+    """
+    months = pd.to_datetime(times).dropna().dt.to_period("M")
+    if months.empty:
+        return ""
+    n_months = months.max().ordinal - months.min().ordinal + 1
+    empty = n_months - months.nunique()
+    if empty <= n_months / 2 or len(months) < EMPTY_MONTHS_MIN_RATE * n_months:
+        return ""
+    busiest = months.dt.month.value_counts()
+    top = (
+        f"; {busiest.iloc[0] / len(months):.0%} of them in "
+        f"{pd.Timestamp(2000, int(busiest.index[0]), 1):%B}"
+    )
+    return (
+        f"{empty} of the {n_months} months {months.min()}–{months.max()} hold no event, "
+        f"though the {len(months):,} events would fill nearly every month by chance{top}: "
+        f"check that the dates were read in the right day/month order (read as "
+        f"{time_format!r}; a monthly file writes 01/03/2019 for March)"
+    )

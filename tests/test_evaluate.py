@@ -729,3 +729,26 @@ def test_a_missing_output_folder_is_made(tmp_path):
     result = _run_cli(path, "count_3m", "--json", str(out), "--plot", str(tmp_path / "p.png"))
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["methods"]["count_3m"]["months"] == 3  # folder made
+
+
+def test_events_in_one_month_of_each_year_are_warned_of(tmp_path):
+    # 60 events in each January of three years: 22 of the 25 months empty, as a monthly file
+    # read in the wrong day/month order lands
+    pts = synthetic_points().groupby(synthetic_points()["t"].dt.month).head(60)
+    pts = pts[pts["t"].dt.month <= 3].copy()
+    pts["t"] = [f"{2018 + t.month}-01-{t.day:02d}" for t in pts["t"]]
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    got = read_points(path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006")
+    assert any(
+        w.startswith("22 of the 25 months 2019-01–2021-01 hold no event") and "January" in w
+        for w in got.attrs["warnings"]
+    ), got.attrs["warnings"]
+    # a file with events in every month is not
+    path.write_text(synthetic_points().to_csv(index=False))
+    assert not any(
+        "hold no event" in w
+        for w in read_points(path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006").attrs[
+            "warnings"
+        ]
+    )
