@@ -752,3 +752,17 @@ def test_events_in_one_month_of_each_year_are_warned_of(tmp_path):
             "warnings"
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--train-months", "0"), ("--train-months", "-1"), ("--max-distance-km", "0"),
+     ("--cell-size-m", "0"), ("--plan-cells", "0")],
+)  # fmt: skip
+def test_counts_and_sizes_below_their_least_are_refused_naming_the_option(tmp_path, option, value):
+    # --train-months -1 ran on to a hint to name 'count_-1m'
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    result = _run_cli(path, "count_1m", option, value)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.output and "count_" not in result.output

@@ -391,7 +391,7 @@ _WRITABLE_FIX = "Give %s a path in a folder this account may write to."
 )
 @click.option(
     "--max-distance-km",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=None,
     help="Drop points farther than this from the median point "
     "(default: 6 × the distance holding 90 % of them, at least 10 km).",
@@ -434,7 +434,13 @@ _WRITABLE_FIX = "Give %s a path in a folder this account may write to."
     show_default=True,
     help="Cells a week's patrol plan can visit; the share of events in the top ones is reported.",
 )
-@click.option("--train-months", type=int, default=3, show_default=True, help="Months of history.")
+@click.option(
+    "--train-months",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Months of history (1 or more).",
+)
 @click.option(
     "--methods",
     default="count_3m,kde,prospective,default",
