@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -766,3 +767,42 @@ def test_counts_and_sizes_below_their_least_are_refused_naming_the_option(tmp_pa
     result = _run_cli(path, "count_1m", option, value)
     assert result.exit_code == 2
     assert f"Invalid value for '{option}'" in result.output and "count_" not in result.output
+
+
+def test_a_study_area_mostly_without_events_is_warned_of(tmp_path):
+    import shapely
+
+    # the synthetic town fills 5 × 5 km; an --area of 15 × 15 km around it is 89 % empty,
+    # and flagging 5 % of it takes the town's busiest cells: PAI grows with the empty area
+    path, out = tmp_path / "p.csv", tmp_path / "o.json"
+    synthetic_points().to_csv(path, index=False)
+    x0, y0 = 500_000.0, 6_500_000.0
+    area = _write_area(tmp_path / "a.gpkg", shapely.box(x0, y0, x0 + 15_000, y0 + 15_000))
+    result = _run_cli(path, "count_3m", "--area", str(area), "--json", str(out))
+    assert result.exit_code == 0, result.output
+    said = re.search(
+        r"\nWarning: (\d+)% of the study area lies in blocks of \d+ m with no event", result.stderr
+    )
+    assert said and int(said.group(1)) > 80, result.stderr
+    assert "PAI grows with empty area" in result.stderr and "check that --area" in result.stderr
+    assert any("PAI grows with empty area" in w for w in json.loads(out.read_text())["warnings"])
+    # the town's own hull is not
+    plain = _run_cli(path, "count_3m")
+    assert plain.exit_code == 0 and "empty area" not in plain.stderr
+
+
+def test_cells_too_large_for_the_shares_are_warned_of(tmp_path):
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)  # 5 × 5 km
+    few = _run_cli(path, "count_3m", "--cell-size-m", "1000")  # 25 cells: 1 % is a quarter of one
+    assert few.exit_code == 0, few.output
+    assert (
+        "Warning: the study area holds 25 cells of 1000 m: 1 % of it is less than one cell, so "
+        "PAI@1 % rests on part of a cell" in few.stderr
+    )
+    assert "--cell-size-m 500 gives about 100 cells" in few.stderr
+    one = _run_cli(path, "count_3m", "--cell-size-m", "5000")  # one cell: every PAI is 1
+    assert one.exit_code == 0, one.output
+    assert "Warning: the study area holds 1 cell of 5000 m: 5 % of it is less than" in one.stderr
+    plain = _run_cli(path, "count_3m")  # 250 m: 441 cells
+    assert "less than one cell" not in plain.stderr

@@ -516,6 +516,10 @@ def evaluate_command(
     if area is not None:
         region = read_area(area, crs=points.attrs["crs"], layer=area_layer)
         points = clip_to_area(points, region, label=str(area))
+    points.attrs["warnings"] = [
+        *points.attrs.get("warnings", []),
+        *ev.study_area_notes(points, cell_size_m, region),
+    ]
     click.echo(_row_account(points.attrs), err=True)
     missing = missing_months(points["t"])
     periods, left_out = ev.without_missing(
