@@ -33,6 +33,7 @@ from geo.pointcoords import (
     crs_text,
     far_from_median,
     few_places,
+    own_crs_fix,
     project,
     shared_coordinate,
     source_crs,
@@ -518,9 +519,11 @@ def read_points(
     n_matching = len(df)
     src = source_crs(crs, table.crs, path)
     x, y, warnings = coordinates(df, x_col, y_col, path, src)
+    # the file's own CRS describes its geometry, not columns: a --crs over it may be the fault
+    own = own_crs_fix(x, y, src, table.crs) if crs and not (x_col and y_col) else ""
     check_axes(x, y, src, path, x_col, y_col)
-    check_units(x, y, src, path)
-    warnings += [w for w in (check_area(x, y, src, path),) if w]
+    check_units(x, y, src, path, fix=own)
+    warnings += [w for w in (check_area(x, y, src, path, fix=own),) if w]
     if len(parts) == 1:
         _check_not_years(df[time_col], path, time_col)
         _check_not_numbers(df[time_col], path, time_col)

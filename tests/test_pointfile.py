@@ -1676,3 +1676,41 @@ def test_a_header_with_spaces_around_it_is_found_by_its_name(tmp_path):
     df.to_csv(path, index=False)
     got = read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
     assert len(got) == len(df)
+
+
+def test_a_unit_mismatch_names_the_crs_real_unit_and_sweden_only_for_swedish_points(tmp_path):
+    # EPSG:3435 (Illinois East) counts US survey feet, not metres
+    df = city_rows()
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date"}
+    with pytest.raises(CRSError, match=r"EPSG:3435 \(NAD83 / Illinois East \(ftUS\)\) counts US "):
+        read_points(path, crs="EPSG:3435", **args)
+    # Chicago's feet given as degrees: SWEREF 99 TM, which puts them in the sea, is no fix
+    feet = lonlat_of(df).to_crs(3435)
+    df["Longitude"], df["Latitude"] = feet.x, feet.y
+    df.to_csv(path, index=False)
+    with pytest.raises(CRSError, match="State Plane or UTM zone") as chicago:
+        read_points(path, crs="EPSG:4326", **args)
+    assert "SWEREF" not in str(chicago.value)
+    # Örebro's metres given as degrees: SWEREF 99 TM is
+    sweref = lonlat_of(city_at(15.21, 59.27)).to_crs(3006)
+    df["Longitude"], df["Latitude"] = sweref.x, sweref.y
+    df.to_csv(path, index=False)
+    with pytest.raises(CRSError, match=r"e.g. --crs EPSG:3006 \(SWEREF 99 TM\)"):
+        read_points(path, crs="EPSG:4326", **args)
+
+
+@pytest.mark.parametrize("given", ["EPSG:4326", "EPSG:26985"])
+def test_a_geopackage_given_another_crs_than_its_own_is_told_to_leave_out_crs(tmp_path, given):
+    # the file states EPSG:3006; --crs EPSG:4326 calls its metres degrees (refused), and
+    # Maryland's metres (EPSG:26985) put them 6,000 km north of Maryland: both name the
+    # file's own CRS
+    df = city_at(15.21, 59.27)
+    sweref = lonlat_of(df).to_crs(3006)
+    path = tmp_path / "events.gpkg"
+    gpd.GeoDataFrame({"Date": df["Date"]}, geometry=sweref.to_numpy(), crs=3006).to_file(path)
+    leave_out = r"states its own CRS, EPSG:3006 \(SWEREF99 TM\).*leave out --crs"
+    with pytest.raises(CRSError, match=leave_out):
+        read_points(path, x_col=None, y_col=None, time_col="Date", crs=given)
+    assert len(read_points(path, x_col=None, y_col=None, time_col="Date", crs=None)) == len(df)
