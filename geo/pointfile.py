@@ -68,6 +68,7 @@ logger = logging.getLogger(__name__)
 
 #: Why a row is dropped, in the order the reasons are checked (a row gets the first that fits).
 DROP_REASONS: tuple[str, ...] = (
+    "repeated header",
     "no location",
     "impossible location",
     "no time",
@@ -187,14 +188,41 @@ def _filter(df: pd.DataFrame, where: Sequence[tuple[str, str]], path: Path) -> p
 
 
 def _shown(value: object) -> str:
-    """Write a cell's value for a message: ``= '0.0'``, or ``empty``."""
+    """Write a cell's value for a message: ``= '0.0'``, or ``missing``.
+
+    A CSV's ``NULL``, ``N/A`` and ``NA`` are read as missing, as a blank cell is: both are
+    ``missing``, not ``empty``, which a cell holding ``NULL`` is not.
+    """
     try:
         missing = bool(pd.isna(value))  # type: ignore[call-overload]  # None, NaN, NA, NaT
     except (TypeError, ValueError):  # an array-like value
         missing = False
     if missing:
-        return "empty"
+        return "missing"
     return f"= {str(value)!r}"
+
+
+def _data_row(label: int, members: Sequence[tuple[str, int]]) -> str:
+    """Name a row by the reader's label: ``data row 5``, in its own file of a zip of several."""
+    row, where = label + 1, ""
+    if len(members) > 1:
+        ends = np.cumsum([n for _, n in members])
+        k = int(np.searchsorted(ends, row))  # the file holding global row `row`
+        row, where = row - int(ends[k - 1] if k else 0), f" of {members[k][0]}"
+    return f"data row {row}{where}"
+
+
+def _repeated_headers(df: pd.DataFrame, names: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Tell the rows that repeat the header: each named column holds its own name.
+
+    Exports concatenated into one file (``cat`` of monthly CSVs) carry each file's header
+    line as a row.
+    """
+    same = np.full(len(df), bool(names))
+    for col in names:
+        text = df[col].astype("string").str.strip().str.casefold()
+        same &= (text == str(col).strip().casefold()).fillna(value=False).to_numpy(dtype=bool)
+    return same
 
 
 def _first_examples(
@@ -213,17 +241,12 @@ def _first_examples(
     its own file, which is named.
     """
     out: dict[str, str] = {}
-    ends = np.cumsum([n for _, n in members])
     for why in DROP_REASONS:
         hits = np.flatnonzero(reason == why)
         if hits.size == 0:
             continue
         i = int(hits[0])
-        row = int(df.index[i]) + 1  # the reader's row labels survive the filters
-        where = ""
-        if len(members) > 1:
-            k = int(np.searchsorted(ends, row))  # the file holding global row `row`
-            row, where = row - int(ends[k - 1] if k else 0), f" of {members[k][0]}"
+        row = _data_row(int(df.index[i]), members)  # the reader's labels survive the filters
         if why in ("no time", "outside the period"):
             said = f"{time.name} {_shown(time.iloc[i])}"
         elif x_col and x_col == y_col:  # one column holding whole points
@@ -232,7 +255,7 @@ def _first_examples(
             said = f"{x_col} {_shown(df[x_col].iloc[i])}, {y_col} {_shown(df[y_col].iloc[i])}"
         else:
             said = f"geometry {_shown(df.geometry.iloc[i])}"
-        out[why] = f"data row {row}{where}: {said}"
+        out[why] = f"{row}: {said}"
     return out
 
 
@@ -515,6 +538,10 @@ def read_points(
         raise missing_columns(table, path, missing, conditions)
     if not (x_col and y_col) and not isinstance(df, gpd.GeoDataFrame):
         raise no_geometry(table, path)
+    header_rows = _repeated_headers(df, [c for c in dict.fromkeys(named) if c is not None])
+    n_headers = int(header_rows.sum())
+    header_example = _data_row(int(df.index[header_rows][0]), members) if n_headers else ""
+    df = df[~header_rows]
     df = _filter(df, conditions, path)
     n_matching = len(df)
     src = source_crs(crs, table.crs, path)
@@ -578,7 +605,10 @@ def read_points(
     else:
         out, used_crs = pd.DataFrame({"x": [], "y": [], "t": pd.to_datetime([])}), src
     dropped = {why: int((reason == why).sum()) for why in DROP_REASONS}
+    dropped["repeated header"] = n_headers
     examples = _first_examples(df, reason, x_col=x_col, y_col=y_col, time=written, members=members)
+    if n_headers:
+        examples["repeated header"] = f"{header_example}: the header line again"
     if pile:
         examples["far from the others"] += f"; {pile}"
     if out.empty:
@@ -599,7 +629,7 @@ def read_points(
     ]
     out.attrs["rows"] = {
         "read": n_read,
-        "not matching --where": n_read - n_matching,
+        "not matching --where": n_read - n_headers - n_matching,
         "repeated incident": n_matching - len(df),
         "without an id": no_id,
         "used": len(out),
