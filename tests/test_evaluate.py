@@ -806,3 +806,16 @@ def test_cells_too_large_for_the_shares_are_warned_of(tmp_path):
     assert "Warning: the study area holds 1 cell of 5000 m: 5 % of it is less than" in one.stderr
     plain = _run_cli(path, "count_3m")  # 250 m: 441 cells
     assert "less than one cell" not in plain.stderr
+
+
+def test_a_failed_run_leaves_no_old_output_that_looks_like_its_result(tmp_path):
+    path, out, png = tmp_path / "p.csv", tmp_path / "o.json", tmp_path / "o.png"
+    synthetic_points().to_csv(path, index=False)
+    ok = _run_cli(path, "count_3m", "--json", str(out), "--plot", str(png))
+    assert ok.exit_code == 0 and out.exists() and png.exists()
+    # the next run fails (a period without data): last run's numbers must not stand for it
+    failed = _run_cli(
+        path, "count_3m", "--json", str(out), "--plot", str(png), "--period", "2030-01:"
+    )
+    assert failed.exit_code != 0
+    assert not out.exists() and not png.exists()
