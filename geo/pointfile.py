@@ -595,7 +595,8 @@ def read_points(
         reason[np.flatnonzero(ok)[far]] = "far from the others"
         pile = shared_coordinate(x[ok][far], y[ok][far])
         t = pd.DatetimeIndex(at[ok])
-        outside, kept_period = outside_period(t.to_period("M"), far, wanted_period)
+        outside, kept_period, period_note = outside_period(t.to_period("M"), far, wanted_period)
+        warnings += [period_note] if period_note else []
         reason[np.flatnonzero(ok)[outside]] = "outside the period"
         use = ~far & ~outside
         out = pd.DataFrame({"x": px[use], "y": py[use], "t": t[use]})

@@ -819,3 +819,22 @@ def test_a_failed_run_leaves_no_old_output_that_looks_like_its_result(tmp_path):
     )
     assert failed.exit_code != 0
     assert not out.exists() and not png.exists()
+
+
+def test_thin_months_kept_at_an_end_are_warned_of_as_the_other_warnings(tmp_path):
+    # 20 events a month from September 2023, 200 from January: the thin months hold 6 % of
+    # the events, too many to leave out unasked; the --period that would is named
+    pts = synthetic_points()
+    early = pts.head(80).assign(t=[pd.Timestamp(f"2023-{9 + i // 20}-15") for i in range(80)])
+    path, out = tmp_path / "p.csv", tmp_path / "o.json"
+    pd.concat([early, pts], ignore_index=True).to_csv(path, index=False)
+    result = _run_cli(path, "count_3m", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    said = (
+        "period 2023-09–2024-06 used: its months outside 2024-01–2024-06 hold under 15 % of a "
+        "typical month each but 6 % of the events together; --period 2024-01:2024-06 leaves "
+        "them out"
+    )
+    assert f"\nWarning: {said}." in result.stderr
+    assert "WARNING" not in result.stderr
+    assert said in json.loads(out.read_text())["warnings"]
