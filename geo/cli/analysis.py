@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -334,20 +335,37 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}{moved}." + warned
 
 
-@contextmanager
-def _removed_on_failure(outputs: list[Path]) -> Iterator[None]:
-    """Remove the output files still in ``outputs`` when the run fails, then re-raise.
-
-    An old ``--json`` or ``--plot`` file left beside a failed run would look like its result.
-    The caller takes a file out of ``outputs`` once this run has written it.
-    """
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Return a file's inode and modification time, ``None`` if there is none."""
     try:
-        yield
-    except BaseException:
-        for path in outputs:
-            with suppress(OSError):
-                path.unlink(missing_ok=True)
-        raise
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+def _stale_outputs_removed(command: Callable[..., None]) -> Callable[..., None]:
+    """Make a failed ``geo evaluate`` remove an old ``--json``/``--plot`` it did not rewrite.
+
+    An old output left beside a failed run would look like its result. A file this run
+    wrote (:func:`geo.outputfile.write_atomically` puts a new file in its place) is kept:
+    the JSON, written first, stays when only the plot fails.
+    """
+
+    @functools.wraps(command)
+    def run(**kwargs: object) -> None:
+        outputs = [str(o) for o in (kwargs.get("json_out"), kwargs.get("plot")) if o]
+        before = {Path(o): _identity(Path(o)) for o in outputs if o != "-"}
+        try:
+            command(**kwargs)
+        except BaseException:
+            for path, old in before.items():
+                if old is not None and _identity(path) == old:
+                    with suppress(OSError):
+                        path.unlink()
+            raise
+
+    return run
 
 
 #: The fix told when ``geo evaluate`` cannot write an output file (``%s``: the option).
@@ -487,6 +505,7 @@ _WRITABLE_FIX = "Give %s a path in a folder this account may write to."
     help="Also simulate how far a forecast that knew every cell's rate would beat "
     "count_<train-months>m (a world whose cells keep their rates; see geo/ceiling.py).",
 )
+@_stale_outputs_removed
 def evaluate_command(
     file: Path,
     x_col: str | None,
@@ -524,97 +543,92 @@ def evaluate_command(
     for option, out in (("--json", json_out), ("--plot", plot)):
         if out is not None and out != "-":
             check_writable(Path(out), fix=_WRITABLE_FIX % option)  # before the run, not after
-    pending = [Path(o) for o in (json_out, plot) if o is not None and o != "-"]
-    with _removed_on_failure(pending):
-        points = read_points(
-            file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
-            max_distance_km=max_distance_km, period=period, layer=layer, id_col=id_col, tz=tz,
+    points = read_points(
+        file, x_col=x_col, y_col=y_col, time_col=time_col, crs=crs, where=where,
+        max_distance_km=max_distance_km, period=period, layer=layer, id_col=id_col, tz=tz,
+    )  # fmt: skip
+    region = None
+    if area is not None:
+        region = read_area(area, crs=points.attrs["crs"], layer=area_layer)
+        points = clip_to_area(points, region, label=str(area))
+    points.attrs["warnings"] = [
+        *points.attrs.get("warnings", []),
+        *ev.study_area_notes(points, cell_size_m, region),
+    ]
+    click.echo(_row_account(points.attrs), err=True)
+    missing = missing_months(points["t"])
+    periods, left_out = ev.without_missing(
+        ev.backtest_periods(points["t"], train_months=train_months, step=step), missing
+    )
+    if left_out:
+        click.echo(missing_warning(missing, left_out, points["t"], step=step), err=True)
+    n_steps = len(periods)
+    with _progress(max(n_steps, 1) * len(names), "evaluate") as advance:
+        results, curves = ev.backtest(
+            points, methods=names, cell_size_m=cell_size_m, train_months=train_months, seed=seed,
+            progress=advance, plan_cells=plan_cells, step=step, area=region,
         )  # fmt: skip
-        region = None
-        if area is not None:
-            region = read_area(area, crs=points.attrs["crs"], layer=area_layer)
-            points = clip_to_area(points, region, label=str(area))
-        points.attrs["warnings"] = [
-            *points.attrs.get("warnings", []),
-            *ev.study_area_notes(points, cell_size_m, region),
-        ]
-        click.echo(_row_account(points.attrs), err=True)
-        missing = missing_months(points["t"])
-        periods, left_out = ev.without_missing(
-            ev.backtest_periods(points["t"], train_months=train_months, step=step), missing
+    summary = ev.summarize(results, cell_size_m=cell_size_m, train_months=train_months)
+    summary.update(
+        file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs"),
+        rows=points.attrs["rows"], time_format=points.attrs["time_format"],
+        period=points.attrs["period"], layer=points.attrs["layer"] or None,
+        tz=points.attrs["tz"], times_converted=points.attrs["times_converted"],
+        warnings=list(points.attrs.get("warnings", [])),
+        missing_months=[str(m) for m in missing], left_out=[p.label for p in left_out],
+        area=str(area) if area is not None else "convex hull of the points",
+    )  # fmt: skip
+    fit_note = ev.default_fit_note(periods, names)
+    if fit_note:
+        summary["default_note"] = fit_note
+    bound = None
+    if ceiling:
+        bound = stationary_ceiling(
+            points, cell_size_m=cell_size_m, train_months=train_months, step=step, seed=seed,
+            area=region,
+        )  # fmt: skip
+        summary["ceiling"] = {
+            "ratio_pai_5": bound.ratio, "pai_5_oracle": bound.pai_oracle,
+            "pai_5_count": bound.pai_count,
+            "swing_shape_k": bound.shape_k if np.isfinite(bound.shape_k) else None,
+            "step": bound.step, f"{bound.step}s": bound.steps,
+            "train_steps": bound.train_steps, "simulations": bound.simulations,
+        }  # fmt: skip
+    if json_out and json_out != "-":  # the numbers first: a plot that fails loses nothing
+        text = json.dumps(summary, ensure_ascii=False, indent=2)
+        write_atomically(Path(json_out), text.encode("utf-8"), fix=_WRITABLE_FIX % "--json")
+    if plot is not None:
+        n_cells = summary.get("n_cells")
+        png = io.BytesIO()
+        ev.plot_hit_rates(
+            curves, title=f"{file.name} {' '.join(where)}",
+            plan_share=plan_cells / n_cells if isinstance(n_cells, int) and n_cells else None,
+        ).savefig(png, format="png")  # fmt: skip
+        write_atomically(plot, png.getvalue(), fix=_WRITABLE_FIX % "--plot")
+    if json_out == "-":
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    click.echo(ev.markdown_table(summary))
+    for note in (ev.few_events_note(summary), fit_note):
+        if note:
+            click.echo("\n" + note)
+    click.echo("\n" + ev.plan_sentence(summary))
+    click.echo("")
+    if step == "month":
+        click.echo(ev.monthly_table(summary))
+    else:
+        means = summary["methods"]
+        assert isinstance(means, dict)
+        scored = max((int(m.get("weeks") or 0) for m in means.values()), default=0)
+        click.echo(
+            f"PAI per week: {n_steps} test weeks, {scored} with events (the means' 'weeks'), "
+            "in the JSON (--json, per_week)."
         )
-        if left_out:
-            click.echo(missing_warning(missing, left_out, points["t"], step=step), err=True)
-        n_steps = len(periods)
-        with _progress(max(n_steps, 1) * len(names), "evaluate") as advance:
-            results, curves = ev.backtest(
-                points, methods=names, cell_size_m=cell_size_m, train_months=train_months,
-                seed=seed, progress=advance, plan_cells=plan_cells, step=step, area=region,
-            )  # fmt: skip
-        summary = ev.summarize(results, cell_size_m=cell_size_m, train_months=train_months)
-        summary.update(
-            file=str(file), where=list(where), n_points=len(points), crs=points.attrs.get("crs"),
-            rows=points.attrs["rows"], time_format=points.attrs["time_format"],
-            period=points.attrs["period"], layer=points.attrs["layer"] or None,
-            tz=points.attrs["tz"], times_converted=points.attrs["times_converted"],
-            warnings=list(points.attrs.get("warnings", [])),
-            missing_months=[str(m) for m in missing], left_out=[p.label for p in left_out],
-            area=str(area) if area is not None else "convex hull of the points",
-        )  # fmt: skip
-        fit_note = ev.default_fit_note(periods, names)
-        if fit_note:
-            summary["default_note"] = fit_note
-        bound = None
-        if ceiling:
-            bound = stationary_ceiling(
-                points, cell_size_m=cell_size_m, train_months=train_months, step=step, seed=seed,
-                area=region,
-            )  # fmt: skip
-            summary["ceiling"] = {
-                "ratio_pai_5": bound.ratio, "pai_5_oracle": bound.pai_oracle,
-                "pai_5_count": bound.pai_count,
-                "swing_shape_k": bound.shape_k if np.isfinite(bound.shape_k) else None,
-                "step": bound.step, f"{bound.step}s": bound.steps,
-                "train_steps": bound.train_steps, "simulations": bound.simulations,
-            }  # fmt: skip
-        if json_out and json_out != "-":  # the numbers first: a plot that fails loses nothing
-            text = json.dumps(summary, ensure_ascii=False, indent=2)
-            write_atomically(Path(json_out), text.encode("utf-8"), fix=_WRITABLE_FIX % "--json")
-            pending.remove(Path(json_out))  # this run's: kept if the plot fails
-        if plot is not None:
-            n_cells = summary.get("n_cells")
-            png = io.BytesIO()
-            ev.plot_hit_rates(
-                curves, title=f"{file.name} {' '.join(where)}",
-                plan_share=plan_cells / n_cells if isinstance(n_cells, int) and n_cells else None,
-            ).savefig(png, format="png")  # fmt: skip
-            write_atomically(plot, png.getvalue(), fix=_WRITABLE_FIX % "--plot")
-            pending.remove(plot)
-        if json_out == "-":
-            click.echo(json.dumps(summary, ensure_ascii=False))
-            return
-        click.echo(ev.markdown_table(summary))
-        for note in (ev.few_events_note(summary), fit_note):
-            if note:
-                click.echo("\n" + note)
-        click.echo("\n" + ev.plan_sentence(summary))
-        click.echo("")
-        if step == "month":
-            click.echo(ev.monthly_table(summary))
-        else:
-            means = summary["methods"]
-            assert isinstance(means, dict)
-            scored = max((int(m.get("weeks") or 0) for m in means.values()), default=0)
-            click.echo(
-                f"PAI per week: {n_steps} test weeks, {scored} with events (the means' 'weeks'), "
-                "in the JSON (--json, per_week)."
-            )
-        if bound is not None:
-            click.echo(
-                f"\nCeiling (simulated, {bound.simulations} draws; every cell keeps its mean "
-                f"rate over the file's {bound.steps} {bound.step}s, with the swings between "
-                f"{bound.step}s it shows, gamma shape k = {bound.shape_k:.2f}): a forecast that "
-                f"knew every rate would reach PAI@5% {bound.pai_oracle:.2f} against "
-                f"count_{train_months}m's "
-                f"{bound.pai_count:.2f} ({bound.train_steps} {bound.step}s), {bound.ratio:.3f} ×."
-            )
+    if bound is not None:
+        click.echo(
+            f"\nCeiling (simulated, {bound.simulations} draws; every cell keeps its mean rate over "
+            f"the file's {bound.steps} {bound.step}s, with the swings between {bound.step}s it "
+            f"shows, gamma shape k = {bound.shape_k:.2f}): a forecast that knew every rate would "
+            f"reach PAI@5% {bound.pai_oracle:.2f} against count_{train_months}m's "
+            f"{bound.pai_count:.2f} ({bound.train_steps} {bound.step}s), {bound.ratio:.3f} ×."
+        )
