@@ -22,7 +22,7 @@ from geo.forecast import (
     count_months,
     predict_counts,
 )
-from geo.grid import cell_ids, make_grid
+from geo.grid import ID_STRIDE, cell_ids, make_grid
 from geo.pointcoords import MIN_FAR_KM
 from geo.pointperiod import missing_months
 from geo.weeks import week_label
@@ -48,6 +48,7 @@ __all__ = [
     "pei",
     "plan_sentence",
     "plot_hit_rates",
+    "study_area_notes",
     "study_cell_index",
     "summarize",
 ]
@@ -271,6 +272,102 @@ def study_cell_index(
     """
     cells, ids = _study_cells(points, cell_size_m, area)
     return cells, pd.Index(cells).get_indexer(pd.Index(ids))
+
+
+#: Study cells below which 1 % of the area is less than one cell: PAI@1 % then scores part
+#: of a cell (its events in proportion), and a warning says so.
+FEW_CELLS = 100
+#: Study cells below which 5 % of the area is less than one cell too: PAI at 1 % and 5 %
+#: both score part of one cell, and the warning says so.
+MIN_CELLS = 20
+#: Events a block of the empty-area check would hold if the events were spread evenly over
+#: the study area: at ten, chance leaves a block empty once in 20,000 (Poisson), so an empty
+#: block is empty land (water, a park, countryside between two towns), not a quiet street.
+#: On SF 2012 the blocks without an event are 13 % (vandalism) to 25 % (robbery) of the area.
+BLOCK_EVENTS = 10
+#: Share of the study area in empty blocks above which a warning says PAI is inflated.
+EMPTY_AREA_SHARE = 0.5
+#: Blocks the events must fill at :data:`BLOCK_EVENTS` each for the check to say anything.
+MIN_BLOCKS = 10
+
+
+def _nice_size(size_m: float) -> float:
+    """Round a cell size down to a multiple of 50 m (of 10 m below 100 m), at least 10 m."""
+    step = 50.0 if size_m >= 100 else 10.0
+    return max(step * float(np.floor(size_m / step)), 10.0)
+
+
+def _empty_block_share(
+    cells: npt.NDArray[np.int64], pos: npt.NDArray[np.intp], cell_size_m: float
+) -> tuple[float, float]:
+    """Return the share of study cells in blocks holding no event, and the block side (m).
+
+    The blocks are squares of whole cells, of the side that would hold
+    :data:`BLOCK_EVENTS` events each were the events spread evenly; NaN when the events
+    fill fewer than :data:`MIN_BLOCKS` such blocks.
+    """
+    n_blocks = pos.size / BLOCK_EVENTS
+    if n_blocks < MIN_BLOCKS:
+        return float("nan"), float("nan")
+    k = max(int(np.ceil(np.sqrt(cells.size / n_blocks))), 1)  # cells per block side
+    block = (cells // ID_STRIDE // k) * ID_STRIDE + (cells % ID_STRIDE) // k
+    empty = ~np.isin(block, block[pos])
+    return float(empty.mean()), k * cell_size_m
+
+
+def study_area_notes(
+    points: pd.DataFrame, cell_size_m: float, area: shapely.Geometry | None = None
+) -> list[str]:
+    """Warn of a study area that makes PAI mean little: too few cells, or much of it empty.
+
+    PAI is the hit rate over the share of area flagged. Under :data:`FEW_CELLS` study cells
+    1 % of the area is less than one cell; under :data:`MIN_CELLS` 5 % is too. Both are
+    warned of, not refused: the shares are still scored (a part of a cell counts its events
+    in proportion) and a small town's sample should run. Where more than
+    :data:`EMPTY_AREA_SHARE` of the area lies in blocks with no event in the whole file
+    (:data:`BLOCK_EVENTS`), flagging 5 % of it takes cells that hold a larger share of where
+    events happen, and every method's PAI grows with the empty area, not with its skill.
+
+    Parameters
+    ----------
+    points
+        ``x``, ``y`` in metres (those scored).
+    cell_size_m
+        Grid cell side.
+    area
+        The study area given (``--area``); default the points' convex hull.
+
+    Returns
+    -------
+    list of str
+        The warnings (empty when there is none).
+    """
+    cells, pos = study_cell_index(points, cell_size_m, area)
+    n = cells.size
+    notes = []
+    if n < FEW_CELLS:
+        below, scored = ("5 %", "PAI at 1 % and 5 %") if n < MIN_CELLS else ("1 %", "PAI@1 %")
+        suggested = _nice_size(cell_size_m * np.sqrt(n / FEW_CELLS))
+        notes.append(
+            f"the study area holds {n} cell{'s' if n > 1 else ''} of {cell_size_m:g} m: "
+            f"{below} of it is less than one cell, so {scored} rests on part of a cell (its "
+            f"events in proportion) and means little; --cell-size-m {suggested:g} gives about "
+            f"{FEW_CELLS} cells"
+        )
+    share, block_m = _empty_block_share(cells, pos, cell_size_m)
+    if share > EMPTY_AREA_SHARE:
+        fix = (
+            "check that --area is the study area"
+            if area is not None
+            else "give the real study area with --area BOUNDARY (the city's boundary)"
+        )
+        notes.append(
+            f"{share:.0%} of the study area lies in blocks of {block_m:g} m with no event in "
+            f"the whole file (spread evenly, the {pos.size:,} events would put {BLOCK_EVENTS} "
+            "in each): PAI grows with empty area, as 5 % of a larger area takes more of the "
+            f"cells where events happen, so every method's PAI is inflated; {fix}"
+        )
+    return notes
 
 
 #: Test steps of a backtest: calendar months, or ISO weeks (Monday–Sunday) as the patrol plan uses.

@@ -144,7 +144,25 @@ def _named(crs: CRS) -> str:
     return f"{crs.to_string()} ({crs.name})"
 
 
-def check_area(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> str:
+def _median_point(x: FloatArray, y: FloatArray) -> tuple[float, float] | None:
+    """Return the median x and y of the located points (not at ``(0, 0)``), ``None`` if none."""
+    located = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+    if not located.any():
+        return None
+    return float(np.median(x[located])), float(np.median(y[located]))
+
+
+def lies_in_area(x: FloatArray, y: FloatArray, crs: CRS) -> bool:
+    """Tell points whose median point lies within :data:`AREA_MARGIN_KM` of ``crs``'s area of use.
+
+    ``False`` when there is no located point, the CRS has no area of use or the point lies
+    on no earth under it.
+    """
+    median = _median_point(x, y)
+    return median is not None and _inside(place(*median, crs))
+
+
+def check_area(x: FloatArray, y: FloatArray, src: CRS, path: Path, fix: str = "") -> str:
     """Tell whether the points lie in ``src``'s area of use; refuse them far outside it.
 
     The median point (of x and of y, rows at ``(0, 0)`` or without coordinates left out)
@@ -154,7 +172,8 @@ def check_area(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> str:
     another unit places the point inside its area, that CRS to pass. Only a projected CRS
     is checked: under a geographic one degrees are degrees wherever the points lie
     (:func:`geo.pointcoords.check_units` and :func:`geo.pointcoords.check_axes` see to
-    those).
+    those). ``fix``, when given, is named instead (the file's own CRS that ``--crs``
+    overrode, :func:`geo.pointcoords.own_crs_fix`).
 
     Returns
     -------
@@ -166,10 +185,10 @@ def check_area(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> str:
     CRSError
         If the median point lies more than :data:`FAR_OUTSIDE_KM` outside the area of use.
     """
-    located = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
-    if not (src.is_projected and located.any()):
+    median = _median_point(x, y)
+    if not src.is_projected or median is None:
         return ""
-    mx, my = float(np.median(x[located])), float(np.median(y[located]))
+    mx, my = median
     here = place(mx, my, src)
     if here is None or _inside(here):
         return ""
@@ -178,9 +197,10 @@ def check_area(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> str:
         f"point) under {_named(src)}, {here.outside_km:,.0f} km outside its area of use "
         f"({_area(src)})"
     )
+    given_fix = fix
     fix = "check --crs against the CRS the portal's description of the file names"
     fits: list[tuple[CRS, Placed]] = []
-    for other in siblings(src):
+    for other in [] if given_fix else siblings(src):
         there = place(mx, my, other)
         if there is not None and _inside(there):
             fits.append((other, there))
@@ -192,15 +212,17 @@ def check_area(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> str:
             f"{_lonlat(there.lon, there.lat)}, inside its area: pass --crs "
             f"{other.to_string()}{also}"
         )
+    fix = given_fix or fix
     if here.outside_km > FAR_OUTSIDE_KM:
         msg = (
             f"{said[0].upper()}{said[1:]}: more than {FAR_OUTSIDE_KM:,.0f} km out, so these "
             f"cannot be its coordinates; {fix}."
         )
-        if not fits:
+        if not fits and not given_fix:
             msg += (
                 " If they are metres on a plane of their own (synthetic points, or places "
                 "shifted to hide them), pass --crs local."
             )
         raise CRSError(msg)
-    return f"{said}; {fix}" + ("" if fits else "; if it is this one, the points are used as read")
+    unsure = "" if fits or given_fix else "; if it is this one, the points are used as read"
+    return f"{said}; {fix}{unsure}"

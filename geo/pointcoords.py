@@ -14,7 +14,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo.errors import CRSError, ImportFileError
-from geo.pointarea import units_of
+from geo.pointarea import lies_in_area, units_of
 from geo.pointtext import looks_like_a_point, read_numbers, read_pair, read_whole_points
 
 FloatArray = npt.NDArray[np.float64]
@@ -131,26 +131,92 @@ def crs_text(src: CRS) -> str:
     return LOCAL if src == LOCAL_CRS else src.to_string()
 
 
-def check_units(x: FloatArray, y: FloatArray, src: CRS, path: Path) -> None:
-    """Refuse coordinates that cannot be in ``src``: degrees given as metres, or the reverse."""
+#: SWEREF 99 TM, the CRS Swedish data are in: named as a fix only for points that can be
+#: in Sweden under it.
+SWEREF99_TM = CRS.from_epsg(3006)
+
+
+def _degrees_share(x: FloatArray, y: FloatArray) -> float | None:
+    """Return the share of located points within ±180/±90, ``None`` when none is located."""
     finite = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
-    if finite.sum() == 0:
+    if not finite.any():
+        return None
+    return float(np.mean((np.abs(x[finite]) <= 180) & (np.abs(y[finite]) <= 90)))
+
+
+def _units_fit(x: FloatArray, y: FloatArray, src: CRS) -> bool:
+    """Tell coordinates that can be in ``src``: degrees under a geographic CRS, else not."""
+    in_degrees = _degrees_share(x, y)
+    if in_degrees is None:
+        return True
+    return in_degrees > 0.01 if src.is_geographic else in_degrees < 0.99
+
+
+def own_crs_fix(x: FloatArray, y: FloatArray, given: CRS, own: CRS | None) -> str:
+    """Say to leave out ``--crs`` when the file's own CRS, which it overrode, fits the points.
+
+    A GeoPackage or GeoJSON states the CRS of its geometry; a ``--crs`` of another one is
+    then the likely cause of coordinates that do not fit it.
+
+    Parameters
+    ----------
+    x, y
+        The coordinates, as read from the file's geometry.
+    given
+        The CRS ``--crs`` named.
+    own
+        The CRS the file states (``None`` when it states none, or the coordinates come
+        from columns, which it does not describe).
+
+    Returns
+    -------
+    str
+        ``"the file states its own CRS, EPSG:3006 (SWEREF99 TM), under which its points
+        lie in that CRS's area of use: leave out --crs"``, or ``""``.
+    """
+    if own is None or own == given or not _units_fit(x, y, own):
+        return ""
+    if own.area_of_use is not None and not lies_in_area(x, y, own):
+        return ""
+    return (
+        f"the file states its own CRS, {crs_text(own)} ({own.name}), under which its points "
+        "lie in that CRS's area of use: leave out --crs"
+    )
+
+
+def check_units(x: FloatArray, y: FloatArray, src: CRS, path: Path, fix: str = "") -> None:
+    """Refuse coordinates that cannot be in ``src``: degrees given as metres, or the reverse.
+
+    The message names the unit ``src`` counts (``US survey feet`` for EPSG:3435) and, as the
+    CRS to pass for coordinates that are not degrees, SWEREF 99 TM only where the points
+    could lie in Sweden under it; ``fix`` (:func:`own_crs_fix`) comes first when given.
+    """
+    in_degrees = _degrees_share(x, y)
+    if in_degrees is None or _units_fit(x, y, src):
         return
-    in_degrees = float(np.mean((np.abs(x[finite]) <= 180) & (np.abs(y[finite]) <= 90)))
+    finite = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
     example = f"({x[finite][0]:g}, {y[finite][0]:g})"
-    if not src.is_geographic and in_degrees >= 0.99:
+    if not src.is_geographic:
+        name = "" if src == LOCAL_CRS else f" ({src.name})"
+        named = f"{crs_text(src)}{name} counts {units_of(src)}"
         msg = (
             f"The coordinates of {str(path)!r} look like longitude/latitude in degrees "
-            f"(e.g. {example}), but {crs_text(src)} counts metres; pass --crs EPSG:4326."
+            f"(e.g. {example}), but {named}; {fix or 'pass --crs EPSG:4326'}."
         )
         raise CRSError(msg)
-    if src.is_geographic and in_degrees <= 0.01:
-        msg = (
-            f"The coordinates of {str(path)!r} (e.g. {example}) are not degrees, but "
-            f"{src.to_string()} is longitude/latitude; pass the projected CRS they are in, "
-            "e.g. --crs EPSG:3006 (SWEREF 99 TM) or the city's State Plane or UTM zone."
+    if not fix:
+        fix = (
+            "pass the projected CRS they are in, e.g. --crs EPSG:3006 (SWEREF 99 TM), under "
+            "which they lie in Sweden"
+            if lies_in_area(x, y, SWEREF99_TM)
+            else "pass the projected CRS they are in (the State Plane or UTM zone of the "
+            "place, as the portal's description of the file names it)"
         )
-        raise CRSError(msg)
+    msg = (
+        f"The coordinates of {str(path)!r} (e.g. {example}) are not degrees, but "
+        f"{src.to_string()} is longitude/latitude; {fix}."
+    )
+    raise CRSError(msg)
 
 
 #: Words naming a latitude or a longitude column (after splitting a name like ``GEO_LAT``).

@@ -215,7 +215,8 @@ def _read_one_csv(
     """
     encoding, bad_lines = _encoding(open_table)
     if bad_lines:
-        logger.warning("%s: %d line(s) with bytes that are not UTF-8, read as '�'", name, bad_lines)
+        # the account says how many (attrs["bad_lines"]), as a line of its own
+        logger.info("%s: %d line(s) with bytes that are not UTF-8, read as '�'", name, bad_lines)
     with open_table() as f:
         head = bytes(f.read(65_536)).decode(encoding, errors="replace")
     skip, sep = _layout(head)

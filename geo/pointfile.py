@@ -33,6 +33,7 @@ from geo.pointcoords import (
     crs_text,
     far_from_median,
     few_places,
+    own_crs_fix,
     project,
     shared_coordinate,
     source_crs,
@@ -41,6 +42,7 @@ from geo.pointperiod import (
     MAX_GAP_MONTHS,
     MAX_OUTSIDE_SHARE,
     MIN_MONTH_SHARE,
+    empty_months_note,
     main_period,
     outside_period,
     parse_period,
@@ -66,6 +68,7 @@ logger = logging.getLogger(__name__)
 
 #: Why a row is dropped, in the order the reasons are checked (a row gets the first that fits).
 DROP_REASONS: tuple[str, ...] = (
+    "repeated header",
     "no location",
     "impossible location",
     "no time",
@@ -185,14 +188,41 @@ def _filter(df: pd.DataFrame, where: Sequence[tuple[str, str]], path: Path) -> p
 
 
 def _shown(value: object) -> str:
-    """Write a cell's value for a message: ``= '0.0'``, or ``empty``."""
+    """Write a cell's value for a message: ``= '0.0'``, or ``missing``.
+
+    A CSV's ``NULL``, ``N/A`` and ``NA`` are read as missing, as a blank cell is: both are
+    ``missing``, not ``empty``, which a cell holding ``NULL`` is not.
+    """
     try:
         missing = bool(pd.isna(value))  # type: ignore[call-overload]  # None, NaN, NA, NaT
     except (TypeError, ValueError):  # an array-like value
         missing = False
     if missing:
-        return "empty"
+        return "missing"
     return f"= {str(value)!r}"
+
+
+def _data_row(label: int, members: Sequence[tuple[str, int]]) -> str:
+    """Name a row by the reader's label: ``data row 5``, in its own file of a zip of several."""
+    row, where = label + 1, ""
+    if len(members) > 1:
+        ends = np.cumsum([n for _, n in members])
+        k = int(np.searchsorted(ends, row))  # the file holding global row `row`
+        row, where = row - int(ends[k - 1] if k else 0), f" of {members[k][0]}"
+    return f"data row {row}{where}"
+
+
+def _repeated_headers(df: pd.DataFrame, names: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Tell the rows that repeat the header: each named column holds its own name.
+
+    Exports concatenated into one file (``cat`` of monthly CSVs) carry each file's header
+    line as a row.
+    """
+    same = np.full(len(df), bool(names))
+    for col in names:
+        text = df[col].astype("string").str.strip().str.casefold()
+        same &= (text == str(col).strip().casefold()).fillna(value=False).to_numpy(dtype=bool)
+    return same
 
 
 def _first_examples(
@@ -211,17 +241,12 @@ def _first_examples(
     its own file, which is named.
     """
     out: dict[str, str] = {}
-    ends = np.cumsum([n for _, n in members])
     for why in DROP_REASONS:
         hits = np.flatnonzero(reason == why)
         if hits.size == 0:
             continue
         i = int(hits[0])
-        row = int(df.index[i]) + 1  # the reader's row labels survive the filters
-        where = ""
-        if len(members) > 1:
-            k = int(np.searchsorted(ends, row))  # the file holding global row `row`
-            row, where = row - int(ends[k - 1] if k else 0), f" of {members[k][0]}"
+        row = _data_row(int(df.index[i]), members)  # the reader's labels survive the filters
         if why in ("no time", "outside the period"):
             said = f"{time.name} {_shown(time.iloc[i])}"
         elif x_col and x_col == y_col:  # one column holding whole points
@@ -230,7 +255,7 @@ def _first_examples(
             said = f"{x_col} {_shown(df[x_col].iloc[i])}, {y_col} {_shown(df[y_col].iloc[i])}"
         else:
             said = f"geometry {_shown(df.geometry.iloc[i])}"
-        out[why] = f"data row {row}{where}: {said}"
+        out[why] = f"{row}: {said}"
     return out
 
 
@@ -476,7 +501,8 @@ def read_points(
         UTF-8 (read as "�"); ``attrs["warnings"]`` what to check about the coordinates
         (points outside the area of use of their CRS, :func:`geo.pointarea.check_area`;
         thousands separators read because the CRS is projected; points on a few places
-        only, :func:`geo.pointcoords.few_places`).
+        only, :func:`geo.pointcoords.few_places`) and the times (most months empty,
+        :func:`geo.pointperiod.empty_months_note`).
 
     Raises
     ------
@@ -512,13 +538,19 @@ def read_points(
         raise missing_columns(table, path, missing, conditions)
     if not (x_col and y_col) and not isinstance(df, gpd.GeoDataFrame):
         raise no_geometry(table, path)
+    header_rows = _repeated_headers(df, [c for c in dict.fromkeys(named) if c is not None])
+    n_headers = int(header_rows.sum())
+    header_example = _data_row(int(df.index[header_rows][0]), members) if n_headers else ""
+    df = df[~header_rows]
     df = _filter(df, conditions, path)
     n_matching = len(df)
     src = source_crs(crs, table.crs, path)
     x, y, warnings = coordinates(df, x_col, y_col, path, src)
+    # the file's own CRS describes its geometry, not columns: a --crs over it may be the fault
+    own = own_crs_fix(x, y, src, table.crs) if crs and not (x_col and y_col) else ""
     check_axes(x, y, src, path, x_col, y_col)
-    check_units(x, y, src, path)
-    warnings += [w for w in (check_area(x, y, src, path),) if w]
+    check_units(x, y, src, path, fix=own)
+    warnings += [w for w in (check_area(x, y, src, path, fix=own),) if w]
     if len(parts) == 1:
         _check_not_years(df[time_col], path, time_col)
         _check_not_numbers(df[time_col], path, time_col)
@@ -563,7 +595,8 @@ def read_points(
         reason[np.flatnonzero(ok)[far]] = "far from the others"
         pile = shared_coordinate(x[ok][far], y[ok][far])
         t = pd.DatetimeIndex(at[ok])
-        outside, kept_period = outside_period(t.to_period("M"), far, wanted_period)
+        outside, kept_period, period_note = outside_period(t.to_period("M"), far, wanted_period)
+        warnings += [period_note] if period_note else []
         reason[np.flatnonzero(ok)[outside]] = "outside the period"
         use = ~far & ~outside
         out = pd.DataFrame({"x": px[use], "y": py[use], "t": t[use]})
@@ -573,7 +606,10 @@ def read_points(
     else:
         out, used_crs = pd.DataFrame({"x": [], "y": [], "t": pd.to_datetime([])}), src
     dropped = {why: int((reason == why).sum()) for why in DROP_REASONS}
+    dropped["repeated header"] = n_headers
     examples = _first_examples(df, reason, x_col=x_col, y_col=y_col, time=written, members=members)
+    if n_headers:
+        examples["repeated header"] = f"{header_example}: the header line again"
     if pile:
         examples["far from the others"] += f"; {pile}"
     if out.empty:
@@ -590,10 +626,11 @@ def read_points(
     out.attrs["warnings"] = [
         *warnings,
         *(w for w in (few_places(out["x"].to_numpy(), out["y"].to_numpy()),) if w),
+        *(w for w in (empty_months_note(out["t"], times.format),) if w),
     ]
     out.attrs["rows"] = {
         "read": n_read,
-        "not matching --where": n_read - n_matching,
+        "not matching --where": n_read - n_headers - n_matching,
         "repeated incident": n_matching - len(df),
         "without an id": no_id,
         "used": len(out),

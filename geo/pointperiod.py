@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
 import numpy as np
@@ -11,9 +10,6 @@ import pandas as pd
 from scipy.stats import poisson
 
 from geo.errors import DataError
-
-logger = logging.getLogger(__name__)
-
 
 #: A month at either end of the file with fewer events than this share of a typical month
 #: lies outside the file's main period: events dated years back in a year's export (reported
@@ -147,29 +143,32 @@ def outside_period(
     months: pd.PeriodIndex,
     dropped: npt.NDArray[np.bool_],
     wanted: tuple[pd.Period | None, pd.Period | None] | None,
-) -> tuple[npt.NDArray[np.bool_], str]:
+) -> tuple[npt.NDArray[np.bool_], str, str]:
     """Mark the events (not yet ``dropped``) outside the wanted or the main period.
 
-    Returns the mask and the months kept as ``"FROM:TO"`` (empty if none is left).
+    Returns the mask, the months kept as ``"FROM:TO"`` (empty if none is left) and a warning
+    for the user (``""`` if none): the thin months kept at the ends and the ``--period``
+    that would leave them out.
     """
     candidates = months[~dropped]
     if candidates.empty:
-        return np.zeros(len(months), dtype=bool), ""
+        return np.zeros(len(months), dtype=bool), "", ""
+    note = ""
     if wanted is None:
         thin_first, thin_last, left_out = filled_period(candidates)
         first, last = _main_of_filled(candidates, thin_first, thin_last, left_out)
         if (thin_first, thin_last) != (first, last):
-            logger.warning(
-                "period %s–%s used: its months outside %s–%s hold under %d %% of a typical "
-                "month each but %.0f %% of the events together; --period %s:%s leaves them out",
-                first, last, thin_first, thin_last, round(100 * MIN_MONTH_SHARE),
-                100 * left_out, thin_first, thin_last,
-            )  # fmt: skip
+            note = (
+                f"period {first}–{last} used: its months outside {thin_first}–{thin_last} hold "
+                f"under {round(100 * MIN_MONTH_SHARE)} % of a typical month each but "
+                f"{100 * left_out:.0f} % of the events together; --period "
+                f"{thin_first}:{thin_last} leaves them out"
+            )
     else:
         first = wanted[0] if wanted[0] is not None else candidates.min()
         last = wanted[1] if wanted[1] is not None else candidates.max()
     outside = ((months < first) | (months > last)) & ~dropped
-    return np.asarray(outside, dtype=bool), f"{first}:{last}"
+    return np.asarray(outside, dtype=bool), f"{first}:{last}", note
 
 
 #: A month inside a file holding fewer than this share of a typical month's events, and
@@ -209,3 +208,47 @@ def missing_months(times: pd.Series) -> list[pd.Period]:
     chance = poisson.cdf(counts.to_numpy(), typical) if typical > 0 else np.ones(len(counts))
     thin = (counts.to_numpy() < MISSING_SHARE * typical) & (chance < MISSING_CHANCE)
     return [p for p, low in zip(every, thin, strict=True) if low]
+
+
+#: Events a month of the span must average before its empty months are remarked on: at this
+#: rate chance leaves a month empty 5 % of the time (Poisson), not most months.
+EMPTY_MONTHS_MIN_RATE = 3.0
+
+
+def empty_months_note(times: pd.Series, time_format: str) -> str:
+    """Say when most months from the first event to the last are empty, which chance would fill.
+
+    Dates read in the wrong day/month order land so: a monthly file written day-first
+    (``01/03/2019``) read month-first puts every event in January.
+
+    Parameters
+    ----------
+    times
+        The events' times (those used).
+    time_format
+        How the dates were read, named in the note.
+
+    Returns
+    -------
+    str
+        The warning, or ``""`` when at most half the months are empty or the events
+        average fewer than :data:`EMPTY_MONTHS_MIN_RATE` a month.
+    """
+    months = pd.to_datetime(times).dropna().dt.to_period("M")
+    if months.empty:
+        return ""
+    n_months = months.max().ordinal - months.min().ordinal + 1
+    empty = n_months - months.nunique()
+    if empty <= n_months / 2 or len(months) < EMPTY_MONTHS_MIN_RATE * n_months:
+        return ""
+    busiest = months.dt.month.value_counts()
+    top = (
+        f"; {busiest.iloc[0] / len(months):.0%} of them in "
+        f"{pd.Timestamp(2000, int(busiest.index[0]), 1):%B}"
+    )
+    return (
+        f"{empty} of the {n_months} months {months.min()}–{months.max()} hold no event, "
+        f"though the {len(months):,} events would fill nearly every month by chance{top}: "
+        f"check that the dates were read in the right day/month order (read as "
+        f"{time_format!r}; a monthly file writes 01/03/2019 for March)"
+    )

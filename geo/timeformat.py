@@ -356,7 +356,48 @@ def _candidates(sample: pd.Series) -> list[str]:
     # nobody writes dates month-first with dots (01.02.2019 is 1 February), yet pandas'
     # first guess from a value whose day is 12 or less is that
     kept = [g for g in guesses if g and not g.startswith("%m.")]
+    # pandas guesses month-first from 01-03-2019 too: its two guesses are put in the order
+    # a tie goes to, as for FORMATS (day-first with dashes)
+    kept.sort(key=_tie_rank)
     return list(dict.fromkeys(kept + shaped))
+
+
+def _tie_rank(fmt: str) -> int:
+    """Rank a format 0 when a tie between day/month orders goes to it, else 1.
+
+    With slashes month-first wins, as the US portals that write slashes write them; with
+    dashes and dots day-first, as Europe writes them. A format starting with neither a day
+    nor a month ranks 0.
+    """
+    if not fmt.startswith(("%d", "%m")):
+        return 0
+    return int(fmt.startswith("%m") != (fmt[2:3] == "/"))
+
+
+def _twin(fmt: str) -> str:
+    """Return ``fmt`` with the day and the month swapped (``%m/%d/%Y`` → ``%d/%m/%Y``)."""
+    return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+#: Months a column's dates must name, each as its 1st, to be read as a monthly file when both
+#: day/month orders read it: two dates (``01/02/2000``, ``01/01/2020``) are as likely 2 and 1
+#: January as 1 February and 1 January.
+MIN_FIRST_OF_MONTHS = 3
+
+
+def _first_of_months(values: pd.Series, fmt: str) -> bool:
+    """Whether ``fmt`` reads every value as the 1st of a month, over several months.
+
+    A monthly file written day-first (``01/03/2019``) reads in both orders; month-first, all
+    its events would fall in January. Several is :data:`MIN_FIRST_OF_MONTHS` or more.
+    """
+    at = pd.to_datetime(values, format=fmt, errors="coerce")
+    date = _date_part(fmt)
+    if date is not None:  # midnight written as the date alone
+        at = at.fillna(pd.to_datetime(values, format=date, errors="coerce"))
+    read = at.dropna()
+    months = read.dt.to_period("M").nunique()
+    return bool((read.dt.day == 1).all() and months >= MIN_FIRST_OF_MONTHS)
 
 
 def iso_week_days(year: pd.Series, week: pd.Series, day: pd.Series | None = None) -> pd.Series:
@@ -670,14 +711,21 @@ def _best_format(sample: pd.Series, dayfirst: bool | None = None) -> tuple[str, 
     """Return the candidate format that reads most of ``sample`` and how many it reads.
 
     On a tie the first candidate wins; with ``dayfirst`` given, the candidates of that
-    day/month order come first (a column's other values are read in its own order).
+    day/month order come first (a column's other values are read in its own order). Where
+    both day/month orders read as many values and one reads every value as the 1st of a
+    month over several months (a monthly file, ``01/03/2019``), that one wins: the other
+    would put every event in January.
     """
     candidates = _candidates(sample)
     if dayfirst is not None:
         other = "%m" if dayfirst else "%d"
         candidates.sort(key=lambda fmt: fmt.startswith(other))  # stable
     scores = [(fmt, _n_read(sample, fmt)) for fmt in candidates]
-    return max(scores, key=lambda s: s[1])  # max keeps the first on a tie
+    best, n = max(scores, key=lambda s: s[1])  # max keeps the first on a tie
+    twin = _twin(best)
+    if twin != best and dict(scores).get(twin) == n and _first_of_months(sample, twin):
+        return twin, n  # 01/03/2019, 01/04/2019: the 1st of each month, not 3, 4 January
+    return best, n
 
 
 def _read_with(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:

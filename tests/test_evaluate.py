@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -729,3 +730,111 @@ def test_a_missing_output_folder_is_made(tmp_path):
     result = _run_cli(path, "count_3m", "--json", str(out), "--plot", str(tmp_path / "p.png"))
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["methods"]["count_3m"]["months"] == 3  # folder made
+
+
+def test_events_in_one_month_of_each_year_are_warned_of(tmp_path):
+    # 60 events in each January of three years: 22 of the 25 months empty, as a monthly file
+    # read in the wrong day/month order lands
+    pts = synthetic_points().groupby(synthetic_points()["t"].dt.month).head(60)
+    pts = pts[pts["t"].dt.month <= 3].copy()
+    pts["t"] = [f"{2018 + t.month}-01-{t.day:02d}" for t in pts["t"]]
+    path = tmp_path / "p.csv"
+    pts.to_csv(path, index=False)
+    got = read_points(path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006")
+    assert any(
+        w.startswith("22 of the 25 months 2019-01–2021-01 hold no event") and "January" in w
+        for w in got.attrs["warnings"]
+    ), got.attrs["warnings"]
+    # a file with events in every month is not
+    path.write_text(synthetic_points().to_csv(index=False))
+    assert not any(
+        "hold no event" in w
+        for w in read_points(path, x_col="x", y_col="y", time_col="t", crs="EPSG:3006").attrs[
+            "warnings"
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--train-months", "0"), ("--train-months", "-1"), ("--max-distance-km", "0"),
+     ("--cell-size-m", "0"), ("--plan-cells", "0")],
+)  # fmt: skip
+def test_counts_and_sizes_below_their_least_are_refused_naming_the_option(tmp_path, option, value):
+    # --train-months -1 ran on to a hint to name 'count_-1m'
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)
+    result = _run_cli(path, "count_1m", option, value)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.output and "count_" not in result.output
+
+
+def test_a_study_area_mostly_without_events_is_warned_of(tmp_path):
+    import shapely
+
+    # the synthetic town fills 5 × 5 km; an --area of 15 × 15 km around it is 89 % empty,
+    # and flagging 5 % of it takes the town's busiest cells: PAI grows with the empty area
+    path, out = tmp_path / "p.csv", tmp_path / "o.json"
+    synthetic_points().to_csv(path, index=False)
+    x0, y0 = 500_000.0, 6_500_000.0
+    area = _write_area(tmp_path / "a.gpkg", shapely.box(x0, y0, x0 + 15_000, y0 + 15_000))
+    result = _run_cli(path, "count_3m", "--area", str(area), "--json", str(out))
+    assert result.exit_code == 0, result.output
+    said = re.search(
+        r"\nWarning: (\d+)% of the study area lies in blocks of \d+ m with no event", result.stderr
+    )
+    assert said and int(said.group(1)) > 80, result.stderr
+    assert "PAI grows with empty area" in result.stderr and "check that --area" in result.stderr
+    assert any("PAI grows with empty area" in w for w in json.loads(out.read_text())["warnings"])
+    # the town's own hull is not
+    plain = _run_cli(path, "count_3m")
+    assert plain.exit_code == 0 and "empty area" not in plain.stderr
+
+
+def test_cells_too_large_for_the_shares_are_warned_of(tmp_path):
+    path = tmp_path / "p.csv"
+    synthetic_points().to_csv(path, index=False)  # 5 × 5 km
+    few = _run_cli(path, "count_3m", "--cell-size-m", "1000")  # 25 cells: 1 % is a quarter of one
+    assert few.exit_code == 0, few.output
+    assert (
+        "Warning: the study area holds 25 cells of 1000 m: 1 % of it is less than one cell, so "
+        "PAI@1 % rests on part of a cell" in few.stderr
+    )
+    assert "--cell-size-m 500 gives about 100 cells" in few.stderr
+    one = _run_cli(path, "count_3m", "--cell-size-m", "5000")  # one cell: every PAI is 1
+    assert one.exit_code == 0, one.output
+    assert "Warning: the study area holds 1 cell of 5000 m: 5 % of it is less than" in one.stderr
+    plain = _run_cli(path, "count_3m")  # 250 m: 441 cells
+    assert "less than one cell" not in plain.stderr
+
+
+def test_a_failed_run_leaves_no_old_output_that_looks_like_its_result(tmp_path):
+    path, out, png = tmp_path / "p.csv", tmp_path / "o.json", tmp_path / "o.png"
+    synthetic_points().to_csv(path, index=False)
+    ok = _run_cli(path, "count_3m", "--json", str(out), "--plot", str(png))
+    assert ok.exit_code == 0 and out.exists() and png.exists()
+    # the next run fails (a period without data): last run's numbers must not stand for it
+    failed = _run_cli(
+        path, "count_3m", "--json", str(out), "--plot", str(png), "--period", "2030-01:"
+    )
+    assert failed.exit_code != 0
+    assert not out.exists() and not png.exists()
+
+
+def test_thin_months_kept_at_an_end_are_warned_of_as_the_other_warnings(tmp_path):
+    # 20 events a month from September 2023, 200 from January: the thin months hold 6 % of
+    # the events, too many to leave out unasked; the --period that would is named
+    pts = synthetic_points()
+    early = pts.head(80).assign(t=[pd.Timestamp(f"2023-{9 + i // 20}-15") for i in range(80)])
+    path, out = tmp_path / "p.csv", tmp_path / "o.json"
+    pd.concat([early, pts], ignore_index=True).to_csv(path, index=False)
+    result = _run_cli(path, "count_3m", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    said = (
+        "period 2023-09–2024-06 used: its months outside 2024-01–2024-06 hold under 15 % of a "
+        "typical month each but 6 % of the events together; --period 2024-01:2024-06 leaves "
+        "them out"
+    )
+    assert f"\nWarning: {said}." in result.stderr
+    assert "WARNING" not in result.stderr
+    assert said in json.loads(out.read_text())["warnings"]

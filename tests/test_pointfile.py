@@ -94,14 +94,14 @@ def test_every_row_is_used_filtered_or_dropped_with_its_reason(tmp_path):
     rows = got.attrs["rows"]
     assert rows["read"] == 400 and rows["not matching --where"] == 100
     assert rows["dropped"] == {
-        "no location": 1, "impossible location": 2, "no time": 1, "far from the others": 2,
-        "outside the period": 0,
+        "repeated header": 0, "no location": 1, "impossible location": 2, "no time": 1,
+        "far from the others": 2, "outside the period": 0,
     }  # fmt: skip
     assert rows["used"] == len(got) == 400 - 100 - 6
     # each reason names its first row (data rows from 1) and the values that failed
     examples = got.attrs["dropped_examples"]
     assert examples["no time"] == f"data row {narcotics[3] + 1}: Date = 'not recorded'"
-    no_place = f"data row {narcotics[0] + 1}: Longitude empty, Latitude empty"
+    no_place = f"data row {narcotics[0] + 1}: Longitude missing, Latitude missing"
     assert examples["no location"] == no_place
     zero = f"data row {narcotics[1] + 1}: Longitude = '0.0'"
     assert examples["impossible location"].startswith(zero)
@@ -561,7 +561,7 @@ def test_a_zip_of_monthly_police_files_is_read_as_one_table(tmp_path):
     )
     assert every.attrs["rows"]["dropped"]["no location"] == 5
     assert every.attrs["dropped_examples"]["no location"] == (
-        "data row 2 of 2019-01/2019-01-metropolitan-street.csv: Longitude empty, Latitude empty"
+        "data row 2 of 2019-01/2019-01-metropolitan-street.csv: Longitude missing, Latitude missing"
     )
     result = run_evaluate(path, "--methods", "count_1m", "--train-months", "1", time_col="Month")
     assert result.exit_code == 0, result.output
@@ -1058,7 +1058,7 @@ def test_a_column_of_whole_points_named_for_both_axes_is_read(tmp_path, written)
     rows = got.attrs["rows"]
     assert rows["dropped"]["no location"] == 2 and rows["dropped"]["impossible location"] == 1
     assert rows["read"] == rows["used"] + sum(rows["dropped"].values()) == 400
-    assert got.attrs["dropped_examples"]["no location"] == "data row 4: Location empty"
+    assert got.attrs["dropped_examples"]["no location"] == "data row 4: Location missing"
     # the same points as the file's own longitude and latitude columns give
     want = read_points(path, x_col="Longitude", y_col="Latitude", **args).drop(index=[3, 4, 5])
     assert np.abs(got[["x", "y"]].to_numpy() - want[["x", "y"]].to_numpy()).max() < 1e-6
@@ -1254,7 +1254,7 @@ def test_a_null_geojson_property_is_shown_as_empty(tmp_path):
     path = tmp_path / "p.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     got = read_points(path, x_col=None, y_col=None, time_col="date", crs=None)
-    assert got.attrs["dropped_examples"]["no time"] == "data row 61: date empty"
+    assert got.attrs["dropped_examples"]["no time"] == "data row 61: date missing"
 
 
 def ods_cell(value):
@@ -1657,8 +1657,8 @@ def test_a_placeholder_for_an_unknown_time_is_no_time_however_many(tmp_path, pla
     assert got.attrs["rows"]["dropped"]["no time"] == n
     assert len(got) == len(df) - n
     example = got.attrs["dropped_examples"]["no time"]
-    assert example.startswith("data row 1: Date ")  # 'N/A' the CSV reader reads as empty
-    assert repr(placeholder) in example or example.endswith("empty")
+    assert example.startswith("data row 1: Date ")  # 'N/A' the CSV reader reads as missing
+    assert repr(placeholder) in example or example.endswith("missing")
 
 
 def test_a_word_that_is_no_placeholder_still_refuses_a_mostly_unread_column(tmp_path):
@@ -1676,3 +1676,71 @@ def test_a_header_with_spaces_around_it_is_found_by_its_name(tmp_path):
     df.to_csv(path, index=False)
     got = read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
     assert len(got) == len(df)
+
+
+def test_a_unit_mismatch_names_the_crs_real_unit_and_sweden_only_for_swedish_points(tmp_path):
+    # EPSG:3435 (Illinois East) counts US survey feet, not metres
+    df = city_rows()
+    path = tmp_path / "chicago.csv"
+    df.to_csv(path, index=False)
+    args = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Date"}
+    with pytest.raises(CRSError, match=r"EPSG:3435 \(NAD83 / Illinois East \(ftUS\)\) counts US "):
+        read_points(path, crs="EPSG:3435", **args)
+    # Chicago's feet given as degrees: SWEREF 99 TM, which puts them in the sea, is no fix
+    feet = lonlat_of(df).to_crs(3435)
+    df["Longitude"], df["Latitude"] = feet.x, feet.y
+    df.to_csv(path, index=False)
+    with pytest.raises(CRSError, match="State Plane or UTM zone") as chicago:
+        read_points(path, crs="EPSG:4326", **args)
+    assert "SWEREF" not in str(chicago.value)
+    # Örebro's metres given as degrees: SWEREF 99 TM is
+    sweref = lonlat_of(city_at(15.21, 59.27)).to_crs(3006)
+    df["Longitude"], df["Latitude"] = sweref.x, sweref.y
+    df.to_csv(path, index=False)
+    with pytest.raises(CRSError, match=r"e.g. --crs EPSG:3006 \(SWEREF 99 TM\)"):
+        read_points(path, crs="EPSG:4326", **args)
+
+
+@pytest.mark.parametrize("given", ["EPSG:4326", "EPSG:26985"])
+def test_a_geopackage_given_another_crs_than_its_own_is_told_to_leave_out_crs(tmp_path, given):
+    # the file states EPSG:3006; --crs EPSG:4326 calls its metres degrees (refused), and
+    # Maryland's metres (EPSG:26985) put them 6,000 km north of Maryland: both name the
+    # file's own CRS
+    df = city_at(15.21, 59.27)
+    sweref = lonlat_of(df).to_crs(3006)
+    path = tmp_path / "events.gpkg"
+    gpd.GeoDataFrame({"Date": df["Date"]}, geometry=sweref.to_numpy(), crs=3006).to_file(path)
+    leave_out = r"states its own CRS, EPSG:3006 \(SWEREF99 TM\).*leave out --crs"
+    with pytest.raises(CRSError, match=leave_out):
+        read_points(path, x_col=None, y_col=None, time_col="Date", crs=given)
+    assert len(read_points(path, x_col=None, y_col=None, time_col="Date", crs=None)) == len(df)
+
+
+@pytest.mark.parametrize("where", [(), ("--where", "Primary Type=NARCOTICS")])
+def test_a_header_repeated_inside_a_csv_is_dropped_as_such(tmp_path, where):
+    # two exports concatenated: the second's header line is no row without a location, nor
+    # one that does not match --where
+    lines = city_rows().to_csv(index=False).splitlines()
+    lines.insert(201, lines[0])  # data row 201
+    lines.insert(302, " " + lines[0].replace("Latitude", "LATITUDE"))  # its case, a space
+    path = tmp_path / "concatenated.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = run_evaluate(path, "--methods", "count_1m", "--train-months", "1", *where)
+    assert result.exit_code == 0, result.output
+    assert "2 dropped: repeated header (first data row 201: the header line again)" in result.stderr
+    assert "no location" not in result.stderr
+    not_matching = "100 not matching --where" if where else "not matching"
+    assert (not_matching in result.stderr) == bool(where)
+
+
+def test_null_and_n_a_coordinates_are_missing_not_empty(tmp_path):
+    lines = city_rows().to_csv(index=False).splitlines()  # Date,Primary Type,Latitude,Longitude
+    lines[1] = lines[1].rsplit(",", 2)[0] + ",NULL,N/A"
+    lines[2] = lines[2].rsplit(",", 2)[0] + ",NA,NA"
+    path = tmp_path / "nulls.csv"
+    path.write_text("\n".join(lines) + "\n")
+    got = read_points(path, x_col="Longitude", y_col="Latitude", time_col="Date", crs="EPSG:4326")
+    assert got.attrs["rows"]["dropped"]["no location"] == 2
+    assert got.attrs["dropped_examples"]["no location"] == (
+        "data row 1: Longitude missing, Latitude missing"
+    )

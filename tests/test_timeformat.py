@@ -528,3 +528,30 @@ def test_a_zone_name_is_an_offset_a_time_zone_moves():
     got = parse_time_column(pd.Series(["2019-07-01 22:30:00 EDT"] * 3), "Europe/Stockholm")
     assert got.at.iloc[0] == pd.Timestamp("2019-07-02 04:30")
     assert got.converted == 3
+
+
+@pytest.mark.parametrize("sep", ["/", "-"])
+def test_a_monthly_file_written_day_first_keeps_its_months(sep):
+    # every date the 1st of its month, written DD/MM/YYYY: both orders read every value, and
+    # month-first put every event in January (01/03/2019 as 3 January)
+    written = [f"01{sep}{m:02d}{sep}{y}" for y in (2019, 2020) for m in range(1, 13)]
+    got = parse_time_column(pd.Series(written))
+    assert got.format == f"%d{sep}%m{sep}%Y"
+    assert got.at.dt.month.tolist() == list(range(1, 13)) * 2
+    assert (got.at.dt.day == 1).all()
+
+
+def test_a_monthly_file_written_month_first_keeps_its_months():
+    # US slashes: 03/01/2019 is 1 March, the reading that puts every event on the 1st
+    written = [f"{m:02d}/01/2019" for m in range(1, 13)]
+    got = parse_time_column(pd.Series(written))
+    assert got.format == "%m/%d/%Y"
+    assert got.at.dt.month.tolist() == list(range(1, 13))
+
+
+def test_a_tie_between_day_and_month_goes_day_first_with_dashes_month_first_with_slashes():
+    # as documented: pandas' own guess (month-first) no longer wins the tie for dashes
+    dashes = parse_time_column(pd.Series(["05-01-2019 10:00", "06-02-2019 11:30"]))
+    assert dashes.at.tolist() == pd.to_datetime(["2019-01-05 10:00", "2019-02-06 11:30"]).tolist()
+    slashes = parse_time_column(pd.Series(["05/01/2019 10:00", "06/02/2019 11:30"]))
+    assert slashes.at.tolist() == pd.to_datetime(["2019-05-01 10:00", "2019-06-02 11:30"]).tolist()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -334,6 +335,39 @@ def _row_account(attrs: dict[Any, Any]) -> str:
     return where + "; ".join(words) + f"; dates read as {attrs['time_format']!r}{moved}." + warned
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Return a file's inode and modification time, ``None`` if there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+def _stale_outputs_removed(command: Callable[..., None]) -> Callable[..., None]:
+    """Make a failed ``geo evaluate`` remove an old ``--json``/``--plot`` it did not rewrite.
+
+    An old output left beside a failed run would look like its result. A file this run
+    wrote (:func:`geo.outputfile.write_atomically` puts a new file in its place) is kept:
+    the JSON, written first, stays when only the plot fails.
+    """
+
+    @functools.wraps(command)
+    def run(**kwargs: object) -> None:
+        outputs = [str(o) for o in (kwargs.get("json_out"), kwargs.get("plot")) if o]
+        before = {Path(o): _identity(Path(o)) for o in outputs if o != "-"}
+        try:
+            command(**kwargs)
+        except BaseException:
+            for path, old in before.items():
+                if old is not None and _identity(path) == old:
+                    with suppress(OSError):
+                        path.unlink()
+            raise
+
+    return run
+
+
 #: The fix told when ``geo evaluate`` cannot write an output file (``%s``: the option).
 _WRITABLE_FIX = "Give %s a path in a folder this account may write to."
 
@@ -391,7 +425,7 @@ _WRITABLE_FIX = "Give %s a path in a folder this account may write to."
 )
 @click.option(
     "--max-distance-km",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=None,
     help="Drop points farther than this from the median point "
     "(default: 6 × the distance holding 90 % of them, at least 10 km).",
@@ -434,7 +468,13 @@ _WRITABLE_FIX = "Give %s a path in a folder this account may write to."
     show_default=True,
     help="Cells a week's patrol plan can visit; the share of events in the top ones is reported.",
 )
-@click.option("--train-months", type=int, default=3, show_default=True, help="Months of history.")
+@click.option(
+    "--train-months",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Months of history (1 or more).",
+)
 @click.option(
     "--methods",
     default="count_3m,kde,prospective,default",
@@ -465,6 +505,7 @@ _WRITABLE_FIX = "Give %s a path in a folder this account may write to."
     help="Also simulate how far a forecast that knew every cell's rate would beat "
     "count_<train-months>m (a world whose cells keep their rates; see geo/ceiling.py).",
 )
+@_stale_outputs_removed
 def evaluate_command(
     file: Path,
     x_col: str | None,
@@ -510,6 +551,10 @@ def evaluate_command(
     if area is not None:
         region = read_area(area, crs=points.attrs["crs"], layer=area_layer)
         points = clip_to_area(points, region, label=str(area))
+    points.attrs["warnings"] = [
+        *points.attrs.get("warnings", []),
+        *ev.study_area_notes(points, cell_size_m, region),
+    ]
     click.echo(_row_account(points.attrs), err=True)
     missing = missing_months(points["t"])
     periods, left_out = ev.without_missing(
