@@ -723,7 +723,9 @@ def _best_format(sample: pd.Series, dayfirst: bool | None = None) -> tuple[str, 
     scores = [(fmt, _n_read(sample, fmt)) for fmt in candidates]
     best, n = max(scores, key=lambda s: s[1])  # max keeps the first on a tie
     twin = _twin(best)
-    if twin != best and dict(scores).get(twin) == n and _first_of_months(sample, twin):
+    # only day and month before the year: 2019-01-02 is ISO, never year-day-month
+    swappable = best.startswith(("%d", "%m"))
+    if swappable and dict(scores).get(twin) == n and _first_of_months(sample, twin):
         return twin, n  # 01/03/2019, 01/04/2019: the 1st of each month, not 3, 4 January
     return best, n
 

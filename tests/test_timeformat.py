@@ -541,6 +541,15 @@ def test_a_monthly_file_written_day_first_keeps_its_months(sep):
     assert (got.at.dt.day == 1).all()
 
 
+@pytest.mark.parametrize("sep", ["-", "/", "."])
+def test_iso_dates_of_the_first_days_of_a_month_stay_year_month_day(sep):
+    # hypothesis found 2019-01-01, 2019-01-02, 2019-01-03 read as 1 January, 1 February and
+    # 1 March: the monthly-file rule swapped the day and month of a year-first format too
+    written = [f"2019{sep}01{sep}01"] * 3 + [f"2019{sep}01{sep}02", f"2019{sep}01{sep}03"]
+    got = parse_time_column(pd.Series(written))
+    assert got.at.dt.strftime("%Y-%m-%d").tolist() == [w.replace(sep, "-") for w in written]
+
+
 def test_a_monthly_file_written_month_first_keeps_its_months():
     # US slashes: 03/01/2019 is 1 March, the reading that puts every event on the 1st
     written = [f"{m:02d}/01/2019" for m in range(1, 13)]
