@@ -19,7 +19,7 @@ from geo.errors import DataError
 from geo.grid import Raster, cell_ids, cell_polygons, make_grid, neighbour_matrix
 from geo.model import THEMES
 from geo.projection import require_projected
-from geo.weeks import week_monday
+from geo.weeks import parse_week, week_monday
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -30,6 +30,7 @@ __all__ = [
     "forecast_week",
     "method_names",
     "predict_counts",
+    "risk_in_areas",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,19 @@ FORECAST_COLUMNS: tuple[str, ...] = (
     "risk_week",
     *(f"risk_{t}" for t in THEMES),
     "how_profile",
+    "week",
+    "method",
+    "cell_size_m",
+    "history_end",
     "geometry",
 )
+#: Days without any event after which the data, at their own rate, are taken to end (not the
+#: events): the chance of so long a quiet spell must be below 1 in this many, and it must
+#: last longer than :data:`MIN_DATA_GAP_DAYS`.
+DATA_GAP_ODDS = 1000.0
+MIN_DATA_GAP_DAYS = 7.0
+#: A forecast whose history ends more than this many days before its week is warned about.
+STALE_HISTORY_DAYS = 56.0
 
 FloatArray = npt.NDArray[np.float64]
 _DAY = pd.Timedelta(days=1)
@@ -641,6 +653,67 @@ def _profiles(
     return np.asarray((local + k * prior[None, :]) / (n + k))
 
 
+def risk_in_areas(forecast: gpd.GeoDataFrame, areas: gpd.GeoSeries) -> float:
+    """Return the expected events of a forecast inside some areas (a cell's in its covered part).
+
+    Parameters
+    ----------
+    forecast
+        :func:`forecast_week`'s cells.
+    areas
+        Polygons in the forecast's CRS (e.g. the bathing sites: the löfte's theme B counts
+        everything at them, which no stored theme says).
+
+    Returns
+    -------
+    float
+        Sum over cells of ``risk_week`` × the share of the cell's area inside the areas
+        (evenly spread within a cell).
+    """
+    if forecast.empty or areas.empty:
+        return 0.0
+    union = shapely.union_all(areas.to_crs(forecast.crs).to_numpy())
+    cells = forecast.geometry.to_numpy()
+    share = shapely.area(shapely.intersection(cells, union)) / shapely.area(cells)
+    return float((forecast["risk_week"].to_numpy() * share).sum())
+
+
+def history_end(times: pd.Series, week_start: pd.Timestamp) -> pd.Timestamp:
+    """Return where a week's forecast history ends: the week's Monday, or where the data end.
+
+    Between the last event and the week, days without events are read as days without
+    events, unless at the data's own rate so long a quiet spell is improbable (below 1 in
+    :data:`DATA_GAP_ODDS` under a Poisson rate of the last year's events, and longer than
+    :data:`MIN_DATA_GAP_DAYS`): then the data end there (imports not made yet, a plan for
+    a week ahead of them), and the forecast is made from the midnight after the last event
+    as if the week followed. Reading the gap as zero events made totals drop about 20 % a
+    week and a week far ahead empty. A quiet kommun's police events (15 a year) are not cut:
+    a month without events is what their rate expects.
+
+    Parameters
+    ----------
+    times
+        The usable events' times (tz-aware), all before ``week_start``.
+    week_start
+        Monday 00:00 of the target week (tz-aware).
+
+    Returns
+    -------
+    pandas.Timestamp
+        ``week_start``, or the midnight (local time) after the last event.
+    """
+    if times.empty:
+        return week_start
+    last = pd.Timestamp(times.max())
+    gap_days = (week_start - last) / _DAY
+    since = max(times.min(), last - pd.Timedelta(days=365))
+    rate = float((times >= since).sum()) / max((last - since) / _DAY, 1.0)
+    if gap_days <= MIN_DATA_GAP_DAYS or rate * gap_days <= np.log(DATA_GAP_ODDS):
+        return week_start
+    local = last.tz_convert(settings.timezone).tz_localize(None)
+    return pd.Timestamp(local.normalize() + _DAY).tz_localize(settings.timezone)
+
+
 def forecast_week(
     incidents: gpd.GeoDataFrame,
     *,
@@ -678,10 +751,16 @@ def forecast_week(
         One row per cell with nonzero risk: ``cell_id``, ``risk_week`` (expected events in
         the week), ``risk_N``, ``risk_T``, ``risk_B``, ``risk_S`` (split by the stored theme,
         summing to ``risk_week``), ``how_profile`` (list of 168 floats summing to 1, Monday
-        00:00 local time = 0), ``geometry`` (cell Polygon, EPSG:3006). Empty (with these
-        columns) when there is no usable history.
+        00:00 local time = 0), ``week`` (``YYYY-Www``), ``method`` (the method's own name,
+        ``blend`` for ``default``), ``cell_size_m``, ``history_end`` (ISO date of the first
+        day the history does not cover: the week's Monday, or the day after the data end,
+        :func:`history_end`), ``geometry`` (cell Polygon, EPSG:3006). Empty (with these
+        columns) when there is no usable history. ``attrs["history_end"]`` holds the
+        timestamp, ``attrs["gap_days"]`` the days from it to the week.
     """
     require_projected(incidents)
+    year, num = parse_week(week)
+    week = f"{year}-W{num:02d}"
     start = week_monday(week)
     t_all = pd.to_datetime(incidents["occurred_at"])
     if t_all.dt.tz is None:
@@ -696,10 +775,20 @@ def forecast_week(
     ev = incidents.loc[usable]
     if ev.empty:
         logger.warning("för få händelser: no located incidents before %s; empty forecast", week)
-        return gpd.GeoDataFrame(
+        empty = gpd.GeoDataFrame(
             {c: [] for c in FORECAST_COLUMNS if c != "geometry"},
             geometry=gpd.GeoSeries([], crs=settings.working_crs),
         )
+        empty.attrs.update(history_end=start, gap_days=0.0)
+        return empty
+    end = history_end(t_all[usable], start)
+    gap_days = float((start - end) / _DAY)
+    if gap_days > STALE_HISTORY_DAYS:
+        logger.warning(
+            "the data end %s, %.0f weeks before %s: the forecast is made from there as if the "
+            "week followed; import newer data for a forecast of this week",
+            (end - _DAY).date(), gap_days / 7, week,
+        )  # fmt: skip
     t_local = t_all[usable].dt.tz_convert(settings.timezone).dt.tz_localize(None)
     x, y = ev.geometry.x.to_numpy(), ev.geometry.y.to_numpy()
     if area is None:
@@ -707,7 +796,7 @@ def forecast_week(
         area = (x.min() - pad, y.min() - pad, x.max() + pad, y.max() + pad)
     cells = make_grid(area, cell_size_m=cell_size_m)["cell_id"].to_numpy()
     ev_cells = cell_ids(x, y, cell_size_m=cell_size_m)
-    origin = start.tz_localize(None)
+    origin = end.tz_convert(settings.timezone).tz_localize(None)
     risk = predict_counts(
         ev_cells, t_local.to_numpy(), cells, origin=origin, horizon_days=7.0, method=method,
         cell_size_m=cell_size_m, seed=seed,
@@ -747,8 +836,14 @@ def forecast_week(
     for i, t in enumerate(THEMES):
         out[f"risk_{t}"] = risk * shares[:, i]
     out["how_profile"] = [row.tolist() for row in prof]
+    out["week"] = week
+    out["method"] = DEFAULT_METHOD if method == "default" else method
+    out["cell_size_m"] = float(cell_size_m)
+    out["history_end"] = end.date().isoformat()
+    out = out[list(FORECAST_COLUMNS)]
+    out.attrs.update(history_end=end, gap_days=gap_days)
     logger.info(
-        "forecast %s (%s): %d cells, %.1f expected events from %d incidents",
-        week, method, len(out), float(risk.sum()), len(ev),
+        "forecast %s (%s): %d cells, %.1f expected events from %d incidents to %s",
+        week, method, len(out), float(risk.sum()), len(ev), end.date(),
     )  # fmt: skip
-    return out[list(FORECAST_COLUMNS)]
+    return out

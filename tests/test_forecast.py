@@ -9,7 +9,7 @@ import pytest
 
 from geo import forecast as fc
 from geo.errors import DataError
-from geo.weeks import week_monday
+from geo.weeks import week_label, week_monday
 
 X0, Y0 = 480_000.0, 6_560_000.0
 
@@ -90,6 +90,39 @@ def test_forecast_never_uses_the_target_week_or_later():
     )
     merged = before.merge(after, on="cell_id", suffixes=("", "_2"))
     assert len(merged) == len(before) and np.allclose(merged["risk_week"], merged["risk_week_2"])
+
+
+def test_a_week_ahead_of_the_data_is_forecast_from_where_the_data_end(caplog):
+    # twelve weeks of Friday events, the last on 21 November 2025; the week after the data is
+    # W48 (24 November). A plan for W02 2026 used to read the six weeks between as no events
+    inc = events(400, start="2025-09-01", weeks=12)
+    next_week = fc.forecast_week(inc, week="2025-W48", method="count_3m")
+    ahead = fc.forecast_week(inc, week="2026-W2", method="count_3m")
+    assert ahead["risk_week"].sum() == pytest.approx(next_week["risk_week"].sum(), rel=0.03)
+    assert set(ahead["history_end"]) == {"2025-11-22"} and ahead.attrs["gap_days"] == 44
+    assert set(next_week["history_end"]) == {"2025-11-24"}  # its own Monday: 2 quiet days
+    assert set(ahead["week"]) == {"2026-W02"} and set(ahead["method"]) == {"count_3m"}
+    assert "import newer data" not in caplog.text  # six weeks: said, not warned
+    far = fc.forecast_week(inc, week="2026-W30", method="default", seed=0)
+    assert far["risk_week"].sum() > 0.5 * next_week["risk_week"].sum()
+    assert "the data end 2025-11-21, 34 weeks before 2026-W30" in caplog.text
+    assert set(far["method"]) == {fc.DEFAULT_METHOD} and set(far["cell_size_m"]) == {250.0}
+
+
+def test_a_quiet_spell_of_sparse_data_is_no_data_end():
+    # 15 events a year (a small kommun's police events): 40 days without one is expected,
+    # so the days up to the week count as days without events
+    rng = np.random.default_rng(8)
+    days = np.sort(rng.uniform(0, 730, 30))
+    inc = events(30)
+    inc["occurred_at"] = pd.Timestamp("2024-01-01 12:00", tz="Europe/Stockholm") + pd.to_timedelta(
+        days, unit="D"
+    )
+    last = inc["occurred_at"].max()
+    week = week_label(last + pd.Timedelta(days=40))
+    out = fc.forecast_week(inc, week=week, method="count_3m")
+    assert set(out["history_end"]) == {week_monday(week).date().isoformat()}
+    assert out.attrs["gap_days"] == 0
 
 
 def test_imprecise_events_are_not_used_for_cells():
@@ -195,6 +228,39 @@ def test_forecast_cli_names_the_place_of_each_top_cell(tmp_path):
     assert top["place"] == "Fjugesta centrum" and top["place_distance_m"] == 0
     text = CliRunner().invoke(forecast_command, args)
     assert text.exit_code == 0, text.output
-    first = text.stdout.splitlines()[3]  # title, total, header, then the top cell
+    lines = text.stdout.splitlines()
+    first = lines[
+        lines.index("Rutor med högst risk (väntade händelser veckan, närmaste plats):") + 1
+    ]
     assert first.strip().endswith("Fjugesta centrum")
     assert f"ruta {top['cell_id']}" in first
+
+
+def test_forecast_cli_counts_b_at_the_bathing_sites_and_says_where_the_data_end(tmp_path):
+    """B was always 0.0 (no event is stored as B; the löfte's B is all at a bathing site)."""
+    import json
+
+    from click.testing import CliRunner
+    from test_hotspots import store_with
+
+    from geo import sites
+    from geo.cli.analysis import forecast_command
+
+    places = sites.load_places()
+    leken = places.loc[places["place_id"] == "leken"].geometry.iloc[0]
+    spot = leken.centroid
+    inc = events(300, seed=7, theme="S")  # littering, stored as S, at the bathing site
+    inc = inc.set_geometry(inc.geometry.translate(spot.x - X0 - 1_000, spot.y - Y0 - 1_000))
+    inc["incident_id"] = [f"f{i}" for i in range(len(inc))]
+    inc["source"] = "kommun"
+    path = store_with(inc, tmp_path / "s.gpkg")
+    args = ["--store", str(path), "--week", "2026-W2"]
+    data = json.loads(CliRunner().invoke(forecast_command, [*args, "--json"]).stdout)
+    assert data["week"] == "2026-W02"
+    assert data["by_theme"]["B"] > 0.3 * data["expected_events"]
+    assert data["by_theme"]["B"] <= data["by_theme"]["S"] + 1e-9
+    assert data["history_end"] == "2025-11-22" and data["gap_days"] == 44
+    text = CliRunner().invoke(forecast_command, args).stdout
+    assert "Prognos vecka 2026-W02" in text
+    assert "vid badplatserna, ingår i de andra" in text
+    assert "Data slutar 2025-11-21, 44 dagar före veckan" in text

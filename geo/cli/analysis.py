@@ -29,7 +29,7 @@ from geo.outputfile import check_writable, write_atomically
 from geo.pointfile import read_points
 from geo.pointperiod import missing_months
 from geo.studyarea import clip_to_area, read_area
-from geo.weeks import local_now, week_monday
+from geo.weeks import local_now, week_label, week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -194,9 +194,21 @@ def hotspots_command(
 @click.command("forecast")
 @existing_store_option
 @click.option("--week", required=True, help="Target ISO week, e.g. 2026-W49.")
-@click.option("--method", default="default", show_default=True, help="Forecast method.")
-@click.option("--cell-size-m", type=float, default=250.0, show_default=True, help="Grid cell side.")
-@click.option("--seed", type=int, default=None, help="Seed of the learned method.")
+@click.option(
+    "--method",
+    default="default",
+    show_default=True,
+    help=f"Forecast method: {', '.join(fc.method_names())}, count_<n>d|w|m or kde_<metres> "
+    f"(default is {fc.DEFAULT_METHOD}).",
+)
+@click.option(
+    "--cell-size-m",
+    type=click.FloatRange(min=0, min_open=True),
+    default=250.0,
+    show_default=True,
+    help="Grid cell side in metres.",
+)
+@click.option("--seed", type=int, default=None, help="Seed of the learned method (blend).")
 @json_option
 def forecast_command(
     store_path: Path | None,
@@ -208,11 +220,13 @@ def forecast_command(
 ) -> None:
     """Forecast risk per grid cell and hour of week and write layer 'forecast'.
 
-    Only incidents before the week's Monday 00:00 (Europe/Stockholm) are used.
+    Only incidents before the week's Monday 00:00 (Europe/Stockholm) are used. Where the
+    data end well before the week (imports not made yet), the forecast is made from where
+    they end, as if the week followed, and says so.
 
     Example: geo forecast --week 2026-W49 --json
     """
-    week_monday(week)  # validate before reading the store
+    week = week_label(week_monday(week))  # validated (2026-W9 → 2026-W09) before reading
     with _progress(3, "forecast") as step:
         step("read")
         incidents = store.read_incidents(store_path, end=week_monday(week))
@@ -223,8 +237,14 @@ def forecast_command(
         step("write")
         store.write_layer(result, "forecast", store_path)
     top = result.nlargest(5, "risk_week")
-    near = _nearest_places(top.geometry.centroid, _places())
-    by_theme = {t: float(result[f"risk_{t}"].sum()) for t in ("N", "T", "B", "S")}
+    places = _places()
+    near = _nearest_places(top.geometry.centroid, places)
+    # B is everything at a bathing site, which no stored theme says: the risk inside them
+    baths = places.geometry[places["kind"] == "badplats"] if len(places) else places.geometry
+    by_theme = {t: float(result[f"risk_{t}"].sum()) for t in ("N", "T", "S")}
+    by_theme["B"] = fc.risk_in_areas(result, baths)
+    end = pd.Timestamp(result.attrs["history_end"])
+    gap_days = float(result.attrs["gap_days"])
     top_cells = [
         {
             "cell_id": int(r.cell_id),
@@ -240,14 +260,22 @@ def forecast_command(
         "n_cells": len(result),
         "expected_events": float(result["risk_week"].sum()),
         "by_theme": by_theme,
+        "history_end": end.date().isoformat(),
+        "gap_days": gap_days,
         "top_cells": top_cells,
     }
-    themes = ", ".join(f"{t} {v:.1f}" for t, v in by_theme.items())
+    themes = ", ".join(f"{t} {by_theme[t]:.1f}" for t in ("N", "T", "S"))
     lines = [
         f"Prognos vecka {week} ({data['method']}, {len(result)} rutor à {cell_size_m:g} m)",
-        f"Väntat antal händelser: {data['expected_events']:.1f} ({themes})",
-        "Rutor med högst risk (väntade händelser veckan, närmaste plats):",
+        f"Väntat antal händelser: {data['expected_events']:.1f} ({themes}; "
+        f"B {by_theme['B']:.1f} vid badplatserna, ingår i de andra)",
     ]
+    if gap_days > 0:
+        lines.append(
+            f"Data slutar {(end - pd.Timedelta(days=1)).date()}, {gap_days:.0f} dagar före "
+            "veckan: prognosen räknar från dataslutet som om veckan följde (importera nyare data)."
+        )
+    lines.append("Rutor med högst risk (väntade händelser veckan, närmaste plats):")
     for (name, dist), r in zip(near, top.itertuples(), strict=True):
         where = (
             "–" if name is None or dist is None
