@@ -786,7 +786,8 @@ def forecast_week(
     if gap_days > STALE_HISTORY_DAYS:
         logger.warning(
             "the data end %s, %.0f weeks before %s: the forecast is made from there as if the "
-            "week followed; import newer data for a forecast of this week",
+            "week followed (its season is that of the weeks after the data end); import newer "
+            "data for a forecast of this week",
             (end - _DAY).date(), gap_days / 7, week,
         )  # fmt: skip
     t_local = t_all[usable].dt.tz_convert(settings.timezone).dt.tz_localize(None)
