@@ -156,6 +156,31 @@ def test_cluster_trend_leaves_out_a_month_under_way():
     )
 
 
+def test_a_hot_spot_that_began_in_the_last_months_is_rising():
+    # two years of a steady cluster in one corner; a new one appears in the last four months
+    # with a steady 6 a month. Over its own months it had no trend; over the data it rises
+    rng = np.random.default_rng(12)
+    months = pd.period_range("2024-01", "2025-12", freq="M")
+    parts = []
+    for i, m in enumerate(months):
+        spots = [(X0 + 1500, Y0 + 1500, 6)] + ([(X0 + 6000, Y0 + 6000, 6)] if i >= 20 else [])
+        for j, (x, y, n) in enumerate(spots):
+            parts.append(
+                incidents_at(
+                    x + rng.normal(0, 40, n), y + rng.normal(0, 40, n), seed=i * 10 + j,
+                    start=str(m.start_time.date()), days=m.days_in_month,
+                )
+            )  # fmt: skip
+    inc = pd.concat(parts, ignore_index=True)
+    end = pd.Timestamp("2026-01-01", tz="Europe/Stockholm")
+    clusters = hs.find_clusters(inc, end=end).query("category == 'alla'")
+    trend = {
+        "old" if c.centroid.x < X0 + 3000 else "new": t
+        for c, t in zip(clusters.geometry, clusters["trend"], strict=True)
+    }
+    assert trend == {"old": "ingen tydlig trend", "new": "ökande"}
+
+
 def test_gi_star_recovers_planted_hotspots():
     grid = hs.grid_counts(planted(), cell_size_m=250, area=AREA)
     gi = hs.gi_star(grid, permutations=999, seed=0)

@@ -71,17 +71,17 @@ def _theme_masks(
 
 
 def _trend_label(month_ord: npt.NDArray[np.int64], *, start_ord: int, end_ord: int) -> str:
-    """Mann–Kendall class of the monthly counts from the first event's month to ``end_ord``.
+    """Mann–Kendall class of the cluster's monthly counts over the whole months the data cover.
 
-    Months outside ``start_ord``–``end_ord`` (the whole months the data cover) are left out.
+    The series runs from ``start_ord`` to ``end_ord`` whatever the cluster's first month: a
+    hot spot that began in the last months (months of zeros, then events) is rising. From
+    its own first month it was "ingen tydlig trend" (Mullhyttan in the sample, issue-8
+    review). Months outside ``start_ord``–``end_ord`` are left out.
     """
     month_ord = month_ord[(month_ord >= start_ord) & (month_ord <= end_ord)]
-    if month_ord.size < 10:
+    if month_ord.size < 10 or end_ord - start_ord + 1 < 4:
         return TOO_FEW
-    first = int(month_ord.min())
-    if end_ord - first + 1 < 4:
-        return TOO_FEW
-    counts = np.bincount(month_ord - first, minlength=end_ord - first + 1).astype(float)
+    counts = np.bincount(month_ord - start_ord, minlength=end_ord - start_ord + 1).astype(float)
     result = mk.original_test(counts)
     return _TREND_LABELS.get(str(result.trend), _TREND_LABELS["no trend"])
 
