@@ -30,6 +30,43 @@ def _check_cell_size(cell_size_m: float) -> None:
         raise DataError(msg)
 
 
+def check_grid_size(
+    bounds: tuple[float, float, float, float], *, cell_size_m: float, max_cells: int
+) -> None:
+    """Refuse a grid of more than ``max_cells`` cells, naming the smallest cell size that fits.
+
+    Parameters
+    ----------
+    bounds
+        ``(left, bottom, right, top)`` of the grid in metres.
+    cell_size_m
+        Cell side in metres.
+    max_cells
+        Most cells allowed.
+
+    Raises
+    ------
+    DataError
+        If the cell size is not positive, or the bounds hold more cells (``--cell-size-m``
+        and the least size that fits named).
+    """
+    _check_cell_size(cell_size_m)
+    left, bottom, right, top = bounds
+    width, height = right - left, top - bottom
+    n = (width / cell_size_m + 1) * (height / cell_size_m + 1)
+    if n <= max_cells:
+        return
+    # (w/s + 1)(h/s + 1) <= max: the least s, rounded up to 10 m
+    a, b, c = max_cells - 1.0, -(width + height), -width * height
+    least = float(np.ceil((-b + np.sqrt(b * b - 4 * a * c)) / (2 * a) / 10) * 10)
+    msg = (
+        f"A grid of {cell_size_m:g} m cells over {width / 1000:.1f} × {height / 1000:.1f} km "
+        f"has about {n:,.0f} cells, more than {max_cells:,} (memory and time grow with them); "
+        f"use --cell-size-m {least:g} or more."
+    )
+    raise DataError(msg)
+
+
 def cell_index(
     x: npt.ArrayLike, y: npt.ArrayLike, *, cell_size_m: float
 ) -> tuple[IntArray, IntArray]:

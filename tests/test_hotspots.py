@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -543,6 +544,44 @@ def test_hotspots_cli_writes_every_layer(tmp_path):
         line.split()[:2] == [str(first["n_events"]), first["theme"]]
         for line in text.stdout.splitlines()
     )
+
+
+def test_hotspots_cli_options_refuse_what_cannot_run_and_pass_the_rest(tmp_path):
+    from click.testing import CliRunner
+
+    from geo import store
+    from geo.cli import main
+
+    path = store_with(planted(), tmp_path / "s.gpkg")
+    base = ["hotspots", "--store", str(path), "--permutations", "0", "--json"]
+    # 10 m cells over the kommun: some 12 million cells (15 GB) were tried; now refused first
+    tiny = CliRunner().invoke(main, [*base, "--cell-size-m", "10"])
+    assert tiny.exit_code == 1
+    least = re.search(r"use --cell-size-m (\d+) or more", tiny.output)
+    assert least and 30 <= int(least.group(1)) <= 60, tiny.output
+    assert "grid" not in store.list_layers(path)
+    for bad in (["--permutations", "-5"], ["--cell-size-m", "0"], ["--min-events", "1"]):
+        assert CliRunner().invoke(main, [*base, *bad]).exit_code == 2
+    # clusters of at least 1,000 events: none in the planted data
+    none = json.loads(CliRunner().invoke(main, [*base, "--min-events", "1000"]).stdout)
+    assert none["n_clusters"] == 0
+    # as the store stood when 1 July 2025 began: the second half year is left out
+    everything = json.loads(CliRunner().invoke(main, base).stdout)["n_incidents"]
+    half = json.loads(CliRunner().invoke(main, [*base, "--end", "2025-07-01"]).stdout)
+    assert 0.4 * everything < half["n_incidents"] < 0.6 * everything
+    assert set(store.read_layer("place_stats", path)["period_end"]) <= {"2025-06-30"}
+
+
+def test_the_grid_size_check_names_the_least_cell_size_that_fits():
+    from geo.errors import DataError
+    from geo.grid import check_grid_size
+
+    bounds = (0.0, 0.0, 30_000.0, 40_000.0)
+    with pytest.raises(DataError, match=r"about 12,007,001 cells.*use --cell-size-m 40 or more"):
+        check_grid_size(bounds, cell_size_m=10, max_cells=1_000_000)
+    check_grid_size(bounds, cell_size_m=40, max_cells=1_000_000)  # 751 × 1,001 cells fit
+    with pytest.raises(DataError):
+        check_grid_size(bounds, cell_size_m=30, max_cells=1_000_000)
 
 
 def test_gi_permutation_p_is_esdas_for_the_tested_cells():

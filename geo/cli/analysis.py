@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -126,12 +127,54 @@ def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
 
 @click.command("hotspots")
 @existing_store_option
-@click.option("--cell-size-m", type=float, default=250.0, show_default=True, help="Grid cell side.")
-@click.option("--permutations", type=int, default=999, show_default=True, help="Gi* permutations.")
+@click.option(
+    "--cell-size-m",
+    type=click.FloatRange(min=0, min_open=True),
+    default=250.0,
+    show_default=True,
+    help="Grid cell side in metres (at most 1,000,000 cells over the kommun).",
+)
+@click.option(
+    "--permutations",
+    type=click.IntRange(min=0),
+    default=999,
+    show_default=True,
+    help="Gi* conditional permutations per cell, reported as p_sim (the hot/cold class uses "
+    "the analytic and exact Poisson p; 0 skips them).",
+)
 @click.option("--seed", type=int, default=None, help="Seed of the Gi* permutations.")
+@click.option(
+    "--eps-m",
+    type=click.FloatRange(min=0, min_open=True),
+    default=250.0,
+    show_default=True,
+    help="Cluster radius in metres (DBSCAN).",
+)
+@click.option(
+    "--min-events",
+    type=click.IntRange(min=2),
+    default=8,
+    show_default=True,
+    help="Fewest events in a cluster.",
+)
+@click.option(
+    "--end",
+    "end_day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Analyse as the store stood when this day began (YYYY-MM-DD, Europe/Stockholm): "
+    "events from it on are left out (default: now).",
+)
 @json_option
 def hotspots_command(
-    store_path: Path | None, cell_size_m: float, permutations: int, seed: int | None, as_json: bool
+    store_path: Path | None,
+    cell_size_m: float,
+    permutations: int,
+    seed: int | None,
+    eps_m: float,
+    min_events: int,
+    end_day: datetime | None,
+    as_json: bool,
 ) -> None:
     """Run the hotspot analysis and write its layers to the store.
 
@@ -139,11 +182,12 @@ def hotspots_command(
 
     Example: geo hotspots --store data/lagesbild.gpkg --json
     """
-    incidents = store.read_incidents(store_path)
+    end = pd.Timestamp(end_day.date(), tz=settings.timezone) if end_day is not None else local_now()
+    incidents = store.read_incidents(store_path, end=end)
     with _progress(5, "hotspots") as step:
         layers = hs.run_analysis(
             incidents, _places(), cell_size_m=cell_size_m, seed=seed, area=_area(),
-            permutations=permutations, progress=step, end=local_now(),
+            permutations=permutations, progress=step, end=end, eps_m=eps_m, min_events=min_events,
         )  # fmt: skip
     for name, layer in layers.items():
         store.write_layer(layer, name, store_path)

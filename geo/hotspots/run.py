@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.grid import check_grid_size
 from geo.hotspots._common import (
     covered_period,
     spatial_incidents,
@@ -18,6 +19,10 @@ from geo.hotspots.gistar import gi_star
 from geo.hotspots.places import place_stats
 from geo.hotspots.surface import grid_counts, risk_surface
 from geo.timespan import local_time
+
+#: Most grid cells an analysis runs on: a 250 m grid over Örebro län is about 150,000 cells,
+#: 10 m cells over Lekeberg alone about 12 million (some 15 GB for the emerging steps).
+MAX_GRID_CELLS = 1_000_000
 
 
 def run_analysis(
@@ -30,6 +35,8 @@ def run_analysis(
     permutations: int = 999,
     progress: Callable[[str], None] | None = None,
     end: pd.Timestamp | None = None,
+    eps_m: float = 250.0,
+    min_events: int = 8,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Run every hotspot analysis and return the layers by name.
 
@@ -47,7 +54,8 @@ def run_analysis(
         Polygon or bounds of the grid (e.g. the buffered kommun boundary); default the
         located incidents' bounds.
     permutations
-        Gi* permutations per cell.
+        Gi* permutations per cell (reported as ``p_sim``; the class does not use them, so 0
+        is allowed).
     progress
         Called with the name of each step as it starts (the CLI's progress bar).
     end
@@ -56,6 +64,8 @@ def run_analysis(
         (:func:`covered_period`: not a month under way, nor months after the last import),
         and the place statistics' period ends at it or at the last incident, whichever is
         sooner. Default: the data's end.
+    eps_m, min_events
+        The clusters' DBSCAN radius in metres and fewest events (:func:`find_clusters`).
 
     Returns
     -------
@@ -63,6 +73,12 @@ def run_analysis(
         ``hotspots`` (:func:`find_clusters`), ``grid`` (:func:`grid_counts` plus
         ``risk_kde``), ``gi_grid`` (:func:`gi_star`), ``emerging``
         (:func:`emerging_hotspots`) and ``place_stats`` (:func:`place_stats`).
+
+    Raises
+    ------
+    DataError
+        If the grid would have more than :data:`MAX_GRID_CELLS` cells (the least cell size
+        that fits is named) or the cell size is not positive.
     """
     steps: list[str] = ["grid", "gi_grid", "hotspots", "emerging", "place_stats"]
     note = progress or (lambda _s: None)
@@ -73,6 +89,13 @@ def run_analysis(
         else:
             left, bottom, right, top = (float(v) for v in places.total_bounds)
             area = (left, bottom, right, top)
+    if isinstance(area, tuple):
+        bounds = area
+    elif area is not None:
+        bounds = tuple(float(v) for v in shapely.bounds(area))  # type: ignore[assignment]
+    else:
+        bounds = tuple(float(v) for v in located.total_bounds)  # type: ignore[assignment]
+    check_grid_size(bounds, cell_size_m=cell_size_m, max_cells=MAX_GRID_CELLS)
     layers: dict[str, gpd.GeoDataFrame] = {}
     note(steps[0])
     grid = grid_counts(located, cell_size_m=cell_size_m, area=area)
@@ -82,7 +105,9 @@ def run_analysis(
     layers["gi_grid"] = gi_star(grid, permutations=permutations, seed=seed)
     note(steps[2])
     start, stop = covered_period(located, end=end) if len(located) else (None, None)
-    layers["hotspots"] = find_clusters(located, places=places, start=start, end=stop)
+    layers["hotspots"] = find_clusters(
+        located, places=places, start=start, end=stop, eps_m=eps_m, min_events=min_events
+    )
     note(steps[3])
     layers["emerging"] = emerging_hotspots(
         located, cell_size_m=cell_size_m, area=area, seed=seed, start=start, end=stop
