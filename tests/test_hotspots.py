@@ -217,6 +217,26 @@ def test_gi_star_with_three_events_says_too_few():
     assert not gi["significant"].any()
 
 
+def test_gi_star_on_cells_as_large_as_the_area_says_too_few_cells_not_events(caplog):
+    # 800 events in one 20 km cell were labelled "för_få_händelser"
+    grid = hs.grid_counts(noise(n=800), cell_size_m=20_000, area=(X0, Y0, X0 + 1, Y0 + 1))
+    assert len(grid) == 1 and grid["n_events"].sum() > 700
+    gi = hs.gi_star(grid, seed=0)
+    assert list(gi["hotspot_class"]) == ["för_få_rutor"]
+    assert "för få rutor: 1 grid cells (< 3)" in caplog.text and "use smaller cells" in caplog.text
+
+
+def test_emerging_with_too_few_months_says_so_not_zero_events(caplog):
+    inc = noise(n=400)  # a year of events
+    inc["occurred_at"] = pd.Timestamp("2025-03-03", tz="Europe/Stockholm") + pd.to_timedelta(
+        np.arange(400) % 40, unit="D"
+    )  # within six weeks: one whole month at most
+    out = hs.emerging_hotspots(inc, cell_size_m=500, area=AREA, seed=0)
+    assert set(out["pattern"]) <= {hs.TOO_FEW}
+    assert "för få tidssteg: the data cover" in caplog.text
+    assert "0 events" not in caplog.text
+
+
 @pytest.mark.parametrize(
     ("hot", "cold", "expected"),
     [

@@ -195,12 +195,16 @@ def emerging_hotspots(
     result["n_events"] = total_per_cell[active].astype(np.int64)
     result["n_steps"] = len(steps)
     if counts.sum() < min_events or len(steps) < min_steps:
-        logger.warning(
-            "för få händelser: %d events over %d %s steps; no emerging hot spots claimed",
-            int(counts.sum()),
-            len(steps),
-            step,
-        )
+        if len(steps) < min_steps:
+            logger.warning(
+                "för få tidssteg: the data cover %d whole %s steps (< %d); no emerging hot "
+                "spots claimed", len(steps), step, min_steps,
+            )  # fmt: skip
+        else:
+            logger.warning(
+                "för få händelser: %d events over %d %s steps (< %d); no emerging hot spots "
+                "claimed", int(counts.sum()), len(steps), step, min_events,
+            )  # fmt: skip
         result["pattern"] = TOO_FEW
         result["hot_steps"] = 0
         result["cold_steps"] = 0

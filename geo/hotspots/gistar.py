@@ -30,7 +30,10 @@ GI_CLASSES: tuple[str, ...] = (
     "cold_90",
     "ej_signifikant",
     "för_få_händelser",
+    "för_få_rutor",
 )
+#: Fewest grid cells Gi* compares: a cell is hot or cold only against the others.
+MIN_CELLS = 3
 
 
 def _gi_levels(z: npt.NDArray[np.float64], q: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
@@ -161,7 +164,8 @@ def gi_star(
     rings
         Neighbourhood radius in cells (1 = the 3 × 3 block around the cell, itself included).
     min_events
-        Fewer events in total than this: every cell is ``för_få_händelser``.
+        Fewer events in total than this: every cell is ``för_få_händelser``. Fewer than
+        :data:`MIN_CELLS` cells (cells as large as the area): every cell is ``för_få_rutor``.
     min_local_events
         Cells whose neighbourhood holds fewer events than this (and would expect fewer) are
         not tested, so sparse rural cells never become hot spots from one or two events.
@@ -199,13 +203,21 @@ def gi_star(
     out["p_sim"] = 1.0
     out["p_fdr"] = 1.0
     out["significant"] = False
-    if total < min_events or n < 3:
+    if total < min_events:
         logger.warning(
             "för få händelser: %d located events (< %d); no Gi* hot spots claimed",
             total,
             min_events,
         )
         out["hotspot_class"] = "för_få_händelser"
+        return out[_GI_COLUMNS]
+    if n < MIN_CELLS:
+        logger.warning(
+            "för få rutor: %d grid cells (< %d) hold the %d events; Gi* compares a cell with the "
+            "others, so no hot spots are claimed: use smaller cells",
+            n, MIN_CELLS, total,
+        )  # fmt: skip
+        out["hotspot_class"] = "för_få_rutor"
         return out[_GI_COLUMNS]
     z, p_sim, q, tested = gi_test(
         y, weights, permutations=permutations, seed=seed, min_local_events=min_local_events

@@ -71,6 +71,7 @@ GI_CLASSES: dict[str, tuple[str, str]] = {
     "cold_90": ("Kall ruta (90 % säkerhet)", "#d1e5f0"),
     "ej_signifikant": ("Ej signifikant", "#bbbbbb"),
     "för_få_händelser": ("För få händelser för slutsats", "#eeeeee"),
+    "för_få_rutor": ("För få rutor för slutsats (mindre rutor behövs)", "#eeeeee"),
 }
 
 
