@@ -125,14 +125,21 @@ def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
             click.echo(line)
 
 
+def _metres_option(name: str, default: float, help_text: str) -> Callable[[Any], Any]:
+    """Return a click option of a length in metres, more than 0, with its default shown."""
+    return click.option(
+        name,
+        type=click.FloatRange(min=0, min_open=True),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.command("hotspots")
 @existing_store_option
-@click.option(
-    "--cell-size-m",
-    type=click.FloatRange(min=0, min_open=True),
-    default=250.0,
-    show_default=True,
-    help="Grid cell side in metres (at most 1,000,000 cells over the kommun).",
+@_metres_option(
+    "--cell-size-m", 250.0, "Grid cell side in metres (at most 1,000,000 cells over the kommun)."
 )
 @click.option(
     "--permutations",
@@ -143,13 +150,7 @@ def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
     "the analytic and exact Poisson p; 0 skips them).",
 )
 @click.option("--seed", type=int, default=None, help="Seed of the Gi* permutations.")
-@click.option(
-    "--eps-m",
-    type=click.FloatRange(min=0, min_open=True),
-    default=250.0,
-    show_default=True,
-    help="Cluster radius in metres (DBSCAN).",
-)
+@_metres_option("--eps-m", 250.0, "Cluster radius in metres (DBSCAN).")
 @click.option(
     "--min-events",
     type=click.IntRange(min=2),
@@ -245,13 +246,7 @@ def hotspots_command(
     help=f"Forecast method: {', '.join(fc.method_names())}, count_<n>d|w|m or kde_<metres> "
     f"(default is {fc.DEFAULT_METHOD}).",
 )
-@click.option(
-    "--cell-size-m",
-    type=click.FloatRange(min=0, min_open=True),
-    default=250.0,
-    show_default=True,
-    help="Grid cell side in metres.",
-)
+@_metres_option("--cell-size-m", 250.0, "Grid cell side in metres.")
 @click.option("--seed", type=int, default=None, help="Seed of the learned method (blend).")
 @json_option
 def forecast_command(
@@ -519,13 +514,7 @@ _WRITABLE_FIX = "Give %s a path in a folder this account may write to."
     "(default: the convex hull of the points).",
 )
 @click.option("--area-layer", default=None, help="Layer of the --area file (default: the first).")
-@click.option(
-    "--cell-size-m",
-    type=click.FloatRange(min=0, min_open=True),
-    default=150.0,
-    show_default=True,
-    help="Grid cell side (metres, more than 0).",
-)
+@_metres_option("--cell-size-m", 150.0, "Grid cell side in metres.")
 @click.option(
     "--step",
     type=click.Choice(ev.STEPS),
