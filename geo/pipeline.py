@@ -155,7 +155,7 @@ def _analyse_and_draw(
     plan_week: SynchronizedString,
     parent: int,
 ) -> tuple[dict[str, Path], dict[str, float], list[str]]:
-    """Write the analysis layers and the plan week's forecast, draw the maps, follow up a month.
+    """Write the analysis layers, draw the maps (with the plan week's forecast), follow up a month.
 
     The lägesbild half of the main job, and the monthly report, which reads its layers.
 
@@ -176,7 +176,7 @@ def _analyse_and_draw(
         Set by the parent once the store is built and it has read what it needs.
     plan_week
         The ISO week the parent plans, ASCII, set before ``store_ready``: its forecast is
-        written as layer ``forecast`` and drawn on the internal map.
+        drawn on the internal map.
     parent
         The parent's process id (if it is no longer our parent, it is gone).
 
@@ -210,13 +210,14 @@ def _analyse_and_draw(
                 incidents, load_places(), spots=read_spots(path), seed=seed,
                 end=now if now is not None else local_now(),
             )  # fmt: skip
-            # the forecast the parent plans from, computed alike, for the planner's map
-            week = plan_week.value.decode("ascii")
-            layers["forecast"] = week_forecast(incidents, week).assign(week=week)
             for name, layer in layers.items():
                 store.write_layer(layer, name, path)
+            # the forecast the parent plans from, computed alike, for the planner's map; not
+            # stored (its 168-hour profiles of every cell are some 30 MB: `geo forecast` does)
+            forecast = week_forecast(incidents, plan_week.value.decode("ascii"))
         with timer("maps"):
-            made = {file.stem: file for file in build_all(store_path=path, out_dir=out_dir)}
+            maps = build_all(store_path=path, out_dir=out_dir, forecast=forecast)
+            made = {file.stem: file for file in maps}
         problems = []
         with timer("report"):
             try:  # the PDF is `geo report`'s: a second Chromium here slows the plan's

@@ -67,7 +67,13 @@ def load_roads() -> tuple[gpd.GeoDataFrame | None, bool]:
     return edges[[*cols, "geometry"]].reset_index(drop=True), bool(G.graph.get("schematic"))
 
 
-def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = None) -> list[Path]:
+def build_all(
+    *,
+    store_path: Path | None,
+    out_dir: Path | None,
+    k: int | None = None,
+    forecast: gpd.GeoDataFrame | None = None,
+) -> list[Path]:
     """Build ``lagesbild.html`` (internal) and ``lagesbild-delad.html`` (shared) from the store.
 
     Analysis layers (:data:`LAYERS`) are drawn when the store has them; a missing layer
@@ -83,6 +89,9 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
         Suppression threshold of the shared map; default ``settings.privacy_k``. The shared
         map counts the months before the current one (Europe/Stockholm): made again within
         a month it shows the same cells, so two versions do not tell a new event apart.
+    forecast
+        A week's forecast to draw instead of the store's layer ``forecast`` (``geo run``
+        draws the plan week's without storing it: its hour profiles are some 30 MB).
 
     Returns
     -------
@@ -98,6 +107,8 @@ def build_all(*, store_path: Path | None, out_dir: Path | None, k: int | None = 
     boundary = sites.load_boundary()
     roads, schematic = load_roads()
     layers = {key: _layer(name, path) for key, name in LAYERS.items()}
+    if forecast is not None:
+        layers["forecast"] = forecast
     internal = lagesbild_map(
         incidents,
         places=places,
