@@ -151,7 +151,7 @@ def test_emerging_hot_spots_draw_the_cells_with_a_pattern_hidden_until_switched_
     assert set(cells) == {"Ny hot spot", "Intensifierande hot spot", "Ihållande kall ruta"}
     assert cells["Intensifierande hot spot"]["Heta månader"] == "14 av 23"
     html = _unescape(internal_html)
-    assert "Framväxande hot spots, per månad (3 rutor)" in html
+    assert "Framväxande hot spots (3 rutor)" in html
     assert "Framväxande: intensifierande" in html and "Framväxande: kall ruta" in html
     assert "Framväxande: avtagande" not in html  # only the patterns present are explained
     # the layer whose data holds the cells is made but not added: hidden, in the layer list
@@ -180,8 +180,8 @@ def test_the_forecast_layer_draws_the_riskiest_cells_holding_half_the_week():
 
 def test_the_internal_map_names_the_forecast_week(internal_html):
     html = _unescape(internal_html)
-    assert "Prognos vecka 49 2026 (2 rutor med 70 % av väntade)" in html
-    assert "Prognos vecka 49 2026: mörkare = fler väntade" in html
+    assert "Prognos vecka 49 (2 rutor, 70 % av väntade)" in html
+    assert "Prognos vecka 49: mörkare = fler väntade" in html
 
 
 def test_marker_cap_keeps_most_recent(incidents, places):

@@ -47,6 +47,8 @@ def saved_maps(tmp_path_factory) -> dict[str, Path]:
         gi_grid=fx.gi_grid(),
         road_segments=fx.road_segments(),
         spots=fx.spots(),
+        emerging=fx.emerging(),
+        forecast=fx.forecast(),
     )
     cells = privacy.aggregate_for_sharing(incidents, k=5, bathing_place_ids={"leken"})
     shared = shared_map(
@@ -186,7 +188,8 @@ def test_on_a_phone_the_layer_list_and_legend_fold_and_open_on_a_tap(offline_pag
     assert [b for b in found["kommun"] if b.startswith("geo-box")] == []
     page.locator(".leaflet-control-layers-toggle").click()
     assert page.get_by_text("Händelser T – Trafik").is_visible()
-    page.mouse.click(200, 450)  # a tap on the map folds the list again
+    below = layers.bounding_box()  # a tap on the map, below the open list, folds it again
+    page.mouse.click(200, below["y"] + below["height"] + 40)
     assert not page.get_by_text("Händelser T – Trafik").is_visible()
     page.locator(".geo-legend h4").click()
     assert legend_item.is_visible()
@@ -771,6 +774,50 @@ def test_a_shared_cell_too_small_to_see_is_drawn_at_a_visible_size(offline_page,
     for shown, own in zoomed:
         assert shown == pytest.approx(own, abs=3)
     assert "liten fyrkant i sin mitt" in page.locator(".geo-info").inner_text()
+
+
+#: JS function: per drawn analysis cell (a feature with ``_min_px``) whose centre is on screen,
+#: its drawn width and its own width in px, and its title.
+_ANALYSIS_CELL_WIDTHS_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]], out = [];
+  map.eachLayer(l => {{
+    const p = l.feature && l.feature.properties;
+    if (!p || !p._min_px || !l._path) return;
+    const b = L.geoJSON(l.feature).getBounds();
+    const own = map.latLngToContainerPoint(b.getNorthEast()).x
+              - map.latLngToContainerPoint(b.getSouthWest()).x;
+    const at = map.latLngToContainerPoint(b.getCenter()), size = map.getSize();
+    if (at.x > 0 && at.y > 0 && at.x < size.x && at.y < size.y)
+      out.push([l._path.getBoundingClientRect().width, own, p._title]);
+  }});
+  return out;
+}}"""
+
+
+def test_analysis_cells_too_small_to_see_are_drawn_at_a_visible_size(offline_page, saved_maps):
+    # Gi*, emerging and forecast cells of 250 m were 4 px wide with the kommun in view
+    page = offline_page
+    assert real_errors(open_map(page, saved_maps["internal"])) == []
+    page.evaluate(
+        """() => document.querySelectorAll('.leaflet-control-layers-overlays label').forEach(l => {
+          const input = l.querySelector('input');
+          if (/Framväxande|Prognos/.test(l.textContent) && !input.checked) input.click(); })"""
+    )
+    page.wait_for_timeout(200)
+    cells = page.evaluate(_ANALYSIS_CELL_WIDTHS_JS)
+    titles = {t for _, _, t in cells}
+    assert {"Het ruta (99 % säkerhet)", "Ny hot spot", "Prognos för veckan"} <= titles
+    assert max(own for _, own, _ in cells) < 8  # every one below the eye's reach
+    assert min(shown for shown, _, _ in cells) >= 7.5  # drawn as 8 px squares
+    # zoomed in on them (the fixtures' cells lie by Fjugesta centrum), each at its own size
+    x, y = fx.FJUGESTA_XY
+    lon, lat = gpd.GeoSeries([shapely.Point(x + 1000, y)], crs=3006).to_crs(4326).iloc[0].coords[0]
+    page.evaluate(f"() => window[{MAP_JS}[0]].setView([{lat}, {lon}], 15, {{animate: false}})")
+    page.wait_for_timeout(300)
+    zoomed = page.evaluate(_ANALYSIS_CELL_WIDTHS_JS)
+    assert len(zoomed) >= 6 and {t for _, _, t in zoomed} >= {"Ny hot spot", "Prognos för veckan"}
+    for shown, own, _ in zoomed:
+        assert own > 8 and shown == pytest.approx(own, abs=3)
 
 
 #: Events per place and category on the mixed map: three themes at Fjugesta centrum, two at

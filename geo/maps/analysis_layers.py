@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.maps.base import busiest_hours, list_value
+from geo.maps.base import MIN_ANALYSIS_CELL_PX, busiest_hours, list_value
 
 #: Colours of the emerging-hot-spot patterns (the Swedish labels of
 #: :data:`geo.hotspots.EMERGING_LABELS`): reds darker the stronger and more lasting the hot
@@ -72,6 +72,7 @@ def emerging_features(
             {
                 "_title": f"{name.capitalize()} {'kall ruta' if cold else 'hot spot'}",
                 "_color": _pattern_color(pattern),
+                "_min_px": MIN_ANALYSIS_CELL_PX,
                 "_rows": [
                     ["Mönster", pattern],
                     ["Händelser i rutan", str(int(rec.get("n_events") or 0))],
@@ -127,6 +128,7 @@ def forecast_features(
             {
                 "_title": "Prognos för veckan",
                 "_color": FORECAST_RAMP[level],
+                "_min_px": MIN_ANALYSIS_CELL_PX,
                 "_rows": [
                     ["Väntade händelser", f"{risk:.2f}".replace(".", ",")],
                     ["Andel av veckans", f"{100 * risk / total:.1f} %".replace(".", ",")],
@@ -140,11 +142,15 @@ def forecast_features(
 
 
 def forecast_week_label(forecast: gpd.GeoDataFrame) -> str:
-    """Return the forecast's ISO week as the map names it (``vecka 49 2026``), or ``""``."""
+    """Return the forecast's ISO week as the map names it (``vecka 49``), or ``""``.
+
+    The year is left out: the layer list is read beside the map's data period, and a longer
+    name widened the list over the info box.
+    """
     if "week" not in forecast.columns or forecast.empty:
         return ""
     week = str(forecast["week"].iloc[0])
     if pd.isna(forecast["week"].iloc[0]) or "-W" not in week:
         return ""
     year, num = week.split("-W")
-    return f"vecka {int(num)} {year}"
+    return f"vecka {int(num)}" if year else ""

@@ -75,10 +75,36 @@ GI_CLASSES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Smallest width (px) the internal map draws an analysis cell at (Gi*, emerging hot spots,
+#: forecast): smaller than the shared map's, since neighbouring cells are drawn too.
+MIN_ANALYSIS_CELL_PX = 8
+
+#: JS body of ``function (MIN) {…}`` run for a polygon ``layer``: below ``MIN`` px wide it is
+#: drawn as a square of ``MIN`` px around its centre (a minimum symbol size: a 250 m cell is 4 px
+#: wide with the whole kommun in view and was lost to the eye), its own shape again once zoomed
+#: in. The feature's data are unchanged. No percent sign: it goes into %-formatted templates.
+MIN_SIZE_JS = """
+  var own = layer.getLatLngs(), map = null;
+  var fit = function () {
+    if (!map) { return; }
+    var b = L.latLngBounds(own[0] || own);
+    var sw = map.latLngToLayerPoint(b.getSouthWest());
+    var ne = map.latLngToLayerPoint(b.getNorthEast());
+    if (ne.x - sw.x >= MIN) { layer.setLatLngs(own); return; }
+    var mid = sw.add(ne).divideBy(2), h = MIN / 2;
+    layer.setLatLngs([[-h, -h], [h, -h], [h, h], [-h, h]].map(function (d) {
+      return map.layerPointToLatLng(mid.add(L.point(d[0], d[1])));
+    }));
+  };
+  layer.on('add', function () { map = layer._map; map.on('zoomend', fit); fit(); });
+  layer.on('remove', function () { if (map) { map.off('zoomend', fit); } map = null; });
+"""
+
 #: Leaflet ``onEachFeature``: popups/tooltips from ``_title``, ``_rows``, ``_img`` (with its
 #: ``[width, height]`` in ``_img_size``) and ``_tooltip`` properties, written with textContent
 #: (never innerHTML), and ``_color``; a permanent label sits by ``_label_dir``/
-#: ``_label_offset`` (default centred) with the extra CSS class ``_label_class``.
+#: ``_label_offset`` (default centred) with the extra CSS class ``_label_class``; a polygon
+#: with ``_min_px`` is drawn at least that wide (:data:`MIN_SIZE_JS`).
 SAFE_FEATURE_JS = JsCode(
     """
 function (feature, layer) {
@@ -86,6 +112,9 @@ function (feature, layer) {
   if (p._color && layer.setStyle) {
     layer.setStyle({color: p._color, fillColor: p._fill || p._color});
   }
+  if (p._min_px && layer.getLatLngs) { (function (MIN) {"""
+    + MIN_SIZE_JS
+    + """  })(p._min_px); }
   if (p._rows || p._title) {
     layer.bindPopup(function () {
       var box = document.createElement('div');

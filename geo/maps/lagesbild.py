@@ -31,6 +31,8 @@ from geo.maps.analysis_layers import (
 from geo.maps.base import (
     CATEGORY_COLORS,
     GI_CLASSES,
+    MIN_ANALYSIS_CELL_PX,
+    MIN_SIZE_JS,
     THEME_COLORS,
     add_legend,
     base_map,
@@ -504,6 +506,7 @@ def _gi_features(gi_grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             {
                 "_title": label,
                 "_color": color,
+                "_min_px": MIN_ANALYSIS_CELL_PX,
                 "_rows": [
                     ["Händelser i rutan", _cell_count(rec)],
                     ["Gi*-z", _decimal(rec.get("gi_z"), 2)],
@@ -682,7 +685,7 @@ def lagesbild_map(
         if len(em):
             geojson_layer(
                 em,
-                name=f"Framväxande hot spots, per månad ({len(em)} rutor)",
+                name=f"Framväxande hot spots ({len(em)} rutor)",
                 style={"weight": 0.5, "fillOpacity": 0.5},
                 show=False,
             ).add_to(m)
@@ -693,7 +696,7 @@ def lagesbild_map(
             week = forecast_week_label(forecast) or "kommande vecka"
             geojson_layer(
                 fc,
-                name=f"Prognos {week} ({len(fc)} rutor med {round(100 * held)} % av väntade)",
+                name=f"Prognos {week} ({len(fc)} rutor, {round(100 * held)} % av väntade)",
                 style={"weight": 0.5, "fillOpacity": 0.55},
                 show=False,
             ).add_to(m)
@@ -807,29 +810,18 @@ def lagesbild_map(
 
 #: Smallest width (px) a published cell is drawn at on the shared map, whatever the zoom.
 MIN_CELL_PX = 12
-_SHARED_JS = """
+_SHARED_JS = (
+    """
 function (feature, layer) {
   var p = feature.properties || {};
   var n = p.n_events, steps = %(steps)s, colors = %(colors)s, c = colors[0];
   for (var i = 0; i < steps.length; i++) { if (n >= steps[i]) { c = colors[i]; } }
   layer.setStyle({fillColor: c, color: %(edge)s});
-  // a 250 m cell is a few pixels wide when the whole kommun is in view: below MIN px it is
-  // drawn as a square of MIN px around its centre (a minimum symbol size), its own shape again
-  // once zoomed in, so that no published cell is lost to the eye
-  var MIN = %(min_px)s, own = layer.getLatLngs(), map = null;
-  function fit() {
-    if (!map) { return; }
-    var b = L.latLngBounds(own[0] || own);
-    var sw = map.latLngToLayerPoint(b.getSouthWest());
-    var ne = map.latLngToLayerPoint(b.getNorthEast());
-    if (ne.x - sw.x >= MIN) { layer.setLatLngs(own); return; }
-    var mid = sw.add(ne).divideBy(2), h = MIN / 2;
-    layer.setLatLngs([[-h, -h], [h, -h], [h, h], [-h, h]].map(function (d) {
-      return map.layerPointToLatLng(mid.add(L.point(d[0], d[1])));
-    }));
-  }
-  layer.on('add', function () { map = layer._map; map.on('zoomend', fit); fit(); });
-  layer.on('remove', function () { if (map) { map.off('zoomend', fit); } map = null; });
+  // a 250 m cell is a few pixels wide when the whole kommun is in view: drawn at least MIN px
+  // wide (MIN_SIZE_JS), so that no published cell is lost to the eye
+  (function (MIN) {"""
+    + MIN_SIZE_JS
+    + """  })(%(min_px)s);
   layer.bindPopup(function () {
     var box = document.createElement('div');
     box.className = 'geo-popup';
@@ -849,6 +841,7 @@ function (feature, layer) {
   });
 }
 """
+)
 
 
 def shared_map(

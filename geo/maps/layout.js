@@ -42,7 +42,12 @@ function geoLayout(map) {
     legend.style.maxHeight = '';
     var room = legend.getBoundingClientRect().bottom - above.bottom - 10;
     var full = legend.getBoundingClientRect().height;
-    if (full > room) legend.style.maxHeight = Math.max(room, 60) + 'px';
+    // max-height holds the content only: its padding and border come on top of it (else
+    // the legend reached 2 px over the layer list once the list had two more layers)
+    var cs = window.getComputedStyle(legend);
+    var extra = ['paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth']
+      .reduce(function (sum, k) { return sum + (parseFloat(cs[k]) || 0); }, 0);
+    if (full > room) legend.style.maxHeight = Math.max(room - extra, 60) + 'px';
   }
 
   function fitClear() {
