@@ -756,7 +756,10 @@ def forecast_week(
         day the history does not cover: the week's Monday, or the day after the data end,
         :func:`history_end`), ``geometry`` (cell Polygon, EPSG:3006). Empty (with these
         columns) when there is no usable history. ``attrs["history_end"]`` holds the
-        timestamp, ``attrs["gap_days"]`` the days from it to the week.
+        timestamp, ``attrs["gap_days"]`` the days from it to the week, ``attrs["data_end"]``
+        the local date of the last event used (``None`` without one) and
+        ``attrs["warnings"]`` what a planner should be told (a forecast made more than
+        :data:`STALE_HISTORY_DAYS` before its week).
     """
     require_projected(incidents)
     year, num = parse_week(week)
@@ -779,17 +782,18 @@ def forecast_week(
             {c: [] for c in FORECAST_COLUMNS if c != "geometry"},
             geometry=gpd.GeoSeries([], crs=settings.working_crs),
         )
-        empty.attrs.update(history_end=start, gap_days=0.0)
+        empty.attrs.update(history_end=start, gap_days=0.0, data_end=None, warnings=[])
         return empty
     end = history_end(t_all[usable], start)
     gap_days = float((start - end) / _DAY)
+    warnings = []
     if gap_days > STALE_HISTORY_DAYS:
-        logger.warning(
-            "the data end %s, %.0f weeks before %s: the forecast is made from there as if the "
-            "week followed (its season is that of the weeks after the data end); import newer "
-            "data for a forecast of this week",
-            (end - _DAY).date(), gap_days / 7, week,
-        )  # fmt: skip
+        warnings.append(
+            f"the data end {(end - _DAY).date()}, {gap_days / 7:.0f} weeks before {week}: the "
+            "forecast is made from there as if the week followed (its season is that of the "
+            "weeks after the data end); import newer data for a forecast of this week"
+        )
+        logger.warning("%s", warnings[-1])
     t_local = t_all[usable].dt.tz_convert(settings.timezone).dt.tz_localize(None)
     x, y = ev.geometry.x.to_numpy(), ev.geometry.y.to_numpy()
     if area is None:
@@ -842,7 +846,8 @@ def forecast_week(
     out["cell_size_m"] = float(cell_size_m)
     out["history_end"] = end.date().isoformat()
     out = out[list(FORECAST_COLUMNS)]
-    out.attrs.update(history_end=end, gap_days=gap_days)
+    last = pd.Timestamp(t_all[usable].max()).tz_convert(settings.timezone)
+    out.attrs.update(history_end=end, gap_days=gap_days, data_end=last.date(), warnings=warnings)
     logger.info(
         "forecast %s (%s): %d cells, %.1f expected events from %d incidents to %s",
         week, method, len(out), float(risk.sum()), len(ev), end.date(),

@@ -263,4 +263,34 @@ def test_forecast_cli_counts_b_at_the_bathing_sites_and_says_where_the_data_end(
     text = CliRunner().invoke(forecast_command, args).stdout
     assert "Prognos vecka 2026-W02" in text
     assert "vid badplatserna, ingår i de andra" in text
-    assert "Data slutar 2025-11-21, 44 dagar före veckan" in text
+    assert "Data slutar 2025-11-21, 6 veckor (44 dagar) före veckan" in text
+
+
+def test_forecast_cli_names_the_last_data_day_and_the_gap_in_weeks_and_warns_far_ahead(tmp_path):
+    """A planner reading the JSON saw no data end and no warning: it was only logged."""
+    import json
+
+    from click.testing import CliRunner
+    from test_hotspots import store_with
+
+    from geo.cli.analysis import forecast_command
+
+    inc = events(300, seed=7)  # Fridays to 21 November 2025
+    inc["incident_id"] = [f"f{i}" for i in range(len(inc))]
+    inc["source"] = "kommun"
+    path = store_with(inc, tmp_path / "s.gpkg")
+
+    def run(week):
+        out = CliRunner().invoke(forecast_command, ["--store", str(path), "--week", week, "--json"])
+        assert out.exit_code == 0, out.output
+        return json.loads(out.stdout)
+
+    near = run("2025-W48")  # the Monday after: two quiet days, no gap
+    assert near["data_end"] == "2025-11-21" and near["gap_weeks"] == 0 and near["warnings"] == []
+    ahead = run("2026-W2")
+    assert ahead["data_end"] == "2025-11-21" and ahead["gap_weeks"] == pytest.approx(44 / 7, 0.01)
+    assert ahead["warnings"] == []  # six weeks: said, not warned
+    far = run("2026-W20")
+    assert far["data_end"] == "2025-11-21" and far["gap_weeks"] == pytest.approx(170 / 7, abs=0.05)
+    assert len(far["warnings"]) == 1 and "import newer data" in far["warnings"][0]
+    assert far["expected_events"] > 0.5 * near["expected_events"]

@@ -284,6 +284,7 @@ def forecast_command(
     by_theme["B"] = fc.risk_in_areas(result, baths)
     end = pd.Timestamp(result.attrs["history_end"])
     gap_days = float(result.attrs["gap_days"])
+    data_end = result.attrs["data_end"]
     top_cells = [
         {
             "cell_id": int(r.cell_id),
@@ -300,7 +301,10 @@ def forecast_command(
         "expected_events": float(result["risk_week"].sum()),
         "by_theme": by_theme,
         "history_end": end.date().isoformat(),
+        "data_end": data_end.isoformat() if data_end is not None else None,
         "gap_days": gap_days,
+        "gap_weeks": round(gap_days / 7, 1),
+        "warnings": list(result.attrs["warnings"]),
         "top_cells": top_cells,
     }
     themes = ", ".join(f"{t} {by_theme[t]:.1f}" for t in ("N", "T", "S"))
@@ -311,7 +315,7 @@ def forecast_command(
     ]
     if gap_days > 0:
         lines.append(
-            f"Data slutar {(end - pd.Timedelta(days=1)).date()}, {gap_days:.0f} dagar före "
+            f"Data slutar {data_end}, {gap_days / 7:.0f} veckor ({gap_days:.0f} dagar) före "
             "veckan: prognosen räknar från dataslutet som om veckan följde (importera nyare data)."
         )
     lines.append("Rutor med högst risk (väntade händelser veckan, närmaste plats):")
