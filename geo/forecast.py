@@ -19,6 +19,7 @@ from geo.errors import DataError
 from geo.grid import Raster, cell_ids, cell_polygons, make_grid, neighbour_matrix
 from geo.model import THEMES
 from geo.projection import require_projected
+from geo.sites import at_bathing_site
 from geo.weeks import parse_week, week_monday
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "forecast_week",
     "method_names",
     "predict_counts",
-    "risk_in_areas",
 ]
 
 logger = logging.getLogger(__name__)
@@ -653,31 +653,6 @@ def _profiles(
     return np.asarray((local + k * prior[None, :]) / (n + k))
 
 
-def risk_in_areas(forecast: gpd.GeoDataFrame, areas: gpd.GeoSeries) -> float:
-    """Return the expected events of a forecast inside some areas (a cell's in its covered part).
-
-    Parameters
-    ----------
-    forecast
-        :func:`forecast_week`'s cells.
-    areas
-        Polygons in the forecast's CRS (e.g. the bathing sites: the löfte's theme B counts
-        everything at them, which no stored theme says).
-
-    Returns
-    -------
-    float
-        Sum over cells of ``risk_week`` × the share of the cell's area inside the areas
-        (evenly spread within a cell).
-    """
-    if forecast.empty or areas.empty:
-        return 0.0
-    union = shapely.union_all(areas.to_crs(forecast.crs).to_numpy())
-    cells = forecast.geometry.to_numpy()
-    share = shapely.area(shapely.intersection(cells, union)) / shapely.area(cells)
-    return float((forecast["risk_week"].to_numpy() * share).sum())
-
-
 def history_end(times: pd.Series, week_start: pd.Timestamp) -> pd.Timestamp:
     """Return where a week's forecast history ends: the week's Monday, or where the data end.
 
@@ -723,6 +698,7 @@ def forecast_week(
     seed: int | None = None,
     area: shapely.Geometry | tuple[float, float, float, float] | None = None,
     shrink_events: float = 20.0,
+    places: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Forecast the expected events per grid cell in an ISO week, per theme and hour of week.
 
@@ -744,13 +720,19 @@ def forecast_week(
     shrink_events
         Weight (in events) of the area-wide profile when a cell's own theme mix and
         hour-of-week profile are estimated from its 3 × 3 neighbourhood.
+    places
+        Named places (:func:`geo.sites.load_places`): an event at a bathing site counts for
+        theme B in the split, whatever its stored theme (the löfte's B is everything at the
+        bathing sites, one theme per event as the monthly report counts it; no category is
+        stored as B). Without them the split follows the stored themes.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per cell with nonzero risk: ``cell_id``, ``risk_week`` (expected events in
-        the week), ``risk_N``, ``risk_T``, ``risk_B``, ``risk_S`` (split by the stored theme,
-        summing to ``risk_week``), ``how_profile`` (list of 168 floats summing to 1, Monday
+        the week), ``risk_N``, ``risk_T``, ``risk_B``, ``risk_S`` (split by the theme of
+        the cell's events, B those at a bathing site when ``places`` are given, summing to
+        ``risk_week``), ``how_profile`` (list of 168 floats summing to 1, Monday
         00:00 local time = 0), ``week`` (``YYYY-Www``), ``method`` (the method's own name,
         ``blend`` for ``default``), ``cell_size_m``, ``history_end`` (ISO date of the first
         day the history does not cover: the week's Monday, or the day after the data end,
@@ -820,6 +802,8 @@ def forecast_week(
     theme_idx = np.array(
         [list(THEMES).index(v) if v in THEMES else 3 for v in themes], dtype=np.int64
     )
+    if places is not None:
+        theme_idx[at_bathing_site(ev, places)] = list(THEMES).index("B")
     theme_prior = np.asarray(
         (np.bincount(theme_idx, minlength=4) + 1.0) / (len(theme_idx) + 4.0), dtype=np.float64
     )

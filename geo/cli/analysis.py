@@ -26,6 +26,7 @@ from geo import settings, sites, store
 from geo.ceiling import stationary_ceiling
 from geo.cli._options import existing_store_option, json_option
 from geo.errors import GeoError
+from geo.model import THEMES
 from geo.outputfile import check_writable, write_atomically
 from geo.pointfile import read_points
 from geo.pointperiod import missing_months
@@ -270,18 +271,16 @@ def forecast_command(
         step("read")
         incidents = store.read_incidents(store_path, end=week_monday(week))
         step("predict")
+        places = _places()
         result = fc.forecast_week(
-            incidents, week=week, method=method, cell_size_m=cell_size_m, seed=seed, area=_area()
-        )
+            incidents, week=week, method=method, cell_size_m=cell_size_m, seed=seed, area=_area(),
+            places=places,
+        )  # fmt: skip
         step("write")
         store.write_layer(result, "forecast", store_path)
     top = result.nlargest(5, "risk_week")
-    places = _places()
     near = _nearest_places(top.geometry.centroid, places)
-    # B is everything at a bathing site, which no stored theme says: the risk inside them
-    baths = places.geometry[places["kind"] == "badplats"] if len(places) else places.geometry
-    by_theme = {t: float(result[f"risk_{t}"].sum()) for t in ("N", "T", "S")}
-    by_theme["B"] = fc.risk_in_areas(result, baths)
+    by_theme = {t: float(result[f"risk_{t}"].sum()) for t in THEMES}
     end = pd.Timestamp(result.attrs["history_end"])
     gap_days = float(result.attrs["gap_days"])
     data_end = result.attrs["data_end"]
@@ -307,11 +306,11 @@ def forecast_command(
         "warnings": list(result.attrs["warnings"]),
         "top_cells": top_cells,
     }
-    themes = ", ".join(f"{t} {by_theme[t]:.1f}" for t in ("N", "T", "S"))
+    themes = ", ".join(f"{t} {by_theme[t]:.1f}" for t in THEMES)
     lines = [
         f"Prognos vecka {week} ({data['method']}, {len(result)} rutor à {cell_size_m:g} m)",
         f"Väntat antal händelser: {data['expected_events']:.1f} ({themes}; "
-        f"B {by_theme['B']:.1f} vid badplatserna, ingår i de andra)",
+        "B är allt vid badplatserna)",
     ]
     if gap_days > 0:
         lines.append(
