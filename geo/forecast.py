@@ -16,7 +16,15 @@ from scipy import ndimage
 
 from geo import settings
 from geo.errors import DataError
-from geo.grid import Raster, cell_ids, cell_polygons, make_grid, neighbour_matrix
+from geo.grid import (
+    Raster,
+    area_bounds,
+    cell_ids,
+    cell_polygons,
+    check_grid_size,
+    make_grid,
+    neighbour_matrix,
+)
 from geo.model import THEMES
 from geo.projection import require_projected
 from geo.sites import at_bathing_site
@@ -742,11 +750,19 @@ def forecast_week(
         the local date of the last event used (``None`` without one) and
         ``attrs["warnings"]`` what a planner should be told (a forecast made more than
         :data:`STALE_HISTORY_DAYS` before its week).
+
+    Raises
+    ------
+    DataError
+        If the week is no ISO week, the method is unknown, or the grid would have more than
+        :data:`geo.grid.MAX_GRID_CELLS` cells (the least cell size that fits is named).
     """
     require_projected(incidents)
     year, num = parse_week(week)
     week = f"{year}-W{num:02d}"
     start = week_monday(week)
+    if area is not None:  # before the history is read (the default area is the events' own)
+        check_grid_size(area_bounds(area), cell_size_m=cell_size_m)
     t_all = pd.to_datetime(incidents["occurred_at"])
     if t_all.dt.tz is None:
         t_all = t_all.dt.tz_localize(settings.timezone)
@@ -781,6 +797,7 @@ def forecast_week(
     if area is None:
         pad = 3 * cell_size_m
         area = (x.min() - pad, y.min() - pad, x.max() + pad, y.max() + pad)
+        check_grid_size(area, cell_size_m=cell_size_m)
     cells = make_grid(area, cell_size_m=cell_size_m)["cell_id"].to_numpy()
     ev_cells = cell_ids(x, y, cell_size_m=cell_size_m)
     origin = end.tz_convert(settings.timezone).tz_localize(None)

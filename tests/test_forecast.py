@@ -323,3 +323,32 @@ def test_forecast_cli_names_the_last_data_day_and_the_gap_in_weeks_and_warns_far
     assert far["data_end"] == "2025-11-21" and far["gap_weeks"] == pytest.approx(170 / 7, abs=0.05)
     assert len(far["warnings"]) == 1 and "import newer data" in far["warnings"][0]
     assert far["expected_events"] > 0.5 * near["expected_events"]
+
+
+def test_forecast_cli_refuses_a_grid_too_large_to_run(tmp_path):
+    """10 m cells over the kommun were 12 million cells with no cap (the blend's features)."""
+    import re
+
+    from click.testing import CliRunner
+    from test_hotspots import store_with
+
+    from geo import store
+    from geo.cli import main
+
+    inc = events(50, seed=7)
+    inc["incident_id"] = [f"f{i}" for i in range(len(inc))]
+    inc["source"] = "kommun"
+    path = store_with(inc, tmp_path / "s.gpkg")
+    base = ["forecast", "--store", str(path), "--week", "2025-W49"]
+    tiny = CliRunner().invoke(main, [*base, "--cell-size-m", "10"])
+    assert tiny.exit_code == 1
+    least = re.search(r"use --cell-size-m (\d+) or more", tiny.output)
+    assert least and 30 <= int(least.group(1)) <= 60, tiny.output
+    assert "forecast" not in store.list_layers(path)
+    assert CliRunner().invoke(main, [*base, "--cell-size-m", "0"]).exit_code == 2
+    # a grid over the events alone is checked too: half of them 50 km east, 1 m cells
+    spread = events(50)
+    east = spread.index[::2]
+    spread.loc[east, "geometry"] = spread.geometry[east].translate(50_000, 0)
+    with pytest.raises(DataError, match="--cell-size-m"):
+        fc.forecast_week(spread, week="2025-W49", cell_size_m=1)
