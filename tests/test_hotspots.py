@@ -582,6 +582,9 @@ def test_hotspots_cli_options_refuse_what_cannot_run_and_pass_the_rest(tmp_path)
     assert "grid" not in store.list_layers(path)
     for bad in (["--permutations", "-5"], ["--cell-size-m", "0"], ["--min-events", "1"]):
         assert CliRunner().invoke(main, [*base, *bad]).exit_code == 2
+    # 9 permutations cannot tell a p_sim below 0.1: 0 (none) or at least 99
+    few = CliRunner().invoke(main, [*base, "--permutations", "9"])
+    assert few.exit_code == 2 and "give 0 (no p_sim) or at least 99" in few.output
     # clusters of at least 1,000 events: none in the planted data
     none = json.loads(CliRunner().invoke(main, [*base, "--min-events", "1000"]).stdout)
     assert none["n_clusters"] == 0

@@ -137,6 +137,26 @@ def _metres_option(name: str, default: float, help_text: str) -> Callable[[Any],
     )
 
 
+#: Fewest Gi* permutations that can report p_sim = 0.01 (1 / (n + 1)), the 99 % level.
+MIN_PERMUTATIONS = 99
+
+
+def _permutations(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    """Take 0 (no permutation p) or :data:`MIN_PERMUTATIONS` or more."""
+    if value == 0 or value >= MIN_PERMUTATIONS:
+        return value
+    what = (
+        f"{value} permutations cannot tell a p_sim below {1 / (value + 1):.2g}"
+        if value > 0
+        else f"{value} is no number of permutations"
+    )
+    msg = (
+        f"{what}; give 0 (no p_sim) or at least {MIN_PERMUTATIONS} "
+        "(p_sim down to 0.01, the 99 % level)."
+    )
+    raise click.BadParameter(msg)
+
+
 @click.command("hotspots")
 @existing_store_option
 @_metres_option(
@@ -144,11 +164,12 @@ def _metres_option(name: str, default: float, help_text: str) -> Callable[[Any],
 )
 @click.option(
     "--permutations",
-    type=click.IntRange(min=0),
+    type=int,
+    callback=_permutations,
     default=999,
     show_default=True,
-    help="Gi* conditional permutations per cell, reported as p_sim (the hot/cold class uses "
-    "the analytic and exact Poisson p; 0 skips them).",
+    help=f"Gi* conditional permutations per cell: 0 (none) or at least {MIN_PERMUTATIONS}, "
+    "reported as p_sim (the hot/cold class uses the analytic and exact Poisson p).",
 )
 @click.option("--seed", type=int, default=None, help="Seed of the Gi* permutations.")
 @_metres_option("--eps-m", 250.0, "Cluster radius in metres (DBSCAN).")
