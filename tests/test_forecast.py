@@ -323,6 +323,11 @@ def test_forecast_cli_names_the_last_data_day_and_the_gap_in_weeks_and_warns_far
     assert far["data_end"] == "2025-11-21" and far["gap_weeks"] == pytest.approx(170 / 7, abs=0.05)
     assert len(far["warnings"]) == 1 and "import newer data" in far["warnings"][0]
     assert far["expected_events"] > 0.5 * near["expected_events"]
+    from geo import store
+
+    layer = store.read_layer("forecast", path)  # the stored layer says which forecast it is
+    assert set(layer["week"]) == {"2026-W20"} and set(layer["method"]) == {fc.DEFAULT_METHOD}
+    assert set(layer["cell_size_m"]) == {250.0} and set(layer["history_end"]) == {"2025-11-22"}
 
 
 def test_forecast_cli_refuses_a_grid_too_large_to_run(tmp_path):

@@ -595,6 +595,23 @@ def test_hotspots_cli_options_refuse_what_cannot_run_and_pass_the_rest(tmp_path)
     assert set(store.read_layer("place_stats", path)["period_end"]) <= {"2025-06-30"}
 
 
+def test_hotspots_cli_says_when_the_cells_are_too_few_to_compare(tmp_path):
+    """Cells as large as the kommun: the printout said nothing of gi_grid's för_få_rutor."""
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    path = store_with(planted(), tmp_path / "s.gpkg")
+    args = ["hotspots", "--store", str(path), "--permutations", "0", "--cell-size-m", "1000000"]
+    data = json.loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
+    assert data["too_few_cells"] and not data["too_few_events"] and data["n_hot_cells"] == 0
+    text = CliRunner().invoke(main, args)
+    assert text.exit_code == 0, text.output
+    assert "För få rutor:" in text.stdout and "mindre --cell-size-m" in text.stdout
+    usual = json.loads(CliRunner().invoke(main, [*args[:-2], "--json"]).stdout)
+    assert not usual["too_few_cells"]
+
+
 def test_the_grid_size_check_names_the_least_cell_size_that_fits():
     from geo.errors import DataError
     from geo.grid import check_grid_size

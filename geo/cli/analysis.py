@@ -216,6 +216,7 @@ def hotspots_command(
         store.write_layer(layer, name, store_path)
     gi = layers["gi_grid"]
     too_few = bool((gi["hotspot_class"] == "för_få_händelser").all())
+    too_few_cells = bool(len(gi)) and bool((gi["hotspot_class"] == "för_få_rutor").all())
     clusters = layers["hotspots"]
     top = clusters.nlargest(5, "n_events") if len(clusters) else clusters
     top_clusters: list[dict[str, Any]] = [
@@ -237,6 +238,7 @@ def hotspots_command(
         "n_hot_cells": int(gi["hotspot_class"].str.startswith("hot").sum()),
         "n_clusters": len(clusters),
         "too_few_events": too_few,
+        "too_few_cells": too_few_cells,
         "top_clusters": top_clusters,
     }
     lines = [
@@ -247,6 +249,12 @@ def hotspots_command(
     ]
     if too_few:
         lines.append("För få händelser: inga hot spots kan påstås (för_få_händelser i gi_grid).")
+    if too_few_cells:
+        lines.append(
+            f"För få rutor: {len(gi)} rutor om {cell_size_m:g} m täcker området, Gi* jämför en "
+            "ruta med de andra; inga hot spots kan påstås (för_få_rutor i gi_grid): ange en "
+            "mindre --cell-size-m."
+        )
     if top_clusters:
         lines.append("Största kluster (händelser, tema, kategori, platser, trend):")
         lines += [
@@ -260,7 +268,11 @@ def hotspots_command(
 
 @click.command("forecast")
 @existing_store_option
-@click.option("--week", required=True, help="Target ISO week, e.g. 2026-W49.")
+@click.option(
+    "--week",
+    required=True,
+    help="Target ISO week, YYYY-Www, e.g. 2026-W49 (2026-W9 is written 2026-W09).",
+)
 @click.option(
     "--method",
     default="default",
@@ -268,8 +280,15 @@ def hotspots_command(
     help=f"Forecast method: {', '.join(fc.method_names())}, count_<n>d|w|m or kde_<metres> "
     f"(default is {fc.DEFAULT_METHOD}).",
 )
-@_metres_option("--cell-size-m", 250.0, "Grid cell side in metres.")
-@click.option("--seed", type=int, default=None, help="Seed of the learned method (blend).")
+@_metres_option(
+    "--cell-size-m", 250.0, "Grid cell side in metres (at most 1,000,000 cells over the kommun)."
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the learned method, multiscale (the other methods draw nothing at random).",
+)
 @json_option
 def forecast_command(
     store_path: Path | None,
