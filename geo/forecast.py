@@ -16,9 +16,18 @@ from scipy import ndimage
 
 from geo import settings
 from geo.errors import DataError
-from geo.grid import Raster, cell_ids, cell_polygons, make_grid, neighbour_matrix
+from geo.grid import (
+    Raster,
+    area_bounds,
+    cell_ids,
+    cell_polygons,
+    check_grid_size,
+    make_grid,
+    neighbour_matrix,
+)
 from geo.model import THEMES
 from geo.projection import require_projected
+from geo.sites import at_bathing_site
 from geo.weeks import parse_week, week_monday
 
 __all__ = [
@@ -30,7 +39,6 @@ __all__ = [
     "forecast_week",
     "method_names",
     "predict_counts",
-    "risk_in_areas",
 ]
 
 logger = logging.getLogger(__name__)
@@ -653,31 +661,6 @@ def _profiles(
     return np.asarray((local + k * prior[None, :]) / (n + k))
 
 
-def risk_in_areas(forecast: gpd.GeoDataFrame, areas: gpd.GeoSeries) -> float:
-    """Return the expected events of a forecast inside some areas (a cell's in its covered part).
-
-    Parameters
-    ----------
-    forecast
-        :func:`forecast_week`'s cells.
-    areas
-        Polygons in the forecast's CRS (e.g. the bathing sites: the löfte's theme B counts
-        everything at them, which no stored theme says).
-
-    Returns
-    -------
-    float
-        Sum over cells of ``risk_week`` × the share of the cell's area inside the areas
-        (evenly spread within a cell).
-    """
-    if forecast.empty or areas.empty:
-        return 0.0
-    union = shapely.union_all(areas.to_crs(forecast.crs).to_numpy())
-    cells = forecast.geometry.to_numpy()
-    share = shapely.area(shapely.intersection(cells, union)) / shapely.area(cells)
-    return float((forecast["risk_week"].to_numpy() * share).sum())
-
-
 def history_end(times: pd.Series, week_start: pd.Timestamp) -> pd.Timestamp:
     """Return where a week's forecast history ends: the week's Monday, or where the data end.
 
@@ -723,6 +706,7 @@ def forecast_week(
     seed: int | None = None,
     area: shapely.Geometry | tuple[float, float, float, float] | None = None,
     shrink_events: float = 20.0,
+    places: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Forecast the expected events per grid cell in an ISO week, per theme and hour of week.
 
@@ -744,24 +728,41 @@ def forecast_week(
     shrink_events
         Weight (in events) of the area-wide profile when a cell's own theme mix and
         hour-of-week profile are estimated from its 3 × 3 neighbourhood.
+    places
+        Named places (:func:`geo.sites.load_places`): an event at a bathing site counts for
+        theme B in the split, whatever its stored theme (the löfte's B is everything at the
+        bathing sites, one theme per event as the monthly report counts it; no category is
+        stored as B). Without them the split follows the stored themes.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per cell with nonzero risk: ``cell_id``, ``risk_week`` (expected events in
-        the week), ``risk_N``, ``risk_T``, ``risk_B``, ``risk_S`` (split by the stored theme,
-        summing to ``risk_week``), ``how_profile`` (list of 168 floats summing to 1, Monday
+        the week), ``risk_N``, ``risk_T``, ``risk_B``, ``risk_S`` (split by the theme of
+        the cell's events, B those at a bathing site when ``places`` are given, summing to
+        ``risk_week``), ``how_profile`` (list of 168 floats summing to 1, Monday
         00:00 local time = 0), ``week`` (``YYYY-Www``), ``method`` (the method's own name,
         ``blend`` for ``default``), ``cell_size_m``, ``history_end`` (ISO date of the first
         day the history does not cover: the week's Monday, or the day after the data end,
         :func:`history_end`), ``geometry`` (cell Polygon, EPSG:3006). Empty (with these
         columns) when there is no usable history. ``attrs["history_end"]`` holds the
-        timestamp, ``attrs["gap_days"]`` the days from it to the week.
+        timestamp, ``attrs["gap_days"]`` the days from it to the week, ``attrs["data_end"]``
+        the local date of the last event used (``None`` without one) and
+        ``attrs["warnings"]`` what a planner should be told (a forecast made more than
+        :data:`STALE_HISTORY_DAYS` before its week).
+
+    Raises
+    ------
+    DataError
+        If the week is no ISO week, the method is unknown, or the grid would have more than
+        :data:`geo.grid.MAX_GRID_CELLS` cells (the least cell size that fits is named).
     """
     require_projected(incidents)
     year, num = parse_week(week)
     week = f"{year}-W{num:02d}"
     start = week_monday(week)
+    if area is not None:  # before the history is read (the default area is the events' own)
+        check_grid_size(area_bounds(area), cell_size_m=cell_size_m)
     t_all = pd.to_datetime(incidents["occurred_at"])
     if t_all.dt.tz is None:
         t_all = t_all.dt.tz_localize(settings.timezone)
@@ -779,22 +780,24 @@ def forecast_week(
             {c: [] for c in FORECAST_COLUMNS if c != "geometry"},
             geometry=gpd.GeoSeries([], crs=settings.working_crs),
         )
-        empty.attrs.update(history_end=start, gap_days=0.0)
+        empty.attrs.update(history_end=start, gap_days=0.0, data_end=None, warnings=[])
         return empty
     end = history_end(t_all[usable], start)
     gap_days = float((start - end) / _DAY)
+    warnings = []
     if gap_days > STALE_HISTORY_DAYS:
-        logger.warning(
-            "the data end %s, %.0f weeks before %s: the forecast is made from there as if the "
-            "week followed (its season is that of the weeks after the data end); import newer "
-            "data for a forecast of this week",
-            (end - _DAY).date(), gap_days / 7, week,
-        )  # fmt: skip
+        warnings.append(
+            f"the data end {(end - _DAY).date()}, {gap_days / 7:.0f} weeks before {week}: the "
+            "forecast is made from there as if the week followed (its season is that of the "
+            "weeks after the data end); import newer data for a forecast of this week"
+        )
+        logger.warning("%s", warnings[-1])
     t_local = t_all[usable].dt.tz_convert(settings.timezone).dt.tz_localize(None)
     x, y = ev.geometry.x.to_numpy(), ev.geometry.y.to_numpy()
     if area is None:
         pad = 3 * cell_size_m
         area = (x.min() - pad, y.min() - pad, x.max() + pad, y.max() + pad)
+        check_grid_size(area, cell_size_m=cell_size_m)
     cells = make_grid(area, cell_size_m=cell_size_m)["cell_id"].to_numpy()
     ev_cells = cell_ids(x, y, cell_size_m=cell_size_m)
     origin = end.tz_convert(settings.timezone).tz_localize(None)
@@ -816,6 +819,8 @@ def forecast_week(
     theme_idx = np.array(
         [list(THEMES).index(v) if v in THEMES else 3 for v in themes], dtype=np.int64
     )
+    if places is not None:
+        theme_idx[at_bathing_site(ev, places)] = list(THEMES).index("B")
     theme_prior = np.asarray(
         (np.bincount(theme_idx, minlength=4) + 1.0) / (len(theme_idx) + 4.0), dtype=np.float64
     )
@@ -842,7 +847,8 @@ def forecast_week(
     out["cell_size_m"] = float(cell_size_m)
     out["history_end"] = end.date().isoformat()
     out = out[list(FORECAST_COLUMNS)]
-    out.attrs.update(history_end=end, gap_days=gap_days)
+    last = pd.Timestamp(t_all[usable].max()).tz_convert(settings.timezone)
+    out.attrs.update(history_end=end, gap_days=gap_days, data_end=last.date(), warnings=warnings)
     logger.info(
         "forecast %s (%s): %d cells, %.1f expected events from %d incidents to %s",
         week, method, len(out), float(risk.sum()), len(ev), end.date(),

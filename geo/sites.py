@@ -381,6 +381,37 @@ def assign_places(points: gpd.GeoSeries, places: gpd.GeoDataFrame) -> pd.DataFra
     return out
 
 
+def at_bathing_site(incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame) -> np.ndarray:
+    """Tell which incidents are at a bathing site: the löfte's theme B counts all of them.
+
+    A bathing site is a place of kind ``badplats`` or with theme B. An incident is at one
+    when its ``place_id`` names one or its point lies inside one (an incident stored before
+    the place was drawn has no ``place_id``).
+
+    Parameters
+    ----------
+    incidents
+        Incidents in the working CRS, ``place_id`` optional.
+    places
+        Places as returned by :func:`load_places`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Booleans aligned with ``incidents``.
+    """
+    if incidents.empty or places.empty:
+        return np.zeros(len(incidents), dtype=bool)
+    bath = places[
+        (places["kind"] == "badplats") | places["themes"].map(lambda v: "B" in list(v or []))
+    ]
+    ids = set(bath["place_id"].astype(str))
+    pid = incidents.get("place_id", pd.Series(None, index=incidents.index, dtype=object))
+    named = pid.notna() & pid.astype(str).isin(ids)
+    inside = assign_places(incidents.geometry, bath)["place_id"].notna()
+    return np.asarray((named | inside).to_numpy(), dtype=bool)
+
+
 def theme_mask(
     incidents: pd.DataFrame, theme: str, places: gpd.GeoDataFrame, *, shared: bool = False
 ) -> pd.Series:

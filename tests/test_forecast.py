@@ -125,6 +125,32 @@ def test_a_quiet_spell_of_sparse_data_is_no_data_end():
     assert out.attrs["gap_days"] == 0
 
 
+def test_events_at_a_bathing_site_are_theme_b_in_the_split():
+    """risk_B was always 0: no category is stored as B, which is everything at a bathing site."""
+    from geo import sites
+
+    places = sites.load_places()
+    beach = places.loc[places["place_id"] == "leken"].geometry.iloc[0].representative_point()
+    at_beach = events(200, seed=1, theme="S")  # littering at the beach, stored as S
+    at_beach = at_beach.set_geometry(
+        gpd.points_from_xy(np.full(200, beach.x), np.full(200, beach.y), crs="EPSG:3006")
+    )
+    elsewhere = events(200, seed=2, theme="S")  # 2 km away, outside every bathing site
+    elsewhere = elsewhere.set_geometry(
+        elsewhere.geometry.translate(beach.x - X0, beach.y - Y0 + 2e3)
+    )
+    inc = pd.concat([at_beach, elsewhere], ignore_index=True)
+    split = fc.forecast_week(inc, week="2025-W49", method="count_3m", places=places)
+    stored = fc.forecast_week(inc, week="2025-W49", method="count_3m")
+    assert np.allclose(split["risk_week"], stored["risk_week"])  # the split only
+    total = split["risk_week"].sum()
+    assert split["risk_B"].sum() == pytest.approx(total / 2, rel=0.1)
+    assert split["risk_S"].sum() == pytest.approx(total / 2, rel=0.1)
+    assert stored["risk_B"].sum() < 0.01 * total
+    themes = split[[f"risk_{t}" for t in ("N", "T", "B", "S")]].sum(axis=1)
+    assert np.allclose(themes, split["risk_week"])
+
+
 def test_imprecise_events_are_not_used_for_cells():
     inc = events(100)
     inc["location_precision_m"] = 5_000.0
@@ -243,7 +269,7 @@ def test_forecast_cli_counts_b_at_the_bathing_sites_and_says_where_the_data_end(
     from click.testing import CliRunner
     from test_hotspots import store_with
 
-    from geo import sites
+    from geo import sites, store
     from geo.cli.analysis import forecast_command
 
     places = sites.load_places()
@@ -257,10 +283,77 @@ def test_forecast_cli_counts_b_at_the_bathing_sites_and_says_where_the_data_end(
     args = ["--store", str(path), "--week", "2026-W2"]
     data = json.loads(CliRunner().invoke(forecast_command, [*args, "--json"]).stdout)
     assert data["week"] == "2026-W02"
-    assert data["by_theme"]["B"] > 0.3 * data["expected_events"]
-    assert data["by_theme"]["B"] <= data["by_theme"]["S"] + 1e-9
+    # littering at Leken is the löfte's B: most of the week is expected there
+    assert data["by_theme"]["B"] > 0.6 * data["expected_events"]
+    assert sum(data["by_theme"].values()) == pytest.approx(data["expected_events"])
     assert data["history_end"] == "2025-11-22" and data["gap_days"] == 44
+    layer = store.read_layer("forecast", path)
+    assert layer["risk_B"].sum() == pytest.approx(data["by_theme"]["B"])
     text = CliRunner().invoke(forecast_command, args).stdout
     assert "Prognos vecka 2026-W02" in text
-    assert "vid badplatserna, ingår i de andra" in text
-    assert "Data slutar 2025-11-21, 44 dagar före veckan" in text
+    assert f"B {data['by_theme']['B']:.1f}" in text and "B är allt vid badplatserna" in text
+    assert "Data slutar 2025-11-21, 6 veckor (44 dagar) före veckan" in text
+
+
+def test_forecast_cli_names_the_last_data_day_and_the_gap_in_weeks_and_warns_far_ahead(tmp_path):
+    """A planner reading the JSON saw no data end and no warning: it was only logged."""
+    import json
+
+    from click.testing import CliRunner
+    from test_hotspots import store_with
+
+    from geo.cli.analysis import forecast_command
+
+    inc = events(300, seed=7)  # Fridays to 21 November 2025
+    inc["incident_id"] = [f"f{i}" for i in range(len(inc))]
+    inc["source"] = "kommun"
+    path = store_with(inc, tmp_path / "s.gpkg")
+
+    def run(week):
+        out = CliRunner().invoke(forecast_command, ["--store", str(path), "--week", week, "--json"])
+        assert out.exit_code == 0, out.output
+        return json.loads(out.stdout)
+
+    near = run("2025-W48")  # the Monday after: two quiet days, no gap
+    assert near["data_end"] == "2025-11-21" and near["gap_weeks"] == 0 and near["warnings"] == []
+    ahead = run("2026-W2")
+    assert ahead["data_end"] == "2025-11-21" and ahead["gap_weeks"] == pytest.approx(44 / 7, 0.01)
+    assert ahead["warnings"] == []  # six weeks: said, not warned
+    far = run("2026-W20")
+    assert far["data_end"] == "2025-11-21" and far["gap_weeks"] == pytest.approx(170 / 7, abs=0.05)
+    assert len(far["warnings"]) == 1 and "import newer data" in far["warnings"][0]
+    assert far["expected_events"] > 0.5 * near["expected_events"]
+    from geo import store
+
+    layer = store.read_layer("forecast", path)  # the stored layer says which forecast it is
+    assert set(layer["week"]) == {"2026-W20"} and set(layer["method"]) == {fc.DEFAULT_METHOD}
+    assert set(layer["cell_size_m"]) == {250.0} and set(layer["history_end"]) == {"2025-11-22"}
+
+
+def test_forecast_cli_refuses_a_grid_too_large_to_run(tmp_path):
+    """10 m cells over the kommun were 12 million cells with no cap (the blend's features)."""
+    import re
+
+    from click.testing import CliRunner
+    from test_hotspots import store_with
+
+    from geo import store
+    from geo.cli import main
+
+    inc = events(50, seed=7)
+    inc["incident_id"] = [f"f{i}" for i in range(len(inc))]
+    inc["source"] = "kommun"
+    path = store_with(inc, tmp_path / "s.gpkg")
+    base = ["forecast", "--store", str(path), "--week", "2025-W49"]
+    tiny = CliRunner().invoke(main, [*base, "--cell-size-m", "10"])
+    assert tiny.exit_code == 1
+    least = re.search(r"use --cell-size-m (\d+) or more", tiny.output)
+    assert least and 30 <= int(least.group(1)) <= 60, tiny.output
+    assert "forecast" not in store.list_layers(path)
+    assert CliRunner().invoke(main, [*base, "--cell-size-m", "0"]).exit_code == 2
+    # a grid over the events alone is checked too: half of them 50 km east, 1 m cells
+    spread = events(50)
+    east = spread.index[::2]
+    spread.loc[east, "geometry"] = spread.geometry[east].translate(50_000, 0)
+    with pytest.raises(DataError, match="--cell-size-m"):
+        fc.forecast_week(spread, week="2025-W49", cell_size_m=1)

@@ -582,6 +582,9 @@ def test_hotspots_cli_options_refuse_what_cannot_run_and_pass_the_rest(tmp_path)
     assert "grid" not in store.list_layers(path)
     for bad in (["--permutations", "-5"], ["--cell-size-m", "0"], ["--min-events", "1"]):
         assert CliRunner().invoke(main, [*base, *bad]).exit_code == 2
+    # 9 permutations cannot tell a p_sim below 0.1: 0 (none) or at least 99
+    few = CliRunner().invoke(main, [*base, "--permutations", "9"])
+    assert few.exit_code == 2 and "give 0 (no p_sim) or at least 99" in few.output
     # clusters of at least 1,000 events: none in the planted data
     none = json.loads(CliRunner().invoke(main, [*base, "--min-events", "1000"]).stdout)
     assert none["n_clusters"] == 0
@@ -590,6 +593,23 @@ def test_hotspots_cli_options_refuse_what_cannot_run_and_pass_the_rest(tmp_path)
     half = json.loads(CliRunner().invoke(main, [*base, "--end", "2025-07-01"]).stdout)
     assert 0.4 * everything < half["n_incidents"] < 0.6 * everything
     assert set(store.read_layer("place_stats", path)["period_end"]) <= {"2025-06-30"}
+
+
+def test_hotspots_cli_says_when_the_cells_are_too_few_to_compare(tmp_path):
+    """Cells as large as the kommun: the printout said nothing of gi_grid's för_få_rutor."""
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    path = store_with(planted(), tmp_path / "s.gpkg")
+    args = ["hotspots", "--store", str(path), "--permutations", "0", "--cell-size-m", "1000000"]
+    data = json.loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
+    assert data["too_few_cells"] and not data["too_few_events"] and data["n_hot_cells"] == 0
+    text = CliRunner().invoke(main, args)
+    assert text.exit_code == 0, text.output
+    assert "För få rutor:" in text.stdout and "mindre --cell-size-m" in text.stdout
+    usual = json.loads(CliRunner().invoke(main, [*args[:-2], "--json"]).stdout)
+    assert not usual["too_few_cells"]
 
 
 def test_the_grid_size_check_names_the_least_cell_size_that_fits():

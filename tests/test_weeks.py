@@ -65,3 +65,17 @@ def test_labels_of_a_series_are_the_labels_of_its_values(times):
     series = pd.Series(pd.to_datetime(times), dtype="datetime64[ns]").dt.tz_localize("UTC")
     local = series.dt.tz_convert("Europe/Stockholm")
     assert week_labels(local).tolist() == [week_label(t) for t in local]
+
+
+def test_a_plan_for_a_week_written_without_its_zero_is_the_same_week(tmp_path):
+    """geo plan --week 2026-W9 wrote plan-2026-W9.* beside plan-2026-W09.* of the same week."""
+    from test_forecast import events
+    from test_hotspots import store_with
+
+    from geo import patrol
+
+    inc = events(30)
+    inc["incident_id"] = [f"w{i}" for i in range(len(inc))]
+    inc["source"] = "kommun"
+    path = store_with(inc, tmp_path / "s.gpkg")
+    assert patrol.read_plan_inputs("2026-W9", store_path=path).week == "2026-W09"

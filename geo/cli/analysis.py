@@ -26,6 +26,7 @@ from geo import settings, sites, store
 from geo.ceiling import stationary_ceiling
 from geo.cli._options import existing_store_option, json_option
 from geo.errors import GeoError
+from geo.model import THEMES
 from geo.outputfile import check_writable, write_atomically
 from geo.pointfile import read_points
 from geo.pointperiod import missing_months
@@ -136,6 +137,26 @@ def _metres_option(name: str, default: float, help_text: str) -> Callable[[Any],
     )
 
 
+#: Fewest Gi* permutations that can report p_sim = 0.01 (1 / (n + 1)), the 99 % level.
+MIN_PERMUTATIONS = 99
+
+
+def _permutations(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    """Take 0 (no permutation p) or :data:`MIN_PERMUTATIONS` or more."""
+    if value == 0 or value >= MIN_PERMUTATIONS:
+        return value
+    what = (
+        f"{value} permutations cannot tell a p_sim below {1 / (value + 1):.2g}"
+        if value > 0
+        else f"{value} is no number of permutations"
+    )
+    msg = (
+        f"{what}; give 0 (no p_sim) or at least {MIN_PERMUTATIONS} "
+        "(p_sim down to 0.01, the 99 % level)."
+    )
+    raise click.BadParameter(msg)
+
+
 @click.command("hotspots")
 @existing_store_option
 @_metres_option(
@@ -143,11 +164,12 @@ def _metres_option(name: str, default: float, help_text: str) -> Callable[[Any],
 )
 @click.option(
     "--permutations",
-    type=click.IntRange(min=0),
+    type=int,
+    callback=_permutations,
     default=999,
     show_default=True,
-    help="Gi* conditional permutations per cell, reported as p_sim (the hot/cold class uses "
-    "the analytic and exact Poisson p; 0 skips them).",
+    help=f"Gi* conditional permutations per cell: 0 (none) or at least {MIN_PERMUTATIONS}, "
+    "reported as p_sim (the hot/cold class uses the analytic and exact Poisson p).",
 )
 @click.option("--seed", type=int, default=None, help="Seed of the Gi* permutations.")
 @_metres_option("--eps-m", 250.0, "Cluster radius in metres (DBSCAN).")
@@ -194,6 +216,7 @@ def hotspots_command(
         store.write_layer(layer, name, store_path)
     gi = layers["gi_grid"]
     too_few = bool((gi["hotspot_class"] == "för_få_händelser").all())
+    too_few_cells = bool(len(gi)) and bool((gi["hotspot_class"] == "för_få_rutor").all())
     clusters = layers["hotspots"]
     top = clusters.nlargest(5, "n_events") if len(clusters) else clusters
     top_clusters: list[dict[str, Any]] = [
@@ -215,6 +238,7 @@ def hotspots_command(
         "n_hot_cells": int(gi["hotspot_class"].str.startswith("hot").sum()),
         "n_clusters": len(clusters),
         "too_few_events": too_few,
+        "too_few_cells": too_few_cells,
         "top_clusters": top_clusters,
     }
     lines = [
@@ -225,6 +249,12 @@ def hotspots_command(
     ]
     if too_few:
         lines.append("För få händelser: inga hot spots kan påstås (för_få_händelser i gi_grid).")
+    if too_few_cells:
+        lines.append(
+            f"För få rutor: {len(gi)} rutor om {cell_size_m:g} m täcker området, Gi* jämför en "
+            "ruta med de andra; inga hot spots kan påstås (för_få_rutor i gi_grid): ange en "
+            "mindre --cell-size-m."
+        )
     if top_clusters:
         lines.append("Största kluster (händelser, tema, kategori, platser, trend):")
         lines += [
@@ -238,7 +268,11 @@ def hotspots_command(
 
 @click.command("forecast")
 @existing_store_option
-@click.option("--week", required=True, help="Target ISO week, e.g. 2026-W49.")
+@click.option(
+    "--week",
+    required=True,
+    help="Target ISO week, YYYY-Www, e.g. 2026-W49 (2026-W9 is written 2026-W09).",
+)
 @click.option(
     "--method",
     default="default",
@@ -246,8 +280,15 @@ def hotspots_command(
     help=f"Forecast method: {', '.join(fc.method_names())}, count_<n>d|w|m or kde_<metres> "
     f"(default is {fc.DEFAULT_METHOD}).",
 )
-@_metres_option("--cell-size-m", 250.0, "Grid cell side in metres.")
-@click.option("--seed", type=int, default=None, help="Seed of the learned method (blend).")
+@_metres_option(
+    "--cell-size-m", 250.0, "Grid cell side in metres (at most 1,000,000 cells over the kommun)."
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the learned method, multiscale (the other methods draw nothing at random).",
+)
 @json_option
 def forecast_command(
     store_path: Path | None,
@@ -270,20 +311,19 @@ def forecast_command(
         step("read")
         incidents = store.read_incidents(store_path, end=week_monday(week))
         step("predict")
+        places = _places()
         result = fc.forecast_week(
-            incidents, week=week, method=method, cell_size_m=cell_size_m, seed=seed, area=_area()
-        )
+            incidents, week=week, method=method, cell_size_m=cell_size_m, seed=seed, area=_area(),
+            places=places,
+        )  # fmt: skip
         step("write")
         store.write_layer(result, "forecast", store_path)
     top = result.nlargest(5, "risk_week")
-    places = _places()
     near = _nearest_places(top.geometry.centroid, places)
-    # B is everything at a bathing site, which no stored theme says: the risk inside them
-    baths = places.geometry[places["kind"] == "badplats"] if len(places) else places.geometry
-    by_theme = {t: float(result[f"risk_{t}"].sum()) for t in ("N", "T", "S")}
-    by_theme["B"] = fc.risk_in_areas(result, baths)
+    by_theme = {t: float(result[f"risk_{t}"].sum()) for t in THEMES}
     end = pd.Timestamp(result.attrs["history_end"])
     gap_days = float(result.attrs["gap_days"])
+    data_end = result.attrs["data_end"]
     top_cells = [
         {
             "cell_id": int(r.cell_id),
@@ -300,18 +340,21 @@ def forecast_command(
         "expected_events": float(result["risk_week"].sum()),
         "by_theme": by_theme,
         "history_end": end.date().isoformat(),
+        "data_end": data_end.isoformat() if data_end is not None else None,
         "gap_days": gap_days,
+        "gap_weeks": round(gap_days / 7, 1),
+        "warnings": list(result.attrs["warnings"]),
         "top_cells": top_cells,
     }
-    themes = ", ".join(f"{t} {by_theme[t]:.1f}" for t in ("N", "T", "S"))
+    themes = ", ".join(f"{t} {by_theme[t]:.1f}" for t in THEMES)
     lines = [
         f"Prognos vecka {week} ({data['method']}, {len(result)} rutor à {cell_size_m:g} m)",
         f"Väntat antal händelser: {data['expected_events']:.1f} ({themes}; "
-        f"B {by_theme['B']:.1f} vid badplatserna, ingår i de andra)",
+        "B är allt vid badplatserna)",
     ]
     if gap_days > 0:
         lines.append(
-            f"Data slutar {(end - pd.Timedelta(days=1)).date()}, {gap_days:.0f} dagar före "
+            f"Data slutar {data_end}, {gap_days / 7:.0f} veckor ({gap_days:.0f} dagar) före "
             "veckan: prognosen räknar från dataslutet som om veckan följde (importera nyare data)."
         )
     lines.append("Rutor med högst risk (väntade händelser veckan, närmaste plats):")

@@ -23,7 +23,7 @@ from geo.hotspots._common import (
     step_range,
 )
 from geo.model import CATEGORIES, THEMES
-from geo.sites import assign_places
+from geo.sites import at_bathing_site
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +57,8 @@ def _theme_masks(
     """Which incidents count for each theme; B also takes everything at a bathing place."""
     themes = incidents["theme"].astype("string").fillna("").to_numpy()
     masks = {t: np.asarray(themes == t) for t in THEMES}
-    if places is not None and not places.empty and len(incidents):
-        bath = places[
-            (places["kind"] == "badplats") | places["themes"].map(lambda v: "B" in list(v or []))
-        ]
-        ids = set(bath["place_id"].astype(str))
-        at_bath = (
-            incidents.get("place_id", pd.Series(None, index=incidents.index)).astype(str).isin(ids)
-        )
-        inside = assign_places(incidents.geometry, bath)["place_id"].notna()
-        masks["B"] = masks["B"] | at_bath.to_numpy() | inside.to_numpy()
+    if places is not None:
+        masks["B"] = masks["B"] | at_bathing_site(incidents, places)
     return masks
 
 

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.grid import check_grid_size
+from geo.grid import MAX_GRID_CELLS, area_bounds, check_grid_size
 from geo.hotspots._common import (
     covered_period,
     spatial_incidents,
@@ -20,9 +20,7 @@ from geo.hotspots.places import place_stats
 from geo.hotspots.surface import grid_counts, risk_surface
 from geo.timespan import local_time
 
-#: Most grid cells an analysis runs on: a 250 m grid over Örebro län is about 150,000 cells,
-#: 10 m cells over Lekeberg alone about 12 million (some 15 GB for the emerging steps).
-MAX_GRID_CELLS = 1_000_000
+__all__ = ["MAX_GRID_CELLS", "run_analysis"]
 
 
 def run_analysis(
@@ -77,7 +75,7 @@ def run_analysis(
     Raises
     ------
     DataError
-        If the grid would have more than :data:`MAX_GRID_CELLS` cells (the least cell size
+        If the grid would have more than :data:`geo.grid.MAX_GRID_CELLS` cells (the least cell size
         that fits is named) or the cell size is not positive.
     """
     steps: list[str] = ["grid", "gi_grid", "hotspots", "emerging", "place_stats"]
@@ -89,12 +87,7 @@ def run_analysis(
         else:
             left, bottom, right, top = (float(v) for v in places.total_bounds)
             area = (left, bottom, right, top)
-    if isinstance(area, tuple):
-        bounds = area
-    elif area is not None:
-        bounds = tuple(float(v) for v in shapely.bounds(area))  # type: ignore[assignment]
-    else:
-        bounds = tuple(float(v) for v in located.total_bounds)  # type: ignore[assignment]
+    bounds = area_bounds(area if area is not None else tuple(located.total_bounds))
     check_grid_size(bounds, cell_size_m=cell_size_m, max_cells=MAX_GRID_CELLS)
     layers: dict[str, gpd.GeoDataFrame] = {}
     note(steps[0])

@@ -17,7 +17,7 @@ from geo.patrol.candidates import OPEN_SPOT_STATUSES
 from geo.patrol.plan import Plan, make_plan
 from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
 from geo.patrol.reasons import reason_period
-from geo.weeks import parse_week, shift_week, week_label
+from geo.weeks import shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def read_plan_inputs(
     Parameters
     ----------
     week
-        ISO week, ``YYYY-Www``.
+        ISO week, ``YYYY-Www`` (``2026-W9`` is read, and planned, as ``2026-W09``).
     store_path
         The store; default :func:`geo.store.default_path`.
     incidents
@@ -163,7 +163,7 @@ def read_plan_inputs(
     from geo import network, store
     from geo.sites import load_places
 
-    parse_week(week)
+    week = week_label(week_monday(week))  # 2026-W9 → 2026-W09 in every output and file name
     spots: gpd.GeoDataFrame | None = None
     try:
         from geo.spots import read_spots
