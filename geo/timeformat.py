@@ -386,10 +386,13 @@ MIN_FIRST_OF_MONTHS = 3
 
 
 def _first_of_months(values: pd.Series, fmt: str) -> bool:
-    """Whether ``fmt`` reads every value as the 1st of a month, over several months.
+    """Whether ``fmt`` reads every value as the 1st of a month at midnight, over several months.
 
     A monthly file written day-first (``01/03/2019``) reads in both orders; month-first, all
-    its events would fall in January. Several is :data:`MIN_FIRST_OF_MONTHS` or more.
+    its events would fall in January. Several is :data:`MIN_FIRST_OF_MONTHS` or more. A value
+    with a clock time is no monthly date: New Year's incidents written day-first
+    (``01-01-2025 23:10``, ``02-01-2025 01:20``, ``03-01-2025 14:30``) read month-first as
+    the 1st of three months, and were taken for a monthly file.
     """
     at = pd.to_datetime(values, format=fmt, errors="coerce")
     date = _date_part(fmt)
@@ -397,7 +400,8 @@ def _first_of_months(values: pd.Series, fmt: str) -> bool:
         at = at.fillna(pd.to_datetime(values, format=date, errors="coerce"))
     read = at.dropna()
     months = read.dt.to_period("M").nunique()
-    return bool((read.dt.day == 1).all() and months >= MIN_FIRST_OF_MONTHS)
+    midnight = bool((read == read.dt.normalize()).all())
+    return bool(midnight and (read.dt.day == 1).all() and months >= MIN_FIRST_OF_MONTHS)
 
 
 def iso_week_days(year: pd.Series, week: pd.Series, day: pd.Series | None = None) -> pd.Series:

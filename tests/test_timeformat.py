@@ -550,6 +550,15 @@ def test_iso_dates_of_the_first_days_of_a_month_stay_year_month_day(sep):
     assert got.at.dt.strftime("%Y-%m-%d").tolist() == [w.replace(sep, "-") for w in written]
 
 
+def test_new_year_incidents_with_clock_times_are_not_taken_for_a_monthly_file():
+    # review: read month-first they fall on the 1st of January, February, March and May
+    written = ["01-01-2025 23:10", "02-01-2025 01:20", "03-01-2025 14:30", "05-01-2025 02:00"]
+    got = parse_time_column(pd.Series(written))
+    assert got.at.dt.strftime("%Y-%m-%d").tolist() == [
+        "2025-01-01", "2025-01-02", "2025-01-03", "2025-01-05"
+    ]  # fmt: skip
+
+
 def test_a_monthly_file_written_month_first_keeps_its_months():
     # US slashes: 03/01/2019 is 1 March, the reading that puts every event on the 1st
     written = [f"{m:02d}/01/2019" for m in range(1, 13)]
