@@ -765,7 +765,11 @@ def forecast_week(
         check_grid_size(area_bounds(area), cell_size_m=cell_size_m)
     t_all = pd.to_datetime(incidents["occurred_at"])
     if t_all.dt.tz is None:
-        t_all = t_all.dt.tz_localize(settings.timezone)
+        # wall-clock times: the autumn hour that happens twice is no one time, the spring
+        # hour that never happens is moved past the gap (a raw ValueError before)
+        t_all = t_all.dt.tz_localize(
+            settings.timezone, ambiguous="NaT", nonexistent="shift_forward"
+        )
     usable = (t_all < start).to_numpy() & ~(
         incidents.geometry.is_empty | incidents.geometry.isna()
     ).to_numpy()
@@ -783,7 +787,7 @@ def forecast_week(
         empty.attrs.update(history_end=start, gap_days=0.0, data_end=None, warnings=[])
         return empty
     end = history_end(t_all[usable], start)
-    gap_days = float((start - end) / _DAY)
+    gap_days = float((start.date() - end.date()).days)  # calendar days: whole across DST
     warnings = []
     if gap_days > STALE_HISTORY_DAYS:
         warnings.append(

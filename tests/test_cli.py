@@ -104,7 +104,7 @@ def test_run_builds_the_store_and_prints_the_summary(tmp_path):
     # half the week's expected events
     expected, held = forecast_features(week_forecast(store_lib.read_incidents(store), week))
     page = (tmp_path / "maps" / "lagesbild.html").read_text(encoding="utf-8")
-    name = f"Prognos vecka {int(week[-2:])} ({len(expected)} rutor, {round(100 * held)} %"
+    name = f"Prognos {week} ({len(expected)} rutor, {round(100 * held)} %"
     assert name in page.replace("\\u00e4", "ä")
     assert "forecast" not in store_lib.list_layers(store)  # 30 MB of profiles: geo forecast's
     # the follow-up of the last whole month before --end, written beside them

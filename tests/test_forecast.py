@@ -292,7 +292,7 @@ def test_forecast_cli_counts_b_at_the_bathing_sites_and_says_where_the_data_end(
     text = CliRunner().invoke(forecast_command, args).stdout
     assert "Prognos vecka 2026-W02" in text
     assert f"B {data['by_theme']['B']:.1f}" in text and "B är allt vid badplatserna" in text
-    assert "Data slutar 2025-11-21, 6 veckor (44 dagar) före veckan" in text
+    assert "Data slutar 2025-11-21, 6 veckor (45 dagar) före veckan" in text  # 21 Nov to 5 Jan
 
 
 def test_forecast_cli_names_the_last_data_day_and_the_gap_in_weeks_and_warns_far_ahead(tmp_path):
@@ -328,6 +328,14 @@ def test_forecast_cli_names_the_last_data_day_and_the_gap_in_weeks_and_warns_far
     layer = store.read_layer("forecast", path)  # the stored layer says which forecast it is
     assert set(layer["week"]) == {"2026-W20"} and set(layer["method"]) == {fc.DEFAULT_METHOD}
     assert set(layer["cell_size_m"]) == {250.0} and set(layer["history_end"]) == {"2025-11-22"}
+    text = CliRunner().invoke(forecast_command, ["--store", str(path), "--week", "2026-W20"])
+    assert "med säsongen efter dataslutet" in text.stdout  # far ahead: said in Swedish too
+    # a week before the data begin: refused, and the last forecast stays (it was emptied)
+    from geo.cli import main
+
+    before = CliRunner().invoke(main, ["forecast", "--store", str(path), "--week", "2000-W01"])
+    assert before.exit_code == 1 and "No incident located to 1 km before 2000-W01" in before.output
+    assert len(store.read_layer("forecast", path)) == len(layer)
 
 
 def test_forecast_cli_refuses_a_grid_too_large_to_run(tmp_path):

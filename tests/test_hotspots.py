@@ -580,7 +580,10 @@ def test_hotspots_cli_options_refuse_what_cannot_run_and_pass_the_rest(tmp_path)
     least = re.search(r"use --cell-size-m (\d+) or more", tiny.output)
     assert least and 30 <= int(least.group(1)) <= 60, tiny.output
     assert "grid" not in store.list_layers(path)
-    for bad in (["--permutations", "-5"], ["--cell-size-m", "0"], ["--min-events", "1"]):
+    for bad in (
+        ["--permutations", "-5"], ["--cell-size-m", "0"], ["--cell-size-m", "nan"],
+        ["--cell-size-m", "inf"], ["--eps-m", "nan"], ["--min-events", "1"],
+    ):  # fmt: skip
         assert CliRunner().invoke(main, [*base, *bad]).exit_code == 2
     # 9 permutations cannot tell a p_sim below 0.1: 0 (none) or at least 99
     few = CliRunner().invoke(main, [*base, "--permutations", "9"])

@@ -180,8 +180,18 @@ def test_the_forecast_layer_draws_the_riskiest_cells_holding_half_the_week():
 
 def test_the_internal_map_names_the_forecast_week(internal_html):
     html = _unescape(internal_html)
-    assert "Prognos vecka 49 (2 rutor, 70 % av väntade)" in html
-    assert "Prognos vecka 49: mörkare = fler väntade" in html
+    assert "Prognos 2026-W49 (2 rutor, 70 % av väntade)" in html
+    assert "Prognos 2026-W49: mörkare = fler väntade" in html
+
+
+def test_a_forecast_made_from_old_data_says_so_in_its_name():
+    from geo.maps.analysis_layers import forecast_week_label
+
+    stale = fx.forecast("2027-W20").assign(history_end="2026-11-23")
+    assert forecast_week_label(stale) == "2027-W20, data t.o.m. 22/11 2026"
+    # a week after the data end (geo run's plan week), or six weeks on, as geo forecast says
+    for week in ("2026-W49", "2027-W02"):
+        assert forecast_week_label(fx.forecast(week).assign(history_end="2026-11-23")) == week
 
 
 def test_marker_cap_keeps_most_recent(incidents, places):

@@ -25,7 +25,7 @@ from geo import hotspots as hs
 from geo import settings, sites, store
 from geo.ceiling import stationary_ceiling
 from geo.cli._options import existing_store_option, json_option
-from geo.errors import GeoError
+from geo.errors import DataError, GeoError
 from geo.model import THEMES
 from geo.outputfile import check_writable, write_atomically
 from geo.pointfile import read_points
@@ -127,13 +127,21 @@ def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
 
 
 def _metres_option(name: str, default: float, help_text: str) -> Callable[[Any], Any]:
-    """Return a click option of a length in metres, more than 0, with its default shown."""
+    """Return a click option of a length in metres, a finite number over 0, default shown."""
+
+    def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+        if not np.isfinite(value):  # nan and inf pass FloatRange's comparisons
+            msg = f"{value} is no length; give metres, e.g. {default:g}."
+            raise click.BadParameter(msg, ctx=ctx, param=param)
+        return value
+
     return click.option(
         name,
         type=click.FloatRange(min=0, min_open=True),
         default=default,
         show_default=True,
         help=help_text,
+        callback=finite,
     )
 
 
@@ -316,6 +324,13 @@ def forecast_command(
             incidents, week=week, method=method, cell_size_m=cell_size_m, seed=seed, area=_area(),
             places=places,
         )  # fmt: skip
+        if result.empty:  # an empty layer would replace the last forecast and say nothing
+            msg = (
+                f"No incident located to 1 km before {week} in the store: there is nothing to "
+                "forecast from, and the layer 'forecast' is left as it was. Choose a week "
+                "after the data begin, or import data first."
+            )
+            raise DataError(msg)
         step("write")
         store.write_layer(result, "forecast", store_path)
     top = result.nlargest(5, "risk_week")
@@ -353,9 +368,13 @@ def forecast_command(
         "B är allt vid badplatserna)",
     ]
     if gap_days > 0:
+        days = (week_monday(week).date() - data_end).days  # from the last day with data
+        weeks = round(days / 7)
         lines.append(
-            f"Data slutar {data_end}, {gap_days / 7:.0f} veckor ({gap_days:.0f} dagar) före "
-            "veckan: prognosen räknar från dataslutet som om veckan följde (importera nyare data)."
+            f"Data slutar {data_end}, {weeks} {'vecka' if weeks == 1 else 'veckor'} ({days} "
+            "dagar) före veckan: prognosen räknar från dataslutet som om veckan följde"
+            + (", med säsongen efter dataslutet" if gap_days > fc.STALE_HISTORY_DAYS else "")
+            + " (importera nyare data)."
         )
     lines.append("Rutor med högst risk (väntade händelser veckan, närmaste plats):")
     for (name, dist), r in zip(near, top.itertuples(), strict=True):

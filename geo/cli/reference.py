@@ -1,9 +1,9 @@
 """Every ``geo`` command's help as one Markdown page, ``docs/cli.md``.
 
 The page is made from the commands themselves, so an option cannot be added without the
-page saying so: ``tests/test_cli_reference.py`` fails when ``docs/cli.md`` differs from
-:func:`cli_reference`. Write it anew with ``make docs`` (``python -m geo.cli.reference
-docs/cli.md``).
+page saying so: a test in ``tests/test_cli.py`` fails when ``docs/cli.md`` differs from
+:func:`cli_reference` made in a fresh process. Write it anew with ``make docs``
+(``python -m geo.cli.reference docs/cli.md``).
 """
 
 from __future__ import annotations

@@ -7,12 +7,14 @@ what it shows; :func:`geo.maps.lagesbild.lagesbild_map` adds them as layers.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.forecast import STALE_HISTORY_DAYS
 from geo.maps.base import MIN_ANALYSIS_CELL_PX, busiest_hours, list_value
 
 #: Colours of the emerging-hot-spot patterns (the Swedish labels of
@@ -142,15 +144,23 @@ def forecast_features(
 
 
 def forecast_week_label(forecast: gpd.GeoDataFrame) -> str:
-    """Return the forecast's ISO week as the map names it (``vecka 49``), or ``""``.
+    """Return the forecast's week as the map names it (``2026-W49``), or ``""``.
 
-    The year is left out: the layer list is read beside the map's data period, and a longer
-    name widened the list over the info box.
+    With the last day of its history when that is more than
+    :data:`geo.forecast.STALE_HISTORY_DAYS` before the week, as ``geo forecast`` warns
+    (``2027-W20, data t.o.m. 22/11 2026``), so a forecast made far ahead of its data is not
+    read as made from this week's.
     """
-    if "week" not in forecast.columns or forecast.empty:
+    if "week" not in forecast.columns or forecast.empty or pd.isna(forecast["week"].iloc[0]):
         return ""
     week = str(forecast["week"].iloc[0])
-    if pd.isna(forecast["week"].iloc[0]) or "-W" not in week:
+    if "-W" not in week:
         return ""
-    year, num = week.split("-W")
-    return f"vecka {int(num)}" if year else ""
+    label = week
+    if "history_end" in forecast.columns and pd.notna(forecast["history_end"].iloc[0]):
+        end = pd.Timestamp(str(forecast["history_end"].iloc[0]))
+        year, num = (int(v) for v in week.split("-W"))
+        if (date.fromisocalendar(year, num, 1) - end.date()).days > STALE_HISTORY_DAYS:
+            last = end - pd.Timedelta(days=1)
+            label += f", data t.o.m. {last.day}/{last.month} {last.year}"
+    return label
