@@ -593,9 +593,13 @@ def test_hotspots_cli_options_refuse_what_cannot_run_and_pass_the_rest(tmp_path)
     assert none["n_clusters"] == 0
     # as the store stood when 1 July 2025 began: the second half year is left out
     everything = json.loads(CliRunner().invoke(main, base).stdout)["n_incidents"]
+    current = store.read_layer("place_stats", path)
     half = json.loads(CliRunner().invoke(main, [*base, "--end", "2025-07-01"]).stdout)
     assert 0.4 * everything < half["n_incidents"] < 0.6 * everything
-    assert set(store.read_layer("place_stats", path)["period_end"]) <= {"2025-06-30"}
+    assert set(store.read_layer("place_stats_20250701", path)["period_end"]) == {"2025-06-30"}
+    assert "hotspots_20250701" in half["layers"]
+    # beside the current layers, which the maps draw: those are as they were (review)
+    assert store.read_layer("place_stats", path).equals(current)
 
 
 def test_hotspots_cli_says_when_the_cells_are_too_few_to_compare(tmp_path):

@@ -193,8 +193,9 @@ def _permutations(_ctx: click.Context, _param: click.Parameter, value: int) -> i
     "end_day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Analyse as the store stood when this day began (YYYY-MM-DD, Europe/Stockholm): "
-    "events from it on are left out (default: now).",
+    help="Analyse the events before this day (YYYY-MM-DD, Europe/Stockholm; default: now). "
+    "The layers are written beside the current ones with the day in their names "
+    "(hotspots_20260601 …), so the maps keep the current analysis.",
 )
 @json_option
 def hotspots_command(
@@ -220,8 +221,11 @@ def hotspots_command(
             incidents, _places(), cell_size_m=cell_size_m, seed=seed, area=_area(),
             permutations=permutations, progress=step, end=end, eps_m=eps_m, min_events=min_events,
         )  # fmt: skip
+    # an analysis of an earlier day goes beside the current layers, which the maps draw: over
+    # them, June's clusters were drawn with November's incidents and nothing said so
+    suffix = f"_{end_day:%Y%m%d}" if end_day is not None else ""
     for name, layer in layers.items():
-        store.write_layer(layer, name, store_path)
+        store.write_layer(layer, name + suffix, store_path)
     gi = layers["gi_grid"]
     too_few = bool((gi["hotspot_class"] == "för_få_händelser").all())
     too_few_cells = bool(len(gi)) and bool((gi["hotspot_class"] == "för_få_rutor").all())
@@ -238,7 +242,7 @@ def hotspots_command(
         }
         for _, r in top.iterrows()
     ]
-    sizes = {k: len(v) for k, v in layers.items()}
+    sizes = {k + suffix: len(v) for k, v in layers.items()}
     data = {
         "n_incidents": len(incidents),
         "n_located": int(layers["grid"]["n_events"].sum()),
@@ -251,7 +255,8 @@ def hotspots_command(
     }
     lines = [
         f"Hotspotanalys: {data['n_incidents']} händelser, {data['n_located']} med läge "
-        f"i rutor om {cell_size_m:g} m.",
+        f"i rutor om {cell_size_m:g} m"
+        + (f", händelserna före {end_day:%Y-%m-%d}." if end_day is not None else "."),
         f"Gi*: {data['n_hot_cells']} heta rutor (90–99 % efter FDR); "
         f"{data['n_clusters']} kluster (DBSCAN per tema och kategori).",
     ]
@@ -271,6 +276,8 @@ def hotspots_command(
             for c in top_clusters
         ]
     lines.append("Lager: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
+    if end_day is not None:
+        lines.append("Kartorna visar fortfarande de aktuella lagren (utan datum i namnet).")
     _emit(data, as_json, lines)
 
 
