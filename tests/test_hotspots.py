@@ -223,7 +223,18 @@ def test_gi_star_on_cells_as_large_as_the_area_says_too_few_cells_not_events(cap
     assert len(grid) == 1 and grid["n_events"].sum() > 700
     gi = hs.gi_star(grid, seed=0)
     assert list(gi["hotspot_class"]) == ["för_få_rutor"]
-    assert "för få rutor: 1 grid cells (< 3)" in caplog.text and "use smaller cells" in caplog.text
+    assert "för få rutor: 1 grid cells hold" in caplog.text and "use smaller cells" in caplog.text
+    # four cells of 40 km, each 3 × 3 neighbourhood holding all four: ej_signifikant before
+    (xs, ys) = (
+        X0 + np.array([10.0, 50_000, 10.0, 50_000]),
+        Y0 + np.array([10.0, 10, 50_000, 50_000]),
+    )
+    four = hs.grid_counts(
+        incidents_at(np.repeat(xs, 200), np.repeat(ys, 200)), cell_size_m=40_000,
+        area=(X0, Y0, X0 + 79_000, Y0 + 79_000),
+    )  # fmt: skip
+    assert len(four) == 4
+    assert set(hs.gi_star(four, seed=0)["hotspot_class"]) == {"för_få_rutor"}
 
 
 def test_emerging_with_too_few_months_says_so_not_zero_events(caplog):
@@ -416,6 +427,10 @@ def test_place_stats_count_per_place_and_compare_with_last_year():
     assert torg["n_period_last_year"] == 0 and torg["change"] == 0
     # the period is the 90 whole days before 1 August, named by its first and last day
     assert (total["period_start"], total["period_end"]) == ("2025-05-03", "2025-07-31")
+    # before any incident (hotspots --end before the data) every place still has its row
+    none = hs.place_stats(inc.iloc[:0], _places(), end=pd.Timestamp("2020-01-01"))
+    assert sorted(none["place_id"]) == ["lanna", "torg"] and (none["n_events"] == 0).all()
+    assert none["n_period_last_year"].isna().all()  # no data to compare with
 
 
 def _at_lanna(times):

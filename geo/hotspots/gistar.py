@@ -165,7 +165,8 @@ def gi_star(
         Neighbourhood radius in cells (1 = the 3 × 3 block around the cell, itself included).
     min_events
         Fewer events in total than this: every cell is ``för_få_händelser``. Fewer than
-        :data:`MIN_CELLS` cells (cells as large as the area): every cell is ``för_få_rutor``.
+        :data:`MIN_CELLS` cells, or every cell's neighbourhood holding every event (cells
+        as large as the area): every cell is ``för_få_rutor``.
     min_local_events
         Cells whose neighbourhood holds fewer events than this (and would expect fewer) are
         not tested, so sparse rural cells never become hot spots from one or two events.
@@ -211,11 +212,14 @@ def gi_star(
         )
         out["hotspot_class"] = "för_få_händelser"
         return out[_GI_COLUMNS]
-    if n < MIN_CELLS:
+    # Gi* compares a cell's neighbourhood with the rest: with under MIN_CELLS cells, or when
+    # every neighbourhood holds every event (4 cells of 40 km), there is no rest to compare with
+    if n < MIN_CELLS or bool((local >= total).all()):
         logger.warning(
-            "för få rutor: %d grid cells (< %d) hold the %d events; Gi* compares a cell with the "
-            "others, so no hot spots are claimed: use smaller cells",
-            n, MIN_CELLS, total,
+            "för få rutor: %d grid cells hold the %d events and each cell's neighbourhood holds "
+            "them all (or fewer than %d cells); Gi* compares a cell with the others, so no hot "
+            "spots are claimed: use smaller cells",
+            n, total, MIN_CELLS,
         )  # fmt: skip
         out["hotspot_class"] = "för_få_rutor"
         return out[_GI_COLUMNS]

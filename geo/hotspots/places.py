@@ -64,7 +64,8 @@ def place_stats(
         "monthly", "how_profile", "period_start", "period_end", "n_period",
         "n_period_last_year", "change", "change_pct", "geometry",
     ]  # fmt: skip
-    if incidents.empty or places.empty:
+    # without incidents a period needs its end given: then every place has its zero row
+    if places.empty or (incidents.empty and end is None):
         return gpd.GeoDataFrame(
             {c: [] for c in cols[:-1]}, geometry=gpd.GeoSeries([], crs=places.crs)
         )
@@ -89,7 +90,7 @@ def place_stats(
     ly_end = end_ts - pd.DateOffset(years=1)
     ly_start = ly_end - pd.Timedelta(days=period_days)
     # the data must reach back over last year's period, or its zeros mean "no data yet"
-    comparable = bool(ly_start >= times.min().normalize())
+    comparable = bool(len(times)) and bool(ly_start >= times.min().normalize())
     df = pd.DataFrame(
         {
             "place_id": pid.astype(object),
