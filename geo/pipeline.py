@@ -206,15 +206,16 @@ def _analyse_and_draw(
         with timer("analysis"):
             incidents = store.read_incidents(path)
             month, now = report
+            places = load_places()
             layers = analyse(
-                incidents, load_places(), spots=read_spots(path), seed=seed,
+                incidents, places, spots=read_spots(path), seed=seed,
                 end=now if now is not None else local_now(),
             )  # fmt: skip
             for name, layer in layers.items():
                 store.write_layer(layer, name, path)
             # the forecast the parent plans from, computed alike, for the planner's map; not
             # stored (its 168-hour profiles of every cell are some 30 MB: `geo forecast` does)
-            forecast = week_forecast(incidents, plan_week.value.decode("ascii"))
+            forecast = week_forecast(incidents, plan_week.value.decode("ascii"), places=places)
         with timer("maps"):
             maps = build_all(store_path=path, out_dir=out_dir, forecast=forecast)
             made = {file.stem: file for file in maps}

@@ -237,6 +237,7 @@ def week_forecast(
     *,
     options: PlanSettings | None = None,
     seed: int | None = None,
+    places: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Return the forecast a week's plan is made from (the maps draw the same one).
 
@@ -250,6 +251,10 @@ def week_forecast(
         Plan settings (their ``forecast_method``); default :func:`load_priorities`.
     seed
         Extra seed, as :func:`plan_from_inputs` takes it; the week seeds the rest.
+    places
+        The named places; default :func:`geo.sites.load_places`. An event at a bathing site
+        counts for theme B, so the plan weighs it by B's priority (``[teman] B`` was read
+        by no stop while no event was stored as B).
 
     Returns
     -------
@@ -257,12 +262,13 @@ def week_forecast(
         :func:`geo.forecast.forecast_week` over the kommun and its margin.
     """
     from geo import forecast as fc_mod
-    from geo.sites import load_boundary
+    from geo.sites import load_boundary, load_places
 
     opts = (options or load_priorities()).validated()
     return fc_mod.forecast_week(
         incidents, week=week, method=opts.forecast_method, seed=week_seed(week, seed) % 2**31,
         area=load_boundary().buffer(settings.boundary_buffer_m),
+        places=places if places is not None else load_places(),
     )  # fmt: skip
 
 
@@ -296,7 +302,7 @@ def plan_from_inputs(
     """
     opts = (options or load_priorities()).validated()
     week, incidents, graph = inputs.week, inputs.incidents, inputs.graph
-    fc = week_forecast(incidents, week, options=opts, seed=seed)
+    fc = week_forecast(incidents, week, options=opts, seed=seed, places=inputs.places)
     cps: gpd.GeoDataFrame | None = None
     try:
         cps = plan_control_points(

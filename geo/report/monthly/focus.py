@@ -314,7 +314,12 @@ def next_month_focus(
     notes: list[str] = []
     expected = dict.fromkeys(THEMES, 0.0)
     where: dict[str, list[str]] = {t: [] for t in THEMES}
-    fc = forecast_week(history, week=weeks[0], method=forecast_method) if len(history) else None
+    # an event at a bathing site is B's, as the report counts it (B read 0: none is stored so)
+    fc = (
+        forecast_week(history, week=weeks[0], method=forecast_method, places=places)
+        if len(history)
+        else None
+    )
     if fc is None or fc.empty:
         notes.append("För få händelser för en prognos; fokus bygger på säsong och aktivitetsplan.")
     else:
