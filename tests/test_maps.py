@@ -163,6 +163,20 @@ def test_emerging_hot_spots_draw_the_cells_with_a_pattern_hidden_until_switched_
     )  # the check can fail: a shown layer is added
 
 
+def test_the_analysis_layers_share_no_colour_with_a_category():
+    # the legend showed "Framväxande: avtagande" and "Narkotika" in the same purple
+    from geo.maps.analysis_layers import COLD_COLOR, EMERGING_COLORS, FORECAST_RAMP
+    from geo.maps.base import CATEGORY_COLORS
+
+    def rgb(c: str) -> tuple[int, ...]:
+        return tuple(int(c[i : i + 2], 16) for i in (1, 3, 5))
+
+    ours = [*EMERGING_COLORS.values(), COLD_COLOR, FORECAST_RAMP[-1]]
+    for mine in ours:  # none within a just-noticeable distance of a category's colour
+        for theirs in CATEGORY_COLORS.values():
+            assert sum((a - b) ** 2 for a, b in zip(rgb(mine), rgb(theirs), strict=True)) > 30**2
+
+
 def test_the_forecast_layer_draws_the_riskiest_cells_holding_half_the_week():
     from geo.maps.analysis_layers import forecast_features
 

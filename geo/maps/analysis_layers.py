@@ -19,7 +19,8 @@ from geo.maps.base import MIN_ANALYSIS_CELL_PX, busiest_hours, list_value
 
 #: Colours of the emerging-hot-spot patterns (the Swedish labels of
 #: :data:`geo.hotspots.EMERGING_LABELS`): reds darker the stronger and more lasting the hot
-#: spot, purple for one fading, grey for one that was; a cold pattern is blue.
+#: spot, brown for one fading (not purple, narkotika's colour), grey for one that was; a cold
+#: pattern is blue. None is a category's colour (:data:`geo.maps.base.CATEGORY_COLORS`).
 EMERGING_COLORS: dict[str, str] = {
     "intensifierande": "#67000d",
     "ihållande": "#a50f15",
@@ -27,7 +28,7 @@ EMERGING_COLORS: dict[str, str] = {
     "ny": "#fb6a4a",
     "oscillerande": "#fc9272",
     "sporadisk": "#fcbba1",
-    "avtagande": "#9e9ac8",
+    "avtagande": "#a6761d",
     "historisk": "#969696",
 }
 COLD_COLOR = "#4393c3"
@@ -37,7 +38,9 @@ NO_PATTERNS: tuple[str, ...] = ("inget mönster", "för få händelser")
 #: Share of the week's expected events the forecast layer draws, riskiest cells first.
 FORECAST_SHARE = 0.5
 #: Colours of the forecast cells, from the least to the most expected events of those drawn.
-FORECAST_RAMP: tuple[str, ...] = ("#fee391", "#fec44f", "#fe9929", "#ec7014", "#cc4c02", "#8c2d04")
+#: ColorBrewer's RdPu: pinks are no theme's, category's or other layer's colour (oranges are
+#: traffic's, and the darkest one was trafikolycka's).
+FORECAST_RAMP: tuple[str, ...] = ("#fde0dd", "#fcc5c0", "#fa9fb5", "#f768a1", "#c51b8a", "#7a0177")
 
 
 def _pattern_color(pattern: str) -> str:
