@@ -195,6 +195,9 @@ def test_forecast_cli_writes_the_layer(tmp_path):
     assert data["week"] == "2025-W49" and data["n_cells"] > 0
     layer = store.read_layer("forecast", path)
     assert len(layer) == data["n_cells"]
+    profiles = [json.loads(p) for p in layer["how_profile"]]  # to 6 decimals, summing to 1
+    assert all(len(p) == 168 and abs(sum(p) - 1) < 1e-4 for p in profiles)
+    assert max(len(repr(v)) for p in profiles for v in p) <= 8
     assert layer["risk_week"].sum() == pytest.approx(data["expected_events"])
     bad = CliRunner().invoke(forecast_command, ["--store", str(path), "--week", "49"])
     assert bad.exit_code != 0
