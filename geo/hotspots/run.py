@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.grid import MAX_GRID_CELLS, area_bounds, check_grid_size
+from geo.grid import area_bounds, check_grid_size
 from geo.hotspots._common import (
     covered_period,
     spatial_incidents,
@@ -19,8 +19,6 @@ from geo.hotspots.gistar import gi_star
 from geo.hotspots.places import place_stats
 from geo.hotspots.surface import grid_counts, risk_surface
 from geo.timespan import local_time
-
-__all__ = ["MAX_GRID_CELLS", "run_analysis"]
 
 
 def run_analysis(
@@ -88,7 +86,7 @@ def run_analysis(
             left, bottom, right, top = (float(v) for v in places.total_bounds)
             area = (left, bottom, right, top)
     bounds = area_bounds(area if area is not None else tuple(located.total_bounds))
-    check_grid_size(bounds, cell_size_m=cell_size_m, max_cells=MAX_GRID_CELLS)
+    check_grid_size(bounds, cell_size_m=cell_size_m)
     layers: dict[str, gpd.GeoDataFrame] = {}
     note(steps[0])
     grid = grid_counts(located, cell_size_m=cell_size_m, area=area)
