@@ -14,7 +14,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -188,7 +188,7 @@ def aggregate_for_sharing(
     time_band: str = "period",
     urban_areas: gpd.GeoSeries | None = None,
     urban_cell_size_m: float = 250.0,
-    bathing_place_ids: Collection[str] = (),
+    at_bathing_site: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Aggregate incidents to grid cells per theme and time band, suppressing small cells.
 
@@ -212,8 +212,9 @@ def aggregate_for_sharing(
     urban_cell_size_m
         Cell size inside tätorter; must divide ``cell_size_m`` and be at least
         :data:`MIN_CELL_SIZE_M`.
-    bathing_place_ids
-        Place ids whose incidents count for theme ``B`` (instead of their category's).
+    at_bathing_site
+        Booleans aligned with ``incidents``: which count for theme ``B`` instead of their
+        category's (:func:`geo.sites.at_bathing_site`); default none.
 
     Returns
     -------
@@ -237,7 +238,7 @@ def aggregate_for_sharing(
         time_band=time_band,
         urban_areas=urban_areas,
         urban_cell_size_m=urban_cell_size_m,
-        bathing_place_ids=bathing_place_ids,
+        at_bathing_site=at_bathing_site,
     )
     out = counts[counts["n_events"] >= k].reset_index(drop=True)
     logger.info("%d (cell, theme, band) groups, %d published with k=%d", len(counts), len(out), k)
@@ -252,12 +253,12 @@ def cell_counts(
     time_band: str = "period",
     urban_areas: gpd.GeoSeries | None = None,
     urban_cell_size_m: float = 250.0,
-    bathing_place_ids: Collection[str] = (),
+    at_bathing_site: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Count incidents per grid cell, theme and time band, small counts too (never shared).
 
-    Every incident counts for one theme: its category's, or ``B`` when it lies at one of
-    ``bathing_place_ids`` (:func:`geo.sites.theme_mask` with ``shared=True``; counted for
+    Every incident counts for one theme: its category's, or ``B`` when it is at a bathing
+    site (:func:`geo.sites.theme_mask` with ``shared=True``; counted for
     both, ``B`` less another theme's cell would give a count suppression hid). Cells are
     squares anchored at multiples of ``cell_size_m`` in the working CRS; a cell that
     touches ``urban_areas`` is split into ``urban_cell_size_m`` squares (design §8: 250 m
@@ -266,7 +267,7 @@ def cell_counts(
 
     Parameters
     ----------
-    incidents, cell_size_m, time_band, urban_areas, urban_cell_size_m, bathing_place_ids
+    incidents, cell_size_m, time_band, urban_areas, urban_cell_size_m, at_bathing_site
         As for :func:`aggregate_for_sharing`.
 
     Returns
@@ -301,7 +302,8 @@ def cell_counts(
     empty = gpd.GeoDataFrame(
         {c: pd.Series(dtype=object) for c in SHARED_COLUMNS}, geometry=[], crs=incidents.crs
     )
-    pts = incidents[incidents.geometry.notna() & ~incidents.geometry.is_empty]
+    located = (incidents.geometry.notna() & ~incidents.geometry.is_empty).to_numpy()
+    pts = incidents[located]
     if pts.empty:
         return empty
     x = pts.geometry.x.to_numpy()
@@ -325,10 +327,12 @@ def cell_counts(
             "time_band": time_band_labels(pts["occurred_at"], time_band).to_numpy(),
         }
     )
-    if bathing_place_ids and "place_id" in pts.columns:
+    if at_bathing_site is not None:
+        if len(at_bathing_site) != len(incidents):
+            msg = f"at_bathing_site has {len(at_bathing_site)} values, incidents {len(incidents)}"
+            raise ValueError(msg)
         # one theme per event, so that no difference of two shown cells is a hidden count
-        at_bath = pts["place_id"].isin(list(bathing_place_ids)).to_numpy()
-        frame.loc[at_bath, "theme"] = "B"
+        frame.loc[np.asarray(at_bathing_site, dtype=bool)[located], "theme"] = "B"
     keys = ["cell_size_m", "x0", "y0", "theme", "time_band"]
     counts = frame.groupby(keys, sort=True).size().rename("n_events").reset_index()
     sizes = counts["cell_size_m"].to_numpy()

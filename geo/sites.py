@@ -184,9 +184,9 @@ def validate_places(places: gpd.GeoDataFrame, *, boundary_file: Path | None = No
     """Return every problem found in the places, as sentences naming the place and the fix.
 
     Checks: required fields present, unique ids, a known kind (:data:`PLACE_KINDS`),
-    known themes, months 1–12, a precision in metres (a number ≥ 0), valid non-empty
-    geometry, and the place inside the kommun (boundary buffered by
-    ``settings.boundary_buffer_m``).
+    known themes (B on bathing sites only, :func:`bathing_sites`), months 1–12, a
+    precision in metres (a number ≥ 0), valid non-empty geometry, and the place inside
+    the kommun (boundary buffered by ``settings.boundary_buffer_m``).
 
     Parameters
     ----------
@@ -217,6 +217,11 @@ def validate_places(places: gpd.GeoDataFrame, *, boundary_file: Path | None = No
         bad_themes = [t for t in row["themes"] if t not in THEMES]
         if bad_themes:
             problems.append(f"{label} has unknown themes {bad_themes!r}; use N, T, B or S")
+        elif "B" in row["themes"] and row["kind"] != "badplats":
+            problems.append(
+                f"{label} has theme B but kind {row['kind']!r}; theme B is the bathing sites' "
+                "theme: set kind 'badplats' or take B off"
+            )
         bad_months = [m for m in row["season_months"] if not 1 <= m <= 12]
         if bad_months:
             problems.append(f"{label} has season months {bad_months!r}; use numbers 1–12")
@@ -381,35 +386,99 @@ def assign_places(points: gpd.GeoSeries, places: gpd.GeoDataFrame) -> pd.DataFra
     return out
 
 
-def at_bathing_site(incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame) -> np.ndarray:
-    """Tell which incidents are at a bathing site: the löfte's theme B counts all of them.
+def bathing_sites(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the bathing sites, theme B's places: those of kind ``badplats``.
 
-    A bathing site is a place of kind ``badplats`` or with theme B. An incident is at one
-    when its ``place_id`` names one or its point lies inside one (an incident stored before
-    the place was drawn has no ``place_id``).
+    Every count for theme B, the bathing-site tables and the plan's reasons take the sites
+    from here, so that they agree on which places they are.
+
+    Parameters
+    ----------
+    places
+        Places as returned by :func:`load_places`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The bathing-site rows of ``places``, in their order.
+    """
+    if places.empty or "kind" not in places.columns:
+        return places.iloc[:0]
+    return places[(places["kind"] == "badplats").to_numpy()]
+
+
+def bathing_site_ids(places: gpd.GeoDataFrame | None) -> set[str]:
+    """Return the ids of the bathing sites (:func:`bathing_sites`).
+
+    Parameters
+    ----------
+    places
+        Places as returned by :func:`load_places`, or ``None``.
+
+    Returns
+    -------
+    set of str
+        Place ids; empty without places.
+    """
+    if places is None:
+        return set()
+    return set(bathing_sites(places)["place_id"].astype(str))
+
+
+def bathing_site_of(incidents: pd.DataFrame, places: gpd.GeoDataFrame | None) -> pd.Series:
+    """Name the bathing site each incident is at: every count for theme B asks this.
+
+    An incident is at a bathing site when its ``place_id`` names one or, in a
+    GeoDataFrame, its point lies inside one (an incident stored before the place was
+    drawn has no ``place_id``).
 
     Parameters
     ----------
     incidents
-        Incidents in the working CRS, ``place_id`` optional.
+        Incidents, ``place_id`` and geometry (working CRS) each optional.
     places
-        Places as returned by :func:`load_places`.
+        Places as returned by :func:`load_places`, or ``None``.
+
+    Returns
+    -------
+    pandas.Series
+        The bathing site's ``place_id``, aligned with ``incidents``; ``None`` elsewhere.
+    """
+    out = pd.Series(None, index=incidents.index, dtype=object)
+    if incidents.empty or places is None or bathing_sites(places).empty:
+        return out
+    baths = bathing_sites(places)
+    ids = set(baths["place_id"].astype(str))
+    if "place_id" in incidents.columns:
+        pid = incidents["place_id"]
+        named = pid.notna() & pid.astype(str).isin(ids)
+        out.loc[named] = pid[named].astype(str)
+    if isinstance(incidents, gpd.GeoDataFrame) and incidents.geometry.name in incidents:
+        x0, y0, x1, y1 = baths.total_bounds
+        geom = incidents.geometry
+        rest = out.isna() & geom.notna() & ~geom.is_empty
+        x = geom.x.where(rest)
+        y = geom.y.where(rest)
+        rest &= x.between(x0, x1) & y.between(y0, y1)  # a box first: a store is large
+        if rest.any():
+            out.loc[rest] = assign_places(geom[rest], baths)["place_id"]
+    return out.astype(object).where(out.notna(), None)
+
+
+def at_bathing_site(incidents: pd.DataFrame, places: gpd.GeoDataFrame | None) -> np.ndarray:
+    """Tell which incidents are at a bathing site (:func:`bathing_site_of`).
+
+    Parameters
+    ----------
+    incidents, places
+        As for :func:`bathing_site_of`.
 
     Returns
     -------
     numpy.ndarray
         Booleans aligned with ``incidents``.
     """
-    if incidents.empty or places.empty:
-        return np.zeros(len(incidents), dtype=bool)
-    bath = places[
-        (places["kind"] == "badplats") | places["themes"].map(lambda v: "B" in list(v or []))
-    ]
-    ids = set(bath["place_id"].astype(str))
-    pid = incidents.get("place_id", pd.Series(None, index=incidents.index, dtype=object))
-    named = pid.notna() & pid.astype(str).isin(ids)
-    inside = assign_places(incidents.geometry, bath)["place_id"].notna()
-    return np.asarray((named | inside).to_numpy(), dtype=bool)
+    return np.asarray(bathing_site_of(incidents, places).notna().to_numpy(), dtype=bool)
 
 
 def theme_mask(
@@ -439,8 +508,7 @@ def theme_mask(
     pandas.Series
         Booleans aligned with ``incidents``.
     """
-    bathing = set(places.loc[places["kind"] == "badplats", "place_id"])
-    at_bath = incidents["place_id"].isin(bathing)
+    at_bath = pd.Series(at_bathing_site(incidents, places), index=incidents.index)
     mask = incidents["theme"] == theme
     if theme == "B":
         return mask | at_bath

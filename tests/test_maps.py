@@ -54,7 +54,9 @@ def internal_html(incidents, places) -> str:
 
 @pytest.fixture(scope="module")
 def shared_html(incidents, places) -> str:
-    cells = privacy.aggregate_for_sharing(incidents, k=5, bathing_place_ids={"leken"})
+    cells = privacy.aggregate_for_sharing(
+        incidents, k=5, at_bathing_site=(incidents["place_id"] == "leken").to_numpy()
+    )
     m = shared_map(
         cells,
         k=5,

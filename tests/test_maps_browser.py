@@ -50,7 +50,9 @@ def saved_maps(tmp_path_factory) -> dict[str, Path]:
         emerging=fx.emerging(),
         forecast=fx.forecast(),
     )
-    cells = privacy.aggregate_for_sharing(incidents, k=5, bathing_place_ids={"leken"})
+    cells = privacy.aggregate_for_sharing(
+        incidents, k=5, at_bathing_site=(incidents["place_id"] == "leken").to_numpy()
+    )
     shared = shared_map(
         cells,
         k=5,

@@ -93,7 +93,9 @@ def test_urban_areas_get_finer_cells(incidents):
 
 
 def test_bathing_place_events_count_for_theme_b_only(incidents):
-    cells = privacy.cell_counts(incidents, bathing_place_ids={"leken"})
+    cells = privacy.cell_counts(
+        incidents, at_bathing_site=(incidents["place_id"] == "leken").to_numpy()
+    )
     n_b = cells.loc[cells["theme"] == "B", "n_events"].sum()
     assert n_b == (incidents["place_id"] == "leken").sum()
     # each event in one theme's cell: B less another theme's cell gives no hidden count

@@ -130,3 +130,15 @@ def test_no_hidden_part_follows_from_the_total_and_the_marker_does_not_say_which
         assert shown.count("–") == 2 and f"< {k}" not in shown
     # what is shown is true
     assert all(s == n for n, s in zip(parts, shown, strict=True) if isinstance(s, int))
+
+
+def test_an_event_inside_a_bathing_site_stored_before_the_site_was_drawn_counts_there():
+    # eight at Lanna, two of them stored with no place (ingested before Lanna was drawn)
+    inc = _incidents(("lanna_badgruva", "S", 8), ("leken", "N", 6))
+    inc.loc[inc.index[:2], ["place_id", "place_name"]] = None
+    baths = bathing_table(inc, PLACES, None, month=MONTH, k=K).frame.set_index("Badplats")
+    teman = {t.name: t for t in theme_tables(inc, PLACES, month=MONTH, k=K)}["teman"]
+    row = teman.frame.set_index("Tema").iloc[:, 0]
+    assert baths.loc["Lanna badgruva", month_label(MONTH)] == 8
+    assert row[THEMES["B"]] == 14
+    assert row[THEMES["S"]] == 0

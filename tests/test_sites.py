@@ -84,6 +84,7 @@ def test_duplicate_ids_and_bad_themes_are_reported(tmp_path):
     [
         ({"kind": "badstrand"}, "kind 'badstrand'; use one of badplats, centrum, ort"),
         ({"precision_m": -5}, "precision_m -5; give how far the point may be off"),
+        ({"kind": "ort", "themes": ["B", "S"]}, "theme B but kind 'ort'; theme B is the bathing"),
     ],
 )
 def test_an_unknown_kind_or_a_precision_not_in_metres_is_reported(tmp_path, update, needle):
@@ -132,3 +133,53 @@ def test_assign_places_and_boundary():
     assert list(sites.inside_kommun(pts)) == [True, False]
     boundary = sites.load_boundary()
     assert 450e6 < boundary.area < 520e6  # Lekeberg is about 480 km² (SCB)
+
+
+def _incidents_at(points: list[tuple[float, float] | None], place_ids: list[str | None]):
+    geoms = [shapely.Point(project(p, 3006)) if p else None for p in points]
+    themes = ["N"] * len(points)
+    return gpd.GeoDataFrame({"place_id": place_ids, "theme": themes}, geometry=geoms, crs=3006)
+
+
+def test_an_incident_is_at_a_bathing_site_by_its_place_id_or_by_lying_inside_one():
+    places = sites.load_places()
+    incidents = _incidents_at(
+        # stored before Lanna was drawn; drawn elsewhere but named Leken; in Fjugesta;
+        # no point and no place; inside Lanna but filed under the locality it lies in
+        [LANNA, FJUGESTA, FJUGESTA, None, LANNA],
+        [None, "leken", "fjugesta_centrum", None, "vintrosa"],
+    )
+    assert list(sites.bathing_site_of(incidents, places)) == [
+        "lanna_badgruva",
+        "leken",
+        None,
+        None,
+        "lanna_badgruva",
+    ]
+    # without geometry only the place_id can tell
+    plain = incidents.drop(columns="geometry")
+    assert list(sites.at_bathing_site(plain, places)) == [False, True, False, False, False]
+    # theme B counts them all; shared, their category's theme gives them up
+    assert list(sites.theme_mask(incidents, "B", places)) == [True, True, False, False, True]
+    assert list(sites.theme_mask(incidents, "N", places, shared=True)) == [
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
+def test_the_bathing_sites_are_the_places_of_kind_badplats():
+    places = sites.load_places()
+    baths = sites.bathing_sites(places)
+    assert list(baths["place_id"]) == [
+        "lanna_badgruva",
+        "leken",
+        "lillsjon",
+        "multen_sixtorp",
+        "multen_brogalandet",
+    ]
+    assert sites.bathing_site_ids(places) == set(baths["place_id"])
+    assert sites.bathing_site_ids(None) == set()
+    assert sites.bathing_site_of(_incidents_at([LANNA], [None]), None).isna().all()

@@ -32,7 +32,14 @@ from geo.model import (
     category_from_polisen_type,
 )
 from geo.projection import to_working
-from geo.sites import Gazetteer, PlaceMatch, assign_places, inside_kommun, load_boundary
+from geo.sites import (
+    Gazetteer,
+    PlaceMatch,
+    assign_places,
+    bathing_site_ids,
+    inside_kommun,
+    load_boundary,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +126,7 @@ def normalize_events(
         events elsewhere quarantined with the reason.
     """
     gazetteer = Gazetteer(places)
-    bathing = set(places.loc[places["kind"] == "badplats", "place_id"].astype(str))
+    bathing = bathing_site_ids(places)
     kommun = settings.kommun_name
     centroid_prec = centroid_precision_m()
     records: list[dict[str, Any]] = []

@@ -14,7 +14,7 @@ import pandas as pd
 from geo import privacy, settings, sites, store
 from geo.errors import GeoError, StoreError
 from geo.maps.io import save_map
-from geo.maps.lagesbild import bathing_place_ids, lagesbild_map, shared_map
+from geo.maps.lagesbild import lagesbild_map, shared_map
 from geo.spots import read_spots
 
 logger = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def build_all(
         done,
         k=k,
         urban_areas=urban,
-        bathing_place_ids=bathing_place_ids(places),
+        at_bathing_site=sites.at_bathing_site(done, places),
     )
     shared = shared_map(
         cells,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from geo.maps.base import (
 )
 from geo.model import CATEGORIES, SOURCES, THEMES
 from geo.projection import require_projected
+from geo.sites import bathing_site_ids, bathing_site_of
 from geo.spots import SPOT_CATEGORIES, when_text
 from geo.weeks import DAY_ABBR, week_range
 
@@ -237,14 +238,8 @@ def iso_weeks(occurred_at: pd.Series) -> pd.Series:
     return privacy.time_band_labels(occurred_at, "week")
 
 
-def _bathing_ids(places: gpd.GeoDataFrame | None) -> set[str]:
-    if places is None or places.empty or "kind" not in places.columns:
-        return set()
-    return set(places.loc[places["kind"] == "badplats", "place_id"].astype(str))
-
-
 def _bathing_sites(
-    incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame | None, bathing: set[str]
+    incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame | None
 ) -> gpd.GeoDataFrame:
     """Return the bathing sites with events, each with a popup of its counts (theme B).
 
@@ -253,10 +248,11 @@ def _bathing_sites(
     categories, and the last one's date, so the map's clusters do not count them twice.
     """
     none = gpd.GeoDataFrame({"_n": []}, geometry=gpd.GeoSeries([]))
-    if places is None or not bathing or "place_id" not in incidents:
+    bathing = bathing_site_ids(places)
+    if places is None or not bathing:
         return none
     rows, geoms = [], []
-    at = incidents["place_id"].astype(str)
+    at = bathing_site_of(incidents, places)
     for _, p in places[places["place_id"].astype(str).isin(bathing)].iterrows():
         sub = incidents[at == str(p["place_id"])]
         if sub.empty:
@@ -648,7 +644,6 @@ def lagesbild_map(
     """
     require_projected(incidents)
     n_total = len(incidents)
-    bathing = _bathing_ids(places)
     notes = ["Internt arbetsmaterial – ej för spridning."]
     recent = incidents.sort_values("occurred_at", ascending=False, kind="stable").head(max_markers)
     if n_total > len(recent):
@@ -731,7 +726,7 @@ def lagesbild_map(
     pairs = []
     cluster: plugins.MarkerCluster | None = None
     themes = incidents["theme"].astype(str)
-    bath_sites = _bathing_sites(incidents, places, bathing)
+    bath_sites = _bathing_sites(incidents, places)
     for theme, theme_label in THEMES.items():
         if theme == "B" and len(bath_sites):
             # each event is drawn once, in its own theme; B shows the sites with their counts
@@ -934,19 +929,3 @@ def shared_map(
     add_legend(m, legend, title="Händelser per ruta")
     logger.info("shared map: %d cells", len(cells))
     return finish_map(m)
-
-
-def bathing_place_ids(places: gpd.GeoDataFrame | None) -> Collection[str]:
-    """Return the ids of bathing-site places (their incidents count for theme B).
-
-    Parameters
-    ----------
-    places
-        Places as from :func:`geo.sites.load_places`, or ``None``.
-
-    Returns
-    -------
-    set of str
-        Place ids of kind ``badplats``.
-    """
-    return _bathing_ids(places)

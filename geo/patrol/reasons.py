@@ -10,6 +10,7 @@ from geo import settings
 from geo.model import CATEGORIES, SOURCES, THEMES
 from geo.patrol.profiles import as_profile
 from geo.patrol.windows import Windows
+from geo.sites import bathing_site_ids
 from geo.timespan import covered_span, whole_steps
 from geo.weeks import DAY_ABBR, parse_week, week_monday
 
@@ -318,9 +319,7 @@ def explain_stop(
     parts.append(f"prognos vecka {num}: {risk_text} händelser")
     text = "; ".join(parts) + "."
     text = text[0].upper() + text[1:]
-    if kind == "plats" and str(candidate.get("place_id")) in set(
-        places.loc[places["kind"] == "badplats", "place_id"].astype(str)
-    ):
+    if kind == "plats" and str(candidate.get("place_id")) in bathing_site_ids(places):
         text += " Badplats under badsäsongen."
     note = str(candidate.get("source_note") or "")
     if kind == "kontrollpunkt" and note:

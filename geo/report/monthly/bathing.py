@@ -9,12 +9,11 @@ less it would give the small one back. Both read the counts here.
 from __future__ import annotations
 
 import geopandas as gpd
-import pandas as pd
 
 from geo import activity
 from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import suppress_parts
-from geo.sites import theme_mask
+from geo.sites import bathing_site_of, bathing_sites, theme_mask
 
 
 def bathing_counts(
@@ -27,7 +26,7 @@ def bathing_counts(
     incidents
         Incidents with ``occurred_at`` and ``place_id``.
     places
-        Named places (``kind == "badplats"`` are the bathing sites).
+        Named places (the bathing sites are :func:`geo.sites.bathing_sites`).
     month
         ``YYYY-MM``.
     k
@@ -40,14 +39,14 @@ def bathing_counts(
         ``"–"``) where it is hidden. The parts are suppressed against theme B's total of the month
         (:func:`geo.sites.theme_mask` with ``shared=True``), which the report shows.
     """
-    baths = places[places["kind"] == "badplats"]
+    baths = bathing_sites(places)
     s, e = activity.month_bounds(month)
     sel = (
         incidents[in_period(incidents["occurred_at"], s, e).to_numpy()]
         if len(incidents)
         else incidents
     )
-    counts = sel["place_id"].value_counts() if len(sel) else pd.Series(dtype=int)
+    counts = bathing_site_of(sel, places).value_counts()
     parts = [int(counts.get(pid, 0)) for pid in baths["place_id"]]
     total = int(theme_mask(sel, "B", places, shared=True).sum()) if len(sel) else 0
     shown = suppress_parts(parts, total=total, k=k)

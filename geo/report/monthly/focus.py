@@ -17,7 +17,7 @@ from geo.report.monthly.selection import (
 )
 from geo.report.monthly.tables import FocusItem
 from geo.report.monthly.vocabulary import BATHING_MONTHS, MOTOR_MONTHS, month_label
-from geo.sites import theme_mask
+from geo.sites import bathing_sites, theme_mask
 
 
 def _compared(now: int, other: int, what: str, *, k: int, hidden: bool = False) -> str:
@@ -244,10 +244,8 @@ def focus_places(
     by_place = weight.groupby(names).sum()
     out_of_season = {
         str(row["name"])
-        for _, row in places.iterrows()
-        if str(row.get("kind")) == "badplats"
-        and (months := _season_months(row.get("season_months")))
-        and month.month not in months
+        for _, row in bathing_sites(places).iterrows()
+        if (months := _season_months(row.get("season_months"))) and month.month not in months
     }
     by_place = by_place[(by_place > 0) & ~by_place.index.isin(out_of_season)]
     return [str(n) for n in by_place.sort_values(ascending=False, kind="stable").index[:top]]

@@ -14,7 +14,7 @@ from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
-from geo.sites import Gazetteer
+from geo.sites import Gazetteer, bathing_sites
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
 WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
@@ -183,7 +183,7 @@ def bathing_table(
     incidents
         Incidents covering the month and the same month last year.
     places
-        Named places (``kind == "badplats"``).
+        Named places (the bathing sites are :func:`geo.sites.bathing_sites`).
     patrol_log
         The patrol log, or ``None``.
     month
@@ -197,7 +197,7 @@ def bathing_table(
         ``badplatser``: ``Badplats``, the month, the same month last year, ``Polisbesök``.
     """
     p = activity.parse_month(month)
-    baths = places[places["kind"] == "badplats"]
+    baths = bathing_sites(places)
     cols = ["Badplats", month_label(month), month_label(str(p - 12)), "Polisbesök"]
     shown = [
         [n for _, n in bathing_counts(incidents, places, month=str(q), k=k)] for q in (p, p - 12)
