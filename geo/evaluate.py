@@ -22,7 +22,7 @@ from geo.forecast import (
     count_months,
     predict_counts,
 )
-from geo.grid import ID_STRIDE, cell_ids, make_grid
+from geo.grid import ID_STRIDE, area_bounds, cell_ids, check_grid_size, make_grid
 from geo.pointcoords import MIN_FAR_KM
 from geo.pointperiod import missing_months
 from geo.weeks import week_label
@@ -78,7 +78,8 @@ MONTH_COLUMNS: tuple[str, ...] = ("hit_5", "pai_1", "pai_5", "pai_10", "pei_5", 
 #: Örebro (the plans for weeks 48–50 of 2026 have five each; at most 120 ÷ 15 = 8 with no driving,
 #: :class:`geo.patrol.PlanSettings`). Design §6 asks for the coverage a plan can actually visit.
 PLAN_CELLS = 5
-#: Largest grid (cells in the points' bounding box) a backtest builds.
+#: Largest grid (cells in the points' bounding box) a backtest builds, checked by
+#: :func:`geo.grid.check_grid_size` as an analysis's grid is (against its own limit).
 MAX_CELLS = 4_000_000
 
 FloatArray = npt.NDArray[np.float64]
@@ -218,26 +219,21 @@ def _study_cells(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Return the study cells and the cell of each point (see :func:`study_cell_index`)."""
     if area is not None:
-        left, bottom, right, top = (float(v) for v in shapely.bounds(area))
-        width, height = right - left, top - bottom
+        bounds = area_bounds(area)
     else:
-        width = float(points["x"].max() - points["x"].min())
-        height = float(points["y"].max() - points["y"].min())
-    n_box = (width / cell_size_m + 1) * (height / cell_size_m + 1)
-    if n_box > MAX_CELLS:
-        what = "study area" if area is not None else "points"
-        msg = (
-            f"The {what} span {width / 1000:.0f} × {height / 1000:.0f} km: about {n_box:,.0f} "
-            f"cells of {cell_size_m:g} m, more than {MAX_CELLS:,}. Keep one city or county "
-            "with --where or --max-distance-km, or raise --cell-size-m."
-        )
+        x, y = points["x"], points["y"]
+        bounds = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+    try:
+        check_grid_size(bounds, cell_size_m=cell_size_m, max_cells=MAX_CELLS)
+    except DataError as err:
+        msg = f"{err} Or keep one city or county with --where or --max-distance-km."
         pile = points.attrs.get("distant_pile")
         if pile and area is None:  # what stretches the span, as read_points found it
             msg += (
                 f" {pile} (given coordinates) lie over {MIN_FAR_KM:g} km from the median "
                 "point: a code for an unknown location? --max-distance-km leaves them out."
             )
-        raise DataError(msg)
+        raise DataError(msg) from None
     if area is None:
         area = _convex_hull(points[["x", "y"]].to_numpy())
     grid = make_grid(area, cell_size_m=cell_size_m)

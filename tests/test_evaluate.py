@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from geo import evaluate as ev
 from geo.cli.analysis import evaluate_command
 from geo.errors import ImportFileError
+from geo.grid import check_grid_size
 from geo.patrol import PlanSettings
 from geo.pointfile import read_points
 from geo.pointperiod import missing_months
@@ -758,6 +759,7 @@ def test_events_in_one_month_of_each_year_are_warned_of(tmp_path):
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--train-months", "0"), ("--train-months", "-1"), ("--max-distance-km", "0"),
+     ("--max-distance-km", "nan"), ("--max-distance-km", "inf"), ("--cell-size-m", "nan"),
      ("--cell-size-m", "0"), ("--plan-cells", "0")],
 )  # fmt: skip
 def test_counts_and_sizes_below_their_least_are_refused_naming_the_option(tmp_path, option, value):
@@ -838,3 +840,23 @@ def test_thin_months_kept_at_an_end_are_warned_of_as_the_other_warnings(tmp_path
     assert f"\nWarning: {said}." in result.stderr
     assert "WARNING" not in result.stderr
     assert said in json.loads(out.read_text())["warnings"]
+
+
+def test_too_fine_a_grid_for_a_backtest_names_the_cell_size_that_fits(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 500
+    x, y = rng.uniform(0, 60_000, n), rng.uniform(0, 60_000, n)
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D")
+    path = tmp_path / "wide.csv"
+    pd.DataFrame({"x": x + 500_000, "y": y + 6_500_000, "t": days}).to_csv(path, index=False)
+    args = ["--x-col", "x", "--y-col", "y", "--time-col", "t", "--crs", "EPSG:3006"]
+    result = CliRunner().invoke(
+        evaluate_command, [str(path), *args, "--cell-size-m", "20", "--methods", "count_3m"]
+    )
+    assert result.exit_code != 0
+    said = str(result.exception)
+    assert "more than 4,000,000" in said
+    least = float(said.split("use --cell-size-m ")[1].split()[0])
+    assert 20 < least <= 40  # 60 km at 30 m is 2001² = 4.0 million cells
+    bounds = (x.min(), y.min(), x.max(), y.max())
+    check_grid_size(bounds, cell_size_m=least, max_cells=ev.MAX_CELLS)  # the size named fits

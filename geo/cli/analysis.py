@@ -126,22 +126,29 @@ def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
             click.echo(line)
 
 
-def _metres_option(name: str, default: float, help_text: str) -> Callable[[Any], Any]:
-    """Return a click option of a length in metres, a finite number over 0, default shown."""
+def _finite_length(
+    unit: str, example: float
+) -> Callable[[click.Context, click.Parameter, float | None], float | None]:
+    """Return a click callback refusing nan and inf (they pass FloatRange's comparisons)."""
 
-    def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
-        if not np.isfinite(value):  # nan and inf pass FloatRange's comparisons
-            msg = f"{value} is no length; give metres, e.g. {default:g}."
+    def finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+        if value is not None and not np.isfinite(value):
+            msg = f"{value} is no length; give {unit}, e.g. {example:g}."
             raise click.BadParameter(msg, ctx=ctx, param=param)
         return value
 
+    return finite
+
+
+def _metres_option(name: str, default: float, help_text: str) -> Callable[[Any], Any]:
+    """Return a click option of a length in metres, a finite number over 0, default shown."""
     return click.option(
         name,
         type=click.FloatRange(min=0, min_open=True),
         default=default,
         show_default=True,
         help=help_text,
-        callback=finite,
+        callback=_finite_length("metres", default),
     )
 
 
@@ -566,6 +573,7 @@ _WRITABLE_FIX = "Give %s a path in a folder this account may write to."
     "--max-distance-km",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
+    callback=_finite_length("kilometres", 30),
     help="Drop points farther than this from the median point "
     "(default: 6 × the distance holding 90 % of them, at least 10 km).",
 )
