@@ -289,7 +289,8 @@ def test_forecast_cli_counts_b_at_the_bathing_sites_and_says_where_the_data_end(
     # littering at Leken is the löfte's B: most of the week is expected there
     assert data["by_theme"]["B"] > 0.6 * data["expected_events"]
     assert sum(data["by_theme"].values()) == pytest.approx(data["expected_events"])
-    assert data["history_end"] == "2025-11-22" and data["gap_days"] == 44
+    # the JSON and the text count the same days: 21 November to Monday 5 January
+    assert data["history_end"] == "2025-11-22" and data["gap_days"] == 45
     layer = store.read_layer("forecast", path)
     assert layer["risk_B"].sum() == pytest.approx(data["by_theme"]["B"])
     text = CliRunner().invoke(forecast_command, args).stdout
@@ -320,10 +321,10 @@ def test_forecast_cli_names_the_last_data_day_and_the_gap_in_weeks_and_warns_far
     near = run("2025-W48")  # the Monday after: two quiet days, no gap
     assert near["data_end"] == "2025-11-21" and near["gap_weeks"] == 0 and near["warnings"] == []
     ahead = run("2026-W2")
-    assert ahead["data_end"] == "2025-11-21" and ahead["gap_weeks"] == pytest.approx(44 / 7, 0.01)
+    assert ahead["data_end"] == "2025-11-21" and ahead["gap_weeks"] == pytest.approx(45 / 7, 0.01)
     assert ahead["warnings"] == []  # six weeks: said, not warned
     far = run("2026-W20")
-    assert far["data_end"] == "2025-11-21" and far["gap_weeks"] == pytest.approx(170 / 7, abs=0.05)
+    assert far["data_end"] == "2025-11-21" and far["gap_weeks"] == pytest.approx(171 / 7, abs=0.05)
     assert len(far["warnings"]) == 1 and "import newer data" in far["warnings"][0]
     assert far["expected_events"] > 0.5 * near["expected_events"]
     from geo import store

@@ -354,8 +354,11 @@ def forecast_command(
     near = _nearest_places(top.geometry.centroid, places)
     by_theme = {t: float(result[f"risk_{t}"].sum()) for t in THEMES}
     end = pd.Timestamp(result.attrs["history_end"])
-    gap_days = float(result.attrs["gap_days"])
     data_end = result.attrs["data_end"]
+    # counted as said below, from the last day with data (0 when the forecast counts to the week)
+    gap_days = (
+        float((week_monday(week).date() - data_end).days) if result.attrs["gap_days"] > 0 else 0.0
+    )
     top_cells = [
         {
             "cell_id": int(r.cell_id),
@@ -385,12 +388,13 @@ def forecast_command(
         "B är allt vid badplatserna)",
     ]
     if gap_days > 0:
-        days = (week_monday(week).date() - data_end).days  # from the last day with data
-        weeks = round(days / 7)
+        weeks = round(gap_days / 7)
+        stale = result.attrs["gap_days"] > fc.STALE_HISTORY_DAYS
         lines.append(
-            f"Data slutar {data_end}, {weeks} {'vecka' if weeks == 1 else 'veckor'} ({days} "
-            "dagar) före veckan: prognosen räknar från dataslutet som om veckan följde"
-            + (", med säsongen efter dataslutet" if gap_days > fc.STALE_HISTORY_DAYS else "")
+            f"Data slutar {data_end}, {weeks} {'vecka' if weeks == 1 else 'veckor'} "
+            f"({gap_days:.0f} dagar) före veckan: prognosen räknar från dataslutet som om "
+            "veckan följde"
+            + (", med säsongen efter dataslutet" if stale else "")
             + " (importera nyare data)."
         )
     lines.append("Rutor med högst risk (väntade händelser veckan, närmaste plats):")
