@@ -1119,3 +1119,19 @@ def test_printed_map_names_places_clear_of_stops_routes_and_each_other(
                 assert "label-fjugesta_centrum" in _text_boxes(zoomed)
     finally:
         plt.close(fig)
+
+
+def test_the_zoom_is_named_after_the_places_of_its_stops_not_the_nearest_to_its_middle() -> None:
+    """Three stops in Fjugesta and one in Gropen were titled 'Utsnitt: Kvistbro' (W49)."""
+    import matplotlib.pyplot as plt
+
+    places = load_places().set_index("place_id")
+    fx, fy = places.loc["fjugesta_centrum"].geometry.centroid.coords[0]
+    gx, gy = places.loc["gropen"].geometry.representative_point().coords[0]
+    plan = _close_stops_plan([(0, 0), (250, -120), (gx - fx, gy - fy), (-120, 80), (-9e3, 0)])
+    fig, _ = plan_report.plan_figure(plan)
+    try:
+        (zoomed,) = [ax for ax in fig.axes if ax.get_gid() == "zoom"]
+        assert zoomed.get_title(loc="left") == "Utsnitt: Fjugesta centrum och Gropen"
+    finally:
+        plt.close(fig)

@@ -9,6 +9,7 @@ import itertools
 import logging
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -467,11 +468,11 @@ def plan_figure(plan: Plan) -> tuple[Figure, list[StopMarker]]:
         for spine in zoomed.spines.values():
             spine.set_edgecolor(_ZOOM_COLOR)
             spine.set_linewidth(0.9)
-        zoomed.set_title(
-            f"Utsnitt: {_nearest_place(places, frame.centroid)}", fontsize=7, loc="left",
-            pad=2, color=_ZOOM_COLOR,
-        )  # fmt: skip
         inside = [i for i, p in enumerate(xy) if frame.contains(shapely.Point(p))]
+        zoomed.set_title(
+            f"Utsnitt: {_places_of_stops(places, [xy[i] for i in inside])}", fontsize=7,
+            loc="left", pad=2, color=_ZOOM_COLOR,
+        )  # fmt: skip
         zoom_obstacles = _route_obstacles(zoomed, plan) + _draw_entry(zoomed, entry)
         zoom_obstacles += _draw_stops(zoomed, [orders[i] for i in inside], [xy[i] for i in inside])[
             1
@@ -719,6 +720,21 @@ def _nearest_place(places: gpd.GeoDataFrame | None, at: shapely.Point) -> str:
         return "stoppen"
     near = places.assign(_d=places.distance(at), _k=places["kind"] != "centrum")
     return str(near.sort_values(["_d", "_k"]).iloc[0]["name"])
+
+
+def _places_of_stops(places: gpd.GeoDataFrame | None, xy: list[tuple[float, float]]) -> str:
+    """Name the places of the stops, the most visited first (the zoom's title).
+
+    The zoom was named after the place nearest its middle: Kvistbro for a zoom holding three
+    stops in Fjugesta and one in Gropen, none in Kvistbro.
+    """
+    names = Counter(_nearest_place(places, shapely.Point(p)) for p in xy)
+    ranked = [name for name, _ in names.most_common(3)]  # ties in the order of the stops
+    if not ranked:
+        return "stoppen"
+    if len(names) > len(ranked):
+        return ", ".join(ranked) + " m.fl."
+    return ranked[0] if len(ranked) == 1 else ", ".join(ranked[:-1]) + " och " + ranked[-1]
 
 
 def _name_places(
