@@ -106,7 +106,7 @@ def test_run_builds_the_store_and_prints_the_summary(tmp_path):
     page = (tmp_path / "maps" / "lagesbild.html").read_text(encoding="utf-8")
     name = f"Prognos {week} ({len(expected)} rutor, {round(100 * held)} %"
     assert name in page.replace("\\u00e4", "ä")
-    assert "forecast" not in store_lib.list_layers(store)  # 15 MB of profiles: geo forecast's
+    assert "forecast" not in store_lib.list_layers(store)  # 17 MB of profiles: geo forecast's
     # the follow-up of the last whole month before --end, written beside them
     report = tmp_path / "maps" / "uppfoljning-2026-10.html"
     assert f"report_html: {report}" in result.output
