@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 ID_STRIDE = 10_000_000
 
 #: Most grid cells a hotspot analysis or forecast runs on: a 250 m grid over Örebro län is
-#: about 150,000 cells, 10 m cells over Lekeberg alone about 12 million (some 15 GB for the
+#: about 150,000 cells, 10 m cells over Lekeberg alone about 10.5 million (over 10 GB for the
 #: emerging steps; the forecast's blend holds 13 components × 8 origins per cell).
 MAX_GRID_CELLS = 1_000_000
 

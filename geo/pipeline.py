@@ -214,7 +214,7 @@ def _analyse_and_draw(
             for name, layer in layers.items():
                 store.write_layer(layer, name, path)
             # the forecast the parent plans from, computed alike, for the planner's map; not
-            # stored (its 168-hour profiles of every cell are some 15 MB: `geo forecast` does)
+            # stored (its 168-hour profiles of every cell are some 17 MB: `geo forecast` does)
             forecast = week_forecast(incidents, plan_week.value.decode("ascii"), places=places)
         with timer("maps"):
             maps = build_all(store_path=path, out_dir=out_dir, forecast=forecast)

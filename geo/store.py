@@ -12,7 +12,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +94,8 @@ def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     """Open (creating if needed) the store and yield a connection; commit or roll back on exit.
 
     For writers: it makes the schema. Readers use :func:`reading`, which writes nothing.
+    On exit what was written is copied from the WAL into the ``.gpkg`` file itself
+    (:func:`_checkpoint`), so a copy of that one file holds it.
 
     Parameters
     ----------
@@ -134,7 +136,30 @@ def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     finally:
+        _checkpoint(conn)
         conn.close()
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """Copy the WAL's committed pages into the database file, waiting for no one.
+
+    SQLite does so when the last connection to a store closes, but a command that keeps a
+    reader open (the spots' and accounts' kept connection, :func:`thread_connection`) closes
+    its writers first and the reader never checkpoints: ``geo run`` left the analysis layers
+    (3 MB) in ``data/lagesbild.gpkg-wal``, and a copy of ``data/lagesbild.gpkg`` alone, as
+    one would take to QGIS on another machine or to a backup, had none of them. A passive
+    checkpoint does not wait for readers or writers; pages a reader still needs stay in the
+    WAL for the next one.
+
+    Parameters
+    ----------
+    conn
+        A writer's connection, about to be closed.
+    """
+    with suppress(sqlite3.Error):
+        if conn.in_transaction:
+            conn.rollback()
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 def _not_a_store(path: Path, error: sqlite3.Error) -> StoreError:

@@ -343,7 +343,7 @@ def test_forecast_cli_names_the_last_data_day_and_the_gap_in_weeks_and_warns_far
 
 
 def test_forecast_cli_refuses_a_grid_too_large_to_run(tmp_path):
-    """10 m cells over the kommun were 12 million cells with no cap (the blend's features)."""
+    """10 m cells over the kommun (about 10.5 million) ran with no cap (the blend's features)."""
     import re
 
     from click.testing import CliRunner

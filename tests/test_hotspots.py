@@ -589,7 +589,7 @@ def test_hotspots_cli_options_refuse_what_cannot_run_and_pass_the_rest(tmp_path)
 
     path = store_with(planted(), tmp_path / "s.gpkg")
     base = ["hotspots", "--store", str(path), "--permutations", "0", "--json"]
-    # 10 m cells over the kommun: some 12 million cells (15 GB) were tried; now refused first
+    # 10 m cells over the kommun: some 10.5 million cells (over 10 GB) were tried; refused now
     tiny = CliRunner().invoke(main, [*base, "--cell-size-m", "10"])
     assert tiny.exit_code == 1
     least = re.search(r"use --cell-size-m (\d+) or more", tiny.output)

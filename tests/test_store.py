@@ -167,6 +167,31 @@ def test_analysis_layers_roundtrip_and_gdal_reads_them(tmp_path):
     assert store.read_layer("place_stats_test", path)["n"].tolist() == [3]
 
 
+def test_a_copy_of_the_gpkg_file_alone_holds_what_was_written(tmp_path):
+    """geo run left its layers in the -wal file while the spots' reader stayed open."""
+    import shutil
+
+    import geopandas as gpd
+
+    path = tmp_path / "s.gpkg"
+    store.write_import(_batch(3, "h1"), path)
+    # the kept read-only connection a command opens when it reads the spots or accounts
+    reader = store.open_read_only(path)
+    assert reader.execute("SELECT count(*) FROM incidents").fetchone()[0] == 3
+    layer = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[shapely.Point(1, 1)] * 2, crs=3006)
+    store.write_layer(layer, "hotspots_test", path)
+    store.write_import(_batch(2, "h2", prefix="n"), path)
+    # taken to QGIS on another machine, or to a backup: the .gpkg without its -wal
+    copy = tmp_path / "copy" / "s.gpkg"
+    copy.parent.mkdir()
+    shutil.copyfile(path, copy)
+    alone = sqlite3.connect(copy.as_uri() + "?immutable=1", uri=True)
+    assert alone.execute("SELECT count(*) FROM hotspots_test").fetchone()[0] == 2
+    assert alone.execute("SELECT count(*) FROM incidents").fetchone()[0] == 5
+    alone.close()
+    reader.close()
+
+
 def test_open_connections_survive_layer_writes(tmp_path):
     """A reader holding the store open (the marking app) keeps working while layers are written."""
     import geopandas as gpd

@@ -347,7 +347,7 @@ def forecast_command(
             raise DataError(msg)
         step("write")
         # hour shares to 6 decimals (a share of 0.006 to 1 in 10,000): Python's 17 digits
-        # made the kommun's 9,000 profiles 34 MB of the store
+        # made the kommun's 9,000 profiles 35 MB of the store
         stored = result.assign(how_profile=[np.round(p, 6).tolist() for p in result["how_profile"]])
         store.write_layer(stored, "forecast", store_path)
     top = result.nlargest(5, "risk_week")

@@ -91,7 +91,7 @@ def build_all(
         a month it shows the same cells, so two versions do not tell a new event apart.
     forecast
         A week's forecast to draw instead of the store's layer ``forecast`` (``geo run``
-        draws the plan week's without storing it: its hour profiles are some 15 MB).
+        draws the plan week's without storing it: its hour profiles are some 17 MB).
 
     Returns
     -------
