@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: all run test test-network lint bench maps docs clean setup npm chromium
+.PHONY: all run test lint bench maps docs clean setup npm chromium
 
 all: test
 
@@ -36,9 +36,6 @@ run: setup $(CHROMIUM)
 
 test: setup $(CHROMIUM) $(PDFTOPPM)
 	$(BIN)/python -m pytest -q
-
-test-network: setup
-	$(BIN)/python -m pytest -q -m network
 
 lint: setup
 	$(BIN)/ruff check geo tests bench

@@ -493,6 +493,16 @@ def test_export_geojson_and_geopackage(store_path, anna, tmp_path):
     )
     assert r.exit_code == 1
     assert "geojson" in r.output
+    r = runner.invoke(spots_cli, ["export", "-o", str(out), "--store", str(store_path)])
+    assert r.stderr.strip() == f"Wrote 3 spots to {out}"
+
+
+def test_export_of_one_spot_says_spot(store_path, anna, tmp_path):
+    spots.put_spot(new_id(), spot_payload(), user=anna, path=store_path)
+    out = tmp_path / "ut.geojson"
+    r = CliRunner().invoke(spots_cli, ["export", "-o", str(out), "--store", str(store_path)])
+    assert r.exit_code == 0, r.output
+    assert r.stderr.strip() == f"Wrote 1 spot to {out}"
 
 
 def test_sql_metacharacters_are_stored_verbatim(store_path, anna):

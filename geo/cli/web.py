@@ -184,7 +184,7 @@ def spots_export(output: Path, store_path: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"spots": n, "output": str(output)}))
     else:
-        click.echo(f"Wrote {n} spots to {output}", err=True)
+        click.echo(f"Wrote {n} spot{'' if n == 1 else 's'} to {output}", err=True)
 
 
 __all__ = ["serve", "spots", "users"]
