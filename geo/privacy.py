@@ -4,8 +4,10 @@ Shared outputs (the kommun's map, the report to the crime-prevention council, an
 leaves the police planner) carry only grid cells with counts per löfte theme and a coarse
 time band: no points, no free text, no names, no exact times, and no cell with fewer than
 ``k`` events. :func:`aggregate_for_sharing` builds such a layer from incidents and
-:func:`assert_shareable` checks any payload (GeoDataFrame or GeoJSON) before it is written.
-The rules follow design §8 and domain-research §2.7.
+:func:`assert_shareable` checks any payload (GeoDataFrame or GeoJSON) before it is written;
+:func:`rounded_to_k` rounds the counts of an output made again each month (the shared map), so
+that two versions differ by no count below ``k``. The rules follow design §8 and
+domain-research §2.7.
 """
 
 from __future__ import annotations
@@ -246,6 +248,34 @@ def aggregate_for_sharing(
     return out
 
 
+def rounded_to_k(cells: gpd.GeoDataFrame, *, k: int | None = None) -> gpd.GeoDataFrame:
+    """Return published cells with ``n_events`` rounded down to a multiple of ``k``.
+
+    A shared map is made again every month and counts every whole month before it: the
+    cell that read 7 in November's version and 8 in December's would tell one event in
+    that cell in November, a count suppression hides everywhere else. Rounded down to a
+    multiple of ``k`` (7 and 8 both read 5, 9 and 10 read 5 and 10), two versions differ by
+    a multiple of ``k`` or not at all, so no difference is a count below ``k``; a cell
+    reading ``n`` holds ``n`` to ``n + k - 1`` events.
+
+    Parameters
+    ----------
+    cells
+        Output of :func:`aggregate_for_sharing` (every ``n_events`` at least ``k``).
+    k
+        The suppression threshold used; default ``settings.privacy_k``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy, ``n_events`` a multiple of ``k``.
+    """
+    k = shared_k(k)
+    out = cells.copy()
+    out["n_events"] = (out["n_events"].astype(int) // k * k).astype(int)
+    return out
+
+
 def cell_counts(
     incidents: gpd.GeoDataFrame,
     *,
@@ -390,6 +420,7 @@ def assert_shareable(
     k: int | None = None,
     time_band: str = "period",
     min_cell_size_m: float = MIN_CELL_SIZE_M,
+    rounded: bool = False,
 ) -> None:
     """Raise unless a payload is safe to share outside the police.
 
@@ -411,6 +442,9 @@ def assert_shareable(
         The finest time band allowed, a key of :data:`TIME_BANDS`.
     min_cell_size_m
         Smallest allowed cell side in metres.
+    rounded
+        Also require every ``n_events`` to be a multiple of ``k`` (:func:`rounded_to_k`), as
+        the shared map, made again each month, shows them.
 
     Raises
     ------
@@ -447,6 +481,12 @@ def assert_shareable(
         n = props.get("n_events")
         if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < k:
             msg = f"{where} has n_events={n!r}; cells with fewer than k={k} events are suppressed."
+            raise DataError(msg)
+        if rounded and n % k:
+            msg = (
+                f"{where} has n_events={n!r}, not a multiple of k={k}; a map made again "
+                "each month shows counts rounded with geo.privacy.rounded_to_k."
+            )
             raise DataError(msg)
         theme = props.get("theme")
         if theme is not None and theme not in THEMES:

@@ -450,3 +450,36 @@ def test_the_fixture_incidents_lie_at_the_places_they_name(places):
     pairs = zip(named.geometry, named["place_id"], strict=True)
     inside = [point.within(areas[place_id]) for point, place_id in pairs]
     assert sum(inside) > 0.95 * len(inside)  # about 60 m from the centre, in a 200–400 m circle
+
+
+def _published(incidents: gpd.GeoDataFrame) -> dict[tuple[str, str], int]:
+    """The shared map's cells as embedded in its page: (cell, theme) → n_events."""
+    cells = privacy.aggregate_for_sharing(incidents, k=5)
+    html = render_map(
+        shared_map(cells, k=5, period=privacy.shared_period_label(incidents["occurred_at"]))
+    )
+    return {
+        (f["properties"]["cell_id"], f["properties"]["theme"]): f["properties"]["n_events"]
+        for fc in fx.embedded_geojson(html)
+        for f in fc["features"]
+        if "n_events" in f["properties"]
+    }
+
+
+def test_two_versions_of_the_shared_map_differ_by_no_count_below_k(incidents):
+    # made again a month later, the map counts one more month: a cell reading 7 and then 8
+    # told one event there that month, which every other shared count hides
+    exact = privacy.aggregate_for_sharing(incidents, k=5)
+    top = exact.sort_values("n_events").iloc[-1]
+    inside = incidents.within(top.geometry) & (incidents["theme"] == top["theme"])
+    for added in (1, 2, 4, 5, 7):  # that many events in the top cell the month after
+        later = pd.concat([incidents[inside].iloc[:1]] * added, ignore_index=True)
+        later["occurred_at"] = incidents["occurred_at"].max() + pd.Timedelta(days=40)
+        before = _published(incidents)
+        after = _published(pd.concat([incidents, later], ignore_index=True))
+        key = (top["cell_id"], top["theme"])
+        assert after[key] > before[key] or added < 5
+        assert all((after[c] - before[c]) % 5 == 0 for c in before), added
+    for (cell, theme), n in before.items():  # each count is the low end of the popup's range
+        got = exact.set_index(["cell_id", "theme"]).loc[(cell, theme), "n_events"]
+        assert n % 5 == 0 and n <= got < n + 5

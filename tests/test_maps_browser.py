@@ -375,6 +375,17 @@ def test_shared_map_opens_offline(offline_page, saved_maps, artifacts_dir):
         " if (l instanceof L.Marker || l instanceof L.CircleMarker) n++; }); return n; }"
     )
     assert n_points == 0
+    # a cell's count is the range its rounded count stands for (the map's note says why)
+    n = page.evaluate(
+        f"() => {{ let n = null; window[{MAP_JS}[0]].eachLayer(l => {{ const p = l.feature"
+        " && l.feature.properties; if (n === null && p && p.n_events !== undefined && l._path)"
+        " { n = p.n_events; l.openPopup(); } }); return n; }"
+    )
+    assert n % 5 == 0
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert f"Antal händelser\t{n}–{n + 4}" in popup.inner_text()
+    assert "avrundade nedåt till 5-tal" in page.locator(".geo-info").inner_text()
     page.screenshot(path=str(artifacts_dir / "lagesbild-delad.png"))
 
 

@@ -823,7 +823,8 @@ function (feature, layer) {
     var h = document.createElement('strong');
     h.textContent = String(p.theme_label || p.theme);
     box.appendChild(h);
-    var rows = [['Antal händelser', p.n_events], ['Tid', p.time_band],
+    var rows = [['Antal händelser', p.n_events + '–' + (p.n_events + %(k)s - 1)],
+                ['Tid', p.time_band],
                 ['Rutstorlek', p.cell_size_m + ' m']];
     var t = document.createElement('table');
     rows.forEach(function (r) {
@@ -860,7 +861,8 @@ def shared_map(
     Parameters
     ----------
     cells
-        Output of :func:`geo.privacy.aggregate_for_sharing`.
+        Output of :func:`geo.privacy.aggregate_for_sharing`; drawn with their counts
+        rounded down to a multiple of ``k`` (:func:`geo.privacy.rounded_to_k`).
     k
         The suppression threshold used (shown on the map and checked).
     period
@@ -882,10 +884,13 @@ def shared_map(
     DataError
         If ``cells`` is not shareable.
     """
-    privacy.assert_shareable(cells, k=k, time_band=time_band)
+    cells = privacy.rounded_to_k(cells, k=k)
+    privacy.assert_shareable(cells, k=k, time_band=time_band, rounded=True)
     notes = [
         f"Delad version: rutor med färre än {k} händelser visas inte; inga enskilda "
-        "händelser, fritexter eller exakta tider. En ruta för liten att se i skalan ritas "
+        "händelser, fritexter eller exakta tider. Antalen är avrundade nedåt till "
+        f"{k}-tal ({2 * k} betyder {2 * k}–{3 * k - 1}), så att två versioner av kartan inte "
+        f"skiljer sig med färre än {k} händelser. En ruta för liten att se i skalan ritas "
         "som en liten fyrkant i sin mitt. En händelse vid en badplats räknas under "
         "Badplatser, inte under sitt eget tema."
     ]
@@ -912,13 +917,15 @@ def shared_map(
                 "colors": colors,
                 "edge": f'"{THEME_COLORS.get(str(theme), "#333")}"',
                 "min_px": MIN_CELL_PX,
+                "k": k,
             }
         )
         data = to_display(group[[*privacy.SHARED_COLUMNS, "geometry"]])
         geojson_layer(
             data,
-            # the shown cells' sum, said to be so: the theme's total would give the hidden rest
-            name=f"{name} ({int(group['n_events'].sum())} händelser i visade rutor)",
+            # the shown cells' rounded sum, said to be so: the theme's total would give the
+            # hidden rest
+            name=f"{name} (minst {int(group['n_events'].sum())} händelser i visade rutor)",
             style={"weight": 1.5, "fillOpacity": 0.6},
             show=first,
             on_each_feature=js,
