@@ -453,7 +453,8 @@ def bathing_site_of(incidents: pd.DataFrame, places: gpd.GeoDataFrame | None) ->
         pid = incidents["place_id"]
         named = pid.notna() & pid.astype(str).isin(ids)
         out.loc[named] = pid[named].astype(str)
-    if isinstance(incidents, gpd.GeoDataFrame) and incidents.geometry.name in incidents:
+    geom_col = getattr(incidents, "_geometry_column_name", None)
+    if isinstance(incidents, gpd.GeoDataFrame) and geom_col in incidents.columns:
         x0, y0, x1, y1 = baths.total_bounds
         geom = incidents.geometry
         rest = out.isna() & geom.notna() & ~geom.is_empty

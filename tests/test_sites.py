@@ -159,6 +159,8 @@ def test_an_incident_is_at_a_bathing_site_by_its_place_id_or_by_lying_inside_one
     # without geometry only the place_id can tell
     plain = incidents.drop(columns="geometry")
     assert list(sites.at_bathing_site(plain, places)) == [False, True, False, False, False]
+    unset = gpd.GeoDataFrame(plain)  # a GeoDataFrame with no geometry column
+    assert list(sites.at_bathing_site(unset, places)) == [False, True, False, False, False]
     # theme B counts them all; shared, their category's theme gives them up
     assert list(sites.theme_mask(incidents, "B", places)) == [True, True, False, False, True]
     assert list(sites.theme_mask(incidents, "N", places, shared=True)) == [
