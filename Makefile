@@ -14,9 +14,10 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall when the dependency list changes.
-$(VENV)/.stamp-deps: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+# Reinstall when the dependency list changes; constraints.txt pins every package (the
+# dependencies' dependencies too) to the versions the tests last passed with.
+$(VENV)/.stamp-deps: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 node_modules/.stamp-npm: package.json package-lock.json

@@ -54,6 +54,29 @@ def test_the_readme_layout_names_every_module_of_the_package():
     assert sorted((modules | packages) - named) == []
 
 
+def test_every_dependency_is_pinned_to_the_version_the_constraints_install():
+    """A clean machine installed the newest of everything (">=" only): a release could break CI."""
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    lines = (root / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    locked = {}
+    for line in lines:
+        if line and not line.startswith("#"):
+            name, pinned = line.split("==")
+            locked[re.sub(r"[-_.]+", "-", name).lower()] = pinned
+    for spec in wanted:
+        name, _, pinned = spec.partition("==")
+        assert pinned, f"{spec!r}: pin it (name==version)"
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        assert locked.get(key) == pinned, f"{spec!r} and constraints.txt differ"
+        assert version(name) == pinned, f"{spec!r} is not what this venv holds: make setup"
+
+
 def test_version_and_group_help():
     runner = CliRunner()
     assert runner.invoke(main, ["--version"]).output.startswith("geo, version")
