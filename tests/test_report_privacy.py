@@ -142,3 +142,5 @@ def test_an_event_inside_a_bathing_site_stored_before_the_site_was_drawn_counts_
     assert baths.loc["Lanna badgruva", month_label(MONTH)] == 8
     assert row[THEMES["B"]] == 14
     assert row[THEMES["S"]] == 0
+    platser = top_areas(inc, PLACES, month=MONTH, k=K).frame.set_index("Plats eller område")
+    assert platser.loc["Lanna badgruva", "Observationer"] == 8  # as the bathing table says

@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo import activity
 from geo.model import THEMES
-from geo.sites import theme_mask
+from geo.sites import bathing_site_of, theme_mask
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -113,6 +113,19 @@ def theme_tables(
     ]
 
 
+def _place_names(incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame) -> pd.Series:
+    """Return each incident's place name, a bathing site's where it is at one.
+
+    The bathing-site table counts an event at a site by :func:`geo.sites.bathing_site_of`
+    (also one stored before the site was drawn, with no place); listed here by its stored
+    name only, the same site read 6 here and 8 there.
+    """
+    site = bathing_site_of(incidents, places)
+    names = places.set_index(places["place_id"].astype(str))["name"]
+    stored: pd.Series = incidents["place_name"]
+    return stored.where(site.isna(), site.map(names))
+
+
 def top_areas(
     incidents: gpd.GeoDataFrame,
     places: gpd.GeoDataFrame,
@@ -167,6 +180,7 @@ def top_areas(
         total = len(sub)
         if total == 0:
             continue
+        sub = sub.assign(place_name=_place_names(sub, places))
         named = sub["place_name"].notna() & (sub["place_name"].astype(str).str.strip() != "")
         candidates: list[tuple[int, str, str]] = [
             (int(n), str(name), "–")
