@@ -147,6 +147,15 @@ def test_events_at_a_bathing_site_are_theme_b_in_the_split():
     assert split["risk_B"].sum() == pytest.approx(total / 2, rel=0.1)
     assert split["risk_S"].sum() == pytest.approx(total / 2, rel=0.1)
     assert stored["risk_B"].sum() < 0.01 * total
+    # B is a place theme: no cell away from the bathing site gets any of it (smoothed toward
+    # the area-wide mix, cells 2 km off read half B and a village stop became "Badplatser")
+    site = places.loc[places["place_id"] == "leken"].geometry.iloc[0]
+    away = ~split.geometry.intersects(site).to_numpy()
+    assert split.loc[away, "risk_week"].sum() > 0.4 * total
+    assert (split.loc[away, "risk_B"] == 0).all()
+    assert split.loc[away, "risk_S"].sum() == pytest.approx(
+        split.loc[away, "risk_week"].sum(), rel=0.01
+    )
     themes = split[[f"risk_{t}" for t in ("N", "T", "B", "S")]].sum(axis=1)
     assert np.allclose(themes, split["risk_week"])
 

@@ -244,19 +244,22 @@ def test_a_village_is_not_credited_with_the_bathing_site_inside_its_circle() -> 
         place_id=[None] * len(pts),
     )
     incidents = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(pts, crs="EPSG:3006"))
-    fc = forecast.forecast_week(incidents, week="2026-W27", method="count_3m")
+    fc = forecast.forecast_week(incidents, week="2026-W27", method="count_3m", places=places)
     cands = patrol.plan_candidates(fc, week="2026-W27", places=places, G=G).set_index(
         "candidate_id"
     )
     vintrosa, bath = cands.loc["plats:vintrosa"], cands.loc["plats:lanna_badgruva"]
+    # a village is no bathing site: its stop is for its own events' theme, not B
+    assert vintrosa["theme"] == "S" and vintrosa["risk_B"] == 0
     assert not vintrosa["area"].contains(lanna)  # the bathing site is cut out of the village
     assert vintrosa["area"].contains(village)
     # the forecast at the bathing site goes to the bathing site alone
     assert bath["risk_week"] > 5 * vintrosa["risk_week"] > 0
     reason = patrol.explain_stop(vintrosa, incidents, week="2026-W27", places=places)
-    assert reason.startswith(f"{n_village} händelser") and "nedskräpning" not in reason
+    assert reason.startswith(f"Samverkan och övrigt: {n_village} händelser")
+    assert "nedskräpning" not in reason
     bath_reason = patrol.explain_stop(bath, incidents, week="2026-W27", places=places)
-    assert bath_reason.startswith(f"{n_lanna} händelser")
+    assert bath_reason.startswith(f"Badplatser: {n_lanna} händelser")
 
 
 @pytest.mark.parametrize(
@@ -342,6 +345,36 @@ def test_inom_300_m_leaves_out_events_placed_less_precisely_and_says_so() -> Non
     assert reason.startswith("Inom 300 m: 4 händelser 2025-11-30 – 2026-10-07 (4 hastighet)")
     assert "2 händelser placerade grövre än 300 m" in reason and "rattfylleri" not in reason
     assert "Källor: kommunen 4." in reason
+
+
+def test_a_place_stop_counts_the_events_of_its_own_theme_and_names_the_others_apart() -> None:
+    # W49 planned a speed check at Gropen "justified" by "1 händelse (1 stöld)": the reason
+    # counted every event at the place, whatever the stop was for
+    gropen = load_places().set_index("place_id").loc["gropen"]
+    centre = gropen.geometry.centroid
+    speeding = pd.date_range("2025-09-01 17:00", periods=13, freq="5D", tz="Europe/Stockholm")
+    theft = pd.Timestamp("2026-10-14 12:00", tz="Europe/Stockholm")
+    incidents = _incidents(
+        [centre] * 14, [*speeding, theft],
+        category=["hastighet"] * 13 + ["stold"], theme=["T"] * 13 + ["S"],
+        location_precision_m=[10.0] * 14,
+    )  # fmt: skip
+    stop = pd.Series(
+        {
+            "candidate_id": "plats:gropen", "name": "Gropen", "kind": "plats",
+            "place_id": "gropen", "theme": "T", "activity": "hastighetskontroll",
+            "risk_week": 0.26, "risk_N": 0.01, "risk_T": 0.17, "risk_B": 0.0, "risk_S": 0.08,
+            "source_note": "", "area": gropen.geometry.buffer(500.0), "geometry": centre,
+        }
+    )  # fmt: skip
+    reason = patrol.explain_stop(stop, incidents, week="2026-W49", places=load_places())
+    assert reason.startswith("Trafik: inga registrerade händelser 2025-11-30 – 2026-10-14")
+    # the year before had the traffic; the theft is said apart, not as the stop's grounds
+    assert "färre än samma 90 dagar i fjol (0 mot 13)" in reason
+    assert "andra teman på platsen: 1 händelse (1 stöld)" in reason
+    # the stop's value counts every theme's forecast: how much is traffic is said
+    assert "prognos vecka 49: 0,3 händelser, varav 0,2 trafik." in reason
+    assert "Källor:" not in reason  # no event of the stop's theme to source
 
 
 def test_the_90_day_comparison_ends_where_the_data_do() -> None:

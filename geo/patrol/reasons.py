@@ -10,7 +10,7 @@ from geo import settings
 from geo.model import CATEGORIES, SOURCES, THEMES
 from geo.patrol.profiles import as_profile
 from geo.patrol.windows import Windows
-from geo.sites import bathing_site_ids
+from geo.sites import bathing_site_ids, theme_mask
 from geo.timespan import covered_span, whole_steps
 from geo.weeks import DAY_ABBR, parse_week, week_monday
 
@@ -182,6 +182,23 @@ def reason_period(
     return begin, end, f"{begin:%Y-%m-%d} – {last:%Y-%m-%d}"
 
 
+def _number(value: float) -> str:
+    """Return ``value`` with one decimal and a decimal comma, e.g. ``"1,9"``."""
+    return f"{value:.1f}".replace(".", ",")
+
+
+def _count_text(events: pd.DataFrame, period: str = "") -> str:
+    """Return e.g. ``"142 händelser <period> (61 alkohol, 49 narkotika, 19 ordningsstörning)"``."""
+    cats = events["category"].value_counts()
+    cat_text = ", ".join(
+        f"{n} {CATEGORIES[c].label.split(' (')[0].split('/')[0].lower()}"
+        if c in CATEGORIES else f"{n} {c}"
+        for c, n in cats.head(3).items()
+    )  # fmt: skip
+    noun = "händelse" if len(events) == 1 else "händelser"
+    return f"{len(events)} {noun} {period} ({cat_text})".replace("  ", " ")
+
+
 def _source_group(source: str) -> str:
     if source.startswith("polis"):
         return "polisen"
@@ -268,18 +285,24 @@ def explain_stop(
         sources; no free text from incidents and no names.
     """
     kind = str(candidate["kind"])
+    theme = str(candidate["theme"])
+    near = _is_near_kind(candidate)
     parts: list[str] = []
     if len(incidents):
         t = pd.to_datetime(incidents["occurred_at"])
         begin, end, period = reason_period(t, week, lookback_days=lookback_days)
         in_area = candidate_incidents(candidate, incidents)
         in_period = (t >= begin) & (t < end)
-        sub = incidents[in_area & in_period]
-        hist_mask = in_area & (t < end)
-        scope = f"inom {NEAR_RADIUS_M:.0f} m: " if _is_near_kind(candidate) else ""
+        # a place's stop speaks for its löfte theme: a speed check at Gropen is not
+        # explained by a theft there (a control point or spot counts traffic only anyway)
+        of_theme = in_area if near else in_area & theme_mask(incidents, theme, places)
+        sub = incidents[of_theme & in_period]
+        others = incidents[in_area & in_period & ~of_theme]
+        hist_mask = of_theme & (t < end)
+        scope = f"inom {NEAR_RADIUS_M:.0f} m: " if near else f"{THEMES.get(theme, theme)}: "
         vague = (
             int((candidate_incidents(candidate, incidents, vague=True) & in_period).sum())
-            if scope
+            if near
             else 0
         )
         vague_text = (
@@ -287,14 +310,7 @@ def explain_stop(
             f"{NEAR_RADIUS_M:.0f} m (t.ex. på en orts mittpunkt) är inte medräknade"
         )
         if len(sub):
-            cats = sub["category"].value_counts()
-            cat_text = ", ".join(
-                f"{n} {CATEGORIES[c].label.split(' (')[0].split('/')[0].lower()}"
-                if c in CATEGORIES else f"{n} {c}"
-                for c, n in cats.head(3).items()
-            )  # fmt: skip
-            noun = "händelse" if len(sub) == 1 else "händelser"
-            parts.append(f"{scope}{len(sub)} {noun} {period} ({cat_text})")
+            parts.append(f"{scope}{_count_text(sub, period)}")
             if vague:
                 parts.append(vague_text)
             peak = _peak(sub["occurred_at"])
@@ -302,7 +318,6 @@ def explain_stop(
                 parts.append(f"flest {peak}")
             elif len(sub) < 3:
                 parts.append("för få händelser för säkra slutsatser")
-            parts.append(vs_last_year(t[hist_mask], data_end(t, end)))
             srcs = sub["source"].astype(str).map(_source_group).value_counts()
             src_text = ", ".join(f"{s} {n}" for s, n in srcs.items())
         else:
@@ -310,13 +325,25 @@ def explain_stop(
             if vague:
                 parts.append(vague_text)
             src_text = ""
+        if len(sub) or hist_mask.any():
+            parts.append(vs_last_year(t[hist_mask], data_end(t, end)))
+        if len(others):
+            parts.append(f"andra teman på platsen: {_count_text(others)}")
     else:
         parts.append("inga registrerade händelser")
         src_text = ""
     risk = float(candidate["risk_week"])
     _year, num = parse_week(week)
-    risk_text = f"{risk:.1f}".replace(".", ",")
-    parts.append(f"prognos vecka {num}: {risk_text} händelser")
+    parts.append(f"prognos vecka {num}: {_number(risk)} händelser")
+    risk_theme = candidate.get(f"risk_{theme}")
+    if (
+        risk_theme is not None
+        and theme != "B"
+        and not near
+        and _number(float(risk_theme)) != _number(risk)
+    ):
+        # the stop's value counts every theme; say how much of it is the stop's own
+        parts[-1] += f", varav {_number(float(risk_theme))} {THEMES.get(theme, theme).lower()}"
     text = "; ".join(parts) + "."
     text = text[0].upper() + text[1:]
     if kind == "plats" and str(candidate.get("place_id")) in bathing_site_ids(places):
@@ -326,7 +353,6 @@ def explain_stop(
         text += f" Hela vägavsnittet: {note}"
     elif kind == "markerad plats" and note:
         text += f" {note}"
-    theme = str(candidate["theme"])
     text += f" Löfte: {THEMES.get(theme, theme)}."
     sources = [src_text] if src_text else []
     if kind == "markerad plats":
