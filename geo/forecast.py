@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 from scipy import ndimage
 
-from geo import settings
+from geo import seasonal, settings
 from geo.errors import DataError
 from geo.grid import (
     Raster,
@@ -344,6 +344,8 @@ BLEND_HALF_LIVES_D: tuple[float | None, ...] = (14.0, 56.0, None)
 BLEND_SIGMAS_CELLS: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0)
 #: Inner validation origins the blend's weights are fitted on (at most).
 BLEND_FOLDS = 8
+#: Spatial scale (Gaussian σ in cells) of a place's season (:mod:`geo.seasonal`).
+SEASON_SIGMA_CELLS = 1.0
 
 
 class _CellRaster:
@@ -496,7 +498,51 @@ def _blend(h: History, q: Target) -> FloatArray:
     X0 = np.ascontiguousarray(
         _blend_features(pos, h.t, h.start, h.origin, grid, horizon_days, use_season=use_season).T
     )
-    return np.asarray(X0 @ weights + _blend_floor(y), dtype=float)
+    out = np.asarray(X0 @ weights + _blend_floor(y), dtype=float)
+    if not use_season:
+        return out
+    fitted = np.asarray(X @ weights + _blend_floor(y)).reshape(len(origins), n)
+    return _with_places_season(out, fitted, y.reshape(len(origins), n), origins, pos, h, q, grid)
+
+
+def _with_places_season(
+    out: FloatArray,
+    fitted: FloatArray,
+    observed: FloatArray,
+    origins: list[pd.Timestamp],
+    pos: npt.NDArray[np.int64],
+    h: History,
+    q: Target,
+    grid: _CellRaster,
+) -> FloatArray:
+    """Move the blend's expected events toward the cells whose season is ahead.
+
+    See :mod:`geo.seasonal`. The trust in each cell's own season is chosen on the inner
+    origins the weights were fitted on (their fitted and observed counts, one row per
+    origin); the forecast is left as it is when no trust helps there or the history is too
+    short.
+    """
+    # neighbours' events pooled with the cell's own at full weight: the counts stay events,
+    # the unit the trust (a prior in events) is measured in
+    impulse = np.zeros(int(8 * SEASON_SIGMA_CELLS) + 1)
+    impulse[impulse.size // 2] = 1.0
+    own = float(ndimage.gaussian_filter1d(impulse, SEASON_SIGMA_CELLS)[impulse.size // 2]) ** 2
+
+    def counts(origin: pd.Timestamp) -> seasonal.SeasonCounts | None:
+        return seasonal.season_counts(
+            pos, h.t, h.start, origin, q.cells.size, q.horizon_days,
+            lambda v: grid.smooth(v, SEASON_SIGMA_CELLS) / own,
+        )  # fmt: skip
+
+    now = counts(h.origin)
+    inner = [counts(o) for o in origins]
+    if now is None or any(c is None for c in inner):
+        return out
+    shrink = seasonal.choose_shrink(
+        list(fitted), list(observed), [c for c in inner if c is not None]
+    )
+    logger.debug("blend: places' season %s", "not used" if shrink is None else f"prior {shrink}")
+    return out if shrink is None else seasonal.redistribute(out, now.factor(shrink))
 
 
 _NAMED: dict[str, Method] = {
