@@ -332,22 +332,20 @@ def make_plan(
     stop_rows: list[dict[str, Any]] = []
     route_rows: list[dict[str, Any]] = []
     trips = sorted(solution.trips, key=lambda t: int(windows.how[t.window]))
-    dwell = _fill_budget(trips, true_values, solution.total_min, opts)
+    legs = [_whole_minute_legs(travel_min, trip.stops) for trip in trips]
+    planned = sum(sum(leg) for leg in legs) + opts.dwell_min * sum(len(t.stops) for t in trips)
+    dwell = _fill_budget(trips, true_values, planned, opts)
     order = 0
     total_min = 0.0
     for k, trip in enumerate(trips, start=1):
-        length = patrol_solver.trip_minutes(inst, trip.stops)
-        length += sum(dwell[k - 1]) - opts.dwell_min * len(trip.stops)
+        length = float(sum(legs[k - 1]) + sum(dwell[k - 1]))
         total_min += length
-        slack = int(windows.length_h * 60 - math.ceil(length))
+        slack = int(windows.length_h * 60 - length)
         offset = int(rng.integers(0, slack // 5 + 1)) * 5 if slack > 0 else 0
         t = monday + pd.Timedelta(hours=int(windows.how[trip.window]), minutes=offset)
-        prev = 0
         path_pts = [entry]
-        for s, stay in zip(trip.stops, dwell[k - 1], strict=True):
-            drive = float(travel_min[prev, s + 1])
-            t = t + pd.Timedelta(minutes=drive)
-            start = _local(t.ceil("min"))
+        for s, stay, drive in zip(trip.stops, dwell[k - 1], legs[k - 1][:-1], strict=True):
+            start = _local(t + pd.Timedelta(minutes=drive))
             end = start + pd.Timedelta(minutes=stay)
             cand = candidates.iloc[s]
             order += 1
@@ -364,7 +362,7 @@ def make_plan(
                     "start": start,
                     "end": end,
                     "dwell_min": stay,
-                    "drive_min_before": round(drive, 1),
+                    "drive_min_before": float(drive),
                     "value": float(true_values[s, trip.window]),
                     "reason": explain_stop(cand, incidents, week=week, places=places)
                     + " "
@@ -374,14 +372,13 @@ def make_plan(
             )
             path_pts.append(cand.geometry)
             t = end
-            prev = s + 1
         path_pts.append(entry)
         lines = [network.route(G, a, b) for a, b in itertools.pairwise(path_pts)]
         coords: list[tuple[float, float]] = []
         for line in lines:
             coords.extend((float(c[0]), float(c[1])) for c in line.coords)
         route_rows.append(
-            {"trip": k, "drive_min": round(length - sum(dwell[k - 1]), 1),
+            {"trip": k, "drive_min": float(sum(legs[k - 1])),
              "geometry": shapely.LineString(coords)}
         )  # fmt: skip
     stops = gpd.GeoDataFrame(stop_rows, geometry="geometry", crs=settings.working_crs)
@@ -415,6 +412,17 @@ def make_plan(
     return Plan(week, opts.budget_min, total_min, stops, routes, meta)
 
 
+def _whole_minute_legs(travel_min: FloatArray, stops: tuple[int, ...]) -> list[int]:
+    """Return a trip's drives in whole minutes, each rounded up: out, between stops, back.
+
+    The plan's clock, its "körning 8 min" and its total are then the same numbers: with the
+    exact minutes each stop's start was rounded up on its own, and W49's page read 120 of
+    120 minutes over trips of 54 and 70 on the clock, legs of "8 min" taking 9.
+    """
+    path = [0, *(s + 1 for s in stops), 0]
+    return [math.ceil(float(travel_min[a, b]) - 1e-9) for a, b in itertools.pairwise(path)]
+
+
 def _fill_budget(
     trips: list[patrol_solver.Trip],
     values: FloatArray,
@@ -425,6 +433,8 @@ def _fill_budget(
 
     The solver fits whole stops of ``dwell_min`` with their drives in the budget; what it
     leaves is less than one more stop and its drive (107 of 120 minutes on the default data).
+    When the drives rounded up to whole minutes leave less than nothing (121 of 120), the least
+    valuable stops give the minutes back, down to the curve's shortest stop (10 min).
     Those minutes, rounded up to whole minutes, go to the stops, the most valuable first,
     evenly: first up to the Koper curve's longest stop (:data:`DWELL_RANGE_MIN`, 16 min),
     then beyond it (at most another ``dwell_min`` each). A stop past 16 minutes adds little
@@ -439,7 +449,7 @@ def _fill_budget(
     values
         Value per candidate and window (:func:`stop_values`).
     planned_min
-        Minutes of the solution (driving and ``dwell_min`` per stop).
+        Minutes of the trips (their whole-minute drives and ``dwell_min`` per stop).
     opts
         Plan settings (``budget_min``, ``dwell_min``).
 
@@ -452,7 +462,17 @@ def _fill_budget(
              for k, trip in enumerate(trips) for j, s in enumerate(trip.stops)]  # fmt: skip
     dwell = [[opts.dwell_min] * len(trip.stops) for trip in trips]
     # whole minutes, rounded up: the promise is *at least* the budget (120.4 of 120, not 119.6)
-    spare = max(0, math.ceil(opts.budget_min - planned_min - 1e-6))
+    spare = math.ceil(opts.budget_min - planned_min - 1e-6)
+    if spare < 0 and stops:
+        # the drives rounded up to whole minutes took the solver's last minutes (121 of
+        # 120): the least valuable stops give them back, down to the curve's shortest stop
+        least = sorted(stops, key=lambda v: v[0])
+        for _ in range(int(max(0.0, opts.dwell_min - DWELL_RANGE_MIN[0]))):
+            for _value, k, j in least:
+                if spare < 0:
+                    dwell[k][j] -= 1
+                    spare += 1
+        return dwell
     if not stops or not spare:
         return dwell
     ranked = sorted(stops, key=lambda v: -v[0])
