@@ -377,6 +377,36 @@ def test_a_place_stop_counts_the_events_of_its_own_theme_and_names_the_others_ap
     assert "Källor:" not in reason  # no event of the stop's theme to source
 
 
+def test_a_control_point_is_timed_by_the_traffic_around_it_not_its_cells_other_themes() -> None:
+    # W49 planned the speed checks on väg 204 on Friday 20-22 and Saturday 21-23, the hours of
+    # the town's alcohol and narcotics, while its traffic events fell in the afternoons
+    import geopandas as gpd
+    import shapely
+
+    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
+    cp = shapely.Point(centre.x + 200, centre.y)
+    sat_15 = pd.date_range("2026-06-06 15:10", periods=12, freq="14D", tz="Europe/Stockholm")
+    fri_21 = pd.date_range("2026-06-05 21:10", periods=60, freq="3D", tz="Europe/Stockholm")
+    incidents = _incidents(
+        [cp] * 12 + [centre] * 60, [*sat_15, *fri_21],
+        category=["hastighet"] * 12 + ["alkohol"] * 60, theme=["T"] * 12 + ["N"] * 60,
+        location_precision_m=[10.0] * 72,
+    )  # fmt: skip
+    cells = np.zeros(168)
+    cells[4 * 24 + 21] = 1.0  # the forecast cells' hours: Friday 21, the alcohol
+    point = _control_point(cp)
+    point["how_profile"] = cells.tolist()
+    place = point.copy()
+    place["kind"], place["candidate_id"] = "plats", "plats:fjugesta_centrum"
+    cands = gpd.GeoDataFrame([point, place], geometry="geometry", crs="EPSG:3006")
+    timed = patrol.timed_by_traffic(cands, incidents, week="2026-W49")
+    check = np.asarray(timed.iloc[0]["how_profile"])
+    assert check.sum() == pytest.approx(1.0)
+    assert int(np.argmax(check)) == 5 * 24 + 15  # Saturday 15, its speeding
+    assert check[5 * 24 + 14 : 5 * 24 + 17].sum() > 5 * check[4 * 24 + 20 : 4 * 24 + 23].sum()
+    assert timed.iloc[1]["how_profile"] == cells.tolist()  # a place keeps its cells' hours
+
+
 def test_the_90_day_comparison_ends_where_the_data_do() -> None:
     # W49 (Monday 2026-11-30) planned with data to Sunday 2026-11-22: the week between is no
     # week without events; old: "(83 mot 90)", 83 days of data against 90

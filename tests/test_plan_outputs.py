@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import math
 import json
+import math
 import os
 import re
 import stat
@@ -213,7 +213,10 @@ def test_eight_weeks_with_stored_plans_vary_their_days_hours_and_places(lekeberg
         busy = _busy_hours(lekeberg, plan.week)
         for cid, t in zip(stops["candidate_id"], stops["start"], strict=True):
             assert t.day_of_week * 24 + t.hour in busy[cid], (plan.week, cid, t)
-    assert both_trips <= 2, both_trips
+    # 3 of 8: until the control points took their traffic hours (2026-11-29) a speed check on
+    # väg 204 filled W38's Saturday evening, the town's alcohol hours, and it was 2; a second
+    # visit to Leken on a September Sunday is worth more than a check at an hour without traffic
+    assert both_trips <= 3, both_trips
     # the weekdays and hour bands of the trips are not the same week after week
     assert len(patterns) >= 3, patterns
 

@@ -13,7 +13,14 @@ One module per step, imported one way (each only from those above it):
 """
 
 from geo.patrol.candidates import CANDIDATE_COLUMNS, OPEN_SPOT_STATUSES, plan_candidates
-from geo.patrol.plan import STOP_COLUMNS, Plan, choose_solution, entry_point, make_plan
+from geo.patrol.plan import (
+    STOP_COLUMNS,
+    Plan,
+    choose_solution,
+    entry_point,
+    make_plan,
+    timed_by_traffic,
+)
 from geo.patrol.priorities import (
     ACTIVITIES,
     PlanSettings,
@@ -69,6 +76,7 @@ __all__ = [
     "reason_period",
     "save_plan",
     "stop_values",
+    "timed_by_traffic",
     "trip_windows",
     "vs_last_year",
     "week_forecast",

@@ -21,8 +21,8 @@ from geo.errors import DataError
 from geo.patrol.activities import stop_activity
 from geo.patrol.candidates import plan_candidates
 from geo.patrol.priorities import DWELL_RANGE_MIN, PlanSettings, load_priorities, week_seed
-from geo.patrol.profiles import FloatArray
-from geo.patrol.reasons import explain_stop, explain_time
+from geo.patrol.profiles import HOURS_OF_WEEK, FloatArray, events_profile
+from geo.patrol.reasons import candidate_incidents, explain_stop, explain_time, reason_period
 from geo.patrol.windows import stop_values, trip_windows
 from geo.patrol_solver import IntArray
 from geo.weeks import week_monday
@@ -299,6 +299,7 @@ def make_plan(
     if candidates.empty:
         msg = f"No candidate stops for {week}: no places, forecast or spots. Run `geo run` first."
         raise DataError(msg)
+    candidates = timed_by_traffic(candidates, incidents, week=week)
     windows = trip_windows(opts)
     avoid = recent_visits(previous, monday=monday, weeks=opts.history_weeks)
     true_values = stop_values(candidates, windows, options=opts)
@@ -410,6 +411,57 @@ def make_plan(
         100 * share, solution.method,
     )  # fmt: skip
     return Plan(week, opts.budget_min, total_min, stops, routes, meta)
+
+
+#: Weight (in events) of the kommun's traffic hours in a control point's own: as the forecast
+#: shrinks a cell's hours toward the area's (20 events).
+TRAFFIC_HOURS_PRIOR_EVENTS = 20.0
+
+
+def timed_by_traffic(
+    candidates: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, week: str
+) -> gpd.GeoDataFrame:
+    """Give each control point the hours of the traffic events around it.
+
+    A control point is a speed or sobriety check, and its value counts traffic alone, but its
+    hours were those of its forecast cells, every theme together: W49's speed checks on väg 204
+    at Fjugesta centrum were planned Friday 20–22 and Saturday 21–23, the town's alcohol and
+    narcotics hours, while the 7 traffic events within 300 m fell on Tuesday 00 and 12, Friday
+    17, Saturday 15 and 16 and Sunday 21. Its hours are now the traffic events within
+    :data:`~geo.patrol.reasons.NEAR_RADIUS_M` in the year its reason counts
+    (:func:`~geo.patrol.reasons.candidate_incidents`), shrunk toward all the kommun's traffic
+    hours by :data:`TRAFFIC_HOURS_PRIOR_EVENTS` events.
+
+    Parameters
+    ----------
+    candidates
+        :func:`plan_candidates`.
+    incidents
+        The incidents the reasons count (EPSG:3006).
+    week
+        The planned ISO week.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``candidates`` with new ``how_profile`` on the rows of kind ``kontrollpunkt``.
+    """
+    is_check = np.asarray(candidates["kind"] == "kontrollpunkt")
+    if not is_check.any() or not len(incidents):
+        return candidates
+    t = pd.to_datetime(incidents["occurred_at"])
+    begin, end, _period = reason_period(t, week)
+    recent = (t >= begin) & (t < end)
+    traffic = recent & (incidents["theme"].astype(str) == "T")
+    kommun = events_profile(t[traffic], prior=np.ones(HOURS_OF_WEEK), prior_events=1.0)
+    out = candidates.copy()
+    profiles = list(out["how_profile"])
+    for i in np.flatnonzero(is_check):
+        near = candidate_incidents(out.iloc[i], incidents) & recent
+        own = events_profile(t[near], prior=kommun, prior_events=TRAFFIC_HOURS_PRIOR_EVENTS)
+        profiles[i] = [float(v) for v in own]
+    out["how_profile"] = profiles
+    return out
 
 
 def _whole_minute_legs(travel_min: FloatArray, stops: tuple[int, ...]) -> list[int]:

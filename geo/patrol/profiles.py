@@ -6,6 +6,10 @@ import json
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
+from scipy import ndimage
+
+from geo import settings
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -105,3 +109,35 @@ def spot_profile(days: list[int], bands: list[str]) -> FloatArray:
         for start, end in hours or [(0, 24)]:
             prof[d * 24 + start : d * 24 + end] = 1.0
     return np.asarray(prof / prof.sum(), dtype=float)
+
+
+def events_profile(times: pd.Series, *, prior: FloatArray, prior_events: float) -> FloatArray:
+    """Return the hour-of-week profile of some events, shrunk toward a prior profile.
+
+    The hours are smoothed over ±1.5 h around the week (an event at 21:40 says something of
+    22:00 too), then weighted against ``prior`` as if it were ``prior_events`` more events:
+    a road with 7 speeding events in a year keeps much of the area's traffic hours.
+
+    Parameters
+    ----------
+    times
+        The events' times (tz-aware); read in :data:`geo.settings.timezone`.
+    prior
+        The profile the events are shrunk toward (e.g. all the area's events of that kind).
+    prior_events
+        Weight of ``prior``, in events.
+
+    Returns
+    -------
+    numpy.ndarray
+        The shares; ``prior`` when there are no events.
+    """
+    t = pd.to_datetime(times).dropna()
+    if t.empty:
+        return as_profile(prior)
+    local = t.dt.tz_convert(settings.timezone)
+    how = (local.dt.day_of_week * 24 + local.dt.hour).to_numpy()
+    counts = np.bincount(how, minlength=HOURS_OF_WEEK).astype(float)
+    smooth = ndimage.gaussian_filter1d(counts, 1.5, mode="wrap")
+    smooth *= counts.sum() / smooth.sum()
+    return as_profile(smooth + prior_events * as_profile(prior))
