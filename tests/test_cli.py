@@ -135,7 +135,7 @@ def test_run_builds_the_store_and_prints_the_summary(tmp_path):
     week = plan_csv.stem.removeprefix("plan-")
     assert str(plan_csv) in result.output and plan_csv.with_suffix(".pdf").exists()
     stored = read_plan_stops(week, store)
-    assert len(stored) == len(pd.read_csv(plan_csv)) > 0
+    assert len(stored) == len(pd.read_csv(plan_csv, sep=";")) > 0
     # the forecast the plan is made from is on the planner's map, its riskiest cells holding
     # half the week's expected events
     expected, held = forecast_features(week_forecast(store_lib.read_incidents(store), week))

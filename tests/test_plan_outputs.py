@@ -327,8 +327,13 @@ def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path)
     paths = patrol.write_plan_outputs(plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg")
     assert set(paths) == {"map", "csv", "geojson", "ics", "html", "pdf"}
     assert paths["map"].name == "plan-2026-W28.html"
-    # CSV: one row per stop, Swedish headers, UTF-8 with BOM for Excel
-    csv = pd.read_csv(paths["csv"], encoding="utf-8-sig")
+    # CSV: one row per stop, Swedish headers, UTF-8 with BOM, ";" and decimal commas for a
+    # Swedish Excel (a comma file put each row in column A)
+    raw = paths["csv"].read_bytes()
+    assert raw.startswith("\ufeffnr;plats;dag;".encode())
+    csv = pd.read_csv(paths["csv"], encoding="utf-8-sig", sep=";", decimal=",")
+    assert csv["lat"].between(59.0, 59.4).all() and csv["lon"].between(14.5, 15.2).all()
+    assert f"{csv['lat'].iloc[0]:.6f}".replace(".", ",") in raw.decode("utf-8-sig")
     assert list(csv.columns[:9]) == [
         "nr",
         "plats",
@@ -790,6 +795,28 @@ def test_ics_description_puts_each_part_of_a_reason_on_a_line() -> None:
     assert " ".join(lines[:-1]) == LONG_REASON
 
 
+def test_a_plan_from_synthetic_data_says_so_on_its_page_map_and_calendar(july_plan) -> None:
+    # a planner's review: the A4 page, the map's box and the calendar looked like real data;
+    # only the reasons' "Källor: syntetiska exempeldata 7" told
+    from geo.maps.plan import plan_map
+
+    note = july_plan.meta["synthetic_note"]
+    assert "syntetiska exempeldata" in note and "inga verkliga händelser" in note
+    html = plan_report.one_pager_html(july_plan)
+    top = html[html.index("<h1>") : html.index("<img")]
+    # at the top of the page, above its map and stops
+    assert "Syntetiska exempeldata – inga verkliga händelser." in top
+    page = plan_map(july_plan, G=network.load_graph()).get_root().render()
+    assert json.dumps(note)[1:-1] in page  # in the info box (folium writes it \\u-escaped)
+    for _, trip in patrol.plan_trips(july_plan).iterrows():
+        assert note in plan_report.trip_description(july_plan, trip)
+    # a plan from real data only says nothing of the kind
+    real = replace(july_plan, meta={**july_plan.meta, "synthetic_note": ""})
+    assert "Syntetiska exempeldata –" not in plan_report.one_pager_html(real)
+    trip = patrol.plan_trips(real).iloc[0]
+    assert "syntetiska" not in plan_report.trip_description(real, trip).split("\n1. ")[0]
+
+
 def _at(plan: patrol.Plan, generated: str, trips: tuple[int, ...] | None = None) -> patrol.Plan:
     """The plan as generated at ``generated`` (a fixed time, not today), keeping ``trips``."""
     stops, routes = plan.stops, plan.routes
@@ -823,7 +850,7 @@ def test_each_trip_says_when_to_leave_the_entry_and_when_out(two_trip_plan, tmp_
         stops = " → ".join(f"{o} {x:%H:%M}" for o, x in zip(s["order"], s["start"], strict=True))
         assert line == (
             f"Tur {t['trip']} {('fredag', 'lördag')[t['trip'] - 1]} {leave.day}/{leave.month}: "
-            f"infart från Örebro {leave:%H:%M} → {stops} → ut {back:%H:%M} "
+            f"start vid infart från Örebro {leave:%H:%M} → {stops} → tillbaka där {back:%H:%M} "
             f"(körning {round(t['drive_min'])} min)"
         )
     # the table (CSV and one-pager): each stop's trip, the drive to it and its trip's times
@@ -873,11 +900,11 @@ def test_ics_has_one_event_per_trip_with_its_driving_and_a_replan_revises_it(two
         assert e.decoded("DTEND") == trips.at[k, "back"].to_pydatetime()
         assert str(e["STATUS"]) == "CONFIRMED" and str(e["TRANSP"]) == "OPAQUE"
         text = str(e["DESCRIPTION"])
-        assert text.startswith(f"Infart från Örebro {trips.at[k, 'leave']:%H:%M}")
+        assert text.startswith(f"Start vid infart från Örebro {trips.at[k, 'leave']:%H:%M}")
         for _, s in first.stops[first.stops["trip"] == k].iterrows():  # every stop listed
             assert f"{s['order']}. {s['start']:%H:%M}–{s['end']:%H:%M} {s['place']}" in text
             assert plan_report.event_description(s["reason"], s["theme"]) in text
-        assert f"Ut {trips.at[k, 'back']:%H:%M}" in text
+        assert f"Tillbaka vid infart från Örebro {trips.at[k, 'back']:%H:%M}" in text
         assert e.decoded("DTSTAMP") == pd.Timestamp("2026-11-27 08:00", tz="UTC")
     # planned again: the same UIDs, a higher SEQUENCE and a later DTSTAMP (RFC 5545 §3.8.7.4)
     _, ev2 = events(again)

@@ -152,6 +152,8 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
     year, num = plan.week.split("-W")
     notes = [f"Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min inkl. körning"]
     notes.append("Arbetsmaterial – ej för spridning")
+    if plan.meta.get("synthetic_note"):
+        notes.append(str(plan.meta["synthetic_note"]))
     m = base_map(
         title=f"Patrullplan vecka {int(num)} {year}",
         period=str(plan.meta.get("data_period", "")),

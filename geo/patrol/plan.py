@@ -404,6 +404,10 @@ def make_plan(
         "network_note": network.SCHEMATIC_NOTE if G.graph.get("schematic") else "",
         "entry": opts.entry_name,
         "n_candidates": len(candidates),
+        # a printed plan is passed around: it says so itself, not only in its reasons
+        "synthetic_note": SYNTHETIC_NOTE
+        if len(before) and (incidents.loc[times < monday, "source"] == "syntetisk").any()
+        else "",
     }
     logger.info(
         "plan %s: %d stops in %d trips, %.0f of %.0f min, %.0f %% of the best plan's expected "
@@ -412,6 +416,12 @@ def make_plan(
     )  # fmt: skip
     return Plan(week, opts.budget_min, total_min, stops, routes, meta)
 
+
+#: What a plan made from the synthetic sample says on its page, map and calendar.
+SYNTHETIC_NOTE = (
+    "Planen bygger helt eller delvis på syntetiska exempeldata; de beskriver inga verkliga "
+    "händelser."
+)
 
 #: Weight (in events) of the kommun's traffic hours in a control point's own: as the forecast
 #: shrinks a cell's hours toward the area's (20 events).

@@ -94,8 +94,9 @@ def trip_line(plan: Plan, trip: pd.Series) -> str:
     Returns
     -------
     str
-        E.g. "Tur 1 fredag 4/12: infart från Örebro 20:11 → 1 20:19 → 2 20:37 → ut 21:03
-        (körning 16 min)".
+        E.g. "Tur 1 fredag 4/12: start vid infart från Örebro 20:11 → 1 20:19 → 2 20:37 →
+        tillbaka där 21:03 (körning 16 min)": the entry is where the kommun begins, so the
+        time is not when to leave Örebro (a planner's review read it so).
     """
     leave = pd.Timestamp(trip["leave"])
     back = pd.Timestamp(trip["back"])
@@ -104,7 +105,7 @@ def trip_line(plan: Plan, trip: pd.Series) -> str:
     )
     return (
         f"Tur {int(trip['trip'])} {DAY_NAMES[leave.day_of_week]} {leave.day}/{leave.month}: "
-        f"{_entry_name(plan)} {leave:%H:%M} → {stops} → ut {back:%H:%M} "
+        f"start vid {_entry_name(plan)} {leave:%H:%M} → {stops} → tillbaka där {back:%H:%M} "
         f"(körning {round(float(trip['drive_min']))} min)"
     )
 
@@ -155,8 +156,13 @@ def plan_table(plan: Plan) -> pd.DataFrame:
 
 
 def _csv_bytes(plan: Plan) -> bytes:
-    """Return the stops as CSV (UTF-8 with BOM so Excel shows å, ä, ö)."""
-    return plan_table(plan).to_csv(index=False).encode("utf-8-sig")
+    """Return the stops as CSV for a Swedish Excel: ``;`` between fields, decimal commas.
+
+    UTF-8 with BOM so Excel shows å, ä, ö; opened by a double click in a Swedish Excel a comma
+    file put each row in column A (a planner's review), and the monthly report's tables were
+    already written with ``;``. The GeoJSON is the file for programs.
+    """
+    return plan_table(plan).to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
 
 
 def _geojson_bytes(plan: Plan) -> bytes:
@@ -216,14 +222,15 @@ def trip_description(plan: Plan, trip: pd.Series) -> str:
     Returns
     -------
     str
-        Lines "Infart från Örebro 20:11 (körning 8 min)", "1. 20:19–20:37 <plats>: <åtgärd>",
-        …, "Ut 21:03 vid infart från Örebro (körning 8 min). Körning i turen: 16 min.", then
+        Lines "Start vid infart från Örebro 20:11 (körning 8 min)", "1. 20:19–20:37 <plats>:
+        <åtgärd>", …, "Tillbaka vid infart från Örebro 21:03 (körning 8 min). Körning i turen:
+        16 min.", then
         each stop's reason (:func:`event_description`) under its number, and the handling note.
     """
     entry = _entry_name(plan)
     stops = plan.stops.set_index("order").loc[list(trip["orders"])]
     lines = [
-        f"{entry[:1].upper()}{entry[1:]} {pd.Timestamp(trip['leave']):%H:%M} "
+        f"Start vid {entry} {pd.Timestamp(trip['leave']):%H:%M} "
         f"(körning {round(float(trip['drive_out_min']))} min)"
     ]
     for order, s in stops.iterrows():
@@ -232,7 +239,7 @@ def trip_description(plan: Plan, trip: pd.Series) -> str:
             f"{_clean(s['place'])}: {_clean(s['activity'])}"
         )
     lines.append(
-        f"Ut {pd.Timestamp(trip['back']):%H:%M} vid {entry} "
+        f"Tillbaka vid {entry} {pd.Timestamp(trip['back']):%H:%M} "
         f"(körning {round(float(trip['drive_back_min']))} min). "
         f"Körning i turen: {round(float(trip['drive_min']))} min."
     )
@@ -241,6 +248,8 @@ def trip_description(plan: Plan, trip: pd.Series) -> str:
         lines.append(f"{order}. {_clean(s['place'])}")
         lines.append(event_description(str(s["reason"]), str(s["theme"])))
     lines.append("")
+    if plan.meta.get("synthetic_note"):
+        lines.append(str(plan.meta["synthetic_note"]))
     lines.append(f"{HANDLING_NOTE}.")
     return "\n".join(lines)
 
@@ -832,6 +841,13 @@ def one_pager_html(plan: Plan) -> str:
             "</tbody>"
         )
     generated = pd.Timestamp(plan.meta["generated_at"]).tz_convert(settings.timezone)
+    # a printed plan is passed around: made from the synthetic sample, its first lines say so
+    # (on the line its sentence ends short: a week of long reasons must still fit on one page)
+    marker = (
+        " <strong class='synthetic'>Syntetiska exempeldata – inga verkliga händelser.</strong>"
+        if plan.meta.get("synthetic_note")
+        else ""
+    )
     notes = []
     if plan.meta.get("schematic"):
         notes.append(str(plan.meta.get("network_note") or "Schematiskt vägnät."))
@@ -858,12 +874,13 @@ td.trip {{ background: #f4f4f4; font-weight: bold; padding: 1px 4px; }}
 footer {{ margin-top: 6px; font-size: 8pt; color: #333; border-top: 1px solid #999;
   padding-top: 3px; }}
 footer strong {{ color: #8a1c1c; }}
+.sub .synthetic {{ color: #8a1c1c; }}
 </style></head>
 <body>
 <h1>Patrullplan vecka {int(num)} ({monday:%Y-%m-%d} – {sunday:%Y-%m-%d})</h1>
 <p class="sub">{html.escape(settings.kommun_name)}s kommun, medborgarlöftet: minst två timmar
 i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, körningen från och till
-{html.escape(entry)} inräknad.</p>
+{html.escape(entry)} inräknad.{marker}</p>
 <img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
 <table>
 <thead><tr><th rowspan="2">nr</th><th>tur</th><th>plats</th><th>dag</th><th>tid</th><th>min</th>
