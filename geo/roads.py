@@ -527,7 +527,9 @@ def control_points(
         )
         activity = "nykterhetskontroll" if sobriety else "hastighetskontroll"
         noun = "trafikhändelse" if seg.n_events == 1 else "trafikhändelser"
-        km = f"{seg.length_m / 1000:.1f}".replace(".", ",")
+        # two decimals under 10 km: "14 på 1,0 km (14,4 per km)" did not add up; 0,97 does
+        length_km = seg.length_m / 1000
+        km = f"{length_km:.{2 if length_km < 10 else 1}f}".replace(".", ",")
         per_km = f"{seg.events_per_km:.1f}".replace(".", ",")
         when = f" {period}" if period else ""
         parts = [f"{seg.n_events} {noun}{when} på {km} km ({per_km} per km)"]

@@ -301,6 +301,12 @@ def test_control_points(G, cluster, places) -> None:
     assert first["activity"] == "nykterhetskontroll"  # 5 rattfylleri vs 3 speed
     assert "8 trafikhändelser" in first["reason"] and "schematiskt vägnät" in first["reason"]
     assert "fre" in first["reason"]
+    # the length as precise as the rate: "på 1,0 km (14,4 per km)" did not add up
+    km = first["reason"].split(" km (")[0].rsplit(" på ", 1)[1]
+    rate = float(first["reason"].split(" km (")[1].split(" per km")[0].replace(",", "."))
+    assert len(km.split(",")[1]) == 2 and 8 / float(km.replace(",", ".")) == pytest.approx(
+        rate, abs=0.06
+    )
     assert first.geometry.distance(seg.iloc[0].geometry) < 1
     assert first["straight"]  # schematic roads are straight between waypoints
 
