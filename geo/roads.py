@@ -542,7 +542,7 @@ def control_points(
             parts.append("varav " + " och ".join(kinds))
         peak = _text(seg.peak)
         if peak:
-            parts.append(f"flest {peak}")
+            parts.append(f"flest händelser {peak}")
         if seg.few_events:
             parts.append("för få händelser för säkra slutsatser")
         where = (

@@ -345,6 +345,8 @@ def test_inom_300_m_leaves_out_events_placed_less_precisely_and_says_so() -> Non
     assert reason.startswith("Inom 300 m: 4 händelser 2025-11-30 – 2026-10-07 (4 hastighet)")
     assert "2 händelser placerade grövre än 300 m" in reason and "rattfylleri" not in reason
     assert "Källor: kommunen 4." in reason
+    # the busiest hours say what they count (a bare "flest fre 21–24" read unclear)
+    assert "; flest händelser " in reason
 
 
 def test_a_place_stop_counts_the_events_of_its_own_theme_and_names_the_others_apart() -> None:

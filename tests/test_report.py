@@ -1125,3 +1125,38 @@ def test_next_months_focus_names_places_of_the_season_not_summers_beaches():
     where = next(r for r in s.reasons if r.startswith("Prognosen"))
     assert "främst kring Fjugesta centrum" in where, where
     assert "Lanna badgruva" not in where and "Leken" not in where
+
+
+def test_next_months_focus_names_no_place_on_fewer_than_k_events():
+    # a data protection review: the report named "främst kring Tångeråsa, Fjugesta centrum,
+    # Knista" for S while its places table said "ingen med minst 5"; a village named on one
+    # event of a quiet month says where that event was
+    import geopandas as gpd
+
+    from geo.model import INCIDENT_COLUMNS
+    from geo.report.monthly.focus import focus_places
+    from geo.sites import load_places
+
+    places = load_places()
+    at = places.set_index("place_id").geometry
+    tz = "Europe/Stockholm"
+    town = [pd.Timestamp(f"2026-10-{d:02d} 21:00", tz=tz) for d in range(1, 9)]  # 8 events
+    village = [pd.Timestamp("2026-10-12 14:00", tz=tz)]  # 1 burglary at Knista
+    times = town + village
+    pts = [at["fjugesta_centrum"].centroid] * len(town) + [at["knista"].centroid]
+    rows = {c: [None] * len(times) for c in INCIDENT_COLUMNS if c != "geometry"}
+    rows.update(
+        occurred_at=times, category=["inbrott"] * len(times), theme=["S"] * len(times),
+        source=["kommun"] * len(times), location_precision_m=[10.0] * len(times),
+    )  # fmt: skip
+    incidents = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(pts, crs="EPSG:3006"))
+    end = pd.Timestamp("2026-11-01", tz=tz)
+    nov = pd.Period("2026-11", "M")
+    assert focus_places(incidents, places, theme="S", month=nov, end=end, k=5) == [
+        "Fjugesta centrum"
+    ]
+    # with k = 1 (an internal view) the village is named too: the rule is k, not the place
+    assert focus_places(incidents, places, theme="S", month=nov, end=end, k=1) == [
+        "Fjugesta centrum",
+        "Knista",
+    ]

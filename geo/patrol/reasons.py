@@ -33,10 +33,10 @@ def _window_text(how: int, length_h: int) -> str:
 def explain_time(profile: object, how: int, windows: Windows) -> str:
     """Say in Swedish why a stop is at its trip's time, from the place's weekly forecast profile.
 
-    A stop's reason counts the busiest hours of the last year ("flest lör 14–17"); the trip's
-    time is chosen for all its stops within the allowed days and hours. This sentence says
-    how much of the place's forecast for the week falls in the trip's window, and, when
-    another allowed window holds clearly more, which.
+    A stop's reason counts the busiest hours of the last year ("flest händelser lör 14–17");
+    the trip's time is chosen for all its stops within the allowed days and hours. This
+    sentence says how much of the place's forecast for the week falls in the trip's window,
+    and, when another allowed window holds clearly more, which.
 
     Parameters
     ----------
@@ -71,7 +71,11 @@ def explain_time(profile: object, how: int, windows: Windows) -> str:
 
 
 def _peak(times: pd.Series) -> str | None:
-    """Return the busiest 3-hour band of the week, e.g. ``"fre 21–24"``."""
+    """Return the busiest 3-hour band of the week, e.g. ``"fre 21–24 (oftast lör och fre)"``.
+
+    The days in brackets are the two with the most events, when each holds a quarter of them
+    ("(mest tis och lör)" beside "flest" read as a second busiest band: a planner's review).
+    """
     if len(times) < 3:
         return None
     local = pd.to_datetime(times).dt.tz_convert(settings.timezone)
@@ -85,7 +89,7 @@ def _peak(times: pd.Series) -> str | None:
     top_days = [DAY_ABBR[int(d)] for d in days.index[:2] if days[d] >= 0.25 * len(local)]
     text = f"{DAY_ABBR[day]} {hour:02d}–{end:02d}"
     if len(top_days) == 2 and DAY_ABBR[day] in top_days:
-        text += f" (mest {top_days[0]} och {top_days[1]})"
+        text += f" (oftast {top_days[0]} och {top_days[1]})"
     return text
 
 
@@ -315,7 +319,7 @@ def explain_stop(
                 parts.append(vague_text)
             peak = _peak(sub["occurred_at"])
             if peak and len(sub) >= 3:
-                parts.append(f"flest {peak}")
+                parts.append(f"flest händelser {peak}")
             elif len(sub) < 3:
                 parts.append("för få händelser för säkra slutsatser")
             srcs = sub["source"].astype(str).map(_source_group).value_counts()

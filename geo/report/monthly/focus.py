@@ -197,6 +197,7 @@ def focus_places(
     theme: str,
     month: pd.Period,
     end: pd.Timestamp,
+    k: int,
     top: int = 3,
 ) -> list[str]:
     """Name the places where a theme's events are to be expected in ``month``, most first.
@@ -221,13 +222,18 @@ def focus_places(
         The month the focus is for.
     end
         Where the data end (tz-aware): nothing after counts.
+    k
+        Suppression threshold: a place is named only where at least ``k`` of the theme's
+        events were counted (the shared report's rule; a data protection review found a
+        village named for S on 1 event in a month, where the places table said "ingen med
+        minst 5").
     top
         Most names.
 
     Returns
     -------
     list of str
-        Place names with a weight above zero, the heaviest first.
+        Place names with at least ``k`` counted events, the heaviest first.
     """
     if not len(incidents) or places.empty:
         return []
@@ -247,7 +253,8 @@ def focus_places(
         for _, row in bathing_sites(places).iterrows()
         if (months := _season_months(row.get("season_months"))) and month.month not in months
     }
-    by_place = by_place[(by_place > 0) & ~by_place.index.isin(out_of_season)]
+    enough = names.value_counts().reindex(by_place.index, fill_value=0) >= k
+    by_place = by_place[(by_place > 0) & enough & ~by_place.index.isin(out_of_season)]
     return [str(n) for n in by_place.sort_values(ascending=False, kind="stable").index[:top]]
 
 
@@ -323,7 +330,7 @@ def next_month_focus(
     else:
         for t in THEMES:
             expected[t] = float(fc[f"risk_{t}"].sum()) * len(weeks)
-            where[t] = focus_places(history, places, theme=t, month=p + 1, end=end)
+            where[t] = focus_places(history, places, theme=t, month=p + 1, end=end, k=k)
     counts = compared_counts(incidents, places, month=month, k=k, days=days)
 
     def shown(n: int) -> str:
