@@ -286,6 +286,16 @@ def _place_labels(
             labels.append(f"{road} vid {names[order[0]]}")
         else:
             labels.append(f"{road} mellan {names[order[0]]} och {names[order[1]]}")
+    # segments of one road by one place are told apart by where they are from it ("väg 204
+    # 0,6 km norr om Fjugesta centrum"): "(del 2)" alone, with no "del 1" in the plan, told a
+    # planner nothing
+    counts = pd.Series(labels).value_counts()
+    for i, (mid, label) in enumerate(zip(mids, labels, strict=True)):
+        if counts[label] > 1 and " vid " in label:
+            road, place = label.split(" vid ", 1)
+            centre = centres[int(np.flatnonzero(names == place)[0])]
+            km = f"{shapely.distance(mid, centre) / 1000:.1f}".replace(".", ",")
+            labels[i] = f"{road} {km} km {_side_of(mid, centre)} om {place}"
     counts = pd.Series(labels).value_counts()
     seen: dict[str, int] = {}
     out = []
@@ -296,6 +306,16 @@ def _place_labels(
         else:
             out.append(label)
     return out
+
+
+#: The eight sides of a place, clockwise from north, as "… om <place>" reads them.
+_SIDES = ("norr", "nordost", "öster", "sydost", "söder", "sydväst", "väster", "nordväst")
+
+
+def _side_of(point: shapely.Point, centre: shapely.Point) -> str:
+    """Return which side of ``centre`` the point lies on: ``"norr"`` … ``"nordväst"``."""
+    bearing = np.degrees(np.arctan2(point.x - centre.x, point.y - centre.y)) % 360
+    return _SIDES[int((bearing + 22.5) // 45) % 8]
 
 
 def road_segments(

@@ -107,7 +107,7 @@ def four_roads(G, places) -> tuple[gpd.GeoDataFrame, list[shapely.LineString]]:
         by_label["lokalväg vid Badplats Leken"],  # 0.45 km
         v204.geometry.iloc[0],  # 0.97 km
         v204.geometry.iloc[len(v204) // 2],  # 0.97 km
-        by_label["lokalväg vid Lanna badgruva (del 1)"],  # 0.51 km
+        by_label["lokalväg 0,8 km sydväst om Lanna badgruva"],  # 0.51 km
     ]
     fractions = [
         [0.2, 0.5, 0.8],  # 3 events: 6.6 per km
@@ -288,7 +288,8 @@ def test_labels_name_road_and_place(G, places) -> None:
     pts = _along(line, [0.1, 0.12, 0.14])
     inc = _incidents(pts, categories=["hastighet"] * 3, times=["2025-06-06 22:00"] * 3)
     top = roads.road_segments(G, inc, places=places).iloc[0]
-    assert top["label"].startswith("väg 204 vid Hidinge")
+    # the road and the place; told from the road's other segments by Hidinge by where it is
+    assert top["label"] == "väg 204 0,3 km nordost om Hidinge"
 
 
 def test_control_points(G, cluster, places) -> None:
@@ -364,3 +365,19 @@ def test_cli_says_event_for_one_event(tmp_path: Path, four_roads) -> None:
     result = CliRunner().invoke(network_group, args)
     assert result.exit_code == 0, result.output
     assert ", 1 traffic event on roads; ranked by events per km" in result.output
+
+
+def test_segments_of_one_road_by_one_place_are_named_by_where_they_are(G, places) -> None:
+    # a planner read "väg 204 vid Fjugesta centrum (del 2)", with no "del 1" in the plan
+    seg = roads.road_segments(G, _incidents([], categories=[], times=[]), places=places)
+    centre = places.set_index("name").geometry["Fjugesta centrum"].centroid
+    by_town = seg[seg["label"].str.contains(r"^väg 204 .* om Fjugesta centrum", regex=True)]
+    assert len(by_town) >= 2 and by_town["label"].is_unique
+    for label, line in zip(by_town["label"], by_town.geometry, strict=True):
+        km, side = label.removeprefix("väg 204 ").split(" om ")[0].split(" km ")
+        mid = line.interpolate(0.5, normalized=True)
+        assert float(km.replace(",", ".")) == pytest.approx(mid.distance(centre) / 1000, abs=0.06)
+        north = mid.y > centre.y
+        assert ("norr" in side or "nord" in side) == (north and abs(mid.y - centre.y) > 1)
+    # a label shared by no other segment keeps its plain form
+    assert "E18 vid Lanna badgruva" in set(seg["label"])
