@@ -508,6 +508,95 @@ def test_no_place_name_covers_a_cluster_count(offline_page, crowded_map, artifac
     assert real_errors(errors) == []
 
 
+#: JS: each shown place name (no stop badge) with the px from its own point to its words' box
+#: (and from its own place's box, ``home``), that point, the box, and the ends of its leader
+#: lines on screen.
+_LEADERS_JS = f"""() => {{
+  const map = window[{MAP_JS}[0]], frame = map.getContainer().getBoundingClientRect();
+  const lines = [...document.querySelectorAll('line.geo-leader')];
+  const out = [];
+  map.eachLayer(l => {{
+    const t = l.getTooltip && l.getTooltip();
+    if (!t || !t.options.permanent || !t._container || !t._map || !t.getLatLng()) return;
+    if (/geo-badge/.test(t.options.className || '')) return;
+    if (t._container.classList.contains('geo-hidden')) return;
+    const p = map.latLngToContainerPoint(t.getLatLng());
+    const own = [p.x + frame.left, p.y + frame.top];
+    const r = (t._container.firstElementChild || t._container).getBoundingClientRect();
+    const dx = Math.max(r.left - own[0], 0, own[0] - r.right);
+    const dy = Math.max(r.top - own[1], 0, own[1] - r.bottom);
+    const name = t._container.textContent;
+    const mine = lines.filter(e => e.dataset.label === name).map(e => {{
+      const m = e.getScreenCTM(), a = e.ownerSVGElement.createSVGPoint();
+      const ends = [];
+      for (const [x, y] of [['x1', 'y1'], ['x2', 'y2']]) {{
+        a.x = +e.getAttribute(x); a.y = +e.getAttribute(y);
+        const q = a.matrixTransform(m);
+        ends.push(q.x, q.y);
+      }}
+      return ends;
+    }});
+    out.push({{name, gap: Math.hypot(dx, dy), home: t._geoHomeGap || 0, own,
+              box: [r.left, r.top, r.right, r.bottom], lines: mine}});
+  }});
+  return {{names: out, all: lines.length}};
+}}"""
+
+
+@pytest.fixture(scope="module")
+def main_job_map(tmp_path_factory) -> Path:
+    """The internal lägesbild `geo run` draws from the embedded data (to 2026-11-23)."""
+    from datetime import date
+
+    from geo.pipeline import run_main_job
+
+    out = tmp_path_factory.mktemp("run")
+    run_main_job(store_path=out / "store.gpkg", maps_dir=out / "maps", end=date(2026, 11, 23))
+    return out / "maps" / "lagesbild.html"
+
+
+def test_a_name_moved_off_its_place_is_tied_to_it_by_a_line(
+    offline_page, main_job_map, artifacts_dir
+):
+    # set clear of the bubbles, "Fjugesta centrum" stood nearer Knista's point than its own
+    # and read as Knista's name; a name moved more than 10 px further from its point than its
+    # own place puts it now has a thin line to it, and one at its own place none
+    page = offline_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    errors = open_map(page, main_job_map)
+    page.wait_for_timeout(300)
+
+    def check(step: str) -> int:
+        found = page.evaluate(_LEADERS_JS)
+        tied = 0
+        for n in found["names"]:
+            moved = n["gap"] - n["home"]  # px further from its point than its own place
+            if moved < 9.5:  # at (or near) its own place, as below a village: no line
+                assert n["lines"] == [], (step, n["name"])
+                continue
+            if moved <= 10.5 and not n["lines"]:  # 10 px is the bound; sub-px layout aside
+                continue
+            assert len(n["lines"]) == 1, (step, n["name"], n["gap"])
+            x1, y1, x2, y2 = n["lines"][0]
+            assert abs(x1 - n["own"][0]) < 1.5 and abs(y1 - n["own"][1]) < 1.5, (step, n)
+            left, top, right, bottom = n["box"]
+            assert left - 1.5 <= x2 <= right + 1.5 and top - 1.5 <= y2 <= bottom + 1.5, (step, n)
+            tied += 1
+        assert found["all"] == tied, step  # no line left from an earlier placing
+        return tied
+
+    # the main job's bubbles push most names off their places: Fjugesta centrum's some 60 px
+    assert check("first view") >= 5
+    page.screenshot(path=str(artifacts_dir / "lagesbild-ledlinjer.png"))
+    for zoom in (1, -2):
+        page.evaluate(
+            f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + {zoom}); }}"
+        )
+        page.wait_for_timeout(900)
+        check(f"zoom {zoom:+d}")
+    assert real_errors(errors) == []
+
+
 #: Metres south of a place's centre where a lone marker lies under its name at zoom 14 (about
 #: 18 px: a name's words sit about 14–31 px below its place).
 _UNDER_NAME_M = 90.0

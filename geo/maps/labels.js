@@ -24,7 +24,11 @@
  * lines it covers, then by how far it moved. A label that cannot be whole anywhere (its place
  * at or past the edge, as on a phone zoomed in on a plan's stops) is hidden (class
  * geo-hidden) until a later placing finds it room; so a name is never cut off, and covers a
- * marker or a line only where every whole place covers as much.
+ * marker or a line only where every whole place covers as much. A name set more than LEADER
+ * px further from its own point than its own place puts it is tied to the point by a thin
+ * line (class geo-leader, data-label its name):
+ * moved around a bubble, it could stand nearer another place's point than its own and read
+ * as that place's (Fjugesta centrum's name beside Knista's).
  *
  * It places them once the page and its fonts are loaded, after every move or zoom ('moveend',
  * which Leaflet fires after 'zoomend'), when a layer is switched in the layer list
@@ -49,7 +53,10 @@ function geoPlaceLabels(map) {
   var LEG_STEP = 4;  // px between the boxes along a spider leg
   var LINE_GAP = 3;  // px a label keeps off a line that is an obstacle, beyond its stroke
   var CHUNK = 8;     // segments of a line looked up together in the grid
+  var LEADER = 10;   // px: a name set this much further from its point than its own place puts
+                     // it (below a village, right of a marker) gets a thin line to the point
   var pending = null;  // a placing asked for by markers coming and going
+  var leaders = null;  // the SVG the leader lines are drawn in, in a pane of their own
   function overlap(a, b) {
     var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
     var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
@@ -250,6 +257,8 @@ function geoPlaceLabels(map) {
       return shifted(m.box, offset[0] - m.offset[0], offset[1] - m.offset[1]);
     }
     var home = boxAt(t._geoHome[0], t._geoHome[1]);
+    var pin = anchorOf(t, frame);  // how far its own place puts the words from the point
+    t._geoHomeGap = pin === null ? 0 : gap(home, pin);
     var w = home.right - home.left + 24 + REACH, h = home.bottom - home.top + 32 + REACH;
     // every place tried lies within a label's size and REACH of its own
     var region = {left: home.left - w, right: home.right + w,
@@ -342,6 +351,39 @@ function geoPlaceLabels(map) {
     }
     return box;
   }
+  function leaderSvg() {
+    // drawn in a pane of the map (it moves with a drag), over the areas and under the markers
+    // and names (a bubble on the place hides the line's end, not its count); no Leaflet
+    // layer, so drawing it sets off no placing
+    if (leaders) { return leaders; }
+    var pane = map.getPane('geoLeaders') || map.createPane('geoLeaders');
+    pane.style.zIndex = 450;
+    pane.style.pointerEvents = 'none';
+    leaders = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    leaders.setAttribute('class', 'geo-leaders');
+    leaders.setAttribute('width', '1');
+    leaders.setAttribute('height', '1');
+    leaders.style.position = 'absolute';
+    leaders.style.overflow = 'visible';
+    pane.appendChild(leaders);
+    return leaders;
+  }
+  function drawLeaders(lines, frame) {
+    // a name moved off its own point (around a bubble, past a road) is tied to it by a thin
+    // line: set nearer another place's point than its own, it read as that place's name
+    var svg = leaderSvg();
+    while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+    lines.forEach(function (l) {
+      var a = map.containerPointToLayerPoint([l.from.x - frame.left, l.from.y - frame.top]);
+      var b = map.containerPointToLayerPoint([l.to.x - frame.left, l.to.y - frame.top]);
+      var line = document.createElementNS('http://www.w3.org/2000/svg', 'line');
+      line.setAttribute('x1', a.x); line.setAttribute('y1', a.y);
+      line.setAttribute('x2', b.x); line.setAttribute('y2', b.y);
+      line.setAttribute('class', 'geo-leader');
+      line.setAttribute('data-label', l.name);
+      svg.appendChild(line);
+    });
+  }
   function declutter() {
     if (animating()) { return; }  // boxes are moving; 'moveend' or 'animationend' comes after
     if (pending !== null) { clearTimeout(pending); pending = null; }  // this one sees all
@@ -353,10 +395,18 @@ function geoPlaceLabels(map) {
     });
     anchors = found.tips.map(function (t) { return anchorOf(t, frame); })
       .filter(function (a) { return a !== null; });
+    var lines = [];
     found.tips.forEach(function (t) {
       var box = placeLabel(t, found.near, placed, frame);
       if (box) { placed.push(box); }
+      var own = box && anchorOf(t, frame);
+      if (own && gap(box, own) > (t._geoHomeGap || 0) + LEADER) {  // to the words' nearest point
+        lines.push({name: t._container.textContent, from: own,
+                    to: {x: Math.min(Math.max(own.x, box.left), box.right),
+                         y: Math.min(Math.max(own.y, box.top), box.bottom)}});
+      }
     });
+    drawLeaders(lines, frame);
   }
   function soon() { setTimeout(declutter, 0); }
   function once() {  // one placing after a burst of markers coming, going or settling
