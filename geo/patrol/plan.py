@@ -60,14 +60,18 @@ class Plan:
     week
         ISO week.
     budget_min, total_min
-        The budget and the minutes planned (driving included).
+        The budget and the minutes planned (driving included, each drive in whole minutes,
+        rounded up).
     stops
-        Columns :data:`STOP_COLUMNS`, Point geometry (EPSG:3006), in visiting order.
+        Columns :data:`STOP_COLUMNS`, Point geometry (EPSG:3006), in visiting order;
+        ``drive_min_before`` is the whole minutes driven to the stop.
     routes
-        One LineString per trip along the roads (``trip``, ``drive_min``), EPSG:3006.
+        One LineString per trip along the roads (``trip``, ``drive_min``: its whole-minute
+        drives), EPSG:3006.
     meta
         ``method``, ``value``, ``best_value``, ``data_period``, ``generated_at``,
-        ``schematic``, ``network_note``, ``entry``, ``n_candidates``.
+        ``schematic``, ``network_note``, ``entry``, ``n_candidates``, ``synthetic_note`` (what
+        the outputs say of a plan made from the synthetic sample; empty otherwise).
     """
 
     week: str

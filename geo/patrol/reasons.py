@@ -270,8 +270,10 @@ def explain_stop(
     candidate
         A row of :func:`plan_candidates`.
     incidents
-        Incidents (EPSG:3006); those in the candidate's ``area`` in the ``lookback_days``
-        before the week, located within 1000 m (or tied to its place), are counted; for a
+        Incidents (EPSG:3006); those of the stop's löfte theme (at a bathing site all there,
+        :func:`geo.sites.theme_mask`) in the candidate's ``area`` in the ``lookback_days``
+        before the week, located within 1000 m (or tied to its place), are counted, and the
+        other themes' events there are named apart ("andra teman på platsen: …"); for a
         control point or a marked spot, those within :data:`NEAR_RADIUS_M` ("inom 300 m"),
         and how many were left out for being placed less precisely. The comparison with
         last year ends where the data do (:func:`data_end`).
@@ -285,8 +287,9 @@ def explain_stop(
     Returns
     -------
     str
-        Counts, period, categories, peak weekday/hours, trend, forecast, löfte theme and
-        sources; no free text from incidents and no names.
+        The theme and its counts, period, categories, peak weekday/hours, the comparison
+        with last year, the other themes, the forecast (and the theme's part of it), löfte
+        theme and sources; no free text from incidents and no names.
     """
     kind = str(candidate["kind"])
     theme = str(candidate["theme"])
