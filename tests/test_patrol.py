@@ -101,6 +101,14 @@ def test_priorities_file_reads_the_lofte_order(tmp_path: Path) -> None:
     mine = patrol.load_priorities(edited)
     assert mine.traffic_activity("motorburen") == "hastighetskontroll"
     assert mine.traffic_activity("buller").startswith("fordonskontroll")
+    # and a check is for the categories that call for it
+    assert mine.activity_categories("hastighetskontroll") >= {"motorburen", "hastighet"}
+    assert "buller" not in mine.activity_categories("hastighetskontroll")
+    assert patrol.load_priorities().activity_categories(patrol.ACTIVITIES[4]) == {
+        "motorburen",
+        "buller",
+    }
+    assert patrol.load_priorities().activity_categories("närvaro/synlighet") == set()
 
 
 def _traffic_events(categories: list[str], days_before: list[int]):
@@ -132,10 +140,16 @@ def _traffic_events(categories: list[str], days_before: list[int]):
         (["motorburen", "hastighet"], [5, 5], "hastighetskontroll"),  # a tie keeps the theme's
         # last spring's mopeds (200 days back) do not choose this week's control
         (["motorburen"] * 4 + ["hastighet"], [200] * 4 + [5], "hastighetskontroll"),
+        # none in 90 days: the year's decide; none in the year: the older ones (W49's Gropen,
+        # planned on last autumn's loud cars, was a speed check)
+        (["motorburen"] * 4 + ["hastighet"], [500] * 4 + [200], "hastighetskontroll"),
+        (["motorburen"] * 3 + ["buller"], [400, 410, 420, 430], "fordonskontroll"),
+        (["rattfylleri"] * 2 + ["hastighet"], [200, 210, 700], "nykterhetskontroll"),
     ],
 )
-def test_a_traffic_place_gets_the_control_its_recent_events_call_for(
-    categories, days_before, want
+@pytest.mark.parametrize("kind", ["plats", "kontrollpunkt"])
+def test_a_traffic_stop_gets_the_control_its_events_call_for(
+    categories, days_before, want, kind
 ) -> None:
     import shapely
 
@@ -144,7 +158,7 @@ def test_a_traffic_place_gets_the_control_its_recent_events_call_for(
 
     events = _traffic_events(categories, days_before)
     place = pd.Series(
-        {"kind": "plats", "theme": "T", "activity": "hastighetskontroll", "place_id": None,
+        {"kind": kind, "theme": "T", "activity": "hastighetskontroll", "place_id": None,
          "area": shapely.Point(497000, 6571000).buffer(300)}
     )  # fmt: skip
     got = stop_activity(place, events, week="2026-W49", options=PlanSettings())
@@ -284,20 +298,23 @@ def test_a_reason_compares_the_last_90_days_with_the_same_days_a_year_before(
     assert patrol.vs_last_year(times, end) == words
 
 
-def test_a_stop_says_how_much_of_its_forecast_falls_in_its_trips_time() -> None:
+def test_a_stop_says_how_much_of_its_forecast_falls_in_its_trips_hours() -> None:
     opts = patrol.load_priorities()
     windows = patrol.trip_windows(opts)
     profile = np.full(168, 0.2 / 166)
     sat_afternoon = 5 * 24 + 14  # lör 14–16 holds 80 % of the place's week
     profile[sat_afternoon : sat_afternoon + 2] = 0.4
     assert sat_afternoon in set(windows.how.tolist())
-    friday_evening = 4 * 24 + 20
-    text = patrol.explain_time(profile, friday_evening, windows)
-    assert text.startswith("Tid: 0 % av platsens prognos för veckan faller fre 20–22, turens tid")
-    assert "(mest lör 14–16: 80 %; tiden väljs för alla turens stopp)" in text
-    # at its best time nothing more is said
-    assert patrol.explain_time(profile, sat_afternoon, windows) == (
-        "Tid: 80 % av platsens prognos för veckan faller lör 14–16, turens tid."
+    friday = pd.Timestamp("2026-12-04 20:10", tz="Europe/Stockholm")
+    text = patrol.explain_time(profile, friday, friday + pd.Timedelta(minutes=49), windows)
+    # the hours the 49-minute trip spans, not the two-hour window it was chosen in
+    assert text.startswith("Tid: 0 % av platsens prognos för veckan faller fre 20–21, turens tid")
+    assert "(mest lör 14–15: 40 %; tiden väljs för alla turens stopp)" in text
+    # a trip over two clock hours counts both; at its best time nothing more is said
+    saturday = pd.Timestamp("2026-12-05 14:05", tz="Europe/Stockholm")
+    assert (
+        patrol.explain_time(profile, saturday, saturday + pd.Timedelta(minutes=71), windows)
+        == "Tid: 80 % av platsens prognos för veckan faller lör 14–16, turens tid."
     )
 
 
@@ -343,8 +360,8 @@ def test_inom_300_m_leaves_out_events_placed_less_precisely_and_says_so() -> Non
         _control_point(cp), incidents, week="2026-W49", places=load_places()
     )
     assert reason.startswith("Inom 300 m: 4 händelser 2025-11-30 – 2026-10-07 (4 hastighet)")
-    assert "2 händelser placerade grövre än 300 m" in reason and "rattfylleri" not in reason
-    assert "Källor: kommunen 4." in reason
+    assert "2 händelser med läge osäkrare än 300 m" in reason and "rattfylleri" not in reason
+    assert "Källor: kommunen (4)." in reason
     # the busiest hours say what they count (a bare "flest fre 21–24" read unclear)
     assert "; flest händelser " in reason
 
@@ -407,6 +424,64 @@ def test_a_control_point_is_timed_by_the_traffic_around_it_not_its_cells_other_t
     assert int(np.argmax(check)) == 5 * 24 + 15  # Saturday 15, its speeding
     assert check[5 * 24 + 14 : 5 * 24 + 17].sum() > 5 * check[4 * 24 + 20 : 4 * 24 + 23].sum()
     assert timed.iloc[1]["how_profile"] == cells.tolist()  # a place keeps its cells' hours
+
+
+def test_a_speed_check_with_few_events_keeps_the_kommuns_speeding_hours_not_its_loud_cars() -> None:
+    # W49's speed check on väg 204 (7 events within 300 m) was set Friday 20:19: shrunk toward
+    # all the kommun's traffic, whose loud cars and mopeds fill Friday evenings, while speeding
+    # (here and in the kommun) happens on the way home from work
+    import geopandas as gpd
+    import shapely
+
+    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
+    cp = shapely.Point(centre.x + 200, centre.y)
+    far = shapely.Point(centre.x + 5000, centre.y + 5000)
+    own = pd.date_range("2026-09-01 16:20", periods=3, freq="7D", tz="Europe/Stockholm")  # tue
+    speeding = pd.date_range("2026-06-01 16:30", periods=40, freq="D", tz="Europe/Stockholm")
+    loud = pd.date_range("2026-06-05 21:10", periods=60, freq="3D", tz="Europe/Stockholm")
+    n = 3 + 40 + 60
+    incidents = _incidents(
+        [cp] * 3 + [far] * 100, [*own, *speeding, *loud],
+        category=["hastighet"] * 43 + ["motorburen"] * 60, theme=["T"] * n,
+        location_precision_m=[10.0] * n,
+    )  # fmt: skip
+    cands = gpd.GeoDataFrame([_control_point(cp)], geometry="geometry", crs="EPSG:3006")
+    cands["how_profile"] = [np.full(168, 1 / 168).tolist()]
+    check = np.asarray(patrol.timed_by_traffic(cands, incidents, week="2026-W49")["how_profile"][0])
+    hours = check.reshape(7, 24).sum(axis=0)
+    assert hours[15:18].sum() > 3 * hours[20:23].sum()
+    # a vehicle check at the same point is for the loud cars, and keeps their evenings
+    cands["activity"] = patrol.ACTIVITIES[4]
+    check = np.asarray(patrol.timed_by_traffic(cands, incidents, week="2026-W49")["how_profile"][0])
+    assert 20 <= int(np.argmax(check)) % 24 <= 22
+
+
+def test_a_speed_checks_comparison_with_last_year_counts_the_events_it_checks() -> None:
+    # W49's speed check on väg 204 read "färre än samma 90 dagar i fjol (3 mot 24)", where 20
+    # of last year's 24 were loud cars and mopeds, which a vehicle check is for
+    import shapely
+
+    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
+    cp = shapely.Point(centre.x + 200, centre.y)
+    now = pd.date_range("2026-10-01 16:00", periods=3, freq="9D", tz="Europe/Stockholm")
+    then = pd.date_range("2025-10-01 21:00", periods=24, freq="2D", tz="Europe/Stockholm")
+    incidents = _incidents(
+        [cp] * 27, [*now, *then],
+        category=["hastighet", "hastighet", "vardslos_korning"] + ["hastighet"] * 4
+        + ["motorburen"] * 20,
+        theme=["T"] * 27, location_precision_m=[10.0] * 27,
+    )  # fmt: skip
+    speed = patrol.PlanSettings().activity_categories("hastighetskontroll")
+    reason = patrol.explain_stop(
+        _control_point(cp), incidents, week="2026-W49", places=load_places(),
+        check_categories=speed,
+    )  # fmt: skip
+    assert "hastighet och vårdslös körning: färre än samma 90 dagar i fjol (3 mot 4)" in reason
+    # without the check's categories (a marked spot, a place) all its traffic counts
+    plain = patrol.explain_stop(
+        _control_point(cp), incidents, week="2026-W49", places=load_places()
+    )
+    assert "färre än samma 90 dagar i fjol (3 mot 24)" in plain
 
 
 def test_the_90_day_comparison_ends_where_the_data_do() -> None:

@@ -346,6 +346,11 @@ def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path)
         "skäl",
     ]
     assert list(csv["plats"]) == list(plan.stops["place"])
+    # every row has an id to sort and join on: a place's, else its stop's ("kontroll:seg…")
+    assert csv["plats_id"].notna().all()
+    placeless = plan.stops["place_id"].isna().to_numpy()
+    assert list(csv.loc[placeless, "plats_id"]) == list(plan.stops.loc[placeless, "candidate_id"])
+    assert list(csv.loc[~placeless, "plats_id"]) == list(plan.stops.loc[~placeless, "place_id"])
     # GeoJSON: stops as points and routes as lines, in WGS84
     gj = json.loads(paths["geojson"].read_text(encoding="utf-8"))
     kinds = [f["geometry"]["type"] for f in gj["features"]]
@@ -571,9 +576,9 @@ LONG_REASON = (
     "km); varav 49 hastighet/körsätt och 1 rattfylleri; flest tis 15–18. Plats: rak sträcka utan "
     "korsning inom 100 m, vägren på båda sidor; bra uppställningsplats vid busshållplatsen söder "
     "om Åsbro–Ölmbrotorp-vägen. Obs: schematiskt vägnät, kontrollera platsen. Löfte: Trafik. "
-    "Källor: syntetiska exempeldata 7, polisen 5, kommunen 2, markerad plats (kommunen). Tid: 13 % "
-    "av platsens prognos för veckan faller fre 20–22, turens tid (mest lör 14–16: 21 %; tiden "
-    "väljs för alla turens stopp)."
+    "Källor: syntetiska exempeldata (7), polisen (5), kommunen (2), markerad plats (kommunen). "
+    "Tid: 13 % av platsens prognos för veckan faller fre 20–22, turens tid (mest lör 14–16: 21 %; "
+    "tiden väljs för alla turens stopp)."
 )
 
 
@@ -797,7 +802,7 @@ def test_ics_description_puts_each_part_of_a_reason_on_a_line() -> None:
 
 def test_a_plan_from_synthetic_data_says_so_on_its_page_map_and_calendar(july_plan) -> None:
     # a planner's review: the A4 page, the map's box and the calendar looked like real data;
-    # only the reasons' "Källor: syntetiska exempeldata 7" told
+    # only the reasons' "Källor: syntetiska exempeldata (7)" told
     from geo.maps.plan import plan_map
 
     note = july_plan.meta["synthetic_note"]
@@ -850,7 +855,8 @@ def test_each_trip_says_when_to_leave_the_entry_and_when_out(two_trip_plan, tmp_
         stops = " → ".join(f"{o} {x:%H:%M}" for o, x in zip(s["order"], s["start"], strict=True))
         assert line == (
             f"Tur {t['trip']} {('fredag', 'lördag')[t['trip'] - 1]} {leave.day}/{leave.month}: "
-            f"start vid infart från Örebro {leave:%H:%M} → {stops} → tillbaka där {back:%H:%M} "
+            f"start vid infart från Örebro {leave:%H:%M} → {stops} → tillbaka vid infarten "
+            f"{back:%H:%M} "
             f"(körning {round(t['drive_min'])} min)"
         )
     # the table (CSV and one-pager): each stop's trip, the drive to it and its trip's times
@@ -863,6 +869,15 @@ def test_each_trip_says_when_to_leave_the_entry_and_when_out(two_trip_plan, tmp_
     assert list(table["körning_före"]) == [round(x) for x in plan.stops["drive_min_before"]]
     html = plan_report.one_pager_html(plan)
     assert "<th>tur</th>" in html
+    # the page says how much of the time is driving, and on which network (a planner's
+    # review: 42 of 120 minutes were driving on the schematic network, not said)
+    driving = round(trips["drive_min"].sum())
+    top = " ".join(html[html.index("<h1>") : html.index("<img")].split())
+    assert (
+        f"Planerat {int(plan.total_min)} av 120 min, varav {driving} min körning från och till "
+        "infart från Örebro."
+    ) in top
+    assert (f"Körningens {driving} min är ungefärliga." in html) == bool(plan.meta["schematic"])
     for _, t in trips.iterrows():  # the trip's line stands before its first stop
         first = plan.stops.loc[plan.stops["trip"] == t["trip"], "place"].iloc[0]
         at = html.index(plan_report.trip_line(plan, t))
@@ -872,6 +887,9 @@ def test_each_trip_says_when_to_leave_the_entry_and_when_out(two_trip_plan, tmp_
 
     page = plan_map(plan, G=network.load_graph()).get_root().render()
     assert "Infart (start och slut)" in page
+    for _, t in trips.iterrows():  # "tillbaka" as on the page ("ut" read as a third time)
+        said = f"tillbaka {t['back']:%H:%M}, körning {round(t['drive_min'])} min"
+        assert json.dumps(said)[1:-1] in page  # folium writes it \\u-escaped
     start = plan.routes.to_crs("EPSG:4326").geometry.iloc[0].coords[0]
     assert f"[{start[0]:.6f}"[:9] in page  # its point, at the routes' first vertex
 

@@ -78,10 +78,14 @@ def _stop_features(plan: Plan) -> gpd.GeoDataFrame:
 
 
 def _trip_text(trip: pd.Series) -> str:
-    """Return "1: från infarten 20:11, ut 21:21, körning 34 min" for a :func:`plan_trips` row."""
+    """Return "1: från infarten 20:11, tillbaka 21:21, körning 34 min" (a :func:`plan_trips` row).
+
+    "Tillbaka" as on the one-pager and in the calendar ("ut" read as a third time).
+    """
     return (
         f"{int(trip['trip'])}: från infarten {pd.Timestamp(trip['leave']):%H:%M}, "
-        f"ut {pd.Timestamp(trip['back']):%H:%M}, körning {round(float(trip['drive_min']))} min"
+        f"tillbaka {pd.Timestamp(trip['back']):%H:%M}, "
+        f"körning {round(float(trip['drive_min']))} min"
     )
 
 

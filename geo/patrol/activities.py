@@ -1,4 +1,4 @@
-"""What a traffic stop does: the control its recent traffic events call for."""
+"""What a traffic stop does: the control its traffic events call for."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.patrol.priorities import PlanSettings
-from geo.patrol.reasons import candidate_incidents
+from geo.patrol.reasons import LOOKBACK_DAYS, candidate_incidents
 from geo.weeks import week_monday
 
 #: Days before the plan week whose traffic events choose a stop's control: motorburen
 #: problematik moves between places within weeks (Brå), so the last three months, not a year.
 RECENT_DAYS = 90
+#: Kinds of stop whose control follows their traffic events.
+TRAFFIC_STOP_KINDS = ("plats", "het ruta", "kontrollpunkt")
 
 
 def stop_activity(
@@ -22,13 +24,17 @@ def stop_activity(
     options: PlanSettings,
     recent_days: int = RECENT_DAYS,
 ) -> str:
-    """Return the activity of a stop: for a traffic place or hot cell, its events' control.
+    """Return the activity of a stop: for a traffic stop, the control its events call for.
 
-    A named place or hot cell whose theme is traffic gets the control most of its traffic
-    events of the last ``recent_days`` call for (:meth:`PlanSettings.traffic_activity`):
-    a sobriety check where drunk driving leads, a vehicle check where A-traktorer, EPA,
-    mopeds and loud cars do, else the theme's own (a speed check, also on a tie with it).
-    Other stops, and traffic ones without recent traffic events, keep the candidate's.
+    A traffic place, hot cell or road control point gets the control most of its traffic
+    events call for (:meth:`PlanSettings.traffic_activity`): a sobriety check where drunk
+    driving leads, a vehicle check where A-traktorer, EPA, mopeds and loud cars do, else the
+    theme's own (a speed check, also on a tie with it). The events of the last
+    ``recent_days`` choose; a stop without any looks further back, to the year its reason
+    counts (:data:`~geo.patrol.reasons.LOOKBACK_DAYS`), then to all earlier events: W49's
+    stop at Gropen, planned on last autumn's 13 events of loud cars and mopeds, was a speed
+    check because it had none in the last 90 days. Other stops, and traffic stops without
+    any traffic events, keep the candidate's.
 
     Parameters
     ----------
@@ -41,7 +47,7 @@ def stop_activity(
     options
         The plan settings (which categories call for which control).
     recent_days
-        Days before the week that count.
+        Days before the week whose events choose first.
 
     Returns
     -------
@@ -49,17 +55,19 @@ def stop_activity(
         One of :data:`geo.patrol.priorities.ACTIVITIES`.
     """
     own = str(candidate["activity"])
-    if str(candidate["theme"]) != "T" or str(candidate["kind"]) not in ("plats", "het ruta"):
+    if str(candidate["theme"]) != "T" or str(candidate["kind"]) not in TRAFFIC_STOP_KINDS:
         return own
     if incidents.empty:
         return own
     end = week_monday(week)
     t = pd.to_datetime(incidents["occurred_at"])
-    recent = (t >= end - pd.Timedelta(days=recent_days)) & (t < end)
-    traffic = incidents["theme"].astype(str) == "T"
-    cats = incidents.loc[candidate_incidents(candidate, incidents) & recent & traffic, "category"]
-    if cats.empty:
-        return own
-    counts = cats.astype(str).map(options.traffic_activity).value_counts()
-    best = counts.index[counts == counts.max()]
-    return own if own in best else str(best[0])
+    traffic = candidate_incidents(candidate, incidents) & (t < end)
+    traffic &= incidents["theme"].astype(str) == "T"
+    for days in (recent_days, LOOKBACK_DAYS, None):
+        since = traffic if days is None else traffic & (t >= end - pd.Timedelta(days=days))
+        cats = incidents.loc[since, "category"]
+        if not cats.empty:
+            counts = cats.astype(str).map(options.traffic_activity).value_counts()
+            best = counts.index[counts == counts.max()]
+            return own if own in best else str(best[0])
+    return own

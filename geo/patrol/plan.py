@@ -303,7 +303,10 @@ def make_plan(
     if candidates.empty:
         msg = f"No candidate stops for {week}: no places, forecast or spots. Run `geo run` first."
         raise DataError(msg)
-    candidates = timed_by_traffic(candidates, incidents, week=week)
+    candidates["activity"] = [
+        stop_activity(cand, incidents, week=week, options=opts) for _, cand in candidates.iterrows()
+    ]
+    candidates = timed_by_traffic(candidates, incidents, week=week, options=opts)
     windows = trip_windows(opts)
     avoid = recent_visits(previous, monday=monday, weeks=opts.history_weeks)
     true_values = stop_values(candidates, windows, options=opts)
@@ -348,6 +351,7 @@ def make_plan(
         slack = int(windows.length_h * 60 - length)
         offset = int(rng.integers(0, slack // 5 + 1)) * 5 if slack > 0 else 0
         t = monday + pd.Timedelta(hours=int(windows.how[trip.window]), minutes=offset)
+        trip_span = (_local(t), _local(t + pd.Timedelta(minutes=length)))
         path_pts = [entry]
         for s, stay, drive in zip(trip.stops, dwell[k - 1], legs[k - 1][:-1], strict=True):
             start = _local(t + pd.Timedelta(minutes=drive))
@@ -363,15 +367,21 @@ def make_plan(
                     "place_id": cand["place_id"],
                     "kind": cand["kind"],
                     "theme": cand["theme"],
-                    "activity": stop_activity(cand, incidents, week=week, options=opts),
+                    "activity": cand["activity"],
                     "start": start,
                     "end": end,
                     "dwell_min": stay,
                     "drive_min_before": float(drive),
                     "value": float(true_values[s, trip.window]),
-                    "reason": explain_stop(cand, incidents, week=week, places=places)
+                    "reason": explain_stop(
+                        cand,
+                        incidents,
+                        week=week,
+                        places=places,
+                        check_categories=opts.activity_categories(str(cand["activity"])),
+                    )
                     + " "
-                    + explain_time(cand["how_profile"], int(windows.how[trip.window]), windows),
+                    + explain_time(cand["how_profile"], *trip_span, windows),
                     "geometry": cand.geometry,
                 }
             )
@@ -433,33 +443,44 @@ TRAFFIC_HOURS_PRIOR_EVENTS = 20.0
 
 
 def timed_by_traffic(
-    candidates: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, week: str
+    candidates: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    week: str,
+    options: PlanSettings | None = None,
 ) -> gpd.GeoDataFrame:
-    """Give each control point the hours of the traffic events around it.
+    """Give each control point the hours of the traffic events its check is for.
 
-    A control point is a speed or sobriety check, and its value counts traffic alone, but its
-    hours were those of its forecast cells, every theme together: W49's speed checks on väg 204
-    at Fjugesta centrum were planned Friday 20–22 and Saturday 21–23, the town's alcohol and
-    narcotics hours, while the 7 traffic events within 300 m fell on Tuesday 00 and 12, Friday
-    17, Saturday 15 and 16 and Sunday 21. Its hours are now the traffic events within
-    :data:`~geo.patrol.reasons.NEAR_RADIUS_M` in the year its reason counts
-    (:func:`~geo.patrol.reasons.candidate_incidents`), shrunk toward all the kommun's traffic
-    hours by :data:`TRAFFIC_HOURS_PRIOR_EVENTS` events.
+    A control point is a speed, vehicle or sobriety check, and its value counts traffic
+    alone, but its hours were those of its forecast cells, every theme together: W49's speed
+    checks on väg 204 at Fjugesta centrum were planned Friday 20–22 and Saturday 21–23, the
+    town's alcohol and narcotics hours. Its hours are now those of the events its check is
+    for (:meth:`PlanSettings.activity_categories`: speeding and reckless driving for a speed
+    check) within :data:`~geo.patrol.reasons.NEAR_RADIUS_M` in the year its reason counts
+    (:func:`~geo.patrol.reasons.candidate_incidents`), shrunk by
+    :data:`TRAFFIC_HOURS_PRIOR_EVENTS` events toward the kommun's hours of the same events
+    (all its traffic when it has none of them): speeding happens on the way to and from work,
+    loud cars in the evening, and a check with a few events of its own kept the evening hours
+    of all the kommun's traffic (a planner's review of W49: Friday 20:19 on a road whose
+    speeding peaks 15–18).
 
     Parameters
     ----------
     candidates
-        :func:`plan_candidates`.
+        :func:`plan_candidates`, ``activity`` as the plan sets it (:func:`stop_activity`).
     incidents
         The incidents the reasons count (EPSG:3006).
     week
         The planned ISO week.
+    options
+        The plan settings (which categories call for which check); the defaults when None.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``candidates`` with new ``how_profile`` on the rows of kind ``kontrollpunkt``.
     """
+    opts = options or PlanSettings()
     is_check = np.asarray(candidates["kind"] == "kontrollpunkt")
     if not is_check.any() or not len(incidents):
         return candidates
@@ -467,11 +488,15 @@ def timed_by_traffic(
     begin, end, _period = reason_period(t, week)
     recent = (t >= begin) & (t < end)
     traffic = recent & (incidents["theme"].astype(str) == "T")
-    kommun = events_profile(t[traffic], prior=np.ones(HOURS_OF_WEEK), prior_events=1.0)
+    category = incidents["category"].astype(str)
     out = candidates.copy()
     profiles = list(out["how_profile"])
     for i in np.flatnonzero(is_check):
-        near = candidate_incidents(out.iloc[i], incidents) & recent
+        of_check = traffic & category.isin(opts.activity_categories(str(out.iloc[i]["activity"])))
+        if not of_check.any():
+            of_check = traffic
+        kommun = events_profile(t[of_check], prior=np.ones(HOURS_OF_WEEK), prior_events=1.0)
+        near = candidate_incidents(out.iloc[i], incidents) & of_check
         own = events_profile(t[near], prior=kommun, prior_events=TRAFFIC_HOURS_PRIOR_EVENTS)
         profiles[i] = [float(v) for v in own]
     out["how_profile"] = profiles

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from geo import settings
 from geo.errors import DataError
+from geo.model import CATEGORIES
 from geo.weeks import DAY_ABBR
 
 #: Activities a stop can have.
@@ -136,6 +137,26 @@ class PlanSettings:
         if category in self.vehicle_check_categories:
             return VEHICLE_CHECK
         return self.activities.get("T", "hastighetskontroll")
+
+    def activity_categories(self, activity: str) -> frozenset[str]:
+        """Return the traffic categories whose events call for ``activity``.
+
+        The inverse of :meth:`traffic_activity`: a speed check is for speeding and reckless
+        driving, a vehicle check for motorburen problematik and noise, a sobriety check for
+        drunk driving, so a check is timed and compared with last year by its own events.
+
+        Parameters
+        ----------
+        activity
+            One of :data:`ACTIVITIES`.
+
+        Returns
+        -------
+        frozenset of str
+            Category ids of theme ``T``; empty for an activity no traffic event calls for.
+        """
+        traffic = (c.id for c in CATEGORIES.values() if c.theme == "T")
+        return frozenset(c for c in traffic if self.traffic_activity(c) == activity)
 
     def validated(self) -> PlanSettings:
         """Return ``self`` after checking the values.

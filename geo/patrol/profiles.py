@@ -111,6 +111,23 @@ def spot_profile(days: list[int], bands: list[str]) -> FloatArray:
     return np.asarray(prof / prof.sum(), dtype=float)
 
 
+def hour_of_week(times: pd.Series) -> npt.NDArray[np.int64]:
+    """Return each time's hour of the week in :data:`geo.settings.timezone` (Monday 00 = 0).
+
+    Parameters
+    ----------
+    times
+        tz-aware times, none missing.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integers 0–167, aligned with ``times``.
+    """
+    local = pd.to_datetime(times).dt.tz_convert(settings.timezone)
+    return np.asarray((local.dt.day_of_week * 24 + local.dt.hour).to_numpy(), dtype=np.int64)
+
+
 def events_profile(times: pd.Series, *, prior: FloatArray, prior_events: float) -> FloatArray:
     """Return the hour-of-week profile of some events, shrunk toward a prior profile.
 
@@ -135,9 +152,7 @@ def events_profile(times: pd.Series, *, prior: FloatArray, prior_events: float) 
     t = pd.to_datetime(times).dropna()
     if t.empty:
         return as_profile(prior)
-    local = t.dt.tz_convert(settings.timezone)
-    how = (local.dt.day_of_week * 24 + local.dt.hour).to_numpy()
-    counts = np.bincount(how, minlength=HOURS_OF_WEEK).astype(float)
+    counts = np.bincount(hour_of_week(t), minlength=HOURS_OF_WEEK).astype(float)
     smooth = ndimage.gaussian_filter1d(counts, 1.5, mode="wrap")
     smooth *= counts.sum() / smooth.sum()
     return as_profile(smooth + prior_events * as_profile(prior))

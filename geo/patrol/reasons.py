@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo import settings
 from geo.model import CATEGORIES, SOURCES, THEMES
-from geo.patrol.profiles import as_profile
+from geo.patrol.profiles import HOURS_OF_WEEK, as_profile, hour_of_week
 from geo.patrol.windows import Windows
 from geo.sites import bathing_site_ids, theme_mask
 from geo.timespan import covered_span, whole_steps
@@ -30,41 +33,48 @@ def _window_text(how: int, length_h: int) -> str:
     return f"{DAY_ABBR[day % 7]} {hour:02d}–{(hour + length_h) % 24 or 24:02d}"
 
 
-def explain_time(profile: object, how: int, windows: Windows) -> str:
+def explain_time(profile: object, start: pd.Timestamp, end: pd.Timestamp, windows: Windows) -> str:
     """Say in Swedish why a stop is at its trip's time, from the place's weekly forecast profile.
 
     A stop's reason counts the busiest hours of the last year ("flest händelser lör 14–17");
     the trip's time is chosen for all its stops within the allowed days and hours. This
-    sentence says how much of the place's forecast for the week falls in the trip's window,
-    and, when another allowed window holds clearly more, which.
+    sentence says how much of the place's forecast for the week falls in the whole hours the
+    trip spans (20:10–20:59 is "fre 20–21"; it said the two-hour window the trip was chosen
+    in, "fre 20–22", which a planner's review read against a 49-minute trip), and, when
+    another allowed time of as many hours holds clearly more, which.
 
     Parameters
     ----------
     profile
         The candidate's 168-hour forecast profile (Monday 00:00 first).
-    how
-        Hour of the week the trip's window starts.
+    start, end
+        The trip's start and return (tz-aware or local).
     windows
-        The week's allowed trip windows.
+        The week's allowed trip windows (the other times compared start where they do).
 
     Returns
     -------
     str
-        E.g. "Tid: 14 % av platsens prognos för veckan faller fre 20–22, turens tid (mest lör
-        14–16: 21 %; tiden väljs för alla turens stopp)."
+        E.g. "Tid: 14 % av platsens prognos för veckan faller fre 20–21, turens tid (mest lör
+        14–15: 21 %; tiden väljs för alla turens stopp)."
     """
     prof = as_profile(profile)
-    hours = np.arange(windows.length_h)
+    local = [pd.Timestamp(x).tz_convert(settings.timezone) if pd.Timestamp(x).tzinfo else
+             pd.Timestamp(x) for x in (start, end)]  # fmt: skip
+    first = local[0].floor("h")
+    n_hours = max(1, math.ceil((local[1] - first) / pd.Timedelta(hours=1) - 1e-9))
+    how = first.day_of_week * 24 + first.hour
+    hours = np.arange(n_hours)
     shares = np.array([prof[(h + hours) % 168].sum() for h in windows.how])
     here = float(prof[(how + hours) % 168].sum())
     text = (
         f"Tid: {_share_text(here)} av platsens prognos för veckan faller "
-        f"{_window_text(how, windows.length_h)}, turens tid"
+        f"{_window_text(how, n_hours)}, turens tid"
     )
     best = int(np.argmax(shares)) if len(shares) else -1
     if best >= 0 and shares[best] > 1.2 * here and int(windows.how[best]) != how:
         text += (
-            f" (mest {_window_text(int(windows.how[best]), windows.length_h)}: "
+            f" (mest {_window_text(int(windows.how[best]), n_hours)}: "
             f"{_share_text(float(shares[best]))}; tiden väljs för alla turens stopp)"
         )
     return text + "."
@@ -79,8 +89,7 @@ def _peak(times: pd.Series) -> str | None:
     if len(times) < 3:
         return None
     local = pd.to_datetime(times).dt.tz_convert(settings.timezone)
-    how = (local.dt.day_of_week * 24 + local.dt.hour).to_numpy()
-    counts = np.bincount(how, minlength=168).astype(float)
+    counts = np.bincount(hour_of_week(local), minlength=HOURS_OF_WEEK).astype(float)
     window = counts + np.roll(counts, -1) + np.roll(counts, -2)
     best = int(np.argmax(window))
     day, hour = divmod(best, 24)
@@ -191,14 +200,17 @@ def _number(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
+def _short_label(category: str) -> str:
+    """Return a category's label as a reason says it, e.g. ``"vårdslös körning"``."""
+    if category not in CATEGORIES:
+        return category
+    return CATEGORIES[category].label.split(" (")[0].split("/")[0].lower()
+
+
 def _count_text(events: pd.DataFrame, period: str = "") -> str:
     """Return e.g. ``"142 händelser <period> (61 alkohol, 49 narkotika, 19 ordningsstörning)"``."""
     cats = events["category"].value_counts()
-    cat_text = ", ".join(
-        f"{n} {CATEGORIES[c].label.split(' (')[0].split('/')[0].lower()}"
-        if c in CATEGORIES else f"{n} {c}"
-        for c, n in cats.head(3).items()
-    )  # fmt: skip
+    cat_text = ", ".join(f"{n} {_short_label(str(c))}" for c, n in cats.head(3).items())
     noun = "händelse" if len(events) == 1 else "händelser"
     return f"{len(events)} {noun} {period} ({cat_text})".replace("  ", " ")
 
@@ -262,6 +274,7 @@ def explain_stop(
     week: str,
     places: gpd.GeoDataFrame,
     lookback_days: int = LOOKBACK_DAYS,
+    check_categories: Collection[str] | None = None,
 ) -> str:
     """Explain in Swedish why a stop is in the plan, from the data and the löfte theme.
 
@@ -283,6 +296,12 @@ def explain_stop(
         Places (bathing-site incidents count for theme B).
     lookback_days
         Days of history the reason speaks about.
+    check_categories
+        For a control point, the categories its check is for
+        (:meth:`~geo.patrol.priorities.PlanSettings.activity_categories`): its comparison
+        with last year counts those alone and names them ("hastighet och vårdslös körning:
+        färre än …"); a speed check read "färre än samma 90 dagar i fjol (3 mot 24)" where 20
+        of last year's 24 were loud cars and mopeds.
 
     Returns
     -------
@@ -313,8 +332,8 @@ def explain_stop(
             else 0
         )
         vague_text = (
-            f"{vague} {'händelse' if vague == 1 else 'händelser'} placerade grövre än "
-            f"{NEAR_RADIUS_M:.0f} m (t.ex. på en orts mittpunkt) är inte medräknade"
+            f"{vague} {'händelse' if vague == 1 else 'händelser'} med läge osäkrare än "
+            f"{NEAR_RADIUS_M:.0f} m (t.ex. bara ortens mittpunkt) är inte medräknade"
         )
         if len(sub):
             parts.append(f"{scope}{_count_text(sub, period)}")
@@ -326,14 +345,21 @@ def explain_stop(
             elif len(sub) < 3:
                 parts.append("för få händelser för säkra slutsatser")
             srcs = sub["source"].astype(str).map(_source_group).value_counts()
-            src_text = ", ".join(f"{s} {n}" for s, n in srcs.items())
+            src_text = ", ".join(f"{s} ({n})" for s, n in srcs.items())
         else:
             parts.append(f"{scope}inga registrerade händelser {period}")
             if vague:
                 parts.append(vague_text)
             src_text = ""
+        compared = ""
+        if kind == "kontrollpunkt" and check_categories:
+            category = incidents["category"].astype(str)
+            seen = category[hist_mask].value_counts()
+            named = [c for c in seen.index if c in set(check_categories)]
+            hist_mask &= category.isin(set(check_categories))
+            compared = " och ".join(_short_label(c) for c in named) + ": " if named else ""
         if len(sub) or hist_mask.any():
-            parts.append(vs_last_year(t[hist_mask], data_end(t, end)))
+            parts.append(compared + vs_last_year(t[hist_mask], data_end(t, end)))
         if len(others):
             parts.append(f"andra teman på platsen: {_count_text(others)}")
     else:

@@ -95,8 +95,9 @@ def trip_line(plan: Plan, trip: pd.Series) -> str:
     -------
     str
         E.g. "Tur 1 fredag 4/12: start vid infart från Örebro 20:11 → 1 20:19 → 2 20:37 →
-        tillbaka där 21:03 (körning 16 min)": the entry is where the kommun begins, so the
-        time is not when to leave Örebro (a planner's review read it so).
+        tillbaka vid infarten 21:03 (körning 16 min)": the entry is where the kommun begins,
+        so the time is not when to leave Örebro (a planner's review read it so); the map's
+        trip box and the calendar say "tillbaka" too (it said "tillbaka där" here, "ut" there).
     """
     leave = pd.Timestamp(trip["leave"])
     back = pd.Timestamp(trip["back"])
@@ -105,8 +106,8 @@ def trip_line(plan: Plan, trip: pd.Series) -> str:
     )
     return (
         f"Tur {int(trip['trip'])} {DAY_NAMES[leave.day_of_week]} {leave.day}/{leave.month}: "
-        f"start vid {_entry_name(plan)} {leave:%H:%M} → {stops} → tillbaka där {back:%H:%M} "
-        f"(körning {round(float(trip['drive_min']))} min)"
+        f"start vid {_entry_name(plan)} {leave:%H:%M} → {stops} → "
+        f"tillbaka vid infarten {back:%H:%M} (körning {round(float(trip['drive_min']))} min)"
     )
 
 
@@ -144,7 +145,10 @@ def plan_table(plan: Plan) -> pd.DataFrame:
             "reason": s["reason"],
             "lat": s["lat"],
             "lon": s["lon"],
-            "place_id": s["place_id"],
+            # a road check, hot cell or marked spot has no place: its stop's id instead
+            "place_id": s["place_id"].where(
+                s["place_id"].notna() & (s["place_id"] != ""), s["candidate_id"]
+            ),
             "trip": trip,
             "drive_min_before": s["drive_min_before"].astype(float).round().astype(int),
             "trip_leave": [f"{pd.Timestamp(trips[k]['leave']):%H:%M}" for k in trip],
@@ -848,9 +852,15 @@ def one_pager_html(plan: Plan) -> str:
         if plan.meta.get("synthetic_note")
         else ""
     )
+    # the minutes the drives take are said, and how sure they are (a planner's review: 42 of
+    # 120 minutes were driving on straight lines between villages, not said on the page)
+    driving = round(sum(float(t["drive_min"]) for t in trips.values()))
     notes = []
     if plan.meta.get("schematic"):
-        notes.append(str(plan.meta.get("network_note") or "Schematiskt vägnät."))
+        notes.append(
+            f"Körningens {driving} min är ungefärliga. "
+            + str(plan.meta.get("network_note") or "Schematiskt vägnät.")
+        )
     note_html = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in notes)
     return f"""<!DOCTYPE html>
 <html lang="sv"><head><meta charset="utf-8">
@@ -860,7 +870,7 @@ def one_pager_html(plan: Plan) -> str:
 body {{ font: 8pt/1.25 system-ui, "DejaVu Sans", sans-serif; color: #111; margin: 0; }}
 h1 {{ font-size: 14pt; margin: 0 0 2px 0; }}
 .sub {{ margin: 0 0 6px 0; color: #333; }}
-img.map {{ display: block; max-width: 100%; max-height: 58mm; margin: 0 auto 3px auto; }}
+img.map {{ display: block; max-width: 100%; max-height: 55mm; margin: 0 auto 3px auto; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #999; padding: 2px 4px; vertical-align: top; text-align: left; }}
 th {{ background: #eee; }}
@@ -879,8 +889,8 @@ footer strong {{ color: #8a1c1c; }}
 <body>
 <h1>Patrullplan vecka {int(num)} ({monday:%Y-%m-%d} – {sunday:%Y-%m-%d})</h1>
 <p class="sub">{html.escape(settings.kommun_name)}s kommun, medborgarlöftet: minst två timmar
-i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, körningen från och till
-{html.escape(entry)} inräknad.{marker}</p>
+i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, varav {driving} min
+körning från och till {html.escape(entry)}.{marker}</p>
 <img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
 <table>
 <thead><tr><th rowspan="2">nr</th><th>tur</th><th>plats</th><th>dag</th><th>tid</th><th>min</th>
