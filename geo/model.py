@@ -57,6 +57,17 @@ CATEGORIES: dict[str, Category] = {
     )
 }
 
+#: Activities a patrol stop can have (the plan's, the road control points', the follow-up's).
+ACTIVITIES: tuple[str, ...] = (
+    "närvaro/synlighet",
+    "nykterhetskontroll",
+    "hastighetskontroll",
+    "riktad narkotikainsats",
+    "fordonskontroll (A-traktor/EPA/moped)",
+)
+#: The check motorburen problematik calls for: A-traktorer, EPA, mopeds, loud cars.
+VEHICLE_CHECK = ACTIVITIES[4]
+
 #: Where an incident came from: id → Swedish label.
 SOURCES: dict[str, str] = {
     "polis": "Polisen",

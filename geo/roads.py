@@ -18,8 +18,10 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo import network, settings
 from geo.errors import CRSError
+from geo.model import VEHICLE_CHECK
 from geo.projection import require_projected
 from geo.weeks import DAY_ABBR
+from geo.words import and_list
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "n_incidents",
     "n_spots",
     "n_speed",
+    "n_vehicle",
     "n_sobriety",
     "events_per_km",
     "density_per_km",
@@ -55,8 +58,11 @@ CONTROL_COLUMNS: tuple[str, ...] = (
     "peak",
     "straight",
 )
-#: Categories that call for a speed check and for a sobriety check.
-SPEED_CATEGORIES = frozenset({"hastighet", "vardslos_korning", "motorburen", "buller"})
+#: Categories that call for a speed check, a vehicle check and a sobriety check. Until
+#: 2026-11-29 motorburen problematik and noise counted as speeding: "varav 17
+#: hastighet/körsätt" on a road whose events were loud cars and mopeds (a planner's review).
+SPEED_CATEGORIES = frozenset({"hastighet", "vardslos_korning"})
+VEHICLE_CATEGORIES = frozenset({"motorburen", "buller"})
 SOBRIETY_CATEGORIES = frozenset({"rattfylleri"})
 #: Spot statuses that no longer count as a problem.
 CLOSED_SPOT_STATUSES = frozenset(
@@ -417,6 +423,7 @@ def road_segments(
     segments["n_spots"] = count(counted["kind"] == "spot")
     segments["n_events"] = segments["n_incidents"] + segments["n_spots"]
     segments["n_speed"] = count(counted["category"].isin(SPEED_CATEGORIES))
+    segments["n_vehicle"] = count(counted["category"].isin(VEHICLE_CATEGORIES))
     segments["n_sobriety"] = count(counted["category"].isin(SOBRIETY_CATEGORIES))
     segments["events_per_km"] = segments["n_events"] / (segments["length_m"] / 1000.0)
     timed = counted[
@@ -525,9 +532,11 @@ def control_points(
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns :data:`CONTROL_COLUMNS`, Point geometry (EPSG:3006): ``activity`` is
-        "nykterhetskontroll" where sobriety events outnumber speed events (or on slow roads
-        without either), else "hastighetskontroll"; ``reason`` says why in Swedish;
+        Columns :data:`CONTROL_COLUMNS`, Point geometry (EPSG:3006): ``activity`` is the
+        check most of the segment's events call for (:data:`SPEED_CATEGORIES`,
+        :data:`SOBRIETY_CATEGORIES`, :data:`VEHICLE_CATEGORIES`; on a tie in that order; on a
+        road under 60 km/h without any of them a sobriety check, else a speed check);
+        ``reason`` says why in Swedish;
         ``straight`` tells whether a straight stretch was found (else the midpoint).
     """
     chosen = segments[segments["n_events"] > 0].sort_values("rank").head(top)
@@ -542,10 +551,17 @@ def control_points(
             speed = float(str(seg.maxspeed))
         except ValueError:
             speed = float("nan")
-        sobriety = seg.n_sobriety > seg.n_speed or (
-            seg.n_speed == 0 and seg.n_sobriety == 0 and speed < 60
-        )
-        activity = "nykterhetskontroll" if sobriety else "hastighetskontroll"
+        # the check most of its events call for; on a tie speed, then sobriety; a road
+        # without any of them: a sobriety check where it is slow (a village street)
+        checks = [
+            (seg.n_speed, "hastighetskontroll"),
+            (seg.n_sobriety, "nykterhetskontroll"),
+            (seg.n_vehicle, VEHICLE_CHECK),
+        ]
+        most = max(n for n, _ in checks)
+        activity = next(a for n, a in checks if n == most)
+        if most == 0:
+            activity = "nykterhetskontroll" if speed < 60 else "hastighetskontroll"
         noun = "trafikhändelse" if seg.n_events == 1 else "trafikhändelser"
         # two decimals under 10 km: "14 på 1,0 km (14,4 per km)" did not add up; 0,97 does
         length_km = seg.length_m / 1000
@@ -555,11 +571,15 @@ def control_points(
         parts = [f"{seg.n_events} {noun}{when} på {km} km ({per_km} per km)"]
         kinds = [
             f"{n} {what}"
-            for n, what in ((seg.n_speed, "hastighet/körsätt"), (seg.n_sobriety, "rattfylleri"))
+            for n, what in (
+                (seg.n_speed, "hastighet/körsätt"),
+                (seg.n_vehicle, "motorburen/buller"),
+                (seg.n_sobriety, "rattfylleri"),
+            )
             if n
         ]
         if kinds:
-            parts.append("varav " + " och ".join(kinds))
+            parts.append("varav " + and_list(kinds))
         peak = _text(seg.peak)
         if peak:
             parts.append(f"flest händelser {peak}")

@@ -23,6 +23,26 @@ CHROMIUM_ARGS = list(_PDF_CHROMIUM_ARGS)
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
+def _store_state(path: Path) -> tuple[int, int] | None:
+    return (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_store_untouched() -> Iterator[None]:
+    """Fail the run when a test wrote to the checkout's own store (``data/lagesbild.gpkg``).
+
+    Tests make their stores under ``tmp_path``; one that left out a ``store_path`` saved its
+    made-up plan into the user's store, where ``geo plan`` read it as last week's plan.
+    """
+    from geo import settings as geo_settings
+
+    path = Path(geo_settings.store_path)
+    before = _store_state(path)
+    yield
+    after = _store_state(path)
+    assert after == before, f"a test wrote to {path}; give it a store under tmp_path"
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Launch Debian's Chromium once per session through Playwright (never a downloaded browser)."""

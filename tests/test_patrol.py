@@ -298,23 +298,31 @@ def test_a_reason_compares_the_last_90_days_with_the_same_days_a_year_before(
     assert patrol.vs_last_year(times, end) == words
 
 
-def test_a_stop_says_how_much_of_its_forecast_falls_in_its_trips_hours() -> None:
+def test_a_stop_says_how_much_of_its_forecast_falls_in_its_own_hours() -> None:
     opts = patrol.load_priorities()
     windows = patrol.trip_windows(opts)
     profile = np.full(168, 0.2 / 166)
     sat_afternoon = 5 * 24 + 14  # lör 14–16 holds 80 % of the place's week
     profile[sat_afternoon : sat_afternoon + 2] = 0.4
     assert sat_afternoon in set(windows.how.tolist())
-    friday = pd.Timestamp("2026-12-04 20:10", tz="Europe/Stockholm")
-    text = patrol.explain_time(profile, friday, friday + pd.Timedelta(minutes=49), windows)
-    # the hours the 49-minute trip spans, not the two-hour window it was chosen in
-    assert text.startswith("Tid: 0 % av platsens prognos för veckan faller fre 20–21, turens tid")
+    friday = pd.Timestamp("2026-12-04 20:28", tz="Europe/Stockholm")
+    text = patrol.explain_time(profile, friday, friday + pd.Timedelta(minutes=16), windows)
+    # the hours the 16-minute stop spans, not its trip's nor the window it was chosen in
+    assert text.startswith("Tid: 0 % av platsens prognos för veckan faller fre 20–21, stoppets tid")
     assert "(mest lör 14–15: 40 %; tiden väljs för alla turens stopp)" in text
-    # a trip over two clock hours counts both; at its best time nothing more is said
-    saturday = pd.Timestamp("2026-12-05 14:05", tz="Europe/Stockholm")
+    # a stop over two clock hours counts both; at its best time nothing more is said
+    saturday = pd.Timestamp("2026-12-05 14:55", tz="Europe/Stockholm")
     assert (
-        patrol.explain_time(profile, saturday, saturday + pd.Timedelta(minutes=71), windows)
-        == "Tid: 80 % av platsens prognos för veckan faller lör 14–16, turens tid."
+        patrol.explain_time(profile, saturday, saturday + pd.Timedelta(minutes=16), windows)
+        == "Tid: 80 % av platsens prognos för veckan faller lör 14–16, stoppets tid."
+    )
+    # a time hardly better is no advice: beside 6 %, "(mest fre 20–21: 8 %)"
+    close = np.full(168, 0.0)
+    close[4 * 24 + 20], close[5 * 24 + 21] = 0.08, 0.06
+    close[close == 0] = (1 - 0.14) / 166
+    late = pd.Timestamp("2026-12-05 21:30", tz="Europe/Stockholm")
+    assert patrol.explain_time(close, late, late + pd.Timedelta(minutes=16), windows) == (
+        "Tid: 6 % av platsens prognos för veckan faller lör 21–22, stoppets tid."
     )
 
 
@@ -394,6 +402,30 @@ def test_a_place_stop_counts_the_events_of_its_own_theme_and_names_the_others_ap
     # the stop's value counts every theme's forecast: how much is traffic is said
     assert "prognos vecka 49: 0,3 händelser, varav 0,2 trafik." in reason
     assert "Källor:" not in reason  # no event of the stop's theme to source
+
+
+def test_a_stops_reason_says_when_its_events_stopped() -> None:
+    # W49 sent vehicle checks to Mullhyttan, whose mopeds and loud cars ran April-October and
+    # stopped on 31 October; "fler än samma 90 dagar i fjol (18 mot 0)" read as rising
+    import shapely
+
+    cp = shapely.Point(497000, 6571000)
+    summer = pd.date_range("2026-04-03 21:00", "2026-10-31 21:00", freq="7D", tz="Europe/Stockholm")
+    elsewhere = pd.Timestamp("2026-11-22 12:00", tz="Europe/Stockholm")  # the data's end
+    n = len(summer) + 1
+    incidents = _incidents(
+        [cp] * len(summer) + [shapely.Point(480000, 6560000)], [*summer, elsewhere],
+        category=["motorburen"] * n, theme=["T"] * n, location_precision_m=[10.0] * n,
+    )  # fmt: skip
+    point = _control_point(cp)
+    reason = patrol.explain_stop(point, incidents, week="2026-W49", places=load_places())
+    assert f"senaste {summer[-1]:%Y-%m-%d};" in reason
+    # events up to the data's last weeks need no such word
+    recent = incidents.copy()
+    recent.loc[len(summer) - 1, "occurred_at"] = elsewhere - pd.Timedelta(days=3)
+    assert "senaste" not in patrol.explain_stop(
+        point, recent, week="2026-W49", places=load_places()
+    )
 
 
 def test_a_control_point_is_timed_by_the_traffic_around_it_not_its_cells_other_themes() -> None:

@@ -178,9 +178,9 @@ def _busy_hours(data: dict[str, object], week: str) -> dict[str, set[int]]:
 
     opts: patrol.PlanSettings = data["opts"]  # type: ignore[assignment]
     fc = forecast.forecast_week(data["incidents"], week=week, method="count_3m", area=data["area"])  # type: ignore[arg-type]
-    cands = patrol.plan_candidates(
-        fc, week=week, places=data["places"], G=data["G"], control_points=data["cps"],  # type: ignore[arg-type]
-        options=opts,
+    cands = patrol.week_candidates(
+        fc, data["incidents"], week=week, places=data["places"], G=data["G"],  # type: ignore[arg-type]
+        control_points=data["cps"], spots=None, options=opts,  # type: ignore[arg-type]
     )  # fmt: skip
     windows = patrol.trip_windows(opts)
     busy = busy_windows(window_shares(cands, windows), busy_share=opts.busy_share)
@@ -213,10 +213,14 @@ def test_eight_weeks_with_stored_plans_vary_their_days_hours_and_places(lekeberg
         busy = _busy_hours(lekeberg, plan.week)
         for cid, t in zip(stops["candidate_id"], stops["start"], strict=True):
             assert t.day_of_week * 24 + t.hour in busy[cid], (plan.week, cid, t)
-    # 3 of 8: until the control points took their traffic hours (2026-11-29) a speed check on
+    # 4 of 8: until the control points took their traffic hours (2026-11-29) a speed check on
     # väg 204 filled W38's Saturday evening, the town's alcohol hours, and it was 2; a second
     # visit to Leken on a September Sunday is worth more than a check at an hour without traffic
-    assert both_trips <= 3, both_trips
+    # (W36-W38); and since checks are timed by the events they are for (the same day), W35's
+    # Sunday-afternoon sobriety check on väg 204 400 m from Vintrosa's point counts as Vintrosa,
+    # whose mopeds the Saturday-night trip checks. Half the weeks, never more: the second visit
+    # keeps repeat_factor of its value
+    assert both_trips <= 4, both_trips
     # the weekdays and hour bands of the trips are not the same week after week
     assert len(patterns) >= 3, patterns
 
@@ -577,8 +581,8 @@ LONG_REASON = (
     "korsning inom 100 m, vägren på båda sidor; bra uppställningsplats vid busshållplatsen söder "
     "om Åsbro–Ölmbrotorp-vägen. Obs: schematiskt vägnät, kontrollera platsen. Löfte: Trafik. "
     "Källor: syntetiska exempeldata (7), polisen (5), kommunen (2), markerad plats (kommunen). "
-    "Tid: 13 % av platsens prognos för veckan faller fre 20–22, turens tid (mest lör 14–16: 21 %; "
-    "tiden väljs för alla turens stopp)."
+    "Tid: 13 % av platsens prognos för veckan faller fre 20–21, stoppets tid (mest lör 14–15: "
+    "21 %; tiden väljs för alla turens stopp)."
 )
 
 
@@ -596,7 +600,7 @@ def test_long_reasons_stay_whole_and_readable_on_the_one_pager(
     two_trip_plan, tmp_path, n_stops
 ) -> None:
     plan = _long_reason_plan(two_trip_plan, n_stops)
-    paths = patrol.write_plan_outputs(plan, out_dir=tmp_path)
+    paths = patrol.write_plan_outputs(plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg")
     info = subprocess.run(
         ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
     )
@@ -877,7 +881,9 @@ def test_each_trip_says_when_to_leave_the_entry_and_when_out(two_trip_plan, tmp_
         f"Planerat {int(plan.total_min)} av 120 min, varav {driving} min körning från och till "
         "infart från Örebro."
     ) in top
-    assert (f"Körningens {driving} min är ungefärliga." in html) == bool(plan.meta["schematic"])
+    said = f"vägarna är raka linjer mellan orter, så körningens {driving} min är ungefärliga."
+    assert (said in html) == bool(plan.meta["schematic"])
+    assert "geo network fetch" not in html  # the planner's command, not the patrol's
     for _, t in trips.iterrows():  # the trip's line stands before its first stop
         first = plan.stops.loc[plan.stops["trip"] == t["trip"], "place"].iloc[0]
         at = html.index(plan_report.trip_line(plan, t))

@@ -265,7 +265,7 @@ def test_spots_count_and_closed_spots_do_not(G, places) -> None:
     seg = roads.road_segments(G, empty, spots=spots, places=places)
     assert seg["n_spots"].sum() == 2 and seg["n_incidents"].sum() == 0
     top = seg.iloc[0]
-    assert top["n_events"] == 2 and top["n_speed"] == 2
+    assert top["n_events"] == 2 and (top["n_speed"], top["n_vehicle"]) == (1, 1)
     assert sum(top["how_profile"]) == 0  # spots carry no time
 
 
@@ -310,6 +310,20 @@ def test_control_points(G, cluster, places) -> None:
     )
     assert first.geometry.distance(seg.iloc[0].geometry) < 1
     assert first["straight"]  # schematic roads are straight between waypoints
+
+
+def test_a_road_of_loud_cars_gets_a_vehicle_check_and_says_its_kinds_apart(G, places) -> None:
+    # "varav 17 hastighet/körsätt" on a road whose events were mopeds and loud cars
+    line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
+    pts = _along(line, [0.3, 0.31, 0.32, 0.33, 0.34, 0.35])
+    cats = ["motorburen", "buller", "motorburen", "hastighet", "vardslos_korning", "rattfylleri"]
+    inc = _incidents(pts, categories=cats, times=["2025-06-06 21:00"] * 6)
+    seg = roads.road_segments(G, inc, places=places)
+    top = seg.iloc[0]
+    assert (top["n_speed"], top["n_vehicle"], top["n_sobriety"]) == (2, 3, 1)
+    cp = roads.control_points(seg, G, top=1).iloc[0]
+    assert cp["activity"] == "fordonskontroll (A-traktor/EPA/moped)"
+    assert "varav 2 hastighet/körsätt, 3 motorburen/buller och 1 rattfylleri;" in cp["reason"]
 
 
 def test_control_points_speed_and_empty(G, places) -> None:

@@ -20,6 +20,7 @@ from geo.patrol.plan import (
     entry_point,
     make_plan,
     timed_by_traffic,
+    week_candidates,
 )
 from geo.patrol.priorities import (
     ACTIVITIES,
@@ -79,6 +80,7 @@ __all__ = [
     "timed_by_traffic",
     "trip_windows",
     "vs_last_year",
+    "week_candidates",
     "week_forecast",
     "week_seed",
     "week_to_plan",

@@ -296,17 +296,13 @@ def make_plan(
 
     opts = (options or load_priorities()).validated()
     monday = week_monday(week)
-    candidates = plan_candidates(
-        forecast, week=week, places=places, G=G, control_points=control_points, spots=spots,
-        options=opts,
+    candidates = week_candidates(
+        forecast, incidents, week=week, places=places, G=G, control_points=control_points,
+        spots=spots, options=opts,
     )  # fmt: skip
     if candidates.empty:
         msg = f"No candidate stops for {week}: no places, forecast or spots. Run `geo run` first."
         raise DataError(msg)
-    candidates["activity"] = [
-        stop_activity(cand, incidents, week=week, options=opts) for _, cand in candidates.iterrows()
-    ]
-    candidates = timed_by_traffic(candidates, incidents, week=week, options=opts)
     windows = trip_windows(opts)
     avoid = recent_visits(previous, monday=monday, weeks=opts.history_weeks)
     true_values = stop_values(candidates, windows, options=opts)
@@ -351,7 +347,6 @@ def make_plan(
         slack = int(windows.length_h * 60 - length)
         offset = int(rng.integers(0, slack // 5 + 1)) * 5 if slack > 0 else 0
         t = monday + pd.Timedelta(hours=int(windows.how[trip.window]), minutes=offset)
-        trip_span = (_local(t), _local(t + pd.Timedelta(minutes=length)))
         path_pts = [entry]
         for s, stay, drive in zip(trip.stops, dwell[k - 1], legs[k - 1][:-1], strict=True):
             start = _local(t + pd.Timedelta(minutes=drive))
@@ -381,7 +376,7 @@ def make_plan(
                         check_categories=opts.activity_categories(str(cand["activity"])),
                     )
                     + " "
-                    + explain_time(cand["how_profile"], *trip_span, windows),
+                    + explain_time(cand["how_profile"], start, end, windows),
                     "geometry": cand.geometry,
                 }
             )
@@ -440,6 +435,45 @@ SYNTHETIC_NOTE = (
 #: Weight (in events) of the kommun's traffic hours in a control point's own: as the forecast
 #: shrinks a cell's hours toward the area's (20 events).
 TRAFFIC_HOURS_PRIOR_EVENTS = 20.0
+
+
+def week_candidates(
+    forecast: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    week: str,
+    places: gpd.GeoDataFrame,
+    G: nx.MultiDiGraph,
+    control_points: gpd.GeoDataFrame | None,
+    spots: gpd.GeoDataFrame | None,
+    options: PlanSettings,
+) -> gpd.GeoDataFrame:
+    """Return the week's candidate stops as the plan values them: activity and hours set.
+
+    :func:`plan_candidates`, then each traffic stop's control (:func:`stop_activity`), then
+    each control point's hours from the events its check is for (:func:`timed_by_traffic`).
+
+    Parameters
+    ----------
+    forecast, incidents, week, places, G, control_points, spots, options
+        As :func:`plan` takes them.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :data:`~geo.patrol.candidates.CANDIDATE_COLUMNS`; empty when there is no candidate.
+    """
+    candidates = plan_candidates(
+        forecast, week=week, places=places, G=G, control_points=control_points, spots=spots,
+        options=options,
+    )  # fmt: skip
+    if candidates.empty:
+        return candidates
+    candidates["activity"] = [
+        stop_activity(cand, incidents, week=week, options=options)
+        for _, cand in candidates.iterrows()
+    ]
+    return timed_by_traffic(candidates, incidents, week=week, options=options)
 
 
 def timed_by_traffic(

@@ -9,19 +9,11 @@ from pathlib import Path
 
 from geo import settings
 from geo.errors import DataError
-from geo.model import CATEGORIES
+from geo.model import ACTIVITIES, CATEGORIES, VEHICLE_CHECK
 from geo.weeks import DAY_ABBR
 
-#: Activities a stop can have.
-ACTIVITIES: tuple[str, ...] = (
-    "närvaro/synlighet",
-    "nykterhetskontroll",
-    "hastighetskontroll",
-    "riktad narkotikainsats",
-    "fordonskontroll (A-traktor/EPA/moped)",
-)
-#: The activity of a stop whose traffic events are mostly ``vehicle_check_categories``.
-VEHICLE_CHECK = ACTIVITIES[4]
+__all__ = ["ACTIVITIES", "VEHICLE_CHECK", "PlanSettings", "load_priorities", "week_seed"]
+
 #: Shortest and longest stop in minutes (the Koper curve): no stop is planned outside them.
 DWELL_RANGE_MIN: tuple[float, float] = (10.0, 16.0)
 

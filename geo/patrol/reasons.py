@@ -16,12 +16,19 @@ from geo.patrol.windows import Windows
 from geo.sites import bathing_site_ids, theme_mask
 from geo.timespan import covered_span, whole_steps
 from geo.weeks import DAY_ABBR, parse_week, week_monday
+from geo.words import and_list
 
 #: Radius (m) of the circle a control point's or a marked spot's reason counts in; an event
 #: placed less precisely than this may lie outside it and is left out (and said so).
 NEAR_RADIUS_M = 300.0
 #: Days of history a stop's reason (and the plan's road segments) speak about.
 LOOKBACK_DAYS = 365
+#: Days a stop's events may have paused before the data end before its reason says when the
+#: last was: W49's vehicle checks went to villages whose mopeds had stopped on 31 October.
+QUIET_DAYS = 14
+#: A better time is named when it holds this many times the stop's share and this much more
+#: of the week: "(mest fre 20–21: 7 %)" beside a stop's 6 % was no advice (a planner's review).
+BETTER_BY = (1.2, 0.05)
 
 
 def _share_text(share: float) -> str:
@@ -34,28 +41,28 @@ def _window_text(how: int, length_h: int) -> str:
 
 
 def explain_time(profile: object, start: pd.Timestamp, end: pd.Timestamp, windows: Windows) -> str:
-    """Say in Swedish why a stop is at its trip's time, from the place's weekly forecast profile.
+    """Say in Swedish why a stop is at its time, from the place's weekly forecast profile.
 
     A stop's reason counts the busiest hours of the last year ("flest händelser lör 14–17");
     the trip's time is chosen for all its stops within the allowed days and hours. This
     sentence says how much of the place's forecast for the week falls in the whole hours the
-    trip spans (20:10–20:59 is "fre 20–21"; it said the two-hour window the trip was chosen
-    in, "fre 20–22", which a planner's review read against a 49-minute trip), and, when
-    another allowed time of as many hours holds clearly more, which.
+    stop spans (21:22–21:38 is "lör 21–22"; it said the trip's two-hour window, "lör 21–23",
+    which two planners' reviews read against a 16-minute stop), and, when another allowed
+    time of as many hours holds clearly more (:data:`BETTER_BY`), which.
 
     Parameters
     ----------
     profile
         The candidate's 168-hour forecast profile (Monday 00:00 first).
     start, end
-        The trip's start and return (tz-aware or local).
+        The stop's start and end (tz-aware or local).
     windows
         The week's allowed trip windows (the other times compared start where they do).
 
     Returns
     -------
     str
-        E.g. "Tid: 14 % av platsens prognos för veckan faller fre 20–21, turens tid (mest lör
+        E.g. "Tid: 7 % av platsens prognos för veckan faller fre 20–21, stoppets tid (mest lör
         14–15: 21 %; tiden väljs för alla turens stopp)."
     """
     prof = as_profile(profile)
@@ -69,10 +76,15 @@ def explain_time(profile: object, start: pd.Timestamp, end: pd.Timestamp, window
     here = float(prof[(how + hours) % 168].sum())
     text = (
         f"Tid: {_share_text(here)} av platsens prognos för veckan faller "
-        f"{_window_text(how, n_hours)}, turens tid"
+        f"{_window_text(how, n_hours)}, stoppets tid"
     )
     best = int(np.argmax(shares)) if len(shares) else -1
-    if best >= 0 and shares[best] > 1.2 * here and int(windows.how[best]) != how:
+    if (
+        best >= 0
+        and shares[best] > BETTER_BY[0] * here
+        and shares[best] >= here + BETTER_BY[1]
+        and int(windows.how[best]) != how
+    ):
         text += (
             f" (mest {_window_text(int(windows.how[best]), n_hours)}: "
             f"{_share_text(float(shares[best]))}; tiden väljs för alla turens stopp)"
@@ -306,7 +318,8 @@ def explain_stop(
     Returns
     -------
     str
-        The theme and its counts, period, categories, peak weekday/hours, the comparison
+        The theme and its counts, period, categories, the last event's day when it is
+        :data:`QUIET_DAYS` or more before the data end, peak weekday/hours, the comparison
         with last year, the other themes, the forecast (and the theme's part of it), löfte
         theme and sources; no free text from incidents and no names.
     """
@@ -339,6 +352,10 @@ def explain_stop(
             parts.append(f"{scope}{_count_text(sub, period)}")
             if vague:
                 parts.append(vague_text)
+            # a problem that paused (motorburen problematik in winter) says since when
+            latest = pd.to_datetime(sub["occurred_at"]).max()
+            if t[t < end].max() - latest >= pd.Timedelta(days=QUIET_DAYS):
+                parts.append(f"senaste {latest.tz_convert(settings.timezone):%Y-%m-%d}")
             peak = _peak(sub["occurred_at"])
             if peak and len(sub) >= 3:
                 parts.append(f"flest händelser {peak}")
@@ -357,7 +374,7 @@ def explain_stop(
             seen = category[hist_mask].value_counts()
             named = [c for c in seen.index if c in set(check_categories)]
             hist_mask &= category.isin(set(check_categories))
-            compared = " och ".join(_short_label(c) for c in named) + ": " if named else ""
+            compared = and_list([_short_label(c) for c in named]) + ": " if named else ""
         if len(sub) or hist_mask.any():
             parts.append(compared + vs_last_year(t[hist_mask], data_end(t, end)))
         if len(others):

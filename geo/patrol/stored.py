@@ -320,7 +320,7 @@ def write_plan_outputs(
     plan: Plan,
     *,
     out_dir: Path,
-    store_path: Path | None = None,
+    store_path: Path | None,
     pdf: bool = True,
 ) -> dict[str, Path]:
     """Write a plan's map, CSV, GeoJSON, .ics and A4 one-pager, and store its stops.
@@ -333,7 +333,10 @@ def write_plan_outputs(
         Folder of the outputs (``plan-<week>.html`` map, ``.csv``, ``.geojson``, ``.ics``,
         ``-a4.html``, ``.pdf``).
     store_path
-        The store (the stops are saved so next week avoids their place and hour).
+        The store (the stops are saved so next week avoids their place and hour); ``None``
+        is the default store (:data:`geo.settings.store_path`), said by the caller: a test
+        that left it out wrote its made-up plan for 2026-W49 into the checkout's store, and
+        ``geo plan`` for that week then read it as last week's plan of W50.
     pdf
         Also print the one-pager to PDF with Chromium.
 

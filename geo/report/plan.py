@@ -857,9 +857,11 @@ def one_pager_html(plan: Plan) -> str:
     driving = round(sum(float(t["drive_min"]) for t in trips.values()))
     notes = []
     if plan.meta.get("schematic"):
+        # for the patrol: what the drives rest on; how to get real roads is the planner's
+        # (the map's box and the README), not an instruction on a patrol's sheet
         notes.append(
-            f"Körningens {driving} min är ungefärliga. "
-            + str(plan.meta.get("network_note") or "Schematiskt vägnät.")
+            "Schematiskt vägnät: vägarna är raka linjer mellan orter, så körningens "
+            f"{driving} min är ungefärliga."
         )
     note_html = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in notes)
     return f"""<!DOCTYPE html>

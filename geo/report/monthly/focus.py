@@ -18,6 +18,7 @@ from geo.report.monthly.selection import (
 from geo.report.monthly.tables import FocusItem
 from geo.report.monthly.vocabulary import BATHING_MONTHS, MOTOR_MONTHS, month_label
 from geo.sites import bathing_sites, theme_mask
+from geo.words import and_list
 
 
 def _compared(now: int, other: int, what: str, *, k: int, hidden: bool = False) -> str:
@@ -33,11 +34,6 @@ def _compared(now: int, other: int, what: str, *, k: int, hidden: bool = False) 
     else:
         word = "lika många som"
     return f"{word} {what}" if hidden else f"{word} {what} ({shown(other)})"
-
-
-def _and_list(words: Sequence[str]) -> str:
-    """Join words as Swedish lists them: "Polisen", "Polisen och Kommunen", "A, B och C"."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} och {words[-1]}"
 
 
 def who_did_what(executors: Sequence[str], statuses: Sequence[str]) -> str:
@@ -57,7 +53,7 @@ def who_did_what(executors: Sequence[str], statuses: Sequence[str]) -> str:
         ``"Polisen: genomförd, Kommunen: ej genomförd"``.
     """
     if len(set(statuses)) == 1:
-        return f"{_and_list(executors)}: {statuses[0]}"
+        return f"{and_list(executors)}: {statuses[0]}"
     return ", ".join(f"{who}: {said}" for who, said in zip(executors, statuses, strict=True))
 
 
