@@ -723,9 +723,11 @@ def test_report_waits_for_a_month_the_store_does_not_hold_yet():
     inc = _monthly(("2023-12", "2025-11"), 100, seed=7, hot_per_month=12)
     table, notes = emerging_changes(inc, _places(), month="2025-12", cell_size_m=250)
     assert table.frame.empty  # not "ihållande → historisk" for every hot spot
-    assert notes == [
-        "Lagret täcker inte hela december 2025; framväxande hotspots jämförs när månaden är hel."
-    ]
+    # said where the table stands, not "…: inget att redovisa" then why (read as "no change")
+    assert table.empty_text == (
+        "jämförs när månaden är hel (lagret täcker inte hela december 2025)"
+    )
+    assert notes == []
 
 
 def test_place_stats_end_with_the_data_when_the_store_lags():

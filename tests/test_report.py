@@ -28,6 +28,7 @@ from geo.model import THEMES
 from geo.pipeline import run_main_job
 from geo.report import monthly
 from geo.report.monthly.incidents import trend_chart
+from geo.report.monthly.vocabulary import HANDLING_NOTE
 from geo.sites import load_places
 from geo.users import User
 from geo.weeks import local_now
@@ -103,8 +104,17 @@ def test_outputs_are_written(sample):
     assert out["pdf"].name == f"uppfoljning-{MONTH}.pdf"
     assert out["xlsx"].is_file()
     sheets = pd.read_excel(out["xlsx"], sheet_name=None)
-    assert set(sheets) == set(sample["report"].tables)
-    assert {p.stem for p in out["csv"].glob("*.csv")} == set(sample["report"].tables)
+    assert next(iter(sheets)) == "om_tabellerna"  # first: what the tables are
+    assert set(sheets) == {"om_tabellerna", *sample["report"].tables}
+    assert {p.stem for p in out["csv"].glob("*.csv")} == set(sheets)
+    # a table taken out alone keeps its period, handling, legend and the data's nature
+    about = dict(sheets["om_tabellerna"].itertuples(index=False))
+    assert about["Rapport"] == f"Uppföljning av medborgarlöftet – {monthly.month_label(MONTH)}"
+    assert about["Hantering"] == HANDLING_NOTE
+    assert "”< 5”" in about["Dolda antal"] and "”–”" in about["Dolda antal"]
+    assert "syntetiska exempeldata" in about["Data"]
+    for name, table in sample["report"].tables.items():
+        assert about[f"Tabell {name}"] == table.title
 
 
 def test_theme_counts_equal_store_queries(sample):
@@ -156,7 +166,8 @@ def test_top_places_equal_store_queries(sample):
     checked = 0
     for row in platser.itertuples():
         theme = labels[row.Tema]
-        if row.Ruta != "–":  # an aggregated grid cell: count the unnamed incidents in it
+        assert row.Ruta != "–"  # the legend's hidden count, not "no cell"
+        if isinstance(row.Ruta, str) and row.Ruta:  # a grid cell: count the unnamed incidents
             size, e, n = re.fullmatch(r"(\d+)m_E(\d+)_N(\d+)", row.Ruta).groups()
             bbox = (
                 float(e),
@@ -540,13 +551,34 @@ def test_the_week_still_running_on_the_report_day_is_not_a_failed_week(tmp_path)
         ["2026-W48", "45", "120", "pågår"],
     ]
     said = " ".join(" ".join(html.split()).split("Polisens närvaro per ISO-vecka")[1:])
-    assert "uppfylldes 2 av 3 veckor; vecka 2026-W48 pågår och räknas när den är slut." in said
+    assert "uppfylldes i 2 av 3 veckor; vecka 2026-W48 pågår och räknas när den är slut." in said
     assert "skapad 27 november 2026" in " ".join(html.split())
     # a month made before it began: no week is over, none is counted as failed
     ahead = _presence_report(tmp_path, log, month="2026-12", now="2026-11-27 14:00")
     rows = _html_table(monthly.render_html(ahead), "polisnarvaro")
     assert [r[3] for r in rows] == ["ej påbörjad"] * 5
     assert ahead.notes["polis"][0].startswith("Ingen av månadens veckor är slut ännu; veckorna")
+
+
+def test_a_month_with_no_pass_logged_says_so_and_not_that_the_promise_failed(tmp_path):
+    # a council member's review: a store without a patrol log read "nej" in every week and
+    # "uppfylldes 0 av 5 veckor", which a council's minutes would take as the police not coming
+    september = pd.DataFrame([_visit(1, "2026-09-02 18:00", "2026-09-02 20:10", "närvaro", "A")])
+    report = _presence_report(tmp_path, september, month="2026-10", now="2026-11-27 14:00")
+    rows = _html_table(monthly.render_html(report), "polisnarvaro")
+    assert [r[3] for r in rows] == ["ej registrerat"] * 5
+    note = report.notes["polis"][0]
+    assert note.startswith("Inga pass är registrerade för månadens veckor")
+    assert "5 avslutade veckor" in note and "uppfylldes" not in note
+    assert any(
+        n.startswith("Inga aktiviteter är registrerade") for n in report.notes["aktivitetsplan"]
+    )
+    # one pass in the month: the weeks without one were not met
+    october = pd.DataFrame([_visit(1, "2026-10-07 18:00", "2026-10-07 20:10", "närvaro", "A")])
+    one = _presence_report(tmp_path, october, month="2026-10", now="2026-11-27 14:00")
+    rows = _html_table(monthly.render_html(one), "polisnarvaro")
+    assert [r[3] for r in rows] == ["nej", "ja", "nej", "nej", "nej"]
+    assert one.notes["polis"][0].startswith("Löftet om minst 120 minuter uppfylldes i 1 av 5")
 
 
 def _activity_log(*rows: tuple[str, str, str, int]) -> pd.DataFrame:
@@ -915,6 +947,8 @@ def test_every_pdf_page_names_the_month_the_handling_and_its_number(request, whi
     pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
     assert len(pages) >= 2
     title = f"Uppföljning av medborgarlöftet – {monthly.month_label(month)}"
+    if which == "unfinished_month":  # its data end on 6 December: preliminary, on every page
+        title += " (preliminär, observationer 1–6 dec)"
     for i, page in enumerate(pages, 1):
         assert f"{title} · Delad rapport" in page, i
         assert f"sida {i} av {len(pages)}" in page, i
@@ -1061,11 +1095,13 @@ def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp
 def test_a_month_not_over_compares_no_emerging_hot_spots(unfinished_month):
     """Six days of December are no monthly step: read as one, every hot spot would fade."""
     report = unfinished_month["report"]
-    assert report.tables["hotspotforandringar"].frame.empty
-    assert any(
-        "till och med 6 december 2026" in n and "när månaden är hel" in n
-        for n in report.notes["hotspots"]
-    )
+    table = report.tables["hotspotforandringar"]
+    assert table.frame.empty
+    # said where the table stands ("…: inget att redovisa" then why read as "no change")
+    assert table.empty_text.startswith("jämförs när månaden är hel")
+    assert "till och med 6 december 2026" in table.empty_text
+    html = " ".join(monthly.render_html(report).split())
+    assert f"{table.title}: {table.empty_text}." in html and "hotspots jämförs" not in html
 
 
 def test_geo_run_analyses_the_whole_months_before_its_day(sample):
@@ -1125,6 +1161,38 @@ def test_next_months_focus_names_places_of_the_season_not_summers_beaches():
     where = next(r for r in s.reasons if r.startswith("Prognosen"))
     assert "främst kring Fjugesta centrum" in where, where
     assert "Lanna badgruva" not in where and "Leken" not in where
+
+
+@pytest.mark.parametrize(("month", "days"), [("2026-11", 31), ("2027-01", 28)])
+def test_next_months_forecast_is_for_its_calendar_days(month, days):
+    # a council member's review: the forecast was a week's times the month's ISO weeks, so
+    # December (5 weeks, 35 days) came out 13 % high beside counts of calendar months
+    import geopandas as gpd
+
+    from geo.forecast import forecast_week
+    from geo.model import INCIDENT_COLUMNS
+    from geo.report.monthly.focus import next_month_focus
+
+    places = load_places()
+    centre = places.set_index("place_id").geometry["fjugesta_centrum"].centroid
+    tz = "Europe/Stockholm"
+    times = list(pd.date_range("2026-03-02 21:00", "2026-10-30 21:00", freq="2D", tz=tz))
+    end = activity.month_bounds(month)[1]
+    times = [t for t in times if t < end]
+    rows = {c: [None] * len(times) for c in INCIDENT_COLUMNS if c != "geometry"}
+    rows.update(
+        occurred_at=times, category=["alkohol"] * len(times), theme=["N"] * len(times),
+        source=["kommun"] * len(times), location_precision_m=[10.0] * len(times),
+    )  # fmt: skip
+    incidents = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries([centre] * len(times), crs=3006))
+    status = pd.DataFrame(columns=["activity_id", "theme", "section", "text", "status"])
+    items, _ = next_month_focus(
+        incidents, places, month=month, k=5, status=status, forecast_method="count_3m"
+    )
+    said = next(r for r in next(i for i in items if i.theme == "N").reasons if "Prognosen" in r)
+    first = activity.iso_weeks_of_month(str(activity.parse_month(month) + 1))[0]
+    week = float(forecast_week(incidents, week=first, method="count_3m")["risk_N"].sum())
+    assert f"omkring {round(week * days / 7)} observationer" in said, (said, week)
 
 
 def test_next_months_focus_names_no_place_on_fewer_than_k_events():

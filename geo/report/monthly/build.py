@@ -27,8 +27,13 @@ from geo.report.monthly.police import (
     presence_note,
 )
 from geo.report.monthly.selection import compared_periods, covered_days
-from geo.report.monthly.spots import OPEN_ACTIVITY_NOTE, activity_table, spot_tables
-from geo.report.monthly.tables import MonthlyReport, ReportInputs
+from geo.report.monthly.spots import (
+    NOTHING_LOGGED_NOTE,
+    OPEN_ACTIVITY_NOTE,
+    activity_table,
+    spot_tables,
+)
+from geo.report.monthly.tables import MonthlyReport, ReportInputs, Table
 from geo.report.monthly.vocabulary import (
     BATHING_MONTHS,
     HANDLING_NOTE,
@@ -94,6 +99,7 @@ def compute_report(
             "”Syntetiska exempeldata”); de beskriver inga verkliga händelser.",
         )
     days = covered_days(inputs.data_end, month=month)
+    report.covered_days = days
     if days is not None:
         this, last, year = (label for label, _, _ in compared_periods(month, days=days))
         report.note(
@@ -169,6 +175,9 @@ def compute_report(
     report.add(activity_table(status))
     if status["status"].isin(activity.OPEN_STATUSES).any():
         report.note("aktivitetsplan", OPEN_ACTIVITY_NOTE)
+    logged = inputs.activity_log
+    if logged is None or not (logged["month"].astype(str) == month).any():
+        report.note("aktivitetsplan", NOTHING_LOGGED_NOTE)
     focus, notes = next_month_focus(
         inc, places, month=month, k=k, status=status, forecast_method=forecast_method, days=days
     )
@@ -258,13 +267,12 @@ def render_html(report: MonthlyReport) -> str:
         undefined=jinja2.StrictUndefined,
     )
     template = env.get_template("monthly.html")
-    made = activity.day_of(report.made_at)
     return template.render(
         report=report,
-        title=report_title(report.month),
+        title=report_title(report.month, report.covered_days),
         handling_note=HANDLING_NOTE,
         kommun=settings.kommun_name,
-        generated=f"{made.day} {MONTHS_SV[made.month - 1]} {made.year}",
+        generated=_made_text(report),
         month_name=month_label(report.month),
         next_month=month_label(str(activity.parse_month(report.month) + 1)),
         themes=THEMES,
@@ -273,8 +281,54 @@ def render_html(report: MonthlyReport) -> str:
     )
 
 
+def _made_text(report: MonthlyReport) -> str:
+    """Return the day the report was made, e.g. ``"29 november 2026"``."""
+    made = activity.day_of(report.made_at)
+    return f"{made.day} {MONTHS_SV[made.month - 1]} {made.year}"
+
+
+#: The first sheet and CSV of the exported tables: what they are.
+ABOUT_TABLE = "om_tabellerna"
+
+
+def about_frame(report: MonthlyReport) -> pd.DataFrame:
+    """Return what a table taken out of the report needs to be read right, as rows.
+
+    A council member's review: the CSVs and the workbook carried no period, no note of
+    synthetic data and no legend, so a table pasted into the minutes alone could be read as a
+    whole month of real events.
+
+    Parameters
+    ----------
+    report
+        From :func:`compute_report`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Uppgift``, ``Text``: the report's title (with "preliminär" for a running
+        month), the day it was made, the handling note, the legend of hidden counts, any
+        note of synthetic data, then each table's file name and caption.
+    """
+    rows = [
+        ("Rapport", report_title(report.month, report.covered_days)),
+        ("Skapad", _made_text(report)),
+        ("Hantering", HANDLING_NOTE),
+        (
+            "Dolda antal",
+            f"Antal observationer under {report.k} visas som ”< {report.k}”; ”–” står för ett "
+            f"antal som döljs för att ett antal under {report.k} annars kunde räknas fram.",
+        ),
+        *(("Data", text) for text in report.notes.get("intro", [])),
+        *((f"Tabell {name}", table.title) for name, table in report.tables.items()),
+    ]
+    return pd.DataFrame(rows, columns=["Uppgift", "Text"])
+
+
 def export_tables(report: MonthlyReport, *, out_dir: Path, stem: str) -> dict[str, Path]:
     """Write every table as CSV (semicolon-separated, UTF-8 with BOM) and all in one XLSX.
+
+    The first, :data:`ABOUT_TABLE`, says what they are (:func:`about_frame`).
 
     Parameters
     ----------
@@ -293,8 +347,9 @@ def export_tables(report: MonthlyReport, *, out_dir: Path, stem: str) -> dict[st
     csv_dir = out_dir / f"{stem}-tabeller"
     csv_dir.mkdir(parents=True, exist_ok=True)
     xlsx = out_dir / f"{stem}.xlsx"
+    about = Table(ABOUT_TABLE, "Om tabellerna", about_frame(report))
     with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
-        for name, table in report.tables.items():
+        for name, table in {ABOUT_TABLE: about, **report.tables}.items():
             table.frame.to_csv(csv_dir / f"{name}.csv", sep=";", index=False, encoding="utf-8-sig")
             table.frame.to_excel(writer, sheet_name=name[:31], index=False)
     return {"xlsx": xlsx, "csv": csv_dir}
@@ -382,7 +437,7 @@ def write_report(report: MonthlyReport, *, out_dir: Path, pdf: bool = True) -> d
     if pdf:
         from geo.report._pdf import html_to_pdf
 
-        footer = f"{report_title(report.month)} · {HANDLING_NOTE}"
+        footer = f"{report_title(report.month, report.covered_days)} · {HANDLING_NOTE}"
         outputs["pdf"] = html_to_pdf(html, out_dir / f"{stem}.pdf", footer=footer)
     outputs.update(export_tables(report, out_dir=out_dir, stem=stem))
     logger.info("monthly report %s written to %s", report.month, out_dir)

@@ -33,6 +33,7 @@ from geo.report.monthly.vocabulary import (
     HISTORY_MONTHS,
     MONTHS_SV,
     SOURCE_GROUP_LABELS,
+    days_label,
     month_label,
 )
 from geo.timespan import local_time
@@ -183,7 +184,7 @@ def top_areas(
         sub = sub.assign(place_name=_place_names(sub, places))
         named = sub["place_name"].notna() & (sub["place_name"].astype(str).str.strip() != "")
         candidates: list[tuple[int, str, str]] = [
-            (int(n), str(name), "–")
+            (int(n), str(name), "")  # a named place has no grid cell: empty, not "–"
             for name, n in sub[named.to_numpy()].groupby("place_name").size().items()
             if not (theme == "B" and name in hidden)
         ]
@@ -204,7 +205,7 @@ def top_areas(
         rows += [[label, name, cid, n] for n, name, cid in listed]
         if rest:
             where = "Övriga platser och rutor" if listed else f"Alla platser (ingen med minst {k})"
-            rows.append([label, where, "–", suppress(rest, k=k)])
+            rows.append([label, where, "", suppress(rest, k=k)])
     frame = pd.DataFrame(rows, columns=["Tema", "Plats eller område", "Ruta", "Observationer"])
     return Table(
         "platser",
@@ -229,8 +230,7 @@ def partial_month_label(month: str, days: int) -> str:
     str
         E.g. ``"del av månaden: 1–22 nov"``.
     """
-    name = MONTHS_SV[activity.parse_month(month).month - 1]
-    return f"del av månaden: 1–{days} {name[:3]}"
+    return f"del av månaden: {days_label(month, days)}"
 
 
 def trend_table(
@@ -448,13 +448,14 @@ def emerging_changes(
         for (b, a), grp in changed.groupby(["pattern_before", "pattern"], sort=True):
             near = ", ".join(sorted(set(grp["near"]))[:4])
             rows.append([label, b, a, len(grp), near])
+    empty_text = "inget att redovisa"
     if not whole and len(located):
         covered = (
-            f"Lagret har observationer bara till och med {days} {month_label(month)}"
+            f"lagret har observationer bara till och med {days} {month_label(month)}"
             if days is not None
-            else f"Lagret täcker inte hela {month_label(month)}"
+            else f"lagret täcker inte hela {month_label(month)}"
         )
-        notes.append(f"{covered}; framväxande hotspots jämförs när månaden är hel.")
+        empty_text = f"jämförs när månaden är hel ({covered})"
     frame = pd.DataFrame(
         rows, columns=["Tema", "Förra månaden", "Denna månad", "Rutor", "Närmaste platser"]
     )
@@ -462,4 +463,4 @@ def emerging_changes(
         f"Framväxande hotspots ({cell_size_m:g} m-rutor, {history_months} månader): "
         "klasser som ändrats sedan förra månaden"
     )
-    return Table("hotspotforandringar", title, frame), notes
+    return Table("hotspotforandringar", title, frame, empty_text=empty_text), notes

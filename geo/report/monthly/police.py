@@ -22,6 +22,10 @@ WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
 #: after it: the words an activity line whose month is not over reads.
 WEEK_RUNNING = activity.STATUSES["running"]
 WEEK_AHEAD = activity.STATUSES["not_begun"]
+#: ``Uppfyllt`` of a week over when no pass at all is logged in the month's weeks: nothing
+#: recorded is not a promise broken (a council member's review read "nej" in every week of a
+#: store without a patrol log as the police never coming).
+WEEK_NOT_LOGGED = "ej registrerat"
 
 
 def police_presence(
@@ -49,15 +53,21 @@ def police_presence(
     -------
     Table
         ``polisnarvaro``: ``Vecka``, ``Minuter``, ``Löfte (minuter)``, ``Uppfyllt`` (one of
-        :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_RUNNING`, :data:`WEEK_AHEAD`).
+        :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_RUNNING`, :data:`WEEK_AHEAD`, or
+        :data:`WEEK_NOT_LOGGED` for a week over when the month's weeks have no pass at all).
     """
     weeks = activity.iso_weeks_of_month(month)
     by_week = weekly_minutes.set_index("iso_week")
+    logged = float(by_week["minutes"].reindex(weeks).fillna(0.0).sum()) > 0
     rows = []
     for week in weeks:
         minutes = round(float(by_week["minutes"].get(week, 0.0)))
         met = bool(by_week["met"].get(week, False))
-        rows.append([week, minutes, promise_min, activity.week_verdict(week, met=met, now=now)])
+        verdict = activity.week_verdict(week, met=met, now=now)
+        rows.append(
+            [week, minutes, promise_min, WEEK_NOT_LOGGED if verdict == WEEK_NOT_MET and not logged
+             else verdict]
+        )  # fmt: skip
     frame = pd.DataFrame(rows, columns=["Vecka", "Minuter", "Löfte (minuter)", "Uppfyllt"])
     return Table("polisnarvaro", "Polisens närvaro per ISO-vecka mot löftet", frame)
 
@@ -75,18 +85,25 @@ def presence_note(presence: Table, *, promise_min: int = PROMISE_MIN) -> str:
     Returns
     -------
     str
-        E.g. ``"Löftet om minst 120 minuter uppfylldes 2 av 3 veckor; vecka 2026-W48 pågår
+        E.g. ``"Löftet om minst 120 minuter uppfylldes i 2 av 3 veckor; vecka 2026-W48 pågår
         och räknas när den är slut."``
     """
     frame = presence.frame
     verdicts = list(frame["Uppfyllt"])
     met = verdicts.count(WEEK_MET)
     decided = met + verdicts.count(WEEK_NOT_MET)
-    parts = [
-        f"Löftet om minst {promise_min} minuter uppfylldes {met} av {decided} veckor"
-        if decided
-        else "Ingen av månadens veckor är slut ännu"
-    ]
+    unlogged = verdicts.count(WEEK_NOT_LOGGED)
+    if unlogged:
+        parts = [
+            f"Inga pass är registrerade för månadens veckor, så löftet om minst {promise_min} "
+            f"minuter kan inte följas upp för {unlogged} avslutade "
+            f"{'vecka' if unlogged == 1 else 'veckor'} (ej registrerat, inte nödvändigtvis ej "
+            "utfört); passen förs in på sidan Pass eller med geo log import"
+        ]
+    elif decided:
+        parts = [f"Löftet om minst {promise_min} minuter uppfylldes i {met} av {decided} veckor"]
+    else:
+        parts = ["Ingen av månadens veckor är slut ännu"]
     for verdict, said in ((WEEK_RUNNING, "pågår"), (WEEK_AHEAD, "har inte börjat")):
         weeks = list(frame.loc[frame["Uppfyllt"] == verdict, "Vecka"])
         if weeks:
@@ -157,13 +174,14 @@ def controls_table(patrol_log: pd.DataFrame, *, month: str, places: gpd.GeoDataF
         for kind in CONTROL_TYPES:
             sel = log[(kinds == kind).to_numpy()]
             if sel.empty:
-                rows.append([kind.capitalize(), 0, 0, "–"])
+                rows.append([kind.capitalize(), 0, 0, ""])
                 continue
             where = sorted({shared_place(p, gaz) for v in sel["places"] for p in places_of(v)})
             minutes = round(float(pd.to_numeric(sel["minutes"]).sum()))
-            rows.append([kind.capitalize(), len(sel), minutes, ", ".join(where) or "–"])
+            # "–" is the legend's hidden count; no place is an empty cell
+            rows.append([kind.capitalize(), len(sel), minutes, ", ".join(where)])
     else:
-        rows = [[kind.capitalize(), 0, 0, "–"] for kind in CONTROL_TYPES]
+        rows = [[kind.capitalize(), 0, 0, ""] for kind in CONTROL_TYPES]
     frame = pd.DataFrame(rows, columns=["Kontrolltyp", "Tillfällen", "Minuter", "Platser"])
     return Table("kontroller", f"Kontroller per typ och plats, {month_label(month)}", frame)
 

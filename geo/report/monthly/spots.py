@@ -171,6 +171,13 @@ OPEN_ACTIVITY_NOTE = (
     "av månadens veckor som är slut hittills, för övriga antalet till månadens slut."
 )
 
+#: Said when nobody logged any activity-plan line for the month: its "ej genomförd" may be
+#: work not entered (a council member's review of a store without an activity log).
+NOTHING_LOGGED_NOTE = (
+    "Inga aktiviteter är registrerade för månaden: ”ej genomförd” betyder här att inget har "
+    "förts in, inte nödvändigtvis att inget gjordes (sidan Aktiviteter eller geo activity log)."
+)
+
 
 def activity_table(status: pd.DataFrame) -> Table:
     """Show the activity plan's status this month, one row per activity line.

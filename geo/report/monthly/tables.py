@@ -77,12 +77,17 @@ class Table:
         The table as shown: counts of incidents are already suppressed.
     event_counts
         Columns holding counts of incidents (k-suppressed; checked by the privacy test).
+    empty_text
+        What the report says when the table has no rows: "inget att redovisa", or why it has
+        none (a running month's hotspot changes: "jämförs när månaden är hel", not a line
+        reading as "no change").
     """
 
     name: str
     title: str
     frame: pd.DataFrame
     event_counts: tuple[str, ...] = ()
+    empty_text: str = "inget att redovisa"
 
 
 @dataclass
@@ -127,10 +132,15 @@ class MonthlyReport:
         the end of that day, :func:`geo.activity.end_of_day`): it decides which week and
         activity line are still running, and its day (:func:`geo.activity.day_of`) is the
         date the report says it was made.
+    covered_days
+        The days of the month the observations cover when they end inside it
+        (:func:`~geo.report.monthly.selection.covered_days`): the report is then preliminary
+        and its title says so; ``None`` for a month covered to its end.
     """
 
     month: str
     k: int
+    covered_days: int | None = None
     made_at: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz=settings.timezone))
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, str] = field(default_factory=dict)

@@ -70,17 +70,43 @@ HANDLING_NOTE = "Delad rapport"
 month_label = activity.month_label
 
 
-def report_title(month: str) -> str:
+def report_title(month: str, covered_days: int | None = None) -> str:
     """Return the report's Swedish title, e.g. ``"Uppföljning av medborgarlöftet – november 2026"``.
 
     Parameters
     ----------
     month
         ``YYYY-MM``.
+    covered_days
+        The days of the month the observations cover when they end inside it: the title
+        then says the report is preliminary ("november 2026 (preliminär, observationer
+        1–22 nov)"); a council member's review found a running month's report titled as a
+        whole month, its limit said only in one sentence.
 
     Returns
     -------
     str
         The title of the page, its heading and the foot of every printed page.
     """
-    return f"Uppföljning av medborgarlöftet – {month_label(month)}"
+    title = f"Uppföljning av medborgarlöftet – {month_label(month)}"
+    if covered_days is not None:
+        title += f" (preliminär, observationer {days_label(month, covered_days)})"
+    return title
+
+
+def days_label(month: str, days: int) -> str:
+    """Return the first ``days`` days of a month as a report says them, e.g. ``"1–22 nov"``.
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+    days
+        The days covered.
+
+    Returns
+    -------
+    str
+        The days and the month's short name.
+    """
+    return f"1–{days} {MONTHS_SV[activity.parse_month(month).month - 1][:3]}"
