@@ -707,3 +707,35 @@ def test_the_drawn_plan_stays_within_the_tolerance_and_the_same_seed_gives_it_ag
         assert sol.value == pytest.approx(plan_value(inst, sol.trips))
         assert sol.value >= 0.95 * best_value - 1e-9
         assert best_value >= best.value - 1e-9
+
+
+def test_a_plan_repeating_last_weeks_places_days_and_bands_says_so() -> None:
+    # a planner's review: W49-W52 came back the same week after week, and nothing said so
+    from geo.patrol.plan import repeat_note
+
+    tz = "Europe/Stockholm"
+    monday = pd.Timestamp("2026-12-07", tz=tz)  # W50
+    stops = pd.DataFrame(
+        {
+            "candidate_id": ["plats:mullhyttan", "plats:fjugesta_centrum"],
+            "start": [
+                pd.Timestamp("2026-12-11 20:45", tz=tz),
+                pd.Timestamp("2026-12-12 21:20", tz=tz),
+            ],
+        }
+    )
+    w49 = stops.assign(
+        start=[pd.Timestamp("2026-12-04 20:28", tz=tz), pd.Timestamp("2026-12-05 21:51", tz=tz)]
+    )
+    assert repeat_note(stops, w49, monday=monday) == (
+        "Samma platser, veckodagar och tidsband som vecka 49: de ger mest av veckans förväntade "
+        "händelser; variera gärna exakt plats och tid."
+    )
+    # another evening, another place, an older week or none: nothing to say
+    moved = w49.assign(start=[pd.Timestamp("2026-12-03 20:28", tz=tz), w49["start"][1]])
+    assert repeat_note(stops, moved, monday=monday) == ""
+    other = w49.assign(candidate_id=["plats:vintrosa", "plats:fjugesta_centrum"])
+    assert repeat_note(stops, other, monday=monday) == ""
+    older = w49.assign(start=w49["start"] - pd.Timedelta(days=7))
+    assert repeat_note(stops, older, monday=monday) == ""
+    assert repeat_note(stops, None, monday=monday) == ""

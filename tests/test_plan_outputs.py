@@ -819,6 +819,10 @@ def test_a_plan_from_synthetic_data_says_so_on_its_page_map_and_calendar(july_pl
     assert json.dumps(note)[1:-1] in page  # in the info box (folium writes it \\u-escaped)
     for _, trip in patrol.plan_trips(july_plan).iterrows():
         assert note in plan_report.trip_description(july_plan, trip)
+    # a week repeating the last one says so under its stops (patrol.plan.repeat_note)
+    assert "Samma platser" not in html
+    again = replace(july_plan, meta={**july_plan.meta, "repeat_note": "Samma platser, x."})
+    assert "<p class='note'>Samma platser, x.</p>" in plan_report.one_pager_html(again)
     # a plan from real data only says nothing of the kind
     real = replace(july_plan, meta={**july_plan.meta, "synthetic_note": ""})
     assert "Syntetiska exempeldata –" not in plan_report.one_pager_html(real)

@@ -107,7 +107,8 @@ def test_a_month_compared_over_its_first_days_gives_no_hidden_rest_away():
     counts = compared_counts(inc, PLACES, month="2025-10", k=K, days=17)["N"]
     assert counts == [(8, False), (6, True), (0, False)]
     said = change_reason(8, 6, 0, month="2025-10", k=K, days=17, hidden=(True, False))
-    assert "förra månaden (" not in said and "fler än förra månaden" in said
+    assert "förra månaden (" not in said and "fler än samma dagar förra månaden" in said
+    assert "samma dagar i fjol (0)" in said  # over part of a month, its same days, said so
     # the whole month covered: nothing to give away, the count is shown
     whole = theme_tables(inc, PLACES, month="2025-10", k=K)[0].frame.set_index("Tema")
     assert list(whole.loc[THEMES["N"]]) == [8, 7, 0]

@@ -23,7 +23,7 @@ from geo.patrol.candidates import plan_candidates
 from geo.patrol.priorities import DWELL_RANGE_MIN, PlanSettings, load_priorities, week_seed
 from geo.patrol.profiles import HOURS_OF_WEEK, FloatArray, events_profile
 from geo.patrol.reasons import candidate_incidents, explain_stop, explain_time, reason_period
-from geo.patrol.windows import stop_values, trip_windows
+from geo.patrol.windows import band_hours, stop_values, trip_windows
 from geo.patrol_solver import IntArray
 from geo.weeks import week_monday
 
@@ -417,6 +417,7 @@ def make_plan(
         "synthetic_note": SYNTHETIC_NOTE
         if len(before) and (incidents.loc[times < monday, "source"] == "syntetisk").any()
         else "",
+        "repeat_note": repeat_note(stops, previous, monday=monday),
     }
     logger.info(
         "plan %s: %d stops in %d trips, %.0f of %.0f min, %.0f %% of the best plan's expected "
@@ -653,6 +654,49 @@ def recent_visits(
         if since <= t < monday:
             visits.append((t, str(cid), int(t.day_of_week * 24 + t.hour)))
     return [(cid, hour) for _t, cid, hour in sorted(visits)]
+
+
+def repeat_note(
+    stops: gpd.GeoDataFrame, previous: pd.DataFrame | None, *, monday: pd.Timestamp
+) -> str:
+    """Say when a plan repeats last week's places, weekdays and hour bands, stop for stop.
+
+    The plan avoids last weeks' slots only as far as the expected events allow
+    (``last_week_factor``, ``near_optimal``); on data where a few places and evenings hold most
+    of the events the same week comes back, which a planner's review found W49–W52 did
+    without the page saying so. A pattern the public can learn is the planner's to vary.
+
+    Parameters
+    ----------
+    stops
+        The plan's stops (``candidate_id``, ``start``).
+    previous
+        Earlier plans' stops (:func:`recent_visits` reads them).
+    monday
+        Local Monday 00:00 of the planned week.
+
+    Returns
+    -------
+    str
+        E.g. "Samma platser, veckodagar och tidsband som vecka 49: de ger mest av veckans
+        förväntade händelser; variera gärna exakt plats och tid." Empty when the plan differs
+        from the week before, or there is no stored plan of it.
+    """
+    last = recent_visits(previous, monday=monday, weeks=1)
+    if not last or not len(stops):
+        return ""
+    here = {
+        (str(cid), band_hours(pd.Timestamp(t).day_of_week * 24 + pd.Timestamp(t).hour).start)
+        for cid, t in zip(stops["candidate_id"], stops["start"], strict=True)
+    }
+    before = {(cid, band_hours(hour).start) for cid, hour in last}
+    if here != before:
+        return ""
+    week = (monday - pd.Timedelta(days=7)).isocalendar().week
+    return (
+        f"Samma platser, veckodagar och tidsband som vecka {week}: de ger mest av veckans "
+        "förväntade händelser; variera gärna exakt plats och tid."
+    )
 
 
 def same_place_groups(candidates: gpd.GeoDataFrame, *, distance_m: float) -> IntArray:

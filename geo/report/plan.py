@@ -855,7 +855,7 @@ def one_pager_html(plan: Plan) -> str:
     # the minutes the drives take are said, and how sure they are (a planner's review: 42 of
     # 120 minutes were driving on straight lines between villages, not said on the page)
     driving = round(sum(float(t["drive_min"]) for t in trips.values()))
-    notes = []
+    notes = [str(plan.meta["repeat_note"])] if plan.meta.get("repeat_note") else []
     if plan.meta.get("schematic"):
         # for the patrol: what the drives rest on; how to get real roads is the planner's
         # (the map's box and the README), not an instruction on a patrol's sheet

@@ -172,11 +172,18 @@ def change_reason(
         samma månad i fjol (9)."``
     """
     head = str(now) if now == 0 or now >= k else f"färre än {k}"
+    # over part of the month the others are its same days, and said so: "förra månaden (8)"
+    # read as October's whole 13 (a council member's review)
+    before, a_year_ago = (
+        ("förra månaden", "samma månad i fjol")
+        if days is None
+        else ("samma dagar förra månaden", "samma dagar i fjol")
+    )
     return (
         f"{head} observationer {'i' if days is None else 'under'} "
         f"{compared_periods(month, days=days)[0][0]}: "
-        f"{_compared(now, last, 'förra månaden', k=k, hidden=hidden[0])}, "
-        f"{_compared(now, year, 'samma månad i fjol', k=k, hidden=hidden[1])}."
+        f"{_compared(now, last, before, k=k, hidden=hidden[0])}, "
+        f"{_compared(now, year, a_year_ago, k=k, hidden=hidden[1])}."
     )
 
 
