@@ -1210,3 +1210,14 @@ def test_the_zoom_is_named_after_the_places_of_its_stops_not_the_nearest_to_its_
         assert zoomed.get_title(loc="left") == "Utsnitt: Fjugesta centrum och Gropen"
     finally:
         plt.close(fig)
+
+
+def test_a_trip_on_a_holiday_names_it_on_the_page_and_in_the_calendar(two_trip_plan) -> None:
+    # a planner's review: W52 planned Friday 25 and Saturday 26 December without a word
+    trip = plan_report.plan_trips(two_trip_plan).iloc[0].copy()
+    assert "(" not in plan_report.trip_line(two_trip_plan, trip).split(":")[0]  # 4 December
+    trip["leave"] = pd.Timestamp("2026-12-25 20:10", tz="Europe/Stockholm")
+    assert plan_report.trip_line(two_trip_plan, trip).startswith(
+        f"Tur {trip['trip']} fredag 25/12 (juldagen): start vid infart från Örebro 20:10"
+    )
+    assert plan_report.trip_description(two_trip_plan, trip).startswith("Juldagen.\nStart vid ")

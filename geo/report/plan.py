@@ -21,6 +21,7 @@ import shapely
 
 from geo import settings
 from geo.errors import GeoError
+from geo.holidays import holiday_name
 from geo.model import THEMES
 from geo.outputfile import write_atomically
 from geo.patrol.trips import plan_trips
@@ -104,8 +105,10 @@ def trip_line(plan: Plan, trip: pd.Series) -> str:
     stops = " → ".join(
         f"{o} {pd.Timestamp(t):%H:%M}" for o, t in zip(trip["orders"], trip["starts"], strict=True)
     )
+    holiday = holiday_name(leave.date())
+    when = f" ({holiday})" if holiday else ""  # a planner's review: juldagen went unsaid
     return (
-        f"Tur {int(trip['trip'])} {DAY_NAMES[leave.day_of_week]} {leave.day}/{leave.month}: "
+        f"Tur {int(trip['trip'])} {DAY_NAMES[leave.day_of_week]} {leave.day}/{leave.month}{when}: "
         f"start vid {_entry_name(plan)} {leave:%H:%M} → {stops} → "
         f"tillbaka vid infarten {back:%H:%M} (körning {round(float(trip['drive_min']))} min)"
     )
@@ -226,17 +229,20 @@ def trip_description(plan: Plan, trip: pd.Series) -> str:
     Returns
     -------
     str
-        Lines "Start vid infart från Örebro 20:11 (körning 8 min)", "1. 20:19–20:37 <plats>:
+        On a holiday or its eve its name first ("Juldagen."), then lines "Start vid infart
+        från Örebro 20:11 (körning 8 min)", "1. 20:19–20:37 <plats>:
         <åtgärd>", …, "Tillbaka vid infart från Örebro 21:03 (körning 8 min). Körning i turen:
         16 min.", then
         each stop's reason (:func:`event_description`) under its number, and the handling note.
     """
     entry = _entry_name(plan)
     stops = plan.stops.set_index("order").loc[list(trip["orders"])]
-    lines = [
+    holiday = holiday_name(pd.Timestamp(trip["leave"]).date())
+    lines = [f"{holiday[0].upper()}{holiday[1:]}."] if holiday else []
+    lines.append(
         f"Start vid {entry} {pd.Timestamp(trip['leave']):%H:%M} "
         f"(körning {round(float(trip['drive_out_min']))} min)"
-    ]
+    )
     for order, s in stops.iterrows():
         lines.append(
             f"{order}. {pd.Timestamp(s['start']):%H:%M}–{pd.Timestamp(s['end']):%H:%M} "
