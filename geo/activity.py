@@ -56,21 +56,25 @@ MONTHS_SV: tuple[str, ...] = (
 
 #: Status of an activity line in a month: id → Swedish label. Partly and not done are
 #: said only once the line's month is over; before, a line not done yet is running (not
-#: begun before the month begins), as the report's weeks of police presence are.
+#: begun before the month begins), as the report's weeks of police presence are, or behind
+#: when it has done less than is due by the day (a weekly line whose weeks over were not
+#: all met: "pågår" beside three missed weeks read as on track, a council member's review).
 STATUSES: dict[str, str] = {
     "done": "genomförd",
     "partly": "delvis",
     "not_done": "ej genomförd",
     "running": "pågår",
+    "behind": "pågår, efter plan",
     "not_begun": "ej påbörjad",
     "not_planned": "ej planerad denna månad",
 }
 
-#: A week's ``Uppfyllt`` when its promised minutes are met, or not met once it is over.
-WEEK_MET, WEEK_NOT_MET = "ja", "nej"
+#: A week's ``Uppfyllt`` when its promised minutes are met, or not met once it is over;
+#: over with no pass logged in any of the month's weeks, not recorded (:func:`week_verdict`).
+WEEK_MET, WEEK_NOT_MET, WEEK_NOT_LOGGED = "ja", "nej", "ej registrerat"
 
 #: Statuses of a line whose month is not over on the day the status is told.
-OPEN_STATUSES: tuple[str, ...] = ("running", "not_begun")
+OPEN_STATUSES: tuple[str, ...] = ("running", "behind", "not_begun")
 
 #: Columns of :func:`load_plan`.
 PLAN_COLUMNS: tuple[str, ...] = (
@@ -1163,7 +1167,9 @@ def _status(due: Due, done: int) -> str:
         return "done" if done > 0 else "not_planned"
     if done >= due.planned:
         return "done"
-    if not due.over:  # not missed before its time is out
+    if not due.over:  # not missed before its time is out, but maybe behind what is due
+        if done < due.due:
+            return "behind"
         return "running" if due.begun or done > 0 else "not_begun"
     return "partly" if done > 0 else "not_done"
 
@@ -1210,7 +1216,8 @@ def activity_status(
         ``planned``, ``due`` and ``planned_label`` as :func:`due_by` says; ``status`` is a
         key of :data:`STATUSES`: done when ``done >= planned`` (at once, even before the
         month is over), not planned outside the line's months; before the month is over
-        running (not begun before it begins); once it is over partly when some was done
+        running (not begun before it begins), or behind when less is done than is due by
+        ``now`` (:class:`Due`); once it is over partly when some was done
         and not done when nothing.
     """
     now = pd.Timestamp.now(tz=settings.timezone) if now is None else pd.Timestamp(now)
@@ -1265,7 +1272,8 @@ def line_status(statuses: Sequence[str]) -> str:
 
     Every executor of a line is planned the same number of times, so when they agree the
     line has their status. When they do not, one has done more than another: before the
-    month is over the line is ``running`` (nothing is missed yet), after it ``partly``
+    month is over the line is ``behind`` when one executor is, else ``running`` (nothing is
+    missed yet), after it ``partly``
     (something was done but not everything).
 
     Parameters
@@ -1281,6 +1289,8 @@ def line_status(statuses: Sequence[str]) -> str:
     kinds = set(statuses)
     if len(kinds) == 1:
         return next(iter(kinds))
+    if "behind" in kinds:
+        return "behind"
     return "running" if kinds & set(OPEN_STATUSES) else "partly"
 
 
@@ -1391,7 +1401,9 @@ def previous_month(month: str) -> str:
     return str(parse_month(month) - 1)
 
 
-def week_verdict(week: str, *, met: bool, now: pd.Timestamp | None = None) -> str:
+def week_verdict(
+    week: str, *, met: bool, now: pd.Timestamp | None = None, logged: bool = True
+) -> str:
     """Return whether a week kept the police's promise, as the report and the app say it.
 
     Parameters
@@ -1404,11 +1416,16 @@ def week_verdict(week: str, *, met: bool, now: pd.Timestamp | None = None) -> st
         The day the verdict is told (default the clock): a week not met is
         :data:`WEEK_NOT_MET` only once it is over; the week holding ``now`` is still running
         (``STATUSES["running"]``) and a later one not begun (``STATUSES["not_begun"]``).
+    logged
+        Whether any pass is logged in the month's weeks (:func:`any_pass_logged`): when
+        none is, a week over reads :data:`WEEK_NOT_LOGGED`, since nothing recorded is not a
+        promise broken (a council member's review of a store without a patrol log).
 
     Returns
     -------
     str
-        :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, ``"pågår"`` or ``"ej påbörjad"``.
+        :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_NOT_LOGGED`, ``"pågår"`` or
+        ``"ej påbörjad"``.
     """
     if met:
         return WEEK_MET
@@ -1417,4 +1434,25 @@ def week_verdict(week: str, *, met: bool, now: pd.Timestamp | None = None) -> st
         return STATUSES["running"]
     if week > current:  # labels sort in time order as text
         return STATUSES["not_begun"]
-    return WEEK_NOT_MET
+    return WEEK_NOT_MET if logged else WEEK_NOT_LOGGED
+
+
+def any_pass_logged(weekly_minutes: pd.DataFrame, weeks: Sequence[str]) -> bool:
+    """Tell whether any police minutes are logged in the given ISO weeks.
+
+    Parameters
+    ----------
+    weekly_minutes
+        :func:`geo.patrol_log.minutes_per_week` (``iso_week``, ``minutes``).
+    weeks
+        The month's ISO weeks (:func:`iso_weeks_of_month`).
+
+    Returns
+    -------
+    bool
+        False when the weeks have no minutes at all (:func:`week_verdict`'s ``logged``).
+    """
+    if not len(weekly_minutes):
+        return False
+    minutes = weekly_minutes.set_index("iso_week")["minutes"].reindex(list(weeks))
+    return bool(minutes.fillna(0.0).sum() > 0)

@@ -333,12 +333,25 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
 
     columns = ["planned", "due", "planned_label", "done", "status_label"]
     friday = status_on("2026-11-27 14:00")  # W48 running
+    # a weekly line with weeks over not met is behind, not merely running: "pågår" beside a
+    # missed week read as on track (a council member's review); nothing is "ej genomförd" yet
     assert tuple(friday.loc[("X1", "polis"), columns]) == (
-        4, 3, "3 av 4 veckor hittills", 2, "pågår",
+        4, 3, "3 av 4 veckor hittills", 2, "pågår, efter plan",
     )  # fmt: skip
     assert tuple(friday.loc[("N2", "kommun"), columns]) == (
-        8, 6, "6 av 8 hittills (3 av 4 veckor)", 0, "pågår",
+        8, 6, "6 av 8 hittills (3 av 4 veckor)", 0, "pågår, efter plan",
     )  # fmt: skip
+    assert friday.loc[("X1", "polis"), "status"] in activity.OPEN_STATUSES
+    on_track = activity.activity_status(
+        twice, log, month="2026-11", weekly_minutes=minutes.assign(met=True),
+        now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
+    ).set_index(["activity_id", "executor"])  # fmt: skip
+    assert on_track.loc[("X1", "polis"), "status_label"] == "genomförd"  # 4 of 4 already
+    three = activity.activity_status(
+        twice, log, month="2026-11", weekly_minutes=minutes.assign(met=[True, True, True, False]),
+        now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
+    ).set_index(["activity_id", "executor"])  # fmt: skip
+    assert three.loc[("X1", "polis"), "status_label"] == "pågår"  # the weeks over all met
     assert tuple(friday.loc[("N1", "polis"), columns]) == (
         2, 0, "2 till månadens slut", 0, "pågår",
     )  # fmt: skip
@@ -615,7 +628,7 @@ def test_cli_status_as_of_a_day_reads_the_log_as_it_stood_then(tmp_path, store_p
     runner = CliRunner()
     friday = _status_rows(runner.invoke(activity_group, [*base, "--as-of", "2026-11-20"]))
     assert (friday["X1"]["done"], friday["X1"]["planned_label"]) == (1, "2 av 4 veckor hittills")
-    assert friday["X1"]["status"] == "running"
+    assert friday["X1"]["status"] == "behind"  # 1 of the 2 weeks over met
     sunday = _status_rows(runner.invoke(activity_group, [*base, "--as-of", "2026-11-22"]))
     assert (sunday["X1"]["done"], sunday["X1"]["planned_label"]) == (2, "3 av 4 veckor hittills")
     # a day not yet ended would call work still to be done missed: refused

@@ -638,7 +638,12 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00", done=done)
     rows = _activity_rows(report)
     # Utförare, Planerat, Genomfört, Status
-    assert rows["X1"] == ["Polisen", "3 av 4 veckor hittills", "2", "pågår"]
+    assert rows["X1"] == [
+        "Polisen",
+        "3 av 4 veckor hittills",
+        "2",
+        "pågår, efter plan",
+    ]  # W46 missed
     assert rows["N1"] == ["Polisen", "2 till månadens slut", "0", "pågår"]
     assert rows["S1"] == ["Polisen, Kommunen", "1 till månadens slut", "Polisen 1, Kommunen 0",
                           "pågår"]  # fmt: skip
@@ -653,7 +658,7 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     csv = pd.read_csv(out["csv"] / "aktivitetsplan.csv", sep=";", dtype=str,
                       encoding="utf-8-sig").set_index("Id")  # fmt: skip
     assert list(csv.loc["X1", ["Planerat", "Genomfört", "Status"]]) == [
-        "3 av 4 veckor hittills", "2", "pågår",
+        "3 av 4 veckor hittills", "2", "pågår, efter plan",
     ]  # fmt: skip
     assert list(csv.loc["N1", ["Planerat", "Status"]]) == ["2 till månadens slut", "pågår"]
     # once November is over the same log is judged as before
@@ -673,8 +678,11 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     assert rows["N1"] == ["Polisen", "2 till månadens slut", "0", "ej påbörjad"]
     # the bathing section's note on the kommun's B line agrees with the table
     june = _presence_report(tmp_path, log, month="2026-06", now="2026-06-10 12:00")
-    assert _activity_rows(june)["B1"] == ["Kommunen", "1 av 4 veckor hittills", "0", "pågår"]
-    assert "enligt aktivitetsplanen: B1: pågår." in _section_text(monthly.render_html(june), "bad")
+    assert _activity_rows(june)["B1"] == [
+        "Kommunen", "1 av 4 veckor hittills", "0", "pågår, efter plan",
+    ]  # fmt: skip
+    bad = _section_text(monthly.render_html(june), "bad")
+    assert "enligt aktivitetsplanen: B1: pågår, efter plan." in bad
 
 
 def test_traffic_spots_by_status_equal_store_queries(tmp_path):
@@ -992,7 +1000,7 @@ def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
         ["2026-W48", "0", "120", "ej påbörjad"],
     ]
     rows = {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}
-    assert rows["X1"] == ["Polisen", "2 av 4 veckor hittills", "1", "pågår"]
+    assert rows["X1"] == ["Polisen", "2 av 4 veckor hittills", "1", "pågår, efter plan"]
     # the end of Sunday 22 November ends week 47 (150 minutes by then), not the month
     CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-22"])
     html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
@@ -1085,7 +1093,7 @@ def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp
     """Saturday 2 January 2027: December is over but its week 53 runs to Sunday 3 January."""
     report = _presence_report(tmp_path, _no_visits(), month="2026-12", now="2027-01-02 12:00")
     rows = _activity_rows(report)
-    assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0", "pågår"]
+    assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0", "pågår, efter plan"]
     assert rows["N1"] == ["Polisen", "2", "0", "ej genomförd"]  # a monthly line is over
     note = " ".join(report.notes["aktivitetsplan"])
     assert "per vecka när månadens sista ISO-vecka är slut" in note

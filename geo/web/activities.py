@@ -151,13 +151,19 @@ def month_view(
     for c in activity_entries.read_entry_changes(followup.month, path=path).to_dict("records"):
         changes.setdefault((str(c["activity_id"]), str(c["executor"])), []).append(c)
     day = local_now(now)
+    # as the report says it: no pass at all in the month's weeks is "ej registrerat", not "nej"
+    any_logged = activity.any_pass_logged(
+        followup.weekly_minutes, [str(w) for w in followup.weekly_minutes["iso_week"]]
+    )
     weeks = [
         {
             "week": str(w["iso_week"]),
             "minutes": round(float(w["minutes"])),
             "met": bool(w["met"]),
             "over": bool(day >= week_monday(shift_week(str(w["iso_week"]), 1))),
-            "verdict": activity.week_verdict(str(w["iso_week"]), met=bool(w["met"]), now=day),
+            "verdict": activity.week_verdict(
+                str(w["iso_week"]), met=bool(w["met"]), now=day, logged=any_logged
+            ),
         }
         for w in followup.weekly_minutes.to_dict("records")
     ]

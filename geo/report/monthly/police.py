@@ -22,10 +22,8 @@ WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
 #: after it: the words an activity line whose month is not over reads.
 WEEK_RUNNING = activity.STATUSES["running"]
 WEEK_AHEAD = activity.STATUSES["not_begun"]
-#: ``Uppfyllt`` of a week over when no pass at all is logged in the month's weeks: nothing
-#: recorded is not a promise broken (a council member's review read "nej" in every week of a
-#: store without a patrol log as the police never coming).
-WEEK_NOT_LOGGED = "ej registrerat"
+#: ``Uppfyllt`` of a week over when no pass at all is logged in the month's weeks.
+WEEK_NOT_LOGGED = activity.WEEK_NOT_LOGGED
 
 
 def police_presence(
@@ -58,16 +56,13 @@ def police_presence(
     """
     weeks = activity.iso_weeks_of_month(month)
     by_week = weekly_minutes.set_index("iso_week")
-    logged = float(by_week["minutes"].reindex(weeks).fillna(0.0).sum()) > 0
+    logged = activity.any_pass_logged(weekly_minutes, weeks)
     rows = []
     for week in weeks:
         minutes = round(float(by_week["minutes"].get(week, 0.0)))
         met = bool(by_week["met"].get(week, False))
-        verdict = activity.week_verdict(week, met=met, now=now)
-        rows.append(
-            [week, minutes, promise_min, WEEK_NOT_LOGGED if verdict == WEEK_NOT_MET and not logged
-             else verdict]
-        )  # fmt: skip
+        verdict = activity.week_verdict(week, met=met, now=now, logged=logged)
+        rows.append([week, minutes, promise_min, verdict])
     frame = pd.DataFrame(rows, columns=["Vecka", "Minuter", "Löfte (minuter)", "Uppfyllt"])
     return Table("polisnarvaro", "Polisens närvaro per ISO-vecka mot löftet", frame)
 

@@ -164,8 +164,9 @@ def spot_tables(
 #: the month's ISO weeks ends (December 2026: Sunday 3 January), a monthly one when the
 #: calendar month ends.
 OPEN_ACTIVITY_NOTE = (
-    "En aktivitet som ännu inte är genomförd står som ”pågår” (”ej påbörjad” om dess första "
-    "vecka eller månad inte har börjat) och räknas först när den är slut: en aktivitet per "
+    "En aktivitet som ännu inte är genomförd står som ”pågår” (”pågår, efter plan” när mindre "
+    "är gjort än veckorna hittills kräver, ”ej påbörjad” om dess första vecka eller månad "
+    "inte har börjat) och räknas först när den är slut: en aktivitet per "
     "vecka när månadens sista ISO-vecka är slut (månadens veckor är de vars torsdag ligger i "
     "månaden), övriga när månaden är slut. Planerat visar för aktiviteter per vecka hur många "
     "av månadens veckor som är slut hittills, för övriga antalet till månadens slut."
