@@ -1167,7 +1167,7 @@ def test_next_months_focus_names_places_of_the_season_not_summers_beaches():
     )
     s = next(i for i in items if i.theme == "S")
     where = next(r for r in s.reasons if r.startswith("Prognosen"))
-    assert "främst kring Fjugesta centrum" in where, where
+    assert "främst kring Fjugesta centrum (utifrån samma månad tidigare år" in where, where
     assert "Lanna badgruva" not in where and "Leken" not in where
 
 
@@ -1236,3 +1236,29 @@ def test_next_months_focus_names_no_place_on_fewer_than_k_events():
         "Fjugesta centrum",
         "Knista",
     ]
+
+
+def test_the_trend_chart_counts_in_whole_numbers(monkeypatch):
+    # a council member's review: small counts put "2.5" and "7.5" on the axis
+    from matplotlib.figure import Figure
+
+    from geo.report.monthly import incidents as inc_mod
+
+    drawn: list[Figure] = []
+
+    def keep(draw, *, size_in):  # type: ignore[no-untyped-def]
+        fig = Figure(figsize=size_in, dpi=150, layout="constrained")
+        draw(fig)
+        fig.canvas.draw()  # type: ignore[no-untyped-call]
+        drawn.append(fig)
+        return "data:image/png;base64,"
+
+    monkeypatch.setattr(inc_mod, "_png_data_uri", keep)
+    months = [f"2026-{m:02d}" for m in range(1, 14 - 1)] + ["2026-12"]
+    counts = [11, 15, 9, 13, 8, 15, 12, 10, 14, 15, 9, 10, 12]  # up to 15: 2.5 steps by default
+    raw = pd.DataFrame({t: counts[: len(months)] for t in THEMES}, index=months)
+    inc_mod.trend_chart(raw, k=5)
+    (fig,) = drawn
+    for ax in fig.axes:
+        ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+        assert ticks and all(t.lstrip("−-").isdigit() for t in ticks), ticks

@@ -347,7 +347,14 @@ def next_month_focus(
         reasons = []
         if expected[t] >= 0.5:
             n = round(expected[t])
-            place_text = f", främst kring {', '.join(where[t])}" if where[t] else ""
+            # where from: the places table counts this month only (a council member's review
+            # read "främst kring …" beside "ingen med minst 5" as a contradiction)
+            place_text = (
+                f", främst kring {', '.join(where[t])} (utifrån samma månad tidigare år och de "
+                "senaste 90 dagarna)"
+                if where[t]
+                else ""
+            )
             reasons.append(
                 f"Prognosen: omkring {shown(n)} observationer i {month_label(nxt)}{place_text}."
             )

@@ -325,6 +325,8 @@ def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
         partial_label = partial_month_label(str(raw.index[-1]), days)
 
     def draw(fig: Figure) -> None:
+        from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
         axes = fig.subplots(2, 2, sharex=True)
         for ax, theme in zip(axes.flat, THEMES, strict=True):
             values = raw[theme].to_numpy()
@@ -355,6 +357,10 @@ def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
             ax.set_title(THEMES[theme], fontsize=9)
             ax.tick_params(labelsize=6)
             ax.set_xticks(x, labels)
+            # counts are whole: "2.5" and "7.5" on the axis read as fractions of an event (a
+            # council member's review); matplotlib's own locator, kept to integers
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.yaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
             ax.grid(axis="y", color="#dddddd", linewidth=0.5)
             ax.set_axisbelow(True)
             if small.any() or part.any():
