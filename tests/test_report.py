@@ -955,10 +955,13 @@ def test_every_pdf_page_names_the_month_the_handling_and_its_number(request, whi
     pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
     assert len(pages) >= 2
     title = f"Uppföljning av medborgarlöftet – {monthly.month_label(month)}"
-    if which == "unfinished_month":  # its data end on 6 December: preliminary, on every page
+    handling = "Delad rapport"
+    if which == "unfinished_month":  # its data end on 6 December: preliminary, on every page,
+        # and kept in: two reports over different days of a month can be subtracted
         title += " (preliminär, observationer 1–6 dec)"
+        handling = "Preliminär rapport – sprids inte förrän månaden är slut"
     for i, page in enumerate(pages, 1):
-        assert f"{title} · Delad rapport" in page, i
+        assert f"{title} · {handling}" in page, i
         assert f"sida {i} av {len(pages)}" in page, i
 
 

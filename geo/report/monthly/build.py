@@ -36,9 +36,9 @@ from geo.report.monthly.spots import (
 from geo.report.monthly.tables import MonthlyReport, ReportInputs, Table
 from geo.report.monthly.vocabulary import (
     BATHING_MONTHS,
-    HANDLING_NOTE,
     HISTORY_MONTHS,
     MONTHS_SV,
+    handling_note,
     month_label,
     report_title,
 )
@@ -270,7 +270,7 @@ def render_html(report: MonthlyReport) -> str:
     return template.render(
         report=report,
         title=report_title(report.month, report.covered_days),
-        handling_note=HANDLING_NOTE,
+        handling_note=handling_note(report.covered_days),
         kommun=settings.kommun_name,
         generated=_made_text(report),
         month_name=month_label(report.month),
@@ -313,7 +313,7 @@ def about_frame(report: MonthlyReport) -> pd.DataFrame:
     rows = [
         ("Rapport", report_title(report.month, report.covered_days)),
         ("Skapad", _made_text(report)),
-        ("Hantering", HANDLING_NOTE),
+        ("Hantering", handling_note(report.covered_days)),
         (
             "Dolda antal",
             f"Antal observationer under {report.k} visas som ”< {report.k}”; ”–” står för ett "
@@ -422,7 +422,7 @@ def write_report(report: MonthlyReport, *, out_dir: Path, pdf: bool = True) -> d
         Output folder (created).
     pdf
         Also print the PDF with headless Chromium; every page's foot names the report's
-        month, the handling note (:data:`HANDLING_NOTE`) and "sida N av M".
+        month, the handling note (:func:`handling_note`) and "sida N av M".
 
     Returns
     -------
@@ -437,7 +437,8 @@ def write_report(report: MonthlyReport, *, out_dir: Path, pdf: bool = True) -> d
     if pdf:
         from geo.report._pdf import html_to_pdf
 
-        footer = f"{report_title(report.month, report.covered_days)} · {HANDLING_NOTE}"
+        handling = handling_note(report.covered_days)
+        footer = f"{report_title(report.month, report.covered_days)} · {handling}"
         outputs["pdf"] = html_to_pdf(html, out_dir / f"{stem}.pdf", footer=footer)
     outputs.update(export_tables(report, out_dir=out_dir, stem=stem))
     logger.info("monthly report %s written to %s", report.month, out_dir)

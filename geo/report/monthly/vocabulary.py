@@ -64,6 +64,27 @@ SPOT_IN_PROGRESS = ("bedomd", "atgard_planerad")
 #: How the report may be handled (design §8): a shared document, small counts suppressed. It
 #: opens the report's privacy note and stands at the foot of every printed page.
 HANDLING_NOTE = "Delad rapport"
+#: How a report of a month not over is handled: kept in, not shared. Two reports over
+#: different days of one month can be subtracted (1–15 and 1–22 October: 2 observations of
+#: S in 16–22 October, under k; a council member's review), so only the month's own report,
+#: made once it is over, is shared.
+PRELIMINARY_NOTE = "Preliminär rapport – sprids inte förrän månaden är slut"
+
+
+def handling_note(covered_days: int | None) -> str:
+    """Return how a report may be handled: shared, or preliminary and kept in.
+
+    Parameters
+    ----------
+    covered_days
+        The days of the month the observations cover when they end inside it, else ``None``.
+
+    Returns
+    -------
+    str
+        :data:`HANDLING_NOTE` for a whole month, :data:`PRELIMINARY_NOTE` for part of one.
+    """
+    return HANDLING_NOTE if covered_days is None else PRELIMINARY_NOTE
 
 
 #: A month in Swedish words, ``"november 2026"`` (:func:`geo.activity.month_label`).
