@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from geo import forecast, network, patrol, roads, store
 from geo.errors import InfeasiblePatrolError
+from geo.model import THEMES
 from geo.report import plan as plan_report
 from geo.sites import load_boundary, load_places
 from tests._browser import LABEL_OVERLAPS_JS, MAP_JS, open_map, real_errors
@@ -350,6 +351,8 @@ def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path)
         "skäl",
     ]
     assert list(csv["plats"]) == list(plan.stops["place"])
+    # the theme by name, as the page says it ("T" meant nothing to a planner in Excel)
+    assert list(csv["tema"]) == [THEMES[t] for t in plan.stops["theme"]]
     # every row has an id to sort and join on: a place's, else its stop's ("kontroll:seg…")
     assert csv["plats_id"].notna().all()
     placeless = plan.stops["place_id"].isna().to_numpy()

@@ -144,7 +144,7 @@ def plan_table(plan: Plan) -> pd.DataFrame:
             "end_time": [f"{t:%H:%M}" for t in end],
             "dwell_min": s["dwell_min"].astype(float).round().astype(int),
             "activity": s["activity"],
-            "theme": s["theme"],
+            "theme": s["theme"].map(lambda t: THEMES.get(str(t), str(t))),  # "Trafik", not "T"
             "reason": s["reason"],
             "lat": s["lat"],
             "lon": s["lon"],
@@ -829,7 +829,6 @@ def one_pager_html(plan: Plan) -> str:
     shown: set[int] = set()
     starts = [pd.Timestamp(t) for t in plan.stops["start"]]
     for (_, r), start in zip(table.iterrows(), starts, strict=True):  # reason on a row below
-        theme = str(r["tema"])
         trip = int(r["tur"])
         if trip not in shown:  # the trip's line before its first stop: leave, stops, out
             shown.add(trip)
@@ -845,7 +844,7 @@ def one_pager_html(plan: Plan) -> str:
             f"<td class='day'>{DAY_ABBR[start.day_of_week]} {start.day}/{start.month}</td>"
             f"<td class='time'>{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
             f"<td class='nr'>{int(r['min'])}</td><td>{html.escape(str(r['åtgärd']))}</td>"
-            f"<td>{html.escape(THEMES.get(theme, theme))}</td>"
+            f"<td>{html.escape(str(r['tema']))}</td>"
             "<td class='tick'>☐ genomförd<br>tid: ______</td>"
             f"</tr><tr><td class='why' colspan='8'>{html.escape(str(r['skäl']))}</td></tr>"
             "</tbody>"
