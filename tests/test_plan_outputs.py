@@ -762,6 +762,35 @@ def test_on_a_phone_no_label_is_cut_at_the_map_edge(
     assert real_errors(errors) == []
 
 
+def test_on_a_phone_the_one_pager_is_a_card_per_stop_within_the_screen(
+    two_trip_plan, tmp_path, phone_page
+) -> None:
+    """A planner's review: at 390 px the theme, the tick box and the reasons were cut off."""
+    paths = patrol.write_plan_outputs(
+        two_trip_plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
+    )
+    page = phone_page
+    page.goto(paths["html"].as_uri())
+    seen = page.evaluate(
+        """() => ({
+          page: document.documentElement.scrollWidth, screen: innerWidth,
+          right: Math.max(...[...document.querySelectorAll('td')]
+            .map(e => e.getBoundingClientRect().right)),
+          reasons: [...document.querySelectorAll('td.why')].map(e => e.innerText),
+          labels: [...document.querySelectorAll('tbody.stop')].map(b =>
+            [...b.querySelectorAll('td[data-label]')].map(
+              td => getComputedStyle(td, '::before').content)),
+        })"""
+    )
+    assert seen["page"] <= seen["screen"]  # no sideways scrolling
+    assert seen["right"] <= seen["screen"]  # every cell, the reasons too, within the screen
+    assert [r.removeprefix("skäl: ") for r in seen["reasons"]] == list(
+        two_trip_plan.stops["reason"]
+    )
+    # each line says what it is, as the printed table's headers do
+    assert all(c[:3] == ['"Stopp: "', '"tur: "', '"dag: "'] for c in seen["labels"])
+
+
 def _unfold(raw: bytes) -> list[str]:
     """RFC 5545 §3.1: a line break followed by one space or tab is removed; then decode."""
     return raw.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").decode("utf-8").split("\r\n")
