@@ -337,6 +337,14 @@ def _incidents(points: list, times: list, **columns: list):  # type: ignore[no-u
     return gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(points, crs="EPSG:3006"))
 
 
+def _centre_and_check_point():  # type: ignore[no-untyped-def]
+    """Fjugesta centrum's centroid and a point on väg 204 200 m east of it (EPSG:3006)."""
+    import shapely
+
+    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
+    return centre, shapely.Point(centre.x + 200, centre.y)
+
+
 def _control_point(point, note: str = "") -> pd.Series:  # type: ignore[no-untyped-def]
     return pd.Series(
         {
@@ -351,10 +359,7 @@ def _control_point(point, note: str = "") -> pd.Series:  # type: ignore[no-untyp
 def test_inom_300_m_leaves_out_events_placed_less_precisely_and_says_so() -> None:
     # police rattfylleri placed on Fjugesta centrum's point (700 m) lay within 300 m of a
     # control point on väg 204, and its "inom 300 m" had more rattfylleri than the segment
-    import shapely
-
-    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
-    cp = shapely.Point(centre.x + 200, centre.y)
+    centre, cp = _centre_and_check_point()
     t0 = pd.Timestamp("2026-10-02 21:00", tz="Europe/Stockholm")
     incidents = _incidents(
         [cp] * 4 + [centre] * 2,
@@ -432,10 +437,8 @@ def test_a_control_point_is_timed_by_the_traffic_around_it_not_its_cells_other_t
     # W49 planned the speed checks on väg 204 on Friday 20-22 and Saturday 21-23, the hours of
     # the town's alcohol and narcotics, while its traffic events fell in the afternoons
     import geopandas as gpd
-    import shapely
 
-    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
-    cp = shapely.Point(centre.x + 200, centre.y)
+    centre, cp = _centre_and_check_point()
     sat_15 = pd.date_range("2026-06-06 15:10", periods=12, freq="14D", tz="Europe/Stockholm")
     fri_21 = pd.date_range("2026-06-05 21:10", periods=60, freq="3D", tz="Europe/Stockholm")
     incidents = _incidents(
@@ -465,8 +468,7 @@ def test_a_speed_check_with_few_events_keeps_the_kommuns_speeding_hours_not_its_
     import geopandas as gpd
     import shapely
 
-    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
-    cp = shapely.Point(centre.x + 200, centre.y)
+    centre, cp = _centre_and_check_point()
     far = shapely.Point(centre.x + 5000, centre.y + 5000)
     own = pd.date_range("2026-09-01 16:20", periods=3, freq="7D", tz="Europe/Stockholm")  # tue
     speeding = pd.date_range("2026-06-01 16:30", periods=40, freq="D", tz="Europe/Stockholm")
@@ -491,10 +493,7 @@ def test_a_speed_check_with_few_events_keeps_the_kommuns_speeding_hours_not_its_
 def test_a_speed_checks_comparison_with_last_year_counts_the_events_it_checks() -> None:
     # W49's speed check on väg 204 read "färre än samma 90 dagar i fjol (3 mot 24)", where 20
     # of last year's 24 were loud cars and mopeds, which a vehicle check is for
-    import shapely
-
-    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
-    cp = shapely.Point(centre.x + 200, centre.y)
+    _centre, cp = _centre_and_check_point()
     now = pd.date_range("2026-10-01 16:00", periods=3, freq="9D", tz="Europe/Stockholm")
     then = pd.date_range("2025-10-01 21:00", periods=24, freq="2D", tz="Europe/Stockholm")
     incidents = _incidents(
@@ -519,10 +518,7 @@ def test_a_speed_checks_comparison_with_last_year_counts_the_events_it_checks() 
 def test_the_90_day_comparison_ends_where_the_data_do() -> None:
     # W49 (Monday 2026-11-30) planned with data to Sunday 2026-11-22: the week between is no
     # week without events; old: "(83 mot 90)", 83 days of data against 90
-    import shapely
-
-    centre = load_places().set_index("place_id").geometry["fjugesta_centrum"].centroid
-    cp = shapely.Point(centre.x + 200, centre.y)
+    _centre, cp = _centre_and_check_point()
     days = pd.date_range("2025-05-01 20:00", "2026-11-22 20:00", freq="D", tz="Europe/Stockholm")
     incidents = _incidents(
         [cp] * len(days), list(days), category=["hastighet"] * len(days),
