@@ -64,9 +64,12 @@ ACTIVITIES: tuple[str, ...] = (
     "hastighetskontroll",
     "riktad narkotikainsats",
     "fordonskontroll (A-traktor/EPA/moped)",
+    "riktad alkoholinsats (langning/ungdomar)",
 )
 #: The check motorburen problematik calls for: A-traktorer, EPA, mopeds, loud cars.
 VEHICLE_CHECK = ACTIVITIES[4]
+#: What a place where drinking in public leads calls for (its theme's own is against drugs).
+ALCOHOL_ACTION = ACTIVITIES[5]
 
 #: Where an incident came from: id → Swedish label.
 SOURCES: dict[str, str] = {

@@ -109,6 +109,10 @@ def test_priorities_file_reads_the_lofte_order(tmp_path: Path) -> None:
         "buller",
     }
     assert patrol.load_priorities().activity_categories("närvaro/synlighet") == set()
+    assert patrol.load_priorities().category_activity("alkohol") == patrol.ALCOHOL_ACTION
+    assert mine.category_activity("alkohol") == patrol.ALCOHOL_ACTION  # the default kept
+    assert patrol.load_priorities().category_activity("narkotika") == "riktad narkotikainsats"
+    assert patrol.load_priorities().category_activity("stold") == "närvaro/synlighet"
 
 
 def _traffic_events(categories: list[str], days_before: list[int]):
@@ -169,6 +173,32 @@ def test_a_traffic_stop_gets_the_control_its_events_call_for(
     assert stop_activity(narcotics, events, week="2026-W49", options=PlanSettings()) == (
         "riktad narkotikainsats"
     )
+
+
+@pytest.mark.parametrize(
+    ("categories", "want"),
+    [
+        # Fjugesta centrum: 61 alcohol and 49 narcotics events were a "riktad narkotikainsats"
+        (["alkohol"] * 6 + ["narkotika"] * 4, "riktad alkoholinsats (langning/ungdomar)"),
+        (["alkohol"] * 4 + ["narkotika"] * 6, "riktad narkotikainsats"),
+        (["alkohol"] * 5 + ["narkotika"] * 5, "riktad narkotikainsats"),  # a tie: the theme's
+    ],
+)
+def test_a_narcotics_and_alcohol_place_gets_the_operation_its_events_call_for(
+    categories, want
+) -> None:
+    import shapely
+
+    from geo.patrol.activities import stop_activity
+    from geo.patrol.priorities import PlanSettings
+
+    events = _traffic_events(categories, [5] * len(categories)).assign(theme="N")
+    place = pd.Series(
+        {"kind": "plats", "theme": "N", "activity": "riktad narkotikainsats", "place_id": None,
+         "area": shapely.Point(497000, 6571000).buffer(300)}
+    )  # fmt: skip
+    assert stop_activity(place, events, week="2026-W49", options=PlanSettings()) == want
+    assert want in patrol.ACTIVITIES
 
 
 def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:

@@ -24,6 +24,7 @@ from geo.patrol.plan import (
 )
 from geo.patrol.priorities import (
     ACTIVITIES,
+    ALCOHOL_ACTION,
     PlanSettings,
     load_priorities,
     priorities_path,
@@ -52,6 +53,7 @@ from geo.patrol.windows import Windows, stop_values, trip_windows
 
 __all__ = [
     "ACTIVITIES",
+    "ALCOHOL_ACTION",
     "CANDIDATE_COLUMNS",
     "OPEN_SPOT_STATUSES",
     "STOP_COLUMNS",
