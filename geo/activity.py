@@ -58,13 +58,14 @@ MONTHS_SV: tuple[str, ...] = (
 #: said only once the line's month is over; before, a line not done yet is running (not
 #: begun before the month begins), as the report's weeks of police presence are, or behind
 #: when it has done less than is due by the day (a weekly line whose weeks over were not
-#: all met: "pågår" beside three missed weeks read as on track, a council member's review).
+#: all met: "pågår" beside three missed weeks read as on track, a council member's review;
+#: "efter plan" was tried and read as "according to plan").
 STATUSES: dict[str, str] = {
     "done": "genomförd",
     "partly": "delvis",
     "not_done": "ej genomförd",
     "running": "pågår",
-    "behind": "pågår, efter plan",
+    "behind": "pågår, ligger efter",
     "not_begun": "ej påbörjad",
     "not_planned": "ej planerad denna månad",
 }

@@ -336,10 +336,10 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
     # a weekly line with weeks over not met is behind, not merely running: "pågår" beside a
     # missed week read as on track (a council member's review); nothing is "ej genomförd" yet
     assert tuple(friday.loc[("X1", "polis"), columns]) == (
-        4, 3, "3 av 4 veckor hittills", 2, "pågår, efter plan",
+        4, 3, "3 av 4 veckor hittills", 2, "pågår, ligger efter",
     )  # fmt: skip
     assert tuple(friday.loc[("N2", "kommun"), columns]) == (
-        8, 6, "6 av 8 hittills (3 av 4 veckor)", 0, "pågår, efter plan",
+        8, 6, "6 av 8 hittills (3 av 4 veckor)", 0, "pågår, ligger efter",
     )  # fmt: skip
     assert friday.loc[("X1", "polis"), "status"] in activity.OPEN_STATUSES
     on_track = activity.activity_status(

@@ -570,8 +570,13 @@ def test_a_month_with_no_pass_logged_says_so_and_not_that_the_promise_failed(tmp
     note = report.notes["polis"][0]
     assert note.startswith("Inga pass är registrerade för månadens veckor")
     assert "5 avslutade veckor" in note and "uppfylldes" not in note
+    # October is over: its lines read "ej genomförd", and the note says what that means here
     assert any(
         n.startswith("Inga aktiviteter är registrerade") for n in report.notes["aktivitetsplan"]
+    )
+    running = _presence_report(tmp_path, september, month="2026-11", now="2026-11-27 14:00")
+    assert not any(  # no line reads "ej genomförd" in a month not over: nothing to explain
+        n.startswith("Inga aktiviteter är registrerade") for n in running.notes["aktivitetsplan"]
     )
     # one pass in the month: the weeks without one were not met
     october = pd.DataFrame([_visit(1, "2026-10-07 18:00", "2026-10-07 20:10", "närvaro", "A")])
@@ -642,7 +647,7 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
         "Polisen",
         "3 av 4 veckor hittills",
         "2",
-        "pågår, efter plan",
+        "pågår, ligger efter",
     ]  # W46 missed
     assert rows["N1"] == ["Polisen", "2 till månadens slut", "0", "pågår"]
     assert rows["S1"] == ["Polisen, Kommunen", "1 till månadens slut", "Polisen 1, Kommunen 0",
@@ -658,7 +663,7 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     csv = pd.read_csv(out["csv"] / "aktivitetsplan.csv", sep=";", dtype=str,
                       encoding="utf-8-sig").set_index("Id")  # fmt: skip
     assert list(csv.loc["X1", ["Planerat", "Genomfört", "Status"]]) == [
-        "3 av 4 veckor hittills", "2", "pågår, efter plan",
+        "3 av 4 veckor hittills", "2", "pågår, ligger efter",
     ]  # fmt: skip
     assert list(csv.loc["N1", ["Planerat", "Status"]]) == ["2 till månadens slut", "pågår"]
     # once November is over the same log is judged as before
@@ -679,10 +684,10 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     # the bathing section's note on the kommun's B line agrees with the table
     june = _presence_report(tmp_path, log, month="2026-06", now="2026-06-10 12:00")
     assert _activity_rows(june)["B1"] == [
-        "Kommunen", "1 av 4 veckor hittills", "0", "pågår, efter plan",
+        "Kommunen", "1 av 4 veckor hittills", "0", "pågår, ligger efter",
     ]  # fmt: skip
     bad = _section_text(monthly.render_html(june), "bad")
-    assert "enligt aktivitetsplanen: B1: pågår, efter plan." in bad
+    assert "enligt aktivitetsplanen: B1: pågår, ligger efter." in bad
 
 
 def test_traffic_spots_by_status_equal_store_queries(tmp_path):
@@ -959,7 +964,7 @@ def test_every_pdf_page_names_the_month_the_handling_and_its_number(request, whi
     if which == "unfinished_month":  # its data end on 6 December: preliminary, on every page,
         # and kept in: two reports over different days of a month can be subtracted
         title += " (preliminär, observationer 1–6 dec)"
-        handling = "Preliminär rapport – sprids inte förrän månaden är slut"
+        handling = "Preliminär rapport – sprids inte; dela rapporten som görs efter månadens slut"
     for i, page in enumerate(pages, 1):
         assert f"{title} · {handling}" in page, i
         assert f"sida {i} av {len(pages)}" in page, i
@@ -1003,7 +1008,7 @@ def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
         ["2026-W48", "0", "120", "ej påbörjad"],
     ]
     rows = {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}
-    assert rows["X1"] == ["Polisen", "2 av 4 veckor hittills", "1", "pågår, efter plan"]
+    assert rows["X1"] == ["Polisen", "2 av 4 veckor hittills", "1", "pågår, ligger efter"]
     # the end of Sunday 22 November ends week 47 (150 minutes by then), not the month
     CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-22"])
     html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
@@ -1096,7 +1101,7 @@ def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp
     """Saturday 2 January 2027: December is over but its week 53 runs to Sunday 3 January."""
     report = _presence_report(tmp_path, _no_visits(), month="2026-12", now="2027-01-02 12:00")
     rows = _activity_rows(report)
-    assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0", "pågår, efter plan"]
+    assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0", "pågår, ligger efter"]
     assert rows["N1"] == ["Polisen", "2", "0", "ej genomförd"]  # a monthly line is over
     note = " ".join(report.notes["aktivitetsplan"])
     assert "per vecka när månadens sista ISO-vecka är slut" in note

@@ -176,7 +176,8 @@ def compute_report(
     if status["status"].isin(activity.OPEN_STATUSES).any():
         report.note("aktivitetsplan", OPEN_ACTIVITY_NOTE)
     logged = inputs.activity_log
-    if logged is None or not (logged["month"].astype(str) == month).any():
+    nothing_logged = logged is None or not (logged["month"].astype(str) == month).any()
+    if nothing_logged and (status["status"] == "not_done").any():
         report.note("aktivitetsplan", NOTHING_LOGGED_NOTE)
     focus, notes = next_month_focus(
         inc, places, month=month, k=k, status=status, forecast_method=forecast_method, days=days

@@ -164,7 +164,7 @@ def spot_tables(
 #: the month's ISO weeks ends (December 2026: Sunday 3 January), a monthly one when the
 #: calendar month ends.
 OPEN_ACTIVITY_NOTE = (
-    "En aktivitet som ännu inte är genomförd står som ”pågår” (”pågår, efter plan” när mindre "
+    "En aktivitet som ännu inte är genomförd står som ”pågår” (”pågår, ligger efter” när mindre "
     "är gjort än veckorna hittills kräver, ”ej påbörjad” om dess första vecka eller månad "
     "inte har börjat) och räknas först när den är slut: en aktivitet per "
     "vecka när månadens sista ISO-vecka är slut (månadens veckor är de vars torsdag ligger i "

@@ -68,7 +68,7 @@ HANDLING_NOTE = "Delad rapport"
 #: different days of one month can be subtracted (1–15 and 1–22 October: 2 observations of
 #: S in 16–22 October, under k; a council member's review), so only the month's own report,
 #: made once it is over, is shared.
-PRELIMINARY_NOTE = "Preliminär rapport – sprids inte förrän månaden är slut"
+PRELIMINARY_NOTE = "Preliminär rapport – sprids inte; dela rapporten som görs efter månadens slut"
 
 
 def handling_note(covered_days: int | None) -> str:
