@@ -402,11 +402,29 @@ def test_inom_300_m_leaves_out_events_placed_less_precisely_and_says_so() -> Non
     reason = patrol.explain_stop(
         _control_point(cp), incidents, week="2026-W49", places=load_places()
     )
-    assert reason.startswith("Inom 300 m: 4 händelser 2025-11-30 – 2026-10-07 (4 hastighet)")
+    assert reason.startswith("Inom 300 m: 4 händelser 2025-10-08 – 2026-10-07 (4 hastighet)")
     assert "2 händelser med läge osäkrare än 300 m" in reason and "rattfylleri" not in reason
     assert "Källor: kommunen (4)." in reason
     # the busiest hours say what they count (a bare "flest fre 21–24" read unclear)
     assert "; flest händelser " in reason
+
+
+def test_a_later_week_on_the_same_data_counts_the_same_year() -> None:
+    # W49 read "110 händelser 2025-11-30 – 2026-11-22" and W52, planned on the same data,
+    # "95 händelser 2025-12-21 – 2026-11-22": the year was anchored on the week's Monday
+    days = pd.date_range("2025-01-01 12:00", "2026-11-22 12:00", freq="D", tz="Europe/Stockholm")
+    periods = {
+        w: patrol.reason_period(pd.Series(days), w) for w in ("2026-W48", "2026-W49", "2026-W52")
+    }
+    assert {p[2] for p in periods.values()} == {"2025-11-23 – 2026-11-22"}
+    assert {p[0] for p in periods.values()} == {pd.Timestamp("2025-11-23", tz="Europe/Stockholm")}
+    # data going on past a week's Monday: the year before it, from the data before it alone
+    begin, end, text = patrol.reason_period(pd.Series(days), "2026-W22")
+    assert (begin, end) == (
+        pd.Timestamp("2025-05-25", tz="Europe/Stockholm"),
+        pd.Timestamp("2026-05-25", tz="Europe/Stockholm"),
+    )
+    assert text == "2025-05-25 – 2026-05-24"
 
 
 def test_a_place_stop_counts_the_events_of_its_own_theme_and_names_the_others_apart() -> None:
@@ -415,7 +433,7 @@ def test_a_place_stop_counts_the_events_of_its_own_theme_and_names_the_others_ap
     gropen = load_places().set_index("place_id").loc["gropen"]
     centre = gropen.geometry.centroid
     speeding = pd.date_range("2025-09-01 17:00", periods=13, freq="5D", tz="Europe/Stockholm")
-    theft = pd.Timestamp("2026-10-14 12:00", tz="Europe/Stockholm")
+    theft = pd.Timestamp("2026-11-22 12:00", tz="Europe/Stockholm")  # the data's last day
     incidents = _incidents(
         [centre] * 14, [*speeding, theft],
         category=["hastighet"] * 13 + ["stold"], theme=["T"] * 13 + ["S"],
@@ -430,7 +448,7 @@ def test_a_place_stop_counts_the_events_of_its_own_theme_and_names_the_others_ap
         }
     )  # fmt: skip
     reason = patrol.explain_stop(stop, incidents, week="2026-W49", places=load_places())
-    assert reason.startswith("Trafik: inga registrerade händelser 2025-11-30 – 2026-10-14")
+    assert reason.startswith("Trafik: inga registrerade händelser 2025-11-23 – 2026-11-22")
     # the year before had the traffic; the theft is said apart, not as the stop's grounds
     assert "färre än samma 90 dagar i fjol (0 mot 13)" in reason
     assert "andra teman på platsen: 1 händelse (1 stöld)" in reason

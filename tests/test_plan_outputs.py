@@ -312,7 +312,11 @@ def test_a_past_weeks_road_segments_count_its_year_and_say_so(lekeberg) -> None:
     assert len(cps)
     t = pd.to_datetime(inc["occurred_at"])
     begin, end, period = patrol.reason_period(t, week)
-    assert period.startswith("2025-05-25 – 2026-05-2")  # the week's Monday is 2026-05-25
+    # the year before the day after the data's last day before the week (Monday 2026-05-25)
+    last = t[t < end].max().tz_convert("Europe/Stockholm")
+    assert last >= end - pd.Timedelta(days=2)
+    year_end = last.normalize() + pd.Timedelta(days=1)
+    assert period == f"{year_end - pd.Timedelta(days=365):%Y-%m-%d} – {last:%Y-%m-%d}"
     assert cps["reason"].str.contains(f"trafikhändelse[r]? {period} på ").all()
     # events after the week change nothing: the same control points, the same reasons
     before = plan_control_points(

@@ -195,15 +195,21 @@ def reason_period(
     -------
     tuple
         ``(begin, end, text)``: events at ``begin <= t < end`` (``end`` the week's Monday)
-        count; ``text`` is "2025-11-30 – 2026-11-22", ending at the data's last day before the
-        week when the data end earlier (an import a week ago).
+        count; ``text`` is "2025-11-23 – 2026-11-22": ``lookback_days`` ending with the data's
+        last day before the week (an import a week ago). The year ends where the data do, so a
+        week planned later on the same data counts the same year: anchored on the week's
+        Monday, W52 read "95 händelser 2025-12-21 – 2026-11-22" where W49 read 110, with no
+        new data (a planner's review).
     """
     end = week_monday(week)
-    begin = end - pd.Timedelta(days=lookback_days)
     t = pd.to_datetime(times)
     before = t[t < end] if len(t) else t
     last = min(end - pd.Timedelta(days=1), before.max()) if len(before) else end
     last = pd.Timestamp(last).tz_convert(settings.timezone)
+    # from the data before the week alone, so a past week's plan made again later, with more
+    # data, counts the same year (a quiet Sunday before the week ends its year a day early)
+    stop = min(end, last.normalize() + pd.Timedelta(days=1))
+    begin = stop - pd.Timedelta(days=lookback_days)
     return begin, end, f"{begin:%Y-%m-%d} – {last:%Y-%m-%d}"
 
 
