@@ -328,7 +328,7 @@ def test_a_reason_compares_the_last_90_days_with_the_same_days_a_year_before(
     assert patrol.vs_last_year(times, end) == words
 
 
-def test_a_stop_says_how_much_of_its_forecast_falls_in_its_own_hours() -> None:
+def test_a_stop_says_how_much_of_its_forecast_falls_in_its_own_hour() -> None:
     opts = patrol.load_priorities()
     windows = patrol.trip_windows(opts)
     profile = np.full(168, 0.2 / 166)
@@ -337,14 +337,17 @@ def test_a_stop_says_how_much_of_its_forecast_falls_in_its_own_hours() -> None:
     assert sat_afternoon in set(windows.how.tolist())
     friday = pd.Timestamp("2026-12-04 20:28", tz="Europe/Stockholm")
     text = patrol.explain_time(profile, friday, friday + pd.Timedelta(minutes=16), windows)
-    # the hours the 16-minute stop spans, not its trip's nor the window it was chosen in
-    assert text.startswith("Tid: 0 % av platsens prognos för veckan faller fre 20–21, stoppets tid")
+    # the hour of the 16-minute stop, not its trip's nor the window it was chosen in
+    assert text.startswith(
+        "Tid: 0 % av platsens prognos för veckan infaller under stoppets timme, fre 20–21"
+    )
     assert "(mest lör 14–15: 40 %; tiden väljs för alla turens stopp)" in text
-    # a stop over two clock hours counts both; at its best time nothing more is said
-    saturday = pd.Timestamp("2026-12-05 14:55", tz="Europe/Stockholm")
+    # a stop over the full hour counts the hour its middle is in (20:53–21:09 is 21–22), not
+    # both: "fre 20–22" gave the same 16 minutes twice the share of a week before
+    saturday = pd.Timestamp("2026-12-05 14:53", tz="Europe/Stockholm")
     assert (
         patrol.explain_time(profile, saturday, saturday + pd.Timedelta(minutes=16), windows)
-        == "Tid: 80 % av platsens prognos för veckan faller lör 14–16, stoppets tid."
+        == "Tid: 40 % av platsens prognos för veckan infaller under stoppets timme, lör 15–16."
     )
     # a time hardly better is no advice: beside 6 %, "(mest fre 20–21: 8 %)"
     close = np.full(168, 0.0)
@@ -352,7 +355,7 @@ def test_a_stop_says_how_much_of_its_forecast_falls_in_its_own_hours() -> None:
     close[close == 0] = (1 - 0.14) / 166
     late = pd.Timestamp("2026-12-05 21:30", tz="Europe/Stockholm")
     assert patrol.explain_time(close, late, late + pd.Timedelta(minutes=16), windows) == (
-        "Tid: 6 % av platsens prognos för veckan faller lör 21–22, stoppets tid."
+        "Tid: 6 % av platsens prognos för veckan infaller under stoppets timme, lör 21–22."
     )
 
 

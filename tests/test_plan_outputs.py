@@ -588,8 +588,8 @@ LONG_REASON = (
     "korsning inom 100 m, vägren på båda sidor; bra uppställningsplats vid busshållplatsen söder "
     "om Åsbro–Ölmbrotorp-vägen. Obs: schematiskt vägnät, kontrollera platsen. Löfte: Trafik. "
     "Källor: syntetiska exempeldata (7), polisen (5), kommunen (2), markerad plats (kommunen). "
-    "Tid: 13 % av platsens prognos för veckan faller fre 20–21, stoppets tid (mest lör 14–15: "
-    "21 %; tiden väljs för alla turens stopp)."
+    "Tid: 13 % av platsens prognos för veckan infaller under stoppets timme, fre 20–21 (mest "
+    "lör 14–15: 21 %; tiden väljs för alla turens stopp)."
 )
 
 

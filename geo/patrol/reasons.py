@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
 
 import geopandas as gpd
@@ -45,10 +44,10 @@ def explain_time(profile: object, start: pd.Timestamp, end: pd.Timestamp, window
 
     A stop's reason counts the busiest hours of the last year ("flest händelser lör 14–17");
     the trip's time is chosen for all its stops within the allowed days and hours. This
-    sentence says how much of the place's forecast for the week falls in the whole hours the
-    stop spans (21:22–21:38 is "lör 21–22"; it said the trip's two-hour window, "lör 21–23",
-    which two planners' reviews read against a 16-minute stop), and, when another allowed
-    time of as many hours holds clearly more (:data:`BETTER_BY`), which.
+    sentence says how much of the place's forecast for the week falls in the clock hour the
+    stop's middle lies in (21:22–21:38 is "lör 21–22"; it said the trip's two-hour window,
+    "lör 21–23", which two planners' reviews read against a 16-minute stop), and, when another
+    allowed hour holds clearly more (:data:`BETTER_BY`), which.
 
     Parameters
     ----------
@@ -62,21 +61,21 @@ def explain_time(profile: object, start: pd.Timestamp, end: pd.Timestamp, window
     Returns
     -------
     str
-        E.g. "Tid: 7 % av platsens prognos för veckan faller fre 20–21, stoppets tid (mest lör
-        14–15: 21 %; tiden väljs för alla turens stopp)."
+        E.g. "Tid: 7 % av platsens prognos för veckan infaller under stoppets timme, fre 20–21
+        (mest lör 14–15: 21 %; tiden väljs för alla turens stopp)."
     """
     prof = as_profile(profile)
     local = [pd.Timestamp(x).tz_convert(settings.timezone) if pd.Timestamp(x).tzinfo else
              pd.Timestamp(x) for x in (start, end)]  # fmt: skip
-    first = local[0].floor("h")
-    n_hours = max(1, math.ceil((local[1] - first) / pd.Timedelta(hours=1) - 1e-9))
-    how = first.day_of_week * 24 + first.hour
-    hours = np.arange(n_hours)
-    shares = np.array([prof[(h + hours) % 168].sum() for h in windows.how])
-    here = float(prof[(how + hours) % 168].sum())
+    # the clock hour the stop's middle falls in: a 16-minute stop over 21:00 read "fre 20–22"
+    # and twice the share of the same stop a week earlier at 20:28 (a planner's review)
+    middle = (local[0] + (local[1] - local[0]) / 2).floor("h")
+    how = middle.day_of_week * 24 + middle.hour
+    shares = np.array([prof[h % 168] for h in windows.how])
+    here = float(prof[how % 168])
     text = (
-        f"Tid: {_share_text(here)} av platsens prognos för veckan faller "
-        f"{_window_text(how, n_hours)}, stoppets tid"
+        f"Tid: {_share_text(here)} av platsens prognos för veckan infaller under stoppets "
+        f"timme, {_window_text(how, 1)}"
     )
     best = int(np.argmax(shares)) if len(shares) else -1
     if (
@@ -86,7 +85,7 @@ def explain_time(profile: object, start: pd.Timestamp, end: pd.Timestamp, window
         and int(windows.how[best]) != how
     ):
         text += (
-            f" (mest {_window_text(int(windows.how[best]), n_hours)}: "
+            f" (mest {_window_text(int(windows.how[best]), 1)}: "
             f"{_share_text(float(shares[best]))}; tiden väljs för alla turens stopp)"
         )
     return text + "."
