@@ -723,7 +723,7 @@ _LABELS_AND_ROUTES_JS = f"""() => {{
   }});
   map.eachLayer(l => {{
     if (!(l instanceof L.Polyline) || l instanceof L.Polygon || !l.feature
-        || !/^Rutt/.test(l.feature.properties._tooltip || '')) return;
+        || !/^Tur /.test(l.feature.properties._tooltip || '')) return;
     const pts = l.getLatLngs().flat(9).map(ll => map.latLngToContainerPoint(ll))
       .map(p => [p.x + frame.left, p.y + frame.top]);
     routes.push({{points: pts, weight: l.options.weight}});
@@ -772,7 +772,7 @@ def test_no_place_name_lies_on_the_plan_route(offline_page, route_under_name_map
     assert _on_route(moved["labels"]["Kvistbro"], moved["routes"], margin=2) < 1
     assert page.evaluate(LABEL_OVERLAPS_JS)["overlaps"] == []
     page.hover(".leaflet-control-layers")  # the plan's layer list is folded into its button
-    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Rutt 1")
+    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Tur 1")
     toggle.locator("input").uncheck()  # the route gone, the name takes its own place ...
     page.wait_for_timeout(200)
     home = page.evaluate(_LABELS_AND_ROUTES_JS)["labels"]["Kvistbro"]

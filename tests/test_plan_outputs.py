@@ -388,7 +388,7 @@ def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path)
     assert [str(e["UID"]) for e in again.walk("VEVENT")] == uids
     # map: route, numbered stops and the reasons in popups, schematic network said
     html = paths["map"].read_text(encoding="utf-8")
-    assert "Rutt 1" in html and "Stopp (numrerade)" in html
+    assert "Tur 1" in html and "Stopp (numrerade)" in html
     reason = plan.stops["reason"].iloc[0][:40]
     assert reason in html or json.dumps(reason)[1:-1] in html
     assert "schematiskt vägnät" in html or json.dumps("schematiskt vägnät")[1:-1] in html
@@ -439,11 +439,11 @@ def test_plan_map_in_the_browser_shows_route_stops_and_reasons(
     assert found["overlaps"] == []
     page.hover(".leaflet-control-layers")  # the layer list is folded into its button
     control = page.locator(".leaflet-control-layers").inner_text()
-    assert "Rutt 1" in control and "Stopp (numrerade)" in control
+    assert "Tur 1" in control and "Stopp (numrerade)" in control
     n_routes = page.evaluate(
         f"() => {{ let n = 0; window[{MAP_JS}[0]].eachLayer(l => {{"
         " if (l instanceof L.Polyline && !(l instanceof L.Polygon)"
-        " && l.feature && /^Rutt/.test(l.feature.properties._tooltip || '')) n++; }); return n; }"
+        " && l.feature && /^Tur /.test(l.feature.properties._tooltip || '')) n++; }); return n; }"
     )
     assert n_routes == len(plan.routes)
     page.evaluate(
@@ -468,7 +468,7 @@ _ONLY_ROUTES_JS = f"""() => {{
   const drop = [];
   map.eachLayer(l => {{
     const tip = l.feature && l.feature.properties && l.feature.properties._tooltip;
-    if (l instanceof L.Path && !/^Rutt/.test(String(tip || ''))) drop.push(l);
+    if (l instanceof L.Path && !/^Tur /.test(String(tip || ''))) drop.push(l);
   }});
   drop.forEach(l => map.removeLayer(l));
   document.querySelectorAll('.leaflet-control-container, .leaflet-tooltip-pane')
@@ -1257,3 +1257,11 @@ def test_a_trip_on_a_holiday_names_it_on_the_page_and_in_the_calendar(two_trip_p
         f"Tur {trip['trip']} fredag 25/12 (juldagen): start vid infart från Örebro 20:10"
     )
     assert plan_report.trip_description(two_trip_plan, trip).startswith("Juldagen.\nStart vid ")
+    moved = two_trip_plan.stops.copy()  # the calendar's week view shows it in the summary
+    first = moved["trip"] == trip["trip"]
+    moved.loc[first, ["start", "end"]] = moved.loc[first, ["start", "end"]] + pd.Timedelta(days=21)
+    cal = icalendar.Calendar.from_ical(
+        plan_report.plan_calendar(replace(two_trip_plan, stops=moved)).to_ical()
+    )
+    summaries = [str(e["SUMMARY"]) for e in cal.walk("VEVENT")]
+    assert any(s.startswith(f"Medborgarlöftet tur {trip['trip']} (juldagen): ") for s in summaries)

@@ -328,7 +328,9 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
         first = stops.loc[int(trip["orders"][0])]
         themes = {THEMES.get(str(t), str(t)) for t in stops.loc[list(trip["orders"]), "theme"]}
         ev = _event(plan, k, stamp, sequence)
-        ev.add("summary", f"Medborgarlöftet tur {k}: {', '.join(places)}")
+        holiday = holiday_name(pd.Timestamp(trip["leave"]).date())
+        on = f" ({holiday})" if holiday else ""  # seen in the calendar's week view
+        ev.add("summary", f"Medborgarlöftet tur {k}{on}: {', '.join(places)}")
         ev.add("dtstart", pd.Timestamp(trip["leave"]).to_pydatetime().astimezone(tz))
         ev.add("dtend", pd.Timestamp(trip["back"]).to_pydatetime().astimezone(tz))
         ev.add("location", ", ".join(places))
@@ -719,7 +721,7 @@ def _legend(ax: Axes, plan: Plan, entry: tuple[float, float] | None) -> Legend |
         when = f" ({DAY_NAMES[pd.Timestamp(day).day_of_week]})" if pd.notna(day) else ""
         handles.append(
             Line2D([], [], color=_trip_color(trip), linewidth=_route_width_pt(trip, n_trips),
-                   label=f"Rutt {trip}{when}")
+                   label=f"Tur {trip}{when}")
         )  # fmt: skip
     if entry is not None:
         handles.append(
