@@ -775,14 +775,22 @@ def test_a_plan_repeating_last_weeks_places_days_and_bands_says_so() -> None:
         start=[pd.Timestamp("2026-12-04 20:28", tz=tz), pd.Timestamp("2026-12-05 21:51", tz=tz)]
     )
     assert repeat_note(stops, w49, monday=monday) == (
-        "Samma platser, veckodagar och tidsband som vecka 49: de ger mest av veckans förväntade "
-        "händelser; variera gärna exakt plats och tid."
+        "Samma platser och veckodagar, vid ungefär samma tid, som vecka 49: de ger mest av "
+        "veckans förväntade händelser; variera gärna exakt plats och tid."
+    )
+    # each of the last weeks on its own: W48 alike too, W47 not
+    w48 = w49.assign(start=w49["start"] - pd.Timedelta(days=7))
+    w47 = w49.assign(
+        start=w49["start"] - pd.Timedelta(days=14), candidate_id=["plats:a", "plats:b"]
+    )
+    assert "som veckorna 48 och 49:" in repeat_note(
+        stops, pd.concat([w47, w48, w49]), monday=monday
     )
     # another evening, another place, an older week or none: nothing to say
     moved = w49.assign(start=[pd.Timestamp("2026-12-03 20:28", tz=tz), w49["start"][1]])
     assert repeat_note(stops, moved, monday=monday) == ""
     other = w49.assign(candidate_id=["plats:vintrosa", "plats:fjugesta_centrum"])
     assert repeat_note(stops, other, monday=monday) == ""
-    older = w49.assign(start=w49["start"] - pd.Timedelta(days=7))
+    older = w49.assign(start=w49["start"] - pd.Timedelta(days=35))  # five weeks back
     assert repeat_note(stops, older, monday=monday) == ""
     assert repeat_note(stops, None, monday=monday) == ""

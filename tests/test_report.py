@@ -108,13 +108,18 @@ def test_outputs_are_written(sample):
     assert set(sheets) == {"om_tabellerna", *sample["report"].tables}
     assert {p.stem for p in out["csv"].glob("*.csv")} == set(sheets)
     # a table taken out alone keeps its period, handling, legend and the data's nature
-    about = dict(sheets["om_tabellerna"].itertuples(index=False))
+    rows = list(sheets["om_tabellerna"].itertuples(index=False))
+    about = dict(rows)
+    # and what the weeks' verdicts and the statuses mean, as the report's notes say it
+    remarks = [text for key, text in rows if key == "Anmärkning"]
+    assert sample["report"].notes["polis"][0] in remarks
     assert about["Rapport"] == f"Uppföljning av medborgarlöftet – {monthly.month_label(MONTH)}"
     assert about["Hantering"] == HANDLING_NOTE
     assert "”< 5”" in about["Dolda antal"] and "”–”" in about["Dolda antal"]
     assert "syntetiska exempeldata" in about["Data"]
-    for name, table in sample["report"].tables.items():
-        assert about[f"Tabell {name}"] == table.title
+    for name, table in sample["report"].tables.items():  # an empty one says why it is
+        said = f"{table.title} – {table.empty_text}" if table.frame.empty else table.title
+        assert about[f"Tabell {name}"] == said
 
 
 def test_theme_counts_equal_store_queries(sample):
@@ -1117,7 +1122,7 @@ def test_a_month_not_over_compares_no_emerging_hot_spots(unfinished_month):
     assert table.empty_text.startswith("jämförs när månaden är hel")
     assert "till och med 6 december 2026" in table.empty_text
     html = " ".join(monthly.render_html(report).split())
-    assert f"{table.title}: {table.empty_text}." in html and "hotspots jämförs" not in html
+    assert f"{table.title} – {table.empty_text}." in html and "hotspots jämförs" not in html
 
 
 def test_geo_run_analyses_the_whole_months_before_its_day(sample):

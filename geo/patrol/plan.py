@@ -26,6 +26,7 @@ from geo.patrol.reasons import candidate_incidents, explain_stop, explain_time, 
 from geo.patrol.windows import band_hours, stop_values, trip_windows
 from geo.patrol_solver import IntArray
 from geo.weeks import week_monday
+from geo.words import and_list
 
 logger = logging.getLogger(__name__)
 
@@ -417,7 +418,7 @@ def make_plan(
         "synthetic_note": SYNTHETIC_NOTE
         if len(before) and (incidents.loc[times < monday, "source"] == "syntetisk").any()
         else "",
-        "repeat_note": repeat_note(stops, previous, monday=monday),
+        "repeat_note": repeat_note(stops, previous, monday=monday, weeks=opts.history_weeks),
     }
     logger.info(
         "plan %s: %d stops in %d trips, %.0f of %.0f min, %.0f %% of the best plan's expected "
@@ -657,7 +658,11 @@ def recent_visits(
 
 
 def repeat_note(
-    stops: gpd.GeoDataFrame, previous: pd.DataFrame | None, *, monday: pd.Timestamp
+    stops: gpd.GeoDataFrame,
+    previous: pd.DataFrame | None,
+    *,
+    monday: pd.Timestamp,
+    weeks: int = 4,
 ) -> str:
     """Say when a plan repeats last week's places, weekdays and hour bands, stop for stop.
 
@@ -674,28 +679,38 @@ def repeat_note(
         Earlier plans' stops (:func:`recent_visits` reads them).
     monday
         Local Monday 00:00 of the planned week.
+    weeks
+        How many weeks back are compared, each on its own (W52 matched W49 and W50 but not
+        W51, and said nothing when only the week before was compared).
 
     Returns
     -------
     str
-        E.g. "Samma platser, veckodagar och tidsband som vecka 49: de ger mest av veckans
-        förväntade händelser; variera gärna exakt plats och tid." Empty when the plan differs
-        from the week before, or there is no stored plan of it.
+        E.g. "Samma platser och veckodagar, vid ungefär samma tid, som veckorna 49 och 50: de
+        ger mest av veckans förväntade händelser; variera gärna exakt plats och tid." ("ungefär
+        samma tid": the same hour band, :func:`~geo.patrol.windows.band_hours`, as the plan's
+        variety rule counts it). Empty when no stored week of those is alike.
     """
-    last = recent_visits(previous, monday=monday, weeks=1)
-    if not last or not len(stops):
+    if not len(stops):
         return ""
     here = {
         (str(cid), band_hours(pd.Timestamp(t).day_of_week * 24 + pd.Timestamp(t).hour).start)
         for cid, t in zip(stops["candidate_id"], stops["start"], strict=True)
     }
-    before = {(cid, band_hours(hour).start) for cid, hour in last}
-    if here != before:
+    alike = []
+    for back in range(1, weeks + 1):  # each earlier week on its own, the latest first
+        week_before = monday - pd.Timedelta(weeks=back)
+        visits = recent_visits(previous, monday=week_before + pd.Timedelta(weeks=1), weeks=1)
+        if visits and {(cid, band_hours(hour).start) for cid, hour in visits} == here:
+            alike.append(int(week_before.isocalendar().week))
+    if not alike:
         return ""
-    week = (monday - pd.Timedelta(days=7)).isocalendar().week
+    which = (
+        f"vecka {alike[0]}" if len(alike) == 1 else f"veckorna {and_list(sorted(map(str, alike)))}"
+    )
     return (
-        f"Samma platser, veckodagar och tidsband som vecka {week}: de ger mest av veckans "
-        "förväntade händelser; variera gärna exakt plats och tid."
+        f"Samma platser och veckodagar, vid ungefär samma tid, som {which}: de ger mest av "
+        "veckans förväntade händelser; variera gärna exakt plats och tid."
     )
 
 

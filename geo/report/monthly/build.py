@@ -321,7 +321,19 @@ def about_frame(report: MonthlyReport) -> pd.DataFrame:
             f"antal som döljs för att ett antal under {report.k} annars kunde räknas fram.",
         ),
         *(("Data", text) for text in report.notes.get("intro", [])),
-        *((f"Tabell {name}", table.title) for name, table in report.tables.items()),
+        *(
+            (
+                f"Tabell {name}",
+                f"{table.title} – {table.empty_text}" if table.frame.empty else table.title,
+            )
+            for name, table in report.tables.items()
+        ),
+        # what a status or a week's verdict means, as the report's notes say it
+        *(
+            ("Anmärkning", text)
+            for key in ("polis", "aktivitetsplan")
+            for text in report.notes.get(key, [])
+        ),
     ]
     return pd.DataFrame(rows, columns=["Uppgift", "Text"])
 
