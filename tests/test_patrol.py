@@ -199,6 +199,15 @@ def test_a_narcotics_and_alcohol_place_gets_the_operation_its_events_call_for(
     )  # fmt: skip
     assert stop_activity(place, events, week="2026-W49", options=PlanSettings()) == want
     assert want in patrol.ACTIVITIES
+    # and the reason says which events chose it (the reason's own counts are the year's)
+    from geo.patrol.activities import activity_basis
+
+    said = activity_basis(place, events, week="2026-W49")
+    assert said.startswith("Åtgärd efter de senaste 90 dagarna: ")
+    assert set(
+        said.removeprefix("Åtgärd efter de senaste 90 dagarna: ").rstrip(".").split(", ")
+    ) == {f"{categories.count('alkohol')} alkohol", f"{categories.count('narkotika')} narkotika"}
+    assert activity_basis(place, events.iloc[:0], week="2026-W49") == ""
 
 
 def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:

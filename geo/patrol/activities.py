@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.patrol.priorities import PlanSettings
-from geo.patrol.reasons import LOOKBACK_DAYS, candidate_incidents
+from geo.patrol.reasons import LOOKBACK_DAYS, candidate_incidents, short_label
 from geo.weeks import week_monday
 
 #: Days before the plan week whose traffic events choose a stop's control: motorburen
@@ -63,20 +63,81 @@ def stop_activity(
         One of :data:`geo.patrol.priorities.ACTIVITIES`.
     """
     own = str(candidate["activity"])
+    _days, cats = deciding_events(candidate, incidents, week=week, recent_days=recent_days)
+    if cats.empty:
+        return own
+    counts = cats.map(options.category_activity).value_counts()
+    best = counts.index[counts == counts.max()]
+    return own if own in best else str(best[0])
+
+
+def deciding_events(
+    candidate: pd.Series,
+    incidents: gpd.GeoDataFrame,
+    *,
+    week: str,
+    recent_days: int = RECENT_DAYS,
+) -> tuple[int | None, pd.Series]:
+    """Return the events that choose a stop's activity, and the days back they were taken from.
+
+    Parameters
+    ----------
+    candidate, incidents, week, recent_days
+        As :func:`stop_activity` takes them.
+
+    Returns
+    -------
+    tuple
+        ``(days, categories)``: the categories (str) of the stop's events of its theme in the
+        last ``recent_days``, else the last :data:`~geo.patrol.reasons.LOOKBACK_DAYS`, else
+        all before the week (``days`` ``None``); empty for a stop whose activity does not
+        follow its events (:data:`STOP_KINDS`) or that has none.
+    """
     theme = str(candidate["theme"])
-    if str(candidate["kind"]) not in STOP_KINDS.get(theme, ()):
-        return own
-    if incidents.empty:
-        return own
+    none = pd.Series([], dtype=str)
+    if str(candidate["kind"]) not in STOP_KINDS.get(theme, ()) or incidents.empty:
+        return None, none
     end = week_monday(week)
     t = pd.to_datetime(incidents["occurred_at"])
     mine = candidate_incidents(candidate, incidents) & (t < end)
     mine &= incidents["theme"].astype(str) == theme
     for days in (recent_days, LOOKBACK_DAYS, None):
         since = mine if days is None else mine & (t >= end - pd.Timedelta(days=days))
-        cats = incidents.loc[since, "category"]
-        if not cats.empty:
-            counts = cats.astype(str).map(options.category_activity).value_counts()
-            best = counts.index[counts == counts.max()]
-            return own if own in best else str(best[0])
-    return own
+        if since.any():
+            return days, incidents.loc[since, "category"].astype(str)
+    return None, none
+
+
+def activity_basis(
+    candidate: pd.Series,
+    incidents: gpd.GeoDataFrame,
+    *,
+    week: str,
+    recent_days: int = RECENT_DAYS,
+) -> str:
+    """Say in Swedish which events chose a stop's activity.
+
+    E.g. "Åtgärd efter de senaste 90 dagarna: 10 narkotika, 6 alkohol." A stop's reason
+    counts the year ("61 alkohol, 49 narkotika") while its activity follows the last 90 days,
+    where narcotics led: a planner's review read "riktad narkotikainsats" against the year's
+    numbers. Empty when the activity does not follow the stop's events.
+
+    Parameters
+    ----------
+    candidate, incidents, week, recent_days
+        As :func:`stop_activity` takes them.
+
+    Returns
+    -------
+    str
+        The sentence, or ``""``.
+    """
+    days, cats = deciding_events(candidate, incidents, week=week, recent_days=recent_days)
+    if cats.empty:
+        return ""
+    when = {recent_days: f"de senaste {recent_days} dagarna", LOOKBACK_DAYS: "det senaste året"}
+    period = when.get(days, "äldre händelser") if days is not None else "äldre händelser"
+    counted = ", ".join(
+        f"{n} {short_label(str(c))}" for c, n in cats.value_counts().head(3).items()
+    )
+    return f"Åtgärd efter {period}: {counted}."

@@ -18,7 +18,7 @@ from pyproj import Transformer
 
 from geo import patrol_solver, settings
 from geo.errors import DataError
-from geo.patrol.activities import stop_activity
+from geo.patrol.activities import activity_basis, stop_activity
 from geo.patrol.candidates import plan_candidates
 from geo.patrol.priorities import DWELL_RANGE_MIN, PlanSettings, load_priorities, week_seed
 from geo.patrol.profiles import HOURS_OF_WEEK, FloatArray, events_profile
@@ -377,6 +377,7 @@ def make_plan(
                         check_categories=opts.activity_categories(str(cand["activity"])),
                     )
                     + " "
+                    + (f"{basis} " if (basis := activity_basis(cand, incidents, week=week)) else "")
                     + explain_time(cand["how_profile"], start, end, windows),
                     "geometry": cand.geometry,
                 }

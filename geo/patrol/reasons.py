@@ -217,7 +217,7 @@ def _number(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def _short_label(category: str) -> str:
+def short_label(category: str) -> str:
     """Return a category's label as a reason says it, e.g. ``"vårdslös körning"``."""
     if category not in CATEGORIES:
         return category
@@ -227,7 +227,7 @@ def _short_label(category: str) -> str:
 def _count_text(events: pd.DataFrame, period: str = "") -> str:
     """Return e.g. ``"142 händelser <period> (61 alkohol, 49 narkotika, 19 ordningsstörning)"``."""
     cats = events["category"].value_counts()
-    cat_text = ", ".join(f"{n} {_short_label(str(c))}" for c, n in cats.head(3).items())
+    cat_text = ", ".join(f"{n} {short_label(str(c))}" for c, n in cats.head(3).items())
     noun = "händelse" if len(events) == 1 else "händelser"
     return f"{len(events)} {noun} {period} ({cat_text})".replace("  ", " ")
 
@@ -379,7 +379,7 @@ def explain_stop(
             seen = category[hist_mask].value_counts()
             named = [c for c in seen.index if c in set(check_categories)]
             hist_mask &= category.isin(set(check_categories))
-            compared = and_list([_short_label(c) for c in named]) + ": " if named else ""
+            compared = and_list([short_label(c) for c in named]) + ": " if named else ""
         if len(sub) or hist_mask.any():
             parts.append(compared + vs_last_year(t[hist_mask], data_end(t, end)))
         if len(others):
