@@ -579,6 +579,9 @@ def test_a_month_with_no_pass_logged_says_so_and_not_that_the_promise_failed(tmp
     assert any(
         n.startswith("Inga aktiviteter är registrerade") for n in report.notes["aktivitetsplan"]
     )
+    # the focus says so too: "ligger efter" on nothing entered is not work left undone
+    said = [r for item in report.focus for r in item.reasons if "Aktiviteter som" in r]
+    assert said and all(r.endswith("(inget är registrerat för månaden).") for r in said)
     running = _presence_report(tmp_path, september, month="2026-11", now="2026-11-27 14:00")
     assert not any(  # no line reads "ej genomförd" in a month not over: nothing to explain
         n.startswith("Inga aktiviteter är registrerade") for n in running.notes["aktivitetsplan"]

@@ -179,9 +179,13 @@ def compute_report(
     nothing_logged = logged is None or not (logged["month"].astype(str) == month).any()
     if nothing_logged and (status["status"] == "not_done").any():
         report.note("aktivitetsplan", NOTHING_LOGGED_NOTE)
-    focus, notes = next_month_focus(
-        inc, places, month=month, k=k, status=status, forecast_method=forecast_method, days=days
+    passes = inputs.weekly_minutes is not None and activity.any_pass_logged(
+        inputs.weekly_minutes, activity.iso_weeks_of_month(month)
     )
+    focus, notes = next_month_focus(
+        inc, places, month=month, k=k, status=status, forecast_method=forecast_method,
+        days=days, registered=passes or not nothing_logged,
+    )  # fmt: skip
     report.focus = focus
     for n in notes:
         report.note("fokus", n)

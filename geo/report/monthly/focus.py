@@ -97,7 +97,9 @@ def done_so_far(line: activity.LineStatus) -> tuple[str, ...]:
     )
 
 
-def plan_reasons(lines: Sequence[activity.LineStatus], *, theme: str, month: str) -> list[str]:
+def plan_reasons(
+    lines: Sequence[activity.LineStatus], *, theme: str, month: str, registered: bool = True
+) -> list[str]:
     """Say which of a theme's plan lines were not done in full, or are behind so far.
 
     Parameters
@@ -108,6 +110,10 @@ def plan_reasons(lines: Sequence[activity.LineStatus], *, theme: str, month: str
         Löfte theme id.
     month
         ``YYYY-MM``, the month the lines are told for.
+    registered
+        Whether anything (a pass or an activity-log row) is registered for the month: when
+        nothing is, each sentence says so, as "ligger efter" on nothing entered is not work
+        left undone (a planner's review of a store without logs).
 
     Returns
     -------
@@ -129,11 +135,16 @@ def plan_reasons(lines: Sequence[activity.LineStatus], *, theme: str, month: str
         if is_behind(ln)
     ]
     when = month_label(month)
+    note = "" if registered else " (inget är registrerat för månaden)"
     said = []
     if undone:
-        said.append(f"Aktiviteter som inte genomfördes fullt ut i {when}: {', '.join(undone)}.")
+        said.append(
+            f"Aktiviteter som inte genomfördes fullt ut i {when}: {', '.join(undone)}{note}."
+        )
     if behind:
-        said.append(f"Aktiviteter som hittills ligger efter planen i {when}: {', '.join(behind)}.")
+        said.append(
+            f"Aktiviteter som hittills ligger efter planen i {when}: {', '.join(behind)}{note}."
+        )
     return said
 
 
@@ -271,6 +282,7 @@ def next_month_focus(
     forecast_method: str = "default",
     top: int = 3,
     days: int | None = None,
+    registered: bool = True,
 ) -> tuple[list[FocusItem], list[str]]:
     """Suggest next month's focus per theme from the forecast, the trends and the plan.
 
@@ -304,6 +316,8 @@ def next_month_focus(
     days
         The days of ``month`` the data covers, if it ends inside the month: the months are
         then compared over those days (:func:`~geo.report.monthly.selection.compared_periods`).
+    registered
+        Whether any pass or activity-log row is registered for ``month`` (:func:`plan_reasons`).
 
     Returns
     -------
@@ -369,7 +383,7 @@ def next_month_focus(
             reasons.append("Badsäsongen (maj–september) pågår nästa månad.")
         if t == "T" and nxt_month in MOTOR_MONTHS:
             reasons.append("Motorburen problematik ökar under vår och sommar (Brå).")
-        reasons.extend(plan_reasons(lines, theme=t, month=month))
+        reasons.extend(plan_reasons(lines, theme=t, month=month, registered=registered))
         if t == "B" and nxt_month not in BATHING_MONTHS:
             continue
         if reasons:
