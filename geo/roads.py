@@ -582,7 +582,9 @@ def control_points(
             parts.append("varav " + and_list(kinds))
         peak = _text(seg.peak)
         if peak:
-            parts.append(f"flest händelser {peak}")
+            # "på sträckan": in a plan's reason it follows the 300 m circle's own busiest
+            # hours, and two bare "flest händelser" read as a contradiction (a planner's review)
+            parts.append(f"flest händelser på sträckan {peak}")
         if seg.few_events:
             parts.append("för få händelser för säkra slutsatser")
         where = (

@@ -578,8 +578,10 @@ def test_plan_map_shows_both_routes_and_stops_apart(
         context.close()
 
 
-#: A long reason of the worst kind: a road control point with a marked spot's note, every part
-#: said, commas, semicolons and Swedish letters (751 characters).
+#: A long reason: a road control point with a marked spot's note, commas, semicolons and
+#: Swedish letters (751 characters). Not the longest the plan can write now: with every part
+#: said (the check's own comparison, "Åtgärd efter …", the segment's period) one runs to about
+#: 1,000 characters, and five such stops put the fifth, whole, on a second page.
 LONG_REASON = (
     "Inom 300 m: 14 händelser 2025-11-30 – 2026-11-22 (6 hastighet, 5 rattfylleri, 3 vårdslös "
     "körning); flest lör 14–17 (mest fre och lör); fler än samma 90 dagar i fjol (9 mot 4); "

@@ -301,7 +301,7 @@ def test_control_points(G, cluster, places) -> None:
     assert first["segment_id"] == seg.iloc[0]["segment_id"]
     assert first["activity"] == "nykterhetskontroll"  # 5 rattfylleri vs 3 speed
     assert "8 trafikhändelser" in first["reason"] and "schematiskt vägnät" in first["reason"]
-    assert "fre" in first["reason"]
+    assert "; flest händelser på sträckan fre" in first["reason"]  # the segment's, said so
     # the length as precise as the rate: "på 1,0 km (14,4 per km)" did not add up
     km = first["reason"].split(" km (")[0].rsplit(" på ", 1)[1]
     rate = float(first["reason"].split(" km (")[1].split(" per km")[0].replace(",", "."))
