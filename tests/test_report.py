@@ -487,6 +487,8 @@ def test_two_hour_table_on_a_constructed_log(tmp_path):
     report = _presence_report(tmp_path, log, month="2026-12", now="2027-01-12 09:00")
     table = report.tables["polisnarvaro"].frame.set_index("Vecka")
     assert list(table.index) == weeks
+    assert table.loc["2026-W49", "Dagar"] == "30 nov–6 dec"  # a week over two months
+    assert table.loc["2026-W53", "Dagar"] == "28 dec–3 jan"
     assert list(table["Minuter"]) == [0, 119, 120, 200, 120]
     assert list(table["Uppfyllt"]) == ["nej", "nej", "ja", "ja", "ja"]
     assert "3 av 5 veckor" in " ".join(report.notes["polis"])
@@ -548,12 +550,12 @@ def test_the_week_still_running_on_the_report_day_is_not_a_failed_week(tmp_path)
     report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00")
     html = monthly.render_html(report)
     rows = _html_table(html, "polisnarvaro")
-    # Vecka, Minuter, Löfte (minuter), Uppfyllt
+    # Vecka, Minuter, Löfte (minuter), Uppfyllt, Dagar ("2026-W45" alone said no dates)
     assert rows == [
-        ["2026-W45", "130", "120", "ja"],
-        ["2026-W46", "60", "120", "nej"],
-        ["2026-W47", "120", "120", "ja"],
-        ["2026-W48", "45", "120", "pågår"],
+        ["2026-W45", "130", "120", "ja", "2–8 nov"],
+        ["2026-W46", "60", "120", "nej", "9–15 nov"],
+        ["2026-W47", "120", "120", "ja", "16–22 nov"],
+        ["2026-W48", "45", "120", "pågår", "23–29 nov"],
     ]
     said = " ".join(" ".join(html.split()).split("Polisens närvaro per ISO-vecka")[1:])
     assert "uppfylldes i 2 av 3 veckor; vecka 2026-W48 pågår och räknas när den är slut." in said
@@ -1008,8 +1010,8 @@ def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
     assert json.loads(result.stdout)["as_of"] == "2026-11-20"
     html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
     assert "skapad 20 november 2026" in " ".join(html.split())
-    # Vecka, Minuter, Löfte (minuter), Uppfyllt
-    assert _html_table(html, "polisnarvaro") == [
+    # Vecka, Minuter, Löfte (minuter), Uppfyllt (Dagar after)
+    assert [r[:4] for r in _html_table(html, "polisnarvaro")] == [
         ["2026-W45", "130", "120", "ja"],
         ["2026-W46", "60", "120", "nej"],
         ["2026-W47", "90", "120", "pågår"],
@@ -1020,7 +1022,7 @@ def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
     # the end of Sunday 22 November ends week 47 (150 minutes by then), not the month
     CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-22"])
     html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
-    assert _html_table(html, "polisnarvaro")[2] == ["2026-W47", "150", "120", "ja"]
+    assert _html_table(html, "polisnarvaro")[2][:4] == ["2026-W47", "150", "120", "ja"]
     assert {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}["N1"][3] == "pågår"
     # a day not yet ended would call work still to be done missed: refused
     tomorrow = (local_now() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
