@@ -1402,6 +1402,29 @@ def previous_month(month: str) -> str:
     return str(parse_month(month) - 1)
 
 
+def week_days_label(week: str) -> str:
+    """Return an ISO week's days as a reader says them, e.g. ``"2–8 nov"``, ``"30 nov–6 dec"``.
+
+    A council member's review: "2026-W40" alone told nobody which days it was.
+
+    Parameters
+    ----------
+    week
+        ``YYYY-Www``.
+
+    Returns
+    -------
+    str
+        Monday to Sunday, the month's short name once when both are in one month.
+    """
+    monday = week_monday(week)
+    sunday = monday + pd.Timedelta(days=6)
+    name = [MONTHS_SV[d.month - 1][:3] for d in (monday, sunday)]
+    if name[0] == name[1]:
+        return f"{monday.day}–{sunday.day} {name[1]}"
+    return f"{monday.day} {name[0]}–{sunday.day} {name[1]}"
+
+
 def week_verdict(
     week: str, *, met: bool, now: pd.Timestamp | None = None, logged: bool = True
 ) -> str:

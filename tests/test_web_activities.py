@@ -255,6 +255,9 @@ def test_in_a_month_not_over_the_page_says_pagar_as_the_cli_does(server):
     assert shown == [(r["status"], r["planned_label"]) for r in rows]
     assert "not_done" not in {s for s, _ in shown}
     weeks = line_of(view, "X1")["weeks"]
+    assert [w["days"] for w in weeks] == [  # as the report's Dagar
+        activity.week_days_label(w["week"]) for w in weeks
+    ] and all(w["days"][0].isdigit() for w in weeks)
     assert [w["over"] for w in weeks] == [
         mid >= activity.week_monday(activity.shift_week(w["week"], 1)) for w in weeks
     ]

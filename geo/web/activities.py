@@ -137,7 +137,8 @@ def month_view(
         (``False`` outside the line's months), ``automatic`` (counted from the patrol log),
         ``controls`` (the patrol-log control types it counts), ``status``/``status_label``
         (the line's, :func:`geo.activity.line_status`), ``weeks`` (the presence line's
-        minutes per ISO week: ``week``, ``minutes``, ``met``, ``over``; else empty) and
+        minutes per ISO week: ``week``, ``days`` ("2–8 nov"), ``minutes``, ``met``, ``over``;
+        else empty) and
         ``executors``: per executor ``executor``, ``label``, ``done`` (what the status
         counts), ``logged`` (the activity log's number, ``None`` when nothing is logged),
         ``status``, ``status_label``, ``may_log``, ``changes`` (the audit as
@@ -158,6 +159,7 @@ def month_view(
     weeks = [
         {
             "week": str(w["iso_week"]),
+            "days": activity.week_days_label(str(w["iso_week"])),  # as the report says them
             "minutes": round(float(w["minutes"])),
             "met": bool(w["met"]),
             "over": bool(day >= week_monday(shift_week(str(w["iso_week"]), 1))),

@@ -13,9 +13,8 @@ from geo.patrol_log import PROMISE_MIN, places_of
 from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table
-from geo.report.monthly.vocabulary import CONTROL_TYPES, MONTHS_SV, month_label
+from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
 from geo.sites import Gazetteer, bathing_sites
-from geo.weeks import week_monday
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
 WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
@@ -54,7 +53,7 @@ def police_presence(
         ``polisnarvaro``: ``Vecka``, ``Minuter``, ``Löfte (minuter)``, ``Uppfyllt`` (one of
         :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_RUNNING`, :data:`WEEK_AHEAD`, or
         :data:`WEEK_NOT_LOGGED` for a week over when the month's weeks have no pass at all),
-        ``Dagar`` (:func:`week_days_label`).
+        ``Dagar`` (:func:`geo.activity.week_days_label`).
     """
     weeks = activity.iso_weeks_of_month(month)
     by_week = weekly_minutes.set_index("iso_week")
@@ -64,32 +63,9 @@ def police_presence(
         minutes = round(float(by_week["minutes"].get(week, 0.0)))
         met = bool(by_week["met"].get(week, False))
         verdict = activity.week_verdict(week, met=met, now=now, logged=logged)
-        rows.append([week, minutes, promise_min, verdict, week_days_label(week)])
+        rows.append([week, minutes, promise_min, verdict, activity.week_days_label(week)])
     frame = pd.DataFrame(rows, columns=["Vecka", "Minuter", "Löfte (minuter)", "Uppfyllt", "Dagar"])
     return Table("polisnarvaro", "Polisens närvaro per ISO-vecka mot löftet", frame)
-
-
-def week_days_label(week: str) -> str:
-    """Return an ISO week's days as a reader says them, e.g. ``"2–8 nov"``, ``"30 nov–6 dec"``.
-
-    A council member's review: "2026-W40" alone told nobody which days it was.
-
-    Parameters
-    ----------
-    week
-        ``YYYY-Www``.
-
-    Returns
-    -------
-    str
-        Monday to Sunday, the month's short name once when both are in one month.
-    """
-    monday = week_monday(week)
-    sunday = monday + pd.Timedelta(days=6)
-    name = [MONTHS_SV[d.month - 1][:3] for d in (monday, sunday)]
-    if name[0] == name[1]:
-        return f"{monday.day}–{sunday.day} {name[1]}"
-    return f"{monday.day} {name[0]}–{sunday.day} {name[1]}"
 
 
 def presence_note(presence: Table, *, promise_min: int = PROMISE_MIN) -> str:
