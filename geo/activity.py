@@ -53,6 +53,8 @@ MONTHS_SV: tuple[str, ...] = (
     "november",
     "december",
 )
+#: Their short forms as dates are written ("2–8 nov"), as :data:`geo.weeks.DAY_ABBR` is of days.
+MONTH_ABBR: tuple[str, ...] = tuple(name[:3] for name in MONTHS_SV)
 
 #: Status of an activity line in a month: id → Swedish label. Partly and not done are
 #: said only once the line's month is over; before, a line not done yet is running (not
@@ -1419,7 +1421,7 @@ def week_days_label(week: str) -> str:
     """
     monday = week_monday(week)
     sunday = monday + pd.Timedelta(days=6)
-    name = [MONTHS_SV[d.month - 1][:3] for d in (monday, sunday)]
+    name = [MONTH_ABBR[d.month - 1] for d in (monday, sunday)]
     if name[0] == name[1]:
         return f"{monday.day}–{sunday.day} {name[1]}"
     return f"{monday.day} {name[0]}–{sunday.day} {name[1]}"

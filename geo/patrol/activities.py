@@ -135,8 +135,11 @@ def activity_basis(
     days, cats = deciding_events(candidate, incidents, week=week, recent_days=recent_days)
     if cats.empty:
         return ""
-    when = {recent_days: f"de senaste {recent_days} dagarna", LOOKBACK_DAYS: "det senaste året"}
-    period = when.get(days, "äldre händelser") if days is not None else "äldre händelser"
+    when: dict[int | None, str] = {
+        recent_days: f"de senaste {recent_days} dagarna",
+        LOOKBACK_DAYS: "det senaste året",
+    }
+    period = when.get(days, "äldre händelser")  # None: all before the week
     counted = ", ".join(
         f"{n} {short_label(str(c))}" for c, n in cats.value_counts().head(3).items()
     )

@@ -76,6 +76,11 @@ _SENTENCE_END = re.compile(r"\.\s+(?=[A-ZÅÄÖ])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _trip_holiday(trip: pd.Series) -> str | None:
+    """Return the Swedish holiday or eve a trip (a :func:`plan_trips` row) falls on, if any."""
+    return holiday_name(pd.Timestamp(trip["leave"]).date())
+
+
 def _entry_name(plan: Plan) -> str:
     """Return the entry point's name as a sentence continues it ("infart från Örebro")."""
     entry = str(plan.meta.get("entry") or "infarten")
@@ -105,7 +110,7 @@ def trip_line(plan: Plan, trip: pd.Series) -> str:
     stops = " → ".join(
         f"{o} {pd.Timestamp(t):%H:%M}" for o, t in zip(trip["orders"], trip["starts"], strict=True)
     )
-    holiday = holiday_name(leave.date())
+    holiday = _trip_holiday(trip)
     when = f" ({holiday})" if holiday else ""  # a planner's review: juldagen went unsaid
     return (
         f"Tur {int(trip['trip'])} {DAY_NAMES[leave.day_of_week]} {leave.day}/{leave.month}{when}: "
@@ -237,7 +242,7 @@ def trip_description(plan: Plan, trip: pd.Series) -> str:
     """
     entry = _entry_name(plan)
     stops = plan.stops.set_index("order").loc[list(trip["orders"])]
-    holiday = holiday_name(pd.Timestamp(trip["leave"]).date())
+    holiday = _trip_holiday(trip)
     lines = [f"{holiday[0].upper()}{holiday[1:]}."] if holiday else []
     lines.append(
         f"Start vid {entry} {pd.Timestamp(trip['leave']):%H:%M} "
@@ -328,7 +333,7 @@ def plan_calendar(plan: Plan) -> icalendar.Calendar:
         first = stops.loc[int(trip["orders"][0])]
         themes = {THEMES.get(str(t), str(t)) for t in stops.loc[list(trip["orders"]), "theme"]}
         ev = _event(plan, k, stamp, sequence)
-        holiday = holiday_name(pd.Timestamp(trip["leave"]).date())
+        holiday = _trip_holiday(trip)
         on = f" ({holiday})" if holiday else ""  # seen in the calendar's week view
         ev.add("summary", f"Medborgarlöftet tur {k}{on}: {', '.join(places)}")
         ev.add("dtstart", pd.Timestamp(trip["leave"]).to_pydatetime().astimezone(tz))

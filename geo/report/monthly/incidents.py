@@ -31,7 +31,6 @@ from geo.report.monthly.tables import Table, suppress, suppress_parts
 from geo.report.monthly.vocabulary import (
     AREA_CELL_SIZE_M,
     HISTORY_MONTHS,
-    MONTHS_SV,
     SOURCE_GROUP_LABELS,
     days_label,
     month_label,
@@ -316,7 +315,7 @@ def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
     str
         ``data:image/png;base64,...``.
     """
-    labels = [f"{MONTHS_SV[int(m[5:]) - 1][:3]}\n{m[2:4]}" for m in raw.index]
+    labels = [f"{activity.MONTH_ABBR[int(m[5:]) - 1]}\n{m[2:4]}" for m in raw.index]
     x = np.arange(len(raw))
     partial = np.zeros(len(raw), dtype=bool)
     partial_label = ""

@@ -130,4 +130,4 @@ def days_label(month: str, days: int) -> str:
     str
         The days and the month's short name.
     """
-    return f"1–{days} {MONTHS_SV[activity.parse_month(month).month - 1][:3]}"
+    return f"1–{days} {activity.MONTH_ABBR[activity.parse_month(month).month - 1]}"
