@@ -578,20 +578,23 @@ def test_plan_map_shows_both_routes_and_stops_apart(
         context.close()
 
 
-#: A long reason: a road control point with a marked spot's note, commas, semicolons and
-#: Swedish letters (751 characters). Not the longest the plan can write now: with every part
-#: said (the check's own comparison, "Åtgärd efter …", the segment's period) one runs to about
-#: 1,000 characters, and five such stops put the fifth, whole, on a second page.
+#: The longest reason the plan writes: a road control point with every part said (the
+#: check's own comparison with last year, the segment's period and peak, a marked spot's note,
+#: "Åtgärd efter …"), commas, semicolons and Swedish letters (1,078 characters).
 LONG_REASON = (
-    "Inom 300 m: 14 händelser 2025-11-30 – 2026-11-22 (6 hastighet, 5 rattfylleri, 3 vårdslös "
-    "körning); flest lör 14–17 (mest fre och lör); fler än samma 90 dagar i fjol (9 mot 4); "
-    "prognos vecka 49: 1,3 händelser. Hela vägavsnittet: 50 trafikhändelser på 1,0 km (51,3 per "
-    "km); varav 49 hastighet/körsätt och 1 rattfylleri; flest tis 15–18. Plats: rak sträcka utan "
-    "korsning inom 100 m, vägren på båda sidor; bra uppställningsplats vid busshållplatsen söder "
-    "om Åsbro–Ölmbrotorp-vägen. Obs: schematiskt vägnät, kontrollera platsen. Löfte: Trafik. "
+    "Inom 300 m: 14 händelser 2025-11-30 – 2026-11-22 (6 hastighet, 5 rattfylleri, 3 "
+    "vårdslös körning); senaste 2026-10-31; flest händelser lör 14–17 (oftast fre och lör); "
+    "hastighet och vårdslös körning: fler än samma 90 dagar i fjol (9 mot 4); andra teman på "
+    "platsen: 12 händelser (8 ordningsstörning, 4 skadegörelse); prognos vecka 49: 1,3 "
+    "händelser, varav 0,9 trafik. Hela vägavsnittet: 50 trafikhändelser på 1,0 km (51,3 per "
+    "km) 2025-11-30 – 2026-11-22; varav 32 hastighet/körsätt, 17 motorburen/buller och 1 "
+    "rattfylleri; flest händelser på sträckan tis 15–18. Plats: rak sträcka utan korsning inom "
+    "100 m, vägren på båda sidor; bra uppställningsplats vid busshållplatsen söder om "
+    "Åsbro–Ölmbrotorp-vägen. Obs: schematiskt vägnät, kontrollera platsen. Löfte: Trafik. "
     "Källor: syntetiska exempeldata (7), polisen (5), kommunen (2), markerad plats (kommunen). "
-    "Tid: 13 % av platsens prognos för veckan infaller under stoppets timme, fre 20–21 (mest "
-    "lör 14–15: 21 %; tiden väljs för alla turens stopp)."
+    "Åtgärd efter de senaste 90 dagarna: 6 hastighet, 3 vårdslös körning, 2 rattfylleri. Tid: "
+    "13 % av platsens prognos för veckan infaller under stoppets timme, fre 20–21 (mest lör "
+    "14–15: 21 %; tiden väljs för alla turens stopp)."
 )
 
 
@@ -604,6 +607,15 @@ def _long_reason_plan(plan: patrol.Plan, n: int) -> patrol.Plan:
     return replace(plan, stops=stops)
 
 
+def _word_heights(pdf: Path, word: str) -> list[float]:
+    """Heights in points of each ``word`` printed in ``pdf`` (poppler's word boxes)."""
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pattern = rf'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">{word}</word>'
+    return [float(y1) - float(y0) for y0, y1 in re.findall(pattern, boxes)]
+
+
 @pytest.mark.parametrize("n_stops", [5, 8])
 def test_long_reasons_stay_whole_and_readable_on_the_one_pager(
     two_trip_plan, tmp_path, n_stops
@@ -613,8 +625,20 @@ def test_long_reasons_stay_whole_and_readable_on_the_one_pager(
     info = subprocess.run(
         ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
     )
-    if n_stops == 5:  # a full week of long reasons still fits on one page
+    as_planned = patrol.write_plan_outputs(
+        two_trip_plan, out_dir=tmp_path / "as_planned", store_path=tmp_path / "s.gpkg"
+    )
+    # the tick box's word, printed at 8 pt on a sheet at full size
+    full, printed = (_word_heights(p["pdf"], "genomförd") for p in (as_planned, paths))
+    assert len(printed) >= n_stops  # and the table's head, on each page
+    assert max(full) == pytest.approx(min(full))
+    scale = max(printed) / full[0]
+    if n_stops == 5:  # a full week of the longest reasons fits on one page, a little smaller
         assert "Pages:           1" in info.stdout
+        assert plan_report.ONE_PAGE_SCALE - 0.01 <= scale < 0.99
+    else:  # more than a sheet holds: full size on two pages
+        assert "Pages:           2" in info.stdout
+        assert scale == pytest.approx(1.0, abs=0.01)
     text = subprocess.run(
         ["pdftotext", str(paths["pdf"]), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -626,6 +650,24 @@ def test_long_reasons_stay_whole_and_readable_on_the_one_pager(
     for i, page in enumerate(pages, 1):  # each page says what it is and how it may be shared
         assert "Patrullplan vecka 49" in page and "Arbetsmaterial – ej för spridning" in page
         assert f"sida {i} av {len(pages)}" in page
+
+
+def test_one_page_scale_takes_the_largest_step_that_fits() -> None:
+    from geo.report._pdf import _PRINTABLE_PX, one_page_scale
+
+    page = _PRINTABLE_PX[1]
+
+    def reflowing(height: float) -> Any:  # wider at a smaller scale: a tenth shorter a step
+        return lambda s: height * (1 - 2 * (1 - s))
+
+    assert one_page_scale(lambda s: page * 0.5, 0.85) == 1.0
+    assert one_page_scale(reflowing(page * 1.1), 0.85) == pytest.approx(0.95)
+    assert one_page_scale(reflowing(page * 1.3), 0.85) == pytest.approx(0.9)
+    assert one_page_scale(reflowing(page * 1.5), 0.85) == pytest.approx(0.85)
+    # needs less than 85 %: printed at full size (on two pages), never smaller than allowed
+    assert one_page_scale(reflowing(page * 1.8), 0.85) == 1.0
+    assert one_page_scale(lambda s: page * 1.2, 0.5) == pytest.approx(0.8)
+    assert one_page_scale(reflowing(page * 1.5), 0.87) == 1.0  # 0.85 is below 0.87
 
 
 #: A phone's screen in CSS px (width, height).
@@ -835,9 +877,10 @@ def test_ics_lines_fold_at_75_octets_and_unfold_to_the_description(july_plan, re
 def test_ics_description_puts_each_part_of_a_reason_on_a_line() -> None:
     text = plan_report.event_description(LONG_REASON, "T")
     lines = text.split("\n")
-    assert lines[0].startswith("Inom 300 m:") and lines[0].endswith("1,3 händelser.")
+    assert lines[0].startswith("Inom 300 m:") and lines[0].endswith("varav 0,9 trafik.")
     assert [x.split(":")[0] for x in lines[1:]] == [
-        "Hela vägavsnittet", "Plats", "Obs", "Löfte", "Källor", "Tid", "Tema",
+        "Hela vägavsnittet", "Plats", "Obs", "Löfte", "Källor",
+        "Åtgärd efter de senaste 90 dagarna", "Tid", "Tema",
     ]  # fmt: skip
     assert " ".join(lines[:-1]) == LONG_REASON
 

@@ -76,6 +76,15 @@ _SENTENCE_END = re.compile(r"\.\s+(?=[A-ZÅÄÖ])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+#: A date as the reasons write it; printed, a line never breaks inside it ("2026-" | "11-22").
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _unbroken_dates(text: str) -> str:
+    """Return ``text`` HTML-escaped, each ISO date in a span no line break splits."""
+    return _DATE.sub(lambda m: f"<span class='date'>{m[0]}</span>", html.escape(text))
+
+
 def _trip_holiday(trip: pd.Series) -> str | None:
     """Return the Swedish holiday or eve a trip (a :func:`plan_trips` row) falls on, if any."""
     return holiday_name(pd.Timestamp(trip["leave"]).date())
@@ -858,7 +867,7 @@ def one_pager_html(plan: Plan) -> str:
             f"<td data-label='tema'>{html.escape(str(r['tema']))}</td>"
             "<td class='tick'>☐ genomförd<br>tid: ______</td>"
             f"</tr><tr><td class='why' colspan='8' data-label='skäl'>"
-            f"{html.escape(str(r['skäl']))}</td></tr>"
+            f"{_unbroken_dates(str(r['skäl']))}</td></tr>"
             "</tbody>"
         )
     generated = pd.Timestamp(plan.meta["generated_at"]).tz_convert(settings.timezone)
@@ -897,6 +906,7 @@ th {{ background: #eee; }}
 td.nr {{ text-align: right; }}
 tbody.stop {{ break-inside: avoid; }}
 td.why {{ font-size: 7.5pt; color: #222; }}
+span.date {{ white-space: nowrap; }}
 th.why {{ font-weight: normal; font-style: italic; }}
 td.tick, td.day, td.time {{ white-space: nowrap; font-size: 8pt; }}
 td.trip {{ background: #f4f4f4; font-weight: bold; padding: 1px 4px; }}
@@ -983,12 +993,19 @@ def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, P
     return paths
 
 
+#: The smallest scale the one-pager is printed at to keep a week on one sheet: five road
+#: checks with every part of their reasons said run a few lines past one A4 page at full
+#: size; at 85 % the reasons print at 6.4 pt.
+ONE_PAGE_SCALE = 0.85
+
+
 def print_one_pager(html: Path, *, week: str) -> Path:
     """Print the A4 one-pager ``plan-<week>-a4.html`` to ``plan-<week>.pdf`` beside it.
 
-    A week of many stops with long reasons may take a second page: no stop is split between
-    pages, the table's head is repeated and every page's foot names the week, the handling
-    note and the page ("sida 2 av 2").
+    A week a little longer than a page is printed smaller (down to :data:`ONE_PAGE_SCALE`)
+    to stay on one sheet. A week of more stops with long reasons takes a second page: no
+    stop is split between pages, the table's head is repeated and every page's foot names
+    the week, the handling note and the page ("sida 2 av 2").
 
     Parameters
     ----------
@@ -1007,4 +1024,4 @@ def print_one_pager(html: Path, *, week: str) -> Path:
     year, num = week.split("-W")
     footer = f"Patrullplan vecka {int(num)} {year} · {HANDLING_NOTE}"
     pdf = html.with_name(html.name.removesuffix("-a4.html") + ".pdf")
-    return html_to_pdf(html, pdf, footer=footer)
+    return html_to_pdf(html, pdf, footer=footer, fit_scale=ONE_PAGE_SCALE)
