@@ -86,6 +86,30 @@ SOURCES: dict[str, str] = {
     "syntetisk": "Syntetiska exempeldata",
 }
 
+#: The source of the synthetic sample (:mod:`geo.sample`).
+SYNTHETIC_SOURCE = "syntetisk"
+
+
+def synthetic_note(subject: str) -> str:
+    """Return what an output made (partly) from the synthetic sample says of itself.
+
+    Parameters
+    ----------
+    subject
+        The output, as a sentence begins with it: ``"Planen"``, ``"Kartan"``.
+
+    Returns
+    -------
+    str
+        ``"Kartan bygger helt eller delvis på syntetiska exempeldata; de beskriver inga
+        verkliga händelser."``: the real police events beside them are real.
+    """
+    return (
+        f"{subject} bygger helt eller delvis på syntetiska exempeldata; de beskriver inga "
+        "verkliga händelser."
+    )
+
+
 #: How precise an incident's time is.
 TIME_PRECISIONS: tuple[str, ...] = ("exact", "hour", "day", "week", "month")
 

@@ -5,6 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
+def mid_sentence(phrase: str) -> str:
+    """Return a label as it reads inside a sentence: its first letter small, the rest kept.
+
+    ``"Motorburen trafik (buskörning/EPA/A-traktor/moped)"`` becomes ``"motorburen trafik
+    (buskörning/EPA/A-traktor/moped)"``: abbreviations keep their capitals.
+    """
+    return phrase[:1].lower() + phrase[1:]
+
+
 def and_list(words: Sequence[str]) -> str:
     """Join words as Swedish lists them.
 

@@ -246,6 +246,11 @@ def road_segments() -> gpd.GeoDataFrame:
             "highway": ["primary", "trunk"],
             "length_m": [1200.0, 3000.0],
             "n_events": [9, 2],
+            "n_speed": [6, 2],
+            "n_vehicle": [3, 0],
+            "n_sobriety": [0, 0],
+            "peak": ["tis 15–18", ""],
+            "maxspeed": ["50", None],
             "events_per_km": [7.5, 0.7],
             "rank": [1, 2],
             "label": ["Väg 204 genom Fjugesta", "E18 vid Lekhyttan"],
@@ -259,13 +264,18 @@ def road_segments() -> gpd.GeoDataFrame:
 
 
 def spots() -> gpd.GeoDataFrame:
-    """Return one marked point spot and one marked stretch."""
+    """Return one marked point spot, one marked stretch and a point the kommun rejected."""
     x0, y0 = FJUGESTA_XY
     return gpd.GeoDataFrame(
-        {"spot_id": [1, 2], "category": ["hastighet", "trafikfarlig_plats"], "status": ["ny", "x"]},
+        {
+            "spot_id": [1, 2, 3],
+            "category": ["hastighet", "trafikfarlig_plats", "hastighet"],
+            "status": ["ny", "bedomd", "avvisad"],
+        },
         geometry=[
             shapely.Point(x0 + 300, y0 - 300),
             shapely.LineString([(x0, y0 - 500), (x0 + 400, y0 - 500)]),
+            shapely.Point(x0 + 320, y0 - 310),
         ],
         crs="EPSG:3006",
     )

@@ -94,10 +94,28 @@ def test_internal_map_has_swedish_theme_layers_and_legend(internal_html):
         "Sök plats",
         "Hotspots (3)",
         "Värmekarta",
-        "Kommunens markerade trafikplatser (2)",
-        "Vägsträckor (händelser per km)",
+        "Kommunens markerade trafikplatser, öppna (2)",
+        "Kommunens markerade trafikplats: ny (ljusare: bedömd, åtgärd planerad)",
+        "Vägsträckor (trafikhändelser per km)",
     ):
         assert text in internal_html
+
+
+def test_only_open_marked_spots_are_drawn_with_their_status_in_words(internal_html):
+    # a kommun officer's review: a spot rejected as a duplicate stayed on the police's map,
+    # its status read "avvisad", a stretch under assessment "bedomd", all in the same red
+    marked = [
+        dict(f["properties"]["_rows"])
+        for f in _features(internal_html)
+        if f["properties"].get("_title", "").startswith("Markerad trafikplats")
+    ]
+    assert sorted(r["Status"] for r in marked) == ["Bedömd", "Ny"]
+    colours = {
+        f["properties"]["_color"]
+        for f in _features(internal_html)
+        if f["properties"].get("_title", "").startswith("Markerad trafikplats")
+    }
+    assert len(colours) == 2 and "#d7191c" not in colours  # apart from the hot cells' red
 
 
 def test_internal_map_points_carry_popups_and_weeks(internal_html, incidents):
@@ -339,6 +357,21 @@ def test_the_shared_map_counts_whole_months_so_a_remake_tells_no_new_event(tmp_p
     assert farm_cell in set(alone["cell_id"])
 
 
+def test_maps_of_the_synthetic_sample_say_so_and_real_ones_do_not(tmp_path, incidents):
+    # a map reviewer: the shared map never said its cells counted made-up events (the plan
+    # and the report did), and a council member would take them for real ones
+    from geo.model import synthetic_note
+
+    note = json.dumps(synthetic_note("Kartan"))[1:-1]  # as folium writes it, \\u-escaped
+    mixed = incidents.copy()
+    mixed.loc[mixed.index[::2], "source"] = "syntetisk"
+    for data, said in ((incidents, False), (mixed, True)):
+        path = tmp_path / f"{said}.gpkg"
+        _store_with_incidents(path, data)
+        for html in build_all(store_path=path, out_dir=tmp_path / f"m{said}", k=5):
+            assert (note in html.read_text(encoding="utf-8")) is said, html.name
+
+
 def test_build_all_reads_store_and_skips_missing_layers(tmp_path, incidents, caplog):
     path = tmp_path / "s.gpkg"
     _store_with_incidents(path, incidents)
@@ -483,3 +516,29 @@ def test_two_versions_of_the_shared_map_differ_by_no_count_below_k(incidents):
     for (cell, theme), n in before.items():  # each count is the low end of the popup's range
         got = exact.set_index(["cell_id", "theme"]).loc[(cell, theme), "n_events"]
         assert n % 5 == 0 and n <= got < n + 5
+
+
+def test_a_road_stretch_says_what_and_when_its_traffic_events_are(internal_html) -> None:
+    # a map reviewer: the popup gave only the count and the rate; the store has what the
+    # events are and their busiest hours, which the plan's control point names
+    stretches = {
+        f["properties"]["_title"]: dict(f["properties"]["_rows"])
+        for f in _features(internal_html)
+        if any(r[0] == "Händelser per km" for r in f["properties"].get("_rows", []))
+    }
+    rows = stretches["Väg 204 genom Fjugesta"]
+    assert rows["Trafikhändelser"] == "9"
+    assert rows["Varav"] == "6 hastighet/körsätt, 3 motorburen/buller"
+    assert rows["Flest händelser"] == "tis 15–18" and rows["Hastighetsgräns"] == "50 km/h"
+    assert "Flest händelser" not in stretches["E18 vid Lekhyttan"]  # none known, none said
+
+
+def test_an_hour_of_the_week_reads_as_the_plan_writes_it() -> None:
+    # a map reviewer: the maps wrote "fre 23–00" where the plan's reasons write "lör 21–24"
+    from geo.maps.base import busiest_hours, hour_of_week_label
+
+    assert hour_of_week_label(0) == "mån 00–01"
+    assert hour_of_week_label(4 * 24 + 23) == "fre 23–24"
+    profile = [0.0] * 168
+    profile[6 * 24 + 23], profile[9] = 3.0, 1.0
+    assert busiest_hours(profile) == "sön 23–24, mån 09–10"

@@ -1078,3 +1078,34 @@ def test_the_legend_explains_the_bubbles_ring(offline_page, saved_maps):
     assert row.count() == 1
     swatch = row.locator(".geo-sw-ring").evaluate("e => getComputedStyle(e).backgroundImage")
     assert "conic-gradient" in swatch and swatch.count("rgb(") >= 3  # the theme colours
+
+
+def test_the_heat_map_is_hotter_where_more_events_are(offline_page, saved_maps):
+    # a map reviewer: at the kommun's zoom Fjugesta (120 events) was as pale as a single
+    # farm's event; Leaflet.heat had scaled every weight below the least opacity
+    page = offline_page
+    assert real_errors(open_map(page, saved_maps["internal"])) == []
+    for label in page.locator(".leaflet-control-layers-overlays label").all():
+        if label.inner_text().strip().startswith("Värmekarta"):
+            label.locator("input").check()
+    fjugesta, farm = (
+        gpd.GeoSeries([shapely.Point(xy)], crs="EPSG:3006").to_crs(4326).iloc[0]
+        for xy in (fx.FJUGESTA_XY, fx.FARM_XY)
+    )
+    alphas = page.evaluate(
+        f"""([a, b]) => {{
+          const map = window[{MAP_JS}[0]];
+          map.setView([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2], 10, {{animate: false}});
+          const heat = Object.values(map._layers).find(l => l._heat);
+          heat.redraw(); heat._redraw();
+          const ctx = heat._canvas.getContext('2d');
+          return [a, b].map(p => {{
+            const pt = map.latLngToContainerPoint(p);
+            return ctx.getImageData(Math.round(pt.x), Math.round(pt.y), 1, 1).data[3];
+          }});
+        }}""",
+        [[fjugesta.y, fjugesta.x], [farm.y, farm.x]],
+    )
+    at_fjugesta, at_farm = alphas
+    assert at_farm > 0  # a single event still shows
+    assert at_fjugesta > 2 * at_farm, alphas

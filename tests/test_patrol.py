@@ -223,7 +223,11 @@ def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
         {
             "spot_id": ["s1", "s2", "s3"],
             "category": ["rattfylleri", "hastighet", "motorburen"],
-            "category_label": ["Misstänkt rattfylleri", "Hastighet", "Motorburen problematik"],
+            "category_label": [
+                "Misstänkt rattfylleri",
+                "Hastighet",
+                "Motorburen trafik (buskörning/EPA/A-traktor/moped)",
+            ],
             "status": ["bedomd", "atgardad", "ny"],
             "weekdays": [[5, 6], [], []],
             "time_bands": [["kvall"], [], []],
@@ -264,11 +268,15 @@ def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
     assert not cands["place_id"].isin(["lanna_badgruva", "leken"]).any()
     assert "plats:fjugesta_centrum" in set(cands["candidate_id"])
     reason = patrol.explain_stop(row, empty, week="2026-W49", places=places)
-    assert "Markerad av kommunen 2026-10-01" in reason
+    # the status in words (it read "status: bedomd", and "atgard_planerad")
+    assert "Markerad av kommunen 2026-10-01: misstänkt rattfylleri" in reason
+    assert "(status: bedömd)" in reason
     assert "markerad plats (kommunen)" in reason and "Löfte: Trafik" in reason
     # what the kommun saw, in its words, so the officer knows what to look for
     assert "Kommunen skriver: ”Bilar från krogen kör iväg sent”" in reason
     long_note = marked.iloc[1]["source_note"]
+    # a label keeps its abbreviations' capitals inside the sentence (it read "epa/a-traktor")
+    assert ": motorburen trafik (buskörning/EPA/A-traktor/moped) (status: ny)." in long_note
     assert f"”{'x' * (patrol.candidates.SPOT_WORDS - 1)}…”" in long_note
 
 

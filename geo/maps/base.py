@@ -774,6 +774,8 @@ def busiest_hours(profile: Sequence[float], n: int = 3) -> str:
 def hour_of_week_label(index: int) -> str:
     """Return a Swedish label of an hour of the week (``0`` = Monday 00–01 → ``"mån 00–01"``).
 
+    The last hour of a day ends at 24 (``"fre 23–24"``), as the plan's reasons write it.
+
     Parameters
     ----------
     index
@@ -785,4 +787,4 @@ def hour_of_week_label(index: int) -> str:
         The label.
     """
     day, hour = divmod(int(index), 24)
-    return f"{DAY_ABBR[day % 7]} {hour:02d}–{(hour + 1) % 24:02d}"
+    return f"{DAY_ABBR[day % 7]} {hour:02d}–{hour + 1:02d}"

@@ -15,6 +15,7 @@ from geo import privacy, settings, sites, store
 from geo.errors import GeoError, StoreError
 from geo.maps.io import save_map
 from geo.maps.lagesbild import lagesbild_map, shared_map
+from geo.model import SYNTHETIC_SOURCE
 from geo.spots import read_spots
 
 logger = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ def build_all(
         roads=roads,
         schematic_roads=schematic,
         generated_at=generated_at,
+        synthetic=bool((done["source"].astype(str) == SYNTHETIC_SOURCE).any()),
     )
     return [
         save_map(internal, out / "lagesbild.html"),

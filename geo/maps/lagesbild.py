@@ -34,6 +34,7 @@ from geo.maps.base import (
     MIN_ANALYSIS_CELL_PX,
     MIN_SIZE_JS,
     THEME_COLORS,
+    MapScript,
     add_legend,
     base_map,
     busiest_hours,
@@ -44,23 +45,17 @@ from geo.maps.base import (
     period_label,
     to_display,
 )
-from geo.model import CATEGORIES, SOURCES, THEMES
+from geo.model import CATEGORIES, SOURCES, SYNTHETIC_SOURCE, THEMES, synthetic_note
 from geo.projection import require_projected
 from geo.sites import bathing_site_ids, bathing_site_of
-from geo.spots import SPOT_CATEGORIES, when_text
+from geo.spots import OPEN_STATUSES, SPOT_CATEGORIES, STATUSES, when_text
 from geo.weeks import DAY_ABBR, week_range
 
 logger = logging.getLogger(__name__)
 
-#: Swedish labels of kommun-marked spot statuses (others are shown as stored).
-SPOT_STATUS: dict[str, tuple[str, str]] = {
-    "ny": ("Ny", "#d7191c"),
-    "new": ("Ny", "#d7191c"),
-    "bekraftad": ("Bekräftad", "#fdae61"),
-    "confirmed": ("Bekräftad", "#fdae61"),
-    "atgardad": ("Åtgärdad", "#1a9641"),
-    "resolved": ("Åtgärdad", "#1a9641"),
-}
+#: Colours of the open statuses of kommun-marked spots (:data:`geo.spots.OPEN_STATUSES`):
+#: a new one darkest; teal, apart from the hot cells' red and the traffic events' orange.
+SPOT_COLORS: dict[str, str] = {"ny": "#01665e", "bedomd": "#35978f", "atgard_planerad": "#80cdc1"}
 
 #: The cluster bubbles' icon: one bubble per place for every theme, its ring split by theme ...
 CLUSTERS_JS = Path(__file__).with_name("clusters.js")
@@ -357,6 +352,10 @@ def _incident_clusters(m: folium.Map) -> plugins.MarkerCluster:
     return cluster
 
 
+#: The heat map's weights, in full at every zoom.
+HEAT_JS = Path(__file__).with_name("heat.js")
+
+
 def _heat_data(
     incidents: gpd.GeoDataFrame, *, cell_size_m: float, max_cells: int
 ) -> list[list[float]]:
@@ -513,13 +512,37 @@ def _gi_features(gi_grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry=sig.geometry.to_numpy(), crs=gi_grid.crs)
 
 
+#: The road stretches' ramp, few to many traffic events per km: greys to black, apart from
+#: the traffic events' orange circles drawn on them (a map reviewer lost two of 13 events on
+#: the earlier yellow-to-red stretches).
+SEGMENT_RAMP: tuple[str, ...] = ("#bdbdbd", "#737373", "#111111")
+
+#: What a stretch's events are counted as (``road_segments`` columns), as the plan names them.
+_SEGMENT_KINDS: tuple[tuple[str, str], ...] = (
+    ("n_speed", "hastighet/körsätt"),
+    ("n_vehicle", "motorburen/buller"),
+    ("n_sobriety", "rattfylleri"),
+)
+
+
 def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, float]:
     rate = segments["events_per_km"].astype(float).fillna(0.0)
     vmax = float(rate.max()) if len(rate) and rate.max() > 0 else 1.0
-    cmap = branca.colormap.LinearColormap(["#fee08b", "#fc8d59", "#d73027"], vmin=0.0, vmax=vmax)
+    cmap = branca.colormap.LinearColormap(list(SEGMENT_RAMP), vmin=0.0, vmax=vmax)
     rows = []
     for rec, r in zip(segments.to_dict("records"), rate, strict=True):
         name = " ".join(x for x in (_text(rec.get("ref")), _text(rec.get("name"))) if x)
+        # what and when, as the stretch's control point's reason says them
+        kinds = [
+            f"{int(rec[col])} {label}"
+            for col, label in _SEGMENT_KINDS
+            if pd.notna(rec.get(col)) and int(rec[col]) > 0
+        ]
+        extra = [["Varav", ", ".join(kinds)]] if kinds else []
+        if _text(rec.get("peak")):
+            extra.append(["Flest händelser", _text(rec.get("peak"))])
+        if _text(rec.get("maxspeed")):
+            extra.append(["Hastighetsgräns", f"{_text(rec.get('maxspeed'))} km/h"])
         rows.append(
             {
                 "_title": _text(rec.get("label")) or name,
@@ -527,7 +550,8 @@ def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, flo
                 "_rows": [
                     ["Väg", name or "utan nummer och namn"],
                     ["Längd", f"{_decimal(float(rec.get('length_m') or 0) / 1000, 1)} km"],
-                    ["Händelser", _text(rec.get("n_events"))],
+                    ["Trafikhändelser", _text(rec.get("n_events"))],
+                    *extra,
                     ["Händelser per km", _decimal(r, 1)],
                     ["Rang", _text(rec.get("rank"))],
                 ],
@@ -556,7 +580,8 @@ def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     for rec in spots.to_dict("records"):
         cat = str(rec.get("category"))
         status = str(rec.get("status"))
-        status_label, color = SPOT_STATUS.get(status, (status, "#d7191c"))
+        status_label = STATUSES.get(status, status)
+        color = SPOT_COLORS.get(status, SPOT_COLORS["ny"])
         # the words the kommun marked it with, as in the marking app
         label = SPOT_CATEGORIES.get(cat, CATEGORIES[cat].label if cat in CATEGORIES else cat)
         rows.append(
@@ -645,6 +670,8 @@ def lagesbild_map(
     require_projected(incidents)
     n_total = len(incidents)
     notes = ["Internt arbetsmaterial – ej för spridning."]
+    if "source" in incidents and (incidents["source"].astype(str) == SYNTHETIC_SOURCE).any():
+        notes.append(synthetic_note("Kartan"))
     recent = incidents.sort_values("occurred_at", ascending=False, kind="stable").head(max_markers)
     if n_total > len(recent):
         notes.append(
@@ -701,23 +728,26 @@ def lagesbild_map(
         # a stretch's colour is its rate: no name is drawn over it (labels.js)
         geojson_layer(
             seg,
-            name="Vägsträckor (händelser per km)",
+            name="Vägsträckor (trafikhändelser per km)",
             style={"weight": 5, "opacity": 0.9, "geoObstacle": True},
         ).add_to(m)
         legend += [
-            ("#fee08b", "Vägsträcka: få händelser per km", "line"),
-            ("#d73027", f"Vägsträcka: {_decimal(vmax, 1)} händelser per km", "line"),
+            (SEGMENT_RAMP[0], "Vägsträcka: få trafikhändelser per km", "line"),
+            (SEGMENT_RAMP[-1], f"Vägsträcka: {_decimal(vmax, 1)} trafikhändelser per km", "line"),
         ]
     heat = _heat_data(incidents, cell_size_m=heat_cell_size_m, max_cells=max_heat_cells)
     if heat:
-        plugins.HeatMap(  # type: ignore[no-untyped-call]
+        heat_layer = plugins.HeatMap(  # type: ignore[no-untyped-call]
             heat,
             name="Värmekarta (alla händelser)",
             radius=18,
             blur=14,
             min_opacity=0.25,
             show=False,
-        ).add_to(m)
+        )
+        heat_layer.add_to(m)
+        # each cell weighed in full at every zoom, relative to the busiest (heat.js)
+        MapScript(HEAT_JS, "geoHeatAtEveryZoom", heat_layer).add_to(m)
     if hotspots is not None and not hotspots.empty:
         hs = _hotspot_features(hotspots)
         geojson_layer(
@@ -770,14 +800,30 @@ def lagesbild_map(
         legend.append((ring, "Bubbla: antal händelser; ringen visar temanas andelar", "ring"))
     cats_present = [c for c in CATEGORIES if c in set(incidents["category"].astype(str))]
     legend += [(CATEGORY_COLORS[c], CATEGORIES[c].label, "fill") for c in cats_present]
-    if spots is not None and not spots.empty:
+    # the problems still open; a spot the kommun rejected or the police solved is no longer one
+    open_spots = (
+        spots[spots["status"].astype(str).isin(OPEN_STATUSES)] if spots is not None else None
+    )
+    if open_spots is not None and not open_spots.empty:
         geojson_layer(
-            _spot_features(spots),
-            name=f"Kommunens markerade trafikplatser ({len(spots)})",
+            _spot_features(open_spots),
+            name=f"Kommunens markerade trafikplatser, öppna ({len(open_spots)})",
             # a stretch marked in the app is kept free of names, as a marked spot's circle is
-            style={"weight": 4, "color": "#d7191c", "fillOpacity": 0.9, "geoObstacle": True},
+            style={
+                "weight": 4,
+                "color": SPOT_COLORS["ny"],
+                "fillOpacity": 0.9,
+                "geoObstacle": True,
+            },
             point_radius=7,
         ).add_to(m)
+        legend.append(
+            (
+                SPOT_COLORS["ny"],
+                "Kommunens markerade trafikplats: ny (ljusare: bedömd, åtgärd planerad)",
+                "fill",
+            )
+        )
     if pairs and n_total:
         weeks = iso_weeks(incidents["occurred_at"])
         counts = {str(k): int(v) for k, v in weeks.value_counts().items()}
@@ -851,6 +897,7 @@ def shared_map(
     roads: gpd.GeoDataFrame | None = None,
     schematic_roads: bool = False,
     generated_at: datetime | None = None,
+    synthetic: bool = False,
 ) -> folium.Map:
     """Build the shared lägesbild map from cells made by :func:`geo.privacy.aggregate_for_sharing`.
 
@@ -873,6 +920,9 @@ def shared_map(
         Background, see :func:`geo.maps.base.base_map`.
     generated_at
         Generation time shown on the map (default now).
+    synthetic
+        The cells count events of the synthetic sample: the map says so
+        (:func:`geo.model.synthetic_note`), as the internal one does.
 
     Returns
     -------
@@ -894,6 +944,8 @@ def shared_map(
         "som en liten fyrkant i sin mitt. En händelse vid en badplats räknas under "
         "Badplatser, inte under sitt eget tema."
     ]
+    if synthetic:  # a council member would take the cells for real ones
+        notes.insert(0, synthetic_note("Kartan"))
     m = base_map(
         title="Lägesbild – delad version",
         period=period,

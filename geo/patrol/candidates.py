@@ -24,13 +24,15 @@ from geo.patrol.profiles import (
     spot_profile,
     weighted_profile,
 )
+from geo.spots.vocabulary import OPEN_STATUSES, STATUSES
 from geo.weeks import week_monday
+from geo.words import mid_sentence
 
 logger = logging.getLogger(__name__)
 
 
-#: Spot statuses that are still open problems.
-OPEN_SPOT_STATUSES: tuple[str, ...] = ("ny", "bedomd", "atgard_planerad")
+#: Spot statuses that are still open problems (the marking app's).
+OPEN_SPOT_STATUSES: tuple[str, ...] = OPEN_STATUSES
 
 #: Most characters of a spot's description quoted in a stop's reason (the plan's line stays
 #: short; the whole text is on the spot's page).
@@ -281,12 +283,14 @@ def plan_candidates(
             label = str(spot.get("category_label") or category)
             since = spot.get("since")
             created = pd.Timestamp(spot.get("created_at"))
-            note = f"Markerad av kommunen {created:%Y-%m-%d}: {label.lower()}"
+            # the kommun's words as a sentence goes on ("… EPA/A-traktor …" keeps its capitals)
+            note = f"Markerad av kommunen {created:%Y-%m-%d}: {mid_sentence(label)}"
             if since is not None and not (isinstance(since, float) and np.isnan(since)):
                 note += f", sedan {since}"
             when = spot_when(days, [str(b) for b in _list(spot.get("time_bands"))])
             note += f"; {when}" if when else ""
-            note += f" (status: {spot.get('status')})."
+            status = str(spot.get("status"))
+            note += f" (status: {STATUSES.get(status, status).lower()})."
             described = " ".join(str(spot.get("description") or "").split())
             if described:  # what the kommun saw, in its words (checked for personal data)
                 cut = (

@@ -18,6 +18,7 @@ from pyproj import Transformer
 
 from geo import patrol_solver, settings
 from geo.errors import DataError
+from geo.model import SYNTHETIC_SOURCE, synthetic_note
 from geo.patrol.activities import activity_basis, stop_activity
 from geo.patrol.candidates import plan_candidates
 from geo.patrol.priorities import DWELL_RANGE_MIN, PlanSettings, load_priorities, week_seed
@@ -417,7 +418,7 @@ def make_plan(
         "n_candidates": len(candidates),
         # a printed plan is passed around: it says so itself, not only in its reasons
         "synthetic_note": SYNTHETIC_NOTE
-        if len(before) and (incidents.loc[times < monday, "source"] == "syntetisk").any()
+        if len(before) and (incidents.loc[times < monday, "source"] == SYNTHETIC_SOURCE).any()
         else "",
         "repeat_note": repeat_note(stops, previous, monday=monday, weeks=opts.history_weeks),
     }
@@ -430,10 +431,7 @@ def make_plan(
 
 
 #: What a plan made from the synthetic sample says on its page, map and calendar.
-SYNTHETIC_NOTE = (
-    "Planen bygger helt eller delvis på syntetiska exempeldata; de beskriver inga verkliga "
-    "händelser."
-)
+SYNTHETIC_NOTE = synthetic_note("Planen")
 
 #: Weight (in events) of the kommun's traffic hours in a control point's own: as the forecast
 #: shrinks a cell's hours toward the area's (20 events).

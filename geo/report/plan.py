@@ -28,6 +28,7 @@ from geo.patrol.trips import plan_trips
 from geo.report._labels import MapLabel, place_labels
 from geo.report._spread import spread_markers
 from geo.weeks import DAY_ABBR, DAY_NAMES, week_monday
+from geo.words import mid_sentence
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,7 +94,7 @@ def _trip_holiday(trip: pd.Series) -> str | None:
 def _entry_name(plan: Plan) -> str:
     """Return the entry point's name as a sentence continues it ("infart från Örebro")."""
     entry = str(plan.meta.get("entry") or "infarten")
-    return entry[:1].lower() + entry[1:]
+    return mid_sentence(entry)
 
 
 def trip_line(plan: Plan, trip: pd.Series) -> str:
@@ -872,9 +873,10 @@ def one_pager_html(plan: Plan) -> str:
         )
     generated = pd.Timestamp(plan.meta["generated_at"]).tz_convert(settings.timezone)
     # a printed plan is passed around: made from the synthetic sample, its first lines say so
-    # (on the line its sentence ends short: a week of long reasons must still fit on one page)
+    # ("helt eller delvis": a map reviewer read "inga verkliga händelser" beside real police
+    # events in the reasons' sources)
     marker = (
-        " <strong class='synthetic'>Syntetiska exempeldata – inga verkliga händelser.</strong>"
+        f" <strong class='synthetic'>{html.escape(str(plan.meta['synthetic_note']))}</strong>"
         if plan.meta.get("synthetic_note")
         else ""
     )

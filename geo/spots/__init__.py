@@ -36,6 +36,7 @@ from geo.spots.validation import (
 )
 from geo.spots.vocabulary import (
     CREATING_ORGS,
+    OPEN_STATUSES,
     OWNERS,
     SPOT_CATEGORIES,
     STATUSES,
@@ -64,6 +65,7 @@ __all__ = [
     "MAX_UNIT_CHARS",
     "MIN_LINE_LENGTH_M",
     "NEARBY_RADIUS_M",
+    "OPEN_STATUSES",
     "OWNERS",
     "SPOT_CATEGORIES",
     "SPOT_COLUMNS",

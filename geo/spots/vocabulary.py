@@ -29,6 +29,10 @@ STATUSES: dict[str, str] = {
 }
 
 
+#: Statuses of a problem still open: its spot flows into the lägesbild and the plan.
+OPEN_STATUSES: tuple[str, ...] = ("ny", "bedomd", "atgard_planerad")
+
+
 #: Allowed status changes (a closed spot can be reopened as ``ny``).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "ny": ("bedomd", "avvisad"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import activity, settings, store
-from geo.model import CATEGORIES, THEMES
+from geo.model import CATEGORIES, SYNTHETIC_SOURCE, THEMES
 from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
 from geo.privacy import shared_k
 from geo.report.monthly.focus import next_month_focus
@@ -92,7 +92,7 @@ def compute_report(
     report = MonthlyReport(month=month, k=k)
     if now is not None:
         report.made_at = pd.Timestamp(now).tz_convert(settings.timezone)
-    if len(inc) and (inc["source"] == "syntetisk").any():
+    if len(inc) and (inc["source"] == SYNTHETIC_SOURCE).any():
         report.note(
             "intro",
             "Rapporten bygger helt eller delvis på syntetiska exempeldata (källan "
