@@ -215,7 +215,9 @@ def test_the_forecast_layer_draws_the_riskiest_cells_holding_half_the_week():
 def test_the_internal_map_names_the_forecast_week(internal_html):
     html = _unescape(internal_html)
     assert "Prognos 2026-W49 (2 rutor, 70 % av väntade)" in html
-    assert "Prognos 2026-W49: mörkare = fler väntade" in html
+    # graded, from light to dark, as the cells are drawn
+    assert "Prognos 2026-W49: få väntade" in html
+    assert "Prognos 2026-W49: flest väntade (popup: antal)" in html
 
 
 def test_a_forecast_made_from_old_data_says_so_in_its_name():

@@ -1109,3 +1109,28 @@ def test_the_heat_map_is_hotter_where_more_events_are(offline_page, saved_maps):
     at_fjugesta, at_farm = alphas
     assert at_farm > 0  # a single event still shows
     assert at_fjugesta > 2 * at_farm, alphas
+
+
+#: JS: the themes of the shared map's cells drawn now.
+_SHARED_THEMES_JS = f"""() => {{ const out = new Set();
+  window[{MAP_JS}[0]].eachLayer(l => {{ const p = l.feature && l.feature.properties;
+    if (p && p.n_events !== undefined && l._path) out.add(p.theme); }});
+  return [...out]; }}"""
+
+
+def test_the_shared_map_opens_on_the_first_theme_of_the_promise(offline_page, saved_maps):
+    # a map reviewer: the shared map opened on B (first in the alphabet, 5 cells), and with
+    # every theme on, a cell of 140 narcotics events lay hidden under its traffic cell
+    page = offline_page
+    assert real_errors(open_map(page, saved_maps["shared"])) == []
+    assert page.evaluate(_SHARED_THEMES_JS) == ["N"]
+    themes = page.locator(".leaflet-control-layers-overlays label", has_text=" – ")
+    names = [t.strip()[:1] for t in themes.all_inner_texts()]
+    assert names == sorted(names, key="NTBS".index)  # in the löfte's order
+    themes.filter(has_text="N – Narkotika").locator("input").uncheck()
+    themes.filter(has_text="T – Trafik").locator("input").check()
+    page.wait_for_timeout(200)
+    assert page.evaluate(_SHARED_THEMES_JS) == ["T"]
+    assert "Visa ett tema i taget" in page.locator(".geo-info").inner_text()
+    legend = page.locator(".geo-legend").inner_text()
+    assert "Kant: tema N – Narkotika och alkohol" in legend and "Kant: tema T – Trafik" in legend

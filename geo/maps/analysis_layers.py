@@ -115,8 +115,10 @@ def forecast_features(
     Returns
     -------
     tuple
-        Features (riskiest first; popups with the expected events, their share of the week's
-        and the likeliest hours) and the share of the expected events they hold.
+        Features (riskiest first, shaded by rank: each of :data:`FORECAST_RAMP`'s shades
+        for about as many cells, the darkest for the riskiest; popups with the expected
+        events, their share of the week's and the likeliest hours) and the share of the
+        expected events they hold.
     """
     total = float(forecast["risk_week"].sum()) if len(forecast) else 0.0
     if total <= 0:
@@ -124,11 +126,14 @@ def forecast_features(
     ranked = forecast.sort_values("risk_week", ascending=False, kind="stable")
     cum = ranked["risk_week"].cumsum().to_numpy() / total
     keep = ranked.iloc[: int(np.searchsorted(cum, share)) + 1]
-    top = float(keep["risk_week"].iloc[0])
+    # colour by rank, each shade for as many cells (equal cells alike): by the share of the
+    # top cell's, most of a week's 67 cells were the palest pink at the kommun's zoom (a map
+    # reviewer); the popup says each cell's number
+    ranks = keep["risk_week"].rank(ascending=False, method="min").to_numpy() - 1
+    levels = len(FORECAST_RAMP) - 1 - (ranks * len(FORECAST_RAMP) // len(keep)).astype(int)
     rows: list[dict[str, Any]] = []
-    for rec in keep.to_dict("records"):
+    for rec, level in zip(keep.to_dict("records"), levels, strict=True):
         risk = float(rec["risk_week"])
-        level = min(int(len(FORECAST_RAMP) * risk / top), len(FORECAST_RAMP) - 1)
         rows.append(
             {
                 "_title": "Prognos för veckan",
