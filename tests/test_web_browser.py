@@ -408,7 +408,11 @@ def test_leaflet_controls_speak_swedish(page, server):
     page.click("#markera-plats")
     box = page.locator("#karta").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    assert "Klicka i kartan" in page.locator(".leaflet-draw-tooltip").inner_text()
+    hint = page.locator(".leaflet-draw-tooltip")
+    assert "Klicka i kartan" in hint.inner_text()
+    # a line of words, not one word a line (it shrank to its longest word in the map's pane)
+    assert 150 <= hint.bounding_box()["width"] <= 18 * 16 + 20
+    assert "piltangenterna" in page.locator("#meddelande").inner_text()  # there is a keyboard
     page.keyboard.press("Escape")
     page.evaluate("map.eachLayer((l) => { if (l.feature && l.getPopup()) l.openPopup(); })")
     assert page.locator(".leaflet-popup-close-button").get_attribute("aria-label") == "Stäng"
@@ -486,6 +490,11 @@ def test_a_phone_marks_a_point_and_a_stretch_by_touch(phone, server):
     _base, path = server
     phone.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
     phone.tap("#markera-plats")
+    # what to do is said above the map, in a phone's words; the hint that follows a mouse
+    # is not drawn (it lay under the zoom buttons, a word a line)
+    said = phone.locator("#meddelande").inner_text()
+    assert said.startswith("Tryck i kartan") and "piltangenterna" not in said
+    assert not phone.locator(".leaflet-draw-tooltip").is_visible()
     # on a phone the map lies below the buttons: it must come into view to be tapped
     box = phone.locator("#karta").bounding_box()
     height = phone.viewport_size["height"]
@@ -553,7 +562,7 @@ def test_a_touch_screen_is_told_to_tap_not_click(browser, server, phone):
     phone.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
     hint = phone.locator("#ritahjalp").inner_text()
     assert "tryck sedan i kartan" in hint and "genom att trycka på sista" in hint
-    assert "licka" not in hint
+    assert "licka" not in hint and "piltangenterna" not in hint  # no arrow keys on a phone
     phone.tap("#markera-plats")
     assert phone.locator("#meddelande").inner_text().startswith("Tryck i kartan")
     tooltips = phone.evaluate("Object.values(L.drawLocal.draw.handlers.polyline.tooltip)")
@@ -570,6 +579,7 @@ def test_a_touch_screen_is_told_to_tap_not_click(browser, server, phone):
     # a mouse still clicks
     desk = app_page(browser, base)
     assert "klicka sedan i kartan" in desk.locator("#ritahjalp").inner_text()
+    assert "piltangenterna" in desk.locator("#ritahjalp").inner_text()
     desk.click("#markera-plats")
     assert desk.locator("#meddelande").inner_text().startswith("Klicka i kartan")
     desk.goto("/observation")

@@ -46,6 +46,8 @@ if (L.drawLocal) {
 
 /* The pages' own words for a click, marked <span data-tryck="…">: the touch word instead. */
 if (TOUCH) document.querySelectorAll("[data-tryck]").forEach((e) => { e.textContent = e.dataset.tryck; });
+/* the keyboard's way, said only where there is a keyboard (a phone has no arrow keys) */
+if (TOUCH) document.querySelectorAll(".tangentbord").forEach((e) => { e.hidden = true; });
 
 function newId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();

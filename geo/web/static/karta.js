@@ -153,9 +153,10 @@ if (form) {
       ? new L.Draw.Marker(map, { repeatMode: false })
       : new L.Draw.Polyline(map, { shapeOptions: { color: "#d7301f", weight: 6 } });
     drawer.enable();  /* Leaflet.draw moves the focus to the map */
+    /* the keyboard's way is said where there is a keyboard (a phone's user has no arrow keys) */
     setMessage(kind === "plats"
-      ? `${KLICKA} i kartan där problemet finns. Med tangentbordet: flytta kartan med piltangenterna och tryck Enter för att markera kartans mitt.`
-      : `${KLICKA} längs vägen; avsluta med att ${KLICKA_INF} på sista punkten igen. Med tangentbordet: flytta kartan med piltangenterna, Enter lägger en punkt i kartans mitt, Enter igen på samma ställe avslutar.`);
+      ? `${KLICKA} i kartan där problemet finns.` + (TOUCH ? "" : " Med tangentbordet: flytta kartan med piltangenterna och tryck Enter för att markera kartans mitt.")
+      : `${KLICKA} längs vägen; avsluta med att ${KLICKA_INF} på sista punkten igen.` + (TOUCH ? "" : " Med tangentbordet: flytta kartan med piltangenterna, Enter lägger en punkt i kartans mitt, Enter igen på samma ställe avslutar."));
     /* on a phone the map lies below the buttons (and the message above): bring it up, or
        the finger finds no map */
     const top = kartan.getBoundingClientRect().top;
