@@ -153,7 +153,7 @@ def hotspots(*, as_json_strings: bool = False) -> gpd.GeoDataFrame:
         value = {
             "hotspot_id": f"H{i + 1}",
             "theme": "T" if i != 1 else "B",
-            "category": "motorburen",
+            "category": "alla" if i == 0 else "motorburen",
             "n_events": 12 - i,
             "categories": ["motorburen", "hastighet"],
             "sources": ["kommun", "polis"],

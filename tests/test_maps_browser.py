@@ -79,6 +79,11 @@ def test_internal_map_opens_offline(offline_page, saved_maps, artifacts_dir):
         "S – Samverkan och övrigt",
     ):
         assert f"Händelser {theme}" in control
+    # a theme's hotspots drawn at first, its categories' a click away in the layer list
+    assert page.evaluate(_HOTSPOTS_JS) == 1
+    page.locator(
+        ".leaflet-control-layers-overlays label", has_text="Hotspots per kategori"
+    ).locator("input").check()
     assert page.evaluate(_HOTSPOTS_JS) == fx.N_HOTSPOTS
     assert page.locator(".geo-info").inner_text().startswith("Lägesbild – internt")
     page.screenshot(path=str(artifacts_dir / "lagesbild.png"))

@@ -752,10 +752,21 @@ def lagesbild_map(
         # each cell weighed in full at every zoom, relative to the busiest (heat.js)
         MapScript(HEAT_JS, "geoHeatAtEveryZoom", heat_layer).add_to(m)
     if hotspots is not None and not hotspots.empty:
-        hs = _hotspot_features(hotspots)
-        geojson_layer(
-            hs, name=f"Hotspots ({len(hs)})", style={"weight": 2.5, "fillOpacity": 0.2}
-        ).add_to(m)
+        # a theme's clusters shown, its categories' a click away: ten polygons lay on Fjugesta
+        # centrum (each theme and each of its categories), a click opened the top one alone
+        # and zoomed in the screen was a dark wash (a map reviewer)
+        per_theme = hotspots["category"].astype(str) == "alla"
+        for of_theme, name, shown in ((True, "per tema", True), (False, "per kategori", False)):
+            part = hotspots[per_theme == of_theme]
+            if part.empty:
+                continue
+            geojson_layer(
+                _hotspot_features(part),
+                name=f"Hotspots {name} ({len(part)})",
+                style={"weight": 2.5, "fillOpacity": 0.2},
+                show=shown,
+            ).add_to(m)
+        legend.append(("#333333", "Hotspot: kluster av händelser, kant i temats färg", "line"))
     pairs = []
     cluster: plugins.MarkerCluster | None = None
     themes = incidents["theme"].astype(str)
