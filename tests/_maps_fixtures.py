@@ -181,9 +181,10 @@ def gi_grid() -> gpd.GeoDataFrame:
         {
             "cell_id": [f"c{i}" for i in range(4)],
             "n_events": [14, 0, 3, 1],
+            "local_events": [40, 2, 9, 1],
             "gi_z": [3.4, -2.1, 0.3, np.nan],
             "p_sim": [0.001, 0.03, 0.4, np.nan],
-            "p_fdr": [0.004, 0.045, 0.6, np.nan],
+            "p_fdr": [0.0004, 0.045, 0.6, np.nan],
             "hotspot_class": classes,
         },
         geometry=geoms,

@@ -475,6 +475,11 @@ def test_popups_write_numbers_the_swedish_way_and_name_what_they_show(internal_h
         assert rows["Väg"] != "Väg" and "." not in rows["Längd"]
     gi = [f for f in feats if "Gi*-z" in dict(f["properties"].get("_rows", []))]
     assert gi and all("." not in dict(f["properties"]["_rows"])["Gi*-z"] for f in gi)
+    # a p-value below a thousandth is not "0,000"; a hot cell says what its neighbourhood holds
+    hot = dict(
+        next(f for f in gi if f["properties"]["_title"].startswith("Het"))["properties"]["_rows"]
+    )
+    assert hot["p (FDR-justerat)"] == "< 0,001" and hot["Med grannrutorna"] == "40"
 
 
 def test_the_fixture_incidents_lie_at_the_places_they_name(places):

@@ -502,10 +502,14 @@ def _gi_features(gi_grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 "_title": label,
                 "_color": color,
                 "_min_px": MIN_ANALYSIS_CELL_PX,
+                # a map reviewer: a cell of 2 events read as hot at 99 % unexplained, with
+                # "p 0,000"; the neighbourhood's count is what Gi* weighs
                 "_rows": [
                     ["Händelser i rutan", _cell_count(rec)],
+                    ["Med grannrutorna", _text(rec.get("local_events")) or "–"],
+                    ["Räknar", "alla teman"],
                     ["Gi*-z", _decimal(rec.get("gi_z"), 2)],
-                    ["p (FDR-justerat)", _decimal(rec.get("p_fdr"), 3)],
+                    ["p (FDR-justerat)", _p_value(rec.get("p_fdr"))],
                 ],
             }
         )
@@ -565,6 +569,13 @@ def _decimal(value: object, digits: int) -> str:
     if value is None or pd.isna(value):  # type: ignore[call-overload]
         return "–"
     return f"{float(value):.{digits}f}".replace(".", ",")  # type: ignore[arg-type]
+
+
+def _p_value(value: object) -> str:
+    """Return a p-value as Swedish writes it, ``"< 0,001"`` below a thousandth (not 0,000)."""
+    if value is not None and not pd.isna(value) and float(value) < 0.001:  # type: ignore[arg-type,call-overload]
+        return "< 0,001"
+    return _decimal(value, 3)
 
 
 def _cell_count(rec: dict[str, Any]) -> str:
