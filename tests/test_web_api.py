@@ -813,3 +813,43 @@ def test_history_times_are_swedish_local_time(stored: str, shown: str) -> None:
 
     change = {"changed_at": stored, "changed_by": "per", "action": "created", "after": "{}"}
     assert describe_change(change, labels={})["when"] == shown
+
+
+def test_a_spots_page_says_when_the_police_plan_took_it(anna, per, store_path):
+    # a kommun officer's review: a spot the week's plan did not take vanished without a word;
+    # whether it was ever planned, neither the kommun nor the police could tell
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geo import patrol
+
+    sid, r = put(anna)
+    assert r.status_code == 201
+    said = anna.get(f"/markering/{sid}").text
+    assert "I polisens patrullplan" in said and "Inte med i någon veckoplan ännu" in said
+    stops = gpd.GeoDataFrame(
+        {
+            "order": [1, 2],
+            "candidate_id": ["plats:fjugesta_centrum", f"markering:{sid}"],
+            "place": ["Fjugesta centrum", "väg 204 vid Fjugesta (markerad plats)"],
+            # a week long past: the module's store serves other tests of this week's pages
+            "start": pd.to_datetime(["2020-12-04 20:10", "2020-12-04 20:28"]).tz_localize(
+                "Europe/Stockholm"
+            ),
+            "dwell_min": [15.0, 16.0],
+            "theme": ["N", "T"],
+            "activity": ["närvaro", "hastighetskontroll"],
+        },
+        geometry=[shapely.Point(492_666, 6_559_628)] * 2,
+        crs="EPSG:3006",
+    )
+    routes = gpd.GeoDataFrame({"trip": []}, geometry=[], crs="EPSG:3006")
+    meta = {"generated_at": "2020-11-30T12:00:00+01:00"}
+    patrol.save_plan(patrol.Plan("2020-W49", 120.0, 120.0, stops, routes, meta), store_path)
+    said = per.get(f"/markering/{sid}").text
+    assert "vecka 49 (2020): fredag 4/12 20:28, 16 min, hastighetskontroll" in said
+    assert "Inte med i någon veckoplan" not in said
+    # the kommun learns the week, not the patrol's day and time (design §8, as on Pass)
+    said = anna.get(f"/markering/{sid}").text
+    assert "vecka 49 (2020)" in said and "20:28" not in said and "hastighetskontroll" not in said

@@ -103,6 +103,41 @@ def read_plan_stops(week: str, path: Path | None = None) -> pd.DataFrame:
     return df
 
 
+def read_candidate_stops(candidate_id: str, path: Path | None = None) -> pd.DataFrame:
+    """Return the stored stops of one candidate over every planned week, the latest first.
+
+    A kommun officer asked whether a spot they marked was ever planned
+    (``markering:<spot_id>``): the marking app's page of the spot says so.
+
+    Parameters
+    ----------
+    candidate_id
+        A candidate's id (:func:`geo.patrol.plan_candidates`).
+    path
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`read_plan_stops`, the weeks' stops of that candidate.
+    """
+    from geo import store
+
+    with store.reading(path) as conn:
+        df = store.read_frame(
+            conn,
+            "patrol_plan",
+            _PLAN_COLUMNS,
+            where="candidate_id = ?",
+            params=[candidate_id],
+            order="week DESC, stop_order",
+        )
+    df["start"] = pd.to_datetime(df["start"], utc=True, format="ISO8601").dt.tz_convert(
+        settings.timezone
+    )
+    return df
+
+
 @dataclass
 class PlanInputs:
     """What a week's plan is made from, read from the store in one go.

@@ -30,7 +30,7 @@ from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places
-from geo.web._history import describe_change, local_minute
+from geo.web._history import describe_change, local_minute, planned_stops
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import (
     CSRF_FIELD,
@@ -303,6 +303,9 @@ def create_app(
         if spot is None:
             raise HTTPException(404, "Markeringen finns inte.")
         changes = await run_in_threadpool(spots.read_changes, spot_id, path=path)
+        planned = await run_in_threadpool(
+            lambda: planned_stops(spot_id, path, police=user.org == "polis")
+        )
         orgs = await run_in_threadpool(lambda: users.account_orgs(path=path))
         _named_for(user, [spot], orgs)
         may_change = user.can_write and (user.org == "polis" or user.org == spot["org"])
@@ -323,6 +326,7 @@ def create_app(
             geometry_3006=mapping(spot["geometry"]),
             created_at=local_minute(spot["created_at"]),
             next_statuses=spots.TRANSITIONS[spot["status"]],
+            planned=planned,
         )
 
     # ------------------------------------------------------------------ API
