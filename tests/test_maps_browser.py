@@ -70,7 +70,8 @@ def test_internal_map_opens_offline(offline_page, saved_maps, artifacts_dir):
     page = offline_page
     errors = open_map(page, saved_maps["internal"])
     assert real_errors(errors) == []
-    assert all("tile.openstreetmap.org" in u for u in page.blocked)
+    # nothing leaves the machine until the planner asks for the OpenStreetMap background
+    assert page.blocked == []
     control = page.locator(".leaflet-control-layers").inner_text()
     for theme in (
         "N – Narkotika och alkohol",
@@ -87,6 +88,12 @@ def test_internal_map_opens_offline(offline_page, saved_maps, artifacts_dir):
     assert page.evaluate(_HOTSPOTS_JS) == fx.N_HOTSPOTS
     assert page.locator(".geo-info").inner_text().startswith("Lägesbild – internt")
     page.screenshot(path=str(artifacts_dir / "lagesbild.png"))
+    # asked for, the background's tiles are fetched (here blocked: no network in the tests)
+    page.locator(
+        ".leaflet-control-layers-overlays label", has_text="OpenStreetMap-bakgrund"
+    ).locator("input").check()
+    page.wait_for_timeout(300)
+    assert page.blocked and all("tile.openstreetmap.org" in u for u in page.blocked)
 
 
 def test_every_place_is_named_and_no_name_covers_another(offline_page, saved_maps):

@@ -592,12 +592,22 @@ def base_map(
     m = folium.Map(
         location=[59.2, 14.85], zoom_start=10, tiles=None, zoom_control=False, zoom_snap=0.25
     )
+    # the map's own zoom range (the clusters need one): no tile layer is drawn to lend it, and
+    # without tiles folium passes none of its zoom arguments on
+    m.options.update(minZoom=7, maxZoom=18)
     _SwedishControls().add_to(m)
     if not icons:
         m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]
         m.default_css = [(k, v) for k, v in m.default_css if k == "leaflet_css"]
+    # off until asked for: drawn at once it sent every view of an internal map (where the
+    # planner looked) to the tile servers, and offline it filled the console with failed
+    # requests (a map reviewer); the vector background above needs no network
     folium.TileLayer(
-        "OpenStreetMap", name="OpenStreetMap-bakgrund (kräver internet)", control=True
+        "OpenStreetMap",
+        name="OpenStreetMap-bakgrund (kräver internet)",
+        control=True,
+        overlay=True,
+        show=False,
     ).add_to(m)
     root: Any = m.get_root()
     root.header.add_child(Element(_CSS))
