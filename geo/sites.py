@@ -514,3 +514,29 @@ def theme_mask(
     if theme == "B":
         return mask | at_bath
     return mask & ~at_bath if shared else mask
+
+
+def nearest_place_names(points: gpd.GeoSeries, places: gpd.GeoDataFrame) -> list[str]:
+    """Return the name of the named place nearest each point (``"–"`` without places).
+
+    Parameters
+    ----------
+    points
+        Points in the places' CRS (EPSG:3006).
+    places
+        Named places (``name``, geometry).
+
+    Returns
+    -------
+    list of str
+        One name per point, for a table's "nära" column.
+    """
+    if places.empty:
+        return ["–"] * len(points)
+    anchors = places.geometry.representative_point().to_numpy()
+    names = places["name"].to_numpy()
+    out = []
+    for p in points.to_numpy():
+        d = shapely.distance(anchors, p)
+        out.append(str(names[int(np.argmin(d))]))
+    return out

@@ -827,7 +827,7 @@ def test_a_spots_page_says_when_the_police_plan_took_it(anna, per, store_path):
     sid, r = put(anna)
     assert r.status_code == 201
     said = anna.get(f"/markering/{sid}").text
-    assert "I polisens patrullplan" in said and "Inte med i någon veckoplan ännu" in said
+    assert "Polisens plan" in said and "Inte med i någon veckoplan ännu" in said
     stops = gpd.GeoDataFrame(
         {
             "order": [1, 2],
@@ -853,3 +853,27 @@ def test_a_spots_page_says_when_the_police_plan_took_it(anna, per, store_path):
     # the kommun learns the week, not the patrol's day and time (design §8, as on Pass)
     said = anna.get(f"/markering/{sid}").text
     assert "vecka 49 (2020)" in said and "20:28" not in said and "hastighetskontroll" not in said
+
+
+def _list_row(client, description: str) -> dict[str, str]:
+    """The cells of the list's row holding ``description``, by their labels."""
+    rows = re.findall(r"<tr data-spot=.*?</tr>", client.get("/lista").text, flags=re.S)
+    (row,) = [r for r in rows if description in r]
+    return {
+        label: " ".join(re.sub(r"<[^>]+>", " ", text).split())
+        for label, text in re.findall(r'<td data-label="([^"]+)"[^>]*>(.*?)</td>', row, re.S)
+    }
+
+
+def test_the_list_says_where_and_when_each_spot_is(anna):
+    # a kommun officer's review: the list had no place column, and a spot of mornings
+    # without a day ticked read "· morgon 06–09"
+    text = f"Bilar i full fart vid skolan {new_id()[:8]}"
+    _, r = put(anna, spot_payload(weekdays=[], time_bands=["morgon"], description=text))
+    assert r.status_code == 201
+    cells = _list_row(anna, text)
+    assert cells["Dagar/tider"] == "morgon 06–09"
+    assert cells["Nära"] == "Fjugesta centrum"
+    _, r = put(anna, spot_payload(weekdays=[], time_bands=[], description=f"{text} igen"))
+    assert r.status_code == 201
+    assert _list_row(anna, f"{text} igen")["Dagar/tider"] == "alla dagar och tider"

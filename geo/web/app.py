@@ -29,7 +29,7 @@ from geo import settings, spots, users
 from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
-from geo.sites import load_boundary, load_places
+from geo.sites import load_boundary, load_places, nearest_place_names
 from geo.web._history import describe_change, local_minute, planned_stops
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import (
@@ -292,6 +292,18 @@ def create_app(
         }
         text = q.get("q") or None
         rows = await run_in_threadpool(lambda: spots.list_spots(path=path, text=text, **filters))
+        # where and when, as the maps say them (a kommun officer's review: no place column,
+        # and "· morgon 06–09" with no day ticked)
+        near = nearest_place_names(
+            gpd.GeoSeries([s["geometry"] for s in rows], crs=settings.working_crs).centroid,
+            places,
+        )
+        for s, name in zip(rows, near, strict=True):
+            s["near"] = name
+            s["when"] = (
+                spots.when_text([int(d) - 1 for d in s["weekdays"]], list(s["time_bands"]))
+                or "alla dagar och tider"
+            )
         return page(request, "lista.html", user, rows=rows, filters=filters, text=text or "")
 
     @app.get("/markering/{spot_id}", response_class=HTMLResponse)

@@ -13,11 +13,10 @@ from geo.model import THEMES
 from geo.report.monthly.selection import (
     compared_counts,
     compared_periods,
-    nearest_place_names,
 )
 from geo.report.monthly.tables import FocusItem
 from geo.report.monthly.vocabulary import BATHING_MONTHS, MOTOR_MONTHS, month_label
-from geo.sites import bathing_sites, theme_mask
+from geo.sites import bathing_sites, nearest_place_names, theme_mask
 from geo.words import and_list
 
 
@@ -229,7 +228,7 @@ def focus_places(
         Incidents (EPSG:3006); those before ``end`` count.
     places
         Named places; an event counts for the nearest
-        (:func:`~geo.report.monthly.selection.nearest_place_names`).
+        (:func:`geo.sites.nearest_place_names`).
     theme
         Löfte theme, counted as in the shared outputs (:func:`geo.sites.theme_mask`).
     month

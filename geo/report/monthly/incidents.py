@@ -23,7 +23,6 @@ from geo.report.monthly.selection import (
     compared_counts,
     compared_periods,
     in_period,
-    nearest_place_names,
     source_group,
     theme_incidents,
 )
@@ -35,6 +34,7 @@ from geo.report.monthly.vocabulary import (
     days_label,
     month_label,
 )
+from geo.sites import nearest_place_names
 from geo.timespan import local_time
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from geo import activity, settings
 from geo.model import THEMES
@@ -145,32 +143,6 @@ def compared_counts(
 def source_group(source: pd.Series) -> pd.Series:
     """Return each source id's group (:data:`SOURCE_GROUPS`), ``"ovriga"`` when unknown."""
     return source.map(SOURCE_GROUPS).fillna("ovriga")
-
-
-def nearest_place_names(points: gpd.GeoSeries, places: gpd.GeoDataFrame) -> list[str]:
-    """Return the name of the named place nearest each point (``"–"`` without places).
-
-    Parameters
-    ----------
-    points
-        Points in the places' CRS (EPSG:3006).
-    places
-        Named places (``name``, geometry).
-
-    Returns
-    -------
-    list of str
-        One name per point, for a table's "nära" column.
-    """
-    if places.empty:
-        return ["–"] * len(points)
-    anchors = places.geometry.representative_point().to_numpy()
-    names = places["name"].to_numpy()
-    out = []
-    for p in points.to_numpy():
-        d = shapely.distance(anchors, p)
-        out.append(str(names[int(np.argmin(d))]))
-    return out
 
 
 def theme_incidents(

@@ -9,9 +9,10 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import activity, settings
-from geo.report.monthly.selection import in_period, nearest_place_names
+from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table
 from geo.report.monthly.vocabulary import SPOT_IN_PROGRESS, month_label
+from geo.sites import nearest_place_names
 
 
 def _after_status(after: object) -> str | None:
