@@ -810,3 +810,29 @@ def test_a_report_refused_after_waiting_offline_comes_back_to_mend(browser, serv
     assert tab.evaluate(REFUSED_JS) == [] and tab.locator("#avvisade").is_hidden()
     assert tab.errors == []
     context.close()
+
+
+def test_a_text_box_counts_its_characters_and_says_when_a_paste_was_cut(page, server):
+    # a kommun officer's review: 2,500 pasted characters became 2,000 without a word
+    page.goto("/observation")
+    box = page.locator("#obs-description")
+    count = page.locator("#obs-description-raknare")
+    assert count.inner_text() == "0 av 2000 tecken"
+    box.fill("Flaskor vid bryggan")
+    assert count.inner_text() == "19 av 2000 tecken"
+    box.fill("")
+    box.focus()
+    # a paste of 2,500 characters, as the browser takes it: the event, then the text cut to
+    # the box's limit (a test's paste event inserts nothing itself)
+    page.evaluate(
+        """() => { const box = document.getElementById('obs-description');
+        const data = new DataTransfer(); data.setData('text/plain', 'x'.repeat(2500));
+        box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+        box.value = 'x'.repeat(2000);
+        box.dispatchEvent(new Event('input', {bubbles: true})); }"""
+    )
+    said = count.inner_text()
+    assert said.startswith("2000 av 2000 tecken") and "kortades till 2000 tecken" in said
+    box.press("Backspace")  # shortened by hand, the warning goes
+    assert count.inner_text() == "1999 av 2000 tecken"
+    assert page.errors == []

@@ -49,6 +49,31 @@ if (TOUCH) document.querySelectorAll("[data-tryck]").forEach((e) => { e.textCont
 /* the keyboard's way, said only where there is a keyboard (a phone has no arrow keys) */
 if (TOUCH) document.querySelectorAll(".tangentbord").forEach((e) => { e.hidden = true; });
 
+/* A text box with a limit counts its characters, and says when a paste was cut to the limit
+   (a kommun officer's review: 2,500 pasted characters became 2,000 without a word). */
+document.querySelectorAll("textarea[maxlength]").forEach((box) => {
+  const max = Number(box.getAttribute("maxlength"));
+  const count = document.createElement("span");
+  count.className = "raknare";
+  count.id = `${box.id}-raknare`;
+  count.setAttribute("aria-live", "polite");
+  box.after(count);
+  let cut = false;
+  const show = () => {
+    count.textContent = `${box.value.length} av ${max} tecken` +
+      (cut ? ` – den inklistrade texten var för lång och kortades till ${max} tecken.` : "");
+    count.classList.toggle("fel", cut);
+  };
+  box.addEventListener("paste", (e) => {
+    const pasted = (e.clipboardData || window.clipboardData).getData("text") || "";
+    const kept = box.value.length - (box.selectionEnd - box.selectionStart);
+    cut = kept + pasted.length > max;
+  });
+  box.addEventListener("input", () => { if (box.value.length < max) cut = false; show(); });
+  if (box.form) box.form.addEventListener("reset", () => setTimeout(() => { cut = false; show(); }));
+  show();
+});
+
 function newId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
