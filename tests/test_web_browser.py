@@ -286,6 +286,16 @@ def test_the_map_shows_roads_and_names_every_place_without_internet(page):
         styles["Fjugesta centrum"][0] == "normal"
         and styles["Fjugesta centrum"][2] == "rgba(0, 0, 0, 0)"
     )
+    # a kommun officer looked for väg 204: the roads' numbers are on the map, inside it, and
+    # the search finds a road by its number
+    signs = page.locator(".vagnummer span")
+    assert {"204", "E18", "691"} <= set(signs.all_inner_texts())
+    frame = page.locator("#karta").bounding_box()
+    box = signs.filter(has_text="204").first.bounding_box()
+    assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"]
+    page.fill("#sok", "väg 204")
+    page.wait_for_selector(".sokresultat button")
+    assert page.locator(".sokresultat button").first.inner_text() == "väg 204"
 
 
 # ---------------------------------------------------------------- keyboard only
@@ -693,7 +703,7 @@ def test_min_position_says_when_it_is_rough_outside_the_kommun_or_not_allowed(br
     message = pg.locator("#meddelande").inner_text()
     assert "Du är utanför Lekebergs kommun" in message and "ingen punkt" in message
     assert pg.locator("#spotform").is_hidden()
-    assert pg.locator(".leaflet-marker-icon").count() == 0
+    assert pg.locator(".leaflet-marker-icon:not(.vagnummer)").count() == 0  # no pin
     shot(pg, "min-position-utanfor")
     assert carries_position(pg.sent, OREBRO) == []
     assert {m for m, _u, _b in pg.sent} == {"GET"}

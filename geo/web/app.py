@@ -166,7 +166,7 @@ def create_app(
     places_geojson = json.loads(
         places[["place_id", "name", "kind", "geometry"]].to_crs(settings.display_crs).to_json()
     )
-    roads_geojson, schematic = _roads()
+    roads_geojson, schematic, road_items = _roads()
 
     def session_user(request: Request) -> users.User | None:
         name = request.session.get("user")
@@ -460,7 +460,7 @@ def create_app(
         needle = normalize_text(request.query_params.get("q") or "")
         if not needle:
             return []
-        hits = [p for p in place_items if any(needle in key for key in p["keys"])]
+        hits = [p for p in [*place_items, *road_items] if any(needle in key for key in p["keys"])]
         return [{k: v for k, v in p.items() if k != "keys"} for p in hits[:10]]
 
     @app.get("/api/background")
@@ -471,6 +471,7 @@ def create_app(
             "area": area_geojson,
             "places": places_geojson,
             "roads": roads_geojson,
+            "road_numbers": [{k: r[k] for k in ("name", "lat", "lon")} for r in road_items],
             "schematic_roads": schematic,
         }
 
@@ -528,22 +529,46 @@ async def _swedish_http_error(request: Request, exc: Exception) -> Response:
 _MAP_ASSETS = Path(__file__).resolve().parent.parent / "maps"
 
 
-def _roads() -> tuple[dict[str, Any], bool]:
-    """Return the roads as GeoJSON lines (display CRS, ``label``) and whether they are schematic.
+def _roads() -> tuple[dict[str, Any], bool, list[dict[str, Any]]]:
+    """Return the roads as GeoJSON lines, whether they are schematic, and the numbered roads.
 
-    The marking page draws it under the places, so kommun staff can click along a road
-    without internet; with no road network at all the page shows none (logged).
+    The marking page draws the lines under the places, so kommun staff can click along a
+    road without internet, and each numbered road's number on its longest stretch; the
+    place search finds a road by its number ("204", "väg 204", "E18"). With no road network
+    at all the page shows none (logged).
+
+    Returns
+    -------
+    tuple
+        GeoJSON (display CRS, ``label``), schematic or not, and per road number an item as
+        :func:`_place_items` makes them (``name`` "väg 204" or "E18", ``kind`` "väg", the
+        point where its number is drawn).
     """
     try:
         graph = load_graph()
     except GeoError as e:
         logger.warning("marking app without roads: %s", e)
-        return {"type": "FeatureCollection", "features": []}, False
+        return {"type": "FeatureCollection", "features": []}, False, []
     edges = graph_edges(graph)
     lines = gpd.GeoDataFrame(
         {"label": road_labels(edges)}, geometry=edges.geometry.to_numpy(), crs=edges.crs
     ).to_crs(settings.display_crs)
-    return json.loads(lines.to_json()), bool(graph.graph.get("schematic", False))
+    items = []
+    refs = [
+        [str(r) for r in (v if isinstance(v, list) else [v]) if isinstance(r, str) and r]
+        for v in (edges["ref"] if "ref" in edges.columns else [None] * len(edges))
+    ]
+    for ref in sorted({r for rs in refs for r in rs}):
+        on = [i for i, rs in enumerate(refs) if ref in rs]
+        longest = max(on, key=lambda i: edges.geometry.iloc[i].length)
+        at = lines.geometry.iloc[longest].interpolate(0.5, normalized=True)
+        name = f"väg {ref}" if ref.isdigit() else ref
+        keys = [normalize_text(name), normalize_text(ref)]
+        items.append(
+            {"place_id": f"väg:{ref}", "name": name, "kind": "väg", "lon": round(at.x, 6),
+             "lat": round(at.y, 6), "keys": keys}
+        )  # fmt: skip
+    return json.loads(lines.to_json()), bool(graph.graph.get("schematic", False)), items
 
 
 def _place_items(places: gpd.GeoDataFrame) -> list[dict[str, Any]]:

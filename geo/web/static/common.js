@@ -464,6 +464,13 @@ async function addBackground(map) {
   const boundary = L.geoJSON(bg.boundary, { style: { color: "#444", weight: 2, fill: false, dashArray: "6 4" }, interactive: false }).addTo(map);
   /* roads under everything, not clickable: a click on a road while marking goes to the map */
   L.geoJSON(bg.roads, { style: { color: "#777", weight: 2.5, opacity: 0.8 }, interactive: false, className: "vag" }).addTo(map);
+  /* each numbered road's number on its longest stretch (a kommun officer looked for väg 204) */
+  for (const r of bg.road_numbers || []) {
+    L.marker([r.lat, r.lon], {
+      interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "vagnummer", html: el("span", r.name.replace(/^väg /, "")), iconSize: [0, 0] }),
+    }).addTo(map);
+  }
   /* every place named on the map (bathing sites in blue), names moved apart by labels.js */
   L.geoJSON(bg.places, {
     style: { color: "#6a51a3", weight: 1, fillOpacity: 0.08 },
