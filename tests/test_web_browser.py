@@ -13,6 +13,7 @@ from _web_fixtures import (
     FJUGESTA,
     NEAR_FJUGESTA,
     PASSWORD,
+    client,
     login,
     make_store,
     running_server,
@@ -846,3 +847,27 @@ def test_a_text_box_counts_its_characters_and_says_when_a_paste_was_cut(page, se
     box.press("Backspace")  # shortened by hand, the warning goes
     assert count.inner_text() == "1999 av 2000 tecken"
     assert page.errors == []
+
+
+def test_the_map_hides_closed_spots_until_asked_and_keys_its_colours(page, server):
+    # a kommun officer's review: a spot rejected as a duplicate stayed on the map among the
+    # open ones, and the map had no key to its colours
+    base, _path = server
+    with client(base, "anna") as kommun, client(base, "per") as police:
+        sid = str(uuid.uuid4())
+        assert kommun.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+        r = police.post(
+            f"/api/spots/{sid}/status", json={"status": "avvisad", "comment": "Dubblett."}
+        )
+        assert r.status_code == 200, r.text
+    page.reload()
+    page.wait_for_function("document.getElementById('karta').dataset.visade !== undefined")
+    counts = "() => [karta.dataset.antal, karta.dataset.visade].map(Number)"
+    total, shown = page.evaluate(counts)
+    assert shown < total  # the rejected one, at least, is not drawn
+    closed = page.locator("#antal-avslutade").inner_text()
+    assert closed == f"({total - shown})"
+    page.check("#visa-avslutade")
+    page.wait_for_function("karta.dataset.visade === karta.dataset.antal")
+    key = page.locator("#forklaring").inner_text()
+    assert "Ny" in key and "Avvisad" in key and "Åtgärd planerad" in key

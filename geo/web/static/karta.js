@@ -17,9 +17,22 @@ async function loadSpots() {
   if (!r.ok) return;
   const data = await r.json();
   if (spotsLayer) map.removeLayer(spotsLayer);
-  spotsLayer = spotLayer(data).addTo(map);
+  /* the open problems; the closed ones (solved, rejected) when asked for (a kommun officer's
+     review: a rejected duplicate stayed on the map with the rest) */
+  const closed = data.features.filter((f) => CLOSED_STATUSES.includes(f.properties.status));
+  const shown = document.getElementById("visa-avslutade").checked
+    ? data.features
+    : data.features.filter((f) => !CLOSED_STATUSES.includes(f.properties.status));
+  spotsLayer = spotLayer({ ...data, features: shown }).addTo(map);
   document.getElementById("karta").dataset.antal = String(data.features.length);
+  document.getElementById("karta").dataset.visade = String(shown.length);
+  document.getElementById("antal-avslutade").textContent = `(${closed.length})`;
 }
+const CLOSED_STATUSES = ["atgardad", "avvisad"];
+document.getElementById("visa-avslutade").addEventListener("change", loadSpots);
+document.querySelectorAll(".fargprov").forEach((e) => {
+  e.style.background = STATUS_COLOURS[e.dataset.status] || "#333";
+});
 
 let background = null;  /* /api/background: the kommun and its 500 m margin ("area") */
 addBackground(map).then((bg) => { background = bg; loadSpots(); });
