@@ -440,6 +440,13 @@ def test_plan_map_in_the_browser_shows_route_stops_and_reasons(
     page.hover(".leaflet-control-layers")  # the layer list is folded into its button
     control = page.locator(".leaflet-control-layers").inner_text()
     assert "Tur 1" in control and "Stopp (numrerade)" in control
+    # a trip is named alike in the layer list and the legend (a reviewer read "Tur 1, bred
+    # linje" beside "Tur 1 (fredag)")
+    legend = page.locator(".geo-legend").inner_text()
+    trips = re.findall(r"Tur \d \(\w+\)", control)
+    assert len(trips) == len(plan.routes)
+    for trip in trips:
+        assert trip in legend
     n_routes = page.evaluate(
         f"() => {{ let n = 0; window[{MAP_JS}[0]].eachLayer(l => {{"
         " if (l instanceof L.Polyline && !(l instanceof L.Polygon)"

@@ -169,10 +169,11 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
         notes=notes,
     )
     n_trips = len(plan.routes)
+    labels: dict[int, str] = {}  # "Tur 1 (fredag)", in the layer list and the legend alike
     for _, r in plan.routes.sort_values("trip").iterrows():  # the first, widest, underneath
         trip = int(r["trip"])
         day = plan.stops.loc[plan.stops["trip"] == trip, "start"].min()
-        label = f"Tur {trip}" + (
+        label = labels[trip] = f"Tur {trip}" + (
             f" ({DAY_NAMES[pd.Timestamp(day).day_of_week]})" if pd.notna(day) else ""
         )
         gdf = gpd.GeoDataFrame(
@@ -209,7 +210,7 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
         items.append(("#ffd400", f"{plan.meta.get('entry') or 'Infart'} (start och slut)", "fill"))
     for t in sorted(int(t) for t in plan.routes["trip"]):
         width = "" if n_trips < 2 else (", bred linje" if t == 1 else ", smal linje ovanpå")
-        items.append((_trip_color(t), f"Tur {t}{width}", "line"))
+        items.append((_trip_color(t), f"{labels.get(t, f'Tur {t}')}{width}", "line"))
     legend_notes = ["schematiskt vägnät"] if schematic else []
     add_legend(m, items, title="Veckans plan", notes=legend_notes)
     # the stops (with room for their numbers and names) are fitted in the browser into the part
