@@ -269,6 +269,33 @@ def test_edit_spot_on_its_page_keeps_geometry(page, server):
     assert before["geometry"] == after["geometry"]
 
 
+def test_a_point_placed_wrong_is_dragged_to_its_place_on_its_page(page, server):
+    # a kommun officer's review: a misplaced point could only be rejected and marked again
+    base, path = server
+    with client(base, "anna") as kommun:
+        sid = str(uuid.uuid4())
+        assert kommun.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+    before = spots.get_spot(sid, path=path)["geometry"]
+    page.goto(f"/markering/{sid}")
+    page.click("details.redigera summary")
+    assert page.locator("#flytta-hjalp").is_visible()
+    pin = page.locator("#minikarta .leaflet-marker-draggable")
+    pin.scroll_into_view_if_needed()
+    box = pin.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] - 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 30, y, steps=5)
+    page.mouse.move(x + 60, y, steps=5)
+    page.mouse.up()
+    page.click("#redigera button[type=submit]")
+    page.wait_for_function("document.querySelectorAll('#historik tbody tr').length >= 2")
+    assert "Plats:" in page.locator("#historik tbody tr").nth(1).inner_text()
+    after = spots.get_spot(sid, path=path)["geometry"]
+    assert after.x - before.x > 50 and abs(after.y - before.y) < 20  # moved east, by the drag
+    assert list(spots.read_changes(sid, path=path)["action"]) == ["skapad", "ändrad"]
+
+
 def test_the_map_shows_roads_and_names_every_place_without_internet(page):
     # kommun staff mark a stretch by clicking along a road: the road and the place names must
     # be on the map although no background tiles are fetched

@@ -3,7 +3,8 @@
 
 const feature = JSON.parse(document.getElementById("feature").textContent);
 const mini = L.map("minikarta");
-addBackground(mini).then(() => {
+/* the map has its view once the background is drawn: nothing is added to it before */
+const miniReady = addBackground(mini).then(() => {
   const layer = spotLayer({ type: "FeatureCollection", features: [feature] }).addTo(mini);
   mini.fitBounds(layer.getBounds(), { maxZoom: 15 });
 });
@@ -30,13 +31,29 @@ if (statusform) {
 }
 
 const redigera = document.getElementById("redigera");
+/* A point placed wrong is moved by dragging it while the form is open (a kommun officer's
+   review: the only way was to reject the spot and mark it again); null: not moved. */
+let moved = null;
+if (redigera && feature.geometry.type === "Point") {
+  const [lon, lat] = feature.geometry.coordinates;
+  let pin = null;
+  const hint = document.getElementById("flytta-hjalp");
+  redigera.closest("details").addEventListener("toggle", (ev) => {
+    if (!ev.target.open || pin) return;
+    pin = L.marker([lat, lon], { draggable: true, title: "Dra för att flytta punkten" });
+    miniReady.then(() => pin.addTo(mini));
+    pin.on("dragend", () => { moved = pin.toGeoJSON().geometry; });
+    if (hint) hint.hidden = false;
+  });
+}
 if (redigera) {
   redigera.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const fd = new FormData(redigera);
     const body = {
-      geometry: JSON.parse(document.getElementById("geom3006").textContent),
-      crs: "EPSG:3006",
+      /* lon/lat where it was dragged to, else the stored point as stored */
+      geometry: moved || JSON.parse(document.getElementById("geom3006").textContent),
+      crs: moved ? "EPSG:4326" : "EPSG:3006",
       category: fd.get("category"),
       weekdays: fd.getAll("weekdays").map(Number),
       time_bands: fd.getAll("time_bands"),
