@@ -30,8 +30,9 @@ from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places, nearest_place_names
-from geo.web._history import describe_change, local_minute, planned_stops
+from geo.web._history import describe_change, local_minute
 from geo.web._parts import AppParts, fields_refused
+from geo.web._plan_stops import planned_stops
 from geo.web._security import (
     CSRF_FIELD,
     CSRF_HEADER,
