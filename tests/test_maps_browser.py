@@ -207,6 +207,14 @@ def test_on_a_phone_the_layer_list_and_legend_fold_and_open_on_a_tap(offline_pag
     assert not page.get_by_text("Händelser T – Trafik").is_visible()
     page.locator(".geo-legend h4").click()
     assert legend_item.is_visible()
+    # the info box folds to its title and first note (a map reviewer: with the week slider it
+    # took 40 % of the screen); a tap opens it
+    info = page.locator(".geo-info")
+    folded = info.inner_text()
+    assert folded.startswith("Lägesbild – internt") and "Internt arbetsmaterial" in folded
+    assert "Dataperiod" not in folded
+    info.locator("h4").click()
+    assert "Dataperiod" in info.inner_text()
 
 
 @pytest.mark.parametrize(

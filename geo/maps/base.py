@@ -160,9 +160,9 @@ _CSS = """
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif; max-width: 300px;}
 .geo-box h4 {margin: 0 0 4px 0; font-size: 14px;}
 .geo-legend {max-height: 60vh; overflow-y: auto;}
-.geo-legend.geo-folded > :not(h4) {display: none;}
-.geo-legend.geo-folded h4 {margin: 0; cursor: pointer;}
-.geo-legend.geo-folded h4::after {content: " ▸";}
+.geo-folded > :not(h4):not(.geo-keep) {display: none;}
+.geo-folded h4 {margin: 0; cursor: pointer;}
+.geo-folded h4::after {content: " ▸";}
 .geo-box .geo-sw {display: inline-block; width: 12px; height: 12px; margin-right: 5px;
   vertical-align: -2px; border: 1px solid #555;}
 .geo-box .geo-sw-ring {border-radius: 50%; border: 0;}

@@ -118,6 +118,17 @@ function geoLayout(map) {
       title.setAttribute('role', 'button');
       title.addEventListener('click', function () { legend.classList.toggle('geo-folded'); });
     }
+    // the info box too, to its title and its first note (how the map may be shared, or that
+    // it counts synthetic events): with the week slider it took 40 % of a phone's screen
+    var info = box.querySelector('.geo-info');
+    var heading = info && info.querySelector('h4');
+    if (heading) {
+      var first = info.querySelector('.geo-note');
+      if (first) first.classList.add('geo-keep');
+      info.classList.add('geo-folded');
+      heading.setAttribute('role', 'button');
+      heading.addEventListener('click', function () { info.classList.toggle('geo-folded'); });
+    }
   }
 
   function fitPopups(e) {
