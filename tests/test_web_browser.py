@@ -109,6 +109,18 @@ def tag():
     return uuid.uuid4().hex[:6].translate(str.maketrans("0123456789", "ghijklmnop"))
 
 
+def drag_pin(pg, pin, dx: float, dy: float) -> None:
+    """Drag a Leaflet marker ``pin`` (a locator) by ``dx``, ``dy`` CSS px with the mouse."""
+    pin.scroll_into_view_if_needed()
+    box = pin.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] - 4  # the pin's foot
+    pg.mouse.move(x, y)
+    pg.mouse.down()
+    pg.mouse.move(x + dx / 2, y + dy / 2, steps=5)
+    pg.mouse.move(x + dx, y + dy, steps=5)
+    pg.mouse.up()
+
+
 def stored(path, description):
     return [s for s in spots.list_spots(path=path) if s["description"] == description]
 
@@ -279,15 +291,7 @@ def test_a_point_placed_wrong_is_dragged_to_its_place_on_its_page(page, server):
     page.goto(f"/markering/{sid}")
     page.click("details.redigera summary")
     assert page.locator("#flytta-hjalp").is_visible()
-    pin = page.locator("#minikarta .leaflet-marker-draggable")
-    pin.scroll_into_view_if_needed()
-    box = pin.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] - 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + 30, y, steps=5)
-    page.mouse.move(x + 60, y, steps=5)
-    page.mouse.up()
+    drag_pin(page, page.locator("#minikarta .leaflet-marker-draggable"), 60, 0)
     page.click("#redigera button[type=submit]")
     page.wait_for_function("document.querySelectorAll('#historik tbody tr').length >= 2")
     assert "Plats:" in page.locator("#historik tbody tr").nth(1).inner_text()
@@ -684,14 +688,7 @@ def test_min_position_marks_where_the_user_stands_and_sends_it_only_when_saved(b
     text = f"Mopeder på grusplanen vid badet {tag()}"
     pg.fill("#description", text)
     # the user moves the point a little: the saved spot is where it was dragged
-    pin = pg.locator(".leaflet-marker-icon.leaflet-marker-draggable")
-    pin.scroll_into_view_if_needed()
-    pin = pin.bounding_box()
-    x, y = pin["x"] + pin["width"] / 2, pin["y"] + pin["height"] - 4
-    pg.mouse.move(x, y)
-    pg.mouse.down()
-    pg.mouse.move(x + 30, y - 20, steps=5)
-    pg.mouse.up()
+    drag_pin(pg, pg.locator(".leaflet-marker-icon.leaflet-marker-draggable"), 30, -20)
     shot(pg, "min-position-35m-flyttad")
     moved = pg.evaluate("JSON.parse(document.getElementById('spotform').dataset.geometry)")
     assert moved["coordinates"] != pytest.approx(point["coordinates"], abs=1e-6)
