@@ -64,6 +64,12 @@ CONTROL_COLUMNS: tuple[str, ...] = (
 SPEED_CATEGORIES = frozenset({"hastighet", "vardslos_korning"})
 VEHICLE_CATEGORIES = frozenset({"motorburen", "buller"})
 SOBRIETY_CATEGORIES = frozenset({"rattfylleri"})
+#: The segment columns counting those, and what a reason or a map's popup calls them.
+SEGMENT_KINDS: tuple[tuple[str, str], ...] = (
+    ("n_speed", "hastighet/körsätt"),
+    ("n_vehicle", "motorburen/buller"),
+    ("n_sobriety", "rattfylleri"),
+)
 #: Spot statuses that no longer count as a problem.
 CLOSED_SPOT_STATUSES = frozenset(
     {"avslutad", "atgardad", "åtgärdad", "avvisad", "closed", "rejected"}
@@ -569,15 +575,7 @@ def control_points(
         per_km = f"{seg.events_per_km:.1f}".replace(".", ",")
         when = f" {period}" if period else ""
         parts = [f"{seg.n_events} {noun}{when} på {km} km ({per_km} per km)"]
-        kinds = [
-            f"{n} {what}"
-            for n, what in (
-                (seg.n_speed, "hastighet/körsätt"),
-                (seg.n_vehicle, "motorburen/buller"),
-                (seg.n_sobriety, "rattfylleri"),
-            )
-            if n
-        ]
+        kinds = [f"{n} {what}" for col, what in SEGMENT_KINDS if (n := getattr(seg, col))]
         if kinds:
             parts.append("varav " + and_list(kinds))
         peak = _text(seg.peak)

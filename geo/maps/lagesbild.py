@@ -47,6 +47,7 @@ from geo.maps.base import (
 )
 from geo.model import CATEGORIES, SOURCES, SYNTHETIC_SOURCE, THEMES, synthetic_note
 from geo.projection import require_projected
+from geo.roads import SEGMENT_KINDS
 from geo.sites import bathing_site_ids, bathing_site_of
 from geo.spots import OPEN_STATUSES, SPOT_CATEGORIES, STATUSES, when_text
 from geo.weeks import DAY_ABBR, week_range
@@ -521,13 +522,6 @@ def _gi_features(gi_grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 #: the earlier yellow-to-red stretches).
 SEGMENT_RAMP: tuple[str, ...] = ("#bdbdbd", "#737373", "#111111")
 
-#: What a stretch's events are counted as (``road_segments`` columns), as the plan names them.
-_SEGMENT_KINDS: tuple[tuple[str, str], ...] = (
-    ("n_speed", "hastighet/körsätt"),
-    ("n_vehicle", "motorburen/buller"),
-    ("n_sobriety", "rattfylleri"),
-)
-
 
 def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, float]:
     rate = segments["events_per_km"].astype(float).fillna(0.0)
@@ -539,7 +533,7 @@ def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, flo
         # what and when, as the stretch's control point's reason says them
         kinds = [
             f"{int(rec[col])} {label}"
-            for col, label in _SEGMENT_KINDS
+            for col, label in SEGMENT_KINDS
             if pd.notna(rec.get(col)) and int(rec[col]) > 0
         ]
         extra = [["Varav", ", ".join(kinds)]] if kinds else []

@@ -91,16 +91,7 @@ def read_plan_stops(week: str, path: Path | None = None) -> pd.DataFrame:
         Columns ``week, stop_order, candidate_id, place, start, dwell_min, theme, activity,
         generated_at``; ``start`` tz-aware. The store is only read.
     """
-    from geo import store
-
-    with store.reading(path) as conn:
-        df = store.read_frame(
-            conn, "patrol_plan", _PLAN_COLUMNS, where="week = ?", params=[week], order="stop_order"
-        )
-    df["start"] = pd.to_datetime(df["start"], utc=True, format="ISO8601").dt.tz_convert(
-        settings.timezone
-    )
-    return df
+    return _read_stops("week = ?", week, order="stop_order", path=path)
 
 
 def read_candidate_stops(candidate_id: str, path: Path | None = None) -> pd.DataFrame:
@@ -121,16 +112,16 @@ def read_candidate_stops(candidate_id: str, path: Path | None = None) -> pd.Data
     pandas.DataFrame
         As :func:`read_plan_stops`, the weeks' stops of that candidate.
     """
+    return _read_stops("candidate_id = ?", candidate_id, order="week DESC, stop_order", path=path)
+
+
+def _read_stops(where: str, value: str, *, order: str, path: Path | None) -> pd.DataFrame:
+    """Read the stored stops matching ``where`` (one ``?``), ``start`` made tz-aware."""
     from geo import store
 
     with store.reading(path) as conn:
         df = store.read_frame(
-            conn,
-            "patrol_plan",
-            _PLAN_COLUMNS,
-            where="candidate_id = ?",
-            params=[candidate_id],
-            order="week DESC, stop_order",
+            conn, "patrol_plan", _PLAN_COLUMNS, where=where, params=[value], order=order
         )
     df["start"] = pd.to_datetime(df["start"], utc=True, format="ISO8601").dt.tz_convert(
         settings.timezone
