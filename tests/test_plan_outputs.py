@@ -333,7 +333,7 @@ def test_a_past_weeks_road_segments_count_its_year_and_say_so(lekeberg) -> None:
 
 def test_outputs_csv_geojson_ics_map_and_one_page_pdf(july_plan, tmp_path: Path) -> None:
     plan = july_plan
-    paths = patrol.write_plan_outputs(plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg")
+    paths = plan_report.write_plan_outputs(plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg")
     assert set(paths) == {"map", "csv", "geojson", "ics", "html", "pdf"}
     assert paths["map"].name == "plan-2026-W28.html"
     # CSV: one row per stop, Swedish headers, UTF-8 with BOM, ";" and decimal commas for a
@@ -424,7 +424,7 @@ def test_plan_map_in_the_browser_shows_route_stops_and_reasons(
     july_plan, tmp_path: Path, offline_page, artifacts_dir
 ) -> None:
     plan = july_plan
-    paths = patrol.write_plan_outputs(
+    paths = plan_report.write_plan_outputs(
         plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
     )
     page = offline_page
@@ -531,7 +531,7 @@ def test_plan_map_shows_both_routes_and_stops_apart(
     stops = plan.stops.geometry
     assert min(a.distance(b) for a, b in itertools.combinations(stops, 2)) < 50  # one place twice
 
-    paths = patrol.write_plan_outputs(
+    paths = plan_report.write_plan_outputs(
         plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
     )
     width, height = viewport
@@ -628,11 +628,11 @@ def test_long_reasons_stay_whole_and_readable_on_the_one_pager(
     two_trip_plan, tmp_path, n_stops
 ) -> None:
     plan = _long_reason_plan(two_trip_plan, n_stops)
-    paths = patrol.write_plan_outputs(plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg")
+    paths = plan_report.write_plan_outputs(plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg")
     info = subprocess.run(
         ["pdfinfo", str(paths["pdf"])], capture_output=True, text=True, check=True
     )
-    as_planned = patrol.write_plan_outputs(
+    as_planned = plan_report.write_plan_outputs(
         two_trip_plan, out_dir=tmp_path / "as_planned", store_path=tmp_path / "s.gpkg"
     )
     # the tick box's word, printed at 8 pt on a sheet at full size
@@ -732,7 +732,7 @@ def test_on_a_phone_every_stop_label_and_popup_is_whole_and_clear(
 ) -> None:
     """At 390 × 844 (a phone) the planner sees every stop, its number and its whole reason."""
     plan = two_trip_plan
-    paths = patrol.write_plan_outputs(
+    paths = plan_report.write_plan_outputs(
         plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
     )
     width, height = _PHONE
@@ -798,7 +798,7 @@ def test_on_a_phone_no_label_is_cut_at_the_map_edge(
     info box; here five names after panning); checked at the first view and after zooming and
     panning, as the names are placed again each time.
     """
-    paths = patrol.write_plan_outputs(
+    paths = plan_report.write_plan_outputs(
         two_trip_plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
     )
     page = phone_page
@@ -821,7 +821,7 @@ def test_on_a_phone_the_one_pager_is_a_card_per_stop_within_the_screen(
     two_trip_plan, tmp_path, phone_page
 ) -> None:
     """A planner's review: at 390 px the theme, the tick box and the reasons were cut off."""
-    paths = patrol.write_plan_outputs(
+    paths = plan_report.write_plan_outputs(
         two_trip_plan, out_dir=tmp_path, store_path=tmp_path / "s.gpkg", pdf=False
     )
     page = phone_page

@@ -62,6 +62,7 @@ def plan_cmd(
     Example: geo plan --week 2026-W49 --store data/lagesbild.gpkg
     """
     from geo import patrol
+    from geo.report.plan import write_plan_outputs
 
     opts = patrol.load_priorities(priorities)
     if budget_min is not None:
@@ -77,7 +78,7 @@ def plan_cmd(
         why = "angiven med --week"
     inputs = patrol.read_plan_inputs(week, store_path=store_path)
     plan = patrol.plan_from_inputs(inputs, options=opts, seed=seed, method=method)
-    paths = patrol.write_plan_outputs(
+    paths = write_plan_outputs(
         plan, out_dir=out_dir or settings.maps_dir, store_path=store_path, pdf=not no_pdf
     )
     if as_json:

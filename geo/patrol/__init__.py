@@ -9,10 +9,11 @@ One module per step, imported one way (each only from those above it):
 - :mod:`~geo.patrol.reasons`: the Swedish reason of a stop and of its time;
 - :mod:`~geo.patrol.plan`: the solved plan (solver in :mod:`geo.patrol_solver`);
 - :mod:`~geo.patrol.trips`: a plan's trips, from leaving the entry point to back out;
-- :mod:`~geo.patrol.stored`: plans in the store, the inputs and outputs, the week to plan.
+- :mod:`~geo.patrol.stored`: plans in the store, the inputs, the week to plan (the outputs
+  are written by :mod:`geo.report.plan`, above this package).
 """
 
-from geo.patrol.candidates import CANDIDATE_COLUMNS, OPEN_SPOT_STATUSES, plan_candidates
+from geo.patrol.candidates import CANDIDATE_COLUMNS, plan_candidates
 from geo.patrol.plan import (
     STOP_COLUMNS,
     Plan,
@@ -46,7 +47,6 @@ from geo.patrol.stored import (
     save_plan,
     week_forecast,
     week_to_plan,
-    write_plan_outputs,
 )
 from geo.patrol.trips import TRIP_COLUMNS, plan_trips
 from geo.patrol.windows import Windows, stop_values, trip_windows
@@ -55,7 +55,6 @@ __all__ = [
     "ACTIVITIES",
     "ALCOHOL_ACTION",
     "CANDIDATE_COLUMNS",
-    "OPEN_SPOT_STATUSES",
     "STOP_COLUMNS",
     "TRIP_COLUMNS",
     "Plan",
@@ -86,5 +85,4 @@ __all__ = [
     "week_forecast",
     "week_seed",
     "week_to_plan",
-    "write_plan_outputs",
 ]

@@ -13,7 +13,6 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import GeoError
-from geo.patrol.candidates import OPEN_SPOT_STATUSES
 from geo.patrol.plan import Plan, make_plan
 from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
 from geo.patrol.reasons import reason_period
@@ -192,9 +191,9 @@ def read_plan_inputs(
     week = week_label(week_monday(week))  # 2026-W9 → 2026-W09 in every output and file name
     spots: gpd.GeoDataFrame | None = None
     try:
-        from geo.spots import read_spots
+        from geo.spots import OPEN_STATUSES, read_spots
 
-        spots = read_spots(store_path, status=list(OPEN_SPOT_STATUSES))
+        spots = read_spots(store_path, status=list(OPEN_STATUSES))
     except GeoError as e:
         logger.warning("no marked spots: %s", e)
     return PlanInputs(
@@ -324,7 +323,7 @@ def plan_from_inputs(
     Returns
     -------
     Plan
-        The plan (not yet written; see :func:`write_plan_outputs`).
+        The plan (not yet written; see :func:`geo.report.plan.write_plan_outputs`).
     """
     opts = (options or load_priorities()).validated()
     week, incidents, graph = inputs.week, inputs.incidents, inputs.graph
@@ -340,42 +339,6 @@ def plan_from_inputs(
         incidents, week=week, places=inputs.places, G=graph, forecast=fc, control_points=cps,
         spots=inputs.spots, previous=inputs.previous, options=opts, seed=seed, method=method,
     )  # fmt: skip
-
-
-def write_plan_outputs(
-    plan: Plan,
-    *,
-    out_dir: Path,
-    store_path: Path | None,
-    pdf: bool = True,
-) -> dict[str, Path]:
-    """Write a plan's map, CSV, GeoJSON, .ics and A4 one-pager, and store its stops.
-
-    Parameters
-    ----------
-    plan
-        The plan.
-    out_dir
-        Folder of the outputs (``plan-<week>.html`` map, ``.csv``, ``.geojson``, ``.ics``,
-        ``-a4.html``, ``.pdf``).
-    store_path
-        The store (the stops are saved so next week avoids their place and hour); ``None``
-        is the default store (:data:`geo.settings.store_path`), said by the caller: a test
-        that left it out wrote its made-up plan for 2026-W49 into the checkout's store, and
-        ``geo plan`` for that week then read it as last week's plan of W50.
-    pdf
-        Also print the one-pager to PDF with Chromium.
-
-    Returns
-    -------
-    dict of str to Path
-        ``map``, ``csv``, ``geojson``, ``ics``, ``html``, ``pdf``.
-    """
-    from geo.report.plan import write_outputs  # outputs sit above patrol; imported lazily
-
-    paths = write_outputs(plan, out_dir=out_dir, pdf=pdf)
-    save_plan(plan, store_path)
-    return paths
 
 
 #: Until this time on Monday (local), the plan is for the week begun: its planned days

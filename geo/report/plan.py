@@ -24,6 +24,7 @@ from geo.errors import GeoError
 from geo.holidays import holiday_name
 from geo.model import THEMES
 from geo.outputfile import write_atomically
+from geo.patrol.stored import save_plan
 from geo.patrol.trips import plan_trips
 from geo.report._labels import MapLabel, place_labels
 from geo.report._spread import spread_markers
@@ -992,6 +993,40 @@ def write_outputs(plan: Plan, *, out_dir: Path, pdf: bool = True) -> dict[str, P
     if pdf:
         paths["pdf"] = print_one_pager(paths["html"], week=plan.week)
     logger.info("plan %s written to %s", plan.week, out_dir)
+    return paths
+
+
+def write_plan_outputs(
+    plan: Plan,
+    *,
+    out_dir: Path,
+    store_path: Path | None,
+    pdf: bool = True,
+) -> dict[str, Path]:
+    """Write a plan's map, CSV, GeoJSON, .ics and A4 one-pager, and store its stops (``geo plan``).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    out_dir
+        Folder of the outputs (``plan-<week>.html`` map, ``.csv``, ``.geojson``, ``.ics``,
+        ``-a4.html``, ``.pdf``).
+    store_path
+        The store (the stops are saved so next week avoids their place and hour); ``None``
+        is the default store (:data:`geo.settings.store_path`), said by the caller: a test
+        that left it out wrote its made-up plan for 2026-W49 into the checkout's store, and
+        ``geo plan`` for that week then read it as last week's plan of W50.
+    pdf
+        Also print the one-pager to PDF with Chromium.
+
+    Returns
+    -------
+    dict of str to Path
+        ``map``, ``csv``, ``geojson``, ``ics``, ``html``, ``pdf``.
+    """
+    paths = write_outputs(plan, out_dir=out_dir, pdf=pdf)
+    save_plan(plan, store_path)
     return paths
 
 
