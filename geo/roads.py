@@ -20,6 +20,7 @@ from geo import network, settings
 from geo.errors import CRSError
 from geo.model import VEHICLE_CHECK
 from geo.projection import require_projected
+from geo.spots import OPEN_STATUSES
 from geo.weeks import DAY_ABBR
 from geo.words import and_list
 
@@ -70,10 +71,8 @@ SEGMENT_KINDS: tuple[tuple[str, str], ...] = (
     ("n_vehicle", "motorburen/buller"),
     ("n_sobriety", "rattfylleri"),
 )
-#: Spot statuses that no longer count as a problem.
-CLOSED_SPOT_STATUSES = frozenset(
-    {"avslutad", "atgardad", "åtgärdad", "avvisad", "closed", "rejected"}
-)
+#: Events and marked spots farther than this from every road count on no segment (metres).
+SNAP_M = 50.0
 #: Fewer events than this on a segment: say "för få händelser" rather than claim a hotspot.
 MIN_EVENTS_FOR_CLAIM = 3
 _HIGHWAY_SV = {
@@ -155,6 +154,59 @@ def _segments_from_edges(
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=edges.crs)
 
 
+def spot_points(geoms: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """Return the point each marked spot counts at on the roads.
+
+    A point is itself, a marked stretch its middle along the line, anything else a point on
+    its surface.
+
+    Parameters
+    ----------
+    geoms
+        Shapely geometries (EPSG:3006).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shapely points, one per geometry.
+    """
+    pts = np.asarray(geoms, dtype=object).copy()
+    is_line = np.isin(shapely.get_type_id(pts), [1, 5])
+    is_line &= ~shapely.is_empty(pts)
+    pts[is_line] = shapely.line_interpolate_point(pts[is_line], 0.5, normalized=True)
+    other = shapely.get_type_id(pts) != 0
+    pts[other] = shapely.point_on_surface(pts[other])
+    return pts
+
+
+def segment_of_spot(
+    segments: gpd.GeoDataFrame, geometry: shapely.Geometry, *, tolerance_m: float = SNAP_M
+) -> str | None:
+    """Return the ``segment_id`` of the road segment a marked spot counts on, if any.
+
+    Parameters
+    ----------
+    segments
+        The ``road_segments`` layer (:func:`road_segments`, EPSG:3006).
+    geometry
+        The spot (point or stretch, EPSG:3006).
+    tolerance_m
+        A spot farther than this from every segment counts on none, as in
+        :func:`road_segments`.
+
+    Returns
+    -------
+    str or None
+        The nearest segment's id, or ``None``.
+    """
+    if segments.empty:
+        return None
+    point = spot_points(np.array([geometry], dtype=object))[0]
+    distance = segments.distance(point)
+    nearest = distance.idxmin()
+    return str(segments.at[nearest, "segment_id"]) if distance[nearest] <= tolerance_m else None
+
+
 def _traffic_events(
     incidents: gpd.GeoDataFrame, spots: gpd.GeoDataFrame | None, *, max_precision_m: float | None
 ) -> gpd.GeoDataFrame:
@@ -181,17 +233,8 @@ def _traffic_events(
     ]
     if spots is not None and len(spots):
         require_projected(spots)
-        open_spots = spots
-        if "status" in spots:
-            status = spots["status"].fillna("").astype(str).str.lower()
-            open_spots = spots[~status.isin(CLOSED_SPOT_STATUSES)]
-        geoms = open_spots.geometry.to_numpy()
-        pts = np.asarray(geoms, dtype=object).copy()
-        is_line = np.isin(shapely.get_type_id(pts), [1, 5])
-        is_line &= ~shapely.is_empty(pts)
-        pts[is_line] = shapely.line_interpolate_point(pts[is_line], 0.5, normalized=True)
-        other = shapely.get_type_id(pts) != 0
-        pts[other] = shapely.point_on_surface(pts[other])
+        open_spots = spots[spots["status"].astype(str).isin(OPEN_STATUSES)]
+        pts = spot_points(open_spots.geometry.to_numpy())
         parts.append(
             gpd.GeoDataFrame(
                 {
@@ -335,7 +378,7 @@ def road_segments(
     incidents: gpd.GeoDataFrame,
     *,
     spots: gpd.GeoDataFrame | None = None,
-    tolerance_m: float = 50,
+    tolerance_m: float = SNAP_M,
     min_segment_m: float = 200,
     max_segment_m: float = 1000,
     bandwidth_m: float = 500,
@@ -354,7 +397,7 @@ def road_segments(
         counts.
     spots
         Optional kommun-marked traffic spots (points or lines, EPSG:3006, columns ``spot_id``,
-        ``category``, ``status``); closed ones (:data:`CLOSED_SPOT_STATUSES`) are ignored.
+        ``category``, ``status``); only open ones (:data:`geo.spots.OPEN_STATUSES`) count.
     tolerance_m
         Events farther than this from every road are not counted.
     min_segment_m, max_segment_m
@@ -506,6 +549,25 @@ def _control_spot(
     return pts[best], True
 
 
+def _events_text(n_incidents: int, n_spots: int, period: str | None) -> str:
+    """Say a segment's events in Swedish, the kommun's open marked spots apart from them.
+
+    A marked spot counts as one event on its segment, but it is a place the kommun reported,
+    not a dated event: "12 trafikhändelser 2025-12-01 – 2026-11-30 och 2 platser som
+    kommunen markerat" (a control point beside a marked spot did not say it was the kommun's).
+    """
+    noun = "trafikhändelse" if n_incidents == 1 else "trafikhändelser"
+    text = f"{n_incidents} {noun}" + (f" {period}" if period and n_incidents else "")
+    if not n_spots:
+        return text
+    spots = (
+        "1 plats som kommunen markerat"
+        if n_spots == 1
+        else f"{n_spots} platser som kommunen markerat"
+    )
+    return f"{text} och {spots}" if n_incidents else spots
+
+
 def control_points(
     segments: gpd.GeoDataFrame,
     G: nx.MultiDiGraph,
@@ -568,13 +630,13 @@ def control_points(
         activity = next(a for n, a in checks if n == most)
         if most == 0:
             activity = "nykterhetskontroll" if speed < 60 else "hastighetskontroll"
-        noun = "trafikhändelse" if seg.n_events == 1 else "trafikhändelser"
         # two decimals under 10 km: "14 på 1,0 km (14,4 per km)" did not add up; 0,97 does
         length_km = seg.length_m / 1000
         km = f"{length_km:.{2 if length_km < 10 else 1}f}".replace(".", ",")
         per_km = f"{seg.events_per_km:.1f}".replace(".", ",")
-        when = f" {period}" if period else ""
-        parts = [f"{seg.n_events} {noun}{when} på {km} km ({per_km} per km)"]
+        parts = [
+            f"{_events_text(seg.n_incidents, seg.n_spots, period)} på {km} km ({per_km} per km)"
+        ]
         kinds = [f"{n} {what}" for col, what in SEGMENT_KINDS if (n := getattr(seg, col))]
         if kinds:
             parts.append("varav " + and_list(kinds))

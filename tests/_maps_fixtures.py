@@ -247,6 +247,8 @@ def road_segments() -> gpd.GeoDataFrame:
             "highway": ["primary", "trunk"],
             "length_m": [1200.0, 3000.0],
             "n_events": [9, 2],
+            "n_incidents": [7, 2],
+            "n_spots": [2, 0],
             "n_speed": [6, 2],
             "n_vehicle": [3, 0],
             "n_sobriety": [0, 0],

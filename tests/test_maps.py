@@ -540,6 +540,9 @@ def test_a_road_stretch_says_what_and_when_its_traffic_events_are(internal_html)
     assert rows["Varav"] == "6 hastighet/körsätt, 3 motorburen/buller"
     assert rows["Flest händelser"] == "tis 15–18" and rows["Hastighetsgräns"] == "50 km/h"
     assert "Flest händelser" not in stretches["E18 vid Lekhyttan"]  # none known, none said
+    # two of the nine are places the kommun marked, not dated events; said where there are any
+    assert rows["Varav kommunens markeringar"] == "2"
+    assert "Varav kommunens markeringar" not in stretches["E18 vid Lekhyttan"]
 
 
 def test_an_hour_of_the_week_reads_as_the_plan_writes_it() -> None:

@@ -248,25 +248,48 @@ def test_far_and_non_traffic_incidents_do_not_count(G, places) -> None:
 def test_spots_count_and_closed_spots_do_not(G, places) -> None:
     line = _road_line(G, "Fjugesta centrum", "Knista")
     stretch = shapely.ops.substring(line, 0.4 * line.length, 0.6 * line.length)
+    mid = line.interpolate(0.5, normalized=True)
     spots = gpd.GeoDataFrame(
         {
-            "spot_id": ["a", "b", "c"],
-            "category": ["hastighet", "motorburen", "hastighet"],
-            "status": ["ny", "bedomd", "avvisad"],
+            "spot_id": ["a", "b", "c", "d", "e"],
+            "category": ["hastighet", "motorburen", "hastighet", "rattfylleri", "buller"],
+            "status": ["ny", "bedomd", "avvisad", "atgardad", "atgard_planerad"],
         },
-        geometry=[
-            line.interpolate(0.5, normalized=True),
-            stretch,
-            line.interpolate(0.5, normalized=True),
-        ],
+        geometry=[mid, stretch, mid, mid, mid],
         crs=settings.working_crs,
     )
     empty = _incidents([], categories=[], times=[])
     seg = roads.road_segments(G, empty, spots=spots, places=places)
-    assert seg["n_spots"].sum() == 2 and seg["n_incidents"].sum() == 0
+    # open: new, assessed and action planned (as the plan and the maps count them)
+    assert seg["n_spots"].sum() == 3 and seg["n_incidents"].sum() == 0
     top = seg.iloc[0]
-    assert top["n_events"] == 2 and (top["n_speed"], top["n_vehicle"]) == (1, 1)
+    assert top["n_events"] == 3 and (top["n_speed"], top["n_vehicle"]) == (1, 2)
+    assert top["n_sobriety"] == 0  # the solved drunk-driving spot
     assert sum(top["how_profile"]) == 0  # spots carry no time
+
+
+def test_a_control_point_names_the_kommuns_marked_spots_apart_from_events(
+    G, cluster, places
+) -> None:
+    # an app review: a control point's "10 trafikhändelser 2025-… på …" counted two places the
+    # kommun had marked as dated events, and the plan's stop there never said they were the
+    # kommun's
+    first_road = roads.road_segments(G, cluster, places=places).iloc[0]
+    mid = first_road.geometry.interpolate(0.5, normalized=True)
+    spots = gpd.GeoDataFrame(
+        {"spot_id": ["a", "b"], "category": ["hastighet", "buller"], "status": ["ny", "bedomd"]},
+        geometry=[mid, mid],
+        crs=settings.working_crs,
+    )
+    seg = roads.road_segments(G, cluster, spots=spots, places=places)
+    top = seg.iloc[0]
+    assert (top["n_incidents"], top["n_spots"]) == (8, 2)
+    period = "2025-01-01 – 2025-12-31"
+    reason = roads.control_points(seg, G, top=1, period=period).iloc[0]["reason"]
+    assert reason.startswith(f"8 trafikhändelser {period} och 2 platser som kommunen markerat på ")
+    only_spots = roads.road_segments(G, cluster.iloc[:0], spots=spots.iloc[:1], places=places)
+    reason = roads.control_points(only_spots, G, top=1, period=period).iloc[0]["reason"]
+    assert reason.startswith("1 plats som kommunen markerat på ")  # no period: none counted
 
 
 def test_network_density_spreads_along_roads_not_across(G, cluster, places) -> None:
@@ -395,3 +418,19 @@ def test_segments_of_one_road_by_one_place_are_named_by_where_they_are(G, places
         assert ("norr" in side or "nord" in side) == (north and abs(mid.y - centre.y) > 1)
     # a label shared by no other segment keeps its plain form
     assert "E18 vid Lanna badgruva" in set(seg["label"])
+
+
+def test_a_marked_stretch_counts_on_the_segment_at_its_middle() -> None:
+    segments = gpd.GeoDataFrame(
+        {"segment_id": ["seg00000", "seg00001"]},
+        geometry=[
+            shapely.LineString([(0, 0), (1000, 0)]),
+            shapely.LineString([(0, 500), (0, 900)]),
+        ],
+        crs=settings.working_crs,
+    )
+    stretch = shapely.LineString([(0, 480), (0, 40), (600, 40)])  # begins by the other
+    assert roads.segment_of_spot(segments, stretch) == "seg00000"
+    assert roads.segment_of_spot(segments, shapely.Point(10, 530)) == "seg00001"
+    assert roads.segment_of_spot(segments, shapely.Point(500, 60)) is None  # 60 m off: none
+    assert roads.segment_of_spot(segments.iloc[:0], shapely.Point(0, 0)) is None

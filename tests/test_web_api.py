@@ -855,6 +855,60 @@ def test_a_spots_page_says_when_the_police_plan_took_it(anna, per, store_path):
     assert "vecka 49 (2020)" in said and "20:28" not in said and "hastighetskontroll" not in said
 
 
+def test_a_spots_page_names_a_road_check_on_its_segment(anna, per, store_path):
+    # an app review: the plan put a hastighetskontroll at the control point of the road
+    # segment a marked spot lies on (the spot one of the events it was planned for), and the
+    # spot's page said "Inte med i någon veckoplan"
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geo import patrol, settings, store
+
+    sid, r = put(anna, spot_payload(geometry={"type": "Point", "coordinates": [14.83, 59.16]}))
+    assert r.status_code == 201, r.text
+    x, y = gpd.GeoSeries([shapely.Point(14.83, 59.16)], crs=4326).to_crs(3006).iloc[0].coords[0]
+    segments = gpd.GeoDataFrame(
+        {"segment_id": ["seg00007", "seg00008"], "n_events": [3, 5]},
+        geometry=[  # the spot's segment passes 20 m from it; the other 2 km away
+            shapely.LineString([(x - 400, y + 20), (x + 400, y + 20)]),
+            shapely.LineString([(x - 400, y + 2000), (x + 400, y + 2000)]),
+        ],
+        crs=settings.working_crs,
+    )
+    store.write_layer(segments, "road_segments", store_path)
+    stops = gpd.GeoDataFrame(
+        {
+            "order": [1, 2],
+            "candidate_id": ["kontroll:seg00008", "kontroll:seg00007"],
+            "place": ["väg 691 vid Kägleholm", "väg 204 vid Hidinge"],
+            "start": pd.to_datetime(["2019-12-06 20:10", "2019-12-06 20:40"]).tz_localize(
+                "Europe/Stockholm"
+            ),
+            "dwell_min": [15.0, 15.0],
+            "theme": ["T", "T"],
+            "activity": ["nykterhetskontroll", "hastighetskontroll"],
+        },
+        geometry=[shapely.Point(x, y + 2000), shapely.Point(x, y + 20)],
+        crs="EPSG:3006",
+    )
+    routes = gpd.GeoDataFrame({"trip": []}, geometry=[], crs="EPSG:3006")
+    meta = {"generated_at": "2019-12-02T12:00:00+01:00"}
+    patrol.save_plan(patrol.Plan("2019-W49", 120.0, 120.0, stops, routes, meta), store_path)
+    said = per.get(f"/markering/{sid}").text
+    assert (
+        "vecka 49 (2019): fredag 6/12 20:40, 15 min, hastighetskontroll vid kontrollpunkten "
+        "på samma vägavsnitt (väg 204 vid Hidinge)"
+    ) in said
+    assert "Kägleholm" not in said and "Inte med i någon veckoplan" not in said
+    said = anna.get(f"/markering/{sid}").text
+    assert "vecka 49 (2019), kontroll på samma vägavsnitt" in said and "20:40" not in said
+    # a spot far from every segment counts on none: no road check is said to be its
+    sid_far, r = put(anna, spot_payload(geometry={"type": "Point", "coordinates": [14.70, 59.25]}))
+    assert r.status_code == 201
+    assert "Inte med i någon veckoplan" in per.get(f"/markering/{sid_far}").text
+
+
 def _list_row(client, description: str) -> dict[str, str]:
     """The cells of the list's row holding ``description``, by their labels."""
     rows = re.findall(r"<tr data-spot=.*?</tr>", client.get("/lista").text, flags=re.S)

@@ -537,6 +537,9 @@ def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, flo
             if pd.notna(rec.get(col)) and int(rec[col]) > 0
         ]
         extra = [["Varav", ", ".join(kinds)]] if kinds else []
+        if pd.notna(rec.get("n_spots")) and int(rec["n_spots"]) > 0:
+            # a marked spot counts as an event here; say which of them are the kommun's
+            extra.insert(0, ["Varav kommunens markeringar", _text(rec.get("n_spots"))])
         if _text(rec.get("peak")):
             extra.append(["Flest händelser", _text(rec.get("peak"))])
         if _text(rec.get("maxspeed")):

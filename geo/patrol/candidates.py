@@ -31,9 +31,6 @@ from geo.words import mid_sentence
 logger = logging.getLogger(__name__)
 
 
-#: Spot statuses that are still open problems (the marking app's).
-OPEN_SPOT_STATUSES: tuple[str, ...] = OPEN_STATUSES
-
 #: Most characters of a spot's description quoted in a stop's reason (the plan's line stays
 #: short; the whole text is on the spot's page).
 SPOT_WORDS = 160
@@ -264,7 +261,7 @@ def plan_candidates(
     if spots is not None and len(spots):
         from geo.spots import when_text as spot_when  # spots sits beside patrol (vocabulary)
 
-        open_spots = spots[spots["status"].astype(str).isin(OPEN_SPOT_STATUSES)]
+        open_spots = spots[spots["status"].astype(str).isin(OPEN_STATUSES)]
         for _, spot in open_spots.iterrows():
             geom = spot.geometry
             point = (

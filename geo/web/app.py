@@ -201,6 +201,7 @@ def create_app(
             "categories": spots.SPOT_CATEGORIES,
             "observation_categories": {k: c.label for k, c in CATEGORIES.items()},
             "statuses": spots.STATUSES,
+            "open_statuses": spots.OPEN_STATUSES,
             "owners": spots.OWNERS,
             "weekdays": spots.WEEKDAYS,
             "time_bands": {k: b.label for k, b in spots.TIME_BANDS.items()},
@@ -317,7 +318,9 @@ def create_app(
             raise HTTPException(404, "Markeringen finns inte.")
         changes = await run_in_threadpool(spots.read_changes, spot_id, path=path)
         planned = await run_in_threadpool(
-            lambda: planned_stops(spot_id, path, police=user.org == "polis")
+            lambda: planned_stops(
+                spot_id, path, police=user.org == "polis", geometry=spot["geometry"]
+            )
         )
         orgs = await run_in_threadpool(lambda: users.account_orgs(path=path))
         _named_for(user, [spot], orgs)

@@ -18,17 +18,17 @@ async function loadSpots() {
   const data = await r.json();
   if (spotsLayer) map.removeLayer(spotsLayer);
   /* the open problems; the closed ones (solved, rejected) when asked for (a kommun officer's
-     review: a rejected duplicate stayed on the map with the rest) */
-  const closed = data.features.filter((f) => CLOSED_STATUSES.includes(f.properties.status));
+     review: a rejected duplicate stayed on the map with the rest); open as geo.spots.OPEN_STATUSES */
+  const isOpen = (f) => CFG.open_statuses.includes(f.properties.status);
+  const closed = data.features.filter((f) => !isOpen(f));
   const shown = document.getElementById("visa-avslutade").checked
     ? data.features
-    : data.features.filter((f) => !CLOSED_STATUSES.includes(f.properties.status));
+    : data.features.filter(isOpen);
   spotsLayer = spotLayer({ ...data, features: shown }).addTo(map);
   document.getElementById("karta").dataset.antal = String(data.features.length);
   document.getElementById("karta").dataset.visade = String(shown.length);
   document.getElementById("antal-avslutade").textContent = `(${closed.length})`;
 }
-const CLOSED_STATUSES = ["atgardad", "avvisad"];
 document.getElementById("visa-avslutade").addEventListener("change", loadSpots);
 document.querySelectorAll(".fargprov").forEach((e) => {
   e.style.background = STATUS_COLOURS[e.dataset.status] || "#333";
