@@ -300,6 +300,34 @@ def test_a_point_placed_wrong_is_dragged_to_its_place_on_its_page(page, server):
     assert list(spots.read_changes(sid, path=path)["action"]) == ["skapad", "ändrad"]
 
 
+def test_a_stretch_placed_wrong_is_mended_by_dragging_a_corner(page, server):
+    # a kommun officer's review: a point could be moved on its page, a marked stretch not
+    base, path = server
+    line = {
+        "type": "LineString",
+        "coordinates": [[14.860, 59.170], [14.870, 59.172], [14.880, 59.171]],
+    }
+    with client(base, "anna") as kommun:
+        sid = str(uuid.uuid4())
+        assert kommun.put(f"/api/spots/{sid}", json=spot_payload(geometry=line)).status_code == 201
+    before = list(spots.get_spot(sid, path=path)["geometry"].coords)
+    page.goto(f"/markering/{sid}")
+    page.click("details.redigera summary")
+    assert "sträckan" in page.locator("#flytta-hjalp").inner_text()
+    corners = page.locator("#minikarta .hornpunkt")
+    corners.first.wait_for()
+    assert corners.count() == 3
+    drag_pin(page, corners.nth(1), 0, -50)  # the middle corner, north
+    page.click("#redigera button[type=submit]")
+    page.wait_for_function("document.querySelectorAll('#historik tbody tr').length >= 2")
+    assert "Plats:" in page.locator("#historik tbody tr").nth(1).inner_text()
+    after = list(spots.get_spot(sid, path=path)["geometry"].coords)
+    assert len(after) == 3
+    assert after[1][1] - before[1][1] > 50 and abs(after[1][0] - before[1][0]) < 20
+    for i in (0, 2):  # the other corners stay where they were (to within the round trip)
+        assert abs(after[i][0] - before[i][0]) < 1 and abs(after[i][1] - before[i][1]) < 1
+
+
 def test_the_map_shows_roads_and_names_every_place_without_internet(page):
     # kommun staff mark a stretch by clicking along a road: the road and the place names must
     # be on the map although no background tiles are fetched

@@ -31,18 +31,39 @@ if (statusform) {
 }
 
 const redigera = document.getElementById("redigera");
-/* A point placed wrong is moved by dragging it while the form is open (a kommun officer's
-   review: the only way was to reject the spot and mark it again); null: not moved. */
+/* A spot placed wrong is moved while the form is open: a point by dragging it, a stretch by
+   dragging its corners (a kommun officer's review: the only way was to reject the spot and
+   mark it again; a stretch could not be mended at all). null: not moved. */
 let moved = null;
-if (redigera && feature.geometry.type === "Point") {
-  const [lon, lat] = feature.geometry.coordinates;
-  let pin = null;
+const kind = feature.geometry.type;
+if (redigera && (kind === "Point" || kind === "LineString")) {
   const hint = document.getElementById("flytta-hjalp");
+  let started = false;
   redigera.closest("details").addEventListener("toggle", (ev) => {
-    if (!ev.target.open || pin) return;
-    pin = L.marker([lat, lon], { draggable: true, title: "Dra för att flytta punkten" });
-    miniReady.then(() => pin.addTo(mini));
-    pin.on("dragend", () => { moved = pin.toGeoJSON().geometry; });
+    if (!ev.target.open || started) return;
+    started = true;
+    const corners = (kind === "Point" ? [feature.geometry.coordinates] : feature.geometry.coordinates)
+      .map(([lon, lat]) => L.latLng(lat, lon));
+    const line = kind === "LineString"
+      ? L.polyline(corners, { color: "#045a8d", weight: 3, dashArray: "6 4", interactive: false })
+      : null;
+    const asGeometry = () => (kind === "Point"
+      ? { type: "Point", coordinates: [corners[0].lng, corners[0].lat] }
+      : { type: "LineString", coordinates: corners.map((c) => [c.lng, c.lat]) });
+    const handles = corners.map((ll, i) => {
+      const options = line
+        ? { draggable: true, title: `Dra för att flytta sträckans punkt ${i + 1} av ${corners.length}`,
+            icon: L.divIcon({ className: "hornpunkt", iconSize: [16, 16] }) }
+        : { draggable: true, title: "Dra för att flytta punkten" };
+      const handle = L.marker(ll, options);
+      handle.on("drag", () => { corners[i] = handle.getLatLng(); if (line) line.setLatLngs(corners); });
+      handle.on("dragend", () => { corners[i] = handle.getLatLng(); moved = asGeometry(); });
+      return handle;
+    });
+    miniReady.then(() => {
+      if (line) line.addTo(mini);
+      handles.forEach((h) => h.addTo(mini));
+    });
     if (hint) hint.hidden = false;
   });
 }
@@ -51,7 +72,7 @@ if (redigera) {
     ev.preventDefault();
     const fd = new FormData(redigera);
     const body = {
-      /* lon/lat where it was dragged to, else the stored point as stored */
+      /* lon/lat where it was dragged to, else the stored geometry as stored */
       geometry: moved || JSON.parse(document.getElementById("geom3006").textContent),
       crs: moved ? "EPSG:4326" : "EPSG:3006",
       category: fd.get("category"),
