@@ -239,14 +239,13 @@ def test_no_place_name_is_cut_off_at_the_edge_of_the_map(offline_page, saved_map
     assert cut == []
 
 
-def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, artifacts_dir):
-    page = offline_page
-    page.set_viewport_size({"width": 1366, "height": 768})
-    open_map(page, saved_maps["internal"])
+def _click_first_hotspot(page, internal_map) -> dict[str, float]:
+    """Open the internal map, click its first hotspot; return the map's box."""
+    open_map(page, internal_map)
     # hide the incident layers through the layer control so the hotspot itself is clicked
     for label in page.locator(".leaflet-control-layers-overlays label").all():
         if label.inner_text().strip().startswith("Händelser"):
-            label.locator("input").uncheck()
+            label.locator("input").evaluate("i => { if (i.checked) i.click(); }")  # also folded
     page.evaluate(_HOTSPOTS_JS)
     page.evaluate(f"() => window[{MAP_JS}[0]].setView(window.__hotspots[0].getCenter(), 15)")
     page.wait_for_timeout(400)
@@ -258,8 +257,15 @@ def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, arti
         "window.__hotspots[0].getCenter()); return [p.x, p.y]; }"
     )
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.locator(".leaflet-popup-content").wait_for()
+    return box
+
+
+def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, artifacts_dir):
+    page = offline_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    box = _click_first_hotspot(page, saved_maps["internal"])
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
     text = popup.inner_text()
     # titled by what and where, not by the store's id
     assert text.splitlines()[0].endswith("vid Fjugesta centrum") and "H1" not in text
@@ -286,6 +292,27 @@ def test_clicking_a_hotspot_opens_a_swedish_popup(offline_page, saved_maps, arti
         or shell["y"] + shell["height"] <= layers["y"]
     )
     assert apart, (shell, layers)
+
+
+def test_a_popup_taller_than_the_room_shows_that_it_scrolls(
+    offline_page, saved_maps, artifacts_dir
+):
+    # a map review: on a phone a hotspot's popup scrolled inside itself without a cue, and
+    # its chart and places (below the fold) went unseen; a shadow at the edge with more
+    page = offline_page
+    page.set_viewport_size({"width": 390, "height": 640})
+    _click_first_hotspot(page, saved_maps["internal"])
+    content = page.locator(".leaflet-popup-scrolled")
+    content.wait_for()
+    look = """c => { const s = getComputedStyle(c);
+      return [c.scrollHeight > c.clientHeight, s.backgroundImage, s.backgroundAttachment]; }"""
+    scrolls, image, attachment = content.evaluate(look)
+    assert scrolls  # taller than the room left on a phone
+    # the shadows stay at the box's edges ("scroll"), the covers move with the text ("local")
+    assert image.count("radial-gradient") == 2 and image.count("linear-gradient") == 2
+    assert attachment.split(", ") == ["local", "local", "scroll", "scroll"]
+    page.wait_for_timeout(400)  # the popup fades in
+    page.screenshot(path=str(artifacts_dir / "lagesbild-popup-phone.png"))
 
 
 def test_hostile_description_is_shown_as_text(offline_page, saved_maps):

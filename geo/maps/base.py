@@ -169,6 +169,15 @@ _CSS = """
 .geo-box .geo-line {display: inline-block; width: 16px; height: 0; margin-right: 5px;
   vertical-align: 3px; border-top: 3px solid;}
 .geo-box .geo-note {color: #8a1c1c; font-weight: 600;}
+/* a popup taller than its room scrolls: a shadow at the edge where more is (covered by the
+   white that moves with the content once scrolled to that end) */
+.leaflet-popup-scrolled {background:
+  linear-gradient(#fff 30%, rgba(255,255,255,0)) top / 100% 24px no-repeat local,
+  linear-gradient(rgba(255,255,255,0), #fff 70%) bottom / 100% 24px no-repeat local,
+  radial-gradient(farthest-side at 50% 0, rgba(0,0,0,.45), rgba(0,0,0,0))
+    top / 100% 14px no-repeat scroll,
+  radial-gradient(farthest-side at 50% 100%, rgba(0,0,0,.45), rgba(0,0,0,0))
+    bottom / 100% 14px no-repeat scroll;}
 .geo-popup table {border-collapse: collapse; margin-top: 3px;}
 .geo-popup td {padding: 1px 6px 1px 0; vertical-align: top;}
 .geo-popup td.geo-key {color: #555;}
