@@ -13,8 +13,9 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo import settings
+from geo import activity, settings
 from geo.model import THEMES
+from geo.report import monthly
 from geo.report.monthly.focus import change_reason
 from geo.report.monthly.incidents import theme_tables, top_areas
 from geo.report.monthly.police import bathing_table
@@ -145,3 +146,75 @@ def test_an_event_inside_a_bathing_site_stored_before_the_site_was_drawn_counts_
     assert row[THEMES["S"]] == 0
     platser = top_areas(inc, PLACES, month=MONTH, k=K).frame.set_index("Plats eller område")
     assert platser.loc["Lanna badgruva", "Observationer"] == 8  # as the bathing table says
+
+
+def test_bathing_sites_in_a_month_not_over_are_compared_over_the_same_days():
+    # a report made on 12 July 2026: Lanna 8 on 1–12 July; in 2025, 6 on 1–12 July and 10 later
+    this_year = [f"2026-07-{d:02d}" for d in range(1, 9)]
+    last_year = [f"2025-07-{d:02d}" for d in range(1, 7)] + [f"2025-07-{d}" for d in range(15, 25)]
+    leken = [f"2025-07-{d:02d}" for d in range(1, 8)] + [f"2025-07-{d}" for d in range(20, 27)]
+    inc = pd.concat(
+        [
+            _incidents(("lanna_badgruva", "S", 8), days=this_year),
+            _incidents(("lanna_badgruva", "S", 16), days=last_year),
+            _incidents(("leken", "N", 14), days=leken),
+        ],
+        ignore_index=True,
+    )
+    inc["incident_id"] = [f"i{i}" for i in range(len(inc))]
+    inc["category"] = inc["theme"].map({"S": "nedskrapning", "N": "alkohol"})
+    inputs = monthly.ReportInputs(
+        incidents=inc,
+        places=PLACES,
+        plan=activity.load_plan(),
+        activity_log=pd.DataFrame(columns=activity.LOG_COLUMNS),
+        data_end=pd.Timestamp("2026-07-12 14:00", tz=settings.timezone),
+    )
+    report = monthly.compute_report(
+        inputs, month="2026-07", k=K, forecast_method="count_3m",
+        now=pd.Timestamp("2026-07-12 20:00", tz=settings.timezone),
+    )  # fmt: skip
+    baths, teman = report.tables["badplatser"], report.tables["teman"]
+    # the same periods as the themes table, said in the headers
+    assert list(baths.frame.columns[1:3]) == list(teman.frame.columns[1:4:2])
+    frame = baths.frame.set_index("Badplats")
+    this, year = frame.columns[0], frame.columns[1]
+    b_row = teman.frame.set_index("Tema").loc[THEMES["B"]]
+    assert frame.loc["Lanna badgruva", this] == b_row[this] == 8
+    # Lanna over 1–12 July 2025, as the themes table counts B then (Leken's 7 with it)
+    assert frame.loc["Lanna badgruva", year] == 6
+    assert frame.loc["Badplats Leken", year] == 7
+    assert b_row[year] == 6 + 7
+
+
+def test_a_bathing_site_whose_month_covers_few_more_than_its_first_days_is_hidden():
+    # Leken: 7 on 1–12 July 2025 and 9 in the whole month, so its 7 beside last year's report
+    # would tell 2 events on 13–31 July: hidden, and Lanna with it (B's total is shown)
+    lanna = [f"2025-07-{d:02d}" for d in range(1, 7)] + [f"2025-07-{d}" for d in range(15, 25)]
+    leken = [f"2025-07-{d:02d}" for d in range(1, 8)] + ["2025-07-20", "2025-07-21"]
+    inc = pd.concat(
+        [
+            _incidents(("lanna_badgruva", "S", 16), days=lanna),
+            _incidents(("leken", "N", 9), days=leken),
+        ],
+        ignore_index=True,
+    )
+    inc["incident_id"] = [f"i{i}" for i in range(len(inc))]
+    teman = {t.name: t for t in theme_tables(inc, PLACES, month="2026-07", k=K, days=12)}["teman"]
+    year = teman.frame.columns[3]
+    assert teman.frame.set_index("Tema").loc[THEMES["B"], year] == 13  # 25 in all: shown
+    baths = bathing_table(inc, PLACES, None, month="2026-07", k=K, days=12).frame
+    shown = baths.set_index("Badplats")[year]
+    assert shown["Badplats Leken"] == shown["Lanna badgruva"] == "–"
+
+
+def test_bathing_sites_are_hidden_when_theme_b_over_the_same_days_is():
+    # B over 1–12 July 2025 is 6 and the whole month 8: the themes table hides it, and so the
+    # bathing-site table hides each site (their sum would be B's count)
+    last_year = [f"2025-07-{d:02d}" for d in range(1, 7)] + ["2025-07-20", "2025-07-21"]
+    inc = _incidents(("lanna_badgruva", "S", 8), days=last_year)
+    teman = {t.name: t for t in theme_tables(inc, PLACES, month="2026-07", k=K, days=12)}["teman"]
+    year = teman.frame.columns[3]
+    assert teman.frame.set_index("Tema").loc[THEMES["B"], year] == "–"
+    baths = bathing_table(inc, PLACES, None, month="2026-07", k=K, days=12).frame
+    assert baths.set_index("Badplats").loc["Lanna badgruva", year] == "–"

@@ -155,7 +155,7 @@ def compute_report(
         now=report.made_at,
     )
     if activity.parse_month(month).month in BATHING_MONTHS:
-        report.add(bathing_table(inc, places, inputs.patrol_log, month=month, k=k))
+        report.add(bathing_table(inc, places, inputs.patrol_log, month=month, k=k, days=days))
         b1 = [
             f"{line.activity_id}: {line.status_label}"
             for line in activity.status_by_line(status)

@@ -11,7 +11,7 @@ from geo import activity
 from geo.model import normalize_text
 from geo.patrol_log import PROMISE_MIN, places_of
 from geo.report.monthly.bathing import bathing_counts
-from geo.report.monthly.selection import in_period
+from geo.report.monthly.selection import compared_periods, in_period
 from geo.report.monthly.tables import Table
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
 from geo.sites import Gazetteer, bathing_sites
@@ -189,6 +189,7 @@ def bathing_table(
     *,
     month: str,
     k: int,
+    days: int | None = None,
 ) -> Table:
     """Count observations and police visits at each bathing site in the month.
 
@@ -204,17 +205,27 @@ def bathing_table(
         ``YYYY-MM``.
     k
         Suppression threshold (with complementary suppression against the B total).
+    days
+        The days of ``month`` the observations cover when they end inside it
+        (:func:`~geo.report.monthly.selection.covered_days`): both columns then count those
+        days only and say so ("1–12 juli 2026", "1–12 juli 2025"), as the themes table does;
+        a council member's review: July 1–12 beside the whole July of last year read as
+        Lanna badgruva's observations halved (21 against 42) while theme B had risen (31
+        against 24 over the same days).
 
     Returns
     -------
     Table
-        ``badplatser``: ``Badplats``, the month, the same month last year, ``Polisbesök``.
+        ``badplatser``: ``Badplats``, the month, the same month last year (each over
+        ``days`` when given), ``Polisbesök`` (the month's visits up to the report day).
     """
     p = activity.parse_month(month)
     baths = bathing_sites(places)
-    cols = ["Badplats", month_label(month), month_label(str(p - 12)), "Polisbesök"]
+    this, _, year = compared_periods(month, days=days)
+    cols = ["Badplats", this[0], year[0], "Polisbesök"]
     shown = [
-        [n for _, n in bathing_counts(incidents, places, month=str(q), k=k)] for q in (p, p - 12)
+        [n for _, n in bathing_counts(incidents, places, month=str(q), k=k, days=days)]
+        for q in (p, p - 12)
     ]
     visits = [0] * len(baths)
     if patrol_log is not None and len(patrol_log):

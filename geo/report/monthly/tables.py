@@ -29,7 +29,13 @@ def suppress(n: int, *, k: int) -> int | str:
     return int(n) if n == 0 or n >= k else f"< {k}"
 
 
-def suppress_parts(parts: Sequence[int], *, total: int, k: int) -> list[int | str]:
+def suppress_parts(
+    parts: Sequence[int],
+    *,
+    total: int,
+    k: int,
+    hide: Sequence[bool] | None = None,
+) -> list[int | str]:
     """Suppress small counts of a breakdown whose total is shown, so none can be derived.
 
     Counts from 1 to ``k - 1`` are suppressed; when the total is shown and exactly one part
@@ -46,14 +52,19 @@ def suppress_parts(parts: Sequence[int], *, total: int, k: int) -> list[int | st
         Their sum, shown elsewhere in the report.
     k
         Smallest count shown.
+    hide
+        Per part, whether it must be hidden for another reason (a count over a month's first
+        days beside its whole month elsewhere, :func:`~geo.report.monthly.bathing.bathing_counts`);
+        such a nonzero part reads ``"–"``, and so do the parts hidden with it.
 
     Returns
     -------
     list
         The parts as shown: int, ``"< k"``, or ``"–"`` for each of a pair hidden together.
     """
-    hidden = [0 < n < k for n in parts]
-    paired = False
+    forced = [bool(h) and n > 0 for n, h in zip(parts, hide or [False] * len(parts), strict=True)]
+    hidden = [0 < n < k or f for n, f in zip(parts, forced, strict=True)]
+    paired = any(forced)
     if (total == 0 or total >= k) and sum(hidden) == 1:
         others = [(n, i) for i, n in enumerate(parts) if n > 0 and not hidden[i]]
         if others:
