@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from geo import activity, settings, spots, store
 from geo.cli.report import report_cmd
-from geo.model import THEMES
+from geo.model import CATEGORIES, THEMES
 from geo.pipeline import run_main_job
 from geo.report import monthly
 from geo.report.monthly.incidents import trend_chart
@@ -594,6 +594,20 @@ def test_a_month_with_no_pass_logged_says_so_and_not_that_the_promise_failed(tmp
     rows = _html_table(monthly.render_html(one), "polisnarvaro")
     assert [r[3] for r in rows] == ["nej", "ja", "nej", "nej", "nej"]
     assert one.notes["polis"][0].startswith("Löftet om minst 120 minuter uppfylldes i 1 av 5")
+
+
+def test_theme_s_is_explained_with_every_category_it_counts(sample):
+    """A council member read S as "stöld, inbrott, ordningsstörning, otrygga platser" only."""
+    html = sample["outputs"]["html"].read_text(encoding="utf-8")
+    text = _section_text(html, "teman")
+    said = text.split("S samverkan och övrigt", 1)[1].split("samverkan själv", 1)[0].lower()
+    with sqlite3.connect(sample["path"]) as conn:
+        stored = [
+            r[0] for r in conn.execute("SELECT DISTINCT category FROM incidents WHERE theme = 'S'")
+        ]
+    assert {"nedskrapning", "skadegorelse"} <= set(stored)  # the sample's largest S categories
+    for category in stored:
+        assert CATEGORIES[category].label.lower() in said, category
 
 
 def _activity_log(*rows: tuple[str, str, str, int]) -> pd.DataFrame:

@@ -41,6 +41,7 @@ from geo.report.monthly.vocabulary import (
     handling_note,
     month_label,
     report_title,
+    theme_categories,
 )
 from geo.sites import load_places
 
@@ -283,6 +284,7 @@ def render_html(report: MonthlyReport) -> str:
         themes=THEMES,
         promise_min=PROMISE_MIN,
         categories=CATEGORIES,
+        s_categories=theme_categories("S"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from geo import activity
+from geo.model import CATEGORIES
 
 #: Swedish month names, January first.
 MONTHS_SV = activity.MONTHS_SV
@@ -131,3 +132,25 @@ def days_label(month: str, days: int) -> str:
         The days and the month's short name.
     """
     return f"1–{days} {activity.MONTH_ABBR[activity.parse_month(month).month - 1]}"
+
+
+def theme_categories(theme: str) -> str:
+    """Return the categories that count for a theme, in Swedish words, as a list to read.
+
+    Parameters
+    ----------
+    theme
+        Theme id (``N``, ``T``, ``B`` or ``S``; :data:`geo.model.CATEGORIES`).
+
+    Returns
+    -------
+    str
+        E.g. ``"nedskräpning, skadegörelse, …, otrygg plats och övrigt"`` for ``S``: the
+        report's paragraph on the themes names them from the categories themselves (until
+        2026-11-29 it named "stöld, inbrott, ordningsstörning, otrygga platser" by hand, and
+        a council member read nedskräpning and skadegörelse, S's largest, out of S).
+    """
+    labels = [c.label[0].lower() + c.label[1:] for c in CATEGORIES.values() if c.theme == theme]
+    if len(labels) < 2:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} och {labels[-1]}"
