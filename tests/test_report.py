@@ -163,6 +163,28 @@ def test_trend_counts_equal_store_queries(sample):
             assert trend.loc[monthly.month_label(q), THEMES[theme]] == _shown(n)
 
 
+def test_category_counts_equal_store_queries(sample):
+    """The löfte's own problems (speeding, noise, littering, vandalism …) per theme."""
+    table = _csv(sample, "kategorier")
+    col = monthly.month_label(MONTH)
+    shown = {(r["Tema"], r["Kategori"]): r[col] for _, r in table.iterrows()}
+    expected = {}
+    with sqlite3.connect(sample["path"]) as conn:
+        for theme, label in THEMES.items():
+            for category, n in conn.execute(
+                f"SELECT category, count(*) FROM incidents WHERE {_theme_sql(theme)}"
+                " AND occurred_at >= ? AND occurred_at < ? GROUP BY category",
+                _bounds(MONTH),
+            ):
+                expected[(label, CATEGORIES[category].label)] = n
+    assert set(shown) == set(expected)
+    for key, n in expected.items():
+        assert shown[key] in (_shown(n), "–"), key
+    # littering and vandalism at the bathing sites, as the löfte names them
+    assert (THEMES["B"], CATEGORIES["nedskrapning"].label) in shown
+    assert (THEMES["B"], CATEGORIES["skadegorelse"].label) in shown
+
+
 def test_top_places_equal_store_queries(sample):
     platser = _csv(sample, "platser")
     assert len(platser)

@@ -17,7 +17,7 @@ from geo import activity, settings
 from geo.model import THEMES
 from geo.report import monthly
 from geo.report.monthly.focus import change_reason
-from geo.report.monthly.incidents import theme_tables, top_areas
+from geo.report.monthly.incidents import category_table, theme_tables, top_areas
 from geo.report.monthly.police import bathing_table
 from geo.report.monthly.selection import compared_counts
 from geo.report.monthly.tables import suppress_parts
@@ -218,3 +218,13 @@ def test_bathing_sites_are_hidden_when_theme_b_over_the_same_days_is():
     assert teman.frame.set_index("Tema").loc[THEMES["B"], year] == "–"
     baths = bathing_table(inc, PLACES, None, month="2026-07", k=K, days=12).frame
     assert baths.set_index("Badplats").loc["Lanna badgruva", year] == "–"
+
+
+def test_a_small_category_is_not_the_theme_total_less_the_others():
+    # theme B is 8 at Lanna: 7 littering and 1 vandalism; B's 8 stands in the themes table
+    inc = _incidents(("lanna_badgruva", "S", 8))
+    inc["category"] = ["nedskrapning"] * 7 + ["skadegorelse"]
+    table = category_table(inc, PLACES, month=MONTH, k=K).frame
+    b = table[table["Tema"] == THEMES["B"]].set_index("Kategori")[month_label(MONTH)]
+    assert list(b) == ["–", "–"]
+    assert set(table["Tema"]) == {THEMES["B"]}  # nothing at Lanna counts for S as well

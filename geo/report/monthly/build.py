@@ -13,6 +13,7 @@ from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
 from geo.privacy import shared_k
 from geo.report.monthly.focus import next_month_focus
 from geo.report.monthly.incidents import (
+    category_table,
     emerging_changes,
     partial_month_label,
     theme_tables,
@@ -111,6 +112,7 @@ def compute_report(
         )
     for table in theme_tables(inc, places, month=month, k=k, days=days):
         report.add(table)
+    report.add(category_table(inc, places, month=month, k=k, days=days))
     report.add(top_areas(inc, places, month=month, k=k))
     trend, raw = trend_table(inc, places, month=month, k=k, days=days)
     report.add(trend)

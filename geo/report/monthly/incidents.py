@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geo import activity
-from geo.model import THEMES
+from geo.model import CATEGORIES, THEMES
 from geo.sites import bathing_site_of, theme_mask
 
 if TYPE_CHECKING:
@@ -111,6 +111,66 @@ def theme_tables(
             tuple(src_cols[1:]),
         ),
     ]
+
+
+def category_table(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    month: str,
+    k: int,
+    days: int | None = None,
+) -> Table:
+    """Count the month's observations per theme and category: the löfte's own problems.
+
+    The löfte names what each theme is about: speeding, reckless driving, sobriety,
+    motorburen problematik and noise in traffic, littering and vandalism at Lanna badgruva and
+    badplats Leken. A theme's count alone does not say whether these rose; this table does.
+    A theme's categories are its events' categories (theme B: those of the events at a
+    bathing site, :func:`geo.sites.theme_mask` with ``shared=True``), in the order of
+    :data:`geo.model.CATEGORIES`, listed when the month has any.
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``occurred_at`` and ``category``.
+    places
+        Named places.
+    month
+        ``YYYY-MM``.
+    k
+        Suppression threshold: the parts are suppressed against the theme's count, which the
+        themes table shows (:func:`~geo.report.monthly.tables.suppress_parts`).
+    days
+        The days of ``month`` the data covers when it ends inside it: the caption says them.
+
+    Returns
+    -------
+    Table
+        ``kategorier``: ``Tema``, ``Kategori`` and the period's count.
+    """
+    label, start, end = compared_periods(month, days=days)[0]
+    sel = (
+        incidents[in_period(incidents["occurred_at"], start, end).to_numpy()]
+        if len(incidents)
+        else incidents
+    )
+    rows: list[list[Any]] = []
+    for theme, theme_label in THEMES.items():
+        if not len(sel):
+            break
+        sub = sel[theme_mask(sel, theme, places, shared=True).to_numpy()]
+        counts = sub["category"].astype(str).value_counts()
+        known = [c for c in CATEGORIES if c in counts.index]
+        ids = known + sorted(c for c in counts.index if c not in CATEGORIES)
+        parts = [int(counts[c]) for c in ids]
+        shown = suppress_parts(parts, total=len(sub), k=k)
+        rows += [
+            [theme_label, CATEGORIES[c].label if c in CATEGORIES else c, n]
+            for c, n in zip(ids, shown, strict=True)
+        ]
+    frame = pd.DataFrame(rows, columns=["Tema", "Kategori", label])
+    return Table("kategorier", f"Observationer per tema och kategori, {label}", frame, (label,))
 
 
 def _place_names(incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame) -> pd.Series:
