@@ -37,6 +37,12 @@ CONTROL_TYPES: dict[str, tuple[str, ...]] = {
     "hastighet": ("hastighet", "fart"),
     "motorburen": ("motorburen", "epa", "a-traktor", "moped"),
 }
+#: Keywords of :data:`CONTROL_TYPES` that count only at the start of a word: inside one they
+#: are other words ("infarten", "avfart", "separat", "reparation"), and a pass logged as
+#: "närvaro vid infarten" counted as a speed control for T1, "separat möte med skolan" as
+#: T2's motorburen insats (a council member's review, 2026-11-29). The others also end a
+#: compound ("trafiknykterhetskontroll", "EU-mopeder").
+WORD_START_KEYWORDS: frozenset[str] = frozenset({"fart", "epa"})
 
 #: Swedish month names, January first.
 MONTHS_SV: tuple[str, ...] = (
@@ -1026,14 +1032,22 @@ def control_type(activity_text: object) -> str | None:
     Returns
     -------
     str or None
-        The first key of :data:`CONTROL_TYPES` whose keywords occur in the text, or ``None``
-        when the activity is not a control.
+        The first key of :data:`CONTROL_TYPES` whose keywords occur in the text (those of
+        :data:`WORD_START_KEYWORDS` at the start of a word), or ``None`` when the activity is
+        not a control.
     """
     text = normalize_text(str(activity_text or ""))
     for kind, words in CONTROL_TYPES.items():
-        if any(w in text for w in words):
+        if any(_keyword_in(w, text) for w in words):
             return kind
     return None
+
+
+def _keyword_in(word: str, text: str) -> bool:
+    """Return whether a control keyword occurs in normalised text (:data:`WORD_START_KEYWORDS`)."""
+    if word in WORD_START_KEYWORDS:
+        return re.search(rf"(?<![a-z0-9]){re.escape(word)}", text) is not None
+    return word in text
 
 
 def patrol_controls_in_month(patrol_log: pd.DataFrame, *, month: str) -> pd.Series:

@@ -468,6 +468,40 @@ def test_traffic_control_lines_count_the_patrol_logs_controls(plan):
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Fartkontroll väg 204", "hastighet"),
+        ("hastighetsövervakning", "hastighet"),
+        ("trafiknykterhetskontroll", "nykterhet"),
+        ("Rattfylleri, utandningsprov", "nykterhet"),
+        ("EPA-kontroll", "motorburen"),
+        ("kontroll av EU-mopeder", "motorburen"),
+        ("riktad insats mot epa", "motorburen"),
+        # a keyword inside another word is that word, not a control
+        ("närvaro vid infarten till Fjugesta", None),
+        ("fotpatrull vid avfarten", None),
+        ("separat möte med skolan", None),
+        ("närvaro, reparation av bommen", None),
+    ],
+)
+def test_a_control_is_named_by_its_word_not_by_letters_inside_another(text, kind):
+    assert activity.control_type(text) == kind
+
+
+def test_a_pass_at_a_road_exit_is_no_traffic_control_for_the_plan(plan):
+    log = _patrol_log(
+        [
+            ("2026-10-07 21:00", "närvaro vid infarten till Fjugesta"),
+            ("2026-10-14 15:00", "separat möte med skolan om trygghet"),
+        ]
+    )
+    empty = pd.DataFrame(columns=activity.LOG_COLUMNS)
+    by_line = activity.activity_status(plan, empty, month="2026-10", patrol_log=log)
+    done = by_line.set_index("activity_id")["done"]
+    assert (done["T1"], done["T2"]) == (0, 0)
+
+
+@pytest.mark.parametrize(
     ("months", "text"),
     [
         (range(1, 13), "hela året"),
