@@ -943,12 +943,14 @@ def test_a_month_the_data_covers_in_part_is_marked_in_the_chart(unfinished_month
     assert caption in chart.split("</section>", 1)[0]
     trend = _csv(unfinished_month, "trend")  # the table for the minutes
     assert list(trend["Månad"].iloc[-2:]) == ["november 2026", "1–6 december 2026"]
-    # the picture: with 40 observations in every month, the last bar of each theme is no
-    # longer solid blue (hatched and pale instead) but still drawn
+    # the picture: with 40 observations in every month (the first one small, so that both
+    # charts have their key under them and bars of one size), the last bar of each theme is
+    # no longer solid blue (hatched and pale instead) but still drawn
     months = [str(activity.parse_month("2026-12") - i) for i in range(12, -1, -1)]
     raw = pd.DataFrame(40, index=months, columns=list(THEMES))
+    raw.iloc[0] = 2
     whole, part = (_solid_and_inked(trend_chart(raw, k=K, days=d)) for d in (None, 22))
-    assert 11.5 / 13 < part[0] / whole[0] < 12.5 / 13
+    assert 10.5 / 12 < part[0] / whole[0] < 11.5 / 12
     assert part[1] > 0.97 * whole[1]
 
 
@@ -1316,3 +1318,41 @@ def test_the_trend_chart_counts_in_whole_numbers(monkeypatch):
     for ax in fig.axes:
         ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
         assert ticks and all(t.lstrip("−-").isdigit() for t in ticks), ticks
+
+
+@pytest.mark.parametrize("days", [None, 12])
+def test_the_trend_charts_key_covers_no_bar(monkeypatch, days):
+    # the July 2026 report: the key "färre än 5 (visas ej)" stood over July 2025's bar
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from geo.report.monthly import incidents as inc_mod
+
+    drawn: list[Figure] = []
+    canvases: list[FigureCanvasAgg] = []
+
+    def keep(draw, *, size_in):  # type: ignore[no-untyped-def]
+        fig = Figure(figsize=size_in, dpi=150, layout="constrained")
+        canvases.append(FigureCanvasAgg(fig))
+        draw(fig)
+        canvases[-1].draw()
+        drawn.append(fig)
+        return "data:image/png;base64,"
+
+    monkeypatch.setattr(inc_mod, "_png_data_uri", keep)
+    months = [f"2025-{m:02d}" for m in range(7, 13)] + [f"2026-{m:02d}" for m in range(1, 8)]
+    counts = [16, 15, 13, 3, 12, 10, 9, 11, 12, 2, 14, 12, 15]  # tallest first, two small
+    raw = pd.DataFrame(dict.fromkeys(THEMES, counts), index=months)
+    inc_mod.trend_chart(raw, k=5, days=days)
+    (fig,) = drawn
+    renderer = canvases[0].get_renderer()
+    keys = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    said = {t.get_text() for key in keys for t in key.get_texts()}
+    assert "färre än 5 (visas ej)" in said  # the hatched bars are explained
+    if days is not None:
+        assert inc_mod.partial_month_label(months[-1], days) in said
+    for key in keys:
+        box = key.get_window_extent(renderer)
+        for ax in fig.axes:
+            for bar in ax.patches:
+                assert not box.overlaps(bar.get_window_extent(renderer)), ax.get_title()

@@ -422,8 +422,21 @@ def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
             ax.yaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
             ax.grid(axis="y", color="#dddddd", linewidth=0.5)
             ax.set_axisbelow(True)
-            if small.any() or part.any():
-                ax.legend(fontsize=6, loc="upper left", frameon=False)
+        # one key for the four charts, under them: inside a chart's corner it covered the
+        # first months' bars (July 2025's 13 narcotics in the July 2026 report)
+        keyed: dict[str, Any] = {}
+        for ax in axes.flat:
+            for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
+                keyed.setdefault(text, handle)
+        if keyed:
+            fig.legend(
+                list(keyed.values()),
+                list(keyed),
+                loc="outside lower center",
+                ncols=len(keyed),
+                fontsize=6,
+                frameon=False,
+            )
         fig.supylabel("observationer", fontsize=8)
 
     return _png_data_uri(draw, size_in=(7.2, 3.6))
