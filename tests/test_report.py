@@ -1069,6 +1069,31 @@ def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
     assert "is after today" in " ".join(result.output.split())
 
 
+def test_cli_as_of_today_is_as_at_now_not_at_the_end_of_a_day_not_yet_ended(tmp_path, monkeypatch):
+    """Sunday 29 November, 14:00: week 48 and the line X1 still run until midnight."""
+    from geo.cli import report as cli_report
+
+    monkeypatch.setattr(
+        cli_report, "local_now", lambda: pd.Timestamp("2026-11-29 14:00", tz=settings.timezone)
+    )
+    path = _patrol_store(
+        tmp_path,
+        "2026-11-03,18:00,20:10,Fjugesta,närvaro\n"
+        "2026-11-10,10:00,12:00,Vintrosa,närvaro\n"
+        "2026-11-17,18:00,20:00,Lanna,närvaro\n",
+    )
+    out = tmp_path / "out"
+    args = ["--month", "2026-11", "--store", str(path), "--out", str(out), "--no-pdf"]
+    result = CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-29"])
+    assert result.exit_code == 0, result.output
+    html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
+    assert "skapad 29 november 2026" in " ".join(html.split())
+    weeks = {r[0]: r[3] for r in _html_table(html, "polisnarvaro")}
+    assert weeks["2026-W48"] == "pågår"  # not "nej": a pass may still come tonight
+    x1 = {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}["X1"]
+    assert x1[-1] == "pågår"  # three weeks of three met so far, not "delvis"
+
+
 @pytest.mark.parametrize(
     ("as_of", "needle"),
     [

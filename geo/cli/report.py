@@ -53,8 +53,8 @@ _as_of_option = click.option(
     help=(
         "As at the end of this day (YYYY-MM-DD, e.g. 2026-11-20, in the configured time "
         "zone, Europe/Stockholm) instead of now: a week or month that ends that day is over, "
-        "and the store is read as it stood then. Not before the month's first day, not "
-        "after today. "
+        "and the store is read as it stood then (today: as at now). Not before the month's "
+        "first day, not after today. "
         "Default: now."
     ),
 )
@@ -62,6 +62,9 @@ _as_of_option = click.option(
 
 def _report_day(month: str | None, as_of: date | None) -> tuple[str, pd.Timestamp | None]:
     """Return the month to tell and the instant to tell it at (``None``: the clock).
+
+    The instant is the end of the ``as_of`` day (:func:`geo.activity.end_of_day`), or now when
+    that day is today: a day not yet ended is told as far as it has come.
 
     Raises
     ------
@@ -80,7 +83,9 @@ def _report_day(month: str | None, as_of: date | None) -> tuple[str, pd.Timestam
             "--month."
         )
         raise click.BadParameter(msg, param_hint="'--as-of'")
-    return month, act.end_of_day(as_of)
+    # today has not ended: as at its end, this week's and this month's work still to be done
+    # would read as missed ("nej", "delvis" on a Sunday afternoon); as at today is as at now
+    return month, min(act.end_of_day(as_of), local_now())
 
 
 _plan_option = path_option(
