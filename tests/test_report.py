@@ -402,6 +402,38 @@ def test_month_label_is_swedish():
     assert monthly.month_label("2027-05") == "maj 2027"
 
 
+def test_a_police_visit_counts_at_the_bathing_site_its_place_names(tmp_path):
+    """The police write the place as they like: the site is visited however it is named."""
+    log = pd.DataFrame(
+        [
+            _visit(1, "2026-07-02 18:00", "2026-07-02 19:00", "närvaro", "Lanna badgruva"),
+            _visit(
+                2,
+                "2026-07-03 18:00",
+                "2026-07-03 19:00",
+                "närvaro",
+                "Parkeringen vid Lanna badgruva",
+            ),
+            _visit(3, "2026-07-04 18:00", "2026-07-04 19:00", "närvaro", "badplatsen Leken"),
+            _visit(
+                4,
+                "2026-07-05 18:00",
+                "2026-07-05 19:00",
+                "nykterhetskontroll",
+                "Leken badplats; Fjugesta centrum",
+            ),
+            _visit(5, "2026-07-06 18:00", "2026-07-06 19:00", "närvaro", "Fjugesta centrum"),
+        ]
+    )
+    report = _presence_report(tmp_path, log, month="2026-07", now="2026-08-10 09:00")
+    visits = report.tables["badplatser"].frame.set_index("Badplats")["Polisbesök"]
+    assert (visits["Lanna badgruva"], visits["Badplats Leken"]) == (2, 2)
+    assert visits.drop(["Lanna badgruva", "Badplats Leken"]).eq(0).all()
+    # the controls table names the same site for the same pass
+    controls = report.tables["kontroller"].frame.set_index("Kontrolltyp")
+    assert "Badplats Leken" in controls.loc["Nykterhet", "Platser"]
+
+
 @pytest.mark.parametrize(
     ("last", "year", "expected"),
     [

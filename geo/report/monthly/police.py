@@ -8,7 +8,6 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import activity
-from geo.model import normalize_text
 from geo.patrol_log import PROMISE_MIN, places_of
 from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import compared_periods, in_period
@@ -231,11 +230,16 @@ def bathing_table(
     if patrol_log is not None and len(patrol_log):
         s, e = activity.month_bounds(month)
         log = patrol_log[in_period(patrol_log["start"], s, e).to_numpy()]
-        visited = [{normalize_text(x) for x in places_of(v)} for v in log["places"]]
-        for i, row in enumerate(baths.itertuples()):
-            keys = {normalize_text(str(row.name)), normalize_text(str(row.place_id))}
-            keys |= {normalize_text(str(a)) for a in row.aliases}
-            visits[i] = sum(1 for v in visited if v & keys)
+        # a site named anywhere in a visit's places, as the controls table reads them
+        # (:func:`shared_place`): "Parkeringen vid Lanna badgruva" and "badplatsen Leken" were
+        # no visit while matched whole only
+        gaz = Gazetteer(places)
+        visited = [
+            {m.place_id for m in gaz.find_all_in_text("; ".join(places_of(v)))}
+            for v in log["places"]
+        ]
+        for i, pid in enumerate(baths["place_id"]):
+            visits[i] = sum(1 for v in visited if str(pid) in v)
     rows = [[name, shown[0][i], shown[1][i], visits[i]] for i, name in enumerate(baths["name"])]
     return Table(
         "badplatser",
