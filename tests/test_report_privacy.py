@@ -228,3 +228,21 @@ def test_a_small_category_is_not_the_theme_total_less_the_others():
     b = table[table["Tema"] == THEMES["B"]].set_index("Kategori")[month_label(MONTH)]
     assert list(b) == ["–", "–"]
     assert set(table["Tema"]) == {THEMES["B"]}  # nothing at Lanna counts for S as well
+
+
+def test_the_places_table_of_a_month_not_over_counts_and_says_the_same_days_as_the_themes():
+    # a council member's review: a preliminary report's tables said "1–12 juli 2025", the
+    # places table "juli 2025" (as if the whole month)
+    days = [f"2025-07-{d:02d}" for d in range(1, 8)] + ["2025-07-20"] * 10
+    inc = _incidents(("fjugesta_centrum", "N", 17), days=days)
+    places = top_areas(inc, PLACES, month=MONTH, k=K, days=12)
+    assert places.title.endswith(", 1–12 juli 2025")
+    teman = {t.name: t for t in theme_tables(inc, PLACES, month=MONTH, k=K, days=12)}["teman"]
+    n_themes = teman.frame.set_index("Tema").loc[THEMES["N"]].iloc[0]
+    row = places.frame.set_index("Plats eller område").loc["Fjugesta centrum"]
+    assert row["Observationer"] == n_themes == 7
+    whole = top_areas(inc, PLACES, month=MONTH, k=K)  # a month over: the month, all of it
+    assert whole.title.endswith(", juli 2025")
+    assert (
+        whole.frame.set_index("Plats eller område").loc["Fjugesta centrum", "Observationer"] == 17
+    )

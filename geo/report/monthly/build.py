@@ -113,7 +113,7 @@ def compute_report(
     for table in theme_tables(inc, places, month=month, k=k, days=days):
         report.add(table)
     report.add(category_table(inc, places, month=month, k=k, days=days))
-    report.add(top_areas(inc, places, month=month, k=k))
+    report.add(top_areas(inc, places, month=month, k=k, days=days))
     trend, raw = trend_table(inc, places, month=month, k=k, days=days)
     report.add(trend)
     report.charts["trend"] = trend_chart(raw, k=k, days=days)

@@ -194,6 +194,7 @@ def top_areas(
     k: int,
     top: int = 5,
     cell_size_m: float = AREA_CELL_SIZE_M,
+    days: int | None = None,
 ) -> Table:
     """List the places and grid cells with most observations per theme this month (aggregated).
 
@@ -216,6 +217,10 @@ def top_areas(
         Most rows per theme (before the remainder row).
     cell_size_m
         Grid cell side for incidents outside named places.
+    days
+        The days of ``month`` the data covers when it ends inside it
+        (:func:`~geo.report.monthly.selection.compared_periods`): counted and said in the
+        caption as in the other tables ("1–22 november 2026").
 
     Returns
     -------
@@ -224,12 +229,12 @@ def top_areas(
     """
     from geo.privacy import aggregate_for_sharing
 
-    start, end = activity.month_bounds(month)
+    period, start, end = compared_periods(month, days=days)[0]
     # a bathing site hidden in the bathing-site table is not listed here either (its count
     # beside theme B's total would give the hidden one back)
     hidden = {
         name
-        for name, n in bathing_counts(incidents, places, month=month, k=k)
+        for name, n in bathing_counts(incidents, places, month=month, k=k, days=days)
         if not isinstance(n, int)
     }
     rows: list[list[Any]] = []
@@ -268,7 +273,7 @@ def top_areas(
     frame = pd.DataFrame(rows, columns=["Tema", "Plats eller område", "Ruta", "Observationer"])
     return Table(
         "platser",
-        f"Platser och områden med flest observationer, {month_label(month)}",
+        f"Platser och områden med flest observationer, {period}",
         frame,
         ("Observationer",),
     )
