@@ -171,6 +171,28 @@ def test_month_names_and_24_00_are_read(tmp_path, first, second, expected):
     assert got == [pd.Timestamp(t, tz="Europe/Stockholm") for t in expected]
 
 
+def test_year_first_dates_dotted_dates_and_swedish_clocks(tmp_path):
+    # a kommun's Excel export: "2026/05/03" and "20260504" were read as 5 March and 5 April
+    # (day first), a date with dots alone was stored as "exact" at midnight, and "kl. 18.30"
+    # or "18.30" after a date with dots was no time at all
+    lon, lat = FJUGESTA
+    f = write(
+        tmp_path / "tider.csv",
+        "Datum;Tid;Latitud;Longitud\n"
+        f"2026/05/03;kl 18.30;{lat};{lon}\n"
+        f"20260504;;{lat};{lon + 0.001}\n"
+        f"05.05.2026;;{lat};{lon + 0.002}\n"
+        f"06.05.2026 21.15;;{lat};{lon + 0.003}\n",
+    )
+    assert _import(f, tmp_path).stored == 4
+    df = _stored(tmp_path).sort_values("occurred_at")
+    assert list(df["occurred_at"]) == [
+        pd.Timestamp(t, tz="Europe/Stockholm")
+        for t in ("2026-05-03 18:30", "2026-05-04", "2026-05-05", "2026-05-06 21:15")
+    ]
+    assert list(df["time_precision"]) == ["exact", "day", "day", "exact"]
+
+
 def test_xlsx_geojson_and_geopackage(tmp_path):
     lon, lat = LANNA
     pd.DataFrame(

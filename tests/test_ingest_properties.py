@@ -136,3 +136,61 @@ def test_text_in_a_coordinate_column_is_bad_coordinates_naming_it(tmp_path, valu
     assert result.reasons == {"bad_coordinates": 1}
     (row,) = result.examples
     assert row.line == 2 and row.detail.startswith(f"column 'lat' holds {value!r}")
+
+
+#: A date as Swedish systems and people write it: year first (ISO, slashes, dots, compact)
+#: and day first (dots, slashes).
+_DATE_FORMS = (
+    lambda d: f"{d:%Y-%m-%d}",
+    lambda d: f"{d:%Y/%m/%d}",
+    lambda d: f"{d:%Y.%m.%d}",
+    lambda d: f"{d:%Y%m%d}",
+    lambda d: f"{d:%d.%m.%Y}",
+    lambda d: f"{d.day}/{d.month}/{d.year}",
+)
+#: A clock after the date: with a colon or dots, with or without "kl."
+_CLOCK_FORMS = (
+    lambda t: f" {t:%H:%M}",
+    lambda t: f" {t:%H.%M}",
+    lambda t: f" kl. {t:%H:%M}",
+    lambda t: f" kl {t:%H.%M}",
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    day=st.dates(
+        min_value=pd.Timestamp("2015-01-01").date(), max_value=pd.Timestamp("2027-06-01").date()
+    ),
+    clock=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    date_form=st.sampled_from(_DATE_FORMS),
+    clock_form=st.sampled_from((None, *_CLOCK_FORMS)),
+)
+# found by this test: a year-first date with slashes or compact was read day first (5 March),
+# and a date with dots alone had a clock time ("exact" at midnight)
+@example(
+    day=pd.Timestamp("2026-05-03").date(),
+    clock=pd.Timestamp("18:30").time(),
+    date_form=_DATE_FORMS[1],
+    clock_form=None,
+)
+@example(
+    day=pd.Timestamp("2026-05-03").date(),
+    clock=pd.Timestamp("18:30").time(),
+    date_form=_DATE_FORMS[4],
+    clock_form=None,
+)
+def test_swedish_date_forms_read_the_same_day_and_clock(day, clock, date_form, clock_form):
+    from geo.ingest._times import parse_times
+
+    text = date_form(day) + (clock_form(clock) if clock_form else "")
+    parsed = parse_times(pd.Series([text]))
+    at = parsed.at.iloc[0]
+    assert pd.notna(at), text
+    assert at.date() == day, text
+    if clock_form is None:
+        assert (at.hour, at.minute, parsed.precision.iloc[0]) == (0, 0, "day"), text
+    else:
+        assert parsed.precision.iloc[0] == "exact", text
+        if parsed.flag.iloc[0] is None:  # a clock in a DST gap is moved forward, and flagged
+            assert (at.hour, at.minute) == (clock.hour, clock.minute), text

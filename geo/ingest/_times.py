@@ -11,8 +11,18 @@ import pandas as pd
 from geo import settings
 from geo.timeformat import english_month_names, midnight_of_24, read_datetimes, within_range
 
-_HAS_TIME = re.compile(r"\d{1,2}[:.]\d{2}|T\d{2}")
+#: A clock time: ``18:30``, ``T18``, or ``18.30`` (``18.30.15``) after a space; not the day
+#: and month of a date written with dots (``03.05.2026`` is a date alone).
+_HAS_TIME = re.compile(r"(?<![\d.])\d{1,2}:\d{2}|T\d{2}|(?<=\s)\d{1,2}\.\d{2}(?:\.\d{2})?$")
 _HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
+#: Dates written year first: ISO (``2026-05-03``), with slashes or dots as Swedish systems
+#: also write them (``2026/05/03``, ``2026.05.03``), or compact (``20260503``). Read day
+#: first, ``2026/05/03`` was 5 March and ``20260503`` too.
+_YEAR_FIRST = re.compile(r"^\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}(?!\d))")
+#: Swedish "klockan" before a time (``3 maj 2026 kl. 18:30``, ``2026-05-03 kl 18``).
+_KL = re.compile(r"(?<=\S)\s+kl(?:ockan|\.)?\s*(?=\d)", re.IGNORECASE)
+#: A clock written with dots after a date (``03.05.2026 18.30``, ``… 18.30.15``).
+_DOT_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})(?:\.(\d{2}))?$")
 
 
 @dataclass(frozen=True)
@@ -68,14 +78,21 @@ def combine(
     return (d + " " + t).str.strip()
 
 
+def _colon_clock(match: re.Match[str]) -> str:
+    """Return a clock written with dots (``18.30``, ``18.30.15``) with colons."""
+    return ":".join(part for part in match.groups() if part is not None)
+
+
 def parse_times(text: pd.Series) -> ParsedTimes:
     """Parse date/time strings into tz-aware times in ``settings.timezone``.
 
     Strings with an offset (``+02:00``, ``Z``) are converted; local times are localised,
     and a non-existent local time (spring DST gap) is moved forward and flagged
     ``dst_gap``, an ambiguous one (autumn overlap) is read as summer time and flagged
-    ``dst_ambiguous``. ISO dates are read year first; dates with slashes or dots are read
-    day first, as Swedish users write them.
+    ``dst_ambiguous``. Dates that start with a four-digit year (``2026-05-03``,
+    ``2026/05/03``, ``20260503``) are read year first; other dates with slashes or dots day
+    first, as Swedish users write them. ``kl.`` before the time and a clock written with dots
+    (``18.30``) are read too.
 
     Parameters
     ----------
@@ -89,11 +106,13 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     """
     tz = settings.timezone
     text = english_month_names(text)  # "3 maj 2026 18:30"
+    text = text.str.replace(_KL, " ", regex=True)  # "3 maj 2026 kl. 18:30"
+    text = text.str.replace(_DOT_CLOCK, _colon_clock, regex=True)  # "03.05.2026 18.30"
     text, end_of_day = midnight_of_24(text)  # "24:00" is 00:00 of the next day
     at = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
     flag = pd.Series(None, index=text.index, dtype=object)
     has_offset = text.str.contains(_HAS_OFFSET, na=False) & text.str.contains(_HAS_TIME, na=False)
-    iso = text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}", na=False)
+    iso = text.str.match(_YEAR_FIRST, na=False)
     for mask, dayfirst in ((iso, False), (~iso, True)):
         aware = mask & has_offset
         if aware.any():
