@@ -237,6 +237,11 @@ def test_reimport_stores_nothing(tmp_path):
         ("datum,lat,lon\n", "no rows"),
         ("foo,bar\n1,2\n", "no usable columns"),
         ("a,b\n1,2,3,4\n", "no row matches the header"),
+        # a case system's export named two columns "Datum": a ValueError and a traceback
+        (
+            "Datum;Plats;Datum\n2026-05-03;Fjugesta;2026-05-10\n",
+            r"two columns named 'Datum' \(columns 1 and 3\)\. Rename the one",
+        ),
     ],
 )
 def test_whole_file_problems_are_one_clear_error(tmp_path, content, message):
@@ -246,6 +251,32 @@ def test_whole_file_problems_are_one_clear_error(tmp_path, content, message):
     assert "bad.csv" in str(info.value)
     result = CliRunner().invoke(main, ["import", str(f), "--store", str(tmp_path / "s.gpkg")])
     assert result.exit_code == 1 and "bad.csv" in result.output and "Traceback" not in result.output
+
+
+def test_title_rows_above_the_header_and_excels_sep_line(tmp_path):
+    # Excel reports with a title and a blank row above the table were refused ("no usable
+    # columns — missing a date/time column", naming the title as a column); a CSV with
+    # Excel's "sep=;" line too ("no row matches the header's 2 fields")
+    lon, lat = FJUGESTA
+    sheet = [
+        ["Trygghetsvandring Lekebergs kommun 2026", None, None, None],
+        [None, None, None, None],
+        ["Datum", "Kategori", "Latitud", "Longitud"],
+        [pd.Timestamp("2026-05-03 18:30"), "Klotter", lat, lon],
+        ["i morgon", "Klotter", lat, lon],
+    ]
+    pd.DataFrame(sheet).to_excel(tmp_path / "rapport.xlsx", index=False, header=False)
+    r = _import(tmp_path / "rapport.xlsx", tmp_path)
+    assert (r.read, r.stored, r.quarantined) == (2, 1, 1)
+    assert [(e.line, e.reason) for e in r.examples] == [(5, "no_time")]  # the sheet's row
+    f = write(
+        tmp_path / "rapport.csv",
+        "sep=;\nTrygghetsvandring 2026;;\n\nDatum;Kategori;Plats\n"
+        "2026-05-04;Klotter;Fjugesta\n2026-05-05;Klotter;Okändby\n",
+    )
+    r = _import(f, tmp_path)
+    assert (r.read, r.stored, r.quarantined) == (2, 1, 1)
+    assert [(e.line, e.reason) for e in r.examples] == [(6, "no_location")]
 
 
 def test_corrupt_xlsx_and_unknown_extension(tmp_path):

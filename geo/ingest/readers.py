@@ -7,6 +7,8 @@ import hashlib
 import io
 import json
 import logging
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ import pandas as pd
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import ImportFileError
+from geo.ingest._columns import resolve_columns
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,11 @@ _EXTENSIONS = {
     ".json": "json",
     ".gpkg": "gpkg",
 }
+
+#: Rows searched for the header when a title or a date line stands above it.
+HEADER_ROWS = 20
+#: Excel's hint on a CSV's first line naming its delimiter (``sep=;``), not a row.
+_SEP_HINT = re.compile(r'"?sep=(.)"?[,;\t|]*\s*', re.IGNORECASE)
 
 
 @dataclass
@@ -94,7 +102,9 @@ def read_file(path: Path) -> RawTable:
     ----------
     path
         The file; its extension picks the reader (``.csv/.txt/.tsv``, ``.xlsx``,
-        ``.geojson``, ``.json`` — GeoJSON or police open-API events — and ``.gpkg``).
+        ``.geojson``, ``.json`` — GeoJSON or police open-API events — and ``.gpkg``). A
+        table's header is the first row naming a time column (:func:`header_index`), so a
+        title above it is no row; Excel's ``sep=;`` line names a CSV's delimiter.
 
     Returns
     -------
@@ -104,7 +114,8 @@ def read_file(path: Path) -> RawTable:
     Raises
     ------
     ImportFileError
-        If the file is missing, unreadable, of an unknown type, or empty.
+        If the file is missing, unreadable, of an unknown type, or empty, or if two columns
+        a field reads have the same name.
     """
     if not path.is_file():
         raise _fail(path, "no such file", "Check the path")
@@ -131,6 +142,81 @@ def read_file(path: Path) -> RawTable:
         )
     logger.info("%s: %d rows (%s)", path, len(table.rows), table.format)
     return table
+
+
+def _cell_text(value: object) -> str:
+    """Return a header cell as text, ``""`` for an empty one."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def header_index(rows: Sequence[Sequence[object]]) -> int:
+    """Return which of a table's first rows is its header.
+
+    Kommun exports often put a title and a blank or date line above the table.
+
+    Parameters
+    ----------
+    rows
+        The table's first rows (blank ones may be left out), cells as read.
+
+    Returns
+    -------
+    int
+        The first of the first :data:`HEADER_ROWS` rows that names a date or time column
+        and one more known column (:data:`geo.ingest._columns.ALIASES`); 0 when none does
+        (the first row is the header, and a missing column is reported from it).
+    """
+    for i, row in enumerate(rows[:HEADER_ROWS]):
+        fields = resolve_columns(t for t in map(_cell_text, row) if t)
+        if len(fields) >= 2 and ("datetime" in fields or "date" in fields):
+            return i
+    return 0
+
+
+def header_names(path: Path, cells: Sequence[object], line: int) -> list[str]:
+    """Return a header's column names: stripped, an empty cell named by its position.
+
+    Parameters
+    ----------
+    path
+        The file (for the error).
+    cells
+        The header row's cells.
+    line
+        The header's line or sheet row (from 1), for the error.
+
+    Returns
+    -------
+    list of str
+        One unique name per column; a name repeated in a column no field reads gets its
+        position (``foo (5)``).
+
+    Raises
+    ------
+    ImportFileError
+        If a name that a field reads (``Datum``, ``Beskrivning`` …) heads two columns: which
+        one holds the incident's value cannot be told.
+    """
+    names = [_cell_text(c) or f"kolumn {j + 1}" for j, c in enumerate(cells)]
+    first: dict[str, int] = {}
+    out = []
+    for j, name in enumerate(names):
+        key = name.casefold()
+        if key not in first:
+            first[key] = j
+            out.append(name)
+            continue
+        if resolve_columns([name]):
+            raise _fail(
+                path,
+                f"the header on line {line} has two columns named {name!r} (columns "
+                f"{first[key] + 1} and {j + 1})",
+                f"Rename the one that does not hold the incident's value (e.g. to '{name} 2')",
+            )
+        out.append(f"{name} ({j + 1})")
+    return out
 
 
 def _decode(path: Path) -> str:
@@ -180,40 +266,46 @@ def sniff_delimiter(sample: str) -> str:
 
 def _read_csv(path: Path, sha: str) -> RawTable:
     text = _decode(path)
-    delimiter = sniff_delimiter("\n".join(text.splitlines()[:50]))
+    head = text.splitlines()[:50]
+    hint = _SEP_HINT.fullmatch(head[0]) if head else None  # Excel's "sep=;" line
+    delimiter = hint[1] if hint else sniff_delimiter("\n".join(head))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header: list[str] | None = None
-    records: list[list[str]] = []
-    lines: list[int] = []
-    malformed: list[dict[str, object]] = []
+    found: list[tuple[int, list[str]]] = []
     start = 1
     try:
         for record in reader:
             line, start = start, reader.line_num + 1
-            if not any(field.strip() for field in record):
+            if (hint and line == 1) or not any(field.strip() for field in record):
                 continue
-            if header is None:
-                header = [h.strip() for h in record]
-                continue
-            if len(record) != len(header):
-                malformed.append(
-                    {
-                        "line": line,
-                        "reason": "malformed_row",
-                        "detail": f"{len(record)} fields where the header has {len(header)}; "
-                        f"check the delimiter {delimiter!r} and quoting on this line",
-                        "raw": json.dumps(record, ensure_ascii=False),
-                    }
-                )
-                continue
-            records.append(record)
-            lines.append(line)
+            found.append((line, record))
     except csv.Error as e:
         raise _fail(
             path, f"not a readable CSV table ({e})", "Check the quoting of the text fields"
         ) from e
-    if header is None:
+    if not found:
         raise _fail(path, "the file has no header row", "Export the data again with a header row")
+    first = header_index([record for _, record in found])
+    header_line = found[first][0]
+    if first:
+        logger.info("%s: the header is on line %d (a title above it skipped)", path, header_line)
+    header = header_names(path, found[first][1], header_line)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    malformed: list[dict[str, object]] = []
+    for line, record in found[first + 1 :]:
+        if len(record) != len(header):
+            malformed.append(
+                {
+                    "line": line,
+                    "reason": "malformed_row",
+                    "detail": f"{len(record)} fields where the header has {len(header)}; "
+                    f"check the delimiter {delimiter!r} and quoting on this line",
+                    "raw": json.dumps(record, ensure_ascii=False),
+                }
+            )
+            continue
+        records.append(record)
+        lines.append(line)
     df = (
         pd.DataFrame(records, columns=header, dtype=object)
         if records
@@ -230,23 +322,37 @@ def _read_csv(path: Path, sha: str) -> RawTable:
     return table
 
 
+def _with_header(path: Path, sheet: pd.DataFrame, fmt: str, sha: str) -> RawTable:
+    """Return a sheet's rows under its header (the row :func:`header_index` finds).
+
+    ``sheet`` holds the sheet's rows from its first (index 0 is sheet row 1), no header.
+    """
+    if sheet.empty:
+        return RawTable(path, fmt, sha, pd.DataFrame(), np.asarray([], dtype=int))
+    filled = sheet.dropna(how="all")
+    first = int(filled.index[header_index(filled.to_numpy().tolist())])
+    if first:
+        logger.info("%s: the header is on row %d (a title above it skipped)", path, first + 1)
+    header = header_names(path, list(sheet.loc[first]), first + 1)
+    df = filled.loc[first + 1 :].set_axis(header, axis=1)
+    lines = np.asarray(df.index) + 1  # index 0 is sheet row 1
+    return RawTable(path, fmt, sha, df.reset_index(drop=True), lines)
+
+
 def _read_xlsx(path: Path, sha: str) -> RawTable:
     try:
-        df = pd.read_excel(path, sheet_name=0, engine="openpyxl", dtype=object)
+        sheet = pd.read_excel(path, sheet_name=0, engine="openpyxl", dtype=object, header=None)
     except Exception as e:  # openpyxl raises many unrelated types for corrupt files
         raise _fail(
             path,
             f"not a readable XLSX workbook ({type(e).__name__}: {e})",
             "Open it in Excel and save as .xlsx",
         ) from e
-    df = df.dropna(how="all")
-    lines = np.asarray(df.index) + 2
-    df.columns = [str(c).strip() for c in df.columns]
-    return RawTable(path, "xlsx", sha, df.reset_index(drop=True), lines)
+    return _with_header(path, sheet, "xlsx", sha)
 
 
 def _read_xls(path: Path, sha: str) -> RawTable:
-    """Read the first sheet of a legacy Excel workbook; its first row names the columns.
+    """Read the first sheet of a legacy Excel workbook; a title may stand above its header.
 
     A workbook saved as ``.xlsx`` and renamed ``.xls`` (a zip) is read as ``.xlsx``; an HTML
     page or text named ``.xls`` is refused naming what it is. Cells are
@@ -272,14 +378,7 @@ def _read_xls(path: Path, sha: str) -> RawTable:
             f"not a readable XLS workbook ({type(e).__name__}: {e})",
             "Open it in Excel and save as .xlsx",
         ) from e
-    if sheet.empty:
-        return RawTable(path, "xls", sha, pd.DataFrame(), np.asarray([], dtype=int))
-    header = [
-        str(c).strip() if c is not None else f"kolumn {j + 1}" for j, c in enumerate(sheet.iloc[0])
-    ]
-    df = sheet.iloc[1:].set_axis(header, axis=1).dropna(how="all")
-    lines = np.asarray(df.index) + 1  # the header is sheet row 1
-    return RawTable(path, "xls", sha, df.reset_index(drop=True), lines)
+    return _with_header(path, sheet, "xls", sha)
 
 
 def _read_geo(path: Path, sha: str, kind: str) -> RawTable:
