@@ -145,6 +145,7 @@ _DATE_FORMS = (
     lambda d: f"{d:%Y/%m/%d}",
     lambda d: f"{d:%Y.%m.%d}",
     lambda d: f"{d:%Y%m%d}",
+    lambda d: f"{d:%y%m%d}",  # ÅÅMMDD
     lambda d: f"{d:%d.%m.%Y}",
     lambda d: f"{d.day}/{d.month}/{d.year}",
 )
@@ -174,6 +175,13 @@ _CLOCK_FORMS = (
     date_form=_DATE_FORMS[1],
     clock_form=None,
 )
+@example(
+    day=pd.Timestamp("2026-05-03").date(),
+    clock=pd.Timestamp("18:30").time(),
+    date_form=_DATE_FORMS[5],
+    clock_form=None,
+)
+# and ÅÅMMDD was read day first: 260503 as 26 May 2003, stored without a word
 @example(
     day=pd.Timestamp("2026-05-03").date(),
     clock=pd.Timestamp("18:30").time(),

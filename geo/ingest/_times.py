@@ -19,6 +19,9 @@ _HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
 #: also write them (``2026/05/03``, ``2026.05.03``), or compact (``20260503``). Read day
 #: first, ``2026/05/03`` was 5 March and ``20260503`` too.
 _YEAR_FIRST = re.compile(r"^\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}(?!\d))")
+#: A Swedish short date, year first (ÅÅMMDD: ``260503`` is 3 May 2026), alone or before a
+#: time; pandas read it day first (26 May 2003).
+_SHORT_DATE = re.compile(r"^(\d{2})(\d{2})(\d{2})(?=\s|$)")
 #: Swedish "klockan" before a time (``3 maj 2026 kl. 18:30``, ``2026-05-03 kl 18``).
 _KL = re.compile(r"(?<=\S)\s+kl(?:ockan|\.)?\s*(?=\d)", re.IGNORECASE)
 #: A clock written with dots after a date (``03.05.2026 18.30``, ``… 18.30.15``).
@@ -78,6 +81,12 @@ def combine(
     return (d + " " + t).str.strip()
 
 
+def _long_date(match: re.Match[str]) -> str:
+    """Return a date written ÅÅMMDD as ÅÅÅÅ-MM-DD; years 69-99 are 1969-1999, as ``%y`` reads."""
+    yy, mm, dd = match.groups()
+    return f"{19 if int(yy) >= 69 else 20}{yy}-{mm}-{dd}"
+
+
 def _colon_clock(match: re.Match[str]) -> str:
     """Return a clock written with dots (``18.30``, ``18.30.15``) with colons."""
     return ":".join(part for part in match.groups() if part is not None)
@@ -90,9 +99,9 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     and a non-existent local time (spring DST gap) is moved forward and flagged
     ``dst_gap``, an ambiguous one (autumn overlap) is read as summer time and flagged
     ``dst_ambiguous``. Dates that start with a four-digit year (``2026-05-03``,
-    ``2026/05/03``, ``20260503``) are read year first; other dates with slashes or dots day
-    first, as Swedish users write them. ``kl.`` before the time and a clock written with dots
-    (``18.30``) are read too.
+    ``2026/05/03``, ``20260503``) and Swedish ÅÅMMDD (``260503``) are read year first;
+    other dates with slashes or dots day first, as Swedish users write them. ``kl.`` before
+    the time and a clock written with dots (``18.30``) are read too.
 
     Parameters
     ----------
@@ -106,6 +115,7 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     """
     tz = settings.timezone
     text = english_month_names(text)  # "3 maj 2026 18:30"
+    text = text.str.replace(_SHORT_DATE, _long_date, regex=True)  # "260503"
     text = text.str.replace(_KL, " ", regex=True)  # "3 maj 2026 kl. 18:30"
     text = text.str.replace(_DOT_CLOCK, _colon_clock, regex=True)  # "03.05.2026 18.30"
     text, end_of_day = midnight_of_24(text)  # "24:00" is 00:00 of the next day
