@@ -312,6 +312,25 @@ def test_cli_json_is_one_object_and_counts_add_up(tmp_path):
     }
 
 
+def test_one_coordinate_of_two_is_bad_coordinates_naming_the_empty_column(tmp_path):
+    # a row with E and an empty N was quarantined as outside_kommun ("check the coordinates or
+    # --crs"), and one with a place name beside it was not looked up in the gazetteer
+    x, y = project(FJUGESTA, 3006)
+    f = write(
+        tmp_path / "en.csv",
+        f"datum;E;N;plats\n2026-05-03;{x:.0f};{y:.0f};\n2026-05-04;{x:.0f};;\n"
+        f"2026-05-05;;{y:.0f};Mullhyttan\n",
+    )
+    r = _import(f, tmp_path)
+    assert (r.read, r.stored, r.reasons) == (3, 2, {"bad_coordinates": 1})
+    (row,) = r.examples
+    assert row.line == 3 and row.detail.startswith(
+        f"column 'N' is empty while 'E' holds '{x:.0f}'; give both coordinates"
+    )
+    geocoded = _stored(tmp_path).set_index("place_id").loc["mullhyttan"]
+    assert geocoded["location_flag"] == "geocoded_place"
+
+
 def test_ragged_rows_are_quarantined_not_lost(tmp_path):
     lon, lat = LANNA
     f = write(

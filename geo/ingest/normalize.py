@@ -111,6 +111,24 @@ def _not_numbers(
     return why
 
 
+def _half_detail(rows: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
+    """Return, per row, which coordinate column is empty while the other holds a value."""
+    fields = ("lat", "lon") if "lat" in cols and "lon" in cols else ("x", "y")
+    a, b = (_text(rows[cols[f]], len(rows), rows.index) for f in fields)
+    value = b.where(a == "", a)  # the value beside the empty cell
+    name_empty = pd.Series(cols[fields[0]], index=rows.index).where(a == "", cols[fields[1]])
+    name_other = pd.Series(cols[fields[1]], index=rows.index).where(a == "", cols[fields[0]])
+    return (
+        "column "
+        + name_empty.map(repr)
+        + " is empty while "
+        + name_other.map(repr)
+        + " holds "
+        + value.map(repr)
+        + "; give both coordinates, or neither and a place name that geo places lists"
+    )
+
+
 def _col(rows: pd.DataFrame, cols: dict[str, str], field: str) -> pd.Series | None:
     return rows[cols[field]] if field in cols else None
 
@@ -224,6 +242,7 @@ def normalize_table(
     loc_flag = pd.Series(None, index=index, dtype=object)
     precision = pd.Series(10.0, index=index)
     located = None
+    half = pd.Series(False, index=index)
     if has_xy:
         if "__x" in rows:
             rx, ry, epsg, named = (
@@ -244,6 +263,8 @@ def normalize_table(
             text_xy = _not_numbers(rows, cols, {"x": rx, "y": ry})
             reject(text_xy != "", "bad_coordinates", text_xy)
         given = np.isfinite(rx) & np.isfinite(ry)
+        half = pd.Series(np.isfinite(rx) != np.isfinite(ry), index=index)
+        rx, ry = np.where(given, rx, np.nan), np.where(given, ry, np.nan)
         located = locate(rx, ry, epsg=epsg, lonlat_named=named and epsg in (None, 4326))
         if located is not None:
             x, y = located.x, located.y
@@ -273,6 +294,8 @@ def normalize_table(
             place_id[key], place_name[key] = match.place_id, match.name
             loc_flag[key] = "geocoded_place"
     no_loc = pd.Series(~np.isfinite(x), index=index)
+    if half.any():  # one coordinate of two, and no place found instead
+        reject(no_loc & half, "bad_coordinates", _half_detail(rows, cols))
     reject(
         no_loc,
         "no_location",
