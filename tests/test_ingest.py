@@ -306,7 +306,8 @@ def test_cli_json_is_one_object_and_counts_add_up(tmp_path):
                 "file": str(f),
                 "line": 3,
                 "reason": "no_time",
-                "detail": "cannot read 'fel' as a date/time (use 2026-05-31 18:30)",
+                "detail": "column 'datum' holds 'fel', which is not a date/time that can be"
+                " read; write it as 2026-05-31 18:30 (or 31.05.2026 18.30)",
             }
         ],
     }
@@ -329,6 +330,30 @@ def test_one_coordinate_of_two_is_bad_coordinates_naming_the_empty_column(tmp_pa
     )
     geocoded = _stored(tmp_path).set_index("place_id").loc["mullhyttan"]
     assert geocoded["location_flag"] == "geocoded_place"
+
+
+def test_quarantine_details_name_the_columns_values_and_how_far_out(tmp_path):
+    # an Excel row typed at Örebro's coordinates said only "the point lies outside kommun
+    # 1814 … check the coordinates or --crs", and an unreadable time named no column
+    lon, lat = FJUGESTA
+    rows = [
+        f"2026-05-03;18:30;{lat};{lon}",  # line 2, stored
+        "2026-05-03;18:30;59,2753;15,2134",  # line 3, Örebro, 13 km east of the border
+        f"igår;;{lat};{lon}",  # line 4
+        f";;{lat};{lon}",  # line 5
+    ]
+    f = write(tmp_path / "rapport.csv", "Datum;Tid;Latitud;Longitud\n" + "\n".join(rows) + "\n")
+    r = _import(f, tmp_path)
+    assert (r.read, r.stored, r.quarantined) == (4, 1, 3)
+    details = {e.line: e.detail for e in r.examples}
+    assert details[3].startswith(
+        "the point in 'Latitud' 59,2753 / 'Longitud' 15,2134 (read as EPSG:4326) lies 13."
+    )
+    assert " km outside kommun 1814 (Lekeberg)" in details[3]
+    assert details[4].startswith("columns 'Datum' + 'Tid' hold 'igår', which is not a date")
+    assert details[5].startswith("columns 'Datum' + 'Tid' are empty; give the date")
+    q = store.read_quarantine(tmp_path / "s.gpkg").set_index("line")
+    assert q.loc[3, "detail"] == details[3] and q.loc[3, "reason"] == "outside_kommun"
 
 
 def test_ragged_rows_are_quarantined_not_lost(tmp_path):
@@ -357,7 +382,7 @@ def test_cli_names_the_first_quarantined_rows_per_reason_with_line_and_fix(tmp_p
         assert f"{f} line {line}: no_location — no coordinates, and place 'Okändby'" in out
     assert f"{f} line 6:" not in out and "… and 2 more" in out
     assert "add the place there, or give lat/lon or x/y" in out  # the fix
-    assert f"{f} line 8: no_time — cannot read 'inte ett datum'" in out
+    assert f"{f} line 8: no_time — column 'datum' holds 'inte ett datum'" in out
     # the same file again stores nothing and names no rows
     again = CliRunner().invoke(main, ["import", str(f), "--store", str(tmp_path / "s.gpkg")])
     assert "imported before" in again.output and " line " not in again.output

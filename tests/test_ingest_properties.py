@@ -84,6 +84,13 @@ def csv_files(draw):
         '2015-01-01 00:00:00,59.25000,"14,87500",-0,nedskräpning,,polis\r\n'
     ).encode()
 )
+# and a northing of 1e154 overflowed the distance an outside_kommun detail gives
+@example(
+    data=(
+        b"E,N,datum\r\n485000.0,6555000.0,2015-01-01 00:00:00\r\n"
+        b"485000.0,1.3407807929942597e+154,2015-01-01 00:00:00\r\n"
+    )
+)
 def test_any_csv_is_fully_accounted_for(tmp_path, data):
     path = tmp_path / f"gen{next(_counter)}.csv"
     path.write_bytes(data)

@@ -15,11 +15,11 @@ import pandas as pd
 from geo import settings
 from geo.errors import ImportFileError
 from geo.ingest._columns import describe_aliases, resolve_columns
-from geo.ingest._coords import locate, to_number
+from geo.ingest._coords import Located, locate, to_number
 from geo.ingest._times import combine, parse_times
 from geo.ingest.readers import RawTable
 from geo.model import CATEGORIES, INCIDENT_COLUMNS, SOURCES, category_from_text
-from geo.sites import Gazetteer, assign_places, inside_kommun
+from geo.sites import Gazetteer, assign_places, inside_kommun, load_boundary
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +129,63 @@ def _half_detail(rows: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
     )
 
 
+def _columns_said(cols: dict[str, str], fields: tuple[str, ...]) -> tuple[str, bool]:
+    """Return ``column 'Datum'`` or ``columns 'Datum' + 'Tid'`` for the fields found, and plural."""
+    names = [repr(cols[f]) for f in fields if f in cols]
+    if len(names) == 1:
+        return f"column {names[0]}", False
+    return f"columns {' + '.join(names)}", True
+
+
+def _outside_detail(
+    rows: pd.DataFrame,
+    cols: dict[str, str],
+    points: gpd.GeoSeries,
+    outside: pd.Series,
+    located: Located | None,
+    fmt: str,
+) -> pd.Series:
+    """Return, for rows located outside the kommun, where they were read and how far out.
+
+    A point a digit wrong or in another CRS lies tens or hundreds of km out; one just over
+    the border, a few hundred metres. The detail names the columns and values read (or the
+    feature's geometry), the CRS and the distance, so the row can be found and mended.
+    """
+    with np.errstate(all="ignore"):  # a value such as 1e154 is far beyond any distance
+        far = points[outside].distance(load_boundary())
+    crs = f" (read as EPSG:{located.epsg})" if located is not None and located.epsg else ""
+    if "__x" in rows:
+        where = pd.Series(f"the {fmt} feature's geometry{crs}", index=far.index)
+    else:
+        fields = ("lat", "lon") if "lat" in cols and "lon" in cols else ("x", "y")
+        names = [cols[f] for f in fields]
+        where = pd.Series(
+            [
+                f"the point in {names[0]!r} {a} / {names[1]!r} {b}{crs}"
+                for a, b in zip(
+                    _text(rows.loc[far.index, names[0]], len(far), far.index),
+                    _text(rows.loc[far.index, names[1]], len(far), far.index),
+                    strict=True,
+                )
+            ],
+            index=far.index,
+        )
+    distance = far.map(
+        lambda m: (
+            "far" if not np.isfinite(m) else f"{m / 1000:.1f} km" if m >= 1000 else f"{m:.0f} m"
+        )
+    )
+    detail: pd.Series = (
+        where
+        + " lies "
+        + distance
+        + f" outside kommun {settings.kommunkod} ({settings.kommun_name}), beyond its"
+        f" {settings.boundary_buffer_m:.0f} m margin; correct the coordinates or pass --crs"
+        " with the file's CRS, or leave the row out if it happened elsewhere"
+    )
+    return detail.reindex(rows.index, fill_value="")
+
+
 def _col(rows: pd.DataFrame, cols: dict[str, str], field: str) -> pd.Series | None:
     return rows[cols[field]] if field in cols else None
 
@@ -221,16 +278,29 @@ def normalize_table(
     text = combine(_col(rows, cols, "date"), _col(rows, cols, "time"), _col(rows, cols, "datetime"))
     times = parse_times(text)
     now = now or pd.Timestamp.now(tz=settings.timezone)
+    held, plural = _columns_said(cols, ("datetime", "date", "time"))
+    reject(
+        times.at.isna() & (text == ""),
+        "no_time",
+        f"{held} {'are' if plural else 'is'} empty; give the date (and time) the incident"
+        " happened, e.g. 2026-05-31 18:30",
+    )
+    holds = f"{held} {'hold' if plural else 'holds'} "
     reject(
         times.at.isna(),
         "no_time",
-        "cannot read " + text.map(repr) + " as a date/time (use 2026-05-31 18:30)",
+        holds
+        + text.map(repr)
+        + ", which is not a date/time that can be read; write it as 2026-05-31 18:30 (or"
+        " 31.05.2026 18.30)",
     )
     future = times.at.notna() & (times.at > now + pd.Timedelta(days=1))
     reject(
         future,
         "time_in_future",
-        "time " + text.map(repr) + " is after the import; check the year and the day/month order",
+        holds
+        + text.map(repr)
+        + f", which is after the import ({now:%Y-%m-%d}); check the year and the day/month order",
     )
     until = None
     if "until" in cols:
@@ -314,12 +384,13 @@ def normalize_table(
     inside = pd.Series(False, index=index)
     if ok_xy.any():
         inside[ok_xy] = inside_kommun(points[ok_xy]).to_numpy()
-    reject(
-        ok_xy & ~inside,
-        "outside_kommun",
-        f"the point lies outside kommun {settings.kommunkod} ({settings.kommun_name}) and its "
-        f"{settings.boundary_buffer_m:.0f} m margin; check the coordinates or --crs",
-    )
+    outside = ok_xy & ~inside
+    if outside.any():
+        reject(
+            outside,
+            "outside_kommun",
+            _outside_detail(rows, cols, points, outside, located, table.format),
+        )
     # --- what, who
     cat_text = _text(_col(rows, cols, "category"), n, index)
     category = pd.Series(
