@@ -423,7 +423,8 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
     A file whose hash was imported before stores nothing (every row counts as a
     duplicate). Incidents whose ``incident_id`` is stored already count as duplicates,
     unless ``batch.update_existing`` and their content changed, in which case they are
-    replaced and counted as stored.
+    replaced and counted as stored. A row without a source id (``h:`` id) is a duplicate
+    too when a stored one holds the same event under another place (:func:`_stored_alike`).
 
     Parameters
     ----------
@@ -464,10 +465,14 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
                 conn.execute("DELETE FROM incidents WHERE source = ?", (batch.replace_source,))
             stored = duplicates = 0
             existing = _existing_hashes(conn, list(batch.incidents["incident_id"]))
+            rows = _incident_rows(batch.incidents, import_id)
+            stored_alike = _stored_alike(conn, [r for r in rows if r[1] not in existing])
             new_rows, updates = [], []
-            for row in _incident_rows(batch.incidents, import_id):
+            for row in rows:
                 iid, chash = row[1], row[-1]
-                if iid not in existing:
+                if iid not in existing and iid in stored_alike:
+                    duplicates += 1
+                elif iid not in existing:
                     new_rows.append(row)
                     existing[iid] = chash
                 elif batch.update_existing and existing[iid] != chash:
@@ -526,6 +531,48 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
         result.duplicates,
     )
     return result
+
+
+#: Where a stored row's fields are in :func:`_incident_rows`' tuples (the blob comes first).
+_ROW_AT = {c: 1 + i for i, c in enumerate(_STORED_COLUMNS)}
+#: Two points this close (m) are one point, as the content hash rounds them to 0.1 m.
+SAME_POINT_M = 0.1
+
+
+def _stored_alike(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> set[str]:
+    """Return the ids of ``rows`` without a source id whose event is stored under another hash.
+
+    A row without an id is known by the hash of its content, which holds the place the
+    gazetteer gave it: drawing a place (a bathing site) or renaming one gave a row imported
+    again another hash, and it was stored twice. Here a row is the stored one when a stored
+    row without an id has its source, time, category and description and lies within
+    :data:`SAME_POINT_M` of it, whatever place each was given.
+    """
+    wanted = [r for r in rows if str(r[1]).startswith("h:")]
+    if not wanted:
+        return set()
+    at = _ROW_AT
+    key_of = ("source", "occurred_at", "category", "description")
+    times = sorted({r[at["occurred_at"]] for r in wanted})
+    stored: dict[tuple[Any, ...], list[bytes]] = {}
+    for start in range(0, len(times), 500):
+        chunk = times[start : start + 500]
+        found = conn.execute(
+            f"SELECT {', '.join(key_of)}, geom FROM incidents WHERE incident_id LIKE 'h:%'"
+            f" AND occurred_at IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        for *key, blob in found:
+            stored.setdefault(tuple(key), []).append(blob)
+    alike: set[str] = set()
+    for row in wanted:
+        blobs = stored.get(tuple(row[at[c]] for c in key_of))
+        if not blobs or row[0] is None:
+            continue
+        (point,) = _gpkg.from_blobs([row[0]])
+        if any(point.distance(g) < SAME_POINT_M for g in _gpkg.from_blobs(blobs)):
+            alike.add(str(row[1]))
+    return alike
 
 
 def _existing_hashes(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str | None]:

@@ -230,6 +230,30 @@ def test_reimport_stores_nothing(tmp_path):
     assert (again.stored, again.duplicates) == (0, 2)
 
 
+def test_a_row_imported_again_after_a_place_was_drawn_is_no_second_event(tmp_path, monkeypatch):
+    # a kommun export without ids, imported before Lanna badgruva was drawn and again (a month
+    # more appended) after: its rows' hashes held the place the gazetteer gave them, so the
+    # same rows were stored a second time, now at the bathing site, and counted twice
+    from geo.sites import load_places
+
+    places = load_places()
+    monkeypatch.setattr(
+        ingest, "load_places", lambda: places[places["place_id"] != "lanna_badgruva"]
+    )
+    lon, lat = LANNA
+    rows = f"2026-07-04 18:30;nedskräpning;skräp;{lat};{lon}\n"
+    header = "datum;kategori;beskrivning;lat;lon\n"
+    assert _import(write(tmp_path / "juli.csv", header + rows), tmp_path).stored == 1
+    monkeypatch.setattr(ingest, "load_places", lambda: places)
+    rows += f"2026-07-04 18:30;klotter;skräp;{lat};{lon}\n"  # another event, same time and spot
+    rows += f"2026-08-01 12:00;nedskräpning;skräp;{lat};{lon}\n"
+    r = _import(write(tmp_path / "juli-aug.csv", header + rows), tmp_path)
+    assert (r.read, r.stored, r.duplicates) == (3, 2, 1)
+    df = _stored(tmp_path)
+    assert len(df) == 3
+    assert (df["place_id"] == "lanna_badgruva").sum() == 2  # the new rows; the first keeps its
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
