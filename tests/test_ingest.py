@@ -219,6 +219,39 @@ def test_xlsx_geojson_and_geopackage(tmp_path):
     assert len(df) == 2 and set(df["category"]) == {"nedskrapning", "alkohol"}
 
 
+def test_geopackage_of_several_layers_reads_the_one_with_features_or_the_one_named(tmp_path):
+    # a QGIS GeoPackage with an empty template layer first was refused as "the file has a
+    # header but no rows"; of two filled layers only the first could be read, and with the
+    # file's hash naming the import, the second could never be imported at all
+    x, y = project(FJUGESTA, 3006)
+
+    def layer(times):
+        return gpd.GeoDataFrame(
+            {"tidpunkt": times, "kategori": ["klotter"] * len(times)},
+            geometry=[shapely.Point(x + 10 * k, y) for k in range(len(times))],
+            crs=3006,
+        )
+
+    f = tmp_path / "qgis.gpkg"
+    layer([]).to_file(f, layer="mall", driver="GPKG")
+    layer(["2026-05-03 18:30", "2026-05-04 18:30"]).to_file(f, layer="rapporter_2026")
+    assert _import(f, tmp_path).stored == 2
+    layer(["2025-05-03 18:30"]).to_file(f, layer="rapporter_2025")
+    with pytest.raises(ImportFileError, match=r"3 layers: 'mall' \(0 features\), 'rapporter_2026"):
+        _import(f, tmp_path)
+    r = _import(f, tmp_path, layer="rapporter_2025")
+    assert (r.read, r.stored, r.already_imported) == (1, 1, False)
+    again = _import(f, tmp_path, layer="rapporter_2026")
+    assert (again.stored, again.duplicates) == (0, 2)
+    with pytest.raises(ImportFileError, match="no layer 'x'; its layers are 'mall'"):
+        _import(f, tmp_path, layer="x")
+    res = CliRunner().invoke(
+        main,
+        ["import", str(f), "--layer", "rapporter_2025", "--store", str(tmp_path / "s.gpkg")],
+    )
+    assert res.exit_code == 0 and "imported before" in res.output, res.output
+
+
 def test_reimport_stores_nothing(tmp_path):
     lon, lat = LANNA
     f = write(

@@ -55,6 +55,11 @@ def _sum(results: list[FileImportResult]) -> dict[str, object]:
     "--source", default="kommun", show_default=True, help="Source of rows without a source column."
 )
 @click.option(
+    "--layer",
+    default=None,
+    help="Layer of a GeoPackage with several (default: the only one with features).",
+)
+@click.option(
     "--polisen-api",
     is_flag=True,
     help="Fetch current events from the police open API and import them.",
@@ -69,6 +74,7 @@ def import_cmd(
     store_path: Path | None,
     crs: str | None,
     source: str,
+    layer: str | None,
     polisen_api: bool,
     kommun: str | None,
     api_url: str | None,
@@ -86,7 +92,9 @@ def import_cmd(
     epsg = parse_crs(crs) if crs else None
     results = []
     for path in files:
-        result = ingest.import_file(path, store_path=store_path, crs=epsg, source=source)
+        result = ingest.import_file(
+            path, store_path=store_path, crs=epsg, source=source, layer=layer
+        )
         results.append(result)
         if not as_json:
             _print_result(str(path), result)

@@ -37,6 +37,7 @@ def import_file(
     source: str = "kommun",
     now: pd.Timestamp | None = None,
     replace_source: str | None = None,
+    layer: str | None = None,
 ) -> FileImportResult:
     """Import one file into the store: every row is stored, quarantined or a duplicate.
 
@@ -58,6 +59,9 @@ def import_file(
     replace_source
         Delete the stored incidents of this source in the same transaction (used by
         ``geo run`` to replace last week's synthetic set); ignored for a file imported before.
+    layer
+        The layer of a GeoPackage of several; default the only one with features. Each
+        layer is imported once (its import is named by the file's and the layer's hash).
 
     Returns
     -------
@@ -70,7 +74,7 @@ def import_file(
     geo.errors.ImportFileError
         If the whole file cannot be used.
     """
-    table = read_file(path)
+    table = read_file(path, layer=layer)
     places = load_places()
     if table.format == "polisen":
         result = normalize_events(list(table.rows["__event"]), table.lines, places)

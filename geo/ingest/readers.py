@@ -17,6 +17,7 @@ import charset_normalizer
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import ImportFileError
@@ -95,7 +96,7 @@ def _fail(path: Path, problem: str, fix: str) -> ImportFileError:
     return ImportFileError(f"{path}: {problem}. {fix}")
 
 
-def read_file(path: Path) -> RawTable:
+def read_file(path: Path, *, layer: str | None = None) -> RawTable:
     """Read any supported input file into a :class:`RawTable`.
 
     Parameters
@@ -105,6 +106,9 @@ def read_file(path: Path) -> RawTable:
         ``.geojson``, ``.json`` — GeoJSON or police open-API events — and ``.gpkg``). A
         table's header is the first row naming a time column (:func:`header_index`), so a
         title above it is no row; Excel's ``sep=;`` line names a CSV's delimiter.
+    layer
+        The layer of a GeoPackage to read; default its only layer, or the only one with
+        features.
 
     Returns
     -------
@@ -114,8 +118,9 @@ def read_file(path: Path) -> RawTable:
     Raises
     ------
     ImportFileError
-        If the file is missing, unreadable, of an unknown type, or empty, or if two columns
-        a field reads have the same name.
+        If the file is missing, unreadable, of an unknown type, or empty, if two columns
+        a field reads have the same name, or if a GeoPackage has several layers with
+        features and ``layer`` names none of them.
     """
     if not path.is_file():
         raise _fail(path, "no such file", "Check the path")
@@ -123,6 +128,8 @@ def read_file(path: Path) -> RawTable:
     if kind is None:
         known = ", ".join(sorted(_EXTENSIONS))
         raise _fail(path, f"unknown file type {path.suffix!r}", f"Use one of {known}")
+    if layer is not None and kind != "gpkg":
+        raise _fail(path, "--layer is given but the file is no GeoPackage", "Leave --layer out")
     sha = file_sha256(path)
     if path.stat().st_size == 0:
         raise _fail(path, "the file is empty", "Export the data again with a header row and rows")
@@ -135,7 +142,7 @@ def read_file(path: Path) -> RawTable:
     elif kind == "json":
         table = _read_json(path, sha)
     else:
-        table = _read_geo(path, sha, kind)
+        table = _read_geo(path, sha, kind, layer)
     if table.n_read == 0:
         raise _fail(
             path, "the file has a header but no rows", "Export the data again with its rows"
@@ -381,9 +388,51 @@ def _read_xls(path: Path, sha: str) -> RawTable:
     return _with_header(path, sheet, "xls", sha)
 
 
-def _read_geo(path: Path, sha: str, kind: str) -> RawTable:
+def _gpkg_layer(path: Path, sha: str, layer: str | None) -> tuple[str | None, str]:
+    """Return the layer of a GeoPackage to read and the hash that names its import.
+
+    A GeoPackage of one layer is read whole, its hash the file's. Of several (QGIS saves a
+    project's layers in one file) the one named, else the only one with features; its hash
+    is that of the file and the layer, so that each layer is imported once, not only the
+    first one imported.
+    """
     try:
-        gdf = gpd.read_file(path)
+        names = [str(name) for name, _ in pyogrio.list_layers(path)]
+    except (DataSourceError, DataLayerError, OSError, ValueError):
+        return layer, sha  # gpd.read_file names the problem
+    if layer is not None and layer not in names:
+        raise _fail(
+            path,
+            f"no layer {layer!r}; its layers are {', '.join(map(repr, names))}",
+            "Give one of them with --layer",
+        )
+    if len(names) <= 1:
+        return layer, sha
+    if layer is None:
+        counts = {name: int(pyogrio.read_info(path, layer=name)["features"]) for name in names}
+        filled = [name for name in names if counts[name]]
+        if len(filled) != 1:
+            said = ", ".join(f"{name!r} ({counts[name]} features)" for name in names)
+            raise _fail(
+                path,
+                f"{len(names)} layers: {said}",
+                f"Choose the incidents' layer with --layer, e.g. --layer {(filled or names)[0]!r}",
+            )
+        layer = filled[0]
+        logger.warning(
+            "%s: %d layers; read %r, the only one with features (--layer to choose)",
+            path,
+            len(names),
+            layer,
+        )
+    return layer, hashlib.sha256(f"{sha}\0{layer}".encode()).hexdigest()
+
+
+def _read_geo(path: Path, sha: str, kind: str, layer: str | None = None) -> RawTable:
+    if kind == "gpkg":
+        layer, sha = _gpkg_layer(path, sha, layer)
+    try:
+        gdf = gpd.read_file(path, layer=layer)
     except (DataSourceError, DataLayerError, OSError, ValueError) as e:
         raise _fail(path, f"not a readable {kind.upper()} ({e})", "Check the file in QGIS") from e
     if gdf.crs is None and kind == "gpkg":
