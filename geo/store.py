@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -467,6 +468,7 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
             existing = _existing_hashes(conn, list(batch.incidents["incident_id"]))
             rows = _incident_rows(batch.incidents, import_id)
             stored_alike = _stored_alike(conn, [r for r in rows if r[1] not in existing])
+            stored_alike |= _stored_as_float(conn, [r[1] for r in rows if r[1] not in existing])
             new_rows, updates = [], []
             for row in rows:
                 iid, chash = row[1], row[-1]
@@ -573,6 +575,17 @@ def _stored_alike(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> 
         if any(point.distance(g) < SAME_POINT_M for g in _gpkg.from_blobs(blobs)):
             alike.add(str(row[1]))
     return alike
+
+
+def _stored_as_float(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+    """Return the ``ids`` (``kommun:1001``) stored as a float's text (``kommun:1001.0``).
+
+    Imports before ids were read as whole numbers stored a GeoPackage's integer ids with a
+    NULL among them so; the same report from a CSV is no new event.
+    """
+    whole = {f"{i}.0": i for i in ids if re.fullmatch(r"[^:]+:\d+", i)}
+    found = _existing_hashes(conn, list(whole))
+    return {whole[i] for i in found}
 
 
 def _existing_hashes(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str | None]:

@@ -252,6 +252,28 @@ def test_geopackage_of_several_layers_reads_the_one_with_features_or_the_one_nam
     assert res.exit_code == 0 and "imported before" in res.output, res.output
 
 
+def test_an_integer_id_with_a_null_in_its_column_is_the_same_id_in_every_format(tmp_path):
+    # a GeoPackage's integer id column with a NULL is read as floats: the reports of a CSV
+    # ("1001") were stored again from the GeoPackage ("1001.0"), each counted twice
+    x, y = project(FJUGESTA, 3006)
+    times = ["2026-05-03 18:30", "2026-05-04 18:30", "2026-05-05 18:30"]
+    gdf = gpd.GeoDataFrame(
+        {"id": pd.array([1001, None, 1003], dtype="Int64"), "tidpunkt": times},
+        geometry=[shapely.Point(x + 10 * k, y) for k in range(3)],
+        crs=3006,
+    )
+    gdf.to_file(tmp_path / "r.gpkg", driver="GPKG")
+    lines = [
+        f"{i},{t},{p.x},{p.y}"
+        for i, t, p in zip(["1001", "", "1003"], times, gdf.geometry, strict=True)
+    ]
+    f = write(tmp_path / "r.csv", "id,tidpunkt,E,N\n" + "\n".join(lines) + "\n")
+    assert _import(f, tmp_path, crs=3006).stored == 3
+    r = _import(tmp_path / "r.gpkg", tmp_path)
+    assert (r.stored, r.duplicates) == (0, 3)
+    assert sorted(_stored(tmp_path)["incident_id"])[1:] == ["kommun:1001", "kommun:1003"]
+
+
 def test_reimport_stores_nothing(tmp_path):
     lon, lat = LANNA
     f = write(

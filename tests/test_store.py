@@ -45,6 +45,21 @@ def _batch(n: int, sha: str, *, prefix: str = "i") -> store.ImportBatch:
     return store.ImportBatch("test.csv", sha, "csv", gdf[inc.columns], empty_quarantine(), n)
 
 
+def test_an_id_stored_as_a_floats_text_is_the_same_report(tmp_path):
+    # stores written before ids were read as whole numbers hold a GeoPackage's integer id
+    # with a NULL in its column as "kommun:1001.0"; the same report as "kommun:1001" is no
+    # second event (nor is "kommun:10010" the same as "kommun:1001.0")
+    path = tmp_path / "s.gpkg"
+    old = _batch(1, "h1")
+    old.incidents["incident_id"] = ["kommun:1001.0"]
+    store.write_import(old, path)
+    new = _batch(2, "h2")
+    new.incidents["incident_id"] = ["kommun:1001", "kommun:10010"]
+    result = store.write_import(new, path)
+    assert (result.stored, result.duplicates) == (1, 1)
+    assert sorted(store.read_incidents(path)["incident_id"]) == ["kommun:1001.0", "kommun:10010"]
+
+
 def test_roundtrip_and_the_file_is_a_real_geopackage(tmp_path):
     path = tmp_path / "s.gpkg"
     result = store.write_import(_batch(3, "h1"), path)

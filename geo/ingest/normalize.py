@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -184,6 +185,20 @@ def _outside_detail(
         " with the file's CRS, or leave the row out if it happened elsewhere"
     )
     return detail.reindex(rows.index, fill_value="")
+
+
+#: A whole number written as a float (``1001.0``), as a number column with an empty cell
+#: leaves a GeoPackage, a GeoJSON or pandas' CSV.
+_FLOAT_WHOLE = re.compile(r"^(\d+)\.0+$")
+
+
+def _id_text(series: pd.Series | None, n: int, index: pd.Index) -> pd.Series:
+    """Return the source ids as text, a whole number without ``.0``.
+
+    The same report is ``1001`` in a CSV and ``1001.0`` in a GeoPackage whose integer id
+    column has a NULL (read as floats); both are ``1001``, so the two files store it once.
+    """
+    return _text(series, n, index).str.replace(_FLOAT_WHOLE, r"\1", regex=True)
 
 
 def _col(rows: pd.DataFrame, cols: dict[str, str], field: str) -> pd.Series | None:
@@ -406,7 +421,7 @@ def normalize_table(
     assigned = assign_places(points[keep], places)
     pid = place_id[keep].where(place_id[keep].notna(), assigned["place_id"])
     pname = place_name[keep].where(place_name[keep].notna(), assigned["place_name"])
-    ids = _text(_col(rows, cols, "id"), n, index)
+    ids = _id_text(_col(rows, cols, "id"), n, index)
     weight = to_number(rows[cols["weight"]]) if "weight" in cols else np.ones(n)
     out = pd.DataFrame(index=index[keep])
     out["source"] = src[keep]
