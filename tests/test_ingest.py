@@ -193,6 +193,26 @@ def test_year_first_dates_dotted_dates_and_swedish_clocks(tmp_path):
     assert list(df["time_precision"]) == ["exact", "day", "day", "exact"]
 
 
+def test_an_hour_alone_is_a_time_known_to_the_hour(tmp_path):
+    # a time column holding "kl 7" was no time at all (the row quarantined), "23" and "1830"
+    # were read as times but stored as a date alone, so they left the hour-of-week profiles
+    lon, lat = FJUGESTA
+    f = write(
+        tmp_path / "timmar.csv",
+        "Datum;Tid;Latitud;Longitud\n"
+        f"2026-05-03;kl 7;{lat};{lon}\n"
+        f"2026-05-04;23;{lat};{lon + 0.001}\n"
+        f"2026-05-05;1830;{lat};{lon + 0.002}\n",
+    )
+    assert _import(f, tmp_path).stored == 3
+    df = _stored(tmp_path).sort_values("occurred_at")
+    assert list(df["occurred_at"]) == [
+        pd.Timestamp(t, tz="Europe/Stockholm")
+        for t in ("2026-05-03 07:00", "2026-05-04 23:00", "2026-05-05 18:30")
+    ]
+    assert list(df["time_precision"]) == ["hour", "hour", "exact"]
+
+
 def test_xlsx_geojson_and_geopackage(tmp_path):
     lon, lat = LANNA
     pd.DataFrame(

@@ -156,12 +156,18 @@ _DATE_FORMS = (
     lambda d: f"{d:%d.%m.%Y}",
     lambda d: f"{d.day}/{d.month}/{d.year}",
 )
-#: A clock after the date: with a colon or dots, with or without "kl."
+#: A clock after the date: with a colon or dots, with or without "kl.", or digits alone
 _CLOCK_FORMS = (
     lambda t: f" {t:%H:%M}",
     lambda t: f" {t:%H.%M}",
     lambda t: f" kl. {t:%H:%M}",
     lambda t: f" kl {t:%H.%M}",
+    lambda t: f" {t:%H%M}",
+)
+#: An hour alone after the date ("kl 7", "18"): known to the hour
+_HOUR_FORMS = (
+    lambda t: f" kl {t.hour}",
+    lambda t: f" {t:%H}",
 )
 
 
@@ -172,7 +178,7 @@ _CLOCK_FORMS = (
     ),
     clock=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
     date_form=st.sampled_from(_DATE_FORMS),
-    clock_form=st.sampled_from((None, *_CLOCK_FORMS)),
+    clock_form=st.sampled_from((None, *_CLOCK_FORMS, *_HOUR_FORMS)),
 )
 # found by this test: a year-first date with slashes or compact was read day first (5 March),
 # and a date with dots alone had a clock time ("exact" at midnight)
@@ -195,6 +201,19 @@ _CLOCK_FORMS = (
     date_form=_DATE_FORMS[4],
     clock_form=None,
 )
+# and an hour alone: "kl 7" was no time at all, "18" and "1830" a date alone (precision day)
+@example(
+    day=pd.Timestamp("2026-05-03").date(),
+    clock=pd.Timestamp("07:00").time(),
+    date_form=_DATE_FORMS[6],
+    clock_form=_HOUR_FORMS[0],
+)
+@example(
+    day=pd.Timestamp("2026-05-03").date(),
+    clock=pd.Timestamp("18:30").time(),
+    date_form=_DATE_FORMS[0],
+    clock_form=_CLOCK_FORMS[4],
+)
 def test_swedish_date_forms_read_the_same_day_and_clock(day, clock, date_form, clock_form):
     from geo.ingest._times import parse_times
 
@@ -206,6 +225,8 @@ def test_swedish_date_forms_read_the_same_day_and_clock(day, clock, date_form, c
     if clock_form is None:
         assert (at.hour, at.minute, parsed.precision.iloc[0]) == (0, 0, "day"), text
     else:
-        assert parsed.precision.iloc[0] == "exact", text
+        hour_only = clock_form in _HOUR_FORMS
+        assert parsed.precision.iloc[0] == ("hour" if hour_only else "exact"), text
         if parsed.flag.iloc[0] is None:  # a clock in a DST gap is moved forward, and flagged
-            assert (at.hour, at.minute) == (clock.hour, clock.minute), text
+            minute = 0 if hour_only else clock.minute
+            assert (at.hour, at.minute) == (clock.hour, minute), text

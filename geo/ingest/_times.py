@@ -26,6 +26,13 @@ _SHORT_DATE = re.compile(r"^(\d{2})(\d{2})(\d{2})(?=\s|$)")
 _KL = re.compile(r"(?<=\S)\s+kl(?:ockan|\.)?\s*(?=\d)", re.IGNORECASE)
 #: A clock written with dots after a date (``03.05.2026 18.30``, ``… 18.30.15``).
 _DOT_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})(?:\.(\d{2}))?$")
+#: A clock of digits alone after a date (its year, its day after a dash, slash or dot, or a
+#: compact date): an hour (``2026-05-03 18``, ``3 maj 2026 kl 7``), known to the hour, or
+#: four digits (``… 1830``), to the minute. Pandas read a one-digit hour as no time at all,
+#: and the others as times with precision "day", so they left the hour-of-week profiles.
+_BARE_CLOCK = re.compile(
+    r"^(?P<date>.*[-/.]\d{1,4}|\d{8}|.*[^\W\d_]\.?\s+\d{4})\s+(?P<clock>\d{4}|\d{1,2})$"
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,8 @@ class ParsedTimes:
     at
         tz-aware timestamps (NaT where unparseable).
     precision
-        ``exact`` when a clock time was given, ``day`` for a date alone.
+        ``exact`` when a clock time was given, ``hour`` for an hour alone (``2026-05-03 18``,
+        ``… kl 7``), ``day`` for a date alone.
     flag
         ``dst_gap`` (a local time that does not exist; moved forward), ``dst_ambiguous``
         (a local time that occurs twice; summer time assumed) or ``None``.
@@ -92,6 +100,13 @@ def _colon_clock(match: re.Match[str]) -> str:
     return ":".join(part for part in match.groups() if part is not None)
 
 
+def _bare_clock(match: re.Match[str]) -> str:
+    """Return a date and a clock of digits alone (``18``, ``1830``) with the clock as ``HH:MM``."""
+    clock = match["clock"]
+    hour, minute = (clock[:2], clock[2:]) if len(clock) == 4 else (clock, "00")
+    return f"{match['date']} {int(hour):02d}:{minute}"
+
+
 def parse_times(text: pd.Series) -> ParsedTimes:
     """Parse date/time strings into tz-aware times in ``settings.timezone``.
 
@@ -101,7 +116,8 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     ``dst_ambiguous``. Dates that start with a four-digit year (``2026-05-03``,
     ``2026/05/03``, ``20260503``) and Swedish ÅÅMMDD (``260503``) are read year first;
     other dates with slashes or dots day first, as Swedish users write them. ``kl.`` before
-    the time and a clock written with dots (``18.30``) are read too.
+    the time, a clock written with dots (``18.30``) and one of digits alone (an hour ``18``
+    or ``7``, precision ``hour``; ``1830``) are read too.
 
     Parameters
     ----------
@@ -118,6 +134,10 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     text = text.str.replace(_SHORT_DATE, _long_date, regex=True)  # "260503"
     text = text.str.replace(_KL, " ", regex=True)  # "3 maj 2026 kl. 18:30"
     text = text.str.replace(_DOT_CLOCK, _colon_clock, regex=True)  # "03.05.2026 18.30"
+    hour_only = text.str.match(_BARE_CLOCK, na=False) & (
+        text.str.extract(_BARE_CLOCK)["clock"].str.len() <= 2
+    )
+    text = text.str.replace(_BARE_CLOCK, _bare_clock, regex=True)  # "2026-05-03 18", "… 1830"
     text, end_of_day = midnight_of_24(text)  # "24:00" is 00:00 of the next day
     at = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
     flag = pd.Series(None, index=text.index, dtype=object)
@@ -160,6 +180,9 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     if end_of_day.any():
         at[end_of_day] = at[end_of_day] + pd.DateOffset(days=1)
     precision = pd.Series(
-        np.where(text.str.contains(_HAS_TIME, na=False), "exact", "day"), index=text.index
+        np.where(
+            hour_only, "hour", np.where(text.str.contains(_HAS_TIME, na=False), "exact", "day")
+        ),
+        index=text.index,
     )
     return ParsedTimes(at, precision, flag)
