@@ -208,6 +208,11 @@ def test_the_lekeberg_dump_puts_no_traffic_accident_at_a_bathing_site(tmp_path):
     stored = store.read_incidents(tmp_path / "s.gpkg")
     # the 4 left out are Örebro kommun's (E18 "väster om trafikplats Lekhyttan", a town)
     assert result.stored == len(stored) == 47 and result.reasons == {"outside_kommun": 4}
+    # an import review: the dump's lines 4 and 14 name Vintrosa, 7 trafikplats Lekhyttan, and
+    # each read "names none of its places"
+    said = {row.line: row.detail for row in result.examples}
+    for line, place in ((4, "Vintrosa"), (7, "Lekhyttan"), (14, "Vintrosa")):
+        assert f"in 'Örebro', not 'Lekeberg', though it names {place!r}" in said[line]
     accidents = stored[stored["category"] == "trafikolycka"]
     assert not accidents["place_id"].isin(["leken", "lanna_badgruva"]).any()
     lekhyttan = stored[stored["description"].str.contains("Lekhyttan")]
