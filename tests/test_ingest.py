@@ -171,46 +171,37 @@ def test_month_names_and_24_00_are_read(tmp_path, first, second, expected):
     assert got == [pd.Timestamp(t, tz="Europe/Stockholm") for t in expected]
 
 
-def test_year_first_dates_dotted_dates_and_swedish_clocks(tmp_path):
-    # a kommun's Excel export: "2026/05/03" and "20260504" were read as 5 March and 5 April
-    # (day first), a date with dots alone was stored as "exact" at midnight, and "kl. 18.30"
-    # or "18.30" after a date with dots was no time at all
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # a kommun's Excel export: "2026/05/03" and "20260504" were read as 5 March and 5 April
+        # (day first), a date with dots alone was stored as "exact" at midnight, and "kl. 18.30"
+        # or "18.30" after a date with dots was no time at all
+        [
+            ("2026/05/03;kl 18.30", "2026-05-03 18:30", "exact"),
+            ("20260504;", "2026-05-04", "day"),
+            ("05.05.2026;", "2026-05-05", "day"),
+            ("06.05.2026 21.15;", "2026-05-06 21:15", "exact"),
+        ],
+        # a time column holding "kl 7" was no time at all (the row quarantined), "23" and
+        # "1830" were read as times but stored as a date alone, so they left the hour-of-week
+        # profiles
+        [
+            ("2026-05-03;kl 7", "2026-05-03 07:00", "hour"),
+            ("2026-05-04;23", "2026-05-04 23:00", "hour"),
+            ("2026-05-05;1830", "2026-05-05 18:30", "exact"),
+        ],
+    ],
+    ids=["year-first-and-dotted", "hour-alone"],
+)
+def test_swedish_dates_and_clocks_in_a_file(tmp_path, rows):
     lon, lat = FJUGESTA
-    f = write(
-        tmp_path / "tider.csv",
-        "Datum;Tid;Latitud;Longitud\n"
-        f"2026/05/03;kl 18.30;{lat};{lon}\n"
-        f"20260504;;{lat};{lon + 0.001}\n"
-        f"05.05.2026;;{lat};{lon + 0.002}\n"
-        f"06.05.2026 21.15;;{lat};{lon + 0.003}\n",
-    )
-    assert _import(f, tmp_path).stored == 4
+    lines = [f"{when};{lat};{lon + 0.001 * i}" for i, (when, _, _) in enumerate(rows)]
+    f = write(tmp_path / "tider.csv", "Datum;Tid;Latitud;Longitud\n" + "\n".join(lines) + "\n")
+    assert _import(f, tmp_path).stored == len(rows)
     df = _stored(tmp_path).sort_values("occurred_at")
-    assert list(df["occurred_at"]) == [
-        pd.Timestamp(t, tz="Europe/Stockholm")
-        for t in ("2026-05-03 18:30", "2026-05-04", "2026-05-05", "2026-05-06 21:15")
-    ]
-    assert list(df["time_precision"]) == ["exact", "day", "day", "exact"]
-
-
-def test_an_hour_alone_is_a_time_known_to_the_hour(tmp_path):
-    # a time column holding "kl 7" was no time at all (the row quarantined), "23" and "1830"
-    # were read as times but stored as a date alone, so they left the hour-of-week profiles
-    lon, lat = FJUGESTA
-    f = write(
-        tmp_path / "timmar.csv",
-        "Datum;Tid;Latitud;Longitud\n"
-        f"2026-05-03;kl 7;{lat};{lon}\n"
-        f"2026-05-04;23;{lat};{lon + 0.001}\n"
-        f"2026-05-05;1830;{lat};{lon + 0.002}\n",
-    )
-    assert _import(f, tmp_path).stored == 3
-    df = _stored(tmp_path).sort_values("occurred_at")
-    assert list(df["occurred_at"]) == [
-        pd.Timestamp(t, tz="Europe/Stockholm")
-        for t in ("2026-05-03 07:00", "2026-05-04 23:00", "2026-05-05 18:30")
-    ]
-    assert list(df["time_precision"]) == ["hour", "hour", "exact"]
+    assert list(df["occurred_at"]) == [pd.Timestamp(t, tz="Europe/Stockholm") for _, t, _ in rows]
+    assert list(df["time_precision"]) == [precision for _, _, precision in rows]
 
 
 def test_xlsx_geojson_and_geopackage(tmp_path):
