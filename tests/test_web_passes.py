@@ -243,3 +243,42 @@ def test_kommun_accounts_are_not_told_who_logged_a_pass(server):
             assert POLICE_NAME not in c.get("/api/pass", params={"vecka": WEEK}).text
             assert POLICE_NAME not in c.get("/pass", params={"vecka": WEEK}).text
             assert c.get(f"/api/pass/{pid}").status_code == 403
+
+
+def test_a_store_made_before_trips_were_stored_reads_and_gets_them(tmp_path):
+    # patrol_plan had no trip columns: an older store's plan still lists its stops (filled
+    # with their own times, a trip per day), and the next plan stored adds the columns
+    import sqlite3
+
+    from geo.patrol.stored import read_plan_stops
+    from geo.web.passes import week_view
+    from tests._pass_fixtures import store_trip_plan
+
+    path = make_store(tmp_path)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE patrol_plan (week TEXT NOT NULL, stop_order INTEGER NOT NULL,"
+            " candidate_id TEXT NOT NULL, place TEXT NOT NULL, start TEXT NOT NULL,"
+            " dwell_min REAL NOT NULL, theme TEXT NOT NULL, activity TEXT NOT NULL,"
+            " generated_at TEXT NOT NULL, PRIMARY KEY (week, stop_order))"
+        )
+        conn.execute(
+            "INSERT INTO patrol_plan VALUES ('2025-W47', 1, 'plats:x', 'Gropen',"
+            " '2025-11-18T18:00:00+01:00', 15.0, 'N', 'närvaro', '2025-11-17T12:00:00')"
+        )
+    police = users.User("per", "polis", "editor")
+    old = week_view("2025-W47", police, path=path)["stops"]
+    assert [(s["trip_date"], s["trip_start"], s["trip_end"]) for s in old] == [
+        ("2025-11-18", "18:00", "18:15")
+    ]
+    assert old[0]["trip_number"] is None
+    store_trip_plan(path, WEEK)
+    stored = read_plan_stops(WEEK, path)
+    assert list(stored["trip"]) == [1, 1, 2]
+    stops = week_view(WEEK, police, path=path)["stops"]
+    assert [(s["trip_number"], s["trip_start"], s["trip_end"], s["trip_min"]) for s in stops] == [
+        (1, "20:11", "21:21", 70),
+        (1, "20:11", "21:21", 70),
+        (2, "20:50", "21:35", 45),
+    ]
+    assert len(read_plan_stops("2025-W47", path)) == 1  # the older week is kept

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from _web_fixtures import make_store, running_server
 
 from geo import patrol_log
 from geo.web.passes import this_week
-from geo.weeks import shift_week
-from tests._pass_fixtures import add_police, store_plan
+from geo.weeks import shift_week, week_monday
+from tests._pass_fixtures import add_police, store_plan, store_trip_plan
 from tests.test_web_browser import PHONE, app_page, assert_fits_phone
 
 pytestmark = pytest.mark.browser
@@ -21,6 +22,7 @@ def server(tmp_path_factory):
     add_police(path)
     week = shift_week(this_week(), -1)  # a week lived: a pass after now is refused
     stops = store_plan(path, week)
+    store_trip_plan(path, shift_week(week, -1))  # the week before: a plan of two trips
     with running_server(path, folder / "server.log") as base:
         yield base, path, week, stops
 
@@ -96,6 +98,49 @@ def test_police_on_a_phone_tick_a_planned_stop_and_log_45_minutes(browser, serve
     assert "Ändrat 1 gång" in history and "per: Skapad" in history
     assert "Slut: " in history and "18:45 → " in history and "19:00" in history
     assert_fits_phone(phone, "/pass with a pass's history open")
+    assert phone.errors == []
+    phone.context.close()
+
+
+def test_a_ticked_trip_fills_its_times_from_the_entry_point_and_one_trip_per_pass(browser, server):
+    # a kommunpolis's week: the plan's two trips done as planned, each stop ticked on Pass,
+    # logged 66 of the plan's 115 minutes (only the stops' own minutes, not the driving in
+    # the kommun the löfte and the plan count), and ticking both trips' stops made one pass
+    # from Friday's first stop to Saturday's last stop's clock time, on the Friday
+    base, path, week, _stops = server
+    earlier = shift_week(week, -1)
+    phone = app_page(browser, base, name="olle", **PHONE)
+    phone.goto(f"{base}/pass?vecka={earlier}")
+    trips = phone.locator("#planstopp tr.tur")
+    assert trips.count() == 2
+    assert "Tur 1" in trips.nth(0).inner_text() and "20:11" in trips.nth(0).inner_text()
+    assert "21:21 (70 min)" in trips.nth(0).inner_text()
+    assert_fits_phone(phone, "/pass with trips")
+
+    phone.tap("label.val:has(input[name=stopp][value='1'])")
+    friday = f"{week_monday(earlier) + pd.Timedelta(days=4):%Y-%m-%d}"
+    assert phone.input_value("#pass-date") == friday
+    assert (phone.input_value("#pass-start"), phone.input_value("#pass-end")) == ("20:11", "21:21")
+    phone.tap("label.val:has(input[name=stopp][value='2'])")
+    assert (phone.input_value("#pass-start"), phone.input_value("#pass-end")) == ("20:11", "21:21")
+    assert phone.input_value("#pass-places") == "Mullhyttan; Fjugesta centrum"
+
+    phone.tap("label.val:has(input[name=stopp][value='3'])")  # the other trip: one at a time
+    assert phone.locator("input[name=stopp]:checked").count() == 1
+    saturday = f"{week_monday(earlier) + pd.Timedelta(days=5):%Y-%m-%d}"
+    assert phone.input_value("#pass-date") == saturday
+    assert (phone.input_value("#pass-start"), phone.input_value("#pass-end")) == ("20:50", "21:35")
+    assert phone.input_value("#pass-places") == "väg 204 vid Hidinge"
+    assert "eget pass" in phone.locator("#meddelande").inner_text()
+    phone.tap("#spara-pass")
+    phone.wait_for_url("**/pass?vecka=*&sparad=1")
+    assert week_minutes(path, earlier) == 45
+
+    phone.tap("label.val:has(input[name=stopp][value='1'])")
+    phone.tap("label.val:has(input[name=stopp][value='2'])")
+    phone.tap("#spara-pass")
+    phone.wait_for_function("document.getElementById('summa').textContent.includes('115 av 120')")
+    assert week_minutes(path, earlier) == 45 + 70  # the plan's minutes, done as planned
     assert phone.errors == []
     phone.context.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from geo.errors import GeoError
 from geo.patrol.plan import Plan, make_plan
 from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
 from geo.patrol.reasons import reason_period
+from geo.patrol.trips import plan_trips
 from geo.weeks import shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
@@ -32,16 +34,53 @@ CREATE TABLE IF NOT EXISTS patrol_plan (
   theme TEXT NOT NULL,
   activity TEXT NOT NULL,
   generated_at TEXT NOT NULL,
+  trip INTEGER,
+  trip_leave TEXT,
+  trip_back TEXT,
   PRIMARY KEY (week, stop_order));
 """
 _PLAN_COLUMNS: tuple[str, ...] = (
     "week", "stop_order", "candidate_id", "place", "start", "dwell_min", "theme", "activity",
-    "generated_at",
+    "generated_at", "trip", "trip_leave", "trip_back",
 )  # fmt: skip
+#: Columns added to ``patrol_plan`` after stores were made (an older store gets them, empty).
+_TRIP_COLUMNS: dict[str, str] = {"trip": "INTEGER", "trip_leave": "TEXT", "trip_back": "TEXT"}
+
+
+def _ensure_plan_table(conn: sqlite3.Connection) -> None:
+    """Create ``patrol_plan``, or add the trip columns a store made before them lacks."""
+    conn.executescript(_PLAN_TABLE)
+    have = {str(r[1]) for r in conn.execute("PRAGMA table_info(patrol_plan)")}
+    for column, kind in _TRIP_COLUMNS.items():
+        if column not in have:
+            conn.execute(f"ALTER TABLE patrol_plan ADD COLUMN {column} {kind}")
+
+
+def _stop_trips(plan: Plan) -> dict[int, tuple[int, str, str]]:
+    """Return each stop's trip and the trip's times at the entry point, by stop number.
+
+    The löfte's two hours are counted from leaving the entry point to being back out
+    (:func:`geo.patrol.trips.plan_trips`), so the page Pass fills a ticked trip's pass with
+    those times, not only the stops' own minutes. A plan without trips (none here) gives none.
+    """
+    stops = plan.stops
+    if "trip" not in stops.columns or not len(stops):
+        return {}
+    trips = plan_trips(plan)
+    out: dict[int, tuple[int, str, str]] = {}
+    for t in trips.to_dict("records"):
+        for order in t["orders"]:
+            leave, back = pd.Timestamp(t["leave"]), pd.Timestamp(t["back"])
+            out[int(order)] = (int(t["trip"]), leave.isoformat(), back.isoformat())
+    return out
 
 
 def save_plan(plan: Plan, path: Path | None = None) -> None:
     """Store a plan's stops in the store table ``patrol_plan`` (replacing that week's).
+
+    Each stop is stored with its trip and the trip's times of leaving the entry point and
+    being back out there (``trip``, ``trip_leave``, ``trip_back``; empty for a plan without
+    trips), the minutes the löfte counts, which the page Pass fills a ticked trip with.
 
     Parameters
     ----------
@@ -52,11 +91,13 @@ def save_plan(plan: Plan, path: Path | None = None) -> None:
     """
     from geo import store
 
+    trips = _stop_trips(plan)
     with store.connect(path) as conn, conn:
-        conn.executescript(_PLAN_TABLE)
+        _ensure_plan_table(conn)
         conn.execute("DELETE FROM patrol_plan WHERE week = ?", (plan.week,))
         conn.executemany(
-            "INSERT INTO patrol_plan VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO patrol_plan ({', '.join(_PLAN_COLUMNS)})"
+            f" VALUES ({', '.join('?' * len(_PLAN_COLUMNS))})",
             [
                 (
                     plan.week,
@@ -68,6 +109,7 @@ def save_plan(plan: Plan, path: Path | None = None) -> None:
                     str(s["theme"]),
                     str(s["activity"]),
                     str(plan.meta["generated_at"]),
+                    *trips.get(int(s["order"]), (None, None, None)),
                 )
                 for _, s in plan.stops.iterrows()
             ],
@@ -88,7 +130,9 @@ def read_plan_stops(week: str, path: Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``week, stop_order, candidate_id, place, start, dwell_min, theme, activity,
-        generated_at``; ``start`` tz-aware. The store is only read.
+        generated_at, trip, trip_leave, trip_back``; ``start`` and the trip's times tz-aware
+        (the trip's missing, ``NaT``/``NaN``, for a plan stored before they were). The store
+        is only read.
     """
     return _read_stops("week = ?", week, order="stop_order", path=path)
 
@@ -122,9 +166,10 @@ def _read_stops(where: str, value: str, *, order: str, path: Path | None) -> pd.
         df = store.read_frame(
             conn, "patrol_plan", _PLAN_COLUMNS, where=where, params=[value], order=order
         )
-    df["start"] = pd.to_datetime(df["start"], utc=True, format="ISO8601").dt.tz_convert(
-        settings.timezone
-    )
+    for col in ("start", "trip_leave", "trip_back"):
+        df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").dt.tz_convert(
+            settings.timezone
+        )
     return df
 
 

@@ -115,9 +115,37 @@ def _stop_items(week: str, passes: list[dict[str, Any]], path: Path) -> list[dic
                 "end": f"{end:%H:%M}",
                 "activity": str(s["activity"]),
                 "done": done,
+                **_trip_fields(s, start=start, end=end),
             }
         )
     return items
+
+
+def _trip_fields(
+    stop: Mapping[Any, Any], *, start: pd.Timestamp, end: pd.Timestamp
+) -> dict[str, Any]:
+    """Return the stop's trip as the form is filled from it: from the entry point and back.
+
+    The löfte's minutes run from leaving the entry point to being back out there (the plan
+    fills 120 of them, driving included), so a ticked stop fills the form with its trip's
+    times. A plan stored without trips (before they were stored) has a trip per day, filled
+    from its first ticked stop's start to its last one's end.
+    """
+    trip, leave, back = stop.get("trip"), stop.get("trip_leave"), stop.get("trip_back")
+    if trip is None or pd.isna(trip) or pd.isna(leave) or pd.isna(back):
+        leave, back, key = start, end, f"dag {start:%Y-%m-%d}"
+    else:
+        leave, back, key = pd.Timestamp(leave), pd.Timestamp(back), str(int(trip))
+    return {
+        "trip": key,
+        "trip_number": None if trip is None or pd.isna(trip) else int(trip),
+        "trip_date": f"{leave:%Y-%m-%d}",
+        "trip_day": _day(leave),
+        "trip_start": f"{leave:%H:%M}",
+        "trip_end": f"{back:%H:%M}",
+        "trip_end_date": "" if back.date() == leave.date() else f"{back:%Y-%m-%d}",
+        "trip_min": round((back - leave).total_seconds() / 60),
+    }
 
 
 def _history(record: Mapping[str, Any], path: Path) -> list[dict[str, Any]]:
@@ -148,7 +176,10 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
         (per pass ``date``, ``day``, ``minutes``; for the police also ``id``, ``start``,
         ``end``, ``places``, ``activity``, ``results``, ``logged_by``, ``source``, ``own`` and
         ``changes``, the audit as :func:`geo.web._history.describe_change` tells it),
-        ``stops`` (the stored plan's stops; the police only, else empty) and ``details``.
+        ``stops`` (the stored plan's stops, each with its trip: ``trip`` the key the page
+        ticks one trip by, ``trip_number``, and the times from leaving the entry point to
+        being back out, ``trip_date``, ``trip_start``, ``trip_end``, ``trip_end_date``,
+        ``trip_min``; the police only, else empty) and ``details``.
     """
     records = patrol_passes.read_week_passes(week, path=path)
     total = minutes_per_week(

@@ -38,21 +38,37 @@ function stopEditing() {
   document.getElementById("avbryt-ratta").hidden = true;
 }
 
-/* the ticked stops fill the form: their day, the first start, the last end, places and activities */
-function fillFromStops() {
-  const ticked = [...document.querySelectorAll("input[name=stopp]:checked")].map((c) => c.dataset);
+/* the ticked stops fill the form with their trip: its day, its times from leaving the entry
+   point to being back out (the minutes the löfte counts), its places and activities. A pass is
+   one trip: ticking a stop of another trip unticks the stops of the first. */
+function fillFromStops(ev) {
+  const boxes = [...document.querySelectorAll("input[name=stopp]")];
+  const changed = ev && ev.target;
+  let unticked = 0;
+  if (changed && changed.checked) {
+    boxes.filter((c) => c.checked && c.dataset.trip !== changed.dataset.trip).forEach((c) => {
+      c.checked = false;
+      unticked += 1;
+    });
+  }
+  const ticked = boxes.filter((c) => c.checked).map((c) => c.dataset);
   if (!ticked.length) return;
   ticked.sort((a, b) => `${a.date} ${a.start}`.localeCompare(`${b.date} ${b.start}`));
   const unique = (values) => [...new Set(values)].join("; ");
+  const first = ticked[0];
+  const last = ticked.reduce((a, b) => (`${a.tripEndDate || a.tripDate} ${a.tripEnd}` >= `${b.tripEndDate || b.tripDate} ${b.tripEnd}` ? a : b));
+  const endDate = last.tripEndDate || last.tripDate;
   fillForm(passform, {
-    date: ticked[0].date,
-    start: ticked[0].start,
-    end: ticked[ticked.length - 1].end,
-    end_date: "",
+    date: first.tripDate,
+    start: first.tripStart,
+    end: last.tripEnd,
+    end_date: endDate !== first.tripDate ? endDate : "",
     places: unique(ticked.map((s) => s.place)),
     activity: unique(ticked.map((s) => s.activity)),
   });
-  setMessage(`${ticked.length} stopp ifyllda i formuläret – kontrollera tiderna och spara.`);
+  const what = first.tripNumber ? `Tur ${first.tripNumber} (${ticked.length} stopp)` : `${ticked.length} stopp`;
+  const other = unticked ? ` Stopp i en annan tur kryssades ur: logga varje tur som ett eget pass.` : "";
+  setMessage(`${what} i formuläret: ${first.tripStart}–${last.tripEnd} – kontrollera tiderna och spara.${other}`);
 }
 
 if (passform) {
