@@ -367,7 +367,9 @@ def minutes_per_week(
     pandas.DataFrame
         One row per week, also weeks with nothing logged: ``iso_week``, ``minutes``,
         ``met`` (``minutes >= promise_min``). A visit spanning midnight Sunday is split
-        between the two weeks at local midnight.
+        between the two weeks at local midnight. The minutes are the time the police were
+        in the kommun: passes that overlap (:func:`merged_spans`) count their shared time
+        once.
 
     Raises
     ------
@@ -388,8 +390,7 @@ def minutes_per_week(
         (last.tz_localize(None) + pd.Timedelta(days=7)).tz_localize(settings.timezone),
     ]
     minutes = [0.0] * len(mondays)
-    for start, end in zip(log["start"], log["end"], strict=True):
-        s, e = pd.Timestamp(start), pd.Timestamp(end)
+    for s, e in merged_spans(log):
         for i in range(len(mondays)):
             lo, hi = bounds[i], bounds[i + 1]
             overlap = (min(e, hi) - max(s, lo)).total_seconds() / 60
@@ -399,6 +400,36 @@ def minutes_per_week(
     out = pd.DataFrame({"iso_week": weeks, "minutes": [round(v, 1) for v in minutes]})
     out["met"] = out["minutes"] >= promise_min
     return out
+
+
+def merged_spans(log: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Return the log's passes as the spans of time they cover, overlapping ones merged.
+
+    The löfte counts the time the police are in the kommun ("minst två timmar per vecka"),
+    not the sum of the rows that say so: the same pass logged in the app and in a file with
+    another end (21:03–21:32 and 21:03–21:40), or two cars out at once, are 37 minutes there,
+    not 66. Passes that only touch (one ends as the next starts) are merged too.
+
+    Parameters
+    ----------
+    log
+        :func:`read_log` (``start``, ``end`` tz-aware).
+
+    Returns
+    -------
+    list of tuple of pandas.Timestamp
+        ``(start, end)`` by start, none overlapping another.
+    """
+    spans = sorted(
+        (pd.Timestamp(s), pd.Timestamp(e)) for s, e in zip(log["start"], log["end"], strict=True)
+    )
+    merged: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def places_of(value: object) -> list[str]:

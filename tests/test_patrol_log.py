@@ -302,3 +302,23 @@ def test_a_column_added_by_another_process_meanwhile_is_no_error(tmp_path):
     ensure_log_schema(SawTheOldTable())  # type: ignore[arg-type]
     columns = [row[1] for row in conn.execute("PRAGMA table_info(patrol_log)")]
     assert columns.count("logged_by") == 1
+
+
+def test_overlapping_passes_count_their_shared_time_once() -> None:
+    # a kommunpolis's W48: the app's pass 21:03–21:32 and the shift's file row 21:03–21:40
+    # (the same pass, another end) made the week 66 min for 37 in the kommun
+    log = _log(
+        ("2026-11-27 21:03", "2026-11-27 21:32"),
+        ("2026-11-27 21:03", "2026-11-27 21:40"),
+        ("2026-11-28 20:50", "2026-11-28 21:35"),
+        ("2026-11-28 21:35", "2026-11-28 21:45"),  # starts as the other ends: 10 more
+        ("2026-11-29 23:30", "2026-11-30 00:30"),  # Sunday → Monday, overlapping the next
+        ("2026-11-30 00:00", "2026-11-30 00:45"),
+    )
+    weeks = patrol_log.minutes_per_week(log, first_week="2026-W48", last_week="2026-W49")
+    assert list(weeks["minutes"]) == [37.0 + 55.0 + 30.0, 45.0]
+    assert [(e - s).total_seconds() / 60 for s, e in patrol_log.merged_spans(log)] == [
+        37.0,
+        55.0,
+        75.0,
+    ]

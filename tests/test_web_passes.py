@@ -194,7 +194,7 @@ def test_police_see_plan_and_notes_kommun_only_the_minutes(server, per):
     with client(base, "anna") as anna:
         kommun = anna.get("/api/pass", params={"vecka": WEEK}).json()
         assert kommun["minutes"] == police["minutes"] and kommun["stops"] == []
-        assert all(set(p) == {"date", "day", "minutes"} for p in kommun["passes"])
+        assert all(set(p) == {"date", "day", "minutes", "overlaps"} for p in kommun["passes"])
         page = anna.get("/pass", params={"vecka": WEEK}).text
         assert f"{police['minutes']} av 120 min" in page
         assert "hemlig-anteckning" not in page and "Lanna badgruva" not in page
@@ -282,3 +282,25 @@ def test_a_store_made_before_trips_were_stored_reads_and_gets_them(tmp_path):
         (2, "20:50", "21:35", 45),
     ]
     assert len(read_plan_stops("2025-W47", path)) == 1  # the older week is kept
+
+
+def test_a_pass_logged_in_the_app_and_in_a_file_with_another_end_counts_once(server, per, tmp_path):
+    # a kommunpolis's week: the app's pass 18:00–18:45 and the shift's file, 18:00–19:00
+    # (the same pass, its end written otherwise) made the page and the monthly report
+    # count 105 minutes for 60 in the kommun
+    _base, path = server
+    week, day = "2025-W46", "2025-11-11"
+    r = per.put(f"/api/pass/{new_id()}", json=pass_payload(date=day, results="app"))
+    assert r.status_code == 201, r.text
+    f = tmp_path / "skift.csv"
+    f.write_text(
+        f"datum;start;slut;plats;aktivitet\n{day};18:00;19:00;Fjugesta centrum;närvaro\n",
+        encoding="utf-8",
+    )
+    assert patrol_log.import_log(f, store_path=path).stored == 1
+    view = per.get("/api/pass", params={"vecka": week}).json()
+    assert sorted(p["minutes"] for p in view["passes"]) == [45, 60]
+    assert view["minutes"] == 60 == week_minutes(path, week)
+    assert all(p["overlaps"] for p in view["passes"])
+    page = per.get("/pass", params={"vecka": week}).text
+    assert "60 av 120 min" in page and "tiden räknas en gång" in page

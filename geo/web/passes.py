@@ -173,7 +173,8 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
     dict
         ``week``, ``minutes`` (the week's total as the monthly report counts it:
         :func:`geo.patrol_log.minutes_per_week`), ``promise_min``, ``met``, ``passes``
-        (per pass ``date``, ``day``, ``minutes``; for the police also ``id``, ``start``,
+        (per pass ``date``, ``day``, ``minutes``, ``overlaps`` — it shares time with
+        another pass, which the total counts once; for the police also ``id``, ``start``,
         ``end``, ``places``, ``activity``, ``results``, ``logged_by``, ``source``, ``own`` and
         ``changes``, the audit as :func:`geo.web._history.describe_change` tells it),
         ``stops`` (the stored plan's stops, each with its trip: ``trip`` the key the page
@@ -193,12 +194,26 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
         "promise_min": PROMISE_MIN,
         "met": minutes >= PROMISE_MIN,
         "passes": [
-            {**_pass_item(r, user), **({"changes": _history(r, path)} if details else {})}
+            {
+                **_pass_item(r, user),
+                "overlaps": _overlaps(r, records),
+                **({"changes": _history(r, path)} if details else {}),
+            }
             for r in records
         ],
         "stops": _stop_items(week, records, path) if details else [],
         "details": details,
     }
+
+
+def _overlaps(record: Mapping[str, Any], records: list[dict[str, Any]]) -> bool:
+    """Tell whether a pass shares time with another of the week's (counted once in the total)."""
+    return any(
+        r["log_id"] != record["log_id"]
+        and r["start"] < record["end"]
+        and r["end"] > record["start"]
+        for r in records
+    )
 
 
 def _saved(result: patrol_passes.PassSaveResult, user: users.User) -> dict[str, Any]:
