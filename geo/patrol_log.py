@@ -18,7 +18,7 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
-from geo.patrol_log_rows import RowProblem, check_log_row
+from geo.patrol_log_rows import LogRow, RowProblem, check_log_row
 from geo.quarantine import QuarantinedRow, first_rows
 from geo.sensitive_text import redact_identifying
 from geo.weeks import local_now, week_label, week_labels, week_monday
@@ -148,11 +148,7 @@ def _read_table(path: Path) -> pd.DataFrame:
             raw = path.read_bytes()
             text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252")
             sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
-            from io import StringIO
-
-            df = pd.read_csv(
-                StringIO(text), dtype=str, sep=sep, keep_default_na=False, skip_blank_lines=False
-            )
+            df = _read_csv_rows(text, sep)
         else:
             msg = f"Unknown patrol log format {str(path)!r}; use .csv or .xlsx."
             raise ImportFileError(msg)
@@ -160,7 +156,9 @@ def _read_table(path: Path) -> pd.DataFrame:
         msg = f"Cannot read the patrol log {str(path)!r}: {e}. Save it as CSV or XLSX."
         raise ImportFileError(msg) from e
     # the file's line of each row (header = line 1), kept past the blank rows dropped here
-    df.index = pd.RangeIndex(2, len(df) + 2)
+    if not df.attrs.get("index_is_line"):
+        df.index = pd.RangeIndex(2, len(df) + 2)
+    too_many, sep = df.attrs.get("too_many", {}), df.attrs.get("sep", ";")
     df = df.fillna("")
     filled = df.astype(str).apply(lambda c: c.str.strip() != "")
     df = pd.DataFrame(df.loc[filled.any(axis=1)])
@@ -182,6 +180,49 @@ def _read_table(path: Path) -> pd.DataFrame:
         raise ImportFileError(msg)
     df.attrs["headers"] = {new: str(old) for old, new in renamed.items()}
     df.attrs["index_is_line"] = True
+    df.attrs["too_many"] = too_many
+    df.attrs["sep"] = sep
+    return df
+
+
+def _read_csv_rows(text: str, sep: str) -> pd.DataFrame:
+    """Read a CSV's rows under its header, each row's index its file line (header = line 1).
+
+    A row with more fields than the header holds a text with the separator in it, unquoted:
+    most often places or activities written "Fjugesta centrum; Vintrosa" (as the page Pass
+    asks, "flera med ;") in a file whose separator is ``;``. pandas took such a first row's
+    extra field as an index and shifted every row a column (each refused with a wrong
+    column named) and refused the whole file for a later one. Here the row's fields are cut
+    to the header's and its line is kept in ``attrs["too_many"]`` (line → fields), which
+    :func:`parse_log` quarantines with the fix; empty fields past the header (a trailing
+    separator) are no fault. A row with fewer fields reads the missing ones as empty.
+    """
+    import csv
+    from io import StringIO
+
+    reader = csv.reader(StringIO(text), delimiter=sep)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    too_many: dict[int, int] = {}
+    first = 1
+    for fields in reader:
+        line, first = first, reader.line_num + 1  # a quoted cell may span lines
+        if header is None:
+            header = [h if h.strip() else f"Unnamed: {k}" for k, h in enumerate(fields)]
+            continue
+        width = len(header)
+        if any(f.strip() for f in fields[width:]):
+            too_many[line] = len(fields)
+        rows.append([*fields[:width], *([""] * (width - len(fields)))])
+        lines.append(line)
+    if header is None:
+        msg = "the file is empty"
+        raise ValueError(msg)
+    df = pd.DataFrame(rows, columns=header, index=pd.Index(lines, dtype=int), dtype=str)
+    df.attrs["index_is_line"] = True
+    df.attrs["too_many"] = too_many
+    df.attrs["sep"] = sep
     return df
 
 
@@ -226,10 +267,16 @@ def parse_log(
         [int(v) for v in df.index] if df.attrs.get("index_is_line") else list(range(2, len(df) + 2))
     )
     at = local_now(now)
+    too_many: dict[int, int] = df.attrs.get("too_many", {})
+    sep = df.attrs.get("sep", ";")
     for i, row in zip(lines, df.to_dict("records"), strict=True):
-        checked = check_log_row(
-            {str(k): v for k, v in row.items()}, line=i, headers=headers, now=at
-        )
+        checked: LogRow | RowProblem
+        if i in too_many:
+            checked = _too_many_fields(i, too_many[i], len(df.columns), sep)
+        else:
+            checked = check_log_row(
+                {str(k): v for k, v in row.items()}, line=i, headers=headers, now=at
+            )
         if isinstance(checked, RowProblem):
             cells = {k: redact_identifying(str(v), addresses=False) for k, v in row.items()}
             raw = json.dumps(cells, ensure_ascii=False)
@@ -242,6 +289,18 @@ def parse_log(
     return pd.DataFrame(good, columns=cols), pd.DataFrame(
         bad, columns=["line", "reason", "detail", "raw"]
     )
+
+
+def _too_many_fields(line: int, fields: int, columns: int, sep: str) -> RowProblem:
+    """Return the refusal of a CSV row with more fields than its header (:func:`_read_csv_rows`)."""
+    other = "," if sep == ";" else "/"
+    detail = (
+        f"rad {line} har {fields} fält men rubrikraden {columns} — en text med {sep} i sig"
+        f" (flera platser, aktiviteter eller resultat) delar raden; sätt texten inom citattecken,"
+        f' "Fjugesta centrum{sep} Vintrosa", eller skilj med {other} i stället, och importera'
+        " filen igen"
+    )
+    return RowProblem("för många fält", "places", detail, detail)
 
 
 def import_log(

@@ -322,3 +322,34 @@ def test_overlapping_passes_count_their_shared_time_once() -> None:
         55.0,
         75.0,
     ]
+
+
+def test_a_csv_row_split_by_its_own_separator_is_quarantined_with_the_fix(tmp_path: Path) -> None:
+    # a kommunpolis's shift file: places written "Fjugesta centrum; Vintrosa", as the page
+    # Pass asks ("flera med ;"), in a ;-separated file. In the first row it shifted every
+    # row a column (all four refused, "kolumn slut: 'Mullhyttan'"); in a later row the
+    # whole file was refused ("C error: Expected 6 fields in line 3, saw 7")
+    rows = [
+        "2026-12-04;20:10;21:25;Fjugesta centrum; Vintrosa;närvaro;2 samtal",
+        "2026-12-04;21:30;21:50;Mullhyttan;fordonskontroll;2 mopeder;;",  # trailing ;: fine
+        "",
+        '2026-12-05;19:00;19:45;"Gropen; Hidinge";hastighetskontroll;"12 kontrollerade,',
+        '2 ordningsböter"',
+        "2026-12-05;22:00;22:30;Edsberg;närvaro;1 samtal; 0 rapporter",
+        "2026-12-06;10:00;10:30;Knista;närvaro",  # no results: read as empty
+    ]
+    header = "datum;start;slut;platser;aktivitet;resultat"
+    for first in (0, 1):  # the split row first, or after a good one
+        f = _csv(tmp_path / f"skift{first}.csv", rows[first:] if first else rows, header)
+        store = tmp_path / f"s{first}.gpkg"
+        result = patrol_log.import_log(f, store_path=store, now=NOW)
+        assert result.reasons == {"för många fält": 2 - first}
+        log = patrol_log.read_log(store)
+        assert list(log["places"]) == ["Mullhyttan", "Gropen; Hidinge", "Knista"]
+        assert list(log["minutes"]) == [20.0, 45.0, 30.0]
+        assert log["results"].iloc[1] == "12 kontrollerade,\n2 ordningsböter"
+        q = patrol_log.read_log_quarantine(store)
+        edsberg = 7 - first  # its line in the file, past the blank line and the quoted cell
+        assert list(q["line"]) == ([2] if not first else []) + [edsberg]
+        assert f"rad {edsberg} har 7 fält men rubrikraden 6" in q["reason"].iloc[-1]
+        assert "citattecken" in q["reason"].iloc[-1]
