@@ -304,3 +304,51 @@ def test_a_pass_logged_in_the_app_and_in_a_file_with_another_end_counts_once(ser
     assert all(p["overlaps"] for p in view["passes"])
     page = per.get("/pass", params={"vecka": week}).text
     assert "60 av 120 min" in page and "tiden räknas en gång" in page
+
+
+def test_a_stop_is_logged_by_a_pass_naming_it_also_past_midnight_and_only_it(server, per):
+    # W49's sample plan has "Mullhyttan" and "lokalväg vid Mullhyttan" on one trip: a pass at
+    # the road alone showed the village "loggad" too (its name is in the road's), and a
+    # stop after midnight on a trip that left before was never "loggad"
+    from types import SimpleNamespace
+
+    from geo.patrol.stored import save_plan
+
+    _base, path = server
+    week = "2025-W45"
+    start = pd.to_datetime(["2025-11-07 23:20", "2025-11-08 00:10"]).tz_localize("Europe/Stockholm")
+    stops = pd.DataFrame(
+        {
+            "order": [1, 2],
+            "trip": [1, 1],
+            "candidate_id": ["plats:mullhyttan", "kontroll:seg00002"],
+            "place": ["Mullhyttan", "lokalväg vid Mullhyttan"],
+            "start": start,
+            "end": start + pd.Timedelta(minutes=15),
+            "dwell_min": [15.0, 15.0],
+            "drive_min_before": [20.0, 35.0],
+            "theme": ["T", "T"],
+            "activity": ["närvaro/synlighet", "nykterhetskontroll"],
+        }
+    )
+    routes = pd.DataFrame({"trip": [1], "drive_min": [75.0]})
+    plan = SimpleNamespace(week=week, stops=stops, routes=routes, meta={"generated_at": "x"})
+    save_plan(plan, path)  # type: ignore[arg-type]
+    view = per.get("/api/pass", params={"vecka": week}).json()
+    trip = view["stops"][0]
+    assert (trip["trip_date"], trip["trip_start"]) == ("2025-11-07", "23:00")
+    assert (trip["trip_end_date"], trip["trip_end"]) == ("2025-11-08", "00:45")
+    body = pass_payload(
+        date="2025-11-07",
+        start="23:00",
+        end="2025-11-08 00:45",
+        places="lokalväg vid Mullhyttan",
+        activity="nykterhetskontroll",
+        results="30 blåsta",
+    )
+    assert per.put(f"/api/pass/{new_id()}", json=body).status_code == 201
+    view = per.get("/api/pass", params={"vecka": week}).json()
+    assert {s["place"]: s["done"] for s in view["stops"]} == {
+        "Mullhyttan": False,
+        "lokalväg vid Mullhyttan": True,
+    }
