@@ -28,6 +28,7 @@ from geo.errors import InfeasiblePatrolError
 from geo.model import THEMES
 from geo.report import plan as plan_report
 from geo.sites import load_boundary, load_places
+from geo.weeks import week_monday
 from tests._browser import LABEL_OVERLAPS_JS, MAP_JS, open_map, real_errors
 
 
@@ -242,6 +243,21 @@ def test_same_week_same_plan_and_json_contract(lekeberg, july_plan) -> None:
         assert 14.5 < s["lon"] < 15.2 and 59.0 < s["lat"] < 59.4
         assert pd.Timestamp(s["start"]).tzinfo is not None and s["start"][-6] in "+-"
         assert s["reason"] and " Tid: " in s["reason"]  # why there, and why then
+
+
+@pytest.mark.parametrize("week", ["2026-W13", "2026-W43"])
+def test_a_sunday_trip_in_a_dst_week_keeps_its_local_hours(lekeberg, week) -> None:
+    # the clocks change early on these Sundays (29 March, 25 October 2026): trips were placed
+    # at Monday 00:00 + the window's hours of the week, elapsed, so a Sunday evening trip ran
+    # an hour late in March (21:00–23:00 for the window 20–22, outside the allowed hours)
+    # and an hour early in October, its stops timed for hours the values were not for
+    plan = _plan(lekeberg, week, allowed_days=(6,), allowed_hours=(20, 22), max_trips=1)
+    sunday = (week_monday(week) + pd.Timedelta(days=6)).date()
+    assert len(plan.stops)
+    for start, end in zip(plan.stops["start"], plan.stops["end"], strict=True):
+        local_start, local_end = pd.Timestamp(start), pd.Timestamp(end)
+        assert local_start.date() == sunday
+        assert local_start.hour >= 20 and (local_end.hour, local_end.minute) <= (22, 0)
 
 
 def test_plan_with_impossible_budget_raises(lekeberg) -> None:

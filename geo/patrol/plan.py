@@ -348,7 +348,7 @@ def make_plan(
         total_min += length
         slack = int(windows.length_h * 60 - length)
         offset = int(rng.integers(0, slack // 5 + 1)) * 5 if slack > 0 else 0
-        t = monday + pd.Timedelta(hours=int(windows.how[trip.window]), minutes=offset)
+        t = _wall_clock(monday, hours=int(windows.how[trip.window]), minutes=offset)
         path_pts = [entry]
         for s, stay, drive in zip(trip.stops, dwell[k - 1], legs[k - 1][:-1], strict=True):
             start = _local(t + pd.Timedelta(minutes=drive))
@@ -741,6 +741,21 @@ def same_place_groups(candidates: gpd.GeoDataFrame, *, distance_m: float) -> Int
     adjacency[pairs[:, 0], pairs[:, 1]] = True
     _, labels = connected_components(adjacency, directed=False)
     return np.asarray(labels, dtype=np.int64)
+
+
+def _wall_clock(monday: pd.Timestamp, *, hours: int, minutes: int = 0) -> pd.Timestamp:
+    """Return the local time ``hours`` (of the week) and ``minutes`` after Monday 00:00.
+
+    The windows and the values are local hours of the week (Sunday 20:00 is hour 164 in
+    every week); in a week whose Sunday the clocks change, 164 elapsed hours after Monday
+    00:00 are Sunday 21:00 (March) or 19:00 (October), so the week is counted on the wall
+    clock. A time the spring change skips moves forward; one the autumn change repeats is
+    its first.
+    """
+    naive = monday.tz_localize(None) + pd.Timedelta(hours=hours, minutes=minutes)
+    return pd.Timestamp(
+        naive.tz_localize(settings.timezone, nonexistent="shift_forward", ambiguous=True)
+    )
 
 
 def _local(t: pd.Timestamp) -> pd.Timestamp:
