@@ -29,6 +29,7 @@ from geo.patrol import (
     Plan,
     plan_from_inputs,
     read_plan_inputs,
+    replan_not_before,
     save_plan,
     week_forecast,
     week_to_plan,
@@ -360,7 +361,7 @@ def run_main_job(
             shared_week.value = plan_week.encode("ascii")
         store_ready.set()
         with threadpool_limits(limits=1), timer("plan"):
-            plan = plan_from_inputs(plan_inputs)
+            plan = plan_from_inputs(plan_inputs, not_before=replan_not_before(plan_week))
             made_plan = _write_plan(plan, out_dir)
         try:
             with timer("maps wait"):

@@ -260,6 +260,40 @@ def test_a_sunday_trip_in_a_dst_week_keeps_its_local_hours(lekeberg, week) -> No
         assert local_start.hour >= 20 and (local_end.hour, local_end.minute) <= (22, 0)
 
 
+def test_a_week_planned_again_after_it_began_plans_only_the_hours_ahead(
+    lekeberg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the plan was sent on Monday; a spot marked on Thursday and the week planned again: trips
+    # were put on days gone (W48 planned on its Sunday: the Friday and Saturday before), in
+    # the calendar that replaces the week's and on the page Pass
+    from geo.cli.plan import plan_cmd
+
+    prio = tmp_path / "prio.toml"
+    text = patrol.priorities_path().read_text(encoding="utf-8")
+    prio.write_text(text.replace('forecast_method = "default"', 'forecast_method = "count_3m"'))
+    args = ["--week", "2026-W49", "--store", str(lekeberg["store"]), "--no-pdf",
+            "--out", str(tmp_path / "out"), "--priorities", str(prio)]  # fmt: skip
+    thursday = pd.Timestamp("2026-12-03 12:00", tz="Europe/Stockholm")
+    monkeypatch.setattr("geo.patrol.stored.local_now", lambda now=None: thursday)
+    result = CliRunner().invoke(plan_cmd, args)
+    assert result.exit_code == 0, result.output
+    assert "Veckan har börjat: turerna planeras från nu (torsdag 3/12 12:00)" in result.output
+    assert "redan loggat denna vecka: 0 av 120 min" in result.output
+    stored = patrol.read_plan_stops("2026-W49", lekeberg["store"])
+    assert len(stored) and (stored["trip_leave"] >= thursday).all()
+    assert (stored["start"] >= thursday).all()
+
+    late = pd.Timestamp("2026-12-06 23:30", tz="Europe/Stockholm")  # no window left
+    monkeypatch.setattr("geo.patrol.stored.local_now", lambda now=None: late)
+    result = CliRunner().invoke(plan_cmd, args)
+    assert result.exit_code != 0
+    assert "Vecka 49 har inga timmar kvar att planera efter 2026-12-06 23:30" in (
+        result.output + str(result.exception)
+    )
+    assert patrol.replan_not_before("2026-W48", now=thursday) is None  # a week over: whole
+    assert patrol.replan_not_before("2026-W50", now=thursday) is None  # not begun: whole
+
+
 def test_plan_with_impossible_budget_raises(lekeberg) -> None:
     with pytest.raises(InfeasiblePatrolError, match="Raise the budget"):
         _plan(lekeberg, "2026-W49", budget_min=5.0)

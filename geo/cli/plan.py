@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from geo import settings
 from geo.cli._options import (
@@ -77,7 +78,10 @@ def plan_cmd(
     else:
         why = "angiven med --week"
     inputs = patrol.read_plan_inputs(week, store_path=store_path)
-    plan = patrol.plan_from_inputs(inputs, options=opts, seed=seed, method=method)
+    not_before = patrol.replan_not_before(inputs.week)
+    plan = patrol.plan_from_inputs(
+        inputs, options=opts, seed=seed, method=method, not_before=not_before
+    )
     paths = write_plan_outputs(
         plan, out_dir=out_dir or settings.maps_dir, store_path=store_path, pdf=not no_pdf
     )
@@ -85,6 +89,8 @@ def plan_cmd(
         click.echo(json.dumps({**plan.as_dict(), "week_reason": why}, ensure_ascii=False))
         return
     click.echo(week_sentence(plan.week, why))
+    if not_before is not None:
+        click.echo(_begun_sentence(plan.week, not_before, store_path))
     click.echo(f"Plan {plan.week}: {len(plan.stops)} stopp, {int(plan.total_min)} av "
                f"{plan.budget_min:.0f} min")  # fmt: skip
     for _, s in plan.stops.iterrows():
@@ -92,6 +98,20 @@ def plan_cmd(
         click.echo(f"  {int(s['order'])}. {day} {s['start']:%H:%M} {s['place']} ({s['activity']})")
     for name, path in paths.items():
         click.echo(f"{name}: {path}")
+
+
+def _begun_sentence(week: str, not_before: pd.Timestamp, store_path: Path | None) -> str:
+    """Say that a week begun is planned from now, and what its patrol log holds so far."""
+    from geo import patrol_log
+
+    log = patrol_log.read_log(store_path)
+    done = patrol_log.minutes_per_week(log, first_week=week, last_week=week)["minutes"].iloc[0]
+    day = f"{DAY_NAMES[not_before.day_of_week]} {not_before.day}/{not_before.month}"
+    return (
+        f"Veckan har börjat: turerna planeras från nu ({day} {not_before:%H:%M}); redan loggat"
+        f" denna vecka: {float(done):.0f} av {patrol_log.PROMISE_MIN} min (--budget för att"
+        " planera bara det som återstår)."
+    )
 
 
 @click.group("log")

@@ -24,7 +24,7 @@ from geo.patrol.candidates import plan_candidates
 from geo.patrol.priorities import DWELL_RANGE_MIN, PlanSettings, load_priorities, week_seed
 from geo.patrol.profiles import HOURS_OF_WEEK, FloatArray, events_profile
 from geo.patrol.reasons import candidate_incidents, explain_stop, explain_time, reason_period
-from geo.patrol.windows import band_hours, stop_values, trip_windows
+from geo.patrol.windows import Windows, band_hours, stop_values, trip_windows
 from geo.patrol_solver import IntArray
 from geo.weeks import week_monday
 from geo.words import and_list
@@ -252,6 +252,7 @@ def make_plan(
     seed: int | None = None,
     method: str = "auto",
     generated_at: pd.Timestamp | None = None,
+    not_before: pd.Timestamp | None = None,
 ) -> Plan:
     """Plan a week's patrol: candidates, values, solve, times, routes and reasons.
 
@@ -281,6 +282,10 @@ def make_plan(
         Solver method (``auto``, ``milp``, ``heuristic``).
     generated_at
         Generation time shown on the outputs (default now).
+    not_before
+        No trip leaves before this time (tz-aware): a week re-planned after it began is
+        planned in the hours ahead (:func:`geo.patrol.replan_not_before`). ``None``: the
+        whole week.
 
     Returns
     -------
@@ -292,7 +297,7 @@ def make_plan(
     InfeasiblePatrolError
         If the budget cannot reach any candidate (e.g. a 5-minute budget).
     DataError
-        If there is no candidate at all.
+        If there is no candidate at all, or no trip window after ``not_before``.
     """
     from geo import network
 
@@ -306,6 +311,8 @@ def make_plan(
         msg = f"No candidate stops for {week}: no places, forecast or spots. Run `geo run` first."
         raise DataError(msg)
     windows = trip_windows(opts)
+    if not_before is not None:
+        windows = _windows_after(windows, monday, pd.Timestamp(not_before), week=week)
     avoid = recent_visits(previous, monday=monday, weeks=opts.history_weeks)
     true_values = stop_values(candidates, windows, options=opts)
     values = stop_values(candidates, windows, options=opts, avoid=avoid)
@@ -741,6 +748,29 @@ def same_place_groups(candidates: gpd.GeoDataFrame, *, distance_m: float) -> Int
     adjacency[pairs[:, 0], pairs[:, 1]] = True
     _, labels = connected_components(adjacency, directed=False)
     return np.asarray(labels, dtype=np.int64)
+
+
+def _windows_after(
+    windows: Windows, monday: pd.Timestamp, not_before: pd.Timestamp, *, week: str
+) -> Windows:
+    """Return the trip windows that start at or after ``not_before``.
+
+    Raises
+    ------
+    DataError
+        In Swedish, when none is left: the week's hours are past.
+    """
+    keep = np.array(
+        [_wall_clock(monday, hours=int(h)) >= not_before for h in windows.how], dtype=bool
+    )
+    if not keep.any():
+        at = not_before.tz_convert(settings.timezone)
+        msg = (
+            f"Vecka {int(week.split('-W')[1])} har inga timmar kvar att planera efter"
+            f" {at:%Y-%m-%d %H:%M}: planera en kommande vecka med --week."
+        )
+        raise DataError(msg)
+    return Windows(windows.day[keep], windows.start_hour[keep], windows.length_h)
 
 
 def _wall_clock(monday: pd.Timestamp, *, hours: int, minutes: int = 0) -> pd.Timestamp:

@@ -18,7 +18,7 @@ from geo.patrol.plan import Plan, make_plan
 from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
 from geo.patrol.reasons import reason_period
 from geo.patrol.trips import plan_trips
-from geo.weeks import shift_week, week_label, week_monday
+from geo.weeks import local_now, shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
 
@@ -348,6 +348,7 @@ def plan_from_inputs(
     options: PlanSettings | None = None,
     seed: int | None = None,
     method: str = "auto",
+    not_before: pd.Timestamp | None = None,
 ) -> Plan:
     """Plan a week from inputs already read: forecast, road control points, then the solver.
 
@@ -364,6 +365,8 @@ def plan_from_inputs(
         Extra seed.
     method
         Solver method.
+    not_before
+        No trip before this time (:func:`replan_not_before`); ``None``: the whole week.
 
     Returns
     -------
@@ -383,7 +386,34 @@ def plan_from_inputs(
     return make_plan(
         incidents, week=week, places=inputs.places, G=graph, forecast=fc, control_points=cps,
         spots=inputs.spots, previous=inputs.previous, options=opts, seed=seed, method=method,
+        not_before=not_before,
     )  # fmt: skip
+
+
+def replan_not_before(week: str, *, now: pd.Timestamp | None = None) -> pd.Timestamp | None:
+    """Return the time a week's plan may start from: now, when the week has begun.
+
+    A week planned again after it began (a spot marked on Wednesday, the plan sent on
+    Monday) was planned over all its days, trips on days gone included: W48 planned on its
+    Sunday put both trips on the Friday and Saturday before, in the calendar and on Pass.
+    A week not begun, or over (a past week planned for comparison), is planned whole.
+
+    Parameters
+    ----------
+    week
+        ISO week.
+    now
+        The time (default the clock; a naive time is local).
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        ``now`` (local) inside the week, else ``None``.
+    """
+    at = local_now(now)
+    monday = week_monday(week)
+    following = week_monday(shift_week(week, 1))
+    return at if monday <= at < following else None
 
 
 #: Until this time on Monday (local), the plan is for the week begun: its planned days
