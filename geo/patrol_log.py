@@ -508,6 +508,51 @@ def places_of(value: object) -> list[str]:
     return [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
 
 
+def names_place(places: object, place: str) -> bool:
+    """Tell whether a pass's places name ``place`` as one of them (``;``- or ``,``-separated).
+
+    A place is one of the pass's, not a part of one: "Mullhyttan" is not named by a pass at
+    "lokalväg vid Mullhyttan", a stop of the same trip in W49's sample plan.
+
+    Parameters
+    ----------
+    places
+        The pass's ``places`` (text as logged).
+    place
+        A plan stop's place.
+
+    Returns
+    -------
+    bool
+        Whether it is one of them, compared by :func:`geo.model.normalize_text`.
+    """
+    text = "" if places is None else str(places)
+    parts = {normalize_text(p) for p in [*places_of(text), *text.split(";")]}
+    return normalize_text(place) in parts
+
+
+def pass_covers(start: pd.Timestamp, end: pd.Timestamp, at: pd.Timestamp) -> bool:
+    """Tell whether a pass from ``start`` to ``end`` is the one for a stop planned at ``at``.
+
+    It started that day, or it runs over the stop's start: a trip that leaves the entry
+    point before midnight is logged on its first day, and its stops after midnight are its.
+
+    Parameters
+    ----------
+    start, end
+        The pass's times (tz-aware, local).
+    at
+        The stop's planned start (tz-aware).
+
+    Returns
+    -------
+    bool
+        Whether the pass is the stop's.
+    """
+    local = at.tz_convert(start.tz) if start.tzinfo is not None else at
+    return bool(start.date() == local.date() or start <= at <= end)
+
+
 def dosage_per_place(log: pd.DataFrame, *, places: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return visits and minutes per place in the log (the patrol "dosage").
 

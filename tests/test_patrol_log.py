@@ -353,3 +353,42 @@ def test_a_csv_row_split_by_its_own_separator_is_quarantined_with_the_fix(tmp_pa
         assert list(q["line"]) == ([2] if not first else []) + [edsberg]
         assert f"rad {edsberg} har 7 fält men rubrikraden 6" in q["reason"].iloc[-1]
         assert "citattecken" in q["reason"].iloc[-1]
+
+
+def test_next_weeks_plan_avoids_the_places_visited_not_those_cancelled() -> None:
+    # a kommunpolis's W48: Friday's trip done, Saturday's cancelled for an emergency call,
+    # Vintrosa visited on Sunday instead. The plan's history read the stored plans only, so
+    # W49 avoided Saturday's places as if visited and not Vintrosa on Sunday
+    from geo.patrol.plan import recent_visits
+    from geo.patrol.stored import visited_stops
+
+    def stop(week: str, order: int, cid: str, place: str, at: str) -> dict[str, object]:
+        return {"week": week, "stop_order": order, "candidate_id": cid, "place": place,
+                "start": pd.Timestamp(at, tz=TZ), "activity": "närvaro"}  # fmt: skip
+
+    planned = pd.DataFrame(
+        [
+            stop("2026-W47", 1, "plats:gropen", "Gropen", "2026-11-20 20:17"),
+            stop("2026-W48", 1, "plats:mullhyttan", "Mullhyttan", "2026-11-27 21:03"),
+            stop("2026-W48", 2, "plats:fjugesta", "Fjugesta centrum", "2026-11-27 21:28"),
+            stop("2026-W48", 3, "plats:vintrosa", "Vintrosa", "2026-11-28 20:52"),
+            stop("2026-W48", 4, "plats:fjugesta", "Fjugesta centrum", "2026-11-28 21:15"),
+        ]
+    )
+    log = _log(("2026-11-27 20:45", "2026-11-27 21:54"), ("2026-11-29 19:00", "2026-11-29 19:40"))
+    log["places"] = ["Mullhyttan; Fjugesta centrum", "Vintrosa"]
+    log["activity"] = ["fordonskontroll", "närvaro"]
+    visited = visited_stops(planned, log)
+    assert [
+        (c, f"{pd.Timestamp(t):%a %H:%M}")
+        for c, t in zip(visited["candidate_id"], visited["start"], strict=True)
+    ] == [
+        ("plats:gropen", "Fri 20:17"),  # W47: nothing logged yet, its plan stands
+        ("plats:mullhyttan", "Fri 21:03"),
+        ("plats:fjugesta", "Fri 21:28"),
+        ("plats:vintrosa", "Sun 19:00"),  # off the plan, at the pass's start
+    ]
+    monday = pd.Timestamp("2026-11-30", tz=TZ)
+    hours = recent_visits(visited, monday=monday, weeks=4)
+    assert ("plats:vintrosa", 6 * 24 + 19) in hours and ("plats:vintrosa", 5 * 24 + 20) not in hours
+    assert visited_stops(planned, log.iloc[0:0]).equals(planned)  # no log: the plans

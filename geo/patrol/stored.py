@@ -14,10 +14,12 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import GeoError
+from geo.model import normalize_text
 from geo.patrol.plan import Plan, make_plan
 from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
 from geo.patrol.reasons import reason_period
 from geo.patrol.trips import plan_trips
+from geo.patrol_log import names_place, pass_covers, places_of, read_log
 from geo.weeks import local_now, shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
@@ -247,11 +249,84 @@ def read_plan_inputs(
         places=load_places(),
         graph=G if G is not None else network.load_graph(),
         spots=spots,
-        previous=pd.concat(
-            [read_plan_stops(shift_week(week, -k), store_path) for k in (1, 2, 3, 4)],
-            ignore_index=True,
+        previous=visited_stops(
+            pd.concat(
+                [read_plan_stops(shift_week(week, -k), store_path) for k in (1, 2, 3, 4)],
+                ignore_index=True,
+            ),
+            read_log(store_path),
         ),
     )
+
+
+def visited_stops(planned: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+    """Return the earlier weeks' stops as the patrol log says they were done.
+
+    The plan avoids the places, weekdays and hour bands of the last weeks
+    (:func:`geo.patrol.plan.recent_visits`); it read the stored plans only, so a trip
+    cancelled for an emergency call still kept its places from next week's plan, and a place
+    the police went to instead counted for nothing. A week whose log holds passes keeps the
+    stops a pass names (:func:`geo.patrol_log.names_place`, :func:`~geo.patrol_log.pass_covers`)
+    and adds, at the pass's start, each place a pass names that is another stop of these
+    weeks' plans (so it has a candidate id). A week with nothing logged yet (the log is kept
+    in a file brought in later) keeps its plan.
+
+    Parameters
+    ----------
+    planned
+        :func:`read_plan_stops` of the weeks (``week``, ``candidate_id``, ``place``, ``start``).
+    log
+        :func:`geo.patrol_log.read_log`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``planned``'s columns: its stops done, then the visits off the plan (their
+        ``stop_order`` 0, ``activity`` the pass's).
+    """
+    if not len(planned) or not len(log):
+        return planned
+    ids = {
+        normalize_text(str(p)): str(c)
+        for p, c in zip(planned["place"], planned["candidate_id"], strict=True)
+    }
+    kept, extra = [], []
+    for week, stops in planned.groupby("week", sort=False):
+        monday = week_monday(str(week))
+        following = week_monday(shift_week(str(week), 1))
+        passes = log[(log["start"] < following) & (log["end"] > monday)]
+        if not len(passes):
+            kept.append(stops)
+            continue
+        done = [
+            any(
+                names_place(p["places"], str(s["place"]))
+                and pass_covers(p["start"], p["end"], pd.Timestamp(s["start"]))
+                for p in passes.to_dict("records")
+            )
+            for s in stops.to_dict("records")
+        ]
+        kept.append(stops[done])
+        seen = {
+            (str(s["candidate_id"]), pd.Timestamp(s["start"]).date())
+            for s in stops[done].to_dict("records")
+        }
+        for p in passes.to_dict("records"):
+            for name in places_of(p["places"]):
+                cid = ids.get(normalize_text(name))
+                start = pd.Timestamp(p["start"])
+                if cid is None or (cid, start.date()) in seen:
+                    continue
+                seen.add((cid, start.date()))
+                extra.append(
+                    {**dict.fromkeys(planned.columns), "week": week, "stop_order": 0,
+                     "candidate_id": cid, "place": name, "start": start,
+                     "activity": str(p["activity"] or "")}
+                )  # fmt: skip
+    out = pd.concat(
+        [*kept, pd.DataFrame(extra, columns=planned.columns)] if extra else kept, ignore_index=True
+    )
+    return out
 
 
 def plan_control_points(

@@ -21,9 +21,14 @@ from starlette.concurrency import run_in_threadpool
 
 from geo import patrol_passes, users
 from geo.errors import DataError, GeoError
-from geo.model import normalize_text
 from geo.patrol.stored import read_plan_stops
-from geo.patrol_log import PROMISE_MIN, minutes_per_week, places_of, read_log
+from geo.patrol_log import (
+    PROMISE_MIN,
+    minutes_per_week,
+    names_place,
+    pass_covers,
+    read_log,
+)
 from geo.web._history import PASS_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import forbidden
@@ -101,7 +106,10 @@ def _stop_items(week: str, passes: list[dict[str, Any]], path: Path) -> list[dic
         start = pd.Timestamp(s["start"])
         end = start + pd.Timedelta(minutes=float(s["dwell_min"]))
         place = str(s["place"])
-        done = any(_names(p, place) and _covers(p, start) for p in passes)
+        done = any(
+            names_place(p["places"], place) and pass_covers(p["start"], p["end"], start)
+            for p in passes
+        )
         items.append(
             {
                 "nr": int(s["stop_order"]),
@@ -116,26 +124,6 @@ def _stop_items(week: str, passes: list[dict[str, Any]], path: Path) -> list[dic
             }
         )
     return items
-
-
-def _names(record: Mapping[str, Any], place: str) -> bool:
-    """Tell whether a pass names a place among its places (``;``- or ``,``-separated).
-
-    A place is one of the pass's, not a part of one: "Mullhyttan" is not done by a pass at
-    "lokalväg vid Mullhyttan", a stop of the same trip.
-    """
-    text = str(record["places"] or "")
-    parts = {normalize_text(p) for p in [*places_of(text), *text.split(";")]}
-    return normalize_text(place) in parts
-
-
-def _covers(record: Mapping[str, Any], start: pd.Timestamp) -> bool:
-    """Tell whether a pass is the one for a stop starting at ``start``.
-
-    It started that day, or it runs over the stop's start: a trip that leaves the entry
-    point before midnight is logged on its first day, and its stops after midnight are its.
-    """
-    return bool(record["start"].date() == start.date() or record["start"] <= start <= record["end"])
 
 
 def _trip_fields(
