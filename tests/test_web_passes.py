@@ -194,7 +194,8 @@ def test_police_see_plan_and_notes_kommun_only_the_minutes(server, per):
     with client(base, "anna") as anna:
         kommun = anna.get("/api/pass", params={"vecka": WEEK}).json()
         assert kommun["minutes"] == police["minutes"] and kommun["stops"] == []
-        assert all(set(p) == {"date", "day", "minutes", "overlaps"} for p in kommun["passes"])
+        kommun_fields = {"date", "day", "minutes", "week_minutes", "overlaps"}
+        assert all(set(p) == kommun_fields for p in kommun["passes"])
         page = anna.get("/pass", params={"vecka": WEEK}).text
         assert f"{police['minutes']} av 120 min" in page
         assert "hemlig-anteckning" not in page and "Lanna badgruva" not in page
@@ -352,3 +353,18 @@ def test_a_stop_is_logged_by_a_pass_naming_it_also_past_midnight_and_only_it(ser
         "Mullhyttan": False,
         "lokalväg vid Mullhyttan": True,
     }
+
+
+def test_a_pass_over_sunday_midnight_shows_each_weeks_part(server, per):
+    # a pass 23:30–00:30 from Sunday to Monday: both weeks listed it with 60 min above
+    # totals of 30, the part of each week (as the monthly report splits it)
+    _base, path = server
+    body = pass_payload(date="2025-11-02", start="23:30", end="2025-11-03 00:30", places="Gropen")
+    assert per.put(f"/api/pass/{new_id()}", json=body).status_code == 201
+    for week in ("2025-W44", "2025-W45"):
+        view = per.get("/api/pass", params={"vecka": week}).json()
+        crossing = [p for p in view["passes"] if p["places"] == "Gropen"]
+        assert [(p["minutes"], p["week_minutes"]) for p in crossing] == [(60, 30)]
+        assert week_minutes(path, week) >= 30
+        page = per.get("/pass", params={"vecka": week}).text
+        assert f"varav 30 vecka {int(week[-2:])}" in page

@@ -32,7 +32,7 @@ from geo.patrol_log import (
 from geo.web._history import PASS_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import forbidden
-from geo.weeks import DAY_NAMES, local_now, parse_week, shift_week, week_label
+from geo.weeks import DAY_NAMES, local_now, parse_week, shift_week, week_label, week_monday
 
 _T = TypeVar("_T")
 #: Activities offered in the form besides the plan's own (free text is accepted too).
@@ -178,8 +178,9 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
     dict
         ``week``, ``minutes`` (the week's total as the monthly report counts it:
         :func:`geo.patrol_log.minutes_per_week`), ``promise_min``, ``met``, ``passes``
-        (per pass ``date``, ``day``, ``minutes``, ``overlaps`` — it shares time with
-        another pass, which the total counts once; for the police also ``id``, ``start``,
+        (per pass ``date``, ``day``, ``minutes``, ``week_minutes`` — those inside the week,
+        fewer for a pass over Sunday midnight —, ``overlaps`` — it shares time with another
+        pass, which the total counts once; for the police also ``id``, ``start``,
         ``end``, ``places``, ``activity``, ``results``, ``logged_by``, ``source``, ``own`` and
         ``changes``, the audit as :func:`geo.web._history.describe_change` tells it),
         ``stops`` (the stored plan's stops, each with its trip: ``trip`` the key the page
@@ -202,6 +203,7 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
             {
                 **_pass_item(r, user),
                 "overlaps": _overlaps(r, records),
+                "week_minutes": _minutes_in_week(r, week),
                 **({"changes": _history(r, path)} if details else {}),
             }
             for r in records
@@ -209,6 +211,19 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
         "stops": _stop_items(week, records, path) if details else [],
         "details": details,
     }
+
+
+def _minutes_in_week(record: Mapping[str, Any], week: str) -> int:
+    """Return a pass's minutes inside the ISO week (one over Sunday midnight counts in both).
+
+    :func:`geo.patrol_log.minutes_per_week` splits such a pass at local midnight; the page
+    listed its whole minutes in both weeks, above totals that counted only each week's part.
+    """
+    monday = week_monday(week)
+    following = week_monday(shift_week(week, 1))
+    end, start = pd.Timestamp(record["end"]), pd.Timestamp(record["start"])
+    inside = min(end, following) - max(start, monday)
+    return round(max(inside.total_seconds(), 0.0) / 60)
 
 
 def _overlaps(record: Mapping[str, Any], records: list[dict[str, Any]]) -> bool:
