@@ -1036,11 +1036,32 @@ def control_type(activity_text: object) -> str | None:
         :data:`WORD_START_KEYWORDS` at the start of a word), or ``None`` when the activity is
         not a control.
     """
+    kinds = control_types(activity_text)
+    return kinds[0] if kinds else None
+
+
+def control_types(activity_text: object) -> tuple[str, ...]:
+    """Return every control type a patrol activity names, in :data:`CONTROL_TYPES` order.
+
+    A pass is logged per trip (the page Pass fills a ticked trip), so one row often holds
+    several controls, "nykterhetskontroll; hastighetskontroll": each counts (a kommunpolis's
+    review: the first alone did, and the speed check went uncounted).
+
+    Parameters
+    ----------
+    activity_text
+        The patrol log's ``activity`` value.
+
+    Returns
+    -------
+    tuple of str
+        Keys of :data:`CONTROL_TYPES` (keywords of :data:`WORD_START_KEYWORDS` only at the
+        start of a word); empty when the activity is no control.
+    """
     text = normalize_text(str(activity_text or ""))
-    for kind, words in CONTROL_TYPES.items():
-        if any(_keyword_in(w, text) for w in words):
-            return kind
-    return None
+    return tuple(
+        kind for kind, words in CONTROL_TYPES.items() if any(_keyword_in(w, text) for w in words)
+    )
 
 
 def _keyword_in(word: str, text: str) -> bool:
@@ -1051,7 +1072,7 @@ def _keyword_in(word: str, text: str) -> bool:
 
 
 def patrol_controls_in_month(patrol_log: pd.DataFrame, *, month: str) -> pd.Series:
-    """Return the control type of each patrol-log row that started in a month.
+    """Return the control types of each patrol-log row that started in a month.
 
     Parameters
     ----------
@@ -1063,15 +1084,16 @@ def patrol_controls_in_month(patrol_log: pd.DataFrame, *, month: str) -> pd.Seri
     Returns
     -------
     pandas.Series
-        One value per row of the month (index as in ``patrol_log``): a key of
-        :data:`CONTROL_TYPES`, or ``None`` for a row that is not a control.
+        One value per row of the month (index as in ``patrol_log``): the keys of
+        :data:`CONTROL_TYPES` it names (:func:`control_types`), empty for a row that is not a
+        control.
     """
     if not len(patrol_log):
         return pd.Series([], dtype=object)
     start, end = month_bounds(month)
     times = pd.to_datetime(patrol_log["start"])
     rows = patrol_log[((times >= start) & (times < end)).to_numpy()]
-    return rows["activity"].map(control_type).astype(object)
+    return rows["activity"].map(control_types).astype(object)
 
 
 def planned_times(line: Mapping[str, Any], *, month: str) -> int:
@@ -1263,7 +1285,8 @@ def activity_status(
                 done = int(done_by.get((line["activity_id"], who), 0))
                 kinds = list(line.get("patrol_controls") or ())
                 if who == "polis" and kinds:
-                    done = max(done, int(controls.isin(kinds).sum()))
+                    named = controls.map(lambda ks, kinds=kinds: bool(set(ks) & set(kinds)))
+                    done = max(done, int(named.sum()))
             status = _status(due, done)
             rows.append(
                 {

@@ -501,6 +501,33 @@ def test_a_pass_at_a_road_exit_is_no_traffic_control_for_the_plan(plan):
     assert (done["T1"], done["T2"]) == (0, 0)
 
 
+def test_a_pass_of_several_controls_counts_for_each(plan):
+    # a kommunpolis's review: a trip logged as one pass, "nykterhetskontroll;
+    # hastighetskontroll", counted as a sobriety check only, and its vehicle check not at all
+    from geo.report.monthly.police import controls_table
+    from geo.sites import load_places
+
+    assert activity.control_types("Nykterhetskontroll; hastighetskontroll; EPA-kontroll") == (
+        "nykterhet",
+        "hastighet",
+        "motorburen",
+    )
+    assert activity.control_types("närvaro/synlighet") == ()
+    log = _patrol_log(
+        [
+            ("2026-10-07 21:00", "nykterhetskontroll; fordonskontroll (A-traktor/EPA/moped)"),
+            ("2026-10-14 15:00", "hastighetskontroll; nykterhetskontroll"),
+        ]
+    )
+    table = controls_table(log, month="2026-10", places=load_places()).frame
+    counts = table.set_index("Kontrolltyp")["Tillfällen"]
+    assert (counts["Nykterhet"], counts["Hastighet"], counts["Motorburen"]) == (2, 1, 1)
+    empty = pd.DataFrame(columns=activity.LOG_COLUMNS)
+    done = activity.activity_status(plan, empty, month="2026-10", patrol_log=log)
+    # T1 counts sobriety and speed controls: two passes, each once; T2 the vehicle check
+    assert tuple(done.set_index("activity_id").loc[["T1", "T2"], "done"]) == (2, 1)
+
+
 @pytest.mark.parametrize(
     ("months", "text"),
     [

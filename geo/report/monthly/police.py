@@ -167,7 +167,8 @@ def controls_table(patrol_log: pd.DataFrame, *, month: str, places: gpd.GeoDataF
         log = patrol_log.loc[kinds.index]
         gaz = Gazetteer(places)
         for kind in CONTROL_TYPES:
-            sel = log[(kinds == kind).to_numpy()]
+            # a pass with several controls counts for each (its minutes too)
+            sel = log[kinds.map(lambda ks, kind=kind: kind in ks).to_numpy(dtype=bool)]
             if sel.empty:
                 rows.append([kind.capitalize(), 0, 0, ""])
                 continue
