@@ -25,7 +25,7 @@ from geo.grid import (
     make_grid,
     neighbour_matrix,
 )
-from geo.model import THEMES
+from geo.model import THEMES, has_clock_time
 from geo.projection import require_projected
 from geo.sites import at_bathing_site, bathing_sites
 from geo.weeks import parse_week, week_monday
@@ -902,12 +902,17 @@ def forecast_week(
     )
     shares = _profiles(pos[ok], theme_idx[ok], cells.size, adj_self, theme_prior, shrink_events)
     how = (t_local.dt.day_of_week.to_numpy() * 24 + t_local.dt.hour.to_numpy()).astype(np.int64)
+    # only times with a clock hour: a report dated only is stored at midnight
+    clock = has_clock_time(ev)
     how_prior = (
-        ndimage.gaussian_filter1d(np.bincount(how, minlength=168).astype(float), 1.5, mode="wrap")
+        ndimage.gaussian_filter1d(
+            np.bincount(how[clock], minlength=168).astype(float), 1.5, mode="wrap"
+        )
         + 0.1
     )
     how_prior /= how_prior.sum()
-    prof = _profiles(pos[ok], how[ok], cells.size, adj_self, how_prior, shrink_events)
+    timed = ok & clock
+    prof = _profiles(pos[timed], how[timed], cells.size, adj_self, how_prior, shrink_events)
     prof /= prof.sum(axis=1, keepdims=True)
     out = gpd.GeoDataFrame(
         {"cell_id": cells, "risk_week": risk},

@@ -6,6 +6,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The löfte's themes: id → Swedish label.
 THEMES: dict[str, str] = {
@@ -112,6 +119,33 @@ def synthetic_note(subject: str) -> str:
 
 #: How precise an incident's time is.
 TIME_PRECISIONS: tuple[str, ...] = ("exact", "hour", "day", "week", "month")
+#: The precisions of a time without its hour of the day: these stay out of hour-of-week profiles.
+DATE_ONLY_PRECISIONS: tuple[str, ...] = ("day", "week", "month")
+
+
+def has_clock_time(incidents: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Tell which incidents' times carry an hour of the day (not :data:`DATE_ONLY_PRECISIONS`).
+
+    A report dated only (precision ``day``, ``week``, ``month``) is stored at midnight; read
+    as a time it put every such report at 00–01 in the hour-of-week profiles (a place's busy
+    hours, a forecast's hours, the plan's timing). Without a ``time_precision`` column, or
+    where it is empty, a time counts.
+
+    Parameters
+    ----------
+    incidents
+        Incidents, with or without ``time_precision``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row.
+    """
+    if "time_precision" not in incidents.columns:
+        return np.ones(len(incidents), dtype=bool)
+    dated = incidents["time_precision"].isin(DATE_ONLY_PRECISIONS).to_numpy()
+    return np.asarray(~dated, dtype=bool)
+
 
 #: The incident table's columns, in order (``geometry`` is a Point in the working CRS).
 INCIDENT_COLUMNS: tuple[str, ...] = (

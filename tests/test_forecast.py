@@ -52,6 +52,22 @@ def test_forecast_has_the_contract_columns_and_consistent_sums(method):
     assert top["risk_T"] / top["risk_N"] == pytest.approx(2.0, rel=0.35)
 
 
+def test_a_report_dated_only_adds_no_hour_to_the_profile():
+    # reports with a date alone are stored at midnight (precision "day"); read as times they
+    # made 00–01 a place's busiest hour of each day
+    timed = events(100, seed=3)
+    dated = events(300, seed=4, hour=0).assign(time_precision="day")
+    inc = pd.concat([timed.assign(time_precision="exact"), dated], ignore_index=True)
+    out = fc.forecast_week(inc, week="2025-W49", seed=0)
+    top = np.asarray(out.loc[out["risk_week"].idxmax(), "how_profile"])
+    assert int(np.argmax(top)) == 4 * 24 + 22  # Friday 22, the timed events' hour
+    midnights = top[np.arange(7) * 24].sum()
+    assert midnights < 0.05, midnights
+    # the dated reports still count as events: the total is all 400 reports' rate
+    only_timed = fc.forecast_week(timed.assign(time_precision="exact"), week="2025-W49", seed=0)
+    assert out["risk_week"].sum() > 2 * only_timed["risk_week"].sum()
+
+
 def test_count_baseline_is_the_weekly_rate_of_the_last_three_calendar_months():
     inc = events(260, weeks=26, start="2025-06-02")
     out = fc.forecast_week(inc, week="2025-W49", method="count_3m")

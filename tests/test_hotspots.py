@@ -112,6 +112,10 @@ def test_clusters_recover_planted_hotspots():
     assert len(theme_rows) == len(SPOTS)
     row = theme_rows.iloc[0]
     assert len(row["how_profile"]) == 168 and sum(row["how_profile"]) == row["n_events"]
+    # reports dated only count in a cluster, not in its hours
+    dated = planted().assign(time_precision="day")
+    for got in hs.find_clusters(dated).to_dict("records"):
+        assert got["n_events"] > 0 and sum(got["how_profile"]) == 0
     assert len(row["month_profile"]) == 12 and sum(row["month_profile"]) == row["n_events"]
     assert row["categories"] == ["skadegorelse"] and row["sources"] == ["kommun"]
     assert pd.Timestamp(row["first_seen"]) <= pd.Timestamp(row["last_seen"])
@@ -419,6 +423,12 @@ def test_place_stats_count_per_place_and_compare_with_last_year():
     assert total["month_counts"][5] == 3 and total["month_counts"][6] == 3
     assert sum(total["how_profile"]) == 6
     assert total["how_profile"][pd.Timestamp("2025-06-05 23:00").day_of_week * 24 + 23] >= 1
+    # a report dated only (stored at midnight) counts, but adds no hour to the profile
+    dated = inc.iloc[[-1]].assign(occurred_at=pd.Timestamp("2025-07-22", tz="Europe/Stockholm"))
+    more = pd.concat([inc.assign(time_precision="exact"), dated.assign(time_precision="day")])
+    again = hs.place_stats(more, _places(), end=pd.Timestamp("2025-08-01"), period_days=90)
+    row = again[(again["place_id"] == "lanna") & (again["category"] == "alla")].iloc[0]
+    assert row["n_events"] == 7 and sum(row["how_profile"]) == 6
     cat = stats[stats["category"] == "alkohol"]
     assert len(cat) == 1 and cat["theme"].iloc[0] == "N"
     # a place without events is listed with zeros, not left out (a planner reads it as quiet)

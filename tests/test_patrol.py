@@ -429,6 +429,30 @@ def test_inom_300_m_leaves_out_events_placed_less_precisely_and_says_so() -> Non
     assert "; flest händelser " in reason
 
 
+def test_a_reports_date_alone_says_nothing_of_the_busiest_hours() -> None:
+    # reports dated only are stored at midnight; "flest händelser" counted them at 00–03
+    _centre, cp = _centre_and_check_point()
+    t0 = pd.Timestamp("2026-10-02 21:00", tz="Europe/Stockholm")  # a Friday
+    timed = [t0 + pd.Timedelta(weeks=i) for i in range(3)]
+    dated = [
+        pd.Timestamp("2026-10-05", tz="Europe/Stockholm") + pd.Timedelta(weeks=i) for i in range(6)
+    ]
+    incidents = _incidents(
+        [cp] * 9,
+        timed + dated,
+        category=["hastighet"] * 9,
+        theme=["T"] * 9,
+        location_precision_m=[10.0] * 9,
+        time_precision=["exact"] * 3 + ["day"] * 6,
+    )
+    reason = patrol.explain_stop(
+        _control_point(cp), incidents, week="2026-W49", places=load_places()
+    )
+    assert reason.startswith("Inom 300 m: 9 händelser")  # each report counts
+    # the three timed ones' evening, not the dated ones' Monday midnight
+    assert "flest händelser fre " in reason and "mån 00" not in reason, reason
+
+
 def test_a_later_week_on_the_same_data_counts_the_same_year() -> None:
     # W49 read "110 händelser 2025-11-30 – 2026-11-22" and W52, planned on the same data,
     # "95 händelser 2025-12-21 – 2026-11-22": the year was anchored on the week's Monday

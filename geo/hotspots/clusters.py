@@ -22,7 +22,7 @@ from geo.hotspots._common import (
     local_wall_time,
     step_range,
 )
-from geo.model import CATEGORIES, THEMES
+from geo.model import CATEGORIES, THEMES, has_clock_time
 from geo.sites import at_bathing_site
 
 logger = logging.getLogger(__name__)
@@ -187,6 +187,7 @@ def find_clusters(
     data_start, data_end = times.min(), times.max()
     # per-event arrays, computed once: cluster summaries are slices of them
     how_all = hour_of_week(times)
+    clock_all = has_clock_time(incidents)  # a report dated only has no hour to profile
     month_all = times.dt.month.to_numpy().astype(np.int64) - 1
     month_ord = (times.dt.year.to_numpy() * 12 + month_all).astype(np.int64)
     whole = step_range(times, "M", start=start, end=end)
@@ -263,7 +264,7 @@ def find_clusters(
                     "first_seen": occurred.iloc[first].isoformat(),
                     "last_seen": occurred.iloc[last].isoformat(),
                     "places": sorted(touched.get(int(j), [])),
-                    "how_profile": counts_profile(how_all[mem], 168),
+                    "how_profile": counts_profile(how_all[mem[clock_all[mem]]], 168),
                     "month_profile": counts_profile(month_all[mem], 12),
                     "trend": _trend_label(month_ord[mem], start_ord=start_ord, end_ord=end_ord),
                     "p_value": float(p_vals[j]),

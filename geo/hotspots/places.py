@@ -14,6 +14,7 @@ from geo.hotspots._common import (
     hour_of_week,
     local_wall_time,
 )
+from geo.model import has_clock_time
 from geo.sites import assign_places
 from geo.timespan import local_time
 
@@ -97,6 +98,7 @@ def place_stats(
             "theme": incidents["theme"].astype(str),
             "category": incidents["category"].astype(str),
             "t": times,
+            "clock": has_clock_time(incidents),  # a report dated only has no hour to profile
         }
     ).dropna(subset=["place_id"])
     info = places.set_index(places["place_id"].astype(str))
@@ -130,7 +132,7 @@ def place_stats(
                         str(k): int(v)
                         for k, v in t.dt.to_period("M").value_counts().sort_index().items()
                     },
-                    "how_profile": counts_profile(hour_of_week(t), 168),
+                    "how_profile": counts_profile(hour_of_week(t[g["clock"]]), 168),
                     **period,
                     "n_period": n_period,
                     "n_period_last_year": n_ly,

@@ -18,7 +18,7 @@ from pyproj import Transformer
 
 from geo import patrol_solver, settings
 from geo.errors import DataError
-from geo.model import SYNTHETIC_SOURCE, synthetic_note
+from geo.model import SYNTHETIC_SOURCE, has_clock_time, synthetic_note
 from geo.patrol.activities import activity_basis, stop_activity
 from geo.patrol.candidates import plan_candidates
 from geo.patrol.priorities import DWELL_RANGE_MIN, PlanSettings, load_priorities, week_seed
@@ -529,7 +529,8 @@ def timed_by_traffic(
     t = pd.to_datetime(incidents["occurred_at"])
     begin, end, _period = reason_period(t, week)
     recent = (t >= begin) & (t < end)
-    traffic = recent & (incidents["theme"].astype(str) == "T")
+    # only events with a clock hour time a check (a report dated only is stored at midnight)
+    traffic = recent & (incidents["theme"].astype(str) == "T") & has_clock_time(incidents)
     category = incidents["category"].astype(str)
     out = candidates.copy()
     profiles = list(out["how_profile"])

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.model import CATEGORIES, SOURCES, THEMES
+from geo.model import CATEGORIES, SOURCES, THEMES, has_clock_time
 from geo.patrol.profiles import HOURS_OF_WEEK, as_profile, hour_of_week
 from geo.patrol.windows import Windows
 from geo.sites import bathing_site_ids, theme_mask
@@ -361,7 +361,7 @@ def explain_stop(
             latest = pd.to_datetime(sub["occurred_at"]).max()
             if t[t < end].max() - latest >= pd.Timedelta(days=QUIET_DAYS):
                 parts.append(f"senaste {latest.tz_convert(settings.timezone):%Y-%m-%d}")
-            peak = _peak(sub["occurred_at"])
+            peak = _peak(sub.loc[has_clock_time(sub), "occurred_at"])  # not dates alone
             if peak and len(sub) >= 3:
                 parts.append(f"flest händelser {peak}")
             elif len(sub) < 3:
