@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo import network, settings
 from geo.errors import CRSError
-from geo.model import VEHICLE_CHECK
+from geo.model import VEHICLE_CHECK, has_clock_time
 from geo.projection import require_projected
 from geo.spots import OPEN_STATUSES
 from geo.weeks import DAY_ABBR
@@ -475,9 +475,7 @@ def road_segments(
     segments["n_vehicle"] = count(counted["category"].isin(VEHICLE_CATEGORIES))
     segments["n_sobriety"] = count(counted["category"].isin(SOBRIETY_CATEGORIES))
     segments["events_per_km"] = segments["n_events"] / (segments["length_m"] / 1000.0)
-    timed = counted[
-        (counted["kind"] == "incident") & counted["time_precision"].isin(["exact", "hour"])
-    ]
+    timed = counted[(counted["kind"] == "incident").to_numpy() & has_clock_time(counted)]
     profiles = np.zeros((n_seg, 168), dtype=np.int64)
     if len(timed):
         ts = pd.DatetimeIndex(timed["occurred_at"]).tz_convert(settings.timezone)
