@@ -1022,20 +1022,7 @@ def read_activity_log(path: Path | None = None, *, month: str | None = None) -> 
 
 
 def control_type(activity_text: object) -> str | None:
-    """Return the control type (``nykterhet``, ``hastighet``, ``motorburen``) of a patrol activity.
-
-    Parameters
-    ----------
-    activity_text
-        The patrol log's ``activity`` value.
-
-    Returns
-    -------
-    str or None
-        The first key of :data:`CONTROL_TYPES` whose keywords occur in the text (those of
-        :data:`WORD_START_KEYWORDS` at the start of a word), or ``None`` when the activity is
-        not a control.
-    """
+    """Return the first control type an activity names (:func:`control_types`), or ``None``."""
     kinds = control_types(activity_text)
     return kinds[0] if kinds else None
 
