@@ -43,6 +43,32 @@ def _checkout_store_untouched() -> Iterator[None]:
     assert after == before, f"a test wrote to {path}; give it a store under tmp_path"
 
 
+#: The moment the tests plan their weeks at (a Thursday before 2026-W49 and W50, the weeks
+#: they plan by name, and after the synthetic data's November).
+PLANNED_AT = "2026-11-26 12:00"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _weeks_planned_before_they_begin() -> Iterator[None]:
+    """Plan every week as before it begins, whatever day the tests run on.
+
+    A week planned after it began is planned in the hours ahead only
+    (:func:`geo.patrol.replan_not_before`, read from the clock): run late on the Sunday of
+    2026-W49, the tests that plan W49 by name would find no hours left. The tests of that
+    rule give their own time.
+    """
+    import pandas as pd
+
+    from geo import weeks
+
+    def planned_at(now: object = None) -> pd.Timestamp:
+        return weeks.local_now(now if now is not None else pd.Timestamp(PLANNED_AT))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("geo.patrol.stored.local_now", planned_at)
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Launch Debian's Chromium once per session through Playwright (never a downloaded browser)."""
