@@ -10,7 +10,6 @@ import io
 import itertools
 import logging
 import lzma
-import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -20,7 +19,7 @@ from typing import IO, Any
 import pandas as pd
 
 from geo.errors import ImportFileError
-from geo.ingest.readers import sniff_delimiter
+from geo.ingest.readers import HEADER_ROWS, SEP_HINT, sniff_delimiter
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +105,6 @@ def _encoding(open_table: Callable[[], AbstractContextManager[IO[bytes]]]) -> tu
     return ("utf-8-sig", bad) if good > bad else ("cp1252", 0)
 
 
-#: Excel's first line naming the delimiter, ``sep=;`` (quoted, or followed by delimiters, as a
-#: tool that saved the file again writes it).
-_SEP_HINT = re.compile(r'"?sep=(.)"?[,;\t|]*\s*', re.IGNORECASE)
-
-#: Rows searched for the header of a table that has title lines above it.
-HEADER_ROWS = 20
-
 _DELIMITERS = (",", ";", "\t", "|")
 
 
@@ -159,7 +151,7 @@ def _layout(head: str) -> tuple[int, str]:
     the delimiter is sniffed and the header is the first line.
     """
     lines = head.splitlines()
-    hint = _SEP_HINT.fullmatch(lines[0]) if lines else None
+    hint = SEP_HINT.fullmatch(lines[0]) if lines else None
     if hint:
         return 1, hint[1]
     return 0, sniff_delimiter("\n".join(lines[:50]))

@@ -16,7 +16,8 @@ import pyogrio
 from pyproj import CRS
 
 from geo.errors import ImportFileError
-from geo.pointcsv import HEADER_ROWS, header_row, is_csv, read_csv, zip_tables
+from geo.ingest.readers import HEADER_ROWS
+from geo.pointcsv import header_row, is_csv, read_csv, zip_tables
 from geo.pointjson import is_record_list, read_records
 from geo.pointods import read_ods
 from geo.pointxls import NOT_A_WORKBOOK_FIX, read_xls, workbook_kind

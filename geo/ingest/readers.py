@@ -37,10 +37,12 @@ _EXTENSIONS = {
     ".gpkg": "gpkg",
 }
 
-#: Rows searched for the header when a title or a date line stands above it.
+#: Rows searched for the header when a title or a date line stands above it (here and in
+#: the point files of ``geo evaluate``, :mod:`geo.pointcsv`).
 HEADER_ROWS = 20
-#: Excel's hint on a CSV's first line naming its delimiter (``sep=;``), not a row.
-_SEP_HINT = re.compile(r'"?sep=(.)"?[,;\t|]*\s*', re.IGNORECASE)
+#: Excel's hint on a CSV's first line naming its delimiter (``sep=;``, quoted, or followed by
+#: delimiters, as a tool that saved the file again writes it), not a row.
+SEP_HINT = re.compile(r'"?sep=(.)"?[,;\t|]*\s*', re.IGNORECASE)
 
 
 @dataclass
@@ -274,7 +276,7 @@ def sniff_delimiter(sample: str) -> str:
 def _read_csv(path: Path, sha: str) -> RawTable:
     text = _decode(path)
     head = text.splitlines()[:50]
-    hint = _SEP_HINT.fullmatch(head[0]) if head else None  # Excel's "sep=;" line
+    hint = SEP_HINT.fullmatch(head[0]) if head else None  # Excel's "sep=;" line
     delimiter = hint[1] if hint else sniff_delimiter("\n".join(head))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     found: list[tuple[int, list[str]]] = []
