@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import activity
-from geo.report.monthly.selection import compared_periods, in_period
+from geo.report.monthly.selection import compared_periods, incidents_in
 from geo.report.monthly.tables import suppress_parts
 from geo.sites import bathing_site_of, bathing_sites, theme_mask
 
@@ -57,11 +57,7 @@ def bathing_counts(
     whole_s, whole_e = activity.month_bounds(month)
 
     def counted(start: pd.Timestamp, end: pd.Timestamp) -> tuple[list[int], int]:
-        sel = (
-            incidents[in_period(incidents["occurred_at"], start, end).to_numpy()]
-            if len(incidents)
-            else incidents
-        )
+        sel = incidents_in(incidents, start, end)
         counts = bathing_site_of(sel, places).value_counts()
         parts = [int(counts.get(pid, 0)) for pid in baths["place_id"]]
         total = int(theme_mask(sel, "B", places, shared=True).sum()) if len(sel) else 0

@@ -23,6 +23,7 @@ from geo.report.monthly.selection import (
     compared_counts,
     compared_periods,
     in_period,
+    incidents_in,
     source_group,
     theme_incidents,
 )
@@ -150,11 +151,7 @@ def category_table(
         ``kategorier``: ``Tema``, ``Kategori`` and the period's count.
     """
     label, start, end = compared_periods(month, days=days)[0]
-    sel = (
-        incidents[in_period(incidents["occurred_at"], start, end).to_numpy()]
-        if len(incidents)
-        else incidents
-    )
+    sel = incidents_in(incidents, start, end)
     rows: list[list[Any]] = []
     for theme, theme_label in THEMES.items():
         if not len(sel):

@@ -30,6 +30,28 @@ def in_period(times: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Se
     return (t >= start) & (t < end)
 
 
+def incidents_in(
+    incidents: gpd.GeoDataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> gpd.GeoDataFrame:
+    """Return the incidents that happened in ``[start, end)`` (:func:`in_period`).
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``occurred_at`` (may be empty, even without columns).
+    start, end
+        The period, end excluded.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Those incidents.
+    """
+    if not len(incidents):
+        return incidents
+    return incidents[in_period(incidents["occurred_at"], start, end).to_numpy()]
+
+
 def covered_days(data_end: pd.Timestamp | None, *, month: str) -> int | None:
     """Return how many days of the month the data covers, if it ends inside the month.
 

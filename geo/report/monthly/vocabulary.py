@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from geo import activity
 from geo.model import CATEGORIES
+from geo.words import and_list, mid_sentence
 
 #: Swedish month names, January first.
 MONTHS_SV = activity.MONTHS_SV
@@ -150,7 +151,4 @@ def theme_categories(theme: str) -> str:
         2026-11-29 it named "stöld, inbrott, ordningsstörning, otrygga platser" by hand, and
         a council member read nedskräpning and skadegörelse, S's largest, out of S).
     """
-    labels = [c.label[0].lower() + c.label[1:] for c in CATEGORIES.values() if c.theme == theme]
-    if len(labels) < 2:
-        return "".join(labels)
-    return f"{', '.join(labels[:-1])} och {labels[-1]}"
+    return and_list([mid_sentence(c.label) for c in CATEGORIES.values() if c.theme == theme])
