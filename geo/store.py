@@ -467,8 +467,9 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
             stored = duplicates = 0
             existing = _existing_hashes(conn, list(batch.incidents["incident_id"]))
             rows = _incident_rows(batch.incidents, import_id)
-            stored_alike = _stored_alike(conn, [r for r in rows if r[1] not in existing])
-            stored_alike |= _stored_as_float(conn, [r[1] for r in rows if r[1] not in existing])
+            fresh = [r for r in rows if r[1] not in existing]
+            fresh_ids = [r[1] for r in fresh]
+            stored_alike = _stored_alike(conn, fresh) | _stored_as_float(conn, fresh_ids)
             new_rows, updates = [], []
             for row in rows:
                 iid, chash = row[1], row[-1]

@@ -134,9 +134,7 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     text = text.str.replace(_SHORT_DATE, _long_date, regex=True)  # "260503"
     text = text.str.replace(_KL, " ", regex=True)  # "3 maj 2026 kl. 18:30"
     text = text.str.replace(_DOT_CLOCK, _colon_clock, regex=True)  # "03.05.2026 18.30"
-    hour_only = text.str.match(_BARE_CLOCK, na=False) & (
-        text.str.extract(_BARE_CLOCK)["clock"].str.len() <= 2
-    )
+    hour_only = text.str.extract(_BARE_CLOCK)["clock"].str.len() <= 2  # NaN: no bare clock
     text = text.str.replace(_BARE_CLOCK, _bare_clock, regex=True)  # "2026-05-03 18", "… 1830"
     text, end_of_day = midnight_of_24(text)  # "24:00" is 00:00 of the next day
     at = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")

@@ -112,9 +112,14 @@ def _not_numbers(
     return why
 
 
+def _coordinate_fields(cols: dict[str, str]) -> tuple[str, str]:
+    """Return the coordinate fields a table has: ``lat`` and ``lon``, else ``x`` and ``y``."""
+    return ("lat", "lon") if "lat" in cols and "lon" in cols else ("x", "y")
+
+
 def _half_detail(rows: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
     """Return, per row, which coordinate column is empty while the other holds a value."""
-    fields = ("lat", "lon") if "lat" in cols and "lon" in cols else ("x", "y")
+    fields = _coordinate_fields(cols)
     a, b = (_text(rows[cols[f]], len(rows), rows.index) for f in fields)
     value = b.where(a == "", a)  # the value beside the empty cell
     name_empty = pd.Series(cols[fields[0]], index=rows.index).where(a == "", cols[fields[1]])
@@ -158,8 +163,7 @@ def _outside_detail(
     if "__x" in rows:
         where = pd.Series(f"the {fmt} feature's geometry{crs}", index=far.index)
     else:
-        fields = ("lat", "lon") if "lat" in cols and "lon" in cols else ("x", "y")
-        names = [cols[f] for f in fields]
+        names = [cols[f] for f in _coordinate_fields(cols)]
         where = pd.Series(
             [
                 f"the point in {names[0]!r} {a} / {names[1]!r} {b}{crs}"
