@@ -109,26 +109,25 @@ function geoLayout(map) {
       layers.classList.remove('leaflet-control-layers-expanded');  // Leaflet's button opens it
       map.on('click', function () { layers.classList.remove('leaflet-control-layers-expanded'); });
     }
-    var legend = box.querySelector('.geo-legend');
-    var title = legend && legend.querySelector('h4');
-    var topRight = box.querySelector('.leaflet-top.leaflet-right');
-    if (title) {
-      legend.classList.add('geo-folded');
-      if (topRight) topRight.appendChild(legend);  // under the layer button, off the info box
+    // a box folds to its title, a tap on the title opens it
+    function fold(panel) {
+      var title = panel && panel.querySelector('h4');
+      if (!title) return false;
+      panel.classList.add('geo-folded');
       title.setAttribute('role', 'button');
-      title.addEventListener('click', function () { legend.classList.toggle('geo-folded'); });
+      title.addEventListener('click', function () { panel.classList.toggle('geo-folded'); });
+      return true;
     }
+    var legend = box.querySelector('.geo-legend');
+    var topRight = box.querySelector('.leaflet-top.leaflet-right');
+    // under the layer button, off the info box
+    if (fold(legend) && topRight) topRight.appendChild(legend);
     // the info box too, to its title and its first note (how the map may be shared, or that
     // it counts synthetic events): with the week slider it took 40 % of a phone's screen
     var info = box.querySelector('.geo-info');
-    var heading = info && info.querySelector('h4');
-    if (heading) {
-      var first = info.querySelector('.geo-note');
-      if (first) first.classList.add('geo-keep');
-      info.classList.add('geo-folded');
-      heading.setAttribute('role', 'button');
-      heading.addEventListener('click', function () { info.classList.toggle('geo-folded'); });
-    }
+    var first = info && info.querySelector('.geo-note');
+    if (first) first.classList.add('geo-keep');
+    fold(info);
   }
 
   function fitPopups(e) {

@@ -6,6 +6,8 @@ let spotsLayer = null;
 let drawn = null;
 let drawer = null;
 
+let spotsData = null;  /* the last /api/spots answer, drawn again when "Visa avslutade" changes */
+
 async function loadSpots() {
   let r;
   try {
@@ -15,21 +17,26 @@ async function loadSpots() {
     return;
   }
   if (!r.ok) return;
-  const data = await r.json();
+  spotsData = await r.json();
+  drawSpots();
+}
+
+/* the open problems; the closed ones (solved, rejected) when asked for (a kommun officer's
+   review: a rejected duplicate stayed on the map with the rest); open as geo.spots.OPEN_STATUSES */
+function drawSpots() {
+  if (!spotsData) return;
   if (spotsLayer) map.removeLayer(spotsLayer);
-  /* the open problems; the closed ones (solved, rejected) when asked for (a kommun officer's
-     review: a rejected duplicate stayed on the map with the rest); open as geo.spots.OPEN_STATUSES */
   const isOpen = (f) => CFG.open_statuses.includes(f.properties.status);
-  const closed = data.features.filter((f) => !isOpen(f));
+  const closed = spotsData.features.filter((f) => !isOpen(f));
   const shown = document.getElementById("visa-avslutade").checked
-    ? data.features
-    : data.features.filter(isOpen);
-  spotsLayer = spotLayer({ ...data, features: shown }).addTo(map);
-  document.getElementById("karta").dataset.antal = String(data.features.length);
+    ? spotsData.features
+    : spotsData.features.filter(isOpen);
+  spotsLayer = spotLayer({ ...spotsData, features: shown }).addTo(map);
+  document.getElementById("karta").dataset.antal = String(spotsData.features.length);
   document.getElementById("karta").dataset.visade = String(shown.length);
   document.getElementById("antal-avslutade").textContent = `(${closed.length})`;
 }
-document.getElementById("visa-avslutade").addEventListener("change", loadSpots);
+document.getElementById("visa-avslutade").addEventListener("change", drawSpots);
 document.querySelectorAll(".fargprov").forEach((e) => {
   e.style.background = STATUS_COLOURS[e.dataset.status] || "#333";
 });
