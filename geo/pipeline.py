@@ -27,9 +27,10 @@ from geo.model import THEMES
 from geo.network import load_graph
 from geo.patrol import (
     Plan,
+    load_priorities,
     plan_from_inputs,
     read_plan_inputs,
-    replan_not_before,
+    replan,
     save_plan,
     week_forecast,
     week_to_plan,
@@ -361,7 +362,8 @@ def run_main_job(
             shared_week.value = plan_week.encode("ascii")
         store_ready.set()
         with threadpool_limits(limits=1), timer("plan"):
-            plan = plan_from_inputs(plan_inputs, not_before=replan_not_before(plan_week))
+            begun = replan(plan_week, load_priorities(), store_path=path)
+            plan = plan_from_inputs(plan_inputs, options=begun.options, not_before=begun.not_before)
             made_plan = _write_plan(plan, out_dir)
         try:
             with timer("maps wait"):

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import shutil
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -292,6 +293,64 @@ def test_a_week_planned_again_after_it_began_plans_only_the_hours_ahead(
     )
     assert patrol.replan_not_before("2026-W48", now=thursday) is None  # a week over: whole
     assert patrol.replan_not_before("2026-W50", now=thursday) is None  # not begun: whole
+
+
+def test_a_week_planned_again_plans_only_the_minutes_its_log_leaves(
+    lekeberg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Monday's 66-minute pass was logged; the week planned again on Thursday asked for 120
+    # minutes more, so the week's calendar held three hours where two were promised
+    from geo import patrol_log
+    from geo.cli.plan import plan_cmd
+
+    store_path = tmp_path / "store.gpkg"
+    shutil.copy(lekeberg["store"], store_path)  # type: ignore[arg-type]
+    thursday = pd.Timestamp("2026-12-03 12:00", tz="Europe/Stockholm")
+    monkeypatch.setattr("geo.patrol.stored.local_now", lambda now=None: thursday)
+    log = tmp_path / "logg.csv"
+    header = "datum;start;slut;platser;aktivitet;resultat"
+    log.write_text(f"{header}\n2026-11-30;18:00;19:06;Fjugesta centrum;närvaro/synlighet;\n")
+    patrol_log.import_log(log, store_path=store_path, now=thursday)
+    args = ["--week", "2026-W49", "--store", str(store_path), "--no-pdf",
+            "--out", str(tmp_path / "out")]  # fmt: skip
+
+    result = CliRunner().invoke(plan_cmd, args)
+    assert result.exit_code == 0, result.output
+    assert "redan loggat denna vecka: 66 av 120 min; planeras: de 54 min som återstår" in (
+        result.output
+    )
+    assert 0 < patrol.read_plan_stops("2026-W49", store_path)["dwell_min"].sum() <= 54
+
+    result = CliRunner().invoke(plan_cmd, [*args, "--budget", "90"])
+    assert result.exit_code == 0, result.output
+    assert "planeras: 90 min enligt --budget." in result.output
+
+    log.write_text(f"{header}\n2026-12-02;18:00;19:00;Vintrosa;närvaro/synlighet;\n")
+    patrol_log.import_log(log, store_path=store_path, now=thursday)
+    result = CliRunner().invoke(plan_cmd, args)
+    assert result.exit_code != 0
+    assert "126 av 120 min är redan loggade, inget kvar att planera" in str(result.exception)
+
+
+def test_monday_morning_plans_the_coming_week_when_the_promise_is_logged(
+    lekeberg, tmp_path: Path
+) -> None:
+    # before Monday 12:00 the week begun is planned, unless its two hours are logged already
+    from geo import patrol_log
+
+    store_path = tmp_path / "store.gpkg"
+    shutil.copy(lekeberg["store"], store_path)  # type: ignore[arg-type]
+    monday = pd.Timestamp("2026-12-14 08:00", tz="Europe/Stockholm")
+    assert patrol.week_to_plan(store_path=store_path, now=monday)[0] == "2026-W51"
+    log = tmp_path / "logg.csv"
+    log.write_text(
+        "datum;start;slut;platser;aktivitet;resultat\n"
+        "2026-12-14;00:30;02:40;Fjugesta centrum;nykterhetskontroll;\n"
+    )
+    patrol_log.import_log(log, store_path=store_path, now=monday)
+    week, why = patrol.week_to_plan(store_path=store_path, now=monday)
+    assert week == "2026-W52"
+    assert why == "kommande vecka: innevarande veckas 120 min är redan loggade"
 
 
 def test_plan_with_impossible_budget_raises(lekeberg) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pandas as pd
@@ -19,18 +20,28 @@ from geo.cli._options import (
 )
 from geo.weeks import DAY_NAMES, week_sentence
 
+if TYPE_CHECKING:
+    from geo.patrol.stored import Replan
+
 
 @click.command("plan")
 @click.option(
     "--week",
     default=None,
     help="ISO week to plan, e.g. 2026-W49 (default: the week begun until Monday 12:00, "
-    "then the coming one).",
+    "unless its two hours are logged, then the coming one).",
 )
 @existing_store_option
 @json_option
 @path_option("-o", "--out", "out_dir", folder=True, help_text="Output folder (default maps/).")
-@click.option("--budget", "budget_min", type=float, default=None, help="Minutes this week.")
+@click.option(
+    "--budget",
+    "budget_min",
+    type=float,
+    default=None,
+    help="Minutes to plan (default: the settings' budget; in a week begun, less the "
+    "minutes its patrol log holds).",
+)
 @click.option("--dwell", "dwell_min", type=float, default=None, help="Minutes per stop (10-16).")
 @click.option("--trips", "max_trips", type=click.IntRange(1, 2), default=None, help="1 or 2.")
 @path_option(
@@ -78,9 +89,11 @@ def plan_cmd(
     else:
         why = "angiven med --week"
     inputs = patrol.read_plan_inputs(week, store_path=store_path)
-    not_before = patrol.replan_not_before(inputs.week)
+    begun = patrol.replan(
+        inputs.week, opts, store_path=store_path, budget_given=budget_min is not None
+    )
     plan = patrol.plan_from_inputs(
-        inputs, options=opts, seed=seed, method=method, not_before=not_before
+        inputs, options=begun.options, seed=seed, method=method, not_before=begun.not_before
     )
     paths = write_plan_outputs(
         plan, out_dir=out_dir or settings.maps_dir, store_path=store_path, pdf=not no_pdf
@@ -89,8 +102,8 @@ def plan_cmd(
         click.echo(json.dumps({**plan.as_dict(), "week_reason": why}, ensure_ascii=False))
         return
     click.echo(week_sentence(plan.week, why))
-    if not_before is not None:
-        click.echo(_begun_sentence(plan.week, not_before, store_path))
+    if begun.not_before is not None:
+        click.echo(_begun_sentence(begun.not_before, begun, given=budget_min is not None))
     click.echo(f"Plan {plan.week}: {len(plan.stops)} stopp, {int(plan.total_min)} av "
                f"{plan.budget_min:.0f} min")  # fmt: skip
     for _, s in plan.stops.iterrows():
@@ -100,17 +113,17 @@ def plan_cmd(
         click.echo(f"{name}: {path}")
 
 
-def _begun_sentence(week: str, not_before: pd.Timestamp, store_path: Path | None) -> str:
-    """Say that a week begun is planned from now, and what its patrol log holds so far."""
-    from geo import patrol_log
+def _begun_sentence(at: pd.Timestamp, begun: Replan, *, given: bool) -> str:
+    """Say that a week begun is planned from ``at``, with what its patrol log leaves."""
+    from geo.patrol_log import PROMISE_MIN
 
-    log = patrol_log.read_log(store_path)
-    done = patrol_log.minutes_per_week(log, first_week=week, last_week=week)["minutes"].iloc[0]
-    day = f"{DAY_NAMES[not_before.day_of_week]} {not_before.day}/{not_before.month}"
+    day = f"{DAY_NAMES[at.day_of_week]} {at.day}/{at.month}"
+    budget = f"{begun.options.budget_min:.0f} min"
+    minutes = f"{budget} enligt --budget" if given else f"de {budget} som återstår"
     return (
-        f"Veckan har börjat: turerna planeras från nu ({day} {not_before:%H:%M}); redan loggat"
-        f" denna vecka: {float(done):.0f} av {patrol_log.PROMISE_MIN} min (--budget för att"
-        " planera bara det som återstår)."
+        f"Veckan har börjat: turerna planeras från nu ({day} {at:%H:%M}); redan loggat"
+        f" denna vecka: {begun.logged_min:.0f} av {PROMISE_MIN} min; planeras: {minutes}"
+        f"{'' if given else ' (--budget för ett annat antal)'}."
     )
 
 

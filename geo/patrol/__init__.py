@@ -40,10 +40,12 @@ from geo.patrol.reasons import (
 )
 from geo.patrol.stored import (
     PlanInputs,
+    Replan,
     next_week,
     plan_from_inputs,
     read_plan_inputs,
     read_plan_stops,
+    replan,
     replan_not_before,
     save_plan,
     week_forecast,
@@ -61,6 +63,7 @@ __all__ = [
     "Plan",
     "PlanInputs",
     "PlanSettings",
+    "Replan",
     "Windows",
     "choose_solution",
     "data_end",
@@ -77,6 +80,7 @@ __all__ = [
     "read_plan_inputs",
     "read_plan_stops",
     "reason_period",
+    "replan",
     "replan_not_before",
     "save_plan",
     "stop_values",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +19,14 @@ from geo.patrol.plan import Plan, make_plan
 from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
 from geo.patrol.reasons import reason_period
 from geo.patrol.trips import plan_trips
-from geo.patrol_log import names_place, pass_covers, places_of, read_log
+from geo.patrol_log import (
+    PROMISE_MIN,
+    minutes_per_week,
+    names_place,
+    pass_covers,
+    places_of,
+    read_log,
+)
 from geo.weeks import local_now, shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
@@ -491,6 +498,100 @@ def replan_not_before(week: str, *, now: pd.Timestamp | None = None) -> pd.Times
     return at if monday <= at < following else None
 
 
+def logged_minutes(week: str, store_path: Path | None = None) -> float:
+    """Return the minutes the patrol log holds for a week (overlapping passes once).
+
+    Parameters
+    ----------
+    week
+        ISO week.
+    store_path
+        The store.
+
+    Returns
+    -------
+    float
+        :func:`geo.patrol_log.minutes_per_week` of that week.
+    """
+    done = minutes_per_week(read_log(store_path), first_week=week, last_week=week)
+    return float(done["minutes"].iloc[0])
+
+
+@dataclass(frozen=True)
+class Replan:
+    """How a week is planned, as the clock and the patrol log leave it.
+
+    Attributes
+    ----------
+    not_before
+        No trip before this time (:func:`replan_not_before`); ``None``: the whole week.
+    logged_min
+        Minutes the patrol log holds for the week (0 for a week not begun).
+    options
+        The plan settings: for a week begun, the budget is what is left of it after the
+        minutes logged, unless the budget was given.
+    """
+
+    not_before: pd.Timestamp | None
+    logged_min: float
+    options: PlanSettings
+
+
+def replan(
+    week: str,
+    options: PlanSettings,
+    *,
+    store_path: Path | None = None,
+    budget_given: bool = False,
+    now: pd.Timestamp | None = None,
+) -> Replan:
+    """Return how to plan a week: from when, and with the minutes not yet logged.
+
+    A week planned again after it began (a spot marked on Wednesday) used to be planned with
+    the whole budget although Monday's pass had been logged: the new plan asked for 120
+    minutes more. Now the budget is what the log leaves of it (``--budget`` overrides).
+
+    Parameters
+    ----------
+    week
+        ISO week.
+    options
+        The plan settings.
+    store_path
+        The store (its patrol log).
+    budget_given
+        The budget was set by hand (``--budget``): keep it.
+    now
+        The time (default the clock).
+
+    Returns
+    -------
+    Replan
+        The start, the minutes logged and the settings to plan with.
+
+    Raises
+    ------
+    GeoError
+        If the week has begun and less than one stop's time (``dwell_min``) is left of the
+        budget after the minutes logged.
+    """
+    not_before = replan_not_before(week, now=now)
+    if not_before is None:
+        return Replan(None, 0.0, options)
+    logged = logged_minutes(week, store_path)
+    if budget_given:
+        return Replan(not_before, logged, options)
+    left = options.budget_min - logged
+    if left < options.dwell_min:
+        msg = (
+            f"Vecka {int(week[-2:])}: {logged:.0f} av {options.budget_min:.0f} min är redan"
+            f" loggade, inget kvar att planera. Ange --budget N för att planera N minuter till,"
+            f" eller planera nästa vecka (--week {shift_week(week, 1)})."
+        )
+        raise GeoError(msg)
+    return Replan(not_before, logged, replace(options, budget_min=left))
+
+
 #: Until this time on Monday (local), the plan is for the week begun: its planned days
 #: (the allowed days, Friday and Saturday evenings by default) are all still ahead.
 THIS_WEEK_UNTIL = dt.time(12, 0)
@@ -503,9 +604,10 @@ def week_to_plan(
 
     Up to Monday 12:00 (:data:`THIS_WEEK_UNTIL`, local time) the week just begun: the
     kommunpolis planning on Monday morning, as the use case has it, wants this week's plan,
-    not next week's. From then on, the coming week (a planner on a Friday plans Monday's
-    week). Never a week the data has already covered: when the store holds data past today
-    (a test set, a clock that is off), the week after its last full week.
+    not next week's, unless the patrol log holds the promise's minutes for it already.
+    From then on, the coming week (a planner on a Friday plans Monday's week). Never a
+    week the data has already covered: when the store holds data past today (a test set, a
+    clock that is off), the week after its last full week.
 
     Parameters
     ----------
@@ -526,9 +628,13 @@ def week_to_plan(
     local = t.tz_convert(settings.timezone) if t.tzinfo else t.tz_localize(settings.timezone)
     day = local.date()
     until = THIS_WEEK_UNTIL.strftime("%H:%M")
-    if day.weekday() == 0 and local.time() < THIS_WEEK_UNTIL:
+    monday_morning = day.weekday() == 0 and local.time() < THIS_WEEK_UNTIL
+    if monday_morning and logged_minutes(week_label(day), store_path) < PROMISE_MIN:
         week = week_label(day)
         why = f"innevarande vecka: före måndag {until} ligger veckans planerade dagar framför"
+    elif monday_morning:  # the week's promise is logged already (a pass in the small hours)
+        week = week_label(day + dt.timedelta(days=7))
+        why = f"kommande vecka: innevarande veckas {PROMISE_MIN} min är redan loggade"
     else:
         week = week_label(day + dt.timedelta(days=7 - day.weekday()))
         why = f"kommande vecka: från måndag {until} planeras nästa vecka (--week för en annan)"
