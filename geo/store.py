@@ -26,6 +26,7 @@ import pandas as pd
 from geo import _gpkg, settings
 from geo.errors import StoreError
 from geo.model import INCIDENT_COLUMNS
+from geo.quarantine import keyed
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,9 @@ CREATE TABLE IF NOT EXISTS quarantine (
   detail TEXT NOT NULL,
   raw TEXT NOT NULL,
   file_sha256 TEXT NOT NULL,
+  row_key TEXT,
+  fix_key TEXT,
+  resolved_by INTEGER,
   UNIQUE (file_sha256, line));
 CREATE TABLE IF NOT EXISTS imports (
   fid INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -75,12 +79,29 @@ CREATE TABLE IF NOT EXISTS imports (
   n_stored INTEGER NOT NULL,
   n_quarantined INTEGER NOT NULL,
   n_duplicates INTEGER NOT NULL,
-  reasons TEXT NOT NULL);
+  reasons TEXT NOT NULL,
+  n_repeats INTEGER NOT NULL DEFAULT 0);
+"""
+#: Columns added to the schema after stores were made: ``ALTER TABLE`` adds them to those.
+_ADDED_COLUMNS = (
+    ("quarantine", "row_key", "TEXT"),
+    ("quarantine", "fix_key", "TEXT"),
+    ("quarantine", "resolved_by", "INTEGER"),
+    ("imports", "n_repeats", "INTEGER NOT NULL DEFAULT 0"),
+)
+#: Indexes and views over the added columns, made once they are there.
+_LATER_SCHEMA = """
+CREATE INDEX IF NOT EXISTS quarantine_row_key ON quarantine (row_key);
+CREATE INDEX IF NOT EXISTS quarantine_fix_key ON quarantine (fix_key);
+CREATE VIEW IF NOT EXISTS quarantine_open AS
+  SELECT fid, import_id, file, line, reason, detail, raw FROM quarantine
+  WHERE resolved_by IS NULL;
 """
 _TABLES = (
     ("incidents", "POINT", "Incidents and observations (one row each)"),
     ("quarantine", None, "Rows that could not be stored, with the reason"),
     ("imports", None, "One row per import: file, hash, counts"),
+    ("quarantine_open", None, "Quarantined rows not yet mended by a later import"),
 )
 _STORED_COLUMNS = tuple(c for c in INCIDENT_COLUMNS if c != "geometry")
 
@@ -127,6 +148,8 @@ def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
             _gpkg.init_core(conn)
             _gpkg.register_srs(conn, SRS_ID)
             conn.executescript(_SCHEMA)
+            _add_columns(conn)
+            conn.executescript(_LATER_SCHEMA)
             for table, gtype, desc in _TABLES:
                 _gpkg.register_table(
                     conn, table, geometry_type=gtype, srs_id=SRS_ID, description=desc
@@ -139,6 +162,13 @@ def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     finally:
         _checkpoint(conn)
         conn.close()
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Add :data:`_ADDED_COLUMNS` to a store made before them (its rows read them as NULL)."""
+    for table, column, kind in _ADDED_COLUMNS:
+        if column not in table_columns(conn, table):
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _checkpoint(conn: sqlite3.Connection) -> None:
@@ -335,7 +365,8 @@ class ImportBatch:
     incidents
         Rows to store: columns :data:`geo.model.INCIDENT_COLUMNS` (+ ``content_hash``), EPSG:3006.
     quarantine
-        Rows not stored: columns ``line``, ``reason``, ``detail``, ``raw`` (a JSON string).
+        Rows not stored: columns ``line``, ``reason``, ``detail``, ``raw`` (a JSON string),
+        and ``key``, ``fix_key`` (:mod:`geo.quarantine`; made from ``raw`` when missing).
     n_read
         Rows read from the file.
     update_existing
@@ -346,6 +377,9 @@ class ImportBatch:
         weekly regenerated synthetic set replaces the previous one).
     extra_reasons
         Counts of rows dropped before the batch was built, by reason.
+    fixes
+        :func:`geo.quarantine.fix_keys` of the rows to store: the quarantined rows with
+        one of these keys are resolved by this import.
     """
 
     file: str
@@ -357,6 +391,7 @@ class ImportBatch:
     update_existing: bool = False
     replace_source: str | None = None
     extra_reasons: dict[str, int] = field(default_factory=dict)
+    fixes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -385,13 +420,26 @@ class ImportCounts:
 
 @dataclass(frozen=True)
 class ImportResult(ImportCounts):
-    """Counts of one incident import: ``read == stored + quarantined + duplicates``.
+    """Counts of one incident import: ``read == stored + quarantined + duplicates + repeats``.
 
-    ``reasons`` counts quarantined rows by reason, ``categories`` stored rows by category.
+    ``quarantined`` counts the rows quarantined now, ``reasons`` them by reason; ``repeats``
+    the bad rows an earlier import quarantined already (:func:`geo.quarantine.row_key`),
+    at ``repeat_lines`` of the file; ``resolved`` the quarantined rows of earlier imports
+    that rows stored now mend; ``categories`` counts stored rows by category.
     """
 
     already_imported: bool = False
     categories: dict[str, int] = field(default_factory=dict)
+    repeats: int = 0
+    repeat_lines: frozenset[int] = frozenset()
+    resolved: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the counts, with ``repeats`` and ``resolved``, as ``geo import --json``."""
+        out = super().as_dict()
+        out["repeats"] = self.repeats
+        out["resolved"] = self.resolved
+        return out
 
 
 def _utc_text(value: pd.Timestamp | None) -> str | None:
@@ -426,6 +474,11 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
     unless ``batch.update_existing`` and their content changed, in which case they are
     replaced and counted as stored. A row without a source id (``h:`` id) is a duplicate
     too when a stored one holds the same event under another place (:func:`_stored_alike`).
+
+    A bad row that an earlier import quarantined already (the same ``key``) is a repeat:
+    not quarantined again, counted in ``repeats``. Open quarantined rows whose fix key is
+    in ``batch.fixes`` are marked resolved by this import (``resolved_by``), which takes
+    them out of the ``quarantine_open`` view.
 
     Parameters
     ----------
@@ -488,10 +541,13 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
                 conn.execute("DELETE FROM incidents WHERE incident_id = ?", (row[1],))
             conn.executemany(f"INSERT INTO incidents ({cols}) VALUES ({marks})", updates)
             stored = len(new_rows) + len(updates)
-            q = batch.quarantine
+            resolved = _resolve(conn, batch.fixes, import_id)
+            q = keyed(batch.quarantine)
+            repeat = q["key"].isin(_quarantined_before(conn, list(q["key"])))
+            fresh_q = q[~repeat]
             conn.executemany(
-                "INSERT INTO quarantine (import_id, file, line, reason, detail, raw, file_sha256)"
-                " VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO quarantine (import_id, file, line, reason, detail, raw, file_sha256,"
+                " row_key, fix_key) VALUES (?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         import_id,
@@ -501,11 +557,13 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
                         r.detail,
                         r.raw,
                         batch.file_sha256,
+                        r.key,
+                        r.fix_key,
                     )
-                    for r in q.itertuples()
+                    for r in fresh_q.itertuples()
                 ],
             )
-            counts = q["reason"].value_counts().to_dict() if len(q) else {}
+            counts = fresh_q["reason"].value_counts().to_dict() if len(fresh_q) else {}
             reasons = {str(k): int(v) for k, v in counts.items()}
             for k, v in batch.extra_reasons.items():
                 reasons[k] = reasons.get(k, 0) + v
@@ -514,26 +572,82 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
             for row in (*new_rows, *updates):
                 categories[row[cat_index]] = categories.get(row[cat_index], 0) + 1
             result = ImportResult(
-                batch.n_read, stored, len(q), duplicates, reasons, categories=categories
+                batch.n_read,
+                stored,
+                len(fresh_q),
+                duplicates,
+                reasons,
+                categories=categories,
+                repeats=int(repeat.sum()),
+                repeat_lines=frozenset(int(str(n)) for n in q.loc[repeat, "line"]),
+                resolved=resolved,
             )
             conn.execute(
-                "UPDATE imports SET n_stored=?, n_quarantined=?, n_duplicates=?, reasons=?"
-                " WHERE fid=?",
-                (stored, len(q), duplicates, json.dumps(reasons, ensure_ascii=False), import_id),
+                "UPDATE imports SET n_stored=?, n_quarantined=?, n_duplicates=?, n_repeats=?,"
+                " reasons=? WHERE fid=?",
+                (
+                    stored,
+                    result.quarantined,
+                    duplicates,
+                    result.repeats,
+                    json.dumps(reasons, ensure_ascii=False),
+                    import_id,
+                ),
             )
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
     logger.info(
-        "%s: read %d, stored %d, quarantined %d, duplicates %d",
+        "%s: read %d, stored %d, quarantined %d, duplicates %d, repeats %d",
         batch.file,
         result.read,
         result.stored,
         result.quarantined,
         result.duplicates,
+        result.repeats,
     )
     return result
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    """Yield ``values`` in lists of at most ``size`` (SQLite's limit on ``?`` per statement)."""
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+def _quarantined_before(conn: sqlite3.Connection, keys: Sequence[str]) -> set[str]:
+    """Return which of the row ``keys`` an earlier import quarantined (mended or not).
+
+    A row quarantined and later mended is not quarantined again when an older copy of the
+    file is imported: the mended row is stored.
+    """
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(keys))):
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(f"SELECT row_key FROM quarantine WHERE row_key IN ({marks})", chunk)
+        found.update(str(r[0]) for r in rows)
+    return found
+
+
+def _resolve(conn: sqlite3.Connection, fixes: frozenset[str], import_id: int) -> int:
+    """Mark the open quarantined rows whose fix key is in ``fixes`` resolved by ``import_id``.
+
+    Returns
+    -------
+    int
+        How many rows were resolved.
+    """
+    resolved = 0
+    for chunk in _chunks(sorted(fixes)):
+        marks = ",".join("?" * len(chunk))
+        cur = conn.execute(
+            f"UPDATE quarantine SET resolved_by = ? WHERE resolved_by IS NULL"
+            f" AND fix_key IN ({marks})",
+            [import_id, *chunk],
+        )
+        resolved += cur.rowcount
+    return resolved
 
 
 #: Where a stored row's fields are in :func:`_incident_rows`' tuples (the blob comes first).
@@ -696,18 +810,34 @@ def last_occurred(
     return None if last is None else pd.Timestamp(last).tz_convert("UTC")
 
 
-def read_quarantine(path: Path | None = None) -> pd.DataFrame:
-    """Return quarantined rows: ``import_id, file, line, reason, detail, raw``."""
-    columns = ("import_id", "file", "line", "reason", "detail", "raw")
+def read_quarantine(path: Path | None = None, *, open_only: bool = False) -> pd.DataFrame:
+    """Return quarantined rows: ``import_id, file, line, reason, detail, raw, resolved_by``.
+
+    Parameters
+    ----------
+    path
+        The store; default :func:`default_path`.
+    open_only
+        Only the rows no later import mended (the ``quarantine_open`` view).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per quarantined row, in the order quarantined; ``resolved_by`` is the
+        import that stored the mended row, missing while the row is open.
+    """
+    columns = ("import_id", "file", "line", "reason", "detail", "raw", "resolved_by")
     with reading(path) as conn:
-        return read_frame(conn, "quarantine", columns, order="fid")
+        mended = "resolved_by" in table_columns(conn, "quarantine")
+        where = "resolved_by IS NULL" if open_only and mended else ""
+        return read_frame(conn, "quarantine", columns, where=where, order="fid")
 
 
 def read_imports(path: Path | None = None) -> pd.DataFrame:
     """Return the import log: one row per import with its counts."""
     columns = (
         "fid", "file", "file_sha256", "format", "imported_at", "n_read", "n_stored",
-        "n_quarantined", "n_duplicates", "reasons",
+        "n_quarantined", "n_duplicates", "n_repeats", "reasons",
     )  # fmt: skip
     with reading(path) as conn:
         return read_frame(conn, "imports", columns, order="fid")

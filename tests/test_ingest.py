@@ -390,6 +390,8 @@ def test_cli_json_is_one_object_and_counts_add_up(tmp_path):
         "stored": 1,
         "quarantined": 1,
         "duplicates": 0,
+        "repeats": 0,
+        "resolved": 0,
         "reasons": {"no_time": 1},
         "examples": [
             {

@@ -177,7 +177,7 @@ EMPTY: dict[str, Callable[[Any], bool]] = {
 #: Columns of the empty frames.
 EMPTY_COLUMNS: dict[str, tuple[str, ...]] = {
     "incidents": INCIDENT_COLUMNS,
-    "quarantine": ("import_id", "file", "line", "reason", "detail", "raw"),
+    "quarantine": ("import_id", "file", "line", "reason", "detail", "raw", "resolved_by"),
     "patrol_log": patrol_log.LOG_COLUMNS,
     "patrol_log_quarantine": ("file", "line", "reason", "raw"),
     "pass_changes": ("log_id", *audit.AUDIT_COLUMNS),

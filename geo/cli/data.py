@@ -19,11 +19,14 @@ from geo.sites import load_places, places_path
 
 def _print_result(name: str, result: FileImportResult) -> None:
     note = " (file imported before: nothing new)" if result.already_imported else ""
+    repeats = f" ({result.repeats} already in quarantine)" if result.repeats else ""
     click.echo(
-        f"{name}: read {result.read}, stored {result.stored}, quarantined {result.quarantined}, "
-        f"duplicates {result.duplicates}{note}"
+        f"{name}: read {result.read}, stored {result.stored}, quarantined {result.quarantined}"
+        f"{repeats}, duplicates {result.duplicates}{note}"
     )
     echo_quarantined(result.reasons, result.examples, table="quarantine", labels=REASONS)
+    if result.resolved:
+        click.echo(f"  {result.resolved} quarantined rows of earlier imports mended (resolved)")
     if result.categories:
         click.echo("  stored by category:")
     for category, count in sorted(result.categories.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -40,6 +43,8 @@ def _sum(results: list[FileImportResult]) -> dict[str, object]:
         "stored": sum(r.stored for r in results),
         "quarantined": sum(r.quarantined for r in results),
         "duplicates": sum(r.duplicates for r in results),
+        "repeats": sum(r.repeats for r in results),
+        "resolved": sum(r.resolved for r in results),
         "reasons": dict(sorted(reasons.items())),
         "examples": [e for r in results for e in r.as_dict()["examples"]],
     }
@@ -82,7 +87,10 @@ def import_cmd(
 ) -> None:
     """Import incident files (CSV, XLSX, XLS, GeoJSON, GeoPackage, police JSON) into the store.
 
-    Every row is stored, quarantined with a reason, or counted as a duplicate.
+    Every row is stored, quarantined with a reason, or counted as a duplicate; a bad row
+    already in quarantine from an earlier import (the file saved again) is counted as
+    "already in quarantine", not quarantined twice. Rows stored now resolve the
+    quarantined rows they mend (view quarantine_open lists those still open).
 
     Example: geo import rapporter-2026-11.csv --crs EPSG:3006
     """

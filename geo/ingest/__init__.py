@@ -39,7 +39,11 @@ def import_file(
     replace_source: str | None = None,
     layer: str | None = None,
 ) -> FileImportResult:
-    """Import one file into the store: every row is stored, quarantined or a duplicate.
+    """Import one file into the store: every row is stored, quarantined, a duplicate or a repeat.
+
+    A bad row already quarantined by an earlier import (the same row in a file saved again,
+    :func:`geo.quarantine.row_key`) is a repeat, not quarantined again; a row stored now
+    resolves the quarantined rows it mends (:func:`geo.quarantine.fix_key`).
 
     A detected CRS and rows whose x and y were swapped are logged as warnings naming the
     file (and the rows' lines); a file imported before logs neither.
@@ -66,8 +70,9 @@ def import_file(
     Returns
     -------
     FileImportResult
-        ``read == stored + quarantined + duplicates``, with the first quarantined rows per
-        reason (file, line, detail with the fix). A file imported before stores nothing.
+        ``read == stored + quarantined + duplicates + repeats``, with the first newly
+        quarantined rows per reason (file, line, detail with the fix). A file imported
+        before stores nothing.
 
     Raises
     ------
@@ -94,13 +99,15 @@ def import_file(
         n_read=table.n_read,
         update_existing=table.format == "polisen",
         replace_source=replace_source,
+        fixes=result.fixes,
     )
     counts = store.write_import(batch, store_path)
+    new = quarantine[~quarantine["line"].astype(int).isin(counts.repeat_lines)]
     report_coordinates(str(path), result, counts, sha256=table.sha256, store_path=store_path)
     return FileImportResult(
         **{f.name: getattr(counts, f.name) for f in fields(ImportResult)},
         file=str(path),
-        examples=() if counts.already_imported else first_rows(str(path), quarantine),
+        examples=() if counts.already_imported else first_rows(str(path), new),
     )
 
 

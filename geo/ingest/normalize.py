@@ -20,6 +20,7 @@ from geo.ingest._coords import Located, locate, to_number
 from geo.ingest._times import combine, parse_times
 from geo.ingest.readers import RawTable
 from geo.model import CATEGORIES, INCIDENT_COLUMNS, SOURCES, category_from_text
+from geo.quarantine import fix_key, fix_keys, row_key
 from geo.sites import Gazetteer, assign_places, inside_kommun, load_boundary
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,9 @@ REASONS: dict[str, str] = {
     "summary_not_incident": "a police shift summary, not an incident",
     "malformed_row": "a record that does not split into the header's fields",
 }
-QUARANTINE_COLUMNS = ("line", "reason", "detail", "raw")
+QUARANTINE_COLUMNS = ("line", "reason", "detail", "raw", "key", "fix_key")
+#: Fields read from the date and time columns; a row is known by the one time they give.
+_TIME_FIELDS = ("datetime", "date", "time")
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,9 @@ class Normalized:
     incidents
         Rows to store: :data:`geo.model.INCIDENT_COLUMNS` plus ``content_hash``.
     quarantine
-        Rows not stored: ``line``, ``reason``, ``detail``, ``raw``. Each ``detail`` says
-        what is wrong with the row and how to fix it.
+        Rows not stored: ``line``, ``reason``, ``detail``, ``raw``, ``key`` and ``fix_key``
+        (:mod:`geo.quarantine`). Each ``detail`` says what is wrong with the row and how to
+        fix it.
     crs
         EPSG code the coordinate columns were read in (``None`` without coordinates, 0 when
         no accepted CRS fits them).
@@ -57,6 +61,9 @@ class Normalized:
         x and y were swapped in the whole file (fixed).
     swapped_rows
         ``line → incident_id`` of rows to store whose own x and y were swapped (fixed).
+    fixes
+        The :func:`geo.quarantine.fix_keys` of the rows to store: quarantined rows of
+        earlier imports with one of these keys are mended by this file.
     """
 
     incidents: gpd.GeoDataFrame
@@ -65,6 +72,7 @@ class Normalized:
     crs_detected: bool = False
     swapped_file: bool = False
     swapped_rows: dict[int, str] = field(default_factory=dict)
+    fixes: frozenset[str] = frozenset()
 
 
 def _raw_json(row: pd.Series) -> str:
@@ -76,6 +84,25 @@ def _raw_json(row: pd.Series) -> str:
         return str(v)
 
     return json.dumps({str(k): clean(v) for k, v in row.items()}, ensure_ascii=False, default=str)
+
+
+def _identity_fields(
+    rows: pd.DataFrame, cols: dict[str, str], when: pd.Series, source: pd.Series
+) -> list[dict[str, object]]:
+    """Return each row's values by field, as :mod:`geo.quarantine` knows a row.
+
+    The date and time columns give one field, ``when``: the time read (so a date Excel
+    saved as a date cell is the text it was), else their text. ``source`` is the row's
+    source as stored, the file's geometry gives ``x`` and ``y``.
+    """
+    frame = pd.DataFrame(
+        {f: rows[c] for f, c in cols.items() if f not in _TIME_FIELDS}, index=rows.index
+    )
+    if "__x" in rows:
+        frame["x"], frame["y"] = rows["__x"], rows["__y"]
+    frame["when"] = when
+    frame["source"] = source
+    return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict("records")]
 
 
 def _hash(*parts: object) -> str:
@@ -467,14 +494,20 @@ def normalize_table(
     ]
     incidents = gpd.GeoDataFrame(out, geometry=geoms, crs=settings.working_crs)
     incidents = incidents[[*INCIDENT_COLUMNS, "content_hash"]]
+    read_at = times.at.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    fields = _identity_fields(rows, cols, read_at.where(times.at.notna(), text), src)
+    rejected = np.flatnonzero(~keep.to_numpy())
     quarantine = pd.DataFrame(
         {
             "line": table.lines[~keep.to_numpy()],
             "reason": reason[~keep].to_numpy(),
             "detail": detail[~keep].to_numpy(),
             "raw": [_raw_json(rows.loc[k]) for k in index[~keep]],
+            "key": [row_key(fields[i]) for i in rejected],
+            "fix_key": [fix_key(fields[i], reason.iloc[i]) for i in rejected],
         }
     )
+    fixes = frozenset(k for i in np.flatnonzero(keep.to_numpy()) for k in fix_keys(fields[i]))
     kept_lines = table.lines[keep.to_numpy()]
     swapped_rows = {}
     if located is not None:
@@ -492,4 +525,5 @@ def normalize_table(
         crs_detected=located is not None and located.detected and located.epsg != 0,
         swapped_file=located is not None and located.swapped_file,
         swapped_rows=swapped_rows,
+        fixes=fixes,
     )
