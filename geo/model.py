@@ -60,9 +60,16 @@ CATEGORIES: dict[str, Category] = {
         Category("inbrott", "Inbrott", "S"),
         Category("stold", "Stöld", "S"),
         Category("otrygg_plats", "Otrygg plats", "S"),
+        Category("parkering", "Felparkering/olämplig parkering", "S"),
         Category("ovrigt", "Övrigt", "S"),
     )
 }
+
+#: Categories the kommun answers on its own, not the police: parking is the kommun's
+#: parkeringsövervakning. A marked spot of one makes no road control point and no stop in
+#: the police plan (it was marked "Olämplig körning/parkering", ``vardslos_korning``, and
+#: the plan answered it with a speed check).
+KOMMUN_MATTERS: frozenset[str] = frozenset({"parkering"})
 
 #: Activities a patrol stop can have (the plan's, the road control points', the follow-up's).
 ACTIVITIES: tuple[str, ...] = (
@@ -220,6 +227,18 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "vardslos_korning",
         ("vardslos", "olamplig korning", "farlig korning", "trafikbrott", "olovlig korning"),
+    ),
+    (
+        "parkering",
+        (
+            "felparker",
+            "olamplig parkering",
+            "olovlig parkering",
+            "olaglig parkering",
+            "parkeringsovervakning",
+            "parkeringsanmarkning",
+            "parkeringsbot",
+        ),
     ),
     ("trafikfarlig_plats", ("trafikfarlig", "sikt", "korsning", "overgangsstalle", "parkering")),
     ("nedskrapning", ("nedskrap", "skrap", "sopor", "avfall", "glas pa")),

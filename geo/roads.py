@@ -20,7 +20,7 @@ from geo import network, settings
 from geo.errors import CRSError
 from geo.model import VEHICLE_CHECK, has_clock_time
 from geo.projection import require_projected
-from geo.spots import OPEN_STATUSES
+from geo.spots import for_police
 from geo.weeks import DAY_ABBR
 from geo.words import and_list
 
@@ -233,7 +233,7 @@ def _traffic_events(
     ]
     if spots is not None and len(spots):
         require_projected(spots)
-        open_spots = spots[spots["status"].astype(str).isin(OPEN_STATUSES)]
+        open_spots = for_police(spots)
         pts = spot_points(open_spots.geometry.to_numpy())
         parts.append(
             gpd.GeoDataFrame(
@@ -397,7 +397,8 @@ def road_segments(
         counts.
     spots
         Optional kommun-marked traffic spots (points or lines, EPSG:3006, columns ``spot_id``,
-        ``category``, ``status``); only open ones (:data:`geo.spots.OPEN_STATUSES`) count.
+        ``category``, ``status``); only open ones of a category the police act on count
+        (:func:`geo.spots.for_police`: a parking spot is the kommun's).
     tolerance_m
         Events farther than this from every road are not counted.
     min_segment_m, max_segment_m

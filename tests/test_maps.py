@@ -445,9 +445,9 @@ def test_marked_spots_flow_into_the_internal_map(tmp_path):
     rows = dict(spot["properties"]["_rows"])
     # the popup says when the problem happens (fre, lör; kvällar), not the spot's raw id
     assert rows["När"] == "fre, lör kväll 18–22, sen kväll 22–24" and rows["Markerad"][:2] == "20"
-    # the planner reads what the kommun wrote, in the app's words for its category
+    # the planner reads what the kommun wrote, in the words the app and the incidents share
     assert rows["Beskrivning"] == "Buskörning vid idrottsplatsen"
-    assert rows["Kategori"] == spots.SPOT_CATEGORIES["motorburen"] != CATEGORIES["motorburen"].label
+    assert rows["Kategori"] == spots.SPOT_CATEGORIES["motorburen"] == CATEGORIES["motorburen"].label
     assert "5f0c1c8e" not in text
     shared_text = _unescape(shared.read_text(encoding="utf-8"))
     assert "Markerad trafikplats" not in shared_text and "idrottsplatsen" not in shared_text

@@ -280,6 +280,47 @@ def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
     assert f"”{'x' * (patrol.candidates.SPOT_WORDS - 1)}…”" in long_note
 
 
+def test_a_parking_spot_is_no_stop_and_a_careless_driving_spot_a_speed_check() -> None:
+    # parking is the kommun's parkeringsövervakning: the police plan gives it no stop (it was
+    # marked "Olämplig körning/parkering", vardslos_korning, and answered with a speed check)
+    import geopandas as gpd
+    import shapely
+
+    from geo.model import INCIDENT_COLUMNS
+    from geo.spots import SPOT_CATEGORIES
+
+    places = load_places()
+    spot_pt = places.set_index("place_id").geometry["hidinge"].centroid
+    categories = ["parkering", "vardslos_korning"]
+    spots = gpd.GeoDataFrame(
+        {
+            "spot_id": ["p", "v"],
+            "category": categories,
+            "category_label": [SPOT_CATEGORIES[c] for c in categories],
+            "status": ["ny", "ny"],
+            "weekdays": [[], []],
+            "time_bands": [[], []],
+            "since": [None, None],
+            "created_at": [pd.Timestamp("2026-10-01", tz="Europe/Stockholm")] * 2,
+            "description": ["", ""],
+        },
+        geometry=[spot_pt, shapely.Point(spot_pt.x, spot_pt.y + 2000)],
+        crs="EPSG:3006",
+    )
+    empty = gpd.GeoDataFrame(
+        {c: [] for c in INCIDENT_COLUMNS if c != "geometry"},
+        geometry=gpd.GeoSeries([], crs="EPSG:3006"),
+    )
+    fc = forecast.forecast_week(empty, week="2026-W49", method="count_3m")
+    cands = patrol.plan_candidates(
+        fc, week="2026-W49", places=places, G=network.load_graph(), spots=spots
+    )
+    marked = cands[cands["kind"] == "markerad plats"]
+    assert list(marked["candidate_id"]) == ["markering:v"]
+    assert list(marked["activity"]) == ["hastighetskontroll"]
+    assert ": vårdslös körning (status: ny)." in marked.iloc[0]["source_note"]
+
+
 def test_a_village_is_not_credited_with_the_bathing_site_inside_its_circle() -> None:
     # Vintrosa's 1.2 km circle holds most of Lanna badgruva (1.1 km away): litter at the
     # bathing site must neither make Vintrosa a stop nor appear in Vintrosa's reason

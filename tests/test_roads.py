@@ -434,3 +434,30 @@ def test_a_marked_stretch_counts_on_the_segment_at_its_middle() -> None:
     assert roads.segment_of_spot(segments, shapely.Point(10, 530)) == "seg00001"
     assert roads.segment_of_spot(segments, shapely.Point(500, 60)) is None  # 60 m off: none
     assert roads.segment_of_spot(segments.iloc[:0], shapely.Point(0, 0)) is None
+
+
+def _marked(category: str, point: shapely.Point) -> gpd.GeoDataFrame:
+    """Two open spots of ``category`` the kommun marked at ``point``."""
+    return gpd.GeoDataFrame(
+        {"spot_id": ["a", "b"], "category": [category] * 2, "status": ["ny", "bedomd"]},
+        geometry=[point, point],
+        crs=settings.working_crs,
+    )
+
+
+def test_a_parking_spot_makes_no_speed_check_and_a_careless_driving_spot_does(G, places) -> None:
+    # a review: the form said "Olämplig körning/parkering" for vardslos_korning, so a spot of
+    # cars parked where they must not made the police plan a speed check on the E18
+    line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
+    (mid,) = _along(line, [0.3])
+    drunk = _incidents([mid], categories=["rattfylleri"], times=["2025-06-06 22:10"])
+    parked = roads.road_segments(G, drunk, spots=_marked("parkering", mid), places=places)
+    top = parked.iloc[0]
+    assert (top["n_spots"], top["n_speed"], top["n_events"]) == (0, 0, 1)
+    assert roads.control_points(parked, G, top=1).iloc[0]["activity"] == "nykterhetskontroll"
+    alone = roads.road_segments(G, drunk.iloc[:0], spots=_marked("parkering", mid), places=places)
+    assert roads.control_points(alone, G, top=5).empty  # no check of its own either
+    careless = roads.road_segments(G, drunk, spots=_marked("vardslos_korning", mid), places=places)
+    top = careless.iloc[0]
+    assert (top["n_spots"], top["n_speed"]) == (2, 2)
+    assert roads.control_points(careless, G, top=1).iloc[0]["activity"] == "hastighetskontroll"

@@ -461,6 +461,34 @@ def test_read_spots_contract(store_path, anna, per):
     assert list(open_spots["spot_id"]) == [b]
 
 
+def test_a_spot_category_reads_as_the_incidents_category_of_its_id():
+    # vardslos_korning read "Olämplig körning/parkering" in the form and "Vårdslös körning"
+    # on the incidents (and the plan answered it with a speed check)
+    from geo.model import CATEGORIES
+
+    assert set(spots.SPOT_CATEGORIES) <= set(CATEGORIES)
+    for category, label in spots.SPOT_CATEGORIES.items():
+        assert label == CATEGORIES[category].label, category
+    assert "parkering" not in spots.SPOT_CATEGORIES["vardslos_korning"].lower()
+
+
+def test_parking_is_a_spot_category_of_its_own_and_careless_driving_spots_stay(store_path, anna):
+    from geo.model import CATEGORIES, KOMMUN_MATTERS
+
+    parked, careless = new_id(), new_id()
+    payload = spot_payload(description="Bilar parkerar på gång- och cykelvägen.")
+    spots.put_spot(parked, {**payload, "category": "parkering"}, user=anna, path=store_path)
+    spots.put_spot(
+        careless, {**payload, "category": "vardslos_korning"}, user=anna, path=store_path
+    )
+    got = spots.read_spots(store_path).set_index("spot_id")
+    assert got.loc[parked, "category_label"] == "Felparkering/olämplig parkering"
+    assert got.loc[careless, "category_label"] == "Vårdslös körning"
+    # the kommun's matter, not the police's, and not counted as traffic (theme T)
+    assert "parkering" in KOMMUN_MATTERS and CATEGORIES["parkering"].theme == "S"
+    assert list(spots.for_police(got.reset_index())["spot_id"]) == [careless]
+
+
 def test_tables_are_registered_in_the_geopackage(store_path, anna):
     spots.put_spot(new_id(), spot_payload(), user=anna, path=store_path)
     layers = dict(pyogrio.list_layers(store_path))

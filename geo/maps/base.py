@@ -58,6 +58,7 @@ CATEGORY_COLORS: dict[str, str] = {
     "inbrott": "#29914a",
     "stold": "#157f3b",
     "otrygg_plats": "#006c2c",
+    "parkering": "#a1d99b",
     "ovrigt": "#005321",
 }
 

@@ -24,7 +24,7 @@ from geo.patrol.profiles import (
     spot_profile,
     weighted_profile,
 )
-from geo.spots.vocabulary import OPEN_STATUSES, STATUSES
+from geo.spots.vocabulary import STATUSES, for_police
 from geo.weeks import week_monday
 from geo.words import mid_sentence
 
@@ -141,7 +141,8 @@ def plan_candidates(
     control_points
         The ``control_points`` layer (sobriety/speed checks on ranked road segments).
     spots
-        Kommun-marked spots (:func:`geo.spots.read_spots`); open ones become candidates.
+        Kommun-marked spots (:func:`geo.spots.read_spots`); open ones become candidates,
+        except those of the kommun's own matters (:func:`geo.spots.for_police`: parking).
     options
         Plan settings; default :func:`load_priorities`.
 
@@ -261,7 +262,7 @@ def plan_candidates(
     if spots is not None and len(spots):
         from geo.spots import when_text as spot_when  # spots sits beside patrol (vocabulary)
 
-        open_spots = spots[spots["status"].astype(str).isin(OPEN_STATUSES)]
+        open_spots = for_police(spots)
         for _, spot in open_spots.iterrows():
             geom = spot.geometry
             point = (

@@ -44,6 +44,7 @@ from geo.spots.vocabulary import (
     TRANSITIONS,
     WEEKDAYS,
     TimeBand,
+    for_police,
     when_text,
 )
 from geo.spots.writing import (
@@ -83,6 +84,7 @@ __all__ = [
     "check_location",
     "ensure_schema",
     "export_spots",
+    "for_police",
     "get_spot",
     "has_street_address",
     "list_spots",

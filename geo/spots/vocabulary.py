@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from geo.model import CATEGORIES, KOMMUN_MATTERS
 from geo.weeks import DAY_ABBR, DAY_NAMES
 
-#: Spot categories (ids are :data:`geo.model.CATEGORIES` ids) → Swedish label in the form.
-SPOT_CATEGORIES: dict[str, str] = {
-    "hastighet": "Hastighet",
-    "motorburen": "Motorburen trafik (buskörning/EPA/A-traktor/moped)",
-    "buller": "Buller/hög musik/varvning",
-    "vardslos_korning": "Olämplig körning/parkering",
-    "trafikfarlig_plats": "Trafikfarlig utformning/sikt",
-    "rattfylleri": "Misstänkt rattfylleri",
-    "ovrigt": "Annat",
-}
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: The categories a spot is marked with, in the form's order (:data:`geo.model.CATEGORIES`).
+SPOT_CATEGORY_IDS: tuple[str, ...] = (
+    "hastighet",
+    "motorburen",
+    "buller",
+    "vardslos_korning",
+    "parkering",
+    "trafikfarlig_plats",
+    "rattfylleri",
+    "ovrigt",
+)
+#: Spot categories → Swedish label: the incidents' own (:data:`geo.model.CATEGORIES`), so a
+#: marked spot reads the same in the form, the maps, the plan and the report. The form had
+#: words of its own, and ``vardslos_korning`` read "Olämplig körning/parkering" there while
+#: the incidents and the plan (a speed check) meant careless driving; parking is
+#: ``parkering`` now, the kommun's matter (:data:`geo.model.KOMMUN_MATTERS`).
+SPOT_CATEGORIES: dict[str, str] = {c: CATEGORIES[c].label for c in SPOT_CATEGORY_IDS}
 
 
 #: Status workflow: id → Swedish label.
@@ -31,6 +43,26 @@ STATUSES: dict[str, str] = {
 
 #: Statuses of a problem still open: its spot flows into the lägesbild and the plan.
 OPEN_STATUSES: tuple[str, ...] = ("ny", "bedomd", "atgard_planerad")
+
+
+def for_police(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the spots the police plan answers: open ones of a category the police act on.
+
+    Parameters
+    ----------
+    spots
+        Marked spots with ``status`` and ``category``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The open spots (:data:`OPEN_STATUSES`) not of a kommun matter
+        (:data:`geo.model.KOMMUN_MATTERS`: a parking spot calls for no police check).
+    """
+    keep = spots["status"].astype(str).isin(OPEN_STATUSES)
+    if "category" in spots:
+        keep &= ~spots["category"].astype(str).isin(KOMMUN_MATTERS)
+    return spots[keep]
 
 
 #: Allowed status changes (a closed spot can be reopened as ``ny``).
