@@ -441,6 +441,17 @@ class ImportResult(ImportCounts):
         out["resolved"] = self.resolved
         return out
 
+    def summary(self) -> str:
+        """Return ``read N, stored S, quarantined Q (R already in quarantine), duplicates D``.
+
+        The part in brackets only when there are repeats: ``read`` is the sum of the four.
+        """
+        repeats = f" ({self.repeats} already in quarantine)" if self.repeats else ""
+        return (
+            f"read {self.read}, stored {self.stored}, quarantined {self.quarantined}{repeats},"
+            f" duplicates {self.duplicates}"
+        )
+
 
 def _utc_text(value: pd.Timestamp | None) -> str | None:
     if value is None or pd.isna(value):

@@ -19,11 +19,7 @@ from geo.sites import load_places, places_path
 
 def _print_result(name: str, result: FileImportResult) -> None:
     note = " (file imported before: nothing new)" if result.already_imported else ""
-    repeats = f" ({result.repeats} already in quarantine)" if result.repeats else ""
-    click.echo(
-        f"{name}: read {result.read}, stored {result.stored}, quarantined {result.quarantined}"
-        f"{repeats}, duplicates {result.duplicates}{note}"
-    )
+    click.echo(f"{name}: {result.summary()}{note}")
     echo_quarantined(result.reasons, result.examples, table="quarantine", labels=REASONS)
     if result.resolved:
         click.echo(f"  {result.resolved} quarantined rows of earlier imports mended (resolved)")

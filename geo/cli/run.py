@@ -34,10 +34,7 @@ def run_cmd(store_path: Path | None, out_dir: Path | None, end: datetime | None)
     end_date: date | None = end.date() if end is not None else None
     result = run_main_job(store_path=store_path, maps_dir=out_dir, end=end_date)
     for name, r in result.imports.items():
-        click.echo(
-            f"import {name}: read {r.read}, stored {r.stored}, quarantined {r.quarantined}, "
-            f"duplicates {r.duplicates}"
-        )
+        click.echo(f"import {name}: {r.summary()}")
     first, last = result.period
     click.echo(
         f"\nLägesbild {first:%Y-%m-%d} – {last:%Y-%m-%d}"
