@@ -844,6 +844,46 @@ def read_quarantine(path: Path | None = None, *, open_only: bool = False) -> pd.
         return read_frame(conn, "quarantine", columns, where=where, order="fid")
 
 
+def unkeyed_quarantine(path: Path | None = None) -> pd.DataFrame:
+    """Return the quarantined rows without a row key (quarantined before rows had keys).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``fid``, ``import_id``, ``reason``, ``raw`` and the import's ``format``; empty when
+        every row has its key (or the store has no quarantine yet).
+    """
+    columns = ["fid", "import_id", "reason", "raw", "format"]
+    with reading(path) as conn:
+        have = table_columns(conn, "quarantine")
+        if not have:
+            return pd.DataFrame(columns=columns)
+        unkeyed = "q.row_key IS NULL" if "row_key" in have else "1"  # a store made before keys
+        return pd.read_sql_query(
+            "SELECT q.fid, q.import_id, q.reason, q.raw, m.format FROM quarantine q"
+            f" LEFT JOIN imports m ON m.fid = q.import_id WHERE {unkeyed} ORDER BY q.fid",
+            conn,
+        )
+
+
+def set_quarantine_keys(
+    keys: Sequence[tuple[str, str | None, int]], path: Path | None = None
+) -> None:
+    """Give quarantined rows their keys, in one transaction.
+
+    Parameters
+    ----------
+    keys
+        ``(row_key, fix_key, fid)`` per row (:mod:`geo.quarantine`).
+    path
+        The store; default :func:`default_path`.
+    """
+    if not keys:
+        return
+    with connect(path) as conn, conn:
+        conn.executemany("UPDATE quarantine SET row_key = ?, fix_key = ? WHERE fid = ?", keys)
+
+
 def read_imports(path: Path | None = None) -> pd.DataFrame:
     """Return the import log: one row per import with its counts."""
     columns = (

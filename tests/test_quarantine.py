@@ -116,8 +116,8 @@ def test_the_summary_says_how_many_were_already_in_quarantine(tmp_path):
     assert (data["quarantined"], data["repeats"], data["duplicates"]) == (0, 2, 2)
 
 
-def test_a_store_made_before_row_keys_takes_them(tmp_path):
-    path = tmp_path / "s.gpkg"
+def _as_before_row_keys(path):
+    """Make ``path`` a store of the version before rows had keys (its rows kept)."""
     with store.connect(path) as conn:
         conn.executescript(
             "DROP VIEW quarantine_open; DROP INDEX quarantine_row_key;"
@@ -126,10 +126,26 @@ def test_a_store_made_before_row_keys_takes_them(tmp_path):
             " ALTER TABLE quarantine DROP COLUMN resolved_by;"
             " ALTER TABLE imports DROP COLUMN n_repeats;"
         )
-    assert store.read_quarantine(path, open_only=True).empty
+
+
+def test_rows_quarantined_before_rows_had_keys_repeat_and_resolve(tmp_path):
+    path = tmp_path / "s.gpkg"
     _import(_csv(tmp_path / "a.csv", ROWS), tmp_path)
-    r = _import(_csv(tmp_path / "b.csv", ROWS, ("datum", "id", "plats", "lat", "lon")), tmp_path)
-    assert (r.quarantined, r.repeats) == (0, 2)
+    _as_before_row_keys(path)
+    assert len(store.read_quarantine(path, open_only=True)) == 2  # nothing says mended
+    mended = [ROWS[0], {**ROWS[1], "plats": "Lanna gruva"}, ROWS[2], ROWS[3]]
+    r = _import(_csv(tmp_path / "b.csv", mended, ("datum", "id", "plats", "lat", "lon")), tmp_path)
+    assert (r.stored, r.quarantined, r.repeats, r.resolved) == (1, 0, 1, 1)
+    assert list(store.read_quarantine(path, open_only=True)["reason"]) == ["no_time"]
+
+
+def test_a_malformed_record_quarantined_before_rows_had_keys_repeats(tmp_path):
+    text = "datum;lat;lon\n2026-06-01 12:00;{lat};{lon}\n2026-06-02;1;2;3\n"
+    _import(write(tmp_path / "a.csv", text.format(lat=LAT, lon=LON)), tmp_path)
+    _as_before_row_keys(tmp_path / "s.gpkg")
+    again = write(tmp_path / "b.csv", text.format(lat=LAT, lon=LON) + "fel;1;2\n")
+    r = _import(again, tmp_path)
+    assert (r.quarantined, r.repeats, r.reasons) == (1, 1, {"no_time": 1})
 
 
 # --- the row's identity

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import settings, store
+from geo.ingest._rekey import key_earlier_quarantine
 from geo.ingest._report import FileImportResult, report_coordinates
 from geo.ingest.normalize import REASONS, normalize_table
 from geo.ingest.polisen import fetch_events, normalize_events
@@ -43,7 +44,9 @@ def import_file(
 
     A bad row already quarantined by an earlier import (the same row in a file saved again,
     :func:`geo.quarantine.row_key`) is a repeat, not quarantined again; a row stored now
-    resolves the quarantined rows it mends (:func:`geo.quarantine.fix_key`).
+    resolves the quarantined rows it mends (:func:`geo.quarantine.fix_key`). Rows a store
+    holds from before rows had keys are given theirs first
+    (:func:`geo.ingest._rekey.key_earlier_quarantine`).
 
     A detected CRS and rows whose x and y were swapped are logged as warnings naming the
     file (and the rows' lines); a file imported before logs neither.
@@ -101,6 +104,7 @@ def import_file(
         replace_source=replace_source,
         fixes=result.fixes,
     )
+    key_earlier_quarantine(store_path, source)
     counts = store.write_import(batch, store_path)
     new = quarantine[~quarantine["line"].astype(int).isin(counts.repeat_lines)]
     report_coordinates(str(path), result, counts, sha256=table.sha256, store_path=store_path)

@@ -17,7 +17,7 @@ from geo import settings
 from geo.errors import ImportFileError
 from geo.ingest._columns import describe_aliases, resolve_columns
 from geo.ingest._coords import Located, locate, to_number
-from geo.ingest._times import combine, parse_times
+from geo.ingest._times import ParsedTimes, combine, parse_times
 from geo.ingest.readers import RawTable
 from geo.model import CATEGORIES, INCIDENT_COLUMNS, SOURCES, category_from_text
 from geo.quarantine import fix_key, fix_keys, row_key
@@ -86,14 +86,27 @@ def _raw_json(row: pd.Series) -> str:
     return json.dumps({str(k): clean(v) for k, v in row.items()}, ensure_ascii=False, default=str)
 
 
+def _sources(rows: pd.DataFrame, cols: dict[str, str], source: str) -> pd.Series:
+    """Return each row's source: its source column's when a known one, else ``source``."""
+    src = _text(_col(rows, cols, "source"), len(rows), rows.index)
+    src = src.map(lambda s: s if s in SOURCES else "")
+    return src.where(src != "", source)
+
+
+def _when(text: pd.Series, times: ParsedTimes) -> pd.Series:
+    """Return the time each row's date and time columns give (ISO 8601), else their text."""
+    read_at: pd.Series = times.at.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return read_at.where(times.at.notna(), text)
+
+
 def _identity_fields(
     rows: pd.DataFrame, cols: dict[str, str], when: pd.Series, source: pd.Series
 ) -> list[dict[str, object]]:
     """Return each row's values by field, as :mod:`geo.quarantine` knows a row.
 
-    The date and time columns give one field, ``when``: the time read (so a date Excel
-    saved as a date cell is the text it was), else their text. ``source`` is the row's
-    source as stored, the file's geometry gives ``x`` and ``y``.
+    The date and time columns give one field, ``when`` (:func:`_when`: a date Excel saved
+    as a date cell is the text it was). ``source`` is the row's source as stored, the
+    file's geometry gives ``x`` and ``y``.
     """
     frame = pd.DataFrame(
         {f: rows[c] for f, c in cols.items() if f not in _TIME_FIELDS}, index=rows.index
@@ -103,6 +116,35 @@ def _identity_fields(
     frame["when"] = when
     frame["source"] = source
     return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def row_fields(rows: pd.DataFrame, source: str = "kommun") -> list[dict[str, object]]:
+    """Return each raw row's values by field, as :mod:`geo.quarantine` knows a row.
+
+    For rows known only by their raw values (the ``raw`` of a row quarantined before rows
+    had keys): the header gives the fields as :func:`normalize_table` reads them.
+
+    Parameters
+    ----------
+    rows
+        Raw rows, one column per column of their file.
+    source
+        Source of rows without a source column.
+
+    Returns
+    -------
+    list of dict
+        One ``{field: value}`` per row, for :func:`geo.quarantine.row_key`.
+    """
+    cols = resolve_columns(rows.columns)
+    if any(f in cols for f in ("date", "datetime")):
+        text = combine(
+            _col(rows, cols, "date"), _col(rows, cols, "time"), _col(rows, cols, "datetime")
+        )
+    else:
+        text = pd.Series("", index=rows.index, dtype=object)
+    when = _when(text, parse_times(text))
+    return _identity_fields(rows, cols, when, _sources(rows, cols, source))
 
 
 def _hash(*parts: object) -> str:
@@ -446,8 +488,7 @@ def normalize_table(
         ],
         index=index,
     )
-    src = _text(_col(rows, cols, "source"), n, index).map(lambda s: s if s in SOURCES else "")
-    src = src.where(src != "", source)
+    src = _sources(rows, cols, source)
     keep = reason.isna()
     assigned = assign_places(points[keep], places)
     pid = place_id[keep].where(place_id[keep].notna(), assigned["place_id"])
@@ -494,8 +535,7 @@ def normalize_table(
     ]
     incidents = gpd.GeoDataFrame(out, geometry=geoms, crs=settings.working_crs)
     incidents = incidents[[*INCIDENT_COLUMNS, "content_hash"]]
-    read_at = times.at.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-    fields = _identity_fields(rows, cols, read_at.where(times.at.notna(), text), src)
+    fields = _identity_fields(rows, cols, _when(text, times), src)
     rejected = np.flatnonzero(~keep.to_numpy())
     quarantine = pd.DataFrame(
         {
