@@ -106,6 +106,8 @@ _FIXED_BY = {
     "outside_kommun": "where",
 }
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+#: A whole number as text (``1001``, ``1001.0``, ``1001,00``): read exactly, however long.
+_WHOLE = re.compile(r"([+-]?\d+)(?:[.,]0*)?")
 
 
 def _number_text(number: float) -> str:
@@ -140,6 +142,8 @@ def cell_text(value: object) -> str:
     if value is pd.NaT:
         return ""
     text = " ".join(str(value).split())
+    if whole := _WHOLE.fullmatch(text):
+        return str(int(whole[1]))
     if _NUMBER.fullmatch(text):
         return _number_text(float(text.replace(",", ".")))
     return text
@@ -165,10 +169,12 @@ def row_key(fields: Mapping[str, object]) -> str:
 
 
 def _id_key(fields: Mapping[str, object]) -> str:
+    """Return the key of a row's source and id: any row with them mends it."""
     return row_key({"source": fields.get("source"), "id": fields.get("id")})
 
 
 def _values_key(fields: Mapping[str, object], fix: str) -> str:
+    """Return the key of a row's values outside the fields ``fix`` changes (:data:`FIX_FIELDS`)."""
     changed = FIX_FIELDS[fix]
     return row_key({"fix": fix, **{f: v for f, v in fields.items() if f not in changed}})
 

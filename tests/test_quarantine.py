@@ -188,3 +188,9 @@ def test_a_row_and_its_mended_location_share_a_fix_key_a_mended_time_another(row
     assert fix_key(row, "no_location") in fix_keys(mended)
     if row.get("when") != value:
         assert fix_key({**row, "when": value}, "no_location") not in fix_keys(mended)
+
+
+def test_long_numeric_ids_are_told_apart_to_their_last_digit():
+    # a float would read both as 1.2345678901234568e+19
+    assert row_key({"id": "12345678901234567890"}) != row_key({"id": "12345678901234567891"})
+    assert row_key({"id": "12345678901234567890.0"}) == row_key({"id": "12345678901234567890"})
