@@ -91,6 +91,12 @@ def csv_files(draw):
         b"485000.0,1.3407807929942597e+154,2015-01-01 00:00:00\r\n"
     )
 )
+# and coordinates near the float maximum overflowed the median a CRS is guessed from
+@example(
+    data=(
+        b"x,y,datum\r\n9e307,9e307,2015-01-01 00:00:00\r\n9.5e307,9.5e307,2015-01-01 00:00:00\r\n"
+    )
+)
 def test_any_csv_is_fully_accounted_for(tmp_path, data):
     path = tmp_path / f"gen{next(_counter)}.csv"
     path.write_bytes(data)

@@ -92,8 +92,13 @@ def _share_inside(
 
 
 def _range_guess(x: FloatArray, y: FloatArray) -> tuple[int, bool] | None:
-    """Guess a CRS from value ranges alone when no candidate lands in the kommun."""
-    mx, my = np.nanmedian(x), np.nanmedian(y)
+    """Guess a CRS from value ranges alone when no candidate lands in the kommun.
+
+    Values near the float maximum (``9e307``) overflow the median's mean of its two middle
+    values to infinity, which fits no range: no guess, and the rows are quarantined.
+    """
+    with np.errstate(over="ignore"):
+        mx, my = np.nanmedian(x), np.nanmedian(y)
     for a, b, swapped in ((mx, my, False), (my, mx, True)):
         if -180 <= a <= 180 and -90 <= b <= 90 and abs(b) > abs(a):
             return 4326, swapped
