@@ -17,6 +17,7 @@ import pandas as pd
 from geo import audit, settings, store
 from geo.errors import DataError, EntryError, ImportFileError
 from geo.model import THEMES, normalize_text
+from geo.patrol_log_fields import done_passes
 from geo.sensitive_text import find_identifying
 from geo.weeks import local_now, shift_week, week_label, week_monday
 
@@ -1073,8 +1074,9 @@ def patrol_controls_in_month(patrol_log: pd.DataFrame, *, month: str) -> pd.Seri
     pandas.Series
         One value per row of the month (index as in ``patrol_log``): the keys of
         :data:`CONTROL_TYPES` it names (:func:`control_types`), empty for a row that is not a
-        control.
+        control. A pass logged as cancelled is no row of it (its control was not held).
     """
+    patrol_log = done_passes(patrol_log)
     if not len(patrol_log):
         return pd.Series([], dtype=object)
     start, end = month_bounds(month)

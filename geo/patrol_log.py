@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
+from geo.patrol_log_fields import CONTROL_COUNTS, done_passes
 from geo.patrol_log_rows import LogRow, RowProblem, check_log_row
 from geo.quarantine import QuarantinedRow, first_rows
 from geo.sensitive_text import redact_identifying
@@ -38,8 +40,22 @@ LOG_COLUMNS: tuple[str, ...] = (
     "places",
     "activity",
     "results",
+    "cancelled",
+    *CONTROL_COUNTS,
     "iso_week",
 )
+#: Columns added after the first stores were made, with their SQL type
+#: (:func:`ensure_log_schema` adds them to an older store): who logged a pass in the app,
+#: why a pass was cancelled, and the control counts.
+ADDED_COLUMNS: dict[str, str] = {
+    "logged_by": "TEXT",
+    "cancelled": "TEXT",
+    **dict.fromkeys(CONTROL_COUNTS, "INTEGER"),
+}
+#: The columns a stored row's content is written to, by the file import and the pass form.
+CONTENT_COLUMNS: tuple[str, ...] = (
+    "start", "end", "minutes", "places", "activity", "results", "cancelled", *CONTROL_COUNTS,
+)  # fmt: skip
 #: Accepted header spellings (normalised) → column.
 _ALIASES: dict[str, str] = {
     "date": "date", "datum": "date", "dag": "date",
@@ -48,6 +64,17 @@ _ALIASES: dict[str, str] = {
     "places": "places", "platser": "places", "plats": "places", "place": "places",
     "activity": "activity", "aktivitet": "activity", "atgard": "activity", "åtgärd": "activity",
     "results": "results", "resultat": "results", "utfall": "results",
+    "cancelled": "cancelled", "installt": "cancelled", "installt pass": "cancelled",
+    "installt orsak": "cancelled", "orsak installt": "cancelled",
+    "checked": "checked", "kontrollerade": "checked", "kontrollerade fordon": "checked",
+    "kontrollerade forare": "checked", "kontrollerade forare/fordon": "checked",
+    "breath_tests": "breath_tests", "blasta": "breath_tests", "utandningsprov": "breath_tests",
+    "dui_suspected": "dui_suspected", "rattfylleri": "dui_suspected",
+    "misstankt rattfylleri": "dui_suspected", "misstankt rattfylleri/drograttfylleri":
+    "dui_suspected",
+    "fines": "fines", "ordningsbot": "fines", "ordningsboter": "fines",
+    "reports": "reports", "rapporter": "reports", "rapporterade": "reports",
+    "anmalningar": "reports", "rapporter/anmalningar": "reports",
 }  # fmt: skip
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS patrol_log (
@@ -61,7 +88,13 @@ CREATE TABLE IF NOT EXISTS patrol_log (
   file TEXT NOT NULL,
   line INTEGER NOT NULL,
   imported_at TEXT NOT NULL,
-  logged_by TEXT);
+  logged_by TEXT,
+  cancelled TEXT,
+  checked INTEGER,
+  breath_tests INTEGER,
+  dui_suspected INTEGER,
+  fines INTEGER,
+  reports INTEGER);
 CREATE TABLE IF NOT EXISTS patrol_log_quarantine (
   file_sha256 TEXT NOT NULL,
   file TEXT NOT NULL,
@@ -76,8 +109,10 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     """Create the patrol log's tables on a store connection, adding columns an older store lacks.
 
     ``logged_by`` (the account that logged a pass in the marking app; empty for file rows)
-    came with the app's pass form: a store made before gets the column, empty. Only writers
-    call this; readers read an older store as it is (the column missing reads as empty).
+    came with the app's pass form, ``cancelled`` and the control counts later
+    (:data:`ADDED_COLUMNS`): a store made before gets the columns, empty (its passes were
+    done, their counts not given). Only writers call this; readers read an older store as
+    it is (a column missing reads as empty).
 
     Parameters
     ----------
@@ -86,12 +121,62 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     """
     conn.executescript(_SCHEMA)
     columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(patrol_log)")}
-    if "logged_by" not in columns:
+    for column, kind in ADDED_COLUMNS.items():
+        if column in columns:
+            continue
         try:
-            conn.execute("ALTER TABLE patrol_log ADD COLUMN logged_by TEXT")
+            conn.execute(f"ALTER TABLE patrol_log ADD COLUMN {column} {kind}")
         except sqlite3.OperationalError as e:  # another process added it since we looked
             if "duplicate column" not in str(e):
                 raise
+
+
+def stored_content(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a checked row's values as the patrol log stores them (:data:`CONTENT_COLUMNS`).
+
+    Parameters
+    ----------
+    row
+        A :class:`~geo.patrol_log_rows.LogRow` as a mapping (``dataclasses.asdict``, or a
+        row of :func:`parse_log`'s ``good`` frame, whose empty counts read NaN).
+
+    Returns
+    -------
+    dict
+        ``start``/``end`` ISO 8601 text, ``minutes`` float, texts, ``cancelled`` (``""`` for
+        a pass done) and the counts as ``int`` or ``None``.
+    """
+    out: dict[str, Any] = {
+        "start": pd.Timestamp(row["start"]).isoformat(),
+        "end": pd.Timestamp(row["end"]).isoformat(),
+        "minutes": float(row["minutes"]),
+    }
+    for col in ("places", "activity", "results", "cancelled"):
+        value = row.get(col)
+        out[col] = "" if value is None or pd.isna(value) else str(value)
+    for col in CONTROL_COUNTS:
+        value = row.get(col)
+        out[col] = None if value is None or pd.isna(value) else int(value)
+    return out
+
+
+def insert_sql(columns: tuple[str, ...], *, or_ignore: bool = False) -> str:
+    """Return the SQL that inserts a row of ``columns`` (names from the code) into the log."""
+    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+    marks = ", ".join("?" * len(columns))
+    return f"{verb} INTO patrol_log ({', '.join(columns)}) VALUES ({marks})"
+
+
+def _file_row_id(content: Mapping[str, Any]) -> str:
+    """Return a file row's id: its times and places (re-importing adds nothing).
+
+    A cancelled pass adds its reason, so two trips called off on one day for different
+    reasons are two rows; a pass done keeps the id it always had.
+    """
+    key = f"{content['start']}|{content['end']}|{normalize_text(content['places'])}"
+    if content["cancelled"]:
+        key += f"|{content['cancelled']}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def same_pass_elsewhere(conn: sqlite3.Connection, start: str, end: str, *, web: bool) -> str | None:
@@ -175,7 +260,8 @@ def _read_table(path: Path) -> pd.DataFrame:
         msg = (
             f"The patrol log {str(path)!r} lacks the columns {missing!r}; it needs date, start, "
             "end, places, activity, results (Swedish: datum, start, slut, platser, aktivitet, "
-            "resultat)."
+            "resultat); optional: inställt, kontrollerade, blåsta, rattfylleri, ordningsböter, "
+            "rapporter."
         )
         raise ImportFileError(msg)
     df.attrs["headers"] = {new: str(old) for old, new in renamed.items()}
@@ -285,7 +371,7 @@ def parse_log(
             )
         else:
             good.append({"line": i, **asdict(checked)})
-    cols = ["line", "start", "end", "minutes", "places", "activity", "results"]
+    cols = ["line", *CONTENT_COLUMNS]
     return pd.DataFrame(good, columns=cols), pd.DataFrame(
         bad, columns=["line", "reason", "detail", "raw"]
     )
@@ -340,21 +426,13 @@ def import_log(
     with store.connect(store_path) as conn, conn:
         ensure_log_schema(conn)
         for r in good.to_dict("records"):
-            key = f"{r['start'].isoformat()}|{r['end'].isoformat()}|{normalize_text(r['places'])}"
-            log_id = hashlib.sha256(key.encode()).hexdigest()[:16]
-            start, end = r["start"].isoformat(), r["end"].isoformat()
-            if same_pass_elsewhere(conn, start, end, web=False) is not None:
+            content = stored_content({str(k): v for k, v in r.items()})
+            if same_pass_elsewhere(conn, content["start"], content["end"], web=False) is not None:
                 duplicates += 1  # logged in the app already
                 continue
-            cur = conn.execute(
-                "INSERT OR IGNORE INTO patrol_log (log_id, start, end, minutes, places, activity,"
-                " results, file, line, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    log_id, start, end, r["minutes"],
-                    r["places"], r["activity"], r["results"], str(path), int(r["line"]),
-                    imported_at,
-                ),
-            )  # fmt: skip
+            row = {"log_id": _file_row_id(content), **content, "file": str(path),
+                   "line": int(r["line"]), "imported_at": imported_at}  # fmt: skip
+            cur = conn.execute(insert_sql(tuple(row), or_ignore=True), tuple(row.values()))
             if cur.rowcount:
                 stored += 1
             else:
@@ -383,8 +461,11 @@ def read_log(path: Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`LOG_COLUMNS`: ``start``/``end`` tz-aware Europe/Stockholm,
-        ``minutes``, ``places`` (text as logged), ``activity``, ``results``, ``iso_week``
-        (of the start). Empty with these columns when nothing is logged (also when the
+        ``minutes``, ``places`` (text as logged), ``activity``, ``results``, ``cancelled``
+        (the reason key of a pass called off, ``""`` for one done: such a row has 0 minutes
+        and is no visit, :func:`geo.patrol_log_fields.done_passes`), the control counts
+        (:data:`~geo.patrol_log_fields.CONTROL_COUNTS`, float, NaN when not given),
+        ``iso_week`` (of the start). Empty with these columns when nothing is logged (also when the
         store has no patrol log yet); the store is only read (:func:`geo.store.reading`).
     """
     with store.reading(path) as conn:
@@ -395,6 +476,9 @@ def read_log(path: Path | None = None) -> pd.DataFrame:
             settings.timezone
         )
     df["minutes"] = df["minutes"].astype(float)
+    df["cancelled"] = df["cancelled"].fillna("").astype(str)
+    for col in CONTROL_COUNTS:
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     df["iso_week"] = week_labels(df["start"])
     return df[list(LOG_COLUMNS)]
 
@@ -477,10 +561,12 @@ def merged_spans(log: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     Returns
     -------
     list of tuple of pandas.Timestamp
-        ``(start, end)`` by start, none overlapping another.
+        ``(start, end)`` by start, none overlapping another; a cancelled pass
+        (:func:`geo.patrol_log_fields.done_passes`) covers none.
     """
+    done = done_passes(log)
     spans = sorted(
-        (pd.Timestamp(s), pd.Timestamp(e)) for s, e in zip(log["start"], log["end"], strict=True)
+        (pd.Timestamp(s), pd.Timestamp(e)) for s, e in zip(done["start"], done["end"], strict=True)
     )
     merged: list[tuple[pd.Timestamp, pd.Timestamp]] = []
     for start, end in spans:
@@ -567,8 +653,10 @@ def dosage_per_place(log: pd.DataFrame, *, places: pd.DataFrame | None = None) -
     Returns
     -------
     pandas.DataFrame
-        ``place``, ``visits``, ``minutes``, ``first``, ``last`` (dates), sorted by minutes.
+        ``place``, ``visits``, ``minutes``, ``first``, ``last`` (dates), sorted by minutes;
+        a cancelled pass is no visit.
     """
+    log = done_passes(log)
     gaz = None
     if places is not None and len(places):
         from geo.sites import Gazetteer

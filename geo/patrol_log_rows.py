@@ -8,7 +8,11 @@ sentence for each medium: the file import's names the file's line and column
 pass form (:mod:`geo.patrol_passes`) both call it, so they cannot drift apart. A pass that
 starts after now (more than :data:`FUTURE_TOLERANCE_MIN` minutes past the clock) is refused,
 the same way from a file and from the form, and so is a text (places, activity, results)
-holding a personnummer or a registration number (:data:`PERSONAL_DATA`).
+holding a personnummer or a registration number (:data:`PERSONAL_DATA`). A pass marked
+``cancelled`` (a reason of :data:`geo.patrol_log_fields.CANCEL_REASONS`) needs only its day
+(a planned start if known) and counts 0 minutes; a pass's control counts
+(:data:`geo.patrol_log_fields.CONTROL_COUNTS`) are whole numbers on a pass whose activity
+names a control.
 """
 
 from __future__ import annotations
@@ -19,11 +23,22 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import settings
+from geo.activity import control_types
+from geo.patrol_log_fields import (
+    CONTROL_COUNTS,
+    FieldValueError,
+    parse_cancel_reason,
+    parse_count,
+)
 from geo.sensitive_text import find_identifying
 from geo.weeks import local_now
 
 #: The row's fields: the file's columns and the form's field names.
-ROW_FIELDS: tuple[str, ...] = ("date", "start", "end", "places", "activity", "results")
+ROW_FIELDS: tuple[str, ...] = (
+    "date", "start", "end", "places", "activity", "results", "cancelled", *CONTROL_COUNTS,
+)  # fmt: skip
+#: The start of a cancelled pass logged without a planned time: the day's first minute.
+CANCELLED_START = "00:00"
 #: Longest text per text field (characters); a longer one is refused, not cut.
 TEXT_MAX_CHARS: dict[str, int] = {"places": 500, "activity": 500, "results": 2000}
 #: Longest pass accepted, in minutes (a day).
@@ -52,6 +67,12 @@ class LogRow:
         ``end - start`` in minutes.
     places, activity, results
         The texts, stripped.
+    cancelled
+        The key of :data:`~geo.patrol_log_fields.CANCEL_REASONS` of a pass called off
+        (``end == start``, 0 minutes), ``""`` for a pass that was done.
+    checked, breath_tests, dui_suspected, fines, reports
+        The control counts (:data:`~geo.patrol_log_fields.CONTROL_COUNTS`), ``None`` when
+        not given.
     """
 
     start: pd.Timestamp
@@ -60,6 +81,12 @@ class LogRow:
     places: str
     activity: str
     results: str
+    cancelled: str = ""
+    checked: int | None = None
+    breath_tests: int | None = None
+    dui_suspected: int | None = None
+    fines: int | None = None
+    reports: int | None = None
 
 
 @dataclass(frozen=True)
@@ -158,10 +185,22 @@ def _cell(row: Mapping[str, object], field: str) -> str:
 
 
 def _future_problem(
-    start: pd.Timestamp, now: pd.Timestamp, *, field: str, line: int, column: str
+    start: pd.Timestamp,
+    now: pd.Timestamp,
+    *,
+    field: str,
+    line: int,
+    column: str,
+    cancelled: bool = False,
 ) -> RowProblem | None:
-    """Return the refusal of a pass that starts after ``now`` + the tolerance, else ``None``."""
-    if start <= now + pd.Timedelta(minutes=FUTURE_TOLERANCE_MIN):
+    """Return the refusal of a pass that starts after ``now`` + the tolerance, else ``None``.
+
+    A cancelled pass is refused only on a later day: tonight's trip is called off, and
+    logged so, before its planned start.
+    """
+    if cancelled and start.date() <= now.date():
+        return None
+    if not cancelled and start <= now + pd.Timedelta(minutes=FUTURE_TOLERANCE_MIN):
         return None
     return RowProblem(
         "pass i framtiden",
@@ -206,6 +245,75 @@ def _text_problem(
     )
 
 
+def _cancel_problem(row: Mapping[str, object], *, line: int, column: str) -> str | RowProblem:
+    """Return a row's cancel reason (``""``: the pass was done), or why it is refused."""
+    try:
+        return parse_cancel_reason(_cell(row, "cancelled"))
+    except FieldValueError as e:
+        return RowProblem(
+            "okänd orsak till inställt pass",
+            "cancelled",
+            f"orsaken på rad {line}, kolumn {column}: {e.value!r} — {e.fix}; lämna kolumnen"
+            " tom för ett pass som blev av",
+            f"Okänd orsak {e.value!r} — välj en av orsakerna i listan.",
+        )
+
+
+def _counts(
+    row: Mapping[str, object], *, line: int, name: Callable[[str], str]
+) -> dict[str, int | None] | RowProblem:
+    """Return a row's control counts (``None``: not given), or the first one refused."""
+    counts: dict[str, int | None] = {}
+    for field, label in CONTROL_COUNTS.items():
+        try:
+            counts[field] = parse_count(row.get(field))
+        except FieldValueError as e:
+            return RowProblem(
+                "ogiltigt antal",
+                field,
+                f"antalet {label} på rad {line}, kolumn {name(field)}: {e.value!r} — {e.fix}",
+                f"{label.capitalize()}: {e.value!r} — {e.fix}.",
+            )
+    return counts
+
+
+def _counts_problem(
+    counts: Mapping[str, int | None],
+    *,
+    cancelled: bool,
+    activity: str,
+    line: int,
+    name: Callable[[str], str],
+) -> RowProblem | None:
+    """Refuse counts on a cancelled pass, or on a pass whose activity names no control.
+
+    The follow-up sums the counts per control type (:func:`geo.activity.control_types`):
+    counts on a pass that names none would be counted nowhere.
+    """
+    given = [field for field, n in counts.items() if n is not None]
+    if not given:
+        return None
+    field = given[0]
+    if cancelled:
+        return RowProblem(
+            "antal på inställt pass",
+            field,
+            f"rad {line} är ett inställt pass men har antal i kolumnen {name(field)} — töm"
+            " antalen, eller töm kolumnen för inställt om passet blev av",
+            "Ett inställt pass har inga kontroller — töm antalen, eller bocka ur ”Inställt”.",
+        )
+    if control_types(activity):
+        return None
+    example = "nykterhetskontroll eller hastighetskontroll"
+    return RowProblem(
+        "antal utan kontroll",
+        "activity",
+        f"rad {line} har antal i kolumnen {name(field)} men aktiviteten i kolumnen"
+        f" {name('activity')} nämner ingen kontroll — skriv kontrollen där ({example})",
+        f"Antalen räknas per kontroll — skriv kontrollen i Aktivitet ({example}).",
+    )
+
+
 def check_log_row(
     row: Mapping[str, object],
     *,
@@ -218,9 +326,13 @@ def check_log_row(
     Parameters
     ----------
     row
-        ``date``, ``start``, ``end`` and optionally ``places``, ``activity``, ``results``
-        (:data:`ROW_FIELDS`), as text; ``start``/``end`` may hold a date too
-        (``2026-12-06 00:45``, a pass over midnight).
+        ``date``, ``start``, ``end`` and optionally ``places``, ``activity``, ``results``,
+        ``cancelled`` and the control counts (:data:`ROW_FIELDS`), as text;
+        ``start``/``end`` may hold a date too (``2026-12-06 00:45``, a pass over midnight).
+        With ``cancelled`` (a reason, :func:`~geo.patrol_log_fields.parse_cancel_reason`)
+        the end is not read and the start may be empty: the pass is stored at its start
+        (or the day's :data:`CANCELLED_START`) with 0 minutes, and may be logged on its day
+        before its planned start; it may hold no counts.
     line
         The file's line of the row (header = line 1), named in :attr:`RowProblem.file_detail`.
     headers
@@ -233,19 +345,65 @@ def check_log_row(
     Returns
     -------
     LogRow or RowProblem
-        The row to store, or the first rule it breaks (dates and times before texts; a
-        start in the future before the end's checks; per text, in the order of
-        :data:`TEXT_MAX_CHARS`, its length before personal data).
+        The row to store, or the first rule it breaks (the cancel reason, dates and times,
+        texts, then counts; a start in the future before the end's checks; per text, in the
+        order of :data:`TEXT_MAX_CHARS`, its length before personal data; counts given on a
+        pass whose activity names no control, :func:`geo.activity.control_types`, are
+        refused, since the follow-up sums them per control type).
     """
     heads = headers or {}
 
     def name(field: str) -> str:
         return heads.get(field, field)
 
+    cancelled = _cancel_problem(row, line=line, column=name("cancelled"))
+    if isinstance(cancelled, RowProblem):
+        return cancelled
+    times = _times(row, cancelled=bool(cancelled), line=line, name=name, now=local_now(now))
+    if isinstance(times, RowProblem):
+        return times
+    start, end = times
+    texts = {field: _cell(row, field).strip() for field in TEXT_MAX_CHARS}
+    for field, max_chars in TEXT_MAX_CHARS.items():
+        problem = _text_problem(texts[field], max_chars, field=field, line=line, column=name(field))
+        if problem is not None:
+            return problem
+    counts = _counts(row, line=line, name=name)
+    if isinstance(counts, RowProblem):
+        return counts
+    problem = _counts_problem(
+        counts, cancelled=bool(cancelled), activity=texts["activity"], line=line, name=name
+    )
+    if problem is not None:
+        return problem
+    minutes = (end - start).total_seconds() / 60
+    return LogRow(
+        start, end, minutes, texts["places"], texts["activity"], texts["results"],
+        cancelled=cancelled, **counts,
+    )  # fmt: skip
+
+
+def _times(
+    row: Mapping[str, object],
+    *,
+    cancelled: bool,
+    line: int,
+    name: Callable[[str], str],
+    now: pd.Timestamp,
+) -> tuple[pd.Timestamp, pd.Timestamp] | RowProblem:
+    """Return a row's start and end, or the first rule they break.
+
+    A cancelled pass has no end: it ends as it starts (0 minutes), at its planned start or,
+    without one, at :data:`CANCELLED_START` of its day; an end it was given is not read.
+    """
     day = _cell(row, "date")
+    clock = _cell(row, "start")
     try:
-        start = _parse_time(day, _cell(row, "start"), field="start", name=name)
-        end = _parse_time(day, _cell(row, "end"), field="end", name=name)
+        start = _parse_time(
+            day, clock if clock.strip() or not cancelled else CANCELLED_START, field="start",
+            name=name,
+        )  # fmt: skip
+        end = start if cancelled else _parse_time(day, _cell(row, "end"), field="end", name=name)
     except _BadCellError as e:
         what = "ogiltigt datum" if e.field == "date" else "ogiltig tid"
         why = f" {e.why}" if e.why else ""
@@ -257,10 +415,22 @@ def check_log_row(
             f"{what.capitalize()}: {value!r}{why} — {e.fix}.",
         )
     # the day picked is what is wrong, unless the start cell carries its own date
-    dated = "start" if _holds_date(_cell(row, "start")) else "date"
-    future = _future_problem(start, local_now(now), field=dated, line=line, column=name(dated))
+    dated = "start" if _holds_date(clock) else "date"
+    future = _future_problem(
+        start, now, field=dated, line=line, column=name(dated), cancelled=cancelled
+    )
     if future is not None:
         return future
+    if cancelled:
+        return start, end
+    problem = _span_problem(start, end, line=line, name=name)
+    return (start, end) if problem is None else problem
+
+
+def _span_problem(
+    start: pd.Timestamp, end: pd.Timestamp, *, line: int, name: Callable[[str], str]
+) -> RowProblem | None:
+    """Return the refusal of an end not after the start, or of a pass over a day."""
     if end <= start:
         next_day = start + pd.Timedelta(days=1)
         return RowProblem(
@@ -268,9 +438,11 @@ def check_log_row(
             "end",
             f"sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M} på rad {line}, kolumn"
             f" {name('end')} — pass över midnatt: skriv slut med datum, t.ex."
-            f" {next_day:%Y-%m-%d} 01:30",
+            f" {next_day:%Y-%m-%d} 01:30; ett pass som ställdes in loggas som inställt, med"
+            f" orsak i kolumnen {name('cancelled')}",
             f"Sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M} — rätta tiden, eller"
-            f" ange slutdatum {next_day:%Y-%m-%d} om passet gick över midnatt.",
+            f" ange slutdatum {next_day:%Y-%m-%d} om passet gick över midnatt. Blev passet"
+            " inte av: bocka i ”Inställt” och välj orsak.",
         )
     minutes = (end - start).total_seconds() / 60
     if minutes > MAX_PASS_MIN:
@@ -281,9 +453,4 @@ def check_log_row(
             f" kolumnerna {name('start')} och {name('end')}",
             f"Passet blir {minutes:.0f} min, över ett dygn — kontrollera datum och slutdatum.",
         )
-    texts = {field: _cell(row, field).strip() for field in TEXT_MAX_CHARS}
-    for field, max_chars in TEXT_MAX_CHARS.items():
-        problem = _text_problem(texts[field], max_chars, field=field, line=line, column=name(field))
-        if problem is not None:
-            return problem
-    return LogRow(start, end, minutes, texts["places"], texts["activity"], texts["results"])
+    return None

@@ -14,7 +14,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,15 @@ import pandas as pd
 from geo import settings, store
 from geo.audit import CHANGED, CREATED, REMOVED, now_text, read_changes, record_change
 from geo.errors import FieldsError, GeoError
-from geo.patrol_log import WEB_FILE, ensure_log_schema, same_pass_elsewhere
+from geo.patrol_log import (
+    CONTENT_COLUMNS,
+    WEB_FILE,
+    ensure_log_schema,
+    insert_sql,
+    same_pass_elsewhere,
+    stored_content,
+)
+from geo.patrol_log_fields import CONTROL_COUNTS
 from geo.patrol_log_rows import ROW_FIELDS, LogRow, RowProblem, check_log_row
 from geo.users import User
 from geo.weeks import week_monday
@@ -44,9 +52,7 @@ CREATE TABLE IF NOT EXISTS patrol_log_changes (
 CREATE INDEX IF NOT EXISTS patrol_log_changes_log ON patrol_log_changes (log_id);
 """
 _CHANGES_TABLE = "patrol_log_changes"
-_PASS_COLUMNS: tuple[str, ...] = (
-    "log_id", "start", "end", "minutes", "places", "activity", "results", "file", "logged_by",
-)  # fmt: skip
+_PASS_COLUMNS: tuple[str, ...] = ("log_id", *CONTENT_COLUMNS, "file", "logged_by")
 
 
 class PassValidationError(FieldsError):
@@ -96,7 +102,10 @@ def validate_pass(payload: Mapping[str, Any], *, now: pd.Timestamp | None = None
     ----------
     payload
         ``date``, ``start``, ``end`` (``18:30``, or ``2026-12-06 00:45`` past midnight),
-        ``places``, ``activity``, ``results`` as text; missing fields are empty.
+        ``places``, ``activity``, ``results``, ``cancelled`` (a reason of
+        :data:`~geo.patrol_log_fields.CANCEL_REASONS`, empty for a pass done) as text, and
+        the control counts (:data:`~geo.patrol_log_fields.CONTROL_COUNTS`) as text or
+        whole numbers; missing fields are empty.
     now
         The time the pass is checked at (default the server's clock): a pass that starts
         after it is refused, as in a file.
@@ -115,6 +124,8 @@ def validate_pass(payload: Mapping[str, Any], *, now: pd.Timestamp | None = None
     errors: dict[str, str] = {}
     for field in ROW_FIELDS:
         value = payload.get(field)
+        if field in CONTROL_COUNTS and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         if value is not None and not isinstance(value, str):
             errors[field] = "Fältet ska vara text."
         row[field] = value if isinstance(value, str) else ""
@@ -124,17 +135,6 @@ def validate_pass(payload: Mapping[str, Any], *, now: pd.Timestamp | None = None
     if isinstance(checked, RowProblem):
         raise PassValidationError({checked.field: checked.form_message})
     return checked
-
-
-def _content(row: LogRow) -> dict[str, Any]:
-    return {
-        "start": row.start.isoformat(),
-        "end": row.end.isoformat(),
-        "minutes": row.minutes,
-        "places": row.places,
-        "activity": row.activity,
-        "results": row.results,
-    }
 
 
 def _ensure(conn: sqlite3.Connection) -> None:
@@ -154,6 +154,7 @@ def _record(row: tuple[Any, ...]) -> dict[str, Any]:
     for key in ("start", "end"):
         record[key] = pd.Timestamp(record[key]).tz_convert(settings.timezone)
     record["minutes"] = float(record["minutes"])
+    record["cancelled"] = record["cancelled"] or ""
     record["from_app"] = record["file"] == WEB_FILE
     return record
 
@@ -176,17 +177,6 @@ def _records(
 def _fetch(conn: sqlite3.Connection, pass_id: str) -> dict[str, Any] | None:
     found = _records(conn, "WHERE log_id = ?", (pass_id,))
     return found[0] if found else None
-
-
-def _stored_content(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "start": record["start"].isoformat(),
-        "end": record["end"].isoformat(),
-        "minutes": record["minutes"],
-        "places": record["places"],
-        "activity": record["activity"] or "",
-        "results": record["results"] or "",
-    }
 
 
 def _audit(
@@ -302,37 +292,27 @@ def save_pass(
         When the pass with this id was removed.
     """
     sid = _writer_id(pass_id, user)  # before the content: a refusal names the account
-    content = _content(validate_pass(payload, now=now))
+    content = stored_content(asdict(validate_pass(payload, now=now)))
     with _writing(sid, path) as (conn, existing, removed):
         if existing is None:
             if removed:
                 msg = "Passet är borttaget; logga det som ett nytt pass."
                 raise PassRemovedError(msg)
             _not_in_a_file(conn, content)
-            conn.execute(
-                "INSERT INTO patrol_log (log_id, start, end, minutes, places, activity, results,"
-                " file, line, imported_at, logged_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                (
-                    sid, content["start"], content["end"], content["minutes"],
-                    content["places"], content["activity"], content["results"], WEB_FILE,
-                    now_text(), user.name,
-                ),
-            )  # fmt: skip
+            row = {"log_id": sid, **content, "file": WEB_FILE, "line": 0,
+                   "imported_at": now_text(), "logged_by": user.name}  # fmt: skip
+            conn.execute(insert_sql(tuple(row)), tuple(row.values()))
             _audit(conn, sid, user.name, CREATED, None, content)
             created, changed = True, True
         else:
             _own(existing, user, "rätta")
-            before = _stored_content(existing)
+            before = stored_content(existing)
             created, changed = False, before != content
             if changed:
+                assigned = ", ".join(f"{c} = ?" for c in content)
                 conn.execute(
-                    "UPDATE patrol_log SET start=?, end=?, minutes=?, places=?, activity=?,"
-                    " results=? WHERE log_id=?",
-                    (
-                        content["start"], content["end"], content["minutes"],
-                        content["places"], content["activity"], content["results"], sid,
-                    ),
-                )  # fmt: skip
+                    f"UPDATE patrol_log SET {assigned} WHERE log_id = ?", (*content.values(), sid)
+                )
                 _audit(conn, sid, user.name, CHANGED, before, content)
         logged = _fetch(conn, sid)
     assert logged is not None
@@ -376,7 +356,7 @@ def remove_pass(pass_id: str, *, user: User, path: Path | None = None) -> bool:
             raise PassNotFoundError(msg)
         _own(existing, user, "ta bort")
         conn.execute("DELETE FROM patrol_log WHERE log_id = ?", (sid,))
-        _audit(conn, sid, user.name, REMOVED, _stored_content(existing), None)
+        _audit(conn, sid, user.name, REMOVED, stored_content(existing), None)
     logger.info("pass %s removed by %s", sid, user.name)
     return True
 
@@ -394,8 +374,9 @@ def read_pass(pass_id: str, *, path: Path | None = None) -> dict[str, Any] | Non
     Returns
     -------
     dict or None
-        ``log_id, start, end`` (tz-aware), ``minutes, places, activity, results, file,
-        logged_by, from_app``.
+        ``log_id, start, end`` (tz-aware), ``minutes, places, activity, results,
+        cancelled`` (``""`` for a pass done), the control counts (``None`` when not given),
+        ``file, logged_by, from_app``.
     """
     with store.reading(path) as conn:
         return _fetch(conn, str(pass_id))
@@ -420,7 +401,12 @@ def read_week_passes(week: str, *, path: Path | None = None) -> list[dict[str, A
     next_monday = (monday.tz_localize(None) + pd.Timedelta(days=7)).tz_localize(settings.timezone)
     with store.reading(path) as conn:
         records = _records(conn)
-    inside = [r for r in records if r["start"] < next_monday and r["end"] > monday]
+    # a cancelled pass has no length: it lies in the week its start does
+    inside = [
+        r
+        for r in records
+        if r["start"] < next_monday and (r["end"] > monday or r["start"] >= monday)
+    ]
     return sorted(inside, key=lambda r: (r["start"], r["log_id"]))
 
 

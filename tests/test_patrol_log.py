@@ -392,3 +392,132 @@ def test_next_weeks_plan_avoids_the_places_visited_not_those_cancelled() -> None
     hours = recent_visits(visited, monday=monday, weeks=4)
     assert ("plats:vintrosa", 6 * 24 + 19) in hours and ("plats:vintrosa", 5 * 24 + 20) not in hours
     assert visited_stops(planned, log.iloc[0:0]).equals(planned)  # no log: the plans
+
+
+def test_a_cancelled_trip_is_imported_with_its_reason_and_counts_no_minutes(tmp_path: Path) -> None:
+    # a kommunpolis's W49: Wednesday's trip called off for an emergency call elsewhere; the
+    # 0-minute row was refused, so the follow-up could not say why the week fell short
+    f = _csv(
+        tmp_path / "logg.csv",
+        [
+            "2026-12-01;19:00;20:10;Fjugesta centrum;nykterhetskontroll;;;40;40;1;;2",
+            "2026-12-02;19:00;;Vintrosa;närvaro;larm i Örebro;annat larm;;;;;",
+            "2026-12-03;;;;;;personalbrist;;;;;",
+            "2026-12-04;;;;;;ja;;;;;",
+            "2026-12-05;;;;närvaro;;personalbrist;3;;;;",
+        ],
+        header="datum;start;slut;platser;aktivitet;resultat;inställt;kontrollerade;blåsta;"
+        "rattfylleri;ordningsböter;rapporter",
+    )
+    store = tmp_path / "s.gpkg"
+    result = patrol_log.import_log(f, store_path=store, now=NOW)
+    assert (result.stored, result.quarantined) == (3, 2)
+    assert result.reasons == {"okänd orsak till inställt pass": 1, "antal på inställt pass": 1}
+    details = [e.detail for e in result.examples]
+    assert any("kolumn inställt: 'ja'" in d and "personalbrist" in d for d in details)
+    assert any("kolumnen kontrollerade" in d for d in details)
+    log = patrol_log.read_log(store)
+    assert list(log["cancelled"]) == ["", "larm", "personal"]
+    assert list(log["minutes"]) == [70.0, 0.0, 0.0]
+    assert log["start"].iloc[2] == pd.Timestamp("2026-12-03 00:00", tz=TZ)  # no planned time
+    assert (log["checked"].iloc[0], log["breath_tests"].iloc[0]) == (40, 40)
+    assert (log["dui_suspected"].iloc[0], log["reports"].iloc[0]) == (1, 2)
+    assert pd.isna(log["fines"].iloc[0])  # empty: not given
+    week = patrol_log.minutes_per_week(log, first_week="2026-W49", last_week="2026-W49")
+    assert week["minutes"].iloc[0] == 70.0
+    dosage = patrol_log.dosage_per_place(log)
+    assert list(dosage["place"]) == ["Fjugesta centrum"]  # Vintrosa was not visited
+    assert patrol_log.import_log(f, store_path=store, now=NOW).stored == 0  # idempotent
+
+
+def test_a_cancelled_trip_may_be_logged_before_its_planned_start_but_not_a_day_ahead(
+    tmp_path: Path,
+) -> None:
+    now = pd.Timestamp("2026-12-02 14:00", tz=TZ)
+    f = _csv(
+        tmp_path / "logg.csv",
+        ["2026-12-02;19:00;;;;;personalbrist", "2026-12-03;19:00;;;;;personalbrist"],
+        header="datum;start;slut;platser;aktivitet;resultat;inställt",
+    )
+    result = patrol_log.import_log(f, store_path=tmp_path / "s.gpkg", now=now)
+    assert (result.stored, result.reasons) == (1, {"pass i framtiden": 1})
+
+
+def test_control_counts_need_a_control_and_whole_numbers(tmp_path: Path) -> None:
+    f = _csv(
+        tmp_path / "logg.csv",
+        [
+            "2026-12-01;19:00;20:00;Fjugesta;närvaro;;12",
+            "2026-12-02;19:00;20:00;Fjugesta;hastighetskontroll;;-3",
+            "2026-12-03;19:00;20:00;Fjugesta;hastighetskontroll;;40 st",
+        ],
+        header="datum;start;slut;platser;aktivitet;resultat;kontrollerade",
+    )
+    result = patrol_log.import_log(f, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert result.reasons == {"antal utan kontroll": 1, "ogiltigt antal": 2}
+    details = sorted(e.detail for e in result.examples)
+    assert "aktiviteten i kolumnen aktivitet nämner ingen kontroll" in details[2]
+    assert details[0] == (
+        "antalet kontrollerade förare/fordon på rad 3, kolumn kontrollerade: '-3' — skriv ett"
+        " heltal från 0, t.ex. 12 (bara siffror, inget minustecken)"
+    )
+
+
+def test_an_older_store_gains_the_cancel_and_count_columns(tmp_path: Path) -> None:
+    store = tmp_path / "gammal.gpkg"
+    with sqlite3.connect(store) as conn:
+        conn.execute(
+            "CREATE TABLE patrol_log (log_id TEXT PRIMARY KEY, start TEXT NOT NULL, end TEXT NOT"
+            " NULL, minutes REAL NOT NULL, places TEXT NOT NULL, activity TEXT, results TEXT,"
+            " file TEXT NOT NULL, line INTEGER NOT NULL, imported_at TEXT NOT NULL,"
+            " logged_by TEXT)"
+        )
+        conn.execute(
+            "INSERT INTO patrol_log VALUES ('a', '2026-12-02T17:00:00+01:00',"
+            " '2026-12-02T18:00:00+01:00', 60, 'Leken', 'hastighetskontroll', '', 'logg.csv',"
+            " 2, 'x', NULL)"
+        )
+    old = patrol_log.read_log(store)  # a reader reads it as it is
+    assert (list(old["cancelled"]), list(old["minutes"])) == ([""], [60.0])
+    f = _csv(
+        tmp_path / "logg.csv",
+        ["2026-12-03;19:00;20:00;Leken;hastighetskontroll;;25;;;;3"],
+        header="datum;start;slut;platser;aktivitet;resultat;kontrollerade;blåsta;rattfylleri;"
+        "ordningsböter;rapporter",
+    )
+    assert patrol_log.import_log(f, store_path=store, now=NOW).stored == 1
+    with sqlite3.connect(store) as conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(patrol_log)")]
+    assert set(patrol_log.ADDED_COLUMNS) <= set(columns)
+    log = patrol_log.read_log(store)
+    assert list(log["cancelled"]) == ["", ""]
+    assert list(log["checked"].fillna(-1)) == [-1, 25]
+
+
+def test_a_week_whose_trip_was_cancelled_avoids_none_of_its_places_next_week() -> None:
+    # W47's only trip called off: its plan's places were never reached, so W48's plan must
+    # not avoid them (a week with nothing logged keeps its plan; a cancelled pass is logged)
+    from geo.patrol.stored import visited_stops
+
+    def stop(week: str, cid: str, place: str, at: str) -> dict[str, object]:
+        return {"week": week, "stop_order": 1, "candidate_id": cid, "place": place,
+                "start": pd.Timestamp(at, tz=TZ), "activity": "närvaro"}  # fmt: skip
+
+    planned = pd.DataFrame(
+        [
+            stop("2026-W47", "plats:gropen", "Gropen", "2026-11-20 20:17"),
+            stop("2026-W48", "plats:vintrosa", "Vintrosa", "2026-11-27 20:52"),
+        ]
+    )
+    # each trip logged with its places; W47's cancelled (at the Monday's first minute, no
+    # planned time), W48's cancelled at its planned start
+    log = _log(("2026-11-16 00:00", "2026-11-16 00:00"), ("2026-11-27 20:40", "2026-11-27 20:40"))
+    log["places"] = ["Gropen", "Vintrosa"]
+    log["activity"] = ["närvaro", "närvaro"]
+    log["cancelled"] = ["personal", "larm"]
+    assert visited_stops(planned, log).empty
+    log["cancelled"] = ["", ""]  # the same rows done: the stops count (the pass covers them)
+    log["end"] = log["start"] + pd.Timedelta(hours=1)
+    log.loc[0, "start"] = pd.Timestamp("2026-11-20 20:00", tz=TZ)
+    log.loc[0, "end"] = pd.Timestamp("2026-11-20 21:00", tz=TZ)
+    assert list(visited_stops(planned, log)["candidate_id"]) == ["plats:gropen", "plats:vintrosa"]

@@ -15,6 +15,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from geo import patrol_log, patrol_passes
+from geo.patrol_log_fields import CONTROL_COUNTS
 from geo.patrol_log_rows import ROW_FIELDS, TEXT_MAX_CHARS
 from geo.users import User
 from tests._pass_fixtures import pass_payload
@@ -73,31 +74,43 @@ def rows(draw: st.DrawFn) -> dict[str, str]:
     for field, max_chars in TEXT_MAX_CHARS.items():
         long = draw(st.booleans()) and draw(st.integers(0, 9)) == 0
         row[field] = "x" * (max_chars + 1) if long else draw(_TEXT)
+    if draw(st.booleans()):  # a control with its counts, or a trip called off
+        row["activity"] = draw(st.sampled_from(["nykterhetskontroll", "närvaro", row["activity"]]))
+        row["cancelled"] = draw(st.sampled_from(["", "", "personalbrist", "Annat larm", "ja"]))
+        for field in CONTROL_COUNTS:
+            row[field] = draw(st.sampled_from(["", "", "0", "40", " 3 ", "-1", "3,5", "9999"]))
     return row
 
 
-def _through_the_file(row: dict[str, str], folder: Path) -> float | None:
-    """Import ``row`` as a one-row CSV; return its stored minutes, or ``None`` if quarantined."""
+def _stored(store: Path) -> tuple[object, ...]:
+    """Return the one stored row's minutes, cancel reason and control counts."""
+    row = patrol_log.read_log(store).iloc[0]
+    counts = tuple(None if pd.isna(row[c]) else int(row[c]) for c in CONTROL_COUNTS)
+    return (float(row["minutes"]), row["cancelled"], *counts)
+
+
+def _through_the_file(row: dict[str, str], folder: Path) -> tuple[object, ...] | None:
+    """Import ``row`` as a one-row CSV; return what is stored (:func:`_stored`), or ``None``."""
     path = folder / "logg.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(ROW_FIELDS)
-        writer.writerow([row[c] for c in ROW_FIELDS])
+        writer.writerow([row.get(c, "") for c in ROW_FIELDS])
     store = folder / "fil.gpkg"
     result = patrol_log.import_log(path, store_path=store, now=NOW)
     assert result.read == 1 and result.stored + result.quarantined == 1
-    return float(patrol_log.read_log(store)["minutes"].iloc[0]) if result.stored else None
+    return _stored(store) if result.stored else None
 
 
-def _through_the_app(row: dict[str, str], folder: Path) -> float | None:
-    """Save ``row`` as a pass; return its stored minutes, or ``None`` if refused."""
+def _through_the_app(row: dict[str, str], folder: Path) -> tuple[object, ...] | None:
+    """Save ``row`` as a pass; return what is stored (:func:`_stored`), or ``None``."""
     store = folder / "webb.gpkg"
     try:
         patrol_passes.save_pass(str(uuid.uuid4()), row, user=PER, path=store, now=NOW)
     except patrol_passes.PassValidationError as e:
         errors = e.errors
     else:
-        return float(patrol_log.read_log(store)["minutes"].iloc[0])
+        return _stored(store)
     assert len(errors) == 1 and set(errors) <= set(ROW_FIELDS)  # one field, one fix
     return None
 

@@ -143,6 +143,10 @@ def log_group() -> None:
 def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_min: int) -> None:
     """Import a patrol log (CSV/XLSX: date, start, end, places, activity, results).
 
+    Optional columns: inställt (a cancelled trip's reason: annat larm, personalbrist, fordon,
+    väder, annat; 0 minutes) and the control counts kontrollerade, blåsta, rattfylleri,
+    ordningsböter, rapporter (whole numbers, on a pass whose activity names a control).
+
     Example: geo log import patrullogg.csv --store data/lagesbild.gpkg
     """
     from geo import patrol_log

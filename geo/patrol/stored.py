@@ -27,6 +27,7 @@ from geo.patrol_log import (
     places_of,
     read_log,
 )
+from geo.patrol_log_fields import done_passes
 from geo.weeks import local_now, shift_week, week_label, week_monday
 
 logger = logging.getLogger(__name__)
@@ -276,7 +277,10 @@ def visited_stops(planned: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     stops a pass names (:func:`geo.patrol_log.names_place`, :func:`~geo.patrol_log.pass_covers`)
     and adds, at the pass's start, each place a pass names that is another stop of these
     weeks' plans (so it has a candidate id). A week with nothing logged yet (the log is kept
-    in a file brought in later) keeps its plan.
+    in a file brought in later) keeps its plan. A pass logged as cancelled
+    (:func:`geo.patrol_log_fields.done_passes`) makes its week logged but visits nothing:
+    a week whose only trip was called off keeps none of its stops, so next week's plan does
+    not avoid places the police never reached.
 
     Parameters
     ----------
@@ -301,10 +305,11 @@ def visited_stops(planned: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     for week, stops in planned.groupby("week", sort=False):
         monday = week_monday(str(week))
         following = week_monday(shift_week(str(week), 1))
-        passes = log[(log["start"] < following) & (log["end"] > monday)]
-        if not len(passes):
+        inside = (log["start"] < following) & ((log["end"] > monday) | (log["start"] >= monday))
+        if not inside.any():
             kept.append(stops)
             continue
+        passes = done_passes(log[inside.to_numpy(dtype=bool)])
         done = [
             any(
                 names_place(p["places"], str(s["place"]))

@@ -1,0 +1,176 @@
+"""The patrol log's closed fields: why a pass was cancelled, and the counts of its controls.
+
+A trip called off (an emergency elsewhere, too few staff) is logged as *inställt* with a
+reason from :data:`CANCEL_REASONS`: it counts no minutes and no visit of its places, and the
+monthly follow-up says it for a week short of the promise by the reason's label, which may be
+shared since it is one of a fixed list (design §8: no free text in shared outputs; what else
+the police want to say of it goes in the pass's internal ``results``).
+
+A control's results are counts (:data:`CONTROL_COUNTS`): how many vehicles or drivers were
+checked, breath-tested, suspected of drink or drug driving, fined or reported, summed per
+control type in the follow-up's table of controls. :func:`parse_count` reads one cell or
+form field; :func:`parse_cancel_reason` reads the reason. Neither depends on the rest of the
+log, so the file import and the pass form share them through
+:func:`geo.patrol_log_rows.check_log_row`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.model import normalize_text
+
+#: Why a pass was cancelled: key (stored) → Swedish label (the form, the report).
+CANCEL_REASONS: dict[str, str] = {
+    "larm": "annat larm/prioriterat ärende",
+    "personal": "personalbrist",
+    "fordon": "fordon saknades",
+    "vader": "väder/väglag",
+    "annat": "annat",
+}
+#: The control counts of a pass: field (stored column, form field) → Swedish label.
+CONTROL_COUNTS: dict[str, str] = {
+    "checked": "kontrollerade förare/fordon",
+    "breath_tests": "blåsta (utandningsprov)",
+    "dui_suspected": "misstänkt rattfylleri/drograttfylleri",
+    "fines": "ordningsböter",
+    "reports": "rapporter/anmälningar",
+}
+#: Counts that are offences found rather than the police's own work: shown in a shared
+#: report only from k up (design §8), like the incidents they are.
+OFFENCE_COUNTS: frozenset[str] = frozenset({"dui_suspected", "fines", "reports"})
+#: Largest count accepted on one pass: more is a typing slip (a clock time, a year).
+MAX_COUNT = 5000
+
+
+class FieldValueError(ValueError):
+    """A cancel reason or a count that cannot be read; ``fix`` says what to write instead."""
+
+    def __init__(self, value: str, fix: str) -> None:
+        super().__init__(f"{value!r}: {fix}")
+        self.value, self.fix = value, fix
+
+
+def parse_count(text: object) -> int | None:
+    """Read one control count: a whole number from 0 to :data:`MAX_COUNT`, or nothing.
+
+    Parameters
+    ----------
+    text
+        The cell or form field (``"40"``, ``" 3 "``, ``""``); an ``int`` is taken as it is.
+
+    Returns
+    -------
+    int or None
+        The count; ``None`` when the field is empty (not reported).
+
+    Raises
+    ------
+    FieldValueError
+        With the fix in Swedish, when it is not a whole number in range.
+    """
+    if text is None or isinstance(text, bool):
+        if text is None:
+            return None
+        raise FieldValueError(str(text), "skriv ett heltal, t.ex. 12")
+    if isinstance(text, int):
+        value = text
+    else:
+        raw = str(text).strip()
+        if not raw:
+            return None
+        if not raw.isascii() or not raw.isdigit():
+            fix = "skriv ett heltal från 0, t.ex. 12 (bara siffror, inget minustecken)"
+            raise FieldValueError(raw, fix)
+        value = int(raw)
+    if value < 0:
+        raise FieldValueError(str(value), "skriv ett heltal från 0, t.ex. 12")
+    if value > MAX_COUNT:
+        raise FieldValueError(str(value), f"högst {MAX_COUNT} på ett pass; kontrollera siffran")
+    return value
+
+
+def parse_cancel_reason(text: object) -> str:
+    """Read why a pass was cancelled: a key or a label of :data:`CANCEL_REASONS`, or nothing.
+
+    Parameters
+    ----------
+    text
+        The cell or form field: ``"personalbrist"``, ``"Personal"``, ``"annat larm"`` (the
+        label's first words do), or empty for a pass that was done.
+
+    Returns
+    -------
+    str
+        The reason's key; ``""`` when the field is empty.
+
+    Raises
+    ------
+    FieldValueError
+        When the text names no reason ("ja", "x", a free text), with the reasons to choose.
+    """
+    raw = "" if text is None else str(text).strip()
+    if not raw:
+        return ""
+    key = normalize_text(raw)
+    labels = {reason: normalize_text(label) for reason, label in CANCEL_REASONS.items()}
+    exact = [r for r, words in labels.items() if key in (r, words)]
+    # "annat" is a reason of its own, not the start of "annat larm…"
+    begun = [r for r, words in labels.items() if len(key) >= 4 and words.startswith(key)]
+    if exact or len(begun) == 1:
+        return (exact or begun)[0]
+    choices = ", ".join(f"”{label}”" for label in CANCEL_REASONS.values())
+    raise FieldValueError(raw, f"skriv en av orsakerna {choices} (mer i Resultat)")
+
+
+def cancel_label(reason: object) -> str:
+    """Return the Swedish label of a stored reason (``""`` for a pass that was done)."""
+    key = "" if reason is None or (isinstance(reason, float) and pd.isna(reason)) else str(reason)
+    return CANCEL_REASONS.get(key, key)
+
+
+def is_cancelled(log: pd.DataFrame) -> pd.Series:
+    """Tell, per row of the patrol log, whether its pass was cancelled.
+
+    Parameters
+    ----------
+    log
+        :func:`geo.patrol_log.read_log`, or a frame without ``cancelled`` (none was).
+
+    Returns
+    -------
+    pandas.Series
+        Booleans, index as ``log``'s.
+    """
+    if "cancelled" not in log.columns:
+        return pd.Series(False, index=log.index, dtype=bool)
+    return log["cancelled"].fillna("").astype(str).str.strip() != ""
+
+
+def done_passes(log: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of the patrol log whose pass was done (a cancelled one is left out).
+
+    Minutes, visits of places and controls are counted on these only: a cancelled trip was
+    not there.
+    """
+    return log[~is_cancelled(log).to_numpy(dtype=bool)]
+
+
+def count_sums(log: pd.DataFrame) -> dict[str, int]:
+    """Return each of :data:`CONTROL_COUNTS` summed over the log's rows (an empty one is 0).
+
+    Parameters
+    ----------
+    log
+        Patrol-log rows; a missing count column (an older store, a constructed frame) is 0.
+
+    Returns
+    -------
+    dict
+        Field → sum.
+    """
+    sums = {}
+    for field in CONTROL_COUNTS:
+        values = pd.to_numeric(log[field], errors="coerce") if field in log else pd.Series([])
+        sums[field] = int(values.fillna(0).sum())
+    return sums
