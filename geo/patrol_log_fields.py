@@ -156,21 +156,23 @@ def done_passes(log: pd.DataFrame) -> pd.DataFrame:
     return log[~is_cancelled(log).to_numpy(dtype=bool)]
 
 
-def count_sums(log: pd.DataFrame) -> dict[str, int]:
-    """Return each of :data:`CONTROL_COUNTS` summed over the log's rows (an empty one is 0).
+def count_sums(log: pd.DataFrame) -> dict[str, int | None]:
+    """Return each of :data:`CONTROL_COUNTS` summed over the log's rows.
 
     Parameters
     ----------
     log
-        Patrol-log rows; a missing count column (an older store, a constructed frame) is 0.
+        Patrol-log rows; a missing count column (an older store, a constructed frame) is
+        a count not given.
 
     Returns
     -------
     dict
-        Field → sum.
+        Field → the sum of the rows that give it (an empty cell adds nothing), or ``None``
+        when no row does: a count not reported is not a 0.
     """
-    sums = {}
+    sums: dict[str, int | None] = {}
     for field in CONTROL_COUNTS:
         values = pd.to_numeric(log[field], errors="coerce") if field in log else pd.Series([])
-        sums[field] = int(values.fillna(0).sum())
+        sums[field] = int(values.sum()) if values.notna().any() else None
     return sums

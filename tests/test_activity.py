@@ -519,7 +519,7 @@ def test_a_pass_of_several_controls_counts_for_each(plan):
             ("2026-10-14 15:00", "hastighetskontroll; nykterhetskontroll"),
         ]
     )
-    table = controls_table(log, month="2026-10", places=load_places()).frame
+    table = controls_table(log, month="2026-10", places=load_places(), k=5).frame
     counts = table.set_index("Kontrolltyp")["Tillfällen"]
     assert (counts["Nykterhet"], counts["Hastighet"], counts["Motorburen"]) == (2, 1, 1)
     empty = pd.DataFrame(columns=activity.LOG_COLUMNS)

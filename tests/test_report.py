@@ -1413,3 +1413,86 @@ def test_the_trend_charts_key_covers_no_bar(monkeypatch, days):
         for ax in fig.axes:
             for bar in ax.patches:
                 assert not box.overlaps(bar.get_window_extent(renderer)), ax.get_title()
+
+
+def _cancelled(i: int, at: str, reason: str) -> dict:
+    """Return a patrol-log row of a trip called off (0 minutes) at local time ``at``."""
+    row = _visit(i, at, at, "närvaro", "Vintrosa")
+    return {**row, "cancelled": reason, "results": "Kalle sjuk, larm Storgatan 4"}
+
+
+def test_a_week_short_of_the_promise_says_its_trip_was_cancelled_and_why(tmp_path):
+    # a kommunpolis's November: W46's trip called off for an emergency call, W47's second
+    # trip for staff shortage; the follow-up said only "nej" and nobody could say why
+    log = pd.DataFrame(
+        [
+            _visit(1, "2026-11-03 18:00", "2026-11-03 20:10", "närvaro", "Fjugesta"),
+            _cancelled(2, "2026-11-11 19:00", "larm"),
+            _visit(3, "2026-11-17 18:00", "2026-11-17 19:00", "närvaro", "Fjugesta"),
+            _cancelled(4, "2026-11-19 00:00", "personal"),
+            _cancelled(5, "2026-11-20 19:00", "personal"),
+            _visit(6, "2026-11-24 18:00", "2026-11-24 20:00", "närvaro", "Vintrosa"),
+        ]
+    )
+    report = _presence_report(tmp_path, log, month="2026-11", now="2026-12-02 09:00")
+    table = report.tables["polisnarvaro"].frame.set_index("Vecka")
+    assert list(table["Minuter"]) == [130, 0, 60, 120]
+    assert list(table["Uppfyllt"]) == ["ja", "nej", "nej", "ja"]
+    assert list(table["Inställda pass"]) == [
+        "",
+        "1 inställt pass: annat larm/prioriterat ärende",
+        "2 inställda pass: personalbrist",
+        "",
+    ]
+    note = report.notes["polis"][0]
+    assert "uppfylldes i 2 av 4 veckor" in note
+    assert "vecka 2026-W46 nådde inte 120 minuter (1 inställt pass: annat larm/prioriterat" in note
+    assert "vecka 2026-W47 nådde inte 120 minuter (2 inställda pass: personalbrist)" in note
+    html = monthly.render_html(report)
+    assert "Inställda pass" in html
+    for secret in ("Kalle", "Storgatan"):  # the pass's own text stays with the police
+        assert secret not in html
+    # the cancelled trip was no visit: Vintrosa counts once, at W48's pass
+    assert "Vintrosa" not in str(report.tables["kontroller"].frame["Platser"].tolist())
+
+
+def test_a_month_whose_only_passes_were_cancelled_is_not_unregistered(tmp_path):
+    log = pd.DataFrame([_cancelled(1, "2026-10-07 18:00", "vader")])
+    report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-27 14:00")
+    table = report.tables["polisnarvaro"].frame
+    assert list(table["Uppfyllt"]) == ["nej"] * 5  # logged: a promise not kept, said why
+    assert table["Inställda pass"].iloc[1] == "1 inställt pass: väder/väglag"
+    # a month without any cancellation keeps its table as it was
+    plain = pd.DataFrame([_visit(1, "2026-10-07 18:00", "2026-10-07 20:10", "närvaro", "A")])
+    columns = _presence_report(tmp_path, plain, month="2026-10", now="2026-11-27 14:00")
+    assert "Inställda pass" not in columns.tables["polisnarvaro"].frame.columns
+
+
+def _control(i: int, start: str, activity_text: str, **counts: int) -> dict:
+    return {**_visit(i, start, start[:11] + "21:00", activity_text, "Fjugesta centrum"), **counts}
+
+
+def test_control_counts_are_summed_per_type_and_offences_under_k_hidden(tmp_path):
+    log = pd.DataFrame(
+        [
+            _control(1, "2026-10-02 19:00", "nykterhetskontroll", checked=40, breath_tests=40,
+                     dui_suspected=1),
+            _control(2, "2026-10-09 19:00", "nykterhetskontroll", checked=25, breath_tests=22,
+                     dui_suspected=1, reports=0),
+            _control(3, "2026-10-16 19:00", "hastighetskontroll", checked=30, fines=6,
+                     reports=2),
+            _control(4, "2026-10-23 19:00", "nykterhetskontroll"),  # counts not given
+            {**_cancelled(5, "2026-10-30 19:00", "larm"), "activity": "nykterhetskontroll"},
+        ]
+    )  # fmt: skip
+    report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-12 09:00")
+    controls = report.tables["kontroller"].frame.set_index("Kontrolltyp")
+    sober, speed = controls.loc["Nykterhet"], controls.loc["Hastighet"]
+    assert sober["Tillfällen"] == 3  # the cancelled one was not held
+    assert (sober["Kontrollerade"], sober["Blåsta"]) == (65, 62)
+    assert sober["Misstänkt rattfylleri"] == "< 5"  # 2 people caught: hidden as incidents
+    assert (sober["Ordningsböter"], sober["Rapporter"]) == ("", 0)  # not given ≠ 0
+    assert (speed["Kontrollerade"], speed["Blåsta"], speed["Ordningsböter"]) == (30, "", 6)
+    assert speed["Rapporter"] == "< 5"
+    motor = controls.loc["Motorburen"]
+    assert (motor["Tillfällen"], motor["Kontrollerade"]) == (0, "")

@@ -23,6 +23,7 @@ from geo.report.monthly.incidents import (
 )
 from geo.report.monthly.police import (
     bathing_table,
+    cancelled_by_week,
     controls_table,
     police_presence,
     presence_note,
@@ -130,7 +131,9 @@ def compute_report(
     for n in notes:
         report.note("hotspots", n)
     if inputs.weekly_minutes is not None:
-        presence = police_presence(inputs.weekly_minutes, month=month, now=report.made_at)
+        presence = police_presence(
+            inputs.weekly_minutes, month=month, now=report.made_at, patrol_log=inputs.patrol_log
+        )
         report.add(presence)
         report.note("polis", presence_note(presence))
     else:
@@ -142,6 +145,7 @@ def compute_report(
             else pd.DataFrame(columns=["start", "activity", "places", "minutes"]),
             month=month,
             places=places,
+            k=k,
         )
     )
     if inputs.spots is not None and inputs.spot_changes is not None:
@@ -182,8 +186,10 @@ def compute_report(
     nothing_logged = logged is None or not (logged["month"].astype(str) == month).any()
     if nothing_logged and (status["status"] == "not_done").any():
         report.note("aktivitetsplan", NOTHING_LOGGED_NOTE)
-    passes = inputs.weekly_minutes is not None and activity.any_pass_logged(
-        inputs.weekly_minutes, activity.iso_weeks_of_month(month)
+    weeks = activity.iso_weeks_of_month(month)
+    passes = inputs.weekly_minutes is not None and (
+        activity.any_pass_logged(inputs.weekly_minutes, weeks)
+        or bool(cancelled_by_week(inputs.patrol_log, weeks))  # a trip called off is logged
     )
     focus, notes = next_month_focus(
         inc, places, month=month, k=k, status=status, forecast_method=forecast_method,

@@ -9,11 +9,20 @@ import pandas as pd
 
 from geo import activity
 from geo.patrol_log import PROMISE_MIN, places_of
+from geo.patrol_log_fields import (
+    CONTROL_COUNTS,
+    OFFENCE_COUNTS,
+    cancel_label,
+    count_sums,
+    done_passes,
+    is_cancelled,
+)
 from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import compared_periods, in_period
-from geo.report.monthly.tables import Table
+from geo.report.monthly.tables import Table, suppress
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
 from geo.sites import Gazetteer, bathing_sites
+from geo.weeks import week_label
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
 WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
@@ -23,6 +32,53 @@ WEEK_RUNNING = activity.STATUSES["running"]
 WEEK_AHEAD = activity.STATUSES["not_begun"]
 #: ``Uppfyllt`` of a week over when no pass at all is logged in the month's weeks.
 WEEK_NOT_LOGGED = activity.WEEK_NOT_LOGGED
+#: The column of :func:`police_presence` that says the weeks' cancelled trips and why.
+CANCELLED_COLUMN = "Inställda pass"
+#: The columns of :func:`controls_table` with the control counts: field → heading.
+COUNT_COLUMNS: dict[str, str] = {
+    "checked": "Kontrollerade",
+    "breath_tests": "Blåsta",
+    "dui_suspected": "Misstänkt rattfylleri",
+    "fines": "Ordningsböter",
+    "reports": "Rapporter",
+}
+assert set(COUNT_COLUMNS) == set(CONTROL_COUNTS)
+
+
+def cancelled_by_week(patrol_log: pd.DataFrame | None, weeks: list[str]) -> dict[str, list[str]]:
+    """Return the reasons of the passes cancelled in each of ``weeks`` (only weeks with any).
+
+    Parameters
+    ----------
+    patrol_log
+        :func:`geo.patrol_log.read_log` (``start``, ``cancelled``), or ``None``.
+    weeks
+        ISO weeks.
+
+    Returns
+    -------
+    dict
+        Week → the reasons' labels (:data:`~geo.patrol_log_fields.CANCEL_REASONS`, never the
+        pass's free text), one per cancelled pass, by start.
+    """
+    if patrol_log is None or not is_cancelled(patrol_log).any():
+        return {}
+    rows = patrol_log[is_cancelled(patrol_log).to_numpy(dtype=bool)].sort_values("start")
+    out: dict[str, list[str]] = {}
+    for start, reason in zip(rows["start"], rows["cancelled"], strict=True):
+        week = week_label(pd.Timestamp(start))
+        if week in weeks:
+            out.setdefault(week, []).append(cancel_label(reason))
+    return out
+
+
+def _cancelled_text(reasons: list[str]) -> str:
+    """Return ``"1 inställt pass: personalbrist"`` (``""`` for none; a reason said once)."""
+    if not reasons:
+        return ""
+    n = len(reasons)
+    kind = "inställt pass" if n == 1 else "inställda pass"
+    return f"{n} {kind}: {', '.join(dict.fromkeys(reasons))}"
 
 
 def police_presence(
@@ -31,6 +87,7 @@ def police_presence(
     month: str,
     promise_min: int = PROMISE_MIN,
     now: pd.Timestamp | None = None,
+    patrol_log: pd.DataFrame | None = None,
 ) -> Table:
     """Show police minutes per ISO week of the month against the promise.
 
@@ -45,6 +102,10 @@ def police_presence(
     now
         The report day (tz-aware); default the clock now. A week not met is "nej" only once
         it is over: the week that holds ``now`` is "pågår", a later one "ej påbörjad".
+    patrol_log
+        :func:`geo.patrol_log.read_log`, for the passes logged as cancelled
+        (:func:`cancelled_by_week`); ``None``: none. A cancelled pass is a pass logged: a
+        week over short of the promise then reads "nej", not "ej registrerat".
 
     Returns
     -------
@@ -52,11 +113,14 @@ def police_presence(
         ``polisnarvaro``: ``Vecka``, ``Minuter``, ``Löfte (minuter)``, ``Uppfyllt`` (one of
         :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_RUNNING`, :data:`WEEK_AHEAD`, or
         :data:`WEEK_NOT_LOGGED` for a week over when the month's weeks have no pass at all),
-        ``Dagar`` (:func:`geo.activity.week_days_label`).
+        ``Dagar`` (:func:`geo.activity.week_days_label`), and when a pass of the month's
+        weeks was cancelled :data:`CANCELLED_COLUMN` (``"2 inställda pass: personalbrist,
+        väder/väglag"``, empty for a week without).
     """
     weeks = activity.iso_weeks_of_month(month)
     by_week = weekly_minutes.set_index("iso_week")
-    logged = activity.any_pass_logged(weekly_minutes, weeks)
+    cancelled = cancelled_by_week(patrol_log, weeks)
+    logged = activity.any_pass_logged(weekly_minutes, weeks) or bool(cancelled)
     rows = []
     for week in weeks:
         minutes = round(float(by_week["minutes"].get(week, 0.0)))
@@ -64,6 +128,8 @@ def police_presence(
         verdict = activity.week_verdict(week, met=met, now=now, logged=logged)
         rows.append([week, minutes, promise_min, verdict, activity.week_days_label(week)])
     frame = pd.DataFrame(rows, columns=["Vecka", "Minuter", "Löfte (minuter)", "Uppfyllt", "Dagar"])
+    if cancelled:
+        frame[CANCELLED_COLUMN] = [_cancelled_text(cancelled.get(w, [])) for w in weeks]
     return Table("polisnarvaro", "Polisens närvaro per ISO-vecka mot löftet", frame)
 
 
@@ -81,7 +147,9 @@ def presence_note(presence: Table, *, promise_min: int = PROMISE_MIN) -> str:
     -------
     str
         E.g. ``"Löftet om minst 120 minuter uppfylldes i 2 av 3 veckor; vecka 2026-W48 pågår
-        och räknas när den är slut."``
+        och räknas när den är slut."``; each week short of the promise with a cancelled pass
+        (:data:`CANCELLED_COLUMN`) is said with the reasons: ``"vecka 2026-W46 nådde inte
+        120 minuter (1 inställt pass: personalbrist)"``.
     """
     frame = presence.frame
     verdicts = list(frame["Uppfyllt"])
@@ -106,7 +174,22 @@ def presence_note(presence: Table, *, promise_min: int = PROMISE_MIN) -> str:
             parts.append(
                 f"{which} {said} och räknas när {'den' if len(weeks) == 1 else 'de'} är slut"
             )
+    parts.extend(_short_weeks_cancelled(frame, promise_min=promise_min))
     return "; ".join(parts) + "."
+
+
+def _short_weeks_cancelled(frame: pd.DataFrame, *, promise_min: int) -> list[str]:
+    """Say, for each week short of the promise with a cancelled pass, how many and why."""
+    if CANCELLED_COLUMN not in frame.columns:
+        return []
+    said = []
+    for week, minutes, text in zip(
+        frame["Vecka"], frame["Minuter"], frame[CANCELLED_COLUMN], strict=True
+    ):
+        if not text or minutes >= promise_min:
+            continue
+        said.append(f"vecka {week} nådde inte {promise_min} minuter ({text})")
+    return said
 
 
 #: A road by its number as the police write it: "E18", "väg 204", "länsväg 529".
@@ -144,42 +227,68 @@ def shared_place(text: str, gazetteer: Gazetteer) -> str:
     return place.name if place is not None else OTHER_PLACE
 
 
-def controls_table(patrol_log: pd.DataFrame, *, month: str, places: gpd.GeoDataFrame) -> Table:
-    """Count traffic controls in the month by type, with the places where they were held.
+def controls_table(
+    patrol_log: pd.DataFrame, *, month: str, places: gpd.GeoDataFrame, k: int
+) -> Table:
+    """Count traffic controls in the month by type, their results, and where they were held.
 
     Parameters
     ----------
     patrol_log
-        From :func:`geo.patrol_log.read_log` (``start``, ``activity``, ``places``).
+        From :func:`geo.patrol_log.read_log` (``start``, ``activity``, ``places``, and the
+        control counts when logged); a cancelled pass is no control.
     month
         ``YYYY-MM``.
     places
         The named places: a logged place is shown only as :func:`shared_place` tells it.
+    k
+        Smallest count of an offence shown (design §8): the counts in
+        :data:`~geo.patrol_log_fields.OFFENCE_COUNTS` (suspected drink driving, fines,
+        reports) are people caught, as the incidents are, and read ``"< k"`` from 1 to
+        ``k - 1``; the vehicles checked and breath-tested are the police's work, shown as
+        they are.
 
     Returns
     -------
     Table
-        ``kontroller``: ``Kontrolltyp``, ``Tillfällen``, ``Minuter``, ``Platser``.
+        ``kontroller``: ``Kontrolltyp``, ``Tillfällen``, ``Minuter``, the count columns
+        (:data:`COUNT_COLUMNS`: the passes' counts summed; empty when no pass of the type
+        gave that count, so a count not reported does not read 0), ``Platser``. A pass
+        with several controls counts for each, its minutes and counts too.
     """
+    kinds = (
+        activity.patrol_controls_in_month(patrol_log, month=month)
+        if len(patrol_log)
+        else pd.Series([], dtype=object)
+    )
+    log = patrol_log.loc[kinds.index]
+    gaz = Gazetteer(places) if len(log) else None
     rows = []
-    if len(patrol_log):
-        kinds = activity.patrol_controls_in_month(patrol_log, month=month)
-        log = patrol_log.loc[kinds.index]
-        gaz = Gazetteer(places)
-        for kind in CONTROL_TYPES:
-            # a pass with several controls counts for each (its minutes too)
-            sel = log[kinds.map(lambda ks, kind=kind: kind in ks).to_numpy(dtype=bool)]
-            if sel.empty:
-                rows.append([kind.capitalize(), 0, 0, ""])
-                continue
-            where = sorted({shared_place(p, gaz) for v in sel["places"] for p in places_of(v)})
-            minutes = round(float(pd.to_numeric(sel["minutes"]).sum()))
-            # "–" is the legend's hidden count; no place is an empty cell
-            rows.append([kind.capitalize(), len(sel), minutes, ", ".join(where)])
-    else:
-        rows = [[kind.capitalize(), 0, 0, ""] for kind in CONTROL_TYPES]
-    frame = pd.DataFrame(rows, columns=["Kontrolltyp", "Tillfällen", "Minuter", "Platser"])
+    for kind in CONTROL_TYPES:
+        named = kinds.map(lambda ks, kind=kind: kind in ks).to_numpy(dtype=bool)
+        rows.append([kind.capitalize(), *_control_cells(log[named], gaz, k=k)])
+    columns = ["Kontrolltyp", "Tillfällen", "Minuter", *COUNT_COLUMNS.values(), "Platser"]
+    frame = pd.DataFrame(rows, columns=columns)
     return Table("kontroller", f"Kontroller per typ och plats, {month_label(month)}", frame)
+
+
+def _control_cells(passes: pd.DataFrame, gaz: Gazetteer | None, *, k: int) -> list[object]:
+    """Return one control type's cells: occasions, minutes, counts and places shown."""
+    if passes.empty or gaz is None:
+        return [0, 0, *([""] * len(COUNT_COLUMNS)), ""]
+    where = sorted({shared_place(p, gaz) for v in passes["places"] for p in places_of(v)})
+    minutes = round(float(pd.to_numeric(passes["minutes"]).sum()))
+    sums = count_sums(passes)
+    counts = [_count_cell(field, sums[field], k=k) for field in COUNT_COLUMNS]
+    # "–" is the legend's hidden count; no place is an empty cell
+    return [len(passes), minutes, *counts, ", ".join(where)]
+
+
+def _count_cell(field: str, n: int | None, *, k: int) -> int | str:
+    """Return a control count as shared: empty when not given, an offence under k hidden."""
+    if n is None:
+        return ""
+    return suppress(n, k=k) if field in OFFENCE_COUNTS else n
 
 
 def bathing_table(
@@ -230,7 +339,8 @@ def bathing_table(
     visits = [0] * len(baths)
     if patrol_log is not None and len(patrol_log):
         s, e = activity.month_bounds(month)
-        log = patrol_log[in_period(patrol_log["start"], s, e).to_numpy()]
+        done = done_passes(patrol_log)  # a trip called off visited no site
+        log = done[in_period(done["start"], s, e).to_numpy()]
         # a site named anywhere in a visit's places, as the controls table reads them
         # (:func:`shared_place`): "Parkeringen vid Lanna badgruva" and "badplatsen Leken" were
         # no visit while matched whole only
