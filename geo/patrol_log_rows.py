@@ -300,7 +300,8 @@ def _counts_problem(
             field,
             f"rad {line} är ett inställt pass men har antal i kolumnen {name(field)} — töm"
             " antalen, eller töm kolumnen för inställt om passet blev av",
-            "Ett inställt pass har inga kontroller — töm antalen, eller bocka ur ”Inställt”.",
+            "Ett inställt pass har inga kontroller — töm antalen, eller svara att passet"
+            " genomfördes under ”Blev passet av?”.",
         )
     if control_types(activity):
         return None
@@ -442,7 +443,7 @@ def _span_problem(
             f" orsak i kolumnen {name('cancelled')}",
             f"Sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M} — rätta tiden, eller"
             f" ange slutdatum {next_day:%Y-%m-%d} om passet gick över midnatt. Blev passet"
-            " inte av: bocka i ”Inställt” och välj orsak.",
+            " inte av: välj orsaken under ”Blev passet av?”.",
         )
     minutes = (end - start).total_seconds() / 60
     if minutes > MAX_PASS_MIN:

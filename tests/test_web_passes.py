@@ -194,7 +194,7 @@ def test_police_see_plan_and_notes_kommun_only_the_minutes(server, per):
     with client(base, "anna") as anna:
         kommun = anna.get("/api/pass", params={"vecka": WEEK}).json()
         assert kommun["minutes"] == police["minutes"] and kommun["stops"] == []
-        kommun_fields = {"date", "day", "minutes", "week_minutes", "overlaps"}
+        kommun_fields = {"date", "day", "minutes", "cancelled", "week_minutes", "overlaps"}
         assert all(set(p) == kommun_fields for p in kommun["passes"])
         page = anna.get("/pass", params={"vecka": WEEK}).text
         assert f"{police['minutes']} av 120 min" in page
@@ -368,3 +368,79 @@ def test_a_pass_over_sunday_midnight_shows_each_weeks_part(server, per):
         assert week_minutes(path, week) >= 30
         page = per.get("/pass", params={"vecka": week}).text
         assert f"varav 30 vecka {int(week[-2:])}" in page
+
+
+def test_a_cancelled_trip_is_logged_with_its_reason_and_marks_no_stop(server, per):
+    # a kommunpolis's week: Tuesday's trip called off for staff shortage. A 0-minute pass was
+    # refused, so the week showed nothing and the follow-up could not say why it fell short
+    base, path = server
+    week = "2025-W40"  # Tuesday 2025-09-30: stops at Fjugesta centrum 18:00, Lanna 18:30
+    store_plan(path, week)
+    pid = new_id()
+    body = pass_payload(
+        date="2025-09-30", start="", end="", places="Fjugesta centrum; Lanna badgruva",
+        activity="hastighetskontroll", results="Olle sjuk", cancelled="personal",
+    )  # fmt: skip
+    r = per.put(f"/api/pass/{pid}", json=body)
+    assert r.status_code == 201, r.text
+    logged = r.json()["pass"]
+    assert (logged["minutes"], logged["cancelled"], logged["cancel_reason"]) == (
+        0, "personalbrist", "personal"
+    )  # fmt: skip
+    view = per.get("/api/pass", params={"vecka": week}).json()
+    assert view["minutes"] == 0 and not view["met"]
+    assert [s["done"] for s in view["stops"]] == [False, False]  # the places were not reached
+    page = per.get("/pass", params={"vecka": week}).text
+    assert "inställt: personalbrist" in page and "loggad – logga igen" not in page
+    # the trip made after all, at Fjugesta only: that stop is logged, the cancelled pass no
+    # overlap of it
+    done = pass_payload(date="2025-09-30", start="18:00", end="18:20")
+    assert per.put(f"/api/pass/{new_id()}", json=done).status_code == 201
+    view = per.get("/api/pass", params={"vecka": week}).json()
+    assert [s["done"] for s in view["stops"]] == [True, False]
+    assert view["minutes"] == 20 and not any(p["overlaps"] for p in view["passes"])
+    with client(base, "anna") as anna:  # the kommun: the reason from the list, not the text
+        kommun = anna.get("/api/pass", params={"vecka": week}).json()
+        assert sorted(p["cancelled"] for p in kommun["passes"]) == ["", "personalbrist"]
+        assert "Olle sjuk" not in anna.get("/pass", params={"vecka": week}).text
+    # corrected into a pass done: the audit says what it was
+    fixed = {**body, "cancelled": "", "start": "18:30", "end": "18:50"}
+    assert per.put(f"/api/pass/{pid}", json=fixed).json()["pass"]["minutes"] == 20
+    changes = per.get(f"/api/pass/{pid}").json()["changes"]
+    assert ["Inställt", "personalbrist", "–"] in changes[-1]["fields"]
+
+
+def test_control_counts_are_stored_and_refused_with_the_field_and_the_fix(per):
+    body = pass_payload(
+        date="2025-09-23", activity="nykterhetskontroll", checked="40", breath_tests=38,
+        dui_suspected="",
+    )  # fmt: skip
+    r = per.put(f"/api/pass/{new_id()}", json=body)
+    assert r.status_code == 201, r.text
+    logged = r.json()["pass"]
+    assert logged["counts"] == {
+        "checked": 40, "breath_tests": 38, "dui_suspected": None, "fines": None, "reports": None
+    }  # fmt: skip
+    assert logged["counts_text"] == "40 kontrollerade förare/fordon, 38 blåsta (utandningsprov)"
+    page = per.get("/pass", params={"vecka": "2025-W39"}).text
+    assert "38 blåsta (utandningsprov)" in page
+    cases = {
+        "checked": (
+            {**body, "checked": "-3"},
+            "Kontrollerade förare/fordon: '-3' — skriv ett heltal från 0, t.ex. 12 (bara siffror,"
+            " inget minustecken).",
+        ),
+        "fines": ({**body, "fines": "två"}, "Ordningsböter: 'två' — skriv ett heltal"),
+        "activity": ({**body, "activity": "närvaro"}, "skriv kontrollen i Aktivitet"),
+        "cancelled": ({**body, "cancelled": "ja"}, "välj en av orsakerna i listan"),
+    }
+    for field, (bad, fix) in cases.items():
+        r = per.put(f"/api/pass/{new_id()}", json=bad)
+        assert r.status_code == 422, field
+        errors = r.json()["errors"]
+        assert list(errors) == [field] and fix in errors[field], errors
+    r = per.put(f"/api/pass/{new_id()}", json={**body, "cancelled": "larm"})
+    assert r.json()["errors"] == {
+        "checked": "Ett inställt pass har inga kontroller — töm antalen, eller svara att passet"
+        " genomfördes under ”Blev passet av?”."
+    }

@@ -154,3 +154,66 @@ def test_kommun_staff_see_the_minutes_but_not_the_notes_or_the_plan(browser, ser
     assert_fits_phone(page, "/pass for the kommun")
     assert page.errors == []
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def trip_server(tmp_path_factory):
+    """A store of its own with a plan of two trips two weeks back (a week lived)."""
+    folder = tmp_path_factory.mktemp("pass-cancel-browser")
+    path = make_store(folder)
+    add_police(path)
+    week = shift_week(this_week(), -2)
+    store_trip_plan(path, week)
+    with running_server(path, folder / "server.log") as base:
+        yield base, path, week
+
+
+def test_a_called_off_trip_and_a_controls_counts_are_logged_on_a_phone(browser, trip_server):
+    # a kommunpolis's week: Saturday's trip called off for an emergency call elsewhere, which
+    # Pass could not log (0 minutes refused); Friday's sobriety check logged "40 blåsta" as
+    # free text that the monthly follow-up could not count
+    base, path, week = trip_server
+    phone = app_page(browser, base, name="per", **PHONE)
+    phone.goto(f"{base}/pass?vecka={week}")
+    phone.tap("label.val:has(input[name=stopp][value='3'])")  # Saturday's trip
+    assert phone.locator("#pass-end").is_visible() and phone.locator("#pass-antal").is_visible()
+    phone.select_option("#pass-cancelled", "larm")
+    assert not phone.locator("#pass-end").is_visible()  # a cancelled trip has no end
+    assert not phone.locator("#pass-antal").is_visible()
+    assert "0 minuter" in phone.locator("#pass-cancelled-hjalp").inner_text()
+    phone.fill("#pass-results", "larm i Örebro")
+    assert_fits_phone(phone, "/pass with a cancelled trip")
+    phone.tap("#spara-pass")
+    phone.wait_for_url("**/pass?vecka=*&sparad=1")
+    row = phone.locator("#passtabell tbody tr").first
+    assert "inställt: annat larm/prioriterat ärende" in row.inner_text()
+    assert week_minutes(path, week) == 0
+    stop3 = phone.locator("tr[data-stopp='3']")
+    assert "genomförd" in stop3.inner_text() and "loggad" not in stop3.inner_text()
+
+    phone.tap("label.val:has(input[name=stopp][value='1'])")  # Friday's trip, done
+    phone.tap("label.val:has(input[name=stopp][value='2'])")
+    assert phone.input_value("#pass-cancelled") == ""
+    phone.fill("#pass-activity", "nykterhetskontroll")
+    phone.fill("#pass-checked", "40")
+    phone.fill("#pass-breath_tests", "-2")  # a slip
+    phone.tap("#spara-pass")
+    error = phone.locator("[data-fel=breath_tests]")
+    error.wait_for()
+    assert error.inner_text().startswith("Blåsta (utandningsprov): '-2' — skriv ett heltal från 0")
+    assert phone.get_attribute("#pass-breath_tests", "aria-invalid") == "true"
+    phone.fill("#pass-breath_tests", "38")
+    phone.tap("#spara-pass")
+    phone.wait_for_function("document.getElementById('summa').textContent.includes('70 av 120')")
+    assert "40 kontrollerade förare/fordon, 38 blåsta (utandningsprov)" in phone.locator(
+        "#passtabell"
+    ).inner_text()
+    log = patrol_log.read_log(path).set_index("cancelled")
+    assert (log.loc["", "checked"], log.loc["", "breath_tests"]) == (40, 38)
+
+    # the cancelled pass back in the form to correct: its reason chosen, its end hidden
+    phone.locator("#passtabell tr:has-text('inställt') button.ratta").tap()
+    assert phone.input_value("#pass-cancelled") == "larm"
+    assert not phone.locator("#pass-end").is_visible()
+    assert phone.errors == []
+    phone.context.close()

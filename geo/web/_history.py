@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from geo import settings, spots, users
+from geo.patrol_log_fields import CANCEL_REASONS, CONTROL_COUNTS
 
 #: The audit's actions as the page names them.
 ACTIONS: dict[str, str] = {
@@ -40,6 +41,8 @@ PASS_FIELD_LABELS: dict[str, str] = {
     "places": "Platser",
     "activity": "Aktivitet",
     "results": "Resultat",
+    "cancelled": "Inställt",
+    **{field: label.capitalize() for field, label in CONTROL_COUNTS.items()},
 }
 #: The fields of an activity-log row's audit row (:mod:`geo.activity_entries`).
 ACTIVITY_FIELD_LABELS: dict[str, str] = {"times": "Antal", "comment": "Kommentar"}
@@ -65,6 +68,7 @@ _FORMATS: dict[str, Callable[[Any], str]] = {
     "start": lambda v: str(v)[:16].replace("T", " "),
     "end": lambda v: str(v)[:16].replace("T", " "),
     "minutes": lambda v: f"{float(v):.0f} min",
+    "cancelled": lambda v: CANCEL_REASONS.get(v, str(v)),
 }
 
 

@@ -29,6 +29,7 @@ from geo.patrol_log import (
     pass_covers,
     read_log,
 )
+from geo.patrol_log_fields import CANCEL_REASONS, CONTROL_COUNTS, cancel_label
 from geo.web._history import PASS_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import forbidden
@@ -80,10 +81,15 @@ def _pass_item(record: Mapping[str, Any], user: users.User) -> dict[str, Any]:
         "date": f"{start:%Y-%m-%d}",
         "day": _day(start),
         "minutes": round(float(record["minutes"])),
+        # the reason's label, from a fixed list: the shared follow-up says it too
+        "cancelled": cancel_label(record["cancelled"]),
     }
     if not sees_details(user):
         return item
     return {
+        "cancel_reason": record["cancelled"],
+        "counts": {field: record[field] for field in CONTROL_COUNTS},
+        "counts_text": _counts_text(record),
         **item,
         "id": record["log_id"],
         "start": f"{start:%H:%M}",
@@ -99,8 +105,22 @@ def _pass_item(record: Mapping[str, Any], user: users.User) -> dict[str, Any]:
     }
 
 
+def _counts_text(record: Mapping[str, Any]) -> str:
+    """Return a pass's control counts as the page lists them: ``"40 kontrollerade…, 2 blåsta"``."""
+    return ", ".join(
+        f"{record[field]} {label}"
+        for field, label in CONTROL_COUNTS.items()
+        if record[field] is not None
+    )
+
+
 def _stop_items(week: str, passes: list[dict[str, Any]], path: Path) -> list[dict[str, Any]]:
+    """Return the stored plan's stops, each ``done`` when a pass done names and covers it.
+
+    A pass logged as cancelled marks none: its trip was not made.
+    """
     stops = read_plan_stops(week, path)
+    passes = [p for p in passes if not p["cancelled"]]
     items = []
     for s in stops.to_dict("records"):
         start = pd.Timestamp(s["start"])
@@ -178,10 +198,13 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
     dict
         ``week``, ``minutes`` (the week's total as the monthly report counts it:
         :func:`geo.patrol_log.minutes_per_week`), ``promise_min``, ``met``, ``passes``
-        (per pass ``date``, ``day``, ``minutes``, ``week_minutes`` — those inside the week,
+        (per pass ``date``, ``day``, ``minutes``, ``cancelled`` — the label of the reason a
+        pass was called off, ``""`` for one done —, ``week_minutes`` — those inside the week,
         fewer for a pass over Sunday midnight —, ``overlaps`` — it shares time with another
         pass, which the total counts once; for the police also ``id``, ``start``,
-        ``end``, ``places``, ``activity``, ``results``, ``logged_by``, ``source``, ``own`` and
+        ``end``, ``places``, ``activity``, ``results``, ``cancel_reason`` (the key),
+        ``counts`` (field → count or ``None``, :data:`~geo.patrol_log_fields.CONTROL_COUNTS`)
+        and ``counts_text``, ``logged_by``, ``source``, ``own`` and
         ``changes``, the audit as :func:`geo.web._history.describe_change` tells it),
         ``stops`` (the stored plan's stops, each with its trip: ``trip`` the key the page
         ticks one trip by, ``trip_number``, and the times from leaving the entry point to
@@ -227,9 +250,13 @@ def _minutes_in_week(record: Mapping[str, Any], week: str) -> int:
 
 
 def _overlaps(record: Mapping[str, Any], records: list[dict[str, Any]]) -> bool:
-    """Tell whether a pass shares time with another of the week's (counted once in the total)."""
-    return any(
+    """Tell whether a pass shares time with another of the week's (counted once in the total).
+
+    A cancelled pass has no time to share.
+    """
+    return not record["cancelled"] and any(
         r["log_id"] != record["log_id"]
+        and not r["cancelled"]
         and r["start"] < record["end"]
         and r["end"] > record["start"]
         for r in records
@@ -284,6 +311,8 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
             today=today.isoformat(),  # the date picker offers no day not yet lived
             place_names=list(dict.fromkeys([*stop_places, *parts.place_names])),
             activities=list(dict.fromkeys([*(s["activity"] for s in view["stops"]), *ACTIVITIES])),
+            cancel_reasons=CANCEL_REASONS,
+            control_counts=CONTROL_COUNTS,
             saved=request.query_params.get("sparad") == "1",
         )
 

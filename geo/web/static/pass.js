@@ -4,19 +4,32 @@
 const passform = document.getElementById("passform");
 const WEEK = document.querySelector(".pass").dataset.vecka;
 
-/* the form's body as the API takes it: a pass past midnight gets its end date in `end` */
+/* the names of the control counts' fields (the form lists them) */
+const COUNTS = passform ? [...passform.querySelectorAll("#pass-antal input")].map((c) => c.name) : [];
+
+/* the form's body as the API takes it: a pass past midnight gets its end date in `end`; a
+   cancelled pass sends no end and no counts (hidden, they may still hold what was typed) */
 function passBody(form) {
   const fd = new FormData(form);
+  const cancelled = String(fd.get("cancelled") || "");
   const endDate = String(fd.get("end_date") || "");
-  const end = String(fd.get("end") || "");
-  return {
+  const end = cancelled ? "" : String(fd.get("end") || "");
+  const body = {
     date: fd.get("date"),
     start: fd.get("start"),
     end: endDate && end ? `${endDate} ${end}` : end,
     places: fd.get("places"),
     activity: fd.get("activity"),
     results: fd.get("results"),
+    cancelled,
   };
+  for (const name of COUNTS) body[name] = cancelled ? "" : String(fd.get(name) || "");
+  return body;
+}
+
+/* a cancelled pass hides the end and the control results, and says what it counts */
+function showCancelled() {
+  passform.classList.toggle("installt", Boolean(passform.elements.cancelled.value));
 }
 
 /* the body's fields as the form holds them (the end's date in its own field) */
@@ -73,6 +86,8 @@ function fillFromStops(ev) {
 
 if (passform) {
   document.querySelectorAll("input[name=stopp]").forEach((c) => c.addEventListener("change", fillFromStops));
+  passform.elements.cancelled.addEventListener("change", showCancelled);
+  passform.addEventListener("reset", () => setTimeout(showCancelled));
   passform.addEventListener("submit", (ev) => {
     ev.preventDefault();
     showErrors(passform, {});
@@ -93,6 +108,7 @@ if (passform) {
   });
   Refused.mend.pass = (item) => {
     mendInForm(passform, { ...item, body: formFields(item.body) });
+    showCancelled();
     startEditing(item.id, "Rätta passet och spara igen");
   };
   document.querySelectorAll("button.ratta").forEach((b) => b.addEventListener("click", () => {
@@ -102,7 +118,9 @@ if (passform) {
     fillForm(passform, {
       date: d.date, start: d.start, end: d.end, end_date: d.endDate,
       places: d.places, activity: d.activity, results: d.results,
+      cancelled: d.cancelled, ...JSON.parse(d.counts || "{}"),
     });
+    showCancelled();
     startEditing(d.pass, "Rätta passet");
     passform.scrollIntoView({ block: "start" });
     document.getElementById("pass-date").focus();
