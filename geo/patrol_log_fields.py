@@ -16,9 +16,12 @@ log, so the file import and the pass form share them through
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from geo.model import normalize_text
+from geo.weeks import week_label
 
 #: Why a pass was cancelled: key (stored) → Swedish label (the form, the report).
 CANCEL_REASONS: dict[str, str] = {
@@ -176,3 +179,41 @@ def count_sums(log: pd.DataFrame) -> dict[str, int | None]:
         values = pd.to_numeric(log[field], errors="coerce") if field in log else pd.Series([])
         sums[field] = int(values.sum()) if values.notna().any() else None
     return sums
+
+
+def cancelled_by_week(
+    patrol_log: pd.DataFrame | None, weeks: Sequence[str]
+) -> dict[str, list[str]]:
+    """Return the reasons of the passes cancelled in each of ``weeks`` (only weeks with any).
+
+    Parameters
+    ----------
+    patrol_log
+        :func:`geo.patrol_log.read_log` (``start``, ``cancelled``), or ``None``.
+    weeks
+        ISO weeks.
+
+    Returns
+    -------
+    dict
+        Week → the reasons' labels (:data:`CANCEL_REASONS`, never the
+        pass's free text), one per cancelled pass, by start.
+    """
+    if patrol_log is None or not is_cancelled(patrol_log).any():
+        return {}
+    rows = patrol_log[is_cancelled(patrol_log).to_numpy(dtype=bool)].sort_values("start")
+    out: dict[str, list[str]] = {}
+    for start, reason in zip(rows["start"], rows["cancelled"], strict=True):
+        week = week_label(pd.Timestamp(start))
+        if week in weeks:
+            out.setdefault(week, []).append(cancel_label(reason))
+    return out
+
+
+def cancelled_text(reasons: list[str]) -> str:
+    """Return ``"1 inställt pass: personalbrist"`` (``""`` for none; a reason said once)."""
+    if not reasons:
+        return ""
+    n = len(reasons)
+    kind = "inställt pass" if n == 1 else "inställda pass"
+    return f"{n} {kind}: {', '.join(dict.fromkeys(reasons))}"

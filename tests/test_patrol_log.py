@@ -136,7 +136,23 @@ def test_cli_log_import_json(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     d = json.loads(result.stdout)
     assert d["stored"] == 1 and d["quarantined"] == 1
-    assert d["weeks"] == [{"iso_week": "2025-W49", "minutes": 150.0, "met": True}]
+    assert d["weeks"] == [{"iso_week": "2025-W49", "minutes": 150.0, "met": True, "cancelled": []}]
+
+
+def test_cli_log_import_says_each_weeks_cancelled_trips_and_why(tmp_path: Path) -> None:
+    from geo.cli.plan import log_group
+
+    f = _csv(
+        tmp_path / "l.csv",
+        ["2025-12-04;19:00;20:00;Fjugesta;närvaro;;", "2025-12-06;;;;;;väder"],
+        header="datum;start;slut;platser;aktivitet;resultat;inställt",
+    )
+    args = ["import", str(f), "--store", str(tmp_path / "s.gpkg")]
+    result = CliRunner().invoke(log_group, args)
+    assert result.exit_code == 0, result.output
+    assert "2025-W49: 60 min ✗ (1 inställt pass: väder/väglag)" in result.output
+    d = json.loads(CliRunner().invoke(log_group, [*args, "--json"]).stdout)
+    assert d["weeks"][0]["cancelled"] == ["väder/väglag"]
 
 
 def test_bad_rows_name_line_column_value_and_fix_in_swedish(tmp_path: Path) -> None:

@@ -205,9 +205,10 @@ def test_a_called_off_trip_and_a_controls_counts_are_logged_on_a_phone(browser, 
     phone.fill("#pass-breath_tests", "38")
     phone.tap("#spara-pass")
     phone.wait_for_function("document.getElementById('summa').textContent.includes('70 av 120')")
-    assert "40 kontrollerade förare/fordon, 38 blåsta (utandningsprov)" in phone.locator(
-        "#passtabell"
-    ).inner_text()
+    assert (
+        "40 kontrollerade förare/fordon, 38 blåsta (utandningsprov)"
+        in phone.locator("#passtabell").inner_text()
+    )
     log = patrol_log.read_log(path).set_index("cancelled")
     assert (log.loc["", "checked"], log.loc["", "breath_tests"]) == (40, 38)
 

@@ -146,10 +146,11 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
     Optional columns: inställt (a cancelled trip's reason: annat larm, personalbrist, fordon,
     väder, annat; 0 minutes) and the control counts kontrollerade, blåsta, rattfylleri,
     ordningsböter, rapporter (whole numbers, on a pass whose activity names a control).
+    Each week's minutes are listed with its cancelled passes' reasons.
 
     Example: geo log import patrullogg.csv --store data/lagesbild.gpkg
     """
-    from geo import patrol_log
+    from geo import patrol_log, patrol_log_fields
 
     result = patrol_log.import_log(file, store_path=store_path)
     log = patrol_log.read_log(store_path)
@@ -163,10 +164,13 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
         if len(log)
         else None
     )
+    cancelled = patrol_log_fields.cancelled_by_week(
+        log, [] if weeks is None else list(weeks["iso_week"])
+    )
     if as_json:
         out = result.as_dict()
         out["weeks"] = [] if weeks is None else [
-            {"iso_week": w, "minutes": float(m), "met": bool(ok)}
+            {"iso_week": w, "minutes": float(m), "met": bool(ok), "cancelled": cancelled.get(w, [])}
             for w, m, ok in weeks[["iso_week", "minutes", "met"]].itertuples(index=False)
         ]  # fmt: skip
         click.echo(json.dumps(out, ensure_ascii=False))
@@ -178,4 +182,5 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
     echo_quarantined(result.reasons, result.examples, table="patrol_log_quarantine")
     if weeks is not None:
         for w, m, ok in weeks[["iso_week", "minutes", "met"]].itertuples(index=False):
-            click.echo(f"  {w}: {m:.0f} min {'✓' if ok else '✗'}")
+            said = patrol_log_fields.cancelled_text(cancelled.get(w, []))
+            click.echo(f"  {w}: {m:.0f} min {'✓' if ok else '✗'}{f' ({said})' if said else ''}")

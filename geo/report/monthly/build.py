@@ -10,6 +10,7 @@ import pandas as pd
 from geo import activity, settings, store
 from geo.model import CATEGORIES, SYNTHETIC_SOURCE, THEMES
 from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
+from geo.patrol_log_fields import cancelled_by_week
 from geo.privacy import shared_k
 from geo.report.monthly.focus import next_month_focus
 from geo.report.monthly.incidents import (
@@ -23,7 +24,6 @@ from geo.report.monthly.incidents import (
 )
 from geo.report.monthly.police import (
     bathing_table,
-    cancelled_by_week,
     controls_table,
     police_presence,
     presence_note,

@@ -12,17 +12,16 @@ from geo.patrol_log import PROMISE_MIN, places_of
 from geo.patrol_log_fields import (
     CONTROL_COUNTS,
     OFFENCE_COUNTS,
-    cancel_label,
+    cancelled_by_week,
+    cancelled_text,
     count_sums,
     done_passes,
-    is_cancelled,
 )
 from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import compared_periods, in_period
 from geo.report.monthly.tables import Table, suppress
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
 from geo.sites import Gazetteer, bathing_sites
-from geo.weeks import week_label
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
 WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
@@ -43,42 +42,6 @@ COUNT_COLUMNS: dict[str, str] = {
     "reports": "Rapporter",
 }
 assert set(COUNT_COLUMNS) == set(CONTROL_COUNTS)
-
-
-def cancelled_by_week(patrol_log: pd.DataFrame | None, weeks: list[str]) -> dict[str, list[str]]:
-    """Return the reasons of the passes cancelled in each of ``weeks`` (only weeks with any).
-
-    Parameters
-    ----------
-    patrol_log
-        :func:`geo.patrol_log.read_log` (``start``, ``cancelled``), or ``None``.
-    weeks
-        ISO weeks.
-
-    Returns
-    -------
-    dict
-        Week → the reasons' labels (:data:`~geo.patrol_log_fields.CANCEL_REASONS`, never the
-        pass's free text), one per cancelled pass, by start.
-    """
-    if patrol_log is None or not is_cancelled(patrol_log).any():
-        return {}
-    rows = patrol_log[is_cancelled(patrol_log).to_numpy(dtype=bool)].sort_values("start")
-    out: dict[str, list[str]] = {}
-    for start, reason in zip(rows["start"], rows["cancelled"], strict=True):
-        week = week_label(pd.Timestamp(start))
-        if week in weeks:
-            out.setdefault(week, []).append(cancel_label(reason))
-    return out
-
-
-def _cancelled_text(reasons: list[str]) -> str:
-    """Return ``"1 inställt pass: personalbrist"`` (``""`` for none; a reason said once)."""
-    if not reasons:
-        return ""
-    n = len(reasons)
-    kind = "inställt pass" if n == 1 else "inställda pass"
-    return f"{n} {kind}: {', '.join(dict.fromkeys(reasons))}"
 
 
 def police_presence(
@@ -104,8 +67,9 @@ def police_presence(
         it is over: the week that holds ``now`` is "pågår", a later one "ej påbörjad".
     patrol_log
         :func:`geo.patrol_log.read_log`, for the passes logged as cancelled
-        (:func:`cancelled_by_week`); ``None``: none. A cancelled pass is a pass logged: a
-        week over short of the promise then reads "nej", not "ej registrerat".
+        (:func:`~geo.patrol_log_fields.cancelled_by_week`); ``None``: none. A cancelled
+        pass is a pass logged: a week over short of the promise then reads "nej", not "ej
+        registrerat".
 
     Returns
     -------
@@ -129,7 +93,7 @@ def police_presence(
         rows.append([week, minutes, promise_min, verdict, activity.week_days_label(week)])
     frame = pd.DataFrame(rows, columns=["Vecka", "Minuter", "Löfte (minuter)", "Uppfyllt", "Dagar"])
     if cancelled:
-        frame[CANCELLED_COLUMN] = [_cancelled_text(cancelled.get(w, [])) for w in weeks]
+        frame[CANCELLED_COLUMN] = [cancelled_text(cancelled.get(w, [])) for w in weeks]
     return Table("polisnarvaro", "Polisens närvaro per ISO-vecka mot löftet", frame)
 
 
