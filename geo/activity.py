@@ -1502,9 +1502,13 @@ def any_pass_logged(weekly_minutes: pd.DataFrame, weeks: Sequence[str]) -> bool:
     Returns
     -------
     bool
-        False when the weeks have no minutes at all (:func:`week_verdict`'s ``logged``).
+        False when the weeks have no minutes at all and no pass logged as cancelled (its
+        ``cancelled`` column, when there is one): a trip called off is a pass logged, and
+        a week short of the promise then is not met rather than not recorded
+        (:func:`week_verdict`'s ``logged``).
     """
     if not len(weekly_minutes):
         return False
-    minutes = weekly_minutes.set_index("iso_week")["minutes"].reindex(list(weeks))
-    return bool(minutes.fillna(0.0).sum() > 0)
+    by_week = weekly_minutes.set_index("iso_week").reindex(list(weeks))
+    called_off = by_week["cancelled"].fillna(0).sum() if "cancelled" in by_week else 0
+    return bool(by_week["minutes"].fillna(0.0).sum() > 0 or called_off > 0)

@@ -19,7 +19,7 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
-from geo.patrol_log_fields import CONTROL_COUNTS, done_passes
+from geo.patrol_log_fields import CONTROL_COUNTS, cancelled_by_week, done_passes
 from geo.patrol_log_rows import LogRow, RowProblem, check_log_row
 from geo.quarantine import QuarantinedRow, first_rows
 from geo.sensitive_text import redact_identifying
@@ -509,7 +509,9 @@ def minutes_per_week(
     -------
     pandas.DataFrame
         One row per week, also weeks with nothing logged: ``iso_week``, ``minutes``,
-        ``met`` (``minutes >= promise_min``). A visit spanning midnight Sunday is split
+        ``met`` (``minutes >= promise_min``), ``cancelled`` (how many passes starting in
+        the week were logged as cancelled: 0 minutes, but the week is logged,
+        :func:`geo.activity.any_pass_logged`). A visit spanning midnight Sunday is split
         between the two weeks at local midnight. The minutes are the time the police were
         in the kommun: passes that overlap (:func:`merged_spans`) count their shared time
         once.
@@ -542,6 +544,8 @@ def minutes_per_week(
     weeks = [week_label(m) for m in mondays]
     out = pd.DataFrame({"iso_week": weeks, "minutes": [round(v, 1) for v in minutes]})
     out["met"] = out["minutes"] >= promise_min
+    called_off = cancelled_by_week(log, weeks)
+    out["cancelled"] = [len(called_off.get(w, [])) for w in weeks]
     return out
 
 

@@ -802,3 +802,18 @@ def test_cli_log_and_import_write_audit_rows_naming_the_way_in(store_path, tmp_p
     assert _changes(store_path, "2026-10")[2:] == [("S1", "kommun", by_file, "skapad")]
     log = activity.read_activity_log(store_path, month="2026-10")
     assert dict(zip(log["activity_id"], log["times"], strict=True)) == {"S1": 1, "T1": 2}
+
+
+def test_a_month_whose_only_pass_was_cancelled_has_a_pass_logged():
+    """The page Aktiviteter and the report read "nej" then, not "ej registrerat"."""
+    from geo import patrol_log
+
+    start = pd.Timestamp("2026-10-07 19:00", tz="Europe/Stockholm")
+    log = pd.DataFrame({"start": [start], "end": [start], "minutes": [0.0], "cancelled": ["vader"]})
+    weeks = activity.iso_weeks_of_month("2026-10")
+    weekly = patrol_log.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1])
+    assert list(weekly["minutes"]) == [0.0] * 5 and list(weekly["cancelled"]) == [0, 1, 0, 0, 0]
+    assert activity.any_pass_logged(weekly, weeks)
+    assert not activity.any_pass_logged(weekly.drop(columns="cancelled"), weeks)
+    day = pd.Timestamp("2026-11-20", tz="Europe/Stockholm")
+    assert activity.week_verdict(weeks[1], met=False, now=day, logged=True) == "nej"

@@ -10,7 +10,6 @@ import pandas as pd
 from geo import activity, settings, store
 from geo.model import CATEGORIES, SYNTHETIC_SOURCE, THEMES
 from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
-from geo.patrol_log_fields import cancelled_by_week
 from geo.privacy import shared_k
 from geo.report.monthly.focus import next_month_focus
 from geo.report.monthly.incidents import (
@@ -186,10 +185,8 @@ def compute_report(
     nothing_logged = logged is None or not (logged["month"].astype(str) == month).any()
     if nothing_logged and (status["status"] == "not_done").any():
         report.note("aktivitetsplan", NOTHING_LOGGED_NOTE)
-    weeks = activity.iso_weeks_of_month(month)
-    passes = inputs.weekly_minutes is not None and (
-        activity.any_pass_logged(inputs.weekly_minutes, weeks)
-        or bool(cancelled_by_week(inputs.patrol_log, weeks))  # a trip called off is logged
+    passes = inputs.weekly_minutes is not None and activity.any_pass_logged(
+        inputs.weekly_minutes, activity.iso_weeks_of_month(month)
     )
     focus, notes = next_month_focus(
         inc, places, month=month, k=k, status=status, forecast_method=forecast_method,

@@ -67,9 +67,9 @@ def police_presence(
         it is over: the week that holds ``now`` is "pågår", a later one "ej påbörjad".
     patrol_log
         :func:`geo.patrol_log.read_log`, for the passes logged as cancelled
-        (:func:`~geo.patrol_log_fields.cancelled_by_week`); ``None``: none. A cancelled
-        pass is a pass logged: a week over short of the promise then reads "nej", not "ej
-        registrerat".
+        (:func:`~geo.patrol_log_fields.cancelled_by_week`); ``None``: none. (A week with
+        only a cancelled pass is logged, by ``weekly_minutes``' ``cancelled``: over and
+        short of the promise it reads "nej", not "ej registrerat".)
 
     Returns
     -------
@@ -84,7 +84,7 @@ def police_presence(
     weeks = activity.iso_weeks_of_month(month)
     by_week = weekly_minutes.set_index("iso_week")
     cancelled = cancelled_by_week(patrol_log, weeks)
-    logged = activity.any_pass_logged(weekly_minutes, weeks) or bool(cancelled)
+    logged = activity.any_pass_logged(weekly_minutes, weeks)
     rows = []
     for week in weeks:
         minutes = round(float(by_week["minutes"].get(week, 0.0)))
