@@ -196,11 +196,13 @@ def test_a_called_off_trip_and_a_controls_counts_are_logged_on_a_phone(browser, 
     assert phone.input_value("#pass-cancelled") == ""
     phone.fill("#pass-activity", "nykterhetskontroll")
     phone.fill("#pass-checked", "40")
-    phone.fill("#pass-breath_tests", "-2")  # a slip
+    phone.fill("#pass-breath_tests", "38 st")  # as a free text would say it
     phone.tap("#spara-pass")
     error = phone.locator("[data-fel=breath_tests]")
     error.wait_for()
-    assert error.inner_text().startswith("Blåsta (utandningsprov): '-2' — skriv ett heltal från 0")
+    assert error.inner_text().startswith(
+        "Blåsta (utandningsprov): '38 st' — skriv ett heltal från 0"
+    )
     assert phone.get_attribute("#pass-breath_tests", "aria-invalid") == "true"
     phone.fill("#pass-breath_tests", "38")
     phone.tap("#spara-pass")
