@@ -328,8 +328,10 @@ def about_frame(report: MonthlyReport) -> pd.DataFrame:
         ("Hantering", handling_note(report.covered_days)),
         (
             "Dolda antal",
-            f"Antal observationer under {report.k} visas som ”< {report.k}”; ”–” står för ett "
-            f"antal som döljs för att ett antal under {report.k} annars kunde räknas fram.",
+            f"Antal observationer, och kontrollernas utfall (misstänkt rattfylleri, "
+            f"ordningsböter, rapporter), under {report.k} visas som ”< {report.k}”; ”–” står "
+            f"för ett antal som döljs för att ett antal under {report.k} annars kunde räknas "
+            "fram.",
         ),
         *(("Data", text) for text in report.notes.get("intro", [])),
         *(
