@@ -16,8 +16,8 @@ import pandas as pd
 
 from geo import audit, settings, store
 from geo.errors import DataError, EntryError, ImportFileError
-from geo.model import THEMES, normalize_text
-from geo.patrol_log_fields import done_passes
+from geo.model import THEMES
+from geo.patrol_log_fields import CONTROL_TYPES, control_types, done_passes
 from geo.sensitive_text import find_identifying
 from geo.weeks import local_now, shift_week, week_label, week_monday
 
@@ -32,18 +32,6 @@ FREQUENCIES: dict[str, str] = {"week": "per vecka", "month": "per månad"}
 #: How an activity line is followed up.
 MEASURES: tuple[str, ...] = ("activity_log", "patrol_log")
 
-#: Traffic-control types in the patrol log's activity text: type → keywords (normalised).
-CONTROL_TYPES: dict[str, tuple[str, ...]] = {
-    "nykterhet": ("nykter", "alkoholutandning", "rattfyll", "sallskontroll"),
-    "hastighet": ("hastighet", "fart"),
-    "motorburen": ("motorburen", "epa", "a-traktor", "moped"),
-}
-#: Keywords of :data:`CONTROL_TYPES` that count only at the start of a word: inside one they
-#: are other words ("infarten", "avfart", "separat", "reparation"), and a pass logged as
-#: "närvaro vid infarten" counted as a speed control for T1, "separat möte med skolan" as
-#: T2's motorburen insats (a council member's review, 2026-11-29). The others also end a
-#: compound ("trafiknykterhetskontroll", "EU-mopeder").
-WORD_START_KEYWORDS: frozenset[str] = frozenset({"fart", "epa"})
 
 #: Swedish month names, January first.
 MONTHS_SV: tuple[str, ...] = (
@@ -1026,37 +1014,6 @@ def control_type(activity_text: object) -> str | None:
     """Return the first control type an activity names (:func:`control_types`), or ``None``."""
     kinds = control_types(activity_text)
     return kinds[0] if kinds else None
-
-
-def control_types(activity_text: object) -> tuple[str, ...]:
-    """Return every control type a patrol activity names, in :data:`CONTROL_TYPES` order.
-
-    A pass is logged per trip (the page Pass fills a ticked trip), so one row often holds
-    several controls, "nykterhetskontroll; hastighetskontroll": each counts (a kommunpolis's
-    review: the first alone did, and the speed check went uncounted).
-
-    Parameters
-    ----------
-    activity_text
-        The patrol log's ``activity`` value.
-
-    Returns
-    -------
-    tuple of str
-        Keys of :data:`CONTROL_TYPES` (keywords of :data:`WORD_START_KEYWORDS` only at the
-        start of a word); empty when the activity is no control.
-    """
-    text = normalize_text(str(activity_text or ""))
-    return tuple(
-        kind for kind, words in CONTROL_TYPES.items() if any(_keyword_in(w, text) for w in words)
-    )
-
-
-def _keyword_in(word: str, text: str) -> bool:
-    """Return whether a control keyword occurs in normalised text (:data:`WORD_START_KEYWORDS`)."""
-    if word in WORD_START_KEYWORDS:
-        return re.search(rf"(?<![a-z0-9]){re.escape(word)}", text) is not None
-    return word in text
 
 
 def patrol_controls_in_month(patrol_log: pd.DataFrame, *, month: str) -> pd.Series:

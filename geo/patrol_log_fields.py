@@ -16,6 +16,7 @@ log, so the file import and the pass form share them through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -23,6 +24,18 @@ import pandas as pd
 from geo.model import normalize_text
 from geo.weeks import week_label
 
+#: Traffic-control types in the patrol log's activity text: type → keywords (normalised).
+CONTROL_TYPES: dict[str, tuple[str, ...]] = {
+    "nykterhet": ("nykter", "alkoholutandning", "rattfyll", "sallskontroll"),
+    "hastighet": ("hastighet", "fart"),
+    "motorburen": ("motorburen", "epa", "a-traktor", "moped"),
+}
+#: Keywords of :data:`CONTROL_TYPES` that count only at the start of a word: inside one they
+#: are other words ("infarten", "avfart", "separat", "reparation"), and a pass logged as
+#: "närvaro vid infarten" counted as a speed control for T1, "separat möte med skolan" as
+#: T2's motorburen insats (a council member's review, 2026-11-29). The others also end a
+#: compound ("trafiknykterhetskontroll", "EU-mopeder").
+WORD_START_KEYWORDS: frozenset[str] = frozenset({"fart", "epa"})
 #: Why a pass was cancelled: key (stored) → Swedish label (the form, the report).
 CANCEL_REASONS: dict[str, str] = {
     "larm": "annat larm/prioriterat ärende",
@@ -217,3 +230,34 @@ def cancelled_text(reasons: list[str]) -> str:
     n = len(reasons)
     kind = "inställt pass" if n == 1 else "inställda pass"
     return f"{n} {kind}: {', '.join(dict.fromkeys(reasons))}"
+
+
+def control_types(activity_text: object) -> tuple[str, ...]:
+    """Return every control type a patrol activity names, in :data:`CONTROL_TYPES` order.
+
+    A pass is logged per trip (the page Pass fills a ticked trip), so one row often holds
+    several controls, "nykterhetskontroll; hastighetskontroll": each counts (a kommunpolis's
+    review: the first alone did, and the speed check went uncounted).
+
+    Parameters
+    ----------
+    activity_text
+        The patrol log's ``activity`` value.
+
+    Returns
+    -------
+    tuple of str
+        Keys of :data:`CONTROL_TYPES` (keywords of :data:`WORD_START_KEYWORDS` only at the
+        start of a word); empty when the activity is no control.
+    """
+    text = normalize_text(str(activity_text or ""))
+    return tuple(
+        kind for kind, words in CONTROL_TYPES.items() if any(_keyword_in(w, text) for w in words)
+    )
+
+
+def _keyword_in(word: str, text: str) -> bool:
+    """Return whether a control keyword occurs in normalised text (:data:`WORD_START_KEYWORDS`)."""
+    if word in WORD_START_KEYWORDS:
+        return re.search(rf"(?<![a-z0-9]){re.escape(word)}", text) is not None
+    return word in text

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import settings
-from geo.activity import control_types
 from geo.patrol_log_fields import (
     CONTROL_COUNTS,
     FieldValueError,
+    control_types,
     parse_cancel_reason,
     parse_count,
 )
@@ -287,7 +287,7 @@ def _counts_problem(
 ) -> RowProblem | None:
     """Refuse counts on a cancelled pass, or on a pass whose activity names no control.
 
-    The follow-up sums the counts per control type (:func:`geo.activity.control_types`):
+    The follow-up sums the counts per control type (:func:`geo.patrol_log_fields.control_types`):
     counts on a pass that names none would be counted nowhere.
     """
     given = [field for field, n in counts.items() if n is not None]
@@ -349,7 +349,7 @@ def check_log_row(
         The row to store, or the first rule it breaks (the cancel reason, dates and times,
         texts, then counts; a start in the future before the end's checks; per text, in the
         order of :data:`TEXT_MAX_CHARS`, its length before personal data; counts given on a
-        pass whose activity names no control, :func:`geo.activity.control_types`, are
+        pass whose activity names no control, :func:`geo.patrol_log_fields.control_types`, are
         refused, since the follow-up sums them per control type).
     """
     heads = headers or {}

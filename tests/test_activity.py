@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from geo import activity, activity_entries, settings, store
+from geo import activity, activity_entries, patrol_log_fields, settings, store
 from geo.cli.report import activity_group
 from geo.errors import DataError, EntryError, ImportFileError
 from geo.weeks import local_now
@@ -507,12 +507,13 @@ def test_a_pass_of_several_controls_counts_for_each(plan):
     from geo.report.monthly.police import controls_table
     from geo.sites import load_places
 
-    assert activity.control_types("Nykterhetskontroll; hastighetskontroll; EPA-kontroll") == (
+    text = "Nykterhetskontroll; hastighetskontroll; EPA-kontroll"
+    assert patrol_log_fields.control_types(text) == (
         "nykterhet",
         "hastighet",
         "motorburen",
     )
-    assert activity.control_types("närvaro/synlighet") == ()
+    assert patrol_log_fields.control_types("närvaro/synlighet") == ()
     log = _patrol_log(
         [
             ("2026-10-07 21:00", "nykterhetskontroll; fordonskontroll (A-traktor/EPA/moped)"),

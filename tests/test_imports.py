@@ -30,7 +30,8 @@ LEVELS: dict[str, int] = {
     **dict.fromkeys(
         [
             "store", "sites", "network", "ingest", "quarantine", "users", "audit", "grid",
-            "privacy", "studyarea", "patrol_solver", "patrol_log_rows", "pointarea",
+            "privacy", "studyarea", "patrol_solver", "patrol_log_rows", "patrol_log_fields",
+            "pointarea",
             "pointcoords", "pointcsv", "pointfile", "pointjson", "pointods", "pointperiod",
             "pointtable", "pointtext", "pointxls",
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geo import activity
+from geo import activity, patrol_log_fields
 from geo.model import CATEGORIES
 from geo.words import and_list, mid_sentence
 
@@ -54,7 +54,7 @@ AREA_CELL_SIZE_M = 1000.0
 
 #: Patrol-log activity keywords (normalised) → control type; the activity plan's
 #: ``patrol_controls`` count the same rows (:func:`geo.activity.control_type`).
-CONTROL_TYPES = activity.CONTROL_TYPES
+CONTROL_TYPES = patrol_log_fields.CONTROL_TYPES
 
 
 control_type = activity.control_type
