@@ -65,7 +65,15 @@ STATUSES: dict[str, str] = {
     "behind": "pågår, ligger efter",
     "not_begun": "ej påbörjad",
     "not_planned": "ej planerad denna månad",
+    # done in a month outside the line's months (a bathing-site line logged in November):
+    # "genomförd" beside nothing planned read as the plan kept (a council member's review)
+    "unplanned": "utförd utanför säsong",
 }
+
+#: What a plan line's numbers count: key → Swedish (singular, plural). A line measured by
+#: the patrol log counts ISO weeks that met the promise, every other line times it was
+#: carried out ("Planerat 5" with no unit left a council member asking "5 what?").
+UNITS: dict[str, tuple[str, str]] = {"times": ("gång", "gånger"), "weeks": ("vecka", "veckor")}
 
 #: A week's ``Uppfyllt`` when its promised minutes are met, or not met once it is over;
 #: over with no pass logged in any of the month's weeks, not recorded (:func:`week_verdict`).
@@ -103,6 +111,7 @@ STATUS_COLUMNS: tuple[str, ...] = (
     "planned",
     "due",
     "planned_label",
+    "unit",
     "done",
     "status",
     "status_label",
@@ -1065,6 +1074,42 @@ def planned_times(line: Mapping[str, Any], *, month: str) -> int:
     return int(line["times"])
 
 
+def line_unit(line: Mapping[str, Any]) -> str:
+    """Return what a plan line's planned and done numbers count, a key of :data:`UNITS`.
+
+    Parameters
+    ----------
+    line
+        A row of :func:`load_plan`.
+
+    Returns
+    -------
+    str
+        ``"weeks"`` for a line measured by the patrol log (weeks that met the promise),
+        else ``"times"``.
+    """
+    return "weeks" if line["measured_by"] == "patrol_log" else "times"
+
+
+def count_text(n: int, unit: str) -> str:
+    """Say a count with its unit in Swedish: ``"1 gång"``, ``"2 gånger"``, ``"5 veckor"``.
+
+    Parameters
+    ----------
+    n
+        The count.
+    unit
+        A key of :data:`UNITS`.
+
+    Returns
+    -------
+    str
+        The number and the unit's singular (for 1) or plural.
+    """
+    one, many = UNITS[unit]
+    return f"{n} {one if n == 1 else many}"
+
+
 def line_period(line: Mapping[str, Any], *, month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Return when a plan line's month runs: its ISO weeks for a weekly line, else the month.
 
@@ -1103,9 +1148,11 @@ class Due:
     begun, over
         Whether the line's month (:func:`line_period`) has begun, and is over, on the day.
     label
-        ``planned`` as the report shows it: the number once the month is over (or nothing
-        is planned), else what is due so far, ``"3 av 4 veckor hittills"`` (``"6 av 8
-        hittills (3 av 4 veckor)"`` for twice a week), or ``"2 till månadens slut"``.
+        ``planned`` as the report shows it, with its unit (:func:`line_unit`): once the
+        month is over the count, ``"2 gånger"``, ``"4 gånger (1 per vecka)"`` or ``"5
+        veckor"`` (the presence line); before, what is due so far, ``"6 av 8 gånger
+        hittills (2 per vecka)"``, ``"3 av 4 veckor hittills"`` or ``"2 gånger till
+        månadens slut"``; outside the line's months ``"inget (planeras maj–september)"``.
     """
 
     planned: int
@@ -1135,21 +1182,25 @@ def due_by(line: Mapping[str, Any], *, month: str, now: pd.Timestamp) -> Due:
     planned = planned_times(line, month=month)
     start, end = line_period(line, month=month)
     begun, over = bool(now >= start), bool(now >= end)
-    if over or planned == 0:
-        return Due(planned, planned, begun, over, str(planned))
+    unit = line_unit(line)
+    # a weekly line's count of times says its rhythm: "4 gånger" alone hid that it is weekly
+    weekly_times = line["frequency"] == "week" and unit == "times"
+    rhythm = f" ({line['times']} per vecka)" if weekly_times else ""
+    if planned == 0:
+        return Due(0, 0, begun, over, f"inget (planeras {season_text(line['months'])})")
+    if over:
+        return Due(planned, planned, begun, over, count_text(planned, unit) + rhythm)
     if line["frequency"] != "week":
-        return Due(planned, 0, begun, over, f"{planned} till månadens slut")
+        return Due(planned, 0, begun, over, f"{count_text(planned, unit)} till månadens slut")
     weeks = iso_weeks_of_month(month)
     ended = sum(bool(now >= week_monday(shift_week(w, 1))) for w in weeks)
     due = int(line["times"]) * ended
-    so_far = f"{ended} av {len(weeks)} veckor"
-    label = f"{so_far} hittills" if due == ended else f"{due} av {planned} hittills ({so_far})"
-    return Due(planned, due, begun, over, label)
+    return Due(planned, due, begun, over, f"{due} av {count_text(planned, unit)} hittills{rhythm}")
 
 
 def _status(due: Due, done: int) -> str:
     if due.planned == 0:
-        return "done" if done > 0 else "not_planned"
+        return "unplanned" if done > 0 else "not_planned"
     if done >= due.planned:
         return "done"
     if not due.over:  # not missed before its time is out, but maybe behind what is due
@@ -1200,7 +1251,9 @@ def activity_status(
         Columns :data:`STATUS_COLUMNS`, one row per line and executor in plan order;
         ``planned``, ``due`` and ``planned_label`` as :func:`due_by` says; ``status`` is a
         key of :data:`STATUSES`: done when ``done >= planned`` (at once, even before the
-        month is over), not planned outside the line's months; before the month is over
+        month is over), not planned outside the line's months (unplanned when something
+        was done there all the same); ``unit`` (:func:`line_unit`) says what ``planned``
+        and ``done`` count; before the month is over
         running (not begun before it begins), or behind when less is done than is due by
         ``now`` (:class:`Due`); once it is over partly when some was done
         and not done when nothing.
@@ -1245,6 +1298,7 @@ def activity_status(
                     "planned": due.planned,
                     "due": due.due,
                     "planned_label": due.label,
+                    "unit": line_unit(line),
                     "done": done,
                     "status": status,
                     "status_label": STATUSES[status],
@@ -1257,10 +1311,11 @@ def line_status(statuses: Sequence[str]) -> str:
     """Return the status of an activity line from the statuses of its executors.
 
     Every executor of a line is planned the same number of times, so when they agree the
-    line has their status. When they do not, one has done more than another: before the
-    month is over the line is ``behind`` when one executor is, else ``running`` (nothing is
-    missed yet), after it ``partly``
-    (something was done but not everything).
+    line has their status. When they do not, one has done more than another: outside the
+    line's months the line is ``unplanned`` (something was done though nothing was
+    planned); before the month is over the line is ``behind`` when one executor is, else
+    ``running`` (nothing is missed yet), after it ``partly`` (something was done but not
+    everything).
 
     Parameters
     ----------
@@ -1275,6 +1330,8 @@ def line_status(statuses: Sequence[str]) -> str:
     kinds = set(statuses)
     if len(kinds) == 1:
         return next(iter(kinds))
+    if kinds == {"unplanned", "not_planned"}:  # nothing was planned: not "delvis"
+        return "unplanned"
     if "behind" in kinds:
         return "behind"
     return "running" if kinds & set(OPEN_STATUSES) else "partly"
@@ -1295,6 +1352,8 @@ class LineStatus:
     planned_label
         ``planned`` as the report shows it (:class:`Due`): ``"3 av 4 veckor hittills"``
         before the month is over.
+    unit
+        What ``planned`` and ``done`` count, a key of :data:`UNITS` (:func:`line_unit`).
     executor_labels
         The executors, as shown (``"Polisen"``, ``"Kommunen"``), in the plan's order.
     done
@@ -1312,10 +1371,24 @@ class LineStatus:
     planned: int
     due: int
     planned_label: str
+    unit: str
     executor_labels: tuple[str, ...]
     done: tuple[int, ...]
     executor_statuses: tuple[str, ...]
     status: str
+
+    @property
+    def done_label(self) -> str:
+        """What was done, with its unit: ``"1 gång"``; per executor when there are several.
+
+        ``"Polisen 1 gång, Kommunen 0 gånger"``, no-break spaces keeping each executor's
+        name, number and unit on one line.
+        """
+        said = [count_text(n, self.unit) for n in self.done]
+        if len(said) == 1:
+            return said[0]
+        pairs = zip(self.executor_labels, said, strict=True)
+        return ", ".join(f"{who} {n}".replace(" ", "\u00a0") for who, n in pairs)
 
     @property
     def status_label(self) -> str:
@@ -1357,6 +1430,7 @@ def status_by_line(status: pd.DataFrame) -> list[LineStatus]:
                 planned=int(first["planned"]),
                 due=int(first["due"]),
                 planned_label=str(first["planned_label"]),
+                unit=str(first["unit"]),
                 executor_labels=tuple(str(w) for w in rows["executor_label"]),
                 done=tuple(int(n) for n in rows["done"]),
                 executor_statuses=kinds,

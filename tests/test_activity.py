@@ -293,7 +293,11 @@ def test_status_done_partly_not_done_and_not_planned(plan):
     )
     assert december.loc[("B1", "kommun"), "status"] == "not_planned"  # out of bathing season
     assert december.loc[("B1", "kommun"), "status_label"] == "ej planerad denna månad"
-    assert december.loc[("T2", "polis"), "status"] == "done"  # done although not planned
+    # done although not planned: said so, never "genomförd" against nothing planned
+    t2 = december.loc[("T2", "polis")]
+    assert (t2["planned"], t2["done"], t2["status"]) == (0, 1, "unplanned")
+    assert t2["status_label"] == "utförd utanför säsong"
+    assert t2["planned_label"] == "inget (planeras mars–september)"
     rows_per_line = plan["executors"].map(len).sum()
     assert len(december) == rows_per_line
 
@@ -339,7 +343,7 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
         4, 3, "3 av 4 veckor hittills", 2, "pågår, ligger efter",
     )  # fmt: skip
     assert tuple(friday.loc[("N2", "kommun"), columns]) == (
-        8, 6, "6 av 8 hittills (3 av 4 veckor)", 0, "pågår, ligger efter",
+        8, 6, "6 av 8 gånger hittills (2 per vecka)", 0, "pågår, ligger efter",
     )  # fmt: skip
     assert friday.loc[("X1", "polis"), "status"] in activity.OPEN_STATUSES
     on_track = activity.activity_status(
@@ -353,7 +357,7 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
     ).set_index(["activity_id", "executor"])  # fmt: skip
     assert three.loc[("X1", "polis"), "status_label"] == "pågår"  # the weeks over all met
     assert tuple(friday.loc[("N1", "polis"), columns]) == (
-        2, 0, "2 till månadens slut", 0, "pågår",
+        2, 0, "2 gånger till månadens slut", 0, "pågår",
     )  # fmt: skip
 
     def s1_on(status: pd.DataFrame) -> activity.LineStatus:
@@ -366,7 +370,7 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
     assert monday.loc[("X1", "polis"), "status_label"] == "delvis"
     assert monday.loc[("N1", "polis"), "status_label"] == "pågår"
     december = status_on("2026-12-01 00:00")
-    assert tuple(december.loc[("N1", "polis"), columns]) == (2, 2, "2", 0, "ej genomförd")
+    assert tuple(december.loc[("N1", "polis"), columns]) == (2, 2, "2 gånger", 0, "ej genomförd")
     assert s1_on(december).status_label == "delvis"
     october = status_on("2026-10-20 12:00")
     assert october.loc[("N1", "polis"), "status_label"] == "ej påbörjad"
@@ -818,3 +822,16 @@ def test_a_month_whose_only_pass_was_cancelled_has_a_pass_logged():
     assert not activity.any_pass_logged(weekly.drop(columns="cancelled"), weeks)
     day = pd.Timestamp("2026-11-20", tz="Europe/Stockholm")
     assert activity.week_verdict(weeks[1], met=False, now=day, logged=True) == "nej"
+
+
+def test_a_shared_line_done_by_one_outside_its_months_is_not_delvis():
+    """Nothing was planned for either executor: one doing it is not a line done in part."""
+    assert activity.line_status(["unplanned", "not_planned"]) == "unplanned"
+    assert activity.line_status(["not_planned", "not_planned"]) == "not_planned"
+    assert activity.line_status(["done", "not_done"]) == "partly"
+
+
+def test_counts_say_their_unit():
+    said = [activity.count_text(n, "times") for n in (0, 1, 2)]
+    assert said == ["0 gånger", "1 gång", "2 gånger"]
+    assert [activity.count_text(n, "weeks") for n in (1, 5)] == ["1 vecka", "5 veckor"]

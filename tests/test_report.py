@@ -282,13 +282,17 @@ def test_activity_plan_status_equals_the_log(sample):
             continue
         who = row.Utförare.split(", ")
         if len(who) == 1:
-            assert int(row.Genomfört) == logged.get(f"{row.Id}/{executors[who[0]]}", 0)
-        else:  # "Polisen 0, Kommunen 1"
+            assert row.Genomfört == activity.count_text(
+                logged.get(f"{row.Id}/{executors[who[0]]}", 0), "times"
+            )
+        else:  # "Polisen 0 gånger, Kommunen 1 gång"
             assert " ".join(row.Genomfört.split()) == ", ".join(
-                f"{w} {logged.get(f'{row.Id}/{executors[w]}', 0)}" for w in who
+                f"{w} {activity.count_text(logged.get(f'{row.Id}/{executors[w]}', 0), 'times')}"
+                for w in who
             )
     b1 = plan_table[plan_table["Id"] == "B1"].iloc[0]
-    assert (b1["Planerat"], b1["Genomfört"]) == (str(len(activity.iso_weeks_of_month(MONTH))), "3")
+    weeks = len(activity.iso_weeks_of_month(MONTH))
+    assert (b1["Planerat"], b1["Genomfört"]) == (f"{weeks} gånger (1 per vecka)", "3 gånger")
     assert b1["Status"] == "delvis"
 
 
@@ -299,9 +303,17 @@ def test_activity_table_has_one_row_per_activity_with_its_executors(sample):
     assert ids == list(activity.load_plan()["activity_id"])  # each once, in the plan's order
     by_id = {r[0]: r for r in rows}
     # Id, Tema, Aktivitet, Utförare, Planerat, Genomfört, Status
-    assert by_id["S1"][3:] == ["Polisen, Kommunen", "1", "Polisen 0, Kommunen 1", "delvis"]
-    assert by_id["B1"][3:6] == ["Kommunen", str(len(activity.iso_weeks_of_month(MONTH))), "3"]
-    assert by_id["N3"][3:] == ["Polisen, Kommunen", "1", "Polisen 0, Kommunen 0", "ej genomförd"]
+    # every number says what it counts: "Planerat 5" left a council member asking "5 what?"
+    assert by_id["S1"][3:] == [
+        "Polisen, Kommunen", "1 gång", "Polisen 0 gånger, Kommunen 1 gång", "delvis",
+    ]  # fmt: skip
+    weeks = len(activity.iso_weeks_of_month(MONTH))
+    assert by_id["B1"][3:6] == ["Kommunen", f"{weeks} gånger (1 per vecka)", "3 gånger"]
+    assert by_id["N3"][3:] == [
+        "Polisen, Kommunen", "1 gång", "Polisen 0 gånger, Kommunen 0 gånger", "ej genomförd",
+    ]  # fmt: skip
+    assert by_id["X1"][4] == f"{weeks} veckor"
+    assert by_id["X1"][5].endswith(("vecka", "veckor"))  # weeks that met the promise
 
 
 def test_pdf_renders_on_a4_within_six_pages(sample):
@@ -547,7 +559,7 @@ def test_two_hour_table_on_a_constructed_log(tmp_path):
     assert list(table["Uppfyllt"]) == ["nej", "nej", "ja", "ja", "ja"]
     assert "3 av 5 veckor" in " ".join(report.notes["polis"])
     x1 = report.tables["aktivitetsplan"].frame.set_index("Id").loc["X1"]
-    assert (x1["Planerat"], x1["Genomfört"], x1["Status"]) == (5, 3, "delvis")
+    assert (x1["Planerat"], x1["Genomfört"], x1["Status"]) == ("5 veckor", "3 veckor", "delvis")
     controls = report.tables["kontroller"].frame.set_index("Kontrolltyp")
     assert controls.loc["Hastighet", "Tillfällen"] == 2
     assert controls.loc["Nykterhet", "Tillfällen"] == 2
@@ -691,7 +703,8 @@ def test_focus_names_each_activity_once_with_its_executors_statuses(tmp_path):
         undone + "N1 (Polisen: ej genomförd), N2 (Kommunen: ej genomförd), "
         "N3 (Polisen och Kommunen: ej genomförd)."
     ) in said
-    assert undone + "T1 (Polisen: delvis), T3 (Kommunen: ej genomförd)." in said
+    # how far from the plan a line done in part is: "delvis" alone did not say
+    assert undone + "T1 (Polisen: delvis, 1 av 2 gånger), T3 (Kommunen: ej genomförd)." in said
     assert (
         undone + "S1 (Polisen: genomförd, Kommunen: ej genomförd), "
         "S2 (Polisen och Kommunen: ej genomförd), S3 (Polisen och Kommunen: ej genomförd), "
@@ -724,14 +737,18 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     assert rows["X1"] == [
         "Polisen",
         "3 av 4 veckor hittills",
-        "2",
+        "2 veckor",
         "pågår, ligger efter",
     ]  # W46 missed
-    assert rows["N1"] == ["Polisen", "2 till månadens slut", "0", "pågår"]
-    assert rows["S1"] == ["Polisen, Kommunen", "1 till månadens slut", "Polisen 1, Kommunen 0",
-                          "pågår"]  # fmt: skip
-    assert rows["T1"] == ["Polisen", "2 till månadens slut", "2", "genomförd"]  # done already
-    assert rows["B1"] == ["Kommunen", "0", "0", "ej planerad denna månad"]
+    assert rows["N1"] == ["Polisen", "2 gånger till månadens slut", "0 gånger", "pågår"]
+    assert rows["S1"] == ["Polisen, Kommunen", "1 gång till månadens slut",
+                          "Polisen 1 gång, Kommunen 0 gånger", "pågår"]  # fmt: skip
+    assert rows["T1"] == [  # done already
+        "Polisen", "2 gånger till månadens slut", "2 gånger", "genomförd",
+    ]  # fmt: skip
+    assert rows["B1"] == [
+        "Kommunen", "inget (planeras maj–september)", "0 gånger", "ej planerad denna månad",
+    ]  # fmt: skip
     html = monthly.render_html(report)
     said = _section_text(html, "aktivitetsplan") + " " + _section_text(html, "fokus")
     assert "ej genomförd" not in said and "delvis" not in said
@@ -741,28 +758,30 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     csv = pd.read_csv(out["csv"] / "aktivitetsplan.csv", sep=";", dtype=str,
                       encoding="utf-8-sig").set_index("Id")  # fmt: skip
     assert list(csv.loc["X1", ["Planerat", "Genomfört", "Status"]]) == [
-        "3 av 4 veckor hittills", "2", "pågår, ligger efter",
+        "3 av 4 veckor hittills", "2 veckor", "pågår, ligger efter",
     ]  # fmt: skip
-    assert list(csv.loc["N1", ["Planerat", "Status"]]) == ["2 till månadens slut", "pågår"]
+    assert list(csv.loc["N1", ["Planerat", "Status"]]) == ["2 gånger till månadens slut", "pågår"]
     # once November is over the same log is judged as before
     over = _presence_report(tmp_path, log, month="2026-11", now="2026-12-02 09:00", done=done)
     rows = _activity_rows(over)
-    assert rows["X1"] == ["Polisen", "4", "2", "delvis"]
-    assert rows["N1"] == ["Polisen", "2", "0", "ej genomförd"]
-    assert rows["S1"] == ["Polisen, Kommunen", "1", "Polisen 1, Kommunen 0", "delvis"]
+    assert rows["X1"] == ["Polisen", "4 veckor", "2 veckor", "delvis"]
+    assert rows["N1"] == ["Polisen", "2 gånger", "0 gånger", "ej genomförd"]
+    assert rows["S1"] == [
+        "Polisen, Kommunen", "1 gång", "Polisen 1 gång, Kommunen 0 gånger", "delvis",
+    ]  # fmt: skip
     assert "S1 (Polisen: genomförd, Kommunen: ej genomförd)" in _section_text(
         monthly.render_html(over), "fokus"
     )
-    assert "aktivitetsplan" not in over.notes
+    assert not any("står som ”pågår”" in n for n in over.notes["aktivitetsplan"])
     # a month not begun: nothing is due yet
     ahead = _presence_report(tmp_path, log, month="2026-12", now="2026-11-27 14:00")
     rows = _activity_rows(ahead)
-    assert rows["X1"] == ["Polisen", "0 av 5 veckor hittills", "0", "ej påbörjad"]
-    assert rows["N1"] == ["Polisen", "2 till månadens slut", "0", "ej påbörjad"]
+    assert rows["X1"] == ["Polisen", "0 av 5 veckor hittills", "0 veckor", "ej påbörjad"]
+    assert rows["N1"] == ["Polisen", "2 gånger till månadens slut", "0 gånger", "ej påbörjad"]
     # the bathing section's note on the kommun's B line agrees with the table
     june = _presence_report(tmp_path, log, month="2026-06", now="2026-06-10 12:00")
     assert _activity_rows(june)["B1"] == [
-        "Kommunen", "1 av 4 veckor hittills", "0", "pågår, ligger efter",
+        "Kommunen", "1 av 4 gånger hittills (1 per vecka)", "0 gånger", "pågår, ligger efter",
     ]  # fmt: skip
     bad = _section_text(monthly.render_html(june), "bad")
     assert "enligt aktivitetsplanen: B1: pågår, ligger efter." in bad
@@ -902,7 +921,7 @@ def test_logged_controls_count_for_the_traffic_control_line(tmp_path):
     )
     plan = pd.read_csv(tables / "aktivitetsplan.csv", sep=";", encoding="utf-8-sig", dtype=str)
     t1 = plan.set_index("Id").loc["T1"]
-    assert (t1["Planerat"], t1["Genomfört"], t1["Status"]) == ("2", "2", "genomförd")
+    assert (t1["Planerat"], t1["Genomfört"], t1["Status"]) == ("2 gånger", "2 gånger", "genomförd")
     html = (out / "uppfoljning-2026-10.html").read_text(encoding="utf-8")
     assert "T1 (Polisen: ej genomförd)" not in html  # next month's focus agrees too
     # police controls are not incident counts: shown as 1, and the privacy note says so
@@ -1088,7 +1107,7 @@ def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
         ["2026-W48", "0", "120", "ej påbörjad"],
     ]
     rows = {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}
-    assert rows["X1"] == ["Polisen", "2 av 4 veckor hittills", "1", "pågår, ligger efter"]
+    assert rows["X1"] == ["Polisen", "2 av 4 veckor hittills", "1 vecka", "pågår, ligger efter"]
     # the end of Sunday 22 November ends week 47 (150 minutes by then), not the month
     CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-22"])
     html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
@@ -1172,7 +1191,7 @@ def test_focus_names_lines_behind_what_is_due_so_far_without_calling_them_missed
     report = _presence_report(tmp_path, log, month="2026-11", now="2026-11-27 14:00")
     said = _section_text(monthly.render_html(report), "fokus")
     behind = "Aktiviteter som hittills ligger efter planen i november 2026: "
-    assert behind + "X1 (Polisen: 2 av 3 hittills)." in said
+    assert behind + "X1 (Polisen: 2 av 3 veckor hittills)." in said
     assert "ej genomförd" not in said and "inte genomfördes" not in said
     assert "N1" not in said  # a monthly line is not due before its month is over
     # a line up to date so far is not named
@@ -1191,23 +1210,25 @@ def test_focus_names_what_each_executor_did_of_a_line_behind(tmp_path):
         tmp_path, _no_visits(), month="2026-06", now="2026-06-24 12:00", done=done
     )
     said = _section_text(monthly.render_html(report), "fokus")
-    assert "ligger efter planen i juni 2026: B1 (Kommunen: 1 av 3 hittills)." in said
+    assert "ligger efter planen i juni 2026: B1 (Kommunen: 1 av 3 gånger hittills)." in said
     # a line two executors share: one has done the month's all, the other is behind
     line = activity.LineStatus(
         activity_id="S9", theme="S", section="", text="", planned=4, due=3,
-        planned_label="3 av 4 veckor hittills", executor_labels=("Polisen", "Kommunen"),
+        planned_label="3 av 4 veckor hittills", unit="weeks",
+        executor_labels=("Polisen", "Kommunen"),
         done=(4, 1), executor_statuses=("done", "running"), status="running",
     )  # fmt: skip
     assert is_behind(line)
-    assert done_so_far(line) == ("genomförd", "1 av 3 hittills")
+    assert done_so_far(line) == ("genomförd", "1 av 3 veckor hittills")
 
 
 def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp_path):
     """Saturday 2 January 2027: December is over but its week 53 runs to Sunday 3 January."""
     report = _presence_report(tmp_path, _no_visits(), month="2026-12", now="2027-01-02 12:00")
     rows = _activity_rows(report)
-    assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0", "pågår, ligger efter"]
-    assert rows["N1"] == ["Polisen", "2", "0", "ej genomförd"]  # a monthly line is over
+    assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0 veckor", "pågår, ligger efter"]
+    # a monthly line is over
+    assert rows["N1"] == ["Polisen", "2 gånger", "0 gånger", "ej genomförd"]
     note = " ".join(report.notes["aktivitetsplan"])
     assert "per vecka när månadens sista ISO-vecka är slut" in note
     assert "Månaden är inte slut" not in note
@@ -1496,3 +1517,34 @@ def test_control_counts_are_summed_per_type_and_offences_under_k_hidden(tmp_path
     assert speed["Rapporter"] == "< 5"
     motor = controls.loc["Motorburen"]
     assert (motor["Tillfällen"], motor["Kontrollerade"]) == (0, "")
+
+
+def test_a_line_done_out_of_season_says_so_not_genomford(tmp_path):
+    """B1 (bathing sites, May–September) logged once for October: nothing was planned."""
+    done = _activity_log(("B1", "2026-10", "kommun", 1), ("N1", "2026-10", "polis", 2))
+    report = _presence_report(
+        tmp_path, _no_visits(), month="2026-10", now="2026-11-27 14:00", done=done
+    )
+    rows = _activity_rows(report)
+    # "genomförd" against 0 planned read as the plan kept; a council member reads what happened
+    assert rows["B1"] == [
+        "Kommunen", "inget (planeras maj–september)", "1 gång", "utförd utanför säsong",
+    ]  # fmt: skip
+    assert rows["N1"] == ["Polisen", "2 gånger", "2 gånger", "genomförd"]
+    assert rows["T2"][1:] == ["inget (planeras mars–september)", "0 gånger",
+                              "ej planerad denna månad"]  # fmt: skip
+    html = monthly.render_html(report)
+    said = _section_text(html, "aktivitetsplan")
+    assert "Planerat och Genomfört är antal gånger för varje utförare under månaden, för X1 " \
+        "antal veckor med minst 120 minuter i patrulloggen" in said  # fmt: skip
+    assert "står som ”utförd utanför säsong”" in said
+    assert "B1" not in _section_text(html, "fokus")  # nothing was missed
+    out = monthly.write_report(report, out_dir=tmp_path / "out", pdf=False)
+    csv = pd.read_csv(out["csv"] / "aktivitetsplan.csv", sep=";", dtype=str,
+                      encoding="utf-8-sig").set_index("Id")  # fmt: skip
+    assert list(csv.loc["B1", ["Planerat", "Genomfört", "Status"]]) == [
+        "inget (planeras maj–september)", "1 gång", "utförd utanför säsong",
+    ]  # fmt: skip
+    sheet = pd.read_excel(out["xlsx"], sheet_name=None, dtype=str)
+    plan = next(f for f in sheet.values() if "Genomfört" in f.columns).set_index("Id")
+    assert plan.loc["X1", "Genomfört"] == "0 veckor"

@@ -279,7 +279,7 @@ def status_cmd(
     human = "\n".join(
         f"{r['activity_id']:4} {r['executor_label']:9} {r['done']}/{r['planned']} "
         f"{r['status_label']}"
-        + (f" (planerad {season[r['activity_id']]})" if r["status"] == "not_planned" else "")
+        + (f" (planerad {season[r['activity_id']]})" if r["planned"] == 0 else "")
         + (f" ({r['planned_label']})" if r["status"] in act.OPEN_STATUSES else "")
         for r in rows
     )

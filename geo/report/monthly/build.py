@@ -32,6 +32,7 @@ from geo.report.monthly.spots import (
     NOTHING_LOGGED_NOTE,
     OPEN_ACTIVITY_NOTE,
     activity_table,
+    how_to_read_note,
     spot_tables,
 )
 from geo.report.monthly.tables import MonthlyReport, ReportInputs, Table
@@ -178,7 +179,11 @@ def compute_report(
         report.note(
             "bad", "Badsäsongen (maj–september) pågår inte; avsnittet visas under säsongen."
         )
-    report.add(activity_table(status))
+    report.add(activity_table(status, month=month))
+    report.note(
+        "aktivitetsplan",
+        how_to_read_note(activity.status_by_line(status), promise_min=PROMISE_MIN),
+    )
     if status["status"].isin(activity.OPEN_STATUSES).any():
         report.note("aktivitetsplan", OPEN_ACTIVITY_NOTE)
     logged = inputs.activity_log

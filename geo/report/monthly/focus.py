@@ -87,12 +87,39 @@ def done_so_far(line: activity.LineStatus) -> tuple[str, ...]:
     -------
     tuple of str
         One per executor: ``"genomförd"`` when it has done all the month's times, else
-        ``"1 av 3 hittills"`` (done of due by the report day). Never ``"ej genomförd"``:
-        nothing is missed before the month is over.
+        ``"1 av 3 veckor hittills"`` (done of due by the report day, with the unit:
+        :func:`geo.activity.count_text`). Never ``"ej genomförd"``: nothing is missed
+        before the month is over.
     """
     return tuple(
-        activity.STATUSES[s] if s == "done" else f"{n} av {line.due} hittills"
+        activity.STATUSES[s]
+        if s == "done"
+        else f"{n} av {activity.count_text(line.due, line.unit)} hittills"
         for s, n in zip(line.executor_statuses, line.done, strict=True)
+    )
+
+
+def done_of_planned(line: activity.LineStatus) -> tuple[str, ...]:
+    """Say for each executor of a line whose month is over what it did of what was planned.
+
+    Parameters
+    ----------
+    line
+        From :func:`geo.activity.status_by_line`.
+
+    Returns
+    -------
+    tuple of str
+        One per executor: its status, and for one done in part how much of the plan,
+        ``"delvis, 2 av 4 gånger"`` ("delvis" alone did not say how far from the plan).
+    """
+    return tuple(
+        f"{label}, {n} av {activity.count_text(line.planned, line.unit)}"
+        if s == "partly"
+        else label
+        for s, label, n in zip(
+            line.executor_statuses, line.executor_status_labels, line.done, strict=True
+        )
     )
 
 
@@ -119,12 +146,13 @@ def plan_reasons(
     list of str
         Up to two Swedish sentences, each naming a line once with its executors
         (:func:`who_did_what`): lines whose month is over and not done in full
-        (``"S2 (Polisen och Kommunen: ej genomförd)"``), and lines still running that are
-        behind what is due so far (:func:`is_behind`: ``"X1 (Polisen: 1 av 3 hittills)"``).
+        (``"S2 (Polisen och Kommunen: ej genomförd)"``, ``"X1 (Polisen: delvis, 3 av 5
+        veckor)"``), and lines still running that are behind what is due so far
+        (:func:`is_behind`: ``"X1 (Polisen: 1 av 3 veckor hittills)"``).
     """
     mine = [ln for ln in lines if ln.theme == theme]
     undone = [
-        f"{ln.activity_id} ({who_did_what(ln.executor_labels, ln.executor_status_labels)})"
+        f"{ln.activity_id} ({who_did_what(ln.executor_labels, done_of_planned(ln))})"
         for ln in mine
         if ln.status in ("not_done", "partly")
     ]

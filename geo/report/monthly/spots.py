@@ -13,6 +13,7 @@ from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table
 from geo.report.monthly.vocabulary import SPOT_IN_PROGRESS, month_label
 from geo.sites import nearest_place_names
+from geo.words import and_list
 
 
 def _after_status(after: object) -> str | None:
@@ -169,8 +170,9 @@ OPEN_ACTIVITY_NOTE = (
     "är gjort än veckorna hittills kräver, ”ej påbörjad” om dess första vecka eller månad "
     "inte har börjat) och räknas först när den är slut: en aktivitet per "
     "vecka när månadens sista ISO-vecka är slut (månadens veckor är de vars torsdag ligger i "
-    "månaden), övriga när månaden är slut. Planerat visar för aktiviteter per vecka hur många "
-    "av månadens veckor som är slut hittills, för övriga antalet till månadens slut."
+    "månaden), övriga när månaden är slut. Planerat visar för aktiviteter per vecka vad som "
+    "är planerat för de veckor som är slut hittills, för övriga vad som är planerat till "
+    "månadens slut."
 )
 
 #: Said when nobody logged any activity-plan line for the month: its "ej genomförd" may be
@@ -181,53 +183,84 @@ NOTHING_LOGGED_NOTE = (
 )
 
 
-def activity_table(status: pd.DataFrame) -> Table:
+def how_to_read_note(lines: list[activity.LineStatus], *, promise_min: int) -> str:
+    """Say what the activity table's numbers count, for a reader new to the tool.
+
+    Parameters
+    ----------
+    lines
+        From :func:`geo.activity.status_by_line`.
+    promise_min
+        Police minutes promised per ISO week (the presence line counts weeks that met it).
+
+    Returns
+    -------
+    str
+        Swedish: the numbers are times per executor in the month, the presence lines' weeks
+        with at least ``promise_min`` minutes in the patrol log; when a line was done outside
+        its months, that it reads "utförd utanför säsong".
+    """
+    weekly = [ln.activity_id for ln in lines if ln.unit == "weeks"]
+    said = "Planerat och Genomfört är antal gånger för varje utförare under månaden"
+    if weekly:
+        said += (
+            f", för {and_list(weekly)} antal veckor med minst {promise_min} minuter i "
+            "patrulloggen (avsnitt 2)"
+        )
+    said += "."
+    if any(ln.status == "unplanned" for ln in lines):
+        said += (
+            " En aktivitet som utfördes en månad då den inte är planerad står som "
+            f"”{activity.STATUSES['unplanned']}”."
+        )
+    return said
+
+
+def activity_table(status: pd.DataFrame, *, month: str) -> Table:
     """Show the activity plan's status this month, one row per activity line.
 
     A line done by several executors shows them joined ("Polisen, Kommunen") and what each
-    did ("Polisen 0, Kommunen 1"); its status is the line's
+    did ("Polisen 0 gånger, Kommunen 1 gång"); its status is the line's
     (:func:`geo.activity.status_by_line`): the executors' status when they agree, and
-    "delvis" when they do not ("pågår" while the month is not over). Before the month is
-    over the planned number says what is due so far ("3 av 4 veckor hittills", "2 till
-    månadens slut"); after, it is the number.
+    "delvis" when they do not ("pågår" while the month is not over). Every number says
+    its unit (:func:`geo.activity.count_text`): planned "2 gånger", "4 gånger (1 per
+    vecka)", the presence line's "5 veckor"; before the month is over what is due so far
+    ("3 av 4 veckor hittills", "2 gånger till månadens slut"); outside the line's months
+    "inget (planeras maj–september)".
 
     Parameters
     ----------
     status
         From :func:`geo.activity.activity_status` (one row per line and executor).
+    month
+        ``YYYY-MM``, named in the caption.
 
     Returns
     -------
     Table
         ``aktivitetsplan``: ``Id``, ``Tema``, ``Aktivitet``, ``Utförare``, ``Planerat`` (per
-        executor: a number, or text while the month is not over), ``Genomfört`` (a number,
-        or per executor when there are several), ``Status``.
+        executor) and ``Genomfört`` (text with units, per executor when there are several),
+        ``Status``.
     """
-    rows: list[list[Any]] = []
-    for line in activity.status_by_line(status):
-        if len(line.done) == 1:
-            done: int | str = line.done[0]
-        else:
-            done = ", ".join(  # a no-break space keeps each executor's number with its name
-                f"{who}\u00a0{n}" for who, n in zip(line.executor_labels, line.done, strict=True)
-            )
-        rows.append(
-            [
-                line.activity_id,
-                line.theme,
-                line.text,
-                ", ".join(line.executor_labels),
-                line.planned if line.due == line.planned else line.planned_label,
-                done,
-                line.status_label,
-            ]
-        )
+    rows = [
+        [
+            line.activity_id,
+            line.theme,
+            line.text,
+            ", ".join(line.executor_labels),
+            line.planned_label,
+            line.done_label,
+            line.status_label,
+        ]
+        for line in activity.status_by_line(status)
+    ]
     frame = pd.DataFrame(
         rows,
         columns=["Id", "Tema", "Aktivitet", "Utförare", "Planerat", "Genomfört", "Status"],
     )
     return Table(
         "aktivitetsplan",
-        "Aktivitetsplanen: status denna månad (planerat antal gäller varje utförare)",
+        f"Aktivitetsplanen, {month_label(month)}: planerat och genomfört (planerat gäller "
+        "varje utförare)",
         frame,
     )
