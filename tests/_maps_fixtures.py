@@ -142,6 +142,33 @@ def incidents_by_place(
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=places.crs)[list(INCIDENT_COLUMNS)]
 
 
+def incidents_over_kommun(
+    places: gpd.GeoDataFrame, boundary: shapely.Geometry, n: int = 600, *, seed: int = 3
+) -> gpd.GeoDataFrame:
+    """Return 15 incidents at each named place and ``n`` strewn over the kommun.
+
+    As in the main job's sample, bubbles then lie all over the kommun, beside and under the
+    place names: on a phone, whose whole-kommun view is a third as wide as a laptop's, some
+    place always has bubbles on every side of its name.
+    """
+    at_places = incidents_by_place(
+        places, {pid: Counter({"hastighet": 10, "narkotika": 5}) for pid in places["place_id"]}
+    )
+    rng = np.random.default_rng(seed)
+    left, bottom, right, top = boundary.bounds
+    points = [
+        p
+        for p in shapely.points(rng.uniform(left, right, 5 * n), rng.uniform(bottom, top, 5 * n))
+        if boundary.contains(p)
+    ][:n]
+    strewn = at_places.iloc[np.arange(len(points)) % len(at_places)].copy()
+    strewn["incident_id"] = [f"strewn-{i}" for i in range(len(points))]
+    strewn["place_id"] = None
+    strewn["place_name"] = None
+    strewn = strewn.set_geometry(gpd.GeoSeries(points, index=strewn.index, crs=places.crs))
+    return gpd.GeoDataFrame(pd.concat([at_places, strewn], ignore_index=True), crs=places.crs)
+
+
 def hotspots(*, as_json_strings: bool = False) -> gpd.GeoDataFrame:
     """Return ``N_HOTSPOTS`` hotspot polygons in the contract's columns."""
     profile = [0] * 168

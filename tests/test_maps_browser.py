@@ -555,6 +555,51 @@ def test_no_place_name_covers_a_cluster_count(offline_page, crowded_map, artifac
     assert real_errors(errors) == []
 
 
+@pytest.fixture(scope="module")
+def strewn_map(tmp_path_factory) -> Path:
+    """A lägesbild with bubbles all over the kommun, as the main job's has."""
+    places, boundary = sites.load_places(), sites.load_boundary()
+    m = lagesbild_map(fx.incidents_over_kommun(places, boundary), places=places, boundary=boundary)
+    return save_map(m, tmp_path_factory.mktemp("strewn") / "lagesbild.html")
+
+
+def test_on_a_phone_no_place_name_covers_a_cluster_count(browser, strewn_map, artifacts_dir):
+    # a police planner's phone (390 x 844, 3 device px per CSS px): the whole kommun is a
+    # third as wide as on a laptop, and the names were set on the bubbles where every place
+    # around them covered one ("Multen, Brogalandet" on a 15, "Multen, Sixtorp" on a 4); a
+    # name now gives way to a count, hidden until a zoom gives it room
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+        has_touch=True, service_workers="block",
+    )  # fmt: skip
+    context.route(
+        "**/*", lambda r: r.abort() if r.request.url.startswith("http") else r.continue_()
+    )
+    page = context.new_page()
+    try:
+        errors = open_map(page, strewn_map)
+        page.wait_for_timeout(600)
+        shown = set()
+        for step, zoom in enumerate((0, 1, 1, -1, -1, -1)):
+            if zoom:
+                page.evaluate(
+                    f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + {zoom}); }}"
+                )
+                page.wait_for_timeout(900)
+            found = page.evaluate(_NAMES_ON_CLUSTERS_JS)
+            if step == 0:
+                page.screenshot(path=str(artifacts_dir / "lagesbild-mobil-kluster.png"))
+                assert len(found["bubbles"]) >= 15  # crowded, as the main job's map is
+            assert found["hits"] == [], f"step {step}, zoom {zoom:+d}"
+            assert page.evaluate(LABEL_OVERLAPS_JS)["overlaps"] == [], step
+            shown |= set(found["names"])
+        # names give way only where they must: most are read at one zoom or another
+        assert len(shown) >= 10, shown
+        assert real_errors(errors) == []
+    finally:
+        context.close()
+
+
 #: JS: each shown place name (no stop badge) with the px from its own point to its words' box
 #: (and from its own place's box, ``home``), that point, the box, and the ends of its leader
 #: lines on screen.

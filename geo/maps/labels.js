@@ -19,12 +19,14 @@
  * If none of those places is free, each is also tried moved just past what it covers (a
  * bubble on the place itself, as when incidents are geocoded to the place, covers them all;
  * of a line, the part under the label) or back inside the map, and once more, at most REACH
- * px either way. A place is first judged by how much of the words cannot be read there:
- * beyond the map's edge, under a box or on another label; then by how much of the markers and
- * lines it covers, then by how far it moved. A label that cannot be whole anywhere (its place
- * at or past the edge, as on a phone zoomed in on a plan's stops) is hidden (class
- * geo-hidden) until a later placing finds it room; so a name is never cut off, and covers a
- * marker or a line only where every whole place covers as much. A name set more than LEADER
+ * px either way. A place is first judged by how much of the words, or of a number one reads,
+ * cannot be read there: beyond the map's edge, under a box, on another label or on a bubble's
+ * count; then by how much of the other markers and lines it covers, then by how far it moved.
+ * A label that cannot be whole and off every count anywhere (its place at or past the edge, as
+ * on a phone zoomed in on a plan's stops; bubbles all around it, as on a phone's whole-kommun
+ * view of the lägesbild) is hidden (class geo-hidden) until a later placing finds it room; so
+ * a name is never cut off, never covers a count, and covers another marker or a line only
+ * where every whole place covers as much. A name set more than LEADER
  * px further from its own point than its own place puts it is tied to the point by a thin
  * line (class geo-leader, data-label its name):
  * moved around a bubble, it could stand nearer another place's point than its own and read
@@ -126,19 +128,21 @@ function geoPlaceLabels(map) {
     return out;
   }
   function markerBoxes(l, frame, stacked) {
-    // the boxes a label keeps off for layer l: a marker icon showing text (a cluster's count)
-    // drawn and not faded out by the cluster group, icons stacked on the very same spot
-    // counting once; a plain circle marker; a spiderfied marker's leg
+    // the boxes a label keeps off for layer l, as {box, count}: a marker icon showing text (a
+    // cluster's count; count true) drawn and not faded out by the cluster group, icons
+    // stacked on the very same spot counting once; a plain circle marker; a spiderfied
+    // marker's leg
     var out = [];
     var icon = l instanceof L.Marker && l._icon;
     if (icon && icon.style.opacity !== '0' && /\S/.test(icon.textContent || '')) {
       var r = icon.getBoundingClientRect();
       var key = [r.left, r.top, r.right, r.bottom].map(Math.round).join();
-      if (r.width && !stacked[key]) { stacked[key] = true; out.push(r); }
+      if (r.width && !stacked[key]) { stacked[key] = true; out.push({box: r, count: true}); }
     } else if (drawn(l)) {
-      out.push(circleBox(l, frame));
+      out.push({box: circleBox(l, frame)});
     }
-    return l._spiderLeg && l._spiderLeg._map ? out.concat(legBoxes(l._spiderLeg, frame)) : out;
+    var legs = l._spiderLeg && l._spiderLeg._map ? legBoxes(l._spiderLeg, frame) : [];
+    return out.concat(legs.map(function (b) { return {box: b}; }));
   }
   function lineChunks(l, frame) {
     // a line drawn as an obstacle (a plan's route, a stop's leader, a road stretch's rate, a
@@ -213,8 +217,8 @@ function geoPlaceLabels(map) {
     map.eachLayer(function (l) {
       var t = l.getTooltip && l.getTooltip();
       if (t && t.options.permanent && t._container && t._map) { tips.push(t); }
-      markerBoxes(l, frame, stacked).forEach(function (b) {
-        if (overlap(b, frame)) { stones.push({box: b, layer: l}); }
+      markerBoxes(l, frame, stacked).forEach(function (m) {
+        if (overlap(m.box, frame)) { m.layer = l; stones.push(m); }
       });
       lineChunks(l, frame).forEach(function (c) {
         if (overlap(c.box, frame)) { c.layer = l; stones.push(c); }
@@ -263,9 +267,11 @@ function geoPlaceLabels(map) {
     // every place tried lies within a label's size and REACH of its own
     var region = {left: home.left - w, right: home.right + w,
                   top: home.top - h, bottom: home.bottom + h};
-    var stones = [], segs = [];  // markers' boxes; lines' segments [x1, y1, x2, y2, h]
+    // markers' boxes (the counts' apart); lines' segments [x1, y1, x2, y2, h]
+    var stones = [], counts = [], segs = [];
     near(region).forEach(function (s) {
       if (s.layer === t._source) { return; }
+      if (s.count) { counts.push(s.box); return; }
       if (!s.segs) { stones.push(s.box); return; }
       s.segs.forEach(function (g) {  // only the segments that come near the region
         var h = s.h;
@@ -276,6 +282,7 @@ function geoPlaceLabels(map) {
       });
     });
     var others = placed.filter(function (p) { return overlap(p, region); });
+    var unread = others.concat(counts);  // what a name may not lie on: names, then counts
     // the other names' own points near by: a name moved closer to one of them than to its
     // own would read as that place's (Fjugesta centrum's name above Knista)
     var own = anchorOf(t, frame);
@@ -307,9 +314,11 @@ function geoPlaceLabels(map) {
       return rivals.some(function (a) { return gap(b, a) + 1 < mine; }) ? 1 : 0;
     }
     function score(c) {
-      // cut: beyond the edge or on a box or a name; cover: on a marker, or on a line (as
-      // much as the line's stroke and gap it holds: the length inside times the width)
-      c.cut = others.reduce(function (sum, p) { return sum + overlap(c.box, p); },
+      // cut: beyond the edge or on a box, a name or a bubble's count (a name on a count hides
+      // a number one reads: on a phone "Multen, Brogalandet" lay on a bubble's 15); cover: on
+      // a marker, or on a line (as much as the line's stroke and gap it holds: the length
+      // inside times the width)
+      c.cut = unread.reduce(function (sum, p) { return sum + overlap(c.box, p); },
                             outside(c.box, frame));
       c.cover = stones.reduce(function (sum, p) { return sum + overlap(c.box, p); }, 0);
       c.mis = misleads(c.box);
@@ -330,7 +339,7 @@ function geoPlaceLabels(map) {
     }
     // every place covers something: try each moved past what it covers (or back inside the
     // map), then those moved once more in the same way
-    var known = {}, walls = stones.concat(others);
+    var known = {}, walls = stones.concat(unread);
     for (var step = 0; step < 2 && best.cut + best.cover + best.mis > 0; step++) {
       var next = [];
       tried.forEach(function (c) {
@@ -345,7 +354,7 @@ function geoPlaceLabels(map) {
       tried = next.sort(compare).slice(0, 12);
     }
     var box = place(t, best.side, best.offset);
-    if (best.cut > 0) {  // cut off or on another name wherever it goes: not shown at all
+    if (best.cut > 0) {  // cut off, on another name or on a count wherever it goes: not shown
       L.DomUtil.addClass(t._container, 'geo-hidden');
       return null;
     }
