@@ -51,6 +51,10 @@ MONTHS_SV: tuple[str, ...] = (
 #: Their short forms as dates are written ("2–8 nov"), as :data:`geo.weeks.DAY_ABBR` is of days.
 MONTH_ABBR: tuple[str, ...] = tuple(name[:3] for name in MONTHS_SV)
 
+#: A week's ``Uppfyllt`` when its promised minutes are met, or not met once it is over;
+#: over with no pass logged in any of the month's weeks, not recorded (:func:`week_verdict`).
+WEEK_MET, WEEK_NOT_MET, WEEK_NOT_LOGGED = "ja", "nej", "ej registrerat"
+
 #: Status of an activity line in a month: id → Swedish label. Partly and not done are
 #: said only once the line's month is over; before, a line not done yet is running (not
 #: begun before the month begins), as the report's weeks of police presence are, or behind
@@ -68,16 +72,16 @@ STATUSES: dict[str, str] = {
     # done in a month outside the line's months (a bathing-site line logged in November):
     # "genomförd" beside nothing planned read as the plan kept (a council member's review)
     "unplanned": "utförd utanför säsong",
+    # a line counted from the patrol log (X1) whose month is over with no pass logged in any
+    # of its weeks: the report's police table says "ej registrerat" of those weeks, and
+    # "ej genomförd" beside it told the council the opposite (a council member's review)
+    "not_logged": WEEK_NOT_LOGGED,
 }
 
 #: What a plan line's numbers count: key → Swedish (singular, plural). A line measured by
 #: the patrol log counts ISO weeks that met the promise, every other line times it was
 #: carried out ("Planerat 5" with no unit left a council member asking "5 what?").
 UNITS: dict[str, tuple[str, str]] = {"times": ("gång", "gånger"), "weeks": ("vecka", "veckor")}
-
-#: A week's ``Uppfyllt`` when its promised minutes are met, or not met once it is over;
-#: over with no pass logged in any of the month's weeks, not recorded (:func:`week_verdict`).
-WEEK_MET, WEEK_NOT_MET, WEEK_NOT_LOGGED = "ja", "nej", "ej registrerat"
 
 #: Statuses of a line whose month is not over on the day the status is told.
 OPEN_STATUSES: tuple[str, ...] = ("running", "behind", "not_begun")
@@ -1256,7 +1260,9 @@ def activity_status(
         and ``done`` count; before the month is over
         running (not begun before it begins), or behind when less is done than is due by
         ``now`` (:class:`Due`); once it is over partly when some was done
-        and not done when nothing.
+        and not done when nothing, but for a line counted from the patrol log not logged
+        when no pass at all is logged in the month's weeks (or ``weekly_minutes`` is
+        ``None``), as the report's police table says of those weeks.
     """
     now = pd.Timestamp.now(tz=settings.timezone) if now is None else pd.Timestamp(now)
     key = str(parse_month(month))
@@ -1265,6 +1271,9 @@ def activity_status(
         this.groupby(["activity_id", "executor"])["times"].sum().to_dict() if len(this) else {}
     )
     weeks_met = 0
+    passes_logged = weekly_minutes is not None and any_pass_logged(
+        weekly_minutes, iso_weeks_of_month(key)
+    )
     if weekly_minutes is not None and len(weekly_minutes):
         wk = weekly_minutes[weekly_minutes["iso_week"].isin(iso_weeks_of_month(key))]
         weeks_met = int(wk["met"].astype(bool).sum())
@@ -1287,6 +1296,8 @@ def activity_status(
                     named = controls.map(lambda ks, kinds=kinds: bool(set(ks) & set(kinds)))
                     done = max(done, int(named.sum()))
             status = _status(due, done)
+            if status == "not_done" and line["measured_by"] == "patrol_log" and not passes_logged:
+                status = "not_logged"
             rows.append(
                 {
                     "activity_id": line["activity_id"],

@@ -1548,3 +1548,19 @@ def test_a_line_done_out_of_season_says_so_not_genomford(tmp_path):
     sheet = pd.read_excel(out["xlsx"], sheet_name=None, dtype=str)
     plan = next(f for f in sheet.values() if "Genomfört" in f.columns).set_index("Id")
     assert plan.loc["X1", "Genomfört"] == "0 veckor"
+
+
+def test_the_presence_line_with_no_pass_logged_reads_as_the_police_table(tmp_path):
+    """October with no pass at all: section 2 says "ej registrerat", so does X1's row."""
+    report = _presence_report(tmp_path, _no_visits(), month="2026-10", now="2026-11-27 14:00")
+    html = monthly.render_html(report)
+    assert {r[3] for r in _html_table(html, "polisnarvaro")} == {"ej registrerat"}
+    # "ej genomförd" beside "ej registrerat, inte nödvändigtvis ej utfört" said the opposite
+    assert _activity_rows(report)["X1"] == ["Polisen", "5 veckor", "0 veckor", "ej registrerat"]
+    said = _section_text(html, "fokus")
+    assert "Inga pass är registrerade i oktober 2026 för X1 (Polisen)." in said
+    assert "X1 (Polisen: ej genomförd)" not in said
+    # one pass logged: the weeks not met are "nej", and X1 is not done
+    one = pd.DataFrame([_visit(1, "2026-10-07 18:00", "2026-10-07 18:30", "närvaro", "Vintrosa")])
+    report = _presence_report(tmp_path, one, month="2026-10", now="2026-11-27 14:00")
+    assert _activity_rows(report)["X1"][-1] == "ej genomförd"

@@ -144,11 +144,13 @@ def plan_reasons(
     Returns
     -------
     list of str
-        Up to two Swedish sentences, each naming a line once with its executors
+        Up to three Swedish sentences, each naming a line once with its executors
         (:func:`who_did_what`): lines whose month is over and not done in full
         (``"S2 (Polisen och Kommunen: ej genomförd)"``, ``"X1 (Polisen: delvis, 3 av 5
         veckor)"``), and lines still running that are behind what is due so far
-        (:func:`is_behind`: ``"X1 (Polisen: 1 av 3 veckor hittills)"``).
+        (:func:`is_behind`: ``"X1 (Polisen: 1 av 3 veckor hittills)"``); and, apart, lines
+        counted from the patrol log with no pass logged (``not_logged``, "ej registrerat"),
+        not called undone: ``"Inga pass är registrerade i oktober 2026 för X1 (Polisen)."``
     """
     mine = [ln for ln in lines if ln.theme == theme]
     undone = [
@@ -161,6 +163,8 @@ def plan_reasons(
         for ln in mine
         if is_behind(ln)
     ]
+    unlogged = [f"{ln.activity_id} ({and_list(ln.executor_labels)})" for ln in mine
+                if ln.status == "not_logged"]  # fmt: skip
     when = month_label(month)
     note = "" if registered else " (inget är registrerat för månaden)"
     said = []
@@ -172,6 +176,8 @@ def plan_reasons(
         said.append(
             f"Aktiviteter som hittills ligger efter planen i {when}: {', '.join(behind)}{note}."
         )
+    if unlogged:
+        said.append(f"Inga pass är registrerade i {when} för {', '.join(unlogged)}.")
     return said
 
 
