@@ -143,6 +143,26 @@ def _holds_date(clock: str) -> bool:
     return " " in text or "T" in text
 
 
+def _clock_change(ts: pd.Timestamp) -> tuple[str, str]:
+    """Return the fix and the why of a local time the clock change skips or repeats.
+
+    In March 02:00–03:00 does not exist; in October it comes twice, and a pass then can only
+    be told by its UTC offset, which a cell with its date may carry (``+02:00`` the first
+    time, summer time; ``+01:00`` the second).
+    """
+    if pd.isna(ts.tz_localize(settings.timezone, ambiguous=True, nonexistent="NaT")):
+        return (
+            "välj en tid som finns (klockan ställs fram från 02:00 till 03:00)",
+            f"finns inte den {ts.date()} (sommartid börjar)",
+        )
+    at = f"{ts.date()} {ts:%H:%M}"
+    return (
+        f"skriv tiden med datum och tidszon: {at}+02:00 för första gången (sommartid),"
+        f" {at}+01:00 för andra gången (normaltid)",
+        f"finns två gånger den {ts.date()} (klockan ställs tillbaka från 03:00 till 02:00)",
+    )
+
+
 def _parse_time(day: str, clock: str, *, field: str, name: Callable[[str], str]) -> pd.Timestamp:
     """Return the local time of a start/end cell; raise :class:`_BadCellError` naming it."""
     column = name(field)
@@ -167,14 +187,8 @@ def _parse_time(day: str, clock: str, *, field: str, name: Callable[[str], str])
     if ts.tzinfo is None:
         local = ts.tz_localize(settings.timezone, ambiguous="NaT", nonexistent="NaT")
         if pd.isna(local):
-            raise _BadCellError(
-                field,
-                column,
-                clock,
-                "välj en tid som finns (vid omställningen till sommartid saknas 02:00–03:00,"
-                " vid omställningen till vintertid finns 02:00–03:00 två gånger)",
-                why=f"finns inte eller är tvetydig den {ts.date()} (klockan ställs om)",
-            )
+            fix, why = _clock_change(ts)
+            raise _BadCellError(field, column, clock, fix, why=why)
         ts = pd.Timestamp(local)
     return ts.tz_convert(settings.timezone)
 

@@ -116,6 +116,30 @@ def test_minutes_per_week_across_dst_change() -> None:
     assert weeks["minutes"].iloc[0] == pytest.approx(60.0)
 
 
+def test_a_pass_in_octobers_repeated_hour_is_logged_with_its_offset(tmp_path: Path) -> None:
+    # 02:00–03:00 comes twice on 25 October 2026; such a pass was refused with no way to
+    # say which hour it was: the detail now says how, and the time written so is stored
+    f = _csv(
+        tmp_path / "logg.csv",
+        [
+            "2026-10-25;02:10;02:50;Fjugesta centrum;närvaro/synlighet;",
+            "2026-10-25;2026-10-25 02:10+01:00;2026-10-25 02:50+01:00;Vintrosa;närvaro;",
+            "2026-03-29;02:10;03:20;Fjugesta centrum;närvaro/synlighet;",
+        ],
+    )
+    result = patrol_log.import_log(f, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert (result.stored, result.quarantined) == (1, 2)
+    details = [e.detail for e in result.examples]
+    assert any(
+        "'02:10' finns två gånger den 2026-10-25" in d and "2026-10-25 02:10+01:00" in d
+        for d in details
+    )
+    assert any("'02:10' finns inte den 2026-03-29 (sommartid börjar)" in d for d in details)
+    stored = patrol_log.read_log(tmp_path / "s.gpkg")
+    assert stored["start"].iloc[0] == pd.Timestamp("2026-10-25 01:10", tz="UTC")
+    assert stored["minutes"].iloc[0] == pytest.approx(40.0)
+
+
 def test_bad_week_range() -> None:
     with pytest.raises(DataError, match="before"):
         patrol_log.minutes_per_week(_log(), first_week="2026-W10", last_week="2026-W09")
