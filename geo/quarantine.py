@@ -17,7 +17,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,8 @@ import pandas as pd
 __all__ = [
     "FIRST_ROWS",
     "FIX_FIELDS",
+    "INCIDENT_MENDING",
+    "Mending",
     "QuarantinedRow",
     "cell_text",
     "first_rows",
@@ -168,30 +170,62 @@ def row_key(fields: Mapping[str, object]) -> str:
     return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Mending:
+    """Which fields the fix of each reason changes: how a mended row is told from its row.
+
+    Attributes
+    ----------
+    fixed_by
+        Reason → the kind of fix that mends it.
+    changes
+        Kind of fix → the fields it changes; a row mended there keeps the others.
+    """
+
+    fixed_by: Mapping[str, str]
+    changes: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def by_field(cls, fields: Sequence[str]) -> Mending:
+        """Return the mending of rows whose refusal names one field: its fix changes that one.
+
+        A patrol-log row is refused for one of its fields
+        (:attr:`geo.patrol_log_rows.RowProblem.field`): pass that field as the reason.
+        """
+        return cls({f: f for f in fields}, {f: (f,) for f in fields})
+
+
+#: The incident import's mending: a time fixed, or a location (:data:`FIX_FIELDS`).
+INCIDENT_MENDING = Mending(_FIXED_BY, FIX_FIELDS)
+
+
 def _id_key(fields: Mapping[str, object]) -> str:
     """Return the key of a row's source and id: any row with them mends it."""
     return row_key({"source": fields.get("source"), "id": fields.get("id")})
 
 
-def _values_key(fields: Mapping[str, object], fix: str) -> str:
-    """Return the key of a row's values outside the fields ``fix`` changes (:data:`FIX_FIELDS`)."""
-    changed = FIX_FIELDS[fix]
+def _values_key(fields: Mapping[str, object], fix: str, changed: tuple[str, ...]) -> str:
+    """Return the key of a row's values outside the ``changed`` fields of the ``fix``."""
     return row_key({"fix": fix, **{f: v for f, v in fields.items() if f not in changed}})
 
 
-def fix_key(fields: Mapping[str, object], reason: str) -> str | None:
+def fix_key(
+    fields: Mapping[str, object], reason: str, mending: Mending = INCIDENT_MENDING
+) -> str | None:
     """Return the key a quarantined row shares with its mended version, or ``None``.
 
     A row with a source id is mended by any stored row of that source and id. One without
     is mended by a stored row with the same values outside the fields its reason is about
-    (:data:`FIX_FIELDS`): a ``no_location`` row by the row with coordinates or a known place.
+    (``mending``): a ``no_location`` row by the row with coordinates or a known place.
 
     Parameters
     ----------
     fields
         The quarantined row's values by field (see :func:`row_key`).
     reason
-        Why it was quarantined.
+        Why it was quarantined (a key of ``mending.fixed_by``).
+    mending
+        The fields each reason's fix changes (default the incident import's).
 
     Returns
     -------
@@ -200,15 +234,15 @@ def fix_key(fields: Mapping[str, object], reason: str) -> str | None:
     """
     if cell_text(fields.get("id")):
         return _id_key(fields)
-    fix = _FIXED_BY.get(reason)
-    return None if fix is None else _values_key(fields, fix)
+    fix = mending.fixed_by.get(reason)
+    return None if fix is None else _values_key(fields, fix, mending.changes[fix])
 
 
-def fix_keys(fields: Mapping[str, object]) -> frozenset[str]:
+def fix_keys(fields: Mapping[str, object], mending: Mending = INCIDENT_MENDING) -> frozenset[str]:
     """Return the keys of the quarantined rows a stored row mends (:func:`fix_key`)."""
     if cell_text(fields.get("id")):
         return frozenset({_id_key(fields)})
-    return frozenset(_values_key(fields, fix) for fix in FIX_FIELDS)
+    return frozenset(_values_key(fields, fix, changed) for fix, changed in mending.changes.items())
 
 
 def _raw_key(raw: str) -> str:

@@ -12,7 +12,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -419,23 +419,21 @@ class ImportCounts:
 
 
 @dataclass(frozen=True)
-class ImportResult(ImportCounts):
-    """Counts of one incident import: ``read == stored + quarantined + duplicates + repeats``.
+class RepeatCounts(ImportCounts):
+    """Counts of an import that knows its quarantine's rows: repeats and rows mended.
 
-    ``quarantined`` counts the rows quarantined now, ``reasons`` them by reason; ``repeats``
-    the bad rows an earlier import quarantined already (:func:`geo.quarantine.row_key`),
-    at ``repeat_lines`` of the file; ``resolved`` the quarantined rows of earlier imports
-    that rows stored now mend; ``categories`` counts stored rows by category.
+    ``read == stored + quarantined + duplicates + repeats``. ``quarantined`` counts the rows
+    quarantined now, ``reasons`` them by reason; ``repeats`` the bad rows an earlier import
+    quarantined already (:func:`geo.quarantine.row_key`); ``resolved`` the quarantined rows
+    of earlier imports that rows stored now mend (:func:`geo.quarantine.fix_key`).
+    ``geo import`` and ``geo log import`` both say them.
     """
 
-    already_imported: bool = False
-    categories: dict[str, int] = field(default_factory=dict)
     repeats: int = 0
-    repeat_lines: frozenset[int] = frozenset()
     resolved: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the counts, with ``repeats`` and ``resolved``, as ``geo import --json``."""
+        """Return the counts, with ``repeats`` and ``resolved`` (the commands' ``--json``)."""
         out = super().as_dict()
         out["repeats"] = self.repeats
         out["resolved"] = self.resolved
@@ -451,6 +449,19 @@ class ImportResult(ImportCounts):
             f"read {self.read}, stored {self.stored}, quarantined {self.quarantined}{repeats},"
             f" duplicates {self.duplicates}"
         )
+
+
+@dataclass(frozen=True)
+class ImportResult(RepeatCounts):
+    """Counts of one incident import (:class:`RepeatCounts`).
+
+    ``repeat_lines`` are the file's lines of the repeats; ``categories`` counts stored rows
+    by category.
+    """
+
+    already_imported: bool = False
+    categories: dict[str, int] = field(default_factory=dict)
+    repeat_lines: frozenset[int] = frozenset()
 
 
 def _utc_text(value: pd.Timestamp | None) -> str | None:
@@ -552,9 +563,9 @@ def write_import(batch: ImportBatch, path: Path | None = None) -> ImportResult:
                 conn.execute("DELETE FROM incidents WHERE incident_id = ?", (row[1],))
             conn.executemany(f"INSERT INTO incidents ({cols}) VALUES ({marks})", updates)
             stored = len(new_rows) + len(updates)
-            resolved = _resolve(conn, batch.fixes, import_id)
+            resolved = resolve_quarantine(conn, batch.fixes, import_id)
             q = keyed(batch.quarantine)
-            repeat = q["key"].isin(_quarantined_before(conn, list(q["key"])))
+            repeat = q["key"].isin(quarantined_before(conn, list(q["key"])))
             fresh_q = q[~repeat]
             conn.executemany(
                 "INSERT INTO quarantine (import_id, file, line, reason, detail, raw, file_sha256,"
@@ -627,22 +638,52 @@ def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
         yield list(values[start : start + size])
 
 
-def _quarantined_before(conn: sqlite3.Connection, keys: Sequence[str]) -> set[str]:
+def quarantined_before(
+    conn: sqlite3.Connection, keys: Sequence[str], table: str = "quarantine"
+) -> set[str]:
     """Return which of the row ``keys`` an earlier import quarantined (mended or not).
 
     A row quarantined and later mended is not quarantined again when an older copy of the
     file is imported: the mended row is stored.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    keys
+        Row keys (:func:`geo.quarantine.row_key`).
+    table
+        The quarantine table (with ``row_key``): ``quarantine`` or ``patrol_log_quarantine``.
+
+    Returns
+    -------
+    set of str
+        The keys found.
     """
     found: set[str] = set()
     for chunk in _chunks(sorted(set(keys))):
         marks = ",".join("?" * len(chunk))
-        rows = conn.execute(f"SELECT row_key FROM quarantine WHERE row_key IN ({marks})", chunk)
+        rows = conn.execute(f"SELECT row_key FROM {table} WHERE row_key IN ({marks})", chunk)
         found.update(str(r[0]) for r in rows)
     return found
 
 
-def _resolve(conn: sqlite3.Connection, fixes: frozenset[str], import_id: int) -> int:
-    """Mark the open quarantined rows whose fix key is in ``fixes`` resolved by ``import_id``.
+def resolve_quarantine(
+    conn: sqlite3.Connection, fixes: Iterable[str], by: object, table: str = "quarantine"
+) -> int:
+    """Mark the open quarantined rows whose fix key is in ``fixes`` resolved by ``by``.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    fixes
+        Fix keys of rows stored (:func:`geo.quarantine.fix_keys`).
+    by
+        What mended them, written to ``resolved_by``: the import's id (``quarantine``), the
+        pass's ``log_id`` (``patrol_log_quarantine``).
+    table
+        The quarantine table (with ``fix_key`` and ``resolved_by``).
 
     Returns
     -------
@@ -650,12 +691,12 @@ def _resolve(conn: sqlite3.Connection, fixes: frozenset[str], import_id: int) ->
         How many rows were resolved.
     """
     resolved = 0
-    for chunk in _chunks(sorted(fixes)):
+    for chunk in _chunks(sorted(set(fixes))):
         marks = ",".join("?" * len(chunk))
         cur = conn.execute(
-            f"UPDATE quarantine SET resolved_by = ? WHERE resolved_by IS NULL"
+            f"UPDATE {table} SET resolved_by = ? WHERE resolved_by IS NULL"
             f" AND fix_key IN ({marks})",
-            [import_id, *chunk],
+            [by, *chunk],
         )
         resolved += cur.rowcount
     return resolved
