@@ -20,8 +20,8 @@ from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
 from geo.patrol_log_fields import CONTROL_COUNTS, cancelled_by_week, done_passes
-from geo.patrol_log_rows import LogRow, RowProblem, check_log_row
-from geo.quarantine import QuarantinedRow, first_rows
+from geo.patrol_log_rows import ROW_FIELDS, LogRow, RowProblem, check_log_row, identity_fields
+from geo.quarantine import Mending, QuarantinedRow, first_rows, fix_key, fix_keys, row_key
 from geo.sensitive_text import redact_identifying
 from geo.weeks import local_now, week_label, week_labels, week_monday
 
@@ -52,6 +52,15 @@ ADDED_COLUMNS: dict[str, str] = {
     "cancelled": "TEXT",
     **dict.fromkeys(CONTROL_COUNTS, "INTEGER"),
 }
+#: The quarantine's table, and the columns that tell its rows (added to an older store):
+#: the row's key, the key it shares with its mended pass, and the ``log_id`` of that pass.
+QUARANTINE_TABLE = "patrol_log_quarantine"
+QUARANTINE_ADDED: dict[str, str] = dict.fromkeys(("row_key", "fix_key", "resolved_by"), "TEXT")
+#: A clock no logged pass is after: a row's rules run again without the future's.
+_NO_FUTURE = pd.Timestamp("2200-01-01", tz=settings.timezone)
+#: A row is refused for one field (:attr:`~geo.patrol_log_rows.RowProblem.field`): its
+#: mended pass is the same row with that field set right (:func:`geo.quarantine.fix_key`).
+LOG_MENDING = Mending.by_field(ROW_FIELDS)
 #: The columns a stored row's content is written to, by the file import and the pass form.
 CONTENT_COLUMNS: tuple[str, ...] = (
     "start", "end", "minutes", "places", "activity", "results", "cancelled", *CONTROL_COUNTS,
@@ -101,7 +110,18 @@ CREATE TABLE IF NOT EXISTS patrol_log_quarantine (
   line INTEGER NOT NULL,
   reason TEXT NOT NULL,
   raw TEXT NOT NULL,
+  row_key TEXT,
+  fix_key TEXT,
+  resolved_by TEXT,
   PRIMARY KEY (file_sha256, line));
+"""
+#: Indexes and the open view over the quarantine's added columns, made once they are there.
+_LATER_SCHEMA = """
+CREATE INDEX IF NOT EXISTS patrol_log_quarantine_row_key ON patrol_log_quarantine (row_key);
+CREATE INDEX IF NOT EXISTS patrol_log_quarantine_fix_key ON patrol_log_quarantine (fix_key);
+CREATE VIEW IF NOT EXISTS patrol_log_quarantine_open AS
+  SELECT file_sha256, file, line, reason, raw FROM patrol_log_quarantine
+  WHERE resolved_by IS NULL;
 """
 
 
@@ -111,8 +131,10 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     ``logged_by`` (the account that logged a pass in the marking app; empty for file rows)
     came with the app's pass form, ``cancelled`` and the control counts later
     (:data:`ADDED_COLUMNS`): a store made before gets the columns, empty (its passes were
-    done, their counts not given). Only writers call this; readers read an older store as
-    it is (a column missing reads as empty).
+    done, their counts not given). The quarantine's keys came later still
+    (:data:`QUARANTINE_ADDED`, the view ``patrol_log_quarantine_open``): rows quarantined
+    before are given theirs by :func:`import_log`. Only writers call this; readers read an
+    older store as it is (a column missing reads as empty).
 
     Parameters
     ----------
@@ -120,12 +142,19 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
         An open connection to the store.
     """
     conn.executescript(_SCHEMA)
-    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(patrol_log)")}
-    for column, kind in ADDED_COLUMNS.items():
+    for table, added in (("patrol_log", ADDED_COLUMNS), (QUARANTINE_TABLE, QUARANTINE_ADDED)):
+        _add_columns(conn, table, added)
+    conn.executescript(_LATER_SCHEMA)
+
+
+def _add_columns(conn: sqlite3.Connection, table: str, added: Mapping[str, str]) -> None:
+    """Add the ``added`` columns (name → SQL type) ``table`` lacks; another process may too."""
+    columns = {str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")}
+    for column, kind in added.items():
         if column in columns:
             continue
         try:
-            conn.execute(f"ALTER TABLE patrol_log ADD COLUMN {column} {kind}")
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         except sqlite3.OperationalError as e:  # another process added it since we looked
             if "duplicate column" not in str(e):
                 raise
@@ -210,10 +239,12 @@ def same_pass_elsewhere(conn: sqlite3.Connection, start: str, end: str, *, web: 
 
 
 @dataclass(frozen=True)
-class LogImportResult(store.ImportCounts):
-    """Counts of one log import: ``read == stored + quarantined + duplicates``.
+class LogImportResult(store.RepeatCounts):
+    """Counts of one log import: ``read == stored + quarantined + duplicates + repeats``.
 
-    ``examples`` holds the first :data:`geo.quarantine.FIRST_ROWS` quarantined rows per
+    ``repeats`` are bad rows an earlier import quarantined already (the log saved again),
+    ``resolved`` the quarantined rows of earlier imports that passes stored now mend.
+    ``examples`` holds the first :data:`geo.quarantine.FIRST_ROWS` rows quarantined now per
     reason, with a Swedish detail naming the row, the column and the fix.
     """
 
@@ -338,10 +369,12 @@ def parse_log(
     -------
     tuple of pandas.DataFrame
         ``good`` (``line``, ``start``, ``end`` tz-aware, ``minutes``, ``places``,
-        ``activity``, ``results``) and ``bad`` (``line``, ``reason`` — a short Swedish key
-        such as ``ogiltig tid`` —, ``detail`` — a Swedish sentence naming the row, the column
-        and the fix —, ``raw`` JSON of the cells, a personnummer or registration number in them
-        replaced by ``[borttaget]`` so that the quarantine keeps none). ``line`` is the file's
+        ``activity``, ``results``, ``fixes`` — the fix keys of the quarantined rows the pass
+        mends, :func:`geo.quarantine.fix_keys`) and ``bad`` (``line``, ``reason`` — a short
+        Swedish key such as ``ogiltig tid`` —, ``detail`` — a Swedish sentence naming the row,
+        the column and the fix —, ``raw`` JSON of the cells, a personnummer or registration
+        number in them replaced by ``[borttaget]`` so that the quarantine keeps none, ``key``
+        and ``fix_key`` — :func:`row_keys` of those cells). ``line`` is the file's
         line (header = line 1): the frame's index when the file reader set
         ``df.attrs["index_is_line"]`` (blank lines skipped still count), else the row's
         position + 2.
@@ -363,18 +396,42 @@ def parse_log(
             checked = check_log_row(
                 {str(k): v for k, v in row.items()}, line=i, headers=headers, now=at
             )
+        cells = {str(k): redact_identifying(str(v), addresses=False) for k, v in row.items()}
         if isinstance(checked, RowProblem):
-            cells = {k: redact_identifying(str(v), addresses=False) for k, v in row.items()}
+            key, fix = row_keys(cells, checked)
             raw = json.dumps(cells, ensure_ascii=False)
-            bad.append(
-                {"line": i, "reason": checked.reason, "detail": checked.file_detail, "raw": raw}
-            )
+            bad.append({"line": i, "reason": checked.reason, "detail": checked.file_detail,
+                        "raw": raw, "key": key, "fix_key": fix})  # fmt: skip
         else:
-            good.append({"line": i, **asdict(checked)})
-    cols = ["line", *CONTENT_COLUMNS]
+            fixes = fix_keys(identity_fields(cells), LOG_MENDING)
+            good.append({"line": i, **asdict(checked), "fixes": fixes})
+    cols = ["line", *CONTENT_COLUMNS, "fixes"]
     return pd.DataFrame(good, columns=cols), pd.DataFrame(
-        bad, columns=["line", "reason", "detail", "raw"]
+        bad, columns=["line", "reason", "detail", "raw", "key", "fix_key"]
     )
+
+
+def row_keys(cells: Mapping[str, object], problem: RowProblem | None) -> tuple[str, str | None]:
+    """Return a quarantined row's key and the key it shares with its mended pass.
+
+    Parameters
+    ----------
+    cells
+        The row's cells by field, as the quarantine keeps them (``raw``: personal data
+        redacted, so neither key is made of it).
+    problem
+        Why the row is refused; ``None`` when that is no longer known (no fix key).
+
+    Returns
+    -------
+    tuple of str and (str or None)
+        :func:`geo.quarantine.row_key` of its :func:`~geo.patrol_log_rows.identity_fields`
+        (the same for the row in the log saved again) and its
+        :func:`geo.quarantine.fix_key`: the row without the field the problem names.
+    """
+    fields = identity_fields(cells)
+    fix = None if problem is None else fix_key(fields, problem.field, LOG_MENDING)
+    return row_key(fields), fix
 
 
 def _too_many_fields(line: int, fields: int, columns: int, sep: str) -> RowProblem:
@@ -422,9 +479,10 @@ def import_log(
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     good, bad = parse_log(df, now=now)
     imported_at = dt.datetime.now(dt.UTC).isoformat()
-    stored = duplicates = 0
+    stored = duplicates = resolved = 0
     with store.connect(store_path) as conn, conn:
         ensure_log_schema(conn)
+        key_earlier_quarantine(conn)
         for r in good.to_dict("records"):
             content = stored_content({str(k): v for k, v in r.items()})
             if same_pass_elsewhere(conn, content["start"], content["end"], web=False) is not None:
@@ -435,18 +493,75 @@ def import_log(
             cur = conn.execute(insert_sql(tuple(row), or_ignore=True), tuple(row.values()))
             if cur.rowcount:
                 stored += 1
+                resolved += store.resolve_quarantine(
+                    conn, r["fixes"], row["log_id"], table=QUARANTINE_TABLE
+                )
             else:
                 duplicates += 1
-        for r in bad.to_dict("records"):
-            conn.execute(
-                "INSERT OR IGNORE INTO patrol_log_quarantine VALUES (?, ?, ?, ?, ?)",
-                (sha, str(path), int(r["line"]), r["detail"], r["raw"]),
-            )
-    reasons = {str(k): int(v) for k, v in bad["reason"].value_counts(sort=False).items()}
-    examples = first_rows(str(path), bad)
-    result = LogImportResult(len(df), stored, len(bad), duplicates, reasons, examples=examples)
+        fresh = _quarantine(conn, bad, sha=sha, file=str(path))
+    reasons = {str(k): int(v) for k, v in fresh["reason"].value_counts(sort=False).items()}
+    result = LogImportResult(
+        len(df), stored, len(fresh), duplicates, reasons, repeats=len(bad) - len(fresh),
+        resolved=resolved, examples=first_rows(str(path), fresh),
+    )  # fmt: skip
     logger.info("patrol log %s: %s", path.name, result.as_dict())
     return result
+
+
+def _quarantine(
+    conn: sqlite3.Connection, bad: pd.DataFrame, *, sha: str, file: str
+) -> pd.DataFrame:
+    """Quarantine the ``bad`` rows no earlier import quarantined; return those.
+
+    The others repeat: a row of the log saved again (other bytes, columns reordered, a row
+    added) has the key it had (:func:`row_keys`) and is not quarantined twice; nor is one
+    whose pass was mended since (its old copy imported again).
+    """
+    before = store.quarantined_before(conn, list(bad["key"]), table=QUARANTINE_TABLE)
+    fresh = bad[~bad["key"].isin(before)]
+    conn.executemany(
+        f"INSERT OR IGNORE INTO {QUARANTINE_TABLE} (file_sha256, file, line, reason, raw,"
+        " row_key, fix_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (sha, file, int(r["line"]), r["detail"], r["raw"], r["key"], r["fix_key"])
+            for r in fresh.to_dict("records")
+        ],
+    )
+    return fresh
+
+
+def key_earlier_quarantine(conn: sqlite3.Connection) -> int:
+    """Give the rows quarantined before rows had keys their keys; return how many.
+
+    Without a key such a row would neither repeat (the log saved again quarantined it once
+    more) nor be resolved. Its ``raw`` holds its cells by field, as :func:`parse_log` kept
+    them; the rules are run on them again for the field to mend, with no pass in the future
+    (when it was quarantined is not kept): a row refused only for its day in the future, or
+    for more fields than the header, gets no fix key, so it repeats but no pass resolves it.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store (:func:`ensure_log_schema` done).
+
+    Returns
+    -------
+    int
+        Rows given their keys (0 once every row has one).
+    """
+    rows = conn.execute(
+        f"SELECT rowid, raw FROM {QUARANTINE_TABLE} WHERE row_key IS NULL"
+    ).fetchall()
+    keys = []
+    for rowid, raw in rows:
+        cells = {str(k): v for k, v in json.loads(raw).items()}
+        checked = check_log_row(cells, now=_NO_FUTURE)
+        key, fix = row_keys(cells, checked if isinstance(checked, RowProblem) else None)
+        keys.append((key, fix, rowid))
+    conn.executemany(
+        f"UPDATE {QUARANTINE_TABLE} SET row_key = ?, fix_key = ? WHERE rowid = ?", keys
+    )
+    return len(keys)
 
 
 def read_log(path: Path | None = None) -> pd.DataFrame:
@@ -483,12 +598,27 @@ def read_log(path: Path | None = None) -> pd.DataFrame:
     return df[list(LOG_COLUMNS)]
 
 
-def read_log_quarantine(path: Path | None = None) -> pd.DataFrame:
-    """Return quarantined log rows: ``file, line, reason, raw`` (none when the store has none)."""
+def read_log_quarantine(path: Path | None = None, *, open_only: bool = False) -> pd.DataFrame:
+    """Return quarantined log rows: ``file, line, reason, raw, resolved_by``.
+
+    Parameters
+    ----------
+    path
+        The store; default :func:`geo.store.default_path`.
+    open_only
+        Only the rows no pass stored since mends (the view ``patrol_log_quarantine_open``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        By file and line; ``resolved_by`` is the ``log_id`` of the pass that mended the row,
+        missing while it is open. None when the store has none.
+    """
+    columns = ("file", "line", "reason", "raw", "resolved_by")
     with store.reading(path) as conn:
-        return store.read_frame(
-            conn, "patrol_log_quarantine", ("file", "line", "reason", "raw"), order="file, line"
-        )
+        mended = "resolved_by" in store.table_columns(conn, QUARANTINE_TABLE)
+        where = "resolved_by IS NULL" if open_only and mended else ""
+        return store.read_frame(conn, QUARANTINE_TABLE, columns, where=where, order="file, line")
 
 
 def minutes_per_week(

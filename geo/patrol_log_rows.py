@@ -193,6 +193,56 @@ def _parse_time(day: str, clock: str, *, field: str, name: Callable[[str], str])
     return ts.tz_convert(settings.timezone)
 
 
+def _day_text(day: str) -> str:
+    """Return a date cell as the day it gives (``2026-06-01``), else its text."""
+    try:
+        return str(_read_day(day, "date").date())
+    except _BadCellError:
+        return day
+
+
+def _clock_text(clock: str) -> str:
+    """Return a start/end cell as the time it gives (``12:00:00``, with a date if it has one).
+
+    ``12:00``, ``12.00`` and an Excel time cell (``12:00:00``) are alike; a cell that gives
+    no time stays its text.
+    """
+    text = clock.strip().replace(".", ":")
+    full = _holds_date(text)
+    try:
+        ts = pd.Timestamp(text if full else f"2000-01-01 {text}")
+    except (ValueError, TypeError, OverflowError):
+        return clock
+    if not text or pd.isna(ts):
+        return clock
+    return ts.strftime("%Y-%m-%d %H:%M:%S%z" if full else "%H:%M:%S")
+
+
+def identity_fields(row: Mapping[str, object]) -> dict[str, str]:
+    """Return a row's fields as :mod:`geo.quarantine` knows a row, whatever file holds it.
+
+    The :data:`ROW_FIELDS` only (a column the log does not read is no part of a pass);
+    ``date``, ``start`` and ``end`` as the day and time they give, so a date or time cell
+    Excel made of the text is the same row (:func:`geo.quarantine.row_key` does the rest:
+    blanks, numbers).
+
+    Parameters
+    ----------
+    row
+        The row's cells by field, as :func:`check_log_row` reads them.
+
+    Returns
+    -------
+    dict
+        Field → text.
+    """
+    out = {f: _cell(row, f) for f in ROW_FIELDS}
+    out["date"] = _day_text(out["date"])
+    for field in ("start", "end"):
+        out[field] = _clock_text(out[field])
+    return out
+
+
 def _cell(row: Mapping[str, object], field: str) -> str:
     value = row.get(field, "")
     return "" if value is None else str(value)

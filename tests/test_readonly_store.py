@@ -179,7 +179,7 @@ EMPTY_COLUMNS: dict[str, tuple[str, ...]] = {
     "incidents": INCIDENT_COLUMNS,
     "quarantine": ("import_id", "file", "line", "reason", "detail", "raw", "resolved_by"),
     "patrol_log": patrol_log.LOG_COLUMNS,
-    "patrol_log_quarantine": ("file", "line", "reason", "raw"),
+    "patrol_log_quarantine": ("file", "line", "reason", "raw", "resolved_by"),
     "pass_changes": ("log_id", *audit.AUDIT_COLUMNS),
     "activity_log": activity.LOG_COLUMNS,
     "entry_changes": ("activity_id", "month", "executor", *audit.AUDIT_COLUMNS),

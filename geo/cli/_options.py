@@ -100,8 +100,11 @@ def echo_quarantined(
     *,
     table: str,
     labels: Mapping[str, str] | None = None,
+    resolved: int = 0,
 ) -> None:
     """Print each quarantine reason with its count and its first rows (file, line, fix).
+
+    Then how many quarantined rows of earlier imports the rows stored now mended, if any.
 
     Parameters
     ----------
@@ -113,6 +116,8 @@ def echo_quarantined(
         The store table that holds all of them, named when a reason has more.
     labels
         Words for each reason (default: the reason itself).
+    resolved
+        Quarantined rows of earlier imports mended now (:class:`geo.store.RepeatCounts`).
     """
     for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
         label = (labels or {}).get(reason)
@@ -122,3 +127,5 @@ def echo_quarantined(
             click.echo(f"          {row}")
         if count > len(shown):
             click.echo(f"          … and {count - len(shown)} more: table '{table}' in the store")
+    if resolved:
+        click.echo(f"  {resolved} quarantined rows of earlier imports mended (resolved)")

@@ -20,9 +20,13 @@ from geo.sites import load_places, places_path
 def _print_result(name: str, result: FileImportResult) -> None:
     note = " (file imported before: nothing new)" if result.already_imported else ""
     click.echo(f"{name}: {result.summary()}{note}")
-    echo_quarantined(result.reasons, result.examples, table="quarantine", labels=REASONS)
-    if result.resolved:
-        click.echo(f"  {result.resolved} quarantined rows of earlier imports mended (resolved)")
+    echo_quarantined(
+        result.reasons,
+        result.examples,
+        table="quarantine",
+        labels=REASONS,
+        resolved=result.resolved,
+    )
     if result.categories:
         click.echo("  stored by category:")
     for category, count in sorted(result.categories.items(), key=lambda kv: (-kv[1], kv[0])):

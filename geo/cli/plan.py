@@ -146,7 +146,10 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
     Optional columns: inställt (a cancelled trip's reason: annat larm, personalbrist, fordon,
     väder, annat; 0 minutes) and the control counts kontrollerade, blåsta, rattfylleri,
     ordningsböter, rapporter (whole numbers, on a pass whose activity names a control).
-    Each week's minutes are listed with its cancelled passes' reasons.
+    Each week's minutes are listed with its cancelled passes' reasons. A bad row already in
+    quarantine from an earlier import (the log saved again) is counted as "already in
+    quarantine", not quarantined twice; a pass stored now resolves the quarantined row it
+    mends (view patrol_log_quarantine_open lists those still open).
 
     Example: geo log import patrullogg.csv --store data/lagesbild.gpkg
     """
@@ -175,11 +178,10 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
         ]  # fmt: skip
         click.echo(json.dumps(out, ensure_ascii=False))
         return
-    click.echo(
-        f"read {result.read}, stored {result.stored}, quarantined {result.quarantined}, "
-        f"duplicates {result.duplicates}"
+    click.echo(result.summary())
+    echo_quarantined(
+        result.reasons, result.examples, table="patrol_log_quarantine", resolved=result.resolved
     )
-    echo_quarantined(result.reasons, result.examples, table="patrol_log_quarantine")
     if weeks is not None:
         for w, m, ok in weeks[["iso_week", "minutes", "met"]].itertuples(index=False):
             said = patrol_log_fields.cancelled_text(cancelled.get(w, []))

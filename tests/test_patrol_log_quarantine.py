@@ -1,0 +1,228 @@
+"""The patrol log saved again does not quarantine its bad rows twice; a mended pass resolves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from geo import patrol_log
+from geo.patrol_log_rows import RowProblem, identity_fields
+from geo.quarantine import fix_keys
+
+TZ = "Europe/Stockholm"
+#: The clock of the in-process imports; the command's reads the clock (its rows are older).
+NOW = pd.Timestamp("2026-01-10 12:00", tz=TZ)
+COLUMNS = ("datum", "start", "slut", "platser", "aktivitet", "resultat", "kontrollerade")
+#: A week's log: two passes done, an end before its start, a start nobody can read.
+ROWS = [
+    ("2025-12-04", "20:00", "21:10", "Fjugesta centrum", "närvaro", "2 samtal", ""),
+    ("2025-12-05", "18:00", "17:00", "väg 204 vid Hidinge", "hastighetskontroll", "", "12"),
+    ("2025-12-06", "10:00", "10:45", "Lanna badgruva", "hastighetskontroll", "", "25"),
+    ("2025-12-07", "nonsens", "11:00", "Vintrosa", "närvaro", "", ""),
+]
+
+
+def _csv(path: Path, rows: list[tuple[str, ...]]) -> Path:
+    lines = [";".join(COLUMNS), *(";".join(r) for r in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _cell(column: str, value: str) -> object:
+    """Return ``value`` as Excel keeps it: a date cell, a time cell, a number, else text."""
+    if not value:
+        return None
+    if column == "datum":
+        return pd.Timestamp(value)
+    if column in ("start", "slut") and value[:2].isdigit():
+        return dt.time.fromisoformat(value)
+    return int(value) if value.isdigit() else value
+
+
+def _xlsx(path: Path, rows: list[tuple[str, ...]], columns: list[str]) -> Path:
+    frame = pd.DataFrame([dict(zip(COLUMNS, r, strict=True)) for r in rows])[columns]
+    for column in columns:
+        frame[column] = pd.Series([_cell(column, v) for v in frame[column]], dtype=object)
+    frame.to_excel(path, index=False)
+    return path
+
+
+def _import(path: Path, tmp_path: Path) -> patrol_log.LogImportResult:
+    return patrol_log.import_log(path, store_path=tmp_path / "s.gpkg", now=NOW)
+
+
+def _accounted(r: patrol_log.LogImportResult) -> bool:
+    return r.read == r.stored + r.quarantined + r.duplicates + r.repeats
+
+
+def test_the_log_saved_as_xlsx_with_columns_reordered_and_a_row_added_repeats_its_bad_rows(
+    tmp_path: Path,
+) -> None:
+    first = _import(_csv(tmp_path / "logg.csv", ROWS), tmp_path)
+    assert (first.stored, first.quarantined, first.repeats) == (2, 2, 0)
+    added = ("2025-12-08", "19:00", "20:00", "Gropen", "närvaro", "", "")
+    reordered = ["kontrollerade", "slut", "platser", "datum", "resultat", "start", "aktivitet"]
+    again = _import(_xlsx(tmp_path / "logg.xlsx", [*ROWS, added], reordered), tmp_path)
+    assert (again.stored, again.quarantined, again.duplicates, again.repeats) == (1, 0, 2, 2)
+    assert _accounted(again) and again.reasons == {} and again.examples == ()
+    assert len(patrol_log.read_log_quarantine(tmp_path / "s.gpkg")) == 2
+
+
+def test_the_same_bytes_imported_again_quarantine_nothing(tmp_path: Path) -> None:
+    # before, the summary said "quarantined 2" on every import of the same file
+    f = _csv(tmp_path / "logg.csv", ROWS)
+    _import(f, tmp_path)
+    r = _import(f, tmp_path)
+    assert (r.stored, r.quarantined, r.duplicates, r.repeats) == (0, 0, 2, 2)
+
+
+def test_a_new_bad_row_in_the_saved_log_is_quarantined_and_shown(tmp_path: Path) -> None:
+    _import(_csv(tmp_path / "a.csv", ROWS), tmp_path)
+    bad = ("2025-12-09", "21:00", "20:00", "Gropen", "närvaro", "", "")
+    r = _import(_csv(tmp_path / "b.csv", [*ROWS, bad]), tmp_path)
+    assert (r.quarantined, r.repeats, r.reasons) == (1, 2, {"sluttid före start": 1})
+    assert [e.line for e in r.examples] == [6]
+
+
+def test_a_mended_pass_resolves_its_quarantined_row(tmp_path: Path) -> None:
+    _import(_csv(tmp_path / "a.csv", ROWS), tmp_path)
+    mended = [ROWS[0], (*ROWS[1][:2], "19:00", *ROWS[1][3:]), ROWS[2], ROWS[3]]
+    r = _import(_csv(tmp_path / "b.csv", mended), tmp_path)
+    assert (r.stored, r.quarantined, r.duplicates, r.repeats, r.resolved) == (1, 0, 2, 1, 1)
+    path = tmp_path / "s.gpkg"
+    q = patrol_log.read_log_quarantine(path)
+    assert len(q) == 2  # the record of what was wrong stays
+    log = patrol_log.read_log(path)
+    with sqlite3.connect(path) as conn:
+        (log_id,) = conn.execute(
+            "SELECT log_id FROM patrol_log WHERE start LIKE '2025-12-05%'"
+        ).fetchone()
+        still_open = [r[0] for r in conn.execute("SELECT line FROM patrol_log_quarantine_open")]
+    assert set(q["resolved_by"].dropna()) == {log_id}
+    assert still_open == [5]  # the unreadable start, seen in QGIS
+    assert list(patrol_log.read_log_quarantine(path, open_only=True)["line"]) == [5]
+    assert len(log) == 3
+
+
+def test_a_changed_row_still_bad_is_quarantined_again_and_mends_nothing(tmp_path: Path) -> None:
+    _import(_csv(tmp_path / "a.csv", ROWS), tmp_path)
+    changed = [ROWS[0], ROWS[1], ROWS[2], (*ROWS[3][:1], "ännu fel", *ROWS[3][2:])]
+    r = _import(_csv(tmp_path / "b.csv", changed), tmp_path)
+    assert (r.quarantined, r.repeats, r.resolved) == (1, 1, 0)
+
+
+def test_the_summary_and_json_say_repeats_and_mended_rows(tmp_path: Path) -> None:
+    from geo.cli.plan import log_group
+
+    store = ["--store", str(tmp_path / "s.gpkg")]
+    _import(_csv(tmp_path / "a.csv", ROWS), tmp_path)
+    f = _csv(tmp_path / "b.csv", [ROWS[0], (*ROWS[1][:2], "19:00", *ROWS[1][3:]), *ROWS[2:]])
+    out = CliRunner().invoke(log_group, ["import", str(f), *store])
+    assert out.exit_code == 0, out.output
+    assert "read 4, stored 1, quarantined 0 (1 already in quarantine), duplicates 2" in out.output
+    assert "1 quarantined rows of earlier imports mended (resolved)" in out.output
+    c = _csv(tmp_path / "c.csv", ROWS)
+    out = CliRunner().invoke(log_group, ["import", str(c), *store, "--json"])
+    data = json.loads(out.stdout)
+    assert (data["read"], data["quarantined"], data["repeats"], data["resolved"]) == (4, 0, 2, 0)
+
+
+def test_rows_quarantined_before_rows_had_keys_repeat_and_resolve(tmp_path: Path) -> None:
+    path = tmp_path / "s.gpkg"
+    _import(_csv(tmp_path / "a.csv", ROWS), tmp_path)
+    with sqlite3.connect(path) as conn:  # the store as the version before keys made it
+        conn.executescript(
+            "DROP VIEW patrol_log_quarantine_open; DROP INDEX patrol_log_quarantine_row_key;"
+            " DROP INDEX patrol_log_quarantine_fix_key;"
+            " ALTER TABLE patrol_log_quarantine DROP COLUMN row_key;"
+            " ALTER TABLE patrol_log_quarantine DROP COLUMN fix_key;"
+            " ALTER TABLE patrol_log_quarantine DROP COLUMN resolved_by;"
+        )
+    assert len(patrol_log.read_log_quarantine(path, open_only=True)) == 2  # readers read it
+    mended = [ROWS[0], (*ROWS[1][:2], "19:00", *ROWS[1][3:]), ROWS[2], ROWS[3]]
+    r = _import(_csv(tmp_path / "b.csv", mended), tmp_path)
+    assert (r.stored, r.quarantined, r.repeats, r.resolved) == (1, 0, 1, 1)
+    assert list(patrol_log.read_log_quarantine(path, open_only=True)["line"]) == [5]
+
+
+def test_a_row_refused_for_a_personnummer_is_keyed_without_it(tmp_path: Path) -> None:
+    pnr = ("2025-12-04", "20:00", "21:10", "Fjugesta", "närvaro", "talade med 19800101-1234", "")
+    _import(_csv(tmp_path / "a.csv", [pnr]), tmp_path)
+    with sqlite3.connect(tmp_path / "s.gpkg") as conn:
+        raw, key = conn.execute("SELECT raw, row_key FROM patrol_log_quarantine").fetchone()
+    assert "19800101-1234" not in raw
+    assert key == patrol_log.row_keys(json.loads(raw), None)[0]  # made of the redacted cells
+    r = _import(_csv(tmp_path / "b.csv", [(*pnr[:5], "1 samtal", "")]), tmp_path)
+    assert (r.stored, r.resolved) == (1, 1)
+
+
+# --- a row's identity
+
+words = st.text("abcåäöXYZ-/: ", min_size=1, max_size=8).filter(lambda t: t.strip())
+counts = st.integers(0, 10**6)
+rows = st.fixed_dictionaries(
+    {
+        "date": st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+        "start": st.times(),
+        "end": st.times(),
+        "places": words,
+        "activity": words,
+        "results": words,
+        "checked": counts,
+    }
+)
+PROBLEM = RowProblem("sluttid före start", "end", "", "")
+
+
+def _spelled(value: object, style: int) -> str:
+    """Write ``value`` as a CSV or Excel would: padded, as a float, a time with seconds."""
+    if isinstance(value, dt.date):
+        return [f"{value}", f"{value} 00:00:00", f" {value} "][style % 3]
+    if isinstance(value, dt.time):
+        clock = f"{value:%H:%M:%S}"
+        return [clock, clock.replace(":", "."), f" {clock} "][style % 3]
+    if isinstance(value, int):
+        return [f"{value}", f"{value}.0", f"{value},00"][style % 3]
+    return [f"{value}", f"  {value} ", f"\t{value}"][style % 3]
+
+
+def _plain(row: dict[str, object]) -> dict[str, str]:
+    return {f: _spelled(v, 0) for f, v in row.items()}
+
+
+@given(rows, st.randoms(), st.lists(st.integers(0, 2), min_size=7, max_size=7))
+def test_column_order_blanks_and_number_and_time_formatting_keep_a_rows_keys(
+    row, rnd, styles
+) -> None:
+    items = list(row.items())
+    rnd.shuffle(items)
+    spelled = {f: _spelled(v, s) for (f, v), s in zip(items, styles, strict=True)}
+    assert patrol_log.row_keys(spelled, PROBLEM) == patrol_log.row_keys(_plain(row), PROBLEM)
+
+
+@given(rows, st.sampled_from(["places", "activity", "results", "checked", "date"]), st.data())
+def test_a_changed_value_changes_a_rows_key(row, field, data) -> None:
+    other = dict(row)
+    if field == "checked":
+        other[field] = row[field] + data.draw(st.integers(1, 9))
+    elif field == "date":
+        other[field] = row[field] + dt.timedelta(days=data.draw(st.integers(1, 9)))
+    else:
+        other[field] = f"{row[field]}x"
+    key, fix = patrol_log.row_keys(_plain(row), PROBLEM)
+    other_key, other_fix = patrol_log.row_keys(_plain(other), PROBLEM)
+    assert key != other_key and fix != other_fix
+
+
+@given(rows, st.times())
+def test_the_field_a_row_is_refused_for_may_change_in_its_mended_pass(row, end) -> None:
+    mended = _plain({**row, "end": end})
+    _, fix = patrol_log.row_keys(_plain(row), PROBLEM)
+    assert fix in fix_keys(identity_fields(mended), patrol_log.LOG_MENDING)
