@@ -451,6 +451,11 @@ def import_log(
 ) -> LogImportResult:
     """Import a patrol log (CSV/XLSX: date, start, end, places, activity, results) into the store.
 
+    A bad row already quarantined by an earlier import (the log saved again, :func:`row_keys`)
+    is a repeat, not quarantined again; a pass stored now resolves the quarantined rows it
+    mends (``resolved_by``: its ``log_id``). Rows quarantined before rows had keys are given
+    theirs first (:func:`key_earlier_quarantine`).
+
     Parameters
     ----------
     path
@@ -464,7 +469,8 @@ def import_log(
     Returns
     -------
     LogImportResult
-        Counts and the first quarantined rows per reason; rows with end before start, passes
+        ``read == stored + quarantined + duplicates + repeats``, the first rows quarantined now
+        per reason and ``resolved``; rows with end before start, passes
         in the future (and other bad rows) are quarantined in the table
         ``patrol_log_quarantine`` with a Swedish sentence naming the row, the column and the
         fix (also logged as a warning for the first rows of each reason). Re-importing adds

@@ -8,7 +8,8 @@ A row is known by :func:`row_key`, a hash of the canonical text of its fields: t
 in a file saved again (by Excel, with its columns in another order, with rows added) has the
 same key, so an import counts it as a repeat rather than quarantining it twice. Its
 :func:`fix_key` is shared with the row once mended (the same source id, or the same values
-outside the fields its reason is about), so storing the mended row resolves it.
+outside the fields its reason is about, :class:`Mending`), so storing the mended row resolves
+it. The incident import and the patrol log (:func:`geo.patrol_log.row_keys`) both key so.
 """
 
 from __future__ import annotations
