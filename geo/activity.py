@@ -75,7 +75,14 @@ STATUSES: dict[str, str] = {
     # a line counted from the patrol log (X1) whose month is over with no pass logged in any
     # of its weeks: the report's police table says "ej registrerat" of those weeks, and
     # "ej genomförd" beside it told the council the opposite (a council member's review)
+    # nothing recorded for the executor in a month that is over: no row in the activity log
+    # (a row of 0 times is "ej genomförd", said by the executor), or for the presence line no
+    # pass in the patrol log; "ej genomförd" on nothing entered told the council that work
+    # known only to be unrecorded was left undone (a council member's review)
     "not_logged": WEEK_NOT_LOGGED,
+    # a line's status only (:func:`line_status`): some executor recorded nothing and another
+    # did, so the line is neither "ej registrerat" nor known to be "delvis"
+    "partly_logged": "delvis registrerat",
 }
 
 #: What a plan line's numbers count: key → Swedish (singular, plural). A line measured by
@@ -1114,6 +1121,31 @@ def count_text(n: int, unit: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def done_of_text(done: int, planned: int, unit: str) -> str:
+    """Say what was done of what was planned, with the unit: ``"2 av 4 gånger"``.
+
+    The report's focus ("delvis, 2 av 4 gånger") and the page Aktiviteter ("Gjort: 0 av 5
+    gånger", where "0 av 5" left the unit to guess) say it so.
+
+    Parameters
+    ----------
+    done
+        The count done.
+    planned
+        The count planned; 0 outside the line's months.
+    unit
+        A key of :data:`UNITS`.
+
+    Returns
+    -------
+    str
+        ``"3 av 5 veckor"``; with nothing planned the count alone, ``"1 gång"``.
+    """
+    if planned == 0:
+        return count_text(done, unit)
+    return f"{done} av {count_text(planned, unit)}"
+
+
 def line_period(line: Mapping[str, Any], *, month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Return when a plan line's month runs: its ISO weeks for a weekly line, else the month.
 
@@ -1202,7 +1234,7 @@ def due_by(line: Mapping[str, Any], *, month: str, now: pd.Timestamp) -> Due:
     return Due(planned, due, begun, over, f"{due} av {count_text(planned, unit)} hittills{rhythm}")
 
 
-def _status(due: Due, done: int) -> str:
+def _status(due: Due, done: int, *, recorded: bool) -> str:
     if due.planned == 0:
         return "unplanned" if done > 0 else "not_planned"
     if done >= due.planned:
@@ -1211,7 +1243,9 @@ def _status(due: Due, done: int) -> str:
         if done < due.due:
             return "behind"
         return "running" if due.begun or done > 0 else "not_begun"
-    return "partly" if done > 0 else "not_done"
+    if done > 0:
+        return "partly"
+    return "not_done" if recorded else "not_logged"
 
 
 def activity_status(
@@ -1260,9 +1294,12 @@ def activity_status(
         and ``done`` count; before the month is over
         running (not begun before it begins), or behind when less is done than is due by
         ``now`` (:class:`Due`); once it is over partly when some was done
-        and not done when nothing, but for a line counted from the patrol log not logged
-        when no pass at all is logged in the month's weeks (or ``weekly_minutes`` is
-        ``None``), as the report's police table says of those weeks.
+        and not done when nothing, but not logged when nothing is recorded for the
+        executor: for a line of the activity log no row of the month for the line and
+        executor (a row of 0 times is not done, the executor's own word), nor for the
+        police a control of the line's types in the patrol log; for a line counted from the
+        patrol log no pass at all in the month's weeks (or ``weekly_minutes`` is ``None``),
+        as the report's police table says of those weeks.
     """
     now = pd.Timestamp.now(tz=settings.timezone) if now is None else pd.Timestamp(now)
     key = str(parse_month(month))
@@ -1288,16 +1325,15 @@ def activity_status(
         due = due_by(line, month=key, now=now)
         for who in line["executors"]:
             if line["measured_by"] == "patrol_log":
-                done = weeks_met
+                done, recorded = weeks_met, passes_logged
             else:
+                recorded = (line["activity_id"], who) in done_by
                 done = int(done_by.get((line["activity_id"], who), 0))
                 kinds = list(line.get("patrol_controls") or ())
                 if who == "polis" and kinds:
                     named = controls.map(lambda ks, kinds=kinds: bool(set(ks) & set(kinds)))
                     done = max(done, int(named.sum()))
-            status = _status(due, done)
-            if status == "not_done" and line["measured_by"] == "patrol_log" and not passes_logged:
-                status = "not_logged"
+            status = _status(due, done, recorded=recorded)
             rows.append(
                 {
                     "activity_id": line["activity_id"],
@@ -1325,8 +1361,10 @@ def line_status(statuses: Sequence[str]) -> str:
     line has their status. When they do not, one has done more than another: outside the
     line's months the line is ``unplanned`` (something was done though nothing was
     planned); before the month is over the line is ``behind`` when one executor is, else
-    ``running`` (nothing is missed yet), after it ``partly`` (something was done but not
-    everything).
+    ``running`` (nothing is missed yet); after it ``partly_logged`` when some executor
+    recorded nothing (``not_logged``) while another did record (Polisen *genomförd*,
+    Kommunen *ej registrerat*: neither *delvis* nor *genomförd* is known), else ``partly``
+    (something was done but not everything).
 
     Parameters
     ----------
@@ -1345,7 +1383,9 @@ def line_status(statuses: Sequence[str]) -> str:
         return "unplanned"
     if "behind" in kinds:
         return "behind"
-    return "running" if kinds & set(OPEN_STATUSES) else "partly"
+    if kinds & set(OPEN_STATUSES):
+        return "running"
+    return "partly_logged" if "not_logged" in kinds else "partly"
 
 
 @dataclass(frozen=True)
@@ -1393,11 +1433,18 @@ class LineStatus:
         """What was done, with its unit: ``"1 gång"``; per executor when there are several.
 
         ``"Polisen 1 gång, Kommunen 0 gånger"``, no-break spaces keeping each executor's
-        name, number and unit on one line.
+        name, number and unit on one line. Of several, one that recorded nothing
+        (``not_logged``) reads ``"Kommunen ej registrerat"``, not a 0 beside the other's
+        count that it never logged; a line of one executor keeps its count, its status
+        beside it saying *ej registrerat*.
         """
         said = [count_text(n, self.unit) for n in self.done]
         if len(said) == 1:
             return said[0]
+        said = [
+            STATUSES[s] if s == "not_logged" else n
+            for s, n in zip(self.executor_statuses, said, strict=True)
+        ]
         pairs = zip(self.executor_labels, said, strict=True)
         return ", ".join(f"{who} {n}".replace(" ", "\u00a0") for who, n in pairs)
 

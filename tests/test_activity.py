@@ -284,7 +284,9 @@ def test_status_done_partly_not_done_and_not_planned(plan):
     assert (n1["planned"], n1["done"], n1["status"]) == (2, 2, "done")  # June's 9 do not count
     n2 = july.loc[("N2", "kommun")]
     assert (n2["planned"], n2["done"], n2["status"]) == (4, 1, "partly")
-    assert july.loc[("S1", "kommun"), "status"] == "not_done"  # only the police logged S1
+    # only the police logged S1: the kommun recorded nothing, which is no "ej genomförd"
+    assert july.loc[("S1", "kommun"), "status"] == "not_logged"
+    assert july.loc[("S1", "kommun"), "status_label"] == "ej registrerat"
     assert july.loc[("S1", "polis"), "status"] == "done"
     b1 = july.loc[("B1", "kommun")]
     assert b1["planned"] == len(activity.iso_weeks_of_month("2026-07"))  # weekly in season
@@ -370,8 +372,9 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
     assert monday.loc[("X1", "polis"), "status_label"] == "delvis"
     assert monday.loc[("N1", "polis"), "status_label"] == "pågår"
     december = status_on("2026-12-01 00:00")
-    assert tuple(december.loc[("N1", "polis"), columns]) == (2, 2, "2 gånger", 0, "ej genomförd")
-    assert s1_on(december).status_label == "delvis"
+    # nothing logged for N1 in a month over: not recorded, not "ej genomförd"
+    assert tuple(december.loc[("N1", "polis"), columns]) == (2, 2, "2 gånger", 0, "ej registrerat")
+    assert s1_on(december).status_label == "delvis registrerat"  # the kommun logged nothing
     october = status_on("2026-10-20 12:00")
     assert october.loc[("N1", "polis"), "status_label"] == "ej påbörjad"
     assert october.loc[("S1", "polis"), "status_label"] == "genomförd"  # logged: done at once
@@ -393,7 +396,18 @@ def test_cli_log_status_list_and_import(store_path, tmp_path):
     assert result.exit_code == 0, result.output
     rows = {(r["activity_id"], r["executor"]): r for r in json.loads(result.stdout)["activities"]}
     assert rows[("T1", "polis")]["status"] == "done"
-    assert rows[("N1", "polis")]["status"] == "not_done"
+    assert rows[("N1", "polis")]["status"] == "not_logged"  # nothing logged: "ej registrerat"
+    result = runner.invoke(  # a user says "not done" with a 0
+        activity_group,
+        ["log", "N1", "--month", "2026-10", "--executor", "polis", "--times", "0",
+         "--store", str(store_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        activity_group, ["status", "--month", "2026-10", "--store", str(store_path)]
+    )
+    said = dict(line.split(maxsplit=1) for line in result.stdout.splitlines())
+    assert said["N1"].endswith("0/2 ej genomförd") and said["N2"].endswith("ej registrerat")
     result = runner.invoke(activity_group, ["list", "--json"])
     assert result.exit_code == 0
     assert len(json.loads(result.stdout)["activities"]) == len(LOFTE_LINES)
@@ -835,3 +849,47 @@ def test_counts_say_their_unit():
     said = [activity.count_text(n, "times") for n in (0, 1, 2)]
     assert said == ["0 gånger", "1 gång", "2 gånger"]
     assert [activity.count_text(n, "weeks") for n in (1, 5)] == ["1 vecka", "5 veckor"]
+
+
+def _october(*rows: tuple[str, str, int]) -> pd.DataFrame:
+    """Return an activity log of October 2026 rows (id, executor, times)."""
+    return pd.DataFrame(
+        [(aid, "2026-10", who, n) for aid, who, n in rows],
+        columns=["activity_id", "month", "executor", "times"],
+    )
+
+
+def test_a_zero_logged_is_not_done_and_nothing_logged_is_not_recorded(plan):
+    """A council member read "ej genomförd" on a line nobody had logged as work left undone."""
+    log = _october(("N1", "polis", 0), ("S1", "polis", 1), ("S2", "polis", 0))
+    over = pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm")
+    status = activity.activity_status(plan, log, month="2026-10", now=over)
+    by = status.set_index(["activity_id", "executor"])["status_label"]
+    assert by[("N1", "polis")] == "ej genomförd"  # the police said so with a 0
+    assert by[("N2", "kommun")] == "ej registrerat"  # no row at all
+    lines = {ln.activity_id: ln for ln in activity.status_by_line(status)}
+    # Polisen genomförd + Kommunen ej registrerat: neither "delvis" nor "genomförd" is known
+    assert lines["S1"].status_label == "delvis registrerat"
+    assert lines["S1"].done_label == "Polisen\u00a01\u00a0gång, Kommunen\u00a0ej\u00a0registrerat"
+    assert lines["S2"].status == "partly_logged"  # a 0 and nothing
+    assert lines["S3"].status == "not_logged"
+    assert lines["N2"].done_label == "0 gånger"  # one executor: its count, the status beside
+    # a control in the patrol log is something recorded for the police
+    visits = _patrol_log([("2026-10-07 21:00", "nykterhetskontroll")])
+    t1 = activity.activity_status(plan, log, month="2026-10", patrol_log=visits, now=over)
+    assert t1.set_index("activity_id").loc["T1", "status"] == "partly"
+    # before the month is over nothing is missed, logged or not
+    early = activity.activity_status(
+        plan, log, month="2026-10", now=pd.Timestamp("2026-10-20", tz="Europe/Stockholm")
+    ).set_index(["activity_id", "executor"])["status"]
+    assert "not_logged" not in set(early)
+    assert activity.line_status(["not_logged", "not_logged"]) == "not_logged"
+    assert activity.line_status(["done", "not_logged"]) == "partly_logged"
+    assert activity.line_status(["partly", "not_logged"]) == "partly_logged"
+    assert activity.line_status(["done", "not_done"]) == "partly"  # both said what they did
+
+
+def test_done_of_planned_says_the_unit():
+    assert activity.done_of_text(0, 5, "times") == "0 av 5 gånger"
+    assert activity.done_of_text(3, 5, "weeks") == "3 av 5 veckor"
+    assert activity.done_of_text(1, 0, "times") == "1 gång"  # nothing planned: the count

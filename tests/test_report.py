@@ -285,10 +285,11 @@ def test_activity_plan_status_equals_the_log(sample):
             assert row.Genomfört == activity.count_text(
                 logged.get(f"{row.Id}/{executors[who[0]]}", 0), "times"
             )
-        else:  # "Polisen 0 gånger, Kommunen 1 gång"
+        else:  # "Polisen 0 gånger, Kommunen 1 gång"; one that logged nothing "ej registrerat"
+            counts = [logged.get(f"{row.Id}/{executors[w]}") for w in who]
             assert " ".join(row.Genomfört.split()) == ", ".join(
-                f"{w} {activity.count_text(logged.get(f'{row.Id}/{executors[w]}', 0), 'times')}"
-                for w in who
+                f"{w} {'ej registrerat' if n is None else activity.count_text(n, 'times')}"
+                for w, n in zip(who, counts, strict=True)
             )
     b1 = plan_table[plan_table["Id"] == "B1"].iloc[0]
     weeks = len(activity.iso_weeks_of_month(MONTH))
@@ -304,13 +305,16 @@ def test_activity_table_has_one_row_per_activity_with_its_executors(sample):
     by_id = {r[0]: r for r in rows}
     # Id, Tema, Aktivitet, Utförare, Planerat, Genomfört, Status
     # every number says what it counts: "Planerat 5" left a council member asking "5 what?"
+    # the police logged nothing for S1: not a 0 beside the kommun's 1, nor "delvis"
     assert by_id["S1"][3:] == [
-        "Polisen, Kommunen", "1 gång", "Polisen 0 gånger, Kommunen 1 gång", "delvis",
+        "Polisen, Kommunen", "1 gång", "Polisen ej registrerat, Kommunen 1 gång",
+        "delvis registrerat",
     ]  # fmt: skip
     weeks = len(activity.iso_weeks_of_month(MONTH))
     assert by_id["B1"][3:6] == ["Kommunen", f"{weeks} gånger (1 per vecka)", "3 gånger"]
     assert by_id["N3"][3:] == [
-        "Polisen, Kommunen", "1 gång", "Polisen 0 gånger, Kommunen 0 gånger", "ej genomförd",
+        "Polisen, Kommunen", "1 gång", "Polisen ej registrerat, Kommunen ej registrerat",
+        "ej registrerat",
     ]  # fmt: skip
     assert by_id["X1"][4] == f"{weeks} veckor"
     assert by_id["X1"][5].endswith(("vecka", "veckor"))  # weeks that met the promise
@@ -643,17 +647,19 @@ def test_a_month_with_no_pass_logged_says_so_and_not_that_the_promise_failed(tmp
     note = report.notes["polis"][0]
     assert note.startswith("Inga pass är registrerade för månadens veckor")
     assert "5 avslutade veckor" in note and "uppfylldes" not in note
-    # October is over: its lines read "ej genomförd", and the note says what that means here
-    assert any(
-        n.startswith("Inga aktiviteter är registrerade") for n in report.notes["aktivitetsplan"]
-    )
-    # the focus says so too: "ligger efter" on nothing entered is not work left undone
-    said = [r for item in report.focus for r in item.reasons if "Aktiviteter som" in r]
-    assert said and all(r.endswith("(inget är registrerat för månaden).") for r in said)
+    # October is over: its lines read "ej registrerat", and the note says what that means
+    assert any(n.startswith("”Ej registrerat” betyder") for n in report.notes["aktivitetsplan"])
+    # the focus names no line undone: nothing entered is not work left undone
+    said = [r for item in report.focus for r in item.reasons]
+    assert not any("inte genomfördes" in r for r in said)
+    assert any(r.startswith("Ej registrerat i oktober 2026, inte nödvändigtvis") for r in said)
     running = _presence_report(tmp_path, september, month="2026-11", now="2026-11-27 14:00")
-    assert not any(  # no line reads "ej genomförd" in a month not over: nothing to explain
-        n.startswith("Inga aktiviteter är registrerade") for n in running.notes["aktivitetsplan"]
+    assert not any(  # no line reads "ej registrerat" in a month not over: nothing to explain
+        "Ej registrerat" in n for n in running.notes["aktivitetsplan"]
     )
+    # in a month not over, "ligger efter" on nothing entered says so
+    said = [r for item in running.focus for r in item.reasons if "ligger efter" in r]
+    assert said and all(r.endswith("(inget är registrerat för månaden).") for r in said)
     # one pass in the month: the weeks without one were not met
     october = pd.DataFrame([_visit(1, "2026-10-07 18:00", "2026-10-07 20:10", "närvaro", "A")])
     one = _presence_report(tmp_path, october, month="2026-10", now="2026-11-27 14:00")
@@ -695,20 +701,23 @@ def test_focus_names_each_activity_once_with_its_executors_statuses(tmp_path):
     log = pd.DataFrame(
         [_visit(1, "2026-10-07 21:00", "2026-10-07 22:30", "nykterhetskontroll", "Mullhyttan")]
     )
-    done = _activity_log(("S1", "2026-10", "polis", 1))
+    done = _activity_log(("S1", "2026-10", "polis", 1), ("N1", "2026-10", "polis", 0))
     report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-27 14:00", done=done)
     said = _section_text(monthly.render_html(report), "fokus")
     undone = "Aktiviteter som inte genomfördes fullt ut i oktober 2026: "
+    # a line logged 0 is not done; one nobody logged is not recorded, said apart
+    unlogged = "Ej registrerat i oktober 2026, inte nödvändigtvis ej utfört: "
+    assert undone + "N1 (Polisen: ej genomförd)." in said
     assert (
-        undone + "N1 (Polisen: ej genomförd), N2 (Kommunen: ej genomförd), "
-        "N3 (Polisen och Kommunen: ej genomförd)."
+        unlogged + "N2 (Kommunen: ej registrerat), N3 (Polisen och Kommunen: ej registrerat)."
     ) in said
     # how far from the plan a line done in part is: "delvis" alone did not say
-    assert undone + "T1 (Polisen: delvis, 1 av 2 gånger), T3 (Kommunen: ej genomförd)." in said
+    assert undone + "T1 (Polisen: delvis, 1 av 2 gånger)." in said
+    assert unlogged + "T3 (Kommunen: ej registrerat)." in said
+    assert undone + "X1 (Polisen: ej genomförd)." in said
     assert (
-        undone + "S1 (Polisen: genomförd, Kommunen: ej genomförd), "
-        "S2 (Polisen och Kommunen: ej genomförd), S3 (Polisen och Kommunen: ej genomförd), "
-        "X1 (Polisen: ej genomförd)."
+        unlogged + "S1 (Polisen: genomförd, Kommunen: ej registrerat), "
+        "S2 (Polisen och Kommunen: ej registrerat), S3 (Polisen och Kommunen: ej registrerat)."
     ) in said
     named = re.findall(r"\b([NTBSX]\d) \(", said)
     assert len(named) == len(set(named)) == 9  # every activity once
@@ -765,11 +774,12 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     over = _presence_report(tmp_path, log, month="2026-11", now="2026-12-02 09:00", done=done)
     rows = _activity_rows(over)
     assert rows["X1"] == ["Polisen", "4 veckor", "2 veckor", "delvis"]
-    assert rows["N1"] == ["Polisen", "2 gånger", "0 gånger", "ej genomförd"]
+    assert rows["N1"] == ["Polisen", "2 gånger", "0 gånger", "ej registrerat"]  # none logged
     assert rows["S1"] == [
-        "Polisen, Kommunen", "1 gång", "Polisen 1 gång, Kommunen 0 gånger", "delvis",
+        "Polisen, Kommunen", "1 gång", "Polisen 1 gång, Kommunen ej registrerat",
+        "delvis registrerat",
     ]  # fmt: skip
-    assert "S1 (Polisen: genomförd, Kommunen: ej genomförd)" in _section_text(
+    assert "S1 (Polisen: genomförd, Kommunen: ej registrerat)" in _section_text(
         monthly.render_html(over), "fokus"
     )
     assert not any("står som ”pågår”" in n for n in over.notes["aktivitetsplan"])
@@ -1227,8 +1237,8 @@ def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp
     report = _presence_report(tmp_path, _no_visits(), month="2026-12", now="2027-01-02 12:00")
     rows = _activity_rows(report)
     assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0 veckor", "pågår, ligger efter"]
-    # a monthly line is over
-    assert rows["N1"] == ["Polisen", "2 gånger", "0 gånger", "ej genomförd"]
+    # a monthly line is over, with nothing logged
+    assert rows["N1"] == ["Polisen", "2 gånger", "0 gånger", "ej registrerat"]
     note = " ".join(report.notes["aktivitetsplan"])
     assert "per vecka när månadens sista ISO-vecka är slut" in note
     assert "Månaden är inte slut" not in note
@@ -1564,3 +1574,41 @@ def test_the_presence_line_with_no_pass_logged_reads_as_the_police_table(tmp_pat
     one = pd.DataFrame([_visit(1, "2026-10-07 18:00", "2026-10-07 18:30", "närvaro", "Vintrosa")])
     report = _presence_report(tmp_path, one, month="2026-10", now="2026-11-27 14:00")
     assert _activity_rows(report)["X1"][-1] == "ej genomförd"
+
+
+def test_a_line_logged_0_is_not_done_and_one_logged_nothing_is_not_recorded(tmp_path):
+    """October is over: N1 logged 0 by the police, N2 and the kommun's S1 logged by nobody."""
+    done = _activity_log(("N1", "2026-10", "polis", 0), ("S1", "2026-10", "polis", 1))
+    one = pd.DataFrame([_visit(1, "2026-10-07 18:00", "2026-10-07 20:10", "närvaro", "Vintrosa")])
+    report = _presence_report(tmp_path, one, month="2026-10", now="2026-11-27 14:00", done=done)
+    rows = _activity_rows(report)
+    assert rows["N1"] == ["Polisen", "2 gånger", "0 gånger", "ej genomförd"]  # said with a 0
+    # "ej genomförd" on nothing entered told the council the work was left undone
+    assert rows["N2"][-1] == "ej registrerat"
+    assert rows["S1"] == ["Polisen, Kommunen", "1 gång", "Polisen 1 gång, Kommunen ej registrerat",
+                          "delvis registrerat"]  # fmt: skip
+    html = monthly.render_html(report)
+    note = _section_text(html, "aktivitetsplan")
+    assert "”Ej registrerat” betyder att utföraren inte har fört in något" in note
+    assert "inte nödvändigtvis att inget gjordes" in note
+    assert (
+        "”ej genomförd” betyder att utföraren har fört in att den inte gjordes (0 gånger)" in note
+    )
+    assert "”Delvis registrerat”: en utförare har fört in något, en annan inget" in note
+    said = _section_text(html, "fokus")
+    assert "Aktiviteter som inte genomfördes fullt ut i oktober 2026: N1 (Polisen: ej genomförd)" \
+        in said  # fmt: skip
+    assert "N2 (Kommunen: ej genomförd)" not in said
+    assert "S1 (Polisen: genomförd, Kommunen: ej registrerat)" in said
+    out = monthly.write_report(report, out_dir=tmp_path / "out", pdf=False)
+    csv = pd.read_csv(out["csv"] / "aktivitetsplan.csv", sep=";", dtype=str,
+                      encoding="utf-8-sig").set_index("Id")  # fmt: skip
+    sheet = pd.read_excel(out["xlsx"], sheet_name=None, dtype=str)
+    xlsx = next(f for f in sheet.values() if "Genomfört" in f.columns).set_index("Id")
+    for table in (csv, xlsx):
+        assert list(table.loc[["N1", "N2", "S1"], "Status"]) == [
+            "ej genomförd", "ej registrerat", "delvis registrerat",
+        ]  # fmt: skip
+        assert " ".join(table.loc["S1", "Genomfört"].split()) == (
+            "Polisen 1 gång, Kommunen ej registrerat"
+        )

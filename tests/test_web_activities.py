@@ -296,3 +296,23 @@ def test_the_other_organisation_is_told_the_organisation_not_the_account(server)
             # its own organisation's names may stay
             assert [c["who"] for c in s2[own]["changes"]] == [own_name, own_name]
             assert f"{own_name}: Skapad" in page
+
+
+def test_a_zero_is_not_done_and_nothing_logged_is_not_recorded(server, per):
+    """Two months back (no other test logs it): the police log S3 as not done, the kommun nothing.
+
+    The page says "ej registrerat" for nothing logged, as the report and the CLI do.
+    """
+    _base, path = server
+    month = activity.previous_month(MONTH)
+    assert put(per, "S3", "polis", month=month, times=0).status_code == 201
+    view = per.get(f"/api/aktiviteter?manad={month}").json()
+    s3 = line_of(view, "S3")
+    assert [(e["executor"], e["logged"], e["status_label"]) for e in s3["executors"]] == [
+        ("polis", 0, "ej genomförd"), ("kommun", None, "ej registrerat"),
+    ]  # fmt: skip
+    assert s3["status_label"] == "delvis registrerat"
+    cli = [r["status"] for r in cli_status(path, month) if r["activity_id"] == "S3"]
+    assert cli == ["not_done", "not_logged"]
+    html = per.get(f"/aktiviteter?manad={month}").text
+    assert "en som inte loggat något som ”ej registrerat”" in html

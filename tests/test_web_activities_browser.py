@@ -48,7 +48,7 @@ def test_a_kommun_editor_on_a_phone_logs_n2_and_the_report_counts_it(browser, se
 
     n2 = phone.locator("#rad-N2")
     before = cli_n2(path)
-    assert before["status"] == "not_done"
+    assert before["status"] == "not_logged"  # nothing logged yet: "ej registrerat"
     assert n2.locator(".radstatus .statusord").inner_text() == before["status_label"]
     assert phone.locator("#form-T1-polis").count() == 0  # the police's line: no form for her
     assert phone.locator("#form-S1-kommun").count() == 1  # a joint line: her party's column

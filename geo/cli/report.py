@@ -188,7 +188,12 @@ def list_cmd(plan_path: Path | None, as_json: bool) -> None:
 @click.argument("activity_id")
 @click.option("--month", required=True, help="Month as YYYY-MM.")
 @click.option("--executor", required=True, type=click.Choice(list(act.EXECUTORS)))
-@click.option("--times", required=True, type=click.IntRange(min=0), help="Times done (0 = none).")
+@click.option(
+    "--times",
+    required=True,
+    type=click.IntRange(min=0),
+    help="Times done (0 = not done; a line never logged reads 'ej registrerat').",
+)
 @click.option("--comment", default="", help="Internal note (never in the shared report).")
 @store_option
 @_plan_option

@@ -140,7 +140,8 @@ def month_view(
         minutes per ISO week: ``week``, ``days`` ("2–8 nov"), ``minutes``, ``met``, ``over``;
         else empty) and
         ``executors``: per executor ``executor``, ``label``, ``done`` (what the status
-        counts), ``logged`` (the activity log's number, ``None`` when nothing is logged),
+        counts), ``logged`` (the activity log's number, ``None`` when nothing is logged: once
+        the month is over the status then reads "ej registrerat", a 0 logged "ej genomförd"),
         ``status``, ``status_label``, ``may_log``, ``changes`` (the audit as
         :func:`geo.web._history.describe_change` tells it; ``who`` the organisation's name
         for the other organisation's rows) and, for the account's own organisation only,
@@ -254,6 +255,7 @@ def add_activity_routes(app: FastAPI, parts: AppParts, *, plan_path: Path | None
             following=following if month < now else None,
             following_label=month_label(following),
             current=month == now,
+            statuses=activity.STATUSES,
             saved=request.query_params.get("sparad") or "",
         )
 

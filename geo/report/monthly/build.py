@@ -29,10 +29,10 @@ from geo.report.monthly.police import (
 )
 from geo.report.monthly.selection import compared_periods, covered_days
 from geo.report.monthly.spots import (
-    NOTHING_LOGGED_NOTE,
     OPEN_ACTIVITY_NOTE,
     activity_table,
     how_to_read_note,
+    not_logged_note,
     spot_tables,
 )
 from geo.report.monthly.tables import MonthlyReport, ReportInputs, Table
@@ -186,10 +186,10 @@ def compute_report(
     )
     if status["status"].isin(activity.OPEN_STATUSES).any():
         report.note("aktivitetsplan", OPEN_ACTIVITY_NOTE)
+    if unrecorded := not_logged_note(activity.status_by_line(status)):
+        report.note("aktivitetsplan", unrecorded)
     logged = inputs.activity_log
     nothing_logged = logged is None or not (logged["month"].astype(str) == month).any()
-    if nothing_logged and (status["status"] == "not_done").any():
-        report.note("aktivitetsplan", NOTHING_LOGGED_NOTE)
     passes = inputs.weekly_minutes is not None and activity.any_pass_logged(
         inputs.weekly_minutes, activity.iso_weeks_of_month(month)
     )

@@ -114,9 +114,7 @@ def done_of_planned(line: activity.LineStatus) -> tuple[str, ...]:
         ``"delvis, 2 av 4 gånger"`` ("delvis" alone did not say how far from the plan).
     """
     return tuple(
-        f"{label}, {n} av {activity.count_text(line.planned, line.unit)}"
-        if s == "partly"
-        else label
+        f"{label}, {activity.done_of_text(n, line.planned, line.unit)}" if s == "partly" else label
         for s, label, n in zip(
             line.executor_statuses, line.executor_status_labels, line.done, strict=True
         )
@@ -144,13 +142,16 @@ def plan_reasons(
     Returns
     -------
     list of str
-        Up to three Swedish sentences, each naming a line once with its executors
+        Up to four Swedish sentences, each naming a line once with its executors
         (:func:`who_did_what`): lines whose month is over and not done in full
         (``"S2 (Polisen och Kommunen: ej genomförd)"``, ``"X1 (Polisen: delvis, 3 av 5
         veckor)"``), and lines still running that are behind what is due so far
-        (:func:`is_behind`: ``"X1 (Polisen: 1 av 3 veckor hittills)"``); and, apart, lines
-        counted from the patrol log with no pass logged (``not_logged``, "ej registrerat"),
-        not called undone: ``"Inga pass är registrerade i oktober 2026 för X1 (Polisen)."``
+        (:func:`is_behind`: ``"X1 (Polisen: 1 av 3 veckor hittills)"``); and, apart, not
+        called undone, lines some executor recorded nothing for (``not_logged``,
+        ``partly_logged``): ``"Ej registrerat i oktober 2026, inte nödvändigtvis ej utfört:
+        N1 (Polisen: ej registrerat), S1 (Polisen: genomförd, Kommunen: ej registrerat)."``,
+        and those counted from the patrol log with no pass logged, ``"Inga pass är
+        registrerade i oktober 2026 för X1 (Polisen)."``
     """
     mine = [ln for ln in lines if ln.theme == theme]
     undone = [
@@ -163,8 +164,13 @@ def plan_reasons(
         for ln in mine
         if is_behind(ln)
     ]
-    unlogged = [f"{ln.activity_id} ({and_list(ln.executor_labels)})" for ln in mine
-                if ln.status == "not_logged"]  # fmt: skip
+    # a line counted in weeks is counted from the patrol log (activity.line_unit): no pass
+    no_pass = [ln for ln in mine if ln.status == "not_logged" and ln.unit == "weeks"]
+    unlogged = [
+        f"{ln.activity_id} ({who_did_what(ln.executor_labels, done_of_planned(ln))})"
+        for ln in mine
+        if ln.status in ("not_logged", "partly_logged") and ln not in no_pass
+    ]
     when = month_label(month)
     note = "" if registered else " (inget är registrerat för månaden)"
     said = []
@@ -177,7 +183,12 @@ def plan_reasons(
             f"Aktiviteter som hittills ligger efter planen i {when}: {', '.join(behind)}{note}."
         )
     if unlogged:
-        said.append(f"Inga pass är registrerade i {when} för {', '.join(unlogged)}.")
+        said.append(
+            f"Ej registrerat i {when}, inte nödvändigtvis ej utfört: {', '.join(unlogged)}."
+        )
+    if no_pass:
+        passes = ", ".join(f"{ln.activity_id} ({and_list(ln.executor_labels)})" for ln in no_pass)
+        said.append(f"Inga pass är registrerade i {when} för {passes}.")
     return said
 
 

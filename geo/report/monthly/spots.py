@@ -175,12 +175,45 @@ OPEN_ACTIVITY_NOTE = (
     "månadens slut."
 )
 
-#: Said when nobody logged any activity-plan line for the month: its "ej genomförd" may be
-#: work not entered (a council member's review of a store without an activity log).
-NOTHING_LOGGED_NOTE = (
-    "Inga aktiviteter är registrerade för månaden: ”ej genomförd” betyder här att inget har "
-    "förts in, inte nödvändigtvis att inget gjordes (sidan Aktiviteter eller geo activity log)."
-)
+
+def not_logged_note(lines: list[activity.LineStatus]) -> str:
+    """Say what "ej registrerat" means beside "ej genomförd", when the table says it.
+
+    Until 2026-11-29 a line nobody logged read "ej genomförd", and a note said so only when
+    nothing at all was logged for the month; now nothing recorded is a status of its own
+    (:func:`geo.activity.activity_status`), and a 0 logged is the executor's "not done".
+
+    Parameters
+    ----------
+    lines
+        From :func:`geo.activity.status_by_line`.
+
+    Returns
+    -------
+    str
+        Swedish, empty when no executor of a line is ``not_logged``: "ej registrerat" is
+        nothing entered for the month (the page Aktiviteter, ``geo activity log`` or
+        ``import``; for the lines counted in weeks no pass in the patrol log), not
+        necessarily nothing done, "ej genomförd" an executor's own 0, and "delvis
+        registrerat" when one executor entered something and another nothing.
+    """
+    if not any("not_logged" in ln.executor_statuses for ln in lines):
+        return ""
+    weekly = [ln.activity_id for ln in lines if ln.unit == "weeks"]
+    passes = f"; för {and_list(weekly)} att inga pass finns i patrulloggen" if weekly else ""
+    said = (
+        f"”{activity.STATUSES['not_logged'].capitalize()}” betyder att utföraren inte har "
+        "fört in något för aktiviteten under månaden (sidan Aktiviteter, geo activity log eller "
+        f"geo activity import{passes}), inte nödvändigtvis att inget gjordes; "
+        f"”{activity.STATUSES['not_done']}” betyder att utföraren har fört in att den inte "
+        "gjordes (0 gånger)."
+    )
+    if any(ln.status == "partly_logged" for ln in lines):
+        said += (
+            f" ”{activity.STATUSES['partly_logged'].capitalize()}”: en utförare har fört in "
+            "något, en annan inget; Genomfört visar vem."
+        )
+    return said
 
 
 def how_to_read_note(lines: list[activity.LineStatus], *, promise_min: int) -> str:
@@ -220,9 +253,10 @@ def activity_table(status: pd.DataFrame, *, month: str) -> Table:
     """Show the activity plan's status this month, one row per activity line.
 
     A line done by several executors shows them joined ("Polisen, Kommunen") and what each
-    did ("Polisen 0 gånger, Kommunen 1 gång"); its status is the line's
-    (:func:`geo.activity.status_by_line`): the executors' status when they agree, and
-    "delvis" when they do not ("pågår" while the month is not over). Every number says
+    did ("Polisen 0 gånger, Kommunen 1 gång", one that recorded nothing "Kommunen ej
+    registrerat"); its status is the line's (:func:`geo.activity.status_by_line`): the
+    executors' status when they agree, and "delvis" when they do not ("pågår" while the
+    month is not over, "delvis registrerat" when one recorded nothing). Every number says
     its unit (:func:`geo.activity.count_text`): planned "2 gånger", "4 gånger (1 per
     vecka)", the presence line's "5 veckor"; before the month is over what is due so far
     ("3 av 4 veckor hittills", "2 gånger till månadens slut"); outside the line's months
