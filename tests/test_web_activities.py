@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pandas as pd
@@ -316,3 +317,27 @@ def test_a_zero_is_not_done_and_nothing_logged_is_not_recorded(server, per):
     assert cli == ["not_done", "not_logged"]
     html = per.get(f"/aktiviteter?manad={month}").text
     assert "en som inte loggat något som ”ej registrerat”" in html
+
+
+def test_gjort_says_the_unit_as_the_report_does(server, per):
+    """Two months back: "Gjort: 0 av 5" left the unit to guess; the report says "5 gånger".
+
+    S3 (the police's 0 from the test above, or none) and X1, counted in weeks met.
+    """
+    month = activity.previous_month(MONTH)
+    view = per.get(f"/api/aktiviteter?manad={month}").json()
+    html = per.get(f"/aktiviteter?manad={month}").text
+
+    def said(aid: str) -> str:
+        article = html.split(f'id="rad-{aid}"', 1)[1].split("</article>", 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", article).split())
+
+    s3 = line_of(view, "S3")
+    planned = activity.count_text(s3["planned"], "times")
+    assert planned.endswith(("gång", "gånger"))  # as the report's Planerat
+    for e in s3["executors"]:
+        assert e["done_label"] == f"0 av {planned}"
+        assert f"{e['label']} Gjort: 0 av {planned} · {e['status_label']}" in said("S3")
+    x1 = line_of(view, "X1")
+    weeks = activity.done_of_text(x1["executors"][0]["done"], x1["planned"], "weeks")
+    assert weeks.endswith("veckor") and f"Gjort: {weeks} ·" in said("X1")

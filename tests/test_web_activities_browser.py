@@ -72,7 +72,8 @@ def test_a_kommun_editor_on_a_phone_logs_n2_and_the_report_counts_it(browser, se
     after = cli_n2(path)
     assert (after["done"], after["status"]) == (3, "partly")  # 3 of 4: delvis, as the CLI says
     assert n2.locator(".radstatus .statusord").inner_text() == after["status_label"] == "delvis"
-    assert n2.locator(".utforare .gjort").inner_text() == "3"
+    # with the unit, as the report says it: "3" alone left it to guess
+    assert n2.locator(".utforare .gjort").inner_text() == f"3 av {after['planned']} gånger"
     assert phone.input_value("#antal-N2-kommun") == "3"
     assert "Fältgruppen tre kvällar" in n2.inner_text()  # her own organisation's comment
     assert "Historik (1)" in n2.inner_text()

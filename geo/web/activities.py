@@ -89,11 +89,15 @@ def _executor_item(
 ) -> dict[str, Any]:
     executor = str(row["executor"])
     own = sees_comment(user, executor)
+    unit, done = str(row["unit"]), int(row["done"])
     item: dict[str, Any] = {
         "executor": executor,
         "label": str(row["executor_label"]),
-        "done": int(row["done"]),
+        "done": done,
+        # the report's words: "0 av 5" alone left the unit to guess
+        "done_label": activity.done_of_text(done, int(row["planned"]), unit),
         "logged": None if logged is None else int(logged["times"]),
+        "logged_label": None if logged is None else activity.count_text(logged["times"], unit),
         "status": str(row["status"]),
         "status_label": str(row["status_label"]),
         "may_log": not automatic and activity_entries.may_log(user, executor),
@@ -140,9 +144,11 @@ def month_view(
         minutes per ISO week: ``week``, ``days`` ("2–8 nov"), ``minutes``, ``met``, ``over``;
         else empty) and
         ``executors``: per executor ``executor``, ``label``, ``done`` (what the status
-        counts), ``logged`` (the activity log's number, ``None`` when nothing is logged: once
-        the month is over the status then reads "ej registrerat", a 0 logged "ej genomförd"),
-        ``status``, ``status_label``, ``may_log``, ``changes`` (the audit as
+        counts), ``done_label`` (it with the plan and the unit as the report says them, "0 av
+        5 gånger", "3 av 5 veckor", :func:`geo.activity.done_of_text`), ``logged`` (the
+        activity log's number, ``None`` when nothing is logged: once the month is over the
+        status then reads "ej registrerat", a 0 logged "ej genomförd"), ``logged_label``
+        (it with its unit), ``status``, ``status_label``, ``may_log``, ``changes`` (the audit as
         :func:`geo.web._history.describe_change` tells it; ``who`` the organisation's name
         for the other organisation's rows) and, for the account's own organisation only,
         ``comment``.
