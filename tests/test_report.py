@@ -1592,7 +1592,7 @@ def test_a_line_logged_0_is_not_done_and_one_logged_nothing_is_not_recorded(tmp_
     assert "”Ej registrerat” betyder att utföraren inte har fört in något" in note
     assert "inte nödvändigtvis att inget gjordes" in note
     assert (
-        "”ej genomförd” betyder att utföraren har fört in att den inte gjordes (0 gånger)" in note
+        "”ej genomförd” betyder att utföraren har fört in att den inte gjordes (0 gånger;" in note
     )
     assert "”Delvis registrerat”: en utförare har fört in något, en annan inget" in note
     said = _section_text(html, "fokus")

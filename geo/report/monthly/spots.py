@@ -194,19 +194,21 @@ def not_logged_note(lines: list[activity.LineStatus]) -> str:
         Swedish, empty when no executor of a line is ``not_logged``: "ej registrerat" is
         nothing entered for the month (the page Aktiviteter, ``geo activity log`` or
         ``import``; for the lines counted in weeks no pass in the patrol log), not
-        necessarily nothing done, "ej genomförd" an executor's own 0, and "delvis
-        registrerat" when one executor entered something and another nothing.
+        necessarily nothing done, "ej genomförd" an executor's own 0 (for those lines passes
+        logged and no week met), and "delvis registrerat" when one executor entered
+        something and another nothing.
     """
     if not any("not_logged" in ln.executor_statuses for ln in lines):
         return ""
-    weekly = [ln.activity_id for ln in lines if ln.unit == "weeks"]
-    passes = f"; för {and_list(weekly)} att inga pass finns i patrulloggen" if weekly else ""
+    weekly = and_list([ln.activity_id for ln in lines if ln.unit == "weeks"])
+    no_pass = f"; för {weekly} att inga pass finns i patrulloggen" if weekly else ""
+    unmet = f"; för {weekly} att pass finns men ingen vecka nådde löftets minuter" if weekly else ""
     said = (
         f"”{activity.STATUSES['not_logged'].capitalize()}” betyder att utföraren inte har "
         "fört in något för aktiviteten under månaden (sidan Aktiviteter, geo activity log eller "
-        f"geo activity import{passes}), inte nödvändigtvis att inget gjordes; "
+        f"geo activity import{no_pass}), inte nödvändigtvis att inget gjordes; "
         f"”{activity.STATUSES['not_done']}” betyder att utföraren har fört in att den inte "
-        "gjordes (0 gånger)."
+        f"gjordes (0 gånger{unmet})."
     )
     if any(ln.status == "partly_logged" for ln in lines):
         said += (
