@@ -25,7 +25,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from geo import forecast, network, patrol, roads, store
-from geo.errors import InfeasiblePatrolError
+from geo.errors import GeoError, InfeasiblePatrolError
 from geo.model import THEMES
 from geo.report import plan as plan_report
 from geo.sites import load_boundary, load_places
@@ -332,10 +332,11 @@ def test_a_week_planned_again_plans_only_the_minutes_its_log_leaves(
     assert "126 av 120 min är redan loggade, inget kvar att planera" in str(result.exception)
 
 
-def test_monday_morning_plans_the_coming_week_when_the_promise_is_logged(
+def test_monday_morning_plans_the_coming_week_when_the_budget_is_logged(
     lekeberg, tmp_path: Path
 ) -> None:
-    # before Monday 12:00 the week begun is planned, unless its two hours are logged already
+    # before Monday 12:00 the week begun is planned, unless its log leaves less than a stop's
+    # time of the budget (110 of 120 minutes: planning it would be refused, and `geo run` fail)
     from geo import patrol_log
 
     store_path = tmp_path / "store.gpkg"
@@ -345,12 +346,14 @@ def test_monday_morning_plans_the_coming_week_when_the_promise_is_logged(
     log = tmp_path / "logg.csv"
     log.write_text(
         "datum;start;slut;platser;aktivitet;resultat\n"
-        "2026-12-14;00:30;02:40;Fjugesta centrum;nykterhetskontroll;\n"
+        "2026-12-14;00:30;02:20;Fjugesta centrum;nykterhetskontroll;\n"
     )
     patrol_log.import_log(log, store_path=store_path, now=monday)
     week, why = patrol.week_to_plan(store_path=store_path, now=monday)
     assert week == "2026-W52"
-    assert why == "kommande vecka: innevarande veckas 120 min är redan loggade"
+    assert why == "kommande vecka: innevarande vecka har redan 110 min loggade"
+    with pytest.raises(GeoError, match="110 av 120 min är redan loggade"):
+        patrol.replan("2026-W51", patrol.load_priorities(), store_path=store_path, now=monday)
 
 
 def test_plan_with_impossible_budget_raises(lekeberg) -> None:

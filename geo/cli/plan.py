@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     "--week",
     default=None,
     help="ISO week to plan, e.g. 2026-W49 (default: the week begun until Monday 12:00, "
-    "unless its two hours are logged, then the coming one).",
+    "unless its patrol log leaves no stop's time, then the coming one).",
 )
 @existing_store_option
 @json_option
@@ -85,7 +85,7 @@ def plan_cmd(
         opts = replace(opts, max_trips=max_trips)
     opts = opts.validated()
     if week is None:
-        week, why = patrol.week_to_plan(store_path=store_path)
+        week, why = patrol.week_to_plan(store_path=store_path, options=opts)
     else:
         why = "angiven med --week"
     inputs = patrol.read_plan_inputs(week, store_path=store_path)

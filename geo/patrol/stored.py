@@ -20,7 +20,6 @@ from geo.patrol.priorities import PlanSettings, load_priorities, week_seed
 from geo.patrol.reasons import reason_period
 from geo.patrol.trips import plan_trips
 from geo.patrol_log import (
-    PROMISE_MIN,
     minutes_per_week,
     names_place,
     pass_covers,
@@ -522,6 +521,24 @@ def logged_minutes(week: str, store_path: Path | None = None) -> float:
     return float(done["minutes"].iloc[0])
 
 
+def has_time_left(options: PlanSettings, logged_min: float) -> bool:
+    """Say whether a week with ``logged_min`` logged has one stop's time left of its budget.
+
+    Parameters
+    ----------
+    options
+        The plan settings (``budget_min``, ``dwell_min``).
+    logged_min
+        Minutes the patrol log holds for the week (:func:`logged_minutes`).
+
+    Returns
+    -------
+    bool
+        ``budget_min - logged_min >= dwell_min``.
+    """
+    return options.budget_min - logged_min >= options.dwell_min
+
+
 @dataclass(frozen=True)
 class Replan:
     """How a week is planned, as the clock and the patrol log leave it.
@@ -587,7 +604,7 @@ def replan(
     if budget_given:
         return Replan(not_before, logged, options)
     left = options.budget_min - logged
-    if left < options.dwell_min:
+    if not has_time_left(options, logged):
         msg = (
             f"Vecka {int(week[-2:])}: {logged:.0f} av {options.budget_min:.0f} min är redan"
             f" loggade, inget kvar att planera. Ange --budget N för att planera N minuter till,"
@@ -603,13 +620,17 @@ THIS_WEEK_UNTIL = dt.time(12, 0)
 
 
 def week_to_plan(
-    *, store_path: Path | None = None, now: dt.datetime | None = None
+    *,
+    store_path: Path | None = None,
+    now: dt.datetime | None = None,
+    options: PlanSettings | None = None,
 ) -> tuple[str, str]:
     """Return the ISO week to plan and, in Swedish, why that one.
 
     Up to Monday 12:00 (:data:`THIS_WEEK_UNTIL`, local time) the week just begun: the
     kommunpolis planning on Monday morning, as the use case has it, wants this week's plan,
-    not next week's, unless the patrol log holds the promise's minutes for it already.
+    not next week's, unless its patrol log leaves less than a stop's time of the budget
+    (:func:`has_time_left`: a pass in the small hours).
     From then on, the coming week (a planner on a Friday plans Monday's week). Never a
     week the data has already covered: when the store holds data past today (a test set, a
     clock that is off), the week after its last full week.
@@ -620,6 +641,9 @@ def week_to_plan(
         The store.
     now
         The time (default now); a naive time is local.
+    options
+        The plan settings (default :func:`load_priorities`): the budget a week begun is
+        measured against.
 
     Returns
     -------
@@ -634,12 +658,13 @@ def week_to_plan(
     day = local.date()
     until = THIS_WEEK_UNTIL.strftime("%H:%M")
     monday_morning = day.weekday() == 0 and local.time() < THIS_WEEK_UNTIL
-    if monday_morning and logged_minutes(week_label(day), store_path) < PROMISE_MIN:
+    logged = logged_minutes(week_label(day), store_path) if monday_morning else 0.0
+    if monday_morning and has_time_left(options or load_priorities(), logged):
         week = week_label(day)
         why = f"innevarande vecka: före måndag {until} ligger veckans planerade dagar framför"
-    elif monday_morning:  # the week's promise is logged already (a pass in the small hours)
+    elif monday_morning:  # the week's budget is logged already (a pass in the small hours)
         week = week_label(day + dt.timedelta(days=7))
-        why = f"kommande vecka: innevarande veckas {PROMISE_MIN} min är redan loggade"
+        why = f"kommande vecka: innevarande vecka har redan {logged:.0f} min loggade"
     else:
         week = week_label(day + dt.timedelta(days=7 - day.weekday()))
         why = f"kommande vecka: från måndag {until} planeras nästa vecka (--week för en annan)"
