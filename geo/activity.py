@@ -1433,18 +1433,16 @@ class LineStatus:
         """What was done, with its unit: ``"1 gång"``; per executor when there are several.
 
         ``"Polisen 1 gång, Kommunen 0 gånger"``, no-break spaces keeping each executor's
-        name, number and unit on one line. Of several, one that recorded nothing
-        (``not_logged``) reads ``"Kommunen ej registrerat"``, not a 0 beside the other's
-        count that it never logged; a line of one executor keeps its count, its status
-        beside it saying *ej registrerat*.
+        name, number and unit on one line. An executor that recorded nothing
+        (``not_logged``) reads *ej registrerat* (``"Kommunen ej registrerat"``), not a 0 it
+        never logged: "0 gånger" beside the status *ej registrerat* read as a 0 entered.
         """
-        said = [count_text(n, self.unit) for n in self.done]
+        said = [
+            STATUSES[s] if s == "not_logged" else count_text(n, self.unit)
+            for s, n in zip(self.executor_statuses, self.done, strict=True)
+        ]
         if len(said) == 1:
             return said[0]
-        said = [
-            STATUSES[s] if s == "not_logged" else n
-            for s, n in zip(self.executor_statuses, said, strict=True)
-        ]
         pairs = zip(self.executor_labels, said, strict=True)
         return ", ".join(f"{who} {n}".replace(" ", "\u00a0") for who, n in pairs)
 

@@ -873,7 +873,7 @@ def test_a_zero_logged_is_not_done_and_nothing_logged_is_not_recorded(plan):
     assert lines["S1"].done_label == "Polisen\u00a01\u00a0gång, Kommunen\u00a0ej\u00a0registrerat"
     assert lines["S2"].status == "partly_logged"  # a 0 and nothing
     assert lines["S3"].status == "not_logged"
-    assert lines["N2"].done_label == "0 gånger"  # one executor: its count, the status beside
+    assert lines["N2"].done_label == "ej registrerat"  # not a 0 it never entered
     # a control in the patrol log is something recorded for the police
     visits = _patrol_log([("2026-10-07 21:00", "nykterhetskontroll")])
     t1 = activity.activity_status(plan, log, month="2026-10", patrol_log=visits, now=over)
