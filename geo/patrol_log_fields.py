@@ -85,9 +85,9 @@ def parse_count(text: object) -> int | None:
     FieldValueError
         With the fix in Swedish, when it is not a whole number in range.
     """
-    if text is None or isinstance(text, bool):
-        if text is None:
-            return None
+    if text is None:
+        return None
+    if isinstance(text, bool):
         raise FieldValueError(str(text), "skriv ett heltal, t.ex. 12")
     if isinstance(text, int):
         value = text
@@ -212,13 +212,17 @@ def cancelled_by_week(
         Week → the reasons' labels (:data:`CANCEL_REASONS`, never the
         pass's free text), one per cancelled pass, by start.
     """
-    if patrol_log is None or not is_cancelled(patrol_log).any():
+    if patrol_log is None:
         return {}
-    rows = patrol_log[is_cancelled(patrol_log).to_numpy(dtype=bool)].sort_values("start")
+    called_off = is_cancelled(patrol_log)
+    if not called_off.any():
+        return {}
+    rows = patrol_log[called_off.to_numpy(dtype=bool)].sort_values("start")
+    wanted = set(weeks)
     out: dict[str, list[str]] = {}
     for start, reason in zip(rows["start"], rows["cancelled"], strict=True):
         week = week_label(pd.Timestamp(start))
-        if week in weeks:
+        if week in wanted:
             out.setdefault(week, []).append(cancel_label(reason))
     return out
 
