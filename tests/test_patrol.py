@@ -405,7 +405,15 @@ def test_a_stop_says_how_much_of_its_forecast_falls_in_its_own_hour() -> None:
     saturday = pd.Timestamp("2026-12-05 14:53", tz="Europe/Stockholm")
     assert (
         patrol.explain_time(profile, saturday, saturday + pd.Timedelta(minutes=16), windows)
-        == "Tid: 40 % av platsens prognos för veckan infaller under stoppets timme, lör 15–16."
+        == "Tid: 40 % av platsens prognos för veckan infaller under stoppets timme, lör 15–16, "
+        "67 gånger en genomsnittlig timme."
+    )
+    # "5 %" read small to a planner: it is said against an average hour (1/168 of the week)
+    # from twice that; an hour at 1.7 times the average is not singled out
+    flat = np.full(168, 1 / 168)
+    flat[4 * 24 + 20] = 0.01
+    assert patrol.explain_time(flat, friday, friday + pd.Timedelta(minutes=16), windows) == (
+        "Tid: 1 % av platsens prognos för veckan infaller under stoppets timme, fre 20–21."
     )
     # a time hardly better is no advice: beside 6 %, "(mest fre 20–21: 8 %)"
     close = np.full(168, 0.0)
@@ -413,7 +421,8 @@ def test_a_stop_says_how_much_of_its_forecast_falls_in_its_own_hour() -> None:
     close[close == 0] = (1 - 0.14) / 166
     late = pd.Timestamp("2026-12-05 21:30", tz="Europe/Stockholm")
     assert patrol.explain_time(close, late, late + pd.Timedelta(minutes=16), windows) == (
-        "Tid: 6 % av platsens prognos för veckan infaller under stoppets timme, lör 21–22."
+        "Tid: 6 % av platsens prognos för veckan infaller under stoppets timme, lör 21–22, "
+        "10 gånger en genomsnittlig timme."
     )
 
 

@@ -25,6 +25,9 @@ LOOKBACK_DAYS = 365
 #: Days a stop's events may have paused before the data end before its reason says when the
 #: last was: W49's vehicle checks went to villages whose mopeds had stopped on 31 October.
 QUIET_DAYS = 14
+#: The stop's hour is compared with an average hour of the week (1/168 of it) from this many
+#: times it: "5 %" alone read as little to a planner, though it is eight average hours' worth.
+ABOVE_AVERAGE = 2.0
 #: A better time is named when it holds this many times the stop's share and this much more
 #: of the week: "(mest fre 20–21: 7 %)" beside a stop's 6 % was no advice (a planner's review).
 BETTER_BY = (1.2, 0.05)
@@ -47,7 +50,9 @@ def explain_time(profile: object, start: pd.Timestamp, end: pd.Timestamp, window
     sentence says how much of the place's forecast for the week falls in the clock hour the
     stop's middle lies in (21:22–21:38 is "lör 21–22"; it said the trip's two-hour window,
     "lör 21–23", which two planners' reviews read against a 16-minute stop), and, when another
-    allowed hour holds clearly more (:data:`BETTER_BY`), which.
+    allowed hour holds clearly more (:data:`BETTER_BY`), which. A share of the week reads small
+    (a place's week has 168 hours); from :data:`ABOVE_AVERAGE` times an average hour's share
+    the sentence says how many times.
 
     Parameters
     ----------
@@ -61,8 +66,9 @@ def explain_time(profile: object, start: pd.Timestamp, end: pd.Timestamp, window
     Returns
     -------
     str
-        E.g. "Tid: 7 % av platsens prognos för veckan infaller under stoppets timme, fre 20–21
-        (mest lör 14–15: 21 %; tiden väljs för alla turens stopp)."
+        E.g. "Tid: 7 % av platsens prognos för veckan infaller under stoppets timme, fre 20–21,
+        12 gånger en genomsnittlig timme (mest lör 14–15: 21 %; tiden väljs för alla turens
+        stopp)."
     """
     prof = as_profile(profile)
     local = [pd.Timestamp(x).tz_convert(settings.timezone) if pd.Timestamp(x).tzinfo else
@@ -77,6 +83,8 @@ def explain_time(profile: object, start: pd.Timestamp, end: pd.Timestamp, window
         f"Tid: {_share_text(here)} av platsens prognos för veckan infaller under stoppets "
         f"timme, {_window_text(how, 1)}"
     )
+    if here * HOURS_OF_WEEK >= ABOVE_AVERAGE:
+        text += f", {here * HOURS_OF_WEEK:.0f} gånger en genomsnittlig timme"
     best = int(np.argmax(shares)) if len(shares) else -1
     if (
         best >= 0
