@@ -44,14 +44,19 @@ CANCEL_REASONS: dict[str, str] = {
     "vader": "väder/väglag",
     "annat": "annat",
 }
-#: The control counts of a pass: field (stored column, form field) → Swedish label.
-CONTROL_COUNTS: dict[str, str] = {
-    "checked": "kontrollerade förare/fordon",
-    "breath_tests": "blåsta (utandningsprov)",
-    "dui_suspected": "misstänkt rattfylleri/drograttfylleri",
-    "fines": "ordningsböter",
-    "reports": "rapporter/anmälningar",
+#: The control counts of a pass: field → (short name, what the full label adds to it).
+_COUNT_NAMES: dict[str, tuple[str, str]] = {
+    "checked": ("kontrollerade", " förare/fordon"),
+    "breath_tests": ("blåsta", " (utandningsprov)"),
+    "dui_suspected": ("misstänkt rattfylleri", "/drograttfylleri"),
+    "fines": ("ordningsböter", ""),
+    "reports": ("rapporter", "/anmälningar"),
 }
+#: The control counts of a pass: field (stored column, form field) → Swedish label.
+CONTROL_COUNTS: dict[str, str] = {f: short + more for f, (short, more) in _COUNT_NAMES.items()}
+#: Each count's short name, the start of its label: the follow-up's column heading
+#: ("Blåsta"), so the report and the form cannot name a count two ways.
+COUNT_SHORT_NAMES: dict[str, str] = {f: short for f, (short, _) in _COUNT_NAMES.items()}
 #: Counts that are offences found rather than the police's own work: shown in a shared
 #: report only from k up (design §8), like the incidents they are.
 OFFENCE_COUNTS: frozenset[str] = frozenset({"dui_suspected", "fines", "reports"})

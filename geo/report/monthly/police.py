@@ -10,7 +10,7 @@ import pandas as pd
 from geo import activity
 from geo.patrol_log import PROMISE_MIN, places_of
 from geo.patrol_log_fields import (
-    CONTROL_COUNTS,
+    COUNT_SHORT_NAMES,
     OFFENCE_COUNTS,
     cancelled_by_week,
     cancelled_text,
@@ -33,15 +33,9 @@ WEEK_AHEAD = activity.STATUSES["not_begun"]
 WEEK_NOT_LOGGED = activity.WEEK_NOT_LOGGED
 #: The column of :func:`police_presence` that says the weeks' cancelled trips and why.
 CANCELLED_COLUMN = "Inställda pass"
-#: The columns of :func:`controls_table` with the control counts: field → heading.
-COUNT_COLUMNS: dict[str, str] = {
-    "checked": "Kontrollerade",
-    "breath_tests": "Blåsta",
-    "dui_suspected": "Misstänkt rattfylleri",
-    "fines": "Ordningsböter",
-    "reports": "Rapporter",
-}
-assert set(COUNT_COLUMNS) == set(CONTROL_COUNTS)
+#: The columns of :func:`controls_table` with the control counts: field → heading (the
+#: count's short name, :data:`~geo.patrol_log_fields.COUNT_SHORT_NAMES`, capitalised).
+COUNT_COLUMNS: dict[str, str] = {f: s[:1].upper() + s[1:] for f, s in COUNT_SHORT_NAMES.items()}
 
 
 def police_presence(
