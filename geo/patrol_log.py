@@ -19,7 +19,12 @@ import pandas as pd
 from geo import settings, store
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
-from geo.patrol_log_fields import CONTROL_COUNTS, cancelled_by_week, done_passes
+from geo.patrol_log_fields import (
+    CONTROL_COUNTS,
+    COUNT_BOUNDS,
+    cancelled_by_week,
+    done_passes,
+)
 from geo.patrol_log_rows import ROW_FIELDS, LogRow, RowProblem, check_log_row, identity_fields
 from geo.quarantine import Mending, QuarantinedRow, first_rows, fix_key, fix_keys, row_key
 from geo.sensitive_text import redact_identifying
@@ -59,8 +64,10 @@ QUARANTINE_ADDED: dict[str, str] = dict.fromkeys(("row_key", "fix_key", "resolve
 #: A clock no logged pass is after: a row's rules run again without the future's.
 _NO_FUTURE = pd.Timestamp("2200-01-01", tz=settings.timezone)
 #: A row is refused for one field (:attr:`~geo.patrol_log_rows.RowProblem.field`): its
-#: mended pass is the same row with that field set right (:func:`geo.quarantine.fix_key`).
-LOG_MENDING = Mending.by_field(ROW_FIELDS)
+#: mended pass is the same row with that field set right (:func:`geo.quarantine.fix_key`);
+#: one whose counts disagree (:data:`~geo.patrol_log_fields.COUNT_BOUNDS`) is mended in
+#: either count (:attr:`~geo.patrol_log_rows.RowProblem.mending`).
+LOG_MENDING = Mending.by_field(ROW_FIELDS).joined({b.reason: b.fields for b in COUNT_BOUNDS})
 #: The columns a stored row's content is written to, by the file import and the pass form.
 CONTENT_COLUMNS: tuple[str, ...] = (
     "start", "end", "minutes", "places", "activity", "results", "cancelled", *CONTROL_COUNTS,
@@ -427,10 +434,11 @@ def row_keys(cells: Mapping[str, object], problem: RowProblem | None) -> tuple[s
     tuple of str and (str or None)
         :func:`geo.quarantine.row_key` of its :func:`~geo.patrol_log_rows.identity_fields`
         (the same for the row in the log saved again) and its
-        :func:`geo.quarantine.fix_key`: the row without the field the problem names.
+        :func:`geo.quarantine.fix_key`: the row without the field (or the counts) the
+        problem names.
     """
     fields = identity_fields(cells)
-    fix = None if problem is None else fix_key(fields, problem.field, LOG_MENDING)
+    fix = None if problem is None else fix_key(fields, problem.mending_key, LOG_MENDING)
     return row_key(fields), fix
 
 

@@ -9,15 +9,17 @@ the police want to say of it goes in the pass's internal ``results``).
 A control's results are counts (:data:`CONTROL_COUNTS`): how many vehicles or drivers were
 checked, breath-tested, suspected of drink or drug driving, fined or reported, summed per
 control type in the follow-up's table of controls. :func:`parse_count` reads one cell or
-form field; :func:`parse_cancel_reason` reads the reason. Neither depends on the rest of the
-log, so the file import and the pass form share them through
+form field, :func:`count_conflicts` cross-checks a pass's counts (:data:`COUNT_BOUNDS`: no
+more blåsta than kontrollerade); :func:`parse_cancel_reason` reads the reason. None depends
+on the rest of the log, so the file import and the pass form share them through
 :func:`geo.patrol_log_rows.check_log_row`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -55,8 +57,42 @@ _COUNT_NAMES: dict[str, tuple[str, str]] = {
 #: The control counts of a pass: field (stored column, form field) → Swedish label.
 CONTROL_COUNTS: dict[str, str] = {f: short + more for f, (short, more) in _COUNT_NAMES.items()}
 #: Each count's short name, the start of its label: the follow-up's column heading
-#: ("Blåsta"), so the report and the form cannot name a count two ways.
+#: ("Blåsta") and the name a cross-check's refusal uses (:class:`CountBound`).
 COUNT_SHORT_NAMES: dict[str, str] = {f: short for f, (short, _) in _COUNT_NAMES.items()}
+
+
+@dataclass(frozen=True)
+class CountBound:
+    """A count of a pass that cannot exceed another: ``part`` ≤ ``whole`` when both are given.
+
+    Attributes
+    ----------
+    part, whole
+        Fields of :data:`CONTROL_COUNTS`.
+    why
+        Why, in Swedish, for the refusal: ``"varje förare som blåst är också kontrollerad"``.
+    """
+
+    part: str
+    whole: str
+    why: str
+
+    @property
+    def fields(self) -> tuple[str, str]:
+        """Return ``(part, whole)``: a pass breaking the bound is mended in either."""
+        return self.part, self.whole
+
+    @property
+    def reason(self) -> str:
+        """Return the refusal's short key: ``"fler blåsta än kontrollerade"``."""
+        return f"fler {COUNT_SHORT_NAMES[self.part]} än {COUNT_SHORT_NAMES[self.whole]}"
+
+
+#: The cross-checks of one pass's counts: only what is certainly true of Swedish police
+#: work (:func:`count_conflicts` says why these and not others).
+COUNT_BOUNDS: tuple[CountBound, ...] = (
+    CountBound("breath_tests", "checked", "varje förare som blåst är också kontrollerad"),
+)
 #: Counts that are offences found rather than the police's own work: shown in a shared
 #: report only from k up (design §8), like the incidents they are.
 OFFENCE_COUNTS: frozenset[str] = frozenset({"dui_suspected", "fines", "reports"})
@@ -109,6 +145,50 @@ def parse_count(text: object) -> int | None:
     if value > MAX_COUNT:
         raise FieldValueError(str(value), f"högst {MAX_COUNT} på ett pass; kontrollera siffran")
     return value
+
+
+def count_conflicts(counts: Mapping[str, int | None]) -> list[CountBound]:
+    """Return the cross-checks (:data:`COUNT_BOUNDS`) a pass's counts break.
+
+    A count left empty (``None``, or missing) was not counted and breaks nothing: 12
+    kontrollerade with blåsta empty, or 40 blåsta with kontrollerade empty, is stored. The
+    counts are the whole pass's, whatever controls it held, and a refusal makes the police
+    re-type a true pass, so only a bound certainly true in Swedish police work is checked:
+
+    - **blåsta ≤ kontrollerade**: a breath test (sållningsprov) is a check of a driver, so
+      every driver who blew is one of the drivers checked; a driver who blew twice (a
+      sållningsprov, then a bevisprov) is one driver blåst.
+
+    Not checked, since a true pass may break them:
+
+    - misstänkt rattfylleri ≤ blåsta: drug-influenced driving (drograttfylleri) is suspected
+      from signs and a blood or urine test, without a breath test, and a driver who will
+      not blow but shows signs of drink is suspected too;
+    - misstänkt rattfylleri ≤ kontrollerade: a suspicion may arise during the pass from a tip
+      (a driver found after driving, never stopped in the control);
+    - ordningsböter ≤ kontrollerade: a passenger of 15 or over without a seat belt is fined
+      in his own name, and is no driver or vehicle checked;
+    - rapporter ≤ kontrollerade: one driver is often reported for several offences (drug
+      driving, driving without a licence and a drug offence are three reports), and a
+      passenger found with drugs is reported too.
+
+    Parameters
+    ----------
+    counts
+        Field of :data:`CONTROL_COUNTS` → the count (:func:`parse_count`), ``None`` when
+        not given.
+
+    Returns
+    -------
+    list of CountBound
+        The bounds broken, in :data:`COUNT_BOUNDS` order; empty when the counts agree.
+    """
+    out = []
+    for bound in COUNT_BOUNDS:
+        part, whole = counts.get(bound.part), counts.get(bound.whole)
+        if part is not None and whole is not None and part > whole:
+            out.append(bound)
+    return out
 
 
 def parse_cancel_reason(text: object) -> str:

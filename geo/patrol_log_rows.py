@@ -12,7 +12,8 @@ holding a personnummer or a registration number (:data:`PERSONAL_DATA`). A pass 
 ``cancelled`` (a reason of :data:`geo.patrol_log_fields.CANCEL_REASONS`) needs only its day
 (a planned start if known) and counts 0 minutes; a pass's control counts
 (:data:`geo.patrol_log_fields.CONTROL_COUNTS`) are whole numbers on a pass whose activity
-names a control.
+names a control, and agree (:func:`geo.patrol_log_fields.count_conflicts`: no more blåsta
+than kontrollerade).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from geo.patrol_log_fields import (
     CONTROL_COUNTS,
     FieldValueError,
     control_types,
+    count_conflicts,
     parse_cancel_reason,
     parse_count,
 )
@@ -103,12 +105,22 @@ class RowProblem:
         The sentence the file import says: names the line, the column, the value and the fix.
     form_message
         The sentence the form shows next to the field: the value and the fix.
+    mending
+        The reason of :data:`geo.patrol_log.LOG_MENDING` a mended row is told by, when its
+        fix may change more than ``field``: two counts that disagree
+        (:attr:`geo.patrol_log_fields.CountBound.reason`), either of which may be wrong.
     """
 
     reason: str
     field: str
     file_detail: str
     form_message: str
+    mending: str = ""
+
+    @property
+    def mending_key(self) -> str:
+        """Return the reason a mended row is told by: :attr:`mending`, else ``field``."""
+        return self.mending or self.field
 
 
 class _BadCellError(ValueError):
@@ -379,6 +391,31 @@ def _counts_problem(
     )
 
 
+def _bound_problem(
+    counts: Mapping[str, int | None], *, line: int, name: Callable[[str], str]
+) -> RowProblem | None:
+    """Return the refusal of counts that cannot both be true (the first bound broken)."""
+    broken = count_conflicts(counts)
+    if not broken:
+        return None
+    bound = broken[0]
+    part, whole = counts[bound.part], counts[bound.whole]
+    part_label, whole_label = CONTROL_COUNTS[bound.part], CONTROL_COUNTS[bound.whole]
+    fix = (
+        f"{bound.why}: skriv alla {whole_label} under passet (minst {part}), eller rätta"
+        f" antalet {part_label}"
+    )
+    return RowProblem(
+        bound.reason,
+        bound.part,
+        f"rad {line} har {part} {part_label} i kolumnen {name(bound.part)} men bara {whole}"
+        f" {whole_label} i kolumnen {name(bound.whole)} — {fix}; lämna en kolumn tom om"
+        " antalet inte räknades",
+        f"{part} {part_label} men bara {whole} {whole_label} — {fix}.",
+        mending=bound.reason,
+    )
+
+
 def check_log_row(
     row: Mapping[str, object],
     *,
@@ -414,7 +451,8 @@ def check_log_row(
         texts, then counts; a start in the future before the end's checks; per text, in the
         order of :data:`TEXT_MAX_CHARS`, its length before personal data; counts given on a
         pass whose activity names no control, :func:`geo.patrol_log_fields.control_types`, are
-        refused, since the follow-up sums them per control type).
+        refused, since the follow-up sums them per control type; so are counts that cannot
+        both be true, :func:`geo.patrol_log_fields.count_conflicts`).
     """
     heads = headers or {}
 
@@ -439,6 +477,9 @@ def check_log_row(
     problem = _counts_problem(
         counts, cancelled=bool(cancelled), activity=texts["activity"], line=line, name=name
     )
+    if problem is not None:
+        return problem
+    problem = _bound_problem(counts, line=line, name=name)
     if problem is not None:
         return problem
     minutes = (end - start).total_seconds() / 60

@@ -195,6 +195,14 @@ class Mending:
         """
         return cls({f: f for f in fields}, {f: (f,) for f in fields})
 
+    def joined(self, groups: Mapping[str, tuple[str, ...]]) -> Mending:
+        """Return this mending with more reasons, each mended by a row changed in its fields.
+
+        A patrol-log row whose two counts disagree (:class:`geo.patrol_log_fields.CountBound`)
+        may be mended in either: the reason → both fields.
+        """
+        return Mending({**self.fixed_by, **{r: r for r in groups}}, {**self.changes, **groups})
+
 
 #: The incident import's mending: a time fixed, or a location (:data:`FIX_FIELDS`).
 INCIDENT_MENDING = Mending(_FIXED_BY, FIX_FIELDS)

@@ -503,6 +503,37 @@ def test_control_counts_need_a_control_and_whole_numbers(tmp_path: Path) -> None
     )
 
 
+def test_more_breath_tests_than_drivers_checked_is_quarantined_and_mended_in_either(
+    tmp_path: Path,
+) -> None:
+    header = "datum;start;slut;platser;aktivitet;resultat;kontrollerade;blåsta;rattfylleri"
+    rows = [
+        "2026-12-01;19:00;20:00;Fjugesta;nykterhetskontroll;;12;40;",
+        "2026-12-02;19:00;20:00;Fjugesta;nykterhetskontroll;;;40;",  # not counted: no conflict
+        "2026-12-03;19:00;20:00;Fjugesta;nykterhetskontroll;;30;0;2",  # drug driving
+        "2026-12-04;19:00;20:00;Vintrosa;nykterhetskontroll;;5;9;",
+    ]
+    store = tmp_path / "s.gpkg"
+    result = patrol_log.import_log(_csv(tmp_path / "a.csv", rows, header), store_path=store,
+                                   now=NOW)  # fmt: skip
+    assert (result.stored, result.reasons) == (2, {"fler blåsta än kontrollerade": 2})
+    assert [e.line for e in result.examples] == [2, 5]
+    assert result.examples[0].detail == (
+        "rad 2 har 40 blåsta (utandningsprov) i kolumnen blåsta men bara 12 kontrollerade"
+        " förare/fordon i kolumnen kontrollerade — varje förare som blåst är också kontrollerad:"
+        " skriv alla kontrollerade förare/fordon under passet (minst 40), eller rätta antalet"
+        " blåsta (utandningsprov); lämna en kolumn tom om antalet inte räknades"
+    )
+    # the log saved again with kontrollerade set right on one row and blåsta on the other:
+    # both quarantined rows are mended, whichever count was wrong
+    rows[0] = rows[0].replace(";12;40;", ";42;40;")
+    rows[3] = rows[3].replace(";5;9;", ";5;5;")
+    again = patrol_log.import_log(_csv(tmp_path / "b.csv", rows, header), store_path=store,
+                                  now=NOW)  # fmt: skip
+    assert (again.stored, again.quarantined, again.resolved) == (2, 0, 2)
+    assert patrol_log.read_log_quarantine(store, open_only=True).empty
+
+
 def test_an_older_store_gains_the_cancel_and_count_columns(tmp_path: Path) -> None:
     store = tmp_path / "gammal.gpkg"
     with sqlite3.connect(store) as conn:

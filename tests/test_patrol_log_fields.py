@@ -13,6 +13,7 @@ from geo.patrol_log_fields import (
     MAX_COUNT,
     FieldValueError,
     cancel_label,
+    count_conflicts,
     count_sums,
     done_passes,
     parse_cancel_reason,
@@ -102,3 +103,42 @@ def test_counts_sum_with_empty_cells_as_zero_and_cancelled_rows_drop():
     assert list(done_passes(log).index) == [0, 2]
     sums = count_sums(log)
     assert (sums["checked"], sums["breath_tests"], sums["fines"]) == (52, 40, None)
+
+
+#: A pass's counts as the row checker reads them: each a whole number in range, or not given.
+pass_counts = st.fixed_dictionaries(
+    {field: st.none() | st.integers(0, MAX_COUNT) for field in CONTROL_COUNTS}
+)
+
+
+@given(pass_counts)
+def test_only_more_breath_tests_than_drivers_checked_is_a_conflict(counts):
+    """Blåsta ≤ kontrollerade; rattfylleri, böter and rapporter may exceed any other count."""
+    blown, checked = counts["breath_tests"], counts["checked"]
+    broken = blown is not None and checked is not None and blown > checked
+    reasons = [bound.reason for bound in count_conflicts(counts)]
+    assert reasons == (["fler blåsta än kontrollerade"] if broken else [])
+
+
+@given(pass_counts, st.sampled_from(sorted(CONTROL_COUNTS)))
+def test_a_count_not_given_conflicts_with_nothing(counts, field):
+    """Empty is "not counted": 40 blåsta with kontrollerade empty is stored, and vice versa."""
+    assert all(field not in bound.fields for bound in count_conflicts({**counts, field: None}))
+    del counts[field]  # a frame or a form without the field
+    assert all(field not in bound.fields for bound in count_conflicts(counts))
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        # drug driving is suspected without a breath test
+        {"checked": 30, "breath_tests": 0, "dui_suspected": 2},
+        # a driver and two passengers without seat belts: three fines, one vehicle
+        {"checked": 1, "fines": 3},
+        # one driver reported for drug driving, driving without a licence and drugs
+        {"checked": 1, "breath_tests": 1, "dui_suspected": 1, "reports": 3},
+        {"checked": 40, "breath_tests": 40},  # everyone blew
+    ],
+)
+def test_true_passes_are_no_conflict(counts):
+    assert count_conflicts(counts) == []

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from geo.patrol_log_fields import CONTROL_COUNTS, MAX_COUNT
 from geo.patrol_log_rows import (
     FUTURE_TOLERANCE_MIN,
     PERSONAL_DATA,
@@ -170,3 +171,39 @@ def test_addresses_counts_times_and_dates_pass(places, results) -> None:
 def test_a_text_too_long_is_told_before_its_personal_data() -> None:
     checked = check_log_row({**_PASS, "results": "ABC 123 " + "x" * 2000}, now=NOW)
     assert isinstance(checked, RowProblem) and checked.reason == "för lång text"
+
+
+_CONTROL = {**_PASS, "activity": "nykterhetskontroll; hastighetskontroll"}
+
+
+@given(st.integers(0, MAX_COUNT), st.integers(0, MAX_COUNT), st.none() | st.integers(0, 20))
+def test_a_pass_with_more_breath_tests_than_drivers_checked_is_refused(checked, blown, dui):
+    row = {**_CONTROL, "checked": str(checked), "breath_tests": f" {blown} "}
+    if dui is not None:  # rattfylleri over blåsta is no conflict: drug driving
+        row["dui_suspected"] = str(dui)
+    result = check_log_row(
+        row, line=9, headers={"checked": "kontr", "breath_tests": "blåst"}, now=NOW
+    )
+    if blown <= checked:
+        assert isinstance(result, LogRow)
+        assert (result.checked, result.breath_tests, result.dui_suspected) == (checked, blown, dui)
+        return
+    assert isinstance(result, RowProblem)
+    assert (result.reason, result.field) == ("fler blåsta än kontrollerade", "breath_tests")
+    # the file's detail names the row, both columns as the file heads them, and the fix
+    assert result.file_detail.startswith(
+        f"rad 9 har {blown} blåsta (utandningsprov) i kolumnen blåst men bara {checked}"
+        f" kontrollerade förare/fordon i kolumnen kontr — varje förare som blåst är också"
+        f" kontrollerad: skriv alla kontrollerade förare/fordon under passet (minst {blown}),"
+        " eller rätta antalet blåsta"
+    )
+    assert "lämna en kolumn tom om antalet inte räknades" in result.file_detail
+    # the form names both fields
+    assert f"{blown} blåsta (utandningsprov) men bara {checked} kontrollerade" in (
+        result.form_message
+    )
+
+
+@given(st.sampled_from(sorted(CONTROL_COUNTS)), st.integers(0, MAX_COUNT))
+def test_a_single_count_is_never_refused_as_a_conflict(field, n):
+    assert isinstance(check_log_row({**_CONTROL, field: str(n)}, now=NOW), LogRow)

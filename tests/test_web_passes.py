@@ -433,6 +433,13 @@ def test_control_counts_are_stored_and_refused_with_the_field_and_the_fix(per):
         "fines": ({**body, "fines": "två"}, "Ordningsböter: 'två' — skriv ett heltal"),
         "activity": ({**body, "activity": "närvaro"}, "skriv kontrollen i Aktivitet"),
         "cancelled": ({**body, "cancelled": "ja"}, "välj en av orsakerna i listan"),
+        # counts that cannot both be true: the message names both fields and the fix
+        "breath_tests": (
+            {**body, "checked": "12", "breath_tests": "40"},
+            "40 blåsta (utandningsprov) men bara 12 kontrollerade förare/fordon — varje förare"
+            " som blåst är också kontrollerad: skriv alla kontrollerade förare/fordon under"
+            " passet (minst 40), eller rätta antalet blåsta (utandningsprov).",
+        ),
     }
     for field, (bad, fix) in cases.items():
         r = per.put(f"/api/pass/{new_id()}", json=bad)
