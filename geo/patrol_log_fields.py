@@ -7,8 +7,9 @@ shared since it is one of a fixed list (design §8: no free text in shared outpu
 the police want to say of it goes in the pass's internal ``results``).
 
 A control's results are counts (:data:`CONTROL_COUNTS`): how many vehicles or drivers were
-checked, breath-tested, suspected of drink or drug driving, fined or reported, summed per
-control type in the follow-up's table of controls. :func:`parse_count` reads one cell or
+checked, breath-tested, suspected of drink or drug driving, fined or reported, one set for
+the whole pass, summed in the follow-up's table of controls on the row of the pass's control
+types together (a pass of two types counts once). :func:`parse_count` reads one cell or
 form field, :func:`count_conflicts` cross-checks a pass's counts (:data:`COUNT_BOUNDS`: no
 more blåsta than kontrollerade); :func:`parse_cancel_reason` reads the reason. None depends
 on the rest of the log, so the file import and the pass form share them through
@@ -325,8 +326,10 @@ def control_types(activity_text: object) -> tuple[str, ...]:
     """Return every control type a patrol activity names, in :data:`CONTROL_TYPES` order.
 
     A pass is logged per trip (the page Pass fills a ticked trip), so one row often holds
-    several controls, "nykterhetskontroll; hastighetskontroll": each counts (a kommunpolis's
-    review: the first alone did, and the speed check went uncounted).
+    several controls, "nykterhetskontroll; hastighetskontroll": each is named (a kommunpolis's
+    review: the first alone was, and the speed check went uncounted). The activity plan counts
+    the pass for each of its lines; the follow-up's table of controls counts it once, on the
+    row of its types together (:func:`geo.report.monthly.police.controls_table`).
 
     Parameters
     ----------

@@ -27,6 +27,7 @@ from geo.cli.report import report_cmd
 from geo.model import CATEGORIES, THEMES
 from geo.pipeline import run_main_job
 from geo.report import monthly
+from geo.report.monthly.build import about_frame
 from geo.report.monthly.incidents import trend_chart
 from geo.report.monthly.vocabulary import HANDLING_NOTE
 from geo.sites import load_places
@@ -1526,6 +1527,46 @@ def test_control_counts_are_summed_per_type_and_offences_under_k_hidden(tmp_path
     assert speed["Rapporter"] == "< 5"
     motor = controls.loc["Motorburen"]
     assert (motor["Tillfällen"], motor["Kontrollerade"]) == (0, "")
+
+
+def test_a_pass_of_two_control_types_counts_once_on_a_row_of_its_own(tmp_path):
+    """A kommun reader summed Kontrollerade and got a combined pass's 40 twice."""
+    log = pd.DataFrame(
+        [
+            _control(1, "2026-10-02 20:00", "nykterhetskontroll", checked=20, breath_tests=20),
+            _control(2, "2026-10-09 19:30", "nykterhetskontroll; hastighetskontroll",
+                     checked=40, breath_tests=40, fines=6),
+            _control(3, "2026-10-16 20:00", "hastighetskontroll", checked=30, fines=2),
+        ]
+    )  # fmt: skip
+    report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-12 09:00")
+    frame = report.tables["kontroller"].frame
+    rows = frame.set_index("Kontrolltyp")
+    assert list(rows.index) == ["Nykterhet", "Hastighet", "Motorburen", "Nykterhet och hastighet"]
+    both = rows.loc["Nykterhet och hastighet"]
+    assert (both["Tillfällen"], both["Minuter"], both["Kontrollerade"]) == (1, 90, 40)
+    assert (both["Blåsta"], both["Ordningsböter"]) == (40, 6)
+    sober, speed = rows.loc["Nykterhet"], rows.loc["Hastighet"]
+    assert (sober["Tillfällen"], sober["Minuter"], sober["Kontrollerade"]) == (1, 60, 20)
+    assert (speed["Tillfällen"], speed["Kontrollerade"], speed["Ordningsböter"]) == (1, 30, "< 5")
+    # every column sums each pass once: three passes, 210 minutes, 90 checked, 60 blew
+    numbers = frame[["Tillfällen", "Minuter", "Kontrollerade", "Blåsta"]]
+    totals = numbers.apply(lambda c: pd.to_numeric(c, errors="coerce").sum())
+    assert list(totals) == [3, 210, 90, 60]
+    # the reader is told what the row is, under the table and in the tables' about sheet
+    note = report.notes["kontroller"]
+    assert note == [
+        "Raden ”Nykterhet och hastighet” gäller pass där flera kontroller gjordes under samma"
+        " pass. Antalen (kontrollerade, blåsta och de andra) räknas för hela passet och kan inte"
+        " delas upp per kontroll, så passet redovisas bara på den raden och inte under varje"
+        " kontrolltyp för sig: varje pass räknas en gång när kolumnerna summeras."
+    ]
+    html = monthly.render_html(report)
+    assert note[0] in html and html.index(note[0]) > html.index('data-table="kontroller"')
+    assert note[0] in list(about_frame(report)["Text"])
+    # a month of single-type passes has no such row and no note
+    plain = _presence_report(tmp_path, log.iloc[[0, 2]], month="2026-10", now="2026-11-12 09:00")
+    assert len(plain.tables["kontroller"].frame) == 3 and "kontroller" not in plain.notes
 
 
 def test_a_line_done_out_of_season_says_so_not_genomford(tmp_path):

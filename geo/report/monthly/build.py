@@ -23,6 +23,7 @@ from geo.report.monthly.incidents import (
 )
 from geo.report.monthly.police import (
     bathing_table,
+    controls_note,
     controls_table,
     police_presence,
     presence_note,
@@ -138,16 +139,17 @@ def compute_report(
         report.note("polis", presence_note(presence))
     else:
         report.note("polis", "Patrulloggen saknas i lagret; polisens närvaro kan inte redovisas.")
-    report.add(
-        controls_table(
-            inputs.patrol_log
-            if inputs.patrol_log is not None
-            else pd.DataFrame(columns=["start", "activity", "places", "minutes"]),
-            month=month,
-            places=places,
-            k=k,
-        )
+    controls = controls_table(
+        inputs.patrol_log
+        if inputs.patrol_log is not None
+        else pd.DataFrame(columns=["start", "activity", "places", "minutes"]),
+        month=month,
+        places=places,
+        k=k,
     )
+    report.add(controls)
+    if combined := controls_note(controls):
+        report.note("kontroller", combined)
     if inputs.spots is not None and inputs.spot_changes is not None:
         for table in spot_tables(inputs.spots, inputs.spot_changes, places, month=month):
             report.add(table)
@@ -349,7 +351,7 @@ def about_frame(report: MonthlyReport) -> pd.DataFrame:
         # what a status or a week's verdict means, as the report's notes say it
         *(
             ("Anmärkning", text)
-            for key in ("polis", "aktivitetsplan")
+            for key in ("polis", "kontroller", "aktivitetsplan")
             for text in report.notes.get(key, [])
         ),
     ]

@@ -22,6 +22,7 @@ from geo.report.monthly.selection import compared_periods, in_period
 from geo.report.monthly.tables import Table, suppress
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
 from geo.sites import Gazetteer, bathing_sites
+from geo.words import and_list
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
 WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
@@ -35,7 +36,7 @@ WEEK_NOT_LOGGED = activity.WEEK_NOT_LOGGED
 CANCELLED_COLUMN = "Inställda pass"
 #: The columns of :func:`controls_table` with the control counts: field → heading (the
 #: count's short name, :data:`~geo.patrol_log_fields.COUNT_SHORT_NAMES`, capitalised).
-COUNT_COLUMNS: dict[str, str] = {f: s[:1].upper() + s[1:] for f, s in COUNT_SHORT_NAMES.items()}
+COUNT_COLUMNS: dict[str, str] = {f: s.capitalize() for f, s in COUNT_SHORT_NAMES.items()}
 
 
 def police_presence(
@@ -190,6 +191,13 @@ def controls_table(
 ) -> Table:
     """Count traffic controls in the month by type, their results, and where they were held.
 
+    A pass is one row of the patrol log with one set of counts, whatever controls it held:
+    "nykterhetskontroll; hastighetskontroll" with 40 kontrollerade cannot say how many of the
+    40 were checked for what. It is counted on one row of the table, that of its types
+    together (``"Nykterhet och hastighet"``), so no pass's minutes or counts are in two rows
+    and a column's sum counts each pass once (until 2026-11-29 it counted under each type,
+    and the columns' sums held it twice); :func:`controls_note` says so under the table.
+
     Parameters
     ----------
     patrol_log
@@ -211,8 +219,10 @@ def controls_table(
     Table
         ``kontroller``: ``Kontrolltyp``, ``Tillfällen``, ``Minuter``, the count columns
         (:data:`COUNT_COLUMNS`: the passes' counts summed; empty when no pass of the type
-        gave that count, so a count not reported does not read 0), ``Platser``. A pass
-        with several controls counts for each, its minutes and counts too.
+        gave that count, so a count not reported does not read 0), ``Platser``. One row per
+        control type (:data:`CONTROL_TYPES`, with 0 when none was held), for the passes of
+        that type alone, then one per combination of types some pass held
+        (:func:`kinds_label`), for those passes.
     """
     kinds = (
         activity.patrol_controls_in_month(patrol_log, month=month)
@@ -221,13 +231,56 @@ def controls_table(
     )
     log = patrol_log.loc[kinds.index]
     gaz = Gazetteer(places) if len(log) else None
+    held: set[tuple[str, ...]] = {tuple(ks) for ks in kinds}
+    groups: list[tuple[str, ...]] = [(kind,) for kind in CONTROL_TYPES]
+    groups += sorted((ks for ks in held if len(ks) > 1), key=_in_type_order)
     rows = []
-    for kind in CONTROL_TYPES:
-        named = kinds.map(lambda ks, kind=kind: kind in ks).to_numpy(dtype=bool)
-        rows.append([kind.capitalize(), *_control_cells(log[named], gaz, k=k)])
+    for group in groups:
+        mine = kinds.map(lambda ks, group=group: ks == group).to_numpy(dtype=bool)
+        rows.append([kinds_label(group), *_control_cells(log[mine], gaz, k=k)])
     columns = ["Kontrolltyp", "Tillfällen", "Minuter", *COUNT_COLUMNS.values(), "Platser"]
     frame = pd.DataFrame(rows, columns=columns)
     return Table("kontroller", f"Kontroller per typ och plats, {month_label(month)}", frame)
+
+
+def kinds_label(kinds: tuple[str, ...]) -> str:
+    """Return a row's ``Kontrolltyp``: ``"Nykterhet"``, ``"Nykterhet och hastighet"``."""
+    return and_list(list(kinds)).capitalize()
+
+
+def _in_type_order(kinds: tuple[str, ...]) -> tuple[int, ...]:
+    """Return a combination's sort key: fewer types first, then :data:`CONTROL_TYPES` order."""
+    order = list(CONTROL_TYPES)
+    return (len(kinds), *(order.index(kind) for kind in kinds))
+
+
+def controls_note(controls: Table) -> str:
+    """Say, under the controls table, what its rows of several control types are.
+
+    Parameters
+    ----------
+    controls
+        From :func:`controls_table`.
+
+    Returns
+    -------
+    str
+        ``""`` when no pass held several types; else e.g. ``"Raden ”Nykterhet och
+        hastighet” gäller pass där flera kontroller gjordes under samma pass. …"``, saying
+        that such a pass is counted on that row only, so no pass counts twice in a column's
+        sum.
+    """
+    singles = {kinds_label((kind,)) for kind in CONTROL_TYPES}
+    names = [f"”{n}”" for n in controls.frame["Kontrolltyp"] if n not in singles]
+    if not names:
+        return ""
+    which = f"Raden {names[0]}" if len(names) == 1 else f"Raderna {and_list(names)}"
+    return (
+        f"{which} gäller pass där flera kontroller gjordes under samma pass. Antalen"
+        " (kontrollerade, blåsta och de andra) räknas för hela passet och kan inte delas upp"
+        " per kontroll, så passet redovisas bara på den raden och inte under varje kontrolltyp"
+        " för sig: varje pass räknas en gång när kolumnerna summeras."
+    )
 
 
 def _control_cells(passes: pd.DataFrame, gaz: Gazetteer | None, *, k: int) -> list[object]:
