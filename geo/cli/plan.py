@@ -145,7 +145,8 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
 
     Optional columns: inställt (a cancelled trip's reason: annat larm, personalbrist, fordon,
     väder, annat; 0 minutes) and the control counts kontrollerade, blåsta, rattfylleri,
-    ordningsböter, rapporter (whole numbers, on a pass whose activity names a control).
+    ordningsböter, rapporter (whole numbers, on a pass whose activity names a control; no
+    more blåsta than kontrollerade when both are given).
     Each week's minutes are listed with its cancelled passes' reasons. A bad row already in
     quarantine from an earlier import (the log saved again) is counted as "already in
     quarantine", not quarantined twice; a pass stored now resolves the quarantined row it
