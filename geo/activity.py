@@ -1139,10 +1139,15 @@ def done_of_text(done: int, planned: int, unit: str) -> str:
     Returns
     -------
     str
-        ``"3 av 5 veckor"``; with nothing planned the count alone, ``"1 gång"``.
+        ``"3 av 5 veckor"``; with nothing planned the count alone, ``"1 gång"``; with more
+        done than planned the count and the plan apart, ``"3 gånger (2 planerade)"``, since
+        "3 av 2 gånger" (the page's T1 with three controls in the patrol log) read as a typo.
     """
     if planned == 0:
         return count_text(done, unit)
+    if done > planned:
+        word = "planerad" if planned == 1 else "planerade"
+        return f"{count_text(done, unit)} ({planned} {word})"
     return f"{done} av {count_text(planned, unit)}"
 
 

@@ -900,3 +900,7 @@ def test_done_of_planned_says_the_unit():
     assert activity.done_of_text(0, 5, "times") == "0 av 5 gånger"
     assert activity.done_of_text(3, 5, "weeks") == "3 av 5 veckor"
     assert activity.done_of_text(1, 0, "times") == "1 gång"  # nothing planned: the count
+    # more done than planned: "3 av 2 gånger" read as a typo on the page's T1
+    assert activity.done_of_text(3, 2, "times") == "3 gånger (2 planerade)"
+    assert activity.done_of_text(2, 1, "times") == "2 gånger (1 planerad)"
+    assert activity.done_of_text(2, 2, "times") == "2 av 2 gånger"

@@ -341,3 +341,29 @@ def test_gjort_says_the_unit_as_the_report_does(server, per):
     x1 = line_of(view, "X1")
     weeks = activity.done_of_text(x1["executors"][0]["done"], x1["planned"], "weeks")
     assert weeks.endswith("veckor") and f"Gjort: {weeks} ·" in said("X1")
+
+
+def test_more_controls_than_planned_read_as_a_count_and_the_plan(server, per, tmp_path):
+    """Three months back: three nykterhet controls in the patrol log for T1's two a month.
+
+    The hint beside a logged 1 read "patrulloggens kontroller räknas: 3 av 2 gånger".
+    """
+    from geo import patrol_log
+
+    _base, path = server
+    month = activity.previous_month(activity.previous_month(MONTH))
+    log = tmp_path / "logg.csv"
+    log.write_text(
+        "datum,start,slut,plats,åtgärd\n"
+        + "".join(f"{month}-{d},21:00,22:00,Mullhyttan,nykterhetskontroll\n" for d in (10, 12, 19)),
+        encoding="utf-8",
+    )
+    patrol_log.import_log(log, store_path=path)
+    assert put(per, "T1", "polis", month=month, times=1).status_code == 201
+    t1 = line_of(per.get(f"/api/aktiviteter?manad={month}").json(), "T1")["executors"][0]
+    assert (t1["done"], t1["logged"], t1["status"]) == (3, 1, "done")
+    assert t1["done_label"] == "3 gånger (2 planerade)"
+    html = per.get(f"/aktiviteter?manad={month}").text
+    card = " ".join(re.sub(r"<[^>]+>", " ", html.split('id="rad-T1"', 1)[1]).split())
+    assert "(loggat 1 gång; patrulloggens kontroller räknas: 3 gånger (2 planerade))" in card
+    assert "3 av 2" not in html
