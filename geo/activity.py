@@ -1121,20 +1121,25 @@ def count_text(n: int, unit: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def done_of_text(done: int, planned: int, unit: str) -> str:
+def done_of_text(done: int, planned: int, unit: str, *, so_far: bool = False) -> str:
     """Say what was done of what was planned, with the unit: ``"2 av 4 gånger"``.
 
-    The report's focus ("delvis, 2 av 4 gånger") and the page Aktiviteter ("Gjort: 0 av 5
-    gånger", where "0 av 5" left the unit to guess) say it so.
+    The report's focus ("delvis, 2 av 4 gånger"; in a month not over "1 av 3 veckor
+    hittills") and the page Aktiviteter ("Gjort: 0 av 5 gånger", where "0 av 5" left the
+    unit to guess) say it so: this is the one place that words it.
 
     Parameters
     ----------
     done
         The count done.
     planned
-        The count planned; 0 outside the line's months.
+        The count planned (0 outside the line's months), or with ``so_far`` the count due
+        so far (:class:`Due`).
     unit
         A key of :data:`UNITS`.
+    so_far
+        Whether ``planned`` is what is due by the day in a month not over: each count then
+        ends in "hittills".
 
     Returns
     -------
@@ -1142,13 +1147,16 @@ def done_of_text(done: int, planned: int, unit: str) -> str:
         ``"3 av 5 veckor"``; with nothing planned the count alone, ``"1 gång"``; with more
         done than planned the count and the plan apart, ``"3 gånger (2 planerade)"``, since
         "3 av 2 gånger" (the page's T1 with three controls in the patrol log) read as a typo.
+        With ``so_far``: ``"1 av 3 veckor hittills"``, ``"1 gång hittills"``, ``"4 gånger
+        hittills (3 planerade hittills)"``.
     """
+    later = " hittills" if so_far else ""
     if planned == 0:
-        return count_text(done, unit)
+        return count_text(done, unit) + later
     if done > planned:
         word = "planerad" if planned == 1 else "planerade"
-        return f"{count_text(done, unit)} ({planned} {word})"
-    return f"{done} av {count_text(planned, unit)}"
+        return f"{count_text(done, unit)}{later} ({planned} {word}{later})"
+    return f"{done} av {count_text(planned, unit)}{later}"
 
 
 def line_period(line: Mapping[str, Any], *, month: str) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import re
@@ -1230,6 +1231,18 @@ def test_focus_names_what_each_executor_did_of_a_line_behind(tmp_path):
     )  # fmt: skip
     assert is_behind(line)
     assert done_so_far(line) == ("genomförd", "1 av 3 veckor hittills")
+    # one ahead of the weeks so far (not yet all the month's) is said as the page says more
+    # done than planned: "4 av 3 gånger hittills" read as a typo
+    ahead = dataclasses.replace(
+        line, planned=8, unit="times", done=(4, 1), executor_statuses=("running", "behind"),
+        status="behind",
+    )  # fmt: skip
+    assert done_so_far(ahead) == ("4 gånger hittills (3 planerade hittills)",
+                                  "1 av 3 gånger hittills")  # fmt: skip
+    # nothing due yet: the count alone, as activity.done_of_text says it, not "1 av 0"
+    assert done_so_far(dataclasses.replace(ahead, due=0, done=(1, 0))) == (
+        "1 gång hittills", "0 gånger hittills",
+    )  # fmt: skip
 
 
 def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp_path):

@@ -87,14 +87,15 @@ def done_so_far(line: activity.LineStatus) -> tuple[str, ...]:
     -------
     tuple of str
         One per executor: ``"genomförd"`` when it has done all the month's times, else
-        ``"1 av 3 veckor hittills"`` (done of due by the report day, with the unit:
-        :func:`geo.activity.count_text`). Never ``"ej genomförd"``: nothing is missed
-        before the month is over.
+        ``"1 av 3 veckor hittills"`` (done of due by the report day, in the words of
+        :func:`geo.activity.done_of_text`, which the page Aktiviteter uses too: ``"4 gånger
+        hittills (3 planerade hittills)"`` for one ahead of the weeks so far). Never ``"ej
+        genomförd"``: nothing is missed before the month is over.
     """
     return tuple(
         activity.STATUSES[s]
         if s == "done"
-        else f"{n} av {activity.count_text(line.due, line.unit)} hittills"
+        else activity.done_of_text(n, line.due, line.unit, so_far=True)
         for s, n in zip(line.executor_statuses, line.done, strict=True)
     )
 
