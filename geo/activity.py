@@ -55,18 +55,26 @@ MONTH_ABBR: tuple[str, ...] = tuple(name[:3] for name in MONTHS_SV)
 #: over with no pass logged in any of the month's weeks, not recorded (:func:`week_verdict`).
 WEEK_MET, WEEK_NOT_MET, WEEK_NOT_LOGGED = "ja", "nej", "ej registrerat"
 
+#: What an executor did of a line in a month not over when it has recorded nothing yet
+#: (``not_logged_yet``): its Genomfört and the focus say so, not a "0 gånger" it never entered.
+NOTHING_LOGGED_YET = "inget registrerat ännu"
+
 #: Status of an activity line in a month: id → Swedish label. Partly and not done are
 #: said only once the line's month is over; before, a line not done yet is running (not
 #: begun before the month begins), as the report's weeks of police presence are, or behind
-#: when it has done less than is due by the day (a weekly line whose weeks over were not
-#: all met: "pågår" beside three missed weeks read as on track, a council member's review;
-#: "efter plan" was tried and read as "according to plan").
+#: when what is recorded is less than is due by the day (a weekly line whose weeks over were
+#: not all met: "pågår" beside three missed weeks read as on track, a council member's
+#: review; "efter plan" was tried and read as "according to plan"), or not logged yet when
+#: nothing is recorded for it, as "ej registrerat" is said once the month is over.
 STATUSES: dict[str, str] = {
     "done": "genomförd",
     "partly": "delvis",
     "not_done": "ej genomförd",
     "running": "pågår",
     "behind": "pågår, ligger efter",
+    # nothing recorded yet in a month not over: "pågår, ligger efter" on a weekly line no one
+    # had logged claimed a shortfall when the truth was only that nothing was entered
+    "not_logged_yet": f"pågår, {NOTHING_LOGGED_YET}",
     "not_begun": "ej påbörjad",
     "not_planned": "ej planerad denna månad",
     # done in a month outside the line's months (a bathing-site line logged in November):
@@ -91,7 +99,7 @@ STATUSES: dict[str, str] = {
 UNITS: dict[str, tuple[str, str]] = {"times": ("gång", "gånger"), "weeks": ("vecka", "veckor")}
 
 #: Statuses of a line whose month is not over on the day the status is told.
-OPEN_STATUSES: tuple[str, ...] = ("running", "behind", "not_begun")
+OPEN_STATUSES: tuple[str, ...] = ("running", "behind", "not_logged_yet", "not_begun")
 
 #: Columns of :func:`load_plan`.
 PLAN_COLUMNS: tuple[str, ...] = (
@@ -1253,9 +1261,11 @@ def _status(due: Due, done: int, *, recorded: bool) -> str:
     if done >= due.planned:
         return "done"
     if not due.over:  # not missed before its time is out, but maybe behind what is due
-        if done < due.due:
-            return "behind"
-        return "running" if due.begun or done > 0 else "not_begun"
+        if not due.begun and done == 0:
+            return "not_begun"
+        if done == 0 and not recorded:  # nothing entered is no shortfall, as once it is over
+            return "not_logged_yet"
+        return "behind" if done < due.due else "running"
     if done > 0:
         return "partly"
     return "not_done" if recorded else "not_logged"
@@ -1305,14 +1315,15 @@ def activity_status(
         month is over), not planned outside the line's months (unplanned when something
         was done there all the same); ``unit`` (:func:`line_unit`) says what ``planned``
         and ``done`` count; before the month is over
-        running (not begun before it begins), or behind when less is done than is due by
-        ``now`` (:class:`Due`); once it is over partly when some was done
+        running (not begun before it begins), or behind when what is recorded is less than
+        is due by ``now`` (:class:`Due`), or not logged yet (``not_logged_yet``) when nothing
+        is recorded for the executor; once it is over partly when some was done
         and not done when nothing, but not logged when nothing is recorded for the
-        executor: for a line of the activity log no row of the month for the line and
-        executor (a row of 0 times is not done, the executor's own word), nor for the
-        police a control of the line's types in the patrol log; for a line counted from the
-        patrol log no pass at all in the month's weeks (or ``weekly_minutes`` is ``None``),
-        as the report's police table says of those weeks.
+        executor. Nothing recorded is, for a line of the activity log, no row of the month
+        for the line and executor (a row of 0 times is not done, the executor's own word),
+        nor for the police a control of the line's types in the patrol log; for a line
+        counted from the patrol log no pass at all in the month's weeks (or
+        ``weekly_minutes`` is ``None``), as the report's police table says of those weeks.
     """
     now = pd.Timestamp.now(tz=settings.timezone) if now is None else pd.Timestamp(now)
     key = str(parse_month(month))
@@ -1367,6 +1378,25 @@ def activity_status(
     return pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
 
 
+def nothing_recorded_text(status: str) -> str:
+    """Say what an executor did when its status is that it recorded nothing, else ``""``.
+
+    Parameters
+    ----------
+    status
+        A key of :data:`STATUSES`.
+
+    Returns
+    -------
+    str
+        *ej registrerat* (``not_logged``, the month over), :data:`NOTHING_LOGGED_YET`
+        (``not_logged_yet``), else empty: the executor's count is what it did.
+    """
+    return {"not_logged": STATUSES["not_logged"], "not_logged_yet": NOTHING_LOGGED_YET}.get(
+        status, ""
+    )
+
+
 def line_status(statuses: Sequence[str]) -> str:
     """Return the status of an activity line from the statuses of its executors.
 
@@ -1374,7 +1404,9 @@ def line_status(statuses: Sequence[str]) -> str:
     line has their status. When they do not, one has done more than another: outside the
     line's months the line is ``unplanned`` (something was done though nothing was
     planned); before the month is over the line is ``behind`` when one executor is, else
-    ``running`` (nothing is missed yet); after it ``partly_logged`` when some executor
+    ``running`` (nothing is missed yet; one executor ``not_logged_yet`` beside another
+    that recorded is not "inget registrerat ännu" of the line, and its Genomfört says who,
+    :attr:`LineStatus.done_label`); after it ``partly_logged`` when some executor
     recorded nothing (``not_logged``) while another did record (Polisen *genomförd*,
     Kommunen *ej registrerat*: neither *delvis* nor *genomförd* is known), else ``partly``
     (something was done but not everything).
@@ -1448,10 +1480,11 @@ class LineStatus:
         ``"Polisen 1 gång, Kommunen 0 gånger"``, no-break spaces keeping each executor's
         name, number and unit on one line. An executor that recorded nothing
         (``not_logged``) reads *ej registrerat* (``"Kommunen ej registrerat"``), not a 0 it
-        never logged: "0 gånger" beside the status *ej registrerat* read as a 0 entered.
+        never logged: "0 gånger" beside the status *ej registrerat* read as a 0 entered; in
+        a month not over (``not_logged_yet``) :data:`NOTHING_LOGGED_YET`.
         """
         said = [
-            STATUSES[s] if s == "not_logged" else count_text(n, self.unit)
+            nothing_recorded_text(s) or count_text(n, self.unit)
             for s, n in zip(self.executor_statuses, self.done, strict=True)
         ]
         if len(said) == 1:

@@ -344,10 +344,31 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
     assert tuple(friday.loc[("X1", "polis"), columns]) == (
         4, 3, "3 av 4 veckor hittills", 2, "pågår, ligger efter",
     )  # fmt: skip
+    # nothing logged for N2 yet: that is what is true, not a shortfall ("ligger efter" said
+    # so of a line no one had entered, a review), as "ej registrerat" once the month is over
     assert tuple(friday.loc[("N2", "kommun"), columns]) == (
-        8, 6, "6 av 8 gånger hittills (2 per vecka)", 0, "pågår, ligger efter",
+        8, 6, "6 av 8 gånger hittills (2 per vecka)", 0, "pågår, inget registrerat ännu",
     )  # fmt: skip
     assert friday.loc[("X1", "polis"), "status"] in activity.OPEN_STATUSES
+    assert friday.loc[("N2", "kommun"), "status"] in activity.OPEN_STATUSES
+    short = activity.activity_status(  # logged, but fewer than the three weeks over ask
+        twice, pd.concat([log, log.assign(activity_id="N2", executor="kommun", times=[4])]),
+        month="2026-11", weekly_minutes=minutes,
+        now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
+    ).set_index(["activity_id", "executor"])  # fmt: skip
+    assert short.loc[("N2", "kommun"), "status_label"] == "pågår, ligger efter"  # 4 of 6
+    zero = activity.activity_status(  # a 0 logged is what the executor says it did so far
+        twice, pd.concat([log, log.assign(activity_id="N2", executor="kommun", times=[0])]),
+        month="2026-11", weekly_minutes=minutes,
+        now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
+    ).set_index(["activity_id", "executor"])  # fmt: skip
+    assert zero.loc[("N2", "kommun"), "status_label"] == "pågår, ligger efter"
+    # the presence line with no pass at all in the month's weeks: nothing entered either
+    no_pass = activity.activity_status(
+        twice, log, month="2026-11", weekly_minutes=minutes.assign(minutes=0.0, met=False),
+        now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
+    ).set_index(["activity_id", "executor"])  # fmt: skip
+    assert no_pass.loc[("X1", "polis"), "status_label"] == "pågår, inget registrerat ännu"
     on_track = activity.activity_status(
         twice, log, month="2026-11", weekly_minutes=minutes.assign(met=True),
         now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
@@ -358,19 +379,24 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
         now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
     ).set_index(["activity_id", "executor"])  # fmt: skip
     assert three.loc[("X1", "polis"), "status_label"] == "pågår"  # the weeks over all met
-    assert tuple(friday.loc[("N1", "polis"), columns]) == (
-        2, 0, "2 gånger till månadens slut", 0, "pågår",
+    assert tuple(friday.loc[("N1", "polis"), columns]) == (  # a monthly line: none due yet
+        2, 0, "2 gånger till månadens slut", 0, "pågår, inget registrerat ännu",
     )  # fmt: skip
 
     def s1_on(status: pd.DataFrame) -> activity.LineStatus:
         lines = activity.status_by_line(status.reset_index())
         return next(line for line in lines if line.activity_id == "S1")
 
-    assert s1_on(friday).executor_statuses == ("done", "running")
+    assert s1_on(friday).executor_statuses == ("done", "not_logged_yet")
     assert s1_on(friday).status_label == "pågår"  # not "delvis": the kommun has time left
+    # what the kommun did is not a 0 it never entered
+    assert (
+        s1_on(friday).done_label
+        == "Polisen\u00a01\u00a0gång, Kommunen\u00a0inget\u00a0registrerat\u00a0ännu"
+    )
     monday = status_on("2026-11-30 08:00")  # the weeks are over, the calendar month is not
     assert monday.loc[("X1", "polis"), "status_label"] == "delvis"
-    assert monday.loc[("N1", "polis"), "status_label"] == "pågår"
+    assert monday.loc[("N1", "polis"), "status_label"] == "pågår, inget registrerat ännu"
     december = status_on("2026-12-01 00:00")
     # nothing logged for N1 in a month over: not recorded, not "ej genomförd"
     assert tuple(december.loc[("N1", "polis"), columns]) == (2, 2, "2 gånger", 0, "ej registrerat")
@@ -890,6 +916,11 @@ def test_a_zero_logged_is_not_done_and_nothing_logged_is_not_recorded(plan):
         plan, log, month="2026-10", now=pd.Timestamp("2026-10-20", tz="Europe/Stockholm")
     ).set_index(["activity_id", "executor"])["status"]
     assert "not_logged" not in set(early)
+    assert early[("N2", "kommun")] == "not_logged_yet"  # said apart from a 0 before, too
+    assert early[("N1", "polis")] == "running"  # its 0 is the police's own word
+    assert activity.line_status(["not_logged_yet"] * 2) == "not_logged_yet"
+    assert activity.line_status(["done", "not_logged_yet"]) == "running"  # one entered
+    assert activity.line_status(["behind", "not_logged_yet"]) == "behind"
     assert activity.line_status(["not_logged", "not_logged"]) == "not_logged"
     assert activity.line_status(["done", "not_logged"]) == "partly_logged"
     assert activity.line_status(["partly", "not_logged"]) == "partly_logged"

@@ -658,9 +658,20 @@ def test_a_month_with_no_pass_logged_says_so_and_not_that_the_promise_failed(tmp
     assert not any(  # no line reads "ej registrerat" in a month not over: nothing to explain
         "Ej registrerat" in n for n in running.notes["aktivitetsplan"]
     )
-    # in a month not over, "ligger efter" on nothing entered says so
-    said = [r for item in running.focus for r in item.reasons if "ligger efter" in r]
-    assert said and all(r.endswith("(inget är registrerat för månaden).") for r in said)
+    # in a month not over nothing entered is not "ligger efter" (a review: it claimed a
+    # shortfall), neither in the table nor in the focus, which names it apart
+    assert _activity_rows(running)["X1"][2:] == [
+        "inget registrerat ännu", "pågår, inget registrerat ännu",
+    ]  # fmt: skip
+    said = [r for item in running.focus for r in item.reasons]
+    assert not any("ligger efter" in r for r in said)
+    assert (
+        "Inget registrerat ännu i november 2026 för veckor som är slut, inte nödvändigtvis ej "
+        "utfört: X1 (Polisen)."
+    ) in said
+    assert "”pågår, inget registrerat ännu” när utföraren inte har fört in något" in " ".join(
+        running.notes["aktivitetsplan"]
+    )
     # one pass in the month: the weeks without one were not met
     october = pd.DataFrame([_visit(1, "2026-10-07 18:00", "2026-10-07 20:10", "närvaro", "A")])
     one = _presence_report(tmp_path, october, month="2026-10", now="2026-11-27 14:00")
@@ -750,9 +761,11 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
         "2 veckor",
         "pågår, ligger efter",
     ]  # W46 missed
-    assert rows["N1"] == ["Polisen", "2 gånger till månadens slut", "0 gånger", "pågår"]
+    # nothing logged yet: said as it is, not a 0 no one entered
+    assert rows["N1"] == ["Polisen", "2 gånger till månadens slut", "inget registrerat ännu",
+                          "pågår, inget registrerat ännu"]  # fmt: skip
     assert rows["S1"] == ["Polisen, Kommunen", "1 gång till månadens slut",
-                          "Polisen 1 gång, Kommunen 0 gånger", "pågår"]  # fmt: skip
+                          "Polisen 1 gång, Kommunen inget registrerat ännu", "pågår"]  # fmt: skip
     assert rows["T1"] == [  # done already
         "Polisen", "2 gånger till månadens slut", "2 gånger", "genomförd",
     ]  # fmt: skip
@@ -770,7 +783,9 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     assert list(csv.loc["X1", ["Planerat", "Genomfört", "Status"]]) == [
         "3 av 4 veckor hittills", "2 veckor", "pågår, ligger efter",
     ]  # fmt: skip
-    assert list(csv.loc["N1", ["Planerat", "Status"]]) == ["2 gånger till månadens slut", "pågår"]
+    assert list(csv.loc["N1", ["Planerat", "Status"]]) == [
+        "2 gånger till månadens slut", "pågår, inget registrerat ännu",
+    ]  # fmt: skip
     # once November is over the same log is judged as before
     over = _presence_report(tmp_path, log, month="2026-11", now="2026-12-02 09:00", done=done)
     rows = _activity_rows(over)
@@ -791,11 +806,17 @@ def test_an_activity_whose_month_is_not_over_is_not_called_missed(tmp_path):
     assert rows["N1"] == ["Polisen", "2 gånger till månadens slut", "0 gånger", "ej påbörjad"]
     # the bathing section's note on the kommun's B line agrees with the table
     june = _presence_report(tmp_path, log, month="2026-06", now="2026-06-10 12:00")
-    assert _activity_rows(june)["B1"] == [
-        "Kommunen", "1 av 4 gånger hittills (1 per vecka)", "0 gånger", "pågår, ligger efter",
+    assert _activity_rows(june)["B1"] == [  # nothing logged: no shortfall claimed
+        "Kommunen", "1 av 4 gånger hittills (1 per vecka)", "inget registrerat ännu",
+        "pågår, inget registrerat ännu",
     ]  # fmt: skip
     bad = _section_text(monthly.render_html(june), "bad")
-    assert "enligt aktivitetsplanen: B1: pågår, ligger efter." in bad
+    assert "enligt aktivitetsplanen: B1: pågår, inget registrerat ännu." in bad
+    short = _presence_report(  # a 0 logged is less than the week over asks: behind
+        tmp_path, log, month="2026-06", now="2026-06-10 12:00",
+        done=_activity_log(("B1", "2026-06", "kommun", 0)),
+    )  # fmt: skip
+    assert _activity_rows(short)["B1"][2:] == ["0 gånger", "pågår, ligger efter"]
 
 
 def test_traffic_spots_by_status_equal_store_queries(tmp_path):
@@ -1123,7 +1144,8 @@ def test_cli_report_as_of_a_day_is_made_as_the_store_stood_at_its_end(tmp_path):
     CliRunner().invoke(report_cmd, [*args, "--as-of", "2026-11-22"])
     html = (out / "uppfoljning-2026-11.html").read_text(encoding="utf-8")
     assert _html_table(html, "polisnarvaro")[2][:4] == ["2026-W47", "150", "120", "ja"]
-    assert {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}["N1"][3] == "pågår"
+    n1 = {r[0]: r[3:] for r in _html_table(html, "aktivitetsplan")}["N1"]
+    assert n1[3] == "pågår, inget registrerat ännu"  # nothing logged: said as it is
     # a day not yet ended would call work still to be done missed: refused
     tomorrow = (local_now() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     result = CliRunner().invoke(report_cmd, [*args, "--as-of", tomorrow])
@@ -1214,7 +1236,7 @@ def test_focus_names_lines_behind_what_is_due_so_far_without_calling_them_missed
 
 def test_focus_names_what_each_executor_did_of_a_line_behind(tmp_path):
     """June 2026, Wednesday 24th: B1 (kommun, weekly) has 1 of 3 weeks done so far."""
-    from geo.report.monthly.focus import done_so_far, is_behind
+    from geo.report.monthly.focus import done_so_far, is_behind, not_logged_yet
 
     done = _activity_log(("B1", "2026-06", "kommun", 1))
     report = _presence_report(
@@ -1227,7 +1249,7 @@ def test_focus_names_what_each_executor_did_of_a_line_behind(tmp_path):
         activity_id="S9", theme="S", section="", text="", planned=4, due=3,
         planned_label="3 av 4 veckor hittills", unit="weeks",
         executor_labels=("Polisen", "Kommunen"),
-        done=(4, 1), executor_statuses=("done", "running"), status="running",
+        done=(4, 1), executor_statuses=("done", "behind"), status="behind",
     )  # fmt: skip
     assert is_behind(line)
     assert done_so_far(line) == ("genomförd", "1 av 3 veckor hittills")
@@ -1243,13 +1265,25 @@ def test_focus_names_what_each_executor_did_of_a_line_behind(tmp_path):
     assert done_so_far(dataclasses.replace(ahead, due=0, done=(1, 0))) == (
         "1 gång hittills", "0 gånger hittills",
     )  # fmt: skip
+    # one that entered nothing is said so, not "0 av 3" beside the other's shortfall
+    assert done_so_far(
+        dataclasses.replace(line, done=(1, 0), executor_statuses=("behind", "not_logged_yet"))
+    ) == ("1 av 3 veckor hittills", "inget registrerat ännu")
+    # nothing entered beside a part on track is no shortfall: named apart, not behind
+    nothing = dataclasses.replace(
+        line, done=(3, 0), executor_statuses=("running", "not_logged_yet"), status="running"
+    )
+    assert not is_behind(nothing) and not_logged_yet(nothing) == ("Kommunen",)
 
 
 def test_the_activity_note_says_a_weekly_line_ends_with_the_months_last_week(tmp_path):
     """Saturday 2 January 2027: December is over but its week 53 runs to Sunday 3 January."""
     report = _presence_report(tmp_path, _no_visits(), month="2026-12", now="2027-01-02 12:00")
     rows = _activity_rows(report)
-    assert rows["X1"] == ["Polisen", "4 av 5 veckor hittills", "0 veckor", "pågår, ligger efter"]
+    assert rows["X1"] == [  # no pass at all: nothing entered, not a shortfall
+        "Polisen", "4 av 5 veckor hittills", "inget registrerat ännu",
+        "pågår, inget registrerat ännu",
+    ]  # fmt: skip
     # a monthly line is over, with nothing logged
     assert rows["N1"] == ["Polisen", "2 gånger", "ej registrerat", "ej registrerat"]
     note = " ".join(report.notes["aktivitetsplan"])

@@ -367,3 +367,26 @@ def test_more_controls_than_planned_read_as_a_count_and_the_plan(server, per, tm
     card = " ".join(re.sub(r"<[^>]+>", " ", html.split('id="rad-T1"', 1)[1]).split())
     assert "(loggat 1 gång; patrulloggens kontroller räknas: 3 gånger (2 planerade))" in card
     assert "3 av 2" not in html
+
+
+def test_in_the_current_month_a_line_nothing_is_logged_for_says_so(server, anna):
+    """No test logs N1 this month: "pågår, inget registrerat ännu", as the CLI says.
+
+    Nothing entered is no shortfall: "pågår, ligger efter" on a line no one had logged
+    claimed one (a review); the page's help says which is which.
+    """
+    _base, path = server
+    n1 = line_of(anna.get("/api/aktiviteter").json(), "N1")
+    assert (n1["status"], n1["status_label"]) == ("not_logged_yet", "pågår, inget registrerat ännu")
+    assert n1["executors"][0]["logged"] is None
+    cli = [
+        r["status"] for r in cli_status(path, activity.today_month()) if r["activity_id"] == "N1"
+    ]
+    assert cli == ["not_logged_yet"]
+    html = anna.get("/aktiviteter").text
+    said = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Status: pågår, inget registrerat ännu" in said.split("N1", 1)[1]
+    assert (
+        "”pågår, inget registrerat ännu” när utföraren inte har loggat något för den, ”pågår, "
+        "ligger efter” när det som är loggat är mindre än veckorna hittills kräver"
+    ) in said

@@ -264,7 +264,9 @@ def status_cmd(
     The presence line counts the weeks the patrol log meets the promise, and lines with
     patrol_controls count the month's logged controls of those types. In a month not over
     today (or at the end of the --as-of day), a line not done yet reads "pågår" with what
-    is due so far ("3 av 4 veckor hittills"), not "ej genomförd".
+    is due so far ("3 av 4 veckor hittills"), not "ej genomförd": "pågår, inget registrerat
+    ännu" when nothing is logged for it, "pågår, ligger efter" when less is logged than
+    the weeks so far require.
 
     Example: geo activity status --month 2026-11 --as-of 2026-11-20
     """

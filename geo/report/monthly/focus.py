@@ -67,12 +67,37 @@ def is_behind(line: activity.LineStatus) -> bool:
     Returns
     -------
     bool
-        True when the line is still open (``pågår``) and some executor has done fewer than
-        the times due by the report day (:class:`geo.activity.Due`), e.g. 1 when 3 of the
-        month's weeks are over for a weekly line. A monthly line is never behind before its
-        month is over: nothing of it is due until then.
+        True when some executor is ``behind``: it has recorded fewer than the times due by
+        the report day (:class:`geo.activity.Due`), e.g. 1 when 3 of the month's weeks are
+        over for a weekly line. A monthly line is never behind before its month is over:
+        nothing of it is due until then; nor is an executor that recorded nothing yet
+        (``not_logged_yet``, :func:`not_logged_yet`): nothing entered is no shortfall.
     """
-    return line.status in activity.OPEN_STATUSES and any(n < line.due for n in line.done)
+    return "behind" in line.executor_statuses
+
+
+def not_logged_yet(line: activity.LineStatus) -> tuple[str, ...]:
+    """Name the executors of a line not behind that recorded nothing though some is due.
+
+    Parameters
+    ----------
+    line
+        From :func:`geo.activity.status_by_line`.
+
+    Returns
+    -------
+    tuple of str
+        The executors (``"Kommunen"``) that are ``not_logged_yet`` while the weeks over ask
+        something of the line (``due`` > 0), empty for a line :func:`is_behind` names (its
+        sentence says each executor's part) or with nothing due yet.
+    """
+    if is_behind(line) or line.due == 0:
+        return ()
+    return tuple(
+        who
+        for who, s in zip(line.executor_labels, line.executor_statuses, strict=True)
+        if s == "not_logged_yet"
+    )
 
 
 def done_so_far(line: activity.LineStatus) -> tuple[str, ...]:
@@ -86,16 +111,19 @@ def done_so_far(line: activity.LineStatus) -> tuple[str, ...]:
     Returns
     -------
     tuple of str
-        One per executor: ``"genomförd"`` when it has done all the month's times, else
-        ``"1 av 3 veckor hittills"`` (done of due by the report day, in the words of
-        :func:`geo.activity.done_of_text`, which the page Aktiviteter uses too: ``"4 gånger
-        hittills (3 planerade hittills)"`` for one ahead of the weeks so far). Never ``"ej
-        genomförd"``: nothing is missed before the month is over.
+        One per executor: ``"genomförd"`` when it has done all the month's times,
+        ``"inget registrerat ännu"`` when it recorded nothing
+        (:func:`geo.activity.nothing_recorded_text`), else ``"1 av 3 veckor hittills"``
+        (done of due by the report day, in the words of :func:`geo.activity.done_of_text`,
+        which the page Aktiviteter uses too: ``"4 gånger hittills (3 planerade hittills)"``
+        for one ahead of the weeks so far). Never ``"ej genomförd"``: nothing is missed
+        before the month is over.
     """
     return tuple(
         activity.STATUSES[s]
         if s == "done"
-        else activity.done_of_text(n, line.due, line.unit, so_far=True)
+        else activity.nothing_recorded_text(s)
+        or activity.done_of_text(n, line.due, line.unit, so_far=True)
         for s, n in zip(line.executor_statuses, line.done, strict=True)
     )
 
@@ -137,18 +165,22 @@ def plan_reasons(
         ``YYYY-MM``, the month the lines are told for.
     registered
         Whether anything (a pass or an activity-log row) is registered for the month: when
-        nothing is, each sentence says so, as "ligger efter" on nothing entered is not work
-        left undone (a planner's review of a store without logs).
+        nothing is, each sentence on lines undone or behind says so, as "ligger efter" on
+        nothing entered was not work left undone (a planner's review of a store without
+        logs; an executor that recorded nothing is now named apart, :func:`not_logged_yet`).
 
     Returns
     -------
     list of str
-        Up to four Swedish sentences, each naming a line once with its executors
+        Up to five Swedish sentences, each naming a line once with its executors
         (:func:`who_did_what`): lines whose month is over and not done in full
         (``"S2 (Polisen och Kommunen: ej genomförd)"``, ``"X1 (Polisen: delvis, 3 av 5
         veckor)"``), and lines still running that are behind what is due so far
         (:func:`is_behind`: ``"X1 (Polisen: 1 av 3 veckor hittills)"``); and, apart, not
-        called undone, lines some executor recorded nothing for (``not_logged``,
+        called behind, lines still running with an executor that recorded nothing of what
+        the weeks over ask (:func:`not_logged_yet`): ``"Inget registrerat ännu i november
+        2026 för veckor som är slut, inte nödvändigtvis ej utfört: B1 (Kommunen)."``; and,
+        apart, not called undone, lines some executor recorded nothing for (``not_logged``,
         ``partly_logged``): ``"Ej registrerat i oktober 2026, inte nödvändigtvis ej utfört:
         N1 (Polisen: ej registrerat), S1 (Polisen: genomförd, Kommunen: ej registrerat)."``,
         and those counted from the patrol log with no pass logged, ``"Inga pass är
@@ -165,6 +197,7 @@ def plan_reasons(
         for ln in mine
         if is_behind(ln)
     ]
+    not_yet = [f"{ln.activity_id} ({and_list(who)})" for ln in mine if (who := not_logged_yet(ln))]
     # a line counted in weeks is counted from the patrol log (activity.line_unit): no pass
     no_pass = [ln for ln in mine if ln.status == "not_logged" and ln.unit == "weeks"]
     unlogged = [
@@ -182,6 +215,11 @@ def plan_reasons(
     if behind:
         said.append(
             f"Aktiviteter som hittills ligger efter planen i {when}: {', '.join(behind)}{note}."
+        )
+    if not_yet:
+        said.append(
+            f"Inget registrerat ännu i {when} för veckor som är slut, inte nödvändigtvis ej "
+            f"utfört: {', '.join(not_yet)}."
         )
     if unlogged:
         said.append(

@@ -166,8 +166,10 @@ def spot_tables(
 #: the month's ISO weeks ends (December 2026: Sunday 3 January), a monthly one when the
 #: calendar month ends.
 OPEN_ACTIVITY_NOTE = (
-    "En aktivitet som ännu inte är genomförd står som ”pågår” (”pågår, ligger efter” när mindre "
-    "är gjort än veckorna hittills kräver, ”ej påbörjad” om dess första vecka eller månad "
+    f"En aktivitet som ännu inte är genomförd står som ”{activity.STATUSES['running']}” "
+    f"(”{activity.STATUSES['not_logged_yet']}” när utföraren inte har fört in något för den, "
+    f"”{activity.STATUSES['behind']}” när det som är infört är mindre än veckorna hittills "
+    f"kräver, ”{activity.STATUSES['not_begun']}” om dess första vecka eller månad "
     "inte har börjat) och räknas först när den är slut: en aktivitet per "
     "vecka när månadens sista ISO-vecka är slut (månadens veckor är de vars torsdag ligger i "
     "månaden), övriga när månaden är slut. Planerat visar för aktiviteter per vecka vad som "
