@@ -190,14 +190,9 @@ def compute_report(
         report.note("aktivitetsplan", OPEN_ACTIVITY_NOTE)
     if unrecorded := not_logged_note(activity.status_by_line(status)):
         report.note("aktivitetsplan", unrecorded)
-    logged = inputs.activity_log
-    nothing_logged = logged is None or not (logged["month"].astype(str) == month).any()
-    passes = inputs.weekly_minutes is not None and activity.any_pass_logged(
-        inputs.weekly_minutes, activity.iso_weeks_of_month(month)
-    )
     focus, notes = next_month_focus(
         inc, places, month=month, k=k, status=status, forecast_method=forecast_method,
-        days=days, registered=passes or not nothing_logged,
+        days=days,
     )  # fmt: skip
     report.focus = focus
     for n in notes:

@@ -150,9 +150,7 @@ def done_of_planned(line: activity.LineStatus) -> tuple[str, ...]:
     )
 
 
-def plan_reasons(
-    lines: Sequence[activity.LineStatus], *, theme: str, month: str, registered: bool = True
-) -> list[str]:
+def plan_reasons(lines: Sequence[activity.LineStatus], *, theme: str, month: str) -> list[str]:
     """Say which of a theme's plan lines were not done in full, or are behind so far.
 
     Parameters
@@ -163,11 +161,6 @@ def plan_reasons(
         Löfte theme id.
     month
         ``YYYY-MM``, the month the lines are told for.
-    registered
-        Whether anything (a pass or an activity-log row) is registered for the month: when
-        nothing is, each sentence on lines undone or behind says so, as "ligger efter" on
-        nothing entered was not work left undone (a planner's review of a store without
-        logs; an executor that recorded nothing is now named apart, :func:`not_logged_yet`).
 
     Returns
     -------
@@ -206,16 +199,11 @@ def plan_reasons(
         if ln.status in ("not_logged", "partly_logged") and ln not in no_pass
     ]
     when = month_label(month)
-    note = "" if registered else " (inget är registrerat för månaden)"
     said = []
     if undone:
-        said.append(
-            f"Aktiviteter som inte genomfördes fullt ut i {when}: {', '.join(undone)}{note}."
-        )
+        said.append(f"Aktiviteter som inte genomfördes fullt ut i {when}: {', '.join(undone)}.")
     if behind:
-        said.append(
-            f"Aktiviteter som hittills ligger efter planen i {when}: {', '.join(behind)}{note}."
-        )
+        said.append(f"Aktiviteter som hittills ligger efter planen i {when}: {', '.join(behind)}.")
     if not_yet:
         said.append(
             f"Inget registrerat ännu i {when} för veckor som är slut, inte nödvändigtvis ej "
@@ -365,7 +353,6 @@ def next_month_focus(
     forecast_method: str = "default",
     top: int = 3,
     days: int | None = None,
-    registered: bool = True,
 ) -> tuple[list[FocusItem], list[str]]:
     """Suggest next month's focus per theme from the forecast, the trends and the plan.
 
@@ -399,8 +386,6 @@ def next_month_focus(
     days
         The days of ``month`` the data covers, if it ends inside the month: the months are
         then compared over those days (:func:`~geo.report.monthly.selection.compared_periods`).
-    registered
-        Whether any pass or activity-log row is registered for ``month`` (:func:`plan_reasons`).
 
     Returns
     -------
@@ -466,7 +451,7 @@ def next_month_focus(
             reasons.append("Badsäsongen (maj–september) pågår nästa månad.")
         if t == "T" and nxt_month in MOTOR_MONTHS:
             reasons.append("Motorburen problematik ökar under vår och sommar (Brå).")
-        reasons.extend(plan_reasons(lines, theme=t, month=month, registered=registered))
+        reasons.extend(plan_reasons(lines, theme=t, month=month))
         if t == "B" and nxt_month not in BATHING_MONTHS:
             continue
         if reasons:
