@@ -410,8 +410,7 @@ def parse_log(
             bad.append({"line": i, "reason": checked.reason, "detail": checked.file_detail,
                         "raw": raw, "key": key, "fix_key": fix})  # fmt: skip
         else:
-            fixes = fix_keys(identity_fields(cells), LOG_MENDING)
-            good.append({"line": i, **asdict(checked), "fixes": fixes})
+            good.append({"line": i, **asdict(checked), "fixes": mended_keys(cells)})
     cols = ["line", *CONTENT_COLUMNS, "fixes"]
     return pd.DataFrame(good, columns=cols), pd.DataFrame(
         bad, columns=["line", "reason", "detail", "raw", "key", "fix_key"]
@@ -440,6 +439,82 @@ def row_keys(cells: Mapping[str, object], problem: RowProblem | None) -> tuple[s
     fields = identity_fields(cells)
     fix = None if problem is None else fix_key(fields, problem.mending_key, LOG_MENDING)
     return row_key(fields), fix
+
+
+def mended_keys(cells: Mapping[str, object]) -> frozenset[str]:
+    """Return the fix keys of the quarantined rows a pass with these cells mends.
+
+    The one rule by which a stored pass resolves quarantined rows, whether it came in a file
+    (:func:`parse_log`) or from the page Pass (:func:`geo.patrol_passes.save_pass`): a row
+    refused for one field is mended by a pass with the same values outside that field
+    (:data:`LOG_MENDING`, :func:`geo.quarantine.fix_keys`).
+
+    Parameters
+    ----------
+    cells
+        The pass's cells by field (:data:`~geo.patrol_log_rows.ROW_FIELDS`), as the file or
+        the form gave them (a file's with personal data redacted, as its quarantine keeps it).
+
+    Returns
+    -------
+    frozenset of str
+        One key per field the pass may have set right.
+    """
+    return fix_keys(identity_fields(cells), LOG_MENDING)
+
+
+def resolve_mended(conn: sqlite3.Connection, fixes: frozenset[str], log_id: str) -> int:
+    """Mark the open quarantined rows the pass ``log_id`` mends resolved by it.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store (:func:`ensure_log_schema` done).
+    fixes
+        The pass's :func:`mended_keys`.
+    log_id
+        The stored pass, written to ``resolved_by``.
+
+    Returns
+    -------
+    int
+        How many rows left the open quarantine (``patrol_log_quarantine_open``).
+    """
+    return store.resolve_quarantine(conn, fixes, log_id, table=QUARANTINE_TABLE)
+
+
+def reopen_mended(conn: sqlite3.Connection, log_id: str) -> int:
+    """Open again the quarantined rows the pass ``log_id`` resolved: it was removed or changed.
+
+    A quarantined row is resolved by a pass that is in the log; once that pass is gone (or
+    corrected so it no longer mends the row, :func:`resolve_mended` marks it again if it
+    still does) the row is back in ``patrol_log_quarantine_open``.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store (:func:`ensure_log_schema` done).
+    log_id
+        The pass.
+
+    Returns
+    -------
+    int
+        How many rows were opened again.
+    """
+    cur = conn.execute(
+        f"UPDATE {QUARANTINE_TABLE} SET resolved_by = NULL WHERE resolved_by = ?", (log_id,)
+    )
+    return cur.rowcount
+
+
+def mended_by(conn: sqlite3.Connection, log_id: str) -> list[tuple[str, int]]:
+    """Return the quarantined rows the pass ``log_id`` resolved: ``(file, line)``, in order."""
+    rows = conn.execute(
+        f"SELECT file, line FROM {QUARANTINE_TABLE} WHERE resolved_by = ? ORDER BY file, line",
+        (log_id,),
+    )
+    return [(str(f), int(n)) for f, n in rows]
 
 
 def _too_many_fields(line: int, fields: int, columns: int, sep: str) -> RowProblem:
@@ -507,9 +582,7 @@ def import_log(
             cur = conn.execute(insert_sql(tuple(row), or_ignore=True), tuple(row.values()))
             if cur.rowcount:
                 stored += 1
-                resolved += store.resolve_quarantine(
-                    conn, r["fixes"], row["log_id"], table=QUARANTINE_TABLE
-                )
+                resolved += resolve_mended(conn, r["fixes"], row["log_id"])
             else:
                 duplicates += 1
         fresh = _quarantine(conn, bad, sha=sha, file=str(path))

@@ -5,6 +5,8 @@ A pass is one row of ``patrol_log`` (file :data:`geo.patrol_log.WEB_FILE`, line 
 :func:`geo.patrol_log_rows.check_log_row` as a row of an imported file, so the monthly
 follow-up counts it like any other. Saving is idempotent by the UUID; every creation,
 correction and removal writes a row in ``patrol_log_changes`` (who, when, before/after).
+A pass stored resolves the quarantined rows of imported files it mends, by the file import's
+own rule (:func:`geo.patrol_log.mended_keys`); removed, it opens them again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from geo.patrol_log import (
     WEB_FILE,
     ensure_log_schema,
     insert_sql,
+    mended_by,
+    mended_keys,
+    reopen_mended,
+    resolve_mended,
     same_pass_elsewhere,
     stored_content,
 )
@@ -83,11 +89,16 @@ class PassSaveResult:
         Whether the pass is new.
     changed
         Whether anything was written (``False``: a retry of what is stored).
+    mended
+        The quarantined rows of imported files the pass resolves (``file``, ``line``): the
+        same pass, set right, that ``geo log import`` refused
+        (:func:`geo.patrol_log.mended_keys`).
     """
 
     logged: dict[str, Any]
     created: bool
     changed: bool
+    mended: tuple[tuple[str, int], ...] = ()
 
 
 def may_log(user: User) -> bool:
@@ -120,6 +131,11 @@ def validate_pass(payload: Mapping[str, Any], *, now: pd.Timestamp | None = None
     PassValidationError
         With the field and the Swedish sentence (value and fix) of the first rule broken.
     """
+    return _checked(_form_row(payload), now=now)
+
+
+def _form_row(payload: Mapping[str, Any]) -> dict[str, str]:
+    """Return the form's fields as a row's cells (:data:`ROW_FIELDS`, text), or refuse them."""
     row: dict[str, str] = {}
     errors: dict[str, str] = {}
     for field in ROW_FIELDS:
@@ -131,6 +147,11 @@ def validate_pass(payload: Mapping[str, Any], *, now: pd.Timestamp | None = None
         row[field] = value if isinstance(value, str) else ""
     if errors:
         raise PassValidationError(errors)
+    return row
+
+
+def _checked(row: Mapping[str, str], *, now: pd.Timestamp | None) -> LogRow:
+    """Return a form row checked by :func:`check_log_row`, or refuse it at its field."""
     checked = check_log_row(row, now=now)
     if isinstance(checked, RowProblem):
         raise PassValidationError({checked.field: checked.form_message})
@@ -280,7 +301,9 @@ def save_pass(
     Returns
     -------
     PassSaveResult
-        The stored pass and what was done.
+        The stored pass, what was done and the quarantined rows it mends: a pass stored
+        (new or corrected) resolves the open rows of ``patrol_log_quarantine`` it mends, as a
+        file's pass does, and a correction that no longer mends a row opens it again.
 
     Raises
     ------
@@ -292,16 +315,17 @@ def save_pass(
         When the pass with this id was removed.
     """
     sid = _writer_id(pass_id, user)  # before the content: a refusal names the account
-    content = stored_content(asdict(validate_pass(payload, now=now)))
+    row = _form_row(payload)
+    content = stored_content(asdict(_checked(row, now=now)))
     with _writing(sid, path) as (conn, existing, removed):
         if existing is None:
             if removed:
                 msg = "Passet är borttaget; logga det som ett nytt pass."
                 raise PassRemovedError(msg)
             _not_in_a_file(conn, content)
-            row = {"log_id": sid, **content, "file": WEB_FILE, "line": 0,
-                   "imported_at": now_text(), "logged_by": user.name}  # fmt: skip
-            conn.execute(insert_sql(tuple(row)), tuple(row.values()))
+            stored = {"log_id": sid, **content, "file": WEB_FILE, "line": 0,
+                      "imported_at": now_text(), "logged_by": user.name}  # fmt: skip
+            conn.execute(insert_sql(tuple(stored)), tuple(stored.values()))
             _audit(conn, sid, user.name, CREATED, None, content)
             created, changed = True, True
         else:
@@ -314,15 +338,21 @@ def save_pass(
                     f"UPDATE patrol_log SET {assigned} WHERE log_id = ?", (*content.values(), sid)
                 )
                 _audit(conn, sid, user.name, CHANGED, before, content)
+        if changed:  # the quarantined rows it mends now, by the file import's rule
+            reopen_mended(conn, sid)
+            resolve_mended(conn, mended_keys(row), sid)
         logged = _fetch(conn, sid)
+        mended = tuple(mended_by(conn, sid))
     assert logged is not None
     if changed:
         logger.info("pass %s %s by %s", sid, "logged" if created else "corrected", user.name)
-    return PassSaveResult(logged, created=created, changed=changed)
+    return PassSaveResult(logged, created=created, changed=changed, mended=mended)
 
 
 def remove_pass(pass_id: str, *, user: User, path: Path | None = None) -> bool:
     """Remove one's own pass from the patrol log (the audit keeps what it was).
+
+    The quarantined rows it resolved are open again (``patrol_log_quarantine_open``).
 
     Parameters
     ----------
@@ -356,6 +386,7 @@ def remove_pass(pass_id: str, *, user: User, path: Path | None = None) -> bool:
             raise PassNotFoundError(msg)
         _own(existing, user, "ta bort")
         conn.execute("DELETE FROM patrol_log WHERE log_id = ?", (sid,))
+        reopen_mended(conn, sid)
         _audit(conn, sid, user.name, REMOVED, stored_content(existing), None)
     logger.info("pass %s removed by %s", sid, user.name)
     return True

@@ -137,14 +137,7 @@ def test_the_summary_and_json_say_repeats_and_mended_rows(tmp_path: Path) -> Non
 def test_rows_quarantined_before_rows_had_keys_repeat_and_resolve(tmp_path: Path) -> None:
     path = tmp_path / "s.gpkg"
     _import(_csv(tmp_path / "a.csv", ROWS), tmp_path)
-    with sqlite3.connect(path) as conn:  # the store as the version before keys made it
-        conn.executescript(
-            "DROP VIEW patrol_log_quarantine_open; DROP INDEX patrol_log_quarantine_row_key;"
-            " DROP INDEX patrol_log_quarantine_fix_key;"
-            " ALTER TABLE patrol_log_quarantine DROP COLUMN row_key;"
-            " ALTER TABLE patrol_log_quarantine DROP COLUMN fix_key;"
-            " ALTER TABLE patrol_log_quarantine DROP COLUMN resolved_by;"
-        )
+    _drop_keys(path)
     assert len(patrol_log.read_log_quarantine(path, open_only=True)) == 2  # readers read it
     mended = [ROWS[0], (*ROWS[1][:2], "19:00", *ROWS[1][3:]), ROWS[2], ROWS[3]]
     r = _import(_csv(tmp_path / "b.csv", mended), tmp_path)
@@ -226,3 +219,15 @@ def test_the_field_a_row_is_refused_for_may_change_in_its_mended_pass(row, end) 
     mended = _plain({**row, "end": end})
     _, fix = patrol_log.row_keys(_plain(row), PROBLEM)
     assert fix in fix_keys(identity_fields(mended), patrol_log.LOG_MENDING)
+
+
+def _drop_keys(path: Path) -> None:
+    """Make the store as the version before quarantined rows had keys left it."""
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            "DROP VIEW patrol_log_quarantine_open; DROP INDEX patrol_log_quarantine_row_key;"
+            " DROP INDEX patrol_log_quarantine_fix_key;"
+            " ALTER TABLE patrol_log_quarantine DROP COLUMN row_key;"
+            " ALTER TABLE patrol_log_quarantine DROP COLUMN fix_key;"
+            " ALTER TABLE patrol_log_quarantine DROP COLUMN resolved_by;"
+        )

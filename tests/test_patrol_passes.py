@@ -177,3 +177,36 @@ def test_a_pass_logged_in_the_app_and_in_a_file_counts_once(tmp_path):
         patrol_passes.save_pass(str(uuid.uuid4()), row, user=PER, path=other)
     assert "importerat från logg.csv" in refused.value.errors["start"]
     assert len(patrol_log.read_log(other)) == 1
+
+
+def test_a_pass_logged_on_the_page_resolves_the_row_a_file_import_quarantined(tmp_path):
+    # `geo log import` refused the shift's speed check (its end before its start) and told
+    # the officer to set it right; logged again on Pass, it stayed in the open quarantine
+    # for good, though the file's pass set right would have resolved it
+    store, log = tmp_path / "s.gpkg", tmp_path / "skift.csv"
+    log.write_text(
+        "datum;start;slut;platser;aktivitet;resultat;kontrollerade\n"
+        "2025-12-05;18:00;17:00;väg 204 vid Hidinge;hastighetskontroll;;12\n"
+        "2025-12-07;nonsens;11:00;Vintrosa;närvaro;;\n",
+        encoding="utf-8",
+    )
+    assert patrol_log.import_log(log, store_path=store, now=NOW).quarantined == 2
+    pid = str(uuid.uuid4())
+    body = pass_payload(
+        date="2025-12-05", end="19:00", places="väg 204 vid Hidinge",
+        activity="hastighetskontroll", results="", checked=12,
+    )  # fmt: skip
+
+    def still_open() -> list[int]:
+        return list(patrol_log.read_log_quarantine(store, open_only=True)["line"])
+
+    saved = patrol_passes.save_pass(pid, body, user=PER, path=store, now=NOW)
+    assert saved.mended == ((str(log), 2),) and still_open() == [3]
+    quarantine = patrol_log.read_log_quarantine(store)
+    assert list(quarantine["resolved_by"].fillna("")) == [pid, ""]  # the record stays
+    # corrected to another pass, it mends the row no more; set back, it does again
+    other = patrol_passes.save_pass(pid, {**body, "places": "Gropen"}, user=PER, path=store)
+    assert other.mended == () and still_open() == [2, 3]
+    assert patrol_passes.save_pass(pid, body, user=PER, path=store).mended == saved.mended
+    patrol_passes.remove_pass(pid, user=PER, path=store)  # a pass no longer logged mends nothing
+    assert still_open() == [2, 3]

@@ -451,3 +451,26 @@ def test_control_counts_are_stored_and_refused_with_the_field_and_the_fix(per):
         "checked": "Ett inställt pass har inga kontroller — töm antalen, eller svara att passet"
         " genomfördes under ”Blev passet av?”."
     }
+
+
+def test_a_pass_on_the_page_mends_the_row_an_import_quarantined_and_says_so(server, per, tmp_path):
+    # the row `geo log import` refused (an end before its start), logged set right on Pass,
+    # stayed in patrol_log_quarantine_open for good
+    _base, path = server
+    f = tmp_path / "skift.csv"
+    f.write_text(
+        "datum;start;slut;plats;aktivitet;resultat\n"
+        "2025-11-04;20:00;19:00;Lanna badgruva;närvaro/synlighet;mended-test\n",
+        encoding="utf-8",
+    )
+    assert patrol_log.import_log(f, store_path=path).quarantined == 1
+    body = pass_payload(date="2025-11-04", start="20:00", end="20:40", places="Lanna badgruva",
+                        results="mended-test")  # fmt: skip
+    r = per.put(f"/api/pass/{(pid := new_id())}", json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["mended"] == [{"file": "skift.csv", "line": 2}]
+    q = patrol_log.read_log_quarantine(path)
+    assert list(q.loc[q["file"] == str(f), "resolved_by"]) == [pid]
+    assert str(f) not in set(patrol_log.read_log_quarantine(path, open_only=True)["file"])
+    page = per.get("/pass", params={"vecka": "2025-W45", "sparad": "1", "rattade": "1"}).text
+    assert "Det rättar en rad som en import av patrulloggen lade i karantän" in page

@@ -66,6 +66,12 @@ def _week_of(value: str | None) -> str:
     return f"{year}-W{num:02d}"
 
 
+def _count(value: str | None) -> int:
+    """Return a count given in the page's address (``rattade=1``), 0 when there is none."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 4 else 0
+
+
 def _day(ts: pd.Timestamp) -> str:
     return f"{DAY_NAMES[ts.weekday()]} {ts.day}/{ts.month}"
 
@@ -264,11 +270,17 @@ def _overlaps(record: Mapping[str, Any], records: list[dict[str, Any]]) -> bool:
 
 
 def _saved(result: patrol_passes.PassSaveResult, user: users.User) -> dict[str, Any]:
+    """Return the answer to a saved pass: it, its week, what was done, the rows it mends.
+
+    ``mended`` lists the quarantined rows of imported files the pass resolves (the file's
+    name and line), which leave the open quarantine.
+    """
     return {
         "pass": _pass_item(result.logged, user),
         "week": week_label(result.logged["start"]),
         "created": result.created,
         "changed": result.changed,
+        "mended": [{"file": Path(f).name, "line": n} for f, n in result.mended],
     }
 
 
@@ -314,6 +326,7 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
             cancel_reasons=CANCEL_REASONS,
             control_counts=CONTROL_COUNTS,
             saved=request.query_params.get("sparad") == "1",
+            mended=_count(request.query_params.get("rattade")),
         )
 
     @app.get("/api/pass")

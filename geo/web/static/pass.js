@@ -100,7 +100,9 @@ if (passform) {
   });
   document.addEventListener("utkorg:klar", (e) => {
     if (e.detail.item.kind !== "pass" || passform.dataset.pending !== e.detail.item.id) return;
-    window.location.assign(`/pass?vecka=${encodeURIComponent(e.detail.data.week)}&sparad=1`);
+    /* a pass that mends rows an import quarantined says so after the reload */
+    const mended = (e.detail.data.mended || []).length;
+    window.location.assign(`/pass?vecka=${encodeURIComponent(e.detail.data.week)}&sparad=1${mended ? `&rattade=${mended}` : ""}`);
   });
   document.addEventListener("utkorg:avvisad", (e) => {
     if (e.detail.item.kind !== "pass") return;
