@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -63,6 +64,9 @@ QUARANTINE_TABLE = "patrol_log_quarantine"
 QUARANTINE_ADDED: dict[str, str] = dict.fromkeys(("row_key", "fix_key", "resolved_by"), "TEXT")
 #: A clock no logged pass is after: a row's rules run again without the future's.
 _NO_FUTURE = pd.Timestamp("2200-01-01", tz=settings.timezone)
+#: The clock a row refused as a pass after now was checked at, in the sentence the
+#: quarantine keeps (``… efter nu (2026-11-20 18:00), …``, the same since the rule came).
+_REFUSED_AT = re.compile(r"efter nu \((\d{4}-\d{2}-\d{2} \d{2}:\d{2})\)")
 #: A row is refused for one field (:attr:`~geo.patrol_log_rows.RowProblem.field`): its
 #: mended pass is the same row with that field set right (:func:`geo.quarantine.fix_key`);
 #: one whose counts disagree (:data:`~geo.patrol_log_fields.COUNT_BOUNDS`) is mended in
@@ -622,9 +626,12 @@ def key_earlier_quarantine(conn: sqlite3.Connection) -> int:
 
     Without a key such a row would neither repeat (the log saved again quarantined it once
     more) nor be resolved. Its ``raw`` holds its cells by field, as :func:`parse_log` kept
-    them; the rules are run on them again for the field to mend, with no pass in the future
-    (when it was quarantined is not kept): a row refused only for its day in the future, or
-    for more fields than the header, gets no fix key, so it repeats but no pass resolves it.
+    them; the rules are run on them again for the field to mend, at the clock its sentence
+    names when it was refused as a pass after now (``efter nu (2026-11-20 18:00)``,
+    :func:`_checked_at`), else with no pass in the future (when it was quarantined is not
+    kept otherwise). So a row refused for its day in the future is mended by the pass on the
+    right day; one refused for more fields than the header gets no fix key (its cells were
+    cut to the header's), so it repeats but no pass resolves it.
 
     Parameters
     ----------
@@ -637,18 +644,34 @@ def key_earlier_quarantine(conn: sqlite3.Connection) -> int:
         Rows given their keys (0 once every row has one).
     """
     rows = conn.execute(
-        f"SELECT rowid, raw FROM {QUARANTINE_TABLE} WHERE row_key IS NULL"
+        f"SELECT rowid, reason, raw FROM {QUARANTINE_TABLE} WHERE row_key IS NULL"
     ).fetchall()
     keys = []
-    for rowid, raw in rows:
+    for rowid, sentence, raw in rows:
         cells = {str(k): v for k, v in json.loads(raw).items()}
-        checked = check_log_row(cells, now=_NO_FUTURE)
+        checked = check_log_row(cells, now=_checked_at(str(sentence or "")))
         key, fix = row_keys(cells, checked if isinstance(checked, RowProblem) else None)
         keys.append((key, fix, rowid))
     conn.executemany(
         f"UPDATE {QUARANTINE_TABLE} SET row_key = ?, fix_key = ? WHERE rowid = ?", keys
     )
     return len(keys)
+
+
+def _checked_at(sentence: str) -> pd.Timestamp:
+    """Return the clock a quarantined row was checked at, told by its sentence, else no limit.
+
+    The quarantine keeps the sentence (``reason``) and not the time of the import; a row
+    refused as a pass after now says the clock (:data:`_REFUSED_AT`), and checked at it
+    again it is refused as then, for the field to mend (the day, or a start with its date).
+    """
+    found = _REFUSED_AT.search(sentence)
+    if found is None:
+        return _NO_FUTURE
+    at = pd.Timestamp(found[1]).tz_localize(
+        settings.timezone, ambiguous=True, nonexistent="shift_forward"
+    )
+    return pd.Timestamp(at)
 
 
 def read_log(path: Path | None = None) -> pd.DataFrame:

@@ -221,6 +221,21 @@ def test_the_field_a_row_is_refused_for_may_change_in_its_mended_pass(row, end) 
     assert fix in fix_keys(identity_fields(mended), patrol_log.LOG_MENDING)
 
 
+def test_a_row_quarantined_before_keys_for_a_day_then_ahead_is_mended_by_the_right_day(
+    tmp_path: Path,
+) -> None:
+    # an officer's log dated a pass next week by mistake; the row was quarantined by the
+    # version before keys, and the upgrade gave it no fix key: the pass on the right day,
+    # imported later, left it open for good
+    path = tmp_path / "s.gpkg"
+    ahead = ("2026-01-15", "20:00", "21:00", "Gropen", "närvaro", "", "")
+    _import(_csv(tmp_path / "a.csv", [ahead]), tmp_path)
+    _drop_keys(path)
+    r = _import(_csv(tmp_path / "b.csv", [("2026-01-08", *ahead[1:])]), tmp_path)
+    assert (r.stored, r.resolved) == (1, 1)
+    assert patrol_log.read_log_quarantine(path, open_only=True).empty
+
+
 def _drop_keys(path: Path) -> None:
     """Make the store as the version before quarantined rows had keys left it."""
     with sqlite3.connect(path) as conn:
