@@ -13,7 +13,9 @@ holding a personnummer or a registration number (:data:`PERSONAL_DATA`). A pass 
 (a planned start if known) and counts 0 minutes; a pass's control counts
 (:data:`geo.patrol_log_fields.CONTROL_COUNTS`) are whole numbers on a pass whose activity
 names a control, and agree (:func:`geo.patrol_log_fields.count_conflicts`: no more blåsta
-than kontrollerade).
+than kontrollerade). A time October's clock change repeats is told by its UTC offset: a file
+writes it in the cell, the form offers the choice (:func:`with_offset`,
+:attr:`RowProblem.repeated_hour`).
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ FUTURE_TOLERANCE_MIN = 10
 #: none anywhere); the file's row is quarantined with its raw cells redacted
 #: (:func:`geo.sensitive_text.redact_identifying`).
 PERSONAL_DATA = "personuppgift i text"
+#: The UTC offsets that tell apart a time the clock change repeats (the last Sunday of
+#: October, 02:00–03:00 comes twice): summer time the first time, normal time the second.
+#: A file writes one in its dated cell (``2026-10-25 02:10+02:00``), the form chooses one.
+REPEATED_HOUR_OFFSETS: dict[str, str] = {"+02:00": "sommartid", "+01:00": "normaltid"}
 #: What a text field needs instead of personal data, told with its refusal.
 _ENOUGH: dict[str, str] = {"results": "antal och slag räcker: ”3 rapporter, 1 ordningsbot”"}
 
@@ -109,6 +115,10 @@ class RowProblem:
         The reason of :data:`geo.patrol_log.LOG_MENDING` a mended row is told by, when its
         fix may change more than ``field``: two counts that disagree
         (:attr:`geo.patrol_log_fields.CountBound.reason`), either of which may be wrong.
+    repeated_hour
+        The time is one the clock change repeats: it needs its UTC offset
+        (:data:`REPEATED_HOUR_OFFSETS`), which the form asks for as a choice
+        (:func:`with_offset`).
     """
 
     reason: str
@@ -116,6 +126,7 @@ class RowProblem:
     file_detail: str
     form_message: str
     mending: str = ""
+    repeated_hour: bool = False
 
     @property
     def mending_key(self) -> str:
@@ -124,11 +135,26 @@ class RowProblem:
 
 
 class _BadCellError(ValueError):
-    """A date or time cell that cannot be read: its field, column name, value and the fix."""
+    """A date or time cell that cannot be read: its field, column name, value and the fix.
 
-    def __init__(self, field: str, column: str, value: str, fix: str, why: str = "") -> None:
+    ``form_fix`` is the fix on the form where it differs from the file's (``fix``), and
+    ``repeated_hour`` tells a time the clock change repeats.
+    """
+
+    def __init__(
+        self,
+        field: str,
+        column: str,
+        value: str,
+        fix: str,
+        why: str = "",
+        *,
+        form_fix: str = "",
+        repeated_hour: bool = False,
+    ) -> None:
         super().__init__(f"{column}: {value!r}")
         self.field, self.column, self.value, self.fix, self.why = field, column, value, fix, why
+        self.form_fix, self.repeated_hour = form_fix or fix, repeated_hour
 
 
 def _read_day(day: str, column: str) -> pd.Timestamp:
@@ -155,24 +181,92 @@ def _holds_date(clock: str) -> bool:
     return " " in text or "T" in text
 
 
-def _clock_change(ts: pd.Timestamp) -> tuple[str, str]:
-    """Return the fix and the why of a local time the clock change skips or repeats.
+def _clock_change(ts: pd.Timestamp, *, field: str, column: str, value: str) -> _BadCellError:
+    """Return the refusal of a local time the clock change skips or repeats.
 
     In March 02:00–03:00 does not exist; in October it comes twice, and a pass then can only
     be told by its UTC offset, which a cell with its date may carry (``+02:00`` the first
-    time, summer time; ``+01:00`` the second).
+    time, summer time; ``+01:00`` the second), and the form asks for (:func:`with_offset`).
     """
     if pd.isna(ts.tz_localize(settings.timezone, ambiguous=True, nonexistent="NaT")):
-        return (
+        return _BadCellError(
+            field,
+            column,
+            value,
             "välj en tid som finns (klockan ställs fram från 02:00 till 03:00)",
             f"finns inte den {ts.date()} (sommartid börjar)",
         )
     at = f"{ts.date()} {ts:%H:%M}"
-    return (
-        f"skriv tiden med datum och tidszon: {at}+02:00 för första gången (sommartid),"
-        f" {at}+01:00 för andra gången (normaltid)",
+    first, second = REPEATED_HOUR_OFFSETS.items()
+    return _BadCellError(
+        field,
+        column,
+        value,
+        f"skriv tiden med datum och tidszon: {at}{first[0]} för första gången ({first[1]}),"
+        f" {at}{second[0]} för andra gången ({second[1]})",
         f"finns två gånger den {ts.date()} (klockan ställs tillbaka från 03:00 till 02:00)",
+        form_fix=f"välj om det var första gången ({first[1]}) eller andra gången ({second[1]})",
+        repeated_hour=True,
     )
+
+
+def with_offset(day: str, clock: str, offset: str) -> str:
+    """Return a start/end cell told by ``offset`` when the clock change repeats its time.
+
+    The form's time fields take no offset: a pass in October's repeated hour (02:10 on
+    2026-10-25) is told by the choice the form offers (:data:`REPEATED_HOUR_OFFSETS`),
+    written into the cell as a file would write it (``2026-10-25 02:10+02:00``). A time that
+    comes once, or does not exist (March's skipped hour), or a cell that cannot be read, is
+    returned as it is: the offset adds nothing to it, and :func:`check_log_row` says what is
+    wrong with it.
+
+    Parameters
+    ----------
+    day
+        The row's date cell.
+    clock
+        The start or end cell (``02:10``, or with its date past midnight).
+    offset
+        A key of :data:`REPEATED_HOUR_OFFSETS`, or ``""`` (none chosen).
+
+    Returns
+    -------
+    str
+        The cell, with its date and the offset where the offset tells its time.
+    """
+    if not offset:
+        return clock
+    try:
+        _parse_time(day, clock, field="start", name=str)
+    except _BadCellError as e:
+        if not e.repeated_hour:
+            return clock
+        text = clock.strip()
+        dated = text if _holds_date(text) else f"{_read_day(day, 'date').date()} {text}"
+        return f"{dated}{offset}"
+    return clock
+
+
+def repeated_offset(ts: pd.Timestamp) -> str:
+    """Return the UTC offset of a time whose local clock time the clock change repeats.
+
+    Parameters
+    ----------
+    ts
+        A tz-aware time.
+
+    Returns
+    -------
+    str
+        ``+02:00`` (the first 02:10 of the last Sunday of October) or ``+01:00`` (the
+        second), a key of :data:`REPEATED_HOUR_OFFSETS`; ``""`` for a time that comes once.
+    """
+    local = ts.tz_convert(settings.timezone)
+    wall = local.tz_localize(None)
+    if not pd.isna(wall.tz_localize(settings.timezone, ambiguous="NaT", nonexistent="NaT")):
+        return ""
+    offset = local.strftime("%z")
+    return f"{offset[:3]}:{offset[3:]}"
 
 
 def _parse_time(day: str, clock: str, *, field: str, name: Callable[[str], str]) -> pd.Timestamp:
@@ -199,8 +293,7 @@ def _parse_time(day: str, clock: str, *, field: str, name: Callable[[str], str])
     if ts.tzinfo is None:
         local = ts.tz_localize(settings.timezone, ambiguous="NaT", nonexistent="NaT")
         if pd.isna(local):
-            fix, why = _clock_change(ts)
-            raise _BadCellError(field, column, clock, fix, why=why)
+            raise _clock_change(ts, field=field, column=column, value=clock)
         ts = pd.Timestamp(local)
     return ts.tz_convert(settings.timezone)
 
@@ -514,11 +607,13 @@ def _times(
         what = "ogiltigt datum" if e.field == "date" else "ogiltig tid"
         why = f" {e.why}" if e.why else ""
         value = e.value.strip()
+        said = "Tiden" if e.repeated_hour else f"{what.capitalize()}:"  # a time, but which?
         return RowProblem(
             what,
             e.field,
             f"{what} på rad {line}, kolumn {e.column}: {value!r}{why} — {e.fix}",
-            f"{what.capitalize()}: {value!r}{why} — {e.fix}.",
+            f"{said} {value!r}{why} — {e.form_fix}.",
+            repeated_hour=e.repeated_hour,
         )
     # the day picked is what is wrong, unless the start cell carries its own date
     dated = "start" if _holds_date(clock) else "date"

@@ -38,7 +38,14 @@ from geo.patrol_log import (
     stored_content,
 )
 from geo.patrol_log_fields import CONTROL_COUNTS
-from geo.patrol_log_rows import ROW_FIELDS, LogRow, RowProblem, check_log_row
+from geo.patrol_log_rows import (
+    REPEATED_HOUR_OFFSETS,
+    ROW_FIELDS,
+    LogRow,
+    RowProblem,
+    check_log_row,
+    with_offset,
+)
 from geo.users import User
 from geo.weeks import week_monday
 
@@ -58,6 +65,10 @@ CREATE TABLE IF NOT EXISTS patrol_log_changes (
 CREATE INDEX IF NOT EXISTS patrol_log_changes_log ON patrol_log_changes (log_id);
 """
 _CHANGES_TABLE = "patrol_log_changes"
+#: The form's choice of UTC offset for a start or end the clock change repeats (October's
+#: 02:00–03:00): time field → its choice's field, a key of
+#: :data:`~geo.patrol_log_rows.REPEATED_HOUR_OFFSETS` or empty.
+OFFSET_FIELDS: dict[str, str] = {"start": "start_offset", "end": "end_offset"}
 _PASS_COLUMNS: tuple[str, ...] = ("log_id", *CONTENT_COLUMNS, "file", "logged_by")
 
 
@@ -116,7 +127,9 @@ def validate_pass(payload: Mapping[str, Any], *, now: pd.Timestamp | None = None
         ``places``, ``activity``, ``results``, ``cancelled`` (a reason of
         :data:`~geo.patrol_log_fields.CANCEL_REASONS`, empty for a pass done) as text, and
         the control counts (:data:`~geo.patrol_log_fields.CONTROL_COUNTS`) as text or
-        whole numbers; missing fields are empty.
+        whole numbers; missing fields are empty. ``start_offset`` and ``end_offset``
+        (:data:`OFFSET_FIELDS`: ``+02:00`` the first time, ``+01:00`` the second) tell a
+        time October's clock change repeats; for any other time they are not read.
     now
         The time the pass is checked at (default the server's clock): a pass that starts
         after it is refused, as in a file.
@@ -129,7 +142,9 @@ def validate_pass(payload: Mapping[str, Any], *, now: pd.Timestamp | None = None
     Raises
     ------
     PassValidationError
-        With the field and the Swedish sentence (value and fix) of the first rule broken.
+        With the field and the Swedish sentence (value and fix) of the first rule broken;
+        a start or end the clock change repeats, given without its offset, is refused at
+        its choice's field (``start_offset``, ``end_offset``), both at once when both are.
     """
     return _checked(_form_row(payload), now=now)
 
@@ -145,17 +160,39 @@ def _form_row(payload: Mapping[str, Any]) -> dict[str, str]:
         if value is not None and not isinstance(value, str):
             errors[field] = "Fältet ska vara text."
         row[field] = value if isinstance(value, str) else ""
+    for field, choice in OFFSET_FIELDS.items():
+        offset = payload.get(choice) or ""
+        if offset not in ("", *REPEATED_HOUR_OFFSETS):
+            errors[choice] = "Välj första gången (sommartid) eller andra gången (normaltid)."
+        elif isinstance(offset, str):
+            row[field] = with_offset(row["date"], row[field], offset)
     if errors:
         raise PassValidationError(errors)
     return row
 
 
 def _checked(row: Mapping[str, str], *, now: pd.Timestamp | None) -> LogRow:
-    """Return a form row checked by :func:`check_log_row`, or refuse it at its field."""
+    """Return a form row checked by :func:`check_log_row`, or refuse it at its field.
+
+    A time the clock change repeats is refused at its choice (:data:`OFFSET_FIELDS`), and
+    so is the end too when it is one as well: the page asks for both at once.
+    """
     checked = check_log_row(row, now=now)
-    if isinstance(checked, RowProblem):
+    if isinstance(checked, LogRow):
+        return checked
+    if not checked.repeated_hour:
         raise PassValidationError({checked.field: checked.form_message})
-    return checked
+    errors: dict[str, str] = {}
+    problem: LogRow | RowProblem = checked
+    while isinstance(problem, RowProblem) and problem.repeated_hour:
+        choice = OFFSET_FIELDS[problem.field]
+        if choice in errors:
+            break
+        errors[choice] = problem.form_message
+        some = next(iter(REPEATED_HOUR_OFFSETS))  # any: to read on to the end
+        row = {**row, problem.field: with_offset(row["date"], row[problem.field], some)}
+        problem = check_log_row(row, now=now)
+    raise PassValidationError(errors)
 
 
 def _ensure(conn: sqlite3.Connection) -> None:

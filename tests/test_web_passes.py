@@ -474,3 +474,49 @@ def test_a_pass_on_the_page_mends_the_row_an_import_quarantined_and_says_so(serv
     assert str(f) not in set(patrol_log.read_log_quarantine(path, open_only=True)["file"])
     page = per.get("/pass", params={"vecka": "2025-W45", "sparad": "1", "rattade": "1"}).text
     assert "Det rättar en rad som en import av patrulloggen lade i karantän" in page
+
+
+def test_a_pass_in_octobers_repeated_hour_is_logged_by_choosing_which_time(server, per):
+    # 2025-10-26 02:00–03:00 came twice; a file can say which by an offset, the page's time
+    # fields cannot, so such a pass was refused with a fix the page could not follow
+    _base, path = server
+    body = pass_payload(date="2025-10-26", start="02:10", end="02:50", results="dst-test")
+    r = per.put(f"/api/pass/{new_id()}", json=body)
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert set(errors) == {"start_offset", "end_offset"}  # both asked for at once
+    assert errors["start_offset"] == (
+        "Tiden '02:10' finns två gånger den 2025-10-26 (klockan ställs tillbaka från 03:00 till"
+        " 02:00) — välj om det var första gången (sommartid) eller andra gången (normaltid)."
+    )
+    chosen = {**body, "start_offset": "+02:00", "end_offset": "+01:00"}
+    r = per.put(f"/api/pass/{(pid := new_id())}", json=chosen)
+    assert r.status_code == 201, r.text
+    assert r.json()["pass"]["minutes"] == 100  # 02:10 summer time to 02:50 normal time
+    stored = patrol_passes.read_pass(pid, path=path)
+    assert stored is not None
+    assert stored["start"] == pd.Timestamp("2025-10-26 00:10", tz="UTC")
+    assert stored["end"] == pd.Timestamp("2025-10-26 01:50", tz="UTC")
+    shown = per.get(f"/api/pass/{pid}").json()["pass"]
+    assert (shown["start_offset"], shown["end_offset"]) == ("+02:00", "+01:00")
+    page = per.get("/pass", params={"vecka": "2025-W43"}).text
+    assert "02:10 sommartid–02:50 normaltid" in page
+    # a time that comes once needs no choice, and a choice does not move it
+    once = {**body, "start": "01:30", "end": "01:55", "start_offset": "+01:00"}
+    r = per.put(f"/api/pass/{new_id()}", json=once)
+    assert r.status_code == 201 and r.json()["pass"]["minutes"] == 25
+    bad = per.put(f"/api/pass/{new_id()}", json={**chosen, "start_offset": "+03:00"})
+    assert bad.json()["errors"] == {
+        "start_offset": "Välj första gången (sommartid) eller andra gången (normaltid)."
+    }
+
+
+def test_the_hour_spring_skips_is_refused_with_its_fix_whatever_is_chosen(server, per):
+    for choice in ("", "+01:00", "+02:00"):
+        body = pass_payload(date="2025-03-30", start="02:10", end="03:20", start_offset=choice)
+        r = per.put(f"/api/pass/{new_id()}", json=body)
+        assert r.status_code == 422, choice
+        assert r.json()["errors"] == {
+            "start": "Ogiltig tid: '02:10' finns inte den 2025-03-30 (sommartid börjar) — välj en"
+            " tid som finns (klockan ställs fram från 02:00 till 03:00)."
+        }

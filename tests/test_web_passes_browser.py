@@ -220,3 +220,55 @@ def test_a_called_off_trip_and_a_controls_counts_are_logged_on_a_phone(browser, 
     assert not phone.locator("#pass-end").is_visible()
     assert phone.errors == []
     phone.context.close()
+
+
+def test_a_pass_in_octobers_repeated_hour_is_logged_by_choosing_which_and_mends_the_file(
+    browser, trip_server, tmp_path
+):
+    # the night 2025-10-26 02:00–03:00 came twice: the shift's file wrote 02:10 and was
+    # quarantined with a fix (write the offset) the page could not follow, and a pass logged
+    # on the page left that row open for good
+    base, path, _week = trip_server
+    f = tmp_path / "skift.csv"
+    f.write_text(
+        "datum;start;slut;plats;aktivitet\n2025-10-26;02:10;03:20;Gropen;närvaro/synlighet\n",
+        encoding="utf-8",
+    )
+    assert patrol_log.import_log(f, store_path=path).quarantined == 1
+    phone = app_page(browser, base, name="per", **PHONE)
+    phone.goto(f"{base}/pass?vecka=2025-W43")
+    assert not phone.locator("#pass-start-offset").is_visible()
+    phone.fill("#pass-date", "2025-10-26")
+    phone.fill("#pass-start", "02:10")
+    phone.fill("#pass-end", "03:20")
+    phone.fill("#pass-places", "Gropen")
+    phone.fill("#pass-activity", "närvaro/synlighet")
+    phone.tap("#spara-pass")
+    error = phone.locator("[data-fel=start_offset]")
+    error.wait_for()
+    assert "finns två gånger den 2025-10-26" in error.inner_text()
+    assert phone.locator("#pass-start-offset").is_visible()
+    assert not phone.locator("#pass-end-offset").is_visible()  # 03:20 came once
+    choices = phone.locator("#pass-start-offset label")
+    assert choices.all_inner_texts() == [
+        "Första gången (sommartid, +02:00)",
+        "Andra gången (normaltid, +01:00)",
+    ]
+    assert phone.evaluate("document.activeElement.name") == "start_offset"
+    assert_fits_phone(phone, "/pass asking which 02:10")
+    assert week_minutes(path, "2025-W43") == 0
+
+    choices.nth(1).tap()  # the second time: normal time
+    phone.tap("#spara-pass")
+    phone.wait_for_url("**/pass?vecka=2025-W43&sparad=1&rattade=1")
+    said = phone.locator("#meddelande").inner_text()
+    assert said.startswith("Passet är sparat. Det rättar en rad som en import av patrulloggen")
+    assert week_minutes(path, "2025-W43") == 70  # 02:10 normal time to 03:20
+    assert "02:10 normaltid–03:20" in phone.locator("#passtabell").inner_text()
+    assert patrol_log.read_log_quarantine(path, open_only=True).empty
+
+    phone.tap("#passtabell button.ratta")  # back in the form: the choice made is kept
+    assert phone.locator("#pass-start-offset").is_visible()
+    assert phone.is_checked("#pass-start-offset input[value='+01:00']")
+    assert phone.errors == []
+    phone.context.close()

@@ -30,6 +30,7 @@ from geo.patrol_log import (
     read_log,
 )
 from geo.patrol_log_fields import CANCEL_REASONS, CONTROL_COUNTS, cancel_label
+from geo.patrol_log_rows import REPEATED_HOUR_OFFSETS, repeated_offset
 from geo.web._history import PASS_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import forbidden
@@ -100,6 +101,9 @@ def _pass_item(record: Mapping[str, Any], user: users.User) -> dict[str, Any]:
         "id": record["log_id"],
         "start": f"{start:%H:%M}",
         "end": _clock(end, since=start),
+        # which of October's two 02:10 it was (a key of REPEATED_HOUR_OFFSETS), else ""
+        "start_offset": repeated_offset(start),
+        "end_offset": repeated_offset(end),
         "end_time": f"{end:%H:%M}",
         "end_date": "" if end.date() == start.date() else f"{end:%Y-%m-%d}",
         "places": record["places"],
@@ -208,7 +212,9 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
         pass was called off, ``""`` for one done —, ``week_minutes`` — those inside the week,
         fewer for a pass over Sunday midnight —, ``overlaps`` — it shares time with another
         pass, which the total counts once; for the police also ``id``, ``start``,
-        ``end``, ``places``, ``activity``, ``results``, ``cancel_reason`` (the key),
+        ``end``, ``start_offset`` and ``end_offset`` (``+02:00``/``+01:00`` for a time in
+        October's repeated hour, which comes twice; else ``""``), ``places``, ``activity``,
+        ``results``, ``cancel_reason`` (the key),
         ``counts`` (field → count or ``None``, :data:`~geo.patrol_log_fields.CONTROL_COUNTS`)
         and ``counts_text``, ``logged_by``, ``source``, ``own`` and
         ``changes``, the audit as :func:`geo.web._history.describe_change` tells it),
@@ -325,6 +331,7 @@ def add_pass_routes(app: FastAPI, parts: AppParts) -> None:
             activities=list(dict.fromkeys([*(s["activity"] for s in view["stops"]), *ACTIVITIES])),
             cancel_reasons=CANCEL_REASONS,
             control_counts=CONTROL_COUNTS,
+            repeated_hour_offsets=REPEATED_HOUR_OFFSETS,
             saved=request.query_params.get("sparad") == "1",
             mended=_count(request.query_params.get("rattade")),
         )

@@ -314,12 +314,14 @@ const Refused = {
   },
 };
 
-/* Fill a form's fields from a report's body (checkbox groups from lists). */
+/* Fill a form's fields from a report's body (checkbox groups from lists, a radio group by
+   its value). */
 function fillForm(form, body) {
   for (const c of form.elements) {
     if (!c.name || c.type === "hidden" || !(c.name in body)) continue;
     const v = body[c.name];
     if (c.type === "checkbox") c.checked = Array.isArray(v) && v.map(String).includes(c.value);
+    else if (c.type === "radio") c.checked = v !== null && v !== undefined && String(v) === c.value;
     else c.value = v === null || v === undefined ? "" : String(v);
   }
 }

@@ -22,6 +22,9 @@ function passBody(form) {
     activity: fd.get("activity"),
     results: fd.get("results"),
     cancelled,
+    /* which time it was, when October's clock change repeats it (the form asked) */
+    start_offset: String(fd.get("start_offset") || ""),
+    end_offset: cancelled ? "" : String(fd.get("end_offset") || ""),
   };
   for (const name of COUNTS) body[name] = cancelled ? "" : String(fd.get(name) || "");
   return body;
@@ -37,6 +40,18 @@ function formFields(body) {
   const end = String(body.end || "");
   const dated = end.includes(" ");
   return { ...body, end: dated ? end.split(" ").pop() : end, end_date: dated ? end.split(" ")[0] : "" };
+}
+
+/* A start or end October's clock change repeats (02:00–03:00 comes twice): its choice of the
+   first or the second time shows when the server asks for it or one is chosen (a pass
+   corrected), and the focus goes to the first field the server refused once it is shown. */
+function showOffsets() {
+  passform.querySelectorAll("fieldset.tidszon").forEach((f) => {
+    f.hidden = !f.querySelector("[data-fel]").textContent && !f.querySelector("input:checked");
+  });
+  const first = passform.querySelector("[aria-invalid=true]");
+  const focused = document.activeElement;
+  if (first && first.type === "radio" && !(focused && focused.getAttribute("aria-invalid"))) first.focus();
 }
 
 function startEditing(id, heading) {
@@ -87,7 +102,7 @@ function fillFromStops(ev) {
 if (passform) {
   document.querySelectorAll("input[name=stopp]").forEach((c) => c.addEventListener("change", fillFromStops));
   passform.elements.cancelled.addEventListener("change", showCancelled);
-  passform.addEventListener("reset", () => setTimeout(showCancelled));
+  passform.addEventListener("reset", () => setTimeout(() => { showCancelled(); showOffsets(); }));
   passform.addEventListener("submit", (ev) => {
     ev.preventDefault();
     showErrors(passform, {});
@@ -107,10 +122,12 @@ if (passform) {
   document.addEventListener("utkorg:avvisad", (e) => {
     if (e.detail.item.kind !== "pass") return;
     refusedInForm(passform, e, "Passet sparades inte – rätta fälten och spara igen.", "Servern tog inte emot passet.");
+    showOffsets();
   });
   Refused.mend.pass = (item) => {
     mendInForm(passform, { ...item, body: formFields(item.body) });
     showCancelled();
+    showOffsets();
     startEditing(item.id, "Rätta passet och spara igen");
   };
   document.querySelectorAll("button.ratta").forEach((b) => b.addEventListener("click", () => {
@@ -120,9 +137,11 @@ if (passform) {
     fillForm(passform, {
       date: d.date, start: d.start, end: d.end, end_date: d.endDate,
       places: d.places, activity: d.activity, results: d.results,
-      cancelled: d.cancelled, ...JSON.parse(d.counts || "{}"),
+      cancelled: d.cancelled, start_offset: d.startOffset, end_offset: d.endOffset,
+      ...JSON.parse(d.counts || "{}"),
     });
     showCancelled();
+    showOffsets();
     startEditing(d.pass, "Rätta passet");
     passform.scrollIntoView({ block: "start" });
     document.getElementById("pass-date").focus();
