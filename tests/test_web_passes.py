@@ -501,6 +501,11 @@ def test_a_pass_in_octobers_repeated_hour_is_logged_by_choosing_which_time(serve
     assert (shown["start_offset"], shown["end_offset"]) == ("+02:00", "+01:00")
     page = per.get("/pass", params={"vecka": "2025-W43"}).text
     assert "02:10 sommartid–02:50 normaltid" in page
+    # corrected to the second 02:10: the history tells the two apart
+    r = per.put(f"/api/pass/{pid}", json={**chosen, "start_offset": "+01:00"})
+    assert r.json()["pass"]["minutes"] == 40
+    fields = per.get(f"/api/pass/{pid}").json()["changes"][1]["fields"]
+    assert ["Start", "2025-10-26 02:10 sommartid", "2025-10-26 02:10 normaltid"] in fields
     # a time that comes once needs no choice, and a choice does not move it
     once = {**body, "start": "01:30", "end": "01:55", "start_offset": "+01:00"}
     r = per.put(f"/api/pass/{new_id()}", json=once)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo import settings, spots, users
 from geo.patrol_log_fields import CANCEL_REASONS, CONTROL_COUNTS
+from geo.patrol_log_rows import REPEATED_HOUR_OFFSETS, repeated_offset
 
 #: The audit's actions as the page names them.
 ACTIONS: dict[str, str] = {
@@ -57,6 +58,20 @@ def _geometry(wkt: object) -> str:
     return {"POINT": "en punkt", "LINESTRING": "en sträcka"}.get(kind, "–")
 
 
+def _clock_time(value: object) -> str:
+    """Return a stored time as ``2026-10-25 02:10``, and which one in October's repeated hour.
+
+    ``sommartid`` or ``normaltid`` follows such a time, so a correction of that choice alone
+    reads as one.
+    """
+    text = str(value)[:16].replace("T", " ")
+    try:
+        offset = repeated_offset(pd.Timestamp(str(value)))
+    except (ValueError, TypeError):
+        return text
+    return f"{text} {REPEATED_HOUR_OFFSETS[offset]}" if offset else text
+
+
 _FORMATS: dict[str, Callable[[Any], str]] = {
     "status": lambda v: spots.STATUSES.get(v, str(v)),
     "owner": lambda v: spots.OWNERS.get(v, str(v)),
@@ -65,8 +80,8 @@ _FORMATS: dict[str, Callable[[Any], str]] = {
     "weekdays": _joined(spots.WEEKDAYS),
     "time_bands": _joined({k: b.label for k, b in spots.TIME_BANDS.items()}),
     "geometry": _geometry,
-    "start": lambda v: str(v)[:16].replace("T", " "),
-    "end": lambda v: str(v)[:16].replace("T", " "),
+    "start": _clock_time,
+    "end": _clock_time,
     "minutes": lambda v: f"{float(v):.0f} min",
     "cancelled": lambda v: CANCEL_REASONS.get(v, str(v)),
 }
