@@ -216,6 +216,11 @@ POLISEN_TYPE_CATEGORY: dict[str, str] = {
 POLISEN_SUMMARY_PREFIX = "Sammanfattning"
 
 #: Keywords (lower case, without diacritics) in Swedish free text → category, checked in order.
+#: What happened decides over where: the words of an offence or a nuisance come first, the
+#: conditions of a place (a blind exit, a dark path) next, the bare names of places last. A
+#: place word used to decide over an offence: "bråk på parkeringen vid skolan" and "inbrott i
+#: bil på parkeringsplatsen" were trafikfarliga platser, as "parkering" was a word of
+#: ``trafikfarlig_plats`` checked before the crimes.
 _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rattfylleri", ("rattfyll", "rattonykter", "onykter forare", "drograttfyll")),
     ("narkotika", ("narkotika", "knark", "hasch", "cannabis", "droger", "langning av narkotika")),
@@ -228,9 +233,18 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "vardslos_korning",
         ("vardslos", "olamplig korning", "farlig korning", "trafikbrott", "olovlig korning"),
     ),
+    ("nedskrapning", ("nedskrap", "skrap", "sopor", "avfall", "glas pa")),
+    ("skadegorelse", ("skadegorelse", "klotter", "vandalis", "sonder", "krossad", "brand")),
+    ("inbrott", ("inbrott",)),
+    ("stold", ("stold", "stulen", "stulit", "snatteri")),
+    ("ordningsstorning", ("ordningsstorning", "brak", "stok", "storning", "slagsmal")),
+    # Parking after the crimes: it is the kommun's matter (KOMMUN_MATTERS), and a text that
+    # also names something the police act on ("inbrott i parkerad bil") is that. "parkera"
+    # is the verb ("parkerad", "parkerar", "felparkerade"), not the place ("parkeringen").
     (
         "parkering",
         (
+            "parkera",
             "felparker",
             "olamplig parkering",
             "olovlig parkering",
@@ -240,15 +254,14 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "parkeringsbot",
         ),
     ),
-    ("trafikfarlig_plats", ("trafikfarlig", "sikt", "korsning", "overgangsstalle", "parkering")),
-    ("nedskrapning", ("nedskrap", "skrap", "sopor", "avfall", "glas pa")),
-    ("skadegorelse", ("skadegorelse", "klotter", "vandalis", "sonder", "krossad", "brand")),
-    ("inbrott", ("inbrott",)),
-    ("stold", ("stold", "stulen", "stulit", "snatteri")),
-    ("ordningsstorning", ("ordningsstorning", "brak", "stok", "storning", "slagsmal")),
+    # The conditions of a place: "skymd sikt vid utfart", "dålig belysning".
+    ("trafikfarlig_plats", ("trafikfarlig", "skymd", "sikt", "korsning", "overgangsstalle")),
     ("otrygg_plats", ("otrygg", "belysning", "morkt", "buskage")),
-    # Last: a generic traffic word ("trafik", "trafikproblem", "trafiksäkerhet", "traffic")
-    # that named nothing more specific above. There is no general traffic category; a traffic
+    # Last, bare places and words. A parking place alone is a parking complaint ("kaos på
+    # parkeringen vid hämtning"); "parkering", not "parker", which is also "parks".
+    ("parkering", ("parkering",)),
+    # A generic traffic word ("trafik", "trafikproblem", "trafiksäkerhet", "traffic") that
+    # named nothing more specific above. There is no general traffic category; a traffic
     # complaint without details is the löfte's "trafikmiljön uppfattas som problematisk",
     # i.e. a traffic-dangerous place, theme T (before this it fell through to ovrigt, theme S).
     ("trafikfarlig_plats", ("trafik", "traffic")),
@@ -304,7 +317,9 @@ def _exact_names() -> dict[str, str]:
 def category_from_text(text: str) -> str | None:
     """Guess the category from a category name or Swedish free text.
 
-    Exact category ids and Swedish labels win; then police event types; then keywords. A
+    Exact category ids and Swedish labels win; then police event types; then keywords, what
+    happened before where it happened: "bråk på parkeringen" is ``ordningsstorning``, "bil
+    parkerad på övergångsställe" ``parkering``, a parking place alone ``parkering``. A
     generic traffic word (``trafik``, ``trafikproblem``, ``trafiksäkerhet``, ``traffic``) that
     names nothing more specific maps to ``trafikfarlig_plats`` (theme T).
 

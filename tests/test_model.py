@@ -1,7 +1,10 @@
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo.model import (
     CATEGORIES,
@@ -74,3 +77,75 @@ def test_unknown_text_has_no_category():
 
 def test_normalize_text_ignores_case_and_diacritics():
     assert normalize_text("  TÅNGERÅSA   kyrka ") == "tangerasa kyrka"
+
+
+#: What happened, in a kommun officer's or a citizen's words, and the category it is.
+OFFENCES: tuple[tuple[str, str], ...] = (
+    ("Bråk", "ordningsstorning"),
+    ("Slagsmål mellan ungdomar", "ordningsstorning"),
+    ("Stökigt gäng", "ordningsstorning"),
+    ("Inbrott i bil", "inbrott"),
+    ("Stöld ur bil", "stold"),
+    ("Klotter på elskåpet", "skadegorelse"),
+    ("Krossad bilruta", "skadegorelse"),
+    ("Mycket skräp", "nedskrapning"),
+    ("Langning till ungdomar", "alkohol"),
+    ("Misstänkt försäljning av narkotika", "narkotika"),
+    ("Mopeder kör runt", "motorburen"),
+    ("Bilar kör för fort", "hastighet"),
+    ("Bil parkerad", "parkering"),
+    ("Felparkerade bilar", "parkering"),
+    ("Föräldrar parkerar", "parkering"),
+)
+#: Where: parking places and traffic places, which name no offence of their own.
+PLACES: tuple[str, ...] = (
+    "på parkeringen vid skolan",
+    "på parkeringsplatsen vid Coop",
+    "på infartsparkeringen",
+    "vid övergångsstället",
+    "i korsningen Storgatan/Skolvägen",
+    "vid utfarten från parkeringen",
+)
+
+
+def _without_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@given(
+    offence=st.sampled_from(OFFENCES),
+    place=st.sampled_from(PLACES),
+    place_first=st.booleans(),
+    spelling=st.sampled_from([str, str.lower, str.upper, _without_diacritics]),
+)
+def test_what_happened_decides_over_where_it_happened(offence, place, place_first, spelling):
+    # "bråk på parkeringen vid skolan" was a trafikfarlig plats: "parkering" was a traffic
+    # place's word, checked before the crimes
+    what, category = offence
+    text = f"{place.capitalize()}: {what.lower()}" if place_first else f"{what} {place}"
+    assert category_from_text(spelling(text)) == category
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bråk på parkeringen vid skolan", "ordningsstorning"),
+        ("inbrott i bil på parkeringsplatsen", "inbrott"),
+        ("bil parkerad på övergångsställe", "parkering"),
+        ("Bilar parkerade i korsningen skymmer sikten", "parkering"),
+        ("inbrott i parkerad bil", "inbrott"),
+        ("Parkering på gångbanan utanför förskolan", "parkering"),
+        ("Kaos på parkeringen vid hämtning och lämning", "parkering"),
+        ("kaos pa parkeringen vid hamtning", "parkering"),
+        # a place's own condition is still a trafikfarlig (or otrygg) plats
+        ("Skymd utfart vid parkeringen", "trafikfarlig_plats"),
+        ("Skymd sikt vid utfart", "trafikfarlig_plats"),
+        ("Dålig belysning på parkeringsplatsen", "otrygg_plats"),
+        ("Trafikproblem vid skolan", "trafikfarlig_plats"),
+        # parks are no parking
+        ("Ungdomar samlas i parkerna", None),
+    ],
+)
+def test_parking_complaints_are_parking_and_parking_places_decide_nothing(text, expected):
+    assert category_from_text(text) == expected
