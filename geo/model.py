@@ -80,8 +80,12 @@ ACTIVITIES: tuple[str, ...] = (
     "fordonskontroll (A-traktor/EPA/moped)",
     "riktad alkoholinsats (langning/ungdomar)",
 )
+#: Being seen at a place: what a place calls for when no control answers its problem.
+PRESENCE = ACTIVITIES[0]
 #: The check motorburen problematik calls for: A-traktorer, EPA, mopeds, loud cars.
 VEHICLE_CHECK = ACTIVITIES[4]
+#: The activities that control road users: a sobriety, speed or vehicle check.
+CHECKS: tuple[str, ...] = (ACTIVITIES[1], ACTIVITIES[2], VEHICLE_CHECK)
 #: What a place where drinking in public leads calls for (its theme's own is against drugs).
 ALCOHOL_ACTION = ACTIVITIES[5]
 
@@ -346,13 +350,15 @@ def category_from_text(text: str) -> str | None:
     return None
 
 
-def theme_of(category: str) -> str:
+def theme_of(category: str, default: str | None = None) -> str:
     """Return the löfte theme of a category id.
 
     Parameters
     ----------
     category
         A key of :data:`CATEGORIES`.
+    default
+        The theme of an unknown category; ``None``: an unknown one is an error.
 
     Returns
     -------
@@ -362,6 +368,11 @@ def theme_of(category: str) -> str:
     Raises
     ------
     KeyError
-        If the category is unknown.
+        If the category is unknown and there is no ``default``.
     """
-    return CATEGORIES[category].theme
+    known = CATEGORIES.get(category)
+    if known is not None:
+        return known.theme
+    if default is None:
+        raise KeyError(category)
+    return default

@@ -108,7 +108,15 @@ def test_priorities_file_reads_the_lofte_order(tmp_path: Path) -> None:
         "motorburen",
         "buller",
     }
-    assert patrol.load_priorities().activity_categories("närvaro/synlighet") == set()
+    # a trafikfarlig plats (a blind exit, a crossing) calls for presence there, not a speed
+    # check; "narvaro" edits which
+    assert patrol.load_priorities().activity_categories("närvaro/synlighet") == {
+        "trafikfarlig_plats"
+    }
+    edited.write_text("[aktiviteter]\nnarvaro = []\n", encoding="utf-8")
+    assert patrol.load_priorities(edited).traffic_activity("trafikfarlig_plats") == (
+        "hastighetskontroll"
+    )
     assert patrol.load_priorities().category_activity("alkohol") == patrol.ALCOHOL_ACTION
     assert mine.category_activity("alkohol") == patrol.ALCOHOL_ACTION  # the default kept
     assert patrol.load_priorities().category_activity("narkotika") == "riktad narkotikainsats"
@@ -172,6 +180,33 @@ def test_a_traffic_stop_gets_the_control_its_events_call_for(
     narcotics[["theme", "activity"]] = ["N", "riktad narkotikainsats"]
     assert stop_activity(narcotics, events, week="2026-W49", options=PlanSettings()) == (
         "riktad narkotikainsats"
+    )
+
+
+def test_a_dangerous_place_calls_for_presence_but_a_road_check_stays_a_check() -> None:
+    import shapely
+
+    from geo.patrol.activities import stop_activity
+    from geo.patrol.priorities import PlanSettings
+
+    # "Skymd sikt vid utfart" three times, speeding once: it was a speed check
+    events = _traffic_events(["trafikfarlig_plats"] * 3 + ["hastighet"], [5] * 4)
+    stop = pd.Series(
+        {"kind": "plats", "theme": "T", "activity": "hastighetskontroll", "place_id": None,
+         "area": shapely.Point(497000, 6571000).buffer(300)}
+    )  # fmt: skip
+    assert stop_activity(stop, events, week="2026-W49", options=PlanSettings()) == (
+        "närvaro/synlighet"
+    )
+    # a control point stands on a straight stretch away from the junction: it checks the
+    # speeding, and without any events a check answers it keeps its own check
+    stop["kind"] = "kontrollpunkt"
+    assert stop_activity(stop, events, week="2026-W49", options=PlanSettings()) == (
+        "hastighetskontroll"
+    )
+    stop["activity"] = "nykterhetskontroll"
+    assert stop_activity(stop, events.iloc[:3], week="2026-W49", options=PlanSettings()) == (
+        "nykterhetskontroll"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from geo.model import CHECKS
 from geo.patrol.priorities import PlanSettings
 from geo.patrol.reasons import LOOKBACK_DAYS, candidate_incidents, short_label
 from geo.weeks import week_monday
@@ -41,8 +42,11 @@ def stop_activity(
     ``recent_days`` choose; a stop without any looks further back, to the year its reason
     counts (:data:`~geo.patrol.reasons.LOOKBACK_DAYS`), then to all earlier events: W49's
     stop at Gropen, planned on last autumn's 13 events of loud cars and mopeds, was a speed
-    check because it had none in the last 90 days. Other stops, and traffic stops without
-    any traffic events, keep the candidate's.
+    check because it had none in the last 90 days. A road control point stays a check: its
+    events that call for none (a trafikfarlig plats calls for presence, and a control point
+    stands on a straight stretch away from the junction that made the place dangerous) do
+    not choose. Other stops, and traffic stops without any traffic events, keep the
+    candidate's.
 
     Parameters
     ----------
@@ -67,6 +71,10 @@ def stop_activity(
     if cats.empty:
         return own
     counts = cats.map(options.category_activity).value_counts()
+    if str(candidate["kind"]) == "kontrollpunkt":
+        counts = counts[counts.index.isin(CHECKS)]
+        if counts.empty:
+            return own
     best = counts.index[counts == counts.max()]
     return own if own in best else str(best[0])
 

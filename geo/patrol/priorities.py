@@ -9,12 +9,13 @@ from pathlib import Path
 
 from geo import settings
 from geo.errors import DataError
-from geo.model import ACTIVITIES, ALCOHOL_ACTION, CATEGORIES, VEHICLE_CHECK
+from geo.model import ACTIVITIES, ALCOHOL_ACTION, CATEGORIES, PRESENCE, VEHICLE_CHECK, theme_of
 from geo.weeks import DAY_ABBR
 
 __all__ = [
     "ACTIVITIES",
     "ALCOHOL_ACTION",
+    "PRESENCE",
     "VEHICLE_CHECK",
     "PlanSettings",
     "load_priorities",
@@ -50,6 +51,11 @@ class PlanSettings:
     vehicle_check_categories
         Traffic categories that make a stop a :data:`VEHICLE_CHECK` (motorburen problematik:
         A-traktorer, EPA, mopeds, revving and loud music from cars).
+    presence_categories
+        Traffic categories that make a stop :data:`PRESENCE`, visible traffic supervision at
+        the place: a trafikfarlig plats (a blind exit, a crossing, a pedestrian crossing) is
+        no speeding, and a speed check, held on a straight stretch away from junctions,
+        answered it until 2026-11-29.
     alcohol_categories
         Narcotics-and-alcohol categories that make a stop an :data:`ALCOHOL_ACTION` where
         they lead (drinking in public, langning), instead of the theme's drugs operation.
@@ -104,6 +110,7 @@ class PlanSettings:
     )
     sobriety_categories: tuple[str, ...] = ("rattfylleri",)
     vehicle_check_categories: tuple[str, ...] = ("motorburen", "buller")
+    presence_categories: tuple[str, ...] = ("trafikfarlig_plats",)
     alcohol_categories: tuple[str, ...] = ("alkohol",)
     repeat_factor: float = 0.3
     last_week_factor: float = 0.3
@@ -133,12 +140,15 @@ class PlanSettings:
         -------
         str
             ``nykterhetskontroll`` for :attr:`sobriety_categories`, :data:`VEHICLE_CHECK`
-            for :attr:`vehicle_check_categories`, else the activity of theme ``T``.
+            for :attr:`vehicle_check_categories`, :data:`PRESENCE` for
+            :attr:`presence_categories`, else the activity of theme ``T``.
         """
         if category in self.sobriety_categories:
             return "nykterhetskontroll"
         if category in self.vehicle_check_categories:
             return VEHICLE_CHECK
+        if category in self.presence_categories:
+            return PRESENCE
         return self.activities.get("T", "hastighetskontroll")
 
     def category_activity(self, category: str) -> str:
@@ -157,8 +167,7 @@ class PlanSettings:
             (a planner's review: Fjugesta centrum's 61 alcohol and 49 narcotics events were a
             "riktad narkotikainsats"); other themes their own.
         """
-        known = CATEGORIES.get(category)
-        theme = known.theme if known is not None else "S"
+        theme = theme_of(category, default="S")
         if theme == "T":
             return self.traffic_activity(category)
         if theme == "N" and category in self.alcohol_categories:
@@ -170,7 +179,8 @@ class PlanSettings:
 
         The inverse of :meth:`traffic_activity`: a speed check is for speeding and reckless
         driving, a vehicle check for motorburen problematik and noise, a sobriety check for
-        drunk driving, so a check is timed and compared with last year by its own events.
+        drunk driving, presence for a trafikfarlig plats, so a check is timed and compared
+        with last year by its own events.
 
         Parameters
         ----------
@@ -264,6 +274,7 @@ def load_priorities(path: Path | None = None) -> PlanSettings:
     acts = dict(raw.get("aktiviteter", {}))
     sobriety = tuple(acts.pop("nykterhet", base.sobriety_categories))
     vehicle = tuple(acts.pop("fordonskontroll", base.vehicle_check_categories))
+    presence = tuple(acts.pop("narvaro", base.presence_categories))
     alcohol = tuple(acts.pop("alkohol", base.alcohol_categories))
     entry = raw.get("infart", {})
     try:
@@ -287,6 +298,7 @@ def load_priorities(path: Path | None = None) -> PlanSettings:
             activities={**base.activities, **acts},
             sobriety_categories=sobriety,
             vehicle_check_categories=vehicle,
+            presence_categories=presence,
             alcohol_categories=alcohol,
             repeat_factor=float(plan.get("repeat_factor", base.repeat_factor)),
             last_week_factor=float(plan.get("last_week_factor", base.last_week_factor)),
