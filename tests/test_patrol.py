@@ -356,6 +356,84 @@ def test_a_parking_spot_is_no_stop_and_a_careless_driving_spot_a_speed_check() -
     assert ": vårdslös körning (status: ny)." in marked.iloc[0]["source_note"]
 
 
+#: What a kommun-marked spot of each category becomes in the plan: (activity, theme), or
+#: None for no stop. A blind exit or a dangerous crossing and "övrigt" were speed checks.
+SPOT_STOPS: dict[str, tuple[str, str] | None] = {
+    "hastighet": ("hastighetskontroll", "T"),
+    "vardslos_korning": ("hastighetskontroll", "T"),
+    "motorburen": ("fordonskontroll (A-traktor/EPA/moped)", "T"),
+    "buller": ("fordonskontroll (A-traktor/EPA/moped)", "T"),
+    "rattfylleri": ("nykterhetskontroll", "T"),
+    "trafikfarlig_plats": ("närvaro/synlighet", "T"),
+    "ovrigt": ("närvaro/synlighet", "S"),
+    "parkering": None,
+}
+
+
+def test_each_spot_category_becomes_the_stop_it_calls_for() -> None:
+    import geopandas as gpd
+    import shapely
+
+    from geo.model import INCIDENT_COLUMNS
+    from geo.spots import SPOT_CATEGORIES
+
+    assert set(SPOT_STOPS) == set(SPOT_CATEGORIES)
+    places = load_places()
+    x0, y0 = places.set_index("place_id").geometry["hidinge"].centroid.coords[0]
+    categories = list(SPOT_STOPS)
+    n = len(categories)
+    spots = gpd.GeoDataFrame(
+        {
+            "spot_id": categories,
+            "category": categories,
+            "category_label": [SPOT_CATEGORIES[c] for c in categories],
+            "status": ["ny"] * n,
+            "weekdays": [[]] * n,
+            "time_bands": [[]] * n,
+            "since": [None] * n,
+            "created_at": [pd.Timestamp("2026-10-01", tz="Europe/Stockholm")] * n,
+            "description": ["Skymd sikt vid utfart"] * n,
+        },
+        geometry=[shapely.Point(x0 + 1500 * i, y0) for i in range(n)],
+        crs="EPSG:3006",
+    )
+    # a theft 100 m from every spot, and a speeding car
+    incidents = gpd.GeoDataFrame(
+        {c: [None] * 2 * n for c in INCIDENT_COLUMNS if c != "geometry"},
+        geometry=[shapely.Point(x0 + 1500 * i + 100, y0) for i in range(n) for _ in range(2)],
+        crs="EPSG:3006",
+    )
+    incidents["category"] = ["stold", "hastighet"] * n
+    incidents["theme"] = ["S", "T"] * n
+    incidents["source"] = "polisen_api"
+    incidents["location_precision_m"] = 10.0
+    incidents["occurred_at"] = pd.Timestamp("2026-11-20 18:00", tz="Europe/Stockholm")
+    empty = incidents.iloc[:0]
+    fc = forecast.forecast_week(empty, week="2026-W49", method="count_3m")
+    cands = patrol.plan_candidates(
+        fc, week="2026-W49", places=places, G=network.load_graph(), spots=spots
+    )
+    marked = cands[cands["kind"] == "markerad plats"]
+    got = {
+        cid.removeprefix("markering:"): (activity, theme)
+        for cid, activity, theme in zip(
+            marked["candidate_id"], marked["activity"], marked["theme"], strict=True
+        )
+    }
+    assert got == {c: want for c, want in SPOT_STOPS.items() if want is not None}
+    # the reason counts the events of the spot's theme and names it: "övrigt" is no traffic
+    said = {
+        row["candidate_id"].removeprefix("markering:"): patrol.explain_stop(
+            row, incidents, week="2026-W49", places=places
+        )
+        for _, row in marked.iterrows()
+    }
+    assert said["ovrigt"].startswith("Inom 300 m: 1 händelse") and "(1 stöld)" in said["ovrigt"]
+    assert "Löfte: Samverkan och övrigt." in said["ovrigt"]
+    assert "(1 hastighet)" in said["trafikfarlig_plats"]
+    assert "Löfte: Trafik." in said["trafikfarlig_plats"]
+
+
 def test_a_village_is_not_credited_with_the_bathing_site_inside_its_circle() -> None:
     # Vintrosa's 1.2 km circle holds most of Lanna badgruva (1.1 km away): litter at the
     # bathing site must neither make Vintrosa a stop nor appear in Vintrosa's reason

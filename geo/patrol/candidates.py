@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
-from geo.model import THEMES
+from geo.model import THEMES, theme_of
 from geo.patrol.priorities import PlanSettings, load_priorities
 from geo.patrol.profiles import (
     FloatArray,
@@ -143,6 +143,9 @@ def plan_candidates(
     spots
         Kommun-marked spots (:func:`geo.spots.read_spots`); open ones become candidates,
         except those of the kommun's own matters (:func:`geo.spots.for_police`: parking).
+        A spot counts for its category's theme and takes the activity its category calls
+        for (:meth:`PlanSettings.category_activity`): a speed, vehicle or sobriety check,
+        presence at a trafikfarlig plats, the theme's own for "övrigt" (S).
     options
         Plan settings; default :func:`load_priorities`.
 
@@ -275,9 +278,11 @@ def plan_candidates(
             )
             days = [int(d) - 1 for d in _list(spot.get("weekdays"))] or list(range(7))
             prof = spot_profile(days, [str(b) for b in _list(spot.get("time_bands"))])
-            r = np.zeros(4)
-            r[1] = max(float(risks[near, 1].sum()) if near.any() else 0.0, opts.spot_risk_week)
             category = str(spot.get("category") or "ovrigt")
+            # the spot counts for its category's theme: an "övrigt" one is no traffic matter
+            j = list(THEMES).index(theme_of(category, default="S"))
+            r = np.zeros(4)
+            r[j] = max(float(risks[near, j].sum()) if near.any() else 0.0, opts.spot_risk_week)
             label = str(spot.get("category_label") or category)
             since = spot.get("since")
             created = pd.Timestamp(spot.get("created_at"))
@@ -304,7 +309,7 @@ def plan_candidates(
                     "risk": r,
                     "how_profile": prof,
                     "source_note": note,
-                    "activity": opts.traffic_activity(category),
+                    "activity": opts.category_activity(category),
                     "area": geom.buffer(300.0),
                     "point": point,
                 }

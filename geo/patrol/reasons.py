@@ -272,7 +272,7 @@ def candidate_incidents(
     -------
     pandas.Series
         Boolean, aligned with ``incidents``: those located inside the candidate's ``area``
-        (traffic ones alone for a control point or a marked spot) within 1000 m, or tied to
+        (those of its theme alone for a control point or a marked spot) within 1000 m, or tied to
         its place; for a control point or a marked spot, whose area is a circle of
         :data:`NEAR_RADIUS_M`, within that radius (a police event placed on Fjugesta
         centrum's point, 700 m, may lie anywhere in the town, not within 300 m of the road).
@@ -281,8 +281,8 @@ def candidate_incidents(
     limit = NEAR_RADIUS_M if near_kind else 1000.0
     precision = pd.to_numeric(incidents["location_precision_m"], errors="coerce").fillna(0)
     in_area: pd.Series = incidents.geometry.within(candidate["area"])
-    if near_kind:
-        in_area &= incidents["theme"].astype(str) == "T"
+    if near_kind:  # a check's traffic; an "övrigt" spot's (theme S) samverkan och övrigt
+        in_area &= incidents["theme"].astype(str) == str(candidate["theme"])
     if vague:
         out: pd.Series = in_area & (precision > limit)
         return out
@@ -346,7 +346,7 @@ def explain_stop(
         in_area = candidate_incidents(candidate, incidents)
         in_period = (t >= begin) & (t < end)
         # a place's stop speaks for its löfte theme: a speed check at Gropen is not
-        # explained by a theft there (a control point or spot counts traffic only anyway)
+        # explained by a theft there (a control point or spot counts its theme only anyway)
         of_theme = in_area if near else in_area & theme_mask(incidents, theme, places)
         sub = incidents[of_theme & in_period]
         others = incidents[in_area & in_period & ~of_theme]
