@@ -65,6 +65,11 @@ CONTROL_COLUMNS: tuple[str, ...] = (
 SPEED_CATEGORIES = frozenset({"hastighet", "vardslos_korning"})
 VEHICLE_CATEGORIES = frozenset({"motorburen", "buller"})
 SOBRIETY_CATEGORIES = frozenset({"rattfylleri"})
+#: The categories a check on the road answers: a marked spot counts on its road segment only
+#: with one of them. A trafikfarlig plats calls for presence at the place and "övrigt" is no
+#: traffic matter; counted, either made a control point of its segment, a speed or sobriety
+#: check by the speed limit, and the spot's page listed that check as planned for it.
+CHECKED_CATEGORIES = SPEED_CATEGORIES | VEHICLE_CATEGORIES | SOBRIETY_CATEGORIES
 #: The segment columns counting those, and what a reason or a map's popup calls them.
 SEGMENT_KINDS: tuple[tuple[str, str], ...] = (
     ("n_speed", "hastighet/körsätt"),
@@ -234,6 +239,8 @@ def _traffic_events(
     if spots is not None and len(spots):
         require_projected(spots)
         open_spots = for_police(spots)
+        if "category" in open_spots:
+            open_spots = open_spots[open_spots["category"].astype(str).isin(CHECKED_CATEGORIES)]
         pts = spot_points(open_spots.geometry.to_numpy())
         parts.append(
             gpd.GeoDataFrame(
@@ -397,8 +404,9 @@ def road_segments(
         counts.
     spots
         Optional kommun-marked traffic spots (points or lines, EPSG:3006, columns ``spot_id``,
-        ``category``, ``status``); only open ones of a category the police act on count
-        (:func:`geo.spots.for_police`: a parking spot is the kommun's).
+        ``category``, ``status``); only open ones of a category a check answers count
+        (:func:`geo.spots.for_police`, :data:`CHECKED_CATEGORIES`: a parking spot is the
+        kommun's, a trafikfarlig plats and "övrigt" call for no check).
     tolerance_m
         Events farther than this from every road are not counted.
     min_segment_m, max_segment_m

@@ -461,3 +461,18 @@ def test_a_parking_spot_makes_no_speed_check_and_a_careless_driving_spot_does(G,
     top = careless.iloc[0]
     assert (top["n_spots"], top["n_speed"]) == (2, 2)
     assert roads.control_points(careless, G, top=1).iloc[0]["activity"] == "hastighetskontroll"
+
+
+@pytest.mark.parametrize("category", ["trafikfarlig_plats", "ovrigt"])
+def test_a_spot_no_check_answers_counts_on_no_road(G, places, category) -> None:
+    # a blind exit or an "övrigt" spot alone on a road made its control point a sobriety or
+    # speed check (by the speed limit); a trafikfarlig plats is the plan's presence stop itself
+    line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
+    (mid,) = _along(line, [0.3])
+    empty = _incidents([], categories=[], times=[])
+    alone = roads.road_segments(G, empty, spots=_marked(category, mid), places=places)
+    assert alone["n_spots"].sum() == 0
+    assert roads.control_points(alone, G, top=5).empty
+    drunk = _incidents([mid], categories=["rattfylleri"], times=["2025-06-06 22:10"])
+    beside = roads.road_segments(G, drunk, spots=_marked(category, mid), places=places)
+    assert (beside.iloc[0]["n_events"], beside.iloc[0]["n_spots"]) == (1, 0)

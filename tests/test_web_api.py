@@ -907,6 +907,17 @@ def test_a_spots_page_names_a_road_check_on_its_segment(anna, per, store_path):
     sid_far, r = put(anna, spot_payload(geometry={"type": "Point", "coordinates": [14.70, 59.25]}))
     assert r.status_code == 201
     assert "Inte med i någon veckoplan" in per.get(f"/markering/{sid_far}").text
+    # a blind exit on the same road counts on no segment: the speed check is not its own
+    sid_blind, r = put(
+        anna,
+        spot_payload(
+            geometry={"type": "Point", "coordinates": [14.83, 59.16]},
+            category="trafikfarlig_plats",
+            description="Skymd sikt vid utfart.",
+        ),
+    )
+    assert r.status_code == 201
+    assert "Inte med i någon veckoplan" in per.get(f"/markering/{sid_blind}").text
 
 
 def _list_row(client, description: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ import shapely
 
 from geo import store
 from geo.patrol.stored import read_candidate_stops
-from geo.roads import segment_of_spot
+from geo.roads import CHECKED_CATEGORIES, segment_of_spot
 from geo.weeks import DAY_NAMES
 
 
@@ -27,7 +27,12 @@ def _control_candidate(geometry: shapely.Geometry, path: Path) -> str | None:
 
 
 def planned_stops(
-    spot_id: str, path: Path, *, police: bool, geometry: shapely.Geometry | None = None
+    spot_id: str,
+    path: Path,
+    *,
+    police: bool,
+    geometry: shapely.Geometry | None = None,
+    category: str | None = None,
 ) -> list[str]:
     """Return the stored patrol plans' stops at a marked spot, as its page lists them.
 
@@ -50,6 +55,10 @@ def planned_stops(
     geometry
         The spot (EPSG:3006), to find its road segment's control point; ``None``: only the
         stops at the spot itself.
+    category
+        The spot's category: one a road check does not answer
+        (:data:`geo.roads.CHECKED_CATEGORIES`: a trafikfarlig plats, "övrigt") counts on no
+        segment, and its segment's check is not its own; ``None``: not known, the check counts.
 
     Returns
     -------
@@ -61,7 +70,8 @@ def planned_stops(
         plan has any.
     """
     frames = [read_candidate_stops(f"markering:{spot_id}", path)]
-    control = _control_candidate(geometry, path) if geometry is not None else None
+    checked = category is None or category in CHECKED_CATEGORIES
+    control = _control_candidate(geometry, path) if geometry is not None and checked else None
     if control:
         frames.append(read_candidate_stops(control, path))
     stops = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)

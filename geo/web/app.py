@@ -319,7 +319,11 @@ def create_app(
         changes = await run_in_threadpool(spots.read_changes, spot_id, path=path)
         planned = await run_in_threadpool(
             lambda: planned_stops(
-                spot_id, path, police=user.org == "polis", geometry=spot["geometry"]
+                spot_id,
+                path,
+                police=user.org == "polis",
+                geometry=spot["geometry"],
+                category=str(spot["category"]),
             )
         )
         orgs = await run_in_threadpool(lambda: users.account_orgs(path=path))
