@@ -17,9 +17,86 @@ import pandas as pd
 from geo import audit, settings, store
 from geo.errors import DataError, EntryError, ImportFileError
 from geo.model import THEMES
+from geo.months import (
+    MONTH_ABBR,
+    MONTHS_SV,
+    iso_weeks_of_month,
+    month_bounds,
+    month_label,
+    parse_month,
+    previous_month,
+    today_month,
+    week_days_label,
+)
 from geo.patrol_log_fields import CONTROL_TYPES, control_types, done_passes
 from geo.sensitive_text import find_identifying
 from geo.weeks import local_now, shift_week, week_label, week_monday
+
+__all__ = [
+    "CHANGES_TABLE",
+    "CLI_CHANGED_BY",
+    "EXECUTORS",
+    "FREQUENCIES",
+    "IMPORT_ALIASES",
+    "LOG_COLUMNS",
+    "MAX_COMMENT_CHARS",
+    "MAX_TIMES",
+    "MEASURES",
+    "MONTHS_SV",
+    "MONTH_ABBR",
+    "NOTHING_LOGGED_YET",
+    "OPEN_STATUSES",
+    "PLAN_COLUMNS",
+    "STATUSES",
+    "STATUS_COLUMNS",
+    "UNITS",
+    "WEEK_MET",
+    "WEEK_NOT_LOGGED",
+    "WEEK_NOT_MET",
+    "Due",
+    "EntryWrite",
+    "LineStatus",
+    "LogEntry",
+    "activity_status",
+    "any_pass_logged",
+    "check_month_begun",
+    "control_type",
+    "count_text",
+    "day_of",
+    "done_of_text",
+    "due_by",
+    "end_of_day",
+    "ensure_schema",
+    "file_changed_by",
+    "import_activity_log",
+    "iso_weeks_of_month",
+    "line_period",
+    "line_status",
+    "line_unit",
+    "load_plan",
+    "log_activity",
+    "month_bounds",
+    "month_label",
+    "nothing_recorded_text",
+    "parse_day",
+    "parse_month",
+    "patrol_controls_in_month",
+    "plan_path",
+    "planned_times",
+    "previous_month",
+    "read_activity_log",
+    "read_import_file",
+    "rows_before",
+    "season_text",
+    "set_entries",
+    "status_by_line",
+    "today_month",
+    "validate_entry",
+    "validate_plan",
+    "week_days_label",
+    "week_verdict",
+    "write_entries",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -32,24 +109,6 @@ FREQUENCIES: dict[str, str] = {"week": "per vecka", "month": "per månad"}
 #: How an activity line is followed up.
 MEASURES: tuple[str, ...] = ("activity_log", "patrol_log")
 
-
-#: Swedish month names, January first.
-MONTHS_SV: tuple[str, ...] = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-#: Their short forms as dates are written ("2–8 nov"), as :data:`geo.weeks.DAY_ABBR` is of days.
-MONTH_ABBR: tuple[str, ...] = tuple(name[:3] for name in MONTHS_SV)
 
 #: A week's ``Uppfyllt`` when its promised minutes are met, or not met once it is over;
 #: over with no pass logged in any of the month's weeks, not recorded (:func:`week_verdict`).
@@ -157,7 +216,6 @@ IMPORT_ALIASES: dict[str, str] = {
 MAX_COMMENT_CHARS = 500
 #: Most times one party can log for a line in a month: more is a typo (a 500 before).
 MAX_TIMES = 1000
-_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 _DAY_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS activity_log (
@@ -190,50 +248,6 @@ CLI_CHANGED_BY = "kommandorad (geo activity log)"
 def plan_path() -> Path:
     """Return the default activity plan, ``<data_dir>/aktivitetsplan.toml``."""
     return settings.data_dir / "aktivitetsplan.toml"
-
-
-def parse_month(month: str) -> pd.Period:
-    """Parse a month written like ``"2026-11"``.
-
-    Parameters
-    ----------
-    month
-        ``YYYY-MM``.
-
-    Returns
-    -------
-    pandas.Period
-        The monthly period.
-
-    Raises
-    ------
-    DataError
-        If ``month`` is not a month.
-    """
-    m = _MONTH_RE.fullmatch(str(month).strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        msg = f"Month {month!r} is not a month; write it like '2026-11'."
-        raise DataError(msg)
-    return pd.Period(f"{m.group(1)}-{m.group(2)}", freq="M")
-
-
-def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Return the first instant of a month and of the next one, tz-aware in Europe/Stockholm.
-
-    Parameters
-    ----------
-    month
-        ``YYYY-MM``.
-
-    Returns
-    -------
-    tuple of pandas.Timestamp
-        ``(start, end)``; a time ``t`` is in the month when ``start <= t < end``.
-    """
-    p = parse_month(month)
-    start = pd.Timestamp(p.start_time.date()).tz_localize(settings.timezone)
-    end = pd.Timestamp((p + 1).start_time.date()).tz_localize(settings.timezone)
-    return start, end
 
 
 def parse_day(day: str) -> date:
@@ -322,29 +336,6 @@ def rows_before(frame: pd.DataFrame, column: str, *, until: pd.Timestamp | None)
         return frame.copy()
     times = pd.to_datetime(frame[column], utc=True, format="ISO8601")
     return frame[(times < pd.Timestamp(until)).to_numpy()].copy()
-
-
-def iso_weeks_of_month(month: str) -> list[str]:
-    """Return the ISO weeks that belong to a month: those whose Thursday falls in it.
-
-    Parameters
-    ----------
-    month
-        ``YYYY-MM``.
-
-    Returns
-    -------
-    list of str
-        Weeks like ``"2026-W49"``, in order (four or five of them).
-    """
-    p = parse_month(month)
-    day = p.start_time.date()
-    day += timedelta(days=(3 - day.weekday()) % 7)  # the month's first Thursday
-    weeks = []
-    while day.month == p.month:
-        weeks.append(week_label(day))
-        day += timedelta(days=7)
-    return weeks
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -576,23 +567,6 @@ def file_changed_by(file: Path) -> str:
         ``"fil aktiviteter-2026-11.xlsx (geo activity import)"`` (spaces: never an account).
     """
     return f"fil {file.name} (geo activity import)"
-
-
-def month_label(month: str) -> str:
-    """Return a month in Swedish words, e.g. ``"november 2026"``.
-
-    Parameters
-    ----------
-    month
-        ``YYYY-MM``.
-
-    Returns
-    -------
-    str
-        The Swedish month name and the year.
-    """
-    p = parse_month(month)
-    return f"{MONTHS_SV[p.month - 1]} {p.year}"
 
 
 def check_month_begun(month: str, *, now: pd.Timestamp | None = None) -> None:
@@ -1540,50 +1514,6 @@ def status_by_line(status: pd.DataFrame) -> list[LineStatus]:
             )
         )
     return lines
-
-
-def today_month(now: pd.Timestamp | None = None) -> str:
-    """Return the month of ``now`` (default the clock; Europe/Stockholm) as ``YYYY-MM``.
-
-    Parameters
-    ----------
-    now
-        A time; a naive one is read as local time.
-
-    Returns
-    -------
-    str
-        ``YYYY-MM``.
-    """
-    return local_now(now).strftime("%Y-%m")
-
-
-def previous_month(month: str) -> str:
-    """Return the month before ``month`` as ``YYYY-MM``."""
-    return str(parse_month(month) - 1)
-
-
-def week_days_label(week: str) -> str:
-    """Return an ISO week's days as a reader says them, e.g. ``"2–8 nov"``, ``"30 nov–6 dec"``.
-
-    A council member's review: "2026-W40" alone told nobody which days it was.
-
-    Parameters
-    ----------
-    week
-        ``YYYY-Www``.
-
-    Returns
-    -------
-    str
-        Monday to Sunday, the month's short name once when both are in one month.
-    """
-    monday = week_monday(week)
-    sunday = monday + pd.Timedelta(days=6)
-    name = [MONTH_ABBR[d.month - 1] for d in (monday, sunday)]
-    if name[0] == name[1]:
-        return f"{monday.day}–{sunday.day} {name[1]}"
-    return f"{monday.day} {name[0]}–{sunday.day} {name[1]}"
 
 
 def week_verdict(

@@ -22,8 +22,8 @@ LEVELS: dict[str, int] = {
     **dict.fromkeys(["errors", "settings"], 0),
     **dict.fromkeys(
         [
-            "model", "projection", "outputfile", "words", "weeks", "holidays", "timespan",
-            "timeformat", "timeparts", "sensitive_text", "_osm", "_gpkg", "background",
+            "model", "projection", "outputfile", "words", "weeks", "months", "holidays",
+            "timespan", "timeformat", "timeparts", "sensitive_text", "_osm", "_gpkg", "background",
         ],
         1,
     ),
