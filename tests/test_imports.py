@@ -22,8 +22,9 @@ LEVELS: dict[str, int] = {
     **dict.fromkeys(["errors", "settings"], 0),
     **dict.fromkeys(
         [
-            "model", "projection", "outputfile", "words", "weeks", "months", "holidays",
-            "timespan", "timeformat", "timeparts", "sensitive_text", "_osm", "_gpkg", "background",
+            "model", "projection", "outputfile", "words", "weeks", "months", "reportday",
+            "holidays", "timespan", "timeformat", "timeparts", "sensitive_text", "_osm", "_gpkg",
+            "background",
         ],
         1,
     ),
