@@ -24,7 +24,7 @@ LEVELS: dict[str, int] = {
         [
             "model", "projection", "outputfile", "words", "weeks", "months", "reportday",
             "holidays", "timespan", "timeformat", "timeparts", "sensitive_text", "_osm", "_gpkg",
-            "background",
+            "background", "activity_words",
         ],
         1,
     ),
