@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geo import activity
+from geo import activity_plan
 from geo import store as store_lib
 from geo.cli import COMMANDS, main
 from geo.maps.analysis_layers import forecast_features
@@ -99,7 +99,7 @@ def test_a_broken_activity_plan_costs_the_follow_up_not_the_plan(tmp_path, monke
     """A typo in aktivitetsplan.toml (kommun staff edit it) made geo run fail unsaved."""
     broken = tmp_path / "aktivitetsplan.toml"
     broken.write_text("garbage = [\n", encoding="utf-8")
-    monkeypatch.setattr(activity, "plan_path", lambda: broken)
+    monkeypatch.setattr(activity_plan, "plan_path", lambda: broken)
     store, out = tmp_path / "l.gpkg", tmp_path / "maps"
     args = ["run", "--store", str(store), "--out", str(out), "--end", "2026-11-23"]
     result = CliRunner().invoke(main, args)
