@@ -21,7 +21,6 @@ from geo.months import (
     today_month,
     week_days_label,
 )
-from geo.patrol_log_fields import control_types, done_passes
 from geo.weeks import local_now, shift_week, week_label, week_monday
 
 __all__ = [
@@ -132,6 +131,7 @@ from geo.activity_words import (
     done_of_text,
     nothing_recorded_text,
 )
+from geo.patrol_log_controls import control_type, patrol_controls_in_month
 from geo.reportday import day_of, end_of_day, parse_day, rows_before
 
 logger = logging.getLogger(__name__)
@@ -156,38 +156,6 @@ STATUS_COLUMNS: tuple[str, ...] = (
 
 
 # ---------------------------------------------------------------------------- status
-
-
-def control_type(activity_text: object) -> str | None:
-    """Return the first control type an activity names (:func:`control_types`), or ``None``."""
-    kinds = control_types(activity_text)
-    return kinds[0] if kinds else None
-
-
-def patrol_controls_in_month(patrol_log: pd.DataFrame, *, month: str) -> pd.Series:
-    """Return the control types of each patrol-log row that started in a month.
-
-    Parameters
-    ----------
-    patrol_log
-        From :func:`geo.patrol_log.read_log` (``start`` tz-aware, ``activity``).
-    month
-        ``YYYY-MM`` (Europe/Stockholm).
-
-    Returns
-    -------
-    pandas.Series
-        One value per row of the month (index as in ``patrol_log``): the keys of
-        :data:`CONTROL_TYPES` it names (:func:`control_types`), empty for a row that is not a
-        control. A pass logged as cancelled is no row of it (its control was not held).
-    """
-    patrol_log = done_passes(patrol_log)
-    if not len(patrol_log):
-        return pd.Series([], dtype=object)
-    start, end = month_bounds(month)
-    times = pd.to_datetime(patrol_log["start"])
-    rows = patrol_log[((times >= start) & (times < end)).to_numpy()]
-    return rows["activity"].map(control_types).astype(object)
 
 
 def planned_times(line: Mapping[str, Any], *, month: str) -> int:

@@ -32,8 +32,8 @@ LEVELS: dict[str, int] = {
         [
             "store", "sites", "network", "ingest", "quarantine", "users", "audit", "grid",
             "privacy", "studyarea", "patrol_solver", "patrol_log_rows", "patrol_log_fields",
-            "activity_plan", "activity_log_rows", "activity_log", "activity_log_import",
-            "pointarea",
+            "patrol_log_controls", "activity_plan", "activity_log_rows", "activity_log",
+            "activity_log_import", "pointarea",
             "pointcoords", "pointcsv", "pointfile", "pointjson", "pointods", "pointperiod",
             "pointtable", "pointtext", "pointxls",
         ],
