@@ -21,7 +21,7 @@ from geo.months import (
     today_month,
     week_days_label,
 )
-from geo.weeks import local_now, shift_week, week_label, week_monday
+from geo.weeks import shift_week, week_monday
 
 __all__ = [
     "CHANGES_TABLE",
@@ -132,6 +132,7 @@ from geo.activity_words import (
     nothing_recorded_text,
 )
 from geo.patrol_log_controls import control_type, patrol_controls_in_month
+from geo.presence_weeks import any_pass_logged, week_verdict
 from geo.reportday import day_of, end_of_day, parse_day, rows_before
 
 logger = logging.getLogger(__name__)
@@ -552,64 +553,3 @@ def status_by_line(status: pd.DataFrame) -> list[LineStatus]:
             )
         )
     return lines
-
-
-def week_verdict(
-    week: str, *, met: bool, now: pd.Timestamp | None = None, logged: bool = True
-) -> str:
-    """Return whether a week kept the police's promise, as the report and the app say it.
-
-    Parameters
-    ----------
-    week
-        ``YYYY-Www``.
-    met
-        Whether its logged minutes reach the promise.
-    now
-        The day the verdict is told (default the clock): a week not met is
-        :data:`WEEK_NOT_MET` only once it is over; the week holding ``now`` is still running
-        (``STATUSES["running"]``) and a later one not begun (``STATUSES["not_begun"]``).
-    logged
-        Whether any pass is logged in the month's weeks (:func:`any_pass_logged`): when
-        none is, a week over reads :data:`WEEK_NOT_LOGGED`, since nothing recorded is not a
-        promise broken (a council member's review of a store without a patrol log).
-
-    Returns
-    -------
-    str
-        :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_NOT_LOGGED`, ``"pågår"`` or
-        ``"ej påbörjad"``.
-    """
-    if met:
-        return WEEK_MET
-    current = week_label(local_now(now))
-    if week == current:
-        return STATUSES["running"]
-    if week > current:  # labels sort in time order as text
-        return STATUSES["not_begun"]
-    return WEEK_NOT_MET if logged else WEEK_NOT_LOGGED
-
-
-def any_pass_logged(weekly_minutes: pd.DataFrame, weeks: Sequence[str]) -> bool:
-    """Tell whether any police minutes are logged in the given ISO weeks.
-
-    Parameters
-    ----------
-    weekly_minutes
-        :func:`geo.patrol_log.minutes_per_week` (``iso_week``, ``minutes``).
-    weeks
-        The month's ISO weeks (:func:`iso_weeks_of_month`).
-
-    Returns
-    -------
-    bool
-        False when the weeks have no minutes at all and no pass logged as cancelled (its
-        ``cancelled`` column, when there is one): a trip called off is a pass logged, and
-        a week short of the promise then is not met rather than not recorded
-        (:func:`week_verdict`'s ``logged``).
-    """
-    if not len(weekly_minutes):
-        return False
-    by_week = weekly_minutes.set_index("iso_week").reindex(list(weeks))
-    called_off = by_week["cancelled"].fillna(0).sum() if "cancelled" in by_week else 0
-    return bool(by_week["minutes"].fillna(0.0).sum() > 0 or called_off > 0)

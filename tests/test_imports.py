@@ -42,8 +42,8 @@ LEVELS: dict[str, int] = {
     **dict.fromkeys(
         [
             "forecast", "seasonal", "hotspots", "evaluate", "ceiling", "roads", "patrol",
-            "patrol_log", "patrol_passes", "patrol_instances", "spots", "activity",
-            "activity_entries", "activity_followup", "sample",
+            "patrol_log", "patrol_passes", "patrol_instances", "spots", "presence_weeks",
+            "activity", "activity_entries", "activity_followup", "sample",
         ],
         3,
     ),
