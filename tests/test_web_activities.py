@@ -17,6 +17,7 @@ from geo.cli.report import activity_group
 from geo.errors import EntryError
 from geo.report.monthly.police import police_presence
 from geo.web.activities import month_view
+from geo.weeks import shift_week, week_monday
 from tests._pass_fixtures import add_police
 
 #: Editors whose names the other organisation must not be told (design §8).
@@ -260,7 +261,7 @@ def test_in_a_month_not_over_the_page_says_pagar_as_the_cli_does(server):
         activity.week_days_label(w["week"]) for w in weeks
     ] and all(w["days"][0].isdigit() for w in weeks)
     assert [w["over"] for w in weeks] == [
-        mid >= activity.week_monday(activity.shift_week(w["week"], 1)) for w in weeks
+        mid >= week_monday(shift_week(w["week"], 1)) for w in weeks
     ]
     assert not weeks[-1]["over"]
     # each week says what the report's police table says that day: never "nej" before it ends
