@@ -2,8 +2,8 @@
 
 An editor sets how many times its own organisation did a plan line in a month (the kommun's
 column of N2, the police's of T1, either column of a joint line such as S1 for the party it
-belongs to). The row is checked by :func:`geo.activity.validate_entry`, the rules of
-``geo activity log``, and stored by :func:`geo.activity.set_entries`, the write of
+belongs to). The row is checked by :func:`geo.activity_log_rows.validate_entry`, the rules of
+``geo activity log``, and stored by :func:`geo.activity_log.set_entries`, the write of
 ``geo activity log`` and ``geo activity import`` too, so the monthly follow-up reads it like
 a row logged from the command line. Setting is idempotent: the same times and comment again
 write nothing. Every row that does change writes an audit row in ``activity_log_changes`` in
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from geo import activity, audit, store, users
+from geo import activity_log, activity_log_rows, activity_plan, audit, months, store, users
 from geo.errors import GeoError
 
 if TYPE_CHECKING:
@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: The audit table of the activity log (:data:`geo.activity.CHANGES_TABLE`).
-CHANGES_TABLE = activity.CHANGES_TABLE
+#: The audit table of the activity log (:data:`geo.activity_log.CHANGES_TABLE`).
+CHANGES_TABLE = activity_log.CHANGES_TABLE
 #: What :func:`save_entry` did: the row as stored, ``created`` and ``changed``.
-EntrySaveResult = activity.EntryWrite
+EntrySaveResult = activity_log.EntryWrite
 
 
 class EntryPermissionError(GeoError, PermissionError):
@@ -43,7 +43,7 @@ def may_log(user: users.User, executor: str) -> bool:
     user
         The account.
     executor
-        ``polis`` or ``kommun`` (the keys of :data:`geo.activity.EXECUTORS` and
+        ``polis`` or ``kommun`` (the keys of :data:`geo.activity_plan.EXECUTORS` and
         :data:`geo.users.ORGS` are the same).
 
     Returns
@@ -59,7 +59,7 @@ def _refuse(user: users.User, executor: str) -> None:
         msg = "Ditt konto får bara läsa; be en redigerare logga aktiviteten."
         raise EntryPermissionError(msg)
     if user.org != executor:
-        theirs = activity.EXECUTORS.get(executor, executor)
+        theirs = activity_plan.EXECUTORS.get(executor, executor)
         msg = (
             f"Du loggar för {users.ORGS[user.org].lower()}; {theirs.lower()} loggar "
             "sina egna aktiviteter."
@@ -78,7 +78,7 @@ def save_entry(
     plan: pd.DataFrame,
     path: Path | None = None,
     now: pd.Timestamp | None = None,
-) -> activity.EntryWrite:
+) -> activity_log.EntryWrite:
     """Set how many times an organisation did a plan line in a month, auditing the change.
 
     Parameters
@@ -96,16 +96,16 @@ def save_entry(
     user
         An editor of ``executor`` (:func:`may_log`).
     plan
-        :func:`geo.activity.load_plan`.
+        :func:`geo.activity_plan.load_plan`.
     path
         The store.
     now
         The time it is checked at (default the clock): a month not begun is refused, as by
-        ``geo activity log`` (:func:`geo.activity.check_month_begun`).
+        ``geo activity log`` (:func:`geo.activity_log_rows.check_month_begun`).
 
     Returns
     -------
-    geo.activity.EntryWrite
+    geo.activity_log.EntryWrite
         The stored row and what was done.
 
     Raises
@@ -118,7 +118,7 @@ def save_entry(
     """
     if not user.can_write:
         _refuse(user, executor)
-    entry = activity.validate_entry(
+    entry = activity_log_rows.validate_entry(
         plan,
         activity_id=activity_id,
         month=month,
@@ -129,10 +129,10 @@ def save_entry(
     )
     if not may_log(user, entry.executor):
         _refuse(user, entry.executor)
-    resolved = activity.ensure_schema(path)
+    resolved = activity_log.ensure_schema(path)
     with store.connect(resolved) as conn, conn:
         conn.execute("BEGIN IMMEDIATE")
-        (done,) = activity.set_entries(conn, [entry], changed_by=user.name)
+        (done,) = activity_log.set_entries(conn, [entry], changed_by=user.name)
     if done.changed:
         logger.info(
             "activity %s %s %s set to %d by %s",
@@ -157,7 +157,7 @@ def read_entry_changes(month: str, *, path: Path | None = None) -> pd.DataFrame:
         ``activity_id``, ``month``, ``executor``, then :data:`geo.audit.AUDIT_COLUMNS`
         (``before``/``after`` JSON text with ``times`` and ``comment``).
     """
-    key = str(activity.parse_month(month))
+    key = str(months.parse_month(month))
     with store.reading(path) as conn:
         return audit.read_changes(
             conn, CHANGES_TABLE, {"month": key}, key_columns=("activity_id", "month", "executor")

@@ -3,7 +3,7 @@
 The CLI (``geo activity status``) and the marking app's page Aktiviteter both show this, so
 that they cannot disagree: the activity log and the patrol log read as they stood at the
 report day, the police minutes per ISO week of the month, and
-:func:`geo.activity.activity_status` over them.
+:func:`geo.activity_status.activity_status` over them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from geo import activity, patrol_log
+from geo import activity_log, activity_status, months, patrol_log, reportday
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,9 +31,9 @@ class MonthFollowup:
     month
         ``YYYY-MM``.
     status
-        :func:`geo.activity.activity_status`: one row per line and executor, plan order.
+        :func:`geo.activity_status.activity_status`: one row per line and executor, plan order.
     log
-        The month's activity-log rows (:func:`geo.activity.read_activity_log`) logged before
+        The month's activity-log rows (:func:`geo.activity_log.read_activity_log`) logged before
         the report day.
     weekly_minutes
         Police minutes per ISO week of the month (:func:`geo.patrol_log.minutes_per_week`:
@@ -61,7 +61,7 @@ def month_followup(
     month
         ``YYYY-MM``.
     plan
-        :func:`geo.activity.load_plan`.
+        :func:`geo.activity_plan.load_plan`.
     promise_min
         Police minutes promised per ISO week (the löfte's 120).
     store_path
@@ -75,16 +75,16 @@ def month_followup(
     MonthFollowup
         The status and what it was told from.
     """
-    key = str(activity.parse_month(month))
-    visits = activity.rows_before(patrol_log.read_log(store_path), "start", until=now)
-    weeks = activity.iso_weeks_of_month(key)
+    key = str(months.parse_month(month))
+    visits = reportday.rows_before(patrol_log.read_log(store_path), "start", until=now)
+    weeks = months.iso_weeks_of_month(key)
     minutes = patrol_log.minutes_per_week(
         visits, first_week=weeks[0], last_week=weeks[-1], promise_min=promise_min
     )
-    log = activity.rows_before(
-        activity.read_activity_log(store_path, month=key), "logged_at", until=now
+    log = reportday.rows_before(
+        activity_log.read_activity_log(store_path, month=key), "logged_at", until=now
     )
-    status = activity.activity_status(
+    status = activity_status.activity_status(
         plan, log, month=key, weekly_minutes=minutes, patrol_log=visits, now=now
     )
     logger.debug("activity status %s: %d rows", key, len(status))

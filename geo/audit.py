@@ -3,7 +3,7 @@
 A record's audit table (``patrol_log_changes`` for a pass, ``activity_log_changes`` for an
 activity-log row, from the marking app, ``geo activity log`` or ``geo activity import``) has
 the record's key columns, then ``changed_at`` (UTC, ISO 8601), ``changed_by`` (the account,
-or the command line or file, :data:`geo.activity.CLI_CHANGED_BY`), ``action``
+or the command line or file, :data:`geo.activity_log.CLI_CHANGED_BY`), ``action``
 (:data:`CREATED`, :data:`CHANGED`, :data:`REMOVED`) and ``before``/``after``: the record's
 fields as JSON text, ``before`` empty for the row that created it and ``after`` for the row
 that removed it. The pages tell a row in Swedish with :func:`geo.web._history.describe_change`.

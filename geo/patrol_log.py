@@ -751,7 +751,7 @@ def minutes_per_week(
         One row per week, also weeks with nothing logged: ``iso_week``, ``minutes``,
         ``met`` (``minutes >= promise_min``), ``cancelled`` (how many passes starting in
         the week were logged as cancelled: 0 minutes, but the week is logged,
-        :func:`geo.activity.any_pass_logged`). A visit spanning midnight Sunday is split
+        :func:`geo.presence_weeks.any_pass_logged`). A visit spanning midnight Sunday is split
         between the two weeks at local midnight. The minutes are the time the police were
         in the kommun: passes that overlap (:func:`merged_spans`) count their shared time
         once.

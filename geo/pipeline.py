@@ -20,10 +20,10 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from geo import ingest, settings, store
-from geo.activity import previous_month, today_month
 from geo.background import Background
 from geo.errors import GeoError
 from geo.model import THEMES
+from geo.months import previous_month, today_month
 from geo.network import load_graph
 from geo.patrol import (
     Plan,

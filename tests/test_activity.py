@@ -15,7 +15,22 @@ from click.testing import CliRunner
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from geo import activity, activity_entries, patrol_log_fields, settings, store
+from geo import (
+    activity_entries,
+    activity_log,
+    activity_log_import,
+    activity_log_rows,
+    activity_plan,
+    activity_status,
+    activity_words,
+    months,
+    patrol_log_controls,
+    patrol_log_fields,
+    presence_weeks,
+    reportday,
+    settings,
+    store,
+)
 from geo.cli.report import activity_group
 from geo.errors import DataError, EntryError, ImportFileError
 from geo.weeks import local_now
@@ -43,7 +58,7 @@ LOFTE_LINES = {
 
 @pytest.fixture(scope="module")
 def plan() -> pd.DataFrame:
-    return activity.load_plan()
+    return activity_plan.load_plan()
 
 
 @pytest.fixture
@@ -71,7 +86,7 @@ def test_presence_line_is_measured_by_the_patrol_log(plan):
 
 
 def _valid_plan() -> dict:
-    return tomllib.loads(activity.plan_path().read_text(encoding="utf-8"))
+    return tomllib.loads(activity_plan.plan_path().read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(
@@ -96,9 +111,9 @@ def _valid_plan() -> dict:
 )
 def test_invalid_plans_are_explained(change, needle):
     data = copy.deepcopy(_valid_plan())
-    assert activity.validate_plan(data) == []
+    assert activity_plan.validate_plan(data) == []
     change(data)
-    problems = activity.validate_plan(data)
+    problems = activity_plan.validate_plan(data)
     assert problems
     assert any(needle in p for p in problems), problems
 
@@ -107,12 +122,12 @@ def test_load_plan_raises_with_the_file_name(tmp_path):
     bad = tmp_path / "plan.toml"
     bad.write_text('[[activity]]\nid = "A"\ntheme = "Q"\n', encoding="utf-8")
     with pytest.raises(DataError, match=r"plan\.toml.*theme 'Q'"):
-        activity.load_plan(bad)
+        activity_plan.load_plan(bad)
 
 
 def test_iso_weeks_of_month_are_those_whose_thursday_is_in_it():
     for month in ("2026-01", "2026-02", "2026-12", "2027-01", "2020-12"):
-        weeks = activity.iso_weeks_of_month(month)
+        weeks = months.iso_weeks_of_month(month)
         p = pd.Period(month, freq="M")
         expected = sorted(
             {
@@ -125,25 +140,25 @@ def test_iso_weeks_of_month_are_those_whose_thursday_is_in_it():
         for w in weeks:
             thursday = date.fromisocalendar(int(w[:4]), int(w[6:]), 4)
             assert (thursday.year, thursday.month) == (p.year, p.month)
-    assert activity.iso_weeks_of_month("2026-12")[-1] == "2026-W53"
+    assert months.iso_weeks_of_month("2026-12")[-1] == "2026-W53"
 
 
 @pytest.mark.parametrize("bad", ["2026-13", "2026-1", "nov", "2026/11", ""])
 def test_parse_month_rejects_non_months(bad):
     with pytest.raises(DataError, match="write it like"):
-        activity.parse_month(bad)
+        months.parse_month(bad)
 
 
 def test_log_replaces_the_same_line_month_and_executor(plan, store_path):
-    activity.log_activity("T1", month="2026-11", executor="polis", times=1, plan=plan,
+    activity_log.log_activity("T1", month="2026-11", executor="polis", times=1, plan=plan,
                           path=store_path)  # fmt: skip
-    activity.log_activity("T1", month="2026-11", executor="polis", times=3, plan=plan,
+    activity_log.log_activity("T1", month="2026-11", executor="polis", times=3, plan=plan,
                           path=store_path)  # fmt: skip
-    activity.log_activity("S1", month="2026-11", executor="kommun", times=1, plan=plan,
+    activity_log.log_activity("S1", month="2026-11", executor="kommun", times=1, plan=plan,
                           path=store_path)  # fmt: skip
-    activity.log_activity("S1", month="2026-10", executor="kommun", times=2, plan=plan,
+    activity_log.log_activity("S1", month="2026-10", executor="kommun", times=2, plan=plan,
                           path=store_path)  # fmt: skip
-    log = activity.read_activity_log(store_path, month="2026-11")
+    log = activity_log.read_activity_log(store_path, month="2026-11")
     assert sorted(zip(log["activity_id"], log["executor"], log["times"], strict=True)) == [
         ("S1", "kommun", 1),
         ("T1", "polis", 3),
@@ -174,7 +189,7 @@ def test_log_replaces_the_same_line_month_and_executor(plan, store_path):
 def test_bad_log_entries_are_refused(plan, kwargs, needle):
     entry = {"activity_id": "T1", "month": "2026-11", "executor": "polis", "times": 1} | kwargs
     with pytest.raises(DataError, match=needle):
-        activity.validate_entry(plan, **entry)
+        activity_log_rows.validate_entry(plan, **entry)
 
 
 #: A clock after November 2026, so the comment tests do not depend on the day they run.
@@ -200,7 +215,7 @@ def test_a_comment_with_a_personnummer_or_registration_number_is_refused(
     # the check of the spots' texts (geo.sensitive_text), not a copy that knew personnummer only
     entry = {"activity_id": "T1", "month": "2026-11", "executor": "polis", "times": 1}
     with pytest.raises(EntryError) as info:
-        activity.validate_entry(plan, **entry, comment=comment, now=NOV_2026_BEGUN)
+        activity_log_rows.validate_entry(plan, **entry, comment=comment, now=NOV_2026_BEGUN)
     assert info.value.field == "comment"
     assert info.value.form_message.startswith(f"Kommentaren ser ut att innehålla {swedish}")
     assert str(info.value) == f"The comment on 'T1' looks like it holds {english}"
@@ -220,7 +235,7 @@ def test_a_comment_with_a_personnummer_or_registration_number_is_refused(
 )  # fmt: skip
 def test_ordinary_comments_are_accepted(plan, comment):
     entry = {"activity_id": "T1", "month": "2026-11", "executor": "polis", "times": 1}
-    logged = activity.validate_entry(plan, **entry, comment=comment, now=NOV_2026_BEGUN)
+    logged = activity_log_rows.validate_entry(plan, **entry, comment=comment, now=NOV_2026_BEGUN)
     assert logged.comment == comment
 
 
@@ -237,12 +252,14 @@ def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
         "T3;2026-11;Kommunen;0;\n",
         encoding="utf-8",
     )
-    assert [d.created for d in activity.import_activity_log(csv, plan=plan, path=store_path)] == [
-        True
-    ] * 3
-    again = activity.import_activity_log(csv, plan=plan, path=store_path)  # same rows again
+    assert [
+        d.created for d in activity_log_import.import_activity_log(csv, plan=plan, path=store_path)
+    ] == [True] * 3
+    again = activity_log_import.import_activity_log(
+        csv, plan=plan, path=store_path
+    )  # same rows again
     assert len(again) == 3 and not any(d.changed or d.created for d in again)
-    log = activity.read_activity_log(store_path)
+    log = activity_log.read_activity_log(store_path)
     assert len(log) == 3
     assert dict(zip(log["activity_id"], log["times"], strict=True)) == {"N1": 2, "N3": 1, "T3": 0}
 
@@ -251,7 +268,10 @@ def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
         {"aktivitet": ["S2", "S2"], "månad": ["2026-12", "2026-12"],
          "utförare": ["polis", "kommun"], "antal": [1, 2]}
     ).to_excel(xlsx, index=False)  # fmt: skip
-    assert len(activity.import_activity_log(xlsx, plan=plan, path=store_path, now=LATER)) == 2
+    assert (
+        len(activity_log_import.import_activity_log(xlsx, plan=plan, path=store_path, now=LATER))
+        == 2
+    )
 
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -259,13 +279,13 @@ def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ImportFileError, match="line 3"):
-        activity.import_activity_log(bad, plan=plan, path=store_path, now=LATER)
-    assert activity.read_activity_log(store_path, month="2027-01").empty
+        activity_log_import.import_activity_log(bad, plan=plan, path=store_path, now=LATER)
+    assert activity_log.read_activity_log(store_path, month="2027-01").empty
 
     missing = tmp_path / "missing.csv"
     missing.write_text("aktivitet,antal\nS3,1\n", encoding="utf-8")
     with pytest.raises(ImportFileError, match="lacks columns"):
-        activity.import_activity_log(missing, plan=plan, path=store_path)
+        activity_log_import.import_activity_log(missing, plan=plan, path=store_path)
 
 
 def test_status_done_partly_not_done_and_not_planned(plan):
@@ -277,7 +297,7 @@ def test_status_done_partly_not_done_and_not_planned(plan):
             "times": [2, 1, 5, 1, 9],
         }
     )
-    july = activity.activity_status(plan, log, month="2026-07").set_index(
+    july = activity_status.activity_status(plan, log, month="2026-07").set_index(
         ["activity_id", "executor"]
     )
     n1 = july.loc[("N1", "polis")]
@@ -289,8 +309,8 @@ def test_status_done_partly_not_done_and_not_planned(plan):
     assert july.loc[("S1", "kommun"), "status_label"] == "ej registrerat"
     assert july.loc[("S1", "polis"), "status"] == "done"
     b1 = july.loc[("B1", "kommun")]
-    assert b1["planned"] == len(activity.iso_weeks_of_month("2026-07"))  # weekly in season
-    december = activity.activity_status(plan, log, month="2026-12").set_index(
+    assert b1["planned"] == len(months.iso_weeks_of_month("2026-07"))  # weekly in season
+    december = activity_status.activity_status(plan, log, month="2026-12").set_index(
         ["activity_id", "executor"]
     )
     assert december.loc[("B1", "kommun"), "status"] == "not_planned"  # out of bathing season
@@ -305,7 +325,7 @@ def test_status_done_partly_not_done_and_not_planned(plan):
 
 
 def test_presence_line_counts_weeks_met_from_the_patrol_log(plan):
-    weeks = activity.iso_weeks_of_month("2026-12")
+    weeks = months.iso_weeks_of_month("2026-12")
     minutes = pd.DataFrame(
         {
             "iso_week": weeks,
@@ -314,7 +334,7 @@ def test_presence_line_counts_weeks_met_from_the_patrol_log(plan):
         }
     )
     after = pd.Timestamp("2027-01-11", tz="Europe/Stockholm")  # December's weeks are over
-    status = activity.activity_status(plan, pd.DataFrame(columns=activity.LOG_COLUMNS),
+    status = activity_status.activity_status(plan, pd.DataFrame(columns=activity_log.LOG_COLUMNS),
                                       month="2026-12", weekly_minutes=minutes,
                                       now=after)  # fmt: skip
     x1 = status[status["activity_id"] == "X1"].iloc[0]
@@ -323,7 +343,7 @@ def test_presence_line_counts_weeks_met_from_the_patrol_log(plan):
 
 def test_nothing_is_missed_before_the_lines_month_is_over(plan):
     """November 2026's ISO weeks end Sunday 29 November; the calendar month on the 30th."""
-    weeks = activity.iso_weeks_of_month("2026-11")  # W45–W48, 2–29 November
+    weeks = months.iso_weeks_of_month("2026-11")  # W45–W48, 2–29 November
     minutes = pd.DataFrame({"iso_week": weeks, "minutes": [130, 60, 120, 45],
                             "met": [True, False, True, False]})  # fmt: skip
     log = pd.DataFrame({"activity_id": ["S1"], "month": ["2026-11"], "executor": ["polis"],
@@ -332,7 +352,7 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
     twice.loc[twice["activity_id"] == "N2", ["frequency", "times"]] = ["week", 2]
 
     def status_on(day: str) -> pd.DataFrame:
-        return activity.activity_status(
+        return activity_status.activity_status(
             twice, log, month="2026-11", weekly_minutes=minutes,
             now=pd.Timestamp(day, tz="Europe/Stockholm"),
         ).set_index(["activity_id", "executor"])  # fmt: skip
@@ -349,32 +369,32 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
     assert tuple(friday.loc[("N2", "kommun"), columns]) == (
         8, 6, "6 av 8 gånger hittills (2 per vecka)", 0, "pågår, inget registrerat ännu",
     )  # fmt: skip
-    assert friday.loc[("X1", "polis"), "status"] in activity.OPEN_STATUSES
-    assert friday.loc[("N2", "kommun"), "status"] in activity.OPEN_STATUSES
-    short = activity.activity_status(  # logged, but fewer than the three weeks over ask
+    assert friday.loc[("X1", "polis"), "status"] in activity_words.OPEN_STATUSES
+    assert friday.loc[("N2", "kommun"), "status"] in activity_words.OPEN_STATUSES
+    short = activity_status.activity_status(  # logged, but fewer than the three weeks over ask
         twice, pd.concat([log, log.assign(activity_id="N2", executor="kommun", times=[4])]),
         month="2026-11", weekly_minutes=minutes,
         now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
     ).set_index(["activity_id", "executor"])  # fmt: skip
     assert short.loc[("N2", "kommun"), "status_label"] == "pågår, ligger efter"  # 4 of 6
-    zero = activity.activity_status(  # a 0 logged is what the executor says it did so far
+    zero = activity_status.activity_status(  # a 0 logged is what the executor says it did so far
         twice, pd.concat([log, log.assign(activity_id="N2", executor="kommun", times=[0])]),
         month="2026-11", weekly_minutes=minutes,
         now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
     ).set_index(["activity_id", "executor"])  # fmt: skip
     assert zero.loc[("N2", "kommun"), "status_label"] == "pågår, ligger efter"
     # the presence line with no pass at all in the month's weeks: nothing entered either
-    no_pass = activity.activity_status(
+    no_pass = activity_status.activity_status(
         twice, log, month="2026-11", weekly_minutes=minutes.assign(minutes=0.0, met=False),
         now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
     ).set_index(["activity_id", "executor"])  # fmt: skip
     assert no_pass.loc[("X1", "polis"), "status_label"] == "pågår, inget registrerat ännu"
-    on_track = activity.activity_status(
+    on_track = activity_status.activity_status(
         twice, log, month="2026-11", weekly_minutes=minutes.assign(met=True),
         now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
     ).set_index(["activity_id", "executor"])  # fmt: skip
     assert on_track.loc[("X1", "polis"), "status_label"] == "genomförd"  # 4 of 4 already
-    three = activity.activity_status(
+    three = activity_status.activity_status(
         twice, log, month="2026-11", weekly_minutes=minutes.assign(met=[True, True, True, False]),
         now=pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm"),
     ).set_index(["activity_id", "executor"])  # fmt: skip
@@ -383,8 +403,8 @@ def test_nothing_is_missed_before_the_lines_month_is_over(plan):
         2, 0, "2 gånger till månadens slut", 0, "pågår, inget registrerat ännu",
     )  # fmt: skip
 
-    def s1_on(status: pd.DataFrame) -> activity.LineStatus:
-        lines = activity.status_by_line(status.reset_index())
+    def s1_on(status: pd.DataFrame) -> activity_status.LineStatus:
+        lines = activity_status.status_by_line(status.reset_index())
         return next(line for line in lines if line.activity_id == "S1")
 
     assert s1_on(friday).executor_statuses == ("done", "not_logged_yet")
@@ -484,8 +504,8 @@ def test_traffic_control_lines_count_the_patrol_logs_controls(plan):
     )
     t1 = plan.set_index("activity_id").loc["T1"]
     assert set(t1["patrol_controls"]) == {"nykterhet", "hastighet"}
-    empty = pd.DataFrame(columns=activity.LOG_COLUMNS)
-    october = activity.activity_status(plan, empty, month="2026-10", patrol_log=log)
+    empty = pd.DataFrame(columns=activity_log.LOG_COLUMNS)
+    october = activity_status.activity_status(plan, empty, month="2026-10", patrol_log=log)
     by_line = october.set_index(["activity_id", "executor"])
     assert tuple(by_line.loc[("T1", "polis"), ["planned", "done", "status_label"]]) == (
         2,
@@ -496,7 +516,7 @@ def test_traffic_control_lines_count_the_patrol_logs_controls(plan):
     assert by_line.loc[("N1", "polis"), "done"] == 0  # other lines count no controls
     # without the patrol log nothing is counted; a hand-logged larger number wins (no double count)
     assert (
-        activity.activity_status(plan, empty, month="2026-10")
+        activity_status.activity_status(plan, empty, month="2026-10")
         .set_index("activity_id")
         .loc["T1", "done"]
         == 0
@@ -504,10 +524,10 @@ def test_traffic_control_lines_count_the_patrol_logs_controls(plan):
     manual = pd.DataFrame(
         {"activity_id": ["T1"], "month": ["2026-10"], "executor": ["polis"], "times": [3]}
     )
-    both = activity.activity_status(plan, manual, month="2026-10", patrol_log=log)
+    both = activity_status.activity_status(plan, manual, month="2026-10", patrol_log=log)
     assert both.set_index("activity_id").loc["T1", "done"] == 3
     manual["times"] = [1]
-    both = activity.activity_status(plan, manual, month="2026-10", patrol_log=log)
+    both = activity_status.activity_status(plan, manual, month="2026-10", patrol_log=log)
     assert both.set_index("activity_id").loc["T1", "done"] == 2
 
 
@@ -529,7 +549,7 @@ def test_traffic_control_lines_count_the_patrol_logs_controls(plan):
     ],
 )
 def test_a_control_is_named_by_its_word_not_by_letters_inside_another(text, kind):
-    assert activity.control_type(text) == kind
+    assert patrol_log_controls.control_type(text) == kind
 
 
 def test_a_pass_at_a_road_exit_is_no_traffic_control_for_the_plan(plan):
@@ -539,8 +559,8 @@ def test_a_pass_at_a_road_exit_is_no_traffic_control_for_the_plan(plan):
             ("2026-10-14 15:00", "separat möte med skolan om trygghet"),
         ]
     )
-    empty = pd.DataFrame(columns=activity.LOG_COLUMNS)
-    by_line = activity.activity_status(plan, empty, month="2026-10", patrol_log=log)
+    empty = pd.DataFrame(columns=activity_log.LOG_COLUMNS)
+    by_line = activity_status.activity_status(plan, empty, month="2026-10", patrol_log=log)
     done = by_line.set_index("activity_id")["done"]
     assert (done["T1"], done["T2"]) == (0, 0)
 
@@ -574,8 +594,8 @@ def test_a_pass_of_several_controls_counts_for_each(plan):
     assert controls_note(controls).startswith(
         "Raderna ”Nykterhet och hastighet” och ”Nykterhet och motorburen” gäller pass där flera"
     )
-    empty = pd.DataFrame(columns=activity.LOG_COLUMNS)
-    done = activity.activity_status(plan, empty, month="2026-10", patrol_log=log)
+    empty = pd.DataFrame(columns=activity_log.LOG_COLUMNS)
+    done = activity_status.activity_status(plan, empty, month="2026-10", patrol_log=log)
     # T1 counts sobriety and speed controls: two passes, each once; T2 the vehicle check
     assert tuple(done.set_index("activity_id").loc[["T1", "T2"], "done"]) == (2, 1)
 
@@ -591,7 +611,7 @@ def test_a_pass_of_several_controls_counts_for_each(plan):
     ],
 )
 def test_season_text_names_the_months_in_swedish(months, text):
-    assert activity.season_text(months) == text
+    assert activity_plan.season_text(months) == text
 
 
 def test_cli_list_shows_the_months_a_line_runs(tmp_path, store_path):
@@ -659,7 +679,7 @@ def test_cli_import_says_what_each_row_did(tmp_path, store_path):
 
 @given(st.dates(min_value=date(1000, 1, 1)), st.sampled_from(["", " ", "\t"]))
 def test_parse_day_reads_every_day_written_year_first(day, pad):
-    assert activity.parse_day(f"{pad}{day.isoformat()}{pad}") == day
+    assert reportday.parse_day(f"{pad}{day.isoformat()}{pad}") == day
 
 
 @given(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99))
@@ -669,43 +689,43 @@ def test_parse_day_refuses_exactly_the_days_the_calendar_lacks(year, month, day)
         expected = date(year, month, day)
     except ValueError:
         with pytest.raises(DataError, match=r"YYYY-MM-DD, e\.g\. '2026-11-20'"):
-            activity.parse_day(text)
+            reportday.parse_day(text)
     else:
-        assert activity.parse_day(text) == expected
+        assert reportday.parse_day(text) == expected
 
 
 @given(st.text(max_size=14))
 def test_parse_day_refuses_any_other_text_saying_the_format(text):
     assume(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()) is None)
     with pytest.raises(DataError, match=r"write it as YYYY-MM-DD, e\.g\. '2026-11-20'"):
-        activity.parse_day(text)
+        reportday.parse_day(text)
 
 
 @pytest.mark.parametrize("text", ["20/11/2026", "2026-11-5", "20261120", "2026-W47", "٢٠٢٦-١١-٢٠"])
 def test_parse_day_refuses_other_ways_of_writing_a_day(text):
     with pytest.raises(DataError, match="YYYY-MM-DD"):
-        activity.parse_day(text)
+        reportday.parse_day(text)
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
 def test_the_end_of_a_day_is_the_next_local_midnight_and_dated_that_day(day):
-    end = activity.end_of_day(day)
+    end = reportday.end_of_day(day)
     assert (end.hour, end.minute, end.date()) == (0, 0, day + timedelta(days=1))
     assert str(end.tz) == settings.timezone
-    assert activity.day_of(end) == day
+    assert reportday.day_of(end) == day
 
 
 def test_the_end_of_a_day_across_a_clock_change():
     """Sunday 25 October 2026 has 25 hours in Sweden; it still ends at local midnight."""
-    end = activity.end_of_day(date(2026, 10, 25))
+    end = reportday.end_of_day(date(2026, 10, 25))
     assert end == pd.Timestamp("2026-10-26 00:00", tz="Europe/Stockholm")
-    assert activity.day_of(pd.Timestamp("2026-10-25 14:00", tz="Europe/Stockholm")) == date(
+    assert reportday.day_of(pd.Timestamp("2026-10-25 14:00", tz="Europe/Stockholm")) == date(
         2026, 10, 25
     )
 
 
 def test_rows_before_keeps_what_happened_before_the_instant():
-    until = activity.end_of_day(date(2026, 11, 20))
+    until = reportday.end_of_day(date(2026, 11, 20))
     frame = pd.DataFrame(
         {
             "logged_at": ["2026-11-20T22:59:59.000Z", "2026-11-20T23:00:00.000Z"],
@@ -714,9 +734,9 @@ def test_rows_before_keeps_what_happened_before_the_instant():
             ),
         }
     )
-    assert list(activity.rows_before(frame, "logged_at", until=until).index) == [0]
-    assert list(activity.rows_before(frame, "start", until=until).index) == [0]
-    assert activity.rows_before(frame, "start", until=None).equals(frame)
+    assert list(reportday.rows_before(frame, "logged_at", until=until).index) == [0]
+    assert list(reportday.rows_before(frame, "start", until=until).index) == [0]
+    assert reportday.rows_before(frame, "start", until=None).equals(frame)
 
 
 def _status_rows(result) -> dict[str, dict]:
@@ -770,15 +790,15 @@ def test_cli_status_refuses_a_day_it_cannot_tell_the_month_at(store_path, as_of,
 
 def _next_month() -> str:
     """Return the month after the clock's: one not begun whatever day the tests run."""
-    return str(activity.parse_month(activity.today_month()) + 1)
+    return str(months.parse_month(months.today_month()) + 1)
 
 
 def test_a_month_not_begun_is_one_rule_with_one_refusal(plan):
     now = pd.Timestamp("2026-11-28 14:00", tz="Europe/Stockholm")
-    activity.check_month_begun("2026-11", now=now)  # this month: begun
-    activity.check_month_begun("2025-12", now=now)
+    activity_log_rows.check_month_begun("2026-11", now=now)  # this month: begun
+    activity_log_rows.check_month_begun("2025-12", now=now)
     with pytest.raises(EntryError) as e:
-        activity.validate_entry(
+        activity_log_rows.validate_entry(
             plan, activity_id="T1", month="2026-12", executor="polis", times=1, now=now
         )
     assert e.value.field == "month"
@@ -787,9 +807,9 @@ def test_a_month_not_begun_is_one_rule_with_one_refusal(plan):
         "December 2026 har inte börjat; välj en månad till och med 2026-11."
     )
     # the first instant of December, local time (23:00 UTC): December has begun
-    activity.check_month_begun("2026-12", now=pd.Timestamp("2026-11-30 23:00", tz="UTC"))
+    activity_log_rows.check_month_begun("2026-12", now=pd.Timestamp("2026-11-30 23:00", tz="UTC"))
     with pytest.raises(EntryError):  # a naive time is local: still November
-        activity.check_month_begun("2026-12", now=pd.Timestamp("2026-11-30 23:59"))
+        activity_log_rows.check_month_begun("2026-12", now=pd.Timestamp("2026-11-30 23:59"))
 
 
 def test_cli_log_and_import_refuse_a_month_not_begun_as_the_page_does(store_path, tmp_path):
@@ -811,7 +831,7 @@ def test_cli_log_and_import_refuse_a_month_not_begun_as_the_page_does(store_path
     assert result.exit_code == 1
     assert "Nothing imported" in result.output and "line 3" in result.output
     assert f"Month '{later}' has not begun" in result.output
-    assert activity.read_activity_log(store_path).empty  # all rows or none
+    assert activity_log.read_activity_log(store_path).empty  # all rows or none
 
 
 def _changes(store_path, month: str) -> list[tuple[str, str, str, str]]:
@@ -830,7 +850,7 @@ def test_cli_log_and_import_write_audit_rows_naming_the_way_in(store_path, tmp_p
     for times in ("1", "1", "2"):  # the same number again writes nothing
         result = runner.invoke(activity_group, [*args, "--times", times])
         assert result.exit_code == 0, result.output
-    cli = activity.CLI_CHANGED_BY
+    cli = activity_log.CLI_CHANGED_BY
     assert _changes(store_path, "2026-10") == [
         ("T1", "polis", cli, "skapad"),
         ("T1", "polis", cli, "ändrad"),
@@ -850,9 +870,9 @@ def test_cli_log_and_import_write_audit_rows_naming_the_way_in(store_path, tmp_p
         result = runner.invoke(activity_group, ["import", str(csv), "--store", str(store_path)])
         assert result.exit_code == 0, result.output
     by_file = "fil aktiviteter-2026-10.csv (geo activity import)"
-    assert activity.file_changed_by(csv) == by_file
+    assert activity_log.file_changed_by(csv) == by_file
     assert _changes(store_path, "2026-10")[2:] == [("S1", "kommun", by_file, "skapad")]
-    log = activity.read_activity_log(store_path, month="2026-10")
+    log = activity_log.read_activity_log(store_path, month="2026-10")
     assert dict(zip(log["activity_id"], log["times"], strict=True)) == {"S1": 1, "T1": 2}
 
 
@@ -862,26 +882,26 @@ def test_a_month_whose_only_pass_was_cancelled_has_a_pass_logged():
 
     start = pd.Timestamp("2026-10-07 19:00", tz="Europe/Stockholm")
     log = pd.DataFrame({"start": [start], "end": [start], "minutes": [0.0], "cancelled": ["vader"]})
-    weeks = activity.iso_weeks_of_month("2026-10")
+    weeks = months.iso_weeks_of_month("2026-10")
     weekly = patrol_log.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1])
     assert list(weekly["minutes"]) == [0.0] * 5 and list(weekly["cancelled"]) == [0, 1, 0, 0, 0]
-    assert activity.any_pass_logged(weekly, weeks)
-    assert not activity.any_pass_logged(weekly.drop(columns="cancelled"), weeks)
+    assert presence_weeks.any_pass_logged(weekly, weeks)
+    assert not presence_weeks.any_pass_logged(weekly.drop(columns="cancelled"), weeks)
     day = pd.Timestamp("2026-11-20", tz="Europe/Stockholm")
-    assert activity.week_verdict(weeks[1], met=False, now=day, logged=True) == "nej"
+    assert presence_weeks.week_verdict(weeks[1], met=False, now=day, logged=True) == "nej"
 
 
 def test_a_shared_line_done_by_one_outside_its_months_is_not_delvis():
     """Nothing was planned for either executor: one doing it is not a line done in part."""
-    assert activity.line_status(["unplanned", "not_planned"]) == "unplanned"
-    assert activity.line_status(["not_planned", "not_planned"]) == "not_planned"
-    assert activity.line_status(["done", "not_done"]) == "partly"
+    assert activity_status.line_status(["unplanned", "not_planned"]) == "unplanned"
+    assert activity_status.line_status(["not_planned", "not_planned"]) == "not_planned"
+    assert activity_status.line_status(["done", "not_done"]) == "partly"
 
 
 def test_counts_say_their_unit():
-    said = [activity.count_text(n, "times") for n in (0, 1, 2)]
+    said = [activity_words.count_text(n, "times") for n in (0, 1, 2)]
     assert said == ["0 gånger", "1 gång", "2 gånger"]
-    assert [activity.count_text(n, "weeks") for n in (1, 5)] == ["1 vecka", "5 veckor"]
+    assert [activity_words.count_text(n, "weeks") for n in (1, 5)] == ["1 vecka", "5 veckor"]
 
 
 def _october(*rows: tuple[str, str, int]) -> pd.DataFrame:
@@ -896,11 +916,11 @@ def test_a_zero_logged_is_not_done_and_nothing_logged_is_not_recorded(plan):
     """A council member read "ej genomförd" on a line nobody had logged as work left undone."""
     log = _october(("N1", "polis", 0), ("S1", "polis", 1), ("S2", "polis", 0))
     over = pd.Timestamp("2026-11-27 14:00", tz="Europe/Stockholm")
-    status = activity.activity_status(plan, log, month="2026-10", now=over)
+    status = activity_status.activity_status(plan, log, month="2026-10", now=over)
     by = status.set_index(["activity_id", "executor"])["status_label"]
     assert by[("N1", "polis")] == "ej genomförd"  # the police said so with a 0
     assert by[("N2", "kommun")] == "ej registrerat"  # no row at all
-    lines = {ln.activity_id: ln for ln in activity.status_by_line(status)}
+    lines = {ln.activity_id: ln for ln in activity_status.status_by_line(status)}
     # Polisen genomförd + Kommunen ej registrerat: neither "delvis" nor "genomförd" is known
     assert lines["S1"].status_label == "delvis registrerat"
     assert lines["S1"].done_label == "Polisen\u00a01\u00a0gång, Kommunen\u00a0ej\u00a0registrerat"
@@ -909,29 +929,29 @@ def test_a_zero_logged_is_not_done_and_nothing_logged_is_not_recorded(plan):
     assert lines["N2"].done_label == "ej registrerat"  # not a 0 it never entered
     # a control in the patrol log is something recorded for the police
     visits = _patrol_log([("2026-10-07 21:00", "nykterhetskontroll")])
-    t1 = activity.activity_status(plan, log, month="2026-10", patrol_log=visits, now=over)
+    t1 = activity_status.activity_status(plan, log, month="2026-10", patrol_log=visits, now=over)
     assert t1.set_index("activity_id").loc["T1", "status"] == "partly"
     # before the month is over nothing is missed, logged or not
-    early = activity.activity_status(
+    early = activity_status.activity_status(
         plan, log, month="2026-10", now=pd.Timestamp("2026-10-20", tz="Europe/Stockholm")
     ).set_index(["activity_id", "executor"])["status"]
     assert "not_logged" not in set(early)
     assert early[("N2", "kommun")] == "not_logged_yet"  # said apart from a 0 before, too
     assert early[("N1", "polis")] == "running"  # its 0 is the police's own word
-    assert activity.line_status(["not_logged_yet"] * 2) == "not_logged_yet"
-    assert activity.line_status(["done", "not_logged_yet"]) == "running"  # one entered
-    assert activity.line_status(["behind", "not_logged_yet"]) == "behind"
-    assert activity.line_status(["not_logged", "not_logged"]) == "not_logged"
-    assert activity.line_status(["done", "not_logged"]) == "partly_logged"
-    assert activity.line_status(["partly", "not_logged"]) == "partly_logged"
-    assert activity.line_status(["done", "not_done"]) == "partly"  # both said what they did
+    assert activity_status.line_status(["not_logged_yet"] * 2) == "not_logged_yet"
+    assert activity_status.line_status(["done", "not_logged_yet"]) == "running"  # one entered
+    assert activity_status.line_status(["behind", "not_logged_yet"]) == "behind"
+    assert activity_status.line_status(["not_logged", "not_logged"]) == "not_logged"
+    assert activity_status.line_status(["done", "not_logged"]) == "partly_logged"
+    assert activity_status.line_status(["partly", "not_logged"]) == "partly_logged"
+    assert activity_status.line_status(["done", "not_done"]) == "partly"  # both said what they did
 
 
 def test_done_of_planned_says_the_unit():
-    assert activity.done_of_text(0, 5, "times") == "0 av 5 gånger"
-    assert activity.done_of_text(3, 5, "weeks") == "3 av 5 veckor"
-    assert activity.done_of_text(1, 0, "times") == "1 gång"  # nothing planned: the count
+    assert activity_words.done_of_text(0, 5, "times") == "0 av 5 gånger"
+    assert activity_words.done_of_text(3, 5, "weeks") == "3 av 5 veckor"
+    assert activity_words.done_of_text(1, 0, "times") == "1 gång"  # nothing planned: the count
     # more done than planned: "3 av 2 gånger" read as a typo on the page's T1
-    assert activity.done_of_text(3, 2, "times") == "3 gånger (2 planerade)"
-    assert activity.done_of_text(2, 1, "times") == "2 gånger (1 planerad)"
-    assert activity.done_of_text(2, 2, "times") == "2 av 2 gånger"
+    assert activity_words.done_of_text(3, 2, "times") == "3 gånger (2 planerade)"
+    assert activity_words.done_of_text(2, 1, "times") == "2 gånger (1 planerad)"
+    assert activity_words.done_of_text(2, 2, "times") == "2 av 2 gånger"

@@ -43,8 +43,7 @@ LEVELS: dict[str, int] = {
         [
             "forecast", "seasonal", "hotspots", "evaluate", "ceiling", "roads", "patrol",
             "patrol_log", "patrol_passes", "patrol_instances", "spots", "presence_weeks",
-            "activity_due", "activity_status", "activity", "activity_entries", "activity_followup",
-            "sample",
+            "activity_due", "activity_status", "activity_entries", "activity_followup", "sample",
         ],
         3,
     ),

@@ -291,7 +291,7 @@ def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:
         "fordonskontroll (A-traktor/EPA/moped)",
     ]
     # done and logged, it counts as a control of motorburen problematik in the monthly report
-    from geo.activity import control_type
+    from geo.patrol_log_controls import control_type
 
     assert control_type(marked["activity"].iloc[1]) == "motorburen"
     row = marked.iloc[0]

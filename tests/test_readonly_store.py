@@ -24,7 +24,17 @@ from _pass_fixtures import pass_payload, store_plan
 from _web_fixtures import make_store, spot_payload
 from test_store import _batch
 
-from geo import activity, activity_entries, audit, patrol_log, patrol_passes, spots, store, users
+from geo import (
+    activity_entries,
+    activity_log,
+    activity_plan,
+    audit,
+    patrol_log,
+    patrol_passes,
+    spots,
+    store,
+    users,
+)
 from geo.model import INCIDENT_COLUMNS
 from geo.patrol.stored import next_week, read_plan_stops
 
@@ -93,7 +103,7 @@ def written(tmp_path: Path) -> Path:
     assert per is not None and anna is not None
     patrol_passes.save_pass(PASS_ID, pass_payload(), user=per, path=path, now=NOW)
     store_plan(path, "2025-W49")
-    plan = activity.load_plan()
+    plan = activity_plan.load_plan()
     activity_entries.save_entry(
         "N2", month="2025-11", executor="kommun", times=2, user=anna, plan=plan, path=path, now=NOW
     )
@@ -120,7 +130,7 @@ READERS: dict[str, Callable[[Path], Any]] = {
     "pass_changes": lambda p: patrol_passes.read_pass_changes(PASS_ID, path=p),
     "plan_stops": lambda p: read_plan_stops("2025-W49", p),
     "next_week": lambda p: next_week(store_path=p, today=NOW.date()),
-    "activity_log": lambda p: activity.read_activity_log(p),
+    "activity_log": lambda p: activity_log.read_activity_log(p),
     "entry_changes": lambda p: activity_entries.read_entry_changes("2025-11", path=p),
     "spot": lambda p: spots.get_spot(SPOT_ID, path=p),
     "spots": lambda p: spots.read_spots(p),
@@ -181,7 +191,7 @@ EMPTY_COLUMNS: dict[str, tuple[str, ...]] = {
     "patrol_log": patrol_log.LOG_COLUMNS,
     "patrol_log_quarantine": ("file", "line", "reason", "raw", "resolved_by"),
     "pass_changes": ("log_id", *audit.AUDIT_COLUMNS),
-    "activity_log": activity.LOG_COLUMNS,
+    "activity_log": activity_log.LOG_COLUMNS,
     "entry_changes": ("activity_id", "month", "executor", *audit.AUDIT_COLUMNS),
     "spot_changes": (
         "spot_id", "version", "changed_at", "changed_by", "action", "before", "after", "comment",
@@ -283,9 +293,9 @@ def test_geo_activity_status_reads_a_store_in_a_read_only_folder(tmp_path):
     folder = tmp_path / "delad"
     folder.mkdir()
     path = folder / "s.gpkg"
-    activity.log_activity(
-        "N2", month="2025-11", executor="kommun", times=2, plan=activity.load_plan(), path=path,
-        now=NOW,
+    activity_log.log_activity(
+        "N2", month="2025-11", executor="kommun", times=2, plan=activity_plan.load_plan(),
+        path=path, now=NOW,
     )  # fmt: skip
     assert [p.name for p in folder.iterdir()] == ["s.gpkg"]  # the writer closed the WAL
     command = [sys.executable, "-m", "geo", "activity", "status", "--month", "2025-11"]

@@ -23,7 +23,17 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from geo import activity, settings, spots, store
+from geo import (
+    activity_log,
+    activity_plan,
+    activity_status,
+    activity_words,
+    months,
+    reportday,
+    settings,
+    spots,
+    store,
+)
 from geo.cli.report import report_cmd
 from geo.model import CATEGORIES, THEMES
 from geo.pipeline import run_main_job
@@ -47,7 +57,7 @@ def _utc(ts: pd.Timestamp) -> str:
 
 
 def _bounds(month: str) -> tuple[str, str]:
-    start, end = activity.month_bounds(month)
+    start, end = months.month_bounds(month)
     return _utc(start), _utc(end)
 
 
@@ -61,11 +71,11 @@ def sample(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     path = root / "store.gpkg"
     run_main_job(store_path=path, maps_dir=path.parent / "maps", end=date(2026, 12, 7))
-    plan = activity.load_plan()
-    activity.log_activity("B1", month=MONTH, executor="kommun", times=3, plan=plan, path=path,
+    plan = activity_plan.load_plan()
+    activity_log.log_activity("B1", month=MONTH, executor="kommun", times=3, plan=plan, path=path,
                           comment=SECRET_COMMENT)  # fmt: skip
-    activity.log_activity("T1", month=MONTH, executor="polis", times=2, plan=plan, path=path)
-    activity.log_activity("S1", month=MONTH, executor="kommun", times=1, plan=plan, path=path)
+    activity_log.log_activity("T1", month=MONTH, executor="polis", times=2, plan=plan, path=path)
+    activity_log.log_activity("S1", month=MONTH, executor="kommun", times=1, plan=plan, path=path)
     inputs = monthly.collect_inputs(month=MONTH, store_path=path)
     report = monthly.compute_report(
         inputs, month=MONTH, k=K, emerging_cell_size_m=1000.0, forecast_method="count_3m"
@@ -126,7 +136,7 @@ def test_outputs_are_written(sample):
 
 def test_theme_counts_equal_store_queries(sample):
     teman = _csv(sample, "teman").set_index("Tema")
-    p = activity.parse_month(MONTH)
+    p = months.parse_month(MONTH)
     for theme, label in THEMES.items():
         for q in (p, p - 1, p - 12):
             n = _count(
@@ -153,7 +163,7 @@ def test_source_counts_equal_store_queries(sample):
 def test_trend_counts_equal_store_queries(sample):
     trend = _csv(sample, "trend").set_index("Månad")
     assert len(trend) == 13
-    p = activity.parse_month(MONTH)
+    p = months.parse_month(MONTH)
     for i in (0, 3, 7, 12):
         q = str(p - i)
         for theme in ("N", "T", "B"):
@@ -190,7 +200,7 @@ def test_category_counts_equal_store_queries(sample):
 def test_top_places_equal_store_queries(sample):
     platser = _csv(sample, "platser")
     assert len(platser)
-    start, end = activity.month_bounds(MONTH)
+    start, end = months.month_bounds(MONTH)
     labels = {v: k for k, v in THEMES.items()}
     checked = 0
     for row in platser.itertuples():
@@ -222,7 +232,7 @@ def test_top_places_equal_store_queries(sample):
 
 def test_bathing_sites_equal_store_queries(sample):
     bad = _csv(sample, "badplatser").set_index("Badplats")
-    p = activity.parse_month(MONTH)
+    p = months.parse_month(MONTH)
     for pid, name in (("lanna_badgruva", "Lanna badgruva"), ("leken", "Badplats Leken")):
         for q in (p, p - 12):
             n = _count(
@@ -285,7 +295,9 @@ def test_activity_plan_status_equals_the_log(sample):
         who = row.Utförare.split(", ")
         # "1 gång"; "Polisen 0 gånger, Kommunen 1 gång"; one that logged nothing "ej registrerat"
         counts = [logged.get(f"{row.Id}/{executors[w]}") for w in who]
-        said = ["ej registrerat" if n is None else activity.count_text(n, "times") for n in counts]
+        said = [
+            "ej registrerat" if n is None else activity_words.count_text(n, "times") for n in counts
+        ]
         if len(who) == 1:
             assert " ".join(row.Genomfört.split()) == said[0]
         else:
@@ -293,7 +305,7 @@ def test_activity_plan_status_equals_the_log(sample):
                 f"{w} {n}" for w, n in zip(who, said, strict=True)
             )
     b1 = plan_table[plan_table["Id"] == "B1"].iloc[0]
-    weeks = len(activity.iso_weeks_of_month(MONTH))
+    weeks = len(months.iso_weeks_of_month(MONTH))
     assert (b1["Planerat"], b1["Genomfört"]) == (f"{weeks} gånger (1 per vecka)", "3 gånger")
     assert b1["Status"] == "delvis"
 
@@ -302,7 +314,7 @@ def test_activity_table_has_one_row_per_activity_with_its_executors(sample):
     """S1 is done by the police and the kommun: one row says who, what each did, its status."""
     rows = _html_table(sample["outputs"]["html"].read_text(encoding="utf-8"), "aktivitetsplan")
     ids = [r[0] for r in rows]
-    assert ids == list(activity.load_plan()["activity_id"])  # each once, in the plan's order
+    assert ids == list(activity_plan.load_plan()["activity_id"])  # each once, in the plan's order
     by_id = {r[0]: r for r in rows}
     # Id, Tema, Aktivitet, Utförare, Planerat, Genomfört, Status
     # every number says what it counts: "Planerat 5" left a council member asking "5 what?"
@@ -311,7 +323,7 @@ def test_activity_table_has_one_row_per_activity_with_its_executors(sample):
         "Polisen, Kommunen", "1 gång", "Polisen ej registrerat, Kommunen 1 gång",
         "delvis registrerat",
     ]  # fmt: skip
-    weeks = len(activity.iso_weeks_of_month(MONTH))
+    weeks = len(months.iso_weeks_of_month(MONTH))
     assert by_id["B1"][3:6] == ["Kommunen", f"{weeks} gånger (1 per vecka)", "3 gånger"]
     assert by_id["N3"][3:] == [
         "Polisen, Kommunen", "1 gång", "Polisen ej registrerat, Kommunen ej registrerat",
@@ -499,8 +511,8 @@ def _empty_inputs(**kwargs) -> monthly.ReportInputs:
     return monthly.ReportInputs(
         incidents=incidents,
         places=load_places(),
-        plan=activity.load_plan(),
-        activity_log=pd.DataFrame(columns=activity.LOG_COLUMNS),
+        plan=activity_plan.load_plan(),
+        activity_log=pd.DataFrame(columns=activity_log.LOG_COLUMNS),
         **kwargs,
     )
 
@@ -529,7 +541,7 @@ def _presence_report(
     """
     from geo import patrol_log as plog
 
-    weeks = activity.iso_weeks_of_month(month)
+    weeks = months.iso_weeks_of_month(month)
     weekly = plog.minutes_per_week(log, first_week=weeks[0], last_week=weeks[-1], promise_min=120)
     inputs = _empty_inputs(store_path=tmp_path / "s.gpkg", patrol_log=log, weekly_minutes=weekly)
     if done is not None:
@@ -553,7 +565,7 @@ def test_two_hour_table_on_a_constructed_log(tmp_path):
             _visit(6, "2026-12-30 19:00", "2026-12-30 20:30", "motorburen", "Gropen"),
         ]
     )
-    weeks = activity.iso_weeks_of_month("2026-12")
+    weeks = months.iso_weeks_of_month("2026-12")
     assert weeks == ["2026-W49", "2026-W50", "2026-W51", "2026-W52", "2026-W53"]
     report = _presence_report(tmp_path, log, month="2026-12", now="2027-01-12 09:00")
     table = report.tables["polisnarvaro"].frame.set_index("Vecka")
@@ -695,10 +707,10 @@ def test_theme_s_is_explained_with_every_category_it_counts(sample):
 
 
 def _activity_log(*rows: tuple[str, str, str, int]) -> pd.DataFrame:
-    """Return an activity log (as :func:`geo.activity.read_activity_log`) of (id, month, who, n)."""
+    """Return an activity log (:func:`geo.activity_log.read_activity_log`): (id, month, who, n)."""
     frame = pd.DataFrame(rows, columns=["activity_id", "month", "executor", "times"])
     return frame.assign(comment="", logged_at="2026-11-01T00:00:00.000Z")[
-        list(activity.LOG_COLUMNS)
+        list(activity_log.LOG_COLUMNS)
     ]
 
 
@@ -841,7 +853,7 @@ def test_traffic_spots_by_status_equal_store_queries(tmp_path):
     spots.set_status(ids[0], status="bedomd", comment="sett", user=police, path=path)
     spots.set_status(ids[0], status="atgardad", comment="skylt", user=police, path=path)
     spots.set_status(ids[1], status="bedomd", comment="sett", user=police, path=path)
-    month = activity.today_month()
+    month = months.today_month()
     tables = monthly.spot_tables(
         spots.read_spots(path), spots.read_changes(path=path), load_places(), month=month
     )
@@ -1029,8 +1041,8 @@ def test_a_month_the_data_covers_in_part_is_marked_in_the_chart(unfinished_month
     # the picture: with 40 observations in every month (the first one small, so that both
     # charts have their key under them and bars of one size), the last bar of each theme is
     # no longer solid blue (hatched and pale instead) but still drawn
-    months = [str(activity.parse_month("2026-12") - i) for i in range(12, -1, -1)]
-    raw = pd.DataFrame(40, index=months, columns=list(THEMES))
+    trend_months = [str(months.parse_month("2026-12") - i) for i in range(12, -1, -1)]
+    raw = pd.DataFrame(40, index=trend_months, columns=list(THEMES))
     raw.iloc[0] = 2
     whole, part = (_solid_and_inked(trend_chart(raw, k=K, days=d)) for d in (None, 22))
     assert 10.5 / 12 < part[0] / whole[0] < 11.5 / 12
@@ -1199,7 +1211,7 @@ def test_cli_report_refuses_an_as_of_day_before_the_month_or_malformed(tmp_path,
 
 def test_inputs_as_at_a_day_leave_out_what_happened_after_it(sample):
     """The sample runs to Sunday 6 December; as at Thursday 3 December it ends on the 3rd."""
-    until = activity.end_of_day(date(2026, 12, 3))
+    until = reportday.end_of_day(date(2026, 12, 3))
     inputs = monthly.collect_inputs(month="2026-12", store_path=sample["path"], until=until)
     occurred = pd.to_datetime(inputs.incidents["occurred_at"])
     assert occurred.max() < until
@@ -1245,7 +1257,7 @@ def test_focus_names_what_each_executor_did_of_a_line_behind(tmp_path):
     said = _section_text(monthly.render_html(report), "fokus")
     assert "ligger efter planen i juni 2026: B1 (Kommunen: 1 av 3 gånger hittills)." in said
     # a line two executors share: one has done the month's all, the other is behind
-    line = activity.LineStatus(
+    line = activity_status.LineStatus(
         activity_id="S9", theme="S", section="", text="", planned=4, due=3,
         planned_label="3 av 4 veckor hittills", unit="weeks",
         executor_labels=("Polisen", "Kommunen"),
@@ -1261,7 +1273,7 @@ def test_focus_names_what_each_executor_did_of_a_line_behind(tmp_path):
     )  # fmt: skip
     assert done_so_far(ahead) == ("4 gånger hittills (3 planerade hittills)",
                                   "1 av 3 gånger hittills")  # fmt: skip
-    # nothing due yet: the count alone, as activity.done_of_text says it, not "1 av 0"
+    # nothing due yet: the count alone, as activity_words.done_of_text says it, not "1 av 0"
     assert done_so_far(dataclasses.replace(ahead, due=0, done=(1, 0))) == (
         "1 gång hittills", "0 gånger hittills",
     )  # fmt: skip
@@ -1376,7 +1388,7 @@ def test_next_months_forecast_is_for_its_calendar_days(month, days):
     centre = places.set_index("place_id").geometry["fjugesta_centrum"].centroid
     tz = "Europe/Stockholm"
     times = list(pd.date_range("2026-03-02 21:00", "2026-10-30 21:00", freq="2D", tz=tz))
-    end = activity.month_bounds(month)[1]
+    end = months.month_bounds(month)[1]
     times = [t for t in times if t < end]
     rows = {c: [None] * len(times) for c in INCIDENT_COLUMNS if c != "geometry"}
     rows.update(
@@ -1389,7 +1401,7 @@ def test_next_months_forecast_is_for_its_calendar_days(month, days):
         incidents, places, month=month, k=5, status=status, forecast_method="count_3m"
     )
     said = next(r for r in next(i for i in items if i.theme == "N").reasons if "Prognosen" in r)
-    first = activity.iso_weeks_of_month(str(activity.parse_month(month) + 1))[0]
+    first = months.iso_weeks_of_month(str(months.parse_month(month) + 1))[0]
     week = float(forecast_week(incidents, week=first, method="count_3m")["risk_N"].sum())
     assert f"omkring {round(week * days / 7)} observationer" in said, (said, week)
 

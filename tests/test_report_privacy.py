@@ -13,7 +13,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo import activity, settings
+from geo import activity_log, activity_plan, settings
 from geo.model import THEMES
 from geo.report import monthly
 from geo.report.monthly.focus import change_reason
@@ -166,8 +166,8 @@ def test_bathing_sites_in_a_month_not_over_are_compared_over_the_same_days():
     inputs = monthly.ReportInputs(
         incidents=inc,
         places=PLACES,
-        plan=activity.load_plan(),
-        activity_log=pd.DataFrame(columns=activity.LOG_COLUMNS),
+        plan=activity_plan.load_plan(),
+        activity_log=pd.DataFrame(columns=activity_log.LOG_COLUMNS),
         data_end=pd.Timestamp("2026-07-12 14:00", tz=settings.timezone),
     )
     report = monthly.compute_report(

@@ -11,7 +11,15 @@ import pytest
 from _web_fixtures import PASSWORD, client, make_store, running_server
 from click.testing import CliRunner
 
-from geo import activity, activity_entries, users
+from geo import (
+    activity_entries,
+    activity_log,
+    activity_log_rows,
+    activity_plan,
+    activity_words,
+    months,
+    users,
+)
 from geo.cli import main
 from geo.cli.report import activity_group
 from geo.errors import EntryError
@@ -23,7 +31,7 @@ from tests._pass_fixtures import add_police
 #: Editors whose names the other organisation must not be told (design §8).
 POLICE_NAME, KOMMUN_NAME = "kalle.qvist", "stina.qvarn"
 #: A month that is over whenever the tests run (its statuses do not depend on the clock).
-MONTH = activity.previous_month(activity.today_month())
+MONTH = months.previous_month(months.today_month())
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +88,7 @@ def test_a_kommun_editor_sets_n2_and_a_retry_changes_nothing(server, anna):
     assert (cell["done"], cell["logged"], cell["status"]) == (3, 3, "partly")
     again = put(anna, "N2", "kommun", times=3, comment="Fältgruppen ute tre kvällar")
     assert again.status_code == 200 and again.json()["changed"] is False
-    log = activity.read_activity_log(path, month=MONTH)
+    log = activity_log.read_activity_log(path, month=MONTH)
     assert log[log["activity_id"] == "N2"]["times"].tolist() == [3]  # a set, not an add
     changes = activity_entries.read_entry_changes(MONTH, path=path)
     assert changes[changes["activity_id"] == "N2"]["action"].tolist() == ["skapad"]
@@ -135,7 +143,7 @@ def test_viewers_and_logged_out_clients_and_missing_csrf_are_refused(server, ann
     assert r.json()["code"] == "csrf"  # the outbox fetches a new token and sends again
     anna.headers["X-CSRF-Token"] = "fel"
     assert put(anna, "N3", "kommun", times=1).status_code == 403
-    log = activity.read_activity_log(path, month=MONTH)
+    log = activity_log.read_activity_log(path, month=MONTH)
     assert "N3" not in set(log["activity_id"])
 
 
@@ -171,16 +179,16 @@ def test_a_row_from_the_command_line_shows_its_history_on_the_page(server, anna)
     told = line_of(anna.get(f"/api/aktiviteter?manad={MONTH}").json(), "S3")
     kommun = next(e for e in told["executors"] if e["executor"] == "kommun")
     assert [(c["who"], c["what"]) for c in kommun["changes"]] == [
-        (activity.CLI_CHANGED_BY, "Skapad"),
-        (activity.CLI_CHANGED_BY, "Ändrad"),
+        (activity_log.CLI_CHANGED_BY, "Skapad"),
+        (activity_log.CLI_CHANGED_BY, "Ändrad"),
     ]
     assert kommun["logged"] == 1
 
 
 def test_a_month_not_begun_is_neither_shown_nor_logged(anna):
-    later = str(activity.parse_month(activity.today_month()) + 1)
+    later = str(months.parse_month(months.today_month()) + 1)
     with pytest.raises(EntryError) as rule:  # the rule of geo activity log and import
-        activity.check_month_begun(later)
+        activity_log_rows.check_month_begun(later)
     assert anna.get(f"/aktiviteter?manad={later}").status_code == 400
     shown = anna.get(f"/api/aktiviteter?manad={later}")
     assert shown.status_code == 400 and shown.json()["detail"] == rule.value.form_message
@@ -218,7 +226,7 @@ def test_the_page_and_api_show_the_status_the_cli_says(server, anna, per):
     assert shown == cli
     x1 = line_of(view, "X1")
     assert x1["automatic"] and not x1["executors"][0]["may_log"]
-    assert [w["week"] for w in x1["weeks"]] == activity.iso_weeks_of_month(MONTH)
+    assert [w["week"] for w in x1["weeks"]] == months.iso_weeks_of_month(MONTH)
     html = anna.get(f"/aktiviteter?manad={MONTH}").text
     assert "Räknas automatiskt ur patrulloggen" in html
     b1 = line_of(view, "B1")
@@ -229,8 +237,8 @@ def test_the_page_and_api_show_the_status_the_cli_says(server, anna, per):
 def test_the_current_month_is_the_default_and_there_is_no_later_link(server, anna):
     html = anna.get("/aktiviteter").text
     label = month_view(
-        activity.today_month(), users.User("anna", "kommun", "editor"),
-        plan=activity.load_plan(), path=server[1],
+        months.today_month(), users.User("anna", "kommun", "editor"),
+        plan=activity_plan.load_plan(), path=server[1],
     )["label"]  # fmt: skip
     assert f"Aktivitetsplanen – {label}" in html
     assert 'id="nasta-manaden"' not in html
@@ -240,10 +248,10 @@ def test_the_current_month_is_the_default_and_there_is_no_later_link(server, ann
 
 def test_in_a_month_not_over_the_page_says_pagar_as_the_cli_does(server):
     _base, path = server
-    start, _end = activity.month_bounds(MONTH)
+    start, _end = months.month_bounds(MONTH)
     mid = start + pd.Timedelta(days=15)  # the 16th at midnight
     view = month_view(
-        MONTH, users.User("anna", "kommun", "editor"), plan=activity.load_plan(), path=path,
+        MONTH, users.User("anna", "kommun", "editor"), plan=activity_plan.load_plan(), path=path,
         now=mid,
     )  # fmt: skip
     cli = CliRunner().invoke(
@@ -258,7 +266,7 @@ def test_in_a_month_not_over_the_page_says_pagar_as_the_cli_does(server):
     assert "not_done" not in {s for s, _ in shown}
     weeks = line_of(view, "X1")["weeks"]
     assert [w["days"] for w in weeks] == [  # as the report's Dagar
-        activity.week_days_label(w["week"]) for w in weeks
+        months.week_days_label(w["week"]) for w in weeks
     ] and all(w["days"][0].isdigit() for w in weeks)
     assert [w["over"] for w in weeks] == [
         mid >= week_monday(shift_week(w["week"], 1)) for w in weeks
@@ -306,7 +314,7 @@ def test_a_zero_is_not_done_and_nothing_logged_is_not_recorded(server, per):
     The page says "ej registrerat" for nothing logged, as the report and the CLI do.
     """
     _base, path = server
-    month = activity.previous_month(MONTH)
+    month = months.previous_month(MONTH)
     assert put(per, "S3", "polis", month=month, times=0).status_code == 201
     view = per.get(f"/api/aktiviteter?manad={month}").json()
     s3 = line_of(view, "S3")
@@ -325,7 +333,7 @@ def test_gjort_says_the_unit_as_the_report_does(server, per):
 
     S3 (the police's 0 from the test above, or none) and X1, counted in weeks met.
     """
-    month = activity.previous_month(MONTH)
+    month = months.previous_month(MONTH)
     view = per.get(f"/api/aktiviteter?manad={month}").json()
     html = per.get(f"/aktiviteter?manad={month}").text
 
@@ -334,13 +342,13 @@ def test_gjort_says_the_unit_as_the_report_does(server, per):
         return " ".join(re.sub(r"<[^>]+>", " ", article).split())
 
     s3 = line_of(view, "S3")
-    planned = activity.count_text(s3["planned"], "times")
+    planned = activity_words.count_text(s3["planned"], "times")
     assert planned.endswith(("gång", "gånger"))  # as the report's Planerat
     for e in s3["executors"]:
         assert e["done_label"] == f"0 av {planned}"
         assert f"{e['label']} Gjort: 0 av {planned} · {e['status_label']}" in said("S3")
     x1 = line_of(view, "X1")
-    weeks = activity.done_of_text(x1["executors"][0]["done"], x1["planned"], "weeks")
+    weeks = activity_words.done_of_text(x1["executors"][0]["done"], x1["planned"], "weeks")
     assert weeks.endswith("veckor") and f"Gjort: {weeks} ·" in said("X1")
 
 
@@ -352,7 +360,7 @@ def test_more_controls_than_planned_read_as_a_count_and_the_plan(server, per, tm
     from geo import patrol_log
 
     _base, path = server
-    month = activity.previous_month(activity.previous_month(MONTH))
+    month = months.previous_month(months.previous_month(MONTH))
     log = tmp_path / "logg.csv"
     log.write_text(
         "datum,start,slut,plats,åtgärd\n"
@@ -380,9 +388,7 @@ def test_in_the_current_month_a_line_nothing_is_logged_for_says_so(server, anna)
     n1 = line_of(anna.get("/api/aktiviteter").json(), "N1")
     assert (n1["status"], n1["status_label"]) == ("not_logged_yet", "pågår, inget registrerat ännu")
     assert n1["executors"][0]["logged"] is None
-    cli = [
-        r["status"] for r in cli_status(path, activity.today_month()) if r["activity_id"] == "N1"
-    ]
+    cli = [r["status"] for r in cli_status(path, months.today_month()) if r["activity_id"] == "N1"]
     assert cli == ["not_logged_yet"]
     html = anna.get("/aktiviteter").text
     said = " ".join(re.sub(r"<[^>]+>", " ", html).split())

@@ -8,7 +8,7 @@ import pytest
 from _web_fixtures import make_store, running_server
 from click.testing import CliRunner
 
-from geo import activity
+from geo import months
 from geo.cli import main
 from geo.report import monthly
 from tests.test_web_browser import PHONE, app_page, assert_fits_phone
@@ -16,7 +16,7 @@ from tests.test_web_browser import PHONE, app_page, assert_fits_phone
 pytestmark = pytest.mark.browser
 
 #: Last month: over whenever the test runs, so its statuses do not depend on the day.
-MONTH = activity.previous_month(activity.today_month())
+MONTH = months.previous_month(months.today_month())
 
 
 @pytest.fixture(scope="module")

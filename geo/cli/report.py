@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from geo import activity as act
+from geo import activity_log, activity_log_import, activity_plan, activity_words, months, reportday
 from geo.cli import GeoGroup
 from geo.cli._options import existing_store_option, json_option, path_option, store_option
 from geo.errors import DataError
@@ -30,7 +30,7 @@ def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) 
     if value is None:
         return None
     try:
-        day = act.parse_day(value)
+        day = reportday.parse_day(value)
     except DataError as e:
         raise click.BadParameter(str(e), ctx=ctx, param=param) from e
     today = local_now().date()
@@ -63,7 +63,7 @@ _as_of_option = click.option(
 def _report_day(month: str | None, as_of: date | None) -> tuple[str, pd.Timestamp | None]:
     """Return the month to tell and the instant to tell it at (``None``: the clock).
 
-    The instant is the end of the ``as_of`` day (:func:`geo.activity.end_of_day`), or now when
+    The instant is the end of the ``as_of`` day (:func:`geo.reportday.end_of_day`), or now when
     that day is today: a day not yet ended is told as far as it has come.
 
     Raises
@@ -71,11 +71,11 @@ def _report_day(month: str | None, as_of: date | None) -> tuple[str, pd.Timestam
     click.BadParameter
         If ``as_of`` is before the month begins: there is nothing to tell yet.
     """
-    today = as_of.strftime("%Y-%m") if as_of is not None else act.today_month()
-    month = str(act.parse_month(month)) if month else act.previous_month(today)
+    today = as_of.strftime("%Y-%m") if as_of is not None else months.today_month()
+    month = str(months.parse_month(month)) if month else months.previous_month(today)
     if as_of is None:
         return month, None
-    first = act.month_bounds(month)[0].date()
+    first = months.month_bounds(month)[0].date()
     if as_of < first:
         msg = (
             f"{as_of.isoformat()!r} is before {month} begins ({first.isoformat()}), so there "
@@ -85,7 +85,7 @@ def _report_day(month: str | None, as_of: date | None) -> tuple[str, pd.Timestam
         raise click.BadParameter(msg, param_hint="'--as-of'")
     # today has not ended: as at its end, this week's and this month's work still to be done
     # would read as missed ("nej", "delvis" on a Sunday afternoon); as at today is as at now
-    return month, min(act.end_of_day(as_of), local_now())
+    return month, min(reportday.end_of_day(as_of), local_now())
 
 
 _plan_option = path_option(
@@ -167,14 +167,16 @@ def list_cmd(plan_path: Path | None, as_json: bool) -> None:
 
     Example: geo activity list --json
     """
-    plan = act.load_plan(plan_path)
+    plan = activity_plan.load_plan(plan_path)
     lines = [
         {**rec, "executors": list(rec["executors"]), "responsible": list(rec["responsible"]),
          "months": list(rec["months"]), "patrol_controls": list(rec["patrol_controls"]),
-         "season": act.season_text(rec["months"])}
+         "season": activity_plan.season_text(rec["months"])}
         for rec in plan.to_dict("records")
     ]  # fmt: skip
-    planned = [f"{r['times']} {act.FREQUENCIES[r['frequency']]}, {r['season']}" for r in lines]
+    planned = [
+        f"{r['times']} {activity_plan.FREQUENCIES[r['frequency']]}, {r['season']}" for r in lines
+    ]
     width = max((len(p) for p in planned), default=0)
     human = "\n".join(
         f"{r['activity_id']:4} {r['theme']} {'/'.join(r['executors']):12} "
@@ -187,7 +189,7 @@ def list_cmd(plan_path: Path | None, as_json: bool) -> None:
 @activity_group.command("log")
 @click.argument("activity_id")
 @click.option("--month", required=True, help="Month as YYYY-MM.")
-@click.option("--executor", required=True, type=click.Choice(list(act.EXECUTORS)))
+@click.option("--executor", required=True, type=click.Choice(list(activity_plan.EXECUTORS)))
 @click.option(
     "--times",
     required=True,
@@ -212,13 +214,13 @@ def log_cmd(
 
     Example: geo activity log T1 --month 2026-11 --executor polis --times 2
     """
-    entry = act.log_activity(
+    entry = activity_log.log_activity(
         activity_id,
         month=month,
         executor=executor,
         times=times,
         comment=comment,
-        plan=act.load_plan(plan_path),
+        plan=activity_plan.load_plan(plan_path),
         path=store_path,
     )
     data = dataclasses.asdict(entry)
@@ -236,7 +238,9 @@ def import_cmd(file: Path, store_path: Path | None, plan_path: Path | None, as_j
 
     Example: geo activity import aktiviteter-2026-11.xlsx
     """
-    done = act.import_activity_log(file, plan=act.load_plan(plan_path), path=store_path)
+    done = activity_log_import.import_activity_log(
+        file, plan=activity_plan.load_plan(plan_path), path=store_path
+    )
     created = sum(d.created for d in done)
     changed = sum(d.changed and not d.created for d in done)
     counts = {"rows": len(done), "new": created, "changed": changed,
@@ -274,12 +278,12 @@ def status_cmd(
     from geo.report.monthly import PROMISE_MIN
 
     month, now = _report_day(month, as_of)
-    plan = act.load_plan(plan_path)
+    plan = activity_plan.load_plan(plan_path)
     status = month_followup(
         month, plan=plan, promise_min=PROMISE_MIN, store_path=store_path, now=now
     ).status
     season = {
-        str(aid): act.season_text(months)
+        str(aid): activity_plan.season_text(months)
         for aid, months in zip(plan["activity_id"], plan["months"], strict=True)
     }
     rows = status.drop(columns=["text"]).to_dict("records")
@@ -287,7 +291,7 @@ def status_cmd(
         f"{r['activity_id']:4} {r['executor_label']:9} {r['done']}/{r['planned']} "
         f"{r['status_label']}"
         + (f" (planerad {season[r['activity_id']]})" if r["planned"] == 0 else "")
-        + (f" ({r['planned_label']})" if r["status"] in act.OPEN_STATUSES else "")
+        + (f" ({r['planned_label']})" if r["status"] in activity_words.OPEN_STATUSES else "")
         for r in rows
     )
     _emit(as_json, {"month": month, "as_of": as_of and as_of.isoformat(), "activities": rows},

@@ -21,10 +21,19 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from geo import activity, activity_entries, users
-from geo.activity import month_label
+from geo import (
+    activity_entries,
+    activity_log_rows,
+    activity_plan,
+    activity_status,
+    activity_words,
+    months,
+    presence_weeks,
+    users,
+)
 from geo.activity_followup import month_followup
 from geo.errors import DataError, EntryError
+from geo.months import month_label
 from geo.patrol_log import PROMISE_MIN
 from geo.web._history import ACTIVITY_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
@@ -38,18 +47,18 @@ _SHARED_LABELS: dict[str, str] = {"times": ACTIVITY_FIELD_LABELS["times"]}
 def _month_of(value: str | None) -> str:
     """Return the asked month (default the current one); 400 for no month or one not begun.
 
-    A month not begun is refused by :func:`geo.activity.check_month_begun`, the rule of
+    A month not begun is refused by :func:`geo.activity_log_rows.check_month_begun`, the rule of
     ``geo activity log`` and ``geo activity import``, with its Swedish sentence.
     """
-    now = activity.today_month()
+    now = months.today_month()
     text = (value or "").strip() or now
     try:
-        month = str(activity.parse_month(text))
+        month = str(months.parse_month(text))
     except DataError as e:
         msg = f"Månaden {text!r} finns inte; skriv den som {now}."
         raise HTTPException(400, msg) from e
     try:
-        activity.check_month_begun(month)
+        activity_log_rows.check_month_begun(month)
     except EntryError as e:
         raise HTTPException(400, e.form_message) from e
     return month
@@ -95,9 +104,11 @@ def _executor_item(
         "label": str(row["executor_label"]),
         "done": done,
         # the report's words: "0 av 5" alone left the unit to guess
-        "done_label": activity.done_of_text(done, int(row["planned"]), unit),
+        "done_label": activity_words.done_of_text(done, int(row["planned"]), unit),
         "logged": None if logged is None else int(logged["times"]),
-        "logged_label": None if logged is None else activity.count_text(logged["times"], unit),
+        "logged_label": None
+        if logged is None
+        else activity_words.count_text(logged["times"], unit),
         "status": str(row["status"]),
         "status_label": str(row["status_label"]),
         "may_log": not automatic and activity_entries.may_log(user, executor),
@@ -125,7 +136,7 @@ def month_view(
     user
         The account: its own organisation's comments are shown, and its editors may log.
     plan
-        :func:`geo.activity.load_plan`.
+        :func:`geo.activity_plan.load_plan`.
     path
         The store.
     now
@@ -140,12 +151,12 @@ def month_view(
         veckor hittills"), ``frequency`` ("2 per månad"), ``season``, ``planned_now``
         (``False`` outside the line's months), ``automatic`` (counted from the patrol log),
         ``controls`` (the patrol-log control types it counts), ``status``/``status_label``
-        (the line's, :func:`geo.activity.line_status`), ``weeks`` (the presence line's
+        (the line's, :func:`geo.activity_status.line_status`), ``weeks`` (the presence line's
         minutes per ISO week: ``week``, ``days`` ("2–8 nov"), ``minutes``, ``met``, ``over``;
         else empty) and
         ``executors``: per executor ``executor``, ``label``, ``done`` (what the status
         counts), ``done_label`` (it with the plan and the unit as the report says them, "0 av
-        5 gånger", "3 av 5 veckor", :func:`geo.activity.done_of_text`), ``logged`` (the
+        5 gånger", "3 av 5 veckor", :func:`geo.activity_words.done_of_text`), ``logged`` (the
         activity log's number, ``None`` when nothing is logged: once the month is over the
         status then reads "ej registrerat", a 0 logged "ej genomförd"), ``logged_label``
         (it with its unit), ``status``, ``status_label``, ``may_log``, ``changes`` (the audit as
@@ -160,17 +171,17 @@ def month_view(
         changes.setdefault((str(c["activity_id"]), str(c["executor"])), []).append(c)
     day = local_now(now)
     # as the report says it: no pass at all in the month's weeks is "ej registrerat", not "nej"
-    any_logged = activity.any_pass_logged(
+    any_logged = presence_weeks.any_pass_logged(
         followup.weekly_minutes, [str(w) for w in followup.weekly_minutes["iso_week"]]
     )
     weeks = [
         {
             "week": str(w["iso_week"]),
-            "days": activity.week_days_label(str(w["iso_week"])),  # as the report says them
+            "days": months.week_days_label(str(w["iso_week"])),  # as the report says them
             "minutes": round(float(w["minutes"])),
             "met": bool(w["met"]),
             "over": bool(day >= week_monday(shift_week(str(w["iso_week"]), 1))),
-            "verdict": activity.week_verdict(
+            "verdict": presence_weeks.week_verdict(
                 str(w["iso_week"]), met=bool(w["met"]), now=day, logged=any_logged
             ),
         }
@@ -186,7 +197,7 @@ def month_view(
         automatic = line["measured_by"] == "patrol_log"
         first = rows.iloc[0]
         statuses = [str(s) for s in rows["status"]]
-        status = activity.line_status(statuses)
+        status = activity_status.line_status(statuses)
         lines.append(
             {
                 "id": aid,
@@ -195,13 +206,13 @@ def month_view(
                 "text": str(line["text"]),
                 "planned": int(first["planned"]),
                 "planned_label": str(first["planned_label"]),
-                "frequency": f"{line['times']} {activity.FREQUENCIES[str(line['frequency'])]}",
-                "season": activity.season_text(line["months"]),
+                "frequency": f"{line['times']} {activity_plan.FREQUENCIES[str(line['frequency'])]}",
+                "season": activity_plan.season_text(line["months"]),
                 "planned_now": int(first["planned"]) > 0,
                 "automatic": automatic,
                 "controls": list(line["patrol_controls"]),
                 "status": status,
-                "status_label": activity.STATUSES[status],
+                "status_label": activity_words.STATUSES[status],
                 "weeks": weeks if automatic else [],
                 "executors": [
                     _executor_item(
@@ -234,13 +245,13 @@ def add_activity_routes(app: FastAPI, parts: AppParts, *, plan_path: Path | None
     parts
         The app's store and helpers.
     plan_path
-        The activity plan; default :func:`geo.activity.plan_path`, read on each request so
+        The activity plan; default :func:`geo.activity_plan.plan_path`, read on each request so
         that an edited plan shows without a restart.
     """
     path = parts.path
 
     def view(month: str, user: users.User) -> dict[str, Any]:
-        return month_view(month, user, plan=activity.load_plan(plan_path), path=path)
+        return month_view(month, user, plan=activity_plan.load_plan(plan_path), path=path)
 
     @app.get("/aktiviteter", response_class=HTMLResponse)
     async def activity_page(request: Request) -> Response:
@@ -249,19 +260,19 @@ def add_activity_routes(app: FastAPI, parts: AppParts, *, plan_path: Path | None
             return RedirectResponse("/login", status_code=303)
         month = _month_of(request.query_params.get("manad"))
         shown = await run_in_threadpool(view, month, user)
-        now = activity.today_month()
-        following = str(activity.parse_month(month) + 1)
+        now = months.today_month()
+        following = str(months.parse_month(month) + 1)
         return parts.page(
             request,
             "aktiviteter.html",
             user,
             view=shown,
-            previous=activity.previous_month(month),
-            previous_label=month_label(activity.previous_month(month)),
+            previous=months.previous_month(month),
+            previous_label=month_label(months.previous_month(month)),
             following=following if month < now else None,
             following_label=month_label(following),
             current=month == now,
-            statuses=activity.STATUSES,
+            statuses=activity_words.STATUSES,
             saved=request.query_params.get("sparad") or "",
         )
 
@@ -287,7 +298,7 @@ def add_activity_routes(app: FastAPI, parts: AppParts, *, plan_path: Path | None
                 times=body.get("times", ""),
                 comment=comment,
                 user=user,
-                plan=activity.load_plan(plan_path),
+                plan=activity_plan.load_plan(plan_path),
                 path=path,
             )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo import activity
+from geo import months
 from geo.report.monthly.selection import compared_periods, incidents_in
 from geo.report.monthly.tables import suppress_parts
 from geo.sites import bathing_site_of, bathing_sites, theme_mask
@@ -54,7 +54,7 @@ def bathing_counts(
     """
     baths = bathing_sites(places)
     _, s, e = compared_periods(month, days=days)[0]
-    whole_s, whole_e = activity.month_bounds(month)
+    whole_s, whole_e = months.month_bounds(month)
 
     def counted(start: pd.Timestamp, end: pd.Timestamp) -> tuple[list[int], int]:
         sel = incidents_in(incidents, start, end)

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import activity, settings, store
+from geo import (
+    activity_log,
+    activity_plan,
+    activity_status,
+    activity_words,
+    months,
+    reportday,
+    settings,
+    store,
+)
 from geo.model import CATEGORIES, SYNTHETIC_SOURCE, THEMES
 from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
 from geo.privacy import shared_k
@@ -78,8 +87,8 @@ def compute_report(
         The report day (tz-aware; default the clock now): the week still running then is
         "pågår" in the police table, not "nej", an activity line whose month is not over
         and not yet done is "pågår", not "ej genomförd" or "delvis"
-        (:func:`geo.activity.activity_status`), and the report says it was made that day
-        (:func:`geo.activity.day_of`: at :func:`geo.activity.end_of_day` of a day, that day).
+        (:func:`geo.activity_status.activity_status`), and the report says it was made that day
+        (:func:`geo.reportday.day_of`: at :func:`geo.reportday.end_of_day` of a day, that day).
 
     Returns
     -------
@@ -87,8 +96,8 @@ def compute_report(
         The report's content.
     """
     k = shared_k(k)
-    month = str(activity.parse_month(month))
-    _, end = activity.month_bounds(month)
+    month = str(months.parse_month(month))
+    _, end = months.month_bounds(month)
     inc = inputs.incidents
     if len(inc):
         inc = inc[pd.to_datetime(inc["occurred_at"]) < end]
@@ -155,7 +164,7 @@ def compute_report(
             report.add(table)
     else:
         report.note("trafikplatser", "Inga markerade trafikplatser finns i lagret.")
-    status = activity.activity_status(
+    status = activity_status.activity_status(
         inputs.plan,
         inputs.activity_log,
         month=month,
@@ -163,11 +172,11 @@ def compute_report(
         patrol_log=inputs.patrol_log,
         now=report.made_at,
     )
-    if activity.parse_month(month).month in BATHING_MONTHS:
+    if months.parse_month(month).month in BATHING_MONTHS:
         report.add(bathing_table(inc, places, inputs.patrol_log, month=month, k=k, days=days))
         b1 = [
             f"{line.activity_id}: {line.status_label}"
-            for line in activity.status_by_line(status)
+            for line in activity_status.status_by_line(status)
             if line.theme == "B"
         ]
         if b1:
@@ -184,11 +193,11 @@ def compute_report(
     report.add(activity_table(status, month=month))
     report.note(
         "aktivitetsplan",
-        how_to_read_note(activity.status_by_line(status), promise_min=PROMISE_MIN),
+        how_to_read_note(activity_status.status_by_line(status), promise_min=PROMISE_MIN),
     )
-    if status["status"].isin(activity.OPEN_STATUSES).any():
+    if status["status"].isin(activity_words.OPEN_STATUSES).any():
         report.note("aktivitetsplan", OPEN_ACTIVITY_NOTE)
-    if unrecorded := not_logged_note(activity.status_by_line(status)):
+    if unrecorded := not_logged_note(activity_status.status_by_line(status)):
         report.note("aktivitetsplan", unrecorded)
     focus, notes = next_month_focus(
         inc, places, month=month, k=k, status=status, forecast_method=forecast_method,
@@ -224,36 +233,38 @@ def collect_inputs(
     store_path
         The store; default ``settings.store_path``.
     plan_path
-        The activity plan; default :func:`geo.activity.plan_path`.
+        The activity plan; default :func:`geo.activity_plan.plan_path`.
     until
         Read the store as it stood at this instant (tz-aware; ``None``: all of it): only
         incidents that occurred, patrol visits that started, activity-log rows logged and
-        traffic spots created or changed before it (:func:`geo.activity.rows_before`).
+        traffic spots created or changed before it (:func:`geo.reportday.rows_before`).
 
     Returns
     -------
     ReportInputs
         The inputs; patrol log and spots are ``None`` when their modules or tables are missing.
     """
-    p = activity.parse_month(month)
-    start = activity.month_bounds(str(p - (HISTORY_MONTHS - 1)))[0]
-    _, end = activity.month_bounds(month)
+    p = months.parse_month(month)
+    start = months.month_bounds(str(p - (HISTORY_MONTHS - 1)))[0]
+    _, end = months.month_bounds(month)
     end = end if until is None else min(end, pd.Timestamp(until))
     incidents = store.read_incidents(store_path, start=start, end=end)
     places = load_places()
-    plan = activity.load_plan(plan_path)
-    log = activity.rows_before(activity.read_activity_log(store_path), "logged_at", until=until)
+    plan = activity_plan.load_plan(plan_path)
+    log = reportday.rows_before(
+        activity_log.read_activity_log(store_path), "logged_at", until=until
+    )
     inputs = ReportInputs(incidents=incidents, places=places, plan=plan, activity_log=log)
     inputs.data_end = _last_observation(store_path, until=until)
-    weeks = activity.iso_weeks_of_month(month)
-    inputs.patrol_log = activity.rows_before(read_log(store_path), "start", until=until)
+    weeks = months.iso_weeks_of_month(month)
+    inputs.patrol_log = reportday.rows_before(read_log(store_path), "start", until=until)
     inputs.weekly_minutes = minutes_per_week(
         inputs.patrol_log, first_week=weeks[0], last_week=weeks[-1], promise_min=PROMISE_MIN
     )
     from geo import spots
 
-    inputs.spots = activity.rows_before(spots.read_spots(store_path), "created_at", until=until)
-    inputs.spot_changes = activity.rows_before(
+    inputs.spots = reportday.rows_before(spots.read_spots(store_path), "created_at", until=until)
+    inputs.spot_changes = reportday.rows_before(
         spots.read_changes(path=store_path), "changed_at", until=until
     )
     return inputs
@@ -287,7 +298,7 @@ def render_html(report: MonthlyReport) -> str:
         kommun=settings.kommun_name,
         generated=_made_text(report),
         month_name=month_label(report.month),
-        next_month=month_label(str(activity.parse_month(report.month) + 1)),
+        next_month=month_label(str(months.parse_month(report.month) + 1)),
         themes=THEMES,
         promise_min=PROMISE_MIN,
         categories=CATEGORIES,
@@ -297,7 +308,7 @@ def render_html(report: MonthlyReport) -> str:
 
 def _made_text(report: MonthlyReport) -> str:
     """Return the day the report was made, e.g. ``"29 november 2026"``."""
-    made = activity.day_of(report.made_at)
+    made = reportday.day_of(report.made_at)
     return f"{made.day} {MONTHS_SV[made.month - 1]} {made.year}"
 
 
@@ -405,7 +416,7 @@ def build_report(
     out_dir
         Output folder; default ``reports`` in the current folder.
     plan_path
-        The activity plan; default :func:`geo.activity.plan_path`.
+        The activity plan; default :func:`geo.activity_plan.plan_path`.
     pdf
         Also print the PDF with headless Chromium.
     emerging_cell_size_m, forecast_method
@@ -413,7 +424,7 @@ def build_report(
     now
         The report day (tz-aware; default the clock now), as for :func:`compute_report`;
         given, the store is also read as it stood then (:func:`collect_inputs` ``until``).
-        ``geo report --as-of 2026-11-20`` passes :func:`geo.activity.end_of_day` of that day.
+        ``geo report --as-of 2026-11-20`` passes :func:`geo.reportday.end_of_day` of that day.
 
     Returns
     -------
@@ -425,7 +436,7 @@ def build_report(
     GeoError
         If the month, store or plan is invalid, or Chromium cannot print.
     """
-    month = str(activity.parse_month(month))
+    month = str(months.parse_month(month))
     out_dir = out_dir or Path("reports")
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = collect_inputs(month=month, store_path=store_path, plan_path=plan_path, until=now)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from geo import activity, settings
+from geo import activity_status, activity_words, months, settings
 from geo.model import THEMES
 from geo.report.monthly.selection import (
     compared_counts,
@@ -56,19 +56,19 @@ def who_did_what(executors: Sequence[str], statuses: Sequence[str]) -> str:
     return ", ".join(f"{who}: {said}" for who, said in zip(executors, statuses, strict=True))
 
 
-def is_behind(line: activity.LineStatus) -> bool:
+def is_behind(line: activity_status.LineStatus) -> bool:
     """Say whether a line whose month is not over has an executor behind what is due so far.
 
     Parameters
     ----------
     line
-        From :func:`geo.activity.status_by_line`.
+        From :func:`geo.activity_status.status_by_line`.
 
     Returns
     -------
     bool
         True when some executor is ``behind``: it has recorded fewer than the times due by
-        the report day (:class:`geo.activity.Due`), e.g. 1 when 3 of the month's weeks are
+        the report day (:class:`geo.activity_due.Due`), e.g. 1 when 3 of the month's weeks are
         over for a weekly line. A monthly line is never behind before its month is over:
         nothing of it is due until then; nor is an executor that recorded nothing yet
         (``not_logged_yet``, :func:`not_logged_yet`): nothing entered is no shortfall.
@@ -76,13 +76,13 @@ def is_behind(line: activity.LineStatus) -> bool:
     return "behind" in line.executor_statuses
 
 
-def not_logged_yet(line: activity.LineStatus) -> tuple[str, ...]:
+def not_logged_yet(line: activity_status.LineStatus) -> tuple[str, ...]:
     """Name the executors of a line not behind that recorded nothing though some is due.
 
     Parameters
     ----------
     line
-        From :func:`geo.activity.status_by_line`.
+        From :func:`geo.activity_status.status_by_line`.
 
     Returns
     -------
@@ -100,41 +100,41 @@ def not_logged_yet(line: activity.LineStatus) -> tuple[str, ...]:
     )
 
 
-def done_so_far(line: activity.LineStatus) -> tuple[str, ...]:
+def done_so_far(line: activity_status.LineStatus) -> tuple[str, ...]:
     """Say for each executor of an open line what it did of what is due so far.
 
     Parameters
     ----------
     line
-        From :func:`geo.activity.status_by_line`, a line whose month is not over.
+        From :func:`geo.activity_status.status_by_line`, a line whose month is not over.
 
     Returns
     -------
     tuple of str
         One per executor: ``"genomförd"`` when it has done all the month's times,
         ``"inget registrerat ännu"`` when it recorded nothing
-        (:func:`geo.activity.nothing_recorded_text`), else ``"1 av 3 veckor hittills"``
-        (done of due by the report day, in the words of :func:`geo.activity.done_of_text`,
+        (:func:`geo.activity_words.nothing_recorded_text`), else ``"1 av 3 veckor hittills"``
+        (done of due by the report day, in the words of :func:`geo.activity_words.done_of_text`,
         which the page Aktiviteter uses too: ``"4 gånger hittills (3 planerade hittills)"``
         for one ahead of the weeks so far). Never ``"ej genomförd"``: nothing is missed
         before the month is over.
     """
     return tuple(
-        activity.STATUSES[s]
+        activity_words.STATUSES[s]
         if s == "done"
-        else activity.nothing_recorded_text(s)
-        or activity.done_of_text(n, line.due, line.unit, so_far=True)
+        else activity_words.nothing_recorded_text(s)
+        or activity_words.done_of_text(n, line.due, line.unit, so_far=True)
         for s, n in zip(line.executor_statuses, line.done, strict=True)
     )
 
 
-def done_of_planned(line: activity.LineStatus) -> tuple[str, ...]:
+def done_of_planned(line: activity_status.LineStatus) -> tuple[str, ...]:
     """Say for each executor of a line whose month is over what it did of what was planned.
 
     Parameters
     ----------
     line
-        From :func:`geo.activity.status_by_line`.
+        From :func:`geo.activity_status.status_by_line`.
 
     Returns
     -------
@@ -143,20 +143,24 @@ def done_of_planned(line: activity.LineStatus) -> tuple[str, ...]:
         ``"delvis, 2 av 4 gånger"`` ("delvis" alone did not say how far from the plan).
     """
     return tuple(
-        f"{label}, {activity.done_of_text(n, line.planned, line.unit)}" if s == "partly" else label
+        f"{label}, {activity_words.done_of_text(n, line.planned, line.unit)}"
+        if s == "partly"
+        else label
         for s, label, n in zip(
             line.executor_statuses, line.executor_status_labels, line.done, strict=True
         )
     )
 
 
-def plan_reasons(lines: Sequence[activity.LineStatus], *, theme: str, month: str) -> list[str]:
+def plan_reasons(
+    lines: Sequence[activity_status.LineStatus], *, theme: str, month: str
+) -> list[str]:
     """Say which of a theme's plan lines were not done in full, or are behind so far.
 
     Parameters
     ----------
     lines
-        From :func:`geo.activity.status_by_line` for ``month``.
+        From :func:`geo.activity_status.status_by_line` for ``month``.
     theme
         Löfte theme id.
     month
@@ -191,7 +195,7 @@ def plan_reasons(lines: Sequence[activity.LineStatus], *, theme: str, month: str
         if is_behind(ln)
     ]
     not_yet = [f"{ln.activity_id} ({and_list(who)})" for ln in mine if (who := not_logged_yet(ln))]
-    # a line counted in weeks is counted from the patrol log (activity.line_unit): no pass
+    # a line counted in weeks is counted from the patrol log (activity_due.line_unit): no pass
     no_pass = [ln for ln in mine if ln.status == "not_logged" and ln.unit == "weeks"]
     unlogged = [
         f"{ln.activity_id} ({who_did_what(ln.executor_labels, done_of_planned(ln))})"
@@ -362,7 +366,7 @@ def next_month_focus(
     events, no bathing site out of season), the change against last month and last
     year, the season (bathing sites May–September, motorburen March–September) and plan
     lines not done this month, each named once with its executors' statuses
-    (:func:`geo.activity.status_by_line`, :func:`plan_reasons`). A line whose month is
+    (:func:`geo.activity_status.status_by_line`, :func:`plan_reasons`). A line whose month is
     not over on the day ``status`` was told (``pågår``) is not missed: it is named only
     when it is behind what is due so far, with what each executor did of it ("1 av 3
     hittills"), never "ej genomförd".
@@ -378,7 +382,7 @@ def next_month_focus(
     k
         Suppression threshold (counts in reasons below ``k`` read "färre än k").
     status
-        From :func:`geo.activity.activity_status` for ``month``.
+        From :func:`geo.activity_status.activity_status` for ``month``.
     forecast_method
         Method of :func:`geo.forecast.forecast_week`.
     top
@@ -394,10 +398,10 @@ def next_month_focus(
     """
     from geo.forecast import forecast_week
 
-    p = activity.parse_month(month)
+    p = months.parse_month(month)
     nxt = str(p + 1)
-    weeks = activity.iso_weeks_of_month(nxt)
-    _, end = activity.month_bounds(month)
+    weeks = months.iso_weeks_of_month(nxt)
+    _, end = months.month_bounds(month)
     history = (
         incidents[pd.to_datetime(incidents["occurred_at"]) < end] if len(incidents) else incidents
     )
@@ -423,7 +427,7 @@ def next_month_focus(
     def shown(n: int) -> str:
         return str(n) if n == 0 or n >= k else f"färre än {k}"
 
-    lines = activity.status_by_line(status)
+    lines = activity_status.status_by_line(status)
     items = []
     for t in sorted(THEMES, key=lambda t: -expected[t]):
         reasons = []

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import activity
+from geo import months
 from geo.model import CATEGORIES, THEMES
 from geo.sites import bathing_site_of, theme_mask
 
@@ -324,18 +324,18 @@ def trend_table(
         The ``trend`` table (suppressed) and the raw counts (index months, columns themes)
         for the chart, which draws suppressed months as hatched bars.
     """
-    p = activity.parse_month(month)
-    months = [str(p - i) for i in range(12, -1, -1)]
-    raw = pd.DataFrame(0, index=months, columns=list(THEMES), dtype=int)
+    p = months.parse_month(month)
+    history = [str(p - i) for i in range(12, -1, -1)]
+    raw = pd.DataFrame(0, index=history, columns=list(THEMES), dtype=int)
     if len(incidents):
         labels = pd.to_datetime(incidents["occurred_at"]).dt.strftime("%Y-%m")
         for theme in THEMES:
             mask = theme_mask(incidents, theme, places, shared=True).to_numpy()
             counts = labels[mask].value_counts()
-            raw[theme] = [int(counts.get(m, 0)) for m in months]
+            raw[theme] = [int(counts.get(m, 0)) for m in history]
     shown = raw.map(lambda n: suppress(int(n), k=k)).astype(object)
     frame = shown.rename(columns=THEMES)
-    labels = [month_label(m) for m in months]
+    labels = [month_label(m) for m in history]
     labels[-1] = compared_periods(month, days=days)[0][0]
     frame.insert(0, "Månad", labels)
     table = Table(
@@ -377,7 +377,7 @@ def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
     str
         ``data:image/png;base64,...``.
     """
-    labels = [f"{activity.MONTH_ABBR[int(m[5:]) - 1]}\n{m[2:4]}" for m in raw.index]
+    labels = [f"{months.MONTH_ABBR[int(m[5:]) - 1]}\n{m[2:4]}" for m in raw.index]
     x = np.arange(len(raw))
     partial = np.zeros(len(raw), dtype=bool)
     partial_label = ""
@@ -492,10 +492,10 @@ def emerging_changes(
         spatial_incidents,
     )
 
-    p = activity.parse_month(month)
+    p = months.parse_month(month)
     rows: list[list[Any]] = []
     notes: list[str] = []
-    month_end = local_time(activity.month_bounds(month)[1])
+    month_end = local_time(months.month_bounds(month)[1])
     located = spatial_incidents(incidents)
     # the months the data cover: before the first import or after the last there are no zeros
     data_start, data_end = covered_period(located, end=month_end) if len(located) else (None, None)
@@ -504,9 +504,9 @@ def emerging_changes(
         sub = spatial_incidents(theme_incidents(incidents, theme, places))
         runs = []
         for last in (p, p - 1):
-            start = local_time(activity.month_bounds(str(last - (history_months - 1)))[0])
+            start = local_time(months.month_bounds(str(last - (history_months - 1)))[0])
             start = max(start, data_start) if data_start is not None else start
-            end = local_time(activity.month_bounds(str(last))[1])
+            end = local_time(months.month_bounds(str(last))[1])
             wall = local_wall_time(sub["occurred_at"])
             window = sub[((wall >= start) & (wall < end)).to_numpy()] if len(sub) else sub
             runs.append(emerging_hotspots(window, cell_size_m=cell_size_m, start=start, end=end))

@@ -7,7 +7,7 @@ import re
 import geopandas as gpd
 import pandas as pd
 
-from geo import activity
+from geo import activity_words, months, patrol_log_controls, presence_weeks
 from geo.patrol_log import PROMISE_MIN, places_of
 from geo.patrol_log_fields import (
     COUNT_SHORT_NAMES,
@@ -25,13 +25,13 @@ from geo.sites import Gazetteer, bathing_sites
 from geo.words import and_list
 
 #: ``Uppfyllt`` of a week whose promise is met, or not met once the week is over.
-WEEK_MET, WEEK_NOT_MET = activity.WEEK_MET, activity.WEEK_NOT_MET
+WEEK_MET, WEEK_NOT_MET = activity_words.WEEK_MET, activity_words.WEEK_NOT_MET
 #: ``Uppfyllt`` of a week not met yet that is still running on the report day, or begins
 #: after it: the words an activity line whose month is not over reads.
-WEEK_RUNNING = activity.STATUSES["running"]
-WEEK_AHEAD = activity.STATUSES["not_begun"]
+WEEK_RUNNING = activity_words.STATUSES["running"]
+WEEK_AHEAD = activity_words.STATUSES["not_begun"]
 #: ``Uppfyllt`` of a week over when no pass at all is logged in the month's weeks.
-WEEK_NOT_LOGGED = activity.WEEK_NOT_LOGGED
+WEEK_NOT_LOGGED = activity_words.WEEK_NOT_LOGGED
 #: The column of :func:`police_presence` that says the weeks' cancelled trips and why.
 CANCELLED_COLUMN = "Inställda pass"
 #: The columns of :func:`controls_table` with the control counts: field → heading (the
@@ -72,20 +72,20 @@ def police_presence(
         ``polisnarvaro``: ``Vecka``, ``Minuter``, ``Löfte (minuter)``, ``Uppfyllt`` (one of
         :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_RUNNING`, :data:`WEEK_AHEAD`, or
         :data:`WEEK_NOT_LOGGED` for a week over when the month's weeks have no pass at all),
-        ``Dagar`` (:func:`geo.activity.week_days_label`), and when a pass of the month's
+        ``Dagar`` (:func:`geo.months.week_days_label`), and when a pass of the month's
         weeks was cancelled :data:`CANCELLED_COLUMN` (``"2 inställda pass: personalbrist,
         väder/väglag"``, empty for a week without).
     """
-    weeks = activity.iso_weeks_of_month(month)
+    weeks = months.iso_weeks_of_month(month)
     by_week = weekly_minutes.set_index("iso_week")
     cancelled = cancelled_by_week(patrol_log, weeks)
-    logged = activity.any_pass_logged(weekly_minutes, weeks)
+    logged = presence_weeks.any_pass_logged(weekly_minutes, weeks)
     rows = []
     for week in weeks:
         minutes = round(float(by_week["minutes"].get(week, 0.0)))
         met = bool(by_week["met"].get(week, False))
-        verdict = activity.week_verdict(week, met=met, now=now, logged=logged)
-        rows.append([week, minutes, promise_min, verdict, activity.week_days_label(week)])
+        verdict = presence_weeks.week_verdict(week, met=met, now=now, logged=logged)
+        rows.append([week, minutes, promise_min, verdict, months.week_days_label(week)])
     frame = pd.DataFrame(rows, columns=["Vecka", "Minuter", "Löfte (minuter)", "Uppfyllt", "Dagar"])
     if cancelled:
         frame[CANCELLED_COLUMN] = [cancelled_text(cancelled.get(w, [])) for w in weeks]
@@ -225,7 +225,7 @@ def controls_table(
         (:func:`kinds_label`), for those passes.
     """
     kinds = (
-        activity.patrol_controls_in_month(patrol_log, month=month)
+        patrol_log_controls.patrol_controls_in_month(patrol_log, month=month)
         if len(patrol_log)
         else pd.Series([], dtype=object)
     )
@@ -339,7 +339,7 @@ def bathing_table(
         ``badplatser``: ``Badplats``, the month, the same month last year (each over
         ``days`` when given), ``Polisbesök`` (the month's visits up to the report day).
     """
-    p = activity.parse_month(month)
+    p = months.parse_month(month)
     baths = bathing_sites(places)
     this, _, year = compared_periods(month, days=days)
     cols = ["Badplats", this[0], year[0], "Polisbesök"]
@@ -349,7 +349,7 @@ def bathing_table(
     ]
     visits = [0] * len(baths)
     if patrol_log is not None and len(patrol_log):
-        s, e = activity.month_bounds(month)
+        s, e = months.month_bounds(month)
         done = done_passes(patrol_log)  # a trip called off visited no site
         log = done[in_period(done["start"], s, e).to_numpy()]
         # a site named anywhere in a visit's places, as the controls table reads them

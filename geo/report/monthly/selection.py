@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo import activity, settings
+from geo import months, settings
 from geo.model import THEMES
 from geo.report.monthly.vocabulary import SOURCE_GROUPS, month_label
 from geo.sites import theme_mask
@@ -71,9 +71,9 @@ def covered_days(data_end: pd.Timestamp | None, *, month: str) -> int | None:
     """
     if data_end is None or pd.isna(data_end):
         return None
-    start, end = activity.month_bounds(month)
+    start, end = months.month_bounds(month)
     last = pd.Timestamp(data_end).tz_convert(settings.timezone)
-    if not start <= last < end or last.day >= activity.parse_month(month).days_in_month:
+    if not start <= last < end or last.day >= months.parse_month(month).days_in_month:
         return None
     return int(last.day)
 
@@ -96,10 +96,10 @@ def compared_periods(
     list of tuple
         ``(label, start, end)`` for each, e.g. ``("1–22 oktober 2026", start, end)``.
     """
-    p = activity.parse_month(month)
+    p = months.parse_month(month)
     out = []
     for q in (p, p - 1, p - 12):
-        start, end = activity.month_bounds(str(q))
+        start, end = months.month_bounds(str(q))
         label = month_label(str(q))
         if days is not None and days < q.days_in_month:
             cut = (start.tz_localize(None) + pd.Timedelta(days=days)).tz_localize(settings.timezone)
@@ -144,7 +144,7 @@ def compared_counts(
         Theme → ``(count, hidden)`` for this month, the month before and last year's.
     """
     periods = compared_periods(month, days=days)
-    p = activity.parse_month(month)
+    p = months.parse_month(month)
     out: dict[str, list[tuple[int, bool]]] = {}
     for theme in THEMES:
         if not len(incidents):
@@ -155,7 +155,7 @@ def compared_counts(
         counted = []
         for (_, start, end), q in zip(periods, (p, p - 1, p - 12), strict=True):
             n = int((mask & in_period(times, start, end)).sum())
-            whole = int((mask & in_period(times, *activity.month_bounds(str(q)))).sum())
+            whole = int((mask & in_period(times, *months.month_bounds(str(q)))).sum())
             rest = whole - n
             counted.append((n, 0 < rest < k and n >= k and whole >= k))
         out[theme] = counted

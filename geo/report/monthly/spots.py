@@ -8,7 +8,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo import activity, settings
+from geo import activity_status, activity_words, months, settings
 from geo.report.monthly.selection import in_period
 from geo.report.monthly.tables import Table
 from geo.report.monthly.vocabulary import SPOT_IN_PROGRESS, month_label
@@ -113,7 +113,7 @@ def spot_tables(
     """
     from geo.spots import OWNERS, SPOT_CATEGORIES
 
-    start, end = activity.month_bounds(month)
+    start, end = months.month_bounds(month)
     existing = spots[pd.to_datetime(spots["created_at"]) < end] if len(spots) else spots
     history = status_changes(changes)
     in_month = (history["at"] >= start) & (history["at"] < end)
@@ -162,14 +162,14 @@ def spot_tables(
 
 
 #: The note under the activity table when a line's month is not over on the report day. It
-#: says what :func:`geo.activity.line_period` does: a weekly line is decided when the last of
+#: says what :func:`geo.activity_due.line_period` does: a weekly line is decided when the last of
 #: the month's ISO weeks ends (December 2026: Sunday 3 January), a monthly one when the
 #: calendar month ends.
 OPEN_ACTIVITY_NOTE = (
-    f"En aktivitet som ännu inte är genomförd står som ”{activity.STATUSES['running']}” "
-    f"(”{activity.STATUSES['not_logged_yet']}” när utföraren inte har fört in något för den, "
-    f"”{activity.STATUSES['behind']}” när det som är infört är mindre än veckorna hittills "
-    f"kräver, ”{activity.STATUSES['not_begun']}” om dess första vecka eller månad "
+    f"En aktivitet som ännu inte är genomförd står som ”{activity_words.STATUSES['running']}” "
+    f"(”{activity_words.STATUSES['not_logged_yet']}” när utföraren inte har fört in något för den, "
+    f"”{activity_words.STATUSES['behind']}” när det som är infört är mindre än veckorna hittills "
+    f"kräver, ”{activity_words.STATUSES['not_begun']}” om dess första vecka eller månad "
     "inte har börjat) och räknas först när den är slut: en aktivitet per "
     "vecka när månadens sista ISO-vecka är slut (månadens veckor är de vars torsdag ligger i "
     "månaden), övriga när månaden är slut. Planerat visar för aktiviteter per vecka vad som "
@@ -178,17 +178,17 @@ OPEN_ACTIVITY_NOTE = (
 )
 
 
-def not_logged_note(lines: list[activity.LineStatus]) -> str:
+def not_logged_note(lines: list[activity_status.LineStatus]) -> str:
     """Say what "ej registrerat" means beside "ej genomförd", when the table says it.
 
     Until 2026-11-29 a line nobody logged read "ej genomförd", and a note said so only when
     nothing at all was logged for the month; now nothing recorded is a status of its own
-    (:func:`geo.activity.activity_status`), and a 0 logged is the executor's "not done".
+    (:func:`geo.activity_status.activity_status`), and a 0 logged is the executor's "not done".
 
     Parameters
     ----------
     lines
-        From :func:`geo.activity.status_by_line`.
+        From :func:`geo.activity_status.status_by_line`.
 
     Returns
     -------
@@ -206,27 +206,27 @@ def not_logged_note(lines: list[activity.LineStatus]) -> str:
     no_pass = f"; för {weekly} att inga pass finns i patrulloggen" if weekly else ""
     unmet = f"; för {weekly} att pass finns men ingen vecka nådde löftets minuter" if weekly else ""
     said = (
-        f"”{activity.STATUSES['not_logged'].capitalize()}” betyder att utföraren inte har "
+        f"”{activity_words.STATUSES['not_logged'].capitalize()}” betyder att utföraren inte har "
         "fört in något för aktiviteten under månaden (sidan Aktiviteter, geo activity log eller "
         f"geo activity import{no_pass}), inte nödvändigtvis att inget gjordes; "
-        f"”{activity.STATUSES['not_done']}” betyder att utföraren har fört in att den inte "
+        f"”{activity_words.STATUSES['not_done']}” betyder att utföraren har fört in att den inte "
         f"gjordes (0 gånger{unmet})."
     )
     if any(ln.status == "partly_logged" for ln in lines):
         said += (
-            f" ”{activity.STATUSES['partly_logged'].capitalize()}”: en utförare har fört in "
+            f" ”{activity_words.STATUSES['partly_logged'].capitalize()}”: en utförare har fört in "
             "något, en annan inget; Genomfört visar vem."
         )
     return said
 
 
-def how_to_read_note(lines: list[activity.LineStatus], *, promise_min: int) -> str:
+def how_to_read_note(lines: list[activity_status.LineStatus], *, promise_min: int) -> str:
     """Say what the activity table's numbers count, for a reader new to the tool.
 
     Parameters
     ----------
     lines
-        From :func:`geo.activity.status_by_line`.
+        From :func:`geo.activity_status.status_by_line`.
     promise_min
         Police minutes promised per ISO week (the presence line counts weeks that met it).
 
@@ -248,7 +248,7 @@ def how_to_read_note(lines: list[activity.LineStatus], *, promise_min: int) -> s
     if any(ln.status == "unplanned" for ln in lines):
         said += (
             " En aktivitet som utfördes en månad då den inte är planerad står som "
-            f"”{activity.STATUSES['unplanned']}”."
+            f"”{activity_words.STATUSES['unplanned']}”."
         )
     return said
 
@@ -258,10 +258,10 @@ def activity_table(status: pd.DataFrame, *, month: str) -> Table:
 
     A line done by several executors shows them joined ("Polisen, Kommunen") and what each
     did ("Polisen 0 gånger, Kommunen 1 gång", one that recorded nothing "Kommunen ej
-    registrerat"); its status is the line's (:func:`geo.activity.status_by_line`): the
+    registrerat"); its status is the line's (:func:`geo.activity_status.status_by_line`): the
     executors' status when they agree, and "delvis" when they do not ("pågår" while the
     month is not over, "delvis registrerat" when one recorded nothing). Every number says
-    its unit (:func:`geo.activity.count_text`): planned "2 gånger", "4 gånger (1 per
+    its unit (:func:`geo.activity_words.count_text`): planned "2 gånger", "4 gånger (1 per
     vecka)", the presence line's "5 veckor"; before the month is over what is due so far
     ("3 av 4 veckor hittills", "2 gånger till månadens slut"); outside the line's months
     "inget (planeras maj–september)".
@@ -269,7 +269,7 @@ def activity_table(status: pd.DataFrame, *, month: str) -> Table:
     Parameters
     ----------
     status
-        From :func:`geo.activity.activity_status` (one row per line and executor).
+        From :func:`geo.activity_status.activity_status` (one row per line and executor).
     month
         ``YYYY-MM``, named in the caption.
 
@@ -290,7 +290,7 @@ def activity_table(status: pd.DataFrame, *, month: str) -> Table:
             line.done_label,
             line.status_label,
         ]
-        for line in activity.status_by_line(status)
+        for line in activity_status.status_by_line(status)
     ]
     frame = pd.DataFrame(
         rows,

@@ -140,8 +140,8 @@ class MonthlyReport:
         Next month's suggested focus.
     made_at
         The instant the report stands at (tz-aware, Europe/Stockholm; ``geo report --as-of``:
-        the end of that day, :func:`geo.activity.end_of_day`): it decides which week and
-        activity line are still running, and its day (:func:`geo.activity.day_of`) is the
+        the end of that day, :func:`geo.reportday.end_of_day`): it decides which week and
+        activity line are still running, and its day (:func:`geo.reportday.day_of`) is the
         date the report says it was made.
     covered_days
         The days of the month the observations cover when they end inside it
@@ -178,9 +178,9 @@ class ReportInputs:
     places
         Named places (:func:`geo.sites.load_places`).
     plan
-        The activity plan (:func:`geo.activity.load_plan`).
+        The activity plan (:func:`geo.activity_plan.load_plan`).
     activity_log
-        The activity log (:func:`geo.activity.read_activity_log`).
+        The activity log (:func:`geo.activity_log.read_activity_log`).
     patrol_log
         The patrol log (:func:`geo.patrol_log.read_log`), or ``None`` when unavailable.
     weekly_minutes

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from geo import activity, patrol_log_fields
+from geo import months, patrol_log_controls, patrol_log_fields
 from geo.model import CATEGORIES
 from geo.words import and_list, mid_sentence
 
 #: Swedish month names, January first.
-MONTHS_SV = activity.MONTHS_SV
+MONTHS_SV = months.MONTHS_SV
 
 
 #: Source id → source group shown in the report.
@@ -53,11 +53,11 @@ AREA_CELL_SIZE_M = 1000.0
 
 
 #: Patrol-log activity keywords (normalised) → control type; the activity plan's
-#: ``patrol_controls`` count the same rows (:func:`geo.activity.control_type`).
+#: ``patrol_controls`` count the same rows (:func:`geo.patrol_log_controls.control_type`).
 CONTROL_TYPES = patrol_log_fields.CONTROL_TYPES
 
 
-control_type = activity.control_type
+control_type = patrol_log_controls.control_type
 
 
 SPOT_IN_PROGRESS = ("bedomd", "atgard_planerad")
@@ -89,8 +89,8 @@ def handling_note(covered_days: int | None) -> str:
     return HANDLING_NOTE if covered_days is None else PRELIMINARY_NOTE
 
 
-#: A month in Swedish words, ``"november 2026"`` (:func:`geo.activity.month_label`).
-month_label = activity.month_label
+#: A month in Swedish words, ``"november 2026"`` (:func:`geo.months.month_label`).
+month_label = months.month_label
 
 
 def report_title(month: str, covered_days: int | None = None) -> str:
@@ -132,7 +132,7 @@ def days_label(month: str, days: int) -> str:
     str
         The days and the month's short name.
     """
-    return f"1–{days} {activity.MONTH_ABBR[activity.parse_month(month).month - 1]}"
+    return f"1–{days} {months.MONTH_ABBR[months.parse_month(month).month - 1]}"
 
 
 def theme_categories(theme: str) -> str:
