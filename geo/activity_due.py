@@ -25,7 +25,7 @@ def planned_times(line: Mapping[str, Any], *, month: str) -> int:
     Parameters
     ----------
     line
-        A row of :func:`load_plan`.
+        A row of :func:`geo.activity_plan.load_plan`.
     month
         ``YYYY-MM``.
 
@@ -33,7 +33,7 @@ def planned_times(line: Mapping[str, Any], *, month: str) -> int:
     -------
     int
         0 outside the line's months; ``times`` for monthly lines; ``times`` × the month's
-        ISO weeks (:func:`iso_weeks_of_month`) for weekly lines.
+        ISO weeks (:func:`geo.months.iso_weeks_of_month`) for weekly lines.
     """
     if parse_month(month).month not in line["months"]:
         return 0
@@ -43,12 +43,12 @@ def planned_times(line: Mapping[str, Any], *, month: str) -> int:
 
 
 def line_unit(line: Mapping[str, Any]) -> str:
-    """Return what a plan line's planned and done numbers count, a key of :data:`UNITS`.
+    """Return what a plan line's numbers count, a key of :data:`geo.activity_words.UNITS`.
 
     Parameters
     ----------
     line
-        A row of :func:`load_plan`.
+        A row of :func:`geo.activity_plan.load_plan`.
 
     Returns
     -------
@@ -65,7 +65,7 @@ def line_period(line: Mapping[str, Any], *, month: str) -> tuple[pd.Timestamp, p
     Parameters
     ----------
     line
-        A row of :func:`load_plan`.
+        A row of :func:`geo.activity_plan.load_plan`.
     month
         ``YYYY-MM``.
 
@@ -73,9 +73,9 @@ def line_period(line: Mapping[str, Any], *, month: str) -> tuple[pd.Timestamp, p
     -------
     tuple of pandas.Timestamp
         ``(start, end)``, tz-aware (Europe/Stockholm). A weekly line runs from the Monday of
-        the month's first ISO week (:func:`iso_weeks_of_month`) to the Monday after its
+        the month's first ISO week (:func:`geo.months.iso_weeks_of_month`) to the Monday after its
         last, so December 2026 runs 30 November – 4 January; a monthly line runs the
-        calendar month (:func:`month_bounds`).
+        calendar month (:func:`geo.months.month_bounds`).
     """
     if line["frequency"] == "week":
         weeks = iso_weeks_of_month(month)
@@ -117,7 +117,7 @@ def due_by(line: Mapping[str, Any], *, month: str, now: pd.Timestamp) -> Due:
     Parameters
     ----------
     line
-        A row of :func:`load_plan`.
+        A row of :func:`geo.activity_plan.load_plan`.
     month
         ``YYYY-MM``.
     now

@@ -131,7 +131,7 @@ def set_entries(
     conn
         A connection to the store whose tables exist (:func:`ensure_schema`).
     entries
-        Validated rows (:func:`validate_entry`).
+        Validated rows (:func:`geo.activity_log_rows.validate_entry`).
     changed_by
         Who the audit names: the app's account, :data:`CLI_CHANGED_BY` or
         :func:`file_changed_by`.
@@ -176,7 +176,7 @@ def write_entries(
     Parameters
     ----------
     entries
-        Validated rows (:func:`validate_entry`).
+        Validated rows (:func:`geo.activity_log_rows.validate_entry`).
     path
         The store; default :func:`geo.store.default_path`.
     changed_by
@@ -223,7 +223,7 @@ def log_activity(
     comment
         Internal note (never in the shared report).
     plan
-        As :func:`load_plan` returns it.
+        As :func:`geo.activity_plan.load_plan` returns it.
     path
         The store.
     changed_by

@@ -47,7 +47,7 @@ def read_import_file(
     file
         ``.csv`` (comma or semicolon separated, UTF-8) or ``.xlsx``.
     plan
-        As :func:`load_plan` returns it.
+        As :func:`geo.activity_plan.load_plan` returns it.
     now
         The time the rows are checked at (default the clock): a month not begun is refused.
 
@@ -112,14 +112,15 @@ def import_activity_log(
 ) -> list[EntryWrite]:
     """Import an activity-log file into the store (all rows or none; re-importing changes nothing).
 
-    Each row that changes writes an audit row naming the file (:func:`file_changed_by`).
+    Each row that changes writes an audit row naming the file
+    (:func:`geo.activity_log.file_changed_by`).
 
     Parameters
     ----------
     file
         CSV or XLSX, see :func:`read_import_file`.
     plan
-        As :func:`load_plan` returns it.
+        As :func:`geo.activity_plan.load_plan` returns it.
     path
         The store.
     now
@@ -128,8 +129,8 @@ def import_activity_log(
     Returns
     -------
     list of EntryWrite
-        Per row of the file what was done (:func:`write_entries`): a re-import reads every
-        row and changes none.
+        Per row of the file what was done (:func:`geo.activity_log.write_entries`): a re-import
+        reads every row and changes none.
     """
     entries = read_import_file(file, plan, now=now)
     return write_entries(entries, path, changed_by=file_changed_by(file))

@@ -94,7 +94,7 @@ def validate_entry(
     Parameters
     ----------
     plan
-        As :func:`load_plan` returns it.
+        As :func:`geo.activity_plan.load_plan` returns it.
     activity_id, month, executor, times, comment
         The row's fields (strings from a file or a form are accepted). A comment holding a
         personnummer or a registration number is refused

@@ -165,11 +165,11 @@ def load_plan(path: Path | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per activity line, columns :data:`PLAN_COLUMNS`: ``executors`` and
-        ``responsible`` are tuples of :data:`EXECUTORS` keys, ``months`` a tuple of month
-        numbers (all twelve when the line has no season), ``measured_by`` one of
-        :data:`MEASURES`, ``patrol_controls`` a tuple of :data:`CONTROL_TYPES` keys (empty when
-        the line counts no controls from the patrol log).
+        One row per activity line, columns :data:`PLAN_COLUMNS`: ``executors`` and ``responsible``
+        are tuples of :data:`EXECUTORS` keys, ``months`` a tuple of month numbers (all twelve when
+        the line has no season), ``measured_by`` one of :data:`MEASURES`, ``patrol_controls`` a
+        tuple of :data:`geo.patrol_log_fields.CONTROL_TYPES` keys (empty when the line counts no
+        controls from the patrol log).
 
     Raises
     ------

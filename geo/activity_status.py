@@ -75,9 +75,10 @@ def activity_status(
     Parameters
     ----------
     plan
-        As :func:`load_plan` returns it.
+        As :func:`geo.activity_plan.load_plan` returns it.
     log
-        The activity log (:func:`read_activity_log`); rows of other months are ignored.
+        The activity log (:func:`geo.activity_log.read_activity_log`); rows of other months are
+        ignored.
     month
         ``YYYY-MM``.
     weekly_minutes
@@ -85,35 +86,33 @@ def activity_status(
         :func:`geo.patrol_log.minutes_per_week` returns it) for the month's weeks; lines
         measured by the patrol log count the weeks met. ``None``: such lines count 0.
     patrol_log
-        The patrol log (:func:`geo.patrol_log.read_log`). A line with ``patrol_controls``
-        counts, for the police, the log's rows of the month whose activity is one of those
-        control types (:func:`control_type`, the same rule as the report's table of
-        controls); when the activity log also has a number for it, the larger of the two
-        counts, since the same controls are often written in both. ``None``: only the
-        activity log counts.
+        The patrol log (:func:`geo.patrol_log.read_log`). A line with ``patrol_controls`` counts,
+        for the police, the log's rows of the month whose activity is one of those control types
+        (:func:`geo.patrol_log_controls.control_type`, the same rule as the report's table of
+        controls); when the activity log also has a number for it, the larger of the two counts,
+        since the same controls are often written in both. ``None``: only the activity log counts.
     now
-        The day the status is told (tz-aware; default the clock now). Before a line's
-        month is over (:func:`line_period`) nothing is missed yet: a line not done yet is
+        The day the status is told (tz-aware; default the clock now). Before a line's month is over
+        (:func:`geo.activity_due.line_period`) nothing is missed yet: a line not done yet is
         running, or not begun before its month begins.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`STATUS_COLUMNS`, one row per line and executor in plan order;
-        ``planned``, ``due`` and ``planned_label`` as :func:`due_by` says; ``status`` is a
-        key of :data:`STATUSES`: done when ``done >= planned`` (at once, even before the
-        month is over), not planned outside the line's months (unplanned when something
-        was done there all the same); ``unit`` (:func:`line_unit`) says what ``planned``
-        and ``done`` count; before the month is over
-        running (not begun before it begins), or behind when what is recorded is less than
-        is due by ``now`` (:class:`Due`), or not logged yet (``not_logged_yet``) when nothing
-        is recorded for the executor; once it is over partly when some was done
-        and not done when nothing, but not logged when nothing is recorded for the
-        executor. Nothing recorded is, for a line of the activity log, no row of the month
-        for the line and executor (a row of 0 times is not done, the executor's own word),
-        nor for the police a control of the line's types in the patrol log; for a line
-        counted from the patrol log no pass at all in the month's weeks (or
-        ``weekly_minutes`` is ``None``), as the report's police table says of those weeks.
+        Columns :data:`STATUS_COLUMNS`, one row per line and executor in plan order; ``planned``,
+        ``due`` and ``planned_label`` as :func:`geo.activity_due.due_by` says; ``status`` is a key
+        of :data:`geo.activity_words.STATUSES`: done when ``done >= planned`` (at once, even before
+        the month is over), not planned outside the line's months (unplanned when something was done
+        there all the same); ``unit`` (:func:`geo.activity_due.line_unit`) says what ``planned`` and
+        ``done`` count; before the month is over running (not begun before it begins), or behind
+        when what is recorded is less than is due by ``now`` (:class:`geo.activity_due.Due`), or not
+        logged yet (``not_logged_yet``) when nothing is recorded for the executor; once it is over
+        partly when some was done and not done when nothing, but not logged when nothing is recorded
+        for the executor. Nothing recorded is, for a line of the activity log, no row of the month
+        for the line and executor (a row of 0 times is not done, the executor's own word), nor for
+        the police a control of the line's types in the patrol log; for a line counted from the
+        patrol log no pass at all in the month's weeks (or ``weekly_minutes`` is ``None``), as the
+        report's police table says of those weeks.
     """
     now = pd.Timestamp.now(tz=settings.timezone) if now is None else pd.Timestamp(now)
     key = str(parse_month(month))
@@ -185,12 +184,12 @@ def line_status(statuses: Sequence[str]) -> str:
     Parameters
     ----------
     statuses
-        Keys of :data:`STATUSES`, one per executor (at least one).
+        Keys of :data:`geo.activity_words.STATUSES`, one per executor (at least one).
 
     Returns
     -------
     str
-        A key of :data:`STATUSES`.
+        A key of :data:`geo.activity_words.STATUSES`.
     """
     kinds = set(statuses)
     if len(kinds) == 1:
@@ -215,18 +214,19 @@ class LineStatus:
     planned
         Times planned per executor (the same for each).
     due
-        Of those, the times due by the day the status is told (:class:`Due`).
+        Of those, the times due by the day the status is told (:class:`geo.activity_due.Due`).
     planned_label
-        ``planned`` as the report shows it (:class:`Due`): ``"3 av 4 veckor hittills"``
-        before the month is over.
+        ``planned`` as the report shows it (:class:`geo.activity_due.Due`): ``"3 av 4 veckor
+        hittills"`` before the month is over.
     unit
-        What ``planned`` and ``done`` count, a key of :data:`UNITS` (:func:`line_unit`).
+        What ``planned`` and ``done`` count, a key of :data:`geo.activity_words.UNITS`
+        (:func:`geo.activity_due.line_unit`).
     executor_labels
         The executors, as shown (``"Polisen"``, ``"Kommunen"``), in the plan's order.
     done
         Times each executor did it, in the same order.
     executor_statuses
-        Each executor's status (keys of :data:`STATUSES`), in the same order.
+        Each executor's status (keys of :data:`geo.activity_words.STATUSES`), in the same order.
     status
         The line's status (:func:`line_status`).
     """
@@ -252,7 +252,7 @@ class LineStatus:
         name, number and unit on one line. An executor that recorded nothing
         (``not_logged``) reads *ej registrerat* (``"Kommunen ej registrerat"``), not a 0 it
         never logged: "0 gånger" beside the status *ej registrerat* read as a 0 entered; in
-        a month not over (``not_logged_yet``) :data:`NOTHING_LOGGED_YET`.
+        a month not over (``not_logged_yet``) :data:`geo.activity_words.NOTHING_LOGGED_YET`.
         """
         said = [
             nothing_recorded_text(s) or count_text(n, self.unit)

@@ -6,8 +6,8 @@ was done of it in these words only, so that they cannot disagree.
 
 from __future__ import annotations
 
-#: A week's ``Uppfyllt`` when its promised minutes are met, or not met once it is over;
-#: over with no pass logged in any of the month's weeks, not recorded (:func:`week_verdict`).
+#: A week's ``Uppfyllt`` when its promised minutes are met, or not met once it is over; over with no
+#: pass logged in any of the month's weeks, not recorded (:func:`geo.presence_weeks.week_verdict`).
 WEEK_MET, WEEK_NOT_MET, WEEK_NOT_LOGGED = "ja", "nej", "ej registrerat"
 
 #: What an executor did of a line in a month not over when it has recorded nothing yet
@@ -43,8 +43,8 @@ STATUSES: dict[str, str] = {
     # pass in the patrol log; "ej genomförd" on nothing entered told the council that work
     # known only to be unrecorded was left undone (a council member's review)
     "not_logged": WEEK_NOT_LOGGED,
-    # a line's status only (:func:`line_status`): some executor recorded nothing and another
-    # did, so the line is neither "ej registrerat" nor known to be "delvis"
+    # a line's status only (:func:`geo.activity_status.line_status`): some executor recorded nothing
+    # and another did, so the line is neither "ej registrerat" nor known to be "delvis"
     "partly_logged": "delvis registrerat",
 }
 
@@ -89,7 +89,7 @@ def done_of_text(done: int, planned: int, unit: str, *, so_far: bool = False) ->
         The count done.
     planned
         The count planned (0 outside the line's months), or with ``so_far`` the count due
-        so far (:class:`Due`).
+        so far (:class:`geo.activity_due.Due`).
     unit
         A key of :data:`UNITS`.
     so_far

@@ -13,7 +13,10 @@ from geo.patrol_log_fields import control_types, done_passes
 
 
 def control_type(activity_text: object) -> str | None:
-    """Return the first control type an activity names (:func:`control_types`), or ``None``."""
+    """Return the first control type an activity names, or ``None``.
+
+    The types are read by :func:`geo.patrol_log_fields.control_types`.
+    """
     kinds = control_types(activity_text)
     return kinds[0] if kinds else None
 
@@ -32,8 +35,9 @@ def patrol_controls_in_month(patrol_log: pd.DataFrame, *, month: str) -> pd.Seri
     -------
     pandas.Series
         One value per row of the month (index as in ``patrol_log``): the keys of
-        :data:`CONTROL_TYPES` it names (:func:`control_types`), empty for a row that is not a
-        control. A pass logged as cancelled is no row of it (its control was not held).
+        :data:`geo.patrol_log_fields.CONTROL_TYPES` it names
+        (:func:`geo.patrol_log_fields.control_types`), empty for a row that is not a control. A pass
+        logged as cancelled is no row of it (its control was not held).
     """
     patrol_log = done_passes(patrol_log)
     if not len(patrol_log):

@@ -27,18 +27,19 @@ def week_verdict(
         Whether its logged minutes reach the promise.
     now
         The day the verdict is told (default the clock): a week not met is
-        :data:`WEEK_NOT_MET` only once it is over; the week holding ``now`` is still running
-        (``STATUSES["running"]``) and a later one not begun (``STATUSES["not_begun"]``).
+        :data:`geo.activity_words.WEEK_NOT_MET` only once it is over; the week holding ``now`` is
+        still running (``STATUSES["running"]``) and a later one not begun
+        (``STATUSES["not_begun"]``).
     logged
-        Whether any pass is logged in the month's weeks (:func:`any_pass_logged`): when
-        none is, a week over reads :data:`WEEK_NOT_LOGGED`, since nothing recorded is not a
+        Whether any pass is logged in the month's weeks (:func:`any_pass_logged`): when none is, a
+        week over reads :data:`geo.activity_words.WEEK_NOT_LOGGED`, since nothing recorded is not a
         promise broken (a council member's review of a store without a patrol log).
 
     Returns
     -------
     str
-        :data:`WEEK_MET`, :data:`WEEK_NOT_MET`, :data:`WEEK_NOT_LOGGED`, ``"pågår"`` or
-        ``"ej påbörjad"``.
+        :data:`geo.activity_words.WEEK_MET`, :data:`geo.activity_words.WEEK_NOT_MET`,
+        :data:`geo.activity_words.WEEK_NOT_LOGGED`, ``"pågår"`` or ``"ej påbörjad"``.
     """
     if met:
         return WEEK_MET
@@ -58,7 +59,7 @@ def any_pass_logged(weekly_minutes: pd.DataFrame, weeks: Sequence[str]) -> bool:
     weekly_minutes
         :func:`geo.patrol_log.minutes_per_week` (``iso_week``, ``minutes``).
     weeks
-        The month's ISO weeks (:func:`iso_weeks_of_month`).
+        The month's ISO weeks (:func:`geo.months.iso_weeks_of_month`).
 
     Returns
     -------
