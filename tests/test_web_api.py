@@ -799,6 +799,29 @@ def test_framework_errors_are_in_swedish(anna):
     assert anna.get(f"/api/spots/{new_id()}").json() == {"detail": "Markeringen finns inte."}
 
 
+PAGE = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # a browser's page request
+
+
+@pytest.mark.parametrize("who", ["anna", None])
+def test_a_browser_gets_an_error_page_in_swedish_with_a_way_back(app, who):
+    # a stale link in a browser showed raw JSON: no language, no title, no heading, no link
+    c = client_for(app, who)
+    r = c.get("/markering/finns-inte", headers=PAGE) if who else c.get("/nej", headers=PAGE)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in r.text
+    assert "<title>Sidan finns inte – " in r.text and "<h1>Sidan finns inte</h1>" in r.text
+    said = "Markeringen finns inte." if who else "Sidan finns inte."
+    assert f"<p>{said}</p>" in r.text
+    assert ('<a href="/">Till kartan</a>' in r.text) is (who is not None)
+    assert ('<a href="/login">Till inloggningen</a>' in r.text) is (who is None)
+    r = c.get("/logout", headers=PAGE)  # the logout form's address, opened as a page
+    assert r.status_code == 405 and "<h1>Adressen tar inte emot det här</h1>" in r.text
+    assert "allow" in r.headers
+    # the app's scripts ask the API, and get JSON whatever they accept
+    r = c.get(f"/api/spots/{new_id()}", headers=PAGE)
+    assert r.headers["content-type"] == "application/json"
+
+
 @pytest.mark.parametrize(
     ("stored", "shown"),
     [

@@ -57,6 +57,16 @@ HTTP_MESSAGES: dict[int, str] = {
     404: "Sidan finns inte.",
     405: "Metoden är inte tillåten för den här adressen.",
 }
+#: The headings of the error page a browser gets for a page (a stale link, an old form).
+ERROR_TITLES: dict[int, str] = {
+    400: "Förfrågan gick inte att läsa",
+    401: "Du är inte inloggad",
+    403: "Det är inte tillåtet",
+    404: "Sidan finns inte",
+    405: "Adressen tar inte emot det här",
+}
+#: Where only the app's scripts ask (JSON) or files are served: errors stay JSON there.
+_NOT_PAGES = ("/api/", "/static/", "/vendor/")
 #: npm packages served under ``/vendor/<name>/`` (their ``dist`` folders only).
 VENDOR_PACKAGES: tuple[str, ...] = ("leaflet", "leaflet-draw")
 
@@ -148,7 +158,6 @@ def create_app(
         https_only=secure_cookies,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
-    app.add_exception_handler(StarletteHTTPException, _swedish_http_error)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     for pkg in VENDOR_PACKAGES:
         app.mount(f"/vendor/{pkg}", StaticFiles(directory=vendor / pkg / "dist"), name=pkg)
@@ -213,6 +222,19 @@ def create_app(
             name,
             {"user": user, "cfg": cfg, "csrf": cfg["csrf"], "kommun": settings.kommun_name, **ctx},
         )
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Answer an HTTP error: a page for a browser's page request, else JSON."""
+        if not (isinstance(exc, StarletteHTTPException) and _wants_page(request)):
+            return await _swedish_http_error(request, exc)
+        user = await run_in_threadpool(session_user, request)
+        title = ERROR_TITLES.get(exc.status_code, f"Fel {exc.status_code}")
+        resp = page(request, "fel.html", user, title=title, message=_swedish_detail(exc))
+        resp.status_code = exc.status_code
+        resp.headers.update(exc.headers or {})
+        return resp
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
 
     def validation_response(e: spots.SpotValidationError) -> JSONResponse:
         return fields_refused(e.errors)
@@ -505,6 +527,44 @@ def create_app(
     return app
 
 
+def _wants_page(request: Request) -> bool:
+    """Return whether ``request`` is a browser's request for a page (it accepts HTML).
+
+    Parameters
+    ----------
+    request
+        The request that failed.
+
+    Returns
+    -------
+    bool
+        True for an address outside the API and the files that accepts ``text/html``: the
+        browser shows a page in Swedish, with a title and a way back, rather than raw JSON.
+    """
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not request.url.path.startswith(_NOT_PAGES)
+
+
+def _swedish_detail(exc: StarletteHTTPException) -> object:
+    """Return an HTTP error's message, in Swedish when the framework gave its English phrase.
+
+    Parameters
+    ----------
+    exc
+        The ``HTTPException`` raised by a route or by the router.
+
+    Returns
+    -------
+    object
+        The route's own message (a string, or what a route gave), or
+        :data:`HTTP_MESSAGES`' (``"Fel <status>."`` for a status without one).
+    """
+    detail: object = exc.detail
+    if detail == HTTPStatus(exc.status_code).phrase:
+        detail = HTTP_MESSAGES.get(exc.status_code, f"Fel {exc.status_code}.")
+    return detail
+
+
 async def _swedish_http_error(request: Request, exc: Exception) -> Response:
     """Answer an HTTP error as JSON, in Swedish when the framework gave its English phrase.
 
@@ -523,10 +583,7 @@ async def _swedish_http_error(request: Request, exc: Exception) -> Response:
     """
     if not isinstance(exc, StarletteHTTPException):  # only registered for these
         raise exc
-    detail: Any = exc.detail
-    if detail == HTTPStatus(exc.status_code).phrase:
-        detail = HTTP_MESSAGES.get(exc.status_code, f"Fel {exc.status_code}.")
-    body: dict[str, Any] = {"detail": detail}
+    body: dict[str, Any] = {"detail": _swedish_detail(exc)}
     if isinstance(exc, CodedHTTPError):
         body = {"code": exc.code, **body}
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
