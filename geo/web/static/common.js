@@ -26,6 +26,26 @@ L.Popup.include({
     }
   },
 });
+/* A Leaflet marker is a tab stop with role=button (its `keyboard` option). One with neither a
+   title nor an image's alt text has no name to read out: Leaflet.draw's invisible marker
+   that follows the mouse to catch clicks while marking (`leaflet-mouse-marker`) and a
+   stretch's corners while it is drawn (axe: aria-command-name), the first a tab stop that
+   shows nothing (WCAG 2.4.7). Enter on the map marks with the keyboard (karta.js), so such
+   a marker is left out of the tab order and hidden from screen readers. An image marker
+   says "Markerad plats" (Leaflet's own alt text is the English "Marker"). */
+L.Marker.prototype.options.alt = "Markerad plats";
+const leafletMarkerInitIcon = L.Marker.prototype._initIcon;
+L.Marker.include({
+  _initIcon() {
+    leafletMarkerInitIcon.call(this);
+    const icon = this._icon;
+    if (icon && !this.options.title && icon.tagName !== "IMG" && !icon.getAttribute("aria-label")) {
+      icon.removeAttribute("tabindex");
+      icon.removeAttribute("role");
+      icon.setAttribute("aria-hidden", "true");
+    }
+  },
+});
 /* A finger taps ("Tryck"), a mouse clicks ("Klicka"): every hint that speaks of the map
    says what the user does. Imperative and infinitive, as the sentences need them. */
 const TOUCH = !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);

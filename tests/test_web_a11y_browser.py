@@ -1,0 +1,232 @@
+"""WCAG 2.1 AA (lagen om tillgänglighet till digital offentlig service) in a real browser.
+
+Every page of the marking app, for each kind of account that sees it differently, on a
+desktop and on a phone (390 × 844), and with a form's errors shown: axe-core runs in
+Debian's Chromium with the WCAG 2.0/2.1 A and AA rules, and any violation fails the test
+with its rule, impact and element.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from _web_fixtures import FJUGESTA, NEAR_FJUGESTA, login, make_store, running_server, spot_payload
+
+from geo.web.passes import this_week
+from geo.weeks import shift_week
+from tests._axe import axe_violations, describe
+from tests._pass_fixtures import add_police, pass_payload, store_plan
+from tests.test_web_browser import PHONE, app_page
+
+pytestmark = pytest.mark.browser
+
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
+#: The status changes that bring a new spot to each status but "ny".
+STATUS_PATHS: dict[str, tuple[str, ...]] = {
+    "bedomd": ("bedomd",),
+    "atgard_planerad": ("bedomd", "atgard_planerad"),
+    "atgardad": ("bedomd", "atgardad"),
+    "avvisad": ("avvisad",),
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A server whose pages all have something to show.
+
+    A point, a stretch, a spot in each status (each status has its own colour), last week's
+    plan and a pass logged in it.
+    """
+    folder = tmp_path_factory.mktemp("a11y-browser")
+    path = make_store(folder)
+    add_police(path)
+    week = shift_week(this_week(), -1)
+    stops = store_plan(path, week)
+    point, stretch = str(uuid.uuid4()), str(uuid.uuid4())
+    with running_server(path, folder / "server.log") as base:
+        with httpx.Client(base_url=base) as client:
+            login(client, "anna")
+            line = {"type": "LineString", "coordinates": [list(FJUGESTA), list(NEAR_FJUGESTA)]}
+            for sid, payload in ((point, spot_payload()), (stretch, spot_payload(geometry=line))):
+                assert client.put(f"/api/spots/{sid}", json=payload).status_code == 201
+            moved = {s: str(uuid.uuid4()) for s in STATUS_PATHS}
+            for sid in moved.values():
+                assert client.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+        with httpx.Client(base_url=base) as client:
+            login(client, "per")
+            for status, sid in moved.items():
+                for step in STATUS_PATHS[status]:
+                    body = {"status": step, "owner": "kommun", "comment": "Bedömd på plats."}
+                    r = client.post(f"/api/spots/{sid}/status", json=body)
+                    assert r.status_code == 200, r.text
+            day = f"{stops['start'][0]:%Y-%m-%d}"
+            r = client.put(f"/api/pass/{uuid.uuid4()}", json=pass_payload(date=day))
+            assert r.status_code == 201, r.text
+        yield base, {"point": point, "stretch": stretch, "week": week, **moved}
+
+
+# ---------------------------------------------------------------- the pages and their states
+
+
+def _map_ready(pg):
+    pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    pg.wait_for_timeout(400)  # the first fit to the kommun is animated
+
+
+def _open_form(pg):
+    """The marking page with a point placed and the form open."""
+    _map_ready(pg)
+    pg.click("#markera-plats")
+    box = pg.locator("#karta").bounding_box()
+    pg.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)
+    pg.wait_for_selector("#spotform:not([hidden])")
+
+
+def _form_errors(pg):
+    """The marking form sent empty: the server's messages by the fields."""
+    _open_form(pg)
+    pg.click("#spara")
+    pg.wait_for_selector("#category[aria-invalid=true]")
+
+
+def _drawing(pg):
+    """'Markera plats' pressed: the map waits for a click (Leaflet.draw's hint showing)."""
+    _map_ready(pg)
+    pg.click("#markera-plats")
+    box = pg.locator("#karta").bounding_box()
+    pg.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    pg.wait_for_selector("#karta.ritar .leaflet-mouse-marker", state="attached")
+
+
+def _drawing_stretch(pg):
+    """'Markera sträcka' pressed and two corners placed: the stretch is under way."""
+    _map_ready(pg)
+    pg.click("#markera-stracka")  # the focus is on the map: Enter marks its centre
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("ArrowRight")
+    pg.wait_for_timeout(400)  # the pan is animated
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector(".leaflet-editing-icon >> nth=1", state="attached")
+
+
+def _search_hits(pg):
+    """The place search with its hits listed."""
+    _map_ready(pg)
+    pg.fill("#sok", "Fjug")
+    pg.wait_for_selector("#sokresultat button")
+
+
+def _popup(pg):
+    """A marked spot's popup open on the map."""
+    pg.wait_for_function("Number(document.getElementById('karta').dataset.antal) >= 1")
+    pg.wait_for_timeout(400)
+    pg.evaluate(
+        "() => { let done = false; map.eachLayer((l) => { if (!done && l.getPopup && "
+        "l.getPopup() && l.feature) { l.openPopup(); done = true; } }); }"
+    )
+    pg.wait_for_selector(".leaflet-popup")
+
+
+def _edit_open(pg):
+    pg.click("details.redigera summary")
+
+
+def _pass_errors(pg):
+    """The police's pass form sent with its end before its start."""
+    pg.fill("#pass-date", "2025-12-02")
+    pg.fill("#pass-start", "18:00")
+    pg.fill("#pass-end", "17:30")
+    pg.click("#spara-pass")
+    pg.wait_for_selector("#pass-end[aria-invalid=true]")
+
+
+def _observation_errors(pg):
+    pg.click("#obsform button[type=submit]")
+    pg.wait_for_selector("#obs-category[aria-invalid=true]")
+
+
+def _login_error(pg):
+    pg.fill("input[name=name]", "anna")
+    pg.fill("input[name=password]", "fel-lösenord")
+    pg.click("button[type=submit]")
+    pg.wait_for_selector("[role=alert]")
+
+
+def _activity_errors(pg):
+    form = pg.locator("form.aktivitetsform").first
+    form.locator("input[name=times]").fill("-1")
+    form.locator("button[type=submit]").click()
+    pg.wait_for_selector("form.aktivitetsform input[aria-invalid=true]")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A page in a state: who is logged in, the address and what is done before the check."""
+
+    account: str | None
+    path: str
+    then: Callable[[Any], None] | None = None
+
+
+#: Every page of the app (geo/web/app.py, passes.py, activities.py), and the states that add
+#: something to it. ``{point}``, ``{stretch}`` and ``{week}`` are the server fixture's.
+CASES: dict[str, Case] = {
+    "login": Case(None, "/login"),
+    "login-fel": Case(None, "/login", _login_error),
+    "karta-kommun": Case("anna", "/", _map_ready),
+    "karta-ritar": Case("anna", "/", _drawing),
+    "karta-ritar-stracka": Case("anna", "/", _drawing_stretch),
+    "karta-sok": Case("anna", "/", _search_hits),
+    "karta-formular": Case("anna", "/", _open_form),
+    "karta-formular-fel": Case("anna", "/", _form_errors),
+    "karta-popup": Case("anna", "/", _popup),
+    "karta-lasare": Case("ulla", "/", _map_ready),
+    "karta-polis": Case("per", "/", _map_ready),
+    "observation": Case("anna", "/observation"),
+    "observation-fel": Case("anna", "/observation", _observation_errors),
+    "observation-lasare": Case("ulla", "/observation"),
+    "lista": Case("anna", "/lista"),
+    "lista-filter": Case("anna", "/lista?status=ny&q=skolan"),
+    "markering-kommun": Case("anna", "/markering/{point}", _edit_open),
+    "markering-stracka": Case("anna", "/markering/{stretch}", _edit_open),
+    "markering-polis": Case("per", "/markering/{point}"),
+    "markering-bedomd": Case("anna", "/markering/{bedomd}"),
+    "markering-atgard-planerad": Case("per", "/markering/{atgard_planerad}"),
+    "markering-atgardad": Case("per", "/markering/{atgardad}"),
+    "markering-avvisad": Case("anna", "/markering/{avvisad}"),
+    "pass-polis": Case("per", "/pass?vecka={week}"),
+    "pass-fel": Case("per", "/pass?vecka={week}", _pass_errors),
+    "pass-kommun": Case("anna", "/pass?vecka={week}"),
+    "aktiviteter-kommun": Case("anna", "/aktiviteter"),
+    "aktiviteter-polis": Case("per", "/aktiviteter"),
+    "aktiviteter-fel": Case("anna", "/aktiviteter", _activity_errors),
+    "saknas-404": Case("anna", "/markering/finns-inte"),
+    "okand-sida-404": Case("anna", "/ingen-sadan-sida"),
+    "utloggad-404": Case(None, "/ingen-sadan-sida"),
+    "metod-405": Case("anna", "/logout"),
+}
+
+VIEWPORTS: dict[str, dict[str, Any]] = {"dator": DESKTOP, "telefon": PHONE}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_page_meets_wcag_21_aa(browser, server, case, viewport):
+    base, ids = server
+    c = CASES[case]
+    pg = app_page(browser, base, name=c.account, **VIEWPORTS[viewport])
+    try:
+        pg.goto(c.path.format(**ids))
+        pg.wait_for_load_state("load")
+        if c.then:
+            c.then(pg)
+        violations = axe_violations(pg)
+        assert violations == [], f"{case} ({viewport}):\n{describe(violations)}"
+        assert pg.errors == []
+    finally:
+        pg.context.close()
