@@ -230,3 +230,91 @@ def test_every_page_meets_wcag_21_aa(browser, server, case, viewport):
         assert pg.errors == []
     finally:
         pg.context.close()
+
+
+# ---------------------------------------------------------------- keyboard alone
+
+
+def _focused(pg) -> dict[str, str]:
+    return pg.evaluate(
+        "() => { const e = document.activeElement;"
+        " return {id: e.id, name: e.name || '', value: e.value || '', tag: e.tagName}; }"
+    )
+
+
+def _tab_to(pg, test: Callable[[dict[str, str]], bool], what: str, limit: int = 80) -> None:
+    """Press Tab until the focused element passes ``test`` (keyboard only)."""
+    for _ in range(limit):
+        if test(_focused(pg)):
+            return
+        pg.keyboard.press("Tab")
+    msg = f"Tab never reached {what}"
+    raise AssertionError(msg)
+
+
+def test_a_kommun_officer_marks_a_spot_with_the_keyboard_alone(browser, server):
+    """Search the place, mark it, fill every field and save: Tab, Enter, arrows and Space."""
+    base, _ids = server
+    pg = app_page(browser, base, name="anna", locale="sv-SE", **DESKTOP)
+    try:
+        _map_ready(pg)
+        _tab_to(pg, lambda f: f["id"] == "sok", "the place search")
+        pg.keyboard.type("Fjugesta")
+        pg.wait_for_selector("#sokresultat button")
+        assert "hittades" in pg.locator("#sokstatus").inner_text()  # said to a screen reader
+        _tab_to(pg, lambda f: f["tag"] == "BUTTON" and f["id"] == "", "the first hit")
+        place = pg.evaluate("document.activeElement.textContent")
+        pg.keyboard.press("Enter")
+        # the list is gone with the button pressed: the focus goes on to marking, not to the
+        # top of the page
+        assert _focused(pg)["id"] == "markera-plats"
+        assert pg.locator("#meddelande").inner_text().startswith(f"Kartan visar {place}.")
+        pg.wait_for_timeout(400)  # the move to the place is animated
+        centre = pg.evaluate("[map.getCenter().lng, map.getCenter().lat]")
+        pg.keyboard.press("Enter")
+        assert _focused(pg)["id"] == "karta"
+        pg.keyboard.press("Enter")  # marks the map's centre
+        pg.wait_for_selector("#spotform:not([hidden])")
+        pg.wait_for_function("document.activeElement.id === 'category'")
+        pg.keyboard.press("ArrowDown")
+        pg.keyboard.press("ArrowDown")  # the second problem in the list
+        category = pg.evaluate("document.getElementById('category').value")
+        assert category != ""
+        for day in ("6", "7"):  # Saturday and Sunday
+            _tab_to(pg, lambda f, d=day: f["name"] == "weekdays" and f["value"] == d, day)
+            pg.keyboard.press("Space")
+        _tab_to(pg, lambda f: f["name"] == "time_bands" and f["value"] == "kvall", "kväll")
+        pg.keyboard.press("Space")
+        _tab_to(pg, lambda f: f["id"] == "since", "the date")
+        # Debian's Chromium lays the date out as its own language says (mm/dd/yyyy here,
+        # whatever the page's locale); each part moves on to the next when it is full
+        pg.keyboard.type("04012025")
+        assert pg.input_value("#since") == "2025-04-01"
+        text = f"Buskörning vid torget på helgkvällar {uuid.uuid4().hex[:4]}".translate(
+            str.maketrans("0123456789", "ghijklmnop")
+        )
+        _tab_to(pg, lambda f: f["id"] == "description", "the description")
+        pg.keyboard.type(text)
+        _tab_to(pg, lambda f: f["id"] == "unit", "the unit")
+        pg.keyboard.type("Samhällsbyggnad")
+        _tab_to(pg, lambda f: f["id"] == "spara", "Spara")
+        pg.keyboard.press("Enter")
+        pg.wait_for_function(
+            "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
+        )
+        assert _focused(pg)["id"] == "markera-plats"  # ready for the next mark
+    finally:
+        pg.context.close()
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        saved = [
+            f
+            for f in client.get("/api/spots").json()["features"]
+            if f["properties"]["description"] == text
+        ]
+    assert len(saved) == 1
+    props = saved[0]["properties"]
+    assert props["category"] == category and props["weekdays"] == [6, 7]
+    assert props["time_bands"] == ["kvall"] and props["since"] == "2025-04-01"
+    assert props["unit"] == "Samhällsbyggnad"
+    assert saved[0]["geometry"]["coordinates"] == pytest.approx(centre, abs=1e-5)

@@ -136,28 +136,50 @@ function locate() {
 }
 document.getElementById("min-position").addEventListener("click", locate);
 
-/* Place search over the names and aliases of data/platser. */
+/* Place search over the names and aliases of data/platser: the keyboard's way to the place
+   to mark. What it found is said to a screen reader too (#sokstatus, WCAG 4.1.3); a chosen
+   place is shown and the focus goes on to "Markera plats" (the map for an account that does
+   not mark): the chosen button goes away with the list, and the focus with it to the top of
+   the page. */
 const sok = document.getElementById("sok");
 const sokresultat = document.getElementById("sokresultat");
+const sokstatus = document.getElementById("sokstatus");
 let sokTimer = null;
+const sokSagt = (text) => { sokstatus.textContent = text; };
 sok.addEventListener("input", () => {
   clearTimeout(sokTimer);
   sokTimer = setTimeout(async () => {
     sokresultat.replaceChildren();
     const q = sok.value.trim();
-    if (!q) return;
+    if (!q) { sokSagt(""); return; }
     let r;
     try {
       r = await fetch(`/api/places?q=${encodeURIComponent(q)}`, { credentials: "same-origin" });
-    } catch (e) { sokresultat.appendChild(el("li", "Ingen anslutning – sök igen senare.")); return; }
+    } catch (e) {
+      sokresultat.appendChild(el("li", "Ingen anslutning – sök igen senare."));
+      sokSagt("Ingen anslutning – sök igen senare.");
+      return;
+    }
     if (!r.ok) return;
     const hits = await r.json();
     if (!hits.length) sokresultat.appendChild(el("li", "Ingen plats med det namnet."));
+    sokSagt(hits.length
+      ? `${hits.length} ${hits.length === 1 ? "plats" : "platser"} hittades; välj med Tab och Enter.`
+      : "Ingen plats med det namnet.");
     for (const p of hits) {
       const li = el("li");
       const b = el("button", p.name);
       b.type = "button";
-      b.addEventListener("click", () => { map.setView([p.lat, p.lon], 15); sokresultat.replaceChildren(); });
+      b.addEventListener("click", () => {
+        map.setView([p.lat, p.lon], 15);
+        sokresultat.replaceChildren();
+        const next = document.getElementById("markera-plats") || map.getContainer();
+        next.focus();
+        setMessage(`Kartan visar ${p.name}.` + (next.id === "markera-plats" && !TOUCH
+          ? " Tryck Enter på Markera plats och sedan Enter i kartan för att markera dess mitt (flytta den först med piltangenterna om det behövs)."
+          : ""));
+        sokSagt("");
+      });
       li.appendChild(b);
       sokresultat.appendChild(li);
     }
