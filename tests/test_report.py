@@ -44,6 +44,7 @@ from geo.report.monthly.vocabulary import HANDLING_NOTE
 from geo.sites import load_places
 from geo.users import User
 from geo.weeks import local_now
+from tests._axe import axe_violations, describe
 
 _PLACES = load_places()
 
@@ -378,6 +379,17 @@ def test_html_fits_a_phone_and_wide_tables_scroll_in_their_box(sample, offline_p
     plan = page.locator('table[data-table="aktivitetsplan"]')
     assert plan.evaluate("t => t.parentElement.scrollWidth > t.parentElement.clientWidth")
     page.screenshot(path=str(artifacts_dir / "uppfoljning-mobil.png"))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_html_meets_wcag_21_aa(sample, offline_page, width):
+    # the report goes to the kommun's and the police's staff and boards: DOS-lagen's WCAG
+    # 2.1 AA, checked by axe-core as the web app's pages are (tests/_axe.py)
+    page = offline_page
+    page.set_viewport_size({"width": width, "height": 844 if width < 500 else 900})
+    page.goto(sample["outputs"]["html"].as_uri())
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
 
 
 def test_privacy_no_small_cells_and_no_free_text(sample):
