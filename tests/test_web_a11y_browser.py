@@ -187,22 +187,22 @@ CASES: dict[str, Case] = {
     "karta-popup": Case("anna", "/", _popup),
     "karta-lasare": Case("ulla", "/", _map_ready),
     "karta-polis": Case("per", "/", _map_ready),
-    "observation": Case("anna", "/observation"),
+    "observation": Case("anna", "/observation", None),
     "observation-fel": Case("anna", "/observation", _observation_errors),
     "observation-lasare": Case("ulla", "/observation"),
-    "lista": Case("anna", "/lista"),
+    "lista": Case("anna", "/lista", None),
     "lista-filter": Case("anna", "/lista?status=ny&q=skolan"),
     "markering-kommun": Case("anna", "/markering/{point}", _edit_open),
     "markering-stracka": Case("anna", "/markering/{stretch}", _edit_open),
-    "markering-polis": Case("per", "/markering/{point}"),
+    "markering-polis": Case("per", "/markering/{point}", None),
     "markering-bedomd": Case("anna", "/markering/{bedomd}"),
     "markering-atgard-planerad": Case("per", "/markering/{atgard_planerad}"),
     "markering-atgardad": Case("per", "/markering/{atgardad}"),
     "markering-avvisad": Case("anna", "/markering/{avvisad}"),
-    "pass-polis": Case("per", "/pass?vecka={week}"),
+    "pass-polis": Case("per", "/pass?vecka={week}", None),
     "pass-fel": Case("per", "/pass?vecka={week}", _pass_errors),
     "pass-kommun": Case("anna", "/pass?vecka={week}"),
-    "aktiviteter-kommun": Case("anna", "/aktiviteter"),
+    "aktiviteter-kommun": Case("anna", "/aktiviteter", None),
     "aktiviteter-polis": Case("per", "/aktiviteter"),
     "aktiviteter-fel": Case("anna", "/aktiviteter", _activity_errors),
     "saknas-404": Case("anna", "/markering/finns-inte"),
@@ -318,3 +318,55 @@ def test_a_kommun_officer_marks_a_spot_with_the_keyboard_alone(browser, server):
     assert props["time_bands"] == ["kvall"] and props["since"] == "2025-04-01"
     assert props["unit"] == "Samhällsbyggnad"
     assert saved[0]["geometry"]["coordinates"] == pytest.approx(centre, abs=1e-5)
+
+
+#: JS: the focused element's tag, id or text, and whether it shows where the focus is (an
+#: outline or a shadow, with a size on screen). A date or time field that is the active
+#: element but not :focus has the focus on its calendar button, inside Chromium's own shadow
+#: tree, which Chromium rings itself (a screenshot shows it).
+FOCUS_SHOWN_JS = """() => {
+  const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+  const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
+  const picker = e.tagName === "INPUT" && !e.matches(":focus");
+  const shown = (outline || s.boxShadow !== "none" || picker) && r.width > 0 && r.height > 0
+    && s.opacity !== "0";
+  return [e.tagName, e.id || e.name || e.textContent.trim().slice(0, 30), shown];
+}"""
+
+
+@pytest.mark.parametrize(
+    ("account", "path", "then"),
+    [
+        ("anna", "/", None),
+        ("anna", "/", _drawing),
+        ("anna", "/", _drawing_stretch),
+        ("anna", "/observation", None),
+        ("anna", "/markering/{point}", None),
+        ("per", "/markering/{point}", None),
+        ("per", "/pass?vecka={week}", None),
+        ("anna", "/aktiviteter", None),
+        ("anna", "/lista", None),
+    ],
+)
+def test_every_tab_stop_shows_where_the_focus_is(browser, server, account, path, then):
+    # WCAG 2.4.7: a keyboard user sees which control Tab reached; while marking, Tab from
+    # the map went on to Leaflet.draw's invisible marker that follows the mouse
+    base, ids = server
+    pg = app_page(browser, base, name=account, **DESKTOP)
+    try:
+        pg.goto(path.format(**ids))
+        pg.wait_for_load_state("load")
+        if then:
+            then(pg)
+        pg.locator("details").evaluate_all("ds => ds.forEach((d) => { d.open = true; })")
+        stops = []
+        for _ in range(80):
+            pg.keyboard.press("Tab")
+            tag, name, shown = pg.evaluate(FOCUS_SHOWN_JS)
+            if tag == "BODY":
+                break  # round the page once
+            stops.append((tag, name, shown))
+        assert len(stops) >= 3  # the map's zoom buttons and link at least
+        assert [s for s in stops if not s[2]] == []
+    finally:
+        pg.context.close()
