@@ -370,3 +370,40 @@ def test_every_tab_stop_shows_where_the_focus_is(browser, server, account, path,
         assert [s for s in stops if not s[2]] == []
     finally:
         pg.context.close()
+
+
+def test_a_point_placed_wrong_is_moved_with_the_arrow_keys_on_its_page(browser, server):
+    # a misplaced point could be moved on its page only by dragging it (WCAG 2.1.1)
+    base, _ids = server
+    sid = str(uuid.uuid4())
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        assert client.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+    pg = app_page(browser, base, name="anna", **DESKTOP)
+    try:
+        pg.goto(f"/markering/{sid}")
+        pg.wait_for_load_state("load")
+        _tab_to(pg, lambda f: f["tag"] == "SUMMARY", "Ändra uppgifterna")
+        pg.keyboard.press("Enter")
+        assert "piltangenterna" in pg.locator("#flytta-hjalp").inner_text()
+        pg.wait_for_selector("#minikarta .leaflet-marker-draggable")
+        pg.wait_for_timeout(400)  # the map's first view is animated
+        _tab_to(pg, lambda f: f["tag"] == "IMG", "the point on the map")
+        centre = pg.evaluate("[mini.getCenter().lng, mini.getCenter().lat]")
+        for _ in range(6):
+            pg.keyboard.press("ArrowRight")
+        # the point moved, not the map
+        assert pg.evaluate("[mini.getCenter().lng, mini.getCenter().lat]") == centre
+        for _ in range(40):
+            if pg.evaluate("document.activeElement.textContent") == "Spara ändringar":
+                break
+            pg.keyboard.press("Shift+Tab")
+        pg.keyboard.press("Enter")
+        pg.wait_for_function("document.querySelectorAll('#historik tbody tr').length >= 2")
+    finally:
+        pg.context.close()
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        lon, lat = client.get(f"/api/spots/{sid}").json()["geometry"]["coordinates"]
+    # 60 px east at the page's zoom: some 100 m or more, and not north or south
+    assert lon - FJUGESTA[0] > 0.0015 and abs(lat - FJUGESTA[1]) < 0.0002

@@ -36,6 +36,8 @@ const redigera = document.getElementById("redigera");
    mark it again; a stretch could not be mended at all). null: not moved. */
 let moved = null;
 const kind = feature.geometry.type;
+/* an arrow key's step on the screen, in px before its size */
+const KEY_STEPS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 if (redigera && (kind === "Point" || kind === "LineString")) {
   const hint = document.getElementById("flytta-hjalp");
   let started = false;
@@ -52,12 +54,28 @@ if (redigera && (kind === "Point" || kind === "LineString")) {
       : { type: "LineString", coordinates: corners.map((c) => [c.lng, c.lat]) });
     const handles = corners.map((ll, i) => {
       const options = line
-        ? { draggable: true, title: `Dra för att flytta sträckans punkt ${i + 1} av ${corners.length}`,
+        ? { draggable: true, title: `Dra eller flytta med piltangenterna: sträckans punkt ${i + 1} av ${corners.length}`,
             icon: L.divIcon({ className: "hornpunkt", iconSize: [16, 16] }) }
-        : { draggable: true, title: "Dra för att flytta punkten" };
+        : { draggable: true, title: "Dra eller flytta med piltangenterna för att flytta punkten" };
       const handle = L.marker(ll, options);
       handle.on("drag", () => { corners[i] = handle.getLatLng(); if (line) line.setLatLngs(corners); });
       handle.on("dragend", () => { corners[i] = handle.getLatLng(); moved = asGeometry(); });
+      /* the keyboard's way to drag (WCAG 2.1.1): Tab to the point, arrow keys move it 10 px
+         (1 px with Shift); the map itself does not pan meanwhile */
+      handle.on("add", () => {
+        handle.getElement().addEventListener("keydown", (ev) => {
+          const step = KEY_STEPS[ev.key];
+          if (!step) return;
+          ev.preventDefault();
+          ev.stopPropagation();
+          const size = ev.shiftKey ? 1 : 10;
+          const at = mini.latLngToContainerPoint(handle.getLatLng()).add(L.point(step).multiplyBy(size));
+          handle.setLatLng(mini.containerPointToLatLng(at));
+          corners[i] = handle.getLatLng();
+          if (line) line.setLatLngs(corners);
+          moved = asGeometry();
+        });
+      });
       return handle;
     });
     miniReady.then(() => {
