@@ -132,6 +132,17 @@ def _popup(pg):
     pg.wait_for_selector(".leaflet-popup")
 
 
+def _refused(pg):
+    """A report the server refused after it waited offline, listed at the top to mend."""
+    _map_ready(pg)
+    pg.evaluate(
+        """() => { Refused.add({ id: "a11y-avvisad", kind: "spot", url: "/api/spots/a11y-avvisad",
+          user: ACCOUNT, body: { category: "hastighet", description: "Kör fort förbi skolan" } },
+          { errors: { description: "Texten ser ut att innehålla en gatuadress." } }); }"""
+    )
+    pg.wait_for_selector("#avvisade:not([hidden]) li.avvisad")
+
+
 def _edit_open(pg):
     pg.click("details.redigera summary")
 
@@ -174,7 +185,8 @@ class Case:
 
 
 #: Every page of the app (geo/web/app.py, passes.py, activities.py), and the states that add
-#: something to it. ``{point}``, ``{stretch}`` and ``{week}`` are the server fixture's.
+#: something to it. ``{point}``, ``{stretch}``, ``{week}`` and a status's ``{bedomd}`` … are
+#: the server fixture's.
 CASES: dict[str, Case] = {
     "login": Case(None, "/login"),
     "login-fel": Case(None, "/login", _login_error),
@@ -185,24 +197,25 @@ CASES: dict[str, Case] = {
     "karta-formular": Case("anna", "/", _open_form),
     "karta-formular-fel": Case("anna", "/", _form_errors),
     "karta-popup": Case("anna", "/", _popup),
+    "karta-avvisad": Case("anna", "/", _refused),
     "karta-lasare": Case("ulla", "/", _map_ready),
     "karta-polis": Case("per", "/", _map_ready),
-    "observation": Case("anna", "/observation", None),
+    "observation": Case("anna", "/observation"),
     "observation-fel": Case("anna", "/observation", _observation_errors),
     "observation-lasare": Case("ulla", "/observation"),
-    "lista": Case("anna", "/lista", None),
+    "lista": Case("anna", "/lista"),
     "lista-filter": Case("anna", "/lista?status=ny&q=skolan"),
     "markering-kommun": Case("anna", "/markering/{point}", _edit_open),
     "markering-stracka": Case("anna", "/markering/{stretch}", _edit_open),
-    "markering-polis": Case("per", "/markering/{point}", None),
+    "markering-polis": Case("per", "/markering/{point}"),
     "markering-bedomd": Case("anna", "/markering/{bedomd}"),
     "markering-atgard-planerad": Case("per", "/markering/{atgard_planerad}"),
     "markering-atgardad": Case("per", "/markering/{atgardad}"),
     "markering-avvisad": Case("anna", "/markering/{avvisad}"),
-    "pass-polis": Case("per", "/pass?vecka={week}", None),
+    "pass-polis": Case("per", "/pass?vecka={week}"),
     "pass-fel": Case("per", "/pass?vecka={week}", _pass_errors),
     "pass-kommun": Case("anna", "/pass?vecka={week}"),
-    "aktiviteter-kommun": Case("anna", "/aktiviteter", None),
+    "aktiviteter-kommun": Case("anna", "/aktiviteter"),
     "aktiviteter-polis": Case("per", "/aktiviteter"),
     "aktiviteter-fel": Case("anna", "/aktiviteter", _activity_errors),
     "saknas-404": Case("anna", "/markering/finns-inte"),
