@@ -34,6 +34,8 @@ PLACE_COLUMNS: tuple[str, ...] = (
     "precision_m",
     "radius_m",
     "drawing",
+    "population",
+    "lofte",
 )
 _LIST_COLUMNS = ("themes", "season_months", "aliases")
 _REQUIRED = ("place_id", "name", "kind", "themes", "source", "precision_m")
@@ -155,7 +157,9 @@ def load_places(path: Path | None = None, *, validate: bool = True) -> gpd.GeoDa
     -------
     geopandas.GeoDataFrame
         One row per place, columns :data:`PLACE_COLUMNS` and ``geometry`` (Polygon,
-        EPSG:3006); ``themes``, ``season_months`` and ``aliases`` hold lists.
+        EPSG:3006); ``themes``, ``season_months`` and ``aliases`` hold lists, ``population``
+        a tätort's inhabitants (missing elsewhere), ``lofte`` whether the medborgarlöfte
+        names the place (``False`` where not given).
 
     Raises
     ------
@@ -170,6 +174,7 @@ def load_places(path: Path | None = None, *, validate: bool = True) -> gpd.GeoDa
     for col in _LIST_COLUMNS:
         gdf[col] = [_as_list(v) for v in gdf[col]]
     gdf["season_months"] = [[int(m) for m in months] for months in gdf["season_months"]]
+    gdf["lofte"] = [False if _missing(v) else v for v in gdf["lofte"]]
     gdf = gdf[[*PLACE_COLUMNS, "geometry"]].reset_index(drop=True)
     if validate:
         problems = validate_places(gdf)
@@ -185,7 +190,8 @@ def validate_places(places: gpd.GeoDataFrame, *, boundary_file: Path | None = No
 
     Checks: required fields present, unique ids, a known kind (:data:`PLACE_KINDS`),
     known themes (B on bathing sites only, :func:`bathing_sites`), months 1–12, a
-    precision in metres (a number ≥ 0), valid non-empty geometry, and the place inside
+    precision in metres (a number ≥ 0), a population that is a whole number ≥ 0 where
+    given, ``lofte`` true or false, valid non-empty geometry, and the place inside
     the kommun (boundary buffered by ``settings.boundary_buffer_m``).
 
     Parameters
@@ -214,6 +220,7 @@ def validate_places(places: gpd.GeoDataFrame, *, boundary_file: Path | None = No
             problems.append(f"{label} repeats place_id {pid!r}; give each place its own id")
         seen.add(pid)
         problems += _kind_and_precision_problems(label, row["kind"], row["precision_m"])
+        problems += _population_and_lofte_problems(label, row["population"], row["lofte"])
         bad_themes = [t for t in row["themes"] if t not in THEMES]
         if bad_themes:
             problems.append(f"{label} has unknown themes {bad_themes!r}; use N, T, B or S")
@@ -253,6 +260,66 @@ def _kind_and_precision_problems(label: str, kind: object, precision: object) ->
             "in metres, as a number ≥ 0 (e.g. 50)"
         )
     return problems
+
+
+def _missing(value: object) -> bool:
+    """Tell whether a property is left out (absent, null or NaN as read)."""
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
+def _population_and_lofte_problems(label: str, population: object, lofte: object) -> list[str]:
+    """Say what is wrong with a place's ``population`` and ``lofte`` (nothing when missing)."""
+    problems: list[str] = []
+    number = isinstance(population, (int, float, np.number)) and not isinstance(
+        population, (bool, np.bool_)
+    )
+    if not _missing(population) and not (
+        number and float(population) >= 0 and float(population).is_integer()  # type: ignore[arg-type]
+    ):
+        problems.append(
+            f"{label} has population {population!r}; give the tätort's inhabitants as a whole "
+            "number ≥ 0 (e.g. 2422), or leave it out"
+        )
+    if not isinstance(lofte, (bool, np.bool_)):
+        problems.append(f"{label} has lofte {lofte!r}; write true or false")
+    return problems
+
+
+def naming_order(places: gpd.GeoDataFrame) -> list[int]:
+    """Rank the places for naming on a map where names compete for room, 0 first.
+
+    The places the medborgarlöfte names come first (``lofte``), then the other localities
+    (kind ``centrum`` or ``ort``) by their population, largest first and those without one
+    last, then the remaining places (bathing sites); within each, localities before bathing
+    sites, then larger before smaller, then the order of the places file. Fjugesta centrum,
+    Lanna badgruva and Badplats Leken are thus named before Vintrosa, and the tätorter
+    before the småorter.
+
+    Parameters
+    ----------
+    places
+        Places as returned by :func:`load_places` (a frame without ``lofte`` or
+        ``population`` ranks by kind and order alone).
+
+    Returns
+    -------
+    list of int
+        Each place's rank, in the order of ``places``.
+    """
+    keys = [
+        (
+            _missing(p.get("lofte")) or not p.get("lofte"),
+            p.get("kind") == "badplats",
+            1.0 if _missing(p.get("population")) else -float(p["population"]),
+            i,
+        )
+        for i, (_, p) in enumerate(places.iterrows())
+    ]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    ranks = [0] * len(keys)
+    for rank, i in enumerate(order):
+        ranks[i] = rank
+    return ranks
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,9 @@ def test_duplicate_ids_and_bad_themes_are_reported(tmp_path):
         ({"kind": "badstrand"}, "kind 'badstrand'; use one of badplats, centrum, ort"),
         ({"precision_m": -5}, "precision_m -5; give how far the point may be off"),
         ({"kind": "ort", "themes": ["B", "S"]}, "theme B but kind 'ort'; theme B is the bathing"),
+        ({"population": "ca 2400"}, "population 'ca 2400'; give the tätort's inhabitants"),
+        ({"population": 2422.5}, "population 2422.5; give the tätort's inhabitants"),
+        ({"lofte": "ja"}, "lofte 'ja'; write true or false"),
     ],
 )
 def test_an_unknown_kind_or_a_precision_not_in_metres_is_reported(tmp_path, update, needle):
@@ -185,3 +188,46 @@ def test_the_bathing_sites_are_the_places_of_kind_badplats():
     assert sites.bathing_site_ids(places) == set(baths["place_id"])
     assert sites.bathing_site_ids(None) == set()
     assert sites.bathing_site_of(_incidents_at([LANNA], [None]), None).isna().all()
+
+
+def test_the_places_the_lofte_names_and_the_larger_localities_are_named_first():
+    # on a phone's whole-kommun view names compete for room: Fjugesta centrum, the kommun's
+    # main locality and one of the löfte's places, was hidden while småorter were named
+    places = sites.load_places()
+    named = places.set_index("place_id")
+    assert list(named.index[named["lofte"]]) == ["lanna_badgruva", "leken", "fjugesta_centrum"]
+    assert named.loc["vintrosa", "population"] == 2994
+    ranks = dict(zip(places["name"], sites.naming_order(places), strict=True))
+    assert sorted(ranks, key=ranks.__getitem__) == [
+        "Fjugesta centrum",
+        "Lanna badgruva",
+        "Badplats Leken",
+        "Vintrosa",
+        "Mullhyttan",
+        "Gropen",
+        "Hidinge",
+        "Knista",
+        "Kvistbro",
+        "Edsberg",
+        "Tångeråsa",
+        "Lillsjöns badplats",
+        "Multen, Sixtorp",
+        "Multen, Brogalandet",
+    ]
+
+
+def test_a_places_file_without_population_or_lofte_loads_and_ranks_by_kind(tmp_path):
+    # places files written before the two properties: nothing named by the löfte, localities
+    # before bathing sites in the file's order
+    data = json.loads(sites.places_path().read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        del feature["properties"]["population"], feature["properties"]["lofte"]
+    path = tmp_path / "platser.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    places = sites.load_places(path)
+    assert not places["lofte"].any() and places["population"].isna().all()
+    ranks = sites.naming_order(places)
+    assert [places["name"][i] for i in sorted(range(len(ranks)), key=ranks.__getitem__)][:2] == [
+        "Fjugesta centrum",
+        "Vintrosa",
+    ]

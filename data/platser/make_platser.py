@@ -14,6 +14,12 @@ import shapely
 from pyproj import Transformer
 
 BATH = [5, 6, 7, 8, 9]
+#: Inhabitants of the places that are SCB tätorter (SCB tätorter 2020, in
+#: ../sources/lekeberg_key_places.csv; Fjugesta centrum has the tätort Fjugesta's): where names
+#: compete for room on a map, the larger locality is named first.
+POPULATION = {"fjugesta_centrum": 2422, "vintrosa": 2994, "mullhyttan": 533, "gropen": 283}
+#: The places the medborgarlöfte names: on the maps their names come before all others.
+NAMED_IN_LOFTE = ("fjugesta_centrum", "lanna_badgruva", "leken")
 # id, name, kind, themes, season, lat, lon, source, precision_m, radius_m, drawing, aliases
 PLACES = [
     (
@@ -239,6 +245,8 @@ def main() -> None:
                     "precision_m": prec,
                     "radius_m": radius,
                     "drawing": drawing,
+                    "population": POPULATION.get(pid),
+                    "lofte": pid in NAMED_IN_LOFTE,
                     "lon": round(lon, 6),
                     "lat": round(lat, 6),
                 },

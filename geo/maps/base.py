@@ -32,6 +32,7 @@ from geo import settings
 from geo.model import THEMES
 from geo.network import road_labels
 from geo.privacy import span_label
+from geo.sites import naming_order
 from geo.weeks import DAY_ABBR
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,9 @@ MIN_SIZE_JS = """
 #: Leaflet ``onEachFeature``: popups/tooltips from ``_title``, ``_rows``, ``_img`` (with its
 #: ``[width, height]`` in ``_img_size``) and ``_tooltip`` properties, written with textContent
 #: (never innerHTML), and ``_color``; a permanent label sits by ``_label_dir``/
-#: ``_label_offset`` (default centred) with the extra CSS class ``_label_class``; a polygon
+#: ``_label_offset`` (default centred) with the extra CSS class ``_label_class``, placed in the
+#: order ``_label_rank`` (0 first) and, with ``_label_on_rings``, set on a cluster bubble's ring
+#: rather than hidden (labels.js); a polygon
 #: with ``_min_px`` is drawn at least that wide (:data:`MIN_SIZE_JS`).
 SAFE_FEATURE_JS = JsCode(
     """
@@ -148,7 +151,8 @@ function (feature, layer) {
       s.textContent = String(p._tooltip);
       return s;
     }, {permanent: !!p._permanent, direction: p._label_dir || 'center',
-        offset: p._label_offset || [0, 0],
+        offset: p._label_offset || [0, 0], geoRank: p._label_rank,
+        geoOnRings: !!p._label_on_rings,
         className: 'geo-label' + (p._label_class ? ' ' + p._label_class : '')});
   }
 }
@@ -680,6 +684,10 @@ def road_layer(roads: gpd.GeoDataFrame) -> folium.GeoJson:
 def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
     """Return the named places, each labelled: bathing sites in blue italics, localities in black.
 
+    The names are placed in :func:`geo.sites.naming_order` (the medborgarlöfte's places first,
+    then localities by size), and a name of the löfte's may lie on a cluster bubble's ring,
+    never on its number, where it fits nowhere else (``labels.js``).
+
     Parameters
     ----------
     places
@@ -691,7 +699,7 @@ def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
         A layer named "Platser" whose features carry ``name`` (for the search box).
     """
     rows = []
-    for _, p in places.iterrows():
+    for rank, (_, p) in zip(naming_order(places), places.iterrows(), strict=True):
         kind = str(p.get("kind") or "")
         color = "#0571b0" if kind == "badplats" else "#444444"
         aliases = ", ".join(str(a) for a in list_value(p.get("aliases")))
@@ -707,6 +715,8 @@ def places_layer(places: gpd.GeoDataFrame) -> folium.GeoJson:
                 "_label_dir": "bottom",  # below the place: a plan's stop badge sits above
                 "_label_offset": [0, 4],
                 "_label_class": "geo-bath" if kind == "badplats" else "",
+                "_label_rank": rank,
+                "_label_on_rings": bool(p.get("lofte")),
                 "_color": color,
             }
         )

@@ -1,8 +1,10 @@
 /* Trygghetskartan: keep permanent map labels (place names, a plan's stop numbers) whole on the
  * map, off each other and off the markers one reads or clicks.
  *
- * geoPlaceLabels(map) places the labels one by one around the map's controls (stop badges
- * first, then localities, then bathing sites): each keeps its own place if that box is free,
+ * geoPlaceLabels(map) places the labels one by one around the map's controls, the more important
+ * first where they compete for room (stop badges, then the names by their tooltip option
+ * geoRank: the places the medborgarlöfte names, then localities by size, then the rest; names
+ * without it last, localities before bathing sites): each keeps its own place if that box is free,
  * else takes the first free one of right, left, top, bottom and half a line above or below
  * right and left. Markers in view are obstacles too: every visible plain circle marker (a
  * single incident, a kommun-marked traffic spot, a plan's stop; not the label's own), every
@@ -26,7 +28,10 @@
  * on a phone zoomed in on a plan's stops; bubbles all around it, as on a phone's whole-kommun
  * view of the lägesbild) is hidden (class geo-hidden) until a later placing finds it room; so
  * a name is never cut off, never covers a count, and covers another marker or a line only
- * where every whole place covers as much. A name set more than LEADER
+ * where every whole place covers as much. A name with the option geoOnRings (the löfte's
+ * places: Fjugesta centrum on a phone's whole-kommun view, with bubbles all around it) is
+ * searched for once more before it is hidden, with only the white disc holding a bubble's
+ * number unreadable and the bubble's coloured ring a marker it covers. A name set more than LEADER
  * px further from its own point than its own place puts it is tied to the point by a thin
  * line (class geo-leader, data-label its name):
  * moved around a bubble, it could stand nearer another place's point than its own and read
@@ -74,8 +79,12 @@ function geoPlaceLabels(map) {
     return (text || t._container).getBoundingClientRect();
   }
   function rank(t) {
-    var c = t.options.className || '';
-    return /geo-badge/.test(c) ? 0 : (/geo-bath/.test(c) ? 2 : 1);
+    // stop badges first; then the names by their option geoRank (0 first: the places the
+    // medborgarlöfte names, then localities by size), so the more important take the room;
+    // names without one after, localities before bathing sites
+    var c = t.options.className || '', r = t.options.geoRank;
+    if (/geo-badge/.test(c)) { return -1; }
+    return typeof r === 'number' ? r : 1e6 + (/geo-bath/.test(c) ? 1 : 0);
   }
   function shifted(b, dx, dy) {
     return {left: b.left + dx, right: b.right + dx, top: b.top + dy, bottom: b.bottom + dy};
@@ -128,16 +137,20 @@ function geoPlaceLabels(map) {
     return out;
   }
   function markerBoxes(l, frame, stacked) {
-    // the boxes a label keeps off for layer l, as {box, count}: a marker icon showing text (a
-    // cluster's count; count true) drawn and not faded out by the cluster group, icons
-    // stacked on the very same spot counting once; a plain circle marker; a spiderfied
-    // marker's leg
+    // the boxes a label keeps off for layer l, as {box, count, text}: a marker icon showing
+    // text (a cluster's count; count true, text the element holding the number) drawn and not
+    // faded out by the cluster group, icons stacked on the very same spot counting once; a
+    // plain circle marker; a spiderfied marker's leg
     var out = [];
     var icon = l instanceof L.Marker && l._icon;
     if (icon && icon.style.opacity !== '0' && /\S/.test(icon.textContent || '')) {
-      var r = icon.getBoundingClientRect();
+      var r = icon.getBoundingClientRect(), text = icon;
       var key = [r.left, r.top, r.right, r.bottom].map(Math.round).join();
-      if (r.width && !stacked[key]) { stacked[key] = true; out.push({box: r, count: true}); }
+      while (text.firstElementChild) { text = text.firstElementChild; }  // a bubble's white disc
+      if (r.width && !stacked[key]) {
+        stacked[key] = true;
+        out.push({box: r, count: true, text: text});
+      }
     } else if (drawn(l)) {
       out.push({box: circleBox(l, frame)});
     }
@@ -268,10 +281,10 @@ function geoPlaceLabels(map) {
     var region = {left: home.left - w, right: home.right + w,
                   top: home.top - h, bottom: home.bottom + h};
     // markers' boxes (the counts' apart); lines' segments [x1, y1, x2, y2, h]
-    var stones = [], counts = [], segs = [];
+    var stones = [], counts = [], segs = [], bubbles = [];
     near(region).forEach(function (s) {
       if (s.layer === t._source) { return; }
-      if (s.count) { counts.push(s.box); return; }
+      if (s.count) { counts.push(s.box); bubbles.push(s); return; }
       if (!s.segs) { stones.push(s.box); return; }
       s.segs.forEach(function (g) {  // only the segments that come near the region
         var h = s.h;
@@ -282,7 +295,6 @@ function geoPlaceLabels(map) {
       });
     });
     var others = placed.filter(function (p) { return overlap(p, region); });
-    var unread = others.concat(counts);  // what a name may not lie on: names, then counts
     // the other names' own points near by: a name moved closer to one of them than to its
     // own would read as that place's (Fjugesta centrum's name above Knista)
     var own = anchorOf(t, frame);
@@ -313,45 +325,60 @@ function geoPlaceLabels(map) {
       var mine = gap(b, own);
       return rivals.some(function (a) { return gap(b, a) + 1 < mine; }) ? 1 : 0;
     }
-    function score(c) {
-      // cut: beyond the edge or on a box, a name or a bubble's count (a name on a count hides
-      // a number one reads: on a phone "Multen, Brogalandet" lay on a bubble's 15); cover: on
-      // a marker, or on a line (as much as the line's stroke and gap it holds: the length
-      // inside times the width)
-      c.cut = unread.reduce(function (sum, p) { return sum + overlap(c.box, p); },
-                            outside(c.box, frame));
-      c.cover = stones.reduce(function (sum, p) { return sum + overlap(c.box, p); }, 0);
-      c.mis = misleads(c.box);
-      if (segs.length) {
-        c.lines = pieces(c.box);
-        c.cover = c.lines.reduce(function (sum, p) { return sum + p.length * 2 * p.h; }, c.cover);
+    function search(unread, stones) {
+      // the best place for the name where it may not lie on unread (names, counts) and keeps
+      // off stones (markers) and the lines where it can
+      function score(c) {
+        // cut: beyond the edge or on a box, a name or a bubble's count (a name on a count hides
+        // a number one reads: on a phone "Multen, Brogalandet" lay on a bubble's 15); cover: on
+        // a marker, or on a line (as much as the line's stroke and gap it holds: the length
+        // inside times the width)
+        c.cut = unread.reduce(function (sum, p) { return sum + overlap(c.box, p); },
+                              outside(c.box, frame));
+        c.cover = stones.reduce(function (sum, p) { return sum + overlap(c.box, p); }, 0);
+        c.mis = misleads(c.box);
+        if (segs.length) {
+          c.lines = pieces(c.box);
+          c.cover = c.lines.reduce(function (sum, p) { return sum + p.length * 2 * p.h; }, c.cover);
+        }
+        return c;
       }
-      return c;
-    }
-    var spots = [t._geoHome].concat(SPOTS);
-    var best = null, tried = [];
-    for (var i = 0; i < spots.length; i++) {
-      var c = score({side: spots[i][0], offset: spots[i][1], shift: [0, 0],
-                     box: boxAt(spots[i][0], spots[i][1])});
-      tried.push(c);
-      if (better(c, best)) { best = c; }
-      if (c.cut + c.cover + c.mis === 0) { break; }
-    }
-    // every place covers something: try each moved past what it covers (or back inside the
-    // map), then those moved once more in the same way
-    var known = {}, walls = stones.concat(unread);
-    for (var step = 0; step < 2 && best.cut + best.cover + best.mis > 0; step++) {
-      var next = [];
-      tried.forEach(function (c) {
-        var lines = (c.lines || []).map(function (p) { return p.box; });
-        moves(c, lines.length ? walls.concat(lines) : walls, frame).forEach(function (m) {
-          var key = m.side + m.offset.join();
-          if (!known[key]) { known[key] = true; next.push(score(m)); }
+      var spots = [t._geoHome].concat(SPOTS);
+      var best = null, tried = [];
+      for (var i = 0; i < spots.length; i++) {
+        var c = score({side: spots[i][0], offset: spots[i][1], shift: [0, 0],
+                       box: boxAt(spots[i][0], spots[i][1])});
+        tried.push(c);
+        if (better(c, best)) { best = c; }
+        if (c.cut + c.cover + c.mis === 0) { break; }
+      }
+      // every place covers something: try each moved past what it covers (or back inside the
+      // map), then those moved once more in the same way
+      var known = {}, walls = stones.concat(unread);
+      for (var step = 0; step < 2 && best.cut + best.cover + best.mis > 0; step++) {
+        var next = [];
+        tried.forEach(function (c) {
+          var lines = (c.lines || []).map(function (p) { return p.box; });
+          moves(c, lines.length ? walls.concat(lines) : walls, frame).forEach(function (m) {
+            var key = m.side + m.offset.join();
+            if (!known[key]) { known[key] = true; next.push(score(m)); }
+          });
         });
+        next.forEach(function (c) { if (better(c, best)) { best = c; } });
+        // moved once more: only the least covered ones, so crowded spots stay quick
+        tried = next.sort(compare).slice(0, 12);
+      }
+      return best;
+    }
+    var best = search(others.concat(counts), stones);
+    if (best.cut > 0 && t.options.geoOnRings && bubbles.length) {
+      // a name the medborgarlöfte names (Fjugesta centrum on a phone, bubbles all around it)
+      // lies on a bubble's ring, as on a marker, rather than be hidden; never on its number
+      var numbers = bubbles.map(function (s) {
+        return s.number || (s.number = s.text.getBoundingClientRect());
       });
-      next.forEach(function (c) { if (better(c, best)) { best = c; } });
-      // moved once more: only the least covered ones, so crowded spots stay quick
-      tried = next.sort(compare).slice(0, 12);
+      var onRing = search(others.concat(numbers), stones.concat(counts));
+      if (onRing.cut === 0) { best = onRing; }
     }
     var box = place(t, best.side, best.offset);
     if (best.cut > 0) {  // cut off, on another name or on a count wherever it goes: not shown

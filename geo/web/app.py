@@ -29,7 +29,7 @@ from geo import settings, spots, users
 from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
-from geo.sites import load_boundary, load_places, nearest_place_names
+from geo.sites import load_boundary, load_places, naming_order, nearest_place_names
 from geo.web._history import describe_change, local_minute
 from geo.web._parts import AppParts, fields_refused
 from geo.web._plan_stops import planned_stops
@@ -173,8 +173,13 @@ def create_app(
         .to_crs(settings.display_crs)
         .to_json()
     )
+    # each with its rank for naming (labels.js names the löfte's places, then the larger
+    # localities first) and whether the löfte names it (its name may then lie on a bubble's ring)
     places_geojson = json.loads(
-        places[["place_id", "name", "kind", "geometry"]].to_crs(settings.display_crs).to_json()
+        places[["place_id", "name", "kind", "lofte", "geometry"]]
+        .assign(rank=naming_order(places))
+        .to_crs(settings.display_crs)
+        .to_json()
     )
     roads_geojson, schematic, road_items = _roads()
 

@@ -499,6 +499,7 @@ async function addBackground(map) {
     onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", f.properties.name), {
       permanent: ["ort", "centrum", "badplats"].includes(f.properties.kind),
       direction: "bottom", offset: [0, 4],
+      geoRank: f.properties.rank, geoOnRings: f.properties.lofte === true,
       className: "geo-label" + (f.properties.kind === "badplats" ? " geo-bath" : ""),
     }),
   }).addTo(map);
