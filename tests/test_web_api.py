@@ -411,6 +411,10 @@ def test_place_search_and_background(anna):
     bg = anna.get("/api/background").json()
     assert bg["boundary"]["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert len(bg["places"]["features"]) >= 10
+    # the app's map names the löfte's places first, as the lägesbild does (labels.js)
+    props = {f["properties"]["name"]: f["properties"] for f in bg["places"]["features"]}
+    assert props["Fjugesta centrum"]["rank"] == 0 and props["Fjugesta centrum"]["lofte"] is True
+    assert props["Vintrosa"]["rank"] < props["Knista"]["rank"] and not props["Vintrosa"]["lofte"]
     # the roads to click along when marking a stretch, in lon/lat, labelled by road number
     roads = bg["roads"]["features"]
     assert roads and {f["geometry"]["type"] for f in roads} == {"LineString"}
