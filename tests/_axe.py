@@ -52,6 +52,11 @@ def axe_violations(page: Any, exclude: tuple[str, ...] = ()) -> list[dict[str, A
     if not AXE_JS.is_file():
         msg = f"{AXE_JS} is missing; run `npm ci` (make does this)"
         raise AssertionError(msg)
+    # colours are judged as drawn: a popup fading in is lighter than it will be (its link
+    # read 4.17:1 mid-fade on a phone, under load), so every transition ends first
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running')", timeout=10000
+    )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
     violations: list[dict[str, Any]] = page.evaluate(

@@ -28,6 +28,28 @@ def open_map(page: Any, path: Path) -> list[str]:
     return errors
 
 
+def settle_labels(page: Any, *, quiet_ms: int = 400, timeout_ms: int = 15000) -> None:
+    """Wait until the map's names were placed after its last move and then stayed put.
+
+    ``geo/maps/labels.js`` stamps the map when it starts to move and when a placing ends; the
+    names have settled once a placing ended after the last move, nothing is mid-zoom, and no
+    placing followed for ``quiet_ms`` (a cluster's bubbles may glide on and ask for one
+    more). A fixed wait after a zoom failed under load, when the glide outlasted it.
+    """
+    page.wait_for_function(
+        f"""quiet => {{
+          const m = window[{MAP_JS}[0]];
+          const pane = m.getPane('mapPane');
+          if (m._animatingZoom || pane.classList.contains('leaflet-cluster-anim')) return false;
+          const placed = m._geoLabelsPlacedAt || 0;
+          return placed >= (m._geoLabelsMovedAt || 0) && performance.now() - placed >= quiet;
+        }}""",
+        arg=quiet_ms,
+        timeout=timeout_ms,
+        polling=50,
+    )
+
+
 def real_errors(errors: list[str]) -> list[str]:
     """Drop the errors of blocked tile requests (expected offline); keep everything else."""
     return [e for e in errors if not ("ERR_FAILED" in e and "tile.openstreetmap.org" in e)]

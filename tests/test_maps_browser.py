@@ -13,7 +13,14 @@ from geo.maps import THEME_COLORS, lagesbild_map, save_map, shared_map
 from geo.model import CATEGORIES, THEMES
 from geo.weeks import shift_week
 from tests import _maps_fixtures as fx
-from tests._browser import LABEL_OVERLAPS_JS, LABEL_STYLES_JS, MAP_JS, open_map, real_errors
+from tests._browser import (
+    LABEL_OVERLAPS_JS,
+    LABEL_STYLES_JS,
+    MAP_JS,
+    open_map,
+    real_errors,
+    settle_labels,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -107,7 +114,7 @@ def test_every_place_is_named_and_no_name_covers_another(offline_page, saved_map
             page.evaluate(
                 f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + {zoom}); }}"
             )
-            page.wait_for_timeout(600)
+            settle_labels(page)
         found = page.evaluate(LABEL_OVERLAPS_JS)
         if zoom == 0:
             assert names <= set(found["labels"])
@@ -528,7 +535,7 @@ def test_no_place_name_covers_a_cluster_count(offline_page, crowded_map, artifac
         page.evaluate(
             f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + {zoom}); }}"
         )
-        page.wait_for_timeout(900)
+        settle_labels(page)
         check(f"zoom {zoom:+d}")
     # the category boxes rebuild the clusters without moving the map: with every box unticked
     # the names go back to their own places (after a zoom), and stay there, on the bubbles,
@@ -538,7 +545,7 @@ def test_no_place_name_covers_a_cluster_count(offline_page, crowded_map, artifac
     for i in range(boxes.count()):
         boxes.nth(i).uncheck()
     page.evaluate(f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + 1); }}")
-    page.wait_for_timeout(900)
+    settle_labels(page)
     assert page.evaluate(_NAMES_ON_CLUSTERS_JS)["bubbles"] == []
     for i in range(boxes.count()):
         boxes.nth(i).check()
@@ -587,14 +594,14 @@ def test_on_a_phone_no_place_name_covers_a_cluster_count(browser, strewn_map, ar
     page = context.new_page()
     try:
         errors = open_map(page, strewn_map)
-        page.wait_for_timeout(600)
+        settle_labels(page)
         shown = set()
         for step, zoom in enumerate((0, 1, 1, -1, -1, -1)):
             if zoom:
                 page.evaluate(
                     f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + {zoom}); }}"
                 )
-                page.wait_for_timeout(900)
+                settle_labels(page)
             found = page.evaluate(_NAMES_ON_CLUSTERS_JS)
             if step == 0:
                 page.screenshot(path=str(artifacts_dir / "lagesbild-mobil-kluster.png"))
@@ -696,7 +703,7 @@ def test_a_name_moved_off_its_place_is_tied_to_it_by_a_line(
         page.evaluate(
             f"() => {{ const m = window[{MAP_JS}[0]]; m.setZoom(m.getZoom() + {zoom}); }}"
         )
-        page.wait_for_timeout(900)
+        settle_labels(page)
         check(f"zoom {zoom:+d}")
     assert real_errors(errors) == []
 

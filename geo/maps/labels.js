@@ -46,7 +46,9 @@
  * circles or obstacle lines come or go ('layeradd', 'layerremove': clusters rebuilt by the
  * week slider or the category boxes, which move nothing; a plan's stops set apart anew, with
  * new leaders). It waits while the map or a cluster group is mid-zoom; the events above
- * follow. It returns the placing function, to call again after adding labels. Used inline by
+ * follow. It returns the placing function, to call again after adding labels. The map keeps
+ * when it last began to move (_geoLabelsMovedAt) and when a placing last ended
+ * (_geoLabelsPlacedAt, performance.now() ms), so a test can wait for the names to settle. Used inline by
  * the folium maps (geo.maps.base) and served to the marking app (geo.web).
  */
 function geoPlaceLabels(map) {
@@ -443,6 +445,7 @@ function geoPlaceLabels(map) {
       }
     });
     drawLeaders(lines, frame);
+    map._geoLabelsPlacedAt = performance.now();  // a test waits for a placing after a move
   }
   function soon() { setTimeout(declutter, 0); }
   function once() {  // one placing after a burst of markers coming, going or settling
@@ -459,6 +462,7 @@ function geoPlaceLabels(map) {
   window.addEventListener('load', soon);  // every layer added, styles applied
   if (document.fonts && document.fonts.ready) { document.fonts.ready.then(soon); }
   map.on('moveend overlayadd overlayremove', declutter);
+  map.on('movestart zoomstart', function () { map._geoLabelsMovedAt = performance.now(); });
   map.on('layeradd layerremove', function (e) {
     watch(e.layer);
     if (e.layer instanceof L.Marker || e.layer instanceof L.CircleMarker
