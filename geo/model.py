@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -318,6 +319,36 @@ def _exact_names() -> dict[str, str]:
     return names
 
 
+#: Keywords of :data:`_KEYWORDS` that count only at the start of a word: short ones that sit
+#: inside other words ("epa" in "separat", "lob" in "global", "sikt" in "uppsikt" and
+#: "avsiktligt": "Separat cykelväg önskas" was motorburen problematik). The others also end a
+#: compound ("trafikbuller", "bilinbrott"), so they count anywhere.
+TEXT_WORD_START_KEYWORDS: frozenset[str] = frozenset({"epa", "lob", "sikt"})
+
+
+def keyword_in(word: str, text: str, word_start: Collection[str]) -> bool:
+    """Return whether a keyword occurs in normalised text (:func:`normalize_text`).
+
+    Parameters
+    ----------
+    word
+        The keyword, lower case without diacritics.
+    text
+        The text, normalised.
+    word_start
+        Keywords that count only at the start of a word (after a character that is no letter
+        or digit), not inside one.
+
+    Returns
+    -------
+    bool
+        Whether ``word`` occurs in ``text``.
+    """
+    if word in word_start:
+        return re.search(rf"(?<![a-z0-9]){re.escape(word)}", text) is not None
+    return word in text
+
+
 def category_from_text(text: str) -> str | None:
     """Guess the category from a category name or Swedish free text.
 
@@ -345,7 +376,7 @@ def category_from_text(text: str) -> str | None:
         return exact[norm]
     padded = f" {norm} "
     for cat_id, words in _KEYWORDS:
-        if any(word in padded for word in words):
+        if any(keyword_in(word, padded, TEXT_WORD_START_KEYWORDS) for word in words):
             return cat_id
     return None
 

@@ -18,13 +18,12 @@ on the rest of the log, so the file import and the pass form share them through
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.model import normalize_text
+from geo.model import keyword_in, normalize_text
 from geo.weeks import week_label
 
 #: Traffic-control types in the patrol log's activity text: type → keywords (normalised).
@@ -344,12 +343,7 @@ def control_types(activity_text: object) -> tuple[str, ...]:
     """
     text = normalize_text(str(activity_text or ""))
     return tuple(
-        kind for kind, words in CONTROL_TYPES.items() if any(_keyword_in(w, text) for w in words)
+        kind
+        for kind, words in CONTROL_TYPES.items()
+        if any(keyword_in(w, text, WORD_START_KEYWORDS) for w in words)
     )
-
-
-def _keyword_in(word: str, text: str) -> bool:
-    """Return whether a control keyword occurs in normalised text (:data:`WORD_START_KEYWORDS`)."""
-    if word in WORD_START_KEYWORDS:
-        return re.search(rf"(?<![a-z0-9]){re.escape(word)}", text) is not None
-    return word in text

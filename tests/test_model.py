@@ -149,3 +149,26 @@ def test_what_happened_decides_over_where_it_happened(offence, place, place_firs
 )
 def test_parking_complaints_are_parking_and_parking_places_decide_nothing(text, expected):
     assert category_from_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a short keyword inside another word said nothing: "Separat cykelväg önskas" was
+        # motorburen problematik ("epa"), "uppsikt" a trafikfarlig plats ("sikt")
+        ("Separat gång- och cykelväg önskas", None),
+        ("Personal har uppsikt över skolgården", None),
+        ("Det görs avsiktligt, varje helg", None),
+        ("Global reklam på busskuren", None),
+        # at the start of a word they still count, alone or opening a compound
+        ("EPA-traktorer kör runt torget", "motorburen"),
+        ("Epatraktor i hög fart", "motorburen"),
+        ("Dålig sikt vid utfarten", "trafikfarlig_plats"),
+        ("Siktskymmande häck i korsningen", "trafikfarlig_plats"),
+        ("Lob säljs vid badplatsen", "alkohol"),
+        # longer keywords also end a compound, as Swedish has it
+        ("Trafikbuller från riksvägen", "buller"),
+    ],
+)
+def test_short_keywords_count_only_at_the_start_of_a_word(text, expected):
+    assert category_from_text(text) == expected
