@@ -22,7 +22,7 @@ from geo.hotspots._common import (
     local_wall_time,
     step_range,
 )
-from geo.model import CATEGORIES, THEMES, has_clock_time
+from geo.model import THEMES, has_clock_time, theme_of
 from geo.sites import at_bathing_site
 
 logger = logging.getLogger(__name__)
@@ -207,8 +207,7 @@ def find_clusters(
     if per_category:
         cats = incidents["category"].astype("string").fillna("").to_numpy()
         for cat in sorted(set(cats) - {""}):
-            theme = CATEGORIES[cat].theme if cat in CATEGORIES else "S"
-            groups.append((theme, cat, np.asarray(cats == cat)))
+            groups.append((theme_of(cat, default="S"), cat, np.asarray(cats == cat)))
     place_index = places.sindex if places is not None and not places.empty else None
     for theme, category, mask in groups:
         idx = np.flatnonzero(mask)
