@@ -290,6 +290,8 @@ def test_a_point_placed_wrong_is_dragged_to_its_place_on_its_page(page, server):
     before = spots.get_spot(sid, path=path)["geometry"]
     page.goto(f"/markering/{sid}")
     page.click("details.redigera summary")
+    # the hint is shown by the details' 'toggle' event, which fires after the click returns
+    page.wait_for_selector("#flytta-hjalp", state="visible", timeout=5000)
     assert page.locator("#flytta-hjalp").is_visible()
     drag_pin(page, page.locator("#minikarta .leaflet-marker-draggable"), 60, 0)
     page.click("#redigera button[type=submit]")
