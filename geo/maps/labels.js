@@ -16,8 +16,15 @@
  * place): a label keeps LINE_GAP px off a line's stroke, tested segment by segment against
  * its box (a segment's part inside the box, times the stroke's width, is what it covers).
  * Markers, and lines CHUNK segments at a time, are looked up in a grid of CELL px squares, so
- * each label weighs only those near it (with the main job's 1,500 incidents a placing of its
- * 14 names takes 20-35 ms, most of it laying the labels out: bench/bench_labels.py).
+ * each label weighs only those near it. A label is laid out and its box read once per side it
+ * is tried at (when the map opens, or a side is first tried), and that box then moves with its
+ * point and offset; a label is written to the page only where its place changed (with the
+ * main job's 1,500 incidents a placing of its 14 names took 32-62 ms, most of it the browser
+ * laying the labels out again for every box read, and now takes a few ms, the whole kommun's
+ * 10-30: bench/bench_labels.py). Once all are written, the shown labels' boxes are read back
+ * (one layout for them all); a label not where its kept box said (its size changed since: a
+ * late font, larger text) is measured anew and placed again at once, and its leader line is
+ * drawn to where it is.
  * If none of those places is free, each is also tried moved just past what it covers (a
  * bubble on the place itself, as when incidents are geocoded to the place, covers them all;
  * of a line, the part under the label) or back inside the map, and once more, at most REACH
@@ -66,6 +73,16 @@ function geoPlaceLabels(map) {
                      // it (below a village, right of a marker) gets a thin line to the point
   var pending = null;  // a placing asked for by markers coming and going
   var leaders = null;  // the SVG the leader lines are drawn in, in a pane of their own
+  var drawnLeaders = '';  // the leader lines drawn, as their layer px and names
+  var remeasuring = false;  // a placing again after finding a label's measured box stale
+  var measured = {};  // by label: its words' box at each side laid out, from its point
+  function boxOf(el) {
+    // an element's box on the page as a plain object: a DOMRect's sides are read through the
+    // browser's bindings, and the placing reads them some 100,000 times (most of the whole
+    // kommun's placing once the names' sizes are known)
+    var r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+  }
   function overlap(a, b) {
     var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
     var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
@@ -75,10 +92,47 @@ function geoPlaceLabels(map) {
     t.options.direction = side;
     t.options.offset = offset;
     t.update();
-    // the words, not the padding; a stop's number with its badge
-    var text = /geo-badge/.test(t.options.className || '') ? t._container
-                                                              : t._container.firstElementChild;
-    return (text || t._container).getBoundingClientRect();
+    return boxOf(wordsOf(t));
+  }
+  function wordsOf(t) {  // the words, not the padding; a stop's number with its badge
+    return /geo-badge/.test(t.options.className || '') ? t._container
+      : t._container.firstElementChild || t._container;
+  }
+  function pointOf(t, frame) {  // where the tooltip is pinned on the page
+    var p = map.latLngToContainerPoint(t.getLatLng());
+    return {x: p.x + frame.left, y: p.y + frame.top};
+  }
+  function wordsBox(t, side, offset, pin) {
+    // the box of t's words at side and offset, pin its point on the page: laid out and read
+    // once per label and side, then moved with its point and offset (a label's size and its
+    // place beside its point do not change). Reading a box after each move made the browser
+    // lay the page out again each time: most of a placing's time, 32-62 ms with 14 names
+    var key = L.stamp(t), text = t._container.textContent, m = measured[key];
+    if (!m || m.text !== text) { m = measured[key] = {text: text, sides: {}}; }
+    var s = m.sides[side];
+    if (!s) {
+      L.DomUtil.removeClass(t._container, 'geo-hidden');
+      var b = place(t, side, offset);
+      s = m.sides[side] = {offset: offset, left: b.left - pin.x, right: b.right - pin.x,
+                           top: b.top - pin.y, bottom: b.bottom - pin.y};
+    }
+    var dx = pin.x + offset[0] - s.offset[0], dy = pin.y + offset[1] - s.offset[1];
+    return {left: s.left + dx, right: s.right + dx, top: s.top + dy, bottom: s.bottom + dy};
+  }
+  function show(t, best) {
+    // set t at the place chosen, or hide it (best null), writing to the page only what
+    // changed: Leaflet keeps an unchanged label beside its point through zooms and pans
+    var o = t.options, c = t._container, was = L.DomUtil.hasClass(c, 'geo-hidden');
+    var moved = o.direction !== best.side || o.offset[0] !== best.offset[0]
+      || o.offset[1] !== best.offset[1];
+    o.direction = best.side;
+    o.offset = best.offset;
+    if (best.cut > 0) {  // not shown: placed again when it shows
+      if (!was) { L.DomUtil.addClass(c, 'geo-hidden'); }
+      return;
+    }
+    if (was) { L.DomUtil.removeClass(c, 'geo-hidden'); }
+    if (moved || was) { t.update(); }
   }
   function rank(t) {
     // stop badges first; then the names by their option geoRank (0 first: the places the
@@ -146,10 +200,10 @@ function geoPlaceLabels(map) {
     var out = [];
     var icon = l instanceof L.Marker && l._icon;
     if (icon && icon.style.opacity !== '0' && /\S/.test(icon.textContent || '')) {
-      var r = icon.getBoundingClientRect(), text = icon;
+      var r = boxOf(icon), text = icon;
       var key = [r.left, r.top, r.right, r.bottom].map(Math.round).join();
       while (text.firstElementChild) { text = text.firstElementChild; }  // a bubble's white disc
-      if (r.width && !stacked[key]) {
+      if (r.right > r.left && !stacked[key]) {
         stacked[key] = true;
         out.push({box: r, count: true, text: text});
       }
@@ -255,8 +309,8 @@ function geoPlaceLabels(map) {
   function anchorOf(t, frame) {  // where the tooltip is pinned: a marker, a polygon's centre
     var ll = t.getLatLng && t.getLatLng();
     if (!ll || /geo-badge/.test(t.options.className || '')) { return null; }
-    var p = map.latLngToContainerPoint(ll);
-    return {tip: t, x: p.x + frame.left, y: p.y + frame.top};
+    var p = pointOf(t, frame);
+    return {tip: t, x: p.x, y: p.y};
   }
   function compare(a, b) {
     // the words whole, else less cut; then less covered; then nearer its own point than any
@@ -268,13 +322,9 @@ function geoPlaceLabels(map) {
   function better(c, best) { return best === null || compare(c, best) < 0; }
   function placeLabel(t, near, placed, frame) {
     // place tooltip t as well as it goes; return its box, or null if it is hidden
-    L.DomUtil.removeClass(t._container, 'geo-hidden');
     if (!t._geoHome) { t._geoHome = [t.options.direction, t.options.offset]; }
-    var sides = {};
-    function boxAt(side, offset) {  // laid out once per side: an offset only moves the box
-      var m = sides[side] || (sides[side] = {offset: offset, box: place(t, side, offset)});
-      return shifted(m.box, offset[0] - m.offset[0], offset[1] - m.offset[1]);
-    }
+    var at = pointOf(t, frame);
+    function boxAt(side, offset) { return wordsBox(t, side, offset, at); }
     var home = boxAt(t._geoHome[0], t._geoHome[1]);
     var pin = anchorOf(t, frame);  // how far its own place puts the words from the point
     t._geoHomeGap = pin === null ? 0 : gap(home, pin);
@@ -377,17 +427,14 @@ function geoPlaceLabels(map) {
       // a name the medborgarlöfte names (Fjugesta centrum on a phone, bubbles all around it)
       // lies on a bubble's ring, as on a marker, rather than be hidden; never on its number
       var numbers = bubbles.map(function (s) {
-        return s.number || (s.number = s.text.getBoundingClientRect());
+        return s.number || (s.number = boxOf(s.text));
       });
       var onRing = search(others.concat(numbers), stones.concat(counts));
       if (onRing.cut === 0) { best = onRing; }
     }
-    var box = place(t, best.side, best.offset);
-    if (best.cut > 0) {  // cut off, on another name or on a count wherever it goes: not shown
-      L.DomUtil.addClass(t._container, 'geo-hidden');
-      return null;
-    }
-    return box;
+    // cut off, on another name or on a count wherever it goes: not shown
+    show(t, best);
+    return best.cut > 0 ? null : best.box;
   }
   function leaderSvg() {
     // drawn in a pane of the map (it moves with a drag), over the areas and under the markers
@@ -410,10 +457,16 @@ function geoPlaceLabels(map) {
     // a name moved off its own point (around a bubble, past a road) is tied to it by a thin
     // line: set nearer another place's point than its own, it read as that place's name
     var svg = leaderSvg();
+    var ends = lines.map(function (l) {
+      return [map.containerPointToLayerPoint([l.from.x - frame.left, l.from.y - frame.top]),
+              map.containerPointToLayerPoint([l.to.x - frame.left, l.to.y - frame.top])];
+    });
+    var key = JSON.stringify([ends, lines.map(function (l) { return l.name; })]);
+    if (key === drawnLeaders) { return; }  // the same lines: nothing to draw
+    drawnLeaders = key;
     while (svg.firstChild) { svg.removeChild(svg.firstChild); }
-    lines.forEach(function (l) {
-      var a = map.containerPointToLayerPoint([l.from.x - frame.left, l.from.y - frame.top]);
-      var b = map.containerPointToLayerPoint([l.to.x - frame.left, l.to.y - frame.top]);
+    lines.forEach(function (l, i) {
+      var a = ends[i][0], b = ends[i][1];
       var line = document.createElementNS('http://www.w3.org/2000/svg', 'line');
       line.setAttribute('x1', a.x); line.setAttribute('y1', a.y);
       line.setAttribute('x2', b.x); line.setAttribute('y2', b.y);
@@ -425,19 +478,29 @@ function geoPlaceLabels(map) {
   function declutter() {
     if (animating()) { return; }  // boxes are moving; 'moveend' or 'animationend' comes after
     if (pending !== null) { clearTimeout(pending); pending = null; }  // this one sees all
-    var frame = map.getContainer().getBoundingClientRect();
+    var frame = boxOf(map.getContainer());
     var found = survey(frame);
     var controls = map.getContainer().querySelectorAll('.leaflet-control');
-    var placed = Array.prototype.map.call(controls, function (c) {
-      return c.getBoundingClientRect();
-    });
+    var placed = Array.prototype.map.call(controls, boxOf);
     anchors = found.tips.map(function (t) { return anchorOf(t, frame); })
       .filter(function (a) { return a !== null; });
-    var lines = [];
+    var shown = [], lines = [], stale = false;
     found.tips.forEach(function (t) {
       var box = placeLabel(t, found.near, placed, frame);
-      if (box) { placed.push(box); }
-      var own = box && anchorOf(t, frame);
+      if (box) { placed.push(box); shown.push({tip: t, box: box}); }
+    });
+    // each shown label's words read back once all are written (one layout for them all): a
+    // label not where its measured box said (its size changed since: a late font, larger
+    // text) is measured anew at a placing right after, and its leader drawn to where it is
+    shown.forEach(function (s) {
+      var t = s.tip, box = boxOf(wordsOf(t));
+      if (['left', 'right', 'top', 'bottom'].some(function (k) {
+        return Math.abs(box[k] - s.box[k]) > 1;
+      })) {
+        delete measured[L.stamp(t)];
+        stale = true;
+      }
+      var own = anchorOf(t, frame);
       if (own && gap(box, own) > (t._geoHomeGap || 0) + LEADER) {  // to the words' nearest point
         lines.push({name: t._container.textContent, from: own,
                     to: {x: Math.min(Math.max(own.x, box.left), box.right),
@@ -446,6 +509,12 @@ function geoPlaceLabels(map) {
     });
     drawLeaders(lines, frame);
     map._geoLabelsPlacedAt = performance.now();  // a test waits for a placing after a move
+    if (stale && !remeasuring) {  // once: a box that moves on its own is not chased
+      remeasuring = true;
+      map._geoLabelsRemeasured = (map._geoLabelsRemeasured || 0) + 1;
+      declutter();
+      remeasuring = false;
+    }
   }
   function soon() { setTimeout(declutter, 0); }
   function once() {  // one placing after a burst of markers coming, going or settling
@@ -458,9 +527,10 @@ function geoPlaceLabels(map) {
     }
   }
   map.eachLayer(watch);
+  function anew() { measured = {}; soon(); }  // the labels' sizes may have changed
   map.whenReady(soon);
-  window.addEventListener('load', soon);  // every layer added, styles applied
-  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(soon); }
+  window.addEventListener('load', anew);  // every layer added, styles applied
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(anew); }
   map.on('moveend overlayadd overlayremove', declutter);
   map.on('movestart zoomstart', function () { map._geoLabelsMovedAt = performance.now(); });
   map.on('layeradd layerremove', function (e) {
