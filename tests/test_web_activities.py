@@ -18,11 +18,13 @@ from geo import (
     activity_plan,
     activity_words,
     months,
+    patrol_log,
     users,
 )
 from geo.cli import main
 from geo.cli.report import activity_group
 from geo.errors import EntryError
+from geo.report import monthly
 from geo.report.monthly.police import police_presence
 from geo.web.activities import month_view
 from geo.weeks import shift_week, week_monday
@@ -328,12 +330,16 @@ def test_a_zero_is_not_done_and_nothing_logged_is_not_recorded(server, per):
     assert "en som inte loggat något som ”ej registrerat”" in html
 
 
-def test_gjort_says_the_unit_as_the_report_does(server, per):
+def test_gjort_says_the_unit_as_the_report_does(server, per, tmp_path):
     """Two months back: "Gjort: 0 av 5" left the unit to guess; the report says "5 gånger".
 
-    S3 (the police's 0 from the test above, or none) and X1, counted in weeks met.
+    S3 (the police's 0, as the test above logs it; the kommun nothing) and X1, counted in
+    weeks met (no pass, then one). The kommun's column, nothing logged, read "0 av 1 gång" as
+    if a 0 had been entered: it says "ej registrerat", as the report's Genomfört does.
     """
+    _base, path = server
     month = months.previous_month(MONTH)
+    assert put(per, "S3", "polis", month=month, times=0).status_code in (200, 201)
     view = per.get(f"/api/aktiviteter?manad={month}").json()
     html = per.get(f"/aktiviteter?manad={month}").text
 
@@ -344,12 +350,41 @@ def test_gjort_says_the_unit_as_the_report_does(server, per):
     s3 = line_of(view, "S3")
     planned = activity_words.count_text(s3["planned"], "times")
     assert planned.endswith(("gång", "gånger"))  # as the report's Planerat
-    for e in s3["executors"]:
-        assert e["done_label"] == f"0 av {planned}"
-        assert f"{e['label']} Gjort: 0 av {planned} · {e['status_label']}" in said("S3")
-    x1 = line_of(view, "X1")
-    weeks = activity_words.done_of_text(x1["executors"][0]["done"], x1["planned"], "weeks")
-    assert weeks.endswith("veckor") and f"Gjort: {weeks} ·" in said("X1")
+    police, kommun = s3["executors"]
+    assert (police["logged"], kommun["logged"]) == (0, None)
+    assert police["done_label"] == f"0 av {planned}"
+    assert f"Polisen Gjort: 0 av {planned} · ej genomförd" in said("S3")
+    assert kommun["done_label"] == "ej registrerat"
+    assert "Kommunen Gjort: ej registrerat · ej registrerat" in said("S3")
+    assert said("S3").count(f"0 av {planned}") == 1  # the police's 0 only
+    assert "inget loggat" not in said("S3")  # said once, not a third time
+    # the words the report's Genomfört uses for the same line and month
+    report = monthly.compute_report(
+        monthly.collect_inputs(month=month, store_path=path),
+        month=month,
+        emerging_cell_size_m=1000.0,
+        forecast_method="count_3m",
+    )
+    genomfort = report.tables["aktivitetsplan"].frame.set_index("Id").loc["S3", "Genomfört"]
+    assert genomfort.replace("\u00a0", " ") == "Polisen 0 gånger, Kommunen ej registrerat"
+    # X1 with no pass in the month's weeks: "ej registrerat", as the report says of them
+    assert "Polisen Gjort: ej registrerat · ej registrerat" in said("X1")
+    assert report.tables["aktivitetsplan"].frame.set_index("Id").loc["X1", "Genomfört"] == (
+        "ej registrerat"
+    )
+    # with a pass of 130 minutes, one week kept the promise: said in weeks
+    log = tmp_path / "logg.csv"
+    log.write_text(
+        f"datum,start,slut,plats,åtgärd\n{month}-10,18:00,20:10,Fjugesta,närvaro\n",
+        encoding="utf-8",
+    )
+    patrol_log.import_log(log, store_path=path)
+    x1 = line_of(per.get(f"/api/aktiviteter?manad={month}").json(), "X1")
+    html = per.get(f"/aktiviteter?manad={month}").text
+    weeks = activity_words.done_of_text(1, x1["planned"], "weeks")
+    assert weeks.startswith("1 av ") and weeks.endswith("veckor")
+    assert x1["executors"][0]["done_label"] == weeks
+    assert f"Gjort: {weeks} ·" in said("X1")
 
 
 def test_more_controls_than_planned_read_as_a_count_and_the_plan(server, per, tmp_path):
@@ -357,8 +392,6 @@ def test_more_controls_than_planned_read_as_a_count_and_the_plan(server, per, tm
 
     The hint beside a logged 1 read "patrulloggens kontroller räknas: 3 av 2 gånger".
     """
-    from geo import patrol_log
-
     _base, path = server
     month = months.previous_month(months.previous_month(MONTH))
     log = tmp_path / "logg.csv"
@@ -393,6 +426,12 @@ def test_in_the_current_month_a_line_nothing_is_logged_for_says_so(server, anna)
     html = anna.get("/aktiviteter").text
     said = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "Status: pågår, inget registrerat ännu" in said.split("N1", 1)[1]
+    # what was done in the report's words, not "0 av 2 gånger" as if a 0 had been entered
+    assert n1["executors"][0]["done_label"] == "inget registrerat ännu"
+    article = html.split('id="rad-N1"', 1)[1].split("</article>", 1)[0]
+    card = " ".join(re.sub(r"<[^>]+>", " ", article).split())
+    assert "Polisen Gjort: inget registrerat ännu · pågår, inget registrerat ännu" in card
+    assert "inget loggat" not in card  # said once, not a third time
     assert (
         "”pågår, inget registrerat ännu” när utföraren inte har loggat något för den, ”pågår, "
         "ligger efter” när det som är loggat är mindre än veckorna hittills kräver"

@@ -98,18 +98,22 @@ def _executor_item(
 ) -> dict[str, Any]:
     executor = str(row["executor"])
     own = sees_comment(user, executor)
-    unit, done = str(row["unit"]), int(row["done"])
+    unit, done, status = str(row["unit"]), int(row["done"]), str(row["status"])
+    # nothing recorded reads as the report's Genomfört says it, not "0 av 2 gånger" as if a 0
+    # had been entered
+    unrecorded = activity_words.nothing_recorded_text(status)
     item: dict[str, Any] = {
         "executor": executor,
         "label": str(row["executor_label"]),
         "done": done,
         # the report's words: "0 av 5" alone left the unit to guess
-        "done_label": activity_words.done_of_text(done, int(row["planned"]), unit),
+        "done_label": unrecorded or activity_words.done_of_text(done, int(row["planned"]), unit),
+        "unrecorded": bool(unrecorded),
         "logged": None if logged is None else int(logged["times"]),
         "logged_label": None
         if logged is None
         else activity_words.count_text(logged["times"], unit),
-        "status": str(row["status"]),
+        "status": status,
         "status_label": str(row["status_label"]),
         "may_log": not automatic and activity_entries.may_log(user, executor),
         "changes": _history(changes, user, executor),
@@ -156,7 +160,10 @@ def month_view(
         else empty) and
         ``executors``: per executor ``executor``, ``label``, ``done`` (what the status
         counts), ``done_label`` (it with the plan and the unit as the report says them, "0 av
-        5 gånger", "3 av 5 veckor", :func:`geo.activity_words.done_of_text`), ``logged`` (the
+        5 gånger", "3 av 5 veckor", :func:`geo.activity_words.done_of_text`; an executor that
+        recorded nothing as the report's Genomfört says it, "inget registrerat ännu" or "ej
+        registrerat", :func:`geo.activity_words.nothing_recorded_text`), ``unrecorded``
+        (whether ``done_label`` says so), ``logged`` (the
         activity log's number, ``None`` when nothing is logged: once the month is over the
         status then reads "ej registrerat", a 0 logged "ej genomförd"), ``logged_label``
         (it with its unit), ``status``, ``status_label``, ``may_log``, ``changes`` (the audit as
