@@ -88,3 +88,45 @@ def test_a_kommun_editor_on_a_phone_logs_n2_and_the_report_counts_it(browser, se
     table = report.tables["aktivitetsplan"].frame.set_index("Id")
     assert table.loc["N2", "Genomfört"] == "3 gånger"
     assert table.loc["N2", "Status"] == "delvis"
+
+
+#: The card's left border and a report cell's text colour, as the browser draws them.
+_BORDER = "e => getComputedStyle(e).borderLeftColor"
+_COLOUR = "e => getComputedStyle(e).color"
+
+
+def test_a_line_nothing_is_logged_for_is_coloured_as_the_report_not_grey(browser, server):
+    """N1, logged by no test here: "ej registrerat" last month, "pågår, inget registrerat ännu" now.
+
+    Its card fell back to the neutral grey of a line not planned; it is coloured as the report
+    colours the same status in its activity table.
+    """
+    base, path = server
+    pg = app_page(browser, base, name="per")
+    for month in (MONTH, months.today_month()):
+        pg.goto(f"/aktiviteter?manad={month}")
+        card = pg.locator("#rad-N1")
+        status = card.get_attribute("data-status")
+        assert status == ("not_logged" if month == MONTH else "not_logged_yet")
+        assert f"status-{status}" in (card.get_attribute("class") or "").split()
+        # the colour of a card whose status has no colour of its own
+        neutral = pg.evaluate(
+            """() => { const a = document.createElement('article'); a.className = 'aktivitet';
+                       document.body.append(a); const c = getComputedStyle(a).borderLeftColor;
+                       a.remove(); return c; }"""
+        )
+        border = card.evaluate(_BORDER)
+        assert border != neutral
+        inputs = monthly.collect_inputs(month=month, store_path=path)
+        report = monthly.compute_report(
+            inputs, month=month, emerging_cell_size_m=1000.0, forecast_method="count_3m"
+        )
+        said = report.tables["aktivitetsplan"].frame.set_index("Id").loc["N1", "Status"]
+        assert said == card.locator(".radstatus .statusord").inner_text()
+        shown = browser.new_page()
+        shown.set_content(monthly.render_html(report))
+        row = shown.locator("table[data-table=aktivitetsplan] tr:has(td:first-child:text-is('N1'))")
+        assert row.locator("td[class^='status-']").evaluate(_COLOUR) == border
+        shown.close()
+    assert pg.errors == []
+    pg.context.close()
