@@ -589,7 +589,7 @@ def test_a_pass_of_several_controls_counts_for_each(plan):
     # each pass on the row of its types together: seen, and counted once
     assert counts.to_dict() == {
         "Nykterhet": 0, "Hastighet": 0, "Motorburen": 0,
-        "Nykterhet och hastighet": 1, "Nykterhet och motorburen": 1,
+        "Nykterhet och hastighet": 1, "Nykterhet och motorburen": 1, "Totalt": 2,
     }  # fmt: skip
     assert controls_note(controls).startswith(
         "Raderna ”Nykterhet och hastighet” och ”Nykterhet och motorburen” gäller pass där flera"

@@ -1613,17 +1613,21 @@ def test_a_pass_of_two_control_types_counts_once_on_a_row_of_its_own(tmp_path):
     report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-12 09:00")
     frame = report.tables["kontroller"].frame
     rows = frame.set_index("Kontrolltyp")
-    assert list(rows.index) == ["Nykterhet", "Hastighet", "Motorburen", "Nykterhet och hastighet"]
+    assert list(rows.index) == [
+        "Nykterhet", "Hastighet", "Motorburen", "Nykterhet och hastighet", "Totalt",
+    ]  # fmt: skip
     both = rows.loc["Nykterhet och hastighet"]
     assert (both["Tillfällen"], both["Minuter"], both["Kontrollerade"]) == (1, 90, 40)
-    assert (both["Blåsta"], both["Ordningsböter"]) == (40, 6)
     sober, speed = rows.loc["Nykterhet"], rows.loc["Hastighet"]
     assert (sober["Tillfällen"], sober["Minuter"], sober["Kontrollerade"]) == (1, 60, 20)
-    assert (speed["Tillfällen"], speed["Kontrollerade"], speed["Ordningsböter"]) == (1, 30, "< 5")
+    assert (speed["Tillfällen"], speed["Kontrollerade"]) == (1, 30)
+    # 2 fines under k beside the total 8 would be 8 − 6: hidden with their partner
+    assert (both["Blåsta"], both["Ordningsböter"], speed["Ordningsböter"]) == (40, "–", "–")
     # every column sums each pass once: three passes, 210 minutes, 90 checked, 60 blew
-    numbers = frame[["Tillfällen", "Minuter", "Kontrollerade", "Blåsta"]]
+    numbers = frame[["Tillfällen", "Minuter", "Kontrollerade", "Blåsta"]].iloc[:-1]
     totals = numbers.apply(lambda c: pd.to_numeric(c, errors="coerce").sum())
     assert list(totals) == [3, 210, 90, 60]
+    assert list(rows.loc["Totalt", totals.index]) == list(totals)
     # the reader is told what the row is, under the table and in the tables' about sheet
     note = report.notes["kontroller"]
     assert note == [
@@ -1637,7 +1641,52 @@ def test_a_pass_of_two_control_types_counts_once_on_a_row_of_its_own(tmp_path):
     assert note[0] in list(about_frame(report)["Text"])
     # a month of single-type passes has no such row and no note
     plain = _presence_report(tmp_path, log.iloc[[0, 2]], month="2026-10", now="2026-11-12 09:00")
-    assert len(plain.tables["kontroller"].frame) == 3 and "kontroller" not in plain.notes
+    assert len(plain.tables["kontroller"].frame) == 3 + 1 and "kontroller" not in plain.notes
+
+
+def test_the_controls_table_ends_in_the_months_totals_each_pass_once(tmp_path):
+    """The council wants the month's controls in one row; a pass of two types counts once."""
+    passes = [
+        _control(1, "2026-10-02 19:00", "nykterhetskontroll", checked=20, breath_tests=20,
+                 dui_suspected=3),
+        _control(2, "2026-10-09 19:30", "nykterhetskontroll; hastighetskontroll",
+                 checked=40, breath_tests=35, dui_suspected=4, fines=6),
+        _control(3, "2026-10-16 20:00", "hastighetskontroll", checked=30, fines=2),
+        _control(4, "2026-10-23 18:00", "EPA-kontroll"),  # no counts given
+        _control(5, "2026-10-30 17:00", "hastighetskontroll; EPA-kontroll", checked=12),
+    ]  # fmt: skip
+    report = _presence_report(
+        tmp_path, pd.DataFrame(passes), month="2026-10", now="2026-11-12 09:00"
+    )
+    frame = report.tables["kontroller"].frame
+    assert frame["Kontrolltyp"].iloc[-1] == "Totalt"
+    total = frame.set_index("Kontrolltyp").loc["Totalt"]
+    # the sums over the passes themselves: each once, whatever rows they are on
+    assert total["Tillfällen"] == len(passes)
+    assert total["Minuter"] == round(sum(p["minutes"] for p in passes))
+    for field in ("checked", "breath_tests"):
+        heading = monthly.police.COUNT_COLUMNS[field]
+        assert total[heading] == sum(p.get(field, 0) for p in passes)
+    # an offence total at k or more is shown; 2 fines beside it would be derived: "–"
+    assert (total["Misstänkt rattfylleri"], total["Ordningsböter"]) == (7, 8)
+    rows = frame.set_index("Kontrolltyp")
+    assert rows.loc["Hastighet", "Ordningsböter"] == "–"
+    assert rows.loc["Nykterhet och hastighet", "Ordningsböter"] == "–"
+    # no pass gave a report: the total is empty, not 0 as if counted
+    assert total["Rapporter"] == "" and total["Platser"] == ""
+    # the report's outputs: a bold total row in the HTML, the last row of the CSV and sheet
+    html = monthly.render_html(report)
+    shown = _html_table(html, "kontroller")[-1]
+    assert shown[:7] == ["Totalt", "5", str(total["Minuter"]), "102", "55", "7", "8"]
+    assert '<tr class="total"><td>Totalt</td>' in html.split('data-table="kontroller"', 1)[1]
+    out = monthly.write_report(report, out_dir=tmp_path / "out", pdf=False)
+    csv = pd.read_csv(out["csv"] / "kontroller.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    sheet = pd.read_excel(out["xlsx"], sheet_name="kontroller", dtype=str)
+    for table in (csv, sheet):
+        last = table.iloc[-1]
+        assert (last["Kontrolltyp"], last["Tillfällen"], last["Kontrollerade"]) == (
+            "Totalt", "5", "102",
+        )  # fmt: skip
 
 
 def test_a_line_done_out_of_season_says_so_not_genomford(tmp_path):

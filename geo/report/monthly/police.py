@@ -19,7 +19,7 @@ from geo.patrol_log_fields import (
 )
 from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import compared_periods, in_period
-from geo.report.monthly.tables import Table, suppress
+from geo.report.monthly.tables import Table, suppress, suppress_parts
 from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
 from geo.sites import Gazetteer, bathing_sites
 from geo.words import and_list
@@ -37,6 +37,9 @@ CANCELLED_COLUMN = "Inställda pass"
 #: The columns of :func:`controls_table` with the control counts: field → heading (the
 #: count's short name, :data:`~geo.patrol_log_fields.COUNT_SHORT_NAMES`, capitalised).
 COUNT_COLUMNS: dict[str, str] = {f: s.capitalize() for f, s in COUNT_SHORT_NAMES.items()}
+#: ``Kontrolltyp`` of :func:`controls_table`'s last row, the columns' sums, as the report's
+#: other totals are worded (the HTML sets it in bold).
+TOTAL_ROW = "Totalt"
 
 
 def police_presence(
@@ -196,7 +199,8 @@ def controls_table(
     40 were checked for what. It is counted on one row of the table, that of its types
     together (``"Nykterhet och hastighet"``), so no pass's minutes or counts are in two rows
     and a column's sum counts each pass once (until 2026-11-29 it counted under each type,
-    and the columns' sums held it twice); :func:`controls_note` says so under the table.
+    and the columns' sums held it twice); :func:`controls_note` says so under the table. A last
+    row, :data:`TOTAL_ROW`, gives the columns' sums, the month's passes each once.
 
     Parameters
     ----------
@@ -222,7 +226,11 @@ def controls_table(
         gave that count, so a count not reported does not read 0), ``Platser``. One row per
         control type (:data:`CONTROL_TYPES`, with 0 when none was held), for the passes of
         that type alone, then one per combination of types some pass held
-        (:func:`kinds_label`), for those passes.
+        (:func:`kinds_label`), for those passes; then :data:`TOTAL_ROW`, each column's sum
+        (empty where no row has a count, as a row's count not reported; ``Platser`` empty). An
+        offence count is hidden as :func:`~geo.report.monthly.tables.suppress_parts` hides a
+        breakdown of a total shown: with one row's count under ``k`` hidden, the sum would
+        give it away, so the smallest other count is hidden with it (both ``"–"``).
     """
     kinds = (
         patrol_log_controls.patrol_controls_in_month(patrol_log, month=month)
@@ -234,10 +242,20 @@ def controls_table(
     held: set[tuple[str, ...]] = {tuple(ks) for ks in kinds}
     groups: list[tuple[str, ...]] = [(kind,) for kind in CONTROL_TYPES]
     groups += sorted((ks for ks in held if len(ks) > 1), key=_in_type_order)
-    rows = []
+    cells = []
     for group in groups:
         mine = kinds.map(lambda ks, group=group: ks == group).to_numpy(dtype=bool)
-        rows.append([kinds_label(group), *_control_cells(log[mine], gaz, k=k)])
+        cells.append(_control_cells(log[mine], gaz))
+    # every pass is on one row (its types together), so a column's sum counts it once
+    total = [sum(c[0] for c in cells), sum(c[1] for c in cells)]
+    counts = {
+        field: _count_column([c[2][field] for c in cells], field, k=k) for field in COUNT_COLUMNS
+    }
+    rows = [
+        [kinds_label(group), occasions, minutes, *(counts[f][i] for f in COUNT_COLUMNS), where]
+        for i, (group, (occasions, minutes, _, where)) in enumerate(zip(groups, cells, strict=True))
+    ]
+    rows.append([TOTAL_ROW, *total, *(counts[f][-1] for f in COUNT_COLUMNS), ""])
     columns = ["Kontrolltyp", "Tillfällen", "Minuter", *COUNT_COLUMNS.values(), "Platser"]
     frame = pd.DataFrame(rows, columns=columns)
     return Table("kontroller", f"Kontroller per typ och plats, {month_label(month)}", frame)
@@ -270,7 +288,7 @@ def controls_note(controls: Table) -> str:
         that such a pass is counted on that row only, so no pass counts twice in a column's
         sum.
     """
-    singles = {kinds_label((kind,)) for kind in CONTROL_TYPES}
+    singles = {kinds_label((kind,)) for kind in CONTROL_TYPES} | {TOTAL_ROW}
     names = [f"”{n}”" for n in controls.frame["Kontrolltyp"] if n not in singles]
     if not names:
         return ""
@@ -283,23 +301,33 @@ def controls_note(controls: Table) -> str:
     )
 
 
-def _control_cells(passes: pd.DataFrame, gaz: Gazetteer | None, *, k: int) -> list[object]:
-    """Return one control type's cells: occasions, minutes, counts and places shown."""
+def _control_cells(
+    passes: pd.DataFrame, gaz: Gazetteer | None
+) -> tuple[int, int, dict[str, int | None], str]:
+    """Return one row's passes: occasions, minutes, counts (``None``: not given), places shown."""
     if passes.empty or gaz is None:
-        return [0, 0, *([""] * len(COUNT_COLUMNS)), ""]
+        return 0, 0, dict.fromkeys(COUNT_COLUMNS), ""
     where = sorted({shared_place(p, gaz) for v in passes["places"] for p in places_of(v)})
     minutes = round(float(pd.to_numeric(passes["minutes"]).sum()))
-    sums = count_sums(passes)
-    counts = [_count_cell(field, sums[field], k=k) for field in COUNT_COLUMNS]
-    # "–" is the legend's hidden count; no place is an empty cell
-    return [len(passes), minutes, *counts, ", ".join(where)]
+    # no place is an empty cell
+    return len(passes), minutes, count_sums(passes), ", ".join(where)
 
 
-def _count_cell(field: str, n: int | None, *, k: int) -> int | str:
-    """Return a control count as shared: empty when not given, an offence under k hidden."""
-    if n is None:
-        return ""
-    return suppress(n, k=k) if field in OFFENCE_COUNTS else n
+def _count_column(counts: list[int | None], field: str, *, k: int) -> list[int | str]:
+    """Return a count column as shared, its sum last.
+
+    A count not given is an empty cell, and so is the sum when no row gives one; an offence
+    (:data:`~geo.patrol_log_fields.OFFENCE_COUNTS`) under ``k`` is hidden, with a partner when
+    the sum is shown (:func:`~geo.report.monthly.tables.suppress_parts`; ``"–"`` is the
+    legend's hidden count).
+    """
+    given = [n for n in counts if n is not None]
+    total = sum(given) if given else None
+    if field not in OFFENCE_COUNTS:
+        return ["" if n is None else n for n in [*counts, total]]
+    shown = suppress_parts([n or 0 for n in counts], total=total or 0, k=k)
+    parts = ["" if n is None else said for n, said in zip(counts, shown, strict=True)]
+    return [*parts, "" if total is None else suppress(total, k=k)]
 
 
 def bathing_table(
