@@ -109,10 +109,12 @@ def test_priorities_file_reads_the_lofte_order(tmp_path: Path) -> None:
         "buller",
     }
     # a trafikfarlig plats (a blind exit, a crossing) calls for presence there, not a speed
-    # check; "narvaro" edits which
+    # check, and an accident alone is no evidence of speeding; "narvaro" edits which
     assert patrol.load_priorities().activity_categories("närvaro/synlighet") == {
-        "trafikfarlig_plats"
+        "trafikfarlig_plats",
+        "trafikolycka",
     }
+    assert "trafikolycka" not in patrol.load_priorities().activity_categories("hastighetskontroll")
     edited.write_text("[aktiviteter]\nnarvaro = []\n", encoding="utf-8")
     assert patrol.load_priorities(edited).traffic_activity("trafikfarlig_plats") == (
         "hastighetskontroll"

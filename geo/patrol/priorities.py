@@ -55,7 +55,9 @@ class PlanSettings:
         Traffic categories that make a stop :data:`PRESENCE`, visible traffic supervision at
         the place: a trafikfarlig plats (a blind exit, a crossing, a pedestrian crossing) is
         no speeding, and a speed check, held on a straight stretch away from junctions,
-        answered it until 2026-11-29.
+        answered it until 2026-11-29; nor is an accident alone evidence of speeding (until
+        2026-11-29 a traffic accident, in no list, called for the theme's speed check, and on
+        the roads for none).
     alcohol_categories
         Narcotics-and-alcohol categories that make a stop an :data:`ALCOHOL_ACTION` where
         they lead (drinking in public, langning), instead of the theme's drugs operation.
@@ -110,7 +112,7 @@ class PlanSettings:
     )
     sobriety_categories: tuple[str, ...] = ("rattfylleri",)
     vehicle_check_categories: tuple[str, ...] = ("motorburen", "buller")
-    presence_categories: tuple[str, ...] = ("trafikfarlig_plats",)
+    presence_categories: tuple[str, ...] = ("trafikfarlig_plats", "trafikolycka")
     alcohol_categories: tuple[str, ...] = ("alkohol",)
     repeat_factor: float = 0.3
     last_week_factor: float = 0.3
