@@ -16,6 +16,7 @@ import shapely
 
 from geo import network, roads, settings
 from geo.model import INCIDENT_COLUMNS
+from geo.patrol import load_priorities
 
 
 def grid_graph(side: int = 112, spacing_m: float = 100.0, seed: int = 0) -> nx.MultiDiGraph:
@@ -101,9 +102,10 @@ def main() -> None:
     )
     df["time_precision"] = "exact"
     incidents = gpd.GeoDataFrame(df, geometry=inc_pts, crs=settings.working_crs)
-    seg, t_seg = timed(roads.road_segments, S, incidents)
+    checks = load_priorities()
+    seg, t_seg = timed(roads.road_segments, S, incidents, checks=checks)
     rows.append(("road_segments, 1,500 incidents, schematic", f"{len(seg)} segments", t_seg, None))
-    _, t_cp = timed(roads.control_points, seg, S, top=10)
+    _, t_cp = timed(roads.control_points, seg, S, checks=checks, top=10)
     rows.append(("control_points, top 10", "", t_cp, None))
 
     print(f"{'step':48} {'size':>22} {'seconds':>8} {'target':>7}  ok")

@@ -381,6 +381,13 @@ def category_from_text(text: str) -> str | None:
     return None
 
 
+def short_label(category: str) -> str:
+    """Return a category's label as a reason says it, e.g. ``"vårdslös körning"``."""
+    if category not in CATEGORIES:
+        return category
+    return CATEGORIES[category].label.split(" (")[0].split("/")[0].lower()
+
+
 def theme_of(category: str, default: str | None = None) -> str:
     """Return the löfte theme of a category id.
 

@@ -143,8 +143,9 @@ def analyse(
     layers = dict(run_analysis(incidents, places, seed=seed, area=area, end=end))
     G = G if G is not None else load_graph()
     traffic = incidents[incidents["theme"] == "T"]
-    layers["road_segments"] = road_segments(G, traffic, spots=spots)
-    layers["control_points"] = control_points(layers["road_segments"], G)
+    checks = load_priorities()  # the plan's: which check a traffic category calls for
+    layers["road_segments"] = road_segments(G, traffic, checks=checks, spots=spots)
+    layers["control_points"] = control_points(layers["road_segments"], G, checks=checks)
     return layers
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas as gpd
 import networkx as nx
@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo import network, settings
 from geo.errors import CRSError
-from geo.model import VEHICLE_CHECK, has_clock_time
+from geo.model import CATEGORIES, CHECKS, VEHICLE_CHECK, has_clock_time, short_label
 from geo.projection import require_projected
 from geo.spots import for_police
 from geo.weeks import DAY_ABBR
@@ -59,23 +59,97 @@ CONTROL_COLUMNS: tuple[str, ...] = (
     "peak",
     "straight",
 )
-#: Categories that call for a speed check, a vehicle check and a sobriety check. Until
-#: 2026-11-29 motorburen problematik and noise counted as speeding: "varav 17
-#: hastighet/körsätt" on a road whose events were loud cars and mopeds (a planner's review).
-SPEED_CATEGORIES = frozenset({"hastighet", "vardslos_korning"})
-VEHICLE_CATEGORIES = frozenset({"motorburen", "buller"})
-SOBRIETY_CATEGORIES = frozenset({"rattfylleri"})
-#: The categories a check on the road answers: a marked spot counts on its road segment only
-#: with one of them. A trafikfarlig plats calls for presence at the place and "övrigt" is no
-#: traffic matter; counted, either made a control point of its segment, a speed or sobriety
-#: check by the speed limit, and the spot's page listed that check as planned for it.
-CHECKED_CATEGORIES = SPEED_CATEGORIES | VEHICLE_CATEGORIES | SOBRIETY_CATEGORIES
-#: The segment columns counting those, and what a reason or a map's popup calls them.
-SEGMENT_KINDS: tuple[tuple[str, str], ...] = (
-    ("n_speed", "hastighet/körsätt"),
-    ("n_vehicle", "motorburen/buller"),
-    ("n_sobriety", "rattfylleri"),
+#: The segment columns counting the events of each check, in the order a reason says them.
+#: Which categories a check is for is the plan's (``data/prioriteringar.toml``
+#: ``[aktiviteter]``, :class:`TrafficChecks`): until 2026-11-29 the roads kept lists of their
+#: own, and a planner who moved a category in the file changed the plan's stops but not the
+#: road control points.
+CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("n_speed", CHECKS[1]),
+    ("n_vehicle", VEHICLE_CHECK),
+    ("n_sobriety", CHECKS[0]),
 )
+#: The checks in the order a tie between them is settled: speed, sobriety, vehicle.
+_TIE_ORDER: tuple[str, ...] = ("n_speed", "n_sobriety", "n_vehicle")
+
+
+class TrafficChecks(Protocol):
+    """The plan's settings as the roads read them: which check a traffic category calls for.
+
+    :class:`geo.patrol.PlanSettings` (``data/prioriteringar.toml``, ``[aktiviteter]``
+    ``nykterhet``, ``fordonskontroll``, ``narvaro``) is one; the roads sit beside the plan
+    and do not read its file, so the caller passes the settings the plan uses.
+    """
+
+    def traffic_activity(self, category: str) -> str:
+        """Return the activity a traffic event of ``category`` calls for."""
+        ...
+
+    def activity_categories(self, activity: str) -> frozenset[str]:
+        """Return the traffic categories whose events call for ``activity``."""
+        ...
+
+
+def check_categories(checks: TrafficChecks) -> dict[str, frozenset[str]]:
+    """Return the traffic categories each segment column counts (:data:`CHECK_COLUMNS`).
+
+    Parameters
+    ----------
+    checks
+        The plan's settings (:class:`TrafficChecks`).
+
+    Returns
+    -------
+    dict
+        ``{"n_speed": {"hastighet", "vardslos_korning", …}, "n_vehicle": …, "n_sobriety": …}``.
+    """
+    return {col: checks.activity_categories(check) for col, check in CHECK_COLUMNS}
+
+
+def checked_categories(checks: TrafficChecks) -> frozenset[str]:
+    """Return the categories a check on the road answers.
+
+    A marked spot counts on its road segment only with one of them: by the project's file
+    not a trafikfarlig plats (it calls for presence at the place) nor "övrigt" (no traffic
+    matter); counted, either made a control point of its segment, and the spot's page listed
+    that check as planned for it.
+
+    Parameters
+    ----------
+    checks
+        The plan's settings (:class:`TrafficChecks`).
+
+    Returns
+    -------
+    frozenset of str
+        Category ids of theme ``T`` whose events call for a speed, vehicle or sobriety check.
+    """
+    return frozenset().union(*check_categories(checks).values())
+
+
+def segment_kinds(checks: TrafficChecks) -> tuple[tuple[str, str], ...]:
+    """Return the segment columns counting a check's events and what a reason calls them.
+
+    Parameters
+    ----------
+    checks
+        The plan's settings (:class:`TrafficChecks`).
+
+    Returns
+    -------
+    tuple
+        ``(column, label)`` pairs, e.g. ``("n_speed", "hastighet/vårdslös körning")``, the
+        label the check's categories in :data:`geo.model.CATEGORIES` order; a check no
+        category calls for is left out.
+    """
+    out = []
+    for col, cats in check_categories(checks).items():
+        named = [short_label(c) for c in CATEGORIES if c in cats]
+        if named:
+            out.append((col, "/".join(named)))
+    return tuple(out)
+
+
 #: Events and marked spots farther than this from every road count on no segment (metres).
 SNAP_M = 50.0
 #: Fewer events than this on a segment: say "för få händelser" rather than claim a hotspot.
@@ -213,7 +287,11 @@ def segment_of_spot(
 
 
 def _traffic_events(
-    incidents: gpd.GeoDataFrame, spots: gpd.GeoDataFrame | None, *, max_precision_m: float | None
+    incidents: gpd.GeoDataFrame,
+    spots: gpd.GeoDataFrame | None,
+    *,
+    checked: frozenset[str],
+    max_precision_m: float | None,
 ) -> gpd.GeoDataFrame:
     traffic = incidents[incidents["theme"] == "T"]
     if max_precision_m is not None and "location_precision_m" in traffic:
@@ -240,7 +318,7 @@ def _traffic_events(
         require_projected(spots)
         open_spots = for_police(spots)
         if "category" in open_spots:
-            open_spots = open_spots[open_spots["category"].astype(str).isin(CHECKED_CATEGORIES)]
+            open_spots = open_spots[open_spots["category"].astype(str).isin(checked)]
         pts = spot_points(open_spots.geometry.to_numpy())
         parts.append(
             gpd.GeoDataFrame(
@@ -384,6 +462,7 @@ def road_segments(
     G: nx.MultiDiGraph,
     incidents: gpd.GeoDataFrame,
     *,
+    checks: TrafficChecks,
     spots: gpd.GeoDataFrame | None = None,
     tolerance_m: float = SNAP_M,
     min_segment_m: float = 200,
@@ -402,10 +481,14 @@ def road_segments(
     incidents
         Incidents (columns of :data:`geo.model.INCIDENT_COLUMNS`, EPSG:3006); only theme ``T``
         counts.
+    checks
+        The plan's settings (:class:`TrafficChecks`, :func:`geo.patrol.load_priorities`):
+        which categories ``n_speed``, ``n_vehicle`` and ``n_sobriety`` count, and which marked
+        spots count at all.
     spots
         Optional kommun-marked traffic spots (points or lines, EPSG:3006, columns ``spot_id``,
         ``category``, ``status``); only open ones of a category a check answers count
-        (:func:`geo.spots.for_police`, :data:`CHECKED_CATEGORIES`: a parking spot is the
+        (:func:`geo.spots.for_police`, :func:`checked_categories`: a parking spot is the
         kommun's, a trafikfarlig plats and "övrigt" call for no check).
     tolerance_m
         Events farther than this from every road are not counted.
@@ -461,7 +544,8 @@ def road_segments(
         places = load_places()
     edges = _undirected_edges(G)
     segments = _segments_from_edges(edges, min_segment_m=min_segment_m, max_segment_m=max_segment_m)
-    events = _traffic_events(incidents, spots, max_precision_m=max_precision_m)
+    checked = checked_categories(checks)
+    events = _traffic_events(incidents, spots, checked=checked, max_precision_m=max_precision_m)
     snapped = network.snap_to_edges(G, events.geometry, tolerance_m=tolerance_m)
     ok = snapped["snapped"].notna().to_numpy()
     seg_tree = shapely.STRtree(segments.geometry.to_numpy())
@@ -480,9 +564,8 @@ def road_segments(
     segments["n_incidents"] = count(counted["kind"] == "incident")
     segments["n_spots"] = count(counted["kind"] == "spot")
     segments["n_events"] = segments["n_incidents"] + segments["n_spots"]
-    segments["n_speed"] = count(counted["category"].isin(SPEED_CATEGORIES))
-    segments["n_vehicle"] = count(counted["category"].isin(VEHICLE_CATEGORIES))
-    segments["n_sobriety"] = count(counted["category"].isin(SOBRIETY_CATEGORIES))
+    for col, cats in check_categories(checks).items():
+        segments[col] = count(counted["category"].isin(cats))
     segments["events_per_km"] = segments["n_events"] / (segments["length_m"] / 1000.0)
     timed = counted[(counted["kind"] == "incident").to_numpy() & has_clock_time(counted)]
     profiles = np.zeros((n_seg, 168), dtype=np.int64)
@@ -579,6 +662,7 @@ def control_points(
     segments: gpd.GeoDataFrame,
     G: nx.MultiDiGraph,
     *,
+    checks: TrafficChecks,
     top: int = 10,
     half_window_m: float = 150,
     junction_m: float = 100,
@@ -592,6 +676,9 @@ def control_points(
         Output of :func:`road_segments`.
     G
         The road graph (junctions are avoided; a schematic graph is named in the reason).
+    checks
+        The plan's settings the segments were counted with (:func:`road_segments`): the
+        reason names each check's categories as they do.
     top
         How many segments (those with events, best rank first) get a control point.
     half_window_m
@@ -608,13 +695,14 @@ def control_points(
     -------
     geopandas.GeoDataFrame
         Columns :data:`CONTROL_COLUMNS`, Point geometry (EPSG:3006): ``activity`` is the
-        check most of the segment's events call for (:data:`SPEED_CATEGORIES`,
-        :data:`SOBRIETY_CATEGORIES`, :data:`VEHICLE_CATEGORIES`; on a tie in that order; on a
+        check most of the segment's events call for (``n_speed``, ``n_sobriety``,
+        ``n_vehicle``, as ``checks`` say; on a tie in that order; on a
         road under 60 km/h without any of them a sobriety check, else a speed check);
         ``reason`` says why in Swedish;
         ``straight`` tells whether a straight stretch was found (else the midpoint).
     """
     chosen = segments[segments["n_events"] > 0].sort_values("rank").head(top)
+    kinds_of = segment_kinds(checks)
     junctions = _junctions(G)
     schematic = bool(G.graph.get("schematic", False))
     rows: list[dict[str, Any]] = []
@@ -628,13 +716,9 @@ def control_points(
             speed = float("nan")
         # the check most of its events call for; on a tie speed, then sobriety; a road
         # without any of them: a sobriety check where it is slow (a village street)
-        checks = [
-            (seg.n_speed, "hastighetskontroll"),
-            (seg.n_sobriety, "nykterhetskontroll"),
-            (seg.n_vehicle, VEHICLE_CHECK),
-        ]
-        most = max(n for n, _ in checks)
-        activity = next(a for n, a in checks if n == most)
+        counted = [(getattr(seg, col), dict(CHECK_COLUMNS)[col]) for col in _TIE_ORDER]
+        most = max(n for n, _ in counted)
+        activity = next(a for n, a in counted if n == most)
         if most == 0:
             activity = "nykterhetskontroll" if speed < 60 else "hastighetskontroll"
         # two decimals under 10 km: "14 på 1,0 km (14,4 per km)" did not add up; 0,97 does
@@ -644,7 +728,7 @@ def control_points(
         parts = [
             f"{_events_text(seg.n_incidents, seg.n_spots, period)} på {km} km ({per_km} per km)"
         ]
-        kinds = [f"{n} {what}" for col, what in SEGMENT_KINDS if (n := getattr(seg, col))]
+        kinds = [f"{n} {what}" for col, what in kinds_of if (n := getattr(seg, col))]
         if kinds:
             parts.append("varav " + and_list(kinds))
         peak = _text(seg.peak)

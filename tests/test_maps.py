@@ -537,7 +537,7 @@ def test_a_road_stretch_says_what_and_when_its_traffic_events_are(internal_html)
     }
     rows = stretches["Väg 204 genom Fjugesta"]
     assert rows["Trafikhändelser"] == "9"
-    assert rows["Varav"] == "6 hastighet/körsätt, 3 motorburen/buller"
+    assert rows["Varav"] == "6 hastighet/vårdslös körning, 3 motorburen problematik/buller"
     assert rows["Flest händelser"] == "tis 15–18" and rows["Hastighetsgräns"] == "50 km/h"
     assert "Flest händelser" not in stretches["E18 vid Lekhyttan"]  # none known, none said
     # two of the nine are places the kommun marked, not dated events; said where there are any

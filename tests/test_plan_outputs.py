@@ -43,8 +43,9 @@ def lekeberg(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     incidents = store.read_incidents(path)
     places = load_places()
     G = network.load_graph()
-    cps = roads.control_points(roads.road_segments(G, incidents, places=places), G)
     opts = replace(patrol.load_priorities(), forecast_method="count_3m")
+    segments = roads.road_segments(G, incidents, checks=opts, places=places)
+    cps = roads.control_points(segments, G, checks=opts)
     return {
         "store": path, "incidents": incidents, "places": places, "G": G, "cps": cps,
         "opts": opts, "area": load_boundary().buffer(500),
@@ -420,7 +421,10 @@ def test_a_past_weeks_road_segments_count_its_year_and_say_so(lekeberg) -> None:
     from geo.patrol.stored import plan_control_points
 
     inc, week = lekeberg["incidents"], "2026-W22"
-    cps = plan_control_points(inc, lekeberg["G"], week=week, places=lekeberg["places"], top=10)
+    cps = plan_control_points(
+        inc, lekeberg["G"], week=week, places=lekeberg["places"], top=10,
+        options=lekeberg["opts"],
+    )  # fmt: skip
     assert len(cps)
     t = pd.to_datetime(inc["occurred_at"])
     begin, end, period = patrol.reason_period(t, week)
@@ -433,7 +437,7 @@ def test_a_past_weeks_road_segments_count_its_year_and_say_so(lekeberg) -> None:
     # events after the week change nothing: the same control points, the same reasons
     before = plan_control_points(
         inc[t < end], lekeberg["G"], week=week,
-        places=lekeberg["places"], top=10,
+        places=lekeberg["places"], top=10, options=lekeberg["opts"],
     )  # fmt: skip
     pd.testing.assert_frame_equal(before, cps)
     # and the counts are those of the year: at most the traffic events of the year
@@ -699,21 +703,21 @@ def test_plan_map_shows_both_routes_and_stops_apart(
 
 #: The longest reason the plan writes: a road control point with every part said (the
 #: check's own comparison with last year, the segment's period and peak, a marked spot's note,
-#: "Åtgärd efter …"), commas, semicolons and Swedish letters (1,078 characters).
+#: "Åtgärd efter …"), commas, semicolons and Swedish letters (1,099 characters).
 LONG_REASON = (
     "Inom 300 m: 14 händelser 2025-11-30 – 2026-11-22 (6 hastighet, 5 rattfylleri, 3 "
     "vårdslös körning); senaste 2026-10-31; flest händelser lör 14–17 (oftast fre och lör); "
     "hastighet och vårdslös körning: fler än samma 90 dagar i fjol (9 mot 4); andra teman på "
     "platsen: 12 händelser (8 ordningsstörning, 4 skadegörelse); prognos vecka 49: 1,3 "
     "händelser, varav 0,9 trafik. Hela vägavsnittet: 50 trafikhändelser på 1,0 km (51,3 per "
-    "km) 2025-11-30 – 2026-11-22; varav 32 hastighet/körsätt, 17 motorburen/buller och 1 "
-    "rattfylleri; flest händelser på sträckan tis 15–18. Plats: rak sträcka utan korsning inom "
-    "100 m, vägren på båda sidor; bra uppställningsplats vid busshållplatsen söder om "
-    "Åsbro–Ölmbrotorp-vägen. Obs: schematiskt vägnät, kontrollera platsen. Löfte: Trafik. "
-    "Källor: syntetiska exempeldata (7), polisen (5), kommunen (2), markerad plats (kommunen). "
-    "Åtgärd efter de senaste 90 dagarna: 6 hastighet, 3 vårdslös körning, 2 rattfylleri. Tid: "
-    "13 % av platsens prognos för veckan infaller under stoppets timme, fre 20–21 (mest lör "
-    "14–15: 21 %; tiden väljs för alla turens stopp)."
+    "km) 2025-11-30 – 2026-11-22; varav 32 hastighet/vårdslös körning, 17 motorburen "
+    "problematik/buller och 1 rattfylleri; flest händelser på sträckan tis 15–18. Plats: rak "
+    "sträcka utan korsning inom 100 m, vägren på båda sidor; bra uppställningsplats vid "
+    "busshållplatsen söder om Åsbro–Ölmbrotorp-vägen. Obs: schematiskt vägnät, kontrollera "
+    "platsen. Löfte: Trafik. Källor: syntetiska exempeldata (7), polisen (5), kommunen (2), "
+    "markerad plats (kommunen). Åtgärd efter de senaste 90 dagarna: 6 hastighet, 3 vårdslös "
+    "körning, 2 rattfylleri. Tid: 13 % av platsens prognos för veckan infaller under "
+    "stoppets timme, fre 20–21 (mest lör 14–15: 21 %; tiden väljs för alla turens stopp)."
 )
 
 

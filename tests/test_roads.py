@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from pathlib import Path
@@ -14,10 +15,15 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from geo import network, roads, settings, store
+from geo import network, patrol, roads, settings, store
 from geo.cli.network import network_group
-from geo.model import INCIDENT_COLUMNS
+from geo.model import INCIDENT_COLUMNS, VEHICLE_CHECK
 from geo.sites import load_places
+
+#: The project's priorities file: which check a traffic category calls for, as the plan reads it.
+CHECKS = patrol.load_priorities()
+_segments = functools.partial(roads.road_segments, checks=CHECKS)
+_points = functools.partial(roads.control_points, checks=CHECKS)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +89,7 @@ def cluster(G) -> gpd.GeoDataFrame:
 
 
 def test_cluster_segment_ranks_first_with_counts(G, cluster, places) -> None:
-    seg = roads.road_segments(G, cluster, places=places)
+    seg = _segments(G, cluster, places=places)
     top = seg.iloc[0]
     assert top["rank"] == 1 and top["ref"] == "204"
     assert top["n_events"] == 8 and top["n_incidents"] == 8 and top["n_spots"] == 0
@@ -100,7 +106,7 @@ def test_cluster_segment_ranks_first_with_counts(G, cluster, places) -> None:
 @pytest.fixture(scope="module")
 def four_roads(G, places) -> tuple[gpd.GeoDataFrame, list[shapely.LineString]]:
     """Speed events on four segments whose order differs by count, density and events per km."""
-    empty = roads.road_segments(G, _incidents([], categories=[], times=[]), places=places)
+    empty = _segments(G, _incidents([], categories=[], times=[]), places=places)
     by_label = empty.set_index("label").geometry
     v204 = empty[empty["ref"] == "204"].reset_index(drop=True)
     lines = [
@@ -123,7 +129,7 @@ def four_roads(G, places) -> tuple[gpd.GeoDataFrame, list[shapely.LineString]]:
 def test_segments_rank_by_events_per_km_with_few_events_last(G, places, four_roads) -> None:
     """Rank follows events per km (as README promises), not counts or the smoothed density."""
     incidents, lines = four_roads
-    seg = roads.road_segments(G, incidents, places=places)
+    seg = _segments(G, incidents, places=places)
     top = seg.head(4)
     assert list(top["rank"]) == [1, 2, 3, 4]
     assert list(top["n_events"]) == [3, 6, 3, 2]
@@ -182,7 +188,7 @@ def test_cli_prints_the_segments_in_rank_order_with_events_per_km(
 
 
 def test_how_profile_is_hour_of_week_from_monday(G, cluster, places) -> None:
-    top = roads.road_segments(G, cluster, places=places).iloc[0]
+    top = _segments(G, cluster, places=places).iloc[0]
     profile = top["how_profile"]
     assert len(profile) == 168 and sum(profile) == 8
     assert profile[0] == 1  # Monday 00:30
@@ -193,7 +199,7 @@ def test_how_profile_is_hour_of_week_from_monday(G, cluster, places) -> None:
 
 def test_segments_cover_the_roads_and_respect_lengths(G, places) -> None:
     empty = _incidents([], categories=[], times=[])
-    seg = roads.road_segments(G, empty, places=places, min_segment_m=200, max_segment_m=1000)
+    seg = _segments(G, empty, places=places, min_segment_m=200, max_segment_m=1000)
     edges = network.graph_edges(G)
     undirected_km = edges.drop_duplicates(subset=["osmid", "length"])["length"].sum() / 1000
     assert seg["length_m"].sum() / 1000 == pytest.approx(undirected_km, rel=0.02)
@@ -226,7 +232,7 @@ def test_short_edges_are_merged_into_200_m_segments(tmp_path: Path, places) -> N
     lang = [d["length"] for _, _, d in G.edges(data=True) if d.get("name") == "Långgatan"]
     assert len(lang) == 2 * 18 and max(lang) < 60  # both directions, 50 m pieces
     empty = _incidents([], categories=[], times=[])
-    seg = roads.road_segments(G, empty, places=places, min_segment_m=200, max_segment_m=300)
+    seg = _segments(G, empty, places=places, min_segment_m=200, max_segment_m=300)
     main_seg = seg[seg["name"] == "Långgatan"]
     # ~900 m (a little more on the ellipsoid) → 4 equal segments between 200 and 300 m
     assert len(main_seg) == math.ceil(main_seg["length_m"].sum() / 300)
@@ -241,7 +247,7 @@ def test_far_and_non_traffic_incidents_do_not_count(G, places) -> None:
     pts = [shapely.Point(mid.x + 2000, mid.y), shapely.Point(mid.x + 5, mid.y)]
     far = _incidents(pts[:1], categories=["hastighet"], times=["2025-06-06 22:00"])
     other = _incidents(pts[1:], categories=["inbrott"], times=["2025-06-06 22:00"], theme="S")
-    seg = roads.road_segments(G, pd.concat([far, other], ignore_index=True), places=places)
+    seg = _segments(G, pd.concat([far, other], ignore_index=True), places=places)
     assert seg["n_events"].sum() == 0
 
 
@@ -259,7 +265,7 @@ def test_spots_count_and_closed_spots_do_not(G, places) -> None:
         crs=settings.working_crs,
     )
     empty = _incidents([], categories=[], times=[])
-    seg = roads.road_segments(G, empty, spots=spots, places=places)
+    seg = _segments(G, empty, spots=spots, places=places)
     # open: new, assessed and action planned (as the plan and the maps count them)
     assert seg["n_spots"].sum() == 3 and seg["n_incidents"].sum() == 0
     top = seg.iloc[0]
@@ -274,26 +280,26 @@ def test_a_control_point_names_the_kommuns_marked_spots_apart_from_events(
     # an app review: a control point's "10 trafikhändelser 2025-… på …" counted two places the
     # kommun had marked as dated events, and the plan's stop there never said they were the
     # kommun's
-    first_road = roads.road_segments(G, cluster, places=places).iloc[0]
+    first_road = _segments(G, cluster, places=places).iloc[0]
     mid = first_road.geometry.interpolate(0.5, normalized=True)
     spots = gpd.GeoDataFrame(
         {"spot_id": ["a", "b"], "category": ["hastighet", "buller"], "status": ["ny", "bedomd"]},
         geometry=[mid, mid],
         crs=settings.working_crs,
     )
-    seg = roads.road_segments(G, cluster, spots=spots, places=places)
+    seg = _segments(G, cluster, spots=spots, places=places)
     top = seg.iloc[0]
     assert (top["n_incidents"], top["n_spots"]) == (8, 2)
     period = "2025-01-01 – 2025-12-31"
-    reason = roads.control_points(seg, G, top=1, period=period).iloc[0]["reason"]
+    reason = _points(seg, G, top=1, period=period).iloc[0]["reason"]
     assert reason.startswith(f"8 trafikhändelser {period} och 2 platser som kommunen markerat på ")
-    only_spots = roads.road_segments(G, cluster.iloc[:0], spots=spots.iloc[:1], places=places)
-    reason = roads.control_points(only_spots, G, top=1, period=period).iloc[0]["reason"]
+    only_spots = _segments(G, cluster.iloc[:0], spots=spots.iloc[:1], places=places)
+    reason = _points(only_spots, G, top=1, period=period).iloc[0]["reason"]
     assert reason.startswith("1 plats som kommunen markerat på ")  # no period: none counted
 
 
 def test_network_density_spreads_along_roads_not_across(G, cluster, places) -> None:
-    seg = roads.road_segments(G, cluster, places=places, bandwidth_m=500)
+    seg = _segments(G, cluster, places=places, bandwidth_m=500)
     top = seg.iloc[0]
     assert top["density_per_km"] > 0
     # a neighbouring piece of the same road gets some density, a far road none
@@ -310,14 +316,14 @@ def test_labels_name_road_and_place(G, places) -> None:
     line = _road_line(G, "Hidinge", "Lanna")
     pts = _along(line, [0.1, 0.12, 0.14])
     inc = _incidents(pts, categories=["hastighet"] * 3, times=["2025-06-06 22:00"] * 3)
-    top = roads.road_segments(G, inc, places=places).iloc[0]
+    top = _segments(G, inc, places=places).iloc[0]
     # the road and the place; told from the road's other segments by Hidinge by where it is
     assert top["label"] == "väg 204 0,3 km nordost om Hidinge"
 
 
 def test_control_points(G, cluster, places) -> None:
-    seg = roads.road_segments(G, cluster, places=places)
-    cps = roads.control_points(seg, G, top=5)
+    seg = _segments(G, cluster, places=places)
+    cps = _points(seg, G, top=5)
     assert list(cps.columns) == [*roads.CONTROL_COLUMNS, "geometry"]
     assert len(cps) == (seg["n_events"] > 0).sum()  # only segments with events
     first = cps.iloc[0]
@@ -341,26 +347,56 @@ def test_a_road_of_loud_cars_gets_a_vehicle_check_and_says_its_kinds_apart(G, pl
     pts = _along(line, [0.3, 0.31, 0.32, 0.33, 0.34, 0.35])
     cats = ["motorburen", "buller", "motorburen", "hastighet", "vardslos_korning", "rattfylleri"]
     inc = _incidents(pts, categories=cats, times=["2025-06-06 21:00"] * 6)
-    seg = roads.road_segments(G, inc, places=places)
+    seg = _segments(G, inc, places=places)
     top = seg.iloc[0]
     assert (top["n_speed"], top["n_vehicle"], top["n_sobriety"]) == (2, 3, 1)
-    cp = roads.control_points(seg, G, top=1).iloc[0]
+    cp = _points(seg, G, top=1).iloc[0]
     assert cp["activity"] == "fordonskontroll (A-traktor/EPA/moped)"
-    assert "varav 2 hastighet/körsätt, 3 motorburen/buller och 1 rattfylleri;" in cp["reason"]
+    assert (
+        "varav 2 hastighet/vårdslös körning, 3 motorburen problematik/buller och 1 rattfylleri;"
+        in cp["reason"]
+    )
+
+
+def _priorities(tmp_path: Path, aktiviteter: str) -> patrol.PlanSettings:
+    """The plan's settings from a priorities file whose ``[aktiviteter]`` a planner edited."""
+    path = tmp_path / "prioriteringar.toml"
+    path.write_text(f"[aktiviteter]\n{aktiviteter}\n", encoding="utf-8")
+    return patrol.load_priorities(path)
+
+
+def test_the_priorities_file_chooses_the_road_checks_as_it_does_the_plans(
+    G, places, tmp_path
+) -> None:
+    # the roads kept lists of their own beside [aktiviteter]: a planner who put buller under
+    # nykterhet changed the plan's stops but not the road control points
+    line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
+    pts = _along(line, [0.3, 0.31, 0.32, 0.33, 0.34])
+    cats = ["buller", "buller", "buller", "motorburen", "rattfylleri"]
+    inc = _incidents(pts, categories=cats, times=["2025-06-06 21:00"] * 5)
+    seg = _segments(G, inc, places=places)
+    assert (seg.iloc[0]["n_vehicle"], seg.iloc[0]["n_sobriety"]) == (4, 1)
+    cp = _points(seg, G, top=1).iloc[0]
+    assert cp["activity"] == CHECKS.traffic_activity("buller") == VEHICLE_CHECK
+    edited = _priorities(tmp_path, 'nykterhet = ["rattfylleri", "buller"]')
+    seg = roads.road_segments(G, inc, checks=edited, places=places)
+    assert (seg.iloc[0]["n_vehicle"], seg.iloc[0]["n_sobriety"]) == (1, 4)
+    cp = roads.control_points(seg, G, checks=edited, top=1).iloc[0]
+    assert cp["activity"] == edited.traffic_activity("buller") == "nykterhetskontroll"
+    # and the reason names the categories as the file lists them
+    assert "varav 1 motorburen problematik och 4 rattfylleri/buller;" in cp["reason"]
 
 
 def test_control_points_speed_and_empty(G, places) -> None:
     line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
     pts = _along(line, [0.3, 0.31, 0.32, 0.33])
     inc = _incidents(pts, categories=["hastighet"] * 4, times=["2025-06-06 15:00"] * 4)
-    cps = roads.control_points(roads.road_segments(G, inc, places=places), G, top=1)
+    cps = _points(_segments(G, inc, places=places), G, top=1)
     assert len(cps) == 1 and cps.iloc[0]["activity"] == "hastighetskontroll"
-    assert "varav 4 hastighet/körsätt;" in cps.iloc[0]["reason"]
+    assert "varav 4 hastighet/vårdslös körning;" in cps.iloc[0]["reason"]
     assert "rattfylleri" not in cps.iloc[0]["reason"]  # no "och 0 rattfylleri"
     assert cps.iloc[0]["label"].startswith("E18 ")
-    none = roads.control_points(
-        roads.road_segments(G, _incidents([], categories=[], times=[]), places=places), G
-    )
+    none = _points(_segments(G, _incidents([], categories=[], times=[]), places=places), G)
     assert none.empty and list(none.columns) == [*roads.CONTROL_COLUMNS, "geometry"]
 
 
@@ -368,7 +404,7 @@ def test_geographic_incidents_are_refused(G, cluster, places) -> None:
     from geo.errors import CRSError
 
     with pytest.raises(CRSError):
-        roads.road_segments(G, cluster.to_crs(4326), places=places)
+        _segments(G, cluster.to_crs(4326), places=places)
 
 
 def test_layers_round_trip_and_cli(tmp_path: Path, G, cluster) -> None:
@@ -385,14 +421,26 @@ def test_layers_round_trip_and_cli(tmp_path: Path, G, cluster) -> None:
     assert json.loads(layer.sort_values("rank").iloc[0]["how_profile"])[4 * 24 + 22] == 4
     cps = store.read_layer("control_points", gpkg)
     assert len(cps) == len(data["control_points"])
+    # --priorities: the file the plan reads chooses the checks (5 rattfylleri, 3 hastighet)
+    mine = tmp_path / "mine.toml"
+    mine.write_text("[aktiviteter]\nnykterhet = []\n", encoding="utf-8")
+    edited = CliRunner().invoke(
+        network_group,
+        [
+            "roads", "--store", str(gpkg), "--graph", str(network.schematic_osm_path()),
+            "--priorities", str(mine), "--json",
+        ],
+    )  # fmt: skip
+    assert edited.exit_code == 0, edited.output
+    assert json.loads(edited.stdout)["control_points"][0]["activity"] == "hastighetskontroll"
     assert np.isfinite(shapely.get_x(cps.geometry.to_numpy())).all()
 
 
 def test_vaguely_located_incidents_are_not_put_on_roads(G, cluster, places) -> None:
     vague = cluster.assign(location_precision_m=[5000.0] * 3 + [10.0] * 5)
-    seg = roads.road_segments(G, vague, places=places)
+    seg = _segments(G, vague, places=places)
     assert seg["n_events"].sum() == 5
-    everything = roads.road_segments(G, vague, places=places, max_precision_m=None)
+    everything = _segments(G, vague, places=places, max_precision_m=None)
     assert everything["n_events"].sum() == 8
 
 
@@ -406,7 +454,7 @@ def test_cli_says_event_for_one_event(tmp_path: Path, four_roads) -> None:
 
 def test_segments_of_one_road_by_one_place_are_named_by_where_they_are(G, places) -> None:
     # a planner read "väg 204 vid Fjugesta centrum (del 2)", with no "del 1" in the plan
-    seg = roads.road_segments(G, _incidents([], categories=[], times=[]), places=places)
+    seg = _segments(G, _incidents([], categories=[], times=[]), places=places)
     centre = places.set_index("name").geometry["Fjugesta centrum"].centroid
     by_town = seg[seg["label"].str.contains(r"^väg 204 .* om Fjugesta centrum", regex=True)]
     assert len(by_town) >= 2 and by_town["label"].is_unique
@@ -451,16 +499,16 @@ def test_a_parking_spot_makes_no_speed_check_and_a_careless_driving_spot_does(G,
     line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
     (mid,) = _along(line, [0.3])
     drunk = _incidents([mid], categories=["rattfylleri"], times=["2025-06-06 22:10"])
-    parked = roads.road_segments(G, drunk, spots=_marked("parkering", mid), places=places)
+    parked = _segments(G, drunk, spots=_marked("parkering", mid), places=places)
     top = parked.iloc[0]
     assert (top["n_spots"], top["n_speed"], top["n_events"]) == (0, 0, 1)
-    assert roads.control_points(parked, G, top=1).iloc[0]["activity"] == "nykterhetskontroll"
-    alone = roads.road_segments(G, drunk.iloc[:0], spots=_marked("parkering", mid), places=places)
-    assert roads.control_points(alone, G, top=5).empty  # no check of its own either
-    careless = roads.road_segments(G, drunk, spots=_marked("vardslos_korning", mid), places=places)
+    assert _points(parked, G, top=1).iloc[0]["activity"] == "nykterhetskontroll"
+    alone = _segments(G, drunk.iloc[:0], spots=_marked("parkering", mid), places=places)
+    assert _points(alone, G, top=5).empty  # no check of its own either
+    careless = _segments(G, drunk, spots=_marked("vardslos_korning", mid), places=places)
     top = careless.iloc[0]
     assert (top["n_spots"], top["n_speed"]) == (2, 2)
-    assert roads.control_points(careless, G, top=1).iloc[0]["activity"] == "hastighetskontroll"
+    assert _points(careless, G, top=1).iloc[0]["activity"] == "hastighetskontroll"
 
 
 @pytest.mark.parametrize("category", ["trafikfarlig_plats", "ovrigt"])
@@ -470,9 +518,26 @@ def test_a_spot_no_check_answers_counts_on_no_road(G, places, category) -> None:
     line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
     (mid,) = _along(line, [0.3])
     empty = _incidents([], categories=[], times=[])
-    alone = roads.road_segments(G, empty, spots=_marked(category, mid), places=places)
+    alone = _segments(G, empty, spots=_marked(category, mid), places=places)
     assert alone["n_spots"].sum() == 0
-    assert roads.control_points(alone, G, top=5).empty
+    assert _points(alone, G, top=5).empty
     drunk = _incidents([mid], categories=["rattfylleri"], times=["2025-06-06 22:10"])
-    beside = roads.road_segments(G, drunk, spots=_marked(category, mid), places=places)
+    beside = _segments(G, drunk, spots=_marked(category, mid), places=places)
     assert (beside.iloc[0]["n_events"], beside.iloc[0]["n_spots"]) == (1, 0)
+
+
+def test_a_marked_spot_counts_on_its_road_as_the_priorities_file_says(G, places, tmp_path) -> None:
+    # a planner who takes trafikfarlig_plats out of narvaro has the plan answer it with a
+    # speed check (PlanSettings.traffic_activity); the roads then count its spots as speeding
+    line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
+    (mid,) = _along(line, [0.3])
+    empty = _incidents([], categories=[], times=[])
+    spots = _marked("trafikfarlig_plats", mid)
+    edited = _priorities(tmp_path, 'narvaro = ["trafikolycka"]')
+    seg = roads.road_segments(G, empty, checks=edited, spots=spots, places=places)
+    assert (seg.iloc[0]["n_spots"], seg.iloc[0]["n_speed"]) == (2, 2)
+    cp = roads.control_points(seg, G, checks=edited, top=1).iloc[0]
+    assert cp["activity"] == edited.traffic_activity("trafikfarlig_plats") == "hastighetskontroll"
+    assert roads.checked_categories(edited) - roads.checked_categories(CHECKS) == {
+        "trafikfarlig_plats"
+    }

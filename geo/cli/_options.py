@@ -129,3 +129,13 @@ def echo_quarantined(
             click.echo(f"          … and {count - len(shown)} more: table '{table}' in the store")
     if resolved:
         click.echo(f"  {resolved} quarantined rows of earlier imports mended (resolved)")
+
+
+def priorities_option(func: F) -> F:
+    """Add ``--priorities FILE``: the plan's priorities file (default ``data/prioriteringar.toml``).
+
+    It says which check a traffic category calls for, in the plan and on the roads alike.
+    """
+    return path_option(
+        "--priorities", exists=True, help_text="Priorities file (default data/prioriteringar.toml)."
+    )(func)

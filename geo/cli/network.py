@@ -10,8 +10,9 @@ import click
 
 from geo import network, store
 from geo import roads as road_layers
-from geo.cli._options import existing_store_option, json_option, path_option
+from geo.cli._options import existing_store_option, json_option, path_option, priorities_option
 from geo.errors import GeoError
+from geo.patrol import load_priorities
 from geo.spots import read_spots
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ def info(graph_path: Path | None, as_json: bool) -> None:
 @click.option("--tolerance-m", type=float, default=50.0, show_default=True, help="Snap distance.")
 @click.option("--min-segment-m", type=float, default=200.0, show_default=True)
 @click.option("--top", type=int, default=10, show_default=True, help="Control points to suggest.")
+@priorities_option
 @json_option
 def roads(
     store_path: Path | None,
@@ -122,6 +124,7 @@ def roads(
     tolerance_m: float,
     min_segment_m: float,
     top: int,
+    priorities: Path | None,
     as_json: bool,
 ) -> None:
     """Rank road segments by traffic events per km; write layers road_segments and control_points.
@@ -129,16 +132,23 @@ def roads(
     Traffic incidents (theme T) and the open kommun-marked spots (from the marking app)
     within --tolerance-m of a road count. Segments with fewer than 3 events rank after the
     others. Prints a control point for each of the --top best-ranked segments, in rank order.
+    Which check a category calls for is the plan's: [aktiviteter] in --priorities.
 
     Example: geo network roads --top 5
     """
     incidents = store.read_incidents(store_path, themes=["T"])
     spots = read_spots(store_path)
     G = network.load_graph(path=graph_path)
+    checks = load_priorities(priorities)
     segments = road_layers.road_segments(
-        G, incidents, spots=spots, tolerance_m=tolerance_m, min_segment_m=min_segment_m
+        G,
+        incidents,
+        checks=checks,
+        spots=spots,
+        tolerance_m=tolerance_m,
+        min_segment_m=min_segment_m,
     )
-    points = road_layers.control_points(segments, G, top=top)
+    points = road_layers.control_points(segments, G, checks=checks, top=top)
     store.write_layer(segments, "road_segments", store_path)
     store.write_layer(points, "control_points", store_path)
     per_km = segments.set_index("segment_id")["events_per_km"]

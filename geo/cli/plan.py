@@ -16,6 +16,7 @@ from geo.cli._options import (
     existing_store_option,
     json_option,
     path_option,
+    priorities_option,
     store_option,
 )
 from geo.weeks import DAY_NAMES, week_sentence
@@ -44,9 +45,7 @@ if TYPE_CHECKING:
 )
 @click.option("--dwell", "dwell_min", type=float, default=None, help="Minutes per stop (10-16).")
 @click.option("--trips", "max_trips", type=click.IntRange(1, 2), default=None, help="1 or 2.")
-@path_option(
-    "--priorities", exists=True, help_text="Priorities file (default data/prioriteringar.toml)."
-)
+@priorities_option
 @click.option(
     "--method",
     type=click.Choice(["auto", "milp", "heuristic"]),

@@ -46,8 +46,9 @@ from geo.maps.base import (
     to_display,
 )
 from geo.model import CATEGORIES, SOURCES, SYNTHETIC_SOURCE, THEMES, synthetic_note
+from geo.patrol.priorities import load_priorities
 from geo.projection import require_projected
-from geo.roads import SEGMENT_KINDS
+from geo.roads import segment_kinds
 from geo.sites import bathing_site_ids, bathing_site_of
 from geo.spots import OPEN_STATUSES, SPOT_CATEGORIES, STATUSES, when_text
 from geo.weeks import DAY_ABBR, week_range
@@ -527,13 +528,14 @@ def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, flo
     rate = segments["events_per_km"].astype(float).fillna(0.0)
     vmax = float(rate.max()) if len(rate) and rate.max() > 0 else 1.0
     cmap = branca.colormap.LinearColormap(list(SEGMENT_RAMP), vmin=0.0, vmax=vmax)
+    kinds_of = segment_kinds(load_priorities())  # the categories the layer's checks count
     rows = []
     for rec, r in zip(segments.to_dict("records"), rate, strict=True):
         name = " ".join(x for x in (_text(rec.get("ref")), _text(rec.get("name"))) if x)
         # what and when, as the stretch's control point's reason says them
         kinds = [
             f"{int(rec[col])} {label}"
-            for col, label in SEGMENT_KINDS
+            for col, label in kinds_of
             if pd.notna(rec.get(col)) and int(rec[col]) > 0
         ]
         extra = [["Varav", ", ".join(kinds)]] if kinds else []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo.model import CHECKS
+from geo.model import CHECKS, short_label
 from geo.patrol.priorities import PlanSettings
-from geo.patrol.reasons import LOOKBACK_DAYS, candidate_incidents, short_label
+from geo.patrol.reasons import LOOKBACK_DAYS, candidate_incidents
 from geo.weeks import week_monday
 
 #: Days before the plan week whose traffic events choose a stop's control: motorburen

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.model import CATEGORIES, SOURCES, THEMES, has_clock_time
+from geo.model import SOURCES, THEMES, has_clock_time, short_label
 from geo.patrol.profiles import HOURS_OF_WEEK, as_profile, hour_of_week
 from geo.patrol.windows import Windows
 from geo.sites import bathing_site_ids, theme_mask
@@ -223,13 +223,6 @@ def reason_period(
 def _number(value: float) -> str:
     """Return ``value`` with one decimal and a decimal comma, e.g. ``"1,9"``."""
     return f"{value:.1f}".replace(".", ",")
-
-
-def short_label(category: str) -> str:
-    """Return a category's label as a reason says it, e.g. ``"vårdslös körning"``."""
-    if category not in CATEGORIES:
-        return category
-    return CATEGORIES[category].label.split(" (")[0].split("/")[0].lower()
 
 
 def _count_text(events: pd.DataFrame, period: str = "") -> str:

@@ -347,6 +347,7 @@ def plan_control_points(
     week: str,
     places: gpd.GeoDataFrame,
     top: int,
+    options: PlanSettings,
 ) -> gpd.GeoDataFrame:
     """Return a week's road control points, from the traffic events of the year before it.
 
@@ -367,6 +368,9 @@ def plan_control_points(
         Places for the segments' names.
     top
         Most control points.
+    options
+        The plan's settings: which check a traffic category calls for
+        (:func:`geo.roads.road_segments`), the same as for the plan's other stops.
 
     Returns
     -------
@@ -383,8 +387,8 @@ def plan_control_points(
     begin, end, period = reason_period(incidents["occurred_at"], week)
     t = pd.to_datetime(incidents["occurred_at"])
     recent = incidents[(t >= begin) & (t < end)] if len(incidents) else incidents
-    segments = roads.road_segments(graph, recent, places=places)
-    return roads.control_points(segments, graph, top=top, period=period)
+    segments = roads.road_segments(graph, recent, checks=options, places=places)
+    return roads.control_points(segments, graph, checks=options, top=top, period=period)
 
 
 def week_forecast(
@@ -465,7 +469,12 @@ def plan_from_inputs(
     cps: gpd.GeoDataFrame | None = None
     try:
         cps = plan_control_points(
-            incidents, graph, week=week, places=inputs.places, top=opts.max_control_points
+            incidents,
+            graph,
+            week=week,
+            places=inputs.places,
+            top=opts.max_control_points,
+            options=opts,
         )
     except GeoError as e:
         logger.warning("no road control points: %s", e)

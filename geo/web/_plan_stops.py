@@ -8,8 +8,9 @@ import pandas as pd
 import shapely
 
 from geo import store
+from geo.patrol.priorities import load_priorities
 from geo.patrol.stored import read_candidate_stops
-from geo.roads import CHECKED_CATEGORIES, segment_of_spot
+from geo.roads import checked_categories, segment_of_spot
 from geo.weeks import DAY_NAMES
 
 
@@ -57,8 +58,9 @@ def planned_stops(
         stops at the spot itself.
     category
         The spot's category: one a road check does not answer
-        (:data:`geo.roads.CHECKED_CATEGORIES`: a trafikfarlig plats, "övrigt") counts on no
-        segment, and its segment's check is not its own; ``None``: not known, the check counts.
+        (:func:`geo.roads.checked_categories` of the plan's priorities file: a trafikfarlig
+        plats, "övrigt") counts on no segment, and its segment's check is not its own;
+        ``None``: not known, the check counts.
 
     Returns
     -------
@@ -70,7 +72,7 @@ def planned_stops(
         plan has any.
     """
     frames = [read_candidate_stops(f"markering:{spot_id}", path)]
-    checked = category is None or category in CHECKED_CATEGORIES
+    checked = category is None or category in checked_categories(load_priorities())
     control = _control_candidate(geometry, path) if geometry is not None and checked else None
     if control:
         frames.append(read_candidate_stops(control, path))
