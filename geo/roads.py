@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo import network, settings
 from geo.errors import CRSError
-from geo.model import CATEGORIES, CHECKS, VEHICLE_CHECK, has_clock_time, short_label
+from geo.model import ACTIVITIES, CATEGORIES, CHECKS, VEHICLE_CHECK, has_clock_time, short_label
 from geo.projection import require_projected
 from geo.spots import for_police
 from geo.weeks import DAY_ABBR
@@ -148,6 +148,35 @@ def segment_kinds(checks: TrafficChecks) -> tuple[tuple[str, str], ...]:
         if named:
             out.append((col, "/".join(named)))
     return tuple(out)
+
+
+def unchecked_text(n: int, checks: TrafficChecks) -> str:
+    """Say in Swedish a segment's traffic events that call for no check on the road, and why.
+
+    Until 2026-11-29 a road whose events were accidents or reports of a trafikfarlig plats
+    alone got a control point anyway, a sobriety or speed check by its speed limit; beside
+    other events they went unnamed in a check's "varav".
+
+    Parameters
+    ----------
+    n
+        How many of the segment's events call for no check.
+    checks
+        The plan's settings (:class:`TrafficChecks`).
+
+    Returns
+    -------
+    str
+        E.g. ``"2 trafikfarlig plats/trafikolycka (de kallar på närvaro/synlighet, ingen
+        kontroll)"``; empty for none.
+    """
+    if not n:
+        return ""
+    checked = checked_categories(checks)
+    others = [c for c, cat in CATEGORIES.items() if cat.theme == "T" and c not in checked]
+    calls = sorted({checks.traffic_activity(c) for c in others}, key=ACTIVITIES.index)
+    what = "/".join(short_label(c) for c in others) or "andra kategorier"
+    return f"{n} {what} (de kallar på {and_list(calls) or 'annat'}, ingen kontroll)"
 
 
 #: Events and marked spots farther than this from every road count on no segment (metres).
@@ -668,7 +697,7 @@ def control_points(
     junction_m: float = 100,
     period: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Suggest where to hold sobriety or speed checks on the best-ranked road segments.
+    """Suggest where to hold sobriety, vehicle or speed checks on the best-ranked road segments.
 
     Parameters
     ----------
@@ -680,7 +709,10 @@ def control_points(
         The plan's settings the segments were counted with (:func:`road_segments`): the
         reason names each check's categories as they do.
     top
-        How many segments (those with events, best rank first) get a control point.
+        How many segments (those with events a check answers, best rank first) get a
+        control point. A segment whose events call for no check (by the project's file a
+        trafikfarlig plats, which calls for presence at the place, or accidents, no evidence
+        of speeding) gets none, as a marked spot of those categories counts on no segment.
     half_window_m
         A spot is "straight" when the road ``half_window_m`` either side of it is straight
         (chord / length ≥ 0.99), so drivers see the control in time.
@@ -696,12 +728,17 @@ def control_points(
     geopandas.GeoDataFrame
         Columns :data:`CONTROL_COLUMNS`, Point geometry (EPSG:3006): ``activity`` is the
         check most of the segment's events call for (``n_speed``, ``n_sobriety``,
-        ``n_vehicle``, as ``checks`` say; on a tie in that order; on a
-        road under 60 km/h without any of them a sobriety check, else a speed check);
-        ``reason`` says why in Swedish;
+        ``n_vehicle``, as ``checks`` say; on a tie in that order); ``reason`` says why in
+        Swedish, the events that call for no check apart (:func:`unchecked_text`);
         ``straight`` tells whether a straight stretch was found (else the midpoint).
     """
-    chosen = segments[segments["n_events"] > 0].sort_values("rank").head(top)
+    n_checked = sum(segments[col] for col, _ in CHECK_COLUMNS)
+    unchecked = segments[(segments["n_events"] > 0) & (n_checked == 0)]
+    if len(unchecked):
+        logger.info(
+            "%d road segments with events none a check answers: no control point", len(unchecked)
+        )
+    chosen = segments[n_checked > 0].sort_values("rank").head(top)
     kinds_of = segment_kinds(checks)
     junctions = _junctions(G)
     schematic = bool(G.graph.get("schematic", False))
@@ -710,17 +747,10 @@ def control_points(
         point, straight = _control_spot(
             seg.geometry, junctions, half_window_m=half_window_m, junction_m=junction_m
         )
-        try:
-            speed = float(str(seg.maxspeed))
-        except ValueError:
-            speed = float("nan")
-        # the check most of its events call for; on a tie speed, then sobriety; a road
-        # without any of them: a sobriety check where it is slow (a village street)
+        # the check most of its events call for; on a tie speed, then sobriety
         counted = [(getattr(seg, col), dict(CHECK_COLUMNS)[col]) for col in _TIE_ORDER]
         most = max(n for n, _ in counted)
         activity = next(a for n, a in counted if n == most)
-        if most == 0:
-            activity = "nykterhetskontroll" if speed < 60 else "hastighetskontroll"
         # two decimals under 10 km: "14 på 1,0 km (14,4 per km)" did not add up; 0,97 does
         length_km = seg.length_m / 1000
         km = f"{length_km:.{2 if length_km < 10 else 1}f}".replace(".", ",")
@@ -729,6 +759,8 @@ def control_points(
             f"{_events_text(seg.n_incidents, seg.n_spots, period)} på {km} km ({per_km} per km)"
         ]
         kinds = [f"{n} {what}" for col, what in kinds_of if (n := getattr(seg, col))]
+        other = unchecked_text(int(seg.n_events) - sum(n for n, _ in counted), checks)
+        kinds += [other] if other else []
         if kinds:
             parts.append("varav " + and_list(kinds))
         peak = _text(seg.peak)

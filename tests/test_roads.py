@@ -387,6 +387,55 @@ def test_the_priorities_file_chooses_the_road_checks_as_it_does_the_plans(
     assert "varav 1 motorburen problematik och 4 rattfylleri/buller;" in cp["reason"]
 
 
+@pytest.mark.parametrize(
+    "categories",
+    [["trafikolycka"] * 4, ["trafikfarlig_plats"] * 4, ["trafikolycka", "trafikfarlig_plats"] * 2],
+)
+def test_a_road_of_accidents_or_dangerous_places_alone_gets_no_check(G, places, categories) -> None:
+    # such a road got a sobriety or speed check by its speed limit (a speed check on the
+    # E18): an accident alone is no evidence of speeding, and a trafikfarlig plats calls for
+    # presence at the place, as the plan's stops and the marked spots of it have it
+    line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
+    pts = _along(line, [0.3, 0.31, 0.32, 0.33])
+    inc = _incidents(pts, categories=categories, times=["2025-06-06 15:00"] * 4)
+    seg = _segments(G, inc, places=places)
+    assert seg.iloc[0]["n_events"] == 4  # the road layer and its map still count them
+    assert _points(seg, G, top=5).empty
+    # a segment of speeding further down the ranks takes the control point instead
+    other = _along(_road_line(G, "Fjugesta centrum", "Hidinge"), [0.5, 0.51])
+    speeding = _incidents(other, categories=["hastighet"] * 2, times=["2025-06-06 15:00"] * 2)
+    seg = _segments(G, pd.concat([inc, speeding], ignore_index=True), places=places)
+    assert seg.iloc[0]["n_events"] == 4 and seg.iloc[0]["n_speed"] == 0  # ranked first
+    (cp,) = _points(seg, G, top=1).itertuples()
+    assert cp.segment_id != seg.iloc[0]["segment_id"] and cp.activity == "hastighetskontroll"
+
+
+def test_a_checks_reason_names_the_events_no_check_answers(G, places, tmp_path) -> None:
+    line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
+    pts = _along(line, [0.3, 0.31, 0.32, 0.33, 0.34])
+    cats = ["hastighet", "vardslos_korning", "trafikolycka", "trafikolycka", "trafikfarlig_plats"]
+    inc = _incidents(pts, categories=cats, times=["2025-06-06 15:00"] * 5)
+    cp = _points(_segments(G, inc, places=places), G, top=1).iloc[0]
+    assert cp["activity"] == "hastighetskontroll"
+    assert (
+        "varav 2 hastighet/vårdslös körning och 3 trafikfarlig plats/trafikolycka (de kallar på "
+        "närvaro/synlighet, ingen kontroll);"
+    ) in cp["reason"]
+    # a planner who holds accidents for speeding takes them out of narvaro: they count then
+    edited = _priorities(tmp_path, 'narvaro = ["trafikfarlig_plats"]')
+    seg = roads.road_segments(G, inc, checks=edited, places=places)
+    cp = roads.control_points(seg, G, checks=edited, top=1).iloc[0]
+    assert (
+        "varav 4 hastighet/vårdslös körning/trafikolycka och 1 trafikfarlig plats (de kallar "
+        "på närvaro/synlighet, ingen kontroll);"
+    ) in cp["reason"]
+    accidents = _incidents(pts[:2], categories=["trafikolycka"] * 2, times=["2025-06-06"] * 2)
+    seg = roads.road_segments(G, accidents, checks=edited, places=places)
+    assert roads.control_points(seg, G, checks=edited, top=1).iloc[0]["activity"] == (
+        "hastighetskontroll"
+    )
+
+
 def test_control_points_speed_and_empty(G, places) -> None:
     line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
     pts = _along(line, [0.3, 0.31, 0.32, 0.33])

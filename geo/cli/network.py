@@ -131,8 +131,9 @@ def roads(
 
     Traffic incidents (theme T) and the open kommun-marked spots (from the marking app)
     within --tolerance-m of a road count. Segments with fewer than 3 events rank after the
-    others. Prints a control point for each of the --top best-ranked segments, in rank order.
-    Which check a category calls for is the plan's: [aktiviteter] in --priorities.
+    others. Prints a control point for each of the --top best-ranked segments whose events call
+    for a check, in rank order. Which check a category calls for is the plan's: [aktiviteter]
+    in --priorities (by default accidents and a trafikfarlig plats call for none).
 
     Example: geo network roads --top 5
     """
