@@ -67,11 +67,29 @@ _NO_FUTURE = pd.Timestamp("2200-01-01", tz=settings.timezone)
 #: The clock a row refused as a pass after now was checked at, in the sentence the
 #: quarantine keeps (``… efter nu (2026-11-20 18:00), …``, the same since the rule came).
 _REFUSED_AT = re.compile(r"efter nu \((\d{4}-\d{2}-\d{2} \d{2}:\d{2})\)")
+#: The reason of a CSV row with more fields than its header (:func:`_too_many_fields`).
+TOO_MANY_FIELDS = "för många fält"
+#: The fields that tell such a row's pass when the file has them first: the fields after the
+#: text split by its separator are shifted, these are read as written.
+_SPLIT_TOLD_BY: tuple[str, ...] = ("date", "start", "end")
+#: The mending of a split row whose pass cannot be told (:data:`_SPLIT_TOLD_BY` not first
+#: in the file, or not read): no reason of :data:`LOG_MENDING`, so it has no fix key.
+_UNTOLD = "okänt pass"
+#: The sentence of a row refused for more fields than its header (:func:`_too_many_fields`),
+#: and the SQL pattern that finds it in the quarantine.
+_SPLIT_SENTENCE = re.compile(r"rad \d+ har \d+ fält men rubrikraden \d+ — ")
+_SPLIT_LIKE = "rad % har % fält men rubrikraden % — %"
 #: A row is refused for one field (:attr:`~geo.patrol_log_rows.RowProblem.field`): its
 #: mended pass is the same row with that field set right (:func:`geo.quarantine.fix_key`);
 #: one whose counts disagree (:data:`~geo.patrol_log_fields.COUNT_BOUNDS`) is mended in
-#: either count (:attr:`~geo.patrol_log_rows.RowProblem.mending`).
-LOG_MENDING = Mending.by_field(ROW_FIELDS).joined({b.reason: b.fields for b in COUNT_BOUNDS})
+#: either count (:attr:`~geo.patrol_log_rows.RowProblem.mending`), and a row split by its
+#: separator (:data:`TOO_MANY_FIELDS`) by the pass of its day and times, whatever else it says.
+LOG_MENDING = Mending.by_field(ROW_FIELDS).joined(
+    {
+        **{b.reason: b.fields for b in COUNT_BOUNDS},
+        TOO_MANY_FIELDS: tuple(f for f in ROW_FIELDS if f not in _SPLIT_TOLD_BY),
+    }
+)
 #: The columns a stored row's content is written to, by the file import and the pass form.
 CONTENT_COLUMNS: tuple[str, ...] = (
     "start", "end", "minutes", "places", "activity", "results", "cancelled", *CONTROL_COUNTS,
@@ -402,7 +420,7 @@ def parse_log(
     for i, row in zip(lines, df.to_dict("records"), strict=True):
         checked: LogRow | RowProblem
         if i in too_many:
-            checked = _too_many_fields(i, too_many[i], len(df.columns), sep)
+            checked = _too_many_fields(i, too_many[i], {str(k): v for k, v in row.items()}, sep)
         else:
             checked = check_log_row(
                 {str(k): v for k, v in row.items()}, line=i, headers=headers, now=at
@@ -521,16 +539,44 @@ def mended_by(conn: sqlite3.Connection, log_id: str) -> list[tuple[str, int]]:
     return [(str(f), int(n)) for f, n in rows]
 
 
-def _too_many_fields(line: int, fields: int, columns: int, sep: str) -> RowProblem:
-    """Return the refusal of a CSV row with more fields than its header (:func:`_read_csv_rows`)."""
+def _too_many_fields(line: int, fields: int, cells: Mapping[str, object], sep: str) -> RowProblem:
+    """Return the refusal of a CSV row with more fields than its header (:func:`_read_csv_rows`).
+
+    ``cells`` are the row's cells cut to the header's, in the file's order. The row's pass
+    is told by its day and times when the file has them first and they read as a pass
+    (:func:`_split_mending`); the pass stored set right, from the page Pass or the file
+    imported again, then resolves it. Else the sentence says that none will.
+    """
     other = "," if sep == ";" else "/"
+    mending = _split_mending(cells)
     detail = (
-        f"rad {line} har {fields} fält men rubrikraden {columns} — en text med {sep} i sig"
+        f"rad {line} har {fields} fält men rubrikraden {len(cells)} — en text med {sep} i sig"
         f" (flera platser, aktiviteter eller resultat) delar raden; sätt texten inom citattecken,"
         f' "Fjugesta centrum{sep} Vintrosa", eller skilj med {other} i stället, och importera'
         " filen igen"
     )
-    return RowProblem("för många fält", "places", detail, detail)
+    if mending == _UNTOLD:
+        detail += (
+            "; passet går inte att känna igen på raden (datum, start och slut står inte först i"
+            " filen eller går inte att läsa), så raden stängs inte i karantänen när passet sparas"
+            " rättat"
+        )
+    return RowProblem(TOO_MANY_FIELDS, "places", detail, detail, mending=mending)
+
+
+def _split_mending(cells: Mapping[str, object]) -> str:
+    """Return how a row split by its separator is mended: by its pass, or not (:data:`_UNTOLD`).
+
+    Its first cells are as written, the others shifted from where the split is: when the
+    first are :data:`_SPLIT_TOLD_BY` and read as a pass's day and times (any day: the
+    row is refused for its fields, not its clock), they tell the pass (:data:`TOO_MANY_FIELDS`).
+    """
+    first = list(cells)[: len(_SPLIT_TOLD_BY)]
+    if set(first) != set(_SPLIT_TOLD_BY):
+        return _UNTOLD
+    times = {f: cells[f] for f in _SPLIT_TOLD_BY}
+    told = isinstance(check_log_row(times, now=_NO_FUTURE), LogRow)
+    return TOO_MANY_FIELDS if told else _UNTOLD
 
 
 def import_log(
@@ -622,7 +668,7 @@ def _quarantine(
 
 
 def key_earlier_quarantine(conn: sqlite3.Connection) -> int:
-    """Give the rows quarantined before rows had keys their keys; return how many.
+    """Give the rows an earlier version quarantined the keys this one gives; return how many.
 
     Without a key such a row would neither repeat (the log saved again quarantined it once
     more) nor be resolved. Its ``raw`` holds its cells by field, as :func:`parse_log` kept
@@ -630,8 +676,10 @@ def key_earlier_quarantine(conn: sqlite3.Connection) -> int:
     names when it was refused as a pass after now (``efter nu (2026-11-20 18:00)``,
     :func:`_checked_at`), else with no pass in the future (when it was quarantined is not
     kept otherwise). So a row refused for its day in the future is mended by the pass on the
-    right day; one refused for more fields than the header gets no fix key (its cells were
-    cut to the header's), so it repeats but no pass resolves it.
+    right day. A row refused for more fields than the header is told by its sentence
+    (:func:`_refusal`): an earlier version gave it no fix key, or one of its shifted cells
+    that no pass shares; an open one gets the key of its pass, when its file had the day and
+    times first (:func:`_split_mending`: ``raw`` keeps the cells in the file's order).
 
     Parameters
     ----------
@@ -641,21 +689,36 @@ def key_earlier_quarantine(conn: sqlite3.Connection) -> int:
     Returns
     -------
     int
-        Rows given their keys (0 once every row has one).
+        Rows given their keys (0 once every row has those this version gives).
     """
     rows = conn.execute(
-        f"SELECT rowid, reason, raw FROM {QUARANTINE_TABLE} WHERE row_key IS NULL"
+        f"SELECT rowid, reason, raw, row_key, fix_key FROM {QUARANTINE_TABLE}"
+        " WHERE row_key IS NULL OR (resolved_by IS NULL AND reason LIKE ?)",
+        (_SPLIT_LIKE,),
     ).fetchall()
     keys = []
-    for rowid, sentence, raw in rows:
+    for rowid, sentence, raw, had_key, had_fix in rows:
         cells = {str(k): v for k, v in json.loads(raw).items()}
-        checked = check_log_row(cells, now=_checked_at(str(sentence or "")))
-        key, fix = row_keys(cells, checked if isinstance(checked, RowProblem) else None)
-        keys.append((key, fix, rowid))
+        key, fix = row_keys(cells, _refusal(cells, str(sentence or "")))
+        if (key, fix) != (had_key, had_fix):
+            keys.append((key, fix, rowid))
     conn.executemany(
         f"UPDATE {QUARANTINE_TABLE} SET row_key = ?, fix_key = ? WHERE rowid = ?", keys
     )
     return len(keys)
+
+
+def _refusal(cells: Mapping[str, object], sentence: str) -> RowProblem | None:
+    """Return why a quarantined row was refused, told again from its cells and its sentence.
+
+    A row split by its separator says so (:data:`_SPLIT_SENTENCE`): its cells, cut to the
+    header's, may pass the rules. The others are checked again (:func:`_checked_at`).
+    """
+    if _SPLIT_SENTENCE.match(sentence):
+        mending = _split_mending(cells)
+        return RowProblem(TOO_MANY_FIELDS, "places", sentence, sentence, mending=mending)
+    checked = check_log_row(cells, now=_checked_at(sentence))
+    return checked if isinstance(checked, RowProblem) else None
 
 
 def _checked_at(sentence: str) -> pd.Timestamp:

@@ -114,7 +114,9 @@ class RowProblem:
     mending
         The reason of :data:`geo.patrol_log.LOG_MENDING` a mended row is told by, when its
         fix may change more than ``field``: two counts that disagree
-        (:attr:`geo.patrol_log_fields.CountBound.reason`), either of which may be wrong.
+        (:attr:`geo.patrol_log_fields.CountBound.reason`), either of which may be wrong, or
+        a file's row split by its separator (:data:`geo.patrol_log.TOO_MANY_FIELDS`); a
+        reason not there when no mended row can be told from the row (it has no fix key).
     repeated_hour
         The time is one the clock change repeats: it needs its UTC offset
         (:data:`REPEATED_HOUR_OFFSETS`), which the form asks for as a choice

@@ -30,6 +30,7 @@ from geo.patrol_log import (
     WEB_FILE,
     ensure_log_schema,
     insert_sql,
+    key_earlier_quarantine,
     mended_by,
     mended_keys,
     reopen_mended,
@@ -196,7 +197,9 @@ def _checked(row: Mapping[str, str], *, now: pd.Timestamp | None) -> LogRow:
 
 
 def _ensure(conn: sqlite3.Connection) -> None:
+    """Make and upgrade the tables, and key the quarantined rows as the file import does."""
     ensure_log_schema(conn)
+    key_earlier_quarantine(conn)
     conn.executescript(_CHANGES)
 
 

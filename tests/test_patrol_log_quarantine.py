@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo import patrol_log
+from geo import patrol_log, patrol_passes
 from geo.patrol_log_rows import RowProblem, identity_fields
 from geo.quarantine import fix_keys
+from geo.users import User
 
 TZ = "Europe/Stockholm"
+PER = User("per", "polis", "editor")
 #: The clock of the in-process imports; the command's reads the clock (its rows are older).
 NOW = pd.Timestamp("2026-01-10 12:00", tz=TZ)
 COLUMNS = ("datum", "start", "slut", "platser", "aktivitet", "resultat", "kontrollerade")
@@ -246,3 +250,70 @@ def _drop_keys(path: Path) -> None:
             " ALTER TABLE patrol_log_quarantine DROP COLUMN fix_key;"
             " ALTER TABLE patrol_log_quarantine DROP COLUMN resolved_by;"
         )
+
+
+# --- a row split by its own separator
+
+#: A shift's pass with two places written as the page Pass asks ("flera med ;"), unquoted in
+#: a ;-separated file: the row has one field more than its header.
+SPLIT = ("2025-12-04", "20:10", "21:25", "Fjugesta centrum; Vintrosa", "närvaro", "2 samtal")
+SPLIT_HEADER = ("datum", "start", "slut", "platser", "aktivitet", "resultat")
+
+
+def _split_log(path: Path, row: tuple[str, ...], header: tuple[str, ...] = SPLIT_HEADER) -> Path:
+    path.write_text(f"{';'.join(header)}\n{';'.join(row)}\n", encoding="utf-8")
+    return path
+
+
+def _quoted(row: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f'"{v}"' if ";" in v else v for v in row)
+
+
+def _save_on_the_page(path: Path, row: tuple[str, ...]) -> patrol_passes.PassSaveResult:
+    body = dict(zip(("date", "start", "end", "places", "activity", "results"), row, strict=True))
+    pid = str(uuid.uuid4())
+    return patrol_passes.save_pass(pid, body, user=PER, path=path, now=NOW)
+
+
+@pytest.mark.parametrize("set_right", ["on the page", "in the file"])
+def test_a_row_split_by_its_separator_is_resolved_by_its_pass_set_right(
+    tmp_path: Path, set_right: str
+) -> None:
+    # its fix key was made of its shifted cells (activity "Vintrosa", results "närvaro"),
+    # which no pass has: the pass set right, on Pass or in the file quoted, left it open
+    path = tmp_path / "s.gpkg"
+    f = _split_log(tmp_path / "skift.csv", SPLIT)
+    r = _import(f, tmp_path)
+    assert (r.quarantined, r.reasons) == (1, {"för många fält": 1})
+    assert "stängs inte" not in r.examples[0].detail  # its pass is told by its day and times
+    if set_right == "on the page":
+        assert _save_on_the_page(path, SPLIT).mended == ((str(f), 2),)
+    else:
+        again = _import(_split_log(tmp_path / "skift2.csv", _quoted(SPLIT)), tmp_path)
+        assert (again.stored, again.resolved) == (1, 1)
+    assert patrol_log.read_log_quarantine(path, open_only=True).empty
+    assert len(patrol_log.read_log_quarantine(path)) == 1  # the record of what was wrong stays
+
+
+def test_a_split_row_whose_pass_cannot_be_told_says_so_and_stays_open(tmp_path: Path) -> None:
+    # the places first: the day and times after the split may be shifted too
+    header = ("platser", *SPLIT_HEADER[:3], *SPLIT_HEADER[4:])
+    row = (SPLIT[3], *SPLIT[:3], *SPLIT[4:])
+    r = _import(_split_log(tmp_path / "skift.csv", row, header), tmp_path)
+    assert r.reasons == {"för många fält": 1}
+    assert "så raden stängs inte i karantänen när passet sparas rättat" in r.examples[0].detail
+    assert _save_on_the_page(tmp_path / "s.gpkg", SPLIT).mended == ()
+    assert len(patrol_log.read_log_quarantine(tmp_path / "s.gpkg", open_only=True)) == 1
+
+
+def test_a_split_row_keyed_by_the_version_before_is_resolved_by_its_pass(tmp_path: Path) -> None:
+    # a store where the row got the key of its shifted cells; the officer logs the pass on
+    # Pass without importing again
+    path = tmp_path / "s.gpkg"
+    _import(_split_log(tmp_path / "skift.csv", SPLIT), tmp_path)
+    with sqlite3.connect(path) as conn:
+        raw = conn.execute("SELECT raw FROM patrol_log_quarantine").fetchone()[0]
+        cells = json.loads(raw)
+        old = patrol_log.row_keys(cells, RowProblem("för många fält", "places", "", ""))[1]
+        conn.execute("UPDATE patrol_log_quarantine SET fix_key = ?", (old,))
+    assert _save_on_the_page(path, SPLIT).mended == ((str(tmp_path / "skift.csv"), 2),)
