@@ -26,7 +26,16 @@ from geo.patrol_log_fields import (
     cancelled_by_week,
     done_passes,
 )
-from geo.patrol_log_rows import ROW_FIELDS, LogRow, RowProblem, check_log_row, identity_fields
+from geo.patrol_log_rows import (
+    CANCELLED_START,
+    ROW_FIELDS,
+    LogRow,
+    RowProblem,
+    check_log_row,
+    identity_fields,
+    repeated_offset,
+    with_offset,
+)
 from geo.quarantine import Mending, QuarantinedRow, first_rows, fix_key, fix_keys, row_key
 from geo.sensitive_text import redact_identifying
 from geo.weeks import local_now, week_label, week_labels, week_monday
@@ -505,12 +514,16 @@ def resolve_mended(conn: sqlite3.Connection, fixes: frozenset[str], log_id: str)
     return store.resolve_quarantine(conn, fixes, log_id, table=QUARANTINE_TABLE)
 
 
-def reopen_mended(conn: sqlite3.Connection, log_id: str) -> int:
+def reopen_mended(
+    conn: sqlite3.Connection, log_id: str, *, keeps: frozenset[str] = frozenset()
+) -> int:
     """Open again the quarantined rows the pass ``log_id`` resolved: it was removed or changed.
 
-    A quarantined row is resolved by a pass that is in the log; once that pass is gone (or
-    corrected so it no longer mends the row, :func:`resolve_mended` marks it again if it
-    still does) the row is back in ``patrol_log_quarantine_open``.
+    A quarantined row is resolved by a pass that is in the log; once that pass is gone, or
+    corrected so it no longer mends the row (its :func:`mended_keys` now are ``keeps``: the
+    rows it still mends stay its), the row is resolved at once by another stored pass that
+    mends it (the first logged, :func:`_resolve_by_others`), else it is back in
+    ``patrol_log_quarantine_open``.
 
     Parameters
     ----------
@@ -518,16 +531,84 @@ def reopen_mended(conn: sqlite3.Connection, log_id: str) -> int:
         An open connection to the store (:func:`ensure_log_schema` done).
     log_id
         The pass.
+    keeps
+        The fix keys the pass, corrected, still mends (none when it was removed).
 
     Returns
     -------
     int
-        How many rows were opened again.
+        How many rows are open again (not those another pass resolved).
     """
-    cur = conn.execute(
-        f"UPDATE {QUARANTINE_TABLE} SET resolved_by = NULL WHERE resolved_by = ?", (log_id,)
+    rows = conn.execute(
+        f"SELECT rowid, fix_key FROM {QUARANTINE_TABLE} WHERE resolved_by = ?", (log_id,)
+    ).fetchall()
+    opened = [(rowid,) for rowid, fix in rows if fix not in keeps]
+    conn.executemany(f"UPDATE {QUARANTINE_TABLE} SET resolved_by = NULL WHERE rowid = ?", opened)
+    fixes = {str(fix) for _, fix in rows if fix not in keeps}
+    return len(opened) - (_resolve_by_others(conn, fixes, log_id) if opened else 0)
+
+
+def _resolve_by_others(conn: sqlite3.Connection, fixes: set[str], log_id: str) -> int:
+    """Resolve the open rows of ``fixes`` by the stored passes other than ``log_id``.
+
+    A stored pass mends by the cells the page Pass would send for it (:func:`pass_cells`),
+    the first logged first; return how many rows it resolved.
+    """
+    columns = ("log_id", *CONTENT_COLUMNS)
+    rows = conn.execute(
+        f"SELECT {', '.join(columns)} FROM patrol_log WHERE log_id != ?"
+        " ORDER BY imported_at, log_id",
+        (log_id,),
     )
-    return cur.rowcount
+    resolved = 0
+    for values in rows:
+        if not fixes:
+            break
+        stored = dict(zip(columns, values, strict=True))
+        mends = mended_keys(pass_cells(stored)) & fixes
+        if mends:
+            resolved += resolve_mended(conn, frozenset(mends), str(stored["log_id"]))
+            fixes -= mends
+    return resolved
+
+
+def pass_cells(stored: Mapping[str, Any]) -> dict[str, str]:
+    """Return a stored pass's cells (:data:`~geo.patrol_log_rows.ROW_FIELDS`) as Pass sends it.
+
+    The fields the page's form holds for the pass, unchanged (the button ``Rätta``): the
+    date and start of its start, its end (with its date past midnight; none for a cancelled
+    pass, nor a start for one stored at :data:`~geo.patrol_log_rows.CANCELLED_START`), a
+    time October repeats with its offset (:func:`~geo.patrol_log_rows.with_offset`), the
+    texts, the reason and the counts. A file's row gives the cells its file most often had.
+
+    Parameters
+    ----------
+    stored
+        A row of ``patrol_log``: ``start``, ``end`` (ISO 8601 text or times), the texts,
+        ``cancelled`` and the counts (``None`` or NaN when not given).
+
+    Returns
+    -------
+    dict
+        Field → text, for :func:`mended_keys`.
+    """
+    start, end = (pd.Timestamp(stored[c]).tz_convert(settings.timezone) for c in ("start", "end"))
+    day = f"{start:%Y-%m-%d}"
+    cancelled = str(stored.get("cancelled") or "")
+    at = "" if cancelled and f"{start:%H:%M}" == CANCELLED_START else f"{start:%H:%M:%S}"
+    clock = f"{end:%H:%M:%S}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M:%S}"
+    cells = {
+        "date": day,
+        "start": with_offset(day, at, repeated_offset(start)) if at else "",
+        "end": "" if cancelled else with_offset(day, clock, repeated_offset(end)),
+        "cancelled": cancelled,
+    }
+    for field in ("places", "activity", "results"):
+        cells[field] = str(stored.get(field) or "")
+    for field in CONTROL_COUNTS:
+        value = stored.get(field)
+        cells[field] = "" if value is None or pd.isna(value) else str(int(value))
+    return cells
 
 
 def mended_by(conn: sqlite3.Connection, log_id: str) -> list[tuple[str, int]]:

@@ -6,7 +6,8 @@ A pass is one row of ``patrol_log`` (file :data:`geo.patrol_log.WEB_FILE`, line 
 follow-up counts it like any other. Saving is idempotent by the UUID; every creation,
 correction and removal writes a row in ``patrol_log_changes`` (who, when, before/after).
 A pass stored resolves the quarantined rows of imported files it mends, by the file import's
-own rule (:func:`geo.patrol_log.mended_keys`); removed, it opens them again.
+own rule (:func:`geo.patrol_log.mended_keys`); removed, it opens them again, unless another
+stored pass mends them too (:func:`geo.patrol_log.reopen_mended`).
 """
 
 from __future__ import annotations
@@ -147,11 +148,29 @@ def validate_pass(payload: Mapping[str, Any], *, now: pd.Timestamp | None = None
         a start or end the clock change repeats, given without its offset, is refused at
         its choice's field (``start_offset``, ``end_offset``), both at once when both are.
     """
-    return _checked(_form_row(payload), now=now)
+    return _checked(form_row(payload), now=now)
 
 
-def _form_row(payload: Mapping[str, Any]) -> dict[str, str]:
-    """Return the form's fields as a row's cells (:data:`ROW_FIELDS`, text), or refuse them."""
+def form_row(payload: Mapping[str, Any]) -> dict[str, str]:
+    """Return the form's fields as a row's cells (:data:`ROW_FIELDS`, text), or refuse them.
+
+    Parameters
+    ----------
+    payload
+        As for :func:`validate_pass`.
+
+    Returns
+    -------
+    dict
+        Field → text, a start or end October repeats with its chosen offset
+        (:func:`~geo.patrol_log_rows.with_offset`): what :func:`check_log_row` reads and the
+        pass mends by (:func:`geo.patrol_log.mended_keys`).
+
+    Raises
+    ------
+    PassValidationError
+        When a field is not text (a count may be a whole number) or an offset is unknown.
+    """
     row: dict[str, str] = {}
     errors: dict[str, str] = {}
     for field in ROW_FIELDS:
@@ -343,7 +362,8 @@ def save_pass(
     PassSaveResult
         The stored pass, what was done and the quarantined rows it mends: a pass stored
         (new or corrected) resolves the open rows of ``patrol_log_quarantine`` it mends, as a
-        file's pass does, and a correction that no longer mends a row opens it again.
+        file's pass does, and a correction that no longer mends a row opens it again, or
+        leaves it to another stored pass that mends it (:func:`geo.patrol_log.reopen_mended`).
 
     Raises
     ------
@@ -355,7 +375,7 @@ def save_pass(
         When the pass with this id was removed.
     """
     sid = _writer_id(pass_id, user)  # before the content: a refusal names the account
-    row = _form_row(payload)
+    row = form_row(payload)
     content = stored_content(asdict(_checked(row, now=now)))
     with _writing(sid, path) as (conn, existing, removed):
         if existing is None:
@@ -379,8 +399,9 @@ def save_pass(
                 )
                 _audit(conn, sid, user.name, CHANGED, before, content)
         if changed:  # the quarantined rows it mends now, by the file import's rule
-            reopen_mended(conn, sid)
-            resolve_mended(conn, mended_keys(row), sid)
+            keys = mended_keys(row)
+            reopen_mended(conn, sid, keeps=keys)
+            resolve_mended(conn, keys, sid)
         logged = _fetch(conn, sid)
         mended = tuple(mended_by(conn, sid))
     assert logged is not None
@@ -392,7 +413,8 @@ def save_pass(
 def remove_pass(pass_id: str, *, user: User, path: Path | None = None) -> bool:
     """Remove one's own pass from the patrol log (the audit keeps what it was).
 
-    The quarantined rows it resolved are open again (``patrol_log_quarantine_open``).
+    The quarantined rows it resolved are open again (``patrol_log_quarantine_open``), or
+    resolved by another stored pass that mends them (:func:`geo.patrol_log.reopen_mended`).
 
     Parameters
     ----------

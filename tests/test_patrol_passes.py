@@ -224,3 +224,87 @@ def test_the_pages_choice_in_the_repeated_hour_stores_what_a_files_offset_does(
     by_file = _through_the_file(in_file, tmp_path)
     by_app = _through_the_app({**on_page, "start_offset": first, "end_offset": second}, tmp_path)
     assert by_file is not None and by_file == by_app
+
+
+OLLE = User("olle", "polis", "editor")
+#: A shift's speed check whose end is before its start, and the same pass set right as
+#: another car logged it (another end: the row is refused for its end, mended in any).
+_BAD_ROW = "2025-12-05;18:00;17:00;väg 204 vid Hidinge;hastighetskontroll;;12"
+_OTHER_ROW = "2025-12-05;18:00;19:10;väg 204 vid Hidinge;hastighetskontroll;;12"
+
+
+def _one_row_log(path: Path, row: str) -> Path:
+    path.write_text(f"datum;start;slut;platser;aktivitet;resultat;kontrollerade\n{row}\n", "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("gone", ["removed", "corrected"])
+@pytest.mark.parametrize("other", ["page", "file"])
+@pytest.mark.parametrize("order", ["other first", "other later"])
+def test_a_reopened_row_is_resolved_at_once_by_another_pass_that_mends_it(
+    tmp_path, gone, other, order
+):
+    # two cars logged the speed check set right; the one that resolved the row was removed
+    # (or corrected to another place) and the row stayed open, though the other pass mends
+    # it, until that one was saved again
+    store = tmp_path / "s.gpkg"
+    body = pass_payload(
+        date="2025-12-05", end="19:00", places="väg 204 vid Hidinge",
+        activity="hastighetskontroll", results="", checked=12,
+    )  # fmt: skip
+    mender, other_id = str(uuid.uuid4()), str(uuid.uuid4())
+
+    def store_the_other() -> str:
+        if other == "page":
+            patrol_passes.save_pass(other_id, {**body, "end": "19:10"}, user=OLLE, path=store)
+            return other_id
+        f = _one_row_log(tmp_path / "bil2.csv", _OTHER_ROW)
+        assert patrol_log.import_log(f, store_path=store, now=NOW).stored == 1
+        with sqlite3.connect(store) as conn:
+            return str(
+                conn.execute("SELECT log_id FROM patrol_log WHERE file = ?", (str(f),)).fetchone()[
+                    0
+                ]
+            )
+
+    def resolved_by() -> list[str]:
+        return list(patrol_log.read_log_quarantine(store)["resolved_by"].fillna(""))
+
+    if order == "other first":  # stored before the row was quarantined: it resolved nothing
+        other_id = store_the_other()
+    bad = _one_row_log(tmp_path / "skift.csv", _BAD_ROW)
+    assert patrol_log.import_log(bad, store_path=store, now=NOW).quarantined == 1
+    saved = patrol_passes.save_pass(mender, body, user=PER, path=store)
+    assert saved.mended == ((str(bad), 2),)
+    if order == "other later":  # the row is the mender's already
+        other_id = store_the_other()
+    assert resolved_by() == [mender]
+    if gone == "removed":
+        patrol_passes.remove_pass(mender, user=PER, path=store)
+    else:
+        patrol_passes.save_pass(mender, {**body, "places": "Gropen"}, user=PER, path=store)
+    assert resolved_by() == [other_id]
+    assert patrol_log.read_log_quarantine(store, open_only=True).empty
+
+
+#: Passes as the form sends them, of each shape a stored pass is told back from.
+_SENT = [
+    pass_payload(activity="nykterhetskontroll", checked="40", breath_tests=" 12 "),
+    pass_payload(start="23:30", end="2025-12-03 00:45"),  # past midnight
+    # October's repeated hour, told by the offsets chosen
+    pass_payload(date="2025-10-26", start="02:10", end="02:50", start_offset="+02:00",
+                 end_offset="+01:00"),
+    pass_payload(cancelled="larm", start="", end=""),  # no planned start
+    pass_payload(cancelled="vader", start="19:00", end=""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("sent", _SENT)
+def test_a_stored_pass_mends_by_the_keys_it_was_saved_with(tmp_path, sent):
+    # another pass takes over a reopened row by what is stored of it (no cells are kept)
+    store, pid = tmp_path / "s.gpkg", str(uuid.uuid4())
+    patrol_passes.save_pass(pid, sent, user=PER, path=store, now=NOW)
+    stored = patrol_passes.read_pass(pid, path=store)
+    assert stored is not None
+    form = patrol_passes.form_row(sent)  # the cells the form's fields make
+    assert patrol_log.mended_keys(patrol_log.pass_cells(stored)) == patrol_log.mended_keys(form)
