@@ -511,6 +511,28 @@ def _bound_problem(
     )
 
 
+def count_problem(counts: Mapping[str, int | None]) -> RowProblem | None:
+    """Return the refusal of a pass's counts that cannot all be true, else ``None``.
+
+    A pass stored before a cross-check came (:data:`geo.patrol_log_fields.COUNT_BOUNDS`)
+    may break it, and its correction is refused until its counts are set right: the page
+    Pass marks it with this sentence (:attr:`RowProblem.form_message`, both counts and the
+    fix), the one its form shows when the pass is saved.
+
+    Parameters
+    ----------
+    counts
+        Field of :data:`~geo.patrol_log_fields.CONTROL_COUNTS` → the stored count, ``None``
+        when not given.
+
+    Returns
+    -------
+    RowProblem or None
+        The first bound broken (:func:`geo.patrol_log_fields.count_conflicts`).
+    """
+    return _bound_problem(counts, line=0, name=str)
+
+
 def check_log_row(
     row: Mapping[str, object],
     *,

@@ -1689,6 +1689,35 @@ def test_the_controls_table_ends_in_the_months_totals_each_pass_once(tmp_path):
         )  # fmt: skip
 
 
+def test_counts_stored_before_the_cross_check_that_cannot_be_true_are_not_summed(tmp_path):
+    """A pass stored with 45 blåsta of 40 kontrollerade, before the rule refused it."""
+    from geo import patrol_log as plog
+
+    store_path, f = tmp_path / "s.gpkg", tmp_path / "logg.csv"
+    f.write_text(
+        "datum;start;slut;platser;aktivitet;resultat;kontrollerade;blåsta\n"
+        "2026-10-02;19:00;21:00;Fjugesta centrum;nykterhetskontroll;;40;40\n"
+        "2026-10-07;19:00;21:00;Fjugesta centrum;nykterhetskontroll;;40;38\n"
+        "2026-10-09;19:00;21:00;Fjugesta centrum;nykterhetskontroll;;25;22\n",
+        encoding="utf-8",
+    )
+    assert plog.import_log(f, store_path=store_path).stored == 3
+    with sqlite3.connect(store_path) as conn:  # as the version before the rule stored it
+        conn.execute("UPDATE patrol_log SET breath_tests = 45 WHERE start LIKE '2026-10-07%'")
+    report = _presence_report(
+        tmp_path, plog.read_log(store_path), month="2026-10", now="2026-11-12 09:00"
+    )
+    sober = report.tables["kontroller"].frame.set_index("Kontrolltyp").loc["Nykterhet"]
+    assert sober["Tillfällen"] == 3  # the pass was held: it counts, its minutes too
+    assert (sober["Kontrollerade"], sober["Blåsta"]) == (65, 62)  # not 105 checked, 107 blew
+    assert report.notes["kontroller"] == [
+        "1 pass (7/10) har fler blåsta än kontrollerade, vilket inte kan stämma: varje förare"
+        " som blåst är också kontrollerad. Passets kontrollerade och blåsta räknas därför inte"
+        " i tabellen; rätta det på sidan Pass."
+    ]
+    assert plog.read_log(store_path)["breath_tests"].tolist() == [40, 45, 22]  # kept as stored
+
+
 def test_a_line_done_out_of_season_says_so_not_genomford(tmp_path):
     """B1 (bathing sites, May–September) logged once for October: nothing was planned."""
     done = _activity_log(("B1", "2026-10", "kommun", 1), ("N1", "2026-10", "polis", 2))

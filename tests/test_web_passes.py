@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 import pandas as pd
@@ -525,3 +526,41 @@ def test_the_hour_spring_skips_is_refused_with_its_fix_whatever_is_chosen(server
             "start": "Ogiltig tid: '02:10' finns inte den 2025-03-30 (sommartid börjar) — välj en"
             " tid som finns (klockan ställs fram från 02:00 till 03:00)."
         }
+
+
+def test_a_pass_stored_before_the_count_check_is_marked_and_set_right_in_one_go(server, per):
+    # a pass with 45 blåsta of 40 kontrollerade, stored before the rule: nothing said so, and
+    # its author's correction of its place was refused for counts he had not touched
+    base, path = server
+    body = pass_payload(date="2025-09-09", activity="nykterhetskontroll", checked="40",
+                        breath_tests="38", results="count-check")  # fmt: skip
+    pid = new_id()
+    assert per.put(f"/api/pass/{pid}", json=body).status_code == 201
+    with sqlite3.connect(path) as conn:  # as the version before the rule stored it
+        conn.execute("UPDATE patrol_log SET breath_tests = 45 WHERE log_id = ?", (pid,))
+    said = (
+        "45 blåsta (utandningsprov) men bara 40 kontrollerade förare/fordon — varje förare som"
+        " blåst är också kontrollerad: skriv alla kontrollerade förare/fordon under passet"
+        " (minst 45), eller rätta antalet blåsta (utandningsprov)."
+    )
+    week = {"vecka": "2025-W37"}
+    assert (
+        f"Antalen går inte ihop: {said} Tryck Rätta och ändra antalen."
+        in per.get("/pass", params=week).text
+    )
+    with client(base, "olle") as olle:
+        assert (
+            f"{said} Den som loggade passet kan rätta det." in olle.get("/pass", params=week).text
+        )
+    with client(base, "anna") as anna:  # the kommun sees no counts
+        assert "Antalen går inte ihop" not in anna.get("/pass", params=week).text
+    # corrected as the page's form holds it, the counts as stored: both named, and the fix
+    stored = {**body, "breath_tests": "45", "places": "Lanna badgruva"}
+    r = per.put(f"/api/pass/{pid}", json=stored)
+    assert r.status_code == 422 and r.json()["errors"] == {"breath_tests": said}
+    assert per.put(f"/api/pass/{pid}", json={**stored, "checked": "45"}).status_code == 200
+    assert "Antalen går inte ihop" not in per.get("/pass", params=week).text
+    with sqlite3.connect(path) as conn:
+        counts = conn.execute("SELECT checked, breath_tests FROM patrol_log WHERE log_id = ?",
+                              (pid,)).fetchone()  # fmt: skip
+    assert counts == (45, 45)

@@ -30,7 +30,7 @@ from geo.patrol_log import (
     read_log,
 )
 from geo.patrol_log_fields import CANCEL_REASONS, CONTROL_COUNTS, cancel_label
-from geo.patrol_log_rows import REPEATED_HOUR_OFFSETS, repeated_offset
+from geo.patrol_log_rows import REPEATED_HOUR_OFFSETS, count_problem, repeated_offset
 from geo.web._history import PASS_FIELD_LABELS, describe_change
 from geo.web._parts import AppParts, fields_refused
 from geo.web._security import forbidden
@@ -97,6 +97,7 @@ def _pass_item(record: Mapping[str, Any], user: users.User) -> dict[str, Any]:
         "cancel_reason": record["cancelled"],
         "counts": {field: record[field] for field in CONTROL_COUNTS},
         "counts_text": _counts_text(record),
+        "count_conflict": _count_conflict(record, user),
         **item,
         "id": record["log_id"],
         "start": f"{start:%H:%M}",
@@ -122,6 +123,26 @@ def _counts_text(record: Mapping[str, Any]) -> str:
         for field, label in CONTROL_COUNTS.items()
         if record[field] is not None
     )
+
+
+def _count_conflict(record: Mapping[str, Any], user: users.User) -> str:
+    """Return what the page says of a pass whose counts cannot all be true (``""``: they can).
+
+    Such a pass was stored before the cross-check came
+    (:func:`~geo.patrol_log_rows.count_problem`); the monthly follow-up leaves those counts
+    out until it is set right, and its author's correction is refused until then, so the
+    page says so where the pass is listed, with the fix and who can make it.
+    """
+    problem = count_problem({field: record[field] for field in CONTROL_COUNTS})
+    if problem is None:
+        return ""
+    if not record["from_app"]:
+        who = "Passet importerades från en fil och kan inte rättas här."
+    elif record["logged_by"] == user.name:
+        who = "Tryck Rätta och ändra antalen."
+    else:
+        who = "Den som loggade passet kan rätta det."
+    return f"Antalen går inte ihop: {problem.form_message} {who}"
 
 
 def _stop_items(week: str, passes: list[dict[str, Any]], path: Path) -> list[dict[str, Any]]:
@@ -216,7 +237,9 @@ def week_view(week: str, user: users.User, *, path: Path) -> dict[str, Any]:
         October's repeated hour, which comes twice; else ``""``), ``places``, ``activity``,
         ``results``, ``cancel_reason`` (the key),
         ``counts`` (field → count or ``None``, :data:`~geo.patrol_log_fields.CONTROL_COUNTS`)
-        and ``counts_text``, ``logged_by``, ``source``, ``own`` and
+        and ``counts_text``, ``count_conflict`` (counts stored before a cross-check that
+        cannot all be true: the sentence with the fix, else ``""``), ``logged_by``,
+        ``source``, ``own`` and
         ``changes``, the audit as :func:`geo.web._history.describe_change` tells it),
         ``stops`` (the stored plan's stops, each with its trip: ``trip`` the key the page
         ticks one trip by, ``trip_number``, and the times from leaving the entry point to

@@ -19,6 +19,7 @@ from geo import (
 )
 from geo.model import CATEGORIES, SYNTHETIC_SOURCE, THEMES
 from geo.patrol_log import PROMISE_MIN, minutes_per_week, read_log
+from geo.patrol_log_controls import without_broken_counts
 from geo.privacy import shared_k
 from geo.report.monthly.focus import next_month_focus
 from geo.report.monthly.incidents import (
@@ -32,6 +33,7 @@ from geo.report.monthly.incidents import (
 )
 from geo.report.monthly.police import (
     bathing_table,
+    broken_counts_note,
     controls_note,
     controls_table,
     police_presence,
@@ -148,17 +150,19 @@ def compute_report(
         report.note("polis", presence_note(presence))
     else:
         report.note("polis", "Patrulloggen saknas i lagret; polisens närvaro kan inte redovisas.")
-    controls = controls_table(
+    patrol = (
         inputs.patrol_log
         if inputs.patrol_log is not None
-        else pd.DataFrame(columns=["start", "activity", "places", "minutes"]),
-        month=month,
-        places=places,
-        k=k,
+        else pd.DataFrame(columns=["start", "activity", "places", "minutes"])
     )
+    controls = controls_table(
+        without_broken_counts(patrol), month=month, places=places, k=k
+    )  # counts that cannot be true are summed nowhere, and said
     report.add(controls)
     if combined := controls_note(controls):
         report.note("kontroller", combined)
+    if broken := broken_counts_note(patrol, month=month):
+        report.note("kontroller", broken)
     if inputs.spots is not None and inputs.spot_changes is not None:
         for table in spot_tables(inputs.spots, inputs.spot_changes, places, month=month):
             report.add(table)

@@ -301,6 +301,40 @@ def controls_note(controls: Table) -> str:
     )
 
 
+def broken_counts_note(patrol_log: pd.DataFrame, *, month: str) -> str:
+    """Say, under the controls table, which passes' counts cannot be true, and the fix.
+
+    Such a pass was stored before the cross-check of its counts came; the table sums
+    neither of the two (:func:`geo.patrol_log_controls.without_broken_counts`), and says
+    which passes, by their day, so the police find them on the page Pass.
+
+    Parameters
+    ----------
+    patrol_log
+        :func:`geo.patrol_log.read_log`, as stored.
+    month
+        ``YYYY-MM``.
+
+    Returns
+    -------
+    str
+        ``""`` when every control's counts agree; else e.g. ``"1 pass (7/10) har fler blåsta
+        än kontrollerade, vilket inte kan stämma: … rätta det på sidan Pass."``.
+    """
+    said = []
+    broken = patrol_log_controls.broken_controls_in_month(patrol_log, month=month)
+    for bound, starts in broken.items():
+        one = len(starts) == 1
+        days = and_list([f"{s.day}/{s.month}" for s in starts])
+        part, whole = COUNT_SHORT_NAMES[bound.part], COUNT_SHORT_NAMES[bound.whole]
+        said.append(
+            f"{len(starts)} pass ({days}) har {bound.reason}, vilket inte kan stämma:"
+            f" {bound.why}. {'Passets' if one else 'Passens'} {whole} och {part} räknas därför"
+            f" inte i tabellen; rätta {'det' if one else 'dem'} på sidan Pass."
+        )
+    return " ".join(said)
+
+
 def _control_cells(
     passes: pd.DataFrame, gaz: Gazetteer | None
 ) -> tuple[int, int, dict[str, int | None], str]:
