@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+import uuid
+
 import pandas as pd
 import pytest
 from _web_fixtures import make_store, running_server
 
-from geo import patrol_log
+from geo import patrol_log, patrol_passes
+from geo.users import User
 from geo.web.passes import this_week
 from geo.weeks import shift_week, week_monday
-from tests._pass_fixtures import add_police, store_plan, store_trip_plan
+from tests._pass_fixtures import add_police, pass_payload, store_plan, store_trip_plan
 from tests.test_web_browser import PHONE, app_page, assert_fits_phone
 
 pytestmark = pytest.mark.browser
@@ -270,5 +274,51 @@ def test_a_pass_in_octobers_repeated_hour_is_logged_by_choosing_which_and_mends_
     phone.tap("#passtabell button.ratta")  # back in the form: the choice made is kept
     assert phone.locator("#pass-start-offset").is_visible()
     assert phone.is_checked("#pass-start-offset input[value='+01:00']")
+    assert phone.errors == []
+    phone.context.close()
+
+
+def test_a_pass_whose_counts_cannot_be_true_is_marked_and_set_right_on_a_phone(browser, server):
+    # stored with 45 blåsta of 40 kontrollerade before the check came: the officer is told
+    # where the pass is listed, and its correction shows what to change in the form
+    base, path, week, _stops = server
+    old = shift_week(week, -3)  # a week no other test logs in
+    day = f"{week_monday(old) + pd.Timedelta(days=1):%Y-%m-%d}"
+    pid = str(uuid.uuid4())
+    body = pass_payload(date=day, activity="nykterhetskontroll", checked="40", breath_tests="38")
+    patrol_passes.save_pass(pid, body, user=User("per", "polis", "editor"), path=path)
+    with sqlite3.connect(path) as conn:  # as the version before the rule stored it
+        conn.execute("UPDATE patrol_log SET breath_tests = 45 WHERE log_id = ?", (pid,))
+    phone = app_page(browser, base, name="per", **PHONE)
+    phone.goto(f"{base}/pass?vecka={old}")
+    mark = phone.locator("#passtabell .antal-fel").inner_text()
+    assert mark.startswith("Antalen går inte ihop: 45 blåsta (utandningsprov) men bara 40")
+    assert mark.endswith("Tryck Rätta och ändra antalen.")
+    assert_fits_phone(phone, "/pass with a pass whose counts cannot be true")
+
+    phone.tap("#passtabell button.ratta")
+    assert (phone.input_value("#pass-checked"), phone.input_value("#pass-breath_tests")) == (
+        "40",
+        "45",
+    )
+    phone.fill("#pass-places", "Lanna badgruva")  # the change the officer came for
+    phone.tap("#spara-pass")
+    error = phone.locator("[data-fel=breath_tests]")
+    error.wait_for()
+    said = error.inner_text()
+    assert "45 blåsta (utandningsprov) men bara 40 kontrollerade förare/fordon" in said
+    assert "skriv alla kontrollerade förare/fordon under passet (minst 45)" in said
+    assert phone.get_attribute("#pass-breath_tests", "aria-invalid") == "true"
+    phone.fill("#pass-checked", "45")
+    phone.tap("#spara-pass")
+    phone.wait_for_url("**/pass?vecka=*&sparad=1")
+    assert phone.locator("#passtabell .antal-fel").count() == 0
+    stored = patrol_passes.read_pass(pid, path=path)
+    assert stored is not None
+    assert (stored["places"], stored["checked"], stored["breath_tests"]) == (
+        "Lanna badgruva",
+        45,
+        45,
+    )
     assert phone.errors == []
     phone.context.close()
