@@ -947,14 +947,23 @@ def test_a_spots_page_names_a_road_check_on_its_segment(anna, per, store_path):
     assert "Inte med i någon veckoplan" in per.get(f"/markering/{sid_blind}").text
 
 
-def _list_row(client, description: str) -> dict[str, str]:
-    """The cells of the list's row holding ``description``, by their labels."""
+def _list_rows(client, description: str) -> list[dict[str, str]]:
+    """The cells of the list's rows holding ``description``, by their labels."""
     rows = re.findall(r"<tr data-spot=.*?</tr>", client.get("/lista").text, flags=re.S)
-    (row,) = [r for r in rows if description in r]
-    return {
-        label: " ".join(re.sub(r"<[^>]+>", " ", text).split())
-        for label, text in re.findall(r'<td data-label="([^"]+)"[^>]*>(.*?)</td>', row, re.S)
-    }
+    return [
+        {
+            label: " ".join(re.sub(r"<[^>]+>", " ", text).split())
+            for label, text in re.findall(r'<td data-label="([^"]+)"[^>]*>(.*?)</td>', row, re.S)
+        }
+        for row in rows
+        if description in row
+    ]
+
+
+def _list_row(client, description: str) -> dict[str, str]:
+    """The cells of the list's one row holding ``description``, by their labels."""
+    (row,) = _list_rows(client, description)
+    return row
 
 
 def test_the_list_says_where_and_when_each_spot_is(anna):
@@ -969,3 +978,19 @@ def test_the_list_says_where_and_when_each_spot_is(anna):
     _, r = put(anna, spot_payload(weekdays=[], time_bands=[], description=f"{text} igen"))
     assert r.status_code == 201
     assert _list_row(anna, f"{text} igen")["Dagar/tider"] == "alla dagar och tider"
+
+
+def test_the_map_gets_each_spots_place_as_the_list_says_it(anna):
+    # the map names each spot for a screen reader "… nära <place>", in the list's words
+    text = f"Mopeder i hög fart vid utfarten {new_id()[:8]}"
+    line = {"type": "LineString", "coordinates": [[14.83, 59.16], [14.8305, 59.16]]}
+    for payload in (spot_payload(description=text), spot_payload(geometry=line, description=text)):
+        assert put(anna, payload)[1].status_code == 201
+    shown = [
+        f["properties"]
+        for f in anna.get("/api/spots").json()["features"]
+        if f["properties"]["description"] == text
+    ]
+    assert sorted(p["near"] for p in shown) == sorted(c["Nära"] for c in _list_rows(anna, text))
+    assert "Fjugesta centrum" in {p["near"] for p in shown}
+    assert len({p["near"] for p in shown}) == 2  # each spot its own nearest place

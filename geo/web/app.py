@@ -323,12 +323,8 @@ def create_app(
         rows = await run_in_threadpool(lambda: spots.list_spots(path=path, text=text, **filters))
         # where and when, as the maps say them (a kommun officer's review: no place column,
         # and "· morgon 06–09" with no day ticked)
-        near = nearest_place_names(
-            gpd.GeoSeries([s["geometry"] for s in rows], crs=settings.working_crs).centroid,
-            places,
-        )
-        for s, name in zip(rows, near, strict=True):
-            s["near"] = name
+        _add_near(rows, places)
+        for s in rows:
             s["when"] = (
                 spots.when_text([int(d) - 1 for d in s["weekdays"]], list(s["time_bands"]))
                 or "alla dagar och tider"
@@ -395,6 +391,8 @@ def create_app(
         )
         orgs = await run_in_threadpool(lambda: users.account_orgs(path=path))
         _named_for(user, rows, orgs)
+        # the list's "Nära", for each spot's name on the map (read out by a screen reader)
+        await run_in_threadpool(_add_near, rows, places)
         return spots.spots_geojson(rows)
 
     @app.get("/api/spots/{spot_id}")
@@ -639,6 +637,22 @@ def _roads() -> tuple[dict[str, Any], bool, list[dict[str, Any]]]:
              "lat": round(at.y, 6), "keys": keys}
         )  # fmt: skip
     return json.loads(lines.to_json()), bool(graph.graph.get("schematic", False)), items
+
+
+def _add_near(rows: list[dict[str, Any]], places: gpd.GeoDataFrame) -> None:
+    """Set each spot's ``near``: the named place nearest its centroid (the list's "Nära").
+
+    Parameters
+    ----------
+    rows
+        Spots as :func:`geo.spots.list_spots` returns them (geometry in EPSG:3006); changed
+        in place.
+    places
+        The named places (:func:`geo.sites.load_places`).
+    """
+    centres = gpd.GeoSeries([s["geometry"] for s in rows], crs=settings.working_crs).centroid
+    for s, name in zip(rows, nearest_place_names(centres, places), strict=True):
+        s["near"] = name
 
 
 def _place_items(places: gpd.GeoDataFrame) -> list[dict[str, Any]]:
