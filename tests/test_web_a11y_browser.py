@@ -132,6 +132,16 @@ def _popup(pg):
     pg.wait_for_selector(".leaflet-popup")
 
 
+def _spot_by_keys(pg):
+    """A spot reached with Tab from the map and opened with Enter: the focus in its popup."""
+    _map_ready(pg)
+    pg.focus("#karta")
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("document.activeElement.getAttribute('role')") == "button"
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector(".leaflet-popup [role=dialog]:focus")
+
+
 def _refused(pg):
     """A report the server refused after it waited offline, listed at the top to mend."""
     _map_ready(pg)
@@ -197,6 +207,7 @@ CASES: dict[str, Case] = {
     "karta-formular": Case("anna", "/", _open_form),
     "karta-formular-fel": Case("anna", "/", _form_errors),
     "karta-popup": Case("anna", "/", _popup),
+    "karta-markering-tangentbord": Case("ulla", "/", _spot_by_keys),
     "karta-avvisad": Case("anna", "/", _refused),
     "karta-lasare": Case("ulla", "/", _map_ready),
     "karta-polis": Case("per", "/", _map_ready),
@@ -336,9 +347,20 @@ def test_a_kommun_officer_marks_a_spot_with_the_keyboard_alone(browser, server):
 #: JS: the focused element's tag, id or text, and whether it shows where the focus is (an
 #: outline or a shadow, with a size on screen). A date or time field that is the active
 #: element but not :focus has the focus on its calendar button, inside Chromium's own shadow
-#: tree, which Chromium rings itself (a screenshot shows it).
+#: tree, which Chromium rings itself (a screenshot shows it). A spot on the map (an SVG
+#: shape, whose box is flat for a level stretch) shows it as a ring drawn around it in the
+#: map's view: a line under the spot's copy, at least 3 px wider on each side than its own.
 FOCUS_SHOWN_JS = """() => {
   const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+  if (e instanceof SVGElement) {
+    const ring = document.querySelector('.leaflet-fokus-pane .fokusring');
+    const map = e.closest('.leaflet-container').getBoundingClientRect();
+    const rs = ring && getComputedStyle(ring), rr = ring && ring.getBoundingClientRect();
+    const shown = !!ring && parseFloat(rs.strokeWidth) >= parseFloat(s.strokeWidth) + 6
+      && parseFloat(rs.strokeOpacity) > 0 && rs.stroke !== "none"
+      && rr.right > map.left && rr.left < map.right && rr.bottom > map.top && rr.top < map.bottom;
+    return [e.tagName, e.getAttribute('aria-label') || '', shown];
+  }
   const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
   const picker = e.tagName === "INPUT" && !e.matches(":focus");
   const shown = (outline || s.boxShadow !== "none" || picker) && r.width > 0 && r.height > 0
@@ -420,3 +442,120 @@ def test_a_point_placed_wrong_is_moved_with_the_arrow_keys_on_its_page(browser, 
         lon, lat = client.get(f"/api/spots/{sid}").json()["geometry"]["coordinates"]
     # 60 px east at the page's zoom: some 100 m or more, and not north or south
     assert lon - FJUGESTA[0] > 0.0015 and abs(lat - FJUGESTA[1]) < 0.0002
+
+
+#: JS: the focused spot on the map (a drawn shape that is a button) as its name, else null.
+FOCUSED_SPOT_JS = """() => {
+  const e = document.activeElement;
+  return e && e.closest('.leaflet-overlay-pane') && e.getAttribute('role') === 'button'
+    ? e.getAttribute('aria-label') : null;
+}"""
+
+
+#: JS: whether the focused spot lies inside the map's box on the screen.
+SPOT_IN_VIEW_JS = """() => {
+  const r = document.activeElement.getBoundingClientRect();
+  const m = document.getElementById('karta').getBoundingClientRect();
+  return r.left >= m.left && r.right <= m.right && r.top >= m.top && r.bottom <= m.bottom;
+}"""
+
+
+def test_a_keyboard_user_reaches_the_spots_on_the_map_and_opens_one(browser, server):
+    # WCAG 2.1.1: the marked spots were drawn shapes the keyboard did not reach; the list
+    # was the only way to them
+    base, _ids = server
+    text = f"Varvning på parkeringen om kvällarna {uuid.uuid4().hex[:4]}".translate(
+        str.maketrans("0123456789", "ghijklmnop")
+    )
+    north = {"type": "Point", "coordinates": [FJUGESTA[0], 59.22]}
+    stretch = {"type": "LineString", "coordinates": [[14.86, 59.205], [14.87, 59.205]]}
+    sids = {"buller": str(uuid.uuid4()), "stretch": str(uuid.uuid4())}
+    with httpx.Client(base_url=base) as client:
+        login(client, "anna")
+        for sid, payload in (
+            (sids["buller"], spot_payload(geometry=north, category="buller", description=text)),
+            (sids["stretch"], spot_payload(geometry=stretch, category="trafikfarlig_plats")),
+        ):
+            assert client.put(f"/api/spots/{sid}", json=payload).status_code == 201
+        features = client.get("/api/spots").json()["features"]
+    near = {f["id"]: f["properties"]["near"] for f in features}
+    shown = sum(f["properties"]["status"] not in ("atgardad", "avvisad") for f in features)
+    pg = app_page(browser, base, name="anna", **DESKTOP)
+    try:
+        _map_ready(pg)
+        _tab_to(pg, lambda f: f["id"] == "karta", "the map")
+        pg.keyboard.press("Tab")  # the next tab stop: the spots, the northernmost first
+        first = f"Buller/hög musik/varvning nära {near[sids['buller']]}, status Ny (1 av {shown})"
+        assert pg.evaluate(FOCUSED_SPOT_JS) == first
+        assert pg.locator(":focus").aria_snapshot() == f'- button "{first}"'
+        assert pg.evaluate(FOCUS_SHOWN_JS)[2]  # a ring shows which spot it is
+        pg.keyboard.press("ArrowDown")  # the next one south: the stretch
+        second = f"Trafikfarlig plats (sträcka) nära {near[sids['stretch']]}, status Ny"
+        assert pg.evaluate(FOCUSED_SPOT_JS) == f"{second} (2 av {shown})"
+        pg.keyboard.press("ArrowUp")
+        assert pg.evaluate(FOCUSED_SPOT_JS) == first
+        pg.keyboard.press("ArrowUp")  # the first stays the first
+        assert pg.evaluate(FOCUSED_SPOT_JS) == first
+        pg.keyboard.press("End")
+        assert pg.evaluate(FOCUSED_SPOT_JS).endswith(f"({shown} av {shown})")
+        pg.keyboard.press("Home")
+        # Enter opens the spot's popup, as a click does, with the focus in it
+        pg.keyboard.press("Enter")
+        popup = pg.locator(".leaflet-popup")
+        popup.wait_for()
+        assert text in popup.inner_text() and "Status: Ny" in popup.inner_text()
+        assert pg.evaluate("!!document.activeElement.closest('.leaflet-popup')")
+        dialog = pg.locator(":focus").aria_snapshot()
+        assert dialog.startswith(f'- dialog "{first.removesuffix(f" (1 av {shown})")}"')
+        pg.keyboard.press("Tab")
+        assert pg.evaluate("document.activeElement.textContent") == "Visa och ändra status"
+        # Escape closes it and the focus is back on the spot
+        pg.keyboard.press("Escape")
+        popup.wait_for(state="detached")
+        assert pg.evaluate(FOCUSED_SPOT_JS) == first
+        # the spots are one tab stop: Tab leaves them, Shift+Tab comes back to the same one
+        pg.keyboard.press("ArrowDown")
+        pg.keyboard.press("Tab")
+        assert pg.evaluate(FOCUSED_SPOT_JS) is None
+        pg.keyboard.press("Shift+Tab")
+        assert pg.evaluate(FOCUSED_SPOT_JS) == f"{second} (2 av {shown})"
+        # Space opens it too; the popup's close button takes the focus back to the spot
+        pg.keyboard.press("Space")
+        popup.wait_for()
+        pg.keyboard.press("Tab")  # the link
+        pg.keyboard.press("Tab")  # the close button
+        assert pg.evaluate("document.activeElement.getAttribute('aria-label')") == "Stäng"
+        pg.keyboard.press("Enter")
+        popup.wait_for(state="detached")
+        assert pg.evaluate(FOCUSED_SPOT_JS) == f"{second} (2 av {shown})"
+        # the spots drawn again (a report sent, "Visa avslutade"): the focus stays on the spot
+        pg.evaluate("drawSpots()")
+        assert pg.evaluate(FOCUSED_SPOT_JS) == f"{second} (2 av {shown})"
+        # the map moved to Fjugesta: Tab from the map reaches the first spot in view there
+        pg.keyboard.press("Shift+Tab")
+        assert _focused(pg)["id"] == "karta"
+        pg.evaluate(f"map.setView([{FJUGESTA[1]}, {FJUGESTA[0]}], 15, {{animate: false}})")
+        pg.keyboard.press("Tab")
+        name = pg.evaluate(FOCUSED_SPOT_JS)
+        assert name is not None and name not in (first, f"{second} (2 av {shown})")
+        assert pg.evaluate(SPOT_IN_VIEW_JS)
+        assert pg.errors == []
+    finally:
+        pg.context.close()
+
+
+def test_a_click_on_a_spot_still_opens_it_and_leaves_the_arrow_keys_to_the_map(browser, server):
+    base, _ids = server
+    pg = app_page(browser, base, name="anna", **DESKTOP)
+    try:
+        _map_ready(pg)
+        spot = pg.locator(".leaflet-overlay-pane [role=button]").first
+        box = spot.bounding_box()
+        pg.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        pg.locator(".leaflet-popup").wait_for()
+        assert _focused(pg)["id"] == "karta"  # not the spot: the arrow keys move the map
+        before = pg.evaluate("map.getCenter().lng")
+        pg.keyboard.press("ArrowRight")
+        pg.wait_for_function(f"map.getCenter().lng > {before}")
+    finally:
+        pg.context.close()

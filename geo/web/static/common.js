@@ -448,9 +448,22 @@ document.addEventListener("DOMContentLoaded", () => {
 
 const STATUS_COLOURS = { ny: "#d7301f", bedomd: "#fc8d59", atgard_planerad: "#2b8cbe", atgardad: "#31a354", avvisad: "#777777" };
 
+/* A spot's name, in the list's words (Kategori, "(sträcka)", Nära, Status) and without its
+   free text: "Hastighet (sträcka) nära Fjugesta centrum, status Ny". */
+function spotName(feature) {
+  const p = feature.properties;
+  const line = feature.geometry && feature.geometry.type === "LineString" ? " (sträcka)" : "";
+  return `${p.category_label}${line}${p.near ? ` nära ${p.near}` : ""}, status ${p.status_label}`;
+}
+
+/* A spot's popup: a dialog named as the spot, which takes the focus when the keyboard opens
+   it (tangentbord.js). */
 function spotPopup(feature) {
   const p = feature.properties;
   const box = el("div", null, "popup");
+  box.setAttribute("role", "dialog");
+  box.setAttribute("aria-label", spotName(feature));
+  box.tabIndex = -1;
   box.appendChild(el("strong", p.category_label));
   box.appendChild(el("div", `Status: ${p.status_label} · Ansvarig: ${p.owner_label}`));
   box.appendChild(el("div", p.description, "beskrivning"));

@@ -2,7 +2,8 @@
 "use strict";
 
 const map = L.map("karta", { zoomControl: true }).setView([59.17, 15.03], 11);
-let spotsLayer = null;
+/* the shown spots on the map, by keyboard too (tangentbord.js) */
+const showSpots = spotsByKeyboard(map, "markeringhjalp");
 let drawn = null;
 let drawer = null;
 
@@ -25,13 +26,12 @@ async function loadSpots() {
    review: a rejected duplicate stayed on the map with the rest); open as geo.spots.OPEN_STATUSES */
 function drawSpots() {
   if (!spotsData) return;
-  if (spotsLayer) map.removeLayer(spotsLayer);
   const isOpen = (f) => CFG.open_statuses.includes(f.properties.status);
   const closed = spotsData.features.filter((f) => !isOpen(f));
   const shown = document.getElementById("visa-avslutade").checked
     ? spotsData.features
     : spotsData.features.filter(isOpen);
-  spotsLayer = spotLayer({ ...spotsData, features: shown }).addTo(map);
+  showSpots(spotLayer({ ...spotsData, features: shown }));
   document.getElementById("karta").dataset.antal = String(spotsData.features.length);
   document.getElementById("karta").dataset.visade = String(shown.length);
   document.getElementById("antal-avslutade").textContent = `(${closed.length})`;
