@@ -559,3 +559,25 @@ def test_a_click_on_a_spot_still_opens_it_and_leaves_the_arrow_keys_to_the_map(b
         pg.wait_for_function(f"map.getCenter().lng > {before}")
     finally:
         pg.context.close()
+
+
+def test_escape_in_a_spots_popup_while_marking_closes_only_the_popup(browser, server):
+    # a kommun officer marking a spot looks at one already on the map: Escape there closes
+    # its popup and leaves the marking under way (Leaflet.draw cancels on any Escape in the map)
+    base, _ids = server
+    pg = app_page(browser, base, name="anna", **DESKTOP)
+    try:
+        _map_ready(pg)
+        _tab_to(pg, lambda f: f["id"] == "markera-plats", "Markera plats")
+        pg.keyboard.press("Enter")  # the focus moves to the map, which waits for the mark
+        pg.keyboard.press("Tab")
+        spot = pg.evaluate(FOCUSED_SPOT_JS)
+        assert spot is not None
+        pg.keyboard.press("Enter")
+        pg.locator(".leaflet-popup").wait_for()
+        pg.keyboard.press("Escape")
+        pg.locator(".leaflet-popup").wait_for(state="detached")
+        assert pg.evaluate(FOCUSED_SPOT_JS) == spot
+        assert "ritar" in pg.locator("#karta").get_attribute("class")
+    finally:
+        pg.context.close()

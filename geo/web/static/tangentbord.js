@@ -76,6 +76,9 @@ function spotsByKeyboard(map, helpId) {
     ev.preventDefault();
     s.layer.closePopup();
     s.el.focus({ preventScroll: true });
+    /* this Escape was the popup's: its keyup does not cancel a marking under way too
+       (Leaflet.draw cancels on an Escape keyup anywhere in the map) */
+    window.addEventListener("keyup", (up) => { if (up.key === "Escape") up.stopPropagation(); }, { capture: true, once: true });
   });
 
   return (group) => {
