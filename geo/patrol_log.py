@@ -24,6 +24,7 @@ from geo.patrol_log_fields import (
     CONTROL_COUNTS,
     COUNT_BOUNDS,
     cancelled_by_week,
+    count_conflicts,
     done_passes,
 )
 from geo.patrol_log_rows import (
@@ -268,12 +269,21 @@ def same_pass_elsewhere(conn: sqlite3.Connection, start: str, end: str, *, web: 
     str or None
         The other row's file (``webb`` for the app) when there is one.
     """
+    row = _same_pass_row(conn, start, end, web=web)
+    return None if row is None else row[0]
+
+
+def _same_pass_row(
+    conn: sqlite3.Connection, start: str, end: str, *, web: bool
+) -> tuple[str, str] | None:
+    """Return the ``(file, log_id)`` of :func:`same_pass_elsewhere`'s row, or ``None``."""
     op = "!=" if web else "="
     row = conn.execute(
-        f"SELECT file FROM patrol_log WHERE start = ? AND end = ? AND file {op} ? LIMIT 1",
+        f"SELECT file, log_id FROM patrol_log WHERE start = ? AND end = ? AND file {op} ?"
+        " ORDER BY imported_at, log_id LIMIT 1",
         (start, end, WEB_FILE),
     ).fetchone()
-    return None if row is None else str(row[0])
+    return None if row is None else (str(row[0]), str(row[1]))
 
 
 @dataclass(frozen=True)
@@ -281,16 +291,23 @@ class LogImportResult(store.RepeatCounts):
     """Counts of one log import: ``read == stored + quarantined + duplicates + repeats``.
 
     ``repeats`` are bad rows an earlier import quarantined already (the log saved again),
-    ``resolved`` the quarantined rows of earlier imports that passes stored now mend.
-    ``examples`` holds the first :data:`geo.quarantine.FIRST_ROWS` rows quarantined now per
-    reason, with a Swedish detail naming the row, the column and the fix.
+    ``resolved`` the quarantined rows of earlier imports that rows read now mend (passes
+    stored, and duplicates of stored passes), ``already_mended`` the rows quarantined now
+    that a stored pass mends: they are resolved at once. ``examples`` holds the first
+    :data:`geo.quarantine.FIRST_ROWS` rows quarantined now per reason, with a Swedish detail
+    naming the row, the column and the fix.
     """
 
+    already_mended: int = 0
     examples: tuple[QuarantinedRow, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the counts and ``examples`` (the ``--json`` object of ``geo log import``)."""
-        return {**super().as_dict(), "examples": [asdict(e) for e in self.examples]}
+        """Return the counts, ``already_mended`` and ``examples`` (``geo log import --json``)."""
+        return {
+            **super().as_dict(),
+            "already_mended": self.already_mended,
+            "examples": [asdict(e) for e in self.examples],
+        }
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -552,7 +569,9 @@ def _resolve_by_others(conn: sqlite3.Connection, fixes: set[str], log_id: str) -
     """Resolve the open rows of ``fixes`` by the stored passes other than ``log_id``.
 
     A stored pass mends by the cells the page Pass would send for it (:func:`pass_cells`),
-    the first logged first; return how many rows it resolved.
+    the first logged first; return how many rows it resolved. A pass stored before a
+    cross-check of its counts came, which breaks it (:func:`count_conflicts`), mends none:
+    it is no pass set right.
     """
     columns = ("log_id", *CONTENT_COLUMNS)
     rows = conn.execute(
@@ -565,6 +584,8 @@ def _resolve_by_others(conn: sqlite3.Connection, fixes: set[str], log_id: str) -
         if not fixes:
             break
         stored = dict(zip(columns, values, strict=True))
+        if count_conflicts({f: stored[f] for f in CONTROL_COUNTS}):
+            continue
         mends = mended_keys(pass_cells(stored)) & fixes
         if mends:
             resolved += resolve_mended(conn, frozenset(mends), str(stored["log_id"]))
@@ -667,8 +688,10 @@ def import_log(
 
     A bad row already quarantined by an earlier import (the log saved again, :func:`row_keys`)
     is a repeat, not quarantined again; a pass stored now resolves the quarantined rows it
-    mends (``resolved_by``: its ``log_id``). Rows quarantined before rows had keys are given
-    theirs first (:func:`key_earlier_quarantine`).
+    mends (``resolved_by``: its ``log_id``), and so does a row that duplicates a stored pass,
+    by that pass (:func:`_store_row`). A row quarantined now whose pass is stored already is
+    resolved at once (:func:`_resolve_by_stored`). Rows quarantined before rows had keys are
+    given theirs first (:func:`key_earlier_quarantine`).
 
     Parameters
     ----------
@@ -683,8 +706,9 @@ def import_log(
     Returns
     -------
     LogImportResult
-        ``read == stored + quarantined + duplicates + repeats``, the first rows quarantined now
-        per reason and ``resolved``; rows with end before start, passes
+        ``read == stored + quarantined + duplicates + repeats``, the first rows quarantined
+        now per reason, ``resolved`` and ``already_mended``;
+        rows with end before start, passes
         in the future (and other bad rows) are quarantined in the table
         ``patrol_log_quarantine`` with a Swedish sentence naming the row, the column and the
         fix (also logged as a warning for the first rows of each reason). Re-importing adds
@@ -699,31 +723,96 @@ def import_log(
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     good, bad = parse_log(df, now=now)
     imported_at = dt.datetime.now(dt.UTC).isoformat()
-    stored = duplicates = resolved = 0
+    done: dict[str, int] = dict.fromkeys((_STORED, _DUPLICATE), 0)
+    resolved = 0
     with store.connect(store_path) as conn, conn:
         ensure_log_schema(conn)
         key_earlier_quarantine(conn)
         for r in good.to_dict("records"):
-            content = stored_content({str(k): v for k, v in r.items()})
-            if same_pass_elsewhere(conn, content["start"], content["end"], web=False) is not None:
-                duplicates += 1  # logged in the app already
-                continue
-            row = {"log_id": _file_row_id(content), **content, "file": str(path),
-                   "line": int(r["line"]), "imported_at": imported_at}  # fmt: skip
-            cur = conn.execute(insert_sql(tuple(row), or_ignore=True), tuple(row.values()))
-            if cur.rowcount:
-                stored += 1
-                resolved += resolve_mended(conn, r["fixes"], row["log_id"])
-            else:
-                duplicates += 1
+            what, mended = _store_row(
+                conn, {str(k): v for k, v in r.items()}, path=path, imported_at=imported_at
+            )
+            done[what] += 1
+            resolved += mended
         fresh = _quarantine(conn, bad, sha=sha, file=str(path))
+        at_once, earlier = _resolve_by_stored(conn, bad, fresh, sha=sha)
     reasons = {str(k): int(v) for k, v in fresh["reason"].value_counts(sort=False).items()}
     result = LogImportResult(
-        len(df), stored, len(fresh), duplicates, reasons, repeats=len(bad) - len(fresh),
-        resolved=resolved, examples=first_rows(str(path), fresh),
+        len(df), done[_STORED], len(fresh), done[_DUPLICATE], reasons,
+        repeats=len(bad) - len(fresh), resolved=resolved + earlier, already_mended=at_once,
+        examples=first_rows(str(path), fresh),
     )  # fmt: skip
     logger.info("patrol log %s: %s", path.name, result.as_dict())
     return result
+
+
+#: What :func:`_store_row` did with a good row.
+_STORED, _DUPLICATE = "stored", "duplicate"
+
+
+def _store_row(
+    conn: sqlite3.Connection, r: Mapping[str, Any], *, path: Path, imported_at: str
+) -> tuple[str, int]:
+    """Store one good row of a file; say what was done.
+
+    A pass logged in the app with the same times is that pass: the row is a duplicate and
+    never changes it; so is a row with the id of a file's pass (:func:`_file_row_id`). A row
+    stored, or a duplicate of its pass, resolves the quarantined rows it mends
+    (:func:`mended_keys`, its ``fixes``) by that pass: the row set right is stored, or its
+    pass was already.
+
+    Returns
+    -------
+    tuple
+        :data:`_STORED` or :data:`_DUPLICATE`; how many quarantined rows it resolved.
+    """
+    fixes = frozenset(r["fixes"])
+    content = stored_content(r)
+    app = _same_pass_row(conn, content["start"], content["end"], web=False)
+    if app is not None:  # logged in the app already
+        return _DUPLICATE, resolve_mended(conn, fixes, app[1])
+    log_id = _file_row_id(content)
+    row = {"log_id": log_id, **content, "file": str(path), "line": int(r["line"]),
+           "imported_at": imported_at}  # fmt: skip
+    if conn.execute(insert_sql(tuple(row), or_ignore=True), tuple(row.values())).rowcount:
+        return _STORED, resolve_mended(conn, fixes, log_id)
+    return _DUPLICATE, resolve_mended(conn, fixes, log_id)
+
+
+def _resolve_by_stored(
+    conn: sqlite3.Connection, bad: pd.DataFrame, fresh: pd.DataFrame, *, sha: str
+) -> tuple[int, int]:
+    """Resolve the open rows of the ``bad`` rows' fix keys by the passes stored, at once.
+
+    A row quarantined now whose pass is already stored (logged on Pass, another file's row
+    set right, a row of this file) is mended already: the first logged such pass resolves it
+    (:func:`_resolve_by_others`), as it would a row opened again. So do the rows of earlier
+    imports it repeats, or that share its fix key, still open.
+
+    Returns
+    -------
+    tuple of int
+        Rows of ``fresh`` (quarantined now, from the file of ``sha``) resolved, and other
+        rows resolved.
+    """
+    keys = {str(k) for k in bad["fix_key"].dropna()}
+    open_keys = {
+        str(k)
+        for (k,) in conn.execute(
+            f"SELECT DISTINCT fix_key FROM {QUARANTINE_TABLE}"
+            " WHERE resolved_by IS NULL AND fix_key IS NOT NULL"
+        )
+    }
+    if not keys & open_keys:
+        return 0, 0
+    resolved = _resolve_by_others(conn, keys & open_keys, "")
+    lines = {int(n) for n in fresh["line"]}
+    closed = conn.execute(
+        f"SELECT line FROM {QUARANTINE_TABLE} WHERE file_sha256 = ? AND resolved_by IS NOT NULL",
+        (sha,),
+    )
+    at_once = sum(int(n) in lines for (n,) in closed)
+    return at_once, resolved - at_once
 
 
 def _quarantine(

@@ -18,6 +18,7 @@ from geo import patrol_log, patrol_passes
 from geo.patrol_log_rows import RowProblem, identity_fields
 from geo.quarantine import fix_keys
 from geo.users import User
+from tests._pass_fixtures import pass_payload
 
 TZ = "Europe/Stockholm"
 PER = User("per", "polis", "editor")
@@ -317,3 +318,77 @@ def test_a_split_row_keyed_by_the_version_before_is_resolved_by_its_pass(tmp_pat
         old = patrol_log.row_keys(cells, RowProblem("för många fält", "places", "", ""))[1]
         conn.execute("UPDATE patrol_log_quarantine SET fix_key = ?", (old,))
     assert _save_on_the_page(path, SPLIT).mended == ((str(tmp_path / "skift.csv"), 2),)
+
+
+#: The shift's speed check as its file has it set right, and with its end before its start.
+_SPEED = ("2025-12-05", "18:00", "19:00", "väg 204 vid Hidinge", "hastighetskontroll", "", "12")
+_SPEED_TYPO = (*_SPEED[:2], "17:00", *_SPEED[3:])
+
+
+def _on_pass(store: Path, **changed: str) -> str:
+    """Log the speed check on the page Pass (with ``changed`` fields); return its id."""
+    pid = str(uuid.uuid4())
+    body = dict(zip(("date", "start", "end", "places", "activity", "results", "checked"), _SPEED,
+                    strict=True))  # fmt: skip
+    patrol_passes.save_pass(pid, pass_payload(**{**body, **changed}), user=PER, path=store,
+                            now=NOW)  # fmt: skip
+    return pid
+
+
+def test_a_row_whose_pass_is_stored_already_is_resolved_when_quarantined(tmp_path: Path) -> None:
+    # the officer logged the speed check on Pass, then the shift's file with a typo in its
+    # end was imported: the row stayed open for good, though its pass set right was stored
+    from geo.cli.plan import log_group
+
+    store = tmp_path / "s.gpkg"
+    pid = _on_pass(store)
+    f = _csv(tmp_path / "skift.csv", [_SPEED_TYPO, ROWS[0]])
+    r = _import(f, tmp_path)
+    assert (r.stored, r.quarantined, r.already_mended, r.resolved) == (1, 1, 1, 0)
+    assert _accounted(r) and r.reasons == {"sluttid före start": 1}
+    assert list(patrol_log.read_log_quarantine(store)["resolved_by"]) == [pid]
+    assert patrol_log.read_log_quarantine(store, open_only=True).empty
+    # the command says which rows need nothing more
+    g = _csv(tmp_path / "skift2.csv", [(*_SPEED[:2], "16:00", *_SPEED[3:])])  # another typo
+    out = CliRunner().invoke(log_group, ["import", str(g), "--store", str(store)])
+    assert out.exit_code == 0, out.output
+    assert "read 1, stored 0, quarantined 1, duplicates 0" in out.output
+    assert (
+        "1 of the rows quarantined now mended already by a pass stored (resolved): nothing to"
+        " set right"
+    ) in out.output
+
+
+def test_a_row_set_right_that_duplicates_a_pass_logged_on_pass_resolves_its_row(
+    tmp_path: Path,
+) -> None:
+    # the pass on Pass names its place otherwise, so it mends the row by none of its fields;
+    # the shift's file set right and imported again was a duplicate of it, and left the row
+    # it mends open
+    store = tmp_path / "s.gpkg"
+    pid = _on_pass(store, places="Hidinge")
+    first = _import(_csv(tmp_path / "skift.csv", [_SPEED_TYPO]), tmp_path)
+    assert (first.quarantined, first.already_mended) == (1, 0)
+    again = _import(_csv(tmp_path / "skift-rattad.csv", [_SPEED]), tmp_path)
+    assert (again.stored, again.duplicates, again.resolved) == (0, 1, 1) and _accounted(again)
+    assert list(patrol_log.read_log_quarantine(store)["resolved_by"]) == [pid]
+    stored = patrol_passes.read_pass(pid, path=store)
+    assert stored is not None and stored["places"] == "Hidinge"  # a file never changes it
+
+
+@pytest.mark.parametrize("again", ["set right", "as it was"])
+def test_a_row_left_open_beside_its_stored_pass_is_resolved_at_the_next_import(
+    tmp_path: Path, again: str
+) -> None:
+    # a row the version before quarantined after its pass was stored, and left open: the
+    # file set right counted its row a duplicate, the file as it was its row a repeat
+    store = tmp_path / "s.gpkg"
+    assert _import(_csv(tmp_path / "bil1.csv", [_SPEED]), tmp_path).stored == 1
+    assert _import(_csv(tmp_path / "bil2.csv", [_SPEED_TYPO]), tmp_path).already_mended == 1
+    with sqlite3.connect(store) as conn:  # as the version before left it
+        conn.execute("UPDATE patrol_log_quarantine SET resolved_by = NULL")
+    rows = [_SPEED] if again == "set right" else [_SPEED_TYPO]
+    r = _import(_csv(tmp_path / "bil2-igen.csv", rows), tmp_path)
+    assert (r.duplicates, r.repeats) == ((1, 0) if again == "set right" else (0, 1))
+    assert (r.resolved, r.already_mended) == (1, 0) and _accounted(r)
+    assert patrol_log.read_log_quarantine(store, open_only=True).empty

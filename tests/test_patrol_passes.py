@@ -270,15 +270,18 @@ def test_a_reopened_row_is_resolved_at_once_by_another_pass_that_mends_it(
     def resolved_by() -> list[str]:
         return list(patrol_log.read_log_quarantine(store)["resolved_by"].fillna(""))
 
-    if order == "other first":  # stored before the row was quarantined: it resolved nothing
+    if order == "other first":  # stored before the row was quarantined: it mends it at once
         other_id = store_the_other()
     bad = _one_row_log(tmp_path / "skift.csv", _BAD_ROW)
-    assert patrol_log.import_log(bad, store_path=store, now=NOW).quarantined == 1
+    imported = patrol_log.import_log(bad, store_path=store, now=NOW)
+    assert (imported.quarantined, imported.already_mended) == (1, int(order == "other first"))
     saved = patrol_passes.save_pass(mender, body, user=PER, path=store)
-    assert saved.mended == ((str(bad), 2),)
     if order == "other later":  # the row is the mender's already
+        assert saved.mended == ((str(bad), 2),)
         other_id = store_the_other()
-    assert resolved_by() == [mender]
+        assert resolved_by() == [mender]
+    else:
+        assert saved.mended == () and resolved_by() == [other_id]
     if gone == "removed":
         patrol_passes.remove_pass(mender, user=PER, path=store)
     else:

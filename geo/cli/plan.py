@@ -149,7 +149,8 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
     Each week's minutes are listed with its cancelled passes' reasons. A bad row already in
     quarantine from an earlier import (the log saved again) is counted as "already in
     quarantine", not quarantined twice; a pass stored now resolves the quarantined row it
-    mends (view patrol_log_quarantine_open lists those still open).
+    mends, and so does a row whose pass is stored already (view patrol_log_quarantine_open
+    lists those still open).
 
     Example: geo log import patrullogg.csv --store data/lagesbild.gpkg
     """
@@ -182,6 +183,11 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
     echo_quarantined(
         result.reasons, result.examples, table="patrol_log_quarantine", resolved=result.resolved
     )
+    if result.already_mended:
+        click.echo(
+            f"  {result.already_mended} of the rows quarantined now mended already by a pass"
+            " stored (resolved): nothing to set right"
+        )
     if weeks is not None:
         for w, m, ok in weeks[["iso_week", "minutes", "met"]].itertuples(index=False):
             said = patrol_log_fields.cancelled_text(cancelled.get(w, []))
