@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from geo import settings, store
+from geo.audit import CHANGED, record_change
 from geo.errors import DataError, ImportFileError
 from geo.model import normalize_text
 from geo.patrol_log_fields import (
     CONTROL_COUNTS,
     COUNT_BOUNDS,
+    COUNT_SHORT_NAMES,
     cancelled_by_week,
     count_conflicts,
     done_passes,
@@ -72,6 +74,10 @@ ADDED_COLUMNS: dict[str, str] = {
 #: the row's key, the key it shares with its mended pass, and the ``log_id`` of that pass.
 QUARANTINE_TABLE = "patrol_log_quarantine"
 QUARANTINE_ADDED: dict[str, str] = dict.fromkeys(("row_key", "fix_key", "resolved_by"), "TEXT")
+#: The passes' audit (:mod:`geo.audit`): a pass logged, corrected or removed on the page Pass
+#: (:mod:`geo.patrol_passes`), and a file's pass corrected by its row imported again
+#: (:func:`import_log`).
+CHANGES_TABLE = "patrol_log_changes"
 #: A clock no logged pass is after: a row's rules run again without the future's.
 _NO_FUTURE = pd.Timestamp("2200-01-01", tz=settings.timezone)
 #: The clock a row refused as a pass after now was checked at, in the sentence the
@@ -153,6 +159,15 @@ CREATE TABLE IF NOT EXISTS patrol_log_quarantine (
   fix_key TEXT,
   resolved_by TEXT,
   PRIMARY KEY (file_sha256, line));
+CREATE TABLE IF NOT EXISTS patrol_log_changes (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  log_id TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  changed_by TEXT NOT NULL,
+  action TEXT NOT NULL,
+  before TEXT,
+  after TEXT);
+CREATE INDEX IF NOT EXISTS patrol_log_changes_log ON patrol_log_changes (log_id);
 """
 #: Indexes and the open view over the quarantine's added columns, made once they are there.
 _LATER_SCHEMA = """
@@ -172,8 +187,9 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     (:data:`ADDED_COLUMNS`): a store made before gets the columns, empty (its passes were
     done, their counts not given). The quarantine's keys came later still
     (:data:`QUARANTINE_ADDED`, the view ``patrol_log_quarantine_open``): rows quarantined
-    before are given theirs by :func:`import_log`. Only writers call this; readers read an
-    older store as it is (a column missing reads as empty).
+    before are given theirs by :func:`import_log`. The passes' audit (:data:`CHANGES_TABLE`)
+    is made here too: the page Pass and a file's correction both write it. Only writers
+    call this; readers read an older store as it is (a column missing reads as empty).
 
     Parameters
     ----------
@@ -286,26 +302,91 @@ def _same_pass_row(
     return None if row is None else (str(row[0]), str(row[1]))
 
 
-@dataclass(frozen=True)
-class LogImportResult(store.RepeatCounts):
-    """Counts of one log import: ``read == stored + quarantined + duplicates + repeats``.
+#: The names a correction (:class:`CorrectedPass`) tells a pass's fields by: the file's columns.
+_COLUMN_NAMES: dict[str, str] = {
+    "places": "platser", "activity": "aktivitet", "results": "resultat",
+    "cancelled": "inställt", **COUNT_SHORT_NAMES,
+}  # fmt: skip
+_COUNTS = frozenset(COUNT_SHORT_NAMES.values())
 
-    ``repeats`` are bad rows an earlier import quarantined already (the log saved again),
-    ``resolved`` the quarantined rows of earlier imports that rows read now mend (passes
-    stored, and duplicates of stored passes), ``already_mended`` the rows quarantined now
-    that a stored pass mends: they are resolved at once. ``examples`` holds the first
-    :data:`geo.quarantine.FIRST_ROWS` rows quarantined now per reason, with a Swedish detail
-    naming the row, the column and the fix.
+
+@dataclass(frozen=True)
+class CorrectedPass:
+    """A file's pass that a row of a file imported later corrected (``rättad``).
+
+    The row has the pass's id (:func:`_file_row_id`: its times and places) and other values,
+    all checked by the import's rules; the pass takes them, and the audit
+    (:data:`CHANGES_TABLE`) keeps what it was.
+
+    Attributes
+    ----------
+    file, line
+        The row that corrected it.
+    log_id
+        The pass.
+    changed
+        ``(column, before, after)`` for every field changed, by the file's column names
+        (:data:`_COLUMN_NAMES`); a count not given is ``""``.
     """
 
+    file: str
+    line: int
+    log_id: str
+    changed: tuple[tuple[str, str, str], ...]
+
+    def __str__(self) -> str:
+        """Return ``"logg.csv line 3: blåsta 45 → 38, ny text i resultat"``."""
+        counts = [f"{c} {b or '–'} → {a or '–'}" for c, b, a in self.changed if c in _COUNTS]
+        texts = [c for c, _, _ in self.changed if c not in _COUNTS]
+        said = [*counts, *([f"ny text i {', '.join(texts)}"] if texts else [])]
+        return f"{self.file} line {self.line}: {', '.join(said)}"
+
+
+def _changed(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[tuple[str, str, str], ...]:
+    """Return the fields a correction changes, as :attr:`CorrectedPass.changed` tells them."""
+
+    def text(value: object) -> str:
+        return "" if value is None else str(value)
+
+    return tuple(
+        (name, text(before[f]), text(after[f]))
+        for f, name in _COLUMN_NAMES.items()
+        if before[f] != after[f]
+    )
+
+
+@dataclass(frozen=True)
+class LogImportResult(store.RepeatCounts):
+    """Counts of one log import: read = stored + corrected + quarantined + duplicates + repeats.
+
+    ``repeats`` are bad rows an earlier import quarantined already (the log saved again),
+    ``corrected`` the rows that set a file's pass stored before right (``corrections``: which,
+    and what changed, :class:`CorrectedPass`), ``resolved`` the quarantined rows of earlier
+    imports that rows read now mend (passes stored or corrected, and duplicates of stored
+    passes), ``already_mended`` the rows quarantined now that a stored pass mends: they are
+    resolved at once. ``examples`` holds the first :data:`geo.quarantine.FIRST_ROWS` rows
+    quarantined now per reason, with a Swedish detail naming the row, the column and the fix.
+    """
+
+    corrected: int = 0
     already_mended: int = 0
+    corrections: tuple[CorrectedPass, ...] = ()
     examples: tuple[QuarantinedRow, ...] = ()
 
+    def summary(self) -> str:
+        """Return the counts' line, ``, corrected C`` after it when a pass was corrected."""
+        corrected = f", corrected {self.corrected}" if self.corrected else ""
+        return super().summary() + corrected
+
     def as_dict(self) -> dict[str, Any]:
-        """Return the counts, ``already_mended`` and ``examples`` (``geo log import --json``)."""
+        """Return the counts, ``corrections`` and ``examples`` (``geo log import --json``)."""
         return {
             **super().as_dict(),
+            "corrected": self.corrected,
             "already_mended": self.already_mended,
+            "corrections": [asdict(c) for c in self.corrections],
             "examples": [asdict(e) for e in self.examples],
         }
 
@@ -690,8 +771,10 @@ def import_log(
     is a repeat, not quarantined again; a pass stored now resolves the quarantined rows it
     mends (``resolved_by``: its ``log_id``), and so does a row that duplicates a stored pass,
     by that pass (:func:`_store_row`). A row quarantined now whose pass is stored already is
-    resolved at once (:func:`_resolve_by_stored`). Rows quarantined before rows had keys are
-    given theirs first (:func:`key_earlier_quarantine`).
+    resolved at once (:func:`_resolve_by_stored`). A row with the id of a file's pass and
+    other values corrects it, audited (:func:`_correct`); a pass logged on Pass is never
+    changed. Rows quarantined before rows had keys are given theirs first
+    (:func:`key_earlier_quarantine`).
 
     Parameters
     ----------
@@ -706,8 +789,8 @@ def import_log(
     Returns
     -------
     LogImportResult
-        ``read == stored + quarantined + duplicates + repeats``, the first rows quarantined
-        now per reason, ``resolved`` and ``already_mended``;
+        ``read == stored + corrected + quarantined + duplicates + repeats``, the first rows
+        quarantined now per reason, the corrections, ``resolved`` and ``already_mended``;
         rows with end before start, passes
         in the future (and other bad rows) are quarantined in the table
         ``patrol_log_quarantine`` with a Swedish sentence naming the row, the column and the
@@ -723,23 +806,26 @@ def import_log(
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     good, bad = parse_log(df, now=now)
     imported_at = dt.datetime.now(dt.UTC).isoformat()
-    done: dict[str, int] = dict.fromkeys((_STORED, _DUPLICATE), 0)
+    done: dict[str, int] = dict.fromkeys((_STORED, _CORRECTED, _DUPLICATE), 0)
+    corrections: list[CorrectedPass] = []
     resolved = 0
     with store.connect(store_path) as conn, conn:
         ensure_log_schema(conn)
         key_earlier_quarantine(conn)
         for r in good.to_dict("records"):
-            what, mended = _store_row(
+            what, mended, correction = _store_row(
                 conn, {str(k): v for k, v in r.items()}, path=path, imported_at=imported_at
             )
             done[what] += 1
             resolved += mended
+            corrections += [correction] if correction is not None else []
         fresh = _quarantine(conn, bad, sha=sha, file=str(path))
         at_once, earlier = _resolve_by_stored(conn, bad, fresh, sha=sha)
     reasons = {str(k): int(v) for k, v in fresh["reason"].value_counts(sort=False).items()}
     result = LogImportResult(
         len(df), done[_STORED], len(fresh), done[_DUPLICATE], reasons,
-        repeats=len(bad) - len(fresh), resolved=resolved + earlier, already_mended=at_once,
+        repeats=len(bad) - len(fresh), resolved=resolved + earlier,
+        corrected=done[_CORRECTED], already_mended=at_once, corrections=tuple(corrections),
         examples=first_rows(str(path), fresh),
     )  # fmt: skip
     logger.info("patrol log %s: %s", path.name, result.as_dict())
@@ -747,36 +833,88 @@ def import_log(
 
 
 #: What :func:`_store_row` did with a good row.
-_STORED, _DUPLICATE = "stored", "duplicate"
+_STORED, _CORRECTED, _DUPLICATE = "stored", "corrected", "duplicate"
 
 
 def _store_row(
     conn: sqlite3.Connection, r: Mapping[str, Any], *, path: Path, imported_at: str
-) -> tuple[str, int]:
-    """Store one good row of a file; say what was done.
+) -> tuple[str, int, CorrectedPass | None]:
+    """Store one good row of a file, or correct the file's pass it is; say what was done.
 
     A pass logged in the app with the same times is that pass: the row is a duplicate and
-    never changes it; so is a row with the id of a file's pass (:func:`_file_row_id`). A row
-    stored, or a duplicate of its pass, resolves the quarantined rows it mends
-    (:func:`mended_keys`, its ``fixes``) by that pass: the row set right is stored, or its
-    pass was already.
+    never changes it. A row with the id of a file's pass (:func:`_file_row_id`) is a
+    duplicate when its values are the pass's, or those the pass was corrected from (an older
+    copy of the file, :func:`_corrected_from`); with other values it corrects the pass
+    (:func:`_correct`). A row that is its pass as stored now (stored, corrected, or a
+    duplicate of it) resolves the quarantined rows it mends (:func:`mended_keys`, its
+    ``fixes``) by that pass: the row set right is stored, or its pass was already. An older
+    copy's row resolves none: the pass is no longer as it says.
 
     Returns
     -------
     tuple
-        :data:`_STORED` or :data:`_DUPLICATE`; how many quarantined rows it resolved.
+        :data:`_STORED`, :data:`_CORRECTED` or :data:`_DUPLICATE`; how many quarantined rows
+        it resolved; the correction, if it was one.
     """
-    fixes = frozenset(r["fixes"])
-    content = stored_content(r)
+    content, fixes = stored_content(r), frozenset(r["fixes"])
     app = _same_pass_row(conn, content["start"], content["end"], web=False)
     if app is not None:  # logged in the app already
-        return _DUPLICATE, resolve_mended(conn, fixes, app[1])
+        return _DUPLICATE, resolve_mended(conn, fixes, app[1]), None
     log_id = _file_row_id(content)
     row = {"log_id": log_id, **content, "file": str(path), "line": int(r["line"]),
            "imported_at": imported_at}  # fmt: skip
     if conn.execute(insert_sql(tuple(row), or_ignore=True), tuple(row.values())).rowcount:
-        return _STORED, resolve_mended(conn, fixes, log_id)
-    return _DUPLICATE, resolve_mended(conn, fixes, log_id)
+        return _STORED, resolve_mended(conn, fixes, log_id), None
+    before = _stored_pass(conn, log_id)
+    if before == content or _corrected_from(conn, log_id, content):
+        return _DUPLICATE, resolve_mended(conn, fixes, log_id) if before == content else 0, None
+    correction = _correct(conn, log_id, before, row)
+    reopen_mended(conn, log_id, keeps=fixes)
+    return _CORRECTED, resolve_mended(conn, fixes, log_id), correction
+
+
+def _stored_pass(conn: sqlite3.Connection, log_id: str) -> dict[str, Any]:
+    """Return a stored pass's content (:func:`stored_content`)."""
+    values = conn.execute(
+        f"SELECT {', '.join(CONTENT_COLUMNS)} FROM patrol_log WHERE log_id = ?", (log_id,)
+    ).fetchone()
+    return stored_content(dict(zip(CONTENT_COLUMNS, values, strict=True)))
+
+
+def _corrected_from(conn: sqlite3.Connection, log_id: str, content: Mapping[str, Any]) -> bool:
+    """Tell whether a pass was once ``content`` and corrected since (the audit's ``before``).
+
+    A row as the pass was before a file corrected it is an older copy of the file imported
+    again; it does not undo the correction, as an older copy's bad rows stay mended.
+    """
+    rows = conn.execute(
+        f"SELECT before FROM {CHANGES_TABLE} WHERE log_id = ? AND action = ? AND before IS NOT"
+        " NULL",
+        (log_id, CHANGED),
+    )
+    return any(json.loads(str(b)) == dict(content) for (b,) in rows)
+
+
+def _correct(
+    conn: sqlite3.Connection, log_id: str, before: dict[str, Any], row: Mapping[str, Any]
+) -> CorrectedPass:
+    """Set a file's pass to a later file's row (``row``: as stored) and audit it.
+
+    The pass takes the row's values, file and line (where it is now written right); the
+    audit row (:data:`CHANGES_TABLE`) names the file and keeps the values before and after.
+    """
+    after = {c: row[c] for c in CONTENT_COLUMNS}
+    assigned = ", ".join(f"{c} = ?" for c in (*after, "file", "line"))
+    conn.execute(
+        f"UPDATE patrol_log SET {assigned} WHERE log_id = ? AND file != ?",
+        (*after.values(), row["file"], row["line"], log_id, WEB_FILE),
+    )
+    who = f"fil {Path(str(row['file'])).name} (geo log import)"
+    record_change(
+        conn, CHANGES_TABLE, {"log_id": log_id}, who=who, action=CHANGED, before=before,
+        after=after,
+    )  # fmt: skip
+    return CorrectedPass(str(row["file"]), int(row["line"]), log_id, _changed(before, after))
 
 
 def _resolve_by_stored(

@@ -27,6 +27,7 @@ from geo import settings, store
 from geo.audit import CHANGED, CREATED, REMOVED, now_text, read_changes, record_change
 from geo.errors import FieldsError, GeoError
 from geo.patrol_log import (
+    CHANGES_TABLE,
     CONTENT_COLUMNS,
     WEB_FILE,
     ensure_log_schema,
@@ -55,18 +56,6 @@ logger = logging.getLogger(__name__)
 
 #: The organisation whose editors log passes.
 PASS_ORG = "polis"
-_CHANGES = """
-CREATE TABLE IF NOT EXISTS patrol_log_changes (
-  fid INTEGER PRIMARY KEY AUTOINCREMENT,
-  log_id TEXT NOT NULL,
-  changed_at TEXT NOT NULL,
-  changed_by TEXT NOT NULL,
-  action TEXT NOT NULL,
-  before TEXT,
-  after TEXT);
-CREATE INDEX IF NOT EXISTS patrol_log_changes_log ON patrol_log_changes (log_id);
-"""
-_CHANGES_TABLE = "patrol_log_changes"
 #: The form's choice of UTC offset for a start or end the clock change repeats (October's
 #: 02:00–03:00): time field → its choice's field, a key of
 #: :data:`~geo.patrol_log_rows.REPEATED_HOUR_OFFSETS` or empty.
@@ -216,10 +205,13 @@ def _checked(row: Mapping[str, str], *, now: pd.Timestamp | None) -> LogRow:
 
 
 def _ensure(conn: sqlite3.Connection) -> None:
-    """Make and upgrade the tables, and key the quarantined rows as the file import does."""
+    """Make and upgrade the tables, and key the quarantined rows as the file import does.
+
+    Committed: the pass's own write transaction (:func:`_writing`) begins after.
+    """
     ensure_log_schema(conn)
     key_earlier_quarantine(conn)
-    conn.executescript(_CHANGES)
+    conn.commit()
 
 
 def _pass_id(pass_id: str) -> str:
@@ -269,7 +261,7 @@ def _audit(
 ) -> None:
     record_change(
         conn,
-        _CHANGES_TABLE,
+        CHANGES_TABLE,
         {"log_id": pass_id},
         who=who,
         action=action,
@@ -520,4 +512,4 @@ def read_pass_changes(pass_id: str, *, path: Path | None = None) -> pd.DataFrame
         text; ``before`` empty when created, ``after`` when removed).
     """
     with store.reading(path) as conn:
-        return read_changes(conn, _CHANGES_TABLE, {"log_id": str(pass_id)})
+        return read_changes(conn, CHANGES_TABLE, {"log_id": str(pass_id)})

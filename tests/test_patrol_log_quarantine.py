@@ -64,7 +64,7 @@ def _import(path: Path, tmp_path: Path) -> patrol_log.LogImportResult:
 
 
 def _accounted(r: patrol_log.LogImportResult) -> bool:
-    return r.read == r.stored + r.quarantined + r.duplicates + r.repeats
+    return r.read == r.stored + r.corrected + r.quarantined + r.duplicates + r.repeats
 
 
 def test_the_log_saved_as_xlsx_with_columns_reordered_and_a_row_added_repeats_its_bad_rows(

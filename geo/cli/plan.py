@@ -150,7 +150,9 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
     quarantine from an earlier import (the log saved again) is counted as "already in
     quarantine", not quarantined twice; a pass stored now resolves the quarantined row it
     mends, and so does a row whose pass is stored already (view patrol_log_quarantine_open
-    lists those still open).
+    lists those still open). A row with the times and places of a pass an earlier file
+    stored, and other values, corrects that pass ("corrected"; the audit keeps what it was);
+    a pass logged on the page Pass is never changed by a file.
 
     Example: geo log import patrullogg.csv --store data/lagesbild.gpkg
     """
@@ -188,6 +190,8 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
             f"  {result.already_mended} of the rows quarantined now mended already by a pass"
             " stored (resolved): nothing to set right"
         )
+    for corrected in result.corrections:
+        click.echo(f"  corrected (rättad): {corrected}")
     if weeks is not None:
         for w, m, ok in weeks[["iso_week", "minutes", "met"]].itertuples(index=False):
             said = patrol_log_fields.cancelled_text(cancelled.get(w, []))
