@@ -61,6 +61,7 @@ LOG_COLUMNS: tuple[str, ...] = (
     "cancelled",
     *CONTROL_COUNTS,
     "iso_week",
+    "from_app",
 )
 #: Columns added after the first stores were made, with their SQL type
 #: (:func:`ensure_log_schema` adds them to an older store): who logged a pass in the app,
@@ -1061,12 +1062,15 @@ def read_log(path: Path | None = None) -> pd.DataFrame:
         (the reason key of a pass called off, ``""`` for one done: such a row has 0 minutes
         and is no visit, :func:`geo.patrol_log_fields.done_passes`), the control counts
         (:data:`~geo.patrol_log_fields.CONTROL_COUNTS`, float, NaN when not given),
-        ``iso_week`` (of the start). Empty with these columns when nothing is logged (also when the
-        store has no patrol log yet); the store is only read (:func:`geo.store.reading`).
+        ``iso_week`` (of the start), ``from_app`` (logged on the page Pass, not read from a
+        file: where it is set right). Empty with these columns when nothing is logged (also
+        when the store has no patrol log yet); the store is only read
+        (:func:`geo.store.reading`).
     """
     with store.reading(path) as conn:
-        stored = [c for c in LOG_COLUMNS if c != "iso_week"]
+        stored = [*(c for c in LOG_COLUMNS if c not in ("iso_week", "from_app")), "file"]
         df = store.read_frame(conn, "patrol_log", stored, order="start")
+    df["from_app"] = (df["file"] == WEB_FILE).astype(bool)
     for col in ("start", "end"):
         df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").dt.tz_convert(
             settings.timezone

@@ -9,6 +9,8 @@ row stored before a cross-check of its counts came may break it
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from geo.months import month_bounds
@@ -112,28 +114,48 @@ def without_broken_counts(patrol_log: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+class BrokenPass(NamedTuple):
+    """A control whose counts break a cross-check: when it started, and where it is set right.
+
+    Attributes
+    ----------
+    start
+        The pass's start.
+    from_app
+        Logged on the page Pass (set right there by its author), else read from a file (set
+        right in the file's row, imported again: :func:`geo.patrol_log.import_log` corrects it).
+    """
+
+    start: pd.Timestamp
+    from_app: bool
+
+
 def broken_controls_in_month(
     patrol_log: pd.DataFrame, *, month: str
-) -> dict[CountBound, list[pd.Timestamp]]:
-    """Return the starts of the month's controls whose counts break each cross-check.
+) -> dict[CountBound, list[BrokenPass]]:
+    """Return the month's controls whose counts break each cross-check.
 
     Parameters
     ----------
     patrol_log
-        As for :func:`patrol_controls_in_month`.
+        As for :func:`patrol_controls_in_month`, with ``from_app``
+        (:func:`geo.patrol_log.read_log`; without it, every pass is taken as a file's).
     month
         ``YYYY-MM`` (Europe/Stockholm).
 
     Returns
     -------
     dict
-        Bound → the starts of the passes (done, naming a control) that break it, in order;
-        only bounds broken.
+        Bound → the passes (done, naming a control) that break it, by start; only bounds
+        broken.
     """
     kinds = patrol_controls_in_month(patrol_log, month=month)
     controls = patrol_log.loc[kinds[kinds.map(len) > 0].index]
-    out: dict[CountBound, list[pd.Timestamp]] = {}
-    for start, bounds in zip(controls["start"], broken_bounds(controls), strict=True):
+    from_app = controls["from_app"] if "from_app" in controls else [False] * len(controls)
+    out: dict[CountBound, list[BrokenPass]] = {}
+    for start, app, bounds in zip(
+        controls["start"], from_app, broken_bounds(controls), strict=True
+    ):
         for bound in bounds:
-            out.setdefault(bound, []).append(pd.Timestamp(start))
-    return {bound: sorted(starts) for bound, starts in out.items()}
+            out.setdefault(bound, []).append(BrokenPass(pd.Timestamp(start), bool(app)))
+    return {bound: sorted(passes) for bound, passes in out.items()}

@@ -1713,9 +1713,58 @@ def test_counts_stored_before_the_cross_check_that_cannot_be_true_are_not_summed
     assert report.notes["kontroller"] == [
         "1 pass (7/10) har fler blåsta än kontrollerade, vilket inte kan stämma: varje förare"
         " som blåst är också kontrollerad. Passets kontrollerade och blåsta räknas därför inte"
-        " i tabellen; rätta det på sidan Pass."
-    ]
+        " i tabellen; rätta raden i filen och läs in den igen."
+    ]  # a file's pass: the page Pass cannot correct it, the file's row imported again does
     assert plog.read_log(store_path)["breath_tests"].tolist() == [40, 45, 22]  # kept as stored
+
+
+def test_the_broken_counts_note_says_where_each_pass_is_set_right(tmp_path):
+    """A file's pass in its file imported again, one logged on the page Pass there."""
+    import uuid
+
+    from geo import patrol_log as plog
+    from geo import patrol_passes
+    from geo.users import User
+
+    store_path, f = tmp_path / "s.gpkg", tmp_path / "logg.csv"
+    f.write_text(
+        "datum;start;slut;platser;aktivitet;resultat;kontrollerade;blåsta\n"
+        "2026-10-07;19:00;21:00;Fjugesta centrum;nykterhetskontroll;;40;38\n"
+        "2026-10-08;19:00;21:00;Vintrosa;nykterhetskontroll;;30;20\n",
+        encoding="utf-8",
+    )
+    assert plog.import_log(f, store_path=store_path).stored == 2
+    body = {
+        "date": "2026-10-09",
+        "start": "19:00",
+        "end": "21:00",
+        "places": "Gropen",
+        "activity": "nykterhetskontroll",
+        "results": "",
+        "checked": "25",
+        "breath_tests": "22",
+    }
+    patrol_passes.save_pass(str(uuid.uuid4()), body, user=User("per", "polis", "editor"),
+                            path=store_path)  # fmt: skip
+
+    def note(broken: str) -> list[str]:
+        with sqlite3.connect(store_path) as conn:  # as the version before the rule stored it
+            conn.execute("UPDATE patrol_log SET breath_tests = 22")
+            conn.execute(f"UPDATE patrol_log SET breath_tests = 45 WHERE {broken}")
+        log = plog.read_log(store_path)
+        report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-12 09:00")
+        return report.notes["kontroller"]
+
+    both = note("start LIKE '2026-10-07%' OR start LIKE '2026-10-09%'")
+    assert both[0].startswith("2 pass (7/10 och 9/10) har fler blåsta än kontrollerade")
+    assert both[0].endswith(
+        "Passens kontrollerade och blåsta räknas därför inte i tabellen; rätta raden i filen och"
+        " läs in den igen (7/10), och 9/10 på sidan Pass."
+    )
+    assert note("start LIKE '2026-10-09%'")[0].endswith("; rätta det på sidan Pass.")
+    assert note("file != 'webb'")[0].endswith(
+        "; rätta raderna i filerna de lästes in från och läs in dem igen."
+    )
 
 
 def test_a_line_done_out_of_season_says_so_not_genomford(tmp_path):

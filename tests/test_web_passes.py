@@ -564,3 +564,29 @@ def test_a_pass_stored_before_the_count_check_is_marked_and_set_right_in_one_go(
         counts = conn.execute("SELECT checked, breath_tests FROM patrol_log WHERE log_id = ?",
                               (pid,)).fetchone()  # fmt: skip
     assert counts == (45, 45)
+
+
+def test_a_file_pass_whose_counts_cannot_be_true_says_to_set_its_row_right(server, per, tmp_path):
+    # the mark said the pass "kan inte rättas här" and nowhere else either: the file's row
+    # set right and imported again was a duplicate of it
+    _base, path = server
+    week = {"vecka": "2025-W36"}
+    header = "datum;start;slut;platser;aktivitet;resultat;kontrollerade;blåsta\n"
+    row = "2025-09-02;19:00;21:00;Vintrosa;nykterhetskontroll;file-count-check;40;{}\n"
+    f, fixed = tmp_path / "skift.csv", tmp_path / "skift-rattad.csv"
+    f.write_text(header + row.format(38), encoding="utf-8")
+    fixed.write_text(header + row.format(30), encoding="utf-8")
+    assert patrol_log.import_log(f, store_path=path).stored == 1
+    with sqlite3.connect(path) as conn:  # as the version before the rule stored it
+        conn.execute("UPDATE patrol_log SET breath_tests = 45 WHERE results = 'file-count-check'")
+    page = per.get("/pass", params=week).text
+    assert (
+        "Passet importerades från filen skift.csv: rätta raden i filen och läs in den igen"
+        " (geo log import)."
+    ) in page
+    assert patrol_log.import_log(fixed, store_path=path).corrected == 1
+    page = per.get("/pass", params=week).text
+    assert "Antalen går inte ihop" not in page
+    # the correction is in the pass's history, naming the file
+    assert "Ändrat 1 gång" in page and "fil skift-rattad.csv (geo log import)" in page
+    assert "Blåsta (utandningsprov): 45 → 30" in page

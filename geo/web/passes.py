@@ -131,13 +131,18 @@ def _count_conflict(record: Mapping[str, Any], user: users.User) -> str:
     Such a pass was stored before the cross-check came
     (:func:`~geo.patrol_log_rows.count_problem`); the monthly follow-up leaves those counts
     out until it is set right, and its author's correction is refused until then, so the
-    page says so where the pass is listed, with the fix and who can make it.
+    page says so where the pass is listed, with the fix and who can make it. A file's pass
+    is set right in its file's row, imported again (:func:`geo.patrol_log.import_log`
+    corrects it), as the monthly report says.
     """
     problem = count_problem({field: record[field] for field in CONTROL_COUNTS})
     if problem is None:
         return ""
     if not record["from_app"]:
-        who = "Passet importerades från en fil och kan inte rättas här."
+        who = (
+            f"Passet importerades från filen {Path(str(record['file'])).name}: rätta raden i"
+            " filen och läs in den igen (geo log import)."
+        )
     elif record["logged_by"] == user.name:
         who = "Tryck Rätta och ändra antalen."
     else:
@@ -205,9 +210,7 @@ def _trip_fields(
 
 
 def _history(record: Mapping[str, Any], path: Path) -> list[dict[str, Any]]:
-    """Return a pass's audit rows as the page shows them (none for a file's row)."""
-    if not record["from_app"]:
-        return []
+    """Return a pass's audit rows as the page shows them (a file's: its corrections)."""
     changes = patrol_passes.read_pass_changes(str(record["log_id"]), path=path)
     return [describe_change(c, labels=PASS_FIELD_LABELS) for c in changes.to_dict("records")]
 

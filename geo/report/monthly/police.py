@@ -306,7 +306,7 @@ def broken_counts_note(patrol_log: pd.DataFrame, *, month: str) -> str:
 
     Such a pass was stored before the cross-check of its counts came; the table sums
     neither of the two (:func:`geo.patrol_log_controls.without_broken_counts`), and says
-    which passes, by their day, so the police find them on the page Pass.
+    which passes, by their day, and where each is set right (:func:`_broken_fix`).
 
     Parameters
     ----------
@@ -319,20 +319,46 @@ def broken_counts_note(patrol_log: pd.DataFrame, *, month: str) -> str:
     -------
     str
         ``""`` when every control's counts agree; else e.g. ``"1 pass (7/10) har fler blåsta
-        än kontrollerade, vilket inte kan stämma: … rätta det på sidan Pass."``.
+        än kontrollerade, vilket inte kan stämma: … rätta raden i filen och läs in den
+        igen."``.
     """
     said = []
     broken = patrol_log_controls.broken_controls_in_month(patrol_log, month=month)
-    for bound, starts in broken.items():
-        one = len(starts) == 1
-        days = and_list([f"{s.day}/{s.month}" for s in starts])
+    for bound, passes in broken.items():
+        one = len(passes) == 1
         part, whole = COUNT_SHORT_NAMES[bound.part], COUNT_SHORT_NAMES[bound.whole]
         said.append(
-            f"{len(starts)} pass ({days}) har {bound.reason}, vilket inte kan stämma:"
+            f"{len(passes)} pass ({_days(passes)}) har {bound.reason}, vilket inte kan stämma:"
             f" {bound.why}. {'Passets' if one else 'Passens'} {whole} och {part} räknas därför"
-            f" inte i tabellen; rätta {'det' if one else 'dem'} på sidan Pass."
+            f" inte i tabellen; {_broken_fix(passes)}."
         )
     return " ".join(said)
+
+
+def _days(passes: list[patrol_log_controls.BrokenPass]) -> str:
+    """Return the passes' days as the note names them: ``"7/10 och 9/10"``."""
+    return and_list([f"{p.start.day}/{p.start.month}" for p in passes])
+
+
+def _broken_fix(passes: list[patrol_log_controls.BrokenPass]) -> str:
+    """Return where the passes are set right: a file's row imported again, or the page Pass.
+
+    A file's pass cannot be corrected on the page; its row set right and the file imported
+    again corrects it (:func:`geo.patrol_log.import_log`). A pass logged on the page is
+    corrected there by its author.
+    """
+    files = [p for p in passes if not p.from_app]
+    app = [p for p in passes if p.from_app]
+    if not files:
+        return f"rätta {'det' if len(app) == 1 else 'dem'} på sidan Pass"
+    in_file = (
+        "rätta raden i filen och läs in den igen"
+        if len(files) == 1
+        else "rätta raderna i filerna de lästes in från och läs in dem igen"
+    )
+    if not app:
+        return in_file
+    return f"{in_file} ({_days(files)}), och {_days(app)} på sidan Pass"
 
 
 def _control_cells(
