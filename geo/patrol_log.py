@@ -10,7 +10,7 @@ import math
 import re
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +356,10 @@ def _changed(
         for f, name in _COLUMN_NAMES.items()
         if before[f] != after[f]
     )
+
+
+#: Said after a quarantined row's fix when a pass stored already mends it (resolved at once).
+MENDED_ALREADY = "Redan löst: ett pass som redan är sparat rättar raden, så inget behöver göras."
 
 
 @dataclass(frozen=True)
@@ -823,11 +827,16 @@ def import_log(
         fresh = _quarantine(conn, bad, sha=sha, file=str(path))
         at_once, earlier = _resolve_by_stored(conn, bad, fresh, sha=sha)
     reasons = {str(k): int(v) for k, v in fresh["reason"].value_counts(sort=False).items()}
+    # a row resolved at once says so where it is listed, not only in a count after the list
+    examples = tuple(
+        replace(e, detail=f"{e.detail} {MENDED_ALREADY}") if e.line in at_once else e
+        for e in first_rows(str(path), fresh)
+    )
     result = LogImportResult(
         len(df), done[_STORED], len(fresh), done[_DUPLICATE], reasons,
         repeats=len(bad) - len(fresh), resolved=resolved + earlier,
-        corrected=done[_CORRECTED], already_mended=at_once, corrections=tuple(corrections),
-        examples=first_rows(str(path), fresh),
+        corrected=done[_CORRECTED], already_mended=len(at_once), corrections=tuple(corrections),
+        examples=examples,
     )  # fmt: skip
     logger.info("patrol log %s: %s", path.name, result.as_dict())
     return result
@@ -920,7 +929,7 @@ def _correct(
 
 def _resolve_by_stored(
     conn: sqlite3.Connection, bad: pd.DataFrame, fresh: pd.DataFrame, *, sha: str
-) -> tuple[int, int]:
+) -> tuple[frozenset[int], int]:
     """Resolve the open rows of the ``bad`` rows' fix keys by the passes stored, at once.
 
     A row quarantined now whose pass is already stored (logged on Pass, another file's row
@@ -930,9 +939,9 @@ def _resolve_by_stored(
 
     Returns
     -------
-    tuple of int
-        Rows of ``fresh`` (quarantined now, from the file of ``sha``) resolved, and other
-        rows resolved.
+    tuple
+        The lines of the rows of ``fresh`` (quarantined now, from the file of ``sha``)
+        resolved, and how many other rows were resolved.
     """
     keys = {str(k) for k in bad["fix_key"].dropna()}
     open_keys = {
@@ -943,15 +952,15 @@ def _resolve_by_stored(
         )
     }
     if not keys & open_keys:
-        return 0, 0
+        return frozenset(), 0
     resolved = _resolve_by_others(conn, keys & open_keys, "")
     lines = {int(n) for n in fresh["line"]}
     closed = conn.execute(
         f"SELECT line FROM {QUARANTINE_TABLE} WHERE file_sha256 = ? AND resolved_by IS NOT NULL",
         (sha,),
     )
-    at_once = sum(int(n) in lines for (n,) in closed)
-    return at_once, resolved - at_once
+    at_once = frozenset(int(n) for (n,) in closed) & lines
+    return at_once, resolved - len(at_once)
 
 
 def _quarantine(

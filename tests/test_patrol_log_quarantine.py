@@ -346,6 +346,9 @@ def test_a_row_whose_pass_is_stored_already_is_resolved_when_quarantined(tmp_pat
     r = _import(f, tmp_path)
     assert (r.stored, r.quarantined, r.already_mended, r.resolved) == (1, 1, 1, 0)
     assert _accounted(r) and r.reasons == {"sluttid före start": 1}
+    # listed with its fix, the row also says nothing is left to do, where the officer reads it
+    (row,) = r.examples
+    assert row.line == 2 and row.detail.endswith(patrol_log.MENDED_ALREADY)
     assert list(patrol_log.read_log_quarantine(store)["resolved_by"]) == [pid]
     assert patrol_log.read_log_quarantine(store, open_only=True).empty
     # the command says which rows need nothing more
@@ -357,6 +360,8 @@ def test_a_row_whose_pass_is_stored_already_is_resolved_when_quarantined(tmp_pat
         "1 of the rows quarantined now mended already by a pass stored (resolved): nothing to"
         " set right"
     ) in out.output
+    assert "skift2.csv line 2: sluttid före start — " in out.output
+    assert patrol_log.MENDED_ALREADY in out.output
 
 
 def test_a_row_set_right_that_duplicates_a_pass_logged_on_pass_resolves_its_row(
@@ -369,6 +374,7 @@ def test_a_row_set_right_that_duplicates_a_pass_logged_on_pass_resolves_its_row(
     pid = _on_pass(store, places="Hidinge")
     first = _import(_csv(tmp_path / "skift.csv", [_SPEED_TYPO]), tmp_path)
     assert (first.quarantined, first.already_mended) == (1, 0)
+    assert patrol_log.MENDED_ALREADY not in first.examples[0].detail  # still to set right
     again = _import(_csv(tmp_path / "skift-rattad.csv", [_SPEED]), tmp_path)
     assert (again.stored, again.duplicates, again.resolved) == (0, 1, 1) and _accounted(again)
     assert list(patrol_log.read_log_quarantine(store)["resolved_by"]) == [pid]
