@@ -31,6 +31,7 @@ from geo.report import plan as plan_report
 from geo.sites import load_boundary, load_places
 from geo.weeks import week_monday
 from tests._browser import LABEL_OVERLAPS_JS, MAP_JS, open_map, real_errors
+from tests._pdf_tags import headings, image_alts, pdf_tags
 
 
 @pytest.fixture(scope="module")
@@ -737,6 +738,24 @@ def _word_heights(pdf: Path, word: str) -> list[float]:
     ).stdout
     pattern = rf'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">{word}</word>'
     return [float(y1) - float(y0) for y0, y1 in re.findall(pattern, boxes)]
+
+
+def test_the_printed_plan_is_an_accessible_pdf(lekeberg) -> None:
+    # DOS-lagen (EN 301 549) covers a PDF handed out as well as a web page: the one-pager
+    # `geo run` prints is tagged, says it is in Swedish and shows its title, and a screen
+    # reader gets the page's heading, the stop table's column heads and the map's alt text
+    pdf = next((lekeberg["store"].parent / "maps").glob("plan-*.pdf"))
+    page = pdf.with_name(f"{pdf.stem}-a4.html").read_text(encoding="utf-8")
+    tags = pdf_tags(pdf)
+    year, num = pdf.stem.removeprefix("plan-").split("-W")
+    assert tags.tagged and tags.lang == "sv"
+    assert tags.title == f"Patrullplan vecka {int(num)} {year}" and tags.display_title
+    assert tags.structure.count("H1") == 1 and tags.structure.count("Table") == 1
+    assert tags.bookmarks == headings(page) and len(tags.bookmarks) == 1
+    assert tags.structure.count("TH") == len(re.findall(r"<th[\s>]", page))
+    alts = image_alts(page)
+    assert len(alts) == 1
+    assert tags.figure_alts == alts and all(alts)
 
 
 @pytest.mark.parametrize("n_stops", [5, 8])

@@ -45,6 +45,7 @@ from geo.sites import load_places
 from geo.users import User
 from geo.weeks import local_now
 from tests._axe import axe_violations, describe
+from tests._pdf_tags import headings, image_alts, pdf_tags
 
 _PLACES = load_places()
 
@@ -351,6 +352,30 @@ def test_pdf_renders_on_a4_within_six_pages(sample):
     assert ink > 0.01  # text, tables and the chart, not a blank page
     colour = (img.max(axis=2) - img.min(axis=2) > 0.2).mean()
     assert colour > 0.001  # the blue bars of the trend chart
+
+
+def test_pdf_is_an_accessible_document(sample):
+    # DOS-lagen (EN 301 549) covers the PDF handed to the boards as well as the page: it is
+    # tagged, says it is in Swedish and shows its title, and a screen reader gets the page's
+    # headings, tables with their column heads, lists, and the chart's alt text
+    page = sample["outputs"]["html"].read_text(encoding="utf-8")
+    tags = pdf_tags(sample["outputs"]["pdf"])
+    assert tags.tagged and tags.lang == "sv"
+    assert tags.title == f"Uppföljning av medborgarlöftet – {monthly.month_label(MONTH)}"
+    assert tags.display_title
+    levels = [t for t in tags.structure if re.fullmatch(r"H[1-6]", t)]
+    assert levels[0] == "H1" and levels.count("H1") == 1
+    for level in ("h2", "h3"):
+        assert levels.count(level.upper()) == page.count(f"<{level}>") > 0
+    # and the headings are the bookmarks a viewer lists beside the pages
+    assert sorted(tags.bookmarks) == sorted(headings(page)) and len(tags.bookmarks) == len(levels)
+    assert tags.structure.count("Table") == page.count("<table") >= 5
+    assert tags.structure.count("Caption") == page.count("<caption>")
+    assert tags.structure.count("TH") == len(re.findall(r"<th[\s>]", page))
+    assert tags.structure.count("L") == page.count("<ul") + page.count("<ol") > 0
+    alts = image_alts(page)
+    assert len(alts) >= 1
+    assert tags.figure_alts == alts and all(alts)
 
 
 def test_html_is_self_contained_and_swedish(sample):
