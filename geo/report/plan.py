@@ -875,9 +875,10 @@ def one_pager_html(plan: Plan) -> str:
     generated = pd.Timestamp(plan.meta["generated_at"]).tz_convert(settings.timezone)
     # a printed plan is passed around: made from the synthetic sample, its first lines say so
     # ("helt eller delvis": a map reviewer read "inga verkliga händelser" beside real police
-    # events in the reasons' sources)
+    # events in the reasons' sources); <b>, not <strong>: Chromium tags <strong> in the PDF
+    # as PDF 2.0's Strong, which readers of its PDF 1.4 do not know and drop with its text
     marker = (
-        f" <strong class='synthetic'>{html.escape(str(plan.meta['synthetic_note']))}</strong>"
+        f" <b class='synthetic'>{html.escape(str(plan.meta['synthetic_note']))}</b>"
         if plan.meta.get("synthetic_note")
         else ""
     )
@@ -916,7 +917,7 @@ td.trip {{ background: #f4f4f4; font-weight: bold; padding: 1px 4px; }}
 .note {{ color: #8a1c1c; font-size: 8pt; margin: 4px 0; }}
 footer {{ margin-top: 6px; font-size: 8pt; color: #333; border-top: 1px solid #999;
   padding-top: 3px; }}
-footer strong {{ color: #8a1c1c; }}
+footer b {{ color: #8a1c1c; }}
 .sub .synthetic {{ color: #8a1c1c; }}
 /* a phone (a planner's review: at 390 px the theme, the tick box and the reasons were cut
    off): each stop is a card of named lines, as wide as the screen; print keeps the table */
@@ -949,7 +950,7 @@ körning från och till {html.escape(entry)}.{marker}</p>
 </table>
 {note_html}
 <footer>Dataperiod: {html.escape(str(plan.meta.get("data_period", "")))} ·
-Skapad: {generated:%Y-%m-%d %H:%M} · <strong>{HANDLING_NOTE}</strong></footer>
+Skapad: {generated:%Y-%m-%d %H:%M} · <b>{HANDLING_NOTE}</b></footer>
 </body></html>
 """
 
