@@ -894,6 +894,11 @@ def one_pager_html(plan: Plan) -> str:
             f"{driving} min är ungefärliga."
         )
     note_html = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in notes)
+    # what the map shows, for a screen reader (the page, its PDF): the stops are the table's
+    map_alt = (
+        f"Karta över {settings.kommun_name}s kommun: veckans {len(table)} stopp numrerade som "
+        "i tabellen, och vägen för varje tur från och till infarten."
+    )
     return f"""<!DOCTYPE html>
 <html lang="sv"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -941,7 +946,7 @@ footer b {{ color: #8a1c1c; }}
 <p class="sub">{html.escape(settings.kommun_name)}s kommun, medborgarlöftet: minst två timmar
 i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, varav {driving} min
 körning från och till {html.escape(entry)}.{marker}</p>
-<img class="map" alt="Karta över veckans stopp" src="data:image/png;base64,{img}">
+<img class="map" alt="{html.escape(map_alt)}" src="data:image/png;base64,{img}">
 <table>
 <thead><tr><th rowspan="2">nr</th><th>tur</th><th>plats</th><th>dag</th><th>tid</th><th>min</th>
 <th>åtgärd</th><th>tema</th><th>✓ genomförd</th></tr><tr><th class="why" colspan="8">skäl</th></tr>
