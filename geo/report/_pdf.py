@@ -62,7 +62,11 @@ def html_to_pdf(
     footer: str | None = None,
     fit_scale: float | None = None,
 ) -> Path:
-    """Print a self-contained HTML file to an A4 PDF with every network request blocked.
+    """Print a self-contained HTML file to an A4 tagged PDF with every network request blocked.
+
+    The PDF is tagged (its structure tree holds the page's headings, tables, lists and images
+    with their alt text), in the language of the page's ``lang``, titled by its ``<title>``
+    (shown in the viewer's title bar) and has the headings as bookmarks.
 
     Parameters
     ----------
