@@ -212,7 +212,7 @@ def test_on_a_phone_the_layer_list_and_legend_fold_and_open_on_a_tap(offline_pag
     below = layers.bounding_box()  # a tap on the map, below the open list, folds it again
     page.mouse.click(200, below["y"] + below["height"] + 40)
     assert not page.get_by_text("Händelser T – Trafik").is_visible()
-    page.locator(".geo-legend h4").click()
+    page.locator(".geo-legend h2").click()
     assert legend_item.is_visible()
     # the info box folds to its title and first note (a map reviewer: with the week slider it
     # took 40 % of the screen); a tap opens it
@@ -220,7 +220,7 @@ def test_on_a_phone_the_layer_list_and_legend_fold_and_open_on_a_tap(offline_pag
     folded = info.inner_text()
     assert folded.startswith("Lägesbild – internt") and "Internt arbetsmaterial" in folded
     assert "Dataperiod" not in folded
-    info.locator("h4").click()
+    info.locator("h1").click()
     assert "Dataperiod" in info.inner_text()
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement, Template  # type: ignore[attr-defined]
+from branca.element import (  # type: ignore[attr-defined]
+    Element,
+    Figure,
+    MacroElement,
+    Template,
+)
 from folium import plugins
 from folium.utilities import JsCode
 
@@ -163,11 +169,14 @@ _CSS = """
 <style>
 .geo-box {background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 5px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif; max-width: 300px;}
-.geo-box h4 {margin: 0 0 4px 0; font-size: 14px;}
+main.geo-page {position: absolute; inset: 0;}
+.geo-box h1, .geo-box h2 {margin: 0 0 4px 0; font-size: 14px;}
 .geo-legend {max-height: 60vh; overflow-y: auto;}
-.geo-folded > :not(h4):not(.geo-keep) {display: none;}
-.geo-folded h4 {margin: 0; cursor: pointer;}
-.geo-folded h4::after {content: " ▸";}
+.geo-folded > :not(h1):not(h2):not(.geo-keep) {display: none;}
+.geo-folded h1, .geo-folded h2 {margin: 0;}
+.geo-box button.geo-fold {font: inherit; color: inherit; background: none; border: 0;
+  padding: 0; cursor: pointer; text-align: left;}
+.geo-folded button.geo-fold::after {content: " ▸";}
 .geo-box .geo-sw {display: inline-block; width: 12px; height: 12px; margin-right: 5px;
   vertical-align: -2px; border: 1px solid #555;}
 .geo-box .geo-sw-ring {border-radius: 50%; border: 0;}
@@ -199,6 +208,45 @@ _CSS = """
 """
 
 
+class _MapPage(Figure):
+    """The HTML page around a map: Swedish, titled, the map its main landmark, zoomable.
+
+    branca's page has no ``lang``, puts the map outside any landmark, and folium's header
+    forbids zooming (``maximum-scale=1.0, user-scalable=no``), which WCAG 1.4.4 does not
+    allow; the map itself still zooms with two fingers as before.
+    """
+
+    _template = Template(
+        "<!DOCTYPE html>\n"
+        '<html lang="sv">\n'
+        "<head>\n"
+        "<title>{{ this.title|e }}</title>\n"
+        "    {{ this.header.render(**kwargs) }}\n"
+        "</head>\n"
+        "<body>\n"
+        '<main class="geo-page">{{ this.html.render(**kwargs) }}</main>\n'
+        "</body>\n"
+        "<script>\n"
+        "    {{ this.script.render(**kwargs) }}\n"
+        "</script>\n"
+        "</html>\n",
+    )
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+        self._name = "MapPage"
+
+    def render(self, **kwargs: object) -> str:
+        """Return the page, zooming allowed (folium's viewport forbids it)."""
+        page: str = super().render(**kwargs)
+        return _VIEWPORT.sub(_ZOOMABLE, page, count=1)
+
+
+#: folium's viewport tag, and the one the page gets instead.
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+_ZOOMABLE = '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
+
+
 class _BoxControl(MacroElement):
     """A Leaflet control showing a box of trusted HTML built by this module."""
 
@@ -210,6 +258,12 @@ class _BoxControl(MacroElement):
   ctl.onAdd = function () {
     var div = L.DomUtil.create('div', 'geo-box {{ this.css_class }}');
     div.innerHTML = {{ this.html|tojson }};
+    {%- if this.label %}
+    // it scrolls when taller than its room: a tab stop, so the keys scroll it too
+    div.tabIndex = 0;
+    div.setAttribute('role', 'region');
+    div.setAttribute('aria-label', {{ this.label|tojson }});
+    {%- endif %}
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     return div;
@@ -220,10 +274,11 @@ class _BoxControl(MacroElement):
 """
     )
 
-    def __init__(self, html_text: str, *, position: str, css_class: str) -> None:
+    def __init__(self, html_text: str, *, position: str, css_class: str, label: str = "") -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "BoxControl"
         self.html = html_text
+        self.label = label
         self.position = position
         self.css_class = css_class
 
@@ -502,7 +557,7 @@ def geojson_layer(
 
 
 def _legend_html(title: str, items: Sequence[tuple[str, str, str]], notes: Sequence[str]) -> str:
-    parts = [f"<h4>{html.escape(title)}</h4>"]
+    parts = [f"<h2>{html.escape(title)}</h2>"]
     for color, label, kind in items:
         css = {"line": "geo-line", "ring": "geo-sw geo-sw-ring"}.get(kind, "geo-sw")
         prop = "border-color" if kind == "line" else "background"
@@ -538,13 +593,13 @@ def add_legend(
         Leaflet control position.
     """
     _BoxControl(
-        _legend_html(title, items, notes), position=position, css_class="geo-legend"
+        _legend_html(title, items, notes), position=position, css_class="geo-legend", label=title
     ).add_to(m)
 
 
 def _info_html(title: str, period: str, generated_at: datetime, notes: Sequence[str]) -> str:
     lines = [
-        f"<h4>{html.escape(title)}</h4>",
+        f"<h1>{html.escape(title)}</h1>",
         f"<div>Dataperiod: {html.escape(period)}</div>",
         f"<div>Skapad: {generated_at.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d %H:%M}</div>",
     ]
@@ -609,6 +664,7 @@ def base_map(
     # the map's own zoom range (the clusters need one): no tile layer is drawn to lend it, and
     # without tiles folium passes none of its zoom arguments on
     m.options.update(minZoom=7, maxZoom=18)
+    _MapPage(title).add_child(m)
     _SwedishControls().add_to(m)
     if not icons:
         m.default_js = [(k, v) for k, v in m.default_js if k == "leaflet"]

@@ -110,12 +110,21 @@ function geoLayout(map) {
       map.on('click', function () { layers.classList.remove('leaflet-control-layers-expanded'); });
     }
     // a box folds to its title, a tap on the title opens it
+    // (a button in the heading: the heading stays a heading, the button is a tab stop)
     function fold(panel) {
-      var title = panel && panel.querySelector('h4');
+      var title = panel && panel.querySelector('h1, h2');
       if (!title) return false;
       panel.classList.add('geo-folded');
-      title.setAttribute('role', 'button');
-      title.addEventListener('click', function () { panel.classList.toggle('geo-folded'); });
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'geo-fold';
+      button.textContent = title.textContent;
+      button.setAttribute('aria-expanded', 'false');
+      title.textContent = '';
+      title.appendChild(button);
+      button.addEventListener('click', function () {
+        button.setAttribute('aria-expanded', String(!panel.classList.toggle('geo-folded')));
+      });
       return true;
     }
     var legend = box.querySelector('.geo-legend');
@@ -163,7 +172,15 @@ function geoLayout(map) {
     popup.update();  // laid out and panned again with these limits
   }
 
+  // a popup taller than its room scrolls: then it is a tab stop, so the keys scroll it too
+  function scrollByKeys(e) {
+    var content = e.popup.getElement().querySelector('.leaflet-popup-content');
+    if (content.classList.contains('leaflet-popup-scrolled')) content.tabIndex = 0;
+    else content.removeAttribute('tabindex');
+  }
+
   map.on('popupopen', fitPopups);
+  map.on('popupopen', scrollByKeys);
   foldOnPhones();
   capLegend();
   fitClear();
