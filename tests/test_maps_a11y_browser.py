@@ -92,9 +92,19 @@ def _week_and_categories(page: Any) -> None:
     page.locator("label.geo-cat input").first.uncheck()
 
 
+def _measuring(page: Any) -> None:
+    """The measuring tool opened (it opens under the pointer) and a measuring started."""
+    page.evaluate(f"() => window[{MAP_JS}[0]].closePopup()")
+    box = page.locator(".leaflet-control-measure-toggle").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator(".leaflet-control-measure .js-start").click()
+    page.wait_for_selector(".leaflet-control-measure .js-measuringprompt", state="visible")
+
+
 STEPS: dict[str, Callable[[Any], None]] = {
     "första vyn": _first_view,
     "popup": _popup,
+    "mätverktyget": _measuring,
     "lagerlistan": _layer_list,
 }
 #: The maps (their file in the main job's folder) and the steps only they have.

@@ -179,8 +179,30 @@ function geoLayout(map) {
     else content.removeAttribute('tabindex');
   }
 
+  // leaflet-measure puts its links straight in a <ul>, with no <li>: no list, but a row of
+  // links, and said so to a screen reader (it draws them anew at each step of a measuring)
+  function unlistMeasureLinks(control) {
+    var unlist = function () {
+      control.querySelectorAll('ul.tasks').forEach(function (u) {
+        u.setAttribute('role', 'none');
+      });
+    };
+    new MutationObserver(unlist).observe(control, {childList: true, subtree: true});
+    unlist();
+  }
+
+  // while measuring, leaflet-measure lays an unseen marker over the map to catch the clicks:
+  // a button with no name, named now for what it does
+  map.on('measurestart', function () {
+    map.eachLayer(function (l) {
+      var el = l instanceof L.Marker && l.options.opacity === 0 && l.getElement();
+      if (el) el.setAttribute('aria-label', 'Mätning: klicka i kartan för att sätta en punkt');
+    });
+  });
+
   map.on('popupopen', fitPopups);
   map.on('popupopen', scrollByKeys);
+  box.querySelectorAll('.leaflet-control-measure').forEach(unlistMeasureLinks);
   foldOnPhones();
   capLegend();
   fitClear();
