@@ -120,7 +120,7 @@ function geoPlaceLabels(map) {
     return {left: s.left + dx, right: s.right + dx, top: s.top + dy, bottom: s.bottom + dy};
   }
   function show(t, best) {
-    // set t at the place chosen, or hide it (best null), writing to the page only what
+    // set t at the place chosen, or hide it (best.cut > 0), writing to the page only what
     // changed: Leaflet keeps an unchanged label beside its point through zooms and pans
     var o = t.options, c = t._container, was = L.DomUtil.hasClass(c, 'geo-hidden');
     var moved = o.direction !== best.side || o.offset[0] !== best.offset[0]
