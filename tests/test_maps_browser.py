@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -1075,8 +1076,8 @@ _MIX = {
 }
 
 #: JS function of ``[lat, lng]``: the visible marker-cluster bubbles whose centre lies within
-#: 30 px of that point, each as ``{n: its number, label: its aria-label, title, ring: the
-#: CSS background of its ring}``.
+#: 30 px of that point, each as ``{n: its number, label: the name a screen reader reads,
+#: title: the counts on hover, ring: the CSS background of its ring}``.
 _BUBBLES_AT_JS = f"""([lat, lng]) => {{
   const map = window[{MAP_JS}[0]];
   const frame = map.getContainer().getBoundingClientRect();
@@ -1089,10 +1090,9 @@ _BUBBLES_AT_JS = f"""([lat, lng]) => {{
                         r.top + r.height / 2 - frame.top - p.y) < 30;
     }})
     .map(e => {{
-      const named = e.querySelector('[aria-label]') || e;
-      return {{n: e.textContent.trim(), label: named.getAttribute('aria-label'),
-               title: named.getAttribute('title'),
-               ring: getComputedStyle(e.querySelector('.geo-ring') || e).backgroundImage}};
+      const ring = e.querySelector('.geo-ring') || e;
+      return {{n: e.textContent.trim(), label: e.getAttribute('aria-label'),
+               title: ring.getAttribute('title'), ring: getComputedStyle(ring).backgroundImage}};
     }});
 }}"""
 
@@ -1122,6 +1122,7 @@ def test_one_bubble_per_place_counts_the_themes_switched_on(offline_page, mixed_
     errors = open_map(page, mixed_map)
     centres = sites.load_places().set_index("place_id").geometry.centroid.to_crs(4326)
     latlng = {pid: [centres[pid].y, centres[pid].x] for pid in _MIX}
+    names = sites.load_places().set_index("place_id")["name"].to_dict()
     themes_on = set(THEMES) - {"B"}
     cats_off: set[str] = set()
 
@@ -1137,10 +1138,15 @@ def test_one_bubble_per_place_counts_the_themes_switched_on(offline_page, mixed_
         assert len(found) == 1, (where, found)
         (bubble,) = found
         assert bubble["n"] == str(total), where
-        head, _, parts = bubble["label"].partition(": ")
+        head, _, parts = bubble["title"].partition(": ")
         assert head == f"{total} händelser", where
         assert set(parts.split(", ")) == {f"{n} {THEMES[t]}" for t, n in per_theme.items()}, where
-        assert bubble["title"] == bubble["label"], where
+        # a screen reader hears the same counts, the place and the bubble's number in order
+        assert re.fullmatch(
+            rf"{total} händelser nära {re.escape(names[place])}: {re.escape(parts)}"
+            r" \(\d+ av \d+\)",
+            bubble["label"] or "",
+        ), (where, bubble["label"])
         for theme in ("N", "T", "S"):  # the ring shows the themes counted, and only those
             assert (_rgb(THEME_COLORS[theme]) in bubble["ring"]) == (theme in per_theme), where
 

@@ -379,6 +379,8 @@ LABELS_CSS = Path(__file__).with_name("labels.css")
 LAYOUT_JS = Path(__file__).with_name("layout.js")
 #: The script that sets the plan map's overlapping stops side by side.
 SPREAD_JS = Path(__file__).with_name("spread.js")
+#: Lines with only a hover tooltip (roads, the boundary) out of the tab order.
+TABSTOPS_JS = Path(__file__).with_name("tabstops.js")
 
 
 class MapScript(MacroElement):
@@ -395,6 +397,8 @@ class MapScript(MacroElement):
         The JS function the script defines, called with the target.
     target : folium.map.Layer, optional
         The layer the function works on; default the map the element is added to.
+    args : Sequence, optional
+        More arguments of the function after the target, as JSON.
     """
 
     _template = Template(
@@ -402,18 +406,26 @@ class MapScript(MacroElement):
 {% macro script(this, kwargs) %}
 {{ this.js }}
 setTimeout(function () {
-  {{ this.function }}({{ this.target.get_name() if this.target else this._parent.get_name() }});
+  {{ this.function }}({{ this.target.get_name() if this.target else this._parent.get_name() }}
+    {%- for a in this.args %}, {{ a|tojson }}{% endfor %});
 }, 0);
 {% endmacro %}
 """
     )
 
-    def __init__(self, path: Path, function: str, target: folium.map.Layer | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        function: str,
+        target: folium.map.Layer | None = None,
+        args: Sequence[Any] = (),
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "MapScript"
         self.js = path.read_text(encoding="utf-8")
         self.function = function
         self.target = target
+        self.args = list(args)
 
 
 def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -831,6 +843,7 @@ def finish_map(
         m.options.pop("geoFitBounds", None)
     MapScript(LAYOUT_JS, "geoLayout").add_to(m)  # the boxes apart, the kommun clear of them
     MapScript(LABELS_JS, "geoPlaceLabels").add_to(m)  # names and stop numbers off each other
+    MapScript(TABSTOPS_JS, "geoLinesOutOfTabOrder").add_to(m)  # roads need no tab stops
     return m
 
 

@@ -5,9 +5,11 @@
  * place has one bubble, not one per theme stacked on the same spot. geoClusterIcon(themes)
  * returns that group's iconCreateFunction: the bubble shows how many events it holds, inside a
  * ring split into the themes' shares in their colours (clockwise from the top, in the order
- * given), and names the counts, largest first, for screen readers and on hover: "23 händelser:
- * 12 Trafik, 7 Narkotika och alkohol, 4 Samverkan och övrigt". A marker's theme is the property
- * t of its GeoJSON feature. Inlined by geo.maps.lagesbild, styled by clusters.css.
+ * given), and names the counts, largest first, on hover: "23 händelser: 12 Trafik, 7 Narkotika
+ * och alkohol, 4 Samverkan och övrigt" (bubbles.js gives the bubble, a button, that name with
+ * its place for a screen reader; the ring itself is hidden from one, which would read the name
+ * twice). A marker's theme is the property t of its GeoJSON feature. Inlined by
+ * geo.maps.lagesbild, styled by clusters.css.
  */
 function geoClusterIcon(themes) {
   /* themes: [[id, Swedish name, CSS colour], ...] in the ring's order */
@@ -36,8 +38,7 @@ function geoClusterIcon(themes) {
     var ring = document.createElement('div');
     ring.className = 'geo-ring';
     ring.style.backgroundImage = 'conic-gradient(' + arcs.join(', ') + ')';
-    ring.setAttribute('role', 'img');
-    ring.setAttribute('aria-label', label);
+    ring.setAttribute('aria-hidden', 'true');
     ring.title = label;
     ring.appendChild(document.createElement('span')).textContent = String(total);
     var px = size(total);

@@ -63,6 +63,8 @@ SPOT_COLORS: dict[str, str] = {"ny": "#01665e", "bedomd": "#35978f", "atgard_pla
 CLUSTERS_JS = Path(__file__).with_name("clusters.js")
 #: ... and its styles.
 CLUSTERS_CSS = Path(__file__).with_name("clusters.css")
+#: The bubbles and single events reached with the keyboard, named for a screen reader.
+BUBBLES_JS = Path(__file__).with_name("bubbles.js")
 
 
 #: The weeks the slider can show up to the chosen one: that week alone first, or the last 2, 4
@@ -316,7 +318,7 @@ def _point_features(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     )
 
 
-def _incident_clusters(m: folium.Map) -> plugins.MarkerCluster:
+def _incident_clusters(m: folium.Map, places: gpd.GeoDataFrame | None) -> plugins.MarkerCluster:
     """Add the one marker-cluster group that every incident theme's sub-group adds to.
 
     One group, so that the events of all the themes switched on at a place cluster into one
@@ -326,11 +328,15 @@ def _incident_clusters(m: folium.Map) -> plugins.MarkerCluster:
     It clusters at every zoom: events geocoded to a place share its very point, which no
     zoom separates, so at the closest zoom a click on their bubble spreads them out
     (Leaflet.markercluster's spiderfy) instead of leaving them drawn on top of each other.
+    The bubbles and single events it shows are one tab stop, named with the nearest place
+    (``bubbles.js``).
 
     Parameters
     ----------
     m
         The map (changed in place: the group and the bubbles' styles are added).
+    places
+        The named places (any CRS), whose names the bubbles near them give; ``None``: none.
 
     Returns
     -------
@@ -351,7 +357,19 @@ def _incident_clusters(m: folium.Map) -> plugins.MarkerCluster:
         options={"maxClusterRadius": 45, "chunkedLoading": True},
     )
     cluster.add_to(m)
+    MapScript(BUBBLES_JS, "geoBubbleKeys", cluster, args=[_place_points(places)]).add_to(m)
     return cluster
+
+
+def _place_points(places: gpd.GeoDataFrame | None) -> list[list[Any]]:
+    """Return ``[[name, lat, lng], ...]``: each place's name at a point inside it."""
+    if places is None or places.empty:
+        return []
+    points = to_display(places.set_geometry(places.geometry.representative_point()))
+    return [
+        [str(name), round(pt.y, 6), round(pt.x, 6)]
+        for name, pt in zip(points["name"], points.geometry, strict=True)
+    ]
 
 
 #: The heat map's weights, in full at every zoom.
@@ -800,7 +818,7 @@ def lagesbild_map(
             continue
         sel = recent[mask.loc[recent.index]]
         if cluster is None:
-            cluster = _incident_clusters(m)
+            cluster = _incident_clusters(m, places)
         sub = plugins.FeatureGroupSubGroup(  # type: ignore[no-untyped-call]
             cluster, name=f"Händelser {theme} – {theme_label} ({n_theme})"
         )
