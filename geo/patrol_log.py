@@ -188,9 +188,10 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     (:data:`ADDED_COLUMNS`): a store made before gets the columns, empty (its passes were
     done, their counts not given). The quarantine's keys came later still
     (:data:`QUARANTINE_ADDED`, the view ``patrol_log_quarantine_open``): rows quarantined
-    before are given theirs by :func:`import_log`. The passes' audit (:data:`CHANGES_TABLE`)
-    is made here too: the page Pass and a file's correction both write it. Only writers
-    call this; readers read an older store as it is (a column missing reads as empty).
+    before are given theirs once (:func:`key_earlier_quarantine`). The passes' audit
+    (:data:`CHANGES_TABLE`) is made here too: the page Pass and a file's correction both
+    write it. Only writers call this; readers read an older store as it is (a column missing
+    reads as empty).
 
     Parameters
     ----------
@@ -778,8 +779,8 @@ def import_log(
     by that pass (:func:`_store_row`). A row quarantined now whose pass is stored already is
     resolved at once (:func:`_resolve_by_stored`). A row with the id of a file's pass and
     other values corrects it, audited (:func:`_correct`); a pass logged on Pass is never
-    changed. Rows quarantined before rows had keys are given theirs first
-    (:func:`key_earlier_quarantine`).
+    changed. Rows quarantined before rows had keys are given theirs first, by the first
+    writer of this version (:func:`key_earlier_quarantine`, once per store).
 
     Parameters
     ----------
@@ -985,9 +986,16 @@ def _quarantine(
     return fresh
 
 
-def key_earlier_quarantine(conn: sqlite3.Connection) -> int:
-    """Give the rows an earlier version quarantined the keys this one gives; return how many.
+#: The one-time upgrade (:func:`geo.store.upgrade_once`) of :func:`key_earlier_quarantine`.
+QUARANTINE_KEYS_STEP = "patrol_log_quarantine_keys"
 
+
+def key_earlier_quarantine(conn: sqlite3.Connection) -> int:
+    """Give the rows an earlier version quarantined the keys this one gives, once; say how many.
+
+    A store upgrade, run by the first writer of this version (:func:`import_log`, a pass saved
+    on Pass) and recorded done (:data:`QUARANTINE_KEYS_STEP`): later calls read no row and
+    change none. A row quarantined since has its keys from :func:`parse_log` already.
     Without a key such a row would neither repeat (the log saved again quarantined it once
     more) nor be resolved. Its ``raw`` holds its cells by field, as :func:`parse_log` kept
     them; the rules are run on them again for the field to mend, at the clock its sentence
@@ -1007,8 +1015,13 @@ def key_earlier_quarantine(conn: sqlite3.Connection) -> int:
     Returns
     -------
     int
-        Rows given their keys (0 once every row has those this version gives).
+        Rows given their keys (0 when the store had the upgrade done).
     """
+    return store.upgrade_once(conn, QUARANTINE_KEYS_STEP, _key_quarantined_rows)
+
+
+def _key_quarantined_rows(conn: sqlite3.Connection) -> int:
+    """Give the rows without keys, and the open split rows, their keys; return how many changed."""
     rows = conn.execute(
         f"SELECT rowid, reason, raw, row_key, fix_key FROM {QUARANTINE_TABLE}"
         " WHERE row_key IS NULL OR (resolved_by IS NULL AND reason LIKE ?)",

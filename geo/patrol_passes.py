@@ -207,6 +207,9 @@ def _checked(row: Mapping[str, str], *, now: pd.Timestamp | None) -> LogRow:
 def _ensure(conn: sqlite3.Connection) -> None:
     """Make and upgrade the tables, and key the quarantined rows as the file import does.
 
+    The keys are a one-time upgrade (:func:`geo.patrol_log.key_earlier_quarantine`): once the
+    store says it is done, a save reads no quarantined row for it.
+
     Committed: the pass's own write transaction (:func:`_writing`) begins after.
     """
     ensure_log_schema(conn)

@@ -12,7 +12,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -169,6 +169,53 @@ def _add_columns(conn: sqlite3.Connection) -> None:
     for table, column, kind in _ADDED_COLUMNS:
         if column not in table_columns(conn, table):
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+#: The one-time upgrades done to the store's rows (:func:`upgrade_once`): a step's name and
+#: when it was done (UTC).
+UPGRADES_TABLE = "store_upgrades"
+
+
+def upgrade_once(
+    conn: sqlite3.Connection, step: str, upgrade: Callable[[sqlite3.Connection], int]
+) -> int:
+    """Run an upgrade of the rows an earlier version wrote, unless the store says it is done.
+
+    Tables and columns a store lacks are added each time a writer opens it (``CREATE TABLE IF
+    NOT EXISTS``, :func:`_add_columns`): asking costs nothing. Rewriting rows does not, and
+    rows written since are right already; such a step runs once and ``store_upgrades`` keeps
+    its name and when. The GeoPackage's ``user_version`` and ``application_id`` say the file's
+    format (GeoPackage 1.4, :mod:`geo._gpkg`), not the store's, so they are not used for this.
+
+    The record is written in the caller's transaction, after ``upgrade``: a write that fails
+    later rolls both back, and the step runs again at the next writer. Two writers at once may
+    both run it; a step is to give the same result run twice.
+
+    Parameters
+    ----------
+    conn
+        A writer's connection to the store.
+    step
+        The step's name; a step that rewrites rows otherwise later is a new name.
+    upgrade
+        The step: it rewrites the rows and returns how many.
+
+    Returns
+    -------
+    int
+        What ``upgrade`` returned; 0 when the store had it done, and then nothing is run.
+    """
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {UPGRADES_TABLE}"
+        " (step TEXT PRIMARY KEY, done_at TEXT NOT NULL)"
+    )
+    if conn.execute(f"SELECT 1 FROM {UPGRADES_TABLE} WHERE step = ?", (step,)).fetchone():
+        return 0
+    changed = upgrade(conn)
+    done_at = datetime.now(UTC).isoformat(timespec="seconds")
+    conn.execute(f"INSERT OR IGNORE INTO {UPGRADES_TABLE} VALUES (?, ?)", (step, done_at))
+    logger.info("store upgrade %s: %d rows", step, changed)
+    return changed
 
 
 def _checkpoint(conn: sqlite3.Connection) -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from geo import patrol_log, patrol_passes
 from geo.patrol_log_rows import RowProblem, identity_fields
 from geo.quarantine import fix_keys
+from geo.store import UPGRADES_TABLE, connect
 from geo.users import User
 from tests._pass_fixtures import pass_payload
 
@@ -251,6 +252,18 @@ def _drop_keys(path: Path) -> None:
             " ALTER TABLE patrol_log_quarantine DROP COLUMN fix_key;"
             " ALTER TABLE patrol_log_quarantine DROP COLUMN resolved_by;"
         )
+    _forget_upgrades(path)
+
+
+def _forget_upgrades(path: Path) -> None:
+    """Make the store as a version before it recorded its one-time upgrades left it."""
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"DROP TABLE {UPGRADES_TABLE}")
+
+
+def _upgrades(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return [str(s) for (s,) in conn.execute(f"SELECT step FROM {UPGRADES_TABLE}")]
 
 
 # --- a row split by its own separator
@@ -307,17 +320,62 @@ def test_a_split_row_whose_pass_cannot_be_told_says_so_and_stays_open(tmp_path: 
     assert len(patrol_log.read_log_quarantine(tmp_path / "s.gpkg", open_only=True)) == 1
 
 
-def test_a_split_row_keyed_by_the_version_before_is_resolved_by_its_pass(tmp_path: Path) -> None:
-    # a store where the row got the key of its shifted cells; the officer logs the pass on
-    # Pass without importing again
-    path = tmp_path / "s.gpkg"
-    _import(_split_log(tmp_path / "skift.csv", SPLIT), tmp_path)
+def _shift_fix_key(path: Path) -> str:
+    """Give the split row the fix key of its shifted cells, as the version before did."""
     with sqlite3.connect(path) as conn:
         raw = conn.execute("SELECT raw FROM patrol_log_quarantine").fetchone()[0]
         cells = json.loads(raw)
         old = patrol_log.row_keys(cells, RowProblem("för många fält", "places", "", ""))[1]
+        assert old is not None
         conn.execute("UPDATE patrol_log_quarantine SET fix_key = ?", (old,))
-    assert _save_on_the_page(path, SPLIT).mended == ((str(tmp_path / "skift.csv"), 2),)
+    return old
+
+
+@pytest.mark.parametrize("written_first", ["a pass on Pass", "the file quoted"])
+@pytest.mark.parametrize("left", ["no keys", "the keys of its shifted cells"])
+def test_an_old_stores_split_row_gets_its_pass_key_from_the_first_writer(
+    tmp_path: Path, written_first: str, left: str
+) -> None:
+    # a store an earlier version left: the row without keys, or with the fix key of its
+    # shifted cells (which no pass has); the officer logs the pass on Pass, or imports the
+    # file with the text quoted, before anything else is written
+    path = tmp_path / "s.gpkg"
+    f = _split_log(tmp_path / "skift.csv", SPLIT)
+    _import(f, tmp_path)
+    if left == "no keys":
+        _drop_keys(path)
+    else:
+        _shift_fix_key(path)
+        _forget_upgrades(path)
+    if written_first == "a pass on Pass":
+        assert _save_on_the_page(path, SPLIT).mended == ((str(f), 2),)
+    else:
+        again = _import(_split_log(tmp_path / "skift2.csv", _quoted(SPLIT)), tmp_path)
+        assert (again.stored, again.resolved) == (1, 1)
+    assert patrol_log.read_log_quarantine(path, open_only=True).empty
+    assert _upgrades(path) == [patrol_log.QUARANTINE_KEYS_STEP]  # done, and said so
+
+
+def test_the_quarantine_is_keyed_once_and_a_key_set_since_is_left_as_it_is(
+    tmp_path: Path,
+) -> None:
+    # every import and every pass saved on Pass gave every open split row its keys again
+    path = tmp_path / "s.gpkg"
+    _import(_split_log(tmp_path / "skift.csv", SPLIT), tmp_path)  # the first writer upgrades
+    assert _upgrades(path) == [patrol_log.QUARANTINE_KEYS_STEP]
+    set_since = _shift_fix_key(path)
+    with connect(path) as conn, conn:
+        changes = conn.total_changes
+        assert patrol_log.key_earlier_quarantine(conn) == 0
+        assert conn.total_changes == changes  # no row written
+    _import(_csv(tmp_path / "vecka.csv", ROWS), tmp_path)
+    _save_on_the_page(path, SPLIT)
+    with sqlite3.connect(path) as conn:
+        kept = conn.execute(
+            "SELECT fix_key FROM patrol_log_quarantine WHERE file = ?",
+            (str(tmp_path / "skift.csv"),),
+        ).fetchall()
+    assert kept == [(set_since,)]
 
 
 #: The shift's speed check as its file has it set right, and with its end before its start.
