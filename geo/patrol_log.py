@@ -79,6 +79,9 @@ QUARANTINE_ADDED: dict[str, str] = dict.fromkeys(("row_key", "fix_key", "resolve
 #: (:mod:`geo.patrol_passes`), and a file's pass corrected by its row imported again
 #: (:func:`import_log`).
 CHANGES_TABLE = "patrol_log_changes"
+#: The files :func:`import_log` imported, by the SHA-256 of their bytes, with the first time:
+#: the same bytes imported again are an older copy, which corrects no pass.
+FILES_TABLE = "patrol_log_files"
 #: A clock no logged pass is after: a row's rules run again without the future's.
 _NO_FUTURE = pd.Timestamp("2200-01-01", tz=settings.timezone)
 #: The clock a row refused as a pass after now was checked at, in the sentence the
@@ -169,6 +172,10 @@ CREATE TABLE IF NOT EXISTS patrol_log_changes (
   before TEXT,
   after TEXT);
 CREATE INDEX IF NOT EXISTS patrol_log_changes_log ON patrol_log_changes (log_id);
+CREATE TABLE IF NOT EXISTS patrol_log_files (
+  file_sha256 TEXT PRIMARY KEY,
+  file TEXT NOT NULL,
+  imported_at TEXT NOT NULL);
 """
 #: Indexes and the open view over the quarantine's added columns, made once they are there.
 _LATER_SCHEMA = """
@@ -190,8 +197,9 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     (:data:`QUARANTINE_ADDED`, the view ``patrol_log_quarantine_open``): rows quarantined
     before are given theirs once (:func:`key_earlier_quarantine`). The passes' audit
     (:data:`CHANGES_TABLE`) is made here too: the page Pass and a file's correction both
-    write it. Only writers call this; readers read an older store as it is (a column missing
-    reads as empty).
+    write it; and the files imported (:data:`FILES_TABLE`, empty in a store made before it:
+    :func:`_corrected_from_unkept_file`). Only writers call this; readers read an older store
+    as it is (a column missing reads as empty).
 
     Parameters
     ----------
@@ -778,7 +786,8 @@ def import_log(
     mends (``resolved_by``: its ``log_id``), and so does a row that duplicates a stored pass,
     by that pass (:func:`_store_row`). A row quarantined now whose pass is stored already is
     resolved at once (:func:`_resolve_by_stored`). A row with the id of a file's pass and
-    other values corrects it, audited (:func:`_correct`); a pass logged on Pass is never
+    other values corrects it, audited (:func:`_correct`), unless the file's bytes were
+    imported before (:data:`FILES_TABLE`: an older copy); a pass logged on Pass is never
     changed. Rows quarantined before rows had keys are given theirs first, by the first
     writer of this version (:func:`key_earlier_quarantine`, once per store).
 
@@ -818,10 +827,12 @@ def import_log(
     with store.connect(store_path) as conn, conn:
         ensure_log_schema(conn)
         key_earlier_quarantine(conn)
+        again = not _keep_file(conn, sha, file=str(path), imported_at=imported_at)
         for r in good.to_dict("records"):
             what, mended, correction = _store_row(
-                conn, {str(k): v for k, v in r.items()}, path=path, imported_at=imported_at
-            )
+                conn, {str(k): v for k, v in r.items()}, path=path, imported_at=imported_at,
+                again=again,
+            )  # fmt: skip
             done[what] += 1
             resolved += mended
             corrections += [correction] if correction is not None else []
@@ -847,19 +858,38 @@ def import_log(
 _STORED, _CORRECTED, _DUPLICATE = "stored", "corrected", "duplicate"
 
 
+def _keep_file(conn: sqlite3.Connection, sha: str, *, file: str, imported_at: str) -> bool:
+    """Record that the file of these bytes is imported; return whether it is the first time."""
+    return bool(
+        conn.execute(
+            f"INSERT OR IGNORE INTO {FILES_TABLE} (file_sha256, file, imported_at)"
+            " VALUES (?, ?, ?)",
+            (sha, file, imported_at),
+        ).rowcount
+    )
+
+
 def _store_row(
-    conn: sqlite3.Connection, r: Mapping[str, Any], *, path: Path, imported_at: str
+    conn: sqlite3.Connection,
+    r: Mapping[str, Any],
+    *,
+    path: Path,
+    imported_at: str,
+    again: bool,
 ) -> tuple[str, int, CorrectedPass | None]:
     """Store one good row of a file, or correct the file's pass it is; say what was done.
 
     A pass logged in the app with the same times is that pass: the row is a duplicate and
     never changes it. A row with the id of a file's pass (:func:`_file_row_id`) is a
-    duplicate when its values are the pass's, or those the pass was corrected from (an older
-    copy of the file, :func:`_corrected_from`); with other values it corrects the pass
-    (:func:`_correct`). A row that is its pass as stored now (stored, corrected, or a
-    duplicate of it) resolves the quarantined rows it mends (:func:`mended_keys`, its
-    ``fixes``) by that pass: the row set right is stored, or its pass was already. An older
-    copy's row resolves none: the pass is no longer as it says.
+    duplicate when its values are the pass's, or when it is a row of an older copy of a
+    file: ``again`` (the file's bytes were imported before, :data:`FILES_TABLE`), or values
+    the pass had before a correction, from a file imported before the store kept its files
+    (:func:`_corrected_from_unkept_file`). Otherwise, with other values, it corrects the pass
+    (:func:`_correct`), also back to values the pass had (a correction undone by a file set
+    right again). A row that is its pass as stored now (stored, corrected, or a duplicate of
+    it) resolves the quarantined rows it mends (:func:`mended_keys`, its ``fixes``) by that
+    pass: the row set right is stored, or its pass was already. An older copy's row resolves
+    none: the pass is no longer as it says.
 
     Returns
     -------
@@ -877,8 +907,10 @@ def _store_row(
     if conn.execute(insert_sql(tuple(row), or_ignore=True), tuple(row.values())).rowcount:
         return _STORED, resolve_mended(conn, fixes, log_id), None
     before = _stored_pass(conn, log_id)
-    if before == content or _corrected_from(conn, log_id, content):
-        return _DUPLICATE, resolve_mended(conn, fixes, log_id) if before == content else 0, None
+    if before == content:
+        return _DUPLICATE, resolve_mended(conn, fixes, log_id), None
+    if again or _corrected_from_unkept_file(conn, log_id, content):
+        return _DUPLICATE, 0, None
     correction = _correct(conn, log_id, before, row)
     reopen_mended(conn, log_id, keeps=fixes)
     return _CORRECTED, resolve_mended(conn, fixes, log_id), correction
@@ -892,18 +924,34 @@ def _stored_pass(conn: sqlite3.Connection, log_id: str) -> dict[str, Any]:
     return stored_content(dict(zip(CONTENT_COLUMNS, values, strict=True)))
 
 
-def _corrected_from(conn: sqlite3.Connection, log_id: str, content: Mapping[str, Any]) -> bool:
-    """Tell whether a pass was once ``content`` and corrected since (the audit's ``before``).
+def _corrected_from_unkept_file(
+    conn: sqlite3.Connection, log_id: str, content: Mapping[str, Any]
+) -> bool:
+    """Tell whether a pass was ``content`` before a correction, read from a file not kept.
 
-    A row as the pass was before a file corrected it is an older copy of the file imported
-    again; it does not undo the correction, as an older copy's bad rows stay mended.
+    An older copy of a file is told by its bytes (:data:`FILES_TABLE`), which a store keeps
+    since its first import by a version that kept them. A value the pass had before then (it
+    was stored or corrected to it earlier: the pass's ``imported_at``, the audit's
+    ``changed_at``) came from a file whose bytes are not known, so a row that says it again
+    is taken for an older copy of that file, as the version before took every such row: it
+    does not undo the correction (the audit's ``before``). A value set since is the pass set
+    back to it by a file never imported: a correction.
     """
+    (kept_since,) = conn.execute(f"SELECT min(imported_at) FROM {FILES_TABLE}").fetchone()
+    (set_at,) = conn.execute(
+        "SELECT imported_at FROM patrol_log WHERE log_id = ?", (log_id,)
+    ).fetchone()
     rows = conn.execute(
-        f"SELECT before FROM {CHANGES_TABLE} WHERE log_id = ? AND action = ? AND before IS NOT"
-        " NULL",
+        f"SELECT changed_at, before FROM {CHANGES_TABLE} WHERE log_id = ? AND action = ?"
+        " ORDER BY fid",
         (log_id, CHANGED),
     )
-    return any(json.loads(str(b)) == dict(content) for (b,) in rows)
+    for changed_at, before in rows:
+        unkept = kept_since is None or pd.Timestamp(set_at) < pd.Timestamp(kept_since)
+        if unkept and before is not None and json.loads(str(before)) == dict(content):
+            return True
+        set_at = changed_at
+    return False
 
 
 def _correct(

@@ -21,8 +21,9 @@ HEADER = "datum;start;slut;platser;aktivitet;resultat;kontrollerade;blåsta"
 ROW = "2026-10-07;19:00;21:00;Fjugesta centrum;nykterhetskontroll;;{checked};{blew}"
 
 
-def _log(path: Path, checked: int = 40, blew: int = 38) -> Path:
-    path.write_text(f"{HEADER}\n{ROW.format(checked=checked, blew=blew)}\n", encoding="utf-8")
+def _log(path: Path, checked: int = 40, blew: int = 38, *, newline: str = "\n") -> Path:
+    row = ROW.format(checked=checked, blew=blew)
+    path.write_bytes(f"{HEADER}{newline}{row}{newline}".encode())
     return path
 
 
@@ -104,13 +105,67 @@ def test_a_correction_breaking_the_rules_is_quarantined_and_changes_nothing(tmp_
     assert patrol_log.read_log_quarantine(store, open_only=True).empty
 
 
+def _changes(store: Path) -> list[tuple[str, int, int]]:
+    """Return the pass's audit: who, and its kontrollerade before and after."""
+    (log_id,) = patrol_log.read_log(store)["log_id"]
+    rows = patrol_passes.read_pass_changes(log_id, path=store).to_dict("records")
+    return [
+        (r["changed_by"], json.loads(r["before"])["checked"], json.loads(r["after"])["checked"])
+        for r in rows
+    ]
+
+
 def test_an_older_copy_of_the_file_does_not_undo_a_correction(tmp_path):
     store = tmp_path / "s.gpkg"
     old = _log(tmp_path / "logg.csv")
     _import(old, store)
     assert _import(_log(tmp_path / "logg-v2.csv", checked=42), store).corrected == 1
+    r = _import(old, store)  # its bytes were imported before
+    assert (r.corrected, r.duplicates) == (0, 1)
+    assert _counts(store) == [(42, 38)]
+    assert _changes(store) == [("fil logg-v2.csv (geo log import)", 40, 42)]
+
+
+def test_a_file_never_imported_sets_a_pass_back_to_a_value_it_had(tmp_path):
+    # 42 kontrollerade was the mistake: the file set right says 40 again, as the first did;
+    # it was taken for an older copy and the pass kept 42 for good
+    store = tmp_path / "s.gpkg"
+    first, second = _log(tmp_path / "logg.csv"), _log(tmp_path / "logg-v2.csv", checked=42)
+    _import(first, store)
+    assert _import(second, store).corrected == 1
+    third = _log(tmp_path / "logg-v3.csv", newline="\r\n")  # saved again by Excel: other bytes
+    r = _import(third, store)
+    assert (r.corrected, r.duplicates) == (1, 0)
+    assert [str(c) for c in r.corrections] == [f"{third} line 2: kontrollerade 42 → 40"]
+    assert _counts(store) == [(40, 38)]
+    # each correction is audited, naming its file
+    assert _changes(store) == [
+        ("fil logg-v2.csv (geo log import)", 40, 42),
+        ("fil logg-v3.csv (geo log import)", 42, 40),
+    ]
+    # the mistaken file imported again, the same bytes, is an older copy: nothing changes
+    for again in (second, first):
+        r = _import(again, store)
+        assert (r.corrected, r.duplicates) == (0, 1)
+    assert _counts(store) == [(40, 38)]
+    assert len(_changes(store)) == 2
+
+
+def test_a_store_that_did_not_keep_its_files_takes_an_earlier_value_for_an_older_copy(tmp_path):
+    # a store whose first file was imported before files were kept: its bytes are unknown,
+    # so a row with the values it gave the pass is still taken for an older copy of it
+    store = tmp_path / "s.gpkg"
+    old = _log(tmp_path / "logg.csv")
+    _import(old, store)
+    with sqlite3.connect(store) as conn:
+        conn.execute(f"DELETE FROM {patrol_log.FILES_TABLE}")
+    assert _import(_log(tmp_path / "logg-v2.csv", checked=42), store).corrected == 1
     r = _import(old, store)
     assert (r.corrected, r.duplicates) == (0, 1)
+    assert _counts(store) == [(42, 38)]
+    # a value set since the files are kept may come back, from a file never imported
+    assert _import(_log(tmp_path / "logg-v3.csv", checked=45, blew=45), store).corrected == 1
+    assert _import(_log(tmp_path / "v4.csv", checked=42, newline="\r\n"), store).corrected == 1
     assert _counts(store) == [(42, 38)]
 
 

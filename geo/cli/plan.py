@@ -151,8 +151,9 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
     quarantine", not quarantined twice; a pass stored now resolves the quarantined row it
     mends, and so does a row whose pass is stored already (view patrol_log_quarantine_open
     lists those still open). A row with the times and places of a pass an earlier file
-    stored, and other values, corrects that pass ("corrected"; the audit keeps what it was);
-    a pass logged on the page Pass is never changed by a file.
+    stored, and other values, corrects that pass ("corrected"; the audit keeps what it was),
+    also back to a value it had; a file imported before (the same bytes) corrects nothing,
+    and a pass logged on the page Pass is never changed by a file.
 
     Example: geo log import patrullogg.csv --store data/lagesbild.gpkg
     """
