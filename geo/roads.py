@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import geopandas as gpd
@@ -40,6 +41,7 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "n_speed",
     "n_vehicle",
     "n_sobriety",
+    "check_counts",
     "events_per_km",
     "density_per_km",
     "how_profile",
@@ -148,6 +150,25 @@ def segment_kinds(checks: TrafficChecks) -> tuple[tuple[str, str], ...]:
         if named:
             out.append((col, "/".join(named)))
     return tuple(out)
+
+
+def check_counts(counts: Mapping[str, Any], kinds_of: tuple[tuple[str, str], ...]) -> list[str]:
+    """Say a segment's events of each check, each named by the categories it counts.
+
+    Parameters
+    ----------
+    counts
+        A segment's counts by column (a row of :func:`road_segments`).
+    kinds_of
+        :func:`segment_kinds` of the settings the counts were made with.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["3 hastighet/vårdslös körning", "1 rattfylleri"]``; a check without events
+        is left out.
+    """
+    return [f"{int(n)} {what}" for col, what in kinds_of if (n := counts[col])]
 
 
 def unchecked_text(n: int, checks: TrafficChecks) -> str:
@@ -540,8 +561,12 @@ def road_segments(
     -------
     geopandas.GeoDataFrame
         One row per segment, EPSG:3006 LineStrings, columns :data:`SEGMENT_COLUMNS`:
-        ``events_per_km`` = ``n_events`` / km; ``density_per_km`` = kernel density of events
-        along the network at the segment's midpoint (events per km); ``how_profile`` = 168
+        ``check_counts`` = ``n_speed``, ``n_vehicle`` and ``n_sobriety`` in Swedish, each
+        named by the categories ``checks`` gave it (:func:`check_counts`, e.g. "3
+        hastighet/vårdslös körning, 1 rattfylleri"; empty when none), so the map names the
+        counts as they were counted; ``events_per_km`` = ``n_events`` / km;
+        ``density_per_km`` = kernel density of events along the network at the segment's
+        midpoint (events per km); ``how_profile`` = 168
         counts of incidents with an hour-precise time, Monday 00:00 = 0 (spots carry no time);
         ``peak`` = the busiest 3-hour window in Swedish (None with too few events);
         ``few_events`` = fewer than :data:`MIN_EVENTS_FOR_CLAIM` events; ``rank`` = 1 for the
@@ -595,6 +620,13 @@ def road_segments(
     segments["n_events"] = segments["n_incidents"] + segments["n_spots"]
     for col, cats in check_categories(checks).items():
         segments[col] = count(counted["category"].isin(cats))
+    # the counts named as they were counted: the map read the names from the priorities file
+    # when it was drawn, and a file edited since put a count under another check's name
+    kinds_of = segment_kinds(checks)
+    segments["check_counts"] = [
+        ", ".join(check_counts(rec, kinds_of))
+        for rec in segments[[col for col, _ in CHECK_COLUMNS]].to_dict("records")
+    ]
     segments["events_per_km"] = segments["n_events"] / (segments["length_m"] / 1000.0)
     timed = counted[(counted["kind"] == "incident").to_numpy() & has_clock_time(counted)]
     profiles = np.zeros((n_seg, 168), dtype=np.int64)
@@ -758,7 +790,7 @@ def control_points(
         parts = [
             f"{_events_text(seg.n_incidents, seg.n_spots, period)} på {km} km ({per_km} per km)"
         ]
-        kinds = [f"{n} {what}" for col, what in kinds_of if (n := getattr(seg, col))]
+        kinds = check_counts(seg._asdict(), kinds_of)
         other = unchecked_text(int(seg.n_events) - sum(n for n, _ in counted), checks)
         kinds += [other] if other else []
         if kinds:

@@ -279,6 +279,11 @@ def road_segments() -> gpd.GeoDataFrame:
             "n_speed": [6, 2],
             "n_vehicle": [3, 0],
             "n_sobriety": [0, 0],
+            # as geo.roads.road_segments names the counts by the checks it counted with
+            "check_counts": [
+                "6 hastighet/vårdslös körning, 3 motorburen problematik/buller",
+                "2 hastighet/vårdslös körning",
+            ],
             "peak": ["tis 15–18", ""],
             "maxspeed": ["50", None],
             "events_per_km": [7.5, 0.7],

@@ -387,6 +387,53 @@ def test_the_priorities_file_chooses_the_road_checks_as_it_does_the_plans(
     assert "varav 1 motorburen problematik och 4 rattfylleri/buller;" in cp["reason"]
 
 
+def _stretch_popups(segments: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> dict[str, dict]:
+    """The lägesbild map's road stretch popups, by title: what a planner reads on a click."""
+    from geo.maps import lagesbild_map, render_map
+    from tests._maps_fixtures import embedded_geojson
+
+    html = render_map(lagesbild_map(incidents, road_segments=segments))
+    return {
+        f["properties"]["_title"]: dict(f["properties"]["_rows"])
+        for fc in embedded_geojson(html)
+        for f in fc["features"]
+        if any(r[0] == "Händelser per km" for r in f["properties"].get("_rows", []))
+    }
+
+
+def test_the_map_names_a_stretchs_counts_as_they_were_counted(
+    G, places, tmp_path, monkeypatch, caplog
+) -> None:
+    # the map named the stored counts by the priorities file as it read when drawn: after a
+    # planner moved buller to the sobriety check, `geo maps` alone put the 4 counted for a
+    # vehicle check under "motorburen problematik" and 1 rattfylleri under "rattfylleri/buller"
+    line = _road_line(G, "Lekhyttan", "Trafikplats Vintrosa")
+    pts = _along(line, [0.3, 0.31, 0.32, 0.33, 0.34])
+    cats = ["buller", "buller", "buller", "motorburen", "rattfylleri"]
+    inc = _incidents(pts, categories=cats, times=["2025-06-06 21:00"] * 5)
+    gpkg = tmp_path / "store.gpkg"
+    store.write_layer(_segments(G, inc, places=places), "road_segments", gpkg)
+    stored = store.read_layer("road_segments", gpkg)
+    file = patrol.priorities.priorities_path().read_text(encoding="utf-8")
+    edited = tmp_path / "prioriteringar.toml"
+    moved = file.replace('nykterhet = ["rattfylleri"]', 'nykterhet = ["rattfylleri", "buller"]')
+    moved = moved.replace(
+        'fordonskontroll = ["motorburen", "buller"]', 'fordonskontroll = ["motorburen"]'
+    )
+    edited.write_text(moved, encoding="utf-8")
+    monkeypatch.setattr(patrol.priorities, "priorities_path", lambda: edited)
+    assert patrol.load_priorities().traffic_activity("buller") == "nykterhetskontroll"
+    popups = _stretch_popups(stored, inc)
+    top = popups[stored.iloc[0]["label"]]
+    assert top["Trafikhändelser"] == "5"
+    assert top["Varav"] == "4 motorburen problematik/buller, 1 rattfylleri"
+    # a layer stored before the names were: no names rather than today's, and how to get them
+    with caplog.at_level("WARNING"):
+        popups = _stretch_popups(stored.drop(columns="check_counts"), inc)
+    assert "Varav" not in popups[stored.iloc[0]["label"]]
+    assert "geo network roads" in caplog.text
+
+
 @pytest.mark.parametrize(
     "categories",
     [["trafikolycka"] * 4, ["trafikfarlig_plats"] * 4, ["trafikolycka", "trafikfarlig_plats"] * 2],

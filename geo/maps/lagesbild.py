@@ -46,9 +46,7 @@ from geo.maps.base import (
     to_display,
 )
 from geo.model import CATEGORIES, SOURCES, SYNTHETIC_SOURCE, THEMES, synthetic_note
-from geo.patrol.priorities import load_priorities
 from geo.projection import require_projected
-from geo.roads import segment_kinds
 from geo.sites import bathing_site_ids, bathing_site_of
 from geo.spots import OPEN_STATUSES, SPOT_CATEGORIES, STATUSES, when_text
 from geo.weeks import DAY_ABBR, week_range
@@ -546,17 +544,18 @@ def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, flo
     rate = segments["events_per_km"].astype(float).fillna(0.0)
     vmax = float(rate.max()) if len(rate) and rate.max() > 0 else 1.0
     cmap = branca.colormap.LinearColormap(list(SEGMENT_RAMP), vmin=0.0, vmax=vmax)
-    kinds_of = segment_kinds(load_priorities())  # the categories the layer's checks count
+    if "check_counts" not in segments:
+        logger.warning(
+            "the road_segments layer predates its check_counts column: the road stretches' "
+            "popups leave out what their events are; run `geo network roads` or `geo run`"
+        )
     rows = []
     for rec, r in zip(segments.to_dict("records"), rate, strict=True):
         name = " ".join(x for x in (_text(rec.get("ref")), _text(rec.get("name"))) if x)
-        # what and when, as the stretch's control point's reason says them
-        kinds = [
-            f"{int(rec[col])} {label}"
-            for col, label in kinds_of
-            if pd.notna(rec.get(col)) and int(rec[col]) > 0
-        ]
-        extra = [["Varav", ", ".join(kinds)]] if kinds else []
+        # what and when, as the stretch's control point's reason says them; the names stored
+        # with the counts (geo.roads.road_segments), not the priorities file as it reads now
+        kinds = _text(rec.get("check_counts"))
+        extra = [["Varav", kinds]] if kinds else []
         if pd.notna(rec.get("n_spots")) and int(rec["n_spots"]) > 0:
             # a marked spot counts as an event here; say which of them are the kommun's
             extra.insert(0, ["Varav kommunens markeringar", _text(rec.get("n_spots"))])
