@@ -363,7 +363,7 @@ def run_main_job(
             shared_week.value = plan_week.encode("ascii")
         store_ready.set()
         with threadpool_limits(limits=1), timer("plan"):
-            begun = replan(plan_week, load_priorities(), store_path=path)
+            begun = replan(plan_week, load_priorities(), log=plan_inputs.log)
             plan = plan_from_inputs(plan_inputs, options=begun.options, not_before=begun.not_before)
             made_plan = _write_plan(plan, out_dir)
         try:

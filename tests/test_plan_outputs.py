@@ -334,6 +334,31 @@ def test_a_week_planned_again_plans_only_the_minutes_its_log_leaves(
     assert "126 av 120 min är redan loggade, inget kvar att planera" in str(result.exception)
 
 
+def test_a_week_begun_counts_its_logged_minutes_from_the_log_its_inputs_read(
+    lekeberg, tmp_path: Path
+) -> None:
+    # the plan read the patrol log twice, for the earlier weeks' visits and for this week's
+    # minutes: a pass logged on Pass between the two reads counted in one and not the other
+    from geo import patrol_log
+    from geo.patrol.stored import logged_minutes
+
+    store_path = tmp_path / "store.gpkg"
+    shutil.copy(lekeberg["store"], store_path)  # type: ignore[arg-type]
+    thursday = pd.Timestamp("2026-12-03 12:00", tz="Europe/Stockholm")
+    log = tmp_path / "logg.csv"
+    header = "datum;start;slut;platser;aktivitet;resultat"
+    log.write_text(f"{header}\n2026-11-30;18:00;19:06;Fjugesta centrum;närvaro/synlighet;\n")
+    patrol_log.import_log(log, store_path=store_path, now=thursday)
+    inputs = patrol.read_plan_inputs(
+        "2026-W49", store_path=store_path, incidents=lekeberg["incidents"], G=lekeberg["G"]
+    )
+    log.write_text(f"{header}\n2026-12-02;18:00;19:00;Vintrosa;närvaro/synlighet;\n")
+    patrol_log.import_log(log, store_path=store_path, now=thursday)
+    assert logged_minutes("2026-W49", store_path) == 126  # the store holds both now
+    begun = patrol.replan("2026-W49", patrol.load_priorities(), log=inputs.log, now=thursday)
+    assert begun.logged_min == 66 and begun.options.budget_min == 54
+
+
 def test_monday_morning_plans_the_coming_week_when_the_budget_is_logged(
     lekeberg, tmp_path: Path
 ) -> None:

@@ -88,9 +88,7 @@ def plan_cmd(
     else:
         why = "angiven med --week"
     inputs = patrol.read_plan_inputs(week, store_path=store_path)
-    begun = patrol.replan(
-        inputs.week, opts, store_path=store_path, budget_given=budget_min is not None
-    )
+    begun = patrol.replan(inputs.week, opts, log=inputs.log, budget_given=budget_min is not None)
     plan = patrol.plan_from_inputs(
         inputs, options=begun.options, seed=seed, method=method, not_before=begun.not_before
     )

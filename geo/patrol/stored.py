@@ -203,7 +203,11 @@ class PlanInputs:
         Open kommun-marked spots (``None`` when they cannot be read).
     previous
         The stored stops of the four weeks before (:func:`read_plan_stops`), whose places,
-        weekdays and hour bands the plan avoids.
+        weekdays and hour bands the plan avoids, as ``log`` says they were done.
+    log
+        The patrol log (:func:`geo.patrol_log.read_log`) as read with the rest: a week begun
+        counts its minutes logged from the same rows (:func:`replan`), so the log is read
+        once and a pass logged meanwhile cannot count in one and not the other.
     """
 
     week: str
@@ -212,6 +216,7 @@ class PlanInputs:
     graph: nx.MultiDiGraph
     spots: gpd.GeoDataFrame | None
     previous: pd.DataFrame
+    log: pd.DataFrame
 
 
 def read_plan_inputs(
@@ -250,6 +255,7 @@ def read_plan_inputs(
         spots = read_spots(store_path, status=list(OPEN_STATUSES))
     except GeoError as e:
         logger.warning("no marked spots: %s", e)
+    log = read_log(store_path)
     return PlanInputs(
         week=week,
         incidents=store.read_incidents(store_path) if incidents is None else incidents,
@@ -261,8 +267,9 @@ def read_plan_inputs(
                 [read_plan_stops(shift_week(week, -k), store_path) for k in (1, 2, 3, 4)],
                 ignore_index=True,
             ),
-            read_log(store_path),
+            log,
         ),
+        log=log,
     )
 
 
@@ -511,7 +518,9 @@ def replan_not_before(week: str, *, now: pd.Timestamp | None = None) -> pd.Times
     return at if monday <= at < following else None
 
 
-def logged_minutes(week: str, store_path: Path | None = None) -> float:
+def logged_minutes(
+    week: str, store_path: Path | None = None, *, log: pd.DataFrame | None = None
+) -> float:
     """Return the minutes the patrol log holds for a week (overlapping passes once).
 
     Parameters
@@ -519,14 +528,17 @@ def logged_minutes(week: str, store_path: Path | None = None) -> float:
     week
         ISO week.
     store_path
-        The store.
+        The store, whose log is read when ``log`` is not given.
+    log
+        The patrol log read already (:attr:`PlanInputs.log`).
 
     Returns
     -------
     float
         :func:`geo.patrol_log.minutes_per_week` of that week.
     """
-    done = minutes_per_week(read_log(store_path), first_week=week, last_week=week)
+    rows = read_log(store_path) if log is None else log
+    done = minutes_per_week(rows, first_week=week, last_week=week)
     return float(done["minutes"].iloc[0])
 
 
@@ -575,6 +587,7 @@ def replan(
     store_path: Path | None = None,
     budget_given: bool = False,
     now: pd.Timestamp | None = None,
+    log: pd.DataFrame | None = None,
 ) -> Replan:
     """Return how to plan a week: from when, and with the minutes not yet logged.
 
@@ -589,11 +602,14 @@ def replan(
     options
         The plan settings.
     store_path
-        The store (its patrol log).
+        The store (its patrol log, read when ``log`` is not given).
     budget_given
         The budget was set by hand (``--budget``): keep it.
     now
         The time (default the clock).
+    log
+        The patrol log read with the plan's inputs (:attr:`PlanInputs.log`), so the
+        minutes logged and the earlier weeks' visits come from the same rows.
 
     Returns
     -------
@@ -609,7 +625,7 @@ def replan(
     not_before = replan_not_before(week, now=now)
     if not_before is None:
         return Replan(None, 0.0, options)
-    logged = logged_minutes(week, store_path)
+    logged = logged_minutes(week, store_path, log=log)
     if budget_given:
         return Replan(not_before, logged, options)
     left = options.budget_min - logged
