@@ -220,7 +220,9 @@ POLISEN_TYPE_CATEGORY: dict[str, str] = {
 #: Police open-API types that are summaries of a shift, not events (quarantined on import).
 POLISEN_SUMMARY_PREFIX = "Sammanfattning"
 
-#: Keywords (lower case, without diacritics) in Swedish free text → category, checked in order.
+#: Keywords (lower case, without diacritics) in Swedish free text → category, checked in order
+#: (two of them, other words without diacritics, only with them where a text writes å/ä/ö:
+#: :data:`FOLDED_KEYWORDS`).
 #: What happened decides over where: the words of an offence or a nuisance come first, the
 #: conditions of a place (a blind exit, a dark path) next, the bare names of places last. A
 #: place word used to decide over an offence: "bråk på parkeringen vid skolan" and "inbrott i
@@ -349,6 +351,44 @@ def keyword_in(word: str, text: str, word_start: Collection[str]) -> bool:
     return word in text
 
 
+#: Keywords of :data:`_KEYWORDS` whose folded spelling is also another Swedish word, with the
+#: spelling they stand for: "skrap" is "skräp" (litter) and "skrapa" (scrape: "bilen skrapad
+#: längs sidan" is no littering), "brak" is "bråk" (a fight) and "brak" (a crash: "det brakade
+#: till"). In a text that writes å, ä or ö anywhere (:func:`writes_swedish_letters`) the writer
+#: has those letters, so there such a keyword counts only as spelled with them; in a text
+#: without any (an ASCII keyboard) the folded spelling counts, as it cannot tell them apart.
+FOLDED_KEYWORDS: dict[str, str] = {"skrap": "skräp", "brak": "bråk"}
+
+
+def writes_swedish_letters(text: str) -> bool:
+    """Return whether ``text`` writes å, ä or ö (in either case, composed or not).
+
+    Parameters
+    ----------
+    text
+        Any string.
+
+    Returns
+    -------
+    bool
+        Whether the writer had the Swedish letters: a keyword of :data:`FOLDED_KEYWORDS`
+        then counts only as spelled with them.
+    """
+    return not frozenset("åäö").isdisjoint(_spelled(text))
+
+
+def _spelled(text: str) -> str:
+    """Return ``text`` lower-cased with its diacritics composed (``"a\u0308"`` → ``"ä"``)."""
+    return unicodedata.normalize("NFC", text.casefold())
+
+
+def _has_keyword(word: str, folded: str, spelled: str | None) -> bool:
+    """Return whether a keyword is in a text: ``folded``, and ``spelled`` if it writes å/ä/ö."""
+    if spelled is not None and word in FOLDED_KEYWORDS:
+        return FOLDED_KEYWORDS[word] in spelled
+    return keyword_in(word, folded, TEXT_WORD_START_KEYWORDS)
+
+
 def category_from_text(text: str) -> str | None:
     """Guess the category from a category name or Swedish free text.
 
@@ -356,7 +396,10 @@ def category_from_text(text: str) -> str | None:
     happened before where it happened: "bråk på parkeringen" is ``ordningsstorning``, "bil
     parkerad på övergångsställe" ``parkering``, a parking place alone ``parkering``. A
     generic traffic word (``trafik``, ``trafikproblem``, ``trafiksäkerhet``, ``traffic``) that
-    names nothing more specific maps to ``trafikfarlig_plats`` (theme T).
+    names nothing more specific maps to ``trafikfarlig_plats`` (theme T). Keywords match
+    without diacritics, except those whose folded spelling is another word
+    (:data:`FOLDED_KEYWORDS`) in a text that writes å, ä or ö: "Mycket skräp kvar" and
+    "mycket skrap kvar" are ``nedskrapning``, "Bilen skrapad längs sidan" is not.
 
     Parameters
     ----------
@@ -375,8 +418,9 @@ def category_from_text(text: str) -> str | None:
     if norm in exact:
         return exact[norm]
     padded = f" {norm} "
+    spelled = _spelled(text) if writes_swedish_letters(text) else None
     for cat_id, words in _KEYWORDS:
-        if any(keyword_in(word, padded, TEXT_WORD_START_KEYWORDS) for word in words):
+        if any(_has_keyword(word, padded, spelled) for word in words):
             return cat_id
     return None
 

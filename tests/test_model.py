@@ -172,3 +172,71 @@ def test_parking_complaints_are_parking_and_parking_places_decide_nothing(text, 
 )
 def test_short_keywords_count_only_at_the_start_of_a_word(text, expected):
     assert category_from_text(text) == expected
+
+
+#: What was said with a word that folds to a keyword of another word ("skrap" of "skräp",
+#: "brak" of "bråk"), and the category the keyword stands for, which it is not.
+NOT_THE_KEYWORD: tuple[tuple[str, str], ...] = (
+    ("bilen skrapad längs sidan", "nedskrapning"),
+    ("skrapade däck hela natten", "nedskrapning"),
+    ("någon har skrapat lacken", "nedskrapning"),
+    ("skrapmärken på dörren", "nedskrapning"),
+    ("ett högt brak", "ordningsstorning"),
+    ("det brakade till", "ordningsstorning"),
+)
+#: What was said with the words the keywords stand for.
+THE_KEYWORD: tuple[tuple[str, str], ...] = (
+    ("mycket skräp kvar", "nedskrapning"),
+    ("ungdomar skräpar ner", "nedskrapning"),
+    ("det är nedskräpat", "nedskrapning"),
+    ("bråk mellan ungdomar", "ordningsstorning"),
+    ("bråkiga ungdomar", "ordningsstorning"),
+)
+#: Around them, a text that writes å, ä or ö and names no other category.
+FRAMES: tuple[str, ...] = ("{} vid Åsbro", "Vid förskolan: {}", "{}, anmält i går kväll")
+
+
+def _nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+@given(
+    word=st.sampled_from(NOT_THE_KEYWORD),
+    frame=st.sampled_from(FRAMES),
+    spelling=st.sampled_from([str, str.lower, str.upper, _nfd]),
+)
+def test_a_word_that_folds_to_a_keyword_counts_only_where_the_text_has_no_swedish_letters(
+    word, frame, spelling
+):
+    # "skrap" of "skräp" matched "skrapa" (scrape): "bilen skrapad" was nedskräpning. A writer
+    # who has å, ä and ö writes "skräp" for litter, so a plain "skrap" is a scrape; a text
+    # with none of them (an ASCII keyboard) cannot tell, and keeps the keyword's match
+    text, category = frame.format(word[0]), word[1]
+    assert category_from_text(spelling(text)) != category
+    assert category_from_text(_without_diacritics(text)) == category
+
+
+@given(
+    word=st.sampled_from(THE_KEYWORD),
+    frame=st.sampled_from(FRAMES),
+    spelling=st.sampled_from([str, str.lower, str.upper, _nfd, _without_diacritics]),
+)
+def test_the_word_a_folded_keyword_stands_for_counts_in_every_spelling(word, frame, spelling):
+    assert category_from_text(spelling(frame.format(word[0]))) == word[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bilen skrapad längs sidan", None),
+        ("Skrapade däck i rondellen hela natten", None),
+        ("Mycket skräp kvar", "nedskrapning"),
+        ("mycket skrap kvar", "nedskrapning"),  # no å, ä or ö anywhere: as before
+        ("skräpar ner vid badet", "nedskrapning"),
+        ("Bråk vid kiosken", "ordningsstorning"),
+        ("brak vid kiosken", "ordningsstorning"),
+        ("Ett högt brak hördes från verkstaden", None),
+    ],
+)
+def test_scrape_and_crash_are_no_litter_and_no_fight(text, expected):
+    assert category_from_text(text) == expected
