@@ -35,7 +35,12 @@ def settle_labels(page: Any, *, quiet_ms: int = 400, timeout_ms: int = 15000) ->
     names have settled once a placing ended after the last move, nothing is mid-zoom, and no
     placing followed for ``quiet_ms`` (a cluster's bubbles may glide on and ask for one
     more). A fixed wait after a zoom failed under load, when the glide outlasted it.
+
+    Two animation frames pass first: Leaflet begins an animated zoom asked for just before
+    (``setZoom``) in the next frame, and until it has begun the names of the view before
+    look settled (a test read them 124 px off their places, mid-zoom, with no line yet).
     """
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.wait_for_function(
         f"""quiet => {{
           const m = window[{MAP_JS}[0]];
