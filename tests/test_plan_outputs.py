@@ -32,6 +32,7 @@ from geo.sites import load_boundary, load_places
 from geo.weeks import week_monday
 from tests._browser import LABEL_OVERLAPS_JS, MAP_JS, open_map, real_errors
 from tests._pdf_tags import headings, image_alts, pdf_tags
+from tests._table_headers import Cell, table_headers
 
 
 @pytest.fixture(scope="module")
@@ -789,6 +790,27 @@ def test_the_printed_plan_is_an_accessible_pdf(lekeberg) -> None:
     assert tags.warnings == []
 
 
+def test_each_cell_of_the_stop_table_has_its_own_column_head_only(two_trip_plan) -> None:
+    # a screen reader names a cell by its column head: the "skäl" head, a second header row
+    # under "tur" … "✓ genomförd", was read with every cell from "tur" on ("skäl, tur: 2"),
+    # and a stop's reason and a trip's line with all nine heads
+    cells = table_headers(plan_report.one_pager_html(two_trip_plan))
+    heads = [c.text for c in cells if c.is_header]
+    columns = ["nr", "tur", "plats", "dag", "tid", "min", "åtgärd", "tema", "✓ genomförd"]
+    assert heads == [*columns, "skäl"]
+    data = [c for c in cells if not c.is_header]
+    trips = [c for c in data if c.attrs.get("class") == "trip"]
+    stops = [c for c in data if c.attrs.get("class") != "trip"]
+    assert len(trips) == two_trip_plan.stops["trip"].nunique() >= 2
+    assert all(c.headers == [] for c in trips)  # a trip's line stands under no column
+    rows: dict[int, list[Cell]] = {}
+    for c in stops:
+        rows.setdefault(c.y, []).append(c)
+    got = [[[h.text for h in c.headers] for c in row] for row in rows.values()]
+    stop_row = [[h] for h in columns]
+    assert got == [stop_row, [["skäl"]]] * len(two_trip_plan.stops)
+
+
 @pytest.mark.parametrize("n_stops", [5, 8])
 def test_long_reasons_stay_whole_and_readable_on_the_one_pager(
     two_trip_plan, tmp_path, n_stops
@@ -1130,7 +1152,7 @@ def test_each_trip_says_when_to_leave_the_entry_and_when_out(two_trip_plan, tmp_
         assert r["tur_körning"] == round(t["drive_min"])
     assert list(table["körning_före"]) == [round(x) for x in plan.stops["drive_min_before"]]
     html = plan_report.one_pager_html(plan)
-    assert "<th>tur</th>" in html
+    assert "tur" in [c.text for c in table_headers(html) if c.is_header]
     # the page says how much of the time is driving, and on which network (a planner's
     # review: 42 of 120 minutes were driving on the schematic network, not said)
     driving = round(trips["drive_min"].sum())

@@ -823,6 +823,22 @@ def plan_image_png(plan: Plan) -> bytes:
     return buf.getvalue()
 
 
+#: The stop table's head: a stop's row under the first row of heads, its reason (a row of its
+#: own, under "tur" … "✓ genomförd") under "skäl". The two rows alone would give each cell
+#: from "tur" on both heads above it, and a reason all nine, so each cell names its own
+#: head (``headers``) by these ids.
+_THEAD = (
+    "<thead><tr>"
+    '<th id="h-nr" scope="col" rowspan="2">nr</th><th id="h-tur" scope="col">tur</th>'
+    '<th id="h-plats" scope="col">plats</th><th id="h-dag" scope="col">dag</th>'
+    '<th id="h-tid" scope="col">tid</th><th id="h-min" scope="col">min</th>'
+    '<th id="h-atgard" scope="col">åtgärd</th><th id="h-tema" scope="col">tema</th>'
+    '<th id="h-klar" scope="col">✓ genomförd</th></tr>'
+    '<tr><th id="h-skal" class="why" scope="col" colspan="8">skäl</th></tr>'
+    "</thead>"
+)
+
+
 def one_pager_html(plan: Plan) -> str:
     """Return the A4 one-pager (Swedish): heading, map image, the stop table, footer.
 
@@ -851,24 +867,27 @@ def one_pager_html(plan: Plan) -> str:
         if trip not in shown:  # the trip's line before its first stop: leave, stops, out
             shown.add(trip)
             rows.append(
-                "<tbody class='trip'><tr><td class='trip' colspan='9'>"
+                # under no column: headers='' (else it was read with all nine heads)
+                "<tbody class='trip'><tr><td class='trip' colspan='9' headers=''>"
                 f"{html.escape(trip_line(plan, trips[trip]))}</td></tr></tbody>"
             )
         rows.append(
-            # data-label: on a phone each stop is a card, each cell a line named by its column
+            # data-label: on a phone each stop is a card, each cell a line named by its column;
+            # headers: each cell's own column head (see _THEAD)
             "<tbody class='stop'><tr>"
-            f"<td class='nr stopnr' rowspan='2' data-label='Stopp'>{int(r['nr'])}</td>"
-            f"<td class='nr' data-label='tur'>{trip}</td>"
-            f"<td class='place'>{html.escape(str(r['plats']))}</td>"
-            f"<td class='day' data-label='dag'>"
+            f"<td class='nr stopnr' rowspan='2' headers='h-nr' data-label='Stopp'>"
+            f"{int(r['nr'])}</td>"
+            f"<td class='nr' headers='h-tur' data-label='tur'>{trip}</td>"
+            f"<td class='place' headers='h-plats'>{html.escape(str(r['plats']))}</td>"
+            f"<td class='day' headers='h-dag' data-label='dag'>"
             f"{DAY_ABBR[start.day_of_week]} {start.day}/{start.month}</td>"
-            f"<td class='time' data-label='tid'>"
+            f"<td class='time' headers='h-tid' data-label='tid'>"
             f"{html.escape(str(r['start']))}–{html.escape(str(r['slut']))}</td>"
-            f"<td class='nr' data-label='min'>{int(r['min'])}</td>"
-            f"<td data-label='åtgärd'>{html.escape(str(r['åtgärd']))}</td>"
-            f"<td data-label='tema'>{html.escape(str(r['tema']))}</td>"
-            "<td class='tick'>☐ genomförd<br>tid: ______</td>"
-            f"</tr><tr><td class='why' colspan='8' data-label='skäl'>"
+            f"<td class='nr' headers='h-min' data-label='min'>{int(r['min'])}</td>"
+            f"<td headers='h-atgard' data-label='åtgärd'>{html.escape(str(r['åtgärd']))}</td>"
+            f"<td headers='h-tema' data-label='tema'>{html.escape(str(r['tema']))}</td>"
+            "<td class='tick' headers='h-klar'>☐ genomförd<br>tid: ______</td>"
+            f"</tr><tr><td class='why' colspan='8' headers='h-skal' data-label='skäl'>"
             f"{_unbroken_dates(str(r['skäl']))}</td></tr>"
             "</tbody>"
         )
@@ -948,9 +967,7 @@ i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, varav {dr
 körning från och till {html.escape(entry)}.{marker}</p>
 <img class="map" alt="{html.escape(map_alt)}" src="data:image/png;base64,{img}">
 <table>
-<thead><tr><th rowspan="2">nr</th><th>tur</th><th>plats</th><th>dag</th><th>tid</th><th>min</th>
-<th>åtgärd</th><th>tema</th><th>✓ genomförd</th></tr><tr><th class="why" colspan="8">skäl</th></tr>
-</thead>
+{_THEAD}
 {"".join(rows)}
 </table>
 {note_html}
