@@ -148,3 +148,95 @@ def test_the_map_passes_axe_at_each_step(browser, main_job_map, name, size):  # 
         assert not found, "\n".join(found)
     finally:
         context.close()
+
+
+#: The legend's state: whether its content is taller than it (it scrolls), whether it is in
+#: the tab order (``tabIndex`` ≥ 0), and whether Tab from the tab stop before it in the page
+#: lands on it (the focus put on that stop first; the stop's own name if there is one).
+_LEGEND_JS = """() => {
+  const l = document.querySelector('.geo-legend');
+  const stops = [...document.querySelectorAll('a[href], button, input, select, [tabindex]')]
+    .filter((e) => e.tabIndex >= 0 && e !== l && e.getClientRects().length
+                   && (e.compareDocumentPosition(l) & Node.DOCUMENT_POSITION_FOLLOWING));
+  const before = stops[stops.length - 1] || null;
+  if (before) before.focus();
+  return {scrolls: l.scrollHeight > l.clientHeight, tabIndex: l.tabIndex,
+          before: !!before && document.activeElement === before};
+}"""
+
+
+def _legend_on_tab(page: Any) -> dict[str, Any]:
+    """The legend's state, Tab pressed from the stop before it: ``reached`` if it got focus."""
+    state: dict[str, Any] = page.evaluate(_LEGEND_JS)
+    assert state["before"], "no tab stop before the legend to start from"
+    page.keyboard.press("Tab")
+    state["reached"] = page.evaluate(
+        "() => document.activeElement === document.querySelector('.geo-legend')"
+    )
+    return state
+
+
+def test_the_legend_is_a_tab_stop_only_while_it_scrolls(browser, main_job_map):  # noqa: F811
+    # the legend was always a tab stop, also where it showed all it has: one more Tab that
+    # does nothing. It is one while it scrolls (the arrow keys scroll it), on a laptop's
+    # screen as on a short window, and again not once the window is tall enough
+    path = _map_file(main_job_map.parent, "lagesbild-delad.html")
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], service_workers="block")
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda r: r.abort() if r.request.url.startswith(("http:", "https:")) else r.continue_(),
+    )
+    try:
+        errors = open_map(page, path)
+        page.wait_for_timeout(400)
+        fits = _legend_on_tab(page)
+        assert not fits["scrolls"], "the shared map's legend should fit a 1366 × 768 screen"
+        assert fits["tabIndex"] < 0 and not fits["reached"]
+
+        page.set_viewport_size({"width": 1366, "height": 400})
+        page.wait_for_timeout(400)  # the legend capped to its room after the resize
+        short = _legend_on_tab(page)
+        assert short["scrolls"] and short["tabIndex"] == 0 and short["reached"]
+        page.keyboard.press("ArrowDown")
+        page.wait_for_function("() => document.querySelector('.geo-legend').scrollTop > 0")
+        violations = axe_violations(page)
+        assert not violations, describe(violations)
+
+        page.set_viewport_size(VIEWPORTS["desktop"])
+        page.wait_for_timeout(400)
+        again = _legend_on_tab(page)
+        assert not again["scrolls"] and again["tabIndex"] < 0 and not again["reached"]
+        assert real_errors(errors) == []
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_folded_legend_is_no_tab_stop_and_opened_one_while_it_scrolls(
+    browser,
+    main_job_map,  # noqa: F811
+):
+    # folded to its title the legend's button is the tab stop; opened, the legend is one more
+    # only where its content is taller than its room (the internal map's long legend)
+    context = browser.new_context(viewport=VIEWPORTS["phone"], service_workers="block")
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda r: r.abort() if r.request.url.startswith(("http:", "https:")) else r.continue_(),
+    )
+    try:
+        seen = {}
+        for name in ("lagesbild.html", "lagesbild-delad.html"):
+            errors = open_map(page, _map_file(main_job_map.parent, name))
+            page.wait_for_timeout(400)
+            folded = page.evaluate(_LEGEND_JS)
+            assert not folded["scrolls"] and folded["tabIndex"] < 0, name
+            page.locator(".geo-legend button.geo-fold").click()
+            opened = page.evaluate(_LEGEND_JS)
+            assert (opened["tabIndex"] == 0) == opened["scrolls"], name
+            seen[name] = opened["scrolls"]
+            assert real_errors(errors) == []
+        # both cases met: the internal map's legend scrolls on a phone, the shared one's not
+        assert seen == {"lagesbild.html": True, "lagesbild-delad.html": False}
+    finally:
+        context.close()

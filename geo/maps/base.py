@@ -259,8 +259,7 @@ class _BoxControl(MacroElement):
     var div = L.DomUtil.create('div', 'geo-box {{ this.css_class }}');
     div.innerHTML = {{ this.html|tojson }};
     {%- if this.label %}
-    // it scrolls when taller than its room: a tab stop, so the keys scroll it too
-    div.tabIndex = 0;
+    // a named region; layout.js makes it a tab stop while it scrolls, so the keys scroll it
     div.setAttribute('role', 'region');
     div.setAttribute('aria-label', {{ this.label|tojson }});
     {%- endif %}

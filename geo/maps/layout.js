@@ -3,8 +3,9 @@
    geoLayout(map) does four things at load (the first again whenever the window changes size;
    the fit is not redone then, so entering full screen keeps the user's view):
    1. The legend (bottom right) may grow only up to the boxes above it (the layer list, top
-      right); beyond that it scrolls. On a 1366 × 768 laptop the legend used to cover the
-      lower half of the layer list, so themes could not be switched off.
+      right); beyond that it scrolls, and only then is it a tab stop (the arrow keys scroll
+      it). On a 1366 × 768 laptop the legend used to cover the lower half of the layer list,
+      so themes could not be switched off.
    2. If map.options.geoFitBounds is set ([[south, west], [north, east]], the kommun), the map
       is fitted to it inside the part of the map the boxes leave free (a column between the
       boxes on the left and right, or the part above the boxes at the bottom left, whichever
@@ -172,6 +173,29 @@ function geoLayout(map) {
     popup.update();  // laid out and panned again with these limits
   }
 
+  // the legend is a tab stop while its content is taller than it (it scrolls), so the keys
+  // scroll it, and only then: a tab stop that does nothing is one more Tab for nothing. It is
+  // looked at again whenever it or its content changes size (folded, opened, the window
+  // resized, capLegend) and when a layer is switched on or off
+  function scrollStopWhileScrolling(el) {
+    if (!el) return;
+    var update = function () {
+      if (el.scrollHeight > el.clientHeight) el.tabIndex = 0;
+      else el.removeAttribute('tabindex');
+    };
+    var sizes = new ResizeObserver(update);
+    var watch = function () {
+      sizes.disconnect();
+      sizes.observe(el);
+      Array.prototype.forEach.call(el.children, function (c) { sizes.observe(c); });
+      update();
+    };
+    new MutationObserver(watch).observe(el, {childList: true, subtree: true, attributes: true,
+                                             attributeFilter: ['class', 'style']});
+    map.on('overlayadd overlayremove resize', update);
+    watch();
+  }
+
   // a popup taller than its room scrolls: then it is a tab stop, so the keys scroll it too
   function scrollByKeys(e) {
     var content = e.popup.getElement().querySelector('.leaflet-popup-content');
@@ -205,6 +229,7 @@ function geoLayout(map) {
   box.querySelectorAll('.leaflet-control-measure').forEach(unlistMeasureLinks);
   foldOnPhones();
   capLegend();
+  scrollStopWhileScrolling(box.querySelector('.geo-legend'));
   fitClear();
   var timer = null;
   window.addEventListener('resize', function () {
