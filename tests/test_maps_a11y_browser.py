@@ -4,7 +4,8 @@ The internal lägesbild, the shared lägesbild and the week's plan map, as the m
 them, on a laptop (1366 × 768) and on a phone (390 × 844): axe-core (``tests/_axe.py``) runs
 with the WCAG 2.0/2.1 A and AA rules and the structure rules after each step a user takes
 (the first view, a popup open, the layer list open, on a phone the folded boxes opened, and
-on the internal map the week slider moved and a category box unticked). Any violation fails
+on the internal map the week slider moved and a category box unticked, and last the place
+search's hit list open with a hit chosen by the arrow keys). Any violation fails
 the test with its step, rule, impact and element. No selector is left out of the check.
 """
 
@@ -101,6 +102,22 @@ def _measuring(page: Any) -> None:
     page.wait_for_selector(".leaflet-control-measure .js-measuringprompt", state="visible")
 
 
+#: A query with several hits on every map (bathing sites and a place called so).
+SEVERAL = "bad"
+
+
+def _place_search(page: Any) -> None:
+    """The place search's hit list open (a query with several hits) and the second chosen."""
+    page.evaluate(f"() => window[{MAP_JS}[0]].closePopup()")
+    box = page.locator(".leaflet-control-search input")
+    box.focus()
+    page.keyboard.type(SEVERAL)
+    page.wait_for_selector(".leaflet-control-search .search-tooltip li", state="visible")
+    assert page.locator(".leaflet-control-search .search-tooltip li").count() >= 2
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+
+
 STEPS: dict[str, Callable[[Any], None]] = {
     "första vyn": _first_view,
     "popup": _popup,
@@ -138,6 +155,7 @@ def test_the_map_passes_axe_at_each_step(browser, main_job_map, name, size):  # 
         steps = {**STEPS, **own_steps}
         if size == "phone":
             steps["rutorna öppnade"] = _boxes_opened
+        steps["platssökningens träfflista"] = _place_search
         found = []
         for step, action in steps.items():
             action(page)
@@ -238,5 +256,66 @@ def test_on_a_phone_the_folded_legend_is_no_tab_stop_and_opened_one_while_it_scr
             assert real_errors(errors) == []
         # both cases met: the internal map's legend scrolls on a phone, the shared one's not
         assert seen == {"lagesbild.html": True, "lagesbild-delad.html": False}
+    finally:
+        context.close()
+
+
+def test_the_place_search_is_a_combobox_its_arrows_walk_the_hits_and_enter_chooses(
+    browser,
+    main_job_map,  # noqa: F811
+):
+    # the box was an <input role="search"> named by its placeholder and its hits a plain
+    # list, the chosen one only a colour: a screen reader heard neither the hits nor the
+    # choice. The keys: the arrows walk the hits, Enter shows the chosen place, Escape empties
+    # the box and leaves the focus in it
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], service_workers="block")
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda r: r.abort() if r.request.url.startswith(("http:", "https:")) else r.continue_(),
+    )
+    try:
+        errors = open_map(page, _map_file(main_job_map.parent, "lagesbild-delad.html"))
+        page.wait_for_timeout(400)
+        box = page.get_by_role("search").get_by_role("combobox", name="Sök plats")
+        assert box.get_attribute("aria-expanded") == "false"
+        box.focus()
+        page.keyboard.type(SEVERAL)
+        hits = page.get_by_role("listbox", name="Platser som hittades")
+        hits.wait_for()
+        names = hits.get_by_role("option").all_inner_texts()
+        assert len(names) >= 3
+        assert box.get_attribute("aria-expanded") == "true"
+        assert box.get_attribute("aria-controls") == hits.get_attribute("id")
+        status = page.get_by_role("status")
+        assert status.inner_text().startswith(f"{len(names)} platser hittades")
+
+        def chosen() -> tuple[str, list[str]]:
+            """The hit the box says is chosen, and the hits marked chosen."""
+            active = box.get_attribute("aria-activedescendant")
+            said = page.locator(f"#{active}").inner_text() if active else ""
+            return said, hits.get_by_role("option", selected=True).all_inner_texts()
+
+        assert chosen() == ("", [])
+        walk = [("ArrowDown", 0), ("ArrowDown", 1), ("ArrowDown", 2), ("ArrowUp", 1)]
+        walk += [("ArrowUp", 0), ("ArrowUp", None), ("ArrowDown", 0), ("ArrowDown", 1)]
+        for key, at in walk:  # up from the first: back in the box, no hit chosen
+            page.keyboard.press(key)
+            assert chosen() == ((names[at], [names[at]]) if at is not None else ("", [])), key
+        assert box.input_value() == names[1]  # the box shows the chosen name
+        page.keyboard.press("Enter")  # the map flies there and opens the place's popup
+        page.locator(".leaflet-popup-content").wait_for()
+        assert page.locator(".leaflet-popup-content").inner_text().startswith(names[1])
+        assert not hits.is_visible() and box.get_attribute("aria-expanded") == "false"
+        assert box.get_attribute("aria-activedescendant") is None
+        assert status.inner_text() == f"Visar {names[1]}"
+        page.wait_for_timeout(800)  # the flight
+        violations = axe_violations(page)
+        assert not violations, describe(violations)
+
+        box.focus()
+        page.keyboard.press("Escape")
+        assert box.input_value() == "" and box.evaluate("e => e === document.activeElement")
+        assert real_errors(errors) == []
     finally:
         context.close()

@@ -35,6 +35,7 @@ from folium import plugins
 from folium.utilities import JsCode
 
 from geo import settings
+from geo.maps.search import PlaceSearch
 from geo.model import THEMES
 from geo.network import road_labels
 from geo.privacy import span_label
@@ -183,6 +184,9 @@ main.geo-page {position: absolute; inset: 0;}
 .geo-box .geo-line {display: inline-block; width: 16px; height: 0; margin-right: 5px;
   vertical-align: 3px; border-top: 3px solid;}
 .geo-box .geo-note {color: #8a1c1c; font-weight: 600;}
+/* read by a screen reader, not shown (the place search's status line) */
+.geo-sr-only {position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;}
 /* a popup taller than its room scrolls: a shadow at the edge where more is (covered by the
    white that moves with the content once scrolled to that end) */
 .leaflet-popup-scrolled {background:
@@ -280,68 +284,6 @@ class _BoxControl(MacroElement):
         self.label = label
         self.position = position
         self.css_class = css_class
-
-
-class _PlaceSearch(plugins.Search):
-    """The place search box in Swedish: any part of a name or an alias, with or without å/ä/ö.
-
-    folium's own template matches only the start of a name (so "leken" did not find "Badplats
-    Leken", nor "badgruvan" Lanna badgruva), says "Location not found", and zooms to a
-    bathing site's 120 m circle; this one searches each place's ``_search`` text (name and
-    aliases, folded), answers in Swedish, and stops at a village's scale.
-    """
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }}, layer = {{ this.layer.get_name() }};
-  function fold(s) {
-    return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
-  }
-  var ctl = new L.Control.Search({
-    layer: layer, propertyName: 'name', position: 'topleft', collapsed: false,
-    initial: false, marker: false, autoCollapse: false,
-    textPlaceholder: {{ this.placeholder|tojson }}, textErr: 'Ingen plats med det namnet',
-    textCancel: 'Töm', textSearch: 'Sök',
-    filterData: function (text, records) {
-      var q = fold(text), out = {};
-      for (var key in records) {
-        var p = records[key].layer && records[key].layer.feature
-          ? records[key].layer.feature.properties : {};
-        if (fold(p._search || key).indexOf(q) !== -1) out[key] = records[key];
-      }
-      return out;
-    },
-    moveToLocation: function (latlng, title, m) {
-      m.closePopup();
-      m.flyTo(latlng, Math.min(m.getBoundsZoom(latlng.layer.getBounds()), {{ this.max_zoom }}));
-    }
-  });
-  // Enter on a part of a name goes to the first place the list shows (the plugin wants the
-  // whole name as written)
-  var exact = ctl._getLocation;
-  ctl._getLocation = function (text) {
-    var loc = exact.call(this, text);
-    if (loc !== false) return loc;
-    if (!Object.keys(this._recordsCache).length) this._recordsCache = this._recordsFromLayer();
-    var hits = this.options.filterData.call(this, text, this._recordsCache);
-    for (var key in hits) { this._input.value = key; return hits[key]; }
-    return false;
-  };
-  ctl.on('search:locationfound', function (e) { if (e.layer._popup) e.layer.openPopup(); });
-  map.addControl(ctl);
-})();
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, layer: folium.GeoJson, *, max_zoom: int = 14) -> None:
-        super().__init__(  # type: ignore[no-untyped-call]
-            layer, search_label="name", geom_type="Polygon", placeholder="Sök plats…"
-        )
-        self._name = "PlaceSearch"
-        self.max_zoom = max_zoom
 
 
 class _SwedishControls(MacroElement):
@@ -718,7 +660,7 @@ def base_map(
         layer = places_layer(places)
         layer.add_to(m)
         if place_search:
-            _PlaceSearch(layer).add_to(m)
+            PlaceSearch(layer).add_to(m)
     _BoxControl(
         _info_html(title, period, generated_at, all_notes),
         position="bottomleft",
