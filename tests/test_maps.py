@@ -554,3 +554,70 @@ def test_an_hour_of_the_week_reads_as_the_plan_writes_it() -> None:
     profile = [0.0] * 168
     profile[6 * 24 + 23], profile[9] = 3.0, 1.0
     assert busiest_hours(profile) == "sön 23–24, mån 09–10"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.1's relative luminance of ``#rrggbb``."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _over(colour: str, background: str, opacity: float) -> str:
+    """``colour`` drawn at ``opacity`` over ``background``, as the eye gets it."""
+    mixed = (
+        round(opacity * int(colour[i : i + 2], 16) + (1 - opacity) * int(background[i : i + 2], 16))
+        for i in (1, 3, 5)
+    )
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _map_background() -> str:
+    """The colour the maps draw on without tiles: Leaflet's ``.leaflet-container`` (#ddd)."""
+    from geo.maps._assets import node_modules_dir
+
+    css = (node_modules_dir() / "leaflet" / "dist" / "leaflet.css").read_text(encoding="utf-8")
+    short = re.search(r"\.leaflet-container\s*\{[^}]*?background:\s*#([0-9a-fA-F]{3})\b", css)
+    assert short, "Leaflet's map background not found"
+    return "#" + "".join(c * 2 for c in short.group(1).lower())
+
+
+def test_drawn_lines_edges_and_markers_stand_out_3_to_1_from_the_map_background(
+    internal_html, shared_html
+):
+    # WCAG 1.4.11 (non-text contrast): what tells a drawn feature from the background it lies
+    # on (without the OSM tiles, off by default) is 3:1 against it: an incident's ring (a light
+    # category's circle was 1.2:1), a marked spot, a road stretch (the fewest events per km
+    # were #bdbdbd, 1.3:1) and a hotspot's or a shared cell's edge (theme T's orange, 2.6:1).
+    # Left out: the analysis cells (Gi*, emerging, forecast), shaded areas whose light end
+    # means "few", see README
+    from geo.maps.base import THEME_COLORS
+    from geo.maps.lagesbild import SEGMENT_OPACITY
+
+    background = _map_background()
+    drawn: list[tuple[str, str, float]] = []  # (what, whose, contrast)
+    for f in _features(internal_html):
+        p, kind = f["properties"], f["geometry"]["type"]
+        if "_color" not in p:
+            continue
+        if kind in ("Point", "MultiPoint"):
+            what, opacity = "ring", 1.0
+        elif kind in ("LineString", "MultiLineString"):  # at the stretches' opacity, the least
+            what, opacity = "line", SEGMENT_OPACITY
+        elif p.get("kind") == "hotspot":
+            what, opacity = "edge", 1.0
+        else:
+            continue
+        seen = _over(p["_color"], background, opacity)
+        drawn.append((what, str(p.get("_title")), _contrast(seen, background)))
+    assert {what for what, _, _ in drawn} == {"ring", "line", "edge"}  # each kind met
+    edges = set(re.findall(r'color: "(#[0-9a-f]{6})"', shared_html))  # the cells' theme edges
+    assert edges and edges <= set(THEME_COLORS.values())
+    drawn += [("shared cell edge", c, _contrast(c, background)) for c in edges]
+    low = sorted({(what, whose, round(ratio, 2)) for what, whose, ratio in drawn if ratio < 3.0})
+    assert not low, low

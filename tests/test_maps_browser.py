@@ -1108,7 +1108,7 @@ def mixed_map(tmp_path_factory) -> Path:
 
 
 def _rgb(color: str) -> str:
-    """Return ``#e66101`` as the browser writes it, ``rgb(230, 97, 1)``."""
+    """Return ``#b35806`` as the browser writes it, ``rgb(179, 88, 6)``."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
 
@@ -1204,7 +1204,8 @@ def test_incident_and_spot_circles_are_filled_with_their_colour(offline_page, sa
     circles = page.evaluate(
         f"""() => {{ const out = []; const seen = l => {{
           if (l instanceof L.CircleMarker && l.feature) out.push([l.options.fill,
-            l.options.fillColor, l.options.fillOpacity, l.feature.properties._color]);
+            l.options.fillColor, l.options.fillOpacity,
+            l.feature.properties._fill || l.feature.properties._color]);
           if (l.eachLayer) l.eachLayer(seen);
           if (l.getAllChildMarkers) l.getAllChildMarkers().forEach(seen);
         }}; window[{MAP_JS}[0]].eachLayer(seen); return out; }}"""

@@ -44,8 +44,10 @@ from geo.weeks import DAY_ABBR
 
 logger = logging.getLogger(__name__)
 
-#: One colour per löfte theme (used for layers, legend and hotspot outlines).
-THEME_COLORS: dict[str, str] = {"N": "#7b3294", "T": "#e66101", "B": "#0571b0", "S": "#1b7837"}
+#: One colour per löfte theme (used for layers, legend and hotspot outlines). Each stands out
+#: 3:1 from the map's background (WCAG 1.4.11: a hotspot's or a shared cell's edge): T was
+#: #e66101, 2.6:1, now ColorBrewer PuOr's darker orange.
+THEME_COLORS: dict[str, str] = {"N": "#7b3294", "T": "#b35806", "B": "#0571b0", "S": "#1b7837"}
 
 #: One colour per category, a shade of its theme's colour (consistent across all maps):
 #: the upper half of ColorBrewer's sequential palettes (Purples, Oranges, Greens; Cynthia

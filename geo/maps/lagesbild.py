@@ -55,7 +55,13 @@ logger = logging.getLogger(__name__)
 
 #: Colours of the open statuses of kommun-marked spots (:data:`geo.spots.OPEN_STATUSES`):
 #: a new one darkest; teal, apart from the hot cells' red and the traffic events' orange.
-SPOT_COLORS: dict[str, str] = {"ny": "#01665e", "bedomd": "#35978f", "atgard_planerad": "#80cdc1"}
+#: Each stands out 3:1 from the map's background (WCAG 1.4.11; a marked stretch is a line
+#: in its colour alone): the lighter two were 2.6:1 and 1.35:1, "åtgärd planerad" barely seen.
+SPOT_COLORS: dict[str, str] = {"ny": "#003c30", "bedomd": "#01665e", "atgard_planerad": "#307c74"}
+
+#: The ring of an incident's circle (its fill is the category's colour).
+MARKER_EDGE = "#333333"
+
 
 #: The cluster bubbles' icon: one bubble per place for every theme, its ring split by theme ...
 CLUSTERS_JS = Path(__file__).with_name("clusters.js")
@@ -297,7 +303,10 @@ def _point_features(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         rows.append(
             {
                 "_title": label,
-                "_color": CATEGORY_COLORS.get(cat, "#555555"),
+                # a dark ring on the category's colour: the ring stands out from the map's
+                # background (WCAG 1.4.11), as light categories' own colour did not (1.2:1)
+                "_color": MARKER_EDGE,
+                "_fill": CATEGORY_COLORS.get(cat, "#555555"),
                 "_rows": [
                     ["Tid", format_time(rec.get("occurred_at"))],
                     ["Kategori", label],
@@ -536,8 +545,11 @@ def _gi_features(gi_grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 #: The road stretches' ramp, few to many traffic events per km: greys to black, apart from
 #: the traffic events' orange circles drawn on them (a map reviewer lost two of 13 events on
-#: the earlier yellow-to-red stretches).
-SEGMENT_RAMP: tuple[str, ...] = ("#bdbdbd", "#737373", "#111111")
+#: the earlier yellow-to-red stretches). Drawn at :data:`SEGMENT_OPACITY`, the lightest still
+#: stands out 3:1 from the map's background (WCAG 1.4.11; it was #bdbdbd, 1.3:1).
+SEGMENT_RAMP: tuple[str, ...] = ("#707070", "#404040", "#111111")
+#: The road stretches' opacity.
+SEGMENT_OPACITY = 0.9
 
 
 def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, float]:
@@ -759,7 +771,7 @@ def lagesbild_map(
         geojson_layer(
             seg,
             name="Vägsträckor (trafikhändelser per km)",
-            style={"weight": 5, "opacity": 0.9, "geoObstacle": True},
+            style={"weight": 5, "opacity": SEGMENT_OPACITY, "geoObstacle": True},
         ).add_to(m)
         legend += [
             (SEGMENT_RAMP[0], "Vägsträcka: få trafikhändelser per km", "line"),
@@ -826,7 +838,7 @@ def lagesbild_map(
             _point_features(sel),
             name=f"punkter {theme}",
             control=False,
-            style={"weight": 1, "color": "#333", "fillOpacity": 0.85},
+            style={"weight": 1, "fillOpacity": 0.85},
             point_radius=6,
         )
         layer.add_to(sub)
