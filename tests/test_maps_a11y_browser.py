@@ -183,6 +183,13 @@ _LEGEND_JS = """() => {
 }"""
 
 
+#: Whether the legend's content is taller than the legend (it scrolls).
+_LEGEND_SCROLLS_JS = """() => {
+  const l = document.querySelector('.geo-legend');
+  return l.scrollHeight > l.clientHeight;
+}"""
+
+
 def _legend_on_tab(page: Any) -> dict[str, Any]:
     """The legend's state, Tab pressed from the stop before it: ``reached`` if it got focus."""
     state: dict[str, Any] = page.evaluate(_LEGEND_JS)
@@ -213,7 +220,8 @@ def test_the_legend_is_a_tab_stop_only_while_it_scrolls(browser, main_job_map): 
         assert fits["tabIndex"] < 0 and not fits["reached"]
 
         page.set_viewport_size({"width": 1366, "height": 400})
-        page.wait_for_timeout(400)  # the legend capped to its room after the resize
+        page.wait_for_function(_LEGEND_SCROLLS_JS)  # capped to its room after the resize
+        page.wait_for_timeout(100)
         short = _legend_on_tab(page)
         assert short["scrolls"] and short["tabIndex"] == 0 and short["reached"]
         page.keyboard.press("ArrowDown")
@@ -222,7 +230,8 @@ def test_the_legend_is_a_tab_stop_only_while_it_scrolls(browser, main_job_map): 
         assert not violations, describe(violations)
 
         page.set_viewport_size(VIEWPORTS["desktop"])
-        page.wait_for_timeout(400)
+        page.wait_for_function(f"() => !({_LEGEND_SCROLLS_JS})()")
+        page.wait_for_timeout(100)
         again = _legend_on_tab(page)
         assert not again["scrolls"] and again["tabIndex"] < 0 and not again["reached"]
         assert real_errors(errors) == []
