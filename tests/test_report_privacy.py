@@ -13,7 +13,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo import activity_log, activity_plan, settings
+from geo import activity_log, activity_plan, reportday, settings
 from geo.model import THEMES
 from geo.report import monthly
 from geo.report.monthly.focus import change_reason
@@ -21,7 +21,7 @@ from geo.report.monthly.incidents import category_table, theme_tables, top_areas
 from geo.report.monthly.police import bathing_table
 from geo.report.monthly.selection import compared_counts
 from geo.report.monthly.tables import suppress_parts
-from geo.report.monthly.vocabulary import month_label
+from geo.report.monthly.vocabulary import HANDLING_NOTE, PRELIMINARY_NOTE, month_label
 from geo.sites import load_places, theme_mask
 
 K = 5
@@ -246,3 +246,35 @@ def test_the_places_table_of_a_month_not_over_counts_and_says_the_same_days_as_t
     assert (
         whole.frame.set_index("Plats eller område").loc["Fjugesta centrum", "Observationer"] == 17
     )
+
+
+def test_a_report_made_on_the_months_last_day_is_preliminary_though_the_data_reach_it():
+    # a report printed at 20:00 on 31 July, its observations to 14:00 that day, read "Delad
+    # rapport" and N 11 for July as if the month were over; the one made once July was over
+    # reads 12, and the two subtracted tell one event on the evening of 31 July, under k
+    days = [f"2025-07-{d:02d}" for d in range(1, 32, 3)]  # 11 days, the last the 31st
+    inc = _incidents(("fjugesta_centrum", "N", 11), days=days)
+    inc["category"] = "alkohol"
+
+    def made(now: pd.Timestamp) -> tuple[str, list[str]]:
+        inputs = monthly.ReportInputs(
+            incidents=inc,
+            places=PLACES,
+            plan=activity_plan.load_plan(),
+            activity_log=pd.DataFrame(columns=activity_log.LOG_COLUMNS),
+            data_end=pd.Timestamp("2025-07-31 14:00", tz=settings.timezone),
+        )
+        report = monthly.compute_report(inputs, month=MONTH, k=K, forecast_method="count_3m",
+                                        now=now)  # fmt: skip
+        html = " ".join(monthly.render_html(report).split())
+        return html, list(report.tables["teman"].frame.columns[1:])
+
+    html, columns = made(pd.Timestamp("2025-07-31 20:00", tz=settings.timezone))
+    assert "<title>Uppföljning av medborgarlöftet – juli 2025 (preliminär" in html
+    assert PRELIMINARY_NOTE in html and f"{HANDLING_NOTE}:" not in html
+    assert columns[0] == "1–31 juli 2025"  # not the whole month, though all its days have begun
+    # made once the month is over, the same observations are the month's: shared
+    html, columns = made(reportday.end_of_day(pd.Timestamp("2025-07-31").date()))
+    assert "<title>Uppföljning av medborgarlöftet – juli 2025</title>" in html
+    assert PRELIMINARY_NOTE not in html
+    assert columns == ["juli 2025", "juni 2025", "juli 2024"]

@@ -113,7 +113,7 @@ def compute_report(
             "Rapporten bygger helt eller delvis på syntetiska exempeldata (källan "
             "”Syntetiska exempeldata”); de beskriver inga verkliga händelser.",
         )
-    days = covered_days(inputs.data_end, month=month)
+    days = covered_days(inputs.data_end, month=month, now=report.made_at)
     report.covered_days = days
     if days is not None:
         this, last, year = (label for label, _, _ in compared_periods(month, days=days))

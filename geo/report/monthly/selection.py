@@ -52,7 +52,9 @@ def incidents_in(
     return incidents[in_period(incidents["occurred_at"], start, end).to_numpy()]
 
 
-def covered_days(data_end: pd.Timestamp | None, *, month: str) -> int | None:
+def covered_days(
+    data_end: pd.Timestamp | None, *, month: str, now: pd.Timestamp | None = None
+) -> int | None:
     """Return how many days of the month the data covers, if it ends inside the month.
 
     Parameters
@@ -61,19 +63,27 @@ def covered_days(data_end: pd.Timestamp | None, *, month: str) -> int | None:
         The store's last observation (:attr:`ReportInputs.data_end`), or ``None``.
     month
         ``YYYY-MM``.
+    now
+        The report day (tz-aware; ``None``: the month is taken as over). While the month is
+        not over, observations that reach its last day still cover only part of it: a report
+        made at 20:00 on 31 October read as the whole month's, shared, and the report made
+        once October was over, one event more, told the evening's event (under k).
 
     Returns
     -------
     int or None
         The day of the month of the last observation, when that is before the month's last
-        day (a report made before the month is over); ``None`` for a month covered to its end
-        or not at all, or an unknown end.
+        day or the month is not over on the report day (a report made before the month is
+        over); ``None`` for a month covered to its end or not at all, or an unknown end.
     """
     if data_end is None or pd.isna(data_end):
         return None
     start, end = months.month_bounds(month)
     last = pd.Timestamp(data_end).tz_convert(settings.timezone)
-    if not start <= last < end or last.day >= months.parse_month(month).days_in_month:
+    if not start <= last < end:
+        return None
+    over = now is None or pd.Timestamp(now) >= end
+    if over and last.day >= months.parse_month(month).days_in_month:
         return None
     return int(last.day)
 
@@ -89,7 +99,8 @@ def compared_periods(
         ``YYYY-MM``.
     days
         The days of ``month`` the data covers (:func:`covered_days`): each period is then its
-        month's first ``days`` days, so a month not yet over is compared with the same days.
+        month's first ``days`` days (a shorter month whole), so a month not yet over is
+        compared with the same days.
 
     Returns
     -------
@@ -101,7 +112,9 @@ def compared_periods(
     for q in (p, p - 1, p - 12):
         start, end = months.month_bounds(str(q))
         label = month_label(str(q))
-        if days is not None and days < q.days_in_month:
+        # the report's own month is said with its days even when they are all its days: it
+        # is not over (:func:`covered_days`), "1–31 oktober 2026"
+        if days is not None and (q == p or days < q.days_in_month):
             cut = (start.tz_localize(None) + pd.Timedelta(days=days)).tz_localize(settings.timezone)
             end, label = cut, f"1–{days} {label}"
         out.append((label, start, end))
