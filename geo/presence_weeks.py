@@ -6,6 +6,7 @@ say a week's ``Uppfyllt`` by these rules only.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -74,3 +75,24 @@ def any_pass_logged(weekly_minutes: pd.DataFrame, weeks: Sequence[str]) -> bool:
     by_week = weekly_minutes.set_index("iso_week").reindex(list(weeks))
     called_off = by_week["cancelled"].fillna(0).sum() if "cancelled" in by_week else 0
     return bool(by_week["minutes"].fillna(0.0).sum() > 0 or called_off > 0)
+
+
+def shown_minutes(minutes: float) -> int:
+    """Return a week's minutes as said beside the promise: whole minutes, never rounded up.
+
+    A pass logged to the second, 18:00:40–20:00:10, is 119.5 minutes: rounded, it read
+    "120" beside the 120-minute promise and "nej" (the report) or met (the page Pass), so
+    the minutes shown and the verdict disagreed. Whole minutes done, 119, agree with
+    ``minutes >= promise`` for a whole-minute promise.
+
+    Parameters
+    ----------
+    minutes
+        The week's minutes (:func:`geo.patrol_log.minutes_per_week`).
+
+    Returns
+    -------
+    int
+        The whole minutes done.
+    """
+    return math.floor(float(minutes))

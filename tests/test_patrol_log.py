@@ -163,6 +163,19 @@ def test_cli_log_import_json(tmp_path: Path) -> None:
     assert d["weeks"] == [{"iso_week": "2025-W49", "minutes": 150.0, "met": True, "cancelled": []}]
 
 
+def test_cli_log_import_never_says_a_week_short_by_seconds_has_the_promises_minutes(
+    tmp_path: Path,
+) -> None:
+    # 18:00:40–20:00:10 is 119.5 minutes: "120 min ✗" read as the promise kept and refused
+    from geo.cli.plan import log_group
+
+    f = _csv(tmp_path / "l.csv", ["2025-12-04;18:00:40;20:00:10;Fjugesta;närvaro"],
+             header="datum;start;slut;platser;aktivitet")  # fmt: skip
+    result = CliRunner().invoke(log_group, ["import", str(f), "--store", str(tmp_path / "s.gpkg")])
+    assert result.exit_code == 0, result.output
+    assert "2025-W49: 119 min ✗" in result.output
+
+
 def test_cli_log_import_says_each_weeks_cancelled_trips_and_why(tmp_path: Path) -> None:
     from geo.cli.plan import log_group
 

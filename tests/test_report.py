@@ -629,6 +629,23 @@ def test_two_hour_table_on_a_constructed_log(tmp_path):
     assert "2026-W53" in html
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "minutes", "met"),
+    [
+        ("2026-10-06 18:00:40", "2026-10-06 20:00:10", 119, "nej"),  # 119.5 min: short of 120
+        ("2026-10-06 18:00:00", "2026-10-06 20:00:00", 120, "ja"),
+    ],
+)
+def test_a_weeks_minutes_beside_the_promise_never_read_as_met_when_they_are_not(
+    tmp_path, start, end, minutes, met
+):
+    """A pass logged to the second, 119.5 minutes, read "120 | 120 | nej": 120 rounded up."""
+    log = pd.DataFrame([_visit(1, start, end, "närvaro", "Fjugesta centrum")])
+    report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-12 09:00")
+    row = report.tables["polisnarvaro"].frame.set_index("Vecka").loc["2026-W41"]
+    assert (row["Minuter"], row["Löfte (minuter)"], row["Uppfyllt"]) == (minutes, 120, met)
+
+
 def test_places_typed_by_the_police_reach_the_shared_report_only_as_places_or_roads(tmp_path):
     """The pass form takes free text: an address, a name or a plate must not be shown."""
     typed = "Storgatan 4 hos Kalle Karlsson; ABC123; väg 204 vid Fjugesta centrum (del 2); E18"

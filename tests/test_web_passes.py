@@ -286,6 +286,25 @@ def test_a_store_made_before_trips_were_stored_reads_and_gets_them(tmp_path):
     assert len(read_plan_stops("2025-W47", path)) == 1  # the older week is kept
 
 
+def test_a_week_short_by_seconds_is_not_met_on_the_page_as_in_the_report(tmp_path):
+    # a file's pass logged to the second, 18:00:40–20:00:10, is 119.5 minutes: the page read
+    # "120 av 120 min – löftet … är uppfyllt" while the monthly report said the week "nej"
+    from geo.web.passes import week_view
+
+    path = make_store(tmp_path)
+    f = tmp_path / "skift.csv"
+    f.write_text(
+        "datum;start;slut;plats;aktivitet\n2025-11-11;18:00:40;20:00:10;Fjugesta centrum;närvaro\n",
+        encoding="utf-8",
+    )
+    assert patrol_log.import_log(f, store_path=path).stored == 1
+    view = week_view("2025-W46", users.User("per", "polis", "editor"), path=path)
+    assert (view["minutes"], view["met"]) == (119, False)
+    log = patrol_log.read_log(path)
+    weeks = patrol_log.minutes_per_week(log, first_week="2025-W46", last_week="2025-W46")
+    assert not weeks["met"].iloc[0]  # as the report and X1 count it
+
+
 def test_a_pass_logged_in_the_app_and_in_a_file_with_another_end_counts_once(server, per, tmp_path):
     # a kommunpolis's week: the app's pass 18:00–18:45 and the shift's file, 18:00–19:00
     # (the same pass, its end written otherwise) made the page and the monthly report

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 import pandas as pd
 
-from geo import settings
+from geo import presence_weeks, settings
 from geo.cli._options import (
     echo_quarantined,
     existing_store_option,
@@ -194,4 +194,5 @@ def log_import_cmd(file: Path, store_path: Path | None, as_json: bool, promise_m
     if weeks is not None:
         for w, m, ok in weeks[["iso_week", "minutes", "met"]].itertuples(index=False):
             said = patrol_log_fields.cancelled_text(cancelled.get(w, []))
-            click.echo(f"  {w}: {m:.0f} min {'✓' if ok else '✗'}{f' ({said})' if said else ''}")
+            shown = presence_weeks.shown_minutes(m)  # 119.5 is short: not "120 min ✗"
+            click.echo(f"  {w}: {shown} min {'✓' if ok else '✗'}{f' ({said})' if said else ''}")

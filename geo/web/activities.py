@@ -185,7 +185,7 @@ def month_view(
         {
             "week": str(w["iso_week"]),
             "days": months.week_days_label(str(w["iso_week"])),  # as the report says them
-            "minutes": round(float(w["minutes"])),
+            "minutes": presence_weeks.shown_minutes(w["minutes"]),
             "met": bool(w["met"]),
             "over": bool(day >= week_monday(shift_week(str(w["iso_week"]), 1))),
             "verdict": presence_weeks.week_verdict(

@@ -85,7 +85,7 @@ def police_presence(
     logged = presence_weeks.any_pass_logged(weekly_minutes, weeks)
     rows = []
     for week in weeks:
-        minutes = round(float(by_week["minutes"].get(week, 0.0)))
+        minutes = presence_weeks.shown_minutes(by_week["minutes"].get(week, 0.0))
         met = bool(by_week["met"].get(week, False))
         verdict = presence_weeks.week_verdict(week, met=met, now=now, logged=logged)
         rows.append([week, minutes, promise_min, verdict, months.week_days_label(week)])
