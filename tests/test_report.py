@@ -1760,7 +1760,7 @@ def test_counts_stored_before_the_cross_check_that_cannot_be_true_are_not_summed
     assert sober["Tillfällen"] == 3  # the pass was held: it counts, its minutes too
     assert (sober["Kontrollerade"], sober["Blåsta"]) == (65, 62)  # not 105 checked, 107 blew
     assert report.notes["kontroller"] == [
-        "1 pass (7/10) har fler blåsta än kontrollerade, vilket inte kan stämma: varje förare"
+        "1 pass (7 okt) har fler blåsta än kontrollerade, vilket inte kan stämma: varje förare"
         " som blåst är också kontrollerad. Passets kontrollerade och blåsta räknas därför inte"
         " i tabellen; rätta raden i filen och läs in den igen."
     ]  # a file's pass: the page Pass cannot correct it, the file's row imported again does
@@ -1805,10 +1805,10 @@ def test_the_broken_counts_note_says_where_each_pass_is_set_right(tmp_path):
         return report.notes["kontroller"]
 
     both = note("start LIKE '2026-10-07%' OR start LIKE '2026-10-09%'")
-    assert both[0].startswith("2 pass (7/10 och 9/10) har fler blåsta än kontrollerade")
+    assert both[0].startswith("2 pass (7 okt och 9 okt) har fler blåsta än kontrollerade")
     assert both[0].endswith(
         "Passens kontrollerade och blåsta räknas därför inte i tabellen; rätta raden i filen och"
-        " läs in den igen (7/10), och 9/10 på sidan Pass."
+        " läs in den igen (7 okt), och 9 okt på sidan Pass."
     )
     assert note("start LIKE '2026-10-09%'")[0].endswith("; rätta det på sidan Pass.")
     assert note("file != 'webb'")[0].endswith(

@@ -318,7 +318,7 @@ def broken_counts_note(patrol_log: pd.DataFrame, *, month: str) -> str:
     Returns
     -------
     str
-        ``""`` when every control's counts agree; else e.g. ``"1 pass (7/10) har fler blåsta
+        ``""`` when every control's counts agree; else e.g. ``"1 pass (7 okt) har fler blåsta
         än kontrollerade, vilket inte kan stämma: … rätta raden i filen och läs in den
         igen."``.
     """
@@ -336,8 +336,12 @@ def broken_counts_note(patrol_log: pd.DataFrame, *, month: str) -> str:
 
 
 def _days(passes: list[patrol_log_controls.BrokenPass]) -> str:
-    """Return the passes' days as the note names them: ``"7/10 och 9/10"``."""
-    return and_list([f"{p.start.day}/{p.start.month}" for p in passes])
+    """Return the passes' days as the note names them: ``"7 okt och 9 okt"``.
+
+    As the table of weeks says its days ("28 sep–4 okt"): "7/10" was the one date of the
+    council's document in another form, and reads as 10 July to some.
+    """
+    return and_list([f"{p.start.day} {months.MONTH_ABBR[p.start.month - 1]}" for p in passes])
 
 
 def _broken_fix(passes: list[patrol_log_controls.BrokenPass]) -> str:
