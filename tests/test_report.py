@@ -1376,6 +1376,34 @@ def test_a_month_not_over_compares_no_emerging_hot_spots(unfinished_month):
     assert f"{table.title} – {table.empty_text}." in html and "hotspots jämförs" not in html
 
 
+def test_the_hotspot_changes_set_last_months_24_months_against_this_months(tmp_path):
+    """Four years in the store: last month's classes are told over its own 24 months.
+
+    The report read the store from 23 months before the month, so last month's run had 23
+    months and a class it gave could differ from the one its 24 months give: October 2026
+    read here with changes that were none, or without ones there were.
+    """
+    from geo.ingest import import_file
+    from geo.report.monthly.incidents import emerging_changes
+    from geo.sample import make_sample
+
+    path = tmp_path / "s.gpkg"
+    older = make_sample(end=date(2024, 12, 2), seed=7)
+    older["id"] = "old-" + older["id"].astype(str)
+    for name, frame in (("older", older), ("newer", make_sample(end=date(2026, 11, 30)))):
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+        assert import_file(tmp_path / f"{name}.csv", store_path=path, source="syntetisk").stored
+    month = "2026-10"
+    report = monthly.compute_report(
+        monthly.collect_inputs(month=month, store_path=path), month=month, k=K,
+        forecast_method="count_3m", now=pd.Timestamp("2026-11-30 12:00", tz=settings.timezone),
+    )  # fmt: skip
+    everything = store.read_incidents(path, end=months.month_bounds(month)[1])
+    expected, _ = emerging_changes(everything, _PLACES, month=month)
+    shown = report.tables["hotspotforandringar"].frame
+    pd.testing.assert_frame_equal(shown, expected.frame)
+
+
 def test_geo_run_analyses_the_whole_months_before_its_day(sample):
     """`geo run --end 2026-12-07`: the emerging steps end with November, not 6 days of December."""
     from geo.hotspots import spatial_incidents

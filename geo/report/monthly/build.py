@@ -249,7 +249,10 @@ def collect_inputs(
         The inputs; patrol log and spots are ``None`` when their modules or tables are missing.
     """
     p = months.parse_month(month)
-    start = months.month_bounds(str(p - (HISTORY_MONTHS - 1)))[0]
+    # last month's emerging hot spots run over its own HISTORY_MONTHS, one month before this
+    # month's (:func:`emerging_changes`): read from 23 months back, it had 23 and told classes
+    # that month never had
+    start = months.month_bounds(str(p - HISTORY_MONTHS))[0]
     _, end = months.month_bounds(month)
     end = end if until is None else min(end, pd.Timestamp(until))
     incidents = store.read_incidents(store_path, start=start, end=end)

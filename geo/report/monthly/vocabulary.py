@@ -44,7 +44,8 @@ BATHING_MONTHS: tuple[int, ...] = (5, 6, 7, 8, 9)
 MOTOR_MONTHS: tuple[int, ...] = (3, 4, 5, 6, 7, 8, 9)
 
 
-#: Months of history read for trends, emerging hot spots and the forecast.
+#: Months of history of an emerging-hot-spot run (the report reads one more, for last
+#: month's run), also read for the trends and the forecast.
 HISTORY_MONTHS = 24
 
 
