@@ -21,7 +21,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from geo import store
+from geo import sessions, store
 from geo.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -220,6 +220,9 @@ def add_user(
 ) -> User:
     """Create an account (or reset its organisation, role and password if it exists).
 
+    Resetting ends every session of the account (:func:`geo.sessions.end_all`): its
+    browsers are logged out, and log in again with the password now given.
+
     Parameters
     ----------
     name
@@ -260,6 +263,7 @@ def add_user(
         )
         raise DataError(msg)
     path = ensure_schema(path)
+    sessions.ensure_schema(path)
     with _hash_slots:
         hashed = _hasher.hash(password)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
@@ -274,6 +278,8 @@ def add_user(
             " role=excluded.role, password_hash=excluded.password_hash, active=1",
             (name, org, role, hashed, now),
         )
+        # a reset password (a lost phone, a leaked one) logs the account out everywhere
+        sessions.end_all(conn, name)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -33,7 +33,7 @@ LEVELS: dict[str, int] = {
             "store", "sites", "network", "ingest", "quarantine", "users", "audit", "grid",
             "privacy", "studyarea", "patrol_solver", "patrol_log_rows", "patrol_log_fields",
             "patrol_log_controls", "activity_plan", "activity_log_rows", "activity_log",
-            "activity_log_import", "pointarea",
+            "activity_log_import", "pointarea", "sessions",
             "pointcoords", "pointcsv", "pointfile", "pointjson", "pointods", "pointperiod",
             "pointtable", "pointtext", "pointxls",
         ],

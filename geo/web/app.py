@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from geo import settings, spots, users
+from geo import sessions, settings, spots, users
 from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 
 _HERE = Path(__file__).resolve().parent
 MAX_BODY_BYTES = 10 * 1024 * 1024
-SESSION_MAX_AGE_S = 12 * 3600
+SESSION_MAX_AGE_S = sessions.MAX_AGE_S
 #: Swedish messages for the framework's own errors (which say "Not Found" and the like).
 HTTP_MESSAGES: dict[int, str] = {
     404: "Sidan finns inte.",
@@ -137,6 +137,7 @@ def create_app(
     """
     path = spots.ensure_schema(store_path)
     users.ensure_schema(path)
+    sessions.ensure_schema(path)
     vendor = vendor_dir or default_vendor_dir()
     for pkg in VENDOR_PACKAGES:
         if not (vendor / pkg / "dist").is_dir():
@@ -184,8 +185,12 @@ def create_app(
     roads_geojson, schematic, road_items = _roads()
 
     def session_user(request: Request) -> users.User | None:
-        name = request.session.get("user")
-        if not isinstance(name, str):
+        # a session counts while its login's row is in the store (geo.sessions): a copy of
+        # the cookie logs in no more after its logout or a password reset
+        name, sid = request.session.get("user"), request.session.get("sid")
+        if not (isinstance(name, str) and isinstance(sid, str)):
+            return None
+        if not sessions.is_live(sid, name, path=path):
             return None
         return users.get_user(name, path=path)
 
@@ -279,6 +284,7 @@ def create_app(
             return resp
         request.session.clear()
         request.session["user"] = user.name
+        request.session["sid"] = await run_in_threadpool(sessions.start, user.name, path=path)
         csrf_token(request)
         logger.info("login %s", user.name)
         return RedirectResponse("/", status_code=303)
@@ -288,7 +294,9 @@ def create_app(
         form = await request.form()
         if not csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
             raise csrf_refused()
-        name = request.session.get("user")
+        name, sid = request.session.get("user"), request.session.get("sid")
+        if isinstance(sid, str):
+            await run_in_threadpool(sessions.end, sid, path=path)
         request.session.clear()
         if isinstance(name, str):
             # the login page's script clears this account's reports left in the browser's
