@@ -6,6 +6,7 @@ rather than a server error, after which the server (and its store) keep working.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import httpx
@@ -57,3 +58,74 @@ def test_resetting_a_password_logs_the_account_out_everywhere(server):
         assert other.get("/api/me").status_code == 200
     with client(base, "ulla") as again:
         assert again.get("/api/me").json()["name"] == "ulla"
+
+
+def raw_put(c: httpx.Client, url: str, text: str) -> httpx.Response:
+    """PUT ``text`` as a JSON body, byte for byte as a script (or an attacker) sends it."""
+    return c.put(url, content=text.encode(), headers={"Content-Type": "application/json"})
+
+
+def _spot_json(**overrides: object) -> str:
+    # json.dumps writes a lone surrogate as \ud83d, as JSON.stringify does for a string
+    # cut in the middle of an emoji
+    return json.dumps(spot_payload(**overrides))
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        # half an emoji (a text cut between its two UTF-16 halves): no UTF-8 holds it
+        (_spot_json(description="Buskörning varje kväll \ud83d"), 400, None),
+        (_spot_json(unit="\udca9"), 400, None),
+        # JSON nested deeper than the parser recurses
+        ('{"geometry": ' + "[" * 100_000 + "]" * 100_000 + "}", 400, None),
+        # a coordinate no float holds
+        (_spot_json(geometry={"type": "Point", "coordinates": [10**400, 59.17]}), 422, "geometry"),
+        (_spot_json(category=["hastighet"]), 422, "category"),
+        (_spot_json(category={"id": "hastighet"}), 422, "category"),
+    ],
+)
+def test_a_broken_spot_is_refused_in_swedish_and_the_server_keeps_working(
+    server, body, status, field
+):
+    base, path = server
+    with client(base, "anna") as anna:
+        sid = str(uuid.uuid4())
+        r = raw_put(anna, f"/api/spots/{sid}", body)
+        assert r.status_code == status, r.text
+        answer = r.json()
+        assert answer["detail"].endswith(".") and "Internal" not in answer["detail"]
+        if field:
+            assert field in answer["errors"]
+        assert spots.get_spot(sid, path=path) is None
+        # nothing is left locked or broken: the next report is stored
+        assert anna.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+
+
+def test_half_an_emoji_is_refused_on_every_write_route(server):
+    base, _ = server
+    half = "\ud83d"
+    with client(base, "anna") as anna, client(base, "per") as per:
+        observation = {"category": "alkohol", "place": "Fjugesta centrum", "comment": half}
+        for c, url, payload in (
+            (anna, "/api/aktiviteter/2025-11/N2/kommun", {"times": 1, "comment": half}),
+            (anna, f"/api/observations/{uuid.uuid4()}", observation),
+            (per, f"/api/pass/{uuid.uuid4()}", {"date": "2025-12-02", "results": half}),
+        ):
+            r = raw_put(c, url, json.dumps(payload))
+            assert r.status_code == 400, (url, r.text)
+            assert "tecken" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("category", [["alkohol"], {"id": "alkohol"}], ids=["list", "object"])
+def test_an_observation_with_a_category_not_text_is_refused(server, category):
+    base, _ = server
+    with client(base, "anna") as anna:
+        payload = {
+            "category": category,
+            "place": "Fjugesta centrum",
+            "occurred_at": "2025-06-06T23:10",
+        }
+        r = anna.put(f"/api/observations/{uuid.uuid4()}", json=payload)
+        assert r.status_code == 422, r.text
+        assert "kategori" in r.json()["errors"]["category"]

@@ -55,7 +55,7 @@ def validate_observation(
     """
     errors: dict[str, str] = {}
     category = payload.get("category")
-    if category not in CATEGORIES:
+    if not isinstance(category, str) or category not in CATEGORIES:
         errors["category"] = "Välj en kategori i listan."
     occurred: pd.Timestamp | None = None
     try:

@@ -104,7 +104,14 @@ def parse_geometry(
         return None
     try:
         geom = shape(dict(value))
-    except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.GEOSException):
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        OverflowError,  # a coordinate no float holds (10**400)
+        shapely.errors.GEOSException,
+    ):
         errors["geometry"] = "Geometrin går inte att läsa; markera platsen på kartan igen."
         return None
     if geom.geom_type not in ("Point", "LineString") or geom.is_empty:
@@ -252,7 +259,7 @@ def validate_spot(payload: Mapping[str, Any]) -> SpotDraft:
     errors: dict[str, str] = {}
     geom = parse_geometry(payload.get("geometry"), payload.get("crs"), errors)
     category = payload.get("category")
-    if category not in SPOT_CATEGORIES:
+    if not isinstance(category, str) or category not in SPOT_CATEGORIES:
         errors["category"] = "Välj en kategori i listan."
     weekdays_raw = payload.get("weekdays") or []
     weekdays: list[int] = []

@@ -204,11 +204,14 @@ def create_app(
 
     async def json_body(request: Request) -> dict[str, Any]:
         try:
+            # JSON nested deeper than the parser recurses is no report either
             body = await request.json()
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, UnicodeDecodeError, RecursionError) as e:
             raise HTTPException(400, "Förfrågan är inte giltig JSON.") from e
         if not isinstance(body, dict):
             raise HTTPException(400, "Förfrågan ska vara ett JSON-objekt.")
+        if not _storable_text(body):
+            raise HTTPException(400, _HALF_CHARACTER)
         return body
 
     def page(request: Request, name: str, user: users.User | None, **ctx: object) -> HTMLResponse:
@@ -536,6 +539,38 @@ def create_app(
         return FileResponse(_MAP_ASSETS / "labels.css", media_type="text/css")
 
     return app
+
+
+#: The refusal of a body holding half a character (:func:`_storable_text`).
+_HALF_CHARACTER = (
+    "Texten innehåller ett halvt tecken (till exempel en avklippt emoji) som inte går att "
+    "spara; ta bort det trasiga tecknet och försök igen."
+)
+
+
+def _storable_text(body: object) -> bool:
+    r"""Tell whether every string in a JSON body can be stored (written as UTF-8).
+
+    JSON may carry half of a character outside the basic plane (``"\ud83d"``, as a browser
+    writes a text cut between the two halves of an emoji); Python reads it as a lone
+    surrogate, which no UTF-8 text holds, so storing it failed with a server error that the
+    outbox sent again for ever.
+
+    Parameters
+    ----------
+    body
+        The parsed JSON.
+
+    Returns
+    -------
+    bool
+        ``False`` when some string holds a lone surrogate.
+    """
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _wants_page(request: Request) -> bool:
