@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import DataError
-from geo.weeks import local_now, week_label, week_monday
+from geo.weeks import YEARS, local_now, week_label, week_monday
 
 #: Swedish month names, January first.
 MONTHS_SV: tuple[str, ...] = (
@@ -53,10 +53,10 @@ def parse_month(month: str) -> pd.Period:
     Raises
     ------
     DataError
-        If ``month`` is not a month.
+        If ``month`` is not a month, or not in a year of :data:`geo.weeks.YEARS`.
     """
     m = _MONTH_RE.fullmatch(str(month).strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) not in YEARS:
         msg = f"Month {month!r} is not a month; write it like '2026-11'."
         raise DataError(msg)
     return pd.Period(f"{m.group(1)}-{m.group(2)}", freq="M")

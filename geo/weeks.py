@@ -54,6 +54,12 @@ def local_now(now: pd.Timestamp | None = None) -> pd.Timestamp:
     return ts.tz_convert(settings.timezone)
 
 
+#: The years a week or a month may be in (:func:`parse_week`, :func:`geo.months.parse_month`):
+#: the follow-up's timestamps hold 1677–2262 (pandas), and a page steps a week or a month
+#: either way. "0001-W01", an address with its year's digits lost, is none.
+YEARS = range(1900, 2200)
+
+
 def parse_week(week: str) -> tuple[int, int]:
     """Return ``(year, week)`` of an ISO week written ``YYYY-Www``.
 
@@ -70,13 +76,15 @@ def parse_week(week: str) -> tuple[int, int]:
     Raises
     ------
     DataError
-        If ``week`` is not an ISO week (say ``2026-W54``, or a date).
+        If ``week`` is not an ISO week (say ``2026-W54``, or a date), or not in :data:`YEARS`.
     """
     try:
         year_s, num_s = week.strip().split("-W")
         if not (len(year_s) == 4 and year_s.isdigit() and num_s.isdigit() and len(num_s) <= 2):
             raise ValueError(week)
         year, num = int(year_s), int(num_s)
+        if year not in YEARS:
+            raise ValueError(week)
         dt.date.fromisocalendar(year, num, 1)
     except ValueError as e:
         msg = f"Week {week!r} is not an ISO week; write it like '2026-W49'."

@@ -129,3 +129,31 @@ def test_an_observation_with_a_category_not_text_is_refused(server, category):
         r = anna.put(f"/api/observations/{uuid.uuid4()}", json=payload)
         assert r.status_code == 422, r.text
         assert "kategori" in r.json()["errors"]["category"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/aktiviteter?manad=0000-12",
+        "/api/aktiviteter?manad=0001-01",
+        "/aktiviteter?manad=0001-01",
+        "/api/pass?vecka=0001-W01",
+        "/pass?vecka=0001-W01",
+    ],
+)
+def test_a_year_far_off_in_the_address_is_a_400_not_a_server_error(server, url):
+    # a typed-over address (a year's digits lost) names a month or week the calendar of the
+    # follow-up cannot hold
+    base, _ = server
+    with client(base, "per") as per:
+        r = per.get(url)
+        assert r.status_code == 400, r.text
+        assert "finns inte" in r.json()["detail"]
+
+
+def test_logging_a_month_far_off_is_refused_at_the_month(server):
+    base, _ = server
+    with client(base, "anna") as anna:
+        r = anna.put("/api/aktiviteter/0000-01/N2/kommun", json={"times": 1})
+        assert r.status_code == 422, r.text
+        assert "month" in r.json()["errors"]
