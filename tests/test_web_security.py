@@ -157,3 +157,14 @@ def test_logging_a_month_far_off_is_refused_at_the_month(server):
         r = anna.put("/api/aktiviteter/0000-01/N2/kommun", json={"times": 1})
         assert r.status_code == 422, r.text
         assert "month" in r.json()["errors"]
+
+
+def test_a_logged_out_client_gets_no_description_of_the_api(server):
+    # the login page and /healthz are all a client without an account reads
+    base, _ = server
+    with client(base) as anon:
+        for url in ("/openapi.json", "/docs", "/redoc"):
+            r = anon.get(url)
+            assert r.status_code == 404, url
+            assert "/api/" not in r.text
+        assert anon.get("/healthz").json() == {"ok": True}

@@ -149,7 +149,10 @@ def create_app(
     places = load_places()
     boundary = load_boundary()
 
-    app = FastAPI(title="Trygghetskartan – markeringar", docs_url=None, redoc_url=None)
+    # no API description either: a client without an account reads the login page only
+    app = FastAPI(
+        title="Trygghetskartan – markeringar", docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key or load_secret(path),
