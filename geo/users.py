@@ -44,8 +44,9 @@ CREATE TABLE IF NOT EXISTS users (
   active INTEGER NOT NULL DEFAULT 1,
   created_at DATETIME NOT NULL);
 """
-# argon2 takes ~64 MiB of memory per hash: at most two at a time, whatever the load.
-_hash_slots = threading.BoundedSemaphore(2)
+#: argon2 takes ~64 MiB of memory per hash: at most this many at a time, whatever the load.
+HASH_SLOTS = 2
+_hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 _hasher = PasswordHasher()
 _dummy_hash: list[str] = []
 

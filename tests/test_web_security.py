@@ -7,6 +7,9 @@ rather than a server error, after which the server (and its store) keep working.
 from __future__ import annotations
 
 import json
+import statistics
+import threading
+import time
 import uuid
 
 import httpx
@@ -168,3 +171,42 @@ def test_a_logged_out_client_gets_no_description_of_the_api(server):
             assert r.status_code == 404, url
             assert "/api/" not in r.text
         assert anon.get("/healthz").json() == {"ok": True}
+
+
+def test_a_flood_of_wrong_passwords_leaves_the_logged_in_staff_served(server):
+    # more guessing clients than the server has worker threads (40): each login waited for
+    # one of two argon2 slots inside a worker thread, so every page and API request of the
+    # staff queued behind some twenty guesses (about 4 s with 60 guessing clients)
+    base, _ = server
+    stop = threading.Event()
+
+    def wrong_login(c: httpx.Client, token: str) -> float:
+        began = time.monotonic()
+        form = {"name": "anna", "password": "gissning-1234", "csrf_token": token}
+        assert c.post("/login", data=form).status_code == 401
+        return time.monotonic() - began
+
+    def guess() -> None:
+        with httpx.Client(base_url=base, timeout=300) as c:
+            token = csrf_from_html(c.get("/login").text)
+            while not stop.is_set():
+                wrong_login(c, token)
+
+    with client(base) as alone:
+        token = csrf_from_html(alone.get("/login").text)
+        one_login = min(wrong_login(alone, token) for _ in range(2))
+    with client(base, "anna") as anna:
+        threads = [threading.Thread(target=guess) for _ in range(60)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)  # the guesses are queued
+        waits = []
+        for _ in range(3):
+            began = time.monotonic()
+            assert anna.get("/api/me", timeout=300).status_code == 200
+            waits.append(time.monotonic() - began)
+        stop.set()
+        for t in threads:
+            t.join()
+    # a request of the staff waits no longer than a few logins alone take
+    assert statistics.median(waits) < 3 * one_login, (waits, one_login)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from http import HTTPStatus
@@ -186,6 +187,10 @@ def create_app(
         .to_json()
     )
     roads_geojson, schematic, road_items = _roads()
+    # a login waits for its password hash here, in the event loop, rather than in a worker
+    # thread: a flood of wrong passwords (argon2, users.HASH_SLOTS at a time) held every
+    # worker thread waiting, and each page and API request of the logged-in staff with them
+    login_slots = asyncio.Semaphore(users.HASH_SLOTS)
 
     def session_user(request: Request) -> users.User | None:
         # a session counts while its login's row is in the store (geo.sessions): a copy of
@@ -282,7 +287,8 @@ def create_app(
             error = "Sidan var för gammal; försök igen."
             return page(request, "login.html", None, error=error, login_name=name)
         password = str(form.get("password") or "")
-        user = await run_in_threadpool(users.authenticate, name, password, path=path)
+        async with login_slots:
+            user = await run_in_threadpool(users.authenticate, name, password, path=path)
         if user is None:
             error = "Fel användarnamn eller lösenord."
             resp = page(request, "login.html", None, error=error, login_name=name)
