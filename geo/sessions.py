@@ -7,6 +7,10 @@ login therefore gets a random session id, kept in the cookie, and its SHA-256 in
 ``web_sessions`` table: a request counts as logged in only while that row exists. Logging
 out removes the row, and resetting an account's password (``geo users add`` with its name)
 removes all of its rows. Only hashes are stored, so a copy of the store logs no one in.
+
+A session ends after :data:`MAX_AGE_S` without a request, as the cookie does (Starlette renews
+its ``Max-Age`` with each answer): a request renews the row's ``seen_at`` when it is older than
+:data:`RENEW_S`, a write at most once an hour per session, not one per request.
 """
 
 from __future__ import annotations
@@ -19,14 +23,16 @@ from pathlib import Path
 
 from geo import store
 
-#: How long a session lasts after its login (the cookie's ``Max-Age`` too).
+#: How long a session lasts without a request (the cookie's ``Max-Age`` too).
 MAX_AGE_S = 12 * 3600
+#: A request renews its session's ``seen_at`` once it is older than this.
+RENEW_S = 3600
 TABLE = "web_sessions"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_sessions (
   session_hash TEXT PRIMARY KEY,
   user_name TEXT NOT NULL,
-  created_at TEXT NOT NULL);
+  seen_at TEXT NOT NULL);
 """
 _TABLES = store.ExtraTables(
     _SCHEMA,
@@ -47,14 +53,14 @@ def _stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _oldest_live() -> str:
-    return _stamp(datetime.now(UTC) - timedelta(seconds=MAX_AGE_S))
+def _ago(seconds: float) -> str:
+    return _stamp(datetime.now(UTC) - timedelta(seconds=seconds))
 
 
 def start(user_name: str, *, path: Path | None = None) -> str:
     """Record a new session of an account (at its login) and return its id for the cookie.
 
-    Sessions older than :data:`MAX_AGE_S` are removed on the way.
+    Sessions unused for :data:`MAX_AGE_S` are removed on the way.
 
     Parameters
     ----------
@@ -73,9 +79,9 @@ def start(user_name: str, *, path: Path | None = None) -> str:
     conn = store.thread_connection(path)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("DELETE FROM web_sessions WHERE created_at < ?", (_oldest_live(),))
+        conn.execute("DELETE FROM web_sessions WHERE seen_at < ?", (_ago(MAX_AGE_S),))
         conn.execute(
-            "INSERT INTO web_sessions (session_hash, user_name, created_at) VALUES (?,?,?)",
+            "INSERT INTO web_sessions (session_hash, user_name, seen_at) VALUES (?,?,?)",
             (_hash(session_id), user_name, _stamp(datetime.now(UTC))),
         )
         conn.execute("COMMIT")
@@ -87,7 +93,9 @@ def start(user_name: str, *, path: Path | None = None) -> str:
 
 
 def is_live(session_id: str, user_name: str, *, path: Path) -> bool:
-    """Tell whether a session is still logged in: recorded for this account, not ended or old.
+    """Tell whether a session is still logged in (recorded for this account, not ended or old).
+
+    A session last seen more than :data:`RENEW_S` ago is renewed (``seen_at`` set to now).
 
     Parameters
     ----------
@@ -101,16 +109,25 @@ def is_live(session_id: str, user_name: str, *, path: Path) -> bool:
     Returns
     -------
     bool
-        ``False`` after its logout, its account's password reset, or :data:`MAX_AGE_S`.
+        ``False`` after its logout, its account's password reset, or :data:`MAX_AGE_S`
+        without a request.
     """
     conn = store.thread_connection(path, read_only=True)
     if not store.has_table(conn, TABLE):
         return False
+    key = _hash(session_id)
     row = conn.execute(
-        "SELECT 1 FROM web_sessions WHERE session_hash = ? AND user_name = ? AND created_at >= ?",
-        (_hash(session_id), user_name, _oldest_live()),
+        "SELECT seen_at FROM web_sessions WHERE session_hash = ? AND user_name = ?",
+        (key, user_name),
     ).fetchone()
-    return row is not None
+    if row is None or str(row[0]) < _ago(MAX_AGE_S):
+        return False
+    if str(row[0]) < _ago(RENEW_S):
+        store.thread_connection(path).execute(
+            "UPDATE web_sessions SET seen_at = ? WHERE session_hash = ?",
+            (_stamp(datetime.now(UTC)), key),
+        )
+    return True
 
 
 def end(session_id: str, *, path: Path | None = None) -> None:

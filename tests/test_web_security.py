@@ -7,10 +7,12 @@ rather than a server error, after which the server (and its store) keep working.
 from __future__ import annotations
 
 import json
+import sqlite3
 import statistics
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -61,6 +63,34 @@ def test_resetting_a_password_logs_the_account_out_everywhere(server):
         assert other.get("/api/me").status_code == 200
     with client(base, "ulla") as again:
         assert again.get("/api/me").json()["name"] == "ulla"
+
+
+def _last_seen(path, hours_ago: float) -> None:
+    """Set every session's ``seen_at`` to ``hours_ago`` hours before now."""
+    when = datetime.now(UTC) - timedelta(hours=hours_ago)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE web_sessions SET seen_at = ?", (f"{when:%Y-%m-%dT%H:%M:%S.%f}Z",))
+
+
+def _seen(path) -> datetime:
+    """Return the latest ``seen_at`` of the sessions."""
+    with sqlite3.connect(path) as conn:
+        seen = conn.execute("SELECT max(seen_at) FROM web_sessions").fetchone()[0]
+    return datetime.fromisoformat(seen.replace("Z", "+00:00"))
+
+
+def test_a_session_ends_after_12_hours_unused_and_is_renewed_while_used(server):
+    base, path = server
+    with client(base, "anna") as anna:
+        _last_seen(path, 12.5)
+        assert anna.get("/api/me").status_code == 401
+    with client(base, "anna") as anna:
+        _last_seen(path, 11.5)  # a shift's last request was 11.5 hours ago
+        assert anna.get("/api/me").status_code == 200
+        assert datetime.now(UTC) - _seen(path) < timedelta(minutes=5)
+        _last_seen(path, 0.5)  # renewed at most once an hour: no write for this one
+        assert anna.get("/api/me").status_code == 200
+        assert datetime.now(UTC) - _seen(path) > timedelta(minutes=25)
 
 
 def raw_put(c: httpx.Client, url: str, text: str) -> httpx.Response:
