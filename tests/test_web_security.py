@@ -16,7 +16,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from _web_fixtures import PASSWORD, client, csrf_from_html, make_store, running_server, spot_payload
+from _web_fixtures import (
+    FJUGESTA,
+    PASSWORD,
+    client,
+    csrf_from_html,
+    make_store,
+    running_server,
+    spot_payload,
+)
 
 from geo import spots, users
 
@@ -240,3 +248,21 @@ def test_a_flood_of_wrong_passwords_leaves_the_logged_in_staff_served(server):
             t.join()
     # a request of the staff waits no longer than a few logins alone take
     assert statistics.median(waits) < 3 * one_login, (waits, one_login)
+
+
+def test_a_stretch_of_a_hundred_thousand_points_is_refused_and_never_served(server):
+    # 5 MB of points, under the 10 MB limit: three such stretches put 15 MB on every map
+    # page's /api/spots, for every phone to draw
+    base, path = server
+    lon, lat = FJUGESTA
+    coords = [[lon + i * 1e-7, lat + (i % 2) * 1e-6] for i in range(100_000)]
+    with client(base, "anna") as anna:
+        sid = str(uuid.uuid4())
+        stretch = {"type": "LineString", "coordinates": coords}
+        r = anna.put(f"/api/spots/{sid}", json=spot_payload(geometry=stretch))
+        assert r.status_code == 422, r.text[:200]
+        assert "100000 punkter" in r.json()["errors"]["geometry"]
+        assert spots.get_spot(sid, path=path) is None
+        # a stretch drawn by hand, a click at each bend, is taken
+        drawn = {"type": "LineString", "coordinates": coords[:: 100_000 // 50]}
+        assert anna.put(f"/api/spots/{sid}", json=spot_payload(geometry=drawn)).status_code == 201

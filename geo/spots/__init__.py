@@ -27,6 +27,7 @@ from geo.spots.reading import (
 from geo.spots.table import SPOT_COLUMNS, ensure_schema
 from geo.spots.validation import (
     MAX_LINE_LENGTH_M,
+    MAX_LINE_POINTS,
     MAX_TEXT_CHARS,
     MAX_UNIT_CHARS,
     MIN_LINE_LENGTH_M,
@@ -62,6 +63,7 @@ __all__ = [
     "CREATING_ORGS",
     "GENERIC_ROAD_WORDS",
     "MAX_LINE_LENGTH_M",
+    "MAX_LINE_POINTS",
     "MAX_TEXT_CHARS",
     "MAX_UNIT_CHARS",
     "MIN_LINE_LENGTH_M",

@@ -37,6 +37,11 @@ MIN_LINE_LENGTH_M = 5.0
 
 MAX_LINE_LENGTH_M = 30_000.0
 
+#: Most points of a marked stretch: one at each bend of 30 km of road drawn by hand. A stretch
+#: of 100,000 points (5 MB, under the body limit) went into every map page's spots, for every
+#: phone to draw.
+MAX_LINE_POINTS = 1000
+
 
 class SpotValidationError(FieldsError):
     """A spot or observation failed validation; ``errors`` maps each field to a Swedish sentence."""
@@ -116,6 +121,12 @@ def parse_geometry(
         return None
     if geom.geom_type not in ("Point", "LineString") or geom.is_empty:
         errors["geometry"] = "Markera en punkt (Markera plats) eller en linje (Markera sträcka)."
+        return None
+    if len(geom.coords) > MAX_LINE_POINTS:
+        errors["geometry"] = (
+            f"Sträckan har {len(geom.coords)} punkter; högst {MAX_LINE_POINTS} tas emot. "
+            "Markera den med färre klick, ett vid varje krök."
+        )
         return None
     coords = shapely.get_coordinates(geom)
     if not all(math.isfinite(float(v)) for v in coords.ravel()):
