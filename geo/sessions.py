@@ -5,7 +5,7 @@ name; on its own such a cookie stays valid until it expires, so a copy of it (a 
 phone's browser, a cookie read off a machine) would still log in after **Logga ut**. Each
 login therefore gets a random session id, kept in the cookie, and its SHA-256 in the
 ``web_sessions`` table: a request counts as logged in only while that row exists. Logging
-out removes the row, and resetting an account's password (``geo users add`` with its name)
+out removes the row, and giving an account a new password (``geo users add`` with its name)
 removes all of its rows. Only hashes are stored, so a copy of the store logs no one in.
 
 A session ends after :data:`MAX_AGE_S` without a request, as the cookie does (Starlette renews
@@ -109,7 +109,7 @@ def is_live(session_id: str, user_name: str, *, path: Path) -> bool:
     Returns
     -------
     bool
-        ``False`` after its logout, its account's password reset, or :data:`MAX_AGE_S`
+        ``False`` after its logout, its account's new password, or :data:`MAX_AGE_S`
         without a request.
     """
     conn = store.thread_connection(path, read_only=True)
@@ -146,7 +146,7 @@ def end(session_id: str, *, path: Path | None = None) -> None:
 
 
 def end_all(conn: sqlite3.Connection, user_name: str) -> None:
-    """End every session of an account, in the caller's transaction (a password reset).
+    """End every session of an account, in the caller's transaction (a new password).
 
     Parameters
     ----------

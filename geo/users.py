@@ -221,8 +221,9 @@ def add_user(
 ) -> User:
     """Create an account (or reset its organisation, role and password if it exists).
 
-    Resetting ends every session of the account (:func:`geo.sessions.end_all`): its
-    browsers are logged out, and log in again with the password now given.
+    A new password ends every session of the account (:func:`geo.sessions.end_all`): its
+    browsers are logged out, and log in again with it. The same password again (a change
+    of role or organisation only, which each request reads anew) logs no one out.
 
     Parameters
     ----------
@@ -269,6 +270,7 @@ def add_user(
         hashed = _hasher.hash(password)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     conn = _connect(path)
+    new_password = not _has_password(conn, name, password)
     # the check and the insert in one write transaction: no other writer comes between them
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -279,8 +281,8 @@ def add_user(
             " role=excluded.role, password_hash=excluded.password_hash, active=1",
             (name, org, role, hashed, now),
         )
-        # a reset password (a lost phone, a leaked one) logs the account out everywhere
-        sessions.end_all(conn, name)
+        if new_password:  # a lost phone, a leaked password: logged out everywhere
+            sessions.end_all(conn, name)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -288,6 +290,18 @@ def add_user(
         raise
     logger.info("user %s (%s, %s) saved", name, org, role)
     return User(name, org, role)
+
+
+def _has_password(conn: sqlite3.Connection, name: str, password: str) -> bool:
+    """Tell whether the account named exactly ``name`` exists and has ``password``."""
+    row = conn.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        return False
+    with _hash_slots:
+        try:
+            return bool(_hasher.verify(str(row[0]), password))
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def get_user(name: str, *, path: Path | None = None) -> User | None:

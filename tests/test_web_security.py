@@ -21,6 +21,7 @@ from _web_fixtures import (
     PASSWORD,
     client,
     csrf_from_html,
+    login,
     make_store,
     running_server,
     spot_payload,
@@ -61,16 +62,20 @@ def test_a_copy_of_the_session_cookie_is_logged_out_by_logout(server):
         assert spots.get_spot(sid, path=path) is None
 
 
-def test_resetting_a_password_logs_the_account_out_everywhere(server):
+def test_a_new_password_logs_the_account_out_everywhere(server):
     base, path = server
     with client(base, "ulla") as phone, client(base, "anna") as other:
-        assert phone.get("/api/me").status_code == 200
-        users.add_user("ulla", org="kommun", role="viewer", password=PASSWORD, path=path)
+        # a new role with the same password: the next request reads the role, no logout
+        users.add_user("ulla", org="kommun", role="editor", password=PASSWORD, path=path)
+        assert phone.get("/api/me").json()["role"] == "editor"
+        users.add_user("ulla", org="kommun", role="viewer", password="nytt-lösenord-42", path=path)
         assert phone.get("/api/me").status_code == 401
         # another account's session is not touched, and the account logs in again
         assert other.get("/api/me").status_code == 200
-    with client(base, "ulla") as again:
+    with client(base) as again:
+        login(again, "ulla", "nytt-lösenord-42")
         assert again.get("/api/me").json()["name"] == "ulla"
+    users.add_user("ulla", org="kommun", role="viewer", password=PASSWORD, path=path)
 
 
 def _last_seen(path, hours_ago: float) -> None:
