@@ -4,7 +4,7 @@ On the map `geo run` draws: Tab reaches the map's buttons past one bubble (not p
 bubble), the arrow keys walk the bubbles and events from north to south, Enter on a bubble
 zooms in as a click does and leaves the focus on a bubble or event there, Enter on a single
 event opens its popup with the focus in it and Escape puts the focus back; each is a button
-named with what it holds and the place it lies near (``geo/maps/bubbles.js``).
+named with what it holds and the place it lies near (``geo/maps/mapkeys.js``).
 """
 
 from __future__ import annotations
@@ -38,17 +38,25 @@ _FOCUS_JS = f"""() => {{
 _ORDER = re.compile(r"\((\d+) av (\d+)\)$")
 
 
+def _saved(job_map, name: str):
+    """The map the main job wrote beside its lägesbild: ``"plan"`` the week's plan map."""
+    if name != "plan":
+        return job_map.parent / name
+    (path,) = (p for p in job_map.parent.glob("plan-*.html") if not p.stem.endswith("-a4"))
+    return path
+
+
 def _focus_stop(page) -> dict:
     page.locator(f'{_ITEMS}[tabindex="0"]').focus()
     return page.evaluate(_FOCUS_JS)
 
 
-@pytest.mark.parametrize("name", ["lagesbild.html", "lagesbild-delad.html", "plan-*.html"])
+@pytest.mark.parametrize("name", ["lagesbild.html", "lagesbild-delad.html", "plan"])
 def test_tab_reaches_the_map_buttons_past_one_named_map_stop(offline_page, main_job_map, name):  # noqa: F811
     # the internal map had 62 bubbles and 45 unnamed road lines as tab stops before its zoom
     # buttons (the plan map 47 road lines): a keyboard user pressed Tab 107 times to zoom
     page = offline_page
-    path = sorted(main_job_map.parent.glob(name))[-1]
+    path = _saved(main_job_map, name)
     errors = open_map(page, path)
     settle_labels(page)
     page.evaluate("document.activeElement && document.activeElement.blur()")
@@ -146,3 +154,35 @@ def test_enter_on_an_event_opens_its_popup_and_escape_comes_back(offline_page, m
     assert page.evaluate(_FOCUS_JS)["name"] == at["name"]
     expanded = page.evaluate("document.activeElement.getAttribute('aria-expanded')")
     assert expanded == "false"
+
+
+def test_the_plans_stops_are_walked_in_the_plans_order_and_open_their_reasons(
+    offline_page,
+    main_job_map,  # noqa: F811
+):
+    # the plan map's stops, SVG circles, had no tab stop: their reasons opened with a mouse only
+    page = offline_page
+    path = _saved(main_job_map, "plan")
+    errors = open_map(page, path)
+    settle_labels(page)
+    first = _focus_stop(page)
+    n = int(_ORDER.search(first["name"]).group(2))
+    assert n >= 2  # the main job's week has stops on two trips
+    walked = [first["name"]]
+    for _ in range(n - 1):
+        page.keyboard.press("ArrowRight")
+        walked.append(page.evaluate(_FOCUS_JS)["name"])
+    # "Stopp 2. Fjugesta centrum (2 av 4)": the plan's numbers, in the plan's order
+    numbers = [int(re.match(r"Stopp (\d+)\. \S", name).group(1)) for name in walked]
+    assert numbers == list(range(1, n + 1)), walked
+    assert [int(_ORDER.search(name).group(1)) for name in walked] == numbers
+    page.keyboard.press("Home")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup")
+    assert page.evaluate("!!document.activeElement.closest('.leaflet-popup')")
+    title = page.locator(".leaflet-popup strong").first.inner_text()
+    assert walked[0].startswith(f"Stopp {title} ("), (title, walked[0])
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")
+    assert page.evaluate(_FOCUS_JS)["name"] == walked[0]
+    assert real_errors(errors) == []

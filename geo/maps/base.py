@@ -322,6 +322,8 @@ LABELS_CSS = Path(__file__).with_name("labels.css")
 LAYOUT_JS = Path(__file__).with_name("layout.js")
 #: The script that sets the plan map's overlapping stops side by side.
 SPREAD_JS = Path(__file__).with_name("spread.js")
+#: The points of a layer as one tab stop, walked with the arrow keys (bubbles, events, stops).
+MAPKEYS_JS = Path(__file__).with_name("mapkeys.js")
 #: Lines with only a hover tooltip (roads, the boundary) out of the tab order.
 TABSTOPS_JS = Path(__file__).with_name("tabstops.js")
 

@@ -6,7 +6,7 @@
  * returns that group's iconCreateFunction: the bubble shows how many events it holds, inside a
  * ring split into the themes' shares in their colours (clockwise from the top, in the order
  * given), and names the counts, largest first, on hover: "23 händelser: 12 Trafik, 7 Narkotika
- * och alkohol, 4 Samverkan och övrigt" (bubbles.js gives the bubble, a button, that name with
+ * och alkohol, 4 Samverkan och övrigt" (mapkeys.js gives the bubble, a button, that name with
  * its place for a screen reader; the ring itself is hidden from one, which would read the name
  * twice). A marker's theme is the property t of its GeoJSON feature. Inlined by
  * geo.maps.lagesbild, styled by clusters.css.

@@ -31,6 +31,7 @@ from geo.maps.analysis_layers import (
 from geo.maps.base import (
     CATEGORY_COLORS,
     GI_CLASSES,
+    MAPKEYS_JS,
     MIN_ANALYSIS_CELL_PX,
     MIN_SIZE_JS,
     THEME_COLORS,
@@ -67,8 +68,6 @@ MARKER_EDGE = "#333333"
 CLUSTERS_JS = Path(__file__).with_name("clusters.js")
 #: ... and its styles.
 CLUSTERS_CSS = Path(__file__).with_name("clusters.css")
-#: The bubbles and single events reached with the keyboard, named for a screen reader.
-BUBBLES_JS = Path(__file__).with_name("bubbles.js")
 
 
 #: The weeks the slider can show up to the chosen one: that week alone first, or the last 2, 4
@@ -336,7 +335,7 @@ def _incident_clusters(m: folium.Map, places: gpd.GeoDataFrame | None) -> plugin
     zoom separates, so at the closest zoom a click on their bubble spreads them out
     (Leaflet.markercluster's spiderfy) instead of leaving them drawn on top of each other.
     The bubbles and single events it shows are one tab stop, named with the nearest place
-    (``bubbles.js``).
+    (``mapkeys.js``).
 
     Parameters
     ----------
@@ -364,7 +363,7 @@ def _incident_clusters(m: folium.Map, places: gpd.GeoDataFrame | None) -> plugin
         options={"maxClusterRadius": 45, "chunkedLoading": True},
     )
     cluster.add_to(m)
-    MapScript(BUBBLES_JS, "geoBubbleKeys", cluster, args=[_place_points(places)]).add_to(m)
+    MapScript(MAPKEYS_JS, "geoBubbleKeys", cluster, args=[_place_points(places)]).add_to(m)
     return cluster
 
 

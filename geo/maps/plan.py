@@ -13,6 +13,7 @@ import shapely
 from geo import settings
 from geo.errors import GeoError
 from geo.maps.base import (
+    MAPKEYS_JS,
     SPREAD_JS,
     THEME_COLORS,
     MapScript,
@@ -203,6 +204,7 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
     )
     stops.add_to(m)
     MapScript(SPREAD_JS, "geoSpreadStops", target=stops).add_to(m)  # overlapping stops apart
+    MapScript(MAPKEYS_JS, "geoStopKeys", target=stops).add_to(m)  # one tab stop, in order
     items = [
         (THEME_COLORS[t], f"Stopp: {THEMES[t]}", "fill") for t in sorted(set(plan.stops["theme"]))
     ]
