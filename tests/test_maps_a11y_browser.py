@@ -140,32 +140,25 @@ def _map_file(folder: Path, pattern: str) -> Path:
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
 @pytest.mark.parametrize("name", list(MAPS))
-def test_the_map_passes_axe_at_each_step(browser, main_job_map, name, size):  # noqa: F811
+def test_the_map_passes_axe_at_each_step(offline_page, main_job_map, name, size):  # noqa: F811
     pattern, own_steps = MAPS[name]
     path = _map_file(main_job_map.parent, pattern)
-    context = browser.new_context(viewport=VIEWPORTS[size], service_workers="block")
-    page = context.new_page()
-    page.route(
-        "**/*",
-        lambda r: r.abort() if r.request.url.startswith(("http:", "https:")) else r.continue_(),
-    )
-    try:
-        errors = open_map(page, path)
-        page.wait_for_timeout(400)  # the first fit and the names' placing
-        steps = {**STEPS, **own_steps}
-        if size == "phone":
-            steps["rutorna öppnade"] = _boxes_opened
-        steps["platssökningens träfflista"] = _place_search
-        found = []
-        for step, action in steps.items():
-            action(page)
-            violations = axe_violations(page)
-            if violations:
-                found.append(f"-- {step}\n{describe(violations)}")
-        assert real_errors(errors) == []
-        assert not found, "\n".join(found)
-    finally:
-        context.close()
+    page = offline_page  # every http(s) request aborted
+    page.set_viewport_size(VIEWPORTS[size])
+    errors = open_map(page, path)
+    page.wait_for_timeout(400)  # the first fit and the names' placing
+    steps = {**STEPS, **own_steps}
+    if size == "phone":
+        steps["rutorna öppnade"] = _boxes_opened
+    steps["platssökningens träfflista"] = _place_search
+    found = []
+    for step, action in steps.items():
+        action(page)
+        violations = axe_violations(page)
+        if violations:
+            found.append(f"-- {step}\n{describe(violations)}")
+    assert real_errors(errors) == []
+    assert not found, "\n".join(found)
 
 
 #: The legend's state: whether its content is taller than it (it scrolls), whether it is in
@@ -201,130 +194,109 @@ def _legend_on_tab(page: Any) -> dict[str, Any]:
     return state
 
 
-def test_the_legend_is_a_tab_stop_only_while_it_scrolls(browser, main_job_map):  # noqa: F811
+def test_the_legend_is_a_tab_stop_only_while_it_scrolls(offline_page, main_job_map):  # noqa: F811
     # the legend was always a tab stop, also where it showed all it has: one more Tab that
     # does nothing. It is one while it scrolls (the arrow keys scroll it), on a laptop's
     # screen as on a short window, and again not once the window is tall enough
     path = _map_file(main_job_map.parent, "lagesbild-delad.html")
-    context = browser.new_context(viewport=VIEWPORTS["desktop"], service_workers="block")
-    page = context.new_page()
-    page.route(
-        "**/*",
-        lambda r: r.abort() if r.request.url.startswith(("http:", "https:")) else r.continue_(),
-    )
-    try:
-        errors = open_map(page, path)
-        page.wait_for_timeout(400)
-        fits = _legend_on_tab(page)
-        assert not fits["scrolls"], "the shared map's legend should fit a 1366 × 768 screen"
-        assert fits["tabIndex"] < 0 and not fits["reached"]
+    page = offline_page  # every http(s) request aborted
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    errors = open_map(page, path)
+    page.wait_for_timeout(400)
+    fits = _legend_on_tab(page)
+    assert not fits["scrolls"], "the shared map's legend should fit a 1366 × 768 screen"
+    assert fits["tabIndex"] < 0 and not fits["reached"]
 
-        page.set_viewport_size({"width": 1366, "height": 400})
-        page.wait_for_function(_LEGEND_SCROLLS_JS)  # capped to its room after the resize
-        page.wait_for_timeout(100)
-        short = _legend_on_tab(page)
-        assert short["scrolls"] and short["tabIndex"] == 0 and short["reached"]
-        page.keyboard.press("ArrowDown")
-        page.wait_for_function("() => document.querySelector('.geo-legend').scrollTop > 0")
-        violations = axe_violations(page)
-        assert not violations, describe(violations)
+    page.set_viewport_size({"width": 1366, "height": 400})
+    page.wait_for_function(_LEGEND_SCROLLS_JS)  # capped to its room after the resize
+    page.wait_for_timeout(100)
+    short = _legend_on_tab(page)
+    assert short["scrolls"] and short["tabIndex"] == 0 and short["reached"]
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => document.querySelector('.geo-legend').scrollTop > 0")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
 
-        page.set_viewport_size(VIEWPORTS["desktop"])
-        page.wait_for_function(f"() => !({_LEGEND_SCROLLS_JS})()")
-        page.wait_for_timeout(100)
-        again = _legend_on_tab(page)
-        assert not again["scrolls"] and again["tabIndex"] < 0 and not again["reached"]
-        assert real_errors(errors) == []
-    finally:
-        context.close()
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    page.wait_for_function(f"() => !({_LEGEND_SCROLLS_JS})()")
+    page.wait_for_timeout(100)
+    again = _legend_on_tab(page)
+    assert not again["scrolls"] and again["tabIndex"] < 0 and not again["reached"]
+    assert real_errors(errors) == []
 
 
 def test_on_a_phone_the_folded_legend_is_no_tab_stop_and_opened_one_while_it_scrolls(
-    browser,
+    offline_page,
     main_job_map,  # noqa: F811
 ):
     # folded to its title the legend's button is the tab stop; opened, the legend is one more
     # only where its content is taller than its room (the internal map's long legend)
-    context = browser.new_context(viewport=VIEWPORTS["phone"], service_workers="block")
-    page = context.new_page()
-    page.route(
-        "**/*",
-        lambda r: r.abort() if r.request.url.startswith(("http:", "https:")) else r.continue_(),
-    )
-    try:
-        seen = {}
-        for name in ("lagesbild.html", "lagesbild-delad.html"):
-            errors = open_map(page, _map_file(main_job_map.parent, name))
-            page.wait_for_timeout(400)
-            folded = page.evaluate(_LEGEND_JS)
-            assert not folded["scrolls"] and folded["tabIndex"] < 0, name
-            page.locator(".geo-legend button.geo-fold").click()
-            opened = page.evaluate(_LEGEND_JS)
-            assert (opened["tabIndex"] == 0) == opened["scrolls"], name
-            seen[name] = opened["scrolls"]
-            assert real_errors(errors) == []
-        # both cases met: the internal map's legend scrolls on a phone, the shared one's not
-        assert seen == {"lagesbild.html": True, "lagesbild-delad.html": False}
-    finally:
-        context.close()
+    page = offline_page  # every http(s) request aborted
+    page.set_viewport_size(VIEWPORTS["phone"])
+    seen = {}
+    for name in ("lagesbild.html", "lagesbild-delad.html"):
+        errors = open_map(page, _map_file(main_job_map.parent, name))
+        page.wait_for_timeout(400)
+        folded = page.evaluate(_LEGEND_JS)
+        assert not folded["scrolls"] and folded["tabIndex"] < 0, name
+        page.locator(".geo-legend button.geo-fold").click()
+        opened = page.evaluate(_LEGEND_JS)
+        assert (opened["tabIndex"] == 0) == opened["scrolls"], name
+        seen[name] = opened["scrolls"]
+        assert real_errors(errors) == []
+    # both cases met: the internal map's legend scrolls on a phone, the shared one's not
+    assert seen == {"lagesbild.html": True, "lagesbild-delad.html": False}
 
 
 def test_the_place_search_is_a_combobox_its_arrows_walk_the_hits_and_enter_chooses(
-    browser,
+    offline_page,
     main_job_map,  # noqa: F811
 ):
     # the box was an <input role="search"> named by its placeholder and its hits a plain
     # list, the chosen one only a colour: a screen reader heard neither the hits nor the
     # choice. The keys: the arrows walk the hits, Enter shows the chosen place, Escape empties
     # the box and leaves the focus in it
-    context = browser.new_context(viewport=VIEWPORTS["desktop"], service_workers="block")
-    page = context.new_page()
-    page.route(
-        "**/*",
-        lambda r: r.abort() if r.request.url.startswith(("http:", "https:")) else r.continue_(),
-    )
-    try:
-        errors = open_map(page, _map_file(main_job_map.parent, "lagesbild-delad.html"))
-        page.wait_for_timeout(400)
-        box = page.get_by_role("search").get_by_role("combobox", name="Sök plats")
-        assert box.get_attribute("aria-expanded") == "false"
-        box.focus()
-        page.keyboard.type(SEVERAL)
-        hits = page.get_by_role("listbox", name="Platser som hittades")
-        hits.wait_for()
-        names = hits.get_by_role("option").all_inner_texts()
-        assert len(names) >= 3
-        assert box.get_attribute("aria-expanded") == "true"
-        assert box.get_attribute("aria-controls") == hits.get_attribute("id")
-        status = page.get_by_role("status")
-        assert status.inner_text().startswith(f"{len(names)} platser hittades")
+    page = offline_page  # every http(s) request aborted
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    errors = open_map(page, _map_file(main_job_map.parent, "lagesbild-delad.html"))
+    page.wait_for_timeout(400)
+    box = page.get_by_role("search").get_by_role("combobox", name="Sök plats")
+    assert box.get_attribute("aria-expanded") == "false"
+    box.focus()
+    page.keyboard.type(SEVERAL)
+    hits = page.get_by_role("listbox", name="Platser som hittades")
+    hits.wait_for()
+    names = hits.get_by_role("option").all_inner_texts()
+    assert len(names) >= 3
+    assert box.get_attribute("aria-expanded") == "true"
+    assert box.get_attribute("aria-controls") == hits.get_attribute("id")
+    status = page.get_by_role("status")
+    assert status.inner_text().startswith(f"{len(names)} platser hittades")
 
-        def chosen() -> tuple[str, list[str]]:
-            """The hit the box says is chosen, and the hits marked chosen."""
-            active = box.get_attribute("aria-activedescendant")
-            said = page.locator(f"#{active}").inner_text() if active else ""
-            return said, hits.get_by_role("option", selected=True).all_inner_texts()
+    def chosen() -> tuple[str, list[str]]:
+        """The hit the box says is chosen, and the hits marked chosen."""
+        active = box.get_attribute("aria-activedescendant")
+        said = page.locator(f"#{active}").inner_text() if active else ""
+        return said, hits.get_by_role("option", selected=True).all_inner_texts()
 
-        assert chosen() == ("", [])
-        walk = [("ArrowDown", 0), ("ArrowDown", 1), ("ArrowDown", 2), ("ArrowUp", 1)]
-        walk += [("ArrowUp", 0), ("ArrowUp", None), ("ArrowDown", 0), ("ArrowDown", 1)]
-        for key, at in walk:  # up from the first: back in the box, no hit chosen
-            page.keyboard.press(key)
-            assert chosen() == ((names[at], [names[at]]) if at is not None else ("", [])), key
-        assert box.input_value() == names[1]  # the box shows the chosen name
-        page.keyboard.press("Enter")  # the map flies there and opens the place's popup
-        page.locator(".leaflet-popup-content").wait_for()
-        assert page.locator(".leaflet-popup-content").inner_text().startswith(names[1])
-        assert not hits.is_visible() and box.get_attribute("aria-expanded") == "false"
-        assert box.get_attribute("aria-activedescendant") is None
-        assert status.inner_text() == f"Visar {names[1]}"
-        page.wait_for_timeout(800)  # the flight
-        violations = axe_violations(page)
-        assert not violations, describe(violations)
+    assert chosen() == ("", [])
+    walk = [("ArrowDown", 0), ("ArrowDown", 1), ("ArrowDown", 2), ("ArrowUp", 1)]
+    walk += [("ArrowUp", 0), ("ArrowUp", None), ("ArrowDown", 0), ("ArrowDown", 1)]
+    for key, at in walk:  # up from the first: back in the box, no hit chosen
+        page.keyboard.press(key)
+        assert chosen() == ((names[at], [names[at]]) if at is not None else ("", [])), key
+    assert box.input_value() == names[1]  # the box shows the chosen name
+    page.keyboard.press("Enter")  # the map flies there and opens the place's popup
+    page.locator(".leaflet-popup-content").wait_for()
+    assert page.locator(".leaflet-popup-content").inner_text().startswith(names[1])
+    assert not hits.is_visible() and box.get_attribute("aria-expanded") == "false"
+    assert box.get_attribute("aria-activedescendant") is None
+    assert status.inner_text() == f"Visar {names[1]}"
+    page.wait_for_timeout(800)  # the flight
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
 
-        box.focus()
-        page.keyboard.press("Escape")
-        assert box.input_value() == "" and box.evaluate("e => e === document.activeElement")
-        assert real_errors(errors) == []
-    finally:
-        context.close()
+    box.focus()
+    page.keyboard.press("Escape")
+    assert box.input_value() == "" and box.evaluate("e => e === document.activeElement")
+    assert real_errors(errors) == []
