@@ -146,8 +146,12 @@ def test_enter_on_an_event_opens_its_popup_and_escape_comes_back(offline_page, m
     assert re.match(r"[A-ZÅÄÖ][^,]+, vecka \d{4}-W\d\d \(\d+ av \d+\)$", at["name"]), at
     page.keyboard.press("Enter")
     page.wait_for_selector(".leaflet-popup")
-    inside = page.evaluate("!!document.activeElement.closest('.leaflet-popup')")
-    assert inside
+    # the focus in the popup, a dialog named as the event (what its button says it opens)
+    dialog = page.evaluate(
+        "(() => { const d = document.activeElement.closest('.leaflet-popup');"
+        " return d && [d.getAttribute('role'), d.getAttribute('aria-label')]; })()"
+    )
+    assert dialog == ["dialog", _ORDER.sub("", at["name"]).strip()], (dialog, at)
     assert page.locator(".leaflet-popup strong").first.inner_text() == at["name"].split(",")[0]
     page.keyboard.press("Escape")
     page.wait_for_selector(".leaflet-popup", state="detached")

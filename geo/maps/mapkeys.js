@@ -7,10 +7,11 @@
  * the points a layer shows in the map's view are one tab stop (a roving tabindex): Tab reaches
  * the one last visited while it is in view, else the first; the arrow keys go to the next and
  * the previous one (Home, End: the first and the last). Enter or Space does what a click does:
- * a point with a popup opens it with the focus in it, and Escape closes it and puts the focus
- * back on the point; a bubble zooms in to its events, or spreads them out where no zoom parts
- * them, and the focus goes to the bubble or event nearest to where it was. Each point is a
- * button named for a screen reader with what it is and its number in the order.
+ * a point with a popup opens it (a dialog named as the point) with the focus in it, and Escape
+ * closes it and puts the focus back on the point; a bubble zooms in to its events, or spreads
+ * them out where no zoom parts them, and the focus goes to the bubble or event nearest to
+ * where it was. Each point is a button named for a screen reader with what it is and its
+ * number in the order.
  *
  * geoBubbleKeys(group, places): the lägesbild's marker-cluster group, its bubbles and events
  * from north to south, a bubble named with what it holds and the nearest named place within
@@ -130,7 +131,11 @@ function geoKeyPoints(map, spec) {
   }
   map.on('popupopen', function (e) {
     var it = items.filter(function (o) { return o.layer === e.popup._source; })[0];
-    if (it) { it.el.setAttribute('aria-expanded', 'true'); }
+    if (it) {  // the popup its button says it opens: a dialog named as the point
+      it.el.setAttribute('aria-expanded', 'true');
+      e.popup.getElement().setAttribute('role', 'dialog');
+      e.popup.getElement().setAttribute('aria-label', spec.name(it.layer));
+    }
     if (opened && e.popup._source === opened) {
       // after the popup's other handlers, which may draw its content anew (a scrolling popup's
       // shadows): the focus put in the content drawn first would be lost with it
