@@ -36,6 +36,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from geo import spots, store
 from geo.errors import GeoError
+from geo.maps.base import MAPKEYS_JS
 from geo.web import create_app
 
 with warnings.catch_warnings():
@@ -438,6 +439,12 @@ def test_pages_use_local_leaflet_only(anna):
     labels = anna.get("/labels.js")
     assert labels.status_code == 200 and "function geoPlaceLabels(map)" in labels.text
     assert '<link rel="stylesheet" href="/labels.css">' in page
+    # the marked spots by keyboard: the maps' own script, served as it is (one source file)
+    assert '<script src="/mapkeys.js">' in page
+    keys = anna.get("/mapkeys.js")
+    assert keys.headers["content-type"].startswith("text/javascript")
+    assert keys.text == MAPKEYS_JS.read_text(encoding="utf-8")
+    assert anna.get("/static/tangentbord.js").status_code == 404  # no copy of it
     styles = anna.get("/labels.css")
     assert styles.headers["content-type"].startswith("text/css") and ".geo-bath" in styles.text
     assert "/vendor/leaflet-draw/leaflet.draw.js" in page

@@ -543,6 +543,11 @@ def create_app(
     async def labels_js() -> FileResponse:
         return FileResponse(_MAP_ASSETS / "labels.js", media_type="text/javascript")
 
+    @app.get("/mapkeys.js")
+    async def mapkeys_js() -> FileResponse:
+        # the maps' keyboard access to their points, the marked spots' too: one script
+        return FileResponse(_MAP_ASSETS / "mapkeys.js", media_type="text/javascript")
+
     @app.get("/labels.css")
     async def labels_css() -> FileResponse:
         return FileResponse(_MAP_ASSETS / "labels.css", media_type="text/css")
@@ -644,8 +649,9 @@ async def _swedish_http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-#: Where the folium maps' label script and styles lie (``geo/maps/labels.js``, ``labels.css``),
-#: served as they are; found by path so that the web app does not import folium.
+#: Where the folium maps' label script and styles lie (``geo/maps/labels.js``, ``labels.css``)
+#: and their keyboard script (``mapkeys.js``), served as they are; found by path so that the
+#: web app does not import folium.
 _MAP_ASSETS = Path(__file__).resolve().parent.parent / "maps"
 
 

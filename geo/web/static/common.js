@@ -457,7 +457,7 @@ function spotName(feature) {
 }
 
 /* A spot's popup: a dialog named as the spot, which takes the focus when the keyboard opens
-   it (tangentbord.js). */
+   it (/mapkeys.js). */
 function spotPopup(feature) {
   const p = feature.properties;
   const box = el("div", null, "popup");

@@ -2,8 +2,23 @@
 "use strict";
 
 const map = L.map("karta", { zoomControl: true }).setView([59.17, 15.03], 11);
-/* the shown spots on the map, by keyboard too (tangentbord.js) */
-const showSpots = spotsByKeyboard(map, "markeringhjalp");
+/* The shown spots on the map, by keyboard too, as the maps' points are (/mapkeys.js, the
+   maps' own script): one tab stop, the arrow keys from spot to spot over every shown spot
+   (one out of view is brought into it), Enter opens a spot's popup with the focus in it and
+   Escape comes back; each a button named in the list's words (spotName) and "3 av 12". */
+let spotsShown = null;  /* the group of spots on the map */
+const redrawSpots = geoKeyPoints(map, {
+  each: (fn) => { if (spotsShown) spotsShown.eachLayer(fn); },
+  name: (layer) => spotName(layer.feature),
+  key: (layer) => layer.feature.id,  /* the same spot when the spots are drawn anew */
+  all: true,
+  help: "markeringhjalp",
+});
+/* `group` (an L.GeoJSON of spots) on the map in place of the last; the focus stays on its spot */
+const showSpots = (group) => redrawSpots(() => {
+  if (spotsShown) map.removeLayer(spotsShown);
+  spotsShown = group.addTo(map);
+});
 let drawn = null;
 let drawer = null;
 
