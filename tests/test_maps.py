@@ -545,6 +545,39 @@ def test_a_road_stretch_says_what_and_when_its_traffic_events_are(internal_html)
     assert "Varav kommunens markeringar" not in stretches["E18 vid Lekhyttan"]
 
 
+def test_each_area_and_stretch_the_keyboard_opens_is_named_by_what_its_popup_says(
+    internal_html,
+) -> None:
+    # a keyboard user reached no hotspot, cell or road stretch; each is now a button named
+    # from its popup's own figures (mapkeys.js adds "(2 av 9)" and, with _near, the place)
+    feats = [f["properties"] for f in _features(internal_html)]
+    hotspot = next(p for p in feats if p.get("kind") == "hotspot")
+    rows = dict(hotspot["_rows"])
+    assert hotspot["_name"].startswith(
+        f"Hotspot vid {rows['Platser']}: {rows['Antal händelser']} händelser, "
+    )
+    assert not hotspot["_near"]  # its own place is said, not the nearest
+    gi = [p for p in feats if p.get("_title", "").startswith(("Het ruta", "Kall ruta"))]
+    assert gi
+    for cell in gi:
+        n = dict(cell["_rows"])["Händelser i rutan"].split(" ")[0]
+        assert cell["_name"].startswith(f"{cell['_title']}: {n} händelser i rutan"), cell
+        assert cell["_near"]
+    stretch = next(p for p in feats if p.get("_title") == "Väg 204 genom Fjugesta")
+    rows = dict(stretch["_rows"])
+    assert stretch["_name"] == (
+        f"Vägsträcka Väg 204 genom Fjugesta: {rows['Trafikhändelser']} trafikhändelser, "
+        f"{rows['Händelser per km']} per km"
+    )
+    # no free text in a name: a marked spot is named by its category and status alone
+    for p in feats:
+        text = dict(p.get("_rows", [])).get("Beskrivning")
+        if "_name" in p and text not in (None, "–"):
+            assert text not in p["_name"], p["_name"]
+    # the layers are given to the keyboard script, once
+    assert internal_html.count("geoLayerKeys(map_") == 1
+
+
 def test_an_hour_of_the_week_reads_as_the_plan_writes_it() -> None:
     # a map reviewer: the maps wrote "fre 23–00" where the plan's reasons write "lör 21–24"
     from geo.maps.base import busiest_hours, hour_of_week_label

@@ -76,6 +76,10 @@ def emerging_features(
         rows.append(
             {
                 "_title": f"{name.capitalize()} {'kall ruta' if cold else 'hot spot'}",
+                # its button's name, with the nearest place (mapkeys.js)
+                "_name": f"{name.capitalize()} {'kall ruta' if cold else 'hot spot'} "
+                f"(framväxande): {int(rec.get('n_events') or 0)} händelser i rutan",
+                "_near": True,
                 "_color": _pattern_color(pattern),
                 "_min_px": MIN_ANALYSIS_CELL_PX,
                 "_rows": [
@@ -137,6 +141,9 @@ def forecast_features(
         rows.append(
             {
                 "_title": "Prognos för veckan",
+                # its button's name, with the nearest place (mapkeys.js)
+                "_name": f"Prognos för veckan: {f'{risk:.2f}'.replace('.', ',')} väntade händelser",
+                "_near": True,
                 "_color": FORECAST_RAMP[level],
                 "_min_px": MIN_ANALYSIS_CELL_PX,
                 "_rows": [

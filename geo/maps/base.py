@@ -322,7 +322,8 @@ LABELS_CSS = Path(__file__).with_name("labels.css")
 LAYOUT_JS = Path(__file__).with_name("layout.js")
 #: The script that sets the plan map's overlapping stops side by side.
 SPREAD_JS = Path(__file__).with_name("spread.js")
-#: The points of a layer as one tab stop, walked with the arrow keys (bubbles, events, stops).
+#: The points of a layer as one tab stop, walked with the arrow keys (bubbles, events, stops,
+#: hotspots, cells, road stretches; the marking app's spots, which it serves as /mapkeys.js).
 MAPKEYS_JS = Path(__file__).with_name("mapkeys.js")
 #: Lines with only a hover tooltip (roads, the boundary) out of the tab order.
 TABSTOPS_JS = Path(__file__).with_name("tabstops.js")
@@ -344,6 +345,9 @@ class MapScript(MacroElement):
         The layer the function works on; default the map the element is added to.
     args : Sequence, optional
         More arguments of the function after the target, as JSON.
+    layers : Sequence of folium.map.Layer, optional
+        Layers the function works on too, given as one array after the target (before
+        ``args``); none: no array.
     """
 
     _template = Template(
@@ -352,6 +356,8 @@ class MapScript(MacroElement):
 {{ this.js }}
 setTimeout(function () {
   {{ this.function }}({{ this.target.get_name() if this.target else this._parent.get_name() }}
+    {%- if this.layers %}, [{% for l in this.layers %}{{ l.get_name() }}
+    {%- if not loop.last %}, {% endif %}{% endfor %}]{% endif %}
     {%- for a in this.args %}, {{ a|tojson }}{% endfor %});
 }, 0);
 {% endmacro %}
@@ -364,6 +370,7 @@ setTimeout(function () {
         function: str,
         target: folium.map.Layer | None = None,
         args: Sequence[Any] = (),
+        layers: Sequence[folium.map.Layer] = (),
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "MapScript"
@@ -371,6 +378,7 @@ setTimeout(function () {
         self.function = function
         self.target = target
         self.args = list(args)
+        self.layers = list(layers)
 
 
 def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

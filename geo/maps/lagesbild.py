@@ -266,6 +266,7 @@ def _bathing_sites(
             {
                 "_n": len(sub),
                 "_title": f"{p['name']}: {len(sub)} händelser",
+                "_name": f"{p['name']}: {len(sub)} händelser vid badplatsen",
                 "_rows": [
                     ["Teman", ", ".join(f"{n} {t}" for t, n in themes.items())],
                     [
@@ -482,17 +483,22 @@ def _hotspot_features(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         profile = list_value(rec.get("how_profile"))
         img = peak_hours_chart(profile) if len(profile) == 168 else ""
         peaks = busiest_hours(profile)
+        what = (
+            f"{THEMES.get(theme, theme)} (alla kategorier)"
+            if cat == "alla"
+            else cat_labels.get(cat, cat)
+        )
+        where = "".join(f" vid {p}" for p in list_value(rec.get("places"))[:1])
         rows.append(
             {
                 "kind": "hotspot",
                 "hotspot_id": _text(rec.get("hotspot_id")),
                 # what and where, as a planner says it; the id is the store's, not theirs
-                "_title": (
-                    f"{THEMES.get(theme, theme)} (alla kategorier)"
-                    if cat == "alla"
-                    else cat_labels.get(cat, cat)
-                )
-                + "".join(f" vid {p}" for p in list_value(rec.get("places"))[:1]),
+                "_title": what + where,
+                # its button's name: where, how many, what ("Hotspot vid Lanna badgruva: 23
+                # händelser, Trafik (alla kategorier)"); without a place, the nearest one's
+                "_name": f"Hotspot{where}: {_text(rec.get('n_events'))} händelser, {what}",
+                "_near": not where,
                 "_color": THEME_COLORS.get(theme, "#333333"),
                 "_rows": [
                     ["Tema", f"{theme} – {THEMES.get(theme, theme)}"],
@@ -523,9 +529,14 @@ def _gi_features(gi_grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         label, color = GI_CLASSES.get(
             str(rec["hotspot_class"]), (str(rec["hotspot_class"]), "#999")
         )
+        local = _text(rec.get("local_events"))
         rows.append(
             {
                 "_title": label,
+                # its button's name, with the nearest place (mapkeys.js)
+                "_name": f"{label}: {_text(rec.get('n_events'))} händelser i rutan"
+                + (f", {local} med grannrutorna" if local else ""),
+                "_near": True,
                 "_color": color,
                 "_min_px": MIN_ANALYSIS_CELL_PX,
                 # a map reviewer: a cell of 2 events read as hot at 99 % unexplained, with
@@ -574,9 +585,14 @@ def _segment_features(segments: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, flo
             extra.append(["Flest händelser", _text(rec.get("peak"))])
         if _text(rec.get("maxspeed")):
             extra.append(["Hastighetsgräns", f"{_text(rec.get('maxspeed'))} km/h"])
+        title = _text(rec.get("label")) or name
         rows.append(
             {
-                "_title": _text(rec.get("label")) or name,
+                "_title": title,
+                # its button's name; a stretch without a label named by the nearest place
+                "_name": f"Vägsträcka {title}".strip()
+                + f": {_text(rec.get('n_events'))} trafikhändelser, {_decimal(r, 1)} per km",
+                "_near": not _text(rec.get("label")),
                 "_color": cmap(float(r)),
                 "_rows": [
                     ["Väg", name or "utan nummer och namn"],
@@ -625,6 +641,9 @@ def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         rows.append(
             {
                 "_title": f"Markerad trafikplats: {label}",
+                # its button's name, in the marking app's words (no free text)
+                "_name": f"Markerad trafikplats: {label}, status {status_label}",
+                "_near": True,
                 "_color": color,
                 "_rows": [
                     ["Kategori", label],
@@ -643,6 +662,24 @@ def _spot_features(spots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             }
         )
     return gpd.GeoDataFrame(rows, geometry=spots.geometry.to_numpy(), crs=spots.crs)
+
+
+def _on_map(m: folium.Map, layer: folium.GeoJson) -> folium.GeoJson:
+    """Add ``layer`` to ``m`` and return it (``add_to`` returns it as a plain element)."""
+    layer.add_to(m)
+    return layer
+
+
+def _layer_keys(
+    m: folium.Map, layers: list[folium.GeoJson], places: gpd.GeoDataFrame | None
+) -> None:
+    """Make each layer one tab stop over its features with a popup in view (``mapkeys.js``).
+
+    Each is a button named by its feature's ``_name``, with the nearest named place when it
+    has ``_near``; Enter opens its popup, Escape comes back.
+    """
+    if layers:
+        MapScript(MAPKEYS_JS, "geoLayerKeys", layers=layers, args=[_place_points(places)]).add_to(m)
 
 
 def lagesbild_map(
@@ -727,13 +764,19 @@ def lagesbild_map(
         notes=notes,
     )
     legend: list[tuple[str, str, str]] = []
+    keyed: list[folium.GeoJson] = []  # the layers whose features the keyboard opens
     if gi_grid is not None and not gi_grid.empty:
         gi = _gi_features(gi_grid)
-        geojson_layer(
-            gi,
-            name=f"Gi*-rutor, signifikanta ({len(gi)})",
-            style={"weight": 0.5, "fillOpacity": 0.45},
-        ).add_to(m)
+        keyed.append(
+            _on_map(
+                m,
+                geojson_layer(
+                    gi,
+                    name=f"Gi*-rutor, signifikanta ({len(gi)})",
+                    style={"weight": 0.5, "fillOpacity": 0.45},
+                ),
+            )
+        )
         present = set(gi_grid["hotspot_class"].astype(str))
         legend += [
             (c, lbl, "fill")
@@ -743,23 +786,33 @@ def lagesbild_map(
     if emerging is not None and not emerging.empty:
         em, em_legend = emerging_features(emerging)
         if len(em):
-            geojson_layer(
-                em,
-                name=f"Framväxande hot spots ({len(em)} rutor)",
-                style={"weight": 0.5, "fillOpacity": 0.5},
-                show=False,
-            ).add_to(m)
+            keyed.append(
+                _on_map(
+                    m,
+                    geojson_layer(
+                        em,
+                        name=f"Framväxande hot spots ({len(em)} rutor)",
+                        style={"weight": 0.5, "fillOpacity": 0.5},
+                        show=False,
+                    ),
+                )
+            )
             legend += em_legend
     if forecast is not None and not forecast.empty:
         fc, held = forecast_features(forecast)
         if len(fc):
             week = forecast_week_label(forecast) or "kommande vecka"
-            geojson_layer(
-                fc,
-                name=f"Prognos {week} ({len(fc)} rutor, {round(100 * held)} % av väntade)",
-                style={"weight": 0.5, "fillOpacity": 0.55},
-                show=False,
-            ).add_to(m)
+            keyed.append(
+                _on_map(
+                    m,
+                    geojson_layer(
+                        fc,
+                        name=f"Prognos {week} ({len(fc)} rutor, {round(100 * held)} % av väntade)",
+                        style={"weight": 0.5, "fillOpacity": 0.55},
+                        show=False,
+                    ),
+                )
+            )
             legend += [
                 (FORECAST_RAMP[1], f"Prognos {week}: få väntade", "fill"),
                 (FORECAST_RAMP[-1], f"Prognos {week}: flest väntade (popup: antal)", "fill"),
@@ -767,11 +820,16 @@ def lagesbild_map(
     if road_segments is not None and not road_segments.empty:
         seg, vmax = _segment_features(road_segments)
         # a stretch's colour is its rate: no name is drawn over it (labels.js)
-        geojson_layer(
-            seg,
-            name="Vägsträckor (trafikhändelser per km)",
-            style={"weight": 5, "opacity": SEGMENT_OPACITY, "geoObstacle": True},
-        ).add_to(m)
+        keyed.append(
+            _on_map(
+                m,
+                geojson_layer(
+                    seg,
+                    name="Vägsträckor (trafikhändelser per km)",
+                    style={"weight": 5, "opacity": SEGMENT_OPACITY, "geoObstacle": True},
+                ),
+            )
+        )
         legend += [
             (SEGMENT_RAMP[0], "Vägsträcka: få trafikhändelser per km", "line"),
             (SEGMENT_RAMP[-1], f"Vägsträcka: {_decimal(vmax, 1)} trafikhändelser per km", "line"),
@@ -798,12 +856,17 @@ def lagesbild_map(
             part = hotspots[per_theme == of_theme]
             if part.empty:
                 continue
-            geojson_layer(
-                _hotspot_features(part),
-                name=f"Hotspots {name} ({len(part)})",
-                style={"weight": 2.5, "fillOpacity": 0.2},
-                show=shown,
-            ).add_to(m)
+            keyed.append(
+                _on_map(
+                    m,
+                    geojson_layer(
+                        _hotspot_features(part),
+                        name=f"Hotspots {name} ({len(part)})",
+                        style={"weight": 2.5, "fillOpacity": 0.2},
+                        show=shown,
+                    ),
+                )
+            )
         legend.append(("#333333", "Hotspot: kluster av händelser, kant i temats färg", "line"))
     pairs = []
     cluster: plugins.MarkerCluster | None = None
@@ -813,11 +876,16 @@ def lagesbild_map(
         if theme == "B" and len(bath_sites):
             # each event is drawn once, in its own theme; B shows the sites with their counts
             n_bath = int(bath_sites["_n"].sum())
-            geojson_layer(
-                bath_sites.drop(columns="_n"),
-                name=f"Händelser {theme} – {theme_label} ({n_bath} vid badplatserna)",
-                style={"color": THEME_COLORS[theme], "weight": 3, "fillOpacity": 0.25},
-            ).add_to(m)
+            keyed.append(
+                _on_map(
+                    m,
+                    geojson_layer(
+                        bath_sites.drop(columns="_n"),
+                        name=f"Händelser {theme} – {theme_label} ({n_bath} vid badplatserna)",
+                        style={"color": THEME_COLORS[theme], "weight": 3, "fillOpacity": 0.25},
+                    ),
+                )
+            )
             legend.append(
                 (THEME_COLORS[theme], f"Tema B: {theme_label} (punkterna i sina teman)", "fill")
             )
@@ -857,18 +925,23 @@ def lagesbild_map(
         spots[spots["status"].astype(str).isin(OPEN_STATUSES)] if spots is not None else None
     )
     if open_spots is not None and not open_spots.empty:
-        geojson_layer(
-            _spot_features(open_spots),
-            name=f"Kommunens markerade trafikplatser, öppna ({len(open_spots)})",
-            # a stretch marked in the app is kept free of names, as a marked spot's circle is
-            style={
-                "weight": 4,
-                "color": SPOT_COLORS["ny"],
-                "fillOpacity": 0.9,
-                "geoObstacle": True,
-            },
-            point_radius=7,
-        ).add_to(m)
+        keyed.append(
+            _on_map(
+                m,
+                geojson_layer(
+                    _spot_features(open_spots),
+                    name=f"Kommunens markerade trafikplatser, öppna ({len(open_spots)})",
+                    # a stretch marked in the app is kept free of names, as a marked spot's circle
+                    style={
+                        "weight": 4,
+                        "color": SPOT_COLORS["ny"],
+                        "fillOpacity": 0.9,
+                        "geoObstacle": True,
+                    },
+                    point_radius=7,
+                ),
+            )
+        )
         legend.append(
             (
                 SPOT_COLORS["ny"],
@@ -897,6 +970,7 @@ def lagesbild_map(
         )
     legend += [("#222222", "Kommungräns", "line"), ("#0571b0", "Badplats", "fill")]
     add_legend(m, legend)
+    _layer_keys(m, keyed, places)
     logger.info("lägesbild map: %d incidents (%d points)", n_total, len(recent))
     return finish_map(m)
 
@@ -915,6 +989,11 @@ function (feature, layer) {
   (function (MIN) {"""
     + MIN_SIZE_JS
     + """  })(%(min_px)s);
+  // its button's name (mapkeys.js), from what its popup shows: theme, rounded count, time
+  // band; the nearest named place is put before the colon
+  p._name = String(p.theme_label || p.theme) + ': ' + p.n_events + '–' + (p.n_events + %(k)s - 1)
+    + ' händelser' + (p.time_band && p.time_band !== 'hela perioden' ? ', ' + p.time_band : '');
+  p._near = true;
   layer.bindPopup(function () {
     var box = document.createElement('div');
     box.className = 'geo-popup';
@@ -1019,6 +1098,7 @@ def shared_map(
         ["theme", "time_band"], key=lambda c: c.map(order) if c.name == "theme" else c
     )
     first = True
+    keyed: list[folium.GeoJson] = []
     for (theme, band), group in cells.groupby(["theme", "time_band"], sort=False):
         label = THEMES.get(str(theme), str(theme))
         name = f"{theme} – {label}" + ("" if band == "hela perioden" else f", {band}")
@@ -1033,7 +1113,7 @@ def shared_map(
             }
         )
         data = to_display(group[[*privacy.SHARED_COLUMNS, "geometry"]])
-        geojson_layer(
+        layer = geojson_layer(
             data,
             # the shown cells' rounded sum, said to be so: the theme's total would give the
             # hidden rest
@@ -1041,7 +1121,8 @@ def shared_map(
             style={"weight": 1.5, "fillOpacity": 0.6},
             show=first,
             on_each_feature=js,
-        ).add_to(m)
+        )
+        keyed.append(_on_map(m, layer))
         first = False
     legend = [(c, f"minst {s} händelser", "fill") for s, c in zip(steps, colors, strict=True)]
     legend += [
@@ -1051,5 +1132,6 @@ def shared_map(
     ]
     legend += [("#222222", "Kommungräns", "line"), ("#0571b0", "Badplats", "fill")]
     add_legend(m, legend, title="Händelser per ruta")
+    _layer_keys(m, keyed, places)  # the cells by keyboard, each theme's one tab stop
     logger.info("shared map: %d cells", len(cells))
     return finish_map(m)

@@ -1,12 +1,12 @@
 /* Trygghetskartan: the points and shapes of a map reached with the keyboard (WCAG 2.1.1
  * keyboard, 2.4.3 focus order), each layer's as one tab stop together. One script for every
- * map: inlined by geo.maps (the lägesbild, the plan) and served to the marking app as
- * /mapkeys.js (geo.web.app), whose marked spots it walks.
+ * map: inlined by geo.maps (the lägesbild, the shared map, the plan) and served to the
+ * marking app as /mapkeys.js (geo.web.app).
  *
  * Leaflet made each of the lägesbild's bubbles a tab stop, tens of them between the map and its
  * zoom buttons, and Enter on one did nothing (Leaflet 1.9 no longer turns Enter on a marker
- * into a click); a single event, a plan's stop and a marked spot, drawn as SVG shapes, had
- * no tab stop. Here the items of a layer are one tab stop (a roving tabindex):
+ * into a click); a single event, a plan's stop, a hotspot, a cell or a road stretch, drawn as
+ * SVG shapes, had no tab stop. Here the items of a layer are one tab stop (a roving tabindex):
  * Tab reaches the one last visited while it is in view, else the first in view; the arrow keys
  * go to the next and the previous one (Home, End: the first and the last). Enter or Space does
  * what a click does: an item with a popup opens it (a dialog named as the item) with the focus
@@ -23,6 +23,11 @@
  * NEAR_M metres ([[name, lat, lng], ...]): "487 händelser nära Fjugesta centrum: 250 Narkotika
  * och alkohol, … (12 av 40)", an event "Rattfylleri, vecka 2026-W47 (3 av 40)".
  * geoStopKeys(layer): the plan's stops in the plan's order, "Stopp 2. Vintrosa (2 av 5)".
+ * geoLayerKeys(map, layers, places): each of the layers (hotspots, Gi* cells, road stretches,
+ * the shared map's cells) one tab stop over its features with a popup, from north to south,
+ * each named by its feature's _name ("Hotspot vid Lanna badgruva: 23 händelser, …") and, with
+ * _near, the nearest named place before its first colon: "Het ruta (99 % säkerhet) nära
+ * Fjugesta centrum: 12 händelser i rutan (2 av 9)".
  */
 var GEO_KEY_STEPS = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1};
 /* The focus colour (the marking app's :focus-visible) and its width around a shape, px. */
@@ -299,5 +304,21 @@ function geoStopKeys(layer) {
     },
     name: function (l) { return 'Stopp ' + l.feature.properties._title; },
     order: function (a, b) { return number(a.layer) - number(b.layer); },
+  });
+}
+
+function geoLayerKeys(map, layers, places) {
+  var near = geoNearPlace(places);
+  layers.forEach(function (layer) {
+    geoKeyPoints(map, {
+      each: function (fn) {
+        layer.eachLayer(function (l) { if (l.feature && l.getPopup && l.getPopup()) { fn(l); } });
+      },
+      name: function (l) {
+        var p = l.feature.properties, name = String(p._name || p._title || 'Område');
+        var place = p._near ? near(l.getLatLng ? l.getLatLng() : l.getCenter()) : null;
+        return place ? name.replace(':', ' nära ' + place + ':') : name;
+      },
+    });
   });
 }
