@@ -145,6 +145,19 @@ def _traffic_events(categories: list[str], days_before: list[int]):
     )
 
 
+def _with_stream(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``events`` in a store imported to Sunday 29 November: a daily event elsewhere.
+
+    The data's end is then the Sunday before 2026-W49, as in a real store, however few the
+    events at the stop (a handful alone may end the data months before the week).
+    """
+    import shapely
+
+    stream = _traffic_events(["stold"] * 400, list(range(1, 401))).assign(theme="S")
+    stream["geometry"] = shapely.Point(480000, 6560000)
+    return pd.concat([stream, events], ignore_index=True)
+
+
 @pytest.mark.parametrize(
     ("categories", "days_before", "want"),
     [
@@ -170,7 +183,7 @@ def test_a_traffic_stop_gets_the_control_its_events_call_for(
     from geo.patrol.activities import stop_activity
     from geo.patrol.priorities import PlanSettings
 
-    events = _traffic_events(categories, days_before)
+    events = _with_stream(_traffic_events(categories, days_before))
     place = pd.Series(
         {"kind": kind, "theme": "T", "activity": "hastighetskontroll", "place_id": None,
          "area": shapely.Point(497000, 6571000).buffer(300)}
@@ -245,6 +258,34 @@ def test_a_narcotics_and_alcohol_place_gets_the_operation_its_events_call_for(
         said.removeprefix("Åtgärd efter de senaste 90 dagarna: ").rstrip(".").split(", ")
     ) == {f"{categories.count('alkohol')} alkohol", f"{categories.count('narkotika')} narkotika"}
     assert activity_basis(place, events.iloc[:0], week="2026-W49") == ""
+
+
+def test_a_week_planned_ahead_of_the_data_keeps_the_activity_of_the_data_s_last_90_days() -> None:
+    import shapely
+
+    from geo.patrol.activities import activity_basis, stop_activity
+    from geo.patrol.priorities import PlanSettings
+    from geo.patrol.reasons import data_end, vs_last_year
+
+    # a store imported to Sunday 29 November, at the place 4 narcotics events in September
+    # and 3 alcohol events last week
+    place_events = _traffic_events(["narkotika"] * 4 + ["alkohol"] * 3, [80] * 4 + [5] * 3)
+    events = _with_stream(place_events.assign(theme="N"))
+    place = pd.Series(
+        {"kind": "plats", "theme": "N", "activity": "riktad narkotikainsats", "place_id": None,
+         "area": shapely.Point(497000, 6571000).buffer(300)}
+    )  # fmt: skip
+    opts = PlanSettings()
+    said = "Åtgärd efter de senaste 90 dagarna: 4 narkotika, 3 alkohol."
+    # W49 follows the data; W53 and 2027-W01 are planned on the same data weeks ahead (geo
+    # plan --week): their "last 90 days" are the data's, as the reason's comparison with last
+    # year counts them, not 90 days back from a Monday a month after the data end (2027-W01
+    # read "3 alkohol" and turned the stop into an alcohol operation with no new event)
+    for week in ("2026-W49", "2026-W53", "2027-W01"):
+        assert stop_activity(place, events, week=week, options=opts) == "riktad narkotikainsats"
+        assert activity_basis(place, events, week=week) == said
+        end = data_end(events["occurred_at"], week_monday(week))
+        assert "(7 mot 0)" in vs_last_year(place_events["occurred_at"], end)
 
 
 def test_open_spot_becomes_a_candidate_with_kommun_reason() -> None:

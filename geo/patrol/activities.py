@@ -7,7 +7,7 @@ import pandas as pd
 
 from geo.model import CHECKS, short_label
 from geo.patrol.priorities import PlanSettings
-from geo.patrol.reasons import LOOKBACK_DAYS, candidate_incidents
+from geo.patrol.reasons import LOOKBACK_DAYS, candidate_incidents, data_end, reason_period
 from geo.weeks import week_monday
 
 #: Days before the plan week whose traffic events choose a stop's control: motorburen
@@ -38,15 +38,15 @@ def stop_activity(
     theme's own (a speed check, also on a tie with it); a narcotics-and-alcohol place or hot
     cell an alcohol operation where drinking in public leads, else the drugs operation
     (Fjugesta centrum's 61 alcohol and 49 narcotics events were a "riktad
-    narkotikainsats": a planner's review). The events of the last
-    ``recent_days`` choose; a stop without any looks further back, to the year its reason
-    counts (:data:`~geo.patrol.reasons.LOOKBACK_DAYS`), then to all earlier events: W49's
-    stop at Gropen, planned on last autumn's 13 events of loud cars and mopeds, was a speed
-    check because it had none in the last 90 days. A road control point stays a check: its
-    events that call for none (a trafikfarlig plats calls for presence, and a control point
-    stands on a straight stretch away from the junction that made the place dangerous) do
-    not choose. Other stops, and traffic stops without any traffic events, keep the
-    candidate's.
+    narkotikainsats": a planner's review). The events of the last ``recent_days`` up to the
+    data's end (:func:`~geo.patrol.reasons.data_end`, where the reason's comparison with last
+    year ends) choose; a stop without any looks further back, to the year its reason counts
+    (:data:`~geo.patrol.reasons.LOOKBACK_DAYS`), then to all earlier events: W49's stop at
+    Gropen, planned on last autumn's 13 events of loud cars and mopeds, was a speed check
+    because it had none in the last 90 days. A road control point stays a check: its events that
+    call for none (a trafikfarlig plats calls for presence, and a control point stands on a
+    straight stretch away from the junction that made the place dangerous) do not choose. Other
+    stops, and traffic stops without any traffic events, keep the candidate's.
 
     Parameters
     ----------
@@ -97,20 +97,32 @@ def deciding_events(
     -------
     tuple
         ``(days, categories)``: the categories (str) of the stop's events of its theme in the
-        last ``recent_days``, else the last :data:`~geo.patrol.reasons.LOOKBACK_DAYS`, else
-        all before the week (``days`` ``None``); empty for a stop whose activity does not
+        last ``recent_days`` of the data (to :func:`~geo.patrol.reasons.data_end`), else the
+        year the reason counts (:func:`~geo.patrol.reasons.reason_period`), else all before
+        the week (``days`` ``None``); empty for a stop whose activity does not
         follow its events (:data:`STOP_KINDS`) or that has none.
     """
     theme = str(candidate["theme"])
     none = pd.Series([], dtype=str)
     if str(candidate["kind"]) not in STOP_KINDS.get(theme, ()) or incidents.empty:
         return None, none
-    end = week_monday(week)
     t = pd.to_datetime(incidents["occurred_at"])
+    year_begin, end, _period = reason_period(t, week)
+    # the last days end where the data do, as the reason's comparison with last year counts
+    # them (:func:`~geo.patrol.reasons.data_end`): 90 days back from the Monday of a week
+    # planned a month after the data end (2027-W01 on data to 29 November) held only 54 days
+    # of data, and Fjugesta centrum's "riktad narkotikainsats" of W49 became an alcohol
+    # operation with no new event, its reason saying 18 events of the last 90 days and its
+    # activity "6 alkohol, 5 narkotika" (a planner's review)
+    recent_end = data_end(t, week_monday(week))
     mine = candidate_incidents(candidate, incidents) & (t < end)
     mine &= incidents["theme"].astype(str) == theme
-    for days in (recent_days, LOOKBACK_DAYS, None):
-        since = mine if days is None else mine & (t >= end - pd.Timedelta(days=days))
+    windows = (
+        (recent_days, mine & (t >= recent_end - pd.Timedelta(days=recent_days)) & (t < recent_end)),
+        (LOOKBACK_DAYS, mine & (t >= year_begin)),
+        (None, mine),
+    )
+    for days, since in windows:
         if since.any():
             return days, incidents.loc[since, "category"].astype(str)
     return None, none
