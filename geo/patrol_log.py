@@ -828,10 +828,11 @@ def import_log(
         ensure_log_schema(conn)
         key_earlier_quarantine(conn)
         again = not _keep_file(conn, sha, file=str(path), imported_at=imported_at)
+        kept_since = _files_kept_since(conn)  # once: no row of the import changes it
         for r in good.to_dict("records"):
             what, mended, correction = _store_row(
                 conn, {str(k): v for k, v in r.items()}, path=path, imported_at=imported_at,
-                again=again,
+                again=again, kept_since=kept_since,
             )  # fmt: skip
             done[what] += 1
             resolved += mended
@@ -869,6 +870,12 @@ def _keep_file(conn: sqlite3.Connection, sha: str, *, file: str, imported_at: st
     )
 
 
+def _files_kept_since(conn: sqlite3.Connection) -> pd.Timestamp | None:
+    """Return when the store began to keep its files' bytes (:data:`FILES_TABLE`), if it has."""
+    (first,) = conn.execute(f"SELECT min(imported_at) FROM {FILES_TABLE}").fetchone()
+    return None if first is None else pd.Timestamp(first)
+
+
 def _store_row(
     conn: sqlite3.Connection,
     r: Mapping[str, Any],
@@ -876,6 +883,7 @@ def _store_row(
     path: Path,
     imported_at: str,
     again: bool,
+    kept_since: pd.Timestamp | None,
 ) -> tuple[str, int, CorrectedPass | None]:
     """Store one good row of a file, or correct the file's pass it is; say what was done.
 
@@ -884,7 +892,8 @@ def _store_row(
     duplicate when its values are the pass's, or when it is a row of an older copy of a
     file: ``again`` (the file's bytes were imported before, :data:`FILES_TABLE`), or values
     the pass had before a correction, from a file imported before the store kept its files
-    (:func:`_corrected_from_unkept_file`). Otherwise, with other values, it corrects the pass
+    (:func:`_corrected_from_unkept_file`; ``kept_since``, :func:`_files_kept_since`, read once
+    per import). Otherwise, with other values, it corrects the pass
     (:func:`_correct`), also back to values the pass had (a correction undone by a file set
     right again). A row that is its pass as stored now (stored, corrected, or a duplicate of
     it) resolves the quarantined rows it mends (:func:`mended_keys`, its ``fixes``) by that
@@ -909,7 +918,7 @@ def _store_row(
     before = _stored_pass(conn, log_id)
     if before == content:
         return _DUPLICATE, resolve_mended(conn, fixes, log_id), None
-    if again or _corrected_from_unkept_file(conn, log_id, content):
+    if again or _corrected_from_unkept_file(conn, log_id, content, kept_since=kept_since):
         return _DUPLICATE, 0, None
     correction = _correct(conn, log_id, before, row)
     reopen_mended(conn, log_id, keeps=fixes)
@@ -925,7 +934,11 @@ def _stored_pass(conn: sqlite3.Connection, log_id: str) -> dict[str, Any]:
 
 
 def _corrected_from_unkept_file(
-    conn: sqlite3.Connection, log_id: str, content: Mapping[str, Any]
+    conn: sqlite3.Connection,
+    log_id: str,
+    content: Mapping[str, Any],
+    *,
+    kept_since: pd.Timestamp | None,
 ) -> bool:
     """Tell whether a pass was ``content`` before a correction, read from a file not kept.
 
@@ -935,9 +948,9 @@ def _corrected_from_unkept_file(
     ``changed_at``) came from a file whose bytes are not known, so a row that says it again
     is taken for an older copy of that file, as the version before took every such row: it
     does not undo the correction (the audit's ``before``). A value set since is the pass set
-    back to it by a file never imported: a correction.
+    back to it by a file never imported: a correction. ``kept_since`` is when the store began
+    to keep its files (:func:`_files_kept_since`; ``None``: it keeps none).
     """
-    (kept_since,) = conn.execute(f"SELECT min(imported_at) FROM {FILES_TABLE}").fetchone()
     (set_at,) = conn.execute(
         "SELECT imported_at FROM patrol_log WHERE log_id = ?", (log_id,)
     ).fetchone()
@@ -947,7 +960,7 @@ def _corrected_from_unkept_file(
         (log_id, CHANGED),
     )
     for changed_at, before in rows:
-        unkept = kept_since is None or pd.Timestamp(set_at) < pd.Timestamp(kept_since)
+        unkept = kept_since is None or pd.Timestamp(set_at) < kept_since
         if unkept and before is not None and json.loads(str(before)) == dict(content):
             return True
         set_at = changed_at

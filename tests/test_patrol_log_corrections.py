@@ -179,3 +179,29 @@ def test_a_pass_logged_on_the_page_is_never_changed_by_a_file(tmp_path):
     assert (r.stored, r.corrected, r.duplicates) == (0, 0, 1)
     assert _counts(store) == [(40, 38)]
     assert list(patrol_passes.read_pass_changes(pid, path=store)["action"]) == ["skapad"]
+
+
+def test_an_import_reads_when_the_files_were_first_kept_once_not_per_row(tmp_path, monkeypatch):
+    # a shift's file set right on every row: each row that differs was checked against the
+    # time the store began to keep its files, read again from the table for every row
+    store = tmp_path / "s.gpkg"
+    rows = [ROW.replace("2026-10-07", f"2026-10-{day:02d}") for day in range(1, 8)]
+
+    def write(path: Path, checked: int) -> Path:
+        text = "\n".join([HEADER, *(r.format(checked=checked, blew=38) for r in rows)])
+        path.write_text(text + "\n", encoding="utf-8")
+        return path
+
+    assert _import(write(tmp_path / "logg.csv", 40), store).stored == len(rows)
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    assert _import(write(tmp_path / "logg-rattad.csv", 42), store).corrected == len(rows)
+    assert sum(f"min(imported_at) FROM {patrol_log.FILES_TABLE}" in s for s in statements) == 1
+    assert _counts(store) == [(42, 38)] * len(rows)
