@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import networkx as nx
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -445,6 +446,40 @@ def test_next_weeks_plan_avoids_the_places_visited_not_those_cancelled() -> None
     hours = recent_visits(visited, monday=monday, weeks=4)
     assert ("plats:vintrosa", 6 * 24 + 19) in hours and ("plats:vintrosa", 5 * 24 + 20) not in hours
     assert visited_stops(planned, log.iloc[0:0]).equals(planned)  # no log: the plans
+
+
+def test_next_weeks_plan_avoids_a_named_place_patrolled_off_every_plan(tmp_path: Path) -> None:
+    # W48's Friday evening spent at Gropen (and "Fjugesta", the town's alias) instead of the
+    # plan's stops, and W47 logged with no plan stored at all: the history knew only the
+    # places some plan of the four weeks had, so W49 could send the car to Gropen on Friday
+    # evening again, as if the police had not been there
+    from geo.patrol import stored
+    from geo.patrol.plan import recent_visits
+
+    # geo plan and geo run read the store's log so: Friday evening's pass at Gropen counts
+    store = tmp_path / "s.gpkg"
+    f = _csv(tmp_path / "logg.csv", ["2026-11-27;20:15;21:20;Gropen;närvaro;"])
+    assert patrol_log.import_log(f, store_path=store, now=NOW).stored == 1
+    monday = pd.Timestamp("2026-11-30", tz=TZ)
+    inputs = stored.read_plan_inputs("2026-W49", store_path=store, G=nx.MultiDiGraph())
+    assert recent_visits(inputs.previous, monday=monday, weeks=4) == [("plats:gropen", 116)]
+    # and a pass naming several places, an alias, in a week with no plan stored
+    planned = pd.DataFrame(
+        [{"week": "2026-W48", "stop_order": 1, "candidate_id": "plats:mullhyttan",
+          "place": "Mullhyttan", "start": pd.Timestamp("2026-11-27 21:03", tz=TZ),
+          "activity": "fordonskontroll"}]
+    )  # fmt: skip
+    log = _log(("2026-11-27 20:15", "2026-11-27 21:20"), ("2026-11-18 19:00", "2026-11-18 19:40"))
+    log["places"] = ["Gropen; Fjugesta", "Hidinge"]
+    log["activity"] = ["närvaro", "hastighetskontroll"]
+    weeks = ["2026-W48", "2026-W47", "2026-W46", "2026-W45"]
+    visited = stored.visited_stops(planned, log, weeks=weeks, places=load_places())
+    assert recent_visits(visited, monday=monday, weeks=4) == [
+        ("plats:hidinge", 2 * 24 + 19),  # W47, no plan stored
+        ("plats:fjugesta_centrum", 4 * 24 + 20),
+        ("plats:gropen", 4 * 24 + 20),
+    ]
+    assert list(visited["place"]) == ["Gropen", "Fjugesta centrum", "Hidinge"]
 
 
 def test_a_cancelled_trip_is_imported_with_its_reason_and_counts_no_minutes(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -256,24 +257,31 @@ def read_plan_inputs(
     except GeoError as e:
         logger.warning("no marked spots: %s", e)
     log = read_log(store_path)
+    places = load_places()
+    before = [shift_week(week, -k) for k in (1, 2, 3, 4)]
     return PlanInputs(
         week=week,
         incidents=store.read_incidents(store_path) if incidents is None else incidents,
-        places=load_places(),
+        places=places,
         graph=G if G is not None else network.load_graph(),
         spots=spots,
         previous=visited_stops(
-            pd.concat(
-                [read_plan_stops(shift_week(week, -k), store_path) for k in (1, 2, 3, 4)],
-                ignore_index=True,
-            ),
+            pd.concat([read_plan_stops(w, store_path) for w in before], ignore_index=True),
             log,
+            weeks=before,
+            places=places,
         ),
         log=log,
     )
 
 
-def visited_stops(planned: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+def visited_stops(
+    planned: pd.DataFrame,
+    log: pd.DataFrame,
+    *,
+    weeks: Sequence[str] = (),
+    places: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
     """Return the earlier weeks' stops as the patrol log says they were done.
 
     The plan avoids the places, weekdays and hour bands of the last weeks
@@ -282,11 +290,13 @@ def visited_stops(planned: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     the police went to instead counted for nothing. A week whose log holds passes keeps the
     stops a pass names (:func:`geo.patrol_log.names_place`, :func:`~geo.patrol_log.pass_covers`)
     and adds, at the pass's start, each place a pass names that is another stop of these
-    weeks' plans (so it has a candidate id). A week with nothing logged yet (the log is kept
-    in a file brought in later) keeps its plan. A pass logged as cancelled
-    (:func:`geo.patrol_log_fields.done_passes`) makes its week logged but visits nothing:
-    a week whose only trip was called off keeps none of its stops, so next week's plan does
-    not avoid places the police never reached.
+    weeks' plans or, given ``places``, a named place (its candidate ``plats:<place_id>``,
+    by name or alias): Gropen patrolled on a Friday evening instead of the plan's stops, or
+    in a week with no stored plan, was not avoided the next Friday evening, as no plan had it.
+    A week with nothing logged yet (the log is kept in a file brought in later) keeps its
+    plan. A pass logged as cancelled (:func:`geo.patrol_log_fields.done_passes`) makes its
+    week logged but visits nothing: a week whose only trip was called off keeps none of its
+    stops, so next week's plan does not avoid places the police never reached.
 
     Parameters
     ----------
@@ -294,6 +304,10 @@ def visited_stops(planned: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
         :func:`read_plan_stops` of the weeks (``week``, ``candidate_id``, ``place``, ``start``).
     log
         :func:`geo.patrol_log.read_log`.
+    weeks
+        The weeks whose log counts also without a stored plan (ISO weeks).
+    places
+        :func:`geo.sites.load_places`: the named places a pass may name off the plans.
 
     Returns
     -------
@@ -301,16 +315,20 @@ def visited_stops(planned: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
         ``planned``'s columns: its stops done, then the visits off the plan (their
         ``stop_order`` 0, ``activity`` the pass's).
     """
-    if not len(planned) or not len(log):
+    from geo.sites import Gazetteer
+
+    if not len(log):
         return planned
     ids = {
         normalize_text(str(p)): str(c)
         for p, c in zip(planned["place"], planned["candidate_id"], strict=True)
     }
-    kept, extra = [], []
-    for week, stops in planned.groupby("week", sort=False):
-        monday = week_monday(str(week))
-        following = week_monday(shift_week(str(week), 1))
+    named = Gazetteer(places) if places is not None and len(places) else None
+    kept, extra = [planned.iloc[0:0]], []
+    for week in dict.fromkeys([*map(str, planned["week"]), *weeks]):
+        stops = planned[planned["week"].astype(str) == week]
+        monday = week_monday(week)
+        following = week_monday(shift_week(week, 1))
         inside = (log["start"] < following) & ((log["end"] > monday) | (log["start"] >= monday))
         if not inside.any():
             kept.append(stops)
@@ -332,6 +350,9 @@ def visited_stops(planned: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
         for p in passes.to_dict("records"):
             for name in places_of(p["places"]):
                 cid = ids.get(normalize_text(name))
+                match = named.lookup(name) if cid is None and named is not None else None
+                if match is not None:
+                    cid, name = f"plats:{match.place_id}", match.name
                 start = pd.Timestamp(p["start"])
                 if cid is None or (cid, start.date()) in seen:
                     continue
