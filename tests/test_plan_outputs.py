@@ -335,6 +335,41 @@ def test_a_week_planned_again_plans_only_the_minutes_its_log_leaves(
     assert "126 av 120 min är redan loggade, inget kvar att planera" in str(result.exception)
 
 
+def test_a_week_planned_again_after_a_pass_plans_the_trips_it_leaves(
+    lekeberg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Thursday morning's 66-minute pass logged, the week planned again at noon (a spot marked):
+    # the plan put two more trips in the week, one of them on Thursday evening, so the week
+    # had three trips, two on one day, each with its drive from Örebro, for 54 minutes
+    from geo import patrol_log
+    from geo.cli.plan import plan_cmd
+
+    store_path = tmp_path / "store.gpkg"
+    shutil.copy(lekeberg["store"], store_path)  # type: ignore[arg-type]
+    thursday = pd.Timestamp("2026-12-03 12:00", tz="Europe/Stockholm")
+    monkeypatch.setattr("geo.patrol.stored.local_now", lambda now=None: thursday)
+    log = tmp_path / "logg.csv"
+    log.write_text(
+        "datum;start;slut;platser;aktivitet;resultat;inställt\n"
+        "2026-12-03;09:00;10:06;Fjugesta centrum;närvaro/synlighet;;\n"
+        "2026-12-01;19:00;;Vintrosa;närvaro/synlighet;;annat larm\n"
+    )  # and Tuesday's trip called off: that day was not patrolled
+    assert patrol_log.import_log(log, store_path=store_path, now=thursday).stored == 2
+    args = ["--week", "2026-W49", "--store", str(store_path), "--no-pdf",
+            "--out", str(tmp_path / "out")]  # fmt: skip
+    result = CliRunner().invoke(plan_cmd, args)
+    assert result.exit_code == 0, result.output
+    stops = patrol.read_plan_stops("2026-W49", store_path)
+    assert set(stops["trip"]) == {1}  # the pass was one of the week's two trips
+    days = {pd.Timestamp(t).date() for t in stops["start"]}
+    assert len(days) == 1 and thursday.date() not in days
+    assert stops["dwell_min"].sum() <= 54
+    # the days patrolled are the passes done: Tuesday's was called off
+    from geo.patrol.stored import patrolled_days
+
+    assert patrolled_days("2026-W49", patrol_log.read_log(store_path)) == {3}
+
+
 def test_a_week_begun_counts_its_logged_minutes_from_the_log_its_inputs_read(
     lekeberg, tmp_path: Path
 ) -> None:

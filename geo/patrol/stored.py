@@ -593,7 +593,8 @@ class Replan:
         Minutes the patrol log holds for the week (0 for a week not begun).
     options
         The plan settings: for a week begun, the budget is what is left of it after the
-        minutes logged, unless the budget was given.
+        minutes logged, unless the budget was given, and the trips and days the passes
+        logged leave (:func:`trips_left`).
     """
 
     not_before: pd.Timestamp | None
@@ -614,7 +615,8 @@ def replan(
 
     A week planned again after it began (a spot marked on Wednesday) used to be planned with
     the whole budget although Monday's pass had been logged: the new plan asked for 120
-    minutes more. Now the budget is what the log leaves of it (``--budget`` overrides).
+    minutes more. Now the budget is what the log leaves of it (``--budget`` overrides), and
+    the trips are those it leaves (:func:`trips_left`): none on a day with a pass.
 
     Parameters
     ----------
@@ -646,7 +648,9 @@ def replan(
     not_before = replan_not_before(week, now=now)
     if not_before is None:
         return Replan(None, 0.0, options)
-    logged = logged_minutes(week, store_path, log=log)
+    rows = read_log(store_path) if log is None else log
+    logged = logged_minutes(week, log=rows)
+    options = trips_left(options, patrolled_days(week, rows))
     if budget_given:
         return Replan(not_before, logged, options)
     left = options.budget_min - logged
@@ -658,6 +662,60 @@ def replan(
         )
         raise GeoError(msg)
     return Replan(not_before, logged, replace(options, budget_min=left))
+
+
+def patrolled_days(week: str, log: pd.DataFrame) -> set[int]:
+    """Return the weekdays (Monday 0) of a week on which the patrol log holds a pass done.
+
+    Parameters
+    ----------
+    week
+        ISO week.
+    log
+        :func:`geo.patrol_log.read_log`; a cancelled pass was not done
+        (:func:`geo.patrol_log_fields.done_passes`).
+
+    Returns
+    -------
+    set of int
+        The days of the passes' starts (local).
+    """
+    if not len(log):
+        return set()
+    monday, following = week_monday(week), week_monday(shift_week(week, 1))
+    starts = pd.to_datetime(done_passes(log)["start"]).dt.tz_convert(settings.timezone)
+    return {int(t.day_of_week) for t in starts if monday <= t < following}
+
+
+def trips_left(options: PlanSettings, days: set[int]) -> PlanSettings:
+    """Return the settings of a week begun whose log holds passes on ``days``.
+
+    A week is one trip, or two on different days (``max_trips``); a week re-planned on
+    Thursday at noon after a pass that morning was planned two more trips, one of them that
+    evening: three trips in the week, two on Thursday, each with its drive from Örebro, for
+    54 minutes. A day with a pass gets no trip (while another allowed day is left) and counts
+    against ``max_trips``; at least one trip is planned, for the minutes left.
+
+    Parameters
+    ----------
+    options
+        The plan settings.
+    days
+        Weekdays with a pass done (:func:`patrolled_days`).
+
+    Returns
+    -------
+    PlanSettings
+        ``options`` with those days left out of ``allowed_days`` and ``max_trips`` less them.
+    """
+    if not days:
+        return options
+    free = tuple(d for d in options.allowed_days if d not in days)
+    return replace(
+        options,
+        allowed_days=free or options.allowed_days,
+        max_trips=max(1, options.max_trips - len(days)),
+    )
 
 
 #: Until this time on Monday (local), the plan is for the week begun: its planned days
