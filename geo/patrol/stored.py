@@ -317,7 +317,7 @@ def visited_stops(
     """
     from geo.sites import Gazetteer
 
-    if not len(log):
+    if not len(log) or not (len(planned) or weeks):
         return planned
     ids = {
         normalize_text(str(p)): str(c)
