@@ -364,7 +364,10 @@ def run_main_job(
         store_ready.set()
         with threadpool_limits(limits=1), timer("plan"):
             begun = replan(plan_week, load_priorities(), log=plan_inputs.log)
-            plan = plan_from_inputs(plan_inputs, options=begun.options, not_before=begun.not_before)
+            plan = plan_from_inputs(
+                plan_inputs, options=begun.options, not_before=begun.not_before,
+                logged_min=begun.logged_min,
+            )  # fmt: skip
             made_plan = _write_plan(plan, out_dir)
         try:
             with timer("maps wait"):

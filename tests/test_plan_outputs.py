@@ -323,6 +323,13 @@ def test_a_week_planned_again_plans_only_the_minutes_its_log_leaves(
         result.output
     )
     assert 0 < patrol.read_plan_stops("2026-W49", store_path)["dwell_min"].sum() <= 54
+    # the printed page and the map say it too: "Planerat 54 av 54 min" alone read as a week
+    # short of the promise to anyone without the command's output
+    page = (tmp_path / "out" / "plan-2026-W49-a4.html").read_text(encoding="utf-8")
+    assert "Redan loggat denna vecka: 66 av 120 min." in page
+    assert "Redan loggat denna vecka: 66 av 120 min" in (
+        tmp_path / "out" / "plan-2026-W49.html"
+    ).read_text(encoding="utf-8")
 
     result = CliRunner().invoke(plan_cmd, [*args, "--budget", "90"])
     assert result.exit_code == 0, result.output

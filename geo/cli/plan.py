@@ -90,8 +90,9 @@ def plan_cmd(
     inputs = patrol.read_plan_inputs(week, store_path=store_path)
     begun = patrol.replan(inputs.week, opts, log=inputs.log, budget_given=budget_min is not None)
     plan = patrol.plan_from_inputs(
-        inputs, options=begun.options, seed=seed, method=method, not_before=begun.not_before
-    )
+        inputs, options=begun.options, seed=seed, method=method, not_before=begun.not_before,
+        logged_min=begun.logged_min,
+    )  # fmt: skip
     paths = write_plan_outputs(
         plan, out_dir=out_dir or settings.maps_dir, store_path=store_path, pdf=not no_pdf
     )

@@ -156,6 +156,8 @@ def plan_map(plan: Plan, *, G: nx.MultiDiGraph | None = None) -> folium.Map:
         logger.warning("plan map without roads: %s", e)
     year, num = plan.week.split("-W")
     notes = [f"Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min inkl. körning"]
+    if plan.logged_text():
+        notes.append(plan.logged_text().rstrip("."))
     notes.append("Arbetsmaterial – ej för spridning")
     if plan.meta.get("synthetic_note"):
         notes.append(str(plan.meta["synthetic_note"]))

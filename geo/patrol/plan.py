@@ -73,7 +73,8 @@ class Plan:
     meta
         ``method``, ``value``, ``best_value``, ``data_period``, ``generated_at``,
         ``schematic``, ``network_note``, ``entry``, ``n_candidates``, ``synthetic_note`` (what
-        the outputs say of a plan made from the synthetic sample; empty otherwise).
+        the outputs say of a plan made from the synthetic sample; empty otherwise) and, for a
+        week planned after it began, ``logged_min`` (the minutes its patrol log held).
     """
 
     week: str
@@ -82,6 +83,23 @@ class Plan:
     stops: gpd.GeoDataFrame
     routes: gpd.GeoDataFrame
     meta: dict[str, Any]
+
+    def logged_text(self) -> str:
+        """Say, for a week planned after passes were logged, what the log holds already.
+
+        A week planned again on Thursday read "Planerat 54 av 54 min" on its page and map,
+        a week short of the promise to anyone without the command's output: the 66 minutes
+        logged on Monday went unsaid (``meta["logged_min"]``, :func:`geo.patrol.replan`).
+
+        Returns
+        -------
+        str
+            E.g. "Redan loggat denna vecka: 66 av 120 min."; empty when nothing is logged.
+        """
+        from geo.patrol_log import PROMISE_MIN
+
+        logged = float(self.meta.get("logged_min") or 0.0)
+        return f"Redan loggat denna vecka: {logged:.0f} av {PROMISE_MIN} min." if logged else ""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the plan as the ``geo plan --json`` object."""

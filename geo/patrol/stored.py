@@ -467,6 +467,7 @@ def plan_from_inputs(
     seed: int | None = None,
     method: str = "auto",
     not_before: pd.Timestamp | None = None,
+    logged_min: float = 0.0,
 ) -> Plan:
     """Plan a week from inputs already read: forecast, road control points, then the solver.
 
@@ -485,6 +486,9 @@ def plan_from_inputs(
         Solver method.
     not_before
         No trip before this time (:func:`replan_not_before`); ``None``: the whole week.
+    logged_min
+        Minutes the week's patrol log holds already (:attr:`Replan.logged_min`), which the
+        outputs say (``meta["logged_min"]``, :meth:`Plan.logged_text`).
 
     Returns
     -------
@@ -506,11 +510,13 @@ def plan_from_inputs(
         )
     except GeoError as e:
         logger.warning("no road control points: %s", e)
-    return make_plan(
+    plan = make_plan(
         incidents, week=week, places=inputs.places, G=graph, forecast=fc, control_points=cps,
         spots=inputs.spots, previous=inputs.previous, options=opts, seed=seed, method=method,
         not_before=not_before,
     )  # fmt: skip
+    plan.meta["logged_min"] = float(logged_min)
+    return plan
 
 
 def replan_not_before(week: str, *, now: pd.Timestamp | None = None) -> pd.Timestamp | None:

@@ -901,6 +901,9 @@ def one_pager_html(plan: Plan) -> str:
         if plan.meta.get("synthetic_note")
         else ""
     )
+    # a week planned after passes were logged says what is logged: "54 av 54 min" alone
+    # read as a week short of the promise
+    logged = f" {html.escape(plan.logged_text())}" if plan.logged_text() else ""
     # the minutes the drives take are said, and how sure they are (a planner's review: 42 of
     # 120 minutes were driving on straight lines between villages, not said on the page)
     driving = round(sum(float(t["drive_min"]) for t in trips.values()))
@@ -964,7 +967,7 @@ footer b {{ color: #8a1c1c; }}
 <h1>Patrullplan vecka {int(num)} ({monday:%Y-%m-%d} – {sunday:%Y-%m-%d})</h1>
 <p class="sub">{html.escape(settings.kommun_name)}s kommun, medborgarlöftet: minst två timmar
 i veckan. Planerat {int(plan.total_min)} av {plan.budget_min:.0f} min, varav {driving} min
-körning från och till {html.escape(entry)}.{marker}</p>
+körning från och till {html.escape(entry)}.{logged}{marker}</p>
 <img class="map" alt="{html.escape(map_alt)}" src="data:image/png;base64,{img}">
 <table>
 {_THEAD}
