@@ -15,9 +15,19 @@ from geo.report.monthly.selection import (
     compared_periods,
 )
 from geo.report.monthly.tables import FocusItem
-from geo.report.monthly.vocabulary import BATHING_MONTHS, MOTOR_MONTHS, month_label
+from geo.report.monthly.vocabulary import BATHING_MONTHS, MONTHS_SV, MOTOR_MONTHS, month_label
 from geo.sites import bathing_sites, nearest_place_names, theme_mask
 from geo.words import and_list
+
+#: Fewest observations of a theme in the :data:`FORECAST_BASIS_DAYS` before the forecast's
+#: history ends and in the month's earlier years (:func:`forecast_basis`) for next month's
+#: count to be said (design §6, "för få händelser"). A week's
+#: forecast over a month's days multiplies what little there is: 2 events on 29–30 October,
+#: the store's first, read "omkring 12 observationer i november 2026". Ten events put the
+#: rate's relative error near a third (1/√10); fewer say nothing a council can plan on.
+MIN_FORECAST_EVENTS = 10
+#: The recent days counted for :data:`MIN_FORECAST_EVENTS`: the baseline's three months.
+FORECAST_BASIS_DAYS = 90
 
 
 def _compared(now: int, other: int, what: str, *, k: int, hidden: bool = False) -> str:
@@ -347,6 +357,48 @@ def focus_places(
     return [str(n) for n in by_place.sort_values(ascending=False, kind="stable").index[:top]]
 
 
+def forecast_basis(
+    incidents: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    *,
+    theme: str,
+    month: pd.Period,
+    end: pd.Timestamp,
+) -> int:
+    """Count the observations of a theme a forecast of ``month`` rests on.
+
+    Those of the :data:`FORECAST_BASIS_DAYS` before ``end`` and those of the same calendar
+    month in earlier years: what is happening now and the season, as :func:`focus_places`
+    weighs them.
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``occurred_at``.
+    places
+        Named places (the theme as the report counts it, :func:`geo.sites.theme_mask`).
+    theme
+        Löfte theme id.
+    month
+        The month forecast.
+    end
+        Where the forecast's history ends (``attrs["history_end"]`` of
+        :func:`geo.forecast.forecast_week`, tz-aware).
+
+    Returns
+    -------
+    int
+        The count; below :data:`MIN_FORECAST_EVENTS` no count is forecast for the theme.
+    """
+    if not len(incidents):
+        return 0
+    t = pd.to_datetime(incidents["occurred_at"]).dt.tz_convert(settings.timezone)
+    recent = t >= end - pd.Timedelta(days=FORECAST_BASIS_DAYS)
+    season = (t.dt.month == month.month) & (t.dt.year < month.year)
+    counted = theme_mask(incidents, theme, places, shared=True) & (t < end) & (recent | season)
+    return int(counted.sum())
+
+
 def next_month_focus(
     incidents: gpd.GeoDataFrame,
     places: gpd.GeoDataFrame,
@@ -361,10 +413,14 @@ def next_month_focus(
     """Suggest next month's focus per theme from the forecast, the trends and the plan.
 
     Themes are ranked by the expected observations next month (the forecast of the first
-    ISO week of next month, :func:`geo.forecast.forecast_week`, over the month's days),
-    with reasons: the expected count and where (:func:`focus_places`: season and recent
-    events, no bathing site out of season), the change against last month and last
-    year, the season (bathing sites May–September, motorburen March–September) and plan
+    ISO week of next month, :func:`geo.forecast.forecast_week`, over the month's days;
+    none for a theme with fewer than :data:`MIN_FORECAST_EVENTS` observations in the
+    :data:`FORECAST_BASIS_DAYS` before the forecast's history ends and in next month in
+    earlier years, :func:`forecast_basis`, which a note names instead: "för få
+    händelser"), with reasons: the expected count ("omkring 14", "färre än 5" under ``k``)
+    and where (:func:`focus_places`: season and recent events, no bathing site out of
+    season), the change against last month and last year, the season (bathing sites
+    May–September, motorburen March–September) and plan
     lines not done this month, each named once with its executors' statuses
     (:func:`geo.activity_status.status_by_line`, :func:`plan_reasons`). A line whose month is
     not over on the day ``status`` was told (``pågår``) is not missed: it is named only
@@ -414,19 +470,31 @@ def next_month_focus(
         if len(history)
         else None
     )
+    nxt_month = (p + 1).month
     if fc is None or fc.empty:
         notes.append("För få händelser för en prognos; fokus bygger på säsong och aktivitetsplan.")
     else:
+        basis_end = pd.Timestamp(fc.attrs["history_end"])
+        too_few = []
         for t in THEMES:
+            basis = forecast_basis(history, places, theme=t, month=p + 1, end=basis_end)
+            if basis < MIN_FORECAST_EVENTS:
+                # a theme out of season next month is no focus item, and not said either
+                if t != "B" or nxt_month in BATHING_MONTHS:
+                    too_few.append(t)
+                continue
             # a week's forecast over the calendar month's days, as the counts beside it are:
             # times its ISO weeks made December (5 weeks, 35 days) 13 % too many
             expected[t] = float(fc[f"risk_{t}"].sum()) * (p + 1).days_in_month / 7
             where[t] = focus_places(history, places, theme=t, month=p + 1, end=end, k=k)
+        if too_few:
+            notes.append(
+                f"För få händelser för en prognos för {month_label(nxt)} för "
+                f"{and_list(too_few)} (färre än {MIN_FORECAST_EVENTS} observationer av temat "
+                f"de senaste {FORECAST_BASIS_DAYS} dagarna och i {MONTHS_SV[nxt_month - 1]} "
+                "tidigare år): där bygger fokus på utvecklingen, säsongen och aktivitetsplanen."
+            )
     counts = compared_counts(incidents, places, month=month, k=k, days=days)
-
-    def shown(n: int) -> str:
-        return str(n) if n == 0 or n >= k else f"färre än {k}"
-
     lines = activity_status.status_by_line(status)
     items = []
     for t in sorted(THEMES, key=lambda t: -expected[t]):
@@ -441,16 +509,15 @@ def next_month_focus(
                 if where[t]
                 else ""
             )
-            reasons.append(
-                f"Prognosen: omkring {shown(n)} observationer i {month_label(nxt)}{place_text}."
-            )
+            # "omkring färre än 5" said nothing a reader could take in
+            about = f"omkring {n}" if n >= k else f"färre än {k}"
+            reasons.append(f"Prognosen: {about} observationer i {month_label(nxt)}{place_text}.")
         (now, _), (last, hide_last), (year, hide_year) = counts[t]
         if now >= k and now > last:
             hidden = (hide_last, hide_year)
             reasons.append(
                 change_reason(now, last, year, month=month, k=k, days=days, hidden=hidden)
             )
-        nxt_month = (p + 1).month
         if t == "B" and nxt_month in BATHING_MONTHS:
             reasons.append("Badsäsongen (maj–september) pågår nästa månad.")
         if t == "T" and nxt_month in MOTOR_MONTHS:
