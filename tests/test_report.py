@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import uuid
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -45,6 +44,7 @@ from geo.sites import load_places
 from geo.users import User
 from geo.weeks import local_now
 from tests._axe import axe_violations, describe
+from tests._html_table import html_table as _html_table
 from tests._pdf_tags import headings, image_alts, pdf_tags
 
 _PLACES = load_places()
@@ -243,41 +243,6 @@ def test_bathing_sites_equal_store_queries(sample):
                 (*_bounds(str(q)), pid),
             )
             assert bad.loc[name, monthly.month_label(str(q))] == _shown(n) or n < K
-
-
-def _html_table(html: str, name: str) -> list[list[str]]:
-    """Return the body rows of the report's table ``name`` as the reader sees their cells."""
-
-    class Cells(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rows: list[list[str]] = []
-            self.inside = self.in_body = self.in_cell = False
-
-        def handle_starttag(self, tag: str, attrs: list) -> None:
-            if tag == "table":
-                self.inside = ("data-table", name) in attrs
-            elif self.inside and tag == "tbody":
-                self.in_body = True
-            elif self.in_body and tag == "tr":
-                self.rows.append([])
-            elif self.in_body and tag == "td":
-                self.in_cell = True
-                self.rows[-1].append("")
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag == "td":
-                self.in_cell = False
-            elif tag in ("tbody", "table"):
-                self.in_body = self.inside = False
-
-        def handle_data(self, data: str) -> None:
-            if self.in_cell:
-                self.rows[-1][-1] = " ".join((self.rows[-1][-1] + data).split())
-
-    parser = Cells()
-    parser.feed(html)
-    return parser.rows
 
 
 def test_activity_plan_status_equals_the_log(sample):
