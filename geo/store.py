@@ -909,6 +909,39 @@ def last_occurred(
     return None if last is None else pd.Timestamp(last).tz_convert("UTC")
 
 
+def occurred_times(
+    path: Path | None = None, *, until: datetime | pd.Timestamp | None = None
+) -> pd.Series:
+    """Return when every stored incident (before ``until``) occurred, and nothing else.
+
+    A report reads the months its store's observations cover from these
+    (:func:`geo.report.monthly.selection.data_start`): the first stored month, not the
+    first of a window read.
+
+    Parameters
+    ----------
+    path
+        The store; default :func:`default_path`.
+    until
+        Look only at incidents before this instant (tz-aware); ``None``: all.
+
+    Returns
+    -------
+    pandas.Series
+        ``occurred_at``, tz-aware in Europe/Stockholm, in time order; empty without incidents.
+    """
+    sql = "SELECT occurred_at FROM incidents"
+    params = [] if until is None else [_utc_text(pd.Timestamp(until))]
+    sql += " WHERE occurred_at < ?" if params else ""
+    sql += " ORDER BY occurred_at"
+    with reading(path) as conn:
+        rows = conn.execute(sql, params).fetchall() if has_table(conn, "incidents") else []
+    times = pd.to_datetime(
+        pd.Series([r[0] for r in rows], dtype=object), utc=True, format="ISO8601"
+    )
+    return times.dt.tz_convert(settings.timezone).rename("occurred_at")
+
+
 def read_quarantine(path: Path | None = None, *, open_only: bool = False) -> pd.DataFrame:
     """Return quarantined rows: ``import_id, file, line, reason, detail, raw, resolved_by``.
 

@@ -39,7 +39,7 @@ from geo.report.monthly.police import (
     police_presence,
     presence_note,
 )
-from geo.report.monthly.selection import compared_periods, covered_days
+from geo.report.monthly.selection import Coverage, compared_periods, covered_days, data_start
 from geo.report.monthly.spots import (
     OPEN_ACTIVITY_NOTE,
     activity_table,
@@ -113,8 +113,15 @@ def compute_report(
             "Rapporten bygger helt eller delvis på syntetiska exempeldata (källan "
             "”Syntetiska exempeldata”); de beskriver inga verkliga händelser.",
         )
+    coverage = Coverage(first=inputs.data_start, end=inputs.data_end, earlier=inputs.data_earlier)
+    p = months.parse_month(month)
     days = covered_days(inputs.data_end, month=month, now=report.made_at)
     report.covered_days = days
+    # the months shown: the trend's 13 (the same month last year among them)
+    for text in coverage.notes([p - i for i in range(12, -1, -1)]):
+        report.note("intro", text)
+    if days == 0:  # nothing has come in for the month: its tables say so, nothing is cut
+        days = None
     if days is not None:
         this, last, year = (label for label, _, _ in compared_periods(month, days=days))
         report.note(
@@ -123,13 +130,14 @@ def compute_report(
             f"jämförs därför över samma dagar ({this} mot {last} och {year}), och månadens "
             "stapel i diagrammet gäller bara dessa dagar.",
         )
-    for table in theme_tables(inc, places, month=month, k=k, days=days):
+    for table in theme_tables(inc, places, month=month, k=k, days=days, coverage=coverage):
         report.add(table)
-    report.add(category_table(inc, places, month=month, k=k, days=days))
-    report.add(top_areas(inc, places, month=month, k=k, days=days))
-    trend, raw = trend_table(inc, places, month=month, k=k, days=days)
+    report.add(category_table(inc, places, month=month, k=k, days=days, coverage=coverage))
+    report.add(top_areas(inc, places, month=month, k=k, days=days, coverage=coverage))
+    trend, raw = trend_table(inc, places, month=month, k=k, days=days, coverage=coverage)
     report.add(trend)
-    report.charts["trend"] = trend_chart(raw, k=k, days=days)
+    missing = [str(m) for m in raw.index if coverage.missing(str(m))]
+    report.charts["trend"] = trend_chart(raw, k=k, days=days, missing=missing)
     if days is not None:
         report.note(
             "trend",
@@ -177,7 +185,11 @@ def compute_report(
         now=report.made_at,
     )
     if months.parse_month(month).month in BATHING_MONTHS:
-        report.add(bathing_table(inc, places, inputs.patrol_log, month=month, k=k, days=days))
+        report.add(
+            bathing_table(
+                inc, places, inputs.patrol_log, month=month, k=k, days=days, coverage=coverage
+            )
+        )
         b1 = [
             f"{line.activity_id}: {line.status_label}"
             for line in activity_status.status_by_line(status)
@@ -205,7 +217,7 @@ def compute_report(
         report.note("aktivitetsplan", unrecorded)
     focus, notes = next_month_focus(
         inc, places, month=month, k=k, status=status, forecast_method=forecast_method,
-        days=days,
+        days=days, coverage=coverage,
     )  # fmt: skip
     report.focus = focus
     for n in notes:
@@ -263,6 +275,9 @@ def collect_inputs(
     )
     inputs = ReportInputs(incidents=incidents, places=places, plan=plan, activity_log=log)
     inputs.data_end = _last_observation(store_path, until=until)
+    # the months the observations cover, from the whole store (the window read above begins
+    # 24 months back and would take its own first month for the data's)
+    inputs.data_start, inputs.data_earlier = data_start(store.occurred_times(store_path, until=end))
     weeks = months.iso_weeks_of_month(month)
     inputs.patrol_log = reportday.rows_before(read_log(store_path), "start", until=until)
     inputs.weekly_minutes = minutes_per_week(

@@ -11,11 +11,19 @@ import pandas as pd
 from geo import activity_status, activity_words, months, settings
 from geo.model import THEMES
 from geo.report.monthly.selection import (
+    Coverage,
     compared_counts,
+    compared_gaps,
     compared_periods,
 )
 from geo.report.monthly.tables import FocusItem
-from geo.report.monthly.vocabulary import BATHING_MONTHS, MONTHS_SV, MOTOR_MONTHS, month_label
+from geo.report.monthly.vocabulary import (
+    BATHING_MONTHS,
+    MONTHS_SV,
+    MOTOR_MONTHS,
+    NO_DATA,
+    month_label,
+)
 from geo.sites import bathing_sites, nearest_place_names, theme_mask
 from geo.words import and_list
 
@@ -242,6 +250,7 @@ def change_reason(
     k: int,
     days: int | None = None,
     hidden: tuple[bool, bool] = (False, False),
+    missing: tuple[bool, bool] = (False, False),
 ) -> str:
     """Say how a theme's count this month compares with last month and the same month last year.
 
@@ -260,6 +269,11 @@ def change_reason(
     hidden
         Whether last month's and last year's counts are left out of the sentence
         (:func:`~geo.report.monthly.selection.compared_counts`); their order is still said.
+    missing
+        Whether last month and last year's month have no data
+        (:meth:`~geo.report.monthly.selection.Coverage.missing`): nothing is compared with
+        such a month, "ingen jämförelse med samma månad i fjol (uppgift saknas)"; read as
+        0 it was "fler än samma månad i fjol (0)".
 
     Returns
     -------
@@ -275,11 +289,17 @@ def change_reason(
         if days is None
         else ("samma dagar förra månaden", "samma dagar i fjol")
     )
+    said = [
+        f"ingen jämförelse med {what} ({NO_DATA})"
+        if gap
+        else _compared(now, other, what, k=k, hidden=hide)
+        for other, what, hide, gap in zip(
+            (last, year), (before, a_year_ago), hidden, missing, strict=True
+        )
+    ]
     return (
         f"{head} observationer {'i' if days is None else 'under'} "
-        f"{compared_periods(month, days=days)[0][0]}: "
-        f"{_compared(now, last, before, k=k, hidden=hidden[0])}, "
-        f"{_compared(now, year, a_year_ago, k=k, hidden=hidden[1])}."
+        f"{compared_periods(month, days=days)[0][0]}: {said[0]}, {said[1]}."
     )
 
 
@@ -409,6 +429,7 @@ def next_month_focus(
     forecast_method: str = "default",
     top: int = 3,
     days: int | None = None,
+    coverage: Coverage | None = None,
 ) -> tuple[list[FocusItem], list[str]]:
     """Suggest next month's focus per theme from the forecast, the trends and the plan.
 
@@ -446,6 +467,10 @@ def next_month_focus(
     days
         The days of ``month`` the data covers, if it ends inside the month: the months are
         then compared over those days (:func:`~geo.report.monthly.selection.compared_periods`).
+    coverage
+        The months the observations cover: a theme is said to rise only against a last
+        month with data, and a month without data is compared with nothing
+        (:func:`change_reason` ``missing``).
 
     Returns
     -------
@@ -495,6 +520,7 @@ def next_month_focus(
                 "tidigare år): där bygger fokus på utvecklingen, säsongen och aktivitetsplanen."
             )
     counts = compared_counts(incidents, places, month=month, k=k, days=days)
+    gaps = compared_gaps(month, coverage)
     lines = activity_status.status_by_line(status)
     items = []
     for t in sorted(THEMES, key=lambda t: -expected[t]):
@@ -513,11 +539,14 @@ def next_month_focus(
             about = f"omkring {n}" if n >= k else f"färre än {k}"
             reasons.append(f"Prognosen: {about} observationer i {month_label(nxt)}{place_text}.")
         (now, _), (last, hide_last), (year, hide_year) = counts[t]
-        if now >= k and now > last:
+        if now >= k and now > last and not any(gaps[:2]):
             hidden = (hide_last, hide_year)
             reasons.append(
-                change_reason(now, last, year, month=month, k=k, days=days, hidden=hidden)
-            )
+                change_reason(
+                    now, last, year, month=month, k=k, days=days, hidden=hidden,
+                    missing=(gaps[1], gaps[2]),
+                )
+            )  # fmt: skip
         if t == "B" and nxt_month in BATHING_MONTHS:
             reasons.append("Badsäsongen (maj–september) pågår nästa månad.")
         if t == "T" and nxt_month in MOTOR_MONTHS:

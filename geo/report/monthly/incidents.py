@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import (
+    Coverage,
     compared_counts,
+    compared_gaps,
     compared_periods,
     in_period,
     incidents_in,
@@ -31,6 +33,7 @@ from geo.report.monthly.tables import Table, suppress, suppress_parts
 from geo.report.monthly.vocabulary import (
     AREA_CELL_SIZE_M,
     HISTORY_MONTHS,
+    NO_DATA,
     SOURCE_GROUP_LABELS,
     days_label,
     month_label,
@@ -46,6 +49,7 @@ def theme_tables(
     month: str,
     k: int,
     days: int | None = None,
+    coverage: Coverage | None = None,
 ) -> list[Table]:
     """Count observations per theme: this month, last month, same month last year; by source.
 
@@ -65,6 +69,11 @@ def theme_tables(
         counted over those days only, and the headers say so ("1–22 november 2026"); a count
         of an earlier month that, beside its whole month in the trend, would give away a
         hidden count reads "–" (:func:`~geo.report.monthly.selection.compared_counts`).
+    coverage
+        The months the observations cover: a month outside them (before the store's
+        observations begin, or after they end) reads
+        :data:`~geo.report.monthly.vocabulary.NO_DATA` in every row, not 0; ``None``: all
+        covered.
 
     Returns
     -------
@@ -72,6 +81,7 @@ def theme_tables(
         ``teman`` (theme × three months) and ``kallor`` (theme × source group, this month).
     """
     periods = compared_periods(month, days=days)
+    gaps = compared_gaps(month, coverage)
     bounds = [(s, e) for _, s, e in periods]
     compared = compared_counts(incidents, places, month=month, k=k, days=days)
     rows, src_rows = [], []
@@ -87,15 +97,27 @@ def theme_tables(
         )
         counted = compared[theme]
         counts = [n for n, _ in counted]
-        rows.append([label, *("–" if hide else suppress(n, k=k) for n, hide in counted)])
+        rows.append(
+            [
+                label,
+                *(
+                    NO_DATA if gap else "–" if hide else suppress(n, k=k)
+                    for (n, hide), gap in zip(counted, gaps, strict=True)
+                ),
+            ]
+        )
         if len(incidents):
             this = mask & in_period(incidents["occurred_at"], *bounds[0])
             by = month_groups[this].value_counts()
             parts = [int(by.get(g, 0)) for g in groups]
         else:
             parts = [0] * len(groups)
-        shown = suppress_parts(parts, total=counts[0], k=k)
-        src_rows.append([label, suppress(counts[0], k=k), *shown])
+        src_row: list[int | str] = (
+            [NO_DATA] * (len(groups) + 1)
+            if gaps[0]
+            else [suppress(counts[0], k=k), *suppress_parts(parts, total=counts[0], k=k)]
+        )
+        src_rows.append([label, *src_row])
     cols = ["Tema", *(label for label, _, _ in periods)]
     src_cols = ["Tema", "Totalt", *(SOURCE_GROUP_LABELS[g] for g in groups)]
     return [
@@ -121,6 +143,7 @@ def category_table(
     month: str,
     k: int,
     days: int | None = None,
+    coverage: Coverage | None = None,
 ) -> Table:
     """Count the month's observations per theme and category: the löfte's own problems.
 
@@ -144,6 +167,9 @@ def category_table(
         themes table shows (:func:`~geo.report.monthly.tables.suppress_parts`).
     days
         The days of ``month`` the data covers when it ends inside it: the caption says them.
+    coverage
+        The months the observations cover: for a month outside them the table is empty and
+        says why (:meth:`~geo.report.monthly.selection.Coverage.empty_text`).
 
     Returns
     -------
@@ -151,7 +177,8 @@ def category_table(
         ``kategorier``: ``Tema``, ``Kategori`` and the period's count.
     """
     label, start, end = compared_periods(month, days=days)[0]
-    sel = incidents_in(incidents, start, end)
+    gap = compared_gaps(month, coverage)[0]
+    sel = incidents_in(incidents, start, end) if not gap else incidents.iloc[:0]
     rows: list[list[Any]] = []
     for theme, theme_label in THEMES.items():
         if not len(sel):
@@ -167,7 +194,10 @@ def category_table(
             for c, n in zip(ids, shown, strict=True)
         ]
     frame = pd.DataFrame(rows, columns=["Tema", "Kategori", label])
-    return Table("kategorier", f"Observationer per tema och kategori, {label}", frame, (label,))
+    table = Table("kategorier", f"Observationer per tema och kategori, {label}", frame, (label,))
+    if gap and coverage is not None:
+        table.empty_text = coverage.empty_text(month)
+    return table
 
 
 def _place_names(incidents: gpd.GeoDataFrame, places: gpd.GeoDataFrame) -> pd.Series:
@@ -192,6 +222,7 @@ def top_areas(
     top: int = 5,
     cell_size_m: float = AREA_CELL_SIZE_M,
     days: int | None = None,
+    coverage: Coverage | None = None,
 ) -> Table:
     """List the places and grid cells with most observations per theme this month (aggregated).
 
@@ -218,12 +249,18 @@ def top_areas(
         The days of ``month`` the data covers when it ends inside it
         (:func:`~geo.report.monthly.selection.compared_periods`): counted and said in the
         caption as in the other tables ("1–22 november 2026").
+    coverage
+        The months the observations cover: for a month outside them the table is empty and
+        says why (:meth:`~geo.report.monthly.selection.Coverage.empty_text`).
 
     Returns
     -------
     Table
         ``platser``: ``Tema``, ``Plats eller område``, ``Ruta``, ``Observationer``.
     """
+    gap = compared_gaps(month, coverage)[0]
+    if gap:
+        incidents = incidents.iloc[:0]
     from geo.privacy import aggregate_for_sharing
 
     period, start, end = compared_periods(month, days=days)[0]
@@ -268,12 +305,15 @@ def top_areas(
             where = "Övriga platser och rutor" if listed else f"Alla platser (ingen med minst {k})"
             rows.append([label, where, "", suppress(rest, k=k)])
     frame = pd.DataFrame(rows, columns=["Tema", "Plats eller område", "Ruta", "Observationer"])
-    return Table(
+    table = Table(
         "platser",
         f"Platser och områden med flest observationer, {period}",
         frame,
         ("Observationer",),
     )
+    if gap and coverage is not None:
+        table.empty_text = coverage.empty_text(month)
+    return table
 
 
 def partial_month_label(month: str, days: int) -> str:
@@ -301,6 +341,7 @@ def trend_table(
     month: str,
     k: int,
     days: int | None = None,
+    coverage: Coverage | None = None,
 ) -> tuple[Table, pd.DataFrame]:
     """Count observations per theme and month over the 13 months ending with ``month``.
 
@@ -317,6 +358,9 @@ def trend_table(
     days
         The days of ``month`` the data covers, if it ends inside the month: its row is
         labelled with them ("1–22 november 2026").
+    coverage
+        The months the observations cover: a month outside them reads
+        :data:`~geo.report.monthly.vocabulary.NO_DATA` in every column, not 0.
 
     Returns
     -------
@@ -334,6 +378,9 @@ def trend_table(
             counts = labels[mask].value_counts()
             raw[theme] = [int(counts.get(m, 0)) for m in history]
     shown = raw.map(lambda n: suppress(int(n), k=k)).astype(object)
+    for m in history:
+        if coverage is not None and coverage.missing(m):
+            shown.loc[m] = NO_DATA
     frame = shown.rename(columns=THEMES)
     labels = [month_label(m) for m in history]
     labels[-1] = compared_periods(month, days=days)[0][0]
@@ -357,7 +404,9 @@ def _png_data_uri(draw: Callable[[Figure], None], *, size_in: tuple[float, float
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
+def trend_chart(
+    raw: pd.DataFrame, *, k: int, days: int | None = None, missing: Sequence[str] = ()
+) -> str:
     """Draw the 13-month trend per theme as a PNG data URI (suppressed and partial months hatched).
 
     Parameters
@@ -371,6 +420,11 @@ def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
         The days of the last month the data covers, if it ends inside that month: its bar is
         drawn pale and hatched in blue, with a legend entry "del av månaden: 1–22 nov"
         (:func:`partial_month_label`), so it does not read as a whole month.
+    missing
+        Months (``YYYY-MM``) without data
+        (:meth:`~geo.report.monthly.selection.Coverage.missing`): no bar, a pale grey band
+        behind the month and a legend entry "uppgift saknas", so that no month without
+        data reads as a month without events (an empty place in the chart is a 0).
 
     Returns
     -------
@@ -379,6 +433,7 @@ def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
     """
     labels = [f"{months.MONTH_ABBR[int(m[5:]) - 1]}\n{m[2:4]}" for m in raw.index]
     x = np.arange(len(raw))
+    absent = np.asarray([str(m) in set(missing) for m in raw.index], dtype=bool)
     partial = np.zeros(len(raw), dtype=bool)
     partial_label = ""
     if days is not None and len(raw):
@@ -390,7 +445,12 @@ def trend_chart(raw: pd.DataFrame, *, k: int, days: int | None = None) -> str:
 
         axes = fig.subplots(2, 2, sharex=True)
         for ax, theme in zip(axes.flat, THEMES, strict=True):
-            values = raw[theme].to_numpy()
+            values = np.where(absent, 0, raw[theme].to_numpy())
+            for n, i in enumerate(np.flatnonzero(absent)):
+                ax.axvspan(
+                    i - 0.45, i + 0.45, color="#e2e8f0", linewidth=0,
+                    label="_nolegend_" if n else NO_DATA,
+                )  # fmt: skip
             small = (values > 0) & (values < k)
             whole = ~small & ~partial
             part = partial & ~small & (values > 0)

@@ -18,9 +18,9 @@ from geo.patrol_log_fields import (
     done_passes,
 )
 from geo.report.monthly.bathing import bathing_counts
-from geo.report.monthly.selection import compared_periods, in_period
+from geo.report.monthly.selection import Coverage, compared_periods, in_period
 from geo.report.monthly.tables import Table, suppress, suppress_parts
-from geo.report.monthly.vocabulary import CONTROL_TYPES, month_label
+from geo.report.monthly.vocabulary import CONTROL_TYPES, NO_DATA, month_label
 from geo.sites import Gazetteer, bathing_sites
 from geo.words import and_list
 
@@ -402,6 +402,7 @@ def bathing_table(
     month: str,
     k: int,
     days: int | None = None,
+    coverage: Coverage | None = None,
 ) -> Table:
     """Count observations and police visits at each bathing site in the month.
 
@@ -424,6 +425,10 @@ def bathing_table(
         a council member's review: July 1–12 beside the whole July of last year read as
         Lanna badgruva's observations halved (21 against 42) while theme B had risen (31
         against 24 over the same days).
+    coverage
+        The months the observations cover: a column of a month outside them reads
+        :data:`~geo.report.monthly.vocabulary.NO_DATA`, not 0 (the police's visits are
+        counted from the patrol log whatever the observations).
 
     Returns
     -------
@@ -436,7 +441,9 @@ def bathing_table(
     this, _, year = compared_periods(month, days=days)
     cols = ["Badplats", this[0], year[0], "Polisbesök"]
     shown = [
-        [n for _, n in bathing_counts(incidents, places, month=str(q), k=k, days=days)]
+        [NO_DATA] * len(baths)
+        if coverage is not None and coverage.missing(q)
+        else [n for _, n in bathing_counts(incidents, places, month=str(q), k=k, days=days)]
         for q in (p, p - 12)
     ]
     visits = [0] * len(baths)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import geopandas as gpd
 import pandas as pd
 
 from geo import months, settings
 from geo.model import THEMES
-from geo.report.monthly.vocabulary import SOURCE_GROUPS, month_label
+from geo.pointperiod import main_period
+from geo.report.monthly.vocabulary import NO_DATA, SOURCE_GROUPS, month_label
 from geo.sites import theme_mask
+from geo.words import and_list
 
 
 def in_period(times: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -52,6 +57,132 @@ def incidents_in(
     return incidents[in_period(incidents["occurred_at"], start, end).to_numpy()]
 
 
+def data_start(times: pd.Series) -> tuple[pd.Period | None, bool]:
+    """Return the month the store's observations begin in, and whether a few lie before it.
+
+    The first month of the observations' main period (:func:`geo.pointperiod.main_period`,
+    as the hot-spot analyses read it): a source that began later than another leaves the
+    months before it thin (the police's 1 or 2 events a month before the kommun's reports
+    began), and those are no months to compare.
+
+    Parameters
+    ----------
+    times
+        When every stored observation occurred (:func:`geo.store.occurred_times`), tz-aware.
+
+    Returns
+    -------
+    tuple
+        The first month (``None`` without observations), and whether the store holds
+        observations before it.
+    """
+    if times.empty:
+        return None, False
+    local = pd.to_datetime(times).dt.tz_convert(settings.timezone).dt.tz_localize(None)
+    stored = pd.PeriodIndex(local.dt.to_period("M"))
+    first, _ = main_period(stored)
+    return first, bool(stored.min() < first)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The months the store's observations cover: a month outside them has no data, not 0.
+
+    Attributes
+    ----------
+    first
+        The month the observations begin in (:func:`data_start`); ``None``: not known, every
+        month before ``end`` is taken as covered.
+    end
+        The store's last observation (:attr:`ReportInputs.data_end`); ``None``: not known.
+    earlier
+        Whether a few observations lie before ``first`` (a source that began earlier).
+    """
+
+    first: pd.Period | None = None
+    end: pd.Timestamp | None = None
+    earlier: bool = False
+
+    def missing(self, month: pd.Period | str) -> bool:
+        """Say whether a month has no data: it lies before the first or after the last.
+
+        Parameters
+        ----------
+        month
+            A month (``YYYY-MM`` or a monthly period).
+
+        Returns
+        -------
+        bool
+            True for a month before :attr:`first` or beginning after :attr:`end`; its counts
+            read :data:`~geo.report.monthly.vocabulary.NO_DATA`, not 0, and nothing is
+            compared with it.
+        """
+        q = months.parse_month(str(month))
+        if self.first is not None and q < self.first:
+            return True
+        return self.end is not None and months.month_bounds(str(q))[0] > pd.Timestamp(self.end)
+
+    def empty_text(self, month: pd.Period | str) -> str:
+        """Say why a table of a month without data (:meth:`missing`) has no rows.
+
+        Parameters
+        ----------
+        month
+            The month.
+
+        Returns
+        -------
+        str
+            E.g. ``"uppgift saknas: inga observationer har kommit in för november 2026
+            ännu"``, not the "inget att redovisa" of a month without events.
+        """
+        q = months.parse_month(str(month))
+        if self.first is not None and q < self.first:
+            return f"{NO_DATA}: lagrets observationer börjar i {month_label(str(self.first))}"
+        return f"{NO_DATA}: inga observationer har kommit in för {month_label(str(q))} ännu"
+
+    def notes(self, shown: Sequence[pd.Period | str]) -> list[str]:
+        """Say why months the report shows read "uppgift saknas", for its introduction.
+
+        Parameters
+        ----------
+        shown
+            The months the report shows (its trend's 13, and the same month last year).
+
+        Returns
+        -------
+        list of str
+            A sentence for months before the data begin, one for months after they end
+            (nothing has come in for them yet); none when every month is covered.
+        """
+        qs = sorted({months.parse_month(str(m)) for m in shown})
+        said = []
+        before = [q for q in qs if self.first is not None and q < self.first]
+        if before and self.first is not None:
+            begins = month_label(str(self.first))
+            why = (
+                f"Lagrets observationer börjar i {begins} (före dess finns bara enstaka, från "
+                "färre källor)"
+                if self.earlier
+                else f"Lagret har inga observationer före {begins}"
+            )
+            said.append(
+                f"{why}: månader före dess står som ”{NO_DATA}”, inte som 0, och jämförs inte."
+            )
+        after = [q for q in qs if q not in before and self.missing(q)]
+        if after and self.end is not None:
+            last = pd.Timestamp(self.end).tz_convert(settings.timezone)
+            named = and_list([month_label(str(q)) for q in after])
+            said.append(
+                f"Inga observationer har kommit in för {named} ännu (lagrets senaste är från "
+                f"{last.day} {month_label(last.strftime('%Y-%m'))}): "
+                f"{'månaden står' if len(after) == 1 else 'månaderna står'} som ”{NO_DATA}”, "
+                "inte som 0 händelser."
+            )
+        return said
+
+
 def covered_days(
     data_end: pd.Timestamp | None, *, month: str, now: pd.Timestamp | None = None
 ) -> int | None:
@@ -74,13 +205,17 @@ def covered_days(
     int or None
         The day of the month of the last observation, when that is before the month's last
         day or the month is not over on the report day (a report made before the month is
-        over); ``None`` for a month covered to its end or not at all, or an unknown end.
+        over); 0 when the observations end before the month begins (none has come in for
+        it: the report made on 3 December, or for a month nothing was imported for, is no
+        month of zeros); ``None`` for a month covered to its end, or an unknown end.
     """
     if data_end is None or pd.isna(data_end):
         return None
     start, end = months.month_bounds(month)
     last = pd.Timestamp(data_end).tz_convert(settings.timezone)
-    if not start <= last < end:
+    if last < start:
+        return 0
+    if last >= end:
         return None
     over = now is None or pd.Timestamp(now) >= end
     if over and last.day >= months.parse_month(month).days_in_month:
@@ -119,6 +254,26 @@ def compared_periods(
             end, label = cut, f"1–{days} {label}"
         out.append((label, start, end))
     return out
+
+
+def compared_gaps(month: str, coverage: Coverage | None) -> list[bool]:
+    """Tell which of the compared months have no data (:meth:`Coverage.missing`).
+
+    Parameters
+    ----------
+    month
+        ``YYYY-MM``.
+    coverage
+        The months the observations cover; ``None``: all of them.
+
+    Returns
+    -------
+    list of bool
+        For the month, the month before and the same month a year before
+        (:func:`compared_periods`).
+    """
+    p = months.parse_month(month)
+    return [coverage is not None and coverage.missing(q) for q in (p, p - 1, p - 12)]
 
 
 def compared_counts(

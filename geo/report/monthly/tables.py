@@ -146,7 +146,8 @@ class MonthlyReport:
     covered_days
         The days of the month the observations cover when they end inside it
         (:func:`~geo.report.monthly.selection.covered_days`): the report is then preliminary
-        and its title says so; ``None`` for a month covered to its end.
+        and its title says so; 0 when no observation has come in for the month; ``None``
+        for a month covered to its end.
     """
 
     month: str
@@ -192,6 +193,12 @@ class ReportInputs:
         Their audit trail (:func:`geo.spots.read_changes`), or ``None``.
     data_end
         The store's last observation (any time, not only up to the month), or ``None``.
+    data_start
+        The month the store's observations begin in
+        (:func:`~geo.report.monthly.selection.data_start`), or ``None`` (not known: every
+        month up to ``data_end`` is taken as covered).
+    data_earlier
+        Whether a few observations lie before ``data_start`` (a source that began earlier).
     """
 
     incidents: gpd.GeoDataFrame
@@ -203,3 +210,5 @@ class ReportInputs:
     spots: gpd.GeoDataFrame | None = None
     spot_changes: pd.DataFrame | None = None
     data_end: pd.Timestamp | None = None
+    data_start: pd.Period | None = None
+    data_earlier: bool = False

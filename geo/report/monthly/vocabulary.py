@@ -85,9 +85,21 @@ def handling_note(covered_days: int | None) -> str:
     Returns
     -------
     str
-        :data:`HANDLING_NOTE` for a whole month, :data:`PRELIMINARY_NOTE` for part of one.
+        :data:`HANDLING_NOTE` for a whole month, :data:`PRELIMINARY_NOTE` for part of one,
+        :data:`NO_DATA_NOTE` for one no observation has come in for (``covered_days`` 0).
     """
-    return HANDLING_NOTE if covered_days is None else PRELIMINARY_NOTE
+    if covered_days is None:
+        return HANDLING_NOTE
+    return PRELIMINARY_NOTE if covered_days else NO_DATA_NOTE
+
+
+#: What a count reads in a month without data: before the store's observations begin, or
+#: after they end (:class:`~geo.report.monthly.selection.Coverage`). "0" there read as a
+#: month without events; "–" is a hidden count.
+NO_DATA = "uppgift saknas"
+#: How a report of a month no observation has come in for is handled: it is no report of the
+#: month (it could be mistaken for one without events).
+NO_DATA_NOTE = "Preliminär rapport – sprids inte; månadens observationer har inte kommit in"
 
 
 #: A month in Swedish words, ``"november 2026"`` (:func:`geo.months.month_label`).
@@ -104,8 +116,9 @@ def report_title(month: str, covered_days: int | None = None) -> str:
     covered_days
         The days of the month the observations cover when they end inside it: the title
         then says the report is preliminary ("november 2026 (preliminär, observationer
-        1–22 nov)"); a council member's review found a running month's report titled as a
-        whole month, its limit said only in one sentence.
+        1–22 nov)", and "(preliminär, inga observationer ännu)" for 0); a council member's
+        review found a running month's report titled as a whole month, its limit said only
+        in one sentence.
 
     Returns
     -------
@@ -113,7 +126,9 @@ def report_title(month: str, covered_days: int | None = None) -> str:
         The title of the page, its heading and the foot of every printed page.
     """
     title = f"Uppföljning av medborgarlöftet – {month_label(month)}"
-    if covered_days is not None:
+    if covered_days == 0:  # no observation has come in: "observationer 1–0 nov" said nothing
+        title += " (preliminär, inga observationer ännu)"
+    elif covered_days is not None:
         title += f" (preliminär, observationer {days_label(month, covered_days)})"
     return title
 
