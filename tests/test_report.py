@@ -1495,6 +1495,40 @@ def test_next_months_focus_names_no_place_on_fewer_than_k_events():
     ]
 
 
+def test_next_months_focus_names_no_village_for_events_scattered_around_it():
+    # a council member's review of the October 2026 report: "främst kring Tångeråsa,
+    # Fjugesta centrum, Knista" for S, while the 9 events counted for Tångeråsa lay 1.1 to 8.7
+    # km from the village, the countryside's events given to the nearest name
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.model import INCIDENT_COLUMNS
+    from geo.report.monthly.focus import next_month_focus
+    from geo.sites import nearest_place_names
+
+    at = _PLACES.set_index("place_id").geometry
+    village = at["tangerasa"].representative_point()
+    around = [(2000, 0), (-2000, 0), (0, 2000), (0, -2000), (-3000, 0), (0, -3000)] * 2
+    farms = [Point(village.x + dx, village.y + dy) for dx, dy in around]  # 1.5-2.5 km off
+    assert set(nearest_place_names(gpd.GeoSeries(farms, crs=3006), _PLACES)) == {"Tångeråsa"}
+    town = [at["fjugesta_centrum"].centroid] * 6
+    tz = settings.timezone
+    times = [pd.Timestamp(f"2026-10-{d:02d} 21:00", tz=tz) for d in range(1, 19)]
+    rows = {c: [None] * len(times) for c in INCIDENT_COLUMNS if c != "geometry"}
+    rows.update(
+        occurred_at=times, category=["skadegorelse"] * len(times), theme=["S"] * len(times),
+        source=["kommun"] * len(times), location_precision_m=[10.0] * len(times),
+    )  # fmt: skip
+    incidents = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(farms + town, crs="EPSG:3006"))
+    status = pd.DataFrame(columns=["activity_id", "theme", "section", "text", "status"])
+    items, _ = next_month_focus(
+        incidents, _PLACES, month="2026-10", k=K, status=status, forecast_method="count_3m"
+    )
+    said = next(r for r in next(i for i in items if i.theme == "S").reasons if "Prognosen" in r)
+    assert "främst kring Fjugesta centrum (utifrån" in said, said
+    assert "Tångeråsa" not in said
+
+
 def test_the_trend_chart_counts_in_whole_numbers(monkeypatch):
     # a council member's review: small counts put "2.5" and "7.5" on the axis
     from matplotlib.figure import Figure
