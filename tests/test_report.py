@@ -718,6 +718,29 @@ def test_a_month_with_no_pass_logged_says_so_and_not_that_the_promise_failed(tmp
     assert one.notes["polis"][0].startswith("Löftet om minst 120 minuter uppfylldes i 1 av 5")
 
 
+def test_a_month_with_no_pass_logged_has_no_controls_of_zero(tmp_path):
+    # a council member's read-through: with no pass entered, the presence table said "ej
+    # registrerat" and the controls table under it "Nykterhet 0 | 0 … Totalt 0 | 0", no
+    # control held; nothing entered is not nothing done
+    september = pd.DataFrame([_visit(1, "2026-09-02 18:00", "2026-09-02 20:10", "nykterhet", "A")])
+    for log in (_no_visits(), september):
+        page = monthly.render_html(
+            _presence_report(tmp_path, log, month="2026-10", now="2026-11-03 14:00")
+        )
+        assert _html_table(page, "kontroller") == []  # no rows of 0
+        assert (
+            "Kontroller per typ och plats, oktober 2026 – inga pass är registrerade i oktober "
+            "2026, så kontrollerna kan inte redovisas (ej registrerat, inte nödvändigtvis inga "
+            "kontroller)."
+        ) in _section_text(page, "polis")
+    # a pass logged in the month, no control in it: the table says 0 controls, as it was
+    october = pd.DataFrame([_visit(1, "2026-10-07 18:00", "2026-10-07 20:10", "närvaro", "A")])
+    page = monthly.render_html(
+        _presence_report(tmp_path, october, month="2026-10", now="2026-11-03 14:00")
+    )
+    assert _html_table(page, "kontroller")[-1][:3] == ["Totalt", "0", "0"]
+
+
 def test_theme_s_is_explained_with_every_category_it_counts(sample):
     """A council member read S as "stöld, inbrott, ordningsstörning, otrygga platser" only."""
     html = sample["outputs"]["html"].read_text(encoding="utf-8")

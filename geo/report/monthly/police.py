@@ -230,8 +230,22 @@ def controls_table(
         (empty where no row has a count, as a row's count not reported; ``Platser`` empty). An
         offence count is hidden as :func:`~geo.report.monthly.tables.suppress_parts` hides a
         breakdown of a total shown: with one row's count under ``k`` hidden, the sum would
-        give it away, so the smallest other count is hidden with it (both ``"–"``).
+        give it away, so the smallest other count is hidden with it (both ``"–"``). With no
+        pass at all logged in the month (not even one called off) the table has no rows and
+        says so, "inga pass är registrerade …": a council member's review read its rows of
+        "0 | 0" as no control held in a month nobody had entered a pass for, while the
+        presence table above it said "ej registrerat".
     """
+    title = f"Kontroller per typ och plats, {month_label(month)}"
+    columns = ["Kontrolltyp", "Tillfällen", "Minuter", *COUNT_COLUMNS.values(), "Platser"]
+    if not len(patrol_log) or not in_period(patrol_log["start"], *months.month_bounds(month)).any():
+        return Table(
+            "kontroller",
+            title,
+            pd.DataFrame(columns=columns),
+            empty_text=f"inga pass är registrerade i {month_label(month)}, så kontrollerna kan "
+            "inte redovisas (ej registrerat, inte nödvändigtvis inga kontroller)",
+        )
     kinds = (
         patrol_log_controls.patrol_controls_in_month(patrol_log, month=month)
         if len(patrol_log)
@@ -256,9 +270,7 @@ def controls_table(
         for i, (group, (occasions, minutes, _, where)) in enumerate(zip(groups, cells, strict=True))
     ]
     rows.append([TOTAL_ROW, *total, *(counts[f][-1] for f in COUNT_COLUMNS), ""])
-    columns = ["Kontrolltyp", "Tillfällen", "Minuter", *COUNT_COLUMNS.values(), "Platser"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return Table("kontroller", f"Kontroller per typ och plats, {month_label(month)}", frame)
+    return Table("kontroller", title, pd.DataFrame(rows, columns=columns))
 
 
 def kinds_label(kinds: tuple[str, ...]) -> str:
