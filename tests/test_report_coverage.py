@@ -195,6 +195,9 @@ def test_months_before_the_data_begin_read_no_data_not_zero(begun_in_march):
         assert note in text
         assert said in text
         assert "samma månad i fjol (0)" not in text
+    # the emerging hot spots ran over the months there are, not the 24 their caption said
+    hotspots = "Framväxande hotspots (1000 m-rutor, 8 månader: mars–oktober 2026)"
+    assert hotspots in _text(page) and hotspots in pdf
     # the 13 months for the minutes: those before March say so in every column, March on count
     trend = pd.read_csv(made["outputs"]["csv"] / "trend.csv", sep=";", dtype=str,
                         encoding="utf-8-sig").set_index("Månad")  # fmt: skip

@@ -39,7 +39,7 @@ from geo.report.monthly.vocabulary import (
     month_label,
 )
 from geo.sites import nearest_place_names
-from geo.timespan import local_time
+from geo.timespan import local_time, whole_steps
 
 
 def theme_tables(
@@ -504,6 +504,28 @@ def trend_chart(
     return _png_data_uri(draw, size_in=(7.2, 3.6))
 
 
+def _run_months(month: pd.Period, history_months: int, data_start: pd.Timestamp | None) -> str:
+    """Say the months an emerging-hot-spot run ending with ``month`` covers, for its caption.
+
+    ``"24 månader"``; fewer when the data begin inside them, named: ``"8 månader: mars–oktober
+    2026"`` (a council member's review: "24 månader" over a store of 8 months read as two
+    years' patterns).
+    """
+    start = local_time(months.month_bounds(str(month - (history_months - 1)))[0])
+    if data_start is not None and data_start > start:
+        start = data_start
+    steps = whole_steps(start, local_time(months.month_bounds(str(month))[1]), "M")
+    if len(steps) >= history_months or not len(steps):
+        return f"{history_months} månader"
+    first, last = steps[0], steps[-1]
+    span = (
+        f"{months.MONTHS_SV[first.month - 1]}–{month_label(str(last))}"
+        if first.year == last.year
+        else f"{month_label(str(first))}–{month_label(str(last))}"
+    )
+    return f"{len(steps)} {'månad' if len(steps) == 1 else 'månader'}: {span}"
+
+
 def emerging_changes(
     incidents: gpd.GeoDataFrame,
     places: gpd.GeoDataFrame,
@@ -600,7 +622,7 @@ def emerging_changes(
         rows, columns=["Tema", "Förra månaden", "Denna månad", "Rutor", "Närmaste platser"]
     )
     title = (
-        f"Framväxande hotspots ({cell_size_m:g} m-rutor, {history_months} månader): "
-        "klasser som ändrats sedan förra månaden"
+        f"Framväxande hotspots ({cell_size_m:g} m-rutor, "
+        f"{_run_months(p, history_months, data_start)}): klasser som ändrats sedan förra månaden"
     )
     return Table("hotspotforandringar", title, frame, empty_text=empty_text), notes
