@@ -212,6 +212,15 @@ def test_months_before_the_data_begin_read_no_data_not_zero(begun_in_march):
     assert _grey_band_pixels(f'class="chart" src="{trend_chart(raw, k=K)}"') == 0
 
 
+def test_a_month_before_the_observations_began_reads_no_data(begun_in_march):
+    # October 2025 holds one police event, March 2026 is where the store's observations
+    # begin: read up to October 2025's end only, the store's start was that event's January
+    path, root = begun_in_march
+    page = _made(path, root, month="2025-10", made="2026-11-03", pdf=False)["html"]
+    assert [cells[0] for cells in _teman(page).values()] == [NO_DATA] * 4
+    assert "Lagrets observationer börjar i mars 2026" in _text(page)
+
+
 @pytest.mark.parametrize(
     ("month", "made"),
     [("2026-11", "2026-12-03"), ("2026-11", "2026-11-03")],

@@ -275,9 +275,11 @@ def collect_inputs(
     )
     inputs = ReportInputs(incidents=incidents, places=places, plan=plan, activity_log=log)
     inputs.data_end = _last_observation(store_path, until=until)
-    # the months the observations cover, from the whole store (the window read above begins
-    # 24 months back and would take its own first month for the data's)
-    inputs.data_start, inputs.data_earlier = data_start(store.occurred_times(store_path, until=end))
+    # the months the observations cover, from the whole store as it stood (the window read
+    # above begins 24 months back and ends with the month: a month before the observations
+    # began would find only a source's few earlier events in it, and take them for the start)
+    stored = store.occurred_times(store_path, until=until)
+    inputs.data_start, inputs.data_earlier = data_start(stored)
     weeks = months.iso_weeks_of_month(month)
     inputs.patrol_log = reportday.rows_before(read_log(store_path), "start", until=until)
     inputs.weekly_minutes = minutes_per_week(
