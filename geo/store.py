@@ -909,14 +909,14 @@ def last_occurred(
     return None if last is None else pd.Timestamp(last).tz_convert("UTC")
 
 
-def occurred_times(
+def occurrences(
     path: Path | None = None, *, until: datetime | pd.Timestamp | None = None
-) -> pd.Series:
-    """Return when every stored incident (before ``until``) occurred, and nothing else.
+) -> pd.DataFrame:
+    """Return when and from which source every stored incident (before ``until``) came.
 
     A report reads the months its store's observations cover from these
     (:func:`geo.report.monthly.selection.data_start`): the first stored month, not the
-    first of a window read.
+    first of a window read, and the month each source began in.
 
     Parameters
     ----------
@@ -927,19 +927,21 @@ def occurred_times(
 
     Returns
     -------
-    pandas.Series
-        ``occurred_at``, tz-aware in Europe/Stockholm, in time order; empty without incidents.
+    pandas.DataFrame
+        ``occurred_at`` (tz-aware, Europe/Stockholm) and ``source``, in time order; empty
+        (with the columns) without incidents.
     """
-    sql = "SELECT occurred_at FROM incidents"
+    sql = "SELECT occurred_at, source FROM incidents"
     params = [] if until is None else [_utc_text(pd.Timestamp(until))]
     sql += " WHERE occurred_at < ?" if params else ""
     sql += " ORDER BY occurred_at"
     with reading(path) as conn:
         rows = conn.execute(sql, params).fetchall() if has_table(conn, "incidents") else []
-    times = pd.to_datetime(
-        pd.Series([r[0] for r in rows], dtype=object), utc=True, format="ISO8601"
-    )
-    return times.dt.tz_convert(settings.timezone).rename("occurred_at")
+    frame = pd.DataFrame(rows, columns=["occurred_at", "source"], dtype=object)
+    frame["occurred_at"] = pd.to_datetime(
+        frame["occurred_at"], utc=True, format="ISO8601"
+    ).dt.tz_convert(settings.timezone)
+    return frame
 
 
 def read_quarantine(path: Path | None = None, *, open_only: bool = False) -> pd.DataFrame:

@@ -120,6 +120,7 @@ READERS: dict[str, Callable[[Path], Any]] = {
     "incidents": lambda p: store.read_incidents(p),
     "count_incidents": lambda p: store.count_incidents(p),
     "last_occurred": lambda p: store.last_occurred(p),
+    "occurrences": lambda p: store.occurrences(p),
     "quarantine": lambda p: store.read_quarantine(p),
     "imports": lambda p: store.read_imports(p),
     "layers": lambda p: store.list_layers(p),
@@ -187,6 +188,7 @@ EMPTY: dict[str, Callable[[Any], bool]] = {
 #: Columns of the empty frames.
 EMPTY_COLUMNS: dict[str, tuple[str, ...]] = {
     "incidents": INCIDENT_COLUMNS,
+    "occurrences": ("occurred_at", "source"),
     "quarantine": ("import_id", "file", "line", "reason", "detail", "raw", "resolved_by"),
     "patrol_log": patrol_log.LOG_COLUMNS,
     "patrol_log_quarantine": ("file", "line", "reason", "raw", "resolved_by"),

@@ -254,3 +254,26 @@ def test_a_month_no_observation_has_come_in_for_is_no_month_of_zeros(begun_in_ma
         for row in html_table(page, name):
             for cell in row[1:]:
                 assert not cell.isdigit() or int(cell) == 0 or int(cell) >= K, (name, row)
+
+
+def test_a_source_that_began_inside_the_months_shown_is_named(tmp_path):
+    # the police reported every third day for two years, the kommun from June 2026 on: the
+    # months before June count the police alone, and a rise from May to June is the kommun
+    police = _incidents(_days("2025-01-02", "2026-10-31", "3D"), category="rattfylleri",
+                        theme="T", source="polisen_api")  # fmt: skip
+    kommun = _incidents(_days("2026-06-01", "2026-10-31", "1D"))
+    path = _store(tmp_path / "store.gpkg", pd.concat([police, kommun], ignore_index=True))
+    page = _made(path, tmp_path, month="2026-10", made="2026-11-03", pdf=False)["html"]
+    text = _text(page)
+    assert (
+        "Källan Kommunen har observationer från juni 2026: månaderna före dess räknar inte dess "
+        "observationer, så en jämförelse över den gränsen kan visa att källan tillkom snarare "
+        "än en förändring."
+    ) in text
+    assert "Källan Polisen" not in text  # it began before the months shown
+    assert NO_DATA not in text  # the police's months are months with data
+    # nor does the focus set the kommun's October against last October, when it had not begun
+    assert (
+        "31 observationer i oktober 2026: fler än förra månaden (30), ingen jämförelse med "
+        "samma månad i fjol (Kommunen rapporterade inte då)."
+    ) in _section(page, "fokus")

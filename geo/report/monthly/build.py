@@ -39,7 +39,13 @@ from geo.report.monthly.police import (
     police_presence,
     presence_note,
 )
-from geo.report.monthly.selection import Coverage, compared_periods, covered_days, data_start
+from geo.report.monthly.selection import (
+    Coverage,
+    compared_periods,
+    covered_days,
+    data_start,
+    source_starts,
+)
 from geo.report.monthly.spots import (
     OPEN_ACTIVITY_NOTE,
     activity_table,
@@ -113,7 +119,12 @@ def compute_report(
             "Rapporten bygger helt eller delvis på syntetiska exempeldata (källan "
             "”Syntetiska exempeldata”); de beskriver inga verkliga händelser.",
         )
-    coverage = Coverage(first=inputs.data_start, end=inputs.data_end, earlier=inputs.data_earlier)
+    coverage = Coverage(
+        first=inputs.data_start,
+        end=inputs.data_end,
+        earlier=inputs.data_earlier,
+        sources=inputs.source_starts,
+    )
     p = months.parse_month(month)
     days = covered_days(inputs.data_end, month=month, now=report.made_at)
     report.covered_days = days
@@ -278,8 +289,9 @@ def collect_inputs(
     # the months the observations cover, from the whole store as it stood (the window read
     # above begins 24 months back and ends with the month: a month before the observations
     # began would find only a source's few earlier events in it, and take them for the start)
-    stored = store.occurred_times(store_path, until=until)
-    inputs.data_start, inputs.data_earlier = data_start(stored)
+    stored = store.occurrences(store_path, until=until)
+    inputs.data_start, inputs.data_earlier = data_start(stored["occurred_at"])
+    inputs.source_starts = source_starts(stored)
     weeks = months.iso_weeks_of_month(month)
     inputs.patrol_log = reportday.rows_before(read_log(store_path), "start", until=until)
     inputs.weekly_minutes = minutes_per_week(

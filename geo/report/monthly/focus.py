@@ -252,6 +252,7 @@ def change_reason(
     days: int | None = None,
     hidden: tuple[bool, bool] = (False, False),
     missing: tuple[bool, bool] = (False, False),
+    lacking: tuple[Sequence[str], Sequence[str]] = ((), ()),
 ) -> str:
     """Say how a theme's count this month compares with last month and the same month last year.
 
@@ -275,6 +276,11 @@ def change_reason(
         (:meth:`~geo.report.monthly.selection.Coverage.missing`): nothing is compared with
         such a month, "ingen jämförelse med samma månad i fjol (uppgift saknas)"; read as
         0 it was "fler än samma månad i fjol (0)".
+    lacking
+        The source groups that had not begun in last month and in last year's month
+        (:meth:`~geo.report.monthly.selection.Coverage.begun_since`): nothing is compared
+        with such a month either, "ingen jämförelse med samma månad i fjol (Kommunen
+        rapporterade inte då)", since a rise against it may be the source added.
 
     Returns
     -------
@@ -293,9 +299,11 @@ def change_reason(
     said = [
         f"ingen jämförelse med {what} ({NO_DATA})"
         if gap
+        else f"ingen jämförelse med {what} ({and_list(list(new))} rapporterade inte då)"
+        if new
         else _compared(now, other, what, k=k, hidden=hide)
-        for other, what, hide, gap in zip(
-            (last, year), (before, a_year_ago), hidden, missing, strict=True
+        for other, what, hide, gap, new in zip(
+            (last, year), (before, a_year_ago), hidden, missing, lacking, strict=True
         )
     ]
     return (
@@ -554,12 +562,17 @@ def next_month_focus(
             about = f"omkring {n}" if n >= k else f"färre än {k}"
             reasons.append(f"Prognosen: {about} observationer i {month_label(nxt)}{place_text}.")
         (now, _), (last, hide_last), (year, hide_year) = counts[t]
-        if now >= k and now > last and not any(gaps[:2]):
+        lacking = (
+            (coverage.begun_since(p - 1, p), coverage.begun_since(p - 12, p))
+            if coverage is not None
+            else ((), ())
+        )
+        if now >= k and now > last and not any(gaps[:2]) and not lacking[0]:
             hidden = (hide_last, hide_year)
             reasons.append(
                 change_reason(
                     now, last, year, month=month, k=k, days=days, hidden=hidden,
-                    missing=(gaps[1], gaps[2]),
+                    missing=(gaps[1], gaps[2]), lacking=lacking,
                 )
             )  # fmt: skip
         if t == "B" and nxt_month in BATHING_MONTHS:

@@ -11,7 +11,12 @@ import pandas as pd
 from geo import months, settings
 from geo.model import THEMES
 from geo.pointperiod import main_period
-from geo.report.monthly.vocabulary import NO_DATA, SOURCE_GROUPS, month_label
+from geo.report.monthly.vocabulary import (
+    NO_DATA,
+    SOURCE_GROUP_LABELS,
+    SOURCE_GROUPS,
+    month_label,
+)
 from geo.sites import theme_mask
 from geo.words import and_list
 
@@ -68,7 +73,8 @@ def data_start(times: pd.Series) -> tuple[pd.Period | None, bool]:
     Parameters
     ----------
     times
-        When every stored observation occurred (:func:`geo.store.occurred_times`), tz-aware.
+        When every stored observation occurred (``occurred_at`` of
+        :func:`geo.store.occurrences`), tz-aware.
 
     Returns
     -------
@@ -84,6 +90,33 @@ def data_start(times: pd.Series) -> tuple[pd.Period | None, bool]:
     return first, bool(stored.min() < first)
 
 
+def source_starts(stored: pd.DataFrame) -> tuple[tuple[str, pd.Period], ...]:
+    """Return the month each source group's observations begin in, in the order of the groups.
+
+    Parameters
+    ----------
+    stored
+        :func:`geo.store.occurrences`: ``occurred_at`` (tz-aware) and ``source``.
+
+    Returns
+    -------
+    tuple
+        ``(label, month)`` per source group with observations
+        (:data:`~geo.report.monthly.vocabulary.SOURCE_GROUP_LABELS`), the first month of the
+        group's own main period (:func:`data_start`: a group's few early events are no
+        beginning).
+    """
+    if stored.empty:
+        return ()
+    groups = source_group(stored["source"])
+    out = []
+    for group, label in SOURCE_GROUP_LABELS.items():
+        first, _ = data_start(stored.loc[(groups == group).to_numpy(), "occurred_at"])
+        if first is not None:
+            out.append((label, first))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Coverage:
     """The months the store's observations cover: a month outside them has no data, not 0.
@@ -97,11 +130,16 @@ class Coverage:
         The store's last observation (:attr:`ReportInputs.data_end`); ``None``: not known.
     earlier
         Whether a few observations lie before ``first`` (a source that began earlier).
+    sources
+        The month each source group began in (:func:`source_starts`): a group that began
+        inside the months shown after :attr:`first` is named in :meth:`notes`, since the
+        months before it count fewer sources.
     """
 
     first: pd.Period | None = None
     end: pd.Timestamp | None = None
     earlier: bool = False
+    sources: tuple[tuple[str, pd.Period], ...] = ()
 
     def missing(self, month: pd.Period | str) -> bool:
         """Say whether a month has no data: it lies before the first or after the last.
@@ -122,6 +160,23 @@ class Coverage:
         if self.first is not None and q < self.first:
             return True
         return self.end is not None and months.month_bounds(str(q))[0] > pd.Timestamp(self.end)
+
+    def begun_since(self, before: pd.Period, month: pd.Period) -> tuple[str, ...]:
+        """Name the source groups that began after ``before`` and by ``month``.
+
+        Parameters
+        ----------
+        before
+            A month compared with ``month`` (last month, the same month last year).
+        month
+            The report's month.
+
+        Returns
+        -------
+        tuple of str
+            Their labels (``"Kommunen"``): ``before`` counts none of their observations.
+        """
+        return tuple(label for label, began in self.sources if before < began <= month)
 
     def empty_text(self, month: pd.Period | str) -> str:
         """Say why a table of a month without data (:meth:`missing`) has no rows.
@@ -154,10 +209,20 @@ class Coverage:
         -------
         list of str
             A sentence for months before the data begin, one for months after they end
-            (nothing has come in for them yet); none when every month is covered.
+            (nothing has come in for them yet), one per source group that began after the
+            data's first month and inside those shown ("Kommunen har observationer från juni
+            2026 …": the months before count fewer sources, and a rise may be the source
+            added); none when every month is covered by every source.
         """
         qs = sorted({months.parse_month(str(m)) for m in shown})
         said = []
+        for label, began in self.sources:
+            if qs[0] < began <= qs[-1] and (self.first is None or began > self.first):
+                said.append(
+                    f"Källan {label} har observationer från {month_label(str(began))}: "
+                    "månaderna före dess räknar inte dess observationer, så en jämförelse över "
+                    "den gränsen kan visa att källan tillkom snarare än en förändring."
+                )
         before = [q for q in qs if self.first is not None and q < self.first]
         if before and self.first is not None:
             begins = month_label(str(self.first))

@@ -199,6 +199,9 @@ class ReportInputs:
         month up to ``data_end`` is taken as covered).
     data_earlier
         Whether a few observations lie before ``data_start`` (a source that began earlier).
+    source_starts
+        The month each source group began in
+        (:func:`~geo.report.monthly.selection.source_starts`).
     """
 
     incidents: gpd.GeoDataFrame
@@ -212,3 +215,4 @@ class ReportInputs:
     data_end: pd.Timestamp | None = None
     data_start: pd.Period | None = None
     data_earlier: bool = False
+    source_starts: tuple[tuple[str, pd.Period], ...] = ()
