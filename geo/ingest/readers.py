@@ -228,24 +228,30 @@ def header_names(path: Path, cells: Sequence[object], line: int) -> list[str]:
     return out
 
 
+#: Byte order marks and the encodings they name: UTF-8 (Excel's "CSV UTF-8") and UTF-16
+#: (Excel's "Unicode text", which was decoded as cp1252 and refused as no CSV).
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+#: Encodings a detected one may be (normalised); any other is taken for cp1252.
+_DETECTED = {"cp1252", "latin1", "iso88591", "iso885915", "utf8", "utf16", "utf16le", "utf16be"}
+
+
 def _decode(path: Path) -> str:
+    """Return a text file's text: UTF-8 or UTF-16 by its byte order mark, else detected.
+
+    Without a mark, UTF-8 when it decodes, else what :mod:`charset_normalizer` finds among
+    :data:`_DETECTED` (UTF-16 without a mark too), else cp1252 (Swedish Excel exports).
+    """
     raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(raw).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    if encoding.replace("_", "").lower() not in {
-        "cp1252",
-        "latin1",
-        "iso88591",
-        "iso885915",
-        "utf8",
-    }:
-        encoding = "cp1252"  # Swedish Excel exports; cp1252 decodes any byte but 5 unused ones
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
+    if encoding is None:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        best = charset_normalizer.from_bytes(raw).best()
+        encoding = best.encoding if best is not None else "cp1252"
+        if encoding.replace("_", "").replace("-", "").lower() not in _DETECTED:
+            encoding = "cp1252"  # Swedish Excel exports; cp1252 decodes any byte but 5 unused ones
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as e:
@@ -278,7 +284,9 @@ def _read_csv(path: Path, sha: str) -> RawTable:
     head = text.splitlines()[:50]
     hint = SEP_HINT.fullmatch(head[0]) if head else None  # Excel's "sep=;" line
     delimiter = hint[1] if hint else sniff_delimiter("\n".join(head))
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline="": a line may end in CRLF, LF or a lone CR (Excel's "CSV (Macintosh)"), and
+    # a quoted field keeps its own line breaks
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     found: list[tuple[int, list[str]]] = []
     start = 1
     try:
