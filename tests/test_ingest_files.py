@@ -2,11 +2,15 @@
 
 import itertools
 
+import pandas as pd
+from _foundation import LANNA
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from geo import ingest, store
 from geo.ingest.readers import read_file
 
+NOW = pd.Timestamp("2026-11-26 12:00", tz="Europe/Stockholm")
 _counter = itertools.count()
 
 
@@ -32,8 +36,13 @@ def saved_tables(draw):
     )
     encoding, newline = draw(st.sampled_from(_SAVED_AS))
     delimiter = "\t" if encoding == "utf-16" else draw(st.sampled_from([";", ","]))
-    text = _excel_csv([["Datum", "Plats", "Beskrivning"], *rows], delimiter, newline)
-    return rows, text.encode(encoding)
+    # cells once used right of the table: Excel writes their delimiters in the header and in
+    # some rows only (none, or more than the header has)
+    unused = draw(st.integers(0, 2))
+    header = ["Datum", "Plats", "Beskrivning", *[""] * unused]
+    written = [r + [""] * draw(st.integers(0, unused + 1)) for r in rows]
+    text = _excel_csv([header, *written], delimiter, newline)
+    return [r + [""] * unused for r in rows], text.encode(encoding)
 
 
 def _excel_csv(rows: list[list[str]], delimiter: str, newline: str) -> str:
@@ -65,11 +74,79 @@ def _excel_csv(rows: list[list[str]], delimiter: str, newline: str) -> str:
         "Datum;Plats;Beskrivning\r2026-07-01 18:30;Tångeråsa;Klotter\r".encode("cp1252"),
     )
 )
+# and a row with fewer or more trailing delimiters than the header was malformed, and a
+# file whose every row had them refused as a whole
+@example(
+    table=(
+        [["2026-07-01 18:30", "Tångeråsa", "Klotter", ""]],
+        b"Datum;Plats;Beskrivning;\r\n2026-07-01 18:30;T\xe5nger\xe5sa;Klotter\r\n",
+    )
+)
+@example(
+    table=(
+        [["2026-07-01 18:30", "Tångeråsa", "Klotter"]],
+        b"Datum;Plats;Beskrivning\r\n2026-07-01 18:30;T\xe5nger\xe5sa;Klotter;;\r\n",
+    )
+)
 def test_a_table_saved_by_any_tool_reads_as_its_cells(tmp_path, table):
     rows, data = table
     path = tmp_path / f"saved{next(_counter)}.csv"
     path.write_bytes(data)
     read = read_file(path)
     assert read.malformed.empty
-    assert read.rows.columns.tolist() == ["Datum", "Plats", "Beskrivning"]
+    assert read.rows.columns.tolist()[:3] == ["Datum", "Plats", "Beskrivning"]
     assert read.rows.to_numpy().tolist() == rows
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    n=st.integers(min_value=2, max_value=6),
+    which=st.integers(min_value=0),
+    quoted_after=st.booleans(),
+    delimiter=st.sampled_from([";", ",", "\t"]),
+    newline=st.sampled_from(["\r\n", "\n", "\r"]),
+)
+# found by this test: the rows after a quote not closed were read as its text, one incident
+# with the next rows as its description, and not counted
+@example(n=3, which=0, quoted_after=False, delimiter=";", newline="\r\n")
+def test_a_quote_not_closed_costs_its_own_line_only(
+    tmp_path, n, which, quoted_after, delimiter, newline
+):
+    which %= n - 1  # a row with rows after it
+    lines = [delimiter.join(["Datum", "Plats", "Beskrivning"])]
+    for i in range(n):
+        text = f'"text {i}"' if quoted_after and i > which else f"text {i}"
+        # as a person types a quote in a text editor: one, not closed
+        lines.append(delimiter.join([f"2026-07-0{i + 1} 18:30", f"rad {i}", text]))
+    lines[which + 1] = lines[which + 1].replace(f"text {which}", '"Tångeråsa kyrka')
+    path = tmp_path / f"quote{next(_counter)}.csv"
+    path.write_text(newline.join(lines) + newline, encoding="utf-8")
+    read = read_file(path)
+    assert read.n_read == n
+    (bad,) = read.malformed.to_dict("records")
+    assert bad["line"] == which + 2 and bad["reason"] == "malformed_row"
+    assert bad["detail"].startswith("a quote opened in column 'Beskrivning' is not closed")
+    assert "Tångeråsa kyrka" in bad["raw"]
+    others = [i for i in range(n) if i != which]
+    assert read.rows["Beskrivning"].tolist() == [f"text {i}" for i in others]
+    assert read.lines.tolist() == [i + 2 for i in others]
+
+
+def test_a_line_too_long_to_split_is_quarantined_and_the_rest_read(tmp_path):
+    # a whole document pasted into one cell, past the csv module's field limit: the file was
+    # refused as a whole ("field larger than field limit"), without naming the line
+    lon, lat = LANNA
+    rows = [f"2026-07-0{i};{lat};{lon};text {i}" for i in (1, 2, 3)]
+    rows[1] = rows[1].replace("text 2", "x" * 200_000)
+    path = tmp_path / "long.csv"
+    path.write_text("Datum;Latitud;Longitud;Beskrivning\n" + "\n".join(rows) + "\n")
+    result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert (result.read, result.stored, result.quarantined) == (3, 2, 1)
+    (bad,) = result.examples
+    assert bad.line == 3 and bad.reason == "malformed_row"
+    assert bad.detail.startswith("the line cannot be split into fields (field larger than")
+    assert "shorten the text" in bad.detail
+    kept = store.read_incidents(tmp_path / "s.gpkg")["description"]
+    assert sorted(kept) == ["text 1", "text 3"]

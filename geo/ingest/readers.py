@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import logging
 import re
@@ -22,6 +21,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import ImportFileError
 from geo.ingest._columns import resolve_columns
+from geo.ingest._csv import Record, records, text_lines
 
 logger = logging.getLogger(__name__)
 
@@ -279,61 +279,94 @@ def sniff_delimiter(sample: str) -> str:
         return max(counts, key=lambda d: counts[d])
 
 
+def _malformed(line: int, detail: str, fields: list[str]) -> dict[str, object]:
+    """Return a record that is no row of the table, as quarantined (``malformed_row``)."""
+    raw = json.dumps(fields, ensure_ascii=False)
+    return {"line": line, "reason": "malformed_row", "detail": detail, "raw": raw}
+
+
+def _named_width(cells: list[str]) -> int:
+    """Return how many of a header's columns a row must have: up to its last named one."""
+    return max((i + 1 for i, cell in enumerate(cells) if cell.strip()), default=0)
+
+
+def fit_fields(fields: list[str], width: int, named: int) -> list[str] | None:
+    """Return a record's fields fitted to its header's ``width`` columns, else ``None``.
+
+    Blank fields past the header (a trailing delimiter, as Excel writes for cells once used
+    to the right of the table) are dropped, and missing fields are blank where the header
+    names no column (Excel leaves the delimiters of trailing empty cells out of some rows).
+
+    Parameters
+    ----------
+    fields
+        The record's fields.
+    width
+        The header's columns.
+    named
+        The header's columns up to its last named one (:func:`_named_width`).
+
+    Returns
+    -------
+    list of str or None
+        ``width`` fields; ``None`` when a field would be lost or a named one is missing.
+    """
+    if len(fields) > width and not any(f.strip() for f in fields[width:]):
+        return fields[:width]
+    if named <= len(fields) <= width:
+        return fields + [""] * (width - len(fields))
+    return None
+
+
 def _read_csv(path: Path, sha: str) -> RawTable:
-    text = _decode(path)
-    head = text.splitlines()[:50]
+    """Read a CSV: the header the first row naming a time column, each record a row or not.
+
+    A record that does not fit the header (:func:`fit_fields`), a quote not closed and a
+    line the csv module refuses are quarantined as ``malformed_row`` on their own line,
+    and the lines after them read as rows (:func:`geo.ingest._csv.records`).
+    """
+    lines = text_lines(_decode(path))
+    head = [line.rstrip("\r\n") for line in lines[:50]]
     hint = SEP_HINT.fullmatch(head[0]) if head else None  # Excel's "sep=;" line
     delimiter = hint[1] if hint else sniff_delimiter("\n".join(head))
-    # newline="": a line may end in CRLF, LF or a lone CR (Excel's "CSV (Macintosh)"), and
-    # a quoted field keeps its own line breaks
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    found: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if (hint and line == 1) or not any(field.strip() for field in record):
-                continue
-            found.append((line, record))
-    except csv.Error as e:
-        raise _fail(
-            path, f"not a readable CSV table ({e})", "Check the quoting of the text fields"
-        ) from e
+    found: list[Record] = []
+    for record in records(lines, delimiter, start=1 if hint else 0):
+        if not record.problem and any(field.strip() for field in record.fields):
+            found.append(record)
+        if len(found) == HEADER_ROWS:
+            break
     if not found:
         raise _fail(path, "the file has no header row", "Export the data again with a header row")
-    first = header_index([record for _, record in found])
-    header_line = found[first][0]
-    if first:
-        logger.info("%s: the header is on line %d (a title above it skipped)", path, header_line)
-    header = header_names(path, found[first][1], header_line)
-    records: list[list[str]] = []
-    lines: list[int] = []
+    first = found[header_index([record.fields for record in found])]
+    if first is not found[0]:
+        logger.info("%s: the header is on line %d (a title above it skipped)", path, first.first)
+    header = header_names(path, first.fields, first.first)
+    width, named = len(header), _named_width(first.fields)
+    rows: list[list[str]] = []
+    row_lines: list[int] = []
     malformed: list[dict[str, object]] = []
-    for line, record in found[first + 1 :]:
-        if len(record) != len(header):
-            malformed.append(
-                {
-                    "line": line,
-                    "reason": "malformed_row",
-                    "detail": f"{len(record)} fields where the header has {len(header)}; "
-                    f"check the delimiter {delimiter!r} and quoting on this line",
-                    "raw": json.dumps(record, ensure_ascii=False),
-                }
+    for record in records(lines, delimiter, start=first.last, header=header):
+        fitted = fit_fields(record.fields, width, named)
+        if record.problem:
+            malformed.append(_malformed(record.first, record.problem, record.fields))
+        elif not any(field.strip() for field in record.fields):
+            continue  # a blank line
+        elif fitted is None:
+            detail = (
+                f"{len(record.fields)} fields where the header has {width}; "
+                f"check the delimiter {delimiter!r} and quoting on this line"
             )
-            continue
-        records.append(record)
-        lines.append(line)
-    df = (
-        pd.DataFrame(records, columns=header, dtype=object)
-        if records
-        else pd.DataFrame(columns=header)
-    )
+            malformed.append(_malformed(record.first, detail, record.fields))
+        else:
+            rows.append(fitted)
+            row_lines.append(record.first)
+    df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
     bad = pd.DataFrame(malformed, columns=["line", "reason", "detail", "raw"])
-    table = RawTable(path, "csv", sha, df, np.asarray(lines, dtype=int), malformed=bad)
+    table = RawTable(path, "csv", sha, df, np.asarray(row_lines, dtype=int), malformed=bad)
     if df.empty and not bad.empty:
         raise _fail(
             path,
-            f"no row matches the header's {len(header)} fields",
+            f"no row matches the header's {width} fields",
             "Check the delimiter and quoting",
         )
     return table
