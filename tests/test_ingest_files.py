@@ -1,17 +1,23 @@
 """Files as real tools write them: encodings, line ends, quoting, stray columns (geo import)."""
 
+import datetime
 import itertools
 
 import pandas as pd
+import pytest
 from _foundation import LANNA
+from _ods import write_ods
+from _xls import write_xls
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from geo import ingest, store
+from geo.errors import ImportFileError
 from geo.ingest.readers import read_file
 
 NOW = pd.Timestamp("2026-11-26 12:00", tz="Europe/Stockholm")
 _counter = itertools.count()
+LON, LAT = LANNA
 
 
 #: Characters of Swedish free text that a CSV must quote or that an encoding must carry.
@@ -137,8 +143,7 @@ def test_a_quote_not_closed_costs_its_own_line_only(
 def test_a_line_too_long_to_split_is_quarantined_and_the_rest_read(tmp_path):
     # a whole document pasted into one cell, past the csv module's field limit: the file was
     # refused as a whole ("field larger than field limit"), without naming the line
-    lon, lat = LANNA
-    rows = [f"2026-07-0{i};{lat};{lon};text {i}" for i in (1, 2, 3)]
+    rows = [f"2026-07-0{i};{LAT};{LON};text {i}" for i in (1, 2, 3)]
     rows[1] = rows[1].replace("text 2", "x" * 200_000)
     path = tmp_path / "long.csv"
     path.write_text("Datum;Latitud;Longitud;Beskrivning\n" + "\n".join(rows) + "\n")
@@ -150,3 +155,51 @@ def test_a_line_too_long_to_split_is_quarantined_and_the_rest_read(tmp_path):
     assert "shorten the text" in bad.detail
     kept = store.read_incidents(tmp_path / "s.gpkg")["description"]
     assert sorted(kept) == ["text 1", "text 3"]
+
+
+def _workbook(path, sheets):
+    """Write ``{sheet: rows}`` as the workbook its suffix names, as Excel or LibreOffice do."""
+    if path.suffix == ".xls":
+        write_xls(path, sheets)
+    elif path.suffix == ".ods":
+        write_ods(path, sheets)
+    else:
+        with pd.ExcelWriter(path) as writer:
+            for name, rows in sheets.items():
+                pd.DataFrame(rows).to_excel(writer, sheet_name=name, header=False, index=False)
+    return path
+
+
+def _month(days):
+    """A month's sheet: a header and one row per day of July 2026 at Lanna."""
+    head = ["Datum", "Kategori", "Latitud", "Longitud"]
+    return [head, *([datetime.datetime(2026, 7, d, 18, 30), "Klotter", LAT, LON] for d in days)]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".ods"])
+def test_a_workbook_of_several_sheets_reads_the_one_with_a_table_or_the_one_named(tmp_path, suffix):
+    # a cover sheet first was read instead of the data (refused as "no usable columns"), and
+    # of one sheet per month only the first was read, the others neither stored nor counted;
+    # an .ods was "unknown file type"
+    cover = [["Trygghetsrapport juli"], ["Se flikarna"]]
+    book = _workbook(tmp_path / f"rapport{suffix}", {"Info": cover, "Data": _month([1, 2])})
+    result = ingest.import_file(book, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert (result.read, result.stored) == (2, 2)
+
+    months = {"Info": cover, "Juli v27": _month([3, 4]), "Juli v28": _month([10])}
+    book = _workbook(tmp_path / f"veckor{suffix}", months)
+    with pytest.raises(ImportFileError) as refused:
+        ingest.import_file(book, store_path=tmp_path / "s.gpkg", now=NOW)
+    said = str(refused.value)
+    assert said.startswith(f"{book}: 3 sheets: 'Info' (0 rows), 'Juli v27' (2 rows), 'Juli v28'")
+    assert "--layer 'Juli v27'" in said
+    week = ingest.import_file(book, store_path=tmp_path / "s.gpkg", now=NOW, layer="Juli v28")
+    assert (week.read, week.stored) == (1, 1)
+    other = ingest.import_file(book, store_path=tmp_path / "s.gpkg", now=NOW, layer="Juli v27")
+    assert (other.read, other.stored, other.already_imported) == (2, 2, False)
+    again = ingest.import_file(book, store_path=tmp_path / "s.gpkg", now=NOW, layer="Juli v27")
+    assert again.already_imported and again.stored == 0
+    with pytest.raises(ImportFileError, match="no sheet 'Aug'; its sheets are 'Info', 'Juli"):
+        ingest.import_file(book, store_path=tmp_path / "s.gpkg", now=NOW, layer="Aug")
+    days = store.read_incidents(tmp_path / "s.gpkg")["occurred_at"].dt.day
+    assert sorted(days) == [1, 2, 3, 4, 10]

@@ -62,7 +62,8 @@ def _sum(results: list[FileImportResult]) -> dict[str, object]:
 @click.option(
     "--layer",
     default=None,
-    help="Layer of a GeoPackage with several (default: the only one with features).",
+    help="Layer of a GeoPackage, or sheet of a workbook, with several (default: the only one"
+    " with features or a table).",
 )
 @click.option(
     "--polisen-api",
@@ -85,7 +86,7 @@ def import_cmd(
     api_url: str | None,
     as_json: bool,
 ) -> None:
-    """Import incident files (CSV, XLSX, XLS, GeoJSON, GeoPackage, police JSON) into the store.
+    """Import incident files (CSV, XLSX, XLS, ODS, GeoJSON, GeoPackage, police JSON) into the store.
 
     Every row is stored, quarantined with a reason, or counted as a duplicate; a bad row
     already in quarantine from an earlier import (the file saved again) is counted as

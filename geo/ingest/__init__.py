@@ -54,7 +54,7 @@ def import_file(
     Parameters
     ----------
     path
-        CSV, XLSX, GeoJSON, GeoPackage or police open-API JSON.
+        CSV, XLSX, XLS, ODS, GeoJSON, GeoPackage or police open-API JSON.
     store_path
         The store; default ``settings.store_path``.
     crs
@@ -67,8 +67,9 @@ def import_file(
         Delete the stored incidents of this source in the same transaction (used by
         ``geo run`` to replace last week's synthetic set); ignored for a file imported before.
     layer
-        The layer of a GeoPackage of several; default the only one with features. Each
-        layer is imported once (its import is named by the file's and the layer's hash).
+        The layer of a GeoPackage, or the sheet of a workbook, of several; default the only
+        one with features (a table). Each is imported once (its import is named by the
+        file's and the layer's hash; a workbook's first sheet by the file's alone).
 
     Returns
     -------

@@ -19,9 +19,10 @@ import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from geo.errors import ImportFileError
 from geo.ingest._columns import resolve_columns
 from geo.ingest._csv import Record, records, text_lines
+from geo.ingest._layers import choose_layer, file_error, layer_sha
+from geo.ingest._workbook import read_sheets
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +33,14 @@ _EXTENSIONS = {
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
     ".xls": "xls",
+    ".ods": "ods",
     ".geojson": "geojson",
     ".json": "json",
     ".gpkg": "gpkg",
 }
 
+#: Workbooks: their sheets are read as layers are (``--layer`` names one).
+_WORKBOOKS = ("xlsx", "xls", "ods")
 #: Rows searched for the header when a title or a date line stands above it (here and in
 #: the point files of ``geo evaluate``, :mod:`geo.pointcsv`).
 HEADER_ROWS = 20
@@ -54,7 +58,7 @@ class RawTable:
     file
         The path read.
     format
-        ``csv``, ``xlsx``, ``xls``, ``geojson``, ``gpkg`` or ``polisen``.
+        ``csv``, ``xlsx``, ``xls``, ``ods``, ``geojson``, ``gpkg`` or ``polisen``.
     sha256
         Hash of the file's bytes.
     rows
@@ -94,8 +98,7 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _fail(path: Path, problem: str, fix: str) -> ImportFileError:
-    return ImportFileError(f"{path}: {problem}. {fix}")
+_fail = file_error
 
 
 def read_file(path: Path, *, layer: str | None = None) -> RawTable:
@@ -104,13 +107,14 @@ def read_file(path: Path, *, layer: str | None = None) -> RawTable:
     Parameters
     ----------
     path
-        The file; its extension picks the reader (``.csv/.txt/.tsv``, ``.xlsx``,
-        ``.geojson``, ``.json`` — GeoJSON or police open-API events — and ``.gpkg``). A
-        table's header is the first row naming a time column (:func:`header_index`), so a
-        title above it is no row; Excel's ``sep=;`` line names a CSV's delimiter.
+        The file; its extension picks the reader (``.csv/.txt/.tsv``, ``.xlsx``, ``.xls``,
+        ``.ods``, ``.geojson``, ``.json`` — GeoJSON or police open-API events — and
+        ``.gpkg``). A table's header is the first row naming a time column
+        (:func:`header_index`), so a title above it is no row; Excel's ``sep=;`` line names a
+        CSV's delimiter.
     layer
-        The layer of a GeoPackage to read; default its only layer, or the only one with
-        features.
+        The layer of a GeoPackage, or the sheet of a workbook, to read; default its only
+        one, or the only one with features (a table).
 
     Returns
     -------
@@ -122,7 +126,7 @@ def read_file(path: Path, *, layer: str | None = None) -> RawTable:
     ImportFileError
         If the file is missing, unreadable, of an unknown type, or empty, if two columns
         a field reads have the same name, or if a GeoPackage has several layers with
-        features and ``layer`` names none of them.
+        features (a workbook several sheets with tables) and ``layer`` names none of them.
     """
     if not path.is_file():
         raise _fail(path, "no such file", "Check the path")
@@ -130,17 +134,17 @@ def read_file(path: Path, *, layer: str | None = None) -> RawTable:
     if kind is None:
         known = ", ".join(sorted(_EXTENSIONS))
         raise _fail(path, f"unknown file type {path.suffix!r}", f"Use one of {known}")
-    if layer is not None and kind != "gpkg":
-        raise _fail(path, "--layer is given but the file is no GeoPackage", "Leave --layer out")
+    if layer is not None and kind not in ("gpkg", *_WORKBOOKS):
+        raise _fail(
+            path, "--layer is given but the file is no GeoPackage or workbook", "Leave --layer out"
+        )
     sha = file_sha256(path)
     if path.stat().st_size == 0:
         raise _fail(path, "the file is empty", "Export the data again with a header row and rows")
     if kind == "csv":
         table = _read_csv(path, sha)
-    elif kind == "xlsx":
-        table = _read_xlsx(path, sha)
-    elif kind == "xls":
-        table = _read_xls(path, sha)
+    elif kind in _WORKBOOKS:
+        table = _read_workbook(path, sha, kind, layer)
     elif kind == "json":
         table = _read_json(path, sha)
     else:
@@ -160,6 +164,27 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def find_header(rows: Sequence[Sequence[object]]) -> int | None:
+    """Return which of a table's first rows names a date or time column and one more.
+
+    Parameters
+    ----------
+    rows
+        The table's first rows (blank ones may be left out), cells as read.
+
+    Returns
+    -------
+    int or None
+        The first of the first :data:`HEADER_ROWS` rows that names a date or time column and
+        one more known column (:data:`geo.ingest._columns.ALIASES`); ``None`` when none does.
+    """
+    for i, row in enumerate(rows[:HEADER_ROWS]):
+        fields = resolve_columns(t for t in map(_cell_text, row) if t)
+        if len(fields) >= 2 and ("datetime" in fields or "date" in fields):
+            return i
+    return None
+
+
 def header_index(rows: Sequence[Sequence[object]]) -> int:
     """Return which of a table's first rows is its header.
 
@@ -177,11 +202,8 @@ def header_index(rows: Sequence[Sequence[object]]) -> int:
         and one more known column (:data:`geo.ingest._columns.ALIASES`); 0 when none does
         (the first row is the header, and a missing column is reported from it).
     """
-    for i, row in enumerate(rows[:HEADER_ROWS]):
-        fields = resolve_columns(t for t in map(_cell_text, row) if t)
-        if len(fields) >= 2 and ("datetime" in fields or "date" in fields):
-            return i
-    return 0
+    found = find_header(rows)
+    return 0 if found is None else found
 
 
 def header_names(path: Path, cells: Sequence[object], line: int) -> list[str]:
@@ -389,86 +411,76 @@ def _with_header(path: Path, sheet: pd.DataFrame, fmt: str, sha: str) -> RawTabl
     return RawTable(path, fmt, sha, df.reset_index(drop=True), lines)
 
 
-def _read_xlsx(path: Path, sha: str) -> RawTable:
-    try:
-        sheet = pd.read_excel(path, sheet_name=0, engine="openpyxl", dtype=object, header=None)
-    except Exception as e:  # openpyxl raises many unrelated types for corrupt files
-        raise _fail(
-            path,
-            f"not a readable XLSX workbook ({type(e).__name__}: {e})",
-            "Open it in Excel and save as .xlsx",
-        ) from e
-    return _with_header(path, sheet, "xlsx", sha)
+def _table_rows(sheet: pd.DataFrame) -> int:
+    """Return the rows of a sheet under a header it has (:func:`find_header`), else 0."""
+    filled = sheet.dropna(how="all")
+    found = find_header(filled.to_numpy().tolist())
+    return 0 if found is None else len(filled) - found - 1
 
 
-def _read_xls(path: Path, sha: str) -> RawTable:
-    """Read the first sheet of a legacy Excel workbook; a title may stand above its header.
+def _read_workbook(path: Path, sha: str, kind: str, layer: str | None) -> RawTable:
+    """Read a sheet of a workbook: the one ``layer`` names, else the only one with a table.
 
-    A workbook saved as ``.xlsx`` and renamed ``.xls`` (a zip) is read as ``.xlsx``; an HTML
-    page or text named ``.xls`` is refused naming what it is. Cells are
-    text as :func:`geo.pointxls.read_xls` writes them (a date cell as ISO text).
+    A workbook's sheets are read as a GeoPackage's layers (:func:`choose_layer`): a cover
+    sheet first was read instead of the data, and of sheets with tables (one per month)
+    only the first was read, the others not counted. A sheet is "with a table" when a row
+    names a date or time column and one more (:func:`find_header`); when none has one, the
+    first is read and the import names its columns. The import of a sheet other than the
+    first is named by the file and the sheet (:func:`layer_sha`), so that each is imported
+    once; the first keeps the file's name, as before.
+
+    A ``.xls`` that is a zip (an ``.xlsx`` renamed) is read as one; an HTML page or text
+    named ``.xls`` is refused naming what it is. Cells of ``.xls`` and ``.ods`` are text
+    as :func:`geo.pointxls.read_xls` and :func:`geo.pointods.read_ods` write them.
     """
-    from geo.pointxls import NOT_A_WORKBOOK_FIX, read_xls, workbook_kind  # xlrd: rare .xls
+    if kind == "xls":
+        from geo.pointxls import NOT_A_WORKBOOK_FIX, workbook_kind  # xlrd: rare .xls
 
-    kind = workbook_kind(path)
-    if kind == "xlsx":
-        return _read_xlsx(path, sha)
-    if kind != "xls":
-        raise _fail(
-            path,
-            f"named .xls but not an Excel workbook: it is {kind}, as some 'Excel' downloads are",
-            NOT_A_WORKBOOK_FIX,
-        )
-
+        found = workbook_kind(path)
+        if found not in ("xls", "xlsx"):
+            raise _fail(
+                path,
+                f"named .xls but not an Excel workbook: it is {found}, as some 'Excel' downloads"
+                " are",
+                NOT_A_WORKBOOK_FIX,
+            )
+        kind = found
+    what = {"xlsx": "XLSX workbook", "xls": "XLS workbook", "ods": "OpenDocument spreadsheet"}
     try:
-        sheet, _ = read_xls(path, None)
-    except Exception as e:  # xlrd raises several unrelated types for damaged files
+        sheets = read_sheets(path, kind)
+    except Exception as e:  # openpyxl, xlrd and zipfile raise many types for damaged files
         raise _fail(
             path,
-            f"not a readable XLS workbook ({type(e).__name__}: {e})",
-            "Open it in Excel and save as .xlsx",
+            f"not a readable {what[kind]} ({type(e).__name__}: {e})",
+            "Open it in Excel or LibreOffice and save as .xlsx",
         ) from e
-    return _with_header(path, sheet, "xls", sha)
+    counts = {name: _table_rows(sheet) for name, sheet in sheets.items()}
+    chosen = choose_layer(path, counts, layer, noun="sheet", unit="rows", first_if_none=True)
+    names = list(sheets)
+    name = chosen if chosen is not None else names[0]
+    return _with_header(path, sheets[name], kind, sha if name == names[0] else layer_sha(sha, name))
 
 
 def _gpkg_layer(path: Path, sha: str, layer: str | None) -> tuple[str | None, str]:
     """Return the layer of a GeoPackage to read and the hash that names its import.
 
     A GeoPackage of one layer is read whole, its hash the file's. Of several (QGIS saves a
-    project's layers in one file) the one named, else the only one with features; its hash
-    is that of the file and the layer, so that each layer is imported once, not only the
-    first one imported.
+    project's layers in one file) the one named, else the only one with features
+    (:func:`choose_layer`); its hash is that of the file and the layer (:func:`layer_sha`).
     """
     try:
         names = [str(name) for name, _ in pyogrio.list_layers(path)]
     except (DataSourceError, DataLayerError, OSError, ValueError):
         return layer, sha  # gpd.read_file names the problem
-    if layer is not None and layer not in names:
-        raise _fail(
-            path,
-            f"no layer {layer!r}; its layers are {', '.join(map(repr, names))}",
-            "Give one of them with --layer",
-        )
     if len(names) <= 1:
-        return layer, sha
-    if layer is None:
-        counts = {name: int(pyogrio.read_info(path, layer=name)["features"]) for name in names}
-        filled = [name for name in names if counts[name]]
-        if len(filled) != 1:
-            said = ", ".join(f"{name!r} ({counts[name]} features)" for name in names)
-            raise _fail(
-                path,
-                f"{len(names)} layers: {said}",
-                f"Choose the incidents' layer with --layer, e.g. --layer {(filled or names)[0]!r}",
-            )
-        layer = filled[0]
-        logger.warning(
-            "%s: %d layers; read %r, the only one with features (--layer to choose)",
-            path,
-            len(names),
-            layer,
-        )
-    return layer, hashlib.sha256(f"{sha}\0{layer}".encode()).hexdigest()
+        return choose_layer(path, dict.fromkeys(names, 0), layer), sha
+    counts = {
+        name: int(pyogrio.read_info(path, layer=name)["features"]) if layer is None else 0
+        for name in names
+    }
+    chosen = choose_layer(path, counts, layer)
+    assert chosen is not None  # a file of several layers
+    return chosen, layer_sha(sha, chosen)
 
 
 def _read_geo(path: Path, sha: str, kind: str, layer: str | None = None) -> RawTable:
