@@ -203,3 +203,64 @@ def test_a_workbook_of_several_sheets_reads_the_one_with_a_table_or_the_one_name
         ingest.import_file(book, store_path=tmp_path / "s.gpkg", now=NOW, layer="Aug")
     days = store.read_incidents(tmp_path / "s.gpkg")["occurred_at"].dt.day
     assert sorted(days) == [1, 2, 3, 4, 10]
+
+
+_DAYS = st.dates(min_value=datetime.date(2015, 1, 1), max_value=datetime.date(2026, 11, 1)).filter(
+    lambda d: d.day != d.month
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    days=st.lists(_DAYS, min_size=1, max_size=8),
+    telling=_DAYS.filter(lambda d: d.day > 12),
+    where=st.integers(min_value=0),
+    month_first=st.booleans(),
+    padded=st.booleans(),
+)
+# found by this test: a file of dates written month first, as an Excel set to English (United
+# States) writes them, had 11/05/2026 read as 11 May (5 November meant) without a word;
+# only the dates past the 12th, which day first cannot read, came out right
+@example(
+    days=[datetime.date(2026, 11, 5)],
+    telling=datetime.date(2026, 11, 25),
+    where=0,
+    month_first=True,
+    padded=True,
+)
+def test_dates_of_numbers_are_read_in_the_order_the_file_writes_them(
+    days, telling, where, month_first, padded
+):
+    from geo.ingest._times import parse_times
+
+    days.insert(where % (len(days) + 1), telling)  # one date only one order reads
+
+    def written(d):
+        first, second = (d.month, d.day) if month_first else (d.day, d.month)
+        return f"{first:02d}/{second:02d}/{d.year}" if padded else f"{first}/{second}/{d.year}"
+
+    parsed = parse_times(pd.Series([f"{written(d)} 18:30" for d in days]))
+    assert [t.date() for t in parsed.at] == days
+    assert parsed.order.month_first == month_first
+
+
+def test_dates_month_first_or_of_both_orders_are_warned_naming_the_lines(tmp_path, caplog):
+    us = tmp_path / "us.csv"
+    rows = ["11/05/2026 18:30", "11/25/2026 18:30"]
+    us.write_text("Datum;Latitud;Longitud\n" + "".join(f"{r};{LAT};{LON}\n" for r in rows))
+    ingest.import_file(us, store_path=tmp_path / "s.gpkg", now=NOW)
+    days = sorted(store.read_incidents(tmp_path / "s.gpkg")["occurred_at"].dt.day)
+    assert days == [5, 25]
+    assert f"{us}: dates read month first" in caplog.text
+    assert "line 3 has '11/25/2026 18:30', which only month first reads" in caplog.text
+    caplog.clear()
+    mixed = tmp_path / "mixed.csv"
+    rows = ["25/11/2026", "04/11/2026", "11/26/2026", "11/03/2026"]
+    mixed.write_text("Datum;Latitud;Longitud\n" + "".join(f"{r};{LAT};{LON}\n" for r in rows))
+    ingest.import_file(mixed, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert (
+        f"{mixed}: dates written both day first (line 2: '25/11/2026') and month first"
+        " (line 4: '11/26/2026'); lines 3, 5, whose dates read either way, were read day first"
+    ) in caplog.text
+    ingest.import_file(us, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert caplog.text.count("dates read month first") == 0  # a file imported before: quiet

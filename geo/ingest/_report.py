@@ -116,3 +116,48 @@ def report_coordinates(
             _lines(lines),
             rows,
         )
+
+
+def report_dates(file: str, normalized: Normalized, result: ImportResult) -> None:
+    """Log, naming the file and lines, dates read month first or in a file mixing the orders.
+
+    A file whose dates are all written month first (``11/25/2026``, as an Excel set to
+    English (United States) writes them) is read so; one that writes both orders is read day
+    first, and the lines whose dates read either way (``05/11/2026``) are named to be
+    checked. Nothing is logged for a file imported before.
+
+    Parameters
+    ----------
+    file
+        The file's name as the user gave it.
+    normalized
+        The file's validated rows.
+    result
+        The counts the store returned.
+    """
+    dates = normalized.dates
+    if dates is None or dates.month_only is None or result.already_imported:
+        return
+    month_line, month_text = dates.month_only
+    if dates.month_first:
+        logger.warning(
+            "%s: dates read month first, as Excel set to English (United States) writes them:"
+            " line %d has %r, which only month first reads; write dates year first"
+            " (2026-11-25) to be sure",
+            file,
+            month_line,
+            month_text,
+        )
+    elif dates.day_only is not None and dates.either:
+        day_line, day_text = dates.day_only
+        logger.warning(
+            "%s: dates written both day first (line %d: %r) and month first (line %d: %r);"
+            " %s, whose dates read either way, were read day first: check them, and write"
+            " dates year first (2026-11-05)",
+            file,
+            day_line,
+            day_text,
+            month_line,
+            month_text,
+            _lines(list(dates.either)),
+        )

@@ -33,6 +33,61 @@ _DOT_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})(?:\.(\d{2}))?$")
 _BARE_CLOCK = re.compile(
     r"^(?P<date>.*[-/.]\d{1,4}|\d{8}|.*[^\W\d_]\.?\s+\d{4})\s+(?P<clock>\d{4}|\d{1,2})$"
 )
+#: A date of numbers alone, its year last: day first (``25/11/2026``) or month first, as an
+#: Excel or a system set to English (United States) writes it (``11/25/2026``).
+_NUMBERS_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{4}|\d{2})(?!\d)")
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """Whether a column's dates of numbers alone are written day first or month first.
+
+    Attributes
+    ----------
+    month_first
+        Some date can only be read month first (``11/25/2026``) and none only day first:
+        the column is read month first. Read day first, as Swedish dates are, ``11/05/2026``
+        was 11 May, where the file meant 5 November, without a word.
+    day_only, month_only
+        The row (index label) of the first date only day first reads (``25/11/2026``), and
+        of the first only month first reads; ``None`` where there is none. A column with
+        both mixes the orders: it is read day first, and its dates that read either way are
+        a guess the caller warns of.
+    either
+        The rows whose date reads either way (``05/11/2026``), when the column mixes the
+        orders; else empty.
+    """
+
+    month_first: bool = False
+    day_only: object | None = None
+    month_only: object | None = None
+    either: tuple[object, ...] = ()
+
+
+def date_order(text: pd.Series) -> DateOrder:
+    """Tell whether a column's dates of numbers alone are day first or month first.
+
+    Parameters
+    ----------
+    text
+        Date/time text (dates that start with their year are left out by the caller).
+
+    Returns
+    -------
+    DateOrder
+        Month first only when some date can only be read so and none only day first; the
+        rows that tell, and those a mixed column reads either way.
+    """
+    parts = text.str.extract(_NUMBERS_DATE).apply(pd.to_numeric)
+    first, second = parts[0], parts[1]
+    day_only = (first > 12) & (first <= 31) & (second <= 12)
+    month_only = (second > 12) & (second <= 31) & (first <= 12)
+    day_at = day_only.idxmax() if day_only.any() else None
+    month_at = month_only.idxmax() if month_only.any() else None
+    either: tuple[object, ...] = ()
+    if day_at is not None and month_at is not None:
+        either = tuple(text.index[(first <= 12) & (second <= 12) & (first != second)])
+    return DateOrder(month_at is not None and day_at is None, day_at, month_at, either)
 
 
 @dataclass(frozen=True)
@@ -49,11 +104,14 @@ class ParsedTimes:
     flag
         ``dst_gap`` (a local time that does not exist; moved forward), ``dst_ambiguous``
         (a local time that occurs twice; summer time assumed) or ``None``.
+    order
+        Whether dates of numbers alone were read day or month first (:func:`date_order`).
     """
 
     at: pd.Series
     precision: pd.Series
     flag: pd.Series
+    order: DateOrder = DateOrder()
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -115,9 +173,10 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     ``dst_gap``, an ambiguous one (autumn overlap) is read as summer time and flagged
     ``dst_ambiguous``. Dates that start with a four-digit year (``2026-05-03``,
     ``2026/05/03``, ``20260503``) and Swedish ÅÅMMDD (``260503``) are read year first;
-    other dates with slashes or dots day first, as Swedish users write them. ``kl.`` before
-    the time, a clock written with dots (``18.30``) and one of digits alone (an hour ``18``
-    or ``7``, precision ``hour``; ``1830``) are read too.
+    other dates with slashes or dots day first, as Swedish users write them, unless the
+    column writes them month first (:func:`date_order`: ``11/25/2026`` and no
+    ``25/11/2026``). ``kl.`` before the time, a clock written with dots (``18.30``) and one
+    of digits alone (an hour ``18`` or ``7``, precision ``hour``; ``1830``) are read too.
 
     Parameters
     ----------
@@ -141,7 +200,8 @@ def parse_times(text: pd.Series) -> ParsedTimes:
     flag = pd.Series(None, index=text.index, dtype=object)
     has_offset = text.str.contains(_HAS_OFFSET, na=False) & text.str.contains(_HAS_TIME, na=False)
     iso = text.str.match(_YEAR_FIRST, na=False)
-    for mask, dayfirst in ((iso, False), (~iso, True)):
+    order = date_order(text[~iso])
+    for mask, dayfirst in ((iso, False), (~iso, not order.month_first)):
         aware = mask & has_offset
         if aware.any():
             parsed = within_range(
@@ -183,4 +243,4 @@ def parse_times(text: pd.Series) -> ParsedTimes:
         ),
         index=text.index,
     )
-    return ParsedTimes(at, precision, flag)
+    return ParsedTimes(at, precision, flag, order)

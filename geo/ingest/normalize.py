@@ -64,6 +64,11 @@ class Normalized:
     fixes
         The :func:`geo.quarantine.fix_keys` of the rows to store: quarantined rows of
         earlier imports with one of these keys are mended by this file.
+    dates
+        How the dates of numbers alone were read (:func:`geo.ingest._times.date_order`),
+        with lines: ``month_first``, and ``(line, text)`` of the first date only day first
+        reads, of the first only month first reads, and the lines of dates that read either
+        way in a file that mixes the orders.
     """
 
     incidents: gpd.GeoDataFrame
@@ -73,6 +78,36 @@ class Normalized:
     swapped_file: bool = False
     swapped_rows: dict[int, str] = field(default_factory=dict)
     fixes: frozenset[str] = frozenset()
+    dates: DateLines | None = None
+
+
+@dataclass(frozen=True)
+class DateLines:
+    """How a file's dates of numbers alone were read, by line (:class:`Normalized` ``dates``)."""
+
+    month_first: bool
+    day_only: tuple[int, str] | None
+    month_only: tuple[int, str] | None
+    either: tuple[int, ...]
+
+
+def _date_lines(table: RawTable, text: pd.Series, times: ParsedTimes) -> DateLines:
+    """Return where a file's dates show their order, as lines and the text written there."""
+    position = {label: i for i, label in enumerate(text.index)}
+
+    def at(label: object | None) -> tuple[int, str] | None:
+        if label is None:
+            return None
+        i = position[label]
+        return int(table.lines[i]), str(text.iloc[i])
+
+    order = times.order
+    return DateLines(
+        order.month_first,
+        at(order.day_only),
+        at(order.month_only),
+        tuple(int(table.lines[position[label]]) for label in order.either),
+    )
 
 
 def _raw_json(row: pd.Series) -> str:
@@ -566,4 +601,5 @@ def normalize_table(
         swapped_file=located is not None and located.swapped_file,
         swapped_rows=swapped_rows,
         fixes=fixes,
+        dates=_date_lines(table, text, times),
     )
