@@ -5,7 +5,7 @@ import itertools
 
 import pandas as pd
 import pytest
-from _foundation import LANNA
+from _foundation import LANNA, project
 from _ods import write_ods
 from _xls import write_xls
 from hypothesis import HealthCheck, example, given, settings
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from geo import ingest, store
 from geo.errors import ImportFileError
+from geo.ingest._columns import ALIASES, resolve_columns
 from geo.ingest.readers import read_file
 
 NOW = pd.Timestamp("2026-11-26 12:00", tz="Europe/Stockholm")
@@ -264,3 +265,59 @@ def test_dates_month_first_or_of_both_orders_are_warned_naming_the_lines(tmp_pat
     ) in caplog.text
     ingest.import_file(us, store_path=tmp_path / "s.gpkg", now=NOW)
     assert caplog.text.count("dates read month first") == 0  # a file imported before: quiet
+
+
+#: A CRS or unit written beside a coordinate column's name, as GIS and registry exports do.
+_QUALIFIED = (
+    "{} (WGS84)",
+    "{} (WGS 84)",
+    "{}_wgs84",
+    "WGS84 {}",
+    "{} (SWEREF 99 TM)",
+    "{} SWEREF99TM",
+    "{}_sweref99",
+    "{} (RT 90)",
+    "{} (EPSG:3006)",
+    "{} [m]",
+    "{} (m)",
+    "{} (grader)",
+)
+_COORDINATE_FIELDS = ("lat", "lon", "x", "y")
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    field_alias=st.sampled_from([(f, a) for f in _COORDINATE_FIELDS for a in ALIASES[f]]),
+    form=st.sampled_from(_QUALIFIED),
+    upper=st.booleans(),
+)
+# found by this test: a coordinate column named with its CRS or unit ("Latitud (WGS84)",
+# "N (SWEREF 99 TM)", "Northing (m)") was no coordinate column, and the rows were located by
+# their place name instead (kilometres off), without a word
+@example(field_alias=("y", "n"), form="{} (SWEREF 99 TM)", upper=True)
+def test_a_coordinate_column_named_with_its_crs_or_unit_is_read(field_alias, form, upper):
+    field, alias = field_alias
+    name = form.format(alias.upper() if upper else alias.capitalize())
+    assert resolve_columns([name]) == {field: name}
+
+
+@pytest.mark.parametrize(
+    ("north", "east", "values"),
+    [
+        ("Latitud (WGS84)", "Longitud (WGS84)", (LAT, LON)),
+        ("N (SWEREF 99 TM)", "E (SWEREF 99 TM)", project((LON, LAT), 3006)[::-1]),
+        ("Northing (m)", "Easting (m)", project((LON, LAT), 3006)[::-1]),
+    ],
+)
+def test_coordinates_under_a_crs_named_header_locate_the_row_not_its_place(
+    tmp_path, north, east, values
+):
+    path = tmp_path / "p.csv"
+    n, e = (str(v).replace(".", ",") for v in values)
+    path.write_text(f"Datum;Plats;{north};{east}\n2026-07-04 18:30;Fjugesta;{n};{e}\n")
+    result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert result.stored == 1
+    (row,) = store.read_incidents(tmp_path / "s.gpkg").itertuples()
+    x, y = project((LON, LAT), 3006)
+    assert row.location_flag is None  # not "geocoded_place": Fjugesta lies 8 km away
+    assert abs(row.geometry.x - x) < 1 and abs(row.geometry.y - y) < 1

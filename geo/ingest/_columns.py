@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from geo.model import normalize_text
@@ -120,8 +121,30 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: A CRS or unit written beside a coordinate column's name, as GIS and registry exports do:
+#: ``Latitud (WGS84)``, ``N (SWEREF 99 TM)``, ``lat_wgs84``, ``Northing (m)``. Compared on
+#: the name lower-cased and without diacritics; a word of the name alone, not inside another.
+_QUALIFIER = re.compile(
+    r"(?<![a-z0-9])(?:wgs\s*84|sweref\s*99(?:\s*tm)?|rt\s*90|epsg\s*:?\s*\d{4,5})(?![a-z0-9])"
+    r"|[(\[]\s*(?:m|meter|metre|grader|degrees?|dd)\s*[)\]]"
+)
+#: Field of the coordinate columns, which alone may carry a :data:`_QUALIFIER`: "Datum
+#: (rapport)" stays no date column, as before.
+_COORDINATES = frozenset({"lat", "lon", "x", "y"})
+
+
 def _key(name: str) -> str:
     return "".join(ch for ch in normalize_text(name) if ch.isalnum())
+
+
+def _field(name: str) -> str | None:
+    """Return the field a column name reads, a coordinate's also with a CRS or unit beside it."""
+    field = _LOOKUP.get(_key(name))
+    if field is not None:
+        return field
+    bare = _QUALIFIER.sub(" ", normalize_text(name))
+    field = _LOOKUP.get(_key(re.sub(r"[(\[]\s*[)\]]", " ", bare)))
+    return field if field in _COORDINATES else None
 
 
 _LOOKUP: dict[str, str] = {
@@ -140,11 +163,14 @@ def resolve_columns(columns: Iterable[object]) -> dict[str, str]:
     Returns
     -------
     dict
-        ``{field: column}`` for every field found (first matching column wins).
+        ``{field: column}`` for every field found (first matching column wins); a
+        coordinate column may name its CRS or unit (``Latitud (WGS84)``, ``N (SWEREF 99
+        TM)``, ``Northing (m)``), which was no coordinate column, its rows located by their
+        place name instead.
     """
     found: dict[str, str] = {}
     for col in columns:
-        field = _LOOKUP.get(_key(str(col)))
+        field = _field(str(col))
         if field is not None and field not in found:
             found[field] = str(col)
     return found
