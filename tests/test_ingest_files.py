@@ -261,7 +261,8 @@ def test_dates_month_first_or_of_both_orders_are_warned_naming_the_lines(tmp_pat
     ingest.import_file(mixed, store_path=tmp_path / "s.gpkg", now=NOW)
     assert (
         f"{mixed}: dates written both day first (line 2: '25/11/2026') and month first"
-        " (line 4: '11/26/2026'); lines 3, 5, whose dates read either way, were read day first"
+        " (line 4: '11/26/2026'); the dates on lines 3, 5 read either way and were read day"
+        " first"
     ) in caplog.text
     ingest.import_file(us, store_path=tmp_path / "s.gpkg", now=NOW)
     assert caplog.text.count("dates read month first") == 0  # a file imported before: quiet

@@ -152,8 +152,8 @@ def report_dates(file: str, normalized: Normalized, result: ImportResult) -> Non
         day_line, day_text = dates.day_only
         logger.warning(
             "%s: dates written both day first (line %d: %r) and month first (line %d: %r);"
-            " %s, whose dates read either way, were read day first: check them, and write"
-            " dates year first (2026-11-05)",
+            " the dates on %s read either way and were read day first: check them, and"
+            " write dates year first (2026-11-05)",
             file,
             day_line,
             day_text,
