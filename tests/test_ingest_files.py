@@ -49,7 +49,12 @@ def saved_tables(draw):
     header = ["Datum", "Plats", "Beskrivning", *[""] * unused]
     written = [r + [""] * draw(st.integers(0, unused + 1)) for r in rows]
     text = _excel_csv([header, *written], delimiter, newline)
-    return [r + [""] * unused for r in rows], text.encode(encoding)
+    # a line break in a text reads as "\n", as a workbook's cell holds it, whatever the file's
+    return [[_lf(c) for c in r] + [""] * unused for r in rows], text.encode(encoding)
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _excel_csv(rows: list[list[str]], delimiter: str, newline: str) -> str:
@@ -322,3 +327,19 @@ def test_coordinates_under_a_crs_named_header_locate_the_row_not_its_place(
     x, y = project((LON, LAT), 3006)
     assert row.location_flag is None  # not "geocoded_place": Fjugesta lies 8 km away
     assert abs(row.geometry.x - x) < 1 and abs(row.geometry.y - y) < 1
+
+
+def test_an_event_in_a_file_saved_again_with_other_line_ends_is_stored_once(tmp_path):
+    # a description over two lines kept the file's line ends: the same report saved with LF
+    # (a Mac, a text editor) after CRLF (Excel) was a new description, its event stored twice
+    rows = [["2026-07-04 18:30", f"{LAT}", f"{LON}", "Bråk vid kiosken\r\nPolis tillkallad"]]
+    header = ["Datum", "Latitud", "Longitud", "Beskrivning"]
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_text(_excel_csv([header, *rows], ";", "\r\n"), newline="")
+    lf = tmp_path / "lf.csv"
+    lf.write_text(_excel_csv([header, *[[_lf(c) for c in r] for r in rows]], ";", "\n"))
+    first = ingest.import_file(crlf, store_path=tmp_path / "s.gpkg", now=NOW)
+    again = ingest.import_file(lf, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert (first.stored, again.stored, again.duplicates) == (1, 0, 1)
+    (text,) = store.read_incidents(tmp_path / "s.gpkg")["description"]
+    assert text == "Bråk vid kiosken\nPolis tillkallad"

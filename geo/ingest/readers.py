@@ -340,12 +340,26 @@ def fit_fields(fields: list[str], width: int, named: int) -> list[str] | None:
     return None
 
 
+#: A line break inside a quoted text, as the file's line ends write it (CRLF, a lone CR).
+_BREAK = re.compile(r"\r\n?")
+
+
+def _one_break(field: str) -> str:
+    """Return a text with its line breaks as a workbook's cell holds them: LF alone.
+
+    A text over lines kept the file's line ends: the same file saved with CRLF and with LF
+    gave two descriptions, and the same event was stored twice.
+    """
+    return _BREAK.sub("\n", field) if "\r" in field else field
+
+
 def _read_csv(path: Path, sha: str) -> RawTable:
     """Read a CSV: the header the first row naming a time column, each record a row or not.
 
     A record that does not fit the header (:func:`fit_fields`), a quote not closed and a
     line the csv module refuses are quarantined as ``malformed_row`` on their own line,
-    and the lines after them read as rows (:func:`geo.ingest._csv.records`).
+    and the lines after them read as rows (:func:`geo.ingest._csv.records`). A line break
+    inside a text is LF alone, whatever the file's line ends (:func:`_one_break`).
     """
     lines = text_lines(_decode(path))
     head = [line.rstrip("\r\n") for line in lines[:50]]
@@ -380,7 +394,7 @@ def _read_csv(path: Path, sha: str) -> RawTable:
             )
             malformed.append(_malformed(record.first, detail, record.fields))
         else:
-            rows.append(fitted)
+            rows.append([_one_break(field) for field in fitted])
             row_lines.append(record.first)
     df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
     bad = pd.DataFrame(malformed, columns=["line", "reason", "detail", "raw"])
