@@ -343,3 +343,20 @@ def test_an_event_in_a_file_saved_again_with_other_line_ends_is_stored_once(tmp_
     assert (first.stored, again.stored, again.duplicates) == (1, 0, 1)
     (text,) = store.read_incidents(tmp_path / "s.gpkg")["description"]
     assert text == "Bråk vid kiosken\nPolis tillkallad"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    value=st.integers(min_value=6_540_000, max_value=6_580_000),
+    space=st.sampled_from([" ", "\u00a0", "\u202f", "\u2009"]),
+    decimals=st.sampled_from(["", ",5", ".25"]),
+)
+# found by this test: a SWEREF 99 TM northing grouped with a narrow no-break space (U+202F, as
+# copied from a web map or a PDF) or a thin space was "not a number" (bad_coordinates)
+@example(value=6_567_324, space="\u202f", decimals="")
+def test_a_coordinate_grouped_by_any_space_reads_as_its_number(value, space, decimals):
+    from geo.ingest._coords import to_number
+
+    grouped = f"{value:,}".replace(",", space) + decimals
+    expected = value + (float(decimals.replace(",", ".")) if decimals else 0.0)
+    assert to_number(pd.Series([grouped])).tolist() == [expected]

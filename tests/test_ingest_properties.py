@@ -3,6 +3,7 @@
 import csv
 import io
 import itertools
+import re
 
 import pandas as pd
 from _foundation import LANNA
@@ -123,7 +124,7 @@ def test_category_guess_never_fails(text):
 
 def _is_number(text: str) -> bool:
     try:
-        float(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+        float(re.sub(r"\s", "", text.replace(",", ".")))
     except ValueError:
         return False
     return True

@@ -28,6 +28,9 @@ def plain_numbers(text: pd.Series) -> FloatArray:
 def to_number(values: pd.Series, plain: FloatArray | None = None) -> FloatArray:
     """Parse numbers written with a decimal comma or point (``"59,2449"``, ``"6 567 531"``).
 
+    Digits may be grouped by any space: a space, a no-break space (Excel), a narrow no-break
+    or thin space (as copied from a web map or a PDF; until 2026-11-30 "not a number").
+
     Parameters
     ----------
     values
@@ -46,7 +49,7 @@ def to_number(values: pd.Series, plain: FloatArray | None = None) -> FloatArray:
     number = plain_numbers(text) if plain is None else plain.copy()
     unread = np.isnan(number) & text.notna().to_numpy(dtype=bool)
     if unread.any():
-        rest = text[unread].str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+        rest = text[unread].str.replace(r"\s", "", regex=True)  # any space: U+00A0, U+202F …
         number[unread] = plain_numbers(rest.str.replace(",", ".", regex=False))
     return number
 
