@@ -360,3 +360,30 @@ def test_a_coordinate_grouped_by_any_space_reads_as_its_number(value, space, dec
     grouped = f"{value:,}".replace(",", space) + decimals
     expected = value + (float(decimals.replace(",", ".")) if decimals else 0.0)
     assert to_number(pd.Series([grouped])).tolist() == [expected]
+
+
+def test_a_date_merged_over_rows_of_a_workbook_is_each_rows_date(tmp_path):
+    # a date cell merged down over the day's rows, as kommun staff lay out a log: the rows
+    # under the first were quarantined as "'Datum' is empty", though the sheet shows the date
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Händelser juli"])
+    sheet.merge_cells("A1:D1")  # a title over the columns: no row, as before
+    sheet.append(["Datum", "Kategori", "Latitud", "Longitud", "Beskrivning"])
+    sheet.append([datetime.datetime(2026, 7, 4, 18, 30), "Klotter", LAT, LON, "Tunneln"])
+    sheet.append([None, "Nedskräpning", LAT, LON, "Vid bänken"])
+    sheet.append([None, "Skadegörelse", LAT, LON, "Krossad ruta"])
+    sheet.merge_cells("A3:A5")
+    sheet.append([datetime.datetime(2026, 7, 5, 9, 0), "Klotter", LAT, LON, "Skylten"])
+    sheet.append([None, "Klotter", LAT, LON, "Bron"])  # an empty date under no merge: empty
+    path = tmp_path / "logg.xlsx"
+    book.save(path)
+    result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert (result.read, result.stored, result.quarantined) == (5, 4, 1)
+    stored = store.read_incidents(tmp_path / "s.gpkg").sort_values("occurred_at")
+    assert stored["occurred_at"].dt.day.tolist() == [4, 4, 4, 5]
+    assert sorted(stored["category"][:3]) == ["nedskrapning", "skadegorelse", "skadegorelse"]
+    (empty,) = result.examples
+    assert empty.line == 7 and empty.detail.startswith("column 'Datum' is empty")
