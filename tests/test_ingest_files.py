@@ -387,3 +387,39 @@ def test_a_date_merged_over_rows_of_a_workbook_is_each_rows_date(tmp_path):
     assert sorted(stored["category"][:3]) == ["nedskrapning", "skadegorelse", "skadegorelse"]
     (empty,) = result.examples
     assert empty.line == 7 and empty.detail.startswith("column 'Datum' is empty")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    at=st.datetimes(
+        min_value=datetime.datetime(2015, 1, 1), max_value=datetime.datetime(2026, 11, 1)
+    ).map(lambda t: t.replace(second=0, microsecond=0)),
+    split=st.booleans(),
+)
+# found by this test: a date typed into a spreadsheet column of the General format is the
+# day number Excel keeps (46356 for 2026-11-30, a fraction the time of day): quarantined as
+# "not a date/time", the time shown as '46356 0:5868'
+@example(at=datetime.datetime(2026, 11, 30, 14, 5), split=True)
+def test_a_workbooks_day_number_cells_read_as_their_date_and_time(at, split):
+    from geo.ingest._times import combine, parse_times
+
+    days = (at - datetime.datetime(1899, 12, 30)) / datetime.timedelta(days=1)
+    if split:  # a date cell and a time cell, both of the General format
+        date, time = pd.Series([float(int(days))]), pd.Series([days - int(days)])
+        text = combine(date, time, None)
+    else:
+        text = combine(None, None, pd.Series([days]))
+    parsed = parse_times(text)
+    moved = parsed.flag.iloc[0] in ("dst_gap", "dst_ambiguous")  # a clock DST moves or doubles
+    assert moved or parsed.at.iloc[0] == pd.Timestamp(at, tz="Europe/Stockholm")
+    whole_day = not split and at.time() == datetime.time()  # a whole number: a date alone
+    assert parsed.precision.iloc[0] == ("day" if whole_day else "exact")
+
+
+def test_a_day_number_in_a_csv_stays_text_not_a_date(tmp_path):
+    # a CSV's "46356" is text: it may be a case number as well as a day; only a number cell of
+    # a workbook is Excel's day number
+    path = tmp_path / "n.csv"
+    path.write_text(f"Datum;Latitud;Longitud\n46356;{LAT};{LON}\n")
+    result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert result.reasons == {"no_time": 1}

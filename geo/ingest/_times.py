@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import dataclass
 
@@ -9,7 +10,13 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.timeformat import english_month_names, midnight_of_24, read_datetimes, within_range
+from geo.timeformat import (
+    EXCEL_DAYS,
+    english_month_names,
+    midnight_of_24,
+    read_datetimes,
+    within_range,
+)
 
 #: A clock time: ``18:30``, ``T18``, or ``18.30`` (``18.30.15``) after a space; not the day
 #: and month of a date written with dots (``03.05.2026`` is a date alone).
@@ -114,7 +121,36 @@ class ParsedTimes:
     order: DateOrder = DateOrder()
 
 
-def _text(values: pd.Series) -> pd.Series:
+#: Excel's day 0 (its 1900 date system): a workbook's number cell in a date column counts
+#: days from it, its fraction the time of day.
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _day_number(value: float, clock: bool) -> str | None:
+    """Return a workbook's number cell as Excel means it in a date or time column, else ``None``.
+
+    A date typed into a column of the General format is kept as Excel's day number
+    (``46356`` is 2026-11-30, ``46356.5868`` 14:05 that day; :data:`geo.timeformat.EXCEL_DAYS`)
+    and a time as a fraction of a day (``0.5868``); both were "not a date/time".
+    """
+    if clock and 0 <= value < 1:
+        seconds = round(value * 86_400)
+        return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    low, high = EXCEL_DAYS
+    if not low <= value <= high:
+        return None
+    at = (_EXCEL_EPOCH + pd.Timedelta(days=value)).round("s")
+    return at.date().isoformat() if float(value).is_integer() else at.isoformat()
+
+
+def _text(values: pd.Series, *, clock: bool = False) -> pd.Series:
+    """Return a date or time column as text; a workbook's number cell as :func:`_day_number`.
+
+    Only a number (a cell of a workbook or a number property) is read so: the text
+    ``"46356"`` of a CSV may be anything, and stays text. ``clock`` says the column holds
+    times of day.
+    """
+
     def one(v: object) -> str:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
             return ""
@@ -122,6 +158,10 @@ def _text(values: pd.Series) -> pd.Series:
             return v.isoformat()
         if hasattr(v, "isoformat"):
             return str(v.isoformat())
+        if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_):
+            read = _day_number(float(v), clock)
+            if read is not None:
+                return read
         return str(v).strip()
 
     return pd.Series([one(v) for v in values], index=values.index, dtype=object)
@@ -143,7 +183,8 @@ def combine(
     d = _text(date).str.replace(r"T00:00:00$", "", regex=True)
     if time is None:
         return d
-    t = _text(time).str.replace(r"^1900-01-01T", "", regex=True).str.replace(".", ":", regex=False)
+    t = _text(time, clock=True).str.replace(r"^1900-01-01T", "", regex=True)
+    t = t.str.replace(".", ":", regex=False)
     return (d + " " + t).str.strip()
 
 
