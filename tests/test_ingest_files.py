@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import json
 
 import pandas as pd
 import pytest
@@ -423,3 +424,25 @@ def test_a_day_number_in_a_csv_stays_text_not_a_date(tmp_path):
     path.write_text(f"Datum;Latitud;Longitud\n46356;{LAT};{LON}\n")
     result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
     assert result.reasons == {"no_time": 1}
+
+
+def test_a_geojson_features_own_number_id_is_its_id_as_a_text_one_is(tmp_path):
+    # GDAL keeps a feature's text "id" as a column but takes a number "id" for its own row
+    # number: the id was lost, and the file saved again with a description corrected stored
+    # the event a second time (a text id made it a duplicate)
+    def feature(fid, text):
+        point = {"type": "Point", "coordinates": [LON, LAT]}
+        props = {"datum": "2026-07-04 18:30", "beskrivning": text}
+        return {"type": "Feature", "id": fid, "geometry": point, "properties": props}
+
+    def save(name, first_text):
+        features = [feature(17, first_text), feature(18, "Krossad ruta")]
+        path = tmp_path / name
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        return ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+
+    assert save("a.geojson", "Klottr på vägg").stored == 2
+    again = save("b.geojson", "Klotter på vägg")
+    assert (again.stored, again.duplicates) == (0, 2)
+    ids = sorted(store.read_incidents(tmp_path / "s.gpkg")["incident_id"])
+    assert ids == ["kommun:17", "kommun:18"]

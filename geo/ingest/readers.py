@@ -497,7 +497,29 @@ def _gpkg_layer(path: Path, sha: str, layer: str | None) -> tuple[str | None, st
     return chosen, layer_sha(sha, chosen)
 
 
+def _feature_ids(path: Path) -> list[str | None] | None:
+    """Return the ``id`` members of a GeoJSON's features as text, or ``None`` if none has one.
+
+    GDAL keeps a text ``id`` as a column but takes a number ``id`` for the row's own number
+    (its FID), which is no column: the id was lost, and the file saved again with a row
+    corrected stored its event a second time.
+    """
+    data = json.loads(_decode(path))
+    features = data.get("features", [data]) if isinstance(data, dict) else []
+    ids = [f.get("id") if isinstance(f, dict) else None for f in features]
+    if all(i is None for i in ids):
+        return None
+    return [None if i is None else str(i) for i in ids]
+
+
 def _read_geo(path: Path, sha: str, kind: str, layer: str | None = None) -> RawTable:
+    """Read a GeoJSON or a GeoPackage layer: properties as columns, a point per geometry.
+
+    A geometry is read as a point on it (:meth:`shapely.Geometry.representative_point`: of
+    a MultiPoint the point nearest its centre, a point inside a polygon). A GeoJSON
+    feature's own ``id`` is its ``id`` column when its properties have none
+    (:func:`_feature_ids`).
+    """
     if kind == "gpkg":
         layer, sha = _gpkg_layer(path, sha, layer)
     try:
@@ -512,6 +534,10 @@ def _read_geo(path: Path, sha: str, kind: str, layer: str | None = None) -> RawT
     rows["__x"] = [p.x if p is not None else np.nan for p in pts]
     rows["__y"] = [p.y if p is not None else np.nan for p in pts]
     rows["__geom_type"] = [g.geom_type if g is not None else None for g in gdf.geometry]
+    if kind == "geojson" and "id" not in resolve_columns(rows.columns):
+        ids = _feature_ids(path)
+        if ids is not None and len(ids) == len(rows):
+            rows.insert(0, "id", ids)
     lines = np.arange(len(rows)) + 1
     return RawTable(
         path, kind, sha, rows.reset_index(drop=True), lines, epsg=int(epsg) if epsg else None
