@@ -446,3 +446,32 @@ def test_a_geojson_features_own_number_id_is_its_id_as_a_text_one_is(tmp_path):
     assert (again.stored, again.duplicates) == (0, 2)
     ids = sorted(store.read_incidents(tmp_path / "s.gpkg")["incident_id"])
     assert ids == ["kommun:17", "kommun:18"]
+
+
+def test_coordinates_0_0_are_no_position_and_the_place_locates_the_row(tmp_path):
+    # a system's placeholder 0/0 was quarantined as "fits no accepted CRS; pass --crs", the
+    # place name beside it unused
+    path = tmp_path / "z.csv"
+    path.write_text(
+        "Datum;Plats;Latitud;Longitud\n"
+        "2026-07-04 18:30;Fjugesta;0;0\n"
+        "2026-07-05 18:30;;0,0;0,0\n"
+        f"2026-07-06 18:30;Fjugesta;{LAT};{LON}\n"
+    )
+    result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert (result.read, result.stored, result.quarantined) == (3, 2, 1)
+    flags = store.read_incidents(tmp_path / "s.gpkg").sort_values("occurred_at")["location_flag"]
+    assert flags.fillna("-").tolist() == ["geocoded_place", "-"]  # a point wins over a place
+    (bad,) = result.examples
+    assert (bad.line, bad.reason) == (3, "no_location")
+    assert bad.detail.startswith("columns 'Latitud' and 'Longitud' hold 0/0, which is no position")
+
+
+def test_coordinates_in_no_crs_are_named_with_their_columns_and_values(tmp_path):
+    # the detail said "the coordinates fit no accepted CRS", not which columns and values
+    path = tmp_path / "c.csv"
+    path.write_text("Datum;Latitud;Longitud\n2026-07-04 18:30;500;900,5\n")
+    result = ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+    (bad,) = result.examples
+    assert bad.reason == "bad_coordinates"
+    assert bad.detail.startswith("the point in 'Latitud' 500 / 'Longitud' 900,5 fits no accepted")

@@ -247,6 +247,32 @@ def _columns_said(cols: dict[str, str], fields: tuple[str, ...]) -> tuple[str, b
     return f"columns {' + '.join(names)}", True
 
 
+def _where_read(
+    rows: pd.DataFrame, cols: dict[str, str], index: pd.Index, located: Located | None, fmt: str
+) -> pd.Series:
+    """Return, for the rows ``index``, where their point was read: columns, values and CRS.
+
+    ``the point in 'Latitud' 59,2753 / 'Longitud' 15,2134 (read as EPSG:4326)``, or the
+    feature's geometry of a GeoJSON or GeoPackage; without a CRS when none was found.
+    """
+    crs = f" (read as EPSG:{located.epsg})" if located is not None and located.epsg else ""
+    if "__x" in rows:
+        return pd.Series(f"the {fmt} feature's geometry{crs}", index=index)
+    names = [cols[f] for f in _coordinate_fields(cols)]
+    return pd.Series(
+        [
+            f"the point in {names[0]!r} {a} / {names[1]!r} {b}{crs}"
+            for a, b in zip(
+                _text(rows.loc[index, names[0]], len(index), index),
+                _text(rows.loc[index, names[1]], len(index), index),
+                strict=True,
+            )
+        ],
+        index=index,
+        dtype=object,
+    )
+
+
 def _outside_detail(
     rows: pd.DataFrame,
     cols: dict[str, str],
@@ -263,22 +289,7 @@ def _outside_detail(
     """
     with np.errstate(all="ignore"):  # a value such as 1e154 is far beyond any distance
         far = points[outside].distance(load_boundary())
-    crs = f" (read as EPSG:{located.epsg})" if located is not None and located.epsg else ""
-    if "__x" in rows:
-        where = pd.Series(f"the {fmt} feature's geometry{crs}", index=far.index)
-    else:
-        names = [cols[f] for f in _coordinate_fields(cols)]
-        where = pd.Series(
-            [
-                f"the point in {names[0]!r} {a} / {names[1]!r} {b}{crs}"
-                for a, b in zip(
-                    _text(rows.loc[far.index, names[0]], len(far), far.index),
-                    _text(rows.loc[far.index, names[1]], len(far), far.index),
-                    strict=True,
-                )
-            ],
-            index=far.index,
-        )
+    where = _where_read(rows, cols, far.index, located, fmt)
     distance = far.map(
         lambda m: (
             "far" if not np.isfinite(m) else f"{m / 1000:.1f} km" if m >= 1000 else f"{m:.0f} m"
@@ -436,6 +447,7 @@ def normalize_table(
     precision = pd.Series(10.0, index=index)
     located = None
     half = pd.Series(False, index=index)
+    zero = pd.Series(False, index=index)
     if has_xy:
         if "__x" in rows:
             rx, ry, epsg, named = (
@@ -455,6 +467,10 @@ def normalize_table(
             epsg, named = crs, False
             text_xy = _not_numbers(rows, cols, {"x": rx, "y": ry})
             reject(text_xy != "", "bad_coordinates", text_xy)
+        # 0/0 is a system's placeholder for "no position" (null island, 6,600 km off): the
+        # row is located by its place name, as a row without coordinates is
+        zero = pd.Series((rx == 0) & (ry == 0), index=index)
+        rx, ry = np.where(zero, np.nan, rx), np.where(zero, np.nan, ry)
         given = np.isfinite(rx) & np.isfinite(ry)
         half = pd.Series(np.isfinite(rx) != np.isfinite(ry), index=index)
         rx, ry = np.where(given, rx, np.nan), np.where(given, ry, np.nan)
@@ -465,12 +481,16 @@ def normalize_table(
             if located.swapped_file:
                 loc_flag[given] = "xy_swapped"
         bad = pd.Series(given & ~np.isfinite(x), index=index)
-        reject(
-            bad,
-            "bad_coordinates",
-            "the coordinates fit no accepted CRS (EPSG:4326, 3006–3018, 3021); pass --crs with"
-            " the file's CRS, e.g. --crs EPSG:3006",
-        )
+        if bad.any():
+            reject(
+                bad,
+                "bad_coordinates",
+                (
+                    _where_read(rows, cols, index[bad], located, table.format)
+                    + " fits no accepted CRS (EPSG:4326, 3006–3018, 3021); correct the"
+                    " coordinates, or pass --crs with the file's CRS, e.g. --crs EPSG:3006"
+                ).reindex(index, fill_value=""),
+            )
     gazetteer = Gazetteer(places)
     place_text = _text(_col(rows, cols, "place"), n, index)
     description = _text(_col(rows, cols, "description"), n, index)
@@ -489,6 +509,20 @@ def normalize_table(
     no_loc = pd.Series(~np.isfinite(x), index=index)
     if half.any():  # one coordinate of two, and no place found instead
         reject(no_loc & half, "bad_coordinates", _half_detail(rows, cols))
+    if zero.any():
+        said = (
+            f"the {table.format} feature's geometry is 0/0"
+            if "__x" in rows
+            else "columns {!r} and {!r} hold 0/0".format(
+                *(cols[f] for f in _coordinate_fields(cols))
+            )
+        )
+        reject(
+            no_loc & zero & (place_text == ""),
+            "no_location",
+            f"{said}, which is no position (a system's placeholder), and the row names no"
+            " place; give lat/lon or x/y, or a place name that geo places lists",
+        )
     reject(
         no_loc,
         "no_location",
