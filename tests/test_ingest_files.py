@@ -475,3 +475,41 @@ def test_coordinates_in_no_crs_are_named_with_their_columns_and_values(tmp_path)
     (bad,) = result.examples
     assert bad.reason == "bad_coordinates"
     assert bad.detail.startswith("the point in 'Latitud' 500 / 'Longitud' 900,5 fits no accepted")
+
+
+#: A UTC offset as systems write it after a time: ISO 8601, after "GMT" or "UTC" (JavaScript's
+#: Date, Windows' zone list), with the zone's name in brackets, or as CET/CEST.
+_OFFSET_FORMS = (
+    lambda h: f"+{h:02d}:00",
+    lambda h: f"GMT+{h:02d}00",
+    lambda h: f"GMT+{h:02d}00 (Central European {'Summer' if h == 2 else 'Standard'} Time)",
+    lambda h: f"UTC+{h:02d}:00",
+    lambda h: f"UTC+{h}",
+    lambda h: f"GMT+{h}",
+    lambda h: "CEST" if h == 2 else "CET",
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    at=st.datetimes(
+        min_value=datetime.datetime(2015, 1, 1), max_value=datetime.datetime(2026, 11, 1)
+    ).map(lambda t: t.replace(second=0, microsecond=0)),
+    hours=st.sampled_from([1, 2]),
+    form=st.sampled_from(_OFFSET_FORMS),
+    clock=st.sampled_from(["%Y-%m-%d %H:%M", "%d.%m.%Y %H.%M"]),
+)
+# found by this test: "GMT+0100" (JavaScript's Date) and "UTC+01:00" were read by the POSIX
+# sign rule, as UTC-1: two hours late, without a word; CET and CEST were "not a date/time"
+@example(
+    at=datetime.datetime(2026, 11, 30, 14, 5),
+    hours=1,
+    form=_OFFSET_FORMS[1],
+    clock="%Y-%m-%d %H:%M",
+)
+def test_a_time_with_its_utc_offset_written_any_way_is_that_instant(at, hours, form, clock):
+    from geo.ingest._times import parse_times
+
+    parsed = parse_times(pd.Series([f"{at.strftime(clock)} {form(hours)}"]))
+    offset = datetime.timezone(datetime.timedelta(hours=hours))
+    assert parsed.at.iloc[0] == pd.Timestamp(at.replace(tzinfo=offset))

@@ -12,6 +12,7 @@ import pandas as pd
 from geo import settings
 from geo.timeformat import (
     EXCEL_DAYS,
+    ZONE_ABBREVIATIONS,
     english_month_names,
     midnight_of_24,
     read_datetimes,
@@ -31,8 +32,9 @@ _YEAR_FIRST = re.compile(r"^\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}(?!\d))")
 _SHORT_DATE = re.compile(r"^(\d{2})(\d{2})(\d{2})(?=\s|$)")
 #: Swedish "klockan" before a time (``3 maj 2026 kl. 18:30``, ``2026-05-03 kl 18``).
 _KL = re.compile(r"(?<=\S)\s+kl(?:ockan|\.)?\s*(?=\d)", re.IGNORECASE)
-#: A clock written with dots after a date (``03.05.2026 18.30``, ``… 18.30.15``).
-_DOT_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})(?:\.(\d{2}))?$")
+#: A clock written with dots after a date (``03.05.2026 18.30``, ``… 18.30.15``), maybe
+#: before its offset (``… 18.30 +01:00``, as :func:`offsets_as_iso` writes ``18.30 CET``).
+_DOT_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})(?:\.(\d{2}))?(?=(?:\s*[+-]\d{2}:\d{2})?$)")
 #: A clock of digits alone after a date (its year, its day after a dash, slash or dot, or a
 #: compact date): an hour (``2026-05-03 18``, ``3 maj 2026 kl 7``), known to the hour, or
 #: four digits (``… 1830``), to the minute. Pandas read a one-digit hour as no time at all,
@@ -40,6 +42,14 @@ _DOT_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})(?:\.(\d{2}))?$")
 _BARE_CLOCK = re.compile(
     r"^(?P<date>.*[-/.]\d{1,4}|\d{8}|.*[^\W\d_]\.?\s+\d{4})\s+(?P<clock>\d{4}|\d{1,2})$"
 )
+#: A zone's name in brackets after a time, as JavaScript's ``Date`` writes it: ``… GMT+0100
+#: (Central European Standard Time)``.
+_ZONE_NAME = re.compile(r"(?<=\d)\s*\([^()]*\)\s*$")
+#: A UTC offset after "GMT" or "UTC" (``GMT+0100``, ``UTC+01:00``, ``UTC+1``), which the
+#: parser read by the POSIX sign rule, as UTC-1: two hours late, without a word.
+_NAMED_OFFSET = re.compile(r"(?<=\d)\s*\b(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*$", re.I)
+#: A zone's abbreviation after a time (``CET``, ``CEST``), which was "not a date/time".
+_ZONE_WORD = re.compile(r"(?<=\d)\s*\b(" + "|".join(ZONE_ABBREVIATIONS) + r")\s*$", re.IGNORECASE)
 #: A date of numbers alone, its year last: day first (``25/11/2026``) or month first, as an
 #: Excel or a system set to English (United States) writes it (``11/25/2026``).
 _NUMBERS_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{4}|\d{2})(?!\d)")
@@ -188,6 +198,29 @@ def combine(
     return (d + " " + t).str.strip()
 
 
+def _iso_offset(match: re.Match[str]) -> str:
+    """Return an offset written after "GMT" or "UTC" as ISO 8601 writes it: `` +01:00``."""
+    sign, hours, minutes = match.groups()
+    return f" {sign}{int(hours):02d}:{minutes or '00'}"
+
+
+def _zone_offset(match: re.Match[str]) -> str:
+    """Return a zone abbreviation as its UTC offset (:data:`geo.timeformat.ZONE_ABBREVIATIONS`)."""
+    return " " + ZONE_ABBREVIATIONS[match[1].upper()]
+
+
+def offsets_as_iso(text: pd.Series) -> pd.Series:
+    """Return times with their UTC offset written as ISO 8601 does (``+01:00``).
+
+    ``GMT+0100`` (JavaScript's ``Date``, its zone's name in brackets after it),
+    ``UTC+01:00`` and ``UTC+1`` were read by the POSIX sign rule, as UTC-1, two hours late;
+    ``CET``, ``CEST`` (:data:`geo.timeformat.ZONE_ABBREVIATIONS`) were no time at all.
+    """
+    text = text.str.replace(_ZONE_NAME, "", regex=True)
+    text = text.str.replace(_NAMED_OFFSET, _iso_offset, regex=True)
+    return text.str.replace(_ZONE_WORD, _zone_offset, regex=True)
+
+
 def _long_date(match: re.Match[str]) -> str:
     """Return a date written ÅÅMMDD as ÅÅÅÅ-MM-DD; years 69-99 are 1969-1999, as ``%y`` reads."""
     yy, mm, dd = match.groups()
@@ -230,7 +263,7 @@ def parse_times(text: pd.Series) -> ParsedTimes:
         Times, precision and flags aligned with ``text``.
     """
     tz = settings.timezone
-    text = english_month_names(text)  # "3 maj 2026 18:30"
+    text = offsets_as_iso(english_month_names(text))  # "3 maj 2026 18:30", "… GMT+0100"
     text = text.str.replace(_SHORT_DATE, _long_date, regex=True)  # "260503"
     text = text.str.replace(_KL, " ", regex=True)  # "3 maj 2026 kl. 18:30"
     text = text.str.replace(_DOT_CLOCK, _colon_clock, regex=True)  # "03.05.2026 18.30"
