@@ -101,6 +101,14 @@ def _excel_csv(rows: list[list[str]], delimiter: str, newline: str) -> str:
         b"Datum;Plats;Beskrivning\r\n2026-07-01 18:30;T\xe5nger\xe5sa;Klotter;;\r\n",
     )
 )
+# and cells full of commas in a file of few rows made the sniffer take the comma: the header
+# "Datum;Plats;Beskrivning" was one column, the whole file refused
+@example(
+    table=(
+        [["2026-07-01 18:30", ",,", ",,"], ["2026-07-02 18:30", ",,", ",,"]],
+        b"Datum;Plats;Beskrivning\r\n2026-07-01 18:30;,,;,,\r\n2026-07-02 18:30;,,;,,;\r\n",
+    )
+)
 def test_a_table_saved_by_any_tool_reads_as_its_cells(tmp_path, table):
     rows, data = table
     path = tmp_path / f"saved{next(_counter)}.csv"

@@ -301,6 +301,30 @@ def sniff_delimiter(sample: str) -> str:
         return max(counts, key=lambda d: counts[d])
 
 
+def _header_fields(head: list[str], delimiter: str) -> int:
+    """Return how many fields the header of a CSV's first lines names, split by ``delimiter``."""
+    try:
+        rows = list(csv.reader(head, delimiter=delimiter))
+    except csv.Error:
+        return 0
+    found = find_header(rows)
+    return 0 if found is None else len(resolve_columns(c.strip() for c in rows[found] if c))
+
+
+def _delimiter(head: list[str]) -> str:
+    """Return a CSV's delimiter: the one sniffed, unless another splits its header into more.
+
+    The sniffer goes by the whole text: cells full of commas (``Bråk, skrik, glas``) in a
+    file of few rows made it take the comma, and the header ``Datum;Plats;Beskrivning`` was
+    one column, the whole file refused. Of the delimiters (``;``, ``,``, tab, ``|``), the
+    one whose split header names the most fields (:func:`find_header`) wins; the sniffed one
+    on a tie.
+    """
+    sniffed = sniff_delimiter("\n".join(head))
+    counts = {d: _header_fields(head, d) for d in dict.fromkeys((sniffed, ";", ",", "\t", "|"))}
+    return max(counts, key=lambda d: counts[d])  # the first of the most: the sniffed one
+
+
 def _malformed(line: int, detail: str, fields: list[str]) -> dict[str, object]:
     """Return a record that is no row of the table, as quarantined (``malformed_row``)."""
     raw = json.dumps(fields, ensure_ascii=False)
@@ -364,7 +388,7 @@ def _read_csv(path: Path, sha: str) -> RawTable:
     lines = text_lines(_decode(path))
     head = [line.rstrip("\r\n") for line in lines[:50]]
     hint = SEP_HINT.fullmatch(head[0]) if head else None  # Excel's "sep=;" line
-    delimiter = hint[1] if hint else sniff_delimiter("\n".join(head))
+    delimiter = hint[1] if hint else _delimiter(head)
     found: list[Record] = []
     for record in records(lines, delimiter, start=1 if hint else 0):
         if not record.problem and any(field.strip() for field in record.fields):
