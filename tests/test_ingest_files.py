@@ -521,3 +521,22 @@ def test_a_time_with_its_utc_offset_written_any_way_is_that_instant(at, hours, f
     parsed = parse_times(pd.Series([f"{at.strftime(clock)} {form(hours)}"]))
     offset = datetime.timezone(datetime.timedelta(hours=hours))
     assert parsed.at.iloc[0] == pd.Timestamp(at.replace(tzinfo=offset))
+
+
+def test_columns_no_field_reads_are_named_in_a_warning(tmp_path, caplog):
+    # a description under a name of its own was dropped without a word, and with it the
+    # category its keywords give: every row "ovrigt"; "Händelsebeskrivning" is one now
+    path = tmp_path / "k.csv"
+    path.write_text(
+        "Datum;Plats;Händelsebeskrivning;Vad hände;Handläggare\n"
+        "2026-07-04 18:30;Fjugesta;Klotter på skolan;Klotter;A. Andersson\n"
+    )
+    ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+    (row,) = store.read_incidents(tmp_path / "s.gpkg").itertuples()
+    assert (row.description, row.category) == ("Klotter på skolan", "skadegorelse")
+    assert f"{path}: columns not read (no field has their name): 'Vad hände', 'Handläggare'" in (
+        caplog.text
+    )
+    caplog.clear()
+    ingest.import_file(path, store_path=tmp_path / "s.gpkg", now=NOW)
+    assert "columns not read" not in caplog.text  # a file imported before: quiet

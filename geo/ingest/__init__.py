@@ -10,7 +10,12 @@ import pandas as pd
 
 from geo import settings, store
 from geo.ingest._rekey import key_earlier_quarantine
-from geo.ingest._report import FileImportResult, report_coordinates, report_dates
+from geo.ingest._report import (
+    FileImportResult,
+    report_columns,
+    report_coordinates,
+    report_dates,
+)
 from geo.ingest.normalize import REASONS, normalize_table
 from geo.ingest.polisen import fetch_events, normalize_events
 from geo.ingest.readers import read_file
@@ -48,9 +53,9 @@ def import_file(
     holds from before rows had keys are given theirs first
     (:func:`geo.ingest._rekey.key_earlier_quarantine`).
 
-    A detected CRS, rows whose x and y were swapped and dates read month first (or in a file
-    that writes both orders) are logged as warnings naming the file (and the rows' lines); a
-    file imported before logs none of them.
+    A detected CRS, rows whose x and y were swapped, dates read month first (or in a file
+    that writes both orders) and columns no field reads are logged as warnings naming the
+    file (and the rows' lines); a file imported before logs none of them.
 
     Parameters
     ----------
@@ -111,6 +116,7 @@ def import_file(
     new = quarantine[~quarantine["line"].astype(int).isin(counts.repeat_lines)]
     report_coordinates(str(path), result, counts, sha256=table.sha256, store_path=store_path)
     report_dates(str(path), result, counts)
+    report_columns(str(path), result, counts)
     return FileImportResult(
         **{f.name: getattr(counts, f.name) for f in fields(ImportResult)},
         file=str(path),

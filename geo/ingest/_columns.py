@@ -89,6 +89,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "description": (
         "beskrivning",
+        "händelsebeskrivning",
+        "ärendebeskrivning",
         "description",
         "text",
         "fritext",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import store
+from geo.ingest._columns import describe_aliases
 from geo.ingest.normalize import Normalized
 from geo.quarantine import FIRST_ROWS, QuarantinedRow
 from geo.store import ImportResult
@@ -161,3 +162,23 @@ def report_dates(file: str, normalized: Normalized, result: ImportResult) -> Non
             month_text,
             _lines(list(dates.either)),
         )
+
+
+def report_columns(file: str, normalized: Normalized, result: ImportResult) -> None:
+    """Log, naming the file, the columns no field reads (nothing for a file imported before).
+
+    A column of the incidents' description or place under a name of its own is not read;
+    the warning says which to rename. Up to twelve are named.
+    """
+    unread = normalized.unread
+    if not unread or result.already_imported:
+        return
+    more = f" and {len(unread) - 12} more" if len(unread) > 12 else ""
+    named = ", ".join(map(repr, unread[:12])) + more
+    logger.warning(
+        "%s: columns not read (no field has their name): %s; if one holds the incidents'"
+        " time, place, category or description, rename it (accepted names: %s)",
+        file,
+        named,
+        describe_aliases(),
+    )

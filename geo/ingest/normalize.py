@@ -64,6 +64,8 @@ class Normalized:
     fixes
         The :func:`geo.quarantine.fix_keys` of the rows to store: quarantined rows of
         earlier imports with one of these keys are mended by this file.
+    unread
+        The file's columns no field reads (:func:`_unread_columns`), for a warning.
     dates
         How the dates of numbers alone were read (:func:`geo.ingest._times.date_order`),
         with lines: ``month_first``, and ``(line, text)`` of the first date only day first
@@ -79,6 +81,7 @@ class Normalized:
     swapped_rows: dict[int, str] = field(default_factory=dict)
     fixes: frozenset[str] = frozenset()
     dates: DateLines | None = None
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,24 @@ def _date_lines(table: RawTable, text: pd.Series, times: ParsedTimes) -> DateLin
         at(order.day_only),
         at(order.month_only),
         tuple(int(table.lines[position[label]]) for label in order.either),
+    )
+
+
+#: The name of an unnamed header cell (:func:`geo.ingest.readers.header_names`).
+_UNNAMED = re.compile(r"kolumn \d+")
+
+
+def _unread_columns(rows: pd.DataFrame, cols: dict[str, str]) -> tuple[str, ...]:
+    """Return a file's named columns that no field reads.
+
+    A description under a name of its own was dropped without a word, and with it the
+    category its keywords give (every row ``ovrigt``); a warning names such columns.
+    """
+    read = set(cols.values())
+    return tuple(
+        str(c)
+        for c in rows.columns
+        if str(c) not in read and not str(c).startswith("__") and not _UNNAMED.fullmatch(str(c))
     )
 
 
@@ -636,4 +657,5 @@ def normalize_table(
         swapped_rows=swapped_rows,
         fixes=fixes,
         dates=_date_lines(table, text, times),
+        unread=_unread_columns(rows, cols),
     )
