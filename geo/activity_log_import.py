@@ -6,6 +6,7 @@ line or in the app does, and is stored by :func:`geo.activity_log.write_entries`
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pandas as pd
 from geo.activity_log import EntryWrite, file_changed_by, write_entries
 from geo.activity_log_rows import LogEntry, validate_entry
 from geo.errors import DataError, ImportFileError
+from geo.tabletext import decode_table_text
 
 #: Column names accepted in an activity-log import file (Swedish or English) → field.
 IMPORT_ALIASES: dict[str, str] = {
@@ -66,12 +68,14 @@ def read_import_file(
         if suffix == ".xlsx":
             raw = pd.read_excel(file, dtype=str, engine="openpyxl")
         elif suffix == ".csv":
-            raw = pd.read_csv(file, dtype=str, sep=None, engine="python", encoding="utf-8-sig")
+            # Excel's CSV kinds (UTF-8, Windows-1252) and its tab-separated "Unicode-text"
+            text = StringIO(decode_table_text(file.read_bytes()))
+            raw = pd.read_csv(text, dtype=str, sep=None, engine="python")
         else:
             msg = f"Cannot import {str(file)!r}: use a .csv or .xlsx activity-log file."
             raise ImportFileError(msg)
     except (OSError, ValueError, UnicodeDecodeError) as e:
-        msg = f"Cannot read the activity-log file {str(file)!r}: {e}. Save it as UTF-8 CSV or XLSX."
+        msg = f"Cannot read the activity-log file {str(file)!r}: {e}. Save it as CSV or XLSX."
         raise ImportFileError(msg) from e
     raw = raw.rename(columns=lambda c: IMPORT_ALIASES.get(str(c).strip().casefold(), str(c)))
     missing = [c for c in ("activity_id", "month", "executor", "times") if c not in raw.columns]

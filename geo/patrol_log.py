@@ -41,6 +41,7 @@ from geo.patrol_log_rows import (
 )
 from geo.quarantine import Mending, QuarantinedRow, first_rows, fix_key, fix_keys, row_key
 from geo.sensitive_text import redact_identifying
+from geo.tabletext import decode_table_text, header_separator
 from geo.weeks import local_now, week_label, week_labels, week_monday
 
 logger = logging.getLogger(__name__)
@@ -412,8 +413,8 @@ def _read_table(path: Path) -> pd.DataFrame:
             df = pd.read_excel(path, dtype=str)
         elif suffix == ".csv":
             raw = path.read_bytes()
-            text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252")
-            sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+            text = decode_table_text(raw)  # Excel's CSV kinds and its "Unicode-text"
+            sep = header_separator(text)
             df = _read_csv_rows(text, sep)
         else:
             msg = f"Unknown patrol log format {str(path)!r}; use .csv or .xlsx."
@@ -467,7 +468,9 @@ def _read_csv_rows(text: str, sep: str) -> pd.DataFrame:
     import csv
     from io import StringIO
 
-    reader = csv.reader(StringIO(text), delimiter=sep)
+    # newline="": a record ends at CRLF, LF or a lone CR (an old Mac's or a script's file),
+    # which csv reads as a line break in an unquoted field otherwise
+    reader = csv.reader(StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -491,14 +494,6 @@ def _read_csv_rows(text: str, sep: str) -> pd.DataFrame:
     df.attrs["too_many"] = too_many
     df.attrs["sep"] = sep
     return df
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def parse_log(

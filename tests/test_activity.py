@@ -288,6 +288,31 @@ def test_import_csv_and_xlsx_all_or_nothing(plan, store_path, tmp_path):
         activity_log_import.import_activity_log(missing, plan=plan, path=store_path)
 
 
+@pytest.mark.parametrize(
+    ("encoding", "sep"),
+    [("cp1252", ";"), ("utf-16", "\t"), ("utf-8-sig", ";")],
+    ids=["excel-semikolonavgransad", "excel-unicode-text", "excel-csv-utf8"],
+)
+def test_an_activity_log_saved_by_excel_as_any_of_its_text_kinds_is_read(
+    plan, store_path, tmp_path, encoding, sep
+):
+    # Swedish Excel saves "CSV (semikolonavgränsad)" as Windows-1252 and "Unicode-text" as
+    # tab-separated UTF-16; both were refused ("Save it as UTF-8 CSV"), while the incident
+    # import read them
+    rows = [
+        ["aktivitet", "månad", "utförare", "antal", "kommentar"],
+        ["N3", "2026-11", "Kommunen", "1", "möte med fritidsgården"],
+        ["N1", "2026-11", "Polisen", "2", ""],
+    ]
+    f = tmp_path / "logg.csv"
+    f.write_bytes(("\r\n".join(sep.join(r) for r in rows) + "\r\n").encode(encoding))
+    done = activity_log_import.import_activity_log(f, plan=plan, path=store_path)
+    assert [d.created for d in done] == [True, True]
+    log = activity_log.read_activity_log(store_path)
+    assert dict(zip(log["activity_id"], log["times"], strict=True)) == {"N3": 1, "N1": 2}
+    assert set(log["comment"]) == {"möte med fritidsgården", ""}
+
+
 def test_status_done_partly_not_done_and_not_planned(plan):
     log = pd.DataFrame(
         {

@@ -24,7 +24,7 @@ LEVELS: dict[str, int] = {
         [
             "model", "projection", "outputfile", "words", "weeks", "months", "reportday",
             "holidays", "timespan", "timeformat", "timeparts", "sensitive_text", "_osm", "_gpkg",
-            "background", "activity_words",
+            "background", "activity_words", "tabletext",
         ],
         1,
     ),

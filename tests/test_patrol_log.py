@@ -409,6 +409,33 @@ def test_a_csv_row_split_by_its_own_separator_is_quarantined_with_the_fix(tmp_pa
         assert "citattecken" in q["reason"].iloc[-1]
 
 
+@pytest.mark.parametrize(
+    ("encoding", "sep", "end"),
+    [("utf-16", "\t", "\r\n"), ("cp1252", ";", "\r"), ("utf-8-sig", ",", "\n")],
+    ids=["excel-unicode-text", "cp1252-lone-cr", "utf8-comma"],
+)
+def test_a_shift_file_saved_as_excel_saves_text_is_read(
+    tmp_path: Path, encoding: str, sep: str, end: str
+) -> None:
+    # Excel's "Unicode-text" is tab-separated UTF-16: it was decoded as Windows-1252 and
+    # refused for lacking its columns, though `geo import` reads the same kind of file
+    rows = [
+        ["datum", "start", "slut", "platser", "aktivitet", "resultat"],
+        ["2026-12-04", "20:10", "21:25", "Fjugesta centrum", "närvaro", "2 samtal, 1 rapport"],
+        ["2026-12-05", "19:00", "19:45", "Gropen", "hastighetskontroll", "12 kontrollerade"],
+    ]
+    f = tmp_path / "skift.csv"
+    text = end.join(sep.join(f'"{c}"' if sep in c else c for c in r) for r in rows) + end
+    f.write_bytes(text.encode(encoding))
+    store = tmp_path / "s.gpkg"
+    result = patrol_log.import_log(f, store_path=store, now=NOW)
+    assert not result.reasons
+    log = patrol_log.read_log(store)
+    assert list(log["places"]) == ["Fjugesta centrum", "Gropen"]
+    assert list(log["minutes"]) == [75.0, 45.0]
+    assert list(log["results"]) == ["2 samtal, 1 rapport", "12 kontrollerade"]
+
+
 def test_next_weeks_plan_avoids_the_places_visited_not_those_cancelled() -> None:
     # a kommunpolis's W48: Friday's trip done, Saturday's cancelled for an emergency call,
     # Vintrosa visited on Sunday instead. The plan's history read the stored plans only, so

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import charset_normalizer
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -23,6 +22,7 @@ from geo.ingest._columns import resolve_columns
 from geo.ingest._csv import Record, records, text_lines
 from geo.ingest._layers import choose_layer, file_error, layer_sha
 from geo.ingest._workbook import read_sheets
+from geo.tabletext import decode_table_text
 
 logger = logging.getLogger(__name__)
 
@@ -250,32 +250,10 @@ def header_names(path: Path, cells: Sequence[object], line: int) -> list[str]:
     return out
 
 
-#: Byte order marks and the encodings they name: UTF-8 (Excel's "CSV UTF-8") and UTF-16
-#: (Excel's "Unicode text", which was decoded as cp1252 and refused as no CSV).
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-#: Encodings a detected one may be (normalised); any other is taken for cp1252.
-_DETECTED = {"cp1252", "latin1", "iso88591", "iso885915", "utf8", "utf16", "utf16le", "utf16be"}
-
-
 def _decode(path: Path) -> str:
-    """Return a text file's text: UTF-8 or UTF-16 by its byte order mark, else detected.
-
-    Without a mark, UTF-8 when it decodes, else what :mod:`charset_normalizer` finds among
-    :data:`_DETECTED` (UTF-16 without a mark too), else cp1252 (Swedish Excel exports).
-    """
-    raw = path.read_bytes()
-    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
-    if encoding is None:
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        best = charset_normalizer.from_bytes(raw).best()
-        encoding = best.encoding if best is not None else "cp1252"
-        if encoding.replace("_", "").replace("-", "").lower() not in _DETECTED:
-            encoding = "cp1252"  # Swedish Excel exports; cp1252 decodes any byte but 5 unused ones
+    """Return a text file's text (:func:`geo.tabletext.decode_table_text`)."""
     try:
-        return raw.decode(encoding)
+        return decode_table_text(path.read_bytes())
     except UnicodeDecodeError as e:
         raise _fail(path, f"cannot decode the text ({e})", "Save the file as UTF-8 CSV") from e
 
