@@ -115,6 +115,19 @@ def test_a_month_compared_over_its_first_days_gives_no_hidden_rest_away():
     assert list(whole.loc[THEMES["N"]]) == [8, 7, 0]
 
 
+def _readable(shown: list[int | str], *, total: int, k: int) -> list[tuple[int, int]]:
+    """Return what a reader can work out of each hidden part: its least and greatest count.
+
+    A hidden part is not 0 (0 is shown); ``"< k"`` is 1 to ``k - 1``; all hidden parts sum to
+    the total less the parts shown. Each part's bounds narrow by the others' (sums of whole
+    ranges are whole ranges, so every value between the bounds is possible).
+    """
+    rest = total - sum(s for s in shown if isinstance(s, int))
+    ranges = [(1, k - 1) if s == f"< {k}" else (1, rest) for s in shown if not isinstance(s, int)]
+    lo_all, hi_all = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+    return [(max(lo, rest - (hi_all - hi)), min(hi, rest - (lo_all - lo))) for lo, hi in ranges]
+
+
 @given(
     parts=st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=6),
     k=st.integers(min_value=3, max_value=6),
@@ -127,11 +140,44 @@ def test_no_hidden_part_follows_from_the_total_and_the_marker_does_not_say_which
     assert all(i in hidden for i, n in enumerate(parts) if 0 < n < k)
     if total >= k:
         assert len(hidden) != 1
-    # a pair hidden together reads alike: the reader cannot tell the small one
+    # parts hidden together read alike: the reader cannot tell the small ones
     if "–" in shown:
-        assert shown.count("–") == 2 and f"< {k}" not in shown
+        assert f"< {k}" not in shown
     # what is shown is true
     assert all(s == n for n, s in zip(parts, shown, strict=True) if isinstance(s, int))
+    # no hidden part is one count to a reader who has the total: two "< 5" beside the others
+    # summing to 2 were both 1. Left as it is: parts that are all hidden and all 1 (five
+    # categories of one event each, the theme's 5 beside them) have no other part to hide with
+    every_one = all(n in (0, 1) for n in parts) and total >= k
+    if hidden and total >= k and not every_one:
+        assert all(lo < hi for lo, hi in _readable(shown, total=total, k=k)), shown
+
+
+def test_two_rare_categories_of_one_each_are_not_told_by_the_shared_tables(tmp_path):
+    # T is 12 in July: 10 speeding, one reckless driving, one drink driving. The themes
+    # table says 12; the categories table said 10, "< 5", "< 5", and 12 - 10 = 2 left
+    # one event in each (one rattfylleri in the kommun that month)
+    inc = _incidents(("fjugesta_centrum", "T", 12))
+    inc["category"] = ["hastighet"] * 10 + ["vardslos_korning", "rattfylleri"]
+    inputs = monthly.ReportInputs(
+        incidents=inc,
+        places=PLACES,
+        plan=activity_plan.load_plan(),
+        activity_log=pd.DataFrame(columns=activity_log.LOG_COLUMNS),
+        data_end=pd.Timestamp("2025-08-31 12:00", tz=settings.timezone),
+    )
+    report = monthly.compute_report(inputs, month=MONTH, k=K, forecast_method="count_3m")
+    csv_dir = monthly.export_tables(report, out_dir=tmp_path, stem="uppfoljning")["csv"]
+    teman = pd.read_csv(csv_dir / "teman.csv", sep=";", encoding="utf-8-sig", dtype=str)
+    total = int(teman.set_index("Tema").loc[THEMES["T"]].iloc[0])
+    assert total == 12
+    kategorier = pd.read_csv(csv_dir / "kategorier.csv", sep=";", encoding="utf-8-sig", dtype=str)
+    col = kategorier.columns[-1]
+    shown: list[int | str] = [
+        int(v) if v.isdigit() else v for v in kategorier[kategorier["Tema"] == THEMES["T"]][col]
+    ]
+    assert len(shown) == 3
+    assert all(lo < hi for lo, hi in _readable(shown, total=total, k=K)), shown
 
 
 def test_an_event_inside_a_bathing_site_stored_before_the_site_was_drawn_counts_there():

@@ -38,11 +38,15 @@ def suppress_parts(
 ) -> list[int | str]:
     """Suppress small counts of a breakdown whose total is shown, so none can be derived.
 
-    Counts from 1 to ``k - 1`` are suppressed; when the total is shown and exactly one part
-    is suppressed, the smallest other nonzero part is suppressed too (otherwise the hidden
-    one would be the total minus the others), and both then read ``"–"``: were the small one
-    ``"< k"`` and its partner ``"–"``, the reader would know which is which, and with a
-    total of ``k`` + 1 both counts.
+    Counts from 1 to ``k - 1`` are suppressed; when the total is shown and the hidden parts
+    would follow from it (:func:`_pinned`: exactly one part hidden, the total minus the
+    others; or several whose sum, the total less the parts shown, leaves each one value, as
+    two ``"< 5"`` summing to 2 are both 1 and two summing to 8 both 4), the smallest other
+    nonzero part is suppressed too, and all the hidden ones then read ``"–"``: were the
+    small ones ``"< k"`` and their partner ``"–"``, the reader would know which is which, and
+    with a total of ``k`` + 1 both counts. With no other part to hide, parts that sum to their
+    number times ``k - 1`` read ``"–"`` as well, so that none is known to be under ``k``
+    (each a 1 cannot be hidden so: a count shown as hidden is not 0).
 
     Parameters
     ----------
@@ -60,18 +64,32 @@ def suppress_parts(
     Returns
     -------
     list
-        The parts as shown: int, ``"< k"``, or ``"–"`` for each of a pair hidden together.
+        The parts as shown: int, ``"< k"``, or ``"–"`` for each of the parts hidden together.
     """
     forced = [bool(h) and n > 0 for n, h in zip(parts, hide or [False] * len(parts), strict=True)]
     hidden = [0 < n < k or f for n, f in zip(parts, forced, strict=True)]
     paired = any(forced)
-    if (total == 0 or total >= k) and sum(hidden) == 1:
+    small = [int(n) for n, h in zip(parts, hidden, strict=True) if h]
+    # a part hidden for another reason reads "–" and may be any count: only one alone follows
+    pinned = len(small) == 1 if paired else _pinned(small, k=k)
+    if (total == 0 or total >= k) and pinned:
         others = [(n, i) for i, n in enumerate(parts) if n > 0 and not hidden[i]]
         if others:
             hidden[min(others)[1]] = True
-            paired = True
+        paired = True
     marker = "–" if paired else f"< {k}"
     return [marker if hidden[i] else int(parts[i]) for i in range(len(parts))]
+
+
+def _pinned(small: Sequence[int], *, k: int) -> bool:
+    """Return whether hidden parts, each read as 1 to ``k - 1``, follow from their sum.
+
+    The reader knows the sum (the total less the parts shown) and that each hidden part is
+    1 to ``k - 1``; they leave each part one value when there is one part, or when the sum is
+    their number (all 1) or their number times ``k - 1`` (all ``k - 1``).
+    """
+    m, s = len(small), sum(small)
+    return m == 1 or (m > 1 and s in (m, m * (k - 1)))
 
 
 @dataclass
