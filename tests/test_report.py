@@ -1692,11 +1692,45 @@ def test_control_counts_are_summed_per_type_and_offences_under_k_hidden(tmp_path
     assert sober["Tillfällen"] == 3  # the cancelled one was not held
     assert (sober["Kontrollerade"], sober["Blåsta"]) == (65, 62)
     assert sober["Misstänkt rattfylleri"] == "< 5"  # 2 people caught: hidden as incidents
-    assert (sober["Ordningsböter"], sober["Rapporter"]) == ("", 0)  # not given ≠ 0
+    # not given ≠ 0; a 0 in a month with reports reads as a small count does (below)
+    assert (sober["Ordningsböter"], sober["Rapporter"]) == ("", "< 5")
     assert (speed["Kontrollerade"], speed["Blåsta"], speed["Ordningsböter"]) == (30, "", 6)
     assert speed["Rapporter"] == "< 5"
     motor = controls.loc["Motorburen"]
     assert (motor["Tillfällen"], motor["Kontrollerade"]) == (0, "")
+
+
+def test_a_shared_controls_table_does_not_tell_at_which_places_someone_was_caught(tmp_path):
+    # October's one sobriety control at Hidinge caught one drink driver, the speed controls at
+    # Vintrosa none: the shared CSV read "< 5" at Hidinge and 0 at Vintrosa, telling a
+    # village's reader that someone was caught there in that week
+    log = pd.DataFrame(
+        [
+            {**_visit(1, "2026-10-02 19:00", "2026-10-02 21:00", "nykterhetskontroll", "Hidinge"),
+             "checked": 12, "breath_tests": 12, "dui_suspected": 1},
+            {**_visit(2, "2026-10-09 19:00", "2026-10-09 21:00", "hastighetskontroll", "Vintrosa"),
+             "checked": 30, "dui_suspected": 0},
+        ]
+    )  # fmt: skip
+    report = _presence_report(tmp_path, log, month="2026-10", now="2026-11-12 09:00")
+    out = monthly.write_report(report, out_dir=tmp_path / "out", pdf=False)
+    csv = pd.read_csv(out["csv"] / "kontroller.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    rows = csv.set_index("Kontrolltyp")
+    assert (rows.loc["Nykterhet", "Platser"], rows.loc["Hastighet", "Platser"]) == (
+        "Hidinge",
+        "Vintrosa",
+    )
+    caught = rows.loc[["Nykterhet", "Hastighet", "Totalt"], "Misstänkt rattfylleri"]
+    assert list(caught) == ["< 5"] * 3  # both rows alike: which village is not told
+    # a month without any offence reads alike: with one control only, a "< 5" against a 0
+    # sum would still tell of someone caught at its places
+    none = log.assign(dui_suspected=0)
+    plain = _presence_report(tmp_path, none, month="2026-10", now="2026-11-12 09:00")
+    table = plain.tables["kontroller"].frame.set_index("Kontrolltyp")
+    assert (
+        list(table.loc[["Nykterhet", "Hastighet", "Totalt"], "Misstänkt rattfylleri"])
+        == ["< 5"] * 3
+    )
 
 
 def test_a_pass_of_two_control_types_counts_once_on_a_row_of_its_own(tmp_path):

@@ -115,15 +115,20 @@ def test_a_month_compared_over_its_first_days_gives_no_hidden_rest_away():
     assert list(whole.loc[THEMES["N"]]) == [8, 7, 0]
 
 
-def _readable(shown: list[int | str], *, total: int, k: int) -> list[tuple[int, int]]:
+def _readable(
+    shown: list[int | str], *, total: int, k: int, floor: int = 1
+) -> list[tuple[int, int]]:
     """Return what a reader can work out of each hidden part: its least and greatest count.
 
-    A hidden part is not 0 (0 is shown); ``"< k"`` is 1 to ``k - 1``; all hidden parts sum to
+    A hidden part is not 0 (0 is shown) unless ``floor`` is 0; ``"< k"`` is ``floor`` to
+    ``k - 1``; all hidden parts sum to
     the total less the parts shown. Each part's bounds narrow by the others' (sums of whole
     ranges are whole ranges, so every value between the bounds is possible).
     """
     rest = total - sum(s for s in shown if isinstance(s, int))
-    ranges = [(1, k - 1) if s == f"< {k}" else (1, rest) for s in shown if not isinstance(s, int)]
+    ranges = [
+        (floor, k - 1) if s == f"< {k}" else (floor, rest) for s in shown if not isinstance(s, int)
+    ]
     lo_all, hi_all = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
     return [(max(lo, rest - (hi_all - hi)), min(hi, rest - (lo_all - lo))) for lo, hi in ranges]
 
@@ -131,10 +136,11 @@ def _readable(shown: list[int | str], *, total: int, k: int) -> list[tuple[int, 
 @given(
     parts=st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=6),
     k=st.integers(min_value=3, max_value=6),
+    floor=st.sampled_from([0, 1]),
 )
-def test_no_hidden_part_follows_from_the_total_and_the_marker_does_not_say_which(parts, k):
+def test_no_hidden_part_follows_from_the_total_and_the_marker_does_not_say_which(parts, k, floor):
     total = sum(parts)
-    shown = suppress_parts(parts, total=total, k=k)
+    shown = suppress_parts(parts, total=total, k=k, floor=floor)
     hidden = [i for i, s in enumerate(shown) if not isinstance(s, int)]
     # every small part is hidden, never alone when the total is shown
     assert all(i in hidden for i, n in enumerate(parts) if 0 < n < k)
@@ -148,9 +154,12 @@ def test_no_hidden_part_follows_from_the_total_and_the_marker_does_not_say_which
     # no hidden part is one count to a reader who has the total: two "< 5" beside the others
     # summing to 2 were both 1. Left as it is: parts that are all hidden and all 1 (five
     # categories of one event each, the theme's 5 beside them) have no other part to hide with
-    every_one = all(n in (0, 1) for n in parts) and total >= k
+    # (with floor 0, as a control's offences, a hidden 0 keeps them apart; all 0 tells no one)
+    every_one = floor and all(n in (0, 1) for n in parts) and total >= k
     if hidden and total >= k and not every_one:
-        assert all(lo < hi for lo, hi in _readable(shown, total=total, k=k)), shown
+        bounds = _readable(shown, total=total, k=k, floor=floor)
+        small = [0 < parts[i] < k for i in hidden]
+        assert all(lo < hi for (lo, hi), s in zip(bounds, small, strict=True) if s), shown
 
 
 def test_two_rare_categories_of_one_each_are_not_told_by_the_shared_tables(tmp_path):

@@ -395,15 +395,23 @@ def _count_column(counts: list[int | None], field: str, *, k: int) -> list[int |
     A count not given is an empty cell, and so is the sum when no row gives one; an offence
     (:data:`~geo.patrol_log_fields.OFFENCE_COUNTS`) under ``k`` is hidden, with a partner when
     the sum is shown (:func:`~geo.report.monthly.tables.suppress_parts`; ``"–"`` is the
-    legend's hidden count).
+    legend's hidden count). A 0 given reads ``"< k"`` too, the sum's as well: "< 5" beside 0
+    told that someone was caught at the places of that row, and a row of one control at
+    Hidinge is one village in one week (a privacy review, 2026-11-30).
     """
     given = [n for n in counts if n is not None]
-    total = sum(given) if given else None
     if field not in OFFENCE_COUNTS:
+        total = sum(given) if given else None
         return ["" if n is None else n for n in [*counts, total]]
-    shown = suppress_parts([n or 0 for n in counts], total=total or 0, k=k)
-    parts = ["" if n is None else said for n, said in zip(counts, shown, strict=True)]
-    return [*parts, "" if total is None else suppress(total, k=k)]
+    if not given:
+        return [""] * (len(counts) + 1)
+    total = sum(given)
+    small = f"< {k}"
+    # under k in all, every row is: no row's count is shown beside a sum that would tell it
+    shown = [small] * len(given) if total < k else suppress_parts(given, total=total, k=k, floor=0)
+    said = iter(shown)
+    parts = ["" if n is None else next(said) for n in counts]
+    return [*parts, small if total < k else total]
 
 
 def bathing_table(

@@ -35,6 +35,7 @@ def suppress_parts(
     total: int,
     k: int,
     hide: Sequence[bool] | None = None,
+    floor: int = 1,
 ) -> list[int | str]:
     """Suppress small counts of a breakdown whose total is shown, so none can be derived.
 
@@ -60,6 +61,10 @@ def suppress_parts(
         Per part, whether it must be hidden for another reason (a count over a month's first
         days beside its whole month elsewhere, :func:`~geo.report.monthly.bathing.bathing_counts`);
         such a nonzero part reads ``"–"``, and so do the parts hidden with it.
+    floor
+        Smallest count hidden: 1, or 0 where a 0 must read as a small count does, so that
+        ``"< k"`` beside ``0`` does not tell which part holds anyone (a control's offences,
+        :func:`~geo.report.monthly.police.controls_table`).
 
     Returns
     -------
@@ -67,11 +72,11 @@ def suppress_parts(
         The parts as shown: int, ``"< k"``, or ``"–"`` for each of the parts hidden together.
     """
     forced = [bool(h) and n > 0 for n, h in zip(parts, hide or [False] * len(parts), strict=True)]
-    hidden = [0 < n < k or f for n, f in zip(parts, forced, strict=True)]
+    hidden = [floor <= n < k or f for n, f in zip(parts, forced, strict=True)]
     paired = any(forced)
     small = [int(n) for n, h in zip(parts, hidden, strict=True) if h]
     # a part hidden for another reason reads "–" and may be any count: only one alone follows
-    pinned = len(small) == 1 if paired else _pinned(small, k=k)
+    pinned = len(small) == 1 if paired else _pinned(small, k=k, floor=floor)
     if (total == 0 or total >= k) and pinned:
         others = [(n, i) for i, n in enumerate(parts) if n > 0 and not hidden[i]]
         if others:
@@ -81,15 +86,16 @@ def suppress_parts(
     return [marker if hidden[i] else int(parts[i]) for i in range(len(parts))]
 
 
-def _pinned(small: Sequence[int], *, k: int) -> bool:
-    """Return whether hidden parts, each read as 1 to ``k - 1``, follow from their sum.
+def _pinned(small: Sequence[int], *, k: int, floor: int = 1) -> bool:
+    """Return whether hidden parts, each read as ``floor`` to ``k - 1``, follow from their sum.
 
     The reader knows the sum (the total less the parts shown) and that each hidden part is
-    1 to ``k - 1``; they leave each part one value when there is one part, or when the sum is
-    their number (all 1) or their number times ``k - 1`` (all ``k - 1``).
+    ``floor`` to ``k - 1``; they leave each part one value when there is one part, or when the
+    sum is their number times ``floor`` (all 1; all 0 tells no one, and is left) or times
+    ``k - 1``.
     """
     m, s = len(small), sum(small)
-    return m == 1 or (m > 1 and s in (m, m * (k - 1)))
+    return m == 1 or (m > 1 and (s == m * (k - 1) or (floor > 0 and s == m * floor)))
 
 
 @dataclass
