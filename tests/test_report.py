@@ -1364,6 +1364,53 @@ def test_a_month_not_over_compares_no_emerging_hot_spots(unfinished_month):
     assert f"{table.title} – {table.empty_text}." in html and "hotspots jämförs" not in html
 
 
+def test_the_hotspot_changes_count_no_cell_the_shared_map_hides(tmp_path):
+    """A cell of 1 event in 24 months turned "sporadisk" beside busy ones (Gi* counts a cell's
+    neighbours): the shared report counted it, with its nearest place, though the shared map
+    hides every cell under k."""
+    from geo.hotspots import emerging_hotspots, local_wall_time, spatial_incidents
+    from geo.ingest import import_file
+    from geo.report.monthly.selection import theme_incidents
+    from geo.sample import make_sample
+    from geo.timespan import local_time
+
+    path = tmp_path / "s.gpkg"
+    make_sample(end=date(2026, 11, 30)).to_csv(tmp_path / "s.csv", index=False)
+    assert import_file(tmp_path / "s.csv", store_path=path, source="syntetisk").stored
+    month = "2026-10"
+    inputs = monthly.collect_inputs(month=month, store_path=path)
+    report = monthly.compute_report(
+        inputs, month=month, k=K, forecast_method="count_3m",
+        now=pd.Timestamp("2026-11-30 12:00", tz=settings.timezone),
+    )  # fmt: skip
+    out = monthly.write_report(report, out_dir=tmp_path / "out", pdf=False)
+    csv = pd.read_csv(out["csv"] / "hotspotforandringar.csv", sep=";", encoding="utf-8-sig")
+    shown = {(r.iloc[0], r.iloc[1], r.iloc[2]): int(r["Rutor"]) for _, r in csv.iterrows()}
+    # the cells whose class changed, straight from the analysis, with their events
+    p = months.parse_month(month)
+    changed: dict[tuple[str, str, str], list[int]] = {}
+    for theme, label in THEMES.items():
+        sub = spatial_incidents(theme_incidents(inputs.incidents, theme, inputs.places))
+        runs = []
+        for last in (p, p - 1):
+            start = local_time(months.month_bounds(str(last - 23))[0])
+            end = local_time(months.month_bounds(str(last))[1])
+            wall = local_wall_time(sub["occurred_at"])
+            window = sub[((wall >= start) & (wall < end)).to_numpy()]
+            runs.append(emerging_hotspots(window, cell_size_m=500.0, start=start, end=end))
+        now, before = runs
+        both = now.merge(
+            before[["cell_id", "pattern"]], on="cell_id", how="left", suffixes=("", "_f")
+        )
+        both["pattern_f"] = both["pattern_f"].fillna("inget mönster")
+        for _, c in both[both["pattern"] != both["pattern_f"]].iterrows():
+            changed.setdefault((label, c["pattern_f"], c["pattern"]), []).append(c["n_events"])
+    assert any(n < K for ns in changed.values() for n in ns)  # such cells changed this month
+    assert shown == {
+        key: sum(n >= K for n in ns) for key, ns in changed.items() if any(n >= K for n in ns)
+    }
+
+
 def test_the_hotspot_changes_set_last_months_24_months_against_this_months(tmp_path):
     """Four years in the store: last month's classes are told over its own 24 months.
 

@@ -156,7 +156,7 @@ def compute_report(
             "(lagret har inga senare observationer).",
         )
     emerging, notes = emerging_changes(
-        inc, places, month=month, cell_size_m=emerging_cell_size_m, days=days
+        inc, places, month=month, cell_size_m=emerging_cell_size_m, days=days, k=k
     )
     report.add(emerging)
     for n in notes:

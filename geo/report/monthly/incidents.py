@@ -534,12 +534,16 @@ def emerging_changes(
     cell_size_m: float = 500.0,
     history_months: int = HISTORY_MONTHS,
     days: int | None = None,
+    k: int | None = None,
 ) -> tuple[Table, list[str]]:
-    """Compare emerging-hot-spot classes at the end of the month with those a month earlier.
+    r"""Compare emerging-hot-spot classes at the end of the month with those a month earlier.
 
     Runs :func:`geo.hotspots.emerging_hotspots` per theme over the ``history_months`` monthly
     steps ending with ``month`` and with the month before, and counts the cells whose class
-    changed. Cells are shown only as counts per change with the nearest named places.
+    changed. Cells are shown only as counts per change with the nearest named places, and
+    only those with at least ``k`` events in the steps: Gi\* counts a cell's neighbours, so a
+    cell of one event in 24 months turned "sporadisk" beside busy ones, and "1 ruta nära
+    Hidinge" would name a cell the shared map hides (a privacy review, 2026-11-30).
 
     Parameters
     ----------
@@ -559,6 +563,9 @@ def emerging_changes(
         The store's observations end on this day of the month (:func:`covered_days`):
         the month is no whole step yet, so nothing is compared and a note says so (read as
         a month with few events it would end every persistent hot spot).
+    k
+        The least events a cell counted must hold (:func:`geo.privacy.shared_k`); default
+        ``settings.privacy_k``.
 
     Returns
     -------
@@ -573,7 +580,9 @@ def emerging_changes(
         local_wall_time,
         spatial_incidents,
     )
+    from geo.privacy import shared_k
 
+    k = shared_k(k)
     p = months.parse_month(month)
     rows: list[list[Any]] = []
     notes: list[str] = []
@@ -596,13 +605,17 @@ def emerging_changes(
         if now.empty or (now["pattern"] == TOO_FEW).all():
             notes.append(f"{label}: {TOO_FEW} för en analys av framväxande hotspots.")
             continue
-        merged = now[["cell_id", "pattern", "geometry"]].merge(
+        shown = now[now["n_events"] >= k]  # a cell under k is not named, as on the map
+        merged = shown[["cell_id", "pattern", "geometry"]].merge(
             before[["cell_id", "pattern"]], on="cell_id", how="left", suffixes=("", "_before")
         )
         merged["pattern_before"] = merged["pattern_before"].fillna("inget mönster")
         changed = merged[merged["pattern"] != merged["pattern_before"]]
         if changed.empty:
-            notes.append(f"{label}: inga rutor bytte klass jämfört med förra månaden.")
+            notes.append(
+                f"{label}: inga rutor med minst {k} händelser bytte klass jämfört med"
+                " förra månaden."
+            )
             continue
         changed = changed.assign(
             near=nearest_place_names(gpd.GeoSeries(changed.geometry).centroid, places)
