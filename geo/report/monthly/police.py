@@ -19,7 +19,7 @@ from geo.patrol_log_fields import (
 )
 from geo.report.monthly.bathing import bathing_counts
 from geo.report.monthly.selection import Coverage, compared_periods, in_period
-from geo.report.monthly.tables import Table, suppress, suppress_parts
+from geo.report.monthly.tables import Table, suppress_parts
 from geo.report.monthly.vocabulary import CONTROL_TYPES, NO_DATA, month_label
 from geo.sites import Gazetteer, bathing_sites
 from geo.words import and_list
