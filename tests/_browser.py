@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +83,37 @@ LABEL_STYLES_JS = """() => Object.fromEntries(
     const s = getComputedStyle(e);
     return [e.textContent, [s.fontStyle, s.color, s.backgroundColor]];
   }))"""
+
+
+def wait_until(page: Any, expression: str, arg: Any = None, *, timeout: float = 30000) -> None:
+    """Wait until a JS expression, or a function of ``arg``, is truthy in ``page``.
+
+    ``page.wait_for_function`` does the same with ``eval()`` inside the page, which the
+    marking app's Content-Security-Policy forbids (no ``'unsafe-eval'``); ``page.evaluate``
+    goes through the DevTools protocol, which the policy does not restrict, so this asks
+    again from the test every 50 ms (Playwright's default ``timeout`` of 30 s), and across
+    a navigation, as Playwright does.
+
+    Raises
+    ------
+    TimeoutError
+        If it is still false after ``timeout`` milliseconds.
+    """
+    check = (
+        f"arg => {{ const v = ({expression}); "
+        "return typeof v === 'function' ? Promise.resolve(v(arg)).then(Boolean) : Boolean(v); }"
+    )
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            if page.evaluate(check, arg):
+                return
+        except Error as e:  # a navigation under way: ask the next page, as Playwright does
+            if "context was destroyed" not in str(e):
+                raise
+        if time.monotonic() > deadline:
+            msg = f"still false after {timeout:.0f} ms: {expression}"
+            raise TimeoutError(msg)
+        page.wait_for_timeout(50)

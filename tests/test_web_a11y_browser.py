@@ -20,6 +20,7 @@ from _web_fixtures import FJUGESTA, NEAR_FJUGESTA, login, make_store, running_se
 from geo.web.passes import this_week
 from geo.weeks import shift_week
 from tests._axe import axe_violations, describe
+from tests._browser import wait_until
 from tests._pass_fixtures import add_police, pass_payload, store_plan
 from tests.test_web_browser import PHONE, app_page
 
@@ -74,7 +75,7 @@ def server(tmp_path_factory):
 
 
 def _map_ready(pg):
-    pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(pg, "document.getElementById('karta').dataset.antal !== undefined")
     pg.wait_for_timeout(400)  # the first fit to the kommun is animated
 
 
@@ -123,7 +124,7 @@ def _search_hits(pg):
 
 def _popup(pg):
     """A marked spot's popup open on the map."""
-    pg.wait_for_function("Number(document.getElementById('karta').dataset.antal) >= 1")
+    wait_until(pg, "Number(document.getElementById('karta').dataset.antal) >= 1")
     pg.wait_for_timeout(400)
     pg.evaluate(
         "() => { let done = false; map.eachLayer((l) => { if (!done && l.getPopup && "
@@ -299,7 +300,7 @@ def test_a_kommun_officer_marks_a_spot_with_the_keyboard_alone(browser, server):
         assert _focused(pg)["id"] == "karta"
         pg.keyboard.press("Enter")  # marks the map's centre
         pg.wait_for_selector("#spotform:not([hidden])")
-        pg.wait_for_function("document.activeElement.id === 'category'")
+        wait_until(pg, "document.activeElement.id === 'category'")
         pg.keyboard.press("ArrowDown")
         pg.keyboard.press("ArrowDown")  # the second problem in the list
         category = pg.evaluate("document.getElementById('category').value")
@@ -323,9 +324,7 @@ def test_a_kommun_officer_marks_a_spot_with_the_keyboard_alone(browser, server):
         pg.keyboard.type("Samhällsbyggnad")
         _tab_to(pg, lambda f: f["id"] == "spara", "Spara")
         pg.keyboard.press("Enter")
-        pg.wait_for_function(
-            "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
-        )
+        wait_until(pg, "document.getElementById('meddelande').textContent.startsWith('Sparad.')")
         assert _focused(pg)["id"] == "markera-plats"  # ready for the next mark
     finally:
         pg.context.close()
@@ -434,7 +433,7 @@ def test_a_point_placed_wrong_is_moved_with_the_arrow_keys_on_its_page(browser, 
                 break
             pg.keyboard.press("Shift+Tab")
         pg.keyboard.press("Enter")
-        pg.wait_for_function("document.querySelectorAll('#historik tbody tr').length >= 2")
+        wait_until(pg, "document.querySelectorAll('#historik tbody tr').length >= 2")
     finally:
         pg.context.close()
     with httpx.Client(base_url=base) as client:
@@ -556,7 +555,7 @@ def test_a_click_on_a_spot_still_opens_it_and_leaves_the_arrow_keys_to_the_map(b
         assert _focused(pg)["id"] == "karta"  # not the spot: the arrow keys move the map
         before = pg.evaluate("map.getCenter().lng")
         pg.keyboard.press("ArrowRight")
-        pg.wait_for_function(f"map.getCenter().lng > {before}")
+        wait_until(pg, f"map.getCenter().lng > {before}")
     finally:
         pg.context.close()
 

@@ -1001,3 +1001,19 @@ def test_the_map_gets_each_spots_place_as_the_list_says_it(anna):
     assert sorted(p["near"] for p in shown) == sorted(c["Nära"] for c in _list_rows(anna, text))
     assert "Fjugesta centrum" in {p["near"] for p in shown}
     assert len({p["near"] for p in shown}) == 2  # each spot its own nearest place
+
+
+def test_a_server_error_carries_the_security_headers_too(store_path):
+    # Starlette writes an unhandled exception's 500 outside every added middleware
+    app = create_app(store_path, secret_key="test-secret")
+
+    def broken() -> None:
+        msg = "a bug"
+        raise RuntimeError(msg)
+
+    app.add_api_route("/api/trasig", broken)
+    r = TestClient(app, raise_server_exceptions=False).get("/api/trasig")
+    assert r.status_code == 500
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"

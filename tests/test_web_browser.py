@@ -21,7 +21,7 @@ from _web_fixtures import (
 )
 
 from geo import sites, spots
-from tests._browser import LABEL_OVERLAPS_JS, LABEL_STYLES_JS
+from tests._browser import LABEL_OVERLAPS_JS, LABEL_STYLES_JS, wait_until
 from tests.conftest import CHROMIUM
 
 pytestmark = pytest.mark.browser
@@ -47,19 +47,30 @@ PHONE = {
 }
 
 
+#: Init script: report each ``securitypolicyviolation`` (what the policy blocked, where) to the
+#: test through the binding ``__cspViolation``.
+CSP_WATCH_JS = """document.addEventListener('securitypolicyviolation', e =>
+  window.__cspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'}`
+                        + ` at ${e.sourceFile}:${e.lineNumber}`));"""
+
+
 def app_page(browser, base, name="anna", **context_args):
     """Open a page on the app in a new context, logged in as ``name`` (``None``: logged out).
 
     Every request that is not to the app itself fails (nothing may leave the machine);
-    ``page.errors`` collects the page's script errors.
+    ``page.errors`` collects the page's script errors and whatever the app's
+    Content-Security-Policy blocked (:data:`CSP_WATCH_JS`), on every page of the context.
     """
     context = browser.new_context(base_url=base, **context_args)
     context.route(
         "**/*",
         lambda route: route.continue_() if route.request.url.startswith(base) else route.abort(),
     )
+    errors: list[str] = []
+    context.expose_binding("__cspViolation", lambda _source, text: errors.append(f"CSP {text}"))
+    context.add_init_script(CSP_WATCH_JS)
     pg = context.new_page()
-    pg.errors = []
+    pg.errors = errors
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     pg.goto("/login")
     if name is not None:
@@ -127,26 +138,24 @@ def stored(path, description):
 
 def test_mark_save_reload_then_offline_mark_arrives_once(page, server):
     _base, path = server
-    page.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(page, "document.getElementById('karta').dataset.antal !== undefined")
     first = f"EPA-traktorer kör i cirklar {tag()}"
     mark_point(page, 0.5, 0.5, first)
-    page.wait_for_function(
-        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
-    )
+    wait_until(page, "document.getElementById('meddelande').textContent.startsWith('Sparad.')")
     assert len(stored(path, first)) == 1
     page.reload()
-    page.wait_for_function("Number(document.getElementById('karta').dataset.antal) >= 1")
+    wait_until(page, "Number(document.getElementById('karta').dataset.antal) >= 1")
     assert page.locator("path.leaflet-interactive").count() >= 1
 
     page.context.set_offline(True)
     second = f"Buskörning på grusplanen {tag()}"
     mark_point(page, 0.45, 0.55, second)
-    page.wait_for_function("document.getElementById('utkorg').textContent.includes('osänd')")
+    wait_until(page, "document.getElementById('utkorg').textContent.includes('osänd')")
     assert stored(path, second) == []
     outbox = page.evaluate("JSON.parse(localStorage.getItem('geo-utkorg-v1'))")
     assert [item["body"]["description"] for item in outbox] == [second]
     page.context.set_offline(False)
-    page.wait_for_function("JSON.parse(localStorage.getItem('geo-utkorg-v1')).length === 0")
+    wait_until(page, "JSON.parse(localStorage.getItem('geo-utkorg-v1')).length === 0")
     rows = stored(path, second)
     assert len(rows) == 1
     assert len(spots.read_changes(rows[0]["spot_id"], path=path)) == 1
@@ -159,26 +168,27 @@ def test_saving_twice_while_offline_stores_one_report(page, server):
     # offline in the field the form stays open after "Spara": a second press (a corrected
     # text) must replace the waiting report, not add a second one
     _base, path = server
-    page.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(page, "document.getElementById('karta').dataset.antal !== undefined")
     page.context.set_offline(True)
     first = f"Buskörning vid idrottsplatsen {tag()}"
     mark_point(page, 0.52, 0.48, first)
-    page.wait_for_function(
-        "document.getElementById('meddelande').textContent.includes('du behöver inte spara igen')"
+    wait_until(
+        page,
+        "document.getElementById('meddelande').textContent.includes('du behöver inte spara igen')",
     )
     second = f"{first}, kvällstid"
     page.fill("#description", second)
     page.click("#spara")
-    page.wait_for_function(f"{OUTBOX_JS}[0].body.description.endsWith('kvällstid')")
+    wait_until(page, f"{OUTBOX_JS}[0].body.description.endsWith('kvällstid')")
     assert [item["body"]["description"] for item in page.evaluate(OUTBOX_JS)] == [second]
     # a new mark while the report waits starts an empty form (and a report of its own)
     page.click("#markera-plats")
     box = page.locator("#karta").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.47, box["y"] + box["height"] * 0.52)
-    page.wait_for_function("document.getElementById('description').value === ''")
+    wait_until(page, "document.getElementById('description').value === ''")
     page.click("#avbryt")
     page.context.set_offline(False)
-    page.wait_for_function(f"{OUTBOX_JS}.length === 0")
+    wait_until(page, f"{OUTBOX_JS}.length === 0")
     assert stored(path, first) == []
     assert len(stored(path, second)) == 1
 
@@ -190,12 +200,13 @@ def test_saving_twice_while_offline_stores_one_report(page, server):
     page.fill("#obs-description", text)
     page.click("#obsform button[type=submit]")
     page.click("#obsform button[type=submit]")
-    page.wait_for_function(
-        "document.getElementById('meddelande').textContent.includes('du behöver inte spara igen')"
+    wait_until(
+        page,
+        "document.getElementById('meddelande').textContent.includes('du behöver inte spara igen')",
     )
     assert len(page.evaluate(OUTBOX_JS)) == 1
     page.context.set_offline(False)
-    page.wait_for_function(f"{OUTBOX_JS}.length === 0")
+    wait_until(page, f"{OUTBOX_JS}.length === 0")
     from geo import store
 
     got = store.read_incidents(path, sources=["kommun_est"], categories=["motorburen"])
@@ -207,16 +218,14 @@ def test_outbox_survives_a_closed_tab(browser, server, page):
     page.context.set_offline(True)
     text = f"Sparad när fliken stängdes {tag()}"
     mark_point(page, 0.55, 0.45, text)
-    page.wait_for_function("document.getElementById('utkorg').textContent.includes('osänd')")
+    wait_until(page, "document.getElementById('utkorg').textContent.includes('osänd')")
     context = page.context
     page.close()
     context.set_offline(False)
     assert stored(path, text) == []
     new_tab = context.new_page()
     new_tab.goto("/")
-    new_tab.wait_for_function(
-        "JSON.parse(localStorage.getItem('geo-utkorg-v1') || '[]').length === 0"
-    )
+    wait_until(new_tab, "JSON.parse(localStorage.getItem('geo-utkorg-v1') || '[]').length === 0")
     assert len(stored(path, text)) == 1
 
 
@@ -233,7 +242,7 @@ def test_hostile_text_is_shown_as_text_everywhere(page, server):
     page.goto(f"/markering/{sid}")
     assert page.locator("#beskrivning").inner_text() == XSS
     page.goto("/")
-    page.wait_for_function("Number(document.getElementById('karta').dataset.antal) >= 1")
+    wait_until(page, "Number(document.getElementById('karta').dataset.antal) >= 1")
     page.evaluate(
         "(sid) => map.eachLayer((l) => { if (l.feature && l.feature.id === sid) l.openPopup(); })",
         sid,
@@ -252,7 +261,7 @@ def test_place_search_and_observation_form(page, server):
     page.fill("#obs-place", "Lanna badgruva")
     page.fill("#obs-when", "2025-07-04T22:30")
     page.click("#obsform button[type=submit]")
-    page.wait_for_function("document.getElementById('meddelande').textContent.includes('mottagen')")
+    wait_until(page, "document.getElementById('meddelande').textContent.includes('mottagen')")
     from geo import store
 
     got = store.read_incidents(path, sources=["kommun_est"], categories=["alkohol"])
@@ -270,9 +279,7 @@ def test_edit_spot_on_its_page_keeps_geometry(page, server):
     page.fill("#description", "Ändrad beskrivning: nu även på helgerna.")
     page.check("input[name=weekdays][value='7']")
     page.click("#redigera button[type=submit]")
-    page.wait_for_function(
-        "document.getElementById('beskrivning').textContent.startsWith('Ändrad')"
-    )
+    wait_until(page, "document.getElementById('beskrivning').textContent.startsWith('Ändrad')")
     spot = spots.get_spot(sid, path=path)
     assert spot["weekdays"] == [5, 6, 7]
     changes = spots.read_changes(sid, path=path)
@@ -295,7 +302,7 @@ def test_a_point_placed_wrong_is_dragged_to_its_place_on_its_page(page, server):
     assert page.locator("#flytta-hjalp").is_visible()
     drag_pin(page, page.locator("#minikarta .leaflet-marker-draggable"), 60, 0)
     page.click("#redigera button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('#historik tbody tr').length >= 2")
+    wait_until(page, "document.querySelectorAll('#historik tbody tr').length >= 2")
     assert "Plats:" in page.locator("#historik tbody tr").nth(1).inner_text()
     after = spots.get_spot(sid, path=path)["geometry"]
     assert after.x - before.x > 50 and abs(after.y - before.y) < 20  # moved east, by the drag
@@ -321,7 +328,7 @@ def test_a_stretch_placed_wrong_is_mended_by_dragging_a_corner(page, server):
     assert corners.count() == 3
     drag_pin(page, corners.nth(1), 0, -50)  # the middle corner, north
     page.click("#redigera button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('#historik tbody tr').length >= 2")
+    wait_until(page, "document.querySelectorAll('#historik tbody tr').length >= 2")
     assert "Plats:" in page.locator("#historik tbody tr").nth(1).inner_text()
     after = list(spots.get_spot(sid, path=path)["geometry"].coords)
     assert len(after) == 3
@@ -335,7 +342,7 @@ def test_the_map_shows_roads_and_names_every_place_without_internet(page):
     # be on the map although no background tiles are fetched
     page.wait_for_selector("path.vag")
     assert page.locator("path.vag").count() > 10
-    page.wait_for_function("document.querySelectorAll('.leaflet-tooltip.geo-label').length > 10")
+    wait_until(page, "document.querySelectorAll('.leaflet-tooltip.geo-label').length > 10")
     page.wait_for_timeout(400)  # the first fit is animated; names are placed after it
     found = page.evaluate(LABEL_OVERLAPS_JS)
     assert set(sites.load_places()["name"]) <= set(found["labels"])
@@ -377,7 +384,7 @@ def tab_to(pg, element_id, limit=60):
 
 def keyboard_mark_centre(pg):
     """Mark the map's centre with the keyboard; return the centre as (lon, lat)."""
-    pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(pg, "document.getElementById('karta').dataset.antal !== undefined")
     pg.wait_for_timeout(400)  # the first fit to the kommun is animated
     tab_to(pg, "markera-plats")
     pg.keyboard.press("Enter")
@@ -386,16 +393,16 @@ def keyboard_mark_centre(pg):
     # the arrow keys pan the map; the mark goes where the centre is then
     before = pg.evaluate("[map.getCenter().lng, map.getCenter().lat]")
     pg.keyboard.press("ArrowUp")
-    pg.wait_for_function(f"map.getCenter().lat > {before[1]}")
+    wait_until(pg, f"map.getCenter().lat > {before[1]}")
     pg.wait_for_timeout(400)  # the pan is animated
     up = pg.evaluate("map.getCenter().lat")
     pg.keyboard.press("ArrowDown")
-    pg.wait_for_function(f"map.getCenter().lat < {up}")
+    wait_until(pg, f"map.getCenter().lat < {up}")
     pg.wait_for_timeout(400)
     centre = pg.evaluate("[map.getCenter().lng, map.getCenter().lat]")
     pg.keyboard.press("Enter")
     pg.wait_for_selector("#spotform:not([hidden])")
-    pg.wait_for_function(f"{ACTIVE_ID_JS} === 'category'")
+    wait_until(pg, f"{ACTIVE_ID_JS} === 'category'")
     assert "ritar" not in (pg.locator("#karta").get_attribute("class") or "")
     return centre
 
@@ -412,9 +419,7 @@ def test_keyboard_only_marks_the_map_centre_and_saves(page, server):
     page.keyboard.type(text)
     tab_to(page, "spara")
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
-    )
+    wait_until(page, "document.getElementById('meddelande').textContent.startsWith('Sparad.')")
     rows = stored(path, text)
     assert len(rows) == 1
     assert rows[0]["category"] == "hastighet" and rows[0]["weekdays"] == [1]
@@ -432,7 +437,7 @@ def test_failed_save_focuses_the_first_invalid_field_for_screen_readers(page, se
     page.keyboard.type(text)
     tab_to(page, "spara")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('meddelande').textContent.includes('inte')")
+    wait_until(page, "document.getElementById('meddelande').textContent.includes('inte')")
     assert page.evaluate(ACTIVE_ID_JS) == "category"
     # the focus stays visible on a wrong field: its outline is not the other wrong fields'
     outline = "(id) => getComputedStyle(document.getElementById(id)).outline"
@@ -456,9 +461,7 @@ def test_failed_save_focuses_the_first_invalid_field_for_screen_readers(page, se
     page.keyboard.type("Korsningen vid skolan, kvällstid")
     tab_to(page, "spara")
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
-    )
+    wait_until(page, "document.getElementById('meddelande').textContent.startsWith('Sparad.')")
     assert page.locator("[aria-invalid]").count() == 0
 
 
@@ -468,7 +471,7 @@ def test_leaflet_controls_speak_swedish(page, server):
         login(client, "anna")
         assert client.put(f"/api/spots/{uuid.uuid4()}", json=spot_payload()).status_code == 201
     page.reload()
-    page.wait_for_function("Number(document.getElementById('karta').dataset.antal) >= 1")
+    wait_until(page, "Number(document.getElementById('karta').dataset.antal) >= 1")
     zoom_in = page.locator(".leaflet-control-zoom-in")
     zoom_out = page.locator(".leaflet-control-zoom-out")
     assert (zoom_in.get_attribute("title"), zoom_in.get_attribute("aria-label")) == (
@@ -540,7 +543,7 @@ def test_every_page_fits_a_phone_and_every_control_takes_a_finger(browser, serve
         sid = str(uuid.uuid4())
         line = {"type": "LineString", "coordinates": [list(FJUGESTA), list(NEAR_FJUGESTA)]}
         assert client.put(f"/api/spots/{sid}", json=spot_payload(geometry=line)).status_code == 201
-    phone.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(phone, "document.getElementById('karta').dataset.antal !== undefined")
     assert_fits_phone(phone, "map page")
     phone.tap("#markera-plats")
     tap_map(phone, 0.5, 0.4)
@@ -560,7 +563,7 @@ def test_every_page_fits_a_phone_and_every_control_takes_a_finger(browser, serve
 
 def test_a_phone_marks_a_point_and_a_stretch_by_touch(phone, server):
     _base, path = server
-    phone.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(phone, "document.getElementById('karta').dataset.antal !== undefined")
     phone.tap("#markera-plats")
     # what to do is said above the map, in a phone's words; the hint that follows a mouse
     # is not drawn (it lay under the zoom buttons, a word a line)
@@ -579,9 +582,7 @@ def test_a_phone_marks_a_point_and_a_stretch_by_touch(phone, server):
     point = f"Mopeder på gång- och cykelvägen {tag()}"
     phone.fill("#description", point)
     phone.tap("#spara")
-    phone.wait_for_function(
-        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
-    )
+    wait_until(phone, "document.getElementById('meddelande').textContent.startsWith('Sparad.')")
     rows = stored(path, point)
     assert len(rows) == 1 and rows[0]["weekdays"] == [5] and rows[0]["time_bands"] == ["kvall"]
 
@@ -595,9 +596,7 @@ def test_a_phone_marks_a_point_and_a_stretch_by_touch(phone, server):
     stretch = f"Höga hastigheter på raksträckan {tag()}"
     phone.fill("#description", stretch)
     phone.tap("#spara")
-    phone.wait_for_function(
-        "document.getElementById('meddelande').textContent.startsWith('Sparad.')"
-    )
+    wait_until(phone, "document.getElementById('meddelande').textContent.startsWith('Sparad.')")
     rows = stored(path, stretch)
     assert len(rows) == 1 and rows[0]["geometry"].geom_type == "LineString"
 
@@ -614,9 +613,7 @@ def test_police_move_a_spot_on_and_the_history_reads_as_swedish(browser, server)
         police.select_option("#ny-status", status)
         police.fill("#kommentar", f"{label}: hastighetskontroll vecka 12")
         police.click("#statusform button[type=submit]")
-        police.wait_for_function(
-            f"document.getElementById('status').textContent.includes('{label}')"
-        )
+        wait_until(police, f"document.getElementById('status').textContent.includes('{label}')")
     rows = police.locator("#historik tbody tr").all_inner_texts()
     assert [r.split("\t")[2] for r in rows] == ["Skapad", "Ny status", "Ny status"]
     assert "Status: Ny → Bedömd" in rows[1] and "Status: Bedömd → Åtgärd planerad" in rows[2]
@@ -631,7 +628,7 @@ def test_police_move_a_spot_on_and_the_history_reads_as_swedish(browser, server)
 
 def test_a_touch_screen_is_told_to_tap_not_click(browser, server, phone):
     base, _path = server
-    phone.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(phone, "document.getElementById('karta').dataset.antal !== undefined")
     hint = phone.locator("#ritahjalp").inner_text()
     assert "tryck sedan i kartan" in hint and "genom att trycka på sista" in hint
     assert "licka" not in hint and "piltangenterna" not in hint  # no arrow keys on a phone
@@ -646,7 +643,7 @@ def test_a_touch_screen_is_told_to_tap_not_click(browser, server, phone):
     assert "tryck i kartan" in phone.locator("label[for=obs-place]").inner_text()
     phone.select_option("#obs-category", "alkohol")
     phone.tap("#obsform button[type=submit]")  # no place: the server's message speaks of clicks
-    phone.wait_for_function("document.querySelector('[data-fel=place]').textContent !== ''")
+    wait_until(phone, "document.querySelector('[data-fel=place]').textContent !== ''")
     assert "tryck på kartan" in phone.locator("[data-fel=place]").inner_text()
     # a mouse still clicks
     desk = app_page(browser, base)
@@ -692,7 +689,7 @@ def position_page(browser, base, where, accuracy, **context_args):
     )
     pg.sent = []
     pg.on("request", lambda r: pg.sent.append((r.method, r.url, r.post_data or "")))
-    pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(pg, "document.getElementById('karta').dataset.antal !== undefined")
     return pg
 
 
@@ -706,7 +703,8 @@ def test_min_position_marks_where_the_user_stands_and_sends_it_only_when_saved(b
     assert pg.evaluate(ACTIVE_ID_JS) == "category"  # on to the form, as after a tap
     shot(pg, "min-position-35m")
     assert pg.locator("path.min-position").count() == 1  # the accuracy as a circle
-    pg.wait_for_function(  # the map flies there
+    wait_until(
+        pg,  # the map flies there
         "([lat, lon]) => map.getCenter().distanceTo([lat, lon]) < 5",
         arg=[LANNA["latitude"], LANNA["longitude"]],
     )
@@ -728,7 +726,7 @@ def test_min_position_marks_where_the_user_stands_and_sends_it_only_when_saved(b
     assert {m for m, _u, _b in pg.sent} == {"GET"}
     assert "59.24" not in json.dumps(pg.evaluate("Object.assign({}, localStorage)"))
     pg.tap("#spara")
-    pg.wait_for_function("document.getElementById('meddelande').textContent.startsWith('Sparad.')")
+    wait_until(pg, "document.getElementById('meddelande').textContent.startsWith('Sparad.')")
     rows = stored(path, text)
     assert len(rows) == 1
     saved = spots.spots_geojson(rows)["features"][0]["geometry"]["coordinates"]
@@ -754,7 +752,7 @@ def test_min_position_says_when_it_is_rough_outside_the_kommun_or_not_allowed(br
 
     pg.context.set_geolocation({**OREBRO, "accuracy": 20})
     pg.tap("#min-position")
-    pg.wait_for_function("document.getElementById('meddelande').textContent.includes('utanför')")
+    wait_until(pg, "document.getElementById('meddelande').textContent.includes('utanför')")
     message = pg.locator("#meddelande").inner_text()
     assert "Du är utanför Lekebergs kommun" in message and "ingen punkt" in message
     assert pg.locator("#spotform").is_hidden()
@@ -766,11 +764,9 @@ def test_min_position_says_when_it_is_rough_outside_the_kommun_or_not_allowed(br
     pg.context.close()
 
     denied = app_page(browser, base, geolocation={**LANNA, "accuracy": 10}, **PHONE)
-    denied.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(denied, "document.getElementById('karta').dataset.antal !== undefined")
     denied.tap("#min-position")
-    denied.wait_for_function(
-        "!document.getElementById('meddelande').textContent.includes('Hämtar')"
-    )
+    wait_until(denied, "!document.getElementById('meddelande').textContent.includes('Hämtar')")
     assert "fick inte använda din position" in denied.locator("#meddelande").inner_text()
     assert denied.locator("#spotform").is_hidden()
     shot(denied, "min-position-nekad")
@@ -799,7 +795,7 @@ def test_min_position_over_plain_http_says_the_server_needs_https(browser, serve
             permissions=["geolocation"],
             **PHONE,
         )
-        pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+        wait_until(pg, "document.getElementById('karta').dataset.antal !== undefined")
         assert pg.evaluate("window.isSecureContext") is False
         pg.tap("#min-position")
         message = pg.locator("#meddelande").inner_text()
@@ -822,7 +818,7 @@ def test_a_report_refused_after_waiting_offline_comes_back_to_mend(browser, serv
     # stays on screen with the server's reason, and one tap puts it back in the form.
     base, path = server
     pg = app_page(browser, base, **PHONE)
-    pg.wait_for_function("document.getElementById('karta').dataset.antal !== undefined")
+    wait_until(pg, "document.getElementById('karta').dataset.antal !== undefined")
     pg.context.set_offline(True)
     pg.tap("#markera-plats")
     tap_map(pg, 0.5, 0.45)
@@ -833,7 +829,7 @@ def test_a_report_refused_after_waiting_offline_comes_back_to_mend(browser, serv
     text = f"Mopeder varje kväll utanför Storgatan 5 vid macken {tag()}"
     pg.fill("#description", text)
     pg.tap("#spara")
-    pg.wait_for_function(f"{OUTBOX_JS}.length === 1")
+    wait_until(pg, f"{OUTBOX_JS}.length === 1")
     context = pg.context
     assert pg.errors == []
     pg.close()
@@ -867,7 +863,7 @@ def test_a_report_refused_after_waiting_offline_comes_back_to_mend(browser, serv
     mended = f"Mopeder varje kväll vid macken {tag()}"
     tab.fill("#description", mended)
     tab.tap("#spara")
-    tab.wait_for_function("document.getElementById('meddelande').textContent.startsWith('Sparad.')")
+    wait_until(tab, "document.getElementById('meddelande').textContent.startsWith('Sparad.')")
     rows = stored(path, mended)
     assert len(rows) == 1 and rows[0]["weekdays"] == [5]
     saved = spots.spots_geojson(rows)["features"][0]["geometry"]
@@ -915,13 +911,13 @@ def test_the_map_hides_closed_spots_until_asked_and_keys_its_colours(page, serve
         )
         assert r.status_code == 200, r.text
     page.reload()
-    page.wait_for_function("document.getElementById('karta').dataset.visade !== undefined")
+    wait_until(page, "document.getElementById('karta').dataset.visade !== undefined")
     counts = "() => [karta.dataset.antal, karta.dataset.visade].map(Number)"
     total, shown = page.evaluate(counts)
     assert shown < total  # the rejected one, at least, is not drawn
     closed = page.locator("#antal-avslutade").inner_text()
     assert closed == f"({total - shown})"
     page.check("#visa-avslutade")
-    page.wait_for_function("karta.dataset.visade === karta.dataset.antal")
+    wait_until(page, "karta.dataset.visade === karta.dataset.antal")
     key = page.locator("#forklaring").inner_text()
     assert "Ny" in key and "Avvisad" in key and "Åtgärd planerad" in key

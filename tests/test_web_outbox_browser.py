@@ -12,6 +12,7 @@ import pytest
 from _web_fixtures import PASSWORD, make_store, running_server
 
 from geo import patrol_passes, users
+from tests._browser import wait_until
 from tests._pass_fixtures import add_police, pass_payload
 from tests.test_web_browser import app_page
 
@@ -73,7 +74,7 @@ def test_a_pass_refused_for_permission_goes_to_the_refused_list_once(browser, se
     pg.goto("/pass")
     context.set_offline(True)
     fill_pass(pg, "väntade offline")
-    pg.wait_for_function(f"JSON.parse(localStorage.getItem('{OUTBOX}') || '[]').length === 1")
+    wait_until(pg, f"JSON.parse(localStorage.getItem('{OUTBOX}') || '[]').length === 1")
     [item] = stored_list(pg, OUTBOX)
     assert item["user"] == "kalle"
     pg.close()
@@ -120,7 +121,7 @@ def test_logout_clears_the_accounts_reports_and_the_next_account_sends_only_its_
     # per's own pass cannot reach the server (the connection drops for the write)
     pg.route("**/api/pass/*", lambda route: route.abort())
     fill_pass(pg, "pers osända anteckning")
-    pg.wait_for_function("document.getElementById('meddelande').textContent.includes('Ingen')")
+    wait_until(pg, "document.getElementById('meddelande').textContent.includes('Ingen')")
     assert [i["user"] for i in stored_list(pg, OUTBOX)] == ["olle", "per"]
 
     asked = []
@@ -138,7 +139,7 @@ def test_logout_clears_the_accounts_reports_and_the_next_account_sends_only_its_
     pg.fill("input[name=password]", PASSWORD)
     pg.click("button[type=submit]")
     pg.wait_for_url(f"{base}/")
-    pg.wait_for_function(f"JSON.parse(localStorage.getItem('{OUTBOX}') || '[]').length === 0")
+    wait_until(pg, f"JSON.parse(localStorage.getItem('{OUTBOX}') || '[]').length === 0")
     assert puts[sent_before:] == [f"{base}{olles['url']}"]  # only olle's own
     stored = patrol_passes.read_pass(olles["id"], path=path)
     assert stored is not None and stored["logged_by"] == "olle"

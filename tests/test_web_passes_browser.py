@@ -13,6 +13,7 @@ from geo import patrol_log, patrol_passes
 from geo.users import User
 from geo.web.passes import this_week
 from geo.weeks import shift_week, week_monday
+from tests._browser import wait_until
 from tests._pass_fixtures import add_police, pass_payload, store_plan, store_trip_plan
 from tests.test_web_browser import PHONE, app_page, assert_fits_phone
 
@@ -94,7 +95,7 @@ def test_police_on_a_phone_tick_a_planned_stop_and_log_45_minutes(browser, serve
     assert phone.input_value("#pass-end") == "18:45"
     phone.fill("#pass-end", "19:00")
     phone.tap("#spara-pass")
-    phone.wait_for_function("document.getElementById('summa').textContent.includes('60 av 120')")
+    wait_until(phone, "document.getElementById('summa').textContent.includes('60 av 120')")
     assert week_minutes(path, week) == 60
     assert phone.locator("#passtabell tbody tr").count() == 1
     phone.tap("#passtabell details.historik summary")
@@ -143,7 +144,7 @@ def test_a_ticked_trip_fills_its_times_from_the_entry_point_and_one_trip_per_pas
     phone.tap("label.val:has(input[name=stopp][value='1'])")
     phone.tap("label.val:has(input[name=stopp][value='2'])")
     phone.tap("#spara-pass")
-    phone.wait_for_function("document.getElementById('summa').textContent.includes('115 av 120')")
+    wait_until(phone, "document.getElementById('summa').textContent.includes('115 av 120')")
     assert week_minutes(path, earlier) == 45 + 70  # the plan's minutes, done as planned
     assert phone.errors == []
     phone.context.close()
@@ -210,7 +211,7 @@ def test_a_called_off_trip_and_a_controls_counts_are_logged_on_a_phone(browser, 
     assert phone.get_attribute("#pass-breath_tests", "aria-invalid") == "true"
     phone.fill("#pass-breath_tests", "38")
     phone.tap("#spara-pass")
-    phone.wait_for_function("document.getElementById('summa').textContent.includes('70 av 120')")
+    wait_until(phone, "document.getElementById('summa').textContent.includes('70 av 120')")
     assert (
         "40 kontrollerade förare/fordon, 38 blåsta (utandningsprov)"
         in phone.locator("#passtabell").inner_text()

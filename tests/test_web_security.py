@@ -270,3 +270,33 @@ def test_a_stretch_of_a_hundred_thousand_points_is_refused_and_never_served(serv
         # a stretch drawn by hand, a click at each bend, is taken
         drawn = {"type": "LineString", "coordinates": coords[:: 100_000 // 50]}
         assert anna.put(f"/api/spots/{sid}", json=spot_payload(geometry=drawn)).status_code == 201
+
+
+def test_every_answer_carries_the_security_headers(server):
+    # a page, JSON, the app's files, a redirect, a 404 and a 413 alike: the browser is told
+    # to load nothing but the app's own files, to show no page inside another site's frame,
+    # to take no file for another type, and to tell no other site the address it came from
+    base, _ = server
+    with client(base, "anna") as anna, client(base) as anon:
+        answers = {
+            "page": anna.get("/"),
+            "login page": anon.get("/login"),
+            "json": anna.get("/api/me"),
+            "script": anon.get("/static/common.js"),
+            "leaflet": anon.get("/vendor/leaflet/leaflet.js"),
+            "redirect": anon.get("/"),
+            "404": anon.get("/finns-inte"),
+            "401": anon.get("/api/spots"),
+            "413": anna.put(f"/api/spots/{uuid.uuid4()}", content=b"x" * 11 * 1024 * 1024),
+        }
+    assert answers["413"].status_code == 413
+    for what, r in answers.items():
+        csp = r.headers.get("content-security-policy", "")
+        directives = dict(d.strip().partition(" ")[::2] for d in csp.split(";"))
+        assert directives.get("default-src") == "'none'", what
+        assert directives.get("script-src") == "'self'", what  # no inline script, no eval
+        assert directives.get("style-src") == "'self'", what
+        assert directives.get("frame-ancestors") == "'none'", what
+        assert r.headers.get("x-frame-options") == "DENY", what
+        assert r.headers.get("x-content-type-options") == "nosniff", what
+        assert r.headers.get("referrer-policy") == "no-referrer", what

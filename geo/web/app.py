@@ -31,6 +31,7 @@ from geo.errors import GeoError, StoreError
 from geo.model import CATEGORIES, normalize_text
 from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places, naming_order, nearest_place_names
+from geo.web._headers import HeadedApp
 from geo.web._history import describe_change, local_minute
 from geo.web._parts import AppParts, fields_refused
 from geo.web._plan_stops import planned_stops
@@ -151,7 +152,7 @@ def create_app(
     boundary = load_boundary()
 
     # no API description either: a client without an account reads the login page only
-    app = FastAPI(
+    app = HeadedApp(
         title="Trygghetskartan – markeringar", docs_url=None, redoc_url=None, openapi_url=None
     )
     app.add_middleware(
