@@ -1,4 +1,4 @@
-"""Web plumbing: request-body limit, the session secret and CSRF tokens bound to the session."""
+"""Web plumbing: request-body limit, form bodies, the session secret and CSRF tokens."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 
 from fastapi import HTTPException
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -129,6 +131,71 @@ class BodyLimitMiddleware:
             headers={"connection": "close"},
         )
         await response(scope, receive, send)
+
+
+#: Swedish refusals of a form body the parser could not read, by the start of Starlette's
+#: English message; any other such message gets :data:`FORM_UNREADABLE`.
+FORM_REFUSALS: dict[str, str] = {
+    "Too many fields": "Formuläret har för många fält; ladda om sidan och försök igen.",
+    "Too many files": "Formuläret har för många fält; ladda om sidan och försök igen.",
+    "Field exceeded maximum size": "Ett fält i formuläret är för stort; högst 1 MB tas emot.",
+    "Part exceeded maximum size": "Ett fält i formuläret är för stort; högst 1 MB tas emot.",
+}
+FORM_UNREADABLE = "Formuläret gick inte att läsa; ladda om sidan och försök igen."
+
+
+async def read_form(request: Request) -> FormData:
+    """Return the request's form, or refuse a body the parser cannot read with a Swedish 400.
+
+    Starlette answers a broken multipart body (no boundary, a part without a name, too many
+    fields, a part over 1 MB) with its own English sentence; the login page's browser
+    showed it as it was.
+
+    Parameters
+    ----------
+    request
+        A request with a form body (urlencoded or multipart).
+
+    Returns
+    -------
+    starlette.datastructures.FormData
+        The fields (none for a body of another content type).
+
+    Raises
+    ------
+    fastapi.HTTPException
+        400 with a sentence of :data:`FORM_REFUSALS` or :data:`FORM_UNREADABLE`.
+    """
+    try:
+        return await request.form()
+    except StarletteHTTPException as e:
+        said = str(e.detail)
+        detail = next((sv for en, sv in FORM_REFUSALS.items() if said.startswith(en)), None)
+        raise HTTPException(400, detail or FORM_UNREADABLE) from e
+
+
+class WholeFilesMiddleware:
+    """Send every file whole: drop a request's ``Range`` header before the app reads it.
+
+    Starlette answers a malformed ``Range`` (``bytes=abc``, ``items=1-2``) for a file with
+    an English 400 in plain text; no page needs part of a file (the largest, Leaflet's
+    script, is 150 kB).
+
+    Parameters
+    ----------
+    app
+        The wrapped ASGI app.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on without its ``Range`` header."""
+        if scope["type"] == "http":
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"range"]
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
 
 
 def load_secret(store_path: Path) -> str:

@@ -40,11 +40,13 @@ from geo.web._security import (
     CSRF_HEADER,
     BodyLimitMiddleware,
     CodedHTTPError,
+    WholeFilesMiddleware,
     csrf_ok,
     csrf_refused,
     csrf_token,
     forbidden,
     load_secret,
+    read_form,
 )
 from geo.web.activities import add_activity_routes
 from geo.web.passes import add_pass_routes
@@ -164,6 +166,7 @@ def create_app(
         https_only=secure_cookies,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(WholeFilesMiddleware)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     for pkg in VENDOR_PACKAGES:
         app.mount(f"/vendor/{pkg}", StaticFiles(directory=vendor / pkg / "dist"), name=pkg)
@@ -281,7 +284,7 @@ def create_app(
 
     @app.post("/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
-        form = await request.form()
+        form = await read_form(request)
         # a phone's keyboard may add a space after the name it suggests
         name = str(form.get("name") or "").strip()
         if not csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
@@ -304,7 +307,7 @@ def create_app(
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
-        form = await request.form()
+        form = await read_form(request)
         if not csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
             raise csrf_refused()
         name, sid = request.session.get("user"), request.session.get("sid")
