@@ -292,6 +292,62 @@ def add_user(
     return User(name, org, role)
 
 
+def remove_user(name: str, *, path: Path | None = None) -> User:
+    """Remove an account: it logs in no more, is listed no more, and its sessions end.
+
+    The row stays, deactivated (``active = 0``) and without its password hash, so that what
+    the account wrote keeps its author: a spot's ``created_by``, a pass's ``logged_by`` and
+    the audit rows name it as before, to its own organisation by name and to the other as
+    the organisation (:func:`account_orgs`, :func:`shown_name`). ``geo users add`` with the
+    same name makes it an account again, with a new password.
+
+    Parameters
+    ----------
+    name
+        The login name, as at login: case and surrounding whitespace do not matter. In an
+        older store holding names that differ only by case, only the exact name is taken.
+    path
+        The store.
+
+    Returns
+    -------
+    User
+        The account removed (its name as stored).
+
+    Raises
+    ------
+    DataError
+        If no active account has the name, or it matches several differing only by case.
+    """
+    name = clean_name(name)
+    conn = _connect(ensure_schema(path))
+    sessions.ensure_schema(path)
+    # the lookup and the change in one write transaction: no login comes between them
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        rows = _same_name(conn, name, active_only=True)
+        exact = [r for r in rows if r[0] == name]
+        if not (exact or len(rows) == 1):
+            names = " and ".join(repr(r[0]) for r in rows)
+            msg = (
+                f"User name {name!r} matches the users {names}, which differ only by case; "
+                "give the exact name."
+                if rows
+                else f"No user {name!r}; `geo users list` shows the accounts."
+            )
+            raise DataError(msg)
+        user = User(*(exact or rows)[0][:3])
+        conn.execute("UPDATE users SET active = 0, password_hash = '' WHERE name = ?", (user.name,))
+        sessions.end_all(conn, user.name)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    logger.info("user %s (%s, %s) removed", user.name, user.org, user.role)
+    return user
+
+
 def _has_password(conn: sqlite3.Connection, name: str, password: str) -> bool:
     """Tell whether the account named exactly ``name`` exists and has ``password``."""
     row = conn.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()

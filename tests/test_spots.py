@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo import spots, store, users
+from geo import sessions, spots, store, users
 from geo.cli.web import spots as spots_cli
 from geo.cli.web import users as users_cli
 from geo.projection import to_working
@@ -245,6 +245,54 @@ def test_cli_users_add_refuses_a_bad_name_before_asking_and_creates_no_store(tmp
     r = add_without_password("Lisa", path)  # a typed-in nothing aborts the prompt
     assert r.exit_code == 1 and "Password:" in r.output
     assert not path.exists()
+
+
+def test_cli_users_remove_ends_the_account_and_its_sessions_but_not_its_spots(store_path, anna):
+    spot = spots.put_spot(new_id(), spot_payload(), user=anna, path=store_path).spot
+    session = sessions.start("anna", path=store_path)
+    r = CliRunner().invoke(users_cli, ["remove", " Anna ", "--store", str(store_path), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == {"removed": {"name": "anna", "org": "kommun", "role": "editor"}}
+    assert users.authenticate("anna", PASSWORD, path=store_path) is None
+    assert not sessions.is_live(session, "anna", path=store_path)
+    r = CliRunner().invoke(users_cli, ["list", "--store", str(store_path)])
+    assert [line.split("\t")[0] for line in r.output.splitlines()] == ["per", "ulla"]
+    # the spot stays, under its author: named to the kommun, the kommun to the police
+    kept = spots.get_spot(spot["spot_id"], path=store_path)
+    assert kept is not None and kept["created_by"] == "anna"
+    orgs = users.account_orgs(path=store_path)
+    viewers = (users.get_user(n, path=store_path) for n in ("ulla", "per"))
+    assert [users.shown_name("anna", v, orgs) for v in viewers if v] == ["anna", "Kommunen"]
+    # the password hash is gone with the account; adding the name again makes it anew
+    with sqlite3.connect(store_path) as conn:
+        assert conn.execute("SELECT password_hash FROM users WHERE name = 'anna'").fetchone() == (
+            "",
+        )
+    users.add_user("anna", org="kommun", password=f"{PASSWORD}-ny", path=store_path)
+    assert users.authenticate("anna", f"{PASSWORD}-ny", path=store_path) is not None
+
+
+@pytest.mark.parametrize("name", ["okand", "ann"])
+def test_cli_users_remove_refuses_a_name_no_account_has(store_path, name):
+    r = CliRunner().invoke(users_cli, ["remove", name, "--store", str(store_path)])
+    assert r.exit_code == 1
+    assert f"No user {name!r}; `geo users list` shows the accounts." in r.output
+    assert [u.name for u in users.list_users(path=store_path)] == ["anna", "per", "ulla"]
+    users.remove_user("ulla", path=store_path)  # a removed account is no account either
+    with pytest.raises(users.DataError, match="No user 'ulla'"):
+        users.remove_user("ulla", path=store_path)
+
+
+def test_users_remove_takes_only_the_exact_name_of_twins_from_before(store_path):
+    with sqlite3.connect(store_path) as conn:
+        conn.execute(
+            "INSERT INTO users (name, org, role, password_hash, active, created_at)"
+            " SELECT 'Per', org, role, password_hash, 1, created_at FROM users WHERE name = 'per'"
+        )
+    with pytest.raises(users.DataError, match="matches the users 'Per' and 'per'"):
+        users.remove_user("PER", path=store_path)
+    assert users.remove_user("Per", path=store_path).name == "Per"
+    assert users.get_user("per", path=store_path) == users.User("per", "polis", "editor")
 
 
 def test_a_store_that_does_not_exist_is_named_not_created(tmp_path):

@@ -78,6 +78,24 @@ def test_a_new_password_logs_the_account_out_everywhere(server):
     users.add_user("ulla", org="kommun", role="viewer", password=PASSWORD, path=path)
 
 
+def test_a_removed_account_is_logged_out_at_once_and_its_spot_stays(server):
+    base, path = server
+    with client(base, "ulla") as phone, client(base, "anna") as anna:
+        sid = str(uuid.uuid4())
+        assert anna.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+        users.remove_user("anna", path=path)
+        assert anna.get("/api/me").status_code == 401
+        assert anna.get("/").headers["location"] == "/login"
+        assert anna.put(f"/api/spots/{uuid.uuid4()}", json=spot_payload()).status_code == 401
+        # another account reads the spot under its author's name
+        assert phone.get(f"/api/spots/{sid}").json()["properties"]["created_by"] == "anna"
+    with client(base) as again:
+        token = csrf_from_html(again.get("/login").text)
+        form = {"name": "anna", "password": PASSWORD, "csrf_token": token}
+        assert again.post("/login", data=form).status_code == 401
+    users.add_user("anna", org="kommun", role="editor", password=PASSWORD, path=path)
+
+
 def _last_seen(path, hours_ago: float) -> None:
     """Set every session's ``seen_at`` to ``hours_ago`` hours before now."""
     when = datetime.now(UTC) - timedelta(hours=hours_ago)

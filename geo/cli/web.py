@@ -1,4 +1,4 @@
-"""CLI for the marking app: ``geo serve``, ``geo users add|list`` and ``geo spots export``."""
+"""CLI for the marking app: ``geo serve``, ``geo users add|remove|list``, ``geo spots export``."""
 
 from __future__ import annotations
 
@@ -135,6 +135,28 @@ def users_add(
         click.echo(json.dumps({"name": user.name, "org": user.org, "role": user.role}))
     else:
         click.echo(f"Saved user {user.name} ({user.org}, {user.role})", err=True)
+
+
+@users.command("remove")
+@click.argument("name")
+@existing_store_option
+@json_option
+def users_remove(name: str, store_path: Path | None, as_json: bool) -> None:
+    """Remove an account: it logs in no more and its sessions end at once.
+
+    What the account marked or logged stays, under its name (kommun and police records are
+    not deleted with an account). `geo users add NAME` makes it an account again.
+
+    Example: geo users remove anna
+    """
+    try:
+        user = users_lib.remove_user(name, path=store_path)
+    except GeoError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        click.echo(json.dumps({"removed": {"name": user.name, "org": user.org, "role": user.role}}))
+    else:
+        click.echo(f"Removed user {user.name} ({user.org}, {user.role})", err=True)
 
 
 @users.command("list")
