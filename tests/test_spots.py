@@ -573,6 +573,27 @@ def test_export_geojson_and_geopackage(store_path, anna, tmp_path):
     assert r.stderr.strip() == f"Wrote 3 spots to {out}"
 
 
+def test_a_nul_stored_before_it_was_refused_cuts_no_text_in_the_gpkg_export(
+    store_path, anna, tmp_path
+):
+    # GDAL writes C strings: "Före\x00efter" was exported as "Före", the rest lost
+    sid = new_id()
+    text = "Buskörning före\x00efter skolan på kvällarna."
+    spots.put_spot(
+        sid, spot_payload(description=text, unit="Gata\x00park"), user=anna, path=store_path
+    )
+    out = tmp_path / "ut.gpkg"
+    r = CliRunner().invoke(spots_cli, ["export", "-o", str(out), "--store", str(store_path)])
+    assert r.exit_code == 0, r.output
+    row = pyogrio.read_dataframe(out).iloc[0]
+    assert row["description"] == "Buskörning före\ufffdefter skolan på kvällarna."
+    assert row["unit"] == "Gata\ufffdpark"
+    # the GeoJSON holds the text as stored (JSON writes a NUL as \u0000)
+    spots.export_spots(tmp_path / "ut.geojson", path=store_path)
+    collection = json.loads((tmp_path / "ut.geojson").read_text(encoding="utf-8"))
+    assert collection["features"][0]["properties"]["description"] == text
+
+
 def test_export_of_one_spot_says_spot(store_path, anna, tmp_path):
     spots.put_spot(new_id(), spot_payload(), user=anna, path=store_path)
     out = tmp_path / "ut.geojson"

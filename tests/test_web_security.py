@@ -181,6 +181,36 @@ def test_half_an_emoji_is_refused_on_every_write_route(server):
             assert "tecken" in r.json()["detail"]
 
 
+NUL_SAID = (
+    "Texten innehåller ett osynligt nolltecken (NUL) som inte går att spara; skriv in "
+    "texten i stället för att klistra in den, eller ta bort tecknet, och försök igen."
+)
+
+
+def test_a_nul_in_a_text_is_refused_beside_its_field_on_every_write_route(server):
+    # the GeoPackage export cut a description at its NUL ("Före\x00efter" became "Före")
+    base, path = server
+    nul = "Före\x00efter skolan"
+    with client(base, "anna") as anna, client(base, "per") as per:
+        sid = str(uuid.uuid4())
+        assert anna.put(f"/api/spots/{sid}", json=spot_payload()).status_code == 201
+        observation = {"category": "alkohol", "place": "Fjugesta centrum", "description": nul}
+        for c, url, payload, field in (
+            (anna, f"/api/spots/{uuid.uuid4()}", spot_payload(description=nul), "description"),
+            (anna, f"/api/spots/{uuid.uuid4()}", spot_payload(unit=nul), "unit"),
+            (anna, f"/api/observations/{uuid.uuid4()}", observation, "description"),
+            (anna, "/api/aktiviteter/2025-11/N2/kommun", {"times": 1, "comment": nul}, "comment"),
+            (per, f"/api/spots/{sid}/status", {"status": "bedomd", "comment": nul}, "comment"),
+            (per, f"/api/pass/{uuid.uuid4()}", {"date": "2025-12-02", "results": nul}, "results"),
+        ):
+            r = c.request("PUT" if "/status" not in url else "POST", url, json=payload)
+            assert r.status_code == 422, (url, r.text)
+            assert r.json() == {"detail": "Kontrollera fälten.", "errors": {field: NUL_SAID}}
+        # nothing was stored: the spot is as it was, no other spot names the text
+        assert spots.get_spot(sid, path=path)["status"] == "ny"
+        assert not [s for s in spots.list_spots(path=path) if "efter skolan" in s["description"]]
+
+
 @pytest.mark.parametrize("category", [["alkohol"], {"id": "alkohol"}], ids=["list", "object"])
 def test_an_observation_with_a_category_not_text_is_refused(server, category):
     base, _ = server

@@ -210,6 +210,24 @@ def spots_geojson(spots: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+#: What a NUL character in a stored text becomes in the GeoPackage export (U+FFFD).
+NUL_MARK = "\ufffd"
+
+
+def _mark_nul(table: gpd.GeoDataFrame) -> None:
+    r"""Replace each NUL in the table's texts by :data:`NUL_MARK`, in place.
+
+    GDAL writes a text as a C string, which ends at a NUL: "Före\x00efter" was exported as
+    "Före", the rest lost without a word. The app refuses a NUL since 2026-11-30; a text
+    stored before keeps all its words in the export, the NUL shown as U+FFFD, the
+    replacement character.
+    """
+    for col in table.columns.drop(table.geometry.name):
+        values = table[col].tolist()
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            table[col] = [v.replace("\x00", NUL_MARK) if isinstance(v, str) else v for v in values]
+
+
 def export_spots(out: Path, *, path: Path | None = None) -> int:
     """Write every spot to GeoJSON (EPSG:4326) or GeoPackage (EPSG:3006), by file suffix.
 
@@ -245,6 +263,7 @@ def export_spots(out: Path, *, path: Path | None = None) -> int:
     if suffix == ".gpkg":
         if out.exists():
             out.unlink()
+        _mark_nul(table)
         table.to_file(out, layer="spots", driver="GPKG")
     else:
         collection = spots_geojson(list_spots(path=path))

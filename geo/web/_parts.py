@@ -55,3 +55,19 @@ def fields_refused(errors: Mapping[str, str]) -> JSONResponse:
         ``{"detail": "Kontrollera fälten.", "errors": {...}}``, status 422.
     """
     return JSONResponse({"detail": "Kontrollera fälten.", "errors": dict(errors)}, status_code=422)
+
+
+class FieldsRefusedError(Exception):
+    """Raised where a write's fields are refused before its route reads them (the body).
+
+    The app answers it with :func:`fields_refused`.
+
+    Parameters
+    ----------
+    errors
+        Field → the Swedish sentence shown next to it.
+    """
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__(dict(errors))
+        self.errors = dict(errors)

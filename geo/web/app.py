@@ -33,7 +33,7 @@ from geo.network import graph_edges, load_graph, road_labels
 from geo.sites import load_boundary, load_places, naming_order, nearest_place_names
 from geo.web._headers import HeadedApp
 from geo.web._history import describe_change, local_minute
-from geo.web._parts import AppParts, fields_refused
+from geo.web._parts import AppParts, FieldsRefusedError, fields_refused
 from geo.web._plan_stops import planned_stops
 from geo.web._security import (
     CSRF_FIELD,
@@ -224,6 +224,9 @@ def create_app(
             raise HTTPException(400, "Förfrågan ska vara ett JSON-objekt.")
         if not _storable_text(body):
             raise HTTPException(400, _HALF_CHARACTER)
+        field = _field_with_nul(body)
+        if field is not None:
+            raise FieldsRefusedError({field: NUL_IN_TEXT})
         return body
 
     def page(request: Request, name: str, user: users.User | None, **ctx: object) -> HTMLResponse:
@@ -260,6 +263,11 @@ def create_app(
         return resp
 
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+    async def refused_fields(request: Request, exc: Exception) -> Response:
+        return fields_refused(exc.errors if isinstance(exc, FieldsRefusedError) else {})
+
+    app.add_exception_handler(FieldsRefusedError, refused_fields)
 
     def validation_response(e: spots.SpotValidationError) -> JSONResponse:
         return fields_refused(e.errors)
@@ -589,6 +597,44 @@ def _storable_text(body: object) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+#: The refusal of a text holding a NUL character (:func:`_field_with_nul`), beside its field.
+NUL_IN_TEXT = (
+    "Texten innehåller ett osynligt nolltecken (NUL) som inte går att spara; skriv in "
+    "texten i stället för att klistra in den, eller ta bort tecknet, och försök igen."
+)
+
+
+def _field_with_nul(body: dict[str, Any]) -> str | None:
+    r"""Return the first field of a JSON body whose text holds a NUL character (``\x00``).
+
+    No one types a NUL, but a paste or a script may bring one, and the GeoPackage export
+    (GDAL's C strings) cut the text there: "Före\x00efter" was exported as "Före".
+
+    Parameters
+    ----------
+    body
+        The parsed JSON object.
+
+    Returns
+    -------
+    str or None
+        The top-level key whose value (or a text inside it, or a key in it) holds a NUL,
+        or ``None``.
+    """
+    for field, value in body.items():
+        todo: list[object] = [field, value]
+        while todo:  # no recursion: the body may be nested as deep as the parser went
+            item = todo.pop()
+            if isinstance(item, str) and "\x00" in item:
+                return field
+            if isinstance(item, dict):
+                todo.extend(item.keys())
+                todo.extend(item.values())
+            elif isinstance(item, list):
+                todo.extend(item)
+    return None
 
 
 def _wants_page(request: Request) -> bool:
