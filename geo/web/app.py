@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from geo.web._security import (
     load_secret,
     read_form,
 )
+from geo.web._throttle import DeviceNames, LoginThrottle
 from geo.web.activities import add_activity_routes
 from geo.web.passes import add_pass_routes
 
@@ -113,6 +115,7 @@ def create_app(
     vendor_dir: Path | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
     secure_cookies: bool = False,
+    login_throttle: LoginThrottle | None = None,
 ) -> FastAPI:
     """Build the marking app for one store.
 
@@ -128,6 +131,9 @@ def create_app(
         Larger request bodies are refused with 413.
     secure_cookies
         Mark the session cookie ``Secure`` (set when served over HTTPS).
+    login_throttle
+        The brake on wrong passwords per name (default :class:`LoginThrottle`'s; a test
+        gives its own clock).
 
     Returns
     -------
@@ -157,9 +163,10 @@ def create_app(
     app = HeadedApp(
         title="Trygghetskartan – markeringar", docs_url=None, redoc_url=None, openapi_url=None
     )
+    secret = secret_key or load_secret(path)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=secret_key or load_secret(path),
+        secret_key=secret,
         session_cookie="geo_session",
         max_age=SESSION_MAX_AGE_S,
         same_site="strict",
@@ -195,6 +202,8 @@ def create_app(
     # thread: a flood of wrong passwords (argon2, users.HASH_SLOTS at a time) held every
     # worker thread waiting, and each page and API request of the logged-in staff with them
     login_slots = asyncio.Semaphore(users.HASH_SLOTS)
+    throttle = login_throttle or LoginThrottle()
+    devices = DeviceNames(secret, secure=secure_cookies)
 
     def session_user(request: Request) -> users.User | None:
         # a session counts while its login's row is in the store (geo.sessions): a copy of
@@ -298,20 +307,37 @@ def create_app(
         if not csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
             error = "Sidan var för gammal; försök igen."
             return page(request, "login.html", None, error=error, login_name=name)
+        # the browser that logged in as the name before never waits (geo.web._throttle)
+        wait = 0.0 if devices.knows(request, name) else throttle.wait_s(name)
+        if wait > 0:
+            seconds = math.ceil(wait)
+            error = (
+                f"För många felaktiga lösenord för det här namnet; vänta {seconds} "
+                f"{'sekund' if seconds == 1 else 'sekunder'} och försök igen (på en enhet där "
+                "du har loggat in förut behövs ingen väntan)."
+            )
+            resp = page(request, "login.html", None, error=error, login_name=name)
+            resp.status_code = 429
+            resp.headers["retry-after"] = str(seconds)
+            return resp
         password = str(form.get("password") or "")
         async with login_slots:
             user = await run_in_threadpool(users.authenticate, name, password, path=path)
         if user is None:
+            throttle.failed(name)
             error = "Fel användarnamn eller lösenord."
             resp = page(request, "login.html", None, error=error, login_name=name)
             resp.status_code = 401
             return resp
+        throttle.succeeded(name)
         request.session.clear()
         request.session["user"] = user.name
         request.session["sid"] = await run_in_threadpool(sessions.start, user.name, path=path)
         csrf_token(request)
         logger.info("login %s", user.name)
-        return RedirectResponse("/", status_code=303)
+        done = RedirectResponse("/", status_code=303)
+        devices.remember(request, done, user.name)
+        return done
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
