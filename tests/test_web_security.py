@@ -412,3 +412,28 @@ def test_a_file_is_sent_whole_whatever_range_is_asked(server, url):
         for asked in ("bytes=abc", "items=1-2", "bytes=5-1", "bytes=0-9"):
             r = anon.get(url, headers={"Range": asked})
             assert (r.status_code, r.content) == (200, whole), asked
+
+
+def test_a_burst_of_guesses_at_one_name_gets_five_checked_not_all(server):
+    # each guess counted once its hash was found wrong: twenty sent at once all passed the
+    # brake before the first hash was done, and all twenty were checked
+    base, _ = server
+    name = f"burst-{uuid.uuid4().hex[:8]}"  # a name of its own: no other test's count
+    start = threading.Barrier(20)
+    answers: list[int] = []
+
+    def guess() -> None:
+        with httpx.Client(base_url=base, timeout=300) as c:
+            token = csrf_from_html(c.get("/login").text)
+            form = {"name": name, "password": "gissning-1234", "csrf_token": token}
+            start.wait()
+            answers.append(c.post("/login", data=form).status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(answers)) == [401, 429]
+    # the five free ones, and one or two more should the burst outlast a wait of 1 s
+    assert answers.count(401) <= 7, answers

@@ -31,13 +31,13 @@ def test_the_wait_doubles_after_five_wrong_passwords_and_a_login_ends_it():
     throttle = LoginThrottle(clock=clock, max_wait_s=8)
     for _ in range(5):
         assert throttle.wait_s("anna") == 0
-        throttle.failed("anna")
+        throttle.attempted("anna")
     waits = []
     for _ in range(6):
         waits.append(throttle.wait_s(" ANNA "))  # the name as a login compares it
         clock.now += waits[-1]
         assert throttle.wait_s("anna") == 0  # its wait over, the next guess is checked
-        throttle.failed("Anna")
+        throttle.attempted("Anna")
     assert waits == [1, 2, 4, 8, 8, 8]
     assert throttle.wait_s("per") == 0  # another name waits for nothing
     throttle.succeeded("anna")
@@ -48,7 +48,7 @@ def test_only_the_latest_names_are_counted():
     throttle = LoginThrottle(clock=Clock(), tracked=2)
     for name in ("anna", "per", "ulla"):
         for _ in range(6):
-            throttle.failed(name)
+            throttle.attempted(name)
     assert [throttle.wait_s(n) > 0 for n in ("anna", "per", "ulla")] == [False, True, True]
 
 

@@ -2,8 +2,10 @@
 
 After :data:`FREE_FAILURES` wrong passwords for a login name, each further attempt for that
 name must wait twice as long as the one before (1 s, 2 s, 4 s … at most :data:`MAX_WAIT_S`)
-after the last wrong one; an attempt that comes sooner is answered at once, without checking
-the password. A right password resets the count. Names are counted as logins compare them
+after the last one checked; an attempt that comes sooner is answered at once, without
+checking the password. An attempt counts as wrong from the moment it is let through to its
+check (so that guesses sent at once are not all checked), and a right password resets the
+count. Names are counted as logins compare them
 (case and surrounding spaces ignored), every name alike, whether an account has it or not, so
 the brake tells no one which names exist.
 
@@ -98,8 +100,7 @@ class LoginThrottle:
         -------
         float
             ``0.0`` within the free failures, else what is left of the wait since the last
-            wrong password: 1 s after the first failure past them, doubling, at most
-            ``max_wait_s``.
+            attempt checked: 1 s after the first past them, doubling, at most ``max_wait_s``.
         """
         failures, last = self._failed.get(name_key(name), (0, 0.0))
         if failures < self.free_failures:
@@ -107,8 +108,11 @@ class LoginThrottle:
         wait = min(2.0 ** (failures - self.free_failures), self.max_wait_s)
         return max(0.0, last + wait - self.clock())
 
-    def failed(self, name: str) -> None:
-        """Count a wrong password for ``name``.
+    def attempted(self, name: str) -> None:
+        """Count an attempt for ``name`` let through to its check, as wrong until it proves right.
+
+        Counted before the (slow) check, not after: guesses sent at once, which all passed
+        :meth:`wait_s` before the first was found wrong, were each checked.
 
         Parameters
         ----------

@@ -321,10 +321,10 @@ def create_app(
             resp.headers["retry-after"] = str(seconds)
             return resp
         password = str(form.get("password") or "")
+        throttle.attempted(name)  # before the slow check: a burst of guesses counts at once
         async with login_slots:
             user = await run_in_threadpool(users.authenticate, name, password, path=path)
         if user is None:
-            throttle.failed(name)
             error = "Fel användarnamn eller lösenord."
             resp = page(request, "login.html", None, error=error, login_name=name)
             resp.status_code = 401
