@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import warnings
 
 import pytest
@@ -70,6 +71,10 @@ def attempt(c: TestClient, password: str, name: str = "ulla"):
 def test_a_guesser_waits_but_the_owners_own_phone_logs_in_at_once(app):
     phone = TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
     assert attempt(phone, PASSWORD).status_code == 303  # ulla's phone, logged in before
+    assert (
+        "ulla"
+        not in base64.urlsafe_b64decode(phone.cookies["geo_device"].split(".")[0] + "==").decode()
+    )
     phone.cookies.delete("geo_session")
     guesser = TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
     assert [attempt(guesser, f"gissning-{i}").status_code for i in range(5)] == [401] * 5

@@ -19,6 +19,8 @@ The counts live in the server's memory (a restart forgets them), for at most
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -139,6 +141,9 @@ class LoginThrottle:
 class DeviceNames:
     """The signed cookie of the names that logged in with a browser before.
 
+    It holds each name as a keyed hash, not as text: a shared phone's cookie does not tell
+    who used the phone.
+
     Parameters
     ----------
     secret
@@ -149,10 +154,15 @@ class DeviceNames:
 
     def __init__(self, secret: str, *, secure: bool) -> None:
         self._serializer = URLSafeSerializer(secret, salt="geo-device-names")
+        self._key = hashlib.sha256(f"geo-device-name:{secret}".encode()).digest()
         self.secure = secure
 
+    def _token(self, name: str) -> str:
+        """Return the keyed hash the cookie holds for a typed login name."""
+        return hmac.new(self._key, name_key(name).encode(), hashlib.sha256).hexdigest()[:32]
+
     def read(self, request: Request) -> list[str]:
-        """Return the name keys (:func:`name_key`) the request's cookie holds, none if forged.
+        """Return the name tokens the request's cookie holds, none if it is forged.
 
         Parameters
         ----------
@@ -162,7 +172,7 @@ class DeviceNames:
         Returns
         -------
         list of str
-            The keys, oldest first.
+            The tokens, oldest first.
         """
         try:
             names = self._serializer.loads(request.cookies.get(DEVICE_COOKIE, ""))
@@ -185,7 +195,7 @@ class DeviceNames:
         bool
             ``True`` when the cookie names it.
         """
-        return name_key(name) in self.read(request)
+        return self._token(name) in self.read(request)
 
     def remember(self, request: Request, response: Response, name: str) -> None:
         """Add ``name`` to the browser's cookie on the answer to its successful login.
@@ -199,7 +209,7 @@ class DeviceNames:
         name
             The account's name.
         """
-        key = name_key(name)
+        key = self._token(name)
         kept = [n for n in self.read(request) if n != key][-(DEVICE_NAMES - 1) :]
         response.set_cookie(
             DEVICE_COOKIE,
