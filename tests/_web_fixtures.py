@@ -217,8 +217,12 @@ def login(client: httpx.Client, name: str, password: str = PASSWORD) -> str:
 
 @contextmanager
 def client(base: str, name: str | None = None) -> Iterator[httpx.Client]:
-    """Yield an HTTP client of the server at ``base``, logged in as ``name`` (``None``: not)."""
-    with httpx.Client(base_url=base, follow_redirects=False) as c:
+    """Yield an HTTP client of the server at ``base``, logged in as ``name`` (``None``: not).
+
+    Its timeout is a minute, not httpx's 5 s: a 5 MB body checked on a CI machine under load
+    took longer once, a failure that says nothing of the app (no test here times anything).
+    """
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as c:
         if name:
             login(c, name)
         yield c
